@@ -1,0 +1,236 @@
+"""What the harness measures. Each case is built once for a framework with PyTorch's API (ember and
+PyTorch run the same code) and once in raw numpy, with the same math written out by hand.
+
+A builder returns `run`, one call of the timed work; what `run` returns is what a sample waits for on
+devices with queues.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+Run = Callable[[], Any]
+
+SGD_LR = 0.01
+SGD_MOMENTUM = 0.9
+
+
+@dataclass(frozen=True)
+class Target:
+    """The goal for ember: at most `ratio` times the time of `baseline` ("torch" or "numpy")."""
+
+    baseline: str
+    ratio: float
+
+    def __str__(self) -> str:
+        return f"<= {self.ratio:g}x {self.baseline}"
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    target: Target | None
+    framework: Callable[[ModuleType, str], Run]  # (ember or torch module, device) -> run
+    numpy: Callable[[], Run]
+
+
+def _arrays(*shapes: tuple[int, ...]) -> list[np.ndarray]:
+    rng = np.random.default_rng(0)
+    return [rng.standard_normal(shape, dtype=np.float32) for shape in shapes]
+
+
+# Per-op overhead on 4x4 float32 tensors: the framework op, the numpy op, and numpy's hand-written
+# backward (inputs, output gradient -> input gradients).
+Op = Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class _TinyOp:
+    name: str
+    arity: int
+    framework: Op
+    numpy: Op
+    numpy_backward: Callable[..., tuple[np.ndarray, ...]]
+    scalar_output: bool = False
+
+
+TINY_OPS = (
+    _TinyOp("add", 2, lambda a, b: a + b, np.add, lambda a, b, g: (g, g)),
+    _TinyOp("mul", 2, lambda a, b: a * b, np.multiply, lambda a, b, g: (g * b, g * a)),
+    _TinyOp("matmul", 2, lambda a, b: a @ b, np.matmul, lambda a, b, g: (g @ b.T, a.T @ g)),
+    _TinyOp(
+        "sum", 1, lambda a: a.sum(), np.sum, lambda a, g: (np.full(a.shape, g, a.dtype),), scalar_output=True
+    ),
+    _TinyOp("relu", 1, lambda a: a.relu(), lambda a: np.maximum(a, 0), lambda a, g: (g * (a > 0),)),
+)
+TINY_SHAPE = (4, 4)
+PER_OP_TARGET = Target("torch", 0.5)
+
+
+def _tiny_forward(op: _TinyOp) -> Case:
+    def framework(fw: ModuleType, device: str) -> Run:
+        inputs = [fw.tensor(a, device=device) for a in _arrays(*[TINY_SHAPE] * op.arity)]
+        return lambda: op.framework(*inputs)
+
+    def numpy() -> Run:
+        inputs = _arrays(*[TINY_SHAPE] * op.arity)
+        return lambda: op.numpy(*inputs)
+
+    return Case(f"{op.name} 4x4 fwd", PER_OP_TARGET, framework, numpy)
+
+
+def _tiny_forward_backward(op: _TinyOp) -> Case:
+    def framework(fw: ModuleType, device: str) -> Run:
+        inputs = [fw.tensor(a, device=device, requires_grad=True) for a in _arrays(*[TINY_SHAPE] * op.arity)]
+        grad = None if op.scalar_output else fw.ones(TINY_SHAPE, device=device)
+
+        def run() -> Any:
+            for x in inputs:
+                x.grad = None
+            op.framework(*inputs).backward(grad)
+            return inputs[0].grad
+
+        return run
+
+    def numpy() -> Run:
+        inputs = _arrays(*[TINY_SHAPE] * op.arity)
+        grad = np.float32(1.0) if op.scalar_output else np.ones(TINY_SHAPE, np.float32)
+
+        def run() -> Any:
+            op.numpy(*inputs)
+            return op.numpy_backward(*inputs, grad)
+
+        return run
+
+    return Case(f"{op.name} 4x4 fwd+bwd", PER_OP_TARGET, framework, numpy)
+
+
+# A training step of a 784-256-10 MLP: forward, cross-entropy, backward, SGD with momentum.
+MLP_SIZES = (784, 256, 10)
+
+
+def _mlp_data(batch: int) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    """Weights and biases (PyTorch's Linear layout), inputs and integer labels, the same for all."""
+    n_in, n_hidden, n_out = MLP_SIZES
+    rng = np.random.default_rng(0)
+
+    def uniform(shape: tuple[int, ...], fan_in: int) -> np.ndarray:
+        bound = 1.0 / np.sqrt(fan_in)
+        return rng.uniform(-bound, bound, shape).astype(np.float32)
+
+    params = [
+        uniform((n_hidden, n_in), n_in),
+        uniform((n_hidden,), n_in),
+        uniform((n_out, n_hidden), n_hidden),
+        uniform((n_out,), n_hidden),
+    ]
+    x = rng.standard_normal((batch, n_in), dtype=np.float32)
+    y = rng.integers(0, n_out, batch)
+    return params, x, y
+
+
+def _mlp_step(batch: int, target: Target) -> Case:
+    def framework(fw: ModuleType, device: str) -> Run:
+        params, x_values, y_values = _mlp_data(batch)
+        n_in, n_hidden, n_out = MLP_SIZES
+        model = fw.nn.Sequential(fw.nn.Linear(n_in, n_hidden), fw.nn.ReLU(), fw.nn.Linear(n_hidden, n_out))
+        model = model.to(device)
+        with fw.no_grad():
+            for parameter, value in zip(model.parameters(), params):
+                parameter.copy_(fw.tensor(value, device=device))
+        loss_fn = fw.nn.CrossEntropyLoss()
+        optimizer = fw.optim.SGD(model.parameters(), lr=SGD_LR, momentum=SGD_MOMENTUM)
+        x = fw.tensor(x_values, device=device)
+        y = fw.tensor(y_values, device=device)
+
+        def run() -> Any:
+            optimizer.zero_grad()
+            loss = loss_fn(model(x), y)
+            loss.backward()
+            optimizer.step()
+            return loss
+
+        return run
+
+    def numpy() -> Run:
+        params, x, y = _mlp_data(batch)
+        w1, b1, w2, b2 = params
+        momentum_buffers: list[np.ndarray] = []
+        rows = np.arange(batch)
+
+        def run() -> Any:
+            hidden = x @ w1.T + b1
+            activation = np.maximum(hidden, 0)
+            logits = activation @ w2.T + b2
+            # mean cross-entropy through a stable log-softmax
+            shifted = logits - logits.max(axis=1, keepdims=True)
+            exp = np.exp(shifted)
+            exp_sum = exp.sum(axis=1, keepdims=True)
+            loss = -(shifted[rows, y] - np.log(exp_sum[:, 0])).mean()
+            # d loss / d logits = (softmax - one_hot) / batch
+            grad_logits = exp / exp_sum
+            grad_logits[rows, y] -= 1
+            grad_logits /= batch
+            grad_activation = grad_logits @ w2
+            grad_hidden = grad_activation * (hidden > 0)
+            grads = [grad_hidden.T @ x, grad_hidden.sum(0), grad_logits.T @ activation, grad_logits.sum(0)]
+            # PyTorch's SGD: buf = momentum * buf + grad (buf = grad on the first step); p -= lr * buf
+            if not momentum_buffers:
+                momentum_buffers.extend(g.copy() for g in grads)
+            else:
+                for buf, g in zip(momentum_buffers, grads):
+                    buf *= SGD_MOMENTUM
+                    buf += g
+            for p, buf in zip(params, momentum_buffers):
+                p -= SGD_LR * buf
+            return loss
+
+        return run
+
+    return Case(f"mlp 784-256-10 step b{batch}", target, framework, numpy)
+
+
+# One large matmul, forward and backward: BLAS time, where the framework's overhead should vanish.
+MATMUL_SIZE = 1024
+
+
+def _big_matmul() -> Case:
+    shape = (MATMUL_SIZE, MATMUL_SIZE)
+
+    def framework(fw: ModuleType, device: str) -> Run:
+        a, b = (fw.tensor(v, device=device, requires_grad=True) for v in _arrays(shape, shape))
+        grad = fw.ones(shape, device=device)
+
+        def run() -> Any:
+            a.grad = None
+            b.grad = None
+            (a @ b).backward(grad)
+            return a.grad
+
+        return run
+
+    def numpy() -> Run:
+        a, b = _arrays(shape, shape)
+        grad = np.ones(shape, np.float32)
+
+        def run() -> Any:
+            np.matmul(a, b)
+            return grad @ b.T, a.T @ grad
+
+        return run
+
+    return Case(f"matmul {MATMUL_SIZE}x{MATMUL_SIZE} fwd+bwd", Target("numpy", 1.05), framework, numpy)
+
+
+CASES: tuple[Case, ...] = (
+    *(_tiny_forward(op) for op in TINY_OPS),
+    *(_tiny_forward_backward(op) for op in TINY_OPS),
+    _mlp_step(64, Target("torch", 0.8)),
+    _mlp_step(512, Target("numpy", 1.15)),
+    _big_matmul(),
+)

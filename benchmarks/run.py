@@ -1,0 +1,227 @@
+"""ember side by side with PyTorch and raw numpy, in one run.
+
+    python benchmarks/run.py [--device cpu] [--repeat N] [--only NAME] [--json PATH] [--threads N]
+
+Each cell is the median time per call over N samples, with the interquartile range; the ratio columns
+divide ember's median by PyTorch's and by numpy's. See benchmarks/README.md for what each row measures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import platform
+import sys
+import traceback
+from dataclasses import asdict, dataclass
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+from cases import CASES, Case
+from timing import Measurement, Timer, measure_side_by_side
+
+FRAMEWORKS = ("ember", "torch", "numpy")
+
+
+@dataclass
+class Row:
+    case: Case
+    times: dict[str, Measurement]
+    errors: dict[str, str]
+
+    def ratio(self, baseline: str) -> float | None:
+        if "ember" in self.times and baseline in self.times:
+            return self.times["ember"].median / self.times[baseline].median
+        return None
+
+    def target_met(self) -> bool | None:
+        target = self.case.target
+        ratio = None if target is None else self.ratio(target.baseline)
+        return None if ratio is None else ratio <= target.ratio
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--device", default="cpu", help="ember device to benchmark (default: cpu)")
+    parser.add_argument("--repeat", type=int, default=10, help="timed samples per cell (default: 10)")
+    parser.add_argument(
+        "--only", action="append", metavar="NAME", help="run the cases whose name contains NAME (repeatable)"
+    )
+    parser.add_argument("--json", metavar="PATH", help="also write the results as JSON to PATH")
+    parser.add_argument(
+        "--threads", type=int, help="limit numpy's BLAS (with threadpoolctl), and so PyTorch, to N threads"
+    )
+    args = parser.parse_args()
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
+    if args.threads is not None and args.threads < 1:
+        parser.error("--threads must be at least 1")
+    return args
+
+
+def numpy_blas_threads() -> tuple[int, str]:
+    """How many threads numpy's BLAS runs, and how that was found."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return os.cpu_count() or 1, "assumed: one per core (install threadpoolctl to detect)"
+    blas = [info for info in threadpool_info() if info["user_api"] == "blas"]
+    own = [info for info in blas if "numpy" in info["filepath"]] or blas
+    if not own:
+        return 1, "no BLAS library found"
+    return own[0]["num_threads"], f"{own[0]['internal_api']}, detected by threadpoolctl"
+
+
+def import_framework(name: str) -> tuple[ModuleType | None, str]:
+    """The module, or None and why it cannot be used."""
+    try:
+        return importlib.import_module(name), ""
+    except Exception as error:  # a broken install is reported in the output, not fatal
+        return None, f"{type(error).__name__}: {error}"
+
+
+def torch_device(torch: ModuleType, ember_device: str) -> str:
+    """PyTorch runs on CUDA when ember does and PyTorch can; otherwise on the CPU."""
+    if ember_device.startswith("cuda") and torch.cuda.is_available():
+        return ember_device
+    return "cpu"
+
+
+def sync_for(device: str):
+    """What ends a sample: nothing on the CPU; elsewhere, reading one value back waits for the queue."""
+    if device == "cpu":
+        return lambda result: None
+    return lambda result: result.reshape(-1)[0].item()
+
+
+def run_case(case: Case, modules: dict[str, ModuleType], devices: dict[str, str], repeat: int) -> Row:
+    timers: dict[str, Timer] = {}
+    errors: dict[str, str] = {}
+    for name in FRAMEWORKS:
+        if name not in modules:
+            continue
+        try:
+            if name == "numpy":
+                timers[name] = Timer(case.numpy(), sync_for("cpu"))
+            else:
+                timers[name] = Timer(case.framework(modules[name], devices[name]), sync_for(devices[name]))
+        except Exception as error:  # one failing cell does not end the run
+            errors[name] = "".join(traceback.format_exception_only(type(error), error)).strip()
+    return Row(case, measure_side_by_side(timers, repeat), errors)
+
+
+def format_time(seconds: float) -> str:
+    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("us", 1e-6)):
+        if seconds >= scale:
+            return f"{seconds / scale:.3g} {unit}"
+    return f"{seconds / 1e-9:.3g} ns"
+
+
+def format_cell(row: Row, name: str) -> str:
+    if name in row.errors:
+        return "failed"
+    if name not in row.times:
+        return "-"
+    measurement = row.times[name]
+    return f"{format_time(measurement.median)} ±{format_time(measurement.iqr)}"
+
+
+def print_table(rows: list[Row]) -> None:
+    header = ["case", "ember", "torch", "numpy", "ember/torch", "ember/numpy", "target", ""]
+    lines = [header]
+    for row in rows:
+        ratios = [row.ratio(baseline) for baseline in ("torch", "numpy")]
+        met = row.target_met()
+        lines.append(
+            [
+                row.case.name,
+                *(format_cell(row, name) for name in FRAMEWORKS),
+                *("-" if ratio is None else f"{ratio:.2f}x" for ratio in ratios),
+                "-" if row.case.target is None else str(row.case.target),
+                {True: "met", False: "MISSED", None: ""}[met],
+            ]
+        )
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    for index, line in enumerate(lines):
+        cells = [line[0].ljust(widths[0]), *(cell.rjust(width) for cell, width in zip(line[1:], widths[1:]))]
+        print("  ".join(cells).rstrip())
+        if index == 0:
+            print("  ".join("-" * width for width in widths))
+    for row in rows:
+        for name, error in row.errors.items():
+            print(f"{row.case.name} [{name}] failed: {error}")
+
+
+def to_json(rows: list[Row], environment: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "environment": environment,
+        "results": [
+            {
+                "case": row.case.name,
+                "seconds": {name: asdict(measurement) for name, measurement in row.times.items()},
+                "errors": row.errors,
+                "ratios": {baseline: row.ratio(baseline) for baseline in ("torch", "numpy")},
+                "target": None if row.case.target is None else asdict(row.case.target),
+                "target_met": row.target_met(),
+            }
+            for row in rows
+        ],
+    }
+
+
+def main() -> int:
+    args = parse_args()
+    cases = [case for case in CASES if not args.only or any(name in case.name for name in args.only)]
+    if not cases:
+        names = ", ".join(case.name for case in CASES)
+        print(f"no case matches {args.only}; the cases are: {names}", file=sys.stderr)
+        return 2
+
+    # numpy's BLAS threads are set and read before PyTorch loads its own threading libraries.
+    if args.threads is not None:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(limits=args.threads, user_api="blas")
+    threads, threads_source = numpy_blas_threads()
+    modules: dict[str, ModuleType] = {"numpy": np}
+    devices = {"numpy": "cpu", "ember": args.device}
+    environment: dict[str, Any] = {
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "repeat": args.repeat,
+        "numpy": np.__version__,
+        "numpy_blas_threads": threads,
+    }
+    print(f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores")
+    print(f"numpy  {np.__version__}: BLAS threads: {threads} ({threads_source})")
+    for name in ("ember", "torch"):
+        module, why = import_framework(name)
+        if module is None:
+            print(f"{name:6} not importable, column skipped ({why})")
+            continue
+        modules[name] = module
+        environment[name] = getattr(module, "__version__", "unknown")
+        if name == "torch":
+            module.set_num_threads(threads)
+            devices["torch"] = torch_device(module, args.device)
+            print(f"torch  {module.__version__} on {devices['torch']}: torch.set_num_threads({threads}) as numpy")
+        else:
+            print(f"ember  {environment['ember']} on {args.device}")
+    environment["devices"] = {name: devices[name] for name in modules}
+    print(f"median time per call over {args.repeat} samples taken in turns, ± interquartile range\n")
+
+    rows = [run_case(case, modules, devices, args.repeat) for case in cases]
+    print_table(rows)
+    if args.json:
+        with open(args.json, "w") as file:
+            json.dump(to_json(rows, environment), file, indent=2)
+        print(f"\nwrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,32 @@
+"""The "cpu" device type: always available, one device, numpy's PCG64 as the random generator."""
+from __future__ import annotations
+
+import numpy as np
+
+from ember.plugins import DeviceType
+
+
+def _always_available() -> bool:
+    return True
+
+
+def _one_device() -> int:
+    return 1
+
+
+def _synchronize(index: int) -> None:
+    """numpy runs each kernel to completion before returning: there is no queue to wait for."""
+
+
+def _new_generator(seed: int, index: int) -> np.random.Generator:
+    return np.random.Generator(np.random.PCG64(seed))
+
+
+CPU = DeviceType(
+    name="cpu",
+    is_available=_always_available,
+    device_count=_one_device,
+    synchronize=_synchronize,
+    new_generator=_new_generator,
+    dtypes=frozenset({"bool", "int32", "int64", "float16", "float32", "float64"}),
+)

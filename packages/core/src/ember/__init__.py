@@ -1,0 +1,83 @@
+"""ember: a PyTorch-compatible eager autograd framework whose devices are plugins.
+
+``import ember as torch`` runs ordinary PyTorch training code; kernels come from the backend of
+each tensor's device (``ember-cpu`` on numpy, and others found through the ``ember.backends``
+entry point group).
+"""
+from __future__ import annotations
+
+import builtins
+
+from . import _dtype
+from ._device import DeviceUnavailableError, device, get_default_device, set_default_device
+from ._dtype import dtype, get_default_dtype, set_default_dtype
+from ._size import Size
+from ._tensor import Tensor
+from ._tensor_str import get_printoptions, set_printoptions
+from ._ops import methods as _methods
+from ._ops.activation import log_softmax, relu, sigmoid, softmax
+from ._ops.creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like,
+                            initial_seed, linspace, manual_seed, ones, ones_like, rand, rand_like, randint,
+                            randn, randn_like, scalar_tensor, seed, tensor, zeros, zeros_like)
+from ._ops.joining import cat, stack
+from ._ops.linalg import dot, matmul, mm, mv, outer
+from ._ops.pointwise import (abs, add, clamp, cos, div, eq, exp, ge, gt, le, log, logical_and, logical_not,
+                             logical_or, logical_xor, lt, maximum, minimum, mul, ne, neg, pow, reciprocal,
+                             sign, sin, sqrt, sub, tanh, where)
+from ._ops.reduction import all, amax, amin, any, argmax, argmin, max, mean, min, prod, std, sum, var
+from ._ops.views import (broadcast_to, clone, flatten, narrow, permute, reshape, select, squeeze, t,
+                         transpose, unflatten, unsqueeze)
+from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled,
+                                 no_grad, set_grad_enabled)
+
+_methods.bind()
+
+float32 = _dtype.float32
+float64 = _dtype.float64
+float16 = _dtype.float16
+int32 = _dtype.int32
+int64 = _dtype.int64
+bool = _dtype.bool_  # noqa: A001 - PyTorch's name, shadowing the builtin only as ``ember.bool``
+float = float32  # noqa: A001
+double = float64
+half = float16
+int = int32  # noqa: A001
+long = int64
+
+from . import autograd, cuda, nn, optim, profiler  # noqa: E402  (they build on the names above)
+
+concat = concatenate = cat
+clip = clamp
+subtract, multiply, divide, true_divide, negative = sub, mul, div, div, neg
+swapaxes = transpose
+
+
+def is_tensor(obj) -> "builtins.bool":
+    """True when `obj` is an ember Tensor."""
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input: Tensor) -> "builtins.bool":
+    return input._dtype.is_floating_point
+
+
+def numel(input: Tensor) -> "builtins.int":
+    return input.numel()
+
+
+def _inplace_function(name: str):
+    method = _methods.INPLACE_METHODS[name]
+
+    def function(input, *args, **kwargs):
+        return method(input, *args, **kwargs)
+    function.__name__ = name
+    function.__doc__ = f"``ember.{name}(t)`` is ``t.{name}()``."
+    return function
+
+
+for _name in ("sin_", "cos_", "exp_", "log_", "tanh_", "sqrt_", "abs_", "neg_", "sigmoid_", "relu_",
+              "clamp_", "reciprocal_", "sign_"):
+    globals()[_name] = _inplace_function(_name)
+del _name
+
+__version__ = "0.1.0"

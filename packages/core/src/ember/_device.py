@@ -1,0 +1,105 @@
+"""ember.device: where a tensor lives, and the default device."""
+from __future__ import annotations
+
+import os
+import re
+
+_DEVICE_RE = re.compile(r"^([a-zA-Z_][a-zA-Z0-9_]*)(?::(\d+))?$")
+
+
+class device:
+    """A device type plus an optional index, e.g. ``device('cuda', 0)`` or ``device('opencl:1')``.
+
+    Devices are interned, so ops compare them by identity. The kernel table of a device type is
+    looked up once, when a tensor is first placed on it (`resolve`), never per op.
+    """
+
+    __slots__ = ("type", "index", "kernels", "device_type", "__weakref__")
+    _interned: dict = {}
+
+    def __new__(cls, type: "str | device", index: int | None = None) -> "device":
+        if isinstance(type, device):
+            if index is not None:
+                raise TypeError("device(): a device object takes no separate index")
+            return type
+        if not isinstance(type, str):
+            raise TypeError(f"device(): expected a string or a device, got {type.__class__.__name__}")
+        match = _DEVICE_RE.match(type)
+        if match is None:
+            raise RuntimeError(f"Invalid device string: '{type}'")
+        name, text_index = match.groups()
+        if text_index is not None:
+            if index is not None:
+                raise RuntimeError(f"device(): index given twice in device('{type}', {index})")
+            index = int(text_index)
+        if index is not None and (not isinstance(index, int) or index < 0):
+            raise RuntimeError(f"Device index must not be negative, got {index}")
+        key = (name, index)
+        found = cls._interned.get(key)
+        if found is None:
+            found = object.__new__(cls)
+            found.type, found.index = name, index
+            found.kernels = None
+            found.device_type = None
+            cls._interned[key] = found
+        return found
+
+    def __repr__(self) -> str:
+        if self.index is None:
+            return f"device(type='{self.type}')"
+        return f"device(type='{self.type}', index={self.index})"
+
+    def __str__(self) -> str:
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __reduce__(self):
+        return (device, (self.type, self.index))
+
+
+def resolve(where: "str | device | None") -> device:
+    """The concrete device a new tensor goes to, with its kernel table loaded.
+
+    `None` means the default device; `'cuda'` means `'cuda:0'`. Errors from the plugin system
+    (unknown type, backend installed but broken, no such device) surface here.
+    """
+    if where is None:
+        where = get_default_device()
+    d = device(where)
+    if d.kernels is not None:
+        return d
+    from .plugins import get_backend
+
+    try:
+        backend = get_backend(d.type)
+    except RuntimeError as error:
+        raise DeviceUnavailableError(str(error)) from None
+    if d.index is None and d.type != "cpu":
+        d = device(d.type, 0)
+    if d.index is not None and d.type != "cpu":
+        count = backend.device_type.device_count()
+        if d.index >= count:
+            raise RuntimeError(f"device {d} is not available: the '{d.type}' backend reports "
+                               f"{count} device(s)")
+    d.kernels = backend.kernels
+    d.device_type = backend.device_type
+    return d
+
+
+class DeviceUnavailableError(RuntimeError, AssertionError):
+    """A device that cannot be used here. Also an AssertionError, which is what PyTorch raises for
+    ``.cuda()`` on a build without CUDA, so code written for either keeps working."""
+
+
+_default: list = [None]
+
+
+def get_default_device() -> device:
+    """The device factories use when none is given: 'cpu', `EMBER_DEFAULT_DEVICE`, or as set."""
+    if _default[0] is None:
+        _default[0] = device(os.environ.get("EMBER_DEFAULT_DEVICE", "cpu"))
+    return _default[0]
+
+
+def set_default_device(where: "str | device | None") -> None:
+    """Make factories place new tensors on `where` (``None`` restores 'cpu')."""
+    _default[0] = None if where is None else resolve(where)

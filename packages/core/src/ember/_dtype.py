@@ -1,0 +1,107 @@
+"""Tensor element types and PyTorch's type-promotion rules."""
+from __future__ import annotations
+
+import numpy as np
+
+
+class dtype:
+    """An element type: a name, its numpy equivalent, and its promotion category."""
+
+    __slots__ = ("name", "numpy", "is_floating_point", "is_signed", "itemsize", "_category")
+
+    def __init__(self, name: str, numpy_dtype: type, category: int) -> None:
+        self.name = name
+        self.numpy = np.dtype(numpy_dtype)
+        self.is_floating_point = category == FLOAT
+        self.is_signed = category != BOOL
+        self.itemsize = self.numpy.itemsize
+        self._category = category
+
+    def __repr__(self) -> str:
+        return f"ember.{self.name}"
+
+    def __reduce__(self) -> str:
+        return self.name
+
+
+BOOL, INT, FLOAT = 0, 1, 2
+
+bool_ = dtype("bool", np.bool_, BOOL)
+int32 = dtype("int32", np.int32, INT)
+int64 = dtype("int64", np.int64, INT)
+float16 = dtype("float16", np.float16, FLOAT)
+float32 = dtype("float32", np.float32, FLOAT)
+float64 = dtype("float64", np.float64, FLOAT)
+
+ALL = (bool_, int32, int64, float16, float32, float64)
+BY_NAME = {d.name: d for d in ALL}
+_BY_NUMPY = {d.numpy: d for d in ALL}
+# The legacy tensor type names PyTorch prints in autograd errors ("[torch.FloatTensor [3]]").
+LEGACY_NAMES = {"bool": "BoolTensor", "int32": "IntTensor", "int64": "LongTensor",
+                "float16": "HalfTensor", "float32": "FloatTensor", "float64": "DoubleTensor"}
+
+_default_float = [float32]
+
+
+def get_default_dtype() -> dtype:
+    """The dtype of floating tensors made from Python floats (float32 unless changed)."""
+    return _default_float[0]
+
+
+def set_default_dtype(d: dtype) -> None:
+    """Change the default floating dtype, as torch.set_default_dtype does."""
+    if not isinstance(d, dtype) or not d.is_floating_point:
+        raise TypeError(f"only floating-point types are supported as the default type, got {d!r}")
+    _default_float[0] = d
+    _PROMOTIONS.clear()
+
+
+def from_numpy(np_dtype: np.dtype) -> dtype:
+    """The ember dtype of a numpy dtype; a TypeError names the ones ember supports."""
+    try:
+        return _BY_NUMPY[np.dtype(np_dtype)]
+    except KeyError:
+        supported = ", ".join(d.name for d in ALL)
+        raise TypeError(f"can't convert numpy array of type {np.dtype(np_dtype)}: ember supports "
+                        f"only {supported}") from None
+
+
+# Operand priorities in promotion: a tensor with dimensions outranks a 0-d tensor, which outranks a
+# Python scalar; a lower-ranked operand only matters when its category (bool < int < float) is higher.
+DIMENSIONED, ZERO_DIM, SCALAR = 2, 1, 0
+_PROMOTIONS: dict = {}
+
+
+def _numpy_promote(a: dtype, b: dtype) -> dtype:
+    return _BY_NUMPY[np.promote_types(a.numpy, b.numpy)]
+
+
+def scalar_dtype(value: object) -> dtype:
+    """The dtype a Python scalar takes part in promotion with."""
+    if isinstance(value, bool):
+        return bool_
+    if isinstance(value, int):
+        return int64
+    if isinstance(value, float):
+        return _default_float[0]
+    raise TypeError(f"expected a Tensor or a Python number, got {type(value).__name__}")
+
+
+def promote(a: dtype, a_rank: int, b: dtype, b_rank: int) -> dtype:
+    """The result dtype of a binary op, following PyTorch's rules (cached per combination)."""
+    key = (a, a_rank, b, b_rank)
+    result = _PROMOTIONS.get(key)
+    if result is None:
+        category = max(a._category, b._category)
+        rank = max(r for d, r in ((a, a_rank), (b, b_rank)) if d._category == category)
+        winners = [d for d, r in ((a, a_rank), (b, b_rank)) if d._category == category and r == rank]
+        result = winners[0] if len(winners) == 1 else _numpy_promote(*winners)
+        if rank == SCALAR and category == FLOAT:
+            result = _default_float[0]
+        _PROMOTIONS[key] = result
+    return result
+
+
+def can_cast(source: dtype, target: dtype) -> bool:
+    """Whether an in-place result of `source` may be written into `target` (no category demotion)."""
+    return source._category <= target._category

@@ -1,0 +1,98 @@
+"""Activations: relu, sigmoid, softmax, log_softmax (fused kernels when the device has them)."""
+from __future__ import annotations
+
+from .. import _dtype
+from .._tensor import Tensor, _wrap_dim
+from ..autograd.node import Node, attach
+from .dispatch import profiled
+from .pointwise import where
+
+
+def _float_input(input: Tensor, op: str):
+    if not input._dtype.is_floating_point:
+        raise RuntimeError(f"\"{op}\" not implemented for '{_dtype.LEGACY_NAMES[input._dtype.name][:-6]}'")
+    return input._data
+
+
+class ReluBackward0(Node):
+    def backward(self, grad):
+        (result,) = self.saved_tensors
+        return where(result > 0, grad, 0.0)
+
+
+@profiled("aten::relu")
+def relu(input):
+    """max(input, 0) elementwise."""
+    k = input._device.kernels
+    data = k.relu(input._data) if k.relu is not None else k.maximum(input._data, 0)
+    result = Tensor._make(data, input._dtype, input._device)
+    return attach(result, ReluBackward0, (input,), (result,))
+
+
+class SigmoidBackward0(Node):
+    def backward(self, grad):
+        (result,) = self.saved_tensors
+        return grad * result * (1 - result)
+
+
+@profiled("aten::sigmoid")
+def sigmoid(input):
+    """1 / (1 + exp(-input)), elementwise."""
+    k = input._device.kernels
+    data = _float_input(input, "sigmoid")
+    if k.sigmoid is not None:
+        out = k.sigmoid(data)
+    else:
+        out = k.div(1.0, k.add(k.exp(k.neg(data)), 1.0))
+    result = Tensor._make(out, input._dtype, input._device)
+    return attach(result, SigmoidBackward0, (input,), (result,))
+
+
+class SoftmaxBackward0(Node):
+    def backward(self, grad):
+        (result,) = self.saved_tensors
+        return result * (grad - (grad * result).sum(self.dim, keepdim=True))
+
+
+class LogSoftmaxBackward0(Node):
+    def backward(self, grad):
+        (result,) = self.saved_tensors
+        return grad - result.exp() * grad.sum(self.dim, keepdim=True)
+
+
+def softmax_buffer(input: Tensor, dim: int, log: bool):
+    """(log-)softmax of `input` along `dim` on its device: fused kernel, else max-shifted composition."""
+    k = input._device.kernels
+    data = input._data
+    if not data.shape:
+        return k.full((), 0.0 if log else 1.0, input._dtype)
+    fused = k.log_softmax if log else k.softmax
+    if fused is not None:
+        return fused(data, dim)
+    shifted = k.sub(data, k.max(data, (dim,), True))
+    exps = k.exp(shifted)
+    total = k.sum(exps, (dim,), True)
+    return k.sub(shifted, k.log(total)) if log else k.div(exps, total)
+
+
+def _softmax(op: str, node_cls, input, dim, dtype):
+    if dim is None:
+        dim = 0 if input.ndim in (0, 1, 3) else 1  # PyTorch's legacy implicit dim choice
+    if dtype is not None:
+        input = input.to(dtype)
+    _float_input(input, op)
+    d = _wrap_dim(dim, input.ndim, op)
+    result = Tensor._make(softmax_buffer(input, d, op == "log_softmax"), input._dtype, input._device)
+    return attach(result, node_cls, (input,), (result,), dim=d)
+
+
+@profiled("aten::softmax")
+def softmax(input, dim=None, dtype=None):
+    """exp(x) / sum(exp(x)) along `dim`, computed stably."""
+    return _softmax("softmax", SoftmaxBackward0, input, dim, dtype)
+
+
+@profiled("aten::log_softmax")
+def log_softmax(input, dim=None, dtype=None):
+    """x - log(sum(exp(x))) along `dim`, computed stably."""
+    return _softmax("log_softmax", LogSoftmaxBackward0, input, dim, dtype)

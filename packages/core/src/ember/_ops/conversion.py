@@ -1,0 +1,105 @@
+"""Changing dtype or device: to(), the dtype shortcuts (float(), long(), ...), cpu(), cuda()."""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import _dtype
+from .._device import device as _device_cls, resolve
+from .._tensor import Tensor
+from ..autograd.node import Node, attach
+from .dispatch import profiled
+
+
+class ToCopyBackward0(Node):
+    def backward(self, grad):
+        return _convert(grad, self.device, self.dtype)
+
+
+def _parse_to(args, kwargs):
+    """(device or None, dtype or None, copy) from the forms of Tensor.to."""
+    device, dtype = kwargs.pop("device", None), kwargs.pop("dtype", None)
+    copy = kwargs.pop("copy", False)
+    kwargs.pop("non_blocking", None)
+    kwargs.pop("memory_format", None)
+    if kwargs:
+        raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    for arg in args:
+        if isinstance(arg, _dtype.dtype):
+            dtype = arg
+        elif isinstance(arg, (str, _device_cls)):
+            device = arg
+        elif isinstance(arg, Tensor):
+            device, dtype = arg._device, arg._dtype
+        elif isinstance(arg, bool):
+            continue
+        else:
+            raise TypeError(f"to() received an invalid combination of arguments: {type(arg).__name__}")
+    return device, dtype, copy
+
+
+@profiled("aten::to")
+def to(input, *args, **kwargs):
+    """`input` on another device and/or with another dtype; `input` itself when nothing changes."""
+    device, dtype, copy = _parse_to(args, dict(kwargs))
+    target_device = input._device if device is None else resolve(device)
+    target_dtype = input._dtype if dtype is None else dtype
+    if target_device is input._device and target_dtype is input._dtype and not copy:
+        return input
+    return _convert(input, target_device, target_dtype)
+
+
+def _convert(input: Tensor, target_device, target_dtype) -> Tensor:
+    if target_dtype.name not in target_device.device_type.dtypes:
+        raise RuntimeError(f"to(): device '{target_device}' does not support dtype {target_dtype!r}")
+    k = input._device.kernels
+    data = input._data
+    if target_device is not input._device:
+        host = np.array(k.to_numpy(data), dtype=target_dtype.numpy, copy=True, order="C")
+        data = target_device.kernels.from_numpy(host)
+    else:
+        data = k.astype(data, target_dtype)
+    result = Tensor._make(data, target_dtype, target_device)
+    return attach(result, ToCopyBackward0, (input,), device=input._device, dtype=input._dtype)
+
+
+def _dtype_shortcut(name: str, target):
+    def convert(input, memory_format=None):
+        return to(input, target)
+    convert.__name__ = name
+    convert.__doc__ = f"``to({target!r})``."
+    return convert
+
+
+float_ = _dtype_shortcut("float", _dtype.float32)
+double = _dtype_shortcut("double", _dtype.float64)
+half = _dtype_shortcut("half", _dtype.float16)
+long = _dtype_shortcut("long", _dtype.int64)
+int_ = _dtype_shortcut("int", _dtype.int32)
+bool_ = _dtype_shortcut("bool", _dtype.bool_)
+
+
+def cpu(input, memory_format=None):
+    """A copy on the CPU (or `input` itself when it is there)."""
+    return to(input, "cpu")
+
+
+def cuda(input, device=None, non_blocking=False, memory_format=None):
+    """A copy on a CUDA device (needs the ember-cuda backend)."""
+    where = "cuda" if device is None else (f"cuda:{device}" if isinstance(device, int) else device)
+    return to(input, where)
+
+
+def type_as(input, other):
+    return to(input, other._dtype)
+
+
+def type_(input, dtype=None):
+    """The dtype's legacy name (``'ember.FloatTensor'``) with no argument, else ``to(dtype)``."""
+    if dtype is None:
+        return f"ember.{_dtype.LEGACY_NAMES[input._dtype.name]}"
+    return to(input, dtype)
+
+
+def view_as_dtype(input, dtype):
+    raise TypeError(f"view(): argument 'size' must be tuple of ints, not {type(dtype).__name__} "
+                    "(ember does not reinterpret storage as another dtype)")

@@ -1,0 +1,133 @@
+"""The shared per-op path: operand checks, type promotion, kernel errors, profiling."""
+from __future__ import annotations
+
+import functools
+import numbers
+
+from .. import _dtype, _profiling
+from .._tensor import Tensor
+
+DIMENSIONED, ZERO_DIM, SCALAR = _dtype.DIMENSIONED, _dtype.ZERO_DIM, _dtype.SCALAR
+
+
+def profiled(name: str):
+    """Record calls of the decorated op as `name` while a profiler runs (one flag check otherwise)."""
+    def decorate(fn):
+        @functools.wraps(fn)
+        def op(*args, **kwargs):
+            if _profiling.enabled:
+                with _profiling.record(name, args):
+                    return fn(*args, **kwargs)
+            return fn(*args, **kwargs)
+        return op
+    return decorate
+
+
+def scalar(value, op: str):
+    """A Python number usable as a kernel operand, or TypeError naming the op."""
+    if isinstance(value, (bool, int, float)):
+        return value
+    if isinstance(value, numbers.Number) and hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"{op}(): expected a Tensor or a Python number as operand, got {type(value).__name__}")
+
+
+def operands(a: Tensor, b, op: str, float_result: bool = False):
+    """Kernel operands of a binary op and the dtype it computes in (PyTorch promotion).
+
+    Returns ``(a_buffer, b_buffer_or_scalar, dtype)``; a tensor whose dtype differs from the
+    computation dtype is converted first, so kernels always see one dtype.
+    """
+    if isinstance(b, Tensor):
+        if b._device is not a._device:
+            raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two "
+                               f"devices, {a._device} and {b._device}! (in {op})")
+        da, db = a._dtype, b._dtype
+        if da is db:
+            dt = da
+        else:
+            dt = _dtype.promote(da, DIMENSIONED if a._data.shape else ZERO_DIM,
+                                db, DIMENSIONED if b._data.shape else ZERO_DIM)
+        if float_result and not dt.is_floating_point:
+            dt = _dtype.get_default_dtype()
+        x = a._data if da is dt else a._device.kernels.astype(a._data, dt)
+        y = b._data if db is dt else b._device.kernels.astype(b._data, dt)
+        return x, y, dt
+    b = scalar(b, op)
+    da = a._dtype
+    dt = _dtype.promote(da, DIMENSIONED, _dtype.scalar_dtype(b), SCALAR)
+    if float_result and not dt.is_floating_point:
+        dt = _dtype.get_default_dtype()
+    x = a._data if da is dt else a._device.kernels.astype(a._data, dt)
+    if dt.is_floating_point and isinstance(b, bool):
+        b = float(b)
+    return x, b, dt
+
+
+def broadcast_shapes(a: tuple, b: tuple) -> tuple | None:
+    """numpy/PyTorch broadcasting of two shapes, or None when they do not broadcast."""
+    n = max(len(a), len(b))
+    a = (1,) * (n - len(a)) + tuple(a)
+    b = (1,) * (n - len(b)) + tuple(b)
+    out = []
+    for x, y in zip(a, b):
+        if x == y or y == 1:
+            out.append(x)
+        elif x == 1:
+            out.append(y)
+        else:
+            return None
+    return tuple(out)
+
+
+def binary_failure(op: str, a, b, error: Exception, out_shape=None) -> Exception:
+    """PyTorch's error for a failed binary kernel: shapes that do not broadcast, or the kernel's own."""
+    sa = tuple(a._data.shape) if isinstance(a, Tensor) else ()
+    sb = tuple(b._data.shape) if isinstance(b, Tensor) else ()
+    n = max(len(sa), len(sb))
+    pa, pb = (1,) * (n - len(sa)) + sa, (1,) * (n - len(sb)) + sb
+    for dim, (x, y) in enumerate(zip(pa, pb)):
+        if x != y and x != 1 and y != 1:
+            return RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "
+                                f"non-singleton dimension {dim} (in {op}, shapes {list(sa)} and {list(sb)})")
+    full = broadcast_shapes(sa, sb)
+    if out_shape is not None and full is not None and tuple(out_shape) != full:
+        return RuntimeError(f"output with shape {list(out_shape)} doesn't match the broadcast shape "
+                            f"{list(full)} (in {op})")
+    return RuntimeError(f"{op}: kernel failed on shapes {list(sa)} and {list(sb)}: {error}")
+
+
+def check_out(out, op: str, shape, dtype) -> None:
+    """Validate an ``out=`` tensor before anything is written."""
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{op}(): argument 'out' must be Tensor, not {type(out).__name__}")
+    from ..autograd import grad_mode
+
+    if grad_mode.state.enabled and out._requires_grad:
+        raise RuntimeError(f"{op}(): functions with out=... arguments don't support automatic "
+                           "differentiation, but one of the arguments requires grad.")
+    if not _dtype.can_cast(dtype, out._dtype):
+        raise RuntimeError(f"result type {_type_name(dtype)} can't be cast to the desired output type "
+                           f"{_type_name(out._dtype)}")
+    if tuple(out._data.shape) != tuple(shape):
+        raise RuntimeError(f"{op}(): out= tensor has shape {list(out._data.shape)}, expected "
+                           f"{list(shape)}")
+
+
+def bump(t: Tensor) -> None:
+    """Count an in-place change of `t` (shared with its views) for autograd's saved-tensor checks."""
+    counter = t._version
+    if counter is None:
+        t._version = [1]
+    else:
+        counter[0] += 1
+
+
+def _type_name(d) -> str:
+    return {"float32": "Float", "float64": "Double", "float16": "Half", "int32": "Int", "int64": "Long",
+            "bool": "Bool"}[d.name]
+
+
+def type_name(d) -> str:
+    """PyTorch's scalar-type name of a dtype, as its error messages use it ('Float', 'Long')."""
+    return _type_name(d)

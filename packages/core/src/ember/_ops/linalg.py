@@ -1,0 +1,124 @@
+"""Matrix products: matmul (with PyTorch's per-case graph nodes), mm, mv, dot, outer."""
+from __future__ import annotations
+
+from .._tensor import Tensor
+from ..autograd.node import Node, attach, needs_input_grad
+from .dispatch import profiled
+from . import views
+
+
+def _mat_kernel(a: Tensor, b: Tensor, op: str):
+    if a._device is not b._device:
+        raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
+                           f"{a._device} and {b._device}! (in {op})")
+    if a._dtype is not b._dtype:
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {a._dtype.name} != "
+                           f"{b._dtype.name} (in {op})")
+    if not a._data.shape or not b._data.shape:
+        raise RuntimeError(f"both arguments to {op} need to be at least 1D, but they are {a.ndim}D and "
+                           f"{b.ndim}D")
+    sa, sb = a._data.shape, b._data.shape
+    inner_a = sa[-1]
+    inner_b = sb[-2] if len(sb) > 1 else sb[0]
+    if inner_a != inner_b:
+        if len(sa) == 2 and len(sb) == 2:
+            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({sa[0]}x{sa[1]} and "
+                               f"{sb[0]}x{sb[1]})")
+        raise RuntimeError(f"{op}: inner dimensions do not match: {list(sa)} @ {list(sb)} "
+                           f"({inner_a} != {inner_b})")
+    try:
+        return a._device.kernels.matmul(a._data, b._data)
+    except Exception as error:
+        raise RuntimeError(f"{op}: shapes {list(sa)} and {list(sb)} cannot be multiplied: {error}") from error
+
+
+class MmBackward0(Node):
+    def backward(self, grad):
+        a, b = self.saved_tensors
+        return (grad.mm(b.t()) if needs_input_grad(self, 0) else None,
+                a.t().mm(grad) if needs_input_grad(self, 1) else None)
+
+
+class MvBackward0(Node):
+    def backward(self, grad):
+        a, v = self.saved_tensors
+        return (grad.unsqueeze(1) * v if needs_input_grad(self, 0) else None,
+                a.t().mv(grad) if needs_input_grad(self, 1) else None)
+
+
+class DotBackward0(Node):
+    def backward(self, grad):
+        a, b = self.saved_tensors
+        return grad * b, grad * a
+
+
+class BmmBackward0(Node):
+    """Batched (broadcasting) matmul: the engine sums gradients over broadcast batch dims."""
+
+    def backward(self, grad):
+        a, b = self.saved_tensors
+        return (grad.matmul(b.mT) if needs_input_grad(self, 0) else None,
+                a.mT.matmul(grad) if needs_input_grad(self, 1) else None)
+
+
+@profiled("aten::mm")
+def mm(input, mat2):
+    """Product of two matrices."""
+    if input.ndim != 2 or mat2.ndim != 2:
+        raise RuntimeError(f"{'self' if input.ndim != 2 else 'mat2'} must be a matrix")
+    result = Tensor._make(_mat_kernel(input, mat2, "mm"), input._dtype, input._device)
+    return attach(result, MmBackward0, (input, mat2), (input, mat2))
+
+
+@profiled("aten::mv")
+def mv(input, vec):
+    """Product of a matrix and a vector."""
+    if input.ndim != 2 or vec.ndim != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got {input.ndim}, {vec.ndim}")
+    result = Tensor._make(_mat_kernel(input, vec, "mv"), input._dtype, input._device)
+    return attach(result, MvBackward0, (input, vec), (input, vec))
+
+
+@profiled("aten::dot")
+def dot(input, other):
+    """Inner product of two vectors."""
+    if input.ndim != 1 or other.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D tensors")
+    result = Tensor._make(_mat_kernel(input, other, "dot"), input._dtype, input._device)
+    return attach(result, DotBackward0, (input, other), (input, other))
+
+
+@profiled("aten::matmul")
+def matmul(input, other, *, out=None):
+    """Matrix product with numpy's rules for 1-D and batched operands (as torch.matmul)."""
+    if not isinstance(other, Tensor) or not isinstance(input, Tensor):
+        raise TypeError(f"matmul(): argument 'other' must be Tensor, not {type(other).__name__}")
+    if out is not None:
+        from .dispatch import bump, check_out
+        data = _mat_kernel(input, other, "matmul")
+        check_out(out, "matmul", data.shape, input._dtype)
+        input._device.kernels.copy_(out._data, data)
+        bump(out)
+        return out
+    da, db = input.ndim, other.ndim
+    if da == 2 and db == 2:
+        return mm(input, other)
+    if da == 2 and db == 1:
+        return mv(input, other)
+    if da == 1 and db == 1:
+        return dot(input, other)
+    if da == 1 and db == 2:
+        return _squeeze4(mm(views.unsqueeze(input, 0), other))
+    result = Tensor._make(_mat_kernel(input, other, "matmul"), input._dtype, input._device)
+    return attach(result, BmmBackward0, (input, other), (input, other))
+
+
+def _squeeze4(t: Tensor) -> Tensor:
+    """Drop the leading 1 of a (1, n) product, recorded as PyTorch's SqueezeBackward4."""
+    return views._view(t, views.reshape_buffer(t._device, t._data, t._data.shape[1:]), views.SqueezeBackward4,
+                       shape=t._data.shape)
+
+
+def outer(input, vec2):
+    """Outer product of two vectors."""
+    return views.unsqueeze(input, 1) * vec2

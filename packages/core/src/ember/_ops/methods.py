@@ -1,0 +1,124 @@
+"""Bind the op library to Tensor as methods and Python operators (PyTorch's Tensor API)."""
+from __future__ import annotations
+
+from .._tensor import Tensor
+from . import activation, conversion, creation, indexing, inplace, joining, linalg, pointwise, reduction, views
+from .dispatch import scalar
+
+
+def _rpow(self, base):
+    return pointwise._rpow(self, base)
+
+
+def _where(self, condition, other):
+    return pointwise.where(condition, self, other)
+
+
+def _masked_fill(self, mask, value):
+    """`value` where `mask` holds, `self` elsewhere."""
+    return pointwise.where(mask, value if isinstance(value, Tensor) else scalar(value, "masked_fill"), self)
+
+
+def _square(self):
+    return pointwise.pow(self, 2)
+
+
+def _new_factory(factory):
+    def method(self, *size, dtype=None, device=None, requires_grad=False):
+        return factory(*size, dtype=dtype or self._dtype, device=device or self._device,
+                       requires_grad=requires_grad)
+    method.__name__ = "new_" + factory.__name__
+    return method
+
+
+def _new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
+    return creation.full(size, fill_value, dtype=dtype or self._dtype, device=device or self._device,
+                         requires_grad=requires_grad)
+
+
+def _new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
+    return creation.tensor(data, dtype=dtype or self._dtype, device=device or self._device,
+                           requires_grad=requires_grad)
+
+
+def _invert(self):
+    if self._dtype.is_floating_point:
+        raise TypeError("~ (bitwise_not) is only supported for integer and bool tensors")
+    return pointwise.logical_not(self)
+
+
+_METHODS = {
+    # arithmetic and math
+    "add": pointwise.add, "sub": pointwise.sub, "subtract": pointwise.sub, "mul": pointwise.mul,
+    "multiply": pointwise.mul, "div": pointwise.div, "divide": pointwise.div, "true_divide": pointwise.div,
+    "pow": pointwise.pow, "neg": pointwise.neg, "negative": pointwise.neg, "abs": pointwise.abs,
+    "exp": pointwise.exp, "log": pointwise.log, "sin": pointwise.sin, "cos": pointwise.cos,
+    "tanh": pointwise.tanh, "sqrt": pointwise.sqrt, "sign": pointwise.sign, "reciprocal": pointwise.reciprocal,
+    "square": _square, "clamp": pointwise.clamp, "clip": pointwise.clamp, "maximum": pointwise.maximum,
+    "minimum": pointwise.minimum, "where": _where, "masked_fill": _masked_fill,
+    "sigmoid": activation.sigmoid, "relu": activation.relu, "softmax": activation.softmax,
+    "log_softmax": activation.log_softmax,
+    "eq": pointwise.eq, "ne": pointwise.ne, "lt": pointwise.lt, "le": pointwise.le, "gt": pointwise.gt,
+    "ge": pointwise.ge, "logical_not": pointwise.logical_not, "logical_and": pointwise.logical_and,
+    "logical_or": pointwise.logical_or, "logical_xor": pointwise.logical_xor,
+    "matmul": linalg.matmul, "mm": linalg.mm, "mv": linalg.mv, "dot": linalg.dot, "outer": linalg.outer,
+    # reductions
+    "sum": reduction.sum, "mean": reduction.mean, "max": reduction.max, "min": reduction.min,
+    "amax": reduction.amax, "amin": reduction.amin, "argmax": reduction.argmax, "argmin": reduction.argmin,
+    "var": reduction.var, "std": reduction.std, "prod": reduction.prod, "any": reduction.any,
+    "all": reduction.all,
+    # shape
+    "view": views.view, "view_as": views.view_as, "reshape": views.reshape, "reshape_as": views.reshape_as,
+    "flatten": views.flatten, "unflatten": views.unflatten, "squeeze": views.squeeze,
+    "unsqueeze": views.unsqueeze, "transpose": views.transpose, "swapaxes": views.transpose,
+    "permute": views.permute, "t": views.t, "expand": views.expand, "expand_as": views.expand_as,
+    "broadcast_to": views.broadcast_to, "contiguous": views.contiguous, "clone": views.clone,
+    "narrow": views.narrow, "select": views.select,
+    # conversions
+    "to": conversion.to, "cpu": conversion.cpu, "cuda": conversion.cuda, "float": conversion.float_,
+    "double": conversion.double, "half": conversion.half, "long": conversion.long, "int": conversion.int_,
+    "bool": conversion.bool_, "type_as": conversion.type_as, "type": conversion.type_,
+    "new_zeros": _new_factory(creation.zeros), "new_ones": _new_factory(creation.ones),
+    "new_empty": _new_factory(creation.empty), "new_full": _new_full, "new_tensor": _new_tensor,
+    # in place
+    "fill_": inplace.fill_, "zero_": inplace.zero_, "copy_": inplace.copy_, "uniform_": inplace.uniform_,
+    "normal_": inplace.normal_,
+    # Python operators
+    "__add__": pointwise.add, "__radd__": pointwise.add, "__sub__": pointwise.sub, "__rsub__": pointwise.rsub,
+    "__mul__": pointwise.mul, "__rmul__": pointwise.mul, "__truediv__": pointwise.div,
+    "__rtruediv__": pointwise.rdiv, "__pow__": pointwise.pow, "__rpow__": _rpow,
+    "__matmul__": linalg.matmul, "__neg__": pointwise.neg, "__abs__": pointwise.abs,
+    "__pos__": lambda self: self, "__invert__": _invert,
+    "__and__": pointwise.logical_and, "__or__": pointwise.logical_or, "__xor__": pointwise.logical_xor,
+    "__eq__": pointwise.eq, "__ne__": pointwise.ne, "__lt__": pointwise.lt, "__le__": pointwise.le,
+    "__gt__": pointwise.gt, "__ge__": pointwise.ge,
+    "__getitem__": indexing.getitem, "__setitem__": indexing.setitem,
+}
+
+# In-place versions: name_ -> out-of-place op (and whether that op accepts out=).
+_INPLACE = {
+    "add_": (pointwise.add, True), "sub_": (pointwise.sub, True), "mul_": (pointwise.mul, True),
+    "div_": (pointwise.div, True), "pow_": (pointwise.pow, True), "neg_": (pointwise.neg, True),
+    "abs_": (pointwise.abs, True), "exp_": (pointwise.exp, True), "log_": (pointwise.log, True),
+    "sin_": (pointwise.sin, True), "cos_": (pointwise.cos, True), "tanh_": (pointwise.tanh, True),
+    "sqrt_": (pointwise.sqrt, True), "sign_": (pointwise.sign, True), "clamp_": (pointwise.clamp, True),
+    "clip_": (pointwise.clamp, True), "sigmoid_": (activation.sigmoid, False),
+    "relu_": (activation.relu, False), "reciprocal_": (pointwise.reciprocal, False),
+    "masked_fill_": (_masked_fill, False), "square_": (_square, False),
+}
+INPLACE_METHODS = {name: inplace.make_inplace(op, name, writes_out) for name, (op, writes_out) in _INPLACE.items()}
+_IN_OPERATORS = {"__iadd__": "add_", "__isub__": "sub_", "__imul__": "mul_", "__itruediv__": "div_",
+                 "__ipow__": "pow_"}
+
+
+def bind() -> None:
+    """Install every op as a Tensor method (run once when ember is imported)."""
+    for name, fn in _METHODS.items():
+        setattr(Tensor, name, fn)
+    for name, fn in INPLACE_METHODS.items():
+        setattr(Tensor, name, fn)
+    for name, target in _IN_OPERATORS.items():
+        setattr(Tensor, name, INPLACE_METHODS[target])
+    Tensor.T = property(views.T, doc="All dims reversed.")
+    Tensor.mT = property(views.mT, doc="The last two dims swapped.")
+    Tensor.__hash__ = object.__hash__

@@ -1,0 +1,478 @@
+"""Elementwise ops: unary math, binary arithmetic with broadcasting, comparisons, where, clamp."""
+from __future__ import annotations
+
+import math
+
+from .. import _dtype
+from . import creation
+from .._tensor import Tensor
+from ..autograd.node import Node, attach, needs_grad, needs_input_grad
+from .dispatch import binary_failure, bump as _bump, check_out, operands, profiled, scalar
+
+_bool = _dtype.bool_
+
+
+def _unary(name: str, node_cls, save: str | None, float_result: bool):
+    """An elementwise op over one tensor: kernel `name`, backward `node_cls` saving input or result."""
+    def op(input, *, out=None):
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{name}(): argument 'input' must be Tensor, not {type(input).__name__}")
+        k = input._device.kernels
+        dt, data = input._dtype, input._data
+        if float_result and not dt.is_floating_point:
+            dt = _dtype.get_default_dtype()
+            data = k.astype(data, dt)
+        if out is not None:
+            check_out(out, name, data.shape, dt)
+            getattr(k, name)(data, out=out._data)
+            _bump(out)
+            return out
+        result = Tensor._make(getattr(k, name)(data), dt, input._device)
+        if node_cls is not None and needs_grad((input,)):
+            attach(result, node_cls, (input,), (result,) if save == "result" else (input,))
+        return result
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = f"Elementwise {name} of `input` (as torch.{name})."
+    return profiled("aten::" + name)(op)
+
+
+class NegBackward0(Node):
+    def backward(self, grad):
+        return -grad
+
+
+class ExpBackward0(Node):
+    def backward(self, grad):
+        (result,) = self.saved_tensors
+        return grad * result
+
+
+class LogBackward0(Node):
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        return grad / x
+
+
+class SinBackward0(Node):
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        return grad * x.cos()
+
+
+class CosBackward0(Node):
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        return grad * -x.sin()
+
+
+class TanhBackward0(Node):
+    def backward(self, grad):
+        (result,) = self.saved_tensors
+        return grad * (1 - result * result)
+
+
+class SqrtBackward0(Node):
+    def backward(self, grad):
+        (result,) = self.saved_tensors
+        return grad / (2 * result)
+
+
+class AbsBackward0(Node):
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        return grad * x.sign()
+
+
+class SignBackward0(Node):
+    def backward(self, grad):
+        return grad * 0
+
+
+neg = _unary("neg", NegBackward0, None, float_result=False)
+exp = _unary("exp", ExpBackward0, "result", float_result=True)
+log = _unary("log", LogBackward0, "input", float_result=True)
+sin = _unary("sin", SinBackward0, "input", float_result=True)
+cos = _unary("cos", CosBackward0, "input", float_result=True)
+tanh = _unary("tanh", TanhBackward0, "result", float_result=True)
+sqrt = _unary("sqrt", SqrtBackward0, "result", float_result=True)
+abs = _unary("abs", AbsBackward0, "input", float_result=False)
+sign = _unary("sign", SignBackward0, None, float_result=False)
+
+
+class ReciprocalBackward0(Node):
+    def backward(self, grad):
+        (result,) = self.saved_tensors
+        return -grad * result * result
+
+
+@profiled("aten::reciprocal")
+def reciprocal(input):
+    """1 / input, elementwise."""
+    k = input._device.kernels
+    dt = input._dtype if input._dtype.is_floating_point else _dtype.get_default_dtype()
+    data = input._data if dt is input._dtype else k.astype(input._data, dt)
+    result = Tensor._make(k.div(1.0, data), dt, input._device)
+    return attach(result, ReciprocalBackward0, (input,), (result,))
+
+
+# ----- binary arithmetic -------------------------------------------------------------------------
+def _binary_kernel(name: str, a: Tensor, b, float_result: bool = False):
+    """Run binary kernel `name` on a tensor and a tensor-or-scalar; returns (buffer, dtype)."""
+    x, y, dt = operands(a, b, name, float_result)
+    try:
+        return getattr(a._device.kernels, name)(x, y), dt
+    except Exception as error:
+        raise binary_failure(name, a, b, error) from error
+
+
+def _as_tensor_pair(input, other, op: str):
+    """Put the tensor first for ops called as ``ember.add(2, t)``; scalars become 0-d tensors."""
+    if isinstance(input, Tensor):
+        return input, other
+    if isinstance(other, Tensor):
+        return creation.scalar_tensor(scalar(input, op), other._device), other
+    raise TypeError(f"{op}(): expected at least one Tensor argument, got {type(input).__name__} and "
+                    f"{type(other).__name__}")
+
+
+def _binary_out(name: str, input: Tensor, other, out: Tensor, float_result=False) -> Tensor:
+    x, y, dt = operands(input, other, name, float_result)
+    shape = _result_shape(input, other)
+    check_out(out, name, shape, dt)
+    try:
+        getattr(input._device.kernels, name)(x, y, out=out._data)
+    except Exception as error:
+        raise binary_failure(name, input, other, error) from error
+    _bump(out)
+    return out
+
+
+def _result_shape(a, b):
+    from .dispatch import broadcast_shapes
+    sa = a._data.shape
+    sb = b._data.shape if isinstance(b, Tensor) else ()
+    shape = broadcast_shapes(sa, sb)
+    if shape is None:
+        raise binary_failure("op", a, b, ValueError("shapes do not broadcast"))
+    return shape
+
+
+class AddBackward0(Node):
+    def backward(self, grad):
+        alpha = self.alpha
+        return grad, (grad if alpha == 1 else grad * alpha) if needs_input_grad(self, 1) else None
+
+
+class SubBackward0(Node):
+    def backward(self, grad):
+        alpha = self.alpha
+        return grad, (-grad if alpha == 1 else grad * -alpha) if needs_input_grad(self, 1) else None
+
+
+class RsubBackward1(Node):
+    def backward(self, grad):
+        return -grad if self.alpha == 1 else grad * -self.alpha
+
+
+class MulBackward0(Node):
+    def backward(self, grad):
+        a, b = self.saved_tensors
+        return (grad * b if needs_input_grad(self, 0) else None,
+                grad * a if needs_input_grad(self, 1) else None)
+
+
+class DivBackward0(Node):
+    def backward(self, grad):
+        a, b = self.saved_tensors
+        grad_a = grad / b if needs_input_grad(self, 0) else None
+        grad_b = -grad * a / (b * b) if needs_input_grad(self, 1) else None
+        return grad_a, grad_b
+
+
+@profiled("aten::add")
+def add(input, other, *, alpha=1, out=None):
+    """input + alpha * other, broadcasting (as torch.add)."""
+    input, other = _as_tensor_pair(input, other, "add")
+    if alpha != 1:
+        other = other * alpha if isinstance(other, Tensor) else scalar(other, "add") * alpha
+    if out is not None:
+        return _binary_out("add", input, other, out)
+    data, dt = _binary_kernel("add", input, other)
+    result = Tensor._make(data, dt, input._device)
+    return attach(result, AddBackward0, (input, other), alpha=1)
+
+
+@profiled("aten::sub")
+def sub(input, other, *, alpha=1, out=None):
+    """input - alpha * other, broadcasting (as torch.sub)."""
+    input, other = _as_tensor_pair(input, other, "sub")
+    if input._dtype is _bool or (isinstance(other, Tensor) and other._dtype is _bool) or other is True:
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+                           "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+    if alpha != 1:
+        other = other * alpha if isinstance(other, Tensor) else scalar(other, "sub") * alpha
+    if out is not None:
+        return _binary_out("sub", input, other, out)
+    data, dt = _binary_kernel("sub", input, other)
+    result = Tensor._make(data, dt, input._device)
+    return attach(result, SubBackward0, (input, other), alpha=1)
+
+
+@profiled("aten::rsub")
+def rsub(input, other, *, alpha=1):
+    """other - alpha * input: Python's ``2 - t``."""
+    if isinstance(other, Tensor):
+        return sub(other, input, alpha=alpha)
+    x, y, dt = operands(input, other, "rsub")
+    k = input._device.kernels
+    if alpha != 1:
+        x = k.mul(x, alpha)
+    result = Tensor._make(k.sub(y, x), dt, input._device)
+    return attach(result, RsubBackward1, (input,), alpha=alpha)
+
+
+@profiled("aten::mul")
+def mul(input, other, *, out=None):
+    """input * other, broadcasting (as torch.mul)."""
+    input, other = _as_tensor_pair(input, other, "mul")
+    if out is not None:
+        return _binary_out("mul", input, other, out)
+    data, dt = _binary_kernel("mul", input, other)
+    result = Tensor._make(data, dt, input._device)
+    return attach(result, MulBackward0, (input, other), (input, other))
+
+
+@profiled("aten::div")
+def div(input, other, *, out=None):
+    """True division input / other, broadcasting; integer inputs give the default float dtype."""
+    input, other = _as_tensor_pair(input, other, "div")
+    if out is not None:
+        return _binary_out("div", input, other, out, float_result=True)
+    data, dt = _binary_kernel("div", input, other, float_result=True)
+    result = Tensor._make(data, dt, input._device)
+    return attach(result, DivBackward0, (input, other), (input, other))
+
+
+def rdiv(input, other):
+    """other / input for a Python number `other`, as PyTorch: ``reciprocal(input) * other``."""
+    if isinstance(other, Tensor):
+        return div(other, input)
+    return mul(reciprocal(input), other)
+
+
+class PowBackward0(Node):
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        e = self.exponent
+        if e == 0:
+            return grad * 0
+        return grad * e * x.pow(e - 1)
+
+
+class PowBackward1(Node):
+    def backward(self, grad):
+        a, b, result = self.saved_tensors
+        grad_a = grad * b * a.pow(b - 1) if needs_input_grad(self, 0) else None
+        grad_b = None
+        if needs_input_grad(self, 1):
+            grad_b = where((a == 0) & (b >= 0), 0.0, grad * result * a.log())
+        return grad_a, grad_b
+
+
+class PowBackward2(Node):
+    def backward(self, grad):
+        (result,) = self.saved_tensors
+        if self.base == 0:
+            return grad * 0
+        return grad * result * math.log(self.base) if self.base > 0 else grad * math.nan
+
+
+@profiled("aten::pow")
+def pow(input, exponent, *, out=None):
+    """input ** exponent, elementwise, broadcasting (as torch.pow)."""
+    if not isinstance(input, Tensor):
+        return _rpow(exponent, input)
+    if out is not None:
+        return _binary_out("pow", input, exponent, out)
+    data, dt = _binary_kernel("pow", input, exponent)
+    result = Tensor._make(data, dt, input._device)
+    if isinstance(exponent, Tensor):
+        return attach(result, PowBackward1, (input, exponent), (input, exponent, result))
+    return attach(result, PowBackward0, (input,), (input,), exponent=exponent)
+
+
+def _rpow(input: Tensor, base):
+    """base ** input for a Python number `base` (Python's ``2 ** t``)."""
+    base = scalar(base, "pow")
+    x, y, dt = operands(input, base, "pow", float_result=isinstance(base, float))
+    result = Tensor._make(input._device.kernels.pow(y, x), dt, input._device)
+    return attach(result, PowBackward2, (input,), (result,), base=base)
+
+
+class MaximumBackward0(Node):
+    def backward(self, grad):
+        a, b = self.saved_tensors
+        half = where(a == b, grad / 2, grad)
+        return where(a < b, 0.0, half), where(a > b, 0.0, half)
+
+
+class MinimumBackward0(Node):
+    def backward(self, grad):
+        a, b = self.saved_tensors
+        half = where(a == b, grad / 2, grad)
+        return where(a > b, 0.0, half), where(a < b, 0.0, half)
+
+
+@profiled("aten::maximum")
+def maximum(input, other, *, out=None):
+    """Elementwise maximum of two tensors (NaN-propagating)."""
+    if not isinstance(other, Tensor):
+        raise TypeError(f"maximum(): argument 'other' must be Tensor, not {type(other).__name__}")
+    if out is not None:
+        return _binary_out("maximum", input, other, out)
+    data, dt = _binary_kernel("maximum", input, other)
+    return attach(Tensor._make(data, dt, input._device), MaximumBackward0, (input, other), (input, other))
+
+
+@profiled("aten::minimum")
+def minimum(input, other, *, out=None):
+    """Elementwise minimum of two tensors (NaN-propagating)."""
+    if not isinstance(other, Tensor):
+        raise TypeError(f"minimum(): argument 'other' must be Tensor, not {type(other).__name__}")
+    if out is not None:
+        return _binary_out("minimum", input, other, out)
+    data, dt = _binary_kernel("minimum", input, other)
+    return attach(Tensor._make(data, dt, input._device), MinimumBackward0, (input, other), (input, other))
+
+
+def _comparison(name: str):
+    def op(input, other, *, out=None):
+        input, other = _as_tensor_pair(input, other, name)
+        if out is not None:
+            x, y, _ = operands(input, other, name)
+            check_out(out, name, _result_shape(input, other), _bool)
+            getattr(input._device.kernels, name)(x, y, out=out._data)
+            _bump(out)
+            return out
+        data, _ = _binary_kernel(name, input, other)
+        return Tensor._make(data, _bool, input._device)
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = f"Elementwise `{name}` comparison, broadcasting; a bool tensor."
+    return profiled("aten::" + name)(op)
+
+
+eq = _comparison("eq")
+ne = _comparison("ne")
+lt = _comparison("lt")
+le = _comparison("le")
+gt = _comparison("gt")
+ge = _comparison("ge")
+
+
+def _logical(name: str, kernel: str):
+    def op(input, other):
+        if input._dtype is not _bool or (isinstance(other, Tensor) and other._dtype is not _bool):
+            raise RuntimeError(f"{name}: ember supports bitwise operators on bool tensors only, got "
+                               f"{input._dtype!r}")
+        data, _ = _binary_kernel(kernel, input, other)
+        if kernel == "ne" or kernel == "mul":
+            return Tensor._make(data, _bool, input._device)
+        return Tensor._make(input._device.kernels.gt(data, False), _bool, input._device)
+    op.__name__ = name
+    return op
+
+
+# On bools: and = a * b, xor = a != b, or = (a + b) > 0 — composed from the required kernels.
+logical_and = _logical("logical_and", "mul")
+logical_xor = _logical("logical_xor", "ne")
+logical_or = _logical("logical_or", "add")
+
+
+def logical_not(input):
+    """Elementwise not of a tensor, as a bool tensor."""
+    return Tensor._make(input._device.kernels.eq(input._data, False if input._dtype is _bool else 0),
+                        _bool, input._device)
+
+
+class WhereBackward0(Node):
+    def backward(self, grad):
+        (condition,) = self.saved_tensors
+        return (where(condition, grad, 0.0) if needs_input_grad(self, 0) else None,
+                where(condition, 0.0, grad) if needs_input_grad(self, 1) else None)
+
+
+@profiled("aten::where")
+def where(condition, input, other):
+    """Elements of `input` where `condition` holds, of `other` elsewhere (broadcasting)."""
+    if not isinstance(condition, Tensor) or condition._dtype is not _bool:
+        raise RuntimeError("where expected condition to be a boolean tensor, but got a tensor with dtype "
+                           f"{getattr(condition, '_dtype', type(condition).__name__)!r}")
+    tensors = [t for t in (input, other) if isinstance(t, Tensor)]
+    device = condition._device
+    for t in tensors:
+        if t._device is not device:
+            raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two "
+                               f"devices, {device} and {t._device}! (in where)")
+    if len(tensors) == 2:
+        _, _, dt = operands(input, other, "where")
+    elif tensors:
+        t = tensors[0]
+        s = scalar(other if t is input else input, "where")
+        dt = _dtype.promote(t._dtype, 2, _dtype.scalar_dtype(s), 0)
+    else:
+        dt = _dtype.promote(_dtype.scalar_dtype(input), 0, _dtype.scalar_dtype(other), 0)
+    k = device.kernels
+    a = (input._data if input._dtype is dt else k.astype(input._data, dt)) if isinstance(input, Tensor) \
+        else scalar(input, "where")
+    b = (other._data if other._dtype is dt else k.astype(other._data, dt)) if isinstance(other, Tensor) \
+        else scalar(other, "where")
+    try:
+        data = k.where(condition._data, a, b)
+    except Exception as error:
+        raise binary_failure("where", input if isinstance(input, Tensor) else condition,
+                             other if isinstance(other, Tensor) else condition, error) from error
+    result = Tensor._make(data, dt, device)
+    return attach(result, WhereBackward0, (input, other), (condition,))
+
+
+class ClampBackward1(Node):
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        keep = None
+        if self.min is not None:
+            keep = x >= self.min
+        if self.max is not None:
+            upper = x <= self.max
+            keep = upper if keep is None else keep & upper
+        return where(keep, grad, 0.0)
+
+
+@profiled("aten::clamp")
+def clamp(input, min=None, max=None, *, out=None):
+    """Clamp every element into [min, max] (either bound may be None)."""
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        result = input
+        if min is not None:
+            result = maximum(result, min if isinstance(min, Tensor) else creation.full_like(input, min))
+        if max is not None:
+            result = minimum(result, max if isinstance(max, Tensor) else creation.full_like(input, max))
+        return result
+    k = input._device.kernels
+    dt = input._dtype
+    if isinstance(min, float) or isinstance(max, float):
+        dt = _dtype.promote(dt, 2, _dtype.float32, 0)
+    data = input._data if dt is input._dtype else k.astype(input._data, dt)
+    if min is not None:
+        data = k.maximum(data, scalar(min, "clamp"))
+    if max is not None:
+        data = k.minimum(data, scalar(max, "clamp"))
+    if out is not None:
+        check_out(out, "clamp", data.shape, dt)
+        k.copy_(out._data, data)
+        _bump(out)
+        return out
+    result = Tensor._make(data, dt, input._device)
+    return attach(result, ClampBackward1, (input,), (input,), min=min, max=max)
+

@@ -1,0 +1,385 @@
+"""Reductions over dimensions: sum, mean, max/min (+ arg), var, std, prod, any, all."""
+from __future__ import annotations
+
+from collections import namedtuple
+
+from .. import _dtype
+from .._tensor import Tensor, _wrap_dim
+from ..autograd.node import Node, attach
+from .dispatch import profiled
+
+_int64, _bool = _dtype.int64, _dtype.bool_
+
+# What max(dim)/min(dim) return, like torch.return_types.max: a (values, indices) named tuple.
+max_result = namedtuple("max", ["values", "indices"])
+min_result = namedtuple("min", ["values", "indices"])
+
+
+def reduced_dims(dim, ndim: int, op: str) -> tuple:
+    """`dim` (None, an int, or a sequence) as a sorted tuple of distinct non-negative dims."""
+    if dim is None:
+        return tuple(range(ndim))
+    if isinstance(dim, int) and not isinstance(dim, bool):
+        return (_wrap_dim(dim, ndim, op),)
+    dims = tuple(_wrap_dim(d, ndim, op) for d in dim)
+    if len(set(dims)) != len(dims):
+        raise RuntimeError(f"{op}(): dim {dims} appears multiple times in the list of dims")
+    return tuple(sorted(dims)) if dims else tuple(range(ndim))
+
+
+def expand_back(grad: Tensor, shape: tuple, dims: tuple, keepdim: bool) -> Tensor:
+    """Broadcast a reduction's gradient back over the reduced dims of the input's `shape`."""
+    if not keepdim and shape:
+        for d in dims:
+            grad = grad.unsqueeze(d)
+    return grad.expand(shape)
+
+
+def _reduce(kernel: str, x: Tensor, dims: tuple, keepdim: bool):
+    """Run reduction kernel `kernel` (0-d inputs reduce to a copy of themselves)."""
+    k = x._device.kernels
+    if not x._data.shape:
+        return k.astype(x._data, x._dtype)
+    return getattr(k, kernel)(x._data, dims, keepdim)
+
+
+class SumBackward0(Node):
+    def backward(self, grad):
+        return grad.expand(self.shape)
+
+
+class SumBackward1(Node):
+    def backward(self, grad):
+        return expand_back(grad, self.shape, self.dims, self.keepdim)
+
+
+@profiled("aten::sum")
+def sum(input, dim=None, keepdim=False, *, dtype=None):
+    """Sum over `dim` (all dims when None); bool and int tensors sum as int64, as in PyTorch."""
+    dims = reduced_dims(dim, input.ndim, "sum")
+    dt = dtype or (input._dtype if input._dtype.is_floating_point else _int64)
+    source = input if dt is input._dtype else input.to(dt)
+    result = Tensor._make(_reduce("sum", source, dims, keepdim), dt, input._device)
+    if dim is None:
+        return attach(result, SumBackward0, (input,), shape=input.shape)
+    return attach(result, SumBackward1, (input,), shape=input.shape, dims=dims, keepdim=keepdim)
+
+
+class MeanBackward0(Node):
+    def backward(self, grad):
+        return grad.expand(self.shape) / self.count
+
+
+class MeanBackward1(Node):
+    def backward(self, grad):
+        return expand_back(grad, self.shape, self.dims, self.keepdim) / self.count
+
+
+@profiled("aten::mean")
+def mean(input, dim=None, keepdim=False, *, dtype=None):
+    """Mean over `dim` (all dims when None) of a floating tensor."""
+    dt = dtype or input._dtype
+    if not dt.is_floating_point:
+        raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating "
+                           f"point or complex dtype. Got: {_dtype.LEGACY_NAMES[dt.name][:-6]}")
+    dims = reduced_dims(dim, input.ndim, "mean")
+    source = input if dt is input._dtype else input.to(dt)
+    count = 1
+    for d in dims:
+        count *= input._data.shape[d]
+    k = input._device.kernels
+    data = k.div(_reduce("sum", source, dims, keepdim), count) if count else \
+        k.full(_kept_shape(input._data.shape, dims, keepdim), float("nan"), dt)
+    result = Tensor._make(data, dt, input._device)
+    if dim is None:
+        return attach(result, MeanBackward0, (input,), shape=input.shape, count=count)
+    return attach(result, MeanBackward1, (input,), shape=input.shape, dims=dims, keepdim=keepdim,
+                  count=count)
+
+
+def _kept_shape(shape, dims, keepdim):
+    return tuple(1 if i in dims else s for i, s in enumerate(shape) if keepdim or i not in dims)
+
+
+class MaxBackward1(Node):
+    """Gradient of an all-element max/min: shared evenly among the elements equal to it."""
+
+    def backward(self, grad):
+        x, result = self.saved_tensors
+        mask = x == result
+        return where_(mask, grad / mask.sum(), 0.0)
+
+
+class MinBackward1(MaxBackward1):
+    pass
+
+
+class MaxBackward0(Node):
+    """Gradient of max/min along a dim: flows to the selected index only."""
+
+    def backward(self, grad):
+        (indices,) = self.saved_tensors
+        dim, shape = self.dim, self.shape
+        if not self.keepdim and shape:
+            grad, indices = grad.unsqueeze(dim), indices.unsqueeze(dim)
+        from .creation import arange
+        positions = arange(shape[dim] if shape else 1, device=grad.device)
+        view = [1] * max(len(shape), 1)
+        view[dim] = -1
+        mask = positions.reshape(view) == indices
+        return where_(mask, grad, 0.0).reshape(shape)
+
+
+class MinBackward0(MaxBackward0):
+    pass
+
+
+def _extreme(op: str, input, dim, keepdim, other):
+    if isinstance(dim, Tensor):
+        dim, other = None, dim
+    if other is not None:
+        from . import pointwise
+        return pointwise.maximum(input, other) if op == "max" else pointwise.minimum(input, other)
+    k = input._device.kernels
+    if dim is None:
+        if input.numel() == 0:
+            raise RuntimeError(f"{op}(): Expected reduction dim to be specified for input.numel() == 0. "
+                               "Specify the reduction dim with the 'dim' argument.")
+        dims = tuple(range(input.ndim))
+        result = Tensor._make(_extreme_values(op, input, dims, False), input._dtype, input._device)
+        return attach(result, MaxBackward1 if op == "max" else MinBackward1, (input,), (input, result))
+    d = _wrap_dim(dim, input.ndim, op)
+    if input.ndim and input._data.shape[d] == 0:
+        raise IndexError(f"{op}(): Expected reduction dim {d} to have non-zero size.")
+    values = Tensor._make(_extreme_values(op, input, (d,), keepdim), input._dtype, input._device)
+    indices = _arg_extreme(op, input, d if input.ndim else None, keepdim)
+    attach(values, MaxBackward0 if op == "max" else MinBackward0, (input,), (indices,), dim=d,
+           keepdim=keepdim, shape=input.shape)
+    return (max_result if op == "max" else min_result)(values, indices)
+
+
+def _extreme_values(op, input, dims, keepdim):
+    k = input._device.kernels
+    if op == "max" or k.min is not None:
+        return _reduce(op, input, dims, keepdim)
+    return k.neg(_reduce("max", Tensor._make(k.neg(input._data), input._dtype, input._device), dims,
+                         keepdim)) if input._dtype is not _bool else \
+        k.eq(_reduce("max", Tensor._make(k.eq(input._data, False), _bool, input._device), dims, keepdim),
+             False)
+
+
+def _arg_extreme(op, input, dim, keepdim) -> Tensor:
+    k = input._device.kernels
+    if not input._data.shape:
+        return Tensor._make(k.full((), 0, _int64), _int64, input._device)
+    if op == "max":
+        data = k.argmax(input._data, dim, keepdim)
+    elif k.argmin is not None:
+        data = k.argmin(input._data, dim, keepdim)
+    else:
+        flipped = k.neg(input._data) if input._dtype is not _bool else k.eq(input._data, False)
+        data = k.argmax(flipped, dim, keepdim)
+    return Tensor._make(data, _int64, input._device)
+
+
+@profiled("aten::max")
+def max(input, dim=None, keepdim=False, *, other=None):
+    """The largest element; with `dim`, (values, indices) along it; with a tensor, elementwise maximum."""
+    return _extreme("max", input, dim, keepdim, other)
+
+
+@profiled("aten::min")
+def min(input, dim=None, keepdim=False, *, other=None):
+    """The smallest element; with `dim`, (values, indices) along it; with a tensor, elementwise minimum."""
+    return _extreme("min", input, dim, keepdim, other)
+
+
+@profiled("aten::amax")
+def amax(input, dim=(), keepdim=False):
+    """Maximum over dims (all when empty), gradient shared evenly among ties."""
+    return _values_only("max", input, dim, keepdim)
+
+
+@profiled("aten::amin")
+def amin(input, dim=(), keepdim=False):
+    """Minimum over dims (all when empty), gradient shared evenly among ties."""
+    return _values_only("min", input, dim, keepdim)
+
+
+class AmaxBackward0(Node):
+    def backward(self, grad):
+        x, result = self.saved_tensors
+        result = expand_back(result, self.shape, self.dims, self.keepdim)
+        mask = x == result
+        count = expand_back(mask.sum(self.dims, keepdim=True), self.shape, self.dims, True)
+        return where_(mask, expand_back(grad, self.shape, self.dims, self.keepdim) / count, 0.0)
+
+
+class AminBackward0(AmaxBackward0):
+    pass
+
+
+def _values_only(op, input, dim, keepdim):
+    dims = reduced_dims(dim if dim != () else None, input.ndim, "a" + op)
+    result = Tensor._make(_extreme_values(op, input, dims, keepdim), input._dtype, input._device)
+    return attach(result, AmaxBackward0 if op == "max" else AminBackward0, (input,), (input, result),
+                  shape=input.shape, dims=dims, keepdim=keepdim)
+
+
+@profiled("aten::argmax")
+def argmax(input, dim=None, keepdim=False):
+    """Index of the largest element (of the flattened tensor when `dim` is None)."""
+    d = None if dim is None else _wrap_dim(dim, input.ndim, "argmax")
+    return _arg_index("max", input, d, keepdim)
+
+
+@profiled("aten::argmin")
+def argmin(input, dim=None, keepdim=False):
+    """Index of the smallest element (of the flattened tensor when `dim` is None)."""
+    d = None if dim is None else _wrap_dim(dim, input.ndim, "argmin")
+    return _arg_index("min", input, d, keepdim)
+
+
+def _arg_index(op, input, d, keepdim):
+    if input.numel() == 0:
+        raise RuntimeError(f"arg{op}(): Expected reduction dim to be specified for input.numel() == 0.")
+    result = _arg_extreme(op, input, d, keepdim)
+    if d is None and keepdim:
+        return result.reshape((1,) * input.ndim)
+    return result
+
+
+class VarBackward0(Node):
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        centered = x - x.mean(self.dims, keepdim=True)
+        return expand_back(grad, self.shape, self.dims, self.keepdim) * centered * (2.0 / self.denominator)
+
+
+class StdBackward0(Node):
+    def backward(self, grad):
+        x, result = self.saved_tensors
+        centered = x - x.mean(self.dims, keepdim=True)
+        scale = expand_back(grad / (result * self.denominator), self.shape, self.dims, self.keepdim)
+        return scale * centered
+
+
+def _variance(op: str, input, dim, unbiased, keepdim, correction):
+    if not input._dtype.is_floating_point:
+        raise RuntimeError(f"{op}(): input dtype should be floating point, got {input._dtype!r}")
+    if isinstance(dim, bool):
+        unbiased, dim = dim, None
+    if correction is None:
+        correction = 1 if unbiased is None or unbiased else 0
+    dims = reduced_dims(dim, input.ndim, op)
+    count = 1
+    for d in dims:
+        count *= input._data.shape[d]
+    k = input._device.kernels
+    mean_data = k.div(_reduce("sum", input, dims, True), count)
+    centered = k.sub(input._data, mean_data)
+    denominator = count - correction
+    squares = _reduce("sum", Tensor._make(k.mul(centered, centered), input._dtype, input._device), dims,
+                      keepdim)
+    data = k.div(squares, denominator) if denominator > 0 else k.mul(squares, float("nan"))
+    if op == "std":
+        data = k.sqrt(data)
+    result = Tensor._make(data, input._dtype, input._device)
+    node = VarBackward0 if op == "var" else StdBackward0
+    saved = (input,) if op == "var" else (input, result)
+    return attach(result, node, (input,), saved, dims=dims, keepdim=keepdim, shape=input.shape,
+                  denominator=denominator)
+
+
+@profiled("aten::var")
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Variance over `dim` with Bessel's correction by default (``correction=1``)."""
+    return _variance("var", input, dim, unbiased, keepdim, correction)
+
+
+@profiled("aten::std")
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Standard deviation over `dim` with Bessel's correction by default."""
+    return _variance("std", input, dim, unbiased, keepdim, correction)
+
+
+class ProdBackward0(Node):
+    """Gradient of a product: the product of all *other* elements, exact in the presence of zeros."""
+
+    def backward(self, grad):
+        from ..autograd import grad_mode
+        if grad_mode.state.enabled:
+            raise RuntimeError("ember does not support double backward through prod() yet")
+        x, result = self.saved_tensors
+        dims, shape = self.dims, self.shape
+        grad = expand_back(grad, shape, dims, self.keepdim)
+        result = expand_back(result, shape, dims, self.keepdim)
+        zero = x == 0
+        zeros = expand_back(zero.sum(dims, keepdim=True), shape, dims, True)
+        nonzero_product = expand_back(product_over(where_(zero, 1.0, x), dims, True), shape, dims, True)
+        others = where_(zero, where_(zeros == 1, nonzero_product, 0.0), result / where_(zero, 1.0, x))
+        return grad * others
+
+
+class ProdBackward1(ProdBackward0):
+    pass
+
+
+def product_over(input, dims: tuple, keepdim: bool) -> Tensor:
+    """Product over `dims` by halving each dim: log-many multiply kernels, no prod kernel needed."""
+    from .views import narrow_buffer
+
+    device = input._device
+    k = device.kernels
+    dt = input._dtype if input._dtype.is_floating_point else _int64
+    data = input._data if dt is input._dtype else k.astype(input._data, dt)
+    for d in dims:
+        if data.shape[d] == 0:
+            data = k.full(tuple(1 if i == d else s for i, s in enumerate(data.shape)), 1, dt)
+        while data.shape[d] > 1:
+            n = data.shape[d]
+            half = n // 2
+            paired = k.mul(narrow_buffer(device, data, d, 0, half), narrow_buffer(device, data, d, half, half))
+            if n % 2:
+                first = narrow_buffer(device, paired, d, 0, 1)
+                k.mul(first, narrow_buffer(device, data, d, n - 1, 1), out=first)
+            data = paired
+    result = Tensor._make(data, dt, device)
+    return result if keepdim else result.reshape(_kept_shape(input._data.shape, dims, False))
+
+
+@profiled("aten::prod")
+def prod(input, dim=None, keepdim=False, *, dtype=None):
+    """Product over one dim (or all elements when `dim` is None)."""
+    source = input if dtype is None else input.to(dtype)
+    dims = reduced_dims(dim, input.ndim, "prod")
+    result = product_over(source, dims, keepdim and dim is not None)
+    node = ProdBackward0 if dim is None else ProdBackward1
+    return attach(result, node, (input,), (input, result), dims=dims, keepdim=keepdim and dim is not None,
+                  shape=input.shape)
+
+
+@profiled("aten::any")
+def any(input, dim=None, keepdim=False):
+    """Whether any element (along `dim`) is non-zero."""
+    k = input._device.kernels
+    truth = input._data if input._dtype is _bool else k.ne(input._data, 0)
+    dims = reduced_dims(dim, input.ndim, "any")
+    flags = Tensor._make(truth, _bool, input._device)
+    if input.numel() == 0:
+        return Tensor._make(k.full(_kept_shape(input._data.shape, dims, keepdim), False, _bool), _bool,
+                            input._device)
+    return Tensor._make(_reduce("max", flags, dims, keepdim), _bool, input._device)
+
+
+@profiled("aten::all")
+def all(input, dim=None, keepdim=False):
+    """Whether every element (along `dim`) is non-zero."""
+    k = input._device.kernels
+    falsy = Tensor._make(k.eq(input._data, False if input._dtype is _bool else 0), _bool, input._device)
+    return Tensor._make(k.eq(any(falsy, dim, keepdim)._data, False), _bool, input._device)
+
+
+def where_(condition, a, b):
+    from .pointwise import where
+    return where(condition, a, b)

@@ -1,0 +1,501 @@
+"""View ops: new shapes and strides over the same storage, computed once here for every backend.
+
+Each op uses the backend's optional fast view kernel when it has one (numpy's own views on the
+CPU) and otherwise the required `as_strided`, with the stride arithmetic done in this module.
+"""
+from __future__ import annotations
+
+from .._size import Size
+from .._tensor import Tensor, _is_contiguous, _wrap_dim
+from ..autograd.node import Node, attach
+from .dispatch import profiled
+
+
+def contiguous_strides(shape) -> tuple:
+    strides, step = [], 1
+    for s in reversed(shape):
+        strides.append(step)
+        step *= max(s, 1)
+    return tuple(reversed(strides))
+
+
+def make_view(input: Tensor, data) -> Tensor:
+    """A tensor over `data`, a view of `input`'s storage: same base and version counter."""
+    out = Tensor._make(data, input._dtype, input._device)
+    out._base = input if input._base is None else input._base
+    counter = input._version
+    if counter is None:
+        counter = input._version = [0]
+    out._version = counter
+    return out
+
+
+def _view(input: Tensor, data, node_cls, **attributes) -> Tensor:
+    return attach(make_view(input, data), node_cls, (input,), **attributes)
+
+
+# ----- buffer-level view helpers (also used by reductions, joins and indexing) -----------------------
+def strided(device, data, shape, strides, offset=0):
+    return device.kernels.as_strided(data, tuple(shape), tuple(strides), offset)
+
+
+def slice_buffer(device, data, dim: int, start: int, stop: int, step: int):
+    """``data[..., start:stop:step, ...]`` along `dim` (bounds already clamped), as a view."""
+    k = device.kernels
+    if k.slice is not None:
+        return k.slice(data, (slice(None),) * dim + (slice(start, stop, step),))
+    shape, strides = list(data.shape), list(k.strides(data))
+    offset = start * strides[dim] if shape[dim] else 0
+    shape[dim] = max(0, (stop - start + step - 1) // step)
+    strides[dim] *= step
+    return strided(device, data, shape, strides, offset)
+
+
+def narrow_buffer(device, data, dim: int, start: int, length: int):
+    return slice_buffer(device, data, dim, start, start + length, 1)
+
+
+def select_buffer(device, data, dim: int, index: int):
+    """``data[..., index, ...]`` along `dim`, dropping that dim, as a view."""
+    k = device.kernels
+    if k.slice is not None:
+        return k.slice(data, (slice(None),) * dim + (index,))
+    shape, strides = list(data.shape), list(k.strides(data))
+    offset = index * strides[dim]
+    del shape[dim], strides[dim]
+    return strided(device, data, shape, strides, offset)
+
+
+def reshape_buffer(device, data, shape):
+    """`data` viewed with `shape` (the caller has checked that the view exists)."""
+    k = device.kernels
+    if k.reshape is not None:
+        return k.reshape(data, tuple(shape))
+    strides = view_strides(data.shape, k.strides(data), shape)
+    return strided(device, data, shape, strides)
+
+
+def view_strides(old_shape, old_strides, new_shape):
+    """Strides viewing (old_shape, old_strides) as new_shape, or None when no view exists.
+
+    Dimensions are grouped into chunks that are contiguous with each other; a new dimension may not
+    span two chunks (PyTorch's computeStride).
+    """
+    numel = 1
+    for s in old_shape:
+        numel *= s
+    if numel == 0:
+        return contiguous_strides(new_shape) if tuple(old_shape) != tuple(new_shape) else tuple(old_strides)
+    new_strides = [0] * len(new_shape)
+    view_d = len(new_shape) - 1
+    chunk_base_stride = old_strides[-1] if old_strides else 1
+    tensor_numel, view_numel = 1, 1
+    for tensor_d in range(len(old_shape) - 1, -1, -1):
+        tensor_numel *= old_shape[tensor_d]
+        if tensor_d == 0 or (old_shape[tensor_d - 1] != 1 and
+                             old_strides[tensor_d - 1] != tensor_numel * chunk_base_stride):
+            while view_d >= 0 and (view_numel < tensor_numel or new_shape[view_d] == 1):
+                new_strides[view_d] = view_numel * chunk_base_stride
+                view_numel *= new_shape[view_d]
+                view_d -= 1
+            if view_numel != tensor_numel:
+                return None
+            if tensor_d > 0:
+                chunk_base_stride = old_strides[tensor_d - 1]
+                tensor_numel, view_numel = 1, 1
+    if view_d != -1:
+        return None
+    return tuple(new_strides)
+
+
+def infer_shape(shape, numel: int, op: str = "view") -> tuple:
+    """Resolve one -1 in `shape` from the element count, with PyTorch's error when it cannot fit."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = shape[0]
+    shape = list(shape)
+    for s in shape:
+        if not isinstance(s, int) or isinstance(s, bool):
+            if isinstance(s, Tensor):
+                continue
+            raise TypeError(f"{op}(): argument 'size' must be tuple of ints, but found element of type "
+                            f"{type(s).__name__}")
+    shape = [int(s) for s in shape]
+    unknown = [i for i, s in enumerate(shape) if s == -1]
+    if len(unknown) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    known = 1
+    for i, s in enumerate(shape):
+        if s < -1:
+            raise RuntimeError(f"invalid shape dimension {s}")
+        if i not in unknown:
+            known *= s
+    if unknown:
+        if known == 0 or numel % known:
+            raise RuntimeError(f"shape '{_shape_text(shape)}' is invalid for input of size {numel}")
+        shape[unknown[0]] = numel // known
+    elif known != numel:
+        raise RuntimeError(f"shape '{_shape_text(shape)}' is invalid for input of size {numel}")
+    return tuple(shape)
+
+
+def _shape_text(shape) -> str:
+    return "[" + ", ".join(map(str, shape)) + "]"
+
+
+# ----- reshaping -----------------------------------------------------------------------------------------
+class ViewBackward0(Node):
+    def backward(self, grad):
+        return grad.reshape(self.shape)
+
+
+class UnsafeViewBackward0(ViewBackward0):
+    pass
+
+
+@profiled("aten::view")
+def view(input, *shape):
+    """The same data with a new shape; a view, so strides must allow it (else use reshape)."""
+    if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list, Size)):
+        from .conversion import view_as_dtype
+        return view_as_dtype(input, shape[0])
+    new_shape = infer_shape(shape, input.numel())
+    k = input._device.kernels
+    old_shape = input._data.shape
+    strides = view_strides(old_shape, k.strides(input._data), new_shape)
+    if strides is None:
+        raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one "
+                           "dimension spans across two contiguous subspaces). Use .reshape(...) instead.")
+    data = k.reshape(input._data, new_shape) if k.reshape is not None else \
+        strided(input._device, input._data, new_shape, strides)
+    return _view(input, data, ViewBackward0, shape=old_shape)
+
+
+@profiled("aten::reshape")
+def reshape(input, *shape):
+    """The same data with a new shape: a view when strides allow, a copy otherwise."""
+    new_shape = infer_shape(shape, input.numel(), "reshape")
+    k = input._device.kernels
+    old_shape = input._data.shape
+    if new_shape == old_shape:
+        return _view(input, input._data, ViewBackward0, shape=old_shape) if input._requires_grad else \
+            make_view(input, input._data)
+    strides = view_strides(old_shape, k.strides(input._data), new_shape)
+    if strides is not None:
+        data = k.reshape(input._data, new_shape) if k.reshape is not None else \
+            strided(input._device, input._data, new_shape, strides)
+        return _view(input, data, ViewBackward0, shape=old_shape)
+    copy = k.contiguous(input._data)
+    data = reshape_buffer(input._device, copy, new_shape)
+    return attach(Tensor._make(data, input._dtype, input._device), UnsafeViewBackward0, (input,),
+                  shape=old_shape)
+
+
+def view_as(input, other):
+    return view(input, other._data.shape)
+
+
+def reshape_as(input, other):
+    return reshape(input, other._data.shape)
+
+
+@profiled("aten::flatten")
+def flatten(input, start_dim=0, end_dim=-1):
+    """Merge dims start_dim..end_dim into one (a view when possible)."""
+    shape = input._data.shape
+    if not shape:
+        return reshape(input, (1,))
+    start, end = _wrap_dim(start_dim, len(shape), "flatten"), _wrap_dim(end_dim, len(shape), "flatten")
+    if start > end:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if start == end:
+        return input
+    merged = 1
+    for s in shape[start:end + 1]:
+        merged *= s
+    return reshape(input, shape[:start] + (merged,) + shape[end + 1:])
+
+
+def unflatten(input, dim, sizes):
+    d = _wrap_dim(dim, input.ndim, "unflatten")
+    shape = input._data.shape
+    sizes = infer_shape(tuple(sizes), shape[d], "unflatten")
+    return view(input, shape[:d] + sizes + shape[d + 1:])
+
+
+class SqueezeBackward0(ViewBackward0):
+    pass
+
+
+class SqueezeBackward1(ViewBackward0):
+    pass
+
+
+class SqueezeBackward2(ViewBackward0):
+    pass
+
+
+class SqueezeBackward4(ViewBackward0):
+    pass
+
+
+class UnsqueezeBackward0(ViewBackward0):
+    pass
+
+
+@profiled("aten::squeeze")
+def squeeze(input, dim=None):
+    """Drop size-1 dims (all of them, or those in `dim`)."""
+    shape = input._data.shape
+    if dim is None:
+        dims, node = tuple(i for i, s in enumerate(shape) if s == 1), SqueezeBackward0
+    elif isinstance(dim, int):
+        dims, node = (_wrap_dim(dim, len(shape), "squeeze"),), SqueezeBackward1
+    else:
+        dims, node = tuple(_wrap_dim(d, len(shape), "squeeze") for d in dim), SqueezeBackward2
+    new_shape = tuple(s for i, s in enumerate(shape) if not (i in dims and s == 1))
+    return _view(input, reshape_buffer(input._device, input._data, new_shape), node, shape=shape)
+
+
+@profiled("aten::unsqueeze")
+def unsqueeze(input, dim):
+    """Insert a size-1 dim at `dim`."""
+    shape = input._data.shape
+    d = _wrap_dim(dim, len(shape) + 1, "unsqueeze")
+    new_shape = shape[:d] + (1,) + shape[d:]
+    return _view(input, reshape_buffer(input._device, input._data, new_shape), UnsqueezeBackward0,
+                 shape=shape)
+
+
+# ----- permuting -----------------------------------------------------------------------------------------
+def permute_buffer(device, data, dims):
+    k = device.kernels
+    if k.permute is not None:
+        return k.permute(data, tuple(dims))
+    strides = k.strides(data)
+    return strided(device, data, [data.shape[d] for d in dims], [strides[d] for d in dims])
+
+
+class PermuteBackward0(Node):
+    def backward(self, grad):
+        inverse = [0] * len(self.dims)
+        for i, d in enumerate(self.dims):
+            inverse[d] = i
+        return grad.permute(inverse)
+
+
+class TransposeBackward0(Node):
+    def backward(self, grad):
+        return grad.transpose(self.dim0, self.dim1)
+
+
+class TBackward0(Node):
+    def backward(self, grad):
+        return grad.t()
+
+
+@profiled("aten::permute")
+def permute(input, *dims):
+    """Reorder dims: output dim i is input dim dims[i] (a view)."""
+    if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+        dims = dims[0]
+    ndim = input.ndim
+    dims = tuple(_wrap_dim(d, ndim, "permute") for d in dims)
+    if sorted(dims) != list(range(ndim)):
+        raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match "
+                           f"the length of the desired ordering of dimensions i.e. input.dim() = {ndim} is "
+                           f"not equal to len(dims) = {len(dims)}" if len(dims) != ndim else
+                           f"permute(): duplicate dims are not allowed, got {list(dims)}")
+    return _view(input, permute_buffer(input._device, input._data, dims), PermuteBackward0, dims=dims)
+
+
+@profiled("aten::transpose")
+def transpose(input, dim0, dim1):
+    """Swap two dims (a view)."""
+    ndim = input.ndim
+    d0, d1 = _wrap_dim(dim0, ndim, "transpose"), _wrap_dim(dim1, ndim, "transpose")
+    dims = list(range(ndim))
+    dims[d0], dims[d1] = dims[d1], dims[d0]
+    return _view(input, permute_buffer(input._device, input._data, dims), TransposeBackward0, dim0=d0, dim1=d1)
+
+
+@profiled("aten::t")
+def t(input):
+    """Transpose a tensor of at most 2 dims."""
+    if input.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.ndim}D")
+    dims = (1, 0) if input.ndim == 2 else tuple(range(input.ndim))
+    return _view(input, permute_buffer(input._device, input._data, dims), TBackward0)
+
+
+def T(input):
+    """All dims reversed (PyTorch's ``.T``)."""
+    return permute(input, tuple(range(input.ndim - 1, -1, -1)))
+
+
+def mT(input):
+    """The last two dims swapped (batched matrix transpose)."""
+    if input.ndim < 2:
+        raise RuntimeError(f"tensor.mT is only supported on matrices or batches of matrices. Got "
+                           f"{input.ndim}-D tensor.")
+    return transpose(input, -2, -1)
+
+
+# ----- broadcasting views ------------------------------------------------------------------------------
+class ExpandBackward0(Node):
+    def backward(self, grad):
+        return grad  # the engine sums it back to the input's shape
+
+
+def expand_buffer(device, data, shape):
+    k = device.kernels
+    if k.expand is not None:
+        return k.expand(data, tuple(shape))
+    old_shape, old_strides = data.shape, k.strides(data)
+    lead = len(shape) - len(old_shape)
+    strides = [0] * lead + [0 if (s == 1 and n != 1) else st
+                            for s, st, n in zip(old_shape, old_strides, shape[lead:])]
+    return strided(device, data, shape, strides)
+
+
+@profiled("aten::expand")
+def expand(input, *sizes):
+    """A broadcast view of `input` with `sizes` (-1 keeps a dim); no memory is copied."""
+    if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
+        sizes = sizes[0]
+    old = input._data.shape
+    if len(sizes) < len(old):
+        raise RuntimeError(f"expand(ember.{input._dtype.name}{{{list(old)}}}, size={list(sizes)}): the number "
+                           f"of sizes provided ({len(sizes)}) must be greater or equal to the number of "
+                           f"dimensions in the tensor ({len(old)})")
+    lead = len(sizes) - len(old)
+    shape = []
+    for i, s in enumerate(sizes):
+        current = old[i - lead] if i >= lead else None
+        if s == -1:
+            if current is None:
+                raise RuntimeError(f"expand: -1 is not allowed in a leading, non-existing dimension {i}")
+            s = current
+        if current is not None and current != s and current != 1:
+            raise RuntimeError(f"The expanded size of the tensor ({s}) must match the existing size "
+                               f"({current}) at non-singleton dimension {i}.  Target sizes: {list(sizes)}.  "
+                               f"Tensor sizes: {list(old)}")
+        shape.append(int(s))
+    shape = tuple(shape)
+    if shape == old:
+        return _view(input, input._data, ExpandBackward0) if input._requires_grad else make_view(input,
+                                                                                                  input._data)
+    return _view(input, expand_buffer(input._device, input._data, shape), ExpandBackward0)
+
+
+def expand_as(input, other):
+    return expand(input, other._data.shape)
+
+
+def broadcast_to(input, shape):
+    return expand(input, shape)
+
+
+# ----- contiguity ------------------------------------------------------------------------------------------
+class CloneBackward0(Node):
+    def backward(self, grad):
+        return grad
+
+
+@profiled("aten::contiguous")
+def contiguous(input, memory_format=None):
+    """`input` itself when C-contiguous, else a contiguous copy."""
+    k = input._device.kernels
+    if _is_contiguous(input._data.shape, k.strides(input._data)):
+        return input
+    return attach(Tensor._make(k.contiguous(input._data), input._dtype, input._device), CloneBackward0,
+                  (input,))
+
+
+@profiled("aten::clone")
+def clone(input, *, memory_format=None):
+    """A copy of `input` with its own storage (differentiable)."""
+    k = input._device.kernels
+    return attach(Tensor._make(k.contiguous(k.astype(input._data, input._dtype)), input._dtype, input._device),
+                  CloneBackward0, (input,))
+
+
+# ----- views used by indexing ------------------------------------------------------------------------------
+class SelectBackward0(Node):
+    def backward(self, grad):
+        return _embed(grad, self.shape, ("select", self.dim, self.index))
+
+
+class SliceBackward0(Node):
+    def backward(self, grad):
+        return _embed(grad, self.shape, ("slice", self.dim, self.start, self.stop, self.step))
+
+
+class AliasBackward0(Node):
+    def backward(self, grad):
+        return grad
+
+
+def select(input, dim, index):
+    """The sub-tensor at `index` along `dim`, that dim removed (a view)."""
+    shape = input._data.shape
+    if not shape:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    d = _wrap_dim(dim, len(shape), "select")
+    size = shape[d]
+    if not -size <= index < size:
+        raise IndexError(f"index {index} is out of bounds for dimension {d} with size {size}")
+    index = index + size if index < 0 else index
+    return _view(input, select_buffer(input._device, input._data, d, index), SelectBackward0, shape=shape,
+                 dim=d, index=index)
+
+
+def slice_dim(input, dim, start, stop, step):
+    """Elements start:stop:step along `dim` (a view; bounds clamped as Python does)."""
+    shape = input._data.shape
+    if step <= 0:
+        raise ValueError("step must be greater than zero")
+    start, stop, _ = slice(start, stop).indices(shape[dim])
+    stop = max(start, stop)
+    return _view(input, slice_buffer(input._device, input._data, dim, start, stop, step), SliceBackward0,
+                 shape=shape, dim=dim, start=start, stop=stop, step=step)
+
+
+def narrow(input, dim, start, length):
+    """`length` elements from `start` along `dim` (a view)."""
+    d = _wrap_dim(dim, input.ndim, "narrow")
+    size = input._data.shape[d]
+    if start < 0:
+        start += size
+    if not 0 <= start <= size or start + length > size or length < 0:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
+    return slice_dim(input, d, start, start + length, 1)
+
+
+class SelectBackwardBackward0(Node):
+    def backward(self, grad):
+        return _pick(grad, self.where)
+
+
+class SliceBackwardBackward0(SelectBackwardBackward0):
+    pass
+
+
+def _pick(t, where):
+    if where[0] == "select":
+        return select(t, where[1], where[2])
+    return slice_dim(t, *where[1:])
+
+
+def _embed(grad, shape, where):
+    """A zero tensor of `shape` holding `grad` at `where` (the backward of select/slice, differentiable)."""
+    k = grad._device.kernels
+    data = k.full(tuple(shape), 0, grad._dtype)
+    target = select_buffer(grad._device, data, where[1], where[2]) if where[0] == "select" else \
+        slice_buffer(grad._device, data, where[1], where[2], where[3], where[4])
+    k.copy_(target, grad._data)
+    node = SelectBackwardBackward0 if where[0] == "select" else SliceBackwardBackward0
+    return attach(Tensor._make(data, grad._dtype, grad._device), node, (grad,), where=where)
+
+
+def alias(input):
+    return _view(input, input._data, AliasBackward0)

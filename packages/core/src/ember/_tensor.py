@@ -1,0 +1,322 @@
+"""The Tensor: a device buffer, its dtype and device, and its autograd state.
+
+Ops live in `ember._ops` and are bound as methods by `ember._ops.methods`; this module holds what
+a tensor *is*: attributes, conversions to Python and numpy, and the entry points of autograd.
+"""
+from __future__ import annotations
+
+import weakref
+
+from . import _dtype
+from ._size import Size
+
+_new = object.__new__
+
+
+class Tensor:
+    """A multi-dimensional array on a device, recording the ops that produce it when grad is needed.
+
+    ``Tensor(5, 3)`` (uninitialised float32) and ``Tensor([1, 2])`` (float32 data) are PyTorch's
+    legacy constructors; `ember.tensor` is the usual factory.
+    """
+
+    __slots__ = ("_data", "_dtype", "_device", "_requires_grad", "grad", "grad_fn", "_output_nr",
+                 "_version", "_base", "_accumulator", "_hooks", "_retains_grad", "__weakref__")
+    __array_priority__ = 1000  # numpy defers to Tensor in mixed expressions such as ``array * tensor``
+
+    def __new__(cls, *args, device=None):
+        from ._ops import creation
+
+        return creation.legacy_new(cls, args, device)
+
+    @classmethod
+    def _make(cls, data, dtype: _dtype.dtype, device, requires_grad: bool = False) -> "Tensor":
+        """Wrap a backend buffer without checks: the one constructor ops use."""
+        t = _new(cls)
+        t._data = data
+        t._dtype = dtype
+        t._device = device
+        t._requires_grad = requires_grad
+        t.grad = None
+        t.grad_fn = None
+        t._version = None
+        t._base = None
+        t._accumulator = None
+        t._hooks = None
+        return t
+
+    # ----- attributes ---------------------------------------------------------------------------
+    @property
+    def shape(self) -> Size:
+        return Size(self._data.shape)
+
+    def size(self, dim: int | None = None):
+        """The shape, or the length of dimension `dim`."""
+        shape = self._data.shape
+        if dim is None:
+            return Size(shape)
+        return shape[_wrap_dim(dim, len(shape), "size")]
+
+    @property
+    def dtype(self) -> _dtype.dtype:
+        return self._dtype
+
+    @property
+    def device(self):
+        return self._device
+
+    @property
+    def is_cuda(self) -> bool:
+        return self._device.type == "cuda"
+
+    @property
+    def ndim(self) -> int:
+        return len(self._data.shape)
+
+    def dim(self) -> int:
+        return len(self._data.shape)
+
+    ndimension = dim
+
+    def numel(self) -> int:
+        n = 1
+        for s in self._data.shape:
+            n *= s
+        return n
+
+    nelement = numel
+
+    def element_size(self) -> int:
+        return self._dtype.itemsize
+
+    def is_floating_point(self) -> bool:
+        return self._dtype.is_floating_point
+
+    def stride(self, dim: int | None = None):
+        """Element strides of this view of its storage."""
+        strides = self._device.kernels.strides(self._data)
+        return strides if dim is None else strides[_wrap_dim(dim, len(strides), "stride")]
+
+    def is_contiguous(self) -> bool:
+        return _is_contiguous(self._data.shape, self._device.kernels.strides(self._data))
+
+    @property
+    def _version_value(self) -> int:
+        return 0 if self._version is None else self._version[0]
+
+    # ----- autograd state -------------------------------------------------------------------------
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, flag: bool) -> None:
+        self.requires_grad_(flag)
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        """Set whether autograd records ops on this leaf tensor; returns self."""
+        if self.grad_fn is not None:
+            if requires_grad:
+                return self
+            raise RuntimeError("you can only change requires_grad flags of leaf variables. If you want to "
+                               "use a computed variable in a subgraph that doesn't require differentiation "
+                               "use var_no_grad = var.detach().")
+        if requires_grad and not self._dtype.is_floating_point:
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        self._requires_grad = bool(requires_grad)
+        return self
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    @property
+    def output_nr(self) -> int:
+        return self._output_nr if self.grad_fn is not None else 0
+
+    @property
+    def _version_counter(self) -> list:
+        if self._version is None:
+            self._version = [0]
+        return self._version
+
+    @property
+    def retains_grad(self) -> bool:
+        return self.grad_fn is not None and getattr(self, "_retains_grad", False)
+
+    @property
+    def data(self) -> "Tensor":
+        """This tensor's values without autograd history (sharing storage, not tracked)."""
+        out = Tensor._make(self._data, self._dtype, self._device)
+        return out
+
+    @data.setter
+    def data(self, value: "Tensor") -> None:
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data must be a Tensor, got {type(value).__name__}")
+        self._data, self._dtype, self._device = value._data, value._dtype, value._device
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
+        """Accumulate d(self)/d(leaf) into each leaf's ``.grad`` (see `ember.autograd.backward`)."""
+        from .autograd import engine
+
+        engine.backward((self,), None if gradient is None else (gradient,), retain_graph, create_graph,
+                        inputs)
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor replaces it."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            return self.grad_fn._add_pre_hook(self._output_nr, hook)
+        from .autograd.node import _RemovableHandle
+
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(hook)
+        return _RemovableHandle(self._hooks, hook)
+
+    def retain_grad(self) -> None:
+        """Keep this non-leaf tensor's gradient in ``.grad`` after backward."""
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is None or getattr(self, "_retains_grad", False):
+            return
+        self._retains_grad = True
+        ref = weakref.ref(self)
+
+        def keep(grad):
+            t = ref()
+            if t is not None:
+                t.grad = grad.detach().clone() if t.grad is None else t.grad + grad.detach()
+        self.grad_fn._add_pre_hook(self._output_nr, keep)
+
+    def detach(self) -> "Tensor":
+        """A tensor sharing this one's storage and version counter, outside the graph."""
+        out = Tensor._make(self._data, self._dtype, self._device)
+        out._version = self._version_counter
+        return out
+
+    def detach_(self) -> "Tensor":
+        """Detach in place: make this tensor a leaf that does not require grad."""
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
+    # ----- Python and numpy conversions -----------------------------------------------------------
+    def numpy(self, *, force: bool = False):
+        """The values as a numpy array; on the CPU it shares this tensor's memory."""
+        if self._requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
+                               "instead.")
+        if self._device.type != "cpu" and not force:
+            raise TypeError(f"can't convert {self._device} device type tensor to numpy. Use Tensor.cpu() to "
+                            "copy the tensor to host memory first.")
+        return self._device.kernels.to_numpy(self._data)
+
+    def _host(self):
+        """A host numpy copy or alias of the values, for printing and Python conversions."""
+        return self._device.kernels.to_numpy(self._data)
+
+    def __array__(self, dtype=None, copy=None):
+        array = self.numpy()
+        return array if dtype is None else array.astype(dtype, copy=False)
+
+    def item(self):
+        """The single value of a one-element tensor as a Python number."""
+        n = self.numel()
+        if n != 1:
+            raise RuntimeError(f"a Tensor with {n} elements cannot be converted to Scalar")
+        return self._host().item()
+
+    def tolist(self):
+        return self._host().tolist()
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self._dtype.is_floating_point or self._dtype is _dtype.bool_ or self.numel() != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __bool__(self) -> bool:
+        n = self.numel()
+        if n != 1:
+            raise RuntimeError(f"Boolean value of Tensor with {'no values' if n == 0 else 'more than one value'}"
+                               " is ambiguous")
+        return bool(self.item())
+
+    def __len__(self) -> int:
+        shape = self._data.shape
+        if not shape:
+            raise TypeError("len() of a 0-d tensor")
+        return shape[0]
+
+    def __iter__(self):
+        if not self._data.shape:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
+
+    def __contains__(self, element) -> bool:
+        return bool((self == element).any().item())
+
+    __hash__ = object.__hash__
+
+    def __repr__(self, *, tensor_contents=None) -> str:
+        from ._tensor_str import format_tensor
+
+        fn = self.grad_fn
+        return format_tensor(self._host(), dtype_name=self._dtype.name, device=str(self._device),
+                             grad_fn_name=None if fn is None else type(fn).__name__,
+                             requires_grad=self._requires_grad,
+                             default_float=_dtype.get_default_dtype().name)
+
+    __str__ = __repr__
+
+    def __format__(self, spec: str) -> str:
+        if not self._data.shape and spec:
+            return self.item().__format__(spec)
+        return object.__format__(str(self), spec)
+
+    def __reduce_ex__(self, protocol):
+        from ._ops.creation import _rebuild
+
+        return (_rebuild, (self._host().copy(), self._dtype.name, str(self._device), self._requires_grad))
+
+    def __deepcopy__(self, memo):
+        if not self.is_leaf:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support the "
+                               "deepcopy protocol at the moment.")
+        if id(self) in memo:
+            return memo[id(self)]
+        out = type(self)._make(self._device.kernels.contiguous(self._device.kernels.astype(self._data,
+                                                                                          self._dtype)),
+                               self._dtype, self._device, self._requires_grad)
+        if self.grad is not None:
+            out.grad = self.grad.__deepcopy__(memo)
+        memo[id(self)] = out
+        return out
+
+
+def _wrap_dim(dim: int, ndim: int, op: str) -> int:
+    """Map a possibly negative dim to [0, ndim), raising PyTorch's IndexError when out of range."""
+    if not isinstance(dim, int) or isinstance(dim, bool):
+        raise TypeError(f"{op}(): dim must be an int, got {type(dim).__name__}")
+    bound = max(ndim, 1)
+    if not -bound <= dim < bound:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-bound}, {bound - 1}], "
+                         f"but got {dim})")
+    return dim + bound if dim < 0 else dim
+
+
+def _is_contiguous(shape, strides) -> bool:
+    expected = 1
+    for size, stride in zip(reversed(shape), reversed(strides)):
+        if size != 1 and stride != expected:
+            return False
+        expected *= size
+    return True

@@ -1,0 +1,315 @@
+"""The backward engine: walks the graph iteratively in dependency order (no recursion)."""
+from __future__ import annotations
+
+import sys
+
+from .._tensor import Tensor
+from . import grad_mode
+from .node import AccumulateGrad, Node, _anomaly, accumulator, edge
+
+# References to a gradient tensor held by the engine itself while it is delivered to a leaf: with no
+# other reference, the leaf may keep the tensor instead of copying it (as PyTorch "steals" it).
+_ENGINE_REFS = 4
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None) -> None:
+    """Accumulate gradients of `tensors` into the ``.grad`` of leaves (or of `inputs` only)."""
+    tensors = _as_tuple(tensors)
+    roots, grads = _roots(tensors, grad_tensors, "backward")
+    if retain_graph is None:
+        retain_graph = create_graph
+    if inputs is not None:
+        inputs = _as_tuple(inputs)
+        if not inputs:
+            raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+        captured = _run(roots, grads, retain_graph, create_graph, inputs, accumulate=False)
+        for t, g in zip(inputs, captured):
+            if g is not None:
+                _accumulate(t, g, create_graph)
+        return
+    _run(roots, grads, retain_graph, create_graph, None, accumulate=True)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=None,
+         is_grads_batched=False, materialize_grads=False):
+    """Return the gradients of `outputs` with respect to `inputs` without touching ``.grad``."""
+    outputs = _as_tuple(outputs)
+    single = isinstance(inputs, Tensor)
+    inputs = _as_tuple(inputs)
+    for t in inputs:
+        if not isinstance(t, Tensor):
+            raise TypeError(f"grad(): inputs must be Tensors, got {type(t).__name__}")
+        if not t._requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    if allow_unused is None:
+        allow_unused = materialize_grads
+    roots, grads = _roots(outputs, None if grad_outputs is None else _as_tuple(grad_outputs), "grad")
+    if retain_graph is None:
+        retain_graph = create_graph
+    captured = _run(roots, grads, retain_graph, create_graph, inputs, accumulate=False)
+    result = []
+    for t, g in zip(inputs, captured):
+        if g is None:
+            if not allow_unused:
+                raise RuntimeError("One of the differentiated Tensors appears to not have been used in the "
+                                   "graph. Set allow_unused=True if this is the desired behavior.")
+            if materialize_grads:
+                from .._ops import creation
+                g = creation.zeros_like(t)
+        result.append(g)
+    return tuple(result) if not single or len(result) != 1 else (result[0],)
+
+
+def _as_tuple(x) -> tuple:
+    if isinstance(x, Tensor):
+        return (x,)
+    return tuple(x)
+
+
+def _roots(tensors, grad_tensors, caller):
+    """The root edges and their starting gradients (ones for scalar outputs)."""
+    from .._ops import creation
+
+    if grad_tensors is not None and len(grad_tensors) != len(tensors):
+        raise RuntimeError(f"grad can be implicitly created only for scalar outputs: got {len(grad_tensors)} "
+                           f"gradients for {len(tensors)} tensors")
+    roots, grads = [], []
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{caller}(): expected Tensors, got {type(t).__name__}")
+        if not t._requires_grad:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
+        g = None if grad_tensors is None else grad_tensors[i]
+        if g is None:
+            if t.numel() != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            if not t._dtype.is_floating_point:
+                raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got "
+                                   f"{t._dtype!r}")
+            g = creation.ones_like(t)
+        elif not isinstance(g, Tensor):
+            raise TypeError(f"{caller}(): gradients must be Tensors or None, got {type(g).__name__}")
+        elif g._data.shape != t._data.shape:
+            raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and output[{i}] "
+                               f"has a shape of {t.shape}.")
+        roots.append(edge(t))
+        grads.append(g)
+    return roots, grads
+
+
+def _run(roots, grads, retain_graph, create_graph, inputs, accumulate):
+    """Execute the graph behind `roots`; return the gradients captured for `inputs` (if any)."""
+    capture = {}
+    if inputs is not None:
+        for i, t in enumerate(inputs):
+            capture.setdefault(edge(t), []).append(i)
+    dependencies = _count_dependencies(r[0] for r in roots)
+    needed = _needed(roots, capture) if inputs is not None else None
+    captured: list = [None] * (len(inputs) if inputs is not None else 0)
+    pending: dict = {}
+    for (node, nr), g in zip(roots, grads):
+        _add(pending, node, nr, g)
+    ready = [node for node, _ in roots if dependencies.get(node, 0) == 0]
+    ready = list(dict.fromkeys(ready))
+    previous = grad_mode.state.enabled
+    grad_mode.state.enabled = create_graph
+    try:
+        while ready:
+            node = ready.pop()
+            node_grads = pending.pop(node, None)
+            if node_grads is None:
+                node_grads = [None] * node._num_outputs
+            if node._pre_hooks:
+                _run_tensor_pre_hooks(node, node_grads)
+            if capture:
+                for nr, g in enumerate(node_grads):
+                    slots = capture.get((node, nr))
+                    if slots is not None and g is not None:
+                        for i in slots:
+                            captured[i] = g if captured[i] is None else captured[i] + g
+            if needed is not None and node not in needed:
+                _release_edges(node, dependencies, ready)
+                continue
+            if type(node) is AccumulateGrad:
+                if accumulate and node_grads[0] is not None:
+                    _accumulate_leaf(node.variable, node_grads[0], create_graph)
+                continue
+            input_grads = _call(node, node_grads)
+            if not retain_graph:
+                node._release()
+            for (next_node, nr), g in zip(node.next_functions, input_grads):
+                if next_node is None:
+                    continue
+                if g is not None:
+                    _add(pending, next_node, nr, g)
+                count = dependencies[next_node] - 1
+                dependencies[next_node] = count
+                if count == 0:
+                    ready.append(next_node)
+    finally:
+        grad_mode.state.enabled = previous
+    return captured
+
+
+def _count_dependencies(starts) -> dict:
+    """How many edges lead into each node reachable from `starts`."""
+    dependencies: dict = {}
+    stack = list(dict.fromkeys(starts))
+    seen = set(stack)
+    while stack:
+        node = stack.pop()
+        for next_node, _ in node.next_functions:
+            if next_node is None:
+                continue
+            dependencies[next_node] = dependencies.get(next_node, 0) + 1
+            if next_node not in seen:
+                seen.add(next_node)
+                stack.append(next_node)
+    return dependencies
+
+
+def _needed(roots, capture) -> set:
+    """The nodes from which a captured edge can be reached: only these run for grad()/inputs=."""
+    targets = {node for node, _ in capture}
+    needed: set = set()
+    done: set = set()
+    stack = [(node, False) for node, _ in roots]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            if node in targets or any(n in needed for n, _ in node.next_functions if n is not None):
+                needed.add(node)
+            done.add(node)
+            continue
+        if node in done:
+            continue
+        stack.append((node, True))
+        for next_node, _ in node.next_functions:
+            if next_node is not None and next_node not in done:
+                stack.append((next_node, False))
+    return needed
+
+
+def _release_edges(node: Node, dependencies: dict, ready: list) -> None:
+    for next_node, _ in node.next_functions:
+        if next_node is None:
+            continue
+        count = dependencies[next_node] - 1
+        dependencies[next_node] = count
+        if count == 0:
+            ready.append(next_node)
+
+
+def _add(pending: dict, node: Node, nr: int, g: Tensor) -> None:
+    slots = pending.get(node)
+    if slots is None:
+        slots = pending[node] = [None] * node._num_outputs
+    previous = slots[nr]
+    slots[nr] = g if previous is None else previous + g
+
+
+def _run_tensor_pre_hooks(node: Node, node_grads: list) -> None:
+    for nr, hooks in node._pre_hooks.items():
+        if nr is None:
+            continue
+        for hook in list(hooks):
+            if node_grads[nr] is None:
+                break
+            out = hook(node_grads[nr])
+            if out is not None:
+                node_grads[nr] = out
+    for hook in list(node._pre_hooks.get(None, ())):
+        out = hook(tuple(node_grads))
+        if out is not None:
+            node_grads[:] = list(out)
+
+
+def _call(node: Node, node_grads: list) -> tuple:
+    """Run one node's backward, then fit each gradient to its input's shape and dtype."""
+    if node._num_outputs == 1:
+        out = node.backward(node_grads[0])
+    else:
+        out = node.backward(*node_grads)
+    if not isinstance(out, tuple):
+        out = (out,)
+    meta = node._input_meta
+    if len(out) != len(meta):
+        raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients (expected "
+                           f"{len(meta)}, got {len(out)})")
+    fitted = []
+    for g, m in zip(out, meta):
+        if g is not None and m is not None:
+            shape, dtype = m
+            if g._data.shape != shape:
+                g = _sum_to(g, shape, node)
+            if g._dtype is not dtype:
+                g = g.to(dtype)
+        fitted.append(g)
+    if node._hooks:
+        for hook in node._hooks:
+            replaced = hook(tuple(fitted), tuple(node_grads))
+            if replaced is not None:
+                fitted = list(replaced)
+    if _anomaly.enabled:
+        _check_nan(node, fitted)
+    return fitted
+
+
+def _sum_to(g: Tensor, shape: tuple, node: Node) -> Tensor:
+    """Sum a broadcast gradient back to its input's shape: the one place broadcasting is undone."""
+    lead = g.ndim - len(shape)
+    if lead < 0:
+        raise RuntimeError(f"Function {node.name()} returned an invalid gradient - got {g.shape} but "
+                           f"expected shape compatible with {list(shape)}")
+    dims = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(shape)
+                                      if s == 1 and g._data.shape[lead + i] != 1)
+    if dims:
+        g = g.sum(dims, keepdim=True)
+    if lead or g._data.shape != shape:
+        g = g.reshape(shape)
+    if g._data.shape != shape:
+        raise RuntimeError(f"Function {node.name()} returned an invalid gradient - got {g.shape} but "
+                           f"expected shape compatible with {list(shape)}")
+    return g
+
+
+def _accumulate_leaf(variable: Tensor, g: Tensor, create_graph: bool) -> None:
+    hooks = variable._hooks
+    if hooks:
+        for hook in list(hooks):
+            out = hook(g)
+            if out is not None:
+                g = out
+    _accumulate(variable, g, create_graph)
+
+
+def _accumulate(variable: Tensor, g: Tensor, create_graph: bool) -> None:
+    """Add `g` into ``variable.grad``, keeping `g` itself when nothing else refers to it."""
+    if variable._data.shape != g._data.shape:
+        g = g.expand(variable.shape) if g.numel() == 1 else g
+    current = variable.grad
+    if current is None:
+        if create_graph:
+            variable.grad = g
+        elif g._base is None and g.grad_fn is None and sys.getrefcount(g) <= _ENGINE_REFS:
+            variable.grad = g
+        else:
+            variable.grad = g.detach().clone()
+    elif create_graph or current._requires_grad:
+        variable.grad = current + g
+    else:
+        kernels = current._device.kernels
+        kernels.add(current._data, g._data, out=current._data)
+        if current._version is not None:
+            current._version[0] += 1
+
+
+def _check_nan(node: Node, grads) -> None:
+    for i, g in enumerate(grads):
+        if g is not None and g._dtype.is_floating_point and bool((g != g).any()):
+            trace = "".join(node._trace or ())
+            if trace:
+                import warnings
+                warnings.warn(f"Error detected in {node.name()}. Traceback of forward call that caused the "
+                              f"error:\n{trace}", stacklevel=2)
+            raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th output.")

@@ -1,0 +1,138 @@
+"""PyTorch's custom-function API: subclass `Function`, write forward(ctx, ...) and backward(ctx, ...)."""
+from __future__ import annotations
+
+import functools
+
+from .._tensor import Tensor
+from . import grad_mode
+from .node import Node, link, needs_grad
+
+
+class FunctionCtx:
+    """What `ctx` offers inside forward/backward (the ctx *is* the graph node, as in PyTorch)."""
+
+    def save_for_backward(self, *tensors) -> None:
+        """Keep tensors (inputs or outputs, or None) for backward, checked against in-place changes."""
+        for t in tensors:
+            if t is not None and not isinstance(t, Tensor):
+                raise TypeError(f"save_for_backward can only save variables, but argument is of type "
+                                f"{type(t).__name__}")
+        self._to_save = tensors
+
+    def mark_dirty(self, *tensors) -> None:
+        """Declare inputs that forward modified in place (they become outputs of this node)."""
+        self._dirty = tensors
+
+    def mark_non_differentiable(self, *tensors) -> None:
+        """Declare outputs that have no gradient (e.g. indices)."""
+        self._non_differentiable = tensors
+
+    def set_materialize_grads(self, value: bool) -> None:
+        """Whether missing output gradients reach backward as zeros (default) or as None."""
+        self._materialize_grads = value
+
+
+class BackwardCFunction(Node, FunctionCtx):
+    """The grad_fn of a custom Function's outputs, named ``<FunctionName>Backward``."""
+
+    _forward_cls: type
+    _to_save: tuple = ()
+    _dirty: tuple = ()
+    _non_differentiable: tuple = ()
+    _materialize_grads = True
+
+    def backward(self, *grads):
+        if self._materialize_grads:
+            from .._ops import creation
+            grads = tuple(creation.zeros(shape, dtype=dtype, device=device) if g is None else g
+                          for g, (shape, dtype, device) in zip(grads, self._output_meta))
+        result = self._forward_cls.backward(self, *grads)
+        if not isinstance(result, tuple):
+            result = (result,)
+        positions = self._tensor_positions
+        if len(result) < self._num_args:
+            raise RuntimeError(f"function {self.name()} returned an incorrect number of gradients (expected "
+                               f"{self._num_args}, got {len(result)})")
+        return tuple(result[i] for i in positions)
+
+
+class _FunctionMeta(type):
+    def __init__(cls, name, bases, namespace):
+        super().__init__(name, bases, namespace)
+        cls._backward_cls = type(f"{name}Backward", (BackwardCFunction,), {"_forward_cls": cls})
+
+
+class Function(metaclass=_FunctionMeta):
+    """Base class of custom differentiable functions: call them with ``MyFunction.apply(...)``."""
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError("You must implement the forward function for custom autograd.Function.")
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        raise NotImplementedError("setup_context is not implemented.")
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError("You must implement either the backward or vjp method for your custom "
+                                  "autograd.Function to use it with backward mode AD.")
+
+    vjp = backward
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        node = cls._backward_cls.__new__(cls._backward_cls)
+        node.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
+        separate_context = cls.setup_context is not Function.setup_context
+        previous = grad_mode.state.enabled
+        grad_mode.state.enabled = False
+        try:
+            if separate_context:
+                outputs = cls.forward(*args, **kwargs)
+                cls.setup_context(node, args, outputs)
+            else:
+                outputs = cls.forward(node, *args, **kwargs)
+        finally:
+            grad_mode.state.enabled = previous
+        if not needs_grad(args):
+            return outputs
+        single = not isinstance(outputs, tuple)
+        outs = (outputs,) if single else outputs
+        outs = tuple(_fresh_output(o, args, node._dirty) for o in outs)
+        tensor_args = [a for a in args if isinstance(a, Tensor)]
+        for t in node._dirty:
+            if t._requires_grad and t.grad_fn is None:
+                raise RuntimeError("a leaf Variable that requires grad has been used in an in-place operation.")
+        node._tensor_positions = tuple(i for i, a in enumerate(args) if isinstance(a, Tensor))
+        node._num_args = len(args)
+        tensor_outs = [o for o in outs if isinstance(o, Tensor)]
+        link(node, tensor_args, node._to_save, tensor_outs)
+        node._to_save = ()
+        node._num_outputs = len(tensor_outs)
+        node._output_meta = tuple((o._data.shape, o._dtype, o._device) for o in tensor_outs)
+        non_differentiable = node._non_differentiable
+        for nr, o in enumerate(tensor_outs):
+            if any(o is t for t in non_differentiable):
+                continue
+            if o._dtype.is_floating_point:
+                o.grad_fn, o._requires_grad, o._output_nr = node, True, nr
+        return outs[0] if single else outs
+
+
+def _fresh_output(output, args, dirty):
+    """An output that is an unmodified input is returned as a new tensor sharing its data."""
+    if isinstance(output, Tensor) and any(output is a for a in args) and not any(output is d for d in dirty):
+        alias = Tensor._make(output._data, output._dtype, output._device)
+        alias._version = output._version_counter
+        return alias
+    return output
+
+
+def once_differentiable(backward):
+    """Mark a backward as not itself differentiable: it runs with grad mode off."""
+    @functools.wraps(backward)
+    def wrapper(ctx, *grads):
+        with grad_mode.no_grad():
+            return backward(ctx, *grads)
+    return wrapper

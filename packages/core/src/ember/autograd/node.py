@@ -1,0 +1,216 @@
+"""Graph nodes: each `grad_fn` is a Node holding its inputs' edges and what its backward needs.
+
+Built-in ops compute their forward value first and then `attach` a Node subclass named as in
+PyTorch (``AddBackward0``). A node's `backward` is written with differentiable ember ops, so running
+it with grad mode on (``create_graph=True``) records the graph of the gradient itself.
+"""
+from __future__ import annotations
+
+import weakref
+
+from .._tensor import Tensor
+from . import grad_mode
+
+_NO_EDGE = (None, 0)
+_FREED = ("Trying to backward through the graph a second time (or directly access saved tensors after "
+          "they have already been freed). Saved intermediate values of the graph are freed when you call "
+          ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+          "graph a second time or if you need to access saved tensors after calling backward.")
+
+
+class Node:
+    """One backward step. `next_functions` holds ``(node, output_nr)`` per input, ``(None, 0)`` for
+    inputs that need no gradient; `_input_meta` the (shape, dtype) each input's gradient must have."""
+
+    _num_outputs = 1
+    next_functions: tuple
+    _input_meta: tuple
+    _saved: "tuple | None" = ()
+    _pre_hooks: "dict | None" = None
+    _hooks: "list | None" = None
+    _trace: "list | None" = None
+
+    def name(self) -> str:
+        return type(self).__name__
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} object at {id(self):#x}>"
+
+    def backward(self, *grads):
+        """Gradients for each input from gradients for each output; overridden by every op."""
+        raise NotImplementedError(f"{self.name()} does not implement backward")
+
+    @property
+    def saved_tensors(self) -> tuple:
+        """The tensors saved at forward time, checked against in-place changes since."""
+        saved = self._saved
+        if saved is None:
+            raise RuntimeError(_FREED)
+        return tuple(_unpack(self, entry) for entry in saved)
+
+    def _release(self) -> None:
+        if self._saved:
+            self._saved = None
+
+    def register_hook(self, fn):
+        """Call ``fn(grad_inputs, grad_outputs)`` after this node's backward; it may return new grad_inputs."""
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(fn)
+        return _RemovableHandle(self._hooks, fn)
+
+    def register_prehook(self, fn):
+        """Call ``fn(grad_outputs)`` before this node's backward; it may return new grad_outputs."""
+        return self._add_pre_hook(None, fn)
+
+    def _add_pre_hook(self, output_nr, fn):
+        if self._pre_hooks is None:
+            self._pre_hooks = {}
+        hooks = self._pre_hooks.setdefault(output_nr, [])
+        hooks.append(fn)
+        return _RemovableHandle(hooks, fn)
+
+    @property
+    def metadata(self) -> dict:
+        meta = self.__dict__.get("_metadata")
+        if meta is None:
+            meta = self.__dict__["_metadata"] = {}
+        return meta
+
+
+class AccumulateGrad(Node):
+    """The node of a leaf that requires grad: adds incoming gradients into ``variable.grad``."""
+
+    next_functions = ()
+    _input_meta = ()
+
+    def __init__(self, variable: Tensor) -> None:
+        self.variable = variable
+
+
+class _RemovableHandle:
+    """What `register_hook` returns: ``handle.remove()`` takes the hook off again."""
+
+    def __init__(self, hooks: list, fn) -> None:
+        self._hooks, self._fn = hooks, fn
+
+    def remove(self) -> None:
+        if self._fn in self._hooks:
+            self._hooks.remove(self._fn)
+
+
+def accumulator(leaf: Tensor) -> AccumulateGrad:
+    """The leaf's AccumulateGrad node, made once and shared while the graph keeps it alive."""
+    ref = leaf._accumulator
+    node = ref() if ref is not None else None
+    if node is None:
+        node = AccumulateGrad(leaf)
+        leaf._accumulator = weakref.ref(node)
+    return node
+
+
+def edge(t) -> tuple:
+    """The ``(node, output_nr)`` edge that a gradient for `t` flows along."""
+    if isinstance(t, Tensor) and t._requires_grad:
+        fn = t.grad_fn
+        if fn is None:
+            return (accumulator(t), 0)
+        return (fn, t._output_nr)
+    return _NO_EDGE
+
+
+def needs_grad(inputs) -> bool:
+    """True when grad mode is on and any tensor in `inputs` requires grad."""
+    if not grad_mode.state.enabled:
+        return False
+    for t in inputs:
+        if isinstance(t, Tensor) and t._requires_grad:
+            return True
+    return False
+
+
+def link(node: Node, inputs, saved=(), outputs=()) -> None:
+    """Fill `node`'s edges and input metadata from `inputs` and save `saved` (outputs without a cycle)."""
+    edges, meta = [], []
+    for t in inputs:
+        e = edge(t)
+        edges.append(e)
+        meta.append(None if e is _NO_EDGE else (t._data.shape, t._dtype))
+    node.next_functions = tuple(edges)
+    node._input_meta = tuple(meta)
+    if saved:
+        node._saved = tuple(_pack(t, outputs) for t in saved)
+    if _anomaly.enabled:
+        import traceback
+        node._trace = traceback.format_stack()[:-2]
+
+
+def attach(result: Tensor, node_cls: type, inputs, saved=(), **attributes) -> Tensor:
+    """Record `result` as the output of a `node_cls` node over `inputs`, when a gradient is needed."""
+    if not needs_grad(inputs):
+        return result
+    node = node_cls.__new__(node_cls)
+    if attributes:
+        node.__dict__.update(attributes)
+    link(node, inputs, saved, (result,))
+    result._requires_grad = True
+    result.grad_fn = node
+    result._output_nr = 0
+    return result
+
+
+def _pack(t, outputs):
+    """A saved entry: inputs keep their tensor; an op's own output keeps only its buffer (no cycle);
+    Python values (scalars, None) are kept as they are."""
+    if not isinstance(t, Tensor):
+        return (t,)
+    counter = t._version
+    if counter is None:
+        counter = t._version = [0]
+    for nr, out in enumerate(outputs):
+        if t is out:
+            return (None, counter, counter[0], (t._data, t._dtype, t._device, nr))
+    return (t, counter, counter[0], None)
+
+
+def _unpack(node: Node, entry):
+    if len(entry) == 1:
+        return entry[0]
+    t, counter, version, output = entry
+    if counter[0] != version:
+        if output is not None:
+            data, dtype, dev, nr = output
+            shape, creator, out_nr = data.shape, node.name(), nr
+        else:
+            dtype, shape = t._dtype, t._data.shape
+            creator = t.grad_fn.name() if t.grad_fn is not None else None
+            out_nr = t._output_nr if t.grad_fn is not None else 0
+        from .._dtype import LEGACY_NAMES
+        where = f", which is output {out_nr} of {creator}," if creator else ""
+        raise RuntimeError(
+            "one of the variables needed for gradient computation has been modified by an inplace "
+            f"operation: [ember.{LEGACY_NAMES[dtype.name]} [{', '.join(map(str, shape))}]]{where} is at "
+            f"version {counter[0]}; expected version {version} instead. Hint: the backtrace further above "
+            "can show the operation that failed to compute its gradient, with "
+            "ember.autograd.set_detect_anomaly(True).")
+    if output is None:
+        return t
+    data, dtype, dev, nr = output
+    out = Tensor._make(data, dtype, dev)
+    out._version = counter
+    out._requires_grad = True
+    out.grad_fn = node
+    out._output_nr = nr
+    return out
+
+
+class _AnomalyState:
+    enabled = False
+
+
+_anomaly = _AnomalyState()
+
+
+def needs_input_grad(node: Node, i: int) -> bool:
+    """Whether input `i` of `node` wants a gradient (backward formulas skip the others)."""
+    return node.next_functions[i][0] is not None

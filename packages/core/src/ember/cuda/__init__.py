@@ -1,0 +1,49 @@
+"""ember.cuda: CUDA availability and device queries, answered by the ember-cuda backend when installed."""
+from __future__ import annotations
+
+from .._device import DeviceUnavailableError
+
+
+def _backend():
+    from ..plugins import get_backend
+
+    try:
+        return get_backend("cuda")
+    except RuntimeError as error:
+        raise DeviceUnavailableError(f"CUDA is not available: {error}") from None
+
+
+def is_available() -> bool:
+    """True when a CUDA backend is installed and reports a usable GPU."""
+    try:
+        return bool(_backend().device_type.is_available())
+    except RuntimeError:
+        return False
+
+
+def device_count() -> int:
+    """The number of CUDA devices (0 without a working CUDA backend)."""
+    try:
+        return int(_backend().device_type.device_count())
+    except RuntimeError:
+        return 0
+
+
+def current_device() -> int:
+    _backend()
+    return 0
+
+
+def synchronize(device=None) -> None:
+    """Wait for all work queued on the CUDA device to finish."""
+    index = device if isinstance(device, int) else 0
+    _backend().device_type.synchronize(index)
+
+
+def manual_seed(seed: int) -> None:
+    """Seed every device's generator (ember seeds all devices together)."""
+    from .._ops.creation import manual_seed as seed_all
+    seed_all(seed)
+
+
+manual_seed_all = manual_seed

@@ -1,0 +1,46 @@
+"""Helpers shared by the functional ops: dim wrapping, weight checks, reductions of buffers."""
+
+from __future__ import annotations
+
+import warnings
+
+from ember._tensor import Tensor, _wrap_dim
+
+_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int32": "Int", "int64": "Long",
+               "bool": "Bool"}
+
+
+def type_name(tensor: Tensor) -> str:
+    """PyTorch's scalar-type name of a tensor's dtype ('Float', 'Long'), as its error messages use it."""
+    return _TYPE_NAMES[tensor._dtype.name]
+
+
+def implicit_softmax_dim(name: str, ndim: int, stacklevel: int) -> int:
+    """The dim PyTorch's softmax family picks when none is given (with its deprecation warning)."""
+    warnings.warn(
+        f"Implicit dimension choice for {name} has been deprecated. "
+        "Change the call to include dim=X as an argument.",
+        stacklevel=stacklevel,
+    )
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def wrap_dim(dim: int, ndim: int, op: str) -> int:
+    """``dim`` made non-negative, or PyTorch's IndexError when out of range."""
+    return _wrap_dim(dim, ndim, op)
+
+
+def zero_of(tensor: Tensor) -> float | int:
+    """A Python zero of the kind that fits ``tensor``'s dtype (kernels take scalars of the buffer's kind)."""
+    return 0.0 if tensor._dtype.is_floating_point else 0
+
+
+def check_not_differentiable(op: str, name: str, tensor: Tensor | None) -> None:
+    """PyTorch's error for a weight-like argument that requires grad where no gradient is defined."""
+    from ember.autograd import grad_mode
+
+    if tensor is not None and tensor._requires_grad and grad_mode.state.enabled:
+        raise RuntimeError(
+            f"The function '{op}' is not differentiable with respect to argument '{name}'. "
+            "This input cannot have requires_grad True."
+        )

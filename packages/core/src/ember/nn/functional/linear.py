@@ -1,0 +1,76 @@
+"""`linear`: y = x Wᵀ + b, through one addmm (AddmmBackward0) for 2-D inputs, as PyTorch records it."""
+
+from __future__ import annotations
+
+from ember._ops.dispatch import profiled
+from ember._tensor import Tensor
+from ember.autograd.node import Node, attach, needs_input_grad
+
+_C_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int32": "int",
+                 "int64": "long int", "bool": "bool"}
+
+
+class AddmmBackward0(Node):
+    """Gradients of bias + mat1 @ mat2 (mat2 = weight.t()); the engine sums the bias gradient's rows."""
+
+    def backward(self, grad: Tensor) -> tuple:
+        mat1, weight = self.saved_tensors
+        return (
+            grad if needs_input_grad(self, 0) else None,
+            grad.matmul(weight) if needs_input_grad(self, 1) else None,
+            mat1.t().matmul(grad) if needs_input_grad(self, 2) else None,
+        )
+
+
+def _check(input: Tensor, weight: Tensor, bias: Tensor | None) -> None:
+    if not isinstance(input, Tensor) or not isinstance(weight, Tensor):
+        bad = "input" if not isinstance(input, Tensor) else "weight"
+        value = input if bad == "input" else weight
+        raise TypeError(f"linear(): argument '{bad}' must be Tensor, not {type(value).__name__}")
+    if input._device is not weight._device or (bias is not None and bias._device is not input._device):
+        other = weight._device if weight._device is not input._device else bias._device
+        raise RuntimeError(
+            "Expected all tensors to be on the same device, but found at least two devices, "
+            f"{input._device} and {other}! (in linear)"
+        )
+    if input._dtype is not weight._dtype:
+        raise RuntimeError(
+            "expected m1 and m2 to have the same dtype, but got: "
+            f"{_C_TYPE_NAMES[input._dtype.name]} != {_C_TYPE_NAMES[weight._dtype.name]}"
+        )
+    in_features = input._data.shape[-1] if input._data.shape else 1
+    if weight.dim() != 2 or weight._data.shape[1] != in_features:
+        rows = input.numel() // in_features if in_features else 0
+        raise RuntimeError(
+            f"mat1 and mat2 shapes cannot be multiplied ({rows}x{in_features} and "
+            f"{'x'.join(map(str, reversed(weight._data.shape)))})"
+        )
+
+
+def _addmm(bias: Tensor, mat1: Tensor, weight: Tensor) -> Tensor:
+    """bias + mat1 @ weight.t() for a 2-D ``mat1``, computed on buffers and recorded as AddmmBackward0."""
+    mat2 = weight.t()
+    kernels = mat1._device.kernels
+    rows, out_features = mat1._data.shape[0], weight._data.shape[0]
+    if bias._data.shape not in ((out_features,), (1, out_features), (rows, out_features), (1,), ()):
+        raise RuntimeError(
+            f"The expanded size of the tensor ({out_features}) must match the existing size "
+            f"({bias._data.shape[-1]}) at non-singleton dimension {bias.dim() - 1}.  Target sizes: "
+            f"[{rows}, {out_features}].  Tensor sizes: [{', '.join(map(str, bias._data.shape))}]"
+        )
+    data = kernels.matmul(mat1._data, mat2._data)
+    kernels.add(data, bias._data, out=data)
+    result = Tensor._make(data, mat1._dtype, mat1._device)
+    return attach(result, AddmmBackward0, (bias, mat1, mat2), (mat1, weight))
+
+
+@profiled("aten::linear")
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """``(*, in_features) @ weight(out_features, in_features)ᵀ + bias(out_features)``."""
+    _check(input, weight, bias)
+    if bias is None:
+        return input.matmul(weight.t())
+    if input.dim() == 2:
+        return _addmm(bias, input, weight)
+    output = _addmm(bias, input.reshape(-1, weight._data.shape[1]), weight)
+    return output.view(*input._data.shape[:-1], weight._data.shape[0])

@@ -1,0 +1,460 @@
+"""Loss functions: mse_loss, l1_loss, binary_cross_entropy(_with_logits), nll_loss, cross_entropy.
+
+Each node is named as PyTorch names it; forward values run on buffers (through the device's fused
+kernels when present) and every backward is written with differentiable ember ops.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import ember
+from ember import _dtype
+from ember._ops.dispatch import broadcast_shapes, operands, profiled
+from ember._tensor import Tensor
+from ember.autograd.node import Node, attach, needs_grad, needs_input_grad
+from ember.nn import _reduction
+from ember.nn.functional._common import check_not_differentiable, type_name
+from ember.nn.functional.activation import LogSoftmaxBackward0, log_softmax, log_softmax_data, sigmoid
+
+
+def _reduction_of(size_average: bool | None, reduce: bool | None, reduction: str) -> str:
+    if size_average is not None or reduce is not None:
+        reduction = _reduction.legacy_get_string(size_average, reduce)
+    _reduction.check(reduction)
+    return reduction
+
+
+def _reduce_data(kernels, data, reduction: str, dtype):
+    """Sum or mean of every element of a loss buffer of ``dtype`` (``none`` keeps it elementwise)."""
+    if reduction == "none":
+        return data
+    shape = data.shape
+    if shape:
+        data = kernels.sum(data, tuple(range(len(shape))), False)
+    if reduction == "mean":
+        count = 1
+        for size in shape:
+            count *= size
+        data = kernels.div(data, count) if count else kernels.full((), float("nan"), dtype)
+    return data
+
+
+def _reduce(loss: Tensor, reduction: str) -> Tensor:
+    if reduction == "mean":
+        return loss.mean()
+    return loss.sum() if reduction == "sum" else loss
+
+
+def _warn_size_mismatch(input: Tensor, target: Tensor) -> None:
+    if target.shape != input.shape:
+        warnings.warn(
+            f"Using a target size ({target.shape}) that is different to the input size ({input.shape}). "
+            "This will likely lead to incorrect results due to broadcasting. "
+            "Please ensure they have the same size.",
+            stacklevel=3,
+        )
+
+
+def _broadcast_pair(input: Tensor, target: Tensor) -> tuple[Tensor, Tensor]:
+    """Expand input and target to their common shape (each left as is when already that shape)."""
+    shape = broadcast_shapes(input._data.shape, target._data.shape)
+    if shape is None:
+        raise RuntimeError(_mismatch_message(input._data.shape, target._data.shape))
+    if input._data.shape != shape:
+        input = input.expand(shape)
+    if target._data.shape != shape:
+        target = target.expand(shape)
+    return input, target
+
+
+def _mismatch_message(a: tuple, b: tuple) -> str:
+    n = max(len(a), len(b))
+    a, b = (1,) * (n - len(a)) + tuple(a), (1,) * (n - len(b)) + tuple(b)
+    dim = next(i for i, (x, y) in enumerate(zip(a, b)) if x != y and 1 not in (x, y))
+    return f"The size of tensor a ({a[dim]}) must match the size of tensor b ({b[dim]}) at non-singleton dimension {dim}"
+
+
+def _elementwise_weighted(name: str, errors: Tensor, weight: Tensor, reduction: str) -> Tensor:
+    """PyTorch's weighted mse/l1: ``sum(errors * weight)`` over ``sum(weight)`` for the mean."""
+    if weight.shape != errors.shape:
+        raise ValueError("Weights and input must have the same size.")
+    weighted = errors * weight
+    if reduction == "mean":
+        return weighted.sum() / weight.sum()
+    return weighted.sum() if reduction == "sum" else weighted
+
+
+# ----- mse_loss -----------------------------------------------------------------------------------------
+class MseLossBackward0(Node):
+    def backward(self, grad: Tensor) -> tuple:
+        input, target = self.saved_tensors
+        scale = 2.0 / input.numel() if self.reduction == "mean" else 2.0
+        grad_input = (input - target) * scale * grad
+        return (
+            grad_input if needs_input_grad(self, 0) else None,
+            -grad_input if needs_input_grad(self, 1) else None,
+        )
+
+
+@profiled("aten::mse_loss")
+def mse_loss(
+    input: Tensor, target: Tensor, size_average: bool | None = None, reduce: bool | None = None,
+    reduction: str = "mean", weight: Tensor | None = None,
+) -> Tensor:
+    """Squared error (input - target)², averaged ('mean'), summed ('sum') or elementwise ('none')."""
+    _warn_size_mismatch(input, target)
+    reduction = _reduction_of(size_average, reduce, reduction)
+    input, target = _broadcast_pair(input, target)
+    if weight is not None:
+        return _elementwise_weighted("mse_loss", (input - target) ** 2, weight, reduction)
+    x, y, dtype = operands(input, target, "mse_loss")
+    kernels = input._device.kernels
+    difference = kernels.sub(x, y)
+    data = _reduce_data(kernels, kernels.mul(difference, difference, out=difference), reduction, dtype)
+    result = Tensor._make(data, dtype, input._device)
+    return attach(result, MseLossBackward0, (input, target), (input, target), reduction=reduction)
+
+
+@profiled("aten::l1_loss")
+def l1_loss(
+    input: Tensor, target: Tensor, size_average: bool | None = None, reduce: bool | None = None,
+    reduction: str = "mean", weight: Tensor | None = None,
+) -> Tensor:
+    """Absolute error |input - target|, reduced; composed of sub, abs and mean/sum as in PyTorch."""
+    _warn_size_mismatch(input, target)
+    reduction = _reduction_of(size_average, reduce, reduction)
+    input, target = _broadcast_pair(input, target)
+    errors = (input - target).abs()
+    if weight is not None:
+        return _elementwise_weighted("l1_loss", errors, weight, reduction)
+    return _reduce(errors, reduction)
+
+
+# ----- binary_cross_entropy ------------------------------------------------------------------------------
+class BinaryCrossEntropyBackward0(Node):
+    def backward(self, grad: Tensor) -> tuple:
+        input, target, weight = self.saved_tensors
+        if self.reduction == "mean":
+            grad = grad / input.numel()
+        if weight is not None:
+            grad = grad * weight
+        grad_input = grad_target = None
+        if needs_input_grad(self, 0):
+            grad_input = grad * (input - target) / ((1 - input) * input).clamp(min=1e-12)
+        if needs_input_grad(self, 1):
+            grad_target = grad * ((1 - input).log().clamp(min=-100) - input.log().clamp(min=-100))
+        return grad_input, grad_target
+
+
+def _check_probabilities(kernels, x) -> None:
+    if not x.shape:
+        x = kernels.as_strided(x, (1,), (1,), 0)
+    axes = tuple(range(len(x.shape)))
+    if x.shape and 0 in x.shape:
+        return
+    largest = kernels.to_numpy(kernels.max(x, axes, False)).item()
+    smallest = -kernels.to_numpy(kernels.max(kernels.neg(x), axes, False)).item()
+    if not (smallest >= 0 and largest <= 1):
+        raise RuntimeError("all elements of input should be between 0 and 1")
+
+
+@profiled("aten::binary_cross_entropy")
+def binary_cross_entropy(
+    input: Tensor, target: Tensor, weight: Tensor | None = None, size_average: bool | None = None,
+    reduce: bool | None = None, reduction: str = "mean",
+) -> Tensor:
+    """-w (t log(x) + (1 - t) log(1 - x)) for probabilities x, each log clamped at -100 as in PyTorch."""
+    reduction = _reduction_of(size_average, reduce, reduction)
+    if target.shape != input.shape:
+        raise ValueError(
+            f"Using a target size ({target.shape}) that is different to the input size ({input.shape}) is "
+            "deprecated. Please ensure they have the same size."
+        )
+    if target._dtype is not input._dtype:
+        raise RuntimeError(f"Found dtype {type_name(target)} but expected {type_name(input)}")
+    check_not_differentiable("binary_cross_entropy", "weight", weight)
+    kernels = input._device.kernels
+    x, t = input._data, target._data
+    _check_probabilities(kernels, x)
+    log_x = kernels.maximum(kernels.log(x), -100.0)
+    log_one_minus_x = kernels.maximum(kernels.log(kernels.sub(1.0, x)), -100.0)
+    # -(t log x + (1 - t) log(1 - x)) = -(log(1 - x) + t (log x - log(1 - x)))
+    data = kernels.neg(kernels.add(log_one_minus_x, kernels.mul(t, kernels.sub(log_x, log_one_minus_x))))
+    if weight is not None:
+        weight = weight.expand(input.shape)
+        data = kernels.mul(data, weight._data, out=data)
+    result = Tensor._make(_reduce_data(kernels, data, reduction, input._dtype), input._dtype, input._device)
+    return attach(result, BinaryCrossEntropyBackward0, (input, target), (input, target, weight), reduction=reduction)
+
+
+# ----- binary_cross_entropy_with_logits --------------------------------------------------------------------
+def _log_sigmoid(x: Tensor) -> Tensor:
+    """log(sigmoid(x)) = -(max(-x, 0) + log(1 + exp(-|x|))), in differentiable ops."""
+    return -((-x).clamp(min=0) + (-x.abs()).exp().add(1).log())
+
+
+class BinaryCrossEntropyWithLogitsBackward0(Node):
+    def backward(self, grad: Tensor) -> tuple:
+        input, target, weight, pos_weight = self.saved_tensors
+        if self.reduction == "mean":
+            grad = grad / input.numel()
+        if weight is not None:
+            grad = grad * weight
+        grad_input = grad_target = None
+        if needs_input_grad(self, 0):
+            if pos_weight is None:
+                grad_input = (sigmoid(input) - target) * grad
+            else:
+                log_weight = (pos_weight - 1) * target + 1
+                grad_input = (log_weight * sigmoid(input) - pos_weight * target) * grad
+        if needs_input_grad(self, 1):
+            if pos_weight is None:
+                grad_target = -input * grad
+            else:
+                grad_target = ((1 - pos_weight) * _log_sigmoid(input) - input) * grad
+        return grad_input, grad_target
+
+
+def _bce_with_logits_data(kernels, x, t, pos_weight):
+    """Elementwise (1 - t) x + l (max(-x, 0) + log(1 + exp(-|x|))), l = 1 + (pos_weight - 1) t."""
+    if pos_weight is None and kernels.binary_cross_entropy_with_logits is not None:
+        return kernels.binary_cross_entropy_with_logits(x, t)
+    softplus_neg = kernels.add(
+        kernels.maximum(kernels.neg(x), 0.0), kernels.log(kernels.add(kernels.exp(kernels.neg(kernels.abs(x))), 1.0))
+    )
+    if pos_weight is not None:
+        log_weight = kernels.add(kernels.mul(kernels.sub(pos_weight, 1.0), t), 1.0)
+        softplus_neg = kernels.mul(log_weight, softplus_neg, out=None)
+    return kernels.add(kernels.mul(kernels.sub(1.0, t), x), softplus_neg)
+
+
+@profiled("aten::binary_cross_entropy_with_logits")
+def binary_cross_entropy_with_logits(
+    input: Tensor, target: Tensor, weight: Tensor | None = None, size_average: bool | None = None,
+    reduce: bool | None = None, reduction: str = "mean", pos_weight: Tensor | None = None,
+) -> Tensor:
+    """binary_cross_entropy(sigmoid(input), target) computed stably from logits.
+
+    ``pos_weight`` (broadcast over the last dim) weighs the positive term, ``weight`` each element.
+    """
+    reduction = _reduction_of(size_average, reduce, reduction)
+    if target.shape != input.shape:
+        raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
+    if not target._dtype.is_floating_point and input._dtype.is_floating_point:
+        raise RuntimeError(
+            f"result type {type_name(input)} can't be cast to the desired output type {type_name(target)}"
+        )
+    check_not_differentiable("binary_cross_entropy_with_logits", "weight", weight)
+    check_not_differentiable("binary_cross_entropy_with_logits", "pos_weight", pos_weight)
+    x, t, dtype = operands(input, target, "binary_cross_entropy_with_logits")
+    kernels = input._device.kernels
+    data = _bce_with_logits_data(kernels, x, t, None if pos_weight is None else pos_weight.to(dtype)._data)
+    if weight is not None:
+        data = kernels.mul(data, weight.to(dtype)._data)
+    result = Tensor._make(_reduce_data(kernels, data, reduction, dtype), dtype, input._device)
+    return attach(
+        result, BinaryCrossEntropyWithLogitsBackward0, (input, target), (input, target, weight, pos_weight),
+        reduction=reduction,
+    )
+
+
+# ----- nll_loss and cross_entropy ----------------------------------------------------------------------------
+class NllLossBackward0(Node):
+    """Gradient of -w[t] x[t]: the scaled target weights, scattered into the class dim as a one-hot."""
+
+    def backward(self, grad: Tensor) -> Tensor:
+        target, target_weight, total_weight = self.saved_tensors
+        scale = -grad / total_weight if self.reduction == "mean" else -grad
+        coefficient = target_weight * scale
+        classes = ember.arange(self.num_classes, device=target.device)
+        if target.dim() == 0:
+            return (target == classes) * coefficient
+        classes = classes.view(self.num_classes, *([1] * (target.dim() - 1)))
+        return (target.unsqueeze(1) == classes) * coefficient.unsqueeze(1)
+
+
+class NllLoss2DBackward0(NllLossBackward0):
+    pass
+
+
+def _check_nll(input: Tensor, target: Tensor, weight: Tensor | None) -> int:
+    """Validate nll_loss's arguments as PyTorch does; returns the number of classes."""
+    if input.dim() < 1:
+        raise ValueError(f"Expected 1 or more dimensions (got {input.dim()})")
+    if target._dtype is not _dtype.int64:
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {type_name(target)}")
+    if input.dim() == 1:
+        if target.dim() > 1:
+            raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    elif target.dim() == 0 or input._data.shape[0] != target._data.shape[0]:
+        batch = 1 if target.dim() == 0 else target._data.shape[0]
+        raise ValueError(
+            f"Expected input batch_size ({input._data.shape[0]}) to match target batch_size ({batch})."
+        )
+    elif input._data.shape[2:] != target._data.shape[1:]:
+        expected = [input._data.shape[0], *input._data.shape[2:]]
+        raise RuntimeError(f"Expected target size {expected}, got {list(target._data.shape)}")
+    num_classes = input._data.shape[0 if input.dim() == 1 else 1]
+    if weight is not None:
+        if weight.numel() != num_classes:
+            raise RuntimeError(
+                f"weight tensor should be defined either for all {num_classes} classes or no classes but got "
+                f"weight tensor of shape: {list(weight._data.shape)}"
+            )
+        if weight._dtype is not input._dtype:
+            raise RuntimeError(f"expected scalar type {type_name(input)} but found {type_name(weight)}")
+    return num_classes
+
+
+def _check_targets(kernels, safe_target, num_classes: int) -> None:
+    """IndexError naming a class index outside [0, num_classes) (one host read of the extremes)."""
+    if 0 in safe_target.shape:
+        return
+    if not safe_target.shape:
+        safe_target = kernels.as_strided(safe_target, (1,), (1,), 0)
+    axes = tuple(range(len(safe_target.shape)))
+    largest = kernels.to_numpy(kernels.max(safe_target, axes, False)).item()
+    smallest = -kernels.to_numpy(kernels.max(kernels.neg(safe_target), axes, False)).item()
+    if largest >= num_classes or smallest < 0:
+        raise IndexError(f"Target {largest if largest >= num_classes else smallest} is out of bounds.")
+
+
+def _batch_index(kernels, shape: tuple) -> list:
+    """arange index buffers for each target dim, shaped to broadcast against the target (as numpy's ix_)."""
+    key = []
+    for i, size in enumerate(shape):
+        view_shape = tuple(size if j == i else 1 for j in range(len(shape)))
+        strides = tuple(1 if j == i else 0 for j in range(len(shape)))
+        key.append(kernels.as_strided(kernels.arange(0, size, 1, _dtype.int64), view_shape, strides, 0))
+    return key
+
+
+def _sum_all(kernels, data):
+    return kernels.sum(data, tuple(range(len(data.shape))), False) if data.shape else data
+
+
+def _nll_forward(input: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int, reduction: str,
+                 node_cls: type) -> Tensor:
+    """nll_loss on (C,), (N, C) or (N, C, d1, ...) log-probabilities, recorded as ``node_cls``."""
+    num_classes = _check_nll(input, target, weight)
+    check_not_differentiable("nll_loss_forward", "weight", weight)
+    kernels = input._device.kernels
+    dtype = input._dtype
+    kept = kernels.ne(target._data, ignore_index)
+    safe_target = kernels.where(kept, target._data, 0)
+    _check_targets(kernels, safe_target, num_classes)
+    if weight is None:
+        target_weight = kernels.astype(kept, dtype)
+    else:
+        target_weight = kernels.where(kept, kernels.index(weight._data, (safe_target,)), 0.0)
+    if input.dim() == 1:
+        picked = kernels.index(input._data, (safe_target,))
+    else:
+        batch, *rest = _batch_index(kernels, target._data.shape)
+        picked = kernels.index(input._data, (batch, safe_target, *rest))
+    losses = kernels.neg(kernels.mul(picked, target_weight))
+    if reduction == "none":
+        data, total = losses, kernels.full((), 1.0, dtype)
+    else:
+        data, total = _sum_all(kernels, losses), _sum_all(kernels, target_weight)
+        if reduction == "mean":
+            data = kernels.div(data, total)
+    result = Tensor._make(data, dtype, input._device)
+    if not needs_grad((input,)):
+        return result
+    saved = (target, Tensor._make(target_weight, dtype, input._device), Tensor._make(total, dtype, input._device))
+    return attach(result, node_cls, (input,), saved, reduction=reduction, num_classes=num_classes)
+
+
+@profiled("aten::nll_loss_nd")
+def nll_loss(
+    input: Tensor, target: Tensor, weight: Tensor | None = None, size_average: bool | None = None,
+    ignore_index: int = -100, reduce: bool | None = None, reduction: str = "mean",
+) -> Tensor:
+    """Negative log likelihood -w[t] x[t] of class indices ``target`` given log-probabilities ``input``.
+
+    Shapes: input (C,) with target (), (N, C) with (N,), or (N, C, d1, ...) with (N, d1, ...). The
+    mean divides by the summed weights of the targets that are not ``ignore_index``.
+    """
+    reduction = _reduction_of(size_average, reduce, reduction)
+    if input.dim() in (1, 2):
+        return _nll_forward(input, target, weight, ignore_index, reduction, NllLossBackward0)
+    if input.dim() == 4:
+        return _nll_forward(input, target, weight, ignore_index, reduction, NllLoss2DBackward0)
+    _check_nll(input, target, weight)
+    # Other ranks go through the 2-D (N, C, 1, -1) layout, as PyTorch's nll_loss_nd does.
+    n, c = input._data.shape[:2]
+    out_shape = (n, *input._data.shape[2:])
+    flat_input = input.contiguous().view(n, c, 1, -1) if input.numel() else input.view(n, c, 0, 0)
+    flat_target = target.contiguous().view(n, 1, -1) if target.numel() else target.view(n, 0, 0)
+    loss = _nll_forward(flat_input, flat_target, weight, ignore_index, reduction, NllLoss2DBackward0)
+    return loss if reduction != "none" else loss.view(out_shape)
+
+
+@profiled("aten::cross_entropy_loss")
+def cross_entropy(
+    input: Tensor, target: Tensor, weight: Tensor | None = None, size_average: bool | None = None,
+    ignore_index: int = -100, reduce: bool | None = None, reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
+    """Cross entropy of logits: nll_loss(log_softmax(input, class dim), target).
+
+    ``target`` holds class indices (shape of input without the class dim) or class probabilities (the
+    shape of input). ``label_smoothing`` mixes the target with the uniform distribution.
+    """
+    reduction = _reduction_of(size_average, reduce, reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    class_dim = 0 if input.dim() == 1 else 1
+    if target._data.shape == input._data.shape and target._dtype.is_floating_point:
+        return _cross_entropy_probabilities(input, target, weight, reduction, label_smoothing, class_dim)
+    log_probabilities = log_softmax(input, class_dim)
+    loss = nll_loss(log_probabilities, target, weight, ignore_index=ignore_index, reduction=reduction)
+    if label_smoothing > 0:
+        loss = _smooth(loss, log_probabilities, target, weight, ignore_index, reduction, label_smoothing, class_dim)
+    return loss
+
+
+def _smooth(loss: Tensor, log_probabilities: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int,
+            reduction: str, label_smoothing: float, class_dim: int) -> Tensor:
+    """PyTorch's label smoothing: (1 - ε) nll + ε/C times the (weighted) sum of -log-probabilities."""
+    num_classes = log_probabilities.shape[class_dim]
+    ignored = target == ignore_index
+    if weight is not None:
+        shape = [1] * log_probabilities.dim()
+        shape[class_dim] = num_classes
+        smooth_loss = -(log_probabilities * weight.view(shape)).sum(class_dim)
+    else:
+        smooth_loss = -log_probabilities.sum(class_dim)
+    smooth_loss = ember.where(ignored, 0.0, smooth_loss)
+    if reduction == "mean":
+        if weight is not None:
+            kept_targets = ember.where(ignored, 0, target)
+            smooth = smooth_loss.sum() / ember.where(ignored, 0.0, weight[kept_targets]).sum()
+        else:
+            smooth = smooth_loss.sum() / (~ignored).sum()
+    elif reduction == "sum":
+        smooth = smooth_loss.sum()
+    else:
+        smooth = smooth_loss
+    return (1 - label_smoothing) * loss + smooth * (label_smoothing / num_classes)
+
+
+def _cross_entropy_probabilities(input: Tensor, target: Tensor, weight: Tensor | None, reduction: str,
+                                 label_smoothing: float, class_dim: int) -> Tensor:
+    """Cross entropy against class probabilities: -sum(w_c t_c log_softmax(x)_c) over the class dim."""
+    num_classes = input.shape[class_dim]
+    log_probabilities = log_softmax(input, class_dim)
+    if label_smoothing > 0:
+        target = target * (1 - label_smoothing) + label_smoothing / num_classes
+    products = log_probabilities * target
+    if weight is not None:
+        shape = [1] * input.dim()
+        shape[class_dim] = num_classes
+        products = products * weight.view(shape)
+    if reduction == "mean":
+        return -products.sum() / (input.numel() / num_classes if input.numel() else 0.0)
+    if reduction == "sum":
+        return -products.sum()
+    return -products.sum(class_dim)

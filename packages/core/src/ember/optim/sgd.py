@@ -1,0 +1,126 @@
+"""`optim.SGD`: stochastic gradient descent with momentum, dampening, Nesterov, weight decay and maximize."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import ember
+from ember._tensor import Tensor
+from ember.optim.optimizer import Optimizer
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent, with PyTorch's exact update rule.
+
+    For each parameter p with gradient g (negated when ``maximize``)::
+
+        g = g + weight_decay * p
+        b = g on the first step, else momentum * b + (1 - dampening) * g     (when momentum != 0)
+        g = g + momentum * b if nesterov else b                               (when momentum != 0)
+        p = p - lr * g
+
+    The momentum buffer ``b`` lives in ``state[p]["momentum_buffer"]``. A device with an ``sgd_step``
+    kernel updates each parameter with one kernel call (``fused=None`` uses it when present,
+    ``fused=True`` requires it, ``fused=False`` composes in-place ops). ``foreach`` selects PyTorch's
+    multi-tensor path; ember steps parameter by parameter and accepts it for compatibility only.
+    ``differentiable=True`` records the update in the autograd graph.
+    """
+
+    def __init__(
+        self,
+        params: Iterable[Tensor] | Iterable[dict[str, Any]],
+        lr: float = 1e-3,
+        momentum: float = 0,
+        dampening: float = 0,
+        weight_decay: float = 0,
+        nesterov: bool = False,
+        *,
+        maximize: bool = False,
+        foreach: bool | None = None,
+        differentiable: bool = False,
+        fused: bool | None = None,
+    ) -> None:
+        if lr < 0.0:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if momentum < 0.0:
+            raise ValueError(f"Invalid momentum value: {momentum}")
+        if weight_decay < 0.0:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+        if fused and differentiable:
+            raise RuntimeError("`fused` does not support `differentiable`")
+        if fused and foreach:
+            raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+        defaults = {
+            "lr": lr,
+            "momentum": momentum,
+            "dampening": dampening,
+            "weight_decay": weight_decay,
+            "nesterov": nesterov,
+            "maximize": maximize,
+            "foreach": foreach,
+            "differentiable": differentiable,
+            "fused": fused,
+        }
+        super().__init__(params, defaults)
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """Update every parameter that has a gradient; returns ``closure()``'s loss when given."""
+        loss = None
+        if closure is not None:
+            with ember.enable_grad():
+                loss = closure()
+        with ember.set_grad_enabled(self.defaults["differentiable"]):
+            for group in self.param_groups:
+                for param in group["params"]:
+                    if param.grad is not None:
+                        self._update(param, group)
+        return loss
+
+    def _update(self, param: Tensor, group: dict[str, Any]) -> None:
+        momentum = group["momentum"]
+        state = self.state[param] if momentum != 0 else None
+        kernel = param._device.kernels.sgd_step
+        if group["fused"] and kernel is None:
+            raise RuntimeError(
+                f"SGD(fused=True): the '{param._device.type}' device has no sgd_step kernel; use fused=None"
+            )
+        if kernel is not None and group["fused"] is not False and not group["differentiable"]:
+            _fused_update(kernel, param, state, group)
+        else:
+            _composed_update(param, state, group)
+
+
+def _fused_update(kernel: Callable[..., Any], param: Tensor, state: dict | None, group: dict[str, Any]) -> None:
+    """One ``sgd_step`` kernel call updates ``param`` (and its momentum buffer) in place."""
+    buffer = None if state is None else state.get("momentum_buffer")
+    first = state is not None and buffer is None
+    if first:
+        data = param._data
+        buffer = Tensor._make(param._device.kernels.empty(data.shape, param._dtype), param._dtype, param._device)
+        state["momentum_buffer"] = buffer
+    kernel(
+        param._data, param.grad._data, None if buffer is None else buffer._data, group["lr"], group["momentum"],
+        group["dampening"], group["weight_decay"], group["nesterov"], group["maximize"], first,
+    )
+    param._version_counter[0] += 1
+    if buffer is not None:
+        buffer._version_counter[0] += 1
+
+
+def _composed_update(param: Tensor, state: dict | None, group: dict[str, Any]) -> None:
+    """PyTorch's single-tensor rule, step by step with in-place tensor ops."""
+    grad = -param.grad if group["maximize"] else param.grad
+    if group["weight_decay"] != 0:
+        grad = grad.add(param, alpha=group["weight_decay"])
+    if state is not None:
+        momentum = group["momentum"]
+        buffer = state.get("momentum_buffer")
+        if buffer is None:
+            buffer = state["momentum_buffer"] = grad.detach().clone()
+        else:
+            buffer.mul_(momentum).add_(grad, alpha=1 - group["dampening"])
+        grad = grad.add(buffer, alpha=momentum) if group["nesterov"] else buffer
+    param.add_(grad, alpha=-group["lr"])

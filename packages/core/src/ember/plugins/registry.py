@@ -1,0 +1,166 @@
+"""What plugins register (device types, kernels by priority) and the kernel tables built from it."""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+# The backend contract (docs/internals.md): core composes every other op, and every gradient, from these.
+REQUIRED_KERNELS: tuple[str, ...] = (
+    "empty", "full", "arange", "uniform", "normal", "from_numpy", "to_numpy", "copy_", "astype",
+    "neg", "exp", "log", "sin", "cos", "tanh", "sqrt", "abs", "sign",
+    "add", "sub", "mul", "div", "pow", "maximum", "minimum",
+    "eq", "ne", "lt", "le", "gt", "ge",
+    "where", "sum", "max", "argmax", "matmul",
+    "strides", "as_strided", "contiguous", "index", "index_put_",
+)
+# Faster versions of ops core otherwise composes; a missing one is None in the kernel table.
+OPTIONAL_KERNELS: tuple[str, ...] = (
+    "reshape", "permute", "expand", "slice",
+    "relu", "sigmoid", "min", "argmin", "cat",
+    "softmax", "log_softmax", "cross_entropy", "binary_cross_entropy_with_logits", "sgd_step",
+)
+_KERNEL_NAMES = frozenset(REQUIRED_KERNELS + OPTIONAL_KERNELS)
+
+
+@dataclass(frozen=True, eq=False)
+class DeviceType:
+    """A kind of device a plugin provides, such as "cpu": availability, count, queues, RNG and dtypes.
+
+    Attributes:
+        name: the device type users name in ``ember.device("cuda:1")``.
+        is_available: ``() -> bool``, whether the device can be used on this machine now.
+        device_count: ``() -> int``, how many devices of this type there are.
+        synchronize: ``(index) -> None``, wait until device ``index`` has finished its queued work.
+        new_generator: ``(seed, index) -> generator``, a seeded random state for device ``index``,
+            passed to the ``uniform`` and ``normal`` kernels as ``gen``.
+        dtypes: the names of the dtypes the device supports ("float32", ...); others are clear errors.
+        has_queue: whether kernels run asynchronously on a queue (the profiler then times the device).
+    """
+
+    name: str
+    is_available: Callable[[], bool]
+    device_count: Callable[[], int]
+    synchronize: Callable[[int], None]
+    new_generator: Callable[[int, int], Any]
+    dtypes: frozenset[str]
+    has_queue: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "dtypes", frozenset(self.dtypes))
+
+    def __repr__(self) -> str:
+        return f"DeviceType({self.name!r}, dtypes={sorted(self.dtypes)}, has_queue={self.has_queue})"
+
+
+class RegistrationConflict(RuntimeError):
+    """Two registrations that load order would otherwise decide between; `device` is the one affected."""
+
+    def __init__(self, device: str, message: str) -> None:
+        super().__init__(message)
+        self.device = device
+
+
+class KernelTable:
+    """One device type's kernels, resolved once: each contract op is a plain attribute, no lookup per op.
+
+    A missing optional kernel is None (core then composes the op); a missing required kernel is a
+    function raising NotImplementedError, so the gap shows where it is hit.
+    """
+
+    __slots__ = ("device", "_providers", *REQUIRED_KERNELS, *OPTIONAL_KERNELS)
+
+    def __init__(self, device: str, kernels: Mapping[str, Callable], providers: Mapping[str, str]) -> None:
+        self.device = device
+        self._providers = dict(providers)
+        for op in REQUIRED_KERNELS:
+            setattr(self, op, kernels[op] if op in kernels else _missing_kernel(device, op))
+        for op in OPTIONAL_KERNELS:
+            setattr(self, op, kernels.get(op))
+
+    def coverage(self) -> dict[str, str | None]:
+        """For every contract op, the name of the plugin providing its kernel, or None if missing."""
+        return {op: self._providers.get(op) for op in REQUIRED_KERNELS + OPTIONAL_KERNELS}
+
+    def __repr__(self) -> str:
+        present = sum(op in self._providers for op in REQUIRED_KERNELS)
+        return f"<KernelTable {self.device!r}: {present}/{len(REQUIRED_KERNELS)} required kernels>"
+
+
+def _missing_kernel(device: str, op: str) -> Callable:
+    def missing(*args: object, **kwargs: object) -> Any:
+        raise NotImplementedError(f"device {device!r} has no kernel {op!r} (required by the backend contract)")
+
+    missing.__name__ = op
+    return missing
+
+
+class Registry:
+    """What plugins' hooks fill in: device types and kernels, each credited to the plugin that added it.
+
+    The plugin manager names the plugin whose hooks it is about to call (`_begin`) and, when they
+    raise, rolls back (`_rollback`) so that a broken plugin leaves nothing half-registered.
+    """
+
+    def __init__(self) -> None:
+        self._plugin = "<unnamed>"
+        self._devices: dict[str, tuple[DeviceType, str]] = {}
+        # (device, op) -> {priority: (kernel, plugin)}: every priority is kept, so that a tie is an
+        # error whatever order the plugins came in.
+        self._kernels: dict[tuple[str, str], dict[int, tuple[Callable, str]]] = {}
+
+    def add_device(self, device_type: DeviceType) -> None:
+        """Declare a device type; its name must not be declared by any other registration."""
+        if not isinstance(device_type, DeviceType):
+            raise TypeError(f"add_device() expects an ember.plugins.DeviceType, got {type(device_type).__name__} "
+                            f"(plugin {self._plugin!r})")
+        name = device_type.name
+        if name in self._devices:
+            other = self._devices[name][1]
+            raise RegistrationConflict(name, f"device type {name!r} is declared twice: by plugin {other!r} and "
+                                             f"by plugin {self._plugin!r}; disable one with EMBER_DISABLED_PLUGINS")
+        self._devices[name] = (device_type, self._plugin)
+
+    def add_kernel(self, device: str, op: str, fn: Callable, priority: int = 0) -> None:
+        """Register `fn` as the kernel of `op` on `device`; the highest priority wins, a tie is an error."""
+        if op not in _KERNEL_NAMES:
+            raise ValueError(f"unknown kernel {op!r} for device {device!r} (plugin {self._plugin!r}): the "
+                             "kernels are ember.plugins.REQUIRED_KERNELS and OPTIONAL_KERNELS")
+        if not callable(fn):
+            raise TypeError(f"kernel {op!r} for device {device!r} must be callable, got {type(fn).__name__}")
+        if not isinstance(priority, int) or isinstance(priority, bool):
+            raise TypeError(f"priority of kernel {op!r} must be an int, got {type(priority).__name__}")
+        by_priority = self._kernels.setdefault((device, op), {})
+        if priority in by_priority:
+            other = by_priority[priority][1]
+            raise RegistrationConflict(
+                device, f"kernel {op!r} for device {device!r} is registered twice at priority {priority}: by "
+                        f"plugin {other!r} and by plugin {self._plugin!r}; load order must not decide, so give "
+                        "one a higher priority= or disable one with EMBER_DISABLED_PLUGINS")
+        by_priority[priority] = (fn, self._plugin)
+
+    def add_kernels(self, device: str, kernels: Mapping[str, Callable], priority: int = 0) -> None:
+        """Register several kernels of `device` at one priority: ``{op: fn}``."""
+        for op, fn in kernels.items():
+            self.add_kernel(device, op, fn, priority)
+
+    def devices(self) -> dict[str, tuple[DeviceType, str]]:
+        """The declared device types by name, each with the plugin that declared it."""
+        return dict(self._devices)
+
+    def kernel_table(self, device: str) -> KernelTable:
+        """The table of `device`: for each op, the kernel registered with the highest priority."""
+        kernels, providers = {}, {}
+        for (kernel_device, op), by_priority in self._kernels.items():
+            if kernel_device == device:
+                kernels[op], providers[op] = by_priority[max(by_priority)]
+        return KernelTable(device, kernels, providers)
+
+    def _begin(self, plugin: str) -> tuple:
+        """Credit the following registrations to `plugin`; returns a checkpoint for `_rollback`."""
+        self._plugin = plugin
+        return dict(self._devices), {key: dict(by_priority) for key, by_priority in self._kernels.items()}
+
+    def _rollback(self, checkpoint: tuple) -> None:
+        """Forget every registration made since `checkpoint` was taken."""
+        self._devices, self._kernels = checkpoint

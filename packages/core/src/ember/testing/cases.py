@@ -1,0 +1,102 @@
+"""Test inputs of the conformance kit: shapes, random host data, and buffers laid out as views.
+
+Every non-contiguous input is built with the device's own ``as_strided`` on a larger buffer, so a kernel
+sees exactly the strides and storage offsets that core's view arithmetic produces.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ember.testing.harness import DeviceUnderTest
+
+
+def _random_shapes(seed: int, count: int) -> tuple[tuple[int, ...], ...]:
+    rng = np.random.default_rng(seed)
+    return tuple(tuple(int(n) for n in rng.integers(1, 6, size=rng.integers(1, 5))) for _ in range(count))
+
+
+# 0-d, empty and size-1 dims first, then a few random shapes drawn once from a fixed seed.
+SHAPES = ((), (0,), (1,), (7,), (1, 1), (3, 4), (2, 0, 3), (4, 1, 3)) + _random_shapes(seed=0, count=3)
+
+# Pairs of shapes that broadcast against each other, numpy-style.
+BROADCAST_PAIRS = (
+    ((), ()), ((), (3,)), ((4,), ()), ((3, 4), (3, 4)), ((2, 1, 4), (3, 1)), ((1,), (5, 4)),
+    ((4, 1, 3), (4, 5, 1)), ((2, 0, 3), (1, 3)), ((0,), (0,)), ((2, 3, 1, 2), (3, 4, 1)),
+)
+
+# How a buffer is laid out in device memory:
+#   contiguous       a fresh buffer
+#   transposed       every axis reversed (Fortran order)
+#   stepped          every second element along every axis of a buffer twice as large
+#   offset_permuted  ``base[1:].permute(reversed)``: a view with a storage offset, then a view of that view
+LAYOUTS = ("contiguous", "transposed", "stepped", "offset_permuted")
+
+
+def random_array(rng: np.random.Generator, shape: tuple[int, ...], dtype_name: str,
+                 domain: str = "real") -> np.ndarray:
+    """Host data of ``shape`` and ``dtype_name`` drawn from ``domain``.
+
+    Domains: ``real`` (floats in [-2, 2], ints in [-5, 5]), ``positive`` (floats in [0.5, 2.5], ints in
+    [1, 5]), ``nonzero`` (magnitudes in [0.5, 2] or [1, 5], either sign), ``ties`` (whole numbers in
+    [-2, 2], so that equal values are common) and ``exponent`` (floats in [-2, 2], ints in [0, 3]).
+    Bools are fair coin flips in every domain.
+    """
+    if dtype_name == "bool":
+        return rng.random(shape) < 0.5
+    if dtype_name.startswith("int"):
+        low, high = {"real": (-5, 5), "positive": (1, 5), "nonzero": (1, 5), "ties": (-2, 2),
+                     "exponent": (0, 3)}[domain]
+        values = rng.integers(low, high + 1, size=shape)
+    elif domain == "ties":
+        values = rng.integers(-2, 3, size=shape).astype(np.float64)
+    else:
+        low, high = {"real": (-2.0, 2.0), "positive": (0.5, 2.5), "nonzero": (0.5, 2.0),
+                     "exponent": (-2.0, 2.0)}[domain]
+        values = rng.uniform(low, high, size=shape)
+    if domain == "nonzero":
+        values = values * rng.choice((-1, 1), size=shape)
+    return np.asarray(values).astype(dtype_name)
+
+
+def place(device: DeviceUnderTest, array: np.ndarray, layout: str) -> Any:
+    """A device buffer equal to ``array``, laid out in device memory as ``layout`` (see LAYOUTS)."""
+    kernels, ndim = device.kernels, array.ndim
+    if layout == "contiguous":
+        return device.from_numpy(array)
+    if layout == "transposed":
+        base = device.from_numpy(array.T)
+        return kernels.as_strided(base, array.shape, kernels.strides(base)[::-1], 0)
+    if layout == "stepped":
+        host = np.zeros(tuple(2 * n for n in array.shape), dtype=array.dtype)
+        host[(slice(None, None, 2),) * ndim] = array
+        base = device.from_numpy(host)
+        return kernels.as_strided(base, array.shape, tuple(2 * s for s in kernels.strides(base)), 0)
+    if layout == "offset_permuted":
+        # array == host[1:].transpose(reversed axes); host[0] is filler that the views must never show.
+        if ndim == 0:
+            base = device.from_numpy(np.array([1, array], dtype=array.dtype))
+            return kernels.as_strided(base, (), (), 1)
+        rows = array.T
+        filler = np.ones((1,) + rows.shape[1:], dtype=array.dtype)
+        base = device.from_numpy(np.concatenate([filler, rows]))
+        strides = kernels.strides(base)
+        rows_view = kernels.as_strided(base, rows.shape, strides, strides[0])
+        return kernels.as_strided(rows_view, array.shape, kernels.strides(rows_view)[::-1], 0)
+    raise ValueError(f"unknown layout {layout!r}; expected one of {', '.join(LAYOUTS)}")
+
+
+def on_device(device: DeviceUnderTest, key: tuple) -> tuple:
+    """An indexing key with its numpy index arrays moved to the device; ints, slices, None stay."""
+    return tuple(device.from_numpy(k) if isinstance(k, np.ndarray) else k for k in key)
+
+
+def describe_key(key: tuple) -> str:
+    """A readable form of an indexing key for failure messages: ``[:, array([2, 0])]``."""
+    def one(k: object) -> str:
+        if isinstance(k, slice):
+            parts = ["" if v is None else str(v) for v in (k.start, k.stop, k.step)]
+            return ":".join(parts[:2]) + (f":{parts[2]}" if k.step is not None else "")
+        return "..." if k is Ellipsis else repr(k).replace("\n", "").replace(" ", "")
+    return "[" + ", ".join(one(k) for k in key) + "]"

@@ -1,0 +1,286 @@
+"""Optional kernels the device provides, against the result core composes without them.
+
+Core's composed versions are numpy-exact compositions of required kernels, so each reference here is
+numpy, computed in float64 for floating dtypes. A kernel the device lacks is a skip that names it.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ember.testing.cases import LAYOUTS, describe_key, place, random_array
+from ember.testing.compare import assert_matches, reference
+from ember.testing.harness import DTYPE_NAMES, FLOAT_NAMES, NUMERIC_NAMES
+
+CHECKED_KERNELS = ("reshape", "permute", "expand", "slice", "relu", "sigmoid", "min", "argmin", "cat", "softmax",
+                   "log_softmax", "cross_entropy", "binary_cross_entropy_with_logits", "sgd_step")
+
+
+def optional_kernel(ember_device, name):
+    """The device's optional kernel ``name``; skips the calling test when the device does not provide it."""
+    kernel = getattr(ember_device.kernels, name)
+    if kernel is None:
+        pytest.skip(f"device does not provide optional kernel '{name}'")
+    return kernel
+
+
+def _assert_is_a_view(ember_device, base, host, view, expected_view, what):
+    """Writing new values into ``base`` (holding ``host``) must show through ``view``.
+
+    ``expected_view`` maps the base's values to the view's.
+    """
+    changed = ~host if host.dtype == np.bool_ else (host + 1).astype(host.dtype)
+    ember_device.kernels.copy_(base, ember_device.from_numpy(changed))
+    assert_matches(ember_device.to_numpy(view), expected_view(changed), f"{what} is not a view of its input")
+
+
+RESHAPES = (((3, 4), (12,)), ((2, 3, 4), (6, 4)), ((12,), (3, 1, 4)), ((), (1, 1)), ((1, 1), ()), ((0, 3), (3, 0)),
+            ((2, 3, 4), (4, 6)))
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("dtype_name", DTYPE_NAMES)
+def test_reshape_matches_numpy(ember_device, ember_rng, dtype_name, layout):
+    reshape = optional_kernel(ember_device, "reshape")
+    ember_device.dtype(dtype_name)
+    for shape, new_shape in RESHAPES:
+        host = random_array(ember_rng, shape, dtype_name)
+        result = reshape(place(ember_device, host, layout), new_shape)
+        assert_matches(ember_device.to_numpy(result), host.reshape(new_shape),
+                       f"reshape(<{shape} {dtype_name}, {layout}>, {new_shape})")
+
+
+@pytest.mark.parametrize("dtype_name", DTYPE_NAMES)
+def test_reshape_of_a_contiguous_buffer_is_a_view(ember_device, ember_rng, dtype_name):
+    reshape = optional_kernel(ember_device, "reshape")
+    ember_device.dtype(dtype_name)
+    host = random_array(ember_rng, (2, 3, 4), dtype_name)
+    x = ember_device.from_numpy(host)
+    view = reshape(x, (6, 4))
+    _assert_is_a_view(ember_device, x, host, view, lambda a: a.reshape(6, 4), "reshape(<contiguous>, (6, 4))")
+
+
+PERMUTES = (((3, 4), (1, 0)), ((2, 3, 4), (2, 0, 1)), ((2, 3, 4), (0, 1, 2)), ((), ()), ((2, 0, 3), (1, 2, 0)))
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("dtype_name", DTYPE_NAMES)
+def test_permute_matches_numpy_and_is_a_view(ember_device, ember_rng, dtype_name, layout):
+    permute = optional_kernel(ember_device, "permute")
+    ember_device.dtype(dtype_name)
+    for shape, dims in PERMUTES:
+        host = random_array(ember_rng, shape, dtype_name)
+        x = place(ember_device, host, layout)
+        result = permute(x, dims)
+        what = f"permute(<{shape} {dtype_name}, {layout}>, {dims})"
+        assert_matches(ember_device.to_numpy(result), host.transpose(dims), what)
+        _assert_is_a_view(ember_device, x, host, result, lambda a, dims=dims: a.transpose(dims), what)
+
+
+EXPANDS = (((3, 1), (3, 4)), ((4,), (2, 3, 4)), ((), (2, 2)), ((1, 3, 1), (2, 3, 5)), ((1,), (0,)))
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("dtype_name", DTYPE_NAMES)
+def test_expand_matches_numpy_and_is_a_view(ember_device, ember_rng, dtype_name, layout):
+    expand = optional_kernel(ember_device, "expand")
+    ember_device.dtype(dtype_name)
+    for shape, new_shape in EXPANDS:
+        host = random_array(ember_rng, shape, dtype_name)
+        x = place(ember_device, host, layout)
+        result = expand(x, new_shape)
+        what = f"expand(<{shape} {dtype_name}, {layout}>, {new_shape})"
+        assert_matches(ember_device.to_numpy(result), np.broadcast_to(host, new_shape), what)
+        _assert_is_a_view(ember_device, x, host, result, lambda a, s=new_shape: np.broadcast_to(a, s), what)
+
+
+SLICES = (((4, 3), (slice(1, None),)), ((4, 6), (slice(None), slice(0, 5, 2))), ((4, 3), (1,)),
+          ((2, 3, 4), (Ellipsis, 0)), ((4, 3), (None, slice(1, 3))), ((2, 3, 4), (slice(None), None, 2)),
+          ((5,), (slice(2, 2),)), ((2, 3, 4), (1, slice(None, None, 2), -1)))
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("dtype_name", DTYPE_NAMES)
+def test_slice_matches_numpy_and_is_a_view(ember_device, ember_rng, dtype_name, layout):
+    slice_kernel = optional_kernel(ember_device, "slice")
+    ember_device.dtype(dtype_name)
+    for shape, key in SLICES:
+        host = random_array(ember_rng, shape, dtype_name)
+        x = place(ember_device, host, layout)
+        result = slice_kernel(x, key)
+        what = f"slice(<{shape} {dtype_name}, {layout}>, {describe_key(key)})"
+        assert_matches(ember_device.to_numpy(result), host[key], what)
+        _assert_is_a_view(ember_device, x, host, result, lambda a, key=key: a[key], what)
+
+
+# name: (reference, dtypes); the reference is what core composes from required kernels.
+ACTIVATIONS = {
+    "relu": (lambda x: np.maximum(x, 0), NUMERIC_NAMES),
+    "sigmoid": (lambda x: 1 / (1 + np.exp(-x)), FLOAT_NAMES),
+}
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize(("op", "dtype_name"),
+                         [(op, dtype_name) for op, (_, dtypes) in ACTIVATIONS.items() for dtype_name in dtypes])
+def test_activation_matches_reference(ember_device, ember_rng, op, dtype_name, layout):
+    kernel = optional_kernel(ember_device, op)
+    ember_device.dtype(dtype_name)
+    function = ACTIVATIONS[op][0]
+    for shape in ((), (0,), (7,), (3, 4), (2, 1, 3)):
+        host = random_array(ember_rng, shape, dtype_name)
+        result = kernel(place(ember_device, host, layout))
+        assert_matches(ember_device.to_numpy(result), reference(function, dtype_name, host),
+                       f"{op}(<{shape} {dtype_name}, {layout}>)")
+    host = random_array(ember_rng, (3, 4), dtype_name)
+    out = place(ember_device, random_array(ember_rng, (3, 4), dtype_name), layout)
+    assert kernel(ember_device.from_numpy(host), out=out) is out, f"{op}(x, out=out) returns out"
+    assert_matches(ember_device.to_numpy(out), reference(function, dtype_name, host),
+                   f"{op}(x, out=<{layout} buffer>)")
+
+
+MINS = (((7,), (0,)), ((3, 4), (1,)), ((2, 3, 4), (0, 2)), ((2, 3, 4), (0, 1, 2)), ((0, 3), (1,)), ((1, 1), (0,)))
+
+
+@pytest.mark.parametrize("keepdim", (False, True))
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("dtype_name", DTYPE_NAMES)
+def test_min_matches_numpy(ember_device, ember_rng, dtype_name, layout, keepdim):
+    min_kernel = optional_kernel(ember_device, "min")
+    ember_device.dtype(dtype_name)
+    for shape, axes in MINS:
+        host = random_array(ember_rng, shape, dtype_name, "ties")
+        result = min_kernel(place(ember_device, host, layout), axes, keepdim)
+        assert_matches(ember_device.to_numpy(result), np.min(host, axis=axes, keepdims=keepdim),
+                       f"min(<{shape} {dtype_name}, {layout}>, axes={axes}, keepdim={keepdim})")
+    out = place(ember_device, random_array(ember_rng, (3,), dtype_name), layout)
+    host = random_array(ember_rng, (3, 4), dtype_name)
+    assert min_kernel(ember_device.from_numpy(host), (1,), False, out=out) is out, "min(..., out=out) returns out"
+    assert_matches(ember_device.to_numpy(out), np.min(host, axis=1), f"min(x, (1,), False, out=<{layout} buffer>)")
+
+
+@pytest.mark.parametrize("keepdim", (False, True))
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("dtype_name", NUMERIC_NAMES)
+def test_argmin_matches_numpy_and_picks_the_first_of_ties(ember_device, ember_rng, dtype_name, layout, keepdim):
+    argmin = optional_kernel(ember_device, "argmin")
+    ember_device.dtype(dtype_name)
+    for shape, axis in (((), None), ((7,), 0), ((3, 4), None), ((3, 4), 1), ((2, 3, 4), 0), ((1, 1), 1)):
+        host = random_array(ember_rng, shape, dtype_name, "ties")
+        result = argmin(place(ember_device, host, layout), axis, keepdim)
+        assert_matches(ember_device.to_numpy(result),
+                       np.asarray(np.argmin(host, axis=axis, keepdims=keepdim), dtype=np.int64),
+                       f"argmin(<{shape} {dtype_name}, {layout}>, axis={axis}, keepdim={keepdim})")
+
+
+CATS = ((((2, 3), (4, 3)), 0), (((2, 3), (2, 0), (2, 5)), 1), (((3,),), 0), (((2, 3, 1), (2, 3, 2)), 2),
+        (((0, 2), (0, 2)), 0))
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("dtype_name", DTYPE_NAMES)
+def test_cat_matches_numpy(ember_device, ember_rng, dtype_name, layout):
+    cat = optional_kernel(ember_device, "cat")
+    ember_device.dtype(dtype_name)
+    for shapes, axis in CATS:
+        hosts = [random_array(ember_rng, shape, dtype_name) for shape in shapes]
+        result = cat([place(ember_device, host, layout) for host in hosts], axis)
+        assert_matches(ember_device.to_numpy(result), np.concatenate(hosts, axis),
+                       f"cat({list(shapes)} {dtype_name}, {layout}, axis={axis})")
+
+
+def _log_softmax(x, axis):
+    shifted = x - x.max(axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+
+SOFTMAXES = {"softmax": lambda x, axis: np.exp(_log_softmax(x, axis)), "log_softmax": _log_softmax}
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("dtype_name", FLOAT_NAMES)
+@pytest.mark.parametrize("op", tuple(SOFTMAXES))
+def test_softmax_matches_reference(ember_device, ember_rng, op, dtype_name, layout):
+    kernel = optional_kernel(ember_device, op)
+    ember_device.dtype(dtype_name)
+    # The shifted case overflows exp() unless the kernel subtracts the maximum first, as core does.
+    for shape, axis, shift in (((4, 5), 1, 0), ((4, 5), 0, 0), ((2, 3, 4), 2, 0), ((7,), 0, 0), ((0, 5), 1, 0),
+                               ((3, 5), 1, 1000), ((2, 1), 1, 0)):
+        host = (random_array(ember_rng, shape, dtype_name, "real") * 2 + shift).astype(dtype_name)
+        result = kernel(place(ember_device, host, layout), axis)
+        assert_matches(ember_device.to_numpy(result),
+                       reference(lambda x, axis=axis: SOFTMAXES[op](x, axis), dtype_name, host),
+                       f"{op}(<{shape} {dtype_name}, {layout}> + {shift}, axis={axis})",
+                       terms=shape[axis], magnitude=8.0)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("dtype_name", FLOAT_NAMES)
+def test_cross_entropy_matches_reference(ember_device, ember_rng, dtype_name, layout):
+    cross_entropy = optional_kernel(ember_device, "cross_entropy")
+    ember_device.dtype(dtype_name)
+    for n, classes, shift in ((4, 5, 0), (1, 3, 0), (6, 2, 0), (3, 4, 1000), (0, 3, 0)):
+        logits = (random_array(ember_rng, (n, classes), dtype_name) * 2 + shift).astype(dtype_name)
+        target = ember_rng.integers(0, classes, size=n).astype(np.int64)
+        losses, probs = cross_entropy(place(ember_device, logits, layout), ember_device.from_numpy(target))
+        what = f"cross_entropy(<({n}, {classes}) {dtype_name}, {layout}> + {shift}, target)"
+        expected_losses = reference(lambda x: -_log_softmax(x, 1)[np.arange(n), target], dtype_name, logits)
+        assert_matches(ember_device.to_numpy(losses), expected_losses, f"{what} losses", terms=classes, magnitude=8.0)
+        expected_probs = reference(lambda x: np.exp(_log_softmax(x, 1)), dtype_name, logits)
+        assert_matches(ember_device.to_numpy(probs), expected_probs, f"{what} probs", terms=classes)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("dtype_name", FLOAT_NAMES)
+def test_binary_cross_entropy_with_logits_matches_reference(ember_device, ember_rng, dtype_name, layout):
+    kernel = optional_kernel(ember_device, "binary_cross_entropy_with_logits")
+    ember_device.dtype(dtype_name)
+    # Logits as large as +-40 overflow exp() unless the kernel uses the stable form core composes.
+    logits = np.concatenate([random_array(ember_rng, (3, 4), dtype_name),
+                             np.array([[-40, -15, 15, 40]], dtype=dtype_name)])
+    targets = ember_rng.uniform(0, 1, size=(4, 4)).astype(dtype_name)
+    result = kernel(place(ember_device, logits, layout), place(ember_device, targets, layout))
+    expected = reference(lambda x, y: np.maximum(x, 0) - x * y + np.log1p(np.exp(-np.abs(x))),
+                         dtype_name, logits, targets)
+    assert_matches(ember_device.to_numpy(result), expected, f"binary_cross_entropy_with_logits on {layout}",
+                   magnitude=40.0)
+
+
+# (momentum, dampening, weight_decay, nesterov, maximize): PyTorch's SGD options, each on its own and mixed.
+SGD_OPTIONS = ((0.0, 0.0, 0.0, False, False), (0.9, 0.0, 0.0, False, False), (0.9, 0.1, 0.01, False, False),
+               (0.9, 0.0, 0.01, True, False), (0.0, 0.0, 0.1, False, True), (0.5, 0.5, 0.0, False, True))
+
+
+def _sgd_reference(param, grad, buf, lr, momentum, dampening, weight_decay, nesterov, maximize, first):
+    """One step of torch.optim.SGD on host float64 arrays; returns the new param and buf."""
+    step = -grad if maximize else grad
+    if weight_decay:
+        step = step + weight_decay * param
+    if momentum:
+        buf = step.copy() if first else momentum * buf + (1 - dampening) * step
+        step = step + momentum * buf if nesterov else buf
+    return param - lr * step, buf
+
+
+@pytest.mark.parametrize("options", SGD_OPTIONS,
+                         ids=lambda o: "momentum={}-dampening={}-weight_decay={}-nesterov={}-maximize={}".format(*o))
+@pytest.mark.parametrize("dtype_name", FLOAT_NAMES)
+def test_sgd_step_follows_pytorchs_update_rule(ember_device, ember_rng, dtype_name, options):
+    sgd_step = optional_kernel(ember_device, "sgd_step")
+    ember_device.dtype(dtype_name)
+    momentum = options[0]
+    host_param = random_array(ember_rng, (3, 4), dtype_name)
+    param = ember_device.from_numpy(host_param)
+    buf = ember_device.from_numpy(random_array(ember_rng, (3, 4), dtype_name)) if momentum else None
+    expected_param, expected_buf = host_param.astype(np.float64), None
+    for first in (True, False):
+        host_grad = random_array(ember_rng, (3, 4), dtype_name)
+        sgd_step(param, ember_device.from_numpy(host_grad), buf, 0.1, *options, first)
+        expected_param, expected_buf = _sgd_reference(expected_param, host_grad.astype(np.float64), expected_buf,
+                                                      0.1, *options, first)
+        what = f"sgd_step(first={first}) on {dtype_name}"
+        assert_matches(ember_device.to_numpy(param), expected_param.astype(dtype_name), f"{what}: param",
+                       terms=4, magnitude=2.0)
+        if momentum:
+            assert_matches(ember_device.to_numpy(buf), expected_buf.astype(dtype_name), f"{what}: buf",
+                           terms=4, magnitude=2.0)
