@@ -114,10 +114,11 @@ def run_case(case: Case, modules: dict[str, ModuleType], devices: dict[str, str]
 
 
 def format_time(seconds: float) -> str:
-    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("us", 1e-6)):
-        if seconds >= scale:
+    """Three significant digits in the unit that keeps them below 1000."""
+    for unit, scale in (("ns", 1e-9), ("us", 1e-6), ("ms", 1e-3)):
+        if seconds < 999.5 * scale:
             return f"{seconds / scale:.3g} {unit}"
-    return f"{seconds / 1e-9:.3g} ns"
+    return f"{seconds:.3g} s"
 
 
 def format_cell(row: Row, name: str) -> str:
@@ -208,7 +209,7 @@ def main() -> int:
         if name == "torch":
             module.set_num_threads(threads)
             devices["torch"] = torch_device(module, args.device)
-            print(f"torch  {module.__version__} on {devices['torch']}: torch.set_num_threads({threads}) as numpy")
+            print(f"torch  {module.__version__} on {devices['torch']}: set_num_threads({threads}) as numpy")
         else:
             print(f"ember  {environment['ember']} on {args.device}")
     environment["devices"] = {name: devices[name] for name in modules}

@@ -136,5 +136,5 @@ def test_tensor_of_a_string_raises_type_error():
 
 
 def test_adding_a_string_raises_type_error():
-    with pytest.raises(TypeError, match=r"unsupported operand type\(s\) for \+: 'Tensor' and 'str'"):
+    with pytest.raises(TypeError, match=r"(\+|add).*\bstr\b"):
         torch.ones(2) + "a"

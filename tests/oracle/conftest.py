@@ -110,7 +110,11 @@ class Oracle:
         raise ValueError(f"unknown layout {layout!r}")
 
     def layout_array(
-        self, rng: np.random.Generator, shape: Sequence[int], layout: str, dtype: str = "float32",
+        self,
+        rng: np.random.Generator,
+        shape: Sequence[int],
+        layout: str,
+        dtype: str = "float32",
         domain: str = "real",
     ) -> np.ndarray:
         return self.array(rng, self.leaf_shape(shape, layout), dtype, domain)
@@ -131,7 +135,9 @@ class Oracle:
         if not isinstance(expected, self.torch.Tensor):
             assert got == pytest.approx(expected), f"{what}: expected {expected!r}, got {got!r}"
             return
-        assert isinstance(got, self.ember.Tensor), f"{what}: expected an ember.Tensor, got {type(got).__name__}"
+        assert isinstance(got, self.ember.Tensor), (
+            f"{what}: expected an ember.Tensor, got {type(got).__name__}"
+        )
         assert tuple(got.shape) == tuple(expected.shape), (
             f"{what}: shape {tuple(got.shape)}, expected {tuple(expected.shape)}"
         )

@@ -21,8 +21,16 @@ FLOAT_DTYPES = st.sampled_from(["float32", "float64"])
 SEEDS = st.integers(0, 2**16)
 
 UNARY_DOMAINS = {
-    "neg": "real", "abs": "real", "exp": "real", "log": "positive", "sin": "any", "cos": "any",
-    "tanh": "real", "sqrt": "positive", "sigmoid": "real", "relu": "real",
+    "neg": "real",
+    "abs": "real",
+    "exp": "real",
+    "log": "positive",
+    "sin": "any",
+    "cos": "any",
+    "tanh": "real",
+    "sqrt": "positive",
+    "sigmoid": "real",
+    "relu": "real",
 }
 
 
@@ -115,8 +123,12 @@ SCALAR_COMPARISONS = {
 DTYPES = ("bool", "int32", "int64", "float16", "float32", "float64")
 # Values for dtype checks: no zeros (true division) and no negatives (integer powers).
 DTYPE_DOMAINS = {
-    "bool": "bool", "int32": "positive_int", "int64": "positive_int",
-    "float16": "positive", "float32": "positive", "float64": "positive",
+    "bool": "bool",
+    "int32": "positive_int",
+    "int64": "positive_int",
+    "float16": "positive",
+    "float32": "positive",
+    "float64": "positive",
 }
 
 DTYPE_BINARY = {
@@ -179,7 +191,9 @@ def test_unary_op_matches_torch(oracle, op, domain, shape, dtype, seed, data):
 @given(shapes=BROADCAST_SHAPES, dtype=FLOAT_DTYPES, seed=SEEDS, data=st.data())
 def test_binary_op_broadcasts_like_torch(oracle, name, shapes, dtype, seed, data):
     op, domain = BINARY[name]
-    layouts = data.draw(st.tuples(st.sampled_from(oracle.layouts), st.sampled_from(oracle.layouts)), "layouts")
+    layouts = data.draw(
+        st.tuples(st.sampled_from(oracle.layouts), st.sampled_from(oracle.layouts)), "layouts"
+    )
     rng = oracle.rng(seed)
     a = oracle.layout_array(rng, shapes.input_shapes[0], layouts[0], dtype, domain)
     b = oracle.layout_array(rng, shapes.input_shapes[1], layouts[1], dtype, "real")
@@ -224,7 +238,8 @@ KINKS = {
     "maximum with ties": (lambda lib, a, b: lib.maximum(a, b), [[1.0, 2.0, 3.0], [1.0, 0.0, 3.0]]),
     "minimum with ties": (lambda lib, a, b: lib.minimum(a, b), [[1.0, 2.0, 3.0], [1.0, 0.0, 3.0]]),
     "where with a broadcast condition": (
-        lambda lib, a, b: lib.where(a[:1] > 0, a, b), [[[1.0, -1.0], [2.0, 3.0]], [4.0, 5.0]]
+        lambda lib, a, b: lib.where(a[:1] > 0, a, b),
+        [[[1.0, -1.0], [2.0, 3.0]], [4.0, 5.0]],
     ),
 }
 

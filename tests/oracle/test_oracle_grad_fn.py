@@ -110,7 +110,9 @@ OPS = {
     "mse_loss": lambda lib, x, w: lib.nn.functional.mse_loss(x, w.t()),
     "cross_entropy": lambda lib, x, w: lib.nn.functional.cross_entropy(x, lib.tensor([0, 1, 3])),
     "nll_loss": lambda lib, x, w: lib.nn.functional.nll_loss(x, lib.tensor([0, 1, 3])),
-    "binary_cross_entropy": lambda lib, x, w: lib.nn.functional.binary_cross_entropy(x.sigmoid(), w.t().sigmoid()),
+    "binary_cross_entropy": lambda lib, x, w: lib.nn.functional.binary_cross_entropy(
+        x.sigmoid(), w.t().sigmoid()
+    ),
     "binary_cross_entropy_with_logits": lambda lib, x, w: lib.nn.functional.binary_cross_entropy_with_logits(
         x, w.t().sigmoid()
     ),

@@ -141,8 +141,12 @@ def test_basic_assignment_of_a_tensor_matches_torch(oracle, case, dtype, seed):
         y[key] = value
         return y
 
-    oracle.check(assign, oracle.array(rng, shape, dtype, "any"), oracle.array(rng, value_shape, dtype, "any"),
-                 seed=seed)
+    oracle.check(
+        assign,
+        oracle.array(rng, shape, dtype, "any"),
+        oracle.array(rng, value_shape, dtype, "any"),
+        seed=seed,
+    )
 
 
 @pytest.mark.parametrize("name", list(ASSIGN_KEYS))
@@ -199,4 +203,7 @@ def test_assignment_to_a_leaf_that_requires_grad_raises(oracle):
 
 
 def test_assignment_with_a_negative_step_raises(oracle):
-    assert oracle.check_raises(lambda lib, t: t.__setitem__(slice(None, None, -1), 0.0), np.zeros(3)) is ValueError
+    assert (
+        oracle.check_raises(lambda lib, t: t.__setitem__(slice(None, None, -1), 0.0), np.zeros(3))
+        is ValueError
+    )

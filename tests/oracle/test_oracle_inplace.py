@@ -64,8 +64,9 @@ def test_inplace_op_matches_torch(oracle, name):
     oracle.check(run, *_inputs(oracle))
 
 
-@pytest.mark.parametrize("name", ["add_(tensor)", "mul_(tensor)", "copy_(broadcast)", "zero_", "clamp_(min,max)",
-                                  "exp_", "fill_"])
+@pytest.mark.parametrize(
+    "name", ["add_(tensor)", "mul_(tensor)", "copy_(broadcast)", "zero_", "clamp_(min,max)", "exp_", "fill_"]
+)
 @pytest.mark.parametrize("view", list(VIEWS))
 def test_inplace_op_on_a_view_matches_torch(oracle, name, view):
     """Writing into a view of y updates y, and gradients flow through y's other elements untouched."""
@@ -153,9 +154,15 @@ def _mul_input(lib, x):
 
 
 @pytest.mark.parametrize(
-    "build", [_exp_output, _sigmoid_output, _tanh_output, _sin_input, _mul_input],
-    ids=["exp saves its result", "sigmoid saves its result", "tanh saves its result", "sin saves its input",
-         "mul saves its input"],
+    "build",
+    [_exp_output, _sigmoid_output, _tanh_output, _sin_input, _mul_input],
+    ids=[
+        "exp saves its result",
+        "sigmoid saves its result",
+        "tanh saves its result",
+        "sin saves its input",
+        "mul saves its input",
+    ],
 )
 def test_backward_after_modifying_a_saved_tensor_raises(oracle, build):
     """PyTorch's version check: "... has been modified by an inplace operation"."""

@@ -37,8 +37,12 @@ def matmul_shapes(draw):
 
 @pytest.mark.parametrize("form", list(FORMS))
 @settings(max_examples=30, deadline=None)
-@given(shapes=matmul_shapes(), dtype=st.sampled_from(["float32", "float64"]), seed=st.integers(0, 2**16),
-       data=st.data())
+@given(
+    shapes=matmul_shapes(),
+    dtype=st.sampled_from(["float32", "float64"]),
+    seed=st.integers(0, 2**16),
+    data=st.data(),
+)
 def test_matmul_matches_torch(oracle, form, shapes, dtype, seed, data):
     layouts = [data.draw(st.sampled_from(oracle.layouts), label="layout") for _ in shapes]
     rng = oracle.rng(seed)

@@ -19,10 +19,14 @@ REGRESSION_LOSSES = {
     "mse_loss": (lambda lib, x, y, r: lib.nn.functional.mse_loss(x, y, reduction=r), "any", "any"),
     "l1_loss": (lambda lib, x, y, r: lib.nn.functional.l1_loss(x, y, reduction=r), "real", "unit"),
     "binary_cross_entropy": (
-        lambda lib, x, y, r: lib.nn.functional.binary_cross_entropy(x, y, reduction=r), "unit", "unit"
+        lambda lib, x, y, r: lib.nn.functional.binary_cross_entropy(x, y, reduction=r),
+        "unit",
+        "unit",
     ),
     "binary_cross_entropy_with_logits": (
-        lambda lib, x, y, r: lib.nn.functional.binary_cross_entropy_with_logits(x, y, reduction=r), "any", "unit"
+        lambda lib, x, y, r: lib.nn.functional.binary_cross_entropy_with_logits(x, y, reduction=r),
+        "any",
+        "unit",
     ),
     "MSELoss": (lambda lib, x, y, r: lib.nn.MSELoss(reduction=r)(x, y), "any", "any"),
     "L1Loss": (lambda lib, x, y, r: lib.nn.L1Loss(reduction=r)(x, y), "real", "unit"),
@@ -33,8 +37,9 @@ REGRESSION_LOSSES = {
 # name -> loss(lib, input, class indices, reduction); input is logits (cross entropy) or log-probabilities.
 CLASS_LOSSES = {
     "cross_entropy": lambda lib, x, y, r: lib.nn.functional.cross_entropy(x, y, reduction=r),
-    "nll_loss": lambda lib, x, y, r: lib.nn.functional.nll_loss(x.log_softmax(1 if x.dim() > 1 else 0), y,
-                                                                reduction=r),
+    "nll_loss": lambda lib, x, y, r: lib.nn.functional.nll_loss(
+        x.log_softmax(1 if x.dim() > 1 else 0), y, reduction=r
+    ),
     "CrossEntropyLoss": lambda lib, x, y, r: lib.nn.CrossEntropyLoss(reduction=r)(x, y),
     "NLLLoss": lambda lib, x, y, r: lib.nn.NLLLoss(reduction=r)(x.log_softmax(1 if x.dim() > 1 else 0), y),
 }
@@ -81,7 +86,9 @@ def test_cross_entropy_is_stable_for_large_logits(oracle):
     [
         pytest.param(lambda lib, x, t: lib.nn.functional.cross_entropy(x, t.float()), id="float target"),
         pytest.param(lambda lib, x, t: lib.nn.functional.nll_loss(x, t[:2]), id="batch size mismatch"),
-        pytest.param(lambda lib, x, t: lib.nn.functional.mse_loss(x, x, reduction="average"), id="bad reduction"),
+        pytest.param(
+            lambda lib, x, t: lib.nn.functional.mse_loss(x, x, reduction="average"), id="bad reduction"
+        ),
     ],
 )
 def test_bad_loss_arguments_raise_like_torch(oracle, loss):

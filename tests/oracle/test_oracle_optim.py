@@ -19,7 +19,12 @@ CONFIGS = {
     "weight decay": {"lr": 0.1, "weight_decay": 0.1},
     "nesterov": {"lr": 0.05, "momentum": 0.9, "nesterov": True},
     "maximize": {"lr": 0.02, "maximize": True},
-    "momentum, dampening, weight decay": {"lr": 0.05, "momentum": 0.8, "dampening": 0.3, "weight_decay": 0.05},
+    "momentum, dampening, weight decay": {
+        "lr": 0.05,
+        "momentum": 0.8,
+        "dampening": 0.3,
+        "weight_decay": 0.05,
+    },
     "everything": {"lr": 0.02, "momentum": 0.8, "weight_decay": 0.01, "nesterov": True, "maximize": True},
 }
 
@@ -63,8 +68,10 @@ def _problems(oracle, kind):
     if kind == "quadratic":
         return Quadratic(oracle.ember, oracle.rng(0)), Quadratic(torch, oracle.rng(0))
     initial = [p.detach().numpy().copy() for p in torch.nn.Linear(4, 3).parameters()]
-    return (LinearRegression(oracle.ember, oracle.rng(1), initial),
-            LinearRegression(torch, oracle.rng(1), initial))
+    return (
+        LinearRegression(oracle.ember, oracle.rng(1), initial),
+        LinearRegression(torch, oracle.rng(1), initial),
+    )
 
 
 def _assert_parameters_equal(oracle, ember_problem, torch_problem, step):
@@ -93,15 +100,18 @@ def test_sgd_trajectory_matches_torch(oracle, kind, name):
 def test_sgd_momentum_buffer_matches_torch(oracle):
     ember_problem, torch_problem = _problems(oracle, "quadratic")
     config = {"lr": 0.1, "momentum": 0.9, "dampening": 0.2}
-    optimizers = [oracle.ember.optim.SGD(ember_problem.parameters(), **config),
-                  torch.optim.SGD(torch_problem.parameters(), **config)]
+    optimizers = [
+        oracle.ember.optim.SGD(ember_problem.parameters(), **config),
+        torch.optim.SGD(torch_problem.parameters(), **config),
+    ]
     for _ in range(3):
         for problem, sgd in zip([ember_problem, torch_problem], optimizers):
             sgd.zero_grad()
             problem.loss().backward()
             sgd.step()
-    ember_state, torch_state = (sgd.state[problem.p] for problem, sgd in
-                                zip([ember_problem, torch_problem], optimizers))
+    ember_state, torch_state = (
+        sgd.state[problem.p] for problem, sgd in zip([ember_problem, torch_problem], optimizers)
+    )
     assert sorted(ember_state) == sorted(torch_state) == ["momentum_buffer"]
     oracle.assert_same(ember_state["momentum_buffer"], torch_state["momentum_buffer"])
 
@@ -142,10 +152,20 @@ def test_sgd_skips_parameters_without_grad_and_zero_grad_sets_none(oracle):
 
 @pytest.mark.parametrize(
     "config",
-    [{"lr": 0.1, "nesterov": True}, {"lr": 0.1, "momentum": 0.9, "dampening": 0.1, "nesterov": True},
-     {"lr": -0.1}, {"lr": 0.1, "momentum": -0.5}, {"lr": 0.1, "weight_decay": -1.0}],
-    ids=["nesterov without momentum", "nesterov with dampening", "negative lr", "negative momentum",
-         "negative weight decay"],
+    [
+        {"lr": 0.1, "nesterov": True},
+        {"lr": 0.1, "momentum": 0.9, "dampening": 0.1, "nesterov": True},
+        {"lr": -0.1},
+        {"lr": 0.1, "momentum": -0.5},
+        {"lr": 0.1, "weight_decay": -1.0},
+    ],
+    ids=[
+        "nesterov without momentum",
+        "nesterov with dampening",
+        "negative lr",
+        "negative momentum",
+        "negative weight decay",
+    ],
 )
 def test_sgd_rejects_invalid_options_like_torch(oracle, config):
     with pytest.raises(ValueError):

@@ -81,7 +81,9 @@ def reduction_cases(draw, min_side, min_dims, tuple_dims):
 @given(dtype=FLOAT_DTYPES, seed=SEEDS, data=st.data())
 def test_reduction_matches_torch(oracle, name, dtype, seed, data):
     op, min_side, min_dims, tuple_dims = REDUCTIONS[name]
-    shape, dim, keepdim = data.draw(reduction_cases(min_side, min_dims, tuple_dims), label="shape, dim, keepdim")
+    shape, dim, keepdim = data.draw(
+        reduction_cases(min_side, min_dims, tuple_dims), label="shape, dim, keepdim"
+    )
     layout = data.draw(st.sampled_from(oracle.layouts), label="layout")
     x = oracle.layout_array(oracle.rng(seed), shape, layout, dtype, "real")
     oracle.check(lambda lib, leaf: op(lib, oracle.view_as_layout(leaf, layout), dim, keepdim), x, seed=seed)
@@ -154,12 +156,20 @@ def test_var_std_correction_matches_torch(oracle, op):
     oracle.check(op, oracle.array(oracle.rng(2), (4, 5), "float64"))
 
 
-@pytest.mark.parametrize("op", [lambda lib, x: x.sum(1), lambda lib, x: x.mean(0), lambda lib, x: x.prod(1)])
+@pytest.mark.parametrize(
+    "op",
+    [lambda lib, x: x.sum(1), lambda lib, x: x.mean(0), lambda lib, x: x.prod(1)],
+    ids=["sum(1)", "mean(0)", "prod(1)"],
+)
 def test_reduction_over_empty_dims_matches_torch(oracle, op):
     oracle.check(op, np.zeros((0, 3)))
 
 
-@pytest.mark.parametrize("op", [lambda lib, x: x.max(), lambda lib, x: x.max(0), lambda lib, x: x.argmax()])
+@pytest.mark.parametrize(
+    "op",
+    [lambda lib, x: x.max(), lambda lib, x: x.max(0), lambda lib, x: x.argmax()],
+    ids=["max()", "max(0)", "argmax()"],
+)
 def test_max_of_empty_raises(oracle, op):
     oracle.check_raises(op, np.zeros((0, 3)))
 

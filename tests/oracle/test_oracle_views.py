@@ -30,7 +30,9 @@ def view_cases(draw, oracle_layouts):
     shape = draw(SHAPES)
     ndim = len(shape)
     layout = draw(st.sampled_from(oracle_layouts))
-    kind = draw(st.sampled_from(["reshape", "flatten", "squeeze", "unsqueeze", "transpose", "permute", "expand"]))
+    kind = draw(
+        st.sampled_from(["reshape", "flatten", "squeeze", "unsqueeze", "transpose", "permute", "expand"])
+    )
     if kind == "reshape":
         # Regroup the dims in a shuffled order, with some 1s added and one size left to -1.
         target = list(draw(st.permutations(shape))) + [1] * draw(st.integers(0, 2))
@@ -127,7 +129,9 @@ VIEW_ERRORS = {
 def test_view_op_matches_torch(oracle, dtype, seed, data):
     shape, layout, name, op = data.draw(view_cases(oracle.layouts), label="shape, layout, op")
     x = oracle.layout_array(oracle.rng(seed), shape, layout, dtype, "any")
-    ember_result, torch_result = oracle.check(lambda lib, t: op(oracle.view_as_layout(t, layout)), x, seed=seed)
+    ember_result, torch_result = oracle.check(
+        lambda lib, t: op(oracle.view_as_layout(t, layout)), x, seed=seed
+    )
     assert ember_result.is_contiguous() == torch_result.is_contiguous(), name
 
 
@@ -246,8 +250,9 @@ def test_cat_stack_signatures_match_torch(oracle, op):
     oracle.check(op, oracle.array(rng, (2, 3), "float64", "any"), oracle.array(rng, (2, 3), "float64", "any"))
 
 
-@pytest.mark.parametrize("dtypes", [("float32", "float64"), ("int32", "float32"), ("int64", "int32"),
-                                    ("bool", "int64")])
+@pytest.mark.parametrize(
+    "dtypes", [("float32", "float64"), ("int32", "float32"), ("int64", "int32"), ("bool", "int64")]
+)
 @pytest.mark.parametrize("which", ["cat", "stack"])
 def test_cat_and_stack_promote_dtypes_like_torch(oracle, dtypes, which):
     arrays = [np.ones((2, 2), dtype=dtype) for dtype in dtypes]

@@ -43,10 +43,21 @@ def test_gradient_functions_print_as_in_the_seed(capsys, node_pattern):
 
 
 def test_loss_node_links_to_z_and_the_constant_target():
-    *_, b, z, loss = single_layer()
+    *_, z, loss = single_layer()
     assert loss.grad_fn.next_functions == ((z.grad_fn, 0), (None, 0))
-    bias_node, index = z.grad_fn.next_functions[1]
-    assert type(bias_node).__name__ == "AccumulateGrad" and bias_node.variable is b and index == 0
+
+
+def test_vector_matrix_product_records_mm_then_squeeze(assert_node):
+    _, _, w, b, z, _ = single_layer()
+    (squeeze, squeeze_index), (bias, bias_index) = z.grad_fn.next_functions
+    assert_node(squeeze, "SqueezeBackward4")
+    assert_node(bias, "AccumulateGrad")
+    assert bias.variable is b and squeeze_index == bias_index == 0
+    (mm, mm_index), = squeeze.next_functions
+    assert_node(mm, "MmBackward0")
+    assert mm_index == 0
+    constant, (weight, weight_index) = mm.next_functions
+    assert constant == (None, 0) and weight.variable is w and weight_index == 0
 
 
 def test_forward_values_match_the_closed_form():

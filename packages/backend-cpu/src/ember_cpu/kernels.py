@@ -1,9 +1,10 @@
 """The CPU backend: ember's kernel contract (docs/internals.md) as a table of numpy calls.
 
-A buffer is a numpy array. Kernels always return arrays, never numpy scalars: ufuncs get ``out=...``,
-which makes numpy return a 0-d array where it would return a scalar. Python scalar operands follow
+A buffer is a numpy array. Kernels always return arrays, never numpy scalars: a ufunc gets
+``out=ARRAY`` (numpy >= 2.3's ``out=...``, which makes it return a 0-d array where it would return a
+scalar), and on older numpy (the only one Python 3.10 has) `_array` turns a scalar result into a 0-d array. Python scalar operands follow
 numpy's NEP 50 rules (``float32 array + 2.5`` stays float32), as the contract asks. The per-op cost
-matters for small tensors, so each kernel is one or two numpy calls with positional arguments.
+matters for small tensors, so a kernel is a thin call into numpy: no checks core has already made.
 """
 from __future__ import annotations
 
@@ -19,17 +20,39 @@ import numpy as np
 _silently = np.errstate(divide="ignore", invalid="ignore", over="ignore")
 
 
+# numpy >= 2.3 returns arrays for 0-d results when given ``out=...``; older numpy needs `_array` after.
+_MODERN = np.lib.NumpyVersion(np.__version__) >= "2.3.0"
+ARRAY = ... if _MODERN else None
+
+
+def _array(result):
+    """`result` as an ndarray (numpy < 2.3 returns scalars for 0-d results)."""
+    return result if result.__class__ is np.ndarray else np.asarray(result)
+
+
 def _unary(ufunc: np.ufunc) -> Callable:
-    def kernel(x, out=None):
-        return ufunc(x, out=... if out is None else out)
+    """The kernel ``f(x, out=None)`` of an elementwise ufunc."""
+
+    if _MODERN:
+        def kernel(x, out=None):
+            return ufunc(x, out=... if out is None else out)
+    else:
+        def kernel(x, out=None):
+            return _array(ufunc(x, out=out))
 
     kernel.__name__ = kernel.__qualname__ = ufunc.__name__
     return kernel
 
 
 def _binary(ufunc: np.ufunc) -> Callable:
-    def kernel(a, b, out=None):
-        return ufunc(a, b, out=... if out is None else out)
+    """The kernel ``f(a, b, out=None)`` of a broadcasting ufunc; a or b may be a Python scalar."""
+
+    if _MODERN:
+        def kernel(a, b, out=None):
+            return ufunc(a, b, out=... if out is None else out)
+    else:
+        def kernel(a, b, out=None):
+            return _array(ufunc(a, b, out=out))
 
     kernel.__name__ = kernel.__qualname__ = ufunc.__name__
     return kernel
@@ -50,8 +73,8 @@ def full(shape, value, dtype):
 def arange(start, stop, step, dtype):
     if not dtype.is_floating_point:
         return np.arange(start, stop, step, dtype=dtype.numpy)
-    # Each value is start + step * i in double, rounded once to the dtype: within an ulp of PyTorch,
-    # where numpy's own float arange drifts with a step rounded to the dtype.
+    # Each value is start + step * i in double, rounded once to the dtype, as PyTorch computes in a
+    # wider type; numpy's float32 arange would add up a step already rounded to float32.
     values = np.arange(max(0, math.ceil((stop - start) / step)), dtype=np.float64)
     values *= step
     values += start
@@ -103,15 +126,15 @@ def where(cond, a, b, out=None):
 
 def reduce_sum(x, axes, keepdim, out=None):
     # dtype=x.dtype: numpy would widen int32 and bool sums to int64
-    return np.add.reduce(x, axes, x.dtype, keepdims=keepdim, out=... if out is None else out)
+    return _array(np.add.reduce(x, axes, x.dtype, keepdims=keepdim, out=ARRAY if out is None else out))
 
 
 def reduce_max(x, axes, keepdim, out=None):
-    return np.maximum.reduce(x, axes, keepdims=keepdim, out=... if out is None else out)
+    return _array(np.maximum.reduce(x, axes, keepdims=keepdim, out=ARRAY if out is None else out))
 
 
 def reduce_min(x, axes, keepdim, out=None):
-    return np.minimum.reduce(x, axes, keepdims=keepdim, out=... if out is None else out)
+    return _array(np.minimum.reduce(x, axes, keepdims=keepdim, out=ARRAY if out is None else out))
 
 
 def argmax(x, axis, keepdim):
@@ -201,16 +224,16 @@ def cat(buffers, axis):
 # Fused kernels.
 
 def relu(x, out=None):
-    return np.maximum(x, 0, out=... if out is None else out)
+    return _array(np.maximum(x, 0, out=ARRAY if out is None else out))
 
 
+@_silently
 def sigmoid(x, out=None):
-    """1 / (1 + exp(-x)), as exp(-|x|) / (1 + exp(-|x|)) for x < 0: exp never overflows."""
-    exp = np.exp(-np.abs(x))
-    negative = x < 0  # before writing: out may be x
-    result = np.divide(1, 1 + exp, out=... if out is None else out)
-    np.multiply(result, exp, out=result, where=negative)
-    return result
+    """PyTorch's 1 / (1 + exp(-x)); where exp(-x) overflows (x < -88 in float32) it gives 0, the limit."""
+    denominator = _array(np.negative(x, out=ARRAY))
+    np.exp(denominator, out=denominator)
+    denominator += 1
+    return _array(np.divide(1, denominator, out=ARRAY if out is None else out))
 
 
 @_silently
@@ -239,26 +262,42 @@ def cross_entropy(logits, target):
 
 def binary_cross_entropy_with_logits(x, y):
     """max(x, 0) - x * y + log(1 + exp(-|x|)): the stable form, exp never overflows."""
-    losses = np.maximum(x, 0, out=...)
+    losses = _array(np.maximum(x, 0, out=ARRAY))
     losses -= x * y
     losses += np.log1p(np.exp(-np.abs(x)))
     return losses
 
 
+def _add_scaled(a, b, alpha, out=None):
+    """a + alpha * b, rounded once as PyTorch's fused multiply-add in ``add(b, alpha=)`` rounds it.
+
+    For float32 the product of two float32 values is exact in float64, so computing in float64 and
+    rounding to float32 gives PyTorch's bits; other dtypes round twice.
+    """
+    if a.dtype != np.float32:
+        return _array(np.add(a, alpha * b, out=ARRAY if out is None else out))
+    exact = b.astype(np.float64)
+    exact *= float(np.float32(alpha))
+    exact += a
+    if out is None:
+        return exact.astype(np.float32)
+    np.copyto(out, exact, casting="same_kind")
+    return out
+
+
 def sgd_step(param, grad, buf, lr, momentum, dampening, weight_decay, nesterov, maximize, first):
-    """One step of PyTorch's SGD on one parameter, in place (buf too, when momentum is used)."""
+    """One step of PyTorch's SGD on one parameter, in place (and on buf when momentum is used)."""
     step = -grad if maximize else grad
     if weight_decay != 0:
-        step = step + weight_decay * param
+        step = _add_scaled(step, param, weight_decay)
     if momentum != 0:
         if first:
             np.copyto(buf, step)
         else:
             buf *= momentum
-            buf += (1 - dampening) * step
-        step = step + momentum * buf if nesterov else buf
-    param -= lr * step
-    return param
+            _add_scaled(buf, step, 1 - dampening, out=buf)
+        step = _add_scaled(step, buf, momentum) if nesterov else buf
+    return _add_scaled(param, step, -lr, out=param)
 
 
 KERNELS: dict[str, Any] = {

@@ -18,7 +18,7 @@ from ._ops import methods as _methods
 from ._ops.activation import log_softmax, relu, sigmoid, softmax
 from ._ops.creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like,
                             initial_seed, linspace, manual_seed, ones, ones_like, rand, rand_like, randint,
-                            randn, randn_like, scalar_tensor, seed, tensor, zeros, zeros_like)
+                            randn, randn_like, randperm, scalar_tensor, seed, tensor, zeros, zeros_like)
 from ._ops.joining import cat, stack
 from ._ops.linalg import dot, matmul, mm, mv, outer
 from ._ops.pointwise import (abs, add, clamp, cos, div, eq, exp, ge, gt, le, log, logical_and, logical_not,

@@ -82,7 +82,8 @@ def format_report(report: PluginReport, verbose: bool = False) -> str:
              f'Plugins (entry point group "{ENTRY_POINT_GROUP}"):']
     if not report.autoload:
         lines.append("  entry point loading is off: EMBER_DISABLE_PLUGIN_AUTOLOAD is set")
-    name_width = max([len(item.name) for item in (*report.plugins, *report.devices)] or [0])
+    names = [plugin.name for plugin in report.plugins] + [device.name for device in report.devices]
+    name_width = max(map(len, names), default=0)
     lines += [_plugin_line(plugin, name_width, verbose) for plugin in report.plugins] or ["  (none)"]
     lines += ["", "Devices:"]
     lines += [_device_line(device, name_width) for device in report.devices] or ["  (none)"]

@@ -37,6 +37,7 @@ class device:
         key = (name, index)
         found = cls._interned.get(key)
         if found is None:
+            _check_type(name)
             found = object.__new__(cls)
             found.type, found.index = name, index
             found.kernels = None
@@ -56,6 +57,25 @@ class device:
         return (device, (self.type, self.index))
 
 
+# Device types PyTorch knows: ``device('cuda')`` is valid without a CUDA backend (using it is not).
+STANDARD_TYPES = ("cpu", "cuda", "opencl", "mps", "xpu", "hip", "meta", "vulkan", "xla", "hpu", "ipu")
+
+
+def _check_type(name: str) -> None:
+    """Refuse device strings that neither PyTorch nor an installed backend knows, as PyTorch does."""
+    if name in STANDARD_TYPES:
+        return
+    from .plugins import get_backend, plugin_report
+
+    try:
+        get_backend(name)
+    except RuntimeError:
+        installed = [status.name for status in plugin_report().devices]
+        known = list(STANDARD_TYPES) + [n for n in installed if n not in STANDARD_TYPES]
+        raise RuntimeError(f"Expected one of {', '.join(known)} device type at start of device string: "
+                           f"{name}") from None
+
+
 def resolve(where: "str | device | None") -> device:
     """The concrete device a new tensor goes to, with its kernel table loaded.
 
@@ -72,7 +92,11 @@ def resolve(where: "str | device | None") -> device:
     try:
         backend = get_backend(d.type)
     except RuntimeError as error:
-        raise DeviceUnavailableError(str(error)) from None
+        message = str(error)
+        if message.startswith("Expected one of"):  # a standard type that no installed backend provides
+            message = (f"device type '{d.type}' is not available: no installed ember backend provides it "
+                       f"(install ember-{d.type}, or see `python -m ember info`)")
+        raise DeviceUnavailableError(message) from None
     if d.index is None and d.type != "cpu":
         d = device(d.type, 0)
     if d.index is not None and d.type != "cpu":

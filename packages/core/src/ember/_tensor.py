@@ -21,7 +21,7 @@ class Tensor:
     """
 
     __slots__ = ("_data", "_dtype", "_device", "_requires_grad", "grad", "grad_fn", "_output_nr",
-                 "_version", "_base", "_accumulator", "_hooks", "_retains_grad", "__weakref__")
+                 "_version", "_base", "_accumulator", "_hooks", "_retains_grad", "_view_fn", "__weakref__")
     __array_priority__ = 1000  # numpy defers to Tensor in mixed expressions such as ``array * tensor``
 
     def __new__(cls, *args, device=None):
@@ -302,6 +302,22 @@ class Tensor:
         return out
 
 
+def wrap(data, dtype: _dtype.dtype, device) -> Tensor:
+    """`Tensor._make` for plain tensors, without the classmethod call: the hot path of every op."""
+    t = _new(Tensor)
+    t._data = data
+    t._dtype = dtype
+    t._device = device
+    t._requires_grad = False
+    t.grad = None
+    t.grad_fn = None
+    t._version = None
+    t._base = None
+    t._accumulator = None
+    t._hooks = None
+    return t
+
+
 def _wrap_dim(dim: int, ndim: int, op: str) -> int:
     """Map a possibly negative dim to [0, ndim), raising PyTorch's IndexError when out of range."""
     if not isinstance(dim, int) or isinstance(dim, bool):
@@ -314,6 +330,8 @@ def _wrap_dim(dim: int, ndim: int, op: str) -> int:
 
 
 def _is_contiguous(shape, strides) -> bool:
+    if 0 in shape:
+        return True
     expected = 1
     for size, stride in zip(reversed(shape), reversed(strides)):
         if size != 1 and stride != expected:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .. import _dtype
-from .._tensor import Tensor, _wrap_dim
+from .._tensor import Tensor, _wrap_dim, wrap
 from ..autograd.node import Node, attach
 from .dispatch import profiled
 from .pointwise import where
@@ -23,9 +23,11 @@ class ReluBackward0(Node):
 @profiled("aten::relu")
 def relu(input):
     """max(input, 0) elementwise."""
+    if input._dtype is _dtype.bool_:
+        raise RuntimeError("Boolean inputs not supported for relu")
     k = input._device.kernels
     data = k.relu(input._data) if k.relu is not None else k.maximum(input._data, 0)
-    result = Tensor._make(data, input._dtype, input._device)
+    result = wrap(data, input._dtype, input._device)
     return attach(result, ReluBackward0, (input,), (result,))
 
 
@@ -39,12 +41,15 @@ class SigmoidBackward0(Node):
 def sigmoid(input):
     """1 / (1 + exp(-input)), elementwise."""
     k = input._device.kernels
-    data = _float_input(input, "sigmoid")
+    dt, data = input._dtype, input._data
+    if not dt.is_floating_point:  # integer and bool inputs give the default float dtype, as in PyTorch
+        dt = _dtype.get_default_dtype()
+        data = k.astype(data, dt)
     if k.sigmoid is not None:
         out = k.sigmoid(data)
     else:
         out = k.div(1.0, k.add(k.exp(k.neg(data)), 1.0))
-    result = Tensor._make(out, input._dtype, input._device)
+    result = wrap(out, dt, input._device)
     return attach(result, SigmoidBackward0, (input,), (result,))
 
 
@@ -82,7 +87,7 @@ def _softmax(op: str, node_cls, input, dim, dtype):
         input = input.to(dtype)
     _float_input(input, op)
     d = _wrap_dim(dim, input.ndim, op)
-    result = Tensor._make(softmax_buffer(input, d, op == "log_softmax"), input._dtype, input._device)
+    result = wrap(softmax_buffer(input, d, op == "log_softmax"), input._dtype, input._device)
     return attach(result, node_cls, (input,), (result,), dim=d)
 
 

@@ -217,7 +217,30 @@ def manual_seed(seed: int):
         raise TypeError(f"manual_seed expected an int, got {type(seed).__name__}")
     _seed[0] = int(seed) & 0xFFFF_FFFF_FFFF_FFFF
     _generators.clear()
+    _host_generator.clear()
     return _seed[0]
+
+
+_host_generator: list = []
+
+
+def host_generator() -> np.random.Generator:
+    """Core's own seeded generator, for draws made on the host (permutations)."""
+    if not _host_generator:
+        _host_generator.append(np.random.Generator(np.random.PCG64(_seed[0])))
+    return _host_generator[0]
+
+
+@profiled("aten::randperm")
+def randperm(n, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """A random permutation of 0..n-1. Drawn on the host from the seeded generator and moved to the
+    device like `tensor(data)`: the kernel contract has no sort to draw it on the device."""
+    if not isinstance(n, numbers.Integral) or n < 0:
+        raise RuntimeError(f"randperm(): n must be a non-negative int, got {n!r}")
+    dt = _check_dtype(dtype, "randperm") or _dtype.int64
+    d = place(device, dt, "randperm")
+    permutation = host_generator().permutation(int(n)).astype(dt.numpy)
+    return _finish(d.kernels.from_numpy(permutation), dt, d, requires_grad, "randperm")
 
 
 def initial_seed() -> int:

@@ -6,9 +6,9 @@ import numbers
 import numpy as np
 
 from .. import _dtype
-from .._tensor import Tensor
+from .._tensor import Tensor, wrap
 from ..autograd import grad_mode
-from ..autograd.node import Node, attach, link, needs_grad
+from ..autograd.node import Node, attach, needs_grad
 from . import views
 from .dispatch import bump, profiled, scalar
 
@@ -30,10 +30,20 @@ def _normalize(key) -> tuple:
     return key
 
 
+def _dims_consumed(item) -> int:
+    """How many dims of the indexed tensor a key item uses up (a bool mask: as many as it has)."""
+    if item is None or item is Ellipsis:
+        return 0
+    if isinstance(item, Tensor) and item._dtype is _dtype.bool_:
+        return item.ndim
+    if isinstance(item, (list, np.ndarray)):
+        array = np.asarray(item)
+        return array.ndim if array.dtype == np.bool_ else 1
+    return 1
+
+
 def _expand_ellipsis(key: tuple, ndim: int) -> tuple:
-    consumed = sum(1 for item in key if item is not None and item is not Ellipsis and
-                   not (isinstance(item, Tensor) and item._dtype is _dtype.bool_))
-    consumed += sum(item.ndim - 1 for item in key if isinstance(item, Tensor) and item._dtype is _dtype.bool_)
+    consumed = sum(_dims_consumed(item) for item in key)
     ellipses = [i for i, item in enumerate(key) if item is Ellipsis]
     if len(ellipses) > 1:
         raise IndexError("an index can only have a single ellipsis ('...')")
@@ -105,7 +115,7 @@ def _index_with(input: Tensor, key: tuple) -> Tensor:
         data = input._device.kernels.index(input._data, key)
     except IndexError as error:
         raise IndexError(f"index out of range in {list(input._data.shape)} tensor: {error}") from None
-    result = Tensor._make(data, input._dtype, input._device)
+    result = wrap(data, input._dtype, input._device)
     return attach(result, IndexBackward0, (input,), shape=input._data.shape, key=key)
 
 
@@ -114,7 +124,27 @@ def _index_backward(grad: Tensor, shape, key) -> Tensor:
     k = grad._device.kernels
     data = k.full(tuple(shape), 0, grad._dtype)
     k.index_put_(data, key, grad._data, True)
-    return attach(Tensor._make(data, grad._dtype, grad._device), IndexBackwardBackward0, (grad,), key=key)
+    return attach(wrap(data, grad._dtype, grad._device), IndexBackwardBackward0, (grad,), key=key)
+
+
+def _split_advanced(key: tuple, ndim: int):
+    """Split a key into its basic part (ints, slices, None: applied first, as views) and the advanced
+    part left for the index kernel. PyTorch applies ints as selections before advanced indexing, which
+    places the advanced result dims where numpy (treating ints as advanced) would not."""
+    basic, advanced = [], []
+    for item in _expand_ellipsis(key, ndim):
+        if item is None:
+            basic.append(None)
+            advanced.append(slice(None))
+        elif isinstance(item, slice):
+            basic.append(item)
+            advanced.append(slice(None))
+        elif isinstance(item, numbers.Integral):
+            basic.append(item)
+        else:
+            basic.extend([slice(None)] * _dims_consumed(item))
+            advanced.append(item)
+    return tuple(basic), tuple(advanced)
 
 
 @profiled("aten::index")
@@ -122,28 +152,24 @@ def getitem(input, key):
     """``input[key]``: a view for ints/slices/None/Ellipsis, a copy when tensors or lists take part."""
     key = _normalize(key)
     if any(_is_advanced(item) for item in key):
-        return _index_with(input, _key_buffers(input, key))
+        basic, advanced = _split_advanced(key, input.ndim)
+        if any(not (isinstance(item, slice) and item == slice(None)) for item in basic):
+            input = _basic(input, basic)
+        return _index_with(input, _key_buffers(input, advanced))
     if not input._data.shape and any(item is not None and item is not Ellipsis for item in key):
         raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
                          "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
     return _basic(input, key)
 
 
-class CopySlices(Node):
-    """The gradient of ``t[key] = value``: nothing flows to the overwritten part of t."""
-
-    def backward(self, grad):
-        kept = grad.clone()
-        kept[self.key] = 0
-        grad_value = grad[self.key] if self.next_functions[1][0] is not None else None
-        return kept, grad_value
-
-
 @profiled("aten::index_put_")
 def setitem(input, key, value):
     """``input[key] = value``: write into `input` in place (broadcasting `value`), tracked by autograd."""
+    from . import inplace
+
     raw_key = key
     key = _normalize(key)
+    advanced = any(_is_advanced(item) for item in key)
     if isinstance(value, Tensor):
         if value._device is not input._device:
             raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
@@ -152,21 +178,37 @@ def setitem(input, key, value):
                                                                                            input._dtype)
     else:
         data = scalar(value, "setitem")
-    tracked = needs_grad((input, value))
+    base = input._base
+    on_tracked_view = base is not None and base._requires_grad and grad_mode.state.enabled
+    tracked = needs_grad((input, value)) or on_tracked_view
     if tracked:
         check_inplace(input, "setitem")
+        if on_tracked_view and (advanced or getattr(input, "_view_fn", None) is None):
+            raise RuntimeError("setitem: index assignment with tensor indices into a view of a tensor that "
+                               "requires grad cannot be recorded; assign through the base tensor instead")
     k = input._device.kernels
-    if any(_is_advanced(item) for item in key):
+    if advanced:
         k.index_put_(input._data, _key_buffers(input, key), data, False)
     else:
         target = _basic(Tensor._make(input._data, input._dtype, input._device), key)._data
         k.copy_(target, data)
-    if tracked:
-        node = CopySlices.__new__(CopySlices)
-        node.key = raw_key
-        link(node, (input, value))
-        input.grad_fn, input._requires_grad, input._output_nr = node, True, 0
     bump(input)
+    if not tracked:
+        return
+
+    def region(t):
+        return getitem(t, raw_key)
+
+    def clear(t):
+        t[raw_key] = 0
+    if base is not None and (base._requires_grad or (isinstance(value, Tensor) and value._requires_grad)) \
+            and getattr(input, "_view_fn", None) is not None and not advanced:
+        view_fn = input._view_fn
+        inplace.rebase_region(base, lambda b: getitem(view_fn(b), raw_key),
+                              lambda b: setitem(view_fn(b), raw_key, 0), value)
+        inplace.refresh_view(input)
+    else:
+        inplace.rebase_region(input, region, clear, value)
 
 
 def check_inplace(t: Tensor, op: str) -> None:
@@ -176,9 +218,6 @@ def check_inplace(t: Tensor, op: str) -> None:
     if t._requires_grad and t.grad_fn is None:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
     base = t._base
-    if base is not None and base._requires_grad:
-        if base.grad_fn is None:
-            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place "
-                               "operation.")
-        raise RuntimeError(f"{op}: in-place modification of a view of a tensor that requires grad is not "
-                           "supported by ember's autograd; modify the base tensor, or use out-of-place ops.")
+    if base is not None and base._requires_grad and base.grad_fn is None:
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place "
+                           "operation.")

@@ -1,16 +1,48 @@
-"""In-place ops (``add_``, ``x.zero_()``...): write into a tensor's own storage, keeping autograd right.
+"""In-place ops (``add_``, ``x.zero_()``, ``x[i] = v``...): write into a tensor's storage, keeping autograd right.
 
-Without a graph to record, the kernel writes straight into the tensor (``out=`` the tensor itself).
-With one, the op runs out of place on a snapshot that stands where the tensor stood in the graph,
-and the tensor takes over the result's values and its grad_fn, as PyTorch rebases history.
+Without a graph to record, the kernel writes straight into the tensor. With one, the op runs out of
+place on a snapshot that stands where the tensor stood in the graph, and the tensor takes over the
+result's values and grad_fn (PyTorch's history rebase). When the tensor is a view of a base that
+takes part in autograd, the base's history becomes a `CopySlices` node over the region the view
+covers, and the view's own history is replayed from the base.
 """
 from __future__ import annotations
 
+from .. import _dtype
 from .._tensor import Tensor
-from ..autograd.node import needs_grad
+from ..autograd.node import Node, attach, link, needs_grad, needs_input_grad
 from . import creation
-from .dispatch import bump
+from .dispatch import bump, type_name
 from .indexing import check_inplace
+
+
+class CopySlices(Node):
+    """Gradient of writing `value` into a region of a tensor: the region's gradient goes to `value`,
+    the rest to the tensor as it was before."""
+
+    def backward(self, grad):
+        grad_value = self.region(grad) if needs_input_grad(self, 1) else None
+        kept = grad.clone()
+        self.clear(kept)
+        return kept, grad_value
+
+
+def rebase_region(base: Tensor, region, clear, value) -> None:
+    """Record that `value` was written into ``region(base)``: base's new grad_fn is a CopySlices."""
+    node = CopySlices.__new__(CopySlices)
+    node.region, node.clear = region, clear
+    link(node, (base, value))
+    base.grad_fn, base._requires_grad, base._output_nr = node, True, 0
+
+
+def refresh_view(view: Tensor) -> None:
+    """Give a view whose base was just rebased the history of re-taking that view from the base."""
+    fresh = view._view_fn(view._base)
+    view.grad_fn, view._output_nr, view._requires_grad = fresh.grad_fn, fresh._output_nr, True
+
+
+def _zero_view(view_fn):
+    return lambda t: view_fn(t).zero_()
 
 
 def _snapshot(t: Tensor) -> Tensor:
@@ -22,13 +54,40 @@ def _snapshot(t: Tensor) -> Tensor:
     return copy
 
 
-def _take_over(t: Tensor, result: Tensor) -> Tensor:
-    """Write `result` into `t` and hand `t` the result's place in the graph."""
+def _check_result(t: Tensor, result: Tensor) -> None:
+    if not _dtype.can_cast(result._dtype, t._dtype):
+        raise RuntimeError(f"result type {type_name(result._dtype)} can't be cast to the desired output type "
+                           f"{type_name(t._dtype)}")
     if tuple(result._data.shape) != tuple(t._data.shape):
         raise RuntimeError(f"output with shape {list(t._data.shape)} doesn't match the broadcast shape "
                            f"{list(result._data.shape)}")
+
+
+def _check_no_overlap(t: Tensor) -> None:
+    """Refuse writes into broadcast views, where several elements share one memory location."""
+    if t._base is None:
+        return
+    for size, stride in zip(t._data.shape, t._device.kernels.strides(t._data)):
+        if stride == 0 and size > 1:
+            raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to "
+                               "a single memory location. Please clone() the tensor before performing the "
+                               "operation.")
+
+
+def take_over(t: Tensor, result: Tensor) -> Tensor:
+    """Write `result` into `t`, and give `t` the result's place in the graph."""
+    _check_result(t, result)
     t._device.kernels.copy_(t._data, result._data)
     bump(t)
+    base = t._base
+    if base is not None and (base._requires_grad or result._requires_grad):
+        view_fn = getattr(t, "_view_fn", None)
+        if view_fn is None:
+            raise RuntimeError("an in-place operation on this view cannot be recorded by autograd (it was not "
+                               "made by a view op that ember can replay); clone() it first")
+        rebase_region(base, view_fn, _zero_view(view_fn), result)
+        refresh_view(t)
+        return t
     node = result.grad_fn
     if node is not None:
         saved = node._saved
@@ -50,27 +109,14 @@ def make_inplace(op, name: str, writes_out: bool = True):
     """The in-place method `name` of out-of-place `op` (which takes ``out=`` when `writes_out`)."""
     def method(self, *args, **kwargs):
         check_inplace(self, name)
-        if needs_grad((self,) + args):
-            from .. import _dtype
-            result = op(_snapshot(self), *args, **kwargs)
-            if not _dtype.can_cast(result._dtype, self._dtype):
-                from .dispatch import type_name
-                raise RuntimeError(f"result type {type_name(result._dtype)} can't be cast to the desired "
-                                   f"output type {type_name(self._dtype)}")
-            return _take_over(self, result)
+        _check_no_overlap(self)
+        if needs_grad((self,) + args) or (self._base is not None and self._base._requires_grad):
+            return take_over(self, op(_snapshot(self), *args, **kwargs))
         if writes_out:
             op(self, *args, out=self, **kwargs)
             return self
         result = op(self, *args, **kwargs)
-        if result._dtype is not self._dtype:
-            from .. import _dtype
-            if not _dtype.can_cast(result._dtype, self._dtype):
-                from .dispatch import type_name
-                raise RuntimeError(f"result type {type_name(result._dtype)} can't be cast to the desired "
-                                   f"output type {type_name(self._dtype)}")
-        if tuple(result._data.shape) != tuple(self._data.shape):
-            raise RuntimeError(f"output with shape {list(self._data.shape)} doesn't match the broadcast "
-                               f"shape {list(result._data.shape)}")
+        _check_result(self, result)
         self._device.kernels.copy_(self._data, result._data)
         bump(self)
         return self
@@ -79,24 +125,62 @@ def make_inplace(op, name: str, writes_out: bool = True):
     return method
 
 
+class FillBackward2(Node):
+    """fill_ with a number: nothing flows back to the overwritten values."""
+
+    def backward(self, grad):
+        return grad * 0
+
+
+class FillBackward3(Node):
+    """fill_ with a 0-d tensor: the value's gradient is the sum over every filled element."""
+
+    def backward(self, grad):
+        return grad * 0, grad.sum()
+
+
+class ZeroBackward0(FillBackward2):
+    pass
+
+
+class CopyBackwards(Node):
+    def backward(self, grad):
+        return grad * 0, grad
+
+
+def _fill_value(t: Tensor, value, node_cls):
+    """The filled tensor as an out-of-place result, linked to `t`'s old history (and a tensor value's)."""
+    k = t._device.kernels
+    result = Tensor._make(k.full(t._data.shape, value.item() if isinstance(value, Tensor) else value, t._dtype),
+                          t._dtype, t._device)
+    inputs = (t, value) if isinstance(value, Tensor) else (t,)
+    return attach(result, node_cls, inputs)
+
+
 def fill_(self, value):
     """Fill with `value` in place."""
+    if isinstance(value, Tensor) and value.ndim:
+        raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} "
+                           "dimensions.")
     check_inplace(self, "fill_")
-    if isinstance(value, Tensor):
-        if value.numel() != 1:
-            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
-                               f"{value.ndim} dimensions.")
-        value = value.item()
-    self._device.kernels.copy_(self._data, value)
+    _check_no_overlap(self)
+    if needs_grad((self, value)) or (self._base is not None and self._base._requires_grad):
+        node_cls = FillBackward3 if isinstance(value, Tensor) else FillBackward2
+        return take_over(self, _fill_value(_snapshot(self), value, node_cls))
+    self._device.kernels.copy_(self._data, value.item() if isinstance(value, Tensor) else value)
     bump(self)
-    if self.grad_fn is not None:
-        self.grad_fn, self._requires_grad = None, False
     return self
 
 
 def zero_(self):
     """Fill with zeros in place."""
-    return fill_(self, 0)
+    check_inplace(self, "zero_")
+    _check_no_overlap(self)
+    if needs_grad((self,)) or (self._base is not None and self._base._requires_grad):
+        return take_over(self, _fill_value(_snapshot(self), 0, ZeroBackward0))
+    self._device.kernels.copy_(self._data, 0)
+    bump(self)
+    return self
 
 
 def copy_(self, src, non_blocking=False):
@@ -104,13 +188,16 @@ def copy_(self, src, non_blocking=False):
     if not isinstance(src, Tensor):
         raise TypeError(f"copy_(): argument 'src' must be Tensor, not {type(src).__name__}")
     check_inplace(self, "copy_")
+    _check_no_overlap(self)
     source = src if src._device is self._device else src.to(self._device)
-    if needs_grad((self, src)):
-        return _take_over(self, source.expand(self.shape).to(self._dtype) if source._data.shape != self._data.shape
-                          else source.to(self._dtype, copy=True))
-    k = self._device.kernels
+    if needs_grad((self, src)) or (self._base is not None and self._base._requires_grad):
+        k = self._device.kernels
+        data = k.full(self._data.shape, 0, self._dtype)
+        k.copy_(data, source._data)
+        result = attach(Tensor._make(data, self._dtype, self._device), CopyBackwards, (_snapshot(self), src))
+        return take_over(self, result)
     try:
-        k.copy_(self._data, source._data)
+        self._device.kernels.copy_(self._data, source._data)
     except Exception as error:
         raise RuntimeError(f"copy_: the source of shape {list(src._data.shape)} cannot be broadcast to the "
                            f"destination of shape {list(self._data.shape)}: {error}") from error
@@ -120,6 +207,7 @@ def copy_(self, src, non_blocking=False):
 
 def _random_fill(self, data) -> Tensor:
     check_inplace(self, "random fill")
+    _check_no_overlap(self)
     self._device.kernels.copy_(self._data, data)
     bump(self)
     return self
@@ -128,7 +216,8 @@ def _random_fill(self, data) -> Tensor:
 def uniform_(self, a=0.0, b=1.0):
     """Fill with samples uniform on [a, b) from the device's generator."""
     k = self._device.kernels
-    return _random_fill(self, k.uniform(self._data.shape, a, b, self._dtype, creation.default_generator(self._device)))
+    return _random_fill(self, k.uniform(self._data.shape, a, b, self._dtype,
+                                        creation.default_generator(self._device)))
 
 
 def normal_(self, mean=0.0, std=1.0):

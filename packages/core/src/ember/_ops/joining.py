@@ -1,7 +1,7 @@
 """Joining tensors: cat and stack."""
 from __future__ import annotations
 
-from .._tensor import Tensor, _wrap_dim
+from .._tensor import Tensor, _wrap_dim, wrap
 from ..autograd.node import Node, attach
 from . import views
 from .dispatch import profiled
@@ -11,6 +11,9 @@ class CatBackward0(Node):
     def backward(self, grad):
         grads, start = [], 0
         for size in self.sizes:
+            if size is None:  # a skipped 1-D empty input
+                grads.append(grad.new_zeros(0))
+                continue
             grads.append(views.narrow(grad, self.dim, start, size))
             start += size
         return tuple(grads)
@@ -21,7 +24,7 @@ def cat(tensors, dim=0, *, out=None):
     """Join tensors of equal shape (but along `dim`) into one along `dim`."""
     tensors = list(tensors)
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     for t in tensors:
         if not isinstance(t, Tensor):
             raise TypeError(f"cat(): expected a sequence of Tensors, got {type(t).__name__}")
@@ -46,14 +49,15 @@ def cat(tensors, dim=0, *, out=None):
     k = first._device.kernels
     buffers = [t._data if t._dtype is dtype else k.astype(t._data, dtype) for t in joined]
     data = _concatenate(first._device, buffers, d, dtype)
-    result = Tensor._make(data, dtype, first._device)
+    result = wrap(data, dtype, first._device)
     if out is not None:
         from .dispatch import bump, check_out
         check_out(out, "cat", data.shape, dtype)
         k.copy_(out._data, data)
         bump(out)
         return out
-    return attach(result, CatBackward0, tuple(joined), dim=d, sizes=[t._data.shape[d] for t in joined])
+    sizes = [t._data.shape[d] if any(t is j for j in joined) else None for t in tensors]
+    return attach(result, CatBackward0, tuple(tensors), dim=d, sizes=sizes)
 
 
 def _concatenate(device, buffers, dim, dtype):

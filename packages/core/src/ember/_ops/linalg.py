@@ -1,7 +1,7 @@
 """Matrix products: matmul (with PyTorch's per-case graph nodes), mm, mv, dot, outer."""
 from __future__ import annotations
 
-from .._tensor import Tensor
+from .._tensor import Tensor, wrap
 from ..autograd.node import Node, attach, needs_input_grad
 from .dispatch import profiled
 from . import views
@@ -53,12 +53,23 @@ class DotBackward0(Node):
 
 
 class BmmBackward0(Node):
-    """Batched (broadcasting) matmul: the engine sums gradients over broadcast batch dims."""
+    """Batched (broadcasting) matmul: the engine sums gradients over broadcast batch dims.
+    1-D operands are treated as a row (left) or a column (right) matrix, as matmul does."""
 
     def backward(self, grad):
         a, b = self.saved_tensors
-        return (grad.matmul(b.mT) if needs_input_grad(self, 0) else None,
-                a.mT.matmul(grad) if needs_input_grad(self, 1) else None)
+        a2 = a.unsqueeze(0) if a.ndim == 1 else a
+        b2 = b.unsqueeze(-1) if b.ndim == 1 else b
+        g = grad.unsqueeze(-2) if a.ndim == 1 else grad
+        g = g.unsqueeze(-1) if b.ndim == 1 else g
+        grad_a = grad_b = None
+        if needs_input_grad(self, 0):
+            grad_a = g.matmul(b2.mT)
+            grad_a = grad_a.squeeze(-2) if a.ndim == 1 else grad_a
+        if needs_input_grad(self, 1):
+            grad_b = a2.mT.matmul(g)
+            grad_b = grad_b.squeeze(-1) if b.ndim == 1 else grad_b
+        return grad_a, grad_b
 
 
 @profiled("aten::mm")
@@ -66,7 +77,7 @@ def mm(input, mat2):
     """Product of two matrices."""
     if input.ndim != 2 or mat2.ndim != 2:
         raise RuntimeError(f"{'self' if input.ndim != 2 else 'mat2'} must be a matrix")
-    result = Tensor._make(_mat_kernel(input, mat2, "mm"), input._dtype, input._device)
+    result = wrap(_mat_kernel(input, mat2, "mm"), input._dtype, input._device)
     return attach(result, MmBackward0, (input, mat2), (input, mat2))
 
 
@@ -75,7 +86,7 @@ def mv(input, vec):
     """Product of a matrix and a vector."""
     if input.ndim != 2 or vec.ndim != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got {input.ndim}, {vec.ndim}")
-    result = Tensor._make(_mat_kernel(input, vec, "mv"), input._dtype, input._device)
+    result = wrap(_mat_kernel(input, vec, "mv"), input._dtype, input._device)
     return attach(result, MvBackward0, (input, vec), (input, vec))
 
 
@@ -84,7 +95,7 @@ def dot(input, other):
     """Inner product of two vectors."""
     if input.ndim != 1 or other.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D tensors")
-    result = Tensor._make(_mat_kernel(input, other, "dot"), input._dtype, input._device)
+    result = wrap(_mat_kernel(input, other, "dot"), input._dtype, input._device)
     return attach(result, DotBackward0, (input, other), (input, other))
 
 
@@ -109,14 +120,14 @@ def matmul(input, other, *, out=None):
         return dot(input, other)
     if da == 1 and db == 2:
         return _squeeze4(mm(views.unsqueeze(input, 0), other))
-    result = Tensor._make(_mat_kernel(input, other, "matmul"), input._dtype, input._device)
+    result = wrap(_mat_kernel(input, other, "matmul"), input._dtype, input._device)
     return attach(result, BmmBackward0, (input, other), (input, other))
 
 
 def _squeeze4(t: Tensor) -> Tensor:
     """Drop the leading 1 of a (1, n) product, recorded as PyTorch's SqueezeBackward4."""
     return views._view(t, views.reshape_buffer(t._device, t._data, t._data.shape[1:]), views.SqueezeBackward4,
-                       shape=t._data.shape)
+                       _squeeze4, shape=t._data.shape)
 
 
 def outer(input, vec2):

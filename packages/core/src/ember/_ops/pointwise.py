@@ -5,7 +5,7 @@ import math
 
 from .. import _dtype
 from . import creation
-from .._tensor import Tensor
+from .._tensor import Tensor, wrap
 from ..autograd.node import Node, attach, needs_grad, needs_input_grad
 from .dispatch import binary_failure, bump as _bump, check_out, operands, profiled, scalar
 
@@ -17,6 +17,9 @@ def _unary(name: str, node_cls, save: str | None, float_result: bool):
     def op(input, *, out=None):
         if not isinstance(input, Tensor):
             raise TypeError(f"{name}(): argument 'input' must be Tensor, not {type(input).__name__}")
+        if name == "neg" and input._dtype is _bool:
+            raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
+                               "to invert a mask, use the `~` or `logical_not()` operator instead.")
         k = input._device.kernels
         dt, data = input._dtype, input._data
         if float_result and not dt.is_floating_point:
@@ -27,7 +30,7 @@ def _unary(name: str, node_cls, save: str | None, float_result: bool):
             getattr(k, name)(data, out=out._data)
             _bump(out)
             return out
-        result = Tensor._make(getattr(k, name)(data), dt, input._device)
+        result = wrap(getattr(k, name)(data), dt, input._device)
         if node_cls is not None and needs_grad((input,)):
             attach(result, node_cls, (input,), (result,) if save == "result" else (input,))
         return result
@@ -111,18 +114,41 @@ def reciprocal(input):
     k = input._device.kernels
     dt = input._dtype if input._dtype.is_floating_point else _dtype.get_default_dtype()
     data = input._data if dt is input._dtype else k.astype(input._data, dt)
-    result = Tensor._make(k.div(1.0, data), dt, input._device)
+    result = wrap(k.div(1.0, data), dt, input._device)
     return attach(result, ReciprocalBackward0, (input,), (result,))
 
 
 # ----- binary arithmetic -------------------------------------------------------------------------
 def _binary_kernel(name: str, a: Tensor, b, float_result: bool = False):
     """Run binary kernel `name` on a tensor and a tensor-or-scalar; returns (buffer, dtype)."""
-    x, y, dt = operands(a, b, name, float_result)
+    dt = a._dtype
+    if b.__class__ is Tensor and b._dtype is dt and b._device is a._device and \
+            (dt.is_floating_point or not float_result):
+        x, y = a._data, b._data  # the common case: same dtype and device, nothing to promote
+    else:
+        x, y, dt = operands(a, b, name, float_result)
     try:
         return getattr(a._device.kernels, name)(x, y), dt
     except Exception as error:
         raise binary_failure(name, a, b, error) from error
+
+
+def _same_kind_kernel(name: str, a, b):
+    """The common case of a binary op, run at once: two tensors of one dtype on one device.
+    Returns the result buffer, or None for anything else (scalars, promotion, mixed devices)."""
+    if isinstance(b, Tensor) and isinstance(a, Tensor) and b._dtype is a._dtype and b._device is a._device:
+        try:
+            return getattr(a._device.kernels, name)(a._data, b._data)
+        except Exception as error:
+            raise binary_failure(name, a, b, error) from error
+    return None
+
+
+def _link(result: Tensor, node_cls, a: Tensor, b: Tensor, save: bool) -> Tensor:
+    """attach() for a two-tensor op, skipped at once when neither input requires grad."""
+    if a._requires_grad or b._requires_grad:
+        return attach(result, node_cls, (a, b), (a, b) if save else ())
+    return result
 
 
 def _as_tensor_pair(input, other, op: str):
@@ -158,12 +184,16 @@ def _result_shape(a, b):
 
 
 class AddBackward0(Node):
+    alpha = 1
+
     def backward(self, grad):
         alpha = self.alpha
         return grad, (grad if alpha == 1 else grad * alpha) if needs_input_grad(self, 1) else None
 
 
 class SubBackward0(Node):
+    alpha = 1
+
     def backward(self, grad):
         alpha = self.alpha
         return grad, (-grad if alpha == 1 else grad * -alpha) if needs_input_grad(self, 1) else None
@@ -189,33 +219,51 @@ class DivBackward0(Node):
         return grad_a, grad_b
 
 
+def _refuse_bool_subtraction(a: Tensor, b) -> None:
+    """PyTorch refuses `-` whenever a bool tensor or a bool scalar takes part."""
+    a_bool = a._dtype is _bool
+    b_bool = (b._dtype is _bool) if isinstance(b, Tensor) else isinstance(b, bool)
+    if a_bool and b_bool:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
+                           "or `logical_xor()` operator instead.")
+    if a_bool or b_bool:
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+                           "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+
+
 @profiled("aten::add")
 def add(input, other, *, alpha=1, out=None):
     """input + alpha * other, broadcasting (as torch.add)."""
+    if alpha == 1 and out is None:
+        data = _same_kind_kernel("add", input, other)
+        if data is not None:
+            return _link(wrap(data, input._dtype, input._device), AddBackward0, input, other, False)
     input, other = _as_tensor_pair(input, other, "add")
     if alpha != 1:
         other = other * alpha if isinstance(other, Tensor) else scalar(other, "add") * alpha
     if out is not None:
         return _binary_out("add", input, other, out)
     data, dt = _binary_kernel("add", input, other)
-    result = Tensor._make(data, dt, input._device)
-    return attach(result, AddBackward0, (input, other), alpha=1)
+    result = wrap(data, dt, input._device)
+    return attach(result, AddBackward0, (input, other))
 
 
 @profiled("aten::sub")
 def sub(input, other, *, alpha=1, out=None):
     """input - alpha * other, broadcasting (as torch.sub)."""
+    if alpha == 1 and out is None and input._dtype is not _bool:
+        data = _same_kind_kernel("sub", input, other)
+        if data is not None:
+            return _link(wrap(data, input._dtype, input._device), SubBackward0, input, other, False)
     input, other = _as_tensor_pair(input, other, "sub")
-    if input._dtype is _bool or (isinstance(other, Tensor) and other._dtype is _bool) or other is True:
-        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
-                           "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+    _refuse_bool_subtraction(input, other)
     if alpha != 1:
         other = other * alpha if isinstance(other, Tensor) else scalar(other, "sub") * alpha
     if out is not None:
         return _binary_out("sub", input, other, out)
     data, dt = _binary_kernel("sub", input, other)
-    result = Tensor._make(data, dt, input._device)
-    return attach(result, SubBackward0, (input, other), alpha=1)
+    result = wrap(data, dt, input._device)
+    return attach(result, SubBackward0, (input, other))
 
 
 @profiled("aten::rsub")
@@ -223,33 +271,42 @@ def rsub(input, other, *, alpha=1):
     """other - alpha * input: Python's ``2 - t``."""
     if isinstance(other, Tensor):
         return sub(other, input, alpha=alpha)
+    _refuse_bool_subtraction(input, other)
     x, y, dt = operands(input, other, "rsub")
     k = input._device.kernels
     if alpha != 1:
         x = k.mul(x, alpha)
-    result = Tensor._make(k.sub(y, x), dt, input._device)
+    result = wrap(k.sub(y, x), dt, input._device)
     return attach(result, RsubBackward1, (input,), alpha=alpha)
 
 
 @profiled("aten::mul")
 def mul(input, other, *, out=None):
     """input * other, broadcasting (as torch.mul)."""
+    if out is None:
+        data = _same_kind_kernel("mul", input, other)
+        if data is not None:
+            return _link(wrap(data, input._dtype, input._device), MulBackward0, input, other, True)
     input, other = _as_tensor_pair(input, other, "mul")
     if out is not None:
         return _binary_out("mul", input, other, out)
     data, dt = _binary_kernel("mul", input, other)
-    result = Tensor._make(data, dt, input._device)
+    result = wrap(data, dt, input._device)
     return attach(result, MulBackward0, (input, other), (input, other))
 
 
 @profiled("aten::div")
 def div(input, other, *, out=None):
     """True division input / other, broadcasting; integer inputs give the default float dtype."""
+    if out is None and isinstance(input, Tensor) and input._dtype.is_floating_point:
+        data = _same_kind_kernel("div", input, other)
+        if data is not None:
+            return _link(wrap(data, input._dtype, input._device), DivBackward0, input, other, True)
     input, other = _as_tensor_pair(input, other, "div")
     if out is not None:
         return _binary_out("div", input, other, out, float_result=True)
     data, dt = _binary_kernel("div", input, other, float_result=True)
-    result = Tensor._make(data, dt, input._device)
+    result = wrap(data, dt, input._device)
     return attach(result, DivBackward0, (input, other), (input, other))
 
 
@@ -295,7 +352,7 @@ def pow(input, exponent, *, out=None):
     if out is not None:
         return _binary_out("pow", input, exponent, out)
     data, dt = _binary_kernel("pow", input, exponent)
-    result = Tensor._make(data, dt, input._device)
+    result = wrap(data, dt, input._device)
     if isinstance(exponent, Tensor):
         return attach(result, PowBackward1, (input, exponent), (input, exponent, result))
     return attach(result, PowBackward0, (input,), (input,), exponent=exponent)
@@ -305,7 +362,7 @@ def _rpow(input: Tensor, base):
     """base ** input for a Python number `base` (Python's ``2 ** t``)."""
     base = scalar(base, "pow")
     x, y, dt = operands(input, base, "pow", float_result=isinstance(base, float))
-    result = Tensor._make(input._device.kernels.pow(y, x), dt, input._device)
+    result = wrap(input._device.kernels.pow(y, x), dt, input._device)
     return attach(result, PowBackward2, (input,), (result,), base=base)
 
 
@@ -331,7 +388,7 @@ def maximum(input, other, *, out=None):
     if out is not None:
         return _binary_out("maximum", input, other, out)
     data, dt = _binary_kernel("maximum", input, other)
-    return attach(Tensor._make(data, dt, input._device), MaximumBackward0, (input, other), (input, other))
+    return attach(wrap(data, dt, input._device), MaximumBackward0, (input, other), (input, other))
 
 
 @profiled("aten::minimum")
@@ -342,7 +399,7 @@ def minimum(input, other, *, out=None):
     if out is not None:
         return _binary_out("minimum", input, other, out)
     data, dt = _binary_kernel("minimum", input, other)
-    return attach(Tensor._make(data, dt, input._device), MinimumBackward0, (input, other), (input, other))
+    return attach(wrap(data, dt, input._device), MinimumBackward0, (input, other), (input, other))
 
 
 def _comparison(name: str):
@@ -355,7 +412,7 @@ def _comparison(name: str):
             _bump(out)
             return out
         data, _ = _binary_kernel(name, input, other)
-        return Tensor._make(data, _bool, input._device)
+        return wrap(data, _bool, input._device)
     op.__name__ = op.__qualname__ = name
     op.__doc__ = f"Elementwise `{name}` comparison, broadcasting; a bool tensor."
     return profiled("aten::" + name)(op)
@@ -376,8 +433,8 @@ def _logical(name: str, kernel: str):
                                f"{input._dtype!r}")
         data, _ = _binary_kernel(kernel, input, other)
         if kernel == "ne" or kernel == "mul":
-            return Tensor._make(data, _bool, input._device)
-        return Tensor._make(input._device.kernels.gt(data, False), _bool, input._device)
+            return wrap(data, _bool, input._device)
+        return wrap(input._device.kernels.gt(data, False), _bool, input._device)
     op.__name__ = name
     return op
 
@@ -390,7 +447,7 @@ logical_or = _logical("logical_or", "add")
 
 def logical_not(input):
     """Elementwise not of a tensor, as a bool tensor."""
-    return Tensor._make(input._device.kernels.eq(input._data, False if input._dtype is _bool else 0),
+    return wrap(input._device.kernels.eq(input._data, False if input._dtype is _bool else 0),
                         _bool, input._device)
 
 
@@ -421,6 +478,8 @@ def where(condition, input, other):
         dt = _dtype.promote(t._dtype, 2, _dtype.scalar_dtype(s), 0)
     else:
         dt = _dtype.promote(_dtype.scalar_dtype(input), 0, _dtype.scalar_dtype(other), 0)
+        # Two numbers: make one a buffer, so the kernel's result has the promoted dtype.
+        input = creation.scalar_tensor(scalar(input, "where"), device, dt)
     k = device.kernels
     a = (input._data if input._dtype is dt else k.astype(input._data, dt)) if isinstance(input, Tensor) \
         else scalar(input, "where")
@@ -431,7 +490,7 @@ def where(condition, input, other):
     except Exception as error:
         raise binary_failure("where", input if isinstance(input, Tensor) else condition,
                              other if isinstance(other, Tensor) else condition, error) from error
-    result = Tensor._make(data, dt, device)
+    result = wrap(data, dt, device)
     return attach(result, WhereBackward0, (input, other), (condition,))
 
 
@@ -461,8 +520,10 @@ def clamp(input, min=None, max=None, *, out=None):
         return result
     k = input._device.kernels
     dt = input._dtype
-    if isinstance(min, float) or isinstance(max, float):
-        dt = _dtype.promote(dt, 2, _dtype.float32, 0)
+    for bound in (min, max):
+        if bound is not None:
+            dt = _dtype.promote(dt, _dtype.DIMENSIONED, _dtype.scalar_dtype(scalar(bound, "clamp")),
+                                _dtype.SCALAR)
     data = input._data if dt is input._dtype else k.astype(input._data, dt)
     if min is not None:
         data = k.maximum(data, scalar(min, "clamp"))
@@ -473,6 +534,6 @@ def clamp(input, min=None, max=None, *, out=None):
         k.copy_(out._data, data)
         _bump(out)
         return out
-    result = Tensor._make(data, dt, input._device)
+    result = wrap(data, dt, input._device)
     return attach(result, ClampBackward1, (input,), (input,), min=min, max=max)
 

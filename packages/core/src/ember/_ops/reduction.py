@@ -1,12 +1,14 @@
 """Reductions over dimensions: sum, mean, max/min (+ arg), var, std, prod, any, all."""
 from __future__ import annotations
 
+import builtins
 from collections import namedtuple
 
 from .. import _dtype
-from .._tensor import Tensor, _wrap_dim
+from .._tensor import Tensor, _wrap_dim, wrap
 from ..autograd.node import Node, attach
 from .dispatch import profiled
+from .views import expand_to
 
 _int64, _bool = _dtype.int64, _dtype.bool_
 
@@ -20,8 +22,11 @@ def reduced_dims(dim, ndim: int, op: str) -> tuple:
     if dim is None:
         return tuple(range(ndim))
     if isinstance(dim, int) and not isinstance(dim, bool):
-        return (_wrap_dim(dim, ndim, op),)
+        d = _wrap_dim(dim, ndim, op)
+        return (d,) if ndim else ()  # a 0-d tensor accepts dim 0 or -1 and is its own reduction
     dims = tuple(_wrap_dim(d, ndim, op) for d in dim)
+    if not ndim:
+        return ()
     if len(set(dims)) != len(dims):
         raise RuntimeError(f"{op}(): dim {dims} appears multiple times in the list of dims")
     return tuple(sorted(dims)) if dims else tuple(range(ndim))
@@ -32,7 +37,7 @@ def expand_back(grad: Tensor, shape: tuple, dims: tuple, keepdim: bool) -> Tenso
     if not keepdim and shape:
         for d in dims:
             grad = grad.unsqueeze(d)
-    return grad.expand(shape)
+    return expand_to(grad, shape)
 
 
 def _reduce(kernel: str, x: Tensor, dims: tuple, keepdim: bool):
@@ -45,7 +50,7 @@ def _reduce(kernel: str, x: Tensor, dims: tuple, keepdim: bool):
 
 class SumBackward0(Node):
     def backward(self, grad):
-        return grad.expand(self.shape)
+        return expand_to(grad, self.shape)
 
 
 class SumBackward1(Node):
@@ -59,7 +64,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
     dims = reduced_dims(dim, input.ndim, "sum")
     dt = dtype or (input._dtype if input._dtype.is_floating_point else _int64)
     source = input if dt is input._dtype else input.to(dt)
-    result = Tensor._make(_reduce("sum", source, dims, keepdim), dt, input._device)
+    result = wrap(_reduce("sum", source, dims, keepdim), dt, input._device)
     if dim is None:
         return attach(result, SumBackward0, (input,), shape=input.shape)
     return attach(result, SumBackward1, (input,), shape=input.shape, dims=dims, keepdim=keepdim)
@@ -67,7 +72,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
 
 class MeanBackward0(Node):
     def backward(self, grad):
-        return grad.expand(self.shape) / self.count
+        return expand_to(grad, self.shape) / self.count
 
 
 class MeanBackward1(Node):
@@ -90,7 +95,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
     k = input._device.kernels
     data = k.div(_reduce("sum", source, dims, keepdim), count) if count else \
         k.full(_kept_shape(input._data.shape, dims, keepdim), float("nan"), dt)
-    result = Tensor._make(data, dt, input._device)
+    result = wrap(data, dt, input._device)
     if dim is None:
         return attach(result, MeanBackward0, (input,), shape=input.shape, count=count)
     return attach(result, MeanBackward1, (input,), shape=input.shape, dims=dims, keepdim=keepdim,
@@ -124,7 +129,7 @@ class MaxBackward0(Node):
             grad, indices = grad.unsqueeze(dim), indices.unsqueeze(dim)
         from .creation import arange
         positions = arange(shape[dim] if shape else 1, device=grad.device)
-        view = [1] * max(len(shape), 1)
+        view = [1] * builtins.max(len(shape), 1)
         view[dim] = -1
         mask = positions.reshape(view) == indices
         return where_(mask, grad, 0.0).reshape(shape)
@@ -146,12 +151,12 @@ def _extreme(op: str, input, dim, keepdim, other):
             raise RuntimeError(f"{op}(): Expected reduction dim to be specified for input.numel() == 0. "
                                "Specify the reduction dim with the 'dim' argument.")
         dims = tuple(range(input.ndim))
-        result = Tensor._make(_extreme_values(op, input, dims, False), input._dtype, input._device)
+        result = wrap(_extreme_values(op, input, dims, False), input._dtype, input._device)
         return attach(result, MaxBackward1 if op == "max" else MinBackward1, (input,), (input, result))
     d = _wrap_dim(dim, input.ndim, op)
     if input.ndim and input._data.shape[d] == 0:
         raise IndexError(f"{op}(): Expected reduction dim {d} to have non-zero size.")
-    values = Tensor._make(_extreme_values(op, input, (d,), keepdim), input._dtype, input._device)
+    values = wrap(_extreme_values(op, input, (d,), keepdim), input._dtype, input._device)
     indices = _arg_extreme(op, input, d if input.ndim else None, keepdim)
     attach(values, MaxBackward0 if op == "max" else MinBackward0, (input,), (indices,), dim=d,
            keepdim=keepdim, shape=input.shape)
@@ -162,16 +167,16 @@ def _extreme_values(op, input, dims, keepdim):
     k = input._device.kernels
     if op == "max" or k.min is not None:
         return _reduce(op, input, dims, keepdim)
-    return k.neg(_reduce("max", Tensor._make(k.neg(input._data), input._dtype, input._device), dims,
+    return k.neg(_reduce("max", wrap(k.neg(input._data), input._dtype, input._device), dims,
                          keepdim)) if input._dtype is not _bool else \
-        k.eq(_reduce("max", Tensor._make(k.eq(input._data, False), _bool, input._device), dims, keepdim),
+        k.eq(_reduce("max", wrap(k.eq(input._data, False), _bool, input._device), dims, keepdim),
              False)
 
 
 def _arg_extreme(op, input, dim, keepdim) -> Tensor:
     k = input._device.kernels
     if not input._data.shape:
-        return Tensor._make(k.full((), 0, _int64), _int64, input._device)
+        return wrap(k.full((), 0, _int64), _int64, input._device)
     if op == "max":
         data = k.argmax(input._data, dim, keepdim)
     elif k.argmin is not None:
@@ -179,7 +184,7 @@ def _arg_extreme(op, input, dim, keepdim) -> Tensor:
     else:
         flipped = k.neg(input._data) if input._dtype is not _bool else k.eq(input._data, False)
         data = k.argmax(flipped, dim, keepdim)
-    return Tensor._make(data, _int64, input._device)
+    return wrap(data, _int64, input._device)
 
 
 @profiled("aten::max")
@@ -221,7 +226,7 @@ class AminBackward0(AmaxBackward0):
 
 def _values_only(op, input, dim, keepdim):
     dims = reduced_dims(dim if dim != () else None, input.ndim, "a" + op)
-    result = Tensor._make(_extreme_values(op, input, dims, keepdim), input._dtype, input._device)
+    result = wrap(_extreme_values(op, input, dims, keepdim), input._dtype, input._device)
     return attach(result, AmaxBackward0 if op == "max" else AminBackward0, (input,), (input, result),
                   shape=input.shape, dims=dims, keepdim=keepdim)
 
@@ -241,8 +246,10 @@ def argmin(input, dim=None, keepdim=False):
 
 
 def _arg_index(op, input, d, keepdim):
-    if input.numel() == 0:
-        raise RuntimeError(f"arg{op}(): Expected reduction dim to be specified for input.numel() == 0.")
+    if input._dtype is _bool:
+        raise RuntimeError(f"arg{op}(): does not support bool input")
+    if input.numel() == 0 and (d is None or input._data.shape[d] == 0):
+        raise IndexError(f"arg{op}(): Expected reduction dim to be specified for input.numel() == 0.")
     result = _arg_extreme(op, input, d, keepdim)
     if d is None and keepdim:
         return result.reshape((1,) * input.ndim)
@@ -279,12 +286,12 @@ def _variance(op: str, input, dim, unbiased, keepdim, correction):
     mean_data = k.div(_reduce("sum", input, dims, True), count)
     centered = k.sub(input._data, mean_data)
     denominator = count - correction
-    squares = _reduce("sum", Tensor._make(k.mul(centered, centered), input._dtype, input._device), dims,
+    squares = _reduce("sum", wrap(k.mul(centered, centered), input._dtype, input._device), dims,
                       keepdim)
     data = k.div(squares, denominator) if denominator > 0 else k.mul(squares, float("nan"))
     if op == "std":
         data = k.sqrt(data)
-    result = Tensor._make(data, input._dtype, input._device)
+    result = wrap(data, input._dtype, input._device)
     node = VarBackward0 if op == "var" else StdBackward0
     saved = (input,) if op == "var" else (input, result)
     return attach(result, node, (input,), saved, dims=dims, keepdim=keepdim, shape=input.shape,
@@ -344,7 +351,7 @@ def product_over(input, dims: tuple, keepdim: bool) -> Tensor:
                 first = narrow_buffer(device, paired, d, 0, 1)
                 k.mul(first, narrow_buffer(device, data, d, n - 1, 1), out=first)
             data = paired
-    result = Tensor._make(data, dt, device)
+    result = wrap(data, dt, device)
     return result if keepdim else result.reshape(_kept_shape(input._data.shape, dims, False))
 
 
@@ -365,19 +372,19 @@ def any(input, dim=None, keepdim=False):
     k = input._device.kernels
     truth = input._data if input._dtype is _bool else k.ne(input._data, 0)
     dims = reduced_dims(dim, input.ndim, "any")
-    flags = Tensor._make(truth, _bool, input._device)
+    flags = wrap(truth, _bool, input._device)
     if input.numel() == 0:
-        return Tensor._make(k.full(_kept_shape(input._data.shape, dims, keepdim), False, _bool), _bool,
+        return wrap(k.full(_kept_shape(input._data.shape, dims, keepdim), False, _bool), _bool,
                             input._device)
-    return Tensor._make(_reduce("max", flags, dims, keepdim), _bool, input._device)
+    return wrap(_reduce("max", flags, dims, keepdim), _bool, input._device)
 
 
 @profiled("aten::all")
 def all(input, dim=None, keepdim=False):
     """Whether every element (along `dim`) is non-zero."""
     k = input._device.kernels
-    falsy = Tensor._make(k.eq(input._data, False if input._dtype is _bool else 0), _bool, input._device)
-    return Tensor._make(k.eq(any(falsy, dim, keepdim)._data, False), _bool, input._device)
+    falsy = wrap(k.eq(input._data, False if input._dtype is _bool else 0), _bool, input._device)
+    return wrap(k.eq(any(falsy, dim, keepdim)._data, False), _bool, input._device)
 
 
 def where_(condition, a, b):

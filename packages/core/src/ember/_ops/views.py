@@ -6,7 +6,8 @@ CPU) and otherwise the required `as_strided`, with the stride arithmetic done in
 from __future__ import annotations
 
 from .._size import Size
-from .._tensor import Tensor, _is_contiguous, _wrap_dim
+from .._tensor import Tensor, _is_contiguous, _wrap_dim, wrap
+from ..autograd import grad_mode
 from ..autograd.node import Node, attach
 from .dispatch import profiled
 
@@ -19,10 +20,20 @@ def contiguous_strides(shape) -> tuple:
     return tuple(reversed(strides))
 
 
-def make_view(input: Tensor, data) -> Tensor:
-    """A tensor over `data`, a view of `input`'s storage: same base and version counter."""
-    out = Tensor._make(data, input._dtype, input._device)
-    out._base = input if input._base is None else input._base
+def make_view(input: Tensor, data, replay=None) -> Tensor:
+    """A tensor over `data`, a view of `input`'s storage: same base and version counter.
+
+    `replay(t)` redoes this view op on another tensor; chained from the base, it lets an in-place
+    op on the view rewrite the base's history (see `ember._ops.inplace`).
+    """
+    out = wrap(data, input._dtype, input._device)
+    if input._base is None:
+        out._base = input
+        out._view_fn = replay
+    else:
+        out._base = input._base
+        parent = getattr(input, "_view_fn", None)
+        out._view_fn = None if parent is None or replay is None else _chain(parent, replay)
     counter = input._version
     if counter is None:
         counter = input._version = [0]
@@ -30,8 +41,12 @@ def make_view(input: Tensor, data) -> Tensor:
     return out
 
 
-def _view(input: Tensor, data, node_cls, **attributes) -> Tensor:
-    return attach(make_view(input, data), node_cls, (input,), **attributes)
+def _chain(first, then):
+    return lambda base: then(first(base))
+
+
+def _view(input: Tensor, data, node_cls, replay, **attributes) -> Tensor:
+    return attach(make_view(input, data, replay), node_cls, (input,), **attributes)
 
 
 # ----- buffer-level view helpers (also used by reductions, joins and indexing) -----------------------
@@ -84,6 +99,8 @@ def view_strides(old_shape, old_strides, new_shape):
     numel = 1
     for s in old_shape:
         numel *= s
+    if not old_shape:
+        return contiguous_strides(new_shape)
     if numel == 0:
         return contiguous_strides(new_shape) if tuple(old_shape) != tuple(new_shape) else tuple(old_strides)
     new_strides = [0] * len(new_shape)
@@ -167,7 +184,7 @@ def view(input, *shape):
                            "dimension spans across two contiguous subspaces). Use .reshape(...) instead.")
     data = k.reshape(input._data, new_shape) if k.reshape is not None else \
         strided(input._device, input._data, new_shape, strides)
-    return _view(input, data, ViewBackward0, shape=old_shape)
+    return _view(input, data, ViewBackward0, lambda t: view(t, new_shape), shape=old_shape)
 
 
 @profiled("aten::reshape")
@@ -177,16 +194,17 @@ def reshape(input, *shape):
     k = input._device.kernels
     old_shape = input._data.shape
     if new_shape == old_shape:
-        return _view(input, input._data, ViewBackward0, shape=old_shape) if input._requires_grad else \
-            make_view(input, input._data)
+        replay = lambda t: reshape(t, new_shape)  # noqa: E731
+        return _view(input, input._data, ViewBackward0, replay, shape=old_shape) if input._requires_grad else \
+            make_view(input, input._data, replay)
     strides = view_strides(old_shape, k.strides(input._data), new_shape)
     if strides is not None:
         data = k.reshape(input._data, new_shape) if k.reshape is not None else \
             strided(input._device, input._data, new_shape, strides)
-        return _view(input, data, ViewBackward0, shape=old_shape)
+        return _view(input, data, ViewBackward0, lambda t: reshape(t, new_shape), shape=old_shape)
     copy = k.contiguous(input._data)
     data = reshape_buffer(input._device, copy, new_shape)
-    return attach(Tensor._make(data, input._dtype, input._device), UnsafeViewBackward0, (input,),
+    return attach(wrap(data, input._dtype, input._device), UnsafeViewBackward0, (input,),
                   shape=old_shape)
 
 
@@ -253,7 +271,8 @@ def squeeze(input, dim=None):
     else:
         dims, node = tuple(_wrap_dim(d, len(shape), "squeeze") for d in dim), SqueezeBackward2
     new_shape = tuple(s for i, s in enumerate(shape) if not (i in dims and s == 1))
-    return _view(input, reshape_buffer(input._device, input._data, new_shape), node, shape=shape)
+    return _view(input, reshape_buffer(input._device, input._data, new_shape), node, lambda t: squeeze(t, dim),
+                 shape=shape)
 
 
 @profiled("aten::unsqueeze")
@@ -263,7 +282,7 @@ def unsqueeze(input, dim):
     d = _wrap_dim(dim, len(shape) + 1, "unsqueeze")
     new_shape = shape[:d] + (1,) + shape[d:]
     return _view(input, reshape_buffer(input._device, input._data, new_shape), UnsqueezeBackward0,
-                 shape=shape)
+                 lambda t: unsqueeze(t, d), shape=shape)
 
 
 # ----- permuting -----------------------------------------------------------------------------------------
@@ -305,7 +324,8 @@ def permute(input, *dims):
                            f"the length of the desired ordering of dimensions i.e. input.dim() = {ndim} is "
                            f"not equal to len(dims) = {len(dims)}" if len(dims) != ndim else
                            f"permute(): duplicate dims are not allowed, got {list(dims)}")
-    return _view(input, permute_buffer(input._device, input._data, dims), PermuteBackward0, dims=dims)
+    return _view(input, permute_buffer(input._device, input._data, dims), PermuteBackward0,
+                 lambda t: permute(t, dims), dims=dims)
 
 
 @profiled("aten::transpose")
@@ -314,8 +334,10 @@ def transpose(input, dim0, dim1):
     ndim = input.ndim
     d0, d1 = _wrap_dim(dim0, ndim, "transpose"), _wrap_dim(dim1, ndim, "transpose")
     dims = list(range(ndim))
-    dims[d0], dims[d1] = dims[d1], dims[d0]
-    return _view(input, permute_buffer(input._device, input._data, dims), TransposeBackward0, dim0=d0, dim1=d1)
+    if ndim:
+        dims[d0], dims[d1] = dims[d1], dims[d0]
+    return _view(input, permute_buffer(input._device, input._data, dims), TransposeBackward0,
+                 lambda t: transpose(t, d0, d1), dim0=d0, dim1=d1)
 
 
 @profiled("aten::t")
@@ -324,7 +346,7 @@ def t(input):
     if input.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.ndim}D")
     dims = (1, 0) if input.ndim == 2 else tuple(range(input.ndim))
-    return _view(input, permute_buffer(input._device, input._data, dims), TBackward0)
+    return _view(input, permute_buffer(input._device, input._data, dims), TBackward0, t)
 
 
 def T(input):
@@ -382,9 +404,21 @@ def expand(input, *sizes):
         shape.append(int(s))
     shape = tuple(shape)
     if shape == old:
-        return _view(input, input._data, ExpandBackward0) if input._requires_grad else make_view(input,
-                                                                                                  input._data)
-    return _view(input, expand_buffer(input._device, input._data, shape), ExpandBackward0)
+        replay = lambda t: expand(t, shape)  # noqa: E731
+        return _view(input, input._data, ExpandBackward0, replay) if input._requires_grad else \
+            make_view(input, input._data, replay)
+    return _view(input, expand_buffer(input._device, input._data, shape), ExpandBackward0,
+                 lambda t: expand(t, shape))
+
+
+def expand_to(t: Tensor, shape) -> Tensor:
+    """`t` broadcast to a shape already known to be valid (backward formulas): no checks."""
+    shape = tuple(shape)
+    if t._data.shape == shape:
+        return t
+    if t._requires_grad and grad_mode.state.enabled:
+        return expand(t, shape)
+    return make_view(t, expand_buffer(t._device, t._data, shape))
 
 
 def expand_as(input, other):
@@ -407,7 +441,7 @@ def contiguous(input, memory_format=None):
     k = input._device.kernels
     if _is_contiguous(input._data.shape, k.strides(input._data)):
         return input
-    return attach(Tensor._make(k.contiguous(input._data), input._dtype, input._device), CloneBackward0,
+    return attach(wrap(k.contiguous(input._data), input._dtype, input._device), CloneBackward0,
                   (input,))
 
 
@@ -415,7 +449,7 @@ def contiguous(input, memory_format=None):
 def clone(input, *, memory_format=None):
     """A copy of `input` with its own storage (differentiable)."""
     k = input._device.kernels
-    return attach(Tensor._make(k.contiguous(k.astype(input._data, input._dtype)), input._dtype, input._device),
+    return attach(wrap(k.contiguous(k.astype(input._data, input._dtype)), input._dtype, input._device),
                   CloneBackward0, (input,))
 
 
@@ -445,7 +479,8 @@ def select(input, dim, index):
     if not -size <= index < size:
         raise IndexError(f"index {index} is out of bounds for dimension {d} with size {size}")
     index = index + size if index < 0 else index
-    return _view(input, select_buffer(input._device, input._data, d, index), SelectBackward0, shape=shape,
+    return _view(input, select_buffer(input._device, input._data, d, index), SelectBackward0,
+                 lambda t: select(t, d, index), shape=shape,
                  dim=d, index=index)
 
 
@@ -457,6 +492,7 @@ def slice_dim(input, dim, start, stop, step):
     start, stop, _ = slice(start, stop).indices(shape[dim])
     stop = max(start, stop)
     return _view(input, slice_buffer(input._device, input._data, dim, start, stop, step), SliceBackward0,
+                 lambda t: slice_dim(t, dim, start, stop, step),
                  shape=shape, dim=dim, start=start, stop=stop, step=step)
 
 
@@ -494,8 +530,8 @@ def _embed(grad, shape, where):
         slice_buffer(grad._device, data, where[1], where[2], where[3], where[4])
     k.copy_(target, grad._data)
     node = SelectBackwardBackward0 if where[0] == "select" else SliceBackwardBackward0
-    return attach(Tensor._make(data, grad._dtype, grad._device), node, (grad,), where=where)
+    return attach(wrap(data, grad._dtype, grad._device), node, (grad,), where=where)
 
 
 def alias(input):
-    return _view(input, input._data, AliasBackward0)
+    return _view(input, input._data, AliasBackward0, alias)

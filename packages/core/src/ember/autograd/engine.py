@@ -68,8 +68,6 @@ def _as_tuple(x) -> tuple:
 
 def _roots(tensors, grad_tensors, caller):
     """The root edges and their starting gradients (ones for scalar outputs)."""
-    from .._ops import creation
-
     if grad_tensors is not None and len(grad_tensors) != len(tensors):
         raise RuntimeError(f"grad can be implicitly created only for scalar outputs: got {len(grad_tensors)} "
                            f"gradients for {len(tensors)} tensors")
@@ -86,7 +84,7 @@ def _roots(tensors, grad_tensors, caller):
             if not t._dtype.is_floating_point:
                 raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got "
                                    f"{t._dtype!r}")
-            g = creation.ones_like(t)
+            g = Tensor._make(t._device.kernels.full(t._data.shape, 1, t._dtype), t._dtype, t._device)
         elif not isinstance(g, Tensor):
             raise TypeError(f"{caller}(): gradients must be Tensors or None, got {type(g).__name__}")
         elif g._data.shape != t._data.shape:
@@ -99,20 +97,23 @@ def _roots(tensors, grad_tensors, caller):
 
 def _run(roots, grads, retain_graph, create_graph, inputs, accumulate):
     """Execute the graph behind `roots`; return the gradients captured for `inputs` (if any)."""
-    capture = {}
+    capture: dict = {}
     if inputs is not None:
         for i, t in enumerate(inputs):
             capture.setdefault(edge(t), []).append(i)
-    dependencies = _count_dependencies(r[0] for r in roots)
+    dependencies = _count_dependencies([r[0] for r in roots])
     needed = _needed(roots, capture) if inputs is not None else None
     captured: list = [None] * (len(inputs) if inputs is not None else 0)
     pending: dict = {}
     for (node, nr), g in zip(roots, grads):
         _add(pending, node, nr, g)
-    ready = [node for node, _ in roots if dependencies.get(node, 0) == 0]
-    ready = list(dict.fromkeys(ready))
-    previous = grad_mode.state.enabled
-    grad_mode.state.enabled = create_graph
+    ready = []
+    for node, _ in roots:
+        if node not in dependencies and node not in ready:
+            ready.append(node)
+    state = grad_mode.state
+    previous = state.enabled
+    state.enabled = create_graph
     try:
         while ready:
             node = ready.pop()
@@ -122,39 +123,47 @@ def _run(roots, grads, retain_graph, create_graph, inputs, accumulate):
             if node._pre_hooks:
                 _run_tensor_pre_hooks(node, node_grads)
             if capture:
-                for nr, g in enumerate(node_grads):
-                    slots = capture.get((node, nr))
-                    if slots is not None and g is not None:
-                        for i in slots:
-                            captured[i] = g if captured[i] is None else captured[i] + g
-            if needed is not None and node not in needed:
-                _release_edges(node, dependencies, ready)
-                continue
-            if type(node) is AccumulateGrad:
+                _capture(node, node_grads, capture, captured)
+                if node not in needed:
+                    _release_edges(node, dependencies, ready)
+                    continue
+            if node.__class__ is AccumulateGrad:
                 if accumulate and node_grads[0] is not None:
                     _accumulate_leaf(node.variable, node_grads[0], create_graph)
                 continue
             input_grads = _call(node, node_grads)
-            if not retain_graph:
-                node._release()
+            if not retain_graph and node._saved:
+                node._saved = None
             for (next_node, nr), g in zip(node.next_functions, input_grads):
                 if next_node is None:
                     continue
                 if g is not None:
-                    _add(pending, next_node, nr, g)
+                    slots = pending.get(next_node)
+                    if slots is None:
+                        slots = pending[next_node] = [None] * next_node._num_outputs
+                    previous_grad = slots[nr]
+                    slots[nr] = g if previous_grad is None else previous_grad + g
                 count = dependencies[next_node] - 1
                 dependencies[next_node] = count
                 if count == 0:
                     ready.append(next_node)
     finally:
-        grad_mode.state.enabled = previous
+        state.enabled = previous
     return captured
+
+
+def _capture(node: Node, node_grads: list, capture: dict, captured: list) -> None:
+    for nr, g in enumerate(node_grads):
+        slots = capture.get((node, nr))
+        if slots is not None and g is not None:
+            for i in slots:
+                captured[i] = g if captured[i] is None else captured[i] + g
 
 
 def _count_dependencies(starts) -> dict:
     """How many edges lead into each node reachable from `starts`."""
     dependencies: dict = {}
-    stack = list(dict.fromkeys(starts))
+    stack = list(starts)
     seen = set(stack)
     while stack:
         node = stack.pop()
@@ -224,27 +233,30 @@ def _run_tensor_pre_hooks(node: Node, node_grads: list) -> None:
             node_grads[:] = list(out)
 
 
-def _call(node: Node, node_grads: list) -> tuple:
+def _call(node: Node, node_grads: list):
     """Run one node's backward, then fit each gradient to its input's shape and dtype."""
     if node._num_outputs == 1:
         out = node.backward(node_grads[0])
     else:
         out = node.backward(*node_grads)
-    if not isinstance(out, tuple):
+    if out.__class__ is not tuple:
         out = (out,)
     meta = node._input_meta
     if len(out) != len(meta):
         raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients (expected "
                            f"{len(meta)}, got {len(out)})")
-    fitted = []
-    for g, m in zip(out, meta):
+    fitted = out
+    for i, (g, m) in enumerate(zip(out, meta)):
         if g is not None and m is not None:
             shape, dtype = m
-            if g._data.shape != shape:
-                g = _sum_to(g, shape, node)
-            if g._dtype is not dtype:
-                g = g.to(dtype)
-        fitted.append(g)
+            if g._data.shape != shape or g._dtype is not dtype:
+                if fitted is out:
+                    fitted = list(out)
+                if g._data.shape != shape:
+                    g = _sum_to(g, shape, node)
+                if g._dtype is not dtype:
+                    g = g.to(dtype)
+                fitted[i] = g
     if node._hooks:
         for hook in node._hooks:
             replaced = hook(tuple(fitted), tuple(node_grads))

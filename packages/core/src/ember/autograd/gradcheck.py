@@ -4,7 +4,6 @@ from __future__ import annotations
 import numpy as np
 
 from .._tensor import Tensor
-from . import grad_mode
 
 
 class GradcheckError(RuntimeError):
@@ -31,11 +30,12 @@ def _numerical_jacobian(func, inputs, index, eps):
             perturbed = flat.copy()
             perturbed[j] += delta
             replaced = Tensor._make(target._device.kernels.from_numpy(
-                perturbed.reshape(host.shape).astype(target._dtype.numpy)), target._dtype, target._device)
+                perturbed.reshape(host.shape).astype(target._dtype.numpy)), target._dtype, target._device,
+                target._requires_grad)
             args = list(inputs)
             args[index] = replaced
-            with grad_mode.no_grad():
-                outs = _as_tuple(func(*args))
+            # Grad mode stays on: `func` may itself differentiate (gradgradcheck's first derivatives).
+            outs = _as_tuple(func(*args))
             values.append(np.concatenate([o.detach().cpu()._host().astype(np.float64).reshape(-1)
                                           for o in outs if isinstance(o, Tensor) and
                                           o._dtype.is_floating_point]))

@@ -129,34 +129,61 @@ def needs_grad(inputs) -> bool:
     return False
 
 
+def _edges(inputs):
+    """Edges and gradient metadata of `inputs`, or None when none of them requires grad."""
+    edges, meta, wanted = [], [], False
+    for t in inputs:
+        if isinstance(t, Tensor) and t._requires_grad:
+            wanted = True
+            fn = t.grad_fn
+            if fn is None:
+                ref = t._accumulator
+                fn = ref() if ref is not None else None
+                edges.append((accumulator(t) if fn is None else fn, 0))
+            else:
+                edges.append((fn, t._output_nr))
+            meta.append((t._data.shape, t._dtype))
+        else:
+            edges.append(_NO_EDGE)
+            meta.append(None)
+    return (edges, meta) if wanted else None
+
+
 def link(node: Node, inputs, saved=(), outputs=()) -> None:
     """Fill `node`'s edges and input metadata from `inputs` and save `saved` (outputs without a cycle)."""
-    edges, meta = [], []
-    for t in inputs:
-        e = edge(t)
-        edges.append(e)
-        meta.append(None if e is _NO_EDGE else (t._data.shape, t._dtype))
+    found = _edges(inputs)
+    edges, meta = found if found is not None else ([_NO_EDGE] * len(inputs), [None] * len(inputs))
+    _fill(node, edges, meta, saved, outputs)
+
+
+def _fill(node: Node, edges, meta, saved, outputs) -> None:
     node.next_functions = tuple(edges)
     node._input_meta = tuple(meta)
     if saved:
-        node._saved = tuple(_pack(t, outputs) for t in saved)
+        node._saved = tuple([_pack(t, outputs) for t in saved])
     if _anomaly.enabled:
         import traceback
-        node._trace = traceback.format_stack()[:-2]
+        node._trace = traceback.format_stack()[:-3]
 
 
 def attach(result: Tensor, node_cls: type, inputs, saved=(), **attributes) -> Tensor:
     """Record `result` as the output of a `node_cls` node over `inputs`, when a gradient is needed."""
-    if not needs_grad(inputs):
+    if not grad_mode.state.enabled:
         return result
-    node = node_cls.__new__(node_cls)
+    found = _edges(inputs)
+    if found is None:
+        return result
+    node = _new_node(node_cls)
     if attributes:
         node.__dict__.update(attributes)
-    link(node, inputs, saved, (result,))
+    _fill(node, found[0], found[1], saved, (result,))
     result._requires_grad = True
     result.grad_fn = node
     result._output_nr = 0
     return result
+
+
+_new_node = object.__new__
 
 
 def _pack(t, outputs):

@@ -1,4 +1,4 @@
-"""`nn.init`: in-place weight initialisations, with PyTorch's formulas, drawing from the device's generator.
+"""`nn.init`: in-place weight initialisations with PyTorch's formulas, drawn from the device's generator.
 
 Each function fills ``tensor`` under ``no_grad`` and returns it; ``ember.manual_seed`` makes them repeatable.
 """
@@ -7,13 +7,18 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Any
 
 import ember
 from ember._tensor import Tensor
 
 _LINEAR_NONLINEARITIES = (
-    "linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
+    "linear",
+    "conv1d",
+    "conv2d",
+    "conv3d",
+    "conv_transpose1d",
+    "conv_transpose2d",
+    "conv_transpose3d",
 )
 
 
@@ -38,24 +43,20 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     raise ValueError(f"Unsupported nonlinearity {nonlinearity}")
 
 
-def _random_kwargs(generator: Any) -> dict[str, Any]:
-    return {} if generator is None else {"generator": generator}
-
-
-def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator: Any = None) -> Tensor:
+def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
     """Fill ``tensor`` from U(a, b)."""
     with ember.no_grad():
-        return tensor.uniform_(a, b, **_random_kwargs(generator))
+        return tensor.uniform_(a, b)
 
 
-def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> Tensor:
+def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
     """Fill ``tensor`` from N(mean, std²)."""
     with ember.no_grad():
-        return tensor.normal_(mean, std, **_random_kwargs(generator))
+        return tensor.normal_(mean, std)
 
 
 def trunc_normal_(
-    tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0, generator: Any = None
+    tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0
 ) -> Tensor:
     """Fill ``tensor`` from N(mean, std²) restricted to [a, b], by rejection sampling as PyTorch does.
 
@@ -68,19 +69,18 @@ def trunc_normal_(
             "The distribution of values may be incorrect.",
             stacklevel=2,
         )
-    random = _random_kwargs(generator)
 
     def norm_cdf(x: float) -> float:
         return (1.0 + math.erf(x / math.sqrt(2.0))) / 2.0
 
     with ember.no_grad():
         if norm_cdf((b - mean) / std) - norm_cdf((a - mean) / std) > 0.3:
-            result = tensor.normal_(mean, std, **random)
+            result = tensor.normal_(mean, std)
             while True:
                 reject = (result < a) | (result > b)
                 if not reject.any():
                     break
-                result = ember.where(reject, ember.empty_like(result).normal_(mean, std, **random), result)
+                result = ember.where(reject, ember.empty_like(result).normal_(mean, std), result)
         else:
             mode = max(a, min(mean, b))
             log_peak = -0.5 * ((mode - mean) / std) ** 2
@@ -88,12 +88,12 @@ def trunc_normal_(
             def log_acceptance(x: Tensor) -> Tensor:
                 return ((x - mean) / std) ** 2 * -0.5 - log_peak
 
-            result = ember.empty_like(tensor).uniform_(a, b, **random)
-            reject = ember.empty_like(tensor).uniform_(**random).log().gt(log_acceptance(result))
+            result = ember.empty_like(tensor).uniform_(a, b)
+            reject = ember.empty_like(tensor).uniform_().log().gt(log_acceptance(result))
             while reject.any():
-                candidates = ember.empty_like(tensor).uniform_(a, b, **random)
+                candidates = ember.empty_like(tensor).uniform_(a, b)
                 result = ember.where(reject, candidates, result)
-                still = ember.empty_like(tensor).uniform_(**random).log().gt(log_acceptance(candidates))
+                still = ember.empty_like(tensor).uniform_().log().gt(log_acceptance(candidates))
                 reject = reject & still
         if result is not tensor:
             tensor.copy_(result)
@@ -143,36 +143,42 @@ def _calculate_correct_fan(tensor: Tensor, mode: str) -> int:
     return fan_in if mode == "fan_in" else fan_out
 
 
-def xavier_uniform_(tensor: Tensor, gain: float = 1.0, generator: Any = None) -> Tensor:
+def xavier_uniform_(tensor: Tensor, gain: float = 1.0) -> Tensor:
     """Glorot uniform: U(-a, a) with a = gain * sqrt(6 / (fan_in + fan_out))."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     bound = math.sqrt(3.0) * gain * math.sqrt(2.0 / float(fan_in + fan_out))
-    return uniform_(tensor, -bound, bound, generator)
+    return uniform_(tensor, -bound, bound)
 
 
-def xavier_normal_(tensor: Tensor, gain: float = 1.0, generator: Any = None) -> Tensor:
+def xavier_normal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
     """Glorot normal: N(0, std²) with std = gain * sqrt(2 / (fan_in + fan_out))."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
-    return normal_(tensor, 0.0, gain * math.sqrt(2.0 / float(fan_in + fan_out)), generator)
+    return normal_(tensor, 0.0, gain * math.sqrt(2.0 / float(fan_in + fan_out)))
 
 
 def kaiming_uniform_(
-    tensor: Tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu", generator: Any = None
+    tensor: Tensor,
+    a: float = 0,
+    mode: str = "fan_in",
+    nonlinearity: str = "leaky_relu",
 ) -> Tensor:
     """He uniform: U(-bound, bound) with bound = gain * sqrt(3 / fan); ``a`` is leaky_relu's slope."""
     if 0 in tensor.shape:
         warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
         return tensor
     bound = math.sqrt(3.0) * calculate_gain(nonlinearity, a) / math.sqrt(_calculate_correct_fan(tensor, mode))
-    return uniform_(tensor, -bound, bound, generator)
+    return uniform_(tensor, -bound, bound)
 
 
 def kaiming_normal_(
-    tensor: Tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu", generator: Any = None
+    tensor: Tensor,
+    a: float = 0,
+    mode: str = "fan_in",
+    nonlinearity: str = "leaky_relu",
 ) -> Tensor:
     """He normal: N(0, std²) with std = gain / sqrt(fan); ``a`` is leaky_relu's slope."""
     if 0 in tensor.shape:
         warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
         return tensor
     std = calculate_gain(nonlinearity, a) / math.sqrt(_calculate_correct_fan(tensor, mode))
-    return normal_(tensor, 0, std, generator)
+    return normal_(tensor, 0, std)

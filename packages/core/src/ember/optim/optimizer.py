@@ -117,7 +117,7 @@ class Optimizer:
         self.param_groups.append(param_group)
 
     def zero_grad(self, set_to_none: bool = True) -> None:
-        """Reset the gradients of every optimised parameter: to ``None`` by default, else to zeros in place."""
+        """Reset the gradients of the optimised parameters: to ``None`` by default, else to zeros in place."""
         for group in self.param_groups:
             for param in group["params"]:
                 grad = param.grad
@@ -152,7 +152,8 @@ class Optimizer:
 
         param_groups = [pack_group(group) for group in self.param_groups]
         packed_state = {
-            (param_ids[id(key)] if isinstance(key, Tensor) else key): value for key, value in self.state.items()
+            (param_ids[id(key)] if isinstance(key, Tensor) else key): value
+            for key, value in self.state.items()
         }
         return {"state": packed_state, "param_groups": param_groups}
 
@@ -167,7 +168,8 @@ class Optimizer:
             raise ValueError("loaded state dict has a different number of parameter groups")
         if any(len(group["params"]) != len(saved["params"]) for group, saved in zip(groups, saved_groups)):
             raise ValueError(
-                "loaded state dict contains a parameter group that doesn't match the size of optimizer's group"
+                "loaded state dict contains a parameter group that doesn't match the size of optimizer's "
+                "group"
             )
         id_map = dict(
             zip(

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import ember
+from ember._ops.dispatch import bump
 from ember._tensor import Tensor
 from ember.optim.optimizer import Optimizer
 
@@ -93,21 +94,28 @@ class SGD(Optimizer):
             _composed_update(param, state, group)
 
 
-def _fused_update(kernel: Callable[..., Any], param: Tensor, state: dict | None, group: dict[str, Any]) -> None:
+def _fused_update(kernel: Callable[..., Any], param: Tensor, state: dict | None, group: dict) -> None:
     """One ``sgd_step`` kernel call updates ``param`` (and its momentum buffer) in place."""
     buffer = None if state is None else state.get("momentum_buffer")
     first = state is not None and buffer is None
     if first:
-        data = param._data
-        buffer = Tensor._make(param._device.kernels.empty(data.shape, param._dtype), param._dtype, param._device)
-        state["momentum_buffer"] = buffer
+        empty = param._device.kernels.empty(param._data.shape, param._dtype)
+        buffer = state["momentum_buffer"] = Tensor._make(empty, param._dtype, param._device)
     kernel(
-        param._data, param.grad._data, None if buffer is None else buffer._data, group["lr"], group["momentum"],
-        group["dampening"], group["weight_decay"], group["nesterov"], group["maximize"], first,
+        param._data,
+        param.grad._data,
+        None if buffer is None else buffer._data,
+        group["lr"],
+        group["momentum"],
+        group["dampening"],
+        group["weight_decay"],
+        group["nesterov"],
+        group["maximize"],
+        first,
     )
-    param._version_counter[0] += 1
+    bump(param)
     if buffer is not None:
-        buffer._version_counter[0] += 1
+        bump(buffer)
 
 
 def _composed_update(param: Tensor, state: dict | None, group: dict[str, Any]) -> None:

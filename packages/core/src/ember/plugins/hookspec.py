@@ -27,7 +27,8 @@ hookimpl = pluggy.HookimplMarker("ember")
 def ember_register_devices(registry: Registry) -> None:
     """Declare the device types this plugin provides.
 
-    Called once per plugin before any kernel is registered, when ember first needs a backend.
+    Called once per plugin, just before its :func:`ember_register_kernels`, when ember first needs a
+    backend.
 
     :param registry:
         The :class:`~ember.plugins.Registry` to declare device types in, with
@@ -52,8 +53,9 @@ def ember_register_devices(registry: Registry) -> None:
 def ember_register_kernels(registry: Registry) -> None:
     """Register kernels for one or more device types, op by op.
 
-    Called once per plugin, after every plugin's :func:`ember_register_devices`, so a plugin may
-    register kernels for a device type another plugin declares (a faster CPU ``matmul``, say).
+    Called once per plugin, when ember first needs a backend. A plugin may register kernels for a
+    device type another plugin declares (a faster CPU ``matmul``, say): the kernel tables are built
+    once every plugin has run.
 
     :param registry:
         The :class:`~ember.plugins.Registry` to register kernels in, with

@@ -3,7 +3,8 @@
 Backends are the entry points of the ``ember.backends`` group, loaded lazily on the first
 :func:`get_backend` call. ``EMBER_DISABLE_PLUGIN_AUTOLOAD=1`` turns that off (only plugins given to
 :func:`register_plugin` count) and ``EMBER_DISABLED_PLUGINS=a,b`` blocks plugins by name. A plugin
-that fails to import or to register is recorded and skipped; the others keep working.
+that fails to import or to register is recorded and skipped; the others keep working. Tests start
+over, as in a fresh process, with :func:`_reset_for_tests`.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from typing import Any
 
 import pluggy
 
-from ember.plugins.registry import DeviceType, KernelTable, Registry, RegistrationConflict
+from ember.plugins.registry import DeviceType, KernelTable, RegistrationConflict, Registry
 
 ENTRY_POINT_GROUP = "ember.backends"
 # By module name: the package attribute `ember.plugins.hookspec` is the marker, not this module.
@@ -78,7 +79,8 @@ class _Failure:
 
     @classmethod
     def of(cls, exception: BaseException) -> _Failure:
-        one_line = traceback.format_exception_only(type(exception), exception)[-1].strip()
+        message = str(exception).partition("\n")[0]
+        one_line = f"{type(exception).__name__}: {message}" if message else type(exception).__name__
         return cls(one_line, "".join(traceback.format_exception(exception)))
 
 
@@ -132,7 +134,8 @@ class _BackendManager:
             plugins = [self._plugin_status(name, plugin, resolution)
                        for name, plugin in self._pm.list_name_plugin() if plugin is not None]
             for name, failure in self._import_failures.items():
-                plugins.append(PluginStatus(name, *self._origins[name], "failed", failure.error, failure.traceback))
+                plugins.append(PluginStatus(name, *self._origins[name], "failed", failure.error,
+                                            failure.traceback))
             for name in self._blocked_entry_points:
                 plugins.append(PluginStatus(name, *self._origins[name], "blocked"))
             devices = [_device_status(name, device_type, plugin, resolution.tables[name])
@@ -163,9 +166,7 @@ class _BackendManager:
             name = entry_point.name
             if self._pm.has_plugin(name):  # a plugin registered by hand under this name wins
                 continue
-            distribution = getattr(entry_point, "dist", None)
-            self._origins[name] = (entry_point.value, distribution and distribution.name,
-                                   distribution and distribution.version)
+            self._origins[name] = _origin(entry_point)
             if self._pm.is_blocked(name):
                 self._blocked_entry_points.append(name)
                 continue
@@ -194,14 +195,10 @@ class _BackendManager:
         # By convention an entry point is named after the device type it provides.
         device_failures = dict(self._import_failures)
         plugins = [(name, plugin) for name, plugin in self._pm.list_name_plugin() if plugin is not None]
-        hooks = (self._pm.hook.ember_register_devices, self._pm.hook.ember_register_kernels)
         for name, plugin in plugins:
             checkpoint = registry._begin(name)
             try:
-                for hook in hooks:
-                    for implementation in hook.get_hookimpls():
-                        if implementation.plugin is plugin:
-                            implementation.function(*(registry for _ in implementation.argnames))
+                self._call_hooks(plugin, registry)
             except Exception as error:
                 failure = _Failure.of(error)
                 plugin_failures[name] = failure
@@ -209,30 +206,47 @@ class _BackendManager:
                     affected = [error.device]
                 else:
                     affected = [device for device, (_, owner) in registry.devices().items() if owner == name]
+                    if not affected and name in self._origins:
+                        affected = [name]
                 registry._rollback(checkpoint)
-                for device in affected or [name]:
+                for device in affected:
                     device_failures.setdefault(device, failure)
         devices = registry.devices()
         tables = {name: registry.kernel_table(name) for name in devices if name not in device_failures}
         return _Resolution(devices, tables, plugin_failures, device_failures)
 
+    def _call_hooks(self, plugin: object, registry: Registry) -> None:
+        """Run the plugin's implementations of both hooks with the arguments each names, as pluggy does."""
+        arguments = {"registry": registry}
+        for hook in (self._pm.hook.ember_register_devices, self._pm.hook.ember_register_kernels):
+            for implementation in hook.get_hookimpls():
+                if implementation.plugin is plugin:
+                    implementation.function(*[arguments[name] for name in implementation.argnames])
+
     def _make_backend(self, name: str, resolution: _Resolution) -> Backend:
         failure = resolution.device_failures.get(name)
         if failure is not None:
-            raise RuntimeError(f"backend {name!r} is installed but unavailable: {failure.error}\n{failure.traceback}")
+            raise RuntimeError(f"backend {name!r} is installed but unavailable: {failure.error}\n"
+                               f"{failure.traceback}")
         if name not in resolution.devices:
-            if name in self._blocked_entry_points:
-                raise RuntimeError(f"backend {name!r} is installed but disabled by "
-                                   f"EMBER_DISABLED_PLUGINS={os.environ.get('EMBER_DISABLED_PLUGINS', '')}")
-            known = sorted({*resolution.devices, *resolution.device_failures, *self._blocked_entry_points})
-            hint = "" if self._autoload else " (backend autoload is off: EMBER_DISABLE_PLUGIN_AUTOLOAD is set)"
-            raise RuntimeError(f"Expected one of {', '.join(known) or 'no'} device type at start of device "
-                               f"string: {name}{hint}")
+            raise self._not_a_device(name, resolution)
         device_type, plugin = resolution.devices[name]
         why = _unavailable_reason(device_type)
         if why is not None:
             raise RuntimeError(f"backend {name!r} is installed but unavailable: {why}")
         return Backend(device_type, resolution.tables[name], plugin)
+
+    def _not_a_device(self, name: str, resolution: _Resolution) -> RuntimeError:
+        """The error for a name no loaded plugin declares: disabled, or unknown (PyTorch's message)."""
+        if name in self._blocked_entry_points:
+            disabled = os.environ.get("EMBER_DISABLED_PLUGINS", "")
+            return RuntimeError(f"backend {name!r} is installed but disabled by "
+                                f"EMBER_DISABLED_PLUGINS={disabled}")
+        known = sorted({*resolution.devices, *resolution.device_failures, *self._blocked_entry_points})
+        known_text = ", ".join(known) or "(no backend loaded)"
+        hint = "" if self._autoload else " (backend autoload is off: EMBER_DISABLE_PLUGIN_AUTOLOAD is set)"
+        return RuntimeError(f"Expected one of {known_text} device type at start of device string: "
+                            f"{name}{hint}")
 
     def _plugin_status(self, name: str, plugin: object, resolution: _Resolution) -> PluginStatus:
         module, distribution, version = self._origins.get(name) or _describe(plugin)
@@ -244,6 +258,14 @@ class _BackendManager:
 
 def _environment_list(variable: str) -> list[str]:
     return [item.strip() for item in os.environ.get(variable, "").split(",") if item.strip()]
+
+
+def _origin(entry_point: importlib.metadata.EntryPoint) -> tuple[str, str | None, str | None]:
+    """Module, distribution and version of an entry point plugin."""
+    distribution = getattr(entry_point, "dist", None)
+    if distribution is None:
+        return entry_point.value, None, None
+    return entry_point.value, distribution.name, distribution.version
 
 
 def _describe(plugin: object) -> tuple[str, str | None, str | None]:
@@ -296,7 +318,8 @@ def register_plugin(plugin: Any, name: str) -> None:
 
     For tests and in-process backends. The kernel tables are rebuilt on the next get_backend, so a
     plugin registered late with a higher priority takes over; backends obtained before keep their
-    old tables. Raises ValueError if `name` is taken and pluggy.PluginValidationError for bad hooks.
+    old tables. Raises ValueError if `name` is taken and pluggy.PluginValidationError for bad hooks;
+    a name listed in EMBER_DISABLED_PLUGINS stays blocked.
     """
     _manager.register_plugin(plugin, name)
 

@@ -22,6 +22,8 @@ OPTIONAL_KERNELS: tuple[str, ...] = (
 )
 _KERNEL_NAMES = frozenset(REQUIRED_KERNELS + OPTIONAL_KERNELS)
 
+Kernel = Callable[..., Any]
+
 
 @dataclass(frozen=True, eq=False)
 class DeviceType:
@@ -70,7 +72,7 @@ class KernelTable:
 
     __slots__ = ("device", "_providers", *REQUIRED_KERNELS, *OPTIONAL_KERNELS)
 
-    def __init__(self, device: str, kernels: Mapping[str, Callable], providers: Mapping[str, str]) -> None:
+    def __init__(self, device: str, kernels: Mapping[str, Kernel], providers: Mapping[str, str]) -> None:
         self.device = device
         self._providers = dict(providers)
         for op in REQUIRED_KERNELS:
@@ -87,12 +89,16 @@ class KernelTable:
         return f"<KernelTable {self.device!r}: {present}/{len(REQUIRED_KERNELS)} required kernels>"
 
 
-def _missing_kernel(device: str, op: str) -> Callable:
+def _missing_kernel(device: str, op: str) -> Kernel:
     def missing(*args: object, **kwargs: object) -> Any:
-        raise NotImplementedError(f"device {device!r} has no kernel {op!r} (required by the backend contract)")
+        raise NotImplementedError(f"device {device!r} has no kernel {op!r} "
+                                  "(required by the backend contract)")
 
     missing.__name__ = op
     return missing
+
+
+_Checkpoint = tuple[dict[str, tuple[DeviceType, str]], dict[tuple[str, str], dict[int, tuple[Kernel, str]]]]
 
 
 class Registry:
@@ -107,21 +113,22 @@ class Registry:
         self._devices: dict[str, tuple[DeviceType, str]] = {}
         # (device, op) -> {priority: (kernel, plugin)}: every priority is kept, so that a tie is an
         # error whatever order the plugins came in.
-        self._kernels: dict[tuple[str, str], dict[int, tuple[Callable, str]]] = {}
+        self._kernels: dict[tuple[str, str], dict[int, tuple[Kernel, str]]] = {}
 
     def add_device(self, device_type: DeviceType) -> None:
         """Declare a device type; its name must not be declared by any other registration."""
         if not isinstance(device_type, DeviceType):
-            raise TypeError(f"add_device() expects an ember.plugins.DeviceType, got {type(device_type).__name__} "
-                            f"(plugin {self._plugin!r})")
+            raise TypeError(f"add_device() expects an ember.plugins.DeviceType, got "
+                            f"{type(device_type).__name__} (plugin {self._plugin!r})")
         name = device_type.name
         if name in self._devices:
             other = self._devices[name][1]
-            raise RegistrationConflict(name, f"device type {name!r} is declared twice: by plugin {other!r} and "
-                                             f"by plugin {self._plugin!r}; disable one with EMBER_DISABLED_PLUGINS")
+            raise RegistrationConflict(
+                name, f"device type {name!r} is declared twice: by plugin {other!r} and by plugin "
+                      f"{self._plugin!r}; disable one with EMBER_DISABLED_PLUGINS")
         self._devices[name] = (device_type, self._plugin)
 
-    def add_kernel(self, device: str, op: str, fn: Callable, priority: int = 0) -> None:
+    def add_kernel(self, device: str, op: str, fn: Kernel, priority: int = 0) -> None:
         """Register `fn` as the kernel of `op` on `device`; the highest priority wins, a tie is an error."""
         if op not in _KERNEL_NAMES:
             raise ValueError(f"unknown kernel {op!r} for device {device!r} (plugin {self._plugin!r}): the "
@@ -134,12 +141,12 @@ class Registry:
         if priority in by_priority:
             other = by_priority[priority][1]
             raise RegistrationConflict(
-                device, f"kernel {op!r} for device {device!r} is registered twice at priority {priority}: by "
-                        f"plugin {other!r} and by plugin {self._plugin!r}; load order must not decide, so give "
-                        "one a higher priority= or disable one with EMBER_DISABLED_PLUGINS")
+                device, f"kernel {op!r} for device {device!r} is registered twice at priority {priority}: "
+                        f"by plugin {other!r} and by plugin {self._plugin!r}; load order must not decide, so "
+                        "give one a higher priority= or disable one with EMBER_DISABLED_PLUGINS")
         by_priority[priority] = (fn, self._plugin)
 
-    def add_kernels(self, device: str, kernels: Mapping[str, Callable], priority: int = 0) -> None:
+    def add_kernels(self, device: str, kernels: Mapping[str, Kernel], priority: int = 0) -> None:
         """Register several kernels of `device` at one priority: ``{op: fn}``."""
         for op, fn in kernels.items():
             self.add_kernel(device, op, fn, priority)
@@ -150,17 +157,18 @@ class Registry:
 
     def kernel_table(self, device: str) -> KernelTable:
         """The table of `device`: for each op, the kernel registered with the highest priority."""
-        kernels, providers = {}, {}
+        kernels: dict[str, Kernel] = {}
+        providers: dict[str, str] = {}
         for (kernel_device, op), by_priority in self._kernels.items():
             if kernel_device == device:
                 kernels[op], providers[op] = by_priority[max(by_priority)]
         return KernelTable(device, kernels, providers)
 
-    def _begin(self, plugin: str) -> tuple:
+    def _begin(self, plugin: str) -> _Checkpoint:
         """Credit the following registrations to `plugin`; returns a checkpoint for `_rollback`."""
         self._plugin = plugin
         return dict(self._devices), {key: dict(by_priority) for key, by_priority in self._kernels.items()}
 
-    def _rollback(self, checkpoint: tuple) -> None:
+    def _rollback(self, checkpoint: _Checkpoint) -> None:
         """Forget every registration made since `checkpoint` was taken."""
         self._devices, self._kernels = checkpoint

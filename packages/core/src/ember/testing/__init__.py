@@ -10,16 +10,18 @@ run the conformance kit"), and a device whose backend reports it unavailable is 
 
 What the kit checks, each module one family:
 
+- ``test_device``: the declared device type (name, count, dtypes core needs, ``synchronize``) and a kernel
+  table with every required kernel.
 - ``test_creation``, ``test_views``, ``test_elementwise``, ``test_reductions``, ``test_matmul``,
   ``test_indexing``: every required kernel of the backend contract (docs/internals.md, "The kernel
   contract") against numpy, on seeded random data: 0-d, empty and size-1 dims, broadcasting, Python scalars
   on either side, ``out=`` into existing buffers (views included), and non-contiguous inputs built with the
   device's own ``as_strided``: transposes, steps, and views of views with a storage offset.
 - ``test_optional_kernels``: every optional kernel the device provides, against the result core composes
-  from required kernels; a kernel the device does not provide is a skip that names it.
-- ``test_autograd``: gradients through the device with ``ember.autograd.gradcheck`` and
-  ``gradgradcheck`` (float64), and float32 gradients against analytic ones.
-- ``test_coverage``: every kernel name of the contract has a check in the kit.
+  without it; a kernel the device does not provide is a skip that names it.
+- ``test_autograd``: gradients through the device: ``ember.autograd.gradcheck`` and ``gradgradcheck`` in
+  float64, and float32 gradients against a numerical vector-Jacobian product computed on the host.
+- ``test_coverage``: every kernel of the contract has a check in the kit (needs no device).
 
 Dtypes the device does not declare in ``DeviceType.dtypes`` are skipped with the reason ("device lacks
 float64"); ``pytest -rs`` lists every skip. Floating results are compared with tolerances by dtype

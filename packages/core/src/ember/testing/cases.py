@@ -34,27 +34,27 @@ BROADCAST_PAIRS = (
 LAYOUTS = ("contiguous", "transposed", "stepped", "offset_permuted")
 
 
+# Value ranges of each domain of random_array: whole numbers for ints (and for "ties" in every dtype).
+WHOLE_RANGES = {"real": (-5, 5), "positive": (1, 5), "nonzero": (1, 5), "ties": (-2, 2), "exponent": (0, 3)}
+FLOAT_RANGES = {"real": (-2.0, 2.0), "positive": (0.5, 2.5), "nonzero": (0.5, 2.0), "exponent": (-2.0, 2.0)}
+
+
 def random_array(rng: np.random.Generator, shape: tuple[int, ...], dtype_name: str,
                  domain: str = "real") -> np.ndarray:
     """Host data of ``shape`` and ``dtype_name`` drawn from ``domain``.
 
-    Domains: ``real`` (floats in [-2, 2], ints in [-5, 5]), ``positive`` (floats in [0.5, 2.5], ints in
-    [1, 5]), ``nonzero`` (magnitudes in [0.5, 2] or [1, 5], either sign), ``ties`` (whole numbers in
-    [-2, 2], so that equal values are common) and ``exponent`` (floats in [-2, 2], ints in [0, 3]).
-    Bools are fair coin flips in every domain.
+    Domains: ``real``, ``positive``, ``nonzero`` (magnitudes from the range, either sign), ``ties`` (whole
+    numbers in [-2, 2], so that equal values are common) and ``exponent``; their ranges are WHOLE_RANGES
+    for ints and FLOAT_RANGES for floats. Bools are fair coin flips in every domain.
     """
     if dtype_name == "bool":
         return rng.random(shape) < 0.5
-    if dtype_name.startswith("int"):
-        low, high = {"real": (-5, 5), "positive": (1, 5), "nonzero": (1, 5), "ties": (-2, 2),
-                     "exponent": (0, 3)}[domain]
+    values: np.ndarray
+    if dtype_name.startswith("int") or domain == "ties":
+        low, high = WHOLE_RANGES[domain]
         values = rng.integers(low, high + 1, size=shape)
-    elif domain == "ties":
-        values = rng.integers(-2, 3, size=shape).astype(np.float64)
     else:
-        low, high = {"real": (-2.0, 2.0), "positive": (0.5, 2.5), "nonzero": (0.5, 2.0),
-                     "exponent": (-2.0, 2.0)}[domain]
-        values = rng.uniform(low, high, size=shape)
+        values = rng.uniform(*FLOAT_RANGES[domain], size=shape)
     if domain == "nonzero":
         values = values * rng.choice((-1, 1), size=shape)
     return np.asarray(values).astype(dtype_name)

@@ -55,7 +55,8 @@ def _inputs(ember_device, ember_rng, name, dtype):
     """Leaf tensors on the device under test for case ``name``, and their values on the host."""
     hosts = [random_array(ember_rng, shape, "float64", domain).astype(dtype.numpy).astype(np.float64)
              for shape, domain in CASES[name][2]]
-    leaves = [ember.tensor(host, dtype=dtype, device=ember_device.device, requires_grad=True) for host in hosts]
+    leaves = [ember.tensor(host, dtype=dtype, device=ember_device.device, requires_grad=True)
+              for host in hosts]
     return leaves, hosts
 
 

@@ -27,7 +27,8 @@ def test_full_fills_every_element(ember_device, dtype_name):
     value = FILL_VALUES[dtype_name]
     for shape in SHAPES:
         result = ember_device.to_numpy(ember_device.kernels.full(shape, value, dtype))
-        assert_matches(result, np.full(shape, value, dtype=dtype_name), f"full({shape}, {value}, {dtype_name})")
+        assert_matches(result, np.full(shape, value, dtype=dtype_name),
+                       f"full({shape}, {value}, {dtype_name})")
 
 
 ARANGES = {

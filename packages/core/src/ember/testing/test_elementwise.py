@@ -148,8 +148,8 @@ def test_binary_writes_into_out(ember_device, ember_rng, op, dtype_name, layout)
     host_b = random_array(ember_rng, (5, 1), dtype_name, domain_b)
     expected = reference(function, dtype_name, host_a, host_b)
     out = _garbage(ember_device, ember_rng, expected.shape, expected.dtype.name, layout)
-    result = getattr(ember_device.kernels, op)(ember_device.from_numpy(host_a), ember_device.from_numpy(host_b),
-                                               out=out)
+    a, b = ember_device.from_numpy(host_a), ember_device.from_numpy(host_b)
+    result = getattr(ember_device.kernels, op)(a, b, out=out)
     assert result is out, f"{op}(a, b, out=out) returns out"
     assert_matches(ember_device.to_numpy(out), expected, f"{op}(a, b, out=<{layout} buffer>)")
 
@@ -178,7 +178,8 @@ def test_where_matches_numpy(ember_device, ember_rng, dtype_name, layout):
     for shapes in WHERE_SHAPES:
         host_cond = random_array(ember_rng, shapes[0], "bool")
         host_a, host_b = (random_array(ember_rng, shape, dtype_name) for shape in shapes[1:])
-        result = ember_device.kernels.where(*(place(ember_device, h, layout) for h in (host_cond, host_a, host_b)))
+        operands = (place(ember_device, host, layout) for host in (host_cond, host_a, host_b))
+        result = ember_device.kernels.where(*operands)
         assert_matches(ember_device.to_numpy(result), np.where(host_cond, host_a, host_b),
                        f"where(<{shapes[0]}>, <{shapes[1]}>, <{shapes[2]}>) on {dtype_name}, {layout}")
 
@@ -189,7 +190,8 @@ def test_where_with_a_python_scalar(ember_device, ember_rng, dtype_name, side):
     ember_device.dtype(dtype_name)
     for scalar in _scalars("real", dtype_name):
         for shape in SHAPES:
-            host_cond, host = random_array(ember_rng, shape, "bool"), random_array(ember_rng, shape, dtype_name)
+            host_cond = random_array(ember_rng, shape, "bool")
+            host = random_array(ember_rng, shape, dtype_name)
             cond, buffer = ember_device.from_numpy(host_cond), ember_device.from_numpy(host)
             if side == "left":
                 result = ember_device.kernels.where(cond, scalar, buffer)
@@ -208,7 +210,8 @@ def test_where_writes_into_out(ember_device, ember_rng, dtype_name, layout):
     host_cond = random_array(ember_rng, (3, 1), "bool")
     host_a, host_b = random_array(ember_rng, (3, 4), dtype_name), random_array(ember_rng, (4,), dtype_name)
     out = _garbage(ember_device, ember_rng, (3, 4), dtype_name, layout)
-    result = ember_device.kernels.where(*(ember_device.from_numpy(h) for h in (host_cond, host_a, host_b)), out=out)
+    operands = (ember_device.from_numpy(host) for host in (host_cond, host_a, host_b))
+    result = ember_device.kernels.where(*operands, out=out)
     assert result is out, "where(cond, a, b, out=out) returns out"
     assert_matches(ember_device.to_numpy(out), np.where(host_cond, host_a, host_b),
                    f"where(cond, a, b, out=<{layout} buffer>)")

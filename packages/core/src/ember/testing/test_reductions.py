@@ -24,7 +24,7 @@ def _check_reduction(ember_device, ember_rng, op, function, dtype_name, layout, 
         host = random_array(ember_rng, shape, dtype_name, "ties" if op == "max" else "real")
         x = place(ember_device, host, layout)
         result = getattr(ember_device.kernels, op)(x, axes, keepdim)
-        expected = reference(lambda a: function(a, axis=axes, keepdims=keepdim), dtype_name, host)
+        expected = reference(lambda a, axes=axes: function(a, axis=axes, keepdims=keepdim), dtype_name, host)
         terms = int(np.prod([shape[axis] for axis in axes]))
         assert_matches(ember_device.to_numpy(result), expected,
                        f"{op}(<{shape} {dtype_name}, {layout}>, axes={axes}, keepdim={keepdim})",
@@ -36,7 +36,8 @@ def _check_reduction(ember_device, ember_rng, op, function, dtype_name, layout, 
 @pytest.mark.parametrize("dtype_name", NUMERIC_NAMES)
 def test_sum_matches_numpy(ember_device, ember_rng, dtype_name, layout, keepdim):
     ember_device.dtype(dtype_name)
-    _check_reduction(ember_device, ember_rng, "sum", np.sum, dtype_name, layout, keepdim, REDUCTIONS + EMPTY_SUMS)
+    _check_reduction(ember_device, ember_rng, "sum", np.sum, dtype_name, layout, keepdim,
+                     REDUCTIONS + EMPTY_SUMS)
 
 
 @pytest.mark.parametrize("keepdim", (False, True))
@@ -78,7 +79,8 @@ ARGMAXES = (((), None), ((7,), None), ((7,), 0), ((3, 4), None), ((3, 4), 0), ((
 @pytest.mark.parametrize("keepdim", (False, True))
 @pytest.mark.parametrize("layout", LAYOUTS)
 @pytest.mark.parametrize("dtype_name", NUMERIC_NAMES)
-def test_argmax_matches_numpy_and_picks_the_first_of_ties(ember_device, ember_rng, dtype_name, layout, keepdim):
+def test_argmax_matches_numpy_and_picks_the_first_of_ties(ember_device, ember_rng, dtype_name, layout,
+                                                          keepdim):
     ember_device.dtype(dtype_name)
     for shape, axis in ARGMAXES:
         host = random_array(ember_rng, shape, dtype_name, "ties")

@@ -103,7 +103,8 @@ def test_contiguous_copies_a_view_into_c_order(ember_device, ember_rng, dtype_na
     host = random_array(ember_rng, (3, 4, 2), dtype_name)
     view = place(ember_device, host, layout)
     copy = kernels.contiguous(view)
-    assert kernels.strides(copy) == (8, 2, 1), f"contiguous(<{layout} view>) has strides {kernels.strides(copy)}"
+    strides = kernels.strides(copy)
+    assert strides == (8, 2, 1), f"contiguous(<{layout} view>) has strides {strides}, not C order's"
     assert_matches(ember_device.to_numpy(copy), host, f"contiguous(<{layout} view>)")
     kernels.copy_(copy, 0)
     assert_matches(ember_device.to_numpy(view), host, "writing into contiguous(view) changed the view")
@@ -170,4 +171,5 @@ def test_copy_casts_to_the_destination_dtype(ember_device, ember_rng, source, ta
     values = random_array(ember_rng, (3, 4), source)
     destination = ember_device.from_numpy(np.zeros((3, 4), dtype=target))
     ember_device.kernels.copy_(destination, ember_device.from_numpy(values))
-    assert_matches(ember_device.to_numpy(destination), values.astype(target), f"copy_(<{target}>, <{source}>)")
+    assert_matches(ember_device.to_numpy(destination), values.astype(target),
+                   f"copy_(<{target} buffer>, <{source} buffer>)")

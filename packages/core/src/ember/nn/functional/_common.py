@@ -1,13 +1,19 @@
-"""Helpers shared by the functional ops: dim wrapping, weight checks, reductions of buffers."""
+"""Helpers shared by the functional ops: PyTorch's type names, implicit softmax dims, weight checks."""
 
 from __future__ import annotations
 
 import warnings
 
-from ember._tensor import Tensor, _wrap_dim
+from ember._tensor import Tensor
 
-_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int32": "Int", "int64": "Long",
-               "bool": "Bool"}
+_TYPE_NAMES = {
+    "float32": "Float",
+    "float64": "Double",
+    "float16": "Half",
+    "int32": "Int",
+    "int64": "Long",
+    "bool": "Bool",
+}
 
 
 def type_name(tensor: Tensor) -> str:
@@ -23,16 +29,6 @@ def implicit_softmax_dim(name: str, ndim: int, stacklevel: int) -> int:
         stacklevel=stacklevel,
     )
     return 0 if ndim in (0, 1, 3) else 1
-
-
-def wrap_dim(dim: int, ndim: int, op: str) -> int:
-    """``dim`` made non-negative, or PyTorch's IndexError when out of range."""
-    return _wrap_dim(dim, ndim, op)
-
-
-def zero_of(tensor: Tensor) -> float | int:
-    """A Python zero of the kind that fits ``tensor``'s dtype (kernels take scalars of the buffer's kind)."""
-    return 0.0 if tensor._dtype.is_floating_point else 0
 
 
 def check_not_differentiable(op: str, name: str, tensor: Tensor | None) -> None:

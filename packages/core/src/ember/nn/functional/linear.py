@@ -6,17 +6,27 @@ from ember._ops.dispatch import profiled
 from ember._tensor import Tensor
 from ember.autograd.node import Node, attach, needs_input_grad
 
-_C_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int32": "int",
-                 "int64": "long int", "bool": "bool"}
+_C_TYPE_NAMES = {
+    "float32": "float",
+    "float64": "double",
+    "float16": "c10::Half",
+    "int32": "int",
+    "int64": "long int",
+    "bool": "bool",
+}
 
 
 class AddmmBackward0(Node):
-    """Gradients of bias + mat1 @ mat2 (mat2 = weight.t()); the engine sums the bias gradient's rows."""
+    """Gradients of bias + mat1 @ mat2, with mat2 = weight.t() (saved as weight, to use it untransposed)."""
 
     def backward(self, grad: Tensor) -> tuple:
         mat1, weight = self.saved_tensors
+        grad_bias = None
+        if needs_input_grad(self, 0):
+            # A 1-D bias was broadcast over the rows; other shapes are summed back by the engine.
+            grad_bias = grad.sum(0) if self.bias_is_vector else grad
         return (
-            grad if needs_input_grad(self, 0) else None,
+            grad_bias,
             grad.matmul(weight) if needs_input_grad(self, 1) else None,
             mat1.t().matmul(grad) if needs_input_grad(self, 2) else None,
         )
@@ -61,7 +71,7 @@ def _addmm(bias: Tensor, mat1: Tensor, weight: Tensor) -> Tensor:
     data = kernels.matmul(mat1._data, mat2._data)
     kernels.add(data, bias._data, out=data)
     result = Tensor._make(data, mat1._dtype, mat1._device)
-    return attach(result, AddmmBackward0, (bias, mat1, mat2), (mat1, weight))
+    return attach(result, AddmmBackward0, (bias, mat1, mat2), (mat1, weight), bias_is_vector=bias.dim() == 1)
 
 
 @profiled("aten::linear")

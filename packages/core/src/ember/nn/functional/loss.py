@@ -11,11 +11,12 @@ import warnings
 import ember
 from ember import _dtype
 from ember._ops.dispatch import broadcast_shapes, operands, profiled
+from ember._ops.indexing import _index_backward
 from ember._tensor import Tensor
 from ember.autograd.node import Node, attach, needs_grad, needs_input_grad
 from ember.nn import _reduction
 from ember.nn.functional._common import check_not_differentiable, type_name
-from ember.nn.functional.activation import LogSoftmaxBackward0, log_softmax, log_softmax_data, sigmoid
+from ember.nn.functional.activation import log_softmax
 
 
 def _reduction_of(size_average: bool | None, reduce: bool | None, reduction: str) -> str:
@@ -72,10 +73,13 @@ def _mismatch_message(a: tuple, b: tuple) -> str:
     n = max(len(a), len(b))
     a, b = (1,) * (n - len(a)) + tuple(a), (1,) * (n - len(b)) + tuple(b)
     dim = next(i for i, (x, y) in enumerate(zip(a, b)) if x != y and 1 not in (x, y))
-    return f"The size of tensor a ({a[dim]}) must match the size of tensor b ({b[dim]}) at non-singleton dimension {dim}"
+    return (
+        f"The size of tensor a ({a[dim]}) must match the size of tensor b ({b[dim]}) at non-singleton "
+        f"dimension {dim}"
+    )
 
 
-def _elementwise_weighted(name: str, errors: Tensor, weight: Tensor, reduction: str) -> Tensor:
+def _elementwise_weighted(errors: Tensor, weight: Tensor, reduction: str) -> Tensor:
     """PyTorch's weighted mse/l1: ``sum(errors * weight)`` over ``sum(weight)`` for the mean."""
     if weight.shape != errors.shape:
         raise ValueError("Weights and input must have the same size.")
@@ -99,15 +103,19 @@ class MseLossBackward0(Node):
 
 @profiled("aten::mse_loss")
 def mse_loss(
-    input: Tensor, target: Tensor, size_average: bool | None = None, reduce: bool | None = None,
-    reduction: str = "mean", weight: Tensor | None = None,
+    input: Tensor,
+    target: Tensor,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+    weight: Tensor | None = None,
 ) -> Tensor:
     """Squared error (input - target)², averaged ('mean'), summed ('sum') or elementwise ('none')."""
     _warn_size_mismatch(input, target)
     reduction = _reduction_of(size_average, reduce, reduction)
     input, target = _broadcast_pair(input, target)
     if weight is not None:
-        return _elementwise_weighted("mse_loss", (input - target) ** 2, weight, reduction)
+        return _elementwise_weighted((input - target) ** 2, weight, reduction)
     x, y, dtype = operands(input, target, "mse_loss")
     kernels = input._device.kernels
     difference = kernels.sub(x, y)
@@ -118,8 +126,12 @@ def mse_loss(
 
 @profiled("aten::l1_loss")
 def l1_loss(
-    input: Tensor, target: Tensor, size_average: bool | None = None, reduce: bool | None = None,
-    reduction: str = "mean", weight: Tensor | None = None,
+    input: Tensor,
+    target: Tensor,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+    weight: Tensor | None = None,
 ) -> Tensor:
     """Absolute error |input - target|, reduced; composed of sub, abs and mean/sum as in PyTorch."""
     _warn_size_mismatch(input, target)
@@ -127,7 +139,7 @@ def l1_loss(
     input, target = _broadcast_pair(input, target)
     errors = (input - target).abs()
     if weight is not None:
-        return _elementwise_weighted("l1_loss", errors, weight, reduction)
+        return _elementwise_weighted(errors, weight, reduction)
     return _reduce(errors, reduction)
 
 
@@ -147,22 +159,33 @@ class BinaryCrossEntropyBackward0(Node):
         return grad_input, grad_target
 
 
+def _extremes(kernels, data) -> tuple:
+    """(smallest, largest) element of a non-empty buffer, read back to the host (NaN when one is NaN)."""
+    if not data.shape:
+        data = kernels.as_strided(data, (1,), (1,), 0)
+    axes = tuple(range(len(data.shape)))
+    largest = kernels.to_numpy(kernels.max(data, axes, False)).item()
+    if kernels.min is not None:
+        return kernels.to_numpy(kernels.min(data, axes, False)).item(), largest
+    return -kernels.to_numpy(kernels.max(kernels.neg(data), axes, False)).item(), largest
+
+
 def _check_probabilities(kernels, x) -> None:
-    if not x.shape:
-        x = kernels.as_strided(x, (1,), (1,), 0)
-    axes = tuple(range(len(x.shape)))
-    if x.shape and 0 in x.shape:
+    if 0 in x.shape:
         return
-    largest = kernels.to_numpy(kernels.max(x, axes, False)).item()
-    smallest = -kernels.to_numpy(kernels.max(kernels.neg(x), axes, False)).item()
+    smallest, largest = _extremes(kernels, x)
     if not (smallest >= 0 and largest <= 1):
         raise RuntimeError("all elements of input should be between 0 and 1")
 
 
 @profiled("aten::binary_cross_entropy")
 def binary_cross_entropy(
-    input: Tensor, target: Tensor, weight: Tensor | None = None, size_average: bool | None = None,
-    reduce: bool | None = None, reduction: str = "mean",
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
 ) -> Tensor:
     """-w (t log(x) + (1 - t) log(1 - x)) for probabilities x, each log clamped at -100 as in PyTorch."""
     reduction = _reduction_of(size_average, reduce, reduction)
@@ -182,10 +205,12 @@ def binary_cross_entropy(
     # -(t log x + (1 - t) log(1 - x)) = -(log(1 - x) + t (log x - log(1 - x)))
     data = kernels.neg(kernels.add(log_one_minus_x, kernels.mul(t, kernels.sub(log_x, log_one_minus_x))))
     if weight is not None:
-        weight = weight.expand(input.shape)
+        weight = weight.to(input._dtype).expand(input.shape)
         data = kernels.mul(data, weight._data, out=data)
     result = Tensor._make(_reduce_data(kernels, data, reduction, input._dtype), input._dtype, input._device)
-    return attach(result, BinaryCrossEntropyBackward0, (input, target), (input, target, weight), reduction=reduction)
+    return attach(
+        result, BinaryCrossEntropyBackward0, (input, target), (input, target, weight), reduction=reduction
+    )
 
 
 # ----- binary_cross_entropy_with_logits --------------------------------------------------------------------
@@ -204,10 +229,10 @@ class BinaryCrossEntropyWithLogitsBackward0(Node):
         grad_input = grad_target = None
         if needs_input_grad(self, 0):
             if pos_weight is None:
-                grad_input = (sigmoid(input) - target) * grad
+                grad_input = (input.sigmoid() - target) * grad
             else:
                 log_weight = (pos_weight - 1) * target + 1
-                grad_input = (log_weight * sigmoid(input) - pos_weight * target) * grad
+                grad_input = (log_weight * input.sigmoid() - pos_weight * target) * grad
         if needs_input_grad(self, 1):
             if pos_weight is None:
                 grad_target = -input * grad
@@ -221,20 +246,26 @@ def _bce_with_logits_data(kernels, x, t, pos_weight):
     if pos_weight is None and kernels.binary_cross_entropy_with_logits is not None:
         return kernels.binary_cross_entropy_with_logits(x, t)
     softplus_neg = kernels.add(
-        kernels.maximum(kernels.neg(x), 0.0), kernels.log(kernels.add(kernels.exp(kernels.neg(kernels.abs(x))), 1.0))
+        kernels.maximum(kernels.neg(x), 0.0),
+        kernels.log(kernels.add(kernels.exp(kernels.neg(kernels.abs(x))), 1.0)),
     )
     if pos_weight is not None:
         log_weight = kernels.add(kernels.mul(kernels.sub(pos_weight, 1.0), t), 1.0)
-        softplus_neg = kernels.mul(log_weight, softplus_neg, out=None)
+        softplus_neg = kernels.mul(log_weight, softplus_neg)
     return kernels.add(kernels.mul(kernels.sub(1.0, t), x), softplus_neg)
 
 
 @profiled("aten::binary_cross_entropy_with_logits")
 def binary_cross_entropy_with_logits(
-    input: Tensor, target: Tensor, weight: Tensor | None = None, size_average: bool | None = None,
-    reduce: bool | None = None, reduction: str = "mean", pos_weight: Tensor | None = None,
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average: bool | None = None,
+    reduce: bool | None = None,
+    reduction: str = "mean",
+    pos_weight: Tensor | None = None,
 ) -> Tensor:
-    """binary_cross_entropy(sigmoid(input), target) computed stably from logits.
+    """binary_cross_entropy(input.sigmoid(), target) computed stably from logits.
 
     ``pos_weight`` (broadcast over the last dim) weighs the positive term, ``weight`` each element.
     """
@@ -254,24 +285,21 @@ def binary_cross_entropy_with_logits(
         data = kernels.mul(data, weight.to(dtype)._data)
     result = Tensor._make(_reduce_data(kernels, data, reduction, dtype), dtype, input._device)
     return attach(
-        result, BinaryCrossEntropyWithLogitsBackward0, (input, target), (input, target, weight, pos_weight),
+        result,
+        BinaryCrossEntropyWithLogitsBackward0,
+        (input, target),
+        (input, target, weight, pos_weight),
         reduction=reduction,
     )
 
 
-# ----- nll_loss and cross_entropy ----------------------------------------------------------------------------
+# ----- nll_loss and cross_entropy ----------------------------------------------------------------------
 class NllLossBackward0(Node):
-    """Gradient of -w[t] x[t]: the scaled target weights, scattered into the class dim as a one-hot."""
+    """Gradient of -w[t] x[t] (over the total weight for a mean): the scaled weights, scattered to x[t]."""
 
     def backward(self, grad: Tensor) -> Tensor:
-        target, target_weight, total_weight = self.saved_tensors
-        scale = -grad / total_weight if self.reduction == "mean" else -grad
-        coefficient = target_weight * scale
-        classes = ember.arange(self.num_classes, device=target.device)
-        if target.dim() == 0:
-            return (target == classes) * coefficient
-        classes = classes.view(self.num_classes, *([1] * (target.dim() - 1)))
-        return (target.unsqueeze(1) == classes) * coefficient.unsqueeze(1)
+        (scaled_weights,) = self.saved_tensors
+        return _index_backward(scaled_weights * grad, self.shape, self.key)
 
 
 class NllLoss2DBackward0(NllLossBackward0):
@@ -308,69 +336,96 @@ def _check_nll(input: Tensor, target: Tensor, weight: Tensor | None) -> int:
 
 
 def _check_targets(kernels, safe_target, num_classes: int) -> None:
-    """IndexError naming a class index outside [0, num_classes) (one host read of the extremes)."""
+    """IndexError naming a class index outside [0, num_classes), as PyTorch raises it."""
     if 0 in safe_target.shape:
         return
-    if not safe_target.shape:
-        safe_target = kernels.as_strided(safe_target, (1,), (1,), 0)
-    axes = tuple(range(len(safe_target.shape)))
-    largest = kernels.to_numpy(kernels.max(safe_target, axes, False)).item()
-    smallest = -kernels.to_numpy(kernels.max(kernels.neg(safe_target), axes, False)).item()
+    smallest, largest = _extremes(kernels, safe_target)
     if largest >= num_classes or smallest < 0:
         raise IndexError(f"Target {largest if largest >= num_classes else smallest} is out of bounds.")
 
 
-def _batch_index(kernels, shape: tuple) -> list:
-    """arange index buffers for each target dim, shaped to broadcast against the target (as numpy's ix_)."""
+def _target_key(kernels, safe_target, target_shape: tuple, input_dim: int) -> tuple:
+    """The index of x[n, t[n, d...], d...] in the input: arange buffers around the class position."""
+    if input_dim == 1:
+        return (safe_target,)
+    if len(target_shape) == 1:
+        return (kernels.arange(0, target_shape[0], 1, _dtype.int64), safe_target)
     key = []
-    for i, size in enumerate(shape):
-        view_shape = tuple(size if j == i else 1 for j in range(len(shape)))
-        strides = tuple(1 if j == i else 0 for j in range(len(shape)))
+    for i, size in enumerate(target_shape):
+        view_shape = tuple(size if j == i else 1 for j in range(len(target_shape)))
+        strides = tuple(1 if j == i else 0 for j in range(len(target_shape)))
         key.append(kernels.as_strided(kernels.arange(0, size, 1, _dtype.int64), view_shape, strides, 0))
-    return key
+    return (key[0], safe_target, *key[1:])
 
 
 def _sum_all(kernels, data):
     return kernels.sum(data, tuple(range(len(data.shape))), False) if data.shape else data
 
 
-def _nll_forward(input: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int, reduction: str,
-                 node_cls: type) -> Tensor:
-    """nll_loss on (C,), (N, C) or (N, C, d1, ...) log-probabilities, recorded as ``node_cls``."""
-    num_classes = _check_nll(input, target, weight)
-    check_not_differentiable("nll_loss_forward", "weight", weight)
-    kernels = input._device.kernels
-    dtype = input._dtype
+def _target_weights(
+    kernels, target: Tensor, weight: Tensor | None, ignore_index: int, num_classes: int, dtype
+):
+    """(safe_target, w[t]): targets with ignored ones set to class 0, and their weights (0 when ignored)."""
     kept = kernels.ne(target._data, ignore_index)
     safe_target = kernels.where(kept, target._data, 0)
     _check_targets(kernels, safe_target, num_classes)
     if weight is None:
-        target_weight = kernels.astype(kept, dtype)
-    else:
-        target_weight = kernels.where(kept, kernels.index(weight._data, (safe_target,)), 0.0)
-    if input.dim() == 1:
-        picked = kernels.index(input._data, (safe_target,))
-    else:
-        batch, *rest = _batch_index(kernels, target._data.shape)
-        picked = kernels.index(input._data, (batch, safe_target, *rest))
-    losses = kernels.neg(kernels.mul(picked, target_weight))
+        return safe_target, kernels.astype(kept, dtype)
+    return safe_target, kernels.where(kept, kernels.index(weight._data, (safe_target,)), 0.0)
+
+
+def _weighted_reduce(kernels, losses, target_weight, reduction: str):
+    """(loss, d loss / d picked log-probability): the mean divides by the total weight of the targets."""
     if reduction == "none":
-        data, total = losses, kernels.full((), 1.0, dtype)
-    else:
-        data, total = _sum_all(kernels, losses), _sum_all(kernels, target_weight)
-        if reduction == "mean":
-            data = kernels.div(data, total)
-    result = Tensor._make(data, dtype, input._device)
-    if not needs_grad((input,)):
-        return result
-    saved = (target, Tensor._make(target_weight, dtype, input._device), Tensor._make(total, dtype, input._device))
-    return attach(result, node_cls, (input,), saved, reduction=reduction, num_classes=num_classes)
+        return losses, kernels.neg(target_weight)
+    total = _sum_all(kernels, losses)
+    if reduction == "sum":
+        return total, kernels.neg(target_weight)
+    total_weight = _sum_all(kernels, target_weight)
+    return kernels.div(total, total_weight), kernels.div(target_weight, kernels.neg(total_weight))
+
+
+def _nll_forward(
+    input: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int, reduction: str, node_cls: type
+) -> Tensor:
+    """nll_loss on (C,), (N, C) or (N, C, d1, ...) log-probabilities, recorded as ``node_cls``."""
+    num_classes = _check_nll(input, target, weight)
+    check_not_differentiable("nll_loss_forward", "weight", weight)
+    kernels = input._device.kernels
+    safe_target, target_weight = _target_weights(
+        kernels, target, weight, ignore_index, num_classes, input._dtype
+    )
+    key = _target_key(kernels, safe_target, target._data.shape, input.dim())
+    losses = kernels.neg(kernels.mul(kernels.index(input._data, key), target_weight))
+    data, scaled_weights = _weighted_reduce(kernels, losses, target_weight, reduction)
+    result = Tensor._make(data, input._dtype, input._device)
+    saved = (Tensor._make(scaled_weights, input._dtype, input._device),)
+    return attach(result, node_cls, (input,), saved, shape=input._data.shape, key=key)
+
+
+def _fused_cross_entropy(
+    input: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int, reduction: str
+) -> Tensor:
+    """Cross entropy of (N, C) logits in one ``cross_entropy`` kernel call, when no graph is recorded."""
+    num_classes = _check_nll(input, target, weight)
+    kernels = input._device.kernels
+    safe_target, target_weight = _target_weights(
+        kernels, target, weight, ignore_index, num_classes, input._dtype
+    )
+    losses, _probabilities = kernels.cross_entropy(input._data, safe_target)
+    data, _ = _weighted_reduce(kernels, kernels.mul(losses, target_weight), target_weight, reduction)
+    return Tensor._make(data, input._dtype, input._device)
 
 
 @profiled("aten::nll_loss_nd")
 def nll_loss(
-    input: Tensor, target: Tensor, weight: Tensor | None = None, size_average: bool | None = None,
-    ignore_index: int = -100, reduce: bool | None = None, reduction: str = "mean",
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average: bool | None = None,
+    ignore_index: int = -100,
+    reduce: bool | None = None,
+    reduction: str = "mean",
 ) -> Tensor:
     """Negative log likelihood -w[t] x[t] of class indices ``target`` given log-probabilities ``input``.
 
@@ -394,8 +449,13 @@ def nll_loss(
 
 @profiled("aten::cross_entropy_loss")
 def cross_entropy(
-    input: Tensor, target: Tensor, weight: Tensor | None = None, size_average: bool | None = None,
-    ignore_index: int = -100, reduce: bool | None = None, reduction: str = "mean",
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    size_average: bool | None = None,
+    ignore_index: int = -100,
+    reduce: bool | None = None,
+    reduction: str = "mean",
     label_smoothing: float = 0.0,
 ) -> Tensor:
     """Cross entropy of logits: nll_loss(log_softmax(input, class dim), target).
@@ -409,15 +469,28 @@ def cross_entropy(
     class_dim = 0 if input.dim() == 1 else 1
     if target._data.shape == input._data.shape and target._dtype.is_floating_point:
         return _cross_entropy_probabilities(input, target, weight, reduction, label_smoothing, class_dim)
+    fused = input._device.kernels.cross_entropy
+    if fused is not None and input.dim() == 2 and label_smoothing == 0 and not needs_grad((input, weight)):
+        return _fused_cross_entropy(input, target, weight, ignore_index, reduction)
     log_probabilities = log_softmax(input, class_dim)
     loss = nll_loss(log_probabilities, target, weight, ignore_index=ignore_index, reduction=reduction)
     if label_smoothing > 0:
-        loss = _smooth(loss, log_probabilities, target, weight, ignore_index, reduction, label_smoothing, class_dim)
+        loss = _smooth(
+            loss, log_probabilities, target, weight, ignore_index, reduction, label_smoothing, class_dim
+        )
     return loss
 
 
-def _smooth(loss: Tensor, log_probabilities: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int,
-            reduction: str, label_smoothing: float, class_dim: int) -> Tensor:
+def _smooth(
+    loss: Tensor,
+    log_probabilities: Tensor,
+    target: Tensor,
+    weight: Tensor | None,
+    ignore_index: int,
+    reduction: str,
+    label_smoothing: float,
+    class_dim: int,
+) -> Tensor:
     """PyTorch's label smoothing: (1 - ε) nll + ε/C times the (weighted) sum of -log-probabilities."""
     num_classes = log_probabilities.shape[class_dim]
     ignored = target == ignore_index
@@ -441,8 +514,14 @@ def _smooth(loss: Tensor, log_probabilities: Tensor, target: Tensor, weight: Ten
     return (1 - label_smoothing) * loss + smooth * (label_smoothing / num_classes)
 
 
-def _cross_entropy_probabilities(input: Tensor, target: Tensor, weight: Tensor | None, reduction: str,
-                                 label_smoothing: float, class_dim: int) -> Tensor:
+def _cross_entropy_probabilities(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None,
+    reduction: str,
+    label_smoothing: float,
+    class_dim: int,
+) -> Tensor:
     """Cross entropy against class probabilities: -sum(w_c t_c log_softmax(x)_c) over the class dim."""
     num_classes = input.shape[class_dim]
     log_probabilities = log_softmax(input, class_dim)

@@ -1,4 +1,4 @@
-"""Containers of modules: `Sequential` (a pipeline), `ModuleList` and `ModuleDict` (registered collections)."""
+"""Containers of modules: `Sequential` (a pipeline), `ModuleList` and `ModuleDict` (registered sets)."""
 
 from __future__ import annotations
 
@@ -284,6 +284,8 @@ class ModuleDict(Module):
                     f"ModuleDict update sequence element #{j} should be Iterable; is" + type(pair).__name__
                 )
             if len(pair) != 2:  # type: ignore[arg-type]
-                raise ValueError(f"ModuleDict update sequence element #{j} has length {len(pair)}; 2 is required")
+                raise ValueError(
+                    f"ModuleDict update sequence element #{j} has length {len(pair)}; 2 is required"
+                )
             key, module = pair  # type: ignore[misc]
             self[key] = module

@@ -56,16 +56,16 @@ def _parse_to(*args: Any, **kwargs: Any) -> tuple[Any, Any, bool]:
             dtype = arg
         elif isinstance(arg, bool):
             non_blocking = arg
-        elif isinstance(arg, (str, int, ember.device)):
+        elif isinstance(arg, int):
+            device = ember.device("cuda", arg)  # a bare index means a cuda device, as in PyTorch
+        elif isinstance(arg, (str, ember.device)):
             device = arg
-        else:
+        elif arg is not None:
             raise TypeError(
                 "to() received an invalid combination of arguments: expected a device, a dtype or a "
                 f"Tensor, but got {type(arg).__name__}"
             )
-    if device is not None:
-        device = ember.device(device)
-    return device, dtype, non_blocking
+    return None if device is None else ember.device(device), dtype, non_blocking
 
 
 def _forward_unimplemented(self: Module, *args: Any) -> Any:
@@ -132,7 +132,8 @@ class Module:
             raise KeyError(f"attribute '{name}' already exists")
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(
-                f"cannot assign '{_typename(tensor)}' object to buffer '{name}' (ember Tensor or None required)"
+                f"cannot assign '{_typename(tensor)}' object to buffer '{name}' "
+                "(ember Tensor or None required)"
             )
         self._buffers[name] = tensor
         if persistent:
@@ -302,13 +303,18 @@ class Module:
     # ------------------------------------------------------------------------------------ iteration
 
     def _named_members(
-        self, get_members: Callable[[Module], Any], prefix: str = "", recurse: bool = True,
+        self,
+        get_members: Callable[[Module], Any],
+        prefix: str = "",
+        recurse: bool = True,
         remove_duplicate: bool = True,
     ) -> Iterator[tuple[str, Any]]:
         seen: set[int] = set()
-        modules = self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) if recurse else [
-            (prefix, self)
-        ]
+        modules = (
+            self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate)
+            if recurse
+            else [(prefix, self)]
+        )
         for module_prefix, module in modules:
             for key, value in get_members(module):
                 if value is None or id(value) in seen:
@@ -339,7 +345,9 @@ class Module:
         self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
     ) -> Iterator[tuple[str, Tensor]]:
         """Iterate over ``(dotted name, buffer)`` pairs."""
-        yield from self._named_members(lambda module: module._buffers.items(), prefix, recurse, remove_duplicate)
+        yield from self._named_members(
+            lambda module: module._buffers.items(), prefix, recurse, remove_duplicate
+        )
 
     def children(self) -> Iterator[Module]:
         """Iterate over the immediate child modules."""
@@ -372,7 +380,9 @@ class Module:
         yield prefix, self
         for name, module in self._modules.items():
             if module is not None:
-                yield from module.named_modules(memo, prefix + ("." if prefix else "") + name, remove_duplicate)
+                yield from module.named_modules(
+                    memo, prefix + ("." if prefix else "") + name, remove_duplicate
+                )
 
     # ------------------------------------------------------------------------------- modes and grads
 
@@ -452,7 +462,12 @@ class Module:
             )
 
         def convert(tensor: Tensor) -> Tensor:
-            return tensor.to(device, dtype if tensor.is_floating_point() else None, non_blocking)
+            target = {"non_blocking": non_blocking}
+            if device is not None:
+                target["device"] = device
+            if dtype is not None and tensor.is_floating_point():
+                target["dtype"] = dtype
+            return tensor.to(**target)
 
         return self._apply(convert)
 
@@ -520,8 +535,14 @@ class Module:
         return handle
 
     def _load_from_state_dict(
-        self, state_dict: dict, prefix: str, local_metadata: dict, strict: bool,
-        missing_keys: list[str], unexpected_keys: list[str], error_msgs: list[str],
+        self,
+        state_dict: dict,
+        prefix: str,
+        local_metadata: dict,
+        strict: bool,
+        missing_keys: list[str],
+        unexpected_keys: list[str],
+        error_msgs: list[str],
     ) -> None:
         """Copy this module's own entries (not its children's) of ``state_dict`` into it, in place."""
         for hook in self._load_state_dict_pre_hooks.values():
@@ -572,7 +593,7 @@ class Module:
         if strict:
             for key in state_dict:
                 if key.startswith(prefix):
-                    input_name = key[len(prefix):].split(".", 1)
+                    input_name = key[len(prefix) :].split(".", 1)
                     if len(input_name) > 1:
                         if input_name[0] not in self._modules:
                             unexpected_keys.append(key)
@@ -612,14 +633,18 @@ class Module:
                 if hook(module, incompatible_keys) is not None:
                     raise AssertionError(
                         "Hooks registered with ``register_load_state_dict_post_hook`` are not expected to "
-                        "return new values, if incompatible_keys need to be modified, it should be done inplace."
+                        "return new values, if incompatible_keys need to be modified, it should be done "
+                        "inplace."
                     )
 
         load(self, state_dict)
         if strict:
             if unexpected_keys:
                 error_msgs.insert(
-                    0, "Unexpected key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in unexpected_keys))
+                    0,
+                    "Unexpected key(s) in state_dict: {}. ".format(
+                        ", ".join(f'"{k}"' for k in unexpected_keys)
+                    ),
                 )
             if missing_keys:
                 error_msgs.insert(
@@ -627,12 +652,14 @@ class Module:
                 )
         if error_msgs:
             raise RuntimeError(
-                "Error(s) in loading state_dict for {}:\n\t{}".format(type(self).__name__, "\n\t".join(error_msgs))
+                "Error(s) in loading state_dict for {}:\n\t{}".format(
+                    type(self).__name__, "\n\t".join(error_msgs)
+                )
             )
         return _IncompatibleKeys(missing_keys, unexpected_keys)
 
     def register_load_state_dict_pre_hook(self, hook: Callable[..., None]) -> RemovableHandle:
-        """Register ``hook(module, state_dict, prefix, local_metadata, strict, missing, unexpected, errors)``."""
+        """Register ``hook(module, state_dict, prefix, metadata, strict, missing, unexpected, errors)``."""
         handle = RemovableHandle(self._load_state_dict_pre_hooks)
         self._load_state_dict_pre_hooks[handle.id] = lambda *args: hook(self, *args)
         return handle
@@ -661,10 +688,14 @@ class Module:
         return handle
 
     def register_forward_hook(
-        self, hook: Callable[..., Any], *, prepend: bool = False, with_kwargs: bool = False,
+        self,
+        hook: Callable[..., Any],
+        *,
+        prepend: bool = False,
+        with_kwargs: bool = False,
         always_call: bool = False,
     ) -> RemovableHandle:
-        """Register ``hook(module, args, output)`` (or ``(module, args, kwargs, output)``) to run after ``forward``.
+        """Register ``hook(module, args, output)`` (or ``(module, args, kwargs, output)``), run after forward.
 
         A non-None result replaces the output. ``always_call`` runs it even when ``forward`` raises.
         """
@@ -681,7 +712,9 @@ class Module:
             self._forward_hooks.move_to_end(handle.id, last=False)
         return handle
 
-    def register_full_backward_pre_hook(self, hook: Callable[..., Any], prepend: bool = False) -> RemovableHandle:
+    def register_full_backward_pre_hook(
+        self, hook: Callable[..., Any], prepend: bool = False
+    ) -> RemovableHandle:
         """Register ``hook(module, grad_output)``, called when the gradients of the outputs are known.
 
         A non-None result replaces ``grad_output``.
@@ -723,8 +756,9 @@ class Module:
                         args = hook_result if isinstance(hook_result, tuple) else (hook_result,)
             backward_hook = None
             if self._backward_hooks or self._backward_pre_hooks:
-                backward_hook = BackwardHook(self, list(self._backward_hooks.values()),
-                                             list(self._backward_pre_hooks.values()))
+                backward_hook = BackwardHook(
+                    self, list(self._backward_hooks.values()), list(self._backward_pre_hooks.values())
+                )
                 args = backward_hook.setup_input_hook(args)
             result = self.forward(*args, **kwargs)
             for hook_id, hook in self._forward_hooks.items():

@@ -1,0 +1,30 @@
+"""The kit itself: every kernel of the backend contract has a check in it.
+
+These tests need no device, so they also run in a plain ``pytest`` of ember-core, and fail as soon as a
+kernel is added to the contract without a conformance check.
+"""
+from __future__ import annotations
+
+from ember.plugins import OPTIONAL_KERNELS, REQUIRED_KERNELS
+from ember.testing import (
+    test_creation,
+    test_elementwise,
+    test_indexing,
+    test_matmul,
+    test_optional_kernels,
+    test_reductions,
+    test_views,
+)
+
+REQUIRED_CHECKS = (test_creation, test_views, test_elementwise, test_reductions, test_matmul, test_indexing)
+
+
+def test_every_required_kernel_has_a_check():
+    checked = {name for module in REQUIRED_CHECKS for name in module.CHECKED_KERNELS}
+    missing = [name for name in REQUIRED_KERNELS if name not in checked]
+    assert not missing, f"the conformance kit does not check required kernels {missing}"
+
+
+def test_every_optional_kernel_has_a_check():
+    missing = [name for name in OPTIONAL_KERNELS if name not in test_optional_kernels.CHECKED_KERNELS]
+    assert not missing, f"the conformance kit does not check optional kernels {missing}"
