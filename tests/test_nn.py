@@ -751,7 +751,9 @@ def test_losses_compose_from_required_kernels_when_a_fused_one_is_missing(kernel
         with ember.no_grad():
             return [
                 values(F.cross_entropy(ember.tensor(X), ember.tensor([0, -100, 1, 2]), reduction="none")),
-                values(F.binary_cross_entropy_with_logits(ember.tensor(X), ember.tensor(Q), reduction="none")),
+                values(
+                    F.binary_cross_entropy_with_logits(ember.tensor(X), ember.tensor(Q), reduction="none")
+                ),
             ]
 
     fused = losses()

@@ -11,24 +11,93 @@ import builtins
 from . import _dtype
 from ._device import DeviceUnavailableError, device, get_default_device, set_default_device
 from ._dtype import dtype, get_default_dtype, set_default_dtype
+from ._ops import methods as _methods
+from ._ops.activation import log_softmax, relu, sigmoid, softmax
+from ._ops.creation import (
+    arange,
+    as_tensor,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    initial_seed,
+    linspace,
+    manual_seed,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randn,
+    randn_like,
+    randperm,
+    scalar_tensor,
+    seed,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from ._ops.joining import cat, stack
+from ._ops.linalg import dot, matmul, mm, mv, outer
+from ._ops.pointwise import (
+    abs,
+    add,
+    clamp,
+    cos,
+    div,
+    eq,
+    exp,
+    ge,
+    gt,
+    le,
+    log,
+    logical_and,
+    logical_not,
+    logical_or,
+    logical_xor,
+    lt,
+    maximum,
+    minimum,
+    mul,
+    ne,
+    neg,
+    pow,
+    reciprocal,
+    sign,
+    sin,
+    sqrt,
+    sub,
+    tanh,
+    where,
+)
+from ._ops.reduction import all, amax, amin, any, argmax, argmin, max, mean, min, prod, std, sum, var
+from ._ops.views import (
+    broadcast_to,
+    clone,
+    flatten,
+    narrow,
+    permute,
+    reshape,
+    select,
+    squeeze,
+    t,
+    transpose,
+    unflatten,
+    unsqueeze,
+)
 from ._size import Size
 from ._tensor import Tensor
 from ._tensor_str import get_printoptions, set_printoptions
-from ._ops import methods as _methods
-from ._ops.activation import log_softmax, relu, sigmoid, softmax
-from ._ops.creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like,
-                            initial_seed, linspace, manual_seed, ones, ones_like, rand, rand_like, randint,
-                            randn, randn_like, randperm, scalar_tensor, seed, tensor, zeros, zeros_like)
-from ._ops.joining import cat, stack
-from ._ops.linalg import dot, matmul, mm, mv, outer
-from ._ops.pointwise import (abs, add, clamp, cos, div, eq, exp, ge, gt, le, log, logical_and, logical_not,
-                             logical_or, logical_xor, lt, maximum, minimum, mul, ne, neg, pow, reciprocal,
-                             sign, sin, sqrt, sub, tanh, where)
-from ._ops.reduction import all, amax, amin, any, argmax, argmin, max, mean, min, prod, std, sum, var
-from ._ops.views import (broadcast_to, clone, flatten, narrow, permute, reshape, select, squeeze, t,
-                         transpose, unflatten, unsqueeze)
-from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled,
-                                 no_grad, set_grad_enabled)
+from .autograd.grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 
 _methods.bind()
 
@@ -52,16 +121,16 @@ subtract, multiply, divide, true_divide, negative = sub, mul, div, div, neg
 swapaxes = transpose
 
 
-def is_tensor(obj) -> "builtins.bool":
+def is_tensor(obj) -> builtins.bool:
     """True when `obj` is an ember Tensor."""
     return isinstance(obj, Tensor)
 
 
-def is_floating_point(input: Tensor) -> "builtins.bool":
+def is_floating_point(input: Tensor) -> builtins.bool:
     return input._dtype.is_floating_point
 
 
-def numel(input: Tensor) -> "builtins.int":
+def numel(input: Tensor) -> builtins.int:
     return input.numel()
 
 

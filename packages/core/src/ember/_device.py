@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import re
+from typing import Any
 
 _DEVICE_RE = re.compile(r"^([a-zA-Z_][a-zA-Z0-9_]*)(?::(\d+))?$")
 
@@ -16,8 +17,12 @@ class device:
 
     __slots__ = ("type", "index", "kernels", "device_type", "__weakref__")
     _interned: dict = {}
+    type: str
+    index: int | None
+    kernels: Any  # the resolved KernelTable, once a tensor was placed here
+    device_type: Any  # the backend's DeviceType
 
-    def __new__(cls, type: "str | device", index: int | None = None) -> "device":
+    def __new__(cls, type: str | device, index: int | None = None) -> device:
         if isinstance(type, device):
             if index is not None:
                 raise TypeError("device(): a device object takes no separate index")
@@ -76,7 +81,7 @@ def _check_type(name: str) -> None:
                            f"{name}") from None
 
 
-def resolve(where: "str | device | None") -> device:
+def resolve(where: str | device | None) -> device:
     """The concrete device a new tensor goes to, with its kernel table loaded.
 
     `None` means the default device; `'cuda'` means `'cuda:0'`. Errors from the plugin system
@@ -124,6 +129,6 @@ def get_default_device() -> device:
     return _default[0]
 
 
-def set_default_device(where: "str | device | None") -> None:
+def set_default_device(where: str | device | None) -> None:
     """Make factories place new tensors on `where` (``None`` restores 'cpu')."""
     _default[0] = None if where is None else resolve(where)

@@ -17,9 +17,9 @@ class Size(tuple):
             n *= s
         return n
 
-    def __getitem__(self, key):  # type: ignore[override]
+    def __getitem__(self, key):
         item = tuple.__getitem__(self, key)
         return Size(item) if isinstance(key, slice) else item
 
-    def __add__(self, other):  # type: ignore[override]
+    def __add__(self, other):
         return Size(tuple.__add__(self, tuple(other)))

@@ -6,8 +6,10 @@ a tensor *is*: attributes, conversions to Python and numpy, and the entry points
 from __future__ import annotations
 
 import weakref
+from typing import TYPE_CHECKING, Any
 
 from . import _dtype
+from ._dtype import dtype as DType
 from ._size import Size
 
 _new = object.__new__
@@ -24,13 +26,27 @@ class Tensor:
                  "_version", "_base", "_accumulator", "_hooks", "_retains_grad", "_view_fn", "__weakref__")
     __array_priority__ = 1000  # numpy defers to Tensor in mixed expressions such as ``array * tensor``
 
+    _data: Any  # the backend's buffer
+    _dtype: DType
+    _device: Any  # an ember.device with its kernel table resolved
+    _requires_grad: bool
+    grad: Tensor | None
+    grad_fn: Any  # the Node that produced this tensor, None for leaves
+    _output_nr: int
+    _version: list[int] | None  # [count] of in-place changes, shared with views
+    _base: Tensor | None
+    _accumulator: Any  # weak reference to this leaf's AccumulateGrad node
+    _hooks: list | None
+    _retains_grad: bool
+    _view_fn: Any  # redoes the chain of view ops from `_base` (for in-place ops on views)
+
     def __new__(cls, *args, device=None):
         from ._ops import creation
 
         return creation.legacy_new(cls, args, device)
 
     @classmethod
-    def _make(cls, data, dtype: _dtype.dtype, device, requires_grad: bool = False) -> "Tensor":
+    def _make(cls, data, dtype: DType, device, requires_grad: bool = False) -> Tensor:
         """Wrap a backend buffer without checks: the one constructor ops use."""
         t = _new(cls)
         t._data = data
@@ -45,6 +61,40 @@ class Tensor:
         t._hooks = None
         return t
 
+    if TYPE_CHECKING:
+        # Ops are bound as methods by `ember._ops.methods` at import; this tells type checkers so.
+        def __getattr__(self, name: str) -> Any: ...
+        def __add__(self, other: Any) -> Tensor: ...
+        def __radd__(self, other: Any) -> Tensor: ...
+        def __iadd__(self, other: Any) -> Tensor: ...
+        def __sub__(self, other: Any) -> Tensor: ...
+        def __rsub__(self, other: Any) -> Tensor: ...
+        def __isub__(self, other: Any) -> Tensor: ...
+        def __mul__(self, other: Any) -> Tensor: ...
+        def __rmul__(self, other: Any) -> Tensor: ...
+        def __imul__(self, other: Any) -> Tensor: ...
+        def __truediv__(self, other: Any) -> Tensor: ...
+        def __rtruediv__(self, other: Any) -> Tensor: ...
+        def __itruediv__(self, other: Any) -> Tensor: ...
+        def __pow__(self, other: Any) -> Tensor: ...
+        def __rpow__(self, other: Any) -> Tensor: ...
+        def __matmul__(self, other: Any) -> Tensor: ...
+        def __neg__(self) -> Tensor: ...
+        def __pos__(self) -> Tensor: ...
+        def __abs__(self) -> Tensor: ...
+        def __invert__(self) -> Tensor: ...
+        def __and__(self, other: Any) -> Tensor: ...
+        def __or__(self, other: Any) -> Tensor: ...
+        def __xor__(self, other: Any) -> Tensor: ...
+        def __lt__(self, other: Any) -> Tensor: ...
+        def __le__(self, other: Any) -> Tensor: ...
+        def __gt__(self, other: Any) -> Tensor: ...
+        def __ge__(self, other: Any) -> Tensor: ...
+        def __eq__(self, other: Any) -> Tensor: ...  # type: ignore[override]
+        def __ne__(self, other: Any) -> Tensor: ...  # type: ignore[override]
+        def __getitem__(self, key: Any) -> Tensor: ...
+        def __setitem__(self, key: Any, value: Any) -> None: ...
+
     # ----- attributes ---------------------------------------------------------------------------
     @property
     def shape(self) -> Size:
@@ -58,7 +108,7 @@ class Tensor:
         return shape[_wrap_dim(dim, len(shape), "size")]
 
     @property
-    def dtype(self) -> _dtype.dtype:
+    def dtype(self) -> DType:
         return self._dtype
 
     @property
@@ -113,7 +163,7 @@ class Tensor:
     def requires_grad(self, flag: bool) -> None:
         self.requires_grad_(flag)
 
-    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set whether autograd records ops on this leaf tensor; returns self."""
         if self.grad_fn is not None:
             if requires_grad:
@@ -145,13 +195,13 @@ class Tensor:
         return self.grad_fn is not None and getattr(self, "_retains_grad", False)
 
     @property
-    def data(self) -> "Tensor":
+    def data(self) -> Tensor:
         """This tensor's values without autograd history (sharing storage, not tracked)."""
         out = Tensor._make(self._data, self._dtype, self._device)
         return out
 
     @data.setter
-    def data(self, value: "Tensor") -> None:
+    def data(self, value: Tensor) -> None:
         if not isinstance(value, Tensor):
             raise TypeError(f"data must be a Tensor, got {type(value).__name__}")
         self._data, self._dtype, self._device = value._data, value._dtype, value._device
@@ -191,13 +241,13 @@ class Tensor:
                 t.grad = grad.detach().clone() if t.grad is None else t.grad + grad.detach()
         self.grad_fn._add_pre_hook(self._output_nr, keep)
 
-    def detach(self) -> "Tensor":
+    def detach(self) -> Tensor:
         """A tensor sharing this one's storage and version counter, outside the graph."""
         out = Tensor._make(self._data, self._dtype, self._device)
         out._version = self._version_counter
         return out
 
-    def detach_(self) -> "Tensor":
+    def detach_(self) -> Tensor:
         """Detach in place: make this tensor a leaf that does not require grad."""
         self.grad_fn = None
         self._requires_grad = False

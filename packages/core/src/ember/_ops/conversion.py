@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _dtype
-from .._device import device as _device_cls, resolve
+from .._device import device as _device_cls
+from .._device import resolve
 from .._tensor import Tensor
 from ..autograd.node import Node, attach
 from .dispatch import profiled

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from typing import Any
 
 import numpy as np
 
@@ -339,12 +340,13 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False)
         return _finish(k.empty((0,), dt), dt, d, requires_grad, "linspace")
     if steps == 1:
         return _finish(k.full((1,), start, dt), dt, d, requires_grad, "linspace")
-    typed = dt.numpy.type
-    lo, hi = typed(start), typed(end)
-    step = (hi - lo) / typed(steps - 1)
+    typed: Any = dt.numpy.type  # numpy scalars of the dtype: float32 arithmetic for float32, as PyTorch
+    lo: Any = typed(start)
+    hi: Any = typed(end)
+    step = float((hi - lo) / typed(steps - 1))
     index = k.arange(0, steps, 1, dt)
-    from_start = k.add(k.mul(index, step.item()), lo.item())
-    from_end = k.sub(hi.item(), k.mul(k.sub(float(steps - 1), index), step.item()))
+    from_start = k.add(k.mul(index, step), float(lo))
+    from_end = k.sub(float(hi), k.mul(k.sub(float(steps - 1), index), step))
     data = k.where(k.lt(index, float(steps // 2)), from_start, from_end)
     return _finish(data, dt, d, requires_grad, "linspace")
 

@@ -131,7 +131,8 @@ def _split_advanced(key: tuple, ndim: int):
     """Split a key into its basic part (ints, slices, None: applied first, as views) and the advanced
     part left for the index kernel. PyTorch applies ints as selections before advanced indexing, which
     places the advanced result dims where numpy (treating ints as advanced) would not."""
-    basic, advanced = [], []
+    basic: list = []
+    advanced: list = []
     for item in _expand_ellipsis(key, ndim):
         if item is None:
             basic.append(None)

@@ -8,6 +8,8 @@ covers, and the view's own history is replayed from the base.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from .. import _dtype
 from .._tensor import Tensor
 from ..autograd.node import Node, attach, link, needs_grad, needs_input_grad
@@ -19,6 +21,9 @@ from .indexing import check_inplace
 class CopySlices(Node):
     """Gradient of writing `value` into a region of a tensor: the region's gradient goes to `value`,
     the rest to the tensor as it was before."""
+
+    region: Any  # tensor -> its written region (a view, or an indexed copy)
+    clear: Any  # tensor -> None, zeroing that region in place
 
     def backward(self, grad):
         grad_value = self.region(grad) if needs_input_grad(self, 1) else None
@@ -101,7 +106,8 @@ def _retarget(entry, result: Tensor, t: Tensor):
     """A saved entry of the result (its own output) now refers to `t`'s storage and version."""
     if len(entry) == 4 and entry[0] is None and entry[3][0] is result._data:
         data, dtype, device, nr = entry[3]
-        return (None, t._version, t._version[0], (t._data, dtype, device, nr))
+        counter = t._version_counter
+        return (None, counter, counter[0], (t._data, dtype, device, nr))
     return entry
 
 

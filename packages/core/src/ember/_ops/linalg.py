@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from .._tensor import Tensor, wrap
 from ..autograd.node import Node, attach, needs_input_grad
-from .dispatch import profiled
 from . import views
+from .dispatch import profiled
 
 
 def _mat_kernel(a: Tensor, b: Tensor, op: str):

@@ -2,7 +2,17 @@
 from __future__ import annotations
 
 from .._tensor import Tensor
-from . import activation, conversion, creation, indexing, inplace, joining, linalg, pointwise, reduction, views
+from . import (
+    activation,
+    conversion,
+    creation,
+    indexing,
+    inplace,
+    linalg,
+    pointwise,
+    reduction,
+    views,
+)
 from .dispatch import scalar
 
 
@@ -119,6 +129,5 @@ def bind() -> None:
         setattr(Tensor, name, fn)
     for name, target in _IN_OPERATORS.items():
         setattr(Tensor, name, INPLACE_METHODS[target])
-    Tensor.T = property(views.T, doc="All dims reversed.")
-    Tensor.mT = property(views.mT, doc="The last two dims swapped.")
-    Tensor.__hash__ = object.__hash__
+    Tensor.T = property(views.T, doc="All dims reversed.")  # type: ignore[attr-defined]
+    Tensor.mT = property(views.mT, doc="The last two dims swapped.")  # type: ignore[attr-defined]

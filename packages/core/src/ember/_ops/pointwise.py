@@ -4,10 +4,11 @@ from __future__ import annotations
 import math
 
 from .. import _dtype
-from . import creation
 from .._tensor import Tensor, wrap
 from ..autograd.node import Node, attach, needs_grad, needs_input_grad
-from .dispatch import binary_failure, bump as _bump, check_out, operands, profiled, scalar
+from . import creation
+from .dispatch import binary_failure, check_out, operands, profiled, scalar
+from .dispatch import bump as _bump
 
 _bool = _dtype.bool_
 

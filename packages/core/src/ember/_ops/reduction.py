@@ -13,8 +13,8 @@ from .views import expand_to
 _int64, _bool = _dtype.int64, _dtype.bool_
 
 # What max(dim)/min(dim) return, like torch.return_types.max: a (values, indices) named tuple.
-max_result = namedtuple("max", ["values", "indices"])
-min_result = namedtuple("min", ["values", "indices"])
+max_result = namedtuple("max", ["values", "indices"])  # type: ignore[name-match]
+min_result = namedtuple("min", ["values", "indices"])  # type: ignore[name-match]
 
 
 def reduced_dims(dim, ndim: int, op: str) -> tuple:
@@ -145,7 +145,6 @@ def _extreme(op: str, input, dim, keepdim, other):
     if other is not None:
         from . import pointwise
         return pointwise.maximum(input, other) if op == "max" else pointwise.minimum(input, other)
-    k = input._device.kernels
     if dim is None:
         if input.numel() == 0:
             raise RuntimeError(f"{op}(): Expected reduction dim to be specified for input.numel() == 0. "

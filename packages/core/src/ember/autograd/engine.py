@@ -5,7 +5,7 @@ import sys
 
 from .._tensor import Tensor
 from . import grad_mode
-from .node import AccumulateGrad, Node, _anomaly, accumulator, edge
+from .node import AccumulateGrad, Node, _anomaly, edge
 
 # References to a gradient tensor held by the engine itself while it is delivered to a leaf: with no
 # other reference, the leaf may keep the tensor instead of copying it (as PyTorch "steals" it).
@@ -218,7 +218,8 @@ def _add(pending: dict, node: Node, nr: int, g: Tensor) -> None:
 
 
 def _run_tensor_pre_hooks(node: Node, node_grads: list) -> None:
-    for nr, hooks in node._pre_hooks.items():
+    pre_hooks = node._pre_hooks or {}
+    for nr, hooks in pre_hooks.items():
         if nr is None:
             continue
         for hook in list(hooks):
@@ -227,7 +228,7 @@ def _run_tensor_pre_hooks(node: Node, node_grads: list) -> None:
             out = hook(node_grads[nr])
             if out is not None:
                 node_grads[nr] = out
-    for hook in list(node._pre_hooks.get(None, ())):
+    for hook in list(pre_hooks.get(None, ())):
         out = hook(tuple(node_grads))
         if out is not None:
             node_grads[:] = list(out)

@@ -45,8 +45,8 @@ def _numerical_jacobian(func, inputs, index, eps):
 
 def _analytical_jacobian(func, inputs, index):
     """d(outputs)/d(inputs[index]) by backpropagating each output element's unit vector."""
-    from .engine import grad as autograd_grad
     from .._ops import creation
+    from .engine import grad as autograd_grad
 
     outputs = _as_tuple(func(*inputs))
     outputs = tuple(o for o in outputs if isinstance(o, Tensor) and o._dtype.is_floating_point)
@@ -98,8 +98,8 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
 def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3,
                   gen_non_contig_grad_outputs=False, raise_exception=True, **unused) -> bool:
     """gradcheck of the gradient itself: checks second derivatives of `func` at `inputs`."""
-    from .engine import grad as autograd_grad
     from .._ops import creation
+    from .engine import grad as autograd_grad
 
     inputs = _as_tuple(inputs)
     if grad_outputs is None:

@@ -25,10 +25,10 @@ class Node:
     _num_outputs = 1
     next_functions: tuple
     _input_meta: tuple
-    _saved: "tuple | None" = ()
-    _pre_hooks: "dict | None" = None
-    _hooks: "list | None" = None
-    _trace: "list | None" = None
+    _saved: tuple | None = ()
+    _pre_hooks: dict | None = None
+    _hooks: list | None = None
+    _trace: list | None = None
 
     def name(self) -> str:
         return type(self).__name__
@@ -173,7 +173,7 @@ def attach(result: Tensor, node_cls: type, inputs, saved=(), **attributes) -> Te
     found = _edges(inputs)
     if found is None:
         return result
-    node = _new_node(node_cls)
+    node: Node = _new_node(node_cls)
     if attributes:
         node.__dict__.update(attributes)
     _fill(node, found[0], found[1], saved, (result,))
@@ -205,6 +205,7 @@ def _unpack(node: Node, entry):
         return entry[0]
     t, counter, version, output = entry
     if counter[0] != version:
+        creator: str | None
         if output is not None:
             data, dtype, dev, nr = output
             shape, creator, out_nr = data.shape, node.name(), nr

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import ember
 from ember._tensor import Tensor
 
@@ -20,7 +22,7 @@ class Parameter(Tensor):
             raise TypeError(f"Parameter(): data must be a Tensor, but got {type(data).__name__}")
         if requires_grad and not data._dtype.is_floating_point:
             raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
-        param = cls._make(data._data, data._dtype, data._device, requires_grad)
+        param = cast(Parameter, cls._make(data._data, data._dtype, data._device, requires_grad))
         param._version = data._version_counter
         return param
 

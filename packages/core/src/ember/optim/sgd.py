@@ -97,10 +97,11 @@ class SGD(Optimizer):
 def _fused_update(kernel: Callable[..., Any], param: Tensor, state: dict | None, group: dict) -> None:
     """One ``sgd_step`` kernel call updates ``param`` (and its momentum buffer) in place."""
     buffer = None if state is None else state.get("momentum_buffer")
-    first = state is not None and buffer is None
-    if first:
+    first = False
+    if state is not None and buffer is None:
         empty = param._device.kernels.empty(param._data.shape, param._dtype)
         buffer = state["momentum_buffer"] = Tensor._make(empty, param._dtype, param._device)
+        first = True
     kernel(
         param._data,
         param.grad._data,

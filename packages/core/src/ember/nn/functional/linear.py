@@ -19,6 +19,8 @@ _C_TYPE_NAMES = {
 class AddmmBackward0(Node):
     """Gradients of bias + mat1 @ mat2, with mat2 = weight.t() (saved as weight, to use it untransposed)."""
 
+    bias_is_vector: bool
+
     def backward(self, grad: Tensor) -> tuple:
         mat1, weight = self.saved_tensors
         grad_bias = None
@@ -37,8 +39,9 @@ def _check(input: Tensor, weight: Tensor, bias: Tensor | None) -> None:
         bad = "input" if not isinstance(input, Tensor) else "weight"
         value = input if bad == "input" else weight
         raise TypeError(f"linear(): argument '{bad}' must be Tensor, not {type(value).__name__}")
-    if input._device is not weight._device or (bias is not None and bias._device is not input._device):
-        other = weight._device if weight._device is not input._device else bias._device
+    devices = [t._device for t in (weight, bias) if t is not None and t._device is not input._device]
+    if devices:
+        other = devices[0]
         raise RuntimeError(
             "Expected all tensors to be on the same device, but found at least two devices, "
             f"{input._device} and {other}! (in linear)"

@@ -91,6 +91,8 @@ def _elementwise_weighted(errors: Tensor, weight: Tensor, reduction: str) -> Ten
 
 # ----- mse_loss -----------------------------------------------------------------------------------------
 class MseLossBackward0(Node):
+    reduction: str
+
     def backward(self, grad: Tensor) -> tuple:
         input, target = self.saved_tensors
         scale = 2.0 / input.numel() if self.reduction == "mean" else 2.0
@@ -145,6 +147,8 @@ def l1_loss(
 
 # ----- binary_cross_entropy ------------------------------------------------------------------------------
 class BinaryCrossEntropyBackward0(Node):
+    reduction: str
+
     def backward(self, grad: Tensor) -> tuple:
         input, target, weight = self.saved_tensors
         if self.reduction == "mean":
@@ -220,6 +224,8 @@ def _log_sigmoid(x: Tensor) -> Tensor:
 
 
 class BinaryCrossEntropyWithLogitsBackward0(Node):
+    reduction: str
+
     def backward(self, grad: Tensor) -> tuple:
         input, target, weight, pos_weight = self.saved_tensors
         if self.reduction == "mean":
@@ -296,6 +302,9 @@ def binary_cross_entropy_with_logits(
 # ----- nll_loss and cross_entropy ----------------------------------------------------------------------
 class NllLossBackward0(Node):
     """Gradient of -w[t] x[t] (over the total weight for a mean): the scaled weights, scattered to x[t]."""
+
+    shape: tuple
+    key: tuple
 
     def backward(self, grad: Tensor) -> Tensor:
         (scaled_weights,) = self.saved_tensors

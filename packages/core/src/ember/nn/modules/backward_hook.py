@@ -52,15 +52,16 @@ class BackwardHook:
         self.n_inputs = 0
         self.input_indices: list[int] | None = None
         self.n_outputs = 0
-        self.output_indices: list[int] | None = None
 
-    def _wrap(self, args: tuple, on_node: Callable[[Node], None]) -> tuple[tuple, list[int] | None]:
+    def _wrap(
+        self, args: tuple, on_node: Callable[[Node, list[int]], None]
+    ) -> tuple[tuple, list[int] | None]:
         indices = [i for i, arg in enumerate(args) if isinstance(arg, Tensor)]
         tensors = [args[i] for i in indices]
         if not (grad_mode.state.enabled and any(t._requires_grad for t in tensors)):
             return args, None
         wrapped, node = _identity(tensors)
-        on_node(node)
+        on_node(node, indices)
         replaced = list(args)
         for i, tensor in zip(indices, wrapped):
             replaced[i] = tensor
@@ -76,11 +77,11 @@ class BackwardHook:
     def setup_input_hook(self, args: tuple) -> tuple:
         """Route the Tensor arguments through a node whose hook calls the user hooks."""
 
-        def on_node(node: Node) -> None:
+        def on_node(node: Node, indices: list[int]) -> None:
             def hook(grad_inputs: tuple, _grad_outputs: tuple) -> tuple | None:
                 if self.grad_outputs is None:
                     return None
-                result = self._pack(self.input_indices, grad_inputs, self.n_inputs)
+                result = self._pack(indices, grad_inputs, self.n_inputs)
                 for user_hook in self.user_hooks:
                     out = user_hook(self.module, result, self.grad_outputs)
                     if out is None:
@@ -92,7 +93,7 @@ class BackwardHook:
                         )
                     result = out
                 self.grad_outputs = None
-                return tuple(result[i] for i in self.input_indices)
+                return tuple(result[i] for i in indices)
 
             node.register_hook(hook)
 
@@ -103,9 +104,9 @@ class BackwardHook:
     def setup_output_hook(self, result: Any) -> Any:
         """Route the Tensor outputs through a node whose hook records (and pre-hooks edit) their gradients."""
 
-        def on_node(node: Node) -> None:
+        def on_node(node: Node, indices: list[int]) -> None:
             def hook(_grad_inputs: tuple, grad_outputs: tuple) -> tuple:
-                self.grad_outputs = self._pack(self.output_indices, grad_outputs, self.n_outputs)
+                self.grad_outputs = self._pack(indices, grad_outputs, self.n_outputs)
                 for pre_hook in self.user_pre_hooks:
                     replaced = pre_hook(self.module, self.grad_outputs)
                     if replaced is None:
@@ -132,11 +133,11 @@ class BackwardHook:
                                 "return None or None for all gradients."
                             )
                     self.grad_outputs = None
-                return tuple(grad_outputs_now[i] for i in self.output_indices)
+                return tuple(grad_outputs_now[i] for i in indices)
 
             node.register_hook(hook)
 
         single = not isinstance(result, tuple)
-        outputs, self.output_indices = self._wrap((result,) if single else result, on_node)
+        outputs, _ = self._wrap((result,) if single else result, on_node)
         self.n_outputs = len(outputs)
         return outputs[0] if single else outputs

@@ -30,13 +30,11 @@ class Sequential(Module):
     Built from modules (named ``"0"``, ``"1"``, ...) or from one OrderedDict of named modules.
     """
 
-    _modules: dict[str, Module]  # type: ignore[assignment]
-
-    def __init__(self, *args: Module | OrderedDict[str, Module]) -> None:
+    def __init__(self, *args: Any) -> None:
         super().__init__()
         if len(args) == 1 and isinstance(args[0], OrderedDict):
-            for key, module in args[0].items():
-                self.add_module(key, module)
+            for key, named in args[0].items():
+                self.add_module(key, named)
         else:
             for idx, module in enumerate(args):
                 self.add_module(str(idx), module)
@@ -131,8 +129,6 @@ class Sequential(Module):
 class ModuleList(Module):
     """A list of modules, registered so that ``parameters()`` and ``to()`` reach them."""
 
-    _modules: dict[str, Module]  # type: ignore[assignment]
-
     def __init__(self, modules: Iterable[Module] | None = None) -> None:
         super().__init__()
         if modules is not None:
@@ -220,8 +216,6 @@ class ModuleList(Module):
 class ModuleDict(Module):
     """An ordered dict of modules, registered so that ``parameters()`` and ``to()`` reach them."""
 
-    _modules: dict[str, Module]  # type: ignore[assignment]
-
     def __init__(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]] | None = None) -> None:
         super().__init__()
         if modules is not None:
@@ -278,14 +272,15 @@ class ModuleDict(Module):
             for key, module in modules.items():
                 self[key] = module
             return
-        for j, pair in enumerate(modules):
-            if not isinstance(pair, Iterable):
+        for j, element in enumerate(modules):
+            if not isinstance(element, Iterable):
                 raise TypeError(
-                    f"ModuleDict update sequence element #{j} should be Iterable; is" + type(pair).__name__
+                    f"ModuleDict update sequence element #{j} should be Iterable; is" + type(element).__name__
                 )
-            if len(pair) != 2:  # type: ignore[arg-type]
+            pair = tuple(element)
+            if len(pair) != 2:
                 raise ValueError(
                     f"ModuleDict update sequence element #{j} has length {len(pair)}; 2 is required"
                 )
-            key, module = pair  # type: ignore[misc]
+            key, module = pair
             self[key] = module
