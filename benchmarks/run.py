@@ -19,9 +19,13 @@ from dataclasses import asdict, dataclass
 from types import ModuleType
 from typing import Any
 
-import numpy as np
-from cases import CASES, Case
-from timing import Measurement, Timer, measure_side_by_side
+# PyTorch's OpenMP threads otherwise spin for a while after each parallel region, fighting numpy's BLAS
+# threads for the cores in the very next sample: on a 2-core machine that slowed numpy's MLP step 40x.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import numpy as np  # noqa: E402
+from cases import CASES, Case  # noqa: E402
+from timing import Measurement, Timer, measure_side_by_side  # noqa: E402
 
 FRAMEWORKS = ("ember", "torch", "numpy")
 

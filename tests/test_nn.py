@@ -313,13 +313,26 @@ def test_load_state_dict_copies_into_the_existing_parameters():
     np.testing.assert_array_equal(values(weight), np.ones((2, 2)))
 
 
-def test_load_state_dict_strict_lists_missing_and_unexpected_keys():
-    message = (
-        r'Error\(s\) in loading state_dict for Linear:\n\tMissing key\(s\) in state_dict: "bias". \n\t'
-        r'Unexpected key\(s\) in state_dict: "extra". '
-    )
+@pytest.mark.parametrize(
+    ("shapes", "message"),
+    [
+        pytest.param(
+            {"weight": (2, 2), "extra": (1,)},
+            r'Error\(s\) in loading state_dict for Linear:\n\tMissing key\(s\) in state_dict: "bias". \n\t'
+            r'Unexpected key\(s\) in state_dict: "extra". ',
+            id="missing-and-unexpected-keys",
+        ),
+        pytest.param(
+            {"weight": (2, 2), "bias": (3,)},
+            r"size mismatch for bias: copying a param with shape ember.Size\(\[3\]\) from checkpoint, "
+            r"the shape in current model is ember.Size\(\[2\]\).",
+            id="size-mismatch",
+        ),
+    ],
+)
+def test_load_state_dict_strict_rejects_a_state_that_does_not_fit(shapes, message):
     with pytest.raises(RuntimeError, match=message):
-        nn.Linear(2, 2).load_state_dict({"weight": ember.ones(2, 2), "extra": ember.ones(1)})
+        nn.Linear(2, 2).load_state_dict({name: ember.ones(*shape) for name, shape in shapes.items()})
 
 
 def test_load_state_dict_not_strict_returns_the_incompatible_keys():
@@ -328,15 +341,6 @@ def test_load_state_dict_not_strict_returns_the_incompatible_keys():
     )
     assert result.missing_keys == ["bias"] and result.unexpected_keys == ["extra"]
     assert repr(result) == "_IncompatibleKeys(missing_keys=['bias'], unexpected_keys=['extra'])"
-
-
-def test_load_state_dict_reports_a_size_mismatch():
-    message = (
-        r"size mismatch for bias: copying a param with shape ember.Size\(\[3\]\) from checkpoint, "
-        r"the shape in current model is ember.Size\(\[2\]\)."
-    )
-    with pytest.raises(RuntimeError, match=message):
-        nn.Linear(2, 2).load_state_dict({"weight": ember.ones(2, 2), "bias": ember.ones(3)})
 
 
 def test_load_state_dict_with_assign_takes_the_given_tensors():

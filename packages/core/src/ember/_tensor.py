@@ -47,19 +47,8 @@ class Tensor:
 
     @classmethod
     def _make(cls, data, dtype: DType, device, requires_grad: bool = False) -> Tensor:
-        """Wrap a backend buffer without checks: the one constructor ops use."""
-        t = _new(cls)
-        t._data = data
-        t._dtype = dtype
-        t._device = device
-        t._requires_grad = requires_grad
-        t.grad = None
-        t.grad_fn = None
-        t._version = None
-        t._base = None
-        t._accumulator = None
-        t._hooks = None
-        return t
+        """Wrap a backend buffer without checks, as an instance of `cls` (Parameter uses it)."""
+        return wrap(data, dtype, device, requires_grad, cls)
 
     if TYPE_CHECKING:
         # Ops are bound as methods by `ember._ops.methods` at import; this tells type checkers so.
@@ -325,7 +314,8 @@ class Tensor:
                              requires_grad=self._requires_grad,
                              default_float=_dtype.get_default_dtype().name)
 
-    __str__ = __repr__
+    def __str__(self) -> str:
+        return self.__repr__()  # a subclass's repr (Parameter's "Parameter containing:") applies too
 
     def __format__(self, spec: str) -> str:
         if not self._data.shape and spec:
@@ -352,13 +342,13 @@ class Tensor:
         return out
 
 
-def wrap(data, dtype: _dtype.dtype, device) -> Tensor:
-    """`Tensor._make` for plain tensors, without the classmethod call: the hot path of every op."""
-    t = _new(Tensor)
+def wrap(data, dtype: DType, device, requires_grad: bool = False, cls: type | None = None) -> Tensor:
+    """A tensor over a backend buffer, without checks: the constructor every op's result goes through."""
+    t: Tensor = _new(cls or Tensor)
     t._data = data
     t._dtype = dtype
     t._device = device
-    t._requires_grad = False
+    t._requires_grad = requires_grad
     t.grad = None
     t.grad_fn = None
     t._version = None

@@ -28,7 +28,7 @@ def relu(input):
     k = input._device.kernels
     data = k.relu(input._data) if k.relu is not None else k.maximum(input._data, 0)
     result = wrap(data, input._dtype, input._device)
-    return attach(result, ReluBackward0, (input,), (result,))
+    return attach(result, ReluBackward0, (input,), (result,)) if input._requires_grad else result
 
 
 class SigmoidBackward0(Node):

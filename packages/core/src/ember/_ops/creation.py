@@ -333,6 +333,7 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False)
     _check_dtype(dtype, "linspace")
     if not isinstance(steps, numbers.Integral) or steps < 0:
         raise RuntimeError(f"linspace(): number of steps must be non-negative, got {steps}")
+    steps = int(steps)
     dt = dtype or _dtype.get_default_dtype()
     d = place(device, dt, "linspace")
     k = d.kernels

@@ -8,28 +8,33 @@ from .dispatch import profiled
 
 
 def _mat_kernel(a: Tensor, b: Tensor, op: str):
+    """The matmul kernel on two tensors of one device and dtype; shape errors are diagnosed only when
+    the kernel refuses, so the common case pays for two identity checks."""
     if a._device is not b._device:
         raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
                            f"{a._device} and {b._device}! (in {op})")
     if a._dtype is not b._dtype:
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {a._dtype.name} != "
                            f"{b._dtype.name} (in {op})")
-    if not a._data.shape or not b._data.shape:
-        raise RuntimeError(f"both arguments to {op} need to be at least 1D, but they are {a.ndim}D and "
-                           f"{b.ndim}D")
-    sa, sb = a._data.shape, b._data.shape
-    inner_a = sa[-1]
-    inner_b = sb[-2] if len(sb) > 1 else sb[0]
-    if inner_a != inner_b:
-        if len(sa) == 2 and len(sb) == 2:
-            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({sa[0]}x{sa[1]} and "
-                               f"{sb[0]}x{sb[1]})")
-        raise RuntimeError(f"{op}: inner dimensions do not match: {list(sa)} @ {list(sb)} "
-                           f"({inner_a} != {inner_b})")
     try:
         return a._device.kernels.matmul(a._data, b._data)
     except Exception as error:
-        raise RuntimeError(f"{op}: shapes {list(sa)} and {list(sb)} cannot be multiplied: {error}") from error
+        raise _shape_error(a, b, op, error) from error
+
+
+def _shape_error(a: Tensor, b: Tensor, op: str, error: Exception) -> RuntimeError:
+    """PyTorch's message for operands matmul cannot multiply."""
+    sa, sb = a._data.shape, b._data.shape
+    if not sa or not sb:
+        return RuntimeError(f"both arguments to {op} need to be at least 1D, but they are {len(sa)}D and "
+                            f"{len(sb)}D")
+    inner_a, inner_b = sa[-1], (sb[-2] if len(sb) > 1 else sb[0])
+    if inner_a != inner_b and len(sa) == 2 and len(sb) == 2:
+        return RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({sa[0]}x{sa[1]} and {sb[0]}x{sb[1]})")
+    if inner_a != inner_b:
+        return RuntimeError(f"{op}: inner dimensions do not match: {list(sa)} @ {list(sb)} "
+                            f"({inner_a} != {inner_b})")
+    return RuntimeError(f"{op}: shapes {list(sa)} and {list(sb)} cannot be multiplied: {error}")
 
 
 class MmBackward0(Node):
@@ -72,13 +77,19 @@ class BmmBackward0(Node):
         return grad_a, grad_b
 
 
+def _product(op: str, node_cls, a: Tensor, b: Tensor) -> Tensor:
+    result = wrap(_mat_kernel(a, b, op), a._dtype, a._device)
+    if a._requires_grad or b._requires_grad:
+        return attach(result, node_cls, (a, b), (a, b))
+    return result
+
+
 @profiled("aten::mm")
 def mm(input, mat2):
     """Product of two matrices."""
     if input.ndim != 2 or mat2.ndim != 2:
         raise RuntimeError(f"{'self' if input.ndim != 2 else 'mat2'} must be a matrix")
-    result = wrap(_mat_kernel(input, mat2, "mm"), input._dtype, input._device)
-    return attach(result, MmBackward0, (input, mat2), (input, mat2))
+    return _product("mm", MmBackward0, input, mat2)
 
 
 @profiled("aten::mv")
@@ -86,8 +97,7 @@ def mv(input, vec):
     """Product of a matrix and a vector."""
     if input.ndim != 2 or vec.ndim != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got {input.ndim}, {vec.ndim}")
-    result = wrap(_mat_kernel(input, vec, "mv"), input._dtype, input._device)
-    return attach(result, MvBackward0, (input, vec), (input, vec))
+    return _product("mv", MvBackward0, input, vec)
 
 
 @profiled("aten::dot")
@@ -95,8 +105,7 @@ def dot(input, other):
     """Inner product of two vectors."""
     if input.ndim != 1 or other.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D tensors")
-    result = wrap(_mat_kernel(input, other, "dot"), input._dtype, input._device)
-    return attach(result, DotBackward0, (input, other), (input, other))
+    return _product("dot", DotBackward0, input, other)
 
 
 @profiled("aten::matmul")
@@ -111,17 +120,16 @@ def matmul(input, other, *, out=None):
         input._device.kernels.copy_(out._data, data)
         bump(out)
         return out
-    da, db = input.ndim, other.ndim
+    da, db = len(input._data.shape), len(other._data.shape)
     if da == 2 and db == 2:
-        return mm(input, other)
+        return _product("mm", MmBackward0, input, other)
     if da == 2 and db == 1:
-        return mv(input, other)
+        return _product("mv", MvBackward0, input, other)
     if da == 1 and db == 1:
-        return dot(input, other)
+        return _product("dot", DotBackward0, input, other)
     if da == 1 and db == 2:
         return _squeeze4(mm(views.unsqueeze(input, 0), other))
-    result = wrap(_mat_kernel(input, other, "matmul"), input._dtype, input._device)
-    return attach(result, BmmBackward0, (input, other), (input, other))
+    return _product("matmul", BmmBackward0, input, other)
 
 
 def _squeeze4(t: Tensor) -> Tensor:

@@ -381,26 +381,21 @@ class MinimumBackward0(Node):
         return where(a > b, 0.0, half), where(a < b, 0.0, half)
 
 
-@profiled("aten::maximum")
-def maximum(input, other, *, out=None):
-    """Elementwise maximum of two tensors (NaN-propagating)."""
-    if not isinstance(other, Tensor):
-        raise TypeError(f"maximum(): argument 'other' must be Tensor, not {type(other).__name__}")
-    if out is not None:
-        return _binary_out("maximum", input, other, out)
-    data, dt = _binary_kernel("maximum", input, other)
-    return attach(wrap(data, dt, input._device), MaximumBackward0, (input, other), (input, other))
+def _elementwise_extreme(name: str, node_cls):
+    def op(input, other, *, out=None):
+        if not isinstance(other, Tensor):
+            raise TypeError(f"{name}(): argument 'other' must be Tensor, not {type(other).__name__}")
+        if out is not None:
+            return _binary_out(name, input, other, out)
+        data, dt = _binary_kernel(name, input, other)
+        return attach(wrap(data, dt, input._device), node_cls, (input, other), (input, other))
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = f"Elementwise {name} of two tensors (NaN-propagating)."
+    return profiled("aten::" + name)(op)
 
 
-@profiled("aten::minimum")
-def minimum(input, other, *, out=None):
-    """Elementwise minimum of two tensors (NaN-propagating)."""
-    if not isinstance(other, Tensor):
-        raise TypeError(f"minimum(): argument 'other' must be Tensor, not {type(other).__name__}")
-    if out is not None:
-        return _binary_out("minimum", input, other, out)
-    data, dt = _binary_kernel("minimum", input, other)
-    return attach(wrap(data, dt, input._device), MinimumBackward0, (input, other), (input, other))
+maximum = _elementwise_extreme("maximum", MaximumBackward0)
+minimum = _elementwise_extreme("minimum", MinimumBackward0)
 
 
 def _comparison(name: str):

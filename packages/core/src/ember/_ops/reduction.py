@@ -61,13 +61,16 @@ class SumBackward1(Node):
 @profiled("aten::sum")
 def sum(input, dim=None, keepdim=False, *, dtype=None):
     """Sum over `dim` (all dims when None); bool and int tensors sum as int64, as in PyTorch."""
-    dims = reduced_dims(dim, input.ndim, "sum")
+    shape = input._data.shape
+    dims = tuple(range(len(shape))) if dim is None else reduced_dims(dim, len(shape), "sum")
     dt = dtype or (input._dtype if input._dtype.is_floating_point else _int64)
     source = input if dt is input._dtype else input.to(dt)
     result = wrap(_reduce("sum", source, dims, keepdim), dt, input._device)
+    if not input._requires_grad:
+        return result
     if dim is None:
-        return attach(result, SumBackward0, (input,), shape=input.shape)
-    return attach(result, SumBackward1, (input,), shape=input.shape, dims=dims, keepdim=keepdim)
+        return attach(result, SumBackward0, (input,), shape=shape)
+    return attach(result, SumBackward1, (input,), shape=shape, dims=dims, keepdim=keepdim)
 
 
 class MeanBackward0(Node):

@@ -449,8 +449,10 @@ def contiguous(input, memory_format=None):
 def clone(input, *, memory_format=None):
     """A copy of `input` with its own storage (differentiable)."""
     k = input._device.kernels
-    return attach(wrap(k.contiguous(k.astype(input._data, input._dtype)), input._dtype, input._device),
-                  CloneBackward0, (input,))
+    data = k.contiguous(input._data)
+    if data is input._data:  # already contiguous: contiguous() made no copy
+        data = k.astype(data, input._dtype)
+    return attach(wrap(data, input._dtype, input._device), CloneBackward0, (input,))
 
 
 # ----- views used by indexing ------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from .node import AccumulateGrad, Node, _anomaly, edge
 # References to a gradient tensor held by the engine itself while it is delivered to a leaf: with no
 # other reference, the leaf may keep the tensor instead of copying it (as PyTorch "steals" it).
 _ENGINE_REFS = 4
+_BASE_REFS = 3  # the view's `_base` slot, the local name and getrefcount's argument
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None) -> None:
@@ -147,6 +148,8 @@ def _run(roots, grads, retain_graph, create_graph, inputs, accumulate):
                 dependencies[next_node] = count
                 if count == 0:
                     ready.append(next_node)
+            # Drop the loop's references, so a leaf can tell that nothing else holds its gradient.
+            input_grads = g = node_grads = None
     finally:
         state.enabled = previous
     return captured
@@ -304,7 +307,7 @@ def _accumulate(variable: Tensor, g: Tensor, create_graph: bool) -> None:
     if current is None:
         if create_graph:
             variable.grad = g
-        elif g._base is None and g.grad_fn is None and sys.getrefcount(g) <= _ENGINE_REFS:
+        elif g.grad_fn is None and sys.getrefcount(g) <= _ENGINE_REFS and _owns_storage(g):
             variable.grad = g
         else:
             variable.grad = g.detach().clone()
@@ -315,6 +318,15 @@ def _accumulate(variable: Tensor, g: Tensor, create_graph: bool) -> None:
         kernels.add(current._data, g._data, out=current._data)
         if current._version is not None:
             current._version[0] += 1
+
+
+def _owns_storage(g: Tensor) -> bool:
+    """Whether `g` alone reaches its memory: no base, or a contiguous view of a base nothing else holds
+    (the transposed weight gradient of a Linear layer arrives that way)."""
+    base = g._base
+    if base is None:
+        return True
+    return sys.getrefcount(base) <= _BASE_REFS and g.is_contiguous()
 
 
 def _check_nan(node: Node, grads) -> None:

@@ -1,48 +1,7 @@
 """`ember.nn`: modules, parameters, losses, initialisations and the functional API, as in ``torch.nn``."""
 
-from ember.nn import functional, init
-from ember.nn.modules import (
-    BCELoss,
-    BCEWithLogitsLoss,
-    CrossEntropyLoss,
-    Flatten,
-    Identity,
-    L1Loss,
-    Linear,
-    LogSoftmax,
-    Module,
-    ModuleDict,
-    ModuleList,
-    MSELoss,
-    NLLLoss,
-    ReLU,
-    Sequential,
-    Sigmoid,
-    Softmax,
-    Tanh,
-)
+from ember.nn import functional, init, modules
+from ember.nn.modules import *  # noqa: F403  (the module classes, as listed in ember.nn.modules.__all__)
 from ember.nn.parameter import Parameter
 
-__all__ = [
-    "BCELoss",
-    "BCEWithLogitsLoss",
-    "CrossEntropyLoss",
-    "Flatten",
-    "Identity",
-    "L1Loss",
-    "Linear",
-    "LogSoftmax",
-    "MSELoss",
-    "Module",
-    "ModuleDict",
-    "ModuleList",
-    "NLLLoss",
-    "Parameter",
-    "ReLU",
-    "Sequential",
-    "Sigmoid",
-    "Softmax",
-    "Tanh",
-    "functional",
-    "init",
-]
+__all__ = [*modules.__all__, "Parameter", "functional", "init"]

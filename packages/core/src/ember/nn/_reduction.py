@@ -5,7 +5,9 @@ from __future__ import annotations
 import warnings
 
 
-def legacy_get_string(size_average: bool | None, reduce: bool | None, emit_warning: bool = True) -> str:
+def legacy_get_string(
+    size_average: bool | None, reduce: bool | None, emit_warning: bool = True, *, stacklevel: int = 3
+) -> str:
     """The ``reduction`` that the deprecated ``size_average``/``reduce`` flags mean (None counts as True)."""
     size_average = True if size_average is None else size_average
     reduce = True if reduce is None else reduce
@@ -18,9 +20,16 @@ def legacy_get_string(size_average: bool | None, reduce: bool | None, emit_warni
     if emit_warning:
         warnings.warn(
             f"size_average and reduce args will be deprecated, please use reduction='{reduction}' instead.",
-            stacklevel=3,
+            stacklevel=stacklevel,
         )
     return reduction
+
+
+def resolve(size_average: bool | None, reduce: bool | None, reduction: str) -> str:
+    """``reduction``, or what the legacy flags mean when either is given (warned at the caller's caller)."""
+    if size_average is None and reduce is None:
+        return reduction
+    return legacy_get_string(size_average, reduce, stacklevel=4)
 
 
 def check(reduction: str) -> None:

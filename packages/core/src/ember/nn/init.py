@@ -143,42 +143,48 @@ def _calculate_correct_fan(tensor: Tensor, mode: str) -> int:
     return fan_in if mode == "fan_in" else fan_out
 
 
+def _fill_with_std(tensor: Tensor, std: float, uniform: bool) -> Tensor:
+    """Fill ``tensor`` from N(0, std²), or from the uniform of that std, U(-sqrt(3) std, sqrt(3) std)."""
+    if uniform:
+        bound = math.sqrt(3.0) * std
+        return uniform_(tensor, -bound, bound)
+    return normal_(tensor, 0.0, std)
+
+
+def _xavier_(tensor: Tensor, gain: float, uniform: bool) -> Tensor:
+    """Glorot: std = gain * sqrt(2 / (fan_in + fan_out)), keeping activation and gradient variances."""
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    return _fill_with_std(tensor, gain * math.sqrt(2.0 / float(fan_in + fan_out)), uniform)
+
+
 def xavier_uniform_(tensor: Tensor, gain: float = 1.0) -> Tensor:
     """Glorot uniform: U(-a, a) with a = gain * sqrt(6 / (fan_in + fan_out))."""
-    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
-    bound = math.sqrt(3.0) * gain * math.sqrt(2.0 / float(fan_in + fan_out))
-    return uniform_(tensor, -bound, bound)
+    return _xavier_(tensor, gain, uniform=True)
 
 
 def xavier_normal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
     """Glorot normal: N(0, std²) with std = gain * sqrt(2 / (fan_in + fan_out))."""
-    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
-    return normal_(tensor, 0.0, gain * math.sqrt(2.0 / float(fan_in + fan_out)))
+    return _xavier_(tensor, gain, uniform=False)
+
+
+def _kaiming_(tensor: Tensor, a: float, mode: str, nonlinearity: str, uniform: bool) -> Tensor:
+    """He: std = gain / sqrt(fan); a zero-element tensor is left as it is, with PyTorch's warning."""
+    if 0 in tensor.shape:
+        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=3)
+        return tensor
+    std = calculate_gain(nonlinearity, a) / math.sqrt(_calculate_correct_fan(tensor, mode))
+    return _fill_with_std(tensor, std, uniform)
 
 
 def kaiming_uniform_(
-    tensor: Tensor,
-    a: float = 0,
-    mode: str = "fan_in",
-    nonlinearity: str = "leaky_relu",
+    tensor: Tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu"
 ) -> Tensor:
     """He uniform: U(-bound, bound) with bound = gain * sqrt(3 / fan); ``a`` is leaky_relu's slope."""
-    if 0 in tensor.shape:
-        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
-        return tensor
-    bound = math.sqrt(3.0) * calculate_gain(nonlinearity, a) / math.sqrt(_calculate_correct_fan(tensor, mode))
-    return uniform_(tensor, -bound, bound)
+    return _kaiming_(tensor, a, mode, nonlinearity, uniform=True)
 
 
 def kaiming_normal_(
-    tensor: Tensor,
-    a: float = 0,
-    mode: str = "fan_in",
-    nonlinearity: str = "leaky_relu",
+    tensor: Tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu"
 ) -> Tensor:
     """He normal: N(0, std²) with std = gain / sqrt(fan); ``a`` is leaky_relu's slope."""
-    if 0 in tensor.shape:
-        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
-        return tensor
-    std = calculate_gain(nonlinearity, a) / math.sqrt(_calculate_correct_fan(tensor, mode))
-    return normal_(tensor, 0, std)
+    return _kaiming_(tensor, a, mode, nonlinearity, uniform=False)

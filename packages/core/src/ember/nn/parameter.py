@@ -26,8 +26,11 @@ class Parameter(Tensor):
         param._version = data._version_counter
         return param
 
-    def __repr__(self) -> str:
-        return "Parameter containing:\n" + super().__repr__()
+    # Tensor.__repr__'s keyword-only ``tensor_contents`` is passed on; mypy drops the names of a dunder
+    # method's parameters, and so misreads both the override and the keyword call.
+    def __repr__(self, *, tensor_contents: object = None) -> str:  # type: ignore[override]
+        tensor_text = super().__repr__(tensor_contents=tensor_contents)  # type: ignore[call-arg]
+        return "Parameter containing:\n" + tensor_text
 
     def __reduce_ex__(self, protocol: object) -> tuple:
         return (type(self), (self.detach(), self.requires_grad))

@@ -77,10 +77,10 @@ class SGD(Optimizer):
             for group in self.param_groups:
                 for param in group["params"]:
                     if param.grad is not None:
-                        self._update(param, group)
+                        self._update(param, param.grad, group)
         return loss
 
-    def _update(self, param: Tensor, group: dict[str, Any]) -> None:
+    def _update(self, param: Tensor, grad: Tensor, group: dict[str, Any]) -> None:
         momentum = group["momentum"]
         state = self.state[param] if momentum != 0 else None
         kernel = param._device.kernels.sgd_step
@@ -89,12 +89,14 @@ class SGD(Optimizer):
                 f"SGD(fused=True): the '{param._device.type}' device has no sgd_step kernel; use fused=None"
             )
         if kernel is not None and group["fused"] is not False and not group["differentiable"]:
-            _fused_update(kernel, param, state, group)
+            _fused_update(kernel, param, grad, state, group)
         else:
-            _composed_update(param, state, group)
+            _composed_update(param, grad, state, group)
 
 
-def _fused_update(kernel: Callable[..., Any], param: Tensor, state: dict | None, group: dict) -> None:
+def _fused_update(
+    kernel: Callable[..., Any], param: Tensor, grad: Tensor, state: dict | None, group: dict[str, Any]
+) -> None:
     """One ``sgd_step`` kernel call updates ``param`` (and its momentum buffer) in place."""
     buffer = None if state is None else state.get("momentum_buffer")
     first = False
@@ -104,7 +106,7 @@ def _fused_update(kernel: Callable[..., Any], param: Tensor, state: dict | None,
         first = True
     kernel(
         param._data,
-        param.grad._data,
+        grad._data,
         None if buffer is None else buffer._data,
         group["lr"],
         group["momentum"],
@@ -119,9 +121,10 @@ def _fused_update(kernel: Callable[..., Any], param: Tensor, state: dict | None,
         bump(buffer)
 
 
-def _composed_update(param: Tensor, state: dict | None, group: dict[str, Any]) -> None:
+def _composed_update(param: Tensor, grad: Tensor, state: dict | None, group: dict[str, Any]) -> None:
     """PyTorch's single-tensor rule, step by step with in-place tensor ops."""
-    grad = -param.grad if group["maximize"] else param.grad
+    if group["maximize"]:
+        grad = -grad
     if group["weight_decay"] != 0:
         grad = grad.add(param, alpha=group["weight_decay"])
     if state is not None:

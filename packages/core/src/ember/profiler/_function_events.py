@@ -30,6 +30,10 @@ class _Timed(Protocol):
     @property
     def count(self) -> int: ...
     @property
+    def cpu_time(self) -> float: ...
+    @property
+    def device_time(self) -> float: ...
+    @property
     def cpu_time_total(self) -> float: ...
     @property
     def device_time_total(self) -> float: ...
@@ -56,11 +60,11 @@ class _FormattedTimes:
 
     @property
     def cpu_time_str(self: _Timed) -> str:
-        return format_time(_per_call(self.cpu_time_total, self.count))
+        return format_time(self.cpu_time)
 
     @property
     def device_time_str(self: _Timed) -> str:
-        return format_time(_per_call(self.device_time_total, self.count))
+        return format_time(self.device_time)
 
     @property
     def cpu_time_total_str(self: _Timed) -> str:

@@ -30,7 +30,9 @@ class AddmmBackward0(Node):
         return (
             grad_bias,
             grad.matmul(weight) if needs_input_grad(self, 1) else None,
-            mat1.t().matmul(grad) if needs_input_grad(self, 2) else None,
+            # (grad.t() @ mat1).t(): after TBackward0 the weight's gradient is a contiguous array that
+            # AccumulateGrad can keep as it is, where mat1.t() @ grad would need a transposing copy.
+            grad.t().matmul(mat1).t() if needs_input_grad(self, 2) else None,
         )
 
 

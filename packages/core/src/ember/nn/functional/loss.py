@@ -6,6 +6,7 @@ kernels when present) and every backward is written with differentiable ember op
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import ember
@@ -20,8 +21,8 @@ from ember.nn.functional.activation import log_softmax
 
 
 def _reduction_of(size_average: bool | None, reduce: bool | None, reduction: str) -> str:
-    if size_average is not None or reduce is not None:
-        reduction = _reduction.legacy_get_string(size_average, reduce)
+    """The checked reduction a loss function applies, the legacy flags taking precedence when given."""
+    reduction = _reduction.resolve(size_average, reduce, reduction)
     _reduction.check(reduction)
     return reduction
 
@@ -30,15 +31,16 @@ def _reduce_data(kernels, data, reduction: str, dtype):
     """Sum or mean of every element of a loss buffer of ``dtype`` (``none`` keeps it elementwise)."""
     if reduction == "none":
         return data
-    shape = data.shape
-    if shape:
-        data = kernels.sum(data, tuple(range(len(shape))), False)
-    if reduction == "mean":
-        count = 1
-        for size in shape:
-            count *= size
-        data = kernels.div(data, count) if count else kernels.full((), float("nan"), dtype)
-    return data
+    count = math.prod(data.shape)
+    total = _sum_all(kernels, data)
+    if reduction == "sum":
+        return total
+    return kernels.div(total, count) if count else kernels.full((), float("nan"), dtype)
+
+
+def _sum_all(kernels, data):
+    """The sum of every element of a buffer, as a 0-d buffer (a 0-d buffer is its own sum)."""
+    return kernels.sum(data, tuple(range(len(data.shape))), False) if data.shape else data
 
 
 def _reduce(loss: Tensor, reduction: str) -> Tensor:
@@ -47,7 +49,10 @@ def _reduce(loss: Tensor, reduction: str) -> Tensor:
     return loss.sum() if reduction == "sum" else loss
 
 
-def _warn_size_mismatch(input: Tensor, target: Tensor) -> None:
+def _pointwise_operands(
+    input: Tensor, target: Tensor, size_average: bool | None, reduce: bool | None, reduction: str
+) -> tuple[Tensor, Tensor, str]:
+    """mse/l1's (input, target, reduction): the pair broadcast to one shape, with PyTorch's size warning."""
     if target.shape != input.shape:
         warnings.warn(
             f"Using a target size ({target.shape}) that is different to the input size ({input.shape}). "
@@ -55,6 +60,9 @@ def _warn_size_mismatch(input: Tensor, target: Tensor) -> None:
             "Please ensure they have the same size.",
             stacklevel=3,
         )
+    reduction = _reduction_of(size_average, reduce, reduction)
+    input, target = _broadcast_pair(input, target)
+    return input, target, reduction
 
 
 def _broadcast_pair(input: Tensor, target: Tensor) -> tuple[Tensor, Tensor]:
@@ -113,9 +121,7 @@ def mse_loss(
     weight: Tensor | None = None,
 ) -> Tensor:
     """Squared error (input - target)², averaged ('mean'), summed ('sum') or elementwise ('none')."""
-    _warn_size_mismatch(input, target)
-    reduction = _reduction_of(size_average, reduce, reduction)
-    input, target = _broadcast_pair(input, target)
+    input, target, reduction = _pointwise_operands(input, target, size_average, reduce, reduction)
     if weight is not None:
         return _elementwise_weighted((input - target) ** 2, weight, reduction)
     x, y, dtype = operands(input, target, "mse_loss")
@@ -136,9 +142,7 @@ def l1_loss(
     weight: Tensor | None = None,
 ) -> Tensor:
     """Absolute error |input - target|, reduced; composed of sub, abs and mean/sum as in PyTorch."""
-    _warn_size_mismatch(input, target)
-    reduction = _reduction_of(size_average, reduce, reduction)
-    input, target = _broadcast_pair(input, target)
+    input, target, reduction = _pointwise_operands(input, target, size_average, reduce, reduction)
     errors = (input - target).abs()
     if weight is not None:
         return _elementwise_weighted(errors, weight, reduction)
@@ -146,15 +150,19 @@ def l1_loss(
 
 
 # ----- binary_cross_entropy ------------------------------------------------------------------------------
+def _elementwise_grad(grad: Tensor, input: Tensor, weight: Tensor | None, reduction: str) -> Tensor:
+    """The gradient reaching each element of a weighted, reduced elementwise loss."""
+    if reduction == "mean":
+        grad = grad / input.numel()
+    return grad if weight is None else grad * weight
+
+
 class BinaryCrossEntropyBackward0(Node):
     reduction: str
 
     def backward(self, grad: Tensor) -> tuple:
         input, target, weight = self.saved_tensors
-        if self.reduction == "mean":
-            grad = grad / input.numel()
-        if weight is not None:
-            grad = grad * weight
+        grad = _elementwise_grad(grad, input, weight, self.reduction)
         grad_input = grad_target = None
         if needs_input_grad(self, 0):
             grad_input = grad * (input - target) / ((1 - input) * input).clamp(min=1e-12)
@@ -228,10 +236,7 @@ class BinaryCrossEntropyWithLogitsBackward0(Node):
 
     def backward(self, grad: Tensor) -> tuple:
         input, target, weight, pos_weight = self.saved_tensors
-        if self.reduction == "mean":
-            grad = grad / input.numel()
-        if weight is not None:
-            grad = grad * weight
+        grad = _elementwise_grad(grad, input, weight, self.reduction)
         grad_input = grad_target = None
         if needs_input_grad(self, 0):
             if pos_weight is None:
@@ -367,10 +372,6 @@ def _target_key(kernels, safe_target, target_shape: tuple, input_dim: int) -> tu
     return (key[0], safe_target, *key[1:])
 
 
-def _sum_all(kernels, data):
-    return kernels.sum(data, tuple(range(len(data.shape))), False) if data.shape else data
-
-
 def _target_weights(
     kernels, target: Tensor, weight: Tensor | None, ignore_index: int, num_classes: int, dtype
 ):
@@ -490,6 +491,13 @@ def cross_entropy(
     return loss
 
 
+def _weighted_by_class(values: Tensor, weight: Tensor, class_dim: int) -> Tensor:
+    """``values`` times the per-class ``weight``, broadcast along ``class_dim``."""
+    shape = [1] * values.dim()
+    shape[class_dim] = values.shape[class_dim]
+    return values * weight.view(shape)
+
+
 def _smooth(
     loss: Tensor,
     log_probabilities: Tensor,
@@ -504,9 +512,7 @@ def _smooth(
     num_classes = log_probabilities.shape[class_dim]
     ignored = target == ignore_index
     if weight is not None:
-        shape = [1] * log_probabilities.dim()
-        shape[class_dim] = num_classes
-        smooth_loss = -(log_probabilities * weight.view(shape)).sum(class_dim)
+        smooth_loss = -_weighted_by_class(log_probabilities, weight, class_dim).sum(class_dim)
     else:
         smooth_loss = -log_probabilities.sum(class_dim)
     smooth_loss = ember.where(ignored, 0.0, smooth_loss)
@@ -538,9 +544,7 @@ def _cross_entropy_probabilities(
         target = target * (1 - label_smoothing) + label_smoothing / num_classes
     products = log_probabilities * target
     if weight is not None:
-        shape = [1] * input.dim()
-        shape[class_dim] = num_classes
-        products = products * weight.view(shape)
+        products = _weighted_by_class(products, weight, class_dim)
     if reduction == "mean":
         return -products.sum() / (input.numel() / num_classes if input.numel() else 0.0)
     if reduction == "sum":

@@ -277,7 +277,7 @@ class ModuleDict(Module):
                 raise TypeError(
                     f"ModuleDict update sequence element #{j} should be Iterable; is" + type(element).__name__
                 )
-            pair = tuple(element)
+            pair: tuple[Any, ...] = tuple(element)
             if len(pair) != 2:
                 raise ValueError(
                     f"ModuleDict update sequence element #{j} has length {len(pair)}; 2 is required"

@@ -19,10 +19,7 @@ class _Loss(Module):
         self, size_average: bool | None = None, reduce: bool | None = None, reduction: str = "mean"
     ) -> None:
         super().__init__()
-        if size_average is not None or reduce is not None:
-            self.reduction = _reduction.legacy_get_string(size_average, reduce)
-        else:
-            self.reduction = reduction
+        self.reduction = _reduction.resolve(size_average, reduce, reduction)
 
 
 class _WeightedLoss(_Loss):

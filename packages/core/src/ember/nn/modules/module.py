@@ -68,6 +68,21 @@ def _parse_to(*args: Any, **kwargs: Any) -> tuple[Any, Any, bool]:
     return None if device is None else ember.device(device), dtype, non_blocking
 
 
+def _add_hook(
+    hooks: OrderedDict[int, Any],
+    hook: Callable[..., Any],
+    *,
+    prepend: bool = False,
+    extra_dict: dict | list[dict] | None = None,
+) -> RemovableHandle:
+    """Put ``hook`` last in ``hooks`` (first when ``prepend``); its handle also clears ``extra_dict``."""
+    handle = RemovableHandle(hooks, extra_dict=extra_dict)
+    hooks[handle.id] = hook
+    if prepend:
+        hooks.move_to_end(handle.id, last=False)
+    return handle
+
+
 def _forward_unimplemented(self: Module, *args: Any) -> Any:
     """Define the computation performed at every call; every subclass overrides it."""
     raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
@@ -118,18 +133,22 @@ class Module:
 
     # ----------------------------------------------------------------------------------- registration
 
+    def _check_new_name(self, kind: str, registry: str, name: str) -> None:
+        """PyTorch's checks of a ``kind`` name about to enter the dict attribute ``registry``."""
+        if registry not in self.__dict__:
+            raise AttributeError(f"cannot assign {kind} before Module.__init__() call")
+        if not isinstance(name, str):
+            raise TypeError(f"{kind} name should be a string. Got {_typename(name)}")
+        if "." in name:
+            raise KeyError(f'{kind} name can\'t contain "."')
+        if name == "":
+            raise KeyError(f'{kind} name can\'t be empty string ""')
+        if hasattr(self, name) and name not in self.__dict__[registry]:
+            raise KeyError(f"attribute '{name}' already exists")
+
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
         """Add a tensor that is state but not a parameter; ``persistent=False`` keeps it out of state_dict."""
-        if "_buffers" not in self.__dict__:
-            raise AttributeError("cannot assign buffer before Module.__init__() call")
-        if not isinstance(name, str):
-            raise TypeError(f"buffer name should be a string. Got {_typename(name)}")
-        if "." in name:
-            raise KeyError('buffer name can\'t contain "."')
-        if name == "":
-            raise KeyError('buffer name can\'t be empty string ""')
-        if hasattr(self, name) and name not in self._buffers:
-            raise KeyError(f"attribute '{name}' already exists")
+        self._check_new_name("buffer", "_buffers", name)
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(
                 f"cannot assign '{_typename(tensor)}' object to buffer '{name}' "
@@ -143,16 +162,7 @@ class Module:
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Add a parameter, reachable as an attribute named ``name``; ``None`` reserves the name."""
-        if "_parameters" not in self.__dict__:
-            raise AttributeError("cannot assign parameter before Module.__init__() call")
-        if not isinstance(name, str):
-            raise TypeError(f"parameter name should be a string. Got {_typename(name)}")
-        if "." in name:
-            raise KeyError('parameter name can\'t contain "."')
-        if name == "":
-            raise KeyError('parameter name can\'t be empty string ""')
-        if hasattr(self, name) and name not in self._parameters:
-            raise KeyError(f"attribute '{name}' already exists")
+        self._check_new_name("parameter", "_parameters", name)
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(
                 f"cannot assign '{_typename(param)}' object to parameter '{name}' "
@@ -197,12 +207,17 @@ class Module:
                 raise AttributeError("`" + item + "` is not an nn.Module")
         return module
 
-    def get_parameter(self, target: str) -> Parameter:
-        """Return the parameter at the dotted path ``target``."""
+    def _get_owner(self, target: str) -> tuple[Module, str]:
+        """The submodule that the dotted path ``target`` ends in, and the attribute name it ends with."""
         module_path, _, name = target.rpartition(".")
         module = self.get_submodule(module_path)
         if not hasattr(module, name):
             raise AttributeError(module._get_name() + " has no attribute `" + name + "`")
+        return module, name
+
+    def get_parameter(self, target: str) -> Parameter:
+        """Return the parameter at the dotted path ``target``."""
+        module, name = self._get_owner(target)
         param = getattr(module, name)
         if not isinstance(param, Parameter):
             raise AttributeError("`" + name + "` is not an nn.Parameter")
@@ -210,10 +225,7 @@ class Module:
 
     def get_buffer(self, target: str) -> Tensor:
         """Return the buffer at the dotted path ``target``."""
-        module_path, _, name = target.rpartition(".")
-        module = self.get_submodule(module_path)
-        if not hasattr(module, name):
-            raise AttributeError(module._get_name() + " has no attribute `" + name + "`")
+        module, name = self._get_owner(target)
         if name not in module._buffers:
             raise AttributeError("`" + name + "` is not a buffer")
         return module._buffers[name]
@@ -493,13 +505,21 @@ class Module:
 
     # ------------------------------------------------------------------------------------ state dicts
 
+    def _local_state(self) -> dict[str, Tensor]:
+        """This module's own entries of its state dict: the parameters, then the persistent buffers."""
+        state: dict[str, Tensor] = {
+            name: param for name, param in self._parameters.items() if param is not None
+        }
+        state.update(
+            (name, buffer)
+            for name, buffer in self._buffers.items()
+            if buffer is not None and name not in self._non_persistent_buffers_set
+        )
+        return state
+
     def _save_to_state_dict(self, destination: dict, prefix: str, keep_vars: bool) -> None:
-        for name, param in self._parameters.items():
-            if param is not None:
-                destination[prefix + name] = param if keep_vars else param.detach()
-        for name, buffer in self._buffers.items():
-            if buffer is not None and name not in self._non_persistent_buffers_set:
-                destination[prefix + name] = buffer if keep_vars else buffer.detach()
+        for name, value in self._local_state().items():
+            destination[prefix + name] = value if keep_vars else value.detach()
 
     def state_dict(
         self, *, destination: dict | None = None, prefix: str = "", keep_vars: bool = False
@@ -524,15 +544,11 @@ class Module:
 
     def register_state_dict_pre_hook(self, hook: Callable[..., None]) -> RemovableHandle:
         """Register ``hook(module, prefix, keep_vars)``, called before ``state_dict`` collects this module."""
-        handle = RemovableHandle(self._state_dict_pre_hooks)
-        self._state_dict_pre_hooks[handle.id] = hook
-        return handle
+        return _add_hook(self._state_dict_pre_hooks, hook)
 
     def register_state_dict_post_hook(self, hook: Callable[..., None]) -> RemovableHandle:
         """Register ``hook(module, state_dict, prefix, local_metadata)``, which may edit the dict in place."""
-        handle = RemovableHandle(self._state_dict_hooks)
-        self._state_dict_hooks[handle.id] = hook
-        return handle
+        return _add_hook(self._state_dict_hooks, hook)
 
     def _load_from_state_dict(
         self,
@@ -547,12 +563,7 @@ class Module:
         """Copy this module's own entries (not its children's) of ``state_dict`` into it, in place."""
         for hook in self._load_state_dict_pre_hooks.values():
             hook(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs)
-        local_state = {name: param for name, param in self._parameters.items() if param is not None}
-        local_state.update(
-            (name, buffer)
-            for name, buffer in self._buffers.items()
-            if buffer is not None and name not in self._non_persistent_buffers_set
-        )
+        local_state = self._local_state()
         for name, param in local_state.items():
             key = prefix + name
             if key not in state_dict:
@@ -660,15 +671,11 @@ class Module:
 
     def register_load_state_dict_pre_hook(self, hook: Callable[..., None]) -> RemovableHandle:
         """Register ``hook(module, state_dict, prefix, metadata, strict, missing, unexpected, errors)``."""
-        handle = RemovableHandle(self._load_state_dict_pre_hooks)
-        self._load_state_dict_pre_hooks[handle.id] = lambda *args: hook(self, *args)
-        return handle
+        return _add_hook(self._load_state_dict_pre_hooks, lambda *args: hook(self, *args))
 
     def register_load_state_dict_post_hook(self, hook: Callable[..., None]) -> RemovableHandle:
         """Register ``hook(module, incompatible_keys)``, called after this module's subtree is loaded."""
-        handle = RemovableHandle(self._load_state_dict_post_hooks)
-        self._load_state_dict_post_hooks[handle.id] = hook
-        return handle
+        return _add_hook(self._load_state_dict_post_hooks, hook)
 
     # ------------------------------------------------------------------------------------ calling
 
@@ -679,12 +686,11 @@ class Module:
 
         A non-None result replaces the arguments (a lone value is wrapped in a tuple).
         """
-        handle = RemovableHandle(self._forward_pre_hooks, extra_dict=self._forward_pre_hooks_with_kwargs)
-        self._forward_pre_hooks[handle.id] = hook
+        handle = _add_hook(
+            self._forward_pre_hooks, hook, prepend=prepend, extra_dict=self._forward_pre_hooks_with_kwargs
+        )
         if with_kwargs:
             self._forward_pre_hooks_with_kwargs[handle.id] = True
-        if prepend:
-            self._forward_pre_hooks.move_to_end(handle.id, last=False)
         return handle
 
     def register_forward_hook(
@@ -699,17 +705,16 @@ class Module:
 
         A non-None result replaces the output. ``always_call`` runs it even when ``forward`` raises.
         """
-        handle = RemovableHandle(
+        handle = _add_hook(
             self._forward_hooks,
+            hook,
+            prepend=prepend,
             extra_dict=[self._forward_hooks_with_kwargs, self._forward_hooks_always_called],
         )
-        self._forward_hooks[handle.id] = hook
         if with_kwargs:
             self._forward_hooks_with_kwargs[handle.id] = True
         if always_call:
             self._forward_hooks_always_called[handle.id] = True
-        if prepend:
-            self._forward_hooks.move_to_end(handle.id, last=False)
         return handle
 
     def register_full_backward_pre_hook(
@@ -719,22 +724,22 @@ class Module:
 
         A non-None result replaces ``grad_output``.
         """
-        handle = RemovableHandle(self._backward_pre_hooks)
-        self._backward_pre_hooks[handle.id] = hook
-        if prepend:
-            self._backward_pre_hooks.move_to_end(handle.id, last=False)
-        return handle
+        return _add_hook(self._backward_pre_hooks, hook, prepend=prepend)
 
     def register_full_backward_hook(self, hook: Callable[..., Any], prepend: bool = False) -> RemovableHandle:
         """Register ``hook(module, grad_input, grad_output)``, called when the inputs' gradients are known.
 
         ``grad_input`` covers the positional Tensor arguments; a non-None result replaces it.
         """
-        handle = RemovableHandle(self._backward_hooks)
-        self._backward_hooks[handle.id] = hook
-        if prepend:
-            self._backward_hooks.move_to_end(handle.id, last=False)
-        return handle
+        return _add_hook(self._backward_hooks, hook, prepend=prepend)
+
+    def _run_forward_hook(
+        self, hook_id: int, hook: Callable[..., Any], args: tuple, kwargs: dict, result: Any
+    ) -> Any:
+        """Call a forward hook with the arguments it was registered for (``kwargs`` when ``with_kwargs``)."""
+        if hook_id in self._forward_hooks_with_kwargs:
+            return hook(self, args, kwargs, result)
+        return hook(self, args, result)
 
     def _call_with_hooks(self, args: tuple, kwargs: dict) -> Any:
         result = None
@@ -763,10 +768,7 @@ class Module:
             result = self.forward(*args, **kwargs)
             for hook_id, hook in self._forward_hooks.items():
                 called.add(hook_id)
-                if hook_id in self._forward_hooks_with_kwargs:
-                    hook_result = hook(self, args, kwargs, result)
-                else:
-                    hook_result = hook(self, args, result)
+                hook_result = self._run_forward_hook(hook_id, hook, args, kwargs, result)
                 if hook_result is not None:
                     result = hook_result
             if backward_hook is not None:
@@ -775,10 +777,7 @@ class Module:
         except Exception:
             for hook_id, hook in self._forward_hooks.items():
                 if hook_id in self._forward_hooks_always_called and hook_id not in called:
-                    if hook_id in self._forward_hooks_with_kwargs:
-                        hook(self, args, kwargs, result)
-                    else:
-                        hook(self, args, result)
+                    self._run_forward_hook(hook_id, hook, args, kwargs, result)
             raise
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
