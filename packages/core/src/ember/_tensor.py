@@ -272,10 +272,15 @@ class Tensor:
         return self._host().tolist()
 
     def __float__(self) -> float:
-        return float(self.item())
+        return float(self._scalar())
 
     def __int__(self) -> int:
-        return int(self.item())
+        return int(self._scalar())
+
+    def _scalar(self):
+        if self.numel() != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self._host().item()
 
     def __index__(self) -> int:
         if self._dtype.is_floating_point or self._dtype is _dtype.bool_ or self.numel() != 1:

@@ -7,7 +7,7 @@ from .. import _dtype
 from .._tensor import Tensor, wrap
 from ..autograd.node import Node, attach, needs_grad, needs_input_grad
 from . import creation
-from .dispatch import binary_failure, check_out, operands, profiled, scalar
+from .dispatch import binary_failure, broadcast_shapes, check_out, operands, profiled, scalar
 from .dispatch import bump as _bump
 
 _bool = _dtype.bool_
@@ -174,13 +174,11 @@ def _binary_out(name: str, input: Tensor, other, out: Tensor, float_result=False
     return out
 
 
-def _result_shape(a, b):
-    from .dispatch import broadcast_shapes
-    sa = a._data.shape
-    sb = b._data.shape if isinstance(b, Tensor) else ()
-    shape = broadcast_shapes(sa, sb)
+def _result_shape(a: Tensor, b):
+    """The broadcast shape of a binary op's operands (PyTorch's error when they do not broadcast)."""
+    shape = broadcast_shapes(a._data.shape, b._data.shape if isinstance(b, Tensor) else ())
     if shape is None:
-        raise binary_failure("op", a, b, ValueError("shapes do not broadcast"))
+        raise binary_failure("binary op", a, b, ValueError("shapes do not broadcast"))
     return shape
 
 

@@ -8,6 +8,7 @@ from .. import _dtype
 from .._tensor import Tensor, _wrap_dim, wrap
 from ..autograd.node import Node, attach
 from .dispatch import profiled
+from .pointwise import where
 from .views import expand_to
 
 _int64, _bool = _dtype.int64, _dtype.bool_
@@ -115,7 +116,7 @@ class MaxBackward1(Node):
     def backward(self, grad):
         x, result = self.saved_tensors
         mask = x == result
-        return where_(mask, grad / mask.sum(), 0.0)
+        return where(mask, grad / mask.sum(), 0.0)
 
 
 class MinBackward1(MaxBackward1):
@@ -135,7 +136,7 @@ class MaxBackward0(Node):
         view = [1] * builtins.max(len(shape), 1)
         view[dim] = -1
         mask = positions.reshape(view) == indices
-        return where_(mask, grad, 0.0).reshape(shape)
+        return where(mask, grad, 0.0).reshape(shape)
 
 
 class MinBackward0(MaxBackward0):
@@ -219,7 +220,7 @@ class AmaxBackward0(Node):
         result = expand_back(result, self.shape, self.dims, self.keepdim)
         mask = x == result
         count = expand_back(mask.sum(self.dims, keepdim=True), self.shape, self.dims, True)
-        return where_(mask, expand_back(grad, self.shape, self.dims, self.keepdim) / count, 0.0)
+        return where(mask, expand_back(grad, self.shape, self.dims, self.keepdim) / count, 0.0)
 
 
 class AminBackward0(AmaxBackward0):
@@ -325,8 +326,8 @@ class ProdBackward0(Node):
         result = expand_back(result, shape, dims, self.keepdim)
         zero = x == 0
         zeros = expand_back(zero.sum(dims, keepdim=True), shape, dims, True)
-        nonzero_product = expand_back(product_over(where_(zero, 1.0, x), dims, True), shape, dims, True)
-        others = where_(zero, where_(zeros == 1, nonzero_product, 0.0), result / where_(zero, 1.0, x))
+        nonzero_product = expand_back(product_over(where(zero, 1.0, x), dims, True), shape, dims, True)
+        others = where(zero, where(zeros == 1, nonzero_product, 0.0), result / where(zero, 1.0, x))
         return grad * others
 
 
@@ -387,8 +388,3 @@ def all(input, dim=None, keepdim=False):
     k = input._device.kernels
     falsy = wrap(k.eq(input._data, False if input._dtype is _bool else 0), _bool, input._device)
     return wrap(k.eq(any(falsy, dim, keepdim)._data, False), _bool, input._device)
-
-
-def where_(condition, a, b):
-    from .pointwise import where
-    return where(condition, a, b)

@@ -49,11 +49,11 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         retain_graph = create_graph
     captured = _run(roots, grads, retain_graph, create_graph, inputs, accumulate=False)
     result = []
-    for t, g in zip(inputs, captured):
+    for index, (t, g) in enumerate(zip(inputs, captured)):
         if g is None:
             if not allow_unused:
-                raise RuntimeError("One of the differentiated Tensors appears to not have been used in the "
-                                   "graph. Set allow_unused=True if this is the desired behavior.")
+                raise RuntimeError(f"The differentiated Tensor at index {index} appears to not have been used in "
+                                   "the graph. Set allow_unused=True if this is the desired behavior.")
             if materialize_grads:
                 from .._ops import creation
                 g = creation.zeros_like(t)

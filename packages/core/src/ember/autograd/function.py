@@ -50,7 +50,8 @@ class BackwardCFunction(Node, FunctionCtx):
         if not isinstance(result, tuple):
             result = (result,)
         positions = self._tensor_positions
-        if len(result) < self._num_args:
+        extra = result[self._num_args:]
+        if len(result) < self._num_args or any(g is not None for g in extra):
             raise RuntimeError(f"function {self.name()} returned an incorrect number of gradients (expected "
                                f"{self._num_args}, got {len(result)})")
         return tuple(result[i] for i in positions)

@@ -38,17 +38,39 @@ class _DecoratorContextManager:
 
     def __call__(self, func):
         if inspect.isgeneratorfunction(func):
-            @functools.wraps(func)
-            def generator(*args, **kwargs):
-                with self.clone():
-                    yield from func(*args, **kwargs)
-            return generator
+            return self._wrap_generator(func)
 
         @functools.wraps(func)
         def decorated(*args, **kwargs):
             with self.clone():
                 return func(*args, **kwargs)
         return decorated
+
+
+    def _wrap_generator(self, func):
+        """The mode holds while the generator runs, not while its caller consumes what it yields."""
+        @functools.wraps(func)
+        def generator(*args, **kwargs):
+            gen = func(*args, **kwargs)
+            try:
+                with self.clone():
+                    response = gen.send(None)
+                while True:
+                    try:
+                        request = yield response
+                    except GeneratorExit:
+                        with self.clone():
+                            gen.close()
+                        raise
+                    except BaseException as error:
+                        with self.clone():
+                            response = gen.throw(error)
+                    else:
+                        with self.clone():
+                            response = gen.send(request)
+            except StopIteration as stop:
+                return stop.value
+        return generator
 
 
 class no_grad(_DecoratorContextManager):

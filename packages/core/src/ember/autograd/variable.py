@@ -10,11 +10,10 @@ class _VariableMeta(type):
 
 
 class Variable(metaclass=_VariableMeta):
-    """``Variable(tensor, requires_grad=False)`` returns the tensor itself (with the flag set)."""
+    """``Variable(tensor, requires_grad=False)``: a new leaf sharing `tensor`'s storage, as in PyTorch."""
 
     def __new__(cls, data, requires_grad: bool = False, volatile: bool = False):
         if not isinstance(data, Tensor):
             raise TypeError(f"Variable data has to be a tensor, but got {type(data).__name__}")
-        if requires_grad:
-            data.requires_grad_(True)
-        return data
+        leaf = data.detach()
+        return leaf.requires_grad_(True) if requires_grad else leaf
