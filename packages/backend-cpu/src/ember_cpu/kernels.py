@@ -298,7 +298,7 @@ def binary_cross_entropy_with_logits(x, y):
 
 def _add_scaled(a, b, alpha, out=None):
     """a + alpha * b (into `out` when given), in the arrays' own dtype."""
-    scaled = np.multiply(b, alpha)
+    scaled = b if alpha == 1 else np.multiply(b, alpha)
     return _array(np.add(a, scaled, out=ARRAY if out is None else out))
 
 

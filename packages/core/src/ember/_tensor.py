@@ -199,8 +199,7 @@ class Tensor:
         """Accumulate d(self)/d(leaf) into each leaf's ``.grad`` (see `ember.autograd.backward`)."""
         from .autograd import engine
 
-        engine.backward((self,), None if gradient is None else (gradient,), retain_graph, create_graph,
-                        inputs)
+        engine.backward(self, gradient, retain_graph, create_graph, inputs)
 
     def register_hook(self, hook):
         """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor replaces it."""

@@ -15,6 +15,17 @@ _BASE_REFS = 3  # the view's `_base` slot, the local name and getrefcount's argu
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None) -> None:
     """Accumulate gradients of `tensors` into the ``.grad`` of leaves (or of `inputs` only)."""
+    if inputs is None and isinstance(tensors, Tensor) and tensors.grad_fn is not None:
+        # t.backward() of a scalar, or t.backward(g) with g shaped like t: the checks of _roots all hold.
+        seed = grad_tensors
+        if seed is None and not tensors._data.shape and tensors._dtype.is_floating_point:
+            seed = Tensor._make(tensors._device.kernels.full((), 1, tensors._dtype), tensors._dtype, tensors._device)
+        if isinstance(seed, Tensor) and seed._data.shape == tensors._data.shape:
+            _run([(tensors.grad_fn, tensors._output_nr)], [seed],
+                 create_graph if retain_graph is None else retain_graph, create_graph, None, accumulate=True)
+            return
+    if grad_tensors is not None and not isinstance(grad_tensors, (tuple, list)):
+        grad_tensors = (grad_tensors,)
     tensors = _as_tuple(tensors)
     roots, grads = _roots(tensors, grad_tensors, "backward")
     if retain_graph is None:
