@@ -230,39 +230,29 @@ def _refuse_bool_subtraction(a: Tensor, b) -> None:
                            "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
 
 
-@profiled("aten::add")
-def add(input, other, *, alpha=1, out=None):
-    """input + alpha * other, broadcasting (as torch.add)."""
-    if alpha == 1 and out is None:
-        data = _same_kind_kernel("add", input, other)
-        if data is not None:
-            return _link(wrap(data, input._dtype, input._device), AddBackward0, input, other, False)
-    input, other = _as_tensor_pair(input, other, "add")
-    if alpha != 1:
-        other = other * alpha if isinstance(other, Tensor) else scalar(other, "add") * alpha
-    if out is not None:
-        return _binary_out("add", input, other, out)
-    data, dt = _binary_kernel("add", input, other)
-    result = wrap(data, dt, input._device)
-    return attach(result, AddBackward0, (input, other))
+def _additive(name: str, node_cls, refuses_bool: bool):
+    """add or sub: input ± alpha * other, broadcasting (as torch.add / torch.sub)."""
+    def op(input, other, *, alpha=1, out=None):
+        if alpha == 1 and out is None and not (refuses_bool and input._dtype is _bool):
+            data = _same_kind_kernel(name, input, other)
+            if data is not None:
+                return _link(wrap(data, input._dtype, input._device), node_cls, input, other, False)
+        input, other = _as_tensor_pair(input, other, name)
+        if refuses_bool:
+            _refuse_bool_subtraction(input, other)
+        if alpha != 1:
+            other = other * alpha if isinstance(other, Tensor) else scalar(other, name) * alpha
+        if out is not None:
+            return _binary_out(name, input, other, out)
+        data, dt = _binary_kernel(name, input, other)
+        return attach(wrap(data, dt, input._device), node_cls, (input, other))
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = f"input {'-' if refuses_bool else '+'} alpha * other, broadcasting (as torch.{name})."
+    return profiled("aten::" + name)(op)
 
 
-@profiled("aten::sub")
-def sub(input, other, *, alpha=1, out=None):
-    """input - alpha * other, broadcasting (as torch.sub)."""
-    if alpha == 1 and out is None and input._dtype is not _bool:
-        data = _same_kind_kernel("sub", input, other)
-        if data is not None:
-            return _link(wrap(data, input._dtype, input._device), SubBackward0, input, other, False)
-    input, other = _as_tensor_pair(input, other, "sub")
-    _refuse_bool_subtraction(input, other)
-    if alpha != 1:
-        other = other * alpha if isinstance(other, Tensor) else scalar(other, "sub") * alpha
-    if out is not None:
-        return _binary_out("sub", input, other, out)
-    data, dt = _binary_kernel("sub", input, other)
-    result = wrap(data, dt, input._device)
-    return attach(result, SubBackward0, (input, other))
+add = _additive("add", AddBackward0, refuses_bool=False)
+sub = _additive("sub", SubBackward0, refuses_bool=True)
 
 
 @profiled("aten::rsub")
