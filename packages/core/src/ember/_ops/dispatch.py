@@ -107,8 +107,8 @@ def check_out(out, op: str, shape, dtype) -> None:
         raise RuntimeError(f"{op}(): functions with out=... arguments don't support automatic "
                            "differentiation, but one of the arguments requires grad.")
     if not _dtype.can_cast(dtype, out._dtype):
-        raise RuntimeError(f"result type {_type_name(dtype)} can't be cast to the desired output type "
-                           f"{_type_name(out._dtype)}")
+        raise RuntimeError(f"result type {type_name(dtype)} can't be cast to the desired output type "
+                           f"{type_name(out._dtype)}")
     if tuple(out._data.shape) != tuple(shape):
         raise RuntimeError(f"{op}(): out= tensor has shape {list(out._data.shape)}, expected "
                            f"{list(shape)}")
@@ -123,11 +123,7 @@ def bump(t: Tensor) -> None:
         counter[0] += 1
 
 
-def _type_name(d) -> str:
-    return {"float32": "Float", "float64": "Double", "float16": "Half", "int32": "Int", "int64": "Long",
-            "bool": "Bool"}[d.name]
-
-
 def type_name(d) -> str:
     """PyTorch's scalar-type name of a dtype, as its error messages use it ('Float', 'Long')."""
-    return _type_name(d)
+    return {"float32": "Float", "float64": "Double", "float16": "Half", "int32": "Int", "int64": "Long",
+            "bool": "Bool"}[d.name]

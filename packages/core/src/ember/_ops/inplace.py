@@ -111,12 +111,23 @@ def _retarget(entry, result: Tensor, t: Tensor):
     return entry
 
 
+def _begin_write(t: Tensor, op: str) -> None:
+    """The checks every in-place write makes before touching memory."""
+    check_inplace(t, op)
+    _check_no_overlap(t)
+
+
+def _tracked(t: Tensor, *others) -> bool:
+    """Whether writing into `t` must be recorded: a gradient flows through it, or it is a view of a base
+    that takes part in autograd."""
+    return needs_grad((t, *others)) or (t._base is not None and t._base._requires_grad)
+
+
 def make_inplace(op, name: str, writes_out: bool = True):
     """The in-place method `name` of out-of-place `op` (which takes ``out=`` when `writes_out`)."""
     def method(self, *args, **kwargs):
-        check_inplace(self, name)
-        _check_no_overlap(self)
-        if needs_grad((self,) + args) or (self._base is not None and self._base._requires_grad):
+        _begin_write(self, name)
+        if _tracked(self, *args):
             return take_over(self, op(_snapshot(self), *args, **kwargs))
         if writes_out:
             op(self, *args, out=self, **kwargs)
@@ -168,9 +179,8 @@ def fill_(self, value):
     if isinstance(value, Tensor) and value.ndim:
         raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} "
                            "dimensions.")
-    check_inplace(self, "fill_")
-    _check_no_overlap(self)
-    if needs_grad((self, value)) or (self._base is not None and self._base._requires_grad):
+    _begin_write(self, "fill_")
+    if _tracked(self, value):
         node_cls = FillBackward3 if isinstance(value, Tensor) else FillBackward2
         return take_over(self, _fill_value(_snapshot(self), value, node_cls))
     self._device.kernels.copy_(self._data, value.item() if isinstance(value, Tensor) else value)
@@ -180,9 +190,8 @@ def fill_(self, value):
 
 def zero_(self):
     """Fill with zeros in place."""
-    check_inplace(self, "zero_")
-    _check_no_overlap(self)
-    if needs_grad((self,)) or (self._base is not None and self._base._requires_grad):
+    _begin_write(self, "zero_")
+    if _tracked(self):
         return take_over(self, _fill_value(_snapshot(self), 0, ZeroBackward0))
     self._device.kernels.copy_(self._data, 0)
     bump(self)
@@ -193,10 +202,9 @@ def copy_(self, src, non_blocking=False):
     """Copy `src` (broadcast, converted to this tensor's dtype and device) into this tensor."""
     if not isinstance(src, Tensor):
         raise TypeError(f"copy_(): argument 'src' must be Tensor, not {type(src).__name__}")
-    check_inplace(self, "copy_")
-    _check_no_overlap(self)
+    _begin_write(self, "copy_")
     source = src if src._device is self._device else src.to(self._device)
-    if needs_grad((self, src)) or (self._base is not None and self._base._requires_grad):
+    if _tracked(self, src):
         k = self._device.kernels
         data = k.full(self._data.shape, 0, self._dtype)
         k.copy_(data, source._data)
@@ -212,8 +220,7 @@ def copy_(self, src, non_blocking=False):
 
 
 def _random_fill(self, data) -> Tensor:
-    check_inplace(self, "random fill")
-    _check_no_overlap(self)
+    _begin_write(self, "random fill")
     self._device.kernels.copy_(self._data, data)
     bump(self)
     return self

@@ -164,7 +164,7 @@ def _as_tensor_pair(input, other, op: str):
 
 def _binary_out(name: str, input: Tensor, other, out: Tensor, float_result=False) -> Tensor:
     x, y, dt = operands(input, other, name, float_result)
-    shape = _result_shape(input, other)
+    shape = _result_shape(input, other, name)
     check_out(out, name, shape, dt)
     try:
         getattr(input._device.kernels, name)(x, y, out=out._data)
@@ -174,11 +174,11 @@ def _binary_out(name: str, input: Tensor, other, out: Tensor, float_result=False
     return out
 
 
-def _result_shape(a: Tensor, b):
+def _result_shape(a: Tensor, b, op: str):
     """The broadcast shape of a binary op's operands (PyTorch's error when they do not broadcast)."""
     shape = broadcast_shapes(a._data.shape, b._data.shape if isinstance(b, Tensor) else ())
     if shape is None:
-        raise binary_failure("binary op", a, b, ValueError("shapes do not broadcast"))
+        raise binary_failure(op, a, b, ValueError("shapes do not broadcast"))
     return shape
 
 
@@ -391,7 +391,7 @@ def _comparison(name: str):
         input, other = _as_tensor_pair(input, other, name)
         if out is not None:
             x, y, _ = operands(input, other, name)
-            check_out(out, name, _result_shape(input, other), _bool)
+            check_out(out, name, _result_shape(input, other, name), _bool)
             getattr(input._device.kernels, name)(x, y, out=out._data)
             _bump(out)
             return out

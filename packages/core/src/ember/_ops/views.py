@@ -81,12 +81,14 @@ def select_buffer(device, data, dim: int, index: int):
     return strided(device, data, shape, strides, offset)
 
 
-def reshape_buffer(device, data, shape):
-    """`data` viewed with `shape` (the caller has checked that the view exists)."""
+def reshape_buffer(device, data, shape, strides=None):
+    """`data` viewed with `shape` (the caller has checked that the view exists; `strides` are the view's
+    when the caller already computed them)."""
     k = device.kernels
     if k.reshape is not None:
         return k.reshape(data, tuple(shape))
-    strides = view_strides(data.shape, k.strides(data), shape)
+    if strides is None:
+        strides = view_strides(data.shape, k.strides(data), shape)
     return strided(device, data, shape, strides)
 
 
@@ -182,8 +184,7 @@ def view(input, *shape):
     if strides is None:
         raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one "
                            "dimension spans across two contiguous subspaces). Use .reshape(...) instead.")
-    data = k.reshape(input._data, new_shape) if k.reshape is not None else \
-        strided(input._device, input._data, new_shape, strides)
+    data = reshape_buffer(input._device, input._data, new_shape, strides)
     return _view(input, data, ViewBackward0, lambda t: view(t, new_shape), shape=old_shape)
 
 
@@ -199,8 +200,7 @@ def reshape(input, *shape):
             make_view(input, input._data, replay)
     strides = view_strides(old_shape, k.strides(input._data), new_shape)
     if strides is not None:
-        data = k.reshape(input._data, new_shape) if k.reshape is not None else \
-            strided(input._device, input._data, new_shape, strides)
+        data = reshape_buffer(input._device, input._data, new_shape, strides)
         return _view(input, data, ViewBackward0, lambda t: reshape(t, new_shape), shape=old_shape)
     copy = k.contiguous(input._data)
     data = reshape_buffer(input._device, copy, new_shape)

@@ -19,7 +19,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         # t.backward() of a scalar, or t.backward(g) with g shaped like t: the checks of _roots all hold.
         seed = grad_tensors
         if seed is None and not tensors._data.shape and tensors._dtype.is_floating_point:
-            seed = Tensor._make(tensors._device.kernels.full((), 1, tensors._dtype), tensors._dtype, tensors._device)
+            seed = _ones_like(tensors)
         if isinstance(seed, Tensor) and seed._data.shape == tensors._data.shape:
             _run([(tensors.grad_fn, tensors._output_nr)], [seed],
                  create_graph if retain_graph is None else retain_graph, create_graph, None, accumulate=True)
@@ -72,6 +72,11 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     return tuple(result) if not single or len(result) != 1 else (result[0],)
 
 
+def _ones_like(t: Tensor) -> Tensor:
+    """The implicit gradient of a scalar output: ones, on its device and in its dtype."""
+    return Tensor._make(t._device.kernels.full(t._data.shape, 1, t._dtype), t._dtype, t._device)
+
+
 def _as_tuple(x) -> tuple:
     if isinstance(x, Tensor):
         return (x,)
@@ -96,7 +101,7 @@ def _roots(tensors, grad_tensors, caller):
             if not t._dtype.is_floating_point:
                 raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got "
                                    f"{t._dtype!r}")
-            g = Tensor._make(t._device.kernels.full(t._data.shape, 1, t._dtype), t._dtype, t._device)
+            g = _ones_like(t)
         elif not isinstance(g, Tensor):
             raise TypeError(f"{caller}(): gradients must be Tensors or None, got {type(g).__name__}")
         elif g._data.shape != t._data.shape:
