@@ -22,16 +22,17 @@ class Tensor:
     legacy constructors; `ember.tensor` is the usual factory.
     """
 
-    __slots__ = ("_data", "_dtype", "_device", "_requires_grad", "grad", "grad_fn", "_output_nr",
-                 "_version", "_base", "_accumulator", "_hooks", "_retains_grad", "_view_fn", "__weakref__")
+    __slots__ = ("_data", "_dtype", "_device", "_requires_grad", "grad", "_grad_fn", "_output_nr",
+                 "_version", "_base", "_accumulator", "_hooks", "_retains_grad", "_view_fn", "_view_version",
+                 "_view_no_grad", "__weakref__")
     __array_priority__ = 1000  # numpy defers to Tensor in mixed expressions such as ``array * tensor``
 
     _data: Any  # the backend's buffer
     _dtype: DType
     _device: Any  # an ember.device with its kernel table resolved
-    _requires_grad: bool
+    _requires_grad: bool  # this tensor's own flag (a view also follows its base, see `requires_grad`)
     grad: Tensor | None
-    grad_fn: Any  # the Node that produced this tensor, None for leaves
+    _grad_fn: Any  # the Node that produced this tensor, None for leaves (read views' through `grad_fn`)
     _output_nr: int
     _version: list[int] | None  # [count] of in-place changes, shared with views
     _base: Tensor | None
@@ -39,6 +40,8 @@ class Tensor:
     _hooks: list | None
     _retains_grad: bool
     _view_fn: Any  # redoes the chain of view ops from `_base` (for in-place ops on views)
+    _view_version: int  # a view's: the shared version at which its `_grad_fn` was recorded
+    _view_no_grad: bool  # a view's: made while grad mode was off
 
     def __new__(cls, *args, device=None):
         from ._ops import creation
@@ -146,7 +149,21 @@ class Tensor:
     # ----- autograd state -------------------------------------------------------------------------
     @property
     def requires_grad(self) -> bool:
-        return self._requires_grad
+        """Whether autograd tracks this tensor; a view also does when its base does (as in PyTorch)."""
+        if self._requires_grad:
+            return True
+        base = self._base
+        return base is not None and base._requires_grad
+
+    @property
+    def grad_fn(self):
+        """The Node that produced this tensor (None for leaves). A view whose storage was changed in place
+        since its grad_fn was recorded gets a fresh one, re-derived from its base."""
+        if self._base is not None and self._view_version != self._version[0]:
+            from .autograd.node import view_grad_fn
+
+            return view_grad_fn(self)
+        return self._grad_fn
 
     @requires_grad.setter
     def requires_grad(self, flag: bool) -> None:
@@ -216,18 +233,13 @@ class Tensor:
 
     def retain_grad(self) -> None:
         """Keep this non-leaf tensor's gradient in ``.grad`` after backward."""
-        if not self._requires_grad:
+        if not self.requires_grad:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
-        if self.grad_fn is None or getattr(self, "_retains_grad", False):
+        fn = self.grad_fn
+        if fn is None or getattr(self, "_retains_grad", False):
             return
         self._retains_grad = True
-        ref = weakref.ref(self)
-
-        def keep(grad):
-            t = ref()
-            if t is not None:
-                t.grad = grad.detach().clone() if t.grad is None else t.grad + grad.detach()
-        self.grad_fn._add_pre_hook(self._output_nr, keep)
+        add_retain_hook(self, fn)
 
     def detach(self) -> Tensor:
         """A tensor sharing this one's storage and version counter, outside the graph."""
@@ -237,7 +249,9 @@ class Tensor:
 
     def detach_(self) -> Tensor:
         """Detach in place: make this tensor a leaf that does not require grad."""
-        self.grad_fn = None
+        if self._base is not None:
+            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
+        self._grad_fn = None
         self._requires_grad = False
         return self
 
@@ -354,12 +368,24 @@ def wrap(data, dtype: DType, device, requires_grad: bool = False, cls: type | No
     t._device = device
     t._requires_grad = requires_grad
     t.grad = None
-    t.grad_fn = None
+    t._grad_fn = None
     t._version = None
     t._base = None
     t._accumulator = None
     t._hooks = None
     return t
+
+
+def add_retain_hook(t: Tensor, node) -> None:
+    """Make `node` store the gradient flowing into `t` in ``t.grad``, after `t`'s other hooks have run."""
+    ref = weakref.ref(t)
+
+    def keep(grad):
+        t = ref()
+        if t is not None:
+            t.grad = grad.detach().clone() if t.grad is None else t.grad + grad.detach()
+    keep.retains_grad = True  # type: ignore[attr-defined]
+    node._add_pre_hook(t._output_nr, keep)
 
 
 def _wrap_dim(dim: int, ndim: int, op: str) -> int:

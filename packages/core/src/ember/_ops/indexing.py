@@ -8,7 +8,7 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor, wrap
 from ..autograd import grad_mode
-from ..autograd.node import Node, attach, needs_grad
+from ..autograd.node import VIEW_NO_GRAD_CHANGED, Node, attach, needs_grad
 from . import views
 from .dispatch import bump, profiled, scalar
 
@@ -207,7 +207,6 @@ def setitem(input, key, value):
         view_fn = input._view_fn
         inplace.rebase_region(base, lambda b: getitem(view_fn(b), raw_key),
                               lambda b: setitem(view_fn(b), raw_key, 0), value)
-        inplace.refresh_view(input)
     else:
         inplace.rebase_region(input, region, clear, value)
 
@@ -219,6 +218,9 @@ def check_inplace(t: Tensor, op: str) -> None:
     if t._requires_grad and t.grad_fn is None:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
     base = t._base
-    if base is not None and base._requires_grad and base.grad_fn is None:
-        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place "
-                           "operation.")
+    if base is not None and base._requires_grad:
+        if t._view_no_grad:
+            raise RuntimeError(VIEW_NO_GRAD_CHANGED)
+        if base.grad_fn is None:
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place "
+                               "operation.")

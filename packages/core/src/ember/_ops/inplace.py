@@ -4,7 +4,8 @@ Without a graph to record, the kernel writes straight into the tensor. With one,
 place on a snapshot that stands where the tensor stood in the graph, and the tensor takes over the
 result's values and grad_fn (PyTorch's history rebase). When the tensor is a view of a base that
 takes part in autograd, the base's history becomes a `CopySlices` node over the region the view
-covers, and the view's own history is replayed from the base.
+covers; the write bumps the shared version, so every view of the base (this one included) re-derives
+its history from the base when next used (see `ember.autograd.node.view_grad_fn`).
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 
 from .. import _dtype
 from .._tensor import Tensor
+from ..autograd import grad_mode
 from ..autograd.node import Node, attach, link, needs_grad, needs_input_grad
 from . import creation
 from .dispatch import bump, type_name
@@ -37,13 +39,7 @@ def rebase_region(base: Tensor, region, clear, value) -> None:
     node = CopySlices.__new__(CopySlices)
     node.region, node.clear = region, clear
     link(node, (base, value))
-    base.grad_fn, base._requires_grad, base._output_nr = node, True, 0
-
-
-def refresh_view(view: Tensor) -> None:
-    """Give a view whose base was just rebased the history of re-taking that view from the base."""
-    fresh = view._view_fn(view._base)
-    view.grad_fn, view._output_nr, view._requires_grad = fresh.grad_fn, fresh._output_nr, True
+    base._grad_fn, base._requires_grad, base._output_nr = node, True, 0
 
 
 def _zero_view(view_fn):
@@ -54,8 +50,9 @@ def _snapshot(t: Tensor) -> Tensor:
     """A copy of `t` that sits at `t`'s current place in the graph."""
     k = t._device.kernels
     copy = Tensor._make(k.contiguous(k.astype(t._data, t._dtype)), t._dtype, t._device, t._requires_grad)
-    if t.grad_fn is not None:
-        copy.grad_fn, copy._output_nr = t.grad_fn, t._output_nr
+    fn = t.grad_fn
+    if fn is not None:
+        copy._grad_fn, copy._output_nr = fn, t._output_nr
     return copy
 
 
@@ -86,19 +83,18 @@ def take_over(t: Tensor, result: Tensor) -> Tensor:
     bump(t)
     base = t._base
     if base is not None and (base._requires_grad or result._requires_grad):
-        view_fn = getattr(t, "_view_fn", None)
+        view_fn = t._view_fn
         if view_fn is None:
             raise RuntimeError("an in-place operation on this view cannot be recorded by autograd (it was not "
                                "made by a view op that ember can replay); clone() it first")
         rebase_region(base, view_fn, _zero_view(view_fn), result)
-        refresh_view(t)
         return t
     node = result.grad_fn
     if node is not None:
         saved = node._saved
         if saved:
             node._saved = tuple(_retarget(entry, result, t) for entry in saved)
-        t.grad_fn, t._output_nr, t._requires_grad = node, result._output_nr, True
+        t._grad_fn, t._output_nr, t._requires_grad = node, result._output_nr, True
     return t
 
 
@@ -120,7 +116,10 @@ def _begin_write(t: Tensor, op: str) -> None:
 def _tracked(t: Tensor, *others) -> bool:
     """Whether writing into `t` must be recorded: a gradient flows through it, or it is a view of a base
     that takes part in autograd."""
-    return needs_grad((t, *others)) or (t._base is not None and t._base._requires_grad)
+    if needs_grad((t, *others)):
+        return True
+    base = t._base
+    return base is not None and base._requires_grad and grad_mode.state.enabled
 
 
 def make_inplace(op, name: str, writes_out: bool = True):

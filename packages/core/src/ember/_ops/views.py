@@ -30,14 +30,17 @@ def make_view(input: Tensor, data, replay=None) -> Tensor:
     if input._base is None:
         out._base = input
         out._view_fn = replay
+        out._view_no_grad = not grad_mode.state.enabled
     else:
         out._base = input._base
-        parent = getattr(input, "_view_fn", None)
+        parent = input._view_fn
         out._view_fn = None if parent is None or replay is None else _chain(parent, replay)
+        out._view_no_grad = input._view_no_grad or not grad_mode.state.enabled
     counter = input._version
     if counter is None:
         counter = input._version = [0]
     out._version = counter
+    out._view_version = counter[0]
     return out
 
 

@@ -117,7 +117,7 @@ class Function(metaclass=_FunctionMeta):
             if any(o is t for t in non_differentiable):
                 continue
             if o._dtype.is_floating_point:
-                o.grad_fn, o._requires_grad, o._output_nr = node, True, nr
+                o._grad_fn, o._requires_grad, o._output_nr = node, True, nr
         return outs[0] if single else outs
 
 

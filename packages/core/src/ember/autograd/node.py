@@ -67,7 +67,10 @@ class Node:
         if self._pre_hooks is None:
             self._pre_hooks = {}
         hooks = self._pre_hooks.setdefault(output_nr, [])
-        hooks.append(fn)
+        if hooks and getattr(hooks[-1], "retains_grad", False):
+            hooks.insert(len(hooks) - 1, fn)  # retain_grad sees the gradient after every tensor hook
+        else:
+            hooks.append(fn)
         return _RemovableHandle(hooks, fn)
 
     @property
@@ -112,7 +115,7 @@ def accumulator(leaf: Tensor) -> AccumulateGrad:
 def edge(t) -> tuple:
     """The ``(node, output_nr)`` edge that a gradient for `t` flows along."""
     if isinstance(t, Tensor) and t._requires_grad:
-        fn = t.grad_fn
+        fn = t._grad_fn if t._base is None else t.grad_fn
         if fn is None:
             return (accumulator(t), 0)
         return (fn, t._output_nr)
@@ -135,7 +138,9 @@ def _edges(inputs):
     for t in inputs:
         if isinstance(t, Tensor) and t._requires_grad:
             wanted = True
-            fn = t.grad_fn
+            fn = t._grad_fn
+            if t._base is not None and t._view_version != t._version[0]:
+                fn = view_grad_fn(t)
             if fn is None:
                 ref = t._accumulator
                 fn = ref() if ref is not None else None
@@ -168,8 +173,8 @@ def _fill(node: Node, edges, meta, saved, outputs) -> None:
 
 def attach(result: Tensor, node_cls: type, inputs, saved=(), **attributes) -> Tensor:
     """Record `result` as the output of a `node_cls` node over `inputs`, when a gradient is needed."""
-    if not grad_mode.state.enabled:
-        return result
+    if not grad_mode.state.enabled or not result._dtype.is_floating_point:
+        return result  # integer and bool results never require grad
     found = _edges(inputs)
     if found is None:
         return result
@@ -178,7 +183,7 @@ def attach(result: Tensor, node_cls: type, inputs, saved=(), **attributes) -> Te
         node.__dict__.update(attributes)
     _fill(node, found[0], found[1], saved, (result,))
     result._requires_grad = True
-    result.grad_fn = node
+    result._grad_fn = node
     result._output_nr = 0
     return result
 
@@ -227,9 +232,67 @@ def _unpack(node: Node, entry):
     out = Tensor._make(data, dtype, dev)
     out._version = counter
     out._requires_grad = True
-    out.grad_fn = node
+    out._grad_fn = node
     out._output_nr = nr
     return out
+
+
+_VIEW_NO_GRAD = ("A view was created in no_grad mode and {}. Given that this use case is ambiguous and "
+                 "error-prone, it is forbidden. You can clarify your code by moving both the view and the inplace "
+                 "either both inside the no_grad block (if you don't want the inplace to be tracked) or both "
+                 "outside (if you want the inplace to be tracked).")
+VIEW_NO_GRAD_CHANGED = _VIEW_NO_GRAD.format("is being modified inplace with grad mode enabled")
+_VIEW_NO_GRAD_BASE_CHANGED = _VIEW_NO_GRAD.format("its base or another view of its base has been modified "
+                                                  "inplace with grad mode enabled")
+
+
+class AsStridedBackward0(Node):
+    """The history of a view re-taken from its base after an in-place change to their shared storage: the
+    base's gradient is the view's gradient put back where the view lies (the view ops' backwards, in turn)."""
+
+    chain: list  # the backward nodes of the view ops, from the view's end to the base's
+
+    def backward(self, grad):
+        from .engine import _call
+
+        for node in self.chain:
+            grad = _call(node, [grad])[0]
+        return grad
+
+
+def view_grad_fn(view: Tensor):
+    """The grad_fn of `view` once its storage changed in place since the one it holds was recorded: a new
+    AsStridedBackward0 over its base's current history (PyTorch's rule for views and in-place ops)."""
+    base = view._base
+    old = view._grad_fn
+    if old is None and not base._requires_grad:
+        return None
+    if view._view_no_grad:
+        raise RuntimeError(_VIEW_NO_GRAD_BASE_CHANGED)
+    node = AsStridedBackward0.__new__(AsStridedBackward0)
+    node.chain = _view_chain(base, view._view_fn)
+    link(node, (base,))
+    view._grad_fn, view._output_nr, view._requires_grad = node, 0, True
+    view._view_version = view._version[0]
+    if getattr(view, "_retains_grad", False):
+        from .._tensor import add_retain_hook
+        add_retain_hook(view, node)
+    return node
+
+
+def _view_chain(base: Tensor, view_fn) -> list:
+    """The backward nodes that replaying `view_fn` on (a stand-in for) `base` records, view end first."""
+    if view_fn is None:
+        raise RuntimeError("the in-place change of a view's storage cannot be recorded by autograd: this view "
+                           "was not made by a view op that ember can replay; clone() it first")
+    stand_in = Tensor._make(base._data, base._dtype, base._device, True)
+    with grad_mode.enable_grad():
+        fn = view_fn(stand_in)._grad_fn
+    chain = []
+    while fn is not None and fn.__class__ is not AccumulateGrad:
+        chain.append(fn)
+        fn = fn.next_functions[0][0]
+    return chain
 
 
 class _AnomalyState:

@@ -35,7 +35,7 @@ def _identity(tensors: list[Tensor]) -> tuple[list[Tensor], Node]:
             continue
         out = Tensor._make(tensor._data, tensor._dtype, tensor._device, True)
         out._version = tensor._version_counter
-        out.grad_fn = node
+        out._grad_fn = node
         out._output_nr = nr
         outputs.append(out)
     return outputs, node
