@@ -145,10 +145,11 @@ def _same_kind_kernel(name: str, a, b):
     return None
 
 
-def _link(result: Tensor, node_cls, a: Tensor, b: Tensor, save: bool) -> Tensor:
-    """attach() for a two-tensor op, skipped at once when neither input requires grad."""
+def _link(result: Tensor, node_cls, a: Tensor, b: Tensor, saving=None) -> Tensor:
+    """attach() for a two-tensor op, skipped at once when neither input requires grad; `saving(a, b)`
+    gives what the node saves."""
     if a._requires_grad or b._requires_grad:
-        return attach(result, node_cls, (a, b), (a, b) if save else ())
+        return attach(result, node_cls, (a, b), saving(a, b) if saving is not None else ())
     return result
 
 
@@ -210,6 +211,21 @@ class MulBackward0(Node):
                 grad * a if needs_input_grad(self, 1) else None)
 
 
+def _wants_grad(t) -> bool:
+    return isinstance(t, Tensor) and t._requires_grad
+
+
+def _mul_saved(a, b) -> tuple:
+    """What a product's backward keeps: `b` for a's gradient and `a` for b's, each only when that gradient
+    is wanted (as PyTorch: an in-place change of an operand that is not needed then raises no error)."""
+    return (a if _wants_grad(b) else None, b if _wants_grad(a) else None)
+
+
+def _div_saved(a, b) -> tuple:
+    """What a quotient's backward keeps: `b` always, `a` only for b's gradient."""
+    return (a if _wants_grad(b) else None, b)
+
+
 class DivBackward0(Node):
     def backward(self, grad):
         a, b = self.saved_tensors
@@ -236,7 +252,7 @@ def _additive(name: str, node_cls, refuses_bool: bool):
         if alpha == 1 and out is None and not (refuses_bool and input._dtype is _bool):
             data = _same_kind_kernel(name, input, other)
             if data is not None:
-                return _link(wrap(data, input._dtype, input._device), node_cls, input, other, False)
+                return _link(wrap(data, input._dtype, input._device), node_cls, input, other)
         input, other = _as_tensor_pair(input, other, name)
         if refuses_bool:
             _refuse_bool_subtraction(input, other)
@@ -275,13 +291,13 @@ def mul(input, other, *, out=None):
     if out is None:
         data = _same_kind_kernel("mul", input, other)
         if data is not None:
-            return _link(wrap(data, input._dtype, input._device), MulBackward0, input, other, True)
+            return _link(wrap(data, input._dtype, input._device), MulBackward0, input, other, _mul_saved)
     input, other = _as_tensor_pair(input, other, "mul")
     if out is not None:
         return _binary_out("mul", input, other, out)
     data, dt = _binary_kernel("mul", input, other)
     result = wrap(data, dt, input._device)
-    return attach(result, MulBackward0, (input, other), (input, other))
+    return attach(result, MulBackward0, (input, other), _mul_saved(input, other))
 
 
 @profiled("aten::div")
@@ -290,13 +306,13 @@ def div(input, other, *, out=None):
     if out is None and isinstance(input, Tensor) and input._dtype.is_floating_point:
         data = _same_kind_kernel("div", input, other)
         if data is not None:
-            return _link(wrap(data, input._dtype, input._device), DivBackward0, input, other, True)
+            return _link(wrap(data, input._dtype, input._device), DivBackward0, input, other, _div_saved)
     input, other = _as_tensor_pair(input, other, "div")
     if out is not None:
         return _binary_out("div", input, other, out, float_result=True)
     data, dt = _binary_kernel("div", input, other, float_result=True)
     result = wrap(data, dt, input._device)
-    return attach(result, DivBackward0, (input, other), (input, other))
+    return attach(result, DivBackward0, (input, other), _div_saved(input, other))
 
 
 def rdiv(input, other):

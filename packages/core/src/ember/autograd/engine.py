@@ -7,9 +7,10 @@ from .._tensor import Tensor
 from . import grad_mode
 from .node import AccumulateGrad, Node, _anomaly, edge
 
-# References to a gradient tensor held by the engine itself while it is delivered to a leaf: with no
-# other reference, the leaf may keep the tensor instead of copying it (as PyTorch "steals" it).
-_ENGINE_REFS = 4
+# References to a gradient tensor held by the engine itself while it is delivered to a leaf (the caller's
+# local name, `_accumulate`'s argument and getrefcount's): with no other reference, the leaf may keep the
+# tensor instead of copying it (as PyTorch "steals" it). A tensor the user holds has more.
+_ENGINE_REFS = 3
 _BASE_REFS = 3  # the view's `_base` slot, the local name and getrefcount's argument
 
 
@@ -35,8 +36,9 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         if not inputs:
             raise RuntimeError("'inputs' argument to backward() cannot be empty.")
         captured = _run(roots, grads, retain_graph, create_graph, inputs, accumulate=False)
-        for t, g in zip(inputs, captured):
-            if g is not None:
+        for i, t in enumerate(inputs):
+            g, captured[i] = captured[i], None
+            if g is not None and not t.retains_grad:  # retain_grad's hook has filled .grad already
                 _accumulate(t, g, create_graph)
         return
     _run(roots, grads, retain_graph, create_graph, None, accumulate=True)
@@ -139,15 +141,21 @@ def _run(roots, grads, retain_graph, create_graph, inputs, accumulate):
                 node_grads = [None] * node._num_outputs
             if node._pre_hooks:
                 _run_tensor_pre_hooks(node, node_grads)
+            if node.__class__ is AccumulateGrad:
+                g, node_grads = node_grads[0], None
+                if g is not None and (accumulate or (node, 0) in capture):
+                    g = _run_leaf_hooks(node.variable, g)
+                    if capture:
+                        _capture(node, [g], capture, captured)
+                    if accumulate:
+                        _accumulate(node.variable, g, create_graph)
+                g = None
+                continue
             if capture:
                 _capture(node, node_grads, capture, captured)
                 if node not in needed:
                     _release_edges(node, dependencies, ready)
                     continue
-            if node.__class__ is AccumulateGrad:
-                if accumulate and node_grads[0] is not None:
-                    _accumulate_leaf(node.variable, node_grads[0], create_graph)
-                continue
             input_grads = _call(node, node_grads)
             if not retain_graph and node._saved:
                 node._saved = None
@@ -165,7 +173,7 @@ def _run(roots, grads, retain_graph, create_graph, inputs, accumulate):
                 if count == 0:
                     ready.append(next_node)
             # Drop the loop's references, so a leaf can tell that nothing else holds its gradient.
-            input_grads = g = node_grads = None
+            input_grads = g = node_grads = slots = None
     finally:
         state.enabled = previous
     return captured
@@ -305,25 +313,28 @@ def _sum_to(g: Tensor, shape: tuple, node: Node) -> Tensor:
     return g
 
 
-def _accumulate_leaf(variable: Tensor, g: Tensor, create_graph: bool) -> None:
+def _run_leaf_hooks(variable: Tensor, g: Tensor) -> Tensor:
+    """The gradient of a leaf after its tensor hooks (which may replace it), for ``.grad`` and grad() alike."""
     hooks = variable._hooks
     if hooks:
         for hook in list(hooks):
             out = hook(g)
             if out is not None:
                 g = out
-    _accumulate(variable, g, create_graph)
+    return g
 
 
 def _accumulate(variable: Tensor, g: Tensor, create_graph: bool) -> None:
-    """Add `g` into ``variable.grad``, keeping `g` itself when nothing else refers to it."""
+    """Add `g` into ``variable.grad``, keeping `g` itself when nothing else refers to it (never with
+    create_graph, where the new ``.grad`` is a differentiable copy, as PyTorch's CopyBackwards)."""
     if variable._data.shape != g._data.shape:
         g = g.expand(variable.shape) if g.numel() == 1 else g
     current = variable.grad
     if current is None:
         if create_graph:
-            variable.grad = g
-        elif g.grad_fn is None and sys.getrefcount(g) <= _ENGINE_REFS and _owns_storage(g):
+            variable.grad = Tensor._make(g._device.kernels.full(g._data.shape, 0, g._dtype), g._dtype,
+                                         g._device).copy_(g)
+        elif g._grad_fn is None and sys.getrefcount(g) <= _ENGINE_REFS and _owns_storage(g):
             variable.grad = g
         else:
             variable.grad = g.detach().clone()
