@@ -102,7 +102,8 @@ def _key_buffers(input: Tensor, key: tuple):
 
 class IndexBackward0(Node):
     def backward(self, grad):
-        return _index_backward(grad, self.shape, self.key)
+        key, = self.saved_tensors  # saved, so freed after backward like PyTorch's saved indices
+        return _index_backward(grad, self.shape, key)
 
 
 class IndexBackwardBackward0(Node):
@@ -116,7 +117,7 @@ def _index_with(input: Tensor, key: tuple) -> Tensor:
     except IndexError as error:
         raise IndexError(f"index out of range in {list(input._data.shape)} tensor: {error}") from None
     result = wrap(data, input._dtype, input._device)
-    return attach(result, IndexBackward0, (input,), shape=input._data.shape, key=key)
+    return attach(result, IndexBackward0, (input,), (key,), shape=input._data.shape)
 
 
 def _index_backward(grad: Tensor, shape, key) -> Tensor:

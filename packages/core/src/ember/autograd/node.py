@@ -181,6 +181,9 @@ def attach(result: Tensor, node_cls: type, inputs, saved=(), **attributes) -> Te
     node: Node = _new_node(node_cls)
     if attributes:
         node.__dict__.update(attributes)
+    base = result._base
+    if base is not None and not _views_an_input(base, inputs):
+        result._base = None  # a view of the op's own scratch buffer: its history does not pass through it
     _fill(node, found[0], found[1], saved, (result,))
     result._requires_grad = True
     result._grad_fn = node
@@ -189,6 +192,13 @@ def attach(result: Tensor, node_cls: type, inputs, saved=(), **attributes) -> Te
 
 
 _new_node = object.__new__
+
+
+def _views_an_input(base: Tensor, inputs) -> bool:
+    for t in inputs:
+        if t is base or (isinstance(t, Tensor) and t._base is base):
+            return True
+    return False
 
 
 def _pack(t, outputs):
