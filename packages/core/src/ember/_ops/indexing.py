@@ -8,7 +8,7 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor, wrap
 from ..autograd import grad_mode
-from ..autograd.node import VIEW_NO_GRAD_CHANGED, Node, attach, needs_grad
+from ..autograd.node import VIEW_NO_GRAD_CHANGED, Node, attach, needs_grad, needs_input_grad
 from . import views
 from .dispatch import bump, profiled, scalar
 
@@ -167,9 +167,6 @@ def getitem(input, key):
 @profiled("aten::index_put_")
 def setitem(input, key, value):
     """``input[key] = value``: write into `input` in place (broadcasting `value`), tracked by autograd."""
-    from . import inplace
-
-    raw_key = key
     key = _normalize(key)
     advanced = any(_is_advanced(item) for item in key)
     if isinstance(value, Tensor):
@@ -181,13 +178,9 @@ def setitem(input, key, value):
     else:
         data = scalar(value, "setitem")
     base = input._base
-    on_tracked_view = base is not None and base._requires_grad and grad_mode.state.enabled
-    tracked = needs_grad((input, value)) or on_tracked_view
-    if tracked:
-        check_inplace(input, "setitem")
-        if on_tracked_view and (advanced or getattr(input, "_view_fn", None) is None):
-            raise RuntimeError("setitem: index assignment with tensor indices into a view of a tensor that "
-                               "requires grad cannot be recorded; assign through the base tensor instead")
+    if needs_grad((input, value)) or (base is not None and base._requires_grad and grad_mode.state.enabled):
+        _tracked_setitem(input, key, advanced, value, data)
+        return
     k = input._device.kernels
     if advanced:
         k.index_put_(input._data, _key_buffers(input, key), data, False)
@@ -195,21 +188,39 @@ def setitem(input, key, value):
         target = _basic(Tensor._make(input._data, input._dtype, input._device), key)._data
         k.copy_(target, data)
     bump(input)
-    if not tracked:
-        return
 
-    def region(t):
-        return getitem(t, raw_key)
 
-    def clear(t):
-        t[raw_key] = 0
-    if base is not None and (base._requires_grad or (isinstance(value, Tensor) and value._requires_grad)) \
-            and getattr(input, "_view_fn", None) is not None and not advanced:
-        view_fn = input._view_fn
-        inplace.rebase_region(base, lambda b: getitem(view_fn(b), raw_key),
-                              lambda b: setitem(view_fn(b), raw_key, 0), value)
+def _tracked_setitem(input: Tensor, key: tuple, advanced: bool, value, data) -> None:
+    """PyTorch's recorded setitem: the basic part of the key taken as a view (none when it selects
+    everything), then the value copied in (a number filled in), or put at the advanced part's indices."""
+    from . import creation, inplace
+
+    basic, rest = _split_advanced(key, input.ndim) if advanced else (key, None)
+    target = input if all(item is Ellipsis or item == slice(None) for item in basic) else _basic(input, basic)
+    if rest is not None:
+        inplace.begin_write(target, "index_put_")
+        indices = _key_buffers(target, rest)
+        result = inplace.snapshot(target)
+        target._device.kernels.index_put_(result._data, indices, data, False)
+        result = attach(wrap(result._data, target._dtype, target._device), IndexPutBackward0, (result, value),
+                        (indices,))
+        inplace.take_over(target, result)
+    elif isinstance(value, Tensor):
+        inplace.copy_(target, value)
     else:
-        inplace.rebase_region(input, region, clear, value)
+        inplace.fill_(target, creation.scalar_tensor(value, target._device, target._dtype))
+
+
+class IndexPutBackward0(Node):
+    """Gradient of writing a value at indices: the value gets the gradient there, the tensor elsewhere."""
+
+    def backward(self, grad):
+        indices, = self.saved_tensors
+        k = grad._device.kernels
+        keep = k.full(grad._data.shape, 1, grad._dtype)
+        k.index_put_(keep, indices, 0, False)
+        grad_value = _index_with(grad, indices) if needs_input_grad(self, 1) else None
+        return grad * wrap(keep, grad._dtype, grad._device), grad_value
 
 
 def check_inplace(t: Tensor, op: str) -> None:

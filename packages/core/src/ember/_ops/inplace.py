@@ -14,39 +14,59 @@ from typing import Any
 from .. import _dtype
 from .._tensor import Tensor
 from ..autograd import grad_mode
-from ..autograd.node import Node, attach, link, needs_grad, needs_input_grad
+from ..autograd.node import Node, attach, edge, link, needs_grad
 from . import creation
 from .dispatch import bump, type_name
 from .indexing import check_inplace
 
 
 class CopySlices(Node):
-    """Gradient of writing `value` into a region of a tensor: the region's gradient goes to `value`,
-    the rest to the tensor as it was before."""
+    """An in-place op on a view, as its base's history (PyTorch's CopySlices): the op's node `fn` runs on
+    the gradient of the region the view covers, whose result replaces it there; the rest of the base's
+    gradient passes through. Without `fn` (an op recorded as several nodes) the region's gradient goes to
+    the written value, whose own history reaches the region's old values."""
 
-    region: Any  # tensor -> its written region (a view, or an indexed copy)
-    clear: Any  # tensor -> None, zeroing that region in place
+    view_fn: Any  # redoes the view from its base
+    fn: Node | None
 
     def backward(self, grad):
-        grad_value = self.region(grad) if needs_input_grad(self, 1) else None
-        kept = grad.clone()
-        self.clear(kept)
-        return kept, grad_value
+        from ..autograd.engine import _call
+
+        fn = self.fn
+        result = grad.clone()  # contiguous, so every view op replays on it (view() refuses a transposed one)
+        region = self.view_fn(result)
+        if fn is None:
+            grads: Any = (None, region.clone())
+        else:
+            if self._saved is None:  # freed by an earlier backward: so are the op's own
+                fn._saved = None
+            grads = _call(fn, [region.clone()])
+        if grads[0] is None:
+            region.zero_()
+        else:
+            region.copy_(grads[0])
+        return (result, *grads[1:])
 
 
-def rebase_region(base: Tensor, region, clear, value) -> None:
-    """Record that `value` was written into ``region(base)``: base's new grad_fn is a CopySlices."""
+def rebase_view(base: Tensor, view_fn, result: Tensor, old_edge) -> None:
+    """Record that `result` was written into ``view_fn(base)``, whose history was `old_edge`: base's new
+    grad_fn is a CopySlices."""
     node = CopySlices.__new__(CopySlices)
-    node.region, node.clear = region, clear
-    link(node, (base, value))
+    node.view_fn = view_fn
+    fn = result._grad_fn
+    if fn is not None and fn._num_outputs == 1 and fn.next_functions[:1] == (old_edge,):
+        node.fn = fn
+        link(node, (base,))
+        node.next_functions += fn.next_functions[1:]
+        node._input_meta += fn._input_meta[1:]
+        node._saved = fn._saved
+    else:
+        node.fn = None
+        link(node, (base, result))
     base._grad_fn, base._requires_grad, base._output_nr = node, True, 0
 
 
-def _zero_view(view_fn):
-    return lambda t: view_fn(t).zero_()
-
-
-def _snapshot(t: Tensor) -> Tensor:
+def snapshot(t: Tensor) -> Tensor:
     """A copy of `t` that sits at `t`'s current place in the graph."""
     k = t._device.kernels
     copy = Tensor._make(k.contiguous(k.astype(t._data, t._dtype)), t._dtype, t._device, t._requires_grad)
@@ -67,7 +87,7 @@ def _check_result(t: Tensor, result: Tensor) -> None:
 
 def _check_no_overlap(t: Tensor) -> None:
     """Refuse writes into broadcast views, where several elements share one memory location."""
-    if t._base is None:
+    if t._base is None or 0 in t._data.shape:
         return
     for size, stride in zip(t._data.shape, t._device.kernels.strides(t._data)):
         if stride == 0 and size > 1:
@@ -79,15 +99,16 @@ def _check_no_overlap(t: Tensor) -> None:
 def take_over(t: Tensor, result: Tensor) -> Tensor:
     """Write `result` into `t`, and give `t` the result's place in the graph."""
     _check_result(t, result)
+    base = t._base
+    old_edge = edge(t)
     t._device.kernels.copy_(t._data, result._data)
     bump(t)
-    base = t._base
     if base is not None and (base._requires_grad or result._requires_grad):
         view_fn = t._view_fn
         if view_fn is None:
             raise RuntimeError("an in-place operation on this view cannot be recorded by autograd (it was not "
                                "made by a view op that ember can replay); clone() it first")
-        rebase_region(base, view_fn, _zero_view(view_fn), result)
+        rebase_view(base, view_fn, result, old_edge)
         return t
     node = result.grad_fn
     if node is not None:
@@ -107,7 +128,7 @@ def _retarget(entry, result: Tensor, t: Tensor):
     return entry
 
 
-def _begin_write(t: Tensor, op: str) -> None:
+def begin_write(t: Tensor, op: str) -> None:
     """The checks every in-place write makes before touching memory."""
     check_inplace(t, op)
     _check_no_overlap(t)
@@ -125,9 +146,9 @@ def _tracked(t: Tensor, *others) -> bool:
 def make_inplace(op, name: str, writes_out: bool = True):
     """The in-place method `name` of out-of-place `op` (which takes ``out=`` when `writes_out`)."""
     def method(self, *args, **kwargs):
-        _begin_write(self, name)
+        begin_write(self, name)
         if _tracked(self, *args):
-            return take_over(self, op(_snapshot(self), *args, **kwargs))
+            return take_over(self, op(snapshot(self), *args, **kwargs))
         if writes_out:
             op(self, *args, out=self, **kwargs)
             return self
@@ -178,10 +199,10 @@ def fill_(self, value):
     if isinstance(value, Tensor) and value.ndim:
         raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} "
                            "dimensions.")
-    _begin_write(self, "fill_")
+    begin_write(self, "fill_")
     if _tracked(self, value):
         node_cls = FillBackward3 if isinstance(value, Tensor) else FillBackward2
-        return take_over(self, _fill_value(_snapshot(self), value, node_cls))
+        return take_over(self, _fill_value(snapshot(self), value, node_cls))
     self._device.kernels.copy_(self._data, value.item() if isinstance(value, Tensor) else value)
     bump(self)
     return self
@@ -189,9 +210,9 @@ def fill_(self, value):
 
 def zero_(self):
     """Fill with zeros in place."""
-    _begin_write(self, "zero_")
+    begin_write(self, "zero_")
     if _tracked(self):
-        return take_over(self, _fill_value(_snapshot(self), 0, ZeroBackward0))
+        return take_over(self, _fill_value(snapshot(self), 0, ZeroBackward0))
     self._device.kernels.copy_(self._data, 0)
     bump(self)
     return self
@@ -201,13 +222,13 @@ def copy_(self, src, non_blocking=False):
     """Copy `src` (broadcast, converted to this tensor's dtype and device) into this tensor."""
     if not isinstance(src, Tensor):
         raise TypeError(f"copy_(): argument 'src' must be Tensor, not {type(src).__name__}")
-    _begin_write(self, "copy_")
+    begin_write(self, "copy_")
     source = src if src._device is self._device else src.to(self._device)
     if _tracked(self, src):
         k = self._device.kernels
         data = k.full(self._data.shape, 0, self._dtype)
         k.copy_(data, source._data)
-        result = attach(Tensor._make(data, self._dtype, self._device), CopyBackwards, (_snapshot(self), src))
+        result = attach(Tensor._make(data, self._dtype, self._device), CopyBackwards, (snapshot(self), src))
         return take_over(self, result)
     try:
         self._device.kernels.copy_(self._data, source._data)
@@ -219,7 +240,7 @@ def copy_(self, src, non_blocking=False):
 
 
 def _random_fill(self, data) -> Tensor:
-    _begin_write(self, "random fill")
+    begin_write(self, "random fill")
     self._device.kernels.copy_(self._data, data)
     bump(self)
     return self
