@@ -109,7 +109,7 @@ def test_a_view_made_under_no_grad_refuses_to_rederive_its_history():
         v = y[0:1]
     y.mul_(2)
     with pytest.raises(RuntimeError, match="its base or another view of its base has been modified inplace"):
-        v.grad_fn
+        _ = v.grad_fn
 
 
 def test_writes_under_no_grad_into_views_of_a_leaf():
