@@ -7,6 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import ember.nn.functional as ember_functional
+
 torch = pytest.importorskip("torch")
 
 pytestmark = pytest.mark.oracle
@@ -171,7 +173,21 @@ OPERAND_WRITES = {
     "y * 2": lambda y, c: y * 2,
     "y / 2": lambda y, c: y / 2,
     "c / y": lambda y, c: c / y,
+    "y @ c.T": lambda y, c: y @ c.t(),
+    "c.T @ y": lambda y, c: c.t() @ y,
+    "mm": lambda y, c: y.mm(c.t()),
+    "matrix @ vector": lambda y, c: y @ c[0],
+    "batched": lambda y, c: y[None] @ c.t()[None],
+    "dot": lambda y, c: y[0].dot(c[0]),
+    "linear(y, c)": lambda y, c: _linear(y, c),
+    "linear(c, y)": lambda y, c: _linear(c, y),
+    "linear(y, c, bias)": lambda y, c: _linear(y, c, c[0, :3]),
 }
+
+
+def _linear(x, w, b=None):
+    functional = torch.nn.functional if isinstance(x, torch.Tensor) else ember_functional
+    return functional.linear(x, w, b)
 
 
 def _modify_operand(lib, op):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .._tensor import Tensor, wrap
-from ..autograd.node import Node, attach, needs_input_grad
+from ..autograd.node import Node, attach, cross_saved, needs_input_grad
 from . import views
 from .dispatch import profiled
 
@@ -54,7 +54,8 @@ class MvBackward0(Node):
 class DotBackward0(Node):
     def backward(self, grad):
         a, b = self.saved_tensors
-        return grad * b, grad * a
+        return (grad * b if needs_input_grad(self, 0) else None,
+                grad * a if needs_input_grad(self, 1) else None)
 
 
 class BmmBackward0(Node):
@@ -62,25 +63,24 @@ class BmmBackward0(Node):
     1-D operands are treated as a row (left) or a column (right) matrix, as matmul does."""
 
     def backward(self, grad):
-        a, b = self.saved_tensors
-        a2 = a.unsqueeze(0) if a.ndim == 1 else a
-        b2 = b.unsqueeze(-1) if b.ndim == 1 else b
-        g = grad.unsqueeze(-2) if a.ndim == 1 else grad
-        g = g.unsqueeze(-1) if b.ndim == 1 else g
+        a, b = self.saved_tensors  # each kept only for the other's gradient
+        a_vector, b_vector = self.vectors
+        g = grad.unsqueeze(-2) if a_vector else grad
+        g = g.unsqueeze(-1) if b_vector else g
         grad_a = grad_b = None
         if needs_input_grad(self, 0):
-            grad_a = g.matmul(b2.mT)
-            grad_a = grad_a.squeeze(-2) if a.ndim == 1 else grad_a
+            grad_a = g.matmul((b.unsqueeze(-1) if b_vector else b).mT)
+            grad_a = grad_a.squeeze(-2) if a_vector else grad_a
         if needs_input_grad(self, 1):
-            grad_b = a2.mT.matmul(g)
-            grad_b = grad_b.squeeze(-1) if b.ndim == 1 else grad_b
+            grad_b = (a.unsqueeze(0) if a_vector else a).mT.matmul(g)
+            grad_b = grad_b.squeeze(-1) if b_vector else grad_b
         return grad_a, grad_b
 
 
-def _product(op: str, node_cls, a: Tensor, b: Tensor) -> Tensor:
+def _product(op: str, node_cls, a: Tensor, b: Tensor, **attributes) -> Tensor:
     result = wrap(_mat_kernel(a, b, op), a._dtype, a._device)
     if a._requires_grad or b._requires_grad:
-        return attach(result, node_cls, (a, b), (a, b))
+        return attach(result, node_cls, (a, b), cross_saved(a, b), **attributes)
     return result
 
 
@@ -129,7 +129,7 @@ def matmul(input, other, *, out=None):
         return _product("dot", DotBackward0, input, other)
     if da == 1 and db == 2:
         return _squeeze4(mm(views.unsqueeze(input, 0), other))
-    return _product("matmul", BmmBackward0, input, other)
+    return _product("matmul", BmmBackward0, input, other, vectors=(da == 1, db == 1))
 
 
 def _squeeze4(t: Tensor) -> Tensor:

@@ -5,7 +5,7 @@ import math
 
 from .. import _dtype
 from .._tensor import Tensor, wrap
-from ..autograd.node import Node, attach, needs_grad, needs_input_grad
+from ..autograd.node import Node, attach, cross_saved, needs_grad, needs_input_grad
 from . import creation
 from .dispatch import binary_failure, broadcast_shapes, check_out, operands, profiled, scalar
 from .dispatch import bump as _bump
@@ -211,19 +211,9 @@ class MulBackward0(Node):
                 grad * a if needs_input_grad(self, 1) else None)
 
 
-def _wants_grad(t) -> bool:
-    return isinstance(t, Tensor) and t._requires_grad
-
-
-def _mul_saved(a, b) -> tuple:
-    """What a product's backward keeps: `b` for a's gradient and `a` for b's, each only when that gradient
-    is wanted (as PyTorch: an in-place change of an operand that is not needed then raises no error)."""
-    return (a if _wants_grad(b) else None, b if _wants_grad(a) else None)
-
-
 def _div_saved(a, b) -> tuple:
-    """What a quotient's backward keeps: `b` always, `a` only for b's gradient."""
-    return (a if _wants_grad(b) else None, b)
+    """What a quotient's backward keeps: `b` always, `a` only for b's gradient (see `cross_saved`)."""
+    return (a if isinstance(b, Tensor) and b._requires_grad else None, b)
 
 
 class DivBackward0(Node):
@@ -291,13 +281,13 @@ def mul(input, other, *, out=None):
     if out is None:
         data = _same_kind_kernel("mul", input, other)
         if data is not None:
-            return _link(wrap(data, input._dtype, input._device), MulBackward0, input, other, _mul_saved)
+            return _link(wrap(data, input._dtype, input._device), MulBackward0, input, other, cross_saved)
     input, other = _as_tensor_pair(input, other, "mul")
     if out is not None:
         return _binary_out("mul", input, other, out)
     data, dt = _binary_kernel("mul", input, other)
     result = wrap(data, dt, input._device)
-    return attach(result, MulBackward0, (input, other), _mul_saved(input, other))
+    return attach(result, MulBackward0, (input, other), cross_saved(input, other))
 
 
 @profiled("aten::div")

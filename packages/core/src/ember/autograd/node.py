@@ -312,6 +312,13 @@ class _AnomalyState:
 _anomaly = _AnomalyState()
 
 
+def cross_saved(a, b) -> tuple:
+    """What a product's backward keeps: `b` for a's gradient and `a` for b's, each only when that gradient
+    is wanted (as PyTorch: an in-place change of an operand that is not needed then raises no error)."""
+    return (a if isinstance(b, Tensor) and b._requires_grad else None,
+            b if isinstance(a, Tensor) and a._requires_grad else None)
+
+
 def needs_input_grad(node: Node, i: int) -> bool:
     """Whether input `i` of `node` wants a gradient (backward formulas skip the others)."""
     return node.next_functions[i][0] is not None

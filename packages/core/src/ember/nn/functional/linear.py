@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ember._ops.dispatch import profiled
 from ember._tensor import Tensor
-from ember.autograd.node import Node, attach, needs_input_grad
+from ember.autograd.node import Node, attach, cross_saved, needs_input_grad
 
 _C_TYPE_NAMES = {
     "float32": "float",
@@ -76,7 +76,8 @@ def _addmm(bias: Tensor, mat1: Tensor, weight: Tensor) -> Tensor:
     data = kernels.matmul(mat1._data, mat2._data)
     kernels.add(data, bias._data, out=data)
     result = Tensor._make(data, mat1._dtype, mat1._device)
-    return attach(result, AddmmBackward0, (bias, mat1, mat2), (mat1, weight), bias_is_vector=bias.dim() == 1)
+    return attach(result, AddmmBackward0, (bias, mat1, mat2), cross_saved(mat1, weight),
+                  bias_is_vector=bias.dim() == 1)
 
 
 @profiled("aten::linear")
