@@ -162,8 +162,23 @@ def test_writing_into_a_saved_prod_output_raises_at_backward():
     x = ember.tensor([1.0, 2.0, 3.0], requires_grad=True)
     p = x.prod()
     p.mul_(2)
-    with pytest.raises(RuntimeError, match="output 0 of ProdBackward0, is at version 1; expected version 0"):
+    with pytest.raises(RuntimeError, match="output 0 of Prod, is at version 1; expected version 0"):
         p.backward()
+
+
+def test_writing_into_a_view_after_an_in_place_exp_on_it_raises_at_backward():
+    x = ember.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    v = (x * 2)[:, 0]
+    v.exp_()  # ExpBackward0 saves its output: the view's values
+    v.mul_(2)
+    with pytest.raises(RuntimeError, match="output 0 of Exp, is at version 2; expected version 1"):
+        v.sum().backward()
+
+
+def test_reshape_of_a_non_contiguous_view_is_a_reshape_alias():
+    y = ember.ones(3, 4, requires_grad=True) * 2
+    assert type(y[..., ::2].reshape(-1).grad_fn).__name__ == "ReshapeAliasBackward0"
+    assert type(y.reshape(-1).grad_fn).__name__ == "ViewBackward0"
 
 
 @pytest.mark.parametrize("key", [[True, False, True], [0, 2]], ids=["bool mask", "int index"])

@@ -330,3 +330,108 @@ def test_second_backward_through_tensor_indexing_raises(oracle, key):
     expected = _second_backward(torch, key)
     assert expected is not None
     assert _second_backward(oracle.ember, key) == expected
+
+
+# ----- random programs of views and writes ----------------------------------------------------------------------
+RANDOM_VIEWS = (
+    lambda t: t.t() if t.ndim == 2 else t,
+    lambda t: t[1:] if t.shape[0] > 1 else t,
+    lambda t: t[0] if t.ndim > 1 else t,
+    lambda t: t.unsqueeze(0),
+    lambda t: t.squeeze(),
+    lambda t: t.view(-1) if t.is_contiguous() else t.reshape(-1),
+    lambda t: t[..., ::2],
+    lambda t: t.transpose(0, -1),
+    lambda t: t.narrow(0, 0, 1),
+)
+RANDOM_WRITES = (
+    lambda t: t.mul_(2.0),
+    lambda t: t.add_(1.0),
+    lambda t: t.zero_(),
+    lambda t: t.fill_(3.0),
+    lambda t: t.div_(-2.0),
+    lambda t: t.clamp_(-1, 1),
+    lambda t: t.__setitem__(0, 4.0) if t.ndim else t.fill_(4.0),
+    lambda t: t.copy_(t * 0 + 1),
+    lambda t: t.exp_(),
+    lambda t: t.sub_(t.detach() * 0.5),
+)
+
+
+def _random_program(lib, seed):
+    """Views of views, writes through any of them and new products, then a weighted sum of them all."""
+    rng = np.random.default_rng(seed)
+    x = lib.tensor(np.linspace(-1, 1, 12, dtype=np.float32).reshape(3, 4), requires_grad=True)
+    pool = [x * 2]
+    try:
+        for _ in range(rng.integers(2, 7)):
+            kind, source = rng.random(), pool[rng.integers(len(pool))]
+            if kind < 0.5:
+                pool.append(RANDOM_VIEWS[rng.integers(len(RANDOM_VIEWS))](source))
+            elif kind < 0.85:
+                RANDOM_WRITES[rng.integers(len(RANDOM_WRITES))](source)
+            else:
+                pool.append(source * 1.5)
+        sum((t * (i + 1)).sum() for i, t in enumerate(pool)).backward()
+    except RuntimeError:
+        return "RuntimeError"
+    return x.grad.numpy(), [None if t.grad_fn is None else type(t.grad_fn).__name__ for t in pool]
+
+
+@pytest.mark.parametrize("first_seed", range(0, 400, 50))
+def test_random_programs_of_views_and_writes_match_torch(oracle, first_seed):
+    for seed in range(first_seed, first_seed + 50):
+        got, expected = _random_program(oracle.ember, seed), _random_program(torch, seed)
+        if isinstance(expected, str) or isinstance(got, str):
+            assert got == expected, f"seed {seed}"
+        else:
+            np.testing.assert_allclose(got[0], expected[0], rtol=1e-5, atol=1e-5, err_msg=f"seed {seed}")
+            assert got[1] == expected[1], f"seed {seed}"
+
+
+SAVED_OUTPUTS = {
+    "exp": lambda x: x.exp(),
+    "prod": lambda x: x.prod(),
+    "prod(0)": lambda x: x.prod(0),
+    "sigmoid": lambda x: x.sigmoid(),
+    "exp_ of a view": lambda x: (x * 1)[0:1].exp_(),
+    "input of a product": lambda x: _square_then_add(x),
+}
+
+
+def _square_then_add(x):
+    y = x * 1
+    z = y * y
+    y.add_(1)
+    return z
+
+
+def _modified_saved_output(lib, name, anomaly):
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
+    with lib.autograd.set_detect_anomaly(anomaly, check_nan=False):
+        y = SAVED_OUTPUTS[name](x)
+        if name != "input of a product":
+            y.add_(1)
+        try:
+            y.sum().backward()
+        except RuntimeError as error:
+            return str(error).replace("torch.", "ember.")
+    return None
+
+
+@pytest.mark.filterwarnings("ignore:Error detected in")  # PyTorch's anomaly mode warns with the forward stack
+@pytest.mark.parametrize("anomaly", [False, True])
+@pytest.mark.parametrize("name", list(SAVED_OUTPUTS))
+def test_modified_saved_values_raise_pytorchs_message(oracle, name, anomaly):
+    expected = _modified_saved_output(torch, name, anomaly)
+    assert expected is not None
+    assert _modified_saved_output(oracle.ember, name, anomaly) == expected
+
+
+def test_anomaly_mode_without_the_nan_check(oracle):
+    for lib in (oracle.ember, torch):
+        with lib.autograd.set_detect_anomaly(True, check_nan=False):
+            assert (lib.is_anomaly_enabled(), lib.is_anomaly_check_nan_enabled()) == (True, False)
+        with lib.autograd.detect_anomaly():
+            assert (lib.is_anomaly_enabled(), lib.is_anomaly_check_nan_enabled()) == (True, True)
+        assert not lib.is_anomaly_enabled()

@@ -100,21 +100,19 @@ def take_over(t: Tensor, result: Tensor) -> Tensor:
     """Write `result` into `t`, and give `t` the result's place in the graph."""
     _check_result(t, result)
     base = t._base
+    on_view = base is not None and (base._requires_grad or result._requires_grad)
+    if on_view and t._view_fn is None:
+        raise RuntimeError("an in-place operation on this view cannot be recorded by autograd (it was not made "
+                           "by a view op that ember can replay); clone() it first")
     old_edge = edge(t)
     t._device.kernels.copy_(t._data, result._data)
     bump(t)
-    if base is not None and (base._requires_grad or result._requires_grad):
-        view_fn = t._view_fn
-        if view_fn is None:
-            raise RuntimeError("an in-place operation on this view cannot be recorded by autograd (it was not "
-                               "made by a view op that ember can replay); clone() it first")
-        rebase_view(base, view_fn, result, old_edge)
-        return t
-    node = result.grad_fn
-    if node is not None:
-        saved = node._saved
-        if saved:
-            node._saved = tuple(_retarget(entry, result, t) for entry in saved)
+    node = result._grad_fn
+    if node is not None and node._saved:
+        node._saved = tuple(_retarget(entry, result, t) for entry in node._saved)
+    if on_view:
+        rebase_view(base, t._view_fn, result, old_edge)
+    elif node is not None:
         t._grad_fn, t._output_nr, t._requires_grad = node, result._output_nr, True
     return t
 

@@ -174,6 +174,10 @@ class UnsafeViewBackward0(ViewBackward0):
     pass
 
 
+class ReshapeAliasBackward0(ViewBackward0):
+    """reshape() of a non-contiguous tensor that can still be viewed, as PyTorch names it."""
+
+
 @profiled("aten::view")
 def view(input, *shape):
     """The same data with a new shape; a view, so strides must allow it (else use reshape)."""
@@ -197,14 +201,15 @@ def reshape(input, *shape):
     new_shape = infer_shape(shape, input.numel(), "reshape")
     k = input._device.kernels
     old_shape = input._data.shape
-    if new_shape == old_shape:
-        replay = lambda t: reshape(t, new_shape)  # noqa: E731
-        return _view(input, input._data, ViewBackward0, replay, shape=old_shape) if input._requires_grad else \
-            make_view(input, input._data, replay)
-    strides = view_strides(old_shape, k.strides(input._data), new_shape)
+    replay = lambda t: reshape(t, new_shape)  # noqa: E731
+    if new_shape == old_shape and not input._requires_grad:
+        return make_view(input, input._data, replay)
+    old_strides = k.strides(input._data)
+    strides = old_strides if new_shape == old_shape else view_strides(old_shape, old_strides, new_shape)
     if strides is not None:
         data = reshape_buffer(input._device, input._data, new_shape, strides)
-        return _view(input, data, ViewBackward0, lambda t: reshape(t, new_shape), shape=old_shape)
+        node = ViewBackward0 if _is_contiguous(old_shape, old_strides) else ReshapeAliasBackward0
+        return _view(input, data, node, replay, shape=old_shape)
     copy = k.contiguous(input._data)
     data = reshape_buffer(input._device, copy, new_shape)
     return attach(wrap(data, input._dtype, input._device), UnsafeViewBackward0, (input,),

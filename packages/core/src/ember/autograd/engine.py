@@ -290,7 +290,7 @@ def _call(node: Node, node_grads: list):
             replaced = hook(tuple(fitted), tuple(node_grads))
             if replaced is not None:
                 fitted = list(replaced)
-    if _anomaly.enabled:
+    if _anomaly.check_nan:
         _check_nan(node, fitted)
     return fitted
 

@@ -215,6 +215,12 @@ def _pack(t, outputs):
     return (t, counter, counter[0], None)
 
 
+def _op_name(node_name: str) -> str:
+    """The op a node belongs to, as PyTorch's saved-variable errors name it: ``Prod1`` for ProdBackward1."""
+    name = node_name.replace("Backward", "")
+    return name[:-1] if name.endswith("0") else name
+
+
 def _unpack(node: Node, entry):
     if len(entry) == 1:
         return entry[0]
@@ -229,13 +235,15 @@ def _unpack(node: Node, entry):
             creator = t.grad_fn.name() if t.grad_fn is not None else None
             out_nr = t._output_nr if t.grad_fn is not None else 0
         from .._dtype import LEGACY_NAMES
-        where = f", which is output {out_nr} of {creator}," if creator else ""
+        where = f", which is output {out_nr} of {_op_name(creator)}," if creator else ""
+        hint = ("the backtrace further above shows the operation that failed to compute its gradient. The "
+                "variable in question was changed in there or anywhere later. Good luck!" if _anomaly.enabled else
+                "enable anomaly detection to find the operation that failed to compute its gradient, with "
+                "ember.autograd.set_detect_anomaly(True, check_nan=False).")
         raise RuntimeError(
             "one of the variables needed for gradient computation has been modified by an inplace "
             f"operation: [ember.{LEGACY_NAMES[dtype.name]} [{', '.join(map(str, shape))}]]{where} is at "
-            f"version {counter[0]}; expected version {version} instead. Hint: the backtrace further above "
-            "can show the operation that failed to compute its gradient, with "
-            "ember.autograd.set_detect_anomaly(True).")
+            f"version {counter[0]}; expected version {version} instead. Hint: {hint}")
     if output is None:
         return t
     data, dtype, dev, nr = output
@@ -306,7 +314,8 @@ def _view_chain(base: Tensor, view_fn) -> list:
 
 
 class _AnomalyState:
-    enabled = False
+    enabled = False  # nodes record the forward stack that made them
+    check_nan = False  # backward fails on a NaN gradient
 
 
 _anomaly = _AnomalyState()
