@@ -16,13 +16,16 @@ _BASE_REFS = 3  # the view's `_base` slot, the local name and getrefcount's argu
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None) -> None:
     """Accumulate gradients of `tensors` into the ``.grad`` of leaves (or of `inputs` only)."""
-    if inputs is None and isinstance(tensors, Tensor) and tensors.grad_fn is not None:
+    fn = None
+    if inputs is None and isinstance(tensors, Tensor):
+        fn = tensors._grad_fn if tensors._base is None else tensors.grad_fn
+    if fn is not None:
         # t.backward() of a scalar, or t.backward(g) with g shaped like t: the checks of _roots all hold.
         seed = grad_tensors
         if seed is None and not tensors._data.shape and tensors._dtype.is_floating_point:
             seed = _ones_like(tensors)
         if isinstance(seed, Tensor) and seed._data.shape == tensors._data.shape:
-            _run([(tensors.grad_fn, tensors._output_nr)], [seed],
+            _run([(fn, tensors._output_nr)], [seed],
                  create_graph if retain_graph is None else retain_graph, create_graph, None, accumulate=True)
             return
     if grad_tensors is not None and not isinstance(grad_tensors, (tuple, list)):
@@ -144,12 +147,13 @@ def _run(roots, grads, retain_graph, create_graph, inputs, accumulate):
             if node.__class__ is AccumulateGrad:
                 g, node_grads = node_grads[0], None
                 if g is not None and (accumulate or (node, 0) in capture):
-                    g = _run_leaf_hooks(node.variable, g)
+                    variable = node.variable
+                    if variable._hooks:
+                        g = _run_leaf_hooks(variable._hooks, g)
                     if capture:
                         _capture(node, [g], capture, captured)
                     if accumulate:
-                        _accumulate(node.variable, g, create_graph)
-                g = None
+                        _accumulate(variable, g, create_graph)
                 continue
             if capture:
                 _capture(node, node_grads, capture, captured)
@@ -313,14 +317,12 @@ def _sum_to(g: Tensor, shape: tuple, node: Node) -> Tensor:
     return g
 
 
-def _run_leaf_hooks(variable: Tensor, g: Tensor) -> Tensor:
+def _run_leaf_hooks(hooks: list, g: Tensor) -> Tensor:
     """The gradient of a leaf after its tensor hooks (which may replace it), for ``.grad`` and grad() alike."""
-    hooks = variable._hooks
-    if hooks:
-        for hook in list(hooks):
-            out = hook(g)
-            if out is not None:
-                g = out
+    for hook in list(hooks):
+        out = hook(g)
+        if out is not None:
+            g = out
     return g
 
 
