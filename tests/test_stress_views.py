@@ -112,6 +112,14 @@ def test_a_view_made_under_no_grad_refuses_to_rederive_its_history():
         _ = v.grad_fn
 
 
+def test_a_no_grad_view_whose_base_changed_prints_an_invalid_grad_fn():
+    p = ember.ones(2, requires_grad=True)
+    with ember.no_grad():
+        w = p[0:1]
+        p.mul_(0.5)
+    assert repr(w) == "tensor([0.5000], grad_fn=<Invalid>)"
+
+
 def test_writes_under_no_grad_into_views_of_a_leaf():
     b = ember.ones(2, 2, requires_grad=True)
     with ember.no_grad():

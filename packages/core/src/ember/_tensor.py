@@ -326,9 +326,13 @@ class Tensor:
     def __repr__(self, *, tensor_contents=None) -> str:
         from ._tensor_str import format_tensor
 
-        fn = self.grad_fn
+        try:
+            fn = self.grad_fn
+            fn_name = None if fn is None else type(fn).__name__
+        except RuntimeError:  # a view made under no_grad whose base changed since: PyTorch prints this
+            fn_name = "Invalid"
         return format_tensor(self._host(), dtype_name=self._dtype.name, device=str(self._device),
-                             grad_fn_name=None if fn is None else type(fn).__name__,
+                             grad_fn_name=fn_name,
                              requires_grad=self._requires_grad,
                              default_float=_dtype.get_default_dtype().name)
 
