@@ -155,16 +155,6 @@ class Tensor:
         base = self._base
         return base is not None and base._requires_grad
 
-    @property
-    def grad_fn(self):
-        """The Node that produced this tensor (None for leaves). A view whose storage was changed in place
-        since its grad_fn was recorded gets a fresh one, re-derived from its base."""
-        if self._base is not None and self._view_version != self._version[0]:
-            from .autograd.node import view_grad_fn
-
-            return view_grad_fn(self)
-        return self._grad_fn
-
     @requires_grad.setter
     def requires_grad(self, flag: bool) -> None:
         self.requires_grad_(flag)
@@ -181,6 +171,16 @@ class Tensor:
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self._requires_grad = bool(requires_grad)
         return self
+
+    @property
+    def grad_fn(self):
+        """The Node that produced this tensor (None for leaves). A view whose storage was changed in place
+        since its grad_fn was recorded gets a fresh one, re-derived from its base."""
+        if self._base is not None and self._view_version != self._version[0]:
+            from .autograd.node import view_grad_fn
+
+            return view_grad_fn(self)
+        return self._grad_fn
 
     @property
     def is_leaf(self) -> bool:
