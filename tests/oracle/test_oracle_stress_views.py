@@ -439,3 +439,43 @@ def test_anomaly_mode_without_the_nan_check(oracle):
             with lib.autograd.detect_anomaly():
                 assert (lib.is_anomaly_enabled(), lib.is_anomaly_check_nan_enabled()) == (True, True)
         assert not lib.is_anomaly_enabled()
+
+
+def _doubling_function(lib):
+    class Double(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            x.mul_(2)
+            ctx.mark_dirty(x)
+            return x
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad * 2
+
+    return Double
+
+
+DIRTY_PROGRAMS = {
+    "non-leaf": lambda lib, y: _double(lib, y).sum(),
+    "view, read the base": lambda lib, y: (_double(lib, y[1:]), y)[1].sum(),
+    "view, read a sibling": lambda lib, y: (_double(lib, y[1:]), y[2:])[1].sum(),
+    "view, read the view": lambda lib, y: _double(lib, y[1:]).sum(),
+}
+
+
+def _double(lib, t):
+    return _doubling_function(lib).apply(t)
+
+
+def _dirty_program(lib, name):
+    x = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * 1
+    out = DIRTY_PROGRAMS[name](lib, y)
+    out.backward()
+    return x.grad.tolist(), _names(y.grad_fn)
+
+
+@pytest.mark.parametrize("name", list(DIRTY_PROGRAMS))
+def test_custom_function_writing_a_view_in_place(oracle, name):
+    assert _dirty_program(oracle.ember, name) == _dirty_program(torch, name)

@@ -105,6 +105,8 @@ class Function(metaclass=_FunctionMeta):
         for t in node._dirty:
             if t._requires_grad and t.grad_fn is None:
                 raise RuntimeError("a leaf Variable that requires grad has been used in an in-place operation.")
+        if node._dirty:
+            _bump_dirty(node._dirty, views=False)
         node._tensor_positions = tuple(i for i, a in enumerate(args) if isinstance(a, Tensor))
         node._num_args = len(args)
         tensor_outs = [o for o in outs if isinstance(o, Tensor)]
@@ -118,7 +120,33 @@ class Function(metaclass=_FunctionMeta):
                 continue
             if o._dtype.is_floating_point:
                 o._grad_fn, o._requires_grad, o._output_nr = node, True, nr
+        if node._dirty:
+            _rebase_dirty_views(node, tensor_args, tensor_outs)
         return outs[0] if single else outs
+
+
+def _bump_dirty(dirty, views: bool) -> None:
+    """Count the forward's in-place change of each dirty tensor (the views' once their base is rebased)."""
+    from .._ops.dispatch import bump
+
+    for t in dirty:
+        if (t._base is not None) == views:
+            bump(t)
+
+
+def _rebase_dirty_views(node, tensor_args, tensor_outs) -> None:
+    """A dirty output that is a view becomes its base's history as a CopySlices over `node`, as an in-place
+    op on a view does; the view then re-derives its own history from the base."""
+    from .._ops.inplace import rebase_view
+
+    for o in tensor_outs:
+        if o._base is not None and o._grad_fn is node and any(o is d for d in node._dirty):
+            if o._view_fn is None:
+                raise RuntimeError("an in-place change of this view by a custom Function cannot be recorded by "
+                                   "autograd (it was not made by a view op that ember can replay); clone() it first")
+            position = next(i for i, a in enumerate(tensor_args) if a is o)
+            rebase_view(o._base, o._view_fn, o, node.next_functions[position])
+    _bump_dirty(node._dirty, views=True)
 
 
 def _fresh_output(output, args, dirty):
