@@ -479,3 +479,27 @@ def _dirty_program(lib, name):
 @pytest.mark.parametrize("name", list(DIRTY_PROGRAMS))
 def test_custom_function_writing_a_view_in_place(oracle, name):
     assert _dirty_program(oracle.ember, name) == _dirty_program(torch, name)
+
+
+BROADCAST_WRITES = {
+    "zero_": lambda t, lib: t.zero_(),
+    "fill_(number)": lambda t, lib: t.fill_(2.0),
+    "fill_(tensor)": lambda t, lib: t.fill_(lib.tensor(2.0)),
+    "copy_": lambda t, lib: t.copy_(lib.ones(3)),
+    "add_": lambda t, lib: t.add_(1.0),
+    "setitem[...]": lambda t, lib: _setitem_all(t),
+}
+
+
+def _write_broadcast_view(lib, name):
+    e = lib.zeros(3)[None].expand(2, 3)
+    try:
+        BROADCAST_WRITES[name](e, lib)
+    except RuntimeError as error:
+        return str(error)
+    return e.tolist()
+
+
+@pytest.mark.parametrize("name", list(BROADCAST_WRITES))
+def test_writes_into_a_broadcast_view(oracle, name):
+    assert _write_broadcast_view(oracle.ember, name) == _write_broadcast_view(torch, name)

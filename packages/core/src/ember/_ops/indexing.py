@@ -185,8 +185,11 @@ def setitem(input, key, value):
     if advanced:
         k.index_put_(input._data, _key_buffers(input, key), data, False)
     else:
-        target = _basic(Tensor._make(input._data, input._dtype, input._device), key)._data
-        k.copy_(target, data)
+        from .inplace import check_no_overlap
+
+        target = _basic(Tensor._make(input._data, input._dtype, input._device), key)
+        check_no_overlap(target)
+        k.copy_(target._data, data)
     bump(input)
 
 

@@ -85,7 +85,7 @@ def _check_result(t: Tensor, result: Tensor) -> None:
                            f"{list(result._data.shape)}")
 
 
-def _check_no_overlap(t: Tensor) -> None:
+def check_no_overlap(t: Tensor) -> None:
     """Refuse writes into broadcast views, where several elements share one memory location."""
     if t._base is None or 0 in t._data.shape:
         return
@@ -129,7 +129,7 @@ def _retarget(entry, result: Tensor, t: Tensor):
 def begin_write(t: Tensor, op: str) -> None:
     """The checks every in-place write makes before touching memory."""
     check_inplace(t, op)
-    _check_no_overlap(t)
+    check_no_overlap(t)
 
 
 def _tracked(t: Tensor, *others) -> bool:
@@ -197,7 +197,10 @@ def fill_(self, value):
     if isinstance(value, Tensor) and value.ndim:
         raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} "
                            "dimensions.")
-    begin_write(self, "fill_")
+    if isinstance(value, Tensor):
+        begin_write(self, "fill_")
+    else:
+        check_inplace(self, "fill_")  # a number may fill a broadcast view, as in PyTorch
     if _tracked(self, value):
         node_cls = FillBackward3 if isinstance(value, Tensor) else FillBackward2
         return take_over(self, _fill_value(snapshot(self), value, node_cls))
@@ -207,8 +210,8 @@ def fill_(self, value):
 
 
 def zero_(self):
-    """Fill with zeros in place."""
-    begin_write(self, "zero_")
+    """Fill with zeros in place (a broadcast view too, as in PyTorch)."""
+    check_inplace(self, "zero_")
     if _tracked(self):
         return take_over(self, _fill_value(snapshot(self), 0, ZeroBackward0))
     self._device.kernels.copy_(self._data, 0)
