@@ -127,3 +127,31 @@ def type_name(d) -> str:
     """PyTorch's scalar-type name of a dtype, as its error messages use it ('Float', 'Long')."""
     return {"float32": "Float", "float64": "Double", "float16": "Half", "int32": "Int", "int64": "Long",
             "bool": "Bool"}[d.name]
+
+
+def broadcasts_to(shape: tuple, target: tuple) -> bool:
+    """Whether a value of `shape` can be written into a region of `target` shape, as PyTorch's setitem
+    and copy_ allow: leading size-1 dims are dropped, then each dim matches or is 1."""
+    shape = tuple(shape)
+    while len(shape) > len(target) and shape[0] == 1:
+        shape = shape[1:]
+    if len(shape) > len(target):
+        return False
+    return all(s == t or s == 1 for s, t in zip(shape[::-1], target[::-1]))
+
+
+def expand_error(shape: tuple, target: tuple, dtype, op: str) -> RuntimeError:
+    """PyTorch's error for a value of `shape` that does not expand to `target` (setitem, copy_)."""
+    shape, target = list(shape), list(target)
+    while len(shape) > len(target) and shape[0] == 1:
+        shape = shape[1:]
+    if len(shape) > len(target):
+        return RuntimeError(f"expand(ember.{dtype.name}{{{shape}}}, size={target}): the number of sizes "
+                            f"provided ({len(target)}) must be greater or equal to the number of dimensions "
+                            f"in the tensor ({len(shape)}) (in {op})")
+    lead = len(target) - len(shape)
+    dim = next(i for i in range(len(target) - 1, lead - 1, -1)
+               if shape[i - lead] != target[i] and shape[i - lead] != 1)
+    return RuntimeError(f"The expanded size of the tensor ({target[dim]}) must match the existing size "
+                        f"({shape[dim - lead]}) at non-singleton dimension {dim}.  Target sizes: {target}.  "
+                        f"Tensor sizes: {shape} (in {op})")
