@@ -3,6 +3,7 @@ and values taken from torch). No numpy exception or warning may reach the user."
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 import ember
@@ -76,3 +77,125 @@ def test_out_of_range_tensor_index_in_setitem_is_an_index_error_and_writes_nothi
     with pytest.raises(IndexError, match="out of range"):
         x[ember.tensor([0, 5])] = 1.0
     assert x.tolist() == [0.0, 0.0, 0.0]
+
+
+# ----- factories --------------------------------------------------------------------------------------------
+def test_integer_linspace_truncates_as_pytorch():
+    assert ember.linspace(0, 10, 5, dtype=ember.int64).tolist() == [0, 2, 5, 7, 10]
+    assert ember.linspace(10, 0, 4, dtype=ember.int32).tolist() == [10, 6, 3, 0]
+    assert ember.linspace(2.7, 10, 3, dtype=ember.int64).tolist() == [2, 6, 10]
+    assert ember.linspace(0, 10, 5, dtype=ember.int64).dtype is ember.int64
+
+
+def test_logspace():
+    assert ember.logspace(0, 2, 3).tolist() == [1.0, 10.0, 100.0]
+    assert ember.logspace(0, 3, 4, base=-2.0, dtype=ember.int64).tolist() == [1, -2, 4, -8]
+    assert ember.logspace(0, 1, 4, base=2, dtype=ember.int32).tolist() == [1, 1, 1, 2]
+
+
+def test_integer_arange_truncates_bounds_and_step_as_pytorch():
+    assert ember.arange(0, 5, 1.5, dtype=ember.int64).tolist() == [0, 1, 2, 3, 4]
+    assert ember.arange(-2.5, 2.5, dtype=ember.int64).tolist() == [-2, -1, 0, 1]
+    assert ember.arange(3.7, -2.2, -1.5, dtype=ember.int64).tolist() == [3, 2, 1, 0, -1]
+    assert ember.arange(0, 5, 1.5, dtype=ember.int32).tolist() == [0, 1, 2, 3]
+    assert ember.arange(0, 1, 0.3, dtype=ember.int32).tolist() == [0, 0, 0, 0]
+
+
+def test_integer_arange_whose_step_truncates_to_zero_is_refused():
+    with pytest.raises(ValueError, match="step must be nonzero"):
+        ember.arange(0, 5, 0.5, dtype=ember.int64)
+    with pytest.raises(RuntimeError, match="step must be nonzero"):
+        ember.arange(0, 5, 0)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: ember.arange(3, dtype=ember.bool),
+    lambda: ember.linspace(0, 1, 3, dtype=ember.bool),
+    lambda: ember.rand(2, dtype=ember.int64),
+    lambda: ember.randn_like(ember.ones(2, dtype=ember.int32)),
+    lambda: ember.randperm(3, dtype=ember.bool),
+])
+def test_factories_refuse_dtypes_they_have_no_kernel_for(make):
+    with pytest.raises(NotImplementedError, match="not implemented for"):
+        make()
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: ember.eye(-1), "n must be greater or equal to 0, got -1"),
+    (lambda: ember.eye(2, -3), "m must be greater or equal to 0, got -3"),
+    (lambda: ember.zeros(-1), "negative dimension -1"),
+    (lambda: ember.empty(2, -3), r"negative dimension -3: \[2, -3\]"),
+    (lambda: ember.full((-1,), 2.0), "negative dimension"),
+    (lambda: ember.rand(-1), "negative dimension"),
+    (lambda: ember.randn(2, -1), "negative dimension"),
+    (lambda: ember.randint(3, (-1,)), "negative dimension"),
+    (lambda: ember.linspace(0, 1, -1), "number of steps must be non-negative"),
+    (lambda: ember.arange(0, -3), "upper bound and lower bound inconsistent with step sign"),
+    (lambda: ember.empty(2**62, 4), r"Storage size calculation overflowed with sizes=\[4611686018427387904, 4\]"),
+    (lambda: ember.zeros(2**61), "Storage size calculation overflowed"),
+    (lambda: ember.eye(2**40), "Storage size calculation overflowed"),
+    (lambda: ember.empty(2**40, 2**20), "empty: can't allocate memory"),
+    (lambda: ember.full((2,), 1e10, dtype=ember.int32), "value cannot be converted to type int without overflow"),
+    (lambda: ember.full((2,), 1e5, dtype=ember.float16), "value cannot be converted to type c10::Half"),
+    (lambda: ember.tensor([2**40], dtype=ember.int32), "value cannot be converted to type int32 without overflow"),
+    (lambda: ember.tensor([float("nan")], dtype=ember.int64), "value cannot be converted to type int64"),
+    (lambda: ember.randint(0, 3, (2,), dtype=ember.bool), "to - 1 is out of bounds for bool"),
+])
+def test_factory_errors_are_runtime_errors_naming_the_problem(make, message):
+    with pytest.raises(RuntimeError, match=message):
+        make()
+
+
+def test_a_size_beyond_int64_is_a_type_error():
+    with pytest.raises(TypeError, match="Overflow when unpacking long long"):
+        ember.zeros(2**63)
+
+
+@pytest.mark.parametrize("data, error, message", [
+    ([ember.ones(2), ember.ones(2)], ValueError, "only one element tensors can be converted to Python scalars"),
+    (["a", "b"], ValueError, "too many dimensions 'str'"),
+    ([1, "a"], TypeError, "invalid data type 'str'"),
+    ([2**63], ValueError, "Overflow when unpacking long long"),
+    (2**64, ValueError, "Overflow when unpacking long long"),
+    ([-2**63 - 1], ValueError, "Overflow when unpacking long long"),
+    ([[1, 2], [3]], ValueError, r"expected sequence of length 2 at dim 1 \(got 1\)"),
+    ([[[1], [2]], [[3], [4, 5]]], ValueError, r"expected sequence of length 1 at dim 2 \(got 2\)"),
+    ([[1], 2], TypeError, "not a sequence"),
+    ([1, [2]], TypeError, "cannot be interpreted as a number"),
+    (None, RuntimeError, "Could not infer dtype of NoneType"),
+    ([None], RuntimeError, "Could not infer dtype of NoneType"),
+    ({1: 2}, RuntimeError, "Could not infer dtype of dict"),
+])
+def test_tensor_refuses_data_as_pytorch(data, error, message):
+    with pytest.raises(error, match=message):
+        ember.tensor(data)
+
+
+def test_tensor_of_one_element_tensors_takes_their_values_and_dtypes():
+    t = ember.tensor([ember.ones(1, 1), ember.tensor(2.0)])
+    assert (t.tolist(), t.dtype) == ([1.0, 2.0], ember.float32)
+    t = ember.tensor([ember.tensor(1, dtype=ember.int32), ember.tensor(2, dtype=ember.int32)])
+    assert (t.tolist(), t.dtype) == ([1, 2], ember.int32)
+    assert ember.tensor([ember.tensor(1, dtype=ember.int32), 2.5]).dtype is ember.float32
+    assert ember.tensor([2**63 - 1]).tolist() == [2**63 - 1]
+
+
+def test_tensor_converts_out_of_range_floats_to_inf_silently(recwarn):
+    assert ember.tensor([1e10], dtype=ember.float16).tolist() == [float("inf")]
+    assert ember.arange(0, 2**40, 2**38, dtype=ember.float16).tolist() == [0.0] + [float("inf")] * 3
+    assert not recwarn.list
+
+
+def test_from_numpy_refuses_negative_strides_and_foreign_byte_order():
+    with pytest.raises(ValueError, match="At least one stride in the given numpy array is negative"):
+        ember.from_numpy(np.arange(4.0)[::-1])
+    with pytest.raises(ValueError, match="byte order different from the native byte order"):
+        ember.from_numpy(np.arange(4.0).astype(">f8"))
+
+
+def test_from_numpy_of_a_read_only_array_warns_as_pytorch():
+    array = np.arange(3.0)
+    array.flags.writeable = False
+    with pytest.warns(UserWarning, match="The given NumPy array is not writable"):
+        t = ember.from_numpy(array)
+    assert t.tolist() == [0.0, 1.0, 2.0]

@@ -143,3 +143,100 @@ def test_setitem_on_a_leaf_raises_index_errors_in_pytorchs_order(key):
 
     ember_outcome, torch_outcome = _outcome(run, ember), _outcome(run, torch)
     assert ember_outcome == torch_outcome
+
+
+# ----- factories: every dtype, values and errors as PyTorch ----------------------------------------------
+DTYPES = ["float16", "float32", "float64", "int32", "int64", "bool", None]
+FACTORIES = {
+    "arange(5)": lambda lib, kw: lib.arange(5, **kw),
+    "arange(0, 5, 0.5)": lambda lib, kw: lib.arange(0, 5, 0.5, **kw),
+    "arange(0, 5, 1.5)": lambda lib, kw: lib.arange(0, 5, 1.5, **kw),
+    "arange(1, -3, -1)": lambda lib, kw: lib.arange(1, -3, -1, **kw),
+    "arange(0.5, 3)": lambda lib, kw: lib.arange(0.5, 3, **kw),
+    "arange(0, 1, 0.3)": lambda lib, kw: lib.arange(0, 1, 0.3, **kw),
+    "arange(-2.5, 2.5)": lambda lib, kw: lib.arange(-2.5, 2.5, **kw),
+    "arange(3.7, -2.2, -1.5)": lambda lib, kw: lib.arange(3.7, -2.2, -1.5, **kw),
+    "arange(0, 2**40, 2**38)": lambda lib, kw: lib.arange(0, 2**40, 2**38, **kw),
+    "arange(0, 5, 0)": lambda lib, kw: lib.arange(0, 5, 0, **kw),
+    "arange(0, -3)": lambda lib, kw: lib.arange(0, -3, **kw),
+    "linspace(0, 10, 5)": lambda lib, kw: lib.linspace(0, 10, 5, **kw),
+    "linspace(-3, 3, 7)": lambda lib, kw: lib.linspace(-3, 3, 7, **kw),
+    "linspace(0, 1, 4)": lambda lib, kw: lib.linspace(0, 1, 4, **kw),
+    "linspace(10, 0, 4)": lambda lib, kw: lib.linspace(10, 0, 4, **kw),
+    "linspace(2.7, 10, 3)": lambda lib, kw: lib.linspace(2.7, 10, 3, **kw),
+    "linspace(-3.5, 7.9, 6)": lambda lib, kw: lib.linspace(-3.5, 7.9, 6, **kw),
+    "linspace(0, 10, 1)": lambda lib, kw: lib.linspace(0, 10, 1, **kw),
+    "linspace(0, 10, 0)": lambda lib, kw: lib.linspace(0, 10, 0, **kw),
+    "linspace(0, 1e10, 3)": lambda lib, kw: lib.linspace(0, 1e10, 3, **kw),
+    "linspace(0, 1, -1)": lambda lib, kw: lib.linspace(0, 1, -1, **kw),
+    "logspace(0, 2, 3)": lambda lib, kw: lib.logspace(0, 2, 3, **kw),
+    "logspace(0, 3, 4, base=-2)": lambda lib, kw: lib.logspace(0, 3, 4, base=-2.0, **kw),
+    "logspace(-1.3, 1.7, 5, base=2)": lambda lib, kw: lib.logspace(-1.3, 1.7, 5, base=2.0, **kw),
+    "logspace(2, 2, 1)": lambda lib, kw: lib.logspace(2, 2, 1, **kw),
+    "full((2,), 2.5)": lambda lib, kw: lib.full((2,), 2.5, **kw),
+    "full((2,), 3)": lambda lib, kw: lib.full((2,), 3, **kw),
+    "full((2,), True)": lambda lib, kw: lib.full((2,), True, **kw),
+    "full((2,), 1e10)": lambda lib, kw: lib.full((2,), 1e10, **kw),
+    "full((2,), nan)": lambda lib, kw: lib.full((2,), float("nan"), **kw),
+    "full((2,), 2**40)": lambda lib, kw: lib.full((2,), 2**40, **kw),
+    "zeros(2)": lambda lib, kw: lib.zeros(2, **kw),
+    "ones(2, 1)": lambda lib, kw: lib.ones(2, 1, **kw),
+    "empty(2, 3).shape": lambda lib, kw: lib.empty(2, 3, **kw).shape,
+    "zeros_like": lambda lib, kw: lib.zeros_like(lib.ones(2), **kw),
+    "ones_like": lambda lib, kw: lib.ones_like(lib.ones(2, dtype=lib.int64), **kw),
+    "full_like(7)": lambda lib, kw: lib.full_like(lib.ones(2), 7, **kw),
+    "full_like(2.5)": lambda lib, kw: lib.full_like(lib.ones(2, dtype=lib.int64), 2.5, **kw),
+    "empty_like": lambda lib, kw: lib.empty_like(lib.ones(2), **kw).dtype,
+    "eye(2)": lambda lib, kw: lib.eye(2, **kw),
+    "eye(2, 3)": lambda lib, kw: lib.eye(2, 3, **kw),
+    "tensor([1.5, -2.5])": lambda lib, kw: lib.tensor([1.5, -2.5], **kw),
+    "tensor([1, 2])": lambda lib, kw: lib.tensor([1, 2], **kw),
+    "tensor(True)": lambda lib, kw: lib.tensor(True, **kw),
+    "tensor([])": lambda lib, kw: lib.tensor([], **kw),
+    "tensor([1e10])": lambda lib, kw: lib.tensor([1e10], **kw),
+    "tensor([2**40])": lambda lib, kw: lib.tensor([2**40], **kw),
+    "tensor([nan])": lambda lib, kw: lib.tensor([float("nan")], **kw),
+    "scalar_tensor(2.5)": lambda lib, kw: lib.scalar_tensor(2.5, **kw),
+    "rand": lambda lib, kw: lib.rand(2, **kw).dtype,
+    "randn": lambda lib, kw: lib.randn(2, **kw).dtype,
+    "rand_like": lambda lib, kw: lib.rand_like(lib.ones(2), **kw).dtype,
+    "randn_like": lambda lib, kw: lib.randn_like(lib.ones(2), **kw).dtype,
+    "randint(0, 3)": lambda lib, kw: lib.randint(0, 3, (2,), **kw).dtype,
+    "randint(0, 2)": lambda lib, kw: lib.randint(0, 2, (2,), **kw).dtype,
+    "randint(-1, 1)": lambda lib, kw: lib.randint(-1, 1, (2,), **kw).dtype,
+    "randint(0, 2**40)": lambda lib, kw: lib.randint(0, 2**40, (2,), **kw).dtype,
+    "randint_like": lambda lib, kw: lib.randint_like(lib.ones(2), 3, **kw).dtype,
+    "randperm": lambda lib, kw: lib.randperm(3, **kw).dtype,
+    "zeros requires_grad": lambda lib, kw: lib.zeros(2, requires_grad=True, **kw).requires_grad,
+}
+
+
+def _factory_outcome(name, dtype, lib):
+    kw = {} if dtype is None else {"dtype": getattr(lib, dtype)}
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # numpy's RuntimeWarnings must not escape
+            result = FACTORIES[name](lib, kw)
+    except Exception as error:
+        assert not type(error).__module__.startswith("numpy"), f"numpy exception leaked: {error!r}"
+        return ("raises", type(error))
+    if hasattr(result, "tolist"):
+        return (str(result.dtype).rsplit(".", 1)[-1], tuple(result.shape), result.tolist())
+    return str(result).rsplit(".", 1)[-1]
+
+
+# PyTorch's float linspace/logspace run on SIMD lanes (values depend on the lane width); ember's may
+# differ by an ulp there. Integer dtypes and everything else must match exactly.
+NEAR = {"float16": 1e-3, "float32": 1e-6, "float64": 1e-14}
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=str)
+@pytest.mark.parametrize("name", FACTORIES)
+def test_factory_matches_pytorch_for_every_dtype(name, dtype):
+    got, expected = _factory_outcome(name, dtype, ember), _factory_outcome(name, dtype, torch)
+    if isinstance(expected, tuple) and expected[0] != "raises":
+        assert got[:2] == expected[:2]
+        near = name.startswith(("linspace", "logspace")) and expected[0] in NEAR
+        np.testing.assert_allclose(got[2], expected[2], rtol=NEAR[expected[0]] if near else 0, atol=0)
+    else:
+        assert got == expected

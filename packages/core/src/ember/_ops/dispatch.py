@@ -11,16 +11,28 @@ DIMENSIONED, ZERO_DIM, SCALAR = _dtype.DIMENSIONED, _dtype.ZERO_DIM, _dtype.SCAL
 
 
 def profiled(name: str):
-    """Record calls of the decorated op as `name` while a profiler runs (one flag check otherwise)."""
+    """Record calls of the decorated op as `name` while a profiler runs (one flag check otherwise).
+    An allocation that fails becomes PyTorch's RuntimeError naming the op (a try costs nothing)."""
     def decorate(fn):
         @functools.wraps(fn)
         def op(*args, **kwargs):
-            if _profiling.enabled:
-                with _profiling.record(name, args):
-                    return fn(*args, **kwargs)
-            return fn(*args, **kwargs)
+            try:
+                if _profiling.enabled:
+                    with _profiling.record(name, args):
+                        return fn(*args, **kwargs)
+                return fn(*args, **kwargs)
+            except MemoryError as error:
+                raise allocation_error(name, error) from None
         return op
     return decorate
+
+
+def allocation_error(op: str, error: MemoryError) -> RuntimeError:
+    """PyTorch's error for memory that cannot be allocated, with the shape and dtype when the backend's
+    error carries them."""
+    shape, dtype = getattr(error, "shape", None), getattr(error, "dtype", None)
+    wanted = f" for a tensor of shape {list(shape)} and dtype {dtype}" if shape is not None else ""
+    return RuntimeError(f"{op}: can't allocate memory{wanted}: {error}")
 
 
 def scalar(value, op: str):
