@@ -3,10 +3,14 @@ and values taken from torch). No numpy exception or warning may reach the user."
 
 from __future__ import annotations
 
+import importlib.metadata
+
 import numpy as np
 import pytest
 
 import ember
+from ember.plugins import DeviceType, hookimpl, register_plugin
+from ember.plugins.manager import ENTRY_POINT_GROUP, _reset_for_tests
 
 
 # ----- indexing ------------------------------------------------------------------------------------------
@@ -199,3 +203,54 @@ def test_from_numpy_of_a_read_only_array_warns_as_pytorch():
     with pytest.warns(UserWarning, match="The given NumPy array is not writable"):
         t = ember.from_numpy(array)
     assert t.tolist() == [0.0, 1.0, 2.0]
+
+
+# ----- broken third-party backends ---------------------------------------------------------------------------
+@pytest.fixture
+def fresh_plugins(monkeypatch):
+    """A process-fresh plugin state for the test, restored after it."""
+    monkeypatch.delenv("EMBER_DISABLE_PLUGIN_AUTOLOAD", raising=False)
+    monkeypatch.delenv("EMBER_DISABLED_PLUGINS", raising=False)
+    _reset_for_tests()
+    yield
+    _reset_for_tests()
+
+
+class UnavailableToy:
+    """A plugin whose device type reports itself unavailable."""
+
+    @hookimpl
+    def ember_register_devices(self, registry):
+        registry.add_device(DeviceType("toy", is_available=lambda: False, device_count=lambda: 1,
+                                       synchronize=lambda index: None, new_generator=lambda seed, index: None,
+                                       dtypes={"float32"}))
+
+
+def test_a_backend_reporting_itself_unavailable_says_so_when_used(fresh_plugins):
+    register_plugin(UnavailableToy(), "toy")
+    with pytest.raises(RuntimeError, match=r"backend 'toy' is installed but unavailable: no toy device is "
+                                           r"available \(is_available\(\) returned False\)"):
+        ember.zeros(2, device="toy")
+
+
+def test_a_backend_failing_to_import_shows_its_error_when_used(fresh_plugins, monkeypatch, tmp_path):
+    (tmp_path / "ember_toy_backend.py").write_text('raise ImportError("libtoy.so: cannot open shared object")\n')
+    monkeypatch.syspath_prepend(str(tmp_path))
+    real_entry_points = importlib.metadata.entry_points
+
+    def entry_points(**params):
+        found = real_entry_points(**params)
+        if params.get("group") != ENTRY_POINT_GROUP:
+            return found
+        toy = importlib.metadata.EntryPoint("toy2", "ember_toy_backend", ENTRY_POINT_GROUP)
+        return importlib.metadata.EntryPoints([*found, toy])
+
+    monkeypatch.setattr(importlib.metadata, "entry_points", entry_points)
+    with pytest.raises(RuntimeError, match="backend 'toy2' is installed but unavailable: ImportError: libtoy.so: "
+                                           "cannot open shared object"):
+        ember.zeros(2, device="toy2")
+
+
+def test_an_unknown_device_type_still_gets_pytorchs_message(fresh_plugins):
+    with pytest.raises(RuntimeError, match="Expected one of cpu, .* device type at start of device string: nosuch"):
+        ember.zeros(2, device="nosuch")

@@ -67,14 +67,17 @@ STANDARD_TYPES = ("cpu", "cuda", "opencl", "mps", "xpu", "hip", "meta", "vulkan"
 
 
 def _check_type(name: str) -> None:
-    """Refuse device strings that neither PyTorch nor an installed backend knows, as PyTorch does."""
+    """Refuse device strings that neither PyTorch nor an installed backend knows, as PyTorch does. A
+    backend that is installed but broken or unavailable names a known type: `resolve` says why."""
     if name in STANDARD_TYPES:
         return
     from .plugins import get_backend, plugin_report
 
     try:
         get_backend(name)
-    except RuntimeError:
+    except RuntimeError as error:
+        if not str(error).startswith("Expected one of"):
+            return
         installed = [status.name for status in plugin_report().devices]
         known = list(STANDARD_TYPES) + [n for n in installed if n not in STANDARD_TYPES]
         raise RuntimeError(f"Expected one of {', '.join(known)} device type at start of device string: "
