@@ -254,3 +254,17 @@ def test_a_backend_failing_to_import_shows_its_error_when_used(fresh_plugins, mo
 def test_an_unknown_device_type_still_gets_pytorchs_message(fresh_plugins):
     with pytest.raises(RuntimeError, match="Expected one of cpu, .* device type at start of device string: nosuch"):
         ember.zeros(2, device="nosuch")
+
+
+# ----- reductions over nothing ------------------------------------------------------------------------------
+@pytest.mark.parametrize("reduce", [lambda x: x.amax(0), lambda x: x.amin((0, 1)), lambda x: x.argmax(0),
+                                    lambda x: x.max(0)])
+def test_max_min_over_an_empty_dim_is_an_index_error(reduce):
+    with pytest.raises(IndexError, match="Expected reduction dim 0 to have non-zero size"):
+        reduce(ember.ones(0, 3))
+
+
+def test_amax_of_no_elements_without_a_dim_is_a_runtime_error():
+    with pytest.raises(RuntimeError, match="amax.. Expected reduction dim to be specified for input.numel.. == 0"):
+        ember.ones(0, 3).amax()
+    assert ember.ones(0, 3).amax(1).shape == (0,)
