@@ -265,6 +265,6 @@ def test_max_min_over_an_empty_dim_is_an_index_error(reduce):
 
 
 def test_amax_of_no_elements_without_a_dim_is_a_runtime_error():
-    with pytest.raises(RuntimeError, match="amax.. Expected reduction dim to be specified for input.numel.. == 0"):
+    with pytest.raises(RuntimeError, match=r"amax\(\): Expected reduction dim to be specified for input.numel"):
         ember.ones(0, 3).amax()
     assert ember.ones(0, 3).amax(1).shape == (0,)
