@@ -4,6 +4,7 @@ and values taken from torch). No numpy exception or warning may reach the user."
 from __future__ import annotations
 
 import importlib.metadata
+import re
 
 import numpy as np
 import pytest
@@ -268,3 +269,26 @@ def test_amax_of_no_elements_without_a_dim_is_a_runtime_error():
     with pytest.raises(RuntimeError, match=r"amax\(\): Expected reduction dim to be specified for input.numel"):
         ember.ones(0, 3).amax()
     assert ember.ones(0, 3).amax(1).shape == (0,)
+
+
+# ----- calls missing their sizes ------------------------------------------------------------------------------
+@pytest.mark.parametrize("call, message", [
+    (lambda x: x.expand(), 'expand() missing 1 required positional arguments: "size"'),
+    (lambda x: x.permute(), 'permute() missing 1 required positional arguments: "dims"'),
+    (lambda x: ember.permute(x), 'permute() missing 1 required positional arguments: "dims"'),
+    (lambda x: x.view(), 'view() missing 1 required positional arguments: "size"'),
+    (lambda x: x.reshape(), 'reshape() missing 1 required positional arguments: "shape"'),
+    (lambda x: ember.zeros(), 'zeros() missing 1 required positional arguments: "size"'),
+    (lambda x: ember.rand(), 'rand() missing 1 required positional arguments: "size"'),
+    (lambda x: x.new_ones(), 'missing 1 required positional arguments: "size"'),
+    (lambda x: ember.full(3, 1.0), "full(): argument 'size' (position 1) must be tuple of ints, not int"),
+])
+def test_calls_without_their_sizes_are_type_errors(call, message):
+    with pytest.raises(TypeError, match=re.escape(message)):
+        call(ember.ones(2, 3))
+
+
+def test_empty_size_tuples_still_make_0d_tensors():
+    assert ember.zeros(()).shape == () and ember.full((), 2.0).item() == 2.0
+    assert ember.ones(()).expand(()).shape == ()
+    assert ember.Tensor().shape == (0,)

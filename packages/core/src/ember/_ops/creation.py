@@ -46,6 +46,8 @@ _INT64_MAX = 2**63 - 1
 def parse_size(size, op: str, itemsize: int = 1) -> tuple:
     """A shape from ``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])`` or ``f(Size)``, checked to be ints >= 0
     whose storage of `itemsize`-byte elements has a size that fits in int64."""
+    if not size:
+        raise TypeError(f"{op}() missing 1 required positional arguments: \"size\"")
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = size[0]
     for i, s in enumerate(size):
@@ -274,7 +276,7 @@ def legacy_new(cls, args, device) -> Tensor:
         d = place(device, dt, "Tensor")
         result = Tensor._make(d.kernels.from_numpy(array), dt, d)
     else:
-        shape = parse_size(args, "Tensor", dt.itemsize)
+        shape = parse_size(args, "Tensor", dt.itemsize) if args else (0,)
         d = place(device, dt, "Tensor")
         result = Tensor._make(d.kernels.empty(shape, dt), dt, d)
     if cls is not Tensor:
@@ -314,7 +316,9 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False) -> T
     _check_fill(fill_value, "full")
     dt = dtype or _dtype.scalar_dtype(fill_value)
     fill_value = checked_scalar(fill_value, dt, "full")
-    shape = parse_size((size,) if isinstance(size, numbers.Integral) else tuple(size), "full", dt.itemsize)
+    if not isinstance(size, (tuple, list, Size)):
+        raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, not {type(size).__name__}")
+    shape = parse_size((tuple(size),), "full", dt.itemsize)
     d = place(device, dt, "full")
     return _finish(d.kernels.full(shape, fill_value, dt), dt, d, requires_grad, "full")
 
@@ -473,7 +477,7 @@ def randint(*args, size=None, dtype=None, device=None, requires_grad=False) -> T
                 warnings.warn(f"{what} is out of bounds [-(2^{digits}), 2^{digits}]. Due to precision "
                               f"limitations {name} can support discrete uniform distribution only within this "
                               "range. (in randint)", UserWarning, stacklevel=3)
-    shape = parse_size(tuple(size), "randint", dt.itemsize)
+    shape = parse_size((tuple(size),), "randint", dt.itemsize)
     d = place(device, dt, "randint")
     return _finish(_draw_integers(d, shape, low, high, dt), dt, d, requires_grad, "randint")
 
