@@ -292,3 +292,41 @@ def test_empty_size_tuples_still_make_0d_tensors():
     assert ember.zeros(()).shape == () and ember.full((), 2.0).item() == 2.0
     assert ember.ones(()).expand(()).shape == ()
     assert ember.Tensor().shape == (0,)
+
+
+# ----- .grad ------------------------------------------------------------------------------------------------
+def test_reading_grad_of_a_non_leaf_warns_as_pytorch():
+    x = ember.ones(2, requires_grad=True)
+    y = x * 2
+    with pytest.warns(UserWarning, match="The .grad attribute of a Tensor that is not a leaf Tensor is being "
+                                         "accessed"):
+        assert y.grad is None
+    y.retain_grad()
+    y.sum().backward()
+    assert y.grad.tolist() == [1.0, 1.0] and x.grad.tolist() == [2.0, 2.0]
+
+
+def test_reading_grad_of_a_leaf_or_a_retained_non_leaf_does_not_warn(recwarn):
+    x = ember.ones(2, requires_grad=True)
+    y = x * 2
+    y.retain_grad()
+    assert x.grad is None and y.grad is None
+    assert not recwarn.list
+
+
+@pytest.mark.parametrize("value, error, message", [
+    (ember.ones(3), RuntimeError, "attempting to assign a gradient of size '[3]' to a tensor of size '[2]'"),
+    (ember.ones(2, dtype=ember.float64), RuntimeError,
+     "attempting to assign a gradient with dtype 'double' to a tensor with grad_dtype 'Float'"),
+    (ember.ones(3, dtype=ember.int64), RuntimeError, "with dtype 'long int'"),
+    (3, TypeError, "assigned grad expected to be a Tensor or None but got grad of type int"),
+])
+def test_grad_assignment_checks_type_dtype_and_size(value, error, message):
+    x = ember.ones(2, requires_grad=True)
+    with pytest.raises(error, match=re.escape(message)):
+        x.grad = value
+    assert x.grad is None
+    x.grad = ember.full((2,), 5.0)
+    assert x.grad.tolist() == [5.0, 5.0]
+    x.grad = None
+    assert x.grad is None
