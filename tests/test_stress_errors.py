@@ -330,3 +330,11 @@ def test_grad_assignment_checks_type_dtype_and_size(value, error, message):
     assert x.grad.tolist() == [5.0, 5.0]
     x.grad = None
     assert x.grad is None
+
+
+# ----- losses of integer inputs -------------------------------------------------------------------------------
+@pytest.mark.parametrize("dtype", [ember.int64, ember.int32, ember.bool])
+@pytest.mark.parametrize("loss", [ember.nn.functional.cross_entropy, ember.nn.functional.nll_loss])
+def test_losses_refuse_integer_logits_as_pytorch(loss, dtype):
+    with pytest.raises(NotImplementedError, match="not implemented for"):
+        loss(ember.ones(2, 3, dtype=dtype), ember.tensor([0, 1]))
