@@ -406,6 +406,11 @@ def expand(input, *sizes):
     shape = []
     for i, s in enumerate(sizes):
         current = old[i - lead] if i >= lead else None
+        if not isinstance(s, int) or s < -1:
+            raise TypeError(f"expand(): argument 'size' (position 1) must be tuple of ints, not "
+                            f"{type(s).__name__}") if not isinstance(s, int) else \
+                RuntimeError(f"expand: the size {s} at dimension {i} is negative (only -1 keeps a dim); "
+                             f"target sizes {list(sizes)}")
         if s == -1:
             if current is None:
                 raise RuntimeError(f"expand: -1 is not allowed in a leading, non-existing dimension {i}")
