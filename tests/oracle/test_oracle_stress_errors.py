@@ -4,6 +4,8 @@ makes for every dtype, and which exception class each bad call raises (never one
 from __future__ import annotations
 
 import itertools
+import pathlib
+import sys
 import warnings
 
 import numpy as np
@@ -41,7 +43,7 @@ def _item(lib, spec):
 
 ITEMS = [("int", 0), ("int", -1), ("slice", slice(None)), ("slice", slice(1, 3)), ("none", None),
          ("ellipsis", Ellipsis), ("tensor", [0, 1]), ("tensor", [[1], [0]]), ("mask", [True, False, True]),
-         ("list", [1, 0]), ("tensor", 1)]
+         ("list", [1, 0]), ("tensor", 1), ("bool", True), ("bool", False)]
 KEYS = [combo for r in (1, 2, 3) for combo in itertools.product(ITEMS, repeat=r)
         if sum(kind == "ellipsis" for kind, _ in combo) <= 1]
 GRID = np.arange(81.0).reshape(3, 3, 3, 3)
@@ -240,3 +242,25 @@ def test_factory_matches_pytorch_for_every_dtype(name, dtype):
         np.testing.assert_allclose(got[2], expected[2], rtol=NEAR[expected[0]] if near else 0, atol=0)
     else:
         assert got == expected
+
+
+# ----- the generic guard's table, checked against PyTorch -------------------------------------------------
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+from test_stress_errors import BAD_CALLS, EXPECTED, KNOWN_GAPS, bad_call_outcome  # noqa: E402
+
+
+@pytest.mark.parametrize("name", BAD_CALLS)
+def test_the_guards_expected_classes_are_pytorchs(name):
+    raised, _ = bad_call_outcome(BAD_CALLS[name], torch)
+    assert EXPECTED[name] == ("ok" if raised is None else raised.__name__)
+
+
+@pytest.mark.parametrize("name", [n for n in BAD_CALLS if n not in KNOWN_GAPS])
+def test_bad_calls_raise_a_subclass_of_pytorchs_exception(name):
+    torch_raised, _ = bad_call_outcome(BAD_CALLS[name], torch)
+    ember_raised, leaked = bad_call_outcome(BAD_CALLS[name], ember)
+    assert not leaked
+    if torch_raised is None:
+        assert ember_raised is None
+    else:
+        assert ember_raised is not None and issubclass(ember_raised, torch_raised), (ember_raised, torch_raised)

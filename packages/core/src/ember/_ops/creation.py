@@ -323,6 +323,11 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False) -> T
     return _finish(d.kernels.full(shape, fill_value, dt), dt, d, requires_grad, "full")
 
 
+def _check_input(input, op: str) -> None:
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+
+
 def _check_fill(value, op: str) -> None:
     if not isinstance(value, (numbers.Number, Tensor)):
         raise TypeError(f"{op}(): argument 'fill_value' (position 2) must be Number, not {type(value).__name__}")
@@ -330,6 +335,7 @@ def _check_fill(value, op: str) -> None:
 
 def _like(op: str, make, floating_only: bool = False):
     def factory(input, *, dtype=None, device=None, requires_grad=False):
+        _check_input(input, op)
         _check_dtype(dtype, op)
         dt = dtype or input._dtype
         if floating_only:
@@ -359,6 +365,7 @@ randn_like = _like("randn_like", lambda d, shape, dt: d.kernels.normal(shape, 0.
 
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     """A tensor with `input`'s shape, dtype and device, filled with `fill_value`."""
+    _check_input(input, "full_like")
     _check_dtype(dtype, "full_like")
     _check_fill(fill_value, "full_like")
     dt = dtype or input._dtype
@@ -382,9 +389,10 @@ def default_generator(d) -> object:
 
 def manual_seed(seed: int):
     """Seed the default generators of every device; random factories are then reproducible."""
-    if not isinstance(seed, numbers.Integral):
-        raise TypeError(f"manual_seed expected an int, got {type(seed).__name__}")
-    _seed[0] = int(seed) & 0xFFFF_FFFF_FFFF_FFFF
+    seed = int(seed)  # as PyTorch: a float truncates, a string that is no number is a ValueError
+    if not -2**63 <= seed < 2**64:
+        raise ValueError(f"manual_seed(): Overflow when unpacking long long: {seed} is out of range")
+    _seed[0] = seed & 0xFFFF_FFFF_FFFF_FFFF
     _generators.clear()
     _host_generator.clear()
     return _seed[0]
@@ -404,8 +412,9 @@ def host_generator() -> np.random.Generator:
 def randperm(n, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     """A random permutation of 0..n-1. Drawn on the host from the seeded generator and moved to the
     device like `tensor(data)`: the kernel contract has no sort to draw it on the device."""
-    if not isinstance(n, numbers.Integral) or n < 0:
-        raise RuntimeError(f"randperm(): n must be a non-negative int, got {n!r}")
+    if not isinstance(n, numbers.Integral) or isinstance(n, bool):
+        raise TypeError(f"randperm(): argument 'n' (position 1) must be int, not {type(n).__name__}")
+    check_shape((int(n),), "randperm", 8)
     dt = _check_dtype(dtype, "randperm") or _dtype.int64
     if dt is _dtype.bool_:
         raise NotImplementedError("\"randperm\" not implemented for 'Bool'")
@@ -498,6 +507,7 @@ def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_g
     ``randint_like(x, low, high)``."""
     if high is None:
         low, high = 0, low
+    _check_input(input, "randint_like")
     dt = _check_dtype(dtype, "randint_like") or input._dtype
     return randint(low, high, tuple(input._data.shape), dtype=dt,
                    device=device if device is not None else input._device, requires_grad=requires_grad)
@@ -612,6 +622,9 @@ def _endpoints(start, end, dt, op: str):
     """linspace's and logspace's bounds converted to `dt` (numpy scalars of a float dtype, truncated ints)."""
     if dt is _dtype.bool_:
         raise NotImplementedError(f"\"{op}_cpu\" not implemented for 'Bool' (in {op})")
+    for name, value in (("start", start), ("end", end)):
+        if not isinstance(value, numbers.Real):
+            raise TypeError(f"{op}(): argument '{name}' must be Number, not {type(value).__name__}")
     start, end = checked_scalar(start, dt, op), checked_scalar(end, dt, op)
     if dt.is_floating_point:
         typed: Any = dt.numpy.type

@@ -22,9 +22,11 @@ def _normalize(key) -> tuple:
     if not isinstance(key, tuple):
         key = (key,)
     for i, item in enumerate(key):
-        if isinstance(item, bool):
-            raise IndexError("ember does not support indexing with Python bools; use a bool tensor")
-        if isinstance(item, Tensor):
+        if isinstance(item, bool):  # a 0-d mask, as in PyTorch: a new dim of size 1 (True) or 0 (False)
+            key = key[:i] + (np.array(item),) + key[i + 1:]
+        elif isinstance(item, (str, bytes)):
+            raise TypeError(f"new(): invalid data type '{type(item).__name__}' (in indexing)")
+        elif isinstance(item, Tensor):
             if not item._data.shape and item._dtype in _INTEGER_INDEX:
                 key = key[:i] + (int(item.item()),) + key[i + 1:]
         elif not (item is None or item is Ellipsis or isinstance(item, (slice, numbers.Integral, list, tuple,
@@ -108,7 +110,7 @@ def _key_buffers(input: Tensor, key: tuple):
             if array.dtype.kind not in "iub":
                 raise IndexError("tensors used as indices must be long, int or bool tensors")
             mask = array.dtype.kind == "b"
-            buffer = k.from_numpy(np.ascontiguousarray(array.astype(np.bool_ if mask else np.int64)))
+            buffer = k.from_numpy(array.astype(np.bool_ if mask else np.int64, order="C"))
         else:
             converted.append(item)
             dim += item is not None

@@ -140,4 +140,7 @@ def _squeeze4(t: Tensor) -> Tensor:
 
 def outer(input, vec2):
     """Outer product of two vectors."""
+    for name, t in (("self", input), ("vec2", vec2)):
+        if t.ndim != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {t.ndim}-D")
     return views.unsqueeze(input, 1) * vec2
