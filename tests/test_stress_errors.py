@@ -632,7 +632,6 @@ KNOWN_GAPS = {
     "index two ellipsis": "deliberate: PyTorch's quirk of accepting several ellipses",
     "grad non-tensor": "views: autograd.grad with a non-tensor input",
     "ce 0d": "numerics: cross_entropy of a 0-d input",
-    "relu str": "numerics: relu of a non-tensor gives AttributeError",
     "dropout p": "numerics: dropout's p out of [0, 1] is not checked",
     "Adam betas": "optim: Adam's betas are not checked",
 }
@@ -662,3 +661,24 @@ def test_bad_calls_raise_pytorchs_exception_class_and_leak_nothing_from_numpy(na
     else:
         assert raised is not None and expected in [c.__name__ for c in raised.__mro__], \
             f"{name}: raised {raised and raised.__name__}, PyTorch raises {expected}"
+
+
+# A non-tensor where an op takes a tensor: TypeError naming the argument (not AttributeError).
+TENSOR_FUNCTIONS = ["abs", "exp", "sum", "mean", "amax", "argmax", "relu", "sigmoid", "softmax", "flatten", "t",
+                    "squeeze", "unsqueeze", "clone", "matmul", "mm", "dot", "outer", "relu_", "sin_", "numel",
+                    "is_floating_point", "zeros_like", "rand_like", "full_like"]
+
+
+@pytest.mark.parametrize("bad", [None, "a", [1.0, 2.0], 2.5])
+@pytest.mark.parametrize("name", TENSOR_FUNCTIONS)
+def test_a_non_tensor_input_is_a_type_error(name, bad):
+    rest = {"full_like": [1.0], "unsqueeze": [0], "matmul": [ember.ones(2)], "mm": [ember.ones(2, 2)],
+            "dot": [ember.ones(2)], "outer": [ember.ones(2)]}.get(name, [])
+    with pytest.raises(TypeError, match="must be Tensor"):
+        getattr(ember, name)(bad, *rest)
+
+
+@pytest.mark.parametrize("name", ["matmul", "mm", "dot", "outer"])
+def test_a_non_tensor_second_operand_is_a_type_error(name):
+    with pytest.raises(TypeError, match="must be Tensor, not str"):
+        getattr(ember, name)(ember.ones(2, 2) if name == "mm" else ember.ones(2), "a")

@@ -14,6 +14,8 @@ def profiled(name: str):
     """Record calls of the decorated op as `name` while a profiler runs (one flag check otherwise).
     An allocation that fails becomes PyTorch's RuntimeError naming the op (a try costs nothing)."""
     def decorate(fn):
+        tensor_params = _tensor_params(fn)
+
         @functools.wraps(fn)
         def op(*args, **kwargs):
             try:
@@ -23,8 +25,24 @@ def profiled(name: str):
                 return fn(*args, **kwargs)
             except MemoryError as error:
                 raise allocation_error(name, error) from None
+            except AttributeError:  # a non-tensor where the op reads a tensor's attributes
+                for position, param in tensor_params:
+                    if position < len(args) and not isinstance(args[position], Tensor):
+                        raise TypeError(f"{fn.__name__}(): argument '{param}' (position {position + 1}) must be "
+                                        f"Tensor, not {type(args[position]).__name__}") from None
+                raise
         return op
     return decorate
+
+
+# The parameter names ops give their tensor operands.
+_TENSOR_PARAMS = ("input", "self", "a", "other", "mat2", "vec", "vec2", "tensor", "b", "tensors")
+
+
+def _tensor_params(fn) -> list:
+    """(position, name) of the op's parameters that take tensors, for its TypeError."""
+    code = fn.__code__
+    return [(i, n) for i, n in enumerate(code.co_varnames[:code.co_argcount]) if n in _TENSOR_PARAMS]
 
 
 def allocation_error(op: str, error: MemoryError) -> RuntimeError:
