@@ -682,3 +682,22 @@ def test_a_non_tensor_input_is_a_type_error(name, bad):
 def test_a_non_tensor_second_operand_is_a_type_error(name):
     with pytest.raises(TypeError, match="must be Tensor, not str"):
         getattr(ember, name)(ember.ones(2, 2) if name == "mm" else ember.ones(2), "a")
+
+
+@pytest.mark.parametrize("steps", [1, 3])
+def test_linspace_bounds_must_be_numbers(steps):
+    with pytest.raises(TypeError, match="argument 'start' must be Number, not str"):
+        ember.linspace("a", 1, steps)
+    with pytest.raises(TypeError, match="argument 'end' must be Number, not NoneType"):
+        ember.logspace(0, None, steps)
+
+
+def test_copy_that_does_not_broadcast_is_pytorchs_error_before_any_write():
+    x = ember.zeros(2, 3)
+    with pytest.raises(RuntimeError, match=re.escape("The size of tensor a (3) must match the size of tensor b "
+                                                     "(4) at non-singleton dimension 1")):
+        x.copy_(ember.ones(4, requires_grad=True))
+    with pytest.raises(RuntimeError, match=re.escape("output with shape [3] doesn't match the broadcast shape "
+                                                     "[1, 3]")):
+        ember.zeros(3).copy_(ember.ones(1, 3))
+    assert x.tolist() == [[0.0] * 3] * 2 and x.grad_fn is None

@@ -569,6 +569,12 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
     return _finish(data, dt, d, requires_grad, "arange")
 
 
+def _check_bounds(start, end, op: str) -> None:
+    for name, value in (("start", start), ("end", end)):
+        if not isinstance(value, numbers.Real):
+            raise TypeError(f"{op}(): argument '{name}' must be Number, not {type(value).__name__}")
+
+
 def _steps(steps, op: str) -> int:
     if not isinstance(steps, numbers.Integral) or isinstance(steps, bool):
         raise TypeError(f"{op}(): argument 'steps' must be int, not {type(steps).__name__}")
@@ -584,6 +590,7 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False)
     the first half, from the end for the second) in the target dtype, or for integer dtypes in float64
     from the bounds converted to the dtype and then truncated, so values match bit for bit."""
     _check_dtype(dtype, "linspace")
+    _check_bounds(start, end, "linspace")
     steps = _steps(steps, "linspace")
     dt = dtype or _dtype.get_default_dtype()
     d = place(device, dt, "linspace")
@@ -604,6 +611,7 @@ def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_
     """`steps` values from ``base ** start`` to ``base ** end``, evenly spaced on a log scale. As in
     PyTorch, the bounds are converted to the dtype, the exponents and powers computed in float64."""
     _check_dtype(dtype, "logspace")
+    _check_bounds(start, end, "logspace")
     steps = _steps(steps, "logspace")
     dt = dtype or _dtype.get_default_dtype()
     d = place(device, dt, "logspace")
@@ -622,9 +630,6 @@ def _endpoints(start, end, dt, op: str):
     """linspace's and logspace's bounds converted to `dt` (numpy scalars of a float dtype, truncated ints)."""
     if dt is _dtype.bool_:
         raise NotImplementedError(f"\"{op}_cpu\" not implemented for 'Bool' (in {op})")
-    for name, value in (("start", start), ("end", end)):
-        if not isinstance(value, numbers.Real):
-            raise TypeError(f"{op}(): argument '{name}' must be Number, not {type(value).__name__}")
     start, end = checked_scalar(start, dt, op), checked_scalar(end, dt, op)
     if dt.is_floating_point:
         typed: Any = dt.numpy.type
