@@ -553,6 +553,10 @@ BAD_CALLS = {  # a call of library L (ember or torch) with bad arguments
     'device int': lambda L: L.device(3.5),
     'manual_seed str': lambda L: L.manual_seed('a'),
     'set_default_dtype int': lambda L: L.set_default_dtype(L.int64),
+    'device(-1)': lambda L: L.device(-1),
+    'set_default_device(-1)': lambda L: L.set_default_device(-1),
+    'arange(1-d tensor)': lambda L: L.arange(L.ones(2)),
+    'arange(0-d tensor)': lambda L: L.arange(L.tensor(3)),
 }
 
 EXPECTED = {  # PyTorch 2.13's outcome of each bad call: the exception class it raises, or 'ok'
@@ -621,6 +625,8 @@ EXPECTED = {  # PyTorch 2.13's outcome of each bad call: the exception class it 
     'SGD nontensor': 'TypeError', 'Adam betas': 'ValueError', 'device bad': 'RuntimeError',
     'device str': 'RuntimeError', 'device int': 'TypeError', 'manual_seed str': 'ValueError',
     'set_default_dtype int': 'TypeError',
+    'device(-1)': 'RuntimeError', 'set_default_device(-1)': 'RuntimeError', 'arange(1-d tensor)': 'TypeError',
+    'arange(0-d tensor)': 'ok',
 }
 
 # Known gaps, left to the helpers owning those files (strict: the test fails once they are fixed).

@@ -27,6 +27,10 @@ class device:
             if index is not None:
                 raise TypeError("device(): a device object takes no separate index")
             return type
+        if isinstance(type, int) and not isinstance(type, bool) and index is None:
+            if type < 0:  # an accelerator's index, as in PyTorch
+                raise RuntimeError("Device index must not be negative")
+            type, index = "cuda", type
         if not isinstance(type, str):
             raise TypeError(f"device(): expected a string or a device, got {type.__class__.__name__}")
         match = _DEVICE_RE.match(type)

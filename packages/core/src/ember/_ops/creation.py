@@ -529,11 +529,10 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
     """
     if end is None:
         start, end = 0, start
-    values = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
+    values = [v.item() if isinstance(v, Tensor) and v.numel() == 1 else v for v in (start, end, step)]
     for name, v in zip(("start", "end", "step"), values):
         if not isinstance(v, numbers.Real):
-            raise TypeError(f"arange() received an invalid combination of arguments: '{name}' must be a "
-                            f"Number, not {type(v).__name__}")
+            raise TypeError(f"arange(): argument '{name}' must be Number, not {type(v).__name__}")
     start, end, step = values
     if dtype is _dtype.bool_:
         raise NotImplementedError("\"arange_cpu\" not implemented for 'Bool' (in arange)")
