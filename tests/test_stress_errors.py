@@ -557,6 +557,8 @@ BAD_CALLS = {  # a call of library L (ember or torch) with bad arguments
     'set_default_device(-1)': lambda L: L.set_default_device(-1),
     'arange(1-d tensor)': lambda L: L.arange(L.ones(2)),
     'arange(0-d tensor)': lambda L: L.arange(L.tensor(3)),
+    'stack(str)': lambda L: L.stack("ab"),
+    'stack(list of ints)': lambda L: L.stack([1, 2]),
 }
 
 EXPECTED = {  # PyTorch 2.13's outcome of each bad call: the exception class it raises, or 'ok'
@@ -627,6 +629,7 @@ EXPECTED = {  # PyTorch 2.13's outcome of each bad call: the exception class it 
     'set_default_dtype int': 'TypeError',
     'device(-1)': 'RuntimeError', 'set_default_device(-1)': 'RuntimeError', 'arange(1-d tensor)': 'TypeError',
     'arange(0-d tensor)': 'ok',
+    'stack(str)': 'TypeError', 'stack(list of ints)': 'TypeError',
 }
 
 # Known gaps, left to the helpers owning those files (strict: the test fails once they are fixed).

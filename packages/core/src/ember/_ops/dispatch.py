@@ -36,7 +36,7 @@ def profiled(name: str):
 
 
 # The parameter names ops give their tensor operands.
-_TENSOR_PARAMS = ("input", "self", "a", "other", "mat2", "vec", "vec2", "tensor", "b", "tensors")
+_TENSOR_PARAMS = ("input", "self", "a", "other", "mat2", "vec", "vec2", "tensor", "b")
 
 
 def _tensor_params(fn) -> list:
