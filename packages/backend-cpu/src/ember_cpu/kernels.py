@@ -112,6 +112,9 @@ def copy_(dst, src):
 
 
 def astype(x, dtype):
+    if x.dtype.kind == "f" and (dtype.numpy.kind != "f" or dtype.numpy.itemsize < x.dtype.itemsize):
+        with np.errstate(over="ignore", invalid="ignore"):  # out of range: inf (or wrapped), as PyTorch
+            return x.astype(dtype.numpy)
     return x.astype(dtype.numpy)
 
 

@@ -24,12 +24,14 @@ from ._ops.creation import (
     full_like,
     initial_seed,
     linspace,
+    logspace,
     manual_seed,
     ones,
     ones_like,
     rand,
     rand_like,
     randint,
+    randint_like,
     randn,
     randn_like,
     randperm,
@@ -127,19 +129,25 @@ def is_tensor(obj) -> builtins.bool:
     return isinstance(obj, Tensor)
 
 
+def _tensor_input(input, op: str) -> Tensor:
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    return input
+
+
 def is_floating_point(input: Tensor) -> builtins.bool:
-    return input._dtype.is_floating_point
+    return _tensor_input(input, "is_floating_point")._dtype.is_floating_point
 
 
 def numel(input: Tensor) -> builtins.int:
-    return input.numel()
+    return _tensor_input(input, "numel").numel()
 
 
 def _inplace_function(name: str):
     method = _methods.INPLACE_METHODS[name]
 
     def function(input, *args, **kwargs):
-        return method(input, *args, **kwargs)
+        return method(_tensor_input(input, name), *args, **kwargs)
     function.__name__ = name
     function.__doc__ = f"``ember.{name}(t)`` is ``t.{name}()``."
     return function

@@ -27,6 +27,10 @@ class device:
             if index is not None:
                 raise TypeError("device(): a device object takes no separate index")
             return type
+        if isinstance(type, int) and not isinstance(type, bool) and index is None:
+            if type < 0:  # an accelerator's index, as in PyTorch
+                raise RuntimeError("Device index must not be negative")
+            type, index = "cuda", type
         if not isinstance(type, str):
             raise TypeError(f"device(): expected a string or a device, got {type.__class__.__name__}")
         match = _DEVICE_RE.match(type)
@@ -67,14 +71,17 @@ STANDARD_TYPES = ("cpu", "cuda", "opencl", "mps", "xpu", "hip", "meta", "vulkan"
 
 
 def _check_type(name: str) -> None:
-    """Refuse device strings that neither PyTorch nor an installed backend knows, as PyTorch does."""
+    """Refuse device strings that neither PyTorch nor an installed backend knows, as PyTorch does. A
+    backend that is installed but broken or unavailable names a known type: `resolve` says why."""
     if name in STANDARD_TYPES:
         return
     from .plugins import get_backend, plugin_report
 
     try:
         get_backend(name)
-    except RuntimeError:
+    except RuntimeError as error:
+        if not str(error).startswith("Expected one of"):
+            return
         installed = [status.name for status in plugin_report().devices]
         known = list(STANDARD_TYPES) + [n for n in installed if n not in STANDARD_TYPES]
         raise RuntimeError(f"Expected one of {', '.join(known)} device type at start of device string: "

@@ -5,6 +5,7 @@ a tensor *is*: attributes, conversions to Python and numpy, and the entry points
 """
 from __future__ import annotations
 
+import warnings
 import weakref
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +23,7 @@ class Tensor:
     legacy constructors; `ember.tensor` is the usual factory.
     """
 
-    __slots__ = ("_data", "_dtype", "_device", "_requires_grad", "grad", "_grad_fn", "_output_nr",
+    __slots__ = ("_data", "_dtype", "_device", "_requires_grad", "_grad", "_grad_fn", "_output_nr",
                  "_version", "_base", "_accumulator", "_hooks", "_retains_grad", "_view_fn", "_view_version",
                  "_view_no_grad", "__weakref__")
     __array_priority__ = 1000  # numpy defers to Tensor in mixed expressions such as ``array * tensor``
@@ -31,7 +32,7 @@ class Tensor:
     _dtype: DType
     _device: Any  # an ember.device with its kernel table resolved
     _requires_grad: bool  # this tensor's own flag (a view also follows its base, see `requires_grad`)
-    grad: Tensor | None
+    _grad: Tensor | None
     _grad_fn: Any  # the Node that produced this tensor, None for leaves (read views' through `grad_fn`)
     _output_nr: int
     _version: list[int] | None  # [count] of in-place changes, shared with views
@@ -181,6 +182,21 @@ class Tensor:
 
             return view_grad_fn(self)
         return self._grad_fn
+
+    @property
+    def grad(self) -> Tensor | None:
+        """The gradient accumulated by backward (leaves, and tensors that retain_grad)."""
+        g = self._grad
+        if g is None and self.grad_fn is not None and not getattr(self, "_retains_grad", False):
+            warnings.warn(_NON_LEAF_GRAD, UserWarning, stacklevel=2)
+        return g
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None and (value.__class__ is not Tensor or value._dtype is not self._dtype or
+                                  value._device is not self._device or value._data.shape != self._data.shape):
+            _check_grad(self, value)
+        self._grad = value
 
     @property
     def is_leaf(self) -> bool:
@@ -358,8 +374,8 @@ class Tensor:
         out = type(self)._make(self._device.kernels.contiguous(self._device.kernels.astype(self._data,
                                                                                           self._dtype)),
                                self._dtype, self._device, self._requires_grad)
-        if self.grad is not None:
-            out.grad = self.grad.__deepcopy__(memo)
+        if self._grad is not None:
+            out._grad = self._grad.__deepcopy__(memo)
         memo[id(self)] = out
         return out
 
@@ -371,7 +387,7 @@ def wrap(data, dtype: DType, device, requires_grad: bool = False, cls: type | No
     t._dtype = dtype
     t._device = device
     t._requires_grad = requires_grad
-    t.grad = None
+    t._grad = None
     t._grad_fn = None
     t._version = None
     t._base = None
@@ -387,9 +403,40 @@ def add_retain_hook(t: Tensor, node) -> None:
     def keep(grad):
         t = ref()
         if t is not None:
-            t.grad = grad.detach().clone() if t.grad is None else t.grad + grad.detach()
+            t._grad = grad.detach().clone() if t._grad is None else t._grad + grad.detach()
     keep.retains_grad = True  # type: ignore[attr-defined]
     node._add_pre_hook(t._output_nr, keep)
+
+
+_NON_LEAF_GRAD = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't be "
+    "populated during autograd.backward(). If you indeed want the .grad field to be populated for a non-leaf "
+    "Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure "
+    "you access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 for more information.")
+# The C++ names and scalar-type names PyTorch's gradient assignment errors use.
+_CPP_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double", "int32": "int",
+              "int64": "long int", "bool": "bool"}
+_TYPE_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double", "int32": "Int", "int64": "Long",
+               "bool": "Bool"}
+
+
+def _check_grad(t: Tensor, value) -> None:
+    """PyTorch's refusals of a ``.grad`` assignment: not a tensor, or another dtype, device or size."""
+    if not isinstance(value, Tensor):
+        raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
+                        f"{type(value).__name__}")
+    if value._dtype is not t._dtype:
+        raise RuntimeError(f"attempting to assign a gradient with dtype '{_CPP_NAMES[value._dtype.name]}' to a "
+                           f"tensor with grad_dtype '{_TYPE_NAMES[t._dtype.name]}'. The gradient must match the "
+                           "tensor's grad_dtype (defaults to the tensor's dtype).")
+    if value._device is not t._device:
+        raise RuntimeError(f"attempting to assign a gradient with device type '{value._device.type}' to a "
+                           f"tensor with device type '{t._device.type}'. Please ensure that the gradient and "
+                           "the tensor are on the same device")
+    if value._data.shape != t._data.shape:
+        raise RuntimeError(f"attempting to assign a gradient of size '{list(value._data.shape)}' to a tensor of "
+                           f"size '{list(t._data.shape)}'. Please ensure that the gradient and the tensor are "
+                           "the same size")
 
 
 def _wrap_dim(dim: int, ndim: int, op: str) -> int:

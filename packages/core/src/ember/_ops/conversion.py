@@ -33,6 +33,8 @@ def _parse_to(args, kwargs):
             device, dtype = arg._device, arg._dtype
         elif isinstance(arg, bool):
             continue
+        elif isinstance(arg, int):  # a device index, as in PyTorch: the accelerator's
+            device = f"cuda:{arg}"
         else:
             raise TypeError(f"to() received an invalid combination of arguments: {type(arg).__name__}")
     return device, dtype, copy
@@ -98,6 +100,12 @@ def type_(input, dtype=None):
     """The dtype's legacy name (``'ember.FloatTensor'``) with no argument, else ``to(dtype)``."""
     if dtype is None:
         return f"ember.{_dtype.LEGACY_NAMES[input._dtype.name]}"
+    if isinstance(dtype, str):
+        by_legacy_name = {f"{lib}.{legacy}": _dtype.BY_NAME[name] for name, legacy in _dtype.LEGACY_NAMES.items()
+                          for lib in ("ember", "torch")}
+        if dtype not in by_legacy_name:
+            raise ValueError(f"invalid type: '{dtype}'")
+        dtype = by_legacy_name[dtype]
     return to(input, dtype)
 
 

@@ -1,8 +1,10 @@
 """Factories: tensors from data, numpy, constants, ranges and random numbers; per-device generators."""
 from __future__ import annotations
 
+import functools
 import math
 import numbers
+import warnings
 from typing import Any
 
 import numpy as np
@@ -11,7 +13,7 @@ from .. import _dtype
 from .._device import resolve
 from .._size import Size
 from .._tensor import Tensor
-from .dispatch import profiled
+from .dispatch import DIMENSIONED, profiled, type_name
 
 DEFAULT_SEED = 67280421310721  # PyTorch's default CPU seed: unseeded runs are reproducible, as there
 
@@ -38,8 +40,14 @@ def _finish(data, dtype, d, requires_grad: bool, op: str) -> Tensor:
     return Tensor._make(data, dtype, d, bool(requires_grad))
 
 
-def parse_size(size, op: str) -> tuple:
-    """A shape from ``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])`` or ``f(Size)``, checked to be ints >= 0."""
+_INT64_MAX = 2**63 - 1
+
+
+def parse_size(size, op: str, itemsize: int = 1) -> tuple:
+    """A shape from ``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])`` or ``f(Size)``, checked to be ints >= 0
+    whose storage of `itemsize`-byte elements has a size that fits in int64."""
+    if not size:
+        raise TypeError(f"{op}() missing 1 required positional arguments: \"size\"")
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = size[0]
     for i, s in enumerate(size):
@@ -49,32 +57,143 @@ def parse_size(size, op: str) -> tuple:
             raise TypeError(f"{op}(): argument 'size' (position 1) must be tuple of ints, but found element "
                             f"of type {type(s).__name__} at pos {i}")
     shape = tuple(int(s) for s in size)
-    for s in shape:
-        if s < 0:
-            raise RuntimeError(f"{op}(): Trying to create tensor with negative dimension {s}: {list(shape)}")
+    if (shape and min(shape) < 0) or math.prod(shape) * itemsize > _INT64_MAX:
+        check_shape(shape, op, itemsize)
     return shape
 
 
+def check_shape(shape: tuple, op: str, itemsize: int) -> None:
+    """PyTorch's errors for a shape with a size beyond int64, a negative size, or too many bytes."""
+    for i, s in enumerate(shape):
+        if not -_INT64_MAX - 1 <= s <= _INT64_MAX:
+            raise TypeError(f"{op}(): argument 'size' failed to unpack the object at pos {i + 1} with error "
+                            f"\"Overflow when unpacking long long\"")
+    for s in shape:
+        if s < 0:
+            raise RuntimeError(f"{op}(): Trying to create tensor with negative dimension {s}: {list(shape)}")
+    if math.prod(shape) * itemsize > _INT64_MAX:
+        raise RuntimeError(f"{op}(): Storage size calculation overflowed with sizes={list(shape)}")
+
+
 # ----- from data -----------------------------------------------------------------------------------
+# The C++ type names PyTorch's "value cannot be converted to type ... without overflow" errors use.
+_CPP_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double", "int32": "int", "int64": "int64_t"}
+
+
+def _value_range(dt) -> tuple:
+    info = np.finfo(dt.numpy) if dt.is_floating_point else np.iinfo(dt.numpy)
+    return float(info.min) if dt.is_floating_point else int(info.min), \
+        float(info.max) if dt.is_floating_point else int(info.max)
+
+
+def checked_scalar(value, dt, op: str, type_name: str | None = None):
+    """`value` when it converts to `dt` without overflow (floats may be inf or NaN; ints must be finite
+    and in range, a fraction truncates), else PyTorch's RuntimeError."""
+    if dt is _dtype.bool_ or isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value
+    if dt.is_floating_point and (isinstance(value, float) and not math.isfinite(value)):
+        return value
+    low, high = _value_range(dt)
+    fits = isinstance(value, int) or math.isfinite(value)
+    if not fits or not (low <= value < high + 1 if not dt.is_floating_point else low <= value <= high):
+        raise RuntimeError(f"{op}(): value cannot be converted to type {type_name or _CPP_NAMES[dt.name]} "
+                           f"without overflow: {value!r}")
+    return value
+
+
+def _first_leaf(data):
+    while isinstance(data, (list, tuple)) and data:
+        data = data[0]
+    return data
+
+
+def _scalars_of_tensors(data, dtypes: set):
+    """`data` with each tensor replaced by its one value (PyTorch's rule for tensors inside sequences);
+    `dtypes` collects the dtypes the elements take part in inference with."""
+    if isinstance(data, Tensor):
+        if data._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars (a tensor of shape "
+                             f"{list(data._data.shape)} inside the data given to tensor())")
+        dtypes.add(data._dtype)
+        return data.item()
+    if isinstance(data, (list, tuple)):
+        return [_scalars_of_tensors(item, dtypes) for item in data]
+    if isinstance(data, numbers.Number):
+        dtypes.add(_dtype.scalar_dtype(data) if isinstance(data, (bool, int, float)) else _dtype.float64)
+    return data
+
+
+def _shape_error(data, op: str) -> Exception:
+    """PyTorch's error for nested sequences numpy could not make an array of: the first sequence whose
+    length differs from the first one's at its depth, or a number where a sequence is due (or back)."""
+    sizes = []
+    probe = data
+    while isinstance(probe, (list, tuple)):
+        sizes.append(len(probe))
+        probe = probe[0] if probe else None
+
+    def walk(item, dim):
+        if dim == len(sizes):
+            if isinstance(item, (list, tuple)):
+                return TypeError(f"{op}(): '{type(item).__name__}' object cannot be interpreted as a number "
+                                 f"(a sequence at dim {dim}, where the first element has a number)")
+            return None
+        if not isinstance(item, (list, tuple)):
+            return TypeError(f"{op}(): not a sequence: {type(item).__name__} at dim {dim}, where the first "
+                             f"element has a sequence of length {sizes[dim]}")
+        if len(item) != sizes[dim]:
+            return ValueError(f"{op}(): expected sequence of length {sizes[dim]} at dim {dim} (got {len(item)})")
+        for element in item:
+            found = walk(element, dim + 1)
+            if found is not None:
+                return found
+        return None
+    return walk(data, 0) or ValueError(f"{op}(): can't make a tensor of this nested sequence")
+
+
+def _invalid_element(array, op: str) -> Exception:
+    """PyTorch's error for data numpy could only hold as objects: an int beyond int64, or a non-number."""
+    for item in array.reshape(-1):
+        if isinstance(item, int) and not isinstance(item, bool) and not -_INT64_MAX - 1 <= item <= _INT64_MAX:
+            return ValueError(f"{op}(): Overflow when unpacking long long: {item} does not fit in int64")
+        if isinstance(item, (str, bytes)):
+            return TypeError(f"{op}(): new(): invalid data type '{type(item).__name__}'")
+        if not isinstance(item, numbers.Number):
+            return RuntimeError(f"{op}(): Could not infer dtype of {type(item).__name__}")
+    return TypeError(f"{op}(): can't infer an ember dtype for this data")
+
+
 def _infer_array(data, dtype, op: str):
     """A fresh numpy array of `data` in the dtype PyTorch infers (floats → default float dtype)."""
+    from_sequence = False
     if isinstance(data, Tensor):
         array = data.detach()._host()
         inferred = data._dtype
     elif isinstance(data, np.ndarray):
         array = data
         inferred = _dtype.from_numpy(data.dtype)
-    elif isinstance(data, (str, bytes)) or data is None:
+    elif isinstance(data, (str, bytes)):
         raise TypeError(f"{op}(): new(): invalid data type '{type(data).__name__}'")
     else:
+        from_sequence = True
+        tensor_dtypes: set = set()
+        if isinstance(data, (list, tuple)) and isinstance(_first_leaf(data), Tensor):
+            data = _scalars_of_tensors(data, tensor_dtypes)
         try:
             array = np.array(data)
-        except ValueError as error:
-            raise ValueError(f"{op}(): ragged nested sequence: {error}") from None
-        if array.dtype == object or array.dtype.kind in "USV":
-            raise TypeError(f"{op}(): new(): invalid data type '{array.dtype}'")
+        except (ValueError, TypeError):
+            raise _shape_error(data, op) from None
         kind = array.dtype.kind
-        if kind == "f":
+        if kind in "USV":
+            if isinstance(_first_leaf(data), str):
+                raise ValueError(f"{op}(): too many dimensions 'str'")
+            raise TypeError(f"{op}(): new(): invalid data type 'str'")
+        if kind == "O" or (kind == "u" and array.dtype.itemsize == 8):
+            raise _invalid_element(array.astype(object), op)
+        if tensor_dtypes:
+            inferred = functools.reduce(lambda a, b: _dtype.promote(a, DIMENSIONED, b, DIMENSIONED),
+                                        tensor_dtypes)
+        elif kind == "f":
             inferred = _dtype.get_default_dtype()
         elif kind in "iu":
             inferred = _dtype.int64
@@ -85,7 +204,21 @@ def _infer_array(data, dtype, op: str):
         else:
             raise TypeError(f"{op}(): can't infer an ember dtype for data of numpy kind {array.dtype}")
     target = dtype or inferred
-    return np.array(array, dtype=target.numpy, copy=True, order="C"), target
+    if from_sequence and not target.is_floating_point and target is not _dtype.bool_ and array.size and \
+            array.dtype.kind in "fiu":
+        _check_fits(array, target, op)
+    with np.errstate(over="ignore", invalid="ignore"):  # float64 data beyond float16 becomes inf, as in PyTorch
+        return np.array(array, dtype=target.numpy, copy=True, order="C"), target
+
+
+def _check_fits(array, dt, op: str) -> None:
+    """Numbers given as sequences must fit an integer dtype (PyTorch refuses them; arrays wrap)."""
+    low, high = _value_range(dt)
+    if array.dtype.kind == "f" and not np.isfinite(array).all():
+        checked_scalar(float(array[~np.isfinite(array)][0]), dt, op, dt.name)
+    if array.min() < low or array.max() >= high + 1:
+        bad = array.max() if array.max() >= high + 1 else array.min()
+        checked_scalar(bad.item(), dt, op, dt.name)
 
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False) -> Tensor:
@@ -111,7 +244,19 @@ def from_numpy(array) -> Tensor:
     """A CPU tensor sharing memory with the numpy array `array`."""
     if not isinstance(array, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
+    if any(stride < 0 for stride in array.strides):
+        raise ValueError("At least one stride in the given numpy array is negative, and tensors with negative "
+                         "strides are not currently supported. (You can probably work around this by making a "
+                         f"copy of your array  with array.copy().) (from_numpy, strides {list(array.strides)})")
+    if not array.dtype.isnative:
+        raise ValueError("given numpy array has byte order different from the native byte order. Conversion "
+                         f"between byte orders is currently not supported. (from_numpy, dtype {array.dtype.str})")
     dt = _dtype.from_numpy(array.dtype)
+    if not array.flags.writeable:
+        warnings.warn("The given NumPy array is not writable, and PyTorch does not support non-writable tensors. "
+                      "This means writing to this tensor will result in undefined behavior. You may want to "
+                      "copy the array to protect its data or make it writable before converting it to a "
+                      "tensor.", UserWarning, stacklevel=2)
     d = resolve("cpu")
     return Tensor._make(d.kernels.from_numpy(array), dt, d)
 
@@ -120,7 +265,7 @@ def scalar_tensor(value, device=None, dtype=None) -> Tensor:
     """A 0-d tensor holding a Python number."""
     dt = dtype or _dtype.scalar_dtype(value)
     d = place(device, dt, "scalar_tensor")
-    return Tensor._make(d.kernels.full((), value, dt), dt, d)
+    return Tensor._make(d.kernels.full((), checked_scalar(value, dt, "scalar_tensor"), dt), dt, d)
 
 
 def legacy_new(cls, args, device) -> Tensor:
@@ -131,7 +276,7 @@ def legacy_new(cls, args, device) -> Tensor:
         d = place(device, dt, "Tensor")
         result = Tensor._make(d.kernels.from_numpy(array), dt, d)
     else:
-        shape = parse_size(args, "Tensor")
+        shape = parse_size(args, "Tensor", dt.itemsize) if args else (0,)
         d = place(device, dt, "Tensor")
         result = Tensor._make(d.kernels.empty(shape, dt), dt, d)
     if cls is not Tensor:
@@ -150,7 +295,7 @@ def _constant(op: str, value_of):
     def factory(*size, dtype=None, device=None, requires_grad=False):
         _check_dtype(dtype, op)
         dt = dtype or _dtype.get_default_dtype()
-        shape = parse_size(size, op)
+        shape = parse_size(size, op, dt.itemsize)
         d = place(device, dt, op)
         data = d.kernels.empty(shape, dt) if value_of is None else d.kernels.full(shape, value_of, dt)
         return _finish(data, dt, d, requires_grad, op)
@@ -168,33 +313,63 @@ empty = _constant("empty", None)
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     """A tensor of `size` filled with `fill_value` (dtype inferred from it, as in PyTorch)."""
     _check_dtype(dtype, "full")
+    _check_fill(fill_value, "full")
     dt = dtype or _dtype.scalar_dtype(fill_value)
-    shape = parse_size((size,) if isinstance(size, numbers.Integral) else tuple(size), "full")
+    fill_value = checked_scalar(fill_value, dt, "full")
+    if not isinstance(size, (tuple, list, Size)):
+        raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, not {type(size).__name__}")
+    shape = parse_size((tuple(size),), "full", dt.itemsize)
     d = place(device, dt, "full")
     return _finish(d.kernels.full(shape, fill_value, dt), dt, d, requires_grad, "full")
 
 
-def _like(op: str, make):
+def _check_input(input, op: str) -> None:
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+
+
+def _check_fill(value, op: str) -> None:
+    if not isinstance(value, (numbers.Number, Tensor)):
+        raise TypeError(f"{op}(): argument 'fill_value' (position 2) must be Number, not {type(value).__name__}")
+
+
+def _like(op: str, make, floating_only: bool = False):
     def factory(input, *, dtype=None, device=None, requires_grad=False):
+        _check_input(input, op)
         _check_dtype(dtype, op)
         dt = dtype or input._dtype
+        if floating_only:
+            _check_random_dtype(dt, op)
         d = place(device if device is not None else input._device, dt, op)
         return _finish(make(d, input._data.shape, dt), dt, d, requires_grad, op)
     factory.__name__ = factory.__qualname__ = op
     factory.__doc__ = f"Like torch.{op}: a new tensor with `input`'s shape, dtype and device."
-    return factory
+    return profiled("aten::" + op)(factory)
+
+
+def _check_random_dtype(dt, op: str) -> None:
+    """rand/randn draw floats only, as in PyTorch (NotImplementedError for the other dtypes)."""
+    if not dt.is_floating_point:
+        raise NotImplementedError(f"\"{op}\" not implemented for '{type_name(dt)}': random floats need a "
+                                  "floating point dtype (use randint for integers)")
 
 
 zeros_like = _like("zeros_like", lambda d, shape, dt: d.kernels.full(shape, 0, dt))
 ones_like = _like("ones_like", lambda d, shape, dt: d.kernels.full(shape, 1, dt))
 empty_like = _like("empty_like", lambda d, shape, dt: d.kernels.empty(shape, dt))
-rand_like = _like("rand_like", lambda d, shape, dt: d.kernels.uniform(shape, 0.0, 1.0, dt, default_generator(d)))
-randn_like = _like("randn_like", lambda d, shape, dt: d.kernels.normal(shape, 0.0, 1.0, dt, default_generator(d)))
+rand_like = _like("rand_like", lambda d, shape, dt: d.kernels.uniform(shape, 0.0, 1.0, dt, default_generator(d)),
+                  floating_only=True)
+randn_like = _like("randn_like", lambda d, shape, dt: d.kernels.normal(shape, 0.0, 1.0, dt, default_generator(d)),
+                   floating_only=True)
 
 
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     """A tensor with `input`'s shape, dtype and device, filled with `fill_value`."""
+    _check_input(input, "full_like")
+    _check_dtype(dtype, "full_like")
+    _check_fill(fill_value, "full_like")
     dt = dtype or input._dtype
+    fill_value = checked_scalar(fill_value, dt, "full_like")
     d = place(device if device is not None else input._device, dt, "full_like")
     return _finish(d.kernels.full(input._data.shape, fill_value, dt), dt, d, requires_grad, "full_like")
 
@@ -214,9 +389,10 @@ def default_generator(d) -> object:
 
 def manual_seed(seed: int):
     """Seed the default generators of every device; random factories are then reproducible."""
-    if not isinstance(seed, numbers.Integral):
-        raise TypeError(f"manual_seed expected an int, got {type(seed).__name__}")
-    _seed[0] = int(seed) & 0xFFFF_FFFF_FFFF_FFFF
+    seed = int(seed)  # as PyTorch: a float truncates, a string that is no number is a ValueError
+    if not -2**63 <= seed < 2**64:
+        raise ValueError(f"manual_seed(): Overflow when unpacking long long: {seed} is out of range")
+    _seed[0] = seed & 0xFFFF_FFFF_FFFF_FFFF
     _generators.clear()
     _host_generator.clear()
     return _seed[0]
@@ -236,9 +412,12 @@ def host_generator() -> np.random.Generator:
 def randperm(n, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     """A random permutation of 0..n-1. Drawn on the host from the seeded generator and moved to the
     device like `tensor(data)`: the kernel contract has no sort to draw it on the device."""
-    if not isinstance(n, numbers.Integral) or n < 0:
-        raise RuntimeError(f"randperm(): n must be a non-negative int, got {n!r}")
+    if not isinstance(n, numbers.Integral) or isinstance(n, bool):
+        raise TypeError(f"randperm(): argument 'n' (position 1) must be int, not {type(n).__name__}")
+    check_shape((int(n),), "randperm", 8)
     dt = _check_dtype(dtype, "randperm") or _dtype.int64
+    if dt is _dtype.bool_:
+        raise NotImplementedError("\"randperm\" not implemented for 'Bool'")
     d = place(device, dt, "randperm")
     permutation = host_generator().permutation(int(n)).astype(dt.numpy)
     return _finish(d.kernels.from_numpy(permutation), dt, d, requires_grad, "randperm")
@@ -259,9 +438,8 @@ def _random(op: str, draw):
     def factory(*size, dtype=None, device=None, requires_grad=False):
         _check_dtype(dtype, op)
         dt = dtype or _dtype.get_default_dtype()
-        if not dt.is_floating_point:
-            raise RuntimeError(f"\"{op}\" not implemented for '{dt.name}': use randint for integers")
-        shape = parse_size(size, op)
+        _check_random_dtype(dt, op)
+        shape = parse_size(size, op, dt.itemsize)
         d = place(device, dt, op)
         return _finish(draw(d, shape, dt), dt, d, requires_grad, op)
     factory.__name__ = factory.__qualname__ = op
@@ -274,47 +452,109 @@ rand.__doc__ = "Uniform samples on [0, 1) of the given size, from the device's d
 randn.__doc__ = "Standard normal samples of the given size, from the device's default generator."
 
 
+# randint's bounds by dtype: (C++ name, lowest, highest value, how far a float dtype draws exactly).
+_INT_RANGES = {"bool": ("bool", 0, 1, None), "int32": ("int", -2**31, 2**31 - 1, None),
+               "int64": ("long", -2**63, _INT64_MAX, None), "float16": ("c10::Half", -65504, 65504, 11),
+               "float32": ("float", -2**128, 2**128, 24), "float64": ("double", -2**1024, 2**1024, 53)}
+
+
 @profiled("aten::randint")
 def randint(*args, size=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Integers uniform on [low, high): ``randint(high, size)`` or ``randint(low, high, size)``."""
     if size is None:
-        *bounds, size = args
+        *bounds, size = args if args else (None,)
     else:
         bounds = list(args)
+    if len(bounds) not in (1, 2) or not all(isinstance(b, numbers.Integral) for b in bounds):
+        raise TypeError(f"randint() received an invalid combination of arguments - got "
+                        f"({', '.join(type(a).__name__ for a in args)}), but expected one of: (int high, tuple "
+                        "of ints size, ...) or (int low, int high, tuple of ints size, ...)")
+    if not isinstance(size, (tuple, list, Size)):
+        raise TypeError(f"randint(): argument 'size' must be tuple of ints, not {type(size).__name__}")
     low, high = (0, bounds[0]) if len(bounds) == 1 else bounds
+    low, high = int(low), int(high)
     if high <= low:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
-    dt = dtype or _dtype.int64
-    shape = parse_size(tuple(size), "randint")
+    dt = _check_dtype(dtype, "randint") or _dtype.int64
+    limits = _INT_RANGES.get(dt.name)
+    if limits is not None:
+        name, smallest, largest, digits = limits
+        for what, value in (("from", low), ("to - 1", high - 1)):
+            if not smallest <= value <= largest:
+                raise RuntimeError(f"randint(): {what} is out of bounds for {name}")
+            if digits is not None and abs(value) > 2**digits:
+                warnings.warn(f"{what} is out of bounds [-(2^{digits}), 2^{digits}]. Due to precision "
+                              f"limitations {name} can support discrete uniform distribution only within this "
+                              "range. (in randint)", UserWarning, stacklevel=3)
+    shape = parse_size((tuple(size),), "randint", dt.itemsize)
     d = place(device, dt, "randint")
+    return _finish(_draw_integers(d, shape, low, high, dt), dt, d, requires_grad, "randint")
+
+
+def _draw_integers(d, shape, low: int, high: int, dt):
+    """Integers uniform on [low, high) in `dt`, from the device's default generator."""
     wide = _dtype.float64 if "float64" in d.device_type.dtypes else _dtype.float32
     k = d.kernels
     draws = k.uniform(shape, 0.0, float(high - low), wide, default_generator(d))
     # Non-negative draws truncate to their floor; the min() guards the open upper end against rounding.
     ints = k.astype(k.minimum(draws, float(high - low - 1)), _dtype.int64)
     data = k.add(ints, int(low))
-    if dt is not _dtype.int64:
-        data = k.astype(data, dt)
-    return _finish(data, dt, d, requires_grad, "randint")
+    return data if dt is _dtype.int64 else k.astype(data, dt)
+
+
+def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Like randint, with `input`'s shape, dtype and device: ``randint_like(x, high)`` or
+    ``randint_like(x, low, high)``."""
+    if high is None:
+        low, high = 0, low
+    _check_input(input, "randint_like")
+    dt = _check_dtype(dtype, "randint_like") or input._dtype
+    return randint(low, high, tuple(input._data.shape), dtype=dt,
+                   device=device if device is not None else input._device, requires_grad=requires_grad)
 
 
 # ----- ranges -----------------------------------------------------------------------------------------
+def _trunc_div(a: int, b: int) -> int:
+    """a / b rounded toward zero, as C++ integer division."""
+    q = abs(a) // abs(b)
+    return q if (a < 0) == (b < 0) else -q
+
+
 @profiled("aten::arange")
 def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False) -> Tensor:
-    """Values from `start` to `end` (exclusive) by `step`; int64 unless any bound is a float."""
+    """Values from `start` to `end` (exclusive) by `step`; int64 unless any bound is a float.
+
+    Integer dtypes follow PyTorch's arithmetic: bounds and step truncate toward zero first (int64 counts
+    with the truncated values and refuses a step that truncates to 0; int32 counts with the given ones).
+    """
     if end is None:
         start, end = 0, start
-    values = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
+    values = [v.item() if isinstance(v, Tensor) and v.numel() == 1 else v for v in (start, end, step)]
+    for name, v in zip(("start", "end", "step"), values):
+        if not isinstance(v, numbers.Real):
+            raise TypeError(f"arange(): argument '{name}' must be Number, not {type(v).__name__}")
     start, end, step = values
+    if dtype is _dtype.bool_:
+        raise NotImplementedError("\"arange_cpu\" not implemented for 'Bool' (in arange)")
     if step == 0:
-        raise RuntimeError("step must be nonzero")
-    if (end - start) * step < 0:
-        raise RuntimeError(f"upper bound and larger bound inconsistent with step sign (start={start}, "
-                           f"end={end}, step={step})")
+        raise RuntimeError("arange(): step must be nonzero")
+    if not all(math.isfinite(v) for v in values):
+        raise RuntimeError(f"arange(): unsupported range: {start} -> {end} (step {step})")
     _check_dtype(dtype, "arange")
     dt = dtype or (_dtype.get_default_dtype() if any(isinstance(v, float) for v in values) else _dtype.int64)
+    if dt is _dtype.int64:
+        start, end, step = int(start), int(end), int(step)
+        if step == 0:
+            raise ValueError(f"arange(): step must be nonzero (the step {values[2]} truncates to 0 in int64)")
+    if (end - start) * step < 0:
+        raise RuntimeError(f"arange(): upper bound and lower bound inconsistent with step sign (start={start}, "
+                           f"end={end}, step={step})")
+    if dt is _dtype.int64:
+        count = _trunc_div(end - start + step - (1 if step > 0 else -1), step)
+    else:
+        count = max(0, math.ceil((end - start) / step))
+    check_shape((count,), "arange", dt.itemsize)
     d = place(device, dt, "arange")
-    count = max(0, math.ceil((end - start) / step))
     k = d.kernels
     if dt.is_floating_point:
         # start + i * step in float64 (when the device has it), then cast: PyTorch's arithmetic.
@@ -322,42 +562,101 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
         data = k.add(k.mul(k.arange(0, count, 1, wide), step), start)
         data = data if wide is dt else k.astype(data, dt)
     else:
-        data = k.arange(start, start + count * step, step, dt)
+        # int32 too: start + i * step in int64 (the step may truncate to 0), then wrapped to the dtype
+        data = k.add(k.mul(k.arange(0, count, 1, _dtype.int64), int(step)), int(start))
+        data = data if dt is _dtype.int64 else k.astype(data, dt)
     return _finish(data, dt, d, requires_grad, "arange")
+
+
+def _check_bounds(start, end, op: str) -> None:
+    for name, value in (("start", start), ("end", end)):
+        if not isinstance(value, numbers.Real):
+            raise TypeError(f"{op}(): argument '{name}' must be Number, not {type(value).__name__}")
+
+
+def _steps(steps, op: str) -> int:
+    if not isinstance(steps, numbers.Integral) or isinstance(steps, bool):
+        raise TypeError(f"{op}(): argument 'steps' must be int, not {type(steps).__name__}")
+    if steps < 0:
+        raise RuntimeError(f"{op}(): number of steps must be non-negative, got {steps}")
+    check_shape((int(steps),), op, 8)
+    return int(steps)
 
 
 @profiled("aten::linspace")
 def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False) -> Tensor:
-    """`steps` evenly spaced values from `start` to `end`, computed as PyTorch does in the target dtype
-    (from the start for the first half, from the end for the second), so values match bit for bit."""
+    """`steps` evenly spaced values from `start` to `end`, computed as PyTorch does (from the start for
+    the first half, from the end for the second) in the target dtype, or for integer dtypes in float64
+    from the bounds converted to the dtype and then truncated, so values match bit for bit."""
     _check_dtype(dtype, "linspace")
-    if not isinstance(steps, numbers.Integral) or steps < 0:
-        raise RuntimeError(f"linspace(): number of steps must be non-negative, got {steps}")
-    steps = int(steps)
+    _check_bounds(start, end, "linspace")
+    steps = _steps(steps, "linspace")
     dt = dtype or _dtype.get_default_dtype()
     d = place(device, dt, "linspace")
     k = d.kernels
-    if steps == 0:
-        return _finish(k.empty((0,), dt), dt, d, requires_grad, "linspace")
-    if steps == 1:
-        return _finish(k.full((1,), start, dt), dt, d, requires_grad, "linspace")
-    typed: Any = dt.numpy.type  # numpy scalars of the dtype: float32 arithmetic for float32, as PyTorch
-    lo: Any = typed(start)
-    hi: Any = typed(end)
-    step = float((hi - lo) / typed(steps - 1))
+    if steps <= 1:
+        return _finish(k.full((steps,), checked_scalar(start, dt, "linspace"), dt), dt, d, requires_grad,
+                       "linspace")
+    lo, hi = _endpoints(start, end, dt, "linspace")
+    if dt.is_floating_point:  # the step in the dtype's own arithmetic (float32 for float32), as PyTorch
+        data = _ramp(k, lo, hi, steps, float((hi - lo) / dt.numpy.type(steps - 1)), dt)
+    else:
+        data = k.astype(_ramp(k, lo, hi, steps, (hi - lo) / (steps - 1), _dtype.float64), dt)
+    return _finish(data, dt, d, requires_grad, "linspace")
+
+
+@profiled("aten::logspace")
+def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """`steps` values from ``base ** start`` to ``base ** end``, evenly spaced on a log scale. As in
+    PyTorch, the bounds are converted to the dtype, the exponents and powers computed in float64."""
+    _check_dtype(dtype, "logspace")
+    _check_bounds(start, end, "logspace")
+    steps = _steps(steps, "logspace")
+    dt = dtype or _dtype.get_default_dtype()
+    d = place(device, dt, "logspace")
+    k = d.kernels
+    wide = _dtype.float64 if "float64" in d.device_type.dtypes else _dtype.float32
+    if steps <= 1:
+        exponents = k.full((steps,), float(checked_scalar(start, dt, "logspace")), wide)
+    else:
+        lo, hi = _endpoints(start, end, dt, "logspace")
+        exponents = _ramp(k, lo, hi, steps, float(hi - lo) / (steps - 1), wide)
+    data = k.pow(float(base), exponents)
+    return _finish(data if wide is dt else k.astype(data, dt), dt, d, requires_grad, "logspace")
+
+
+def _endpoints(start, end, dt, op: str):
+    """linspace's and logspace's bounds converted to `dt` (numpy scalars of a float dtype, truncated ints)."""
+    if dt is _dtype.bool_:
+        raise NotImplementedError(f"\"{op}_cpu\" not implemented for 'Bool' (in {op})")
+    start, end = checked_scalar(start, dt, op), checked_scalar(end, dt, op)
+    if dt.is_floating_point:
+        typed: Any = dt.numpy.type
+        return typed(start), typed(end)
+    return int(start), int(end)
+
+
+def _ramp(k, lo, hi, steps: int, step: float, dt):
+    """PyTorch's evenly spaced values in `dt`: ``lo + i * step`` for the first half, ``hi - (steps - 1 -
+    i) * step`` for the second, so both ends are exact."""
     index = k.arange(0, steps, 1, dt)
     from_start = k.add(k.mul(index, step), float(lo))
     from_end = k.sub(float(hi), k.mul(k.sub(float(steps - 1), index), step))
-    data = k.where(k.lt(index, float(steps // 2)), from_start, from_end)
-    return _finish(data, dt, d, requires_grad, "linspace")
+    return k.where(k.lt(index, float(steps // 2)), from_start, from_end)
 
 
 @profiled("aten::eye")
 def eye(n, m=None, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     """An n x m matrix with ones on the diagonal."""
+    for name, value in (("n", n), ("m", m)):
+        if value is not None and (not isinstance(value, numbers.Integral) or isinstance(value, bool)):
+            raise TypeError(f"eye(): argument '{name}' must be int, not {type(value).__name__}")
+        if value is not None and value < 0:
+            raise RuntimeError(f"eye(): {name} must be greater or equal to 0, got {value}")
     m = n if m is None else m
     _check_dtype(dtype, "eye")
     dt = dtype or _dtype.get_default_dtype()
+    check_shape((int(n), int(m)), "eye", dt.itemsize)
     d = place(device, dt, "eye")
     k = d.kernels
     data = k.full((n, m), 0, dt)

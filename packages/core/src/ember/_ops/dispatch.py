@@ -11,16 +11,46 @@ DIMENSIONED, ZERO_DIM, SCALAR = _dtype.DIMENSIONED, _dtype.ZERO_DIM, _dtype.SCAL
 
 
 def profiled(name: str):
-    """Record calls of the decorated op as `name` while a profiler runs (one flag check otherwise)."""
+    """Record calls of the decorated op as `name` while a profiler runs (one flag check otherwise).
+    An allocation that fails becomes PyTorch's RuntimeError naming the op (a try costs nothing)."""
     def decorate(fn):
+        tensor_params = _tensor_params(fn)
+
         @functools.wraps(fn)
         def op(*args, **kwargs):
-            if _profiling.enabled:
-                with _profiling.record(name, args):
-                    return fn(*args, **kwargs)
-            return fn(*args, **kwargs)
+            try:
+                if _profiling.enabled:
+                    with _profiling.record(name, args):
+                        return fn(*args, **kwargs)
+                return fn(*args, **kwargs)
+            except MemoryError as error:
+                raise allocation_error(name, error) from None
+            except AttributeError:  # a non-tensor where the op reads a tensor's attributes
+                for position, param in tensor_params:
+                    if position < len(args) and not isinstance(args[position], Tensor):
+                        raise TypeError(f"{fn.__name__}(): argument '{param}' (position {position + 1}) must be "
+                                        f"Tensor, not {type(args[position]).__name__}") from None
+                raise
         return op
     return decorate
+
+
+# The parameter names ops give their tensor operands.
+_TENSOR_PARAMS = ("input", "self", "a", "other", "mat2", "vec", "vec2", "tensor", "b")
+
+
+def _tensor_params(fn) -> list:
+    """(position, name) of the op's parameters that take tensors, for its TypeError."""
+    code = fn.__code__
+    return [(i, n) for i, n in enumerate(code.co_varnames[:code.co_argcount]) if n in _TENSOR_PARAMS]
+
+
+def allocation_error(op: str, error: MemoryError) -> RuntimeError:
+    """PyTorch's error for memory that cannot be allocated, with the shape and dtype when the backend's
+    error carries them."""
+    shape, dtype = getattr(error, "shape", None), getattr(error, "dtype", None)
+    wanted = f" for a tensor of shape {list(shape)} and dtype {dtype}" if shape is not None else ""
+    return RuntimeError(f"{op}: can't allocate memory{wanted}: {error}")
 
 
 def scalar(value, op: str):
@@ -127,3 +157,31 @@ def type_name(d) -> str:
     """PyTorch's scalar-type name of a dtype, as its error messages use it ('Float', 'Long')."""
     return {"float32": "Float", "float64": "Double", "float16": "Half", "int32": "Int", "int64": "Long",
             "bool": "Bool"}[d.name]
+
+
+def broadcasts_to(shape: tuple, target: tuple) -> bool:
+    """Whether a value of `shape` can be written into a region of `target` shape, as PyTorch's setitem
+    and copy_ allow: leading size-1 dims are dropped, then each dim matches or is 1."""
+    shape = tuple(shape)
+    while len(shape) > len(target) and shape[0] == 1:
+        shape = shape[1:]
+    if len(shape) > len(target):
+        return False
+    return all(s == t or s == 1 for s, t in zip(shape[::-1], target[::-1]))
+
+
+def expand_error(shape: tuple, target: tuple, dtype, op: str) -> RuntimeError:
+    """PyTorch's error for a value of `shape` that does not expand to `target` (setitem, copy_)."""
+    shape, target = list(shape), list(target)
+    while len(shape) > len(target) and shape[0] == 1:
+        shape = shape[1:]
+    if len(shape) > len(target):
+        return RuntimeError(f"expand(ember.{dtype.name}{{{shape}}}, size={target}): the number of sizes "
+                            f"provided ({len(target)}) must be greater or equal to the number of dimensions "
+                            f"in the tensor ({len(shape)}) (in {op})")
+    lead = len(target) - len(shape)
+    dim = next(i for i in range(len(target) - 1, lead - 1, -1)
+               if shape[i - lead] != target[i] and shape[i - lead] != 1)
+    return RuntimeError(f"The expanded size of the tensor ({target[dim]}) must match the existing size "
+                        f"({shape[dim - lead]}) at non-singleton dimension {dim}.  Target sizes: {target}.  "
+                        f"Tensor sizes: {shape} (in {op})")

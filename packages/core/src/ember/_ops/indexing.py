@@ -10,7 +10,7 @@ from .._tensor import Tensor, wrap
 from ..autograd import grad_mode
 from ..autograd.node import VIEW_NO_GRAD_CHANGED, Node, attach, needs_grad, needs_input_grad
 from . import views
-from .dispatch import bump, profiled, scalar
+from .dispatch import broadcasts_to, bump, expand_error, profiled, scalar, type_name
 
 
 def _is_advanced(item) -> bool:
@@ -18,16 +18,25 @@ def _is_advanced(item) -> bool:
 
 
 def _normalize(key) -> tuple:
+    """The key as a tuple; 0-d integer tensors become ints, as PyTorch selects with them (a view)."""
     if not isinstance(key, tuple):
         key = (key,)
-    for item in key:
-        if isinstance(item, bool):
-            raise IndexError("ember does not support indexing with Python bools; use a bool tensor")
-        if not (item is None or item is Ellipsis or isinstance(item, (slice, numbers.Integral, Tensor, list,
-                                                                        tuple, np.ndarray))):
+    for i, item in enumerate(key):
+        if isinstance(item, bool):  # a 0-d mask, as in PyTorch: a new dim of size 1 (True) or 0 (False)
+            key = key[:i] + (np.array(item),) + key[i + 1:]
+        elif isinstance(item, (str, bytes)):
+            raise TypeError(f"new(): invalid data type '{type(item).__name__}' (in indexing)")
+        elif isinstance(item, Tensor):
+            if not item._data.shape and item._dtype in _INTEGER_INDEX:
+                key = key[:i] + (int(item.item()),) + key[i + 1:]
+        elif not (item is None or item is Ellipsis or isinstance(item, (slice, numbers.Integral, list, tuple,
+                                                                        np.ndarray))):
             raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables "
                              f"are valid indices (got {type(item).__name__})")
     return key
+
+
+_INTEGER_INDEX = (_dtype.int64, _dtype.int32)
 
 
 def _dims_consumed(item) -> int:
@@ -80,7 +89,9 @@ def _basic(input: Tensor, key: tuple) -> Tensor:
 def _key_buffers(input: Tensor, key: tuple):
     """The key with tensors and sequences as device buffers (int64 or bool) for index/index_put_."""
     k = input._device.kernels
+    shape = input._data.shape
     converted = []
+    dim = 0
     for item in _expand_ellipsis(key, input.ndim):
         if isinstance(item, Tensor):
             if item._device is not input._device:
@@ -88,15 +99,32 @@ def _key_buffers(input: Tensor, key: tuple):
                                    f"tensor ({input._device}), got {item._device}")
             if item._dtype.is_floating_point:
                 raise IndexError("tensors used as indices must be long, int or bool tensors")
-            converted.append(item._data if item._dtype is not _dtype.int32 else k.astype(item._data, _dtype.int64))
+            buffer = item._data if item._dtype is not _dtype.int32 else k.astype(item._data, _dtype.int64)
+            mask = item._dtype is _dtype.bool_
         elif isinstance(item, (list, tuple, np.ndarray)):
-            array = np.asarray(item)
+            try:
+                array = np.asarray(item)
+            except ValueError:
+                raise IndexError(f"index {item!r} is a ragged sequence; index with a tuple of sequences "
+                                 "or a tensor instead") from None
             if array.dtype.kind not in "iub":
                 raise IndexError("tensors used as indices must be long, int or bool tensors")
-            array = array.astype(np.bool_ if array.dtype.kind == "b" else np.int64)
-            converted.append(k.from_numpy(np.ascontiguousarray(array)))
+            mask = array.dtype.kind == "b"
+            buffer = k.from_numpy(array.astype(np.bool_ if mask else np.int64, order="C"))
         else:
             converted.append(item)
+            dim += item is not None
+            continue
+        if mask:
+            mask_shape = tuple(buffer.shape)
+            if mask_shape != tuple(shape[dim:dim + len(mask_shape)]):
+                at = next(i for i, n in enumerate(mask_shape) if dim + i >= len(shape) or n != shape[dim + i])
+                raise IndexError(f"The shape of the mask {list(mask_shape)} at index {at} does not match the "
+                                 f"shape of the indexed tensor {list(shape)} at index {dim + at}")
+            dim += len(mask_shape)
+        else:
+            dim += 1
+        converted.append(buffer)
     return tuple(converted)
 
 
@@ -166,13 +194,28 @@ def getitem(input, key):
 
 @profiled("aten::index_put_")
 def setitem(input, key, value):
-    """``input[key] = value``: write into `input` in place (broadcasting `value`), tracked by autograd."""
+    """``input[key] = value``: write into `input` in place (broadcasting `value`), tracked by autograd.
+
+    As in PyTorch, the key's basic part (ints, slices, None) is applied first, as a view: its index
+    errors come before the in-place checks, and the advanced result dims land where `getitem` puts them.
+    """
     key = _normalize(key)
     advanced = any(_is_advanced(item) for item in key)
+    target, rest = input, key
+    if not advanced:
+        target, rest = _basic(Tensor._make(input._data, input._dtype, input._device), key), ()
+    elif any(isinstance(item, numbers.Integral) for item in key):
+        basic, rest = _split_advanced(key, input.ndim)
+        target = _basic(Tensor._make(input._data, input._dtype, input._device), basic)
     if isinstance(value, Tensor):
         if value._device is not input._device:
             raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
                                f"{input._device} and {value._device}! (in index_put_)")
+        if advanced and value._dtype is not input._dtype and not _fills_mask(rest, value):
+            raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
+                               f"{type_name(input._dtype)} for the destination and {type_name(value._dtype)} "
+                               f"for the source (in setitem, index_put_ into a tensor of shape "
+                               f"{list(input._data.shape)})")
         data = value._data if value._dtype is input._dtype else input._device.kernels.astype(value._data,
                                                                                            input._dtype)
     else:
@@ -181,15 +224,7 @@ def setitem(input, key, value):
     if needs_grad((input, value)) or (base is not None and base._requires_grad and grad_mode.state.enabled):
         _tracked_setitem(input, key, advanced, value, data)
         return
-    k = input._device.kernels
-    if advanced:
-        k.index_put_(input._data, _key_buffers(input, key), data, False)
-    else:
-        from .inplace import check_no_overlap
-
-        target = _basic(Tensor._make(input._data, input._dtype, input._device), key)
-        check_no_overlap(target)
-        k.copy_(target._data, data)
+    _write(target, rest, data, value)
     bump(input)
 
 
@@ -204,7 +239,7 @@ def _tracked_setitem(input: Tensor, key: tuple, advanced: bool, value, data) -> 
         inplace.begin_write(target, "index_put_")
         indices = _key_buffers(target, rest)
         result = inplace.snapshot(target)
-        target._device.kernels.index_put_(result._data, indices, data, False)
+        _put(target, result._data, indices, data, tuple(value._data.shape) if isinstance(value, Tensor) else ())
         result = attach(wrap(result._data, target._dtype, target._device), IndexPutBackward0, (result, value),
                         (indices,))
         inplace.take_over(target, result)
@@ -224,6 +259,44 @@ class IndexPutBackward0(Node):
         k.index_put_(keep, indices, 0, False)
         grad_value = _index_with(grad, indices) if needs_input_grad(self, 1) else None
         return grad * wrap(keep, grad._dtype, grad._device), grad_value
+
+
+def _fills_mask(rest: tuple, value: Tensor) -> bool:
+    """Whether PyTorch writes this as a masked fill, which converts the value's dtype: one bool tensor
+    index and a one-element value."""
+    indices = [item for item in rest if not isinstance(item, slice)]
+    return (len(indices) == 1 and isinstance(indices[0], Tensor) and indices[0]._dtype is _dtype.bool_
+            and value._data.size == 1)
+
+
+def _write(target: Tensor, rest: tuple, data, value) -> None:
+    """Write `data` into `target` (at the advanced key `rest`, if any); PyTorch's errors when the key is
+    out of range or the value does not broadcast to the region, raised before anything is written."""
+    shape = tuple(value._data.shape) if isinstance(value, Tensor) else ()
+    if not rest:
+        if shape != target._data.shape and not broadcasts_to(shape, target._data.shape):
+            raise expand_error(shape, target._data.shape, value._dtype, "setitem")
+        from .inplace import check_no_overlap
+
+        check_no_overlap(target)
+        target._device.kernels.copy_(target._data, data)
+        return
+    _put(target, target._data, _key_buffers(target, rest), data, shape)
+
+
+def _put(target: Tensor, into, buffers, data, shape) -> None:
+    """``into[buffers] = data`` (`into` is `target`'s buffer or a copy of it), with PyTorch's errors when the
+    value of `shape` does not broadcast to the region or an index is out of range, before any write."""
+    if any(s != 1 for s in shape):  # the region's shape matters: take it from a read of the region
+        region = tuple(_index_with(target, buffers)._data.shape)
+        if not broadcasts_to(shape, region):
+            raise RuntimeError(f"shape mismatch: value tensor of shape {list(shape)} cannot be broadcast to "
+                               f"indexing result of shape {list(region)} (in setitem)")
+    try:
+        target._device.kernels.index_put_(into, buffers, data, False)
+    except IndexError as error:  # kernels check every index before writing any
+        raise IndexError(f"index out of range in setitem of a {list(target._data.shape)} tensor: "
+                         f"{error}") from None
 
 
 def check_inplace(t: Tensor, op: str) -> None:

@@ -16,7 +16,7 @@ from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.node import Node, attach, edge, link, needs_grad
 from . import creation
-from .dispatch import bump, type_name
+from .dispatch import binary_failure, broadcast_shapes, bump, type_name
 from .indexing import check_inplace
 
 
@@ -194,6 +194,10 @@ def _fill_value(t: Tensor, value, node_cls):
 
 def fill_(self, value):
     """Fill with `value` in place."""
+    if not isinstance(value, (Tensor, bool, int, float)) and not (hasattr(value, "item") and
+                                                                  isinstance(value.item(), (bool, int, float))):
+        raise TypeError(f"fill_() received an invalid combination of arguments - got ({type(value).__name__}), "
+                        "but expected one of: (Tensor value) or (Number value)")
     if isinstance(value, Tensor) and value.ndim:
         raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} "
                            "dimensions.")
@@ -224,6 +228,9 @@ def copy_(self, src, non_blocking=False):
     if not isinstance(src, Tensor):
         raise TypeError(f"copy_(): argument 'src' must be Tensor, not {type(src).__name__}")
     begin_write(self, "copy_")
+    if src._data.shape != self._data.shape and broadcast_shapes(self._data.shape, src._data.shape) != \
+            tuple(self._data.shape):
+        raise binary_failure("copy_", self, src, None, out_shape=self._data.shape)
     source = src if src._device is self._device else src.to(self._device)
     if _tracked(self, src):
         k = self._device.kernels
@@ -231,11 +238,7 @@ def copy_(self, src, non_blocking=False):
         k.copy_(data, source._data)
         result = attach(Tensor._make(data, self._dtype, self._device), CopyBackwards, (snapshot(self), src))
         return take_over(self, result)
-    try:
-        self._device.kernels.copy_(self._data, source._data)
-    except Exception as error:
-        raise RuntimeError(f"copy_: the source of shape {list(src._data.shape)} cannot be broadcast to the "
-                           f"destination of shape {list(self._data.shape)}: {error}") from error
+    self._device.kernels.copy_(self._data, source._data)
     bump(self)
     return self
 

@@ -25,9 +25,11 @@ def cat(tensors, dim=0, *, out=None):
     tensors = list(tensors)
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
-    for t in tensors:
+    for position, t in enumerate(tensors):
         if not isinstance(t, Tensor):
             raise TypeError(f"cat(): expected a sequence of Tensors, got {type(t).__name__}")
+        if not t._data.shape:
+            raise RuntimeError(f"zero-dimensional tensor (at position {position}) cannot be concatenated")
     # PyTorch's legacy rule: 1-D empty tensors are skipped.
     joined = [t for t in tensors if t._data.shape != (0,)] or tensors[:1]
     first = joined[0]
@@ -86,6 +88,9 @@ def stack(tensors, dim=0, *, out=None):
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
+    for t in tensors:
+        if not isinstance(t, Tensor):
+            raise TypeError(f"stack(): expected a sequence of Tensors, got {type(t).__name__}")
     shape = tensors[0]._data.shape
     for i, t in enumerate(tensors):
         if t._data.shape != shape:

@@ -140,4 +140,11 @@ def _squeeze4(t: Tensor) -> Tensor:
 
 def outer(input, vec2):
     """Outer product of two vectors."""
+    for position, t in enumerate((input, vec2)):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"outer(): argument '{('input', 'vec2')[position]}' (position {position + 1}) must "
+                            f"be Tensor, not {type(t).__name__}")
+    for name, t in (("self", input), ("vec2", vec2)):
+        if t.ndim != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {t.ndim}-D")
     return views.unsqueeze(input, 1) * vec2

@@ -229,9 +229,22 @@ class AminBackward0(AmaxBackward0):
 
 def _values_only(op, input, dim, keepdim):
     dims = reduced_dims(dim if dim != () else None, input.ndim, "a" + op)
+    if 0 in input._data.shape:
+        _check_nonempty("a" + op, input, dims, dim in ((), None))
     result = wrap(_extreme_values(op, input, dims, keepdim), input._dtype, input._device)
     return attach(result, AmaxBackward0 if op == "max" else AminBackward0, (input,), (input, result),
                   shape=input.shape, dims=dims, keepdim=keepdim)
+
+
+def _check_nonempty(op: str, input, dims, all_dims: bool) -> None:
+    """PyTorch's errors for a max/min over no elements (there is no identity to return)."""
+    if all_dims:
+        raise RuntimeError(f"{op}(): Expected reduction dim to be specified for input.numel() == 0. Specify "
+                           "the reduction dim with the 'dim' argument.")
+    for d in sorted(dims):
+        if input._data.shape[d] == 0:
+            raise IndexError(f"{op}(): Expected reduction dim {d} to have non-zero size (input of shape "
+                             f"{list(input._data.shape)}).")
 
 
 @profiled("aten::argmax")
@@ -251,8 +264,10 @@ def argmin(input, dim=None, keepdim=False):
 def _arg_index(op, input, d, keepdim):
     if input._dtype is _bool:
         raise RuntimeError(f"arg{op}(): does not support bool input")
-    if input.numel() == 0 and (d is None or input._data.shape[d] == 0):
+    if d is None and 0 in input._data.shape:
         raise IndexError(f"arg{op}(): Expected reduction dim to be specified for input.numel() == 0.")
+    if d is not None and input._data.shape and input._data.shape[d] == 0:
+        _check_nonempty("arg" + op, input, (d,), False)
     result = _arg_extreme(op, input, d, keepdim)
     if d is None and keepdim:
         return result.reshape((1,) * input.ndim)

@@ -178,9 +178,16 @@ class ReshapeAliasBackward0(ViewBackward0):
     """reshape() of a non-contiguous tensor that can still be viewed, as PyTorch names it."""
 
 
+def missing_argument(op: str, name: str) -> TypeError:
+    """PyTorch's error for a shape op called without its sizes or dims."""
+    return TypeError(f"{op}() missing 1 required positional arguments: \"{name}\"")
+
+
 @profiled("aten::view")
 def view(input, *shape):
     """The same data with a new shape; a view, so strides must allow it (else use reshape)."""
+    if not shape:
+        raise missing_argument("view", "size")
     if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list, Size)):
         from .conversion import view_as_dtype
         return view_as_dtype(input, shape[0])
@@ -198,6 +205,8 @@ def view(input, *shape):
 @profiled("aten::reshape")
 def reshape(input, *shape):
     """The same data with a new shape: a view when strides allow, a copy otherwise."""
+    if not shape:
+        raise missing_argument("reshape", "shape")
     new_shape = infer_shape(shape, input.numel(), "reshape")
     k = input._device.kernels
     old_shape = input._data.shape
@@ -323,6 +332,8 @@ class TBackward0(Node):
 @profiled("aten::permute")
 def permute(input, *dims):
     """Reorder dims: output dim i is input dim dims[i] (a view)."""
+    if not dims:
+        raise missing_argument("permute", "dims")
     if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
         dims = dims[0]
     ndim = input.ndim
@@ -390,6 +401,8 @@ def expand_buffer(device, data, shape):
 @profiled("aten::expand")
 def expand(input, *sizes):
     """A broadcast view of `input` with `sizes` (-1 keeps a dim); no memory is copied."""
+    if not sizes:
+        raise missing_argument("expand", "size")
     if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
         sizes = sizes[0]
     old = input._data.shape
@@ -401,6 +414,11 @@ def expand(input, *sizes):
     shape = []
     for i, s in enumerate(sizes):
         current = old[i - lead] if i >= lead else None
+        if not isinstance(s, int) or s < -1:
+            raise TypeError(f"expand(): argument 'size' (position 1) must be tuple of ints, not "
+                            f"{type(s).__name__}") if not isinstance(s, int) else \
+                RuntimeError(f"expand: the size {s} at dimension {i} is negative (only -1 keeps a dim); "
+                             f"target sizes {list(sizes)}")
         if s == -1:
             if current is None:
                 raise RuntimeError(f"expand: -1 is not allowed in a leading, non-existing dimension {i}")

@@ -331,17 +331,17 @@ def _accumulate(variable: Tensor, g: Tensor, create_graph: bool) -> None:
     create_graph, where the new ``.grad`` is a differentiable copy, as PyTorch's CopyBackwards)."""
     if variable._data.shape != g._data.shape:
         g = g.expand(variable.shape) if g.numel() == 1 else g
-    current = variable.grad
+    current = variable._grad
     if current is None:
         if create_graph:
-            variable.grad = Tensor._make(g._device.kernels.full(g._data.shape, 0, g._dtype), g._dtype,
+            variable._grad = Tensor._make(g._device.kernels.full(g._data.shape, 0, g._dtype), g._dtype,
                                          g._device).copy_(g)
         elif g._grad_fn is None and sys.getrefcount(g) <= _ENGINE_REFS and _owns_storage(g):
-            variable.grad = g
+            variable._grad = g
         else:
-            variable.grad = g.detach().clone()
+            variable._grad = g.detach().clone()
     elif create_graph or current._requires_grad:
-        variable.grad = current + g
+        variable._grad = current + g
     else:
         kernels = current._device.kernels
         kernels.add(current._data, g._data, out=current._data)

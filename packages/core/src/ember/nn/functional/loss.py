@@ -428,6 +428,13 @@ def _fused_cross_entropy(
 
 
 @profiled("aten::nll_loss_nd")
+def _check_floating(input: Tensor, op: str) -> None:
+    """Log-probabilities and logits are floating point: PyTorch has no integer kernel for them."""
+    if not input._dtype.is_floating_point:
+        raise NotImplementedError(f"\"{op}\" not implemented for '{type_name(input)}': the input must be "
+                                  f"floating point (got {input._dtype} of shape {list(input._data.shape)})")
+
+
 def nll_loss(
     input: Tensor,
     target: Tensor,
@@ -443,6 +450,7 @@ def nll_loss(
     mean divides by the summed weights of the targets that are not ``ignore_index``.
     """
     reduction = _reduction_of(size_average, reduce, reduction)
+    _check_floating(input, "nll_loss")
     if input.dim() in (1, 2):
         return _nll_forward(input, target, weight, ignore_index, reduction, NllLossBackward0)
     if input.dim() == 4:
@@ -474,6 +482,7 @@ def cross_entropy(
     shape of input). ``label_smoothing`` mixes the target with the uniform distribution.
     """
     reduction = _reduction_of(size_average, reduce, reduction)
+    _check_floating(input, "cross_entropy")
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     class_dim = 0 if input.dim() == 1 else 1
