@@ -17,7 +17,7 @@ def _float_input(input: Tensor, op: str):
 class ReluBackward0(Node):
     def backward(self, grad):
         (result,) = self.saved_tensors
-        return where(result > 0, grad, 0.0)
+        return where(result <= 0, 0.0, grad)  # PyTorch's threshold_backward: NaN passes the gradient
 
 
 @profiled("aten::relu")

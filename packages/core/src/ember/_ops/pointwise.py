@@ -100,7 +100,18 @@ cos = _unary("cos", CosBackward0, "input", float_result=True)
 tanh = _unary("tanh", TanhBackward0, "result", float_result=True)
 sqrt = _unary("sqrt", SqrtBackward0, "result", float_result=True)
 abs = _unary("abs", AbsBackward0, "input", float_result=False)
-sign = _unary("sign", SignBackward0, None, float_result=False)
+_sign = _unary("sign", SignBackward0, None, float_result=False)
+
+
+@profiled("aten::sign")
+def sign(input, *, out=None):
+    """-1, 0 or 1 by the sign of each element; 0 for NaN, as PyTorch (numpy's sign gives NaN)."""
+    result = _sign(input, out=out)
+    if input._dtype.is_floating_point:
+        k = input._device.kernels
+        data = result._data
+        k.where(k.eq(data, data), data, 0.0, out=data)
+    return result
 
 
 class ReciprocalBackward0(Node):
@@ -214,7 +225,7 @@ class DivBackward0(Node):
     def backward(self, grad):
         a, b = self.saved_tensors
         grad_a = grad / b if needs_input_grad(self, 0) else None
-        grad_b = -grad * a / (b * b) if needs_input_grad(self, 1) else None
+        grad_b = -grad * ((a / b) / b) if needs_input_grad(self, 1) else None
         return grad_a, grad_b
 
 
@@ -306,31 +317,35 @@ def rdiv(input, other):
     return mul(reciprocal(input), other)
 
 
+# The pow gradients are PyTorch's formulas (pow_backward*), so 0 ** x, x ** 0 and x ** x at 0, inf and
+# NaN give its values: an exponent of 0 has gradient 0, and d(a ** b)/db is 0 where a == 0 and b >= 0.
 class PowBackward0(Node):
     def backward(self, grad):
         (x,) = self.saved_tensors
         e = self.exponent
         if e == 0:
-            return grad * 0
-        return grad * e * x.pow(e - 1)
+            return creation.zeros_like(x)
+        return grad * (e * x.pow(e - 1))
 
 
 class PowBackward1(Node):
     def backward(self, grad):
         a, b, result = self.saved_tensors
-        grad_a = grad * b * a.pow(b - 1) if needs_input_grad(self, 0) else None
-        grad_b = None
+        grad_a = grad_b = None
+        if needs_input_grad(self, 0):
+            grad_a = where(b == 0, 0.0, grad * (b * a.pow(b - 1)))
         if needs_input_grad(self, 1):
-            grad_b = where((a == 0) & (b >= 0), 0.0, grad * result * a.log())
+            grad_b = grad * where((a == 0) & (b >= 0), 0.0, result * a.log())
         return grad_a, grad_b
 
 
 class PowBackward2(Node):
     def backward(self, grad):
-        (result,) = self.saved_tensors
-        if self.base == 0:
-            return grad * 0
-        return grad * result * math.log(self.base) if self.base > 0 else grad * math.nan
+        (exponent, result) = self.saved_tensors
+        base = self.base
+        if base == 0:
+            return grad * where(exponent >= 0, 0.0, result * -math.inf)
+        return grad * (result * (math.log(base) if base > 0 else math.nan))
 
 
 @profiled("aten::pow")
@@ -338,21 +353,49 @@ def pow(input, exponent, *, out=None):
     """input ** exponent, elementwise, broadcasting (as torch.pow)."""
     if not isinstance(input, Tensor):
         return _rpow(exponent, input)
+    if not isinstance(exponent, Tensor):
+        exponent = scalar(exponent, "pow")
+        if not isinstance(exponent, float) and exponent < 0 and not input._dtype.is_floating_point:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
     if out is not None:
         return _binary_out("pow", input, exponent, out)
-    data, dt = _binary_kernel("pow", input, exponent)
+    x, y, dt = operands(input, exponent, "pow")
+    try:
+        data = _power(input._device.kernels, x, y, dt)
+    except Exception as error:
+        raise binary_failure("pow", input, exponent, error) from error
     result = wrap(data, dt, input._device)
     if isinstance(exponent, Tensor):
         return attach(result, PowBackward1, (input, exponent), (input, exponent, result))
     return attach(result, PowBackward0, (input,), (input,), exponent=exponent)
 
 
+def _power(k, base, exponent, dt):
+    """base ** exponent on buffers (either may be a Python number) with PyTorch's special cases: a float
+    exponent of 0.5 or -0.5 is sqrt or 1 / sqrt in float32 and float64 (so (-0.) ** -0.5 is -inf and
+    (-inf) ** 0.5 NaN), and an integer base to a negative integer power is 1 for base 1, (-1) ** n for
+    base -1 and 0 otherwise."""
+    if dt.is_floating_point:
+        if exponent.__class__ is float and exponent in (0.5, -0.5) and dt is not _dtype.float16:
+            root = k.sqrt(base)
+            return root if exponent > 0 else k.div(1.0, root)
+        return k.pow(base, exponent)
+    if not hasattr(exponent, "shape"):
+        return k.pow(base, exponent)  # a Python exponent here is never negative (checked by pow)
+    if not hasattr(base, "shape"):
+        base = k.full((), base, dt)
+    negative = k.lt(exponent, 0)
+    power = k.pow(base, k.where(negative, k.neg(exponent), exponent))
+    vanishing = k.mul(negative, k.ne(k.abs(base), 1))
+    return k.where(vanishing, 0, power)
+
+
 def _rpow(input: Tensor, base):
     """base ** input for a Python number `base` (Python's ``2 ** t``)."""
     base = scalar(base, "pow")
     x, y, dt = operands(input, base, "pow", float_result=isinstance(base, float))
-    result = wrap(input._device.kernels.pow(y, x), dt, input._device)
-    return attach(result, PowBackward2, (input,), (result,), base=base)
+    result = wrap(_power(input._device.kernels, y, x, dt), dt, input._device)
+    return attach(result, PowBackward2, (input,), (input, result), base=base)
 
 
 class MaximumBackward0(Node):
@@ -445,14 +488,18 @@ class WhereBackward0(Node):
 @profiled("aten::where")
 def where(condition, input, other):
     """Elements of `input` where `condition` holds, of `other` elsewhere (broadcasting)."""
-    if other.__class__ is float and isinstance(input, Tensor) and input._dtype.is_floating_point and \
-            isinstance(condition, Tensor) and condition._dtype is _bool and condition._device is input._device:
-        # The common case of backward formulas: where(mask, grad, 0.0), nothing to promote.
+    # The common case of backward formulas: where(mask, grad, 0.0) or where(mask, 0.0, grad), nothing
+    # to promote.
+    tensor = input if other.__class__ is float else other if input.__class__ is float else None
+    if isinstance(tensor, Tensor) and tensor._dtype.is_floating_point and isinstance(condition, Tensor) and \
+            condition._dtype is _bool and condition._device is tensor._device:
+        a = input._data if tensor is input else input
+        b = other._data if tensor is other else other
         try:
-            data = input._device.kernels.where(condition._data, input._data, other)
+            data = tensor._device.kernels.where(condition._data, a, b)
         except Exception as error:
-            raise binary_failure("where", input, condition, error) from error
-        return attach(wrap(data, input._dtype, input._device), WhereBackward0, (input, other), (condition,))
+            raise binary_failure("where", tensor, condition, error) from error
+        return attach(wrap(data, tensor._dtype, tensor._device), WhereBackward0, (input, other), (condition,))
     if not isinstance(condition, Tensor) or condition._dtype is not _bool:
         raise RuntimeError("where expected condition to be a boolean tensor, but got a tensor with dtype "
                            f"{getattr(condition, '_dtype', type(condition).__name__)!r}")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import builtins
+import math
 from collections import namedtuple
 
 from .. import _dtype
@@ -111,11 +112,12 @@ def _kept_shape(shape, dims, keepdim):
 
 
 class MaxBackward1(Node):
-    """Gradient of an all-element max/min: shared evenly among the elements equal to it."""
+    """Gradient of an all-element max/min: shared evenly among the elements equal to it (among the NaNs
+    when it is NaN, as PyTorch's evenly_distribute_backward)."""
 
     def backward(self, grad):
         x, result = self.saved_tensors
-        mask = x == result
+        mask = x != x if bool(result != result) else x == result
         return where(mask, grad / mask.sum(), 0.0)
 
 
@@ -220,7 +222,8 @@ class AmaxBackward0(Node):
         result = expand_back(result, self.shape, self.dims, self.keepdim)
         mask = x == result
         count = expand_back(mask.sum(self.dims, keepdim=True), self.shape, self.dims, True)
-        return where(mask, expand_back(grad, self.shape, self.dims, self.keepdim) / count, 0.0)
+        # PyTorch's scale_grad_by_count: (grad / count) * mask, NaN wherever the extreme is NaN (count 0)
+        return expand_back(grad, self.shape, self.dims, self.keepdim) / count * mask
 
 
 class AminBackward0(AmaxBackward0):
@@ -259,19 +262,28 @@ def _arg_index(op, input, d, keepdim):
     return result
 
 
+def _var_backward(grad, x, node):
+    """PyTorch's var_backward: 2 / (N - correction) * grad * (x - mean); a full reduction without degrees
+    of freedom gives NaN where x equals the mean and inf elsewhere."""
+    mean = x.mean(node.dims, keepdim=True)
+    grad = expand_back(grad, node.shape, node.dims, node.keepdim)
+    if node.full and node.denominator <= 0:
+        return grad * where(x == mean, math.nan, math.inf)
+    factor = 2.0 / node.denominator if node.denominator else math.inf
+    return factor * grad * (x - mean)
+
+
 class VarBackward0(Node):
     def backward(self, grad):
         (x,) = self.saved_tensors
-        centered = x - x.mean(self.dims, keepdim=True)
-        return expand_back(grad, self.shape, self.dims, self.keepdim) * centered * (2.0 / self.denominator)
+        return _var_backward(grad, x, self)
 
 
 class StdBackward0(Node):
     def backward(self, grad):
         x, result = self.saved_tensors
-        centered = x - x.mean(self.dims, keepdim=True)
-        scale = expand_back(grad / (result * self.denominator), self.shape, self.dims, self.keepdim)
-        return scale * centered
+        # PyTorch's std_backward: var_backward of grad / (2 std), 0 where std is 0
+        return _var_backward(where(result == 0, 0.0, grad / (result * 2)), x, self)
 
 
 def _variance(op: str, input, dim, unbiased, keepdim, correction):
@@ -291,14 +303,14 @@ def _variance(op: str, input, dim, unbiased, keepdim, correction):
     denominator = count - correction
     squares = _reduce("sum", wrap(k.mul(centered, centered), input._dtype, input._device), dims,
                       keepdim)
-    data = k.div(squares, denominator) if denominator > 0 else k.mul(squares, float("nan"))
+    data = k.div(squares, builtins.max(denominator, 0))
     if op == "std":
         data = k.sqrt(data)
     result = wrap(data, input._dtype, input._device)
     node = VarBackward0 if op == "var" else StdBackward0
     saved = (input,) if op == "var" else (input, result)
     return attach(result, node, (input,), saved, dims=dims, keepdim=keepdim, shape=input.shape,
-                  denominator=denominator)
+                  denominator=denominator, full=dim is None or not input.ndim)
 
 
 @profiled("aten::var")
@@ -327,7 +339,9 @@ class ProdBackward0(Node):
         zero = x == 0
         zeros = expand_back(zero.sum(dims, keepdim=True), shape, dims, True)
         nonzero_product = expand_back(product_over(where(zero, 1.0, x), dims, True), shape, dims, True)
-        others = where(zero, where(zeros == 1, nonzero_product, 0.0), result / where(zero, 1.0, x))
+        # With a zero in the slice every other element's gradient is 0 (even next to an inf or NaN).
+        others = where(zero, where(zeros == 1, nonzero_product, 0.0),
+                       where(zeros > 0, 0.0, result / where(zero, 1.0, x)))
         return grad * others
 
 
@@ -354,6 +368,8 @@ def product_over(input, dims: tuple, keepdim: bool) -> Tensor:
                 first = narrow_buffer(device, paired, d, 0, 1)
                 k.mul(first, narrow_buffer(device, data, d, n - 1, 1), out=first)
             data = paired
+    if data is input._data:  # nothing was multiplied (size-1 dims): the result must not alias the input
+        data = k.astype(data, dt)
     result = wrap(data, dt, device)
     return result if keepdim else result.reshape(_kept_shape(input._data.shape, dims, False))
 

@@ -375,13 +375,14 @@ def _target_key(kernels, safe_target, target_shape: tuple, input_dim: int) -> tu
 def _target_weights(
     kernels, target: Tensor, weight: Tensor | None, ignore_index: int, num_classes: int, dtype
 ):
-    """(safe_target, w[t]): targets with ignored ones set to class 0, and their weights (0 when ignored)."""
+    """(safe_target, w[t], kept): targets with ignored ones set to class 0, their weights (0 when
+    ignored), and the mask of the targets that are not ``ignore_index``."""
     kept = kernels.ne(target._data, ignore_index)
     safe_target = kernels.where(kept, target._data, 0)
     _check_targets(kernels, safe_target, num_classes)
     if weight is None:
-        return safe_target, kernels.astype(kept, dtype)
-    return safe_target, kernels.where(kept, kernels.index(weight._data, (safe_target,)), 0.0)
+        return safe_target, kernels.astype(kept, dtype), kept
+    return safe_target, kernels.where(kept, kernels.index(weight._data, (safe_target,)), 0.0), kept
 
 
 def _weighted_reduce(kernels, losses, target_weight, reduction: str):
@@ -402,11 +403,12 @@ def _nll_forward(
     num_classes = _check_nll(input, target, weight)
     check_not_differentiable("nll_loss_forward", "weight", weight)
     kernels = input._device.kernels
-    safe_target, target_weight = _target_weights(
+    safe_target, target_weight, kept = _target_weights(
         kernels, target, weight, ignore_index, num_classes, input._dtype
     )
     key = _target_key(kernels, safe_target, target._data.shape, input.dim())
-    losses = kernels.neg(kernels.mul(kernels.index(input._data, key), target_weight))
+    # An ignored target contributes exactly 0, even where its log-probability is infinite or NaN.
+    losses = kernels.where(kept, kernels.neg(kernels.mul(kernels.index(input._data, key), target_weight)), 0.0)
     data, scaled_weights = _weighted_reduce(kernels, losses, target_weight, reduction)
     result = Tensor._make(data, input._dtype, input._device)
     saved = (Tensor._make(scaled_weights, input._dtype, input._device),)
@@ -419,11 +421,12 @@ def _fused_cross_entropy(
     """Cross entropy of (N, C) logits in one ``cross_entropy`` kernel call, when no graph is recorded."""
     num_classes = _check_nll(input, target, weight)
     kernels = input._device.kernels
-    safe_target, target_weight = _target_weights(
+    safe_target, target_weight, kept = _target_weights(
         kernels, target, weight, ignore_index, num_classes, input._dtype
     )
     losses, _probabilities = kernels.cross_entropy(input._data, safe_target)
-    data, _ = _weighted_reduce(kernels, kernels.mul(losses, target_weight), target_weight, reduction)
+    losses = kernels.where(kept, kernels.mul(losses, target_weight), 0.0)
+    data, _ = _weighted_reduce(kernels, losses, target_weight, reduction)
     return Tensor._make(data, input._dtype, input._device)
 
 
