@@ -5,7 +5,7 @@ from .. import _dtype
 from .._tensor import Tensor, _wrap_dim, wrap
 from ..autograd.node import Node, attach
 from .dispatch import profiled
-from .pointwise import where
+from .pointwise import in_float32, where
 
 
 def _float_input(input: Tensor, op: str):
@@ -34,7 +34,7 @@ def relu(input):
 class SigmoidBackward0(Node):
     def backward(self, grad):
         (result,) = self.saved_tensors
-        return grad * result * (1 - result)
+        return in_float32(lambda g, y: g * (1 - y) * y, grad, result)
 
 
 @profiled("aten::sigmoid")
@@ -45,10 +45,14 @@ def sigmoid(input):
     if not dt.is_floating_point:  # integer and bool inputs give the default float dtype, as in PyTorch
         dt = _dtype.get_default_dtype()
         data = k.astype(data, dt)
+    if dt is _dtype.float16:  # computed in float32, as PyTorch does, where exp(17) would overflow
+        data = k.astype(data, _dtype.float32)
     if k.sigmoid is not None:
         out = k.sigmoid(data)
     else:
         out = k.div(1.0, k.add(k.exp(k.neg(data)), 1.0))
+    if dt is _dtype.float16:
+        out = k.astype(out, dt)
     result = wrap(out, dt, input._device)
     return attach(result, SigmoidBackward0, (input,), (result,))
 
@@ -56,13 +60,15 @@ def sigmoid(input):
 class SoftmaxBackward0(Node):
     def backward(self, grad):
         (result,) = self.saved_tensors
-        return result * (grad - (grad * result).sum(self.dim, keepdim=True))
+        dim = self.dim
+        return in_float32(lambda g, y: y * (g - (g * y).sum(dim, keepdim=True)), grad, result)
 
 
 class LogSoftmaxBackward0(Node):
     def backward(self, grad):
         (result,) = self.saved_tensors
-        return grad - result.exp() * grad.sum(self.dim, keepdim=True)
+        dim = self.dim
+        return in_float32(lambda g, y: g - y.exp() * g.sum(dim, keepdim=True), grad, result)
 
 
 def softmax_buffer(input: Tensor, dim: int, log: bool):
@@ -71,13 +77,17 @@ def softmax_buffer(input: Tensor, dim: int, log: bool):
     data = input._data
     if not data.shape:
         return k.full((), 0.0 if log else 1.0, input._dtype)
+    if input._dtype is _dtype.float16:  # computed in float32 and rounded once, as PyTorch does
+        data = k.astype(data, _dtype.float32)
     fused = k.log_softmax if log else k.softmax
     if fused is not None:
-        return fused(data, dim)
-    shifted = k.sub(data, k.max(data, (dim,), True))
-    exps = k.exp(shifted)
-    total = k.sum(exps, (dim,), True)
-    return k.sub(shifted, k.log(total)) if log else k.div(exps, total)
+        result = fused(data, dim)
+    else:
+        shifted = k.sub(data, k.max(data, (dim,), True))
+        exps = k.exp(shifted)
+        total = k.sum(exps, (dim,), True)
+        result = k.sub(shifted, k.log(total)) if log else k.div(exps, total)
+    return k.astype(result, input._dtype) if input._dtype is _dtype.float16 else result
 
 
 def _softmax(op: str, node_cls, input, dim, dtype):

@@ -11,6 +11,15 @@ from .dispatch import binary_failure, broadcast_shapes, check_out, operands, pro
 from .dispatch import bump as _bump
 
 _bool = _dtype.bool_
+_float16, _float32 = _dtype.float16, _dtype.float32
+
+
+def in_float32(formula, *tensors):
+    """`formula(*tensors)`, computed in float32 and rounded once when they are float16, as PyTorch's CPU
+    kernels compute float16 (sigmoid(-17) is 6e-8, not the 0 that float16 intermediates give)."""
+    if tensors[0]._dtype is not _float16:
+        return formula(*tensors)
+    return formula(*[t.to(_float32) for t in tensors]).to(_float16)
 
 
 def _unary(name: str, node_cls, save: str | None, float_result: bool):
@@ -72,7 +81,7 @@ class CosBackward0(Node):
 class TanhBackward0(Node):
     def backward(self, grad):
         (result,) = self.saved_tensors
-        return grad * (1 - result * result)
+        return in_float32(lambda g, y: g * (1 - y * y), grad, result)
 
 
 class SqrtBackward0(Node):
@@ -117,7 +126,7 @@ def sign(input, *, out=None):
 class ReciprocalBackward0(Node):
     def backward(self, grad):
         (result,) = self.saved_tensors
-        return -grad * result * result
+        return -grad * (result * result)
 
 
 @profiled("aten::reciprocal")
@@ -551,12 +560,7 @@ def clamp(input, min=None, max=None, *, out=None):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
-        result = input
-        if min is not None:
-            result = maximum(result, min if isinstance(min, Tensor) else creation.full_like(input, min))
-        if max is not None:
-            result = minimum(result, max if isinstance(max, Tensor) else creation.full_like(input, max))
-        return result
+        return _clamp_between_tensors(input, min, max, out)
     k = input._device.kernels
     dt = input._dtype
     for bound in (min, max):
@@ -576,3 +580,38 @@ def clamp(input, min=None, max=None, *, out=None):
     result = wrap(data, dt, input._device)
     return attach(result, ClampBackward1, (input,), (input,), min=min, max=max)
 
+
+
+class ClampBackward0(Node):
+    """Gradients of clamp with tensor bounds, as PyTorch's clamp_backward and clamp_backward_min_max."""
+
+    def backward(self, grad):
+        x, low, high = self.saved_tensors
+        keep = x >= low if high is None else x <= high if low is None else (x >= low) & (x <= high)
+        grad_low = grad_high = None
+        if needs_input_grad(self, 1):
+            below = x < low
+            grad_low = where(below if high is None else below & (low < high), grad, 0.0)
+        if needs_input_grad(self, 2):
+            above = x > high
+            grad_high = where(above if low is None else above | (high < low), grad, 0.0)
+        return where(keep, grad, 0.0), grad_low, grad_high
+
+
+def _clamp_between_tensors(input, min, max, out):
+    """clamp(input, min, max) with tensor bounds: min(max(input, min), max), broadcasting, NaN-propagating."""
+    if not all(bound is None or isinstance(bound, Tensor) for bound in (min, max)):
+        names = ", ".join(type(v).__name__ if v is not None else "NoneType" for v in (input, min, max))
+        raise TypeError(f"clamp() received an invalid combination of arguments - got ({names}), but expected "
+                        "(Tensor input, Tensor min, Tensor max) or (Tensor input, Number min, Number max)")
+    result = input
+    for bound, name in ((min, "maximum"), (max, "minimum")):
+        if bound is not None:
+            data, dt = _binary_kernel(name, result, bound)
+            result = wrap(data, dt, input._device)
+    if out is not None:
+        check_out(out, "clamp", result._data.shape, result._dtype)
+        input._device.kernels.copy_(out._data, result._data)
+        _bump(out)
+        return out
+    return attach(result, ClampBackward0, (input, min, max), (input, min, max))

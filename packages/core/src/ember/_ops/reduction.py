@@ -12,7 +12,7 @@ from .dispatch import profiled
 from .pointwise import where
 from .views import expand_to
 
-_int64, _bool = _dtype.int64, _dtype.bool_
+_int64, _bool, _float64 = _dtype.int64, _dtype.bool_, _dtype.float64
 
 # What max(dim)/min(dim) return, like torch.return_types.max: a (values, indices) named tuple.
 max_result = namedtuple("max", ["values", "indices"])  # type: ignore[name-match]
@@ -298,14 +298,17 @@ def _variance(op: str, input, dim, unbiased, keepdim, correction):
     for d in dims:
         count *= input._data.shape[d]
     k = input._device.kernels
-    mean_data = k.div(_reduce("sum", input, dims, True), count)
-    centered = k.sub(input._data, mean_data)
+    # Accumulated in float64, as PyTorch's CPU kernels do: float32 squares of 1e30 would overflow.
+    wide = input if input._dtype is _float64 else wrap(k.astype(input._data, _float64), _float64, input._device)
+    mean_data = k.div(_reduce("sum", wide, dims, True), count)
+    centered = k.sub(wide._data, mean_data)
     denominator = count - correction
-    squares = _reduce("sum", wrap(k.mul(centered, centered), input._dtype, input._device), dims,
-                      keepdim)
+    squares = _reduce("sum", wrap(k.mul(centered, centered), _float64, input._device), dims, keepdim)
     data = k.div(squares, builtins.max(denominator, 0))
     if op == "std":
         data = k.sqrt(data)
+    if input._dtype is not _float64:
+        data = k.astype(data, input._dtype)
     result = wrap(data, input._dtype, input._device)
     node = VarBackward0 if op == "var" else StdBackward0
     saved = (input,) if op == "var" else (input, result)
@@ -356,10 +359,12 @@ def product_over(input, dims: tuple, keepdim: bool) -> Tensor:
     device = input._device
     k = device.kernels
     dt = input._dtype if input._dtype.is_floating_point else _int64
-    data = input._data if dt is input._dtype else k.astype(input._data, dt)
+    # float16 products are accumulated in float32 and rounded once, as PyTorch does
+    work = _dtype.float32 if dt is _dtype.float16 else dt
+    data = input._data if work is input._dtype else k.astype(input._data, work)
     for d in dims:
         if data.shape[d] == 0:
-            data = k.full(tuple(1 if i == d else s for i, s in enumerate(data.shape)), 1, dt)
+            data = k.full(tuple(1 if i == d else s for i, s in enumerate(data.shape)), 1, work)
         while data.shape[d] > 1:
             n = data.shape[d]
             half = n // 2
@@ -368,7 +373,7 @@ def product_over(input, dims: tuple, keepdim: bool) -> Tensor:
                 first = narrow_buffer(device, paired, d, 0, 1)
                 k.mul(first, narrow_buffer(device, data, d, n - 1, 1), out=first)
             data = paired
-    if data is input._data:  # nothing was multiplied (size-1 dims): the result must not alias the input
+    if data is input._data or work is not dt:  # a result that is fresh and of the result dtype
         data = k.astype(data, dt)
     result = wrap(data, dt, device)
     return result if keepdim else result.reshape(_kept_shape(input._data.shape, dims, False))
