@@ -136,7 +136,7 @@ def _select_or_zero(cond, x, keep: bool):
         np.negative(mask, out=mask)  # 1 -> all ones
     else:
         np.subtract(mask, 1, out=mask)  # 1 -> 0, 0 -> all ones
-    return np.bitwise_and(x.view(bits), mask).view(x.dtype)
+    return _array(np.bitwise_and(x.view(bits), mask, out=ARRAY)).view(x.dtype)  # 0-d stays an array
 
 
 def where(cond, a, b, out=None):

@@ -75,8 +75,11 @@ def softmax_buffer(input: Tensor, dim: int, log: bool):
     """(log-)softmax of `input` along `dim` on its device: fused kernel, else max-shifted composition."""
     k = input._device.kernels
     data = input._data
-    if not data.shape:
-        return k.full((), 0.0 if log else 1.0, input._dtype)
+    if not data.shape:  # x - max(x) is x - x: 0, or NaN for an infinite or NaN element, as in PyTorch
+        shifted = k.sub(data, data)
+        return shifted if log else k.exp(shifted)
+    if 0 in data.shape:
+        return k.empty(data.shape, input._dtype)
     if input._dtype is _dtype.float16:  # computed in float32 and rounded once, as PyTorch does
         data = k.astype(data, _dtype.float32)
     fused = k.log_softmax if log else k.softmax

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import builtins
 import math
+import warnings
 from collections import namedtuple
 
 from .. import _dtype
@@ -303,6 +304,9 @@ def _variance(op: str, input, dim, unbiased, keepdim, correction):
     mean_data = k.div(_reduce("sum", wide, dims, True), count)
     centered = k.sub(wide._data, mean_data)
     denominator = count - correction
+    if denominator <= 0:
+        warnings.warn(f"{op}(): degrees of freedom is <= 0. Correction should be strictly less than the "
+                      "reduction factor (input numel divided by output numel).", stacklevel=4)
     squares = _reduce("sum", wrap(k.mul(centered, centered), _float64, input._device), dims, keepdim)
     data = k.div(squares, builtins.max(denominator, 0))
     if op == "std":

@@ -103,7 +103,10 @@ class MseLossBackward0(Node):
 
     def backward(self, grad: Tensor) -> tuple:
         input, target = self.saved_tensors
-        scale = 2.0 / input.numel() if self.reduction == "mean" else 2.0
+        count = input.numel()
+        scale = (2.0 / count if count else math.nan) if self.reduction == "mean" else 2.0
+        if target._dtype is not grad._dtype:  # a bool or integer target, promoted as in the forward
+            target = target.to(grad._dtype)
         grad_input = (input - target) * scale * grad
         return (
             grad_input if needs_input_grad(self, 0) else None,
