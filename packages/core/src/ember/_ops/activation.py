@@ -80,6 +80,7 @@ def softmax_buffer(input: Tensor, dim: int, log: bool):
         return shifted if log else k.exp(shifted)
     if 0 in data.shape:
         return k.empty(data.shape, input._dtype)
+    data = k.contiguous(data)  # the result is contiguous whatever the input's layout, as in PyTorch
     if input._dtype is _dtype.float16:  # computed in float32 and rounded once, as PyTorch does
         data = k.astype(data, _dtype.float32)
     fused = k.log_softmax if log else k.softmax

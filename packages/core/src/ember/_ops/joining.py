@@ -49,7 +49,7 @@ def cat(tensors, dim=0, *, out=None):
                                    f"but got size {b} for tensor number {i} in the list.")
     k = first._device.kernels
     buffers = [t._data if t._dtype is dtype else k.astype(t._data, dtype) for t in joined]
-    data = _concatenate(first._device, buffers, d, dtype)
+    data = k.contiguous(_concatenate(first._device, buffers, d, dtype))  # contiguous, as in PyTorch
     result = wrap(data, dtype, first._device)
     if out is not None:
         from .dispatch import bump, check_out

@@ -403,7 +403,8 @@ def _rpow(input: Tensor, base):
     """base ** input for a Python number `base` (Python's ``2 ** t``)."""
     base = scalar(base, "pow")
     x, y, dt = operands(input, base, "pow", float_result=isinstance(base, float))
-    result = wrap(_power(input._device.kernels, y, x, dt), dt, input._device)
+    k = input._device.kernels
+    result = wrap(k.contiguous(_power(k, y, x, dt)), dt, input._device)  # contiguous, as PyTorch's
     return attach(result, PowBackward2, (input,), (input, result), base=base)
 
 

@@ -44,11 +44,12 @@ def expand_back(grad: Tensor, shape: tuple, dims: tuple, keepdim: bool) -> Tenso
 
 
 def _reduce(kernel: str, x: Tensor, dims: tuple, keepdim: bool):
-    """Run reduction kernel `kernel` (0-d inputs reduce to a copy of themselves)."""
+    """Run reduction kernel `kernel` (0-d inputs reduce to a copy of themselves); the result is
+    contiguous whatever the input's layout, as PyTorch's reductions."""
     k = x._device.kernels
     if not x._data.shape:
         return k.astype(x._data, x._dtype)
-    return getattr(k, kernel)(x._data, dims, keepdim)
+    return k.contiguous(getattr(k, kernel)(x._data, dims, keepdim))
 
 
 class SumBackward0(Node):
@@ -379,6 +380,7 @@ def product_over(input, dims: tuple, keepdim: bool) -> Tensor:
             data = paired
     if data is input._data or work is not dt:  # a result that is fresh and of the result dtype
         data = k.astype(data, dt)
+    data = k.contiguous(data)
     result = wrap(data, dt, device)
     return result if keepdim else result.reshape(_kept_shape(input._data.shape, dims, False))
 

@@ -332,6 +332,10 @@ def _check_nll(input: Tensor, target: Tensor, weight: Tensor | None) -> int:
     if input.dim() == 1:
         if target.dim() > 1:
             raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+        if target.dim() == 1 and target._data.shape[0] != 1:
+            raise ValueError(
+                f"For 1D input, 1D target must have size 1, but got target size: {target._data.shape[0]}"
+            )
     elif target.dim() == 0 or input._data.shape[0] != target._data.shape[0]:
         batch = 1 if target.dim() == 0 else target._data.shape[0]
         raise ValueError(
@@ -483,7 +487,11 @@ def cross_entropy(
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     class_dim = 0 if input.dim() == 1 else 1
-    if target._data.shape == input._data.shape and target._dtype.is_floating_point:
+    if target._data.shape == input._data.shape:
+        if not target._dtype.is_floating_point:
+            raise RuntimeError(
+                f"Expected floating point type for target with class probabilities, got {type_name(target)}"
+            )
         return _cross_entropy_probabilities(input, target, weight, reduction, label_smoothing, class_dim)
     fused = input._device.kernels.cross_entropy
     if fused is not None and input.dim() == 2 and label_smoothing == 0 and not needs_grad((input, weight)):
