@@ -83,6 +83,8 @@ def softmax_buffer(input: Tensor, dim: int, log: bool):
     data = k.contiguous(data)  # the result is contiguous whatever the input's layout, as in PyTorch
     if input._dtype is _dtype.float16:  # computed in float32 and rounded once, as PyTorch does
         data = k.astype(data, _dtype.float32)
+        if log and dim == len(data.shape) - 1:
+            return k.astype(_half_log_softmax_last_dim(k, data, dim), _dtype.float16)
     fused = k.log_softmax if log else k.softmax
     if fused is not None:
         result = fused(data, dim)
@@ -92,6 +94,14 @@ def softmax_buffer(input: Tensor, dim: int, log: bool):
         total = k.sum(exps, (dim,), True)
         result = k.sub(shifted, k.log(total)) if log else k.div(exps, total)
     return k.astype(result, input._dtype) if input._dtype is _dtype.float16 else result
+
+
+def _half_log_softmax_last_dim(k, data, dim: int):
+    """PyTorch's float16 log_softmax over the last dim, on float32 `data`: its kernel keeps the sum of
+    the exponentials in float16 before the log (so the largest of [11.5, -11.5] gives 0, not -1e-5)."""
+    shifted = k.sub(data, k.max(data, (dim,), True))
+    total = k.astype(k.astype(k.sum(k.exp(shifted), (dim,), True), _dtype.float16), _dtype.float32)
+    return k.sub(shifted, k.log(total))
 
 
 def _softmax(op: str, node_cls, input, dim, dtype):

@@ -13,7 +13,8 @@ from .dispatch import profiled
 from .pointwise import where
 from .views import expand_to
 
-_int64, _bool, _float64 = _dtype.int64, _dtype.bool_, _dtype.float64
+_int64, _bool = _dtype.int64, _dtype.bool_
+_float16, _float32, _float64 = _dtype.float16, _dtype.float32, _dtype.float64
 
 # What max(dim)/min(dim) return, like torch.return_types.max: a (values, indices) named tuple.
 max_result = namedtuple("max", ["values", "indices"])  # type: ignore[name-match]
@@ -45,11 +46,14 @@ def expand_back(grad: Tensor, shape: tuple, dims: tuple, keepdim: bool) -> Tenso
 
 def _reduce(kernel: str, x: Tensor, dims: tuple, keepdim: bool):
     """Run reduction kernel `kernel` (0-d inputs reduce to a copy of themselves); the result is
-    contiguous whatever the input's layout, as PyTorch's reductions."""
+    contiguous whatever the input's layout, as PyTorch's reductions (a new 0-d or 1-d one always is)."""
     k = x._device.kernels
     if not x._data.shape:
         return k.astype(x._data, x._dtype)
-    return k.contiguous(getattr(k, kernel)(x._data, dims, keepdim))
+    if x._dtype is _float16 and kernel == "sum":  # accumulated in float32 and rounded once, as PyTorch
+        return k.astype(k.sum(k.astype(x._data, _float32), dims, keepdim), _float16)
+    result = getattr(k, kernel)(x._data, dims, keepdim)
+    return k.contiguous(result) if len(result.shape) > 1 else result
 
 
 class SumBackward0(Node):
@@ -100,8 +104,13 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
     for d in dims:
         count *= input._data.shape[d]
     k = input._device.kernels
-    data = k.div(_reduce("sum", source, dims, keepdim), count) if count else \
-        k.full(_kept_shape(input._data.shape, dims, keepdim), float("nan"), dt)
+    if not count:
+        data = k.full(_kept_shape(input._data.shape, dims, keepdim), float("nan"), dt)
+    elif dt is _float16:  # summed and divided in float32, rounded once, as PyTorch
+        wide = wrap(k.astype(source._data, _float32), _float32, input._device)
+        data = k.astype(k.div(_reduce("sum", wide, dims, keepdim), count), dt)
+    else:
+        data = k.div(_reduce("sum", source, dims, keepdim), count)
     result = wrap(data, dt, input._device)
     if dim is None:
         return attach(result, MeanBackward0, (input,), shape=input.shape, count=count)
