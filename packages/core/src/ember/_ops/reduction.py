@@ -356,9 +356,14 @@ class ProdBackward0(Node):
         zero = x == 0
         zeros = expand_back(zero.sum(dims, keepdim=True), shape, dims, True)
         nonzero_product = expand_back(product_over(where(zero, 1.0, x), dims, True), shape, dims, True)
-        # With a zero in the slice every other element's gradient is 0 (even next to an inf or NaN).
+        # PyTorch's cases: without zeros, result / x; the zero of a slice with one zero gets the product
+        # of the others; any other element of a slice with a zero gets 0 times the product of the rest
+        # (NaN when an inf or NaN is among the rest, 0 otherwise; 0 whenever the slice has two zeros).
+        nonfinite = (x != x) | (x.abs() == math.inf)
+        nonfinite_others = expand_back(nonfinite.sum(dims, keepdim=True), shape, dims, True) - nonfinite.long()
+        beside_zero = where((zeros == 1) & (nonfinite_others > 0), math.nan, 0.0)
         others = where(zero, where(zeros == 1, nonzero_product, 0.0),
-                       where(zeros > 0, 0.0, result / where(zero, 1.0, x)))
+                       where(zeros > 0, beside_zero, result / where(zero, 1.0, x)))
         return grad * others
 
 
