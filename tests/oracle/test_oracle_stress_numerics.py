@@ -185,6 +185,18 @@ SPECIAL_OPS = {
     "bce_with_logits": lambda t, x: _f(t).binary_cross_entropy_with_logits(x, t.full_like(x, 0.5)),
     "bce(sigmoid)": lambda t, x: _f(t).binary_cross_entropy(x.sigmoid(), t.full_like(x, 0.5)),
     "cross_entropy": lambda t, x: _f(t).cross_entropy(x.reshape(1, -1), t.tensor([0])),
+    "cross_entropy(label_smoothing)": lambda t, x: _f(t).cross_entropy(x.reshape(1, -1), t.tensor([0]),
+                                                                        label_smoothing=0.1),
+    "nll_loss": lambda t, x: _f(t).nll_loss(x.reshape(1, -1), t.tensor([0])),
+    "F.relu": lambda t, x: _f(t).relu(x),
+    "F.tanh": lambda t, x: _f(t).tanh(x),
+    "F.sigmoid": lambda t, x: _f(t).sigmoid(x),
+    "x @ x": lambda t, x: x @ x,
+    "outer matmul": lambda t, x: x.reshape(-1, 1) @ x.reshape(1, -1),
+    "linear": lambda t, x: _f(t).linear(x.reshape(1, -1), t.ones(2, x.shape[0]), t.ones(2)),
+    "linear(weight=x)": lambda t, x: _f(t).linear(t.ones(3, x.shape[0]), x.reshape(1, -1)),
+    "stack": lambda t, x: t.stack([x, 2 * x]),
+    "cat": lambda t, x: t.cat([x, x * x]),
 }
 TOLERANCE = {"float16": 2e-3, "float32": 1e-5, "float64": 1e-10}
 
@@ -274,6 +286,49 @@ def test_special_value_suite_runs_with_warnings_as_errors():
                     got = _run(ember, op, values, dtype)
                 if isinstance(got, str):
                     assert got == expected, f"{name} {dtype} at {values}"
+
+
+# op(lib, x) whose second derivative is compared at special and ordinary points
+DOUBLE_BACKWARD_OPS = {
+    "x ** 0": lambda t, x: x**0,
+    "x ** 2": lambda t, x: x**2,
+    "|x| ** 0.5": lambda t, x: x.abs() ** 0.5,
+    "|x| ** -0.5": lambda t, x: x.abs() ** -0.5,
+    "|x| ** x": lambda t, x: x.abs() ** x,
+    "2 ** x": lambda t, x: 2**x,
+    "0 ** x": lambda t, x: 0**x,
+    "x ** tensor": lambda t, x: x ** t.tensor([2.0, 3.0, 0.0, 1.0]),
+    "sigmoid": lambda t, x: x.sigmoid(),
+    "tanh": lambda t, x: x.tanh(),
+    "softmax": lambda t, x: x.softmax(0) * t.arange(4.0),
+    "log_softmax": lambda t, x: x.log_softmax(0) * t.arange(4.0),
+    "|x| * x": lambda t, x: x.abs() * x,
+    "relu(x) * x": lambda t, x: x.relu() * x,
+    "clamp(tensors) * x": lambda t, x: x.clamp(t.zeros(4), t.ones(4)) * x,
+    "var": lambda t, x: x.var(),
+    "std": lambda t, x: x.std(),
+    "amax * x": lambda t, x: x.amax() * x,
+    "max * x": lambda t, x: x.max() * x,
+    "x / (x + 1)": lambda t, x: x / (x + 1),
+    "float16 sigmoid": lambda t, x: x.half().sigmoid().float(),
+}
+
+
+def _second_derivative(lib, op, values):
+    x = lib.tensor(values, requires_grad=True)
+    (first,) = lib.autograd.grad(op(lib, x).sum(), x, create_graph=True)
+    (second,) = lib.autograd.grad(first.sum(), x, allow_unused=True)
+    return None if second is None else second.detach().numpy()
+
+
+@pytest.mark.parametrize("values", [[0.0, 2.0, -1.5, math.inf], [0.5, 1.0, 2.0, 3.0]])
+@pytest.mark.parametrize("op_name", DOUBLE_BACKWARD_OPS)
+def test_second_derivatives_match_pytorch(op_name, values):
+    op = DOUBLE_BACKWARD_OPS[op_name]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        got, expected = _second_derivative(ember, op, values), _second_derivative(torch, op, values)
+    _assert_close(got, expected, "float32", f"{op_name} at {values}")
 
 
 # ----- float16 computed as PyTorch computes it ----------------------------------------------------------

@@ -98,7 +98,7 @@ class AbsBackward0(Node):
 
 class SignBackward0(Node):
     def backward(self, grad):
-        return grad * 0
+        return creation.zeros_like(grad)  # not grad * 0: an infinite gradient would give NaN
 
 
 neg = _unary("neg", NegBackward0, None, float_result=False)
