@@ -315,9 +315,13 @@ DOUBLE_BACKWARD_OPS = {
 
 
 def _second_derivative(lib, op, values):
+    """The second derivative of op at `values`, or the type of the error computing it."""
     x = lib.tensor(values, requires_grad=True)
-    (first,) = lib.autograd.grad(op(lib, x).sum(), x, create_graph=True)
-    (second,) = lib.autograd.grad(first.sum(), x, allow_unused=True)
+    try:
+        (first,) = lib.autograd.grad(op(lib, x).sum(), x, create_graph=True)
+        (second,) = lib.autograd.grad(first.sum(), x, allow_unused=True)
+    except RuntimeError as error:  # x ** 0: the first derivative is a constant in both libraries
+        return type(error)
     return None if second is None else second.detach().numpy()
 
 
@@ -328,7 +332,11 @@ def test_second_derivatives_match_pytorch(op_name, values):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         got, expected = _second_derivative(ember, op, values), _second_derivative(torch, op, values)
-    _assert_close(got, expected, "float32", f"{op_name} at {values}")
+    if isinstance(expected, type) or isinstance(got, type):
+        assert got is expected
+        return
+    dtype = "float16" if "float16" in op_name else "float32"
+    _assert_close(got, expected, dtype, f"{op_name} at {values}")
 
 
 # ----- float16 computed as PyTorch computes it ----------------------------------------------------------
