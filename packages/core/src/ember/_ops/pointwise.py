@@ -366,13 +366,18 @@ def pow(input, exponent, *, out=None):
         exponent = scalar(exponent, "pow")
         if not isinstance(exponent, float) and exponent < 0 and not input._dtype.is_floating_point:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
-    if out is not None:
-        return _binary_out("pow", input, exponent, out)
     x, y, dt = operands(input, exponent, "pow")
+    if out is not None:
+        check_out(out, "pow", _result_shape(input, exponent, "pow"), dt)
+    k = input._device.kernels
     try:
-        data = _power(input._device.kernels, x, y, dt)
+        data = _power(k, x, y, dt)
     except Exception as error:
         raise binary_failure("pow", input, exponent, error) from error
+    if out is not None:
+        k.copy_(out._data, data)
+        _bump(out)
+        return out
     result = wrap(data, dt, input._device)
     if isinstance(exponent, Tensor):
         return attach(result, PowBackward1, (input, exponent), (input, exponent, result))
