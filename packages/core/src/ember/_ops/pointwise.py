@@ -390,7 +390,7 @@ def _power(k, base, exponent, dt):
     (-inf) ** 0.5 NaN), and an integer base to a negative integer power is 1 for base 1, (-1) ** n for
     base -1 and 0 otherwise."""
     if dt.is_floating_point:
-        if exponent.__class__ is float and exponent in (0.5, -0.5) and dt is not _dtype.float16:
+        if exponent.__class__ is float and exponent in (0.5, -0.5) and dt is not _float16:
             root = k.sqrt(base)
             return root if exponent > 0 else k.div(1.0, root)
         return k.pow(base, exponent)
@@ -560,34 +560,6 @@ class ClampBackward1(Node):
         return where(keep, grad, 0.0)
 
 
-@profiled("aten::clamp")
-def clamp(input, min=None, max=None, *, out=None):
-    """Clamp every element into [min, max] (either bound may be None)."""
-    if min is None and max is None:
-        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    if isinstance(min, Tensor) or isinstance(max, Tensor):
-        return _clamp_between_tensors(input, min, max, out)
-    k = input._device.kernels
-    dt = input._dtype
-    for bound in (min, max):
-        if bound is not None:
-            dt = _dtype.promote(dt, _dtype.DIMENSIONED, _dtype.scalar_dtype(scalar(bound, "clamp")),
-                                _dtype.SCALAR)
-    data = input._data if dt is input._dtype else k.astype(input._data, dt)
-    if min is not None:
-        data = k.maximum(data, scalar(min, "clamp"))
-    if max is not None:
-        data = k.minimum(data, scalar(max, "clamp"))
-    if out is not None:
-        check_out(out, "clamp", data.shape, dt)
-        k.copy_(out._data, data)
-        _bump(out)
-        return out
-    result = wrap(data, dt, input._device)
-    return attach(result, ClampBackward1, (input,), (input,), min=min, max=max)
-
-
-
 class ClampBackward0(Node):
     """Gradients of clamp with tensor bounds, as PyTorch's clamp_backward and clamp_backward_min_max."""
 
@@ -621,3 +593,30 @@ def _clamp_between_tensors(input, min, max, out):
         _bump(out)
         return out
     return attach(result, ClampBackward0, (input, min, max), (input, min, max))
+
+
+@profiled("aten::clamp")
+def clamp(input, min=None, max=None, *, out=None):
+    """Clamp every element into [min, max] (either bound may be None)."""
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        return _clamp_between_tensors(input, min, max, out)
+    k = input._device.kernels
+    dt = input._dtype
+    for bound in (min, max):
+        if bound is not None:
+            dt = _dtype.promote(dt, _dtype.DIMENSIONED, _dtype.scalar_dtype(scalar(bound, "clamp")),
+                                _dtype.SCALAR)
+    data = input._data if dt is input._dtype else k.astype(input._data, dt)
+    if min is not None:
+        data = k.maximum(data, scalar(min, "clamp"))
+    if max is not None:
+        data = k.minimum(data, scalar(max, "clamp"))
+    if out is not None:
+        check_out(out, "clamp", data.shape, dt)
+        k.copy_(out._data, data)
+        _bump(out)
+        return out
+    result = wrap(data, dt, input._device)
+    return attach(result, ClampBackward1, (input,), (input,), min=min, max=max)

@@ -51,8 +51,9 @@ def _reduce(kernel: str, x: Tensor, dims: tuple, keepdim: bool):
     if not x._data.shape:
         return k.astype(x._data, x._dtype)
     if x._dtype is _float16 and kernel == "sum":  # accumulated in float32 and rounded once, as PyTorch
-        return k.astype(k.sum(k.astype(x._data, _float32), dims, keepdim), _float16)
-    result = getattr(k, kernel)(x._data, dims, keepdim)
+        result = k.astype(k.sum(k.astype(x._data, _float32), dims, keepdim), _float16)
+    else:
+        result = getattr(k, kernel)(x._data, dims, keepdim)
     return k.contiguous(result) if len(result.shape) > 1 else result
 
 
@@ -379,7 +380,7 @@ def product_over(input, dims: tuple, keepdim: bool) -> Tensor:
     k = device.kernels
     dt = input._dtype if input._dtype.is_floating_point else _int64
     # float16 products are accumulated in float32 and rounded once, as PyTorch does
-    work = _dtype.float32 if dt is _dtype.float16 else dt
+    work = _float32 if dt is _float16 else dt
     data = input._data if work is input._dtype else k.astype(input._data, work)
     for d in dims:
         if data.shape[d] == 0:
