@@ -463,6 +463,15 @@ CRASHES = {
     "cross_entropy with an integer target of the input's shape":
         lambda t: _f(t).cross_entropy(t.zeros(3), t.zeros(3, dtype=t.int64)),
     "clamp(tensor, tensor, number)": lambda t: t.clamp(t.ones(2), t.zeros(2), 3.0),
+    "amax over an empty dim": lambda t: t.zeros(2, 0).amax(1),
+    "amin over an empty dim, keepdim": lambda t: t.zeros(2, 0).amin(1, keepdim=True),
+    "amax over dims with an empty one": lambda t: t.zeros(2, 0).amax((0, 1)),
+    "amax of no elements": lambda t: t.zeros(0).amax(),
+    "amax along a full dim of an empty tensor": lambda t: t.zeros(2, 0).amax(0),
+    "var over an empty dim": lambda t: t.zeros(2, 0).var(1),
+    "std of no elements": lambda t: t.zeros(0).std(),
+    "prod over an empty dim": lambda t: t.zeros(2, 0).prod(1),
+    "mean over an empty dim": lambda t: t.zeros(2, 0).mean(1),
 }
 
 

@@ -243,7 +243,15 @@ class AminBackward0(AmaxBackward0):
 
 
 def _values_only(op, input, dim, keepdim):
-    dims = reduced_dims(dim if dim != () else None, input.ndim, "a" + op)
+    name = "a" + op
+    dims = reduced_dims(dim if dim != () else None, input.ndim, name)
+    if input.numel() == 0:  # PyTorch's errors: an extreme of no elements does not exist
+        if dim is None or dim == ():
+            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+                               "Specify the reduction dim with the 'dim' argument.")
+        empty = [d for d in dims if input._data.shape[d] == 0]
+        if empty:
+            raise IndexError(f"{name}(): Expected reduction dim {empty[0]} to have non-zero size.")
     result = wrap(_extreme_values(op, input, dims, keepdim), input._dtype, input._device)
     return attach(result, AmaxBackward0 if op == "max" else AminBackward0, (input,), (input, result),
                   shape=input.shape, dims=dims, keepdim=keepdim)
