@@ -17,7 +17,9 @@ def _float_input(input: Tensor, op: str):
 class ReluBackward0(Node):
     def backward(self, grad):
         (result,) = self.saved_tensors
-        return where(result <= 0, 0.0, grad)  # PyTorch's threshold_backward: NaN passes the gradient
+        # PyTorch's threshold_backward passes the gradient where result > 0 or is NaN: for relu's results
+        # (0 or more, or NaN) that is where result != 0.
+        return where(result != 0, grad, 0.0)
 
 
 @profiled("aten::relu")

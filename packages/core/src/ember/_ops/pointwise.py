@@ -503,18 +503,14 @@ class WhereBackward0(Node):
 @profiled("aten::where")
 def where(condition, input, other):
     """Elements of `input` where `condition` holds, of `other` elsewhere (broadcasting)."""
-    # The common case of backward formulas: where(mask, grad, 0.0) or where(mask, 0.0, grad), nothing
-    # to promote.
-    tensor = input if other.__class__ is float else other if input.__class__ is float else None
-    if isinstance(tensor, Tensor) and tensor._dtype.is_floating_point and isinstance(condition, Tensor) and \
-            condition._dtype is _bool and condition._device is tensor._device:
-        a = input._data if tensor is input else input
-        b = other._data if tensor is other else other
+    if other.__class__ is float and isinstance(input, Tensor) and input._dtype.is_floating_point and \
+            isinstance(condition, Tensor) and condition._dtype is _bool and condition._device is input._device:
+        # The common case of backward formulas: where(mask, grad, 0.0), nothing to promote.
         try:
-            data = tensor._device.kernels.where(condition._data, a, b)
+            data = input._device.kernels.where(condition._data, input._data, other)
         except Exception as error:
-            raise binary_failure("where", tensor, condition, error) from error
-        return attach(wrap(data, tensor._dtype, tensor._device), WhereBackward0, (input, other), (condition,))
+            raise binary_failure("where", input, condition, error) from error
+        return attach(wrap(data, input._dtype, input._device), WhereBackward0, (input, other), (condition,))
     if not isinstance(condition, Tensor) or condition._dtype is not _bool:
         raise RuntimeError("where expected condition to be a boolean tensor, but got a tensor with dtype "
                            f"{getattr(condition, '_dtype', type(condition).__name__)!r}")

@@ -74,7 +74,11 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
     dims = tuple(range(len(shape))) if dim is None else reduced_dims(dim, len(shape), "sum")
     dt = dtype or (input._dtype if input._dtype.is_floating_point else _int64)
     source = input if dt is input._dtype else input.to(dt)
-    result = wrap(_reduce("sum", source, dims, keepdim), dt, input._device)
+    if dim is None and shape and not keepdim and dt is not _float16:  # the common case: a 0-d result
+        data = source._device.kernels.sum(source._data, dims, False)
+    else:
+        data = _reduce("sum", source, dims, keepdim)
+    result = wrap(data, dt, input._device)
     if not input._requires_grad:
         return result
     if dim is None:
