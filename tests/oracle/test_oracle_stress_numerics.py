@@ -288,6 +288,28 @@ def test_special_value_suite_runs_with_warnings_as_errors():
                     assert got == expected, f"{name} {dtype} at {values}"
 
 
+PROD_ROWS = (
+    [[-math.inf, 0.0, 0.0], [0.0, math.inf, 2.5], [1.0, -17.0, 1e30]],
+    [[-1.0, -17.0, -0.0], [1e30, -1.0, -17.0], [1e30, math.nan, -math.inf]],
+    [[math.inf, math.inf, 2.0], [0.0, 3.0, 0.0], [1.0, 2.0, 3.0]],
+    [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [math.inf, 0.5, 2.0]],
+)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("dim", [None, 0, 1])
+@pytest.mark.parametrize("rows", PROD_ROWS)
+def test_prod_gradients_next_to_zeros_infs_and_nans_match_pytorch(rows, dim, dtype):
+    def run(lib):
+        x = lib.tensor(rows, dtype=getattr(lib, dtype), requires_grad=True)
+        (x.prod() if dim is None else x.prod(dim)).sum().backward()
+        return x.grad.numpy()
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        _assert_close(run(ember), run(torch), dtype, f"prod({dim}) of {rows}")
+
+
 # op(lib, x) whose second derivative is compared at special and ordinary points
 DOUBLE_BACKWARD_OPS = {
     "x ** 0": lambda t, x: x**0,
@@ -463,6 +485,7 @@ CRASHES = {
     "cross_entropy with an integer target of the input's shape":
         lambda t: _f(t).cross_entropy(t.zeros(3), t.zeros(3, dtype=t.int64)),
     "clamp(tensor, tensor, number)": lambda t: t.clamp(t.ones(2), t.zeros(2), 3.0),
+    "prod over a tuple of dims": lambda t: t.ones(2, 3).prod((0, 1)),
     "amax over an empty dim": lambda t: t.zeros(2, 0).amax(1),
     "amin over an empty dim, keepdim": lambda t: t.zeros(2, 0).amin(1, keepdim=True),
     "amax over dims with an empty one": lambda t: t.zeros(2, 0).amax((0, 1)),

@@ -9,6 +9,7 @@ from collections import namedtuple
 from .. import _dtype
 from .._tensor import Tensor, _wrap_dim, wrap
 from ..autograd.node import Node, attach
+from . import creation, joining
 from .dispatch import profiled
 from .pointwise import where
 from .views import expand_to
@@ -355,8 +356,9 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     return _variance("std", input, dim, unbiased, keepdim, correction)
 
 
-class ProdBackward0(Node):
-    """Gradient of a product: the product of all *other* elements, exact in the presence of zeros."""
+class ProdBackward1(Node):
+    """Gradient of a product along a dim, as PyTorch's prod_backward: result / x when no element is 0,
+    else the exact product of the other elements of each one's slice."""
 
     def backward(self, grad):
         from ..autograd import grad_mode
@@ -365,23 +367,45 @@ class ProdBackward0(Node):
         x, result = self.saved_tensors
         dims, shape = self.dims, self.shape
         grad = expand_back(grad, shape, dims, self.keepdim)
-        result = expand_back(result, shape, dims, self.keepdim)
-        zero = x == 0
-        zeros = expand_back(zero.sum(dims, keepdim=True), shape, dims, True)
-        nonzero_product = expand_back(product_over(where(zero, 1.0, x), dims, True), shape, dims, True)
-        # PyTorch's cases: without zeros, result / x; the zero of a slice with one zero gets the product
-        # of the others; any other element of a slice with a zero gets 0 times the product of the rest
-        # (NaN when an inf or NaN is among the rest, 0 otherwise; 0 whenever the slice has two zeros).
-        nonfinite = (x != x) | (x.abs() == math.inf)
-        nonfinite_others = expand_back(nonfinite.sum(dims, keepdim=True), shape, dims, True) - nonfinite.long()
-        beside_zero = where((zeros == 1) & (nonfinite_others > 0), math.nan, 0.0)
-        others = where(zero, where(zeros == 1, nonzero_product, 0.0),
-                       where(zeros > 0, beside_zero, result / where(zero, 1.0, x)))
-        return grad * others
+        zeros = int((x == 0).sum())
+        if not zeros:
+            return grad * (expand_back(result, shape, dims, self.keepdim) / x)
+        return grad * self.others(x, zeros)
+
+    def others(self, x, zeros: int):
+        return _exclusive_products(x, self.dims[0]) if self.dims else creation.ones_like(x)  # 0-d: x itself
 
 
-class ProdBackward1(ProdBackward0):
-    pass
+class ProdBackward0(ProdBackward1):
+    """Gradient of the product of all elements: zeros when two or more elements are 0, as PyTorch."""
+
+    def others(self, x, zeros: int):
+        if zeros > 1:
+            return creation.zeros_like(x)
+        return _exclusive_products(x.reshape(-1), 0).reshape(x.shape)
+
+
+def _exclusive_products(x: Tensor, dim: int) -> Tensor:
+    """Each element's product of the elements before it times the product of those after it along
+    `dim` (PyTorch's prod_safe_zeros_backward): exact next to zeros, infs and NaNs, no division."""
+    n = x._data.shape[dim]
+    ones = creation.ones_like(x.narrow(dim, 0, 1))
+    before = joining.cat([ones, x.narrow(dim, 0, n - 1)], dim)
+    after = joining.cat([x.narrow(dim, 1, n - 1), ones], dim)
+    return _running_product(before, dim, True) * _running_product(after, dim, False)
+
+
+def _running_product(x: Tensor, dim: int, forward: bool) -> Tensor:
+    """Inclusive running product along `dim` (from the end when not `forward`), in log-many steps."""
+    n, step = x._data.shape[dim], 1
+    while step < n:
+        head, tail = x.narrow(dim, 0, n - step), x.narrow(dim, step, n - step)
+        if forward:
+            x = joining.cat([x.narrow(dim, 0, step), tail * head], dim)
+        else:
+            x = joining.cat([head * tail, x.narrow(dim, n - step, step)], dim)
+        step *= 2
+    return x
 
 
 def product_over(input, dims: tuple, keepdim: bool) -> Tensor:
@@ -415,6 +439,9 @@ def product_over(input, dims: tuple, keepdim: bool) -> Tensor:
 @profiled("aten::prod")
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     """Product over one dim (or all elements when `dim` is None)."""
+    if dim is not None and not isinstance(dim, int):
+        raise TypeError(f"prod() received an invalid combination of arguments - got ({type(dim).__name__}), "
+                        "but expected (int dim, bool keepdim = False, *, dtype dtype = None)")
     source = input if dtype is None else input.to(dtype)
     dims = reduced_dims(dim, input.ndim, "prod")
     result = product_over(source, dims, keepdim and dim is not None)
