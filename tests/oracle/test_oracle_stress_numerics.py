@@ -402,6 +402,33 @@ def test_float16_values_and_gradients_are_pytorchs_to_the_last_bits(op_name):
     assert _ulps(e_grad, t_grad).max() <= grad_ulps
 
 
+HALF_NUMBER_OPS = {
+    "x * 0.1": lambda t, x: x * 0.1,
+    "x / 0.1": lambda t, x: x / 0.1,
+    "0.1 / x": lambda t, x: 0.1 / x,
+    "x + 0.1": lambda t, x: x + 0.1,
+    "0.3 - x": lambda t, x: 0.3 - x,
+    "x * 2049": lambda t, x: x * 2049,
+    "x.mul_(0.1)": lambda t, x: x.clone().mul_(0.1),
+    "x.div_(0.3)": lambda t, x: x.clone().div_(0.3),
+    "mul(x, 0.1, out=)": lambda t, x: t.mul(x, 0.1, out=t.empty_like(x)),
+    "x * 0-d float32 tensor": lambda t, x: x * t.tensor(0.1),
+    "x * 0-d float64 tensor": lambda t, x: x * t.tensor(0.1, dtype=t.float64),
+    "x + 0-d float64 tensor": lambda t, x: x + t.tensor(0.1, dtype=t.float64),
+    "|x| ** 1.5": lambda t, x: x.abs() ** 1.5,
+}
+
+
+@pytest.mark.parametrize("op_name", HALF_NUMBER_OPS)
+def test_float16_with_a_number_rounds_as_pytorch(op_name):
+    """PyTorch multiplies and divides float16 by a number in float32; numpy would round the number first."""
+    op = HALF_NUMBER_OPS[op_name]
+    values = np.linspace(-10, 10, 2001).astype(np.float16)
+    got = op(ember, ember.tensor(values)).numpy()
+    expected = op(torch, torch.tensor(values)).numpy()
+    assert _ulps(got, expected).max() == 0
+
+
 # ----- crashes and wrong classes ------------------------------------------------------------------------
 def _grad_of(op, make):
     def run(t):
