@@ -636,11 +636,9 @@ EXPECTED = {  # PyTorch 2.13's outcome of each bad call: the exception class it 
 KNOWN_GAPS = {
     "int // 0": "numerics: integer floor division by zero must raise ZeroDivisionError's RuntimeError",
     "int % 0": "numerics: integer remainder by zero must raise RuntimeError",
-    "f16 overflow": "kit: the CPU mul kernel leaves numpy's overflow warning (silencing costs ~1us a call)",
     "index None list": "deliberate: PyTorch's deprecated list-as-tuple key",
     "index two ellipsis": "deliberate: PyTorch's quirk of accepting several ellipses",
     "grad non-tensor": "views: autograd.grad with a non-tensor input",
-    "ce 0d": "numerics: cross_entropy of a 0-d input",
     "dropout p": "numerics: dropout's p out of [0, 1] is not checked",
     "Adam betas": "optim: Adam's betas are not checked",
 }

@@ -139,7 +139,7 @@ def _select_or_zero(cond, x, keep: bool):
         np.negative(mask, out=mask)  # 1 -> all ones
     else:
         np.subtract(mask, 1, out=mask)  # 1 -> 0, 0 -> all ones
-    return np.bitwise_and(x.view(bits), mask).view(x.dtype)
+    return _array(np.bitwise_and(x.view(bits), mask, out=ARRAY)).view(x.dtype)  # 0-d stays an array
 
 
 def where(cond, a, b, out=None):
@@ -292,9 +292,10 @@ def cross_entropy(logits, target):
 
 
 def binary_cross_entropy_with_logits(x, y):
-    """max(x, 0) - x * y + log(1 + exp(-|x|)): the stable form, exp never overflows."""
-    losses = _array(np.maximum(x, 0, out=ARRAY))
-    losses -= x * y
+    """(1 - y) x + max(-x, 0) + log(1 + exp(-|x|)): PyTorch's stable form (exp never overflows, and an
+    infinite logit gives PyTorch's inf or NaN)."""
+    losses = _array(np.maximum(np.negative(x), 0, out=ARRAY))
+    losses += np.subtract(1, y) * x
     losses += np.log1p(np.exp(-np.abs(x)))
     return losses
 

@@ -5,7 +5,7 @@ from .. import _dtype
 from .._tensor import Tensor, _wrap_dim, wrap
 from ..autograd.node import Node, attach
 from .dispatch import profiled
-from .pointwise import where
+from .pointwise import in_float32, where
 
 
 def _float_input(input: Tensor, op: str):
@@ -17,7 +17,9 @@ def _float_input(input: Tensor, op: str):
 class ReluBackward0(Node):
     def backward(self, grad):
         (result,) = self.saved_tensors
-        return where(result > 0, grad, 0.0)
+        # PyTorch's threshold_backward passes the gradient where result > 0 or is NaN: for relu's results
+        # (0 or more, or NaN) that is where result != 0.
+        return where(result != 0, grad, 0.0)
 
 
 @profiled("aten::relu")
@@ -34,7 +36,7 @@ def relu(input):
 class SigmoidBackward0(Node):
     def backward(self, grad):
         (result,) = self.saved_tensors
-        return grad * result * (1 - result)
+        return in_float32(lambda g, y: g * (1 - y) * y, grad, result)
 
 
 @profiled("aten::sigmoid")
@@ -45,10 +47,14 @@ def sigmoid(input):
     if not dt.is_floating_point:  # integer and bool inputs give the default float dtype, as in PyTorch
         dt = _dtype.get_default_dtype()
         data = k.astype(data, dt)
+    if dt is _dtype.float16:  # computed in float32, as PyTorch does, where exp(17) would overflow
+        data = k.astype(data, _dtype.float32)
     if k.sigmoid is not None:
         out = k.sigmoid(data)
     else:
         out = k.div(1.0, k.add(k.exp(k.neg(data)), 1.0))
+    if dt is _dtype.float16:
+        out = k.astype(out, dt)
     result = wrap(out, dt, input._device)
     return attach(result, SigmoidBackward0, (input,), (result,))
 
@@ -56,28 +62,48 @@ def sigmoid(input):
 class SoftmaxBackward0(Node):
     def backward(self, grad):
         (result,) = self.saved_tensors
-        return result * (grad - (grad * result).sum(self.dim, keepdim=True))
+        dim = self.dim
+        return in_float32(lambda g, y: y * (g - (g * y).sum(dim, keepdim=True)), grad, result)
 
 
 class LogSoftmaxBackward0(Node):
     def backward(self, grad):
         (result,) = self.saved_tensors
-        return grad - result.exp() * grad.sum(self.dim, keepdim=True)
+        dim = self.dim
+        return in_float32(lambda g, y: g - y.exp() * g.sum(dim, keepdim=True), grad, result)
 
 
 def softmax_buffer(input: Tensor, dim: int, log: bool):
     """(log-)softmax of `input` along `dim` on its device: fused kernel, else max-shifted composition."""
     k = input._device.kernels
     data = input._data
-    if not data.shape:
-        return k.full((), 0.0 if log else 1.0, input._dtype)
+    if not data.shape:  # x - max(x) is x - x: 0, or NaN for an infinite or NaN element, as in PyTorch
+        shifted = k.sub(data, data)
+        return shifted if log else k.exp(shifted)
+    if 0 in data.shape:
+        return k.empty(data.shape, input._dtype)
+    data = k.contiguous(data)  # the result is contiguous whatever the input's layout, as in PyTorch
+    if input._dtype is _dtype.float16:  # computed in float32 and rounded once, as PyTorch does
+        data = k.astype(data, _dtype.float32)
+        if log and dim == len(data.shape) - 1:
+            return k.astype(_half_log_softmax_last_dim(k, data, dim), _dtype.float16)
     fused = k.log_softmax if log else k.softmax
     if fused is not None:
-        return fused(data, dim)
+        result = fused(data, dim)
+    else:
+        shifted = k.sub(data, k.max(data, (dim,), True))
+        exps = k.exp(shifted)
+        total = k.sum(exps, (dim,), True)
+        result = k.sub(shifted, k.log(total)) if log else k.div(exps, total)
+    return k.astype(result, input._dtype) if input._dtype is _dtype.float16 else result
+
+
+def _half_log_softmax_last_dim(k, data, dim: int):
+    """PyTorch's float16 log_softmax over the last dim, on float32 `data`: its kernel keeps the sum of
+    the exponentials in float16 before the log (so the largest of [11.5, -11.5] gives 0, not -1e-5)."""
     shifted = k.sub(data, k.max(data, (dim,), True))
-    exps = k.exp(shifted)
-    total = k.sum(exps, (dim,), True)
-    return k.sub(shifted, k.log(total)) if log else k.div(exps, total)
+    total = k.astype(k.astype(k.sum(k.exp(shifted), (dim,), True), _dtype.float16), _dtype.float32)
+    return k.sub(shifted, k.log(total))
 
 
 def _softmax(op: str, node_cls, input, dim, dtype):

@@ -1,6 +1,7 @@
 """Joining tensors: cat and stack."""
 from __future__ import annotations
 
+from .. import _dtype
 from .._tensor import Tensor, _wrap_dim, wrap
 from ..autograd.node import Node, attach
 from . import views
@@ -35,6 +36,9 @@ def cat(tensors, dim=0, *, out=None):
     first = joined[0]
     d = _wrap_dim(dim, first.ndim, "cat")
     dtype = first._dtype
+    for t in tensors:  # skipped empty tensors take part in type promotion, as in PyTorch
+        if t._dtype is not dtype:
+            dtype = _dtype.promote(dtype, 2, t._dtype, 2)
     for i, t in enumerate(joined):
         if t._device is not first._device:
             raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
@@ -45,12 +49,9 @@ def cat(tensors, dim=0, *, out=None):
             if j != d and a != b:
                 raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected size {a} "
                                    f"but got size {b} for tensor number {i} in the list.")
-        if t._dtype is not dtype:
-            from .. import _dtype
-            dtype = _dtype.promote(dtype, 2, t._dtype, 2)
     k = first._device.kernels
     buffers = [t._data if t._dtype is dtype else k.astype(t._data, dtype) for t in joined]
-    data = _concatenate(first._device, buffers, d, dtype)
+    data = k.contiguous(_concatenate(first._device, buffers, d, dtype))  # contiguous, as in PyTorch
     result = wrap(data, dtype, first._device)
     if out is not None:
         from .dispatch import bump, check_out

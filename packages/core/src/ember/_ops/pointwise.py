@@ -11,6 +11,15 @@ from .dispatch import binary_failure, broadcast_shapes, check_out, operands, pro
 from .dispatch import bump as _bump
 
 _bool = _dtype.bool_
+_float16, _float32 = _dtype.float16, _dtype.float32
+
+
+def in_float32(formula, *tensors):
+    """`formula(*tensors)`, computed in float32 and rounded once when they are float16, as PyTorch's CPU
+    kernels compute float16 (sigmoid(-17) is 6e-8, not the 0 that float16 intermediates give)."""
+    if tensors[0]._dtype is not _float16:
+        return formula(*tensors)
+    return formula(*[t.to(_float32) for t in tensors]).to(_float16)
 
 
 def _unary(name: str, node_cls, save: str | None, float_result: bool):
@@ -72,7 +81,7 @@ class CosBackward0(Node):
 class TanhBackward0(Node):
     def backward(self, grad):
         (result,) = self.saved_tensors
-        return grad * (1 - result * result)
+        return in_float32(lambda g, y: g * (1 - y * y), grad, result)
 
 
 class SqrtBackward0(Node):
@@ -89,7 +98,7 @@ class AbsBackward0(Node):
 
 class SignBackward0(Node):
     def backward(self, grad):
-        return grad * 0
+        return creation.zeros_like(grad)  # not grad * 0: an infinite gradient would give NaN
 
 
 neg = _unary("neg", NegBackward0, None, float_result=False)
@@ -100,13 +109,24 @@ cos = _unary("cos", CosBackward0, "input", float_result=True)
 tanh = _unary("tanh", TanhBackward0, "result", float_result=True)
 sqrt = _unary("sqrt", SqrtBackward0, "result", float_result=True)
 abs = _unary("abs", AbsBackward0, "input", float_result=False)
-sign = _unary("sign", SignBackward0, None, float_result=False)
+_sign = _unary("sign", SignBackward0, None, float_result=False)
+
+
+@profiled("aten::sign")
+def sign(input, *, out=None):
+    """-1, 0 or 1 by the sign of each element; 0 for NaN, as PyTorch (numpy's sign gives NaN)."""
+    result = _sign(input, out=out)
+    if input._dtype.is_floating_point:
+        k = input._device.kernels
+        data = result._data
+        k.where(k.eq(data, data), data, 0.0, out=data)
+    return result
 
 
 class ReciprocalBackward0(Node):
     def backward(self, grad):
         (result,) = self.saved_tensors
-        return -grad * result * result
+        return -grad * (result * result)
 
 
 @profiled("aten::reciprocal")
@@ -128,10 +148,25 @@ def _binary_kernel(name: str, a: Tensor, b, float_result: bool = False):
         x, y = a._data, b._data  # the common case: same dtype and device, nothing to promote
     else:
         x, y, dt = operands(a, b, name, float_result)
+        if dt is _float16 and isinstance(b, Tensor) and not b._data.shape and b._dtype.itemsize > 2:
+            y = b.item()  # a wider 0-d tensor is a CPU scalar to PyTorch: not rounded to float16 either
     try:
+        if dt is _float16 and name in _FLOAT32_SCALAR_OPS and not hasattr(y, "shape"):
+            return _half_by_number(a._device.kernels, name, x, y), dt
         return getattr(a._device.kernels, name)(x, y), dt
     except Exception as error:
         raise binary_failure(name, a, b, error) from error
+
+
+# PyTorch's CPU kernels multiply and divide a float16 tensor by a Python number in float32 (the number
+# is not rounded to float16 first, as numpy would): x * 0.1 differs in a third of the values otherwise.
+_FLOAT32_SCALAR_OPS = frozenset(("mul", "div"))
+
+
+def _half_by_number(k, name: str, x, number, out=None):
+    """mul or div of a float16 buffer by a Python number, computed in float32 and rounded once."""
+    data = k.astype(getattr(k, name)(k.astype(x, _float32), number), _float16)
+    return data if out is None else k.copy_(out, data)
 
 
 def _same_kind_kernel(name: str, a, b):
@@ -167,8 +202,12 @@ def _binary_out(name: str, input: Tensor, other, out: Tensor, float_result=False
     x, y, dt = operands(input, other, name, float_result)
     shape = _result_shape(input, other, name)
     check_out(out, name, shape, dt)
+    k = input._device.kernels
     try:
-        getattr(input._device.kernels, name)(x, y, out=out._data)
+        if dt is _float16 and name in _FLOAT32_SCALAR_OPS and not hasattr(y, "shape"):
+            _half_by_number(k, name, x, y, out._data)
+        else:
+            getattr(k, name)(x, y, out=out._data)
     except Exception as error:
         raise binary_failure(name, input, other, error) from error
     _bump(out)
@@ -220,7 +259,7 @@ class DivBackward0(Node):
     def backward(self, grad):
         a, b = self.saved_tensors
         grad_a = grad / b if needs_input_grad(self, 0) else None
-        grad_b = -grad * a / (b * b) if needs_input_grad(self, 1) else None
+        grad_b = -grad * ((a / b) / b) if needs_input_grad(self, 1) else None
         return grad_a, grad_b
 
 
@@ -312,31 +351,35 @@ def rdiv(input, other):
     return mul(reciprocal(input), other)
 
 
+# The pow gradients are PyTorch's formulas (pow_backward*), so 0 ** x, x ** 0 and x ** x at 0, inf and
+# NaN give its values: an exponent of 0 has gradient 0, and d(a ** b)/db is 0 where a == 0 and b >= 0.
 class PowBackward0(Node):
     def backward(self, grad):
         (x,) = self.saved_tensors
         e = self.exponent
         if e == 0:
-            return grad * 0
-        return grad * e * x.pow(e - 1)
+            return creation.zeros_like(x)
+        return grad * (e * x.pow(e - 1))
 
 
 class PowBackward1(Node):
     def backward(self, grad):
         a, b, result = self.saved_tensors
-        grad_a = grad * b * a.pow(b - 1) if needs_input_grad(self, 0) else None
-        grad_b = None
+        grad_a = grad_b = None
+        if needs_input_grad(self, 0):
+            grad_a = where(b == 0, 0.0, grad * (b * a.pow(b - 1)))
         if needs_input_grad(self, 1):
-            grad_b = where((a == 0) & (b >= 0), 0.0, grad * result * a.log())
+            grad_b = grad * where((a == 0) & (b >= 0), 0.0, result * a.log())
         return grad_a, grad_b
 
 
 class PowBackward2(Node):
     def backward(self, grad):
-        (result,) = self.saved_tensors
-        if self.base == 0:
-            return grad * 0
-        return grad * result * math.log(self.base) if self.base > 0 else grad * math.nan
+        (exponent, result) = self.saved_tensors
+        base = self.base
+        if base == 0:
+            return grad * where(exponent >= 0, 0.0, result * -math.inf)
+        return grad * (result * (math.log(base) if base > 0 else math.nan))
 
 
 @profiled("aten::pow")
@@ -344,21 +387,55 @@ def pow(input, exponent, *, out=None):
     """input ** exponent, elementwise, broadcasting (as torch.pow)."""
     if not isinstance(input, Tensor):
         return _rpow(exponent, input)
+    if not isinstance(exponent, Tensor):
+        exponent = scalar(exponent, "pow")
+        if not isinstance(exponent, float) and exponent < 0 and not input._dtype.is_floating_point:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+    x, y, dt = operands(input, exponent, "pow")
     if out is not None:
-        return _binary_out("pow", input, exponent, out)
-    data, dt = _binary_kernel("pow", input, exponent)
+        check_out(out, "pow", _result_shape(input, exponent, "pow"), dt)
+    k = input._device.kernels
+    try:
+        data = _power(k, x, y, dt)
+    except Exception as error:
+        raise binary_failure("pow", input, exponent, error) from error
+    if out is not None:
+        k.copy_(out._data, data)
+        _bump(out)
+        return out
     result = wrap(data, dt, input._device)
     if isinstance(exponent, Tensor):
         return attach(result, PowBackward1, (input, exponent), (input, exponent, result))
     return attach(result, PowBackward0, (input,), (input,), exponent=exponent)
 
 
+def _power(k, base, exponent, dt):
+    """base ** exponent on buffers (either may be a Python number) with PyTorch's special cases: a float
+    exponent of 0.5 or -0.5 is sqrt or 1 / sqrt in float32 and float64 (so (-0.) ** -0.5 is -inf and
+    (-inf) ** 0.5 NaN), and an integer base to a negative integer power is 1 for base 1, (-1) ** n for
+    base -1 and 0 otherwise."""
+    if dt.is_floating_point:
+        if exponent.__class__ is float and exponent in (0.5, -0.5) and dt is not _float16:
+            root = k.sqrt(base)
+            return root if exponent > 0 else k.div(1.0, root)
+        return k.pow(base, exponent)
+    if not hasattr(exponent, "shape"):
+        return k.pow(base, exponent)  # a Python exponent here is never negative (checked by pow)
+    if not hasattr(base, "shape"):
+        base = k.full((), base, dt)
+    negative = k.lt(exponent, 0)
+    power = k.pow(base, k.where(negative, k.neg(exponent), exponent))
+    vanishing = k.mul(negative, k.ne(k.abs(base), 1))
+    return k.where(vanishing, 0, power)
+
+
 def _rpow(input: Tensor, base):
     """base ** input for a Python number `base` (Python's ``2 ** t``)."""
     base = scalar(base, "pow")
     x, y, dt = operands(input, base, "pow", float_result=isinstance(base, float))
-    result = wrap(input._device.kernels.pow(y, x), dt, input._device)
-    return attach(result, PowBackward2, (input,), (result,), base=base)
+    k = input._device.kernels
+    result = wrap(k.contiguous(_power(k, y, x, dt)), dt, input._device)  # contiguous, as PyTorch's
+    return attach(result, PowBackward2, (input,), (input, result), base=base)
 
 
 class MaximumBackward0(Node):
@@ -504,18 +581,48 @@ class ClampBackward1(Node):
         return where(keep, grad, 0.0)
 
 
+class ClampBackward0(Node):
+    """Gradients of clamp with tensor bounds, as PyTorch's clamp_backward and clamp_backward_min_max."""
+
+    def backward(self, grad):
+        x, low, high = self.saved_tensors
+        keep = x >= low if high is None else x <= high if low is None else (x >= low) & (x <= high)
+        grad_low = grad_high = None
+        if needs_input_grad(self, 1):
+            below = x < low
+            grad_low = where(below if high is None else below & (low < high), grad, 0.0)
+        if needs_input_grad(self, 2):
+            above = x > high
+            grad_high = where(above if low is None else above | (high < low), grad, 0.0)
+        return where(keep, grad, 0.0), grad_low, grad_high
+
+
+def _clamp_between_tensors(input, min, max, out):
+    """clamp(input, min, max) with tensor bounds: min(max(input, min), max), broadcasting, NaN-propagating."""
+    if not all(bound is None or isinstance(bound, Tensor) for bound in (min, max)):
+        names = ", ".join(type(v).__name__ if v is not None else "NoneType" for v in (input, min, max))
+        raise TypeError(f"clamp() received an invalid combination of arguments - got ({names}), but expected "
+                        "(Tensor input, Tensor min, Tensor max) or (Tensor input, Number min, Number max)")
+    result = input
+    for bound, name in ((min, "maximum"), (max, "minimum")):
+        if bound is not None:
+            data, dt = _binary_kernel(name, result, bound)
+            result = wrap(data, dt, input._device)
+    if out is not None:
+        check_out(out, "clamp", result._data.shape, result._dtype)
+        input._device.kernels.copy_(out._data, result._data)
+        _bump(out)
+        return out
+    return attach(result, ClampBackward0, (input, min, max), (input, min, max))
+
+
 @profiled("aten::clamp")
 def clamp(input, min=None, max=None, *, out=None):
     """Clamp every element into [min, max] (either bound may be None)."""
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
-        result = input
-        if min is not None:
-            result = maximum(result, min if isinstance(min, Tensor) else creation.full_like(input, min))
-        if max is not None:
-            result = minimum(result, max if isinstance(max, Tensor) else creation.full_like(input, max))
-        return result
+        return _clamp_between_tensors(input, min, max, out)
     k = input._device.kernels
     dt = input._dtype
     for bound in (min, max):
@@ -534,4 +641,3 @@ def clamp(input, min=None, max=None, *, out=None):
         return out
     result = wrap(data, dt, input._device)
     return attach(result, ClampBackward1, (input,), (input,), min=min, max=max)
-

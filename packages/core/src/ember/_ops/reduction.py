@@ -2,16 +2,20 @@
 from __future__ import annotations
 
 import builtins
+import math
+import warnings
 from collections import namedtuple
 
 from .. import _dtype
 from .._tensor import Tensor, _wrap_dim, wrap
 from ..autograd.node import Node, attach
+from . import creation, joining
 from .dispatch import profiled
 from .pointwise import where
 from .views import expand_to
 
 _int64, _bool = _dtype.int64, _dtype.bool_
+_float16, _float32, _float64 = _dtype.float16, _dtype.float32, _dtype.float64
 
 # What max(dim)/min(dim) return, like torch.return_types.max: a (values, indices) named tuple.
 max_result = namedtuple("max", ["values", "indices"])  # type: ignore[name-match]
@@ -42,11 +46,16 @@ def expand_back(grad: Tensor, shape: tuple, dims: tuple, keepdim: bool) -> Tenso
 
 
 def _reduce(kernel: str, x: Tensor, dims: tuple, keepdim: bool):
-    """Run reduction kernel `kernel` (0-d inputs reduce to a copy of themselves)."""
+    """Run reduction kernel `kernel` (0-d inputs reduce to a copy of themselves); the result is
+    contiguous whatever the input's layout, as PyTorch's reductions (a new 0-d or 1-d one always is)."""
     k = x._device.kernels
     if not x._data.shape:
         return k.astype(x._data, x._dtype)
-    return getattr(k, kernel)(x._data, dims, keepdim)
+    if x._dtype is _float16 and kernel == "sum":  # accumulated in float32 and rounded once, as PyTorch
+        result = k.astype(k.sum(k.astype(x._data, _float32), dims, keepdim), _float16)
+    else:
+        result = getattr(k, kernel)(x._data, dims, keepdim)
+    return k.contiguous(result) if len(result.shape) > 1 else result
 
 
 class SumBackward0(Node):
@@ -66,7 +75,11 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
     dims = tuple(range(len(shape))) if dim is None else reduced_dims(dim, len(shape), "sum")
     dt = dtype or (input._dtype if input._dtype.is_floating_point else _int64)
     source = input if dt is input._dtype else input.to(dt)
-    result = wrap(_reduce("sum", source, dims, keepdim), dt, input._device)
+    if dim is None and shape and not keepdim and dt is not _float16:  # the common case: a 0-d result
+        data = source._device.kernels.sum(source._data, dims, False)
+    else:
+        data = _reduce("sum", source, dims, keepdim)
+    result = wrap(data, dt, input._device)
     if not input._requires_grad:
         return result
     if dim is None:
@@ -97,8 +110,13 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
     for d in dims:
         count *= input._data.shape[d]
     k = input._device.kernels
-    data = k.div(_reduce("sum", source, dims, keepdim), count) if count else \
-        k.full(_kept_shape(input._data.shape, dims, keepdim), float("nan"), dt)
+    if not count:
+        data = k.full(_kept_shape(input._data.shape, dims, keepdim), float("nan"), dt)
+    elif dt is _float16:  # summed and divided in float32, rounded once, as PyTorch
+        wide = wrap(k.astype(source._data, _float32), _float32, input._device)
+        data = k.astype(k.div(_reduce("sum", wide, dims, keepdim), count), dt)
+    else:
+        data = k.div(_reduce("sum", source, dims, keepdim), count)
     result = wrap(data, dt, input._device)
     if dim is None:
         return attach(result, MeanBackward0, (input,), shape=input.shape, count=count)
@@ -111,11 +129,12 @@ def _kept_shape(shape, dims, keepdim):
 
 
 class MaxBackward1(Node):
-    """Gradient of an all-element max/min: shared evenly among the elements equal to it."""
+    """Gradient of an all-element max/min: shared evenly among the elements equal to it (among the NaNs
+    when it is NaN, as PyTorch's evenly_distribute_backward)."""
 
     def backward(self, grad):
         x, result = self.saved_tensors
-        mask = x == result
+        mask = x != x if bool(result != result) else x == result
         return where(mask, grad / mask.sum(), 0.0)
 
 
@@ -220,7 +239,8 @@ class AmaxBackward0(Node):
         result = expand_back(result, self.shape, self.dims, self.keepdim)
         mask = x == result
         count = expand_back(mask.sum(self.dims, keepdim=True), self.shape, self.dims, True)
-        return where(mask, expand_back(grad, self.shape, self.dims, self.keepdim) / count, 0.0)
+        # PyTorch's scale_grad_by_count: (grad / count) * mask, NaN wherever the extreme is NaN (count 0)
+        return expand_back(grad, self.shape, self.dims, self.keepdim) / count * mask
 
 
 class AminBackward0(AmaxBackward0):
@@ -274,19 +294,28 @@ def _arg_index(op, input, d, keepdim):
     return result
 
 
+def _var_backward(grad, x, node):
+    """PyTorch's var_backward: 2 / (N - correction) * grad * (x - mean); a full reduction without degrees
+    of freedom gives NaN where x equals the mean and inf elsewhere."""
+    mean = x.mean(node.dims, keepdim=True)
+    grad = expand_back(grad, node.shape, node.dims, node.keepdim)
+    if node.full and node.denominator <= 0:
+        return grad * where(x == mean, math.nan, math.inf)
+    factor = 2.0 / node.denominator if node.denominator else math.inf
+    return factor * grad * (x - mean)
+
+
 class VarBackward0(Node):
     def backward(self, grad):
         (x,) = self.saved_tensors
-        centered = x - x.mean(self.dims, keepdim=True)
-        return expand_back(grad, self.shape, self.dims, self.keepdim) * centered * (2.0 / self.denominator)
+        return _var_backward(grad, x, self)
 
 
 class StdBackward0(Node):
     def backward(self, grad):
         x, result = self.saved_tensors
-        centered = x - x.mean(self.dims, keepdim=True)
-        scale = expand_back(grad / (result * self.denominator), self.shape, self.dims, self.keepdim)
-        return scale * centered
+        # PyTorch's std_backward: var_backward of grad / (2 std), 0 where std is 0
+        return _var_backward(where(result == 0, 0.0, grad / (result * 2)), x, self)
 
 
 def _variance(op: str, input, dim, unbiased, keepdim, correction):
@@ -301,19 +330,25 @@ def _variance(op: str, input, dim, unbiased, keepdim, correction):
     for d in dims:
         count *= input._data.shape[d]
     k = input._device.kernels
-    mean_data = k.div(_reduce("sum", input, dims, True), count)
-    centered = k.sub(input._data, mean_data)
+    # Accumulated in float64, as PyTorch's CPU kernels do: float32 squares of 1e30 would overflow.
+    wide = input if input._dtype is _float64 else wrap(k.astype(input._data, _float64), _float64, input._device)
+    mean_data = k.div(_reduce("sum", wide, dims, True), count)
+    centered = k.sub(wide._data, mean_data)
     denominator = count - correction
-    squares = _reduce("sum", wrap(k.mul(centered, centered), input._dtype, input._device), dims,
-                      keepdim)
-    data = k.div(squares, denominator) if denominator > 0 else k.mul(squares, float("nan"))
+    if denominator <= 0:
+        warnings.warn(f"{op}(): degrees of freedom is <= 0. Correction should be strictly less than the "
+                      "reduction factor (input numel divided by output numel).", stacklevel=4)
+    squares = _reduce("sum", wrap(k.mul(centered, centered), _float64, input._device), dims, keepdim)
+    data = k.div(squares, builtins.max(denominator, 0))
     if op == "std":
         data = k.sqrt(data)
+    if input._dtype is not _float64:
+        data = k.astype(data, input._dtype)
     result = wrap(data, input._dtype, input._device)
     node = VarBackward0 if op == "var" else StdBackward0
     saved = (input,) if op == "var" else (input, result)
     return attach(result, node, (input,), saved, dims=dims, keepdim=keepdim, shape=input.shape,
-                  denominator=denominator)
+                  denominator=denominator, full=dim is None or not input.ndim)
 
 
 @profiled("aten::var")
@@ -328,8 +363,9 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     return _variance("std", input, dim, unbiased, keepdim, correction)
 
 
-class ProdBackward0(Node):
-    """Gradient of a product: the product of all *other* elements, exact in the presence of zeros."""
+class ProdBackward1(Node):
+    """Gradient of a product along a dim, as PyTorch's prod_backward: result / x when no element is 0,
+    else the exact product of the other elements of each one's slice."""
 
     def backward(self, grad):
         from ..autograd import grad_mode
@@ -338,16 +374,45 @@ class ProdBackward0(Node):
         x, result = self.saved_tensors
         dims, shape = self.dims, self.shape
         grad = expand_back(grad, shape, dims, self.keepdim)
-        result = expand_back(result, shape, dims, self.keepdim)
-        zero = x == 0
-        zeros = expand_back(zero.sum(dims, keepdim=True), shape, dims, True)
-        nonzero_product = expand_back(product_over(where(zero, 1.0, x), dims, True), shape, dims, True)
-        others = where(zero, where(zeros == 1, nonzero_product, 0.0), result / where(zero, 1.0, x))
-        return grad * others
+        zeros = int((x == 0).sum())
+        if not zeros:
+            return grad * (expand_back(result, shape, dims, self.keepdim) / x)
+        return grad * self.others(x, zeros)
+
+    def others(self, x, zeros: int):
+        return _exclusive_products(x, self.dims[0]) if self.dims else creation.ones_like(x)  # 0-d: x itself
 
 
-class ProdBackward1(ProdBackward0):
-    pass
+class ProdBackward0(ProdBackward1):
+    """Gradient of the product of all elements: zeros when two or more elements are 0, as PyTorch."""
+
+    def others(self, x, zeros: int):
+        if zeros > 1:
+            return creation.zeros_like(x)
+        return _exclusive_products(x.reshape(-1), 0).reshape(x.shape)
+
+
+def _exclusive_products(x: Tensor, dim: int) -> Tensor:
+    """Each element's product of the elements before it times the product of those after it along
+    `dim` (PyTorch's prod_safe_zeros_backward): exact next to zeros, infs and NaNs, no division."""
+    n = x._data.shape[dim]
+    ones = creation.ones_like(x.narrow(dim, 0, 1))
+    before = joining.cat([ones, x.narrow(dim, 0, n - 1)], dim)
+    after = joining.cat([x.narrow(dim, 1, n - 1), ones], dim)
+    return _running_product(before, dim, True) * _running_product(after, dim, False)
+
+
+def _running_product(x: Tensor, dim: int, forward: bool) -> Tensor:
+    """Inclusive running product along `dim` (from the end when not `forward`), in log-many steps."""
+    n, step = x._data.shape[dim], 1
+    while step < n:
+        head, tail = x.narrow(dim, 0, n - step), x.narrow(dim, step, n - step)
+        if forward:
+            x = joining.cat([x.narrow(dim, 0, step), tail * head], dim)
+        else:
+            x = joining.cat([head * tail, x.narrow(dim, n - step, step)], dim)
+        step *= 2
+    return x
 
 
 def product_over(input, dims: tuple, keepdim: bool) -> Tensor:
@@ -357,10 +422,12 @@ def product_over(input, dims: tuple, keepdim: bool) -> Tensor:
     device = input._device
     k = device.kernels
     dt = input._dtype if input._dtype.is_floating_point else _int64
-    data = input._data if dt is input._dtype else k.astype(input._data, dt)
+    # float16 products are accumulated in float32 and rounded once, as PyTorch does
+    work = _float32 if dt is _float16 else dt
+    data = input._data if work is input._dtype else k.astype(input._data, work)
     for d in dims:
         if data.shape[d] == 0:
-            data = k.full(tuple(1 if i == d else s for i, s in enumerate(data.shape)), 1, dt)
+            data = k.full(tuple(1 if i == d else s for i, s in enumerate(data.shape)), 1, work)
         while data.shape[d] > 1:
             n = data.shape[d]
             half = n // 2
@@ -369,6 +436,9 @@ def product_over(input, dims: tuple, keepdim: bool) -> Tensor:
                 first = narrow_buffer(device, paired, d, 0, 1)
                 k.mul(first, narrow_buffer(device, data, d, n - 1, 1), out=first)
             data = paired
+    if data is input._data or work is not dt:  # a result that is fresh and of the result dtype
+        data = k.astype(data, dt)
+    data = k.contiguous(data)
     result = wrap(data, dt, device)
     return result if keepdim else result.reshape(_kept_shape(input._data.shape, dims, False))
 
@@ -376,6 +446,9 @@ def product_over(input, dims: tuple, keepdim: bool) -> Tensor:
 @profiled("aten::prod")
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     """Product over one dim (or all elements when `dim` is None)."""
+    if dim is not None and not isinstance(dim, int):
+        raise TypeError(f"prod() received an invalid combination of arguments - got ({type(dim).__name__}), "
+                        "but expected (int dim, bool keepdim = False, *, dtype dtype = None)")
     source = input if dtype is None else input.to(dtype)
     dims = reduced_dims(dim, input.ndim, "prod")
     result = product_over(source, dims, keepdim and dim is not None)

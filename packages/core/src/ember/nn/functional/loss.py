@@ -103,7 +103,10 @@ class MseLossBackward0(Node):
 
     def backward(self, grad: Tensor) -> tuple:
         input, target = self.saved_tensors
-        scale = 2.0 / input.numel() if self.reduction == "mean" else 2.0
+        count = input.numel()
+        scale = (2.0 / count if count else math.nan) if self.reduction == "mean" else 2.0
+        if target._dtype is not grad._dtype:  # a bool or integer target, promoted as in the forward
+            target = target.to(grad._dtype)
         grad_input = (input - target) * scale * grad
         return (
             grad_input if needs_input_grad(self, 0) else None,
@@ -329,6 +332,10 @@ def _check_nll(input: Tensor, target: Tensor, weight: Tensor | None) -> int:
     if input.dim() == 1:
         if target.dim() > 1:
             raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+        if target.dim() == 1 and target._data.shape[0] != 1:
+            raise ValueError(
+                f"For 1D input, 1D target must have size 1, but got target size: {target._data.shape[0]}"
+            )
     elif target.dim() == 0 or input._data.shape[0] != target._data.shape[0]:
         batch = 1 if target.dim() == 0 else target._data.shape[0]
         raise ValueError(
@@ -375,13 +382,14 @@ def _target_key(kernels, safe_target, target_shape: tuple, input_dim: int) -> tu
 def _target_weights(
     kernels, target: Tensor, weight: Tensor | None, ignore_index: int, num_classes: int, dtype
 ):
-    """(safe_target, w[t]): targets with ignored ones set to class 0, and their weights (0 when ignored)."""
+    """(safe_target, w[t], kept): targets with ignored ones set to class 0, their weights (0 when
+    ignored), and the mask of the targets that are not ``ignore_index``."""
     kept = kernels.ne(target._data, ignore_index)
     safe_target = kernels.where(kept, target._data, 0)
     _check_targets(kernels, safe_target, num_classes)
     if weight is None:
-        return safe_target, kernels.astype(kept, dtype)
-    return safe_target, kernels.where(kept, kernels.index(weight._data, (safe_target,)), 0.0)
+        return safe_target, kernels.astype(kept, dtype), kept
+    return safe_target, kernels.where(kept, kernels.index(weight._data, (safe_target,)), 0.0), kept
 
 
 def _weighted_reduce(kernels, losses, target_weight, reduction: str):
@@ -402,11 +410,12 @@ def _nll_forward(
     num_classes = _check_nll(input, target, weight)
     check_not_differentiable("nll_loss_forward", "weight", weight)
     kernels = input._device.kernels
-    safe_target, target_weight = _target_weights(
+    safe_target, target_weight, kept = _target_weights(
         kernels, target, weight, ignore_index, num_classes, input._dtype
     )
     key = _target_key(kernels, safe_target, target._data.shape, input.dim())
-    losses = kernels.neg(kernels.mul(kernels.index(input._data, key), target_weight))
+    # An ignored target contributes exactly 0, even where its log-probability is infinite or NaN.
+    losses = kernels.where(kept, kernels.neg(kernels.mul(kernels.index(input._data, key), target_weight)), 0.0)
     data, scaled_weights = _weighted_reduce(kernels, losses, target_weight, reduction)
     result = Tensor._make(data, input._dtype, input._device)
     saved = (Tensor._make(scaled_weights, input._dtype, input._device),)
@@ -419,11 +428,12 @@ def _fused_cross_entropy(
     """Cross entropy of (N, C) logits in one ``cross_entropy`` kernel call, when no graph is recorded."""
     num_classes = _check_nll(input, target, weight)
     kernels = input._device.kernels
-    safe_target, target_weight = _target_weights(
+    safe_target, target_weight, kept = _target_weights(
         kernels, target, weight, ignore_index, num_classes, input._dtype
     )
     losses, _probabilities = kernels.cross_entropy(input._data, safe_target)
-    data, _ = _weighted_reduce(kernels, kernels.mul(losses, target_weight), target_weight, reduction)
+    losses = kernels.where(kept, kernels.mul(losses, target_weight), 0.0)
+    data, _ = _weighted_reduce(kernels, losses, target_weight, reduction)
     return Tensor._make(data, input._dtype, input._device)
 
 
@@ -486,7 +496,11 @@ def cross_entropy(
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     class_dim = 0 if input.dim() == 1 else 1
-    if target._data.shape == input._data.shape and target._dtype.is_floating_point:
+    if target._data.shape == input._data.shape:
+        if not target._dtype.is_floating_point:
+            raise RuntimeError(
+                f"Expected floating point type for target with class probabilities, got {type_name(target)}"
+            )
         return _cross_entropy_probabilities(input, target, weight, reduction, label_smoothing, class_dim)
     fused = input._device.kernels.cross_entropy
     if fused is not None and input.dim() == 2 and label_smoothing == 0 and not needs_grad((input, weight)):
