@@ -31,7 +31,9 @@ BROADCAST_PAIRS = (
 #   transposed       every axis reversed (Fortran order)
 #   stepped          every second element along every axis of a buffer twice as large
 #   offset_permuted  ``base[1:].permute(reversed)``: a view with a storage offset, then a view of that view
-LAYOUTS = ("contiguous", "transposed", "stepped", "offset_permuted")
+#   rows_stepped     ``base[1::2]``: every second row, from a storage offset, the last stride still 1 (a
+#                    kernel that takes "last stride 1" for contiguous reads the wrong elements)
+LAYOUTS = ("contiguous", "transposed", "stepped", "offset_permuted", "rows_stepped")
 
 
 # Value ranges of each domain of random_array: whole numbers for ints (and for "ties" in every dtype).
@@ -84,6 +86,15 @@ def place(device: DeviceUnderTest, array: np.ndarray, layout: str) -> Any:
         strides = kernels.strides(base)
         rows_view = kernels.as_strided(base, rows.shape, strides, strides[0])
         return kernels.as_strided(rows_view, array.shape, kernels.strides(rows_view)[::-1], 0)
+    if layout == "rows_stepped":
+        if ndim == 0:
+            base = device.from_numpy(np.array([1, 1, array], dtype=array.dtype))
+            return kernels.as_strided(base, (), (), 2)
+        host = np.ones((2 * array.shape[0] + 1,) + array.shape[1:], dtype=array.dtype)
+        host[1::2] = array
+        base = device.from_numpy(host)
+        strides = kernels.strides(base)
+        return kernels.as_strided(base, array.shape, (2 * strides[0],) + strides[1:], strides[0])
     raise ValueError(f"unknown layout {layout!r}; expected one of {', '.join(LAYOUTS)}")
 
 
