@@ -32,17 +32,26 @@ def assert_matches(actual: np.ndarray, expected: np.ndarray, what: str, *,
     if tolerance is None:
         np.testing.assert_array_equal(actual, expected, err_msg=what)
         return
+    bad = mismatches(actual, expected, terms=terms, magnitude=magnitude)
+    if bad.any():
+        wrong = np.argwhere(bad)
+        first = tuple(int(i) for i in wrong[0])
+        raise AssertionError(f"{what}: {len(wrong)} of {bad.size} values differ; at {first} got "
+                             f"{actual[first]!r}, expected {expected[first]!r}")
+
+
+def mismatches(actual: np.ndarray, expected: np.ndarray, *, terms: int = 1,
+               magnitude: float | np.ndarray = 1.0) -> np.ndarray:
+    """A bool mask of the elements of ``actual`` not close to ``expected`` (as in assert_matches)."""
+    tolerance = TOLERANCES.get(actual.dtype.name)
+    if tolerance is None:
+        return np.asarray(actual != expected)
     rtol, atol = tolerance
     got, want = actual.astype(np.float64), expected.astype(np.float64)
     bound = atol + rtol * np.abs(want) + terms * float(np.finfo(actual.dtype).eps) * np.abs(magnitude)
     with np.errstate(invalid="ignore", over="ignore"):
         good = (got == want) | (np.isnan(got) & np.isnan(want)) | (np.abs(got - want) <= bound)
-    if not good.all():
-        wrong = np.argwhere(~good)
-        first = tuple(int(i) for i in wrong[0])
-        raise AssertionError(
-            f"{what}: {len(wrong)} of {good.size} values differ; at {first} got {got[first]!r}, expected "
-            f"{want[first]!r} (tolerance {np.broadcast_to(bound, good.shape)[first]:.3g})")
+    return ~good
 
 
 @contextlib.contextmanager
