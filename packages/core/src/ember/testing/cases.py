@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ember.testing.harness import DeviceUnderTest
+from ember.testing.harness import FLOAT_NAMES, DeviceUnderTest
 
 
 def _random_shapes(seed: int, count: int) -> tuple[tuple[int, ...], ...]:
@@ -39,6 +39,24 @@ LAYOUTS = ("contiguous", "transposed", "stepped", "offset_permuted", "rows_stepp
 # Value ranges of each domain of random_array: whole numbers for ints (and for "ties" in every dtype).
 WHOLE_RANGES = {"real": (-5, 5), "positive": (1, 5), "nonzero": (1, 5), "ties": (-2, 2), "exponent": (0, 3)}
 FLOAT_RANGES = {"real": (-2.0, 2.0), "positive": (0.5, 2.5), "nonzero": (0.5, 2.0), "exponent": (-2.0, 2.0)}
+
+
+# Values random data never holds: NaN and inf, signed zeros, huge magnitudes; ints beyond 2**31, and
+# int32's extremes, which wrap around as in PyTorch.
+NAN, INF = float("nan"), float("inf")
+FLOAT_SPECIALS = (NAN, INF, -INF, 0.0, -0.0, 1.0, -1.0, 0.5, -2.5, 100.0, -100.0, 1000.0, -1000.0)
+INT_SPECIALS = {"int64": (2**40 + 3, -(2**40) - 5, 2**31, -(2**31) - 1, 2**33 + 7, 0, 1, -1, 7),
+                "int32": (2**31 - 1, -(2**31), 2**30 + 1, 0, 1, -1, 7)}
+
+# Rows of a (6, 3) float matrix: NaN first, in the middle and last, inf against -inf, only infinities.
+SPECIAL_ROWS = ((NAN, 1.0, 2.0), (1.0, NAN, -INF), (2.0, 1.0, NAN), (INF, -INF, 1.0), (-INF, -INF, -INF),
+                (1.0, INF, INF))
+
+
+def specials(dtype_name: str) -> np.ndarray:
+    """The special values of a dtype as a 1-D host array."""
+    values = FLOAT_SPECIALS if dtype_name in FLOAT_NAMES else INT_SPECIALS[dtype_name]
+    return np.array(values, dtype=dtype_name)
 
 
 def random_array(rng: np.random.Generator, shape: tuple[int, ...], dtype_name: str,

@@ -40,6 +40,24 @@ def assert_matches(actual: np.ndarray, expected: np.ndarray, what: str, *,
                              f"{actual[first]!r}, expected {expected[first]!r}")
 
 
+def _shown(value) -> str:
+    return repr(value.item()) if isinstance(value, np.generic) else repr(value)
+
+
+def assert_elementwise(actual, expected, op: str, dtype_name: str, *operands) -> None:
+    """Like assert_matches, but a failure names the first wrong element's operands: ``log(0.0)``."""
+    if (actual.shape, actual.dtype) != (expected.shape, expected.dtype):
+        raise AssertionError(f"{op} on {dtype_name}: expected {expected.shape} {expected.dtype}, "
+                             f"got {actual.shape} {actual.dtype}")
+    bad = mismatches(actual, expected)
+    if bad.any():
+        index = tuple(int(i) for i in np.argwhere(bad)[0])
+        shown = ", ".join(_shown(np.broadcast_to(o, bad.shape)[index]) if isinstance(o, np.ndarray) else
+                          _shown(o) for o in operands)
+        raise AssertionError(f"{op}({shown}) on {dtype_name} gave {_shown(actual[index])}, "
+                             f"expected {_shown(expected[index])}")
+
+
 def mismatches(actual: np.ndarray, expected: np.ndarray, *, terms: int = 1,
                magnitude: float | np.ndarray = 1.0) -> np.ndarray:
     """A bool mask of the elements of ``actual`` not close to ``expected`` (as in assert_matches)."""

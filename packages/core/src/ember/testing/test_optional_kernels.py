@@ -1,7 +1,9 @@
-"""Optional kernels the device provides, against the result core composes without them.
+"""Optional kernels the device provides, against numpy and against the result core composes without them.
 
-Core's composed versions are numpy-exact compositions of required kernels, so each reference here is
-numpy, computed in float64 for floating dtypes. A kernel the device lacks is a skip that names it.
+Each kernel is checked on its own against numpy (computed in float64 for floating dtypes), special values
+and huge magnitudes included, and then through ember's ops: the same op run with the kernel and with a
+copy of the device's kernel table that lacks it, so that core composes it from required kernels, must
+agree in values and gradients. A kernel the device lacks is a skip that names it.
 """
 from __future__ import annotations
 
@@ -10,8 +12,8 @@ import functools
 import numpy as np
 import pytest
 
-from ember.testing.cases import LAYOUTS, describe_key, place, random_array
-from ember.testing.compare import assert_matches, reference
+from ember.testing.cases import LAYOUTS, SPECIAL_ROWS, describe_key, place, random_array, specials
+from ember.testing.compare import assert_elementwise, assert_matches, no_warnings, reference
 from ember.testing.harness import DTYPE_NAMES, FLOAT_NAMES, NUMERIC_NAMES
 
 CHECKED_KERNELS = ("reshape", "permute", "expand", "slice", "relu", "sigmoid", "min", "argmin", "cat",
@@ -143,6 +145,40 @@ def test_activation_matches_reference(ember_device, ember_rng, op, dtype_name, l
                    f"{op}(x, out=<{layout} buffer>)")
 
 
+@pytest.mark.parametrize(("op", "dtype_name"),
+                         [(op, dtype_name) for op, (_, dtypes) in ACTIVATIONS.items()
+                          for dtype_name in dtypes if dtype_name != "int32"])
+def test_activation_on_special_values(ember_device, op, dtype_name):
+    """NaN propagates, +-inf and +-1000 give the limits (sigmoid(-1000) is 0, not NaN), silently."""
+    kernel = optional_kernel(ember_device, op)
+    ember_device.dtype(dtype_name)
+    host = specials(dtype_name)
+    with no_warnings(f"{op}(<special {dtype_name} values>)"):
+        result = kernel(ember_device.from_numpy(host))
+    assert_elementwise(ember_device.to_numpy(result), reference(ACTIVATIONS[op][0], dtype_name, host), op,
+                       dtype_name, host)
+
+
+@pytest.mark.parametrize("keepdim", (False, True))
+@pytest.mark.parametrize("dtype_name", FLOAT_NAMES)
+def test_min_and_argmin_propagate_nan(ember_device, dtype_name, keepdim):
+    ember_device.dtype(dtype_name)
+    host = np.array(SPECIAL_ROWS, dtype=dtype_name)
+    for axes in ((1,), (0,), (0, 1)):
+        min_kernel = optional_kernel(ember_device, "min")
+        what = f"min(<rows {SPECIAL_ROWS} {dtype_name}>, axes={axes}, keepdim={keepdim})"
+        with no_warnings(what):
+            result = min_kernel(ember_device.from_numpy(host), axes, keepdim)
+        assert_matches(ember_device.to_numpy(result), np.min(host, axis=axes, keepdims=keepdim), what)
+    argmin = optional_kernel(ember_device, "argmin")
+    for axis in (1, 0, None):
+        what = f"argmin(<rows {SPECIAL_ROWS} {dtype_name}>, axis={axis}): a NaN is the minimum, the first one wins"
+        with no_warnings(what):
+            result = argmin(ember_device.from_numpy(host), axis, keepdim)
+        assert_matches(ember_device.to_numpy(result),
+                       np.asarray(np.argmin(host, axis, keepdims=keepdim), np.int64), what)
+
+
 MINS = (((7,), (0,)), ((3, 4), (1,)), ((2, 3, 4), (0, 2)), ((2, 3, 4), (0, 1, 2)), ((0, 3), (1,)),
         ((1, 1), (0,)))
 
@@ -209,21 +245,35 @@ def _cross_entropy_losses(logits, target):
 SOFTMAXES = {"softmax": lambda x, axis: np.exp(_log_softmax(x, axis)), "log_softmax": _log_softmax}
 
 
+# Rows at very different offsets (a kernel subtracting one maximum for the whole buffer underflows all
+# but one row) and with spreads of hundreds (exp of the spread overflows without the shift).
+OFFSET_ROWS = np.array([[0.0, 1.0, 2.0, 3.0], [1000.0, 1001.0, 999.0, 1000.5], [-1000.0, -999.0, -1001.0, -1000.0],
+                        [0.0, 300.0, -200.0, 100.0], [500.0, -500.0, 0.0, 499.0]])
+
+
+def _softmax_inputs(ember_rng, dtype_name):
+    """(host, axis, label) cases: random rows, shifted rows, and OFFSET_ROWS along either axis."""
+    for shape, axis, shift in (((4, 5), 1, 0), ((4, 5), 0, 0), ((2, 3, 4), 2, 0), ((7,), 0, 0),
+                               ((0, 5), 1, 0), ((3, 5), 1, 1000), ((2, 1), 1, 0)):
+        host = (random_array(ember_rng, shape, dtype_name, "real") * 2 + shift).astype(dtype_name)
+        yield host, axis, f"<{shape} {dtype_name}> + {shift}"
+    yield OFFSET_ROWS.astype(dtype_name), 1, f"<rows at offsets and spreads of hundreds, {dtype_name}>"
+    yield OFFSET_ROWS.T.astype(dtype_name), 0, f"<columns at offsets and spreads of hundreds, {dtype_name}>"
+
+
 @pytest.mark.parametrize("layout", LAYOUTS)
 @pytest.mark.parametrize("dtype_name", FLOAT_NAMES)
 @pytest.mark.parametrize("op", tuple(SOFTMAXES))
 def test_softmax_matches_reference(ember_device, ember_rng, op, dtype_name, layout):
     kernel = optional_kernel(ember_device, op)
     ember_device.dtype(dtype_name)
-    # The shifted case overflows exp() unless the kernel subtracts the maximum first, as core does.
-    for shape, axis, shift in (((4, 5), 1, 0), ((4, 5), 0, 0), ((2, 3, 4), 2, 0), ((7,), 0, 0),
-                               ((0, 5), 1, 0), ((3, 5), 1, 1000), ((2, 1), 1, 0)):
-        host = (random_array(ember_rng, shape, dtype_name, "real") * 2 + shift).astype(dtype_name)
-        result = kernel(place(ember_device, host, layout), axis)
-        assert_matches(ember_device.to_numpy(result),
-                       reference(lambda x, axis=axis: SOFTMAXES[op](x, axis), dtype_name, host),
-                       f"{op}(<{shape} {dtype_name}, {layout}> + {shift}, axis={axis})",
-                       terms=shape[axis], magnitude=8.0)
+    for host, axis, label in _softmax_inputs(ember_rng, dtype_name):
+        what = f"{op}({label}, {layout}, axis={axis})"
+        with no_warnings(what):
+            result = kernel(place(ember_device, host, layout), axis)
+        expected = reference(lambda x, axis=axis: SOFTMAXES[op](x, axis), dtype_name, host)
+        assert_matches(ember_device.to_numpy(result), expected, what, terms=host.shape[axis],
+                       magnitude=np.abs(expected) + 8.0)
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
@@ -231,17 +281,22 @@ def test_softmax_matches_reference(ember_device, ember_rng, op, dtype_name, layo
 def test_cross_entropy_matches_reference(ember_device, ember_rng, dtype_name, layout):
     cross_entropy = optional_kernel(ember_device, "cross_entropy")
     ember_device.dtype(dtype_name)
-    for n, classes, shift in ((4, 5, 0), (1, 3, 0), (6, 2, 0), (3, 4, 1000), (0, 3, 0)):
-        logits = (random_array(ember_rng, (n, classes), dtype_name) * 2 + shift).astype(dtype_name)
-        target = ember_rng.integers(0, classes, size=n).astype(np.int64)
-        losses, probs = cross_entropy(place(ember_device, logits, layout), ember_device.from_numpy(target))
-        what = f"cross_entropy(<({n}, {classes}) {dtype_name}, {layout}> + {shift}, target)"
-        losses_of = functools.partial(_cross_entropy_losses, target=target)
-        expected_losses = reference(losses_of, dtype_name, logits)
-        assert_matches(ember_device.to_numpy(losses), expected_losses, f"{what} losses",
-                       terms=classes, magnitude=8.0)
-        expected_probs = reference(lambda x: np.exp(_log_softmax(x, 1)), dtype_name, logits)
-        assert_matches(ember_device.to_numpy(probs), expected_probs, f"{what} probs", terms=classes)
+    cases = [((random_array(ember_rng, (n, classes), dtype_name) * 2 + shift).astype(dtype_name),
+              f"<({n}, {classes}) {dtype_name}> + {shift}")
+             for n, classes, shift in ((4, 5, 0), (1, 3, 0), (6, 2, 0), (3, 4, 1000), (0, 3, 0))]
+    cases.append((OFFSET_ROWS.astype(dtype_name), f"<rows at offsets and spreads of hundreds, {dtype_name}>"))
+    for logits, label in cases:
+        n, classes = logits.shape
+        for target in (ember_rng.integers(0, classes, size=n), np.argmin(logits, axis=1) if n else np.zeros(0)):
+            target = target.astype(np.int64)
+            what = f"cross_entropy({label}, {layout}, target={target.tolist()})"
+            with no_warnings(what):
+                losses, probs = cross_entropy(place(ember_device, logits, layout), ember_device.from_numpy(target))
+            expected_losses = reference(functools.partial(_cross_entropy_losses, target=target), dtype_name, logits)
+            assert_matches(ember_device.to_numpy(losses), expected_losses, f"{what} losses",
+                           terms=classes, magnitude=np.abs(expected_losses) + 8.0)
+            expected_probs = reference(lambda x: np.exp(_log_softmax(x, 1)), dtype_name, logits)
+            assert_matches(ember_device.to_numpy(probs), expected_probs, f"{what} probs", terms=classes)
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
@@ -249,15 +304,19 @@ def test_cross_entropy_matches_reference(ember_device, ember_rng, dtype_name, la
 def test_binary_cross_entropy_with_logits_matches_reference(ember_device, ember_rng, dtype_name, layout):
     kernel = optional_kernel(ember_device, "binary_cross_entropy_with_logits")
     ember_device.dtype(dtype_name)
-    # Logits as large as +-40 overflow exp() unless the kernel uses the stable form core composes.
+    # Logits of +-15 to +-1000 overflow exp() unless the kernel uses the stable form core composes; each
+    # loss is held to a tolerance of its own size, not the largest one's.
     logits = np.concatenate([random_array(ember_rng, (3, 4), dtype_name),
-                             np.array([[-40, -15, 15, 40]], dtype=dtype_name)])
-    targets = ember_rng.uniform(0, 1, size=(4, 4)).astype(dtype_name)
-    result = kernel(place(ember_device, logits, layout), place(ember_device, targets, layout))
+                             np.array([[-40, -15, 15, 40], [-1000, 1000, -0.001, 0.001]], dtype=dtype_name)])
+    targets = ember_rng.uniform(0, 1, size=logits.shape).astype(dtype_name)
+    targets[-1, :2] = (0, 1)
+    what = f"binary_cross_entropy_with_logits on {dtype_name}, {layout}"
+    with no_warnings(what):
+        result = kernel(place(ember_device, logits, layout), place(ember_device, targets, layout))
     expected = reference(lambda x, y: np.maximum(x, 0) - x * y + np.log1p(np.exp(-np.abs(x))),
                          dtype_name, logits, targets)
-    assert_matches(ember_device.to_numpy(result), expected, f"binary_cross_entropy_with_logits on {layout}",
-                   magnitude=40.0)
+    assert_matches(ember_device.to_numpy(result), expected, what, terms=4,
+                   magnitude=np.abs(logits.astype(np.float64)) + 1.0)
 
 
 # (momentum, dampening, weight_decay, nesterov, maximize): PyTorch's SGD options, each on its own and mixed.

@@ -12,47 +12,19 @@ import numpy as np
 import pytest
 
 from ember import _dtype
-from ember.testing.compare import assert_matches, mismatches, no_warnings, reference
+from ember.testing.cases import INF, NAN, SPECIAL_ROWS, specials
+from ember.testing.compare import assert_elementwise, assert_matches, no_warnings, reference
 from ember.testing.harness import DTYPE_NAMES, FLOAT_NAMES, INT_NAMES, NUMERIC_NAMES
 from ember.testing.test_elementwise import BINARY, COMPARISONS, UNARY
 
 CHECKED_KERNELS = tuple(UNARY) + tuple(BINARY) + ("where", "sum", "max", "argmax", "matmul", "full", "arange",
                                                   "copy_", "astype", "index_put_")
 
-NAN, INF = float("nan"), float("inf")
-FLOAT_SPECIALS = (NAN, INF, -INF, 0.0, -0.0, 1.0, -1.0, 0.5, -2.5, 100.0, -100.0, 1000.0, -1000.0)
-# Values whose bits beyond the low 32 matter; int32's extremes wrap around as in PyTorch.
-INT_SPECIALS = {"int64": (2**40 + 3, -(2**40) - 5, 2**31, -(2**31) - 1, 2**33 + 7, 0, 1, -1, 7),
-                "int32": (2**31 - 1, -(2**31), 2**30 + 1, 0, 1, -1, 7)}
 # Exponents for integer pow: numpy and PyTorch refuse negative ones, large ones only wrap around.
 INT_EXPONENTS = (0, 1, 2, 3)
 FLOAT32 = _dtype.from_numpy(np.dtype("float32"))
 BIG = 2**40 + 1  # an int64 that neither int32 nor float32 holds
 TENTH = 0.1  # a float64 that float32 rounds
-
-
-def specials(dtype_name: str) -> np.ndarray:
-    """The special values of a dtype as a 1-D host array."""
-    values = FLOAT_SPECIALS if dtype_name in FLOAT_NAMES else INT_SPECIALS[dtype_name]
-    return np.array(values, dtype=dtype_name)
-
-
-def _shown(value) -> str:
-    return repr(value.item()) if isinstance(value, np.generic) else repr(value)
-
-
-def assert_elementwise(actual, expected, op: str, dtype_name: str, *operands) -> None:
-    """Like assert_matches, but a failure names the first wrong element's operands: ``log(0.0)``."""
-    if (actual.shape, actual.dtype) != (expected.shape, expected.dtype):
-        raise AssertionError(f"{op} on {dtype_name}: expected {expected.shape} {expected.dtype}, "
-                             f"got {actual.shape} {actual.dtype}")
-    bad = mismatches(actual, expected)
-    if bad.any():
-        index = tuple(int(i) for i in np.argwhere(bad)[0])
-        shown = ", ".join(_shown(np.broadcast_to(o, bad.shape)[index]) if isinstance(o, np.ndarray) else
-                          _shown(o) for o in operands)
-        raise AssertionError(f"{op}({shown}) on {dtype_name} gave {_shown(actual[index])}, "
-                             f"expected {_shown(expected[index])}")
 
 
 def _torch_sign(x):
@@ -161,11 +133,6 @@ def test_where_ignores_the_values_it_does_not_take(ember_device, ember_rng, dtyp
                 result = kernels.where(ember_device.from_numpy(np.zeros_like(cond)), scalar,
                                        ember_device.from_numpy(taken))
                 assert_elementwise(ember_device.to_numpy(result), taken, "where", dtype_name, False, scalar, taken)
-
-
-# Rows of a (6, 3) float matrix: NaN first, in the middle and last, inf against -inf, only infinities.
-SPECIAL_ROWS = ((NAN, 1.0, 2.0), (1.0, NAN, -INF), (2.0, 1.0, NAN), (INF, -INF, 1.0), (-INF, -INF, -INF),
-                (1.0, INF, INF))
 
 
 @pytest.mark.parametrize("keepdim", (False, True))
