@@ -12,6 +12,8 @@ import functools
 import numpy as np
 import pytest
 
+import ember
+from ember.nn import functional
 from ember.testing.cases import LAYOUTS, SPECIAL_ROWS, describe_key, place, random_array, specials
 from ember.testing.compare import assert_elementwise, assert_matches, no_warnings, reference
 from ember.testing.harness import DTYPE_NAMES, FLOAT_NAMES, NUMERIC_NAMES
@@ -360,3 +362,85 @@ def test_sgd_step_follows_pytorchs_update_rule(ember_device, ember_rng, dtype_na
         if momentum:
             assert_matches(ember_device.to_numpy(buf), expected_buf.astype(dtype_name), f"{what}: buf",
                            terms=4, magnitude=2.0)
+
+
+def _host(tensor):
+    return tensor.detach().cpu().numpy()
+
+
+def _through_ember_ops(ember_device, function, hosts):
+    """``function`` of ember tensors on the device holding ``hosts``, as (label, host array) pairs: its
+    outputs, then the gradients of a weighted sum of its floating outputs."""
+    leaves = [ember.tensor(host, device=ember_device.device, requires_grad=host.dtype.kind == "f")
+              for host in hosts]
+    outputs = function(*leaves)
+    outputs = outputs if isinstance(outputs, tuple) else (outputs,)
+    results = [(f"output {position}", _host(output)) for position, output in enumerate(outputs)]
+    floating = [output for output in outputs if output.requires_grad]
+    if floating:
+        weights = np.random.default_rng(0)
+        total = sum((output * ember.tensor(weights.uniform(0.5, 1.5, tuple(output.shape)).astype(np.float32),
+                                           device=ember_device.device)).sum() for output in floating)
+        total.backward()
+        results += [(f"gradient of input {position}", _host(leaf.grad)) for position, leaf in enumerate(leaves)
+                    if leaf.grad is not None]
+    return results
+
+
+def _sgd_steps(param, grad):
+    """Two steps of SGD with momentum, weight decay and nesterov on ``param``; returns the new param."""
+    optimizer = ember.optim.SGD([param], lr=0.1, momentum=0.9, weight_decay=0.01, nesterov=True)
+    for scale in (1.0, -2.0):
+        param.grad = (grad * scale).detach()
+        optimizer.step()
+    return param.detach() * 1
+
+
+def _composition_inputs():
+    """Host inputs of the composition cases, in float32 (which every device has)."""
+    gradient = np.resize(specials("float32"), OFFSET_ROWS.shape)
+    gradient[~np.isfinite(gradient)] = 0.5
+    return {"rows": OFFSET_ROWS.astype(np.float32), "special": np.array(SPECIAL_ROWS, dtype=np.float32),
+            "flat": specials("float32"), "target": np.array([0, 3, 1, 2, 0], dtype=np.int64),
+            "probability": np.linspace(0, 1, 20, dtype=np.float32).reshape(5, 4), "gradient": gradient}
+
+
+# kernel: (what, ember op, names of its inputs in _composition_inputs)
+COMPOSITIONS = {
+    "reshape": ("x.reshape(2, 10), x.t().reshape(20)", lambda x: (x.reshape(2, 10) * 1, x.t().reshape(20) * 1),
+                ("rows",)),
+    "permute": ("x.permute(1, 0)", lambda x: x.permute(1, 0) * 1, ("rows",)),
+    "expand": ("x[:, :1].expand(5, 3)", lambda x: x[:, :1].expand(5, 3) * 1, ("rows",)),
+    "slice": ("x[1:, ::2], x[2]", lambda x: (x[1:, ::2] * 1, x[2] * 1), ("rows",)),
+    "relu": ("relu(x)", ember.relu, ("flat",)),
+    "sigmoid": ("sigmoid(x)", ember.sigmoid, ("flat",)),
+    "min": ("amin(x, 1), x.min(0)", lambda x: (ember.amin(x, 1), x.min(0).values), ("special",)),
+    "argmin": ("x.argmin(1), x.argmin()", lambda x: (x.argmin(1), x.argmin()), ("special",)),
+    "cat": ("cat([x, 2 * x], 1)", lambda x: ember.cat([x, 2 * x], 1), ("rows",)),
+    "softmax": ("softmax(x, 1), softmax(x, 0)", lambda x: (ember.softmax(x, 1), ember.softmax(x, 0)), ("rows",)),
+    "log_softmax": ("log_softmax(x, 1), log_softmax(x, 0)",
+                    lambda x: (ember.log_softmax(x, 1), ember.log_softmax(x, 0)), ("rows",)),
+    "cross_entropy": ("cross_entropy(x, target, reduction='none')",
+                      lambda x, t: functional.cross_entropy(x, t, reduction="none"), ("rows", "target")),
+    "binary_cross_entropy_with_logits": (
+        "binary_cross_entropy_with_logits(x, y, reduction='none')",
+        lambda x, y: functional.binary_cross_entropy_with_logits(x, y, reduction="none"), ("rows", "probability")),
+    "sgd_step": ("SGD(momentum=0.9, weight_decay=0.01, nesterov=True), two steps", _sgd_steps,
+                 ("rows", "gradient")),
+}
+
+
+@pytest.mark.parametrize("op", tuple(COMPOSITIONS))
+def test_optional_kernel_agrees_with_cores_composition(ember_device, op):
+    """The ember op with the kernel and without it (core composing it) agree, values and gradients."""
+    optional_kernel(ember_device, op)
+    ember_device.dtype("float32")
+    what, function, names = COMPOSITIONS[op]
+    hosts = [_composition_inputs()[name] for name in names]
+    with_kernel = _through_ember_ops(ember_device, function, hosts)
+    with ember_device.composing(op):
+        composed = _through_ember_ops(ember_device, function, hosts)
+    assert [label for label, _ in with_kernel] == [label for label, _ in composed], what
+    for (label, fused), (_, expected) in zip(with_kernel, composed):
+        assert_matches(fused, expected, f"{what}: the {label} with the '{op}' kernel differs from core's "
+                                        "composition without it", terms=8, magnitude=np.abs(expected) + 1.0)
