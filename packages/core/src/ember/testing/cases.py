@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from ember.testing.compare import assert_matches
 from ember.testing.harness import FLOAT_NAMES, DeviceUnderTest
 
 
@@ -114,6 +115,16 @@ def place(device: DeviceUnderTest, array: np.ndarray, layout: str) -> Any:
         strides = kernels.strides(base)
         return kernels.as_strided(base, array.shape, (2 * strides[0],) + strides[1:], strides[0])
     raise ValueError(f"unknown layout {layout!r}; expected one of {', '.join(LAYOUTS)}")
+
+
+def assert_fresh(ember_device, result, inputs, what):
+    """Writing into ``result`` must leave every (device buffer, host copy) of ``inputs`` unchanged."""
+    host_result = ember_device.to_numpy(result)
+    changed = ~host_result if host_result.dtype == np.bool_ else (host_result + 1).astype(host_result.dtype)
+    ember_device.kernels.copy_(result, ember_device.from_numpy(changed))
+    for buffer, host in inputs:
+        assert_matches(ember_device.to_numpy(buffer), host,
+                       f"{what} returned a buffer sharing memory with its input (writing into it changed x)")
 
 
 def on_device(device: DeviceUnderTest, key: tuple) -> tuple:

@@ -14,7 +14,7 @@ import pytest
 
 import ember
 from ember.nn import functional
-from ember.testing.cases import LAYOUTS, SPECIAL_ROWS, describe_key, place, random_array, specials
+from ember.testing.cases import LAYOUTS, SPECIAL_ROWS, assert_fresh, describe_key, place, random_array, specials
 from ember.testing.compare import assert_elementwise, assert_matches, no_warnings, reference
 from ember.testing.harness import DTYPE_NAMES, FLOAT_NAMES, NUMERIC_NAMES
 
@@ -179,6 +179,27 @@ def test_min_and_argmin_propagate_nan(ember_device, dtype_name, keepdim):
             result = argmin(ember_device.from_numpy(host), axis, keepdim)
         assert_matches(ember_device.to_numpy(result),
                        np.asarray(np.argmin(host, axis, keepdims=keepdim), np.int64), what)
+
+
+# What must return a new buffer, as (call, kernel on x: a (3, 1) float32 buffer of positive values).
+FRESH_RESULTS = {
+    "relu": ("relu(x)", lambda relu, x: relu(x)),
+    "sigmoid": ("sigmoid(x)", lambda sigmoid, x: sigmoid(x)),
+    "min": ("min(x, (1,), True) over a size-1 dim", lambda min_kernel, x: min_kernel(x, (1,), True)),
+    "cat": ("cat([x], 0)", lambda cat, x: cat([x], 0)),
+    "softmax": ("softmax(x, 0)", lambda softmax, x: softmax(x, 0)),
+    "log_softmax": ("log_softmax(x, 0)", lambda log_softmax, x: log_softmax(x, 0)),
+}
+
+
+@pytest.mark.parametrize("op", tuple(FRESH_RESULTS))
+def test_optional_results_are_new_buffers(ember_device, op):
+    kernel = optional_kernel(ember_device, op)
+    ember_device.dtype("float32")
+    what, call = FRESH_RESULTS[op]
+    host = np.array([[0.5], [1.5], [2.0]], dtype=np.float32)
+    x = ember_device.from_numpy(host)
+    assert_fresh(ember_device, call(kernel, x), ((x, host),), what)
 
 
 MINS = (((7,), (0,)), ((3, 4), (1,)), ((2, 3, 4), (0, 2)), ((2, 3, 4), (0, 1, 2)), ((0, 3), (1,)),
