@@ -219,6 +219,23 @@ def test_creation_keeps_values_float32_and_int32_cannot_hold(ember_device, dtype
     assert_elementwise(ember_device.to_numpy(x), expected, "index_put_ accumulating", dtype_name, host, value)
 
 
+@pytest.mark.parametrize("dtype_name", FLOAT_NAMES)
+def test_index_put_accumulating_infinities_and_overflow_is_silent(ember_device, dtype_name):
+    ember_device.dtype(dtype_name)
+    largest = float(np.finfo(dtype_name).max)
+    host = np.array([-INF, 1.0, largest], dtype=dtype_name)
+    index = np.array([0, 0, 2, 2], dtype=np.int64)
+    values = np.array([INF, 1.0, largest, largest], dtype=dtype_name)
+    x = ember_device.from_numpy(host)
+    what = f"index_put_(<{host.tolist()} {dtype_name}>, {index.tolist()}, {values.tolist()}, accumulate=True)"
+    with no_warnings(what):
+        ember_device.kernels.index_put_(x, (ember_device.from_numpy(index),), ember_device.from_numpy(values), True)
+    expected = host.copy()
+    with np.errstate(all="ignore"):
+        np.add.at(expected, index, values)
+    assert_matches(ember_device.to_numpy(x), expected, what)
+
+
 CAST_SOURCES = {"float64": (NAN, INF, -INF, 1e300, -1e300, 1e-300, 2.5, -2.5, 0.0),
                 "float32": (NAN, INF, -INF, 3e38, -3e38, 2.5, -0.0),
                 "float16": (NAN, INF, -INF, 65504.0, -2.5),
