@@ -15,6 +15,10 @@ TOLERANCES = {
 }
 
 
+def _shown(value) -> str:
+    return repr(value.item()) if isinstance(value, np.generic) else repr(value)
+
+
 def assert_matches(actual: np.ndarray, expected: np.ndarray, what: str, *,
                    terms: int = 1, magnitude: float | np.ndarray = 1.0) -> None:
     """Check shape, dtype and values of ``actual`` against the numpy reference ``expected``.
@@ -28,20 +32,12 @@ def assert_matches(actual: np.ndarray, expected: np.ndarray, what: str, *,
         raise AssertionError(f"{what}: expected shape {expected.shape}, got {actual.shape}")
     if actual.dtype != expected.dtype:
         raise AssertionError(f"{what}: expected dtype {expected.dtype}, got {actual.dtype}")
-    tolerance = TOLERANCES.get(actual.dtype.name)
-    if tolerance is None:
-        np.testing.assert_array_equal(actual, expected, err_msg=what)
-        return
     bad = mismatches(actual, expected, terms=terms, magnitude=magnitude)
     if bad.any():
         wrong = np.argwhere(bad)
         first = tuple(int(i) for i in wrong[0])
         raise AssertionError(f"{what}: {len(wrong)} of {bad.size} values differ; at {first} got "
-                             f"{actual[first]!r}, expected {expected[first]!r}")
-
-
-def _shown(value) -> str:
-    return repr(value.item()) if isinstance(value, np.generic) else repr(value)
+                             f"{_shown(actual[first])}, expected {_shown(expected[first])}")
 
 
 def assert_elementwise(actual, expected, op: str, dtype_name: str, *operands) -> None:
