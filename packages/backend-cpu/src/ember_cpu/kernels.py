@@ -61,19 +61,20 @@ def _array(result):
 def _unary(ufunc: np.ufunc, quiet: bool = False) -> Callable:
     """The kernel ``f(x, out=None)`` of an elementwise ufunc; ``quiet`` when it can warn (see _quietly)."""
 
-    if _MODERN and quiet:
+    if _MODERN and quiet and _extobj_contextvar is not None:  # _quietly, inlined: these are the hot kernels
         def kernel(x, out=None):
             token = _ignore_errors(_IGNORE)
             try:
                 return ufunc(x, out=... if out is None else out)
             finally:
                 _restore_errors(token)
-    elif _MODERN:
-        def kernel(x, out=None):
-            return ufunc(x, out=... if out is None else out)
     else:
-        def kernel(x, out=None):
-            return _array(ufunc(x, out=out))
+        if _MODERN:
+            def kernel(x, out=None):
+                return ufunc(x, out=... if out is None else out)
+        else:
+            def kernel(x, out=None):
+                return _array(ufunc(x, out=out))
 
         if quiet:
             kernel = _quietly(kernel)
@@ -85,19 +86,20 @@ def _unary(ufunc: np.ufunc, quiet: bool = False) -> Callable:
 def _binary(ufunc: np.ufunc, quiet: bool = False) -> Callable:
     """The kernel ``f(a, b, out=None)`` of a broadcasting ufunc; a or b may be a Python scalar."""
 
-    if _MODERN and quiet:
+    if _MODERN and quiet and _extobj_contextvar is not None:  # _quietly, inlined: these are the hot kernels
         def kernel(a, b, out=None):
             token = _ignore_errors(_IGNORE)
             try:
                 return ufunc(a, b, out=... if out is None else out)
             finally:
                 _restore_errors(token)
-    elif _MODERN:
-        def kernel(a, b, out=None):
-            return ufunc(a, b, out=... if out is None else out)
     else:
-        def kernel(a, b, out=None):
-            return _array(ufunc(a, b, out=out))
+        if _MODERN:
+            def kernel(a, b, out=None):
+                return ufunc(a, b, out=... if out is None else out)
+        else:
+            def kernel(a, b, out=None):
+                return _array(ufunc(a, b, out=out))
 
         if quiet:
             kernel = _quietly(kernel)
