@@ -382,6 +382,53 @@ def _binary_elementwise(function):
     return kernel
 
 
+def _where_with_narrow_scalars(cond, a, b, out=None):
+    """Python scalars converted to float32 or int32 (wrapping around) before selecting."""
+    def narrow(value):
+        if isinstance(value, float):
+            return np.float32(value)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return np.int64(value).astype(np.int32)
+        return value
+    return K["where"](cond, narrow(a), narrow(b), out=out)
+
+
+def _index_without_copy(x, key):
+    return x[key] if isinstance(x[key], np.ndarray) else K["index"](x, key)
+
+
+def _argmax_through_float32(x, axis, keepdim):
+    return K["argmax"](x.astype(np.float32) if x.dtype == np.int64 else x, axis, keepdim)
+
+
+def _neg_in_int32(x, out=None):
+    return _with_out(np.negative(x.astype(np.int32)).astype(x.dtype) if x.dtype == np.int64 else np.negative(x), out)
+
+
+def _minimum_from_maximum(a, b, out=None):
+    return _with_out(np.negative(np.maximum(np.negative(a), np.negative(b))), out)
+
+
+def _softmax_over_the_last_axis(x, axis):
+    return K["softmax"](x, x.ndim - 1 if x.ndim else 0)
+
+
+def _uniform_from_zero(shape, low, high, dtype, gen):
+    return (gen.random(shape) * (high - low)).astype(dtype.numpy)
+
+
+def _normal_without_mean(shape, mean, std, dtype, gen):
+    return (gen.standard_normal(shape) * std).astype(dtype.numpy)
+
+
+def _exp_in_float32(x, out=None):
+    return _with_out(np.exp(x.astype(np.float32)).astype(x.dtype), out)
+
+
+def _contiguous_always_copies(x):
+    return np.ascontiguousarray(x).copy()
+
+
 MUTANTS = (
     # NaN and inf
     Mutant("maximum ignores NaN (fmax)", "maximum", _binary_elementwise(np.fmax), "test_special_values", "maximum"),
@@ -517,6 +564,25 @@ MUTANTS = (
     Mutant("normal scaled by the variance", "normal", _normal_with_variance, "test_creation", "random or draws"),
     Mutant("arange with floor instead of ceil", "arange", _arange_floor, "test_creation", "arange"),
     Mutant("sgd_step ignores nesterov", "sgd_step", _sgd_without_nesterov, "test_optional_kernels", "sgd"),
+    Mutant("where with scalars narrowed to float32 and int32", "where", _where_with_narrow_scalars,
+           "test_special_values", "where_keeps"),
+    Mutant("index of a basic key returns a view", "index", _index_without_copy, "test_special_values",
+           "new_buffers"),
+    Mutant("argmax of int64 through float32", "argmax", _argmax_through_float32, "test_special_values", "integer"),
+    Mutant("sub of int64 in int32", "sub", _narrow_binary("sub", np.int64, np.int32), "test_special_values",
+           "sub and int64"),
+    Mutant("neg of int64 in int32", "neg", _neg_in_int32, "test_special_values", "neg"),
+    Mutant("minimum as -maximum(-a, -b)", "minimum", _minimum_from_maximum, "test_special_values", "minimum"),
+    Mutant("float64 scalar rounded to float32 in div", "div", _scalar_as_float32("div"), "test_special_values",
+           "float64_python_scalars and div"),
+    Mutant("float64 scalar rounded to float32 in pow", "pow", _scalar_as_float32("pow"), "test_special_values",
+           "float64_python_scalars and pow"),
+    Mutant("exp of float64 computed in float32", "exp", _exp_in_float32, "test_elementwise", "exp"),
+    Mutant("softmax always over the last axis", "softmax", _softmax_over_the_last_axis, "test_optional_kernels",
+           "softmax"),
+    Mutant("uniform ignores low", "uniform", _uniform_from_zero, "test_creation", "random or draws"),
+    Mutant("normal ignores the mean", "normal", _normal_without_mean, "test_creation", "random or draws"),
+    Mutant("contiguous always copies", "contiguous", _contiguous_always_copies, "test_views", "contiguous"),
 )
 
 # One mutant per theme for CI (about a second each): the full catalogue runs on demand (see the docstring).

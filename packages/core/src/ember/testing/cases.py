@@ -46,7 +46,7 @@ FLOAT_RANGES = {"real": (-2.0, 2.0), "positive": (0.5, 2.5), "nonzero": (0.5, 2.
 # int32's extremes, which wrap around as in PyTorch.
 NAN, INF = float("nan"), float("inf")
 FLOAT_SPECIALS = (NAN, INF, -INF, 0.0, -0.0, 1.0, -1.0, 0.5, -2.5, 100.0, -100.0, 1000.0, -1000.0)
-INT_SPECIALS = {"int64": (2**40 + 3, -(2**40) - 5, 2**31, -(2**31) - 1, 2**33 + 7, 0, 1, -1, 7),
+INT_SPECIALS = {"int64": (2**40 + 1, 2**40 + 3, -(2**40) - 5, 2**31, -(2**31) - 1, 2**33 + 7, 0, 1, -1, 7),
                 "int32": (2**31 - 1, -(2**31), 2**30 + 1, 0, 1, -1, 7)}
 
 # Rows of a (6, 3) float matrix: NaN first, in the middle and last, inf against -inf, only infinities.

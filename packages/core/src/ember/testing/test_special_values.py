@@ -109,6 +109,19 @@ def test_int64_python_scalars_beyond_int32(ember_device, op):
                            op, "int64", *operands)
 
 
+@pytest.mark.parametrize("dtype_name", ("float64", "int64"))
+def test_where_keeps_scalars_float32_and_int32_cannot_hold(ember_device, ember_rng, dtype_name):
+    ember_device.dtype(dtype_name)
+    host = specials(dtype_name)
+    cond = ember_rng.random(host.shape) < 0.5
+    for scalar in ((TENTH, 1 / 3) if dtype_name == "float64" else (BIG, -BIG)):
+        for operands in ((cond, host, scalar), (cond, scalar, host)):
+            result = ember_device.kernels.where(*(ember_device.from_numpy(o) if isinstance(o, np.ndarray) else o
+                                                  for o in operands))
+            expected = np.where(cond, *(np.asarray(o, dtype_name) for o in operands[1:]))
+            assert_elementwise(ember_device.to_numpy(result), expected, "where", dtype_name, *operands)
+
+
 @pytest.mark.parametrize("dtype_name", NUMERIC_NAMES)
 def test_where_ignores_the_values_it_does_not_take(ember_device, ember_rng, dtype_name):
     """NaN and inf in the branch not taken must not leak: where is a selection, not arithmetic."""
@@ -279,6 +292,8 @@ FRESH_RESULTS = (
     ("where(all true, x, 0.0)", lambda k, x, y, mask: k.where(mask, x, 0.0)),
     ("sum(x, (1,), True) over a size-1 dim", lambda k, x, y, mask: k.sum(x, (1,), True)),
     ("max(x, (1,), True) over a size-1 dim", lambda k, x, y, mask: k.max(x, (1,), True)),
+    ("index(x, (slice(None),)), a basic key", lambda k, x, y, mask: k.index(x, (slice(None),))),
+    ("index(x, (0,)), a basic key", lambda k, x, y, mask: k.index(x, (0,))),
     ("matmul(x, <(1, 1) ones>)", lambda k, x, y, mask: k.matmul(x, k.full((1, 1), 1.0, FLOAT32))),
 )
 

@@ -123,7 +123,7 @@ def test_contiguous_copies_a_view_into_c_order(ember_device, ember_rng, dtype_na
 def test_contiguous_returns_a_contiguous_buffer_itself(ember_device, ember_rng, dtype_name):
     ember_device.dtype(dtype_name)
     _, buffer = _base(ember_device, ember_rng, dtype_name)
-    assert ember_device.kernels.contiguous(buffer) is buffer
+    assert ember_device.kernels.contiguous(buffer) is buffer, "contiguous(x) of a C-contiguous x returns x itself"
 
 
 def _strided_destination(ember_device, host):
