@@ -133,12 +133,20 @@ def _narrow_binary(op, dtype_from, dtype_to):
     return kernel
 
 
+def _rounded_scalar(value):
+    """A Python scalar passed through a float32 (floats) or an int32 (ints, wrapping around) on its way
+    to the device, still a Python scalar, so NEP 50's promotion is unchanged."""
+    if isinstance(value, float):
+        return float(np.float32(value))
+    if isinstance(value, int) and not isinstance(value, bool):
+        return int(np.int64(value).astype(np.int32))
+    return value
+
+
 def _scalar_as_float32(op):
     """``op`` with a Python float operand rounded to float32 (a backend passing scalars as float)."""
     def kernel(a, b, out=None):
-        a, b = (np.float32(v) if isinstance(v, float) else v for v in (a, b))
-        with np.errstate(all="ignore"):
-            return _with_out(np.asarray(K[op](a, b)), out)
+        return K[op](*(v if isinstance(v, int) else _rounded_scalar(v) for v in (a, b)), out=out)
     return kernel
 
 
@@ -383,14 +391,7 @@ def _binary_elementwise(function):
 
 
 def _where_with_narrow_scalars(cond, a, b, out=None):
-    """Python scalars converted to float32 or int32 (wrapping around) before selecting."""
-    def narrow(value):
-        if isinstance(value, float):
-            return np.float32(value)
-        if isinstance(value, int) and not isinstance(value, bool):
-            return np.int64(value).astype(np.int32)
-        return value
-    return K["where"](cond, narrow(a), narrow(b), out=out)
+    return K["where"](cond, _rounded_scalar(a), _rounded_scalar(b), out=out)
 
 
 def _index_without_copy(x, key):
@@ -406,6 +407,8 @@ def _neg_in_int32(x, out=None):
 
 
 def _minimum_from_maximum(a, b, out=None):
+    if any(isinstance(v, np.ndarray) and v.dtype == np.bool_ for v in (a, b)):
+        return K["minimum"](a, b, out=out)
     return _with_out(np.negative(np.maximum(np.negative(a), np.negative(b))), out)
 
 
