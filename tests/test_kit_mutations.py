@@ -409,7 +409,9 @@ def _neg_in_int32(x, out=None):
 def _minimum_from_maximum(a, b, out=None):
     if any(isinstance(v, np.ndarray) and v.dtype == np.bool_ for v in (a, b)):
         return K["minimum"](a, b, out=out)
-    return _with_out(np.negative(np.maximum(np.negative(a), np.negative(b))), out)
+    def negated(value):
+        return np.negative(value) if isinstance(value, np.ndarray) else -value
+    return _with_out(negated(np.maximum(negated(a), negated(b))), out)
 
 
 def _softmax_over_the_last_axis(x, axis):
