@@ -15,15 +15,42 @@ from typing import Any
 
 import numpy as np
 
-# Like PyTorch, return inf and nan silently where ordinary inputs produce them: log(0), x / 0,
-# sqrt(-1), 0 ** -1, exp(100). Silencing costs about a microsecond a call, so add, mul and matmul
-# keep numpy's warnings, which they give only once values have already overflowed.
-_silently = np.errstate(divide="ignore", invalid="ignore", over="ignore")
-
-
 # numpy >= 2.3 returns arrays for 0-d results when given ``out=...``; older numpy needs `_array` after.
 _MODERN = np.lib.NumpyVersion(np.__version__) >= "2.3.0"
 ARRAY = ... if _MODERN else None
+
+# Like PyTorch, give inf and NaN silently where IEEE arithmetic does (log(0), inf - inf, 0 * inf, sin(inf),
+# float16 overflow, NaN cast to int): numpy would warn. Kernels that can raise a floating-point error run
+# with numpy's error state set to "ignore" by setting the context variable that holds it (numpy >= 2):
+# about 0.25 us a call, where np.errstate costs 1 us. Kernels that cannot (neg, abs, tanh, maximum,
+# comparisons, where, max, views, indexing) run as they are.
+try:
+    from numpy._core._ufunc_config import _extobj_contextvar
+    from numpy._core.umath import _make_extobj
+except ImportError:  # numpy < 2 keeps its error state elsewhere; np.errstate sets it
+    _extobj_contextvar = None
+
+if _extobj_contextvar is not None:
+    _IGNORE = _make_extobj(all="ignore")
+    _ignore_errors, _restore_errors = _extobj_contextvar.set, _extobj_contextvar.reset
+
+    def _quietly(kernel: Callable) -> Callable:
+        """``kernel`` with numpy's floating-point warnings off for the duration of each call."""
+
+        def quiet(*args, **kwargs):
+            token = _ignore_errors(_IGNORE)
+            try:
+                return kernel(*args, **kwargs)
+            finally:
+                _restore_errors(token)
+
+        quiet.__name__ = quiet.__qualname__ = kernel.__name__
+        quiet.__doc__ = kernel.__doc__
+        return quiet
+else:
+    def _quietly(kernel: Callable) -> Callable:
+        """``kernel`` with numpy's floating-point warnings off for the duration of each call."""
+        return np.errstate(all="ignore")(kernel)
 
 
 def _array(result):
@@ -31,29 +58,51 @@ def _array(result):
     return result if result.__class__ is np.ndarray else np.asarray(result)
 
 
-def _unary(ufunc: np.ufunc) -> Callable:
-    """The kernel ``f(x, out=None)`` of an elementwise ufunc."""
+def _unary(ufunc: np.ufunc, quiet: bool = False) -> Callable:
+    """The kernel ``f(x, out=None)`` of an elementwise ufunc; ``quiet`` when it can warn (see _quietly)."""
 
-    if _MODERN:
+    if _MODERN and quiet and _extobj_contextvar is not None:  # _quietly, inlined: these are the hot kernels
         def kernel(x, out=None):
-            return ufunc(x, out=... if out is None else out)
+            token = _ignore_errors(_IGNORE)
+            try:
+                return ufunc(x, out=... if out is None else out)
+            finally:
+                _restore_errors(token)
     else:
-        def kernel(x, out=None):
-            return _array(ufunc(x, out=out))
+        if _MODERN:
+            def kernel(x, out=None):
+                return ufunc(x, out=... if out is None else out)
+        else:
+            def kernel(x, out=None):
+                return _array(ufunc(x, out=out))
+
+        if quiet:
+            kernel = _quietly(kernel)
 
     kernel.__name__ = kernel.__qualname__ = ufunc.__name__
     return kernel
 
 
-def _binary(ufunc: np.ufunc) -> Callable:
+def _binary(ufunc: np.ufunc, quiet: bool = False) -> Callable:
     """The kernel ``f(a, b, out=None)`` of a broadcasting ufunc; a or b may be a Python scalar."""
 
-    if _MODERN:
+    if _MODERN and quiet and _extobj_contextvar is not None:  # _quietly, inlined: these are the hot kernels
         def kernel(a, b, out=None):
-            return ufunc(a, b, out=... if out is None else out)
+            token = _ignore_errors(_IGNORE)
+            try:
+                return ufunc(a, b, out=... if out is None else out)
+            finally:
+                _restore_errors(token)
     else:
-        def kernel(a, b, out=None):
-            return _array(ufunc(a, b, out=out))
+        if _MODERN:
+            def kernel(a, b, out=None):
+                return ufunc(a, b, out=... if out is None else out)
+        else:
+            def kernel(a, b, out=None):
+                return _array(ufunc(a, b, out=out))
+
+        if quiet:
+            kernel = _quietly(kernel)
 
     kernel.__name__ = kernel.__qualname__ = ufunc.__name__
     return kernel
@@ -65,12 +114,14 @@ def empty(shape, dtype):
     return np.empty(shape, dtype.numpy)
 
 
+@_quietly
 def full(shape, value, dtype):
     buffer = np.empty(shape, dtype.numpy)
     buffer.fill(value)
     return buffer
 
 
+@_quietly
 def arange(start, stop, step, dtype):
     if not dtype.is_floating_point:
         return np.arange(start, stop, step, dtype=dtype.numpy)
@@ -87,6 +138,7 @@ def _random_dtype(dtype):
     return np.float64 if dtype.numpy == np.float64 else np.float32
 
 
+@_quietly
 def uniform(shape, low, high, dtype, gen):
     values = gen.random(shape, _random_dtype(dtype))
     values *= high - low
@@ -94,6 +146,7 @@ def uniform(shape, low, high, dtype, gen):
     return values.astype(dtype.numpy, copy=False)
 
 
+@_quietly
 def normal(shape, mean, std, dtype, gen):
     values = gen.standard_normal(shape, _random_dtype(dtype))
     values *= std
@@ -106,16 +159,26 @@ def shared(array):
     return array
 
 
+@_quietly
 def copy_(dst, src):
     np.copyto(dst, src, casting="unsafe")
     return dst
 
 
+@_quietly
 def astype(x, dtype):
     if x.dtype.kind == "f" and (dtype.numpy.kind != "f" or dtype.numpy.itemsize < x.dtype.itemsize):
         with np.errstate(over="ignore", invalid="ignore"):  # out of range: inf (or wrapped), as PyTorch
             return x.astype(dtype.numpy)
     return x.astype(dtype.numpy)
+
+
+def sign(x, out=None):
+    """PyTorch's sign: -1, 0 or 1, and 0 for NaN (numpy's sign gives NaN)."""
+    result = _array(np.sign(x, out=ARRAY if out is None else out))
+    if result.dtype.kind == "f":
+        np.copyto(result, 0, where=result != result)
+    return result
 
 
 # Selection, reductions, matmul.
@@ -155,6 +218,7 @@ def where(cond, a, b, out=None):
     return out
 
 
+@_quietly
 def reduce_sum(x, axes, keepdim, out=None):
     # dtype=x.dtype: numpy would widen int32 and bool sums to int64
     return _array(np.add.reduce(x, axes, x.dtype, keepdims=keepdim, out=ARRAY if out is None else out))
@@ -240,6 +304,7 @@ def index(x, key):
     return result
 
 
+@_quietly
 def index_put_(x, key, value, accumulate):
     if accumulate:
         np.add.at(x, key, value)  # unlike x[key] += value, repeated indices add up
@@ -258,7 +323,7 @@ def relu(x, out=None):
     return _array(np.maximum(x, 0, out=ARRAY if out is None else out))
 
 
-@_silently
+@_quietly
 def sigmoid(x, out=None):
     """PyTorch's 1 / (1 + exp(-x)); where exp(-x) overflows (x < -88 in float32) it gives 0, the limit."""
     denominator = _array(np.negative(x, out=ARRAY))
@@ -267,21 +332,21 @@ def sigmoid(x, out=None):
     return _array(np.divide(1, denominator, out=ARRAY if out is None else out))
 
 
-@_silently
+@_quietly
 def softmax(x, axis):
     exp = np.exp(x - np.maximum.reduce(x, axis, None, None, True))
     exp /= np.add.reduce(exp, axis, None, None, True)
     return exp
 
 
-@_silently
+@_quietly
 def log_softmax(x, axis):
     shifted = x - np.maximum.reduce(x, axis, None, None, True)
     shifted -= np.log(np.add.reduce(np.exp(shifted), axis, None, None, True))
     return shifted
 
 
-@_silently
+@_quietly
 def cross_entropy(logits, target):
     """Per-row losses -log_softmax(logits)[i, target[i]] and the probabilities softmax(logits)."""
     shifted = logits - np.maximum.reduce(logits, 1, None, None, True)
@@ -291,6 +356,7 @@ def cross_entropy(logits, target):
     return losses, np.divide(exp, total, out=exp)
 
 
+@_quietly
 def binary_cross_entropy_with_logits(x, y):
     """(1 - y) x + max(-x, 0) + log(1 + exp(-|x|)): PyTorch's stable form (exp never overflows, and an
     infinite logit gives PyTorch's inf or NaN)."""
@@ -306,6 +372,7 @@ def _add_scaled(a, b, alpha, out=None):
     return _array(np.add(a, scaled, out=ARRAY if out is None else out))
 
 
+@_quietly
 def sgd_step(param, grad, buf, lr, momentum, dampening, weight_decay, nesterov, maximize, first):
     """One step of PyTorch's SGD on one parameter, in place (and on buf when momentum is used)."""
     step = -grad if maximize else grad
@@ -332,19 +399,19 @@ KERNELS: dict[str, Any] = {
     "copy_": copy_,
     "astype": astype,
     "neg": _unary(np.negative),
-    "exp": _silently(_unary(np.exp)),
-    "log": _silently(_unary(np.log)),
-    "sin": _unary(np.sin),
-    "cos": _unary(np.cos),
+    "exp": _unary(np.exp, quiet=True),
+    "log": _unary(np.log, quiet=True),
+    "sin": _unary(np.sin, quiet=True),
+    "cos": _unary(np.cos, quiet=True),
     "tanh": _unary(np.tanh),
-    "sqrt": _silently(_unary(np.sqrt)),
+    "sqrt": _unary(np.sqrt, quiet=True),
     "abs": _unary(np.absolute),
-    "sign": _unary(np.sign),
-    "add": _binary(np.add),
-    "sub": _binary(np.subtract),
-    "mul": _binary(np.multiply),
-    "div": _silently(_binary(np.divide)),
-    "pow": _silently(_binary(np.power)),
+    "sign": sign,
+    "add": _binary(np.add, quiet=True),
+    "sub": _binary(np.subtract, quiet=True),
+    "mul": _binary(np.multiply, quiet=True),
+    "div": _binary(np.divide, quiet=True),
+    "pow": _binary(np.power, quiet=True),
     "maximum": _binary(np.maximum),
     "minimum": _binary(np.minimum),
     "eq": _binary(np.equal),
@@ -357,7 +424,7 @@ KERNELS: dict[str, Any] = {
     "sum": reduce_sum,
     "max": reduce_max,
     "argmax": argmax,
-    "matmul": _binary(np.matmul),
+    "matmul": _binary(np.matmul, quiet=True),
     "strides": strides,
     "as_strided": as_strided,
     "contiguous": contiguous,

@@ -5,28 +5,42 @@ A backend passes when this kit is green on its device. Install ember-core, your 
     pytest --pyargs ember.testing --ember-device=NAME          # e.g. cpu, opencl, cuda, opencl:1
 
 The option comes from ``ember.testing.plugin``, which ember-core registers with pytest (entry point group
-``pytest11``). Without ``--ember-device`` every test of the kit is skipped ("pass --ember-device=NAME to
-run the conformance kit"), and a device whose backend reports it unavailable is skipped too.
+``pytest11``), so it is loaded in every pytest run but acts only when the kit's tests are collected. Running
+the kit without ``--ember-device`` is a usage error (exit code 4, "ember's conformance kit needs a device:
+pass --ember-device=NAME"), and a device whose backend reports it unavailable is skipped.
 
-What the kit checks, each module one family:
+What the kit checks, module by module, in the order they run (with ``-x`` the first failure names the
+broken kernel and property, e.g. "strides(...) returned byte strides", never a gradient that depends on it):
 
+- ``test_coverage``: every kernel of the contract has a check in the kit (needs no device).
 - ``test_device``: the declared device type (name, count, dtypes core needs, ``synchronize``) and a kernel
   table with every required kernel.
-- ``test_creation``, ``test_views``, ``test_elementwise``, ``test_reductions``, ``test_matmul``,
-  ``test_indexing``: every required kernel of the backend contract (docs/internals.md, "The kernel
-  contract") against numpy, on seeded random data: 0-d, empty and size-1 dims, broadcasting, Python scalars
-  on either side, ``out=`` into existing buffers (views included), and non-contiguous inputs built with the
-  device's own ``as_strided``: transposes, steps, and views of views with a storage offset.
-- ``test_optional_kernels``: every optional kernel the device provides, against the result core composes
-  without it; a kernel the device does not provide is a skip that names it.
+- ``test_views``, ``test_creation``, ``test_elementwise``: every required kernel of the backend contract
+  (docs/internals.md, "The kernel contract") against numpy, on seeded random data: 0-d, empty and size-1
+  dims, broadcasting, Python scalars on either side, ``out=`` into existing buffers (views included), and
+  non-contiguous inputs built with the device's own ``as_strided``: transposes, steps, views of views with
+  a storage offset, and rows ``x[1::2]`` whose last stride is still 1. ``arange`` with steps that do not
+  divide the range; ``uniform`` and ``normal`` against their distribution (Kolmogorov-Smirnov), for
+  independence (neighbours, successive draws, different seeds), float64 precision, and reproducibility.
+- ``test_special_values``: NaN and inf through every kernel (propagation in maximum/max/argmax,
+  comparisons with NaN, ``where`` ignoring the branch it does not take), domain edges (log of 0 and of
+  negatives, sqrt of negatives), huge magnitudes (tanh of +-1000, sums that overflow), int64 beyond
+  2**31, float64 Python scalars float32 cannot hold (0.1), results that must be new buffers, and casts
+  of NaN and inf. Every kernel call there must emit no Python warning, as PyTorch's emit none.
+- ``test_reductions``, ``test_matmul``, ``test_indexing``: the remaining required kernels, as above.
+- ``test_optional_kernels``: every optional kernel the device provides, against numpy (softmax and the
+  losses on rows at very different offsets and spreads of hundreds, activations and min/argmin on special
+  values) and through ember's ops against core's composition, the same op run with a copy of the kernel
+  table that lacks the kernel; values and gradients must agree. A kernel the device lacks is a skip.
 - ``test_autograd``: gradients through the device: ``ember.autograd.gradcheck`` and ``gradgradcheck`` in
-  float64, and float32 gradients against a numerical vector-Jacobian product computed on the host.
-- ``test_coverage``: every kernel of the contract has a check in the kit (needs no device).
+  float64 (in float32, with tolerances float32 can meet, on a device without float64), and float32
+  gradients against a numerical vector-Jacobian product computed on the host.
 
-Dtypes the device does not declare in ``DeviceType.dtypes`` are skipped with the reason ("device lacks
-float64"); ``pytest -rs`` lists every skip. Floating results are compared with tolerances by dtype
-(``compare.TOLERANCES``), ints and bools exactly. Inputs are drawn from a generator seeded with the test's
-name, so a failure repeats on its own: ``pytest --pyargs ember.testing --ember-device=cpu -k "matmul and
-float16"``. The fixtures ``ember_device`` (a ``harness.DeviceUnderTest``: kernels, device type,
-``ember.device``) and ``ember_rng`` are available to a backend's own tests as well.
+Every warning is an error in the kit's tests. Dtypes the device does not declare in
+``DeviceType.dtypes`` are skipped with the reason ("device lacks float64"), and the summary at the end
+lists them with the number of checks each one skipped. Floating results are compared with tolerances by
+dtype (``compare.TOLERANCES``), NaN matching NaN, ints and bools exactly. Inputs are drawn from a generator
+seeded with the test's name, so a failure repeats on its own: ``pytest --pyargs ember.testing
+--ember-device=cpu -k "matmul and float16"``. The fixtures ``ember_device`` (a ``harness.DeviceUnderTest``:
+kernels, device type, ``ember.device``) and ``ember_rng`` are available to a backend's own tests as well.
 """

@@ -9,7 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from ember.testing.harness import DeviceUnderTest
+from ember.testing.compare import assert_matches
+from ember.testing.harness import FLOAT_NAMES, DeviceUnderTest
 
 
 def _random_shapes(seed: int, count: int) -> tuple[tuple[int, ...], ...]:
@@ -31,12 +32,32 @@ BROADCAST_PAIRS = (
 #   transposed       every axis reversed (Fortran order)
 #   stepped          every second element along every axis of a buffer twice as large
 #   offset_permuted  ``base[1:].permute(reversed)``: a view with a storage offset, then a view of that view
-LAYOUTS = ("contiguous", "transposed", "stepped", "offset_permuted")
+#   rows_stepped     ``base[1::2]``: every second row, from a storage offset, the last stride still 1 (a
+#                    kernel that takes "last stride 1" for contiguous reads the wrong elements)
+LAYOUTS = ("contiguous", "transposed", "stepped", "offset_permuted", "rows_stepped")
 
 
 # Value ranges of each domain of random_array: whole numbers for ints (and for "ties" in every dtype).
 WHOLE_RANGES = {"real": (-5, 5), "positive": (1, 5), "nonzero": (1, 5), "ties": (-2, 2), "exponent": (0, 3)}
 FLOAT_RANGES = {"real": (-2.0, 2.0), "positive": (0.5, 2.5), "nonzero": (0.5, 2.0), "exponent": (-2.0, 2.0)}
+
+
+# Values random data never holds: NaN and inf, signed zeros, huge magnitudes; ints beyond 2**31, and
+# int32's extremes, which wrap around as in PyTorch.
+NAN, INF = float("nan"), float("inf")
+FLOAT_SPECIALS = (NAN, INF, -INF, 0.0, -0.0, 1.0, -1.0, 0.5, -2.5, 100.0, -100.0, 1000.0, -1000.0)
+INT_SPECIALS = {"int64": (2**40 + 1, 2**40 + 3, -(2**40) - 5, 2**31, -(2**31) - 1, 2**33 + 7, 0, 1, -1, 7),
+                "int32": (2**31 - 1, -(2**31), 2**30 + 1, 0, 1, -1, 7)}
+
+# Rows of a (6, 3) float matrix: NaN first, in the middle and last, inf against -inf, only infinities.
+SPECIAL_ROWS = ((NAN, 1.0, 2.0), (1.0, NAN, -INF), (2.0, 1.0, NAN), (INF, -INF, 1.0), (-INF, -INF, -INF),
+                (1.0, INF, INF))
+
+
+def specials(dtype_name: str) -> np.ndarray:
+    """The special values of a dtype as a 1-D host array."""
+    values = FLOAT_SPECIALS if dtype_name in FLOAT_NAMES else INT_SPECIALS[dtype_name]
+    return np.array(values, dtype=dtype_name)
 
 
 def random_array(rng: np.random.Generator, shape: tuple[int, ...], dtype_name: str,
@@ -84,7 +105,26 @@ def place(device: DeviceUnderTest, array: np.ndarray, layout: str) -> Any:
         strides = kernels.strides(base)
         rows_view = kernels.as_strided(base, rows.shape, strides, strides[0])
         return kernels.as_strided(rows_view, array.shape, kernels.strides(rows_view)[::-1], 0)
+    if layout == "rows_stepped":
+        if ndim == 0:
+            base = device.from_numpy(np.array([1, 1, array], dtype=array.dtype))
+            return kernels.as_strided(base, (), (), 2)
+        host = np.ones((2 * array.shape[0] + 1,) + array.shape[1:], dtype=array.dtype)
+        host[1::2] = array
+        base = device.from_numpy(host)
+        strides = kernels.strides(base)
+        return kernels.as_strided(base, array.shape, (2 * strides[0],) + strides[1:], strides[0])
     raise ValueError(f"unknown layout {layout!r}; expected one of {', '.join(LAYOUTS)}")
+
+
+def assert_fresh(ember_device, result, inputs, what):
+    """Writing into ``result`` must leave every (device buffer, host copy) of ``inputs`` unchanged."""
+    host_result = ember_device.to_numpy(result)
+    changed = ~host_result if host_result.dtype == np.bool_ else (host_result + 1).astype(host_result.dtype)
+    ember_device.kernels.copy_(result, ember_device.from_numpy(changed))
+    for buffer, host in inputs:
+        assert_matches(ember_device.to_numpy(buffer), host,
+                       f"{what} returned a buffer sharing memory with its input (writing into it changed x)")
 
 
 def on_device(device: DeviceUnderTest, key: tuple) -> tuple:

@@ -1,6 +1,8 @@
 """The device under test as the conformance kit sees it: kernels, capabilities and host transfers."""
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -8,7 +10,7 @@ import numpy as np
 import pytest
 
 from ember import _dtype
-from ember.plugins import get_backend
+from ember.plugins import REQUIRED_KERNELS, KernelTable, get_backend
 
 DTYPE_NAMES = ("float16", "float32", "float64", "int32", "int64", "bool")
 FLOAT_NAMES = ("float16", "float32", "float64")
@@ -42,6 +44,29 @@ class DeviceUnderTest:
         import ember
 
         return ember.device(self.name)
+
+    @property
+    def lacks_float64(self) -> bool:
+        """Gradients are then checked in float32, with tolerances float32 finite differences can meet."""
+        return "float64" not in self.device_type.dtypes
+
+    @contextlib.contextmanager
+    def composing(self, op: str) -> Iterator[None]:
+        """Within: ember ops on the device under test run without the optional kernel ``op``, so core
+        composes the op from required kernels as it does for a backend that lacks it."""
+        from ember._device import resolve
+
+        assert op not in REQUIRED_KERNELS, f"{op} is a required kernel: core has no composition of it"
+        device = resolve(self.device)
+        table = device.kernels
+        providers = {name: plugin for name, plugin in table.coverage().items()
+                     if plugin is not None and name != op}
+        device.kernels = KernelTable(table.device, {name: getattr(table, name) for name in providers},
+                                     providers)
+        try:
+            yield
+        finally:
+            device.kernels = table
 
     def dtype(self, name: str) -> Any:
         """The ember dtype called ``name``; skips the calling test when the device lacks it."""

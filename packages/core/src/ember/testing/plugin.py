@@ -1,7 +1,10 @@
-"""pytest plugin of the conformance kit: the ``--ember-device`` option and the kit's fixtures.
+"""pytest plugin of the conformance kit: the ``--ember-device`` option, the kit's fixtures and its report.
 
-Registered for every pytest run through the ``pytest11`` entry point of ember-core, so it stays inert
-unless ``--ember-device`` is given: one option, two fixtures with an ``ember_`` prefix, nothing autouse.
+Registered for every pytest run through the ``pytest11`` entry point of ember-core, so it stays inert in
+runs that collect none of the kit's device tests: one option, two fixtures with an ``ember_`` prefix,
+nothing autouse. When the kit does run, it needs a device (no ``--ember-device`` is a usage error), its
+modules run kernel checks first and autograd last, every warning is an error, and the summary lists the
+dtypes the device lacks.
 """
 from __future__ import annotations
 
@@ -16,6 +19,14 @@ if TYPE_CHECKING:
     from ember.testing.harness import DeviceUnderTest
 
 _DEVICE_UNDER_TEST = pytest.StashKey["DeviceUnderTest"]()
+
+# The kit's modules in the order they run: the device's declarations, then view kernels (every other
+# check builds its inputs with them), then kernel by kernel, and autograd, which needs them all, last.
+# With -x the first failure then names the broken kernel, not a gradient that depends on it.
+KIT_ORDER = ("test_coverage", "test_device", "test_views", "test_creation", "test_elementwise",
+             "test_special_values", "test_reductions", "test_matmul", "test_indexing", "test_optional_kernels",
+             "test_autograd")
+_KIT_PACKAGE = "ember.testing."
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -35,6 +46,52 @@ def pytest_configure(config: pytest.Config) -> None:
         config.stash[_DEVICE_UNDER_TEST] = DeviceUnderTest.resolve(name)
     except RuntimeError as error:
         raise pytest.UsageError(f"--ember-device={name}: {error}") from None
+
+
+def _kit_rank(item: pytest.Item) -> int:
+    module = getattr(item, "module", None)
+    name = getattr(module, "__name__", "")
+    if not name.startswith(_KIT_PACKAGE):
+        return -1
+    short = name[len(_KIT_PACKAGE):]
+    return KIT_ORDER.index(short) if short in KIT_ORDER else len(KIT_ORDER)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    ranks = {id(item): _kit_rank(item) for item in items}
+    if all(rank < 0 for rank in ranks.values()):
+        return
+    needs_device = any("ember_device" in getattr(item, "fixturenames", ()) for item in items)
+    if needs_device and _DEVICE_UNDER_TEST not in config.stash:
+        raise pytest.UsageError(
+            "ember's conformance kit needs a device: pass --ember-device=NAME (e.g. --ember-device=cpu)")
+    items.sort(key=lambda item: max(ranks[id(item)], 0))  # stable: other tests keep their order, first
+    for item in items:
+        if ranks[id(item)] >= 0:
+            item.add_marker(pytest.mark.filterwarnings("error"))
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    device = config.stash.get(_DEVICE_UNDER_TEST, None)
+    if device is None:
+        return
+    from ember.testing.harness import DTYPE_NAMES
+
+    missing = [name for name in DTYPE_NAMES if name not in device.device_type.dtypes]
+    terminalreporter.section("ember conformance kit")
+    if not missing:
+        terminalreporter.line(f"device '{device.name}' declares every dtype the kit checks")
+        return
+    skipped = {name: 0 for name in missing}
+    for report in terminalreporter.stats.get("skipped", ()):
+        reason = str(report.longrepr[-1]) if isinstance(report.longrepr, tuple) else ""
+        for name in missing:
+            if reason.endswith(f"device lacks {name}"):
+                skipped[name] += 1
+    counts = ", ".join(f"{name} ({count} checks skipped)" for name, count in skipped.items())
+    terminalreporter.line(f"device '{device.name}' lacks {counts}", yellow=True)
+    if device.lacks_float64:
+        terminalreporter.line("gradients were checked in float32 with float32 tolerances instead of float64")
 
 
 @pytest.fixture(scope="session")

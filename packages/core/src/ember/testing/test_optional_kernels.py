@@ -1,7 +1,9 @@
-"""Optional kernels the device provides, against the result core composes without them.
+"""Optional kernels the device provides, against numpy and against the result core composes without them.
 
-Core's composed versions are numpy-exact compositions of required kernels, so each reference here is
-numpy, computed in float64 for floating dtypes. A kernel the device lacks is a skip that names it.
+Each kernel is checked on its own against numpy (computed in float64 for floating dtypes), special values
+and huge magnitudes included, and then through ember's ops: the same op run with the kernel and with a
+copy of the device's kernel table that lacks it, so that core composes it from required kernels, must
+agree in values and gradients. A kernel the device lacks is a skip that names it.
 """
 from __future__ import annotations
 
@@ -10,8 +12,10 @@ import functools
 import numpy as np
 import pytest
 
-from ember.testing.cases import LAYOUTS, describe_key, place, random_array
-from ember.testing.compare import assert_matches, reference
+import ember
+from ember.nn import functional
+from ember.testing.cases import LAYOUTS, SPECIAL_ROWS, assert_fresh, describe_key, place, random_array, specials
+from ember.testing.compare import assert_elementwise, assert_matches, no_warnings, reference
 from ember.testing.harness import DTYPE_NAMES, FLOAT_NAMES, NUMERIC_NAMES
 
 CHECKED_KERNELS = ("reshape", "permute", "expand", "slice", "relu", "sigmoid", "min", "argmin", "cat",
@@ -143,6 +147,61 @@ def test_activation_matches_reference(ember_device, ember_rng, op, dtype_name, l
                    f"{op}(x, out=<{layout} buffer>)")
 
 
+@pytest.mark.parametrize(("op", "dtype_name"),
+                         [(op, dtype_name) for op, (_, dtypes) in ACTIVATIONS.items()
+                          for dtype_name in dtypes if dtype_name != "int32"])
+def test_activation_on_special_values(ember_device, op, dtype_name):
+    """NaN propagates, +-inf and +-1000 give the limits (sigmoid(-1000) is 0, not NaN), silently."""
+    kernel = optional_kernel(ember_device, op)
+    ember_device.dtype(dtype_name)
+    host = specials(dtype_name)
+    with no_warnings(f"{op}(<special {dtype_name} values>)"):
+        result = kernel(ember_device.from_numpy(host))
+    assert_elementwise(ember_device.to_numpy(result), reference(ACTIVATIONS[op][0], dtype_name, host), op,
+                       dtype_name, host)
+
+
+@pytest.mark.parametrize("keepdim", (False, True))
+@pytest.mark.parametrize("dtype_name", FLOAT_NAMES)
+def test_min_and_argmin_propagate_nan(ember_device, dtype_name, keepdim):
+    ember_device.dtype(dtype_name)
+    host = np.array(SPECIAL_ROWS, dtype=dtype_name)
+    for axes in ((1,), (0,), (0, 1)):
+        min_kernel = optional_kernel(ember_device, "min")
+        what = f"min(<rows {SPECIAL_ROWS} {dtype_name}>, axes={axes}, keepdim={keepdim})"
+        with no_warnings(what):
+            result = min_kernel(ember_device.from_numpy(host), axes, keepdim)
+        assert_matches(ember_device.to_numpy(result), np.min(host, axis=axes, keepdims=keepdim), what)
+    argmin = optional_kernel(ember_device, "argmin")
+    for axis in (1, 0, None):
+        what = f"argmin(<rows {SPECIAL_ROWS} {dtype_name}>, axis={axis}): a NaN is the minimum, the first one wins"
+        with no_warnings(what):
+            result = argmin(ember_device.from_numpy(host), axis, keepdim)
+        assert_matches(ember_device.to_numpy(result),
+                       np.asarray(np.argmin(host, axis, keepdims=keepdim), np.int64), what)
+
+
+# What must return a new buffer, as (call, kernel on x: a (3, 1) float32 buffer of positive values).
+FRESH_RESULTS = {
+    "relu": ("relu(x)", lambda relu, x: relu(x)),
+    "sigmoid": ("sigmoid(x)", lambda sigmoid, x: sigmoid(x)),
+    "min": ("min(x, (1,), True) over a size-1 dim", lambda min_kernel, x: min_kernel(x, (1,), True)),
+    "cat": ("cat([x], 0)", lambda cat, x: cat([x], 0)),
+    "softmax": ("softmax(x, 0)", lambda softmax, x: softmax(x, 0)),
+    "log_softmax": ("log_softmax(x, 0)", lambda log_softmax, x: log_softmax(x, 0)),
+}
+
+
+@pytest.mark.parametrize("op", tuple(FRESH_RESULTS))
+def test_optional_results_are_new_buffers(ember_device, op):
+    kernel = optional_kernel(ember_device, op)
+    ember_device.dtype("float32")
+    what, call = FRESH_RESULTS[op]
+    host = np.array([[0.5], [1.5], [2.0]], dtype=np.float32)
+    x = ember_device.from_numpy(host)
+    assert_fresh(ember_device, call(kernel, x), ((x, host),), what)
+
+
 MINS = (((7,), (0,)), ((3, 4), (1,)), ((2, 3, 4), (0, 2)), ((2, 3, 4), (0, 1, 2)), ((0, 3), (1,)),
         ((1, 1), (0,)))
 
@@ -209,21 +268,35 @@ def _cross_entropy_losses(logits, target):
 SOFTMAXES = {"softmax": lambda x, axis: np.exp(_log_softmax(x, axis)), "log_softmax": _log_softmax}
 
 
+# Rows at very different offsets (a kernel subtracting one maximum for the whole buffer underflows all
+# but one row) and with spreads of hundreds (exp of the spread overflows without the shift).
+OFFSET_ROWS = np.array([[0.0, 1.0, 2.0, 3.0], [1000.0, 1001.0, 999.0, 1000.5], [-1000.0, -999.0, -1001.0, -1000.0],
+                        [0.0, 300.0, -200.0, 100.0], [500.0, -500.0, 0.0, 499.0]])
+
+
+def _softmax_inputs(ember_rng, dtype_name):
+    """(host, axis, label) cases: random rows, shifted rows, and OFFSET_ROWS along either axis."""
+    for shape, axis, shift in (((4, 5), 1, 0), ((4, 5), 0, 0), ((2, 3, 4), 2, 0), ((7,), 0, 0),
+                               ((0, 5), 1, 0), ((3, 5), 1, 1000), ((2, 1), 1, 0)):
+        host = (random_array(ember_rng, shape, dtype_name, "real") * 2 + shift).astype(dtype_name)
+        yield host, axis, f"<{shape} {dtype_name}> + {shift}"
+    yield OFFSET_ROWS.astype(dtype_name), 1, f"<rows at offsets and spreads of hundreds, {dtype_name}>"
+    yield OFFSET_ROWS.T.astype(dtype_name), 0, f"<columns at offsets and spreads of hundreds, {dtype_name}>"
+
+
 @pytest.mark.parametrize("layout", LAYOUTS)
 @pytest.mark.parametrize("dtype_name", FLOAT_NAMES)
 @pytest.mark.parametrize("op", tuple(SOFTMAXES))
 def test_softmax_matches_reference(ember_device, ember_rng, op, dtype_name, layout):
     kernel = optional_kernel(ember_device, op)
     ember_device.dtype(dtype_name)
-    # The shifted case overflows exp() unless the kernel subtracts the maximum first, as core does.
-    for shape, axis, shift in (((4, 5), 1, 0), ((4, 5), 0, 0), ((2, 3, 4), 2, 0), ((7,), 0, 0),
-                               ((0, 5), 1, 0), ((3, 5), 1, 1000), ((2, 1), 1, 0)):
-        host = (random_array(ember_rng, shape, dtype_name, "real") * 2 + shift).astype(dtype_name)
-        result = kernel(place(ember_device, host, layout), axis)
-        assert_matches(ember_device.to_numpy(result),
-                       reference(lambda x, axis=axis: SOFTMAXES[op](x, axis), dtype_name, host),
-                       f"{op}(<{shape} {dtype_name}, {layout}> + {shift}, axis={axis})",
-                       terms=shape[axis], magnitude=8.0)
+    for host, axis, label in _softmax_inputs(ember_rng, dtype_name):
+        what = f"{op}({label}, {layout}, axis={axis})"
+        with no_warnings(what):
+            result = kernel(place(ember_device, host, layout), axis)
+        expected = reference(lambda x, axis=axis: SOFTMAXES[op](x, axis), dtype_name, host)
+        assert_matches(ember_device.to_numpy(result), expected, what, terms=host.shape[axis],
+                       magnitude=np.abs(expected) + 8.0)
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
@@ -231,17 +304,22 @@ def test_softmax_matches_reference(ember_device, ember_rng, op, dtype_name, layo
 def test_cross_entropy_matches_reference(ember_device, ember_rng, dtype_name, layout):
     cross_entropy = optional_kernel(ember_device, "cross_entropy")
     ember_device.dtype(dtype_name)
-    for n, classes, shift in ((4, 5, 0), (1, 3, 0), (6, 2, 0), (3, 4, 1000), (0, 3, 0)):
-        logits = (random_array(ember_rng, (n, classes), dtype_name) * 2 + shift).astype(dtype_name)
-        target = ember_rng.integers(0, classes, size=n).astype(np.int64)
-        losses, probs = cross_entropy(place(ember_device, logits, layout), ember_device.from_numpy(target))
-        what = f"cross_entropy(<({n}, {classes}) {dtype_name}, {layout}> + {shift}, target)"
-        losses_of = functools.partial(_cross_entropy_losses, target=target)
-        expected_losses = reference(losses_of, dtype_name, logits)
-        assert_matches(ember_device.to_numpy(losses), expected_losses, f"{what} losses",
-                       terms=classes, magnitude=8.0)
-        expected_probs = reference(lambda x: np.exp(_log_softmax(x, 1)), dtype_name, logits)
-        assert_matches(ember_device.to_numpy(probs), expected_probs, f"{what} probs", terms=classes)
+    cases = [((random_array(ember_rng, (n, classes), dtype_name) * 2 + shift).astype(dtype_name),
+              f"<({n}, {classes}) {dtype_name}> + {shift}")
+             for n, classes, shift in ((4, 5, 0), (1, 3, 0), (6, 2, 0), (3, 4, 1000), (0, 3, 0))]
+    cases.append((OFFSET_ROWS.astype(dtype_name), f"<rows at offsets and spreads of hundreds, {dtype_name}>"))
+    for logits, label in cases:
+        n, classes = logits.shape
+        for target in (ember_rng.integers(0, classes, size=n), np.argmin(logits, axis=1) if n else np.zeros(0)):
+            target = target.astype(np.int64)
+            what = f"cross_entropy({label}, {layout}, target={target.tolist()})"
+            with no_warnings(what):
+                losses, probs = cross_entropy(place(ember_device, logits, layout), ember_device.from_numpy(target))
+            expected_losses = reference(functools.partial(_cross_entropy_losses, target=target), dtype_name, logits)
+            assert_matches(ember_device.to_numpy(losses), expected_losses, f"{what} losses",
+                           terms=classes, magnitude=np.abs(expected_losses) + 8.0)
+            expected_probs = reference(lambda x: np.exp(_log_softmax(x, 1)), dtype_name, logits)
+            assert_matches(ember_device.to_numpy(probs), expected_probs, f"{what} probs", terms=classes)
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
@@ -249,15 +327,19 @@ def test_cross_entropy_matches_reference(ember_device, ember_rng, dtype_name, la
 def test_binary_cross_entropy_with_logits_matches_reference(ember_device, ember_rng, dtype_name, layout):
     kernel = optional_kernel(ember_device, "binary_cross_entropy_with_logits")
     ember_device.dtype(dtype_name)
-    # Logits as large as +-40 overflow exp() unless the kernel uses the stable form core composes.
+    # Logits of +-15 to +-1000 overflow exp() unless the kernel uses the stable form core composes; each
+    # loss is held to a tolerance of its own size, not the largest one's.
     logits = np.concatenate([random_array(ember_rng, (3, 4), dtype_name),
-                             np.array([[-40, -15, 15, 40]], dtype=dtype_name)])
-    targets = ember_rng.uniform(0, 1, size=(4, 4)).astype(dtype_name)
-    result = kernel(place(ember_device, logits, layout), place(ember_device, targets, layout))
+                             np.array([[-40, -15, 15, 40], [-1000, 1000, -0.001, 0.001]], dtype=dtype_name)])
+    targets = ember_rng.uniform(0, 1, size=logits.shape).astype(dtype_name)
+    targets[-1, :2] = (0, 1)
+    what = f"binary_cross_entropy_with_logits on {dtype_name}, {layout}"
+    with no_warnings(what):
+        result = kernel(place(ember_device, logits, layout), place(ember_device, targets, layout))
     expected = reference(lambda x, y: np.maximum(x, 0) - x * y + np.log1p(np.exp(-np.abs(x))),
                          dtype_name, logits, targets)
-    assert_matches(ember_device.to_numpy(result), expected, f"binary_cross_entropy_with_logits on {layout}",
-                   magnitude=40.0)
+    assert_matches(ember_device.to_numpy(result), expected, what, terms=4,
+                   magnitude=np.abs(logits.astype(np.float64)) + 1.0)
 
 
 # (momentum, dampening, weight_decay, nesterov, maximize): PyTorch's SGD options, each on its own and mixed.
@@ -301,3 +383,85 @@ def test_sgd_step_follows_pytorchs_update_rule(ember_device, ember_rng, dtype_na
         if momentum:
             assert_matches(ember_device.to_numpy(buf), expected_buf.astype(dtype_name), f"{what}: buf",
                            terms=4, magnitude=2.0)
+
+
+def _host(tensor):
+    return tensor.detach().cpu().numpy()
+
+
+def _through_ember_ops(ember_device, function, hosts):
+    """``function`` of ember tensors on the device holding ``hosts``, as (label, host array) pairs: its
+    outputs, then the gradients of a weighted sum of its floating outputs."""
+    leaves = [ember.tensor(host, device=ember_device.device, requires_grad=host.dtype.kind == "f")
+              for host in hosts]
+    outputs = function(*leaves)
+    outputs = outputs if isinstance(outputs, tuple) else (outputs,)
+    results = [(f"output {position}", _host(output)) for position, output in enumerate(outputs)]
+    floating = [output for output in outputs if output.requires_grad]
+    if floating:
+        weights = np.random.default_rng(0)
+        total = sum((output * ember.tensor(weights.uniform(0.5, 1.5, tuple(output.shape)).astype(np.float32),
+                                           device=ember_device.device)).sum() for output in floating)
+        total.backward()
+        results += [(f"gradient of input {position}", _host(leaf.grad)) for position, leaf in enumerate(leaves)
+                    if leaf.grad is not None]
+    return results
+
+
+def _sgd_steps(param, grad):
+    """Two steps of SGD with momentum, weight decay and nesterov on ``param``; returns the new param."""
+    optimizer = ember.optim.SGD([param], lr=0.1, momentum=0.9, weight_decay=0.01, nesterov=True)
+    for scale in (1.0, -2.0):
+        param.grad = (grad * scale).detach()
+        optimizer.step()
+    return param.detach() * 1
+
+
+def _composition_inputs():
+    """Host inputs of the composition cases, in float32 (which every device has)."""
+    gradient = np.resize(specials("float32"), OFFSET_ROWS.shape)
+    gradient[~np.isfinite(gradient)] = 0.5
+    return {"rows": OFFSET_ROWS.astype(np.float32), "special": np.array(SPECIAL_ROWS, dtype=np.float32),
+            "flat": specials("float32"), "target": np.array([0, 3, 1, 2, 0], dtype=np.int64),
+            "probability": np.linspace(0, 1, 20, dtype=np.float32).reshape(5, 4), "gradient": gradient}
+
+
+# kernel: (what, ember op, names of its inputs in _composition_inputs)
+COMPOSITIONS = {
+    "reshape": ("x.reshape(2, 10), x.t().reshape(20)", lambda x: (x.reshape(2, 10) * 1, x.t().reshape(20) * 1),
+                ("rows",)),
+    "permute": ("x.permute(1, 0)", lambda x: x.permute(1, 0) * 1, ("rows",)),
+    "expand": ("x[:, :1].expand(5, 3)", lambda x: x[:, :1].expand(5, 3) * 1, ("rows",)),
+    "slice": ("x[1:, ::2], x[2]", lambda x: (x[1:, ::2] * 1, x[2] * 1), ("rows",)),
+    "relu": ("relu(x)", ember.relu, ("flat",)),
+    "sigmoid": ("sigmoid(x)", ember.sigmoid, ("flat",)),
+    "min": ("amin(x, 1), x.min(0)", lambda x: (ember.amin(x, 1), x.min(0).values), ("special",)),
+    "argmin": ("x.argmin(1), x.argmin()", lambda x: (x.argmin(1), x.argmin()), ("special",)),
+    "cat": ("cat([x, 2 * x], 1)", lambda x: ember.cat([x, 2 * x], 1), ("rows",)),
+    "softmax": ("softmax(x, 1), softmax(x, 0)", lambda x: (ember.softmax(x, 1), ember.softmax(x, 0)), ("rows",)),
+    "log_softmax": ("log_softmax(x, 1), log_softmax(x, 0)",
+                    lambda x: (ember.log_softmax(x, 1), ember.log_softmax(x, 0)), ("rows",)),
+    "cross_entropy": ("cross_entropy(x, target, reduction='none')",
+                      lambda x, t: functional.cross_entropy(x, t, reduction="none"), ("rows", "target")),
+    "binary_cross_entropy_with_logits": (
+        "binary_cross_entropy_with_logits(x, y, reduction='none')",
+        lambda x, y: functional.binary_cross_entropy_with_logits(x, y, reduction="none"), ("rows", "probability")),
+    "sgd_step": ("SGD(momentum=0.9, weight_decay=0.01, nesterov=True), two steps", _sgd_steps,
+                 ("rows", "gradient")),
+}
+
+
+@pytest.mark.parametrize("op", tuple(COMPOSITIONS))
+def test_optional_kernel_agrees_with_cores_composition(ember_device, op):
+    """The ember op with the kernel and without it (core composing it) agree, values and gradients."""
+    optional_kernel(ember_device, op)
+    ember_device.dtype("float32")
+    what, function, names = COMPOSITIONS[op]
+    hosts = [_composition_inputs()[name] for name in names]
+    with_kernel = _through_ember_ops(ember_device, function, hosts)
+    with ember_device.composing(op):
+        composed = _through_ember_ops(ember_device, function, hosts)
+    assert [label for label, _ in with_kernel] == [label for label, _ in composed], what
+    for (label, fused), (_, expected) in zip(with_kernel, composed):
+        assert_matches(fused, expected, f"{what}: the {label} with the '{op}' kernel differs from core's "
+                                        "composition without it", terms=8, magnitude=np.abs(expected) + 1.0)
