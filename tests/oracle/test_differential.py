@@ -15,8 +15,9 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-import ember  # noqa: E402
 from fuzz import KNOWN_DIVERGENCES, Program, generate, run_program, shrink  # noqa: E402
+
+import ember  # noqa: E402
 
 pytestmark = pytest.mark.oracle
 
@@ -77,7 +78,8 @@ def test_a_wrong_kernel_is_found_and_shrunk():
         "t5 = t4 - 1  # pointwise: -(int)"
     )
     divergence = run_program(program, broken, torch).divergence
-    assert divergence is not None and divergence.signature == "pointwise: exp | value of result: torch finite, ember finite"
+    assert divergence is not None
+    assert divergence.signature == "pointwise: exp | value of result: torch finite, ember finite"
     minimal = shrink(program, broken, torch, divergence.signature)
     assert [statement.code for statement in minimal.statements] == ["x1 = torch.tensor([1.0, 2.0])", "t3 = x1 * 2",
                                                                      "t4 = torch.exp(t3)"]

@@ -15,10 +15,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--first", type=int, default=0, help="first seed")
     parser.add_argument("--minutes", type=float, default=None, help="stop generating after this many minutes")
     parser.add_argument("--output", default=None, help="also write the report to this file")
+    parser.add_argument("--emit-known", action="store_true",
+                        help="print the new signatures as entries for known_divergences.py (reasons to fill in)")
     args = parser.parse_args(argv)
 
-    import ember
     import torch
+
+    import ember
 
     from .campaign import run_campaign
 
@@ -27,6 +30,13 @@ def main(argv: list[str] | None = None) -> int:
     campaign = run_campaign(range(args.first, args.first + args.programs), ember, torch, time_limit=limit)
     report = campaign.report()
     print(report)
+    if args.emit_known:
+        from .known_divergences import KNOWN_DIVERGENCES, entry_source
+
+        known = {entry.signature for entry in KNOWN_DIVERGENCES}
+        for signature, group in sorted(campaign.groups.items()):
+            if signature not in known:
+                print(entry_source(signature, "", group.minimal.source(header=False)))
     if args.output:
         with open(args.output, "w") as file:
             file.write(report + "\n")

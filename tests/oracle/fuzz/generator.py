@@ -171,18 +171,28 @@ class _Generator:
         index = int(self.rng.integers(-size, size)) if size else 0
         if self.rng.random() < 0.05:
             index = size  # out of range
+        unsqueeze = int(self.rng.integers(-d - 1, d + 1))
         options: list[tuple[str, str]] = [
-            (f"{name}[None]", "index(None)"), (f"{name}.unsqueeze({int(self.rng.integers(-d - 1, d + 1))})", "unsqueeze"),
-            (f"{name}.squeeze()", "squeeze()"), (f"{name}.view(-1)", "view(-1)"), (f"{name}.reshape(-1)", "reshape(-1)"),
-            (f"{name}.detach()", "detach"), (f"{name}.flatten()", "flatten"), (f"{name}[...]", "index(...)"),
+            (f"{name}[None]", "index(None)"),
+            (f"{name}.unsqueeze({unsqueeze})", "unsqueeze"),
+            (f"{name}.squeeze()", "squeeze()"),
+            (f"{name}.view(-1)", "view(-1)"),
+            (f"{name}.reshape(-1)", "reshape(-1)"),
+            (f"{name}.detach()", "detach"),
+            (f"{name}.flatten()", "flatten"),
+            (f"{name}[...]", "index(...)"),
         ]
         if d:
             start = int(self.rng.integers(-size - 1, size + 1))
             expand = [2] + [3 if s == 1 and self.rng.random() < 0.7 else -1 for s in shape]
+            last = index if dim in (-1, d - 1) else 0
             options += [
-                (f"{name}[{start}:]", "slice(start)"), (f"{name}[::2]", "slice(step)"), (f"{name}[{index}]", "index(int)"),
-                (f"{name}[..., {index if dim in (-1, d - 1) else 0}]", "index(..., int)"),
-                (f"{name}.select({dim}, {index})", "select"), (f"{name}.squeeze({dim})", "squeeze(dim)"),
+                (f"{name}[{start}:]", "slice(start)"),
+                (f"{name}[::2]", "slice(step)"),
+                (f"{name}[{index}]", "index(int)"),
+                (f"{name}[..., {last}]", "index(..., int)"),
+                (f"{name}.select({dim}, {index})", "select"),
+                (f"{name}.squeeze({dim})", "squeeze(dim)"),
                 (f"{name}.narrow({dim}, {max(start, 0) % max(size, 1)}, {min(1, size)})", "narrow"),
                 (f"{name}.expand({', '.join(map(str, expand))})", "expand"),
                 (f"{name}.permute({', '.join(map(str, self.rng.permutation(d).tolist()))})", "permute"),
@@ -192,10 +202,13 @@ class _Generator:
             ]
         if d >= 2:
             other = int(self.rng.integers(-d, d))
+            second = index if dim in (1, 1 - d) else 0
             options += [
                 (f"{name}.t()" if d == 2 else f"{name}.mT", "t" if d == 2 else "mT"),
-                (f"{name}.transpose({dim}, {other})", "transpose"), (f"{name}[:, {index if dim in (1, 1 - d) else 0}]", "index(:, int)"),
-                (f"{name}[1:, ::2]", "slice(2d)"), (f"{name}.swapaxes(0, -1)", "swapaxes"),
+                (f"{name}.transpose({dim}, {other})", "transpose"),
+                (f"{name}[:, {second}]", "index(:, int)"),
+                (f"{name}[1:, ::2]", "slice(2d)"),
+                (f"{name}.swapaxes(0, -1)", "swapaxes"),
             ]
         if d <= 2 and self.rng.random() < 0.1:
             options.append((f"{name}.t()", "t"))
@@ -239,7 +252,7 @@ class _Generator:
             op, code = f"pow({type(exponent).__name__} exponent)", f"{name} ** {exponent!r}"
             if self.rng.random() < 0.3:
                 base = self.choice([2, 0, 1, -1.5, 0.0])
-                op, code = f"rpow({type(base).__name__} base)", f"{base!r} ** {name}"
+                op, code = f"rpow({type(base).__name__} base)", f"({base!r}) ** {name}"
         elif draw < 0.7:
             symbol = self.choice(BINARY_OPERATORS + ("-r", "/r"))
             scalar = self.scalar()
@@ -335,7 +348,7 @@ class _Generator:
         self.emit(f"{self.fresh()} = {code}", "loss", f"{op} {reduction}", self.subject(name))
 
     def softmax(self) -> None:
-        name = self.pick_any()
+        name = self.pick_any() if self.rng.random() < 0.1 else self.pick_float()  # PyTorch has no integer kernel
         d = self.ns[name].dim()
         dim = int(self.rng.integers(-d, d)) if d else self.choice([0, -1])
         function = self.choice(["softmax", "log_softmax"])

@@ -19,6 +19,10 @@ HEADER = (
     "from math import inf, nan",
 )
 
+# Statements that record what they worked on (a leaf, a non-leaf or a view, and its dtype if not float32/64):
+# where a write or a backward pass goes wrong depends on it.
+SUBJECT_KINDS = {"inplace", "setitem", "backward", "grad", "hook", "retain_grad", "grad_reset", "requires_grad_"}
+
 _LINE = re.compile(r"^(?P<code>.*?)  # (?P<kind>[\w-]+): (?P<op>.*?)(?: \[(?P<subject>[^\]]*)\])?$")
 
 
@@ -49,6 +53,10 @@ class Statement:
     op: str
     subject: str = ""
     spec: InputSpec | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.kind not in SUBJECT_KINDS:
+            object.__setattr__(self, "subject", "")
 
     @classmethod
     def input(cls, spec: InputSpec) -> Statement:
@@ -84,8 +92,9 @@ class Program:
 
     @classmethod
     def parse(cls, source: str) -> Program:
-        """The statements of `source()` output (header and blank lines skipped)."""
-        lines = [line for line in source.strip().splitlines() if line.strip() and line not in HEADER]
+        """The statements of `source()` output (header, blank lines and indentation skipped)."""
+        lines = [line.strip() for line in source.splitlines()]
+        lines = [line for line in lines if line and line not in HEADER]
         return cls(tuple(Statement.parse(line) for line in lines))
 
     def replace(self, index: int, statement: Statement) -> Program:

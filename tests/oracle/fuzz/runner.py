@@ -25,8 +25,6 @@ from .program import Program, Statement
 ACCUMULATING = {"reduction", "loss", "softmax", "matmul", "backward", "grad", "optim"}
 # Statements whose terms are products of two values (matmul, gradients): their magnitude is squared.
 PRODUCTS = {"matmul", "backward", "grad", "optim"}
-# Statements whose signature names what they worked on (a leaf, a non-leaf or a view).
-SUBJECT_KINDS = {"inplace", "setitem", "backward", "grad", "hook", "retain_grad", "grad_reset", "requires_grad_"}
 # Exceptions in PyTorch that mean the program itself is broken (after shrinking), not a divergence.
 INVALID = (NameError, SyntaxError, UnboundLocalError)
 
@@ -46,7 +44,8 @@ class Divergence:
     index: int
     statement: Statement
     aspect: str  # exception, warning, type, shape, dtype, requires_grad, is_leaf, grad_fn, value, ...
-    role: str  # "result" (bound by the statement), "operand" (bound before it), or "grad of ..." of either
+    role: str  # "result" (bound by the statement), "operand" (bound before it; "after X" if both raised X),
+    # or "grad of" either
     detail: str  # a stable description that goes into the signature ("torch nan, ember finite")
     name: str = ""
     torch_text: str = ""
@@ -57,7 +56,7 @@ class Divergence:
         """What kind of statement failed and how: precise enough that a new bug gets a new signature.
         Statements that write or differentiate keep what they worked on (leaf, non-leaf or view)."""
         role = self.statement.subject.split(",")[0]
-        subject = f" [{role}]" if role and self.statement.kind in SUBJECT_KINDS else ""
+        subject = f" [{role}]" if role else ""
         return f"{self.statement.kind}: {self.statement.op}{subject} | {self.aspect} of {self.role}: {self.detail}"
 
     def describe(self) -> str:
@@ -105,6 +104,9 @@ class Tolerance:
 def run_program(program: Program, ember: Any, torch: Any) -> Outcome:
     """Execute `program` on both libraries statement by statement; stop at the first divergence."""
     torch_ns, ember_ns = namespace(torch), namespace(ember)
+    # results of autograd.grad: the nodes of their graphs (create_graph) are named after PyTorch's derivative
+    # formulas (LogSoftmaxBackwardDataBackward0), which ember need not copy
+    gradients: dict[str, int] = {}
     for index, statement in enumerate(program.statements):
         before = {name: id(value) for name, value in torch_ns.items()}
         torch_versions = _versions(torch_ns, torch)
@@ -123,8 +125,13 @@ def run_program(program: Program, ember: Any, torch: Any) -> Outcome:
                 if name in BASE_NAMES:
                     continue
                 role = "result" if before.get(name) != id(value) else "operand"
+                if statement.kind == "grad" and role == "result":
+                    gradients[name] = id(value)
+                compare.node_names = gradients.get(name) != id(value)
+                if torch_error is not None:
+                    role += f" after {type(torch_error).__name__}"
                 found = compare.values(name, ember_ns.get(name), value, role)
-                if found is None and role == "operand" and name in torch_versions and name in ember_versions:
+                if found is None and role.startswith("operand") and name in torch_versions and name in ember_versions:
                     found = _compare_versions(name, torch_versions, ember_versions, torch_ns, ember_ns)
                 if found is not None:
                     break
@@ -180,10 +187,11 @@ def _compare_versions(name: str, torch_versions: dict, ember_versions: dict, tor
 class _Comparer:
     """Compares one value of the PyTorch namespace with the same name in ember's."""
 
-    def __init__(self, ember: Any, torch: Any, tolerance: Tolerance) -> None:
+    def __init__(self, ember: Any, torch: Any, tolerance: Tolerance, node_names: bool = True) -> None:
         self.ember = ember
         self.torch = torch
         self.tolerance = tolerance
+        self.node_names = node_names
 
     def values(self, name: str, got: Any, expected: Any, role: str) -> tuple | None:
         if isinstance(expected, self.torch.Tensor):
@@ -223,6 +231,8 @@ class _Comparer:
             ("is_leaf", expected.is_leaf, got.is_leaf),
             ("grad_fn", _node_name(expected), _node_name(got)),
         )
+        if not self.node_names or role.startswith("grad of"):
+            checks = checks[:-1]
         for aspect, want, have in checks:
             if want != have:
                 detail = f"torch {want}, ember {have}" if aspect != "shape" else "differs"
@@ -293,6 +303,8 @@ def _value_class(value: Any) -> str:
         return "nan"
     if isinstance(value, float) and math.isinf(value):
         return "inf" if value > 0 else "-inf"
+    if isinstance(value, float) and value == 0:
+        return "-0" if math.copysign(1.0, value) < 0 else "0"
     return "0" if value == 0 else "finite"
 
 
@@ -305,7 +317,10 @@ def _class(error: Exception | None) -> str:
 
 
 def _error_text(error: Exception | None) -> str:
-    return "no error" if error is None else f"{type(error).__name__}: {str(error).splitlines()[0][:120] if str(error) else ''}"
+    if error is None:
+        return "no error"
+    message = str(error).splitlines()[0][:120] if str(error) else ""
+    return f"{type(error).__name__}: {message}"
 
 
 def _snippet(array: np.ndarray) -> str:

@@ -1,9 +1,8 @@
 """Shrink a divergent program to a minimal one with the same failure signature.
 
 Greedy delta debugging: cut everything after the divergence, drop statements one at a time while the
-signature stays the same, then simplify the inputs (fewer elements per dim, fewer dims, plain values,
-no `requires_grad`) and try dropping statements again. Each candidate is a full run on both libraries,
-so the number of runs is capped.
+signature stays the same, then simplify the inputs (fewer elements per dim, fewer dims, plain values)
+and try dropping statements again. Each candidate is a full run on both libraries, so runs are capped.
 """
 
 from __future__ import annotations
@@ -53,7 +52,8 @@ def shrink(program: Program, ember: Any, torch: Any, signature: str, max_runs: i
 
 
 def _simpler(spec: InputSpec) -> Iterator[InputSpec]:
-    """Simpler variants of an input, simplest first: fewer dims, one element per dim, plain values."""
+    """Simpler variants of an input, simplest first: fewer dims, one element per dim, plain values.
+    `requires_grad` stays: the subjects recorded in later statements (leaf requiring grad) depend on it."""
     values = np.zeros(spec.shape) if 0 in spec.shape else np.asarray(spec.value)
     if values.ndim and values.shape[0]:
         yield _with(spec, values[0])
@@ -64,8 +64,6 @@ def _simpler(spec: InputSpec) -> Iterator[InputSpec]:
         plain = np.where(np.isfinite(values) & (values != 0), np.sign(values), values)
         if not np.array_equal(plain, values, equal_nan=True):
             yield _with(spec, plain)
-    if spec.requires_grad:
-        yield replace(spec, requires_grad=False)
 
 
 def _with(spec: InputSpec, values: np.ndarray) -> InputSpec:
