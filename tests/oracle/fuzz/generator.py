@@ -117,6 +117,12 @@ class _Generator:
         dtype = str(tensor.dtype).rsplit(".", 1)[-1]
         return role if dtype in ("float32", "float64") else f"{role}, {dtype}"
 
+    def rows(self, size: int) -> list[int]:
+        """One or two distinct rows of a dim of `size`, some written as negative indices. Distinct: PyTorch
+        leaves the winner of duplicate indices in an index assignment undefined."""
+        rows = sorted({int(row) for row in self.rng.integers(0, size, size=2)}) if size else []
+        return [row - size if self.rng.random() < 0.3 else row for row in rows]
+
     def random_shape(self, allow_zero: bool = False, min_ndim: int = 0) -> tuple[int, ...]:
         ndim = int(self.rng.choice([0, 1, 2, 2, 3]))
         ndim = max(ndim, min_ndim)
@@ -387,7 +393,7 @@ class _Generator:
         name = self.pick(lambda t: t.dim() >= 1) or self.pick_any()
         t = self.ns[name]
         size = t.shape[0] if t.dim() else 1
-        rows = sorted(set(self.rng.integers(-size, size, size=2).tolist())) if size else []
+        rows = self.rows(size)
         options = [(f"{name}[{name} > 0]", "index(bool mask)"), (f"{name}[torch.tensor({rows}, dtype=torch.int64)]",
                    "index(tensor)"), (f"{name}[{rows}]", "index(list)")]
         if t.dim() >= 2:
@@ -444,7 +450,7 @@ class _Generator:
         index_options = [("...", "...")]
         if d:
             row = int(self.rng.integers(-size, size)) if size else 0
-            rows = sorted(set(self.rng.integers(-size, size, size=2).tolist())) if size else []
+            rows = self.rows(size)
             index_options += [(str(row), "int"), ("1:", "slice"), ("::2", "step"),
                               (f"torch.tensor({rows}, dtype=torch.int64)", "index tensor"),
                               (f"{name} > 0", "bool mask"), (f"[{row}]", "list"), ("None", "None")]

@@ -21,50 +21,31 @@ class KnownDivergence:
 
 KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
     KnownDivergence(
-        'backward: backward [non-leaf] | value of grad of operand (leaf): torch 0, ember nan',
-        'gradient at a special value (nan/inf/0) differs (item 4)',
-        """\
-        x2 = torch.tensor([[nan, -1.0], [-0.0, 1.0]], dtype=torch.float32, requires_grad=True)  # input: float32 [2, 2]
-        t3 = x2.prod()  # reduction: prod()
-        t3.backward()  # backward: backward [non-leaf]
-""",
-    ),
-    KnownDivergence(
-        'backward: backward [non-leaf] | value of grad of operand (leaf): torch nan, ember -0',
-        'gradient at a special value (nan/inf/0) differs (item 4)',
-        """\
-        x1 = torch.tensor(-1.0, dtype=torch.float16, requires_grad=True)  # input: float16 []
-        t2 = torch.log(x1)  # pointwise: log
-        t3 = t2.amax()  # reduction: amax()
-        t3.backward()  # backward: backward [non-leaf, float16]
-""",
-    ),
-    KnownDivergence(
-        "backward: backward [non-leaf] | warning of statement: ember warns 'invalid value encountered in multiply'",
+        "backward: backward [non-leaf] | warning of statement: ember warns 'overflow encountered in cast'",
         'numpy RuntimeWarning reaches the user (item 9)',
         """\
-        x1 = torch.tensor([[-2.75], [-0.25]], dtype=torch.float64, requires_grad=True)  # input: float64 [2, 1]
-        t4 = x1 ** 1e+30  # pointwise: **(float)
-        t5, t6 = t4.max(1)  # reduction: max(dim)
-        t11 = -1.5 ** t5  # pointwise: rpow(float base)
-        t12 = t11.max()  # reduction: max()
-        t12.backward()  # backward: backward [non-leaf]
+        x1 = torch.tensor([-1.5, 3.0, 1.75], dtype=torch.float32, requires_grad=True)  # input: float32 [3]
+        t3 = torch.outer(x1, x1)  # matmul: outer
+        t4 = t3[t3 > 0]  # index: index(bool mask)
+        t5 = torch.cat([t4])  # join: cat(one)
+        t6 = t4.half()  # cast: half
+        t7 = torch.stack([t5, t6])  # join: stack
+        t9 = t7.t()  # view: t
+        t10 = t9.prod()  # reduction: prod()
+        t10.backward()  # backward: backward [non-leaf]
 """,
     ),
     KnownDivergence(
-        "backward: backward [view] | warning of statement: ember warns 'invalid value encountered in multiply'",
+        "backward: backward retain_graph [non-leaf] | warning of statement: ember warns 'invalid value encountered in multiply'",
         'numpy RuntimeWarning reaches the user (item 9)',
         """\
-        x1 = torch.tensor([3.0], dtype=torch.float64, requires_grad=True)  # input: float64 [1]
-        t2 = x1 ** 1e+30  # pointwise: **(float)
-        t3 = t2[torch.tensor([-1, 0], dtype=torch.int64)]  # index: index(tensor)
-        with torch.no_grad(): x1.abs_()  # inplace: no_grad abs_ [leaf requiring grad]
-        x4 = torch.tensor(1, dtype=torch.int64)  # input: int64 []
-        t5 = F.nll_loss(t3, x4, reduction='none', ignore_index=0)  # loss: nll_loss(ignore_index) none
-        t6 = t5.unsqueeze(0)  # view: unsqueeze
-        t3.div_(t6)  # inplace: div_(tensor) [non-leaf]
-        t10 = t3[::2]  # view: slice(step)
-        t10.sum().backward()  # backward: backward [view]
+        x1 = torch.tensor([-1.0, 1.0], dtype=torch.float32, requires_grad=True)  # input: float32 [2]
+        t4 = -0.0 / x1  # pointwise: r/(float)
+        t5 = t4.to(torch.float64)  # cast: to(torch.float64
+        x8 = torch.tensor([-1.0, -1.0], dtype=torch.float64, requires_grad=True)  # input: float64 [2]
+        t9 = torch.matmul(t5, x8)  # matmul: matmul
+        t10 = t9 ** t9  # pointwise: **(tensor)
+        t10.sum().backward(retain_graph=True)  # backward: backward retain_graph [non-leaf]
 """,
     ),
     KnownDivergence(
@@ -73,14 +54,6 @@ KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
         """\
         x1 = torch.tensor(-1.0, dtype=torch.float32, requires_grad=True)  # input: float32 []
         t2 = x1.bool()  # cast: bool
-""",
-    ),
-    KnownDivergence(
-        "cast: half | warning of statement: ember warns 'overflow encountered in cast'",
-        'numpy RuntimeWarning reaches the user (item 9)',
-        """\
-        x1 = torch.tensor([[[-0.0]], [[1e+30]]], dtype=torch.float32, requires_grad=True)  # input: float32 [2, 1, 1]
-        t6 = x1.half()  # cast: half
 """,
     ),
     KnownDivergence(
@@ -97,28 +70,6 @@ KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
         """\
         x2 = torch.tensor(0.0, dtype=torch.float32, requires_grad=True)  # input: float32 []
         t4 = x2.long()  # cast: long
-""",
-    ),
-    KnownDivergence(
-        "cast: long | warning of statement: ember warns 'invalid value encountered in cast'",
-        'numpy RuntimeWarning reaches the user (item 9)',
-        """\
-        x2 = torch.tensor([[[-1e+30]], [[-1e+30]]], dtype=torch.float32, requires_grad=True)  # input: float32 [2, 1, 1]
-        t4 = x2[torch.tensor([0, 1], dtype=torch.int64)]  # index: index(tensor)
-        t5 = t4.long()  # cast: long
-""",
-    ),
-    KnownDivergence(
-        'convert: item | grad_fn of operand: torch LogSoftmaxBackwardDataBackward0, ember SubBackward0',
-        "grad_fn named differently from PyTorch's",
-        """\
-        x1 = torch.tensor(-1.0, dtype=torch.float32, requires_grad=True)  # input: float32 []
-        x3 = torch.tensor([[-1.0]], dtype=torch.float32, requires_grad=True)  # input: float32 [1, 1]
-        t4 = F.log_softmax(x3, dim=1)  # softmax: log_softmax
-        x6 = torch.tensor(-1.0, dtype=torch.float32)  # input: float32 []
-        t7 = F.mse_loss(t4, x6, reduction='sum')  # loss: mse_loss sum
-        g8, g9 = torch.autograd.grad(t7, [x1, x3], create_graph=True, allow_unused=True)  # grad: autograd.grad create_graph [non-leaf]
-        s10 = t7.item()  # convert: item
 """,
     ),
     KnownDivergence(
@@ -148,22 +99,11 @@ KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
 """,
     ),
     KnownDivergence(
-        'grad: autograd.grad create_graph [non-leaf] | requires_grad of result: torch True, ember False',
-        'create_graph gradient does not require grad (no double-backward graph for this op)',
-        """\
-        x2 = torch.tensor([[1.0], [-1.0]], dtype=torch.float16, requires_grad=True)  # input: float16 [2, 1]
-        x5 = torch.tensor([0, 0], dtype=torch.int64)  # input: int64 [2]
-        t6 = F.nll_loss(x2, x5, reduction='none')  # loss: nll_loss none
-        x8 = torch.tensor(1.0, dtype=torch.float32, requires_grad=True)  # input: float32 []
-        g9, g10 = torch.autograd.grad(t6.sum(), [x2, x8], create_graph=True, allow_unused=True, retain_graph=True)  # grad: autograd.grad create_graph [non-leaf, float16]
-""",
-    ),
-    KnownDivergence(
         'index: index(:, tensor) | is_contiguous of result: torch True, ember False',
         "result is not contiguous where PyTorch's is (item 7)",
         """\
-        x1 = torch.tensor([[-1.0], [1.0]], dtype=torch.float32, requires_grad=True)  # input: float32 [2, 1]
-        t2 = x1[:, torch.tensor([0, -1])]  # index: index(:, tensor)
+        x3 = torch.tensor([[[-1.0]], [[-1.0]]], dtype=torch.float64, requires_grad=True)  # input: float64 [2, 1, 1]
+        t4 = x3[:, torch.tensor([0, -1])]  # index: index(:, tensor)
 """,
     ),
     KnownDivergence(
@@ -185,23 +125,34 @@ KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
 """,
     ),
     KnownDivergence(
-        'inplace: abs_ [non-leaf] | grad_fn of operand: torch AsStridedBackward0, ember ViewBackward0',
+        'inplace: add_(scalar) [non-leaf] | grad_fn of operand: torch AsStridedBackward0, ember UnsqueezeBackward0',
         'view keeps a stale grad_fn after an in-place write to its base or a sibling (item 1)',
         """\
-        x2 = torch.tensor([[-1.0]], dtype=torch.float32, requires_grad=True)  # input: float32 [1, 1]
-        t3 = torch.log_softmax(x2, 0)  # softmax: log_softmax
-        t5 = t3.flatten()  # view: flatten
-        t3.abs_()  # inplace: abs_ [non-leaf]
+        x1 = torch.tensor([-1.0], dtype=torch.float32, requires_grad=True)  # input: float32 [1]
+        t3 = F.softmax(x1, dim=0)  # softmax: softmax
+        t5 = t3.unsqueeze(-2)  # view: unsqueeze
+        t3.add_(1e+30)  # inplace: add_(scalar) [non-leaf]
 """,
     ),
     KnownDivergence(
-        'inplace: clamp_ [non-leaf] | grad_fn of operand: torch AsStridedBackward0, ember ViewBackward0',
+        'inplace: add_(tensor) [non-leaf] | grad_fn of operand: torch AsStridedBackward0, ember SqueezeBackward0',
         'view keeps a stale grad_fn after an in-place write to its base or a sibling (item 1)',
         """\
-        x1 = torch.tensor([[-1.0, -1.0, -1.0], [-1.0, 1.0, 0.0], [0.0, 1.0, 1.0]], dtype=torch.float32, requires_grad=True)  # input: float32 [3, 3]
-        t5 = x1 ** -inf  # pointwise: **(float)
-        t8 = t5.view(3, 3)  # view: view(shape)
-        t5.clamp_(0.25, 1.25)  # inplace: clamp_ [non-leaf]
+        x1 = torch.tensor(-1.0, dtype=torch.float16, requires_grad=True)  # input: float16 []
+        t5 = x1.sin()  # pointwise: sin
+        t7 = t5.squeeze()  # view: squeeze()
+        t5.add_(t5)  # inplace: add_(tensor) [non-leaf, float16]
+""",
+    ),
+    KnownDivergence(
+        'inplace: clamp_ [non-leaf] | grad_fn of operand: torch ClampBackward1, ember SqueezeBackward4',
+        "grad_fn named differently from PyTorch's",
+        """\
+        x2 = torch.tensor([-1.0, 1.0], dtype=torch.float32)  # input: float32 [2]
+        t6 = x2 ** 2  # pointwise: pow(int exponent)
+        x8 = torch.tensor([[1.0], [-1.0]], dtype=torch.float32, requires_grad=True)  # input: float32 [2, 1]
+        t9 = torch.matmul(t6, x8)  # matmul: matmul
+        t9.clamp_(-2.0, -0.75)  # inplace: clamp_ [non-leaf]
 """,
     ),
     KnownDivergence(
@@ -279,33 +230,20 @@ KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
 """,
     ),
     KnownDivergence(
-        'input: float64 [] | grad_fn of operand: torch LogSoftmaxBackwardDataBackward0, ember SubBackward0',
-        "grad_fn named differently from PyTorch's",
-        """\
-        x1 = torch.tensor(1.0, dtype=torch.float32, requires_grad=True)  # input: float32 []
-        t2 = F.log_softmax(x1, dim=0)  # softmax: log_softmax
-        t3 = torch.tanh(t2)  # pointwise: tanh
-        g6, = torch.autograd.grad(t3, [x1], create_graph=True, allow_unused=True)  # grad: autograd.grad create_graph [non-leaf]
-        x7 = torch.tensor(1.0, dtype=torch.float64)  # input: float64 []
-""",
-    ),
-    KnownDivergence(
         'join: cat(one) | exception of statement: torch RuntimeError, ember ValueError',
         "cat of a 0-d tensor leaks numpy's ValueError (item 9)",
         """\
-        x1 = torch.tensor([-inf], dtype=torch.float64, requires_grad=True)  # input: float64 [1]
-        t2 = x1 ** False  # pointwise: **(bool)
-        t4 = t2[0]  # view: index(int)
-        t6 = torch.cat([t4])  # join: cat(one)
+        x8 = torch.tensor(0, dtype=torch.int64)  # input: int64 []
+        t10 = torch.cat([x8])  # join: cat(one)
 """,
     ),
     KnownDivergence(
         "loss: mse_loss mean | warning of statement: ember warns 'overflow encountered in multiply'",
         'numpy RuntimeWarning reaches the user (item 9)',
         """\
-        x2 = torch.tensor(-1.0, dtype=torch.float32, requires_grad=True)  # input: float32 []
-        x3 = torch.tensor([[inf], [1e+30]], dtype=torch.float32, requires_grad=True)  # input: float32 [2, 1]
-        t4 = F.mse_loss(x2, x3)  # loss: mse_loss mean
+        x3 = torch.tensor(1.0, dtype=torch.float32)  # input: float32 []
+        x6 = torch.tensor([[0.0], [1e+30]], dtype=torch.float32)  # input: float32 [2, 1]
+        t7 = F.mse_loss(x3, x6)  # loss: mse_loss mean
 """,
     ),
     KnownDivergence(
@@ -327,13 +265,23 @@ KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
 """,
     ),
     KnownDivergence(
+        "loss: nll_loss(ignore_index) none | warning of statement: ember warns 'invalid value encountered in multiply'",
+        'numpy RuntimeWarning reaches the user (item 9)',
+        """\
+        x1 = torch.tensor([3.0], dtype=torch.float64, requires_grad=True)  # input: float64 [1]
+        t2 = x1 ** 1e+30  # pointwise: **(float)
+        t3 = t2[torch.tensor([-1], dtype=torch.int64)]  # index: index(tensor)
+        x4 = torch.tensor(0, dtype=torch.int64)  # input: int64 []
+        t5 = F.nll_loss(t3, x4, reduction='none', ignore_index=0)  # loss: nll_loss(ignore_index) none
+""",
+    ),
+    KnownDivergence(
         'matmul: @ | grad_fn of result: torch UnsafeViewBackward0, ember BmmBackward0',
         "batched matmul result node is named BmmBackward0; PyTorch's is UnsafeViewBackward0",
         """\
-        x3 = torch.tensor([[[1.0, 1.0]]], dtype=torch.float32, requires_grad=True)  # input: float32 [1, 1, 2]
-        t4 = x3[-2:]  # view: slice(start)
-        x6 = torch.tensor([1.0, -1.0], dtype=torch.float32, requires_grad=True)  # input: float32 [2]
-        t7 = t4 @ x6  # matmul: @
+        x3 = torch.tensor([[[-1.0, 1.0, -1.0]]], dtype=torch.float32)  # input: float32 [1, 1, 3]
+        x5 = torch.tensor([[1.0], [-1.0], [1.0]], dtype=torch.float32, requires_grad=True)  # input: float32 [3, 1]
+        t6 = x3 @ x5  # matmul: @
 """,
     ),
     KnownDivergence(
@@ -361,6 +309,16 @@ KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
         """\
         x4 = torch.tensor(inf, dtype=torch.float64, requires_grad=True)  # input: float64 []
         t9 = x4 * 0  # pointwise: *(int)
+""",
+    ),
+    KnownDivergence(
+        'pointwise: **(float) | is_contiguous of result: torch True, ember False',
+        "result is not contiguous where PyTorch's is (item 7)",
+        """\
+        x1 = torch.tensor([[-3], [2]], dtype=torch.int64)  # input: int64 [2, 1]
+        t5 = x1.expand(2, -1, -1)  # view: expand
+        t6 = t5.squeeze()  # view: squeeze()
+        t7 = t6 ** -inf  # pointwise: **(float)
 """,
     ),
     KnownDivergence(
@@ -398,6 +356,14 @@ KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
 """,
     ),
     KnownDivergence(
+        'pointwise: logical_or(tensor) | exception of statement: torch none, ember RuntimeError',
+        'logical_and/or/xor reject non-bool tensors; PyTorch accepts any dtype',
+        """\
+        x2 = torch.tensor(1.0, dtype=torch.float16, requires_grad=True)  # input: float16 []
+        t3 = torch.logical_or(x2, x2)  # pointwise: logical_or(tensor)
+""",
+    ),
+    KnownDivergence(
         'pointwise: logical_xor(tensor) | exception of statement: torch none, ember RuntimeError',
         'logical_and/or/xor reject non-bool tensors; PyTorch accepts any dtype',
         """\
@@ -429,7 +395,7 @@ KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
         'integer to negative integer power raises a numpy error (item 6)',
         """\
         x2 = torch.tensor([3, -2], dtype=torch.int64)  # input: int64 [2]
-        t3 = 0 ** x2  # pointwise: rpow(int base)
+        t3 = (0) ** x2  # pointwise: rpow(int base)
 """,
     ),
     KnownDivergence(
@@ -476,6 +442,15 @@ KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
 """,
     ),
     KnownDivergence(
+        'setitem: [...] = 0-d tensor [non-leaf] | grad_fn of operand: torch FillBackward3, ember CopySlices',
+        '`t[...] = v` is a whole-tensor copy_/fill_ in PyTorch (CopyBackwards/FillBackwardN)',
+        """\
+        x3 = torch.tensor([[1.0]], dtype=torch.float16, requires_grad=True)  # input: float16 [1, 1]
+        t4, t5 = x3.min(-2)  # reduction: min(dim)
+        t4[...] = torch.tensor(True)  # setitem: [...] = 0-d tensor [non-leaf, float16]
+""",
+    ),
+    KnownDivergence(
         'setitem: [...] = scalar [leaf] | exception of statement: torch RuntimeError, ember none',
         'inf/nan/huge scalar written into an integer tensor must raise RuntimeError',
         """\
@@ -487,9 +462,19 @@ KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
         'setitem: [...] = scalar [non-leaf] | grad_fn of operand: torch CopyBackwards, ember CopySlices',
         '`t[...] = v` is a whole-tensor copy_/fill_ in PyTorch (CopyBackwards/FillBackwardN)',
         """\
-        x1 = torch.tensor(-1.0, dtype=torch.float16, requires_grad=True)  # input: float16 []
-        t7 = x1 * x1  # pointwise: *(tensor)
-        t7[...] = nan  # setitem: [...] = scalar [non-leaf, float16]
+        x3 = torch.tensor(-1.0, dtype=torch.float32, requires_grad=True)  # input: float32 []
+        t4 = x3.sin()  # pointwise: sin
+        t4[...] = -1  # setitem: [...] = scalar [non-leaf]
+""",
+    ),
+    KnownDivergence(
+        'setitem: [...] = scalar [non-leaf] | grad_fn of operand: torch FillBackward3, ember CopySlices',
+        '`t[...] = v` is a whole-tensor copy_/fill_ in PyTorch (CopyBackwards/FillBackwardN)',
+        """\
+        x1 = torch.tensor([-1.0], dtype=torch.float32, requires_grad=True)  # input: float32 [1]
+        t2 = torch.cat([x1])  # join: cat(one)
+        t3 = t2.clamp(min=-1.0)  # pointwise: clamp
+        t3[...] = False  # setitem: [...] = scalar [non-leaf]
 """,
     ),
     KnownDivergence(
@@ -513,6 +498,16 @@ KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
 """,
     ),
     KnownDivergence(
+        'setitem: [None] = 0-d tensor [view] | grad_fn of operand: torch AsStridedBackward0, ember SliceBackward0',
+        'view keeps a stale grad_fn after an in-place write to its base or a sibling (item 1)',
+        """\
+        x3 = torch.tensor([1.0], dtype=torch.float32, requires_grad=True)  # input: float32 [1]
+        t4 = x3 - -2.5  # pointwise: -(float)
+        t5 = t4[-1:]  # view: slice(start)
+        t5[None] = torch.tensor(2.5)  # setitem: [None] = 0-d tensor [view]
+""",
+    ),
+    KnownDivergence(
         'setitem: [None] = scalar [leaf] | exception of statement: torch RuntimeError, ember none',
         'inf/nan/huge scalar written into an integer tensor must raise RuntimeError',
         """\
@@ -521,33 +516,52 @@ KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
 """,
     ),
     KnownDivergence(
-        'setitem: [bool mask] = 0-d tensor [non-leaf] | grad_fn of operand: torch IndexPutBackward0, ember CopySlices',
+        'setitem: [bool mask] = tensor [non-leaf] | grad_fn of operand: torch IndexPutBackward0, ember CopySlices',
         'setitem with tensor indices is recorded as CopySlices; PyTorch records IndexPutBackward0',
         """\
-        x1 = torch.tensor(-1.0, dtype=torch.float32, requires_grad=True)  # input: float32 []
-        x2 = torch.tensor(-1.0, dtype=torch.float32, requires_grad=True)  # input: float32 []
-        g3, g4 = torch.autograd.grad(x2.sum(), [x2, x1], allow_unused=True)  # grad: autograd.grad [leaf requiring grad]
-        x8 = torch.tensor([-1.0], dtype=torch.float64, requires_grad=True)  # input: float64 [1]
-        t7 = torch.maximum(g3, x8)  # pointwise: maximum(tensor)
-        t7[t7 > 0] = torch.tensor(nan)  # setitem: [bool mask] = 0-d tensor [non-leaf]
+        x1 = torch.tensor([1.0], dtype=torch.float32, requires_grad=True)  # input: float32 [1]
+        t2 = torch.where(x1 > 0, x1, inf)  # pointwise: where
+        t3 = t2.amin(0, keepdim=True)  # reduction: amin(dim) keepdim
+        t4 = t3 ** 2  # pointwise: **(int)
+        t3[t3 > 0] = t4  # setitem: [bool mask] = tensor [non-leaf]
 """,
     ),
     KnownDivergence(
-        'setitem: [index tensor] = scalar [leaf] | exception of statement: torch RuntimeError, ember ValueError',
+        'setitem: [index tensor] = 0-d tensor [non-leaf] | exception of statement: torch RuntimeError, ember none',
+        'setitem with tensor indices accepts a dtype mismatch (item 8)',
+        """\
+        x3 = torch.tensor([1.0, -1.0, -1.0], dtype=torch.float32, requires_grad=True)  # input: float32 [3]
+        x4 = torch.tensor([2, 1, 4], dtype=torch.int64)  # input: int64 [3]
+        t5 = torch.cat([x3, x4], -1)  # join: cat
+        t5[torch.tensor([-4, 5], dtype=torch.int64)] = torch.tensor(True)  # setitem: [index tensor] = 0-d tensor [non-leaf]
+""",
+    ),
+    KnownDivergence(
+        'setitem: [index tensor] = 0-d tensor [non-leaf] | grad_fn of operand: torch IndexPutBackward0, ember CopySlices',
+        'setitem with tensor indices is recorded as CopySlices; PyTorch records IndexPutBackward0',
+        """\
+        x2 = torch.tensor([0.0, 1.0], dtype=torch.float32, requires_grad=True)  # input: float32 [2]
+        t5 = torch.clamp(x2, max=2.0)  # pointwise: clamp
+        t6 = t5 * 0.0  # pointwise: *(float)
+        t6[torch.tensor([1], dtype=torch.int64)] = torch.tensor(nan)  # setitem: [index tensor] = 0-d tensor [non-leaf]
+""",
+    ),
+    KnownDivergence(
+        'setitem: [index tensor] = scalar [leaf] | exception of statement: torch RuntimeError, ember OverflowError',
         'inf/nan/huge scalar written into an integer tensor must raise RuntimeError',
         """\
-        x1 = torch.tensor([-1], dtype=torch.int64)  # input: int64 [1]
-        x1[torch.tensor([-2, 0], dtype=torch.int64)] = nan  # setitem: [index tensor] = scalar [leaf, int64]
+        x3 = torch.tensor([4], dtype=torch.int64)  # input: int64 [1]
+        x3[torch.tensor([-1], dtype=torch.int64)] = inf  # setitem: [index tensor] = scalar [leaf, int64]
 """,
     ),
     KnownDivergence(
         'setitem: [index tensor] = scalar [non-leaf] | grad_fn of operand: torch IndexPutBackward0, ember CopySlices',
         'setitem with tensor indices is recorded as CopySlices; PyTorch records IndexPutBackward0',
         """\
-        x1 = torch.tensor([-1.0], dtype=torch.float32, requires_grad=True)  # input: float32 [1]
-        x4 = torch.tensor(4, dtype=torch.int64)  # input: int64 []
-        t3 = torch.where(x1 > 0, x1, x4)  # pointwise: where
-        t3[torch.tensor([-1], dtype=torch.int64)] = inf  # setitem: [index tensor] = scalar [non-leaf]
+        x1 = torch.tensor([[-1.0]], dtype=torch.float32, requires_grad=True)  # input: float32 [1, 1]
+        t2 = x1[:, torch.tensor([0, -1])]  # index: index(:, tensor)
+        t3 = t2 * t2  # pointwise: *(tensor)
+        t3[torch.tensor([0], dtype=torch.int64)] = 1e+30  # setitem: [index tensor] = scalar [non-leaf]
 """,
     ),
     KnownDivergence(
@@ -557,44 +571,7 @@ KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
         x1 = torch.tensor(1.0, dtype=torch.float32, requires_grad=True)  # input: float32 []
         t4 = x1.mean()  # reduction: mean()
         t5 = t4.view(-1)  # view: view(-1)
-        t5[torch.tensor([-1, 0], dtype=torch.int64)] = 2  # setitem: [index tensor] = scalar [view]
-""",
-    ),
-    KnownDivergence(
-        'setitem: [index tensor] = tensor [non-leaf] | exception of statement: torch RuntimeError, ember none',
-        'setitem with tensor indices accepts a dtype mismatch (item 8)',
-        """\
-        x2 = torch.tensor([0.0, 1.0], dtype=torch.float32, requires_grad=True)  # input: float32 [2]
-        t5 = torch.clamp(x2, max=2.0)  # pointwise: clamp
-        t6 = t5 * 0.0  # pointwise: *(float)
-        t7 = x2.double()  # cast: double
-        t6[torch.tensor([0, 1], dtype=torch.int64)] = t7  # setitem: [index tensor] = tensor [non-leaf]
-""",
-    ),
-    KnownDivergence(
-        'setitem: [int, ..., int] = scalar [leaf] | exception of statement: torch RuntimeError, ember none',
-        'inf/nan/huge scalar written into an integer tensor must raise RuntimeError',
-        """\
-        x2 = torch.tensor([[-1]], dtype=torch.int64)  # input: int64 [1, 1]
-        x2[0, ..., 0] = -inf  # setitem: [int, ..., int] = scalar [leaf, int64]
-""",
-    ),
-    KnownDivergence(
-        'setitem: [int] = scalar [leaf] | exception of statement: torch RuntimeError, ember none',
-        'inf/nan/huge scalar written into an integer tensor must raise RuntimeError',
-        """\
-        x4 = torch.tensor([1], dtype=torch.int64)  # input: int64 [1]
-        x4[0] = 1e+30  # setitem: [int] = scalar [leaf, int64]
-""",
-    ),
-    KnownDivergence(
-        'setitem: [int] = tensor [non-leaf] | exception of statement: torch RuntimeError, ember ValueError',
-        "setitem/copy_ value that does not broadcast leaks numpy's error (item 9)",
-        """\
-        x2 = torch.tensor([[-1.0], [1.0]], dtype=torch.float64, requires_grad=True)  # input: float64 [2, 1]
-        t3 = torch.where(x2 > 0, x2, 2)  # pointwise: where
-        x4 = torch.tensor([[1.0], [-1.0]], dtype=torch.float64, requires_grad=True)  # input: float64 [2, 1]
-        t3[-2] = x4  # setitem: [int] = tensor [non-leaf]
+        t5[torch.tensor([0], dtype=torch.int64)] = 2  # setitem: [index tensor] = scalar [view]
 """,
     ),
     KnownDivergence(
@@ -607,83 +584,52 @@ KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
 """,
     ),
     KnownDivergence(
-        'setitem: [list] = 0-d tensor [view] | exception of statement: torch none, ember RuntimeError',
-        'ember refuses advanced-index assignment into a view that requires grad; PyTorch records it',
-        """\
-        x3 = torch.tensor([1.0], dtype=torch.float32, requires_grad=True)  # input: float32 [1]
-        t4 = x3 - -2.5  # pointwise: -(float)
-        t5 = t4[-1:]  # view: slice(start)
-        t5[[0]] = torch.tensor(2.5)  # setitem: [list] = 0-d tensor [view]
-""",
-    ),
-    KnownDivergence(
         'setitem: [list] = scalar [non-leaf] | grad_fn of operand: torch IndexPutBackward0, ember CopySlices',
         'setitem with tensor indices is recorded as CopySlices; PyTorch records IndexPutBackward0',
         """\
         x3 = torch.tensor([-1.0, -1.0], dtype=torch.float32, requires_grad=True)  # input: float32 [2]
         t5 = torch.softmax(x3, 0)  # softmax: softmax
-        t5[[-2]] = False  # setitem: [list] = scalar [non-leaf]
+        t5[[-2]] = nan  # setitem: [list] = scalar [non-leaf]
 """,
     ),
     KnownDivergence(
-        'setitem: [list] = tensor [leaf] | exception of statement: torch RuntimeError, ember ValueError',
+        'setitem: [slice, int] = tensor [non-leaf] | exception of statement: torch RuntimeError, ember ValueError',
         "setitem/copy_ value that does not broadcast leaks numpy's error (item 9)",
         """\
-        x1 = torch.tensor([1.0, -1.0], dtype=torch.float32)  # input: float32 [2]
-        t3 = -inf - x1  # pointwise: r-(float)
-        t4 = t3.half()  # cast: half
-        t4[[1]] = t4  # setitem: [list] = tensor [leaf, float16]
+        x1 = torch.tensor([[[-1.0]], [[1.0]]], dtype=torch.float32, requires_grad=True)  # input: float32 [2, 1, 1]
+        t4 = x1[[-2]]  # index: index(list)
+        t5 = t4 - inf  # pointwise: -(float)
+        x6 = torch.tensor([[-1.0], [-1.0]], dtype=torch.float64, requires_grad=True)  # input: float64 [2, 1]
+        t5[:, 0] = x6  # setitem: [slice, int] = tensor [non-leaf]
 """,
     ),
     KnownDivergence(
-        'setitem: [list] = tensor [non-leaf] | exception of statement: torch RuntimeError, ember ValueError',
+        "setitem: [slice] = 0-d tensor [leaf] | warning of statement: ember warns 'invalid value encountered in cast'",
+        'numpy RuntimeWarning reaches the user (item 9)',
+        """\
+        x2 = torch.tensor(-2, dtype=torch.int64)  # input: int64 []
+        t5 = x2[x2 > 0]  # index: index(bool mask)
+        t5[1:] = torch.tensor(nan)  # setitem: [slice] = 0-d tensor [leaf, int64]
+""",
+    ),
+    KnownDivergence(
+        'setitem: [step] = tensor [leaf] | exception of statement: torch RuntimeError, ember ValueError',
         "setitem/copy_ value that does not broadcast leaks numpy's error (item 9)",
         """\
-        x1 = torch.tensor([1.0], dtype=torch.float32, requires_grad=True)  # input: float32 [1]
-        t3 = x1.clamp(-2.0, 1.75)  # pointwise: clamp
-        t4 = 2 - t3  # pointwise: r-(int)
-        x6 = torch.tensor([1.0, -1.0], dtype=torch.float64, requires_grad=True)  # input: float64 [2]
-        t4[[2]] = x6  # setitem: [list] = tensor [non-leaf]
+        x2 = torch.tensor([[[1.0]], [[1.0]]], dtype=torch.float32)  # input: float32 [2, 1, 1]
+        x2[::2] = x2  # setitem: [step] = tensor [leaf]
 """,
     ),
     KnownDivergence(
-        'setitem: [list] = tensor [non-leaf] | grad_fn of operand: torch IndexPutBackward0, ember CopySlices',
-        'setitem with tensor indices is recorded as CopySlices; PyTorch records IndexPutBackward0',
+        'softmax: log_softmax | exception of statement: torch none, ember ValueError',
+        "reduction/softmax over an empty dim leaks numpy's ValueError (items 6, 9)",
         """\
-        x1 = torch.tensor([1.0], dtype=torch.float32, requires_grad=True)  # input: float32 [1]
-        t2 = torch.where(x1 > 0, x1, inf)  # pointwise: where
-        t3 = t2.amin(0, keepdim=True)  # reduction: amin(dim) keepdim
-        t4 = t3 ** 2  # pointwise: **(int)
-        t3[[0]] = t4  # setitem: [list] = tensor [non-leaf]
-""",
-    ),
-    KnownDivergence(
-        'setitem: [mixed] = scalar [non-leaf] | grad_fn of operand: torch IndexPutBackward0, ember CopySlices',
-        'setitem with tensor indices is recorded as CopySlices; PyTorch records IndexPutBackward0',
-        """\
-        x1 = torch.tensor([[1.0], [1.0], [1.0]], dtype=torch.float32, requires_grad=True)  # input: float32 [3, 1]
-        t2 = x1.select(-2, 1)  # view: select
-        t3 = x1 - t2  # pointwise: -(tensor)
-        t4 = t3[[2]]  # index: index(list)
-        t4[:, torch.tensor([0])] = 0.5  # setitem: [mixed] = scalar [non-leaf]
-""",
-    ),
-    KnownDivergence(
-        'setitem: [slice] = tensor [leaf] | exception of statement: torch RuntimeError, ember ValueError',
-        "setitem/copy_ value that does not broadcast leaks numpy's error (item 9)",
-        """\
-        x1 = torch.tensor([3, 1], dtype=torch.int64)  # input: int64 [2]
-        x1[1:] = x1  # setitem: [slice] = tensor [leaf, int64]
-""",
-    ),
-    KnownDivergence(
-        'setitem: [step] = tensor [non-leaf] | exception of statement: torch RuntimeError, ember ValueError',
-        "setitem/copy_ value that does not broadcast leaks numpy's error (item 9)",
-        """\
-        x3 = torch.tensor([[[-1.0]], [[-1.0]], [[1.0]]], dtype=torch.float64, requires_grad=True)  # input: float64 [3, 1, 1]
-        t4 = x3[[-3, -2]]  # index: index(list)
-        t5 = F.log_softmax(t4, dim=-3)  # softmax: log_softmax
-        t5[::2] = t4  # setitem: [step] = tensor [non-leaf]
+        x3 = torch.tensor([[[1.0]]], dtype=torch.float32, requires_grad=True)  # input: float32 [1, 1, 1]
+        t4 = x3.log_softmax(2)  # softmax: log_softmax
+        t5 = t4[t4 > 0]  # index: index(bool mask)
+        x6 = torch.zeros(0, dtype=torch.float32, requires_grad=True)  # input: float32 [0]
+        t7 = F.mse_loss(t5, x6, reduction='none')  # loss: mse_loss none
+        t8 = F.log_softmax(t7, dim=0)  # softmax: log_softmax
 """,
     ),
     KnownDivergence(
