@@ -53,7 +53,9 @@ class _Generator:
             self.input: 0.04, self.view: 0.15, self.pointwise: 0.16, self.reduction: 0.08, self.inplace: 0.13,
             self.setitem: 0.08, self.index: 0.05, self.loss: 0.05, self.softmax: 0.04, self.matmul: 0.04,
             self.join: 0.02, self.cast: 0.03, self.autograd: 0.09, self.optim: 0.03, self.convert: 0.02,
+            self.creation: 0.03,
         }
+        self.no_grad_views: set[str] = set()
 
     def program(self, min_ops: int, max_ops: int) -> Program:
         for _ in range(int(self.rng.integers(1, 4))):
@@ -81,7 +83,7 @@ class _Generator:
         return options[int(self.rng.integers(len(options)))]
 
     def tensors(self, where: Callable[[Any], bool] = lambda t: True) -> list[str]:
-        return [n for n, v in self.ns.items() if isinstance(v, self.torch.Tensor) and where(v)]
+        return [n for n, v in self.ns.items() if isinstance(v, self.torch.Tensor) and _holds(where, v)]
 
     def pick(self, where: Callable[[Any], bool] = lambda t: True, recent: bool = True) -> str | None:
         """A tensor variable satisfying `where`; recent ones are likelier (they carry longer histories)."""
@@ -109,8 +111,8 @@ class _Generator:
         """How the statement's main tensor came to be: the part of a signature that says where a bug is."""
         tensor = self.ns[name]
         if tensor._base is not None:
-            role = "view"
-        elif tensor.is_leaf:
+            role = "no_grad view" if name in self.no_grad_views else "view"
+        elif _holds(lambda t: t.is_leaf, tensor):
             role = "leaf requiring grad" if tensor.requires_grad else "leaf"
         else:
             role = "non-leaf"
@@ -218,8 +220,16 @@ class _Generator:
             ]
         if d <= 2 and self.rng.random() < 0.1:
             options.append((f"{name}.t()", "t"))
+        if d <= 2:
+            options.append((f"torch.broadcast_to({name}, (2, {', '.join(map(str, shape))}))", "broadcast_to"))
         code, op = self.choice(options)
-        self.emit(f"{self.fresh()} = {code}", "view", op, self.subject(name))
+        out = self.fresh()
+        if self.rng.random() < 0.1:  # a view made under no_grad of a tensor that requires grad
+            self.no_grad_views.add(out)
+            code, op = f"with torch.no_grad(): {out} = {code}", f"no_grad {op}"
+        else:
+            code = f"{out} = {code}"
+        self.emit(code, "view", op, self.subject(name))
 
     def scalar(self) -> str:
         return repr(self.choice(SCALARS))
@@ -407,7 +417,7 @@ class _Generator:
         self.emit(f"{self.fresh()} = {name}{cast}", "cast", cast.strip(".()"), self.subject(name))
 
     def inplace(self) -> None:
-        weights = {"view": 3.0, "non-leaf": 3.0, "leaf": 1.0}
+        weights = {"view": 3.0, "no_grad view": 3.0, "non-leaf": 3.0, "leaf": 1.0}
         names = self.tensors()
         if not names:
             self.input()
@@ -499,9 +509,26 @@ class _Generator:
         elif draw < 0.9:
             self.emit(f"{name}.retain_grad()", "retain_grad", "retain_grad", subject)
         elif draw < 0.95:
-            self.emit(f"{name}.grad = None", "grad_reset", "grad = None", subject)
+            with_grad = self.pick(lambda v: v.is_leaf and v.grad is not None)
+            if with_grad is None:
+                self.emit(f"{name}.grad = None", "grad_reset", "grad = None", subject)
+                return
+            subject = self.subject(with_grad)
+            code, kind, op = self.choice([
+                (f"{with_grad}.grad = None", "grad_reset", "grad = None"),
+                (f"{with_grad}.grad.zero_()", "grad_reset", "grad.zero_()"),
+                (f"{with_grad}.grad.sum().backward()", "backward", "double backward through .grad"),
+                (f"{self.fresh()} = {with_grad}.grad * 2", "grad_use", "grad * 2"),
+            ])
+            self.emit(code, kind, op, subject)
         else:
-            self.emit(f"{name}.requires_grad_()", "requires_grad_", "requires_grad_", subject)
+            code, kind, op = self.choice([
+                (f"{name}.requires_grad_()", "requires_grad_", "requires_grad_"),
+                (f"{name}.requires_grad_(False)", "requires_grad_", "requires_grad_(False)"),
+                (f"{name}.detach_()", "requires_grad_", "detach_"),
+                (f"{scalar}.backward(create_graph=True)", "backward", "backward create_graph"),
+            ])
+            self.emit(code, kind, op, subject)
 
     def optim(self) -> None:
         if "opt" not in self.ns:
@@ -514,7 +541,32 @@ class _Generator:
             step = self.choice(["opt.step()", "opt.step()", "opt.zero_grad()"])
             self.emit(step, "optim", step.split(".")[1])
 
+    def creation(self) -> None:
+        """Factories and `*_like` constructors (dtype inference, special fill values, empty sizes)."""
+        name = self.pick_any()
+        fill = self.scalar()
+        code, op = self.choice([
+            (f"torch.zeros_like({name})", "zeros_like"),
+            (f"torch.ones_like({name}, dtype=torch.float64)", "ones_like(dtype)"),
+            (f"torch.full_like({name}, {fill})", "full_like"),
+            (f"{name}.new_full((2,), {fill})", "new_full"),
+            (f"torch.full((2, 1), {fill})", "full"),
+            (f"torch.arange({self.choice(['4', '0, 3, 0.5', '3, dtype=torch.float32', '0, 1, 0.3', '5, 0, -2'])})",
+             "arange"),
+            (f"torch.linspace(0, {self.choice(['1, 5', '3, 4, dtype=torch.int64', '1, 1', '1, 0'])})", "linspace"),
+            (f"torch.eye({self.choice(['2', '2, 3', '0'])})", "eye"),
+        ])
+        self.emit(f"{self.fresh()} = {code}", "creation", op)
+
     def convert(self) -> None:
         name = self.pick_any()
         method = self.choice(["item", "tolist"])
         self.emit(f"{self.fresh('s')} = {name}.{method}()", "convert", method, self.subject(name))
+
+
+def _holds(where: Callable[[Any], bool], tensor: Any) -> bool:
+    """`where(tensor)`, False where PyTorch refuses to read an attribute (a no_grad view whose base changed)."""
+    try:
+        return bool(where(tensor))
+    except RuntimeError:
+        return False

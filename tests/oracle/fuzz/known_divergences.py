@@ -21,39 +21,38 @@ class KnownDivergence:
 
 KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
     KnownDivergence(
-        "backward: backward [non-leaf] | warning of statement: ember warns 'overflow encountered in cast'",
+        "backward: backward [leaf requiring grad] | warning of statement: ember warns 'invalid value encountered in reduce'",
         'numpy RuntimeWarning reaches the user (item 9)',
         """\
-        x1 = torch.tensor([-1.5, 3.0, 1.75], dtype=torch.float32, requires_grad=True)  # input: float32 [3]
-        t3 = torch.outer(x1, x1)  # matmul: outer
-        t4 = t3[t3 > 0]  # index: index(bool mask)
-        t5 = torch.cat([t4])  # join: cat(one)
-        t6 = t4.half()  # cast: half
-        t7 = torch.stack([t5, t6])  # join: stack
-        t9 = t7.t()  # view: t
-        t10 = t9.prod()  # reduction: prod()
-        t10.backward()  # backward: backward [non-leaf]
+        x2 = torch.tensor(False, dtype=torch.bool)  # input: bool []
+        x3 = torch.tensor([[[-1.0], [-1.0]], [[-1.0], [1.0]]], dtype=torch.float32, requires_grad=True)  # input: float32 [2, 2, 1]
+        with torch.no_grad(): x3.div_(x2)  # inplace: no_grad div_(tensor) [leaf requiring grad]
+        x3.sum().backward()  # backward: backward [leaf requiring grad]
 """,
     ),
     KnownDivergence(
-        "backward: backward retain_graph [non-leaf] | warning of statement: ember warns 'invalid value encountered in multiply'",
+        'backward: backward create_graph [leaf requiring grad] | is_contiguous of grad of operand (leaf): torch True, ember False',
+        "result is not contiguous where PyTorch's is (item 7)",
+        """\
+        x2 = torch.tensor([[-1.0], [1.0]], dtype=torch.float32, requires_grad=True)  # input: float32 [2, 1]
+        x2.sum().backward(create_graph=True)  # backward: backward create_graph [leaf requiring grad]
+""",
+    ),
+    KnownDivergence(
+        "backward: backward retain_graph [leaf requiring grad] | warning of statement: ember warns 'invalid value encountered in reduce'",
         'numpy RuntimeWarning reaches the user (item 9)',
         """\
-        x1 = torch.tensor([-1.0, 1.0], dtype=torch.float32, requires_grad=True)  # input: float32 [2]
-        t4 = -0.0 / x1  # pointwise: r/(float)
-        t5 = t4.to(torch.float64)  # cast: to(torch.float64
-        x8 = torch.tensor([-1.0, -1.0], dtype=torch.float64, requires_grad=True)  # input: float64 [2]
-        t9 = torch.matmul(t5, x8)  # matmul: matmul
-        t10 = t9 ** t9  # pointwise: **(tensor)
-        t10.sum().backward(retain_graph=True)  # backward: backward retain_graph [non-leaf]
+        x1 = torch.tensor([[-inf], [inf]], dtype=torch.float16, requires_grad=True)  # input: float16 [2, 1]
+        x1.sum().backward(retain_graph=True)  # backward: backward retain_graph [leaf requiring grad, float16]
 """,
     ),
     KnownDivergence(
         'cast: bool | requires_grad of result: torch False, ember True',
         'integer/bool casts of a tensor that requires grad must not require grad (item 5)',
         """\
-        x1 = torch.tensor(-1.0, dtype=torch.float32, requires_grad=True)  # input: float32 []
-        t2 = x1.bool()  # cast: bool
+        x2 = torch.tensor(-1.0, dtype=torch.float32, requires_grad=True)  # input: float32 []
+        t3 = torch.log_softmax(x2, 0)  # softmax: log_softmax
+        t4 = t3.bool()  # cast: bool
 """,
     ),
     KnownDivergence(
@@ -61,24 +60,54 @@ KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
         'integer/bool casts of a tensor that requires grad must not require grad (item 5)',
         """\
         x1 = torch.tensor(1.0, dtype=torch.float32, requires_grad=True)  # input: float32 []
-        t3 = x1.int()  # cast: int
+        t2 = torch.broadcast_to(x1, (2, ))  # view: broadcast_to
+        t3 = t2[t2 > 0]  # index: index(bool mask)
+        t4 = torch.outer(t3, t3)  # matmul: outer
+        t7 = t4.int()  # cast: int
 """,
     ),
     KnownDivergence(
         'cast: long | requires_grad of result: torch False, ember True',
         'integer/bool casts of a tensor that requires grad must not require grad (item 5)',
         """\
-        x2 = torch.tensor(0.0, dtype=torch.float32, requires_grad=True)  # input: float32 []
-        t4 = x2.long()  # cast: long
+        x2 = torch.tensor([[-1.0, 1.0]], dtype=torch.float32, requires_grad=True)  # input: float32 [1, 2]
+        x4 = torch.tensor([[1.0, 1.0]], dtype=torch.float32)  # input: float32 [1, 2]
+        t5 = F.binary_cross_entropy_with_logits(x2, x4, reduction='sum')  # loss: binary_cross_entropy_with_logits sum
+        t6 = t5.long()  # cast: long
+""",
+    ),
+    KnownDivergence(
+        "cast: long | warning of statement: ember warns 'invalid value encountered in cast'",
+        'numpy RuntimeWarning reaches the user (item 9)',
+        """\
+        x1 = torch.tensor([[[-1.0, 1.0], [0.0, 0.0], [1.0, -1.0]], [[-1.0, -1.0], [1.0, 1.0], [-1.0, inf]]], dtype=torch.float32)  # input: float32 [2, 3, 2]
+        t2 = x1.reshape(-1)  # view: reshape(-1)
+        t3 = t2.long()  # cast: long
+""",
+    ),
+    KnownDivergence(
+        'creation: full_like | exception of statement: torch RuntimeError, ember OverflowError',
+        'inf/nan/huge scalar written into an integer tensor must raise RuntimeError',
+        """\
+        x1 = torch.tensor(1.0, dtype=torch.float32, requires_grad=True)  # input: float32 []
+        t5 = x1.argmax(0, keepdim=True)  # reduction: argmax(dim) keepdim
+        t6 = torch.full_like(t5, inf)  # creation: full_like
+""",
+    ),
+    KnownDivergence(
+        'creation: new_full | exception of statement: torch RuntimeError, ember OverflowError',
+        'inf/nan/huge scalar written into an integer tensor must raise RuntimeError',
+        """\
+        x1 = torch.tensor(4, dtype=torch.int64)  # input: int64 []
+        t2 = x1.new_full((2,), 1e+30)  # creation: new_full
 """,
     ),
     KnownDivergence(
         "grad: autograd.grad [leaf requiring grad] | warning of statement: ember warns 'invalid value encountered in reduce'",
         'numpy RuntimeWarning reaches the user (item 9)',
         """\
-        x1 = torch.tensor(-1.0, dtype=torch.float32, requires_grad=True)  # input: float32 []
-        x3 = torch.tensor([[[-1.0], [1.0], [inf]], [[-inf], [1.0], [1.0]]], dtype=torch.float32, requires_grad=True)  # input: float32 [2, 3, 1]
-        g4, = torch.autograd.grad(x3.sum(), [x1], allow_unused=True)  # grad: autograd.grad [leaf requiring grad]
+        x1 = torch.tensor([[1.0, 0.0], [1.0, -inf], [inf, 1.0]], dtype=torch.float32, requires_grad=True)  # input: float32 [3, 2]
+        g5, = torch.autograd.grad(x1.sum(), [x1], allow_unused=True)  # grad: autograd.grad [leaf requiring grad]
 """,
     ),
     KnownDivergence(
@@ -91,19 +120,31 @@ KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
 """,
     ),
     KnownDivergence(
-        "grad: autograd.grad create_graph [leaf requiring grad] | warning of statement: ember warns 'invalid value encountered in reduce'",
+        "grad: autograd.grad create_graph [non-leaf] | warning of statement: ember warns 'invalid value encountered in matmul'",
         'numpy RuntimeWarning reaches the user (item 9)',
         """\
-        x1 = torch.tensor([[1.0, 0.0], [1.0, -inf], [inf, 1.0]], dtype=torch.float32, requires_grad=True)  # input: float32 [3, 2]
-        g4, = torch.autograd.grad(x1.sum(), [x1], create_graph=True, allow_unused=True)  # grad: autograd.grad create_graph [leaf requiring grad]
+        x1 = torch.tensor([-1.0], dtype=torch.float32, requires_grad=True)  # input: float32 [1]
+        x2 = torch.tensor([[-1.0, inf]], dtype=torch.float32)  # input: float32 [1, 2]
+        t3 = x1 @ x2  # matmul: @
+        x6 = torch.tensor(1, dtype=torch.int64)  # input: int64 []
+        t7 = F.nll_loss(t3.log_softmax(-1), x6, reduction='none', ignore_index=1)  # loss: nll_loss(ignore_index) none
+        g9, = torch.autograd.grad(t7, [x1], create_graph=True, allow_unused=True, retain_graph=True)  # grad: autograd.grad create_graph [non-leaf]
 """,
     ),
     KnownDivergence(
         'index: index(:, tensor) | is_contiguous of result: torch True, ember False',
         "result is not contiguous where PyTorch's is (item 7)",
         """\
-        x3 = torch.tensor([[[-1.0]], [[-1.0]]], dtype=torch.float64, requires_grad=True)  # input: float64 [2, 1, 1]
-        t4 = x3[:, torch.tensor([0, -1])]  # index: index(:, tensor)
+        x1 = torch.tensor([[[1.0]], [[inf]]], dtype=torch.float32, requires_grad=True)  # input: float32 [2, 1, 1]
+        t3 = x1[:, torch.tensor([0, -1])]  # index: index(:, tensor)
+""",
+    ),
+    KnownDivergence(
+        'index: index(list) | exception of statement: torch none, ember IndexError',
+        'indexing with an empty list raises; PyTorch returns an empty tensor',
+        """\
+        t4 = torch.linspace(0, 1, 0)  # creation: linspace
+        t7 = t4[[]]  # index: index(list)
 """,
     ),
     KnownDivergence(
@@ -125,42 +166,73 @@ KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
 """,
     ),
     KnownDivergence(
-        'inplace: add_(scalar) [non-leaf] | grad_fn of operand: torch AsStridedBackward0, ember UnsqueezeBackward0',
+        'inplace: -=(tensor) [view] | grad_fn of operand: torch AsStridedBackward0, ember TBackward0',
         'view keeps a stale grad_fn after an in-place write to its base or a sibling (item 1)',
         """\
-        x1 = torch.tensor([-1.0], dtype=torch.float32, requires_grad=True)  # input: float32 [1]
-        t3 = F.softmax(x1, dim=0)  # softmax: softmax
-        t5 = t3.unsqueeze(-2)  # view: unsqueeze
-        t3.add_(1e+30)  # inplace: add_(scalar) [non-leaf]
+        x1 = torch.tensor(1.0, dtype=torch.float32)  # input: float32 []
+        t2 = x1.t()  # view: t
+        x7 = torch.tensor(1.0, dtype=torch.float32, requires_grad=True)  # input: float32 []
+        t2 -= x7  # inplace: -=(tensor) [view]
 """,
     ),
     KnownDivergence(
-        'inplace: add_(tensor) [non-leaf] | grad_fn of operand: torch AsStridedBackward0, ember SqueezeBackward0',
+        'inplace: add_(tensor) [non-leaf] | grad_fn of operand: torch AsStridedBackward0, ember SqueezeBackward1',
         'view keeps a stale grad_fn after an in-place write to its base or a sibling (item 1)',
         """\
-        x1 = torch.tensor(-1.0, dtype=torch.float16, requires_grad=True)  # input: float16 []
-        t5 = x1.sin()  # pointwise: sin
-        t7 = t5.squeeze()  # view: squeeze()
-        t5.add_(t5)  # inplace: add_(tensor) [non-leaf, float16]
+        x3 = torch.tensor([[-1.0]], dtype=torch.float32, requires_grad=True)  # input: float32 [1, 1]
+        t4 = x3 * 1  # pointwise: *(int)
+        t6 = t4.squeeze(1)  # view: squeeze(dim)
+        t7 = t4 * 0.0  # pointwise: *(float)
+        t4.add_(t7)  # inplace: add_(tensor) [non-leaf]
 """,
     ),
     KnownDivergence(
-        'inplace: clamp_ [non-leaf] | grad_fn of operand: torch ClampBackward1, ember SqueezeBackward4',
-        "grad_fn named differently from PyTorch's",
+        'inplace: copy_(tensor) [leaf] | requires_grad of operand: torch False, ember True',
+        'writing a float tensor that requires grad into an integer tensor makes it require grad (item 5)',
         """\
-        x2 = torch.tensor([-1.0, 1.0], dtype=torch.float32)  # input: float32 [2]
-        t6 = x2 ** 2  # pointwise: pow(int exponent)
-        x8 = torch.tensor([[1.0], [-1.0]], dtype=torch.float32, requires_grad=True)  # input: float32 [2, 1]
-        t9 = torch.matmul(t6, x8)  # matmul: matmul
-        t9.clamp_(-2.0, -0.75)  # inplace: clamp_ [non-leaf]
+        x1 = torch.tensor(3, dtype=torch.int64)  # input: int64 []
+        t2 = x1.sum()  # reduction: sum()
+        x6 = torch.tensor(1.0, dtype=torch.float32, requires_grad=True)  # input: float32 []
+        t2.copy_(x6)  # inplace: copy_(tensor) [leaf, int64]
+""",
+    ),
+    KnownDivergence(
+        'inplace: copy_(tensor) [view] | grad_fn of operand: torch AsStridedBackward0, ember SliceBackward0',
+        'view keeps a stale grad_fn after an in-place write to its base or a sibling (item 1)',
+        """\
+        x1 = torch.tensor(-1.0, dtype=torch.float32, requires_grad=True)  # input: float32 []
+        t2 = x1[x1 > 0]  # index: index(bool mask)
+        t3 = t2[-1:]  # view: slice(start)
+        t4 = t2.unsqueeze(-1)  # view: unsqueeze
+        x5 = torch.zeros(0, 1, dtype=torch.float32)  # input: float32 [0, 1]
+        t4.copy_(x5)  # inplace: copy_(tensor) [view]
+""",
+    ),
+    KnownDivergence(
+        'inplace: copy_(tensor) [view] | requires_grad of operand: torch False, ember True',
+        'writing a float tensor that requires grad into an integer tensor makes it require grad (item 5)',
+        """\
+        x1 = torch.tensor(True, dtype=torch.bool)  # input: bool []
+        x2 = torch.tensor(1.0, dtype=torch.float32, requires_grad=True)  # input: float32 []
+        t3 = x1.squeeze()  # view: squeeze()
+        t3.copy_(x2)  # inplace: copy_(tensor) [view, bool]
 """,
     ),
     KnownDivergence(
         'inplace: fill_(scalar) [leaf] | exception of statement: torch RuntimeError, ember none',
         'inf/nan/huge scalar written into an integer tensor must raise RuntimeError',
         """\
-        x4 = torch.tensor(0, dtype=torch.int64)  # input: int64 []
-        x4.fill_(inf)  # inplace: fill_(scalar) [leaf, int64]
+        x3 = torch.tensor(2, dtype=torch.int64)  # input: int64 []
+        x3.fill_(1e+30)  # inplace: fill_(scalar) [leaf, int64]
+""",
+    ),
+    KnownDivergence(
+        'inplace: fill_(scalar) [view] | exception of statement: torch RuntimeError, ember none',
+        'inf/nan/huge scalar written into an integer tensor must raise RuntimeError',
+        """\
+        x1 = torch.tensor(0, dtype=torch.int64)  # input: int64 []
+        t4 = x1.reshape(-1)  # view: reshape(-1)
+        t4.fill_(nan)  # inplace: fill_(scalar) [view, int64]
 """,
     ),
     KnownDivergence(
@@ -181,16 +253,6 @@ KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
 """,
     ),
     KnownDivergence(
-        'inplace: masked_fill_ [view] | exception of statement: torch none, ember RuntimeError',
-        'masked_fill_ of an integer/bool tensor with a float/int scalar raises; PyTorch casts the scalar',
-        """\
-        x1 = torch.tensor(1.0, dtype=torch.float32, requires_grad=True)  # input: float32 []
-        t2 = x1.all()  # reduction: all()
-        t3 = t2[...]  # view: index(...)
-        t3.masked_fill_(t3 > 0, 0)  # inplace: masked_fill_ [view, bool]
-""",
-    ),
-    KnownDivergence(
         "inplace: mul_(scalar) [non-leaf] | warning of statement: ember warns 'invalid value encountered in multiply'",
         'numpy RuntimeWarning reaches the user (item 9)',
         """\
@@ -200,68 +262,88 @@ KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
 """,
     ),
     KnownDivergence(
-        'inplace: no_grad exp_ [view] | exception of statement: torch none, ember AttributeError',
-        'in-place under no_grad on a view of a leaf that requires grad crashes (item 5)',
-        """\
-        x3 = torch.tensor([-1.0], dtype=torch.float32, requires_grad=True)  # input: float32 [1]
-        t6 = x3[::2]  # view: slice(step)
-        with torch.no_grad(): t6.exp_()  # inplace: no_grad exp_ [view]
-""",
-    ),
-    KnownDivergence(
-        'inplace: no_grad mul_(tensor) [view] | exception of statement: torch none, ember AttributeError',
-        'in-place under no_grad on a view of a leaf that requires grad crashes (item 5)',
+        'inplace: mul_(tensor) [non-leaf] | grad_fn of operand: torch AsStridedBackward0, ember UnsqueezeBackward0',
+        'view keeps a stale grad_fn after an in-place write to its base or a sibling (item 1)',
         """\
         x2 = torch.tensor(-1.0, dtype=torch.float32, requires_grad=True)  # input: float32 []
-        x3 = torch.tensor(-1.0, dtype=torch.float32)  # input: float32 []
-        t4 = F.l1_loss(x2, x3, reduction='none')  # loss: l1_loss none
-        t5 = t4.mean()  # reduction: mean()
-        t9 = t4.reshape(-1)  # view: reshape(-1)
-        with torch.no_grad(): t9.mul_(t5)  # inplace: no_grad mul_(tensor) [view]
+        t5 = x2.mean()  # reduction: mean()
+        t6 = t5[None]  # view: index(None)
+        t5.mul_(t5)  # inplace: mul_(tensor) [non-leaf]
 """,
     ),
     KnownDivergence(
-        'inplace: no_grad neg_ [non-leaf] | value of operand: torch finite, ember finite',
-        'prod over size-1 dims returns an alias of its input (item 2)',
+        'inplace: no_grad masked_fill_ [leaf] | exception of statement: torch none, ember RuntimeError',
+        'masked_fill_ of an integer/bool tensor with a float/int scalar raises; PyTorch casts the scalar',
         """\
-        x1 = torch.tensor(-1.0, dtype=torch.float32, requires_grad=True)  # input: float32 []
-        t2 = x1.prod(-1, keepdim=True)  # reduction: prod(dim) keepdim
-        with torch.no_grad(): t2.neg_()  # inplace: no_grad neg_ [non-leaf]
+        x1 = torch.tensor(3, dtype=torch.int64)  # input: int64 []
+        with torch.no_grad(): x1.masked_fill_(x1 > 0, 0.5)  # inplace: no_grad masked_fill_ [leaf, int64]
+""",
+    ),
+    KnownDivergence(
+        'inplace: no_grad masked_fill_ [view] | exception of statement: torch none, ember RuntimeError',
+        'masked_fill_ of an integer/bool tensor with a float/int scalar raises; PyTorch casts the scalar',
+        """\
+        x1 = torch.tensor([[False, False, False, False], [False, True, True, False], [False, True, False, False]], dtype=torch.bool)  # input: bool [3, 4]
+        t2 = x1.view(4, 3)  # view: view(shape)
+        with torch.no_grad(): t2.masked_fill_(t2 > 0, nan)  # inplace: no_grad masked_fill_ [view, bool]
+""",
+    ),
+    KnownDivergence(
+        'inplace: sub_(tensor) [view] | exception of statement: torch RuntimeError, ember none',
+        'missing overlap check for partially overlapping or expanded operands (item 7)',
+        """\
+        x3 = torch.tensor([[-1.0, 1.0, 1.0], [1.0, -1.0, 1.0], [-1.0, -1.0, 1.0]], dtype=torch.float32, requires_grad=True)  # input: float32 [3, 3]
+        t4 = x3.to(torch.float64)  # cast: to(torch.float64
+        t5 = t4.permute(1, 0)  # view: permute
+        t5.sub_(t4)  # inplace: sub_(tensor) [view]
+""",
+    ),
+    KnownDivergence(
+        'inplace: tanh_ [non-leaf] | grad_fn of operand: torch AsStridedBackward0, ember UnsqueezeBackward0',
+        'view keeps a stale grad_fn after an in-place write to its base or a sibling (item 1)',
+        """\
+        x2 = torch.tensor([1.0], dtype=torch.float32, requires_grad=True)  # input: float32 [1]
+        t3 = torch.cos(x2)  # pointwise: cos
+        t5 = t3.unsqueeze(1)  # view: unsqueeze
+        t3.tanh_()  # inplace: tanh_ [non-leaf]
+""",
+    ),
+    KnownDivergence(
+        'join: cat | exception of statement: torch RuntimeError, ember ValueError',
+        "cat of a 0-d tensor leaks numpy's ValueError (item 9)",
+        """\
+        x2 = torch.tensor([-1.0], dtype=torch.float64, requires_grad=True)  # input: float64 [1]
+        t4 = x2[[0, -1]]  # index: index(list)
+        t5 = t4.std(unbiased=False)  # reduction: std() unbiased
+        t6 = t5.any()  # reduction: any()
+        t7 = t5.log_softmax(-1)  # softmax: log_softmax
+        t11 = torch.cat([t6, t7], 0)  # join: cat
 """,
     ),
     KnownDivergence(
         'join: cat(one) | exception of statement: torch RuntimeError, ember ValueError',
         "cat of a 0-d tensor leaks numpy's ValueError (item 9)",
         """\
-        x8 = torch.tensor(0, dtype=torch.int64)  # input: int64 []
-        t10 = torch.cat([x8])  # join: cat(one)
+        x2 = torch.tensor(False, dtype=torch.bool)  # input: bool []
+        t4 = torch.cat([x2])  # join: cat(one)
 """,
     ),
     KnownDivergence(
         "loss: mse_loss mean | warning of statement: ember warns 'overflow encountered in multiply'",
         'numpy RuntimeWarning reaches the user (item 9)',
         """\
-        x3 = torch.tensor(1.0, dtype=torch.float32)  # input: float32 []
-        x6 = torch.tensor([[0.0], [1e+30]], dtype=torch.float32)  # input: float32 [2, 1]
-        t7 = F.mse_loss(x3, x6)  # loss: mse_loss mean
+        x2 = torch.tensor(-1.0, dtype=torch.float32, requires_grad=True)  # input: float32 []
+        x3 = torch.tensor([[inf], [1e+30]], dtype=torch.float32, requires_grad=True)  # input: float32 [2, 1]
+        t4 = F.mse_loss(x2, x3)  # loss: mse_loss mean
 """,
     ),
     KnownDivergence(
         "loss: mse_loss none | warning of statement: ember warns 'overflow encountered in multiply'",
         'numpy RuntimeWarning reaches the user (item 9)',
         """\
-        x3 = torch.tensor([[-2.25, -inf], [-2.5, 1e+30]], dtype=torch.float32, requires_grad=True)  # input: float32 [2, 2]
-        x5 = torch.tensor(-1.0, dtype=torch.float32)  # input: float32 []
-        t6 = F.mse_loss(x3, x5, reduction='none')  # loss: mse_loss none
-""",
-    ),
-    KnownDivergence(
-        'loss: nll_loss(ignore_index) none | value of result: torch 0, ember nan',
-        'ignored rows with inf/nan logits make the loss nan (item 4)',
-        """\
-        x3 = torch.tensor([-1.0, 1.0, nan], dtype=torch.float32, requires_grad=True)  # input: float32 [3]
-        x4 = torch.tensor(0, dtype=torch.int64)  # input: int64 []
-        t5 = F.nll_loss(x3.log_softmax(-1), x4, reduction='none', ignore_index=0)  # loss: nll_loss(ignore_index) none
+        x1 = torch.tensor(-0.0, dtype=torch.float64, requires_grad=True)  # input: float64 []
+        x3 = torch.tensor([-2.5, -1e+300], dtype=torch.float64, requires_grad=True)  # input: float64 [2]
+        t4 = F.mse_loss(x1, x3, reduction='none')  # loss: mse_loss none
 """,
     ),
     KnownDivergence(
@@ -279,46 +361,31 @@ KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
         'matmul: @ | grad_fn of result: torch UnsafeViewBackward0, ember BmmBackward0',
         "batched matmul result node is named BmmBackward0; PyTorch's is UnsafeViewBackward0",
         """\
-        x3 = torch.tensor([[[-1.0, 1.0, -1.0]]], dtype=torch.float32)  # input: float32 [1, 1, 3]
-        x5 = torch.tensor([[1.0], [-1.0], [1.0]], dtype=torch.float32, requires_grad=True)  # input: float32 [3, 1]
-        t6 = x3 @ x5  # matmul: @
+        x3 = torch.tensor([[[1.0, 1.0]]], dtype=torch.float32, requires_grad=True)  # input: float32 [1, 1, 2]
+        t4 = x3[-2:]  # view: slice(start)
+        t5 = t4 - -2.5  # pointwise: -(float)
+        x6 = torch.tensor([1.0, -1.0], dtype=torch.float32, requires_grad=True)  # input: float32 [2]
+        t7 = t5 @ x6  # matmul: @
+""",
+    ),
+    KnownDivergence(
+        "matmul: @ | warning of statement: ember warns 'invalid value encountered in matmul'",
+        'numpy RuntimeWarning reaches the user (item 9)',
+        """\
+        x1 = torch.tensor([1.0, -1.0, 1.0, -1.0], dtype=torch.float32, requires_grad=True)  # input: float32 [4]
+        t2 = -inf / x1  # pointwise: r/(float)
+        x3 = torch.tensor([[0.0], [1.0], [nan], [-1.0]], dtype=torch.float32)  # input: float32 [4, 1]
+        t4 = t2 @ x3  # matmul: @
 """,
     ),
     KnownDivergence(
         'matmul: matmul | grad_fn of result: torch UnsafeViewBackward0, ember BmmBackward0',
         "batched matmul result node is named BmmBackward0; PyTorch's is UnsafeViewBackward0",
         """\
-        x3 = torch.tensor([[[-1.0, 1.0, -1.0]]], dtype=torch.float32, requires_grad=True)  # input: float32 [1, 1, 3]
-        x4 = torch.tensor([[1.0], [-1.0], [0.0]], dtype=torch.float32, requires_grad=True)  # input: float32 [3, 1]
-        t5 = torch.matmul(x3, x4)  # matmul: matmul
-""",
-    ),
-    KnownDivergence(
-        "pointwise: *(bool) | warning of statement: ember warns 'invalid value encountered in multiply'",
-        'numpy RuntimeWarning reaches the user (item 9)',
-        """\
-        x1 = torch.tensor([[[1.0]], [[inf]]], dtype=torch.float32, requires_grad=True)  # input: float32 [2, 1, 1]
-        t2 = x1.reshape(-1)  # view: reshape(-1)
-        t3 = t2.expand(2, -1)  # view: expand
-        t4 = t3 * False  # pointwise: *(bool)
-""",
-    ),
-    KnownDivergence(
-        "pointwise: *(int) | warning of statement: ember warns 'invalid value encountered in multiply'",
-        'numpy RuntimeWarning reaches the user (item 9)',
-        """\
-        x4 = torch.tensor(inf, dtype=torch.float64, requires_grad=True)  # input: float64 []
-        t9 = x4 * 0  # pointwise: *(int)
-""",
-    ),
-    KnownDivergence(
-        'pointwise: **(float) | is_contiguous of result: torch True, ember False',
-        "result is not contiguous where PyTorch's is (item 7)",
-        """\
-        x1 = torch.tensor([[-3], [2]], dtype=torch.int64)  # input: int64 [2, 1]
-        t5 = x1.expand(2, -1, -1)  # view: expand
-        t6 = t5.squeeze()  # view: squeeze()
-        t7 = t6 ** -inf  # pointwise: **(float)
+        x1 = torch.tensor([[[-1.0]]], dtype=torch.float16)  # input: float16 [1, 1, 1]
+        with torch.no_grad(): t3 = x1.transpose(-2, 1)  # view: no_grad transpose
+        x4 = torch.tensor([-1.0], dtype=torch.float16, requires_grad=True)  # input: float16 [1]
+        t5 = torch.matmul(t3, x4)  # matmul: matmul
 """,
     ),
     KnownDivergence(
@@ -339,6 +406,17 @@ KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
 """,
     ),
     KnownDivergence(
+        'pointwise: clamp | is_contiguous of result: torch True, ember False',
+        "result is not contiguous where PyTorch's is (item 7)",
+        """\
+        x1 = torch.tensor([3, 1], dtype=torch.int64)  # input: int64 [2]
+        t4 = x1[x1 > 0]  # index: index(bool mask)
+        t5 = t4.view(-1)  # view: view(-1)
+        with torch.no_grad(): t6 = torch.broadcast_to(t5, (2, 2))  # view: no_grad broadcast_to
+        t8 = t6.clamp(1.0, 1.5)  # pointwise: clamp
+""",
+    ),
+    KnownDivergence(
         "pointwise: cos | warning of statement: ember warns 'invalid value encountered in cos'",
         'numpy RuntimeWarning reaches the user (item 9)',
         """\
@@ -350,17 +428,19 @@ KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
         'pointwise: logical_and(tensor) | exception of statement: torch none, ember RuntimeError',
         'logical_and/or/xor reject non-bool tensors; PyTorch accepts any dtype',
         """\
-        x1 = torch.tensor(-1.0, dtype=torch.float32, requires_grad=True)  # input: float32 []
-        t2 = x1[x1 > 0]  # index: index(bool mask)
-        t3 = torch.logical_and(t2, t2)  # pointwise: logical_and(tensor)
+        x2 = torch.tensor(1.0, dtype=torch.float16)  # input: float16 []
+        t5 = x2.amax()  # reduction: amax()
+        t7 = torch.logical_and(t5, x2)  # pointwise: logical_and(tensor)
 """,
     ),
     KnownDivergence(
         'pointwise: logical_or(tensor) | exception of statement: torch none, ember RuntimeError',
         'logical_and/or/xor reject non-bool tensors; PyTorch accepts any dtype',
         """\
-        x2 = torch.tensor(1.0, dtype=torch.float16, requires_grad=True)  # input: float16 []
-        t3 = torch.logical_or(x2, x2)  # pointwise: logical_or(tensor)
+        x1 = torch.tensor(-1.0, dtype=torch.float32, requires_grad=True)  # input: float32 []
+        t6 = torch.sin(x1)  # pointwise: sin
+        x7 = torch.tensor(1.0, dtype=torch.float32, requires_grad=True)  # input: float32 []
+        t8 = torch.logical_or(x7, t6)  # pointwise: logical_or(tensor)
 """,
     ),
     KnownDivergence(
@@ -381,16 +461,6 @@ KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
 """,
     ),
     KnownDivergence(
-        'pointwise: reciprocal | value of result: torch inf, ember -inf',
-        'cross_entropy returns -0.0 where PyTorch returns 0.0 (shows after 1/x)',
-        """\
-        x3 = torch.tensor([1.0], dtype=torch.float32)  # input: float32 [1]
-        x4 = torch.tensor(0, dtype=torch.int64)  # input: int64 []
-        t5 = F.cross_entropy(x3, x4)  # loss: cross_entropy mean
-        t6 = torch.reciprocal(t5)  # pointwise: reciprocal
-""",
-    ),
-    KnownDivergence(
         'pointwise: rpow(int base) | exception of statement: torch none, ember ValueError',
         'integer to negative integer power raises a numpy error (item 6)',
         """\
@@ -399,20 +469,22 @@ KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
 """,
     ),
     KnownDivergence(
-        'reduction: amin() | exception of statement: torch RuntimeError, ember ValueError',
+        'reduction: amax() | exception of statement: torch RuntimeError, ember ValueError',
         "reduction/softmax over an empty dim leaks numpy's ValueError (items 6, 9)",
         """\
-        x5 = torch.zeros(0, dtype=torch.float32)  # input: float32 [0]
-        t7 = x5.amin()  # reduction: amin()
+        x1 = torch.zeros(0, dtype=torch.float32, requires_grad=True)  # input: float32 [0]
+        t4 = x1 ** -0.5  # pointwise: pow(float exponent)
+        t6 = t4.amax()  # reduction: amax()
 """,
     ),
     KnownDivergence(
-        'reduction: amin(dims) keepdim | exception of statement: torch IndexError, ember ValueError',
-        "reduction/softmax over an empty dim leaks numpy's ValueError (items 6, 9)",
+        'reduction: max(dim) | is_contiguous of result: torch True, ember False',
+        "result is not contiguous where PyTorch's is (item 7)",
         """\
-        x1 = torch.zeros(0, 1, dtype=torch.float64, requires_grad=True)  # input: float64 [0, 1]
-        t2 = x1.permute(1, 0)  # view: permute
-        t4 = t2.amin((0, 1), keepdim=True)  # reduction: amin(dims) keepdim
+        x1 = torch.tensor([[[-1.0, -1.0], [-1.0, -1.0]]], dtype=torch.float32, requires_grad=True)  # input: float32 [1, 2, 2]
+        t5 = torch.cat([x1])  # join: cat(one)
+        t8 = t5.mT  # view: mT
+        t9, t10 = t8.max(-3)  # reduction: max(dim)
 """,
     ),
     KnownDivergence(
@@ -421,6 +493,18 @@ KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
         """\
         x2 = torch.tensor([-1.5, -2.75], dtype=torch.float32, requires_grad=True)  # input: float32 [2]
         t4 = x2.std(0, correction=2)  # reduction: std(dim) correction
+""",
+    ),
+    KnownDivergence(
+        "reduction: var(dim) correction | warning of statement: ember warns 'invalid value encountered in subtract'",
+        'numpy RuntimeWarning reaches the user (item 9)',
+        """\
+        x1 = torch.tensor([[1.0]], dtype=torch.float32, requires_grad=True)  # input: float32 [1, 1]
+        x5 = torch.tensor([[1.0, -1.0, inf]], dtype=torch.float32)  # input: float32 [1, 3]
+        t6 = x1 @ x5  # matmul: @
+        x8 = torch.tensor([[1.0], [1.0], [1.0]], dtype=torch.float32)  # input: float32 [3, 1]
+        t9 = torch.matmul(t6, x8)  # matmul: matmul
+        t10 = t9.var(1, correction=2)  # reduction: var(dim) correction
 """,
     ),
     KnownDivergence(
@@ -445,9 +529,9 @@ KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
         'setitem: [...] = 0-d tensor [non-leaf] | grad_fn of operand: torch FillBackward3, ember CopySlices',
         '`t[...] = v` is a whole-tensor copy_/fill_ in PyTorch (CopyBackwards/FillBackwardN)',
         """\
-        x3 = torch.tensor([[1.0]], dtype=torch.float16, requires_grad=True)  # input: float16 [1, 1]
-        t4, t5 = x3.min(-2)  # reduction: min(dim)
-        t4[...] = torch.tensor(True)  # setitem: [...] = 0-d tensor [non-leaf, float16]
+        x2 = torch.tensor([0.0], dtype=torch.float32, requires_grad=True)  # input: float32 [1]
+        t5 = torch.clamp(x2, max=2.0)  # pointwise: clamp
+        t5[...] = torch.tensor(True)  # setitem: [...] = 0-d tensor [non-leaf]
 """,
     ),
     KnownDivergence(
@@ -462,19 +546,18 @@ KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
         'setitem: [...] = scalar [non-leaf] | grad_fn of operand: torch CopyBackwards, ember CopySlices',
         '`t[...] = v` is a whole-tensor copy_/fill_ in PyTorch (CopyBackwards/FillBackwardN)',
         """\
-        x3 = torch.tensor(-1.0, dtype=torch.float32, requires_grad=True)  # input: float32 []
-        t4 = x3.sin()  # pointwise: sin
-        t4[...] = -1  # setitem: [...] = scalar [non-leaf]
+        x2 = torch.tensor(inf, dtype=torch.float64, requires_grad=True)  # input: float64 []
+        t4 = x2 ** 1.5  # pointwise: pow(float exponent)
+        t4[...] = 0  # setitem: [...] = scalar [non-leaf]
 """,
     ),
     KnownDivergence(
         'setitem: [...] = scalar [non-leaf] | grad_fn of operand: torch FillBackward3, ember CopySlices',
         '`t[...] = v` is a whole-tensor copy_/fill_ in PyTorch (CopyBackwards/FillBackwardN)',
         """\
-        x1 = torch.tensor([-1.0], dtype=torch.float32, requires_grad=True)  # input: float32 [1]
-        t2 = torch.cat([x1])  # join: cat(one)
-        t3 = t2.clamp(min=-1.0)  # pointwise: clamp
-        t3[...] = False  # setitem: [...] = scalar [non-leaf]
+        x2 = torch.tensor([-1.0], dtype=torch.float16, requires_grad=True)  # input: float16 [1]
+        t4 = x2.sign()  # pointwise: sign
+        t4[...] = 0.5  # setitem: [...] = scalar [non-leaf, float16]
 """,
     ),
     KnownDivergence(
@@ -488,23 +571,36 @@ KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
 """,
     ),
     KnownDivergence(
-        'setitem: [...] = tensor [non-leaf] | grad_fn of operand: torch CopyBackwards, ember CopySlices',
-        '`t[...] = v` is a whole-tensor copy_/fill_ in PyTorch (CopyBackwards/FillBackwardN)',
+        'setitem: [...] = tensor [no_grad view] | requires_grad of operand: torch False, ember True',
+        'writing a float tensor that requires grad into an integer tensor makes it require grad (item 5)',
         """\
-        x1 = torch.tensor(1.0, dtype=torch.float64, requires_grad=True)  # input: float64 []
-        x2 = torch.tensor(1.0, dtype=torch.float64)  # input: float64 []
-        t3 = F.binary_cross_entropy_with_logits(x1, x2, reduction='sum')  # loss: binary_cross_entropy_with_logits sum
-        t3[...] = t3  # setitem: [...] = tensor [non-leaf]
+        x2 = torch.tensor(-1.0, dtype=torch.float32, requires_grad=True)  # input: float32 []
+        x3 = torch.tensor([False], dtype=torch.bool)  # input: bool [1]
+        t4 = x3.narrow(0, 0, 1)  # view: narrow
+        with torch.no_grad(): t5 = t4.squeeze(0)  # view: no_grad squeeze(dim)
+        t5[...] = x2  # setitem: [...] = tensor [no_grad view, bool]
 """,
     ),
     KnownDivergence(
-        'setitem: [None] = 0-d tensor [view] | grad_fn of operand: torch AsStridedBackward0, ember SliceBackward0',
-        'view keeps a stale grad_fn after an in-place write to its base or a sibling (item 1)',
+        'setitem: [...] = tensor [non-leaf] | grad_fn of operand: torch CopyBackwards, ember CopySlices',
+        '`t[...] = v` is a whole-tensor copy_/fill_ in PyTorch (CopyBackwards/FillBackwardN)',
         """\
-        x3 = torch.tensor([1.0], dtype=torch.float32, requires_grad=True)  # input: float32 [1]
-        t4 = x3 - -2.5  # pointwise: -(float)
-        t5 = t4[-1:]  # view: slice(start)
-        t5[None] = torch.tensor(2.5)  # setitem: [None] = 0-d tensor [view]
+        x1 = torch.tensor(1.0, dtype=torch.float32, requires_grad=True)  # input: float32 []
+        t2 = F.log_softmax(x1, dim=0)  # softmax: log_softmax
+        t3 = torch.tanh(t2)  # pointwise: tanh
+        x10 = torch.tensor(2, dtype=torch.int64)  # input: int64 []
+        t3[...] = x10  # setitem: [...] = tensor [non-leaf]
+""",
+    ),
+    KnownDivergence(
+        'setitem: [...] = tensor [non-leaf] | grad_fn of operand: torch FillBackward3, ember CopySlices',
+        '`t[...] = v` is a whole-tensor copy_/fill_ in PyTorch (CopyBackwards/FillBackwardN)',
+        """\
+        x2 = torch.tensor(-1.0, dtype=torch.float32)  # input: float32 []
+        t5 = torch.arange(5, 0, -2)  # creation: arange
+        x9 = torch.tensor(1.0, dtype=torch.float32, requires_grad=True)  # input: float32 []
+        t8 = t5 * x9  # pointwise: *(tensor)
+        t8[...] = x2  # setitem: [...] = tensor [non-leaf]
 """,
     ),
     KnownDivergence(
@@ -519,39 +615,23 @@ KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
         'setitem: [bool mask] = tensor [non-leaf] | grad_fn of operand: torch IndexPutBackward0, ember CopySlices',
         'setitem with tensor indices is recorded as CopySlices; PyTorch records IndexPutBackward0',
         """\
-        x1 = torch.tensor([1.0], dtype=torch.float32, requires_grad=True)  # input: float32 [1]
-        t2 = torch.where(x1 > 0, x1, inf)  # pointwise: where
-        t3 = t2.amin(0, keepdim=True)  # reduction: amin(dim) keepdim
-        t4 = t3 ** 2  # pointwise: **(int)
-        t3[t3 > 0] = t4  # setitem: [bool mask] = tensor [non-leaf]
-""",
-    ),
-    KnownDivergence(
-        'setitem: [index tensor] = 0-d tensor [non-leaf] | exception of statement: torch RuntimeError, ember none',
-        'setitem with tensor indices accepts a dtype mismatch (item 8)',
-        """\
-        x3 = torch.tensor([1.0, -1.0, -1.0], dtype=torch.float32, requires_grad=True)  # input: float32 [3]
-        x4 = torch.tensor([2, 1, 4], dtype=torch.int64)  # input: int64 [3]
-        t5 = torch.cat([x3, x4], -1)  # join: cat
-        t5[torch.tensor([-4, 5], dtype=torch.int64)] = torch.tensor(True)  # setitem: [index tensor] = 0-d tensor [non-leaf]
+        x2 = torch.tensor([-1.0], dtype=torch.float32, requires_grad=True)  # input: float32 [1]
+        t3 = torch.where(x2 > 0, x2, x2)  # pointwise: where
+        t4 = t3.float()  # cast: float
+        t5 = t4.softmax(0)  # softmax: softmax
+        t7 = torch.ge(t4, t4)  # pointwise: ge(tensor)
+        t8 = t7.amin()  # reduction: amin()
+        t5[t5 > 0] = t8  # setitem: [bool mask] = tensor [non-leaf]
 """,
     ),
     KnownDivergence(
         'setitem: [index tensor] = 0-d tensor [non-leaf] | grad_fn of operand: torch IndexPutBackward0, ember CopySlices',
         'setitem with tensor indices is recorded as CopySlices; PyTorch records IndexPutBackward0',
         """\
-        x2 = torch.tensor([0.0, 1.0], dtype=torch.float32, requires_grad=True)  # input: float32 [2]
-        t5 = torch.clamp(x2, max=2.0)  # pointwise: clamp
-        t6 = t5 * 0.0  # pointwise: *(float)
-        t6[torch.tensor([1], dtype=torch.int64)] = torch.tensor(nan)  # setitem: [index tensor] = 0-d tensor [non-leaf]
-""",
-    ),
-    KnownDivergence(
-        'setitem: [index tensor] = scalar [leaf] | exception of statement: torch RuntimeError, ember OverflowError',
-        'inf/nan/huge scalar written into an integer tensor must raise RuntimeError',
-        """\
-        x3 = torch.tensor([4], dtype=torch.int64)  # input: int64 [1]
-        x3[torch.tensor([-1], dtype=torch.int64)] = inf  # setitem: [index tensor] = scalar [leaf, int64]
+        x1 = torch.tensor([[1.0], [-1.0], [-1.0]], dtype=torch.float32, requires_grad=True)  # input: float32 [3, 1]
+        t2 = x1.view(1, 3, 1)  # view: view(shape)
+        t3 = t2.clamp(min=-1.25)  # pointwise: clamp
+        t3[torch.tensor([-1], dtype=torch.int64)] = torch.tensor(nan)  # setitem: [index tensor] = 0-d tensor [non-leaf]
 """,
     ),
     KnownDivergence(
@@ -565,80 +645,195 @@ KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
 """,
     ),
     KnownDivergence(
-        'setitem: [index tensor] = scalar [view] | exception of statement: torch none, ember RuntimeError',
-        'ember refuses advanced-index assignment into a view that requires grad; PyTorch records it',
+        'setitem: [index tensor] = tensor [non-leaf] | exception of statement: torch RuntimeError, ember ValueError',
+        "setitem/copy_ value that does not broadcast leaks numpy's error (item 9)",
         """\
-        x1 = torch.tensor(1.0, dtype=torch.float32, requires_grad=True)  # input: float32 []
-        t4 = x1.mean()  # reduction: mean()
-        t5 = t4.view(-1)  # view: view(-1)
-        t5[torch.tensor([0], dtype=torch.int64)] = 2  # setitem: [index tensor] = scalar [view]
+        x2 = torch.tensor([1.0], dtype=torch.float32, requires_grad=True)  # input: float32 [1]
+        x3 = torch.tensor([[-1.0, -1.0, -1.0], [1.0, -1.0, -inf]], dtype=torch.float64, requires_grad=True)  # input: float64 [2, 3]
+        t4 = x3.t()  # view: t
+        x5 = torch.tensor([0.0, 1.0], dtype=torch.float64, requires_grad=True)  # input: float64 [2]
+        t6 = t4.mv(x5)  # matmul: mv
+        t7 = F.softmax(x2, dim=-1)  # softmax: softmax
+        t7[torch.tensor([-3, 1], dtype=torch.int64)] = t6  # setitem: [index tensor] = tensor [non-leaf]
 """,
     ),
     KnownDivergence(
-        'setitem: [int] = tensor [view] | exception of statement: torch RuntimeError, ember ValueError',
-        "setitem/copy_ value that does not broadcast leaks numpy's error (item 9)",
+        "setitem: [int, ..., int] = 0-d tensor [leaf] | warning of statement: ember warns 'invalid value encountered in cast'",
+        'numpy RuntimeWarning reaches the user (item 9)',
         """\
-        x1 = torch.tensor([[[-1.0, 1.0, -1.0, 1.0], [0.0, 0.0, 1.0, nan], [1.0, -1.0, 1.0, -1.0], [1.0, -1.0, 1.0, -1.0]], [[-1.0, -1.0, -1.0, -1.0], [1.0, 1.0, -0.0, -0.0], [-1.0, inf, 1.0, -1.0], [-1.0, -1.0, 1.0, 1.0]]], dtype=torch.float32)  # input: float32 [2, 4, 4]
-        t2 = x1.reshape(-1)  # view: reshape(-1)
-        t2[-27] = t2  # setitem: [int] = tensor [view]
+        x3 = torch.tensor(4, dtype=torch.int64)  # input: int64 []
+        x3[0, ..., 0] = torch.tensor(nan)  # setitem: [int, ..., int] = 0-d tensor [leaf, int64]
+""",
+    ),
+    KnownDivergence(
+        'setitem: [int, ..., int] = scalar [non-leaf] | value of operand: torch finite, ember finite',
+        'prod over size-1 dims returns an alias of its input (item 2)',
+        """\
+        x1 = torch.tensor([[-1.0]], dtype=torch.float32, requires_grad=True)  # input: float32 [1, 1]
+        t2 = x1.prod(-1, keepdim=True)  # reduction: prod(dim) keepdim
+        t2[0, ..., 0] = 1e+30  # setitem: [int, ..., int] = scalar [non-leaf]
+""",
+    ),
+    KnownDivergence(
+        'setitem: [int] = 0-d tensor [non-leaf] | grad_fn of operand: torch CopySlices, ember SqueezeBackward4',
+        "grad_fn named differently from PyTorch's",
+        """\
+        x2 = torch.tensor([-1.0], dtype=torch.float64, requires_grad=True)  # input: float64 [1]
+        x4 = torch.tensor([[-1.0]], dtype=torch.float64, requires_grad=True)  # input: float64 [1, 1]
+        t5 = x2 @ x4  # matmul: @
+        t5[-1] = torch.tensor(-1)  # setitem: [int] = 0-d tensor [non-leaf]
+""",
+    ),
+    KnownDivergence(
+        'setitem: [list] = 0-d tensor [non-leaf] | exception of statement: torch RuntimeError, ember none',
+        'setitem with tensor indices accepts a dtype mismatch (item 8)',
+        """\
+        x2 = torch.tensor([1.0], dtype=torch.float64, requires_grad=True)  # input: float64 [1]
+        t3 = x2[torch.tensor([-1], dtype=torch.int64)]  # index: index(tensor)
+        t4 = t3.flatten()  # view: flatten
+        t4[[-1]] = torch.tensor(-1)  # setitem: [list] = 0-d tensor [non-leaf]
+""",
+    ),
+    KnownDivergence(
+        'setitem: [list] = 0-d tensor [view] | exception of statement: torch RuntimeError, ember none',
+        'setitem with tensor indices accepts a dtype mismatch (item 8)',
+        """\
+        x1 = torch.tensor([[-1.0]], dtype=torch.float32, requires_grad=True)  # input: float32 [1, 1]
+        x1.detach_()  # requires_grad_: detach_ [leaf requiring grad]
+        t2 = x1.mT  # view: mT
+        t2[[-1]] = torch.tensor(True)  # setitem: [list] = 0-d tensor [view]
 """,
     ),
     KnownDivergence(
         'setitem: [list] = scalar [non-leaf] | grad_fn of operand: torch IndexPutBackward0, ember CopySlices',
         'setitem with tensor indices is recorded as CopySlices; PyTorch records IndexPutBackward0',
         """\
-        x3 = torch.tensor([-1.0, -1.0], dtype=torch.float32, requires_grad=True)  # input: float32 [2]
-        t5 = torch.softmax(x3, 0)  # softmax: softmax
-        t5[[-2]] = nan  # setitem: [list] = scalar [non-leaf]
+        x1 = torch.tensor([-1.0], dtype=torch.float16, requires_grad=True)  # input: float16 [1]
+        t2 = torch.log(x1)  # pointwise: log
+        t2[[-1]] = 1  # setitem: [list] = scalar [non-leaf, float16]
 """,
     ),
     KnownDivergence(
-        'setitem: [slice, int] = tensor [non-leaf] | exception of statement: torch RuntimeError, ember ValueError',
+        'setitem: [mixed] = 0-d tensor [leaf] | exception of statement: torch RuntimeError, ember none',
+        'setitem with tensor indices accepts a dtype mismatch (item 8)',
+        """\
+        x1 = torch.tensor(1.0, dtype=torch.float16, requires_grad=True)  # input: float16 []
+        x3 = torch.tensor([[-1.0]], dtype=torch.float64, requires_grad=True)  # input: float64 [1, 1]
+        g4, g5 = torch.autograd.grad(x3.sum(), [x1, x3], allow_unused=True)  # grad: autograd.grad [leaf requiring grad]
+        t8 = torch.log(g5)  # pointwise: log
+        t8[:, torch.tensor([0])] = torch.tensor(True)  # setitem: [mixed] = 0-d tensor [leaf]
+""",
+    ),
+    KnownDivergence(
+        'setitem: [slice] = tensor [leaf] | exception of statement: torch RuntimeError, ember ValueError',
         "setitem/copy_ value that does not broadcast leaks numpy's error (item 9)",
         """\
-        x1 = torch.tensor([[[-1.0]], [[1.0]]], dtype=torch.float32, requires_grad=True)  # input: float32 [2, 1, 1]
-        t4 = x1[[-2]]  # index: index(list)
-        t5 = t4 - inf  # pointwise: -(float)
-        x6 = torch.tensor([[-1.0], [-1.0]], dtype=torch.float64, requires_grad=True)  # input: float64 [2, 1]
-        t5[:, 0] = x6  # setitem: [slice, int] = tensor [non-leaf]
+        x3 = torch.tensor([1.0], dtype=torch.float32)  # input: float32 [1]
+        x6 = torch.tensor([False, False], dtype=torch.bool)  # input: bool [2]
+        x3[1:] = x6  # setitem: [slice] = tensor [leaf]
 """,
     ),
     KnownDivergence(
-        "setitem: [slice] = 0-d tensor [leaf] | warning of statement: ember warns 'invalid value encountered in cast'",
+        "setitem: [step] = scalar [leaf] | warning of statement: ember warns 'overflow encountered in cast'",
         'numpy RuntimeWarning reaches the user (item 9)',
         """\
-        x2 = torch.tensor(-2, dtype=torch.int64)  # input: int64 []
-        t5 = x2[x2 > 0]  # index: index(bool mask)
-        t5[1:] = torch.tensor(nan)  # setitem: [slice] = 0-d tensor [leaf, int64]
+        x2 = torch.tensor([[1.0]], dtype=torch.float16)  # input: float16 [1, 1]
+        t3 = x2[:, 0]  # view: index(:, int)
+        t4 = torch.cat([t3])  # join: cat(one)
+        t4[::2] = 1e+30  # setitem: [step] = scalar [leaf, float16]
 """,
     ),
     KnownDivergence(
-        'setitem: [step] = tensor [leaf] | exception of statement: torch RuntimeError, ember ValueError',
-        "setitem/copy_ value that does not broadcast leaks numpy's error (item 9)",
+        'setitem: [step] = tensor [leaf] | exception of statement: torch RuntimeError, ember none',
+        'missing overlap check for partially overlapping or expanded operands (item 7)',
         """\
-        x2 = torch.tensor([[[1.0]], [[1.0]]], dtype=torch.float32)  # input: float32 [2, 1, 1]
-        x2[::2] = x2  # setitem: [step] = tensor [leaf]
+        x1 = torch.tensor([inf], dtype=torch.float64)  # input: float64 [1]
+        x1[::2] = x1  # setitem: [step] = tensor [leaf]
 """,
     ),
     KnownDivergence(
-        'softmax: log_softmax | exception of statement: torch none, ember ValueError',
-        "reduction/softmax over an empty dim leaks numpy's ValueError (items 6, 9)",
+        'softmax: softmax | value of result: torch nan, ember finite',
+        'softmax of a 0-d inf/nan gives a number, PyTorch nan (item 6)',
         """\
-        x3 = torch.tensor([[[1.0]]], dtype=torch.float32, requires_grad=True)  # input: float32 [1, 1, 1]
-        t4 = x3.log_softmax(2)  # softmax: log_softmax
-        t5 = t4[t4 > 0]  # index: index(bool mask)
-        x6 = torch.zeros(0, dtype=torch.float32, requires_grad=True)  # input: float32 [0]
-        t7 = F.mse_loss(t5, x6, reduction='none')  # loss: mse_loss none
-        t8 = F.log_softmax(t7, dim=0)  # softmax: log_softmax
+        x2 = torch.tensor(0, dtype=torch.int64)  # input: int64 []
+        t4 = torch.log(x2)  # pointwise: log
+        t5 = t4.softmax(-1)  # softmax: softmax
 """,
     ),
     KnownDivergence(
-        'softmax: softmax | is_contiguous of result: torch True, ember False',
-        "result is not contiguous where PyTorch's is (item 7)",
+        'view: no_grad expand | requires_grad of result: torch True, ember False',
+        'views made under no_grad of a tensor that requires grad: requires_grad and the in-place error (item 5)',
         """\
-        x2 = torch.tensor([[[1.0], [1.0]], [[-1.0], [-1.0]]], dtype=torch.float32, requires_grad=True)  # input: float32 [2, 2, 1]
-        t4 = x2.transpose(-1, -3)  # view: transpose
-        t5 = torch.softmax(t4, 0)  # softmax: softmax
+        x1 = torch.tensor([-1.0], dtype=torch.float64, requires_grad=True)  # input: float64 [1]
+        with torch.no_grad(): t3 = x1.expand(2, -1)  # view: no_grad expand
+""",
+    ),
+    KnownDivergence(
+        'view: no_grad index(None) | requires_grad of result: torch True, ember False',
+        'views made under no_grad of a tensor that requires grad: requires_grad and the in-place error (item 5)',
+        """\
+        x1 = torch.tensor(-1.0, dtype=torch.float32, requires_grad=True)  # input: float32 []
+        t2 = torch.where(x1 > 0, x1, x1)  # pointwise: where
+        with torch.no_grad(): t4 = t2[None]  # view: no_grad index(None)
+""",
+    ),
+    KnownDivergence(
+        'view: no_grad narrow | requires_grad of result: torch True, ember False',
+        'views made under no_grad of a tensor that requires grad: requires_grad and the in-place error (item 5)',
+        """\
+        x3 = torch.tensor([-1.0], dtype=torch.float32, requires_grad=True)  # input: float32 [1]
+        with torch.no_grad(): t6 = x3.narrow(-1, 0, 1)  # view: no_grad narrow
+""",
+    ),
+    KnownDivergence(
+        'view: no_grad permute | requires_grad of result: torch True, ember False',
+        'views made under no_grad of a tensor that requires grad: requires_grad and the in-place error (item 5)',
+        """\
+        x2 = torch.tensor(nan, dtype=torch.float32, requires_grad=True)  # input: float32 []
+        t3 = x2[x2 > 0]  # index: index(bool mask)
+        with torch.no_grad(): t5 = t3.permute(0)  # view: no_grad permute
+""",
+    ),
+    KnownDivergence(
+        'view: no_grad reshape(-1) | requires_grad of result: torch True, ember False',
+        'views made under no_grad of a tensor that requires grad: requires_grad and the in-place error (item 5)',
+        """\
+        x1 = torch.tensor(1.0, dtype=torch.float32, requires_grad=True)  # input: float32 []
+        t2 = x1[None]  # view: index(None)
+        with torch.no_grad(): t5 = t2.reshape(-1)  # view: no_grad reshape(-1)
+""",
+    ),
+    KnownDivergence(
+        'view: no_grad select | requires_grad of result: torch True, ember False',
+        'views made under no_grad of a tensor that requires grad: requires_grad and the in-place error (item 5)',
+        """\
+        x2 = torch.tensor([-1.0], dtype=torch.float64, requires_grad=True)  # input: float64 [1]
+        with torch.no_grad(): t4 = x2.select(-1, -1)  # view: no_grad select
+""",
+    ),
+    KnownDivergence(
+        'view: no_grad t | requires_grad of result: torch True, ember False',
+        'views made under no_grad of a tensor that requires grad: requires_grad and the in-place error (item 5)',
+        """\
+        x2 = torch.tensor(0.0, dtype=torch.float64, requires_grad=True)  # input: float64 []
+        with torch.no_grad(): t4 = x2.t()  # view: no_grad t
+""",
+    ),
+    KnownDivergence(
+        'view: no_grad unflatten | requires_grad of result: torch True, ember False',
+        'views made under no_grad of a tensor that requires grad: requires_grad and the in-place error (item 5)',
+        """\
+        x1 = torch.tensor([[1.0, 1.0], [0.0, -1.0]], dtype=torch.float64, requires_grad=True)  # input: float64 [2, 2]
+        t8 = x1.mm(x1)  # matmul: mm
+        with torch.no_grad(): t9 = t8.unflatten(-2, (1, 2))  # view: no_grad unflatten
+""",
+    ),
+    KnownDivergence(
+        'view: no_grad view(shape) | requires_grad of result: torch True, ember False',
+        'views made under no_grad of a tensor that requires grad: requires_grad and the in-place error (item 5)',
+        """\
+        x1 = torch.zeros(0, 1, dtype=torch.float64, requires_grad=True)  # input: float64 [0, 1]
+        with torch.no_grad(): t2 = x1.view(3, 0)  # view: no_grad view(shape)
 """,
     ),
 )

@@ -21,7 +21,9 @@ HEADER = (
 
 # Statements that record what they worked on (a leaf, a non-leaf or a view, and its dtype if not float32/64):
 # where a write or a backward pass goes wrong depends on it.
-SUBJECT_KINDS = {"inplace", "setitem", "backward", "grad", "hook", "retain_grad", "grad_reset", "requires_grad_"}
+SUBJECT_KINDS = {
+    "inplace", "setitem", "backward", "grad", "hook", "retain_grad", "grad_reset", "grad_use", "requires_grad_",
+}
 
 _LINE = re.compile(r"^(?P<code>.*?)  # (?P<kind>[\w-]+): (?P<op>.*?)(?: \[(?P<subject>[^\]]*)\])?$")
 
