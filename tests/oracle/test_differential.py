@@ -83,3 +83,24 @@ def test_a_wrong_kernel_is_found_and_shrunk():
     minimal = shrink(program, broken, torch, divergence.signature)
     assert [statement.code for statement in minimal.statements] == ["x1 = torch.tensor([1.0, 2.0])", "t3 = x1 * 2",
                                                                      "t4 = torch.exp(t3)"]
+
+
+def test_an_error_of_another_class_is_a_divergence():
+    """Where PyTorch raises RuntimeError, a numpy-style ValueError is reported with both classes."""
+
+    def cat(tensors, dim=0):
+        try:
+            return torch.cat(tensors, dim)
+        except RuntimeError as error:
+            raise ValueError(str(error)) from None
+
+    broken = types.ModuleType("broken_torch")
+    broken.__dict__.update(torch.__dict__)
+    broken.cat = cat
+    program = Program.parse(
+        "x1 = torch.tensor(1.0)  # input: float32 []\n"
+        "t2 = torch.cat([x1])  # join: cat(one)"
+    )
+    divergence = run_program(program, broken, torch).divergence
+    assert divergence is not None
+    assert divergence.signature == "join: cat(one) | exception of statement: torch RuntimeError, ember ValueError"
