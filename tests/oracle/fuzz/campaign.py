@@ -31,6 +31,7 @@ class Campaign:
     agreed: int = 0
     gaps: int = 0
     groups: dict[str, Group] = field(default_factory=dict)
+    harness_errors: list[str] = field(default_factory=list)
 
     @property
     def agreement(self) -> float:
@@ -42,6 +43,7 @@ class Campaign:
         lines = [
             f"{self.programs} programs, {self.agreed} agree ({100 * self.agreement:.1f}%), "
             f"{self.gaps} stopped at a PyTorch kernel gap, {len(self.groups)} distinct divergences",
+            *(f"HARNESS ERROR {error}" for error in self.harness_errors),
             "",
         ]
         ordered = sorted(self.groups.items(), key=lambda item: -item[1].count)
@@ -70,8 +72,12 @@ def run_campaign(
         if time_limit is not None and time.monotonic() - start > time_limit:
             break
         program = generate(seed, torch)
-        outcome = run_program(program, ember, torch)
         campaign.programs += 1
+        try:
+            outcome = run_program(program, ember, torch)
+        except Exception as error:  # noqa: BLE001 - a bug of the harness: reported, the campaign goes on
+            campaign.harness_errors.append(f"seed {seed}: {type(error).__name__}: {error}")
+            continue
         campaign.gaps += outcome.gap
         divergence = outcome.divergence
         if divergence is None:

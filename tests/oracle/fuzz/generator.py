@@ -125,6 +125,14 @@ class _Generator:
         rows = sorted({int(row) for row in self.rng.integers(0, size, size=2)}) if size else []
         return [row - size if self.rng.random() < 0.3 else row for row in rows]
 
+    @staticmethod
+    def node(tensor: Any) -> str:
+        """The grad_fn a backward pass starts from: gradient bugs are told apart by the op they go through."""
+        try:
+            return "leaf" if tensor.grad_fn is None else type(tensor.grad_fn).__name__
+        except RuntimeError:
+            return "unreadable grad_fn"
+
     def random_shape(self, allow_zero: bool = False, min_ndim: int = 0) -> tuple[int, ...]:
         ndim = int(self.rng.choice([0, 1, 2, 2, 3]))
         ndim = max(ndim, min_ndim)
@@ -482,16 +490,17 @@ class _Generator:
         t = self.ns[name]
         draw = 0.0 if final else self.rng.random()
         subject = self.subject(name)
+        root = self.node(t)
         scalar = name if t.dim() == 0 else f"{name}.sum()"
         if draw < 0.45 and (final or self.rng.random() < 0.5):
             retain = self.rng.random() < 0.3
             if self.rng.random() < 0.6 or final:
                 self.emit(f"{scalar}.backward({'retain_graph=True' if retain else ''})", "backward",
-                          "backward" + (" retain_graph" if retain else ""), subject)
+                          f"backward{' retain_graph' if retain else ''} from {root}", subject)
             else:
                 upstream = self.input(dtype=str(t.dtype).rsplit(".", 1)[-1] if t.dtype.is_floating_point else
                                       "float32", shape=tuple(t.shape), grad=False)
-                self.emit(f"{name}.backward({upstream})", "backward", "backward(gradient)", subject)
+                self.emit(f"{name}.backward({upstream})", "backward", f"backward(gradient) from {root}", subject)
         elif draw < 0.7:
             leaves = self.tensors(lambda v: v.is_leaf and v.requires_grad) or [name]
             chosen = list(self.rng.choice(leaves, size=min(len(leaves), int(self.rng.integers(1, 3))), replace=False))
@@ -502,7 +511,7 @@ class _Generator:
             flags += ", allow_unused=True" if unused else ""
             flags += ", retain_graph=True" if self.rng.random() < 0.5 else ""
             self.emit(f"{outputs} = torch.autograd.grad({scalar}, [{', '.join(chosen)}]{flags})", "grad",
-                      "autograd.grad" + (" create_graph" if create else ""), subject)
+                      f"autograd.grad{' create_graph' if create else ''} from {root}", subject)
         elif draw < 0.82:
             hook = self.choice(HOOKS)
             self.emit(f"{self.fresh('h')} = {name}.register_hook({hook})", "hook", f"register_hook({hook})", subject)
@@ -517,7 +526,8 @@ class _Generator:
             code, kind, op = self.choice([
                 (f"{with_grad}.grad = None", "grad_reset", "grad = None"),
                 (f"{with_grad}.grad.zero_()", "grad_reset", "grad.zero_()"),
-                (f"{with_grad}.grad.sum().backward()", "backward", "double backward through .grad"),
+                (f"{with_grad}.grad.sum().backward()", "backward",
+                 f"double backward from .grad {self.node(self.ns[with_grad].grad)}"),
                 (f"{self.fresh()} = {with_grad}.grad * 2", "grad_use", "grad * 2"),
             ])
             self.emit(code, kind, op, subject)
@@ -526,7 +536,7 @@ class _Generator:
                 (f"{name}.requires_grad_()", "requires_grad_", "requires_grad_"),
                 (f"{name}.requires_grad_(False)", "requires_grad_", "requires_grad_(False)"),
                 (f"{name}.detach_()", "requires_grad_", "detach_"),
-                (f"{scalar}.backward(create_graph=True)", "backward", "backward create_graph"),
+                (f"{scalar}.backward(create_graph=True)", "backward", f"backward create_graph from {root}"),
             ])
             self.emit(code, kind, op, subject)
 

@@ -21,29 +21,29 @@ class KnownDivergence:
 
 KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
     KnownDivergence(
-        "backward: backward [leaf requiring grad] | warning of statement: ember warns 'invalid value encountered in reduce'",
+        'backward: backward create_graph from leaf [leaf requiring grad] | is_contiguous of grad of operand (leaf): torch True, ember False',
+        "result is not contiguous where PyTorch's is (item 7)",
+        """\
+        x2 = torch.tensor([[-1.0], [1.0]], dtype=torch.float32, requires_grad=True)  # input: float32 [2, 1]
+        x2.sum().backward(create_graph=True)  # backward: backward create_graph from leaf [leaf requiring grad]
+""",
+    ),
+    KnownDivergence(
+        "backward: backward from leaf [leaf requiring grad] | warning of statement: ember warns 'invalid value encountered in reduce'",
         'numpy RuntimeWarning reaches the user (item 9)',
         """\
         x2 = torch.tensor(False, dtype=torch.bool)  # input: bool []
         x3 = torch.tensor([[[-1.0], [-1.0]], [[-1.0], [1.0]]], dtype=torch.float32, requires_grad=True)  # input: float32 [2, 2, 1]
         with torch.no_grad(): x3.div_(x2)  # inplace: no_grad div_(tensor) [leaf requiring grad]
-        x3.sum().backward()  # backward: backward [leaf requiring grad]
+        x3.sum().backward()  # backward: backward from leaf [leaf requiring grad]
 """,
     ),
     KnownDivergence(
-        'backward: backward create_graph [leaf requiring grad] | is_contiguous of grad of operand (leaf): torch True, ember False',
-        "result is not contiguous where PyTorch's is (item 7)",
-        """\
-        x2 = torch.tensor([[-1.0], [1.0]], dtype=torch.float32, requires_grad=True)  # input: float32 [2, 1]
-        x2.sum().backward(create_graph=True)  # backward: backward create_graph [leaf requiring grad]
-""",
-    ),
-    KnownDivergence(
-        "backward: backward retain_graph [leaf requiring grad] | warning of statement: ember warns 'invalid value encountered in reduce'",
+        "backward: backward retain_graph from leaf [leaf requiring grad] | warning of statement: ember warns 'invalid value encountered in reduce'",
         'numpy RuntimeWarning reaches the user (item 9)',
         """\
         x1 = torch.tensor([[-inf], [inf]], dtype=torch.float16, requires_grad=True)  # input: float16 [2, 1]
-        x1.sum().backward(retain_graph=True)  # backward: backward retain_graph [leaf requiring grad, float16]
+        x1.sum().backward(retain_graph=True)  # backward: backward retain_graph from leaf [leaf requiring grad, float16]
 """,
     ),
     KnownDivergence(
@@ -103,24 +103,7 @@ KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
 """,
     ),
     KnownDivergence(
-        "grad: autograd.grad [leaf requiring grad] | warning of statement: ember warns 'invalid value encountered in reduce'",
-        'numpy RuntimeWarning reaches the user (item 9)',
-        """\
-        x1 = torch.tensor([[1.0, 0.0], [1.0, -inf], [inf, 1.0]], dtype=torch.float32, requires_grad=True)  # input: float32 [3, 2]
-        g5, = torch.autograd.grad(x1.sum(), [x1], allow_unused=True)  # grad: autograd.grad [leaf requiring grad]
-""",
-    ),
-    KnownDivergence(
-        'grad: autograd.grad [non-leaf] | value of result: torch 0, ember nan',
-        'gradient at a special value (nan/inf/0) differs (item 4)',
-        """\
-        x1 = torch.tensor([[-0.0, 1.0, -inf, 0.0], [1.0, 1.0, 1.0, nan]], dtype=torch.float32, requires_grad=True)  # input: float32 [2, 4]
-        t5 = x1.abs()  # pointwise: abs
-        g6, = torch.autograd.grad(t5.sum(), [x1], retain_graph=True)  # grad: autograd.grad [non-leaf]
-""",
-    ),
-    KnownDivergence(
-        "grad: autograd.grad create_graph [non-leaf] | warning of statement: ember warns 'invalid value encountered in matmul'",
+        "grad: autograd.grad create_graph from NllLossBackward0 [non-leaf] | warning of statement: ember warns 'invalid value encountered in matmul'",
         'numpy RuntimeWarning reaches the user (item 9)',
         """\
         x1 = torch.tensor([-1.0], dtype=torch.float32, requires_grad=True)  # input: float32 [1]
@@ -128,7 +111,35 @@ KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
         t3 = x1 @ x2  # matmul: @
         x6 = torch.tensor(1, dtype=torch.int64)  # input: int64 []
         t7 = F.nll_loss(t3.log_softmax(-1), x6, reduction='none', ignore_index=1)  # loss: nll_loss(ignore_index) none
-        g9, = torch.autograd.grad(t7, [x1], create_graph=True, allow_unused=True, retain_graph=True)  # grad: autograd.grad create_graph [non-leaf]
+        g9, = torch.autograd.grad(t7, [x1], create_graph=True, allow_unused=True, retain_graph=True)  # grad: autograd.grad create_graph from NllLossBackward0 [non-leaf]
+""",
+    ),
+    KnownDivergence(
+        'grad: autograd.grad from AbsBackward0 [non-leaf] | value of result: torch 0, ember nan',
+        'gradient at a special value (nan/inf/0) differs (item 4)',
+        """\
+        x1 = torch.tensor([[-0.0, 1.0, -inf, 0.0], [1.0, 1.0, 1.0, nan]], dtype=torch.float32, requires_grad=True)  # input: float32 [2, 4]
+        t5 = x1.abs()  # pointwise: abs
+        g6, = torch.autograd.grad(t5.sum(), [x1], retain_graph=True)  # grad: autograd.grad from AbsBackward0 [non-leaf]
+""",
+    ),
+    KnownDivergence(
+        'grad: autograd.grad from NllLossBackward0 [non-leaf] | value of result: torch 0, ember nan',
+        'gradient at a special value (nan/inf/0) differs (item 4)',
+        """\
+        x3 = torch.tensor(1.0, dtype=torch.float32, requires_grad=True)  # input: float32 []
+        x5 = torch.tensor([0.0], dtype=torch.float64, requires_grad=True)  # input: float64 [1]
+        x6 = torch.tensor(0, dtype=torch.int64)  # input: int64 []
+        t7 = F.nll_loss(x5.log_softmax(-1), x6, ignore_index=0)  # loss: nll_loss(ignore_index) mean
+        g9, g10 = torch.autograd.grad(t7, [x3, x5], allow_unused=True)  # grad: autograd.grad from NllLossBackward0 [non-leaf]
+""",
+    ),
+    KnownDivergence(
+        "grad: autograd.grad from leaf [leaf requiring grad] | warning of statement: ember warns 'invalid value encountered in reduce'",
+        'numpy RuntimeWarning reaches the user (item 9)',
+        """\
+        x1 = torch.tensor([[1.0, 0.0], [1.0, -inf], [inf, 1.0]], dtype=torch.float32, requires_grad=True)  # input: float32 [3, 2]
+        g5, = torch.autograd.grad(x1.sum(), [x1], allow_unused=True)  # grad: autograd.grad from leaf [leaf requiring grad]
 """,
     ),
     KnownDivergence(
@@ -719,7 +730,7 @@ KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
         """\
         x1 = torch.tensor(1.0, dtype=torch.float16, requires_grad=True)  # input: float16 []
         x3 = torch.tensor([[-1.0]], dtype=torch.float64, requires_grad=True)  # input: float64 [1, 1]
-        g4, g5 = torch.autograd.grad(x3.sum(), [x1, x3], allow_unused=True)  # grad: autograd.grad [leaf requiring grad]
+        g4, g5 = torch.autograd.grad(x3.sum(), [x1, x3], allow_unused=True)  # grad: autograd.grad from leaf [leaf requiring grad]
         t8 = torch.log(g5)  # pointwise: log
         t8[:, torch.tensor([0])] = torch.tensor(True)  # setitem: [mixed] = 0-d tensor [leaf]
 """,

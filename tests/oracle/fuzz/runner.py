@@ -264,7 +264,7 @@ class _Comparer:
         return None
 
     def array(self, name: str, got: Any, expected: Any, role: str) -> tuple | None:
-        want = expected.detach().numpy()
+        want = expected.detach().numpy(force=True)  # force: PyTorch's lazy zero tensors (unused gradients)
         have = np.asarray(got.detach().numpy())
         if expected.dtype.is_floating_point:
             rtol, atol = self.tolerance(dtype_name(expected.dtype))
