@@ -125,6 +125,10 @@ class _Generator:
         rows = sorted({int(row) for row in self.rng.integers(0, size, size=2)}) if size else []
         return [row - size if self.rng.random() < 0.3 else row for row in rows]
 
+    def shares_memory(self, name: str, other: str) -> bool:
+        first, second = self.ns[name], self.ns[other]
+        return first.untyped_storage().data_ptr() == second.untyped_storage().data_ptr()
+
     @staticmethod
     def node(tensor: Any) -> str:
         """The grad_fn a backward pass starts from: gradient bugs are told apart by the op they go through."""
@@ -453,7 +457,7 @@ class _Generator:
         elif draw < 0.93:
             symbol = self.choice(["+=", "*=", "-=", "/="])
             value = self.choice([self.scalar(), self.operand(name)])
-            code, op = f"{name} {symbol} {value}", f"{symbol}({'scalar' if value[0] not in 'xt' else 'tensor'})"
+            code, op = f"{name} {symbol} {value}", f"{symbol}({'tensor' if value in self.ns else 'scalar'})"
         else:
             code, op = f"{name}.masked_fill_({name} > 0, {self.scalar()})", "masked_fill_"
         if self.rng.random() < 0.15:
@@ -481,6 +485,9 @@ class _Generator:
             value, value_kind = self.scalar(), "scalar"
         elif draw < 0.8:
             value, value_kind = self.operand(name), "tensor"
+            advanced = index_kind in ("index tensor", "bool mask", "list", "mixed")
+            if advanced and self.shares_memory(name, value):
+                value += ".clone()"  # PyTorch leaves an index assignment from an overlapping source undefined
         else:
             value, value_kind = f"torch.tensor({self.choice(['2.5', '-1', 'nan', 'True'])})", "0-d tensor"
         self.emit(f"{name}[{index}] = {value}", "setitem", f"[{index_kind}] = {value_kind}", self.subject(name))
@@ -500,7 +507,9 @@ class _Generator:
             else:
                 upstream = self.input(dtype=str(t.dtype).rsplit(".", 1)[-1] if t.dtype.is_floating_point else
                                       "float32", shape=tuple(t.shape), grad=False)
-                self.emit(f"{name}.backward({upstream})", "backward", f"backward(gradient) from {root}", subject)
+                # a fresh upstream gradient: PyTorch may keep the very tensor as a leaf's .grad (an alias)
+                self.emit(f"{name}.backward({upstream}.clone())", "backward", f"backward(gradient) from {root}",
+                          subject)
         elif draw < 0.7:
             leaves = self.tensors(lambda v: v.is_leaf and v.requires_grad) or [name]
             chosen = list(self.rng.choice(leaves, size=min(len(leaves), int(self.rng.integers(1, 3))), replace=False))
