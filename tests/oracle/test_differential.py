@@ -35,6 +35,7 @@ def _one_thread():
 
 @pytest.mark.parametrize("seed", range(PROGRAMS))
 def test_program_behaves_as_in_pytorch(seed):
+    """The program of `seed` agrees with PyTorch after every statement (or hits a known divergence)."""
     program = generate(seed, torch)
     divergence = run_program(program, ember, torch).divergence
     if divergence is None:
