@@ -230,7 +230,7 @@ def setitem(input, key, value):
 
 def _tracked_setitem(input: Tensor, key: tuple, advanced: bool, value, data) -> None:
     """PyTorch's recorded setitem: the basic part of the key taken as a view (none when it selects
-    everything), then the value copied in (a number filled in), or put at the advanced part's indices."""
+    everything), then the value copied or filled in, or put at the advanced part's indices."""
     from . import creation, inplace
 
     basic, rest = _split_advanced(key, input.ndim) if advanced else (key, None)
@@ -243,10 +243,13 @@ def _tracked_setitem(input: Tensor, key: tuple, advanced: bool, value, data) -> 
         result = attach(wrap(result._data, target._dtype, target._device), IndexPutBackward0, (result, value),
                         (indices,))
         inplace.take_over(target, result)
-    elif isinstance(value, Tensor):
-        inplace.copy_(target, value)
-    else:
-        inplace.fill_(target, creation.scalar_tensor(value, target._device, target._dtype))
+    else:  # PyTorch's copy_to: copy a value of the target's shape or one to broadcast, fill with a 0-d one
+        if not isinstance(value, Tensor):
+            value = creation.scalar_tensor(value, target._device, target._dtype)
+        if value._data.shape == target._data.shape or value._data.shape:
+            inplace.copy_(target, value)
+        else:
+            inplace.fill_(target, value)
 
 
 class IndexPutBackward0(Node):

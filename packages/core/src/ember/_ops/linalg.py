@@ -133,9 +133,10 @@ def matmul(input, other, *, out=None):
 
 
 def _squeeze4(t: Tensor) -> Tensor:
-    """Drop the leading 1 of a (1, n) product, recorded as PyTorch's SqueezeBackward4."""
-    return views._view(t, views.reshape_buffer(t._device, t._data, t._data.shape[1:]), views.SqueezeBackward4,
-                       _squeeze4, shape=t._data.shape)
+    """Drop the leading 1 of a (1, n) product, recorded as PyTorch's SqueezeBackward4 (not a view: the
+    product is the op's own scratch)."""
+    data = views.reshape_buffer(t._device, t._data, t._data.shape[1:])
+    return attach(wrap(data, t._dtype, t._device), views.SqueezeBackward4, (t,), shape=t._data.shape)
 
 
 def outer(input, vec2):

@@ -41,6 +41,8 @@ def make_view(input: Tensor, data, replay=None) -> Tensor:
         counter = input._version = [0]
     out._version = counter
     out._view_version = counter[0]
+    if out._view_no_grad and out._base._requires_grad:  # PyTorch: it requires grad, as a leaf with no edge
+        out._requires_grad = True
     return out
 
 

@@ -117,7 +117,7 @@ def edge(t) -> tuple:
     if isinstance(t, Tensor) and t._requires_grad:
         fn = t._grad_fn if t._base is None else t.grad_fn
         if fn is None:
-            return (accumulator(t), 0)
+            return _NO_EDGE if t._base is not None else (accumulator(t), 0)
         return (fn, t._output_nr)
     return _NO_EDGE
 
@@ -127,9 +127,16 @@ def needs_grad(inputs) -> bool:
     if not grad_mode.state.enabled:
         return False
     for t in inputs:
-        if isinstance(t, Tensor) and t._requires_grad:
+        if isinstance(t, Tensor) and (t._requires_grad or _follows_base(t)):
             return True
     return False
+
+
+def _follows_base(t: Tensor) -> bool:
+    """A view that does not require grad itself (made without a graph, or before its base required grad)
+    while its base does: PyTorch's results of ops on it require grad, over a dead edge."""
+    base = t._base
+    return base is not None and base._requires_grad
 
 
 def _edges(inputs):
@@ -142,6 +149,10 @@ def _edges(inputs):
             if t._base is not None and t._view_version != t._version[0]:
                 fn = view_grad_fn(t)
             if fn is None:
+                if t._base is not None:  # a view made without a graph: PyTorch's dead edge
+                    edges.append(_NO_EDGE)
+                    meta.append(None)
+                    continue
                 ref = t._accumulator
                 fn = ref() if ref is not None else None
                 edges.append((accumulator(t) if fn is None else fn, 0))
@@ -149,6 +160,8 @@ def _edges(inputs):
                 edges.append((fn, t._output_nr))
             meta.append((t._data.shape, t._dtype))
         else:
+            if not wanted and isinstance(t, Tensor) and _follows_base(t):
+                wanted = True
             edges.append(_NO_EDGE)
             meta.append(None)
     return (edges, meta) if wanted else None
