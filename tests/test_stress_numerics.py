@@ -150,6 +150,14 @@ def test_integer_powers_with_negative_integer_exponents():
         ember.tensor([2, -1]) ** -1
 
 
+def test_integer_powers_with_the_most_negative_exponent():
+    """-(2**63) has no positive twin: (-1) ** n must still see it as even, and nothing may raise."""
+    x = ember.tensor([-2**63, -2**63 + 1, -3, 2])
+    assert (0 ** x).tolist() == [0, 0, 0, 0]
+    assert ((-1) ** x).tolist() == [1, -1, -1, 1]
+    assert (ember.tensor([1, -1, 2, 2]) ** x).tolist() == [1, -1, 0, 4]
+
+
 @pytest.mark.parametrize("op", ["softmax", "log_softmax"])
 def test_softmax_of_a_0d_tensor_and_over_an_empty_dim(op):
     assert math.isnan(getattr(ember.tensor(nan), op)(0).item())

@@ -424,7 +424,8 @@ def _power(k, base, exponent, dt):
     if not hasattr(base, "shape"):
         base = k.full((), base, dt)
     negative = k.lt(exponent, 0)
-    power = k.pow(base, k.where(negative, k.neg(exponent), exponent))
+    flipped = k.neg(exponent)  # |n| for the sign of (-1) ** n; the most negative integer stays negative
+    power = k.pow(base, k.where(negative, k.where(k.lt(flipped, 0), 0, flipped), exponent))  # (it is even)
     vanishing = k.mul(negative, k.ne(k.abs(base), 1))
     return k.where(vanishing, 0, power)
 
