@@ -317,3 +317,48 @@ def test_an_unshared_gradient_is_kept_without_a_copy():
     first = x.grad
     (x * 2).sum().backward()
     assert x.grad is first and np.array_equal(first.numpy(), [4.0, 4.0, 4.0])
+
+
+def test_ops_on_a_no_grad_view_require_grad_over_dead_edges():
+    """PyTorch: the view is a leaf that requires grad; results of ops on it require grad but lead nowhere."""
+    x = ember.ones(2, requires_grad=True)
+    y = x * 2
+    with ember.no_grad():
+        v = y[0:1]
+    assert v.requires_grad and v.is_leaf and v.grad_fn is None
+    z = v * 2
+    assert z.requires_grad and z.grad_fn.next_functions == ((None, 0), (None, 0))
+    z.sum().backward()
+    assert x.grad is None and v.grad is None
+    with pytest.raises(RuntimeError, match="element 0 of tensors does not require grad"):
+        v.backward(ember.ones(1))
+
+
+def test_views_taken_before_the_base_required_grad_lead_nowhere():
+    a = ember.zeros(3)
+    b = a[0:2]
+    a.requires_grad_()
+    assert b.requires_grad and b.is_leaf
+    assert (b * 2).grad_fn.next_functions == ((None, 0), (None, 0))
+
+
+def test_setitem_views_a_value_without_its_leading_ones():
+    """PyTorch drops a value's leading size-1 dims before writing it: (1, 2, 1) fits a (2, 1) region."""
+    x = ember.tensor([[[-1.0], [1.0]]], requires_grad=True)
+    t = x * 1
+    t[-1] = t * 2
+    assert t.grad_fn.name() == "CopySlices"
+    assert [n.name() for n, _ in t.grad_fn.next_functions] == ["MulBackward0", "ViewBackward0"]
+    t.sum().backward()
+    assert x.grad.tolist() == [[[2.0], [2.0]]]
+    b = ember.zeros(3)
+    b[ember.tensor([0, 1])] = ember.ones(1, 1, 2)
+    assert b.tolist() == [1.0, 1.0, 0.0]
+
+
+def test_recorded_setitem_of_a_number_converts_it_as_the_unrecorded_one():
+    """A float too large for float16 becomes inf in both paths (PyTorch's setitem goes through a copy)."""
+    x = ember.tensor(-1.0, dtype=ember.float16, requires_grad=True)
+    t = x * 1
+    t[...] = 1e30
+    assert t.grad_fn.name() == "CopyBackwards" and t.item() == float("inf")

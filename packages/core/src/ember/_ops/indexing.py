@@ -216,6 +216,8 @@ def setitem(input, key, value):
                                f"{type_name(input._dtype)} for the destination and {type_name(value._dtype)} "
                                f"for the source (in setitem, index_put_ into a tensor of shape "
                                f"{list(input._data.shape)})")
+        if value._data.shape[:1] == (1,) and (rest or value._data.shape != target._data.shape):
+            value = _drop_leading_ones(value)
         data = value._data if value._dtype is input._dtype else input._device.kernels.astype(value._data,
                                                                                            input._dtype)
     else:
@@ -231,7 +233,7 @@ def setitem(input, key, value):
 def _tracked_setitem(input: Tensor, key: tuple, advanced: bool, value, data) -> None:
     """PyTorch's recorded setitem: the basic part of the key taken as a view (none when it selects
     everything), then the value copied or filled in, or put at the advanced part's indices."""
-    from . import creation, inplace
+    from . import inplace
 
     basic, rest = _split_advanced(key, input.ndim) if advanced else (key, None)
     target = input if all(item is Ellipsis or item == slice(None) for item in basic) else _basic(input, basic)
@@ -244,12 +246,22 @@ def _tracked_setitem(input: Tensor, key: tuple, advanced: bool, value, data) -> 
                         (indices,))
         inplace.take_over(target, result)
     else:  # PyTorch's copy_to: copy a value of the target's shape or one to broadcast, fill with a 0-d one
-        if not isinstance(value, Tensor):
-            value = creation.scalar_tensor(value, target._device, target._dtype)
+        if not isinstance(value, Tensor):  # the number as converted for the unrecorded write
+            value = wrap(target._device.kernels.full((), data, target._dtype), target._dtype, target._device)
         if value._data.shape == target._data.shape or value._data.shape:
             inplace.copy_(target, value)
         else:
             inplace.fill_(target, value)
+
+
+def _drop_leading_ones(value: Tensor) -> Tensor:
+    """`value` without its leading size-1 dims, as PyTorch views a value before writing it (so a
+    (1, 2, 1) value fits a (2, 1) region)."""
+    shape = value._data.shape
+    n = 0
+    while n < len(shape) and shape[n] == 1:
+        n += 1
+    return views.view(value, shape[n:])
 
 
 class IndexPutBackward0(Node):
@@ -306,12 +318,12 @@ def check_inplace(t: Tensor, op: str) -> None:
     """PyTorch's refusals of in-place changes that would corrupt the graph (checked before writing)."""
     if not grad_mode.state.enabled:
         return
+    base = t._base
+    if base is not None and base._requires_grad and t._view_no_grad:
+        raise RuntimeError(VIEW_NO_GRAD_CHANGED)
     if t._requires_grad and t.grad_fn is None:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-    base = t._base
     if base is not None and base._requires_grad:
-        if t._view_no_grad:
-            raise RuntimeError(VIEW_NO_GRAD_CHANGED)
         if base.grad_fn is None:
             raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place "
                                "operation.")

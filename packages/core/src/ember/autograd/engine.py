@@ -112,7 +112,10 @@ def _roots(tensors, grad_tensors, caller):
         elif g._data.shape != t._data.shape:
             raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and output[{i}] "
                                f"has a shape of {t.shape}.")
-        roots.append(edge(t))
+        root = edge(t)
+        if root[0] is None:  # a view made without a graph requires grad, but no gradient reaches anything
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
+        roots.append(root)
         grads.append(g)
     return roots, grads
 
