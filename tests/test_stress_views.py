@@ -362,3 +362,14 @@ def test_recorded_setitem_of_a_number_converts_it_as_the_unrecorded_one():
     t = x * 1
     t[...] = 1e30
     assert t.grad_fn.name() == "CopyBackwards" and t.item() == float("inf")
+
+
+def test_a_second_backward_through_copyslices_raises_unless_the_graph_was_retained():
+    x = ember.tensor([-1.0, 2.0], requires_grad=True)
+    t = x + 0.5
+    t[::2] = -float("inf")  # the op saves nothing, yet the node is freed as PyTorch's CopySlices
+    t.sum().backward(retain_graph=True)
+    t.sum().backward()
+    assert x.grad.tolist() == [0.0, 2.0]
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        t.sum().backward()

@@ -14,10 +14,15 @@ from typing import Any
 from .. import _dtype
 from .._tensor import Tensor
 from ..autograd import grad_mode
-from ..autograd.node import Node, attach, edge, link, needs_grad
+from ..autograd.node import _FREED, Node, attach, edge, link, needs_grad
 from . import creation
 from .dispatch import binary_failure, broadcast_shapes, bump, type_name
 from .indexing import check_inplace
+
+
+# What a CopySlices holds when its op saved nothing: the engine frees it after a backward without
+# retain_graph like any saved value, so that a second backward raises as PyTorch's does.
+_HELD = ((None,),)
 
 
 class CopySlices(Node):
@@ -28,18 +33,30 @@ class CopySlices(Node):
 
     view_fn: Any  # redoes the view from its base
     fn: Node | None
+    _held: tuple | None = _HELD
+
+    @property  # type: ignore[override]
+    def _saved(self):
+        """The op's saved values (or a token when it saved none); freeing them frees the op's too."""
+        return self._held
+
+    @_saved.setter
+    def _saved(self, saved) -> None:
+        self._held = saved
+        if saved is None and self.fn is not None:
+            self.fn._saved = None
 
     def backward(self, grad):
         from ..autograd.engine import _call
 
         fn = self.fn
+        if self._saved is None:  # freed by an earlier backward, as PyTorch's CopySlices drops its fn
+            raise RuntimeError(_FREED)
         result = grad.clone()  # contiguous, so every view op replays on it (view() refuses a transposed one)
         region = self.view_fn(result)
         if fn is None:
             grads: Any = (None, region.clone())
         else:
-            if self._saved is None:  # freed by an earlier backward: so are the op's own
-                fn._saved = None
             grads = _call(fn, [region.clone()])
         if grads[0] is None:
             region.zero_()
@@ -59,10 +76,11 @@ def rebase_view(base: Tensor, view_fn, result: Tensor, old_edge) -> None:
         link(node, (base,))
         node.next_functions += fn.next_functions[1:]
         node._input_meta += fn._input_meta[1:]
-        node._saved = fn._saved
+        node._saved = fn._saved or _HELD
     else:
         node.fn = None
         link(node, (base, result))
+        node._saved = _HELD
     base._grad_fn, base._requires_grad, base._output_nr = node, True, 0
 
 
