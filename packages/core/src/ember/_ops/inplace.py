@@ -19,7 +19,6 @@ from . import creation
 from .dispatch import binary_failure, broadcast_shapes, bump, type_name
 from .indexing import check_inplace
 
-
 # What a CopySlices holds when its op saved nothing: the engine frees it after a backward without
 # retain_graph like any saved value, so that a second backward raises as PyTorch's does.
 _HELD = ((None,),)
