@@ -170,7 +170,7 @@ def broadcasts_to(shape: tuple, target: tuple) -> bool:
     return all(s == t or s == 1 for s, t in zip(shape[::-1], target[::-1]))
 
 
-def expand_error(shape: tuple, target: tuple, dtype, op: str) -> RuntimeError:
+def expand_error(shape, target, dtype, op: str) -> RuntimeError:
     """PyTorch's error for a value of `shape` that does not expand to `target` (setitem, copy_)."""
     shape, target = list(shape), list(target)
     while len(shape) > len(target) and shape[0] == 1:

@@ -34,7 +34,7 @@ class CopySlices(Node):
     fn: Node | None
     _held: tuple | None = _HELD
 
-    @property  # type: ignore[override]
+    @property
     def _saved(self):
         """The op's saved values (or a token when it saved none); freeing them frees the op's too."""
         return self._held
@@ -127,7 +127,7 @@ def take_over(t: Tensor, result: Tensor) -> Tensor:
     node = result._grad_fn
     if node is not None and node._saved:
         node._saved = tuple(_retarget(entry, result, t) for entry in node._saved)
-    if on_view:
+    if on_view and base is not None:
         rebase_view(base, t._view_fn, result, old_edge)
     elif node is not None:
         t._grad_fn, t._output_nr, t._requires_grad = node, result._output_nr, True

@@ -367,6 +367,10 @@ class ProdBackward1(Node):
     """Gradient of a product along a dim, as PyTorch's prod_backward: result / x when no element is 0,
     else the exact product of the other elements of each one's slice."""
 
+    dims: tuple  # the reduced dims (empty for a 0-d input)
+    shape: tuple  # the input's shape
+    keepdim: bool
+
     def backward(self, grad):
         from ..autograd import grad_mode
         if grad_mode.state.enabled:

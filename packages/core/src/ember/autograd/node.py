@@ -294,7 +294,8 @@ class AsStridedBackward0(Node):
 def view_grad_fn(view: Tensor):
     """The grad_fn of `view` once its storage changed in place since the one it holds was recorded: a new
     AsStridedBackward0 over its base's current history (PyTorch's rule for views and in-place ops)."""
-    base = view._base
+    base, counter = view._base, view._version
+    assert base is not None and counter is not None  # a view shares its base's version counter
     old = view._grad_fn
     if old is None and not base._requires_grad:
         return None
@@ -304,7 +305,7 @@ def view_grad_fn(view: Tensor):
     node.chain = _view_chain(base, view._view_fn)
     link(node, (base,))
     view._grad_fn, view._output_nr, view._requires_grad = node, 0, True
-    view._view_version = view._version[0]
+    view._view_version = counter[0]
     if getattr(view, "_retains_grad", False):
         from .._tensor import add_retain_hook
         add_retain_hook(view, node)
