@@ -132,14 +132,6 @@ KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
 """,
     ),
     KnownDivergence(
-        'pointwise: add(tensor, alpha) | exception of statement: torch RuntimeError, ember none',
-        'torch.add/sub accept a float alpha for integer tensors',
-        """\
-        x3 = torch.tensor(1, dtype=torch.int64)  # input: int64 []
-        t4 = torch.add(x3, x3, alpha=0.5)  # pointwise: add(tensor, alpha)
-""",
-    ),
-    KnownDivergence(
         'pointwise: clamp | is_contiguous of result: torch True, ember False',
         "result is not contiguous where PyTorch's is (item 7)",
         """\
@@ -148,34 +140,6 @@ KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
         t5 = t4.view(-1)  # view: view(-1)
         with torch.no_grad(): t6 = torch.broadcast_to(t5, (2, 2))  # view: no_grad broadcast_to
         t8 = t6.clamp(1.0, 1.5)  # pointwise: clamp
-""",
-    ),
-    KnownDivergence(
-        'pointwise: logical_and(tensor) | exception of statement: torch none, ember RuntimeError',
-        'logical_and/or/xor reject non-bool tensors; PyTorch accepts any dtype',
-        """\
-        x2 = torch.tensor(1.0, dtype=torch.float16)  # input: float16 []
-        t5 = x2.amax()  # reduction: amax()
-        t7 = torch.logical_and(t5, x2)  # pointwise: logical_and(tensor)
-""",
-    ),
-    KnownDivergence(
-        'pointwise: logical_or(tensor) | exception of statement: torch none, ember RuntimeError',
-        'logical_and/or/xor reject non-bool tensors; PyTorch accepts any dtype',
-        """\
-        x1 = torch.tensor(-1.0, dtype=torch.float32, requires_grad=True)  # input: float32 []
-        t6 = torch.sin(x1)  # pointwise: sin
-        x7 = torch.tensor(1.0, dtype=torch.float32, requires_grad=True)  # input: float32 []
-        t8 = torch.logical_or(x7, t6)  # pointwise: logical_or(tensor)
-""",
-    ),
-    KnownDivergence(
-        'pointwise: logical_xor(tensor) | exception of statement: torch none, ember RuntimeError',
-        'logical_and/or/xor reject non-bool tensors; PyTorch accepts any dtype',
-        """\
-        x2 = torch.tensor(1.0, dtype=torch.float32)  # input: float32 []
-        x4 = torch.tensor(1.0, dtype=torch.float32, requires_grad=True)  # input: float32 []
-        t3 = torch.logical_xor(x2, x4)  # pointwise: logical_xor(tensor)
 """,
     ),
     KnownDivergence(

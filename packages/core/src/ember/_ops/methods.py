@@ -99,7 +99,7 @@ _METHODS = {
     "__rtruediv__": pointwise.rdiv, "__pow__": pointwise.pow, "__rpow__": _rpow,
     "__matmul__": linalg.matmul, "__neg__": pointwise.neg, "__abs__": pointwise.abs,
     "__pos__": lambda self: self, "__invert__": _invert,
-    "__and__": pointwise.logical_and, "__or__": pointwise.logical_or, "__xor__": pointwise.logical_xor,
+    "__and__": pointwise.bitwise_and, "__or__": pointwise.bitwise_or, "__xor__": pointwise.bitwise_xor,
     "__eq__": pointwise.eq, "__ne__": pointwise.ne, "__lt__": pointwise.lt, "__le__": pointwise.le,
     "__gt__": pointwise.gt, "__ge__": pointwise.ge,
     "__getitem__": indexing.getitem, "__setitem__": indexing.setitem,

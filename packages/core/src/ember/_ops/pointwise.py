@@ -7,7 +7,17 @@ from .. import _dtype
 from .._tensor import Tensor, wrap
 from ..autograd.node import Node, attach, cross_saved, needs_grad, needs_input_grad
 from . import creation
-from .dispatch import binary_failure, broadcast_shapes, check_out, operands, profiled, scalar
+from .dispatch import (
+    DIMENSIONED,
+    SCALAR,
+    ZERO_DIM,
+    binary_failure,
+    broadcast_shapes,
+    check_out,
+    operands,
+    profiled,
+    scalar,
+)
 from .dispatch import bump as _bump
 
 _bool = _dtype.bool_
@@ -275,16 +285,35 @@ def _refuse_bool_subtraction(a: Tensor, b) -> None:
                            "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
 
 
+def _check_alpha(input: Tensor, other, alpha) -> None:
+    """PyTorch's rules for a non-int alpha: no float alpha for an integral result, a bool one only for a
+    bool result, never a complex one."""
+    if isinstance(other, Tensor):
+        dt = _dtype.promote(input._dtype, DIMENSIONED if input._data.shape else ZERO_DIM,
+                            other._dtype, DIMENSIONED if other._data.shape else ZERO_DIM)
+    else:
+        dt = _dtype.promote(input._dtype, DIMENSIONED, _dtype.scalar_dtype(scalar(other, "add")), SCALAR)
+    if isinstance(alpha, complex):
+        raise RuntimeError("For non-complex input tensors, argument alpha must not be a complex number.")
+    if isinstance(alpha, bool):
+        if dt is not _bool:
+            raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    elif not dt.is_floating_point and not isinstance(scalar(alpha, "add"), int):
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
+
+
 def _additive(name: str, node_cls, refuses_bool: bool):
     """add or sub: input ± alpha * other, broadcasting (as torch.add / torch.sub)."""
     def op(input, other, *, alpha=1, out=None):
-        if alpha == 1 and out is None and not (refuses_bool and input._dtype is _bool):
+        if alpha.__class__ is int and alpha == 1 and out is None and not (refuses_bool and input._dtype is _bool):
             data = _same_kind_kernel(name, input, other)
             if data is not None:
                 return _link(wrap(data, input._dtype, input._device), node_cls, input, other)
         input, other = _as_tensor_pair(input, other, name)
         if refuses_bool:
             _refuse_bool_subtraction(input, other)
+        if alpha.__class__ is not int:
+            _check_alpha(input, other, alpha)
         if alpha != 1:
             other = other * alpha if isinstance(other, Tensor) else scalar(other, name) * alpha
         if out is not None:
@@ -494,29 +523,57 @@ gt = _comparison("gt")
 ge = _comparison("ge")
 
 
+def _truth(t: Tensor):
+    """A tensor's elements as booleans (nonzero is true, NaN too): the logical ops' view of any dtype."""
+    return t._data if t._dtype is _bool else t._device.kernels.ne(t._data, 0)
+
+
 def _logical(name: str, kernel: str):
+    """logical_and/or/xor of two tensors of any dtypes (nonzero is true), broadcasting; a bool tensor."""
+    def op(input, other):
+        for position, (param, value) in enumerate((("input", input), ("other", other))):
+            if not isinstance(value, Tensor):
+                raise TypeError(f"{name}(): argument '{param}' (position {position + 1}) must be Tensor, "
+                                f"not {type(value).__name__}")
+        a, b = wrap(_truth(input), _bool, input._device), wrap(_truth(other), _bool, other._device)
+        return _on_bools(kernel, a, b)
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = f"Elementwise {name} of two tensors of any dtypes (nonzero is true), as a bool tensor."
+    return profiled("aten::" + name)(op)
+
+
+def _bitwise(name: str, kernel: str):
+    """The `&`, `|`, `^` operators: on bool tensors (and Python bools) only in ember."""
     def op(input, other):
         if input._dtype is not _bool or (isinstance(other, Tensor) and other._dtype is not _bool):
             raise RuntimeError(f"{name}: ember supports bitwise operators on bool tensors only, got "
                                f"{input._dtype!r}")
-        data, _ = _binary_kernel(kernel, input, other)
-        if kernel == "ne" or kernel == "mul":
-            return wrap(data, _bool, input._device)
-        return wrap(input._device.kernels.gt(data, False), _bool, input._device)
-    op.__name__ = name
+        return _on_bools(kernel, input, other)
+    op.__name__ = op.__qualname__ = name
     return op
 
 
-# On bools: and = a * b, xor = a != b, or = (a + b) > 0 — composed from the required kernels.
+def _on_bools(kernel: str, a: Tensor, b) -> Tensor:
+    """On bools: and = a * b, xor = a != b, or = (a + b) > 0, composed from the required kernels."""
+    data, _ = _binary_kernel(kernel, a, b)
+    if kernel == "ne" or kernel == "mul":
+        return wrap(data, _bool, a._device)
+    return wrap(a._device.kernels.gt(data, False), _bool, a._device)
+
+
 logical_and = _logical("logical_and", "mul")
 logical_xor = _logical("logical_xor", "ne")
 logical_or = _logical("logical_or", "add")
+bitwise_and = _bitwise("bitwise_and", "mul")
+bitwise_xor = _bitwise("bitwise_xor", "ne")
+bitwise_or = _bitwise("bitwise_or", "add")
 
 
+@profiled("aten::logical_not")
 def logical_not(input):
-    """Elementwise not of a tensor, as a bool tensor."""
+    """Elementwise not of a tensor of any dtype (zero is false), as a bool tensor."""
     return wrap(input._device.kernels.eq(input._data, False if input._dtype is _bool else 0),
-                        _bool, input._device)
+                _bool, input._device)
 
 
 class WhereBackward0(Node):
