@@ -50,57 +50,6 @@ KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
 """,
     ),
     KnownDivergence(
-        'inplace: fill_(scalar) [leaf] | exception of statement: torch RuntimeError, ember none',
-        "a scalar out of the tensor dtype's range (inf/nan/huge into int64, huge into float16) must raise RuntimeError",
-        """\
-        x3 = torch.tensor(2, dtype=torch.int64)  # input: int64 []
-        x3.fill_(1e+30)  # inplace: fill_(scalar) [leaf, int64]
-""",
-    ),
-    KnownDivergence(
-        'inplace: fill_(scalar) [view] | exception of statement: torch RuntimeError, ember none',
-        "a scalar out of the tensor dtype's range (inf/nan/huge into int64, huge into float16) must raise RuntimeError",
-        """\
-        x1 = torch.tensor(0, dtype=torch.int64)  # input: int64 []
-        t4 = x1.reshape(-1)  # view: reshape(-1)
-        t4.fill_(nan)  # inplace: fill_(scalar) [view, int64]
-""",
-    ),
-    KnownDivergence(
-        'inplace: masked_fill_ [leaf] | exception of statement: torch none, ember RuntimeError',
-        'masked_fill_ of an integer/bool tensor with a float/int scalar raises; PyTorch casts the scalar',
-        """\
-        x1 = torch.tensor(2, dtype=torch.int64)  # input: int64 []
-        x1.masked_fill_(x1 > 0, 0.0)  # inplace: masked_fill_ [leaf, int64]
-""",
-    ),
-    KnownDivergence(
-        'inplace: masked_fill_ [non-leaf] | grad_fn of operand: torch MaskedFillBackward0, ember WhereBackward0',
-        "masked_fill_ node is named WhereBackward0; PyTorch's is MaskedFillBackward0",
-        """\
-        x3 = torch.tensor([[[inf]]], dtype=torch.float16, requires_grad=True)  # input: float16 [1, 1, 1]
-        t4 = x3.amax((1, 2), keepdim=True)  # reduction: amax(dims) keepdim
-        t4.masked_fill_(t4 > 0, -2.5)  # inplace: masked_fill_ [non-leaf, float16]
-""",
-    ),
-    KnownDivergence(
-        'inplace: no_grad masked_fill_ [leaf] | exception of statement: torch none, ember RuntimeError',
-        'masked_fill_ of an integer/bool tensor with a float/int scalar raises; PyTorch casts the scalar',
-        """\
-        x1 = torch.tensor(3, dtype=torch.int64)  # input: int64 []
-        with torch.no_grad(): x1.masked_fill_(x1 > 0, 0.5)  # inplace: no_grad masked_fill_ [leaf, int64]
-""",
-    ),
-    KnownDivergence(
-        'inplace: no_grad masked_fill_ [view] | exception of statement: torch none, ember RuntimeError',
-        'masked_fill_ of an integer/bool tensor with a float/int scalar raises; PyTorch casts the scalar',
-        """\
-        x1 = torch.tensor([[False, False, False, False], [False, True, True, False], [False, True, False, False]], dtype=torch.bool)  # input: bool [3, 4]
-        t2 = x1.view(4, 3)  # view: view(shape)
-        with torch.no_grad(): t2.masked_fill_(t2 > 0, nan)  # inplace: no_grad masked_fill_ [view, bool]
-""",
-    ),
-    KnownDivergence(
         'inplace: sub_(tensor) [view] | exception of statement: torch RuntimeError, ember none',
         'missing overlap check for partially overlapping or expanded operands (item 7)',
         """\
@@ -140,22 +89,6 @@ KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
         t5 = t4.view(-1)  # view: view(-1)
         with torch.no_grad(): t6 = torch.broadcast_to(t5, (2, 2))  # view: no_grad broadcast_to
         t8 = t6.clamp(1.0, 1.5)  # pointwise: clamp
-""",
-    ),
-    KnownDivergence(
-        'setitem: [...] = scalar [leaf] | exception of statement: torch RuntimeError, ember none',
-        "a scalar out of the tensor dtype's range (inf/nan/huge into int64, huge into float16) must raise RuntimeError",
-        """\
-        x2 = torch.tensor(1, dtype=torch.int64)  # input: int64 []
-        x2[...] = nan  # setitem: [...] = scalar [leaf, int64]
-""",
-    ),
-    KnownDivergence(
-        'setitem: [None] = scalar [leaf] | exception of statement: torch RuntimeError, ember none',
-        "a scalar out of the tensor dtype's range (inf/nan/huge into int64, huge into float16) must raise RuntimeError",
-        """\
-        x1 = torch.tensor(-1, dtype=torch.int64)  # input: int64 []
-        x1[None] = inf  # setitem: [None] = scalar [leaf, int64]
 """,
     ),
     KnownDivergence(

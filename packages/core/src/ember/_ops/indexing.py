@@ -10,7 +10,7 @@ from .._tensor import Tensor, wrap
 from ..autograd import grad_mode
 from ..autograd.node import VIEW_NO_GRAD_CHANGED, Node, attach, needs_grad, needs_input_grad
 from . import views
-from .dispatch import broadcasts_to, bump, expand_error, profiled, scalar, type_name
+from .dispatch import broadcasts_to, bump, checked_scalar, expand_error, profiled, scalar, type_name
 
 
 def _is_advanced(item) -> bool:
@@ -220,6 +220,8 @@ def setitem(input, key, value):
                                                                                            input._dtype)
     else:
         data = scalar(value, "setitem")
+        if input._dtype is not _dtype.float16:  # PyTorch's setitem rounds a huge number to inf in float16
+            data = checked_scalar(data, input._dtype, "setitem")
     base = input._base
     if needs_grad((input, value)) or (base is not None and base._requires_grad and grad_mode.state.enabled):
         _tracked_setitem(input, key, advanced, value, data)

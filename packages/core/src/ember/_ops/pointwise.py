@@ -14,6 +14,7 @@ from .dispatch import (
     binary_failure,
     broadcast_shapes,
     check_out,
+    checked_scalar,
     operands,
     profiled,
     scalar,
@@ -625,6 +626,49 @@ def where(condition, input, other):
                              other if isinstance(other, Tensor) else condition, error) from error
     result = wrap(data, dt, device)
     return attach(result, WhereBackward0, (input, other), (condition,))
+
+
+class MaskedFillBackward0(Node):
+    """masked_fill with a number: nothing flows back where the mask holds."""
+
+    def backward(self, grad):
+        (mask,) = self.saved_tensors
+        return where(mask, 0.0, grad)
+
+
+class MaskedFillBackward1(Node):
+    """masked_fill with a 0-d tensor: the value's gradient is the sum over the filled elements."""
+
+    def backward(self, grad):
+        (mask,) = self.saved_tensors
+        return (where(mask, 0.0, grad) if needs_input_grad(self, 0) else None,
+                where(mask, grad, 0.0).sum().to(self.value_dtype) if needs_input_grad(self, 1) else None)
+
+
+@profiled("aten::masked_fill")
+def masked_fill(input, mask, value):
+    """`value` where the bool `mask` holds, `input` elsewhere (broadcasting); the result keeps input's
+    dtype, a number is converted to it as PyTorch does (truncated into ints, RuntimeError out of range)."""
+    if not isinstance(mask, Tensor) or mask._dtype is not _bool:
+        raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype "
+                           f"{getattr(mask, '_dtype', type(mask).__name__)!r}")
+    dt, k = input._dtype, input._device.kernels
+    if isinstance(value, Tensor):
+        if value._data.ndim:
+            raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                               f"{value._data.ndim} dimension(s).")
+        fill = value._data if value._dtype is dt else k.astype(value._data, dt)
+    else:
+        fill = checked_scalar(scalar(value, "masked_fill"), dt, "masked_fill")
+        fill = bool(fill) if dt is _bool else fill if dt.is_floating_point else int(fill)
+    try:
+        data = k.where(mask._data, fill, input._data)
+    except Exception as error:
+        raise binary_failure("masked_fill", input, mask, error) from error
+    result = wrap(data, dt, input._device)
+    if isinstance(value, Tensor):
+        return attach(result, MaskedFillBackward1, (input, value), (mask,), value_dtype=value._dtype)
+    return attach(result, MaskedFillBackward0, (input,), (mask,))
 
 
 class ClampBackward1(Node):
