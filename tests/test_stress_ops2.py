@@ -115,3 +115,17 @@ def test_a_fraction_truncates_and_any_number_fills_a_bool_tensor(fill):
 def test_an_int_no_64_bit_integer_holds_is_an_overflow_error(op, value, message):
     with pytest.raises(OverflowError, match=message):
         op(ember.zeros(2, dtype=ember.int64), value)
+
+
+# ----- empty index lists ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("key, shape", [([], (0, 3)), ((slice(None), []), (2, 0)), (([], []), (0,)),
+                                        (([[]],), (1, 0, 3)), (([], 0), (0,))])
+def test_an_empty_list_index_selects_nothing(key, shape):
+    result = ember.arange(6.0).reshape(2, 3)[key]
+    assert result.shape == shape and result.dtype is ember.float32 and result.is_contiguous()
+
+
+def test_an_empty_list_index_writes_nothing():
+    x = ember.zeros(3)
+    x[[]] = 1.0
+    assert x.tolist() == [0.0, 0.0, 0.0]

@@ -42,14 +42,6 @@ KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
 """,
     ),
     KnownDivergence(
-        'index: index(list) | exception of statement: torch none, ember IndexError',
-        'indexing with an empty list raises; PyTorch returns an empty tensor',
-        """\
-        t4 = torch.linspace(0, 1, 0)  # creation: linspace
-        t7 = t4[[]]  # index: index(list)
-""",
-    ),
-    KnownDivergence(
         'inplace: sub_(tensor) [view] | exception of statement: torch RuntimeError, ember none',
         'missing overlap check for partially overlapping or expanded operands (item 7)',
         """\

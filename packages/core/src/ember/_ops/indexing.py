@@ -107,7 +107,7 @@ def _key_buffers(input: Tensor, key: tuple):
             except ValueError:
                 raise IndexError(f"index {item!r} is a ragged sequence; index with a tuple of sequences "
                                  "or a tensor instead") from None
-            if array.dtype.kind not in "iub":
+            if array.dtype.kind not in "iub" and array.size:  # an empty list is an int64 index, as in PyTorch
                 raise IndexError("tensors used as indices must be long, int or bool tensors")
             mask = array.dtype.kind == "b"
             buffer = k.from_numpy(array.astype(np.bool_ if mask else np.int64, order="C"))
