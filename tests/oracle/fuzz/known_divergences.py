@@ -23,17 +23,6 @@ class KnownDivergence:
 
 KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
     KnownDivergence(
-        'grad: autograd.grad from NllLossBackward0 [non-leaf] | value of result: torch 0, ember nan',
-        'gradient at a special value (nan/inf/0) differs (item 4)',
-        """\
-        x3 = torch.tensor(1.0, dtype=torch.float32, requires_grad=True)  # input: float32 []
-        x5 = torch.tensor([0.0], dtype=torch.float64, requires_grad=True)  # input: float64 [1]
-        x6 = torch.tensor(0, dtype=torch.int64)  # input: int64 []
-        t7 = F.nll_loss(x5.log_softmax(-1), x6, ignore_index=0)  # loss: nll_loss(ignore_index) mean
-        g9, g10 = torch.autograd.grad(t7, [x3, x5], allow_unused=True)  # grad: autograd.grad from NllLossBackward0 [non-leaf]
-""",
-    ),
-    KnownDivergence(
         'index: index(:, tensor) | is_contiguous of result: torch True, ember False',
         "result is not contiguous where PyTorch's is (item 7)",
         """\

@@ -392,15 +392,17 @@ def _target_weights(
     return safe_target, kernels.where(kept, kernels.index(weight._data, (safe_target,)), 0.0), kept
 
 
-def _weighted_reduce(kernels, losses, target_weight, reduction: str):
-    """(loss, d loss / d picked log-probability): the mean divides by the total weight of the targets."""
+def _weighted_reduce(kernels, losses, target_weight, kept, reduction: str):
+    """(loss, d loss / d picked log-probability): the mean divides by the total weight of the targets;
+    an ignored target's gradient is 0 even when that total is 0 (PyTorch's; a kept one's is then NaN)."""
     if reduction == "none":
         return losses, kernels.neg(target_weight)
     total = _sum_all(kernels, losses)
     if reduction == "sum":
         return total, kernels.neg(target_weight)
     total_weight = _sum_all(kernels, target_weight)
-    return kernels.div(total, total_weight), kernels.div(target_weight, kernels.neg(total_weight))
+    return kernels.div(total, total_weight), kernels.where(kept, kernels.div(target_weight,
+                                                                             kernels.neg(total_weight)), 0.0)
 
 
 def _nll_forward(
@@ -416,7 +418,7 @@ def _nll_forward(
     key = _target_key(kernels, safe_target, target._data.shape, input.dim())
     # An ignored target contributes exactly 0, even where its log-probability is infinite or NaN.
     losses = kernels.where(kept, kernels.neg(kernels.mul(kernels.index(input._data, key), target_weight)), 0.0)
-    data, scaled_weights = _weighted_reduce(kernels, losses, target_weight, reduction)
+    data, scaled_weights = _weighted_reduce(kernels, losses, target_weight, kept, reduction)
     result = Tensor._make(data, input._dtype, input._device)
     saved = (Tensor._make(scaled_weights, input._dtype, input._device),)
     return attach(result, node_cls, (input,), saved, shape=input._data.shape, key=key)
@@ -433,7 +435,7 @@ def _fused_cross_entropy(
     )
     losses, _probabilities = kernels.cross_entropy(input._data, safe_target)
     losses = kernels.where(kept, kernels.mul(losses, target_weight), 0.0)
-    data, _ = _weighted_reduce(kernels, losses, target_weight, reduction)
+    data, _ = _weighted_reduce(kernels, losses, target_weight, kept, reduction)
     return Tensor._make(data, input._dtype, input._device)
 
 
