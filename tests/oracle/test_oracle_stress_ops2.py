@@ -39,3 +39,28 @@ def test_nll_loss_gradient_of_ignored_targets_is_zero(case):
     ours, theirs = _nll_grad(ember, ember_functional, case), _nll_grad(torch, torch_functional, case)
     for a, b in zip(ours, theirs):
         np.testing.assert_allclose(a, b, rtol=1e-12, equal_nan=True)
+
+
+# ----- contiguity: advanced-index results of a row-major input, elementwise results of broadcast inputs --
+def _layout_cases(lib):
+    x = lib.arange(24.0).reshape(2, 3, 4)
+    expanded = lib.arange(2.0).expand(3, 2)
+    return {
+        "x[:, idx]": lambda: x[:, lib.tensor([0, 2])],
+        "x[:, :, idx]": lambda: x[:, :, lib.tensor([0, 2])],
+        "xt[idx]": lambda: x.transpose(0, 2)[lib.tensor([0, 2])],
+        "x[idx, :, idx]": lambda: x[lib.tensor([0, 1]), :, lib.tensor([0, 2])],
+        "clamp int expanded": lambda: lib.tensor([3, 1]).expand(2, 2).clamp(1.0, 1.5),
+        "to expanded": lambda: expanded.to(lib.float64),
+        "exp expanded": lambda: expanded.exp(),
+        "add expanded": lambda: expanded + lib.ones(3, 2, dtype=lib.float64),
+        "eq expanded": lambda: expanded == 1,
+        "neg transposed": lambda: x.transpose(0, 2).neg(),
+        "neg stepped": lambda: x[:, :, ::2].neg(),
+    }
+
+
+@pytest.mark.parametrize("case", list(_layout_cases(torch)))
+def test_results_are_laid_out_as_pytorchs(case):
+    ours, theirs = _layout_cases(ember)[case](), _layout_cases(torch)[case]()
+    assert (ours.is_contiguous(), ours.stride()) == (theirs.is_contiguous(), theirs.stride())

@@ -23,14 +23,6 @@ class KnownDivergence:
 
 KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
     KnownDivergence(
-        'index: index(:, tensor) | is_contiguous of result: torch True, ember False',
-        "result is not contiguous where PyTorch's is (item 7)",
-        """\
-        x1 = torch.tensor([[[1.0]], [[inf]]], dtype=torch.float32, requires_grad=True)  # input: float32 [2, 1, 1]
-        t3 = x1[:, torch.tensor([0, -1])]  # index: index(:, tensor)
-""",
-    ),
-    KnownDivergence(
         'inplace: sub_(tensor) [view] | exception of statement: torch RuntimeError, ember none',
         'missing overlap check for partially overlapping or expanded operands (item 7)',
         """\
@@ -59,17 +51,6 @@ KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
         with torch.no_grad(): t3 = x1.transpose(-2, 1)  # view: no_grad transpose
         x4 = torch.tensor([-1.0], dtype=torch.float16, requires_grad=True)  # input: float16 [1]
         t5 = torch.matmul(t3, x4)  # matmul: matmul
-""",
-    ),
-    KnownDivergence(
-        'pointwise: clamp | is_contiguous of result: torch True, ember False',
-        "result is not contiguous where PyTorch's is (item 7)",
-        """\
-        x1 = torch.tensor([3, 1], dtype=torch.int64)  # input: int64 [2]
-        t4 = x1[x1 > 0]  # index: index(bool mask)
-        t5 = t4.view(-1)  # view: view(-1)
-        with torch.no_grad(): t6 = torch.broadcast_to(t5, (2, 2))  # view: no_grad broadcast_to
-        t8 = t6.clamp(1.0, 1.5)  # pointwise: clamp
 """,
     ),
     KnownDivergence(
