@@ -64,3 +64,45 @@ def _layout_cases(lib):
 def test_results_are_laid_out_as_pytorchs(case):
     ours, theirs = _layout_cases(ember)[case](), _layout_cases(torch)[case]()
     assert (ours.is_contiguous(), ours.stride()) == (theirs.is_contiguous(), theirs.stride())
+
+
+# ----- matmul: PyTorch's decomposition (fold into mm/mv, or expand + bmm) and its node chain ------------
+MATMUL_SHAPES = [(3,), (2, 3), (4, 2, 3), (5, 4, 2, 3), (1, 2, 3)]
+MATMUL_RIGHT = [(3,), (3, 2), (4, 3, 2), (5, 4, 3, 2), (1, 3, 2), (1, 1, 3, 2)]
+
+
+def _chain(fn, depth=4) -> list:
+    names = []
+    while fn is not None and len(names) < depth:
+        names.append(type(fn).__name__)
+        fn = next((f for f, _ in fn.next_functions if f is not None), None)
+    return names
+
+
+def _matmul_run(lib, a_shape, b_shape, grads):
+    a = lib.tensor(np.linspace(-1.0, 1.0, int(np.prod(a_shape))).reshape(a_shape), requires_grad="a" in grads)
+    b = lib.tensor(np.linspace(0.5, -2.0, int(np.prod(b_shape))).reshape(b_shape), requires_grad="b" in grads)
+    result = a @ b
+    leaves = [t for t in (a, b) if t.requires_grad]
+    gradients = lib.autograd.grad(result.sum(), leaves)
+    return _chain(result.grad_fn), [np.asarray(g.tolist()) for g in gradients], result.is_contiguous()
+
+
+@pytest.mark.parametrize("grads", ["ab", "a", "b"])
+@pytest.mark.parametrize("b_shape", MATMUL_RIGHT, ids=str)
+@pytest.mark.parametrize("a_shape", MATMUL_SHAPES, ids=str)
+def test_matmul_node_chain_and_gradients_are_pytorchs(a_shape, b_shape, grads):
+    ours, theirs = _matmul_run(ember, a_shape, b_shape, grads), _matmul_run(torch, a_shape, b_shape, grads)
+    assert ours[0] == theirs[0] and ours[2] == theirs[2]
+    for g_ours, g_theirs in zip(ours[1], theirs[1]):
+        np.testing.assert_allclose(g_ours, g_theirs, rtol=1e-12, atol=1e-13)
+
+
+@pytest.mark.parametrize("shape", [(3,), (2, 3), (4, 2, 3)], ids=str)
+@pytest.mark.parametrize("bias", [False, True])
+def test_linear_node_chain_is_pytorchs(shape, bias):
+    def run(lib, functional):
+        x = lib.ones(*shape, requires_grad=True)
+        weight, b = lib.ones(5, 3, requires_grad=True), lib.ones(5, requires_grad=True) if bias else None
+        return _chain(functional.linear(x, weight, b).grad_fn)
+    assert run(ember, ember_functional) == run(torch, torch_functional)

@@ -33,27 +33,6 @@ KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
 """,
     ),
     KnownDivergence(
-        'matmul: @ | grad_fn of result: torch UnsafeViewBackward0, ember BmmBackward0',
-        "batched matmul result node is named BmmBackward0; PyTorch's is UnsafeViewBackward0",
-        """\
-        x3 = torch.tensor([[[1.0, 1.0]]], dtype=torch.float32, requires_grad=True)  # input: float32 [1, 1, 2]
-        t4 = x3[-2:]  # view: slice(start)
-        t5 = t4 - -2.5  # pointwise: -(float)
-        x6 = torch.tensor([1.0, -1.0], dtype=torch.float32, requires_grad=True)  # input: float32 [2]
-        t7 = t5 @ x6  # matmul: @
-""",
-    ),
-    KnownDivergence(
-        'matmul: matmul | grad_fn of result: torch UnsafeViewBackward0, ember BmmBackward0',
-        "batched matmul result node is named BmmBackward0; PyTorch's is UnsafeViewBackward0",
-        """\
-        x1 = torch.tensor([[[-1.0]]], dtype=torch.float16)  # input: float16 [1, 1, 1]
-        with torch.no_grad(): t3 = x1.transpose(-2, 1)  # view: no_grad transpose
-        x4 = torch.tensor([-1.0], dtype=torch.float16, requires_grad=True)  # input: float16 [1]
-        t5 = torch.matmul(t3, x4)  # matmul: matmul
-""",
-    ),
-    KnownDivergence(
         'setitem: [step] = tensor [leaf] | exception of statement: torch RuntimeError, ember none',
         'missing overlap check for partially overlapping or expanded operands (item 7)',
         """\
