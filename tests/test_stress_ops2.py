@@ -3,6 +3,8 @@ nodes, as PyTorch 2.13 gives them (expected values and error classes taken from 
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 import ember
@@ -129,3 +131,17 @@ def test_an_empty_list_index_writes_nothing():
     x = ember.zeros(3)
     x[[]] = 1.0
     assert x.tolist() == [0.0, 0.0, 0.0]
+
+
+# ----- found by the fuzz beyond the CI seeds -------------------------------------------------------------
+def test_a_bool_tensor_is_its_own_sign():
+    x = ember.tensor([True, False])
+    assert x.sign().dtype is ember.bool and x.sign().tolist() == [True, False]
+    assert ember.sign(x, out=ember.empty(2, dtype=ember.bool)).tolist() == [True, False]
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_label_smoothing_with_no_classes_is_nan_not_a_python_error(reduction):
+    loss = ember.nn.functional.cross_entropy(ember.zeros(0, 0), ember.zeros(0, dtype=ember.int64),
+                                             label_smoothing=0.1, reduction=reduction)
+    assert math.isnan(loss.item())

@@ -126,6 +126,8 @@ _sign = _unary("sign", SignBackward0, None, float_result=False)
 @profiled("aten::sign")
 def sign(input, *, out=None):
     """-1, 0 or 1 by the sign of each element; 0 for NaN, as PyTorch (numpy's sign gives NaN)."""
+    if isinstance(input, Tensor) and input._dtype is _bool:  # a bool is its own sign (numpy has no loop)
+        return ne(input, False, out=out)
     result = _sign(input, out=out)
     if input._dtype.is_floating_point:
         k = input._device.kernels

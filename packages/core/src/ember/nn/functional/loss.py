@@ -551,7 +551,12 @@ def _smooth(
         smooth = smooth_loss.sum()
     else:
         smooth = smooth_loss
-    return (1 - label_smoothing) * loss + smooth * (label_smoothing / num_classes)
+    return (1 - label_smoothing) * loss + smooth * _per_class(label_smoothing, num_classes)
+
+
+def _per_class(label_smoothing: float, num_classes: int) -> float:
+    """The smoothing mass of one class; with no classes an infinite one, so the loss is NaN as PyTorch's."""
+    return label_smoothing / num_classes if num_classes else math.inf
 
 
 def _cross_entropy_probabilities(
@@ -566,7 +571,7 @@ def _cross_entropy_probabilities(
     num_classes = input.shape[class_dim]
     log_probabilities = log_softmax(input, class_dim)
     if label_smoothing > 0:
-        target = target * (1 - label_smoothing) + label_smoothing / num_classes
+        target = target * (1 - label_smoothing) + _per_class(label_smoothing, num_classes)
     products = log_probabilities * target
     if weight is not None:
         products = _weighted_by_class(products, weight, class_dim)
