@@ -167,10 +167,13 @@ def copy_(dst, src):
 
 @_quietly
 def astype(x, dtype):
+    """x converted to dtype, keeping its layout unless it overlaps (a broadcast input gives a row-major
+    result, as PyTorch's elementwise outputs; numpy would order it by the zero strides)."""
+    order = "C" if 0 in x.strides else "K"
     if x.dtype.kind == "f" and (dtype.numpy.kind != "f" or dtype.numpy.itemsize < x.dtype.itemsize):
         with np.errstate(over="ignore", invalid="ignore"):  # out of range: inf (or wrapped), as PyTorch
-            return x.astype(dtype.numpy)
-    return x.astype(dtype.numpy)
+            return x.astype(dtype.numpy, order=order)
+    return x.astype(dtype.numpy, order=order)
 
 
 def sign(x, out=None):
@@ -298,9 +301,12 @@ def slice_view(x, key):
 # Indexing.
 
 def index(x, key):
+    """x[key] as a new buffer; row-major, as PyTorch's, when x is (numpy puts the indexed dims first)."""
     result = x[key]
     if type(result) is not np.ndarray or np.may_share_memory(result, x):
         return np.array(result)  # basic indexing gives a view or a scalar; the contract wants a new buffer
+    if x.flags.c_contiguous and not result.flags.c_contiguous:
+        return np.ascontiguousarray(result)
     return result
 
 

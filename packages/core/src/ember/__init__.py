@@ -60,6 +60,7 @@ from ._ops.pointwise import (
     logical_or,
     logical_xor,
     lt,
+    masked_fill,
     maximum,
     minimum,
     mul,

@@ -13,7 +13,7 @@ from .. import _dtype
 from .._device import resolve
 from .._size import Size
 from .._tensor import Tensor
-from .dispatch import DIMENSIONED, profiled, type_name
+from .dispatch import DIMENSIONED, checked_scalar, profiled, type_name, value_range
 
 DEFAULT_SEED = 67280421310721  # PyTorch's default CPU seed: unseeded runs are reproducible, as there
 
@@ -77,30 +77,6 @@ def check_shape(shape: tuple, op: str, itemsize: int) -> None:
 
 # ----- from data -----------------------------------------------------------------------------------
 # The C++ type names PyTorch's "value cannot be converted to type ... without overflow" errors use.
-_CPP_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double", "int32": "int", "int64": "int64_t"}
-
-
-def _value_range(dt) -> tuple:
-    info = np.finfo(dt.numpy) if dt.is_floating_point else np.iinfo(dt.numpy)
-    return float(info.min) if dt.is_floating_point else int(info.min), \
-        float(info.max) if dt.is_floating_point else int(info.max)
-
-
-def checked_scalar(value, dt, op: str, type_name: str | None = None):
-    """`value` when it converts to `dt` without overflow (floats may be inf or NaN; ints must be finite
-    and in range, a fraction truncates), else PyTorch's RuntimeError."""
-    if dt is _dtype.bool_ or isinstance(value, bool) or not isinstance(value, (int, float)):
-        return value
-    if dt.is_floating_point and (isinstance(value, float) and not math.isfinite(value)):
-        return value
-    low, high = _value_range(dt)
-    fits = isinstance(value, int) or math.isfinite(value)
-    if not fits or not (low <= value < high + 1 if not dt.is_floating_point else low <= value <= high):
-        raise RuntimeError(f"{op}(): value cannot be converted to type {type_name or _CPP_NAMES[dt.name]} "
-                           f"without overflow: {value!r}")
-    return value
-
-
 def _first_leaf(data):
     while isinstance(data, (list, tuple)) and data:
         data = data[0]
@@ -213,7 +189,7 @@ def _infer_array(data, dtype, op: str):
 
 def _check_fits(array, dt, op: str) -> None:
     """Numbers given as sequences must fit an integer dtype (PyTorch refuses them; arrays wrap)."""
-    low, high = _value_range(dt)
+    low, high = value_range(dt)
     if array.dtype.kind == "f" and not np.isfinite(array).all():
         checked_scalar(float(array[~np.isfinite(array)][0]), dt, op, dt.name)
     if array.min() < low or array.max() >= high + 1:

@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import functools
+import math
 import numbers
+
+import numpy as np
 
 from .. import _dtype, _profiling
 from .._tensor import Tensor
@@ -54,12 +57,41 @@ def allocation_error(op: str, error: MemoryError) -> RuntimeError:
 
 
 def scalar(value, op: str):
-    """A Python number usable as a kernel operand, or TypeError naming the op."""
+    """A Python number usable as a kernel operand, or TypeError naming the op; an int that no 64-bit
+    integer holds is PyTorch's OverflowError."""
     if isinstance(value, (bool, int, float)):
+        if value.__class__ is int and not -2**63 <= value < 2**64:
+            raise OverflowError("can't convert negative int to unsigned" if value < 0 else
+                                "int too big to convert")
         return value
     if isinstance(value, numbers.Number) and hasattr(value, "item"):
         return value.item()
     raise TypeError(f"{op}(): expected a Tensor or a Python number as operand, got {type(value).__name__}")
+
+
+_CPP_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double", "int32": "int", "int64": "int64_t"}
+
+
+def value_range(dt) -> tuple:
+    """The lowest and highest value of a (non-bool) dtype, as Python numbers."""
+    info = np.finfo(dt.numpy) if dt.is_floating_point else np.iinfo(dt.numpy)
+    return float(info.min) if dt.is_floating_point else int(info.min), \
+        float(info.max) if dt.is_floating_point else int(info.max)
+
+
+def checked_scalar(value, dt, op: str, type_name: str | None = None):
+    """`value` when it converts to `dt` without overflow (floats may be inf or NaN; ints must be finite
+    and in range, a fraction truncates), else PyTorch's RuntimeError."""
+    if dt is _dtype.bool_ or isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value
+    if dt.is_floating_point and (isinstance(value, float) and not math.isfinite(value)):
+        return value
+    low, high = value_range(dt)
+    fits = isinstance(value, int) or math.isfinite(value)
+    if not fits or not (low <= value < high + 1 if not dt.is_floating_point else low <= value <= high):
+        raise RuntimeError(f"{op}(): value cannot be converted to type {type_name or _CPP_NAMES[dt.name]} "
+                           f"without overflow: {value!r}")
+    return value
 
 
 def operands(a: Tensor, b, op: str, float_result: bool = False):

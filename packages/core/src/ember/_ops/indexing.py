@@ -10,7 +10,7 @@ from .._tensor import Tensor, wrap
 from ..autograd import grad_mode
 from ..autograd.node import VIEW_NO_GRAD_CHANGED, Node, attach, needs_grad, needs_input_grad
 from . import views
-from .dispatch import broadcasts_to, bump, expand_error, profiled, scalar, type_name
+from .dispatch import broadcasts_to, bump, checked_scalar, expand_error, profiled, scalar, type_name
 
 
 def _is_advanced(item) -> bool:
@@ -107,7 +107,7 @@ def _key_buffers(input: Tensor, key: tuple):
             except ValueError:
                 raise IndexError(f"index {item!r} is a ragged sequence; index with a tuple of sequences "
                                  "or a tensor instead") from None
-            if array.dtype.kind not in "iub":
+            if array.dtype.kind not in "iub" and array.size:  # an empty list is an int64 index, as in PyTorch
                 raise IndexError("tensors used as indices must be long, int or bool tensors")
             mask = array.dtype.kind == "b"
             buffer = k.from_numpy(array.astype(np.bool_ if mask else np.int64, order="C"))
@@ -222,6 +222,8 @@ def setitem(input, key, value):
                                                                                            input._dtype)
     else:
         data = scalar(value, "setitem")
+        if input._dtype is not _dtype.float16:  # PyTorch's setitem rounds a huge number to inf in float16
+            data = checked_scalar(data, input._dtype, "setitem")
     base = input._base
     if needs_grad((input, value)) or (base is not None and base._requires_grad and grad_mode.state.enabled):
         _tracked_setitem(input, key, advanced, value, data)

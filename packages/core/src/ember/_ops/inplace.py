@@ -16,7 +16,7 @@ from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.node import _FREED, Node, attach, edge, link, needs_grad
 from . import creation
-from .dispatch import binary_failure, broadcast_shapes, bump, type_name
+from .dispatch import binary_failure, broadcast_shapes, bump, checked_scalar, scalar, type_name
 from .indexing import check_inplace
 
 # What a CopySlices holds when its op saved nothing: the engine frees it after a backward without
@@ -221,6 +221,7 @@ def fill_(self, value):
     if isinstance(value, Tensor):
         begin_write(self, "fill_")
     else:
+        value = checked_scalar(scalar(value, "fill_"), self._dtype, "fill_")
         check_inplace(self, "fill_")  # a number may fill a broadcast view, as in PyTorch
     if _tracked(self, value):
         node_cls = FillBackward3 if isinstance(value, Tensor) else FillBackward2

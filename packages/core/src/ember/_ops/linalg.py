@@ -1,10 +1,12 @@
 """Matrix products: matmul (with PyTorch's per-case graph nodes), mm, mv, dot, outer."""
 from __future__ import annotations
 
+import math
+
 from .._tensor import Tensor, wrap
 from ..autograd.node import Node, attach, cross_saved, needs_input_grad
 from . import views
-from .dispatch import profiled
+from .dispatch import broadcast_shapes, profiled
 
 
 def _mat_kernel(a: Tensor, b: Tensor, op: str):
@@ -129,7 +131,71 @@ def matmul(input, other, *, out=None):
         return _product("dot", DotBackward0, input, other)
     if da == 1 and db == 2:
         return _squeeze4(mm(views.unsqueeze(input, 0), other))
-    return _product("matmul", BmmBackward0, input, other, vectors=(da == 1, db == 1))
+    if not da or not db or input._dtype is not other._dtype or input._device is not other._device or \
+            _batched_shapes(input._data.shape, other._data.shape) is None:
+        _mat_kernel(input, other, "matmul")  # raises PyTorch's error for these operands
+    if da == 3 and db == 3 and (input._data.shape[0] == 1) != (other._data.shape[0] == 1):
+        # PyTorch drops the batch dim of a 3-D operand with one matrix that requires grad, then folds
+        if input._data.shape[0] == 1 and input._requires_grad:
+            input = views.squeeze(input, 0)
+        elif other._data.shape[0] == 1 and other._requires_grad:
+            other = views.squeeze(other, 0)
+    if _should_fold(input, other):
+        return _folded(input, other)
+    return _batched(input, other)
+
+
+def _batched_shapes(sa: tuple, sb: tuple):
+    """(batch, n, m, p) of a batched product (1-D operands as a row or a column), or None when the
+    inner sizes differ or the batch dims do not broadcast."""
+    n, m1 = (sa[-2] if len(sa) > 1 else 1), sa[-1]
+    m2, p = (sb[-2], sb[-1]) if len(sb) > 1 else (sb[0], 1)
+    batch = broadcast_shapes(sa[:-2], sb[:-2])
+    return None if m1 != m2 or batch is None else (batch, n, m1, p)
+
+
+def _should_fold(a: Tensor, b: Tensor) -> bool:
+    """PyTorch's should_fold: a >= 3-D operand times a 1-D or 2-D one is folded into one mm/mv when the
+    small one requires grad, or the big one folds without a copy (not for a 2-D left operand)."""
+    big, small = (a, b) if a.ndim >= b.ndim else (b, a)
+    if big.ndim < 3 or small.ndim > 2:
+        return False
+    if small._requires_grad:
+        return True
+    if a.ndim == 2:
+        return False
+    big = big if big is a else views.mT(big)  # the operand folded is the transpose of a big right one
+    shape, strides = big._data.shape, big._device.kernels.strides(big._data)
+    return big.numel() == 0 or all(strides[i] == strides[i + 1] * shape[i + 1] for i in range(big.ndim - 2))
+
+
+def _folded(a: Tensor, b: Tensor) -> Tensor:
+    """The big operand's leading dims folded into one mm/mv and unfolded after, as PyTorch's matmul
+    (a small left operand multiplies the big one's transpose, and the result is transposed back)."""
+    transpose = b.ndim > a.ndim
+    big = views.mT(b) if transpose else a
+    small = (views.t(a) if a.ndim == 2 else a) if transpose else b
+    out_shape = big._data.shape[:-1] + ((small._data.shape[1],) if small.ndim == 2 else ())
+    rows = views.reshape(big, math.prod(big._data.shape[:-1]), big._data.shape[-1])
+    product = _unsafe_view(mm(rows, small) if small.ndim == 2 else mv(rows, small), out_shape)
+    return views.contiguous(views.mT(product)) if transpose and small.ndim == 2 else product
+
+
+def _batched(a: Tensor, b: Tensor) -> Tensor:
+    """Both operands expanded to the broadcast batch, reshaped to 3-D, one bmm, then unfolded."""
+    batch, n, m, p = _batched_shapes(a._data.shape, b._data.shape)
+    count = math.prod(batch)
+    out_shape = batch + ((n,) if a.ndim > 1 else ()) + ((p,) if b.ndim > 1 else ())
+    b = views.unsqueeze(b, -1) if b.ndim == 1 else b
+    a3 = views.reshape(views.expand(a, *batch, n, m), count, n, m)
+    b3 = views.reshape(views.expand(b, *batch, m, p), count, m, p)
+    return _unsafe_view(_product("bmm", BmmBackward0, a3, b3, vectors=(False, False)), out_shape)
+
+
+def _unsafe_view(t: Tensor, shape: tuple) -> Tensor:
+    """A fresh product given its final shape, recorded as PyTorch's UnsafeViewBackward0."""
+    data = views.reshape_buffer(t._device, t._data, tuple(shape))
+    return attach(wrap(data, t._dtype, t._device), views.UnsafeViewBackward0, (t,), shape=t._data.shape)
 
 
 def _squeeze4(t: Tensor) -> Tensor:

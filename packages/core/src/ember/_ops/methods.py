@@ -13,7 +13,6 @@ from . import (
     reduction,
     views,
 )
-from .dispatch import scalar
 
 
 def _rpow(self, base):
@@ -22,11 +21,6 @@ def _rpow(self, base):
 
 def _where(self, condition, other):
     return pointwise.where(condition, self, other)
-
-
-def _masked_fill(self, mask, value):
-    """`value` where `mask` holds, `self` elsewhere."""
-    return pointwise.where(mask, value if isinstance(value, Tensor) else scalar(value, "masked_fill"), self)
 
 
 def _square(self):
@@ -65,7 +59,7 @@ _METHODS = {
     "exp": pointwise.exp, "log": pointwise.log, "sin": pointwise.sin, "cos": pointwise.cos,
     "tanh": pointwise.tanh, "sqrt": pointwise.sqrt, "sign": pointwise.sign, "reciprocal": pointwise.reciprocal,
     "square": _square, "clamp": pointwise.clamp, "clip": pointwise.clamp, "maximum": pointwise.maximum,
-    "minimum": pointwise.minimum, "where": _where, "masked_fill": _masked_fill,
+    "minimum": pointwise.minimum, "where": _where, "masked_fill": pointwise.masked_fill,
     "sigmoid": activation.sigmoid, "relu": activation.relu, "softmax": activation.softmax,
     "log_softmax": activation.log_softmax,
     "eq": pointwise.eq, "ne": pointwise.ne, "lt": pointwise.lt, "le": pointwise.le, "gt": pointwise.gt,
@@ -99,7 +93,7 @@ _METHODS = {
     "__rtruediv__": pointwise.rdiv, "__pow__": pointwise.pow, "__rpow__": _rpow,
     "__matmul__": linalg.matmul, "__neg__": pointwise.neg, "__abs__": pointwise.abs,
     "__pos__": lambda self: self, "__invert__": _invert,
-    "__and__": pointwise.logical_and, "__or__": pointwise.logical_or, "__xor__": pointwise.logical_xor,
+    "__and__": pointwise.bitwise_and, "__or__": pointwise.bitwise_or, "__xor__": pointwise.bitwise_xor,
     "__eq__": pointwise.eq, "__ne__": pointwise.ne, "__lt__": pointwise.lt, "__le__": pointwise.le,
     "__gt__": pointwise.gt, "__ge__": pointwise.ge,
     "__getitem__": indexing.getitem, "__setitem__": indexing.setitem,
@@ -114,7 +108,7 @@ _INPLACE = {
     "sqrt_": (pointwise.sqrt, True), "sign_": (pointwise.sign, True), "clamp_": (pointwise.clamp, True),
     "clip_": (pointwise.clamp, True), "sigmoid_": (activation.sigmoid, False),
     "relu_": (activation.relu, False), "reciprocal_": (pointwise.reciprocal, False),
-    "masked_fill_": (_masked_fill, False), "square_": (_square, False),
+    "masked_fill_": (pointwise.masked_fill, False), "square_": (_square, False),
 }
 INPLACE_METHODS = {name: inplace.make_inplace(op, name, writes_out) for name, (op, writes_out) in _INPLACE.items()}
 _IN_OPERATORS = {"__iadd__": "add_", "__isub__": "sub_", "__imul__": "mul_", "__itruediv__": "div_",

@@ -7,7 +7,18 @@ from .. import _dtype
 from .._tensor import Tensor, wrap
 from ..autograd.node import Node, attach, cross_saved, needs_grad, needs_input_grad
 from . import creation
-from .dispatch import binary_failure, broadcast_shapes, check_out, operands, profiled, scalar
+from .dispatch import (
+    DIMENSIONED,
+    SCALAR,
+    ZERO_DIM,
+    binary_failure,
+    broadcast_shapes,
+    check_out,
+    checked_scalar,
+    operands,
+    profiled,
+    scalar,
+)
 from .dispatch import bump as _bump
 
 _bool = _dtype.bool_
@@ -115,6 +126,8 @@ _sign = _unary("sign", SignBackward0, None, float_result=False)
 @profiled("aten::sign")
 def sign(input, *, out=None):
     """-1, 0 or 1 by the sign of each element; 0 for NaN, as PyTorch (numpy's sign gives NaN)."""
+    if isinstance(input, Tensor) and input._dtype is _bool:  # a bool is its own sign (numpy has no loop)
+        return ne(input, False, out=out)
     result = _sign(input, out=out)
     if input._dtype.is_floating_point:
         k = input._device.kernels
@@ -275,16 +288,35 @@ def _refuse_bool_subtraction(a: Tensor, b) -> None:
                            "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
 
 
+def _check_alpha(input: Tensor, other, alpha) -> None:
+    """PyTorch's rules for a non-int alpha: no float alpha for an integral result, a bool one only for a
+    bool result, never a complex one."""
+    if isinstance(other, Tensor):
+        dt = _dtype.promote(input._dtype, DIMENSIONED if input._data.shape else ZERO_DIM,
+                            other._dtype, DIMENSIONED if other._data.shape else ZERO_DIM)
+    else:
+        dt = _dtype.promote(input._dtype, DIMENSIONED, _dtype.scalar_dtype(scalar(other, "add")), SCALAR)
+    if isinstance(alpha, complex):
+        raise RuntimeError("For non-complex input tensors, argument alpha must not be a complex number.")
+    if isinstance(alpha, bool):
+        if dt is not _bool:
+            raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    elif not dt.is_floating_point and not isinstance(scalar(alpha, "add"), int):
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
+
+
 def _additive(name: str, node_cls, refuses_bool: bool):
     """add or sub: input ± alpha * other, broadcasting (as torch.add / torch.sub)."""
     def op(input, other, *, alpha=1, out=None):
-        if alpha == 1 and out is None and not (refuses_bool and input._dtype is _bool):
+        if alpha.__class__ is int and alpha == 1 and out is None and not (refuses_bool and input._dtype is _bool):
             data = _same_kind_kernel(name, input, other)
             if data is not None:
                 return _link(wrap(data, input._dtype, input._device), node_cls, input, other)
         input, other = _as_tensor_pair(input, other, name)
         if refuses_bool:
             _refuse_bool_subtraction(input, other)
+        if alpha.__class__ is not int:
+            _check_alpha(input, other, alpha)
         if alpha != 1:
             other = other * alpha if isinstance(other, Tensor) else scalar(other, name) * alpha
         if out is not None:
@@ -494,29 +526,57 @@ gt = _comparison("gt")
 ge = _comparison("ge")
 
 
+def _truth(t: Tensor):
+    """A tensor's elements as booleans (nonzero is true, NaN too): the logical ops' view of any dtype."""
+    return t._data if t._dtype is _bool else t._device.kernels.ne(t._data, 0)
+
+
 def _logical(name: str, kernel: str):
+    """logical_and/or/xor of two tensors of any dtypes (nonzero is true), broadcasting; a bool tensor."""
+    def op(input, other):
+        for position, (param, value) in enumerate((("input", input), ("other", other))):
+            if not isinstance(value, Tensor):
+                raise TypeError(f"{name}(): argument '{param}' (position {position + 1}) must be Tensor, "
+                                f"not {type(value).__name__}")
+        a, b = wrap(_truth(input), _bool, input._device), wrap(_truth(other), _bool, other._device)
+        return _on_bools(kernel, a, b)
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = f"Elementwise {name} of two tensors of any dtypes (nonzero is true), as a bool tensor."
+    return profiled("aten::" + name)(op)
+
+
+def _bitwise(name: str, kernel: str):
+    """The `&`, `|`, `^` operators: on bool tensors (and Python bools) only in ember."""
     def op(input, other):
         if input._dtype is not _bool or (isinstance(other, Tensor) and other._dtype is not _bool):
             raise RuntimeError(f"{name}: ember supports bitwise operators on bool tensors only, got "
                                f"{input._dtype!r}")
-        data, _ = _binary_kernel(kernel, input, other)
-        if kernel == "ne" or kernel == "mul":
-            return wrap(data, _bool, input._device)
-        return wrap(input._device.kernels.gt(data, False), _bool, input._device)
-    op.__name__ = name
+        return _on_bools(kernel, input, other)
+    op.__name__ = op.__qualname__ = name
     return op
 
 
-# On bools: and = a * b, xor = a != b, or = (a + b) > 0 — composed from the required kernels.
+def _on_bools(kernel: str, a: Tensor, b) -> Tensor:
+    """On bools: and = a * b, xor = a != b, or = (a + b) > 0, composed from the required kernels."""
+    data, _ = _binary_kernel(kernel, a, b)
+    if kernel == "ne" or kernel == "mul":
+        return wrap(data, _bool, a._device)
+    return wrap(a._device.kernels.gt(data, False), _bool, a._device)
+
+
 logical_and = _logical("logical_and", "mul")
 logical_xor = _logical("logical_xor", "ne")
 logical_or = _logical("logical_or", "add")
+bitwise_and = _bitwise("bitwise_and", "mul")
+bitwise_xor = _bitwise("bitwise_xor", "ne")
+bitwise_or = _bitwise("bitwise_or", "add")
 
 
+@profiled("aten::logical_not")
 def logical_not(input):
-    """Elementwise not of a tensor, as a bool tensor."""
+    """Elementwise not of a tensor of any dtype (zero is false), as a bool tensor."""
     return wrap(input._device.kernels.eq(input._data, False if input._dtype is _bool else 0),
-                        _bool, input._device)
+                _bool, input._device)
 
 
 class WhereBackward0(Node):
@@ -568,6 +628,49 @@ def where(condition, input, other):
                              other if isinstance(other, Tensor) else condition, error) from error
     result = wrap(data, dt, device)
     return attach(result, WhereBackward0, (input, other), (condition,))
+
+
+class MaskedFillBackward0(Node):
+    """masked_fill with a number: nothing flows back where the mask holds."""
+
+    def backward(self, grad):
+        (mask,) = self.saved_tensors
+        return where(mask, 0.0, grad)
+
+
+class MaskedFillBackward1(Node):
+    """masked_fill with a 0-d tensor: the value's gradient is the sum over the filled elements."""
+
+    def backward(self, grad):
+        (mask,) = self.saved_tensors
+        return (where(mask, 0.0, grad) if needs_input_grad(self, 0) else None,
+                where(mask, grad, 0.0).sum().to(self.value_dtype) if needs_input_grad(self, 1) else None)
+
+
+@profiled("aten::masked_fill")
+def masked_fill(input, mask, value):
+    """`value` where the bool `mask` holds, `input` elsewhere (broadcasting); the result keeps input's
+    dtype, a number is converted to it as PyTorch does (truncated into ints, RuntimeError out of range)."""
+    if not isinstance(mask, Tensor) or mask._dtype is not _bool:
+        raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype "
+                           f"{getattr(mask, '_dtype', type(mask).__name__)!r}")
+    dt, k = input._dtype, input._device.kernels
+    if isinstance(value, Tensor):
+        if value._data.ndim:
+            raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                               f"{value._data.ndim} dimension(s).")
+        fill = value._data if value._dtype is dt else k.astype(value._data, dt)
+    else:
+        fill = checked_scalar(scalar(value, "masked_fill"), dt, "masked_fill")
+        fill = bool(fill) if dt is _bool else fill if dt.is_floating_point else int(fill)
+    try:
+        data = k.where(mask._data, fill, input._data)
+    except Exception as error:
+        raise binary_failure("masked_fill", input, mask, error) from error
+    result = wrap(data, dt, input._device)
+    if isinstance(value, Tensor):
+        return attach(result, MaskedFillBackward1, (input, value), (mask,), value_dtype=value._dtype)
+    return attach(result, MaskedFillBackward0, (input,), (mask,))
 
 
 class ClampBackward1(Node):

@@ -221,10 +221,9 @@ def reshape(input, *shape):
         data = reshape_buffer(input._device, input._data, new_shape, strides)
         node = ViewBackward0 if _is_contiguous(old_shape, old_strides) else ReshapeAliasBackward0
         return _view(input, data, node, replay, shape=old_shape)
-    copy = k.contiguous(input._data)
-    data = reshape_buffer(input._device, copy, new_shape)
-    return attach(wrap(data, input._dtype, input._device), UnsafeViewBackward0, (input,),
-                  shape=old_shape)
+    copy = contiguous(input)  # PyTorch's reshape copies: _unsafe_view(clone()), two nodes
+    data = reshape_buffer(input._device, copy._data, new_shape)
+    return attach(wrap(data, input._dtype, input._device), UnsafeViewBackward0, (copy,), shape=old_shape)
 
 
 def view_as(input, other):

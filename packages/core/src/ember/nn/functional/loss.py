@@ -392,15 +392,17 @@ def _target_weights(
     return safe_target, kernels.where(kept, kernels.index(weight._data, (safe_target,)), 0.0), kept
 
 
-def _weighted_reduce(kernels, losses, target_weight, reduction: str):
-    """(loss, d loss / d picked log-probability): the mean divides by the total weight of the targets."""
+def _weighted_reduce(kernels, losses, target_weight, kept, reduction: str):
+    """(loss, d loss / d picked log-probability): the mean divides by the total weight of the targets;
+    an ignored target's gradient is 0 even when that total is 0 (PyTorch's; a kept one's is then NaN)."""
     if reduction == "none":
         return losses, kernels.neg(target_weight)
     total = _sum_all(kernels, losses)
     if reduction == "sum":
         return total, kernels.neg(target_weight)
     total_weight = _sum_all(kernels, target_weight)
-    return kernels.div(total, total_weight), kernels.div(target_weight, kernels.neg(total_weight))
+    return kernels.div(total, total_weight), kernels.where(kept, kernels.div(target_weight,
+                                                                             kernels.neg(total_weight)), 0.0)
 
 
 def _nll_forward(
@@ -416,7 +418,7 @@ def _nll_forward(
     key = _target_key(kernels, safe_target, target._data.shape, input.dim())
     # An ignored target contributes exactly 0, even where its log-probability is infinite or NaN.
     losses = kernels.where(kept, kernels.neg(kernels.mul(kernels.index(input._data, key), target_weight)), 0.0)
-    data, scaled_weights = _weighted_reduce(kernels, losses, target_weight, reduction)
+    data, scaled_weights = _weighted_reduce(kernels, losses, target_weight, kept, reduction)
     result = Tensor._make(data, input._dtype, input._device)
     saved = (Tensor._make(scaled_weights, input._dtype, input._device),)
     return attach(result, node_cls, (input,), saved, shape=input._data.shape, key=key)
@@ -433,7 +435,7 @@ def _fused_cross_entropy(
     )
     losses, _probabilities = kernels.cross_entropy(input._data, safe_target)
     losses = kernels.where(kept, kernels.mul(losses, target_weight), 0.0)
-    data, _ = _weighted_reduce(kernels, losses, target_weight, reduction)
+    data, _ = _weighted_reduce(kernels, losses, target_weight, kept, reduction)
     return Tensor._make(data, input._dtype, input._device)
 
 
@@ -549,7 +551,12 @@ def _smooth(
         smooth = smooth_loss.sum()
     else:
         smooth = smooth_loss
-    return (1 - label_smoothing) * loss + smooth * (label_smoothing / num_classes)
+    return (1 - label_smoothing) * loss + smooth * _per_class(label_smoothing, num_classes)
+
+
+def _per_class(label_smoothing: float, num_classes: int) -> float:
+    """The smoothing mass of one class; with no classes an infinite one, so the loss is NaN as PyTorch's."""
+    return label_smoothing / num_classes if num_classes else math.inf
 
 
 def _cross_entropy_probabilities(
@@ -564,7 +571,7 @@ def _cross_entropy_probabilities(
     num_classes = input.shape[class_dim]
     log_probabilities = log_softmax(input, class_dim)
     if label_smoothing > 0:
-        target = target * (1 - label_smoothing) + label_smoothing / num_classes
+        target = target * (1 - label_smoothing) + _per_class(label_smoothing, num_classes)
     products = log_probabilities * target
     if weight is not None:
         products = _weighted_by_class(products, weight, class_dim)

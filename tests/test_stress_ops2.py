@@ -1,0 +1,147 @@
+"""Issue 6, ops: logical ops, alpha, masked_fill, scalar ranges, empty-list indexing, contiguity, matmul
+nodes, as PyTorch 2.13 gives them (expected values and error classes taken from torch)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+import ember
+
+
+# ----- logical ops ---------------------------------------------------------------------------------------
+def test_logical_ops_take_any_dtype_nonzero_is_true():
+    a, b = ember.tensor([1.0, 0.0, float("nan")]), ember.tensor([2, 0, 1])
+    assert ember.logical_and(a, b).tolist() == [True, False, True]
+    assert ember.logical_or(a, b).tolist() == [True, False, True]
+    assert ember.logical_xor(a, b).tolist() == [False, False, False]
+    assert ember.logical_not(b).tolist() == [False, True, False]
+    assert ember.logical_and(a, b).dtype is ember.bool
+
+
+@pytest.mark.parametrize("call", [lambda t: ember.logical_and(t, 1), lambda t: ember.logical_or(1, t),
+                                  lambda t: t.logical_xor(1.0), lambda t: ember.logical_not(1)])
+def test_logical_ops_refuse_numbers_with_a_type_error(call):
+    with pytest.raises(TypeError, match="must be Tensor"):
+        call(ember.ones(2))
+
+
+# ----- alpha ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("op", [ember.add, ember.sub])
+@pytest.mark.parametrize("dtype, other, alpha, message", [
+    (ember.int64, 1, 0.5, "must not be a floating point number"),
+    (ember.int64, None, 2.0, "must not be a floating point number"),
+    (ember.int64, None, True, "Boolean alpha only supported for Boolean results"),
+    (ember.float32, None, False, "Boolean alpha only supported for Boolean results"),
+])
+def test_alpha_rules_follow_the_result_dtype(op, dtype, other, alpha, message):
+    x = ember.tensor([1, 2], dtype=dtype)
+    with pytest.raises(RuntimeError, match=message):
+        op(x, x if other is None else other, alpha=alpha)
+
+
+def test_a_float_alpha_is_fine_when_the_result_is_floating():
+    assert ember.add(ember.tensor([1, 2]), ember.tensor([1.0, 2.0]), alpha=0.5).tolist() == [1.5, 3.0]
+
+
+# ----- masked_fill ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize("dtype, value, expected", [
+    (ember.int64, 2.5, [0, 2, 2]), (ember.int32, True, [0, 1, 1]), (ember.bool, 2.5, [False, True, True]),
+    (ember.bool, float("nan"), [False, True, True]), (ember.float16, 2, [0.0, 2.0, 2.0]),
+    (ember.int64, ember.tensor(2.5), [0, 2, 2]), (ember.float32, ember.tensor(True), [0.0, 1.0, 1.0]),
+])
+def test_masked_fill_converts_the_value_to_the_tensor_dtype(dtype, value, expected):
+    x = ember.tensor([0, 1, 2]).to(dtype)
+    result = x.masked_fill(x > 0, value)
+    assert result.dtype is dtype and result.tolist() == expected
+    x.masked_fill_(x > 0, value)
+    assert x.tolist() == expected
+
+
+def test_masked_fill_nodes_are_named_as_pytorchs():
+    x = ember.tensor([1.0, 2.0], requires_grad=True) * 1
+    assert type(x.masked_fill(x > 1, 0.0).grad_fn).__name__ == "MaskedFillBackward0"
+    value = ember.tensor(3.0, requires_grad=True)
+    y = x.clone()
+    y.masked_fill_(x > 1, value)
+    assert type(y.grad_fn).__name__ == "MaskedFillBackward1"
+    y.sum().backward()
+    assert value.grad.tolist() == 1.0
+
+
+@pytest.mark.parametrize("mask, value, message", [
+    (ember.tensor([1, 0]), 1.0, "only supports boolean masks"),
+    (ember.tensor([True, False]), ember.tensor([1.0, 2.0]), "only supports a 0-dimensional value tensor"),
+])
+def test_masked_fill_errors(mask, value, message):
+    with pytest.raises(RuntimeError, match=message):
+        ember.ones(2).masked_fill(mask, value)
+
+
+# ----- a number out of the destination dtype's range -----------------------------------------------------
+FILLS = {
+    "fill_": lambda x, v: x.fill_(v),
+    "setitem ...": lambda x, v: x.__setitem__(Ellipsis, v),
+    "setitem None": lambda x, v: x.__setitem__(None, v),
+    "masked_fill": lambda x, v: x.masked_fill(ember.ones(x.shape, dtype=ember.bool), v),
+    "full": lambda x, v: ember.full(x.shape, v, dtype=x.dtype),
+}
+
+
+@pytest.mark.parametrize("fill", list(FILLS))
+@pytest.mark.parametrize("dtype, value, type_name", [
+    (ember.int64, float("nan"), "int64_t"), (ember.int64, float("inf"), "int64_t"),
+    (ember.int64, 1e30, "int64_t"), (ember.int32, 2**31, "int"), (ember.float32, 1e39, "float"),
+])
+def test_a_number_out_of_range_is_a_runtime_error(fill, dtype, value, type_name):
+    x = ember.zeros((), dtype=dtype)
+    with pytest.raises(RuntimeError, match=f"value cannot be converted to type {type_name} without overflow"):
+        FILLS[fill](x, value)
+    assert x.item() == 0
+
+
+@pytest.mark.parametrize("fill", list(FILLS))
+def test_a_fraction_truncates_and_any_number_fills_a_bool_tensor(fill):
+    x = ember.zeros((2,), dtype=ember.int64)
+    result = FILLS[fill](x, -2.7)
+    assert (x if result is None else result).tolist() == [-2, -2]
+    b = ember.zeros((2,), dtype=ember.bool)
+    result = FILLS[fill](b, float("nan"))
+    assert (b if result is None else result).tolist() == [True, True]
+
+
+@pytest.mark.parametrize("value, message", [(2**64, "int too big to convert"),
+                                            (-2**63 - 1, "can't convert negative int to unsigned")])
+@pytest.mark.parametrize("op", [lambda x, v: x + v, lambda x, v: x * v, lambda x, v: x.fill_(v)])
+def test_an_int_no_64_bit_integer_holds_is_an_overflow_error(op, value, message):
+    with pytest.raises(OverflowError, match=message):
+        op(ember.zeros(2, dtype=ember.int64), value)
+
+
+# ----- empty index lists ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("key, shape", [([], (0, 3)), ((slice(None), []), (2, 0)), (([], []), (0,)),
+                                        (([[]],), (1, 0, 3)), (([], 0), (0,))])
+def test_an_empty_list_index_selects_nothing(key, shape):
+    result = ember.arange(6.0).reshape(2, 3)[key]
+    assert result.shape == shape and result.dtype is ember.float32 and result.is_contiguous()
+
+
+def test_an_empty_list_index_writes_nothing():
+    x = ember.zeros(3)
+    x[[]] = 1.0
+    assert x.tolist() == [0.0, 0.0, 0.0]
+
+
+# ----- found by the fuzz beyond the CI seeds -------------------------------------------------------------
+def test_a_bool_tensor_is_its_own_sign():
+    x = ember.tensor([True, False])
+    assert x.sign().dtype is ember.bool and x.sign().tolist() == [True, False]
+    assert ember.sign(x, out=ember.empty(2, dtype=ember.bool)).tolist() == [True, False]
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_label_smoothing_with_no_classes_is_nan_not_a_python_error(reduction):
+    loss = ember.nn.functional.cross_entropy(ember.zeros(0, 0), ember.zeros(0, dtype=ember.int64),
+                                             label_smoothing=0.1, reduction=reduction)
+    assert math.isnan(loss.item())
