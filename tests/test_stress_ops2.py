@@ -145,3 +145,13 @@ def test_label_smoothing_with_no_classes_is_nan_not_a_python_error(reduction):
     loss = ember.nn.functional.cross_entropy(ember.zeros(0, 0), ember.zeros(0, dtype=ember.int64),
                                              label_smoothing=0.1, reduction=reduction)
     assert math.isnan(loss.item())
+
+
+def test_where_with_a_number_out_of_float16_range_gives_inf_without_a_numpy_warning():
+    import warnings
+
+    x = ember.tensor([1.0, -1.0], dtype=ember.float16)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = ember.where(x > 0, x, 1e30)
+    assert result.dtype is ember.float16 and result.tolist() == [1.0, float("inf")]

@@ -208,13 +208,16 @@ def _select_or_zero(cond, x, keep: bool):
     return _array(np.bitwise_and(x.view(bits), mask, out=ARRAY)).view(x.dtype)  # 0-d stays an array
 
 
+_quiet_where = _quietly(np.where)
+
+
 def where(cond, a, b, out=None):
     if isinstance(a, np.ndarray) and a.dtype in _BITS and _is_zero(b):
         result = _select_or_zero(cond, a, True)
     elif isinstance(b, np.ndarray) and b.dtype in _BITS and _is_zero(a):
         result = _select_or_zero(cond, b, False)
     else:
-        result = np.where(cond, a, b)
+        result = _quiet_where(cond, a, b)  # a number out of the dtype's range becomes inf, as PyTorch
     if out is None:
         return result
     np.copyto(out, result)  # through a temporary: out may be a or b
