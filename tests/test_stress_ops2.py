@@ -155,3 +155,15 @@ def test_where_with_a_number_out_of_float16_range_gives_inf_without_a_numpy_warn
         warnings.simplefilter("error")
         result = ember.where(x > 0, x, 1e30)
     assert result.dtype is ember.float16 and result.tolist() == [1.0, float("inf")]
+
+
+@pytest.mark.parametrize("factory", ["zeros_like", "ones_like", "empty_like", "rand_like", "randn_like", "full_like"])
+def test_like_factories_keep_a_dense_input_layout(factory):
+    """PyTorch's preserve_format: a permuted dense input gives a result with its strides; an overlapping
+    (expanded) or gapped one a row-major result."""
+    make = getattr(ember, factory)
+    args = (2.0,) if factory == "full_like" else ()
+    assert make(ember.ones(2, 3, 4).permute(2, 0, 1), *args).stride() == (1, 12, 4)
+    assert make(ember.ones(2, 3).t(), *args, dtype=ember.float64).stride() == (1, 3)
+    assert make(ember.ones(2, 1).expand(2, 3), *args).stride() == (3, 1)
+    assert make(ember.ones(4, 6)[::2], *args).stride() == (6, 1)

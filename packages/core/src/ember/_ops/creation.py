@@ -317,7 +317,7 @@ def _like(op: str, make, floating_only: bool = False):
         if floating_only:
             _check_random_dtype(dt, op)
         d = place(device if device is not None else input._device, dt, op)
-        return _finish(make(d, input._data.shape, dt), dt, d, requires_grad, op)
+        return _finish(_preserving_layout(input, d, dt, make), dt, d, requires_grad, op)
     factory.__name__ = factory.__qualname__ = op
     factory.__doc__ = f"Like torch.{op}: a new tensor with `input`'s shape, dtype and device."
     return profiled("aten::" + op)(factory)
@@ -347,7 +347,29 @@ def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False
     dt = dtype or input._dtype
     fill_value = checked_scalar(fill_value, dt, "full_like")
     d = place(device if device is not None else input._device, dt, "full_like")
-    return _finish(d.kernels.full(input._data.shape, fill_value, dt), dt, d, requires_grad, "full_like")
+    return _finish(_preserving_layout(input, d, dt, lambda d, shape, dt: d.kernels.full(shape, fill_value, dt)),
+                   dt, d, requires_grad, "full_like")
+
+
+def _preserving_layout(input: Tensor, d, dt, make):
+    """``make(d, shape, dt)`` laid out as `input` when its memory is dense without overlaps (a transposed
+    tensor gives a transposed result), else row-major: PyTorch's ``memory_format=torch.preserve_format``."""
+    shape = input._data.shape
+    if len(shape) < 2:
+        return make(d, shape, dt)
+    strides = input._device.kernels.strides(input._data)
+    order = sorted(range(len(shape)), key=lambda i: -strides[i])  # stable: ties keep the dims' order
+    if order == list(range(len(shape))):
+        return make(d, shape, dt)
+    expected = 1
+    for i in reversed(order):
+        if shape[i] != 1 and strides[i] != expected:
+            return make(d, shape, dt)  # not dense, or overlapping
+        expected *= shape[i]
+    from .views import permute_buffer
+
+    inverse = sorted(range(len(order)), key=order.__getitem__)
+    return permute_buffer(d, make(d, tuple(shape[i] for i in order), dt), inverse)
 
 
 # ----- random numbers ---------------------------------------------------------------------------------
