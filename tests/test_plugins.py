@@ -9,6 +9,7 @@ import sys
 import pluggy
 import pytest
 
+import ember
 import ember_cpu.plugin
 from ember.__main__ import format_report
 from ember.plugins import (
@@ -121,6 +122,13 @@ def test_a_plugin_failing_to_import_spares_the_others_and_its_error_is_kept(brok
     status = {plugin.name: plugin for plugin in plugin_report().plugins}
     assert (status["broken"].status, status["broken"].error) == ("failed", "RuntimeError: no driver found")
     assert status["cpu"].status == "ok"
+
+
+def test_a_tensor_on_a_failed_plugins_device_gets_its_error(broken_entry_point):
+    """Not PyTorch's "Expected one of cpu, ..." for an unknown type: the installed plugin's own failure."""
+    with pytest.raises(RuntimeError, match="backend 'broken' is installed but unavailable: RuntimeError: no driver "
+                                           "found"):
+        ember.zeros(2, device="broken")
 
 
 def test_python_m_ember_info_shows_a_failed_plugin_with_its_error(broken_entry_point):
