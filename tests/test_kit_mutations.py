@@ -357,6 +357,14 @@ def _strides_in_bytes(x):
     return x.strides
 
 
+def _storage_offset_in_bytes(x, base):
+    return K["storage_offset"](x, base) * x.itemsize
+
+
+def _storage_offset_from_its_own_start(x, base):
+    return 0
+
+
 def _unary_last_stride(op):
     def kernel(x, out=None):
         return K[op](_as_if_contiguous(x), out=out)
@@ -542,6 +550,10 @@ MUTANTS = (
     Mutant("as_strided ignores the storage offset", "as_strided", _strided_ignoring_offset, "test_views"),
     Mutant("as_strided counts offsets from the base buffer", "as_strided", _strided_from_base, "test_views"),
     Mutant("strides in bytes", "strides", _strides_in_bytes, "test_views"),
+    Mutant("storage_offset in bytes", "storage_offset", _storage_offset_in_bytes, "test_optional_kernels",
+           "storage_offset"),
+    Mutant("storage_offset always 0", "storage_offset", _storage_offset_from_its_own_start,
+           "test_optional_kernels", "storage_offset"),
     Mutant("contiguous trusts a last stride of 1", "contiguous", _contiguous_by_last_stride, "test_views",
            "contiguous"),
     Mutant("exp treats last stride 1 as contiguous", "exp", _unary_last_stride("exp"), "test_elementwise",

@@ -22,24 +22,6 @@ class KnownDivergence:
 
 
 KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
-    KnownDivergence(
-        'inplace: sub_(tensor) [view] | exception of statement: torch RuntimeError, ember none',
-        'missing overlap check for partially overlapping or expanded operands (item 7)',
-        """\
-        x3 = torch.tensor([[-1.0, 1.0, 1.0], [1.0, -1.0, 1.0], [-1.0, -1.0, 1.0]], dtype=torch.float32, requires_grad=True)  # input: float32 [3, 3]
-        t4 = x3.to(torch.float64)  # cast: to(torch.float64
-        t5 = t4.permute(1, 0)  # view: permute
-        t5.sub_(t4)  # inplace: sub_(tensor) [view]
-""",
-    ),
-    KnownDivergence(
-        'setitem: [step] = tensor [leaf] | exception of statement: torch RuntimeError, ember none',
-        'missing overlap check for partially overlapping or expanded operands (item 7)',
-        """\
-        x1 = torch.tensor([inf], dtype=torch.float64)  # input: float64 [1]
-        x1[::2] = x1  # setitem: [step] = tensor [leaf]
-""",
-    ),
 )
 
 

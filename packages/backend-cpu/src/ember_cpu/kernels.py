@@ -253,6 +253,11 @@ def strides(x):
     return tuple([stride // itemsize for stride in x.strides])
 
 
+def storage_offset(x, base):
+    """Where view x starts in base's memory, in elements."""
+    return (x.__array_interface__["data"][0] - base.__array_interface__["data"][0]) // x.itemsize
+
+
 class _Memory:
     """x's memory from a given address, as numpy's array interface; holds x so the memory stays alive."""
 
@@ -285,13 +290,6 @@ def reshape(x, shape):
 
 def permute(x, dims):
     return x.transpose(dims)
-
-
-def expand(x, shape):
-    """A broadcast view that stays writable, as PyTorch's (numpy's broadcast_to is read-only)."""
-    itemsize = x.itemsize
-    kept = [0 if size == 1 else stride // itemsize for size, stride in zip(x.shape, x.strides)]
-    return as_strided(x, shape, [0] * (len(shape) - x.ndim) + kept, 0)
 
 
 def slice_view(x, key):
@@ -440,9 +438,9 @@ KERNELS: dict[str, Any] = {
     "index": index,
     "index_put_": index_put_,
     # optional
+    "storage_offset": storage_offset,
     "reshape": reshape,
     "permute": permute,
-    "expand": expand,
     "slice": slice_view,
     "relu": relu,
     "sigmoid": sigmoid,

@@ -9,6 +9,7 @@ import numpy as np
 
 from .. import _dtype, _profiling
 from .._tensor import Tensor
+from . import overlap
 
 DIMENSIONED, ZERO_DIM, SCALAR = _dtype.DIMENSIONED, _dtype.ZERO_DIM, _dtype.SCALAR
 
@@ -159,8 +160,9 @@ def binary_failure(op: str, a, b, error: Exception, out_shape=None) -> Exception
     return RuntimeError(f"{op}: kernel failed on shapes {list(sa)} and {list(sb)}: {error}")
 
 
-def check_out(out, op: str, shape, dtype) -> None:
-    """Validate an ``out=`` tensor before anything is written."""
+def check_out(out, op: str, shape, dtype, reads=(), full_too: bool = False) -> None:
+    """Validate an ``out=`` tensor before anything is written: its shape and dtype, and that it shares no
+    memory with itself or (in part, or at all when `full_too`) with the tensors among `reads`."""
     if not isinstance(out, Tensor):
         raise TypeError(f"{op}(): argument 'out' must be Tensor, not {type(out).__name__}")
     from ..autograd import grad_mode
@@ -168,6 +170,8 @@ def check_out(out, op: str, shape, dtype) -> None:
     if grad_mode.state.enabled and out._requires_grad:
         raise RuntimeError(f"{op}(): functions with out=... arguments don't support automatic "
                            "differentiation, but one of the arguments requires grad.")
+    overlap.check_no_internal_overlap(out)
+    overlap.check_no_partial_overlap(out, reads, full_too=full_too)
     if not _dtype.can_cast(dtype, out._dtype):
         raise RuntimeError(f"result type {type_name(dtype)} can't be cast to the desired output type "
                            f"{type_name(out._dtype)}")

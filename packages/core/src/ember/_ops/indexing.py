@@ -9,7 +9,7 @@ from .. import _dtype
 from .._tensor import Tensor, wrap
 from ..autograd import grad_mode
 from ..autograd.node import VIEW_NO_GRAD_CHANGED, Node, attach, needs_grad, needs_input_grad
-from . import views
+from . import overlap, views
 from .dispatch import broadcasts_to, bump, checked_scalar, expand_error, profiled, scalar, type_name
 
 
@@ -228,8 +228,19 @@ def setitem(input, key, value):
     if needs_grad((input, value)) or (base is not None and base._requires_grad and grad_mode.state.enabled):
         _tracked_setitem(input, key, advanced, value, data)
         return
-    _write(target, rest, data, value)
+    _write(target, rest, data, value, overlap.root(input))
     bump(input)
+
+
+def _check_put_overlap(target: Tensor, rest: tuple, value, storage: Tensor) -> None:
+    """PyTorch's memory-overlap checks of index_put_ (`value` into `target`, a view of `storage`'s memory,
+    at the advanced key `rest`): a broadcast `target` is warned of; a value sharing any of its memory is
+    refused, unless the write is a masked fill."""
+    overlap.warn_internal_overlap(target, "index_put_")
+    if isinstance(value, Tensor) and _fills_mask(rest, value):
+        overlap.warn_internal_overlap(target, "masked_fill_")
+    elif isinstance(value, Tensor):
+        overlap.check_no_partial_overlap(target, (value,), storage, full_too=True)
 
 
 def _tracked_setitem(input: Tensor, key: tuple, advanced: bool, value, data) -> None:
@@ -240,7 +251,8 @@ def _tracked_setitem(input: Tensor, key: tuple, advanced: bool, value, data) -> 
     basic, rest = _split_advanced(key, input.ndim) if advanced else (key, None)
     target = input if all(item is Ellipsis or item == slice(None) for item in basic) else _basic(input, basic)
     if rest is not None:
-        inplace.begin_write(target, "index_put_")
+        inplace.check_inplace(target, "index_put_")
+        _check_put_overlap(target, rest, value, overlap.root(target))
         indices = _key_buffers(target, rest)
         result = inplace.snapshot(target)
         _put(target, result._data, indices, data, tuple(value._data.shape) if isinstance(value, Tensor) else ())
@@ -250,8 +262,11 @@ def _tracked_setitem(input: Tensor, key: tuple, advanced: bool, value, data) -> 
     else:  # PyTorch's copy_to: copy a value of the target's shape or one to broadcast, fill with a 0-d one
         if not isinstance(value, Tensor):  # the number as converted for the unrecorded write
             value = wrap(target._device.kernels.full((), data, target._dtype), target._dtype, target._device)
-        if value._data.shape == target._data.shape or value._data.shape:
-            inplace.copy_(target, value)
+        shape = value._data.shape
+        if shape == target._data.shape or shape:
+            if not broadcasts_to(shape, target._data.shape):
+                raise expand_error(shape, target._data.shape, value._dtype, "setitem")
+            inplace.copy_(target, views.expand_to(value, target._data.shape))
         else:
             inplace.fill_(target, value)
 
@@ -286,18 +301,23 @@ def _fills_mask(rest: tuple, value: Tensor) -> bool:
             and value._data.size == 1)
 
 
-def _write(target: Tensor, rest: tuple, data, value) -> None:
-    """Write `data` into `target` (at the advanced key `rest`, if any); PyTorch's errors when the key is
-    out of range or the value does not broadcast to the region, raised before anything is written."""
+def _write(target: Tensor, rest: tuple, data, value, storage: Tensor) -> None:
+    """Write `data` into `target`, a view of `storage`'s memory (at the advanced key `rest`, if any);
+    PyTorch's errors when the key is out of range, the value does not broadcast to the region or shares
+    memory with it, raised before anything is written."""
     shape = tuple(value._data.shape) if isinstance(value, Tensor) else ()
     if not rest:
         if shape != target._data.shape and not broadcasts_to(shape, target._data.shape):
             raise expand_error(shape, target._data.shape, value._dtype, "setitem")
-        from .inplace import check_no_overlap
-
-        check_no_overlap(target)
+        copied = isinstance(value, Tensor) and bool(shape or not target._data.shape)  # a 0-d value fills
+        source = views.expand_to(value, target._data.shape) if copied else value
+        if not (copied and overlap.same_data(target, source, storage)):  # PyTorch's copy_ skips its checks then
+            overlap.check_no_internal_overlap(target)
+            if copied:
+                overlap.check_no_partial_overlap(target, (source,), storage)
         target._device.kernels.copy_(target._data, data)
         return
+    _check_put_overlap(target, rest, value, storage)
     _put(target, target._data, _key_buffers(target, rest), data, shape)
 
 

@@ -15,7 +15,7 @@ from .. import _dtype
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.node import _FREED, Node, attach, edge, link, needs_grad
-from . import creation
+from . import creation, overlap
 from .dispatch import binary_failure, broadcast_shapes, bump, checked_scalar, scalar, type_name
 from .indexing import check_inplace
 
@@ -102,17 +102,6 @@ def _check_result(t: Tensor, result: Tensor) -> None:
                            f"{list(result._data.shape)}")
 
 
-def check_no_overlap(t: Tensor) -> None:
-    """Refuse writes into broadcast views, where several elements share one memory location."""
-    if t._base is None or 0 in t._data.shape:
-        return
-    for size, stride in zip(t._data.shape, t._device.kernels.strides(t._data)):
-        if stride == 0 and size > 1:
-            raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to "
-                               "a single memory location. Please clone() the tensor before performing the "
-                               "operation.")
-
-
 def take_over(t: Tensor, result: Tensor) -> Tensor:
     """Write `result` into `t`, and give `t` the result's place in the graph."""
     _check_result(t, result)
@@ -143,10 +132,20 @@ def _retarget(entry, result: Tensor, t: Tensor):
     return entry
 
 
-def begin_write(t: Tensor, op: str) -> None:
-    """The checks every in-place write makes before touching memory."""
+def begin_write(t: Tensor, op: str, reads=()) -> None:
+    """The checks every in-place write makes before touching memory: autograd's, then memory overlap
+    of `t` with itself and with the tensors among `reads`, the values the op reads."""
     check_inplace(t, op)
-    check_no_overlap(t)
+    overlap.check_no_internal_overlap(t)
+    if reads:
+        overlap.check_no_partial_overlap(t, reads)
+
+
+def begin_masked_fill(t: Tensor, op: str, reads=()) -> None:
+    """masked_fill_'s checks: PyTorch still fills a broadcast view (with a warning) and reads the value
+    before writing, so any overlap with it is fine."""
+    check_inplace(t, op)
+    overlap.warn_internal_overlap(t, op)
 
 
 def _tracked(t: Tensor, *others) -> bool:
@@ -158,11 +157,13 @@ def _tracked(t: Tensor, *others) -> bool:
     return base is not None and base._requires_grad and grad_mode.state.enabled
 
 
-def make_inplace(op, name: str, writes_out: bool = True):
-    """The in-place method `name` of out-of-place `op` (which takes ``out=`` when `writes_out`)."""
+def make_inplace(op, name: str, writes_out: bool = True, begin=begin_write):
+    """The in-place method `name` of out-of-place `op` (which takes ``out=`` when `writes_out`); `begin`
+    makes the checks before the write."""
     def method(self, *args, **kwargs):
-        begin_write(self, name)
-        if _tracked(self, *args):
+        reads = args + tuple(kwargs.values()) if kwargs else args
+        begin(self, name, reads)
+        if _tracked(self, *reads):
             return take_over(self, op(snapshot(self), *args, **kwargs))
         if writes_out:
             op(self, *args, out=self, **kwargs)
@@ -245,7 +246,11 @@ def copy_(self, src, non_blocking=False):
     """Copy `src` (broadcast, converted to this tensor's dtype and device) into this tensor."""
     if not isinstance(src, Tensor):
         raise TypeError(f"copy_(): argument 'src' must be Tensor, not {type(src).__name__}")
-    begin_write(self, "copy_")
+    shares = overlap.root(src) is overlap.root(self)
+    if shares and overlap.same_data(self, src):  # as PyTorch, nothing to check (nor to write; autograd records it)
+        check_inplace(self, "copy_")
+    else:
+        begin_write(self, "copy_", (src,) if shares else ())
     if src._data.shape != self._data.shape and broadcast_shapes(self._data.shape, src._data.shape) != \
             tuple(self._data.shape):
         raise binary_failure("copy_", self, src, None, out_shape=self._data.shape)

@@ -55,7 +55,7 @@ def cat(tensors, dim=0, *, out=None):
     result = wrap(data, dtype, first._device)
     if out is not None:
         from .dispatch import bump, check_out
-        check_out(out, "cat", data.shape, dtype)
+        check_out(out, "cat", data.shape, dtype, tensors, full_too=True)
         k.copy_(out._data, data)
         bump(out)
         return out

@@ -77,7 +77,7 @@ _METHODS = {
     "unsqueeze": views.unsqueeze, "transpose": views.transpose, "swapaxes": views.transpose,
     "permute": views.permute, "t": views.t, "expand": views.expand, "expand_as": views.expand_as,
     "broadcast_to": views.broadcast_to, "contiguous": views.contiguous, "clone": views.clone,
-    "narrow": views.narrow, "select": views.select,
+    "narrow": views.narrow, "select": views.select, "storage_offset": views.storage_offset,
     # conversions
     "to": conversion.to, "cpu": conversion.cpu, "cuda": conversion.cuda, "float": conversion.float_,
     "double": conversion.double, "half": conversion.half, "long": conversion.long, "int": conversion.int_,
@@ -108,9 +108,11 @@ _INPLACE = {
     "sqrt_": (pointwise.sqrt, True), "sign_": (pointwise.sign, True), "clamp_": (pointwise.clamp, True),
     "clip_": (pointwise.clamp, True), "sigmoid_": (activation.sigmoid, False),
     "relu_": (activation.relu, False), "reciprocal_": (pointwise.reciprocal, False),
-    "masked_fill_": (pointwise.masked_fill, False), "square_": (_square, False),
+    "square_": (_square, False),
 }
 INPLACE_METHODS = {name: inplace.make_inplace(op, name, writes_out) for name, (op, writes_out) in _INPLACE.items()}
+INPLACE_METHODS["masked_fill_"] = inplace.make_inplace(pointwise.masked_fill, "masked_fill_", False,
+                                                       inplace.begin_masked_fill)
 _IN_OPERATORS = {"__iadd__": "add_", "__isub__": "sub_", "__imul__": "mul_", "__itruediv__": "div_",
                  "__ipow__": "pow_"}
 

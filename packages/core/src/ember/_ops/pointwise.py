@@ -47,7 +47,7 @@ def _unary(name: str, node_cls, save: str | None, float_result: bool):
             dt = _dtype.get_default_dtype()
             data = k.astype(data, dt)
         if out is not None:
-            check_out(out, name, data.shape, dt)
+            check_out(out, name, data.shape, dt, (input,))
             getattr(k, name)(data, out=out._data)
             _bump(out)
             return out
@@ -214,7 +214,7 @@ def _as_tensor_pair(input, other, op: str):
 def _binary_out(name: str, input: Tensor, other, out: Tensor, float_result=False) -> Tensor:
     x, y, dt = operands(input, other, name, float_result)
     shape = _result_shape(input, other, name)
-    check_out(out, name, shape, dt)
+    check_out(out, name, shape, dt, (input, other))
     k = input._device.kernels
     try:
         if dt is _float16 and name in _FLOAT32_SCALAR_OPS and not hasattr(y, "shape"):
@@ -425,7 +425,7 @@ def pow(input, exponent, *, out=None):
             raise RuntimeError("Integers to negative integer powers are not allowed.")
     x, y, dt = operands(input, exponent, "pow")
     if out is not None:
-        check_out(out, "pow", _result_shape(input, exponent, "pow"), dt)
+        check_out(out, "pow", _result_shape(input, exponent, "pow"), dt, (input, exponent))
     k = input._device.kernels
     try:
         data = _power(k, x, y, dt)
@@ -507,7 +507,7 @@ def _comparison(name: str):
         input, other = _as_tensor_pair(input, other, name)
         if out is not None:
             x, y, _ = operands(input, other, name)
-            check_out(out, name, _result_shape(input, other, name), _bool)
+            check_out(out, name, _result_shape(input, other, name), _bool, (input, other))
             getattr(input._device.kernels, name)(x, y, out=out._data)
             _bump(out)
             return out
@@ -713,7 +713,7 @@ def _clamp_between_tensors(input, min, max, out):
             data, dt = _binary_kernel(name, result, bound)
             result = wrap(data, dt, input._device)
     if out is not None:
-        check_out(out, "clamp", result._data.shape, result._dtype)
+        check_out(out, "clamp", result._data.shape, result._dtype, (input, min, max))
         input._device.kernels.copy_(out._data, result._data)
         _bump(out)
         return out
@@ -739,7 +739,7 @@ def clamp(input, min=None, max=None, *, out=None):
     if max is not None:
         data = k.minimum(data, scalar(max, "clamp"))
     if out is not None:
-        check_out(out, "clamp", data.shape, dt)
+        check_out(out, "clamp", data.shape, dt, (input,))
         k.copy_(out._data, data)
         _bump(out)
         return out

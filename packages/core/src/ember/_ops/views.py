@@ -389,14 +389,22 @@ class ExpandBackward0(Node):
 
 
 def expand_buffer(device, data, shape):
-    k = device.kernels
-    if k.expand is not None:
-        return k.expand(data, tuple(shape))
-    old_shape, old_strides = data.shape, k.strides(data)
+    return strided(device, data, shape, expanded_strides(data.shape, device.kernels.strides(data), shape))
+
+
+def expanded_strides(old_shape, old_strides, shape) -> tuple:
+    """The strides of a view of `old_shape` broadcast to `shape`, as PyTorch's expand makes them: a
+    stretched dim strides 0, a new leading dim strides over the dims after it, the rest keep theirs."""
+    strides = [0] * len(shape)
     lead = len(shape) - len(old_shape)
-    strides = [0] * lead + [0 if (s == 1 and n != 1) else st
-                            for s, st, n in zip(old_shape, old_strides, shape[lead:])]
-    return strided(device, data, shape, strides)
+    for i in range(len(shape) - 1, -1, -1):
+        if i >= lead:
+            strides[i] = old_strides[i - lead] if old_shape[i - lead] == shape[i] else 0
+        else:
+            strides[i] = shape[i + 1] * strides[i + 1] if i + 1 < len(shape) else 1
+            if shape[i] != 1:
+                strides[i] = 0
+    return tuple(strides)
 
 
 @profiled("aten::expand")
@@ -564,3 +572,15 @@ def _embed(grad, shape, where):
 
 def alias(input):
     return _view(input, input._data, AliasBackward0, alias)
+
+
+def storage_offset(input) -> int:
+    """Where this tensor starts in its storage, in elements (0 for a tensor that owns its storage)."""
+    base = input._base
+    if base is None:
+        return 0
+    kernel = input._device.kernels.storage_offset
+    if kernel is None:
+        raise RuntimeError(f"storage_offset(): device type '{input._device.type}' does not provide the optional "
+                           "storage_offset kernel")
+    return kernel(input._data, base._data)

@@ -16,7 +16,7 @@ REQUIRED_KERNELS: tuple[str, ...] = (
 )
 # Faster versions of ops core otherwise composes; a missing one is None in the kernel table.
 OPTIONAL_KERNELS: tuple[str, ...] = (
-    "reshape", "permute", "expand", "slice",
+    "reshape", "permute", "slice", "storage_offset",
     "relu", "sigmoid", "min", "argmin", "cat",
     "softmax", "log_softmax", "cross_entropy", "binary_cross_entropy_with_logits", "sgd_step",
 )

@@ -18,7 +18,7 @@ from ember.testing.cases import LAYOUTS, SPECIAL_ROWS, assert_fresh, describe_ke
 from ember.testing.compare import assert_elementwise, assert_matches, no_warnings, reference
 from ember.testing.harness import DTYPE_NAMES, FLOAT_NAMES, NUMERIC_NAMES
 
-CHECKED_KERNELS = ("reshape", "permute", "expand", "slice", "relu", "sigmoid", "min", "argmin", "cat",
+CHECKED_KERNELS = ("reshape", "permute", "slice", "storage_offset", "relu", "sigmoid", "min", "argmin", "cat",
                    "softmax", "log_softmax", "cross_entropy", "binary_cross_entropy_with_logits", "sgd_step")
 
 
@@ -84,21 +84,43 @@ def test_permute_matches_numpy_and_is_a_view(ember_device, ember_rng, dtype_name
         _assert_is_a_view(ember_device, x, host, result, lambda a, dims=dims: a.transpose(dims), what)
 
 
-EXPANDS = (((3, 1), (3, 4)), ((4,), (2, 3, 4)), ((), (2, 2)), ((1, 3, 1), (2, 3, 5)), ((1,), (0,)))
-
-
-@pytest.mark.parametrize("layout", LAYOUTS)
 @pytest.mark.parametrize("dtype_name", DTYPE_NAMES)
-def test_expand_matches_numpy_and_is_a_view(ember_device, ember_rng, dtype_name, layout):
-    expand = optional_kernel(ember_device, "expand")
+def test_storage_offset_places_a_view_in_its_base(ember_device, ember_rng, dtype_name):
+    storage_offset = optional_kernel(ember_device, "storage_offset")
     ember_device.dtype(dtype_name)
-    for shape, new_shape in EXPANDS:
-        host = random_array(ember_rng, shape, dtype_name)
-        x = place(ember_device, host, layout)
-        result = expand(x, new_shape)
-        what = f"expand(<{shape} {dtype_name}, {layout}>, {new_shape})"
-        assert_matches(ember_device.to_numpy(result), np.broadcast_to(host, new_shape), what)
-        _assert_is_a_view(ember_device, x, host, result, lambda a, s=new_shape: np.broadcast_to(a, s), what)
+    base = ember_device.from_numpy(random_array(ember_rng, (4, 6), dtype_name))
+    k = ember_device.kernels
+    rows = k.as_strided(base, (3, 6), (6, 1), 6)
+    views = {"x": (base, 0), "x[1:]": (rows, 6), "x[1:].t()[2:4]": (k.as_strided(rows, (2, 3), (1, 6), 2), 8),
+             "x[3, 5]": (k.as_strided(base, (), (), 23), 23),
+             "x[1:][::2, ::3]": (k.as_strided(rows, (2, 2), (12, 3), 0), 6),
+             "x[1:][:, 1:2].expand(3, 4)": (k.as_strided(rows, (3, 4), (6, 0), 1), 7),
+             "x[4:]": (k.as_strided(base, (0, 6), (6, 1), 24), 24)}
+    for what, (view, expected) in views.items():
+        found = storage_offset(view, base)
+        assert found == expected, f"storage_offset({what}, x) of a (4, 6) {dtype_name} x returned {found}, expected " \
+                                  f"{expected} (elements, not bytes)"
+
+
+def test_storage_offset_lets_core_refuse_partially_overlapping_writes(ember_device):
+    """With the kernel, core refuses in-place writes that read memory they partly overwrite, as PyTorch does,
+    and allows those that share none of it or all of it."""
+    optional_kernel(ember_device, "storage_offset")
+    ember_device.dtype("float32")
+    x = ember.arange(24.0, device=ember_device.device).reshape(4, 6)
+    assert (x[1:][::2, 1].storage_offset(), x.t()[2].storage_offset()) == (7, 2)
+    for what, write in (("x[1:].sub_(x[:-1])", lambda: x[1:].sub_(x[:-1])),
+                        ("x.add_(x[0])", lambda: x.add_(x[0])),
+                        ("x[1:] = x[:-1]", lambda: x.__setitem__(slice(1, None), x[:-1]))):
+        with pytest.raises(RuntimeError, match="single memory location"):
+            write()
+        assert_matches(ember_device.to_numpy(x._data), np.arange(24.0, dtype=np.float32).reshape(4, 6),
+                       f"{what} changed x before refusing")
+    x[:2].add_(x[2:])
+    x.add_(x.view(4, 6))
+    expected = np.arange(24.0, dtype=np.float32).reshape(4, 6)
+    expected[:2] += expected[2:]
+    assert_matches(ember_device.to_numpy(x._data), expected * 2, "x[:2].add_(x[2:]); x.add_(x.view(4, 6))")
 
 
 SLICES = (((4, 3), (slice(1, None),)), ((4, 6), (slice(None), slice(0, 5, 2))), ((4, 3), (1,)),
@@ -431,7 +453,6 @@ COMPOSITIONS = {
     "reshape": ("x.reshape(2, 10), x.t().reshape(20)", lambda x: (x.reshape(2, 10) * 1, x.t().reshape(20) * 1),
                 ("rows",)),
     "permute": ("x.permute(1, 0)", lambda x: x.permute(1, 0) * 1, ("rows",)),
-    "expand": ("x[:, :1].expand(5, 3)", lambda x: x[:, :1].expand(5, 3) * 1, ("rows",)),
     "slice": ("x[1:, ::2], x[2]", lambda x: (x[1:, ::2] * 1, x[2] * 1), ("rows",)),
     "relu": ("relu(x)", ember.relu, ("flat",)),
     "sigmoid": ("sigmoid(x)", ember.sigmoid, ("flat",)),
