@@ -205,3 +205,45 @@ def test_gradient_of_the_gradient_is_pytorchs(oracle, name):
     for i, (e, t, leaf) in enumerate(zip(ember_second, torch_second, torch_leaves)):
         np.testing.assert_allclose(_materialized(e, leaf), _materialized(t, leaf), rtol=1e-7, atol=1e-10,
                                    err_msg=f"second gradient of input {i}")
+
+
+PROD_INPUTS = {
+    "no zero": [[1.5, -2.0, 3.0], [0.5, 4.0, -1.0]],
+    "one zero": [[1.5, 0.0, 3.0], [0.5, 4.0, -1.0]],
+    "two zeros in a row": [[0.0, 0.0, 3.0], [0.5, 4.0, -1.0]],
+    "zeros in two rows": [[0.0, 2.0, 3.0], [0.5, 0.0, -1.0]],
+    "all zeros": [[0.0, 0.0, 0.0], [0.0, 0.0, 0.0]],
+    "three zeros": [[0.0, 2.0, 0.0], [0.5, 0.0, -1.0]],
+}
+PROD_CALLS = {
+    "all": lambda x: x.prod(),
+    "dim 0": lambda x: x.prod(0),
+    "dim 1": lambda x: x.prod(1),
+    "dim -1 keepdim": lambda x: x.prod(-1, keepdim=True),
+    "size-1 dim": lambda x: x[:, :1].prod(1),
+    "0-d": lambda x: x[0, 0].prod(),
+    "0-d dim": lambda x: x[0, 1].prod(0),
+}
+
+
+@pytest.mark.parametrize("call", list(PROD_CALLS))
+@pytest.mark.parametrize("values", list(PROD_INPUTS))
+def test_prod_first_and_second_derivatives_are_pytorchs(oracle, values, call):
+    fn = PROD_CALLS[call]
+    array = np.array(PROD_INPUTS[values])
+    ember_x, torch_x = oracle.pair(array)
+    torch_out, ember_out = fn(torch_x), fn(ember_x)
+    upstream = oracle.array(oracle.rng(3), tuple(torch_out.shape), "float64", "any")
+    (torch_first,) = torch.autograd.grad(torch_out, torch_x, torch.tensor(upstream), create_graph=True)
+    (ember_first,) = oracle.ember.autograd.grad(ember_out, ember_x, oracle.ember.tensor(upstream),
+                                                create_graph=True)
+    oracle.assert_same(ember_first, torch_first, "first derivative")
+    assert ember_first.requires_grad == torch_first.requires_grad
+    if not torch_first.requires_grad:  # a 0-d input or a dim of size 1 with a zero: the gradient passes as is
+        return
+    weights = oracle.array(oracle.rng(4), array.shape, "float64", "any")
+    (torch_second,) = torch.autograd.grad((torch_first * torch.tensor(weights)).sum(), torch_x, allow_unused=True)
+    (ember_second,) = oracle.ember.autograd.grad((ember_first * oracle.ember.tensor(weights)).sum(), ember_x,
+                                                 allow_unused=True)
+    np.testing.assert_allclose(_materialized(ember_second, torch_x), _materialized(torch_second, torch_x),
+                               rtol=1e-7, atol=1e-10)

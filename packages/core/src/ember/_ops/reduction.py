@@ -377,23 +377,28 @@ class ProdBackward1(Node):
         x, result = self.saved_tensors
         dims, shape = self.dims, self.shape
         grad = expand_back(grad, shape, dims, self.keepdim)
+        if not dims:  # a 0-d input is its own product
+            return grad
         zeros = int((x == 0).sum())
         if not zeros:
             return grad * (expand_back(result, shape, dims, self.keepdim) / x)
-        return grad * self.others(x, zeros)
+        return self.with_zeros(grad, x, zeros)
 
-    def others(self, x, zeros: int):
-        return _exclusive_products(x, self.dims[0]) if self.dims else creation.ones_like(x)  # 0-d: x itself
+    def with_zeros(self, grad, x, zeros: int):
+        dim = self.dims[0]
+        return grad if x._data.shape[dim] == 1 else grad * _exclusive_products(x, dim)
 
 
 class ProdBackward0(ProdBackward1):
     """Gradient of the product of all elements: zeros when two or more elements are 0, as PyTorch (which
     still takes the exact products when the gradient itself is differentiated: its gradient is not 0)."""
 
-    def others(self, x, zeros: int):
+    def with_zeros(self, grad, x, zeros: int):
         if zeros > 1 and not grad_mode.state.enabled:
             return creation.zeros_like(x)
-        return _exclusive_products(x.reshape(-1), 0).reshape(x.shape)
+        if x.numel() == 1:
+            return grad
+        return grad * _exclusive_products(x.reshape(-1), 0).reshape(x.shape)
 
 
 def _exclusive_products(x: Tensor, dim: int) -> Tensor:
