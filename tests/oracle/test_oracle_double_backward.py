@@ -20,6 +20,11 @@ def _long(lib, values):
     return lib.tensor(values, dtype=lib.int64)
 
 
+def _assigned(y, v):
+    y[0] = v * v
+    return y
+
+
 def _constant(lib, values):
     return lib.tensor(values, dtype=lib.float64)
 
@@ -74,6 +79,24 @@ OPS = {
     "nll pure": (lambda L, x: F(L).nll_loss(x, _long(L, [1, 0])), [(2, 3)], "any"),
     "nll weight pure": (lambda L, x: F(L).nll_loss(x, _long(L, [1, 0]), weight=_constant(L, [0.5, 1, 2])),
                         [(2, 3)], "any"),
+    "pow 1 pure": (lambda L, x: x ** 1, [(2, 3)], "real"),
+    "pow 0 pure": (lambda L, x: x ** 0, [(2, 3)], "real"),
+    "pow 2 pure": (lambda L, x: x ** 2, [(2, 3)], "real"),
+    "add scalar pure": (lambda L, x: x + 1.5, [(2, 3)], "real"),
+    "div scalar pure": (lambda L, x: x / 2.0, [(2, 3)], "real"),
+    "mul constant pure": (lambda L, x: x * _constant(L, [1.0, -2.0, 3.0]), [(2, 3)], "real"),
+    "matmul constant pure": (lambda L, x: x @ _constant(L, [[1.0], [-2.0], [3.0]]), [(2, 3)], "real"),
+    "maximum constant pure": (lambda L, x: L.maximum(x, _constant(L, [0.0, 0.0, 0.0])), [(2, 3)], "real"),
+    "cat pure": (lambda L, x, y: L.cat([x, y], 1), [(2, 3), (2, 1)], "real"),
+    "relu with zeros": (lambda L, x: (x * _constant(L, [0.0, 1.0, 1.0])).relu() * x, [(2, 3)], "real"),
+    "relu_": (lambda L, x: (x * 1).relu_(), [(2, 3)], "real"),
+    "F.relu inplace": (lambda L, x: F(L).relu(x * 1, inplace=True), [(2, 3)], "real"),
+    "sigmoid_": (lambda L, x: (x * 1).sigmoid_(), [(2, 3)], "real"),
+    "exp_": (lambda L, x: (x * 1).exp_(), [(2, 3)], "real"),
+    "mul_": (lambda L, x, y: (x * 1).mul_(y), [(2, 3), (2, 3)], "real"),
+    "clamp_": (lambda L, x: (x * x).clamp_(max=1.0), [(2, 3)], "real"),
+    "setitem": (lambda L, x, v: _assigned(x * x, v), [(2, 3), (3,)], "real"),
+    "masked_fill tensor value": (lambda L, x, v: (x * x).masked_fill(x > 0, v), [(2, 3), ()], "real"),
     # binary pointwise
     "add": (lambda L, x, y: (x + y) * x, [(2, 3), (3,)], "real"),
     "sub": (lambda L, x, y: (x - y) * y, [(2, 3), (3,)], "real"),
