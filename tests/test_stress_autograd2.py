@@ -161,7 +161,7 @@ def test_cross_entropy_weight_changed_in_place_fails_backward_but_its_logits_may
         loss.backward()
 
 
-# ----- a view made to require grad is a leaf of its own; .grad takes a dense leaf's layout --------------------------------
+# ----- a view made to require grad is a leaf of its own; .grad takes a dense leaf's layout -----------------------
 def test_requires_grad_on_a_view_of_a_tensor_without_grad_makes_a_leaf():
     x = ember.zeros(3, 2).t().requires_grad_()
     y = x * 2

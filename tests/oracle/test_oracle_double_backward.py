@@ -20,9 +20,40 @@ def _long(lib, values):
     return lib.tensor(values, dtype=lib.int64)
 
 
-def _assigned(y, v):
-    y[0] = v * v
+def _assigned(y, v, key=0):
+    y[key] = v * v
     return y
+
+
+def _filled(y):
+    y[0].fill_(0.5)
+    return y
+
+
+def _zeroed(y):
+    y[:, 1].zero_()
+    return y
+
+
+def _view_after_write(y):
+    row = y[1]
+    y.mul_(2.0)
+    return row
+
+
+def _square(lib):
+    class Square(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * x
+
+        @staticmethod
+        def backward(ctx, grad):
+            (x,) = ctx.saved_tensors
+            return 2 * x * grad
+
+    return Square
 
 
 def _constant(lib, values):
@@ -97,6 +128,13 @@ OPS = {
     "clamp_": (lambda L, x: (x * x).clamp_(max=1.0), [(2, 3)], "real"),
     "setitem": (lambda L, x, v: _assigned(x * x, v), [(2, 3), (3,)], "real"),
     "masked_fill tensor value": (lambda L, x, v: (x * x).masked_fill(x > 0, v), [(2, 3), ()], "real"),
+    "index_put": (lambda L, x, v: _assigned(x * x, v, _long(L, [1])), [(2, 3), (3,)], "real"),
+    "fill_": (lambda L, x: _filled(x * x), [(2, 3)], "real"),
+    "zero_": (lambda L, x: _zeroed(x * x), [(2, 3)], "real"),
+    "copy_": (lambda L, x, y: (x * x).copy_(y * y), [(2, 3), (3,)], "real"),
+    "view after in-place": (lambda L, x: _view_after_write(x * x), [(2, 3)], "real"),
+    "nll 4-d": (lambda L, x: F(L).nll_loss(x * x, _long(L, [[[0, 1]], [[1, 0]]])), [(2, 2, 1, 2)], "real"),
+    "custom Function": (lambda L, x: _square(L).apply(x), [(2, 3)], "real"),
     # binary pointwise
     "add": (lambda L, x, y: (x + y) * x, [(2, 3), (3,)], "real"),
     "sub": (lambda L, x, y: (x - y) * y, [(2, 3), (3,)], "real"),

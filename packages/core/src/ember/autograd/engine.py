@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sys
 
-from .._tensor import Tensor
+from .._tensor import Tensor, _is_contiguous
 from . import grad_mode
 from .node import AccumulateGrad, Node, _anomaly, edge
 
@@ -344,7 +344,7 @@ def _accumulate(variable: Tensor, g: Tensor, create_graph: bool) -> None:
     current = variable._grad
     if current is None:
         if (not create_graph and g._grad_fn is None and sys.getrefcount(g) <= _ENGINE_REFS and _owns_storage(g)
-                and variable.is_contiguous() and g.is_contiguous()):
+                and _row_major_like(variable, g)):
             variable._grad = g
         else:
             # PyTorch's layout contract: .grad has the leaf's strides when its memory is dense, else row-major
@@ -357,6 +357,13 @@ def _accumulate(variable: Tensor, g: Tensor, create_graph: bool) -> None:
         kernels.add(current._data, g._data, out=current._data)
         if current._version is not None:
             current._version[0] += 1
+
+
+def _row_major_like(variable: Tensor, g: Tensor) -> bool:
+    """Whether `variable` and `g` are both laid out row-major: then `g` can become ``variable.grad`` as it is."""
+    kernels = variable._device.kernels
+    strides = kernels.strides(variable._data)
+    return kernels.strides(g._data) == strides and _is_contiguous(variable._data.shape, strides)
 
 
 def _owns_storage(g: Tensor) -> bool:
