@@ -180,10 +180,21 @@ def test_a_leaf_view_keeps_its_own_gradient_when_its_base_requires_grad_later():
     assert x.grad.tolist() == [[2.0, 2.0, 2.0], [2.0, 2.0, 2.0]] and base.grad is None
 
 
-def test_a_leaf_view_refuses_in_place_ops_as_a_leaf():
+@pytest.mark.parametrize("target", [lambda x: x, lambda x: x.t(), lambda x: x[0]])
+def test_a_leaf_view_and_its_views_refuse_in_place_ops(target):
     x = ember.zeros(3, 2).t().requires_grad_()
-    with pytest.raises(RuntimeError, match="leaf Variable that requires grad is being used in an in-place"):
-        x.mul_(2)
+    with pytest.raises(RuntimeError, match="a view of a leaf Variable that requires grad is being used in an "
+                                           "in-place operation"):
+        target(x).mul_(2)
+    assert x.tolist() == [[0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]
+
+
+def test_a_view_written_from_a_tensor_with_grad_may_be_written_again():
+    root = ember.zeros(3)
+    view = root[:2]
+    view.copy_(ember.ones(2, requires_grad=True))
+    view.mul_(2)  # not a leaf's view: PyTorch accepts it
+    assert root.tolist() == [2.0, 2.0, 0.0] and type(root.grad_fn).__name__ == "CopySlices"
 
 
 @pytest.mark.parametrize("make, stride", [
