@@ -168,6 +168,8 @@ SECOND_ORDER = [
     "softmax",
     "log_softmax",
     "relu",
+    "prod",
+    "prod(dim)",
 ]
 
 

@@ -619,7 +619,6 @@ KNOWN_GAPS = {
     "int % 0": "numerics: integer remainder by zero must raise RuntimeError",
     "index None list": "deliberate: PyTorch's deprecated list-as-tuple key",
     "index two ellipsis": "deliberate: PyTorch's quirk of accepting several ellipses",
-    "grad non-tensor": "views: autograd.grad with a non-tensor input",
     "dropout p": "numerics: dropout's p out of [0, 1] is not checked",
     "Adam betas": "optim: Adam's betas are not checked",
 }

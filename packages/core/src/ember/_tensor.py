@@ -170,6 +170,8 @@ class Tensor:
                                "use var_no_grad = var.detach().")
         if requires_grad and not self._dtype.is_floating_point:
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        if requires_grad and self._base is not None and not self._base._requires_grad:
+            self._view_no_grad = False  # a leaf of its own: its gradient accumulates in its own .grad
         self._requires_grad = bool(requires_grad)
         return self
 

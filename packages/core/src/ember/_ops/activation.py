@@ -4,8 +4,9 @@ from __future__ import annotations
 from .. import _dtype
 from .._tensor import Tensor, _wrap_dim, wrap
 from ..autograd.node import Node, attach
+from .creation import zeros_like
 from .dispatch import profiled
-from .pointwise import in_float32, where
+from .pointwise import in_float32
 
 
 def _float_input(input: Tensor, op: str):
@@ -17,9 +18,24 @@ def _float_input(input: Tensor, op: str):
 class ReluBackward0(Node):
     def backward(self, grad):
         (result,) = self.saved_tensors
-        # PyTorch's threshold_backward passes the gradient where result > 0 or is NaN: for relu's results
-        # (0 or more, or NaN) that is where result != 0.
-        return where(result != 0, grad, 0.0)
+        return threshold_backward(grad, result)
+
+
+class ThresholdBackwardBackward0(Node):
+    """Gradient of relu's gradient: the upstream gradient masked as in the first one; 0 for relu's result."""
+
+    def backward(self, grad):
+        (result,) = self.saved_tensors
+        return threshold_backward(grad, result), zeros_like(result)
+
+
+def threshold_backward(grad: Tensor, result: Tensor) -> Tensor:
+    """PyTorch's threshold_backward for relu: `grad` where `result` > 0 or is NaN (for relu's results, where
+    it is not 0), else 0. Recorded over `result` too, so that under create_graph relu's gradient requires
+    grad as PyTorch's does (ThresholdBackwardBackward0)."""
+    k = grad._device.kernels
+    data = k.where(k.ne(result._data, 0), grad._data, 0.0)
+    return attach(wrap(data, grad._dtype, grad._device), ThresholdBackwardBackward0, (grad, result), (result,))
 
 
 @profiled("aten::relu")

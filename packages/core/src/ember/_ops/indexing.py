@@ -343,9 +343,10 @@ def check_inplace(t: Tensor, op: str) -> None:
     base = t._base
     if base is not None and base._requires_grad and t._view_no_grad:
         raise RuntimeError(VIEW_NO_GRAD_CHANGED)
-    if t._requires_grad and t.grad_fn is None:
+    if t._requires_grad and t.grad_fn is None and base is None:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-    if base is not None and base._requires_grad:
-        if base.grad_fn is None:
-            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place "
-                               "operation.")
+    # a view of a leaf: of a base that requires grad without history, or (the base requiring no grad) of a
+    # view that was made to require grad, itself or one that `t` was taken from
+    if base is not None and (base.grad_fn is None if base._requires_grad else t._requires_grad):
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place "
+                           "operation.")

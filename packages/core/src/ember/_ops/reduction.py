@@ -8,6 +8,7 @@ from collections import namedtuple
 
 from .. import _dtype
 from .._tensor import Tensor, _wrap_dim, wrap
+from ..autograd import grad_mode
 from ..autograd.node import Node, attach
 from . import creation, joining
 from .dispatch import profiled
@@ -365,35 +366,39 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 class ProdBackward1(Node):
     """Gradient of a product along a dim, as PyTorch's prod_backward: result / x when no element is 0,
-    else the exact product of the other elements of each one's slice."""
+    else the exact product of the other elements of each one's slice. Written with differentiable ops,
+    so the gradient has a gradient too (create_graph=True)."""
 
     dims: tuple  # the reduced dims (empty for a 0-d input)
     shape: tuple  # the input's shape
     keepdim: bool
 
     def backward(self, grad):
-        from ..autograd import grad_mode
-        if grad_mode.state.enabled:
-            raise RuntimeError("ember does not support double backward through prod() yet")
         x, result = self.saved_tensors
         dims, shape = self.dims, self.shape
         grad = expand_back(grad, shape, dims, self.keepdim)
+        if not dims:  # a 0-d input is its own product
+            return grad
         zeros = int((x == 0).sum())
         if not zeros:
             return grad * (expand_back(result, shape, dims, self.keepdim) / x)
-        return grad * self.others(x, zeros)
+        return self.with_zeros(grad, x, zeros)
 
-    def others(self, x, zeros: int):
-        return _exclusive_products(x, self.dims[0]) if self.dims else creation.ones_like(x)  # 0-d: x itself
+    def with_zeros(self, grad, x, zeros: int):
+        dim = self.dims[0]
+        return grad if x._data.shape[dim] == 1 else grad * _exclusive_products(x, dim)
 
 
 class ProdBackward0(ProdBackward1):
-    """Gradient of the product of all elements: zeros when two or more elements are 0, as PyTorch."""
+    """Gradient of the product of all elements: zeros when two or more elements are 0, as PyTorch (which
+    still takes the exact products when the gradient itself is differentiated: its gradient is not 0)."""
 
-    def others(self, x, zeros: int):
-        if zeros > 1:
+    def with_zeros(self, grad, x, zeros: int):
+        if zeros > 1 and not grad_mode.state.enabled:
             return creation.zeros_like(x)
-        return _exclusive_products(x.reshape(-1), 0).reshape(x.shape)
+        if x.numel() == 1:
+            return grad
+        return grad * _exclusive_products(x.reshape(-1), 0).reshape(x.shape)
 
 
 def _exclusive_products(x: Tensor, dim: int) -> Tensor:

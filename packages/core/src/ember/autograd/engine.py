@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sys
 
-from .._tensor import Tensor
+from .._tensor import Tensor, _is_contiguous
 from . import grad_mode
 from .node import AccumulateGrad, Node, _anomaly, edge
 
@@ -35,7 +35,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     if retain_graph is None:
         retain_graph = create_graph
     if inputs is not None:
-        inputs = _as_tuple(inputs)
+        inputs = _checked_inputs(inputs)
         if not inputs:
             raise RuntimeError("'inputs' argument to backward() cannot be empty.")
         captured = _run(roots, grads, retain_graph, create_graph, inputs, accumulate=False)
@@ -52,10 +52,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     """Return the gradients of `outputs` with respect to `inputs` without touching ``.grad``."""
     outputs = _as_tuple(outputs)
     single = isinstance(inputs, Tensor)
-    inputs = _as_tuple(inputs)
+    inputs = _checked_inputs(inputs)
     for t in inputs:
-        if not isinstance(t, Tensor):
-            raise TypeError(f"grad(): inputs must be Tensors, got {type(t).__name__}")
         if not t._requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
     if allow_unused is None:
@@ -88,6 +86,15 @@ def _as_tuple(x) -> tuple:
     return tuple(x)
 
 
+def _checked_inputs(inputs) -> tuple:
+    """`inputs` of grad()/backward() as a tuple, refusing a non-tensor with PyTorch's RuntimeError."""
+    inputs = _as_tuple(inputs)
+    for t in inputs:
+        if not isinstance(t, Tensor):
+            raise RuntimeError(f"all inputs have to be Tensors or GradientEdges, but got {type(t).__name__}")
+    return inputs
+
+
 def _roots(tensors, grad_tensors, caller):
     """The root edges and their starting gradients (ones for scalar outputs)."""
     if grad_tensors is not None and len(grad_tensors) != len(tensors):
@@ -95,8 +102,8 @@ def _roots(tensors, grad_tensors, caller):
                            f"gradients for {len(tensors)} tensors")
     roots, grads = [], []
     for i, t in enumerate(tensors):
-        if not isinstance(t, Tensor):
-            raise TypeError(f"{caller}(): expected Tensors, got {type(t).__name__}")
+        if not isinstance(t, Tensor):  # PyTorch's assertion, in its class
+            raise AssertionError(f"{caller}(): expected output to be a Tensor, got {type(t).__name__}")
         if not t._requires_grad:
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
         g = None if grad_tensors is None else grad_tensors[i]
@@ -108,7 +115,7 @@ def _roots(tensors, grad_tensors, caller):
                                    f"{t._dtype!r}")
             g = _ones_like(t)
         elif not isinstance(g, Tensor):
-            raise TypeError(f"{caller}(): gradients must be Tensors or None, got {type(g).__name__}")
+            raise TypeError(f"{caller}(): gradients can be either Tensors or None, but got {type(g).__name__}")
         elif g._data.shape != t._data.shape:
             raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and output[{i}] "
                                f"has a shape of {t.shape}.")
@@ -336,13 +343,13 @@ def _accumulate(variable: Tensor, g: Tensor, create_graph: bool) -> None:
         g = g.expand(variable.shape) if g.numel() == 1 else g
     current = variable._grad
     if current is None:
-        if create_graph:
-            variable._grad = Tensor._make(g._device.kernels.full(g._data.shape, 0, g._dtype), g._dtype,
-                                         g._device).copy_(g)
-        elif g._grad_fn is None and sys.getrefcount(g) <= _ENGINE_REFS and _owns_storage(g):
+        if (not create_graph and g._grad_fn is None and sys.getrefcount(g) <= _ENGINE_REFS and _owns_storage(g)
+                and _row_major_like(variable, g)):
             variable._grad = g
         else:
-            variable._grad = g.detach().clone()
+            # PyTorch's layout contract: .grad has the leaf's strides when its memory is dense, else row-major
+            from .._ops.creation import empty_like
+            variable._grad = empty_like(variable).copy_(g if create_graph else g.detach())
     elif create_graph or current._requires_grad:
         variable._grad = current + g
     else:
@@ -352,13 +359,18 @@ def _accumulate(variable: Tensor, g: Tensor, create_graph: bool) -> None:
             current._version[0] += 1
 
 
+def _row_major_like(variable: Tensor, g: Tensor) -> bool:
+    """Whether `variable` and `g` are both laid out row-major: then `g` can become ``variable.grad`` as it is."""
+    kernels = variable._device.kernels
+    strides = kernels.strides(variable._data)
+    return kernels.strides(g._data) == strides and _is_contiguous(variable._data.shape, strides)
+
+
 def _owns_storage(g: Tensor) -> bool:
-    """Whether `g` alone reaches its memory: no base, or a contiguous view of a base nothing else holds
-    (the transposed weight gradient of a Linear layer arrives that way)."""
+    """Whether `g` alone reaches its memory: no base, or a view of a base nothing else holds (the
+    transposed weight gradient of a Linear layer arrives that way)."""
     base = g._base
-    if base is None:
-        return True
-    return sys.getrefcount(base) <= _BASE_REFS and g.is_contiguous()
+    return base is None or sys.getrefcount(base) <= _BASE_REFS
 
 
 def _check_nan(node: Node, grads) -> None:

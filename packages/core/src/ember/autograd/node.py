@@ -117,7 +117,7 @@ def edge(t) -> tuple:
     if isinstance(t, Tensor) and t._requires_grad:
         fn = t._grad_fn if t._base is None else t.grad_fn
         if fn is None:
-            return _NO_EDGE if t._base is not None else (accumulator(t), 0)
+            return _NO_EDGE if _dead_view(t) else (accumulator(t), 0)
         return (fn, t._output_nr)
     return _NO_EDGE
 
@@ -130,6 +130,12 @@ def needs_grad(inputs) -> bool:
         if isinstance(t, Tensor) and (t._requires_grad or _follows_base(t)):
             return True
     return False
+
+
+def _dead_view(t: Tensor) -> bool:
+    """A view without history made under no_grad of a base that requires grad: PyTorch's dead edge. A
+    view of a base that did not require grad, made to require grad itself, is a leaf of its own."""
+    return t._base is not None and t._view_no_grad and t._base._requires_grad
 
 
 def _follows_base(t: Tensor) -> bool:
@@ -149,7 +155,7 @@ def _edges(inputs):
             if t._base is not None and t._view_version != t._version[0]:
                 fn = view_grad_fn(t)
             if fn is None:
-                if t._base is not None:  # a view made without a graph: PyTorch's dead edge
+                if _dead_view(t):
                     edges.append(_NO_EDGE)
                     meta.append(None)
                     continue

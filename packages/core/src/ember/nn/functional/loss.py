@@ -14,6 +14,7 @@ from ember import _dtype
 from ember._ops.dispatch import broadcast_shapes, operands, profiled
 from ember._ops.indexing import _index_backward
 from ember._tensor import Tensor
+from ember.autograd import grad_mode
 from ember.autograd.node import Node, attach, needs_grad, needs_input_grad
 from ember.nn import _reduction
 from ember.nn.functional._common import check_not_differentiable, type_name
@@ -315,12 +316,26 @@ class NllLossBackward0(Node):
     key: tuple
 
     def backward(self, grad: Tensor) -> Tensor:
-        (scaled_weights,) = self.saved_tensors
-        return _index_backward(scaled_weights * grad, self.shape, self.key)
+        scaled_weights, input, _target, _weight = self.saved_tensors  # all checked against in-place changes
+        grad_input = _index_backward(scaled_weights * grad, self.shape, self.key)
+        if not grad_mode.state.enabled:
+            return grad_input
+        wrapped = Tensor._make(grad_input._data, grad_input._dtype, grad_input._device)
+        return attach(wrapped, NllLossBackwardBackward0, (grad_input, input))
 
 
 class NllLoss2DBackward0(NllLossBackward0):
     pass
+
+
+class NllLossBackwardBackward0(Node):
+    """nll_loss's gradient under create_graph, recorded over the loss's input as well (as PyTorch's, so that
+    the gradient requires grad): the upstream gradient goes on through the gradient's own graph; the
+    input's derivative is 0."""
+
+    def backward(self, grad: Tensor) -> tuple:
+        shape, dtype = self._input_meta[1]
+        return grad, ember.zeros(shape, dtype=dtype, device=grad.device)
 
 
 def _check_nll(input: Tensor, target: Tensor, weight: Tensor | None) -> int:
@@ -420,7 +435,8 @@ def _nll_forward(
     losses = kernels.where(kept, kernels.neg(kernels.mul(kernels.index(input._data, key), target_weight)), 0.0)
     data, scaled_weights = _weighted_reduce(kernels, losses, target_weight, kept, reduction)
     result = Tensor._make(data, input._dtype, input._device)
-    saved = (Tensor._make(scaled_weights, input._dtype, input._device),)
+    # input, target and weight are kept for their versions: PyTorch's backward reads them
+    saved = (Tensor._make(scaled_weights, input._dtype, input._device), input, target, weight)
     return attach(result, node_cls, (input,), saved, shape=input._data.shape, key=key)
 
 
