@@ -25,13 +25,13 @@ class Tensor:
 
     __slots__ = ("_data", "_dtype", "_device", "_requires_grad", "_grad", "_grad_fn", "_output_nr",
                  "_version", "_base", "_accumulator", "_hooks", "_retains_grad", "_view_fn", "_view_version",
-                 "_view_no_grad", "__weakref__")
+                 "_view_no_grad", "_view_leaf", "_views", "__weakref__")
     __array_priority__ = 1000  # numpy defers to Tensor in mixed expressions such as ``array * tensor``
 
     _data: Any  # the backend's buffer
     _dtype: DType
     _device: Any  # an ember.device with its kernel table resolved
-    _requires_grad: bool  # this tensor's own flag (a view also follows its base, see `requires_grad`)
+    _requires_grad: bool  # PyTorch's requires_grad (a view's follows its base's, see `follow_base`)
     _grad: Tensor | None
     _grad_fn: Any  # the Node that produced this tensor, None for leaves (read views' through `grad_fn`)
     _output_nr: int
@@ -43,6 +43,8 @@ class Tensor:
     _view_fn: Any  # redoes the chain of view ops from `_base` (for in-place ops on views)
     _view_version: int  # a view's: the shared version at which its `_grad_fn` was recorded
     _view_no_grad: bool  # a view's: made while grad mode was off
+    _view_leaf: bool  # a view's: made to require grad itself (a leaf of its own, not a dead edge)
+    _views: Any  # a base's `ViewRefs` to the views whose requires_grad follows its own (see `follow_base`)
 
     def __new__(cls, *args, device=None):
         from ._ops import creation
@@ -150,11 +152,8 @@ class Tensor:
     # ----- autograd state -------------------------------------------------------------------------
     @property
     def requires_grad(self) -> bool:
-        """Whether autograd tracks this tensor; a view also does when its base does (as in PyTorch)."""
-        if self._requires_grad:
-            return True
-        base = self._base
-        return base is not None and base._requires_grad
+        """Whether autograd tracks this tensor; a view also is when its base is (as in PyTorch)."""
+        return self._requires_grad
 
     @requires_grad.setter
     def requires_grad(self, flag: bool) -> None:
@@ -170,9 +169,16 @@ class Tensor:
                                "use var_no_grad = var.detach().")
         if requires_grad and not self._dtype.is_floating_point:
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
-        if requires_grad and self._base is not None and not self._base._requires_grad:
+        base = self._base
+        if base is None:
+            self._requires_grad = bool(requires_grad)
+            follow_base(self)
+        elif requires_grad and not base._requires_grad:
             self._view_no_grad = False  # a leaf of its own: its gradient accumulates in its own .grad
-        self._requires_grad = bool(requires_grad)
+            self._view_leaf = self._requires_grad = True
+        elif not requires_grad:  # its own flag off: it still requires grad when its base does
+            self._view_leaf = False
+            self._requires_grad = base._requires_grad
         return self
 
     @property
@@ -271,6 +277,7 @@ class Tensor:
             raise RuntimeError("Can't detach views in-place. Use detach() instead.")
         self._grad_fn = None
         self._requires_grad = False
+        follow_base(self)
         return self
 
     # ----- Python and numpy conversions -----------------------------------------------------------
@@ -396,6 +403,37 @@ def wrap(data, dtype: DType, device, requires_grad: bool = False, cls: type | No
     t._accumulator = None
     t._hooks = None
     return t
+
+
+class ViewRefs(list):
+    """Weak references to the views of a base whose requires_grad follows the base's: made while it required
+    none, or under no_grad. Dead references are dropped each time the list doubles."""
+
+    __slots__ = ("limit",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.limit = 16
+
+    def add(self, view: Tensor) -> None:
+        self.append(weakref.ref(view))
+        if len(self) >= self.limit:
+            self[:] = [ref for ref in self if ref() is not None]
+            self.limit = 2 * len(self) + 16
+
+
+def follow_base(base: Tensor) -> None:
+    """Give `base`'s following views its requires_grad flag, when it changes (requires_grad_(), detach_(), or
+    an in-place op that gives it history), as PyTorch's views read it from their base. Views that got a
+    history or were made to require grad themselves keep theirs."""
+    views = getattr(base, "_views", None)
+    if views is None:
+        return
+    flag = base._requires_grad
+    for ref in views:
+        view = ref()
+        if view is not None and view._grad_fn is None and not view._view_leaf:
+            view._requires_grad = flag
 
 
 def add_retain_hook(t: Tensor, node) -> None:

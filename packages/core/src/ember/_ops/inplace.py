@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import _dtype
-from .._tensor import Tensor
+from .._tensor import Tensor, follow_base
 from ..autograd import grad_mode
 from ..autograd.node import _FREED, Node, attach, edge, link, needs_grad
 from . import creation, overlap
@@ -81,6 +81,7 @@ def rebase_view(base: Tensor, view_fn, result: Tensor, old_edge) -> None:
         link(node, (base, result))
         node._saved = _HELD
     base._grad_fn, base._requires_grad, base._output_nr = node, True, 0
+    follow_base(base)
 
 
 def snapshot(t: Tensor) -> Tensor:
@@ -120,6 +121,7 @@ def take_over(t: Tensor, result: Tensor) -> Tensor:
         rebase_view(base, t._view_fn, result, old_edge)
     elif node is not None:
         t._grad_fn, t._output_nr, t._requires_grad = node, result._output_nr, True
+        follow_base(t)
     return t
 
 

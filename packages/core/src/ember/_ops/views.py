@@ -6,7 +6,7 @@ CPU) and otherwise the required `as_strided`, with the stride arithmetic done in
 from __future__ import annotations
 
 from .._size import Size
-from .._tensor import Tensor, _is_contiguous, _wrap_dim, wrap
+from .._tensor import Tensor, ViewRefs, _is_contiguous, _wrap_dim, wrap
 from ..autograd import grad_mode
 from ..autograd.node import Node, attach
 from .dispatch import profiled
@@ -41,8 +41,15 @@ def make_view(input: Tensor, data, replay=None) -> Tensor:
         counter = input._version = [0]
     out._version = counter
     out._view_version = counter[0]
-    if out._view_no_grad and out._base._requires_grad:  # PyTorch: it requires grad, as a leaf with no edge
-        out._requires_grad = True
+    out._view_leaf = False
+    base = out._base
+    if out._dtype.is_floating_point and (out._view_no_grad or not base._requires_grad):
+        # no history from `input` (attach gives the others theirs): its flag follows the base's from now on
+        views = base._views if hasattr(base, "_views") else None
+        if views is None:
+            views = base._views = ViewRefs()
+        views.add(out)
+        out._requires_grad = base._requires_grad  # PyTorch: a no_grad view requires grad, as a leaf with no edge
     return out
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import functools
 
-from .._tensor import Tensor
+from .._tensor import Tensor, follow_base
 from . import grad_mode
 from .node import Node, link, needs_grad
 
@@ -121,6 +121,8 @@ class Function(metaclass=_FunctionMeta):
             if o._dtype.is_floating_point:
                 o._grad_fn, o._requires_grad, o._output_nr = node, True, nr
         if node._dirty:
+            for t in node._dirty:
+                follow_base(t)  # a dirty base that now has history: its views require grad with it
             _rebase_dirty_views(node, tensor_args, tensor_outs)
         return outs[0] if single else outs
 

@@ -127,22 +127,15 @@ def needs_grad(inputs) -> bool:
     if not grad_mode.state.enabled:
         return False
     for t in inputs:
-        if isinstance(t, Tensor) and (t._requires_grad or _follows_base(t)):
+        if isinstance(t, Tensor) and t._requires_grad:
             return True
     return False
 
 
 def _dead_view(t: Tensor) -> bool:
-    """A view without history made under no_grad of a base that requires grad: PyTorch's dead edge. A
-    view of a base that did not require grad, made to require grad itself, is a leaf of its own."""
-    return t._base is not None and t._view_no_grad and t._base._requires_grad
-
-
-def _follows_base(t: Tensor) -> bool:
-    """A view that does not require grad itself (made without a graph, or before its base required grad)
-    while its base does: PyTorch's results of ops on it require grad, over a dead edge."""
-    base = t._base
-    return base is not None and base._requires_grad
+    """A view that requires grad only through its base, without history of its own (made under no_grad, or
+    before its base required grad): PyTorch's dead edge. A view made to require grad itself is a leaf."""
+    return t._base is not None and not t._view_leaf
 
 
 def _edges(inputs):
@@ -166,8 +159,6 @@ def _edges(inputs):
                 edges.append((fn, t._output_nr))
             meta.append((t._data.shape, t._dtype))
         else:
-            if not wanted and isinstance(t, Tensor) and _follows_base(t):
-                wanted = True
             edges.append(_NO_EDGE)
             meta.append(None)
     return (edges, meta) if wanted else None
