@@ -43,7 +43,7 @@ class Tensor:
     _view_fn: Any  # redoes the chain of view ops from `_base` (for in-place ops on views)
     _view_version: int  # a view's: the shared version at which its `_grad_fn` was recorded
     _view_no_grad: bool  # a view's: made while grad mode was off
-    _view_leaf: bool  # a view's: made to require grad itself (a leaf of its own, not a dead edge)
+    _view_leaf: bool  # a view's, once set: made to require grad itself (a leaf of its own, not a dead edge)
     _views: Any  # a base's `ViewRefs` to the views whose requires_grad follows its own (see `follow_base`)
 
     def __new__(cls, *args, device=None):
@@ -407,7 +407,7 @@ def wrap(data, dtype: DType, device, requires_grad: bool = False, cls: type | No
 
 class ViewRefs(list):
     """Weak references to the views of a base whose requires_grad follows the base's: made while it required
-    none, or under no_grad. Dead references are dropped each time the list doubles."""
+    none, or under no_grad (appended by `make_view`; `prune` keeps dead ones from piling up)."""
 
     __slots__ = ("limit",)
 
@@ -415,11 +415,10 @@ class ViewRefs(list):
         super().__init__()
         self.limit = 16
 
-    def add(self, view: Tensor) -> None:
-        self.append(weakref.ref(view))
-        if len(self) >= self.limit:
-            self[:] = [ref for ref in self if ref() is not None]
-            self.limit = 2 * len(self) + 16
+    def prune(self) -> None:
+        """Drop the dead references (called when the list reaches `limit`, which then doubles)."""
+        self[:] = [ref for ref in self if ref() is not None]
+        self.limit = 2 * len(self) + 16
 
 
 def follow_base(base: Tensor) -> None:
@@ -432,7 +431,7 @@ def follow_base(base: Tensor) -> None:
     flag = base._requires_grad
     for ref in views:
         view = ref()
-        if view is not None and view._grad_fn is None and not view._view_leaf:
+        if view is not None and view._grad_fn is None and not getattr(view, "_view_leaf", False):
             view._requires_grad = flag
 
 

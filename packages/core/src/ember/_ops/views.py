@@ -5,11 +5,15 @@ CPU) and otherwise the required `as_strided`, with the stride arithmetic done in
 """
 from __future__ import annotations
 
+import weakref
+
 from .._size import Size
 from .._tensor import Tensor, ViewRefs, _is_contiguous, _wrap_dim, wrap
 from ..autograd import grad_mode
 from ..autograd.node import Node, attach
 from .dispatch import profiled
+
+_ref = weakref.ref
 
 
 def contiguous_strides(shape) -> tuple:
@@ -41,15 +45,20 @@ def make_view(input: Tensor, data, replay=None) -> Tensor:
         counter = input._version = [0]
     out._version = counter
     out._view_version = counter[0]
-    out._view_leaf = False
     base = out._base
-    if out._dtype.is_floating_point and (out._view_no_grad or not base._requires_grad):
-        # no history from `input` (attach gives the others theirs): its flag follows the base's from now on
-        views = base._views if hasattr(base, "_views") else None
-        if views is None:
-            views = base._views = ViewRefs()
-        views.add(out)
-        out._requires_grad = base._requires_grad  # PyTorch: a no_grad view requires grad, as a leaf with no edge
+    if base._requires_grad:
+        if not out._view_no_grad:
+            return out  # attach gives it its history
+        out._requires_grad = True  # PyTorch: a no_grad view requires grad, as a leaf with no edge
+    elif not out._dtype.is_floating_point:
+        return out
+    try:  # from now on its requires_grad follows the base's (see `follow_base`)
+        views = base._views
+    except AttributeError:
+        views = base._views = ViewRefs()
+    views.append(_ref(out))
+    if len(views) >= views.limit:
+        views.prune()
     return out
 
 

@@ -135,7 +135,7 @@ def needs_grad(inputs) -> bool:
 def _dead_view(t: Tensor) -> bool:
     """A view that requires grad only through its base, without history of its own (made under no_grad, or
     before its base required grad): PyTorch's dead edge. A view made to require grad itself is a leaf."""
-    return t._base is not None and not t._view_leaf
+    return t._base is not None and not getattr(t, "_view_leaf", False)
 
 
 def _edges(inputs):
