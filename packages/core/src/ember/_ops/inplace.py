@@ -14,7 +14,7 @@ from typing import Any
 from .. import _dtype
 from .._tensor import Tensor, follow_base
 from ..autograd import grad_mode
-from ..autograd.node import _FREED, Node, attach, edge, link, needs_grad
+from ..autograd.node import _FREED, VIEW_NO_GRAD_CHANGED, Node, attach, edge, link, needs_grad
 from . import creation, overlap
 from .dispatch import binary_failure, broadcast_shapes, bump, checked_scalar, scalar, type_name
 from .indexing import check_inplace
@@ -108,6 +108,8 @@ def take_over(t: Tensor, result: Tensor) -> Tensor:
     _check_result(t, result)
     base = t._base
     on_view = base is not None and (base._requires_grad or result._requires_grad)
+    if on_view and t._view_no_grad:  # a tracked write of a value that requires grad into a no_grad view
+        raise RuntimeError(VIEW_NO_GRAD_CHANGED)
     if on_view and t._view_fn is None:
         raise RuntimeError("an in-place operation on this view cannot be recorded by autograd (it was not made "
                            "by a view op that ember can replay); clone() it first")

@@ -1,0 +1,136 @@
+"""Views taken before their base requires grad, against PyTorch: the base then starts requiring grad (an
+in-place write of a tensor that requires grad, or requires_grad_()), and what follows uses the old view
+without reading its grad_fn first, so every fast path must see that it now requires grad (and re-derive
+its history from the base when their storage changed). The grad_fn names and edges, requires_grad,
+is_leaf, the gradients and the error classes must all be PyTorch's."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+pytestmark = pytest.mark.oracle
+
+W = np.arange(1, 7, dtype=np.float32).reshape(2, 3) / 4
+G = np.linspace(0.5, 3.0, 6, dtype=np.float32).reshape(2, 3)
+
+# What makes `root`, a (2, 3) tensor of zeros, start requiring grad (w is a (2, 3) leaf that does).
+BASE_OPS = {
+    "copy_ into a view": lambda lib, root, w: root[0].copy_(w[1]),
+    "setitem": lambda lib, root, w: root.__setitem__(1, w[0] * 2),
+    "requires_grad_": lambda lib, root, w: root.requires_grad_(),
+    "add_ then requires_grad_": lambda lib, root, w: root.add_(1).requires_grad_(),
+    "add_ of w": lambda lib, root, w: root.add_(w),
+    "copy_ into the view": lambda lib, root, w: None,  # done on the view itself, see `_run`
+}
+
+
+def _no_grad_view(lib, root):
+    with lib.no_grad():
+        return root[:, :2]
+
+
+# The views of `root` taken before BASE_OPS.
+VIEWS = {
+    "slice": lambda lib, root: root[:, 1:],
+    "select": lambda lib, root: root[1],
+    "t": lambda lib, root: root.t(),
+    "view": lambda lib, root: root.view(-1),
+    "expand": lambda lib, root: root[0].expand(2, 3),
+    "view of view": lambda lib, root: root[1:].t()[1],
+    "no_grad view": _no_grad_view,
+}
+
+
+def _weights(lib, t):
+    return lib.tensor(G.reshape(-1)[: t.numel()].reshape(tuple(t.shape)))
+
+
+# What follows, given the view `v`; each returns the tensors whose gradients to compare.
+def _op_backward(lib, root, v, w):
+    (v * _weights(lib, v)).sum().backward()
+
+
+def _op_backward_from_base(lib, root, v, w):
+    y = v * 3
+    ((y * _weights(lib, y)).sum() + (root * _weights(lib, root)).sum()).backward()
+
+
+def _fast_paths(lib, root, v, w):
+    (v.sum() + lib.relu(v).sum() + (v + v).sum()).backward()
+
+
+def _autograd_grad(lib, root, v, w):
+    inputs = [t for t in (w, root) if t.requires_grad and t.grad_fn is None]
+    return lib.autograd.grad((v.exp() * _weights(lib, v)).sum(), inputs, allow_unused=True)
+
+
+def _inplace_on_view(lib, root, v, w):
+    v.grad_fn  # noqa: B018  (PyTorch refuses an in-place op on a view whose grad_fn is stale, until read)
+    v.mul_(2)
+    (root * _weights(lib, root)).sum().backward()
+
+
+FOLLOWS = {
+    "op, backward": _op_backward,
+    "op, backward from base": _op_backward_from_base,
+    "sum/relu/add": _fast_paths,
+    "autograd.grad": _autograd_grad,
+    "in-place on view": _inplace_on_view,
+}
+
+
+def _name(fn):
+    return None if fn is None else fn.name().rsplit("::", 1)[-1]
+
+
+def _graph(fn, depth=3):
+    """grad_fn names with their edges, a few levels down."""
+    if fn is None or depth == 0:
+        return _name(fn)
+    return (_name(fn), tuple(_graph(next_fn, depth - 1) for next_fn, _ in fn.next_functions))
+
+
+def _run(lib, base_op, view, follow):
+    w = lib.tensor(W, requires_grad=True)
+    root = lib.zeros(2, 3)
+    v = VIEWS[view](lib, root)
+    try:
+        if base_op == "copy_ into the view":
+            v.copy_(w.reshape(-1)[: v.numel()].reshape(tuple(v.shape)))
+        else:
+            BASE_OPS[base_op](lib, root, w)
+    except Exception as error:  # noqa: BLE001  (a no_grad or expanded view refuses the write)
+        return [type(error).__name__]
+    record = []
+    try:
+        grads = FOLLOWS[follow](lib, root, v, w)
+    except Exception as error:  # noqa: BLE001  (PyTorch's error class is part of the result)
+        record.append(type(error).__name__)
+        grads = None
+    try:
+        record.append((v.requires_grad, v.is_leaf, _graph(v.grad_fn)))
+    except Exception as error:  # noqa: BLE001
+        record.append(type(error).__name__)
+    values = [w.grad, root.grad if root.is_leaf else None] + list(grads or ())
+    record.append([None if g is None else g.detach().numpy().copy() for g in values])
+    return record
+
+
+CASES = list(itertools.product(BASE_OPS, VIEWS, FOLLOWS))
+
+
+@pytest.mark.parametrize(("base_op", "view", "follow"), CASES, ids=[" | ".join(c) for c in CASES])
+def test_views_taken_before_the_base_requires_grad_follow_it(oracle, base_op, view, follow):
+    expected = _run(torch, base_op, view, follow)
+    got = _run(oracle.ember, base_op, view, follow)
+    assert got[:-1] == expected[:-1]
+    if isinstance(expected[-1], list):
+        assert [g is None for g in got[-1]] == [g is None for g in expected[-1]]
+        for mine, theirs in zip(got[-1], expected[-1]):
+            if theirs is not None:
+                np.testing.assert_allclose(mine, theirs, rtol=1e-5, atol=1e-6)
