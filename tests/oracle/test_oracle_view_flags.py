@@ -134,3 +134,139 @@ def test_views_taken_before_the_base_requires_grad_follow_it(oracle, base_op, vi
         for mine, theirs in zip(got[-1], expected[-1]):
             if theirs is not None:
                 np.testing.assert_allclose(mine, theirs, rtol=1e-5, atol=1e-6)
+
+
+class _AddInto:
+    """A custom Function adding `y` into `x` in place (mark_dirty)."""
+
+    @staticmethod
+    def make(lib):
+        class AddInto(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x, y):
+                ctx.mark_dirty(x)
+                return x.add_(y)
+
+            @staticmethod
+            def backward(ctx, grad):
+                return grad, grad
+
+        return AddInto
+
+
+def _flags(*views):
+    return [(v.requires_grad, v.is_leaf) for v in views]
+
+
+def _p_flag_off_on_view(lib):
+    a = lib.zeros(3)
+    b = a[:2]
+    a.requires_grad_()
+    b.requires_grad_(False)
+    return _flags(b) + [(b * 2).requires_grad]
+
+
+def _p_flag_off_on_base(lib):
+    a = lib.zeros(3)
+    b = a[:2]
+    with lib.no_grad():
+        c = a[1:]
+    a.requires_grad_()
+    d = a[:1]
+    with lib.no_grad():
+        e = a[2:]
+    a.requires_grad_(False)
+    return _flags(b, c, d, e) + [(b * 2).requires_grad, b.sum().requires_grad, (c * 2).requires_grad,
+                                 (e * 2).requires_grad]
+
+
+def _p_own_leaf_view(lib):
+    a = lib.zeros(3)
+    b = a[:2]
+    b.requires_grad_()
+    a.requires_grad_()
+    (b * 2).sum().backward()
+    a.requires_grad_(False)
+    return _flags(b) + [b.grad.tolist(), a.grad]
+
+
+def _p_detach_base(lib):
+    a = lib.zeros(3)
+    b = a[:2]
+    a.add_(lib.ones(3, requires_grad=True))
+    a.detach_()
+    return _flags(b) + [_name(b.grad_fn)]
+
+
+def _p_view_of_view_mul_(lib):
+    a = lib.zeros(3) + 1
+    b = a[:2]
+    c = b[1:]
+    w = lib.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    a.mul_(w)
+    return [_graph(c.sum().grad_fn), lib.autograd.grad((c * 5).sum(), w)[0].tolist()]
+
+
+def _p_unbind_rows(lib):
+    a = lib.zeros(2, 2)
+    rows = list(a)
+    a.requires_grad_()
+    return _flags(*rows) + [_graph((rows[0] * 1).grad_fn)]
+
+
+def _p_no_grad_write_after_requires_grad(lib):
+    a = lib.zeros(3)
+    b = a[:2]
+    a.requires_grad_()
+    with lib.no_grad():
+        a.add_(1)
+    b.sum().backward()
+    return [a.grad.tolist(), _name(b.grad_fn)]
+
+
+def _p_custom_function_dirty_base(lib):
+    a = lib.zeros(3)
+    b = a[:2]
+    w = lib.ones(3, requires_grad=True)
+    _AddInto.make(lib).apply(a, w)
+    (b * 2).sum().backward()
+    return [w.grad.tolist(), _name(b.grad_fn)]
+
+
+def _p_dead_edge_grad(lib):
+    a = lib.zeros(3)
+    b = a[:2]
+    a.requires_grad_()
+    return lib.autograd.grad((b * 2).sum(), b)
+
+
+def _p_integer_base(lib):
+    a = lib.zeros(3, dtype=lib.int64)
+    b = a[:2]
+    a.add_(1)
+    return [b.requires_grad, (b * 2).requires_grad]
+
+
+def _p_no_grad_view_written(lib):
+    a = lib.zeros(3)
+    with lib.no_grad():
+        b = a[:2]
+    b[0] = lib.ones(2, requires_grad=True)[0]
+
+
+PROGRAMS = {f.__name__[3:]: f for f in (
+    _p_flag_off_on_view, _p_flag_off_on_base, _p_own_leaf_view, _p_detach_base, _p_view_of_view_mul_,
+    _p_unbind_rows, _p_no_grad_write_after_requires_grad, _p_custom_function_dirty_base, _p_dead_edge_grad,
+    _p_integer_base, _p_no_grad_view_written)}
+
+
+def _outcome(lib, program):
+    try:
+        return program(lib)
+    except Exception as error:  # noqa: BLE001  (PyTorch's error class is part of the result)
+        return type(error).__name__
+
+
+@pytest.mark.parametrize("name", PROGRAMS)
+def test_view_flag_programs(oracle, name):
+    assert _outcome(oracle.ember, PROGRAMS[name]) == _outcome(torch, PROGRAMS[name])
