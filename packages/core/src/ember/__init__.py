@@ -12,6 +12,7 @@ from . import _dtype
 from ._device import DeviceUnavailableError, device, get_default_device, set_default_device
 from ._dtype import dtype, get_default_dtype, set_default_dtype
 from ._ops import methods as _methods
+from ._ops import unary as _unary
 from ._ops.activation import log_softmax, relu, sigmoid, softmax
 from ._ops.creation import (
     arange,
@@ -44,17 +45,13 @@ from ._ops.creation import (
 from ._ops.joining import cat, stack
 from ._ops.linalg import dot, matmul, mm, mv, outer
 from ._ops.pointwise import (
-    abs,
     add,
     clamp,
-    cos,
     div,
     eq,
-    exp,
     ge,
     gt,
     le,
-    log,
     logical_and,
     logical_not,
     logical_or,
@@ -65,14 +62,9 @@ from ._ops.pointwise import (
     minimum,
     mul,
     ne,
-    neg,
     pow,
     reciprocal,
-    sign,
-    sin,
-    sqrt,
     sub,
-    tanh,
     where,
 )
 from ._ops.reduction import all, amax, amin, any, argmax, argmin, max, mean, min, prod, std, sum, var
@@ -104,6 +96,7 @@ from .autograd.grad_mode import (
 )
 
 _methods.bind()
+globals().update(_unary.FUNCTIONS)  # the registry's elementwise ops: exp, log2, arcsin, isnan...
 
 float32 = _dtype.float32
 float64 = _dtype.float64
@@ -121,7 +114,7 @@ from . import autograd, cuda, nn, optim, profiler  # noqa: E402  (they build on 
 
 concat = concatenate = cat
 clip = clamp
-subtract, multiply, divide, true_divide, negative = sub, mul, div, div, neg
+subtract, multiply, divide, true_divide = sub, mul, div, div
 swapaxes = transpose
 
 
@@ -154,8 +147,7 @@ def _inplace_function(name: str):
     return function
 
 
-for _name in ("sin_", "cos_", "exp_", "log_", "tanh_", "sqrt_", "abs_", "neg_", "sigmoid_", "relu_",
-              "clamp_", "reciprocal_", "sign_"):
+for _name in ("sigmoid_", "relu_", "clamp_", "reciprocal_", *(name + "_" for name in _unary.IN_PLACE)):
     globals()[_name] = _inplace_function(_name)
 del _name
 

@@ -6,7 +6,7 @@ from .._tensor import Tensor, _wrap_dim, wrap
 from ..autograd.node import Node, attach
 from .creation import zeros_like
 from .dispatch import profiled
-from .pointwise import in_float32
+from .registry import in_float32
 
 
 def _float_input(input: Tensor, op: str):

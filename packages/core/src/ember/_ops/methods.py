@@ -11,6 +11,7 @@ from . import (
     linalg,
     pointwise,
     reduction,
+    unary,
     views,
 )
 
@@ -55,9 +56,8 @@ _METHODS = {
     # arithmetic and math
     "add": pointwise.add, "sub": pointwise.sub, "subtract": pointwise.sub, "mul": pointwise.mul,
     "multiply": pointwise.mul, "div": pointwise.div, "divide": pointwise.div, "true_divide": pointwise.div,
-    "pow": pointwise.pow, "neg": pointwise.neg, "negative": pointwise.neg, "abs": pointwise.abs,
-    "exp": pointwise.exp, "log": pointwise.log, "sin": pointwise.sin, "cos": pointwise.cos,
-    "tanh": pointwise.tanh, "sqrt": pointwise.sqrt, "sign": pointwise.sign, "reciprocal": pointwise.reciprocal,
+    "pow": pointwise.pow, "reciprocal": pointwise.reciprocal,
+    **unary.FUNCTIONS,
     "square": _square, "clamp": pointwise.clamp, "clip": pointwise.clamp, "maximum": pointwise.maximum,
     "minimum": pointwise.minimum, "where": _where, "masked_fill": pointwise.masked_fill,
     "sigmoid": activation.sigmoid, "relu": activation.relu, "softmax": activation.softmax,
@@ -91,7 +91,7 @@ _METHODS = {
     "__add__": pointwise.add, "__radd__": pointwise.add, "__sub__": pointwise.sub, "__rsub__": pointwise.rsub,
     "__mul__": pointwise.mul, "__rmul__": pointwise.mul, "__truediv__": pointwise.div,
     "__rtruediv__": pointwise.rdiv, "__pow__": pointwise.pow, "__rpow__": _rpow,
-    "__matmul__": linalg.matmul, "__neg__": pointwise.neg, "__abs__": pointwise.abs,
+    "__matmul__": linalg.matmul, "__neg__": unary.neg, "__abs__": unary.abs,
     "__pos__": lambda self: self, "__invert__": _invert,
     "__and__": pointwise.bitwise_and, "__or__": pointwise.bitwise_or, "__xor__": pointwise.bitwise_xor,
     "__eq__": pointwise.eq, "__ne__": pointwise.ne, "__lt__": pointwise.lt, "__le__": pointwise.le,
@@ -102,10 +102,8 @@ _METHODS = {
 # In-place versions: name_ -> out-of-place op (and whether that op accepts out=).
 _INPLACE = {
     "add_": (pointwise.add, True), "sub_": (pointwise.sub, True), "mul_": (pointwise.mul, True),
-    "div_": (pointwise.div, True), "pow_": (pointwise.pow, True), "neg_": (pointwise.neg, True),
-    "abs_": (pointwise.abs, True), "exp_": (pointwise.exp, True), "log_": (pointwise.log, True),
-    "sin_": (pointwise.sin, True), "cos_": (pointwise.cos, True), "tanh_": (pointwise.tanh, True),
-    "sqrt_": (pointwise.sqrt, True), "sign_": (pointwise.sign, True), "clamp_": (pointwise.clamp, True),
+    "div_": (pointwise.div, True), "pow_": (pointwise.pow, True), "clamp_": (pointwise.clamp, True),
+    **{name + "_": (unary.FUNCTIONS[name], True) for name in unary.IN_PLACE},
     "clip_": (pointwise.clamp, True), "sigmoid_": (activation.sigmoid, False),
     "relu_": (activation.relu, False), "reciprocal_": (pointwise.reciprocal, False),
     "square_": (_square, False),

@@ -5,7 +5,7 @@ import math
 
 from .. import _dtype
 from .._tensor import Tensor, wrap
-from ..autograd.node import Node, attach, cross_saved, needs_grad, needs_input_grad
+from ..autograd.node import Node, attach, cross_saved, needs_input_grad
 from . import creation
 from .dispatch import (
     DIMENSIONED,
@@ -23,117 +23,6 @@ from .dispatch import bump as _bump
 
 _bool = _dtype.bool_
 _float16, _float32 = _dtype.float16, _dtype.float32
-
-
-def in_float32(formula, *tensors):
-    """`formula(*tensors)`, computed in float32 and rounded once when they are float16, as PyTorch's CPU
-    kernels compute float16 (sigmoid(-17) is 6e-8, not the 0 that float16 intermediates give)."""
-    if tensors[0]._dtype is not _float16:
-        return formula(*tensors)
-    return formula(*[t.to(_float32) for t in tensors]).to(_float16)
-
-
-def _unary(name: str, node_cls, save: str | None, float_result: bool):
-    """An elementwise op over one tensor: kernel `name`, backward `node_cls` saving input or result."""
-    def op(input, *, out=None):
-        if not isinstance(input, Tensor):
-            raise TypeError(f"{name}(): argument 'input' must be Tensor, not {type(input).__name__}")
-        if name == "neg" and input._dtype is _bool:
-            raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
-                               "to invert a mask, use the `~` or `logical_not()` operator instead.")
-        k = input._device.kernels
-        dt, data = input._dtype, input._data
-        if float_result and not dt.is_floating_point:
-            dt = _dtype.get_default_dtype()
-            data = k.astype(data, dt)
-        if out is not None:
-            check_out(out, name, data.shape, dt, (input,))
-            getattr(k, name)(data, out=out._data)
-            _bump(out)
-            return out
-        result = wrap(getattr(k, name)(data), dt, input._device)
-        if node_cls is not None and needs_grad((input,)):
-            attach(result, node_cls, (input,), (result,) if save == "result" else (input,))
-        return result
-    op.__name__ = op.__qualname__ = name
-    op.__doc__ = f"Elementwise {name} of `input` (as torch.{name})."
-    return profiled("aten::" + name)(op)
-
-
-class NegBackward0(Node):
-    def backward(self, grad):
-        return -grad
-
-
-class ExpBackward0(Node):
-    def backward(self, grad):
-        (result,) = self.saved_tensors
-        return grad * result
-
-
-class LogBackward0(Node):
-    def backward(self, grad):
-        (x,) = self.saved_tensors
-        return grad / x
-
-
-class SinBackward0(Node):
-    def backward(self, grad):
-        (x,) = self.saved_tensors
-        return grad * x.cos()
-
-
-class CosBackward0(Node):
-    def backward(self, grad):
-        (x,) = self.saved_tensors
-        return grad * -x.sin()
-
-
-class TanhBackward0(Node):
-    def backward(self, grad):
-        (result,) = self.saved_tensors
-        return in_float32(lambda g, y: g * (1 - y * y), grad, result)
-
-
-class SqrtBackward0(Node):
-    def backward(self, grad):
-        (result,) = self.saved_tensors
-        return grad / (2 * result)
-
-
-class AbsBackward0(Node):
-    def backward(self, grad):
-        (x,) = self.saved_tensors
-        return grad * x.sign()
-
-
-class SignBackward0(Node):
-    def backward(self, grad):
-        return creation.zeros_like(grad)  # not grad * 0: an infinite gradient would give NaN
-
-
-neg = _unary("neg", NegBackward0, None, float_result=False)
-exp = _unary("exp", ExpBackward0, "result", float_result=True)
-log = _unary("log", LogBackward0, "input", float_result=True)
-sin = _unary("sin", SinBackward0, "input", float_result=True)
-cos = _unary("cos", CosBackward0, "input", float_result=True)
-tanh = _unary("tanh", TanhBackward0, "result", float_result=True)
-sqrt = _unary("sqrt", SqrtBackward0, "result", float_result=True)
-abs = _unary("abs", AbsBackward0, "input", float_result=False)
-_sign = _unary("sign", SignBackward0, None, float_result=False)
-
-
-@profiled("aten::sign")
-def sign(input, *, out=None):
-    """-1, 0 or 1 by the sign of each element; 0 for NaN, as PyTorch (numpy's sign gives NaN)."""
-    if isinstance(input, Tensor) and input._dtype is _bool:  # a bool is its own sign (numpy has no loop)
-        return ne(input, False, out=out)
-    result = _sign(input, out=out)
-    if input._dtype.is_floating_point:
-        k = input._device.kernels
-        data = result._data
-        k.where(k.eq(data, data), data, 0.0, out=data)
-    return result
 
 
 class ReciprocalBackward0(Node):

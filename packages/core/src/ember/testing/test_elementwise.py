@@ -4,24 +4,18 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from ember._ops import unary as unary_ops
 from ember.testing.cases import BROADCAST_PAIRS, LAYOUTS, SHAPES, place, random_array
 from ember.testing.compare import assert_matches, reference
 from ember.testing.harness import DTYPE_NAMES, FLOAT_NAMES, INT_NAMES, NUMERIC_NAMES
 
 SIGNED_NAMES = FLOAT_NAMES + INT_NAMES
 
-# name: (numpy function, input domain, dtypes it is defined on); domains as in cases.random_array.
-UNARY = {
-    "neg": (np.negative, "real", SIGNED_NAMES),
-    "exp": (np.exp, "real", FLOAT_NAMES),
-    "log": (np.log, "positive", FLOAT_NAMES),
-    "sin": (np.sin, "real", FLOAT_NAMES),
-    "cos": (np.cos, "real", FLOAT_NAMES),
-    "tanh": (np.tanh, "real", FLOAT_NAMES),
-    "sqrt": (np.sqrt, "positive", FLOAT_NAMES),
-    "abs": (np.abs, "real", SIGNED_NAMES),
-    "sign": (np.sign, "real", SIGNED_NAMES),
-}
+# kernel: (numpy function, input domain, dtypes it is defined on); domains as in cases.random_array. The
+# unary kernels are those of the op registry's entries (ember/_ops/unary.py).
+UNARY = {entry.kernel_name: (entry.reference, entry.domain,
+                             SIGNED_NAMES if entry.dtypes == "same" and entry.integers == "kernel" else FLOAT_NAMES)
+         for entry in unary_ops.UNARY if entry.kernel_name is not None}
 
 # name: (numpy function, domain of a, domain of b, dtypes); "ties" makes equal operands common. On bools,
 # add is "or" and mul is "and": core composes logical_or and logical_and from them.

@@ -1,0 +1,181 @@
+"""The op registry: each op is declared once, and its function, Tensor method, in-place form, grad_fn
+class, ``ember.*`` export and test rows (the conformance kit's, the oracle's, gradcheck's) are made from
+the declaration.
+
+An op's Python function is built once, at import, specialised to its entry (a closure over its kernel,
+dtype rule and node class), so a call interprets no table. Backward formulas are written with
+differentiable ember ops, so gradients of gradients come for free.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .. import _dtype
+from .._tensor import Tensor, wrap
+from ..autograd import grad_mode
+from ..autograd.node import Node, attach, needs_grad
+from .dispatch import bump, check_out, profiled
+
+_float16, _float32, _bool = _dtype.float16, _dtype.float32, _dtype.bool_
+
+
+def in_float32(formula, *tensors):
+    """`formula(*tensors)`, computed in float32 and rounded once when they are float16, as PyTorch's CPU
+    kernels compute float16 (sigmoid(-17) is 6e-8, not the 0 that float16 intermediates give)."""
+    if tensors[0]._dtype is not _float16:
+        return formula(*tensors)
+    return formula(*[t.to(_float32) for t in tensors]).to(_float16)
+
+
+@dataclass(frozen=True, eq=False)
+class Unary:
+    """An elementwise op over one tensor.
+
+    Attributes:
+        name: PyTorch's name (``ember.name``, ``Tensor.name``, ``Tensor.name_``).
+        backward: ``formula(grad, *saved)`` -> the input's gradient, in differentiable ember ops; None
+            for an op whose gradient is zero everywhere it exists (rounding), and `differentiable`
+            False for one PyTorch refuses to differentiate (its results never require grad).
+        saves: what `formula` reads after `grad`, among "input" and "result" (saved with their version, so
+            an in-place change before backward is PyTorch's error).
+        kernel: the device kernel computing it, when it is a primitive (default: `name`).
+        compose: ``compose(input) -> Tensor`` from other ember ops, for an op without a kernel.
+        dtypes: "float": integer and bool inputs give the default float dtype (exp); "same": the result
+            keeps the input's dtype (neg, floor); "bool": a bool result (isnan).
+        integers: what an integer or bool input gives: "kernel" (computed), "copy" (the op is the identity
+            on integers, floor(int) as in PyTorch), "false" or "true" (a bool op: isnan(int) is all False).
+        bools: what a bool input gives, as `integers` (default: the same).
+        check: ``check(input)`` raises PyTorch's error for an input the op refuses, before any work.
+        half_in_float32: compute float16 in float32 and round once, as PyTorch's CPU kernels do.
+        reference: numpy's version (test rows); domain: where test inputs are drawn ("real", "positive",
+            "unit" for (-1, 1), "above_one", "any").
+        grad_fn: the node's class name (PyTorch's: ``TanBackward0``).
+        aliases: other names PyTorch gives the op (``arcsin``), as functions, methods and in-place forms.
+    """
+
+    name: str
+    backward: Callable | None = None
+    saves: tuple[str, ...] = ()
+    kernel: str | None = None
+    compose: Callable | None = None
+    dtypes: str = "float"
+    integers: str = "kernel"
+    bools: str | None = None
+    differentiable: bool = True
+    check: Callable | None = None
+    half_in_float32: bool = False
+    reference: Callable | None = None
+    domain: str = "real"
+    grad_fn: str = ""
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def kernel_name(self) -> str | None:
+        return None if self.compose is not None else (self.kernel or self.name)
+
+    @property
+    def node_name(self) -> str:
+        return self.grad_fn or "".join(part.capitalize() for part in self.name.split("_")) + "Backward0"
+
+
+class _ZeroGradient(Node):
+    """The node of an op whose gradient is zero wherever it exists (floor, round, sign...)."""
+
+    def backward(self, grad):
+        from .creation import zeros_like
+        return zeros_like(grad)  # not grad * 0: an infinite gradient would give NaN
+
+
+def node_class(entry: Unary) -> type | None:
+    """The grad_fn class of `entry`, named as PyTorch's."""
+    if not entry.differentiable:
+        return None
+    if entry.backward is None:
+        return type(entry.node_name, (_ZeroGradient,), {"__module__": __name__})
+    formula = entry.backward
+
+    def backward(self, grad):
+        return formula(grad, *self.saved_tensors)
+    backward.__doc__ = f"The gradient of {entry.name}."
+    return type(entry.node_name, (Node,), {"backward": backward, "__module__": __name__})
+
+
+def unary_function(entry: Unary, node_cls: type | None) -> Callable:
+    """``ember.<name>(input, *, out=None)`` for `entry`, specialised to it."""
+    name = entry.name
+    kernel_name, compose = entry.kernel_name, entry.compose
+    to_float, to_bool = entry.dtypes == "float", entry.dtypes == "bool"
+    answers = {"false": False, "true": True}
+    copies = (entry.integers == "copy", (entry.bools or entry.integers) == "copy")
+    answer = (answers.get(entry.integers), answers.get(entry.bools or entry.integers))
+    check = entry.check
+    half_in_float32 = entry.half_in_float32
+    saves = entry.saves
+
+    def result_dtype(dt):
+        if to_bool:
+            return _dtype.bool_
+        return _dtype.get_default_dtype() if to_float and not dt.is_floating_point else dt
+
+    def compute(input: Tensor, dt, out=None):
+        """The op's result buffer on `input`, of dtype `dt` (written into buffer `out` when given)."""
+        k = input._device.kernels
+        data = input._data
+        if not input._dtype.is_floating_point:
+            is_bool = input._dtype is _bool
+            if copies[is_bool]:
+                return k.contiguous(k.astype(data, dt)) if out is None else k.copy_(out, data)
+            if answer[is_bool] is not None:
+                full = k.full(data.shape, answer[is_bool], dt)
+                return full if out is None else k.copy_(out, full)
+            if to_float:
+                data = k.astype(data, dt)
+        if compose is not None:
+            with grad_mode.no_grad():
+                result = compose(wrap(data, input._dtype if to_bool else dt, input._device))
+            data = result._data
+        elif half_in_float32 and dt is _float16:
+            data = k.astype(getattr(k, kernel_name)(k.astype(data, _float32)), _float16)
+        else:
+            return getattr(k, kernel_name)(data) if out is None else getattr(k, kernel_name)(data, out=out)
+        return data if out is None else k.copy_(out, data)
+
+    def op(input, *, out=None):
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+        if check is not None:
+            check(input)
+        dt = result_dtype(input._dtype)
+        if out is not None:
+            check_out(out, name, input._data.shape, dt, (input,))
+            if out._dtype is dt:
+                compute(input, dt, out._data)
+            else:
+                out._device.kernels.copy_(out._data, compute(input, dt))
+            bump(out)
+            return out
+        result = wrap(compute(input, dt), dt, input._device)
+        if node_cls is not None and needs_grad((input,)):
+            attach(result, node_cls, (input,), tuple(result if what == "result" else input for what in saves))
+        return result
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = f"Elementwise {name} of `input` (as torch.{name})."
+    return profiled("aten::" + name)(op)
+
+
+def build(entries) -> tuple[dict, dict]:
+    """(functions by name, grad_fn classes by name) for unary `entries`."""
+    functions, nodes = {}, {}
+    for entry in entries:
+        node_cls = node_class(entry)
+        if node_cls is not None:
+            nodes[node_cls.__name__] = node_cls
+        function = unary_function(entry, node_cls)
+        for name in (entry.name, *entry.aliases):
+            functions[name] = function
+    return functions, nodes
+
+
+LN2, LN10 = math.log(2.0), math.log(10.0)
