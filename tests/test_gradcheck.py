@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import ember
+from ember._ops.unary import UNARY
 from ember.autograd import gradcheck, gradgradcheck
 
 F = ember.nn.functional
@@ -23,6 +24,8 @@ def _array(rng, shape, domain):
         return rng.uniform(0.5, 2.0, shape)
     if domain == "unit":
         return rng.uniform(0.1, 0.9, shape)
+    if domain == "above_one":
+        return rng.uniform(1.2, 3.0, shape)
     return rng.standard_normal(shape)
 
 
@@ -149,6 +152,10 @@ OPS = {
     "linear": (lambda x, w, b: F.linear(x, w, b), [((2, 3), "any"), ((2, 3), "any"), ((2,), "any")]),
 }
 
+# Every elementwise op of the registry with a nonzero gradient, first and second order.
+_REGISTRY = [entry for entry in UNARY if entry.differentiable and entry.backward is not None]
+OPS.update({f"registry {entry.name}": (getattr(ember, entry.name), [((2, 3), entry.domain)]) for entry in _REGISTRY})
+
 # Ops whose second derivatives are checked (relu away from 0, where its second derivative is 0).
 SECOND_ORDER = [
     "add",
@@ -170,6 +177,7 @@ SECOND_ORDER = [
     "relu",
     "prod",
     "prod(dim)",
+    *(f"registry {entry.name}" for entry in _REGISTRY),
 ]
 
 

@@ -16,7 +16,7 @@ from .. import _dtype
 from .._tensor import Tensor, wrap
 from ..autograd import grad_mode
 from ..autograd.node import Node, attach, needs_grad
-from .dispatch import bump, check_out, profiled
+from .dispatch import bump, check_out, profiled, type_name
 
 _float16, _float32, _bool = _dtype.float16, _dtype.float32, _dtype.bool_
 
@@ -47,6 +47,7 @@ class Unary:
         integers: what an integer or bool input gives: "kernel" (computed), "copy" (the op is the identity
             on integers, floor(int) as in PyTorch), "false" or "true" (a bool op: isnan(int) is all False).
         bools: what a bool input gives, as `integers` (default: the same).
+        refuses: the input dtypes PyTorch has no kernel for (NotImplementedError, as PyTorch's).
         check: ``check(input)`` raises PyTorch's error for an input the op refuses, before any work.
         half_in_float32: compute float16 in float32 and round once, as PyTorch's CPU kernels do.
         reference: numpy's version (test rows); domain: where test inputs are drawn ("real", "positive",
@@ -64,6 +65,7 @@ class Unary:
     integers: str = "kernel"
     bools: str | None = None
     differentiable: bool = True
+    refuses: tuple[str, ...] = ()
     check: Callable | None = None
     half_in_float32: bool = False
     reference: Callable | None = None
@@ -110,7 +112,7 @@ def unary_function(entry: Unary, node_cls: type | None) -> Callable:
     answers = {"false": False, "true": True}
     copies = (entry.integers == "copy", (entry.bools or entry.integers) == "copy")
     answer = (answers.get(entry.integers), answers.get(entry.bools or entry.integers))
-    check = entry.check
+    check, refuses = entry.check, frozenset(entry.refuses)
     half_in_float32 = entry.half_in_float32
     saves = entry.saves
 
@@ -147,6 +149,8 @@ def unary_function(entry: Unary, node_cls: type | None) -> Callable:
             raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
         if check is not None:
             check(input)
+        if input._dtype.name in refuses:
+            raise NotImplementedError(f'"{name}" not implemented for \'{type_name(input._dtype)}\'')
         dt = result_dtype(input._dtype)
         if out is not None:
             check_out(out, name, input._data.shape, dt, (input,))

@@ -13,6 +13,7 @@ import numpy as np
 from .registry import LN2, LN10, Unary, build, in_float32
 
 _INF = math.inf
+_INTEGERS = ("bool", "int32", "int64")
 
 
 def _refuse_bool(input) -> None:
@@ -23,14 +24,16 @@ def _refuse_bool(input) -> None:
 
 UNARY: tuple[Unary, ...] = (
     Unary("neg", lambda g: -g, dtypes="same", check=_refuse_bool, reference=np.negative, aliases=("negative",)),
-    Unary("abs", lambda g, x: g * x.sign(), ("input",), dtypes="same", reference=np.abs, aliases=("absolute",)),
+    Unary("abs", lambda g, x: g * x.sign(), ("input",), dtypes="same", refuses=("bool",), reference=np.abs,
+          aliases=("absolute",)),
     Unary("exp", lambda g, y: g * y, ("result",), reference=np.exp),
     Unary("exp2", lambda g, y: g * y * LN2, ("result",), reference=np.exp2),
     Unary("expm1", lambda g, y: g * (y + 1), ("result",), reference=np.expm1),
     Unary("log", lambda g, x: g / x, ("input",), reference=np.log, domain="positive"),
     Unary("log2", lambda g, x: g / (x * LN2), ("input",), reference=np.log2, domain="positive"),
     Unary("log10", lambda g, x: g / (x * LN10), ("input",), reference=np.log10, domain="positive"),
-    Unary("log1p", lambda g, x: g / (x + 1), ("input",), reference=np.log1p, domain="positive"),
+    Unary("log1p", lambda g, x: g / (x + 1), ("input",), reference=np.log1p, domain="positive",
+          grad_fn="Log1PBackward0"),
     Unary("sqrt", lambda g, y: g / (2 * y), ("result",), reference=np.sqrt, domain="positive"),
     Unary("rsqrt", lambda g, y: -0.5 * g * y * y * y, ("result",), compose=lambda x: x.sqrt().reciprocal(),
           reference=lambda x: 1 / np.sqrt(x), domain="positive"),
@@ -50,11 +53,12 @@ UNARY: tuple[Unary, ...] = (
           domain="above_one", aliases=("arccosh",)),
     Unary("atanh", lambda g, x: g / (1 - x * x), ("input",), reference=np.arctanh, domain="unit", aliases=("arctanh",)),
     Unary("sign", None, dtypes="same", bools="copy", reference=np.sign),
-    Unary("floor", None, dtypes="same", integers="copy", reference=np.floor, domain="any"),
-    Unary("ceil", None, dtypes="same", integers="copy", reference=np.ceil, domain="any"),
-    Unary("trunc", None, dtypes="same", integers="copy", reference=np.trunc, domain="any", aliases=("fix",)),
-    Unary("round", None, dtypes="same", integers="copy", reference=np.round, domain="any"),
-    Unary("frac", lambda g: g, compose=lambda x: x - x.trunc(), dtypes="same",
+    Unary("floor", None, dtypes="same", integers="copy", refuses=("bool",), reference=np.floor, domain="any"),
+    Unary("ceil", None, dtypes="same", integers="copy", refuses=("bool",), reference=np.ceil, domain="any"),
+    Unary("trunc", None, dtypes="same", integers="copy", refuses=("bool",), reference=np.trunc, domain="any",
+          aliases=("fix",)),
+    Unary("round", None, dtypes="same", integers="copy", refuses=("bool",), reference=np.round, domain="any"),
+    Unary("frac", lambda g: g, compose=lambda x: x - x.trunc(), dtypes="same", refuses=_INTEGERS,
           reference=lambda x: x - np.trunc(x), domain="any"),
     Unary("isnan", compose=lambda x: x != x, dtypes="bool", integers="false", differentiable=False,
           reference=np.isnan),
