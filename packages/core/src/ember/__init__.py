@@ -7,6 +7,7 @@ entry point group).
 from __future__ import annotations
 
 import builtins
+from typing import TYPE_CHECKING, Any
 
 from . import _dtype
 from ._device import DeviceUnavailableError, device, get_default_device, set_default_device
@@ -97,6 +98,8 @@ from .autograd.grad_mode import (
 
 _methods.bind()
 globals().update(_unary.FUNCTIONS)  # the registry's elementwise ops: exp, log2, arcsin, isnan...
+if TYPE_CHECKING:
+    def __getattr__(name: str) -> Any: ...  # the registry's ops, made at import
 
 float32 = _dtype.float32
 float64 = _dtype.float64

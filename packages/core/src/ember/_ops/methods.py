@@ -91,7 +91,7 @@ _METHODS = {
     "__add__": pointwise.add, "__radd__": pointwise.add, "__sub__": pointwise.sub, "__rsub__": pointwise.rsub,
     "__mul__": pointwise.mul, "__rmul__": pointwise.mul, "__truediv__": pointwise.div,
     "__rtruediv__": pointwise.rdiv, "__pow__": pointwise.pow, "__rpow__": _rpow,
-    "__matmul__": linalg.matmul, "__neg__": unary.neg, "__abs__": unary.abs,
+    "__matmul__": linalg.matmul, "__neg__": unary.FUNCTIONS["neg"], "__abs__": unary.FUNCTIONS["abs"],
     "__pos__": lambda self: self, "__invert__": _invert,
     "__and__": pointwise.bitwise_and, "__or__": pointwise.bitwise_or, "__xor__": pointwise.bitwise_xor,
     "__eq__": pointwise.eq, "__ne__": pointwise.ne, "__lt__": pointwise.lt, "__le__": pointwise.le,

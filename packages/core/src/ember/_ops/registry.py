@@ -48,7 +48,8 @@ class Unary:
             on integers, floor(int) as in PyTorch), "false" or "true" (a bool op: isnan(int) is all False).
         bools: what a bool input gives, as `integers` (default: the same).
         refuses: the input dtypes PyTorch has no kernel for (NotImplementedError, as PyTorch's).
-        check: ``check(input)`` raises PyTorch's error for an input the op refuses, before any work.
+        check: ``check(input)`` raises PyTorch's error for an integer or bool input the op refuses (neg of a
+            bool), before any work.
         half_in_float32: compute float16 in float32 and round once, as PyTorch's CPU kernels do.
         reference: numpy's version (test rows); domain: where test inputs are drawn ("real", "positive",
             "unit" for (-1, 1), "above_one", "any").
@@ -107,7 +108,7 @@ def node_class(entry: Unary) -> type | None:
 def unary_function(entry: Unary, node_cls: type | None) -> Callable:
     """``ember.<name>(input, *, out=None)`` for `entry`, specialised to it."""
     name = entry.name
-    kernel_name, compose = entry.kernel_name, entry.compose
+    kernel_name, compose = entry.kernel_name or "", entry.compose
     to_float, to_bool = entry.dtypes == "float", entry.dtypes == "bool"
     answers = {"false": False, "true": True}
     copies = (entry.integers == "copy", (entry.bools or entry.integers) == "copy")
@@ -144,10 +145,28 @@ def unary_function(entry: Unary, node_cls: type | None) -> Callable:
             return getattr(k, kernel_name)(data) if out is None else getattr(k, kernel_name)(data, out=out)
         return data if out is None else k.copy_(out, data)
 
+    # The common call, run straight through: a floating tensor and a plain kernel, no out=.
+    fast = frozenset(d for d in (_dtype.float32, _dtype.float64, _float16)
+                     if compose is None and not to_bool and not (half_in_float32 and d is _float16))
+    if saves == ("result",):
+        def saving(input, result):
+            return (result,)
+    elif saves == ("input",):
+        def saving(input, result):
+            return (input,)
+    else:
+        def saving(input, result):
+            return tuple(result if what == "result" else input for what in saves)
+
     def op(input, *, out=None):
+        if out is None and input.__class__ is Tensor and input._dtype in fast:
+            result = wrap(getattr(input._device.kernels, kernel_name)(input._data), input._dtype, input._device)
+            if node_cls is not None and input._requires_grad and grad_mode.state.enabled:
+                attach(result, node_cls, (input,), saving(input, result))
+            return result
         if not isinstance(input, Tensor):
             raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
-        if check is not None:
+        if check is not None and not input._dtype.is_floating_point:
             check(input)
         if input._dtype.name in refuses:
             raise NotImplementedError(f'"{name}" not implemented for \'{type_name(input._dtype)}\'')
@@ -162,7 +181,7 @@ def unary_function(entry: Unary, node_cls: type | None) -> Callable:
             return out
         result = wrap(compute(input, dt), dt, input._device)
         if node_cls is not None and needs_grad((input,)):
-            attach(result, node_cls, (input,), tuple(result if what == "result" else input for what in saves))
+            attach(result, node_cls, (input,), saving(input, result))
         return result
     op.__name__ = op.__qualname__ = name
     op.__doc__ = f"Elementwise {name} of `input` (as torch.{name})."

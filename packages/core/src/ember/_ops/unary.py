@@ -7,6 +7,7 @@ domain for the generated tests. Gradient formulas follow PyTorch's derivatives.y
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -73,3 +74,6 @@ IN_PLACE = tuple(name for entry in UNARY if entry.dtypes != "bool" for name in (
 globals().update(NODES)  # PyTorch's grad_fn classes, importable by name as the other ops' are
 __all__ = sorted(FUNCTIONS) + sorted(NODES)
 globals().update(FUNCTIONS)
+
+if TYPE_CHECKING:
+    def __getattr__(name: str) -> Any: ...  # the functions above, made at import

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ember
+from ember._ops import unary
 from ember._tensor import Tensor
 from ember.nn.functional._common import implicit_softmax_dim
 
@@ -24,7 +25,7 @@ def sigmoid(input: Tensor) -> Tensor:
 
 def tanh(input: Tensor) -> Tensor:
     """tanh(x) elementwise."""
-    return ember.tanh(input)
+    return unary.FUNCTIONS["tanh"](input)
 
 
 def softmax(
