@@ -167,3 +167,116 @@ def test_like_factories_keep_a_dense_input_layout(factory):
     assert make(ember.ones(2, 3).t(), *args, dtype=ember.float64).stride() == (1, 3)
     assert make(ember.ones(2, 1).expand(2, 3), *args).stride() == (3, 1)
     assert make(ember.ones(4, 6)[::2], *args).stride() == (6, 1)
+
+
+# ----- Python types as dtypes: bool, int (int64) and float (float64), as PyTorch reads them ----------
+_X = ember.ones(2, 3)
+DTYPE_TAKERS = {
+    "ones": lambda dt: ember.ones(2, dtype=dt),
+    "zeros": lambda dt: ember.zeros(2, dtype=dt),
+    "empty": lambda dt: ember.empty(2, dtype=dt),
+    "full": lambda dt: ember.full((2,), 1, dtype=dt),
+    "tensor": lambda dt: ember.tensor([1, 0], dtype=dt),
+    "as_tensor": lambda dt: ember.as_tensor([1, 0], dtype=dt),
+    "scalar_tensor": lambda dt: ember.scalar_tensor(1, dtype=dt),
+    "arange": lambda dt: ember.arange(2, dtype=dt),
+    "eye": lambda dt: ember.eye(2, dtype=dt),
+    "zeros_like": lambda dt: ember.zeros_like(_X, dtype=dt),
+    "ones_like": lambda dt: ember.ones_like(_X, dtype=dt),
+    "empty_like": lambda dt: ember.empty_like(_X, dtype=dt),
+    "full_like": lambda dt: ember.full_like(_X, 1, dtype=dt),
+    "new_zeros": lambda dt: _X.new_zeros(2, dtype=dt),
+    "new_ones": lambda dt: _X.new_ones(2, dtype=dt),
+    "new_empty": lambda dt: _X.new_empty(2, dtype=dt),
+    "new_full": lambda dt: _X.new_full((2,), 1, dtype=dt),
+    "new_tensor": lambda dt: _X.new_tensor([1], dtype=dt),
+    "to": lambda dt: _X.to(dt),
+    "to device dtype": lambda dt: _X.to("cpu", dt),
+    "to dtype=": lambda dt: _X.to(dtype=dt),
+    "sum": lambda dt: _X.sum(dtype=dt),
+    "sum dim": lambda dt: ember.sum(_X, 0, dtype=dt),
+    "prod": lambda dt: _X.prod(dtype=dt),
+}
+FLOAT_DTYPE_TAKERS = {
+    "linspace": lambda dt: ember.linspace(0, 1, 3, dtype=dt),
+    "logspace": lambda dt: ember.logspace(0, 1, 3, dtype=dt),
+    "rand": lambda dt: ember.rand(2, dtype=dt),
+    "randn": lambda dt: ember.randn(2, dtype=dt),
+    "rand_like": lambda dt: ember.rand_like(_X, dtype=dt),
+    "randn_like": lambda dt: ember.randn_like(_X, dtype=dt),
+    "mean": lambda dt: _X.mean(dtype=dt),
+    "softmax": lambda dt: _X.softmax(0, dtype=dt),
+    "log_softmax": lambda dt: ember.log_softmax(_X, 0, dtype=dt),
+    "F.softmax": lambda dt: ember.nn.functional.softmax(_X, 0, dtype=dt),
+    "Linear": lambda dt: ember.nn.Linear(2, 2, dtype=dt).weight,
+    "Module.to": lambda dt: ember.nn.Linear(2, 2).to(dt).weight,
+    "Module.to dtype=": lambda dt: ember.nn.Linear(2, 2).to(dtype=dt).weight,
+}
+INT_DTYPE_TAKERS = {
+    "randint": lambda dt: ember.randint(0, 3, (2,), dtype=dt),
+    "randint_like": lambda dt: ember.randint_like(_X, 3, dtype=dt),
+    "randperm": lambda dt: ember.randperm(3, dtype=dt),
+}
+
+
+@pytest.mark.parametrize("python_type, expected", [(bool, ember.bool), (int, ember.int64), (float, ember.float64)])
+@pytest.mark.parametrize("op", sorted(DTYPE_TAKERS))
+def test_a_python_type_is_a_dtype_wherever_a_dtype_is_taken(op, python_type, expected):
+    assert DTYPE_TAKERS[op](python_type).dtype is expected
+
+
+@pytest.mark.parametrize("op", sorted(FLOAT_DTYPE_TAKERS))
+def test_float_is_float64_for_floating_only_ops(op):
+    assert FLOAT_DTYPE_TAKERS[op](float).dtype is ember.float64
+
+
+@pytest.mark.parametrize("python_type, expected", [(int, ember.int64), (float, ember.float64)])
+@pytest.mark.parametrize("op", sorted(INT_DTYPE_TAKERS))
+def test_a_python_type_is_a_dtype_for_random_integers(op, python_type, expected):
+    assert INT_DTYPE_TAKERS[op](python_type).dtype is expected
+
+
+@pytest.mark.parametrize("op", sorted({**DTYPE_TAKERS, **FLOAT_DTYPE_TAKERS, **INT_DTYPE_TAKERS}))
+def test_complex_is_a_clear_type_error_as_ember_has_no_complex_dtype(op):
+    takers = {**DTYPE_TAKERS, **FLOAT_DTYPE_TAKERS, **INT_DTYPE_TAKERS}
+    with pytest.raises(TypeError, match="no complex dtype"):
+        takers[op](complex)
+
+
+@pytest.mark.parametrize("bad", ["float32", object, 1, __import__("numpy").float32])
+def test_other_objects_are_not_dtypes(bad):
+    with pytest.raises(TypeError, match="argument 'dtype' must be ember.dtype"):
+        ember.ones(2, dtype=bad)
+
+
+def test_type_takes_no_python_type_as_pytorch():
+    """PyTorch's Tensor.type() refuses bool/int/float (a ValueError), unlike to()."""
+    with pytest.raises(ValueError, match="invalid type: 'float'"):
+        _X.type(float)
+    assert _X.type(ember.int64).dtype is ember.int64
+
+
+def test_mean_names_the_optional_dtype_when_it_is_not_floating():
+    with pytest.raises(RuntimeError, match="Optional dtype must be either a floating point or complex dtype. "
+                                           "Got: Long"):
+        _X.mean(dtype=int)
+    with pytest.raises(RuntimeError, match="Input dtype must be"):
+        ember.ones(2, dtype=int).mean()
+
+
+def test_scalar_tensor_is_of_the_default_float_dtype():
+    assert ember.scalar_tensor(1).dtype is ember.float32
+    assert ember.scalar_tensor(True).tolist() == 1.0
+    assert ember.scalar_tensor(1.5, dtype=int).tolist() == 1
+    with pytest.raises(TypeError, match="must be Number, not str"):
+        ember.scalar_tensor("a")
+
+
+@pytest.mark.parametrize("dim", [(), (0,)])
+def test_prod_with_a_dtype_gives_that_dtype(dim):
+    """PyTorch: an explicit int32/bool dtype is the result dtype (only the default widens ints to int64)."""
+    x = ember.ones(2, 3)
+    assert x.prod(*dim, dtype=ember.int32).dtype is ember.int32
+    assert x.prod(*dim, dtype=bool).dtype is ember.bool
+    assert ember.tensor([[True, False]]).prod(1, dtype=bool).tolist() == [False]
+    assert ember.tensor([True]).prod().dtype is ember.int64

@@ -18,15 +18,15 @@ class ToCopyBackward0(Node):
 
 def _parse_to(args, kwargs):
     """(device or None, dtype or None, copy) from the forms of Tensor.to."""
-    device, dtype = kwargs.pop("device", None), kwargs.pop("dtype", None)
+    device, dtype = kwargs.pop("device", None), _dtype.parse(kwargs.pop("dtype", None), "to")
     copy = kwargs.pop("copy", False)
     kwargs.pop("non_blocking", None)
     kwargs.pop("memory_format", None)
     if kwargs:
         raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
     for arg in args:
-        if isinstance(arg, _dtype.dtype):
-            dtype = arg
+        if _dtype.names_dtype(arg):
+            dtype = _dtype.parse(arg, "to")
         elif isinstance(arg, (str, _device_cls)):
             device = arg
         elif isinstance(arg, Tensor):
@@ -106,6 +106,8 @@ def type_(input, dtype=None):
         if dtype not in by_legacy_name:
             raise ValueError(f"invalid type: '{dtype}'")
         dtype = by_legacy_name[dtype]
+    elif not isinstance(dtype, _dtype.dtype):  # PyTorch's type() takes no Python types, unlike to()
+        raise ValueError(f"invalid type: '{getattr(dtype, '__name__', dtype)}'")
     return to(input, dtype)
 
 

@@ -18,12 +18,6 @@ from .dispatch import DIMENSIONED, checked_scalar, profiled, type_name, value_ra
 DEFAULT_SEED = 67280421310721  # PyTorch's default CPU seed: unseeded runs are reproducible, as there
 
 
-def _check_dtype(dtype, op: str):
-    if dtype is not None and not isinstance(dtype, _dtype.dtype):
-        raise TypeError(f"{op}(): argument 'dtype' must be ember.dtype, not {type(dtype).__name__}")
-    return dtype
-
-
 def place(device, dtype: _dtype.dtype, op: str):
     """The resolved device for a new tensor, checking it supports `dtype` (never a silent cast)."""
     d = resolve(device)
@@ -199,7 +193,7 @@ def _check_fits(array, dt, op: str) -> None:
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False) -> Tensor:
     """A new tensor holding a copy of `data` (nested sequences, numbers, numpy arrays, tensors)."""
-    _check_dtype(dtype, "tensor")
+    dtype = _dtype.parse(dtype, "tensor")
     array, dt = _infer_array(data, dtype, "tensor")
     d = place(device, dt, "tensor")
     return _finish(d.kernels.from_numpy(array), dt, d, requires_grad, "tensor")
@@ -207,6 +201,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
 
 def as_tensor(data, dtype=None, device=None) -> Tensor:
     """`data` as a tensor, sharing memory when it already is one (or a CPU numpy array) of that dtype."""
+    dtype = _dtype.parse(dtype, "as_tensor")
     if isinstance(data, Tensor) and (dtype is None or data._dtype is dtype) and \
             (device is None or resolve(device) is data._device):
         return data
@@ -238,8 +233,10 @@ def from_numpy(array) -> Tensor:
 
 
 def scalar_tensor(value, device=None, dtype=None) -> Tensor:
-    """A 0-d tensor holding a Python number."""
-    dt = dtype or _dtype.scalar_dtype(value)
+    """A 0-d tensor holding a Python number, of the default float dtype unless `dtype` says otherwise."""
+    if not isinstance(value, numbers.Real):
+        raise TypeError(f"scalar_tensor(): argument 's' (position 1) must be Number, not {type(value).__name__}")
+    dt = _dtype.parse(dtype, "scalar_tensor") or _dtype.get_default_dtype()
     d = place(device, dt, "scalar_tensor")
     return Tensor._make(d.kernels.full((), checked_scalar(value, dt, "scalar_tensor"), dt), dt, d)
 
@@ -269,7 +266,7 @@ def _rebuild(array, dtype_name, device_str, requires_grad) -> Tensor:
 # ----- constants ------------------------------------------------------------------------------------
 def _constant(op: str, value_of):
     def factory(*size, dtype=None, device=None, requires_grad=False):
-        _check_dtype(dtype, op)
+        dtype = _dtype.parse(dtype, op)
         dt = dtype or _dtype.get_default_dtype()
         shape = parse_size(size, op, dt.itemsize)
         d = place(device, dt, op)
@@ -288,7 +285,7 @@ empty = _constant("empty", None)
 @profiled("aten::full")
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     """A tensor of `size` filled with `fill_value` (dtype inferred from it, as in PyTorch)."""
-    _check_dtype(dtype, "full")
+    dtype = _dtype.parse(dtype, "full")
     _check_fill(fill_value, "full")
     dt = dtype or _dtype.scalar_dtype(fill_value)
     fill_value = checked_scalar(fill_value, dt, "full")
@@ -312,7 +309,7 @@ def _check_fill(value, op: str) -> None:
 def _like(op: str, make, floating_only: bool = False):
     def factory(input, *, dtype=None, device=None, requires_grad=False):
         _check_input(input, op)
-        _check_dtype(dtype, op)
+        dtype = _dtype.parse(dtype, op)
         dt = dtype or input._dtype
         if floating_only:
             _check_random_dtype(dt, op)
@@ -342,7 +339,7 @@ randn_like = _like("randn_like", lambda d, shape, dt: d.kernels.normal(shape, 0.
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     """A tensor with `input`'s shape, dtype and device, filled with `fill_value`."""
     _check_input(input, "full_like")
-    _check_dtype(dtype, "full_like")
+    dtype = _dtype.parse(dtype, "full_like")
     _check_fill(fill_value, "full_like")
     dt = dtype or input._dtype
     fill_value = checked_scalar(fill_value, dt, "full_like")
@@ -413,7 +410,7 @@ def randperm(n, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     if not isinstance(n, numbers.Integral) or isinstance(n, bool):
         raise TypeError(f"randperm(): argument 'n' (position 1) must be int, not {type(n).__name__}")
     check_shape((int(n),), "randperm", 8)
-    dt = _check_dtype(dtype, "randperm") or _dtype.int64
+    dt = _dtype.parse(dtype, "randperm") or _dtype.int64
     if dt is _dtype.bool_:
         raise NotImplementedError("\"randperm\" not implemented for 'Bool'")
     d = place(device, dt, "randperm")
@@ -434,7 +431,7 @@ def seed() -> int:
 
 def _random(op: str, draw):
     def factory(*size, dtype=None, device=None, requires_grad=False):
-        _check_dtype(dtype, op)
+        dtype = _dtype.parse(dtype, op)
         dt = dtype or _dtype.get_default_dtype()
         _check_random_dtype(dt, op)
         shape = parse_size(size, op, dt.itemsize)
@@ -473,7 +470,7 @@ def randint(*args, size=None, dtype=None, device=None, requires_grad=False) -> T
     low, high = int(low), int(high)
     if high <= low:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
-    dt = _check_dtype(dtype, "randint") or _dtype.int64
+    dt = _dtype.parse(dtype, "randint") or _dtype.int64
     limits = _INT_RANGES.get(dt.name)
     if limits is not None:
         name, smallest, largest, digits = limits
@@ -506,7 +503,7 @@ def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_g
     if high is None:
         low, high = 0, low
     _check_input(input, "randint_like")
-    dt = _check_dtype(dtype, "randint_like") or input._dtype
+    dt = _dtype.parse(dtype, "randint_like") or input._dtype
     return randint(low, high, tuple(input._data.shape), dtype=dt,
                    device=device if device is not None else input._device, requires_grad=requires_grad)
 
@@ -538,7 +535,7 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
         raise RuntimeError("arange(): step must be nonzero")
     if not all(math.isfinite(v) for v in values):
         raise RuntimeError(f"arange(): unsupported range: {start} -> {end} (step {step})")
-    _check_dtype(dtype, "arange")
+    dtype = _dtype.parse(dtype, "arange")
     dt = dtype or (_dtype.get_default_dtype() if any(isinstance(v, float) for v in values) else _dtype.int64)
     if dt is _dtype.int64:
         start, end, step = int(start), int(end), int(step)
@@ -586,7 +583,7 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False)
     """`steps` evenly spaced values from `start` to `end`, computed as PyTorch does (from the start for
     the first half, from the end for the second) in the target dtype, or for integer dtypes in float64
     from the bounds converted to the dtype and then truncated, so values match bit for bit."""
-    _check_dtype(dtype, "linspace")
+    dtype = _dtype.parse(dtype, "linspace")
     _check_bounds(start, end, "linspace")
     steps = _steps(steps, "linspace")
     dt = dtype or _dtype.get_default_dtype()
@@ -607,7 +604,7 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False)
 def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     """`steps` values from ``base ** start`` to ``base ** end``, evenly spaced on a log scale. As in
     PyTorch, the bounds are converted to the dtype, the exponents and powers computed in float64."""
-    _check_dtype(dtype, "logspace")
+    dtype = _dtype.parse(dtype, "logspace")
     _check_bounds(start, end, "logspace")
     steps = _steps(steps, "logspace")
     dt = dtype or _dtype.get_default_dtype()
@@ -652,7 +649,7 @@ def eye(n, m=None, *, dtype=None, device=None, requires_grad=False) -> Tensor:
         if value is not None and value < 0:
             raise RuntimeError(f"eye(): {name} must be greater or equal to 0, got {value}")
     m = n if m is None else m
-    _check_dtype(dtype, "eye")
+    dtype = _dtype.parse(dtype, "eye")
     dt = dtype or _dtype.get_default_dtype()
     check_shape((int(n), int(m)), "eye", dt.itemsize)
     d = place(device, dt, "eye")
