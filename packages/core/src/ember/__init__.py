@@ -79,9 +79,12 @@ from ._ops.reduction import all, amax, amin, any, argmax, argmin, max, mean, min
 from ._ops.views import (
     broadcast_to,
     clone,
+    contiguous_format,
     flatten,
+    memory_format,
     narrow,
     permute,
+    preserve_format,
     reshape,
     select,
     squeeze,

@@ -13,6 +13,7 @@ from .. import _dtype
 from .._device import resolve
 from .._size import Size
 from .._tensor import Tensor
+from . import views
 from .dispatch import DIMENSIONED, checked_scalar, profiled, type_name, value_range
 
 DEFAULT_SEED = 67280421310721  # PyTorch's default CPU seed: unseeded runs are reproducible, as there
@@ -307,14 +308,14 @@ def _check_fill(value, op: str) -> None:
 
 
 def _like(op: str, make, floating_only: bool = False):
-    def factory(input, *, dtype=None, device=None, requires_grad=False):
+    def factory(input, *, dtype=None, device=None, requires_grad=False, memory_format=None):
         _check_input(input, op)
         dtype = _dtype.parse(dtype, op)
         dt = dtype or input._dtype
         if floating_only:
             _check_random_dtype(dt, op)
         d = place(device if device is not None else input._device, dt, op)
-        return _finish(_preserving_layout(input, d, dt, make), dt, d, requires_grad, op)
+        return _finish(_preserving_layout(input, d, dt, make, memory_format, op), dt, d, requires_grad, op)
     factory.__name__ = factory.__qualname__ = op
     factory.__doc__ = f"Like torch.{op}: a new tensor with `input`'s shape, dtype and device."
     return profiled("aten::" + op)(factory)
@@ -336,7 +337,7 @@ randn_like = _like("randn_like", lambda d, shape, dt: d.kernels.normal(shape, 0.
                    floating_only=True)
 
 
-def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False, memory_format=None) -> Tensor:
     """A tensor with `input`'s shape, dtype and device, filled with `fill_value`."""
     _check_input(input, "full_like")
     dtype = _dtype.parse(dtype, "full_like")
@@ -344,29 +345,17 @@ def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False
     dt = dtype or input._dtype
     fill_value = checked_scalar(fill_value, dt, "full_like")
     d = place(device if device is not None else input._device, dt, "full_like")
-    return _finish(_preserving_layout(input, d, dt, lambda d, shape, dt: d.kernels.full(shape, fill_value, dt)),
-                   dt, d, requires_grad, "full_like")
+
+    def fill(d, shape, dt):
+        return d.kernels.full(shape, fill_value, dt)
+    data = _preserving_layout(input, d, dt, fill, memory_format, "full_like")
+    return _finish(data, dt, d, requires_grad, "full_like")
 
 
-def _preserving_layout(input: Tensor, d, dt, make):
-    """``make(d, shape, dt)`` laid out as `input` when its memory is dense without overlaps (a transposed
-    tensor gives a transposed result), else row-major: PyTorch's ``memory_format=torch.preserve_format``."""
-    shape = input._data.shape
-    if len(shape) < 2:
-        return make(d, shape, dt)
-    strides = input._device.kernels.strides(input._data)
-    order = sorted(range(len(shape)), key=lambda i: -strides[i])  # stable: ties keep the dims' order
-    if order == list(range(len(shape))):
-        return make(d, shape, dt)
-    expected = 1
-    for i in reversed(order):
-        if shape[i] != 1 and strides[i] != expected:
-            return make(d, shape, dt)  # not dense, or overlapping
-        expected *= shape[i]
-    from .views import permute_buffer
-
-    inverse = sorted(range(len(order)), key=order.__getitem__)
-    return permute_buffer(d, make(d, tuple(shape[i] for i in order), dt), inverse)
+def _preserving_layout(input: Tensor, d, dt, make, memory_format, op: str):
+    """``make(d, shape, dt)`` laid out as `input` (PyTorch's preserve_format), or row-major."""
+    return views.allocate(d, input._data.shape, views.like_strides(input, memory_format, op),
+                          lambda shape: make(d, shape, dt))
 
 
 # ----- random numbers ---------------------------------------------------------------------------------
@@ -497,15 +486,20 @@ def _draw_integers(d, shape, low: int, high: int, dt):
     return data if dt is _dtype.int64 else k.astype(data, dt)
 
 
-def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_grad=False,
+                 memory_format=None) -> Tensor:
     """Like randint, with `input`'s shape, dtype and device: ``randint_like(x, high)`` or
     ``randint_like(x, low, high)``."""
     if high is None:
         low, high = 0, low
     _check_input(input, "randint_like")
     dt = _dtype.parse(dtype, "randint_like") or input._dtype
-    return randint(low, high, tuple(input._data.shape), dtype=dt,
-                   device=device if device is not None else input._device, requires_grad=requires_grad)
+    d = place(device if device is not None else input._device, dt, "randint_like")
+
+    def draw(shape):
+        return randint(low, high, shape, dtype=dt, device=d)._data
+    data = views.allocate(d, input._data.shape, views.like_strides(input, memory_format, "randint_like"), draw)
+    return _finish(data, dt, d, requires_grad, "randint_like")
 
 
 # ----- ranges -----------------------------------------------------------------------------------------

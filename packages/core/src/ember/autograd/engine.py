@@ -342,7 +342,9 @@ def _accumulate(variable: Tensor, g: Tensor, create_graph: bool) -> None:
         elif g._grad_fn is None and sys.getrefcount(g) <= _ENGINE_REFS and _owns_storage(g):
             variable._grad = g
         else:
-            variable._grad = g.detach().clone()
+            from .._ops.views import contiguous_format  # imported here: views imports autograd
+
+            variable._grad = g.detach().clone(memory_format=contiguous_format)
     elif create_graph or current._requires_grad:
         variable._grad = current + g
     else:
