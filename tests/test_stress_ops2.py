@@ -280,3 +280,120 @@ def test_prod_with_a_dtype_gives_that_dtype(dim):
     assert x.prod(*dim, dtype=bool).dtype is ember.bool
     assert ember.tensor([[True, False]]).prod(1, dtype=bool).tolist() == [False]
     assert ember.tensor([True]).prod().dtype is ember.int64
+
+
+# ----- layouts: clone and the *_like factories keep a dense layout (PyTorch's preserve_format) --------
+def test_clone_keeps_a_dense_layout_and_makes_a_gapped_one_dense_in_its_order():
+    assert ember.zeros(2, 3).t().clone().stride() == (1, 3)
+    assert ember.zeros(2, 3, 4).permute(2, 0, 1).clone().stride() == (1, 12, 4)
+    assert ember.zeros(4, 3)[::2].clone().stride() == (3, 1)
+    assert ember.zeros(4, 2, 6)[..., ::2].permute(1, 2, 0).clone().stride() == (3, 1, 6)
+    assert ember.zeros(2, 1).expand(2, 3).clone().stride() == (3, 1)
+    assert ember.arange(8.0).reshape(4, 1, 2).permute(1, 2, 0).clone().stride() == (2, 1, 2)
+
+
+def test_clone_copies_values_and_gradients_whatever_the_layout():
+    x = ember.tensor([[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]], requires_grad=True)
+    y = x.t().clone()
+    assert y.tolist() == [[0.0, 3.0], [1.0, 4.0], [2.0, 5.0]]
+    assert y.grad_fn.name() == "CloneBackward0"
+    (y * ember.arange(6.0).reshape(3, 2)).sum().backward()
+    assert x.grad.tolist() == [[0.0, 2.0, 4.0], [1.0, 3.0, 5.0]]
+
+
+def test_memory_format_picks_row_major_or_the_input_layout():
+    t = ember.zeros(2, 3).t()
+    assert repr(ember.preserve_format) == "ember.preserve_format"
+    assert t.clone(memory_format=ember.contiguous_format).stride() == (2, 1)
+    assert t.clone(memory_format=ember.preserve_format).stride() == (1, 3)
+    assert ember.zeros_like(t, memory_format=ember.contiguous_format).stride() == (2, 1)
+    assert ember.randint_like(t, 3).stride() == (1, 3)
+    assert t.to(ember.float64).stride() == (1, 3)
+    assert t.to(ember.float64, memory_format=ember.contiguous_format).stride() == (2, 1)
+    assert t.double(memory_format=ember.contiguous_format).stride() == (2, 1)
+
+
+def test_memory_format_errors():
+    t = ember.zeros(2, 3).t()
+    with pytest.raises(RuntimeError, match="preserve memory format is unsupported by the contiguous operator"):
+        t.contiguous(memory_format=ember.preserve_format)
+    with pytest.raises(TypeError, match="argument 'memory_format' must be ember.memory_format, not str"):
+        t.clone(memory_format="contiguous")
+
+
+def test_masked_fill_gives_a_row_major_result_and_unsqueeze_pytorchs_strides():
+    t = ember.zeros(2, 3).t()
+    assert t.masked_fill(t > 0, 1.0).stride() == (2, 1)
+    assert t.unsqueeze(2).stride() == (1, 3, 1)
+    assert t.unsqueeze(1).stride() == (1, 6, 3)
+    assert t[..., None].stride() == (1, 3, 1)
+
+
+# ----- advanced indexing lays its result out as PyTorch's TensorIterator does --------------------------
+@pytest.mark.parametrize("make, key, shape, strides", [
+    (lambda: ember.zeros(3, 4).t(), lambda: (slice(None), ember.tensor([0, 1])), (4, 2), (2, 1)),
+    (lambda: ember.zeros(4, 3).t(), lambda: (ember.tensor([0, 1]),), (2, 4), (4, 1)),
+    (lambda: ember.zeros(4, 2, 3).permute(1, 2, 0), lambda: (slice(None), ember.tensor([0, 1])), (2, 2, 4),
+     (1, 2, 4)),
+    (lambda: ember.zeros(4, 2, 3).permute(1, 2, 0), lambda: (Ellipsis, ember.tensor([0, 1])), (2, 3, 2),
+     (6, 2, 1)),
+    (lambda: ember.zeros(3, 4, 2).permute(2, 0, 1), lambda: (Ellipsis, ember.tensor([0, 1])), (2, 3, 2),
+     (2, 4, 1)),
+    (lambda: ember.zeros(3, 4), lambda: (None, ember.tensor([0, 1])), (1, 2, 4), (8, 4, 1)),
+    (lambda: ember.zeros(3, 4), lambda: (slice(None), [1]), (3, 1), (1, 1)),
+    (lambda: ember.zeros(2, 3, 8)[..., ::2], lambda: (slice(None), ember.tensor([0, 1])), (2, 2, 4), (8, 4, 1)),
+    (lambda: ember.zeros(4, 3, 2).permute(2, 1, 0), lambda: (ember.tensor([0, 1]), None, ember.tensor([0, 1])),
+     (2, 1, 4), (4, 1, 1)),
+    (lambda: ember.zeros(4, 3).t(), lambda: (ember.tensor([[0, 1], [1, 0], [1, 1]]).t(),), (2, 3, 4), (4, 8, 1)),
+    (lambda: ember.zeros(4, 3).t(), lambda: (True,), (1, 3, 4), (12, 1, 3)),
+])
+def test_advanced_indexing_result_strides(make, key, shape, strides):
+    result = make()[key()]
+    assert (tuple(result.shape), result.stride()) == (shape, strides)
+
+
+def test_advanced_indexing_of_a_transposed_tensor_reads_the_right_values():
+    x = ember.arange(12.0).reshape(3, 4)
+    assert x.t()[:, ember.tensor([0, 2])].tolist() == [[0.0, 8.0], [1.0, 9.0], [2.0, 10.0], [3.0, 11.0]]
+    assert x.t()[x.t()[:, 0] > 1].tolist() == [[2.0, 6.0, 10.0], [3.0, 7.0, 11.0]]
+
+
+# ----- cross_entropy / nll_loss with no classes: ignored targets are never out of bounds ----------------
+@pytest.mark.parametrize("loss", ["cross_entropy", "nll_loss"])
+@pytest.mark.parametrize("reduction, expected", [("mean", math.nan), ("sum", 0.0), ("none", [0.0, 0.0])])
+def test_no_classes_with_every_target_ignored_is_pytorchs_value(loss, reduction, expected):
+    x = ember.zeros(2, 0, requires_grad=True)
+    result = getattr(ember.nn.functional, loss)(x, ember.tensor([0, 0]), ignore_index=0, reduction=reduction)
+    if isinstance(expected, float) and math.isnan(expected):
+        assert math.isnan(result.item())
+    else:
+        assert result.tolist() == expected
+    result.sum().backward()
+    assert x.grad.shape == (2, 0)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_no_classes_with_a_kept_target_is_out_of_bounds(reduction):
+    with pytest.raises(IndexError, match="Target 1 is out of bounds"):
+        ember.nn.functional.cross_entropy(ember.zeros(2, 0), ember.tensor([0, 1]), ignore_index=0,
+                                          reduction=reduction)
+
+
+@pytest.mark.parametrize("reduction, expected", [("mean", math.nan), ("sum", 0.0), ("none", [])])
+def test_cross_entropy_of_no_rows_is_pytorchs_value(reduction, expected):
+    for classes in (0, 3):
+        result = ember.nn.functional.cross_entropy(ember.zeros(0, classes), ember.zeros(0, dtype=ember.int64),
+                                                   reduction=reduction)
+        if reduction == "mean":
+            assert math.isnan(result.item())
+        else:
+            assert result.tolist() == expected
+
+
+def test_no_classes_with_class_weights_or_label_smoothing():
+    F = ember.nn.functional
+    target = ember.tensor([0, 0])
+    assert F.cross_entropy(ember.zeros(2, 0), target, weight=ember.zeros(0), ignore_index=0,
+                           reduction="sum").item() == 0.0
+    smoothed = F.cross_entropy(ember.zeros(2, 0), target, ignore_index=0, label_smoothing=0.1, reduction="none")
+    assert all(math.isnan(v) for v in smoothed.tolist())
