@@ -8,12 +8,20 @@ transposed source is thus transposed too, which numpy's fancy indexing does not 
 """
 from __future__ import annotations
 
+import functools
+
 from .._tensor import _is_contiguous
 
 Layout = tuple  # (shape, strides), both tuples of ints
 
 
 def contiguous_strides(shape) -> tuple:
+    """PyTorch's row-major strides (a size-0 dim counts as 1)."""
+    return _contiguous_strides(tuple(shape))
+
+
+@functools.lru_cache(maxsize=1024)
+def _contiguous_strides(shape: tuple) -> tuple:  # cached: indexing and the *_like factories ask often
     strides, step = [], 1
     for s in reversed(shape):
         strides.append(step)

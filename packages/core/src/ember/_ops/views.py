@@ -450,8 +450,10 @@ def inverse_permutation(order) -> list:
 
 
 def allocate(device, shape, strides, make):
-    """A fresh buffer of `shape` with the dense `strides`, from `make(shape)`, which allocates row-major
-    (the dims are made in the strides' order, then permuted back)."""
+    """A fresh buffer of `shape` with the dense `strides` (None: row-major), from `make(shape)`, which
+    allocates row-major (the dims are made in the strides' order, then permuted back)."""
+    if strides is None:
+        return make(shape)
     shape, strides = tuple(shape), tuple(strides)
     order = sorted(range(len(shape)), key=lambda d: -strides[d])
     if order == list(range(len(shape))):
@@ -463,12 +465,17 @@ def allocate(device, shape, strides, make):
     return data
 
 
-def like_strides(input: Tensor, memory_format, op: str) -> tuple:
-    """The strides of a new tensor like `input` (clone, *_like): PyTorch's preserve_format by default."""
-    shape = input._data.shape
+def like_strides(input: Tensor, memory_format, op: str) -> tuple | None:
+    """The strides of a new tensor like `input` (clone, *_like), None for row-major: PyTorch's
+    preserve_format by default."""
     if check_memory_format(memory_format, op) is contiguous_format:
-        return contiguous_strides(shape)
-    return preserved_strides(shape, input._device.kernels.strides(input._data))
+        return None
+    shape = input._data.shape
+    strides = input._device.kernels.strides(input._data)
+    if strides == contiguous_strides(shape):  # the common case, first
+        return None
+    preserved = preserved_strides(shape, strides)
+    return None if preserved == contiguous_strides(shape) else preserved
 
 
 class CloneBackward0(Node):
@@ -493,9 +500,14 @@ def clone(input, *, memory_format=preserve_format):
     """A copy of `input` with its own storage (differentiable), laid out as PyTorch's preserve_format
     does: with `input`'s strides when its memory is dense, else dense in the order of its strides."""
     d, dt = input._device, input._dtype
-    data = allocate(d, input._data.shape, like_strides(input, memory_format, "clone"),
-                    lambda shape: d.kernels.empty(shape, dt))
-    d.kernels.copy_(data, input._data)
+    k = d.kernels
+    strides = like_strides(input, memory_format, "clone")
+    if strides is None:
+        data = k.contiguous(input._data)
+        if data is input._data:  # already contiguous: contiguous() made no copy
+            data = k.astype(data, dt)
+    else:
+        data = k.copy_(allocate(d, input._data.shape, strides, lambda shape: k.empty(shape, dt)), input._data)
     return attach(wrap(data, dt, d), CloneBackward0, (input,))
 
 
