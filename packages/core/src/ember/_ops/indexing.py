@@ -12,7 +12,7 @@ from ..autograd import grad_mode
 from ..autograd.node import VIEW_NO_GRAD_CHANGED, Node, attach, needs_grad, needs_input_grad
 from . import views
 from .dispatch import broadcasts_to, bump, checked_scalar, expand_error, profiled, scalar, type_name
-from .layout import index_strides
+from .layout import contiguous_strides, index_strides
 
 
 def _is_advanced(item) -> bool:
@@ -163,7 +163,7 @@ def _pytorch_index_strides(input: Tensor, items: tuple, buffers: tuple, result_s
     if _row_major(shape, strides) and all(
             isinstance(item, slice) or (not _is_mask(item) and _row_major(buffer.shape, k.strides(buffer)))
             for item, buffer in zip(items, buffers)):
-        return views.contiguous_strides(result_shape)
+        return contiguous_strides(result_shape)
     indices: list = []
     for item, buffer in zip(items, buffers):
         if isinstance(item, slice):
@@ -184,7 +184,7 @@ def _pytorch_index_strides(input: Tensor, items: tuple, buffers: tuple, result_s
 
 def _row_major(shape, strides) -> bool:
     """Strides exactly row-major, size-1 dims included (those strides break ties in PyTorch's order)."""
-    return tuple(strides) == views.contiguous_strides(tuple(shape))
+    return tuple(strides) == contiguous_strides(tuple(shape))
 
 
 def _is_mask(item) -> bool:
@@ -202,10 +202,7 @@ def _restrided(input: Tensor, data, strides: tuple):
         return data
     shape = tuple(data.shape)
     if math.prod(shape) and any(size > 1 and a != b for size, a, b in zip(shape, have, strides)):
-        order = sorted(range(len(shape)), key=lambda i: -strides[i])
-        fresh = views.permute_buffer(d, k.empty(tuple(shape[i] for i in order), input._dtype),
-                                     views.inverse_permutation(order))
-        data = k.copy_(fresh, data)
+        return k.copy_(views.allocate(d, shape, strides, lambda s: k.empty(s, input._dtype)), data)
     return views.strided(d, data, shape, strides)
 
 
