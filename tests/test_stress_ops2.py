@@ -175,6 +175,7 @@ DTYPE_TAKERS = {
     "ones": lambda dt: ember.ones(2, dtype=dt),
     "zeros": lambda dt: ember.zeros(2, dtype=dt),
     "empty": lambda dt: ember.empty(2, dtype=dt),
+    "empty_strided": lambda dt: ember.empty_strided((2,), (1,), dtype=dt),
     "full": lambda dt: ember.full((2,), 1, dtype=dt),
     "tensor": lambda dt: ember.tensor([1, 0], dtype=dt),
     "as_tensor": lambda dt: ember.as_tensor([1, 0], dtype=dt),
@@ -397,3 +398,21 @@ def test_no_classes_with_class_weights_or_label_smoothing():
                            reduction="sum").item() == 0.0
     smoothed = F.cross_entropy(ember.zeros(2, 0), target, ignore_index=0, label_smoothing=0.1, reduction="none")
     assert all(math.isnan(v) for v in smoothed.tolist())
+
+
+def test_empty_strided_lays_out_as_asked():
+    x = ember.empty_strided((2, 3), (1, 2))
+    assert x.stride() == (1, 2) and x.dtype is ember.float32 and x.is_leaf
+    assert ember.empty_strided((2, 3), (0, 1), dtype=int).dtype is ember.int64
+    assert ember.empty_strided((2, 0), (0, 0)).stride() == (0, 0)
+    assert x.fill_(1.0).tolist() == [[1.0, 1.0, 1.0], [1.0, 1.0, 1.0]]
+
+
+@pytest.mark.parametrize("size, stride, error, message", [
+    ((2, 3), (1,), RuntimeError, r"dimensionality of sizes \(2\) must match dimensionality of strides \(1\)"),
+    ((2, 3), (-1, 2), RuntimeError, r"Storage size calculation overflowed with sizes=\[2, 3\] and strides=\[-1, 2\]"),
+    (2, (1,), TypeError, r"argument 'size' \(position 1\) must be tuple of ints, not int"),
+])
+def test_empty_strided_errors(size, stride, error, message):
+    with pytest.raises(error, match=message):
+        ember.empty_strided(size, stride)

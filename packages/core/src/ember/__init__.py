@@ -18,6 +18,7 @@ from ._ops.creation import (
     as_tensor,
     empty,
     empty_like,
+    empty_strided,
     eye,
     from_numpy,
     full,

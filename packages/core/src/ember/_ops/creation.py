@@ -283,6 +283,28 @@ ones = _constant("ones", 1)
 empty = _constant("empty", None)
 
 
+@profiled("aten::empty_strided")
+def empty_strided(size, stride, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """An uninitialised tensor with the given strides, over just enough memory for them."""
+    dt = _dtype.parse(dtype, "empty_strided") or _dtype.get_default_dtype()
+    for position, (name, value) in enumerate((("size", size), ("stride", stride)), 1):
+        if not isinstance(value, (tuple, list, Size)):
+            raise TypeError(f"empty_strided(): argument '{name}' (position {position}) must be tuple of ints, "
+                            f"not {type(value).__name__}")
+    shape = parse_size((tuple(size),), "empty_strided", dt.itemsize)
+    if any(isinstance(s, numbers.Integral) and s < 0 for s in stride):
+        raise RuntimeError(f"Storage size calculation overflowed with sizes={list(shape)} and strides="
+                           f"{[int(s) for s in stride]}")
+    strides = parse_size((tuple(stride),), "empty_strided") if stride else ()
+    if len(strides) != len(shape):
+        raise RuntimeError(f"dimensionality of sizes ({len(shape)}) must match dimensionality of strides "
+                           f"({len(strides)})")
+    d = place(device, dt, "empty_strided")
+    elements = 0 if 0 in shape else 1 + sum((n - 1) * s for n, s in zip(shape, strides))
+    data = views.strided(d, d.kernels.empty((elements,), dt), shape, strides)
+    return _finish(data, dt, d, requires_grad, "empty_strided")
+
+
 @profiled("aten::full")
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     """A tensor of `size` filled with `fill_value` (dtype inferred from it, as in PyTorch)."""
