@@ -12,20 +12,9 @@ from .._tensor import Tensor, ViewRefs, _is_contiguous, _wrap_dim, wrap
 from ..autograd import grad_mode
 from ..autograd.node import Node, attach
 from .dispatch import profiled
-<<<<<<< HEAD
+from .layout import contiguous_strides, preserved_strides, view_strides
 
 _ref = weakref.ref
-
-
-def contiguous_strides(shape) -> tuple:
-    strides, step = [], 1
-    for s in reversed(shape):
-        strides.append(step)
-        step *= max(s, 1)
-    return tuple(reversed(strides))
-=======
-from .layout import contiguous_strides, preserved_strides, view_strides
->>>>>>> fix3-ops
 
 
 def make_view(input: Tensor, data, replay=None) -> Tensor:
