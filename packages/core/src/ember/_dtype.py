@@ -42,6 +42,26 @@ LEGACY_NAMES = {"bool": "BoolTensor", "int32": "IntTensor", "int64": "LongTensor
 
 _default_float = [float32]
 
+# The Python types PyTorch takes as dtypes: ``dtype=int`` is int64, ``dtype=float`` float64 (complex has
+# no ember dtype: it gets a clear error rather than "must be ember.dtype").
+PYTHON_TYPES = {bool: bool_, int: int64, float: float64, complex: None}
+
+
+def names_dtype(value) -> bool:
+    """Whether `value` is a dtype or a Python type standing for one (so `to(float)` casts)."""
+    return isinstance(value, dtype) or (isinstance(value, type) and value in PYTHON_TYPES)
+
+
+def parse(value, op: str):
+    """The dtype a ``dtype=`` argument names: an ember dtype, None, or bool/int/float as in PyTorch."""
+    if value is None or isinstance(value, dtype):
+        return value
+    if not names_dtype(value):
+        raise TypeError(f"{op}(): argument 'dtype' must be ember.dtype, not {type(value).__name__}")
+    if PYTHON_TYPES[value] is None:
+        raise TypeError(f"{op}(): ember has no {value.__name__} dtype (it has {', '.join(d.name for d in ALL)})")
+    return PYTHON_TYPES[value]
+
 
 def get_default_dtype() -> dtype:
     """The dtype of floating tensors made from Python floats (float32 unless changed)."""

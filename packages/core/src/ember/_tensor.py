@@ -437,12 +437,17 @@ def follow_base(base: Tensor) -> None:
 
 def add_retain_hook(t: Tensor, node) -> None:
     """Make `node` store the gradient flowing into `t` in ``t.grad``, after `t`'s other hooks have run."""
+    from ._ops.views import contiguous_format  # a row-major copy, as PyTorch's
+
     ref = weakref.ref(t)
 
     def keep(grad):
         t = ref()
         if t is not None:
-            t._grad = grad.detach().clone() if t._grad is None else t._grad + grad.detach()
+            if t._grad is None:
+                t._grad = grad.detach().clone(memory_format=contiguous_format)
+            else:
+                t._grad = t._grad + grad.detach()
     keep.retains_grad = True  # type: ignore[attr-defined]
     node._add_pre_hook(t._output_nr, keep)
 

@@ -9,6 +9,7 @@ from .._device import resolve
 from .._tensor import Tensor
 from ..autograd.node import Node, attach
 from .dispatch import profiled
+from .views import check_memory_format, contiguous_format
 
 
 class ToCopyBackward0(Node):
@@ -17,16 +18,16 @@ class ToCopyBackward0(Node):
 
 
 def _parse_to(args, kwargs):
-    """(device or None, dtype or None, copy) from the forms of Tensor.to."""
-    device, dtype = kwargs.pop("device", None), kwargs.pop("dtype", None)
+    """(device or None, dtype or None, copy, memory format) from the forms of Tensor.to."""
+    device, dtype = kwargs.pop("device", None), _dtype.parse(kwargs.pop("dtype", None), "to")
     copy = kwargs.pop("copy", False)
     kwargs.pop("non_blocking", None)
-    kwargs.pop("memory_format", None)
+    layout = check_memory_format(kwargs.pop("memory_format", None), "to")
     if kwargs:
         raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
     for arg in args:
-        if isinstance(arg, _dtype.dtype):
-            dtype = arg
+        if _dtype.names_dtype(arg):
+            dtype = _dtype.parse(arg, "to")
         elif isinstance(arg, (str, _device_cls)):
             device = arg
         elif isinstance(arg, Tensor):
@@ -37,21 +38,22 @@ def _parse_to(args, kwargs):
             device = f"cuda:{arg}"
         else:
             raise TypeError(f"to() received an invalid combination of arguments: {type(arg).__name__}")
-    return device, dtype, copy
+    return device, dtype, copy, layout
 
 
 @profiled("aten::to")
 def to(input, *args, **kwargs):
-    """`input` on another device and/or with another dtype; `input` itself when nothing changes."""
-    device, dtype, copy = _parse_to(args, dict(kwargs))
+    """`input` on another device and/or with another dtype; `input` itself when nothing changes. The copy
+    keeps `input`'s layout unless memory_format=contiguous_format."""
+    device, dtype, copy, layout = _parse_to(args, dict(kwargs))
     target_device = input._device if device is None else resolve(device)
     target_dtype = input._dtype if dtype is None else dtype
     if target_device is input._device and target_dtype is input._dtype and not copy:
         return input
-    return _convert(input, target_device, target_dtype)
+    return _convert(input, target_device, target_dtype, layout is contiguous_format)
 
 
-def _convert(input: Tensor, target_device, target_dtype) -> Tensor:
+def _convert(input: Tensor, target_device, target_dtype, contiguous: bool = False) -> Tensor:
     if target_dtype.name not in target_device.device_type.dtypes:
         raise RuntimeError(f"to(): device '{target_device}' does not support dtype {target_dtype!r}")
     k = input._device.kernels
@@ -61,13 +63,15 @@ def _convert(input: Tensor, target_device, target_dtype) -> Tensor:
         data = target_device.kernels.from_numpy(host)
     else:
         data = k.astype(data, target_dtype)
+        if contiguous:
+            data = k.contiguous(data)
     result = Tensor._make(data, target_dtype, target_device)
     return attach(result, ToCopyBackward0, (input,), device=input._device, dtype=input._dtype)
 
 
 def _dtype_shortcut(name: str, target):
     def convert(input, memory_format=None):
-        return to(input, target)
+        return to(input, target, memory_format=memory_format)
     convert.__name__ = name
     convert.__doc__ = f"``to({target!r})``."
     return convert
@@ -106,6 +110,8 @@ def type_(input, dtype=None):
         if dtype not in by_legacy_name:
             raise ValueError(f"invalid type: '{dtype}'")
         dtype = by_legacy_name[dtype]
+    elif not isinstance(dtype, _dtype.dtype):  # PyTorch's type() takes no Python types, unlike to()
+        raise ValueError(f"invalid type: '{getattr(dtype, '__name__', dtype)}'")
     return to(input, dtype)
 
 

@@ -13,15 +13,10 @@ from .. import _dtype
 from .._device import resolve
 from .._size import Size
 from .._tensor import Tensor
+from . import views
 from .dispatch import DIMENSIONED, checked_scalar, profiled, type_name, value_range
 
 DEFAULT_SEED = 67280421310721  # PyTorch's default CPU seed: unseeded runs are reproducible, as there
-
-
-def _check_dtype(dtype, op: str):
-    if dtype is not None and not isinstance(dtype, _dtype.dtype):
-        raise TypeError(f"{op}(): argument 'dtype' must be ember.dtype, not {type(dtype).__name__}")
-    return dtype
 
 
 def place(device, dtype: _dtype.dtype, op: str):
@@ -199,7 +194,7 @@ def _check_fits(array, dt, op: str) -> None:
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False) -> Tensor:
     """A new tensor holding a copy of `data` (nested sequences, numbers, numpy arrays, tensors)."""
-    _check_dtype(dtype, "tensor")
+    dtype = _dtype.parse(dtype, "tensor")
     array, dt = _infer_array(data, dtype, "tensor")
     d = place(device, dt, "tensor")
     return _finish(d.kernels.from_numpy(array), dt, d, requires_grad, "tensor")
@@ -207,6 +202,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
 
 def as_tensor(data, dtype=None, device=None) -> Tensor:
     """`data` as a tensor, sharing memory when it already is one (or a CPU numpy array) of that dtype."""
+    dtype = _dtype.parse(dtype, "as_tensor")
     if isinstance(data, Tensor) and (dtype is None or data._dtype is dtype) and \
             (device is None or resolve(device) is data._device):
         return data
@@ -238,8 +234,10 @@ def from_numpy(array) -> Tensor:
 
 
 def scalar_tensor(value, device=None, dtype=None) -> Tensor:
-    """A 0-d tensor holding a Python number."""
-    dt = dtype or _dtype.scalar_dtype(value)
+    """A 0-d tensor holding a Python number, of the default float dtype unless `dtype` says otherwise."""
+    if not isinstance(value, numbers.Real):
+        raise TypeError(f"scalar_tensor(): argument 's' (position 1) must be Number, not {type(value).__name__}")
+    dt = _dtype.parse(dtype, "scalar_tensor") or _dtype.get_default_dtype()
     d = place(device, dt, "scalar_tensor")
     return Tensor._make(d.kernels.full((), checked_scalar(value, dt, "scalar_tensor"), dt), dt, d)
 
@@ -269,7 +267,7 @@ def _rebuild(array, dtype_name, device_str, requires_grad) -> Tensor:
 # ----- constants ------------------------------------------------------------------------------------
 def _constant(op: str, value_of):
     def factory(*size, dtype=None, device=None, requires_grad=False):
-        _check_dtype(dtype, op)
+        dtype = _dtype.parse(dtype, op)
         dt = dtype or _dtype.get_default_dtype()
         shape = parse_size(size, op, dt.itemsize)
         d = place(device, dt, op)
@@ -285,10 +283,32 @@ ones = _constant("ones", 1)
 empty = _constant("empty", None)
 
 
+@profiled("aten::empty_strided")
+def empty_strided(size, stride, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """An uninitialised tensor with the given strides, over just enough memory for them."""
+    dt = _dtype.parse(dtype, "empty_strided") or _dtype.get_default_dtype()
+    for position, (name, value) in enumerate((("size", size), ("stride", stride)), 1):
+        if not isinstance(value, (tuple, list, Size)):
+            raise TypeError(f"empty_strided(): argument '{name}' (position {position}) must be tuple of ints, "
+                            f"not {type(value).__name__}")
+    shape = parse_size((tuple(size),), "empty_strided", dt.itemsize)
+    if any(isinstance(s, numbers.Integral) and s < 0 for s in stride):
+        raise RuntimeError(f"Storage size calculation overflowed with sizes={list(shape)} and strides="
+                           f"{[int(s) for s in stride]}")
+    strides = parse_size((tuple(stride),), "empty_strided") if stride else ()
+    if len(strides) != len(shape):
+        raise RuntimeError(f"dimensionality of sizes ({len(shape)}) must match dimensionality of strides "
+                           f"({len(strides)})")
+    d = place(device, dt, "empty_strided")
+    elements = 0 if 0 in shape else 1 + sum((n - 1) * s for n, s in zip(shape, strides))
+    data = views.strided(d, d.kernels.empty((elements,), dt), shape, strides)
+    return _finish(data, dt, d, requires_grad, "empty_strided")
+
+
 @profiled("aten::full")
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     """A tensor of `size` filled with `fill_value` (dtype inferred from it, as in PyTorch)."""
-    _check_dtype(dtype, "full")
+    dtype = _dtype.parse(dtype, "full")
     _check_fill(fill_value, "full")
     dt = dtype or _dtype.scalar_dtype(fill_value)
     fill_value = checked_scalar(fill_value, dt, "full")
@@ -310,14 +330,14 @@ def _check_fill(value, op: str) -> None:
 
 
 def _like(op: str, make, floating_only: bool = False):
-    def factory(input, *, dtype=None, device=None, requires_grad=False):
+    def factory(input, *, dtype=None, device=None, requires_grad=False, memory_format=None):
         _check_input(input, op)
-        _check_dtype(dtype, op)
+        dtype = _dtype.parse(dtype, op)
         dt = dtype or input._dtype
         if floating_only:
             _check_random_dtype(dt, op)
         d = place(device if device is not None else input._device, dt, op)
-        return _finish(_preserving_layout(input, d, dt, make), dt, d, requires_grad, op)
+        return _finish(_preserving_layout(input, d, dt, make, memory_format, op), dt, d, requires_grad, op)
     factory.__name__ = factory.__qualname__ = op
     factory.__doc__ = f"Like torch.{op}: a new tensor with `input`'s shape, dtype and device."
     return profiled("aten::" + op)(factory)
@@ -339,37 +359,25 @@ randn_like = _like("randn_like", lambda d, shape, dt: d.kernels.normal(shape, 0.
                    floating_only=True)
 
 
-def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False, memory_format=None) -> Tensor:
     """A tensor with `input`'s shape, dtype and device, filled with `fill_value`."""
     _check_input(input, "full_like")
-    _check_dtype(dtype, "full_like")
+    dtype = _dtype.parse(dtype, "full_like")
     _check_fill(fill_value, "full_like")
     dt = dtype or input._dtype
     fill_value = checked_scalar(fill_value, dt, "full_like")
     d = place(device if device is not None else input._device, dt, "full_like")
-    return _finish(_preserving_layout(input, d, dt, lambda d, shape, dt: d.kernels.full(shape, fill_value, dt)),
-                   dt, d, requires_grad, "full_like")
+
+    def fill(d, shape, dt):
+        return d.kernels.full(shape, fill_value, dt)
+    data = _preserving_layout(input, d, dt, fill, memory_format, "full_like")
+    return _finish(data, dt, d, requires_grad, "full_like")
 
 
-def _preserving_layout(input: Tensor, d, dt, make):
-    """``make(d, shape, dt)`` laid out as `input` when its memory is dense without overlaps (a transposed
-    tensor gives a transposed result), else row-major: PyTorch's ``memory_format=torch.preserve_format``."""
-    shape = input._data.shape
-    if len(shape) < 2:
-        return make(d, shape, dt)
-    strides = input._device.kernels.strides(input._data)
-    order = sorted(range(len(shape)), key=lambda i: -strides[i])  # stable: ties keep the dims' order
-    if order == list(range(len(shape))):
-        return make(d, shape, dt)
-    expected = 1
-    for i in reversed(order):
-        if shape[i] != 1 and strides[i] != expected:
-            return make(d, shape, dt)  # not dense, or overlapping
-        expected *= shape[i]
-    from .views import permute_buffer
-
-    inverse = sorted(range(len(order)), key=order.__getitem__)
-    return permute_buffer(d, make(d, tuple(shape[i] for i in order), dt), inverse)
+def _preserving_layout(input: Tensor, d, dt, make, memory_format, op: str):
+    """``make(d, shape, dt)`` laid out as `input` (PyTorch's preserve_format), or row-major."""
+    return views.allocate(d, input._data.shape, views.like_strides(input, memory_format, op),
+                          lambda shape: make(d, shape, dt))
 
 
 # ----- random numbers ---------------------------------------------------------------------------------
@@ -413,7 +421,7 @@ def randperm(n, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     if not isinstance(n, numbers.Integral) or isinstance(n, bool):
         raise TypeError(f"randperm(): argument 'n' (position 1) must be int, not {type(n).__name__}")
     check_shape((int(n),), "randperm", 8)
-    dt = _check_dtype(dtype, "randperm") or _dtype.int64
+    dt = _dtype.parse(dtype, "randperm") or _dtype.int64
     if dt is _dtype.bool_:
         raise NotImplementedError("\"randperm\" not implemented for 'Bool'")
     d = place(device, dt, "randperm")
@@ -434,7 +442,7 @@ def seed() -> int:
 
 def _random(op: str, draw):
     def factory(*size, dtype=None, device=None, requires_grad=False):
-        _check_dtype(dtype, op)
+        dtype = _dtype.parse(dtype, op)
         dt = dtype or _dtype.get_default_dtype()
         _check_random_dtype(dt, op)
         shape = parse_size(size, op, dt.itemsize)
@@ -473,7 +481,7 @@ def randint(*args, size=None, dtype=None, device=None, requires_grad=False) -> T
     low, high = int(low), int(high)
     if high <= low:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
-    dt = _check_dtype(dtype, "randint") or _dtype.int64
+    dt = _dtype.parse(dtype, "randint") or _dtype.int64
     limits = _INT_RANGES.get(dt.name)
     if limits is not None:
         name, smallest, largest, digits = limits
@@ -500,15 +508,20 @@ def _draw_integers(d, shape, low: int, high: int, dt):
     return data if dt is _dtype.int64 else k.astype(data, dt)
 
 
-def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_grad=False,
+                 memory_format=None) -> Tensor:
     """Like randint, with `input`'s shape, dtype and device: ``randint_like(x, high)`` or
     ``randint_like(x, low, high)``."""
     if high is None:
         low, high = 0, low
     _check_input(input, "randint_like")
-    dt = _check_dtype(dtype, "randint_like") or input._dtype
-    return randint(low, high, tuple(input._data.shape), dtype=dt,
-                   device=device if device is not None else input._device, requires_grad=requires_grad)
+    dt = _dtype.parse(dtype, "randint_like") or input._dtype
+    d = place(device if device is not None else input._device, dt, "randint_like")
+
+    def draw(shape):
+        return randint(low, high, shape, dtype=dt, device=d)._data
+    data = views.allocate(d, input._data.shape, views.like_strides(input, memory_format, "randint_like"), draw)
+    return _finish(data, dt, d, requires_grad, "randint_like")
 
 
 # ----- ranges -----------------------------------------------------------------------------------------
@@ -538,7 +551,7 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
         raise RuntimeError("arange(): step must be nonzero")
     if not all(math.isfinite(v) for v in values):
         raise RuntimeError(f"arange(): unsupported range: {start} -> {end} (step {step})")
-    _check_dtype(dtype, "arange")
+    dtype = _dtype.parse(dtype, "arange")
     dt = dtype or (_dtype.get_default_dtype() if any(isinstance(v, float) for v in values) else _dtype.int64)
     if dt is _dtype.int64:
         start, end, step = int(start), int(end), int(step)
@@ -586,7 +599,7 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False)
     """`steps` evenly spaced values from `start` to `end`, computed as PyTorch does (from the start for
     the first half, from the end for the second) in the target dtype, or for integer dtypes in float64
     from the bounds converted to the dtype and then truncated, so values match bit for bit."""
-    _check_dtype(dtype, "linspace")
+    dtype = _dtype.parse(dtype, "linspace")
     _check_bounds(start, end, "linspace")
     steps = _steps(steps, "linspace")
     dt = dtype or _dtype.get_default_dtype()
@@ -607,7 +620,7 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False)
 def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     """`steps` values from ``base ** start`` to ``base ** end``, evenly spaced on a log scale. As in
     PyTorch, the bounds are converted to the dtype, the exponents and powers computed in float64."""
-    _check_dtype(dtype, "logspace")
+    dtype = _dtype.parse(dtype, "logspace")
     _check_bounds(start, end, "logspace")
     steps = _steps(steps, "logspace")
     dt = dtype or _dtype.get_default_dtype()
@@ -652,7 +665,7 @@ def eye(n, m=None, *, dtype=None, device=None, requires_grad=False) -> Tensor:
         if value is not None and value < 0:
             raise RuntimeError(f"eye(): {name} must be greater or equal to 0, got {value}")
     m = n if m is None else m
-    _check_dtype(dtype, "eye")
+    dtype = _dtype.parse(dtype, "eye")
     dt = dtype or _dtype.get_default_dtype()
     check_shape((int(n), int(m)), "eye", dt.itemsize)
     d = place(device, dt, "eye")

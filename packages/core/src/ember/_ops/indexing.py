@@ -1,6 +1,7 @@
 """Indexing: ``t[key]`` and ``t[key] = value`` with ints, slices, None, Ellipsis, int and bool tensors."""
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -11,6 +12,7 @@ from ..autograd import grad_mode
 from ..autograd.node import VIEW_NO_GRAD_CHANGED, Node, attach, needs_grad, needs_input_grad
 from . import overlap, views
 from .dispatch import broadcasts_to, bump, checked_scalar, expand_error, profiled, scalar, type_name
+from .layout import contiguous_strides, index_strides
 
 
 def _is_advanced(item) -> bool:
@@ -139,13 +141,69 @@ class IndexBackwardBackward0(Node):
         return _index_with(grad, self.key)
 
 
-def _index_with(input: Tensor, key: tuple) -> Tensor:
+def _index_with(input: Tensor, key: tuple, items: tuple | None = None) -> Tensor:
+    """``input[key]`` by the index kernel; laid out as PyTorch's when given the key's `items` (before
+    `_key_buffers` made `key` of them)."""
     try:
         data = input._device.kernels.index(input._data, key)
     except IndexError as error:
         raise IndexError(f"index out of range in {list(input._data.shape)} tensor: {error}") from None
+    if items is not None:
+        data = _restrided(input, data, _pytorch_index_strides(input, items, key, tuple(data.shape)))
     result = wrap(data, input._dtype, input._device)
     return attach(result, IndexBackward0, (input,), (key,), shape=input._data.shape)
+
+
+def _pytorch_index_strides(input: Tensor, items: tuple, buffers: tuple, result_shape: tuple) -> tuple:
+    """The strides of PyTorch's ``input[items]``: row-major when the source and the integer indices are
+    (the common case, checked first), else replayed by `index_strides`. A k-dim bool mask is k columns of
+    its nonzero() (stride 1) to PyTorch, a 0-d one a new size-1 dim indexed by [0] or []."""
+    k = input._device.kernels
+    shape, strides = list(input._data.shape), list(k.strides(input._data))
+    if _row_major(shape, strides) and all(
+            isinstance(item, slice) or (not _is_mask(item) and _row_major(buffer.shape, k.strides(buffer)))
+            for item, buffer in zip(items, buffers)):
+        return contiguous_strides(result_shape)
+    indices: list = []
+    for item, buffer in zip(items, buffers):
+        if isinstance(item, slice):
+            indices.append(None)
+        elif not _is_mask(item):
+            indices.append((tuple(buffer.shape), k.strides(buffer)))
+        else:
+            ndim = len(buffer.shape)
+            count = int(k.to_numpy(k.sum(k.astype(buffer, _dtype.int64), tuple(range(ndim)), False)))
+            if not ndim:
+                dim = len(indices)
+                shape.insert(dim, 1)
+                strides.insert(dim, shape[dim + 1] * strides[dim] if dim < len(strides) else 1)
+            indices.extend([((count,), (1,))] * max(ndim, 1))
+    indices += [None] * (len(shape) - len(indices))  # the dims after the key's
+    return index_strides((tuple(shape), tuple(strides)), indices, result_shape)
+
+
+def _row_major(shape, strides) -> bool:
+    """Strides exactly row-major, size-1 dims included (those strides break ties in PyTorch's order)."""
+    return tuple(strides) == contiguous_strides(tuple(shape))
+
+
+def _is_mask(item) -> bool:
+    if isinstance(item, Tensor):
+        return item._dtype is _dtype.bool_
+    return np.asarray(item).dtype.kind == "b"
+
+
+def _restrided(input: Tensor, data, strides: tuple):
+    """`data` (a fresh buffer) with `strides`: a view when only size-1 dims' strides differ, else a copy."""
+    d = input._device
+    k = d.kernels
+    have = k.strides(data)
+    if have == strides:
+        return data
+    shape = tuple(data.shape)
+    if math.prod(shape) and any(size > 1 and a != b for size, a, b in zip(shape, have, strides)):
+        return k.copy_(views.allocate(d, shape, strides, lambda s: k.empty(s, input._dtype)), data)
+    return views.strided(d, data, shape, strides)
 
 
 def _index_backward(grad: Tensor, shape, key) -> Tensor:
@@ -185,7 +243,7 @@ def getitem(input, key):
         basic, advanced = _split_advanced(key, input.ndim)
         if any(not (isinstance(item, slice) and item == slice(None)) for item in basic):
             input = _basic(input, basic)
-        return _index_with(input, _key_buffers(input, advanced))
+        return _index_with(input, _key_buffers(input, advanced), advanced)
     if not input._data.shape and any(item is not None and item is not Ellipsis for item in key):
         raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
                          "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")

@@ -18,6 +18,7 @@ from ..autograd.node import _FREED, VIEW_NO_GRAD_CHANGED, Node, attach, edge, li
 from . import creation, overlap
 from .dispatch import binary_failure, broadcast_shapes, bump, checked_scalar, scalar, type_name
 from .indexing import check_inplace
+from .views import contiguous_format
 
 # What a CopySlices holds when its op saved nothing: the engine frees it after a backward without
 # retain_graph like any saved value, so that a second backward raises as PyTorch's does.
@@ -51,12 +52,13 @@ class CopySlices(Node):
         fn = self.fn
         if self._saved is None:  # freed by an earlier backward, as PyTorch's CopySlices drops its fn
             raise RuntimeError(_FREED)
-        result = grad.clone()  # contiguous, so every view op replays on it (view() refuses a transposed one)
+        # contiguous, so every view op replays on it (view() refuses a transposed one), as PyTorch's
+        result = grad.clone(memory_format=contiguous_format)
         region = self.view_fn(result)
         if fn is None:
-            grads: Any = (None, region.clone())
+            grads: Any = (None, region.clone(memory_format=contiguous_format))
         else:
-            grads = _call(fn, [region.clone()])
+            grads = _call(fn, [region.clone(memory_format=contiguous_format)])
         if grads[0] is None:
             region.zero_()
         else:

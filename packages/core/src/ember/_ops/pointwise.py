@@ -539,7 +539,8 @@ class MaskedFillBackward1(Node):
 @profiled("aten::masked_fill")
 def masked_fill(input, mask, value):
     """`value` where the bool `mask` holds, `input` elsewhere (broadcasting); the result keeps input's
-    dtype, a number is converted to it as PyTorch does (truncated into ints, RuntimeError out of range)."""
+    dtype, a number is converted to it as PyTorch does (truncated into ints, RuntimeError out of range).
+    The result is row-major whatever input's layout, as PyTorch's (a copy of input, then filled)."""
     if not isinstance(mask, Tensor) or mask._dtype is not _bool:
         raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype "
                            f"{getattr(mask, '_dtype', type(mask).__name__)!r}")
@@ -553,7 +554,7 @@ def masked_fill(input, mask, value):
         fill = checked_scalar(scalar(value, "masked_fill"), dt, "masked_fill")
         fill = bool(fill) if dt is _bool else fill if dt.is_floating_point else int(fill)
     try:
-        data = k.where(mask._data, fill, input._data)
+        data = k.contiguous(k.where(mask._data, fill, input._data))
     except Exception as error:
         raise binary_failure("masked_fill", input, mask, error) from error
     result = wrap(data, dt, input._device)

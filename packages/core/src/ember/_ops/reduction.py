@@ -74,7 +74,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
     """Sum over `dim` (all dims when None); bool and int tensors sum as int64, as in PyTorch."""
     shape = input._data.shape
     dims = tuple(range(len(shape))) if dim is None else reduced_dims(dim, len(shape), "sum")
-    dt = dtype or (input._dtype if input._dtype.is_floating_point else _int64)
+    dt = _dtype.parse(dtype, "sum") or (input._dtype if input._dtype.is_floating_point else _int64)
     source = input if dt is input._dtype else input.to(dt)
     if dim is None and shape and not keepdim and dt is not _float16:  # the common case: a 0-d result
         data = source._device.kernels.sum(source._data, dims, False)
@@ -101,9 +101,10 @@ class MeanBackward1(Node):
 @profiled("aten::mean")
 def mean(input, dim=None, keepdim=False, *, dtype=None):
     """Mean over `dim` (all dims when None) of a floating tensor."""
-    dt = dtype or input._dtype
+    dt = _dtype.parse(dtype, "mean") or input._dtype
     if not dt.is_floating_point:
-        raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating "
+        which = "Input" if dtype is None else "Optional"
+        raise RuntimeError(f"mean(): could not infer output dtype. {which} dtype must be either a floating "
                            f"point or complex dtype. Got: {_dtype.LEGACY_NAMES[dt.name][:-6]}")
     dims = reduced_dims(dim, input.ndim, "mean")
     source = input if dt is input._dtype else input.to(dt)
@@ -424,13 +425,14 @@ def _running_product(x: Tensor, dim: int, forward: bool) -> Tensor:
     return x
 
 
-def product_over(input, dims: tuple, keepdim: bool) -> Tensor:
-    """Product over `dims` by halving each dim: log-many multiply kernels, no prod kernel needed."""
+def product_over(input, dims: tuple, keepdim: bool, dt=None) -> Tensor:
+    """Product over `dims` by halving each dim: log-many multiply kernels, no prod kernel needed. The
+    result is of dtype `dt` when given (prod's dtype=), else bool and int products are int64."""
     from .views import narrow_buffer
 
     device = input._device
     k = device.kernels
-    dt = input._dtype if input._dtype.is_floating_point else _int64
+    dt = dt or (input._dtype if input._dtype.is_floating_point else _int64)
     # float16 products are accumulated in float32 and rounded once, as PyTorch does
     work = _float32 if dt is _float16 else dt
     data = input._data if work is input._dtype else k.astype(input._data, work)
@@ -458,9 +460,10 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
     if dim is not None and not isinstance(dim, int):
         raise TypeError(f"prod() received an invalid combination of arguments - got ({type(dim).__name__}), "
                         "but expected (int dim, bool keepdim = False, *, dtype dtype = None)")
+    dtype = _dtype.parse(dtype, "prod")
     source = input if dtype is None else input.to(dtype)
     dims = reduced_dims(dim, input.ndim, "prod")
-    result = product_over(source, dims, keepdim and dim is not None)
+    result = product_over(source, dims, keepdim and dim is not None, dtype)
     node = ProdBackward0 if dim is None else ProdBackward1
     return attach(result, node, (input,), (input, result), dims=dims, keepdim=keepdim and dim is not None,
                   shape=input.shape)

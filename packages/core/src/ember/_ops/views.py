@@ -12,16 +12,9 @@ from .._tensor import Tensor, ViewRefs, _is_contiguous, _wrap_dim, wrap
 from ..autograd import grad_mode
 from ..autograd.node import Node, attach
 from .dispatch import profiled
+from .layout import contiguous_strides, preserved_strides, view_strides
 
 _ref = weakref.ref
-
-
-def contiguous_strides(shape) -> tuple:
-    strides, step = [], 1
-    for s in reversed(shape):
-        strides.append(step)
-        step *= max(s, 1)
-    return tuple(reversed(strides))
 
 
 def make_view(input: Tensor, data, replay=None) -> Tensor:
@@ -111,41 +104,6 @@ def reshape_buffer(device, data, shape, strides=None):
     if strides is None:
         strides = view_strides(data.shape, k.strides(data), shape)
     return strided(device, data, shape, strides)
-
-
-def view_strides(old_shape, old_strides, new_shape):
-    """Strides viewing (old_shape, old_strides) as new_shape, or None when no view exists.
-
-    Dimensions are grouped into chunks that are contiguous with each other; a new dimension may not
-    span two chunks (PyTorch's computeStride).
-    """
-    numel = 1
-    for s in old_shape:
-        numel *= s
-    if not old_shape:
-        return contiguous_strides(new_shape)
-    if numel == 0:
-        return contiguous_strides(new_shape) if tuple(old_shape) != tuple(new_shape) else tuple(old_strides)
-    new_strides = [0] * len(new_shape)
-    view_d = len(new_shape) - 1
-    chunk_base_stride = old_strides[-1] if old_strides else 1
-    tensor_numel, view_numel = 1, 1
-    for tensor_d in range(len(old_shape) - 1, -1, -1):
-        tensor_numel *= old_shape[tensor_d]
-        if tensor_d == 0 or (old_shape[tensor_d - 1] != 1 and
-                             old_strides[tensor_d - 1] != tensor_numel * chunk_base_stride):
-            while view_d >= 0 and (view_numel < tensor_numel or new_shape[view_d] == 1):
-                new_strides[view_d] = view_numel * chunk_base_stride
-                view_numel *= new_shape[view_d]
-                view_d -= 1
-            if view_numel != tensor_numel:
-                return None
-            if tensor_d > 0:
-                chunk_base_stride = old_strides[tensor_d - 1]
-                tensor_numel, view_numel = 1, 1
-    if view_d != -1:
-        return None
-    return tuple(new_strides)
 
 
 def infer_shape(shape, numel: int, op: str = "view") -> tuple:
@@ -315,7 +273,14 @@ def unsqueeze(input, dim):
     shape = input._data.shape
     d = _wrap_dim(dim, len(shape) + 1, "unsqueeze")
     new_shape = shape[:d] + (1,) + shape[d:]
-    return _view(input, reshape_buffer(input._device, input._data, new_shape), UnsqueezeBackward0,
+    k = input._device.kernels
+    strides = k.strides(input._data)
+    new_stride = shape[d] * strides[d] if d < len(shape) else 1  # PyTorch's stride for the new dim
+    new_strides = strides[:d] + (new_stride,) + strides[d:]
+    data = reshape_buffer(input._device, input._data, new_shape, new_strides)
+    if k.strides(data) != new_strides:  # a backend's reshape may pick another stride for the new dim
+        data = strided(input._device, input._data, new_shape, new_strides)
+    return _view(input, data, UnsqueezeBackward0,
                  lambda t: unsqueeze(t, d), shape=shape)
 
 
@@ -480,15 +445,73 @@ def broadcast_to(input, shape):
     return expand(input, shape)
 
 
-# ----- contiguity ------------------------------------------------------------------------------------------
+# ----- contiguity and memory formats ------------------------------------------------------------------------
+class memory_format:
+    """A layout request, as torch.memory_format: ember has the row-major and the input-preserving ones."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"ember.{self.name}"
+
+
+contiguous_format = memory_format("contiguous_format")
+preserve_format = memory_format("preserve_format")
+
+
+def check_memory_format(value, op: str):
+    """`value` (None meaning `default`) when ember knows it, else PyTorch's TypeError."""
+    if value is not None and not isinstance(value, memory_format):
+        raise TypeError(f"{op}(): argument 'memory_format' must be ember.memory_format, not {type(value).__name__}")
+    return value
+
+
+def inverse_permutation(order) -> list:
+    return sorted(range(len(order)), key=order.__getitem__)
+
+
+def allocate(device, shape, strides, make):
+    """A fresh buffer of `shape` with the dense `strides` (None: row-major), from `make(shape)`, which
+    allocates row-major (the dims are made in the strides' order, then permuted back)."""
+    if strides is None:
+        return make(shape)
+    shape, strides = tuple(shape), tuple(strides)
+    order = sorted(range(len(shape)), key=lambda d: -strides[d])
+    if order == list(range(len(shape))):
+        data = make(shape)
+    else:
+        data = permute_buffer(device, make(tuple(shape[d] for d in order)), inverse_permutation(order))
+    if device.kernels.strides(data) != strides:  # the size-1 dims' strides, which address nothing
+        data = strided(device, data, shape, strides)
+    return data
+
+
+def like_strides(input: Tensor, memory_format, op: str) -> tuple | None:
+    """The strides of a new tensor like `input` (clone, *_like), None for row-major: PyTorch's
+    preserve_format by default."""
+    if check_memory_format(memory_format, op) is contiguous_format:
+        return None
+    shape = input._data.shape
+    strides = input._device.kernels.strides(input._data)
+    if strides == contiguous_strides(shape):  # the common case, first
+        return None
+    preserved = preserved_strides(shape, strides)
+    return None if preserved == contiguous_strides(shape) else preserved
+
+
 class CloneBackward0(Node):
     def backward(self, grad):
         return grad
 
 
 @profiled("aten::contiguous")
-def contiguous(input, memory_format=None):
+def contiguous(input, memory_format=contiguous_format):
     """`input` itself when C-contiguous, else a contiguous copy."""
+    if check_memory_format(memory_format, "contiguous") is preserve_format:
+        raise RuntimeError("preserve memory format is unsupported by the contiguous operator")
     k = input._device.kernels
     if _is_contiguous(input._data.shape, k.strides(input._data)):
         return input
@@ -497,13 +520,19 @@ def contiguous(input, memory_format=None):
 
 
 @profiled("aten::clone")
-def clone(input, *, memory_format=None):
-    """A copy of `input` with its own storage (differentiable)."""
-    k = input._device.kernels
-    data = k.contiguous(input._data)
-    if data is input._data:  # already contiguous: contiguous() made no copy
-        data = k.astype(data, input._dtype)
-    return attach(wrap(data, input._dtype, input._device), CloneBackward0, (input,))
+def clone(input, *, memory_format=preserve_format):
+    """A copy of `input` with its own storage (differentiable), laid out as PyTorch's preserve_format
+    does: with `input`'s strides when its memory is dense, else dense in the order of its strides."""
+    d, dt = input._device, input._dtype
+    k = d.kernels
+    strides = like_strides(input, memory_format, "clone")
+    if strides is None:
+        data = k.contiguous(input._data)
+        if data is input._data:  # already contiguous: contiguous() made no copy
+            data = k.astype(data, dt)
+    else:
+        data = k.copy_(allocate(d, input._data.shape, strides, lambda shape: k.empty(shape, dt)), input._data)
+    return attach(wrap(data, dt, d), CloneBackward0, (input,))
 
 
 # ----- views used by indexing ------------------------------------------------------------------------------

@@ -317,7 +317,10 @@ class NllLossBackward0(Node):
 
     def backward(self, grad: Tensor) -> Tensor:
         scaled_weights, input, _target, _weight = self.saved_tensors  # all checked against in-place changes
-        grad_input = _index_backward(scaled_weights * grad, self.shape, self.key)
+        if 0 in self.shape:  # an empty input (no classes, or no rows): nothing to scatter into
+            grad_input = ember.zeros(self.shape, dtype=grad.dtype, device=grad.device)
+        else:
+            grad_input = _index_backward(scaled_weights * grad, self.shape, self.key)
         if not grad_mode.state.enabled:
             return grad_input
         wrapped = Tensor._make(grad_input._data, grad_input._dtype, grad_input._device)
@@ -371,11 +374,17 @@ def _check_nll(input: Tensor, target: Tensor, weight: Tensor | None) -> int:
     return num_classes
 
 
-def _check_targets(kernels, safe_target, num_classes: int) -> None:
-    """IndexError naming a class index outside [0, num_classes), as PyTorch raises it."""
-    if 0 in safe_target.shape:
+def _check_targets(kernels, target, kept, num_classes: int) -> None:
+    """IndexError naming a class index outside [0, num_classes) among the targets that are not ignored,
+    as PyTorch raises it (with no classes at all, any such target)."""
+    if 0 in target.shape:
         return
-    smallest, largest = _extremes(kernels, safe_target)
+    if not num_classes:
+        if _extremes(kernels, kept)[1]:
+            raise IndexError(f"Target {_extremes(kernels, kernels.where(kept, target, -2**63))[1]} is out of "
+                             "bounds.")
+        return
+    smallest, largest = _extremes(kernels, kernels.where(kept, target, 0))
     if largest >= num_classes or smallest < 0:
         raise IndexError(f"Target {largest if largest >= num_classes else smallest} is out of bounds.")
 
@@ -400,10 +409,12 @@ def _target_weights(
     """(safe_target, w[t], kept): targets with ignored ones set to class 0, their weights (0 when
     ignored), and the mask of the targets that are not ``ignore_index``."""
     kept = kernels.ne(target._data, ignore_index)
+    _check_targets(kernels, target._data, kept, num_classes)
     safe_target = kernels.where(kept, target._data, 0)
-    _check_targets(kernels, safe_target, num_classes)
     if weight is None:
         return safe_target, kernels.astype(kept, dtype), kept
+    if not num_classes:  # every target is ignored: no weight to pick
+        return safe_target, kernels.full(safe_target.shape, 0, dtype), kept
     return safe_target, kernels.where(kept, kernels.index(weight._data, (safe_target,)), 0.0), kept
 
 
@@ -431,8 +442,10 @@ def _nll_forward(
         kernels, target, weight, ignore_index, num_classes, input._dtype
     )
     key = _target_key(kernels, safe_target, target._data.shape, input.dim())
+    # With no classes every target is ignored (else _check_targets raised): nothing to pick.
+    picked = kernels.index(input._data, key) if num_classes else kernels.full(safe_target.shape, 0, input._dtype)
     # An ignored target contributes exactly 0, even where its log-probability is infinite or NaN.
-    losses = kernels.where(kept, kernels.neg(kernels.mul(kernels.index(input._data, key), target_weight)), 0.0)
+    losses = kernels.where(kept, kernels.neg(kernels.mul(picked, target_weight)), 0.0)
     data, scaled_weights = _weighted_reduce(kernels, losses, target_weight, kept, reduction)
     result = Tensor._make(data, input._dtype, input._device)
     # input, target and weight are kept for their versions: PyTorch's backward reads them
@@ -521,7 +534,8 @@ def cross_entropy(
             )
         return _cross_entropy_probabilities(input, target, weight, reduction, label_smoothing, class_dim)
     fused = input._device.kernels.cross_entropy
-    if fused is not None and input.dim() == 2 and label_smoothing == 0 and not needs_grad((input, weight)):
+    if fused is not None and input.dim() == 2 and input.numel() and label_smoothing == 0 and \
+            not needs_grad((input, weight)):
         return _fused_cross_entropy(input, target, weight, ignore_index, reduction)
     log_probabilities = log_softmax(input, class_dim)
     loss = nll_loss(log_probabilities, target, weight, ignore_index=ignore_index, reduction=reduction)

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import ember
+from ember import _dtype
 from ember._tensor import Tensor
 from ember.nn.modules.backward_hook import BackwardHook
 from ember.nn.modules.hooks import RemovableHandle
@@ -45,15 +46,15 @@ def _typename(value: object) -> str:
 def _parse_to(*args: Any, **kwargs: Any) -> tuple[Any, Any, bool]:
     """Read ``to``'s overloads: ``to(device, dtype, non_blocking)``, ``to(dtype)`` and ``to(tensor)``."""
     device = kwargs.pop("device", None)
-    dtype = kwargs.pop("dtype", None)
+    dtype = _dtype.parse(kwargs.pop("dtype", None), "to")
     non_blocking = kwargs.pop("non_blocking", False)
     if kwargs:
         raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
     for arg in args:
         if isinstance(arg, Tensor):
             device, dtype = arg.device, arg.dtype
-        elif isinstance(arg, ember.dtype):
-            dtype = arg
+        elif _dtype.names_dtype(arg):
+            dtype = _dtype.parse(arg, "to")
         elif isinstance(arg, bool):
             non_blocking = arg
         elif isinstance(arg, int):
