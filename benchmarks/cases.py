@@ -134,28 +134,34 @@ def _mlp_data(batch: int) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
     return params, x, y
 
 
+def mlp_step(fw: ModuleType, device: str, batch: int) -> Run:
+    """One training step of the MLP with PyTorch's API (ember or PyTorch): the timed work, and what
+    run.py profiles to count kernel calls per step."""
+    params, x_values, y_values = _mlp_data(batch)
+    n_in, n_hidden, n_out = MLP_SIZES
+    model = fw.nn.Sequential(fw.nn.Linear(n_in, n_hidden), fw.nn.ReLU(), fw.nn.Linear(n_hidden, n_out))
+    model = model.to(device)
+    with fw.no_grad():
+        for parameter, value in zip(model.parameters(), params):
+            parameter.copy_(fw.tensor(value, device=device))
+    loss_fn = fw.nn.CrossEntropyLoss()
+    optimizer = fw.optim.SGD(model.parameters(), lr=SGD_LR, momentum=SGD_MOMENTUM)
+    x = fw.tensor(x_values, device=device)
+    y = fw.tensor(y_values, device=device)
+
+    def run() -> Any:
+        optimizer.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    return run
+
+
 def _mlp_step(batch: int, target: Target) -> Case:
     def framework(fw: ModuleType, device: str) -> Run:
-        params, x_values, y_values = _mlp_data(batch)
-        n_in, n_hidden, n_out = MLP_SIZES
-        model = fw.nn.Sequential(fw.nn.Linear(n_in, n_hidden), fw.nn.ReLU(), fw.nn.Linear(n_hidden, n_out))
-        model = model.to(device)
-        with fw.no_grad():
-            for parameter, value in zip(model.parameters(), params):
-                parameter.copy_(fw.tensor(value, device=device))
-        loss_fn = fw.nn.CrossEntropyLoss()
-        optimizer = fw.optim.SGD(model.parameters(), lr=SGD_LR, momentum=SGD_MOMENTUM)
-        x = fw.tensor(x_values, device=device)
-        y = fw.tensor(y_values, device=device)
-
-        def run() -> Any:
-            optimizer.zero_grad()
-            loss = loss_fn(model(x), y)
-            loss.backward()
-            optimizer.step()
-            return loss
-
-        return run
+        return mlp_step(fw, device, batch)
 
     def numpy() -> Run:
         params, x, y = _mlp_data(batch)

@@ -4,6 +4,9 @@
 
 Each cell is the median time per call over N samples, with the interquartile range; the ratio columns
 divide ember's median by PyTorch's and by numpy's. See benchmarks/README.md for what each row measures.
+
+numpy's BLAS and PyTorch get one thread each by default (``--threads``): with more, their thread pools
+fight over the cores in turns and a small machine slows numpy's MLP step ~50x.
 """
 
 from __future__ import annotations
@@ -17,15 +20,17 @@ import sys
 import traceback
 from dataclasses import asdict, dataclass
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+# Set before numpy and PyTorch load their threading libraries (main() imports them after parse_args):
 # PyTorch's OpenMP threads otherwise spin for a while after each parallel region, fighting numpy's BLAS
-# threads for the cores in the very next sample: on a 2-core machine that slowed numpy's MLP step 40x.
+# threads for the cores in the very next sample.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS")
 
-import numpy as np  # noqa: E402
-from cases import CASES, Case  # noqa: E402
-from timing import Measurement, Timer, measure_side_by_side  # noqa: E402
+if TYPE_CHECKING:
+    from cases import Case
+    from timing import Measurement
 
 FRAMEWORKS = ("ember", "torch", "numpy")
 
@@ -56,21 +61,33 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON to PATH")
     parser.add_argument(
-        "--threads", type=int, help="limit numpy's BLAS (with threadpoolctl), and so PyTorch, to N threads"
+        "--threads",
+        type=int,
+        default=1,
+        help="threads for numpy's BLAS and for PyTorch (default: 1); 0 keeps each library's own default",
     )
     args = parser.parse_args()
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
-    if args.threads is not None and args.threads < 1:
-        parser.error("--threads must be at least 1")
+    if args.threads < 0:
+        parser.error("--threads must be 0 (the libraries' defaults) or more")
     return args
 
 
-def numpy_blas_threads() -> tuple[int, str]:
+def limit_threads(threads: int) -> None:
+    """Give numpy's BLAS and OpenMP `threads` threads, through the environment: called before numpy loads."""
+    if threads:
+        for variable in THREAD_VARIABLES:
+            os.environ[variable] = str(threads)
+
+
+def numpy_blas_threads(requested: int) -> tuple[int, str]:
     """How many threads numpy's BLAS runs, and how that was found."""
     try:
         from threadpoolctl import threadpool_info
     except ImportError:
+        if requested:
+            return requested, f"set by {', '.join(THREAD_VARIABLES)}"
         return os.cpu_count() or 1, "assumed: one per core (install threadpoolctl to detect)"
     blas = [info for info in threadpool_info() if info["user_api"] == "blas"]
     own = [info for info in blas if "numpy" in info["filepath"]] or blas
@@ -102,6 +119,8 @@ def sync_for(device: str):
 
 
 def run_case(case: Case, modules: dict[str, ModuleType], devices: dict[str, str], repeat: int) -> Row:
+    from timing import Timer, measure_side_by_side
+
     timers: dict[str, Timer] = {}
     errors: dict[str, str] = {}
     for name in FRAMEWORKS:
@@ -177,20 +196,31 @@ def to_json(rows: list[Row], environment: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def count_kernel_calls(ember: ModuleType, device: str, batch: int = 64) -> int:
+    """Kernel calls of one MLP 784-256-10 training step on `device` (after a warm-up step), as the
+    profiler records them."""
+    from cases import mlp_step
+
+    step = mlp_step(ember, device, batch)
+    step()
+    with ember.profiler.profile() as prof:
+        step()
+    return sum(event.count for event in prof.kernel_calls())
+
+
 def main() -> int:
     args = parse_args()
+    limit_threads(args.threads)
+    import numpy as np
+    from cases import CASES
+
     cases = [case for case in CASES if not args.only or any(name in case.name for name in args.only)]
     if not cases:
         names = ", ".join(case.name for case in CASES)
         print(f"no case matches {args.only}; the cases are: {names}", file=sys.stderr)
         return 2
 
-    # numpy's BLAS threads are set and read before PyTorch loads its own threading libraries.
-    if args.threads is not None:
-        from threadpoolctl import threadpool_limits
-
-        threadpool_limits(limits=args.threads, user_api="blas")
-    threads, threads_source = numpy_blas_threads()
+    threads, threads_source = numpy_blas_threads(args.threads)
     modules: dict[str, ModuleType] = {"numpy": np}
     devices = {"numpy": "cpu", "ember": args.device}
     environment: dict[str, Any] = {
@@ -200,9 +230,12 @@ def main() -> int:
         "repeat": args.repeat,
         "numpy": np.__version__,
         "numpy_blas_threads": threads,
+        "OMP_WAIT_POLICY": os.environ["OMP_WAIT_POLICY"],
     }
     print(f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores")
     print(f"numpy  {np.__version__}: BLAS threads: {threads} ({threads_source})")
+    set_by = f"--threads {args.threads}" if args.threads else "--threads 0: library defaults"
+    print(f"threads: {set_by}; OMP_WAIT_POLICY={os.environ['OMP_WAIT_POLICY']}")
     for name in ("ember", "torch"):
         module, why = import_framework(name)
         if module is None:
@@ -211,11 +244,18 @@ def main() -> int:
         modules[name] = module
         environment[name] = getattr(module, "__version__", "unknown")
         if name == "torch":
-            module.set_num_threads(threads)
+            if args.threads:
+                module.set_num_threads(args.threads)
+                module.set_num_interop_threads(args.threads)
             devices["torch"] = torch_device(module, args.device)
-            print(f"torch  {module.__version__} on {devices['torch']}: set_num_threads({threads}) as numpy")
+            environment["torch_threads"] = module.get_num_threads()
+            print(f"torch  {module.__version__} on {devices['torch']}: {module.get_num_threads()} intra-op, "
+                  f"{module.get_num_interop_threads()} inter-op threads")
         else:
             print(f"ember  {environment['ember']} on {args.device}")
+            calls = count_kernel_calls(module, args.device)
+            environment["kernel_calls_per_mlp_step"] = calls
+            print(f"ember  kernel calls per MLP 784-256-10 CrossEntropy + SGD-momentum step (b64): {calls}")
     environment["devices"] = {name: devices[name] for name in modules}
     print(f"median time per call over {args.repeat} samples taken in turns, ± interquartile range\n")
 
