@@ -235,9 +235,10 @@ def test_missing_kernels_are_none_when_optional_and_raise_when_required():
         kernels.mul(1, 2)
 
 
-def test_registering_an_unknown_kernel_name_is_an_error():
-    with pytest.raises(ValueError, match="unknown kernel 'ad' for device 'cpu'"):
-        Registry().add_kernel("cpu", "ad", fake_add)
+@pytest.mark.parametrize("name", ["conv-2d", "_private", "coverage", "device", ""])
+def test_a_kernel_name_that_is_no_attribute_name_is_an_error(name):
+    with pytest.raises(ValueError, match=f"invalid kernel name {name!r} for device 'cpu'"):
+        Registry().add_kernel("cpu", name, fake_add)
 
 
 def test_a_plugin_implementing_an_unknown_hook_is_refused():

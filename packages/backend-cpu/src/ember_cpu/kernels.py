@@ -108,21 +108,21 @@ def _binary(ufunc: np.ufunc, quiet: bool = False) -> Callable:
     return kernel
 
 
-# Memory and transfer.
+# Memory and transfer. The creation kernels take the device index (`index`): the CPU has only one.
 
-def empty(shape, dtype):
+def empty(shape, dtype, *, index=0):
     return np.empty(shape, dtype.numpy)
 
 
 @_quietly
-def full(shape, value, dtype):
+def full(shape, value, dtype, *, index=0):
     buffer = np.empty(shape, dtype.numpy)
     buffer.fill(value)
     return buffer
 
 
 @_quietly
-def arange(start, stop, step, dtype):
+def arange(start, stop, step, dtype, *, index=0):
     if not dtype.is_floating_point:
         return np.arange(start, stop, step, dtype=dtype.numpy)
     # Each value is start + step * i in double, rounded once to the dtype, as PyTorch computes in a
@@ -139,7 +139,7 @@ def _random_dtype(dtype):
 
 
 @_quietly
-def uniform(shape, low, high, dtype, gen):
+def uniform(shape, low, high, dtype, gen, *, index=0):
     values = gen.random(shape, _random_dtype(dtype))
     values *= high - low
     values += low
@@ -147,15 +147,19 @@ def uniform(shape, low, high, dtype, gen):
 
 
 @_quietly
-def normal(shape, mean, std, dtype, gen):
+def normal(shape, mean, std, dtype, gen, *, index=0):
     values = gen.standard_normal(shape, _random_dtype(dtype))
     values *= std
     values += mean
     return values.astype(dtype.numpy, copy=False)
 
 
-def shared(array):
-    """from_numpy and to_numpy: a CPU buffer is the numpy array itself, so memory is shared."""
+def from_numpy(array, *, index=0):
+    """A CPU buffer is the numpy array itself, so memory is shared (as with to_numpy)."""
+    return array
+
+
+def to_numpy(array):
     return array
 
 
@@ -401,8 +405,8 @@ KERNELS: dict[str, Any] = {
     "arange": arange,
     "uniform": uniform,
     "normal": normal,
-    "from_numpy": shared,
-    "to_numpy": shared,
+    "from_numpy": from_numpy,
+    "to_numpy": to_numpy,
     "copy_": copy_,
     "astype": astype,
     "neg": _unary(np.negative),

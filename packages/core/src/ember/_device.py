@@ -5,6 +5,8 @@ import os
 import re
 from typing import Any
 
+from . import _profiling
+
 _DEVICE_RE = re.compile(r"^([a-zA-Z_][a-zA-Z0-9_]*)(?::(\d+))?$")
 
 
@@ -110,15 +112,53 @@ def resolve(where: str | device | None) -> device:
                        f"(install ember-{d.type}, or see `python -m ember info`)")
         raise DeviceUnavailableError(message) from None
     if d.index is None and d.type != "cpu":
-        d = device(d.type, 0)
+        d = device(d.type, current_index(d.type))
+        if d.kernels is not None:
+            return d
     if d.index is not None and d.type != "cpu":
-        count = backend.device_type.device_count()
-        if d.index >= count:
-            raise RuntimeError(f"device {d} is not available: the '{d.type}' backend reports "
-                               f"{count} device(s)")
-    d.kernels = backend.kernels
+        _check_index(d, backend.device_type)
+    # Per-index tables: the buffer-creating kernels of device `d` are bound to its index here, once.
+    d.kernels = backend.kernels.for_index(d.index or 0)
     d.device_type = backend.device_type
+    if _profiling.enabled:
+        _profiling.record_kernels_of(d)
     return d
+
+
+def _check_index(d: device, device_type: Any) -> None:
+    count = device_type.device_count()
+    if d.index >= count:
+        raise RuntimeError(f"device {d} is not available: the '{d.type}' backend reports {count} device(s)")
+
+
+_current_index: dict[str, int] = {}
+
+
+def current_index(type_name: str) -> int:
+    """The index ``device(type_name)`` without one stands for: 0 until ``set_current_index``."""
+    return _current_index.get(type_name, 0)
+
+
+def set_current_index(type_name: str, index: int) -> None:
+    """Make device `index` of `type_name` the current one (``ember.cuda.set_device``); the backend's
+    ``DeviceType.set_device`` is told first."""
+    d = resolve(device(type_name, index))
+    if d.device_type.set_device is not None:
+        d.device_type.set_device(index)
+    _current_index[type_name] = index
+
+
+def index_of(type_name: str, where: Any) -> int:
+    """The device index `where` names for device type `type_name`: None (current), an int, 'cuda:1' or a
+    device of that type, as ``ember.cuda``'s functions take."""
+    if where is None:
+        return current_index(type_name)
+    if isinstance(where, int) and not isinstance(where, bool):
+        return where
+    d = device(where)
+    if d.type != type_name:
+        raise ValueError(f"Expected a {type_name} device, but got: {d}")
+    return current_index(type_name) if d.index is None else d.index
 
 
 class DeviceUnavailableError(RuntimeError, AssertionError):

@@ -16,6 +16,12 @@ minus children without any sorting afterwards.
   profiler synchronizes the device on exit, so a backend can fill it from queue timestamps then.
 - ``event.cpu_memory_usage`` / ``event.device_memory_usage``: bytes allocated by the op, children included,
   shown by ``profile(profile_memory=True)``.
+
+Kernel calls are recorded too, each under the innermost open event (the op that made it), the way
+PyTorch's profiler shows CUDA kernels under their op: while a profiler runs, every resolved device's
+kernel table is swapped for a copy whose kernels record a ``KernelCall`` (``record_kernels_of``), and the
+plain tables come back when the last profiler stops. With no profiler running, a kernel call costs
+nothing more.
 """
 
 from __future__ import annotations
@@ -33,6 +39,8 @@ enabled = False
 _record_shapes = False
 _with_stack = False
 _events: list[Event] = []
+_kernel_calls: list[KernelCall] = []
+_plain_tables: dict[Any, Any] = {}  # device -> its kernel table without recording, while profiling
 _sessions: list[Session] = []
 _thread_names: dict[int, str] = {}
 _EMBER_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
@@ -100,6 +108,58 @@ class Event:
         _thread_state.current = self.parent
 
 
+class KernelCall:
+    """One kernel call: the kernel's name, the device (``'cpu'``, ``'cuda:1'``), the event open around it
+    (None outside any op) and its host start/end in ns."""
+
+    __slots__ = ("name", "device", "parent", "start_ns", "end_ns")
+
+    def __init__(self, name: str, device: str, parent: Event | None, start_ns: int, end_ns: int) -> None:
+        self.name = name
+        self.device = device
+        self.parent = parent
+        self.start_ns = start_ns
+        self.end_ns = end_ns
+
+
+def _recording(device: str) -> Any:
+    """The wrapper that makes a kernel record each of its calls on `device`."""
+
+    def wrap(name: str, kernel: Any) -> Any:
+        def recorded(*args: Any, **kwargs: Any) -> Any:
+            start = perf_counter_ns()
+            try:
+                return kernel(*args, **kwargs)
+            finally:
+                _kernel_calls.append(KernelCall(name, device, _thread_state.current, start, perf_counter_ns()))
+
+        recorded.__name__ = recorded.__qualname__ = name
+        return recorded
+
+    return wrap
+
+
+def record_kernels_of(device: Any) -> None:
+    """Make the kernels of a resolved `device` record their calls until the last profiler stops."""
+    if device not in _plain_tables:
+        _plain_tables[device] = device.kernels
+        device.kernels = device.kernels.wrapped(_recording(str(device)))
+
+
+def _record_kernels(on: bool) -> None:
+    """Swap every resolved device's kernel table for its recording copy (on) or back (off)."""
+    if on:
+        from ._device import device
+
+        for placed in list(device._interned.values()):
+            if placed.kernels is not None:
+                record_kernels_of(placed)
+    else:
+        for placed, table in _plain_tables.items():
+            placed.kernels = table
+        _plain_tables.clear()
+
+
 def record(name: str, inputs: Iterable[Any] = (), *, user_annotation: bool = False) -> Event:
     """Return the event of one op call, to be entered around it; shapes and stack are taken when asked for.
 
@@ -137,22 +197,28 @@ class Session:
         self.with_stack = with_stack
         self.start_ns = 0
         self.end_ns = 0
+        self.kernel_calls: list[KernelCall] = []
         self._first = 0
+        self._first_kernel_call = 0
 
     def start(self) -> None:
-        """Begin recording: from now on core records every op."""
+        """Begin recording: from now on core records every op and every kernel call."""
         _sessions.append(self)
         _update_flags()
         self._first = len(_events)
+        self._first_kernel_call = len(_kernel_calls)
         self.start_ns = perf_counter_ns()
 
     def stop(self) -> list[Event]:
-        """Stop recording; return the events this session saw start and finish, in start order."""
+        """Stop recording; return the events this session saw start and finish, in start order (the
+        kernel calls it saw are left in ``kernel_calls``)."""
         self.end_ns = perf_counter_ns()
         events = [event for event in _events[self._first :] if event.end_ns is not None]
+        self.kernel_calls = _kernel_calls[self._first_kernel_call :]
         _sessions.remove(self)
         if not _sessions:
             _events.clear()
+            _kernel_calls.clear()
         _update_flags()
         return events
 
@@ -160,6 +226,8 @@ class Session:
 def _update_flags() -> None:
     """Recompute the globals core and ``record`` read from the sessions now running."""
     global enabled, _record_shapes, _with_stack
+    if enabled != bool(_sessions):
+        _record_kernels(bool(_sessions))
     enabled = bool(_sessions)
     _record_shapes = any(session.record_shapes for session in _sessions)
     _with_stack = any(session.with_stack for session in _sessions)

@@ -1,7 +1,7 @@
 """ember.cuda: CUDA availability and device queries, answered by the ember-cuda backend when installed."""
 from __future__ import annotations
 
-from .._device import DeviceUnavailableError
+from .._device import DeviceUnavailableError, current_index, index_of, set_current_index
 
 
 def _backend():
@@ -30,14 +30,20 @@ def device_count() -> int:
 
 
 def current_device() -> int:
+    """The index of the current CUDA device: where ``'cuda'`` without an index puts tensors."""
     _backend()
-    return 0
+    return current_index("cuda")
+
+
+def set_device(device) -> None:
+    """Make ``device`` (an index, ``'cuda:1'`` or a device) the current CUDA device."""
+    _backend()
+    set_current_index("cuda", index_of("cuda", device))
 
 
 def synchronize(device=None) -> None:
-    """Wait for all work queued on the CUDA device to finish."""
-    index = device if isinstance(device, int) else 0
-    _backend().device_type.synchronize(index)
+    """Wait for all work queued on a CUDA device (the current one by default) to finish."""
+    _backend().device_type.synchronize(index_of("cuda", device))
 
 
 def manual_seed(seed: int) -> None:

@@ -7,9 +7,16 @@ the kernel contract.
 """
 from ember.plugins.hookspec import hookimpl, hookspec
 from ember.plugins.manager import get_backend, plugin_report, register_plugin
-from ember.plugins.registry import OPTIONAL_KERNELS, REQUIRED_KERNELS, DeviceType, KernelTable, Registry
+from ember.plugins.registry import (
+    CREATION_KERNELS,
+    OPTIONAL_KERNELS,
+    REQUIRED_KERNELS,
+    DeviceType,
+    KernelTable,
+    Registry,
+)
 
 __all__ = [
     "hookimpl", "hookspec", "get_backend", "register_plugin", "plugin_report",
-    "DeviceType", "Registry", "KernelTable", "REQUIRED_KERNELS", "OPTIONAL_KERNELS",
+    "DeviceType", "Registry", "KernelTable", "REQUIRED_KERNELS", "OPTIONAL_KERNELS", "CREATION_KERNELS",
 ]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 # The backend contract (docs/internals.md): core composes every other op, and every gradient, from these.
@@ -22,7 +23,9 @@ OPTIONAL_KERNELS: tuple[str, ...] = (
     "relu", "sigmoid", "min", "argmin", "cat",
     "softmax", "log_softmax", "cross_entropy", "binary_cross_entropy_with_logits", "sgd_step",
 )
-_KERNEL_NAMES = frozenset(REQUIRED_KERNELS + OPTIONAL_KERNELS)
+# The kernels that make a buffer from nothing but arguments: core calls them with the keyword ``index=``,
+# the index of the device the buffer goes to (every other kernel makes its result where its inputs are).
+CREATION_KERNELS: tuple[str, ...] = ("empty", "full", "arange", "uniform", "normal", "from_numpy")
 
 Kernel = Callable[..., Any]
 
@@ -40,6 +43,8 @@ class DeviceType:
             passed to the ``uniform`` and ``normal`` kernels as ``gen``.
         dtypes: the names of the dtypes the device supports ("float32", ...); others are clear errors.
         has_queue: whether kernels run asynchronously on a queue (the profiler then times the device).
+        set_device: optional ``(index) -> None``, told when the user makes device ``index`` current
+            (``ember.cuda.set_device``); core keeps the current index itself and puts ``'cuda'`` there.
     """
 
     name: str
@@ -49,6 +54,7 @@ class DeviceType:
     new_generator: Callable[[int, int], Any]
     dtypes: frozenset[str]
     has_queue: bool = False
+    set_device: Callable[[int], None] | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "dtypes", frozenset(self.dtypes))
@@ -66,29 +72,55 @@ class RegistrationConflict(RuntimeError):
 
 
 class KernelTable:
-    """One device type's kernels, resolved once: each contract op is a plain attribute, no lookup per op.
+    """One device's kernels, resolved once: each op is a plain attribute, no lookup per op.
 
     A missing optional kernel is None (core then composes the op); a missing required kernel is a
-    function raising NotImplementedError, so the gap shows where it is hit.
+    function raising NotImplementedError, so the gap shows where it is hit. A backend may add kernels
+    core does not name (a fused ``conv2d``, say): they are attributes too, and ``get(name)`` finds them.
     """
-
-    __slots__ = ("device", "_providers", *REQUIRED_KERNELS, *OPTIONAL_KERNELS)
 
     def __init__(self, device: str, kernels: Mapping[str, Kernel], providers: Mapping[str, str]) -> None:
         self.device = device
         self._providers = dict(providers)
+        self._kernels = dict(kernels)
         for op in REQUIRED_KERNELS:
             setattr(self, op, kernels[op] if op in kernels else _missing_kernel(device, op))
         for op in OPTIONAL_KERNELS:
             setattr(self, op, kernels.get(op))
+        for op, fn in kernels.items():
+            setattr(self, op, fn)
+
+    def get(self, op: str) -> Kernel | None:
+        """The kernel named `op` (core's or a backend's own name), or None when none is registered."""
+        return self._kernels.get(op)
+
+    def for_index(self, index: int) -> KernelTable:
+        """The table of device `index` of this type: each of CREATION_KERNELS gets ``index=index``, bound
+        once here so that no op passes it."""
+        kernels = {op: partial(fn, index=index) if op in CREATION_KERNELS else fn
+                   for op, fn in self._kernels.items()}
+        return KernelTable(self.device, kernels, self._providers)
+
+    def wrapped(self, wrap: Callable[[str, Kernel], Kernel]) -> KernelTable:
+        """A copy whose every present kernel is ``wrap(op, kernel)`` (the profiler's kernel recording)."""
+        table = KernelTable(self.device, {op: wrap(op, fn) for op, fn in self._kernels.items()}, self._providers)
+        for op in REQUIRED_KERNELS:
+            if op not in self._kernels:
+                setattr(table, op, wrap(op, getattr(self, op)))
+        return table
 
     def coverage(self) -> dict[str, str | None]:
-        """For every contract op, the name of the plugin providing its kernel, or None if missing."""
-        return {op: self._providers.get(op) for op in REQUIRED_KERNELS + OPTIONAL_KERNELS}
+        """For every contract op and every extra kernel, the plugin providing it, or None if missing."""
+        names = dict.fromkeys(REQUIRED_KERNELS + OPTIONAL_KERNELS + tuple(self._kernels))
+        return {op: self._providers.get(op) for op in names}
 
     def __repr__(self) -> str:
         present = sum(op in self._providers for op in REQUIRED_KERNELS)
         return f"<KernelTable {self.device!r}: {present}/{len(REQUIRED_KERNELS)} required kernels>"
+
+
+# Names a kernel cannot take: the table's own attributes.
+_RESERVED_NAMES = frozenset(name for name in vars(KernelTable) if not name.startswith("__")) | {"device"}
 
 
 def _missing_kernel(device: str, op: str) -> Kernel:
@@ -132,9 +164,10 @@ class Registry:
 
     def add_kernel(self, device: str, op: str, fn: Kernel, priority: int = 0) -> None:
         """Register `fn` as the kernel of `op` on `device`; the highest priority wins, a tie is an error."""
-        if op not in _KERNEL_NAMES:
-            raise ValueError(f"unknown kernel {op!r} for device {device!r} (plugin {self._plugin!r}): the "
-                             "kernels are ember.plugins.REQUIRED_KERNELS and OPTIONAL_KERNELS")
+        if not isinstance(op, str) or not op.isidentifier() or op.startswith("_") or op in _RESERVED_NAMES:
+            raise ValueError(f"invalid kernel name {op!r} for device {device!r} (plugin {self._plugin!r}): a "
+                             "kernel name is a Python identifier not starting with '_' and not one of "
+                             f"{sorted(_RESERVED_NAMES)}")
         if not callable(fn):
             raise TypeError(f"kernel {op!r} for device {device!r} must be callable, got {type(fn).__name__}")
         if not isinstance(priority, int) or isinstance(priority, bool):

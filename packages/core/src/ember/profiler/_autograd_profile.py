@@ -7,7 +7,7 @@ import warnings
 from typing import Any
 
 from ember import _profiling
-from ember.profiler._function_events import EventList, FunctionEventAvg, function_events
+from ember.profiler._function_events import EventList, FunctionEventAvg, KernelCalls, function_events, kernel_calls
 
 # Device types whose work runs on a queue, so that an op's device time differs from its host time.
 _QUEUE_DEVICE_TYPES = ("cuda", "opencl")
@@ -155,6 +155,13 @@ class profile:
     def key_averages(self, group_by_input_shape: bool = False, group_by_stack_n: int = 0) -> EventList:
         """Events summed per op name (and per input shapes / top stack frames when asked)."""
         return self._finished_events().key_averages(group_by_input_shape, group_by_stack_n)
+
+    def kernel_calls(self) -> list[KernelCalls]:
+        """Every kernel call, counted per (op that made it, kernel, device): the launches a step costs.
+        Calls made outside any op (gradient accumulation, say) have ``op`` None."""
+        if self._session is None or self._function_events is None:
+            raise RuntimeError("Profiler didn't finish running")
+        return kernel_calls(self._session.kernel_calls)
 
     def total_average(self) -> FunctionEventAvg:
         """Every event summed into one row."""

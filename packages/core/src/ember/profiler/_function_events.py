@@ -3,14 +3,45 @@
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Iterable
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from ember import _profiling
 from ember.profiler._chrome_trace import write_chrome_trace
 from ember.profiler._table import build_table, format_time
 
 _STEP_PREFIX = "ProfilerStep#"
+
+
+class Kernel(NamedTuple):
+    """One kernel call of an op, as PyTorch's ``FunctionEvent.kernels``: its name, device and host
+    duration in microseconds."""
+
+    name: str
+    device: str
+    duration: float
+
+
+class KernelCalls(NamedTuple):
+    """Calls of one kernel on one device made by one op (``op`` None: made outside any op), summed."""
+
+    op: str | None
+    name: str
+    device: str
+    count: int
+    duration: float  # microseconds, all calls
+
+
+def kernel_calls(calls: Iterable[_profiling.KernelCall]) -> list[KernelCalls]:
+    """Kernel calls grouped by (op, kernel, device), in order of first call."""
+    counts: Counter[tuple[str | None, str, str]] = Counter()
+    durations: dict[tuple[str | None, str, str], float] = {}
+    for call in calls:
+        key = (None if call.parent is None else call.parent.name, call.name, call.device)
+        counts[key] += 1
+        durations[key] = durations.get(key, 0.0) + (call.end_ns - call.start_ns) / 1000
+    return [KernelCalls(*key, count, durations[key]) for key, count in counts.items()]
 
 
 class Interval:
@@ -117,6 +148,7 @@ class FunctionEvent(_FormattedTimes):
         self.is_user_annotation = is_user_annotation
         self.is_async = False
         self.count = 1
+        self.kernels: list[Kernel] = []
         self.cpu_children: list[FunctionEvent] = []
         self.cpu_parent: FunctionEvent | None = None
 
@@ -332,4 +364,8 @@ def function_events(
             parent.cpu_children.append(event)
         converted[id(raw)] = event
         result.append(event)
+    for call in session.kernel_calls:
+        owner = converted.get(id(call.parent)) if call.parent is not None else None
+        if owner is not None:
+            owner.kernels.append(Kernel(call.name, call.device, (call.end_ns - call.start_ns) / 1000))
     return result

@@ -10,7 +10,7 @@ from functools import partial
 from typing import Any
 
 from ember.profiler._autograd_profile import profile as _autograd_profile
-from ember.profiler._function_events import EventList
+from ember.profiler._function_events import EventList, KernelCalls
 from ember.profiler._record_function import record_function
 from ember.profiler._schedule import ProfilerAction, record_every_step
 
@@ -203,6 +203,10 @@ class profile:
     def key_averages(self, group_by_input_shape: bool = False, group_by_stack_n: int = 0) -> EventList:
         """Events summed per op name (and per input shapes / top stack frames when asked)."""
         return self._finished_profiler().key_averages(group_by_input_shape, group_by_stack_n)
+
+    def kernel_calls(self) -> list[KernelCalls]:
+        """Kernel calls of the last cycle, counted per (op that made it, kernel, device)."""
+        return self._finished_profiler().kernel_calls()
 
     def export_chrome_trace(self, path: str | os.PathLike[str]) -> None:
         """Write a Chrome trace (JSON) of the last cycle, for Perfetto or ``chrome://tracing``."""
