@@ -60,9 +60,12 @@ def ember_register_kernels(registry: Registry) -> None:
     :param registry:
         The :class:`~ember.plugins.Registry` to register kernels in, with
         ``registry.add_kernel(device, op, fn, priority=0)`` or
-        ``registry.add_kernels(device, {op: fn, ...}, priority=0)``. The op names and signatures are
-        the backend contract: :data:`~ember.plugins.REQUIRED_KERNELS` and
-        :data:`~ember.plugins.OPTIONAL_KERNELS`, documented in ``docs/internals.md``.
+        ``registry.add_kernels(device, {op: fn, ...}, priority=0)``. The names core looks for, and
+        their signatures, are the backend contract: :data:`~ember.plugins.REQUIRED_KERNELS` and
+        :data:`~ember.plugins.OPTIONAL_KERNELS`, documented in ``docs/internals.md``; the creation
+        kernels (:data:`~ember.plugins.CREATION_KERNELS`) take ``index=``, the device index of the
+        buffer they make. Any other identifier may be registered too (a backend's own fused kernel),
+        reachable as ``kernels.get(name)``.
 
     :return: Nothing; the registrations are what the registry records.
 
