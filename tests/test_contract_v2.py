@@ -9,8 +9,8 @@ import ember
 from ember._device import _current_index
 from ember.plugins import CREATION_KERNELS, OPTIONAL_KERNELS, DeviceType, Registry, hookimpl, register_plugin
 from ember.plugins.manager import _reset_for_tests
-from ember_cpu.kernels import KERNELS as CPU_KERNELS
 from ember_cpu.device import CPU
+from ember_cpu.kernels import KERNELS as CPU_KERNELS
 
 
 class OnDevice(np.ndarray):

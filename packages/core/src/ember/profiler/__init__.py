@@ -1,7 +1,8 @@
 """ember's profiler, with torch.profiler's interface.
 
 ``profile`` records the ops run inside it (with ``activities``, an optional ``schedule`` and ``step()``),
-``record_function`` labels a block of code, ``kernel_calls()`` counts the kernels each op called, and ``key_averages().table()`` prints PyTorch's summary table.
+``record_function`` labels a block of code, ``kernel_calls()`` counts the kernels each op called, and
+``key_averages().table()`` prints PyTorch's summary table.
 ``ember.autograd.profiler.profile`` is the same recorder behind the autograd profiler's interface.
 """
 
