@@ -265,6 +265,7 @@ def setitem(input, key, value):
     elif any(isinstance(item, numbers.Integral) for item in key):
         basic, rest = _split_advanced(key, input.ndim)
         target = _basic(Tensor._make(input._data, input._dtype, input._device), basic)
+    fills = not isinstance(value, Tensor) or not value._data.shape  # as PyTorch's copy_to: a 0-d value fills
     if isinstance(value, Tensor):
         if value._device is not input._device:
             raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
@@ -284,9 +285,9 @@ def setitem(input, key, value):
             data = checked_scalar(data, input._dtype, "setitem")
     base = input._base
     if needs_grad((input, value)) or (base is not None and base._requires_grad and grad_mode.state.enabled):
-        _tracked_setitem(input, key, advanced, value, data)
+        _tracked_setitem(input, key, advanced, value, data, fills)
         return
-    _write(target, rest, data, value, overlap.root(input))
+    _write(target, rest, data, value, overlap.root(input), fills)
     bump(input)
 
 
@@ -301,9 +302,10 @@ def _check_put_overlap(target: Tensor, rest: tuple, value, storage: Tensor) -> N
         overlap.check_no_partial_overlap(target, (value,), storage, full_too=True)
 
 
-def _tracked_setitem(input: Tensor, key: tuple, advanced: bool, value, data) -> None:
+def _tracked_setitem(input: Tensor, key: tuple, advanced: bool, value, data, fills: bool) -> None:
     """PyTorch's recorded setitem: the basic part of the key taken as a view (none when it selects
-    everything), then the value copied or filled in, or put at the advanced part's indices."""
+    everything), then the value copied or filled in (`fills`: it was 0-d), or put at the advanced part's
+    indices."""
     from . import inplace
 
     basic, rest = _split_advanced(key, input.ndim) if advanced else (key, None)
@@ -321,7 +323,7 @@ def _tracked_setitem(input: Tensor, key: tuple, advanced: bool, value, data) -> 
         if not isinstance(value, Tensor):  # the number as converted for the unrecorded write
             value = wrap(target._device.kernels.full((), data, target._dtype), target._dtype, target._device)
         shape = value._data.shape
-        if shape == target._data.shape or shape:
+        if shape == target._data.shape or not fills:
             if not broadcasts_to(shape, target._data.shape):
                 raise expand_error(shape, target._data.shape, value._dtype, "setitem")
             inplace.copy_(target, views.expand_to(value, target._data.shape))
@@ -359,15 +361,16 @@ def _fills_mask(rest: tuple, value: Tensor) -> bool:
             and value._data.size == 1)
 
 
-def _write(target: Tensor, rest: tuple, data, value, storage: Tensor) -> None:
-    """Write `data` into `target`, a view of `storage`'s memory (at the advanced key `rest`, if any);
+def _write(target: Tensor, rest: tuple, data, value, storage: Tensor, fills: bool) -> None:
+    """Write `data` into `target`, a view of `storage`'s memory (at the advanced key `rest`, if any; a
+    0-d value `fills` it);
     PyTorch's errors when the key is out of range, the value does not broadcast to the region or shares
     memory with it, raised before anything is written."""
     shape = tuple(value._data.shape) if isinstance(value, Tensor) else ()
     if not rest:
         if shape != target._data.shape and not broadcasts_to(shape, target._data.shape):
             raise expand_error(shape, target._data.shape, value._dtype, "setitem")
-        copied = isinstance(value, Tensor) and bool(shape or not target._data.shape)  # a 0-d value fills
+        copied = isinstance(value, Tensor) and (not fills or not target._data.shape)
         source = views.expand_to(value, target._data.shape) if copied else value
         if not (copied and overlap.same_data(target, source, storage)):  # PyTorch's copy_ skips its checks then
             overlap.check_no_internal_overlap(target)
