@@ -125,6 +125,8 @@ def _key_buffers(input: Tensor, key: tuple):
                                  f"shape of the indexed tensor {list(shape)} at index {dim + at}")
             dim += len(mask_shape)
         else:
+            if buffer.size and dim < len(shape) and not shape[dim]:
+                raise IndexError("index is out of bounds for dimension with size 0")
             dim += 1
         converted.append(buffer)
     return tuple(converted)
@@ -271,6 +273,7 @@ def setitem(input, key, value):
             raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
                                f"{input._device} and {value._device}! (in index_put_)")
         if advanced and value._dtype is not input._dtype and not _fills_mask(rest, value):
+            _key_buffers(target, rest)  # PyTorch checks the indices first
             raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
                                f"{type_name(input._dtype)} for the destination and {type_name(value._dtype)} "
                                f"for the source (in setitem, index_put_ into a tensor of shape "
@@ -279,6 +282,8 @@ def setitem(input, key, value):
             value = _drop_leading_ones(value)
         data = value._data if value._dtype is input._dtype else input._device.kernels.astype(value._data,
                                                                                            input._dtype)
+        if advanced and _fills_mask(rest, value):  # PyTorch's masked_fill_ takes the value as a number
+            checked_scalar(value.item(), input._dtype, "setitem")
     else:
         data = scalar(value, "setitem")
         if input._dtype is not _dtype.float16:  # PyTorch's setitem rounds a huge number to inf in float16
@@ -355,10 +360,10 @@ class IndexPutBackward0(Node):
 
 def _fills_mask(rest: tuple, value: Tensor) -> bool:
     """Whether PyTorch writes this as a masked fill, which converts the value's dtype: one bool tensor
-    index and a one-element value."""
+    index (not 0-d: PyTorch makes that an int index) and a one-element value."""
     indices = [item for item in rest if not isinstance(item, slice)]
     return (len(indices) == 1 and isinstance(indices[0], Tensor) and indices[0]._dtype is _dtype.bool_
-            and value._data.size == 1)
+            and indices[0]._data.ndim > 0 and value._data.size == 1)
 
 
 def _write(target: Tensor, rest: tuple, data, value, storage: Tensor, fills: bool) -> None:
