@@ -335,6 +335,8 @@ def pow(input, exponent, *, out=None):
         if not isinstance(exponent, float) and exponent < 0 and not input._dtype.is_floating_point:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
     x, y, dt = operands(input, exponent, "pow")
+    if not hasattr(y, "shape") and dt.itemsize < 8 and dt is not _float32:
+        checked_scalar(y, dt, "pow")  # PyTorch converts the exponent to a narrow dtype, with its check
     if out is not None:
         check_out(out, "pow", _result_shape(input, exponent, "pow"), dt, (input, exponent))
     k = input._device.kernels
