@@ -352,10 +352,11 @@ class IndexPutBackward0(Node):
     def backward(self, grad):
         indices, = self.saved_tensors
         k = grad._device.kernels
-        keep = k.full(grad._data.shape, 1, grad._dtype)
-        k.index_put_(keep, indices, 0, False)
+        written = k.full(grad._data.shape, False, _dtype.bool_)
+        k.index_put_(written, indices, True, False)
         grad_value = _index_with(grad, indices) if needs_input_grad(self, 1) else None
-        return grad * wrap(keep, grad._dtype, grad._device), grad_value
+        # zeros where the value was written, not grad * 0: a NaN or inf gradient stops there too
+        return grad.masked_fill(wrap(written, _dtype.bool_, grad._device), 0.0), grad_value
 
 
 def _fills_mask(rest: tuple, value: Tensor) -> bool:

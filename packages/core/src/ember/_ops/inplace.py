@@ -188,14 +188,14 @@ class FillBackward2(Node):
     """fill_ with a number: nothing flows back to the overwritten values."""
 
     def backward(self, grad):
-        return grad * 0
+        return creation.zeros_like(grad)  # not grad * 0: a NaN or inf gradient stops here too
 
 
 class FillBackward3(Node):
     """fill_ with a 0-d tensor: the value's gradient is the sum over every filled element."""
 
     def backward(self, grad):
-        return grad * 0, grad.sum()
+        return creation.zeros_like(grad), grad.sum()
 
 
 class ZeroBackward0(FillBackward2):
@@ -204,7 +204,7 @@ class ZeroBackward0(FillBackward2):
 
 class CopyBackwards(Node):
     def backward(self, grad):
-        return grad * 0, grad
+        return creation.zeros_like(grad), grad
 
 
 def _fill_value(t: Tensor, value, node_cls):

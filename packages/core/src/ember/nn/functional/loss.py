@@ -314,13 +314,15 @@ class NllLossBackward0(Node):
 
     shape: tuple
     key: tuple
+    kept: object  # the buffer of the targets that are not ignore_index
 
     def backward(self, grad: Tensor) -> Tensor:
         scaled_weights, input, _target, _weight = self.saved_tensors  # all checked against in-place changes
         if 0 in self.shape:  # an empty input (no classes, or no rows): nothing to scatter into
             grad_input = ember.zeros(self.shape, dtype=grad.dtype, device=grad.device)
-        else:
-            grad_input = _index_backward(scaled_weights * grad, self.shape, self.key)
+        else:  # an ignored target's gradient is 0, not 0 * grad (PyTorch skips it: a NaN grad stays out)
+            kept = Tensor._make(self.kept, _dtype.bool_, grad.device)
+            grad_input = _index_backward(ember.where(kept, scaled_weights * grad, 0.0), self.shape, self.key)
         if not grad_mode.state.enabled:
             return grad_input
         wrapped = Tensor._make(grad_input._data, grad_input._dtype, grad_input._device)
@@ -450,7 +452,7 @@ def _nll_forward(
     result = Tensor._make(data, input._dtype, input._device)
     # input, target and weight are kept for their versions: PyTorch's backward reads them
     saved = (Tensor._make(scaled_weights, input._dtype, input._device), input, target, weight)
-    return attach(result, node_cls, (input,), saved, shape=input._data.shape, key=key)
+    return attach(result, node_cls, (input,), saved, shape=input._data.shape, key=key, kept=kept)
 
 
 def _fused_cross_entropy(
