@@ -446,8 +446,10 @@ def _nll_forward(
     key = _target_key(kernels, safe_target, target._data.shape, input.dim())
     # With no classes every target is ignored (else _check_targets raised): nothing to pick.
     picked = kernels.index(input._data, key) if num_classes else kernels.full(safe_target.shape, 0, input._dtype)
-    # An ignored target contributes exactly 0, even where its log-probability is infinite or NaN.
-    losses = kernels.where(kept, kernels.neg(kernels.mul(picked, target_weight)), 0.0)
+    # An ignored target contributes exactly 0, even where its log-probability is infinite or NaN; PyTorch
+    # takes a 1-D input's loss as 0 - x[t] w[t] (+0, not -0, for a zero log-probability).
+    weighted = kernels.mul(picked, target_weight)
+    losses = kernels.where(kept, kernels.sub(0.0, weighted) if input.dim() == 1 else kernels.neg(weighted), 0.0)
     data, scaled_weights = _weighted_reduce(kernels, losses, target_weight, kept, reduction)
     result = Tensor._make(data, input._dtype, input._device)
     # input, target and weight are kept for their versions: PyTorch's backward reads them
