@@ -162,7 +162,7 @@ def _run(roots, grads, retain_graph, create_graph, inputs, accumulate):
                         g = _run_leaf_hooks(variable._hooks, g)
                     if capture:
                         _capture(node, [g], capture, captured)
-                    if accumulate:
+                    if accumulate and variable._requires_grad:  # a leaf since made not to require grad: none
                         _accumulate(variable, g, create_graph)
                 continue
             if capture:
