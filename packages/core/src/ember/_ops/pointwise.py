@@ -300,7 +300,7 @@ class PowBackward0(Node):
     def backward(self, grad):
         (x,) = self.saved_tensors
         e = self.exponent
-        if e == 0:
+        if e == 0 and e is not False:  # PyTorch's Scalar: a bool exponent never equals 0 (0 * 0 ** -1 is NaN)
             return creation.zeros_like(x)
         return grad * (e * x.pow(e - 1))
 
