@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import _dtype
-from .._tensor import Tensor, follow_base
+from .._tensor import Tensor, follow_base, move_retain_hook
 from ..autograd import grad_mode
 from ..autograd.node import _FREED, VIEW_NO_GRAD_CHANGED, Node, attach, edge, link, needs_grad
 from . import creation, overlap
@@ -122,10 +122,14 @@ def take_over(t: Tensor, result: Tensor) -> Tensor:
     if node is not None and node._saved:
         node._saved = tuple(_retarget(entry, result, t) for entry in node._saved)
     if on_view and base is not None:
+        old_node, old_nr = base._grad_fn, getattr(base, "_output_nr", 0)
         rebase_view(base, t._view_fn, result, old_edge)
+        move_retain_hook(base, old_node, old_nr)
     elif node is not None:
+        old_node, old_nr = t._grad_fn, getattr(t, "_output_nr", 0)
         t._grad_fn, t._output_nr, t._requires_grad = node, result._output_nr, True
         follow_base(t)
+        move_retain_hook(t, old_node, old_nr)
     return t
 
 

@@ -350,9 +350,9 @@ def _accumulate(variable: Tensor, g: Tensor, create_graph: bool) -> None:
             # PyTorch's layout contract: .grad has the leaf's strides when its memory is dense, else row-major
             from .._ops.creation import empty_like
             variable._grad = empty_like(variable).copy_(g if create_graph else g.detach())
-    elif create_graph or current._requires_grad:
+    elif create_graph:
         variable._grad = current + g
-    else:
+    else:  # in place, as PyTorch's AccumulateGrad without grad mode: a .grad that requires grad keeps it
         kernels = current._device.kernels
         kernels.add(current._data, g._data, out=current._data)
         if current._version is not None:
