@@ -232,7 +232,9 @@ def fill_(self, value):
     if isinstance(value, Tensor):
         begin_write(self, "fill_")
     else:
-        value = checked_scalar(scalar(value, "fill_"), self._dtype, "fill_")
+        value = scalar(value, "fill_")
+        if self._dtype is not _dtype.float16 or self._data.size != 1:  # PyTorch's one-element float16 fill
+            value = checked_scalar(value, self._dtype, "fill_")  # rounds to inf unchecked
         check_inplace(self, "fill_")  # a number may fill a broadcast view, as in PyTorch
     if _tracked(self, value):
         node_cls = FillBackward3 if isinstance(value, Tensor) else FillBackward2
