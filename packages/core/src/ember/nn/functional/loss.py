@@ -467,7 +467,9 @@ def _fused_cross_entropy(
         kernels, target, weight, ignore_index, num_classes, input._dtype
     )
     losses, _probabilities = kernels.cross_entropy(input._data, safe_target)
-    losses = kernels.where(kept, kernels.mul(losses, target_weight), 0.0)
+    # -(log-probability * w) as PyTorch's nll_loss computes it: -0., not 0., for a log-probability of 0
+    picked = kernels.sub(0.0, losses)
+    losses = kernels.where(kept, kernels.neg(kernels.mul(picked, target_weight)), 0.0)
     data, _ = _weighted_reduce(kernels, losses, target_weight, kept, reduction)
     return Tensor._make(data, input._dtype, input._device)
 
