@@ -105,8 +105,9 @@ def _check_result(t: Tensor, result: Tensor) -> None:
                            f"{list(result._data.shape)}")
 
 
-def take_over(t: Tensor, result: Tensor) -> Tensor:
-    """Write `result` into `t`, and give `t` the result's place in the graph."""
+def take_over(t: Tensor, result: Tensor, written: bool = False) -> Tensor:
+    """Write `result` into `t` (unless the caller has `written` its values already), and give `t` the
+    result's place in the graph."""
     _check_result(t, result)
     base = t._base
     on_view = base is not None and (base._requires_grad or result._requires_grad)
@@ -116,7 +117,8 @@ def take_over(t: Tensor, result: Tensor) -> Tensor:
         raise RuntimeError("an in-place operation on this view cannot be recorded by autograd (it was not made "
                            "by a view op that ember can replay); clone() it first")
     old_edge = edge(t)
-    t._device.kernels.copy_(t._data, result._data)
+    if not written:
+        t._device.kernels.copy_(t._data, result._data)
     bump(t)
     node = result._grad_fn
     if node is not None and node._saved:
