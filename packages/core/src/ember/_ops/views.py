@@ -437,7 +437,8 @@ def expand_to(t: Tensor, shape) -> Tensor:
         return t
     if t._requires_grad and grad_mode.state.enabled:
         return expand(t, shape)
-    return make_view(t, expand_buffer(t._device, t._data, shape))
+    # replayable, so that an in-place op on it (a gradient taken with create_graph) can be recorded
+    return make_view(t, expand_buffer(t._device, t._data, shape), lambda v: expand(v, shape))
 
 
 def expand_as(input, other):
