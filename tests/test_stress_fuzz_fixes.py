@@ -166,3 +166,34 @@ def same(got, expected):
     """Lists equal with NaN equal to NaN."""
     return len(got) == len(expected) and all(
         (isinstance(g, float) and math.isnan(g) and math.isnan(e)) or g == e for g, e in zip(got, expected))
+
+
+def test_signed_zeros_of_relu_and_cross_entropy():
+    assert (ember.tensor([1.0, -0.0]).relu() ** -1).tolist() == [1.0, -inf]
+    losses = ember.nn.functional.cross_entropy(ember.zeros(2, 1), ember.tensor([0, 0]), reduction="none")
+    assert (losses ** -1).tolist() == [-inf, -inf]
+
+
+@pytest.mark.filterwarnings("ignore:Use of index_put_ on expanded tensors")
+def test_setitem_at_indices_of_a_broadcast_view_writes_the_shared_memory():
+    x = ember.tensor([1.0, 2.0], requires_grad=True)
+    t = x * 1
+    v = t.expand(2, -1)
+    v[[0]] = ember.tensor(2.5)
+    assert t.tolist() == [2.5, 2.5] and v.tolist() == [[2.5, 2.5], [2.5, 2.5]]
+
+
+def test_in_place_on_a_create_graph_gradient_is_recorded():
+    x = ember.tensor([-1.0, 2.0], requires_grad=True)
+    g, = ember.autograd.grad((x * 1).sum(), [x], create_graph=True)
+    g[0:1].mul_(x[1:])
+    assert type(g.grad_fn).__name__ == "CopySlices" and g.tolist() == [2.0, 1.0]
+    (g * ember.tensor([3.0, 5.0])).sum().backward()
+    assert x.grad.tolist() == [0.0, 3.0]
+
+
+def test_prod_result_is_not_a_view():
+    t = ember.zeros(0).prod()
+    x = ember.tensor(-1.0, requires_grad=True)
+    t.mul_(x)
+    assert type(t.grad_fn).__name__ == "MulBackward0" and t._base is None

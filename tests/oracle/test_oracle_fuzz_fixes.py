@@ -94,6 +94,25 @@ PROGRAMS = {
     "retain_grad after exp_": "x = torch.tensor([-1.0], requires_grad=True)\n"
                               "t = torch.stack([x, torch.tensor([0.0])]); t.retain_grad(); t.exp_()\n"
                               "t.sum().backward(); out = [t.grad, x.grad]",
+    "cross_entropy zero loss no graph": "x = torch.zeros(4, 1); t = torch.tensor([0, 0, 0, 1])\n"
+                                        "out = [F.cross_entropy(x, t, reduction=r, ignore_index=1) ** -1 "
+                                        "for r in ('none', 'sum', 'mean')]",
+    "cross_entropy zero loss 1-D": "x = torch.zeros(1, requires_grad=True)\n"
+                                   "out = [torch.reciprocal(F.cross_entropy(x, torch.tensor(0), reduction='none'))]",
+    "relu keeps -0": "out = [torch.tensor([1.0, -0.0]).relu() ** -1]",
+    "setitem list into broadcast view": "x = torch.tensor([1.0, 2.0], requires_grad=True); t = x * 1\n"
+                                        "v = t.expand(2, -1); v[[0]] = torch.tensor(2.5); out = [t, v]",
+    "setitem list into broadcast 0-d": "x = torch.tensor(1.0, requires_grad=True); t = (x * 2).reshape(-1)\n"
+                                       "v = torch.broadcast_to(t, (2,)); v[[-2]] = 0.5; out = [t, v]",
+    "in-place on a create_graph gradient": "x = torch.tensor([-1.0, 2.0], requires_grad=True)\n"
+                                           "g, = torch.autograd.grad((x * 1).sum(), [x], create_graph=True)\n"
+                                           "g[0:1].mul_(x[1:]); (g * torch.tensor([3.0, 5.0])).sum().backward()\n"
+                                           "out = [g, x.grad]",
+    "setitem on a create_graph gradient": "x = torch.tensor([-1.0], requires_grad=True)\n"
+                                          "g, = torch.autograd.grad(x.sum(), [x], create_graph=True)\n"
+                                          "g[[0]] = x * 2; (g * 3).sum().backward(); out = [g, x.grad]",
+    "in-place on prod()": "t = torch.zeros(0).prod(); x = torch.tensor(-1.0, requires_grad=True); t.mul_(x)\n"
+                          "t.backward(); out = [t, x.grad]",
     "retain_grad after a view's mul_": "x = torch.tensor([1., 2.], requires_grad=True); t = x * 1\n"
                                        "t.retain_grad(); t[0:1].mul_(3); t.sum().backward(); out = [t.grad, x.grad]",
 }
@@ -109,6 +128,7 @@ def _run(lib, source):
             for v in scope["out"]]
 
 
+@pytest.mark.filterwarnings("ignore:Use of index_put_ on expanded tensors")
 @pytest.mark.parametrize("name", sorted(PROGRAMS))
 def test_program_matches_torch(name):
     got, expected = _run(ember, PROGRAMS[name]), _run(torch, PROGRAMS[name])
@@ -137,6 +157,16 @@ def test_grad_from_create_graph_keeps_requires_grad():
     np.testing.assert_allclose(grads[0][1], grads[1][1], rtol=1e-6)
 
 
+def test_in_place_on_prod_records_its_op():
+    names = []
+    for lib in (ember, torch):
+        t = lib.tensor(1.0).prod()
+        t += lib.tensor(1.0, requires_grad=True)
+        names.append(type(t.grad_fn).__name__)
+    assert names[0] == names[1] == "AddBackward0"
+
+
+@pytest.mark.filterwarnings("ignore:Use of index_put_ on expanded tensors")
 def test_setitem_copy_has_copy_backwards():
     names = []
     for lib in (ember, torch):
