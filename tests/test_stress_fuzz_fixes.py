@@ -197,3 +197,15 @@ def test_prod_result_is_not_a_view():
     x = ember.tensor(-1.0, requires_grad=True)
     t.mul_(x)
     assert type(t.grad_fn).__name__ == "MulBackward0" and t._base is None
+
+
+def test_overlap_with_a_tensor_detached_from_the_base():
+    x = ember.tensor(3)
+    with pytest.raises(RuntimeError, match=SHARED):
+        x.reshape(-1).mul_(x.detach())
+    y = ember.tensor([-1.0], requires_grad=True)
+    t, _ = y.min(-1, keepdim=True)
+    with pytest.raises(RuntimeError, match=SHARED):
+        t[::2] = t.detach()
+    z = ember.zeros(3)
+    z.add_(z.detach())  # the very same elements: allowed
