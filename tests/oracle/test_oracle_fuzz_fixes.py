@@ -49,6 +49,10 @@ PROGRAMS = {
     "index into size-0 dim": "x = torch.zeros(0); x[[0]] = torch.tensor(True); out = [x]",
     "index into size-0 dim, float16": "x = torch.zeros(0, dtype=torch.float16); x[[0]] = torch.tensor(2.5); "
                                       "out = [x]",
+    "index into size-0 view of a leaf": "x = torch.tensor([1.0], requires_grad=True); v = x[1:]\n"
+                                        "v[[0]] = torch.tensor(True); out = [v]",
+    "copy_ from its detached self": "t = torch.broadcast_to(torch.tensor(1.0).clamp(max=-2.0), (2,))\n"
+                                    "t.copy_(t.detach()); out = [t]",
     "index dtype mismatch": "x = torch.zeros(3); x[[0]] = torch.tensor(1); out = [x]",
     # narrow-dtype scalar conversions
     "float16 ** huge": "h = torch.tensor([1.0, 2.0], dtype=torch.float16); out = [h ** 1e30]",

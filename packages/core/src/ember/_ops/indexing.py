@@ -273,7 +273,8 @@ def setitem(input, key, value):
             raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
                                f"{input._device} and {value._device}! (in index_put_)")
         if advanced and value._dtype is not input._dtype and not _fills_mask(rest, value):
-            _key_buffers(target, rest)  # PyTorch checks the indices first
+            check_inplace(input, "index_put_")  # PyTorch checks autograd's rules, then the indices, first
+            _key_buffers(target, rest)
             raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
                                f"{type_name(input._dtype)} for the destination and {type_name(value._dtype)} "
                                f"for the source (in setitem, index_put_ into a tensor of shape "

@@ -260,7 +260,7 @@ def copy_(self, src, non_blocking=False):
     """Copy `src` (broadcast, converted to this tensor's dtype and device) into this tensor."""
     if not isinstance(src, Tensor):
         raise TypeError(f"copy_(): argument 'src' must be Tensor, not {type(src).__name__}")
-    shares = overlap.in_storage(src, overlap.root(self))
+    shares = src._data is self._data or overlap.in_storage(src, overlap.root(self))
     if shares and overlap.same_data(self, src):  # as PyTorch, nothing to check (nor to write; autograd records it)
         check_inplace(self, "copy_")
     else:
