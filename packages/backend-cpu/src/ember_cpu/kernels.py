@@ -331,7 +331,7 @@ def cat(buffers, axis):
 # Fused kernels.
 
 def relu(x, out=None):
-    return _array(np.maximum(x, 0, out=ARRAY if out is None else out))
+    return _array(np.maximum(0, x, out=ARRAY if out is None else out))  # -0. stays -0., as in PyTorch
 
 
 @_quietly

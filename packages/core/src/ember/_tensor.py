@@ -449,7 +449,17 @@ def add_retain_hook(t: Tensor, node) -> None:
             else:
                 t._grad = t._grad + grad.detach()
     keep.retains_grad = True  # type: ignore[attr-defined]
+    keep.owner = ref  # type: ignore[attr-defined]
     node._add_pre_hook(t._output_nr, keep)
+
+
+def move_retain_hook(t: Tensor, old_node, old_nr: int) -> None:
+    """After an in-place change gave `t` a new grad_fn, its retain_grad hook follows it there (PyTorch's)."""
+    if not getattr(t, "_retains_grad", False) or old_node is None or t._grad_fn is old_node:
+        return
+    hooks = (old_node._pre_hooks or {}).get(old_nr, [])
+    hooks[:] = [hook for hook in hooks if getattr(hook, "owner", None) is None or hook.owner() is not t]
+    add_retain_hook(t, t._grad_fn)
 
 
 _NON_LEAF_GRAD = (

@@ -10,8 +10,9 @@ from .registry import in_float32
 
 
 def _float_input(input: Tensor, op: str):
-    if not input._dtype.is_floating_point:
-        raise RuntimeError(f"\"{op}\" not implemented for '{_dtype.LEGACY_NAMES[input._dtype.name][:-6]}'")
+    """PyTorch's refusal of a (log-)softmax over integers or bools, which an empty input escapes."""
+    if not input._dtype.is_floating_point and input._data.size:
+        raise NotImplementedError(f"\"{op}\" not implemented for '{_dtype.LEGACY_NAMES[input._dtype.name][:-6]}'")
     return input._data
 
 

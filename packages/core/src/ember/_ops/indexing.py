@@ -125,6 +125,8 @@ def _key_buffers(input: Tensor, key: tuple):
                                  f"shape of the indexed tensor {list(shape)} at index {dim + at}")
             dim += len(mask_shape)
         else:
+            if buffer.size and dim < len(shape) and not shape[dim]:
+                raise IndexError("index is out of bounds for dimension with size 0")
             dim += 1
         converted.append(buffer)
     return tuple(converted)
@@ -265,11 +267,14 @@ def setitem(input, key, value):
     elif any(isinstance(item, numbers.Integral) for item in key):
         basic, rest = _split_advanced(key, input.ndim)
         target = _basic(Tensor._make(input._data, input._dtype, input._device), basic)
+    fills = not isinstance(value, Tensor) or not value._data.shape  # as PyTorch's copy_to: a 0-d value fills
     if isinstance(value, Tensor):
         if value._device is not input._device:
             raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
                                f"{input._device} and {value._device}! (in index_put_)")
         if advanced and value._dtype is not input._dtype and not _fills_mask(rest, value):
+            check_inplace(input, "index_put_")  # PyTorch checks autograd's rules, then the indices, first
+            _key_buffers(target, rest)
             raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
                                f"{type_name(input._dtype)} for the destination and {type_name(value._dtype)} "
                                f"for the source (in setitem, index_put_ into a tensor of shape "
@@ -278,15 +283,17 @@ def setitem(input, key, value):
             value = _drop_leading_ones(value)
         data = value._data if value._dtype is input._dtype else input._device.kernels.astype(value._data,
                                                                                            input._dtype)
+        if advanced and _fills_mask(rest, value):  # PyTorch's masked_fill_ takes the value as a number
+            checked_scalar(value.item(), input._dtype, "setitem")
     else:
         data = scalar(value, "setitem")
         if input._dtype is not _dtype.float16:  # PyTorch's setitem rounds a huge number to inf in float16
             data = checked_scalar(data, input._dtype, "setitem")
     base = input._base
     if needs_grad((input, value)) or (base is not None and base._requires_grad and grad_mode.state.enabled):
-        _tracked_setitem(input, key, advanced, value, data)
+        _tracked_setitem(input, key, advanced, value, data, fills)
         return
-    _write(target, rest, data, value, overlap.root(input))
+    _write(target, rest, data, value, overlap.root(input), fills)
     bump(input)
 
 
@@ -301,9 +308,10 @@ def _check_put_overlap(target: Tensor, rest: tuple, value, storage: Tensor) -> N
         overlap.check_no_partial_overlap(target, (value,), storage, full_too=True)
 
 
-def _tracked_setitem(input: Tensor, key: tuple, advanced: bool, value, data) -> None:
+def _tracked_setitem(input: Tensor, key: tuple, advanced: bool, value, data, fills: bool) -> None:
     """PyTorch's recorded setitem: the basic part of the key taken as a view (none when it selects
-    everything), then the value copied or filled in, or put at the advanced part's indices."""
+    everything), then the value copied or filled in (`fills`: it was 0-d), or put at the advanced part's
+    indices."""
     from . import inplace
 
     basic, rest = _split_advanced(key, input.ndim) if advanced else (key, None)
@@ -312,16 +320,20 @@ def _tracked_setitem(input: Tensor, key: tuple, advanced: bool, value, data) -> 
         inplace.check_inplace(target, "index_put_")
         _check_put_overlap(target, rest, value, overlap.root(target))
         indices = _key_buffers(target, rest)
+        shape = tuple(value._data.shape) if isinstance(value, Tensor) else ()
         result = inplace.snapshot(target)
-        _put(target, result._data, indices, data, tuple(value._data.shape) if isinstance(value, Tensor) else ())
+        _put(target, result._data, indices, data, shape)
+        broadcast = overlap.has_internal_overlap(target)
+        if broadcast:  # as PyTorch, only the indexed elements are written into the shared memory
+            _put(target, target._data, indices, data, shape)
         result = attach(wrap(result._data, target._dtype, target._device), IndexPutBackward0, (result, value),
                         (indices,))
-        inplace.take_over(target, result)
+        inplace.take_over(target, result, written=broadcast)
     else:  # PyTorch's copy_to: copy a value of the target's shape or one to broadcast, fill with a 0-d one
         if not isinstance(value, Tensor):  # the number as converted for the unrecorded write
             value = wrap(target._device.kernels.full((), data, target._dtype), target._dtype, target._device)
         shape = value._data.shape
-        if shape == target._data.shape or shape:
+        if shape == target._data.shape or not fills:
             if not broadcasts_to(shape, target._data.shape):
                 raise expand_error(shape, target._data.shape, value._dtype, "setitem")
             inplace.copy_(target, views.expand_to(value, target._data.shape))
@@ -345,29 +357,31 @@ class IndexPutBackward0(Node):
     def backward(self, grad):
         indices, = self.saved_tensors
         k = grad._device.kernels
-        keep = k.full(grad._data.shape, 1, grad._dtype)
-        k.index_put_(keep, indices, 0, False)
+        written = k.full(grad._data.shape, False, _dtype.bool_)
+        k.index_put_(written, indices, True, False)
         grad_value = _index_with(grad, indices) if needs_input_grad(self, 1) else None
-        return grad * wrap(keep, grad._dtype, grad._device), grad_value
+        # zeros where the value was written, not grad * 0: a NaN or inf gradient stops there too
+        return grad.masked_fill(wrap(written, _dtype.bool_, grad._device), 0.0), grad_value
 
 
 def _fills_mask(rest: tuple, value: Tensor) -> bool:
     """Whether PyTorch writes this as a masked fill, which converts the value's dtype: one bool tensor
-    index and a one-element value."""
+    index (not 0-d: PyTorch makes that an int index) and a one-element value."""
     indices = [item for item in rest if not isinstance(item, slice)]
     return (len(indices) == 1 and isinstance(indices[0], Tensor) and indices[0]._dtype is _dtype.bool_
-            and value._data.size == 1)
+            and indices[0]._data.ndim > 0 and value._data.size == 1)
 
 
-def _write(target: Tensor, rest: tuple, data, value, storage: Tensor) -> None:
-    """Write `data` into `target`, a view of `storage`'s memory (at the advanced key `rest`, if any);
+def _write(target: Tensor, rest: tuple, data, value, storage: Tensor, fills: bool) -> None:
+    """Write `data` into `target`, a view of `storage`'s memory (at the advanced key `rest`, if any; a
+    0-d value `fills` it);
     PyTorch's errors when the key is out of range, the value does not broadcast to the region or shares
     memory with it, raised before anything is written."""
     shape = tuple(value._data.shape) if isinstance(value, Tensor) else ()
     if not rest:
         if shape != target._data.shape and not broadcasts_to(shape, target._data.shape):
             raise expand_error(shape, target._data.shape, value._dtype, "setitem")
-        copied = isinstance(value, Tensor) and bool(shape or not target._data.shape)  # a 0-d value fills
+        copied = isinstance(value, Tensor) and (not fills or not target._data.shape)
         source = views.expand_to(value, target._data.shape) if copied else value
         if not (copied and overlap.same_data(target, source, storage)):  # PyTorch's copy_ skips its checks then
             overlap.check_no_internal_overlap(target)

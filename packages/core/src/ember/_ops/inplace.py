@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import _dtype
-from .._tensor import Tensor, follow_base
+from .._tensor import Tensor, follow_base, move_retain_hook
 from ..autograd import grad_mode
 from ..autograd.node import _FREED, VIEW_NO_GRAD_CHANGED, Node, attach, edge, link, needs_grad
 from . import creation, overlap
@@ -105,8 +105,9 @@ def _check_result(t: Tensor, result: Tensor) -> None:
                            f"{list(result._data.shape)}")
 
 
-def take_over(t: Tensor, result: Tensor) -> Tensor:
-    """Write `result` into `t`, and give `t` the result's place in the graph."""
+def take_over(t: Tensor, result: Tensor, written: bool = False) -> Tensor:
+    """Write `result` into `t` (unless the caller has `written` its values already), and give `t` the
+    result's place in the graph."""
     _check_result(t, result)
     base = t._base
     on_view = base is not None and (base._requires_grad or result._requires_grad)
@@ -116,16 +117,21 @@ def take_over(t: Tensor, result: Tensor) -> Tensor:
         raise RuntimeError("an in-place operation on this view cannot be recorded by autograd (it was not made "
                            "by a view op that ember can replay); clone() it first")
     old_edge = edge(t)
-    t._device.kernels.copy_(t._data, result._data)
+    if not written:
+        t._device.kernels.copy_(t._data, result._data)
     bump(t)
     node = result._grad_fn
     if node is not None and node._saved:
         node._saved = tuple(_retarget(entry, result, t) for entry in node._saved)
     if on_view and base is not None:
+        old_node, old_nr = base._grad_fn, getattr(base, "_output_nr", 0)
         rebase_view(base, t._view_fn, result, old_edge)
+        move_retain_hook(base, old_node, old_nr)
     elif node is not None:
+        old_node, old_nr = t._grad_fn, getattr(t, "_output_nr", 0)
         t._grad_fn, t._output_nr, t._requires_grad = node, result._output_nr, True
         follow_base(t)
+        move_retain_hook(t, old_node, old_nr)
     return t
 
 
@@ -188,14 +194,14 @@ class FillBackward2(Node):
     """fill_ with a number: nothing flows back to the overwritten values."""
 
     def backward(self, grad):
-        return grad * 0
+        return creation.zeros_like(grad)  # not grad * 0: a NaN or inf gradient stops here too
 
 
 class FillBackward3(Node):
     """fill_ with a 0-d tensor: the value's gradient is the sum over every filled element."""
 
     def backward(self, grad):
-        return grad * 0, grad.sum()
+        return creation.zeros_like(grad), grad.sum()
 
 
 class ZeroBackward0(FillBackward2):
@@ -204,7 +210,7 @@ class ZeroBackward0(FillBackward2):
 
 class CopyBackwards(Node):
     def backward(self, grad):
-        return grad * 0, grad
+        return creation.zeros_like(grad), grad
 
 
 def _fill_value(t: Tensor, value, node_cls):
@@ -228,7 +234,9 @@ def fill_(self, value):
     if isinstance(value, Tensor):
         begin_write(self, "fill_")
     else:
-        value = checked_scalar(scalar(value, "fill_"), self._dtype, "fill_")
+        value = scalar(value, "fill_")
+        if self._dtype is not _dtype.float16 or self._data.size != 1:  # PyTorch's one-element float16 fill
+            value = checked_scalar(value, self._dtype, "fill_")  # rounds to inf unchecked
         check_inplace(self, "fill_")  # a number may fill a broadcast view, as in PyTorch
     if _tracked(self, value):
         node_cls = FillBackward3 if isinstance(value, Tensor) else FillBackward2
@@ -252,7 +260,7 @@ def copy_(self, src, non_blocking=False):
     """Copy `src` (broadcast, converted to this tensor's dtype and device) into this tensor."""
     if not isinstance(src, Tensor):
         raise TypeError(f"copy_(): argument 'src' must be Tensor, not {type(src).__name__}")
-    shares = overlap.root(src) is overlap.root(self)
+    shares = src._data is self._data or overlap.in_storage(src, overlap.root(self))
     if shares and overlap.same_data(self, src):  # as PyTorch, nothing to check (nor to write; autograd records it)
         check_inplace(self, "copy_")
     else:

@@ -54,6 +54,13 @@ def _numel(shape) -> int:
     return n
 
 
+def in_storage(t: Tensor, storage: Tensor) -> bool:
+    """Whether `t` uses the memory of `storage` (a root): as one of its views, or detached from it (which
+    holds the root's very buffer)."""
+    base = root(t)
+    return base is storage or base._data is storage._data
+
+
 def status(a, b, storage: Tensor) -> str:
     """How buffers `a` and `b`, both in the memory of tensor `storage`, share it."""
     if a is b:
@@ -79,7 +86,7 @@ def check_no_partial_overlap(out: Tensor, inputs, storage: Tensor | None = None,
     is a temporary view of it."""
     storage = root(out) if storage is None else storage
     for t in inputs:
-        if (t is not out or full_too) and isinstance(t, Tensor) and root(t) is storage:
+        if (t is not out or full_too) and isinstance(t, Tensor) and in_storage(t, storage):
             found = status(out._data, t._data, storage)
             if found == PARTIAL or (full_too and found == FULL):
                 raise RuntimeError(_SHARED)
@@ -91,7 +98,7 @@ def same_data(a: Tensor, b: Tensor, storage: Tensor | None = None) -> bool:
     if a._data is b._data:
         return True
     storage = root(a) if storage is None else storage
-    if root(b) is not storage or a._dtype is not b._dtype or tuple(a._data.shape) != tuple(b._data.shape):
+    if not in_storage(b, storage) or a._dtype is not b._dtype or tuple(a._data.shape) != tuple(b._data.shape):
         return False
     k = storage._device.kernels
     if k.storage_offset is None or tuple(k.strides(a._data)) != tuple(k.strides(b._data)):

@@ -207,7 +207,7 @@ def _additive(name: str, node_cls, refuses_bool: bool):
         if alpha.__class__ is not int:
             _check_alpha(input, other, alpha)
         if alpha != 1:
-            other = other * alpha if isinstance(other, Tensor) else scalar(other, name) * alpha
+            return _scaled_additive(name, node_cls, input, other, alpha, out)
         if out is not None:
             return _binary_out(name, input, other, out)
         data, dt = _binary_kernel(name, input, other)
@@ -215,6 +215,28 @@ def _additive(name: str, node_cls, refuses_bool: bool):
     op.__name__ = op.__qualname__ = name
     op.__doc__ = f"input {'-' if refuses_bool else '+'} alpha * other, broadcasting (as torch.{name})."
     return profiled("aten::" + name)(op)
+
+
+def _scaled_additive(name: str, node_cls, input: Tensor, other, alpha, out) -> Tensor:
+    """input ± alpha * other with the dtype promoted from input and other alone, as PyTorch: alpha scales
+    in that dtype (a bool result stays bool; an int other with a float alpha does not widen float16)."""
+    x, y, dt = operands(input, other, name)
+    k = input._device.kernels
+    if hasattr(y, "shape"):
+        y = k.mul(y, alpha)
+        y = y if y.dtype == x.dtype else k.astype(y, dt)
+    else:
+        y = bool(y and alpha) if dt is _bool else y * alpha
+    try:
+        data = getattr(k, name)(x, y)
+    except Exception as error:
+        raise binary_failure(name, input, other, error) from error
+    if out is None:
+        return attach(wrap(data, dt, input._device), node_cls, (input, other), alpha=alpha)
+    check_out(out, name, _result_shape(input, other, name), dt, (input, other))
+    k.copy_(out._data, data)
+    _bump(out)
+    return out
 
 
 add = _additive("add", AddBackward0, refuses_bool=False)
@@ -278,7 +300,7 @@ class PowBackward0(Node):
     def backward(self, grad):
         (x,) = self.saved_tensors
         e = self.exponent
-        if e == 0:
+        if e == 0 and e is not False:  # PyTorch's Scalar: a bool exponent never equals 0 (0 * 0 ** -1 is NaN)
             return creation.zeros_like(x)
         return grad * (e * x.pow(e - 1))
 
@@ -313,6 +335,8 @@ def pow(input, exponent, *, out=None):
         if not isinstance(exponent, float) and exponent < 0 and not input._dtype.is_floating_point:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
     x, y, dt = operands(input, exponent, "pow")
+    if not hasattr(y, "shape") and dt.itemsize < 8 and dt is not _float32:
+        checked_scalar(y, dt, "pow")  # PyTorch converts the exponent to a narrow dtype, with its check
     if out is not None:
         check_out(out, "pow", _result_shape(input, exponent, "pow"), dt, (input, exponent))
     k = input._device.kernels

@@ -428,7 +428,7 @@ def _running_product(x: Tensor, dim: int, forward: bool) -> Tensor:
 def product_over(input, dims: tuple, keepdim: bool, dt=None) -> Tensor:
     """Product over `dims` by halving each dim: log-many multiply kernels, no prod kernel needed. The
     result is of dtype `dt` when given (prod's dtype=), else bool and int products are int64."""
-    from .views import narrow_buffer
+    from .views import narrow_buffer, reshape_buffer
 
     device = input._device
     k = device.kernels
@@ -450,8 +450,9 @@ def product_over(input, dims: tuple, keepdim: bool, dt=None) -> Tensor:
     if data is input._data or work is not dt:  # a result that is fresh and of the result dtype
         data = k.astype(data, dt)
     data = k.contiguous(data)
-    result = wrap(data, dt, device)
-    return result if keepdim else result.reshape(_kept_shape(input._data.shape, dims, False))
+    if not keepdim:  # the buffer reshaped, not the result: a fresh tensor, never a view
+        data = reshape_buffer(device, data, _kept_shape(input._data.shape, dims, False))
+    return wrap(data, dt, device)
 
 
 @profiled("aten::prod")

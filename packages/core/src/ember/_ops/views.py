@@ -375,8 +375,11 @@ def expand_buffer(device, data, shape):
 
 def expanded_strides(old_shape, old_strides, shape) -> tuple:
     """The strides of a view of `old_shape` broadcast to `shape`, as PyTorch's expand makes them: a
-    stretched dim strides 0, a new leading dim strides over the dims after it, the rest keep theirs."""
+    stretched dim strides 0, a new leading dim strides over the dims after it, the rest keep theirs; every
+    dim of an expanded 0-d tensor strides 0."""
     strides = [0] * len(shape)
+    if not old_shape:
+        return tuple(strides)
     lead = len(shape) - len(old_shape)
     for i in range(len(shape) - 1, -1, -1):
         if i >= lead:
@@ -434,7 +437,8 @@ def expand_to(t: Tensor, shape) -> Tensor:
         return t
     if t._requires_grad and grad_mode.state.enabled:
         return expand(t, shape)
-    return make_view(t, expand_buffer(t._device, t._data, shape))
+    # replayable, so that an in-place op on it (a gradient taken with create_graph) can be recorded
+    return make_view(t, expand_buffer(t._device, t._data, shape), lambda v: expand(v, shape))
 
 
 def expand_as(input, other):

@@ -162,7 +162,7 @@ def _run(roots, grads, retain_graph, create_graph, inputs, accumulate):
                         g = _run_leaf_hooks(variable._hooks, g)
                     if capture:
                         _capture(node, [g], capture, captured)
-                    if accumulate:
+                    if accumulate and variable._requires_grad:  # a leaf since made not to require grad: none
                         _accumulate(variable, g, create_graph)
                 continue
             if capture:
@@ -350,9 +350,9 @@ def _accumulate(variable: Tensor, g: Tensor, create_graph: bool) -> None:
             # PyTorch's layout contract: .grad has the leaf's strides when its memory is dense, else row-major
             from .._ops.creation import empty_like
             variable._grad = empty_like(variable).copy_(g if create_graph else g.detach())
-    elif create_graph or current._requires_grad:
+    elif create_graph:
         variable._grad = current + g
-    else:
+    else:  # in place, as PyTorch's AccumulateGrad without grad mode: a .grad that requires grad keeps it
         kernels = current._device.kernels
         kernels.add(current._data, g._data, out=current._data)
         if current._version is not None:

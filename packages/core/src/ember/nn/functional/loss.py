@@ -314,13 +314,15 @@ class NllLossBackward0(Node):
 
     shape: tuple
     key: tuple
+    kept: object  # the buffer of the targets that are not ignore_index
 
     def backward(self, grad: Tensor) -> Tensor:
         scaled_weights, input, _target, _weight = self.saved_tensors  # all checked against in-place changes
         if 0 in self.shape:  # an empty input (no classes, or no rows): nothing to scatter into
             grad_input = ember.zeros(self.shape, dtype=grad.dtype, device=grad.device)
-        else:
-            grad_input = _index_backward(scaled_weights * grad, self.shape, self.key)
+        else:  # an ignored target's gradient is 0, not 0 * grad (PyTorch skips it: a NaN grad stays out)
+            kept = Tensor._make(self.kept, _dtype.bool_, grad.device)
+            grad_input = _index_backward(ember.where(kept, scaled_weights * grad, 0.0), self.shape, self.key)
         if not grad_mode.state.enabled:
             return grad_input
         wrapped = Tensor._make(grad_input._data, grad_input._dtype, grad_input._device)
@@ -444,13 +446,15 @@ def _nll_forward(
     key = _target_key(kernels, safe_target, target._data.shape, input.dim())
     # With no classes every target is ignored (else _check_targets raised): nothing to pick.
     picked = kernels.index(input._data, key) if num_classes else kernels.full(safe_target.shape, 0, input._dtype)
-    # An ignored target contributes exactly 0, even where its log-probability is infinite or NaN.
-    losses = kernels.where(kept, kernels.neg(kernels.mul(picked, target_weight)), 0.0)
+    # An ignored target contributes exactly 0, even where its log-probability is infinite or NaN; PyTorch
+    # takes a 1-D input's loss as 0 - x[t] w[t] (+0, not -0, for a zero log-probability).
+    weighted = kernels.mul(picked, target_weight)
+    losses = kernels.where(kept, kernels.sub(0.0, weighted) if input.dim() == 1 else kernels.neg(weighted), 0.0)
     data, scaled_weights = _weighted_reduce(kernels, losses, target_weight, kept, reduction)
     result = Tensor._make(data, input._dtype, input._device)
     # input, target and weight are kept for their versions: PyTorch's backward reads them
     saved = (Tensor._make(scaled_weights, input._dtype, input._device), input, target, weight)
-    return attach(result, node_cls, (input,), saved, shape=input._data.shape, key=key)
+    return attach(result, node_cls, (input,), saved, shape=input._data.shape, key=key, kept=kept)
 
 
 def _fused_cross_entropy(
@@ -463,7 +467,9 @@ def _fused_cross_entropy(
         kernels, target, weight, ignore_index, num_classes, input._dtype
     )
     losses, _probabilities = kernels.cross_entropy(input._data, safe_target)
-    losses = kernels.where(kept, kernels.mul(losses, target_weight), 0.0)
+    # -(log-probability * w) as PyTorch's nll_loss computes it: -0., not 0., for a log-probability of 0
+    picked = kernels.sub(0.0, losses)
+    losses = kernels.where(kept, kernels.neg(kernels.mul(picked, target_weight)), 0.0)
     data, _ = _weighted_reduce(kernels, losses, target_weight, kept, reduction)
     return Tensor._make(data, input._dtype, input._device)
 

@@ -1,0 +1,183 @@
+"""Reproducers of the differential fuzzer's divergences (issue 6), run in ember and in PyTorch: each
+program must end with the same values, dtypes and gradients, or raise the same error class."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+import ember  # noqa: E402
+
+pytestmark = pytest.mark.oracle
+
+# Each program runs with `torch` bound to the library under test and leaves its results in `out`.
+PROGRAMS = {
+    "bool add alpha": "t = torch.tensor([True, False]); out = [torch.add(t, t, alpha=2), "
+                      "torch.add(t, t, alpha=-1), torch.add(t, t, alpha=0), torch.add(t, True, alpha=0)]",
+    "bool add_ alpha": "x = torch.tensor(True); x.add_(x, alpha=2); out = [x]",
+    "bool no_grad add_ alpha": "x = torch.tensor(False)\nwith torch.no_grad(): x.add_(x, alpha=2)\nout = [x]",
+    "sub alpha keeps float16": "h = torch.tensor([-1.0], dtype=torch.float16)\n"
+                               "out = [torch.sub(h, torch.tensor([4]), alpha=0.5)]",
+    "sub alpha keeps float64": "a = torch.tensor([0.5], dtype=torch.float64)\n"
+                               "out = [torch.sub(a, torch.tensor([3]), alpha=0.5)]",
+    "add_ alpha int other into float": "f = torch.zeros(2); f.add_(torch.tensor([1, 2]), alpha=0.5); out = [f]",
+    "sub alpha mixed grads": "a = torch.tensor([1., 2.], requires_grad=True)\n"
+                             "b = torch.tensor([3., 4.], dtype=torch.float64, requires_grad=True)\n"
+                             "r = torch.sub(a, b, alpha=3); r.sum().backward(); out = [r, a.grad, b.grad]",
+    # setitem: a value that is not 0-d is copied, with copy_'s overlap checks on the stripped, expanded value
+    "setitem [None] = self": "x = torch.tensor([1.0]); x[None] = x; out = [x]",
+    "setitem [None] = outer": "x = torch.tensor([-1.0], requires_grad=True); t = torch.outer(x, x); t[None] = t; "
+                              "out = [t]",
+    "setitem [int] = self": "t = torch.tensor([[1.0]]) / 1; t[0] = t; out = [t]",
+    "setitem [slice, int] = self": "x = torch.tensor([[1.0]]); x[:, 0] = x; out = [x]",
+    "setitem [...] = unsqueezed self": "x = torch.tensor([1.0]); x[...] = x.unsqueeze(-2); out = [x]",
+    "setitem [step] = view": "x = torch.tensor([[1.0]], requires_grad=True); t = torch.sin(x.permute(0, 1))\n"
+                             "v = t[..., -1]; v[::2] = t; out = [t]",
+    "setitem [...] = self": "x = torch.zeros(3); x[...] = x; x[:] = x; out = [x]",
+    "setitem [...] = one-element copies": "x = torch.tensor([1.0], requires_grad=True)\n"
+                                          "t = torch.cat([x, x], 0)\nwith torch.no_grad(): v = x[...] * 3\n"
+                                          "t[...] = v; t.sum().backward(); out = [t, x.grad]",
+    # setitem with a bool mask and a one-element value: masked_fill_ (value checked) unless the mask is 0-d
+    "0-d mask dtype": "x = torch.tensor(-3); x[x > 0] = torch.tensor(nan); out = [x]",
+    "mask fill overflow": "x = torch.zeros(2); x[x == 0] = torch.tensor(1e300, dtype=torch.float64); out = [x]",
+    "mask fill nan into int": "x = torch.zeros(1, dtype=torch.int64); x[x == 0] = torch.tensor(nan); out = [x]",
+    "mask fill float into int": "x = torch.zeros(3, dtype=torch.int64); x[x == 0] = torch.tensor(2.5); out = [x]",
+    "index into size-0 dim": "x = torch.zeros(0); x[[0]] = torch.tensor(True); out = [x]",
+    "index into size-0 dim, float16": "x = torch.zeros(0, dtype=torch.float16); x[[0]] = torch.tensor(2.5); "
+                                      "out = [x]",
+    "index into size-0 view of a leaf": "x = torch.tensor([1.0], requires_grad=True); v = x[1:]\n"
+                                        "v[[0]] = torch.tensor(True); out = [v]",
+    "copy_ from its detached self": "t = torch.broadcast_to(torch.tensor(1.0).clamp(max=-2.0), (2,))\n"
+                                    "t.copy_(t.detach()); out = [t]",
+    "index dtype mismatch": "x = torch.zeros(3); x[[0]] = torch.tensor(1); out = [x]",
+    # narrow-dtype scalar conversions
+    "float16 ** huge": "h = torch.tensor([1.0, 2.0], dtype=torch.float16); out = [h ** 1e30]",
+    "int32 ** huge int": "i = torch.tensor([1], dtype=torch.int32); out = [i ** 2 ** 40]",
+    "float32 ** huge": "f = torch.tensor([1.0]); out = [f ** 1e300]",
+    "one-element float16 fill_": "x = torch.tensor([1.0], dtype=torch.float16); x[::2].fill_(1e30); out = [x]",
+    "two-element float16 fill_": "x = torch.zeros(2, dtype=torch.float16); x.fill_(1e30); out = [x]",
+    # gradients that PyTorch sets to zero, not to 0 * grad (NaN when grad is NaN or inf)
+    "fill then softmax": "x = torch.tensor([[-1.0, 1.0], [1.0, -1.0]], dtype=torch.float16, requires_grad=True)\n"
+                         "t = F.cross_entropy(x, torch.tensor([0, 1]), reduction='sum', ignore_index=0)\n"
+                         "t[...] = 1e30; torch.softmax(t, -1).backward(); out = [x.grad]",
+    "index_put then log_softmax": "x = torch.tensor([[-1.0, 1.0, 1.0]], dtype=torch.float64, requires_grad=True)\n"
+                                  "t = x * -0.0; t[torch.tensor([0, -1])] = inf\n"
+                                  "F.log_softmax(t, dim=-1).sum().backward(); out = [x.grad]",
+    "ignored nll target": "x = torch.tensor([-1.0], requires_grad=True)\n"
+                          "t = F.nll_loss(x, torch.tensor(-100), reduction='none')\n"
+                          "(torch.broadcast_to(t, (2,)) ** -1).sum().backward(); out = [x.grad]",
+    "ignored nll target times nan": "x = torch.tensor([1.0], requires_grad=True)\n"
+                                    "t = F.nll_loss(x, torch.tensor(1), reduction='sum', ignore_index=1)\n"
+                                    "t.mul_(nan); t.backward(); out = [x.grad]",
+    "cross_entropy ignored row, amax": "x = torch.tensor([[1.0, 1.0], [-1.0, nan]], dtype=torch.float64, "
+                                       "requires_grad=True)\n"
+                                       "F.cross_entropy(x, torch.tensor([-100, 1]), reduction='none').amax()"
+                                       ".backward(); out = [x.grad]",
+    "setitem then sqrt_": "x = torch.tensor([-1.0], requires_grad=True); t = x - x; t[::2] = -2.5\n"
+                          "t.sqrt_(); t.sum().backward(); out = [x.grad]",
+    "copy_ then pow": "x = torch.tensor(-1.0, dtype=torch.float64, requires_grad=True)\n"
+                      "t = x * 2; t.copy_(torch.tensor(0.0, dtype=torch.float64))\n"
+                      "(t ** -0.5).unsqueeze(0).sum().backward(); out = [x.grad]",
+    "pow False gradient": "x = torch.tensor([1.0, 0.0], requires_grad=True); (x ** False).sum().backward(); "
+                          "out = [x.grad]",
+    # 1-D nll_loss is 0 - x[t] w[t]
+    "nll_loss 1-D zero": "x = torch.zeros(2); t = torch.tensor(0)\n"
+                         "out = [F.nll_loss(x, t, reduction=r) ** -1 for r in ('none', 'sum', 'mean')]",
+    "nll_loss batch zero": "x = torch.zeros(2, 2); t = torch.tensor([0, 0])\n"
+                           "out = [F.nll_loss(x, t, reduction=r) ** -1 for r in ('none', 'sum', 'mean')]",
+    # (log_)softmax of an empty integer tensor; non-empty ones are NotImplementedError
+    "softmax of empty bool": "x = torch.zeros(0, dtype=torch.bool); out = [F.log_softmax(x, 0), x.softmax(0)]",
+    "softmax of int": "out = [torch.tensor([1, 2]).softmax(0)]",
+    # autograd bookkeeping
+    "requires_grad_(False) leaf gets no grad": "x = torch.ones(2, requires_grad=True); y = (x * 2).sum()\n"
+                                               "x.requires_grad_(False); y.backward(); out = [x.grad]",
+    "retain_grad after exp_": "x = torch.tensor([-1.0], requires_grad=True)\n"
+                              "t = torch.stack([x, torch.tensor([0.0])]); t.retain_grad(); t.exp_()\n"
+                              "t.sum().backward(); out = [t.grad, x.grad]",
+    "cross_entropy zero loss no graph": "x = torch.zeros(4, 1); t = torch.tensor([0, 0, 0, 1])\n"
+                                        "out = [F.cross_entropy(x, t, reduction=r, ignore_index=1) ** -1 "
+                                        "for r in ('none', 'sum', 'mean')]",
+    "cross_entropy zero loss 1-D": "x = torch.zeros(1, requires_grad=True)\n"
+                                   "out = [torch.reciprocal(F.cross_entropy(x, torch.tensor(0), reduction='none'))]",
+    "relu keeps -0": "out = [torch.tensor([1.0, -0.0]).relu() ** -1]",
+    "setitem list into broadcast view": "x = torch.tensor([1.0, 2.0], requires_grad=True); t = x * 1\n"
+                                        "v = t.expand(2, -1); v[[0]] = torch.tensor(2.5); out = [t, v]",
+    "setitem list into broadcast 0-d": "x = torch.tensor(1.0, requires_grad=True); t = (x * 2).reshape(-1)\n"
+                                       "v = torch.broadcast_to(t, (2,)); v[[-2]] = 0.5; out = [t, v]",
+    "in-place on a create_graph gradient": "x = torch.tensor([-1.0, 2.0], requires_grad=True)\n"
+                                           "g, = torch.autograd.grad((x * 1).sum(), [x], create_graph=True)\n"
+                                           "g[0:1].mul_(x[1:]); (g * torch.tensor([3.0, 5.0])).sum().backward()\n"
+                                           "out = [g, x.grad]",
+    "setitem on a create_graph gradient": "x = torch.tensor([-1.0], requires_grad=True)\n"
+                                          "g, = torch.autograd.grad(x.sum(), [x], create_graph=True)\n"
+                                          "g[[0]] = x * 2; (g * 3).sum().backward(); out = [g, x.grad]",
+    "in-place on prod()": "t = torch.zeros(0).prod(); x = torch.tensor(-1.0, requires_grad=True); t.mul_(x)\n"
+                          "t.backward(); out = [t, x.grad]",
+    "retain_grad after a view's mul_": "x = torch.tensor([1., 2.], requires_grad=True); t = x * 1\n"
+                                       "t.retain_grad(); t[0:1].mul_(3); t.sum().backward(); out = [t.grad, x.grad]",
+}
+
+
+def _run(lib, source):
+    scope = {"torch": lib, "F": lib.nn.functional, "inf": math.inf, "nan": math.nan}
+    try:
+        exec(source, scope)
+    except Exception as error:  # the error class is what is compared
+        return type(error).__name__
+    return [None if v is None else (str(v.dtype).rsplit(".", 1)[-1], v.detach().numpy().tolist())
+            for v in scope["out"]]
+
+
+@pytest.mark.filterwarnings("ignore:Use of index_put_ on expanded tensors")
+@pytest.mark.parametrize("name", sorted(PROGRAMS))
+def test_program_matches_torch(name):
+    got, expected = _run(ember, PROGRAMS[name]), _run(torch, PROGRAMS[name])
+    if isinstance(expected, str) or isinstance(got, str):
+        assert got == expected
+        return
+    assert len(got) == len(expected)
+    for g, e in zip(got, expected):
+        assert (g is None) == (e is None)
+        if e is not None:
+            assert g[0] == e[0]  # the dtype; NaN equals NaN, -0. equals 0.
+            np.testing.assert_allclose(np.array(g[1], dtype=float), np.array(e[1], dtype=float), rtol=1e-6)
+
+
+@pytest.mark.filterwarnings("ignore:Using backward\\(\\) with create_graph=True")
+def test_grad_from_create_graph_keeps_requires_grad():
+    """A plain backward adds into a .grad made by create_graph in place: it still requires grad."""
+    grads = []
+    for lib in (ember, torch):
+        x = lib.tensor([[1.0, -1.0]], requires_grad=True)
+        loss = lib.nn.functional.binary_cross_entropy(x.sigmoid(), lib.tensor([[1.0, 0.0]]), reduction="sum")
+        loss.backward(create_graph=True)
+        x.sum().backward(retain_graph=True)
+        grads.append((x.grad.requires_grad, x.grad.detach().numpy().tolist()))
+    assert grads[0][0] == grads[1][0]
+    np.testing.assert_allclose(grads[0][1], grads[1][1], rtol=1e-6)
+
+
+def test_in_place_on_prod_records_its_op():
+    names = []
+    for lib in (ember, torch):
+        t = lib.tensor(1.0).prod()
+        t += lib.tensor(1.0, requires_grad=True)
+        names.append(type(t.grad_fn).__name__)
+    assert names[0] == names[1] == "AddBackward0"
+
+
+@pytest.mark.filterwarnings("ignore:Use of index_put_ on expanded tensors")
+def test_setitem_copy_has_copy_backwards():
+    names = []
+    for lib in (ember, torch):
+        x = lib.tensor([1.0], requires_grad=True)
+        t = lib.cat([x, x], 0)
+        with lib.no_grad():
+            v = x[...]
+        t[...] = v
+        names.append(type(t.grad_fn).__name__)
+    assert names[0] == names[1] == "CopyBackwards"
