@@ -211,9 +211,9 @@ def count_kernel_calls(ember: ModuleType, device: str, batch: int = 64) -> dict[
         step()
     calls = prof.kernel_calls()
     return {
-        "all": sum(call.count for call in calls),
-        "metadata": sum(call.count for call in calls if call.name in METADATA_KERNELS),
-        "host_reads": sum(call.count for call in calls if call.name == "to_numpy"),
+        "all": sum(call.calls for call in calls),
+        "metadata": sum(call.calls for call in calls if call.name in METADATA_KERNELS),
+        "host_reads": sum(call.calls for call in calls if call.name == "to_numpy"),
     }
 
 

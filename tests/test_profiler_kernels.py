@@ -20,7 +20,7 @@ def test_kernel_calls_are_counted_under_the_op_that_made_them():
         a.exp()
     calls = prof.kernel_calls()
     assert KernelCalls("aten::mul", "mul", "cpu", 2, calls[0].duration) == calls[0]
-    assert [(c.op, c.name, c.device, c.count) for c in calls[1:]] == [("aten::exp", "exp", "cpu", 1)]
+    assert [(c.op, c.name, c.device, c.calls) for c in calls[1:]] == [("aten::exp", "exp", "cpu", 1)]
     assert all(call.duration >= 0 for call in calls)
 
 

@@ -29,7 +29,7 @@ class KernelCalls(NamedTuple):
     op: str | None
     name: str
     device: str
-    count: int
+    calls: int
     duration: float  # microseconds, all calls
 
 
