@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._tensor import Tensor, wrap
-from .dispatch import check_out, profiled, type_name
 from .dispatch import bump as _bump
+from .dispatch import check_out, profiled, type_name
 from .registry import Binary, build_binary, in_float32
 
 _FLOATS = ("float16", "float32", "float64")
@@ -56,7 +56,7 @@ BINARY: tuple[Binary, ...] = (
            reference=np.fmod, domains=("real", "nonzero")),
     Binary("atan2", (lambda g, a, b, r: g * b / _denominator(a, b), lambda g, a, b, r: g * -a / _denominator(a, b)),
            ("Atan2Backward0", "", ""), dtypes="float", numbers="none", aliases=("arctan2",), reference=np.arctan2),
-    Binary("copysign", (lambda g, a, b, r: g * (a == 0).where(0.0, r / a), _zeros),
+    Binary("copysign", (lambda g, a, b, r: g * (r / a).masked_fill(a == 0, 0.0), _zeros),
            ("CopysignBackward0", "CopysignBackward1", ""), saves_result=True, dtypes="float", numbers="other",
            reference=np.copysign),
     Binary("logaddexp", (lambda g, a, b, r: g / ((b - a).exp() + 1), lambda g, a, b, r: g / ((a - b).exp() + 1)),
@@ -67,14 +67,15 @@ BINARY: tuple[Binary, ...] = (
            reference=np.logaddexp2),
     Binary("hypot", (lambda g, a, b, r: g * a / r, lambda g, a, b, r: g * b / r), ("HypotBackward0", "", ""),
            saves_result=True, refuses=_INTS_AND_BOOL, numbers="none", reference=np.hypot),
-    Binary("xlogy", (lambda g, a, b, r: g * xlogy(a != 0, b), lambda g, a, b, r: g * a / b),  # noqa: F821
+    Binary("xlogy", (lambda g, a, b, r: g * xlogy((a != 0).to(a.dtype), b), lambda g, a, b, r: g * a / b),  # noqa: F821
            ("XlogyBackward0", "XlogyBackward2", "XlogyBackward1"), dtypes="float",
            compose=lambda a, b: in_float32(_xlogy, a, b)),
     Binary("bitwise_and", refuses=_FLOATS, operators=("__and__", "__rand__", "__iand__"), reference=np.bitwise_and),
     Binary("bitwise_or", refuses=_FLOATS, operators=("__or__", "__ror__", "__ior__"), reference=np.bitwise_or),
     Binary("bitwise_xor", refuses=_FLOATS, operators=("__xor__", "__rxor__", "__ixor__"), reference=np.bitwise_xor),
     Binary("bitwise_left_shift", refuses=_FLOATS + _NOT_INT, cpu_name="lshift_cpu",
-           operators=("__lshift__", "__rlshift__", "__ilshift__"), reference=np.left_shift, domains=("real", "exponent")),
+           operators=("__lshift__", "__rlshift__", "__ilshift__"), reference=np.left_shift,
+           domains=("real", "exponent")),
     Binary("bitwise_right_shift", refuses=_FLOATS + _NOT_INT, cpu_name="rshift_cpu",
            operators=("__rshift__", "__rrshift__", "__irshift__"), reference=np.right_shift,
            domains=("real", "exponent")),

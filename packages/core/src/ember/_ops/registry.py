@@ -297,7 +297,7 @@ def binary_nodes(entry: Binary) -> tuple:
 
 def binary_function(entry: Binary, nodes: tuple) -> Callable:
     """``ember.<name>(input, other, *, out=None)`` for `entry`, specialised to it."""
-    from .dispatch import binary_failure, broadcast_shapes, operands, scalar
+    from .dispatch import binary_failure, broadcast_shapes, operands
 
     name, kernel_name, compose = entry.name, entry.kernel_name or "", entry.compose
     float_result, refuses, divides = entry.dtypes == "float", frozenset(entry.refuses), entry.divides
@@ -310,6 +310,8 @@ def binary_function(entry: Binary, nodes: tuple) -> Callable:
 
     def compute(x, y, dt, device, out=None):
         """The result buffer of buffers-or-numbers `x`, `y` (of dtype `dt`)."""
+        if dt.name in refuses:  # after out='s checks, as PyTorch's
+            raise NotImplementedError(f'"{cpu_name}" not implemented for \'{type_name(dt)}\'')
         k = device.kernels
         if divides and not dt.is_floating_point and _has_zero(k, y):
             raise RuntimeError("ZeroDivisionError")
@@ -337,8 +339,6 @@ def binary_function(entry: Binary, nodes: tuple) -> Callable:
                 refuse(2, "other", other)
             x, y, dt = operands(input, other, name, float_result)
             device = input._device
-        if dt.name in refuses:
-            raise NotImplementedError(f'"{cpu_name}" not implemented for \'{type_name(dt)}\'')
         a, b = input, other
         try:
             if out is not None:
