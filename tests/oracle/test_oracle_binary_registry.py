@@ -21,7 +21,7 @@ pytestmark = pytest.mark.oracle
 PUBLIC = [entry for entry in BINARY if entry.public]
 NAMES = [(entry, name) for entry in PUBLIC for name in (entry.name, *entry.aliases)]
 DOMAIN_VALUES = {"real": [-3.7, -1.4, 0.0, 2.3, 4.2, 5.0], "nonzero": [-3.0, -1.5, 2.5, 1.0, -0.5, 4.0],
-                 "exponent": [0.0, 1.0, 2.0, 3.0, 1.0, 2.0]}
+                 "exponent": [0.0, 1.0, 2.0, 3.0, 1.0, 2.0], "positive": [0.5, 1.0, 2.5, 3.0, 0.25, 4.0]}
 DTYPES = ["bool", "int32", "int64", "float16", "float32", "float64"]
 SPECIALS = [float("nan"), float("inf"), -float("inf"), 0.0, -0.0, 1.0, -1.0, 2.5, -7.0, 1e30]
 DIVIDING = [entry.name for entry in PUBLIC if entry.divides] + ["div_floor", "div_trunc"]

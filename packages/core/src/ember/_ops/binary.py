@@ -68,7 +68,7 @@ BINARY: tuple[Binary, ...] = (
     Binary("hypot", (lambda g, a, b, r: g * a / r, lambda g, a, b, r: g * b / r), ("HypotBackward0", "", ""),
            saves_result=True, refuses=_INTS_AND_BOOL, numbers="none", reference=np.hypot),
     Binary("xlogy", (lambda g, a, b, r: g * xlogy((a != 0).to(a.dtype), b), lambda g, a, b, r: g * a / b),  # noqa: F821
-           ("XlogyBackward0", "XlogyBackward2", "XlogyBackward1"), dtypes="float",
+           ("XlogyBackward0", "XlogyBackward2", "XlogyBackward1"), dtypes="float", domains=("real", "positive"),
            compose=lambda a, b: in_float32(_xlogy, a, b)),
     Binary("bitwise_and", refuses=_FLOATS, operators=("__and__", "__rand__", "__iand__"), reference=np.bitwise_and),
     Binary("bitwise_or", refuses=_FLOATS, operators=("__or__", "__ror__", "__ior__"), reference=np.bitwise_or),
