@@ -4,7 +4,6 @@ the bitwise ops and shifts, operators (reflected and in place), out=, dtypes, gr
 from __future__ import annotations
 
 import math
-import operator
 
 import numpy as np
 import pytest
