@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import ember
+from ember._ops.binary import BINARY
 from ember._ops.unary import UNARY
 from ember.autograd import gradcheck, gradgradcheck
 
@@ -155,6 +156,12 @@ OPS = {
 # Every elementwise op of the registry with a nonzero gradient, first and second order.
 _REGISTRY = [entry for entry in UNARY if entry.differentiable and entry.backward is not None]
 OPS.update({f"registry {entry.name}": (getattr(ember, entry.name), [((2, 3), entry.domain)]) for entry in _REGISTRY})
+# And every binary one PyTorch differentiates, the second operand broadcast (its gradient is summed).
+_BINARY = [entry for entry in BINARY if entry.public and entry.backward is not None and "float64" not in entry.refuses]
+OPS.update({f"registry {entry.name}": (getattr(ember, entry.name), [((2, 3), "real" if d == "nonzero" else d)
+                                                                     for d in entry.domains[:1]] +
+                                       [((3,), "real" if entry.domains[1] == "nonzero" else entry.domains[1])])
+            for entry in _BINARY})
 
 # Ops whose second derivatives are checked (relu away from 0, where its second derivative is 0).
 SECOND_ORDER = [
@@ -177,7 +184,7 @@ SECOND_ORDER = [
     "relu",
     "prod",
     "prod(dim)",
-    *(f"registry {entry.name}" for entry in _REGISTRY),
+    *(f"registry {entry.name}" for entry in _REGISTRY + _BINARY),
 ]
 
 

@@ -615,8 +615,6 @@ EXPECTED = {  # PyTorch 2.13's outcome of each bad call: the exception class it 
 
 # Known gaps, left to the helpers owning those files (strict: the test fails once they are fixed).
 KNOWN_GAPS = {
-    "int // 0": "numerics: integer floor division by zero must raise ZeroDivisionError's RuntimeError",
-    "int % 0": "numerics: integer remainder by zero must raise RuntimeError",
     "index None list": "deliberate: PyTorch's deprecated list-as-tuple key",
     "index two ellipsis": "deliberate: PyTorch's quirk of accepting several ellipses",
     "dropout p": "numerics: dropout's p out of [0, 1] is not checked",

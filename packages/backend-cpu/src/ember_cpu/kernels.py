@@ -399,6 +399,18 @@ def sgd_step(param, grad, buf, lr, momentum, dampening, weight_decay, nesterov, 
     return _add_scaled(param, step, -lr, out=param)
 
 
+@_quietly
+def remainder(a, b, out=None):
+    """PyTorch's remainder, the sign of the divisor's: fmod, plus b where the signs differ (so -4 % 2 is
+    -0.0 in floats, as PyTorch's; numpy's np.remainder gives +0.0). Integers take numpy's (Python's)."""
+    result = np.fmod(a, b, out=... if out is None else out)
+    if result.dtype.kind == "f":
+        np.add(result, b, out=result, where=(result != 0) & ((np.less(b, 0)) != (result < 0)))
+    else:
+        np.remainder(a, b, out=result)
+    return result
+
+
 KERNELS: dict[str, Any] = {
     "empty": empty,
     "full": full,
@@ -449,6 +461,20 @@ KERNELS: dict[str, Any] = {
     "le": _binary(np.less_equal),
     "gt": _binary(np.greater),
     "ge": _binary(np.greater_equal),
+    "floor_divide": _binary(np.floor_divide, quiet=True),
+    "remainder": remainder,
+    "fmod": _binary(np.fmod, quiet=True),
+    "atan2": _binary(np.arctan2),
+    "copysign": _binary(np.copysign),
+    "logaddexp": _binary(np.logaddexp, quiet=True),
+    "logaddexp2": _binary(np.logaddexp2, quiet=True),
+    "hypot": _binary(np.hypot, quiet=True),
+    "bitwise_and": _binary(np.bitwise_and),
+    "bitwise_or": _binary(np.bitwise_or),
+    "bitwise_xor": _binary(np.bitwise_xor),
+    "bitwise_left_shift": _binary(np.left_shift),
+    "bitwise_right_shift": _binary(np.right_shift),
+    "bitwise_not": _unary(np.invert),
     "where": where,
     "sum": reduce_sum,
     "max": reduce_max,

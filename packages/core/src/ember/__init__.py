@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from . import _dtype
 from ._device import DeviceUnavailableError, device, get_default_device, set_default_device
 from ._dtype import dtype, get_default_dtype, set_default_dtype
+from ._ops import binary as _binary
 from ._ops import methods as _methods
 from ._ops import unary as _unary
 from ._ops.activation import log_softmax, relu, sigmoid, softmax
@@ -102,6 +103,7 @@ from .autograd.grad_mode import (
 
 _methods.bind()
 globals().update(_unary.FUNCTIONS)  # the registry's elementwise ops: exp, log2, arcsin, isnan...
+globals().update(_binary.FUNCTIONS)  # and its binary ones: remainder, atan2, bitwise_and...
 if TYPE_CHECKING:
     def __getattr__(name: str) -> Any: ...  # the registry's ops, made at import
 

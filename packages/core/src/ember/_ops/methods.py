@@ -4,6 +4,7 @@ from __future__ import annotations
 from .._tensor import Tensor
 from . import (
     activation,
+    binary,
     conversion,
     creation,
     indexing,
@@ -46,18 +47,13 @@ def _new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
                            requires_grad=requires_grad)
 
 
-def _invert(self):
-    if self._dtype.is_floating_point:
-        raise TypeError("~ (bitwise_not) is only supported for integer and bool tensors")
-    return pointwise.logical_not(self)
-
-
 _METHODS = {
     # arithmetic and math
     "add": pointwise.add, "sub": pointwise.sub, "subtract": pointwise.sub, "mul": pointwise.mul,
     "multiply": pointwise.mul, "div": pointwise.div, "divide": pointwise.div, "true_divide": pointwise.div,
     "pow": pointwise.pow, "reciprocal": pointwise.reciprocal,
     **unary.FUNCTIONS,
+    **binary.FUNCTIONS,
     "square": _square, "clamp": pointwise.clamp, "clip": pointwise.clamp, "maximum": pointwise.maximum,
     "minimum": pointwise.minimum, "where": _where, "masked_fill": pointwise.masked_fill,
     "sigmoid": activation.sigmoid, "relu": activation.relu, "softmax": activation.softmax,
@@ -92,8 +88,8 @@ _METHODS = {
     "__mul__": pointwise.mul, "__rmul__": pointwise.mul, "__truediv__": pointwise.div,
     "__rtruediv__": pointwise.rdiv, "__pow__": pointwise.pow, "__rpow__": _rpow,
     "__matmul__": linalg.matmul, "__neg__": unary.FUNCTIONS["neg"], "__abs__": unary.FUNCTIONS["abs"],
-    "__pos__": lambda self: self, "__invert__": _invert,
-    "__and__": pointwise.bitwise_and, "__or__": pointwise.bitwise_or, "__xor__": pointwise.bitwise_xor,
+    "__pos__": lambda self: self, "__invert__": binary.invert,
+    **binary.OPERATORS,
     "__eq__": pointwise.eq, "__ne__": pointwise.ne, "__lt__": pointwise.lt, "__le__": pointwise.le,
     "__gt__": pointwise.gt, "__ge__": pointwise.ge,
     "__getitem__": indexing.getitem, "__setitem__": indexing.setitem,
@@ -104,6 +100,7 @@ _INPLACE = {
     "add_": (pointwise.add, True), "sub_": (pointwise.sub, True), "mul_": (pointwise.mul, True),
     "div_": (pointwise.div, True), "pow_": (pointwise.pow, True), "clamp_": (pointwise.clamp, True),
     **{name + "_": (unary.FUNCTIONS[name], True) for name in unary.IN_PLACE},
+    **{name + "_": (binary.FUNCTIONS[name], True) for name in binary.IN_PLACE},
     "clip_": (pointwise.clamp, True), "sigmoid_": (activation.sigmoid, False),
     "relu_": (activation.relu, False), "reciprocal_": (pointwise.reciprocal, False),
     "square_": (_square, False),
@@ -112,7 +109,7 @@ INPLACE_METHODS = {name: inplace.make_inplace(op, name, writes_out) for name, (o
 INPLACE_METHODS["masked_fill_"] = inplace.make_inplace(pointwise.masked_fill, "masked_fill_", False,
                                                        inplace.begin_masked_fill)
 _IN_OPERATORS = {"__iadd__": "add_", "__isub__": "sub_", "__imul__": "mul_", "__itruediv__": "div_",
-                 "__ipow__": "pow_"}
+                 "__ipow__": "pow_", **binary.IN_OPERATORS}
 
 
 def bind() -> None:

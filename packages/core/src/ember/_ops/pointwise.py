@@ -273,12 +273,16 @@ def mul(input, other, *, out=None):
 
 
 @profiled("aten::div")
-def div(input, other, *, out=None):
-    """True division input / other, broadcasting; integer inputs give the default float dtype."""
-    if out is None and isinstance(input, Tensor) and input._dtype.is_floating_point:
+def div(input, other, *, rounding_mode=None, out=None):
+    """True division input / other, broadcasting; integer inputs give the default float dtype. A
+    `rounding_mode` ("floor", "trunc") rounds the quotient, in the operands' promoted dtype."""
+    if out is None and rounding_mode is None and isinstance(input, Tensor) and input._dtype.is_floating_point:
         data = _same_kind_kernel("div", input, other)
         if data is not None:
             return _link(wrap(data, input._dtype, input._device), DivBackward0, input, other, _div_saved)
+    if rounding_mode is not None:
+        from .binary import rounded_div
+        return rounded_div(input, other, rounding_mode, out)
     input, other = _as_tensor_pair(input, other, "div")
     if out is not None:
         return _binary_out("div", input, other, out, float_result=True)
@@ -458,17 +462,6 @@ def _logical(name: str, kernel: str):
     return profiled("aten::" + name)(op)
 
 
-def _bitwise(name: str, kernel: str):
-    """The `&`, `|`, `^` operators: on bool tensors (and Python bools) only in ember."""
-    def op(input, other):
-        if input._dtype is not _bool or (isinstance(other, Tensor) and other._dtype is not _bool):
-            raise RuntimeError(f"{name}: ember supports bitwise operators on bool tensors only, got "
-                               f"{input._dtype!r}")
-        return _on_bools(kernel, input, other)
-    op.__name__ = op.__qualname__ = name
-    return op
-
-
 def _on_bools(kernel: str, a: Tensor, b) -> Tensor:
     """On bools: and = a * b, xor = a != b, or = (a + b) > 0, composed from the required kernels."""
     data, _ = _binary_kernel(kernel, a, b)
@@ -480,9 +473,6 @@ def _on_bools(kernel: str, a: Tensor, b) -> Tensor:
 logical_and = _logical("logical_and", "mul")
 logical_xor = _logical("logical_xor", "ne")
 logical_or = _logical("logical_or", "add")
-bitwise_and = _bitwise("bitwise_and", "mul")
-bitwise_xor = _bitwise("bitwise_xor", "ne")
-bitwise_or = _bitwise("bitwise_or", "add")
 
 
 @profiled("aten::logical_not")

@@ -202,3 +202,194 @@ def build(entries) -> tuple[dict, dict]:
 
 
 LN2, LN10 = math.log(2.0), math.log(10.0)
+
+
+# ----- binary ops ----------------------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class Binary:
+    """An elementwise op over two operands, broadcasting, with PyTorch's type promotion.
+
+    Attributes:
+        name: PyTorch's name (``ember.name``, ``Tensor.name``, ``Tensor.name_``).
+        backward: (a's gradient, b's gradient) formulas ``formula(grad, a, b, result)``, in differentiable
+            ember ops; `a` or `b` is a Python number when the op was called with one (its formula is not
+            run). None: the op has no derivative in PyTorch either (its grad_fn is ``NotImplemented``, whose
+            backward raises).
+        grad_fns: the node class names for (tensor, tensor), (tensor, number) and (number, tensor) calls;
+            "NotImplemented" for a form PyTorch cannot differentiate.
+        saves_result: the backward formula reads the result (saved with its version).
+        kernel: the device kernel computing it, when it is a primitive (default: `name`).
+        compose: ``compose(a, b) -> Tensor`` from other ember ops on tensors (b may be a number).
+        dtypes: "same": the promoted dtype; "float": integer and bool operands give the default float dtype.
+        refuses: the promoted dtypes PyTorch has no kernel for (NotImplementedError naming `cpu_name`).
+        cpu_name: PyTorch's CPU kernel name in that error ("div_floor_cpu").
+        divides: integer operands raise PyTorch's RuntimeError "ZeroDivisionError" for a zero divisor.
+        numbers: which operands may be Python numbers: "none", "other" or "both".
+        in_place: whether PyTorch has ``Tensor.name_``.
+        operators: Python operators bound to it: (forward, reflected, in-place), e.g. ("__floordiv__",
+            "__rfloordiv__", "__ifloordiv__").
+        reference: numpy's version (test rows); domains: where test inputs are drawn for (a, b), as the
+            kit's `cases.random_array` domains.
+        aliases: other names PyTorch gives the op (``arctan2``).
+        public: exported as ``ember.name``; False for the helpers of other ops (div's rounding modes).
+    """
+
+    name: str
+    backward: Callable | None = None
+    grad_fns: tuple[str, str, str] = ("", "", "")
+    saves_result: bool = False
+    kernel: str | None = None
+    compose: Callable | None = None
+    dtypes: str = "same"
+    refuses: tuple[str, ...] = ()
+    cpu_name: str = ""
+    divides: bool = False
+    numbers: str = "both"
+    in_place: bool = True
+    operators: tuple[str, ...] = ()
+    reference: Callable | None = None
+    domains: tuple[str, str] = ("real", "real")
+    aliases: tuple[str, ...] = ()
+    public: bool = True
+
+    @property
+    def kernel_name(self) -> str | None:
+        return None if self.compose is not None else (self.kernel or self.name)
+
+
+class _NoDerivative(Node):
+    """PyTorch's ``NotImplemented`` node: the op has no derivative, and backward through it raises."""
+
+    op = ""
+
+    def backward(self, grad):
+        raise RuntimeError(f"derivative for aten::{self.op} is not implemented")
+
+
+def binary_nodes(entry: Binary) -> tuple:
+    """The node classes of `entry`'s (tensor, tensor), (tensor, number) and (number, tensor) forms."""
+    from ..autograd.node import needs_input_grad
+
+    formula, made = entry.backward, {}
+
+    def make(class_name: str, which: int):
+        if (class_name, which) in made:
+            return made[class_name, which]
+        if formula is None or class_name == "NotImplemented":
+            cls = type("NotImplemented", (_NoDerivative,), {"op": entry.name, "__module__": __name__})
+        elif which == 2:
+            def backward(self, grad):
+                a, b, result = self.saved_tensors
+                return (formula[0](grad, a, b, result) if needs_input_grad(self, 0) else None,
+                        formula[1](grad, a, b, result) if needs_input_grad(self, 1) else None)
+        else:
+            def backward(self, grad):
+                (tensor, result), number = self.saved_tensors, self.number
+                return formula[which](grad, *((tensor, number) if which == 0 else (number, tensor)), result)
+        if formula is not None and class_name != "NotImplemented":
+            backward.__doc__ = f"The gradient of {entry.name}."
+            cls = type(class_name, (Node,), {"backward": backward, "__module__": __name__})
+        made[class_name, which] = cls
+        return cls
+    pair, right, left = entry.grad_fns
+    return make(pair, 2), make(right, 0), make(left, 1)
+
+
+def binary_function(entry: Binary, nodes: tuple) -> Callable:
+    """``ember.<name>(input, other, *, out=None)`` for `entry`, specialised to it."""
+    from .dispatch import binary_failure, broadcast_shapes, operands
+
+    name, kernel_name, compose = entry.name, entry.kernel_name or "", entry.compose
+    float_result, refuses, divides = entry.dtypes == "float", frozenset(entry.refuses), entry.divides
+    cpu_name, numbers, saves_result = entry.cpu_name or name + "_cpu", entry.numbers, entry.saves_result
+    pair_node, right_node, left_node = nodes
+
+    def refuse(position: int, param: str, value):
+        raise TypeError(f"{name}(): argument '{param}' (position {position}) must be Tensor, not "
+                        f"{type(value).__name__}")
+
+    def compute(x, y, dt, device, out=None):
+        """The result buffer of buffers-or-numbers `x`, `y` (of dtype `dt`)."""
+        if dt.name in refuses:  # after out='s checks, as PyTorch's
+            raise NotImplementedError(f'"{cpu_name}" not implemented for \'{type_name(dt)}\'')
+        k = device.kernels
+        if divides and not dt.is_floating_point and _has_zero(k, y):
+            raise RuntimeError("ZeroDivisionError")
+        if compose is None:
+            return getattr(k, kernel_name)(x, y) if out is None else getattr(k, kernel_name)(x, y, out=out)
+        with grad_mode.no_grad():
+            result = compose(*(wrap(v if hasattr(v, "shape") else k.full((), v, dt), dt, device) for v in (x, y)))
+        result = result._data
+        return result if out is None else k.copy_(out, result)
+
+    def op(input, other, *, out=None):
+        number_first = not isinstance(input, Tensor)
+        if number_first:
+            if not isinstance(other, Tensor):
+                refuse(1, "input", input)
+            if numbers == "none":
+                refuse(1, "input", input)
+            if numbers == "other":
+                raise TypeError(f"{name}() received an invalid combination of arguments - got "
+                                f"({type(input).__name__}, Tensor), but expected (Tensor input, Tensor other)")
+            y, x, dt = operands(other, input, name, float_result)  # the number stays first for the kernel
+            device = other._device
+        else:
+            if not isinstance(other, Tensor) and numbers == "none":
+                refuse(2, "other", other)
+            x, y, dt = operands(input, other, name, float_result)
+            device = input._device
+        a, b = input, other
+        try:
+            if out is not None:
+                shape = broadcast_shapes(*(v._data.shape if isinstance(v, Tensor) else () for v in (a, b)))
+                if shape is None:
+                    raise ValueError("shapes do not broadcast")
+                check_out(out, name, shape, dt, (a, b))
+                if out._dtype is dt:
+                    compute(x, y, dt, device, out._data)
+                else:
+                    out._device.kernels.copy_(out._data, compute(x, y, dt, device))
+                bump(out)
+                return out
+            data = compute(x, y, dt, device)
+        except (RuntimeError, TypeError, NotImplementedError):
+            raise
+        except Exception as error:
+            raise binary_failure(name, b if number_first else a, a if number_first else b, error) from error
+        result = wrap(data, dt, device)
+        if not dt.is_floating_point or not grad_mode.state.enabled:
+            return result
+        if number_first:
+            if b._requires_grad:
+                attach(result, left_node, (b,), (b, result if saves_result else None), number=input)
+        elif isinstance(b, Tensor):
+            if needs_grad((a, b)):
+                attach(result, pair_node, (a, b), (a, b, result if saves_result else None))
+        elif a._requires_grad:
+            attach(result, right_node, (a,), (a, result if saves_result else None), number=b)
+        return result
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = f"Elementwise {name} of `input` and `other`, broadcasting (as torch.{name})."
+    return profiled("aten::" + name)(op)
+
+
+def _has_zero(k, divisor) -> bool:
+    """Whether an integer divisor (a buffer or a number) holds a zero."""
+    if not hasattr(divisor, "shape"):
+        return divisor == 0
+    return bool(k.to_numpy(k.eq(divisor, 0)).any())
+
+
+def build_binary(entries) -> tuple[dict, dict]:
+    """(functions by name, grad_fn classes by name) for binary `entries`."""
+    functions, classes = {}, {}
+    for entry in entries:
+        nodes = binary_nodes(entry)
+        for cls in nodes:
+            if cls.__name__ != "NotImplemented":
+                classes[cls.__name__] = cls
+        function = binary_function(entry, nodes)
+        for name in (entry.name, *entry.aliases):
+            functions[name] = function
+    return functions, classes

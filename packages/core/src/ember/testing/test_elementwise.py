@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from ember._ops import binary as binary_ops
 from ember._ops import unary as unary_ops
 from ember.testing.cases import BROADCAST_PAIRS, LAYOUTS, SHAPES, place, random_array
 from ember.testing.compare import assert_matches, reference
@@ -16,6 +17,7 @@ SIGNED_NAMES = FLOAT_NAMES + INT_NAMES
 UNARY = {entry.kernel_name: (entry.reference, entry.domain,
                              SIGNED_NAMES if entry.dtypes == "same" and entry.integers == "kernel" else FLOAT_NAMES)
          for entry in unary_ops.UNARY if entry.kernel_name is not None}
+UNARY["bitwise_not"] = (np.invert, "real", INT_NAMES + ("bool",))
 
 # name: (numpy function, domain of a, domain of b, dtypes); "ties" makes equal operands common. On bools,
 # add is "or" and mul is "and": core composes logical_or and logical_and from them.
@@ -34,6 +36,12 @@ BINARY = {
     "gt": (np.greater, "ties", "ties", DTYPE_NAMES),
     "ge": (np.greater_equal, "ties", "ties", DTYPE_NAMES),
 }
+# The op registry's binary kernels (ember/_ops/binary.py), on the dtypes core hands them: those PyTorch
+# computes in (an op with a float result sees floats only).
+BINARY.update({entry.kernel_name: (entry.reference, *entry.domains,
+                                   tuple(d for d in (FLOAT_NAMES if entry.dtypes == "float" else DTYPE_NAMES)
+                                         if d not in entry.refuses))
+               for entry in binary_ops.BINARY if entry.kernel_name is not None and entry.reference is not None})
 COMPARISONS = ("eq", "ne", "lt", "le", "gt", "ge")
 ARITHMETIC = tuple(name for name in BINARY if name not in COMPARISONS)
 

@@ -37,7 +37,7 @@ REFERENCES = {**{op: entry[0] for op, entry in UNARY.items()}, "sign": _torch_si
 
 
 def _unary_pairs():
-    return [(op, dtype_name) for op, (_, _, dtypes) in UNARY.items() for dtype_name in dtypes]
+    return [(op, dtype_name) for op, (_, _, dtypes) in UNARY.items() for dtype_name in dtypes if dtype_name != "bool"]
 
 
 def _binary_pairs():
@@ -85,7 +85,7 @@ def test_binary_with_special_python_scalars(ember_device, op, dtype_name, side):
         assert_elementwise(ember_device.to_numpy(result), expected, op, dtype_name, *operands)
 
 
-@pytest.mark.parametrize("op", tuple(BINARY))
+@pytest.mark.parametrize("op", tuple(op for op, entry in BINARY.items() if "float64" in entry[-1]))
 def test_float64_python_scalars_keep_their_precision(ember_device, op):
     """0.1 is not a float32: a kernel that rounds the scalar through float32 is off by 1e-9."""
     ember_device.dtype("float64")

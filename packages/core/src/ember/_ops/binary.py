@@ -1,0 +1,149 @@
+"""Elementwise ops over two operands, one registry entry each (see `ember._ops.registry.Binary`):
+integer and floor division, remainders, atan2, copysign, logaddexp, hypot, xlogy, the bitwise ops and
+shifts, with their Python operators. add, sub, mul, div and pow keep their hand-written fast paths in
+`pointwise`; div's rounding modes are entries here. Gradient formulas follow PyTorch's derivatives.yaml.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .._tensor import Tensor, wrap
+from .dispatch import bump as _bump
+from .dispatch import check_out, profiled, type_name
+from .registry import Binary, build_binary, in_float32
+
+_FLOATS = ("float16", "float32", "float64")
+_NOT_INT = ("bool",)
+_INTS_AND_BOOL = ("int32", "int64", "bool")
+
+
+def _zeros(g, a, b, r):
+    from .creation import zeros_like
+    return zeros_like(g)
+
+
+def _grad(g, a, b, r):
+    return g
+
+
+def _xlogy(a, b):
+    return (a * b.log()).masked_fill((a == 0) & (b == b), 0.0)  # 0 * log(y) is 0 unless y is NaN
+
+
+def _trunc_divide(a, b):
+    """Division rounded toward zero: trunc(a / b) for floats (computed in float32 for float16, as
+    PyTorch's), a - fmod(a, b) divided exactly for integers."""
+    if a._dtype.is_floating_point:
+        return in_float32(lambda a, b: (a / b).trunc(), a, b)
+    return floor_divide(a - fmod(a, b), b)  # noqa: F821 - made below by build_binary
+
+
+def _denominator(a, b):
+    return a * a + b * b
+
+
+BINARY: tuple[Binary, ...] = (
+    Binary("floor_divide", None, ("NotImplemented",) * 3, refuses=_NOT_INT, cpu_name="div_floor_cpu", divides=True,
+           operators=("__floordiv__", "__rfloordiv__", "__ifloordiv__"), reference=np.floor_divide,
+           domains=("real", "nonzero")),
+    Binary("remainder", (_grad, lambda g, a, b, r: -g * a.div(b, rounding_mode="floor")),
+           ("RemainderBackward1", "RemainderBackward0", "NotImplemented"), refuses=_NOT_INT, divides=True,
+           operators=("__mod__", "__rmod__", "__imod__"), reference=np.remainder, domains=("real", "nonzero")),
+    Binary("fmod", (_grad, lambda g, a, b, r: -g * a.div(b, rounding_mode="trunc")),
+           ("FmodBackward1", "FmodBackward0", ""), refuses=_NOT_INT, divides=True, numbers="other",
+           reference=np.fmod, domains=("real", "nonzero")),
+    Binary("atan2", (lambda g, a, b, r: g * b / _denominator(a, b), lambda g, a, b, r: g * -a / _denominator(a, b)),
+           ("Atan2Backward0", "", ""), dtypes="float", numbers="none", aliases=("arctan2",), reference=np.arctan2),
+    Binary("copysign", (lambda g, a, b, r: g * (r / a).masked_fill(a == 0, 0.0), _zeros),
+           ("CopysignBackward0", "CopysignBackward1", ""), saves_result=True, dtypes="float", numbers="other",
+           reference=np.copysign),
+    Binary("logaddexp", (lambda g, a, b, r: g / ((b - a).exp() + 1), lambda g, a, b, r: g / ((a - b).exp() + 1)),
+           ("LogaddexpBackward0", "", ""), refuses=_INTS_AND_BOOL, numbers="none", in_place=False,
+           reference=np.logaddexp),
+    Binary("logaddexp2", (lambda g, a, b, r: g / ((b - a).exp2() + 1), lambda g, a, b, r: g / ((a - b).exp2() + 1)),
+           ("Logaddexp2Backward0", "", ""), refuses=_INTS_AND_BOOL, numbers="none", in_place=False,
+           reference=np.logaddexp2),
+    Binary("hypot", (lambda g, a, b, r: g * a / r, lambda g, a, b, r: g * b / r), ("HypotBackward0", "", ""),
+           saves_result=True, refuses=_INTS_AND_BOOL, numbers="none", reference=np.hypot),
+    Binary("xlogy", (lambda g, a, b, r: g * xlogy((a != 0).to(a.dtype), b), lambda g, a, b, r: g * a / b),  # noqa: F821
+           ("XlogyBackward0", "XlogyBackward2", "XlogyBackward1"), dtypes="float", domains=("real", "positive"),
+           compose=lambda a, b: in_float32(_xlogy, a, b)),
+    Binary("bitwise_and", refuses=_FLOATS, operators=("__and__", "__rand__", "__iand__"), reference=np.bitwise_and),
+    Binary("bitwise_or", refuses=_FLOATS, operators=("__or__", "__ror__", "__ior__"), reference=np.bitwise_or),
+    Binary("bitwise_xor", refuses=_FLOATS, operators=("__xor__", "__rxor__", "__ixor__"), reference=np.bitwise_xor),
+    Binary("bitwise_left_shift", refuses=_FLOATS + _NOT_INT, cpu_name="lshift_cpu",
+           operators=("__lshift__", "__rlshift__", "__ilshift__"), reference=np.left_shift,
+           domains=("real", "exponent")),
+    Binary("bitwise_right_shift", refuses=_FLOATS + _NOT_INT, cpu_name="rshift_cpu",
+           operators=("__rshift__", "__rrshift__", "__irshift__"), reference=np.right_shift,
+           domains=("real", "exponent")),
+    # div's rounding modes (``div(a, b, rounding_mode="floor")``): PyTorch's DivBackward2, zero gradients.
+    Binary("div_floor", (_zeros, _zeros), ("DivBackward2",) * 3, kernel="floor_divide", refuses=_NOT_INT,
+           cpu_name="div_floor_cpu", divides=True, public=False),
+    Binary("div_trunc", (_zeros, _zeros), ("DivBackward2",) * 3, compose=_trunc_divide, refuses=_NOT_INT,
+           cpu_name="div_trunc_cpu", divides=True, public=False),
+)
+
+_ALL, NODES = build_binary(BINARY)
+FUNCTIONS = {name: fn for name, fn in _ALL.items() if not name.startswith("div_")}
+IN_PLACE = tuple(name for entry in BINARY if entry.public and entry.in_place
+                 for name in (entry.name, *entry.aliases)) + ("bitwise_not",)
+_ROUNDED = {"floor": _ALL["div_floor"], "trunc": _ALL["div_trunc"]}
+
+
+def rounded_div(input, other, rounding_mode, out=None):
+    """``div(input, other, rounding_mode=...)``: the quotient rounded down ("floor") or toward zero ("trunc")."""
+    op = _ROUNDED.get(rounding_mode) if isinstance(rounding_mode, str) else None
+    if op is None:
+        raise RuntimeError("div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+                           f"'{rounding_mode}'")
+    return op(input, other, out=out)
+
+
+@profiled("aten::bitwise_not")
+def bitwise_not(input, *, out=None):
+    """Elementwise bitwise not of an integer tensor (logical not of a bool one), as torch.bitwise_not."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"bitwise_not(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    dt = input._dtype
+    if dt.is_floating_point:
+        raise NotImplementedError(f'"bitwise_not_cpu" not implemented for \'{type_name(dt)}\'')
+    k = input._device.kernels
+    if out is None:
+        return wrap(k.bitwise_not(input._data), dt, input._device)
+    check_out(out, "bitwise_not", input._data.shape, dt, (input,))
+    if out._dtype is dt:
+        k.bitwise_not(input._data, out=out._data)
+    else:
+        k.copy_(out._data, k.bitwise_not(input._data))
+    _bump(out)
+    return out
+
+
+def invert(input):
+    """Python's ``~t``: bitwise_not, for integer and bool tensors only."""
+    if input._dtype.is_floating_point:
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
+    return bitwise_not(input)
+
+
+def _reflected(op):
+    def reflected(self, other):
+        return op(other, self)
+    reflected.__name__ = reflected.__qualname__ = f"r{op.__name__}"
+    return reflected
+
+
+FUNCTIONS["bitwise_not"] = bitwise_not
+# Python operators (forward and reflected), and the in-place ones by the method they are.
+OPERATORS = {name: fn for entry in BINARY for name, fn in zip(entry.operators, (
+    _ALL[entry.name], _reflected(_ALL[entry.name])))}
+IN_OPERATORS = {entry.operators[2]: entry.name + "_" for entry in BINARY if entry.operators}
+globals().update(NODES)  # PyTorch's grad_fn classes, importable by name as the other ops' are
+__all__ = sorted(FUNCTIONS) + sorted(NODES)
+globals().update(FUNCTIONS)
+
+if TYPE_CHECKING:
+    def __getattr__(name: str) -> Any: ...  # the functions above, made at import
