@@ -67,7 +67,7 @@ BINARY: tuple[Binary, ...] = (
            reference=np.logaddexp2),
     Binary("hypot", (lambda g, a, b, r: g * a / r, lambda g, a, b, r: g * b / r), ("HypotBackward0", "", ""),
            saves_result=True, refuses=_INTS_AND_BOOL, numbers="none", reference=np.hypot),
-    Binary("xlogy", (lambda g, a, b, r: g * xlogy((a != 0).to(a.dtype), b), lambda g, a, b, r: g * a / b),  # noqa: F821
+    Binary("xlogy", (lambda g, a, b, r: g * FUNCTIONS["xlogy"]((a != 0).to(a.dtype), b), lambda g, a, b, r: g * a / b),
            ("XlogyBackward0", "XlogyBackward2", "XlogyBackward1"), dtypes="float", domains=("real", "positive"),
            compose=lambda a, b: in_float32(_xlogy, a, b)),
     Binary("bitwise_and", refuses=_FLOATS, operators=("__and__", "__rand__", "__iand__"), reference=np.bitwise_and),
@@ -87,7 +87,7 @@ BINARY: tuple[Binary, ...] = (
 )
 
 _ALL, NODES = build_binary(BINARY)
-FUNCTIONS = {name: fn for name, fn in _ALL.items() if not name.startswith("div_")}
+FUNCTIONS: dict[str, Any] = {name: fn for name, fn in _ALL.items() if not name.startswith("div_")}
 IN_PLACE = tuple(name for entry in BINARY if entry.public and entry.in_place
                  for name in (entry.name, *entry.aliases)) + ("bitwise_not",)
 _ROUNDED = {"floor": _ALL["div_floor"], "trunc": _ALL["div_trunc"]}

@@ -235,7 +235,7 @@ class Binary:
     """
 
     name: str
-    backward: Callable | None = None
+    backward: tuple[Callable, Callable] | None = None
     grad_fns: tuple[str, str, str] = ("", "", "")
     saves_result: bool = False
     kernel: str | None = None
@@ -270,7 +270,8 @@ def binary_nodes(entry: Binary) -> tuple:
     """The node classes of `entry`'s (tensor, tensor), (tensor, number) and (number, tensor) forms."""
     from ..autograd.node import needs_input_grad
 
-    formula, made = entry.backward, {}
+    formula = entry.backward
+    made: dict = {}
 
     def make(class_name: str, which: int):
         if (class_name, which) in made:

@@ -21,7 +21,7 @@ UNARY["bitwise_not"] = (np.invert, "real", INT_NAMES + ("bool",))
 
 # name: (numpy function, domain of a, domain of b, dtypes); "ties" makes equal operands common. On bools,
 # add is "or" and mul is "and": core composes logical_or and logical_and from them.
-BINARY = {
+BINARY: dict[str, tuple] = {
     "add": (np.add, "real", "real", DTYPE_NAMES),
     "sub": (np.subtract, "real", "real", NUMERIC_NAMES),
     "mul": (np.multiply, "real", "real", DTYPE_NAMES),
