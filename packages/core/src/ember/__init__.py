@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from . import _dtype
 from ._device import DeviceUnavailableError, device, get_default_device, set_default_device
 from ._dtype import dtype, get_default_dtype, set_default_dtype
+from ._legacy import BoolTensor, DoubleTensor, FloatTensor, HalfTensor, IntTensor, LongTensor
 from ._ops import methods as _methods
 from ._ops import unary as _unary
 from ._ops.activation import log_softmax, relu, sigmoid, softmax
@@ -117,7 +118,7 @@ half = float16
 int = int32  # noqa: A001
 long = int64
 
-from . import autograd, cuda, nn, optim, profiler  # noqa: E402  (they build on the names above)
+from . import accelerator, autograd, cuda, nn, optim, profiler  # noqa: E402  (they build on the names above)
 
 concat = concatenate = cat
 clip = clamp
