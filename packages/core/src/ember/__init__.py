@@ -47,9 +47,12 @@ from ._ops.creation import (
 )
 from ._ops.joining import cat, stack
 from ._ops.linalg import dot, matmul, mm, mv, outer
+from ._ops.norms import allclose, count_nonzero, isclose, logsumexp, norm
 from ._ops.pointwise import (
     add,
     clamp,
+    clamp_max,
+    clamp_min,
     div,
     eq,
     ge,
@@ -118,7 +121,7 @@ half = float16
 int = int32  # noqa: A001
 long = int64
 
-from . import accelerator, autograd, cuda, nn, optim, profiler  # noqa: E402  (they build on the names above)
+from . import accelerator, autograd, cuda, linalg, nn, optim, profiler  # noqa: E402  (they build on the names above)
 
 concat = concatenate = cat
 clip = clamp

@@ -9,6 +9,7 @@ from . import (
     indexing,
     inplace,
     linalg,
+    norms,
     pointwise,
     reduction,
     unary,
@@ -70,7 +71,9 @@ _METHODS = {
     "sum": reduction.sum, "mean": reduction.mean, "max": reduction.max, "min": reduction.min,
     "amax": reduction.amax, "amin": reduction.amin, "argmax": reduction.argmax, "argmin": reduction.argmin,
     "var": reduction.var, "std": reduction.std, "prod": reduction.prod, "any": reduction.any,
-    "all": reduction.all,
+    "all": reduction.all, "norm": norms.norm, "logsumexp": norms.logsumexp, "count_nonzero": norms.count_nonzero,
+    "isclose": norms.isclose, "allclose": norms.allclose, "clamp_min": pointwise.clamp_min,
+    "clamp_max": pointwise.clamp_max,
     # shape
     "view": views.view, "view_as": views.view_as, "reshape": views.reshape, "reshape_as": views.reshape_as,
     "flatten": views.flatten, "unflatten": views.unflatten, "squeeze": views.squeeze,
@@ -104,7 +107,8 @@ _INPLACE = {
     "add_": (pointwise.add, True), "sub_": (pointwise.sub, True), "mul_": (pointwise.mul, True),
     "div_": (pointwise.div, True), "pow_": (pointwise.pow, True), "clamp_": (pointwise.clamp, True),
     **{name + "_": (unary.FUNCTIONS[name], True) for name in unary.IN_PLACE},
-    "clip_": (pointwise.clamp, True), "sigmoid_": (activation.sigmoid, False),
+    "clip_": (pointwise.clamp, True), "clamp_min_": (pointwise.clamp_min, True),
+    "clamp_max_": (pointwise.clamp_max, True), "sigmoid_": (activation.sigmoid, False),
     "relu_": (activation.relu, False), "reciprocal_": (pointwise.reciprocal, False),
     "square_": (_square, False),
 }

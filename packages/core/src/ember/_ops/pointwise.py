@@ -635,3 +635,13 @@ def clamp(input, min=None, max=None, *, out=None):
         return out
     result = wrap(data, dt, input._device)
     return attach(result, ClampBackward1, (input,), (input,), min=min, max=max)
+
+
+def clamp_min(input, min, *, out=None):
+    """``clamp(input, min=min)``."""
+    return clamp(input, min, None, out=out)
+
+
+def clamp_max(input, max, *, out=None):
+    """``clamp(input, max=max)``."""
+    return clamp(input, None, max, out=out)
