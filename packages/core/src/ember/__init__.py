@@ -74,6 +74,7 @@ from ._ops.pointwise import (
     where,
 )
 from ._ops.reduction import all, amax, amin, any, argmax, argmin, max, mean, min, prod, std, sum, var
+from ._ops.shape import chunk, diag, diagonal, flip, movedim, roll, split, tril, triu, unbind
 from ._ops.views import (
     broadcast_to,
     clone,
@@ -127,6 +128,7 @@ concat = concatenate = cat
 clip = clamp
 subtract, multiply, divide, true_divide = sub, mul, div, div
 swapaxes = transpose
+moveaxis = movedim
 
 
 def is_tensor(obj) -> builtins.bool:

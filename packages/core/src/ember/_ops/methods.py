@@ -12,6 +12,7 @@ from . import (
     norms,
     pointwise,
     reduction,
+    shape,
     unary,
     views,
 )
@@ -81,6 +82,9 @@ _METHODS = {
     "permute": views.permute, "t": views.t, "expand": views.expand, "expand_as": views.expand_as,
     "broadcast_to": views.broadcast_to, "contiguous": views.contiguous, "clone": views.clone,
     "narrow": views.narrow, "select": views.select, "storage_offset": views.storage_offset,
+    "split": shape.split, "chunk": shape.chunk, "unbind": shape.unbind, "movedim": shape.movedim,
+    "moveaxis": shape.movedim, "diagonal": shape.diagonal, "flip": shape.flip_method, "roll": shape.roll,
+    "tril": shape.tril, "triu": shape.triu, "diag": shape.diag, "repeat": shape.repeat,
     # conversions
     "to": conversion.to, "cpu": conversion.cpu, "cuda": conversion.cuda, "float": conversion.float_,
     "double": conversion.double, "half": conversion.half, "long": conversion.long, "int": conversion.int_,
