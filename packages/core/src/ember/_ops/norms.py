@@ -114,11 +114,13 @@ class LogsumexpBackward0(Node):
 
 
 @profiled("aten::logsumexp")
-def logsumexp(input, dim, keepdim=False, *, axis=None, keepdims=None):
-    """log(sum(exp(input))) over `dim`, computed stably (the max is subtracted first); integer inputs
-    give the default float dtype."""
+def logsumexp(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    """log(sum(exp(input))) over `dim` (required, or numpy's `axis`), computed stably (the max is
+    subtracted first); integer inputs give the default float dtype."""
     if axis is not None or keepdims is not None:
         dim, keepdim = numpy_keywords("logsumexp", dim, keepdim, axis, keepdims)
+    if dim is None:
+        raise TypeError('logsumexp() missing 1 required positional arguments: "dim"')
     source = input if input._dtype.is_floating_point else input.to(_dtype.get_default_dtype())
     dims = reduced_dims(dim, source.ndim, "logsumexp")
     with grad_mode.no_grad():
@@ -134,9 +136,9 @@ def logsumexp(input, dim, keepdim=False, *, axis=None, keepdims=None):
 
 
 @profiled("aten::count_nonzero")
-def count_nonzero(input, dim=None):
+def count_nonzero(input, dim=None, *, axis=None):
     """The number of non-zero elements (over `dim`, an int or a tuple of ints), as int64."""
-    return _sum(input != 0, dim)
+    return _sum(input != 0, dim if axis is None else axis)
 
 
 @profiled("aten::isclose")

@@ -76,6 +76,10 @@ def unbind(input, dim=0):
 def movedim(input, source, destination):
     """`input` with dims `source` moved to positions `destination`, the others in order (a permute view)."""
     ndim = input.ndim
+    if isinstance(source, int) is not isinstance(destination, int):
+        raise TypeError(f"movedim() received an invalid combination of arguments - got ({type(source).__name__}, "
+                        f"{type(destination).__name__}), but expected (int source, int destination) or (tuple of "
+                        "ints source, tuple of ints destination)")
     source, destination = _dims(source, ndim, "movedim"), _dims(destination, ndim, "movedim")
     if len(source) != len(destination):
         raise RuntimeError(f"movedim: Invalid source or destination dims: source ({list(source)} dims) should "
