@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from . import _dtype
 from ._device import DeviceUnavailableError, device, get_default_device, set_default_device
 from ._dtype import dtype, get_default_dtype, set_default_dtype
+from ._legacy import BoolTensor, DoubleTensor, FloatTensor, HalfTensor, IntTensor, LongTensor
 from ._ops import binary as _binary
 from ._ops import methods as _methods
 from ._ops import unary as _unary
@@ -47,9 +48,12 @@ from ._ops.creation import (
 )
 from ._ops.joining import cat, stack
 from ._ops.linalg import dot, matmul, mm, mv, outer
+from ._ops.norms import allclose, count_nonzero, isclose, logsumexp, norm
 from ._ops.pointwise import (
     add,
     clamp,
+    clamp_max,
+    clamp_min,
     div,
     eq,
     ge,
@@ -71,6 +75,7 @@ from ._ops.pointwise import (
     where,
 )
 from ._ops.reduction import all, amax, amin, any, argmax, argmin, max, mean, min, prod, std, sum, var
+from ._ops.shape import chunk, diag, diagonal, flip, movedim, roll, split, tril, triu, unbind
 from ._ops.views import (
     broadcast_to,
     clone,
@@ -119,12 +124,13 @@ half = float16
 int = int32  # noqa: A001
 long = int64
 
-from . import autograd, cuda, nn, optim, profiler  # noqa: E402  (they build on the names above)
+from . import accelerator, autograd, cuda, linalg, nn, optim, profiler  # noqa: E402  (they build on the names above)
 
 concat = concatenate = cat
 clip = clamp
 subtract, multiply, divide, true_divide = sub, mul, div, div
 swapaxes = transpose
+moveaxis = movedim
 
 
 def is_tensor(obj) -> builtins.bool:

@@ -32,7 +32,9 @@ class device:
         if isinstance(type, int) and not isinstance(type, bool) and index is None:
             if type < 0:  # an accelerator's index, as in PyTorch
                 raise RuntimeError("Device index must not be negative")
-            type, index = "cuda", type
+            from .accelerator import index_device
+
+            return index_device(type)
         if not isinstance(type, str):
             raise TypeError(f"device(): expected a string or a device, got {type.__class__.__name__}")
         match = _DEVICE_RE.match(type)
@@ -101,6 +103,10 @@ def resolve(where: str | device | None) -> device:
     d = device(where)
     if d.kernels is not None:
         return d
+    if d.type == "cpu":  # 'cpu:0' is the CPU, as in PyTorch (whose cpu tensors report device 'cpu')
+        d = device("cpu")
+        if d.kernels is not None:
+            return d
     from .plugins import get_backend
 
     try:

@@ -365,9 +365,13 @@ class Tensor:
         return self.__repr__()  # a subclass's repr (Parameter's "Parameter containing:") applies too
 
     def __format__(self, spec: str) -> str:
-        if not self._data.shape and spec:
+        """A plain 0-d tensor formats as its value (``f'{loss:.3f}'``, ``'{}'.format(t)``), as in PyTorch;
+        other tensors (and subclasses such as Parameter) as their str, taking no format spec."""
+        if not self._data.shape and type(self) is Tensor:
             return self.item().__format__(spec)
-        return object.__format__(str(self), spec)
+        if spec:
+            raise TypeError("unsupported format string passed to Tensor.__format__")
+        return str(self)
 
     def __reduce_ex__(self, protocol):
         from ._ops.creation import _rebuild

@@ -17,14 +17,16 @@ class ToCopyBackward0(Node):
         return _convert(grad, self.device, self.dtype)
 
 
-def _parse_to(args, kwargs):
-    """(device or None, dtype or None, copy, memory format) from the forms of Tensor.to."""
+def parse_to(args, kwargs):
+    """(device or None, dtype or None, non_blocking, copy, memory format) from the forms of ``to`` that
+    Tensor.to and Module.to share: ``to(device, dtype, non_blocking, copy)``, ``to(dtype, ...)``,
+    ``to(tensor, ...)``; a bare int is an accelerator index, as in PyTorch."""
     device, dtype = kwargs.pop("device", None), _dtype.parse(kwargs.pop("dtype", None), "to")
-    copy = kwargs.pop("copy", False)
-    kwargs.pop("non_blocking", None)
+    non_blocking, copy = kwargs.pop("non_blocking", False), kwargs.pop("copy", False)
     layout = check_memory_format(kwargs.pop("memory_format", None), "to")
     if kwargs:
         raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
+    flags = []
     for arg in args:
         if _dtype.names_dtype(arg):
             dtype = _dtype.parse(arg, "to")
@@ -33,19 +35,25 @@ def _parse_to(args, kwargs):
         elif isinstance(arg, Tensor):
             device, dtype = arg._device, arg._dtype
         elif isinstance(arg, bool):
-            continue
-        elif isinstance(arg, int):  # a device index, as in PyTorch: the accelerator's
-            device = f"cuda:{arg}"
-        else:
-            raise TypeError(f"to() received an invalid combination of arguments: {type(arg).__name__}")
-    return device, dtype, copy, layout
+            flags.append(arg)
+        elif isinstance(arg, int):
+            device = _device_cls(arg)
+        elif arg is not None:
+            raise TypeError("to() received an invalid combination of arguments: expected a device, a dtype or "
+                            f"a Tensor, but got {type(arg).__name__}")
+    if isinstance(device, int) and not isinstance(device, bool):
+        device = _device_cls(device)
+    if flags:
+        non_blocking = flags[0]
+        copy = flags[1] if len(flags) > 1 else copy
+    return device, dtype, non_blocking, copy, layout
 
 
 @profiled("aten::to")
 def to(input, *args, **kwargs):
     """`input` on another device and/or with another dtype; `input` itself when nothing changes. The copy
     keeps `input`'s layout unless memory_format=contiguous_format."""
-    device, dtype, copy, layout = _parse_to(args, dict(kwargs))
+    device, dtype, _, copy, layout = parse_to(args, dict(kwargs))
     target_device = input._device if device is None else resolve(device)
     target_dtype = input._dtype if dtype is None else dtype
     if target_device is input._device and target_dtype is input._dtype and not copy:

@@ -242,11 +242,21 @@ def scalar_tensor(value, device=None, dtype=None) -> Tensor:
     return Tensor._make(d.kernels.full((), checked_scalar(value, dt, "scalar_tensor"), dt), dt, d)
 
 
-def legacy_new(cls, args, device) -> Tensor:
-    """``Tensor(5, 3)``: uninitialised float32; ``Tensor(data)``: float32 copy of data."""
-    dt = _dtype.get_default_dtype()
+def legacy_new(cls, args, device, dt=None) -> Tensor:
+    """``Tensor(5, 3)``: uninitialised float32; ``Tensor(data)``: float32 copy of data. With `dt`, the typed
+    constructors' (``LongTensor([1, 2])``): a tensor of that dtype is taken as is (an alias), another refused."""
+    typed, dt = dt is not None, dt or _dtype.get_default_dtype()
     if len(args) == 1 and not isinstance(args[0], (numbers.Integral, Size)):
-        array, _ = _infer_array(args[0], dt, "Tensor")
+        data = args[0]
+        if isinstance(data, numbers.Number):
+            raise TypeError(f"new(): data must be a sequence (got {type(data).__name__})")
+        if typed and isinstance(data, Tensor):
+            if data._dtype is not dt:
+                from .._tensor import _CPP_NAMES
+                raise TypeError(f"expected TensorOptions(dtype={_CPP_NAMES[dt.name]}, device=cpu) (got "
+                                f"TensorOptions(dtype={_CPP_NAMES[data._dtype.name]}, device={data._device.type}))")
+            return data.detach()
+        array, _ = _infer_array(data, dt, "Tensor")
         d = place(device, dt, "Tensor")
         result = Tensor._make(d.kernels.from_numpy(array), dt, d)
     else:

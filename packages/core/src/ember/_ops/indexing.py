@@ -24,7 +24,9 @@ def _normalize(key) -> tuple:
     if not isinstance(key, tuple):
         key = (key,)
     for i, item in enumerate(key):
-        if isinstance(item, bool):  # a 0-d mask, as in PyTorch: a new dim of size 1 (True) or 0 (False)
+        if isinstance(item, range):  # a sequence of ints, as PyTorch reads it
+            key = key[:i] + (list(item),) + key[i + 1:]
+        elif isinstance(item, bool):  # a 0-d mask, as in PyTorch: a new dim of size 1 (True) or 0 (False)
             key = key[:i] + (np.array(item),) + key[i + 1:]
         elif isinstance(item, (str, bytes)):
             raise TypeError(f"new(): invalid data type '{type(item).__name__}' (in indexing)")

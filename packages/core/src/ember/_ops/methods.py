@@ -10,8 +10,10 @@ from . import (
     indexing,
     inplace,
     linalg,
+    norms,
     pointwise,
     reduction,
+    shape,
     unary,
     views,
 )
@@ -66,7 +68,9 @@ _METHODS = {
     "sum": reduction.sum, "mean": reduction.mean, "max": reduction.max, "min": reduction.min,
     "amax": reduction.amax, "amin": reduction.amin, "argmax": reduction.argmax, "argmin": reduction.argmin,
     "var": reduction.var, "std": reduction.std, "prod": reduction.prod, "any": reduction.any,
-    "all": reduction.all,
+    "all": reduction.all, "norm": norms.norm, "logsumexp": norms.logsumexp, "count_nonzero": norms.count_nonzero,
+    "isclose": norms.isclose, "allclose": norms.allclose, "clamp_min": pointwise.clamp_min,
+    "clamp_max": pointwise.clamp_max,
     # shape
     "view": views.view, "view_as": views.view_as, "reshape": views.reshape, "reshape_as": views.reshape_as,
     "flatten": views.flatten, "unflatten": views.unflatten, "squeeze": views.squeeze,
@@ -74,6 +78,9 @@ _METHODS = {
     "permute": views.permute, "t": views.t, "expand": views.expand, "expand_as": views.expand_as,
     "broadcast_to": views.broadcast_to, "contiguous": views.contiguous, "clone": views.clone,
     "narrow": views.narrow, "select": views.select, "storage_offset": views.storage_offset,
+    "split": shape.split, "chunk": shape.chunk, "unbind": shape.unbind, "movedim": shape.movedim,
+    "moveaxis": shape.movedim, "diagonal": shape.diagonal, "flip": shape.flip_method, "roll": shape.roll,
+    "tril": shape.tril, "triu": shape.triu, "diag": shape.diag, "repeat": shape.repeat,
     # conversions
     "to": conversion.to, "cpu": conversion.cpu, "cuda": conversion.cuda, "float": conversion.float_,
     "double": conversion.double, "half": conversion.half, "long": conversion.long, "int": conversion.int_,
@@ -101,7 +108,8 @@ _INPLACE = {
     "div_": (pointwise.div, True), "pow_": (pointwise.pow, True), "clamp_": (pointwise.clamp, True),
     **{name + "_": (unary.FUNCTIONS[name], True) for name in unary.IN_PLACE},
     **{name + "_": (binary.FUNCTIONS[name], True) for name in binary.IN_PLACE},
-    "clip_": (pointwise.clamp, True), "sigmoid_": (activation.sigmoid, False),
+    "clip_": (pointwise.clamp, True), "clamp_min_": (pointwise.clamp_min, True),
+    "clamp_max_": (pointwise.clamp_max, True), "sigmoid_": (activation.sigmoid, False),
     "relu_": (activation.relu, False), "reciprocal_": (pointwise.reciprocal, False),
     "square_": (_square, False),
 }

@@ -490,8 +490,9 @@ class WhereBackward0(Node):
 
 
 @profiled("aten::where")
-def where(condition, input, other):
-    """Elements of `input` where `condition` holds, of `other` elsewhere (broadcasting)."""
+def where(condition, input=None, other=None):
+    """Elements of `input` where `condition` holds, of `other` elsewhere (broadcasting); with `condition`
+    alone, the indices of its non-zero elements (one tensor per dim)."""
     if other.__class__ is float and isinstance(input, Tensor) and input._dtype.is_floating_point and \
             isinstance(condition, Tensor) and condition._dtype is _bool and condition._device is input._device:
         # The common case of backward formulas: where(mask, grad, 0.0), nothing to promote.
@@ -500,6 +501,9 @@ def where(condition, input, other):
         except Exception as error:
             raise binary_failure("where", input, condition, error) from error
         return attach(wrap(data, input._dtype, input._device), WhereBackward0, (input, other), (condition,))
+    if input is None and other is None and isinstance(condition, Tensor):
+        from .shape import nonzero_tuple
+        return nonzero_tuple(condition)
     if not isinstance(condition, Tensor) or condition._dtype is not _bool:
         raise RuntimeError("where expected condition to be a boolean tensor, but got a tensor with dtype "
                            f"{getattr(condition, '_dtype', type(condition).__name__)!r}")
@@ -649,3 +653,13 @@ def clamp(input, min=None, max=None, *, out=None):
         return out
     result = wrap(data, dt, input._device)
     return attach(result, ClampBackward1, (input,), (input,), min=min, max=max)
+
+
+def clamp_min(input, min, *, out=None):
+    """``clamp(input, min=min)``."""
+    return clamp(input, min, None, out=out)
+
+
+def clamp_max(input, max, *, out=None):
+    """``clamp(input, max=max)``."""
+    return clamp(input, None, max, out=out)

@@ -38,6 +38,15 @@ def reduced_dims(dim, ndim: int, op: str) -> tuple:
     return tuple(sorted(dims)) if dims else tuple(range(ndim))
 
 
+def numpy_keywords(op: str, dim, keepdim, axis, keepdims):
+    """`dim` and `keepdim` from numpy's ``axis=`` and ``keepdims=``, which PyTorch's reductions also take."""
+    if axis is not None:
+        if dim is not None and dim != ():
+            raise TypeError(f"{op}() got multiple values for argument 'dim' (given as dim and axis)")
+        dim = axis
+    return dim, keepdim if keepdims is None else keepdims
+
+
 def expand_back(grad: Tensor, shape: tuple, dims: tuple, keepdim: bool) -> Tensor:
     """Broadcast a reduction's gradient back over the reduced dims of the input's `shape`."""
     if not keepdim and shape:
@@ -70,8 +79,10 @@ class SumBackward1(Node):
 
 
 @profiled("aten::sum")
-def sum(input, dim=None, keepdim=False, *, dtype=None):
+def sum(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
     """Sum over `dim` (all dims when None); bool and int tensors sum as int64, as in PyTorch."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = numpy_keywords("sum", dim, keepdim, axis, keepdims)
     shape = input._data.shape
     dims = tuple(range(len(shape))) if dim is None else reduced_dims(dim, len(shape), "sum")
     dt = _dtype.parse(dtype, "sum") or (input._dtype if input._dtype.is_floating_point else _int64)
@@ -99,8 +110,10 @@ class MeanBackward1(Node):
 
 
 @profiled("aten::mean")
-def mean(input, dim=None, keepdim=False, *, dtype=None):
+def mean(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
     """Mean over `dim` (all dims when None) of a floating tensor."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = numpy_keywords("mean", dim, keepdim, axis, keepdims)
     dt = _dtype.parse(dtype, "mean") or input._dtype
     if not dt.is_floating_point:
         which = "Input" if dtype is None else "Optional"
@@ -212,26 +225,34 @@ def _arg_extreme(op, input, dim, keepdim) -> Tensor:
 
 
 @profiled("aten::max")
-def max(input, dim=None, keepdim=False, *, other=None):
+def max(input, dim=None, keepdim=False, *, other=None, axis=None, keepdims=None):
     """The largest element; with `dim`, (values, indices) along it; with a tensor, elementwise maximum."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = numpy_keywords("max", dim, keepdim, axis, keepdims)
     return _extreme("max", input, dim, keepdim, other)
 
 
 @profiled("aten::min")
-def min(input, dim=None, keepdim=False, *, other=None):
+def min(input, dim=None, keepdim=False, *, other=None, axis=None, keepdims=None):
     """The smallest element; with `dim`, (values, indices) along it; with a tensor, elementwise minimum."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = numpy_keywords("min", dim, keepdim, axis, keepdims)
     return _extreme("min", input, dim, keepdim, other)
 
 
 @profiled("aten::amax")
-def amax(input, dim=(), keepdim=False):
+def amax(input, dim=(), keepdim=False, *, axis=None, keepdims=None):
     """Maximum over dims (all when empty), gradient shared evenly among ties."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = numpy_keywords("amax", dim, keepdim, axis, keepdims)
     return _values_only("max", input, dim, keepdim)
 
 
 @profiled("aten::amin")
-def amin(input, dim=(), keepdim=False):
+def amin(input, dim=(), keepdim=False, *, axis=None, keepdims=None):
     """Minimum over dims (all when empty), gradient shared evenly among ties."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = numpy_keywords("amin", dim, keepdim, axis, keepdims)
     return _values_only("min", input, dim, keepdim)
 
 
@@ -270,15 +291,19 @@ def _check_nonempty(op: str, input, dims, all_dims: bool) -> None:
 
 
 @profiled("aten::argmax")
-def argmax(input, dim=None, keepdim=False):
+def argmax(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
     """Index of the largest element (of the flattened tensor when `dim` is None)."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = numpy_keywords("argmax", dim, keepdim, axis, keepdims)
     d = None if dim is None else _wrap_dim(dim, input.ndim, "argmax")
     return _arg_index("max", input, d, keepdim)
 
 
 @profiled("aten::argmin")
-def argmin(input, dim=None, keepdim=False):
+def argmin(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
     """Index of the smallest element (of the flattened tensor when `dim` is None)."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = numpy_keywords("argmin", dim, keepdim, axis, keepdims)
     d = None if dim is None else _wrap_dim(dim, input.ndim, "argmin")
     return _arg_index("min", input, d, keepdim)
 
@@ -354,14 +379,18 @@ def _variance(op: str, input, dim, unbiased, keepdim, correction):
 
 
 @profiled("aten::var")
-def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, keepdims=None):
     """Variance over `dim` with Bessel's correction by default (``correction=1``)."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = numpy_keywords("var", dim, keepdim, axis, keepdims)
     return _variance("var", input, dim, unbiased, keepdim, correction)
 
 
 @profiled("aten::std")
-def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, keepdims=None):
     """Standard deviation over `dim` with Bessel's correction by default."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = numpy_keywords("std", dim, keepdim, axis, keepdims)
     return _variance("std", input, dim, unbiased, keepdim, correction)
 
 
@@ -456,8 +485,10 @@ def product_over(input, dims: tuple, keepdim: bool, dt=None) -> Tensor:
 
 
 @profiled("aten::prod")
-def prod(input, dim=None, keepdim=False, *, dtype=None):
+def prod(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
     """Product over one dim (or all elements when `dim` is None)."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = numpy_keywords("prod", dim, keepdim, axis, keepdims)
     if dim is not None and not isinstance(dim, int):
         raise TypeError(f"prod() received an invalid combination of arguments - got ({type(dim).__name__}), "
                         "but expected (int dim, bool keepdim = False, *, dtype dtype = None)")
@@ -471,8 +502,10 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
 
 
 @profiled("aten::any")
-def any(input, dim=None, keepdim=False):
+def any(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
     """Whether any element (along `dim`) is non-zero."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = numpy_keywords("any", dim, keepdim, axis, keepdims)
     k = input._device.kernels
     truth = input._data if input._dtype is _bool else k.ne(input._data, 0)
     dims = reduced_dims(dim, input.ndim, "any")
@@ -484,8 +517,10 @@ def any(input, dim=None, keepdim=False):
 
 
 @profiled("aten::all")
-def all(input, dim=None, keepdim=False):
+def all(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
     """Whether every element (along `dim`) is non-zero."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = numpy_keywords("all", dim, keepdim, axis, keepdims)
     k = input._device.kernels
     falsy = wrap(k.eq(input._data, False if input._dtype is _bool else 0), _bool, input._device)
     return wrap(k.eq(any(falsy, dim, keepdim)._data, False), _bool, input._device)

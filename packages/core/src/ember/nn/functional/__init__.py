@@ -1,6 +1,7 @@
 """`ember.nn.functional`: the stateless functions behind the layers and losses (``import ... as F``)."""
 
 from ember.nn.functional.activation import log_softmax, relu, relu_, sigmoid, softmax, tanh
+from ember.nn.functional.encoding import one_hot
 from ember.nn.functional.linear import linear
 from ember.nn.functional.loss import (
     binary_cross_entropy,
@@ -20,6 +21,7 @@ __all__ = [
     "log_softmax",
     "mse_loss",
     "nll_loss",
+    "one_hot",
     "relu",
     "relu_",
     "sigmoid",

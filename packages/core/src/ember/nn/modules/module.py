@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import ember
-from ember import _dtype
+from ember._ops.conversion import parse_to
 from ember._tensor import Tensor
 from ember.nn.modules.backward_hook import BackwardHook
 from ember.nn.modules.hooks import RemovableHandle
@@ -41,32 +41,6 @@ def _typename(value: object) -> str:
     module = type(value).__module__
     name = type(value).__qualname__
     return name if module == "builtins" else f"{module}.{name}"
-
-
-def _parse_to(*args: Any, **kwargs: Any) -> tuple[Any, Any, bool]:
-    """Read ``to``'s overloads: ``to(device, dtype, non_blocking)``, ``to(dtype)`` and ``to(tensor)``."""
-    device = kwargs.pop("device", None)
-    dtype = _dtype.parse(kwargs.pop("dtype", None), "to")
-    non_blocking = kwargs.pop("non_blocking", False)
-    if kwargs:
-        raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
-    for arg in args:
-        if isinstance(arg, Tensor):
-            device, dtype = arg.device, arg.dtype
-        elif _dtype.names_dtype(arg):
-            dtype = _dtype.parse(arg, "to")
-        elif isinstance(arg, bool):
-            non_blocking = arg
-        elif isinstance(arg, int):
-            device = ember.device("cuda", arg)  # a bare index means a cuda device, as in PyTorch
-        elif isinstance(arg, (str, ember.device)):
-            device = arg
-        elif arg is not None:
-            raise TypeError(
-                "to() received an invalid combination of arguments: expected a device, a dtype or a "
-                f"Tensor, but got {type(arg).__name__}"
-            )
-    return None if device is None else ember.device(device), dtype, non_blocking
 
 
 def _add_hook(
@@ -468,7 +442,8 @@ class Module:
 
         A dtype only applies to floating-point tensors, as in PyTorch.
         """
-        device, dtype, non_blocking = _parse_to(*args, **kwargs)
+        device, dtype, non_blocking, _, _ = parse_to(args, dict(kwargs))
+        device = None if device is None else ember.device(device)
         if dtype is not None and not dtype.is_floating_point:
             raise TypeError(
                 f"nn.Module.to only accepts floating point or complex dtypes, but got desired dtype={dtype}"

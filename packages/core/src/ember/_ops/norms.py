@@ -1,0 +1,172 @@
+"""Reductions composed of other ops: vector norms, logsumexp, count_nonzero, and isclose/allclose.
+
+Forwards run on existing ops without recording; each records one node whose backward is PyTorch's
+formula written in differentiable ops (so ``grad_fn`` names and gradients at 0 match PyTorch's).
+"""
+from __future__ import annotations
+
+import builtins
+import math
+import numbers
+
+from .. import _dtype
+from .._tensor import Tensor
+from ..autograd import grad_mode
+from ..autograd.node import Node, attach
+from .dispatch import profiled
+from .pointwise import where
+from .reduction import amax, amin, expand_back, numpy_keywords, reduced_dims
+from .reduction import sum as _sum
+
+_INF = math.inf
+_LEGACY = _dtype.LEGACY_NAMES
+
+
+def _floating(input, dtype, op: str):
+    """`input` in the dtype a norm computes in (`dtype` when given), refusing integer inputs as PyTorch."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    if not input._dtype.is_floating_point:
+        raise RuntimeError(f"{op}: Expected a floating point or complex tensor as input. Got "
+                           f"{_LEGACY[input._dtype.name][:-6]}")
+    dt = _dtype.parse(dtype, op)
+    if dt is not None and not dt.is_floating_point:
+        raise RuntimeError(f"{op}: dtype should be floating point or complex, but got {_LEGACY[dt.name][:-6]}")
+    return input if dt is None or dt is input._dtype else input.to(dt)
+
+
+class LinalgVectorNormBackward0(Node):
+    """PyTorch's norm_backward: sign(x) for ord 1, x / norm for 2 (0 where the norm is 0), the ties of
+    the extreme shared evenly for ±inf, sign(x)·|x|^(ord-1) / norm^(ord-1) otherwise; ord 0 has none."""
+
+    def backward(self, grad):
+        x, norm = self.saved_tensors
+        dims, keepdim, ord = self.dims, self.keepdim, self.ord
+        shape = x._data.shape
+        grad, norm = expand_back(grad, shape, dims, keepdim), expand_back(norm, shape, dims, keepdim)
+        if ord == 0:
+            return None
+        if ord == 1:
+            return x.sign() * grad
+        if ord == 2:
+            return x * where(norm == 0, 0.0, grad / norm)
+        if ord in (_INF, -_INF):
+            mask = x.abs() == norm
+            return x.sign() * (grad * mask / expand_back(mask.sum(dims, keepdim=True), shape, dims, True))
+        scale = where(norm == 0, 0.0, grad / norm ** (ord - 1))
+        if ord < 1:
+            return x.sign() * where(x == 0, 0.0, x.abs() ** (ord - 1)) * scale
+        return x * x.abs() ** (ord - 2) * scale
+
+
+@profiled("aten::linalg_vector_norm")
+def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
+    """The `ord`-norm of `x` over `dim` (all elements when None) seen as a vector: 2, 1, inf, -inf, 0
+    (the count of non-zeros) or any real p."""
+    if isinstance(ord, bool) or not isinstance(ord, numbers.Real):
+        raise TypeError(f"linalg_vector_norm(): argument 'ord' (position 2) must be Number, not "
+                        f"{type(ord).__name__}")
+    source = _floating(x, dtype, "linalg.vector_norm")
+    dims = reduced_dims(dim, source.ndim, "linalg.vector_norm")
+    if ord in (_INF, -_INF) and 0 in source._data.shape:
+        if dim is None or builtins.any(source._data.shape[d] == 0 for d in dims):
+            raise RuntimeError(f"linalg.vector_norm cannot compute the {ord} norm on an empty tensor because the "
+                               "operation does not have an identity")
+    with grad_mode.no_grad():
+        magnitude = source.abs()
+        if ord == 2:
+            result = _sum(magnitude * magnitude, dims, keepdim).sqrt()
+        elif ord == 1:
+            result = _sum(magnitude, dims, keepdim)
+        elif ord == _INF:
+            result = amax(magnitude, dims, keepdim)
+        elif ord == -_INF:
+            result = amin(magnitude, dims, keepdim)
+        elif ord == 0:
+            result = _sum(magnitude != 0, dims, keepdim).to(source._dtype)
+        else:
+            result = _sum(magnitude ** ord, dims, keepdim) ** (1.0 / ord)
+    return attach(result, LinalgVectorNormBackward0, (source,), (source, result), dims=dims, keepdim=keepdim,
+                  ord=ord)
+
+
+def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
+    """PyTorch's ``torch.norm``/``Tensor.norm``: the vector `p`-norm over `dim` ('fro' is the 2-norm);
+    matrix norms such as 'nuc' are not supported."""
+    if isinstance(p, str):
+        if p != "fro":
+            raise RuntimeError(f"norm(): the matrix norm p='{p}' is not supported by ember (use p='fro' or a "
+                               "number)")
+        p = 2
+    if isinstance(dim, int):
+        dim = (dim,)
+    return vector_norm(input, 2 if p is None else p, dim, keepdim, dtype=dtype)
+
+
+class LogsumexpBackward0(Node):
+    """grad · exp(x - result): NaN on slices that are all -inf, as in PyTorch."""
+
+    def backward(self, grad):
+        x, result = self.saved_tensors
+        shape = x._data.shape
+        return expand_back(grad, shape, self.dims, self.keepdim) * \
+            (x - expand_back(result, shape, self.dims, self.keepdim)).exp()
+
+
+@profiled("aten::logsumexp")
+def logsumexp(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
+    """log(sum(exp(input))) over `dim` (required, or numpy's `axis`), computed stably (the max is
+    subtracted first); integer inputs give the default float dtype."""
+    if axis is not None or keepdims is not None:
+        dim, keepdim = numpy_keywords("logsumexp", dim, keepdim, axis, keepdims)
+    if dim is None:
+        raise TypeError('logsumexp() missing 1 required positional arguments: "dim"')
+    source = input if input._dtype.is_floating_point else input.to(_dtype.get_default_dtype())
+    dims = reduced_dims(dim, source.ndim, "logsumexp")
+    with grad_mode.no_grad():
+        if source.numel() == 0:
+            result = _sum(source.exp(), dims, keepdim).log()
+        else:
+            peak = amax(source, dims, True)
+            peak = where(peak.abs() == _INF, 0.0, peak)
+            result = _sum((source - peak).exp(), dims, True).log() + peak
+            if not keepdim and source.ndim:
+                result = result.reshape(tuple(s for i, s in enumerate(source._data.shape) if i not in dims))
+    return attach(result, LogsumexpBackward0, (source,), (source, result), dims=dims, keepdim=keepdim)
+
+
+@profiled("aten::count_nonzero")
+def count_nonzero(input, dim=None, *, axis=None):
+    """The number of non-zero elements (over `dim`, an int or a tuple of ints), as int64."""
+    return _sum(input != 0, dim if axis is None else axis)
+
+
+@profiled("aten::isclose")
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """Where |input - other| <= atol + rtol·|other| elementwise (infinities close when equal, NaNs when
+    `equal_nan`), as PyTorch."""
+    for position, (name, value) in enumerate((("input", input), ("other", other)), 1):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"isclose(): argument '{name}' (position {position}) must be Tensor, not "
+                            f"{type(value).__name__}")
+    if input._dtype is not other._dtype:
+        raise RuntimeError(f"{_LEGACY[input._dtype.name][:-6]} did not match {_LEGACY[other._dtype.name][:-6]}")
+    if rtol < 0:
+        raise RuntimeError(f"rtol must be greater than or equal to zero, but got {rtol}")
+    if atol < 0:
+        raise RuntimeError(f"atol must be greater than or equal to zero, but got {atol}")
+    with grad_mode.no_grad():
+        equal = input == other
+        if equal_nan and input._dtype.is_floating_point:
+            equal = equal | ((input != input) & (other != other))
+        if input._dtype is _dtype.bool_ or (rtol == 0 and atol == 0):
+            return equal
+        wide = input._dtype if input._dtype.is_floating_point else _dtype.get_default_dtype()
+        a, b = input.to(wide), other.to(wide)
+        difference = (a - b).abs()
+        return equal | ((difference <= atol + rtol * b.abs()) & (difference.abs() != _INF))
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> builtins.bool:
+    """Whether every element of `input` is close to `other`'s (see `isclose`), as a Python bool."""
+    return builtins.bool(isclose(input, other, rtol, atol, equal_nan).all())

@@ -1,0 +1,277 @@
+"""Shape ops composed of views, indexing and where: split, chunk, unbind, flip, roll, tril, triu, diagonal,
+diag, repeat, movedim, and the indices of non-zero elements (``where(cond)``).
+
+Ops that copy run their composition without recording and record one node named as PyTorch's, whose
+backward is again a composition (so it is differentiable too).
+"""
+from __future__ import annotations
+
+import builtins
+import math
+
+from .. import _dtype
+from .._tensor import Tensor, _wrap_dim
+from ..autograd import grad_mode
+from ..autograd.node import Node, attach
+from . import creation, joining, views
+from .indexing import getitem
+from .pointwise import where
+
+
+def _recorded(node_cls, input: Tensor, compute, **attributes) -> Tensor:
+    """`compute()` run without recording, then recorded as one `node_cls` node over `input`."""
+    with grad_mode.no_grad():
+        result = compute()
+    return attach(result, node_cls, (input,), **attributes)
+
+
+def _dims(dims, ndim: int, op: str) -> tuple:
+    """`dims` (an int or a sequence) wrapped, refusing repeats as PyTorch."""
+    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    wrapped = tuple(_wrap_dim(d, ndim, op) for d in dims)
+    for d in wrapped:
+        if wrapped.count(d) > 1:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+    return wrapped
+
+
+# ----- views ---------------------------------------------------------------------------------------
+def split(tensor, split_size_or_sections, dim=0):
+    """Pieces of `split_size_or_sections` elements along `dim` (the last may be shorter), or of the listed
+    sizes; each a view of `tensor`."""
+    d = _wrap_dim(dim, tensor.ndim, "split")
+    size = tensor._data.shape[d]
+    if isinstance(split_size_or_sections, int):
+        step = split_size_or_sections
+        if step < 0 or (step == 0 and size):
+            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {size}"
+                               if step == 0 else f"split expects split_size be non-negative, but got split_size={step}")
+        sizes = [builtins.min(step, size - start) for start in range(0, size, step)] if size else [0]
+    else:
+        sizes = [int(s) for s in split_size_or_sections]
+        if builtins.sum(sizes) != size or builtins.any(s < 0 for s in sizes):
+            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's size "
+                               f"at dimension {d}), but got split_sizes={sizes}")
+    pieces, start = [], 0
+    for length in sizes:
+        pieces.append(views.narrow(tensor, d, start, length))
+        start += length
+    return tuple(pieces)
+
+
+def chunk(input, chunks, dim=0):
+    """At most `chunks` views of equal size along `dim` (the last may be smaller), as PyTorch."""
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    size = input._data.shape[_wrap_dim(dim, input.ndim, "chunk")]
+    return split(input, math.ceil(size / chunks), dim)
+
+
+def unbind(input, dim=0):
+    """The slices along `dim`, that dim removed (views)."""
+    d = _wrap_dim(dim, input.ndim, "unbind")
+    return tuple(views.select(input, d, i) for i in range(input._data.shape[d]))
+
+
+def movedim(input, source, destination):
+    """`input` with dims `source` moved to positions `destination`, the others in order (a permute view)."""
+    ndim = input.ndim
+    if isinstance(source, int) is not isinstance(destination, int):
+        raise TypeError(f"movedim() received an invalid combination of arguments - got ({type(source).__name__}, "
+                        f"{type(destination).__name__}), but expected (int source, int destination) or (tuple of "
+                        "ints source, tuple of ints destination)")
+    source, destination = _dims(source, ndim, "movedim"), _dims(destination, ndim, "movedim")
+    if len(source) != len(destination):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({list(source)} dims) should "
+                           f"contain the same number of dims as destination ({list(destination)} dims)")
+    order = [None] * ndim
+    for s, t in zip(source, destination):
+        order[t] = s
+    rest = iter(d for d in range(ndim) if d not in source)
+    return views.permute(input, [next(rest) if d is None else d for d in order])
+
+
+class DiagonalBackward0(Node):
+    """Gradient of diagonal(): zeros with `grad` written on the diagonal."""
+
+    def backward(self, grad):
+        return _diag_embed(grad, self.shape, self.offset, self.dim1, self.dim2)
+
+
+def _diag_embed(grad, shape, offset, dim1, dim2):
+    out = creation.zeros(tuple(shape), dtype=grad._dtype, device=grad._device)
+    diagonal(out, offset, dim1, dim2).copy_(grad)
+    return out
+
+
+def diagonal(input, offset=0, dim1=0, dim2=1):
+    """The diagonal at `offset` of the (dim1, dim2) planes, as a new last dim (a view)."""
+    ndim = input.ndim
+    d1, d2 = _wrap_dim(dim1, ndim, "diagonal"), _wrap_dim(dim2, ndim, "diagonal")
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    shape, strides = input._data.shape, input._device.kernels.strides(input._data)
+    n1, n2 = shape[d1], shape[d2]
+    length = builtins.max(0, builtins.min(n1, n2 - offset) if offset >= 0 else builtins.min(n1 + offset, n2))
+    start = 0 if length == 0 else (offset * strides[d2] if offset >= 0 else -offset * strides[d1])
+    kept = [d for d in range(ndim) if d not in (d1, d2)]
+    data = views.strided(input._device, input._data, [shape[d] for d in kept] + [length],
+                         [strides[d] for d in kept] + [strides[d1] + strides[d2]], start)
+    return views._view(input, data, DiagonalBackward0, lambda t: diagonal(t, offset, d1, d2), shape=shape,
+                       offset=offset, dim1=d1, dim2=d2)
+
+
+_diagonal = diagonal  # for diag(), whose argument `diagonal` is PyTorch's name
+
+
+# ----- copies --------------------------------------------------------------------------------------
+class FlipBackward0(Node):
+    def backward(self, grad):
+        return flip(grad, self.dims)
+
+
+def flip(input, dims):
+    """A copy of `input` with the order of elements along `dims` reversed."""
+    dims = _dims(dims, input.ndim, "flip")
+
+    def compute():
+        result = input
+        for d in dims:
+            n = input._data.shape[d]
+            result = getitem(result, (slice(None),) * d + (creation.arange(n - 1, -1, -1, device=input._device),))
+        return views.clone(result) if result is input else result
+    return _recorded(FlipBackward0, input, compute, dims=dims)
+
+
+def flip_method(self, *dims):
+    """``t.flip(0, 1)`` or ``t.flip((0, 1))``."""
+    return flip(self, dims[0] if len(dims) == 1 else dims)
+
+
+class RollBackward0(Node):
+    def backward(self, grad):
+        return roll(grad, tuple(-s for s in self.shifts), self.dims)
+
+
+def roll(input, shifts, dims=None):
+    """Elements shifted by `shifts` along `dims` (of the flattened tensor when None), wrapping around."""
+    shifts = (shifts,) if isinstance(shifts, int) else tuple(shifts)
+    if dims is None:
+        if len(shifts) != 1:
+            raise RuntimeError(f"roll(): shifts and dims must align. shifts: {len(shifts)}, dims: 0")
+        along = ()
+    else:
+        along = (dims,) if isinstance(dims, int) else tuple(dims)
+        if len(shifts) != len(along):
+            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(along)}")
+        along = tuple(_wrap_dim(d, input.ndim, "roll") for d in along)
+
+    def compute():
+        result = source = views.flatten(input) if dims is None else input
+        for shift, d in zip(shifts, along or (0,)):
+            n = source._data.shape[d]
+            s = shift % n if n else 0
+            if s:
+                result = joining.cat([views.narrow(result, d, n - s, s), views.narrow(result, d, 0, n - s)], d)
+        return views.reshape(views.clone(result) if result is source else result, input._data.shape)
+    return _recorded(RollBackward0, input, compute, shifts=shifts, dims=dims)
+
+
+class TrilBackward0(Node):
+    def backward(self, grad):
+        return tril(grad, self.diagonal)
+
+
+class TriuBackward0(Node):
+    def backward(self, grad):
+        return triu(grad, self.diagonal)
+
+
+def _triangle(op: str, input, diagonal: int):
+    if input.ndim < 2:
+        raise RuntimeError(f"{op}: input tensor must have at least 2 dimensions")
+    rows, cols = input._data.shape[-2:]
+    row = creation.arange(rows, device=input._device).reshape(rows, 1)
+    col = creation.arange(cols, device=input._device)
+    offsets = col - row  # j - i: 0 on the main diagonal
+    keep = offsets <= diagonal if op == "tril" else offsets >= diagonal
+    return _recorded(TrilBackward0 if op == "tril" else TriuBackward0, input,
+                     lambda: where(keep, input, creation.zeros_like(input)), diagonal=diagonal)
+
+
+def tril(input, diagonal=0):
+    """The lower triangle of the last two dims (on and below `diagonal`), zeros elsewhere."""
+    return _triangle("tril", input, diagonal)
+
+
+def triu(input, diagonal=0):
+    """The upper triangle of the last two dims (on and above `diagonal`), zeros elsewhere."""
+    return _triangle("triu", input, diagonal)
+
+
+class DiagEmbedBackward0(Node):
+    def backward(self, grad):
+        return diagonal(grad, self.offset)
+
+
+class DiagonalBackward0_copy(DiagonalBackward0):  # noqa: N801 - PyTorch's name
+    pass
+
+
+def diag(input, diagonal=0):
+    """A 1-d input's values on the `diagonal` of a new square matrix; a 2-d input's diagonal, copied."""
+    if input.ndim == 1:
+        n = input._data.shape[0] + abs(diagonal)
+        return _recorded(DiagEmbedBackward0, input, lambda: _diag_embed(input, (n, n), diagonal, 0, 1),
+                         offset=diagonal)
+    if input.ndim != 2:
+        raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input.ndim}D")
+    return _recorded(DiagonalBackward0_copy, input, lambda: views.clone(_diagonal(input, diagonal)),
+                     shape=input._data.shape, offset=diagonal, dim1=0, dim2=1)
+
+
+class RepeatBackward0(Node):
+    """The sum of the gradient over the repeats."""
+
+    def backward(self, grad):
+        split = []
+        for repeat, size in zip(self.repeats, self.padded):
+            split += [repeat, size]
+        summed = grad.reshape(split).sum(tuple(range(0, len(split), 2)))
+        return summed.reshape(self.shape)
+
+
+def repeat(input, *sizes):
+    """`input` tiled `sizes[i]` times along each dim (leading sizes add dims), as a copy."""
+    if len(sizes) == 1 and not isinstance(sizes[0], int):
+        sizes = tuple(sizes[0])
+    if len(sizes) < input.ndim:
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of "
+                           "tensor")
+    shape = input._data.shape
+    padded = (1,) * (len(sizes) - len(shape)) + tuple(shape)
+
+    def compute():
+        interleaved, target = [], []
+        for repeat, size in zip(sizes, padded):
+            interleaved += [1, size]
+            target += [repeat, size]
+        tiled = views.expand(views.reshape(input, interleaved), target)
+        return views.clone(tiled, memory_format=views.contiguous_format).reshape(
+            [r * s for r, s in zip(sizes, padded)])
+    return _recorded(RepeatBackward0, input, compute, repeats=sizes, padded=padded, shape=shape)
+
+
+# ----- indices -------------------------------------------------------------------------------------
+def nonzero_tuple(condition):
+    """The indices of the non-zero elements of `condition`, one int64 tensor per dim (``where(cond)``)."""
+    shape = condition._data.shape
+    mask = condition if condition._dtype is _dtype.bool_ else condition != 0
+    if not shape:
+        return (creation.zeros(int(bool(mask)), dtype=_dtype.int64, device=condition._device),)
+    indices = []
+    for d, size in enumerate(shape):
+        grid = creation.arange(size, device=condition._device).reshape([-1 if i == d else 1
+                                                                         for i in range(len(shape))])
+        indices.append(getitem(views.expand(grid, shape), mask))
+    return tuple(indices)
