@@ -55,7 +55,7 @@ else:
 
 def _array(result):
     """`result` as an ndarray (numpy < 2.3 returns scalars for 0-d results)."""
-    return result if result.__class__ is np.ndarray else np.asarray(result)
+    return result if isinstance(result, np.ndarray) else np.asarray(result)
 
 
 def _unary(ufunc: np.ufunc, quiet: bool = False) -> Callable:
