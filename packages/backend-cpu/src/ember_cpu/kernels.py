@@ -403,7 +403,7 @@ def sgd_step(param, grad, buf, lr, momentum, dampening, weight_decay, nesterov, 
 def remainder(a, b, out=None):
     """PyTorch's remainder, the sign of the divisor's: fmod, plus b where the signs differ (so -4 % 2 is
     -0.0 in floats, as PyTorch's; numpy's np.remainder gives +0.0). Integers take numpy's (Python's)."""
-    result = np.fmod(a, b, out=... if out is None else out)
+    result = _array(np.fmod(a, b, out=ARRAY if out is None else out))
     if result.dtype.kind == "f":
         np.add(result, b, out=result, where=(result != 0) & ((np.less(b, 0)) != (result < 0)))
     else:
