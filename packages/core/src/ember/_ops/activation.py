@@ -11,7 +11,7 @@ from .registry import in_float32
 
 def _float_input(input: Tensor, op: str):
     if not input._dtype.is_floating_point:
-        raise RuntimeError(f"\"{op}\" not implemented for '{_dtype.LEGACY_NAMES[input._dtype.name][:-6]}'")
+        raise NotImplementedError(f"\"{op}\" not implemented for '{_dtype.LEGACY_NAMES[input._dtype.name][:-6]}'")
     return input._data
 
 
