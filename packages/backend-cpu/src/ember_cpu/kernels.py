@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from . import erf
+
 # numpy >= 2.3 returns arrays for 0-d results when given ``out=...``; older numpy needs `_array` after.
 _MODERN = np.lib.NumpyVersion(np.__version__) >= "2.3.0"
 ARRAY = ... if _MODERN else None
@@ -447,6 +449,8 @@ KERNELS: dict[str, Any] = {
     "ceil": _unary(np.ceil),
     "trunc": _unary(np.trunc),
     "round": _unary(np.rint),
+    "erf": erf.erf,
+    "erfc": erf.erfc,
     "sign": sign,
     "add": _binary(np.add, quiet=True),
     "sub": _binary(np.subtract, quiet=True),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from .. import _dtype
 from .._tensor import Tensor, wrap
@@ -55,6 +56,9 @@ class Unary:
             "unit" for (-1, 1), "above_one", "any").
         grad_fn: the node's class name (PyTorch's: ``TanBackward0``).
         aliases: other names PyTorch gives the op (``arcsin``), as functions, methods and in-place forms.
+        params: PyTorch's scalar parameters, ``(name, default)`` in its order (elu's alpha), taken
+            positionally or by name after the input and passed by name to `compose` and `backward`; an op
+            with params is a composition, without ``out=``.
     """
 
     name: str
@@ -73,6 +77,7 @@ class Unary:
     domain: str = "real"
     grad_fn: str = ""
     aliases: tuple[str, ...] = ()
+    params: tuple[tuple[str, Any], ...] = ()
 
     @property
     def kernel_name(self) -> str | None:
@@ -98,15 +103,77 @@ def node_class(entry: Unary) -> type | None:
     if entry.backward is None:
         return type(entry.node_name, (_ZeroGradient,), {"__module__": __name__})
     formula = entry.backward
-
-    def backward(self, grad):
-        return formula(grad, *self.saved_tensors)
+    if entry.params:
+        def backward(self, grad):
+            return formula(grad, *self.saved_tensors, **self.params)
+    else:
+        def backward(self, grad):
+            return formula(grad, *self.saved_tensors)
     backward.__doc__ = f"The gradient of {entry.name}."
     return type(entry.node_name, (Node,), {"backward": backward, "__module__": __name__})
 
 
+def _saving(saves: tuple[str, ...]) -> Callable:
+    """``saving(input, result)``: the tensors a node saves, by `saves`."""
+    if saves == ("result",):
+        return lambda input, result: (result,)
+    if saves == ("input",):
+        return lambda input, result: (input,)
+    return lambda input, result: tuple(result if what == "result" else input for what in saves)
+
+
+def _bind(name: str, params: tuple[tuple[str, Any], ...], args: tuple, kwargs: dict) -> dict:
+    """The values of `params` from a call's `args` and `kwargs`, with PyTorch's TypeErrors."""
+    if len(args) > len(params):
+        raise TypeError(f"{name}() takes {len(params) + 1} positional arguments but {len(args) + 1} were given")
+    names = [param for param, _ in params]
+    for key in kwargs:
+        if key not in names or names.index(key) < len(args):
+            problem = "multiple values for argument" if key in names else "an unexpected keyword argument"
+            raise TypeError(f"{name}() got {problem} '{key}'")
+    values = {}
+    for position, (param, default) in enumerate(params):
+        value = args[position] if position < len(args) else kwargs.get(param, default)
+        if isinstance(default, str) != isinstance(value, str) or not isinstance(value, (str, int, float)):
+            kind = "str" if isinstance(default, str) else "Number"
+            raise TypeError(f"{name}(): argument '{param}' (position {position + 2}) must be {kind}, "
+                            f"not {type(value).__name__}")
+        values[param] = value
+    return values
+
+
+def parameterized_function(entry: Unary, node_cls: type | None) -> Callable:
+    """``fn(input, *params)`` for an `entry` with scalar parameters (a composition, PyTorch's names and
+    defaults), the parameters recorded on its node for the backward formula."""
+    name, compose, params, saving = entry.name, entry.compose, entry.params, _saving(entry.saves)
+    check, refuses, keep_dtype = entry.check, frozenset(entry.refuses), entry.dtypes == "same"
+    assert compose is not None, f"{name}: an op with params is a composition"
+
+    def op(input, *args, **kwargs):
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+        values = _bind(name, params, args, kwargs)
+        if input._dtype.name in refuses:
+            raise NotImplementedError(f'"{name}" not implemented for \'{type_name(input._dtype)}\'')
+        if check is not None and not input._dtype.is_floating_point:
+            check(input)
+        dt = input._dtype if keep_dtype or input._dtype.is_floating_point else _dtype.get_default_dtype()
+        data = input._data if dt is input._dtype else input._device.kernels.astype(input._data, dt)
+        with grad_mode.no_grad():
+            data = compose(wrap(data, dt, input._device), **values)._data
+        result = wrap(data, dt, input._device)
+        if node_cls is not None and needs_grad((input,)):
+            attach(result, node_cls, (input,), saving(input, result), params=values)
+        return result
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = f"Elementwise {name} of `input` (as torch.nn.functional's)."
+    return profiled("aten::" + name)(op)
+
+
 def unary_function(entry: Unary, node_cls: type | None) -> Callable:
     """``ember.<name>(input, *, out=None)`` for `entry`, specialised to it."""
+    if entry.params:
+        return parameterized_function(entry, node_cls)
     name = entry.name
     kernel_name, compose = entry.kernel_name or "", entry.compose
     to_float, to_bool = entry.dtypes == "float", entry.dtypes == "bool"
@@ -148,15 +215,7 @@ def unary_function(entry: Unary, node_cls: type | None) -> Callable:
     # The common call, run straight through: a floating tensor and a plain kernel, no out=.
     fast = frozenset(d for d in (_dtype.float32, _dtype.float64, _float16)
                      if compose is None and not to_bool and not (half_in_float32 and d is _float16))
-    if saves == ("result",):
-        def saving(input, result):
-            return (result,)
-    elif saves == ("input",):
-        def saving(input, result):
-            return (input,)
-    else:
-        def saving(input, result):
-            return tuple(result if what == "result" else input for what in saves)
+    saving = _saving(saves)
 
     def op(input, *, out=None):
         if out is None and input.__class__ is Tensor and input._dtype in fast:

@@ -11,9 +11,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ..autograd import grad_mode
+from ..autograd.node import Node, attach
+from .creation import zeros_like
 from .registry import LN2, LN10, Unary, build, in_float32
 
 _INF = math.inf
+TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
 _INTEGERS = ("bool", "int32", "int64")
 
 
@@ -61,6 +65,10 @@ UNARY: tuple[Unary, ...] = (
     Unary("round", None, dtypes="same", integers="copy", refuses=("bool",), reference=np.round, domain="any"),
     Unary("frac", lambda g: g, compose=lambda x: x - x.trunc(), dtypes="same", refuses=_INTEGERS,
           reference=lambda x: x - np.trunc(x), domain="any"),
+    Unary("erf", lambda g, x: g * TWO_OVER_SQRT_PI * (-x * x).exp(), ("input",),
+          reference=np.vectorize(math.erf, otypes=[np.float64]), domain="any"),
+    Unary("erfc", lambda g, x: g * -TWO_OVER_SQRT_PI * (-x * x).exp(), ("input",),
+          reference=np.vectorize(math.erfc, otypes=[np.float64]), domain="any"),
     Unary("isnan", compose=lambda x: x != x, dtypes="bool", integers="false", differentiable=False,
           reference=np.isnan),
     Unary("isinf", compose=lambda x: x.abs() == _INF, dtypes="bool", integers="false", differentiable=False,
@@ -69,7 +77,196 @@ UNARY: tuple[Unary, ...] = (
           reference=np.isfinite),
 )
 
+
+
+def _where(mask, a, b):
+    from .pointwise import where
+    return where(mask, a, b)
+
+
+class _BackwardOfBackward(Node):
+    """An op's first derivative recorded as an op over the incoming gradient and the input, with PyTorch's
+    derivative of it (its derivatives.yaml ``<op>_backward`` entries), so that second derivatives agree
+    at the kinks and non-finite points; `refusal` is PyTorch's error where it has none."""
+
+    def backward(self, gg):
+        if self.refusal:
+            raise RuntimeError(self.refusal)
+        g, x = self.saved_tensors
+        return self.first(gg, x, **self.params), self.second(gg, g, x, **self.params)
+
+
+def _twice(name: str, second, refusal: str = ""):
+    """Decorates `first`, the backward formula of op `name`: run without a graph, then recorded as a
+    ``<name>BackwardBackward0`` node whose gradients are `first` (for the gradient) and `second`."""
+    node_cls = type(f"{name}BackwardBackward0", (_BackwardOfBackward,), {"__module__": __name__})
+
+    def decorate(first):
+        def backward(g, x, **params):
+            with grad_mode.no_grad():
+                result = first(g, x, **params)
+            return attach(result, node_cls, (g, x), (g, x), first=backward, second=second, params=params,
+                          refusal=refusal)
+        return backward
+    return decorate
+
+
+def _zero(gg, g, x, **params):
+    """The derivative of a piecewise-linear op's gradient with respect to its input."""
+    return zeros_like(x)
+
+
+def _gelu(x, approximate):
+    """0.5 x (1 + erf(x / sqrt(2))), or with tanh's approximation of erf."""
+    if approximate == "tanh":
+        return in_float32(lambda x: 0.5 * x * (1 + (_GELU_K * (x + _GELU_C * x * x * x)).tanh()), x)
+    if approximate != "none":
+        raise RuntimeError("approximate argument must be either none or tanh.")
+    return in_float32(lambda x: 0.5 * x * (1 + (x * SQRT_HALF).erf()), x)
+
+
+def _gelu_double_backward(gg, g, x, approximate):
+    """PyTorch's gelu_double_backward: the derivative of gelu's gradient with respect to the input."""
+    if approximate == "tanh":
+        def formula(gg, g, x):
+            inner = (_GELU_K * (x + _GELU_C * x * x * x)).tanh()
+            inner_slope, tanh_slope = _GELU_K * (1 + 3 * _GELU_C * x * x), 1 - inner * inner
+            return gg * g * (tanh_slope * inner_slope - x * inner * tanh_slope * inner_slope * inner_slope
+                             + 0.5 * x * tanh_slope * _GELU_K * 6 * _GELU_C * x)
+    else:
+        def formula(gg, g, x):
+            square = x * x
+            return gg * g * ((2 - square) * (-0.5 * square).exp() * _ONE_OVER_SQRT_2PI)
+    return in_float32(formula, gg, g, x)
+
+
+@_twice("Gelu", _gelu_double_backward)
+def _gelu_backward(g, x, approximate):
+    if approximate == "tanh":
+        def formula(g, x):
+            inner = (_GELU_K * (x + _GELU_C * x * x * x)).tanh()
+            return g * (0.5 * (1 + inner) + 0.5 * x * (1 - inner * inner) * _GELU_K * (1 + 3 * _GELU_C * x * x))
+    else:
+        def formula(g, x):
+            return g * (0.5 * (1 + (x * SQRT_HALF).erf()) + x * (-0.5 * x * x).exp() * _ONE_OVER_SQRT_2PI)
+    return in_float32(formula, g, x)
+
+
+def _elu(x, alpha, scale, input_scale):
+    return in_float32(lambda x: _where(x <= 0, (x * input_scale).expm1() * (alpha * scale), x * scale), x)
+
+
+def _elu_double_backward(gg, g, x, alpha, scale, input_scale):
+    first = _elu_backward(gg * g * input_scale, x, alpha=alpha, scale=scale, input_scale=input_scale)
+    return first * (x < 0).to(x.dtype)
+
+
+@_twice("Elu", _elu_double_backward)
+def _elu_backward(g, x, alpha, scale, input_scale):
+    return in_float32(lambda g, x: _where(x <= 0, g * (input_scale * alpha * scale) * (x * input_scale).exp(),
+                                          g * scale), g, x)
+
+
+def _check_hardtanh(x, min_val, max_val):
+    if max_val < min_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    if x._dtype.is_floating_point:
+        return x.clamp(min_val, max_val)
+    return x.clamp(int(min_val), int(max_val))
+
+
+def _refuse_bool_hardtanh(input) -> None:
+    if input._dtype.name == "bool":
+        raise RuntimeError("Bool inputs not supported for hardtanh")
+
+
+def _softplus(x, beta, threshold):
+    return in_float32(lambda x: _where(x * beta > threshold, x, (x * beta).exp().log1p() / beta), x)
+
+
+def _softplus_double_backward(gg, g, x, beta, threshold):
+    z = (x * beta).sigmoid()
+    return gg * g * z * (1 - z) * (x * beta < threshold).to(x.dtype) * beta
+
+
+@_twice("Softplus", _softplus_double_backward)
+def _softplus_backward(g, x, beta, threshold):
+    return in_float32(lambda g, x: _where(x * beta > threshold, g, g * (x * beta).sigmoid()), g, x)
+
+
+def _mish_backward(g, x):
+    def formula(g, x):
+        t = x.exp().log1p().tanh()
+        return g * (t + x * x.sigmoid() * (1 - t * t))
+    return in_float32(formula, g, x)
+
+
+def _shrink_check(lambd):
+    if lambd < 0:
+        raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {float(lambd)}.")
+
+
+def _shrink_mask(x, lambd):
+    return (x >= -lambd) & (x <= lambd)
+
+
+_hardshrink_backward = _twice("Hardshrink", _zero)(lambda g, x, lambd: _where(_shrink_mask(x, lambd), 0.0, g))
+_softshrink_backward = _twice("Softshrink", _zero)(lambda g, x, lambd: _where(_shrink_mask(x, lambd), 0.0, g))
+
+
+def _hardshrink(x, lambd):
+    return _where(_shrink_mask(x, lambd), 0.0, x)
+
+
+def _softshrink(x, lambd):
+    _shrink_check(lambd)
+    return x - x.clamp(-lambd, lambd)
+
+
+_ONE_SIXTH = float(np.float32(1 / 6))  # PyTorch's hardsigmoid gradient, in float64 too
+_GELU_K, _GELU_C = math.sqrt(2 / math.pi), 0.044715
+SQRT_HALF, _ONE_OVER_SQRT_2PI = math.sqrt(0.5), 1 / math.sqrt(2 * math.pi)
+_ALL_INTEGERS = ("bool", "int32", "int64")
+
+# torch.nn.functional's activations (PyTorch has no torch.<name> for most): built as the ops above, used by
+# ember.nn.functional. selu is elu with its constants, relu6 hardtanh(0, 6), as in PyTorch.
+ACTIVATIONS: tuple[Unary, ...] = (
+    Unary("gelu", _gelu_backward, ("input",), compose=_gelu, refuses=_ALL_INTEGERS, params=(("approximate", "none"),)),
+    Unary("silu", lambda g, x: in_float32(lambda g, x: g * x.sigmoid() * (1 + x * (1 - x.sigmoid())), g, x),
+          ("input",), compose=lambda x: in_float32(lambda x: x / ((-x).exp() + 1), x), refuses=_ALL_INTEGERS),
+    Unary("elu", _elu_backward, ("input",), compose=_elu, refuses=_ALL_INTEGERS,
+          params=(("alpha", 1.0), ("scale", 1.0), ("input_scale", 1.0))),
+    Unary("celu", lambda g, x, alpha: _elu_backward(g, x, alpha=alpha, scale=1.0, input_scale=1.0 / alpha), ("input",),
+          compose=lambda x, alpha: _elu(x, alpha, 1.0, 1.0 / alpha), refuses=_ALL_INTEGERS, params=(("alpha", 1.0),)),
+    Unary("leaky_relu", _twice("LeakyRelu", _zero)(lambda g, x, negative_slope: _where(x > 0, g, g * negative_slope)),
+          ("input",),
+          compose=lambda x, negative_slope: _where(x > 0, x, x * negative_slope), refuses=_ALL_INTEGERS,
+          params=(("negative_slope", 0.01),)),
+    Unary("softplus", _softplus_backward, ("input",), compose=_softplus, refuses=_ALL_INTEGERS,
+          params=(("beta", 1.0), ("threshold", 20.0))),
+    Unary("hardtanh", _twice("Hardtanh", _zero)(
+        lambda g, x, min_val, max_val: _where((x <= min_val) | (x >= max_val), 0.0, g)), ("input",),
+          compose=_check_hardtanh, dtypes="same", check=_refuse_bool_hardtanh,
+          params=(("min_val", -1.0), ("max_val", 1.0))),
+    Unary("hardswish", lambda g, x: _where(x <= -3, 0.0, _where(x < 3, g * (x / 3 + 0.5), g)), ("input",),
+          compose=lambda x: in_float32(lambda x: x * (x + 3).clamp(0, 6) / 6, x), refuses=_ALL_INTEGERS),
+    Unary("hardsigmoid", _twice("Hardsigmoid", _zero, "derivative for aten::hardsigmoid_backward is not implemented")(
+        lambda g, x: _where((x > -3) & (x < 3), g * _ONE_SIXTH, 0.0)), ("input",),
+          compose=lambda x: in_float32(lambda x: (x + 3).clamp(0, 6) / 6, x), refuses=_ALL_INTEGERS),
+    Unary("mish", _mish_backward, ("input",),
+          compose=lambda x: in_float32(lambda x: x * x.exp().log1p().tanh(), x), refuses=_ALL_INTEGERS),
+    Unary("log_sigmoid", lambda g, x: in_float32(lambda g, x: g * (-x).sigmoid(), g, x), ("input",),
+          compose=lambda x: in_float32(lambda x: x.clamp(max=0) - (-x.abs()).exp().log1p(), x),
+          refuses=_ALL_INTEGERS),
+    Unary("hardshrink", _hardshrink_backward, ("input",), compose=_hardshrink, refuses=_ALL_INTEGERS,
+          params=(("lambd", 0.5),)),
+    Unary("softshrink", _softshrink_backward, ("input",), compose=_softshrink, refuses=_ALL_INTEGERS,
+          params=(("lambd", 0.5),)),
+)
+
 FUNCTIONS, NODES = build(UNARY)
+ACTIVATION_FUNCTIONS, ACTIVATION_NODES = build(ACTIVATIONS)
+NODES.update(ACTIVATION_NODES)
 IN_PLACE = tuple(name for entry in UNARY if entry.dtypes != "bool" for name in (entry.name, *entry.aliases))
 globals().update(NODES)  # PyTorch's grad_fn classes, importable by name as the other ops' are
 __all__ = sorted(FUNCTIONS) + sorted(NODES)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ember
 from ember._ops import unary
+from ember._ops.inplace import make_inplace
 from ember._tensor import Tensor
 from ember.nn.functional._common import implicit_softmax_dim
 
@@ -44,3 +45,107 @@ def log_softmax(
     if dim is None:
         dim = implicit_softmax_dim("log_softmax", input.dim(), _stacklevel)
     return ember.log_softmax(input, dim, dtype=dtype)
+
+
+_OPS = unary.ACTIVATION_FUNCTIONS
+_IN_PLACE = {name: make_inplace(op, name + "_", writes_out=False) for name, op in _OPS.items()}
+_SELU_ALPHA, _SELU_SCALE = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
+
+
+def _apply(name: str, input: Tensor, inplace: bool, *params) -> Tensor:
+    """The registry's activation `name`, in place on `input` when `inplace`."""
+    return (_IN_PLACE if inplace else _OPS)[name](input, *params)
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    """x * Phi(x), Phi the standard normal CDF; ``approximate="tanh"`` uses tanh's approximation of it."""
+    return _OPS["gelu"](input, approximate)
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    """x * sigmoid(x)."""
+    return _apply("silu", input, inplace)
+
+
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """x for x > 0, alpha * (exp(x) - 1) elsewhere."""
+    return _apply("elu", input, inplace, alpha)
+
+
+def selu(input: Tensor, inplace: bool = False) -> Tensor:
+    """scale * elu(x, alpha) with the self-normalising constants (its grad_fn is elu's, as in PyTorch)."""
+    return _apply("elu", input, inplace, _SELU_ALPHA, _SELU_SCALE)
+
+
+def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """max(0, x) + min(0, alpha * (exp(x / alpha) - 1))."""
+    return _apply("celu", input, inplace, alpha)
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """x for x > 0, negative_slope * x elsewhere."""
+    return _apply("leaky_relu", input, inplace, negative_slope)
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """log(1 + exp(beta * x)) / beta, and x itself where beta * x > threshold."""
+    return _OPS["softplus"](input, beta, threshold)
+
+
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:
+    """x clamped to [min_val, max_val]."""
+    return _apply("hardtanh", input, inplace, min_val, max_val)
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    """min(max(0, x), 6): hardtanh(x, 0, 6), as in PyTorch (HardtanhBackward0)."""
+    return _apply("hardtanh", input, inplace, 0.0, 6.0)
+
+
+def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
+    """x * relu6(x + 3) / 6."""
+    return _apply("hardswish", input, inplace)
+
+
+def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
+    """relu6(x + 3) / 6."""
+    return _apply("hardsigmoid", input, inplace)
+
+
+def mish(input: Tensor, inplace: bool = False) -> Tensor:
+    """x * tanh(softplus(x))."""
+    return _apply("mish", input, inplace)
+
+
+def logsigmoid(input: Tensor) -> Tensor:
+    """log(sigmoid(x)), computed stably."""
+    return _OPS["log_sigmoid"](input)
+
+
+def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """x where |x| > lambd, 0 elsewhere."""
+    return _OPS["hardshrink"](input, lambd)
+
+
+def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """x shrunk towards 0 by lambd, 0 where |x| <= lambd."""
+    return _OPS["softshrink"](input, lambd)
+
+
+def softsign(input: Tensor) -> Tensor:
+    """x / (1 + |x|) (a composition, as in PyTorch: its grad_fn is DivBackward0)."""
+    return input / (input.abs() + 1)
+
+
+def tanhshrink(input: Tensor) -> Tensor:
+    """x - tanh(x) (a composition, as in PyTorch: SubBackward0)."""
+    return input - input.tanh()
+
+
+def softmin(
+    input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: ember.dtype | None = None
+) -> Tensor:
+    """softmax(-x) along ``dim``; ``dtype`` casts the input first."""
+    if dim is None:
+        dim = implicit_softmax_dim("softmin", input.dim(), _stacklevel)
+    return ember.softmax(-input, dim, dtype=dtype)
