@@ -6,10 +6,10 @@ gradients and grad_fn names."""
 from __future__ import annotations
 
 import operator
-import warnings
 
 import numpy as np
 import pytest
+from outcomes import outcome
 
 import ember
 from ember._ops.binary import BINARY, IN_PLACE
@@ -36,16 +36,6 @@ def _tensor(lib, values, dtype, shape=(2, 3)):
     return lib.tensor(host.astype(dtype).reshape(shape))
 
 
-def _outcome(lib, call):
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        try:
-            result = call(lib)
-        except Exception as error:
-            return type(error).__name__
-    return str(result.dtype).rsplit(".", 1)[-1], result.detach().numpy()
-
-
 def _assert_same(ours, theirs, what, atol=1e-30):
     if isinstance(theirs, str) or isinstance(ours, str):
         assert ours == theirs, f"{what}: ember {ours}, torch {theirs}"
@@ -58,7 +48,7 @@ def _assert_same(ours, theirs, what, atol=1e-30):
 
 
 def _compare(call, what):
-    _assert_same(_outcome(ember, call), _outcome(torch, call), what)
+    _assert_same(outcome(ember, call), outcome(torch, call), what)
 
 
 def _operands(lib, entry, dtype_a, dtype_b, shapes=((2, 3), (2, 3))):
@@ -178,7 +168,7 @@ def test_special_values_are_pytorchs(entry, dtype):
         if not entry.public:
             return lib.div(a, b, rounding_mode=entry.name[4:])
         return getattr(lib, entry.name)(a, b)
-    ours, theirs = _outcome(ember, call), _outcome(torch, call)
+    ours, theirs = outcome(ember, call), outcome(torch, call)
     # PyTorch's logaddexp2(x, x) is off by an ulp of x + 1 (ember's, numpy's, is exact): the atol.
     _assert_same(ours, theirs, f"{entry.name} on special values, {dtype}", atol=1e-7)
     if not isinstance(ours, str):  # and the signs of zeros
@@ -271,8 +261,8 @@ def test_gradients_and_grad_fn_names_are_pytorchs(entry, form):
         return
     numbers_ok = {"pair": True, "right": entry.numbers != "none", "left": entry.numbers == "both"}[form]
     if not numbers_ok:
-        assert _outcome(ember, lambda lib: _grads(lib, entry, form)[0]) == "TypeError"
-        assert _outcome(torch, lambda lib: _grads(lib, entry, form)[0]) == "TypeError"
+        assert outcome(ember, lambda lib: _grads(lib, entry, form)[0]) == "TypeError"
+        assert outcome(torch, lambda lib: _grads(lib, entry, form)[0]) == "TypeError"
         return
     ours, theirs = _grads(ember, entry, form), _grads(torch, entry, form)
     assert ours[0] == theirs[0], f"{entry.name} ({form}) grad_fn {ours[0]}, torch {theirs[0]}"

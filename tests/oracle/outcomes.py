@@ -1,0 +1,18 @@
+"""What a call gives in ember or PyTorch, in a form the two can be compared in (shared by the oracle tests
+generated from the op registry)."""
+
+from __future__ import annotations
+
+import warnings
+
+
+def outcome(lib, call):
+    """The exception class name `call(lib)` raises (a warning counts as one), or the result's dtype name and
+    values."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        try:
+            result = call(lib)
+        except Exception as error:
+            return type(error).__name__
+    return str(result.dtype).rsplit(".", 1)[-1], result.detach().numpy()
