@@ -48,7 +48,8 @@ def log_softmax(
 
 
 _OPS = unary.ACTIVATION_FUNCTIONS
-_IN_PLACE = {name: make_inplace(op, name + "_", writes_out=False) for name, op in _OPS.items()}
+_IN_PLACE = {name: make_inplace(unary.ACTIVATION_IN_PLACE.get(name, op), name + "_", writes_out=False)
+             for name, op in _OPS.items()}
 _SELU_ALPHA, _SELU_SCALE = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
 
 
