@@ -133,6 +133,31 @@ def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     return _OPS["softshrink"](input, lambd)
 
 
+def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """In-place elu."""
+    return elu(input, alpha, inplace=True)
+
+
+def selu_(input: Tensor) -> Tensor:
+    """In-place selu."""
+    return selu(input, inplace=True)
+
+
+def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """In-place celu."""
+    return celu(input, alpha, inplace=True)
+
+
+def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """In-place leaky_relu."""
+    return leaky_relu(input, negative_slope, inplace=True)
+
+
+def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    """In-place hardtanh."""
+    return hardtanh(input, min_val, max_val, inplace=True)
+
+
 def softsign(input: Tensor) -> Tensor:
     """x / (1 + |x|) (a composition, as in PyTorch: its grad_fn is DivBackward0)."""
     return input / (input.abs() + 1)
