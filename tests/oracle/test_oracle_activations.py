@@ -118,6 +118,38 @@ def test_in_place_forms_are_pytorchs(name, kwargs, dtype):
             np.testing.assert_allclose(mine, torchs, rtol=1e-5, atol=1e-6, err_msg=f"in-place {name}")
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize(("name", "kwargs"), CALLS, ids=IDS)
+def test_gradients_grad_fn_and_second_derivatives_are_pytorchs(name, kwargs, dtype):
+    host = np.array(VALUES + SPECIALS, dtype=dtype).reshape(6, 4).T  # special points and a transposed view
+    weights = np.linspace(-1.0, 2.0, 24).reshape(4, 6)
+
+    def run(lib):
+        x = lib.tensor(host, requires_grad=True)
+        y = _call(lib, name, kwargs, x)
+        g, = lib.autograd.grad((y * lib.tensor(weights, dtype=y.dtype)).sum(), x, create_graph=True)
+        try:
+            gg = lib.autograd.grad((g * g).sum(), x, allow_unused=True)[0] if g.requires_grad else None
+        except RuntimeError as error:  # PyTorch has no second derivative of hardsigmoid
+            gg = str(error)
+        values = (y, g, gg)  # added into zeros: PyTorch's zero gradients are ZeroTensors numpy refuses
+        y, g, gg = (t if t is None or isinstance(t, str) else
+                    lib.zeros(t.shape, dtype=t.dtype).add_(t.detach()).numpy() for t in values)
+        return type(values[0].grad_fn).__name__, y, g, values[1].requires_grad, gg
+    ours, theirs = run(ember), run(torch)
+    assert ours[0] == theirs[0]
+    assert ours[3] == theirs[3], f"gradient requires_grad: ember {ours[3]}, torch {theirs[3]}"
+    for i, what in ((1, "value"), (2, "gradient"), (4, "second derivative")):
+        if isinstance(theirs[i], str) or isinstance(ours[i], str):
+            assert ours[i] == theirs[i]
+            continue
+        if theirs[i] is None or ours[i] is None:
+            assert (ours[i] is None) == (theirs[i] is None) or not np.any(theirs[i] if ours[i] is None else ours[i])
+            continue
+        np.testing.assert_allclose(ours[i], theirs[i], rtol=1e-5, atol=1e-6, equal_nan=True,
+                                   err_msg=f"{name} {what}")
+
+
 BAD_CALLS = [("gelu", (), {"approximate": "erf"}), ("elu", ("a",), {}), ("leaky_relu", (), {"slope": 0.1}),
              ("softplus", (1.0, 20.0, 3.0), {}), ("hardtanh", (1.0, -1.0), {}), ("softshrink", (-1.0,), {}),
              ("gelu", (), {"approximate": 1}), ("celu", (None,), {})]
