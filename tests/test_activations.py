@@ -153,6 +153,11 @@ def test_modules_compute_their_functions_in_place_when_asked():
         module.inplace = True
         y = x.clone()
         assert module(y) is y and (y == expected).all(), repr(module)
+    for function, expected in ((F.elu_, F.elu(x)), (F.selu_, F.selu(x)), (F.celu_, F.celu(x, 0.5)),
+                               (F.leaky_relu_, F.leaky_relu(x, 0.3)), (F.hardtanh_, F.hardtanh(x, -1.0, 2.0))):
+        args = {F.celu_: (0.5,), F.leaky_relu_: (0.3,), F.hardtanh_: (-1.0, 2.0)}.get(function, ())
+        y = x.clone()
+        assert function(y, *args) is y and (y == expected).all(), function.__name__
     np.testing.assert_allclose(F.relu6(ember.tensor([-1.0, 3.0, 7.0])).numpy(), [0.0, 3.0, 6.0])
     assert F.hardtanh(ember.tensor([-3, 0, 3])).tolist() == [-1, 0, 1]  # integers keep their dtype
     with pytest.raises(AssertionError, match=r"max_val \(1\) must be greater than min_val \(1\)"):

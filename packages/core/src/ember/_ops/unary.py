@@ -7,6 +7,7 @@ domain for the generated tests. Gradient formulas follow PyTorch's derivatives.y
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -267,6 +268,46 @@ ACTIVATIONS: tuple[Unary, ...] = (
 FUNCTIONS, NODES = build(UNARY)
 ACTIVATION_FUNCTIONS, ACTIVATION_NODES = build(ACTIVATIONS)
 NODES.update(ACTIVATION_NODES)
+
+_NEGATIVE_SLOPE = ("In-place {} backward calculation is triggered with a negative slope which is not supported. This "
+                   "is caused by calling in-place forward function with a negative slope, please call out-of-place "
+                   "version instead.")
+
+
+def _elu_result_double_backward(gg, g, y, alpha, scale, input_scale):
+    return gg * g * input_scale * (y < 0).to(y.dtype)
+
+
+@_twice("Elu", _elu_result_double_backward)
+def _elu_result_backward(g, y, alpha, scale, input_scale):
+    """elu's gradient from its result (in place, the input is gone): PyTorch's elu_backward(is_result=True)."""
+    if alpha < 0:
+        raise RuntimeError(_NEGATIVE_SLOPE.format("elu"))
+    return in_float32(lambda g, y: _where(y <= 0, g * input_scale * (y + alpha * scale), g * scale), g, y)
+
+
+@_twice("LeakyRelu", _zero)
+def _leaky_relu_result_backward(g, y, negative_slope):
+    if negative_slope < 0:
+        raise RuntimeError(_NEGATIVE_SLOPE.format("leakyReLu") + " File an issue at https://github.com/pytorch/"
+                           "pytorch if you do require supporting in-place leakRelu backward calculation with "
+                           "negative slope")
+    return _where(y > 0, g, g * negative_slope)
+
+
+def _on_result(name: str, backward) -> Unary:
+    """The in-place form of activation `name` as PyTorch records it: its gradient from the result, in an
+    ``<Op>Backward1`` node (elu_, celu_, leaky_relu_)."""
+    entry = next(entry for entry in ACTIVATIONS if entry.name == name)
+    return replace(entry, backward=backward, saves=("result",), grad_fn=entry.node_name[:-1] + "1")
+
+
+ACTIVATION_IN_PLACE, _IN_PLACE_NODES = build((
+    _on_result("elu", _elu_result_backward),
+    _on_result("celu", lambda g, y, alpha: _elu_result_backward(g, y, alpha=alpha, scale=1.0, input_scale=1.0 / alpha)),
+    _on_result("leaky_relu", _leaky_relu_result_backward),
+))
+NODES.update(_IN_PLACE_NODES)
 IN_PLACE = tuple(name for entry in UNARY if entry.dtypes != "bool" for name in (entry.name, *entry.aliases))
 globals().update(NODES)  # PyTorch's grad_fn classes, importable by name as the other ops' are
 __all__ = sorted(FUNCTIONS) + sorted(NODES)

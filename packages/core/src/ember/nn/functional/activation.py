@@ -48,7 +48,8 @@ def log_softmax(
 
 
 _OPS = unary.ACTIVATION_FUNCTIONS
-_IN_PLACE = {name: make_inplace(op, name + "_", writes_out=False) for name, op in _OPS.items()}
+_IN_PLACE = {name: make_inplace(unary.ACTIVATION_IN_PLACE.get(name, op), name + "_", writes_out=False)
+             for name, op in _OPS.items()}
 _SELU_ALPHA, _SELU_SCALE = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
 
 
@@ -130,6 +131,31 @@ def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
 def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     """x shrunk towards 0 by lambd, 0 where |x| <= lambd."""
     return _OPS["softshrink"](input, lambd)
+
+
+def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """In-place elu."""
+    return elu(input, alpha, inplace=True)
+
+
+def selu_(input: Tensor) -> Tensor:
+    """In-place selu."""
+    return selu(input, inplace=True)
+
+
+def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """In-place celu."""
+    return celu(input, alpha, inplace=True)
+
+
+def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """In-place leaky_relu."""
+    return leaky_relu(input, negative_slope, inplace=True)
+
+
+def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    """In-place hardtanh."""
+    return hardtanh(input, min_val, max_val, inplace=True)
 
 
 def softsign(input: Tensor) -> Tensor:
