@@ -142,6 +142,15 @@ def _bind(name: str, params: tuple[tuple[str, Any], ...], args: tuple, kwargs: d
     return values
 
 
+def _refuse(name: str, input: Tensor, check, refuses: frozenset) -> None:
+    """The entry's refusals of `input`, before any work: its `check` (integers and bools) and the dtypes
+    PyTorch has no kernel for."""
+    if check is not None and not input._dtype.is_floating_point:
+        check(input)
+    if input._dtype.name in refuses:
+        raise NotImplementedError(f'"{name}" not implemented for \'{type_name(input._dtype)}\'')
+
+
 def parameterized_function(entry: Unary, node_cls: type | None) -> Callable:
     """``fn(input, *params)`` for an `entry` with scalar parameters (a composition, PyTorch's names and
     defaults), the parameters recorded on its node for the backward formula."""
@@ -153,10 +162,7 @@ def parameterized_function(entry: Unary, node_cls: type | None) -> Callable:
         if not isinstance(input, Tensor):
             raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
         values = _bind(name, params, args, kwargs)
-        if input._dtype.name in refuses:
-            raise NotImplementedError(f'"{name}" not implemented for \'{type_name(input._dtype)}\'')
-        if check is not None and not input._dtype.is_floating_point:
-            check(input)
+        _refuse(name, input, check, refuses)
         dt = input._dtype if keep_dtype or input._dtype.is_floating_point else _dtype.get_default_dtype()
         data = input._data if dt is input._dtype else input._device.kernels.astype(input._data, dt)
         with grad_mode.no_grad():
@@ -225,10 +231,7 @@ def unary_function(entry: Unary, node_cls: type | None) -> Callable:
             return result
         if not isinstance(input, Tensor):
             raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
-        if check is not None and not input._dtype.is_floating_point:
-            check(input)
-        if input._dtype.name in refuses:
-            raise NotImplementedError(f'"{name}" not implemented for \'{type_name(input._dtype)}\'')
+        _refuse(name, input, check, refuses)
         dt = result_dtype(input._dtype)
         if out is not None:
             check_out(out, name, input._data.shape, dt, (input,))
