@@ -75,7 +75,20 @@ from ._ops.pointwise import (
     where,
 )
 from ._ops.reduction import all, amax, amin, any, argmax, argmin, max, mean, min, prod, std, sum, var
+from ._ops.scan import cummax, cummin, cumprod, cumsum
 from ._ops.shape import chunk, diag, diagonal, flip, movedim, roll, split, tril, triu, unbind
+from ._ops.sorting import (
+    argsort,
+    kthvalue,
+    median,
+    mode,
+    msort,
+    nanmedian,
+    sort,
+    topk,
+    unique,
+    unique_consecutive,
+)
 from ._ops.views import (
     broadcast_to,
     clone,
@@ -124,7 +137,7 @@ half = float16
 int = int32  # noqa: A001
 long = int64
 
-from . import accelerator, autograd, cuda, linalg, nn, optim, profiler  # noqa: E402  (they build on the names above)
+from . import accelerator, autograd, cuda, linalg, nn, optim, profiler, return_types  # noqa: E402  (they build on the names above)
 
 concat = concatenate = cat
 clip = clamp

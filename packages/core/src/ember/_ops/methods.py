@@ -13,7 +13,9 @@ from . import (
     norms,
     pointwise,
     reduction,
+    scan,
     shape,
+    sorting,
     unary,
     views,
 )
@@ -71,6 +73,11 @@ _METHODS = {
     "all": reduction.all, "norm": norms.norm, "logsumexp": norms.logsumexp, "count_nonzero": norms.count_nonzero,
     "isclose": norms.isclose, "allclose": norms.allclose, "clamp_min": pointwise.clamp_min,
     "clamp_max": pointwise.clamp_max,
+    # scans and sorting
+    "cumsum": scan.cumsum, "cumprod": scan.cumprod, "cummax": scan.cummax, "cummin": scan.cummin,
+    "sort": sorting.sort, "argsort": sorting.argsort, "msort": sorting.msort, "topk": sorting.topk,
+    "kthvalue": sorting.kthvalue, "median": sorting.median, "nanmedian": sorting.nanmedian, "mode": sorting.mode,
+    "unique": sorting.unique, "unique_consecutive": sorting.unique_consecutive,
     # shape
     "view": views.view, "view_as": views.view_as, "reshape": views.reshape, "reshape_as": views.reshape_as,
     "flatten": views.flatten, "unflatten": views.unflatten, "squeeze": views.squeeze,
@@ -111,7 +118,7 @@ _INPLACE = {
     "clip_": (pointwise.clamp, True), "clamp_min_": (pointwise.clamp_min, True),
     "clamp_max_": (pointwise.clamp_max, True), "sigmoid_": (activation.sigmoid, False),
     "relu_": (activation.relu, False), "reciprocal_": (pointwise.reciprocal, False),
-    "square_": (_square, False),
+    "square_": (_square, False), "cumsum_": (scan.cumsum, False), "cumprod_": (scan.cumprod, False),
 }
 INPLACE_METHODS = {name: inplace.make_inplace(op, name, writes_out) for name, (op, writes_out) in _INPLACE.items()}
 INPLACE_METHODS["masked_fill_"] = inplace.make_inplace(pointwise.masked_fill, "masked_fill_", False,

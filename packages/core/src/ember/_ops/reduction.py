@@ -4,9 +4,8 @@ from __future__ import annotations
 import builtins
 import math
 import warnings
-from collections import namedtuple
 
-from .. import _dtype
+from .. import _dtype, return_types
 from .._tensor import Tensor, _wrap_dim, wrap
 from ..autograd import grad_mode
 from ..autograd.node import Node, attach
@@ -17,10 +16,6 @@ from .views import expand_to
 
 _int64, _bool = _dtype.int64, _dtype.bool_
 _float16, _float32, _float64 = _dtype.float16, _dtype.float32, _dtype.float64
-
-# What max(dim)/min(dim) return, like torch.return_types.max: a (values, indices) named tuple.
-max_result = namedtuple("max", ["values", "indices"])  # type: ignore[name-match]
-min_result = namedtuple("min", ["values", "indices"])  # type: ignore[name-match]
 
 
 def reduced_dims(dim, ndim: int, op: str) -> tuple:
@@ -197,7 +192,7 @@ def _extreme(op: str, input, dim, keepdim, other):
     indices = _arg_extreme(op, input, d if input.ndim else None, keepdim)
     attach(values, MaxBackward0 if op == "max" else MinBackward0, (input,), (indices,), dim=d,
            keepdim=keepdim, shape=input.shape)
-    return (max_result if op == "max" else min_result)(values, indices)
+    return (return_types.max if op == "max" else return_types.min)(values, indices)
 
 
 def _extreme_values(op, input, dims, keepdim):

@@ -28,6 +28,9 @@ broken kernel and property, e.g. "strides(...) returned byte strides", never a g
   2**31, float64 Python scalars float32 cannot hold (0.1), results that must be new buffers, and casts
   of NaN and inf. Every kernel call there must emit no Python warning, as PyTorch's emit none.
 - ``test_reductions``, ``test_matmul``, ``test_indexing``: the remaining required kernels, as above.
+- ``test_sorting``: the scan kernels (``cumsum``, ``cumprod``: along each axis, ``out=``, float16 and float32
+  accumulated in a wider type as PyTorch's) and ``sort`` (values and int64 indices, stable in both
+  directions over ties, NaN above inf, -0.0 tied with 0.0, int64 beyond 2**31).
 - ``test_optional_kernels``: every optional kernel the device provides, against numpy (softmax and the
   losses on rows at very different offsets and spreads of hundreds, activations and min/argmin on special
   values) and through ember's ops against core's composition, the same op run with a copy of the kernel

@@ -1,0 +1,23 @@
+"""The named tuples ops return, as ``torch.return_types``: ``values, indices = x.max(0)``, ``.values``."""
+from __future__ import annotations
+
+from collections import namedtuple
+
+
+def _pair(name: str) -> type:
+    """PyTorch's (values, indices) result type named `name` (its repr is ``name(values=..., indices=...)``)."""
+    result = namedtuple(name, ["values", "indices"])  # type: ignore[misc]
+    result.__module__ = __name__
+    return result
+
+
+max = _pair("max")  # noqa: A001 - PyTorch's names, shadowing builtins only inside this module
+min = _pair("min")  # noqa: A001
+sort = _pair("sort")
+topk = _pair("topk")
+kthvalue = _pair("kthvalue")
+median = _pair("median")
+nanmedian = _pair("nanmedian")
+mode = _pair("mode")
+cummax = _pair("cummax")
+cummin = _pair("cummin")
