@@ -118,11 +118,12 @@ _INPLACE = {
     "clip_": (pointwise.clamp, True), "clamp_min_": (pointwise.clamp_min, True),
     "clamp_max_": (pointwise.clamp_max, True), "sigmoid_": (activation.sigmoid, False),
     "relu_": (activation.relu, False), "reciprocal_": (pointwise.reciprocal, False),
-    "square_": (_square, False), "cumsum_": (scan.cumsum, False), "cumprod_": (scan.cumprod, False),
+    "square_": (_square, False),
 }
 INPLACE_METHODS = {name: inplace.make_inplace(op, name, writes_out) for name, (op, writes_out) in _INPLACE.items()}
 INPLACE_METHODS["masked_fill_"] = inplace.make_inplace(pointwise.masked_fill, "masked_fill_", False,
                                                        inplace.begin_masked_fill)
+INPLACE_METHODS.update(scan.INPLACE_METHODS)
 _IN_OPERATORS = {"__iadd__": "add_", "__isub__": "sub_", "__imul__": "mul_", "__itruediv__": "div_",
                  "__ipow__": "pow_", **binary.IN_OPERATORS}
 

@@ -9,6 +9,7 @@ from ..autograd.node import Node, attach
 from . import creation, joining
 from .along import scatter_add_along
 from .dispatch import bump, check_out, profiled
+from .inplace import make_inplace
 from .pointwise import maximum, minimum, where
 
 _int64, _bool = _dtype.int64, _dtype.bool_
@@ -136,6 +137,25 @@ def write_pair(out, values: Tensor, indices: Tensor, result_type):
         target._device.kernels.copy_(target._data, source._data)
         bump(target)
     return result_type(*out)
+
+
+def _in_place(op, name: str):
+    """The in-place method `name` of scan `op`, computed in the tensor's own dtype (a bool tensor is
+    PyTorch's NotImplementedError, not an int64 result that cannot be written back)."""
+    write = make_inplace(op, name, False)
+
+    def method(self, dim=None, *, dtype=None):
+        dt = _dtype.parse(dtype, name)
+        if dt is not None and dt is not self._dtype:
+            raise RuntimeError(f"Bad in-place call: input tensor dtype {_OUT_NAMES[self._dtype.name]} and output "
+                               f"tensor dtype {_OUT_NAMES[dt.name]} should match")
+        return write(self, dim, dtype=self._dtype)
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"In-place version of `{name[:-1]}`."
+    return method
+
+
+INPLACE_METHODS = {"cumsum_": _in_place(cumsum, "cumsum_"), "cumprod_": _in_place(cumprod, "cumprod_")}
 
 
 def running(x: Tensor, dim: int, combine) -> Tensor:

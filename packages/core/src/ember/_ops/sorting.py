@@ -16,7 +16,7 @@ from ..autograd import grad_mode
 from ..autograd.node import Node, attach
 from . import creation, joining
 from .along import scatter_add_along, take_along
-from .dispatch import profiled
+from .dispatch import profiled, value_range
 from .pointwise import maximum, where
 from .reduction import MaxBackward1
 from .scan import check_pair_out, running, write_pair
@@ -101,29 +101,46 @@ def _selected(op: str, input: Tensor, values: Tensor, indices: Tensor, node_cls,
     return result_type(values, indices)
 
 
+def _sort_arguments(op: str, args: tuple, dim, descending, stable):
+    """dim and descending of a sort call: positional after the input, or keywords; PyTorch's overload with
+    ``stable=`` takes them as keywords only."""
+    if len(args) > 2 or (args and stable is not None):
+        raise TypeError(f"{op}() received an invalid combination of arguments - got {len(args)} positional "
+                        f"arguments after the input{' and stable=' if stable is not None else ''}, but expected "
+                        f"(Tensor input, int dim = -1, bool descending = False) or (Tensor input, *, bool stable, "
+                        f"int dim = -1, bool descending = False)")
+    if args:
+        dim = args[0]
+        descending = args[1] if len(args) > 1 else descending
+    return dim, bool(descending), bool(stable)
+
+
 @profiled("aten::sort")
-def sort(input, dim=-1, descending=False, stable=False, *, out=None):
-    """(values, indices) of `input` sorted along `dim`; stable, NaN sorting as the largest value."""
+def sort(input, *args, stable=None, dim=-1, descending=False, out=None):
+    """(values, indices) of `input` sorted along `dim`: ``sort(x, dim=-1, descending=False)`` or
+    ``sort(x, *, stable, dim=-1, descending=False)``; NaN sorts as the largest value."""
+    dim, descending, stable = _sort_arguments("sort", args, dim, descending, stable)
     d = _wrap_dim(dim, _tensor("sort", input).ndim, "sort")
     if out is not None:
         check_pair_out("sort", out, input, input._data.shape)
-    values, indices = sorted_along(input, d, bool(descending), bool(stable))
+    values, indices = sorted_along(input, d, descending, stable)
     return _selected("sort", input, values, indices, SortBackward0, d, True, out)
 
 
 @profiled("aten::argsort")
-def argsort(input, dim=-1, descending=False, stable=False):
-    """The indices that sort `input` along `dim` (those of `sort`)."""
+def argsort(input, *args, stable=None, dim=-1, descending=False):
+    """The indices that sort `input` along `dim` (those of `sort`, with its arguments)."""
+    dim, descending, stable = _sort_arguments("argsort", args, dim, descending, stable)
     d = _wrap_dim(dim, _tensor("argsort", input).ndim, "argsort")
-    return sorted_along(input, d, bool(descending), bool(stable))[1]
+    return sorted_along(input, d, descending, stable)[1]
 
 
 @profiled("aten::msort")
 def msort(input, *, out=None):
     """`input` sorted along its first dim."""
     if out is not None:
-        return sort(input, 0, out=(out, creation.empty(input.shape, dtype=_int64, device=input.device))).values
-    return sort(input, 0).values
+        return sort(input, dim=0, out=(out, creation.empty(input.shape, dtype=_int64, device=input.device))).values
+    return sort(input, dim=0).values
 
 
 def _check_k(op: str, input: Tensor, k, d: int, low: int) -> int:
@@ -171,8 +188,9 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
 def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
     """(values, indices) of the `k`-th smallest element along `dim` (k counts from 1)."""
     d = _wrap_dim(dim, _tensor("kthvalue", input).ndim, "kthvalue")
-    _refuse_bool("kthvalue", input)
     _check_nonempty("kthvalue", input, d)
+    if input._data.shape:  # PyTorch returns a 0-d bool tensor as it is
+        _refuse_bool("kthvalue", input)
     _check_k("kthvalue", input, k, d, 1)
     return _at_position("kthvalue", input, d, keepdim, out, KthvalueBackward0, lambda x, values, d: k - 1)
 
@@ -211,35 +229,39 @@ def _nanmedian_position(input: Tensor, values: Tensor, d: int) -> Tensor:
 
 
 def _median_of_all(op: str, input: Tensor, node_cls, position) -> Tensor:
+    """The median of all elements: NaN when there are none (as PyTorch, the NaN cast to an integer dtype:
+    its lowest value, True for bool)."""
+    if input.numel() == 0:
+        nan = float("nan") if input._dtype.is_floating_point else \
+            True if input._dtype is _bool else value_range(input._dtype)[0]
+        return creation.full((), nan, dtype=input._dtype, device=input.device)
+    _refuse_bool("median", input)
     with grad_mode.no_grad():
         flat = input.reshape(-1)
-        if flat._data.shape[0] == 0:
-            result = creation.full((), float("nan"), dtype=input._dtype, device=input.device)
-        else:
-            values = sorted_along(flat, 0)[0]
-            result = take_along(values, 0, position(flat, values, 0)).reshape(())
+        values = sorted_along(flat, 0)[0]
+        result = take_along(values, 0, position(flat, values, 0)).reshape(())
     return attach(result, node_cls, (input,), (input, result))
 
 
 @profiled("aten::median")
 def median(input, dim=None, keepdim=False, *, out=None):
     """The lower median of all elements (NaN when one is NaN); with `dim`, (values, indices) along it."""
-    _refuse_bool("median", _tensor("median", input))
     if dim is None:
-        return _median_of_all("median", input, MedianBackward0, _median_position)
-    d = _wrap_dim(dim, input.ndim, "median")
+        return _median_of_all("median", _tensor("median", input), MedianBackward0, _median_position)
+    d = _wrap_dim(dim, _tensor("median", input).ndim, "median")
     _check_nonempty("median", input, d)
+    _refuse_bool("median", input)
     return _at_position("median", input, d, keepdim, out, MedianBackward1, _median_position)
 
 
 @profiled("aten::nanmedian")
 def nanmedian(input, dim=None, keepdim=False, *, out=None):
     """`median` ignoring NaNs (NaN only where every element is NaN)."""
-    _refuse_bool("nanmedian", _tensor("nanmedian", input))
     if dim is None:
-        return _median_of_all("nanmedian", input, NanmedianBackward0, _nanmedian_position)
-    d = _wrap_dim(dim, input.ndim, "nanmedian")
-    _check_nonempty("nanmedian", input, d)
+        return _median_of_all("nanmedian", _tensor("nanmedian", input), NanmedianBackward0, _nanmedian_position)
+    d = _wrap_dim(dim, _tensor("nanmedian", input).ndim, "nanmedian")
+    _check_nonempty("median", input, d)  # PyTorch's message names median
+    _refuse_bool("median", input)
     return _at_position("nanmedian", input, d, keepdim, out, NanmedianBackward1, _nanmedian_position)
 
 
