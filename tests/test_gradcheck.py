@@ -48,6 +48,13 @@ def _inplace(method):
     return op
 
 
+def _zero_at(shape, position):
+    """Ones of `shape` but a 0 at `position`: multiplying by it puts a zero in the input of the next op."""
+    mask = np.ones(shape)
+    mask[position] = 0.0
+    return ember.tensor(mask)
+
+
 def _assign(key):
     def op(x, v):
         y = x * 1
@@ -151,6 +158,15 @@ OPS = {
         [R23, ((2, 3), "unit")],
     ),
     "linear": (lambda x, w, b: F.linear(x, w, b), [((2, 3), "any"), ((2, 3), "any"), ((2,), "any")]),
+    "cumsum": (lambda a: a.cumsum(1), [R23]),
+    "cumprod": (lambda a: ember.cumprod(a, 0), [((3, 2), "real")]),
+    "cumprod with a zero": (lambda a: (a * _zero_at((2, 3), (0, 1))).cumprod(1), [R23]),
+    "cummax": (lambda a: ember.cummax(a, 1).values, [R23]),
+    "sort": (lambda a: a.sort(1, descending=True).values, [R23]),
+    "topk": (lambda a: ember.topk(a, 2, 0).values, [((3, 2), "real")]),
+    "kthvalue": (lambda a: a.kthvalue(2, 1).values, [R23]),
+    "median": (lambda a: a.median(), [R23]),
+    "median(dim)": (lambda a: ember.median(a, 0, keepdim=True).values, [((3, 2), "real")]),
 }
 
 # Every elementwise op of the registry with a nonzero gradient, first and second order.
@@ -184,6 +200,12 @@ SECOND_ORDER = [
     "relu",
     "prod",
     "prod(dim)",
+    "cumsum",
+    "cumprod",
+    "cumprod with a zero",
+    "sort",
+    "topk",
+    "median(dim)",
     *(f"registry {entry.name}" for entry in _REGISTRY + _BINARY),
 ]
 

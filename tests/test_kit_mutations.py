@@ -442,6 +442,32 @@ def _contiguous_always_copies(x):
     return np.ascontiguousarray(x).copy()
 
 
+
+def _sort_by(order_of):
+    """A sort kernel whose order along the last axis is ``order_of(rows, descending)``."""
+    def sort(x, axis, descending, stable):
+        rows = np.moveaxis(x, axis, -1)
+        order = order_of(rows, descending)
+        return np.moveaxis(np.take_along_axis(rows, order, -1), -1, axis), np.moveaxis(order, -1, axis)
+    return sort
+
+
+def _unstable_order(rows, descending):
+    order = np.argsort(rows, axis=-1, kind="quicksort")
+    return order[..., ::-1] if descending else order
+
+
+def _descending_by_negation(rows, descending):
+    return np.argsort(-rows if descending and rows.dtype != np.bool_ else rows, axis=-1, kind="stable")
+
+
+def _cumsum_in_own_dtype(x, axis, out=None):
+    return _with_out(np.cumsum(x, axis, dtype=x.dtype), out)
+
+
+def _cumprod_ignoring_out(x, axis, out=None):
+    return np.cumprod(x, axis, dtype=x.dtype)
+
 MUTANTS = (
     # NaN and inf
     Mutant("maximum ignores NaN (fmax)", "maximum", _binary_elementwise(np.fmax), "test_special_values", "maximum"),
@@ -600,6 +626,12 @@ MUTANTS = (
     Mutant("uniform ignores low", "uniform", _uniform_from_zero, "test_creation", "random or draws"),
     Mutant("normal ignores the mean", "normal", _normal_without_mean, "test_creation", "random or draws"),
     Mutant("contiguous always copies", "contiguous", _contiguous_always_copies, "test_views", "contiguous"),
+    Mutant("sort unstable (ties reordered, reversed when descending)", "sort", _sort_by(_unstable_order),
+           "test_sorting", "sort"),
+    Mutant("descending sort by negation (NaN last)", "sort", _sort_by(_descending_by_negation), "test_sorting",
+           "nan"),
+    Mutant("float32 running sum accumulated in float32", "cumsum", _cumsum_in_own_dtype, "test_sorting", "wider"),
+    Mutant("cumprod ignores out=", "cumprod", _cumprod_ignoring_out, "test_sorting", "out"),
 )
 
 # One mutant per theme for CI (about a second each): the full catalogue runs on demand (see the docstring).

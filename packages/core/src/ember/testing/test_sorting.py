@@ -52,7 +52,9 @@ def test_running_sum_accumulates_in_a_wider_type(ember_device, dtype_name):
     host = np.array([start] + [1.0] * 6, dtype_name)
     result = ember_device.to_numpy(ember_device.kernels.cumsum(ember_device.from_numpy(host), 0))
     expected = (start + np.arange(7, dtype=np.float64)).astype(dtype_name)
-    assert_matches(result, expected, f"cumsum([{start}, 1, 1, ...]) in {dtype_name}")
+    if not np.array_equal(result, expected):  # exactly: these sums are off by a few units, well within tolerance
+        raise AssertionError(f"cumsum([{start}, 1, 1, ...]) in {dtype_name} gave {result.tolist()}, expected "
+                             f"{expected.tolist()} (accumulated in a wider type, each sum rounded once)")
 
 
 def stable_order(host: np.ndarray, axis: int, descending: bool) -> np.ndarray:
