@@ -1,12 +1,13 @@
-"""Matrix products: matmul (with PyTorch's per-case graph nodes), mm, mv, dot, outer."""
+"""Matrix products: matmul (with PyTorch's per-case graph nodes), mm, mv, dot, vdot, bmm, outer (ger)."""
 from __future__ import annotations
 
 import math
 
+from .. import _dtype
 from .._tensor import Tensor, wrap
 from ..autograd.node import Node, attach, cross_saved, needs_input_grad
 from . import views
-from .dispatch import broadcast_shapes, profiled
+from .dispatch import _CPP_NAMES, broadcast_shapes, profiled, type_name
 
 
 def _mat_kernel(a: Tensor, b: Tensor, op: str):
@@ -16,12 +17,16 @@ def _mat_kernel(a: Tensor, b: Tensor, op: str):
         raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
                            f"{a._device} and {b._device}! (in {op})")
     if a._dtype is not b._dtype:
-        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {a._dtype.name} != "
-                           f"{b._dtype.name} (in {op})")
+        raise _dtype_mismatch(a, b)
     try:
         return a._device.kernels.matmul(a._data, b._data)
     except Exception as error:
         raise _shape_error(a, b, op, error) from error
+
+
+def _dtype_mismatch(a: Tensor, b: Tensor) -> RuntimeError:
+    names = [_CPP_NAMES.get(t._dtype.name, "bool") for t in (a, b)]
+    return RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {names[0]} != {names[1]}")
 
 
 def _shape_error(a: Tensor, b: Tensor, op: str, error: Exception) -> RuntimeError:
@@ -86,11 +91,74 @@ def _product(op: str, node_cls, a: Tensor, b: Tensor, **attributes) -> Tensor:
     return result
 
 
+def same_device(op: str, *tensors: Tensor) -> None:
+    first = tensors[0]._device
+    for t in tensors[1:]:
+        if t._device is not first:
+            raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
+                               f"{first} and {t._device}! (in {op})")
+
+
+def mm_checks(a: Tensor, b: Tensor, first: str = "self") -> None:
+    """PyTorch's checks of mm's (and addmm's) operands, in its order: dims, sizes, dtypes, bool."""
+    for name, t in ((first, a), ("mat2", b)):
+        if t.ndim != 2:
+            raise RuntimeError(f"{name} must be a matrix" + (f", got {t.ndim}-D tensor" if first == "mat1" else ""))
+    (n, m), (m2, p) = a._data.shape, b._data.shape
+    if m != m2:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({n}x{m} and {m2}x{p})")
+
+
+def mv_checks(input: Tensor, mat: Tensor, vec: Tensor) -> None:
+    """PyTorch's checks of addmv's operands (mv's, with the product's dtype as `input`)."""
+    if mat.ndim != 2 or vec.ndim != 1 or input.ndim > 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got {input.ndim}, {mat.ndim}, {vec.ndim}")
+    (n, m), size = mat._data.shape, vec._data.shape[0]
+    if m != size or (input.ndim == 1 and input._data.shape[0] not in (1, n)):
+        raise RuntimeError(f"size mismatch, got input ({input._data.shape[0] if input.ndim else 1}), mat "
+                           f"({n}x{m}), vec ({size})")
+    if not input._dtype is mat._dtype is vec._dtype:
+        raise RuntimeError(f"addmv input tensors must have the same dtype, but got {type_name(input._dtype)}, "
+                           f"{type_name(mat._dtype)}, and {type_name(vec._dtype)}")
+    if mat._dtype is _dtype.bool_:
+        raise NotImplementedError("\"addmv_impl_cpu\" not implemented for 'Bool'")
+
+
+def bmm_checks(a: Tensor, b: Tensor) -> None:
+    """PyTorch's checks of bmm's (and baddbmm's) operands."""
+    for name, t in (("batch1", a), ("batch2", b)):
+        if t.ndim != 3:
+            raise RuntimeError(f"{name} must be a 3D tensor")
+    expected = [a._data.shape[0], a._data.shape[2]]
+    if list(b._data.shape[:2]) != expected:
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: {expected} but got: "
+                           f"{list(b._data.shape[:2])}.")
+    if a._dtype is not b._dtype:
+        raise RuntimeError(f"expected scalar type {type_name(a._dtype)} but found {type_name(b._dtype)}")
+
+
+def _dot_checks(a: Tensor, b: Tensor) -> None:
+    if a.ndim != 1 or b.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
+    if a._dtype is not b._dtype:
+        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found {type_name(a._dtype)} "
+                           f"and {type_name(b._dtype)}")
+    na, nb = a._data.shape[0], b._data.shape[0]
+    if na != nb:
+        raise RuntimeError(f"inconsistent tensor size, expected tensor [{na}] and src [{nb}] to have the same "
+                           f"number of elements, but got {na} and {nb} elements respectively")
+    if a._dtype is _dtype.bool_:
+        raise NotImplementedError("\"dot\" not implemented for 'Bool'")
+
+
 @profiled("aten::mm")
 def mm(input, mat2):
     """Product of two matrices."""
-    if input.ndim != 2 or mat2.ndim != 2:
-        raise RuntimeError(f"{'self' if input.ndim != 2 else 'mat2'} must be a matrix")
+    mm_checks(input, mat2)
+    if input._dtype is not mat2._dtype:
+        raise _dtype_mismatch(input, mat2)
+    if input._dtype is _dtype.bool_:
+        raise NotImplementedError("\"addmm_impl_cpu_\" not implemented for 'Bool'")
     return _product("mm", MmBackward0, input, mat2)
 
 
@@ -98,16 +166,36 @@ def mm(input, mat2):
 def mv(input, vec):
     """Product of a matrix and a vector."""
     if input.ndim != 2 or vec.ndim != 1:
-        raise RuntimeError(f"vector + matrix @ vector expected, got {input.ndim}, {vec.ndim}")
+        raise RuntimeError(f"vector + matrix @ vector expected, got 1, {input.ndim}, {vec.ndim}")
+    mv_checks(vec.new_empty(input._data.shape[:1]), input, vec)
     return _product("mv", MvBackward0, input, vec)
 
 
 @profiled("aten::dot")
 def dot(input, other):
     """Inner product of two vectors."""
-    if input.ndim != 1 or other.ndim != 1:
-        raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D tensors")
+    _dot_checks(input, other)
     return _product("dot", DotBackward0, input, other)
+
+
+class VdotBackward0(DotBackward0):
+    """vdot conjugates its first operand: for real tensors, dot's gradient."""
+
+
+@profiled("aten::vdot")
+def vdot(input, other):
+    """Inner product of two vectors, the first conjugated (the same as dot for real tensors)."""
+    _dot_checks(input, other)
+    return _product("vdot", VdotBackward0, input, other)
+
+
+@profiled("aten::bmm")
+def bmm(input, mat2):
+    """Batched product of two 3-D tensors (no broadcasting)."""
+    bmm_checks(input, mat2)
+    if input._dtype is _dtype.bool_:
+        raise NotImplementedError("\"bmm\" not implemented for 'Bool'")
+    return _product("bmm", BmmBackward0, input, mat2, vectors=(False, False))
 
 
 @profiled("aten::matmul")
@@ -215,3 +303,8 @@ def outer(input, vec2):
         if t.ndim != 1:
             raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {t.ndim}-D")
     return views.unsqueeze(input, 1) * vec2
+
+
+def ger(input, vec2):
+    """Outer product of two vectors (PyTorch's older name for outer)."""
+    return outer(input, vec2)

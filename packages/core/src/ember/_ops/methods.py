@@ -5,6 +5,7 @@ from .._tensor import Tensor
 from . import (
     activation,
     binary,
+    blas,
     conversion,
     creation,
     indexing,
@@ -100,6 +101,9 @@ _METHODS = {
     "__eq__": pointwise.eq, "__ne__": pointwise.ne, "__lt__": pointwise.lt, "__le__": pointwise.le,
     "__gt__": pointwise.gt, "__ge__": pointwise.ge,
     "__getitem__": indexing.getitem, "__setitem__": indexing.setitem,
+    # matrix products (issue 7)
+    "bmm": linalg.bmm, "vdot": linalg.vdot, "ger": linalg.ger, "addmm": blas.addmm, "addmv": blas.addmv,
+    "addr": blas.addr, "baddbmm": blas.baddbmm, "addbmm": blas.addbmm,
 }
 
 # In-place versions: name_ -> out-of-place op (and whether that op accepts out=).
@@ -112,6 +116,7 @@ _INPLACE = {
     "clamp_max_": (pointwise.clamp_max, True), "sigmoid_": (activation.sigmoid, False),
     "relu_": (activation.relu, False), "reciprocal_": (pointwise.reciprocal, False),
     "square_": (_square, False),
+    **{name + "_": (getattr(blas, name), False) for name in ("addmm", "addmv", "addr", "baddbmm", "addbmm")},
 }
 INPLACE_METHODS = {name: inplace.make_inplace(op, name, writes_out) for name, (op, writes_out) in _INPLACE.items()}
 INPLACE_METHODS["masked_fill_"] = inplace.make_inplace(pointwise.masked_fill, "masked_fill_", False,
