@@ -10,12 +10,14 @@ from . import (
     creation,
     indexing,
     inplace,
+    lerp,
     linalg,
     norms,
     pointwise,
     reduction,
     shape,
     unary,
+    unfold,
     views,
 )
 
@@ -103,7 +105,7 @@ _METHODS = {
     "__getitem__": indexing.getitem, "__setitem__": indexing.setitem,
     # matrix products (issue 7)
     "bmm": linalg.bmm, "vdot": linalg.vdot, "ger": linalg.ger, "addmm": blas.addmm, "addmv": blas.addmv,
-    "addr": blas.addr, "baddbmm": blas.baddbmm, "addbmm": blas.addbmm,
+    "addr": blas.addr, "baddbmm": blas.baddbmm, "addbmm": blas.addbmm, "lerp": lerp.lerp, "unfold": unfold.unfold,
 }
 
 # In-place versions: name_ -> out-of-place op (and whether that op accepts out=).
@@ -117,6 +119,7 @@ _INPLACE = {
     "relu_": (activation.relu, False), "reciprocal_": (pointwise.reciprocal, False),
     "square_": (_square, False),
     **{name + "_": (getattr(blas, name), False) for name in ("addmm", "addmv", "addr", "baddbmm", "addbmm")},
+    "lerp_": (lerp.lerp, True),
 }
 INPLACE_METHODS = {name: inplace.make_inplace(op, name, writes_out) for name, (op, writes_out) in _INPLACE.items()}
 INPLACE_METHODS["masked_fill_"] = inplace.make_inplace(pointwise.masked_fill, "masked_fill_", False,
