@@ -35,19 +35,21 @@ def _square(self):
 
 
 def _new_factory(factory):
-    def method(self, *size, dtype=None, device=None, requires_grad=False):
-        return factory(*size, dtype=dtype or self._dtype, device=device or self._device,
-                       requires_grad=requires_grad)
+    def method(self, *sizes, size=None, dtype=None, layout=None, device=None, pin_memory=False,
+               requires_grad=False):
+        return factory(*(sizes if size is None else (size,)), dtype=dtype or self._dtype,
+                       device=device or self._device, requires_grad=requires_grad)
     method.__name__ = "new_" + factory.__name__
     return method
 
 
-def _new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
+def _new_full(self, size, fill_value, *, dtype=None, layout=None, device=None, pin_memory=False,
+              requires_grad=False):
     return creation.full(size, fill_value, dtype=dtype or self._dtype, device=device or self._device,
                          requires_grad=requires_grad)
 
 
-def _new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
+def _new_tensor(self, data, *, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False):
     return creation.tensor(data, dtype=dtype or self._dtype, device=device or self._device,
                            requires_grad=requires_grad)
 
