@@ -201,3 +201,17 @@ def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
 
 def _cpp(t: Tensor) -> str:
     return _CPP_NAMES.get(t._dtype.name, t._dtype.name)
+
+
+def in_place_form(op):
+    """`op` as its in-place method computes it: PyTorch refuses a result whose shape is not the tensor's
+    (the tensor broadcast into a bigger product) with its own message, before anything is written."""
+    def checked(input, *args, **kwargs):
+        if op is addr and input.ndim != 2:
+            raise RuntimeError(f"2D tensor expected, got {input.ndim}D tensor for input")
+        result = op(input, *args, **kwargs)
+        if result._data.shape != input._data.shape:
+            raise RuntimeError(f"Bad in-place call: input tensor size {list(input._data.shape)} and output tensor "
+                               f"size {list(result._data.shape)} should match")
+        return result
+    return checked

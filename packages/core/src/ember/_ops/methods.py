@@ -120,7 +120,8 @@ _INPLACE = {
     "clamp_max_": (pointwise.clamp_max, True), "sigmoid_": (activation.sigmoid, False),
     "relu_": (activation.relu, False), "reciprocal_": (pointwise.reciprocal, False),
     "square_": (_square, False),
-    **{name + "_": (getattr(blas, name), False) for name in ("addmm", "addmv", "addr", "baddbmm", "addbmm")},
+    **{name + "_": (blas.in_place_form(getattr(blas, name)), False)
+       for name in ("addmm", "addmv", "addr", "baddbmm", "addbmm")},
     "lerp_": (lerp.lerp, True),
 }
 INPLACE_METHODS = {name: inplace.make_inplace(op, name, writes_out) for name, (op, writes_out) in _INPLACE.items()}
