@@ -1,9 +1,12 @@
 """lerp: linear interpolation ``input + weight * (end - input)``, with PyTorch's two-sided formula (exact
-at both ends: ``end - (end - input) * (1 - weight)`` once |weight| >= 0.5)."""
+at both ends: ``end - (end - input) * (1 - weight)`` once |weight| >= 0.5) and its fused rounding."""
 from __future__ import annotations
 
 import numbers
 
+import numpy as np
+
+from .. import _dtype
 from .._tensor import Tensor, wrap
 from ..autograd.node import Node, attach, needs_input_grad
 from .dispatch import binary_failure, broadcast_shapes, bump, check_out, profiled, type_name
@@ -60,17 +63,27 @@ def lerp(input, end, weight, *, out=None):
         raise binary_failure("lerp", input if len(input._data.shape) >= len(end._data.shape) else end, weight,
                              ValueError("shapes do not broadcast"))
     k = input._device.kernels
-    a, b = input._data, end._data
-    diff = k.sub(b, a)
+    dt = input._dtype
+    # PyTorch computes in float32 for float16 and fuses each multiply-add (one rounding): the products and
+    # sums are formed in float64, where they are exact, then rounded to float32.
+    wide, opmath = _dtype.float64, (_dtype.float64 if dt is _dtype.float64 else _dtype.float32)
+
+    def widen(data):  # from opmath
+        return data if opmath is wide else k.astype(data, wide)
+    a, b = (t._data if dt is opmath else k.astype(t._data, opmath) for t in (input, end))
+    diff = widen(k.sub(b, a))
     if by_tensor:
-        w = weight._data
-        low = k.add(a, k.mul(w, diff))
-        high = k.sub(b, k.mul(diff, k.sub(1.0, w)))
+        w = weight._data if dt is opmath else k.astype(weight._data, opmath)
+        low = k.add(widen(a), k.mul(widen(w), diff))
+        high = k.sub(widen(b), k.mul(diff, widen(k.sub(1.0, w))))
         data = k.where(k.lt(k.abs(w), 0.5), low, high)
     else:
-        weight = float(weight)
-        data = (k.add(a, k.mul(diff, weight)) if abs(weight) < 0.5 else
-                k.sub(b, k.mul(diff, 1.0 - weight)))
+        weight = float(np.float32(weight)) if opmath is not wide else float(weight)
+        one_minus = float(np.float32(1.0 - weight)) if opmath is not wide else 1.0 - weight
+        data = (k.add(widen(a), k.mul(diff, weight)) if abs(weight) < 0.5 else
+                k.sub(widen(b), k.mul(diff, one_minus)))
+    data = data if opmath is wide else k.astype(data, opmath)
+    data = data if dt is opmath else k.astype(data, dt)
     if out is not None:
         check_out(out, "lerp", tuple(data.shape), input._dtype)
         k.copy_(out._data, data)

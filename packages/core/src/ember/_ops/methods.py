@@ -122,7 +122,7 @@ _INPLACE = {
     "square_": (_square, False),
     **{name + "_": (blas.in_place_form(getattr(blas, name)), False)
        for name in ("addmm", "addmv", "addr", "baddbmm", "addbmm")},
-    "lerp_": (lerp.lerp, True),
+    "lerp_": (lerp.lerp, False),
 }
 INPLACE_METHODS = {name: inplace.make_inplace(op, name, writes_out) for name, (op, writes_out) in _INPLACE.items()}
 INPLACE_METHODS["masked_fill_"] = inplace.make_inplace(pointwise.masked_fill, "masked_fill_", False,
