@@ -9,7 +9,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-pytestmark = pytest.mark.oracle
+pytestmark = [pytest.mark.oracle, pytest.mark.filterwarnings("ignore:torch.ger is deprecated")]
 
 # name -> (the op's call on lib, the shapes of its operands)
 CASES = {
@@ -97,14 +97,33 @@ def test_addr_promotes_mixed_dtypes(oracle):
                          np.ones(3, bool))
 
 
-def test_out_writes_the_result(oracle):
+OUT_FORMS = {
+    "addmm": (lambda lib, i, a, b, out: lib.addmm(i, a, b, beta=2, out=out), [(2, 4), (2, 3), (3, 4)]),
+    "addmv": (lambda lib, i, a, b, out: lib.addmv(i, a, b, out=out), [(2,), (2, 3), (3,)]),
+    "addr": (lambda lib, i, a, b, out: lib.addr(i, a, b, out=out), [(2, 3), (2,), (3,)]),
+    "baddbmm": (lambda lib, i, a, b, out: lib.baddbmm(i, a, b, out=out), [(2, 3, 5), (2, 3, 4), (2, 4, 5)]),
+    "addbmm": (lambda lib, i, a, b, out: lib.addbmm(i, a, b, out=out), [(3, 5), (2, 3, 4), (2, 4, 5)]),
+    "bmm": (lambda lib, a, b, out: lib.bmm(a, b, out=out), [(2, 3, 4), (2, 4, 5)]),
+    "mm": (lambda lib, a, b, out: lib.mm(a, b, out=out), [(2, 3), (3, 4)]),
+    "mv": (lambda lib, a, b, out: lib.mv(a, b, out=out), [(2, 3), (3,)]),
+    "dot": (lambda lib, a, b, out: lib.dot(a, b, out=out), [(3,), (3,)]),
+    "vdot": (lambda lib, a, b, out: lib.vdot(a, b, out=out), [(3,), (3,)]),
+    "outer": (lambda lib, a, b, out: lib.outer(a, b, out=out), [(2,), (3,)]),
+    "ger": (lambda lib, a, b, out: lib.ger(a, b, out=out), [(2,), (3,)]),
+    "matmul": (lambda lib, a, b, out: lib.matmul(a, b, out=out), [(2, 2, 3), (3, 4)]),
+}
+
+
+@pytest.mark.parametrize("name", list(OUT_FORMS))
+def test_out_writes_the_result(oracle, name):
+    fn, shapes = OUT_FORMS[name]
     rng = oracle.rng(0)
-    i, a, b = (oracle.array(rng, s, "float64", "any") for s in [(2, 4), (2, 3), (3, 4)])
+    arrays = [oracle.array(rng, s, "float64", "any") for s in shapes]
     results = []
     for lib in (oracle.ember, oracle.torch):
-        out = lib.empty(2, 4, dtype=lib.float64)
-        returned = lib.addmm(lib.tensor(i), lib.tensor(a), lib.tensor(b), beta=2, out=out)
-        assert returned is out
+        expected_shape = fn(lib, *(lib.tensor(a) for a in arrays), None).shape
+        out = lib.empty(expected_shape, dtype=lib.float64)
+        assert fn(lib, *(lib.tensor(a) for a in arrays), out) is out
         results.append(out.numpy())
     np.testing.assert_allclose(*results)
 

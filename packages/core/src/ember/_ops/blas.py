@@ -12,11 +12,10 @@ import numbers
 
 from .. import _dtype
 from .._tensor import Tensor, wrap
-from ..autograd import grad_mode
 from ..autograd.node import Node, attach, cross_saved, needs_input_grad
 from . import views
-from .dispatch import _CPP_NAMES, bump, check_out, profiled, type_name
-from .linalg import bmm_checks, mm_checks, mv_checks, same_device
+from .dispatch import _CPP_NAMES, profiled, type_name
+from .linalg import bmm_checks, mm_checks, mv_checks, same_device, write_out
 
 
 def _scaled(grad: Tensor, factor) -> Tensor:
@@ -107,13 +106,7 @@ def _run(op: str, node_cls, input, a, b, beta, alpha, out, product, refuse_float
     if beta != 0:
         data = k.add(data, input._data if beta == 1 else k.mul(input._data, beta))
     if out is not None:
-        if grad_mode.state.enabled and (input._requires_grad or a._requires_grad or b._requires_grad):
-            raise RuntimeError(f"{op}(): functions with out=... arguments don't support automatic "
-                               "differentiation, but one of the arguments requires grad.")
-        check_out(out, op, shape, dt)
-        k.copy_(out._data, data)
-        bump(out)
-        return out
+        return write_out(out, op, data, dt, (input, a, b))
     return attach(wrap(data, dt, a._device), node_cls, (input, a, b), cross_saved(a, b), beta=beta,
                   alpha=alpha, **attributes)
 

@@ -5,9 +5,10 @@ import math
 
 from .. import _dtype
 from .._tensor import Tensor, wrap
+from ..autograd import grad_mode
 from ..autograd.node import Node, attach, cross_saved, needs_input_grad
-from . import views
-from .dispatch import _CPP_NAMES, broadcast_shapes, profiled, type_name
+from . import pointwise, views
+from .dispatch import _CPP_NAMES, broadcast_shapes, bump, check_out, profiled, type_name
 
 
 def _mat_kernel(a: Tensor, b: Tensor, op: str):
@@ -84,7 +85,20 @@ class BmmBackward0(Node):
         return grad_a, grad_b
 
 
-def _product(op: str, node_cls, a: Tensor, b: Tensor, **attributes) -> Tensor:
+def write_out(out: Tensor, op: str, data, dtype, inputs) -> Tensor:
+    """A product's `data` written into `out=` (refused, as PyTorch, when grad mode records an input)."""
+    if grad_mode.state.enabled and any(t._requires_grad for t in inputs):
+        raise RuntimeError(f"{op}(): functions with out=... arguments don't support automatic differentiation, "
+                           "but one of the arguments requires grad.")
+    check_out(out, op, tuple(data.shape), dtype)
+    out._device.kernels.copy_(out._data, data)
+    bump(out)
+    return out
+
+
+def _product(op: str, node_cls, a: Tensor, b: Tensor, out=None, **attributes) -> Tensor:
+    if out is not None:
+        return write_out(out, op, _mat_kernel(a, b, op), a._dtype, (a, b))
     result = wrap(_mat_kernel(a, b, op), a._dtype, a._device)
     if a._requires_grad or b._requires_grad:
         return attach(result, node_cls, (a, b), cross_saved(a, b), **attributes)
@@ -152,30 +166,30 @@ def _dot_checks(a: Tensor, b: Tensor) -> None:
 
 
 @profiled("aten::mm")
-def mm(input, mat2):
+def mm(input, mat2, *, out=None):
     """Product of two matrices."""
     mm_checks(input, mat2)
     if input._dtype is not mat2._dtype:
         raise _dtype_mismatch(input, mat2)
     if input._dtype is _dtype.bool_:
         raise NotImplementedError("\"addmm_impl_cpu_\" not implemented for 'Bool'")
-    return _product("mm", MmBackward0, input, mat2)
+    return _product("mm", MmBackward0, input, mat2, out=out)
 
 
 @profiled("aten::mv")
-def mv(input, vec):
+def mv(input, vec, *, out=None):
     """Product of a matrix and a vector."""
     if input.ndim != 2 or vec.ndim != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got 1, {input.ndim}, {vec.ndim}")
     mv_checks(vec.new_empty(input._data.shape[:1]), input, vec)
-    return _product("mv", MvBackward0, input, vec)
+    return _product("mv", MvBackward0, input, vec, out=out)
 
 
 @profiled("aten::dot")
-def dot(input, other):
+def dot(input, other, *, out=None):
     """Inner product of two vectors."""
     _dot_checks(input, other)
-    return _product("dot", DotBackward0, input, other)
+    return _product("dot", DotBackward0, input, other, out=out)
 
 
 class VdotBackward0(DotBackward0):
@@ -183,19 +197,19 @@ class VdotBackward0(DotBackward0):
 
 
 @profiled("aten::vdot")
-def vdot(input, other):
+def vdot(input, other, *, out=None):
     """Inner product of two vectors, the first conjugated (the same as dot for real tensors)."""
     _dot_checks(input, other)
-    return _product("vdot", VdotBackward0, input, other)
+    return _product("vdot", VdotBackward0, input, other, out=out)
 
 
 @profiled("aten::bmm")
-def bmm(input, mat2):
+def bmm(input, mat2, *, out=None):
     """Batched product of two 3-D tensors (no broadcasting)."""
     bmm_checks(input, mat2)
     if input._dtype is _dtype.bool_:
         raise NotImplementedError("\"bmm\" not implemented for 'Bool'")
-    return _product("bmm", BmmBackward0, input, mat2, vectors=(False, False))
+    return _product("bmm", BmmBackward0, input, mat2, vectors=(False, False), out=out)
 
 
 @profiled("aten::matmul")
@@ -204,12 +218,7 @@ def matmul(input, other, *, out=None):
     if not isinstance(other, Tensor) or not isinstance(input, Tensor):
         raise TypeError(f"matmul(): argument 'other' must be Tensor, not {type(other).__name__}")
     if out is not None:
-        from .dispatch import bump, check_out
-        data = _mat_kernel(input, other, "matmul")
-        check_out(out, "matmul", data.shape, input._dtype)
-        input._device.kernels.copy_(out._data, data)
-        bump(out)
-        return out
+        return write_out(out, "matmul", _mat_kernel(input, other, "matmul"), input._dtype, (input, other))
     da, db = len(input._data.shape), len(other._data.shape)
     if da == 2 and db == 2:
         return _product("mm", MmBackward0, input, other)
@@ -293,7 +302,7 @@ def _squeeze4(t: Tensor) -> Tensor:
     return attach(wrap(data, t._dtype, t._device), views.SqueezeBackward4, (t,), shape=t._data.shape)
 
 
-def outer(input, vec2):
+def outer(input, vec2, *, out=None):
     """Outer product of two vectors."""
     for position, t in enumerate((input, vec2)):
         if not isinstance(t, Tensor):
@@ -302,9 +311,9 @@ def outer(input, vec2):
     for name, t in (("self", input), ("vec2", vec2)):
         if t.ndim != 1:
             raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {t.ndim}-D")
-    return views.unsqueeze(input, 1) * vec2
+    return pointwise.mul(views.unsqueeze(input, 1), vec2, out=out)
 
 
-def ger(input, vec2):
+def ger(input, vec2, *, out=None):
     """Outer product of two vectors (PyTorch's older name for outer)."""
-    return outer(input, vec2)
+    return outer(input, vec2, out=out)
