@@ -129,7 +129,7 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
 def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
     """beta * input + alpha * (mat @ vec)."""
     _check_tensors("addmv", ("input", "mat", "vec"), (input, mat, vec))
-    mv_checks(input, mat, vec)
+    mv_checks(mat, vec, input)
     _refuse_bool(mat._dtype, "addmv_impl_cpu")
     return _run("addmv", AddmvBackward0, input, mat, vec, beta, alpha, out,
                 lambda k: k.matmul(mat._data, vec._data))

@@ -114,25 +114,28 @@ def same_device(op: str, *tensors: Tensor) -> None:
 
 
 def mm_checks(a: Tensor, b: Tensor, first: str = "self") -> None:
-    """PyTorch's checks of mm's (and addmm's) operands, in its order: dims, sizes, dtypes, bool."""
-    for name, t in ((first, a), ("mat2", b)):
-        if t.ndim != 2:
-            raise RuntimeError(f"{name} must be a matrix" + (f", got {t.ndim}-D tensor" if first == "mat1" else ""))
-    (n, m), (m2, p) = a._data.shape, b._data.shape
-    if m != m2:
-        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({n}x{m} and {m2}x{p})")
+    """PyTorch's checks of mm's (and addmm's) operands, in its order: dims, then sizes."""
+    sa, sb = a._data.shape, b._data.shape
+    if len(sa) != 2 or len(sb) != 2:
+        name, t = (first, a) if len(sa) != 2 else ("mat2", b)
+        raise RuntimeError(f"{name} must be a matrix" + (f", got {t.ndim}-D tensor" if first == "mat1" else ""))
+    if sa[1] != sb[0]:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({sa[0]}x{sa[1]} and {sb[0]}x{sb[1]})")
 
 
-def mv_checks(input: Tensor, mat: Tensor, vec: Tensor) -> None:
-    """PyTorch's checks of addmv's operands (mv's, with the product's dtype as `input`)."""
-    if mat.ndim != 2 or vec.ndim != 1 or input.ndim > 1:
-        raise RuntimeError(f"vector + matrix @ vector expected, got {input.ndim}, {mat.ndim}, {vec.ndim}")
-    (n, m), size = mat._data.shape, vec._data.shape[0]
-    if m != size or (input.ndim == 1 and input._data.shape[0] not in (1, n)):
-        raise RuntimeError(f"size mismatch, got input ({input._data.shape[0] if input.ndim else 1}), mat "
-                           f"({n}x{m}), vec ({size})")
-    if not input._dtype is mat._dtype is vec._dtype:
-        raise RuntimeError(f"addmv input tensors must have the same dtype, but got {type_name(input._dtype)}, "
+def mv_checks(mat: Tensor, vec: Tensor, input: Tensor | None = None) -> None:
+    """PyTorch's checks of addmv's operands; mv's are addmv's with an `input` of the product's size and
+    the vector's dtype."""
+    shape, size = mat._data.shape, vec._data.shape
+    input_shape = shape[:1] if input is None else input._data.shape
+    if len(shape) != 2 or len(size) != 1 or len(input_shape) > 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got {len(input_shape)}, {len(shape)}, {len(size)}")
+    input_size = input_shape[0] if input_shape else 1
+    if shape[1] != size[0] or input_size not in (1, shape[0]):
+        raise RuntimeError(f"size mismatch, got input ({input_size}), mat ({shape[0]}x{shape[1]}), vec ({size[0]})")
+    input_dtype = vec._dtype if input is None else input._dtype
+    if not input_dtype is mat._dtype is vec._dtype:
+        raise RuntimeError(f"addmv input tensors must have the same dtype, but got {type_name(input_dtype)}, "
                            f"{type_name(mat._dtype)}, and {type_name(vec._dtype)}")
     if mat._dtype is _dtype.bool_:
         raise NotImplementedError("\"addmv_impl_cpu\" not implemented for 'Bool'")
@@ -152,15 +155,15 @@ def bmm_checks(a: Tensor, b: Tensor) -> None:
 
 
 def _dot_checks(a: Tensor, b: Tensor) -> None:
-    if a.ndim != 1 or b.ndim != 1:
-        raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
+    sa, sb = a._data.shape, b._data.shape
+    if len(sa) != 1 or len(sb) != 1:
+        raise RuntimeError(f"1D tensors expected, but got {len(sa)}D and {len(sb)}D tensors")
     if a._dtype is not b._dtype:
         raise RuntimeError(f"dot : expected both vectors to have same dtype, but found {type_name(a._dtype)} "
                            f"and {type_name(b._dtype)}")
-    na, nb = a._data.shape[0], b._data.shape[0]
-    if na != nb:
-        raise RuntimeError(f"inconsistent tensor size, expected tensor [{na}] and src [{nb}] to have the same "
-                           f"number of elements, but got {na} and {nb} elements respectively")
+    if sa != sb:
+        raise RuntimeError(f"inconsistent tensor size, expected tensor [{sa[0]}] and src [{sb[0]}] to have the same "
+                           f"number of elements, but got {sa[0]} and {sb[0]} elements respectively")
     if a._dtype is _dtype.bool_:
         raise NotImplementedError("\"dot\" not implemented for 'Bool'")
 
@@ -179,9 +182,7 @@ def mm(input, mat2, *, out=None):
 @profiled("aten::mv")
 def mv(input, vec, *, out=None):
     """Product of a matrix and a vector."""
-    if input.ndim != 2 or vec.ndim != 1:
-        raise RuntimeError(f"vector + matrix @ vector expected, got 1, {input.ndim}, {vec.ndim}")
-    mv_checks(vec.new_empty(input._data.shape[:1]), input, vec)
+    mv_checks(input, vec)
     return _product("mv", MvBackward0, input, vec, out=out)
 
 
