@@ -234,6 +234,8 @@ LERPS = {
     "method": (lambda lib, a, b, w: a.lerp(b, w), [(3,), (3,), (3,)]),
     "lerp_": (lambda lib, a, b: (a * 1).lerp_(b, 0.5), [(3,), (3,)]),
     "lerp_ tensor": (lambda lib, a, b, w: (a * 1).lerp_(b, w), [(2, 3), (3,), (3,)]),
+    "0-d weight of another dtype": (lambda lib, a, b, w: lib.lerp(a, b, w.double()), [(3,), (3,), ()]),
+    "0-d input": (lambda lib, a, b: lib.lerp(a, b, 0.25), [(), (3,)]),
 }
 
 

@@ -46,6 +46,8 @@ def lerp(input, end, weight, *, out=None):
     if not by_tensor and (not isinstance(weight, numbers.Real) or isinstance(weight, bool)):
         raise TypeError(f"lerp(): argument 'weight' (position 3) must be Tensor or Number, not "
                         f"{type(weight).__name__}")
+    if by_tensor and not weight._data.shape and weight._dtype is not input._dtype:
+        weight = weight.to(input._dtype)  # a 0-d weight is cast, as PyTorch's (its gradient cast back)
     operands = (("end", end), ("weight", weight)) if by_tensor else (("end", end),)
     for name, t in operands:
         if t._device is not input._device:
