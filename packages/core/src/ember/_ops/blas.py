@@ -75,6 +75,8 @@ def _check_tensors(op: str, names: tuple, tensors: tuple) -> None:
 def _scalar(value, name: str, dt, op: str, refuse_float: bool):
     """beta or alpha as the kernels take it for `dt`: truncated for integer tensors (PyTorch's cast), or
     refused there when `refuse_float` (addr)."""
+    if value.__class__ is int and dt.is_floating_point:  # the common beta=1, alpha=1
+        return float(value)
     if not isinstance(value, numbers.Number):
         raise TypeError(f"{op}(): argument '{name}' must be Number, not {type(value).__name__}")
     if isinstance(value, complex):
@@ -100,7 +102,9 @@ def _run(op: str, node_cls, input, a, b, beta, alpha, out, product, refuse_float
     k = a._device.kernels
     data = product(k)
     shape = tuple(data.shape)
-    views.expand(input, *shape)
+    own = input._data.shape
+    if len(own) > len(shape) or any(s != t and s != 1 for s, t in zip(own[::-1], shape[::-1])):
+        views.expand(input, *shape)  # raises expand's error, as PyTorch's
     if alpha != 1:
         data = k.mul(data, alpha)
     if beta != 0:
