@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from outcomes import same_message
 
 torch = pytest.importorskip("torch")
 
@@ -188,12 +189,6 @@ ERRORS = {
     "mm bool": (lambda lib, a, b: lib.mm(a, b), [_f(3, 3, dtype=bool), _f(3, 3, dtype=bool)]),
     "matmul dtypes": (lambda lib, a, b: lib.matmul(a, b), [_f(2, 2, 3), _f(3, 3, dtype="float64")]),
 }
-
-
-def same_message(ember_error: BaseException, torch_error: BaseException) -> bool:
-    """ember's message is PyTorch's (with `ember.` for `torch.`), up to the op named at its end."""
-    expected = str(torch_error).replace("torch.", "ember.")
-    return str(ember_error) == expected or str(ember_error).startswith(expected + " (in ")
 
 
 @pytest.mark.parametrize("name", list(ERRORS))
