@@ -149,6 +149,16 @@ def test_pad_errors_match_torch(oracle, shape, pad, mode, value):
                 np.ones(shape, np.float32))
 
 
+@pytest.mark.parametrize(("dtype", "value"), [("int32", 2**40), ("int32", float("nan")), ("float16", 1e6)])
+def test_pad_values_that_overflow_the_dtype_are_refused_as_torch(oracle, dtype, value):
+    check_error(oracle, lambda lib, x: lib.nn.functional.pad(x, (1, 1), value=value), np.ones(2, dtype))
+
+
+@pytest.mark.parametrize(("dtype", "value"), [("int64", -2.7), ("bool", 2), ("float32", True)])
+def test_pad_values_convert_to_the_dtype_as_torch(oracle, dtype, value):
+    oracle.check_forward(lambda lib, x: lib.nn.functional.pad(x, (1, 1), value=value), np.ones(2, dtype))
+
+
 def test_pad_of_a_bool_tensor_by_reflection_is_refused_as_torch(oracle):
     check_error(oracle, lambda lib, x: lib.nn.functional.pad(x, (1, 2), mode="reflect"), np.ones((1, 2, 5), bool))
 
@@ -159,6 +169,8 @@ def test_pad_argument_types_are_checked_as_torch(oracle):
             lib.nn.functional.pad(lib.ones(2, 3), (1.0, 1.0))
         with pytest.raises(TypeError, match="argument 'input' \\(position 1\\) must be Tensor, not list"):
             lib.nn.functional.pad([1, 2], (1, 1))
+        with pytest.raises(TypeError, match="argument 'value' \\(position 4\\) must be float, not str"):
+            lib.nn.functional.pad(lib.ones(2), (1, 1), value="a")
 
 
 MODULES = [
@@ -231,6 +243,7 @@ LERPS = {
     "lerp_ tensor": (lambda lib, a, b, w: (a * 1).lerp_(b, w), [(2, 3), (3,), (3,)]),
     "0-d weight of another dtype": (lambda lib, a, b, w: lib.lerp(a, b, w.double()), [(3,), (3,), ()]),
     "0-d input": (lambda lib, a, b: lib.lerp(a, b, 0.25), [(), (3,)]),
+    "bool weight": (lambda lib, a, b: lib.lerp(a, b, True), [(3,), (3,)]),
 }
 
 

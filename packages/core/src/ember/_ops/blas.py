@@ -14,7 +14,7 @@ from .. import _dtype
 from .._tensor import Tensor, wrap
 from ..autograd.node import Node, attach, cross_saved, needs_input_grad
 from . import views
-from .dispatch import _CPP_NAMES, profiled, type_name
+from .dispatch import _CPP_NAMES, element, profiled, type_name
 from .linalg import bmm_checks, mm_checks, mv_checks, same_device, write_out
 
 
@@ -81,11 +81,9 @@ def _scalar(value, name: str, dt, op: str, refuse_float: bool):
         raise TypeError(f"{op}(): argument '{name}' must be Number, not {type(value).__name__}")
     if isinstance(value, complex):
         raise RuntimeError(f"value cannot be converted to type {_CPP_NAMES.get(dt.name, dt.name)} without overflow")
-    if dt.is_floating_point:
-        return float(value)
-    if refuse_float and isinstance(value, float):
+    if refuse_float and isinstance(value, float) and not dt.is_floating_point:
         raise RuntimeError(f"For integral input tensors, argument {name} must not be a floating point number.")
-    return bool(value) if dt is _dtype.bool_ else int(value)
+    return element(value, dt)
 
 
 def _refuse_bool(dt, kernel: str) -> None:

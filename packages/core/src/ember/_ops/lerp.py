@@ -43,7 +43,7 @@ def lerp(input, end, weight, *, out=None):
             raise TypeError(f"lerp(): argument '{name}' (position {position + 1}) must be Tensor, not "
                             f"{type(t).__name__}")
     by_tensor = isinstance(weight, Tensor)
-    if not by_tensor and (not isinstance(weight, numbers.Real) or isinstance(weight, bool)):
+    if not by_tensor and not isinstance(weight, numbers.Real):
         raise TypeError(f"lerp(): argument 'weight' (position 3) must be Tensor or Number, not "
                         f"{type(weight).__name__}")
     if by_tensor and not weight._data.shape and weight._dtype is not input._dtype:

@@ -8,11 +8,13 @@ tensor, as PyTorch does, so its history is PyTorch's `CopySlices`.
 """
 from __future__ import annotations
 
+import numbers
+
 from .. import _dtype
 from .._tensor import Tensor, wrap
 from ..autograd.node import Node, attach
 from . import creation, indexing, views
-from .dispatch import profiled
+from .dispatch import element, profiled
 
 _SUPPORTED = ("Supported combinations for non-constant padding:\n"
               "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
@@ -62,9 +64,10 @@ def constant_pad_nd(input, pad, value=0):
         if shape[dim] < 0:
             raise RuntimeError("narrow(): length must be non-negative.")
         regions.append((dim, max(-left, 0), max(left, 0), size - max(-left, 0) - max(-right, 0)))
+    if not isinstance(value, numbers.Real):
+        raise TypeError(f"pad(): argument 'value' (position 4) must be float, not {type(value).__name__}")
     dt = input._dtype
-    fill = value if dt.is_floating_point else (bool(value) if dt is _dtype.bool_ else int(value))
-    target = k.full(tuple(shape), fill, dt)
+    target = k.full(tuple(shape), element(value, dt), dt)
     if all(length > 0 for *_, length in regions):
         region = target
         for dim, start, at, length in regions:
