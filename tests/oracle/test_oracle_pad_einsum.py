@@ -231,6 +231,11 @@ def test_unfold_errors_match_torch(oracle, args):
     check_error(oracle, lambda lib, x: x.unfold(*args), np.ones((2, 7), np.float32))
 
 
+@pytest.mark.parametrize("args", [(1, 2.0, 1), (1, 2, 1.5), (1.0, 2, 1), (1, True, 1)], ids=str)
+def test_unfold_argument_types_are_checked_as_torch(oracle, args):
+    check_error(oracle, lambda lib, x: x.unfold(*args), np.ones((2, 7), np.float32))
+
+
 # ----- lerp --------------------------------------------------------------------------------------
 LERPS = {
     "number weight": (lambda lib, a, b: lib.lerp(a, b, 0.3), [(3,), (3,)]),

@@ -27,6 +27,10 @@ class UnfoldBackward0(Node):
 def unfold(self, dimension, size, step):
     """Windows of `size` along `dimension`, `step` apart: that dim becomes the window count and a new
     last dim of `size` holds each window (PyTorch's Tensor.unfold)."""
+    for position, (name, value) in enumerate((("dimension", dimension), ("size", size), ("step", step))):
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise TypeError(f"unfold(): argument '{name}' (position {position + 1}) must be int, not "
+                            f"{type(value).__name__}")
     ndim = self.ndim
     dim = _wrap_dim(dimension, ndim, "unfold")
     shape, strides = list(self._data.shape), list(self._device.kernels.strides(self._data))
