@@ -95,6 +95,10 @@ def test_einsum_argument_types_are_checked_as_torch(oracle):
             lib.einsum(1, lib.ones(2))
         with pytest.raises(TypeError, match="expected Tensor as element 0 in argument 1, but got float"):
             lib.einsum("i", 1.0)
+        with pytest.raises(ValueError, match="must specify the equation string and at least one operand"):
+            lib.einsum("i")
+        with pytest.raises(ValueError, match="not within the valid range \\[0, 52\\)"):
+            lib.einsum(lib.ones(2), [60])
 
 
 # ----- F.pad ---------------------------------------------------------------------------------------
@@ -169,6 +173,8 @@ def test_pad_argument_types_are_checked_as_torch(oracle):
             lib.nn.functional.pad(lib.ones(2, 3), (1.0, 1.0))
         with pytest.raises(TypeError, match="argument 'input' \\(position 1\\) must be Tensor, not list"):
             lib.nn.functional.pad([1, 2], (1, 1))
+        with pytest.raises(TypeError, match="argument 'mode' \\(position 3\\) must be str, not int"):
+            lib.nn.functional.pad(lib.ones(2), (1, 1), mode=3)
         with pytest.raises(TypeError, match="argument 'value' \\(position 4\\) must be float, not str"):
             lib.nn.functional.pad(lib.ones(2), (1, 1), value="a")
 

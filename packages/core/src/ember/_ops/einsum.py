@@ -221,22 +221,20 @@ def _from_sublists(args: tuple):
 def einsum(*args):
     """Sum of products over the subscripts of `equation` (``einsum("ij,jk->ik", a, b)``), with
     ellipses, implicit output, repeated subscripts (diagonals) and broadcasting as PyTorch's."""
-    if not args:
-        raise TypeError("einsum(): must specify the equation string and at least one operand, or at least one "
-                        "operand and its subscripts list")
+    if len(args) < 2:
+        raise ValueError("einsum(): must specify the equation string and at least one operand, or at least one "
+                         "operand and its subscripts list")
     if isinstance(args[0], Tensor):
         equation, operands = _from_sublists(args)
     else:
         equation, operands = args[0], args[1:]
         if not isinstance(equation, str):
             raise TypeError(f"einsum(): argument 'equation' (position 1) must be str, not {type(equation).__name__}")
-        if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        if len(operands) == 1 and isinstance(operands[0], (list, tuple)):  # einsum("ij,jk", [a, b])
             operands = tuple(operands[0])
     for index, t in enumerate(operands):
         if not isinstance(t, Tensor):
             raise TypeError(f"expected Tensor as element {index} in argument 1, but got {type(t).__name__}")
-    if not operands:
-        raise _error("must provide at least one operand")
     terms, output = _parse(equation, len(operands))
     sizes, ellipsis_dims, expanded = _sizes(terms, operands)
     out = _output(terms, output, ellipsis_dims)

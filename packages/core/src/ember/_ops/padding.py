@@ -154,6 +154,8 @@ def _circular_pad(input: Tensor, pad: tuple) -> Tensor:
 def pad(input, pad, mode="constant", value=None):
     """PyTorch's F.pad: pads (left, right) pairs from the last dim backwards."""
     pad = _check_pad(input, pad)
+    if not isinstance(mode, str):
+        raise TypeError(f"pad(): argument 'mode' (position 3) must be str, not {type(mode).__name__}")
     if mode == "constant":
         return constant_pad_nd(input, pad, 0 if value is None else value)
     if mode not in ("reflect", "replicate", "circular"):
