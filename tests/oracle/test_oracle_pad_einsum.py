@@ -50,6 +50,15 @@ def test_einsum_matches_torch(oracle, equation, shapes, dtype):
     check_with_name(oracle, lambda lib, *ops: lib.einsum(equation, *ops), shapes, dtype)
 
 
+@pytest.mark.parametrize("layout", ["transposed", "stepped", "offset_permuted"])
+@pytest.mark.parametrize(("equation", "shapes"), [("bij,bjk->bik", [(2, 3, 4), (2, 4, 5)]), ("ii->i", [(3, 3)]),
+                                                 ("i,i->", [(1,), (3,)]), ("ijk->kj", [(2, 3, 4)])])
+def test_einsum_of_strided_views_matches_torch(oracle, equation, shapes, layout):
+    rng = oracle.rng(5)
+    arrays = [oracle.layout_array(rng, s, layout, "float64", "any") for s in shapes]
+    oracle.check(lambda lib, *ops: lib.einsum(equation, *(oracle.view_as_layout(t, layout) for t in ops)), *arrays)
+
+
 @pytest.mark.parametrize("dtype", ["int64", "int32", "bool"])
 @pytest.mark.parametrize("equation", ["ij,jk->ik", "ij->i", "i,j->ij", "ii->i", "i,i->i"])
 def test_einsum_on_integers_and_bools_matches_torch(oracle, equation, dtype):
