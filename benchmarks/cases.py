@@ -233,10 +233,28 @@ def _big_matmul() -> Case:
     return Case(f"matmul {MATMUL_SIZE}x{MATMUL_SIZE} fwd+bwd", Target("numpy", 1.05), framework, numpy)
 
 
+# einsum on 1M-element operands against np.einsum: matmul-like (one bmm) and reduction-like (a sum).
+def _einsum(equation: str, *shapes: tuple[int, ...]) -> Case:
+    def framework(fw: ModuleType, device: str) -> Run:
+        operands = [fw.tensor(v, device=device) for v in _arrays(*shapes)]
+        return lambda: fw.einsum(equation, *operands)
+
+    def numpy() -> Run:
+        operands = _arrays(*shapes)
+        return lambda: np.einsum(equation, *operands)
+
+    return Case(f"einsum {equation} {' '.join('x'.join(map(str, s)) for s in shapes)}", Target("numpy", 1.5),
+                framework, numpy)
+
+
 CASES: tuple[Case, ...] = (
     *(_tiny_forward(op) for op in TINY_OPS),
     *(_tiny_forward_backward(op) for op in TINY_OPS),
     _mlp_step(64, Target("torch", 0.8)),
     _mlp_step(512, Target("numpy", 1.15)),
     _big_matmul(),
+    _einsum("ij,jk->ik", (1000, 1000), (1000, 1000)),
+    _einsum("ij->j", (1000, 1000)),
+    _einsum("ij,ij->i", (1000, 1000), (1000, 1000)),
+    _einsum("ij->i", (1000, 1000)),
 )

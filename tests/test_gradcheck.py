@@ -209,6 +209,34 @@ SECOND_ORDER = [
     *(f"registry {entry.name}" for entry in _REGISTRY + _BINARY),
 ]
 
+# Matrix products, einsum, padding, unfold and lerp (issue 7), first and second order.
+_A = ((2, 3), "any")
+PRODUCTS_AND_WINDOWS = {
+    "bmm": (lambda a, b: ember.bmm(a, b), [((2, 2, 3), "any"), ((2, 3, 2), "any")]),
+    "addmm": (lambda i, a, b: ember.addmm(i, a, b, beta=0.5, alpha=2.0), [((3,), "any"), ((2, 2), "any"), _A]),
+    "addmv": (lambda i, m, v: ember.addmv(i, m, v, beta=2.0, alpha=-1.0), [((2,), "any"), _A, ((3,), "any")]),
+    "addr": (lambda i, a, b: ember.addr(i, a, b, alpha=0.5), [_A, ((2,), "any"), ((3,), "any")]),
+    "baddbmm": (lambda i, a, b: ember.baddbmm(i, a, b, beta=-1.0), [((2, 1), "any"), ((2, 2, 3), "any"),
+                                                                      ((2, 3, 2), "any")]),
+    "addbmm": (lambda i, a, b: ember.addbmm(i, a, b, alpha=3.0), [((2, 2), "any"), ((2, 2, 3), "any"),
+                                                                    ((2, 3, 2), "any")]),
+    "vdot": (lambda a, b: ember.vdot(a, b), [((3,), "any"), ((3,), "any")]),
+    "einsum matmul": (lambda a, b: ember.einsum("ij,jk->ik", a, b), [_A, ((3, 2), "any")]),
+    "einsum batched ellipsis": (lambda a, b: ember.einsum("...ij,...jk", a, b), [((2, 2, 3), "any"), ((3, 2), "any")]),
+    "einsum diagonal": (lambda a: ember.einsum("ii->i", a), [((3, 3), "any")]),
+    "einsum three operands": (lambda a, b, c: ember.einsum("i,ij,j->", a, b, c), [((2,), "any"), _A, ((3,), "any")]),
+    "pad constant": (lambda a: F.pad(a, (1, -1, 2, 0), value=1.5), [_A]),
+    "pad reflect": (lambda a: F.pad(a, (2, 1), mode="reflect"), [((1, 2, 4), "any")]),
+    "pad reflect 2-d": (lambda a: F.pad(a, (1, 2, 1, 0), mode="reflect"), [((1, 3, 4), "any")]),
+    "pad replicate": (lambda a: F.pad(a, (2, 1), mode="replicate"), [((1, 2, 3), "any")]),
+    "pad circular": (lambda a: F.pad(a, (2, 1, 1, 1), mode="circular"), [((1, 2, 3), "any")]),
+    "unfold": (lambda a: a.unfold(1, 2, 1), [((2, 4), "any")]),
+    "lerp": (lambda a, b: ember.lerp(a, b, 0.7), [_A, _A]),
+    "lerp(tensor weight)": (lambda a, b, w: ember.lerp(a, b, w), [_A, ((3,), "any"), ((2, 1), "any")]),
+}
+OPS.update(PRODUCTS_AND_WINDOWS)
+SECOND_ORDER += list(PRODUCTS_AND_WINDOWS)
+
 
 @pytest.mark.parametrize("name", list(OPS))
 def test_gradient_agrees_with_finite_differences(name):

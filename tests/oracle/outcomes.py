@@ -16,3 +16,9 @@ def outcome(lib, call):
         except Exception as error:
             return type(error).__name__
     return str(result.dtype).rsplit(".", 1)[-1], result.detach().numpy()
+
+
+def same_message(ember_error: BaseException, torch_error: BaseException) -> bool:
+    """ember's message is PyTorch's (with `ember.` for `torch.`), up to the op ember names at its end."""
+    expected = str(torch_error).replace("torch.", "ember.")
+    return str(ember_error) == expected or str(ember_error).startswith(expected + " (in ")

@@ -17,6 +17,7 @@ from ._ops import binary as _binary
 from ._ops import methods as _methods
 from ._ops import unary as _unary
 from ._ops.activation import log_softmax, relu, sigmoid, softmax
+from ._ops.blas import addbmm, addmm, addmv, addr, baddbmm
 from ._ops.creation import (
     arange,
     as_tensor,
@@ -46,9 +47,12 @@ from ._ops.creation import (
     zeros,
     zeros_like,
 )
+from ._ops.einsum import einsum
 from ._ops.joining import cat, stack
-from ._ops.linalg import dot, matmul, mm, mv, outer
+from ._ops.lerp import lerp
+from ._ops.linalg import bmm, dot, ger, matmul, mm, mv, outer, vdot
 from ._ops.norms import allclose, count_nonzero, isclose, logsumexp, norm
+from ._ops.padding import constant_pad_nd
 from ._ops.pointwise import (
     add,
     clamp,

@@ -340,7 +340,8 @@ def _check_fill(value, op: str) -> None:
 
 
 def _like(op: str, make, floating_only: bool = False):
-    def factory(input, *, dtype=None, device=None, requires_grad=False, memory_format=None):
+    def factory(input, *, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False,
+                memory_format=None):
         _check_input(input, op)
         dtype = _dtype.parse(dtype, op)
         dt = dtype or input._dtype
@@ -349,7 +350,8 @@ def _like(op: str, make, floating_only: bool = False):
         d = place(device if device is not None else input._device, dt, op)
         return _finish(_preserving_layout(input, d, dt, make, memory_format, op), dt, d, requires_grad, op)
     factory.__name__ = factory.__qualname__ = op
-    factory.__doc__ = f"Like torch.{op}: a new tensor with `input`'s shape, dtype and device."
+    factory.__doc__ = (f"Like torch.{op}: a new tensor with `input`'s shape, dtype and device (`layout` and "
+                       "`pin_memory` accepted as PyTorch's: ember tensors are strided and pageable).")
     return profiled("aten::" + op)(factory)
 
 
@@ -369,7 +371,8 @@ randn_like = _like("randn_like", lambda d, shape, dt: d.kernels.normal(shape, 0.
                    floating_only=True)
 
 
-def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False, memory_format=None) -> Tensor:
+def full_like(input, fill_value, *, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False,
+              memory_format=None) -> Tensor:
     """A tensor with `input`'s shape, dtype and device, filled with `fill_value`."""
     _check_input(input, "full_like")
     dtype = _dtype.parse(dtype, "full_like")
@@ -518,12 +521,16 @@ def _draw_integers(d, shape, low: int, high: int, dt):
     return data if dt is _dtype.int64 else k.astype(data, dt)
 
 
-def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_grad=False,
-                 memory_format=None) -> Tensor:
+def randint_like(input, low=None, high=None, *, dtype=None, layout=None, device=None,
+                 pin_memory=False, requires_grad=False, memory_format=None) -> Tensor:
     """Like randint, with `input`'s shape, dtype and device: ``randint_like(x, high)`` or
     ``randint_like(x, low, high)``."""
     if high is None:
+        if low is None:
+            raise TypeError("randint_like() missing 1 required positional argument: 'high'")
         low, high = 0, low
+    elif low is None:
+        low = 0
     _check_input(input, "randint_like")
     dt = _dtype.parse(dtype, "randint_like") or input._dtype
     d = place(device if device is not None else input._device, dt, "randint_like")

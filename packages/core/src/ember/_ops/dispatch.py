@@ -95,6 +95,18 @@ def checked_scalar(value, dt, op: str, type_name: str | None = None):
     return value
 
 
+def element(value, dt):
+    """A Python number as an element of `dt`, as PyTorch converts an op's scalar argument (pad's value,
+    addmm's beta): truncated toward zero for integer dtypes, or PyTorch's RuntimeError when it overflows."""
+    try:
+        checked_scalar(value, dt, "")
+    except RuntimeError:
+        raise RuntimeError(f"value cannot be converted to type {_CPP_NAMES[dt.name]} without overflow") from None
+    if dt.is_floating_point:
+        return float(value)
+    return bool(value) if dt is _dtype.bool_ else int(value)
+
+
 def operands(a: Tensor, b, op: str, float_result: bool = False):
     """Kernel operands of a binary op and the dtype it computes in (PyTorch promotion).
 

@@ -1,12 +1,14 @@
-"""Matrix products: matmul (with PyTorch's per-case graph nodes), mm, mv, dot, outer."""
+"""Matrix products: matmul (with PyTorch's per-case graph nodes), mm, mv, dot, vdot, bmm, outer (ger)."""
 from __future__ import annotations
 
 import math
 
+from .. import _dtype
 from .._tensor import Tensor, wrap
+from ..autograd import grad_mode
 from ..autograd.node import Node, attach, cross_saved, needs_input_grad
-from . import views
-from .dispatch import broadcast_shapes, profiled
+from . import pointwise, views
+from .dispatch import _CPP_NAMES, broadcast_shapes, bump, check_out, profiled, type_name
 
 
 def _mat_kernel(a: Tensor, b: Tensor, op: str):
@@ -16,12 +18,16 @@ def _mat_kernel(a: Tensor, b: Tensor, op: str):
         raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
                            f"{a._device} and {b._device}! (in {op})")
     if a._dtype is not b._dtype:
-        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {a._dtype.name} != "
-                           f"{b._dtype.name} (in {op})")
+        raise _dtype_mismatch(a, b)
     try:
         return a._device.kernels.matmul(a._data, b._data)
     except Exception as error:
         raise _shape_error(a, b, op, error) from error
+
+
+def _dtype_mismatch(a: Tensor, b: Tensor) -> RuntimeError:
+    names = [_CPP_NAMES.get(t._dtype.name, "bool") for t in (a, b)]
+    return RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {names[0]} != {names[1]}")
 
 
 def _shape_error(a: Tensor, b: Tensor, op: str, error: Exception) -> RuntimeError:
@@ -79,35 +85,132 @@ class BmmBackward0(Node):
         return grad_a, grad_b
 
 
-def _product(op: str, node_cls, a: Tensor, b: Tensor, **attributes) -> Tensor:
+def write_out(out: Tensor, op: str, data, dtype, inputs) -> Tensor:
+    """A product's `data` written into `out=` (refused, as PyTorch, when grad mode records an input)."""
+    if grad_mode.state.enabled and any(t._requires_grad for t in inputs):
+        raise RuntimeError(f"{op}(): functions with out=... arguments don't support automatic differentiation, "
+                           "but one of the arguments requires grad.")
+    check_out(out, op, tuple(data.shape), dtype)
+    out._device.kernels.copy_(out._data, data)
+    bump(out)
+    return out
+
+
+def _product(op: str, node_cls, a: Tensor, b: Tensor, out=None, **attributes) -> Tensor:
+    if out is not None:
+        return write_out(out, op, _mat_kernel(a, b, op), a._dtype, (a, b))
     result = wrap(_mat_kernel(a, b, op), a._dtype, a._device)
     if a._requires_grad or b._requires_grad:
         return attach(result, node_cls, (a, b), cross_saved(a, b), **attributes)
     return result
 
 
+def same_device(op: str, *tensors: Tensor) -> None:
+    first = tensors[0]._device
+    for t in tensors[1:]:
+        if t._device is not first:
+            raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
+                               f"{first} and {t._device}! (in {op})")
+
+
+def mm_checks(a: Tensor, b: Tensor, first: str = "self") -> None:
+    """PyTorch's checks of mm's (and addmm's) operands, in its order: dims, then sizes."""
+    sa, sb = a._data.shape, b._data.shape
+    if len(sa) != 2 or len(sb) != 2:
+        name, t = (first, a) if len(sa) != 2 else ("mat2", b)
+        raise RuntimeError(f"{name} must be a matrix" + (f", got {t.ndim}-D tensor" if first == "mat1" else ""))
+    if sa[1] != sb[0]:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({sa[0]}x{sa[1]} and {sb[0]}x{sb[1]})")
+
+
+def mv_checks(mat: Tensor, vec: Tensor, input: Tensor | None = None) -> None:
+    """PyTorch's checks of addmv's operands; mv's are addmv's with an `input` of the product's size and
+    the vector's dtype."""
+    shape, size = mat._data.shape, vec._data.shape
+    input_shape = shape[:1] if input is None else input._data.shape
+    if len(shape) != 2 or len(size) != 1 or len(input_shape) > 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got {len(input_shape)}, {len(shape)}, {len(size)}")
+    input_size = input_shape[0] if input_shape else 1
+    if shape[1] != size[0] or input_size not in (1, shape[0]):
+        raise RuntimeError(f"size mismatch, got input ({input_size}), mat ({shape[0]}x{shape[1]}), vec ({size[0]})")
+    input_dtype = vec._dtype if input is None else input._dtype
+    if not input_dtype is mat._dtype is vec._dtype:
+        raise RuntimeError(f"addmv input tensors must have the same dtype, but got {type_name(input_dtype)}, "
+                           f"{type_name(mat._dtype)}, and {type_name(vec._dtype)}")
+    if mat._dtype is _dtype.bool_:
+        raise NotImplementedError("\"addmv_impl_cpu\" not implemented for 'Bool'")
+
+
+def bmm_checks(a: Tensor, b: Tensor) -> None:
+    """PyTorch's checks of bmm's (and baddbmm's) operands."""
+    for name, t in (("batch1", a), ("batch2", b)):
+        if t.ndim != 3:
+            raise RuntimeError(f"{name} must be a 3D tensor")
+    expected = [a._data.shape[0], a._data.shape[2]]
+    if list(b._data.shape[:2]) != expected:
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: {expected} but got: "
+                           f"{list(b._data.shape[:2])}.")
+    if a._dtype is not b._dtype:
+        raise RuntimeError(f"expected scalar type {type_name(a._dtype)} but found {type_name(b._dtype)}")
+
+
+def _dot_checks(a: Tensor, b: Tensor) -> None:
+    sa, sb = a._data.shape, b._data.shape
+    if len(sa) != 1 or len(sb) != 1:
+        raise RuntimeError(f"1D tensors expected, but got {len(sa)}D and {len(sb)}D tensors")
+    if a._dtype is not b._dtype:
+        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found {type_name(a._dtype)} "
+                           f"and {type_name(b._dtype)}")
+    if sa != sb:
+        raise RuntimeError(f"inconsistent tensor size, expected tensor [{sa[0]}] and src [{sb[0]}] to have the same "
+                           f"number of elements, but got {sa[0]} and {sb[0]} elements respectively")
+    if a._dtype is _dtype.bool_:
+        raise NotImplementedError("\"dot\" not implemented for 'Bool'")
+
+
 @profiled("aten::mm")
-def mm(input, mat2):
+def mm(input, mat2, *, out=None):
     """Product of two matrices."""
-    if input.ndim != 2 or mat2.ndim != 2:
-        raise RuntimeError(f"{'self' if input.ndim != 2 else 'mat2'} must be a matrix")
-    return _product("mm", MmBackward0, input, mat2)
+    mm_checks(input, mat2)
+    if input._dtype is not mat2._dtype:
+        raise _dtype_mismatch(input, mat2)
+    if input._dtype is _dtype.bool_:
+        raise NotImplementedError("\"addmm_impl_cpu_\" not implemented for 'Bool'")
+    return _product("mm", MmBackward0, input, mat2, out=out)
 
 
 @profiled("aten::mv")
-def mv(input, vec):
+def mv(input, vec, *, out=None):
     """Product of a matrix and a vector."""
-    if input.ndim != 2 or vec.ndim != 1:
-        raise RuntimeError(f"vector + matrix @ vector expected, got {input.ndim}, {vec.ndim}")
-    return _product("mv", MvBackward0, input, vec)
+    mv_checks(input, vec)
+    return _product("mv", MvBackward0, input, vec, out=out)
 
 
 @profiled("aten::dot")
-def dot(input, other):
+def dot(input, other, *, out=None):
     """Inner product of two vectors."""
-    if input.ndim != 1 or other.ndim != 1:
-        raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D tensors")
-    return _product("dot", DotBackward0, input, other)
+    _dot_checks(input, other)
+    return _product("dot", DotBackward0, input, other, out=out)
+
+
+class VdotBackward0(DotBackward0):
+    """vdot conjugates its first operand: for real tensors, dot's gradient."""
+
+
+@profiled("aten::vdot")
+def vdot(input, other, *, out=None):
+    """Inner product of two vectors, the first conjugated (the same as dot for real tensors)."""
+    _dot_checks(input, other)
+    return _product("vdot", VdotBackward0, input, other, out=out)
+
+
+@profiled("aten::bmm")
+def bmm(input, mat2, *, out=None):
+    """Batched product of two 3-D tensors (no broadcasting)."""
+    bmm_checks(input, mat2)
+    if input._dtype is _dtype.bool_:
+        raise NotImplementedError("\"bmm\" not implemented for 'Bool'")
+    return _product("bmm", BmmBackward0, input, mat2, vectors=(False, False), out=out)
 
 
 @profiled("aten::matmul")
@@ -116,12 +219,7 @@ def matmul(input, other, *, out=None):
     if not isinstance(other, Tensor) or not isinstance(input, Tensor):
         raise TypeError(f"matmul(): argument 'other' must be Tensor, not {type(other).__name__}")
     if out is not None:
-        from .dispatch import bump, check_out
-        data = _mat_kernel(input, other, "matmul")
-        check_out(out, "matmul", data.shape, input._dtype)
-        input._device.kernels.copy_(out._data, data)
-        bump(out)
-        return out
+        return write_out(out, "matmul", _mat_kernel(input, other, "matmul"), input._dtype, (input, other))
     da, db = len(input._data.shape), len(other._data.shape)
     if da == 2 and db == 2:
         return _product("mm", MmBackward0, input, other)
@@ -205,7 +303,7 @@ def _squeeze4(t: Tensor) -> Tensor:
     return attach(wrap(data, t._dtype, t._device), views.SqueezeBackward4, (t,), shape=t._data.shape)
 
 
-def outer(input, vec2):
+def outer(input, vec2, *, out=None):
     """Outer product of two vectors."""
     for position, t in enumerate((input, vec2)):
         if not isinstance(t, Tensor):
@@ -214,4 +312,9 @@ def outer(input, vec2):
     for name, t in (("self", input), ("vec2", vec2)):
         if t.ndim != 1:
             raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {t.ndim}-D")
-    return views.unsqueeze(input, 1) * vec2
+    return pointwise.mul(views.unsqueeze(input, 1), vec2, out=out)
+
+
+def ger(input, vec2, *, out=None):
+    """Outer product of two vectors (PyTorch's older name for outer)."""
+    return outer(input, vec2, out=out)

@@ -5,10 +5,12 @@ from .._tensor import Tensor
 from . import (
     activation,
     binary,
+    blas,
     conversion,
     creation,
     indexing,
     inplace,
+    lerp,
     linalg,
     norms,
     pointwise,
@@ -17,6 +19,7 @@ from . import (
     shape,
     sorting,
     unary,
+    unfold,
     views,
 )
 
@@ -34,19 +37,21 @@ def _square(self):
 
 
 def _new_factory(factory):
-    def method(self, *size, dtype=None, device=None, requires_grad=False):
-        return factory(*size, dtype=dtype or self._dtype, device=device or self._device,
-                       requires_grad=requires_grad)
+    def method(self, *sizes, size=None, dtype=None, layout=None, device=None, pin_memory=False,
+               requires_grad=False):
+        return factory(*(sizes if size is None else (size,)), dtype=dtype or self._dtype,
+                       device=device or self._device, requires_grad=requires_grad)
     method.__name__ = "new_" + factory.__name__
     return method
 
 
-def _new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
+def _new_full(self, size, fill_value, *, dtype=None, layout=None, device=None, pin_memory=False,
+              requires_grad=False):
     return creation.full(size, fill_value, dtype=dtype or self._dtype, device=device or self._device,
                          requires_grad=requires_grad)
 
 
-def _new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
+def _new_tensor(self, data, *, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False):
     return creation.tensor(data, dtype=dtype or self._dtype, device=device or self._device,
                            requires_grad=requires_grad)
 
@@ -107,6 +112,9 @@ _METHODS = {
     "__eq__": pointwise.eq, "__ne__": pointwise.ne, "__lt__": pointwise.lt, "__le__": pointwise.le,
     "__gt__": pointwise.gt, "__ge__": pointwise.ge,
     "__getitem__": indexing.getitem, "__setitem__": indexing.setitem,
+    # matrix products (issue 7)
+    "bmm": linalg.bmm, "vdot": linalg.vdot, "ger": linalg.ger, "addmm": blas.addmm, "addmv": blas.addmv,
+    "addr": blas.addr, "baddbmm": blas.baddbmm, "addbmm": blas.addbmm, "lerp": lerp.lerp, "unfold": unfold.unfold,
 }
 
 # In-place versions: name_ -> out-of-place op (and whether that op accepts out=).
@@ -119,6 +127,9 @@ _INPLACE = {
     "clamp_max_": (pointwise.clamp_max, True), "sigmoid_": (activation.sigmoid, False),
     "relu_": (activation.relu, False), "reciprocal_": (pointwise.reciprocal, False),
     "square_": (_square, False),
+    **{name + "_": (blas.in_place_form(getattr(blas, name)), False)
+       for name in ("addmm", "addmv", "addr", "baddbmm", "addbmm")},
+    "lerp_": (lerp.lerp, False),
 }
 INPLACE_METHODS = {name: inplace.make_inplace(op, name, writes_out) for name, (op, writes_out) in _INPLACE.items()}
 INPLACE_METHODS["masked_fill_"] = inplace.make_inplace(pointwise.masked_fill, "masked_fill_", False,

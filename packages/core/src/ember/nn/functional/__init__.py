@@ -41,6 +41,7 @@ from ember.nn.functional.loss import (
     mse_loss,
     nll_loss,
 )
+from ember.nn.functional.padding import pad
 
 __all__ = [
     "binary_cross_entropy",
@@ -66,6 +67,7 @@ __all__ = [
     "mse_loss",
     "nll_loss",
     "one_hot",
+    "pad",
     "relu",
     "relu6",
     "relu_",
