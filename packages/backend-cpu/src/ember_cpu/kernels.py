@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from . import erf
+from . import erf, scatter
 
 # numpy >= 2.3 returns arrays for 0-d results when given ``out=...``; older numpy needs `_array` after.
 _MODERN = np.lib.NumpyVersion(np.__version__) >= "2.3.0"
@@ -489,6 +489,7 @@ KERNELS: dict[str, Any] = {
     "contiguous": contiguous,
     "index": index,
     "index_put_": index_put_,
+    "index_reduce_": scatter.index_reduce_,
     # optional
     "storage_offset": storage_offset,
     "reshape": reshape,

@@ -13,6 +13,7 @@ from . import (
     norms,
     pointwise,
     reduction,
+    scatter,
     shape,
     unary,
     views,
@@ -100,6 +101,7 @@ _METHODS = {
     "__eq__": pointwise.eq, "__ne__": pointwise.ne, "__lt__": pointwise.lt, "__le__": pointwise.le,
     "__gt__": pointwise.gt, "__ge__": pointwise.ge,
     "__getitem__": indexing.getitem, "__setitem__": indexing.setitem,
+    **scatter.FUNCTIONS,
 }
 
 # In-place versions: name_ -> out-of-place op (and whether that op accepts out=).
@@ -116,6 +118,7 @@ _INPLACE = {
 INPLACE_METHODS = {name: inplace.make_inplace(op, name, writes_out) for name, (op, writes_out) in _INPLACE.items()}
 INPLACE_METHODS["masked_fill_"] = inplace.make_inplace(pointwise.masked_fill, "masked_fill_", False,
                                                        inplace.begin_masked_fill)
+INPLACE_METHODS.update(scatter.INPLACE_METHODS)
 _IN_OPERATORS = {"__iadd__": "add_", "__isub__": "sub_", "__imul__": "mul_", "__itruediv__": "div_",
                  "__ipow__": "pow_", **binary.IN_OPERATORS}
 

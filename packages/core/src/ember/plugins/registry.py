@@ -18,6 +18,7 @@ REQUIRED_KERNELS: tuple[str, ...] = (
     "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_left_shift", "bitwise_right_shift", "bitwise_not",
     "where", "sum", "max", "argmax", "matmul",
     "strides", "as_strided", "contiguous", "index", "index_put_",
+    "index_reduce_",
 )
 # Faster versions of ops core otherwise composes; a missing one is None in the kernel table.
 OPTIONAL_KERNELS: tuple[str, ...] = (
