@@ -28,6 +28,8 @@ broken kernel and property, e.g. "strides(...) returned byte strides", never a g
   2**31, float64 Python scalars float32 cannot hold (0.1), results that must be new buffers, and casts
   of NaN and inf. Every kernel call there must emit no Python warning, as PyTorch's emit none.
 - ``test_reductions``, ``test_matmul``, ``test_indexing``: the remaining required kernels, as above.
+- ``test_scatter``: ``index_reduce_`` (prod, amax, amin at repeated indices, into every layout) against
+  numpy's ``ufunc.at``, NaN propagating through amax and amin, overflow silent.
 - ``test_optional_kernels``: every optional kernel the device provides, against numpy (softmax and the
   losses on rows at very different offsets and spreads of hundreds, activations and min/argmin on special
   values) and through ember's ops against core's composition, the same op run with a copy of the kernel

@@ -13,10 +13,12 @@ from ember.testing import (
     test_matmul,
     test_optional_kernels,
     test_reductions,
+    test_scatter,
     test_views,
 )
 
-REQUIRED_CHECKS = (test_creation, test_views, test_elementwise, test_reductions, test_matmul, test_indexing)
+REQUIRED_CHECKS = (test_creation, test_views, test_elementwise, test_reductions, test_matmul, test_indexing,
+                   test_scatter)
 
 
 def test_every_required_kernel_has_a_check():
