@@ -357,13 +357,14 @@ class IndexPutBackward0(Node):
     """Gradient of writing a value at indices: the value gets the gradient there, the tensor elsewhere."""
 
     def backward(self, grad):
+        from .scatter import put_key
+
         indices, = self.saved_tensors
-        k = grad._device.kernels
-        written = k.full(grad._data.shape, False, _dtype.bool_)
-        k.index_put_(written, indices, True, False)
         grad_value = _index_with(grad, indices) if needs_input_grad(self, 1) else None
-        # zeros where the value was written, not grad * 0: a NaN or inf gradient stops there too
-        return grad.masked_fill(wrap(written, _dtype.bool_, grad._device), 0.0), grad_value
+        # zeros where the value was written (PyTorch's index_put of zeros), not grad * 0: a NaN or inf
+        # gradient stops there too
+        zero = wrap(grad._device.kernels.full((), 0, grad._dtype), grad._dtype, grad._device)
+        return put_key(grad, indices, zero, False), grad_value
 
 
 def _fills_mask(rest: tuple, value: Tensor) -> bool:

@@ -17,7 +17,7 @@ from .. import _dtype
 from .._tensor import Tensor, _wrap_dim, wrap
 from ..autograd.node import Node, attach, needs_input_grad
 from . import indexing, inplace, views
-from .dispatch import bump, check_out, checked_scalar, profiled, scalar, type_name
+from .dispatch import broadcast_shapes, bump, check_out, checked_scalar, profiled, scalar, type_name
 
 _int64, _int32, _bool = _dtype.int64, _dtype.int32, _dtype.bool_
 _REDUCTIONS = ("sum", "prod", "mean", "amax", "amin")
@@ -39,11 +39,11 @@ def first_out_of_range(index: Tensor, low: int, high: int) -> int | None:
     return int(values[(values < low) | (values >= high)].flat[0])
 
 
-def _check_dtype(index: Tensor, allowed: tuple, message: str) -> None:
+def _check_dtype(index: Tensor, allowed: tuple, message: str, error=RuntimeError) -> None:
     if not isinstance(index, Tensor):
         raise TypeError(f"{message.split('(')[0]}(): argument 'index' must be Tensor, not {type(index).__name__}")
     if index._dtype not in allowed:
-        raise RuntimeError(message.format(type_name(index._dtype)))
+        raise error(message.format(type_name(index._dtype)))
 
 
 def _same_device(input: Tensor, *others) -> None:
@@ -359,8 +359,7 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True, out=Non
         check_out(out, "scatter_reduce", input._data.shape, input._dtype, (index, src))
     data = _reduced(input, dim, index, src, reduce, include_self)
     result = wrap(data, input._dtype, input._device)
-    saved_result = Tensor._make(data, input._dtype, input._device)  # the values, without a cycle to the node
-    result = attach(result, ScatterReduceBackward0, (input, src), (index, input, src, saved_result), dim=dim,
+    result = attach(result, ScatterReduceBackward0, (input, src), (index, input, src, result), dim=dim,
                     reduce=reduce, include_self=bool(include_self))
     return _written(result, out)
 
@@ -390,6 +389,9 @@ def index_select(input, dim, index, *, out=None):
     _check_dtype(index, (_int64, _int32), "index_select(): Expected dtype int32 or int64 for index")
     _same_device(input, index)
     _vector(index, "index_select", "index_select(): Index is supposed to be a vector")
+    if not input._data.shape and index._data.size != 1:
+        raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {index._data.size} "
+                           f"value(s)")
     if first_out_of_range(index, 0, (input._data.shape or (1,))[dim]) is not None:
         raise IndexError("index out of range in self")
     shape = list(input._data.shape)
@@ -410,12 +412,13 @@ def _source_slices(op: str, input: Tensor, dim: int, index: Tensor, source: Tens
     """index_add's and index_copy's shape rules for `source`."""
     count = source._data.shape[dim] if source.ndim else 1
     if op == "index_copy_":
-        own, other = input._data.shape or (1,), source._data.shape or (1,)
-        for d in range(max(len(own), len(other))):
-            if d != dim and (d >= len(own) or d >= len(other) or own[d] != other[d]):
+        own, other = list(input._data.shape or (1,)), list(source._data.shape or (1,))
+        del own[dim], other[dim]  # the slices' shapes, as PyTorch names their dims
+        for d, (a, b) in enumerate(zip(own, other)):
+            if a != b:
                 raise RuntimeError(f"index_copy_(): Source/destination tensor must have same slice shapes. "
-                                   f"Destination slice shape: {own[d]} at dimension {d} and source slice "
-                                   f"shape: {other[d]} at dimension {d}.")
+                                   f"Destination slice shape: {a} at dimension {d} and source slice "
+                                   f"shape: {b} at dimension {d}.")
         if index._data.size != count:
             raise IndexError(f"index_copy_(): Number of indices ({index._data.size}) should be equal to "
                              f"source.size(dim) ({count})")
@@ -444,10 +447,22 @@ class IndexAddBackward0(Node):
         index, = self.saved_tensors
         grad_source = None
         if needs_input_grad(self, 1):
-            grad_source = views.expand_to(index_select(grad, self.dim, index), self.source_shape)
+            grad_source = views.expand(index_select(grad, self.dim, index), self.source_shape)
             if self.alpha != 1:
-                grad_source = grad_source * self.alpha
+                grad_source = _scaled(grad_source, self.alpha)
         return grad, grad_source
+
+
+class MulBackward1(Node):
+    """A product with a number, as PyTorch's C++ formulas take one (index_add's alpha)."""
+
+    def backward(self, grad):
+        return _scaled(grad, self.other)
+
+
+def _scaled(t: Tensor, number) -> Tensor:
+    data = t._device.kernels.mul(t._data, number)
+    return attach(wrap(data, t._dtype, t._device), MulBackward1, (t,), other=number)
 
 
 def _slices(source: Tensor, dim: int, index: Tensor, input: Tensor):
@@ -472,7 +487,11 @@ def index_add(input, dim, index, source, *, alpha=1, out=None):
         raise RuntimeError(f"index_add_(): self ({type_name(input._dtype)}) and source "
                            f"({type_name(source._dtype)}) must have the same scalar type")
     _source_slices("index_add_", input, dim, index, source)
-    if first_out_of_range(index, 0, (input._data.shape or (1,))[dim]) is not None:
+    size = (input._data.shape or (1,))[dim]
+    bad = first_out_of_range(index, 0, size)
+    if bad is not None and input.ndim > 1 and dim in (0, input.ndim - 1):  # PyTorch's two CPU paths
+        raise RuntimeError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
+    if bad is not None:
         raise IndexError("index out of range in self")
     if out is not None:
         check_out(out, "index_add", input._data.shape, input._dtype, (index, source))
@@ -494,7 +513,7 @@ class IndexCopyBackward0(Node):
         grad_input = index_fill(grad, self.dim, index, 0) if needs_input_grad(self, 0) else None
         grad_source = None
         if needs_input_grad(self, 1):
-            grad_source = views.expand_to(index_select(grad, self.dim, index), self.source_shape)
+            grad_source = views.expand(index_select(grad, self.dim, index), self.source_shape)
         return grad_input, grad_source
 
 
@@ -535,7 +554,7 @@ class IndexFillBackward1(Node):
 def index_fill(input, dim, index, value):
     """`input` with the slices at `index` along `dim` filled with `value` (a number or a 0-d tensor)."""
     dim = _wrap_dim(dim, input.ndim, "index_fill")
-    _check_dtype(index, (_int64,), "index_fill_(): Expected dtype int64 for index.")
+    _check_dtype(index, (_int64,), "index_fill_(): Expected dtype int64 for index.", IndexError)
     _same_device(input, index, value)
     if index.ndim > 1:
         raise RuntimeError("Index has to be a vector/scalar")
@@ -555,12 +574,15 @@ def index_fill(input, dim, index, value):
 
 
 # ----- masks and flat indices -------------------------------------------------------------------------------
-def _broadcast_pair(a: Tensor, b: Tensor):
-    from .dispatch import binary_failure, broadcast_shapes
-    shape = broadcast_shapes(a._data.shape, b._data.shape)
+def _broadcast_pair(input: Tensor, mask: Tensor):
+    """`input` and `mask` broadcast to one shape (PyTorch's error names the mask `a`)."""
+    shape = broadcast_shapes(input._data.shape, mask._data.shape)
     if shape is None:
-        raise binary_failure("masked_select", a, b, None)
-    return views.expand_to(a, shape), views.expand_to(b, shape)
+        a, b = mask._data.shape[::-1], input._data.shape[::-1]
+        at = next(i for i, (m, n) in enumerate(zip(a, b)) if m != n and m != 1 and n != 1)
+        raise RuntimeError(f"The size of tensor a ({a[at]}) must match the size of tensor b ({b[at]}) at "
+                           f"non-singleton dimension {max(len(a), len(b)) - 1 - at}")
+    return views.expand_to(input, shape), views.expand_to(mask, shape)
 
 
 class MaskedSelectBackward0(Node):
@@ -589,16 +611,26 @@ class MaskedScatterBackward0(Node):
     def backward(self, grad):
         mask, = self.saved_tensors
         grad_input = grad.masked_fill(mask, 0) if needs_input_grad(self, 0) else None
-        grad_source = None
-        if needs_input_grad(self, 1):
-            from .creation import zeros
-            from .joining import cat
-            selected = masked_select(grad, mask)
-            missing = math.prod(self.source_shape) - selected._data.size
-            if missing:
-                selected = cat((selected, zeros(missing, dtype=grad._dtype, device=grad._device)))
-            grad_source = selected.view(self.source_shape)
+        grad_source = _masked_scatter_backward(grad, mask, self.source_shape) if needs_input_grad(self, 1) else None
         return grad_input, grad_source
+
+
+class MaskedScatterBackwardBackward0(Node):
+    def backward(self, grad):
+        mask, = self.saved_tensors
+        from .creation import zeros
+        return masked_scatter(zeros(self.shape, dtype=grad._dtype, device=grad._device), mask, grad)
+
+
+def _masked_scatter_backward(grad: Tensor, mask: Tensor, source_shape) -> Tensor:
+    """The source's gradient: `grad` where the mask holds, in order, then zeros for the unused source."""
+    d = grad._device
+    k = d.kernels
+    selected = k.index(grad._data, (mask._data,))
+    data = k.full((math.prod(source_shape),), 0, grad._dtype)
+    k.copy_(views.narrow_buffer(d, data, 0, 0, selected.shape[0]), selected)
+    result = wrap(views.reshape_buffer(d, data, tuple(source_shape)), grad._dtype, d)
+    return attach(result, MaskedScatterBackwardBackward0, (grad,), (mask,), shape=grad._data.shape)
 
 
 @profiled("aten::masked_scatter")
@@ -684,7 +716,7 @@ def take_along_dim(input, indices, dim=None, *, out=None):
         raise RuntimeError(f"torch.take_along_dim(): input and indices should have the same number of "
                            f"dimensions, but got {input.ndim} dimensions for input, and {indices.ndim} "
                            f"dimensions for indices")
-    from .dispatch import binary_failure, broadcast_shapes
+    from .dispatch import binary_failure
     own, other = list(input._data.shape), list(indices._data.shape)
     with_index, with_input = own.copy(), other.copy()
     if own:
@@ -732,12 +764,16 @@ def index_put(input, indices, values, accumulate=False):
         if not indexing.broadcasts_to(shape, region):
             raise RuntimeError(f"shape mismatch: value tensor of shape {list(shape)} cannot be broadcast to "
                                f"indexing result of shape {list(region)}")
+    return put_key(input, key, values, bool(accumulate))
+
+
+def put_key(input: Tensor, key: tuple, values: Tensor, accumulate: bool) -> Tensor:
+    """index_put with a checked key of device buffers (setitem's gradient uses it too)."""
     data = _copy_of(input)
-    input._device.kernels.index_put_(data, key, values._data, bool(accumulate))
+    input._device.kernels.index_put_(data, key, values._data, accumulate)
     result = wrap(data, input._dtype, input._device)
-    if accumulate:
-        return attach(result, IndexPutBackward0, (input, values), (key,))
-    return attach(result, indexing.IndexPutBackward0, (input, values), (key,))
+    node = IndexPutBackward0 if accumulate else indexing.IndexPutBackward0
+    return attach(result, node, (input, values), (key,))
 
 
 def _check_key_range(input: Tensor, indices) -> None:
@@ -780,7 +816,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     if isinstance(repeats, bool) or not isinstance(repeats, (int, Tensor)):
         raise TypeError(f"repeat_interleave() received an invalid combination of arguments - got "
                         f"({type(repeats).__name__}), but expected one of:\n * (Tensor repeats, int dim = None, "
-                        f"*, int output_size = None)\n * (int repeats, int dim = None, *, int output_size = None)")
+                        f"*, int output_size = None)\n * (int repeats, int dim = None, *, int output_size = None)\n")
     if dim is None:
         input, dim = input.reshape(-1), 0
     dim = _wrap_dim(dim, input.ndim, "repeat_interleave")
