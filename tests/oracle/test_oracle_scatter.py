@@ -13,7 +13,7 @@ torch = pytest.importorskip("torch")
 
 pytestmark = pytest.mark.oracle
 
-DTYPES = ("float32", "float64", "int64", "int32", "bool")
+DTYPES = ("float16", "float32", "float64", "int64", "int32", "bool")
 
 
 def _long(lib, values):
@@ -357,6 +357,10 @@ OUT = {
     "scatter_add": lambda lib, x, out: lib.scatter_add(x, 1, _long(lib, [[0, 0]]), x, out=out),
     "take": lambda lib, x, out: lib.take(x, _long(lib, [[0, 11, 5, 5]] * 3), out=out),
     "take_along_dim": lambda lib, x, out: lib.take_along_dim(x, _long(lib, [[3, 2, 1, 0]]), 1, out=out),
+    "scatter": lambda lib, x, out: lib.scatter(x, 1, _long(lib, [[2, 0]]), x, out=out),
+    "scatter_reduce": lambda lib, x, out: lib.scatter_reduce(x, 0, _long(lib, [[2, 2, 0, 0]]), x, "prod", out=out),
+    "index_add": lambda lib, x, out: lib.index_add(x, 0, _long(lib, [1, 1]), x[:2], out=out),
+    "index_copy": lambda lib, x, out: lib.index_copy(x, 1, _long(lib, [1]), x[:, :1], out=out),
 }
 
 
@@ -370,6 +374,29 @@ def test_out_forms_match_pytorch(oracle, name):
         assert fn(lib, x, out) is out
         results.append(out)
     oracle.assert_same(results[1], results[0], name)
+
+
+# Writes whose source shares memory with the written tensor: name -> fn(lib, y) for y = arange(6.).
+OVERLAPS = {
+    "scatter_ from itself": lambda lib, y: y.scatter_(0, _long(lib, [1, 0, 2, 3, 4, 5]), y),
+    "scatter_add_ from a part of itself": lambda lib, y: y.scatter_add_(0, _long(lib, [0, 1]), y[2:4]),
+    "scatter_reduce_ from itself": lambda lib, y: y.scatter_reduce_(0, _long(lib, [0] * 6), y, "amax"),
+    "index_add_ from itself": lambda lib, y: y.index_add_(0, _long(lib, [1, 0, 2, 3, 4, 5]), y),
+    "index_copy_ from itself": lambda lib, y: y.index_copy_(0, _long(lib, [1, 0, 2, 3, 4, 5]), y),
+    "index_put_ from a part of itself": lambda lib, y: y.index_put_((_long(lib, [0, 1]),), y[2:4]),
+    "gather into its input": lambda lib, y: lib.gather(y, 0, _long(lib, [0] * 6), out=y),
+    "index_select into its input": lambda lib, y: lib.index_select(y, 0, _long(lib, [0] * 6), out=y),
+    "take into its input": lambda lib, y: lib.take(y, _long(lib, [5] * 6), out=y),
+}
+
+
+@pytest.mark.parametrize("name", OVERLAPS)
+def test_overlapping_writes_are_refused_as_in_pytorch(oracle, name):
+    fn = OVERLAPS[name]
+    expected = _run(fn, torch, torch.arange(6.0))
+    y = oracle.ember.arange(6.0)
+    _same_outcome(oracle, _run(fn, oracle.ember, y), expected, name)
+    assert y.tolist() == list(range(6))
 
 
 def test_repeat_interleave_of_counts_alone(oracle):

@@ -16,7 +16,7 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor, _wrap_dim, wrap
 from ..autograd.node import Node, attach, needs_input_grad
-from . import indexing, inplace, views
+from . import indexing, inplace, overlap, views
 from .dispatch import broadcast_shapes, bump, check_out, checked_scalar, profiled, scalar, type_name
 
 _int64, _int32, _bool = _dtype.int64, _dtype.int32, _dtype.bool_
@@ -140,7 +140,7 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
     _check_sizes(input, dim, index)
     _check_range(index, dim, (input._data.shape or (1,))[dim])
     if out is not None:
-        check_out(out, "gather", index._data.shape, input._dtype, (input, index))
+        check_out(out, "gather", index._data.shape, input._dtype, (input, index), full_too=True)
     result = wrap(_gather_data(input, dim, index), input._dtype, input._device)
     result = attach(result, GatherBackward0, (input,), (index,), dim=dim, shape=input._data.shape)
     return _written(result, out)
@@ -398,7 +398,7 @@ def index_select(input, dim, index, *, out=None):
     if shape:
         shape[dim] = index._data.size
     if out is not None:
-        check_out(out, "index_select", tuple(shape), input._dtype, (input, index))
+        check_out(out, "index_select", tuple(shape), input._dtype, (input, index), full_too=True)
     d = input._device
     data = d.kernels.index(_as_1d(d, input._data), _dim_key(d, dim, _long(index)))
     if not input._data.shape:
@@ -518,7 +518,7 @@ class IndexCopyBackward0(Node):
 
 
 @profiled("aten::index_copy")
-def index_copy(input, dim, index, source):
+def index_copy(input, dim, index, source, *, out=None):
     """`input` with `source`'s slices copied in at `index` along `dim`."""
     dim = _wrap_dim(dim, input.ndim, "index_copy")
     _check_dtype(index, (_int64,), "index_copy_(): Expected a long tensor for index, but got {}")
@@ -532,9 +532,12 @@ def index_copy(input, dim, index, source):
     bad = first_out_of_range(index, 0, size)
     if bad is not None:
         raise IndexError(f"index_copy_(): index {bad} is out of bounds for dimension {dim} with size {size}")
+    if out is not None:
+        check_out(out, "index_copy", input._data.shape, input._dtype, (index, source))
     data = _put_along(input, dim, index, _slices(source, dim, index, input), False)
-    return attach(wrap(data, input._dtype, input._device), IndexCopyBackward0, (input, source), (index,),
-                  dim=dim, source_shape=source._data.shape)
+    result = attach(wrap(data, input._dtype, input._device), IndexCopyBackward0, (input, source), (index,),
+                    dim=dim, source_shape=source._data.shape)
+    return _written(result, out)
 
 
 class IndexFillBackward0(Node):
@@ -601,7 +604,7 @@ def masked_select(input, mask, *, out=None):
     values, mask = _broadcast_pair(input, mask)
     data = input._device.kernels.index(values._data, (mask._data,))
     if out is not None:
-        check_out(out, "masked_select", data.shape, input._dtype, (input, mask))
+        check_out(out, "masked_select", data.shape, input._dtype, (input, mask), full_too=True)
     result = attach(wrap(data, input._dtype, input._device), MaskedSelectBackward0, (values,), (mask,),
                     shape=values._data.shape)
     return _written(result, out)
@@ -695,7 +698,7 @@ def take(input, index, *, out=None):
     if bad is not None:
         raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} elements.")
     if out is not None:
-        check_out(out, "take", index._data.shape, input._dtype, (input, index))
+        check_out(out, "take", index._data.shape, input._dtype, (input, index), full_too=True)
     data = input._device.kernels.index(_flat(input), (index._data,))
     result = attach(wrap(data, input._dtype, input._device), TakeBackward0, (input,), (index,),
                     shape=input._data.shape)
@@ -845,12 +848,20 @@ def _index_put_(self, indices, values, accumulate=False):
     return index_put(self, indices, values, accumulate)
 
 
+def _begin_put(t: Tensor, op: str, reads=()) -> None:
+    """The checks of a write that reads a source tensor: every write's, and PyTorch refuses a source that
+    shares any memory with the tensor, itself included."""
+    inplace.begin_write(t, op)
+    overlap.check_no_partial_overlap(t, reads, full_too=True)
+
+
 IN_PLACE = {
-    "scatter_": scatter, "scatter_add_": scatter_add, "scatter_reduce_": scatter_reduce,
-    "index_add_": index_add, "index_copy_": index_copy, "index_fill_": index_fill,
-    "masked_scatter_": masked_scatter, "index_put_": _index_put_,
+    "scatter_": (scatter, _begin_put), "scatter_add_": (scatter_add, _begin_put),
+    "scatter_reduce_": (scatter_reduce, _begin_put), "index_add_": (index_add, _begin_put),
+    "index_copy_": (index_copy, _begin_put), "index_put_": (_index_put_, _begin_put),
+    "index_fill_": (index_fill, inplace.begin_write), "masked_scatter_": (masked_scatter, inplace.begin_write),
 }
-INPLACE_METHODS = {name: inplace.make_inplace(op, name, False) for name, op in IN_PLACE.items()}
+INPLACE_METHODS = {name: inplace.make_inplace(op, name, False, begin) for name, (op, begin) in IN_PLACE.items()}
 
 
 def index_put_(input, indices, values, accumulate=False):
