@@ -420,3 +420,16 @@ def test_scatter_reduce_amax_propagates_nan(oracle):
         results.append([x.scatter_reduce(0, _long(lib, [0, 0, 1]), src, reduce, include_self=include_self)
                         for reduce in ("amax", "amin", "prod", "mean") for include_self in (True, False)])
     oracle.assert_same(results[1], results[0], "NaN through scatter_reduce")
+
+
+@pytest.mark.parametrize("value", [float("nan"), 2**70, 1e30, True, 2.9, -2.9])
+def test_numbers_written_into_integer_tensors_convert_as_in_pytorch(oracle, value):
+    fns = [lambda lib: lib.zeros(3, dtype=lib.int32).scatter(0, _long(lib, [1]), value),
+           lambda lib: lib.zeros(3, dtype=lib.int64).index_fill(0, _long(lib, [1]), value)]
+    for fn in fns:
+        expected = _run(fn, torch)
+        got = _run(fn, oracle.ember)
+        if isinstance(expected, Exception):
+            assert type(got) is type(expected), f"{value!r}: {got!r}, expected {expected!r}"
+        else:
+            oracle.assert_same(got, expected, repr(value))

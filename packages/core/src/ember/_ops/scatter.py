@@ -81,27 +81,27 @@ def _along_key(device, index_data, dim: int) -> tuple:
     return tuple(key)
 
 
-def _check_sizes(input: Tensor, dim: int, index: Tensor, src=None) -> None:
-    """PyTorch's shape rules for gather (`src` None) and scatter: same ndim, and the index no larger than
-    the input apart from `dim` (and than `src` everywhere); skipped for an empty index."""
+def _check_sizes(input: Tensor, dim: int, index: Tensor, scatters: bool, src: Tensor | None = None) -> None:
+    """PyTorch's shape rules for gather and (`scatters`) scatter: the same ndim, and the index no larger
+    than the input apart from `dim` (and than a `src` tensor everywhere); skipped for an empty index."""
     ndim = max(input.ndim, 1)
-    what = "input" if src is None else "self"
     if max(index.ndim, 1) != ndim:
-        raise RuntimeError(f"Index tensor must have the same number of dimensions as {what} tensor")
-    if isinstance(src, Tensor) and max(src.ndim, 1) != ndim:
+        raise RuntimeError(f"Index tensor must have the same number of dimensions as {'self' if scatters else 'input'} "
+                           "tensor")
+    if src is not None and max(src.ndim, 1) != ndim:
         raise RuntimeError("Index tensor must have the same number of dimensions as src tensor")
     if not index._data.size:
         return
     shape, own = index._data.shape or (1,), input._data.shape or (1,)
-    other = (src._data.shape or (1,)) if isinstance(src, Tensor) else None
+    other = (src._data.shape or (1,)) if src is not None else None
     for d in range(ndim):
         if (d != dim and shape[d] > own[d]) or (other is not None and shape[d] > other[d]):
-            if src is None:
+            if not scatters:
                 raise RuntimeError(f"Size does not match at dimension {d} expected index {list(index._data.shape)} "
                                    f"to be no larger than self {list(input._data.shape)} apart from dimension {dim}")
             message = (f"Expected index {list(index._data.shape)} to be no larger than self "
                        f"{list(input._data.shape)} apart from dimension {dim}")
-            if other is not None:
+            if src is not None:
                 message += f" and to be no larger size than src {list(src._data.shape)}"
             raise RuntimeError(message)
 
@@ -137,7 +137,7 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
     dim = _wrap_dim(dim, input.ndim, "gather")
     _check_dtype(index, (_int64, _int32), "gather(): Expected dtype int32/int64 for index")
     _same_device(input, index)
-    _check_sizes(input, dim, index)
+    _check_sizes(input, dim, index, scatters=False)
     _check_range(index, dim, (input._data.shape or (1,))[dim])
     if out is not None:
         check_out(out, "gather", index._data.shape, input._dtype, (input, index), full_too=True)
@@ -180,20 +180,22 @@ def _scatter_checks(op: str, input: Tensor, dim, index, src) -> int:
     _same_device(input, index, src)
     if isinstance(src, Tensor) and src._dtype is not input._dtype:
         raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
-    _check_sizes(input, dim, index, src if isinstance(src, Tensor) else ())
+    _check_sizes(input, dim, index, scatters=True, src=src if isinstance(src, Tensor) else None)
     _check_range(index, dim, (input._data.shape or (1,))[dim])
     return dim
 
 
 def _scatter_value(input: Tensor, value, op: str):
+    """A number (or 0-d tensor) to write into `input`, as a kernel scalar of its dtype."""
     if isinstance(value, Tensor):
         if value.ndim:
             raise RuntimeError(f"{op}(): value must be a Python number or a 0-dim tensor")
         value = value.item()
-    value = scalar(value, op)
-    if input._dtype is _bool:
+    dt = input._dtype
+    value = checked_scalar(scalar(value, op), dt, op)
+    if dt is _bool:
         return bool(value)
-    return checked_scalar(int(value) if not input._dtype.is_floating_point else value, input._dtype, op)
+    return value if dt.is_floating_point else int(value)  # PyTorch truncates a fraction
 
 
 def _copy_of(input: Tensor):
