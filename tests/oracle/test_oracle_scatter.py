@@ -433,3 +433,17 @@ def test_numbers_written_into_integer_tensors_convert_as_in_pytorch(oracle, valu
             assert type(got) is type(expected), f"{value!r}: {got!r}, expected {expected!r}"
         else:
             oracle.assert_same(got, expected, repr(value))
+
+
+def test_in_place_forms_on_views_record_copy_slices(oracle):
+    results = []
+    for lib in (torch, oracle.ember):
+        x = lib.tensor(np.arange(12.0).reshape(3, 4), requires_grad=True)
+        source = lib.tensor(np.ones((2, 2)), requires_grad=True)
+        y = x * 1
+        y[1:].scatter_add_(1, _long(lib, [[0, 0], [3, 3]]), source)
+        y[:, 0].index_fill_(0, _long(lib, [0]), 5.0)
+        (y * y).sum().backward()
+        results.append((type(y.grad_fn).__name__, y, x.grad, source.grad))
+    assert results[1][0] == results[0][0]
+    oracle.assert_same(list(results[1][1:]), list(results[0][1:]), "values and gradients")

@@ -396,14 +396,19 @@ def _write(target: Tensor, rest: tuple, data, value, storage: Tensor, fills: boo
     _put(target, target._data, _key_buffers(target, rest), data, shape)
 
 
-def _put(target: Tensor, into, buffers, data, shape) -> None:
-    """``into[buffers] = data`` (`into` is `target`'s buffer or a copy of it), with PyTorch's errors when the
-    value of `shape` does not broadcast to the region or an index is out of range, before any write."""
+def check_value_fits(target: Tensor, buffers, shape, where: str = "") -> None:
+    """PyTorch's error when a value of `shape` does not broadcast to the region ``target[buffers]``."""
     if any(s != 1 for s in shape):  # the region's shape matters: take it from a read of the region
         region = tuple(_index_with(target, buffers)._data.shape)
         if not broadcasts_to(shape, region):
             raise RuntimeError(f"shape mismatch: value tensor of shape {list(shape)} cannot be broadcast to "
-                               f"indexing result of shape {list(region)} (in setitem)")
+                               f"indexing result of shape {list(region)}{where}")
+
+
+def _put(target: Tensor, into, buffers, data, shape) -> None:
+    """``into[buffers] = data`` (`into` is `target`'s buffer or a copy of it), with PyTorch's errors when the
+    value of `shape` does not broadcast to the region or an index is out of range, before any write."""
+    check_value_fits(target, buffers, shape, " (in setitem)")
     try:
         target._device.kernels.index_put_(into, buffers, data, False)
     except IndexError as error:  # kernels check every index before writing any

@@ -763,12 +763,7 @@ def index_put(input, indices, values, accumulate=False):
                            f"source.")
     key = indexing._key_buffers(input, tuple(indices))
     _check_key_range(input, indices)
-    shape = tuple(values._data.shape)
-    if any(s != 1 for s in shape):
-        region = tuple(indexing._index_with(input, key)._data.shape)
-        if not indexing.broadcasts_to(shape, region):
-            raise RuntimeError(f"shape mismatch: value tensor of shape {list(shape)} cannot be broadcast to "
-                               f"indexing result of shape {list(region)}")
+    indexing.check_value_fits(input, key, tuple(values._data.shape))
     return put_key(input, key, values, bool(accumulate))
 
 
