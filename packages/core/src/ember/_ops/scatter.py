@@ -394,7 +394,12 @@ def index_select(input, dim, index, *, out=None):
     if not input._data.shape and index._data.size != 1:
         raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {index._data.size} "
                            f"value(s)")
-    if first_out_of_range(index, 0, (input._data.shape or (1,))[dim]) is not None:
+    size = (input._data.shape or (1,))[dim]
+    _check_slices_exist(input, size, index)
+    bad = first_out_of_range(index, 0, size)
+    if bad is not None and not input._data.size and input.ndim > 1:  # PyTorch's path for an empty input
+        raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad} axis_dim={size}")
+    if bad is not None:
         raise IndexError("index out of range in self")
     shape = list(input._data.shape)
     if shape:
@@ -408,6 +413,13 @@ def index_select(input, dim, index, *, out=None):
     result = attach(wrap(data, input._dtype, d), IndexSelectBackward0, (input,), (index,), dim=dim,
                     shape=input._data.shape)
     return _written(result, out)
+
+
+def _check_slices_exist(input: Tensor, size: int, index: Tensor) -> None:
+    """PyTorch's error for indices into a dim of size 0 of a tensor of 2 or more dims (index_select's, which
+    index_copy_ also runs)."""
+    if not size and index._data.size and input.ndim > 1:
+        raise RuntimeError("index_select(): self indexing axis dim should be positive")
 
 
 def _source_slices(op: str, input: Tensor, dim: int, index: Tensor, source: Tensor) -> None:
@@ -490,20 +502,20 @@ def index_add(input, dim, index, source, *, alpha=1, out=None):
                            f"({type_name(source._dtype)}) must have the same scalar type")
     _source_slices("index_add_", input, dim, index, source)
     size = (input._data.shape or (1,))[dim]
-    bad = first_out_of_range(index, 0, size)
-    if bad is not None and input.ndim > 1 and dim in (0, input.ndim - 1):  # PyTorch's two CPU paths
+    bad = first_out_of_range(index, 0, size) if input._data.size else None  # nothing to add to: no check
+    alpha = scalar(alpha, "index_add")
+    if bad is not None and input.ndim > 1 and dim in (0, input.ndim - 1) and alpha == 1:  # PyTorch's CPU paths
         raise RuntimeError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
     if bad is not None:
         raise IndexError("index out of range in self")
     if out is not None:
         check_out(out, "index_add", input._data.shape, input._dtype, (index, source))
-    alpha = scalar(alpha, "index_add")
     if not input._dtype.is_floating_point and isinstance(alpha, float):
         alpha = int(alpha)  # PyTorch truncates it for integer tensors
     values = _slices(source, dim, index, input)
     if alpha != 1:
         values = input._device.kernels.mul(values, alpha)
-    data = _put_along(input, dim, index, values, True)
+    data = _put_along(input, dim, index, values, True) if input._data.size else _copy_of(input)
     result = attach(wrap(data, input._dtype, input._device), IndexAddBackward0, (input, source), (index,),
                     dim=dim, alpha=alpha, source_shape=source._data.shape)
     return _written(result, out)
@@ -531,6 +543,7 @@ def index_copy(input, dim, index, source, *, out=None):
         raise RuntimeError(f"index_copy_(): self and source expected to have the same dtype, but got (self) "
                            f"{type_name(input._dtype)} and (source) {type_name(source._dtype)}")
     size = (input._data.shape or (1,))[dim]
+    _check_slices_exist(input, size, index)
     bad = first_out_of_range(index, 0, size)
     if bad is not None:
         raise IndexError(f"index_copy_(): index {bad} is out of bounds for dimension {dim} with size {size}")
@@ -567,11 +580,11 @@ def index_fill(input, dim, index, value):
         raise RuntimeError(f"index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
                            f"{value.ndim} dimension(s).")
     size = (input._data.shape or (1,))[dim]
-    bad = first_out_of_range(index, -size, size)
+    bad = first_out_of_range(index, -size, size) if input._data.size else None  # nothing to fill: no check
     if bad is not None:
         raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
     fill = _scatter_value(input, value, "index_fill")
-    data = _put_along(input, dim, index, fill, False)
+    data = _put_along(input, dim, index, fill, False) if input._data.size else _copy_of(input)
     result = wrap(data, input._dtype, input._device)
     if isinstance(value, Tensor):
         return attach(result, IndexFillBackward1, (input, value), (index,), dim=dim)
