@@ -452,3 +452,19 @@ def test_in_place_forms_on_views_record_copy_slices(oracle):
         results.append((type(y.grad_fn).__name__, y, x.grad, source.grad))
     assert results[1][0] == results[0][0]
     oracle.assert_same(list(results[1][1:]), list(results[0][1:]), "values and gradients")
+
+
+def test_in_place_forms_write_through_transposed_views(oracle):
+    results = []
+    for lib in (torch, oracle.ember):
+        x = lib.tensor(np.arange(12.0).reshape(3, 4))
+        t = x.t()
+        t.scatter_(0, _long(lib, [[3, 0, 1]]), -1.0)
+        t.scatter_reduce_(1, _long(lib, [[0, 0], [2, 2]]), lib.tensor([[5.0, 6.0], [7.0, 8.0]], dtype=lib.float64),
+                          "amax", include_self=False)
+        t.index_add_(0, _long(lib, [1, 1]), lib.ones(2, 3, dtype=lib.float64))
+        t[1:].index_copy_(1, _long(lib, [2]), lib.full((3, 1), 9.0, dtype=lib.float64))
+        t.masked_scatter_(t > 8, lib.arange(20.0, dtype=lib.float64))
+        x.index_fill_(1, _long(lib, [3]), 0.5)
+        results.append(x)
+    oracle.assert_same(results[1], results[0], "written through a transposed view")
