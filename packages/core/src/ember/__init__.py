@@ -14,6 +14,7 @@ from ._device import DeviceUnavailableError, device, get_default_device, set_def
 from ._dtype import dtype, get_default_dtype, set_default_dtype
 from ._legacy import BoolTensor, DoubleTensor, FloatTensor, HalfTensor, IntTensor, LongTensor
 from ._ops import binary as _binary
+from ._ops import index_ops as _index_ops
 from ._ops import methods as _methods
 from ._ops import scatter as _scatter
 from ._ops import unary as _unary
@@ -110,7 +111,7 @@ from .autograd.grad_mode import (
 _methods.bind()
 globals().update(_unary.FUNCTIONS)  # the registry's elementwise ops: exp, log2, arcsin, isnan...
 globals().update(_binary.FUNCTIONS)  # and its binary ones: remainder, atan2, bitwise_and...
-globals().update(_scatter.FUNCTIONS, index_put_=_scatter.index_put_)  # gather, scatter, index_select...
+globals().update(_scatter.FUNCTIONS, **_index_ops.FUNCTIONS, index_put_=_index_ops.index_put_)  # gather...
 if TYPE_CHECKING:
     def __getattr__(name: str) -> Any: ...  # the registry's ops, made at import
 

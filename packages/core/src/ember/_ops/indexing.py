@@ -357,7 +357,7 @@ class IndexPutBackward0(Node):
     """Gradient of writing a value at indices: the value gets the gradient there, the tensor elsewhere."""
 
     def backward(self, grad):
-        from .scatter import put_key
+        from .index_ops import put_key
 
         indices, = self.saved_tensors
         grad_value = _index_with(grad, indices) if needs_input_grad(self, 1) else None

@@ -7,6 +7,7 @@ from . import (
     binary,
     conversion,
     creation,
+    index_ops,
     indexing,
     inplace,
     linalg,
@@ -102,6 +103,7 @@ _METHODS = {
     "__gt__": pointwise.gt, "__ge__": pointwise.ge,
     "__getitem__": indexing.getitem, "__setitem__": indexing.setitem,
     **scatter.FUNCTIONS,
+    **index_ops.FUNCTIONS,
 }
 
 # In-place versions: name_ -> out-of-place op (and whether that op accepts out=).
@@ -118,7 +120,7 @@ _INPLACE = {
 INPLACE_METHODS = {name: inplace.make_inplace(op, name, writes_out) for name, (op, writes_out) in _INPLACE.items()}
 INPLACE_METHODS["masked_fill_"] = inplace.make_inplace(pointwise.masked_fill, "masked_fill_", False,
                                                        inplace.begin_masked_fill)
-INPLACE_METHODS.update(scatter.INPLACE_METHODS)
+INPLACE_METHODS.update(scatter.INPLACE_METHODS, **index_ops.INPLACE_METHODS)
 _IN_OPERATORS = {"__iadd__": "add_", "__isub__": "sub_", "__imul__": "mul_", "__itruediv__": "div_",
                  "__ipow__": "pow_", **binary.IN_OPERATORS}
 
