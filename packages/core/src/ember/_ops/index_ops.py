@@ -30,13 +30,15 @@ _int64, _int32, _bool = _dtype.int64, _dtype.int32, _dtype.bool_
 
 # ----- index_* along one dim -------------------------------------------------------------------------------
 def _dim_key(device, dim: int, index_data) -> tuple:
+    """The `index`/`index_put_` key taking the positions `index_data` along `dim`, every element of the rest."""
     return (slice(None),) * dim + (as_1d(device, index_data),)
 
 
-def _vector(index: Tensor, op: str, message: str, error=IndexError) -> None:
+def _vector(index: Tensor, message: str) -> None:
+    """PyTorch's IndexError (`message`, formatted with the index's ndim, type and shape) for an index of
+    more than one dim."""
     if index.ndim > 1:
-        raise error(message.format(op=op, ndim=index.ndim, type=type_name(index._dtype),
-                                   shape=list(index._data.shape)))
+        raise IndexError(message.format(ndim=index.ndim, type=type_name(index._dtype), shape=list(index._data.shape)))
 
 
 class IndexSelectBackward0(Node):
@@ -52,7 +54,7 @@ def index_select(input, dim, index, *, out=None):
     dim = _wrap_dim(dim, input.ndim, "index_select")
     check_index_dtype(index, (_int64, _int32), "index_select(): Expected dtype int32 or int64 for index")
     same_device(input, index)
-    _vector(index, "index_select", "index_select(): Index is supposed to be a vector")
+    _vector(index, "index_select(): Index is supposed to be a vector")
     if not input._data.shape and index._data.size != 1:
         raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {index._data.size} "
                            f"value(s)")
@@ -157,8 +159,8 @@ def index_add(input, dim, index, source, *, alpha=1, out=None):
     dim = _wrap_dim(dim, input.ndim, "index_add")
     check_index_dtype(index, (_int64, _int32), "index_add_(): Expected dtype int32/int64 for index but got: {}")
     same_device(input, index, source)
-    _vector(index, "index_add_", "{op}(): Index is supposed to be a vector, but got dim: {ndim} with type: "
-                                 "{type} and size: {shape}")
+    _vector(index, "index_add_(): Index is supposed to be a vector, but got dim: {ndim} with type: "
+           "{type} and size: {shape}")
     if source._dtype is not input._dtype:
         raise RuntimeError(f"index_add_(): self ({type_name(input._dtype)}) and source "
                            f"({type_name(source._dtype)}) must have the same scalar type")
@@ -199,7 +201,7 @@ def index_copy(input, dim, index, source, *, out=None):
     dim = _wrap_dim(dim, input.ndim, "index_copy")
     check_index_dtype(index, (_int64,), "index_copy_(): Expected a long tensor for index, but got {}")
     same_device(input, index, source)
-    _vector(index, "index_copy_", "index_copy_(): Index should have dimension 1 or 0 (got {ndim})")
+    _vector(index, "index_copy_(): Index should have dimension 1 or 0 (got {ndim})")
     _source_slices("index_copy_", input, dim, index, source)
     if source._dtype is not input._dtype:
         raise RuntimeError(f"index_copy_(): self and source expected to have the same dtype, but got (self) "
