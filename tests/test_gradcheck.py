@@ -179,6 +179,30 @@ OPS.update({f"registry {entry.name}": (getattr(ember, entry.name), [((2, 3), "re
                                        [((3,), "real" if entry.domains[1] == "nonzero" else entry.domains[1])])
             for entry in _BINARY})
 
+# Gather and scatter (ember/_ops/scatter.py), indices repeating where the op allows it.
+_ALONG = [[0, 2, 2], [1, 1, 0]]
+SCATTER_OPS = {
+    "gather": (lambda a: a.gather(1, _long(_ALONG)), [R23]),
+    "scatter": (lambda a, s: a.scatter(1, _long([[2, 0], [1, 2]]), s), [R23, ((2, 2), "real")]),
+    "scatter(value)": (lambda a: a.scatter(1, _long([[1], [2]]), 1.5), [R23]),
+    "scatter_add": (lambda a, s: a.scatter_add(1, _long(_ALONG), s), [R23, R23]),
+    **{f"scatter_reduce({reduce}{', include_self=False' * (not include_self)})":
+       (lambda a, s, r=reduce, i=include_self: a.scatter_reduce(1, _long(_ALONG), s, r, include_self=i), [P23, P23])
+       for reduce in ("sum", "prod", "mean", "amax", "amin") for include_self in (True, False)},
+    "index_select": (lambda a: a.index_select(1, _long([2, 0, 2])), [R23]),
+    "index_add(alpha)": (lambda a, s: a.index_add(1, _long([0, 0]), s, alpha=-2.0), [R23, ((2, 2), "real")]),
+    "index_copy": (lambda a, s: a.index_copy(0, _long([1]), s), [R23, ((1, 3), "real")]),
+    "index_fill(tensor)": (lambda a, v: a.index_fill(1, _long([0, 2]), v[0]), [R23, ((1,), "real")]),
+    "masked_select": (lambda a: a.masked_select(ember.tensor([True, False, True])), [R23]),
+    "masked_scatter": (lambda a, s: a.masked_scatter(ember.tensor([False, True, True]), s), [R23, ((5,), "real")]),
+    "take": (lambda a: a.take(_long([[0, 5], [5, -2]])), [R23]),
+    "take_along_dim": (lambda a: a.take_along_dim(_long([[2, 2, 0]]), 1), [R23]),
+    "index_put(accumulate)": (lambda a, v: ember.index_put(a, (_long([1, 1]),), v, True), [R23, R3]),
+    "repeat_interleave": (lambda a: a.repeat_interleave(2, dim=1), [R23]),
+    "repeat_interleave(tensor)": (lambda a: a.repeat_interleave(_long([0, 3])), [((2,), "real")]),
+}
+OPS.update(SCATTER_OPS)
+
 # Ops whose second derivatives are checked (relu away from 0, where its second derivative is 0).
 SECOND_ORDER = [
     "add",
@@ -207,6 +231,7 @@ SECOND_ORDER = [
     "topk",
     "median(dim)",
     *(f"registry {entry.name}" for entry in _REGISTRY + _BINARY),
+    *SCATTER_OPS,
 ]
 
 # Matrix products, einsum, padding, unfold and lerp (issue 7), first and second order.

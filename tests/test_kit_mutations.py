@@ -294,6 +294,16 @@ def _index_put_without_repeats(x, key, value, accumulate):
     return x
 
 
+def _index_reduce_ignoring_nan(x, key, value, reduce):
+    {"prod": np.multiply, "amax": np.fmax, "amin": np.fmin}[reduce].at(x, key, value)
+    return x
+
+
+def _index_reduce_last_repeat_wins(x, key, value, reduce):
+    x[key] = {"prod": np.multiply, "amax": np.maximum, "amin": np.minimum}[reduce](x[key], value)
+    return x
+
+
 def _sgd_without_nesterov(param, grad, buf, lr, momentum, dampening, weight_decay, nesterov, maximize, first):
     return K["sgd_step"](param, grad, buf, lr, momentum, dampening, weight_decay, False, maximize, first)
 
@@ -596,6 +606,9 @@ MUTANTS = (
     Mutant("mul writes out= but returns a copy", "mul", _returning_a_copy_of_out("mul"), "test_elementwise", "mul"),
     Mutant("index_put_ accumulate drops repeated indices", "index_put_", _index_put_without_repeats,
            "test_indexing"),
+    Mutant("index_reduce_ amax ignores NaN (fmax)", "index_reduce_", _index_reduce_ignoring_nan, "test_scatter"),
+    Mutant("index_reduce_ keeps one of repeated indices", "index_reduce_", _index_reduce_last_repeat_wins,
+           "test_scatter"),
     # RNG and arange
     Mutant("uniform ignores the generator (and its seed)", "uniform", _uniform_ignoring_the_generator,
            "test_creation", "random or draws"),

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from . import erf, sorting
+from . import erf, scatter, sorting
 
 # numpy >= 2.3 returns arrays for 0-d results when given ``out=...``; older numpy needs `_array` after.
 _MODERN = np.lib.NumpyVersion(np.__version__) >= "2.3.0"
@@ -490,6 +490,7 @@ KERNELS: dict[str, Any] = {
     "index": index,
     "index_put_": index_put_,
     **sorting.KERNELS,
+    "index_reduce_": scatter.index_reduce_,
     # optional
     "storage_offset": storage_offset,
     "reshape": reshape,

@@ -14,7 +14,9 @@ from ._device import DeviceUnavailableError, device, get_default_device, set_def
 from ._dtype import dtype, get_default_dtype, set_default_dtype
 from ._legacy import BoolTensor, DoubleTensor, FloatTensor, HalfTensor, IntTensor, LongTensor
 from ._ops import binary as _binary
+from ._ops import index_ops as _index_ops
 from ._ops import methods as _methods
+from ._ops import scatter as _scatter
 from ._ops import unary as _unary
 from ._ops.activation import log_softmax, relu, sigmoid, softmax
 from ._ops.blas import addbmm, addmm, addmv, addr, baddbmm
@@ -126,6 +128,7 @@ from .autograd.grad_mode import (
 _methods.bind()
 globals().update(_unary.FUNCTIONS)  # the registry's elementwise ops: exp, log2, arcsin, isnan...
 globals().update(_binary.FUNCTIONS)  # and its binary ones: remainder, atan2, bitwise_and...
+globals().update(_scatter.FUNCTIONS, **_index_ops.FUNCTIONS, index_put_=_index_ops.index_put_)  # gather...
 if TYPE_CHECKING:
     def __getattr__(name: str) -> Any: ...  # the registry's ops, made at import
 

@@ -357,13 +357,14 @@ class IndexPutBackward0(Node):
     """Gradient of writing a value at indices: the value gets the gradient there, the tensor elsewhere."""
 
     def backward(self, grad):
+        from .index_ops import put_key
+
         indices, = self.saved_tensors
-        k = grad._device.kernels
-        written = k.full(grad._data.shape, False, _dtype.bool_)
-        k.index_put_(written, indices, True, False)
         grad_value = _index_with(grad, indices) if needs_input_grad(self, 1) else None
-        # zeros where the value was written, not grad * 0: a NaN or inf gradient stops there too
-        return grad.masked_fill(wrap(written, _dtype.bool_, grad._device), 0.0), grad_value
+        # zeros where the value was written (PyTorch's index_put of zeros), not grad * 0: a NaN or inf
+        # gradient stops there too
+        zero = wrap(grad._device.kernels.full((), 0, grad._dtype), grad._dtype, grad._device)
+        return put_key(grad, indices, zero, False), grad_value
 
 
 def _fills_mask(rest: tuple, value: Tensor) -> bool:
@@ -395,14 +396,19 @@ def _write(target: Tensor, rest: tuple, data, value, storage: Tensor, fills: boo
     _put(target, target._data, _key_buffers(target, rest), data, shape)
 
 
-def _put(target: Tensor, into, buffers, data, shape) -> None:
-    """``into[buffers] = data`` (`into` is `target`'s buffer or a copy of it), with PyTorch's errors when the
-    value of `shape` does not broadcast to the region or an index is out of range, before any write."""
+def check_value_fits(target: Tensor, buffers, shape, where: str = "") -> None:
+    """PyTorch's error when a value of `shape` does not broadcast to the region ``target[buffers]``."""
     if any(s != 1 for s in shape):  # the region's shape matters: take it from a read of the region
         region = tuple(_index_with(target, buffers)._data.shape)
         if not broadcasts_to(shape, region):
             raise RuntimeError(f"shape mismatch: value tensor of shape {list(shape)} cannot be broadcast to "
-                               f"indexing result of shape {list(region)} (in setitem)")
+                               f"indexing result of shape {list(region)}{where}")
+
+
+def _put(target: Tensor, into, buffers, data, shape) -> None:
+    """``into[buffers] = data`` (`into` is `target`'s buffer or a copy of it), with PyTorch's errors when the
+    value of `shape` does not broadcast to the region or an index is out of range, before any write."""
+    check_value_fits(target, buffers, shape, " (in setitem)")
     try:
         target._device.kernels.index_put_(into, buffers, data, False)
     except IndexError as error:  # kernels check every index before writing any

@@ -8,6 +8,7 @@ from . import (
     blas,
     conversion,
     creation,
+    index_ops,
     indexing,
     inplace,
     lerp,
@@ -16,6 +17,7 @@ from . import (
     pointwise,
     reduction,
     scan,
+    scatter,
     shape,
     sorting,
     unary,
@@ -115,6 +117,8 @@ _METHODS = {
     # matrix products (issue 7)
     "bmm": linalg.bmm, "vdot": linalg.vdot, "ger": linalg.ger, "addmm": blas.addmm, "addmv": blas.addmv,
     "addr": blas.addr, "baddbmm": blas.baddbmm, "addbmm": blas.addbmm, "lerp": lerp.lerp, "unfold": unfold.unfold,
+    **scatter.FUNCTIONS,
+    **index_ops.FUNCTIONS,
 }
 
 # In-place versions: name_ -> out-of-place op (and whether that op accepts out=).
@@ -135,6 +139,7 @@ INPLACE_METHODS = {name: inplace.make_inplace(op, name, writes_out) for name, (o
 INPLACE_METHODS["masked_fill_"] = inplace.make_inplace(pointwise.masked_fill, "masked_fill_", False,
                                                        inplace.begin_masked_fill)
 INPLACE_METHODS.update(scan.INPLACE_METHODS)
+INPLACE_METHODS.update(scatter.INPLACE_METHODS, **index_ops.INPLACE_METHODS)
 _IN_OPERATORS = {"__iadd__": "add_", "__isub__": "sub_", "__imul__": "mul_", "__itruediv__": "div_",
                  "__ipow__": "pow_", **binary.IN_OPERATORS}
 

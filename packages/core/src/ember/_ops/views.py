@@ -248,8 +248,9 @@ class SqueezeBackward4(ViewBackward0):
     pass
 
 
-class UnsqueezeBackward0(ViewBackward0):
-    pass
+class UnsqueezeBackward0(Node):
+    def backward(self, grad):
+        return squeeze(grad, self.dim)  # PyTorch's formula, so a second derivative is SqueezeBackward1
 
 
 @profiled("aten::squeeze")
@@ -280,8 +281,7 @@ def unsqueeze(input, dim):
     data = reshape_buffer(input._device, input._data, new_shape, new_strides)
     if k.strides(data) != new_strides:  # a backend's reshape may pick another stride for the new dim
         data = strided(input._device, input._data, new_shape, new_strides)
-    return _view(input, data, UnsqueezeBackward0,
-                 lambda t: unsqueeze(t, d), shape=shape)
+    return _view(input, data, UnsqueezeBackward0, lambda t: unsqueeze(t, d), dim=d)
 
 
 # ----- permuting -----------------------------------------------------------------------------------------

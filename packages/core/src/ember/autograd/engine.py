@@ -295,7 +295,7 @@ def _call(node: Node, node_grads: list):
                 if fitted is out:
                     fitted = list(out)
                 if g._data.shape != shape:
-                    g = _sum_to(g, shape, node)
+                    g = _sum_to(g, shape, node, i)
                 if g._dtype is not dtype:
                     g = g.to(dtype)
                 fitted[i] = g
@@ -309,12 +309,13 @@ def _call(node: Node, node_grads: list):
     return fitted
 
 
-def _sum_to(g: Tensor, shape: tuple, node: Node) -> Tensor:
-    """Sum a broadcast gradient back to its input's shape: the one place broadcasting is undone."""
+def _sum_to(g: Tensor, shape: tuple, node: Node, index: int) -> Tensor:
+    """Sum a broadcast gradient back to its input's shape: the one place broadcasting is undone. A gradient
+    that does not broadcast to it (a scatter's src larger than its index) is PyTorch's error."""
     lead = g.ndim - len(shape)
-    if lead < 0:
-        raise RuntimeError(f"Function {node.name()} returned an invalid gradient - got {g.shape} but "
-                           f"expected shape compatible with {list(shape)}")
+    if lead < 0 or any(s != 1 and n != s for s, n in zip(shape, g._data.shape[lead:])):
+        raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {index} - got "
+                           f"{list(g._data.shape)} but expected shape compatible with {list(shape)}")
     dims = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(shape)
                                       if s == 1 and g._data.shape[lead + i] != 1)
     if dims:

@@ -19,6 +19,7 @@ REQUIRED_KERNELS: tuple[str, ...] = (
     "where", "sum", "max", "argmax", "matmul",
     "strides", "as_strided", "contiguous", "index", "index_put_",
     "cumsum", "cumprod", "sort",
+    "index_reduce_",
 )
 # Faster versions of ops core otherwise composes; a missing one is None in the kernel table.
 OPTIONAL_KERNELS: tuple[str, ...] = (

@@ -31,6 +31,8 @@ broken kernel and property, e.g. "strides(...) returned byte strides", never a g
 - ``test_sorting``: the scan kernels (``cumsum``, ``cumprod``: along each axis, ``out=``, float16 and float32
   accumulated in a wider type as PyTorch's) and ``sort`` (values and int64 indices, stable in both
   directions over ties, NaN above inf, -0.0 tied with 0.0, int64 beyond 2**31).
+- ``test_scatter``: ``index_reduce_`` (prod, amax, amin at repeated indices, into every layout) against
+  numpy's ``ufunc.at``, NaN propagating through amax and amin, overflow silent.
 - ``test_optional_kernels``: every optional kernel the device provides, against numpy (softmax and the
   losses on rows at very different offsets and spreads of hundreds, activations and min/argmin on special
   values) and through ember's ops against core's composition, the same op run with a copy of the kernel

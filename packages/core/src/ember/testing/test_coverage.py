@@ -14,11 +14,12 @@ from ember.testing import (
     test_optional_kernels,
     test_reductions,
     test_sorting,
+    test_scatter,
     test_views,
 )
 
 REQUIRED_CHECKS = (test_creation, test_views, test_elementwise, test_reductions, test_matmul, test_indexing,
-                   test_sorting)
+                   test_sorting, test_scatter)
 
 
 def test_every_required_kernel_has_a_check():
