@@ -13,8 +13,8 @@ from ember.testing import (
     test_matmul,
     test_optional_kernels,
     test_reductions,
-    test_sorting,
     test_scatter,
+    test_sorting,
     test_views,
 )
 
