@@ -20,9 +20,11 @@ from .dispatch import (
     scalar,
 )
 from .dispatch import bump as _bump
+from .registry import straight_binary
 
 _bool = _dtype.bool_
 _float16, _float32 = _dtype.float16, _dtype.float32
+_WIDE_FLOATS = frozenset((_float32, _dtype.float64))
 
 
 class ReciprocalBackward0(Node):
@@ -69,25 +71,6 @@ def _half_by_number(k, name: str, x, number, out=None):
     """mul or div of a float16 buffer by a Python number, computed in float32 and rounded once."""
     data = k.astype(getattr(k, name)(k.astype(x, _float32), number), _float16)
     return data if out is None else k.copy_(out, data)
-
-
-def _same_kind_kernel(name: str, a, b):
-    """The common case of a binary op, run at once: two tensors of one dtype on one device.
-    Returns the result buffer, or None for anything else (scalars, promotion, mixed devices)."""
-    if isinstance(b, Tensor) and isinstance(a, Tensor) and b._dtype is a._dtype and b._device is a._device:
-        try:
-            return getattr(a._device.kernels, name)(a._data, b._data)
-        except Exception as error:
-            raise binary_failure(name, a, b, error) from error
-    return None
-
-
-def _link(result: Tensor, node_cls, a: Tensor, b: Tensor, saving=None) -> Tensor:
-    """attach() for a two-tensor op, skipped at once when neither input requires grad; `saving(a, b)`
-    gives what the node saves."""
-    if a._requires_grad or b._requires_grad:
-        return attach(result, node_cls, (a, b), saving(a, b) if saving is not None else ())
-    return result
 
 
 def _as_tensor_pair(input, other, op: str):
@@ -197,10 +180,6 @@ def _check_alpha(input: Tensor, other, alpha) -> None:
 def _additive(name: str, node_cls, refuses_bool: bool):
     """add or sub: input ± alpha * other, broadcasting (as torch.add / torch.sub)."""
     def op(input, other, *, alpha=1, out=None):
-        if alpha.__class__ is int and alpha == 1 and out is None and not (refuses_bool and input._dtype is _bool):
-            data = _same_kind_kernel(name, input, other)
-            if data is not None:
-                return _link(wrap(data, input._dtype, input._device), node_cls, input, other)
         input, other = _as_tensor_pair(input, other, name)
         if refuses_bool:
             _refuse_bool_subtraction(input, other)
@@ -214,7 +193,7 @@ def _additive(name: str, node_cls, refuses_bool: bool):
         return attach(wrap(data, dt, input._device), node_cls, (input, other))
     op.__name__ = op.__qualname__ = name
     op.__doc__ = f"input {'-' if refuses_bool else '+'} alpha * other, broadcasting (as torch.{name})."
-    return profiled("aten::" + name)(op)
+    return straight_binary(profiled("aten::" + name)(op), name, node_cls)
 
 
 def _scaled_additive(name: str, node_cls, input: Tensor, other, alpha, out) -> Tensor:
@@ -260,10 +239,6 @@ def rsub(input, other, *, alpha=1):
 @profiled("aten::mul")
 def mul(input, other, *, out=None):
     """input * other, broadcasting (as torch.mul)."""
-    if out is None:
-        data = _same_kind_kernel("mul", input, other)
-        if data is not None:
-            return _link(wrap(data, input._dtype, input._device), MulBackward0, input, other, cross_saved)
     input, other = _as_tensor_pair(input, other, "mul")
     if out is not None:
         return _binary_out("mul", input, other, out)
@@ -276,10 +251,6 @@ def mul(input, other, *, out=None):
 def div(input, other, *, rounding_mode=None, out=None):
     """True division input / other, broadcasting; integer inputs give the default float dtype. A
     `rounding_mode` ("floor", "trunc") rounds the quotient, in the operands' promoted dtype."""
-    if out is None and rounding_mode is None and isinstance(input, Tensor) and input._dtype.is_floating_point:
-        data = _same_kind_kernel("div", input, other)
-        if data is not None:
-            return _link(wrap(data, input._dtype, input._device), DivBackward0, input, other, _div_saved)
     if rounding_mode is not None:
         from .binary import rounded_div
         return rounded_div(input, other, rounding_mode, out)
@@ -289,6 +260,11 @@ def div(input, other, *, rounding_mode=None, out=None):
     data, dt = _binary_kernel("div", input, other, float_result=True)
     result = wrap(data, dt, input._device)
     return attach(result, DivBackward0, (input, other), _div_saved(input, other))
+
+
+# The common calls, straight through (float16 times or over a number is computed in float32: not here).
+mul = straight_binary(mul, "mul", MulBackward0, cross_saved, number_dtypes=_WIDE_FLOATS)
+div = straight_binary(div, "div", DivBackward0, _div_saved, number_dtypes=_WIDE_FLOATS)
 
 
 def rdiv(input, other):
@@ -432,7 +408,8 @@ def _comparison(name: str):
         return wrap(data, _bool, input._device)
     op.__name__ = op.__qualname__ = name
     op.__doc__ = f"Elementwise `{name}` comparison, broadcasting; a bool tensor."
-    return profiled("aten::" + name)(op)
+    return straight_binary(profiled("aten::" + name)(op), name, tensor_dtypes=frozenset(_dtype.ALL),
+                           result_dtype=_bool)
 
 
 eq = _comparison("eq")

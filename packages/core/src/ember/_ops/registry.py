@@ -13,13 +13,52 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .. import _dtype
+from .. import _dtype, _profiling
 from .._tensor import Tensor, wrap
 from ..autograd import grad_mode
 from ..autograd.node import Node, attach, needs_grad
 from .dispatch import bump, check_out, profiled, type_name
 
 _float16, _float32, _bool = _dtype.float16, _dtype.float32, _dtype.bool_
+FLOATS = frozenset((_float16, _float32, _dtype.float64))
+_state = grad_mode.state
+_LONG_MIN, _LONG_MAX = -2**63, 2**63 - 1
+
+
+def straight_binary(general: Callable, kernel_name: str, node_cls: type | None = None, saving: Callable | None = None,
+                    tensor_dtypes=FLOATS, number_dtypes=FLOATS, result_dtype=None) -> Callable:
+    """`general` (``op(input, other, **options)``, profiled) with its common call run straight through: a
+    tensor of one of `tensor_dtypes` and a tensor of its dtype and device, or a Python number when its
+    dtype is among `number_dtypes`; no options, no profiler. The result keeps the dtype (or is of
+    `result_dtype`); `node_cls` is recorded over both operands, saving ``saving(input, other)``. Any
+    other call, and any failure, goes to `general`, which gives PyTorch's errors."""
+    def op(input, other, **options):
+        if not options and input.__class__ is Tensor and not _profiling.enabled:
+            dt = input._dtype
+            kind = other.__class__
+            if kind is Tensor:
+                if other._dtype is not dt or other._device is not input._device or dt not in tensor_dtypes:
+                    return general(input, other)
+                y = other._data
+            elif (kind is float or (kind is int and _LONG_MIN <= other <= _LONG_MAX)) and dt in number_dtypes:
+                y = other
+            else:
+                return general(input, other)
+            try:
+                data = getattr(input._device.kernels, kernel_name)(input._data, y)
+            except Exception:
+                return general(input, other)  # the general path raises PyTorch's error
+            result = wrap(data, result_dtype or dt, input._device)
+            if node_cls is not None and _state.enabled and (
+                    input._requires_grad or (kind is Tensor and other._requires_grad)):
+                attach(result, node_cls, (input, other), saving(input, other) if saving is not None else ())
+            return result
+        return general(input, other, **options)
+    op.__name__ = op.__qualname__ = general.__name__
+    op.__doc__ = general.__doc__
+    op.__wrapped__ = general  # type: ignore[attr-defined]
+    op.straight_kernel = (kernel_name, 2, tensor_dtypes, number_dtypes)  # type: ignore[attr-defined]
+    return op
 
 
 def in_float32(formula, *tensors):
@@ -223,12 +262,7 @@ def unary_function(entry: Unary, node_cls: type | None) -> Callable:
                      if compose is None and not to_bool and not (half_in_float32 and d is _float16))
     saving = _saving(saves)
 
-    def op(input, *, out=None):
-        if out is None and input.__class__ is Tensor and input._dtype in fast:
-            result = wrap(getattr(input._device.kernels, kernel_name)(input._data), input._dtype, input._device)
-            if node_cls is not None and input._requires_grad and grad_mode.state.enabled:
-                attach(result, node_cls, (input,), saving(input, result))
-            return result
+    def general(input, *, out=None):
         if not isinstance(input, Tensor):
             raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
         _refuse(name, input, check, refuses)
@@ -245,9 +279,27 @@ def unary_function(entry: Unary, node_cls: type | None) -> Callable:
         if node_cls is not None and needs_grad((input,)):
             attach(result, node_cls, (input,), saving(input, result))
         return result
+    general.__name__ = general.__qualname__ = name
+    general.__doc__ = f"Elementwise {name} of `input` (as torch.{name})."
+    general = profiled("aten::" + name)(general)
+
+    def op(input, *, out=None):
+        # The common call, straight through: a floating tensor, a plain kernel, no out=, no profiler.
+        if out is None and input.__class__ is Tensor and input._dtype in fast and not _profiling.enabled:
+            try:
+                data = getattr(input._device.kernels, kernel_name)(input._data)
+            except Exception:
+                return general(input)  # the general path raises PyTorch's error
+            result = wrap(data, input._dtype, input._device)
+            if node_cls is not None and input._requires_grad and _state.enabled:
+                attach(result, node_cls, (input,), saving(input, result))
+            return result
+        return general(input, out=out)
     op.__name__ = op.__qualname__ = name
-    op.__doc__ = f"Elementwise {name} of `input` (as torch.{name})."
-    return profiled("aten::" + name)(op)
+    op.__doc__ = general.__doc__
+    op.__wrapped__ = general  # type: ignore[attr-defined]
+    op.straight_kernel = (kernel_name, 1, fast, ())  # type: ignore[attr-defined]
+    return op
 
 
 def build(entries) -> tuple[dict, dict]:
