@@ -586,7 +586,35 @@ class ClampBackward0(Node):
         return where(keep, grad, 0.0), grad_low, grad_high
 
 
-def _clamp_between_tensors(input, min, max, out):
+class ClampMinBackward0(ClampBackward1):
+    """clamp_min with a number."""
+
+    max = None
+
+
+class ClampMaxBackward0(ClampBackward1):
+    """clamp_max with a number."""
+
+    min = None
+
+
+class ClampMinBackward1(Node):
+    """clamp_min with a tensor bound: the bound gets the gradient where it was taken."""
+
+    def backward(self, grad):
+        x, low = self.saved_tensors
+        return where(x >= low, grad, 0.0), where(x < low, grad, 0.0) if needs_input_grad(self, 1) else None
+
+
+class ClampMaxBackward1(Node):
+    """clamp_max with a tensor bound."""
+
+    def backward(self, grad):
+        x, high = self.saved_tensors
+        return where(x <= high, grad, 0.0), where(x > high, grad, 0.0) if needs_input_grad(self, 1) else None
+
+
+def _clamp_between_tensors(input, min, max, out, node_cls=ClampBackward0):
     """clamp(input, min, max) with tensor bounds: min(max(input, min), max), broadcasting, NaN-propagating."""
     if not all(bound is None or isinstance(bound, Tensor) for bound in (min, max)):
         names = ", ".join(type(v).__name__ if v is not None else "NoneType" for v in (input, min, max))
@@ -602,7 +630,8 @@ def _clamp_between_tensors(input, min, max, out):
         input._device.kernels.copy_(out._data, result._data)
         _bump(out)
         return out
-    return attach(result, ClampBackward0, (input, min, max), (input, min, max))
+    inputs = (input, min, max) if node_cls is ClampBackward0 else (input, max if min is None else min)
+    return attach(result, node_cls, inputs, inputs)
 
 
 @profiled("aten::clamp")
@@ -610,8 +639,13 @@ def clamp(input, min=None, max=None, *, out=None):
     """Clamp every element into [min, max] (either bound may be None)."""
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    return _clamp(input, min, max, out, ClampBackward1, ClampBackward0)
+
+
+def _clamp(input, min, max, out, number_node: type, tensor_node: type):
+    """clamp, recorded as `number_node` with number bounds and as `tensor_node` with tensor bounds."""
     if isinstance(min, Tensor) or isinstance(max, Tensor):
-        return _clamp_between_tensors(input, min, max, out)
+        return _clamp_between_tensors(input, min, max, out, tensor_node)
     k = input._device.kernels
     dt = input._dtype
     for bound in (min, max):
@@ -629,14 +663,27 @@ def clamp(input, min=None, max=None, *, out=None):
         _bump(out)
         return out
     result = wrap(data, dt, input._device)
-    return attach(result, ClampBackward1, (input,), (input,), min=min, max=max)
+    if number_node is ClampBackward1:
+        return attach(result, number_node, (input,), (input,), min=min, max=max)
+    return attach(result, number_node, (input,), (input,), **({"max": max} if min is None else {"min": min}))
 
 
+def _check_bound(op: str, bound) -> None:
+    """clamp_min's and clamp_max's bound is a tensor or a number (PyTorch's TypeError for None)."""
+    if bound is None:
+        raise TypeError(f"{op}() received an invalid combination of arguments - got (Tensor, NoneType), but "
+                        f"expected (Tensor input, Tensor {op[6:]}) or (Tensor input, Number {op[6:]})")
+
+
+@profiled("aten::clamp_min")
 def clamp_min(input, min, *, out=None):
-    """``clamp(input, min=min)``."""
-    return clamp(input, min, None, out=out)
+    """``clamp(input, min=min)``, recorded as PyTorch's ClampMinBackward0/1."""
+    _check_bound("clamp_min", min)
+    return _clamp(input, min, None, out, ClampMinBackward0, ClampMinBackward1)
 
 
+@profiled("aten::clamp_max")
 def clamp_max(input, max, *, out=None):
-    """``clamp(input, max=max)``."""
-    return clamp(input, None, max, out=out)
+    """``clamp(input, max=max)``, recorded as PyTorch's ClampMaxBackward0/1."""
+    _check_bound("clamp_max", max)
+    return _clamp(input, None, max, out, ClampMaxBackward0, ClampMaxBackward1)

@@ -228,19 +228,23 @@ def _capture(node: Node, node_grads: list, capture: dict, captured: list) -> Non
 
 
 def _count_dependencies(starts) -> dict:
-    """How many edges lead into each node reachable from `starts`."""
+    """How many edges lead into each node reachable from `starts` (a node may start several times: one
+    per output of a multi-output node)."""
     dependencies: dict = {}
-    stack = list(starts)
+    stack = list(dict.fromkeys(starts))
     seen = set(stack)
     while stack:
-        node = stack.pop()
-        for next_node, _ in node.next_functions:
+        for next_node, _ in stack.pop().next_functions:
             if next_node is None:
                 continue
-            dependencies[next_node] = dependencies.get(next_node, 0) + 1
-            if next_node not in seen:
-                seen.add(next_node)
-                stack.append(next_node)
+            count = dependencies.get(next_node)
+            if count is None:
+                dependencies[next_node] = 1
+                if next_node not in seen:
+                    seen.add(next_node)
+                    stack.append(next_node)
+            else:
+                dependencies[next_node] = count + 1
     return dependencies
 
 
