@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import math
 
-from .. import _dtype
+from .. import _dtype, _profiling
 from .._tensor import Tensor, wrap
+from ..autograd import grad_mode
 from ..autograd.node import Node, attach, cross_saved, needs_input_grad
 from . import creation
 from .dispatch import (
@@ -20,7 +21,7 @@ from .dispatch import (
     scalar,
 )
 from .dispatch import bump as _bump
-from .registry import straight_binary
+from .registry import FLOATS, straight_binary
 
 _bool = _dtype.bool_
 _float16, _float32 = _dtype.float16, _dtype.float32
@@ -112,7 +113,7 @@ class AddBackward0(Node):
 
     def backward(self, grad):
         alpha = self.alpha
-        return grad, (grad if alpha == 1 else grad * alpha) if needs_input_grad(self, 1) else None
+        return grad, (grad if alpha == 1 else grad * alpha) if self.next_functions[1][0] is not None else None
 
 
 class SubBackward0(Node):
@@ -120,19 +121,20 @@ class SubBackward0(Node):
 
     def backward(self, grad):
         alpha = self.alpha
-        return grad, (-grad if alpha == 1 else grad * -alpha) if needs_input_grad(self, 1) else None
+        return grad, (-grad if alpha == 1 else grad * -alpha) if self.next_functions[1][0] is not None else None
 
 
 class RsubBackward1(Node):
+    alpha = 1
+
     def backward(self, grad):
         return -grad if self.alpha == 1 else grad * -self.alpha
 
 
 class MulBackward0(Node):
     def backward(self, grad):
-        a, b = self.saved_tensors
-        return (grad * b if needs_input_grad(self, 0) else None,
-                grad * a if needs_input_grad(self, 1) else None)
+        a, b = self.saved_tensors  # each saved only when the other operand's gradient is wanted (cross_saved)
+        return None if b is None else grad * b, None if a is None else grad * a
 
 
 def _div_saved(a, b) -> tuple:
@@ -223,7 +225,7 @@ sub = _additive("sub", SubBackward0, refuses_bool=True)
 
 
 @profiled("aten::rsub")
-def rsub(input, other, *, alpha=1):
+def _rsub(input, other, *, alpha=1):
     """other - alpha * input: Python's ``2 - t``."""
     if isinstance(other, Tensor):
         return sub(other, input, alpha=alpha)
@@ -234,6 +236,22 @@ def rsub(input, other, *, alpha=1):
         x = k.mul(x, alpha)
     result = wrap(k.sub(y, x), dt, input._device)
     return attach(result, RsubBackward1, (input,), alpha=alpha)
+
+
+def rsub(input, other, **options):
+    """other - alpha * input: Python's ``2 - t``; a floating tensor and a number straight through."""
+    kind = other.__class__
+    if not options and input.__class__ is Tensor and input._dtype in FLOATS and not _profiling.enabled and \
+            (kind is float or (kind is int and -2**63 <= other < 2**63)):
+        try:
+            data = input._device.kernels.sub(other, input._data)
+        except Exception:
+            return _rsub(input, other)  # the general path raises PyTorch's error
+        result = wrap(data, input._dtype, input._device)
+        if input._requires_grad and grad_mode.state.enabled:
+            attach(result, RsubBackward1, (input,))
+        return result
+    return _rsub(input, other, **options)
 
 
 @profiled("aten::mul")

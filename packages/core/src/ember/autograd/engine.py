@@ -175,10 +175,11 @@ def _run(roots, grads, retain_graph, create_graph, inputs, accumulate, exposed=(
                 if node not in needed:
                     _release_edges(node, dependencies, ready)
                     continue
-            if node._user_code:
+            watched = node._user_code or node._hooks
+            if watched:
                 _expose(seen, node_grads)
             input_grads = _call(node, node_grads)
-            if node._user_code or node._hooks:
+            if watched:
                 _expose(seen, node_grads)
                 _expose(seen, input_grads)
             elif len(input_grads) > 1:
@@ -212,6 +213,11 @@ def _expose(seen: dict, grads) -> None:
 
 def _expose_repeated(seen: dict, grads) -> None:
     """One gradient object sent to several inputs is not the engine's alone: expose it."""
+    if len(grads) == 2:  # the common case, without a loop
+        g = grads[0]
+        if g is grads[1] and g is not None:
+            seen[id(g)] = g
+        return
     for i, g in enumerate(grads):
         if g is not None:
             for other in grads[i + 1:]:

@@ -47,9 +47,11 @@ class Node:
         saved = self._saved
         if saved is None:
             raise RuntimeError(_FREED)
-        # An input saved at its current version (the common case) is returned as it is, without a call.
-        return tuple([entry[0] if len(entry) == 1 or (entry[3] is None and entry[1][0] == entry[2])
-                      else _unpack(self, entry) for entry in saved])
+        tensors = []
+        for entry in saved:  # an input saved at its current version (the common case) is returned as it is
+            tensors.append(entry[0] if len(entry) == 1 or (entry[3] is None and entry[1][0] == entry[2])
+                           else _unpack(self, entry))
+        return tuple(tensors)
 
     def _release(self) -> None:
         if self._saved:
