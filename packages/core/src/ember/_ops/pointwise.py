@@ -8,6 +8,7 @@ from .._tensor import Tensor, wrap
 from ..autograd import grad_mode
 from ..autograd.node import Node, attach, cross_saved, needs_input_grad
 from . import creation
+from .binary import FUNCTIONS as _BINARY
 from .dispatch import (
     DIMENSIONED,
     SCALAR,
@@ -382,60 +383,9 @@ def _rpow(input: Tensor, base):
     return attach(result, PowBackward2, (input,), (input, result), base=base)
 
 
-class MaximumBackward0(Node):
-    def backward(self, grad):
-        a, b = self.saved_tensors
-        half = where(a == b, grad / 2, grad)
-        return where(a < b, 0.0, half), where(a > b, 0.0, half)
-
-
-class MinimumBackward0(Node):
-    def backward(self, grad):
-        a, b = self.saved_tensors
-        half = where(a == b, grad / 2, grad)
-        return where(a > b, 0.0, half), where(a < b, 0.0, half)
-
-
-def _elementwise_extreme(name: str, node_cls):
-    def op(input, other, *, out=None):
-        if not isinstance(other, Tensor):
-            raise TypeError(f"{name}(): argument 'other' must be Tensor, not {type(other).__name__}")
-        if out is not None:
-            return _binary_out(name, input, other, out)
-        data, dt = _binary_kernel(name, input, other)
-        return attach(wrap(data, dt, input._device), node_cls, (input, other), (input, other))
-    op.__name__ = op.__qualname__ = name
-    op.__doc__ = f"Elementwise {name} of two tensors (NaN-propagating)."
-    return profiled("aten::" + name)(op)
-
-
-maximum = _elementwise_extreme("maximum", MaximumBackward0)
-minimum = _elementwise_extreme("minimum", MinimumBackward0)
-
-
-def _comparison(name: str):
-    def op(input, other, *, out=None):
-        input, other = _as_tensor_pair(input, other, name)
-        if out is not None:
-            x, y, _ = operands(input, other, name)
-            check_out(out, name, _result_shape(input, other, name), _bool, (input, other))
-            getattr(input._device.kernels, name)(x, y, out=out._data)
-            _bump(out)
-            return out
-        data, _ = _binary_kernel(name, input, other)
-        return wrap(data, _bool, input._device)
-    op.__name__ = op.__qualname__ = name
-    op.__doc__ = f"Elementwise `{name}` comparison, broadcasting; a bool tensor."
-    return straight_binary(profiled("aten::" + name)(op), name, tensor_dtypes=frozenset(_dtype.ALL),
-                           result_dtype=_bool)
-
-
-eq = _comparison("eq")
-ne = _comparison("ne")
-lt = _comparison("lt")
-le = _comparison("le")
-gt = _comparison("gt")
-ge = _comparison("ge")
+# Comparisons and maximum/minimum are registry entries (see `binary`), named here for the other ops.
+maximum, minimum = _BINARY["maximum"], _BINARY["minimum"]
+eq, ne, lt, le, gt, ge = (_BINARY[name] for name in ("eq", "ne", "lt", "le", "gt", "ge"))
 
 
 def _truth(t: Tensor):

@@ -334,14 +334,17 @@ class Binary:
         saves_result: the backward formula reads the result (saved with its version).
         kernel: the device kernel computing it, when it is a primitive (default: `name`).
         compose: ``compose(a, b) -> Tensor`` from other ember ops on tensors (b may be a number).
-        dtypes: "same": the promoted dtype; "float": integer and bool operands give the default float dtype.
+        dtypes: "same": the promoted dtype; "float": integer and bool operands give the default float dtype;
+            "bool": a bool result (the comparisons), computed in the promoted dtype.
+        wide_scalars: a 0-d operand wider than a float16 tensor enters as a Python number, unrounded (as
+            PyTorch's CPU scalars do: ``half_tensor < float32_0d``).
         refuses: the promoted dtypes PyTorch has no kernel for (NotImplementedError naming `cpu_name`).
         cpu_name: PyTorch's CPU kernel name in that error ("div_floor_cpu").
         divides: integer operands raise PyTorch's RuntimeError "ZeroDivisionError" for a zero divisor.
         numbers: which operands may be Python numbers: "none", "other" or "both".
         in_place: whether PyTorch has ``Tensor.name_``.
         operators: Python operators bound to it: (forward, reflected, in-place), e.g. ("__floordiv__",
-            "__rfloordiv__", "__ifloordiv__").
+            "__rfloordiv__", "__ifloordiv__"), or the forward one alone (comparisons: Python reflects them).
         reference: numpy's version (test rows); domains: where test inputs are drawn for (a, b), as the
             kit's `cases.random_array` domains.
         aliases: other names PyTorch gives the op (``arctan2``).
@@ -355,6 +358,7 @@ class Binary:
     kernel: str | None = None
     compose: Callable | None = None
     dtypes: str = "same"
+    wide_scalars: bool = False
     refuses: tuple[str, ...] = ()
     cpu_name: str = ""
     divides: bool = False
@@ -416,6 +420,7 @@ def binary_function(entry: Binary, nodes: tuple) -> Callable:
 
     name, kernel_name, compose = entry.name, entry.kernel_name or "", entry.compose
     float_result, refuses, divides = entry.dtypes == "float", frozenset(entry.refuses), entry.divides
+    bool_result, wide_scalars = entry.dtypes == "bool", entry.wide_scalars
     cpu_name, numbers, saves_result = entry.cpu_name or name + "_cpu", entry.numbers, entry.saves_result
     pair_node, right_node, left_node = nodes
 
@@ -453,15 +458,19 @@ def binary_function(entry: Binary, nodes: tuple) -> Callable:
             if not isinstance(other, Tensor) and numbers == "none":
                 refuse(2, "other", other)
             x, y, dt = operands(input, other, name, float_result)
+            if wide_scalars and dt is _float16 and isinstance(other, Tensor) and not other._data.shape and \
+                    other._dtype.itemsize > 2:
+                y = other.item()
             device = input._device
         a, b = input, other
+        result_dt = _bool if bool_result else dt
         try:
             if out is not None:
                 shape = broadcast_shapes(*(v._data.shape if isinstance(v, Tensor) else () for v in (a, b)))
                 if shape is None:
                     raise ValueError("shapes do not broadcast")
-                check_out(out, name, shape, dt, (a, b))
-                if out._dtype is dt:
+                check_out(out, name, shape, result_dt, (a, b))
+                if out._dtype is result_dt:
                     compute(x, y, dt, device, out._data)
                 else:
                     out._device.kernels.copy_(out._data, compute(x, y, dt, device))
@@ -472,8 +481,8 @@ def binary_function(entry: Binary, nodes: tuple) -> Callable:
             raise
         except Exception as error:
             raise binary_failure(name, b if number_first else a, a if number_first else b, error) from error
-        result = wrap(data, dt, device)
-        if not dt.is_floating_point or not grad_mode.state.enabled:
+        result = wrap(data, result_dt, device)
+        if not result_dt.is_floating_point or not grad_mode.state.enabled:
             return result
         if number_first:
             if b._requires_grad:
@@ -486,7 +495,15 @@ def binary_function(entry: Binary, nodes: tuple) -> Callable:
         return result
     op.__name__ = op.__qualname__ = name
     op.__doc__ = f"Elementwise {name} of `input` and `other`, broadcasting (as torch.{name})."
-    return profiled("aten::" + name)(op)
+    general = profiled("aten::" + name)(op)
+    if compose is not None or saves_result or divides:
+        return general
+    # The common call straight through: one dtype the kernel computes as it is (no promotion, no refusal),
+    # a number only where its node is the tensor pair's (no backward, or the same class).
+    dtypes = frozenset(d for d in (_dtype.ALL if bool_result else FLOATS) if d.name not in refuses)
+    numeric = dtypes & FLOATS if numbers != "none" and (pair_node is right_node or entry.backward is None) else ()
+    return straight_binary(general, kernel_name, None if entry.backward is None else pair_node,
+                           lambda a, b: (a, b, None), dtypes, numeric, _bool if bool_result else None)
 
 
 def _has_zero(k, divisor) -> bool:
