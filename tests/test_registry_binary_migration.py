@@ -119,3 +119,26 @@ def test_straight_in_place_keeps_autograd_and_overlap_rules():
     saved.exp_()  # requires grad: recorded on the general path, and the saved result's version moves on
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         saved.sum().backward()
+
+
+def test_nodes_name_their_saved_values_as_pytorch():
+    # PyTorch 2.13: the `_saved_*` attributes of these grad_fns, and MulBackward0 saves `self` only when
+    # `other` requires grad
+    x, y = _t([1.0, 2.0], requires_grad=True), _t([3.0, 4.0])
+    saved = {
+        "mul": ((x * y).grad_fn, ["_saved_other", "_saved_self"]),
+        "div": ((x / y).grad_fn, ["_saved_other", "_saved_self"]),
+        "exp": (x.exp().grad_fn, ["_saved_result"]),
+        "sin": (x.sin().grad_fn, ["_saved_self"]),
+        "pow": ((x ** y).grad_fn, ["_saved_exponent", "_saved_result", "_saved_self"]),
+        "atan2": (ember.atan2(x, y).grad_fn, ["_saved_other", "_saved_self"]),
+    }
+    for name, (node, expected) in saved.items():
+        assert sorted(a for a in dir(node) if a.startswith("_saved_")) == expected, name
+    mul = saved["mul"][0]
+    assert mul._saved_self is None and mul._saved_other is y
+    e = x.exp()
+    assert e.grad_fn._saved_result.tolist() == e.tolist()
+    e.sum().backward()
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        getattr(e.grad_fn, "_saved_result")  # noqa: B009 - the property raises

@@ -133,6 +133,8 @@ class RsubBackward1(Node):
 
 
 class MulBackward0(Node):
+    _names_saved = ("self", "other")
+
     def backward(self, grad):
         a, b = self.saved_tensors  # each saved only when the other operand's gradient is wanted (cross_saved)
         return None if b is None else grad * b, None if a is None else grad * a
@@ -144,6 +146,8 @@ def _div_saved(a, b) -> tuple:
 
 
 class DivBackward0(Node):
+    _names_saved = ("self", "other")
+
     def backward(self, grad):
         a, b = self.saved_tensors
         grad_a = grad / b if needs_input_grad(self, 0) else None
@@ -296,6 +300,9 @@ def rdiv(input, other):
 # The pow gradients are PyTorch's formulas (pow_backward*), so 0 ** x, x ** 0 and x ** x at 0, inf and
 # NaN give its values: an exponent of 0 has gradient 0, and d(a ** b)/db is 0 where a == 0 and b >= 0.
 class PowBackward0(Node):
+    _names_saved = ("self",)
+    exponent: float
+
     def backward(self, grad):
         (x,) = self.saved_tensors
         e = self.exponent
@@ -305,6 +312,8 @@ class PowBackward0(Node):
 
 
 class PowBackward1(Node):
+    _names_saved = ("self", "exponent", "result")
+
     def backward(self, grad):
         a, b, result = self.saved_tensors
         grad_a = grad_b = None
@@ -316,6 +325,9 @@ class PowBackward1(Node):
 
 
 class PowBackward2(Node):
+    _names_saved = ("exponent", "result")
+    base: float
+
     def backward(self, grad):
         (exponent, result) = self.saved_tensors
         base = self.base
@@ -527,6 +539,10 @@ def masked_fill(input, mask, value):
 
 
 class ClampBackward1(Node):
+    _names_saved = ("self",)
+    min: float | None
+    max: float | None
+
     def backward(self, grad):
         (x,) = self.saved_tensors
         keep = None
@@ -540,6 +556,8 @@ class ClampBackward1(Node):
 
 class ClampBackward0(Node):
     """Gradients of clamp with tensor bounds, as PyTorch's clamp_backward and clamp_backward_min_max."""
+
+    _names_saved = ("self", "min", "max")
 
     def backward(self, grad):
         x, low, high = self.saved_tensors
@@ -569,6 +587,8 @@ class ClampMaxBackward0(ClampBackward1):
 class ClampMinBackward1(Node):
     """clamp_min with a tensor bound: the bound gets the gradient where it was taken."""
 
+    _names_saved = ("self", "min")
+
     def backward(self, grad):
         x, low = self.saved_tensors
         return where(x >= low, grad, 0.0), where(x < low, grad, 0.0) if needs_input_grad(self, 1) else None
@@ -576,6 +596,8 @@ class ClampMinBackward1(Node):
 
 class ClampMaxBackward1(Node):
     """clamp_max with a tensor bound."""
+
+    _names_saved = ("self", "max")
 
     def backward(self, grad):
         x, high = self.saved_tensors

@@ -142,6 +142,7 @@ def node_class(entry: Unary) -> type | None:
     if entry.backward is None:
         return type(entry.node_name, (_ZeroGradient,), {"__module__": __name__})
     formula = entry.backward
+    names = tuple("result" if what == "result" else "self" for what in entry.saves)
     if entry.params:
         def backward(self, grad):
             return formula(grad, *self.saved_tensors, **self.params)
@@ -149,7 +150,7 @@ def node_class(entry: Unary) -> type | None:
         def backward(self, grad):
             return formula(grad, *self.saved_tensors)
     backward.__doc__ = f"The gradient of {entry.name}."
-    return type(entry.node_name, (Node,), {"backward": backward, "__module__": __name__})
+    return type(entry.node_name, (Node,), {"backward": backward, "_names_saved": names, "__module__": __name__})
 
 
 def _saving(saves: tuple[str, ...]) -> Callable:
@@ -407,7 +408,9 @@ def binary_nodes(entry: Binary) -> tuple:
                 return formula[which](grad, *((tensor, number) if which == 0 else (number, tensor)), result)
         if formula is not None and class_name != "NotImplemented":
             backward.__doc__ = f"The gradient of {entry.name}."
-            cls = type(class_name, (Node,), {"backward": backward, "__module__": __name__})
+            names = (("self", "other") if which == 2 else ("self",) if which == 0 else ("other",)) + \
+                (("result",) if entry.saves_result else ())
+            cls = type(class_name, (Node,), {"backward": backward, "_names_saved": names, "__module__": __name__})
         made[class_name, which] = cls
         return cls
     pair, right, left = entry.grad_fns

@@ -23,6 +23,7 @@ class Node:
     inputs that need no gradient; `_input_meta` the (shape, dtype) each input's gradient must have."""
 
     _num_outputs = 1
+    _names_saved: tuple = ()  # PyTorch's names of the saved values, in the order saved (``grad_fn._saved_self``)
     _user_code = False  # its backward runs user code (a custom Function's): it may keep or return any tensor
     next_functions: tuple
     _input_meta: tuple
@@ -30,6 +31,13 @@ class Node:
     _pre_hooks: dict | None = None
     _hooks: list | None = None
     _trace: list | None = None
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        """Give the class a ``_saved_<name>`` property per name it declares in `_names_saved`."""
+        super().__init_subclass__(**kwargs)
+        for index, name in enumerate(cls.__dict__.get("_names_saved", ())):
+            setattr(cls, "_saved_" + name, property(lambda self, index=index: self.saved_tensors[index],
+                                                    doc=f"The saved value `{name}` (PyTorch's name)."))
 
     def name(self) -> str:
         return type(self).__name__
