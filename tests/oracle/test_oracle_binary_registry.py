@@ -90,7 +90,7 @@ OPERATORS = {"__floordiv__": operator.floordiv, "__mod__": operator.mod, "__and_
 IN_OPERATORS = {"__floordiv__": operator.ifloordiv, "__mod__": operator.imod, "__and__": operator.iand,
                 "__or__": operator.ior, "__xor__": operator.ixor, "__lshift__": operator.ilshift,
                 "__rshift__": operator.irshift}
-OPERATOR_ROWS = [(entry, entry.operators[0]) for entry in PUBLIC if entry.operators]
+OPERATOR_ROWS = [(entry, entry.operators[0]) for entry in PUBLIC if len(entry.operators) == 3]
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

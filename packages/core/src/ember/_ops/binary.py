@@ -40,6 +40,12 @@ def _trunc_divide(a, b):
     return floor_divide(a - fmod(a, b), b)  # noqa: F821 - made below by build_binary
 
 
+def _extreme_grad(g, other_wins, tie):
+    """maximum's/minimum's gradient for one operand: none where the other operand won, half on a tie."""
+    from .pointwise import where
+    return where(other_wins, 0.0, where(tie, g / 2, g))
+
+
 def _denominator(a, b):
     return a * a + b * b
 
@@ -79,6 +85,17 @@ BINARY: tuple[Binary, ...] = (
     Binary("bitwise_right_shift", refuses=_FLOATS + _NOT_INT, cpu_name="rshift_cpu",
            operators=("__rshift__", "__rrshift__", "__irshift__"), reference=np.right_shift,
            domains=("real", "exponent")),
+    # comparisons: a bool result, no gradient
+    *(Binary(name, dtypes="bool", wide_scalars=True, numbers="other", in_place=False, operators=(f"__{name}__",),
+             reference=getattr(np, ufunc)) for name, ufunc in (("eq", "equal"), ("ne", "not_equal"), ("lt", "less"),
+                                                                  ("le", "less_equal"), ("gt", "greater"),
+                                                                  ("ge", "greater_equal"))),
+    Binary("maximum", (lambda g, a, b, r: _extreme_grad(g, a < b, a == b),
+                       lambda g, a, b, r: _extreme_grad(g, a > b, a == b)),
+           ("MaximumBackward0", "", ""), wide_scalars=True, numbers="none", in_place=False, reference=np.maximum),
+    Binary("minimum", (lambda g, a, b, r: _extreme_grad(g, a > b, a == b),
+                       lambda g, a, b, r: _extreme_grad(g, a < b, a == b)),
+           ("MinimumBackward0", "", ""), wide_scalars=True, numbers="none", in_place=False, reference=np.minimum),
     # div's rounding modes (``div(a, b, rounding_mode="floor")``): PyTorch's DivBackward2, zero gradients.
     Binary("div_floor", (_zeros, _zeros), ("DivBackward2",) * 3, kernel="floor_divide", refuses=_NOT_INT,
            cpu_name="div_floor_cpu", divides=True, public=False),
@@ -140,7 +157,7 @@ FUNCTIONS["bitwise_not"] = bitwise_not
 # Python operators (forward and reflected), and the in-place ones by the method they are.
 OPERATORS = {name: fn for entry in BINARY for name, fn in zip(entry.operators, (
     _ALL[entry.name], _reflected(_ALL[entry.name])))}
-IN_OPERATORS = {entry.operators[2]: entry.name + "_" for entry in BINARY if entry.operators}
+IN_OPERATORS = {entry.operators[2]: entry.name + "_" for entry in BINARY if len(entry.operators) == 3}
 globals().update(NODES)  # PyTorch's grad_fn classes, importable by name as the other ops' are
 __all__ = sorted(FUNCTIONS) + sorted(NODES)
 globals().update(FUNCTIONS)

@@ -425,6 +425,12 @@ def check_inplace(t: Tensor, op: str) -> None:
         raise RuntimeError(VIEW_NO_GRAD_CHANGED)
     if t._requires_grad and t.grad_fn is None and base is None:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+    fn = t._grad_fn
+    if base is not None and getattr(fn, "multi_view", False):  # split's, unbind's outputs
+        raise RuntimeError(f"Output {t._output_nr} of {fn.name()[:-len('Backward0')]} is a view and is being "
+                           "modified inplace. This view is the output of a function that returns multiple views. "
+                           "Such functions do not allow the output views to be modified inplace. You should "
+                           "replace the inplace operation by an out-of-place one.")
     # a view of a leaf: of a base that requires grad without history, or (the base requiring no grad) of a
     # view that was made to require grad, itself or one that `t` was taken from
     if base is not None and (base.grad_fn is None if base._requires_grad else t._requires_grad):

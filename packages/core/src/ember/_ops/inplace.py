@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import _dtype
+from .. import _dtype, _profiling
 from .._tensor import Tensor, follow_base, move_retain_hook
 from ..autograd import grad_mode
 from ..autograd.node import _FREED, VIEW_NO_GRAD_CHANGED, Node, attach, edge, link, needs_grad
@@ -187,6 +187,44 @@ def make_inplace(op, name: str, writes_out: bool = True, begin=begin_write):
         return self
     method.__name__ = method.__qualname__ = name
     method.__doc__ = f"In-place version of `{name[:-1]}`."
+    straight = getattr(op, "straight_kernel", None)
+    return method if straight is None or not writes_out else _straight_inplace(method, *straight)
+
+
+def _straight_inplace(general, kernel_name: str, arity: int, tensor_dtypes, number_dtypes):
+    """In-place method `general` with its common call written straight into the tensor: nothing for
+    autograd to record (no operand requires grad while grad mode is on) and no memory shared in part (no
+    operand is a view), a tensor operand of the same shape, dtype and device or a Python number (the dtypes
+    of the op's `straight_binary`), no options, no profiler. Anything else goes to `general`."""
+    state = grad_mode.state
+
+    def method(self, *args, **kwargs):
+        if kwargs or len(args) != arity - 1 or self.__class__ is not Tensor or self._base is not None or \
+                _profiling.enabled or self._dtype not in tensor_dtypes or (self._requires_grad and state.enabled):
+            return general(self, *args, **kwargs)
+        data = self._data
+        if arity == 1:
+            getattr(self._device.kernels, kernel_name)(data, out=data)
+        else:
+            other = args[0]
+            kind = other.__class__
+            if kind is Tensor:
+                if other._base is not None or (other._requires_grad and state.enabled) or \
+                        other._dtype is not self._dtype or other._device is not self._device or \
+                        other._data.shape != data.shape:
+                    return general(self, other)
+                other = other._data
+            elif not ((kind is float or (kind is int and -2**63 <= other < 2**63)) and self._dtype in number_dtypes):
+                return general(self, other)
+            getattr(self._device.kernels, kernel_name)(data, other, out=data)
+        counter = self._version
+        if counter is None:
+            self._version = [1]
+        else:
+            counter[0] += 1
+        return self
+    method.__name__ = method.__qualname__ = general.__name__
+    method.__doc__ = general.__doc__
     return method
 
 

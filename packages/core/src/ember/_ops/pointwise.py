@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import math
 
-from .. import _dtype
+from .. import _dtype, _profiling
 from .._tensor import Tensor, wrap
+from ..autograd import grad_mode
 from ..autograd.node import Node, attach, cross_saved, needs_input_grad
 from . import creation
+from .binary import FUNCTIONS as _BINARY
 from .dispatch import (
     DIMENSIONED,
     SCALAR,
@@ -20,9 +22,11 @@ from .dispatch import (
     scalar,
 )
 from .dispatch import bump as _bump
+from .registry import FLOATS, straight_binary
 
 _bool = _dtype.bool_
 _float16, _float32 = _dtype.float16, _dtype.float32
+_WIDE_FLOATS = frozenset((_float32, _dtype.float64))
 
 
 class ReciprocalBackward0(Node):
@@ -71,25 +75,6 @@ def _half_by_number(k, name: str, x, number, out=None):
     return data if out is None else k.copy_(out, data)
 
 
-def _same_kind_kernel(name: str, a, b):
-    """The common case of a binary op, run at once: two tensors of one dtype on one device.
-    Returns the result buffer, or None for anything else (scalars, promotion, mixed devices)."""
-    if isinstance(b, Tensor) and isinstance(a, Tensor) and b._dtype is a._dtype and b._device is a._device:
-        try:
-            return getattr(a._device.kernels, name)(a._data, b._data)
-        except Exception as error:
-            raise binary_failure(name, a, b, error) from error
-    return None
-
-
-def _link(result: Tensor, node_cls, a: Tensor, b: Tensor, saving=None) -> Tensor:
-    """attach() for a two-tensor op, skipped at once when neither input requires grad; `saving(a, b)`
-    gives what the node saves."""
-    if a._requires_grad or b._requires_grad:
-        return attach(result, node_cls, (a, b), saving(a, b) if saving is not None else ())
-    return result
-
-
 def _as_tensor_pair(input, other, op: str):
     """Put the tensor first for ops called as ``ember.add(2, t)``; scalars become 0-d tensors."""
     if isinstance(input, Tensor):
@@ -129,7 +114,7 @@ class AddBackward0(Node):
 
     def backward(self, grad):
         alpha = self.alpha
-        return grad, (grad if alpha == 1 else grad * alpha) if needs_input_grad(self, 1) else None
+        return grad, (grad if alpha == 1 else grad * alpha) if self.next_functions[1][0] is not None else None
 
 
 class SubBackward0(Node):
@@ -137,19 +122,22 @@ class SubBackward0(Node):
 
     def backward(self, grad):
         alpha = self.alpha
-        return grad, (-grad if alpha == 1 else grad * -alpha) if needs_input_grad(self, 1) else None
+        return grad, (-grad if alpha == 1 else grad * -alpha) if self.next_functions[1][0] is not None else None
 
 
 class RsubBackward1(Node):
+    alpha = 1
+
     def backward(self, grad):
         return -grad if self.alpha == 1 else grad * -self.alpha
 
 
 class MulBackward0(Node):
+    _names_saved = ("self", "other")
+
     def backward(self, grad):
-        a, b = self.saved_tensors
-        return (grad * b if needs_input_grad(self, 0) else None,
-                grad * a if needs_input_grad(self, 1) else None)
+        a, b = self.saved_tensors  # each saved only when the other operand's gradient is wanted (cross_saved)
+        return None if b is None else grad * b, None if a is None else grad * a
 
 
 def _div_saved(a, b) -> tuple:
@@ -158,6 +146,8 @@ def _div_saved(a, b) -> tuple:
 
 
 class DivBackward0(Node):
+    _names_saved = ("self", "other")
+
     def backward(self, grad):
         a, b = self.saved_tensors
         grad_a = grad / b if needs_input_grad(self, 0) else None
@@ -197,10 +187,6 @@ def _check_alpha(input: Tensor, other, alpha) -> None:
 def _additive(name: str, node_cls, refuses_bool: bool):
     """add or sub: input ± alpha * other, broadcasting (as torch.add / torch.sub)."""
     def op(input, other, *, alpha=1, out=None):
-        if alpha.__class__ is int and alpha == 1 and out is None and not (refuses_bool and input._dtype is _bool):
-            data = _same_kind_kernel(name, input, other)
-            if data is not None:
-                return _link(wrap(data, input._dtype, input._device), node_cls, input, other)
         input, other = _as_tensor_pair(input, other, name)
         if refuses_bool:
             _refuse_bool_subtraction(input, other)
@@ -214,7 +200,7 @@ def _additive(name: str, node_cls, refuses_bool: bool):
         return attach(wrap(data, dt, input._device), node_cls, (input, other))
     op.__name__ = op.__qualname__ = name
     op.__doc__ = f"input {'-' if refuses_bool else '+'} alpha * other, broadcasting (as torch.{name})."
-    return profiled("aten::" + name)(op)
+    return straight_binary(profiled("aten::" + name)(op), name, node_cls)
 
 
 def _scaled_additive(name: str, node_cls, input: Tensor, other, alpha, out) -> Tensor:
@@ -244,7 +230,7 @@ sub = _additive("sub", SubBackward0, refuses_bool=True)
 
 
 @profiled("aten::rsub")
-def rsub(input, other, *, alpha=1):
+def _rsub(input, other, *, alpha=1):
     """other - alpha * input: Python's ``2 - t``."""
     if isinstance(other, Tensor):
         return sub(other, input, alpha=alpha)
@@ -257,13 +243,25 @@ def rsub(input, other, *, alpha=1):
     return attach(result, RsubBackward1, (input,), alpha=alpha)
 
 
+def rsub(input, other, **options):
+    """other - alpha * input: Python's ``2 - t``; a floating tensor and a number straight through."""
+    kind = other.__class__
+    if not options and input.__class__ is Tensor and input._dtype in FLOATS and not _profiling.enabled and \
+            (kind is float or (kind is int and -2**63 <= other < 2**63)):
+        try:
+            data = input._device.kernels.sub(other, input._data)
+        except Exception:
+            return _rsub(input, other)  # the general path raises PyTorch's error
+        result = wrap(data, input._dtype, input._device)
+        if input._requires_grad and grad_mode.state.enabled:
+            attach(result, RsubBackward1, (input,))
+        return result
+    return _rsub(input, other, **options)
+
+
 @profiled("aten::mul")
 def mul(input, other, *, out=None):
     """input * other, broadcasting (as torch.mul)."""
-    if out is None:
-        data = _same_kind_kernel("mul", input, other)
-        if data is not None:
-            return _link(wrap(data, input._dtype, input._device), MulBackward0, input, other, cross_saved)
     input, other = _as_tensor_pair(input, other, "mul")
     if out is not None:
         return _binary_out("mul", input, other, out)
@@ -276,10 +274,6 @@ def mul(input, other, *, out=None):
 def div(input, other, *, rounding_mode=None, out=None):
     """True division input / other, broadcasting; integer inputs give the default float dtype. A
     `rounding_mode` ("floor", "trunc") rounds the quotient, in the operands' promoted dtype."""
-    if out is None and rounding_mode is None and isinstance(input, Tensor) and input._dtype.is_floating_point:
-        data = _same_kind_kernel("div", input, other)
-        if data is not None:
-            return _link(wrap(data, input._dtype, input._device), DivBackward0, input, other, _div_saved)
     if rounding_mode is not None:
         from .binary import rounded_div
         return rounded_div(input, other, rounding_mode, out)
@@ -289,6 +283,11 @@ def div(input, other, *, rounding_mode=None, out=None):
     data, dt = _binary_kernel("div", input, other, float_result=True)
     result = wrap(data, dt, input._device)
     return attach(result, DivBackward0, (input, other), _div_saved(input, other))
+
+
+# The common calls, straight through (float16 times or over a number is computed in float32: not here).
+mul = straight_binary(mul, "mul", MulBackward0, cross_saved, number_dtypes=_WIDE_FLOATS)
+div = straight_binary(div, "div", DivBackward0, _div_saved, number_dtypes=_WIDE_FLOATS)
 
 
 def rdiv(input, other):
@@ -301,6 +300,9 @@ def rdiv(input, other):
 # The pow gradients are PyTorch's formulas (pow_backward*), so 0 ** x, x ** 0 and x ** x at 0, inf and
 # NaN give its values: an exponent of 0 has gradient 0, and d(a ** b)/db is 0 where a == 0 and b >= 0.
 class PowBackward0(Node):
+    _names_saved = ("self",)
+    exponent: float
+
     def backward(self, grad):
         (x,) = self.saved_tensors
         e = self.exponent
@@ -310,6 +312,8 @@ class PowBackward0(Node):
 
 
 class PowBackward1(Node):
+    _names_saved = ("self", "exponent", "result")
+
     def backward(self, grad):
         a, b, result = self.saved_tensors
         grad_a = grad_b = None
@@ -321,6 +325,9 @@ class PowBackward1(Node):
 
 
 class PowBackward2(Node):
+    _names_saved = ("exponent", "result")
+    base: float
+
     def backward(self, grad):
         (exponent, result) = self.saved_tensors
         base = self.base
@@ -388,59 +395,9 @@ def _rpow(input: Tensor, base):
     return attach(result, PowBackward2, (input,), (input, result), base=base)
 
 
-class MaximumBackward0(Node):
-    def backward(self, grad):
-        a, b = self.saved_tensors
-        half = where(a == b, grad / 2, grad)
-        return where(a < b, 0.0, half), where(a > b, 0.0, half)
-
-
-class MinimumBackward0(Node):
-    def backward(self, grad):
-        a, b = self.saved_tensors
-        half = where(a == b, grad / 2, grad)
-        return where(a > b, 0.0, half), where(a < b, 0.0, half)
-
-
-def _elementwise_extreme(name: str, node_cls):
-    def op(input, other, *, out=None):
-        if not isinstance(other, Tensor):
-            raise TypeError(f"{name}(): argument 'other' must be Tensor, not {type(other).__name__}")
-        if out is not None:
-            return _binary_out(name, input, other, out)
-        data, dt = _binary_kernel(name, input, other)
-        return attach(wrap(data, dt, input._device), node_cls, (input, other), (input, other))
-    op.__name__ = op.__qualname__ = name
-    op.__doc__ = f"Elementwise {name} of two tensors (NaN-propagating)."
-    return profiled("aten::" + name)(op)
-
-
-maximum = _elementwise_extreme("maximum", MaximumBackward0)
-minimum = _elementwise_extreme("minimum", MinimumBackward0)
-
-
-def _comparison(name: str):
-    def op(input, other, *, out=None):
-        input, other = _as_tensor_pair(input, other, name)
-        if out is not None:
-            x, y, _ = operands(input, other, name)
-            check_out(out, name, _result_shape(input, other, name), _bool, (input, other))
-            getattr(input._device.kernels, name)(x, y, out=out._data)
-            _bump(out)
-            return out
-        data, _ = _binary_kernel(name, input, other)
-        return wrap(data, _bool, input._device)
-    op.__name__ = op.__qualname__ = name
-    op.__doc__ = f"Elementwise `{name}` comparison, broadcasting; a bool tensor."
-    return profiled("aten::" + name)(op)
-
-
-eq = _comparison("eq")
-ne = _comparison("ne")
-lt = _comparison("lt")
-le = _comparison("le")
-gt = _comparison("gt")
-ge = _comparison("ge")
+# Comparisons and maximum/minimum are registry entries (see `binary`), named here for the other ops.
+maximum, minimum = _BINARY["maximum"], _BINARY["minimum"]
+eq, ne, lt, le, gt, ge = (_BINARY[name] for name in ("eq", "ne", "lt", "le", "gt", "ge"))
 
 
 def _truth(t: Tensor):
@@ -582,6 +539,10 @@ def masked_fill(input, mask, value):
 
 
 class ClampBackward1(Node):
+    _names_saved = ("self",)
+    min: float | None
+    max: float | None
+
     def backward(self, grad):
         (x,) = self.saved_tensors
         keep = None
@@ -596,6 +557,8 @@ class ClampBackward1(Node):
 class ClampBackward0(Node):
     """Gradients of clamp with tensor bounds, as PyTorch's clamp_backward and clamp_backward_min_max."""
 
+    _names_saved = ("self", "min", "max")
+
     def backward(self, grad):
         x, low, high = self.saved_tensors
         keep = x >= low if high is None else x <= high if low is None else (x >= low) & (x <= high)
@@ -609,7 +572,39 @@ class ClampBackward0(Node):
         return where(keep, grad, 0.0), grad_low, grad_high
 
 
-def _clamp_between_tensors(input, min, max, out):
+class ClampMinBackward0(ClampBackward1):
+    """clamp_min with a number."""
+
+    max = None
+
+
+class ClampMaxBackward0(ClampBackward1):
+    """clamp_max with a number."""
+
+    min = None
+
+
+class ClampMinBackward1(Node):
+    """clamp_min with a tensor bound: the bound gets the gradient where it was taken."""
+
+    _names_saved = ("self", "min")
+
+    def backward(self, grad):
+        x, low = self.saved_tensors
+        return where(x >= low, grad, 0.0), where(x < low, grad, 0.0) if needs_input_grad(self, 1) else None
+
+
+class ClampMaxBackward1(Node):
+    """clamp_max with a tensor bound."""
+
+    _names_saved = ("self", "max")
+
+    def backward(self, grad):
+        x, high = self.saved_tensors
+        return where(x <= high, grad, 0.0), where(x > high, grad, 0.0) if needs_input_grad(self, 1) else None
+
+
+def _clamp_between_tensors(input, min, max, out, node_cls=ClampBackward0):
     """clamp(input, min, max) with tensor bounds: min(max(input, min), max), broadcasting, NaN-propagating."""
     if not all(bound is None or isinstance(bound, Tensor) for bound in (min, max)):
         names = ", ".join(type(v).__name__ if v is not None else "NoneType" for v in (input, min, max))
@@ -625,7 +620,8 @@ def _clamp_between_tensors(input, min, max, out):
         input._device.kernels.copy_(out._data, result._data)
         _bump(out)
         return out
-    return attach(result, ClampBackward0, (input, min, max), (input, min, max))
+    inputs = (input, min, max) if node_cls is ClampBackward0 else (input, max if min is None else min)
+    return attach(result, node_cls, inputs, inputs)
 
 
 @profiled("aten::clamp")
@@ -633,8 +629,13 @@ def clamp(input, min=None, max=None, *, out=None):
     """Clamp every element into [min, max] (either bound may be None)."""
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    return _clamp(input, min, max, out, ClampBackward1, ClampBackward0)
+
+
+def _clamp(input, min, max, out, number_node: type, tensor_node: type):
+    """clamp, recorded as `number_node` with number bounds and as `tensor_node` with tensor bounds."""
     if isinstance(min, Tensor) or isinstance(max, Tensor):
-        return _clamp_between_tensors(input, min, max, out)
+        return _clamp_between_tensors(input, min, max, out, tensor_node)
     k = input._device.kernels
     dt = input._dtype
     for bound in (min, max):
@@ -652,14 +653,27 @@ def clamp(input, min=None, max=None, *, out=None):
         _bump(out)
         return out
     result = wrap(data, dt, input._device)
-    return attach(result, ClampBackward1, (input,), (input,), min=min, max=max)
+    if number_node is ClampBackward1:
+        return attach(result, number_node, (input,), (input,), min=min, max=max)
+    return attach(result, number_node, (input,), (input,), **({"max": max} if min is None else {"min": min}))
 
 
+def _check_bound(op: str, bound) -> None:
+    """clamp_min's and clamp_max's bound is a tensor or a number (PyTorch's TypeError for None)."""
+    if bound is None:
+        raise TypeError(f"{op}() received an invalid combination of arguments - got (Tensor, NoneType), but "
+                        f"expected (Tensor input, Tensor {op[6:]}) or (Tensor input, Number {op[6:]})")
+
+
+@profiled("aten::clamp_min")
 def clamp_min(input, min, *, out=None):
-    """``clamp(input, min=min)``."""
-    return clamp(input, min, None, out=out)
+    """``clamp(input, min=min)``, recorded as PyTorch's ClampMinBackward0/1."""
+    _check_bound("clamp_min", min)
+    return _clamp(input, min, None, out, ClampMinBackward0, ClampMinBackward1)
 
 
+@profiled("aten::clamp_max")
 def clamp_max(input, max, *, out=None):
-    """``clamp(input, max=max)``."""
-    return clamp(input, None, max, out=out)
+    """``clamp(input, max=max)``, recorded as PyTorch's ClampMaxBackward0/1."""
+    _check_bound("clamp_max", max)
+    return _clamp(input, None, max, out, ClampMaxBackward0, ClampMaxBackward1)

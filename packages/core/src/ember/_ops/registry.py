@@ -13,13 +13,52 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .. import _dtype
+from .. import _dtype, _profiling
 from .._tensor import Tensor, wrap
 from ..autograd import grad_mode
 from ..autograd.node import Node, attach, needs_grad
 from .dispatch import bump, check_out, profiled, type_name
 
 _float16, _float32, _bool = _dtype.float16, _dtype.float32, _dtype.bool_
+FLOATS = frozenset((_float16, _float32, _dtype.float64))
+_state = grad_mode.state
+_LONG_MIN, _LONG_MAX = -2**63, 2**63 - 1
+
+
+def straight_binary(general: Callable, kernel_name: str, node_cls: type | None = None, saving: Callable | None = None,
+                    tensor_dtypes=FLOATS, number_dtypes=FLOATS, result_dtype=None) -> Callable:
+    """`general` (``op(input, other, **options)``, profiled) with its common call run straight through: a
+    tensor of one of `tensor_dtypes` and a tensor of its dtype and device, or a Python number when its
+    dtype is among `number_dtypes`; no options, no profiler. The result keeps the dtype (or is of
+    `result_dtype`); `node_cls` is recorded over both operands, saving ``saving(input, other)``. Any
+    other call, and any failure, goes to `general`, which gives PyTorch's errors."""
+    def op(input, other, **options):
+        if not options and input.__class__ is Tensor and not _profiling.enabled:
+            dt = input._dtype
+            kind = other.__class__
+            if kind is Tensor:
+                if other._dtype is not dt or other._device is not input._device or dt not in tensor_dtypes:
+                    return general(input, other)
+                y = other._data
+            elif (kind is float or (kind is int and _LONG_MIN <= other <= _LONG_MAX)) and dt in number_dtypes:
+                y = other
+            else:
+                return general(input, other)
+            try:
+                data = getattr(input._device.kernels, kernel_name)(input._data, y)
+            except Exception:
+                return general(input, other)  # the general path raises PyTorch's error
+            result = wrap(data, result_dtype or dt, input._device)
+            if node_cls is not None and _state.enabled and (
+                    input._requires_grad or (kind is Tensor and other._requires_grad)):
+                attach(result, node_cls, (input, other), saving(input, other) if saving is not None else ())
+            return result
+        return general(input, other, **options)
+    op.__name__ = op.__qualname__ = general.__name__
+    op.__doc__ = general.__doc__
+    op.__wrapped__ = general  # type: ignore[attr-defined]
+    op.straight_kernel = (kernel_name, 2, tensor_dtypes, number_dtypes)  # type: ignore[attr-defined]
+    return op
 
 
 def in_float32(formula, *tensors):
@@ -103,6 +142,7 @@ def node_class(entry: Unary) -> type | None:
     if entry.backward is None:
         return type(entry.node_name, (_ZeroGradient,), {"__module__": __name__})
     formula = entry.backward
+    names = tuple("result" if what == "result" else "self" for what in entry.saves)
     if entry.params:
         def backward(self, grad):
             return formula(grad, *self.saved_tensors, **self.params)
@@ -110,7 +150,7 @@ def node_class(entry: Unary) -> type | None:
         def backward(self, grad):
             return formula(grad, *self.saved_tensors)
     backward.__doc__ = f"The gradient of {entry.name}."
-    return type(entry.node_name, (Node,), {"backward": backward, "__module__": __name__})
+    return type(entry.node_name, (Node,), {"backward": backward, "_names_saved": names, "__module__": __name__})
 
 
 def _saving(saves: tuple[str, ...]) -> Callable:
@@ -223,12 +263,7 @@ def unary_function(entry: Unary, node_cls: type | None) -> Callable:
                      if compose is None and not to_bool and not (half_in_float32 and d is _float16))
     saving = _saving(saves)
 
-    def op(input, *, out=None):
-        if out is None and input.__class__ is Tensor and input._dtype in fast:
-            result = wrap(getattr(input._device.kernels, kernel_name)(input._data), input._dtype, input._device)
-            if node_cls is not None and input._requires_grad and grad_mode.state.enabled:
-                attach(result, node_cls, (input,), saving(input, result))
-            return result
+    def general(input, *, out=None):
         if not isinstance(input, Tensor):
             raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
         _refuse(name, input, check, refuses)
@@ -245,9 +280,27 @@ def unary_function(entry: Unary, node_cls: type | None) -> Callable:
         if node_cls is not None and needs_grad((input,)):
             attach(result, node_cls, (input,), saving(input, result))
         return result
+    general.__name__ = general.__qualname__ = name
+    general.__doc__ = f"Elementwise {name} of `input` (as torch.{name})."
+    general = profiled("aten::" + name)(general)
+
+    def op(input, *, out=None):
+        # The common call, straight through: a floating tensor, a plain kernel, no out=, no profiler.
+        if out is None and input.__class__ is Tensor and input._dtype in fast and not _profiling.enabled:
+            try:
+                data = getattr(input._device.kernels, kernel_name)(input._data)
+            except Exception:
+                return general(input)  # the general path raises PyTorch's error
+            result = wrap(data, input._dtype, input._device)
+            if node_cls is not None and input._requires_grad and _state.enabled:
+                attach(result, node_cls, (input,), saving(input, result))
+            return result
+        return general(input, out=out)
     op.__name__ = op.__qualname__ = name
-    op.__doc__ = f"Elementwise {name} of `input` (as torch.{name})."
-    return profiled("aten::" + name)(op)
+    op.__doc__ = general.__doc__
+    op.__wrapped__ = general  # type: ignore[attr-defined]
+    op.straight_kernel = (kernel_name, 1, fast, ())  # type: ignore[attr-defined]
+    return op
 
 
 def build(entries) -> tuple[dict, dict]:
@@ -282,14 +335,17 @@ class Binary:
         saves_result: the backward formula reads the result (saved with its version).
         kernel: the device kernel computing it, when it is a primitive (default: `name`).
         compose: ``compose(a, b) -> Tensor`` from other ember ops on tensors (b may be a number).
-        dtypes: "same": the promoted dtype; "float": integer and bool operands give the default float dtype.
+        dtypes: "same": the promoted dtype; "float": integer and bool operands give the default float dtype;
+            "bool": a bool result (the comparisons), computed in the promoted dtype.
+        wide_scalars: a 0-d operand wider than a float16 tensor enters as a Python number, unrounded (as
+            PyTorch's CPU scalars do: ``half_tensor < float32_0d``).
         refuses: the promoted dtypes PyTorch has no kernel for (NotImplementedError naming `cpu_name`).
         cpu_name: PyTorch's CPU kernel name in that error ("div_floor_cpu").
         divides: integer operands raise PyTorch's RuntimeError "ZeroDivisionError" for a zero divisor.
         numbers: which operands may be Python numbers: "none", "other" or "both".
         in_place: whether PyTorch has ``Tensor.name_``.
         operators: Python operators bound to it: (forward, reflected, in-place), e.g. ("__floordiv__",
-            "__rfloordiv__", "__ifloordiv__").
+            "__rfloordiv__", "__ifloordiv__"), or the forward one alone (comparisons: Python reflects them).
         reference: numpy's version (test rows); domains: where test inputs are drawn for (a, b), as the
             kit's `cases.random_array` domains.
         aliases: other names PyTorch gives the op (``arctan2``).
@@ -303,6 +359,7 @@ class Binary:
     kernel: str | None = None
     compose: Callable | None = None
     dtypes: str = "same"
+    wide_scalars: bool = False
     refuses: tuple[str, ...] = ()
     cpu_name: str = ""
     divides: bool = False
@@ -351,7 +408,9 @@ def binary_nodes(entry: Binary) -> tuple:
                 return formula[which](grad, *((tensor, number) if which == 0 else (number, tensor)), result)
         if formula is not None and class_name != "NotImplemented":
             backward.__doc__ = f"The gradient of {entry.name}."
-            cls = type(class_name, (Node,), {"backward": backward, "__module__": __name__})
+            names = (("self", "other") if which == 2 else ("self",) if which == 0 else ("other",)) + \
+                (("result",) if entry.saves_result else ())
+            cls = type(class_name, (Node,), {"backward": backward, "_names_saved": names, "__module__": __name__})
         made[class_name, which] = cls
         return cls
     pair, right, left = entry.grad_fns
@@ -364,6 +423,7 @@ def binary_function(entry: Binary, nodes: tuple) -> Callable:
 
     name, kernel_name, compose = entry.name, entry.kernel_name or "", entry.compose
     float_result, refuses, divides = entry.dtypes == "float", frozenset(entry.refuses), entry.divides
+    bool_result, wide_scalars = entry.dtypes == "bool", entry.wide_scalars
     cpu_name, numbers, saves_result = entry.cpu_name or name + "_cpu", entry.numbers, entry.saves_result
     pair_node, right_node, left_node = nodes
 
@@ -401,15 +461,19 @@ def binary_function(entry: Binary, nodes: tuple) -> Callable:
             if not isinstance(other, Tensor) and numbers == "none":
                 refuse(2, "other", other)
             x, y, dt = operands(input, other, name, float_result)
+            if wide_scalars and dt is _float16 and isinstance(other, Tensor) and not other._data.shape and \
+                    other._dtype.itemsize > 2:
+                y = other.item()
             device = input._device
         a, b = input, other
+        result_dt = _bool if bool_result else dt
         try:
             if out is not None:
                 shape = broadcast_shapes(*(v._data.shape if isinstance(v, Tensor) else () for v in (a, b)))
                 if shape is None:
                     raise ValueError("shapes do not broadcast")
-                check_out(out, name, shape, dt, (a, b))
-                if out._dtype is dt:
+                check_out(out, name, shape, result_dt, (a, b))
+                if out._dtype is result_dt:
                     compute(x, y, dt, device, out._data)
                 else:
                     out._device.kernels.copy_(out._data, compute(x, y, dt, device))
@@ -420,8 +484,8 @@ def binary_function(entry: Binary, nodes: tuple) -> Callable:
             raise
         except Exception as error:
             raise binary_failure(name, b if number_first else a, a if number_first else b, error) from error
-        result = wrap(data, dt, device)
-        if not dt.is_floating_point or not grad_mode.state.enabled:
+        result = wrap(data, result_dt, device)
+        if not result_dt.is_floating_point or not grad_mode.state.enabled:
             return result
         if number_first:
             if b._requires_grad:
@@ -434,7 +498,15 @@ def binary_function(entry: Binary, nodes: tuple) -> Callable:
         return result
     op.__name__ = op.__qualname__ = name
     op.__doc__ = f"Elementwise {name} of `input` and `other`, broadcasting (as torch.{name})."
-    return profiled("aten::" + name)(op)
+    general = profiled("aten::" + name)(op)
+    if compose is not None or saves_result or divides:
+        return general
+    # The common call straight through: one dtype the kernel computes as it is (no promotion, no refusal),
+    # a number only where its node is the tensor pair's (no backward, or the same class).
+    dtypes = frozenset(d for d in (_dtype.ALL if bool_result else FLOATS) if d.name not in refuses)
+    numeric = dtypes & FLOATS if numbers != "none" and (pair_node is right_node or entry.backward is None) else ()
+    return straight_binary(general, kernel_name, None if entry.backward is None else pair_node,
+                           lambda a, b: (a, b, None), dtypes, numeric, _bool if bool_result else None)
 
 
 def _has_zero(k, divisor) -> bool:

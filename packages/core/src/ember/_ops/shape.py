@@ -7,6 +7,7 @@ backward is again a composition (so it is differentiable too).
 from __future__ import annotations
 
 import builtins
+import functools
 import math
 
 from .. import _dtype
@@ -36,9 +37,78 @@ def _dims(dims, ndim: int, op: str) -> tuple:
 
 
 # ----- views ---------------------------------------------------------------------------------------
+class _MultiView(Node):
+    """The one node of a view op with several outputs (PyTorch's): output i's gradient arrives in slot i,
+    None for an output that was not used. Its outputs may not be modified in place (see check_inplace)."""
+
+    multi_view = True
+    dim: int
+    shape: tuple  # the input's
+
+
+class SplitBackward0(_MultiView):
+    """split into pieces of `split_size` (chunk's too): the pieces' gradients joined, zeros for unused ones."""
+
+    split_size: int
+
+    def backward(self, *grads):
+        return _joined(grads, self.shape, self.dim, _sizes(self.shape[self.dim], self.split_size), joining.cat)
+
+
+class SplitWithSizesBackward0(_MultiView):
+    """split into the listed sizes."""
+
+    split_sizes: list
+
+    def backward(self, *grads):
+        return _joined(grads, self.shape, self.dim, self.split_sizes, joining.cat)
+
+
+class UnbindBackward0(_MultiView):
+    """unbind: the slices' gradients stacked, zeros for unused ones."""
+
+    def backward(self, *grads):
+        return _joined(grads, self.shape, self.dim, [None] * self.shape[self.dim], joining.stack)
+
+
+def _joined(grads, shape, dim: int, sizes, join):
+    """The input's gradient from its pieces' (`sizes` along `dim`; None: a slice without that dim) joined by
+    `join`, zeros standing in for missing ones (differentiable, so double backward works)."""
+    like = next(g for g in grads if g is not None)
+    pieces = []
+    for g, size in zip(grads, sizes):
+        if g is None:
+            piece_shape = list(shape)
+            if size is None:
+                del piece_shape[dim]
+            else:
+                piece_shape[dim] = size
+            g = creation.zeros(piece_shape, dtype=like._dtype, device=like._device)
+        pieces.append(g)
+    return join(pieces, dim)
+
+
+def _sizes(size: int, step: int) -> list:
+    """The lengths of split's pieces of `step` elements along a dim of `size` (the last may be shorter)."""
+    return [builtins.min(step, size - start) for start in range(0, size, step)] if size else [0]
+
+
+def _multi_view(input: Tensor, pieces: list, node_cls: type, **attributes) -> tuple:
+    """`pieces` (views of `input`) recorded as the outputs of one `node_cls` node, in order."""
+    first = pieces[0] if pieces else None
+    if first is None or attach(first, node_cls, (input,), **attributes) is not first or first._grad_fn is None:
+        return tuple(pieces)
+    node = first._grad_fn
+    node._num_outputs = len(pieces)
+    node.shape = input._data.shape
+    for nr, piece in enumerate(pieces):
+        piece._grad_fn, piece._output_nr, piece._requires_grad = node, nr, True
+    return tuple(pieces)
+
+
 def split(tensor, split_size_or_sections, dim=0):
     """Pieces of `split_size_or_sections` elements along `dim` (the last may be shorter), or of the listed
-    sizes; each a view of `tensor`."""
+    sizes; each a view of `tensor`, all outputs of one SplitBackward0 (SplitWithSizesBackward0) node."""
     d = _wrap_dim(dim, tensor.ndim, "split")
     size = tensor._data.shape[d]
     if isinstance(split_size_or_sections, int):
@@ -46,17 +116,20 @@ def split(tensor, split_size_or_sections, dim=0):
         if step < 0 or (step == 0 and size):
             raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {size}"
                                if step == 0 else f"split expects split_size be non-negative, but got split_size={step}")
-        sizes = [builtins.min(step, size - start) for start in range(0, size, step)] if size else [0]
+        sizes = _sizes(size, step)
+        node_cls, attributes = SplitBackward0, {"split_size": step}
     else:
         sizes = [int(s) for s in split_size_or_sections]
         if builtins.sum(sizes) != size or builtins.any(s < 0 for s in sizes):
             raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's size "
                                f"at dimension {d}), but got split_sizes={sizes}")
+        node_cls, attributes = SplitWithSizesBackward0, {"split_sizes": sizes}
     pieces, start = [], 0
     for length in sizes:
-        pieces.append(views.narrow(tensor, d, start, length))
+        pieces.append(views.make_view(tensor, views.narrow_buffer(tensor._device, tensor._data, d, start, length),
+                                      functools.partial(views.narrow, dim=d, start=start, length=length)))
         start += length
-    return tuple(pieces)
+    return _multi_view(tensor, pieces, node_cls, dim=d, **attributes)
 
 
 def chunk(input, chunks, dim=0):
@@ -68,9 +141,11 @@ def chunk(input, chunks, dim=0):
 
 
 def unbind(input, dim=0):
-    """The slices along `dim`, that dim removed (views)."""
+    """The slices along `dim`, that dim removed (views), all outputs of one UnbindBackward0 node."""
     d = _wrap_dim(dim, input.ndim, "unbind")
-    return tuple(views.select(input, d, i) for i in range(input._data.shape[d]))
+    pieces = [views.make_view(input, views.select_buffer(input._device, input._data, d, i),
+                              functools.partial(views.select, dim=d, index=i)) for i in range(input._data.shape[d])]
+    return _multi_view(input, pieces, UnbindBackward0, dim=d)
 
 
 def movedim(input, source, destination):

@@ -1,17 +1,16 @@
 """The backward engine: walks the graph iteratively in dependency order (no recursion)."""
 from __future__ import annotations
 
-import sys
-
 from .._tensor import Tensor, _is_contiguous
 from . import grad_mode
 from .node import AccumulateGrad, Node, _anomaly, edge
 
-# References to a gradient tensor held by the engine itself while it is delivered to a leaf (the caller's
-# local name, `_accumulate`'s argument and getrefcount's): with no other reference, the leaf may keep the
-# tensor instead of copying it (as PyTorch "steals" it). A tensor the user holds has more.
-_ENGINE_REFS = 3
-_BASE_REFS = 3  # the view's `_base` slot, the local name and getrefcount's argument
+# Which gradients the engine may keep as a leaf's ``.grad`` without copying (as PyTorch "steals" them) is
+# decided without reference counts: built-in nodes return new tensors or views of the gradients they
+# receive, so a gradient is the engine's own unless user code has seen it. `_run` keeps the gradients
+# user code has seen ("exposed", by id, held so ids stay unique): those passed to backward, those given to
+# or returned by hooks and custom Functions' backward, one object sent to two inputs, and those a leaf
+# has adopted, so no two ``.grad`` share memory. Exposure covers a view's memory through its base.
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None) -> None:
@@ -26,7 +25,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
             seed = _ones_like(tensors)
         if isinstance(seed, Tensor) and seed._data.shape == tensors._data.shape:
             _run([(fn, tensors._output_nr)], [seed],
-                 create_graph if retain_graph is None else retain_graph, create_graph, None, accumulate=True)
+                 create_graph if retain_graph is None else retain_graph, create_graph, None, accumulate=True,
+                 exposed=() if seed is not grad_tensors else (seed,))
             return
     if grad_tensors is not None and not isinstance(grad_tensors, (tuple, list)):
         grad_tensors = (grad_tensors,)
@@ -42,9 +42,10 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         for i, t in enumerate(inputs):
             g, captured[i] = captured[i], None
             if g is not None and not t.retains_grad:  # retain_grad's hook has filled .grad already
-                _accumulate(t, g, create_graph)
+                _accumulate(t, g, create_graph, None)  # a captured gradient is copied
         return
-    _run(roots, grads, retain_graph, create_graph, None, accumulate=True)
+    _run(roots, grads, retain_graph, create_graph, None, accumulate=True,
+         exposed=[g for g in grad_tensors or () if isinstance(g, Tensor)])
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=None,
@@ -127,8 +128,10 @@ def _roots(tensors, grad_tensors, caller):
     return roots, grads
 
 
-def _run(roots, grads, retain_graph, create_graph, inputs, accumulate):
-    """Execute the graph behind `roots`; return the gradients captured for `inputs` (if any)."""
+def _run(roots, grads, retain_graph, create_graph, inputs, accumulate, exposed=()):
+    """Execute the graph behind `roots`; return the gradients captured for `inputs` (if any). `exposed`:
+    the gradients among `grads` that the user holds (see the top of this module)."""
+    seen = {id(g): g for g in exposed}
     capture: dict = {}
     if inputs is not None:
         for i, t in enumerate(inputs):
@@ -153,24 +156,34 @@ def _run(roots, grads, retain_graph, create_graph, inputs, accumulate):
             if node_grads is None:
                 node_grads = [None] * node._num_outputs
             if node._pre_hooks:
+                _expose(seen, node_grads)
                 _run_tensor_pre_hooks(node, node_grads)
+                _expose(seen, node_grads)
             if node.__class__ is AccumulateGrad:
                 g, node_grads = node_grads[0], None
                 if g is not None and (accumulate or (node, 0) in capture):
                     variable = node.variable
                     if variable._hooks:
-                        g = _run_leaf_hooks(variable._hooks, g)
+                        g = _run_leaf_hooks(variable._hooks, g, seen)
                     if capture:
                         _capture(node, [g], capture, captured)
                     if accumulate and variable._requires_grad:  # a leaf since made not to require grad: none
-                        _accumulate(variable, g, create_graph)
+                        _accumulate(variable, g, create_graph, seen)
                 continue
             if capture:
                 _capture(node, node_grads, capture, captured)
                 if node not in needed:
                     _release_edges(node, dependencies, ready)
                     continue
+            watched = node._user_code or node._hooks
+            if watched:
+                _expose(seen, node_grads)
             input_grads = _call(node, node_grads)
+            if watched:
+                _expose(seen, node_grads)
+                _expose(seen, input_grads)
+            elif len(input_grads) > 1:
+                _expose_repeated(seen, input_grads)
             if not retain_graph and node._saved:
                 node._saved = None
             for (next_node, nr), g in zip(node.next_functions, input_grads):
@@ -186,11 +199,30 @@ def _run(roots, grads, retain_graph, create_graph, inputs, accumulate):
                 dependencies[next_node] = count
                 if count == 0:
                     ready.append(next_node)
-            # Drop the loop's references, so a leaf can tell that nothing else holds its gradient.
-            input_grads = g = node_grads = slots = None
     finally:
         state.enabled = previous
     return captured
+
+
+def _expose(seen: dict, grads) -> None:
+    """Record that user code has seen `grads` (None entries skipped)."""
+    for g in grads:
+        if g is not None:
+            seen[id(g)] = g
+
+
+def _expose_repeated(seen: dict, grads) -> None:
+    """One gradient object sent to several inputs is not the engine's alone: expose it."""
+    if len(grads) == 2:  # the common case, without a loop
+        g = grads[0]
+        if g is grads[1] and g is not None:
+            seen[id(g)] = g
+        return
+    for i, g in enumerate(grads):
+        if g is not None:
+            for other in grads[i + 1:]:
+                if other is g:
+                    seen[id(g)] = g
 
 
 def _capture(node: Node, node_grads: list, capture: dict, captured: list) -> None:
@@ -202,19 +234,23 @@ def _capture(node: Node, node_grads: list, capture: dict, captured: list) -> Non
 
 
 def _count_dependencies(starts) -> dict:
-    """How many edges lead into each node reachable from `starts`."""
+    """How many edges lead into each node reachable from `starts` (a node may start several times: one
+    per output of a multi-output node)."""
     dependencies: dict = {}
-    stack = list(starts)
+    stack = list(dict.fromkeys(starts))
     seen = set(stack)
     while stack:
-        node = stack.pop()
-        for next_node, _ in node.next_functions:
+        for next_node, _ in stack.pop().next_functions:
             if next_node is None:
                 continue
-            dependencies[next_node] = dependencies.get(next_node, 0) + 1
-            if next_node not in seen:
-                seen.add(next_node)
-                stack.append(next_node)
+            count = dependencies.get(next_node)
+            if count is None:
+                dependencies[next_node] = 1
+                if next_node not in seen:
+                    seen.add(next_node)
+                    stack.append(next_node)
+            else:
+                dependencies[next_node] = count + 1
     return dependencies
 
 
@@ -281,24 +317,25 @@ def _call(node: Node, node_grads: list):
         out = node.backward(node_grads[0])
     else:
         out = node.backward(*node_grads)
-    if out.__class__ is not tuple:
-        out = (out,)
     meta = node._input_meta
-    if len(out) != len(meta):
-        raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients (expected "
-                           f"{len(meta)}, got {len(out)})")
-    fitted = out
-    for i, (g, m) in enumerate(zip(out, meta)):
-        if g is not None and m is not None:
-            shape, dtype = m
-            if g._data.shape != shape or g._dtype is not dtype:
+    if out.__class__ is not tuple:  # one gradient, the common case: fitted without a loop
+        if len(meta) != 1:
+            raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients (expected "
+                               f"{len(meta)}, got 1)")
+        m = meta[0]
+        if out is not None and m is not None and (out._data.shape != m[0] or out._dtype is not m[1]):
+            out = _fit(out, m, node, 0)
+        fitted = [out]
+    else:
+        if len(out) != len(meta):
+            raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients (expected "
+                               f"{len(meta)}, got {len(out)})")
+        fitted = out
+        for i, (g, m) in enumerate(zip(out, meta)):
+            if g is not None and m is not None and (g._data.shape != m[0] or g._dtype is not m[1]):
                 if fitted is out:
                     fitted = list(out)
-                if g._data.shape != shape:
-                    g = _sum_to(g, shape, node, i)
-                if g._dtype is not dtype:
-                    g = g.to(dtype)
-                fitted[i] = g
+                fitted[i] = _fit(g, m, node, i)
     if node._hooks:
         for hook in node._hooks:
             replaced = hook(tuple(fitted), tuple(node_grads))
@@ -307,6 +344,16 @@ def _call(node: Node, node_grads: list):
     if _anomaly.check_nan:
         _check_nan(node, fitted)
     return fitted
+
+
+def _fit(g: Tensor, meta: tuple, node: Node, index: int) -> Tensor:
+    """`g` summed to its input's shape (undoing broadcasting) and cast to its dtype."""
+    shape, dtype = meta
+    if g._data.shape != shape:
+        g = _sum_to(g, shape, node, index)
+    if g._dtype is not dtype:
+        g = g.to(dtype)
+    return g
 
 
 def _sum_to(g: Tensor, shape: tuple, node: Node, index: int) -> Tensor:
@@ -328,25 +375,31 @@ def _sum_to(g: Tensor, shape: tuple, node: Node, index: int) -> Tensor:
     return g
 
 
-def _run_leaf_hooks(hooks: list, g: Tensor) -> Tensor:
-    """The gradient of a leaf after its tensor hooks (which may replace it), for ``.grad`` and grad() alike."""
+def _run_leaf_hooks(hooks: list, g: Tensor, seen: dict) -> Tensor:
+    """The gradient of a leaf after its tensor hooks (which may replace it), for ``.grad`` and grad() alike;
+    what the hooks see and return is exposed in `seen`."""
+    seen[id(g)] = g
     for hook in list(hooks):
         out = hook(g)
         if out is not None:
-            g = out
+            g = seen[id(out)] = out
     return g
 
 
-def _accumulate(variable: Tensor, g: Tensor, create_graph: bool) -> None:
-    """Add `g` into ``variable.grad``, keeping `g` itself when nothing else refers to it (never with
-    create_graph, where the new ``.grad`` is a differentiable copy, as PyTorch's CopyBackwards)."""
+def _accumulate(variable: Tensor, g: Tensor, create_graph: bool, seen: dict | None) -> None:
+    """Add `g` into ``variable.grad``. A first gradient that is the engine's own (not in `seen`, nor its
+    base; see the top of this module) becomes ``.grad`` itself, exposed from then on; any other is copied,
+    and always with create_graph, where the new ``.grad`` is a differentiable copy (PyTorch's CopyBackwards)."""
     if variable._data.shape != g._data.shape:
         g = g.expand(variable.shape) if g.numel() == 1 else g
     current = variable._grad
     if current is None:
-        if (not create_graph and g._grad_fn is None and sys.getrefcount(g) <= _ENGINE_REFS and _owns_storage(g)
-                and _row_major_like(variable, g)):
-            variable._grad = g
+        base = g._base
+        if (seen is not None and not create_graph and g._grad_fn is None and id(g) not in seen
+                and (base is None or id(base) not in seen) and _row_major_like(variable, g)):
+            variable._grad = seen[id(g)] = g
+            if base is not None:
+                seen[id(base)] = base
         else:
             # PyTorch's layout contract: .grad has the leaf's strides when its memory is dense, else row-major
             from .._ops.creation import empty_like
@@ -365,13 +418,6 @@ def _row_major_like(variable: Tensor, g: Tensor) -> bool:
     kernels = variable._device.kernels
     strides = kernels.strides(variable._data)
     return kernels.strides(g._data) == strides and _is_contiguous(variable._data.shape, strides)
-
-
-def _owns_storage(g: Tensor) -> bool:
-    """Whether `g` alone reaches its memory: no base, or a view of a base nothing else holds (the
-    transposed weight gradient of a Linear layer arrives that way)."""
-    base = g._base
-    return base is None or sys.getrefcount(base) <= _BASE_REFS
 
 
 def _check_nan(node: Node, grads) -> None:

@@ -36,6 +36,7 @@ class BackwardCFunction(Node, FunctionCtx):
     """The grad_fn of a custom Function's outputs, named ``<FunctionName>Backward``."""
 
     _forward_cls: type
+    _user_code = True
     _to_save: tuple = ()
     _dirty: tuple = ()
     _non_differentiable: tuple = ()

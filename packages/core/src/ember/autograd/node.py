@@ -23,12 +23,21 @@ class Node:
     inputs that need no gradient; `_input_meta` the (shape, dtype) each input's gradient must have."""
 
     _num_outputs = 1
+    _names_saved: tuple = ()  # PyTorch's names of the saved values, in the order saved (``grad_fn._saved_self``)
+    _user_code = False  # its backward runs user code (a custom Function's): it may keep or return any tensor
     next_functions: tuple
     _input_meta: tuple
     _saved: tuple | None = ()
     _pre_hooks: dict | None = None
     _hooks: list | None = None
     _trace: list | None = None
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        """Give the class a ``_saved_<name>`` property per name it declares in `_names_saved`."""
+        super().__init_subclass__(**kwargs)
+        for index, name in enumerate(cls.__dict__.get("_names_saved", ())):
+            setattr(cls, "_saved_" + name, property(lambda self, index=index: self.saved_tensors[index],
+                                                    doc=f"The saved value `{name}` (PyTorch's name)."))
 
     def name(self) -> str:
         return type(self).__name__
@@ -46,7 +55,11 @@ class Node:
         saved = self._saved
         if saved is None:
             raise RuntimeError(_FREED)
-        return tuple(_unpack(self, entry) for entry in saved)
+        tensors = []
+        for entry in saved:  # an input saved at its current version (the common case) is returned as it is
+            tensors.append(entry[0] if len(entry) == 1 or (entry[3] is None and entry[1][0] == entry[2])
+                           else _unpack(self, entry))
+        return tuple(tensors)
 
     def _release(self) -> None:
         if self._saved:
@@ -161,7 +174,7 @@ def _edges(inputs):
         else:
             edges.append(_NO_EDGE)
             meta.append(None)
-    return (edges, meta) if wanted else None
+    return (tuple(edges), tuple(meta)) if wanted else None
 
 
 def link(node: Node, inputs, saved=(), outputs=()) -> None:
@@ -175,10 +188,15 @@ def _fill(node: Node, edges, meta, saved, outputs) -> None:
     node.next_functions = tuple(edges)
     node._input_meta = tuple(meta)
     if saved:
-        node._saved = tuple([_pack(t, outputs) for t in saved])
+        node._saved = tuple([_pack_among(t, outputs) for t in saved])
     if _anomaly.enabled:
-        import traceback
-        node._trace = traceback.format_stack()[:-3]
+        _record_trace(node)
+
+
+def _record_trace(node: Node) -> None:
+    """Anomaly mode: keep the forward stack that made `node`, for its backward's error."""
+    import traceback
+    node._trace = traceback.format_stack()[:-3]
 
 
 def attach(result: Tensor, node_cls: type, inputs, saved=(), **attributes) -> Tensor:
@@ -190,11 +208,17 @@ def attach(result: Tensor, node_cls: type, inputs, saved=(), **attributes) -> Te
         return result
     node: Node = _new_node(node_cls)
     if attributes:
-        node.__dict__.update(attributes)
+        for key, value in attributes.items():
+            setattr(node, key, value)
     base = result._base
     if base is not None and not _views_an_input(base, inputs):
         result._base = None  # a view of the op's own scratch buffer: its history does not pass through it
-    _fill(node, found[0], found[1], saved, (result,))
+    node.next_functions = found[0]
+    node._input_meta = found[1]
+    if saved:
+        node._saved = tuple([_pack(t, result) for t in saved])
+    if _anomaly.enabled:
+        _record_trace(node)
     result._requires_grad = True
     result._grad_fn = node
     result._output_nr = 0
@@ -211,18 +235,26 @@ def _views_an_input(base: Tensor, inputs) -> bool:
     return False
 
 
-def _pack(t, outputs):
-    """A saved entry: inputs keep their tensor; an op's own output keeps only its buffer (no cycle);
+def _pack(t, output: Tensor):
+    """A saved entry: inputs keep their tensor; the op's own `output` keeps only its buffer (no cycle);
     Python values (scalars, None) are kept as they are."""
-    if not isinstance(t, Tensor):
+    if t.__class__ is not Tensor and not isinstance(t, Tensor):
         return (t,)
     counter = t._version
     if counter is None:
         counter = t._version = [0]
+    if t is output:
+        return (None, counter, counter[0], (t._data, t._dtype, t._device, 0))
+    return (t, counter, counter[0], None)
+
+
+def _pack_among(t, outputs):
+    """`_pack` for a node of several `outputs` (output `nr` keeps its buffer and its number)."""
     for nr, out in enumerate(outputs):
         if t is out:
-            return (None, counter, counter[0], (t._data, t._dtype, t._device, nr))
-    return (t, counter, counter[0], None)
+            entry = _pack(t, out)
+            return entry[:3] + ((*entry[3][:3], nr),)
+    return _pack(t, None)
 
 
 def _op_name(node_name: str) -> str:
