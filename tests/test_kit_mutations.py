@@ -294,8 +294,8 @@ def _index_put_without_repeats(x, key, value, accumulate):
     return x
 
 
-def _sgd_without_nesterov(param, grad, buf, lr, momentum, dampening, weight_decay, nesterov, maximize, first):
-    return K["sgd_step"](param, grad, buf, lr, momentum, dampening, weight_decay, False, maximize, first)
+def _sgd_without_nesterov(params, grads, bufs, lr, momentum, dampening, weight_decay, nesterov, maximize):
+    return K["sgd_step"](params, grads, bufs, lr, momentum, dampening, weight_decay, False, maximize)
 
 
 def _sign_nan(x, out=None):

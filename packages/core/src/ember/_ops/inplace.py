@@ -251,9 +251,19 @@ def zero_(self):
     check_inplace(self, "zero_")
     if _tracked(self):
         return take_over(self, _fill_value(snapshot(self), 0, ZeroBackward0))
-    self._device.kernels.copy_(self._data, 0)
+    zero_buffers(self._device, [self._data])
     bump(self)
     return self
+
+
+def zero_buffers(device, buffers: list) -> None:
+    """Zero every buffer of `device` in `buffers`: one ``zero_`` kernel call when the device has it."""
+    k = device.kernels
+    if k.zero_ is not None:
+        k.zero_(buffers)
+    else:
+        for data in buffers:
+            k.copy_(data, 0)
 
 
 def copy_(self, src, non_blocking=False):

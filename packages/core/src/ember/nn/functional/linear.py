@@ -1,4 +1,5 @@
-"""`linear`: y = x Wᵀ + b, through one addmm (AddmmBackward0) for 2-D inputs, as PyTorch records it."""
+"""`linear`: y = x Wᵀ + b, through one addmm (AddmmBackward0) for 2-D inputs, as PyTorch records it (the
+device's fused ``addmm`` kernel when it has one)."""
 
 from __future__ import annotations
 
@@ -73,8 +74,11 @@ def _addmm(bias: Tensor, mat1: Tensor, weight: Tensor) -> Tensor:
             f"({bias._data.shape[-1]}) at non-singleton dimension {bias.dim() - 1}.  Target sizes: "
             f"[{rows}, {out_features}].  Tensor sizes: [{', '.join(map(str, bias._data.shape))}]"
         )
-    data = kernels.matmul(mat1._data, mat2._data)
-    kernels.add(data, bias._data, out=data)
+    if kernels.addmm is not None:  # one kernel; the transposed weight is a view it reads from its strides
+        data = kernels.addmm(bias._data, mat1._data, mat2._data)
+    else:
+        data = kernels.matmul(mat1._data, mat2._data)
+        kernels.add(data, bias._data, out=data)
     result = Tensor._make(data, mat1._dtype, mat1._device)
     return attach(result, AddmmBackward0, (bias, mat1, mat2), cross_saved(mat1, weight),
                   bias_is_vector=bias.dim() == 1)

@@ -10,12 +10,12 @@ import math
 import warnings
 
 import ember
-from ember import _dtype
+from ember import _checks, _dtype
 from ember._ops.dispatch import broadcast_shapes, operands, profiled
 from ember._ops.indexing import _index_backward
 from ember._tensor import Tensor
 from ember.autograd import grad_mode
-from ember.autograd.node import Node, attach, needs_grad, needs_input_grad
+from ember.autograd.node import _FREED, Node, _unpack, attach, needs_grad, needs_input_grad
 from ember.nn import _reduction
 from ember.nn.functional._common import check_not_differentiable, type_name
 from ember.nn.functional.activation import log_softmax
@@ -108,7 +108,12 @@ class MseLossBackward0(Node):
         scale = (2.0 / count if count else math.nan) if self.reduction == "mean" else 2.0
         if target._dtype is not grad._dtype:  # a bool or integer target, promoted as in the forward
             target = target.to(grad._dtype)
-        grad_input = (input - target) * scale * grad
+        kernels = grad._device.kernels
+        if kernels.mse_loss_backward is not None and not grad_mode.state.enabled and input._dtype is grad._dtype:
+            grad_input = Tensor._make(kernels.mse_loss_backward(grad._data, input._data, target._data, scale),
+                                      grad._dtype, grad._device)
+        else:
+            grad_input = (input - target) * scale * grad
         return (
             grad_input if needs_input_grad(self, 0) else None,
             -grad_input if needs_input_grad(self, 1) else None,
@@ -130,8 +135,11 @@ def mse_loss(
         return _elementwise_weighted((input - target) ** 2, weight, reduction)
     x, y, dtype = operands(input, target, "mse_loss")
     kernels = input._device.kernels
-    difference = kernels.sub(x, y)
-    data = _reduce_data(kernels, kernels.mul(difference, difference, out=difference), reduction, dtype)
+    if kernels.mse_loss is not None:
+        data = kernels.mse_loss(x, y, reduction)
+    else:
+        difference = kernels.sub(x, y)
+        data = _reduce_data(kernels, kernels.mul(difference, difference, out=difference), reduction, dtype)
     result = Tensor._make(data, dtype, input._device)
     return attach(result, MseLossBackward0, (input, target), (input, target), reduction=reduction)
 
@@ -175,21 +183,14 @@ class BinaryCrossEntropyBackward0(Node):
         return grad_input, grad_target
 
 
-def _extremes(kernels, data) -> tuple:
-    """(smallest, largest) element of a non-empty buffer, read back to the host (NaN when one is NaN)."""
-    if not data.shape:
-        data = kernels.as_strided(data, (1,), (1,), 0)
-    axes = tuple(range(len(data.shape)))
-    largest = kernels.to_numpy(kernels.max(data, axes, False)).item()
-    if kernels.min is not None:
-        return kernels.to_numpy(kernels.min(data, axes, False)).item(), largest
-    return -kernels.to_numpy(kernels.max(kernels.neg(data), axes, False)).item(), largest
+def _check_probabilities(x: Tensor) -> None:
+    """PyTorch's error for an input outside [0, 1] (or NaN): now on the CPU, at the next synchronisation on a
+    device with a queue (ember._checks)."""
+    if 0 not in x._data.shape:
+        _checks.check_extremes(x._device, x._data, _judge_probabilities)
 
 
-def _check_probabilities(kernels, x) -> None:
-    if 0 in x.shape:
-        return
-    smallest, largest = _extremes(kernels, x)
+def _judge_probabilities(smallest: float, largest: float) -> None:
     if not (smallest >= 0 and largest <= 1):
         raise RuntimeError("all elements of input should be between 0 and 1")
 
@@ -215,7 +216,7 @@ def binary_cross_entropy(
     check_not_differentiable("binary_cross_entropy", "weight", weight)
     kernels = input._device.kernels
     x, t = input._data, target._data
-    _check_probabilities(kernels, x)
+    _check_probabilities(input)
     log_x = kernels.maximum(kernels.log(x), -100.0)
     log_one_minus_x = kernels.maximum(kernels.log(kernels.sub(1.0, x)), -100.0)
     # -(t log x + (1 - t) log(1 - x)) = -(log(1 - x) + t (log x - log(1 - x)))
@@ -376,21 +377,6 @@ def _check_nll(input: Tensor, target: Tensor, weight: Tensor | None) -> int:
     return num_classes
 
 
-def _check_targets(kernels, target, kept, num_classes: int) -> None:
-    """IndexError naming a class index outside [0, num_classes) among the targets that are not ignored,
-    as PyTorch raises it (with no classes at all, any such target)."""
-    if 0 in target.shape:
-        return
-    if not num_classes:
-        if _extremes(kernels, kept)[1]:
-            raise IndexError(f"Target {_extremes(kernels, kernels.where(kept, target, -2**63))[1]} is out of "
-                             "bounds.")
-        return
-    smallest, largest = _extremes(kernels, kernels.where(kept, target, 0))
-    if largest >= num_classes or smallest < 0:
-        raise IndexError(f"Target {largest if largest >= num_classes else smallest} is out of bounds.")
-
-
 def _target_key(kernels, safe_target, target_shape: tuple, input_dim: int) -> tuple:
     """The index of x[n, t[n, d...], d...] in the input: arange buffers around the class position."""
     if input_dim == 1:
@@ -405,14 +391,29 @@ def _target_key(kernels, safe_target, target_shape: tuple, input_dim: int) -> tu
     return (key[0], safe_target, *key[1:])
 
 
+_UNCHECKED = object()
+
+
+def _safe_targets(kernels, target: Tensor, kept, ignore_index: int, num_classes: int, ignored=_UNCHECKED):
+    """The targets checked (ember._checks; unless `ignored`, the check's answer, is given), with ignored
+    ones set to class 0. On a device with a queue a bad target raises at the next synchronisation:
+    meanwhile they are clamped into [0, num_classes), so that no kernel reads out of bounds."""
+    if ignored is _UNCHECKED:
+        ignored = _checks.check_targets(target._device, target._data, ignore_index, num_classes) \
+            if 0 not in target._data.shape else False
+    safe_target = kernels.where(kept, target._data, 0)
+    if ignored is None and num_classes:
+        safe_target = kernels.minimum(kernels.maximum(safe_target, 0), num_classes - 1)
+    return safe_target
+
+
 def _target_weights(
     kernels, target: Tensor, weight: Tensor | None, ignore_index: int, num_classes: int, dtype
 ):
     """(safe_target, w[t], kept): targets with ignored ones set to class 0, their weights (0 when
     ignored), and the mask of the targets that are not ``ignore_index``."""
     kept = kernels.ne(target._data, ignore_index)
-    _check_targets(kernels, target._data, kept, num_classes)
-    safe_target = kernels.where(kept, target._data, 0)
+    safe_target = _safe_targets(kernels, target, kept, ignore_index, num_classes)
     if weight is None:
         return safe_target, kernels.astype(kept, dtype), kept
     if not num_classes:  # every target is ignored: no weight to pick
@@ -444,7 +445,7 @@ def _nll_forward(
         kernels, target, weight, ignore_index, num_classes, input._dtype
     )
     key = _target_key(kernels, safe_target, target._data.shape, input.dim())
-    # With no classes every target is ignored (else _check_targets raised): nothing to pick.
+    # With no classes every target is ignored (else the target check raised): nothing to pick.
     picked = kernels.index(input._data, key) if num_classes else kernels.full(safe_target.shape, 0, input._dtype)
     # An ignored target contributes exactly 0, even where its log-probability is infinite or NaN; PyTorch
     # takes a 1-D input's loss as 0 - x[t] w[t] (+0, not -0, for a zero log-probability).
@@ -457,10 +458,11 @@ def _nll_forward(
     return attach(result, node_cls, (input,), saved, shape=input._data.shape, key=key, kept=kept)
 
 
-def _fused_cross_entropy(
-    input: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int, reduction: str
+def _fused_weighted_cross_entropy(
+    input: Tensor, target: Tensor, weight: Tensor, ignore_index: int, reduction: str
 ) -> Tensor:
-    """Cross entropy of (N, C) logits in one ``cross_entropy`` kernel call, when no graph is recorded."""
+    """Cross entropy of (N, C) logits with class weights, through one ``cross_entropy`` kernel call, when
+    no graph is recorded."""
     num_classes = _check_nll(input, target, weight)
     kernels = input._device.kernels
     safe_target, target_weight, kept = _target_weights(
@@ -472,6 +474,86 @@ def _fused_cross_entropy(
     losses = kernels.where(kept, kernels.neg(kernels.mul(picked, target_weight)), 0.0)
     data, _ = _weighted_reduce(kernels, losses, target_weight, kept, reduction)
     return Tensor._make(data, input._dtype, input._device)
+
+
+class FusedLogSoftmaxBackward0(Node):
+    """The log_softmax node of a fused cross entropy (PyTorch's graph: NllLossBackward0 over
+    LogSoftmaxBackward0): the nll node above it hands down the gradient w.r.t. the logits already, which
+    this node passes on."""
+
+    dim: int
+
+    def backward(self, grad: Tensor) -> Tensor:
+        return grad
+
+
+class FusedNllLossBackward0(Node):
+    """The nll_loss node of a cross entropy computed by the fused kernels: its backward is the gradient
+    w.r.t. the logits, (probs - one_hot(target)) * grad * scale, in one ``cross_entropy_backward`` call
+    from the probabilities the forward kept (the log_softmax node below passes it on). Under create_graph
+    it is composed of differentiable ops over the logits instead (which must then be unchanged)."""
+
+    scale: object  # a number, or a 0-d buffer (a mean over the targets that are kept)
+    kept: object  # None, or the bool buffer of the rows whose target is not ignore_index
+    safe_target: object  # the target buffer with ignored targets set to class 0
+
+    def backward(self, grad: Tensor) -> Tensor:
+        if self._saved is None:
+            raise RuntimeError(_FREED)
+        target, probabilities = (_unpack(self, entry) for entry in self._saved[:2])
+        if grad_mode.state.enabled:
+            return self._composed(grad, _unpack(self, self._saved[2]), target)
+        kernels = grad._device.kernels
+        data = kernels.cross_entropy_backward(grad._data, probabilities._data, self.safe_target, self.scale,
+                                             self.kept)
+        return Tensor._make(data, grad._dtype, grad._device)
+
+    def _composed(self, grad: Tensor, input: Tensor, target) -> Tensor:
+        scale = self.scale if not hasattr(self.scale, "shape") else Tensor._make(self.scale, grad._dtype,
+                                                                                 grad.device)
+        rows = grad * scale
+        if self.kept is not None:
+            rows = ember.where(Tensor._make(self.kept, _dtype.bool_, grad.device), rows, 0.0)
+        rows = rows.unsqueeze(1) if rows.dim() else rows
+        classes = ember.arange(input.shape[1], device=grad.device)
+        one_hot = (classes == target.unsqueeze(1)).to(grad.dtype)
+        return (ember.softmax(input, 1) - one_hot) * rows
+
+
+FusedLogSoftmaxBackward0.__name__ = FusedLogSoftmaxBackward0.__qualname__ = "LogSoftmaxBackward0"
+FusedNllLossBackward0.__name__ = FusedNllLossBackward0.__qualname__ = "NllLossBackward0"
+
+
+def _fused_cross_entropy(input: Tensor, target: Tensor, ignore_index: int, reduction: str) -> Tensor:
+    """Cross entropy of (N, C) logits without class weights through the ``cross_entropy`` kernel (and,
+    for the gradient, ``cross_entropy_backward``): with targets checked on the host and none ignored (the
+    CPU's common case), the forward is that kernel and the reduction, the backward one kernel call."""
+    _check_nll(input, target, None)
+    kernels = input._device.kernels
+    rows, num_classes = input._data.shape  # neither is 0
+    kept, safe_target = None, target._data
+    ignored = _checks.check_targets(input._device, target._data, ignore_index, num_classes)
+    if ignored is not False:
+        kept = kernels.ne(target._data, ignore_index)
+        safe_target = _safe_targets(kernels, target, kept, ignore_index, num_classes, ignored)
+    losses, probabilities = kernels.cross_entropy(input._data, safe_target)
+    if kept is not None:
+        losses = kernels.where(kept, losses, 0.0)
+    scale = 1.0
+    if reduction == "sum":
+        losses = _sum_all(kernels, losses)
+    elif reduction == "mean":
+        count = rows if kept is None else _sum_all(kernels, kernels.astype(kept, input._dtype))
+        losses = kernels.div(_sum_all(kernels, losses), count)
+        scale = 1.0 / rows if kept is None else kernels.div(1.0, count)
+    result = Tensor._make(losses, input._dtype, input._device)
+    if not needs_grad((input,)):
+        return result
+    log_probabilities = attach(Tensor._make(probabilities, input._dtype, input._device),
+                               FusedLogSoftmaxBackward0, (input,), dim=1)
+    saved = (target, Tensor._make(probabilities, input._dtype, input._device), input)
+    return attach(result, FusedNllLossBackward0, (log_probabilities,), saved, scale=scale, kept=kept,
+                  safe_target=safe_target)
 
 
 @profiled("aten::nll_loss_nd")
@@ -539,10 +621,14 @@ def cross_entropy(
                 f"Expected floating point type for target with class probabilities, got {type_name(target)}"
             )
         return _cross_entropy_probabilities(input, target, weight, reduction, label_smoothing, class_dim)
-    fused = input._device.kernels.cross_entropy
-    if fused is not None and input.dim() == 2 and input.numel() and label_smoothing == 0 and \
-            not needs_grad((input, weight)):
-        return _fused_cross_entropy(input, target, weight, ignore_index, reduction)
+    kernels = input._device.kernels
+    if kernels.cross_entropy is not None and input.dim() == 2 and input.numel() and label_smoothing == 0:
+        # float16's gradient keeps core's composition, computed in float32 as PyTorch's
+        if weight is None and (not needs_grad((input,)) or (kernels.cross_entropy_backward is not None
+                                                            and input._dtype is not _dtype.float16)):
+            return _fused_cross_entropy(input, target, ignore_index, reduction)
+        if weight is not None and not needs_grad((input, weight)):
+            return _fused_weighted_cross_entropy(input, target, weight, ignore_index, reduction)
     log_probabilities = log_softmax(input, class_dim)
     loss = nll_loss(log_probabilities, target, weight, ignore_index=ignore_index, reduction=reduction)
     if label_smoothing > 0:
