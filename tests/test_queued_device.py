@@ -16,8 +16,8 @@ from ember import _checks
 from ember._device import _current_index
 from ember.nn import functional as F
 from ember.plugins import CREATION_KERNELS, OPTIONAL_KERNELS, DeviceType, Registry, hookimpl, register_plugin
-from ember.plugins.registry import KernelTable
 from ember.plugins.manager import _reset_for_tests
+from ember.plugins.registry import KernelTable
 from ember_cpu.device import CPU
 from ember_cpu.kernels import KERNELS as CPU_KERNELS
 
