@@ -57,6 +57,8 @@ class QueuedDevices:
         kernels["to_numpy"] = self.to_numpy
         if self.peer_copies:
             kernels["copy_to"] = self.copy_to
+        else:
+            del kernels["copy_to"]
         for name in ("queued", "cuda"):
             registry.add_kernels(name, kernels)
 

@@ -52,7 +52,7 @@ def cross_entropy_backward(grad, probs, target, scale, kept):
 @_quietly
 def mse_loss(input, target, reduction):
     """(input - target)² elementwise ('none'), summed ('sum') or averaged ('mean': NaN when empty)."""
-    errors = np.subtract(input, target)
+    errors = _array(np.subtract(input, target, out=ARRAY))
     errors *= errors
     if reduction == "none":
         return errors
@@ -63,7 +63,7 @@ def mse_loss(input, target, reduction):
 @_quietly
 def mse_loss_backward(grad, input, target, scale):
     """(input - target) * scale * grad: mse_loss's gradient w.r.t. input (scale is 2, or 2 / N for a mean)."""
-    result = np.subtract(input, target)
+    result = _array(np.subtract(input, target, out=ARRAY))
     result *= scale
     result *= grad
     return result
@@ -73,6 +73,11 @@ def zero_(buffers):
     """Fill each buffer of the list (any view) with zeros, in place."""
     for x in buffers:
         x[...] = 0
+
+
+def copy_to(x, index):
+    """A C-contiguous copy of x on device `index` (the CPU has one device: a copy in host memory)."""
+    return np.array(x, copy=True, order="C", subok=True)
 
 
 def _add_scaled(a, b, alpha, out=None):
@@ -113,5 +118,6 @@ KERNELS = {
     "mse_loss": mse_loss,
     "mse_loss_backward": mse_loss_backward,
     "zero_": zero_,
+    "copy_to": copy_to,
     "sgd_step": sgd_step,
 }

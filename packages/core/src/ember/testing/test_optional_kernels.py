@@ -503,6 +503,12 @@ def test_mse_loss_and_its_backward_match_reference(ember_device, ember_rng, dtyp
         with no_warnings(what):
             result = forward(place(ember_device, x, layout), ember_device.from_numpy(y), reduction)
         assert_matches(ember_device.to_numpy(result), expected, what, terms=12, magnitude=np.abs(expected) + 1.0)
+    scalar_x, scalar_y = (ember_device.from_numpy(np.array(value, dtype=dtype_name)) for value in (1.5, -0.5))
+    for what, result in [(f"mse_loss(<() {dtype_name}>, <()>, {reduction!r})", forward(scalar_x, scalar_y, reduction))
+                         for reduction in ("none", "sum", "mean")] + [
+            (f"mse_loss_backward of <() {dtype_name}> inputs", backward(scalar_x, scalar_x, scalar_y, 1.0))]:
+        ember_device.kernels.copy_(result, 1.0)  # a buffer of the device, not a host scalar
+        assert_matches(ember_device.to_numpy(result), np.array(1.0, dtype=dtype_name), f"{what}: a writable buffer")
     empty = ember_device.from_numpy(np.zeros((0, 3), dtype=dtype_name))
     with no_warnings("mse_loss of empty inputs, 'mean'"):
         assert np.isnan(ember_device.to_numpy(forward(empty, empty, "mean"))), "mse_loss's empty mean is NaN"
@@ -526,15 +532,16 @@ def test_zero_fills_every_buffer_of_the_list(ember_device, ember_rng, dtype_name
                        f"zero_ of a <{shape} {dtype_name}, {layout}> buffer")
 
 
-def test_copy_to_makes_a_copy_on_the_other_device(ember_device, ember_rng):
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_copy_to_makes_a_copy_on_the_last_device(ember_device, ember_rng, layout):
     copy_to = optional_kernel(ember_device, "copy_to")
-    if ember_device.device_type.device_count() < 2:
-        pytest.skip("copy_to needs two devices")
+    last = ember_device.device_type.device_count() - 1
     host = random_array(ember_rng, (3, 4), "float32")
-    x = ember_device.from_numpy(host)
-    moved = copy_to(x, 1)
-    assert_matches(ember_device.to_numpy(moved), host, "copy_to(x, 1)")
-    assert_fresh(ember_device, moved, [(x, host)], "copy_to(x, 1)")
+    x = place(ember_device, host, layout)
+    moved = copy_to(x, last)
+    what = f"copy_to(<(3, 4) float32, {layout}>, {last})"
+    assert_matches(ember_device.to_numpy(moved), host, what)
+    assert_fresh(ember_device, moved, [(x, host)], what)
 
 
 def _host(tensor):
