@@ -1,7 +1,8 @@
 """Loss functions: mse_loss, l1_loss, binary_cross_entropy(_with_logits), nll_loss, cross_entropy.
 
-Each node is named as PyTorch names it; forward values run on buffers (through the device's fused
-kernels when present) and every backward is written with differentiable ember ops.
+Each node is named as PyTorch names it. Forward values are ember ops run under no_grad, or the device's
+fused optional kernels (through `_fused`, the one place a loss calls a kernel); every backward is written
+with differentiable ember ops, or a fused backward kernel when no graph of the gradient is recorded.
 """
 
 from __future__ import annotations
@@ -26,22 +27,6 @@ def _reduction_of(size_average: bool | None, reduce: bool | None, reduction: str
     reduction = _reduction.resolve(size_average, reduce, reduction)
     _reduction.check(reduction)
     return reduction
-
-
-def _reduce_data(kernels, data, reduction: str, dtype):
-    """Sum or mean of every element of a loss buffer of ``dtype`` (``none`` keeps it elementwise)."""
-    if reduction == "none":
-        return data
-    count = math.prod(data.shape)
-    total = _sum_all(kernels, data)
-    if reduction == "sum":
-        return total
-    return kernels.div(total, count) if count else kernels.full((), float("nan"), dtype)
-
-
-def _sum_all(kernels, data):
-    """The sum of every element of a buffer, as a 0-d buffer (a 0-d buffer is its own sum)."""
-    return kernels.sum(data, tuple(range(len(data.shape))), False) if data.shape else data
 
 
 def _reduce(loss: Tensor, reduction: str) -> Tensor:
@@ -108,10 +93,8 @@ class MseLossBackward0(Node):
         scale = (2.0 / count if count else math.nan) if self.reduction == "mean" else 2.0
         if target._dtype is not grad._dtype:  # a bool or integer target, promoted as in the forward
             target = target.to(grad._dtype)
-        kernels = grad._device.kernels
-        if kernels.mse_loss_backward is not None and not grad_mode.state.enabled and input._dtype is grad._dtype:
-            grad_input = Tensor._make(kernels.mse_loss_backward(grad._data, input._data, target._data, scale),
-                                      grad._dtype, grad._device)
+        if _has(grad, "mse_loss_backward") and not grad_mode.state.enabled and input._dtype is grad._dtype:
+            grad_input = _fused(grad, "mse_loss_backward", grad, input, target, scale)
         else:
             grad_input = (input - target) * scale * grad
         return (
@@ -133,15 +116,14 @@ def mse_loss(
     input, target, reduction = _pointwise_operands(input, target, size_average, reduce, reduction)
     if weight is not None:
         return _elementwise_weighted((input - target) ** 2, weight, reduction)
-    x, y, dtype = operands(input, target, "mse_loss")
-    kernels = input._device.kernels
-    if kernels.mse_loss is not None:
-        data = kernels.mse_loss(x, y, reduction)
-    else:
-        difference = kernels.sub(x, y)
-        data = _reduce_data(kernels, kernels.mul(difference, difference, out=difference), reduction, dtype)
-    result = Tensor._make(data, dtype, input._device)
-    return attach(result, MseLossBackward0, (input, target), (input, target), reduction=reduction)
+    _, _, dtype = operands(input, target, "mse_loss")
+    with grad_mode.no_grad():
+        if _has(input, "mse_loss"):
+            loss = _fused(input, "mse_loss", input.to(dtype), target.to(dtype), reduction)
+        else:
+            difference = input - target
+            loss = _reduce(difference * difference, reduction)
+    return attach(_result(loss), MseLossBackward0, (input, target), (input, target), reduction=reduction)
 
 
 @profiled("aten::l1_loss")
@@ -214,17 +196,15 @@ def binary_cross_entropy(
     if target._dtype is not input._dtype:
         raise RuntimeError(f"Found dtype {type_name(target)} but expected {type_name(input)}")
     check_not_differentiable("binary_cross_entropy", "weight", weight)
-    kernels = input._device.kernels
-    x, t = input._data, target._data
     _check_probabilities(input)
-    log_x = kernels.maximum(kernels.log(x), -100.0)
-    log_one_minus_x = kernels.maximum(kernels.log(kernels.sub(1.0, x)), -100.0)
-    # -(t log x + (1 - t) log(1 - x)) = -(log(1 - x) + t (log x - log(1 - x)))
-    data = kernels.neg(kernels.add(log_one_minus_x, kernels.mul(t, kernels.sub(log_x, log_one_minus_x))))
-    if weight is not None:
-        weight = weight.to(input._dtype).expand(input.shape)
-        data = kernels.mul(data, weight._data, out=data)
-    result = Tensor._make(_reduce_data(kernels, data, reduction, input._dtype), input._dtype, input._device)
+    with grad_mode.no_grad():
+        log_x = input.log().clamp(min=-100.0)
+        log_one_minus_x = (1.0 - input).log().clamp(min=-100.0)
+        # -(t log x + (1 - t) log(1 - x)) = -(log(1 - x) + t (log x - log(1 - x)))
+        losses = -(log_one_minus_x + target * (log_x - log_one_minus_x))
+        if weight is not None:
+            losses = losses * weight.to(input._dtype).expand(input.shape)
+        result = _result(_reduce(losses, reduction))
     return attach(
         result, BinaryCrossEntropyBackward0, (input, target), (input, target, weight), reduction=reduction
     )
@@ -257,18 +237,14 @@ class BinaryCrossEntropyWithLogitsBackward0(Node):
         return grad_input, grad_target
 
 
-def _bce_with_logits_data(kernels, x, t, pos_weight):
+def _bce_with_logits_losses(x: Tensor, t: Tensor, pos_weight: Tensor | None) -> Tensor:
     """Elementwise (1 - t) x + l (max(-x, 0) + log(1 + exp(-|x|))), l = 1 + (pos_weight - 1) t."""
-    if pos_weight is None and kernels.binary_cross_entropy_with_logits is not None:
-        return kernels.binary_cross_entropy_with_logits(x, t)
-    softplus_neg = kernels.add(
-        kernels.maximum(kernels.neg(x), 0.0),
-        kernels.log(kernels.add(kernels.exp(kernels.neg(kernels.abs(x))), 1.0)),
-    )
+    if pos_weight is None and _has(x, "binary_cross_entropy_with_logits"):
+        return _fused(x, "binary_cross_entropy_with_logits", x, t)
+    softplus_neg = (-x).clamp(min=0.0) + (-x.abs()).exp().add(1.0).log()
     if pos_weight is not None:
-        log_weight = kernels.add(kernels.mul(kernels.sub(pos_weight, 1.0), t), 1.0)
-        softplus_neg = kernels.mul(log_weight, softplus_neg)
-    return kernels.add(kernels.mul(kernels.sub(1.0, t), x), softplus_neg)
+        softplus_neg = ((pos_weight - 1.0) * t + 1.0) * softplus_neg
+    return (1.0 - t) * x + softplus_neg
 
 
 @profiled("aten::binary_cross_entropy_with_logits")
@@ -294,12 +270,13 @@ def binary_cross_entropy_with_logits(
         )
     check_not_differentiable("binary_cross_entropy_with_logits", "weight", weight)
     check_not_differentiable("binary_cross_entropy_with_logits", "pos_weight", pos_weight)
-    x, t, dtype = operands(input, target, "binary_cross_entropy_with_logits")
-    kernels = input._device.kernels
-    data = _bce_with_logits_data(kernels, x, t, None if pos_weight is None else pos_weight.to(dtype)._data)
-    if weight is not None:
-        data = kernels.mul(data, weight.to(dtype)._data)
-    result = Tensor._make(_reduce_data(kernels, data, reduction, dtype), dtype, input._device)
+    _, _, dtype = operands(input, target, "binary_cross_entropy_with_logits")
+    with grad_mode.no_grad():
+        losses = _bce_with_logits_losses(input.to(dtype), target.to(dtype),
+                                         None if pos_weight is None else pos_weight.to(dtype))
+        if weight is not None:
+            losses = losses * weight.to(dtype)
+        result = _result(_reduce(losses, reduction))
     return attach(
         result,
         BinaryCrossEntropyWithLogitsBackward0,
@@ -377,61 +354,51 @@ def _check_nll(input: Tensor, target: Tensor, weight: Tensor | None) -> int:
     return num_classes
 
 
-def _target_key(kernels, safe_target, target_shape: tuple, input_dim: int) -> tuple:
-    """The index of x[n, t[n, d...], d...] in the input: arange buffers around the class position."""
+def _target_key(safe_target: Tensor, input_dim: int) -> tuple:
+    """The index of x[n, t[n, d...], d...] in the input: aranges around the class position."""
     if input_dim == 1:
         return (safe_target,)
-    if len(target_shape) == 1:
-        return (kernels.arange(0, target_shape[0], 1, _dtype.int64), safe_target)
-    key = []
-    for i, size in enumerate(target_shape):
-        view_shape = tuple(size if j == i else 1 for j in range(len(target_shape)))
-        strides = tuple(1 if j == i else 0 for j in range(len(target_shape)))
-        key.append(kernels.as_strided(kernels.arange(0, size, 1, _dtype.int64), view_shape, strides, 0))
+    shape, device = safe_target._data.shape, safe_target._device
+    key = [ember.arange(size, device=device).view([size if j == i else 1 for j in range(len(shape))])
+           for i, size in enumerate(shape)]
     return (key[0], safe_target, *key[1:])
 
 
 _UNCHECKED = object()
 
 
-def _safe_targets(kernels, target: Tensor, kept, ignore_index: int, num_classes: int, ignored=_UNCHECKED):
+def _safe_targets(target: Tensor, kept: Tensor, ignore_index: int, num_classes: int, ignored=_UNCHECKED) -> Tensor:
     """The targets checked (ember._checks; unless `ignored`, the check's answer, is given), with ignored
     ones set to class 0. On a device with a queue a bad target raises at the next synchronisation:
     meanwhile they are clamped into [0, num_classes), so that no kernel reads out of bounds."""
     if ignored is _UNCHECKED:
         ignored = _checks.check_targets(target._device, target._data, ignore_index, num_classes) \
             if 0 not in target._data.shape else False
-    safe_target = kernels.where(kept, target._data, 0)
-    if ignored is None and num_classes:
-        safe_target = kernels.minimum(kernels.maximum(safe_target, 0), num_classes - 1)
-    return safe_target
+    safe_target = ember.where(kept, target, 0)
+    return safe_target.clamp(0, num_classes - 1) if ignored is None and num_classes else safe_target
 
 
-def _target_weights(
-    kernels, target: Tensor, weight: Tensor | None, ignore_index: int, num_classes: int, dtype
-):
+def _target_weights(target: Tensor, weight: Tensor | None, ignore_index: int, num_classes: int, dtype) -> tuple:
     """(safe_target, w[t], kept): targets with ignored ones set to class 0, their weights (0 when
     ignored), and the mask of the targets that are not ``ignore_index``."""
-    kept = kernels.ne(target._data, ignore_index)
-    safe_target = _safe_targets(kernels, target, kept, ignore_index, num_classes)
+    kept = target != ignore_index
+    safe_target = _safe_targets(target, kept, ignore_index, num_classes)
     if weight is None:
-        return safe_target, kernels.astype(kept, dtype), kept
+        return safe_target, kept.to(dtype), kept
     if not num_classes:  # every target is ignored: no weight to pick
-        return safe_target, kernels.full(safe_target.shape, 0, dtype), kept
-    return safe_target, kernels.where(kept, kernels.index(weight._data, (safe_target,)), 0.0), kept
+        return safe_target, ember.zeros(safe_target.shape, dtype=dtype, device=target.device), kept
+    return safe_target, ember.where(kept, weight[safe_target], 0.0), kept
 
 
-def _weighted_reduce(kernels, losses, target_weight, kept, reduction: str):
+def _weighted_reduce(losses: Tensor, target_weight: Tensor, kept: Tensor, reduction: str) -> tuple:
     """(loss, d loss / d picked log-probability): the mean divides by the total weight of the targets;
     an ignored target's gradient is 0 even when that total is 0 (PyTorch's; a kept one's is then NaN)."""
     if reduction == "none":
-        return losses, kernels.neg(target_weight)
-    total = _sum_all(kernels, losses)
+        return losses, -target_weight
     if reduction == "sum":
-        return total, kernels.neg(target_weight)
-    total_weight = _sum_all(kernels, target_weight)
-    return kernels.div(total, total_weight), kernels.where(kept, kernels.div(target_weight,
-                                                                             kernels.neg(total_weight)), 0.0)
+        return losses.sum(), -target_weight
+    total_weight = target_weight.sum()
+    return losses.sum() / total_weight, ember.where(kept, target_weight / -total_weight, 0.0)
 
 
 def _nll_forward(
@@ -440,22 +407,25 @@ def _nll_forward(
     """nll_loss on (C,), (N, C) or (N, C, d1, ...) log-probabilities, recorded as ``node_cls``."""
     num_classes = _check_nll(input, target, weight)
     check_not_differentiable("nll_loss_forward", "weight", weight)
-    kernels = input._device.kernels
-    safe_target, target_weight, kept = _target_weights(
-        kernels, target, weight, ignore_index, num_classes, input._dtype
-    )
-    key = _target_key(kernels, safe_target, target._data.shape, input.dim())
-    # With no classes every target is ignored (else the target check raised): nothing to pick.
-    picked = kernels.index(input._data, key) if num_classes else kernels.full(safe_target.shape, 0, input._dtype)
-    # An ignored target contributes exactly 0, even where its log-probability is infinite or NaN; PyTorch
-    # takes a 1-D input's loss as 0 - x[t] w[t] (+0, not -0, for a zero log-probability).
-    weighted = kernels.mul(picked, target_weight)
-    losses = kernels.where(kept, kernels.sub(0.0, weighted) if input.dim() == 1 else kernels.neg(weighted), 0.0)
-    data, scaled_weights = _weighted_reduce(kernels, losses, target_weight, kept, reduction)
-    result = Tensor._make(data, input._dtype, input._device)
+    with grad_mode.no_grad():
+        safe_target, target_weight, kept = _target_weights(target, weight, ignore_index, num_classes, input._dtype)
+        key = _target_key(safe_target, input.dim())
+        # With no classes every target is ignored (else the target check raised): nothing to pick.
+        picked = input.detach()[key] if num_classes else ember.zeros(safe_target.shape, dtype=input._dtype,
+                                                                     device=input.device)
+        # An ignored target contributes exactly 0, even where its log-probability is infinite or NaN; PyTorch
+        # takes a 1-D input's loss as 0 - x[t] w[t] (+0, not -0, for a zero log-probability).
+        weighted = picked * target_weight
+        losses = ember.where(kept, 0.0 - weighted if input.dim() == 1 else -weighted, 0.0)
+        loss, scaled_weights = _weighted_reduce(losses, target_weight, kept, reduction)
     # input, target and weight are kept for their versions: PyTorch's backward reads them
-    saved = (Tensor._make(scaled_weights, input._dtype, input._device), input, target, weight)
-    return attach(result, node_cls, (input,), saved, shape=input._data.shape, key=key, kept=kept)
+    return attach(_result(loss), node_cls, (input,), (scaled_weights, input, target, weight),
+                  shape=input._data.shape, key=tuple(k._data for k in key), kept=kept._data)
+
+
+def _result(value: Tensor) -> Tensor:
+    """A loss computed by ops under no_grad, as a fresh tensor for its node (never a view of an input)."""
+    return Tensor._make(value._data, value._dtype, value._device)
 
 
 def _fused_weighted_cross_entropy(
@@ -464,16 +434,28 @@ def _fused_weighted_cross_entropy(
     """Cross entropy of (N, C) logits with class weights, through one ``cross_entropy`` kernel call, when
     no graph is recorded."""
     num_classes = _check_nll(input, target, weight)
-    kernels = input._device.kernels
-    safe_target, target_weight, kept = _target_weights(
-        kernels, target, weight, ignore_index, num_classes, input._dtype
-    )
-    losses, _probabilities = kernels.cross_entropy(input._data, safe_target)
-    # -(log-probability * w) as PyTorch's nll_loss computes it: -0., not 0., for a log-probability of 0
-    picked = kernels.sub(0.0, losses)
-    losses = kernels.where(kept, kernels.neg(kernels.mul(picked, target_weight)), 0.0)
-    data, _ = _weighted_reduce(kernels, losses, target_weight, kept, reduction)
-    return Tensor._make(data, input._dtype, input._device)
+    with grad_mode.no_grad():
+        safe_target, target_weight, kept = _target_weights(target, weight, ignore_index, num_classes, input._dtype)
+        losses = _fused(input, "cross_entropy", input, safe_target)[0]
+        # -(log-probability * w) as PyTorch's nll_loss computes it: -0., not 0., for a log-probability of 0
+        losses = ember.where(kept, -((0.0 - losses) * target_weight), 0.0)
+        return _result(_weighted_reduce(losses, target_weight, kept, reduction)[0])
+
+
+def _fused(like: Tensor, name: str, *arguments):
+    """The device's optional fused kernel `name` called on `arguments` (a tensor passes its buffer): its
+    result(s) as tensors of `like`'s dtype and device. The one place a loss calls a kernel; callers check
+    first that the device has it (`_has`)."""
+    results = getattr(like._device.kernels, name)(*(a._data if isinstance(a, Tensor) else a for a in arguments))
+    if isinstance(results, tuple):
+        return tuple(Tensor._make(data, like._dtype, like._device) for data in results)
+    return Tensor._make(results, like._dtype, like._device)
+
+
+def _has(tensor: Tensor, *names: str) -> bool:
+    """Whether `tensor`'s device has every fused kernel of `names`."""
+    kernels = tensor._device.kernels
+    return all(getattr(kernels, name) is not None for name in names)
 
 
 class FusedLogSoftmaxBackward0(Node):
@@ -493,9 +475,9 @@ class FusedNllLossBackward0(Node):
     from the probabilities the forward kept (the log_softmax node below passes it on). Under create_graph
     it is composed of differentiable ops over the logits instead (which must then be unchanged)."""
 
-    scale: object  # a number, or a 0-d buffer (a mean over the targets that are kept)
-    kept: object  # None, or the bool buffer of the rows whose target is not ignore_index
-    safe_target: object  # the target buffer with ignored targets set to class 0
+    scale: float | Tensor  # a number, or a 0-d tensor (a mean over the targets that are kept)
+    kept: Tensor | None  # the rows whose target is not ignore_index (None: all)
+    safe_target: Tensor  # the targets, ignored ones set to class 0
 
     def backward(self, grad: Tensor) -> Tensor:
         if self._saved is None:
@@ -503,17 +485,12 @@ class FusedNllLossBackward0(Node):
         target, probabilities = (_unpack(self, entry) for entry in self._saved[:2])
         if grad_mode.state.enabled:
             return self._composed(grad, _unpack(self, self._saved[2]), target)
-        kernels = grad._device.kernels
-        data = kernels.cross_entropy_backward(grad._data, probabilities._data, self.safe_target, self.scale,
-                                             self.kept)
-        return Tensor._make(data, grad._dtype, grad._device)
+        return _fused(grad, "cross_entropy_backward", grad, probabilities, self.safe_target, self.scale, self.kept)
 
     def _composed(self, grad: Tensor, input: Tensor, target) -> Tensor:
-        scale = self.scale if not hasattr(self.scale, "shape") else Tensor._make(self.scale, grad._dtype,
-                                                                                 grad.device)
-        rows = grad * scale
+        rows = grad * self.scale
         if self.kept is not None:
-            rows = ember.where(Tensor._make(self.kept, _dtype.bool_, grad.device), rows, 0.0)
+            rows = ember.where(self.kept, rows, 0.0)
         rows = rows.unsqueeze(1) if rows.dim() else rows
         classes = ember.arange(input.shape[1], device=grad.device)
         one_hot = (classes == target.unsqueeze(1)).to(grad.dtype)
@@ -529,29 +506,28 @@ def _fused_cross_entropy(input: Tensor, target: Tensor, ignore_index: int, reduc
     for the gradient, ``cross_entropy_backward``): with targets checked on the host and none ignored (the
     CPU's common case), the forward is that kernel and the reduction, the backward one kernel call."""
     _check_nll(input, target, None)
-    kernels = input._device.kernels
     rows, num_classes = input._data.shape  # neither is 0
-    kept, safe_target = None, target._data
-    ignored = _checks.check_targets(input._device, target._data, ignore_index, num_classes)
-    if ignored is not False:
-        kept = kernels.ne(target._data, ignore_index)
-        safe_target = _safe_targets(kernels, target, kept, ignore_index, num_classes, ignored)
-    losses, probabilities = kernels.cross_entropy(input._data, safe_target)
-    if kept is not None:
-        losses = kernels.where(kept, losses, 0.0)
-    scale = 1.0
-    if reduction == "sum":
-        losses = _sum_all(kernels, losses)
-    elif reduction == "mean":
-        count = rows if kept is None else _sum_all(kernels, kernels.astype(kept, input._dtype))
-        losses = kernels.div(_sum_all(kernels, losses), count)
-        scale = 1.0 / rows if kept is None else kernels.div(1.0, count)
-    result = Tensor._make(losses, input._dtype, input._device)
+    kept, safe_target = None, target
+    with grad_mode.no_grad():
+        ignored = _checks.check_targets(input._device, target._data, ignore_index, num_classes)
+        if ignored is not False:
+            kept = target != ignore_index
+            safe_target = _safe_targets(target, kept, ignore_index, num_classes, ignored)
+        losses, probabilities = _fused(input, "cross_entropy", input, safe_target)
+        if kept is not None:
+            losses = ember.where(kept, losses, 0.0)
+        scale = 1.0
+        if reduction == "sum":
+            losses = losses.sum()
+        elif reduction == "mean":
+            count = rows if kept is None else kept.to(input._dtype).sum()
+            losses = losses.sum() / count
+            scale = 1.0 / count
+    result = _result(losses)
     if not needs_grad((input,)):
         return result
-    log_probabilities = attach(Tensor._make(probabilities, input._dtype, input._device),
-                               FusedLogSoftmaxBackward0, (input,), dim=1)
-    saved = (target, Tensor._make(probabilities, input._dtype, input._device), input)
+    log_probabilities = attach(_result(probabilities), FusedLogSoftmaxBackward0, (input,), dim=1)
+    saved = (target, probabilities, input)
     return attach(result, FusedNllLossBackward0, (log_probabilities,), saved, scale=scale, kept=kept,
                   safe_target=safe_target)
 
@@ -621,10 +597,9 @@ def cross_entropy(
                 f"Expected floating point type for target with class probabilities, got {type_name(target)}"
             )
         return _cross_entropy_probabilities(input, target, weight, reduction, label_smoothing, class_dim)
-    kernels = input._device.kernels
-    if kernels.cross_entropy is not None and input.dim() == 2 and input.numel() and label_smoothing == 0:
+    if _has(input, "cross_entropy") and input.dim() == 2 and input.numel() and label_smoothing == 0:
         # float16's gradient keeps core's composition, computed in float32 as PyTorch's
-        if weight is None and (not needs_grad((input,)) or (kernels.cross_entropy_backward is not None
+        if weight is None and (not needs_grad((input,)) or (_has(input, "cross_entropy_backward")
                                                             and input._dtype is not _dtype.float16)):
             return _fused_cross_entropy(input, target, ignore_index, reduction)
         if weight is not None and not needs_grad((input, weight)):
