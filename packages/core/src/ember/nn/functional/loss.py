@@ -1,7 +1,7 @@
 """Loss functions: mse_loss, l1_loss, binary_cross_entropy(_with_logits), nll_loss, cross_entropy.
 
 Each node is named as PyTorch names it. Forward values are ember ops run under no_grad, or the device's
-fused optional kernels (through `_fused`, the one place a loss calls a kernel); every backward is written
+fused optional kernels (through `ember._ops.fused`, the one place a loss calls a kernel); every backward is written
 with differentiable ember ops, or a fused backward kernel when no graph of the gradient is recorded.
 """
 
@@ -13,6 +13,8 @@ import warnings
 import ember
 from ember import _checks, _dtype
 from ember._ops.dispatch import broadcast_shapes, operands, profiled
+from ember._ops.fused import fused as _fused
+from ember._ops.fused import has as _has
 from ember._ops.indexing import _index_backward
 from ember._tensor import Tensor
 from ember.autograd import grad_mode
@@ -440,22 +442,6 @@ def _fused_weighted_cross_entropy(
         # -(log-probability * w) as PyTorch's nll_loss computes it: -0., not 0., for a log-probability of 0
         losses = ember.where(kept, -((0.0 - losses) * target_weight), 0.0)
         return _result(_weighted_reduce(losses, target_weight, kept, reduction)[0])
-
-
-def _fused(like: Tensor, name: str, *arguments):
-    """The device's optional fused kernel `name` called on `arguments` (a tensor passes its buffer): its
-    result(s) as tensors of `like`'s dtype and device. The one place a loss calls a kernel; callers check
-    first that the device has it (`_has`)."""
-    results = getattr(like._device.kernels, name)(*(a._data if isinstance(a, Tensor) else a for a in arguments))
-    if isinstance(results, tuple):
-        return tuple(Tensor._make(data, like._dtype, like._device) for data in results)
-    return Tensor._make(results, like._dtype, like._device)
-
-
-def _has(tensor: Tensor, *names: str) -> bool:
-    """Whether `tensor`'s device has every fused kernel of `names`."""
-    kernels = tensor._device.kernels
-    return all(getattr(kernels, name) is not None for name in names)
 
 
 class FusedLogSoftmaxBackward0(Node):
