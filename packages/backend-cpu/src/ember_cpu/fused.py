@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .kernels import ARRAY, _array, _quietly
+from .kernels import _BITS, ARRAY, _array, _quietly, _select_or_zero
 
 
 @_quietly
@@ -17,8 +17,12 @@ def addmm(bias, a, b, out=None):
 
 
 def threshold_backward(grad, x, threshold):
-    """PyTorch's threshold_backward (ReLU's backward): 0 where x <= threshold, else grad (NaN x passes)."""
-    return _array(np.where(np.less_equal(x, threshold), grad.dtype.type(0), grad))
+    """PyTorch's threshold_backward (ReLU's backward): 0 where x <= threshold, else grad (NaN x passes).
+    Branchless where it can be (numpy's where mispredicts on ReLU's random masks)."""
+    dropped = np.less_equal(x, threshold)
+    if grad.dtype in _BITS and grad.shape == dropped.shape:
+        return _select_or_zero(dropped, grad, False)
+    return _array(np.where(dropped, grad.dtype.type(0), grad))
 
 
 @_quietly
