@@ -77,11 +77,11 @@ class SGD(Optimizer):
             for group in self.param_groups:
                 params = [param for param in group["params"] if param.grad is not None]
                 if params:
-                    self._update_group(params, group)
+                    self._update_group(params, [param.grad for param in params], group)
         return loss
 
-    def _update_group(self, params: list[Tensor], group: dict[str, Any]) -> None:
-        """Update `params` (those of `group` with a gradient): one ``sgd_step`` kernel call for all of them
+    def _update_group(self, params: list[Tensor], grads: list[Tensor], group: dict[str, Any]) -> None:
+        """Update `params` (those of `group` with a gradient, `grads`): one ``sgd_step`` kernel call for all of them
         when their device has it, else PyTorch's single-tensor rule with in-place ops, parameter by parameter."""
         device = params[0]._device
         kernel = device.kernels.sgd_step
@@ -91,19 +91,21 @@ class SGD(Optimizer):
             )
         if kernel is not None and group["fused"] is not False and not group["differentiable"] and \
                 all(param._device is device for param in params):
-            self._fused_update(kernel, params, group)
+            self._fused_update(kernel, params, grads, group)
         else:
-            for param in params:
-                _composed_update(param, param.grad, self.state[param] if group["momentum"] != 0 else None, group)
+            for param, grad in zip(params, grads):
+                _composed_update(param, grad, self.state[param] if group["momentum"] != 0 else None, group)
 
-    def _fused_update(self, kernel: Callable[..., Any], params: list[Tensor], group: dict[str, Any]) -> None:
+    def _fused_update(
+        self, kernel: Callable[..., Any], params: list[Tensor], grads: list[Tensor], group: dict[str, Any]
+    ) -> None:
         """One ``sgd_step`` kernel call updates every parameter in `params` (and the momentum buffers)."""
         buffers = None
         if group["momentum"] != 0:
             buffers = [self.state[param].get("momentum_buffer") for param in params]
         new = kernel(
             [param._data for param in params],
-            [param.grad._data for param in params],
+            [grad._data for grad in grads],
             None if buffers is None else [None if buffer is None else buffer._data for buffer in buffers],
             group["lr"],
             group["momentum"],
