@@ -19,7 +19,7 @@ def addmm(bias, a, b, out=None):
 def threshold_backward(grad, x, threshold):
     """PyTorch's threshold_backward (ReLU's backward): 0 where x <= threshold, else grad (NaN x passes).
     Branchless where it can be (numpy's where mispredicts on ReLU's random masks)."""
-    dropped = np.less_equal(x, threshold)
+    dropped = _array(np.less_equal(x, threshold, out=ARRAY))
     if grad.dtype in _BITS and grad.shape == dropped.shape:
         return _select_or_zero(dropped, grad, False)
     return _array(np.where(dropped, grad.dtype.type(0), grad))
@@ -97,7 +97,7 @@ def sgd_step(params, grads, bufs, lr, momentum, dampening, weight_decay, nestero
     the momentum buffers (or None)."""
     new_bufs = None if bufs is None else []
     for position, (param, grad) in enumerate(zip(params, grads)):
-        step = -grad if maximize else grad
+        step = _array(np.negative(grad, out=ARRAY)) if maximize else grad
         if weight_decay != 0:
             step = _add_scaled(step, param, weight_decay)
         if bufs is not None:

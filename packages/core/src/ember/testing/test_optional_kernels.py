@@ -389,14 +389,14 @@ def _sgd_id(options):
 @pytest.mark.parametrize("options", SGD_OPTIONS, ids=_sgd_id)
 @pytest.mark.parametrize("dtype_name", FLOAT_NAMES)
 def test_sgd_step_follows_pytorchs_update_rule(ember_device, ember_rng, dtype_name, options):
-    """One call steps every parameter of a group (of different shapes); a None momentum buffer is a
-    parameter's first step, and the kernel returns the buffers."""
+    """One call steps every parameter of a group (of different shapes, 0-d too); a None momentum buffer is
+    a parameter's first step, and the kernel returns the buffers."""
     sgd_step = optional_kernel(ember_device, "sgd_step")
     ember_device.dtype(dtype_name)
     momentum = options[0]
-    hosts = [random_array(ember_rng, shape, dtype_name) for shape in ((3, 4), (5,))]
+    hosts = [random_array(ember_rng, shape, dtype_name) for shape in ((3, 4), (5,), ())]
     params = [ember_device.from_numpy(host) for host in hosts]
-    bufs = [None, None] if momentum else None
+    bufs = [None] * len(params) if momentum else None
     expected = [(host.astype(np.float64), None) for host in hosts]
     for first in (True, False):
         host_grads = [random_array(ember_rng, host.shape, dtype_name) for host in hosts]
@@ -408,6 +408,7 @@ def test_sgd_step_follows_pytorchs_update_rule(ember_device, ember_rng, dtype_na
             assert_matches(ember_device.to_numpy(params[position]), param.astype(dtype_name), f"{what}: param",
                            terms=4, magnitude=2.0)
             if momentum:
+                ember_device.kernels.copy_(bufs[position], bufs[position])  # a buffer of the device, not a scalar
                 assert_matches(ember_device.to_numpy(bufs[position]), buf.astype(dtype_name), f"{what}: buf",
                                terms=4, magnitude=2.0)
             else:
@@ -440,6 +441,12 @@ def test_threshold_backward_passes_the_gradient_above_the_threshold(ember_device
         what = f"threshold_backward(grad, {x.tolist()}, {threshold})"
         result = kernel(ember_device.from_numpy(grad), ember_device.from_numpy(x), threshold)
         assert_matches(ember_device.to_numpy(result), np.where(x <= threshold, 0, grad).astype(dtype_name), what)
+    for value in (-1.0, 2.0):  # 0-d buffers give a 0-d buffer of the device, not a host scalar
+        result = kernel(ember_device.from_numpy(np.array(3.0, dtype=dtype_name)),
+                        ember_device.from_numpy(np.array(value, dtype=dtype_name)), 0)
+        ember_device.kernels.copy_(result, ember_device.kernels.add(result, 1.0))
+        assert_matches(ember_device.to_numpy(result), np.array(1.0 if value < 0 else 4.0, dtype=dtype_name),
+                       f"threshold_backward(3.0, {value}, 0) + 1, written into its 0-d result")
 
 
 SOFTMAX_BACKWARDS = {"softmax_backward": lambda g, y, axis: y * (g - (g * y).sum(axis, keepdims=True)),

@@ -512,6 +512,8 @@ def _fused_cross_entropy(input: Tensor, target: Tensor, ignore_index: int, reduc
     result = _result(losses)
     if not needs_grad((input,)):
         return result
+    # The log-probabilities are never computed: the tensor standing for them between the two nodes (which
+    # no user can reach) holds the probabilities' buffer, for its shape and dtype.
     log_probabilities = attach(_result(probabilities), FusedLogSoftmaxBackward0, (input,), dim=1)
     saved = (target, probabilities, input)
     return attach(result, FusedNllLossBackward0, (log_probabilities,), saved, scale=scale, kept=kept,
