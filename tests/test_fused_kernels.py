@@ -53,20 +53,20 @@ def _without(*names: str):
         device.kernels = table
 
 
-def test_an_mlp_training_step_makes_16_kernel_calls_on_the_cpu():
-    """MLP 784-256-10, CrossEntropy, SGD with momentum, batch 64 (benchmarks/run.py's step): 16 kernel calls,
-    one of them the host read of the target check, plus 16 metadata calls (8 transposing views, 8 strides
-    reads in gradient accumulation). Composed without the fused kernels the step makes 59 (and 16)."""
+def test_an_mlp_training_step_makes_at_most_16_kernel_calls_on_the_cpu():
+    """MLP 784-256-10, CrossEntropy, SGD with momentum, batch 64 (benchmarks/run.py's step): 16 kernel calls
+    today, one of them the host read of the target check, plus 16 metadata calls (8 transposing views, 8
+    strides reads in gradient accumulation). Composed without the fused kernels it makes 59 (and 16)."""
     step = _mlp_step()
     step()  # the first step makes the momentum buffers
     calls = _calls(step)
     metadata = sum(n for (_, name), n in calls.items() if name in METADATA_KERNELS)
     work = {key: n for key, n in calls.items() if key[1] not in METADATA_KERNELS}
-    assert sum(work.values()) == 16, work
-    assert metadata == 16, calls
+    assert sum(work.values()) <= 16, work
+    assert metadata <= 16, calls
     assert sum(n for (_, name), n in work.items() if name == "to_numpy") == 1  # the target check
-    assert {name for _, name in work} == {"addmm", "relu", "to_numpy", "cross_entropy", "sum", "div", "full",
-                                          "cross_entropy_backward", "matmul", "threshold_backward", "sgd_step"}
+    assert {"addmm", "cross_entropy", "cross_entropy_backward", "threshold_backward", "sgd_step"} <= \
+        {name for _, name in work}
 
 
 def test_linear_makes_one_addmm_call_without_copying_the_transposed_weight():
