@@ -167,3 +167,11 @@ def test_moves_between_devices_use_copy_to_when_the_backend_has_it(backend):
     as_double = x.t().to("queued:1", ember.float64)
     assert as_double.dtype == ember.float64 and as_double._data.index == 1
     assert as_double.tolist() == [[1.0, 3.0], [2.0, 4.0]]
+
+
+def test_a_loop_that_never_synchronises_keeps_a_bounded_number_of_checks(backend):
+    x, target = ember.randn(2, 3, device="queued:0"), ember.tensor([0, 2], device="queued:0")
+    for _ in range(_checks.MAX_PENDING + 10):
+        F.cross_entropy(x, target)
+    assert len(_checks.pending[x.device]) <= _checks.MAX_PENDING
+    assert backend.host_reads == 2 * _checks.MAX_PENDING  # the oldest checks judged once, two buffers each

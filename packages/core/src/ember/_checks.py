@@ -22,9 +22,18 @@ def queued(device) -> bool:
     return device.device_type.has_queue
 
 
+# A loop that never synchronises would keep its checks (and their buffers) forever: past this many on one
+# device, the oldest are judged (a host read every MAX_PENDING checks, not one per op).
+MAX_PENDING = 256
+
+
 def defer(device, buffers: tuple, judge: Callable) -> None:
     """Keep a check of `device` pending: ``judge(*host copies of buffers)`` runs at its next synchronisation."""
-    pending.setdefault(device, []).append((buffers, judge))
+    checks = pending.setdefault(device, [])
+    if len(checks) >= MAX_PENDING:
+        raise_pending(device)
+        checks = pending.setdefault(device, [])
+    checks.append((buffers, judge))
 
 
 def raise_pending(device=None) -> None:
