@@ -169,10 +169,10 @@ def test_sgd_step_matches_pytorch_to_float32_rounding(momentum, dampening, weigh
     reference = torch.tensor(param.copy(), requires_grad=True)
     optimizer = torch.optim.SGD([reference], lr=0.1, momentum=momentum, dampening=dampening,
                                 weight_decay=weight_decay, nesterov=nesterov, maximize=maximize)
-    buf = np.empty_like(param)
-    for step, grad in enumerate(grads):
+    bufs = [None] if momentum else None
+    for grad in grads:
         reference.grad = torch.tensor(grad)
         optimizer.step()
-        K["sgd_step"](param, grad, buf, 0.1, momentum, dampening, weight_decay, nesterov, maximize, step == 0)
+        bufs = K["sgd_step"]([param], [grad], bufs, 0.1, momentum, dampening, weight_decay, nesterov, maximize)
     # PyTorch fuses each multiply-add (one rounding); the kernel rounds twice, in float32, for speed.
     np.testing.assert_allclose(param, reference.detach().numpy(), rtol=1e-6, atol=1e-7)

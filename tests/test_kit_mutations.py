@@ -304,8 +304,8 @@ def _index_reduce_last_repeat_wins(x, key, value, reduce):
     return x
 
 
-def _sgd_without_nesterov(param, grad, buf, lr, momentum, dampening, weight_decay, nesterov, maximize, first):
-    return K["sgd_step"](param, grad, buf, lr, momentum, dampening, weight_decay, False, maximize, first)
+def _sgd_without_nesterov(params, grads, bufs, lr, momentum, dampening, weight_decay, nesterov, maximize):
+    return K["sgd_step"](params, grads, bufs, lr, momentum, dampening, weight_decay, False, maximize)
 
 
 def _sign_nan(x, out=None):

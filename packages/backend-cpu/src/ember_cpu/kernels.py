@@ -365,7 +365,8 @@ def cross_entropy(logits, target):
     shifted = logits - np.maximum.reduce(logits, 1, None, None, True)
     exp = np.exp(shifted)
     total = np.add.reduce(exp, 1, None, None, True)
-    losses = np.log(total[:, 0]) - shifted[np.arange(len(target)), target]
+    # -(log-probability), as PyTorch's nll_loss negates it: -0., not 0., for a log-probability of 0
+    losses = np.negative(shifted[np.arange(len(target)), target] - np.log(total[:, 0]))
     return losses, np.divide(exp, total, out=exp)
 
 
@@ -377,28 +378,6 @@ def binary_cross_entropy_with_logits(x, y):
     losses += np.subtract(1, y) * x
     losses += np.log1p(np.exp(-np.abs(x)))
     return losses
-
-
-def _add_scaled(a, b, alpha, out=None):
-    """a + alpha * b (into `out` when given), in the arrays' own dtype."""
-    scaled = b if alpha == 1 else np.multiply(b, alpha)
-    return _array(np.add(a, scaled, out=ARRAY if out is None else out))
-
-
-@_quietly
-def sgd_step(param, grad, buf, lr, momentum, dampening, weight_decay, nesterov, maximize, first):
-    """One step of PyTorch's SGD on one parameter, in place (and on buf when momentum is used)."""
-    step = -grad if maximize else grad
-    if weight_decay != 0:
-        step = _add_scaled(step, param, weight_decay)
-    if momentum != 0:
-        if first:
-            np.copyto(buf, step)
-        else:
-            buf *= momentum
-            _add_scaled(buf, step, 1 - dampening, out=buf)
-        step = _add_scaled(step, buf, momentum) if nesterov else buf
-    return _add_scaled(param, step, -lr, out=param)
 
 
 @_quietly
@@ -505,5 +484,8 @@ KERNELS: dict[str, Any] = {
     "log_softmax": log_softmax,
     "cross_entropy": cross_entropy,
     "binary_cross_entropy_with_logits": binary_cross_entropy_with_logits,
-    "sgd_step": sgd_step,
 }
+
+from . import fused  # noqa: E402  (fused.py builds on this module's helpers)
+
+KERNELS.update(fused.KERNELS)

@@ -9,7 +9,7 @@ import warnings
 import weakref
 from typing import TYPE_CHECKING, Any
 
-from . import _dtype
+from . import _checks, _dtype
 from ._dtype import dtype as DType
 from ._size import Size
 
@@ -289,10 +289,13 @@ class Tensor:
         if self._device.type != "cpu" and not force:
             raise TypeError(f"can't convert {self._device} device type tensor to numpy. Use Tensor.cpu() to "
                             "copy the tensor to host memory first.")
-        return self._device.kernels.to_numpy(self._data)
+        return self._host()
 
     def _host(self):
-        """A host numpy copy or alias of the values, for printing and Python conversions."""
+        """A host numpy copy or alias of the values, for printing and Python conversions: a synchronisation,
+        where the device's pending value checks raise (ember._checks)."""
+        if _checks.pending:
+            _checks.raise_pending(self._device)
         return self._device.kernels.to_numpy(self._data)
 
     def __array__(self, dtype=None, copy=None):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from .. import _dtype
 from .._tensor import Tensor, _wrap_dim, wrap
+from ..autograd import grad_mode
 from ..autograd.node import Node, attach
 from .creation import zeros_like
 from .dispatch import profiled
@@ -35,7 +36,10 @@ def threshold_backward(grad: Tensor, result: Tensor) -> Tensor:
     it is not 0), else 0. Recorded over `result` too, so that under create_graph relu's gradient requires
     grad as PyTorch's does (ThresholdBackwardBackward0)."""
     k = grad._device.kernels
-    data = k.where(k.ne(result._data, 0), grad._data, 0.0)
+    if k.threshold_backward is not None:
+        data = k.threshold_backward(grad._data, result._data, 0)
+    else:
+        data = k.where(k.ne(result._data, 0), grad._data, 0.0)
     return attach(wrap(data, grad._dtype, grad._device), ThresholdBackwardBackward0, (grad, result), (result,))
 
 
@@ -80,6 +84,9 @@ class SoftmaxBackward0(Node):
     def backward(self, grad):
         (result,) = self.saved_tensors
         dim = self.dim
+        fused = _fused_backward(grad._device.kernels.softmax_backward, grad, result, dim)
+        if fused is not None:
+            return fused
         return in_float32(lambda g, y: y * (g - (g * y).sum(dim, keepdim=True)), grad, result)
 
 
@@ -87,7 +94,19 @@ class LogSoftmaxBackward0(Node):
     def backward(self, grad):
         (result,) = self.saved_tensors
         dim = self.dim
+        fused = _fused_backward(grad._device.kernels.log_softmax_backward, grad, result, dim)
+        if fused is not None:
+            return fused
         return in_float32(lambda g, y: g - y.exp() * g.sum(dim, keepdim=True), grad, result)
+
+
+def _fused_backward(kernel, grad: Tensor, result: Tensor, dim: int) -> Tensor | None:
+    """``kernel(grad, result, dim)`` as the gradient, in one call, when the device has the kernel and no
+    graph of the gradient is recorded (float16 keeps core's float32 composition); else None."""
+    if kernel is None or grad_mode.state.enabled or grad._dtype is _dtype.float16 or not result._data.shape \
+            or grad._dtype is not result._dtype:
+        return None
+    return wrap(kernel(grad._data, result._data, dim), grad._dtype, grad._device)
 
 
 def softmax_buffer(input: Tensor, dim: int, log: bool):

@@ -67,14 +67,24 @@ def _convert(input: Tensor, target_device, target_dtype, contiguous: bool = Fals
     k = input._device.kernels
     data = input._data
     if target_device is not input._device:
-        host = np.array(k.to_numpy(data), dtype=target_dtype.numpy, copy=True, order="C")
-        data = target_device.kernels.from_numpy(host)
+        data = _move(input, target_device, target_dtype)
     else:
         data = k.astype(data, target_dtype)
         if contiguous:
             data = k.contiguous(data)
     result = Tensor._make(data, target_dtype, target_device)
     return attach(result, ToCopyBackward0, (input,), device=input._device, dtype=input._dtype)
+
+
+def _move(input: Tensor, target_device, target_dtype):
+    """`input`'s values as a buffer of `target_device`: through the backend's ``copy_to`` between two devices
+    of one type when it has one (no host copy), else through the host (a synchronisation of the source)."""
+    k = input._device.kernels
+    if k.copy_to is not None and target_device.type == input._device.type:
+        moved = k.copy_to(input._data, target_device.index or 0)
+        return moved if target_dtype is input._dtype else target_device.kernels.astype(moved, target_dtype)
+    host = np.array(input._host(), dtype=target_dtype.numpy, copy=True, order="C")
+    return target_device.kernels.from_numpy(host)
 
 
 def _dtype_shortcut(name: str, target):

@@ -254,8 +254,13 @@ class CopyBackwards(Node):
 def _fill_value(t: Tensor, value, node_cls):
     """The filled tensor as an out-of-place result, linked to `t`'s old history (and a tensor value's)."""
     k = t._device.kernels
-    result = Tensor._make(k.full(t._data.shape, value.item() if isinstance(value, Tensor) else value, t._dtype),
-                          t._dtype, t._device)
+    source = _fill_source(t, value)
+    if hasattr(source, "shape"):
+        data = k.empty(t._data.shape, t._dtype)
+        k.copy_(data, source)
+    else:
+        data = k.full(t._data.shape, source, t._dtype)
+    result = Tensor._make(data, t._dtype, t._device)
     inputs = (t, value) if isinstance(value, Tensor) else (t,)
     return attach(result, node_cls, inputs)
 
@@ -279,9 +284,17 @@ def fill_(self, value):
     if _tracked(self, value):
         node_cls = FillBackward3 if isinstance(value, Tensor) else FillBackward2
         return take_over(self, _fill_value(snapshot(self), value, node_cls))
-    self._device.kernels.copy_(self._data, value.item() if isinstance(value, Tensor) else value)
+    self._device.kernels.copy_(self._data, _fill_source(self, value))
     bump(self)
     return self
+
+
+def _fill_source(t: Tensor, value):
+    """What fills `t`: a number, or a 0-d tensor value's buffer when it is on `t`'s device (copied there,
+    cast to `t`'s dtype, without reading it on the host); a value on another device is read as a number."""
+    if not isinstance(value, Tensor):
+        return value
+    return value._data if value._device is t._device else value.item()
 
 
 def zero_(self):
@@ -289,9 +302,19 @@ def zero_(self):
     check_inplace(self, "zero_")
     if _tracked(self):
         return take_over(self, _fill_value(snapshot(self), 0, ZeroBackward0))
-    self._device.kernels.copy_(self._data, 0)
+    zero_buffers(self._device, [self._data])
     bump(self)
     return self
+
+
+def zero_buffers(device, buffers: list) -> None:
+    """Zero every buffer of `device` in `buffers`: one ``zero_`` kernel call when the device has it."""
+    k = device.kernels
+    if k.zero_ is not None:
+        k.zero_(buffers)
+    else:
+        for data in buffers:
+            k.copy_(data, 0)
 
 
 def copy_(self, src, non_blocking=False):

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .. import _dtype, _profiling
+from .. import _checks, _dtype, _profiling
 from .._tensor import Tensor, wrap
 from ..autograd import grad_mode
 from ..autograd.node import Node, attach, needs_grad
@@ -436,7 +436,7 @@ def binary_function(entry: Binary, nodes: tuple) -> Callable:
         if dt.name in refuses:  # after out='s checks, as PyTorch's
             raise NotImplementedError(f'"{cpu_name}" not implemented for \'{type_name(dt)}\'')
         k = device.kernels
-        if divides and not dt.is_floating_point and _has_zero(k, y):
+        if divides and not dt.is_floating_point and _has_zero(device, y):
             raise RuntimeError("ZeroDivisionError")
         if compose is None:
             return getattr(k, kernel_name)(x, y) if out is None else getattr(k, kernel_name)(x, y, out=out)
@@ -509,11 +509,13 @@ def binary_function(entry: Binary, nodes: tuple) -> Callable:
                            lambda a, b: (a, b, None), dtypes, numeric, _bool if bool_result else None)
 
 
-def _has_zero(k, divisor) -> bool:
-    """Whether an integer divisor (a buffer or a number) holds a zero."""
+def _has_zero(device, divisor) -> bool:
+    """Whether an integer divisor number is zero; a buffer is checked by `_checks.check_no_zero` (raising
+    now on the CPU, at the next synchronisation on a device with a queue)."""
     if not hasattr(divisor, "shape"):
         return divisor == 0
-    return bool(k.to_numpy(k.eq(divisor, 0)).any())
+    _checks.check_no_zero(device, divisor)
+    return False
 
 
 def build_binary(entries) -> tuple[dict, dict]:

@@ -1,7 +1,9 @@
 """ember.cuda: CUDA availability and device queries, answered by the ember-cuda backend when installed."""
 from __future__ import annotations
 
+from .. import _checks
 from .._device import DeviceUnavailableError, current_index, index_of, set_current_index
+from .._device import device as _device_named
 
 
 def _backend():
@@ -43,7 +45,9 @@ def set_device(device) -> None:
 
 def synchronize(device=None) -> None:
     """Wait for all work queued on a CUDA device (the current one by default) to finish."""
-    _backend().device_type.synchronize(index_of("cuda", device))
+    index = index_of("cuda", device)
+    _backend().device_type.synchronize(index)
+    _checks.raise_pending(_device_named("cuda", index))
 
 
 def manual_seed(seed: int) -> None:

@@ -9,6 +9,9 @@ from copy import deepcopy
 from itertools import chain
 from typing import Any
 
+from ember._ops.dispatch import bump
+from ember._ops.indexing import check_inplace
+from ember._ops.inplace import zero_buffers
 from ember._tensor import Tensor
 
 
@@ -118,6 +121,7 @@ class Optimizer:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the gradients of the optimised parameters: to ``None`` by default, else to zeros in place."""
+        by_device: dict = {}  # the gradients to zero, per device: one zero_ kernel call for each
         for group in self.param_groups:
             for param in group["params"]:
                 grad = param.grad
@@ -130,7 +134,12 @@ class Optimizer:
                         grad.detach_()
                     else:
                         grad.requires_grad_(False)
-                    grad.zero_()
+                    check_inplace(grad, "zero_")
+                    by_device.setdefault(grad._device, []).append(grad)
+        for device, grads in by_device.items():
+            zero_buffers(device, [grad._data for grad in grads])
+            for grad in grads:
+                bump(grad)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update the parameters once from their gradients; each optimizer defines it."""

@@ -22,9 +22,9 @@ class SGD(Optimizer):
         p = p - lr * g
 
     The momentum buffer ``b`` lives in ``state[p]["momentum_buffer"]``. A device with an ``sgd_step``
-    kernel updates each parameter with one kernel call (``fused=None`` uses it when present,
-    ``fused=True`` requires it, ``fused=False`` composes in-place ops). ``foreach`` selects PyTorch's
-    multi-tensor path; ember steps parameter by parameter and accepts it for compatibility only.
+    kernel updates all the parameters of a group with one kernel call (``fused=None`` uses it when present,
+    ``fused=True`` requires it, ``fused=False`` composes in-place ops per parameter). ``foreach`` is
+    accepted for compatibility: the fused kernel is ember's multi-tensor path.
     ``differentiable=True`` records the update in the autograd graph.
     """
 
@@ -75,50 +75,53 @@ class SGD(Optimizer):
                 loss = closure()
         with ember.set_grad_enabled(self.defaults["differentiable"]):
             for group in self.param_groups:
-                for param in group["params"]:
-                    if param.grad is not None:
-                        self._update(param, param.grad, group)
+                params = [param for param in group["params"] if param.grad is not None]
+                if params:
+                    self._update_group(params, [param.grad for param in params], group)
         return loss
 
-    def _update(self, param: Tensor, grad: Tensor, group: dict[str, Any]) -> None:
-        momentum = group["momentum"]
-        state = self.state[param] if momentum != 0 else None
-        kernel = param._device.kernels.sgd_step
+    def _update_group(self, params: list[Tensor], grads: list[Tensor], group: dict[str, Any]) -> None:
+        """Update `params` (those of `group` with a gradient, `grads`): one ``sgd_step`` kernel call for all of them
+        when their device has it, else PyTorch's single-tensor rule with in-place ops, parameter by parameter."""
+        device = params[0]._device
+        kernel = device.kernels.sgd_step
         if group["fused"] and kernel is None:
             raise RuntimeError(
-                f"SGD(fused=True): the '{param._device.type}' device has no sgd_step kernel; use fused=None"
+                f"SGD(fused=True): the '{device.type}' device has no sgd_step kernel; use fused=None"
             )
-        if kernel is not None and group["fused"] is not False and not group["differentiable"]:
-            _fused_update(kernel, param, grad, state, group)
+        if kernel is not None and group["fused"] is not False and not group["differentiable"] and \
+                all(param._device is device for param in params):
+            self._fused_update(kernel, params, grads, group)
         else:
-            _composed_update(param, grad, state, group)
+            for param, grad in zip(params, grads):
+                _composed_update(param, grad, self.state[param] if group["momentum"] != 0 else None, group)
 
-
-def _fused_update(
-    kernel: Callable[..., Any], param: Tensor, grad: Tensor, state: dict | None, group: dict[str, Any]
-) -> None:
-    """One ``sgd_step`` kernel call updates ``param`` (and its momentum buffer) in place."""
-    buffer = None if state is None else state.get("momentum_buffer")
-    first = False
-    if state is not None and buffer is None:
-        empty = param._device.kernels.empty(param._data.shape, param._dtype)
-        buffer = state["momentum_buffer"] = Tensor._make(empty, param._dtype, param._device)
-        first = True
-    kernel(
-        param._data,
-        grad._data,
-        None if buffer is None else buffer._data,
-        group["lr"],
-        group["momentum"],
-        group["dampening"],
-        group["weight_decay"],
-        group["nesterov"],
-        group["maximize"],
-        first,
-    )
-    bump(param)
-    if buffer is not None:
-        bump(buffer)
+    def _fused_update(
+        self, kernel: Callable[..., Any], params: list[Tensor], grads: list[Tensor], group: dict[str, Any]
+    ) -> None:
+        """One ``sgd_step`` kernel call updates every parameter in `params` (and the momentum buffers)."""
+        buffers = None
+        if group["momentum"] != 0:
+            buffers = [self.state[param].get("momentum_buffer") for param in params]
+        new = kernel(
+            [param._data for param in params],
+            [grad._data for grad in grads],
+            None if buffers is None else [None if buffer is None else buffer._data for buffer in buffers],
+            group["lr"],
+            group["momentum"],
+            group["dampening"],
+            group["weight_decay"],
+            group["nesterov"],
+            group["maximize"],
+        )
+        for param in params:
+            bump(param)
+        if buffers is not None:
+            for param, buffer, data in zip(params, buffers, new):
+                if buffer is None:
+                    self.state[param]["momentum_buffer"] = Tensor._make(data, param._dtype, param._device)
+                else:
+                    bump(buffer)
 
 
 def _composed_update(param: Tensor, grad: Tensor, state: dict | None, group: dict[str, Any]) -> None:

@@ -19,7 +19,9 @@ from ember.testing.compare import assert_elementwise, assert_matches, no_warning
 from ember.testing.harness import DTYPE_NAMES, FLOAT_NAMES, NUMERIC_NAMES
 
 CHECKED_KERNELS = ("reshape", "permute", "slice", "storage_offset", "relu", "sigmoid", "min", "argmin", "cat",
-                   "softmax", "log_softmax", "cross_entropy", "binary_cross_entropy_with_logits", "sgd_step")
+                   "softmax", "log_softmax", "cross_entropy", "binary_cross_entropy_with_logits", "sgd_step",
+                   "addmm", "threshold_backward", "softmax_backward", "log_softmax_backward",
+                   "cross_entropy_backward", "mse_loss", "mse_loss_backward", "zero_", "copy_to")
 
 
 def optional_kernel(ember_device, name):
@@ -387,24 +389,166 @@ def _sgd_id(options):
 @pytest.mark.parametrize("options", SGD_OPTIONS, ids=_sgd_id)
 @pytest.mark.parametrize("dtype_name", FLOAT_NAMES)
 def test_sgd_step_follows_pytorchs_update_rule(ember_device, ember_rng, dtype_name, options):
+    """One call steps every parameter of a group (of different shapes, 0-d too); a None momentum buffer is
+    a parameter's first step, and the kernel returns the buffers."""
     sgd_step = optional_kernel(ember_device, "sgd_step")
     ember_device.dtype(dtype_name)
     momentum = options[0]
-    host_param = random_array(ember_rng, (3, 4), dtype_name)
-    param = ember_device.from_numpy(host_param)
-    buf = ember_device.from_numpy(random_array(ember_rng, (3, 4), dtype_name)) if momentum else None
-    expected_param, expected_buf = host_param.astype(np.float64), None
+    hosts = [random_array(ember_rng, shape, dtype_name) for shape in ((3, 4), (5,), ())]
+    params = [ember_device.from_numpy(host) for host in hosts]
+    bufs = [None] * len(params) if momentum else None
+    expected = [(host.astype(np.float64), None) for host in hosts]
     for first in (True, False):
-        host_grad = random_array(ember_rng, (3, 4), dtype_name)
-        sgd_step(param, ember_device.from_numpy(host_grad), buf, 0.1, *options, first)
-        expected_param, expected_buf = _sgd_reference(
-            expected_param, host_grad.astype(np.float64), expected_buf, 0.1, *options, first)
-        what = f"sgd_step(first={first}) on {dtype_name}"
-        assert_matches(ember_device.to_numpy(param), expected_param.astype(dtype_name), f"{what}: param",
-                       terms=4, magnitude=2.0)
-        if momentum:
-            assert_matches(ember_device.to_numpy(buf), expected_buf.astype(dtype_name), f"{what}: buf",
+        host_grads = [random_array(ember_rng, host.shape, dtype_name) for host in hosts]
+        bufs = sgd_step(params, [ember_device.from_numpy(g) for g in host_grads], bufs, 0.1, *options)
+        expected = [_sgd_reference(param, grad.astype(np.float64), buf, 0.1, *options, first)
+                    for (param, buf), grad in zip(expected, host_grads)]
+        for position, (param, buf) in enumerate(expected):
+            what = f"sgd_step(first={first}) on {dtype_name}, parameter {position}"
+            assert_matches(ember_device.to_numpy(params[position]), param.astype(dtype_name), f"{what}: param",
                            terms=4, magnitude=2.0)
+            if momentum:
+                ember_device.kernels.copy_(bufs[position], bufs[position])  # a buffer of the device, not a scalar
+                assert_matches(ember_device.to_numpy(bufs[position]), buf.astype(dtype_name), f"{what}: buf",
+                               terms=4, magnitude=2.0)
+            else:
+                assert bufs is None, f"{what}: without momentum the kernel returns None, not {bufs!r}"
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("dtype_name", FLOAT_NAMES)
+def test_addmm_matches_reference(ember_device, ember_rng, dtype_name, layout):
+    """bias + a @ b with b in any layout (linear passes its weight transposed, as a view)."""
+    addmm = optional_kernel(ember_device, "addmm")
+    ember_device.dtype(dtype_name)
+    for rows, inner, columns, bias_shape in ((4, 3, 5, (5,)), (1, 7, 2, (1, 2)), (3, 4, 2, (3, 2)), (2, 0, 3, (3,))):
+        a, b = (random_array(ember_rng, shape, dtype_name) for shape in ((rows, inner), (inner, columns)))
+        bias = random_array(ember_rng, bias_shape, dtype_name)
+        what = f"addmm(<{bias_shape}>, <({rows}, {inner})>, <({inner}, {columns}) {dtype_name}, {layout}>)"
+        with no_warnings(what):
+            result = addmm(ember_device.from_numpy(bias), ember_device.from_numpy(a), place(ember_device, b, layout))
+        expected = reference(lambda bias, a, b: bias + a @ b, dtype_name, bias, a, b)
+        assert_matches(ember_device.to_numpy(result), expected, what, terms=inner + 1, magnitude=np.abs(expected) + 4.0)
+
+
+@pytest.mark.parametrize("dtype_name", FLOAT_NAMES)
+def test_threshold_backward_passes_the_gradient_above_the_threshold(ember_device, dtype_name):
+    kernel = optional_kernel(ember_device, "threshold_backward")
+    ember_device.dtype(dtype_name)
+    x = np.array([-1.0, -0.0, 0.0, 0.5, 2.0, np.nan, np.inf, -np.inf], dtype=dtype_name)
+    grad = np.arange(1, 9, dtype=dtype_name)
+    for threshold in (0, 0.5):
+        what = f"threshold_backward(grad, {x.tolist()}, {threshold})"
+        result = kernel(ember_device.from_numpy(grad), ember_device.from_numpy(x), threshold)
+        assert_matches(ember_device.to_numpy(result), np.where(x <= threshold, 0, grad).astype(dtype_name), what)
+    for value in (-1.0, 2.0):  # 0-d buffers give a 0-d buffer of the device, not a host scalar
+        result = kernel(ember_device.from_numpy(np.array(3.0, dtype=dtype_name)),
+                        ember_device.from_numpy(np.array(value, dtype=dtype_name)), 0)
+        ember_device.kernels.copy_(result, ember_device.kernels.add(result, 1.0))
+        assert_matches(ember_device.to_numpy(result), np.array(1.0 if value < 0 else 4.0, dtype=dtype_name),
+                       f"threshold_backward(3.0, {value}, 0) + 1, written into its 0-d result")
+
+
+SOFTMAX_BACKWARDS = {"softmax_backward": lambda g, y, axis: y * (g - (g * y).sum(axis, keepdims=True)),
+                     "log_softmax_backward": lambda g, y, axis: g - np.exp(y) * g.sum(axis, keepdims=True)}
+
+
+@pytest.mark.parametrize("dtype_name", FLOAT_NAMES)
+@pytest.mark.parametrize("op", tuple(SOFTMAX_BACKWARDS))
+def test_softmax_backward_matches_reference(ember_device, ember_rng, op, dtype_name):
+    kernel = optional_kernel(ember_device, op)
+    ember_device.dtype(dtype_name)
+    forward = SOFTMAXES[op[:-len("_backward")]]
+    for host, axis, label in _softmax_inputs(ember_rng, dtype_name):
+        result_host = forward(host.astype(np.float64), axis).astype(dtype_name)
+        grad = random_array(ember_rng, host.shape, dtype_name)
+        what = f"{op}(grad, {op[:-9]}({label}), axis={axis})"
+        with no_warnings(what):
+            result = kernel(ember_device.from_numpy(grad), ember_device.from_numpy(result_host), axis)
+        expected = reference(lambda g, y, axis=axis: SOFTMAX_BACKWARDS[op](g, y, axis), dtype_name, grad, result_host)
+        assert_matches(ember_device.to_numpy(result), expected, what, terms=host.shape[axis] + 1,
+                       magnitude=np.abs(expected) + 4.0)
+
+
+@pytest.mark.parametrize("dtype_name", FLOAT_NAMES)
+def test_cross_entropy_backward_is_probs_minus_one_hot_scaled(ember_device, ember_rng, dtype_name):
+    """(probs - one_hot(target)) * grad * scale, per row: grad 0-d or per row, scale a number or a 0-d
+    buffer, rows outside `kept` 0 (even for a NaN gradient)."""
+    kernel = optional_kernel(ember_device, "cross_entropy_backward")
+    ember_device.dtype(dtype_name)
+    probs = np.exp(_log_softmax(random_array(ember_rng, (5, 4), dtype_name).astype(np.float64), 1)).astype(dtype_name)
+    target = np.array([0, 3, 1, 2, 0], dtype=np.int64)
+    one_hot = np.eye(4)[target]
+    kept = np.array([True, False, True, True, True])
+    per_row = np.array([1.0, np.nan, -2.0, 0.5, 3.0], dtype=dtype_name)
+    for grad, scale, mask in ((np.array(1.5, dtype=dtype_name), 0.2, None), (per_row, 1.0, kept),
+                              (np.array(2.0, dtype=dtype_name), np.array(0.25, dtype=dtype_name), kept)):
+        what = f"cross_entropy_backward(grad={grad.tolist()}, scale={scale}, kept={mask})"
+        with no_warnings(what):
+            result = kernel(ember_device.from_numpy(grad), ember_device.from_numpy(probs),
+                            ember_device.from_numpy(target),
+                            scale if isinstance(scale, float) else ember_device.from_numpy(scale),
+                            None if mask is None else ember_device.from_numpy(mask))
+        rows = np.broadcast_to(grad.astype(np.float64) * np.float64(scale), (5,))
+        rows = rows if mask is None else np.where(mask, rows, 0.0)
+        expected = ((probs.astype(np.float64) - one_hot) * rows[:, None]).astype(dtype_name)
+        assert_matches(ember_device.to_numpy(result), expected, what, terms=2, magnitude=np.abs(expected) + 1.0)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("dtype_name", FLOAT_NAMES)
+def test_mse_loss_and_its_backward_match_reference(ember_device, ember_rng, dtype_name, layout):
+    forward = optional_kernel(ember_device, "mse_loss")
+    backward = optional_kernel(ember_device, "mse_loss_backward")
+    ember_device.dtype(dtype_name)
+    x, y = (random_array(ember_rng, (3, 4), dtype_name) for _ in range(2))
+    references = {"none": lambda x, y: (x - y) ** 2, "sum": lambda x, y: ((x - y) ** 2).sum(),
+                  "mean": lambda x, y: ((x - y) ** 2).mean()}
+    for reduction, function in references.items():
+        expected = reference(function, dtype_name, x, y)
+        what = f"mse_loss(<(3, 4) {dtype_name}, {layout}>, y, {reduction!r})"
+        with no_warnings(what):
+            result = forward(place(ember_device, x, layout), ember_device.from_numpy(y), reduction)
+        assert_matches(ember_device.to_numpy(result), expected, what, terms=12, magnitude=np.abs(expected) + 1.0)
+    scalar_x, scalar_y = (ember_device.from_numpy(np.array(value, dtype=dtype_name)) for value in (1.5, -0.5))
+    for what, result in [(f"mse_loss(<() {dtype_name}>, <()>, {reduction!r})", forward(scalar_x, scalar_y, reduction))
+                         for reduction in ("none", "sum", "mean")] + [
+            (f"mse_loss_backward of <() {dtype_name}> inputs", backward(scalar_x, scalar_x, scalar_y, 1.0))]:
+        ember_device.kernels.copy_(result, 1.0)  # a buffer of the device, not a host scalar
+        assert_matches(ember_device.to_numpy(result), np.array(1.0, dtype=dtype_name), f"{what}: a writable buffer")
+    empty = ember_device.from_numpy(np.zeros((0, 3), dtype=dtype_name))
+    with no_warnings("mse_loss of empty inputs, 'mean'"):
+        assert np.isnan(ember_device.to_numpy(forward(empty, empty, "mean"))), "mse_loss's empty mean is NaN"
+    grad = np.array(0.5, dtype=dtype_name)
+    what = f"mse_loss_backward(0.5, <(3, 4) {dtype_name}, {layout}>, y, scale=2/12)"
+    result = backward(ember_device.from_numpy(grad), place(ember_device, x, layout), ember_device.from_numpy(y), 2 / 12)
+    expected = reference(lambda g, x, y: (x - y) * (2 / 12) * g, dtype_name, grad, x, y)
+    assert_matches(ember_device.to_numpy(result), expected, what, terms=2, magnitude=np.abs(expected) + 1.0)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("dtype_name", DTYPE_NAMES)
+def test_zero_fills_every_buffer_of_the_list(ember_device, ember_rng, dtype_name, layout):
+    zero_ = optional_kernel(ember_device, "zero_")
+    ember_device.dtype(dtype_name)
+    host = random_array(ember_rng, (3, 4), dtype_name)
+    buffers = [place(ember_device, host, layout), ember_device.from_numpy(random_array(ember_rng, (5,), dtype_name))]
+    zero_(buffers)
+    for buffer, shape in zip(buffers, ((3, 4), (5,))):
+        assert_matches(ember_device.to_numpy(buffer), np.zeros(shape, dtype=dtype_name),
+                       f"zero_ of a <{shape} {dtype_name}, {layout}> buffer")
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_copy_to_makes_a_copy_on_the_last_device(ember_device, ember_rng, layout):
+    copy_to = optional_kernel(ember_device, "copy_to")
+    last = ember_device.device_type.device_count() - 1
+    host = random_array(ember_rng, (3, 4), "float32")
+    x = place(ember_device, host, layout)
+    moved = copy_to(x, last)
+    what = f"copy_to(<(3, 4) float32, {layout}>, {last})"
+    assert_matches(ember_device.to_numpy(moved), host, what)
+    assert_fresh(ember_device, moved, [(x, host)], what)
 
 
 def _host(tensor):
@@ -439,13 +583,22 @@ def _sgd_steps(param, grad):
     return param.detach() * 1
 
 
+def _zeroed_grad(x):
+    """x's gradient after an optimizer zeroes it in place and x * 2 accumulates into it."""
+    (x * 3).sum().backward()
+    ember.optim.SGD([x], lr=0.1).zero_grad(set_to_none=False)
+    (x * 2).sum().backward()
+    return x.grad * 1
+
+
 def _composition_inputs():
     """Host inputs of the composition cases, in float32 (which every device has)."""
     gradient = np.resize(specials("float32"), OFFSET_ROWS.shape)
     gradient[~np.isfinite(gradient)] = 0.5
     return {"rows": OFFSET_ROWS.astype(np.float32), "special": np.array(SPECIAL_ROWS, dtype=np.float32),
             "flat": specials("float32"), "target": np.array([0, 3, 1, 2, 0], dtype=np.int64),
-            "probability": np.linspace(0, 1, 20, dtype=np.float32).reshape(5, 4), "gradient": gradient}
+            "probability": np.linspace(0, 1, 20, dtype=np.float32).reshape(5, 4), "gradient": gradient,
+            "bias": np.array([0.5, -1.0, 2.0, 0.0, 3.0], dtype=np.float32)}
 
 
 # kernel: (what, ember op, names of its inputs in _composition_inputs)
@@ -469,6 +622,20 @@ COMPOSITIONS = {
         lambda x, y: functional.binary_cross_entropy_with_logits(x, y, reduction="none"), ("rows", "probability")),
     "sgd_step": ("SGD(momentum=0.9, weight_decay=0.01, nesterov=True), two steps", _sgd_steps,
                  ("rows", "gradient")),
+    "addmm": ("linear(x, w, b)", lambda x, w, b: functional.linear(x, w, b), ("rows", "rows", "bias")),
+    "threshold_backward": ("relu(x)", ember.relu, ("flat",)),
+    "softmax_backward": ("softmax(x, 1)", lambda x: ember.softmax(x, 1), ("rows",)),
+    "log_softmax_backward": ("log_softmax(x, 0)", lambda x: ember.log_softmax(x, 0), ("rows",)),
+    "cross_entropy_backward": ("cross_entropy(x, target), mean and sum",
+                               lambda x, t: (functional.cross_entropy(x, t),
+                                             functional.cross_entropy(x, t, reduction="sum", ignore_index=1)),
+                               ("rows", "target")),
+    "mse_loss": ("mse_loss(x, y), mean and none", lambda x, y: (functional.mse_loss(x, y),
+                                                                functional.mse_loss(x, y, reduction="none")),
+                 ("rows", "probability")),
+    "mse_loss_backward": ("mse_loss(x, y, reduction='sum')", lambda x, y: functional.mse_loss(x, y, reduction="sum"),
+                          ("rows", "probability")),
+    "zero_": ("x.grad zeroed by zero_grad(set_to_none=False), then x * 2 accumulated", _zeroed_grad, ("rows",)),
 }
 
 

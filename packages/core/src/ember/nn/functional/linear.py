@@ -1,9 +1,12 @@
-"""`linear`: y = x Wᵀ + b, through one addmm (AddmmBackward0) for 2-D inputs, as PyTorch records it."""
+"""`linear`: y = x Wᵀ + b, through one addmm (AddmmBackward0) for 2-D inputs, as PyTorch records it (the
+device's fused ``addmm`` kernel when it has one)."""
 
 from __future__ import annotations
 
 from ember._ops.dispatch import profiled
+from ember._ops.fused import fused, has
 from ember._tensor import Tensor
+from ember.autograd import grad_mode
 from ember.autograd.node import Node, attach, cross_saved, needs_input_grad
 
 _C_TYPE_NAMES = {
@@ -65,7 +68,6 @@ def _check(input: Tensor, weight: Tensor, bias: Tensor | None) -> None:
 def _addmm(bias: Tensor, mat1: Tensor, weight: Tensor) -> Tensor:
     """bias + mat1 @ weight.t() for a 2-D ``mat1``, computed on buffers and recorded as AddmmBackward0."""
     mat2 = weight.t()
-    kernels = mat1._device.kernels
     rows, out_features = mat1._data.shape[0], weight._data.shape[0]
     if bias._data.shape not in ((out_features,), (1, out_features), (rows, out_features), (1,), ()):
         raise RuntimeError(
@@ -73,9 +75,12 @@ def _addmm(bias: Tensor, mat1: Tensor, weight: Tensor) -> Tensor:
             f"({bias._data.shape[-1]}) at non-singleton dimension {bias.dim() - 1}.  Target sizes: "
             f"[{rows}, {out_features}].  Tensor sizes: [{', '.join(map(str, bias._data.shape))}]"
         )
-    data = kernels.matmul(mat1._data, mat2._data)
-    kernels.add(data, bias._data, out=data)
-    result = Tensor._make(data, mat1._dtype, mat1._device)
+    if has(mat1, "addmm"):  # one kernel; the transposed weight is a view it reads from its strides
+        result = fused(mat1, "addmm", bias, mat1, mat2)
+    else:
+        with grad_mode.no_grad():
+            result = mat1.matmul(mat2)
+            result += bias
     return attach(result, AddmmBackward0, (bias, mat1, mat2), cross_saved(mat1, weight),
                   bias_is_vector=bias.dim() == 1)
 

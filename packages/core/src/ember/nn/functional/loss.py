@@ -1,7 +1,8 @@
 """Loss functions: mse_loss, l1_loss, binary_cross_entropy(_with_logits), nll_loss, cross_entropy.
 
-Each node is named as PyTorch names it; forward values run on buffers (through the device's fused
-kernels when present) and every backward is written with differentiable ember ops.
+Each node is named as PyTorch names it. Forward values are ember ops run under no_grad, or the device's
+fused optional kernels (through `ember._ops.fused`, the one place a loss calls a kernel); every backward is written
+with differentiable ember ops, or a fused backward kernel when no graph of the gradient is recorded.
 """
 
 from __future__ import annotations
@@ -10,12 +11,14 @@ import math
 import warnings
 
 import ember
-from ember import _dtype
+from ember import _checks, _dtype
 from ember._ops.dispatch import broadcast_shapes, operands, profiled
+from ember._ops.fused import fused as _fused
+from ember._ops.fused import has as _has
 from ember._ops.indexing import _index_backward
 from ember._tensor import Tensor
 from ember.autograd import grad_mode
-from ember.autograd.node import Node, attach, needs_grad, needs_input_grad
+from ember.autograd.node import _FREED, Node, _unpack, attach, needs_grad, needs_input_grad
 from ember.nn import _reduction
 from ember.nn.functional._common import check_not_differentiable, type_name
 from ember.nn.functional.activation import log_softmax
@@ -26,22 +29,6 @@ def _reduction_of(size_average: bool | None, reduce: bool | None, reduction: str
     reduction = _reduction.resolve(size_average, reduce, reduction)
     _reduction.check(reduction)
     return reduction
-
-
-def _reduce_data(kernels, data, reduction: str, dtype):
-    """Sum or mean of every element of a loss buffer of ``dtype`` (``none`` keeps it elementwise)."""
-    if reduction == "none":
-        return data
-    count = math.prod(data.shape)
-    total = _sum_all(kernels, data)
-    if reduction == "sum":
-        return total
-    return kernels.div(total, count) if count else kernels.full((), float("nan"), dtype)
-
-
-def _sum_all(kernels, data):
-    """The sum of every element of a buffer, as a 0-d buffer (a 0-d buffer is its own sum)."""
-    return kernels.sum(data, tuple(range(len(data.shape))), False) if data.shape else data
 
 
 def _reduce(loss: Tensor, reduction: str) -> Tensor:
@@ -108,7 +95,10 @@ class MseLossBackward0(Node):
         scale = (2.0 / count if count else math.nan) if self.reduction == "mean" else 2.0
         if target._dtype is not grad._dtype:  # a bool or integer target, promoted as in the forward
             target = target.to(grad._dtype)
-        grad_input = (input - target) * scale * grad
+        if _has(grad, "mse_loss_backward") and not grad_mode.state.enabled and input._dtype is grad._dtype:
+            grad_input = _fused(grad, "mse_loss_backward", grad, input, target, scale)
+        else:
+            grad_input = (input - target) * scale * grad
         return (
             grad_input if needs_input_grad(self, 0) else None,
             -grad_input if needs_input_grad(self, 1) else None,
@@ -128,12 +118,14 @@ def mse_loss(
     input, target, reduction = _pointwise_operands(input, target, size_average, reduce, reduction)
     if weight is not None:
         return _elementwise_weighted((input - target) ** 2, weight, reduction)
-    x, y, dtype = operands(input, target, "mse_loss")
-    kernels = input._device.kernels
-    difference = kernels.sub(x, y)
-    data = _reduce_data(kernels, kernels.mul(difference, difference, out=difference), reduction, dtype)
-    result = Tensor._make(data, dtype, input._device)
-    return attach(result, MseLossBackward0, (input, target), (input, target), reduction=reduction)
+    _, _, dtype = operands(input, target, "mse_loss")
+    with grad_mode.no_grad():
+        if _has(input, "mse_loss"):
+            loss = _fused(input, "mse_loss", input.to(dtype), target.to(dtype), reduction)
+        else:
+            difference = input - target
+            loss = _reduce(difference * difference, reduction)
+    return attach(_result(loss), MseLossBackward0, (input, target), (input, target), reduction=reduction)
 
 
 @profiled("aten::l1_loss")
@@ -175,21 +167,14 @@ class BinaryCrossEntropyBackward0(Node):
         return grad_input, grad_target
 
 
-def _extremes(kernels, data) -> tuple:
-    """(smallest, largest) element of a non-empty buffer, read back to the host (NaN when one is NaN)."""
-    if not data.shape:
-        data = kernels.as_strided(data, (1,), (1,), 0)
-    axes = tuple(range(len(data.shape)))
-    largest = kernels.to_numpy(kernels.max(data, axes, False)).item()
-    if kernels.min is not None:
-        return kernels.to_numpy(kernels.min(data, axes, False)).item(), largest
-    return -kernels.to_numpy(kernels.max(kernels.neg(data), axes, False)).item(), largest
+def _check_probabilities(x: Tensor) -> None:
+    """PyTorch's error for an input outside [0, 1] (or NaN): now on the CPU, at the next synchronisation on a
+    device with a queue (ember._checks)."""
+    if 0 not in x._data.shape:
+        _checks.check_extremes(x._device, x._data, _judge_probabilities)
 
 
-def _check_probabilities(kernels, x) -> None:
-    if 0 in x.shape:
-        return
-    smallest, largest = _extremes(kernels, x)
+def _judge_probabilities(smallest: float, largest: float) -> None:
     if not (smallest >= 0 and largest <= 1):
         raise RuntimeError("all elements of input should be between 0 and 1")
 
@@ -213,17 +198,15 @@ def binary_cross_entropy(
     if target._dtype is not input._dtype:
         raise RuntimeError(f"Found dtype {type_name(target)} but expected {type_name(input)}")
     check_not_differentiable("binary_cross_entropy", "weight", weight)
-    kernels = input._device.kernels
-    x, t = input._data, target._data
-    _check_probabilities(kernels, x)
-    log_x = kernels.maximum(kernels.log(x), -100.0)
-    log_one_minus_x = kernels.maximum(kernels.log(kernels.sub(1.0, x)), -100.0)
-    # -(t log x + (1 - t) log(1 - x)) = -(log(1 - x) + t (log x - log(1 - x)))
-    data = kernels.neg(kernels.add(log_one_minus_x, kernels.mul(t, kernels.sub(log_x, log_one_minus_x))))
-    if weight is not None:
-        weight = weight.to(input._dtype).expand(input.shape)
-        data = kernels.mul(data, weight._data, out=data)
-    result = Tensor._make(_reduce_data(kernels, data, reduction, input._dtype), input._dtype, input._device)
+    _check_probabilities(input)
+    with grad_mode.no_grad():
+        log_x = input.log().clamp(min=-100.0)
+        log_one_minus_x = (1.0 - input).log().clamp(min=-100.0)
+        # -(t log x + (1 - t) log(1 - x)) = -(log(1 - x) + t (log x - log(1 - x)))
+        losses = -(log_one_minus_x + target * (log_x - log_one_minus_x))
+        if weight is not None:
+            losses = losses * weight.to(input._dtype).expand(input.shape)
+        result = _result(_reduce(losses, reduction))
     return attach(
         result, BinaryCrossEntropyBackward0, (input, target), (input, target, weight), reduction=reduction
     )
@@ -256,18 +239,14 @@ class BinaryCrossEntropyWithLogitsBackward0(Node):
         return grad_input, grad_target
 
 
-def _bce_with_logits_data(kernels, x, t, pos_weight):
+def _bce_with_logits_losses(x: Tensor, t: Tensor, pos_weight: Tensor | None) -> Tensor:
     """Elementwise (1 - t) x + l (max(-x, 0) + log(1 + exp(-|x|))), l = 1 + (pos_weight - 1) t."""
-    if pos_weight is None and kernels.binary_cross_entropy_with_logits is not None:
-        return kernels.binary_cross_entropy_with_logits(x, t)
-    softplus_neg = kernels.add(
-        kernels.maximum(kernels.neg(x), 0.0),
-        kernels.log(kernels.add(kernels.exp(kernels.neg(kernels.abs(x))), 1.0)),
-    )
+    if pos_weight is None and _has(x, "binary_cross_entropy_with_logits"):
+        return _fused(x, "binary_cross_entropy_with_logits", x, t)
+    softplus_neg = (-x).clamp(min=0.0) + (-x.abs()).exp().add(1.0).log()
     if pos_weight is not None:
-        log_weight = kernels.add(kernels.mul(kernels.sub(pos_weight, 1.0), t), 1.0)
-        softplus_neg = kernels.mul(log_weight, softplus_neg)
-    return kernels.add(kernels.mul(kernels.sub(1.0, t), x), softplus_neg)
+        softplus_neg = ((pos_weight - 1.0) * t + 1.0) * softplus_neg
+    return (1.0 - t) * x + softplus_neg
 
 
 @profiled("aten::binary_cross_entropy_with_logits")
@@ -293,12 +272,13 @@ def binary_cross_entropy_with_logits(
         )
     check_not_differentiable("binary_cross_entropy_with_logits", "weight", weight)
     check_not_differentiable("binary_cross_entropy_with_logits", "pos_weight", pos_weight)
-    x, t, dtype = operands(input, target, "binary_cross_entropy_with_logits")
-    kernels = input._device.kernels
-    data = _bce_with_logits_data(kernels, x, t, None if pos_weight is None else pos_weight.to(dtype)._data)
-    if weight is not None:
-        data = kernels.mul(data, weight.to(dtype)._data)
-    result = Tensor._make(_reduce_data(kernels, data, reduction, dtype), dtype, input._device)
+    _, _, dtype = operands(input, target, "binary_cross_entropy_with_logits")
+    with grad_mode.no_grad():
+        losses = _bce_with_logits_losses(input.to(dtype), target.to(dtype),
+                                         None if pos_weight is None else pos_weight.to(dtype))
+        if weight is not None:
+            losses = losses * weight.to(dtype)
+        result = _result(_reduce(losses, reduction))
     return attach(
         result,
         BinaryCrossEntropyWithLogitsBackward0,
@@ -376,61 +356,51 @@ def _check_nll(input: Tensor, target: Tensor, weight: Tensor | None) -> int:
     return num_classes
 
 
-def _check_targets(kernels, target, kept, num_classes: int) -> None:
-    """IndexError naming a class index outside [0, num_classes) among the targets that are not ignored,
-    as PyTorch raises it (with no classes at all, any such target)."""
-    if 0 in target.shape:
-        return
-    if not num_classes:
-        if _extremes(kernels, kept)[1]:
-            raise IndexError(f"Target {_extremes(kernels, kernels.where(kept, target, -2**63))[1]} is out of "
-                             "bounds.")
-        return
-    smallest, largest = _extremes(kernels, kernels.where(kept, target, 0))
-    if largest >= num_classes or smallest < 0:
-        raise IndexError(f"Target {largest if largest >= num_classes else smallest} is out of bounds.")
-
-
-def _target_key(kernels, safe_target, target_shape: tuple, input_dim: int) -> tuple:
-    """The index of x[n, t[n, d...], d...] in the input: arange buffers around the class position."""
+def _target_key(safe_target: Tensor, input_dim: int) -> tuple:
+    """The index of x[n, t[n, d...], d...] in the input: aranges around the class position."""
     if input_dim == 1:
         return (safe_target,)
-    if len(target_shape) == 1:
-        return (kernels.arange(0, target_shape[0], 1, _dtype.int64), safe_target)
-    key = []
-    for i, size in enumerate(target_shape):
-        view_shape = tuple(size if j == i else 1 for j in range(len(target_shape)))
-        strides = tuple(1 if j == i else 0 for j in range(len(target_shape)))
-        key.append(kernels.as_strided(kernels.arange(0, size, 1, _dtype.int64), view_shape, strides, 0))
+    shape, device = safe_target._data.shape, safe_target._device
+    key = [ember.arange(size, device=device).view([size if j == i else 1 for j in range(len(shape))])
+           for i, size in enumerate(shape)]
     return (key[0], safe_target, *key[1:])
 
 
-def _target_weights(
-    kernels, target: Tensor, weight: Tensor | None, ignore_index: int, num_classes: int, dtype
-):
+_UNCHECKED = object()
+
+
+def _safe_targets(target: Tensor, kept: Tensor, ignore_index: int, num_classes: int, ignored=_UNCHECKED) -> Tensor:
+    """The targets checked (ember._checks; unless `ignored`, the check's answer, is given), with ignored
+    ones set to class 0. On a device with a queue a bad target raises at the next synchronisation:
+    meanwhile they are clamped into [0, num_classes), so that no kernel reads out of bounds."""
+    if ignored is _UNCHECKED:
+        ignored = _checks.check_targets(target._device, target._data, ignore_index, num_classes) \
+            if 0 not in target._data.shape else False
+    safe_target = ember.where(kept, target, 0)
+    return safe_target.clamp(0, num_classes - 1) if ignored is None and num_classes else safe_target
+
+
+def _target_weights(target: Tensor, weight: Tensor | None, ignore_index: int, num_classes: int, dtype) -> tuple:
     """(safe_target, w[t], kept): targets with ignored ones set to class 0, their weights (0 when
     ignored), and the mask of the targets that are not ``ignore_index``."""
-    kept = kernels.ne(target._data, ignore_index)
-    _check_targets(kernels, target._data, kept, num_classes)
-    safe_target = kernels.where(kept, target._data, 0)
+    kept = target != ignore_index
+    safe_target = _safe_targets(target, kept, ignore_index, num_classes)
     if weight is None:
-        return safe_target, kernels.astype(kept, dtype), kept
+        return safe_target, kept.to(dtype), kept
     if not num_classes:  # every target is ignored: no weight to pick
-        return safe_target, kernels.full(safe_target.shape, 0, dtype), kept
-    return safe_target, kernels.where(kept, kernels.index(weight._data, (safe_target,)), 0.0), kept
+        return safe_target, ember.zeros(safe_target.shape, dtype=dtype, device=target.device), kept
+    return safe_target, ember.where(kept, weight[safe_target], 0.0), kept
 
 
-def _weighted_reduce(kernels, losses, target_weight, kept, reduction: str):
+def _weighted_reduce(losses: Tensor, target_weight: Tensor, kept: Tensor, reduction: str) -> tuple:
     """(loss, d loss / d picked log-probability): the mean divides by the total weight of the targets;
     an ignored target's gradient is 0 even when that total is 0 (PyTorch's; a kept one's is then NaN)."""
     if reduction == "none":
-        return losses, kernels.neg(target_weight)
-    total = _sum_all(kernels, losses)
+        return losses, -target_weight
     if reduction == "sum":
-        return total, kernels.neg(target_weight)
-    total_weight = _sum_all(kernels, target_weight)
-    return kernels.div(total, total_weight), kernels.where(kept, kernels.div(target_weight,
-                                                                             kernels.neg(total_weight)), 0.0)
+        return losses.sum(), -target_weight
+    total_weight = target_weight.sum()
+    return losses.sum() / total_weight, ember.where(kept, target_weight / -total_weight, 0.0)
 
 
 def _nll_forward(
@@ -439,39 +409,115 @@ def _nll_forward(
     """nll_loss on (C,), (N, C) or (N, C, d1, ...) log-probabilities, recorded as ``node_cls``."""
     num_classes = _check_nll(input, target, weight)
     check_not_differentiable("nll_loss_forward", "weight", weight)
-    kernels = input._device.kernels
-    safe_target, target_weight, kept = _target_weights(
-        kernels, target, weight, ignore_index, num_classes, input._dtype
-    )
-    key = _target_key(kernels, safe_target, target._data.shape, input.dim())
-    # With no classes every target is ignored (else _check_targets raised): nothing to pick.
-    picked = kernels.index(input._data, key) if num_classes else kernels.full(safe_target.shape, 0, input._dtype)
-    # An ignored target contributes exactly 0, even where its log-probability is infinite or NaN; PyTorch
-    # takes a 1-D input's loss as 0 - x[t] w[t] (+0, not -0, for a zero log-probability).
-    weighted = kernels.mul(picked, target_weight)
-    losses = kernels.where(kept, kernels.sub(0.0, weighted) if input.dim() == 1 else kernels.neg(weighted), 0.0)
-    data, scaled_weights = _weighted_reduce(kernels, losses, target_weight, kept, reduction)
-    result = Tensor._make(data, input._dtype, input._device)
+    with grad_mode.no_grad():
+        safe_target, target_weight, kept = _target_weights(target, weight, ignore_index, num_classes, input._dtype)
+        key = _target_key(safe_target, input.dim())
+        # With no classes every target is ignored (else the target check raised): nothing to pick.
+        picked = input.detach()[key] if num_classes else ember.zeros(safe_target.shape, dtype=input._dtype,
+                                                                     device=input.device)
+        # An ignored target contributes exactly 0, even where its log-probability is infinite or NaN; PyTorch
+        # takes a 1-D input's loss as 0 - x[t] w[t] (+0, not -0, for a zero log-probability).
+        weighted = picked * target_weight
+        losses = ember.where(kept, 0.0 - weighted if input.dim() == 1 else -weighted, 0.0)
+        loss, scaled_weights = _weighted_reduce(losses, target_weight, kept, reduction)
     # input, target and weight are kept for their versions: PyTorch's backward reads them
-    saved = (Tensor._make(scaled_weights, input._dtype, input._device), input, target, weight)
-    return attach(result, node_cls, (input,), saved, shape=input._data.shape, key=key, kept=kept)
+    return attach(_result(loss), node_cls, (input,), (scaled_weights, input, target, weight),
+                  shape=input._data.shape, key=tuple(k._data for k in key), kept=kept._data)
 
 
-def _fused_cross_entropy(
-    input: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int, reduction: str
+def _result(value: Tensor) -> Tensor:
+    """A loss computed by ops under no_grad, as a fresh tensor for its node (never a view of an input)."""
+    return Tensor._make(value._data, value._dtype, value._device)
+
+
+def _fused_weighted_cross_entropy(
+    input: Tensor, target: Tensor, weight: Tensor, ignore_index: int, reduction: str
 ) -> Tensor:
-    """Cross entropy of (N, C) logits in one ``cross_entropy`` kernel call, when no graph is recorded."""
+    """Cross entropy of (N, C) logits with class weights, through one ``cross_entropy`` kernel call, when
+    no graph is recorded."""
     num_classes = _check_nll(input, target, weight)
-    kernels = input._device.kernels
-    safe_target, target_weight, kept = _target_weights(
-        kernels, target, weight, ignore_index, num_classes, input._dtype
-    )
-    losses, _probabilities = kernels.cross_entropy(input._data, safe_target)
-    # -(log-probability * w) as PyTorch's nll_loss computes it: -0., not 0., for a log-probability of 0
-    picked = kernels.sub(0.0, losses)
-    losses = kernels.where(kept, kernels.neg(kernels.mul(picked, target_weight)), 0.0)
-    data, _ = _weighted_reduce(kernels, losses, target_weight, kept, reduction)
-    return Tensor._make(data, input._dtype, input._device)
+    with grad_mode.no_grad():
+        safe_target, target_weight, kept = _target_weights(target, weight, ignore_index, num_classes, input._dtype)
+        losses = _fused(input, "cross_entropy", input, safe_target)[0]
+        # -(log-probability * w) as PyTorch's nll_loss computes it: -0., not 0., for a log-probability of 0
+        losses = ember.where(kept, -((0.0 - losses) * target_weight), 0.0)
+        return _result(_weighted_reduce(losses, target_weight, kept, reduction)[0])
+
+
+class FusedLogSoftmaxBackward0(Node):
+    """The log_softmax node of a fused cross entropy (PyTorch's graph: NllLossBackward0 over
+    LogSoftmaxBackward0): the nll node above it hands down the gradient w.r.t. the logits already, which
+    this node passes on."""
+
+    dim: int
+
+    def backward(self, grad: Tensor) -> Tensor:
+        return grad
+
+
+class FusedNllLossBackward0(Node):
+    """The nll_loss node of a cross entropy computed by the fused kernels: its backward is the gradient
+    w.r.t. the logits, (probs - one_hot(target)) * grad * scale, in one ``cross_entropy_backward`` call
+    from the probabilities the forward kept (the log_softmax node below passes it on). Under create_graph
+    it is composed of differentiable ops over the logits instead (which must then be unchanged)."""
+
+    scale: float | Tensor  # a number, or a 0-d tensor (a mean over the targets that are kept)
+    kept: Tensor | None  # the rows whose target is not ignore_index (None: all)
+    safe_target: Tensor  # the targets, ignored ones set to class 0
+
+    def backward(self, grad: Tensor) -> Tensor:
+        if self._saved is None:
+            raise RuntimeError(_FREED)
+        target, probabilities = (_unpack(self, entry) for entry in self._saved[:2])
+        if grad_mode.state.enabled:
+            return self._composed(grad, _unpack(self, self._saved[2]), target)
+        return _fused(grad, "cross_entropy_backward", grad, probabilities, self.safe_target, self.scale, self.kept)
+
+    def _composed(self, grad: Tensor, input: Tensor, target) -> Tensor:
+        rows = grad * self.scale
+        if self.kept is not None:
+            rows = ember.where(self.kept, rows, 0.0)
+        rows = rows.unsqueeze(1) if rows.dim() else rows
+        classes = ember.arange(input.shape[1], device=grad.device)
+        one_hot = (classes == target.unsqueeze(1)).to(grad.dtype)
+        return (ember.softmax(input, 1) - one_hot) * rows
+
+
+FusedLogSoftmaxBackward0.__name__ = FusedLogSoftmaxBackward0.__qualname__ = "LogSoftmaxBackward0"
+FusedNllLossBackward0.__name__ = FusedNllLossBackward0.__qualname__ = "NllLossBackward0"
+
+
+def _fused_cross_entropy(input: Tensor, target: Tensor, ignore_index: int, reduction: str) -> Tensor:
+    """Cross entropy of (N, C) logits without class weights through the ``cross_entropy`` kernel (and,
+    for the gradient, ``cross_entropy_backward``): with targets checked on the host and none ignored (the
+    CPU's common case), the forward is that kernel and the reduction, the backward one kernel call."""
+    _check_nll(input, target, None)
+    rows, num_classes = input._data.shape  # neither is 0
+    kept, safe_target = None, target
+    with grad_mode.no_grad():
+        ignored = _checks.check_targets(input._device, target._data, ignore_index, num_classes)
+        if ignored is not False:
+            kept = target != ignore_index
+            safe_target = _safe_targets(target, kept, ignore_index, num_classes, ignored)
+        losses, probabilities = _fused(input, "cross_entropy", input, safe_target)
+        if kept is not None:
+            losses = ember.where(kept, losses, 0.0)
+        scale = 1.0
+        if reduction == "sum":
+            losses = losses.sum()
+        elif reduction == "mean":
+            count = rows if kept is None else kept.to(input._dtype).sum()
+            losses = losses.sum() / count
+            scale = 1.0 / count
+    result = _result(losses)
+    if not needs_grad((input,)):
+        return result
+    # The log-probabilities are never computed: the tensor standing for them between the two nodes (which
+    # no user can reach) holds the probabilities' buffer, for its shape and dtype.
+    log_probabilities = attach(_result(probabilities), FusedLogSoftmaxBackward0, (input,), dim=1)
+    saved = (target, probabilities, input)
+    return attach(result, FusedNllLossBackward0, (log_probabilities,), saved, scale=scale, kept=kept,
+                  safe_target=safe_target)
 
 
 @profiled("aten::nll_loss_nd")
@@ -539,10 +585,13 @@ def cross_entropy(
                 f"Expected floating point type for target with class probabilities, got {type_name(target)}"
             )
         return _cross_entropy_probabilities(input, target, weight, reduction, label_smoothing, class_dim)
-    fused = input._device.kernels.cross_entropy
-    if fused is not None and input.dim() == 2 and input.numel() and label_smoothing == 0 and \
-            not needs_grad((input, weight)):
-        return _fused_cross_entropy(input, target, weight, ignore_index, reduction)
+    if _has(input, "cross_entropy") and input.dim() == 2 and input.numel() and label_smoothing == 0:
+        # float16's gradient keeps core's composition, computed in float32 as PyTorch's
+        if weight is None and (not needs_grad((input,)) or (_has(input, "cross_entropy_backward")
+                                                            and input._dtype is not _dtype.float16)):
+            return _fused_cross_entropy(input, target, ignore_index, reduction)
+        if weight is not None and not needs_grad((input, weight)):
+            return _fused_weighted_cross_entropy(input, target, weight, ignore_index, reduction)
     log_probabilities = log_softmax(input, class_dim)
     loss = nll_loss(log_probabilities, target, weight, ignore_index=ignore_index, reduction=reduction)
     if label_smoothing > 0:

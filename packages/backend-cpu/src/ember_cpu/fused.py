@@ -1,0 +1,127 @@
+"""Fused optional kernels of a training step (docs/internals.md): each does in one call what core
+otherwise composes from several required kernels, so a device with a queue launches less per step."""
+from __future__ import annotations
+
+import numpy as np
+
+from .kernels import _BITS, ARRAY, _array, _quietly, _select_or_zero
+
+
+@_quietly
+def addmm(bias, a, b, out=None):
+    """bias + a @ b. numpy's matmul reads a transposed operand from its strides (BLAS's transpose flag),
+    so ``linear``'s ``weight.t()`` is never copied."""
+    result = _array(np.matmul(a, b, out=ARRAY if out is None else out))
+    result += bias
+    return result
+
+
+def threshold_backward(grad, x, threshold):
+    """PyTorch's threshold_backward (ReLU's backward): 0 where x <= threshold, else grad (NaN x passes).
+    Branchless where it can be (numpy's where mispredicts on ReLU's random masks)."""
+    dropped = _array(np.less_equal(x, threshold, out=ARRAY))
+    if grad.dtype in _BITS and grad.shape == dropped.shape:
+        return _select_or_zero(dropped, grad, False)
+    return _array(np.where(dropped, grad.dtype.type(0), grad))
+
+
+@_quietly
+def softmax_backward(grad, result, axis):
+    """(grad - sum(grad * result, axis)) * result: the gradient of softmax from its result."""
+    products = np.multiply(grad, result)
+    return _array(np.multiply(np.subtract(grad, np.add.reduce(products, axis, None, None, True)), result))
+
+
+@_quietly
+def log_softmax_backward(grad, result, axis):
+    """grad - exp(result) * sum(grad, axis): the gradient of log_softmax from its result."""
+    scaled = np.exp(result)
+    scaled *= np.add.reduce(grad, axis, None, None, True)
+    return _array(np.subtract(grad, scaled))
+
+
+@_quietly
+def cross_entropy_backward(grad, probs, target, scale, kept):
+    """(probs - one_hot(target)) * grad * scale per row, from the probabilities the forward ``cross_entropy``
+    returned: the gradient of the losses w.r.t. the logits. grad: 0-d or per row; scale: a number or a 0-d
+    buffer; kept: None or the bool mask of rows whose gradient is not 0."""
+    rows = np.multiply(grad, scale)
+    if kept is not None:
+        rows = np.where(kept, rows, rows.dtype.type(0))
+    result = np.multiply(probs, rows[:, None] if rows.ndim else rows)
+    result[np.arange(len(target)), target] -= rows
+    return result
+
+
+@_quietly
+def mse_loss(input, target, reduction):
+    """(input - target)² elementwise ('none'), summed ('sum') or averaged ('mean': NaN when empty)."""
+    errors = _array(np.subtract(input, target, out=ARRAY))
+    errors *= errors
+    if reduction == "none":
+        return errors
+    total = np.add.reduce(errors.reshape(-1), 0, None, None, True).reshape(())  # a 0-d array, not a scalar
+    return total if reduction == "sum" else np.divide(total, errors.size, out=total)
+
+
+@_quietly
+def mse_loss_backward(grad, input, target, scale):
+    """(input - target) * scale * grad: mse_loss's gradient w.r.t. input (scale is 2, or 2 / N for a mean)."""
+    result = _array(np.subtract(input, target, out=ARRAY))
+    result *= scale
+    result *= grad
+    return result
+
+
+def zero_(buffers):
+    """Fill each buffer of the list (any view) with zeros, in place."""
+    for x in buffers:
+        x[...] = 0
+
+
+def copy_to(x, index):
+    """A C-contiguous copy of x on device `index` (the CPU has one device: a copy in host memory)."""
+    return np.array(x, copy=True, order="C", subok=True)
+
+
+def _add_scaled(a, b, alpha, out=None):
+    """a + alpha * b (into `out` when given), in the arrays' own dtype."""
+    scaled = b if alpha == 1 else np.multiply(b, alpha)
+    return _array(np.add(a, scaled, out=ARRAY if out is None else out))
+
+
+@_quietly
+def sgd_step(params, grads, bufs, lr, momentum, dampening, weight_decay, nesterov, maximize):
+    """One step of PyTorch's SGD on every parameter of a group, in place. ``bufs``: None without momentum,
+    else a momentum buffer per parameter, None on its first step (the step's gradient becomes it). Returns
+    the momentum buffers (or None)."""
+    new_bufs = None if bufs is None else []
+    for position, (param, grad) in enumerate(zip(params, grads)):
+        step = _array(np.negative(grad, out=ARRAY)) if maximize else grad
+        if weight_decay != 0:
+            step = _add_scaled(step, param, weight_decay)
+        if bufs is not None:
+            buf = bufs[position]
+            if buf is None:
+                buf = step.copy()
+            else:
+                buf *= momentum
+                _add_scaled(buf, step, 1 - dampening, out=buf)
+            new_bufs.append(buf)
+            step = _add_scaled(step, buf, momentum) if nesterov else buf
+        _add_scaled(param, step, -lr, out=param)
+    return new_bufs
+
+
+KERNELS = {
+    "addmm": addmm,
+    "threshold_backward": threshold_backward,
+    "softmax_backward": softmax_backward,
+    "log_softmax_backward": log_softmax_backward,
+    "cross_entropy_backward": cross_entropy_backward,
+    "mse_loss": mse_loss,
+    "mse_loss_backward": mse_loss_backward,
+    "zero_": zero_,
+    "copy_to": copy_to,
+    "sgd_step": sgd_step,
+}

@@ -1,0 +1,116 @@
+"""Checks of tensor values inside ops (targets in range, probabilities in [0, 1], no integer division by 0).
+
+On a device without a queue (the CPU) a check reads the values on the host and raises at once, as today.
+On a device with a queue (``DeviceType.has_queue``) reading values would synchronise the device inside
+the op, so the check computes what it needs on the device and is kept pending for that device; the next
+synchronisation (`raise_pending`: ``.item()``, ``.numpy()``, ``.tolist()``, printing, moving to another
+device, ``ember.cuda.synchronize``) reads those small buffers and raises PyTorch's error there, as CUDA
+raises a device-side assert at the next synchronisation.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+# device -> [(buffers, judge)]: judge(*host arrays of the buffers) raises when the check failed.
+pending: dict = {}
+
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+
+
+def queued(device) -> bool:
+    """Whether `device` runs kernels on a queue (then ops never read values on the host)."""
+    return device.device_type.has_queue
+
+
+# A loop that never synchronises would keep its checks (and their buffers) forever: past this many on one
+# device, the oldest are judged (a host read every MAX_PENDING checks, not one per op).
+MAX_PENDING = 256
+
+
+def defer(device, buffers: tuple, judge: Callable) -> None:
+    """Keep a check of `device` pending: ``judge(*host copies of buffers)`` runs at its next synchronisation."""
+    checks = pending.setdefault(device, [])
+    if len(checks) >= MAX_PENDING:
+        raise_pending(device)
+        checks = pending.setdefault(device, [])
+    checks.append((buffers, judge))
+
+
+def raise_pending(device=None) -> None:
+    """Run the pending checks of `device` (of every device when None), raising the first failure; each
+    check runs once."""
+    for placed in list(pending) if device is None else (device,):
+        for buffers, judge in pending.pop(placed, ()):
+            judge(*(placed.kernels.to_numpy(buffer) for buffer in buffers))
+
+
+def _flat(kernels, data):
+    """A non-empty buffer, a 0-d one viewed as one element (the reductions take at least one axis)."""
+    return data if data.shape else kernels.as_strided(data, (1,), (1,), 0)
+
+
+def _largest(kernels, data):
+    data = _flat(kernels, data)
+    return kernels.max(data, tuple(range(len(data.shape))), False)
+
+
+def _smallest(kernels, data):
+    data = _flat(kernels, data)
+    if kernels.min is not None:
+        return kernels.min(data, tuple(range(len(data.shape))), False)
+    return kernels.neg(kernels.max(kernels.neg(data), tuple(range(len(data.shape))), False))
+
+
+def check_extremes(device, data, judge: Callable) -> None:
+    """``judge(smallest, largest)`` (Python numbers, NaN when an element is NaN) on a non-empty buffer."""
+    kernels = device.kernels
+    if queued(device):
+        extremes = (_smallest(kernels, data), _largest(kernels, data))
+        defer(device, extremes, lambda smallest, largest: judge(smallest.item(), largest.item()))
+    else:
+        host = kernels.to_numpy(data)
+        judge(host.min().item(), host.max().item())
+
+
+def check_targets(device, target, ignore_index: int, num_classes: int) -> bool | None:
+    """PyTorch's IndexError for a class index outside [0, num_classes) among the targets that are not
+    ``ignore_index`` (with no classes, for any such target). Returns whether some target is ignored, or
+    None on a queued device (where the check is pending and nothing is known on the host)."""
+    kernels = device.kernels
+    judge = _target_judge(num_classes)
+    if queued(device):
+        kept = kernels.ne(target, ignore_index)
+        largest = _largest(kernels, kernels.where(kept, target, _INT64_MIN))
+        smallest = _smallest(kernels, kernels.where(kept, target, _INT64_MAX))
+        defer(device, (smallest, largest), lambda low, high: judge(low.item(), high.item()))
+        return None
+    host = kernels.to_numpy(target)
+    kept = host[host != ignore_index]
+    if kept.size:
+        judge(kept.min().item(), kept.max().item())
+    return kept.size != host.size
+
+
+def _target_judge(num_classes: int) -> Callable:
+    def judge(smallest: int, largest: int) -> None:
+        if smallest > largest:  # no target is kept
+            return
+        if largest >= num_classes or smallest < 0:
+            bad = largest if largest >= num_classes or not num_classes else smallest
+            raise IndexError(f"Target {bad} is out of bounds.")
+
+    return judge
+
+
+def check_no_zero(device, divisor) -> None:
+    """PyTorch's RuntimeError for an integer division whose divisor buffer holds a zero."""
+    kernels = device.kernels
+    if queued(device):
+        defer(device, (_largest(kernels, kernels.eq(divisor, 0)),), _zero_division)
+    elif kernels.to_numpy(kernels.eq(divisor, 0)).any():
+        raise RuntimeError("ZeroDivisionError")
+
+
+def _zero_division(any_zero) -> None:
+    if any_zero.item():
+        raise RuntimeError("ZeroDivisionError")
