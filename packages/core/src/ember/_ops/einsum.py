@@ -52,7 +52,8 @@ def _parse(equation: str, count: int):
     """(the subscripts of each operand, the output's or None when implicit)."""
     arrow = equation.find("->")
     lhs_end = len(equation) if arrow < 0 else arrow
-    terms, start = [], 0
+    terms: list[list] = []
+    start = 0
     while True:
         comma = equation.find(",", start, lhs_end)
         stop = lhs_end if comma < 0 else comma

@@ -325,7 +325,7 @@ def _call(node: Node, node_grads: list):
         m = meta[0]
         if out is not None and m is not None and (out._data.shape != m[0] or out._dtype is not m[1]):
             out = _fit(out, m, node, 0)
-        fitted = [out]
+        fitted: list | tuple = [out]
     else:
         if len(out) != len(meta):
             raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients (expected "
@@ -335,7 +335,7 @@ def _call(node: Node, node_grads: list):
             if g is not None and m is not None and (g._data.shape != m[0] or g._dtype is not m[1]):
                 if fitted is out:
                     fitted = list(out)
-                fitted[i] = _fit(g, m, node, i)
+                fitted[i] = _fit(g, m, node, i)  # type: ignore[index]  # a list once copied above
     if node._hooks:
         for hook in node._hooks:
             replaced = hook(tuple(fitted), tuple(node_grads))

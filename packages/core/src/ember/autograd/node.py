@@ -18,6 +18,13 @@ _FREED = ("Trying to backward through the graph a second time (or directly acces
           "graph a second time or if you need to access saved tensors after calling backward.")
 
 
+def _saved_at(index: int):
+    """The getter of a node's saved value number `index`."""
+    def get(node: Node):
+        return node.saved_tensors[index]
+    return get
+
+
 class Node:
     """One backward step. `next_functions` holds ``(node, output_nr)`` per input, ``(None, 0)`` for
     inputs that need no gradient; `_input_meta` the (shape, dtype) each input's gradient must have."""
@@ -36,7 +43,7 @@ class Node:
         """Give the class a ``_saved_<name>`` property per name it declares in `_names_saved`."""
         super().__init_subclass__(**kwargs)
         for index, name in enumerate(cls.__dict__.get("_names_saved", ())):
-            setattr(cls, "_saved_" + name, property(lambda self, index=index: self.saved_tensors[index],
+            setattr(cls, "_saved_" + name, property(_saved_at(index),
                                                     doc=f"The saved value `{name}` (PyTorch's name)."))
 
     def name(self) -> str:
