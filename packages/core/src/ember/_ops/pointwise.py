@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 from .. import _dtype
 from .._tensor import Tensor, wrap
@@ -516,6 +517,10 @@ def where(condition, input=None, other=None):
     if input is None and other is None and isinstance(condition, Tensor):
         from .shape import nonzero_tuple
         return nonzero_tuple(condition)
+    if isinstance(condition, Tensor) and condition._dtype is _dtype.uint8:
+        warnings.warn("where received a uint8 condition tensor. This behavior is deprecated and will be removed in "
+                      "a future version. Use a boolean condition instead.", UserWarning, stacklevel=3)
+        condition = ne(condition, 0)
     if not isinstance(condition, Tensor) or condition._dtype is not _bool:
         raise RuntimeError("where expected condition to be a boolean tensor, but got a tensor with dtype "
                            f"{getattr(condition, '_dtype', type(condition).__name__)!r}")

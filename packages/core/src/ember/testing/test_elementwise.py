@@ -63,7 +63,7 @@ def _scalars(domain, dtype_name):
     if dtype_name == "bool":
         return (True,)
     as_float, as_int = SCALARS[domain]
-    as_int = as_int if as_int >= 0 or np.iinfo(dtype_name).min < 0 else -as_int
+    as_int = as_int if as_int >= 0 or dtype_name != "uint8" else -as_int  # the one unsigned dtype
     return (as_int, True) if dtype_name in INT_NAMES else (as_float, as_int)
 
 
