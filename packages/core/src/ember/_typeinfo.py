@@ -63,4 +63,4 @@ class iinfo:  # noqa: N801 - PyTorch's name
     __hash__ = None  # as PyTorch's
 
     def __repr__(self) -> str:
-        return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"
+        return f"iinfo(min={float(self.min):g}, max={float(self.max):g}, dtype={self.dtype})"  # PyTorch's %g

@@ -267,6 +267,7 @@ def setitem(input, key, value):
     As in PyTorch, the key's basic part (ints, slices, None) is applied first, as a view: its index
     errors come before the in-place checks, and the advanced result dims land where `getitem` puts them.
     """
+    _refuse_byte_mask_fill(key, value)
     key = _normalize(key)
     advanced = any(_is_advanced(item) for item in key)
     target, rest = input, key
@@ -370,6 +371,16 @@ class IndexPutBackward0(Node):
         grad_value = _index_with(grad, indices) if needs_input_grad(self, 1) else None
         # zeros where the value was written, not grad * 0: a NaN or inf gradient stops there too
         return grad.masked_fill(wrap(written, _dtype.bool_, grad._device), 0.0), grad_value
+
+
+def _refuse_byte_mask_fill(key, value) -> None:
+    """PyTorch writes one number through a single mask as masked_fill_, which refuses uint8 masks (reads and
+    puts of a tensor of values take them, as bool masks)."""
+    items = key if isinstance(key, tuple) else (key,)
+    indices = [item for item in items if isinstance(item, (Tensor, list, tuple, np.ndarray))]
+    if len(indices) == 1 and isinstance(indices[0], Tensor) and indices[0]._dtype is _dtype.uint8 and \
+            indices[0]._data.ndim and (not isinstance(value, Tensor) or value._data.size == 1):
+        raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype unsigned char")
 
 
 def _fills_mask(rest: tuple, value: Tensor) -> bool:
