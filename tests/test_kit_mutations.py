@@ -699,7 +699,8 @@ def test_a_device_without_float64_gets_float32_gradchecks_and_a_summary_of_missi
     code, output = run_kit(["--pyargs", "ember.testing", "--ember-device=lean"], (_lean_device_plugin(), "lean"))
     assert code == pytest.ExitCode.OK, output[-2000:]
     counts = re.search(r"device 'lean' lacks float16 \((\d+) checks skipped\), float64 \((\d+) checks skipped\), "
-                       r"int32 \((\d+) checks skipped\)", output)
+                       r"uint8 \((\d+) checks skipped\), int8 \((\d+) checks skipped\), int16 \((\d+) checks "
+                       r"skipped\), int32 \((\d+) checks skipped\)", output)
     assert counts and all(int(count) > 0 for count in counts.groups()), output[-2000:]
     assert "gradients were checked in float32" in output
     code, output = run_kit(["--pyargs", "ember.testing.test_autograd", "--ember-device=lean", "-k", "gradcheck"],

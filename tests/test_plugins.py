@@ -264,7 +264,7 @@ def test_python_m_ember_info_lists_cpu_with_full_required_coverage():
     result = _run_ember("info")
     assert result.returncode == 0, result.stderr
     assert "cpu  ember_cpu.plugin (ember-cpu " in result.stdout
-    dtypes = "bool, float16, float32, float64, int32, int64"
+    dtypes = "bool, float16, float32, float64, int16, int32, int64, int8, uint8"
     assert f"cpu  available  device_count=1  dtypes: {dtypes}" in result.stdout
     full = len(REQUIRED_KERNELS)
     assert f"cpu  required {full}/{full} from cpu\n" in result.stdout

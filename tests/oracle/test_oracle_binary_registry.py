@@ -22,7 +22,8 @@ PUBLIC = [entry for entry in BINARY if entry.public]
 NAMES = [(entry, name) for entry in PUBLIC for name in (entry.name, *entry.aliases)]
 DOMAIN_VALUES = {"real": [-3.7, -1.4, 0.0, 2.3, 4.2, 5.0], "nonzero": [-3.0, -1.5, 2.5, 1.0, -0.5, 4.0],
                  "exponent": [0.0, 1.0, 2.0, 3.0, 1.0, 2.0], "positive": [0.5, 1.0, 2.5, 3.0, 0.25, 4.0]}
-DTYPES = ["bool", "int32", "int64", "float16", "float32", "float64"]
+DTYPES = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64"]
+INTS = ["uint8", "int8", "int16", "int32", "int64"]
 SPECIALS = [float("nan"), float("inf"), -float("inf"), 0.0, -0.0, 1.0, -1.0, 2.5, -7.0, 1e30]
 DIVIDING = [entry.name for entry in PUBLIC if entry.divides] + ["div_floor", "div_trunc"]
 
@@ -31,8 +32,8 @@ def _tensor(lib, values, dtype, shape=(2, 3)):
     host = np.array(values, dtype=np.float64)
     if dtype == "bool":
         host = host != 0
-    elif dtype.startswith("int"):
-        host = np.round(host)
+    elif dtype.startswith(("int", "uint")):
+        host = np.round(host).astype(np.int64)  # then wrapped into narrow ints (-4 is uint8's 252)
     return lib.tensor(host.astype(dtype).reshape(shape))
 
 
@@ -176,7 +177,7 @@ def test_special_values_are_pytorchs(entry, dtype):
         np.testing.assert_array_equal(np.signbit(ours[1][zeros]), np.signbit(theirs[1][zeros]), f"{entry.name} signs")
 
 
-@pytest.mark.parametrize("dtype", ["int32", "int64"])
+@pytest.mark.parametrize("dtype", INTS)
 @pytest.mark.parametrize("name", DIVIDING)
 def test_integer_division_by_zero_is_pytorchs_error(name, dtype):
     def fn(lib):
@@ -221,13 +222,13 @@ def test_bitwise_not_and_invert_are_pytorchs():
         _compare(lambda lib, dtype=dtype: ~_tensor(lib, DOMAIN_VALUES["real"], dtype), f"~<{dtype}>")
 
 
-@pytest.mark.parametrize("dtype", ["int32", "int64"])
+@pytest.mark.parametrize("dtype", INTS)
 def test_shift_amounts_past_the_width_are_pytorchs(dtype):
-    amounts = [0, 1, 31, 32, 63, 64, -1, 100]
+    amounts = [0, 1, 7, 8, 15, 16, 31, 32, 63, 64, -1, 100]
     for op in (operator.lshift, operator.rshift):
         def call(lib, op=op):
-            a = lib.tensor(np.array([5, -5, 1, -1, 7, -7, 3, -3], dtype))
-            return op(a, lib.tensor(np.array(amounts, dtype)))
+            a = lib.tensor(np.array([5, -5, 1, -1, 7, -7, 3, -3, 9, -9, 2, -2]).astype(dtype))
+            return op(a, lib.tensor(np.array(amounts).astype(dtype)))
         _compare(call, f"{dtype} {op.__name__} {amounts}")
 
 

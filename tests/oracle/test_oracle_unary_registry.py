@@ -20,15 +20,15 @@ DOMAIN_VALUES = {"real": [-1.7, -0.4, 0.0, 0.3, 1.2, 2.0], "positive": [0.6, 1.0
                  "any": [-7.5, -2.5, -0.5, 0.5, 1.5, 8.25], "unit": [-0.9, -0.4, 0.0, 0.2, 0.7, 0.95],
                  "above_one": [1.1, 1.5, 2.0, 3.3, 4.0, 1.05]}
 SPECIALS = [float("nan"), float("inf"), -float("inf"), 0.0, -0.0, 1.0, -1.0, 0.5, -2.5, 1e30, -1e-30]
-DTYPES = ["float32", "float64", "float16", "int64", "int32", "bool"]
+DTYPES = ["float32", "float64", "float16", "int64", "int32", "int16", "int8", "uint8", "bool"]
 
 
 def _input(lib, values, dtype):
     host = np.array(values, dtype=np.float64)
     if dtype == "bool":
         host = host > 0.5
-    elif dtype.startswith("int"):
-        host = np.round(host)
+    elif dtype.startswith(("int", "uint")):
+        host = np.round(host).astype(np.int64)  # then wrapped into narrow ints (-4 is uint8's 252)
     return lib.tensor(host.astype(dtype).reshape(2, 3) if len(values) == 6 else host.astype(dtype))
 
 
@@ -41,7 +41,8 @@ def _assert_same(ours, theirs, what, rtol):
                                equal_nan=True, err_msg=what)
 
 
-RTOL = {"float16": 1e-3, "float32": 2e-6, "float64": 1e-12, "int64": 2e-6, "int32": 2e-6, "bool": 2e-6}
+RTOL = {"float16": 1e-3, "float32": 2e-6, "float64": 1e-12, **{name: 2e-6 for name in DTYPES if "int" in name},
+        "bool": 2e-6}
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

@@ -28,5 +28,5 @@ CPU = DeviceType(
     device_count=_one_device,
     synchronize=_synchronize,
     new_generator=_new_generator,
-    dtypes=frozenset({"bool", "int32", "int64", "float16", "float32", "float64"}),
+    dtypes=frozenset({"bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64"}),
 )

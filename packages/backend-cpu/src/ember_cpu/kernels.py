@@ -194,7 +194,8 @@ def sign(x, out=None):
 
 # Unsigned integers as wide as each dtype, to select values by bit masks (see `where`).
 _BITS = {np.dtype(t): u for t, u in ((np.float16, np.uint16), (np.float32, np.uint32), (np.float64, np.uint64),
-                                     (np.int32, np.uint32), (np.int64, np.uint64))}
+                                     (np.int32, np.uint32), (np.int64, np.uint64), (np.int16, np.uint16),
+                                     (np.int8, np.uint8), (np.uint8, np.uint8))}
 
 
 def _is_zero(value) -> bool:

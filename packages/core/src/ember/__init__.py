@@ -12,7 +12,17 @@ from typing import TYPE_CHECKING, Any
 from . import _dtype
 from ._device import DeviceUnavailableError, device, get_default_device, set_default_device
 from ._dtype import dtype, get_default_dtype, set_default_dtype
-from ._legacy import BoolTensor, DoubleTensor, FloatTensor, HalfTensor, IntTensor, LongTensor
+from ._legacy import (
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+)
 from ._ops import binary as _binary
 from ._ops import index_ops as _index_ops
 from ._ops import methods as _methods
@@ -115,6 +125,7 @@ from ._ops.views import (
 from ._size import Size
 from ._tensor import Tensor
 from ._tensor_str import get_printoptions, set_printoptions
+from ._typeinfo import can_cast, iinfo, promote_types, result_type
 from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled
 from .autograd.grad_mode import (
     enable_grad,
@@ -135,6 +146,9 @@ if TYPE_CHECKING:
 float32 = _dtype.float32
 float64 = _dtype.float64
 float16 = _dtype.float16
+uint8 = _dtype.uint8
+int8 = _dtype.int8
+int16 = _dtype.int16
 int32 = _dtype.int32
 int64 = _dtype.int64
 bool = _dtype.bool_  # noqa: A001 - PyTorch's name, shadowing the builtin only as ``ember.bool``
@@ -143,6 +157,7 @@ double = float64
 half = float16
 int = int32  # noqa: A001
 long = int64
+short = int16
 
 from . import accelerator, autograd, cuda, linalg, nn, optim, profiler, return_types  # noqa: E402  (they build on the names above)
 

@@ -13,7 +13,7 @@ class dtype:
         self.name = name
         self.numpy = np.dtype(numpy_dtype)
         self.is_floating_point = category == FLOAT
-        self.is_signed = category != BOOL
+        self.is_signed = self.numpy.kind in "if"
         self.itemsize = self.numpy.itemsize
         self._category = category
 
@@ -27,18 +27,30 @@ class dtype:
 BOOL, INT, FLOAT = 0, 1, 2
 
 bool_ = dtype("bool", np.bool_, BOOL)
+uint8 = dtype("uint8", np.uint8, INT)
+int8 = dtype("int8", np.int8, INT)
+int16 = dtype("int16", np.int16, INT)
 int32 = dtype("int32", np.int32, INT)
 int64 = dtype("int64", np.int64, INT)
 float16 = dtype("float16", np.float16, FLOAT)
 float32 = dtype("float32", np.float32, FLOAT)
 float64 = dtype("float64", np.float64, FLOAT)
 
-ALL = (bool_, int32, int64, float16, float32, float64)
+ALL = (bool_, uint8, int8, int16, int32, int64, float16, float32, float64)
 BY_NAME = {d.name: d for d in ALL}
+# The bool and integer dtypes, by name: the ones float-only ops refuse.
+EXACT_NAMES = tuple(d.name for d in ALL if not d.is_floating_point)
 _BY_NUMPY = {d.numpy: d for d in ALL}
 # The legacy tensor type names PyTorch prints in autograd errors ("[torch.FloatTensor [3]]").
-LEGACY_NAMES = {"bool": "BoolTensor", "int32": "IntTensor", "int64": "LongTensor",
-                "float16": "HalfTensor", "float32": "FloatTensor", "float64": "DoubleTensor"}
+LEGACY_NAMES = {"bool": "BoolTensor", "uint8": "ByteTensor", "int8": "CharTensor", "int16": "ShortTensor",
+                "int32": "IntTensor", "int64": "LongTensor", "float16": "HalfTensor", "float32": "FloatTensor",
+                "float64": "DoubleTensor"}
+# PyTorch's scalar-type names ("Float", "Byte"), as its error messages use them, and the C++ type names its
+# TensorOptions and matmul errors print ("float", "unsigned char").
+TYPE_NAMES = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int", "int64": "Long",
+              "float16": "Half", "float32": "Float", "float64": "Double"}
+C_NAMES = {"bool": "bool", "uint8": "unsigned char", "int8": "signed char", "int16": "short int", "int32": "int",
+           "int64": "long int", "float16": "c10::Half", "float32": "float", "float64": "double"}
 
 _default_float = [float32]
 

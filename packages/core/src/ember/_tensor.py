@@ -474,11 +474,6 @@ _NON_LEAF_GRAD = (
     "populated during autograd.backward(). If you indeed want the .grad field to be populated for a non-leaf "
     "Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure "
     "you access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 for more information.")
-# The C++ names and scalar-type names PyTorch's gradient assignment errors use.
-_CPP_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double", "int32": "int",
-              "int64": "long int", "bool": "bool"}
-_TYPE_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double", "int32": "Int", "int64": "Long",
-               "bool": "Bool"}
 
 
 def _check_grad(t: Tensor, value) -> None:
@@ -487,8 +482,8 @@ def _check_grad(t: Tensor, value) -> None:
         raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
                         f"{type(value).__name__}")
     if value._dtype is not t._dtype:
-        raise RuntimeError(f"attempting to assign a gradient with dtype '{_CPP_NAMES[value._dtype.name]}' to a "
-                           f"tensor with grad_dtype '{_TYPE_NAMES[t._dtype.name]}'. The gradient must match the "
+        raise RuntimeError(f"attempting to assign a gradient with dtype '{_dtype.C_NAMES[value._dtype.name]}' to a "
+                           f"tensor with grad_dtype '{_dtype.TYPE_NAMES[t._dtype.name]}'. The gradient must match the "
                            "tensor's grad_dtype (defaults to the tensor's dtype).")
     if value._device is not t._device:
         raise RuntimeError(f"attempting to assign a gradient with device type '{value._device.type}' to a "

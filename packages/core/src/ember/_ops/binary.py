@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._dtype import EXACT_NAMES
 from .._tensor import Tensor, wrap
 from .dispatch import bump as _bump
 from .dispatch import check_out, profiled, type_name
@@ -16,7 +17,6 @@ from .registry import Binary, build_binary, in_float32
 
 _FLOATS = ("float16", "float32", "float64")
 _NOT_INT = ("bool",)
-_INTS_AND_BOOL = ("int32", "int64", "bool")
 
 
 def _zeros(g, a, b, r):
@@ -66,13 +66,13 @@ BINARY: tuple[Binary, ...] = (
            ("CopysignBackward0", "CopysignBackward1", ""), saves_result=True, dtypes="float", numbers="other",
            reference=np.copysign),
     Binary("logaddexp", (lambda g, a, b, r: g / ((b - a).exp() + 1), lambda g, a, b, r: g / ((a - b).exp() + 1)),
-           ("LogaddexpBackward0", "", ""), refuses=_INTS_AND_BOOL, numbers="none", in_place=False,
+           ("LogaddexpBackward0", "", ""), refuses=EXACT_NAMES, numbers="none", in_place=False,
            reference=np.logaddexp),
     Binary("logaddexp2", (lambda g, a, b, r: g / ((b - a).exp2() + 1), lambda g, a, b, r: g / ((a - b).exp2() + 1)),
-           ("Logaddexp2Backward0", "", ""), refuses=_INTS_AND_BOOL, numbers="none", in_place=False,
+           ("Logaddexp2Backward0", "", ""), refuses=EXACT_NAMES, numbers="none", in_place=False,
            reference=np.logaddexp2),
     Binary("hypot", (lambda g, a, b, r: g * a / r, lambda g, a, b, r: g * b / r), ("HypotBackward0", "", ""),
-           saves_result=True, refuses=_INTS_AND_BOOL, numbers="none", reference=np.hypot),
+           saves_result=True, refuses=EXACT_NAMES, numbers="none", reference=np.hypot),
     Binary("xlogy", (lambda g, a, b, r: g * FUNCTIONS["xlogy"]((a != 0).to(a.dtype), b), lambda g, a, b, r: g * a / b),
            ("XlogyBackward0", "XlogyBackward2", "XlogyBackward1"), dtypes="float", domains=("real", "positive"),
            compose=lambda a, b: in_float32(_xlogy, a, b)),

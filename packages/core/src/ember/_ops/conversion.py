@@ -101,6 +101,9 @@ half = _dtype_shortcut("half", _dtype.float16)
 long = _dtype_shortcut("long", _dtype.int64)
 int_ = _dtype_shortcut("int", _dtype.int32)
 bool_ = _dtype_shortcut("bool", _dtype.bool_)
+byte = _dtype_shortcut("byte", _dtype.uint8)
+char = _dtype_shortcut("char", _dtype.int8)
+short = _dtype_shortcut("short", _dtype.int16)
 
 
 def cpu(input, memory_format=None):

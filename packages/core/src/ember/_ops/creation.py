@@ -14,7 +14,7 @@ from .._device import resolve
 from .._size import Size
 from .._tensor import Tensor
 from . import views
-from .dispatch import DIMENSIONED, checked_scalar, profiled, type_name, value_range
+from .dispatch import DIMENSIONED, checked_scalar, profiled, type_name
 
 DEFAULT_SEED = 67280421310721  # PyTorch's default CPU seed: unseeded runs are reproducible, as there
 
@@ -184,12 +184,10 @@ def _infer_array(data, dtype, op: str):
 
 def _check_fits(array, dt, op: str) -> None:
     """Numbers given as sequences must fit an integer dtype (PyTorch refuses them; arrays wrap)."""
-    low, high = value_range(dt)
     if array.dtype.kind == "f" and not np.isfinite(array).all():
         checked_scalar(float(array[~np.isfinite(array)][0]), dt, op, dt.name)
-    if array.min() < low or array.max() >= high + 1:
-        bad = array.max() if array.max() >= high + 1 else array.min()
-        checked_scalar(bad.item(), dt, op, dt.name)
+    checked_scalar(array.max().item(), dt, op, dt.name)
+    checked_scalar(array.min().item(), dt, op, dt.name)
 
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False) -> Tensor:
@@ -252,9 +250,9 @@ def legacy_new(cls, args, device, dt=None) -> Tensor:
             raise TypeError(f"new(): data must be a sequence (got {type(data).__name__})")
         if typed and isinstance(data, Tensor):
             if data._dtype is not dt:
-                from .._tensor import _CPP_NAMES
-                raise TypeError(f"expected TensorOptions(dtype={_CPP_NAMES[dt.name]}, device=cpu) (got "
-                                f"TensorOptions(dtype={_CPP_NAMES[data._dtype.name]}, device={data._device.type}))")
+                raise TypeError(f"expected TensorOptions(dtype={_dtype.C_NAMES[dt.name]}, device=cpu) (got "
+                                f"TensorOptions(dtype={_dtype.C_NAMES[data._dtype.name]}, "
+                                f"device={data._device.type}))")
             return data.detach()
         array, _ = _infer_array(data, dt, "Tensor")
         d = place(device, dt, "Tensor")
@@ -472,7 +470,9 @@ randn.__doc__ = "Standard normal samples of the given size, from the device's de
 
 
 # randint's bounds by dtype: (C++ name, lowest, highest value, how far a float dtype draws exactly).
-_INT_RANGES = {"bool": ("bool", 0, 1, None), "int32": ("int", -2**31, 2**31 - 1, None),
+_INT_RANGES = {"bool": ("bool", 0, 1, None), "uint8": ("unsigned char", 0, 255, None),
+               "int8": ("signed char", -128, 127, None), "int16": ("short int", -2**15, 2**15 - 1, None),
+               "int32": ("int", -2**31, 2**31 - 1, None),
                "int64": ("long", -2**63, _INT64_MAX, None), "float16": ("c10::Half", -65504, 65504, 11),
                "float32": ("float", -2**128, 2**128, 24), "float64": ("double", -2**1024, 2**1024, 53)}
 

@@ -70,7 +70,9 @@ def scalar(value, op: str):
     raise TypeError(f"{op}(): expected a Tensor or a Python number as operand, got {type(value).__name__}")
 
 
-_CPP_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double", "int32": "int", "int64": "int64_t"}
+# The C++ type names PyTorch's "value cannot be converted" errors use.
+_CPP_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double", "uint8": "uint8_t", "int8": "int8_t",
+              "int16": "int16_t", "int32": "int", "int64": "int64_t"}
 
 
 def value_range(dt) -> tuple:
@@ -80,19 +82,29 @@ def value_range(dt) -> tuple:
         float(info.max) if dt.is_floating_point else int(info.max)
 
 
+def wrap_int(value: int, dt) -> int:
+    """An int taken modulo the range of integer dtype `dt` (two's complement), as PyTorch converts Python
+    ints into a narrower integer tensor's type: ``uint8 + 300`` adds 44."""
+    low, high = value_range(dt)
+    return value if low <= value <= high else (value - low) % (high - low + 1) + low
+
+
 def checked_scalar(value, dt, op: str, type_name: str | None = None):
-    """`value` when it converts to `dt` without overflow (floats may be inf or NaN; ints must be finite
-    and in range, a fraction truncates), else PyTorch's RuntimeError."""
+    """`value` converted as PyTorch converts a number to `dt`, else its RuntimeError: floats may be inf or
+    NaN; into an integer dtype, a float must be finite and in range (a fraction truncates), an int in range
+    (an unsigned dtype also takes down to -max, wrapped: fill_(-1) on uint8 gives 255)."""
     if dt is _dtype.bool_ or isinstance(value, bool) or not isinstance(value, (int, float)):
         return value
     if dt.is_floating_point and (isinstance(value, float) and not math.isfinite(value)):
         return value
     low, high = value_range(dt)
-    fits = isinstance(value, int) or math.isfinite(value)
-    if not fits or not (low <= value < high + 1 if not dt.is_floating_point else low <= value <= high):
+    if isinstance(value, int) and not dt.is_signed:
+        low = -high
+    if not (low <= value <= high if isinstance(value, int) or dt.is_floating_point else
+            math.isfinite(value) and low <= value <= high):
         raise RuntimeError(f"{op}(): value cannot be converted to type {type_name or _CPP_NAMES[dt.name]} "
                            f"without overflow: {value!r}")
-    return value
+    return value if value >= 0 or dt.is_signed else wrap_int(int(value), dt)
 
 
 def element(value, dt):
@@ -133,6 +145,8 @@ def operands(a: Tensor, b, op: str, float_result: bool = False):
     dt = _dtype.promote(da, DIMENSIONED, _dtype.scalar_dtype(b), SCALAR)
     if float_result and not dt.is_floating_point:
         dt = _dtype.get_default_dtype()
+    elif b.__class__ is int and dt.itemsize < 8 and not dt.is_floating_point:
+        b = wrap_int(b, dt)  # PyTorch converts the number to the tensor's type: uint8 + 300 adds 44
     x = a._data if da is dt else a._device.kernels.astype(a._data, dt)
     if dt.is_floating_point and isinstance(b, bool):
         b = float(b)
@@ -203,8 +217,7 @@ def bump(t: Tensor) -> None:
 
 def type_name(d) -> str:
     """PyTorch's scalar-type name of a dtype, as its error messages use it ('Float', 'Long')."""
-    return {"float32": "Float", "float64": "Double", "float16": "Half", "int32": "Int", "int64": "Long",
-            "bool": "Bool"}[d.name]
+    return _dtype.TYPE_NAMES[d.name]
 
 
 def broadcasts_to(shape: tuple, target: tuple) -> bool:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 
 import numpy as np
 
@@ -33,6 +34,10 @@ def _normalize(key) -> tuple:
         elif isinstance(item, Tensor):
             if not item._data.shape and item._dtype in _INTEGER_INDEX:
                 key = key[:i] + (int(item.item()),) + key[i + 1:]
+            elif item._dtype is _dtype.uint8:  # PyTorch's legacy byte mask
+                warnings.warn("indexing with dtype ember.uint8 is now deprecated, please use a dtype ember.bool "
+                              "instead.", UserWarning, stacklevel=4)
+                key = key[:i] + (item != 0,) + key[i + 1:]
         elif not (item is None or item is Ellipsis or isinstance(item, (slice, numbers.Integral, list, tuple,
                                                                         np.ndarray))):
             raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables "
@@ -41,6 +46,7 @@ def _normalize(key) -> tuple:
 
 
 _INTEGER_INDEX = (_dtype.int64, _dtype.int32)
+_INDEX_DTYPES = (*_INTEGER_INDEX, _dtype.bool_)  # and uint8, read as a bool mask by _normalize
 
 
 def _dims_consumed(item) -> int:
@@ -101,8 +107,8 @@ def _key_buffers(input: Tensor, key: tuple):
             if item._device is not input._device:
                 raise RuntimeError(f"indices should be either on cpu or on the same device as the indexed "
                                    f"tensor ({input._device}), got {item._device}")
-            if item._dtype.is_floating_point:
-                raise IndexError("tensors used as indices must be long, int or bool tensors")
+            if item._dtype not in _INDEX_DTYPES:
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
             buffer = item._data if item._dtype is not _dtype.int32 else k.astype(item._data, _dtype.int64)
             mask = item._dtype is _dtype.bool_
         elif isinstance(item, (list, tuple, np.ndarray)):
@@ -112,7 +118,7 @@ def _key_buffers(input: Tensor, key: tuple):
                 raise IndexError(f"index {item!r} is a ragged sequence; index with a tuple of sequences "
                                  "or a tensor instead") from None
             if array.dtype.kind not in "iub" and array.size:  # an empty list is an int64 index, as in PyTorch
-                raise IndexError("tensors used as indices must be long, int or bool tensors")
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
             mask = array.dtype.kind == "b"
             buffer = k.from_numpy(array.astype(np.bool_ if mask else np.int64, order="C"))
         else:
@@ -261,6 +267,7 @@ def setitem(input, key, value):
     As in PyTorch, the key's basic part (ints, slices, None) is applied first, as a view: its index
     errors come before the in-place checks, and the advanced result dims land where `getitem` puts them.
     """
+    _refuse_byte_mask_fill(key, value)
     key = _normalize(key)
     advanced = any(_is_advanced(item) for item in key)
     target, rest = input, key
@@ -365,6 +372,16 @@ class IndexPutBackward0(Node):
         # gradient stops there too
         zero = wrap(grad._device.kernels.full((), 0, grad._dtype), grad._dtype, grad._device)
         return put_key(grad, indices, zero, False), grad_value
+
+
+def _refuse_byte_mask_fill(key, value) -> None:
+    """PyTorch writes one number through a single mask as masked_fill_, which refuses uint8 masks (reads and
+    puts of a tensor of values take them, as bool masks)."""
+    items = key if isinstance(key, tuple) else (key,)
+    indices = [item for item in items if isinstance(item, (Tensor, list, tuple, np.ndarray))]
+    if len(indices) == 1 and isinstance(indices[0], Tensor) and indices[0]._dtype is _dtype.uint8 and \
+            indices[0]._data.ndim and (not isinstance(value, Tensor) or value._data.size == 1):
+        raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype unsigned char")
 
 
 def _fills_mask(rest: tuple, value: Tensor) -> bool:

@@ -98,7 +98,8 @@ _METHODS = {
     # conversions
     "to": conversion.to, "cpu": conversion.cpu, "cuda": conversion.cuda, "float": conversion.float_,
     "double": conversion.double, "half": conversion.half, "long": conversion.long, "int": conversion.int_,
-    "bool": conversion.bool_, "type_as": conversion.type_as, "type": conversion.type_,
+    "bool": conversion.bool_, "byte": conversion.byte, "char": conversion.char, "short": conversion.short,
+    "type_as": conversion.type_as, "type": conversion.type_,
     "new_zeros": _new_factory(creation.zeros), "new_ones": _new_factory(creation.ones),
     "new_empty": _new_factory(creation.empty), "new_full": _new_full, "new_tensor": _new_tensor,
     # in place

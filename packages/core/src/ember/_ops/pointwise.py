@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 from .. import _dtype, _profiling
 from .._tensor import Tensor, wrap
@@ -20,6 +21,7 @@ from .dispatch import (
     operands,
     profiled,
     scalar,
+    wrap_int,
 )
 from .dispatch import bump as _bump
 from .registry import FLOATS, straight_binary
@@ -46,6 +48,13 @@ def reciprocal(input):
 
 
 # ----- binary arithmetic -------------------------------------------------------------------------
+def _number(value, dt, op: str):
+    """A Python operand of an op computing in `dt`, as PyTorch converts it: into an integer dtype checked
+    for overflow (and wrapped into an unsigned one: -1 is uint8's 255); kept as is for floats."""
+    value = scalar(value, op)
+    return value if dt.is_floating_point else checked_scalar(value, dt, op)
+
+
 def _binary_kernel(name: str, a: Tensor, b, float_result: bool = False):
     """Run binary kernel `name` on a tensor and a tensor-or-scalar; returns (buffer, dtype)."""
     dt = a._dtype
@@ -93,8 +102,10 @@ def _binary_out(name: str, input: Tensor, other, out: Tensor, float_result=False
     try:
         if dt is _float16 and name in _FLOAT32_SCALAR_OPS and not hasattr(y, "shape"):
             _half_by_number(k, name, x, y, out._data)
-        else:
+        elif out._dtype is dt:
             getattr(k, name)(x, y, out=out._data)
+        else:  # a narrower or unsigned out (int8.add_(uint8) computes in int16): PyTorch's wrapping cast
+            k.copy_(out._data, getattr(k, name)(x, y))
     except Exception as error:
         raise binary_failure(name, input, other, error) from error
     _bump(out)
@@ -208,11 +219,13 @@ def _scaled_additive(name: str, node_cls, input: Tensor, other, alpha, out) -> T
     in that dtype (a bool result stays bool; an int other with a float alpha does not widen float16)."""
     x, y, dt = operands(input, other, name)
     k = input._device.kernels
+    if dt is not _bool:
+        alpha = _number(alpha, dt, name)
     if hasattr(y, "shape"):
         y = k.mul(y, alpha)
         y = y if y.dtype == x.dtype else k.astype(y, dt)
     else:
-        y = bool(y and alpha) if dt is _bool else y * alpha
+        y = bool(y and alpha) if dt is _bool else y * alpha if dt.is_floating_point else wrap_int(y * alpha, dt)
     try:
         data = getattr(k, name)(x, y)
     except Exception as error:
@@ -347,7 +360,7 @@ def pow(input, exponent, *, out=None):
             raise RuntimeError("Integers to negative integer powers are not allowed.")
     x, y, dt = operands(input, exponent, "pow")
     if not hasattr(y, "shape") and dt.itemsize < 8 and dt is not _float32:
-        checked_scalar(y, dt, "pow")  # PyTorch converts the exponent to a narrow dtype, with its check
+        checked_scalar(exponent, dt, "pow")  # PyTorch converts the exponent to a narrow dtype, with its check
     if out is not None:
         check_out(out, "pow", _result_shape(input, exponent, "pow"), dt, (input, exponent))
     k = input._device.kernels
@@ -461,6 +474,10 @@ def where(condition, input=None, other=None):
     if input is None and other is None and isinstance(condition, Tensor):
         from .shape import nonzero_tuple
         return nonzero_tuple(condition)
+    if isinstance(condition, Tensor) and condition._dtype is _dtype.uint8:
+        warnings.warn("where received a uint8 condition tensor. This behavior is deprecated and will be removed in "
+                      "a future version. Use a boolean condition instead.", UserWarning, stacklevel=3)
+        condition = ne(condition, 0)
     if not isinstance(condition, Tensor) or condition._dtype is not _bool:
         raise RuntimeError("where expected condition to be a boolean tensor, but got a tensor with dtype "
                            f"{getattr(condition, '_dtype', type(condition).__name__)!r}")
@@ -482,9 +499,9 @@ def where(condition, input=None, other=None):
         input = creation.scalar_tensor(scalar(input, "where"), device, dt)
     k = device.kernels
     a = (input._data if input._dtype is dt else k.astype(input._data, dt)) if isinstance(input, Tensor) \
-        else scalar(input, "where")
+        else _number(input, dt, "where")
     b = (other._data if other._dtype is dt else k.astype(other._data, dt)) if isinstance(other, Tensor) \
-        else scalar(other, "where")
+        else _number(other, dt, "where")
     try:
         data = k.where(condition._data, a, b)
     except Exception as error:
@@ -644,9 +661,9 @@ def _clamp(input, min, max, out, number_node: type, tensor_node: type):
                                 _dtype.SCALAR)
     data = input._data if dt is input._dtype else k.astype(input._data, dt)
     if min is not None:
-        data = k.maximum(data, scalar(min, "clamp"))
+        data = k.maximum(data, _number(min, dt, "clamp"))
     if max is not None:
-        data = k.minimum(data, scalar(max, "clamp"))
+        data = k.minimum(data, _number(max, dt, "clamp"))
     if out is not None:
         check_out(out, "clamp", data.shape, dt, (input,))
         k.copy_(out._data, data)

@@ -506,9 +506,16 @@ def any(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
     dims = reduced_dims(dim, input.ndim, "any")
     flags = wrap(truth, _bool, input._device)
     if input.numel() == 0:
-        return wrap(k.full(_kept_shape(input._data.shape, dims, keepdim), False, _bool), _bool,
-                            input._device)
-    return wrap(_reduce("max", flags, dims, keepdim), _bool, input._device)
+        return _as_flags_of(input, k.full(_kept_shape(input._data.shape, dims, keepdim), False, _bool))
+    return _as_flags_of(input, _reduce("max", flags, dims, keepdim))
+
+
+def _as_flags_of(input, flags) -> Tensor:
+    """all's and any's bool buffer `flags` as a tensor: of uint8 for a uint8 input, as PyTorch's (its legacy
+    byte masks), else bool."""
+    if input._dtype is _dtype.uint8:
+        return wrap(input._device.kernels.astype(flags, _dtype.uint8), _dtype.uint8, input._device)
+    return wrap(flags, _bool, input._device)
 
 
 @profiled("aten::all")
@@ -518,4 +525,4 @@ def all(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
         dim, keepdim = numpy_keywords("all", dim, keepdim, axis, keepdims)
     k = input._device.kernels
     falsy = wrap(k.eq(input._data, False if input._dtype is _bool else 0), _bool, input._device)
-    return wrap(k.eq(any(falsy, dim, keepdim)._data, False), _bool, input._device)
+    return _as_flags_of(input, k.eq(any(falsy, dim, keepdim)._data, False))

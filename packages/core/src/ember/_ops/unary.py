@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .._dtype import EXACT_NAMES
 from ..autograd import grad_mode
 from ..autograd.node import Node, attach
 from .creation import zeros_like
@@ -19,7 +20,6 @@ from .registry import LN2, LN10, Unary, build, in_float32
 
 _INF = math.inf
 TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
-_INTEGERS = ("bool", "int32", "int64")
 
 
 def _refuse_bool(input) -> None:
@@ -64,7 +64,7 @@ UNARY: tuple[Unary, ...] = (
     Unary("trunc", None, dtypes="same", integers="copy", refuses=("bool",), reference=np.trunc, domain="any",
           aliases=("fix",)),
     Unary("round", None, dtypes="same", integers="copy", refuses=("bool",), reference=np.round, domain="any"),
-    Unary("frac", lambda g: g, compose=lambda x: x - x.trunc(), dtypes="same", refuses=_INTEGERS,
+    Unary("frac", lambda g: g, compose=lambda x: x - x.trunc(), dtypes="same", refuses=EXACT_NAMES,
           reference=lambda x: x - np.trunc(x), domain="any"),
     Unary("erf", lambda g, x: g * TWO_OVER_SQRT_PI * (-x * x).exp(), ("input",),
           reference=np.vectorize(math.erf, otypes=[np.float64]), domain="any"),
@@ -227,41 +227,40 @@ def _softshrink(x, lambd):
 _ONE_SIXTH = float(np.float32(1 / 6))  # PyTorch's hardsigmoid gradient, in float64 too
 _GELU_K, _GELU_C = math.sqrt(2 / math.pi), 0.044715
 SQRT_HALF, _ONE_OVER_SQRT_2PI = math.sqrt(0.5), 1 / math.sqrt(2 * math.pi)
-_ALL_INTEGERS = ("bool", "int32", "int64")
 
 # torch.nn.functional's activations (PyTorch has no torch.<name> for most): built as the ops above, used by
 # ember.nn.functional. selu is elu with its constants, relu6 hardtanh(0, 6), as in PyTorch.
 ACTIVATIONS: tuple[Unary, ...] = (
-    Unary("gelu", _gelu_backward, ("input",), compose=_gelu, refuses=_ALL_INTEGERS, params=(("approximate", "none"),)),
+    Unary("gelu", _gelu_backward, ("input",), compose=_gelu, refuses=EXACT_NAMES, params=(("approximate", "none"),)),
     Unary("silu", lambda g, x: in_float32(lambda g, x: g * x.sigmoid() * (1 + x * (1 - x.sigmoid())), g, x),
-          ("input",), compose=lambda x: in_float32(lambda x: x / ((-x).exp() + 1), x), refuses=_ALL_INTEGERS),
-    Unary("elu", _elu_backward, ("input",), compose=_elu, refuses=_ALL_INTEGERS,
+          ("input",), compose=lambda x: in_float32(lambda x: x / ((-x).exp() + 1), x), refuses=EXACT_NAMES),
+    Unary("elu", _elu_backward, ("input",), compose=_elu, refuses=EXACT_NAMES,
           params=(("alpha", 1.0), ("scale", 1.0), ("input_scale", 1.0))),
     Unary("celu", lambda g, x, alpha: _elu_backward(g, x, alpha=alpha, scale=1.0, input_scale=1.0 / alpha), ("input",),
-          compose=lambda x, alpha: _elu(x, alpha, 1.0, 1.0 / alpha), refuses=_ALL_INTEGERS, params=(("alpha", 1.0),)),
+          compose=lambda x, alpha: _elu(x, alpha, 1.0, 1.0 / alpha), refuses=EXACT_NAMES, params=(("alpha", 1.0),)),
     Unary("leaky_relu", _twice("LeakyRelu", _zero)(lambda g, x, negative_slope: _where(x > 0, g, g * negative_slope)),
           ("input",),
-          compose=lambda x, negative_slope: _where(x > 0, x, x * negative_slope), refuses=_ALL_INTEGERS,
+          compose=lambda x, negative_slope: _where(x > 0, x, x * negative_slope), refuses=EXACT_NAMES,
           params=(("negative_slope", 0.01),)),
-    Unary("softplus", _softplus_backward, ("input",), compose=_softplus, refuses=_ALL_INTEGERS,
+    Unary("softplus", _softplus_backward, ("input",), compose=_softplus, refuses=EXACT_NAMES,
           params=(("beta", 1.0), ("threshold", 20.0))),
     Unary("hardtanh", _twice("Hardtanh", _zero)(
         lambda g, x, min_val, max_val: _where((x <= min_val) | (x >= max_val), 0.0, g)), ("input",),
           compose=_check_hardtanh, dtypes="same", check=_refuse_bool_hardtanh,
           params=(("min_val", -1.0), ("max_val", 1.0))),
     Unary("hardswish", lambda g, x: _where(x <= -3, 0.0, _where(x < 3, g * (x / 3 + 0.5), g)), ("input",),
-          compose=lambda x: in_float32(lambda x: x * (x + 3).clamp(0, 6) / 6, x), refuses=_ALL_INTEGERS),
+          compose=lambda x: in_float32(lambda x: x * (x + 3).clamp(0, 6) / 6, x), refuses=EXACT_NAMES),
     Unary("hardsigmoid", _twice("Hardsigmoid", _zero, "derivative for aten::hardsigmoid_backward is not implemented")(
         lambda g, x: _where((x > -3) & (x < 3), g * _ONE_SIXTH, 0.0)), ("input",),
-          compose=lambda x: in_float32(lambda x: (x + 3).clamp(0, 6) / 6, x), refuses=_ALL_INTEGERS),
+          compose=lambda x: in_float32(lambda x: (x + 3).clamp(0, 6) / 6, x), refuses=EXACT_NAMES),
     Unary("mish", _mish_backward, ("input",),
-          compose=lambda x: in_float32(lambda x: x * x.exp().log1p().tanh(), x), refuses=_ALL_INTEGERS),
+          compose=lambda x: in_float32(lambda x: x * x.exp().log1p().tanh(), x), refuses=EXACT_NAMES),
     Unary("log_sigmoid", lambda g, x: in_float32(lambda g, x: g * (-x).sigmoid(), g, x), ("input",),
           compose=lambda x: in_float32(lambda x: x.clamp(max=0) - (-x.abs()).exp().log1p(), x),
-          refuses=_ALL_INTEGERS),
-    Unary("hardshrink", _hardshrink_backward, ("input",), compose=_hardshrink, refuses=_ALL_INTEGERS,
+          refuses=EXACT_NAMES),
+    Unary("hardshrink", _hardshrink_backward, ("input",), compose=_hardshrink, refuses=EXACT_NAMES,
           params=(("lambd", 0.5),)),
-    Unary("softshrink", _softshrink_backward, ("input",), compose=_softshrink, refuses=_ALL_INTEGERS,
+    Unary("softshrink", _softshrink_backward, ("input",), compose=_softshrink, refuses=EXACT_NAMES,
           params=(("lambd", 0.5),)),
 )
 

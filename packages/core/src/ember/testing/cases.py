@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from ember.testing.compare import assert_matches
-from ember.testing.harness import FLOAT_NAMES, DeviceUnderTest
+from ember.testing.harness import FLOAT_NAMES, INT_NAMES, DeviceUnderTest
 
 
 def _random_shapes(seed: int, count: int) -> tuple[tuple[int, ...], ...]:
@@ -45,11 +45,14 @@ FLOAT_RANGES = {"real": (-2.0, 2.0), "positive": (0.5, 2.5), "nonzero": (0.5, 2.
 
 
 # Values random data never holds: NaN and inf, signed zeros, huge magnitudes; ints beyond 2**31, and
-# int32's extremes, which wrap around as in PyTorch.
+# each integer dtype's extremes, which wrap around as in PyTorch.
 NAN, INF = float("nan"), float("inf")
 FLOAT_SPECIALS = (NAN, INF, -INF, 0.0, -0.0, 1.0, -1.0, 0.5, -2.5, 100.0, -100.0, 1000.0, -1000.0)
 INT_SPECIALS = {"int64": (2**40 + 1, 2**40 + 3, -(2**40) - 5, 2**31, -(2**31) - 1, 2**33 + 7, 0, 1, -1, 7),
-                "int32": (2**31 - 1, -(2**31), 2**30 + 1, 0, 1, -1, 7)}
+                "int32": (2**31 - 1, -(2**31), 2**30 + 1, 0, 1, -1, 7),
+                "int16": (2**15 - 1, -(2**15), 2**14 + 1, 0, 1, -1, 7),
+                "int8": (127, -128, 65, 0, 1, -1, 7),
+                "uint8": (255, 254, 128, 127, 0, 1, 7)}
 
 # Rows of a (6, 3) float matrix: NaN first, in the middle and last, inf against -inf, only infinities.
 SPECIAL_ROWS = ((NAN, 1.0, 2.0), (1.0, NAN, -INF), (2.0, 1.0, NAN), (INF, -INF, 1.0), (-INF, -INF, -INF),
@@ -74,7 +77,7 @@ def random_array(rng: np.random.Generator, shape: tuple[int, ...], dtype_name: s
     if dtype_name == "bool":
         return rng.random(shape) < 0.5
     values: np.ndarray
-    if dtype_name.startswith("int") or domain == "ties":
+    if dtype_name in INT_NAMES or domain == "ties":
         low, high = WHOLE_RANGES[domain]
         values = rng.integers(low, high + 1, size=shape)
     else:

@@ -12,9 +12,9 @@ import pytest
 from ember import _dtype
 from ember.plugins import REQUIRED_KERNELS, KernelTable, get_backend
 
-DTYPE_NAMES = ("float16", "float32", "float64", "int32", "int64", "bool")
+DTYPE_NAMES = ("float16", "float32", "float64", "uint8", "int8", "int16", "int32", "int64", "bool")
 FLOAT_NAMES = ("float16", "float32", "float64")
-INT_NAMES = ("int32", "int64")
+INT_NAMES = ("uint8", "int8", "int16", "int32", "int64")
 NUMERIC_NAMES = FLOAT_NAMES + INT_NAMES
 
 

@@ -58,10 +58,12 @@ def _pairs(table, names=None):
 
 
 def _scalars(domain, dtype_name):
-    """The Python scalars of ``domain`` whose kind fits a ``dtype_name`` buffer."""
+    """The Python scalars of ``domain`` whose kind fits a ``dtype_name`` buffer (and whose value does: core
+    converts a number to an unsigned dtype before a kernel sees it)."""
     if dtype_name == "bool":
         return (True,)
     as_float, as_int = SCALARS[domain]
+    as_int = as_int if as_int >= 0 or dtype_name != "uint8" else -as_int  # the one unsigned dtype
     return (as_int, True) if dtype_name in INT_NAMES else (as_float, as_int)
 
 

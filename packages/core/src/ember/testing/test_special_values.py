@@ -189,8 +189,8 @@ def test_integer_reductions_and_matmul_keep_every_bit(ember_device, dtype_name):
         checks = (("sum", kernels.sum(x, (0,), False), np.add.reduce(host, 0, dtype=dtype_name)),
                   ("max", kernels.max(x, (0, 1), False), host.max()),
                   ("argmax", kernels.argmax(x, None, False), np.asarray(host.argmax(), np.int64)),
-                  ("matmul", kernels.matmul(x, ember_device.from_numpy(np.array([[1], [-1]], dtype_name))),
-                   host @ np.array([[1], [-1]], dtype_name)))
+                  ("matmul", kernels.matmul(x, ember_device.from_numpy(np.array([[1], [-1]]).astype(dtype_name))),
+                   host @ np.array([[1], [-1]]).astype(dtype_name)))
     for op, result, expected in checks:
         assert_matches(ember_device.to_numpy(result), np.asarray(expected, dtype=expected.dtype),
                        f"{op} of {dtype_name} values beyond 2**31: {host.ravel().tolist()}")

@@ -152,7 +152,7 @@ def test_copy_broadcasts_into_a_view(ember_device, ember_rng, dtype_name):
 @pytest.mark.parametrize("dtype_name", DTYPE_NAMES)
 def test_copy_from_a_python_scalar(ember_device, ember_rng, dtype_name):
     ember_device.dtype(dtype_name)
-    value = {"bool": True, "int32": 3, "int64": -3}.get(dtype_name, -1.5)
+    value = {"bool": True, "uint8": 200, "int8": -3, "int16": 3, "int32": 3, "int64": -3}.get(dtype_name, -1.5)
     host = random_array(ember_rng, (3, 5), dtype_name)
     base, view = _strided_destination(ember_device, host)
     ember_device.kernels.copy_(view, value)

@@ -4,21 +4,13 @@ from __future__ import annotations
 
 import warnings
 
+from ember import _dtype
 from ember._tensor import Tensor
-
-_TYPE_NAMES = {
-    "float32": "Float",
-    "float64": "Double",
-    "float16": "Half",
-    "int32": "Int",
-    "int64": "Long",
-    "bool": "Bool",
-}
 
 
 def type_name(tensor: Tensor) -> str:
     """PyTorch's scalar-type name of a tensor's dtype ('Float', 'Long'), as its error messages use it."""
-    return _TYPE_NAMES[tensor._dtype.name]
+    return _dtype.TYPE_NAMES[tensor._dtype.name]
 
 
 def implicit_softmax_dim(name: str, ndim: int, stacklevel: int) -> int:

@@ -3,20 +3,12 @@ device's fused ``addmm`` kernel when it has one)."""
 
 from __future__ import annotations
 
+from ember import _dtype
 from ember._ops.dispatch import profiled
 from ember._ops.fused import fused, has
 from ember._tensor import Tensor
 from ember.autograd import grad_mode
 from ember.autograd.node import Node, attach, cross_saved, needs_input_grad
-
-_C_TYPE_NAMES = {
-    "float32": "float",
-    "float64": "double",
-    "float16": "c10::Half",
-    "int32": "int",
-    "int64": "long int",
-    "bool": "bool",
-}
 
 
 class AddmmBackward0(Node):
@@ -54,7 +46,7 @@ def _check(input: Tensor, weight: Tensor, bias: Tensor | None) -> None:
     if input._dtype is not weight._dtype:
         raise RuntimeError(
             "expected m1 and m2 to have the same dtype, but got: "
-            f"{_C_TYPE_NAMES[input._dtype.name]} != {_C_TYPE_NAMES[weight._dtype.name]}"
+            f"{_dtype.C_NAMES[input._dtype.name]} != {_dtype.C_NAMES[weight._dtype.name]}"
         )
     in_features = input._data.shape[-1] if input._data.shape else 1
     if weight.dim() != 2 or weight._data.shape[1] != in_features:
