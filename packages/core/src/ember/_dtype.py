@@ -8,6 +8,11 @@ class dtype:
     """An element type: a name, its numpy equivalent, and its promotion category."""
 
     __slots__ = ("name", "numpy", "is_floating_point", "is_signed", "itemsize", "_category")
+    name: str
+    numpy: np.dtype
+    is_floating_point: bool
+    is_signed: bool
+    itemsize: int
 
     def __init__(self, name: str, numpy_dtype: type, category: int) -> None:
         self.name = name

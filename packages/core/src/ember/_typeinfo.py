@@ -60,7 +60,7 @@ class iinfo:  # noqa: N801 - PyTorch's name
     def __eq__(self, other) -> bool:
         return isinstance(other, iinfo) and self.dtype == other.dtype
 
-    __hash__ = None  # as PyTorch's
+    __hash__ = None  # type: ignore[assignment]  # unhashable, as PyTorch's
 
     def __repr__(self) -> str:
         return f"iinfo(min={float(self.min):g}, max={float(self.max):g}, dtype={self.dtype})"  # PyTorch's %g

@@ -78,9 +78,29 @@ def _first_leaf(data):
     return data
 
 
-def _scalars_of_tensors(data, dtypes: set):
+_PLAIN_NUMBERS = frozenset((bool, int, float))
+
+
+def _has_numpy_leaf(data) -> bool:
+    """Whether nested sequence `data` holds a numpy scalar or array (each level's types taken at C speed)."""
+    kinds = set(map(type, data))
+    if kinds <= _PLAIN_NUMBERS:
+        return False
+    if any(issubclass(kind, (np.generic, np.ndarray)) for kind in kinds):
+        return True
+    return any(_has_numpy_leaf(item) for item in data if isinstance(item, (list, tuple)))
+
+
+def _typed_leaves(data, dtypes: set):
     """`data` with each tensor replaced by its one value (PyTorch's rule for tensors inside sequences);
-    `dtypes` collects the dtypes the elements take part in inference with."""
+    `dtypes` collects the dtype each element takes part in inference with: a tensor's, a numpy scalar's or
+    array's own, a Python number's (int64, the default float, bool), promoted together as PyTorch does, and
+    `np.bool_` when a numpy bool is among them (PyTorch cannot store one in an integer tensor)."""
+    if isinstance(data, (np.generic, np.ndarray)):
+        dtypes.add(_dtype.from_numpy(data.dtype))
+        if isinstance(data, np.bool_):
+            dtypes.add(np.bool_)
+        return data
     if isinstance(data, Tensor):
         if data._data.size != 1:
             raise ValueError("only one element tensors can be converted to Python scalars (a tensor of shape "
@@ -88,7 +108,7 @@ def _scalars_of_tensors(data, dtypes: set):
         dtypes.add(data._dtype)
         return data.item()
     if isinstance(data, (list, tuple)):
-        return [_scalars_of_tensors(item, dtypes) for item in data]
+        return [_typed_leaves(item, dtypes) for item in data]
     if isinstance(data, numbers.Number):
         dtypes.add(_dtype.scalar_dtype(data) if isinstance(data, (bool, int, float)) else _dtype.float64)
     return data
@@ -140,16 +160,16 @@ def _infer_array(data, dtype, op: str):
     if isinstance(data, Tensor):
         array = data.detach()._host()
         inferred = data._dtype
-    elif isinstance(data, np.ndarray):
-        array = data
+    elif isinstance(data, (np.ndarray, np.generic)):  # a numpy scalar keeps its dtype, as in PyTorch
+        array = np.asarray(data)
         inferred = _dtype.from_numpy(data.dtype)
     elif isinstance(data, (str, bytes)):
         raise TypeError(f"{op}(): new(): invalid data type '{type(data).__name__}'")
     else:
         from_sequence = True
-        tensor_dtypes: set = set()
-        if isinstance(data, (list, tuple)) and isinstance(_first_leaf(data), Tensor):
-            data = _scalars_of_tensors(data, tensor_dtypes)
+        leaf_dtypes: set = set()
+        if isinstance(data, (list, tuple)) and (isinstance(_first_leaf(data), Tensor) or _has_numpy_leaf(data)):
+            data = _typed_leaves(data, leaf_dtypes)
         try:
             array = np.array(data)
         except (ValueError, TypeError):
@@ -161,9 +181,9 @@ def _infer_array(data, dtype, op: str):
             raise TypeError(f"{op}(): new(): invalid data type 'str'")
         if kind == "O" or (kind == "u" and array.dtype.itemsize == 8):
             raise _invalid_element(array.astype(object), op)
-        if tensor_dtypes:
+        if leaf_dtypes:
             inferred = functools.reduce(lambda a, b: _dtype.promote(a, DIMENSIONED, b, DIMENSIONED),
-                                        tensor_dtypes)
+                                        leaf_dtypes - {np.bool_})
         elif kind == "f":
             inferred = _dtype.get_default_dtype()
         elif kind in "iu":
@@ -175,6 +195,8 @@ def _infer_array(data, dtype, op: str):
         else:
             raise TypeError(f"{op}(): can't infer an ember dtype for data of numpy kind {array.dtype}")
     target = dtype or inferred
+    if from_sequence and np.bool_ in leaf_dtypes and target._category == _dtype.INT:
+        raise TypeError("'numpy.bool' object cannot be interpreted as an integer")  # PyTorch's, as it reads one
     if from_sequence and not target.is_floating_point and target is not _dtype.bool_ and array.size and \
             array.dtype.kind in "fiu":
         _check_fits(array, target, op)

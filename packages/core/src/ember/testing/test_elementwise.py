@@ -14,7 +14,7 @@ SIGNED_NAMES = FLOAT_NAMES + INT_NAMES
 
 # kernel: (numpy function, input domain, dtypes it is defined on); domains as in cases.random_array. The
 # unary kernels are those of the op registry's entries (ember/_ops/unary.py).
-UNARY = {entry.kernel_name: (entry.reference, entry.domain,
+UNARY: dict[str, tuple] = {entry.kernel_name: (entry.reference, entry.domain,
                              SIGNED_NAMES if entry.dtypes == "same" and entry.integers == "kernel" else FLOAT_NAMES)
          for entry in unary_ops.UNARY if entry.kernel_name is not None}
 UNARY["bitwise_not"] = (np.invert, "real", INT_NAMES + ("bool",))
