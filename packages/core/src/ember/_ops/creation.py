@@ -450,7 +450,7 @@ def host_generator() -> np.random.Generator:
 @profiled("aten::randperm")
 def randperm(n, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     """A random permutation of 0..n-1. Drawn on the host from the seeded generator and moved to the
-    device like `tensor(data)`: the kernel contract has no sort to draw it on the device."""
+    device like `tensor(data)`, so that a seed gives the same permutation on every device."""
     if not isinstance(n, numbers.Integral) or isinstance(n, bool):
         raise TypeError(f"randperm(): argument 'n' (position 1) must be int, not {type(n).__name__}")
     check_shape((int(n),), "randperm", 8)
