@@ -10,7 +10,7 @@ from .views import reshape_buffer
 _int64 = _dtype.int64
 
 
-def _key(device, indices, dim: int) -> tuple:
+def along_key(device, indices, dim: int) -> tuple:
     """The advanced-indexing key that reads position ``indices[i...]`` along `dim` for every element of
     `indices` (int64 buffer), and its own position along every other dim."""
     k, shape = device.kernels, indices.shape
@@ -40,7 +40,7 @@ def take_along(input: Tensor, dim: int, indices: Tensor) -> Tensor:
     """``input.gather(dim, indices)``: element i... of the result is input's at position indices[i...]
     along `dim`; `indices` has input's ndim (>= 1)."""
     device = input._device
-    data = device.kernels.index(input._data, _key(device, indices._data, dim))
+    data = device.kernels.index(input._data, along_key(device, indices._data, dim))
     return attach(wrap(data, input._dtype, device), GatherBackward0, (input,), (indices,), dim=dim,
                   shape=input.shape)
 
@@ -51,5 +51,5 @@ def scatter_add_along(source: Tensor, dim: int, indices: Tensor, shape: tuple) -
     device = source._device
     k = device.kernels
     data = k.full(tuple(shape), 0, source._dtype)
-    k.index_put_(data, _key(device, indices._data, dim), source._data, True)
+    k.index_put_(data, along_key(device, indices._data, dim), source._data, True)
     return attach(wrap(data, source._dtype, device), ScatterAddBackward0, (source,), (indices,), dim=dim)

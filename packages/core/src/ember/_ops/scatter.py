@@ -14,6 +14,7 @@ from .. import _dtype
 from .._tensor import Tensor, _wrap_dim, wrap
 from ..autograd.node import Node, attach, needs_input_grad
 from . import inplace, overlap, views
+from .along import along_key
 from .dispatch import broadcast_shapes, bump, check_out, checked_scalar, profiled, scalar, type_name
 
 _int64, _int32, _bool = _dtype.int64, _dtype.int32, _dtype.bool_
@@ -65,21 +66,6 @@ def as_1d(device, data):
 
 
 # ----- gather ----------------------------------------------------------------------------------------------
-def _along_key(device, index_data, dim: int) -> tuple:
-    """The `index` kernel key picking, at each position of `index_data`, the element at the index's value
-    along `dim` and at the same position along the other dims (aranges broadcast against it)."""
-    k = device.kernels
-    shape = index_data.shape
-    key = []
-    for d, n in enumerate(shape):
-        if d == dim:
-            key.append(index_data)
-        else:
-            positions = k.arange(0, n, 1, _int64)
-            key.append(views.reshape_buffer(device, positions, (1,) * d + (n,) + (1,) * (len(shape) - d - 1)))
-    return tuple(key)
-
-
 def _check_sizes(input: Tensor, dim: int, index: Tensor, scatters: bool, src: Tensor | None = None) -> None:
     """PyTorch's shape rules for gather and (`scatters`) scatter: the same ndim, and the index no larger
     than the input apart from `dim` (and than a `src` tensor everywhere); skipped for an empty index."""
@@ -126,7 +112,7 @@ def _gather_data(input: Tensor, dim: int, index: Tensor):
         for axis, n in enumerate(shape):
             if axis != dim and n < source.shape[axis]:
                 source = views.narrow_buffer(d, source, axis, 0, n)
-    data = d.kernels.index(source, _along_key(d, positions, dim))
+    data = d.kernels.index(source, along_key(d, positions, dim))
     return data if index._data.shape else views.reshape_buffer(d, data, ())
 
 
@@ -161,7 +147,7 @@ def _scatter_into(data, input: Tensor, dim: int, index: Tensor, src, reduce) -> 
     d = input._device
     k = d.kernels
     target, positions = as_1d(d, data), as_1d(d, long_buffer(index))
-    key = _along_key(d, positions, dim)
+    key = along_key(d, positions, dim)
     value = src
     if isinstance(src, Tensor):
         value = as_1d(d, src._data)
