@@ -79,3 +79,29 @@ def test_an_mlp_step_with_sgd_momentum_matches_torch():
     np.testing.assert_allclose(results[1][0], results[0][0], rtol=1e-5)
     for ours, theirs in zip(results[1][1], results[0][1]):
         np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_hooks_between_the_fused_nodes_see_pytorchs_gradients(reduction, create_graph):
+    """A hook on cross_entropy's NllLossBackward0 (or a pre-hook on its LogSoftmaxBackward0) sees the
+    log-probabilities' gradient, as in PyTorch, although the fused backward skips it when nothing looks."""
+
+    def run(lib):
+        x = lib.tensor([[1.0, 2.0, 3.0], [0.0, 1.0, -1.0], [2.0, -2.0, 0.5]], requires_grad=True)
+        loss = lib.nn.functional.cross_entropy(x, lib.tensor([0, 2, 1]), reduction=reduction)
+        seen = []
+        loss.grad_fn.register_hook(lambda grad_inputs, grad_outputs: seen.append(grad_inputs[0]))
+        loss.grad_fn.next_functions[0][0].register_prehook(lambda grad_outputs: seen.append(grad_outputs[0]))
+        upstream = lib.ones(loss.shape) * 0.5
+        (g,) = lib.autograd.grad(loss, x, upstream, create_graph=create_graph)
+        first_pass = [s.tolist() for s in seen]  # what the two hooks saw in this backward
+        second = lib.autograd.grad((g * g).sum(), x)[0].tolist() if create_graph else None
+        return first_pass, g.tolist(), second
+
+    got, expected = run(ember), run(torch)
+    np.testing.assert_allclose(np.array(got[0]), np.array(expected[0]), rtol=1e-6)
+    assert np.signbit(np.array(got[0])).tolist() == np.signbit(np.array(expected[0])).tolist()
+    np.testing.assert_allclose(np.array(got[1]), np.array(expected[1]), rtol=1e-5)
+    if expected[2] is not None:
+        np.testing.assert_allclose(np.array(got[2]), np.array(expected[2]), rtol=1e-4, atol=1e-7)

@@ -447,12 +447,20 @@ def _fused_weighted_cross_entropy(
 class FusedLogSoftmaxBackward0(Node):
     """The log_softmax node of a fused cross entropy (PyTorch's graph: NllLossBackward0 over
     LogSoftmaxBackward0): the nll node above it hands down the gradient w.r.t. the logits already, which
-    this node passes on."""
+    this node passes on; unless a hook may look at the gradient between the two nodes: then the nll node
+    hands down the log-probabilities' gradient and the `probabilities` (or, under create_graph, the
+    `input`) this node needs for log_softmax's backward."""
 
     dim: int
+    probabilities: Tensor | None = None
+    input: Tensor | None = None
 
     def backward(self, grad: Tensor) -> Tensor:
-        return grad
+        if self.probabilities is None and self.input is None:
+            return grad
+        p = ember.softmax(self.input, 1) if self.input is not None else self.probabilities
+        self.probabilities = self.input = None
+        return grad - p * grad.sum(1, keepdim=True)
 
 
 class FusedNllLossBackward0(Node):
@@ -469,18 +477,31 @@ class FusedNllLossBackward0(Node):
         if self._saved is None:
             raise RuntimeError(_FREED)
         target, probabilities = (_unpack(self, entry) for entry in self._saved[:2])
+        log_softmax = self.next_functions[0][0]
+        if self._hooks or log_softmax._hooks or log_softmax._pre_hooks:
+            # A hook sees the gradient between the nodes: PyTorch's, w.r.t. the log-probabilities.
+            if grad_mode.state.enabled:
+                log_softmax.input = _unpack(self, self._saved[2])
+            else:
+                log_softmax.probabilities = probabilities
+            return ember.where(_targets(target, probabilities.shape[1]), -self._rows(grad), 0.0)
         if grad_mode.state.enabled:
-            return self._composed(grad, _unpack(self, self._saved[2]), target)
+            input = _unpack(self, self._saved[2])
+            one_hot = _targets(target, input.shape[1]).to(grad.dtype)
+            return (ember.softmax(input, 1) - one_hot) * self._rows(grad)
         return _fused(grad, "cross_entropy_backward", grad, probabilities, self.safe_target, self.scale, self.kept)
 
-    def _composed(self, grad: Tensor, input: Tensor, target) -> Tensor:
+    def _rows(self, grad: Tensor) -> Tensor:
+        """The upstream gradient of each row's loss, as a (N, 1) column (0 for ignored rows)."""
         rows = grad * self.scale
         if self.kept is not None:
             rows = ember.where(self.kept, rows, 0.0)
-        rows = rows.unsqueeze(1) if rows.dim() else rows
-        classes = ember.arange(input.shape[1], device=grad.device)
-        one_hot = (classes == target.unsqueeze(1)).to(grad.dtype)
-        return (ember.softmax(input, 1) - one_hot) * rows
+        return rows.unsqueeze(1) if rows.dim() else rows
+
+
+def _targets(target: Tensor, classes: int) -> Tensor:
+    """(N, classes) bool rows, True at each row's target."""
+    return ember.arange(classes, device=target.device) == target.unsqueeze(1)
 
 
 FusedLogSoftmaxBackward0.__name__ = FusedLogSoftmaxBackward0.__qualname__ = "LogSoftmaxBackward0"
