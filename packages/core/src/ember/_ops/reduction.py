@@ -4,6 +4,8 @@ from __future__ import annotations
 import builtins
 import math
 import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from .. import _dtype, return_types
 from .._tensor import Tensor, _wrap_dim, wrap
@@ -11,7 +13,7 @@ from ..autograd import grad_mode
 from ..autograd.node import Node, attach
 from . import creation, joining
 from .dispatch import profiled
-from .pointwise import where
+from .pointwise import maximum, minimum, where
 from .views import expand_to
 
 _int64, _bool = _dtype.int64, _dtype.bool_
@@ -148,10 +150,6 @@ class MaxBackward1(Node):
         return where(mask, grad / mask.sum(), 0.0)
 
 
-class MinBackward1(MaxBackward1):
-    pass
-
-
 class MaxBackward0(Node):
     """Gradient of max/min along a dim: flows to the selected index only."""
 
@@ -160,98 +158,16 @@ class MaxBackward0(Node):
         dim, shape = self.dim, self.shape
         if not self.keepdim and shape:
             grad, indices = grad.unsqueeze(dim), indices.unsqueeze(dim)
-        from .creation import arange
-        positions = arange(shape[dim] if shape else 1, device=grad.device)
+        positions = creation.arange(shape[dim] if shape else 1, device=grad.device)
         view = [1] * builtins.max(len(shape), 1)
         view[dim] = -1
         mask = positions.reshape(view) == indices
         return where(mask, grad, 0.0).reshape(shape)
 
 
-class MinBackward0(MaxBackward0):
-    pass
-
-
-def _extreme(op: str, input, dim, keepdim, other):
-    if isinstance(dim, Tensor):
-        dim, other = None, dim
-    if other is not None:
-        from . import pointwise
-        return pointwise.maximum(input, other) if op == "max" else pointwise.minimum(input, other)
-    if dim is None:
-        if input.numel() == 0:
-            raise RuntimeError(f"{op}(): Expected reduction dim to be specified for input.numel() == 0. "
-                               "Specify the reduction dim with the 'dim' argument.")
-        dims = tuple(range(input.ndim))
-        result = wrap(_extreme_values(op, input, dims, False), input._dtype, input._device)
-        return attach(result, MaxBackward1 if op == "max" else MinBackward1, (input,), (input, result))
-    d = _wrap_dim(dim, input.ndim, op)
-    if input.ndim and input._data.shape[d] == 0:
-        raise IndexError(f"{op}(): Expected reduction dim {d} to have non-zero size.")
-    values = wrap(_extreme_values(op, input, (d,), keepdim), input._dtype, input._device)
-    indices = _arg_extreme(op, input, d if input.ndim else None, keepdim)
-    attach(values, MaxBackward0 if op == "max" else MinBackward0, (input,), (indices,), dim=d,
-           keepdim=keepdim, shape=input.shape)
-    return (return_types.max if op == "max" else return_types.min)(values, indices)
-
-
-def _extreme_values(op, input, dims, keepdim):
-    k = input._device.kernels
-    if op == "max" or k.min is not None:
-        return _reduce(op, input, dims, keepdim)
-    return k.neg(_reduce("max", wrap(k.neg(input._data), input._dtype, input._device), dims,
-                         keepdim)) if input._dtype is not _bool else \
-        k.eq(_reduce("max", wrap(k.eq(input._data, False), _bool, input._device), dims, keepdim),
-             False)
-
-
-def _arg_extreme(op, input, dim, keepdim) -> Tensor:
-    k = input._device.kernels
-    if not input._data.shape:
-        return wrap(k.full((), 0, _int64), _int64, input._device)
-    if op == "max":
-        data = k.argmax(input._data, dim, keepdim)
-    elif k.argmin is not None:
-        data = k.argmin(input._data, dim, keepdim)
-    else:
-        flipped = k.neg(input._data) if input._dtype is not _bool else k.eq(input._data, False)
-        data = k.argmax(flipped, dim, keepdim)
-    return wrap(data, _int64, input._device)
-
-
-@profiled("aten::max")
-def max(input, dim=None, keepdim=False, *, other=None, axis=None, keepdims=None):
-    """The largest element; with `dim`, (values, indices) along it; with a tensor, elementwise maximum."""
-    if axis is not None or keepdims is not None:
-        dim, keepdim = numpy_keywords("max", dim, keepdim, axis, keepdims)
-    return _extreme("max", input, dim, keepdim, other)
-
-
-@profiled("aten::min")
-def min(input, dim=None, keepdim=False, *, other=None, axis=None, keepdims=None):
-    """The smallest element; with `dim`, (values, indices) along it; with a tensor, elementwise minimum."""
-    if axis is not None or keepdims is not None:
-        dim, keepdim = numpy_keywords("min", dim, keepdim, axis, keepdims)
-    return _extreme("min", input, dim, keepdim, other)
-
-
-@profiled("aten::amax")
-def amax(input, dim=(), keepdim=False, *, axis=None, keepdims=None):
-    """Maximum over dims (all when empty), gradient shared evenly among ties."""
-    if axis is not None or keepdims is not None:
-        dim, keepdim = numpy_keywords("amax", dim, keepdim, axis, keepdims)
-    return _values_only("max", input, dim, keepdim)
-
-
-@profiled("aten::amin")
-def amin(input, dim=(), keepdim=False, *, axis=None, keepdims=None):
-    """Minimum over dims (all when empty), gradient shared evenly among ties."""
-    if axis is not None or keepdims is not None:
-        dim, keepdim = numpy_keywords("amin", dim, keepdim, axis, keepdims)
-    return _values_only("min", input, dim, keepdim)
-
-
 class AmaxBackward0(Node):
+    """Gradient of amax/amin: shared evenly among the ties of each reduced slice."""
+
     def backward(self, grad):
         x, result = self.saved_tensors
         result = expand_back(result, self.shape, self.dims, self.keepdim)
@@ -261,17 +177,103 @@ class AmaxBackward0(Node):
         return expand_back(grad, self.shape, self.dims, self.keepdim) / count * mask
 
 
-class AminBackward0(AmaxBackward0):
-    pass
+def _flip(k, data, dt):
+    """`data` with its order reversed (negated; a bool buffer inverted), for a min without its kernel."""
+    return k.neg(data) if dt is not _bool else k.eq(data, False)
 
 
-def _values_only(op, input, dim, keepdim):
-    dims = reduced_dims(dim if dim != () else None, input.ndim, "a" + op)
-    if 0 in input._data.shape:
-        _check_nonempty("a" + op, input, dims, dim in ((), None))
-    result = wrap(_extreme_values(op, input, dims, keepdim), input._dtype, input._device)
-    return attach(result, AmaxBackward0 if op == "max" else AminBackward0, (input,), (input, result),
-                  shape=input.shape, dims=dims, keepdim=keepdim)
+@dataclass(frozen=True, eq=False)
+class Extreme:
+    """A reduction that selects an element, max or min, declared once: `selecting` makes its three forms
+    from it (``max``, ``amax``, ``argmax``), profiled and with their grad_fn classes under PyTorch's names."""
+
+    name: str  # "max" or "min": its kernels (``argmax`` for the indices) and its return type
+    pairwise: Callable  # the elementwise form, ``max(input, other)``
+    word: str  # "largest" or "smallest", for the docstrings
+
+    def values(self, input, dims: tuple, keepdim: bool):
+        """The selected values over `dims` (a buffer); min without its optional kernel flips max's."""
+        k, dt = input._device.kernels, input._dtype
+        if getattr(k, self.name) is not None:
+            return _reduce(self.name, input, dims, keepdim)
+        return _flip(k, _reduce("max", wrap(_flip(k, input._data, dt), dt, input._device), dims, keepdim), dt)
+
+    def indices(self, input, dim, keepdim: bool) -> Tensor:
+        """The index of the selected element along `dim` (of the flattened input when None), as int64."""
+        k = input._device.kernels
+        if not input._data.shape:
+            return wrap(k.full((), 0, _int64), _int64, input._device)
+        kernel = getattr(k, "arg" + self.name)
+        if kernel is not None:
+            data = kernel(input._data, dim, keepdim)
+        else:
+            data = k.argmax(_flip(k, input._data, input._dtype), dim, keepdim)
+        return wrap(data, _int64, input._device)
+
+
+def _node(base: type, name: str) -> type:
+    """`base`, or its subclass named `name` (min's grad_fn classes are max's under PyTorch's names)."""
+    return base if base.__name__ == name else type(name, (base,), {"__module__": __name__})
+
+
+def selecting(entry: Extreme) -> tuple:
+    """`entry`'s ``max``, ``amax`` and ``argmax`` functions."""
+    name, arg, a = entry.name, "arg" + entry.name, "a" + entry.name
+    cap = name.capitalize()
+    all_node, along_node = _node(MaxBackward1, cap + "Backward1"), _node(MaxBackward0, cap + "Backward0")
+    ties_node, pair = _node(AmaxBackward0, f"A{name}Backward0"), getattr(return_types, name)
+
+    def extreme(input, dim=None, keepdim=False, *, other=None, axis=None, keepdims=None):
+        if axis is not None or keepdims is not None:
+            dim, keepdim = numpy_keywords(name, dim, keepdim, axis, keepdims)
+        if isinstance(dim, Tensor):
+            dim, other = None, dim
+        if other is not None:
+            return entry.pairwise(input, other)
+        if dim is None:
+            if input.numel() == 0:
+                raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+                                   "Specify the reduction dim with the 'dim' argument.")
+            result = wrap(entry.values(input, tuple(range(input.ndim)), False), input._dtype, input._device)
+            return attach(result, all_node, (input,), (input, result))
+        d = _wrap_dim(dim, input.ndim, name)
+        if input.ndim and input._data.shape[d] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+        values = wrap(entry.values(input, (d,), keepdim), input._dtype, input._device)
+        indices = entry.indices(input, d if input.ndim else None, keepdim)
+        attach(values, along_node, (input,), (indices,), dim=d, keepdim=keepdim, shape=input.shape)
+        return pair(values, indices)
+
+    def values_only(input, dim=(), keepdim=False, *, axis=None, keepdims=None):
+        if axis is not None or keepdims is not None:
+            dim, keepdim = numpy_keywords(a, dim, keepdim, axis, keepdims)
+        dims = reduced_dims(dim if dim != () else None, input.ndim, a)
+        if 0 in input._data.shape:
+            _check_nonempty(a, input, dims, dim in ((), None))
+        result = wrap(entry.values(input, dims, keepdim), input._dtype, input._device)
+        return attach(result, ties_node, (input,), (input, result), shape=input.shape, dims=dims, keepdim=keepdim)
+
+    def index(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        if axis is not None or keepdims is not None:
+            dim, keepdim = numpy_keywords(arg, dim, keepdim, axis, keepdims)
+        d = None if dim is None else _wrap_dim(dim, input.ndim, arg)
+        if input._dtype is _bool:
+            raise RuntimeError(f"{arg}(): does not support bool input")
+        if d is None and 0 in input._data.shape:
+            raise IndexError(f"{arg}(): Expected reduction dim to be specified for input.numel() == 0.")
+        if d is not None and input._data.shape and input._data.shape[d] == 0:
+            _check_nonempty(arg, input, (d,), False)
+        result = entry.indices(input, d, keepdim)
+        return result.reshape((1,) * input.ndim) if d is None and keepdim else result
+
+    docs = (f"The {entry.word} element; with `dim`, (values, indices) along it; with a tensor, elementwise "
+            f"{entry.pairwise.__name__}.",
+            f"{entry.pairwise.__name__.capitalize()} over dims (all when empty), gradient shared evenly among ties.",
+            f"Index of the {entry.word} element (of the flattened tensor when `dim` is None).")
+    for fn, form, doc in zip((extreme, values_only, index), (name, a, arg), docs):
+        fn.__name__ = fn.__qualname__ = form
+        fn.__doc__ = doc
+    return tuple(profiled("aten::" + fn.__name__)(fn) for fn in (extreme, values_only, index))
 
 
 def _check_nonempty(op: str, input, dims, all_dims: bool) -> None:
@@ -285,35 +287,8 @@ def _check_nonempty(op: str, input, dims, all_dims: bool) -> None:
                              f"{list(input._data.shape)}).")
 
 
-@profiled("aten::argmax")
-def argmax(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
-    """Index of the largest element (of the flattened tensor when `dim` is None)."""
-    if axis is not None or keepdims is not None:
-        dim, keepdim = numpy_keywords("argmax", dim, keepdim, axis, keepdims)
-    d = None if dim is None else _wrap_dim(dim, input.ndim, "argmax")
-    return _arg_index("max", input, d, keepdim)
-
-
-@profiled("aten::argmin")
-def argmin(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
-    """Index of the smallest element (of the flattened tensor when `dim` is None)."""
-    if axis is not None or keepdims is not None:
-        dim, keepdim = numpy_keywords("argmin", dim, keepdim, axis, keepdims)
-    d = None if dim is None else _wrap_dim(dim, input.ndim, "argmin")
-    return _arg_index("min", input, d, keepdim)
-
-
-def _arg_index(op, input, d, keepdim):
-    if input._dtype is _bool:
-        raise RuntimeError(f"arg{op}(): does not support bool input")
-    if d is None and 0 in input._data.shape:
-        raise IndexError(f"arg{op}(): Expected reduction dim to be specified for input.numel() == 0.")
-    if d is not None and input._data.shape and input._data.shape[d] == 0:
-        _check_nonempty("arg" + op, input, (d,), False)
-    result = _arg_extreme(op, input, d, keepdim)
-    if d is None and keepdim:
-        return result.reshape((1,) * input.ndim)
-    return result
+max, amax, argmax = selecting(Extreme("max", maximum, "largest"))
+min, amin, argmin = selecting(Extreme("min", minimum, "smallest"))
 
 
 def _var_backward(grad, x, node):
