@@ -74,10 +74,7 @@ _METHODS = {
     "logical_or": pointwise.logical_or, "logical_xor": pointwise.logical_xor,
     "matmul": linalg.matmul, "mm": linalg.mm, "mv": linalg.mv, "dot": linalg.dot, "outer": linalg.outer,
     # reductions
-    "sum": reduction.sum, "mean": reduction.mean, "max": reduction.max, "min": reduction.min,
-    "amax": reduction.amax, "amin": reduction.amin, "argmax": reduction.argmax, "argmin": reduction.argmin,
-    "var": reduction.var, "std": reduction.std, "prod": reduction.prod, "any": reduction.any,
-    "all": reduction.all, "norm": norms.norm, "logsumexp": norms.logsumexp, "count_nonzero": norms.count_nonzero,
+    **reduction.FUNCTIONS, "norm": norms.norm, "logsumexp": norms.logsumexp, "count_nonzero": norms.count_nonzero,
     "isclose": norms.isclose, "allclose": norms.allclose, "clamp_min": pointwise.clamp_min,
     "clamp_max": pointwise.clamp_max,
     # scans and sorting

@@ -232,8 +232,7 @@ def selecting(entry: Extreme) -> tuple:
             return entry.pairwise(input, other)
         if dim is None:
             if input.numel() == 0:
-                raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
-                                   "Specify the reduction dim with the 'dim' argument.")
+                _check_nonempty(name, input, (), True)
             result = wrap(entry.values(input, tuple(range(input.ndim)), False), input._dtype, input._device)
             return attach(result, all_node, (input,), (input, result))
         d = _wrap_dim(dim, input.ndim, name)
@@ -315,53 +314,47 @@ class StdBackward0(Node):
         return _var_backward(where(result == 0, 0.0, grad / (result * 2)), x, self)
 
 
-def _variance(op: str, input, dim, unbiased, keepdim, correction):
-    if not input._dtype.is_floating_point:
-        raise RuntimeError(f"{op}(): input dtype should be floating point, got {input._dtype!r}")
-    if isinstance(dim, bool):
-        unbiased, dim = dim, None
-    if correction is None:
-        correction = 1 if unbiased is None or unbiased else 0
-    dims = reduced_dims(dim, input.ndim, op)
-    count = 1
-    for d in dims:
-        count *= input._data.shape[d]
-    k = input._device.kernels
-    # Accumulated in float64, as PyTorch's CPU kernels do: float32 squares of 1e30 would overflow.
-    wide = input if input._dtype is _float64 else wrap(k.astype(input._data, _float64), _float64, input._device)
-    mean_data = k.div(_reduce("sum", wide, dims, True), count)
-    centered = k.sub(wide._data, mean_data)
-    denominator = count - correction
-    if denominator <= 0:
-        warnings.warn(f"{op}(): degrees of freedom is <= 0. Correction should be strictly less than the "
-                      "reduction factor (input numel divided by output numel).", stacklevel=4)
-    squares = _reduce("sum", wrap(k.mul(centered, centered), _float64, input._device), dims, keepdim)
-    data = k.div(squares, builtins.max(denominator, 0))
-    if op == "std":
-        data = k.sqrt(data)
-    if input._dtype is not _float64:
-        data = k.astype(data, input._dtype)
-    result = wrap(data, input._dtype, input._device)
-    node = VarBackward0 if op == "var" else StdBackward0
-    saved = (input,) if op == "var" else (input, result)
-    return attach(result, node, (input,), saved, dims=dims, keepdim=keepdim, shape=input.shape,
-                  denominator=denominator, full=dim is None or not input.ndim)
+def spreading(name: str, node: type, root: bool):
+    """var, or std when `root` (the square root of var, its node saving the result too)."""
+    def spread(input, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, keepdims=None):
+        if axis is not None or keepdims is not None:
+            dim, keepdim = numpy_keywords(name, dim, keepdim, axis, keepdims)
+        if not input._dtype.is_floating_point:
+            raise RuntimeError(f"{name}(): input dtype should be floating point, got {input._dtype!r}")
+        if isinstance(dim, bool):
+            unbiased, dim = dim, None
+        if correction is None:
+            correction = 1 if unbiased is None or unbiased else 0
+        dims = reduced_dims(dim, input.ndim, name)
+        count = 1
+        for d in dims:
+            count *= input._data.shape[d]
+        k = input._device.kernels
+        # Accumulated in float64, as PyTorch's CPU kernels do: float32 squares of 1e30 would overflow.
+        wide = input if input._dtype is _float64 else wrap(k.astype(input._data, _float64), _float64, input._device)
+        mean_data = k.div(_reduce("sum", wide, dims, True), count)
+        centered = k.sub(wide._data, mean_data)
+        denominator = count - correction
+        if denominator <= 0:
+            warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
+                          "reduction factor (input numel divided by output numel).", stacklevel=3)
+        squares = _reduce("sum", wrap(k.mul(centered, centered), _float64, input._device), dims, keepdim)
+        data = k.div(squares, builtins.max(denominator, 0))
+        if root:
+            data = k.sqrt(data)
+        if input._dtype is not _float64:
+            data = k.astype(data, input._dtype)
+        result = wrap(data, input._dtype, input._device)
+        return attach(result, node, (input,), (input, result) if root else (input,), dims=dims, keepdim=keepdim,
+                      shape=input.shape, denominator=denominator, full=dim is None or not input.ndim)
+
+    spread.__name__ = spread.__qualname__ = name
+    spread.__doc__ = f"{'Standard deviation' if root else 'Variance'} over `dim`, with Bessel's correction by " \
+        "default (``correction=1``)."
+    return profiled("aten::" + name)(spread)
 
 
-@profiled("aten::var")
-def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, keepdims=None):
-    """Variance over `dim` with Bessel's correction by default (``correction=1``)."""
-    if axis is not None or keepdims is not None:
-        dim, keepdim = numpy_keywords("var", dim, keepdim, axis, keepdims)
-    return _variance("var", input, dim, unbiased, keepdim, correction)
-
-
-@profiled("aten::std")
-def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, keepdims=None):
-    """Standard deviation over `dim` with Bessel's correction by default."""
-    if axis is not None or keepdims is not None:
-        dim, keepdim = numpy_keywords("std", dim, keepdim, axis, keepdims)
-    return _variance("std", input, dim, unbiased, keepdim, correction)
+var, std = spreading("var", VarBackward0, False), spreading("std", StdBackward0, True)
 
 
 class ProdBackward1(Node):
@@ -501,3 +494,6 @@ def all(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
     k = input._device.kernels
     falsy = wrap(k.eq(input._data, False if input._dtype is _bool else 0), _bool, input._device)
     return _as_flags_of(input, k.eq(any(falsy, dim, keepdim)._data, False))
+
+
+FUNCTIONS = {fn.__name__: fn for fn in (sum, mean, prod, max, min, amax, amin, argmax, argmin, var, std, any, all)}
