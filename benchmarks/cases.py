@@ -247,6 +247,70 @@ def _einsum(equation: str, *shapes: tuple[int, ...]) -> Case:
                 framework, numpy)
 
 
+# New ops on 1M float32 elements against numpy's own function for the same result: each elementwise op
+# <= 1.2x its ufunc; the scans, the sort, gather and scatter_add <= 1.5x their numpy equivalents.
+LARGE = 1_000_000
+_Million = Callable[[Any, Any, Any], Any]  # (library, input, second input) -> result
+
+
+def _million(name: str, framework_op: _Million, numpy_op: _Million, ratio: float, low: float = -0.9,
+             high: float = 0.9, dtype: str = "float32", second: np.ndarray | None = None) -> Case:
+    """`second` (default: the input rolled by one) is made a tensor once, outside the timed call."""
+    def inputs() -> tuple[np.ndarray, np.ndarray]:
+        x = np.random.default_rng(0).uniform(low, high, LARGE)
+        x = x.astype(dtype) if dtype != "int32" else (x * 1000).astype(np.int32)
+        return x, np.roll(x, 1) if second is None else second
+
+    def framework(fw: ModuleType, device: str) -> Run:
+        x, y = (fw.tensor(v, device=device) for v in inputs())
+        return lambda: framework_op(fw, x, y)
+
+    def numpy() -> Run:
+        x, y = inputs()
+        return lambda: numpy_op(np, x, y)
+
+    return Case(f"{name} 1M", Target("numpy", ratio), framework, numpy)
+
+
+def _elementwise(name: str, ufunc: str, low: float = -0.9, high: float = 0.9) -> Case:
+    return _million(name, lambda fw, x, _: getattr(fw, name)(x), lambda np_, x, _: getattr(np_, ufunc)(x), 1.2,
+                    low, high)
+
+
+def _binary(name: str, ufunc: str, dtype: str = "float32") -> Case:
+    return _million(name, lambda fw, x, y: getattr(fw, name)(x, y), lambda np_, x, y: getattr(np_, ufunc)(x, y),
+                    1.2, 0.1, 0.9, dtype)
+
+
+_INDEX = np.random.default_rng(1).integers(0, LARGE, LARGE)
+_ELEMENTWISE_1M = (
+    _elementwise("exp2", "exp2"), _elementwise("expm1", "expm1"), _elementwise("log1p", "log1p", 0.1),
+    _elementwise("tan", "tan"), _elementwise("asin", "arcsin"), _elementwise("atan", "arctan"),
+    _elementwise("sinh", "sinh"), _elementwise("asinh", "arcsinh"), _elementwise("floor", "floor"),
+    _elementwise("round", "round"), _elementwise("trunc", "trunc"),
+    _binary("atan2", "arctan2"), _binary("hypot", "hypot"), _binary("logaddexp", "logaddexp"),
+    _binary("remainder", "remainder"), _binary("floor_divide", "floor_divide"),
+    _binary("bitwise_and", "bitwise_and", "int32"),
+)
+_SCANS_1M = (
+    _million("cumsum", lambda fw, x, _: fw.cumsum(x, 0), lambda np_, x, _: np_.cumsum(x), 1.5),
+    _million("cumprod", lambda fw, x, _: fw.cumprod(x, 0), lambda np_, x, _: np_.cumprod(x), 1.5, 0.999, 1.001),
+    # torch.sort returns values and indices: numpy's equivalent is a stable argsort and the take.
+    _million("sort", lambda fw, x, _: fw.sort(x, stable=True),
+             lambda np_, x, _: (lambda i: (x[i], i))(np_.argsort(x, kind="stable")), 1.5),
+    _million("gather", lambda fw, x, i: fw.gather(x, 0, i), lambda np_, x, i: np_.take_along_axis(x, i, 0), 1.5,
+             second=_INDEX),
+    _million("scatter_add", lambda fw, x, i: fw.zeros(LARGE).scatter_add(0, i, x),
+             lambda np_, x, i: _numpy_scatter_add(x, i), 1.5, second=_INDEX),
+)
+
+
+def _numpy_scatter_add(x: np.ndarray, index: np.ndarray) -> np.ndarray:
+    out = np.zeros(LARGE, dtype=x.dtype)
+    np.add.at(out, index, x)
+    return out
+
+
 # A chain of 125 small ops (25 rounds of mul, add, tanh, sub, exp on 4x4 float32) and its backward:
 # the per-op cost of recording and of the engine, where the arithmetic is negligible.
 CHAIN_ROUNDS = 25
@@ -301,4 +365,6 @@ CASES: tuple[Case, ...] = (
     _einsum("ij->j", (1000, 1000)),
     _einsum("ij,ij->i", (1000, 1000), (1000, 1000)),
     _einsum("ij->i", (1000, 1000)),
+    *_ELEMENTWISE_1M,
+    *_SCANS_1M,
 )
