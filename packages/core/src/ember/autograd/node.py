@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import weakref
 
-from .._tensor import Tensor
+from .._tensor import Tensor, wrap
 from . import grad_mode
 
 _grad_state = grad_mode.state
@@ -292,9 +292,8 @@ def _unpack(node: Node, entry):
     if output is None:
         return t
     data, dtype, dev, nr = output
-    out = Tensor._make(data, dtype, dev)
+    out = wrap(data, dtype, dev, True)
     out._version = counter
-    out._requires_grad = True
     out._grad_fn = node
     out._output_nr = nr
     return out
