@@ -205,6 +205,12 @@ def attach(result: Tensor, node_cls: type, inputs, saved=(), **attributes) -> Te
     """Record `result` as the output of a `node_cls` node over `inputs`, when a gradient is needed."""
     if not _grad_state.enabled or not result._dtype.is_floating_point:
         return result  # integer and bool results never require grad
+    return record(result, node_cls, inputs, saved, attributes)
+
+
+def record(result: Tensor, node_cls: type, inputs, saved=(), attributes=None) -> Tensor:
+    """`attach` for a caller that knows grad mode is on and `result` is floating (the ops' straight paths):
+    the node, when any of `inputs` requires grad, with `attributes` set on it."""
     found = _edges(inputs)
     if found is None:
         return result
