@@ -7,7 +7,7 @@ import warnings
 from .. import _dtype, _profiling
 from .._tensor import Tensor, wrap
 from ..autograd import grad_mode
-from ..autograd.node import Node, attach, cross_saved, needs_input_grad
+from ..autograd.node import Node, attach, cross_saved, needs_input_grad, record
 from . import creation
 from .binary import FUNCTIONS as _BINARY
 from .dispatch import (
@@ -267,7 +267,7 @@ def rsub(input, other, **options):
             return _rsub(input, other)  # the general path raises PyTorch's error
         result = wrap(data, input._dtype, input._device)
         if input._requires_grad and grad_mode.state.enabled:
-            attach(result, RsubBackward1, (input,))
+            record(result, RsubBackward1, (input,))
         return result
     return _rsub(input, other, **options)
 

@@ -16,7 +16,7 @@ from typing import Any
 from .. import _checks, _dtype, _profiling
 from .._tensor import Tensor, wrap
 from ..autograd import grad_mode
-from ..autograd.node import Node, attach, needs_grad
+from ..autograd.node import Node, attach, needs_grad, record
 from .dispatch import bump, check_out, profiled, type_name
 
 _float16, _float32, _bool = _dtype.float16, _dtype.float32, _dtype.bool_
@@ -32,6 +32,7 @@ def straight_binary(general: Callable, kernel_name: str, node_cls: type | None =
     dtype is among `number_dtypes`; no options, no profiler. The result keeps the dtype (or is of
     `result_dtype`); `node_cls` is recorded over both operands, saving ``saving(input, other)``. Any
     other call, and any failure, goes to `general`, which gives PyTorch's errors."""
+    recording = record if result_dtype is None else attach  # a gradient needs a floating result: dt is one
     def op(input, other, **options):
         if not options and input.__class__ is Tensor and not _profiling.enabled:
             dt = input._dtype
@@ -51,7 +52,7 @@ def straight_binary(general: Callable, kernel_name: str, node_cls: type | None =
             result = wrap(data, result_dtype or dt, input._device)
             if node_cls is not None and _state.enabled and (
                     input._requires_grad or (kind is Tensor and other._requires_grad)):
-                attach(result, node_cls, (input, other), saving(input, other) if saving is not None else ())
+                recording(result, node_cls, (input, other), saving(input, other) if saving is not None else ())
             return result
         return general(input, other, **options)
     op.__name__ = op.__qualname__ = general.__name__
@@ -293,7 +294,7 @@ def unary_function(entry: Unary, node_cls: type | None) -> Callable:
                 return general(input)  # the general path raises PyTorch's error
             result = wrap(data, input._dtype, input._device)
             if node_cls is not None and input._requires_grad and _state.enabled:
-                attach(result, node_cls, (input,), saving(input, result))
+                record(result, node_cls, (input,), saving(input, result))  # `fast` dtypes are floating
             return result
         return general(input, out=out)
     op.__name__ = op.__qualname__ = name

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .. import _dtype
 from .._dtype import EXACT_NAMES
 from ..autograd import grad_mode
 from ..autograd.node import Node, attach
@@ -19,6 +20,7 @@ from .creation import zeros_like
 from .registry import LN2, LN10, Unary, build, in_float32
 
 _INF = math.inf
+_float16 = _dtype.float16
 TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
 
 
@@ -26,6 +28,13 @@ def _refuse_bool(input) -> None:
     if input._dtype.name == "bool":
         raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
                            "invert a mask, use the `~` or `logical_not()` operator instead.")
+
+
+def _tanh_grad(g, y):
+    """g * (1 - tanh²), computed in float32 for float16 as PyTorch's kernel does (one frame: the hot path)."""
+    if g._dtype is _float16:
+        return in_float32(_tanh_grad, g, y)
+    return g * (1 - y * y)
 
 
 UNARY: tuple[Unary, ...] = (
@@ -53,7 +62,7 @@ UNARY: tuple[Unary, ...] = (
     Unary("atan", lambda g, x: g / (x * x + 1), ("input",), reference=np.arctan, aliases=("arctan",)),
     Unary("sinh", lambda g, x: g * x.cosh(), ("input",), reference=np.sinh),
     Unary("cosh", lambda g, x: g * x.sinh(), ("input",), reference=np.cosh),
-    Unary("tanh", lambda g, y: in_float32(lambda g, y: g * (1 - y * y), g, y), ("result",), reference=np.tanh),
+    Unary("tanh", _tanh_grad, ("result",), reference=np.tanh),
     Unary("asinh", lambda g, x: g / (x * x + 1).sqrt(), ("input",), reference=np.arcsinh, aliases=("arcsinh",)),
     Unary("acosh", lambda g, x: g / ((x - 1) * (x + 1)).sqrt(), ("input",), reference=np.arccosh,
           domain="above_one", aliases=("arccosh",)),

@@ -182,7 +182,11 @@ def _run(roots, grads, retain_graph, create_graph, inputs, accumulate, exposed=(
             if watched:
                 _expose(seen, node_grads)
                 _expose(seen, input_grads)
-            elif len(input_grads) > 1:
+            elif len(input_grads) == 2:  # _expose_repeated's common case, inlined: the hot loop
+                g = input_grads[0]
+                if g is input_grads[1] and g is not None:
+                    seen[id(g)] = g
+            elif len(input_grads) > 2:
                 _expose_repeated(seen, input_grads)
             if not retain_graph and node._saved:
                 node._saved = None
@@ -213,11 +217,6 @@ def _expose(seen: dict, grads) -> None:
 
 def _expose_repeated(seen: dict, grads) -> None:
     """One gradient object sent to several inputs is not the engine's alone: expose it."""
-    if len(grads) == 2:  # the common case, without a loop
-        g = grads[0]
-        if g is grads[1] and g is not None:
-            seen[id(g)] = g
-        return
     for i, g in enumerate(grads):
         if g is not None:
             for other in grads[i + 1:]:
@@ -238,16 +237,16 @@ def _count_dependencies(starts) -> dict:
     per output of a multi-output node)."""
     dependencies: dict = {}
     stack = list(dict.fromkeys(starts))
-    seen = set(stack)
+    first = set(stack)  # every other node is pushed once: when it first enters `dependencies`
+    get = dependencies.get
     while stack:
         for next_node, _ in stack.pop().next_functions:
             if next_node is None:
                 continue
-            count = dependencies.get(next_node)
+            count = get(next_node)
             if count is None:
                 dependencies[next_node] = 1
-                if next_node not in seen:
-                    seen.add(next_node)
+                if next_node not in first:
                     stack.append(next_node)
             else:
                 dependencies[next_node] = count + 1

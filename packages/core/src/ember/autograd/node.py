@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import weakref
 
-from .._tensor import Tensor
+from .._tensor import Tensor, wrap
 from . import grad_mode
+
+_grad_state = grad_mode.state
 
 _NO_EDGE = (None, 0)
 _FREED = ("Trying to backward through the graph a second time (or directly access saved tensors after "
@@ -208,8 +210,14 @@ def _record_trace(node: Node) -> None:
 
 def attach(result: Tensor, node_cls: type, inputs, saved=(), **attributes) -> Tensor:
     """Record `result` as the output of a `node_cls` node over `inputs`, when a gradient is needed."""
-    if not grad_mode.state.enabled or not result._dtype.is_floating_point:
+    if not _grad_state.enabled or not result._dtype.is_floating_point:
         return result  # integer and bool results never require grad
+    return record(result, node_cls, inputs, saved, attributes)
+
+
+def record(result: Tensor, node_cls: type, inputs, saved=(), attributes=None) -> Tensor:
+    """`attach` for a caller that knows grad mode is on and `result` is floating (the ops' straight paths):
+    the node, when any of `inputs` requires grad, with `attributes` set on it."""
     found = _edges(inputs)
     if found is None:
         return result
@@ -217,13 +225,14 @@ def attach(result: Tensor, node_cls: type, inputs, saved=(), **attributes) -> Te
     if attributes:
         for key, value in attributes.items():
             setattr(node, key, value)
-    base = result._base
-    if base is not None and not _views_an_input(base, inputs):
+    if result._base is not None and not _views_an_input(result._base, inputs):
         result._base = None  # a view of the op's own scratch buffer: its history does not pass through it
-    node.next_functions = found[0]
-    node._input_meta = found[1]
-    if saved:
-        node._saved = tuple([_pack(t, result) for t in saved])
+    node.next_functions, node._input_meta = found
+    if saved:  # one or two saved values (the common cases) packed without a loop
+        n = len(saved)
+        node._saved = (_pack(saved[0], result),) if n == 1 else \
+            (_pack(saved[0], result), _pack(saved[1], result)) if n == 2 else \
+            tuple([_pack(t, result) for t in saved])
     if _anomaly.enabled:
         _record_trace(node)
     result._requires_grad = True
@@ -296,9 +305,8 @@ def _unpack(node: Node, entry):
     if output is None:
         return t
     data, dtype, dev, nr = output
-    out = Tensor._make(data, dtype, dev)
+    out = wrap(data, dtype, dev, True)
     out._version = counter
-    out._requires_grad = True
     out._grad_fn = node
     out._output_nr = nr
     return out
