@@ -383,13 +383,11 @@ def binary_cross_entropy_with_logits(x, y):
 
 @_quietly
 def remainder(a, b, out=None):
-    """PyTorch's remainder, the sign of the divisor's: fmod, plus b where the signs differ (so -4 % 2 is
-    -0.0 in floats, as PyTorch's; numpy's np.remainder gives +0.0). Integers take numpy's (Python's)."""
-    result = _array(np.fmod(a, b, out=ARRAY if out is None else out))
+    """PyTorch's remainder, the sign of the divisor's: numpy's (Python's), except that a zero result of
+    floats takes the dividend's sign, as PyTorch's fmod-based one does (-4 % 2 is -0.0; numpy gives +0.0)."""
+    result = _array(np.remainder(a, b, out=ARRAY if out is None else out))
     if result.dtype.kind == "f":
-        np.add(result, b, out=result, where=(result != 0) & ((np.less(b, 0)) != (result < 0)))
-    else:
-        np.remainder(a, b, out=result)
+        np.copysign(result, a, out=result, where=result == 0)
     return result
 
 

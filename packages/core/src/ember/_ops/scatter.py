@@ -32,7 +32,10 @@ def first_out_of_range(index: Tensor, low: int, high: int) -> int | None:
     if not data.size:
         return None
     values = index._device.kernels.to_numpy(data)
-    if low <= values.min() and values.max() < high:
+    if low == 0:  # one pass: read as unsigned, a negative value lies above any bound
+        if values.view(values.dtype.newbyteorder("=").str.replace("i", "u")).max() < high:
+            return None
+    elif low <= values.min() and values.max() < high:
         return None
     return int(values[(values < low) | (values >= high)].flat[0])
 
