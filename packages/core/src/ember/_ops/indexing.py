@@ -267,6 +267,12 @@ def setitem(input, key, value):
     As in PyTorch, the key's basic part (ints, slices, None) is applied first, as a view: its index
     errors come before the in-place checks, and the advanced result dims land where `getitem` puts them.
     """
+    if not isinstance(value, Tensor):  # as PyTorch's, a number is converted before the key is looked at
+        if value.__class__ is int and not -2**63 <= value < 2**63:  # PyTorch reads any int as a C long long
+            raise ValueError("Overflow when unpacking long long")
+        data = scalar(value, "setitem")
+        if input._dtype is not _dtype.float16:  # PyTorch's setitem rounds a huge number to inf in float16
+            data = checked_scalar(data, input._dtype, "setitem")
     _refuse_byte_mask_fill(key, value)
     key = _normalize(key)
     advanced = any(_is_advanced(item) for item in key)
@@ -294,10 +300,6 @@ def setitem(input, key, value):
                                                                                            input._dtype)
         if advanced and _fills_mask(rest, value):  # PyTorch's masked_fill_ takes the value as a number
             checked_scalar(value.item(), input._dtype, "setitem")
-    else:
-        data = scalar(value, "setitem")
-        if input._dtype is not _dtype.float16:  # PyTorch's setitem rounds a huge number to inf in float16
-            data = checked_scalar(data, input._dtype, "setitem")
     base = input._base
     if needs_grad((input, value)) or (base is not None and base._requires_grad and grad_mode.state.enabled):
         _tracked_setitem(input, key, advanced, value, data, fills)
