@@ -7,10 +7,10 @@ from .._tensor import Tensor, _wrap_dim, wrap
 from ..autograd import grad_mode
 from ..autograd.node import Node, attach
 from . import creation, joining
-from .along import scatter_add_along
 from .dispatch import bump, check_out, profiled
 from .inplace import make_inplace
 from .pointwise import maximum, minimum, where
+from .scatter import scatter_add_along
 
 _int64, _bool = _dtype.int64, _dtype.bool_
 

@@ -14,7 +14,6 @@ from .. import _dtype
 from .._tensor import Tensor, _wrap_dim, wrap
 from ..autograd.node import Node, attach, needs_input_grad
 from . import inplace, overlap, views
-from .along import along_key
 from .dispatch import broadcast_shapes, bump, check_out, checked_scalar, profiled, scalar, type_name
 
 _int64, _int32, _bool = _dtype.int64, _dtype.int32, _dtype.bool_
@@ -69,6 +68,20 @@ def as_1d(device, data):
 
 
 # ----- gather ----------------------------------------------------------------------------------------------
+def _along_key(device, indices, dim: int) -> tuple:
+    """The advanced-indexing key that reads position ``indices[i...]`` along `dim` for every element of
+    `indices` (int64 buffer), and its own position along every other dim."""
+    k, shape = device.kernels, indices.shape
+    key = []
+    for d, n in enumerate(shape):
+        if d == dim:
+            key.append(indices)
+        else:
+            positions = k.arange(0, n, 1, _int64)
+            key.append(views.reshape_buffer(device, positions, tuple(n if i == d else 1 for i in range(len(shape)))))
+    return tuple(key)
+
+
 def _check_sizes(input: Tensor, dim: int, index: Tensor, scatters: bool, src: Tensor | None = None) -> None:
     """PyTorch's shape rules for gather and (`scatters`) scatter: the same ndim, and the index no larger
     than the input apart from `dim` (and than a `src` tensor everywhere); skipped for an empty index."""
@@ -103,8 +116,7 @@ def _check_range(index: Tensor, dim: int, size: int) -> None:
 class GatherBackward0(Node):
     def backward(self, grad):
         index, = self.saved_tensors
-        from .creation import zeros
-        return scatter_add(zeros(self.shape, dtype=grad._dtype, device=grad._device), self.dim, index, grad)
+        return scatter_add_along(grad, self.dim, index, self.shape)
 
 
 def _gather_data(input: Tensor, dim: int, index: Tensor):
@@ -115,7 +127,7 @@ def _gather_data(input: Tensor, dim: int, index: Tensor):
         for axis, n in enumerate(shape):
             if axis != dim and n < source.shape[axis]:
                 source = views.narrow_buffer(d, source, axis, 0, n)
-    data = d.kernels.index(source, along_key(d, positions, dim))
+    data = d.kernels.index(source, _along_key(d, positions, dim))
     return data if index._data.shape else views.reshape_buffer(d, data, ())
 
 
@@ -129,9 +141,13 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
     _check_range(index, dim, (input._data.shape or (1,))[dim])
     if out is not None:
         check_out(out, "gather", index._data.shape, input._dtype, (input, index), full_too=True)
+    return written(take_along(input, dim, index), out)
+
+
+def take_along(input: Tensor, dim: int, index: Tensor) -> Tensor:
+    """gather without its checks, for an index known to be valid (made by ember: sort's, a gradient's)."""
     result = wrap(_gather_data(input, dim, index), input._dtype, input._device)
-    result = attach(result, GatherBackward0, (input,), (index,), dim=dim, shape=input._data.shape)
-    return written(result, out)
+    return attach(result, GatherBackward0, (input,), (index,), dim=dim, shape=input._data.shape)
 
 
 def written(result: Tensor, out):
@@ -150,7 +166,7 @@ def _scatter_into(data, input: Tensor, dim: int, index: Tensor, src, reduce) -> 
     d = input._device
     k = d.kernels
     target, positions = as_1d(d, data), as_1d(d, long_buffer(index))
-    key = along_key(d, positions, dim)
+    key = _along_key(d, positions, dim)
     value = src
     if isinstance(src, Tensor):
         value = as_1d(d, src._data)
@@ -197,7 +213,7 @@ class ScatterBackward0(Node):
     def backward(self, grad):
         index, = self.saved_tensors
         grad_input = scatter(grad, self.dim, index, 0) if needs_input_grad(self, 0) else None
-        grad_src = gather(grad, self.dim, index) if needs_input_grad(self, 1) else None
+        grad_src = take_along(grad, self.dim, index) if needs_input_grad(self, 1) else None
         return grad_input, grad_src
 
 
@@ -252,7 +268,7 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None, out=None):
 class ScatterAddBackward0(Node):
     def backward(self, grad):
         index, = self.saved_tensors
-        return grad, (gather(grad, self.dim, index) if needs_input_grad(self, 1) else None)
+        return grad, (take_along(grad, self.dim, index) if needs_input_grad(self, 1) else None)
 
 
 @profiled("aten::scatter_add")
@@ -261,10 +277,20 @@ def scatter_add(input, dim, index, src, *, out=None):
     dim = _scatter_checks("scatter_add", input, dim, index, src)
     if out is not None:
         check_out(out, "scatter_add", input._data.shape, input._dtype, (index, src))
-    data = copy_of(input)
+    return written(_scatter_add(copy_of(input), input, dim, index, src), out)
+
+
+def _scatter_add(data, input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
+    """scatter_add without its checks, into `data`, a new buffer holding `input`'s values."""
     _scatter_into(data, input, dim, index, src, "sum")
-    result = attach(wrap(data, input._dtype, input._device), ScatterAddBackward0, (input, src), (index,), dim=dim)
-    return written(result, out)
+    return attach(wrap(data, input._dtype, input._device), ScatterAddBackward0, (input, src), (index,), dim=dim)
+
+
+def scatter_add_along(source: Tensor, dim: int, index: Tensor, shape: tuple) -> Tensor:
+    """Zeros of `shape` with `source` added at `index` along `dim` (``zeros(shape).scatter_add(dim, index,
+    source)`` without its checks, for an index known to be valid): the gradient of a selection by index."""
+    zeros = wrap(source._device.kernels.full(tuple(shape), 0, source._dtype), source._dtype, source._device)
+    return _scatter_add(zeros._data, zeros, dim, index, source)
 
 
 def _identity(reduce: str, dt):

@@ -15,11 +15,11 @@ from .._tensor import Tensor, _wrap_dim, wrap
 from ..autograd import grad_mode
 from ..autograd.node import Node, attach
 from . import creation, joining
-from .along import scatter_add_along, take_along
 from .dispatch import profiled, value_range
 from .pointwise import maximum, where
 from .reduction import MaxBackward1
 from .scan import check_pair_out, running, write_pair
+from .scatter import scatter_add_along, take_along
 
 _int64, _bool = _dtype.int64, _dtype.bool_
 
