@@ -160,6 +160,7 @@ long = int64
 short = int16
 
 from . import accelerator, autograd, cuda, linalg, nn, optim, profiler, return_types  # noqa: E402  (they build on the names above)
+from .serialization import load, save  # noqa: E402
 
 concat = concatenate = cat
 clip = clamp
