@@ -71,7 +71,8 @@ class _Encoder:
                 self._open.discard(id(obj))
         raise TypeError(f"ember.save(): cannot save an object of type {type(obj).__module__}."
                         f"{type(obj).__qualname__}: ember checkpoints hold tensors, dicts, lists, tuples, sets, "
-                        "numbers, strings, bytes, None, dtypes and devices (never pickled objects)")
+                        "numbers, strings, bytes, None, dtypes and devices, never pickled objects (save a module's or "
+                        "an optimizer's state_dict() instead)")
 
     def _container(self, obj: Any) -> dict[str, Any]:
         kind = _CONTAINERS[type(obj)]
@@ -104,7 +105,7 @@ _CONTAINERS: dict[type, str] = {list: "list", tuple: "tuple", set: "set", frozen
 
 def _checksum(flat: np.ndarray) -> int:
     """CRC-32 of a storage's bytes: safetensors has no checksum, and a changed byte must not load silently."""
-    return zlib.crc32(memoryview(np.ascontiguousarray(flat)).cast("B"))
+    return zlib.crc32(np.ascontiguousarray(flat).data)
 
 
 def dumps(obj: Any) -> bytes:
