@@ -29,7 +29,9 @@ def random_tensor(name: str, shape=(3, 4), seed: int = 0) -> ember.Tensor:
     rng = np.random.default_rng(seed)
     dtype = np.dtype(name if name != "bool" else np.bool_)
     raw = rng.integers(0, 256, size=int(np.prod(shape)) * dtype.itemsize, dtype=np.uint8)
-    array = raw.view(dtype).reshape(shape).copy() if name != "bool" else raw[: int(np.prod(shape))].reshape(shape) % 2 == 1
+    if name == "bool":
+        return ember.from_numpy(raw[: int(np.prod(shape))].reshape(shape) % 2 == 1)
+    array = raw.view(dtype).reshape(shape)
     return ember.from_numpy(np.ascontiguousarray(array))
 
 
