@@ -141,11 +141,10 @@ def loads(data: bytes, placement: Placement) -> Any:
     pickle.UnpicklingError (content torch's weights_only=True refuses) or UnsupportedContent."""
     archive = zipfile.ZipFile(io.BytesIO(data))
     names = archive.namelist()
+    if any(name.endswith("/constants.pkl") for name in names):
+        raise UnsupportedContent("a TorchScript archive (torch.jit.save); ember.load reads torch.save checkpoints")
     pickles = [name for name in names if name.endswith("/data.pkl") and name.count("/") == 1]
     if not pickles:
-        if any(name.endswith("/constants.pkl") for name in names):
-            raise UnsupportedContent("a TorchScript archive (torch.jit.save); ember.load reads torch.save "
-                                     "checkpoints")
         raise UnsupportedContent("a zip archive without data.pkl, not a torch.save checkpoint")
     prefix = pickles[0][: -len("data.pkl")]
     byteorder = archive.read(prefix + "byteorder").decode() if prefix + "byteorder" in names else "little"
