@@ -95,6 +95,12 @@ def test_a_view_saved_alone_keeps_its_values_and_strides():
     assert got.tolist() == view.tolist() and got.stride() == (6, 2)
 
 
+def test_views_of_a_tensor_over_strided_numpy_memory_keep_their_values():
+    x = ember.from_numpy(np.arange(12.0)[::2])  # owns no dense block: each view is saved on its own
+    got = round_trip([x, x[1:], x[::2]])
+    assert [t.tolist() for t in got] == [x.tolist(), x[1:].tolist(), x[::2].tolist()]
+
+
 def test_the_same_tensor_twice_loads_as_one_object():
     t = ember.ones(2)
     got = round_trip([t, {"again": t}])
@@ -406,6 +412,15 @@ def test_a_pickle_that_would_run_code_is_refused(tmp_path, payload):
     with pytest.raises(pickle.UnpicklingError, match="Weights only load failed"):
         ember.load(io.BytesIO(data))
     assert not marker.exists()
+
+
+@pytest.mark.parametrize("arguments", [b"(K\x01K\x00)K\x01\x85K\x01\x85\x89t",  # an int as the storage
+                                       b"(t",  # no arguments
+                                       b"(K\x01t"])
+def test_a_rebuild_call_with_wrong_arguments_is_a_clear_error(arguments):
+    data = b"\x80\x02" + _global("torch._utils", "_rebuild_tensor_v2") + arguments + b"R."
+    with pytest.raises((RuntimeError, pickle.UnpicklingError), match="damaged|expects a storage"):
+        ember.load(io.BytesIO(_torch_zip(data, {})))
 
 
 def test_the_refusal_names_the_global():

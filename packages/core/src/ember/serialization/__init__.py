@@ -12,6 +12,7 @@ import zipfile
 from typing import Any
 
 from . import ember_format, files, torch_zip
+from .errors import CorruptCheckpoint, UnsupportedContent
 from .storages import Placement
 
 __all__ = ["load", "save"]
@@ -49,7 +50,7 @@ def load(f: Any, map_location: Any = None, *, weights_only: bool | None = None, 
         raise pickle.UnpicklingError(f"ember.load: {name}: Weights only load failed. WeightsUnpickler error: "
                                      f"{error}. ember reads only tensors, containers and primitives from "
                                      "PyTorch checkpoints, never arbitrary pickled objects.") from None
-    except (ember_format.CorruptCheckpoint, torch_zip.UnsupportedContent) as error:
+    except (CorruptCheckpoint, UnsupportedContent) as error:
         raise RuntimeError(f"ember.load: {name} cannot be loaded: {error}") from None
     except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, EOFError) as error:
         raise RuntimeError(f"ember.load: {name} is a damaged PyTorch checkpoint (PytorchStreamReader failed "

@@ -26,14 +26,11 @@ from .. import _dtype
 from .._device import device as Device
 from .._size import Size
 from .._tensor import Tensor
+from .errors import CorruptCheckpoint
 from .storages import Placement, Storage, StorageWriter, contiguous_strides, window
 
 FORMAT_KEY = "ember"
 VERSION = 1
-
-
-class CorruptCheckpoint(Exception):
-    """A checkpoint whose content does not hold together (`load` names the file)."""
 
 
 # ----- saving -----------------------------------------------------------------------------------------

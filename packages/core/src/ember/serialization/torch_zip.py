@@ -17,6 +17,7 @@ from .. import _dtype
 from .._device import device as Device
 from .._size import Size
 from .._tensor import Tensor
+from .errors import CorruptCheckpoint, UnsupportedContent
 from .restricted_unpickler import RestrictedUnpickler
 from .storages import Placement, Storage, window
 
@@ -46,17 +47,15 @@ _UNSUPPORTED_DTYPES = ("bfloat16", "complex32", "complex64", "complex128", "uint
                        "qint32", "quint4x2", "quint2x4", "bits8", "bits16")
 
 
-class UnsupportedContent(Exception):
-    """A checkpoint PyTorch could load but that holds something ember has no equivalent for."""
-
-
 def _unsupported(what: str) -> StorageType:
     return StorageType(None, what)
 
 
 def _rebuild_tensor_v2(storage: Storage, storage_offset: int, size: Any, stride: Any, requires_grad: bool,
                        backward_hooks: Any, metadata: Any = None) -> Tensor:
-    return window(storage, storage_offset, tuple(size), tuple(stride), bool(requires_grad))
+    if not isinstance(storage, Storage) or type(size) is not tuple or type(stride) is not tuple:
+        raise pickle.UnpicklingError("_rebuild_tensor_v2 expects a storage and size and stride tuples")
+    return window(storage, storage_offset, size, stride, bool(requires_grad))
 
 
 def _rebuild_parameter(data: Tensor, requires_grad: bool, backward_hooks: Any) -> Tensor:
@@ -138,7 +137,8 @@ def is_legacy_torch(data: bytes) -> bool:
 
 def loads(data: bytes, placement: Placement) -> Any:
     """The object in the torch.save zip archive `data`. Raises zipfile.BadZipFile (damaged archive),
-    pickle.UnpicklingError (content torch's weights_only=True refuses) or UnsupportedContent."""
+    pickle.UnpicklingError (content torch's weights_only=True refuses), CorruptCheckpoint or
+    UnsupportedContent."""
     archive = zipfile.ZipFile(io.BytesIO(data))
     names = archive.namelist()
     if any(name.endswith("/constants.pkl") for name in names):
@@ -170,7 +170,10 @@ def loads(data: bytes, placement: Placement) -> Any:
             storages[key] = placement.place(flat, str(location))
         return storages[key]
 
-    result = RestrictedUnpickler(archive.read(prefix + "data.pkl"), ALLOWED, CALLABLES, persistent_load).load()
+    try:
+        result = RestrictedUnpickler(archive.read(prefix + "data.pkl"), ALLOWED, CALLABLES, persistent_load).load()
+    except (TypeError, ValueError, OverflowError) as error:  # an allowed function given arguments it refuses
+        raise CorruptCheckpoint(f"its pickle is damaged ({type(error).__name__}: {error})") from None
     _refuse_unsupported(result)
     return result
 
