@@ -169,7 +169,8 @@ def _storage(arrays: dict[str, np.ndarray], index: int, entry: dict[str, Any], p
     flat = arrays[str(index)]
     if flat.ndim != 1:
         raise CorruptCheckpoint(f"storage {index} is not flat")
-    flat = np.array(flat)  # owned and writable: the loaded tensors may be changed in place
+    if not flat.flags.writeable:  # the loaded tensors may be changed in place
+        flat = flat.copy()
     if _checksum(flat) != entry["crc32"]:
         raise CorruptCheckpoint(f"storage {index} does not match its checksum (the file's bytes were changed)")
     return placement.place(flat, entry["location"])
