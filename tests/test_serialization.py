@@ -18,6 +18,7 @@ from collections import OrderedDict
 
 import numpy as np
 import pytest
+from test_queued_device import backend  # noqa: F401  (the fixture: a fake backend with two devices)
 
 import ember
 from ember.serialization import ember_format, files
@@ -439,3 +440,17 @@ def test_a_damaged_torch_archive_is_a_runtime_error():
 def test_a_truncated_pickle_inside_the_archive_is_refused():
     with pytest.raises(pickle.UnpicklingError, match="truncated"):
         ember.load(io.BytesIO(_torch_zip(_tensor_pickle(0, (4,), (1,), 4)[:30], {})))
+
+
+# ----- other devices (test_queued_device's fake two-device backend) -----------------------------------------
+@pytest.mark.usefixtures("backend")
+def test_tensors_come_back_on_their_device_or_where_map_location_puts_them():
+    x = ember.arange(6.0, device="queued:1").reshape(2, 3)
+    buffer = io.BytesIO()
+    ember.save({"x": x, "t": x.t()}, buffer)
+    for where, expected in [(None, "queued:1"), ({"queued:1": "queued:0"}, "queued:0"), ("cpu", "cpu"),
+                            (lambda storage, location: storage.to("queued:0"), "queued:0")]:
+        buffer.seek(0)
+        got = ember.load(buffer, map_location=where)
+        assert got["x"].device == got["t"].device == ember.device(expected)
+        assert got["t"].cpu().tolist() == [[0.0, 3.0], [1.0, 4.0], [2.0, 5.0]] and got["t"].stride() == (1, 3)
