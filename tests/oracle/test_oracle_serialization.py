@@ -218,8 +218,21 @@ def test_load_state_dict_errors_match_torch():
                 out.append(str(error))
         del state["0.weight"]
         out.append(repr(model.load_state_dict(state, strict=False)))
+        good = model.state_dict()
+        for bad in ({**good, "0.weight": 5}, {"weight": lib.zeros(8, 5), "bias": lib.zeros(8)}):
+            try:
+                (model if "0.weight" in bad else model[0]).load_state_dict(bad)
+            except RuntimeError as error:
+                out.append(str(error))
+        model.load_state_dict({**good, "0.weight": lib.ones(8, 4, dtype=lib.int64)})
+        out.append((str(model[0].weight.dtype).split(".")[1], model[0].weight.sum().item()))
+        new = {key: value + 1 for key, value in good.items()}
+        model.load_state_dict(new, assign=True)
+        out.append((model[0].weight is new["0.weight"], type(model[0].weight).__name__,
+                    model[0].weight.requires_grad, model.running is new["running"]))
         return out
-    assert errors(ember) == [message.replace("torch.Size", "ember.Size") for message in errors(torch)]
+    assert errors(ember) == [message.replace("torch.", "ember.") if isinstance(message, str) else message
+                             for message in errors(torch)]
 
 
 # ----- refusals -----------------------------------------------------------------------------------------------
