@@ -15,6 +15,7 @@ import numpy as np
 from .. import _dtype
 from .._device import device as Device
 from .._ops.creation import place
+from .._ops.overlap import _dense as fills_its_memory  # a permutation of a contiguous layout
 from .._ops.overlap import root
 from .._tensor import Tensor, wrap
 
@@ -29,20 +30,14 @@ def contiguous_strides(shape) -> list[int]:
 
 
 def _host_storage(t: Tensor) -> np.ndarray | None:
-    """The memory of storage owner `t` as a flat host array in memory order; None when `t` does not fill
-    its memory exactly once with non-negative strides (its views are then saved one by one)."""
+    """The memory of storage owner `t` as a flat host array, in the device's memory order (its strides, not
+    the host copy's layout); None when `t` does not fill its memory exactly once (its views are then saved
+    one by one)."""
     shape, strides = tuple(t.shape), tuple(t._device.kernels.strides(t._data))
+    if t.numel() and not fills_its_memory(shape, strides):  # an empty storage: any strides describe it
+        return None
     host = np.asarray(t._host())
-    n = host.size
-    if host.flags.c_contiguous:
-        return host.reshape(-1)
-    laid_out = sorted((stride, size) for size, stride in zip(shape, strides) if size > 1)
-    expected = 1
-    for stride, size in laid_out:
-        if stride != expected:
-            return None
-        expected *= size
-    flat = np.empty(n, host.dtype)
+    flat = np.empty(host.size, host.dtype)
     np.lib.stride_tricks.as_strided(flat, shape, [s * host.itemsize for s in strides])[...] = host
     return flat
 
@@ -52,21 +47,23 @@ class StorageWriter:
 
     def __init__(self) -> None:
         self.storages: list[tuple[np.ndarray, str]] = []
-        self._by_buffer: dict[int, tuple[int, Tensor]] = {}
+        # id of an owner's buffer -> (its storage's index, or None when it cannot be one; the owner, kept so
+        # that the id stays unique while saving)
+        self._owners: dict[int, tuple[int | None, Tensor]] = {}
 
     def add(self, t: Tensor) -> dict[str, Any]:
         """Record `t`'s storage (once per storage); returns where `t` lies in it."""
         owner = root(t)
         k = t._device.kernels
-        known = self._by_buffer.get(id(owner._data))
+        known = self._owners.get(id(owner._data))
         if known is None:
             flat = _host_storage(owner)
-            if flat is not None:
-                known = (self._new(flat, str(t._device)), owner)  # the owner is kept so its id stays unique
-                self._by_buffer[id(owner._data)] = known
-        if known is not None and (t._data is owner._data or k.storage_offset is not None):
+            known = (None if flat is None else self._new(flat, str(t._device)), owner)
+            self._owners[id(owner._data)] = known
+        index = known[0]
+        if index is not None and (t._data is owner._data or k.storage_offset is not None):
             offset = 0 if t._data is owner._data else k.storage_offset(t._data, owner._data)
-            return {"storage": known[0], "offset": int(offset), "shape": list(t.shape),
+            return {"storage": index, "offset": int(offset), "shape": list(t.shape),
                     "stride": [int(s) for s in k.strides(t._data)]}
         flat = np.ascontiguousarray(t._host()).reshape(-1)
         return {"storage": self._new(flat, str(t._device)), "offset": 0, "shape": list(t.shape),
