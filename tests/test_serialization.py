@@ -312,6 +312,17 @@ def test_a_tensor_reaching_outside_its_storage_is_refused():
         ember.load(io.BytesIO(_with_structure(structure, {"0": flat})))
 
 
+def test_a_storage_saved_on_a_missing_device_names_it_and_map_location_moves_it():
+    flat = np.arange(3, dtype=np.float32)
+    structure = {"version": 1, "storages": [{"location": "mps:0", "crc32": ember_format._checksum(flat)}],
+                 "tensors": [{"storage": 0, "offset": 0, "shape": [3], "stride": [1], "requires_grad": False,
+                              "parameter": False}], "object": {"tensor": 0}}
+    data = _with_structure(structure, {"0": flat})
+    with pytest.raises(RuntimeError, match="deserialize object on device 'mps:0'.*map_location='cpu'"):
+        ember.load(io.BytesIO(data))
+    assert ember.load(io.BytesIO(data), map_location="cpu").tolist() == [0.0, 1.0, 2.0]
+
+
 def test_a_structure_of_the_wrong_shape_is_a_clear_error():
     with pytest.raises(RuntimeError, match="structure is damaged"):
         ember.load(io.BytesIO(_with_structure({"version": 1, "storages": []}, {})))

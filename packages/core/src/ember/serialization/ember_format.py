@@ -144,7 +144,7 @@ def loads(data: bytes, metadata: dict[str, str], placement: Placement) -> Any:
 
     try:
         arrays = safetensors.numpy.load(data)
-    except Exception as error:  # safetensors' own SafetensorError is not importable as a class
+    except safetensors.SafetensorError as error:
         raise CorruptCheckpoint(f"its safetensors data is damaged ({error})") from None
     if FORMAT_KEY not in metadata:  # a plain safetensors file: its named tensors
         return OrderedDict((name, _whole(placement.place(np.array(a).reshape(-1), "cpu"), a.shape))

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from .. import _dtype
+from .._device import DeviceUnavailableError
 from .._device import device as Device
 from .._ops.creation import place
 from .._ops.overlap import _dense as fills_its_memory  # a permutation of a contiguous layout
@@ -108,7 +109,12 @@ class Placement:
             moved = self._call(rule, flat, dt, location)
             if moved is not None:
                 return moved
-        d = place(str(where), dt, "load")
+        try:
+            d = place(str(where), dt, "load")
+        except DeviceUnavailableError as error:
+            raise RuntimeError(f"Attempting to deserialize object on device '{where}', which is not available "
+                               f"({error}). Use ember.load with map_location='cpu' to map the storages to the "
+                               "CPU.") from None
         return Storage(d.kernels.from_numpy(flat), dt, d, flat.size)
 
     @staticmethod
