@@ -12,6 +12,7 @@ import math
 import os
 import pathlib
 import pickle
+import random
 import struct
 import zipfile
 from collections import OrderedDict
@@ -465,3 +466,22 @@ def test_tensors_come_back_on_their_device_or_where_map_location_puts_them():
         got = ember.load(buffer, map_location=where)
         assert got["x"].device == got["t"].device == ember.device(expected)
         assert got["t"].cpu().tolist() == [[0.0, 3.0], [1.0, 4.0], [2.0, 5.0]] and got["t"].stride() == (1, 3)
+
+
+def test_damaged_pickles_only_ever_raise_the_documented_errors():
+    """Random byte changes and cuts in three pickles: each loads, or raises RuntimeError / UnpicklingError."""
+    bases = [_tensor_pickle(4, (2, 2), (4, 2), 12),
+             pickle.dumps({"a": [1, 2.5, "x", (None, True)], "b": OrderedDict(c={1, 2}), "d": b"xy", "e": 1j}, 2),
+             pickle.dumps({"a": [1, 2.5, "x", (None, True)], "s": {1, 2}, "long": 2**80}, protocol=5)]
+    storage = {"0": np.arange(12, dtype="<f4").tobytes()}
+    rng = random.Random(0)
+    for _ in range(1500):
+        damaged = bytearray(rng.choice(bases))
+        for _ in range(rng.randint(1, 3)):
+            damaged[rng.randrange(len(damaged))] = rng.randrange(256)
+        if rng.random() < 0.2:
+            damaged = damaged[: rng.randrange(len(damaged))]
+        try:
+            ember.load(io.BytesIO(_torch_zip(bytes(damaged), storage)))
+        except (RuntimeError, pickle.UnpicklingError):
+            pass

@@ -4,7 +4,6 @@ archive's ``data.pkl`` goes through `RestrictedUnpickler`, which accepts only wh
 """
 from __future__ import annotations
 
-import codecs
 import io
 import pickle
 import zipfile
@@ -91,7 +90,7 @@ def _rebuild_from_type_v2(func: Any, new_type: Any, args: tuple, state: Any) -> 
 
 def _encode(text: str, encoding: str = "utf-8") -> bytes:
     """``_codecs.encode``, as pickle writes bytes at protocol 2: text to bytes only."""
-    if type(text) is not str or codecs.lookup(encoding).name not in ("latin-1", "iso8859-1", "utf-8"):
+    if type(text) is not str or encoding not in ("latin1", "latin-1", "utf-8", "utf8"):  # no codec lookup
         raise pickle.UnpicklingError("_codecs.encode may only turn text into bytes")
     return text.encode(encoding)
 
