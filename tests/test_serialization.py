@@ -296,11 +296,34 @@ def test_a_changed_byte_in_the_header_is_detected(checkpoint):
         ember.load(checkpoint)
 
 
+def test_every_single_changed_byte_is_detected():
+    buffer = io.BytesIO()
+    x = ember.arange(12.0).reshape(3, 4)
+    ember.save({"x": x, "v": x[1:, ::2], "l": [1, 2.5]}, buffer)
+    data = buffer.getvalue()
+    for position in range(len(data)):
+        changed = bytearray(data)
+        changed[position] ^= 0x24
+        with pytest.raises(RuntimeError):
+            ember.load(io.BytesIO(bytes(changed)))
+
+
 def _with_structure(structure: dict, arrays: dict) -> bytes:
+    """A checkpoint with a hand-written structure (its checksum right, so the content is what is tested)."""
     import json
+    import zlib
 
     import safetensors.numpy
-    return safetensors.numpy.save(arrays, metadata={"ember": json.dumps(structure)})
+    text = json.dumps(structure)
+    return safetensors.numpy.save(arrays, metadata={"ember": text, "ember.crc32": str(zlib.crc32(text.encode()))})
+
+
+def test_a_changed_structure_is_detected():
+    data = io.BytesIO()
+    ember.save({"lr": 0.125, "steps": [1, 2, 3]}, data)
+    changed = data.getvalue().replace(b"0.125", b"0.725")
+    with pytest.raises(RuntimeError, match="structure does not match its checksum"):
+        ember.load(io.BytesIO(changed))
 
 
 def test_a_tensor_reaching_outside_its_storage_is_refused():

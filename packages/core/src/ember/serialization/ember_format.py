@@ -3,12 +3,12 @@ holds, as JSON, the saved object's structure (containers, numbers, strings, dtyp
 tensor's place in a storage. No pickle: loading a file builds only these types, so it cannot run code.
 
 The metadata key ``ember`` holds ``{"version": 1, "storages": [{"location", "crc32"}], "tensors": [{"storage",
-"offset", "shape", "stride", "requires_grad", "parameter"}], "object": node}``; storage ``i`` is the
-safetensors tensor named ``str(i)``. A node is a JSON string, int, bool or null, a finite float, or a
-one-key object: ``{"list": [...]}``, ``{"tuple": [...]}``, ``{"set": [...]}``, ``{"dict": [[k, v], ...]}``,
-``{"OrderedDict": [[k, v], ...], "metadata": node}``, ``{"tensor": i}`` (a saved tensor, by identity),
-``{"float": "nan"}``, ``{"complex": [re, im]}``, ``{"bytes": base64}``, ``{"Size": [...]}``,
-``{"dtype": name}``, ``{"device": name}``.
+"offset", "shape", "stride", "requires_grad", "parameter"}], "object": node}`` and ``ember.crc32`` the CRC-32
+of that JSON text; storage ``i`` is the safetensors tensor named ``str(i)``. A node is a JSON string, int,
+bool or null, a finite float, or a one-key object: ``{"list": [...]}``, ``{"tuple": [...]}``,
+``{"set": [...]}``, ``{"dict": [[k, v], ...]}``, ``{"OrderedDict": [[k, v], ...], "metadata": node}``,
+``{"tensor": i}`` (a saved tensor, by identity), ``{"float": "nan"}``, ``{"complex": [re, im]}``,
+``{"bytes": base64}``, ``{"Size": [...]}``, ``{"dtype": name}``, ``{"device": name}``.
 """
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ from .errors import CorruptCheckpoint
 from .storages import Placement, Storage, StorageWriter, contiguous_strides, window
 
 FORMAT_KEY = "ember"
+CHECKSUM_KEY = "ember.crc32"  # of the structure's JSON text, as a decimal string
 VERSION = 1
 
 
@@ -116,7 +117,8 @@ def dumps(obj: Any) -> bytes:
               "storages": [{"location": location, "crc32": _checksum(flat)}
                            for flat, location in storages]}
     arrays = {str(i): flat for i, (flat, _) in enumerate(storages)}
-    metadata = {FORMAT_KEY: json.dumps(header, separators=(",", ":"), allow_nan=False)}
+    structure = json.dumps(header, separators=(",", ":"), allow_nan=False)
+    metadata = {FORMAT_KEY: structure, CHECKSUM_KEY: str(zlib.crc32(structure.encode()))}
     return safetensors.numpy.save(arrays, metadata=metadata)
 
 
@@ -146,11 +148,14 @@ def loads(data: bytes, metadata: dict[str, str], placement: Placement) -> Any:
         arrays = safetensors.numpy.load(data)
     except safetensors.SafetensorError as error:
         raise CorruptCheckpoint(f"its safetensors data is damaged ({error})") from None
-    if FORMAT_KEY not in metadata:  # a plain safetensors file: its named tensors
+    if FORMAT_KEY not in metadata and CHECKSUM_KEY not in metadata:  # a plain safetensors file: its tensors
         return OrderedDict((name, _whole(placement.place(np.array(a).reshape(-1), "cpu"), a.shape))
                            for name, a in arrays.items())
+    structure = metadata.get(FORMAT_KEY, "")
+    if metadata.get(CHECKSUM_KEY) != str(zlib.crc32(structure.encode())):
+        raise CorruptCheckpoint("its structure does not match its checksum (the file's bytes were changed)")
     try:
-        header = json.loads(metadata[FORMAT_KEY])
+        header = json.loads(structure)
         if header.get("version") != VERSION:
             raise CorruptCheckpoint(f"it is an ember checkpoint of version {header.get('version')!r}, "
                                     f"this ember reads version {VERSION}")
