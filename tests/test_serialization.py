@@ -255,6 +255,11 @@ def test_an_interrupted_write_leaves_the_previous_checkpoint(tmp_path, monkeypat
     assert ember.load(path) == [1, 2] and os.listdir(tmp_path) == ["model.ckpt"]
 
 
+def test_saving_into_a_missing_directory_is_pytorchs_error(tmp_path):
+    with pytest.raises(RuntimeError, match=f"^Parent directory {tmp_path / 'missing'} does not exist.$"):
+        ember.save(1, tmp_path / "missing" / "x.ckpt")
+
+
 def test_saving_replaces_the_file_and_keeps_the_usual_permissions(tmp_path):
     path = tmp_path / "x.ckpt"
     path.write_bytes(b"old")

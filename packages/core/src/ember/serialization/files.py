@@ -45,6 +45,8 @@ def write_atomically(path: str, data: bytes) -> None:
     """Replace `path` with a file holding `data`, or leave it as it was: the bytes go to a temporary file in
     the same directory, reach the disk (fsync), and then take the path's place in one rename."""
     directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise RuntimeError(f"Parent directory {directory} does not exist.")  # PyTorch's error
     temporary = os.path.join(directory, f".{os.path.basename(path)}.{secrets.token_hex(6)}.tmp")
     # os.open with mode 0o666 gives the file the permissions a plain open() would (the umask applies)
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
