@@ -43,6 +43,11 @@ from ember.nn.functional.loss import (
 )
 from ember.nn.functional.padding import pad
 
+# isort: split
+# normalisation, embedding, losses (issue 10)
+from ember.nn.functional.batch_norm import batch_norm
+from ember.nn.functional.group_norm import group_norm
+
 __all__ = [
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
@@ -82,4 +87,6 @@ __all__ = [
     "softsign",
     "tanh",
     "tanhshrink",
+    "batch_norm",  # normalisation, embedding, losses (issue 10)
+    "group_norm",
 ]

@@ -48,6 +48,11 @@ from ember.nn.modules.padding import (
     ZeroPad3d,
 )
 
+# isort: split
+# normalisation, embedding, losses (issue 10)
+from ember.nn.modules.batchnorm import BatchNorm1d, BatchNorm2d
+from ember.nn.modules.groupnorm import GroupNorm
+
 __all__ = [
     "BCELoss",
     "BCEWithLogitsLoss",
@@ -100,4 +105,7 @@ __all__ = [
     "ZeroPad1d",
     "ZeroPad2d",
     "ZeroPad3d",
+    "BatchNorm1d",  # normalisation, embedding, losses (issue 10)
+    "BatchNorm2d",
+    "GroupNorm",
 ]

@@ -1,0 +1,27 @@
+"""Standardisation shared by batch_norm and group_norm: (x - mean) / sqrt(var + eps) over some dims, and its
+gradient, written in differentiable ember ops (so a gradient's own graph gives second derivatives)."""
+
+from __future__ import annotations
+
+from ember._tensor import Tensor
+
+
+def statistics(x: Tensor, dims: tuple[int, ...], eps: float) -> tuple[Tensor, Tensor, Tensor]:
+    """The mean, biased variance and 1 / sqrt(variance + eps) of ``x`` over ``dims`` (kept as size-1 dims)."""
+    mean = x.mean(dims, keepdim=True)
+    centered = x - mean
+    variance = (centered * centered).mean(dims, keepdim=True)
+    return mean, variance, (variance + eps).rsqrt()
+
+
+def standardized_grad(grad_normalized: Tensor, normalized: Tensor, invstd: Tensor, dims: tuple[int, ...]) -> Tensor:
+    """The gradient w.r.t. x of ``normalized = (x - mean(x)) * invstd(x)`` (both statistics over ``dims``),
+    given the gradient w.r.t. ``normalized``."""
+    mean_grad = grad_normalized.mean(dims, keepdim=True)
+    mean_projection = (grad_normalized * normalized).mean(dims, keepdim=True)
+    return invstd * (grad_normalized - mean_grad - normalized * mean_projection)
+
+
+def per_channel(values: Tensor, ndim: int) -> Tensor:
+    """A (C,) tensor viewed as (1, C, 1, ...), to broadcast along dim 1 of an ``ndim``-dim input."""
+    return values.view((1, -1) + (1,) * (ndim - 2))
