@@ -46,6 +46,7 @@ from ember.nn.functional.padding import pad
 # isort: split
 # normalisation, embedding, losses (issue 10)
 from ember.nn.functional.batch_norm import batch_norm
+from ember.nn.functional.embedding import embedding
 from ember.nn.functional.group_norm import group_norm
 
 __all__ = [
@@ -89,4 +90,5 @@ __all__ = [
     "tanhshrink",
     "batch_norm",  # normalisation, embedding, losses (issue 10)
     "group_norm",
+    "embedding",
 ]

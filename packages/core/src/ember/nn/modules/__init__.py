@@ -52,6 +52,7 @@ from ember.nn.modules.padding import (
 # normalisation, embedding, losses (issue 10)
 from ember.nn.modules.batchnorm import BatchNorm1d, BatchNorm2d
 from ember.nn.modules.groupnorm import GroupNorm
+from ember.nn.modules.sparse import Embedding
 
 __all__ = [
     "BCELoss",
@@ -108,4 +109,5 @@ __all__ = [
     "BatchNorm1d",  # normalisation, embedding, losses (issue 10)
     "BatchNorm2d",
     "GroupNorm",
+    "Embedding",
 ]
