@@ -52,6 +52,7 @@ from ember.nn.modules.padding import (
 # normalisation, embedding, losses (issue 10)
 from ember.nn.modules.batchnorm import BatchNorm1d, BatchNorm2d
 from ember.nn.modules.groupnorm import GroupNorm
+from ember.nn.modules.loss import CosineEmbeddingLoss, HuberLoss, KLDivLoss, MarginRankingLoss, SmoothL1Loss
 from ember.nn.modules.sparse import Embedding
 
 __all__ = [
@@ -110,4 +111,9 @@ __all__ = [
     "BatchNorm2d",
     "GroupNorm",
     "Embedding",
+    "CosineEmbeddingLoss",
+    "HuberLoss",
+    "KLDivLoss",
+    "MarginRankingLoss",
+    "SmoothL1Loss",
 ]
