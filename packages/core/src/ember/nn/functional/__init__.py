@@ -48,6 +48,7 @@ from ember.nn.functional.padding import pad
 from ember.nn.functional.batch_norm import batch_norm
 from ember.nn.functional.embedding import embedding
 from ember.nn.functional.group_norm import group_norm
+from ember.nn.functional.interpolate import interpolate
 from ember.nn.functional.kl_div import kl_div
 from ember.nn.functional.ranking_loss import cosine_embedding_loss, margin_ranking_loss
 from ember.nn.functional.robust_loss import huber_loss, smooth_l1_loss
@@ -93,6 +94,7 @@ __all__ = [
     "tanhshrink",
     "batch_norm",  # normalisation, embedding, losses (issue 10)
     "group_norm",
+    "interpolate",
     "embedding",
     "kl_div",
     "cosine_embedding_loss",

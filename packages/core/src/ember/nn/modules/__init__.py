@@ -51,9 +51,11 @@ from ember.nn.modules.padding import (
 # isort: split
 # normalisation, embedding, losses (issue 10)
 from ember.nn.modules.batchnorm import BatchNorm1d, BatchNorm2d
+from ember.nn.modules.flatten import Unflatten
 from ember.nn.modules.groupnorm import GroupNorm
 from ember.nn.modules.loss import CosineEmbeddingLoss, HuberLoss, KLDivLoss, MarginRankingLoss, SmoothL1Loss
 from ember.nn.modules.sparse import Embedding
+from ember.nn.modules.upsampling import Upsample
 
 __all__ = [
     "BCELoss",
@@ -116,4 +118,6 @@ __all__ = [
     "KLDivLoss",
     "MarginRankingLoss",
     "SmoothL1Loss",
+    "Unflatten",
+    "Upsample",
 ]
