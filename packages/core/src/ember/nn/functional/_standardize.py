@@ -3,15 +3,26 @@ gradient, written in differentiable ember ops (so a gradient's own graph gives s
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from ember._tensor import Tensor
 
 
-def statistics(x: Tensor, dims: tuple[int, ...], eps: float) -> tuple[Tensor, Tensor, Tensor]:
-    """The mean, biased variance and 1 / sqrt(variance + eps) of ``x`` over ``dims`` (kept as size-1 dims)."""
+class Moments(NamedTuple):
+    """What standardising ``x`` over some dims needs: the statistics kept as size-1 dims, and x - mean."""
+
+    mean: Tensor
+    centered: Tensor
+    variance: Tensor  # biased
+    invstd: Tensor  # 1 / sqrt(variance + eps)
+
+
+def statistics(x: Tensor, dims: tuple[int, ...], eps: float) -> Moments:
+    """The mean, centred x, biased variance and 1 / sqrt(variance + eps) of ``x`` over ``dims``."""
     mean = x.mean(dims, keepdim=True)
     centered = x - mean
     variance = (centered * centered).mean(dims, keepdim=True)
-    return mean, variance, (variance + eps).rsqrt()
+    return Moments(mean, centered, variance, (variance + eps).rsqrt())
 
 
 def standardized_grad(grad_normalized: Tensor, normalized: Tensor, invstd: Tensor, dims: tuple[int, ...]) -> Tensor:

@@ -12,13 +12,15 @@ from ember._tensor import Tensor
 from ember.autograd import grad_mode
 from ember.autograd.node import Node, attach, needs_input_grad
 from ember.nn.functional._common import type_name
-from ember.nn.functional._standardize import per_channel, standardized_grad, statistics
+from ember.nn.functional._standardize import per_channel, statistics
 
 
 class NativeBatchNormBackward0(Node):
     """Gradients of ``(x - mean) * invstd * weight + bias``: in training mean and invstd are the batch's
     (recomputed from x when the gradient's graph is recorded, so that they are differentiated too); in
-    evaluation they are the running statistics, constants."""
+    evaluation they are the running statistics, constants. With S = sum(grad * (x - mean)) per channel,
+    weight's gradient is S * invstd, and in training x's is
+    scale * (grad - sum(grad) / M) - (x - mean) * scale * invstd² * S / M, scale = weight * invstd."""
 
     dims: tuple[int, ...]
     training: bool
@@ -27,17 +29,24 @@ class NativeBatchNormBackward0(Node):
     def backward(self, grad: Tensor) -> tuple:
         input, weight, mean, invstd = self.saved_tensors
         if self.training and grad_mode.state.enabled:
-            mean, _, invstd = statistics(input, self.dims, self.eps)
-        normalized = (input - mean) * invstd
+            _, centered, _, invstd = statistics(input, self.dims, self.eps)
+        else:
+            centered = input - mean
+        wants_input, wants_weight = needs_input_grad(self, 0), needs_input_grad(self, 1)
+        grad_centered = None
+        if wants_weight or (wants_input and self.training):
+            grad_centered = (grad * centered).sum(self.dims, keepdim=True)
         grad_input = grad_weight = grad_bias = None
-        if needs_input_grad(self, 0):
-            grad_normalized = grad if weight is None else grad * per_channel(weight, input.dim())
+        if wants_input:
+            scale = invstd if weight is None else invstd * per_channel(weight, input.dim())
             if self.training:
-                grad_input = standardized_grad(grad_normalized, normalized, invstd, self.dims)
+                count = input.numel() // input.shape[1]
+                grad_mean = grad.sum(self.dims, keepdim=True) / count
+                grad_input = (grad - grad_mean) * scale - centered * (scale * invstd * invstd * grad_centered / count)
             else:
-                grad_input = grad_normalized * invstd
-        if needs_input_grad(self, 1):
-            grad_weight = (grad * normalized).sum(self.dims)
+                grad_input = grad * scale
+        if wants_weight:
+            grad_weight = (grad_centered * invstd).flatten()
         if needs_input_grad(self, 2):
             grad_bias = grad.sum(self.dims)
         return grad_input, grad_weight, grad_bias
@@ -122,7 +131,7 @@ def batch_norm(
     with grad_mode.no_grad():
         x = input.detach()
         if training:
-            mean, variance, invstd = statistics(x, dims, eps)
+            mean, centered, variance, invstd = statistics(x, dims, eps)
             if running_mean is not None and running_var is not None:
                 count = x.numel() // x.shape[1]
                 _update_running(running_mean, running_var, mean.flatten(), variance.flatten(), count, momentum)
@@ -130,9 +139,9 @@ def batch_norm(
             assert running_mean is not None and running_var is not None  # checked above
             mean = per_channel(running_mean, ndim)
             invstd = per_channel((running_var + eps).rsqrt(), ndim)
-        output = (x - mean) * invstd
-        if weight is not None:
-            output = output * per_channel(weight.detach(), ndim)
+            centered = x - mean
+        scale = invstd if weight is None else invstd * per_channel(weight.detach(), ndim)
+        output = centered * scale
         if bias is not None:
             output = output + per_channel(bias.detach(), ndim)
     output = ember.Tensor._make(output._data, output._dtype, output._device)

@@ -25,8 +25,10 @@ class NativeGroupNormBackward0(Node):
         input, weight, mean, invstd = self.saved_tensors
         grouped = _grouped(input, self.groups)
         if grad_mode.state.enabled:
-            mean, _, invstd = statistics(grouped, _GROUPED_DIMS, self.eps)
-        normalized = (grouped - mean) * invstd
+            _, centered, _, invstd = statistics(grouped, _GROUPED_DIMS, self.eps)
+        else:
+            centered = grouped - mean
+        normalized = centered * invstd
         channel_dims = (0, *range(2, input.dim()))
         grad_input = grad_weight = grad_bias = None
         if needs_input_grad(self, 0):
@@ -94,8 +96,8 @@ def group_norm(
     ndim = input.dim()
     with grad_mode.no_grad():
         grouped = _grouped(input.detach(), num_groups)
-        mean, _, invstd = statistics(grouped, _GROUPED_DIMS, eps)
-        output = ((grouped - mean) * invstd).reshape(input.shape)
+        mean, centered, _, invstd = statistics(grouped, _GROUPED_DIMS, eps)
+        output = (centered * invstd).reshape(input.shape)
         if weight is not None:
             output = output * per_channel(weight.detach(), ndim)
         if bias is not None:
