@@ -1,5 +1,6 @@
-"""Standardisation shared by batch_norm and group_norm: (x - mean) / sqrt(var + eps) over some dims, and its
-gradient, written in differentiable ember ops (so a gradient's own graph gives second derivatives)."""
+"""Standardisation, (x - mean) / sqrt(var + eps) over some dims: the statistics (batch_norm's and
+group_norm's) and the generic gradient (group_norm's), in differentiable ember ops (so a gradient's own graph
+gives second derivatives)."""
 
 from __future__ import annotations
 

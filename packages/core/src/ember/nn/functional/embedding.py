@@ -1,12 +1,19 @@
 """`embedding`: rows of a weight matrix picked by integer indices, with PyTorch's padding row, max-norm
-renormalisation and gradient scaling by frequency. The node is `EmbeddingBackward0`, whose gradient is an
-index_add of the upstream rows (differentiable, so double backward works)."""
+renormalisation and gradient scaling by frequency. The node is `EmbeddingBackward0`, whose gradient adds the
+upstream rows into the rows they came from (a scatter-add, differentiable, so double backward works).
+
+The indices are checked once, through `ember._checks` (at once on the CPU, pending on a device with a queue,
+where they are clamped meanwhile): the lookup and the gradient then select by index without checks of their
+own, so a training step reads nothing on the host.
+"""
 
 from __future__ import annotations
 
 import ember
-from ember import _dtype
+from ember import _checks, _dtype
 from ember._ops.dispatch import profiled
+from ember._ops.index_ops import _dim_key
+from ember._ops.scatter import long_buffer, scatter_add_along, take_along
 from ember._tensor import Tensor
 from ember.autograd import grad_mode
 from ember.autograd.node import Node, attach
@@ -24,17 +31,16 @@ class EmbeddingBackward0(Node):
     scale_grad_by_freq: bool
 
     def backward(self, grad: Tensor) -> Tensor:
-        (indices,) = self.saved_tensors
-        rows = grad.reshape(indices.numel(), grad.shape[-1])
-        flat = indices.flatten()
+        (flat,) = self.saved_tensors  # the checked (or, pending the check, clamped) indices, flattened
+        dim = grad.shape[-1]
+        rows = grad.reshape(flat.numel(), dim)
         if self.padding_idx is not None:
             rows = ember.where((flat != self.padding_idx).unsqueeze(1), rows, 0.0)
         if self.scale_grad_by_freq:
             ones = ember.ones(flat.shape, dtype=grad.dtype, device=grad.device)
-            counts = ember.zeros(self.num_weights, dtype=grad.dtype, device=grad.device).index_add(0, flat, ones)
-            rows = rows / counts[flat].unsqueeze(1)
-        zeros = ember.zeros((self.num_weights, grad.shape[-1]), dtype=grad.dtype, device=grad.device)
-        return zeros.index_add(0, flat, rows)
+            counts = scatter_add_along(ones, 0, flat, (self.num_weights,))
+            rows = rows / take_along(counts, 0, flat).unsqueeze(1)
+        return scatter_add_along(rows, 0, flat.unsqueeze(1).expand(flat.numel(), dim), (self.num_weights, dim))
 
 
 def normalized_padding_idx(padding_idx: int | None, num_embeddings: int) -> int | None:
@@ -55,11 +61,31 @@ def _check_indices(input: Tensor) -> None:
         )
 
 
+def _checked_indices(input: Tensor, num_weights: int) -> Tensor:
+    """The indices flattened as int64, checked against [0, num_weights) with PyTorch's IndexError (pending
+    on a device with a queue, where they are clamped into range meanwhile, so no kernel reads out of bounds)."""
+    flat = input.flatten()
+    if flat._dtype is not _dtype.int64:
+        flat = Tensor._make(long_buffer(flat), _dtype.int64, flat._device)
+    if flat.numel():
+        _checks.check_extremes(flat._device, flat._data, _range_judge(num_weights))
+        if _checks.queued(flat._device):
+            flat = flat.clamp(0, num_weights - 1)
+    return flat
+
+
+def _range_judge(num_weights: int):
+    def judge(smallest: int, largest: int) -> None:
+        if smallest < 0 or largest >= num_weights:
+            raise IndexError("index out of range in self")
+    return judge
+
+
 def renorm_rows_(weight: Tensor, input: Tensor, max_norm: float, norm_type: float) -> None:
     """Scale in place each row of ``weight`` that ``input`` picks and whose ``norm_type``-norm exceeds
     ``max_norm`` down to norm ``max_norm`` (PyTorch's embedding_renorm_: factor max_norm / (norm + 1e-7))."""
     with grad_mode.no_grad():
-        rows = ember.unique(input.flatten()).long()
+        rows = ember.unique(input)
         picked = weight[rows]
         norms = picked.norm(norm_type, dim=1, keepdim=True)
         scale = ember.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
@@ -86,11 +112,12 @@ def embedding(
     num_weights, dim = weight.shape
     padding_idx = normalized_padding_idx(padding_idx, num_weights)
     _check_indices(input)
+    flat = _checked_indices(input, num_weights)
     if max_norm is not None:
-        renorm_rows_(weight, input, max_norm, norm_type)
-    indices = input.long()
-    with grad_mode.no_grad():
-        output = weight.detach().index_select(0, indices.flatten()).reshape(*input.shape, dim)
+        renorm_rows_(weight, flat, max_norm, norm_type)
+    device = weight._device
+    rows = device.kernels.index(weight._data, _dim_key(device, 0, flat._data))
+    output = Tensor._make(rows, weight._dtype, device).reshape(*input.shape, dim)
     output = Tensor._make(output._data, output._dtype, output._device)
-    return attach(output, EmbeddingBackward0, (weight,), (indices,), num_weights=num_weights,
+    return attach(output, EmbeddingBackward0, (weight,), (flat,), num_weights=num_weights,
                   padding_idx=padding_idx, scale_grad_by_freq=scale_grad_by_freq)

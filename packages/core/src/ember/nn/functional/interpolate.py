@@ -3,9 +3,10 @@
 Each spatial dim is resampled on its own (the modes are separable): output position i takes input rows
 ``index_k[i]`` with weights ``weight_k[i]`` (one tap for nearest, two for linear), indices and weights
 computed on the host from the sizes alone, as PyTorch's CPU kernels compute them (in the input's floating
-dtype, so the same rows and weights). The forward is index_select and mul under no_grad; the node, named
-as PyTorch's (`UpsampleBilinear2DBackward0`...), scatters the gradient back with index_add, dim by dim in
-reverse: a linear map of the gradient in differentiable ops, so double backward works.
+dtype, so the same rows and weights). The forward selects rows (the `index` kernel: the indices are in
+range by construction, so unchecked, with no host read) and weighs them under no_grad; the node, named as
+PyTorch's (`UpsampleBilinear2DBackward0`...), scatter-adds the weighted gradient back, dim by dim in reverse:
+a linear map of the gradient in differentiable ops, so double backward works.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import numpy as np
 
 import ember
 from ember._ops.dispatch import profiled
+from ember._ops.index_ops import _dim_key
+from ember._ops.scatter import scatter_add_along
 from ember._tensor import Tensor
 from ember.autograd import grad_mode
 from ember.autograd.node import Node, attach
@@ -40,10 +43,11 @@ class _ResampleBackward(Node):
         for dim, size, taps in reversed(self.plan):
             shape = list(grad.shape)
             shape[dim] = size
-            result = ember.zeros(shape, dtype=grad.dtype, device=grad.device)
+            parts = []
             for index, weight in taps:
-                result = result.index_add(dim, index, grad if weight is None else grad * weight)
-            grad = result
+                positions = index.view((-1,) + (1,) * (grad.dim() - dim - 1)).expand(grad.shape)
+                parts.append(scatter_add_along(grad if weight is None else grad * weight, dim, positions, tuple(shape)))
+            grad = parts[0] if len(parts) == 1 else parts[0] + parts[1]
         return grad
 
 
@@ -177,6 +181,12 @@ def _device_taps(taps: list, dim: int, ndim: int, dtype, device) -> Taps:
             for index, weight in taps]
 
 
+def _select(x: Tensor, dim: int, index: Tensor) -> Tensor:
+    """x's slices along dim at index (known to be in range: no check), not recorded."""
+    device = x._device
+    return Tensor._make(device.kernels.index(x._data, _dim_key(device, dim, index._data)), x._dtype, device)
+
+
 @profiled("aten::upsample")
 def interpolate(
     input: Tensor,
@@ -219,7 +229,7 @@ def interpolate(
     with grad_mode.no_grad():
         output = input.detach()
         for dim, _, device_taps in plan:
-            parts = [output.index_select(dim, index) if weight is None else output.index_select(dim, index) * weight
+            parts = [_select(output, dim, index) if weight is None else _select(output, dim, index) * weight
                      for index, weight in device_taps]
             output = parts[0] if len(parts) == 1 else parts[0] + parts[1]
     output = Tensor._make(output._data, output._dtype, output._device)
