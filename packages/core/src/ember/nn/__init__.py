@@ -1,7 +1,7 @@
 """`ember.nn`: modules, parameters, losses, initialisations and the functional API, as in ``torch.nn``."""
 
-from ember.nn import functional, init, modules
+from ember.nn import functional, init, modules, utils
 from ember.nn.modules import *  # noqa: F403  (the module classes, as listed in ember.nn.modules.__all__)
 from ember.nn.parameter import Parameter
 
-__all__ = [*modules.__all__, "Parameter", "functional", "init"]
+__all__ = [*modules.__all__, "Parameter", "functional", "init", "utils"]

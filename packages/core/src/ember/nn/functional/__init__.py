@@ -43,6 +43,16 @@ from ember.nn.functional.loss import (
 )
 from ember.nn.functional.padding import pad
 
+# isort: split
+# normalisation, embedding, losses (issue 10)
+from ember.nn.functional.batch_norm import batch_norm
+from ember.nn.functional.embedding import embedding
+from ember.nn.functional.group_norm import group_norm
+from ember.nn.functional.interpolate import interpolate
+from ember.nn.functional.kl_div import kl_div
+from ember.nn.functional.ranking_loss import cosine_embedding_loss, margin_ranking_loss
+from ember.nn.functional.robust_loss import huber_loss, smooth_l1_loss
+
 __all__ = [
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
@@ -82,4 +92,13 @@ __all__ = [
     "softsign",
     "tanh",
     "tanhshrink",
+    "batch_norm",  # normalisation, embedding, losses (issue 10)
+    "group_norm",
+    "interpolate",
+    "embedding",
+    "kl_div",
+    "cosine_embedding_loss",
+    "margin_ranking_loss",
+    "huber_loss",
+    "smooth_l1_loss",
 ]

@@ -48,6 +48,15 @@ from ember.nn.modules.padding import (
     ZeroPad3d,
 )
 
+# isort: split
+# normalisation, embedding, losses (issue 10)
+from ember.nn.modules.batchnorm import BatchNorm1d, BatchNorm2d
+from ember.nn.modules.flatten import Unflatten
+from ember.nn.modules.groupnorm import GroupNorm
+from ember.nn.modules.loss import CosineEmbeddingLoss, HuberLoss, KLDivLoss, MarginRankingLoss, SmoothL1Loss
+from ember.nn.modules.sparse import Embedding
+from ember.nn.modules.upsampling import Upsample
+
 __all__ = [
     "BCELoss",
     "BCEWithLogitsLoss",
@@ -100,4 +109,15 @@ __all__ = [
     "ZeroPad1d",
     "ZeroPad2d",
     "ZeroPad3d",
+    "BatchNorm1d",  # normalisation, embedding, losses (issue 10)
+    "BatchNorm2d",
+    "GroupNorm",
+    "Embedding",
+    "CosineEmbeddingLoss",
+    "HuberLoss",
+    "KLDivLoss",
+    "MarginRankingLoss",
+    "SmoothL1Loss",
+    "Unflatten",
+    "Upsample",
 ]
