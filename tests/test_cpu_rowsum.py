@@ -42,6 +42,12 @@ def test_non_finite_values_propagate():
     assert np.isnan(result[0]) and np.isnan(result[1]) and result[2] == np.inf and result[3] == 8192
 
 
+def test_leading_or_scattered_dims_take_add_reduce():
+    x = np.random.default_rng(3).random((40, 30, 50))
+    for axes in ((0,), (0, 2), (1,), (0, 1)):
+        np.testing.assert_allclose(kernels.reduce_sum(x, axes, True), np.add.reduce(x, axes, keepdims=True))
+
+
 def test_other_layouts_and_dtypes_take_add_reduce():
     x = np.random.default_rng(2).random((300, 400))
     for array, axes in ((x.T, (1,)), (x, (0,)), (x.astype(np.int64), (1,)), (x[:, ::2], (1,))):

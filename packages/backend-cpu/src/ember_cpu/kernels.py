@@ -233,9 +233,9 @@ def where(cond, a, b, out=None):
 
 @_quietly
 def reduce_sum(x, axes, keepdim, out=None):
-    if x.size >= rowsum.LARGE and out is None and x.dtype in rowsum.FLOATS and axes[-1] == x.ndim - 1 and \
-            axes[0] == x.ndim - len(axes) and x.flags.c_contiguous:  # over the trailing dims
-        total = rowsum.trailing_sum(x, axes[0])
+    if x.size >= rowsum.LARGE and out is None and x.dtype in rowsum.FLOATS and x.flags.c_contiguous and \
+            axes == tuple(range(x.ndim - len(axes), x.ndim)):  # over the trailing dims
+        total = rowsum.trailing_sum(x, x.ndim - len(axes))
         return total.reshape(total.shape + (1,) * len(axes)) if keepdim else total
     # dtype=x.dtype: numpy would widen int32 and bool sums to int64
     return _array(np.add.reduce(x, axes, x.dtype, keepdims=keepdim, out=ARRAY if out is None else out))
