@@ -26,6 +26,22 @@ def threshold_backward(grad, x, threshold):
 
 
 @_quietly
+def tanh_backward(grad, result):
+    """grad * (1 - result²): tanh's gradient from its result, rounded as core's composition."""
+    factor = _array(np.multiply(result, result, out=ARRAY))
+    np.subtract(1, factor, out=factor)
+    return np.multiply(grad, factor, out=factor)
+
+
+@_quietly
+def sigmoid_backward(grad, result):
+    """grad * (1 - result) * result: sigmoid's gradient from its result, rounded as core's composition."""
+    scaled = _array(np.subtract(1, result, out=ARRAY))
+    np.multiply(grad, scaled, out=scaled)
+    return np.multiply(scaled, result, out=scaled)
+
+
+@_quietly
 def softmax_backward(grad, result, axis):
     """(grad - sum(grad * result, axis)) * result: the gradient of softmax from its result."""
     products = np.multiply(grad, result)
@@ -116,6 +132,8 @@ def sgd_step(params, grads, bufs, lr, momentum, dampening, weight_decay, nestero
 KERNELS = {
     "addmm": addmm,
     "threshold_backward": threshold_backward,
+    "tanh_backward": tanh_backward,
+    "sigmoid_backward": sigmoid_backward,
     "softmax_backward": softmax_backward,
     "log_softmax_backward": log_softmax_backward,
     "cross_entropy_backward": cross_entropy_backward,

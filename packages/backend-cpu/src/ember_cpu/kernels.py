@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from . import erf, scatter, sorting
+from . import erf, rowsum, scatter, sorting
 
 # numpy >= 2.3 returns arrays for 0-d results when given ``out=...``; older numpy needs `_array` after.
 _MODERN = np.lib.NumpyVersion(np.__version__) >= "2.3.0"
@@ -233,6 +233,10 @@ def where(cond, a, b, out=None):
 
 @_quietly
 def reduce_sum(x, axes, keepdim, out=None):
+    if x.size >= rowsum.LARGE and out is None and x.dtype in rowsum.FLOATS and x.flags.c_contiguous and \
+            axes == tuple(range(x.ndim - len(axes), x.ndim)):  # over the trailing dims
+        total = rowsum.trailing_sum(x, x.ndim - len(axes))
+        return total.reshape(total.shape + (1,) * len(axes)) if keepdim else total
     # dtype=x.dtype: numpy would widen int32 and bool sums to int64
     return _array(np.add.reduce(x, axes, x.dtype, keepdims=keepdim, out=ARRAY if out is None else out))
 

@@ -57,6 +57,10 @@ def relu(input):
 class SigmoidBackward0(Node):
     def backward(self, grad):
         (result,) = self.saved_tensors
+        fused = grad._device.kernels.sigmoid_backward
+        if fused is not None and not grad_mode.state.enabled and grad._dtype is result._dtype \
+                and grad._dtype is not _dtype.float16:
+            return wrap(fused(grad._data, result._data), grad._dtype, grad._device)
         return in_float32(lambda g, y: g * (1 - y) * y, grad, result)
 
 

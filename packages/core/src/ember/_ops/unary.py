@@ -14,6 +14,7 @@ import numpy as np
 
 from .. import _dtype
 from .._dtype import EXACT_NAMES
+from .._tensor import wrap
 from ..autograd import grad_mode
 from ..autograd.node import Node, attach
 from .creation import zeros_like
@@ -21,6 +22,7 @@ from .registry import LN2, LN10, Unary, build, in_float32
 
 _INF = math.inf
 _float16 = _dtype.float16
+_grad_state = grad_mode.state
 TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
 
 
@@ -31,9 +33,13 @@ def _refuse_bool(input) -> None:
 
 
 def _tanh_grad(g, y):
-    """g * (1 - tanh²), computed in float32 for float16 as PyTorch's kernel does (one frame: the hot path)."""
+    """g * (1 - tanh²), computed in float32 for float16 as PyTorch's kernel does (one frame: the hot path);
+    the device's fused `tanh_backward` when no graph of the gradient is recorded."""
     if g._dtype is _float16:
         return in_float32(_tanh_grad, g, y)
+    fused = g._device.kernels.tanh_backward
+    if fused is not None and not _grad_state.enabled and g._dtype is y._dtype:
+        return wrap(fused(g._data, y._data), g._dtype, g._device)
     return g * (1 - y * y)
 
 

@@ -175,19 +175,30 @@ def _run(roots, grads, retain_graph, create_graph, inputs, accumulate, exposed=(
                 if node not in needed:
                     _release_edges(node, dependencies, ready)
                     continue
-            watched = node._user_code or node._hooks
-            if watched:
+            if node._user_code or node._hooks:
                 _expose(seen, node_grads)
-            input_grads = _call(node, node_grads)
-            if watched:
+                input_grads = _call(node, node_grads)
                 _expose(seen, node_grads)
                 _expose(seen, input_grads)
-            elif len(input_grads) == 2:  # _expose_repeated's common case, inlined: the hot loop
-                g = input_grads[0]
-                if g is input_grads[1] and g is not None:
-                    seen[id(g)] = g
-            elif len(input_grads) > 2:
-                _expose_repeated(seen, input_grads)
+            else:
+                # _call inlined for a plain node's gradients that fit their inputs already: the hot loop
+                input_grads = node.backward(node_grads[0]) if node._num_outputs == 1 else node.backward(*node_grads)
+                if input_grads.__class__ is not tuple:
+                    input_grads = (input_grads,)
+                meta = node._input_meta
+                if len(input_grads) != len(meta) or _anomaly.check_nan:
+                    input_grads = _fitted(node, input_grads, node_grads)
+                else:
+                    for g, m in zip(input_grads, meta):
+                        if g is not None and m is not None and (g._data.shape != m[0] or g._dtype is not m[1]):
+                            input_grads = _fitted(node, input_grads, node_grads)
+                            break
+                if len(input_grads) == 2:  # _expose_repeated's common case, inlined
+                    g = input_grads[0]
+                    if g is input_grads[1] and g is not None:
+                        seen[id(g)] = g
+                elif len(input_grads) > 2:
+                    _expose_repeated(seen, input_grads)
             if not retain_graph and node._saved:
                 node._saved = None
             for (next_node, nr), g in zip(node.next_functions, input_grads):
@@ -312,29 +323,23 @@ def _run_tensor_pre_hooks(node: Node, node_grads: list) -> None:
 
 def _call(node: Node, node_grads: list):
     """Run one node's backward, then fit each gradient to its input's shape and dtype."""
-    if node._num_outputs == 1:
-        out = node.backward(node_grads[0])
-    else:
-        out = node.backward(*node_grads)
+    out = node.backward(node_grads[0]) if node._num_outputs == 1 else node.backward(*node_grads)
+    return _fitted(node, out if out.__class__ is tuple else (out,), node_grads)
+
+
+def _fitted(node: Node, grads: tuple, node_grads: list):
+    """`grads` from `node`'s backward checked for their count and each fitted to its input's shape and
+    dtype, then passed through the node's hooks and anomaly mode's NaN check."""
     meta = node._input_meta
-    if out.__class__ is not tuple:  # one gradient, the common case: fitted without a loop
-        if len(meta) != 1:
-            raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients (expected "
-                               f"{len(meta)}, got 1)")
-        m = meta[0]
-        if out is not None and m is not None and (out._data.shape != m[0] or out._dtype is not m[1]):
-            out = _fit(out, m, node, 0)
-        fitted: list | tuple = [out]
-    else:
-        if len(out) != len(meta):
-            raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients (expected "
-                               f"{len(meta)}, got {len(out)})")
-        fitted = out
-        for i, (g, m) in enumerate(zip(out, meta)):
-            if g is not None and m is not None and (g._data.shape != m[0] or g._dtype is not m[1]):
-                if fitted is out:
-                    fitted = list(out)
-                fitted[i] = _fit(g, m, node, i)  # type: ignore[index]  # a list once copied above
+    if len(grads) != len(meta):
+        raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients (expected "
+                           f"{len(meta)}, got {len(grads)})")
+    fitted: list | tuple = grads
+    for i, (g, m) in enumerate(zip(grads, meta)):
+        if g is not None and m is not None and (g._data.shape != m[0] or g._dtype is not m[1]):
+            if fitted is grads:
+                fitted = list(grads)
+            fitted[i] = _fit(g, m, node, i)  # type: ignore[index]  # a list once copied above
     if node._hooks:
         for hook in node._hooks:
             replaced = hook(tuple(fitted), tuple(node_grads))

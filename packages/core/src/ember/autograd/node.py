@@ -64,6 +64,10 @@ class Node:
         saved = self._saved
         if saved is None:
             raise RuntimeError(_FREED)
+        if len(saved) == 1:  # one saved input at its current version, as unary ops save: no loop
+            entry = saved[0]
+            return (entry[0] if len(entry) == 1 or (entry[3] is None and entry[1][0] == entry[2])
+                    else _unpack(self, entry),)
         tensors = []
         for entry in saved:  # an input saved at its current version (the common case) is returned as it is
             tensors.append(entry[0] if len(entry) == 1 or (entry[3] is None and entry[1][0] == entry[2])

@@ -21,7 +21,8 @@ from ember.testing.harness import DTYPE_NAMES, FLOAT_NAMES, NUMERIC_NAMES
 CHECKED_KERNELS = ("reshape", "permute", "slice", "storage_offset", "relu", "sigmoid", "min", "argmin", "cat",
                    "softmax", "log_softmax", "cross_entropy", "binary_cross_entropy_with_logits", "sgd_step",
                    "addmm", "threshold_backward", "softmax_backward", "log_softmax_backward",
-                   "cross_entropy_backward", "mse_loss", "mse_loss_backward", "zero_", "copy_to")
+                   "cross_entropy_backward", "mse_loss", "mse_loss_backward", "zero_", "copy_to", "tanh_backward",
+                   "sigmoid_backward")
 
 
 def optional_kernel(ember_device, name):
@@ -449,6 +450,35 @@ def test_threshold_backward_passes_the_gradient_above_the_threshold(ember_device
                        f"threshold_backward(3.0, {value}, 0) + 1, written into its 0-d result")
 
 
+ACTIVATION_BACKWARDS = {"tanh_backward": (np.tanh, lambda g, y: g * (1 - y * y)),
+                        "sigmoid_backward": (lambda x: 1 / (1 + np.exp(-x)), lambda g, y: g * (1 - y) * y)}
+
+
+@pytest.mark.parametrize("dtype_name", ("float32", "float64"))
+@pytest.mark.parametrize("op", tuple(ACTIVATION_BACKWARDS))
+def test_activation_backward_matches_reference(ember_device, ember_rng, op, dtype_name):
+    """tanh's and sigmoid's gradient from their result: random values, a broadcast (stride-0) gradient as
+    a sum's backward gives, non-finite gradients, 0-d buffers (a 0-d device buffer, not a host scalar)."""
+    kernel = optional_kernel(ember_device, op)
+    ember_device.dtype(dtype_name)
+    forward, formula = ACTIVATION_BACKWARDS[op]
+    y = forward(np.concatenate([random_array(ember_rng, (13,), "float64") * 4, [0.0, 30.0, -30.0]])).astype(dtype_name)
+    for grad in (random_array(ember_rng, (16,), dtype_name), np.array([np.inf, -np.inf, np.nan, 0.0] * 4, dtype_name)):
+        what = f"{op}(<{grad.tolist()}>, <{y.tolist()}>)"
+        with no_warnings(what):
+            result = kernel(ember_device.from_numpy(grad), ember_device.from_numpy(y))
+        assert_matches(ember_device.to_numpy(result), reference(formula, dtype_name, grad, y), what, terms=3)
+    one = ember_device.from_numpy(np.ones((), dtype_name))
+    broadcast = ember_device.kernels.as_strided(one, (16,), (0,), 0)  # a sum's gradient: ones expanded
+    result = kernel(broadcast, ember_device.from_numpy(y))
+    assert_matches(ember_device.to_numpy(result), reference(formula, dtype_name, np.ones(16, dtype_name), y),
+                   f"{op}(<ones expanded to (16,)>, y)", terms=3)
+    result = kernel(ember_device.from_numpy(np.array(2.0, dtype_name)), ember_device.from_numpy(y[:1].reshape(())))
+    ember_device.kernels.copy_(result, ember_device.kernels.add(result, 1.0))
+    assert_matches(ember_device.to_numpy(result), reference(formula, dtype_name, np.array(2.0), y[:1].reshape(())) + 1,
+                   f"{op}(2.0, {y[0]}) + 1, written into its 0-d result", terms=4)
+
+
 SOFTMAX_BACKWARDS = {"softmax_backward": lambda g, y, axis: y * (g - (g * y).sum(axis, keepdims=True)),
                      "log_softmax_backward": lambda g, y, axis: g - np.exp(y) * g.sum(axis, keepdims=True)}
 
@@ -636,6 +666,8 @@ COMPOSITIONS = {
     "mse_loss_backward": ("mse_loss(x, y, reduction='sum')", lambda x, y: functional.mse_loss(x, y, reduction="sum"),
                           ("rows", "probability")),
     "zero_": ("x.grad zeroed by zero_grad(set_to_none=False), then x * 2 accumulated", _zeroed_grad, ("rows",)),
+    "tanh_backward": ("tanh(x)", ember.tanh, ("flat",)),
+    "sigmoid_backward": ("sigmoid(x)", ember.sigmoid, ("flat",)),
 }
 
 
