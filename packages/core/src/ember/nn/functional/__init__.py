@@ -31,7 +31,16 @@ from ember.nn.functional.activation import (
     tanh,
     tanhshrink,
 )
+from ember.nn.functional.dropouts import (
+    alpha_dropout,
+    dropout,
+    dropout1d,
+    dropout2d,
+    dropout3d,
+    feature_alpha_dropout,
+)
 from ember.nn.functional.encoding import one_hot
+from ember.nn.functional.layer_normalization import layer_norm
 from ember.nn.functional.linear import linear
 from ember.nn.functional.loss import (
     binary_cross_entropy,
@@ -82,4 +91,11 @@ __all__ = [
     "softsign",
     "tanh",
     "tanhshrink",
+    "alpha_dropout",
+    "dropout",
+    "dropout1d",
+    "dropout2d",
+    "dropout3d",
+    "feature_alpha_dropout",
+    "layer_norm",
 ]

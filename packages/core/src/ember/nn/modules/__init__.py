@@ -26,7 +26,9 @@ from ember.nn.modules.activation import (
     Tanhshrink,
 )
 from ember.nn.modules.container import ModuleDict, ModuleList, Sequential
+from ember.nn.modules.dropout import AlphaDropout, Dropout, Dropout1d, Dropout2d, Dropout3d, FeatureAlphaDropout
 from ember.nn.modules.flatten import Flatten
+from ember.nn.modules.layer_norm import LayerNorm
 from ember.nn.modules.linear import Identity, Linear
 from ember.nn.modules.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
 from ember.nn.modules.module import Module
@@ -47,6 +49,7 @@ from ember.nn.modules.padding import (
     ZeroPad2d,
     ZeroPad3d,
 )
+from ember.nn.modules.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 
 __all__ = [
     "BCELoss",
@@ -100,4 +103,19 @@ __all__ = [
     "ZeroPad1d",
     "ZeroPad2d",
     "ZeroPad3d",
+    "AlphaDropout",
+    "Dropout",
+    "Dropout1d",
+    "Dropout2d",
+    "Dropout3d",
+    "FeatureAlphaDropout",
+    "GRU",
+    "GRUCell",
+    "LSTM",
+    "LSTMCell",
+    "LayerNorm",
+    "RNN",
+    "RNNBase",
+    "RNNCell",
+    "RNNCellBase",
 ]
