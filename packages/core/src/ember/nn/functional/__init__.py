@@ -31,6 +31,7 @@ from ember.nn.functional.activation import (
     tanh,
     tanhshrink,
 )
+from ember.nn.functional.attention import multi_head_attention_forward, scaled_dot_product_attention
 from ember.nn.functional.dropouts import (
     alpha_dropout,
     dropout,
@@ -98,4 +99,6 @@ __all__ = [
     "dropout3d",
     "feature_alpha_dropout",
     "layer_norm",
+    "multi_head_attention_forward",
+    "scaled_dot_product_attention",
 ]

@@ -25,6 +25,7 @@ from ember.nn.modules.activation import (
     Tanh,
     Tanhshrink,
 )
+from ember.nn.modules.attention import MultiheadAttention
 from ember.nn.modules.container import ModuleDict, ModuleList, Sequential
 from ember.nn.modules.dropout import AlphaDropout, Dropout, Dropout1d, Dropout2d, Dropout3d, FeatureAlphaDropout
 from ember.nn.modules.flatten import Flatten
@@ -50,6 +51,7 @@ from ember.nn.modules.padding import (
     ZeroPad3d,
 )
 from ember.nn.modules.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
+from ember.nn.modules.transformer import TransformerEncoder, TransformerEncoderLayer
 
 __all__ = [
     "BCELoss",
@@ -118,4 +120,7 @@ __all__ = [
     "RNNBase",
     "RNNCell",
     "RNNCellBase",
+    "MultiheadAttention",
+    "TransformerEncoder",
+    "TransformerEncoderLayer",
 ]
