@@ -17,19 +17,20 @@ from ember.nn.functional.linear import linear
 
 # A layer's state: (h,) for RNN and GRU, (h, c) for LSTM.
 State = tuple
-# (projected input of one step, state, weights) -> new state; weights: w_ih, w_hh, b_ih, b_hh, w_hr.
+# (projected input of one step, state, weights) -> new state; weights: w_ih, w_hhᵀ, b_ih, b_hh, w_hr, with
+# w_hh transposed (a contiguous copy made once per sequence: BLAS multiplies it faster than a transposed view).
 Step = Callable[[Tensor, State, Sequence], State]
 
 
 def _rnn_step(activation: Callable[[Tensor], Tensor]) -> Step:
     def step(projected: Tensor, state: State, weights: Sequence) -> State:
-        return (activation(ember.addmm(projected, state[0], weights[1].t())),)
+        return (activation(ember.addmm(projected, state[0], weights[1])),)
     return step
 
 
 def _lstm_step(projected: Tensor, state: State, weights: Sequence) -> State:
     h, c = state
-    i, f, g, o = ember.addmm(projected, h, weights[1].t()).chunk(4, 1)
+    i, f, g, o = ember.addmm(projected, h, weights[1]).chunk(4, 1)
     c = ember.sigmoid(f) * c + ember.sigmoid(i) * ember.tanh(g)
     h = ember.sigmoid(o) * ember.tanh(c)
     if weights[4] is not None:  # proj_size: h = W_hr h
@@ -40,7 +41,8 @@ def _lstm_step(projected: Tensor, state: State, weights: Sequence) -> State:
 def _gru_step(projected: Tensor, state: State, weights: Sequence) -> State:
     h = state[0]
     x_r, x_z, x_n = projected.chunk(3, 1)
-    h_r, h_z, h_n = linear(h, weights[1], weights[3]).chunk(3, 1)
+    hidden = h.matmul(weights[1]) if weights[3] is None else ember.addmm(weights[3], h, weights[1])
+    h_r, h_z, h_n = hidden.chunk(3, 1)
     r = ember.sigmoid(x_r + h_r)
     z = ember.sigmoid(x_z + h_z)
     n = ember.tanh(x_n + r * h_n)
@@ -63,15 +65,21 @@ def _input_bias(mode: str, weights: Sequence) -> Tensor | None:
     return b_ih + b_hh
 
 
+def _transposed_hh(weights: Sequence) -> tuple:
+    """`weights` with w_hh replaced by its transpose, as the steps take it."""
+    return (weights[0], weights[1].t().contiguous(), *weights[2:])
+
+
 def cell(mode: str, input: Tensor, state: State, weights: Sequence) -> State:
     """One step of a cell on a (N, input_size) input: the new state."""
-    return STEPS[mode](linear(input, weights[0], _input_bias(mode, weights)), state, weights)
+    return STEPS[mode](linear(input, weights[0], _input_bias(mode, weights)), state, _transposed_hh(weights))
 
 
 def _direction(mode: str, input: Tensor, state: State, weights: Sequence, reverse: bool) -> tuple:
     """One layer in one direction over a (L, N, features) sequence: its (L, N, H) output and final state."""
     step = STEPS[mode]
     projected = linear(input, weights[0], _input_bias(mode, weights))
+    weights = _transposed_hh(weights)
     steps = projected.unbind(0)
     outputs = []
     for t in (reversed(range(len(steps))) if reverse else range(len(steps))):
