@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import itertools
 
-import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
 
-from ember.nn.functional import recurrent  # noqa: E402
 
 # PyTorch's own note that its oneDNN path lacks projections (it then runs its default implementation).
 pytestmark = pytest.mark.filterwarnings("ignore:LSTM with projections is not supported")
@@ -131,21 +129,6 @@ def test_dropout_between_layers_is_identity_in_eval(oracle, name):
                  "float64")
 
 
-@pytest.mark.parametrize("name", ["RNN", "LSTM", "GRU"])
-def test_dropout_between_layers_changes_training_outputs(oracle, name):
-    """In training the layers' outputs are dropped (then different from eval), the last layer's never."""
-    ember = oracle.ember
-    ember.manual_seed(0)
-    module = getattr(ember.nn, name)(3, 4, num_layers=2, dropout=0.9)
-    x = ember.randn(5, 2, 3)
-    trained = module(x)[0]
-    module.eval()
-    evaluated = module(x)[0]
-    assert not np.allclose(trained.detach().numpy(), evaluated.detach().numpy())
-    single = getattr(ember.nn, name)(3, 4, num_layers=2, dropout=0.0)
-    assert np.array_equal(single(x)[0].detach().numpy(), single.eval()(x)[0].detach().numpy())
-
-
 @pytest.mark.parametrize("name,extra", [("RNNCell", {}), ("RNNCell", {"nonlinearity": "relu"}),
                                         ("LSTMCell", {}), ("GRUCell", {})])
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
@@ -163,42 +146,6 @@ def test_cell_matches_torch(oracle, name, extra, dtype, bias, batched, with_stat
     _compare_run(oracle, ember_module, torch_module, inputs, dtype)
 
 
-@pytest.mark.parametrize("mode", ["RNN_TANH", "RNN_RELU", "LSTM", "GRU"])
-def test_cells_pass_gradcheck(oracle, mode):
-    """The recurrences, with the weights as inputs (gradcheck perturbs its inputs)."""
-    ember = oracle.ember
-    ember.manual_seed(3)
-    gates = {"LSTM": 4, "GRU": 3}.get(mode, 1)
-
-    def randn(*shape):
-        return ember.randn(*shape, dtype=ember.float64, requires_grad=True)
-
-    inputs = (randn(2, 3), randn(2, 2), randn(2, 2), randn(2 * gates, 3), randn(2 * gates, 2),
-              randn(2 * gates), randn(2 * gates))
-
-    def run(x, h, c, *weights):
-        state = (h, c) if mode == "LSTM" else (h,)
-        return recurrent.cell(mode, x, state, (*weights, None))[0]
-
-    assert ember.autograd.gradcheck(run, inputs)
-
-
-def test_layers_pass_gradcheck(oracle):
-    """Two bidirectional LSTM layers with a projection, the weights as inputs."""
-    ember = oracle.ember
-    ember.manual_seed(4)
-    lstm = ember.nn.LSTM(2, 3, num_layers=2, bidirectional=True, proj_size=2, dtype=ember.float64)
-    weights = [w.detach().requires_grad_() for w in lstm.parameters()]
-    x = ember.randn(3, 2, 2, dtype=ember.float64, requires_grad=True)
-    zeros = ember.zeros(2, 2, dtype=ember.float64), ember.zeros(2, 3, dtype=ember.float64)
-
-    def run(x, *flat):
-        per_layer = [(*flat[i:i + 4], flat[i + 4]) for i in range(0, len(flat), 5)]
-        return recurrent.recurrent("LSTM", x, [zeros] * 4, per_layer, 2, 0.0, False, True)[0]
-
-    assert ember.autograd.gradcheck(run, (x, *weights))
-
-
 @pytest.mark.parametrize("args,kwargs", [
     (("LSTM", 4, 5), {"num_layers": 2, "bidirectional": True, "proj_size": 2}),
     (("GRU", 4, 5), {"bias": False, "num_layers": 3}),
@@ -212,16 +159,6 @@ def test_parameters_and_repr_look_like_torch(oracle, args, kwargs):
     assert repr(ember_module) == repr(torch_module)
     assert [(n, tuple(p.shape)) for n, p in ember_module.named_parameters()] == \
         [(n, tuple(p.shape)) for n, p in torch_module.named_parameters()]
-
-
-@pytest.mark.parametrize("name", ["LSTM", "GRUCell"])
-def test_init_is_uniform_within_one_over_sqrt_hidden(oracle, name):
-    ember = oracle.ember
-    module = getattr(ember.nn, name)(64, 100)
-    for _, p in module.named_parameters():
-        values = p.detach().numpy()
-        assert np.abs(values).max() <= 0.1
-        assert abs(values.std() - 0.1 / np.sqrt(3)) < 0.005
 
 
 def _raise_both(oracle, build):
