@@ -86,6 +86,8 @@ def _raise_both(oracle, build):
     lambda lib: lib.nn.Dropout(-0.5),
     lambda lib: lib.nn.Dropout2d(1.01),
     lambda lib: lib.nn.AlphaDropout(3),
+    lambda lib: lib.nn.functional.dropout(lib.ones(3, dtype=lib.int64), 0.5),
+    lambda lib: lib.nn.functional.layer_norm(lib.ones(2, 3, dtype=lib.int64), (3,)),
 ])
 def test_errors_match_torch(oracle, build):
     _raise_both(oracle, build)

@@ -8,6 +8,7 @@ import math
 import warnings
 
 import ember
+from ember import _dtype
 from ember._tensor import Tensor
 from ember.autograd import grad_mode
 
@@ -41,6 +42,9 @@ def _dropout(input: Tensor, p: float, training: bool, inplace: bool, feature: bo
     if p == 1:
         zero = ember.zeros((), dtype=input.dtype, device=input.device)
         return input.mul_(zero) if inplace else input * zero
+    if not input.dtype.is_floating_point:  # the noise is divided by 1-p in the input's dtype
+        raise RuntimeError(f"result type Float can't be cast to the desired output type "
+                           f"{_dtype.TYPE_NAMES[input.dtype.name]}")
     noise = _noise(input, p, feature)
     if not alpha:
         noise.div_(1 - p)

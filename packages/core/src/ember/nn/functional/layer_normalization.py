@@ -4,6 +4,7 @@ records it, whose backward is written in differentiable ember ops (second deriva
 
 from __future__ import annotations
 
+from ember import _dtype
 from ember._tensor import Tensor
 from ember.autograd import grad_mode
 from ember.autograd.node import Node, attach, needs_input_grad
@@ -40,6 +41,9 @@ def _shape_list(shape) -> str:
 
 
 def _check(input: Tensor, shape: tuple, weight: Tensor | None, bias: Tensor | None) -> None:
+    if not input.dtype.is_floating_point:
+        name = _dtype.TYPE_NAMES[input.dtype.name]
+        raise NotImplementedError(f"\"LayerNormKernelImpl\" not implemented for '{name}'")
     for name, tensor in (("weight", weight), ("bias", bias)):
         if tensor is not None and tuple(tensor.shape) != shape:
             raise RuntimeError(
