@@ -204,3 +204,51 @@ def test_dropout_probability_errors_are_pytorchs():
         ember.nn.functional.dropout(ember.ones(3), 1.5)
     with pytest.raises(ValueError, match=r"^dropout probability has to be between 0 and 1, but got -0.1$"):
         ember.nn.Dropout(-0.1)
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_lstm_layer_node_passes_gradcheck_and_gradgradcheck(reverse):
+    """The one-node LSTM layer (its own backpropagation through time), weights and states as inputs."""
+    from ember.nn.functional.lstm_layer import lstm_layer
+
+    ember.manual_seed(6)
+
+    def randn(*shape):
+        return ember.randn(*shape, dtype=ember.float64, requires_grad=True)
+
+    inputs = (randn(3, 2, 2), randn(2, 3), randn(2, 3), randn(12, 2), randn(12, 3), randn(12))
+
+    def run(*args):
+        output, (h, c) = lstm_layer(*args, reverse=reverse)
+        return output, h, c
+
+    assert ember.autograd.gradcheck(run, inputs)
+    assert ember.autograd.gradgradcheck(run, inputs)
+
+
+@pytest.mark.parametrize("direction", ["", "_reverse"])
+def test_lstm_layer_node_matches_the_step_composition(direction):
+    """The node's values and gradients are those of the per-step composition LSTMCell runs."""
+    ember.manual_seed(7)
+    lstm = ember.nn.LSTM(3, 4, bidirectional=True, dtype=ember.float64)
+    cell = ember.nn.LSTMCell(3, 4, dtype=ember.float64)
+    with ember.no_grad():
+        for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
+            getattr(cell, name).copy_(getattr(lstm, f"{name}_l0{direction}"))
+    x = ember.randn(5, 2, 3, dtype=ember.float64)
+    x_layer, x_cell = x.clone().requires_grad_(), x.clone().requires_grad_()
+    half = slice(4, 8) if direction else slice(0, 4)
+    layer_output = lstm(x_layer)[0][..., half]
+    state, steps = None, {}
+    for t in (reversed(range(5)) if direction else range(5)):
+        state = cell(x_cell[t], state)
+        steps[t] = state[0]
+    cell_output = ember.stack([steps[t] for t in range(5)])
+    np.testing.assert_allclose(layer_output.detach().numpy(), cell_output.detach().numpy(), rtol=1e-12)
+    weights = ember.linspace(-1, 1, 40, dtype=ember.float64).reshape(5, 2, 4)
+    (layer_output * weights).sum().backward()
+    (cell_output * weights).sum().backward()
+    np.testing.assert_allclose(x_layer.grad.numpy(), x_cell.grad.numpy(), rtol=1e-10)
+    for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
+        np.testing.assert_allclose(getattr(lstm, f"{name}_l0{direction}").grad.numpy(),
+                                   getattr(cell, name).grad.numpy(), rtol=1e-10)

@@ -14,6 +14,7 @@ import ember
 from ember._tensor import Tensor
 from ember.nn.functional.dropouts import dropout
 from ember.nn.functional.linear import linear
+from ember.nn.functional.lstm_layer import lstm_layer
 
 # A layer's state: (h,) for RNN and GRU, (h, c) for LSTM.
 State = tuple
@@ -76,7 +77,11 @@ def cell(mode: str, input: Tensor, state: State, weights: Sequence) -> State:
 
 
 def _direction(mode: str, input: Tensor, state: State, weights: Sequence, reverse: bool) -> tuple:
-    """One layer in one direction over a (L, N, features) sequence: its (L, N, H) output and final state."""
+    """One layer in one direction over a (L, N, features) sequence: its (L, N, H) output and final state
+    (an LSTM without projection: one `LstmLayerBackward` node)."""
+    if mode == "LSTM" and weights[4] is None:
+        h, c = state
+        return lstm_layer(input, h, c, weights[0], weights[1], _input_bias(mode, weights), reverse)
     step = STEPS[mode]
     projected = linear(input, weights[0], _input_bias(mode, weights))
     weights = _transposed_hh(weights)
