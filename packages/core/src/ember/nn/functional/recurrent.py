@@ -3,7 +3,8 @@ backend runs them and autograd differentiates them).
 
 A layer projects its whole input sequence in one matmul (`x Wᵢₕᵀ + b`), then runs one step per time step,
 each one matmul with the hidden state plus the gates' pointwise math. Gate orders and formulas are
-PyTorch's: LSTM (i, f, g, o), GRU (r, z, n) with n = tanh(Wᵢₙx + bᵢₙ + r ⊙ (Wₕₙh + bₕₙ)).
+PyTorch's: LSTM (i, f, g, o), GRU (r, z, n) with n = tanh(Wᵢₙx + bᵢₙ + r ⊙ (Wₕₙh + bₕₙ)). An LSTM layer
+without projection runs as one node (`lstm_layer.py`); cells and projected LSTMs step through `_lstm_step`.
 """
 
 from __future__ import annotations
