@@ -354,6 +354,81 @@ def _chain() -> Case:
     return Case(f"chain of {5 * CHAIN_ROUNDS} ops 4x4 fwd+bwd", Target("torch", 0.8), framework, numpy)
 
 
+# One LSTM(256 -> 256) forward and backward (of the outputs' sum) over 32 sequences of 64 steps (issue 10).
+LSTM_SIZES = (64, 32, 256, 256)  # length, batch, input size, hidden size
+
+
+def _lstm_data() -> tuple[np.ndarray, list[np.ndarray]]:
+    length, batch, n_in, hidden = LSTM_SIZES
+    rng = np.random.default_rng(0)
+    bound = 1 / np.sqrt(hidden)
+    weights = [rng.uniform(-bound, bound, shape).astype(np.float32)
+               for shape in ((4 * hidden, n_in), (4 * hidden, hidden), (4 * hidden,), (4 * hidden,))]
+    return rng.standard_normal((length, batch, n_in), dtype=np.float32), weights
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-x))
+
+
+def _lstm() -> Case:
+    def framework(fw: ModuleType, device: str) -> Run:
+        x_values, weights = _lstm_data()
+        lstm = fw.nn.LSTM(LSTM_SIZES[2], LSTM_SIZES[3]).to(device)
+        with fw.no_grad():
+            for parameter, value in zip(lstm.parameters(), weights):
+                parameter.copy_(fw.tensor(value, device=device))
+        x = fw.tensor(x_values, device=device, requires_grad=True)
+
+        def run() -> Any:
+            x.grad = None
+            lstm.zero_grad()
+            output, _ = lstm(x)
+            output.sum().backward()
+            return x.grad
+
+        return run
+
+    def numpy() -> Run:
+        x, (w_ih, w_hh, b_ih, b_hh) = _lstm_data()
+        length, batch, n_in, hidden = LSTM_SIZES
+
+        def run() -> Any:
+            projected = x @ w_ih.T + (b_ih + b_hh)
+            h, c = np.zeros((batch, hidden), np.float32), np.zeros((batch, hidden), np.float32)
+            saved = []
+            for t in range(length):  # gates i, f, g, o
+                gates = projected[t] + h @ w_hh.T
+                i, f, o = (_sigmoid(gates[:, k * hidden:(k + 1) * hidden]) for k in (0, 1, 3))
+                g = np.tanh(gates[:, 2 * hidden:3 * hidden])
+                c_prev, h_prev = c, h
+                c = f * c + i * g
+                tanh_c = np.tanh(c)
+                h = o * tanh_c
+                saved.append((i, f, g, o, c_prev, h_prev, tanh_c))
+            grad_gates = np.empty((length, batch, 4 * hidden), np.float32)
+            grad_w_hh = np.zeros_like(w_hh)
+            grad_h, grad_c = np.zeros((batch, hidden), np.float32), np.zeros((batch, hidden), np.float32)
+            for t in reversed(range(length)):
+                i, f, g, o, c_prev, h_prev, tanh_c = saved[t]
+                grad_h = grad_h + 1  # d(sum of outputs)/d h_t
+                grad_c = grad_c + grad_h * o * (1 - tanh_c * tanh_c)
+                step = grad_gates[t]
+                step[:, :hidden] = grad_c * g * i * (1 - i)
+                step[:, hidden:2 * hidden] = grad_c * c_prev * f * (1 - f)
+                step[:, 2 * hidden:3 * hidden] = grad_c * i * (1 - g * g)
+                step[:, 3 * hidden:] = grad_h * tanh_c * o * (1 - o)
+                grad_w_hh += step.T @ h_prev
+                grad_h, grad_c = step @ w_hh, grad_c * f
+            flat = grad_gates.reshape(-1, 4 * hidden)
+            return flat @ w_ih, flat.T @ x.reshape(-1, n_in), flat.sum(0), grad_w_hh
+
+        return run
+
+    length, batch, n_in, hidden = LSTM_SIZES
+    return Case(f"lstm {n_in}->{hidden} L{length} b{batch} fwd+bwd", Target("torch", 2.0), framework, numpy)
+
+
 CASES: tuple[Case, ...] = (
     *(_tiny_forward(op) for op in TINY_OPS),
     *(_tiny_forward_backward(op) for op in TINY_OPS),
@@ -367,4 +442,5 @@ CASES: tuple[Case, ...] = (
     _einsum("ij->i", (1000, 1000)),
     *_ELEMENTWISE_1M,
     *_SCANS_1M,
+    _lstm(),
 )

@@ -31,7 +31,17 @@ from ember.nn.functional.activation import (
     tanh,
     tanhshrink,
 )
+from ember.nn.functional.attention import multi_head_attention_forward, scaled_dot_product_attention
+from ember.nn.functional.dropouts import (
+    alpha_dropout,
+    dropout,
+    dropout1d,
+    dropout2d,
+    dropout3d,
+    feature_alpha_dropout,
+)
 from ember.nn.functional.encoding import one_hot
+from ember.nn.functional.layer_normalization import layer_norm
 from ember.nn.functional.linear import linear
 from ember.nn.functional.loss import (
     binary_cross_entropy,
@@ -101,4 +111,13 @@ __all__ = [
     "margin_ranking_loss",
     "huber_loss",
     "smooth_l1_loss",
+    "alpha_dropout",
+    "dropout",
+    "dropout1d",
+    "dropout2d",
+    "dropout3d",
+    "feature_alpha_dropout",
+    "layer_norm",
+    "multi_head_attention_forward",
+    "scaled_dot_product_attention",
 ]

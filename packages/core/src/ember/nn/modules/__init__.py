@@ -25,8 +25,11 @@ from ember.nn.modules.activation import (
     Tanh,
     Tanhshrink,
 )
+from ember.nn.modules.attention import MultiheadAttention
 from ember.nn.modules.container import ModuleDict, ModuleList, Sequential
+from ember.nn.modules.dropout import AlphaDropout, Dropout, Dropout1d, Dropout2d, Dropout3d, FeatureAlphaDropout
 from ember.nn.modules.flatten import Flatten
+from ember.nn.modules.layer_norm import LayerNorm
 from ember.nn.modules.linear import Identity, Linear
 from ember.nn.modules.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
 from ember.nn.modules.module import Module
@@ -47,6 +50,8 @@ from ember.nn.modules.padding import (
     ZeroPad2d,
     ZeroPad3d,
 )
+from ember.nn.modules.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
+from ember.nn.modules.transformer import TransformerEncoder, TransformerEncoderLayer
 
 # isort: split
 # normalisation, embedding, losses (issue 10)
@@ -120,4 +125,22 @@ __all__ = [
     "SmoothL1Loss",
     "Unflatten",
     "Upsample",
+    "AlphaDropout",
+    "Dropout",
+    "Dropout1d",
+    "Dropout2d",
+    "Dropout3d",
+    "FeatureAlphaDropout",
+    "GRU",
+    "GRUCell",
+    "LSTM",
+    "LSTMCell",
+    "LayerNorm",
+    "RNN",
+    "RNNBase",
+    "RNNCell",
+    "RNNCellBase",
+    "MultiheadAttention",
+    "TransformerEncoder",
+    "TransformerEncoderLayer",
 ]

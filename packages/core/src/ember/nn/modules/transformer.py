@@ -1,0 +1,169 @@
+"""`TransformerEncoderLayer` (self-attention and a feed-forward block, each with dropout, a residual and a
+LayerNorm, post- or pre-norm) and `TransformerEncoder` (a stack of copies of one layer, then an optional
+norm), with PyTorch's arguments, submodule names and mask handling."""
+
+from __future__ import annotations
+
+import copy
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import ember
+from ember._tensor import Tensor
+from ember.autograd import grad_mode
+from ember.nn import functional as F
+from ember.nn.functional.attention import canonical_mask
+from ember.nn.modules.activation import GELU, ReLU
+from ember.nn.modules.attention import MultiheadAttention
+from ember.nn.modules.container import ModuleList
+from ember.nn.modules.dropout import Dropout
+from ember.nn.modules.layer_norm import LayerNorm
+from ember.nn.modules.linear import Linear
+from ember.nn.modules.module import Module
+
+
+def _activation(activation: str | Callable[[Tensor], Tensor]) -> Callable[[Tensor], Tensor]:
+    if not isinstance(activation, str):
+        return activation
+    if activation == "relu":
+        return F.relu
+    if activation == "gelu":
+        return F.gelu
+    raise RuntimeError(f"activation should be relu/gelu, not {activation}")
+
+
+class TransformerEncoderLayer(Module):
+    """x + dropout(self_attn(x)) then x + dropout(linear2(dropout(activation(linear1(x))))), each followed
+    by a LayerNorm (`norm_first`: each block reads the normalised x instead)."""
+
+    def __init__(self, d_model: int, nhead: int, dim_feedforward: int = 2048, dropout: float = 0.1,
+                 activation: str | Callable[[Tensor], Tensor] = F.relu, layer_norm_eps: float = 1e-5,
+                 batch_first: bool = False, norm_first: bool = False, bias: bool = True, device: Any = None,
+                 dtype: Any = None) -> None:
+        super().__init__()
+        factory = {"device": device, "dtype": dtype}
+        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first,
+                                            **factory)
+        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, **factory)
+        self.dropout = Dropout(dropout)
+        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, **factory)
+        self.norm_first = norm_first
+        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **factory)
+        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **factory)
+        self.dropout1 = Dropout(dropout)
+        self.dropout2 = Dropout(dropout)
+        activation = _activation(activation)
+        self.activation_relu_or_gelu = 1 if activation is F.relu or isinstance(activation, ReLU) else \
+            2 if activation is F.gelu or isinstance(activation, GELU) else 0
+        self.activation = activation
+
+    def forward(self, src: Tensor, src_mask: Tensor | None = None, src_key_padding_mask: Tensor | None = None,
+                is_causal: bool = False) -> Tensor:
+        src_key_padding_mask = canonical_mask(src_key_padding_mask, "src_key_padding_mask",
+                                              None if src_mask is None else src_mask.dtype, "src_mask", src.dtype)
+        src_mask = canonical_mask(src_mask, "src_mask", None, "", src.dtype, check_other=False)
+        x = src
+        if self.norm_first:
+            x = x + self._sa_block(self.norm1(x), src_mask, src_key_padding_mask, is_causal)
+            return x + self._ff_block(self.norm2(x))
+        x = self.norm1(x + self._sa_block(x, src_mask, src_key_padding_mask, is_causal))
+        return self.norm2(x + self._ff_block(x))
+
+    def _sa_block(self, x: Tensor, attn_mask: Tensor | None, key_padding_mask: Tensor | None,
+                  is_causal: bool) -> Tensor:
+        x = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask, need_weights=False,
+                           is_causal=is_causal)[0]
+        return self.dropout1(x)
+
+    def _ff_block(self, x: Tensor) -> Tensor:
+        return self.dropout2(self.linear2(self.dropout(self.activation(self.linear1(x)))))
+
+
+def _why_not_nested(layer: Module) -> str:
+    """Why PyTorch would not run `layer` on nested tensors ("" when it would), in its words."""
+    name = "encoder_layer"
+    if not isinstance(layer, TransformerEncoderLayer):
+        return f"{name} was not TransformerEncoderLayer"
+    if layer.norm_first:
+        return f"{name}.norm_first was True"
+    if not layer.self_attn.batch_first:
+        return f"{name}.self_attn.batch_first was not True(use batch_first for better inference performance)"
+    if not layer.self_attn._qkv_same_embed_dim:
+        return f"{name}.self_attn._qkv_same_embed_dim was not True"
+    if layer.self_attn.in_proj_bias is None:
+        return f"{name}.self_attn was passed bias=False"
+    if not layer.activation_relu_or_gelu:
+        return f"{name}.activation_relu_or_gelu was not True"
+    if layer.norm1.eps != layer.norm2.eps:
+        return f"{name}.norm1.eps was not equal to {name}.norm2.eps"
+    if layer.self_attn.num_heads % 2 == 1:
+        return f"{name}.self_attn.num_heads is odd"
+    return ""
+
+
+def _causal(mask: Tensor | None, is_causal: bool | None, size: int) -> bool:
+    """PyTorch's `_detect_is_causal_mask`: the hint when given, else whether `mask` is the causal one."""
+    if is_causal is not None or mask is None:
+        return is_causal is True
+    causal = ember.full((size, size), float("-inf"), dtype=mask.dtype, device=mask.device).triu(1)
+    return tuple(mask.shape) == (size, size) and bool((mask == causal).all())
+
+
+class TransformerEncoder(Module):
+    """`num_layers` copies of `encoder_layer` applied in turn, then `norm` when given.
+
+    In eval mode without gradients, with a left-aligned `src_key_padding_mask` and a layer PyTorch runs on
+    nested tensors (`enable_nested_tensor`), PyTorch's output is 0 at the padded positions; so is ember's."""
+
+    def __init__(self, encoder_layer: Module, num_layers: int, norm: Module | None = None,
+                 enable_nested_tensor: bool = True, mask_check: bool = True) -> None:
+        super().__init__()
+        self.layers = ModuleList([copy.deepcopy(encoder_layer) for _ in range(num_layers)])
+        self.num_layers = num_layers
+        self.norm = norm
+        self.enable_nested_tensor = enable_nested_tensor
+        self.use_nested_tensor = enable_nested_tensor
+        self.mask_check = mask_check
+        why_not = _why_not_nested(encoder_layer)
+        if enable_nested_tensor and why_not:
+            warnings.warn(f"enable_nested_tensor is True, but self.use_nested_tensor is False because {why_not}",
+                          stacklevel=2)
+            self.use_nested_tensor = False
+
+    def forward(self, src: Tensor, mask: Tensor | None = None, src_key_padding_mask: Tensor | None = None,
+                is_causal: bool | None = None) -> Tensor:
+        src_key_padding_mask = canonical_mask(src_key_padding_mask, "src_key_padding_mask",
+                                              None if mask is None else mask.dtype, "mask", src.dtype)
+        mask = canonical_mask(mask, "mask", None, "", src.dtype, check_other=False)
+        first = self.layers[0]
+        batch_first = first.self_attn.batch_first
+        length = src.size(0) if src.dim() == 2 else src.size(1 if batch_first else 0)
+        causal = _causal(mask, is_causal, length)
+        padded = self._nested_padding(src, mask, src_key_padding_mask)
+        output = src
+        for layer in self.layers:
+            output = layer(output, src_mask=mask, is_causal=causal, src_key_padding_mask=src_key_padding_mask)
+        if padded is not None:
+            output = output.masked_fill(padded.unsqueeze(-1), 0.0)
+        if self.norm is not None:
+            output = self.norm(output)
+        return output
+
+    def _nested_padding(self, src: Tensor, mask: Tensor | None, padding: Tensor | None) -> Tensor | None:
+        """The (N, S) padded positions PyTorch's nested-tensor path zeroes, or None when it is not taken."""
+        first = self.layers[0]
+        if not self.use_nested_tensor or first.training or src.dim() != 3 or padding is None or mask is not None:
+            return None
+        attention = first.self_attn
+        parameters = (attention.in_proj_weight, attention.in_proj_bias, attention.out_proj.weight,
+                      attention.out_proj.bias, first.norm1.weight, first.norm1.bias, first.norm2.weight,
+                      first.norm2.bias, first.linear1.weight, first.linear1.bias, first.linear2.weight,
+                      first.linear2.bias)
+        if grad_mode.is_grad_enabled() and any(t is not None and t.requires_grad for t in (src, *parameters)):
+            return None
+        padded = padding != 0
+        kept = padded.logical_not()
+        lengths = kept.sum(1, keepdim=True)
+        left_aligned = bool((kept == (ember.arange(padding.size(1), device=src.device) < lengths)).all())
+        return padded if left_aligned or not self.mask_check else None
