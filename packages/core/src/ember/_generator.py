@@ -121,6 +121,11 @@ def default_for(d) -> Generator:
     return gen
 
 
+def cpu_device() -> _device_class:
+    """The CPU device (whose default generator is ``ember.default_generator``)."""
+    return _device_class("cpu")
+
+
 def chosen(generator, d, op: str) -> Generator:
     """The generator an op on device `d` draws from: `generator`, checked, or `d`'s default one."""
     if generator is None:
@@ -138,7 +143,7 @@ def manual_seed(seed) -> Generator:
     _seed[0] = _checked_seed(seed)
     for gen in _defaults.values():
         gen.manual_seed(_seed[0])
-    return default_for(_device_class("cpu"))
+    return default_for(cpu_device())
 
 
 def seed() -> int:
@@ -154,12 +159,12 @@ def initial_seed() -> int:
 
 def get_rng_state():
     """The CPU default generator's state (a uint8 tensor)."""
-    return default_for(_device_class("cpu")).get_state()
+    return default_for(cpu_device()).get_state()
 
 
 def set_rng_state(new_state) -> None:
     """Restore the CPU default generator's state from `get_rng_state`."""
-    default_for(_device_class("cpu")).set_state(new_state)
+    default_for(cpu_device()).set_state(new_state)
 
 
 @contextlib.contextmanager
@@ -169,7 +174,7 @@ def fork_rng(devices=None, enabled: bool = True, device_type: str = "cuda"):
     if not enabled:
         yield
         return
-    default_for(_device_class("cpu"))
+    default_for(cpu_device())
     saved = {d: (gen.get_state(), gen) for d, gen in _defaults.items()}
     seed_before = _seed[0]
     try:
