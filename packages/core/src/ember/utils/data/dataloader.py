@@ -123,26 +123,34 @@ class DataLoader:
 
 
 class _LoaderIter:
-    """What the iterators share: the base seed drawn from the loader's generator, then the sampler."""
+    """What the iterators share: the base seed drawn from the loader's generator, then the sampler. An
+    iterator keeps what it needs of the loader, not the loader (which keeps a persistent iterator)."""
 
     def __init__(self, loader: DataLoader) -> None:
-        self._loader = loader
         self._iterable = loader._iterable
+        self._batch_size = loader.batch_size
+        try:
+            self._length: int | None = len(loader)
+        except TypeError:  # a dataset or sampler without len(): so is the iterator
+            self._length = None
+        self._index_sampler = loader._index_sampler
         self._fetcher = Fetcher(loader.dataset, loader._auto_collation, loader.collate_fn, loader.drop_last)
         self._base_seed = fresh_seed(loader.generator)
-        self._sampler_iter = iter(loader._index_sampler)
+        self._sampler_iter = iter(self._index_sampler)
 
     def _next_indices(self) -> Any:
         """The next batch's indices; for an iterable dataset the batch size (None: one sample)."""
         if self._iterable:
-            return self._loader.batch_size
+            return self._batch_size
         return next(self._sampler_iter)
 
     def __iter__(self) -> _LoaderIter:
         return self
 
     def __len__(self) -> int:
-        return len(self._loader)
+        if self._length is None:
+            raise TypeError("this DataLoader's dataset or sampler has no len()")
+        return self._length
 
 
 class _SingleProcessIter(_LoaderIter):
@@ -168,6 +176,8 @@ class _MultiProcessIter(_LoaderIter):
         if context is None or isinstance(context, str):
             context = multiprocessing.get_context(context)
         self._timeout = loader.timeout
+        self._prefetch = loader.prefetch_factor
+        self._persistent = loader.persistent_workers
         self._result_queue = context.Queue()
         self._index_queues: list = []
         self._workers: list = []
@@ -190,13 +200,13 @@ class _MultiProcessIter(_LoaderIter):
         self._active = [True] * len(self._workers)
         self._turns = itertools.cycle(range(len(self._workers)))
         self._exhausted = False
-        for _ in range(self._loader.prefetch_factor * len(self._workers)):
+        for _ in range(self._prefetch * len(self._workers)):
             self._send_task()
 
     def reset(self) -> None:
         """A new epoch on the same (persistent) workers: a new sampler pass; late results of the previous
         epoch are dropped."""
-        self._sampler_iter = iter(self._loader._index_sampler)
+        self._sampler_iter = iter(self._index_sampler)
         self._epoch += 1
         for index_queue in self._index_queues:
             index_queue.put((self._epoch, None, None))
@@ -230,7 +240,7 @@ class _MultiProcessIter(_LoaderIter):
                     result.reraise()
                 return result
             if self._received >= self._sent:
-                if not self._loader.persistent_workers:
+                if not self._persistent:
                     self._shutdown()
                 raise StopIteration
             epoch, task, result = self._get()
