@@ -233,7 +233,7 @@ def test_default_collate_structures():
     batch = default_collate([{"a": 1.5, "b": (1, "u"), "p": Point(np.int32(1), ember.ones(2))},
                              {"a": 2.5, "b": (2, "v"), "p": Point(np.int32(2), ember.zeros(2))}])
     assert batch["a"].dtype == ember.float64 and batch["a"].tolist() == [1.5, 2.5]
-    assert isinstance(batch["b"], list) and batch["b"][0].tolist() == [1, 2] and batch["b"][1] == ["u", "v"]
+    assert isinstance(batch["b"], list) and batch["b"][0].tolist() == [1, 2] and batch["b"][1] == ("u", "v")
     assert isinstance(batch["p"], Point) and batch["p"].x.dtype == ember.int32
     assert batch["p"].y.tolist() == [[1.0, 1.0], [0.0, 0.0]]
     assert default_collate([True, False]).dtype == ember.bool
