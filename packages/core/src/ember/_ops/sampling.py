@@ -199,7 +199,7 @@ def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, de
     with grad_mode.no_grad():
         shape = mean.shape if not std_is else std.shape if not mean_is else broadcast_shapes(mean.shape, std.shape)
         if shape is None:
-            raise binary_failure("normal", mean, std, None)
+            raise binary_failure("normal", mean, std, ValueError("shapes do not broadcast"))
         noise = _standard_normal(reference._device, shape, reference._dtype, generator, "normal")
         result = (noise * std + mean).to(reference._dtype)
     node = NormalBackward3 if mean_is and std_is else NormalBackward1 if mean_is else NormalBackward2

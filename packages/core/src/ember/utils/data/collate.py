@@ -3,6 +3,7 @@ PyTorch's rules for tensors, numpy arrays and scalars, numbers, strings, mapping
 from __future__ import annotations
 
 import collections.abc
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -27,7 +28,7 @@ def _rebuilt(elem, values):
         return dict(values) if isinstance(elem, collections.abc.Mapping) else list(values)
 
 
-def default_collate(batch: list) -> Any:
+def default_collate(batch: Sequence) -> Any:
     """Stack a list of samples into a batch: tensors stacked along a new first dim, numpy arrays and
     numbers made tensors (floats float64, ints int64), strings kept as a list, and mappings, namedtuples
     and sequences collated field by field (a tuple's fields come back as a list, as in PyTorch)."""

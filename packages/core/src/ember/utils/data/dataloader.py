@@ -92,7 +92,7 @@ class DataLoader:
         if collate_fn is None:
             collate_fn = default_collate if self._auto_collation else default_convert
         self.collate_fn = collate_fn
-        self._iterator: _LoaderIter | None = None
+        self._iterator: _MultiProcessIter | None = None
 
     @property
     def _auto_collation(self) -> bool:
@@ -176,7 +176,7 @@ class _MultiProcessIter(_LoaderIter):
         if context is None or isinstance(context, str):
             context = multiprocessing.get_context(context)
         self._timeout = loader.timeout
-        self._prefetch = loader.prefetch_factor
+        self._prefetch = max(1, loader.prefetch_factor or 0)
         self._persistent = loader.persistent_workers
         self._result_queue = context.Queue()
         self._index_queues: list = []
