@@ -9,7 +9,8 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
-from ..._ops.creation import randperm
+from ..._dtype import int64
+from ..._ops.creation import randperm, tensor
 from ..._tensor import Tensor
 
 
@@ -47,6 +48,11 @@ class TensorDataset(Dataset):
 
     def __len__(self) -> int:
         return self.tensors[0].size(0)
+
+    def rows(self, indices: list[int]) -> tuple:
+        """The batch `default_collate` makes of the items at `indices`, by one index per tensor
+        (``t[indices]`` equals stacking the ``t[i]``) instead of one per item and tensor."""
+        return tuple(t[tensor(indices, dtype=int64, device=t.device)] for t in self.tensors)
 
 
 class Subset(Dataset):

@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 
 from ... import _generator
+from .collate import default_collate
+from .dataset import TensorDataset
 
 _worker_info: list = [None]
 
@@ -67,6 +69,9 @@ class Fetcher:
         self.dataset, self.auto_collation, self.collate_fn, self.drop_last = (
             dataset, auto_collation, collate_fn, drop_last)
         self.stream = None
+        # a plain TensorDataset under default_collate: a batch is one index per tensor
+        self.stacks_rows = (collate_fn is default_collate and isinstance(dataset, TensorDataset)
+                            and type(dataset).__getitem__ is TensorDataset.__getitem__)
 
     def restart(self) -> None:
         """Start a new pass over an iterable dataset."""
@@ -88,6 +93,8 @@ class Fetcher:
             return self.collate_fn(data)
         if not self.auto_collation:
             return self.collate_fn(self.dataset[indices])
+        if self.stacks_rows:
+            return self.dataset.rows(indices)
         getitems = getattr(self.dataset, "__getitems__", None)
         data = getitems(indices) if callable(getitems) else [self.dataset[i] for i in indices]
         return self.collate_fn(data)
