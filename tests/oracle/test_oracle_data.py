@@ -149,6 +149,22 @@ def test_iterable_loader_matches_torch(options):
     assert [canonical(b) for b in ours] == [canonical(b) for b in theirs]
 
 
+@pytest.mark.parametrize("workers", [0, 2])
+@pytest.mark.parametrize("requires_grad", [False, True])
+def test_tensor_dataset_batches_match_torch(workers, requires_grad):
+    features = np.arange(40, dtype=np.float32).reshape(10, 2, 2)
+
+    def loader(lib, d, **options):
+        x = lib.tensor(features, requires_grad=requires_grad)
+        return d.DataLoader(d.TensorDataset(x, lib.arange(10) % 3), batch_size=4, sampler=[9, 1, 5, 5, 0, 2],
+                            **options)
+    ours = list(loader(ember, edata, num_workers=0 if requires_grad else workers))
+    theirs = list(loader(torch, tdata))
+    assert [canonical(b) for b in ours] == [canonical(b) for b in theirs]
+    assert [b[0].grad_fn and b[0].grad_fn.name() for b in ours] == [b[0].grad_fn and b[0].grad_fn.name()
+                                                                    for b in theirs]
+
+
 def test_samplers_match_torch():
     for drop_last in (False, True):
         ours, theirs = edata.BatchSampler(range(10), 4, drop_last), tdata.BatchSampler(range(10), 4, drop_last)

@@ -49,10 +49,10 @@ class TensorDataset(Dataset):
     def __len__(self) -> int:
         return self.tensors[0].size(0)
 
-    def rows(self, indices: list[int]) -> tuple:
-        """The batch `default_collate` makes of the items at `indices`, by one index per tensor
-        (``t[indices]`` equals stacking the ``t[i]``) instead of one per item and tensor."""
-        return tuple(t[tensor(indices, dtype=int64, device=t.device)] for t in self.tensors)
+    def rows(self, indices: list[int]) -> list:
+        """The batch `default_collate` makes of the items at `indices` (a list, as it makes of tuples), by
+        one index per tensor (``t[indices]`` equals stacking the ``t[i]``), not one per item and tensor."""
+        return [t[tensor(indices, dtype=int64, device=t.device)] for t in self.tensors]
 
 
 class Subset(Dataset):

@@ -69,9 +69,11 @@ class Fetcher:
         self.dataset, self.auto_collation, self.collate_fn, self.drop_last = (
             dataset, auto_collation, collate_fn, drop_last)
         self.stream = None
-        # a plain TensorDataset under default_collate: a batch is one index per tensor
+        # a plain TensorDataset under default_collate: a batch is one index per tensor (not for tensors
+        # that require grad, whose batches PyTorch's stack records as StackBackward0)
         self.stacks_rows = (collate_fn is default_collate and isinstance(dataset, TensorDataset)
-                            and type(dataset).__getitem__ is TensorDataset.__getitem__)
+                            and type(dataset).__getitem__ is TensorDataset.__getitem__
+                            and not any(t.requires_grad for t in dataset.tensors))
 
     def restart(self) -> None:
         """Start a new pass over an iterable dataset."""
