@@ -169,20 +169,20 @@ def set_rng_state(new_state) -> None:
 
 @contextlib.contextmanager
 def fork_rng(devices=None, enabled: bool = True, device_type: str = "cuda"):
-    """Run the block with the default generators' states saved and restored afterwards (every device's
-    default generator in use, the CPU's always); `devices` and `device_type` are accepted as PyTorch's."""
+    """Run the block with default generators' states saved and restored afterwards, as PyTorch's: the
+    CPU's, and those of the `device_type` devices in use (of the indices in `devices` when given)."""
     if not enabled:
         yield
         return
-    default_for(cpu_device())
-    saved = {d: (gen.get_state(), gen) for d, gen in _defaults.items()}
+    wanted = None if devices is None else {i if isinstance(i, int) else _device_class(i).index or 0 for i in devices}
+    forked = [default_for(cpu_device())] + [
+        gen for d, gen in _defaults.items()
+        if d.type == device_type and (wanted is None or (d.index or 0) in wanted)]
+    saved = [(gen, gen.get_state()) for gen in forked]
     seed_before = _seed[0]
     try:
         yield
     finally:
         _seed[0] = seed_before
-        for d in list(_defaults):
-            if d not in saved:
-                del _defaults[d]
-        for state, gen in saved.values():
+        for gen, state in saved:
             gen.set_state(state)

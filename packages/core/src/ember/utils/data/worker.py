@@ -8,6 +8,7 @@ next epoch of persistent workers.
 from __future__ import annotations
 
 import dataclasses
+import os
 import queue
 import random
 import sys
@@ -125,10 +126,13 @@ def worker_loop(dataset, fetcher: Fetcher, index_queue, result_queue, worker_id:
         except Exception as error:
             failure = ExceptionWrapper(error, f"in DataLoader worker process {worker_id}")
         ended = False
+        parent = os.getppid()
         while True:
             try:
                 task = index_queue.get(timeout=5.0)
             except queue.Empty:
+                if os.getppid() != parent:  # the main process is gone without stopping us
+                    break
                 continue
             if task is None:
                 break
