@@ -281,3 +281,41 @@ def test_nn_init_takes_a_generator():
     a = init.normal_(ember.empty(3), generator=ember.Generator().manual_seed(1))
     assert ember.rand(2).tolist() == (ember.manual_seed(0), ember.rand(2))[1].tolist()  # default untouched
     assert a.tolist() == init.normal_(ember.empty(3), generator=ember.Generator().manual_seed(1)).tolist()
+
+
+# ----- per device --------------------------------------------------------------------------------------------
+@pytest.fixture
+def two_cuda_devices():
+    """test_queued_device's fake backend: "cuda" with two devices, the CPU backend's generators, no state
+    export; forgotten after the test."""
+    from test_queued_device import _register
+    yield _register(peer_copies=False)
+    for placed in ember.device._interned.values():
+        if placed.type in ("queued", "cuda"):
+            placed.kernels = placed.device_type = None
+    ember._generator._defaults.clear()
+
+
+def test_each_device_has_its_own_default_generator(two_cuda_devices):
+    ember.manual_seed(5)
+    on_cpu = ember.rand(4).tolist()
+    ember.manual_seed(5)
+    first = ember.rand(4, device="cuda:0").tolist()
+    assert ember.rand(4, device="cuda:1").tolist() == first == on_cpu  # seeded alike, drawn apart
+    assert ember.rand(4).tolist() == on_cpu  # the CPU's stream did not move
+    ember.manual_seed(5)
+    assert ember.randperm(6, device="cuda:1").tolist() == ember.randperm(6).tolist()
+
+
+def test_a_generator_belongs_to_a_device_type(two_cuda_devices):
+    g = ember.Generator(device="cuda").manual_seed(2)
+    assert g.device.type == "cuda"
+    a = ember.randn(3, device="cuda", generator=g).tolist()
+    assert ember.randn(3, device="cuda", generator=g.manual_seed(2)).tolist() == a
+    assert ember.multinomial(ember.ones(3, device="cuda"), 2, generator=g).device.type == "cuda"
+    with pytest.raises(RuntimeError, match="Expected a 'cuda' device type for generator but found 'cpu'"):
+        ember.rand(2, device="cuda", generator=ember.Generator())
+    with pytest.raises(RuntimeError, match="Expected a 'cpu' device type for generator but found 'cuda'"):
+        ember.zeros(2).uniform_(generator=g)
+    with pytest.raises(RuntimeError, match="cannot export"):
+        g.get_state()
