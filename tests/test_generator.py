@@ -293,7 +293,8 @@ def two_cuda_devices():
     for placed in ember.device._interned.values():
         if placed.type in ("queued", "cuda"):
             placed.kernels = placed.device_type = None
-    ember._generator._defaults.clear()
+    for placed in [d for d in ember._generator._defaults if d.type in ("queued", "cuda")]:
+        del ember._generator._defaults[placed]
 
 
 def test_each_device_has_its_own_default_generator(two_cuda_devices):
