@@ -290,6 +290,7 @@ def two_cuda_devices():
     export; forgotten after the test."""
     from test_queued_device import _register
     yield _register(peer_copies=False)
+    assert not ember._checks.pending
     for placed in ember.device._interned.values():
         if placed.type in ("queued", "cuda"):
             placed.kernels = placed.device_type = None
@@ -313,7 +314,8 @@ def test_a_generator_belongs_to_a_device_type(two_cuda_devices):
     assert g.device.type == "cuda"
     a = ember.randn(3, device="cuda", generator=g).tolist()
     assert ember.randn(3, device="cuda", generator=g.manual_seed(2)).tolist() == a
-    assert ember.multinomial(ember.ones(3, device="cuda"), 2, generator=g).device.type == "cuda"
+    drawn = ember.multinomial(ember.ones(3, device="cuda"), 2, generator=g)
+    assert drawn.device.type == "cuda" and len(set(drawn.tolist())) == 2  # tolist: the pending checks run
     with pytest.raises(RuntimeError, match="Expected a 'cuda' device type for generator but found 'cpu'"):
         ember.rand(2, device="cuda", generator=ember.Generator())
     with pytest.raises(RuntimeError, match="Expected a 'cpu' device type for generator but found 'cuda'"):
