@@ -427,6 +427,88 @@ def _lstm() -> Case:
 
     length, batch, n_in, hidden = LSTM_SIZES
     return Case(f"lstm {n_in}->{hidden} L{length} b{batch} fwd+bwd", Target("torch", 2.0), framework, numpy)
+# The data pipeline (issue 10): a DataLoader over scikit-learn's digits (1797 8x8 images), as a training
+# loop reads it. The loader must keep a small model's step fed: its time per batch next to the step's.
+DIGITS_BATCH = 64
+
+
+def _digits() -> tuple[np.ndarray, np.ndarray]:
+    from sklearn.datasets import load_digits
+
+    digits = load_digits()
+    return (digits.images[:, None] / 16).astype(np.float32), digits.target.astype(np.int64)
+
+
+def _digits_loader(workers: int) -> Case:
+    """One batch from a shuffling DataLoader with persistent workers (epochs roll over inside the timing),
+    against numpy slicing a permutation's batches out of the arrays."""
+    def framework(fw: ModuleType, device: str) -> Run:
+        images, labels = (fw.tensor(a) for a in _digits())
+        loader = fw.utils.data.DataLoader(
+            fw.utils.data.TensorDataset(images, labels), batch_size=DIGITS_BATCH, shuffle=True,
+            num_workers=workers, persistent_workers=workers > 0, generator=fw.Generator().manual_seed(0))
+        batches = (batch for _ in iter(int, 1) for batch in loader)
+        return lambda: next(batches)
+
+    def numpy() -> Run:
+        images, labels = _digits()
+        rng = np.random.default_rng(0)
+
+        def epoch() -> Any:
+            order = rng.permutation(len(images))
+            for start in range(0, len(order), DIGITS_BATCH):
+                rows = order[start:start + DIGITS_BATCH]
+                yield images[rows], labels[rows]
+        batches = (batch for _ in iter(int, 1) for batch in epoch())
+        return lambda: next(batches)
+
+    return Case(f"digits loader {workers} workers b{DIGITS_BATCH}", Target("torch", 1.0), framework, numpy)
+
+
+def _digits_step() -> Case:
+    """The step the loader feeds: Linear(64, 128) - ReLU - Linear(128, 10), cross-entropy, SGD, on a
+    digits batch (a lower bound on a small CNN's step, so the loader's share is an upper bound)."""
+    def framework(fw: ModuleType, device: str) -> Run:
+        images, labels = _digits()
+        fw.manual_seed(0)
+        model = fw.nn.Sequential(fw.nn.Flatten(), fw.nn.Linear(64, 128), fw.nn.ReLU(), fw.nn.Linear(128, 10))
+        model = model.to(device)
+        optimizer = fw.optim.SGD(model.parameters(), lr=SGD_LR, momentum=SGD_MOMENTUM)
+        x = fw.tensor(images[:DIGITS_BATCH], device=device)
+        y = fw.tensor(labels[:DIGITS_BATCH], device=device)
+        loss_fn = fw.nn.CrossEntropyLoss()
+
+        def run() -> Any:
+            optimizer.zero_grad()
+            loss = loss_fn(model(x), y)
+            loss.backward()
+            optimizer.step()
+            return loss
+        return run
+
+    def numpy() -> Run:
+        images, labels = _digits()
+        rng = np.random.default_rng(0)
+        w1 = rng.uniform(-0.1, 0.1, (128, 64)).astype(np.float32)
+        w2 = rng.uniform(-0.1, 0.1, (10, 128)).astype(np.float32)
+        x, y = images[:DIGITS_BATCH].reshape(DIGITS_BATCH, 64), labels[:DIGITS_BATCH]
+        rows = np.arange(DIGITS_BATCH)
+
+        def run() -> Any:
+            hidden = x @ w1.T
+            activation = np.maximum(hidden, 0)
+            logits = activation @ w2.T
+            exp = np.exp(logits - logits.max(axis=1, keepdims=True))
+            grad_logits = exp / exp.sum(axis=1, keepdims=True)
+            grad_logits[rows, y] -= 1
+            grad_logits /= DIGITS_BATCH
+            grad_hidden = (grad_logits @ w2) * (hidden > 0)
+            np.subtract(w2, SGD_LR * (grad_logits.T @ activation), out=w2)
+            np.subtract(w1, SGD_LR * (grad_hidden.T @ x), out=w1)
+            return w1
+        return run
+
+    return Case(f"digits mlp 64-128-10 step b{DIGITS_BATCH}", None, framework, numpy)
 
 
 CASES: tuple[Case, ...] = (
@@ -443,4 +525,7 @@ CASES: tuple[Case, ...] = (
     *_ELEMENTWISE_1M,
     *_SCANS_1M,
     _lstm(),
+    _digits_loader(0),
+    _digits_loader(2),
+    _digits_step(),
 )

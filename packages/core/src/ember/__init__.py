@@ -9,7 +9,7 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING, Any
 
-from . import _dtype
+from . import _dtype, _generator
 from ._device import DeviceUnavailableError, device, get_default_device, set_default_device
 from ._dtype import dtype, get_default_dtype, set_default_dtype
 from ._legacy import (
@@ -159,8 +159,23 @@ int = int32  # noqa: A001
 long = int64
 short = int16
 
-from . import accelerator, autograd, cuda, linalg, nn, optim, profiler, return_types  # noqa: E402  (they build on the names above)
+from . import (  # noqa: E402  (they build on the names above)
+    accelerator,
+    autograd,
+    cuda,
+    linalg,
+    nn,
+    optim,
+    profiler,
+    random,
+    return_types,
+    utils,
+)
+from ._generator import Generator, get_rng_state, set_rng_state  # noqa: E402
+from ._ops.sampling import bernoulli, multinomial, normal, poisson  # noqa: E402
 from .serialization import load, save  # noqa: E402
+
+default_generator = _generator.default_for(device("cpu"))  # the CPU's default Generator, as torch's
 
 concat = concatenate = cat
 clip = clamp

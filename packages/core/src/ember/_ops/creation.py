@@ -9,15 +9,15 @@ from typing import Any
 
 import numpy as np
 
-from .. import _dtype
+from .. import _dtype, _generator
 from .._device import resolve
 from .._size import Size
 from .._tensor import Tensor
 from . import views
 from .dispatch import DIMENSIONED, checked_scalar, profiled, type_name
 
-DEFAULT_SEED = 67280421310721  # PyTorch's default CPU seed: unseeded runs are reproducible, as there
-
+# ember.manual_seed, seed and initial_seed, with the factories that use them
+manual_seed, seed, initial_seed = _generator.manual_seed, _generator.seed, _generator.initial_seed
 
 def place(device, dtype: _dtype.dtype, op: str):
     """The resolved device for a new tensor, checking it supports `dtype` (never a silent cast)."""
@@ -359,16 +359,25 @@ def _check_fill(value, op: str) -> None:
         raise TypeError(f"{op}(): argument 'fill_value' (position 2) must be Number, not {type(value).__name__}")
 
 
-def _like(op: str, make, floating_only: bool = False):
-    def factory(input, *, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False,
-                memory_format=None):
+def _like(op: str, make, random: bool = False):
+    """A ``*_like`` factory; `make(d, shape, dt)`, or for a `random` one `make(d, shape, dt, engine)` with
+    the backend state of the ``generator=`` it takes."""
+    def factory(input, *, generator=None, dtype=None, layout=None, device=None, pin_memory=False,
+                requires_grad=False, memory_format=None):
+        if generator is not None and not random:
+            raise TypeError(f"{op}() got an unexpected keyword argument 'generator'")
         _check_input(input, op)
         dtype = _dtype.parse(dtype, op)
         dt = dtype or input._dtype
-        if floating_only:
-            _check_random_dtype(dt, op)
         d = place(device if device is not None else input._device, dt, op)
-        return _finish(_preserving_layout(input, d, dt, make, memory_format, op), dt, d, requires_grad, op)
+        fill = make
+        if random:
+            _check_random_dtype(dt, op)
+            engine = _generator.chosen(generator, d, op).engine()
+
+            def fill(d, shape, dt):
+                return make(d, shape, dt, engine)
+        return _finish(_preserving_layout(input, d, dt, fill, memory_format, op), dt, d, requires_grad, op)
     factory.__name__ = factory.__qualname__ = op
     factory.__doc__ = (f"Like torch.{op}: a new tensor with `input`'s shape, dtype and device (`layout` and "
                        "`pin_memory` accepted as PyTorch's: ember tensors are strided and pageable).")
@@ -385,10 +394,10 @@ def _check_random_dtype(dt, op: str) -> None:
 zeros_like = _like("zeros_like", lambda d, shape, dt: d.kernels.full(shape, 0, dt))
 ones_like = _like("ones_like", lambda d, shape, dt: d.kernels.full(shape, 1, dt))
 empty_like = _like("empty_like", lambda d, shape, dt: d.kernels.empty(shape, dt))
-rand_like = _like("rand_like", lambda d, shape, dt: d.kernels.uniform(shape, 0.0, 1.0, dt, default_generator(d)),
-                  floating_only=True)
-randn_like = _like("randn_like", lambda d, shape, dt: d.kernels.normal(shape, 0.0, 1.0, dt, default_generator(d)),
-                   floating_only=True)
+rand_like = _like("rand_like", lambda d, shape, dt, engine: d.kernels.uniform(shape, 0.0, 1.0, dt, engine),
+                  random=True)
+randn_like = _like("randn_like", lambda d, shape, dt, engine: d.kernels.normal(shape, 0.0, 1.0, dt, engine),
+                   random=True)
 
 
 def full_like(input, fill_value, *, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False,
@@ -414,42 +423,9 @@ def _preserving_layout(input: Tensor, d, dt, make, memory_format, op: str):
 
 
 # ----- random numbers ---------------------------------------------------------------------------------
-_seed = [DEFAULT_SEED]
-_generators: dict = {}
-
-
-def default_generator(d) -> object:
-    """The device's default generator (the backend's RNG state), made on first use from the seed."""
-    gen = _generators.get(d)
-    if gen is None:
-        gen = _generators[d] = d.device_type.new_generator(_seed[0], d.index or 0)
-    return gen
-
-
-def manual_seed(seed: int):
-    """Seed the default generators of every device; random factories are then reproducible."""
-    seed = int(seed)  # as PyTorch: a float truncates, a string that is no number is a ValueError
-    if not -2**63 <= seed < 2**64:
-        raise ValueError(f"manual_seed(): Overflow when unpacking long long: {seed} is out of range")
-    _seed[0] = seed & 0xFFFF_FFFF_FFFF_FFFF
-    _generators.clear()
-    _host_generator.clear()
-    return _seed[0]
-
-
-_host_generator: list = []
-
-
-def host_generator() -> np.random.Generator:
-    """Core's own seeded generator, for draws made on the host (permutations)."""
-    if not _host_generator:
-        _host_generator.append(np.random.Generator(np.random.PCG64(_seed[0])))
-    return _host_generator[0]
-
-
 @profiled("aten::randperm")
-def randperm(n, *, dtype=None, device=None, requires_grad=False) -> Tensor:
-    """A random permutation of 0..n-1. Drawn on the host from the seeded generator and moved to the
+def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """A random permutation of 0..n-1. Drawn on the host from the generator's host stream and moved to the
     device like `tensor(data)`, so that a seed gives the same permutation on every device."""
     if not isinstance(n, numbers.Integral) or isinstance(n, bool):
         raise TypeError(f"randperm(): argument 'n' (position 1) must be int, not {type(n).__name__}")
@@ -458,35 +434,25 @@ def randperm(n, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     if dt is _dtype.bool_:
         raise NotImplementedError("\"randperm\" not implemented for 'Bool'")
     d = place(device, dt, "randperm")
-    permutation = host_generator().permutation(int(n)).astype(dt.numpy)
+    permutation = _generator.chosen(generator, d, "randperm").host().permutation(int(n)).astype(dt.numpy)
     return _finish(d.kernels.from_numpy(permutation), dt, d, requires_grad, "randperm")
 
 
-def initial_seed() -> int:
-    """The seed the default generators were last seeded with."""
-    return _seed[0]
-
-
-def seed() -> int:
-    """Seed the default generators non-deterministically; return that seed."""
-    import secrets
-    return manual_seed(secrets.randbits(63))
-
-
-def _random(op: str, draw):
-    def factory(*size, dtype=None, device=None, requires_grad=False):
+def _random(op: str, kernel: str):
+    def factory(*size, generator=None, dtype=None, device=None, requires_grad=False):
         dtype = _dtype.parse(dtype, op)
         dt = dtype or _dtype.get_default_dtype()
         _check_random_dtype(dt, op)
         shape = parse_size(size, op, dt.itemsize)
         d = place(device, dt, op)
-        return _finish(draw(d, shape, dt), dt, d, requires_grad, op)
+        engine = _generator.chosen(generator, d, op).engine()
+        return _finish(getattr(d.kernels, kernel)(shape, 0.0, 1.0, dt, engine), dt, d, requires_grad, op)
     factory.__name__ = factory.__qualname__ = op
     return profiled("aten::" + op)(factory)
 
 
-rand = _random("rand", lambda d, shape, dt: d.kernels.uniform(shape, 0.0, 1.0, dt, default_generator(d)))
-randn = _random("randn", lambda d, shape, dt: d.kernels.normal(shape, 0.0, 1.0, dt, default_generator(d)))
+rand = _random("rand", "uniform")
+randn = _random("randn", "normal")
 rand.__doc__ = "Uniform samples on [0, 1) of the given size, from the device's default generator."
 randn.__doc__ = "Standard normal samples of the given size, from the device's default generator."
 
@@ -500,7 +466,7 @@ _INT_RANGES = {"bool": ("bool", 0, 1, None), "uint8": ("unsigned char", 0, 255, 
 
 
 @profiled("aten::randint")
-def randint(*args, size=None, dtype=None, device=None, requires_grad=False) -> Tensor:
+def randint(*args, size=None, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Integers uniform on [low, high): ``randint(high, size)`` or ``randint(low, high, size)``."""
     if size is None:
         *bounds, size = args if args else (None,)
@@ -514,36 +480,43 @@ def randint(*args, size=None, dtype=None, device=None, requires_grad=False) -> T
         raise TypeError(f"randint(): argument 'size' must be tuple of ints, not {type(size).__name__}")
     low, high = (0, bounds[0]) if len(bounds) == 1 else bounds
     low, high = int(low), int(high)
-    if high <= low:
-        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     dt = _dtype.parse(dtype, "randint") or _dtype.int64
-    limits = _INT_RANGES.get(dt.name)
-    if limits is not None:
-        name, smallest, largest, digits = limits
-        for what, value in (("from", low), ("to - 1", high - 1)):
-            if not smallest <= value <= largest:
-                raise RuntimeError(f"randint(): {what} is out of bounds for {name}")
-            if digits is not None and abs(value) > 2**digits:
-                warnings.warn(f"{what} is out of bounds [-(2^{digits}), 2^{digits}]. Due to precision "
-                              f"limitations {name} can support discrete uniform distribution only within this "
-                              "range. (in randint)", UserWarning, stacklevel=3)
+    check_integer_range(low, high, dt, "randint(): ", "randint")
     shape = parse_size((tuple(size),), "randint", dt.itemsize)
     d = place(device, dt, "randint")
-    return _finish(_draw_integers(d, shape, low, high, dt), dt, d, requires_grad, "randint")
+    engine = _generator.chosen(generator, d, "randint").engine()
+    return _finish(draw_integers(d, shape, low, high, dt, engine), dt, d, requires_grad, "randint")
 
 
-def _draw_integers(d, shape, low: int, high: int, dt):
-    """Integers uniform on [low, high) in `dt`, from the device's default generator."""
+def check_integer_range(low: int, high: int, dt, prefix: str, op: str) -> None:
+    """PyTorch's checks of integer draws on [low, high) into `dt` (randint's and random_'s): an empty
+    range or a bound out of the dtype is a RuntimeError, a bound a float dtype cannot count to a warning."""
+    if high <= low:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+    name, smallest, largest, digits = _INT_RANGES[dt.name]
+    for what, value in (("from", low), ("to - 1", high - 1)):
+        if not smallest <= value <= largest:
+            raise RuntimeError(f"{prefix}{what} is out of bounds for {name}")
+        if digits is not None and abs(value) > 2**digits:
+            warnings.warn(f"{what} is out of bounds [-(2^{digits}), 2^{digits}]. Due to precision "
+                          f"limitations {name} can support discrete uniform distribution only within this "
+                          f"range. (in {op})", UserWarning, stacklevel=4)
+
+
+def draw_integers(d, shape, low: int, high: int, dt, engine):
+    """Integers uniform on [low, high) in `dt`, from the backend generator state `engine`."""
     wide = _dtype.float64 if "float64" in d.device_type.dtypes else _dtype.float32
     k = d.kernels
-    draws = k.uniform(shape, 0.0, float(high - low), wide, default_generator(d))
-    # Non-negative draws truncate to their floor; the min() guards the open upper end against rounding.
-    ints = k.astype(k.minimum(draws, float(high - low - 1)), _dtype.int64)
+    draws = k.uniform(shape, 0.0, float(high - low), wide, engine)
+    # Non-negative draws truncate to their floor; the min() guards the open upper end against rounding
+    # (below the range's width even where high - low - 1 rounds up to it, as 2**63 - 1 does).
+    top = float(high - low - 1)
+    ints = k.astype(k.minimum(draws, top if top < high - low else math.nextafter(top, 0.0)), _dtype.int64)
     data = k.add(ints, int(low))
     return data if dt is _dtype.int64 else k.astype(data, dt)
 
 
-def randint_like(input, low=None, high=None, *, dtype=None, layout=None, device=None,
+def randint_like(input, low=None, high=None, *, generator=None, dtype=None, layout=None, device=None,
                  pin_memory=False, requires_grad=False, memory_format=None) -> Tensor:
     """Like randint, with `input`'s shape, dtype and device: ``randint_like(x, high)`` or
     ``randint_like(x, low, high)``."""
@@ -558,7 +531,7 @@ def randint_like(input, low=None, high=None, *, dtype=None, layout=None, device=
     d = place(device if device is not None else input._device, dt, "randint_like")
 
     def draw(shape):
-        return randint(low, high, shape, dtype=dt, device=d)._data
+        return randint(low, high, shape, generator=generator, dtype=dt, device=d)._data
     data = views.allocate(d, input._data.shape, views.like_strides(input, memory_format, "randint_like"), draw)
     return _finish(data, dt, d, requires_grad, "randint_like")
 

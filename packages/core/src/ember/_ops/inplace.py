@@ -341,22 +341,3 @@ def copy_(self, src, non_blocking=False):
     return self
 
 
-def _random_fill(self, data) -> Tensor:
-    begin_write(self, "random fill")
-    self._device.kernels.copy_(self._data, data)
-    bump(self)
-    return self
-
-
-def uniform_(self, a=0.0, b=1.0):
-    """Fill with samples uniform on [a, b) from the device's generator."""
-    k = self._device.kernels
-    return _random_fill(self, k.uniform(self._data.shape, a, b, self._dtype,
-                                        creation.default_generator(self._device)))
-
-
-def normal_(self, mean=0.0, std=1.0):
-    """Fill with normal samples of the given mean and std from the device's generator."""
-    k = self._device.kernels
-    return _random_fill(self, k.normal(self._data.shape, mean, std, self._dtype,
-                                       creation.default_generator(self._device)))

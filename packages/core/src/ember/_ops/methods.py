@@ -16,6 +16,7 @@ from . import (
     norms,
     pointwise,
     reduction,
+    sampling,
     scan,
     scatter,
     shape,
@@ -100,8 +101,8 @@ _METHODS = {
     "new_zeros": _new_factory(creation.zeros), "new_ones": _new_factory(creation.ones),
     "new_empty": _new_factory(creation.empty), "new_full": _new_full, "new_tensor": _new_tensor,
     # in place
-    "fill_": inplace.fill_, "zero_": inplace.zero_, "copy_": inplace.copy_, "uniform_": inplace.uniform_,
-    "normal_": inplace.normal_,
+    "fill_": inplace.fill_, "zero_": inplace.zero_, "copy_": inplace.copy_,
+    **sampling.METHODS,  # bernoulli, multinomial, uniform_, normal_, random_, exponential_...
     # Python operators
     "__add__": pointwise.add, "__radd__": pointwise.add, "__sub__": pointwise.sub, "__rsub__": pointwise.rsub,
     "__mul__": pointwise.mul, "__rmul__": pointwise.mul, "__truediv__": pointwise.div,

@@ -1,6 +1,7 @@
 """`nn.init`: in-place weight initialisations with PyTorch's formulas, drawn from the device's generator.
 
-Each function fills ``tensor`` under ``no_grad`` and returns it; ``ember.manual_seed`` makes them repeatable.
+Each function fills ``tensor`` under ``no_grad`` and returns it; ``ember.manual_seed`` makes them repeatable,
+and the random ones draw from ``generator=`` when given (PyTorch's signatures).
 """
 
 from __future__ import annotations
@@ -43,20 +44,20 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     raise ValueError(f"Unsupported nonlinearity {nonlinearity}")
 
 
-def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0) -> Tensor:
+def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0, generator=None) -> Tensor:
     """Fill ``tensor`` from U(a, b)."""
     with ember.no_grad():
-        return tensor.uniform_(a, b)
+        return tensor.uniform_(a, b, generator=generator)
 
 
-def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0) -> Tensor:
+def normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, generator=None) -> Tensor:
     """Fill ``tensor`` from N(mean, std²)."""
     with ember.no_grad():
-        return tensor.normal_(mean, std)
+        return tensor.normal_(mean, std, generator=generator)
 
 
 def trunc_normal_(
-    tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0
+    tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0, generator=None
 ) -> Tensor:
     """Fill ``tensor`` from N(mean, std²) restricted to [a, b], by rejection sampling as PyTorch does.
 
@@ -75,12 +76,12 @@ def trunc_normal_(
 
     with ember.no_grad():
         if norm_cdf((b - mean) / std) - norm_cdf((a - mean) / std) > 0.3:
-            result = tensor.normal_(mean, std)
+            result = tensor.normal_(mean, std, generator=generator)
             while True:
                 reject = (result < a) | (result > b)
                 if not reject.any():
                     break
-                result = ember.where(reject, ember.empty_like(result).normal_(mean, std), result)
+                result = ember.where(reject, ember.empty_like(result).normal_(mean, std, generator=generator), result)
         else:
             mode = max(a, min(mean, b))
             log_peak = -0.5 * ((mode - mean) / std) ** 2
@@ -88,12 +89,12 @@ def trunc_normal_(
             def log_acceptance(x: Tensor) -> Tensor:
                 return ((x - mean) / std) ** 2 * -0.5 - log_peak
 
-            result = ember.empty_like(tensor).uniform_(a, b)
-            reject = ember.empty_like(tensor).uniform_().log().gt(log_acceptance(result))
+            result = ember.empty_like(tensor).uniform_(a, b, generator=generator)
+            reject = ember.empty_like(tensor).uniform_(generator=generator).log().gt(log_acceptance(result))
             while reject.any():
-                candidates = ember.empty_like(tensor).uniform_(a, b)
+                candidates = ember.empty_like(tensor).uniform_(a, b, generator=generator)
                 result = ember.where(reject, candidates, result)
-                still = ember.empty_like(tensor).uniform_().log().gt(log_acceptance(candidates))
+                still = ember.empty_like(tensor).uniform_(generator=generator).log().gt(log_acceptance(candidates))
                 reject = reject & still
         if result is not tensor:
             tensor.copy_(result)
@@ -143,48 +144,48 @@ def _calculate_correct_fan(tensor: Tensor, mode: str) -> int:
     return fan_in if mode == "fan_in" else fan_out
 
 
-def _fill_with_std(tensor: Tensor, std: float, uniform: bool) -> Tensor:
+def _fill_with_std(tensor: Tensor, std: float, uniform: bool, generator) -> Tensor:
     """Fill ``tensor`` from N(0, std²), or from the uniform of that std, U(-sqrt(3) std, sqrt(3) std)."""
     if uniform:
         bound = math.sqrt(3.0) * std
-        return uniform_(tensor, -bound, bound)
-    return normal_(tensor, 0.0, std)
+        return uniform_(tensor, -bound, bound, generator)
+    return normal_(tensor, 0.0, std, generator)
 
 
-def _xavier_(tensor: Tensor, gain: float, uniform: bool) -> Tensor:
+def _xavier_(tensor: Tensor, gain: float, uniform: bool, generator) -> Tensor:
     """Glorot: std = gain * sqrt(2 / (fan_in + fan_out)), keeping activation and gradient variances."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
-    return _fill_with_std(tensor, gain * math.sqrt(2.0 / float(fan_in + fan_out)), uniform)
+    return _fill_with_std(tensor, gain * math.sqrt(2.0 / float(fan_in + fan_out)), uniform, generator)
 
 
-def xavier_uniform_(tensor: Tensor, gain: float = 1.0) -> Tensor:
+def xavier_uniform_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
     """Glorot uniform: U(-a, a) with a = gain * sqrt(6 / (fan_in + fan_out))."""
-    return _xavier_(tensor, gain, uniform=True)
+    return _xavier_(tensor, gain, True, generator)
 
 
-def xavier_normal_(tensor: Tensor, gain: float = 1.0) -> Tensor:
+def xavier_normal_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
     """Glorot normal: N(0, std²) with std = gain * sqrt(2 / (fan_in + fan_out))."""
-    return _xavier_(tensor, gain, uniform=False)
+    return _xavier_(tensor, gain, False, generator)
 
 
-def _kaiming_(tensor: Tensor, a: float, mode: str, nonlinearity: str, uniform: bool) -> Tensor:
+def _kaiming_(tensor: Tensor, a: float, mode: str, nonlinearity: str, uniform: bool, generator) -> Tensor:
     """He: std = gain / sqrt(fan); a zero-element tensor is left as it is, with PyTorch's warning."""
     if 0 in tensor.shape:
         warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=3)
         return tensor
     std = calculate_gain(nonlinearity, a) / math.sqrt(_calculate_correct_fan(tensor, mode))
-    return _fill_with_std(tensor, std, uniform)
+    return _fill_with_std(tensor, std, uniform, generator)
 
 
 def kaiming_uniform_(
-    tensor: Tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu"
+    tensor: Tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu", generator=None
 ) -> Tensor:
     """He uniform: U(-bound, bound) with bound = gain * sqrt(3 / fan); ``a`` is leaky_relu's slope."""
-    return _kaiming_(tensor, a, mode, nonlinearity, uniform=True)
+    return _kaiming_(tensor, a, mode, nonlinearity, True, generator)
 
 
 def kaiming_normal_(
-    tensor: Tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu"
+    tensor: Tensor, a: float = 0, mode: str = "fan_in", nonlinearity: str = "leaky_relu", generator=None
 ) -> Tensor:
     """He normal: N(0, std²) with std = gain / sqrt(fan); ``a`` is leaky_relu's slope."""
-    return _kaiming_(tensor, a, mode, nonlinearity, uniform=False)
+    return _kaiming_(tensor, a, mode, nonlinearity, False, generator)

@@ -52,6 +52,10 @@ class DeviceType:
         has_queue: whether kernels run asynchronously on a queue (the profiler then times the device).
         set_device: optional ``(index) -> None``, told when the user makes device ``index`` current
             (``ember.cuda.set_device``); core keeps the current index itself and puts ``'cuda'`` there.
+        get_generator_state: optional ``(generator) -> bytes``, the state of a generator `new_generator`
+            made, for ``Generator.get_state`` (without it that raises).
+        set_generator_state: optional ``(generator, state: bytes) -> generator``, the generator restored to
+            a `get_generator_state` (it may be a new object); ValueError for bytes it cannot read.
     """
 
     name: str
@@ -62,6 +66,8 @@ class DeviceType:
     dtypes: frozenset[str]
     has_queue: bool = False
     set_device: Callable[[int], None] | None = None
+    get_generator_state: Callable[[Any], bytes] | None = None
+    set_generator_state: Callable[[Any, bytes], Any] | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "dtypes", frozenset(self.dtypes))

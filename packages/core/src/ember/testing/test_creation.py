@@ -154,6 +154,29 @@ def test_random_kernels_repeat_with_the_same_seed(ember_device, op, dtype_name):
     assert not np.array_equal(a, draw(ember_device.generator(8))), f"{op}: seeds 7 and 8 agree"
 
 
+@pytest.mark.parametrize("op", tuple(DISTRIBUTIONS))
+def test_generator_state_round_trips(ember_device, op):
+    """The optional ``get_generator_state``/``set_generator_state`` pair (``ember.Generator.get_state``):
+    a generator put back into a saved state draws what the saved one drew next."""
+    export, restore = ember_device.device_type.get_generator_state, ember_device.device_type.set_generator_state
+    if export is None or restore is None:
+        pytest.skip("the backend cannot save generator states (Generator.get_state raises)")
+
+    def draw(gen):
+        return _draw(ember_device, op, "float32", gen, shape=(50,))
+
+    gen = ember_device.generator(7)
+    draw(gen)
+    state = export(gen)
+    assert isinstance(state, bytes), f"get_generator_state returned {type(state).__name__}, not bytes"
+    expected = draw(gen), draw(gen)
+    restored = restore(ember_device.generator(99), state)
+    assert np.array_equal(draw(restored), expected[0]) and np.array_equal(draw(restored), expected[1]), \
+        f"{op}: a restored generator does not continue the saved stream"
+    with pytest.raises(ValueError):
+        restore(ember_device.generator(1), b"not a state")
+
+
 @pytest.mark.parametrize("dtype_name", DTYPE_NAMES)
 def test_from_numpy_and_to_numpy_round_trip(ember_device, ember_rng, dtype_name):
     ember_device.dtype(dtype_name)

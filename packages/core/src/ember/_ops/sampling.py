@@ -1,0 +1,365 @@
+"""Random sampling: bernoulli, multinomial, normal, poisson and the in-place random fills (``uniform_``,
+``normal_``, ``bernoulli_``, ``random_``, ``exponential_``, ``geometric_``, ``log_normal_``, ``cauchy_``).
+
+Every one takes ``generator=`` and is composed from the ``uniform``/``normal`` kernels and ordinary ops,
+so every backend has them; only Poisson counts are drawn on the host (from the generator's host stream).
+As in PyTorch, a sample's gradient with respect to its distribution's parameters is zero.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+
+from .. import _checks, _dtype, _generator
+from .._tensor import Tensor
+from ..autograd import grad_mode
+from ..autograd.node import Node, attach
+from . import creation, inplace
+from .dispatch import binary_failure, broadcast_shapes, bump, profiled, type_name
+from .joining import cat
+
+_PROBABILITY_ERROR = "Expected p_in >= 0 && p_in <= 1 to be true, but got false."
+
+
+class _ZeroGradient(Node):
+    """A sample's node: PyTorch's gradient of a draw with respect to its parameters is zero."""
+
+    def backward(self, grad):
+        return tuple(None if meta is None else creation.zeros(meta[0], dtype=meta[1], device=grad.device)
+                     for meta in self._input_meta)
+
+
+def _node(name: str) -> type:
+    return type(name, (_ZeroGradient,), {"__doc__": f"PyTorch's {name}: zero gradients."})
+
+
+NormalBackward1, NormalBackward2, NormalBackward3 = (_node(f"NormalBackward{i}") for i in (1, 2, 3))
+BernoulliBackward0, PoissonBackward0 = _node("BernoulliBackward0"), _node("PoissonBackward0")
+
+
+def _tensor(value, op: str, name: str = "input") -> Tensor:
+    if not isinstance(value, Tensor):
+        raise TypeError(f"{op}(): argument '{name}' must be Tensor, not {type(value).__name__}")
+    return value
+
+
+def _number(value, op: str, name: str) -> float:
+    if not isinstance(value, numbers.Real):
+        raise TypeError(f"{op}(): argument '{name}' must be Number, not {type(value).__name__}")
+    return float(value)
+
+
+def _wide(d):
+    """The float dtype draws are made in where a result's own dtype would lose precision."""
+    return _dtype.float64 if "float64" in d.device_type.dtypes else _dtype.float32
+
+
+def _uniform(d, shape, dt, generator, op: str) -> Tensor:
+    """Uniform draws on [0, 1) of `shape` and float dtype `dt` on `d` from `generator` (or `d`'s default)."""
+    engine = _generator.chosen(generator, d, op).engine()
+    return Tensor._make(d.kernels.uniform(tuple(shape), 0.0, 1.0, dt, engine), dt, d)
+
+
+def _standard_normal(d, shape, dt, generator, op: str) -> Tensor:
+    engine = _generator.chosen(generator, d, op).engine()
+    return Tensor._make(d.kernels.normal(tuple(shape), 0.0, 1.0, dt, engine), dt, d)
+
+
+def _check_probabilities(p: Tensor) -> None:
+    """PyTorch's error when a probability tensor holds a value outside [0, 1] (or NaN)."""
+    def judge(smallest, largest):
+        if not 0 <= smallest <= largest <= 1:
+            raise RuntimeError(_PROBABILITY_ERROR)
+    if p.numel():
+        _checks.check_extremes(p._device, p._data, judge)
+
+
+# ----- functions -----------------------------------------------------------------------------------------
+@profiled("aten::bernoulli")
+def bernoulli(input, p=None, *, generator=None, out=None) -> Tensor:
+    """0/1 samples of `input`'s shape and dtype: 1 with probability `input` (or with the number `p`)."""
+    input = _tensor(input, "bernoulli")
+    if p is not None:
+        with grad_mode.no_grad():
+            result = bernoulli_(creation.empty_like(input), p, generator=generator)
+    else:
+        if not input._dtype.is_floating_point:
+            raise NotImplementedError(f"\"bernoulli_tensor_cpu_p_\" not implemented for '{type_name(input._dtype)}'")
+        _check_probabilities(input)
+        with grad_mode.no_grad():
+            draws = _uniform(input._device, input.shape, input._dtype, generator, "bernoulli")
+            result = draws.lt(input).to(input._dtype)
+        result = attach(result, BernoulliBackward0, (input,))
+    return result if out is None else inplace.copy_(out, result)
+
+
+@profiled("aten::multinomial")
+def multinomial(input, num_samples, replacement=False, *, generator=None, out=None) -> Tensor:
+    """`num_samples` category indices per row of the (unnormalised) probabilities `input` (1-D or 2-D):
+    with `replacement` by inverting each row's running sum; without, PyTorch's exponential race
+    (the largest ``p / Exp(1)`` keys win)."""
+    input = _tensor(input, "multinomial")
+    if input.dim() not in (1, 2):
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
+    if not input._dtype.is_floating_point:
+        raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: "
+                           f"{type_name(input._dtype)}")
+    if not isinstance(num_samples, numbers.Integral) or isinstance(num_samples, bool):
+        raise TypeError(f"multinomial(): argument 'num_samples' (position 2) must be int, not "
+                        f"{type(num_samples).__name__}")
+    categories = input.shape[-1]
+    if num_samples <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
+    if not replacement and num_samples > categories:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+    if categories > 2**24:
+        raise RuntimeError("number of categories cannot exceed 2^24")
+    d = input._device
+    with grad_mode.no_grad():
+        rows = input.detach().reshape(-1, categories).to(_wide(d))
+        if rows.numel():
+            _check_distribution(rows)
+        if replacement:
+            result = _inverted(rows, int(num_samples), generator)
+        else:
+            keys = rows / _exponential(d, rows.shape, rows._dtype, generator, "multinomial")
+            result = keys.topk(int(num_samples), dim=-1).indices
+        result = result.reshape(*input.shape[:-1], int(num_samples))
+    return result if out is None else inplace.copy_(out, result)
+
+
+def _check_distribution(rows: Tensor) -> None:
+    """PyTorch's errors for a probability that is negative or not finite, then for a row summing to 0."""
+    def values(smallest, largest):
+        if not (smallest >= 0 and math.isfinite(largest)):
+            raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+
+    def sums(smallest, largest):
+        if not smallest > 0:
+            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+    _checks.check_extremes(rows._device, rows._data, values)
+    _checks.check_extremes(rows._device, rows.sum(-1)._data, sums)
+
+
+# Elements of the (rows, samples, categories) comparison made at once when sampling with replacement.
+_CHUNK = 2**22
+
+
+def _inverted(rows: Tensor, num_samples: int, generator) -> Tensor:
+    """Indices with replacement: for a uniform u on [0, total), the number of running sums <= u, capped
+    at the first category that reaches the total (so a zero-probability category is never drawn)."""
+    running = rows.cumsum(-1)
+    total = running[:, -1:]
+    last = running.lt(total).sum(-1, keepdim=True)
+    u = _uniform(rows._device, (rows.shape[0], num_samples), rows._dtype, generator, "multinomial") * total
+    step = max(1, _CHUNK // max(1, rows.numel()))
+    counts = [running.unsqueeze(1).le(u[:, i:i + step].unsqueeze(2)).sum(-1) for i in range(0, num_samples, step)]
+    return (counts[0] if len(counts) == 1 else cat(counts, dim=1)).minimum(last)
+
+
+def _exponential(d, shape, dt, generator, op: str) -> Tensor:
+    """Exp(1) draws: -log(1 - u), finite since u < 1."""
+    return _uniform(d, shape, dt, generator, op).neg().log1p().neg()
+
+
+_NORMAL_SIGNATURES = ("(Tensor mean, Tensor std, *, Generator generator, Tensor out), (Tensor mean, float std, "
+                      "*, Generator generator, Tensor out), (float mean, Tensor std, *, Generator generator, "
+                      "Tensor out), (float mean, float std, tuple of ints size, *, Generator generator, ...)")
+
+
+@profiled("aten::normal")
+def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, device=None,
+           requires_grad=False) -> Tensor:
+    """Normal samples: of the broadcast shape of tensor `mean` and/or `std`, or of `size` for two numbers."""
+    mean_is, std_is = isinstance(mean, Tensor), isinstance(std, Tensor)
+    if not (mean_is or std_is):
+        if size is None or not isinstance(mean, numbers.Real) or not isinstance(std, numbers.Real):
+            raise TypeError(f"normal() received an invalid combination of arguments - got "
+                            f"({type(mean).__name__}, {type(std).__name__}), but expected one of: "
+                            f"{_NORMAL_SIGNATURES}")
+        _check_std(float(std))
+        result = creation.empty(size, dtype=dtype, device=device)
+        with grad_mode.no_grad():
+            normal_(result, float(mean), float(std), generator=generator)
+        return (result.requires_grad_() if requires_grad else result) if out is None else inplace.copy_(out, result)
+    if size is not None:
+        raise TypeError(f"normal() received an invalid combination of arguments - got a size with a tensor "
+                        f"mean or std, but expected one of: {_NORMAL_SIGNATURES}")
+    reference = mean if mean_is else std
+    if not reference._dtype.is_floating_point:
+        raise NotImplementedError(f"\"normal_kernel_cpu\" not implemented for '{type_name(reference._dtype)}'")
+    if std_is:
+        def judge(smallest, largest):
+            if not smallest >= 0:
+                raise RuntimeError("normal expects all elements of std >= 0.0")
+        if std.numel():
+            _checks.check_extremes(std._device, std._data, judge)
+    else:
+        _check_std(_number(std, "normal", "std"))
+    with grad_mode.no_grad():
+        shape = mean.shape if not std_is else std.shape if not mean_is else broadcast_shapes(mean.shape, std.shape)
+        if shape is None:
+            raise binary_failure("normal", mean, std, ValueError("shapes do not broadcast"))
+        noise = _standard_normal(reference._device, shape, reference._dtype, generator, "normal")
+        result = (noise * std + mean).to(reference._dtype)
+    node = NormalBackward3 if mean_is and std_is else NormalBackward1 if mean_is else NormalBackward2
+    result = attach(result, node, tuple(t for t in (mean, std) if isinstance(t, Tensor)))
+    return result if out is None else inplace.copy_(out, result)
+
+
+def _check_std(std: float) -> None:
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
+
+
+@profiled("aten::poisson")
+def poisson(input, generator=None) -> Tensor:
+    """Poisson counts with rates `input`, drawn on the host from the generator's host stream (numpy's
+    Poisson sampler) so that a seed gives the same counts on every device."""
+    input = _tensor(input, "poisson")
+    if not input._dtype.is_floating_point:
+        raise NotImplementedError(f"\"poisson_cpu\" not implemented for '{type_name(input._dtype)}'")
+    rates = input.detach().to(_dtype.float64).cpu().numpy()
+    if (rates < 0).any():
+        raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
+    d = input._device
+    counts = _generator.chosen(generator, d, "poisson").host().poisson(rates)
+    result = creation.tensor(counts, dtype=input._dtype, device=d)
+    return attach(result, PoissonBackward0, (input,))
+
+
+# ----- in-place fills --------------------------------------------------------------------------------------
+def _fill(self: Tensor, values: Tensor) -> Tensor:
+    """Write `values` (computed from fresh draws) into `self` as an in-place op."""
+    inplace.begin_write(self, "random fill")
+    self._device.kernels.copy_(self._data, values._data)
+    bump(self)
+    return self
+
+
+def _floating(self: Tensor, name: str) -> None:
+    if not self._dtype.is_floating_point:
+        raise NotImplementedError(f"\"{name}\" not implemented for '{type_name(self._dtype)}'")
+
+
+def uniform_(self, a=0.0, b=1.0, *, generator=None):
+    """Fill with samples uniform on [a, b) from `generator` (the device's default one when None)."""
+    _floating(self, "check_uniform_bounds")
+    a, b = _number(a, "uniform_", "from"), _number(b, "uniform_", "to")
+    if a > b:
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a:g} > to={b:g}")
+    engine = _generator.chosen(generator, self._device, "uniform_").engine()
+    values = self._device.kernels.uniform(self._data.shape, a, b, self._dtype, engine)
+    return _fill(self, Tensor._make(values, self._dtype, self._device))
+
+
+def normal_(self, mean=0.0, std=1.0, *, generator=None):
+    """Fill with normal samples of the given mean and std."""
+    _floating(self, "normal_kernel_cpu")
+    mean, std = _number(mean, "normal_", "mean"), _number(std, "normal_", "std")
+    _check_std(std)
+    engine = _generator.chosen(generator, self._device, "normal_").engine()
+    values = self._device.kernels.normal(self._data.shape, mean, std, self._dtype, engine)
+    return _fill(self, Tensor._make(values, self._dtype, self._device))
+
+
+def bernoulli_(self, p=0.5, *, generator=None):
+    """Fill with 1 with probability `p` (a number, or a tensor broadcast to `self`'s shape), else 0."""
+    d = self._device
+    with grad_mode.no_grad():
+        if isinstance(p, Tensor):
+            _check_probabilities(p)
+            p = p.to(d).expand(self.shape)
+            draws = _uniform(d, self.shape, p._dtype if p._dtype.is_floating_point else _wide(d), generator,
+                             "bernoulli_")
+        else:
+            p = _number(p, "bernoulli_", "p")
+            if not 0 <= p <= 1:
+                raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p:g}")
+            draws = _uniform(d, self.shape, _wide(d), generator, "bernoulli_")
+        values = draws.lt(p).to(self._dtype)
+    return _fill(self, values)
+
+
+def random_(self, from_=None, to=None, *, generator=None, **keywords):
+    """Fill with integers uniform on [from, to): ``random_(to)``, ``random_(from, to)``, or ``random_()``
+    for [0, 2**mantissa] in a float dtype and the dtype's non-negative values otherwise."""
+    from_ = keywords.pop("from", from_)
+    if keywords:
+        raise TypeError(f"random_() got an unexpected keyword argument '{next(iter(keywords))}'")
+    dt = self._dtype
+    if from_ is None:
+        low, high = 0, None
+    elif to is None:
+        low, high = 0, int(from_)
+    else:
+        low, high = int(from_), int(to)
+    if high is None:
+        _, _, largest, digits = creation._INT_RANGES[dt.name]
+        high = (2**digits if digits is not None else largest) + 1
+    else:
+        creation.check_integer_range(low, high, dt, "", "random_")
+    engine = _generator.chosen(generator, self._device, "random_").engine()
+    values = creation.draw_integers(self._device, self._data.shape, low, high, dt, engine)
+    return _fill(self, Tensor._make(values, dt, self._device))
+
+
+def _continuous(self: Tensor, name: str, dtype_name: str) -> None:
+    """PyTorch's error for a continuous distribution's fill of an integer tensor (`dtype_name` as it says)."""
+    if not self._dtype.is_floating_point:
+        raise RuntimeError(f"{name} distribution is a continuous probability distribution. dtype must be a "
+                           f"floating point but you specified {dtype_name}")
+
+
+def exponential_(self, lambd=1.0, *, generator=None):
+    """Fill with Exp(lambd) samples."""
+    _continuous(self, "Exponential", type_name(self._dtype))
+    lambd = _number(lambd, "exponential_", "lambd")
+    if not lambd > 0:
+        raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd:g}")
+    with grad_mode.no_grad():
+        values = _exponential(self._device, self.shape, _wide(self._device), generator, "exponential_") / lambd
+    return _fill(self, values.to(self._dtype))
+
+
+def geometric_(self, p, *, generator=None):
+    """Fill with the number of Bernoulli(p) trials up to the first success (1, 2, ...)."""
+    if self._dtype is _dtype.bool_:
+        raise NotImplementedError("\"geometric_cpu\" not implemented for 'Bool'")
+    p = _number(p, "geometric_", "p")
+    if not 0 < p < 1:
+        raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p:g}")
+    with grad_mode.no_grad():
+        survivals = _exponential(self._device, self.shape, _wide(self._device), generator, "geometric_")
+        values = (survivals / -math.log1p(-p)).ceil().clamp_min(1)
+    return _fill(self, values.to(self._dtype))
+
+
+def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
+    """Fill with exp(N(mean, std²)) samples."""
+    _floating(self, "log_normal_cpu")
+    mean, std = _number(mean, "log_normal_", "mean"), _number(std, "log_normal_", "std")
+    if not std > 0:
+        raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std:g}")
+    with grad_mode.no_grad():
+        values = (_standard_normal(self._device, self.shape, _wide(self._device), generator, "log_normal_") * std
+                  + mean).exp()
+    return _fill(self, values.to(self._dtype))
+
+
+def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
+    """Fill with Cauchy(median, sigma) samples: median + sigma * tan(pi * (u - 1/2))."""
+    _continuous(self, "Cauchy", _dtype.C_NAMES[self._dtype.name])
+    median, sigma = _number(median, "cauchy_", "median"), _number(sigma, "cauchy_", "sigma")
+    if not sigma > 0:
+        raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma:g}")
+    with grad_mode.no_grad():
+        u = _uniform(self._device, self.shape, _wide(self._device), generator, "cauchy_")
+        values = ((u - 0.5) * math.pi).tan() * sigma + median
+    return _fill(self, values.to(self._dtype))
+
+
+FUNCTIONS = {"bernoulli": bernoulli, "multinomial": multinomial, "normal": normal, "poisson": poisson}
+METHODS = {"bernoulli": bernoulli, "multinomial": multinomial, "uniform_": uniform_, "normal_": normal_,
+           "bernoulli_": bernoulli_, "random_": random_, "exponential_": exponential_, "geometric_": geometric_,
+           "log_normal_": log_normal_, "cauchy_": cauchy_}
