@@ -59,7 +59,16 @@ from ._ops.creation import (
     zeros,
     zeros_like,
 )
+from ._ops.convolution import conv1d, conv2d, conv_transpose1d, conv_transpose2d, convolution
 from ._ops.einsum import einsum
+from ._ops.pooling import (
+    adaptive_avg_pool1d,
+    adaptive_max_pool1d,
+    avg_pool1d,
+    max_pool1d,
+    max_pool1d_with_indices,
+    max_pool2d,
+)
 from ._ops.joining import cat, stack
 from ._ops.lerp import lerp
 from ._ops.linalg import bmm, dot, ger, matmul, mm, mv, outer, vdot

@@ -31,6 +31,7 @@ from ember.nn.functional.activation import (
     tanh,
     tanhshrink,
 )
+from ember.nn.functional.conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d, fold, unfold
 from ember.nn.functional.encoding import one_hot
 from ember.nn.functional.linear import linear
 from ember.nn.functional.loss import (
@@ -42,8 +43,32 @@ from ember.nn.functional.loss import (
     nll_loss,
 )
 from ember.nn.functional.padding import pad
+from ember.nn.functional.pooling import (
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    adaptive_max_pool1d,
+    adaptive_max_pool2d,
+    avg_pool1d,
+    avg_pool2d,
+    max_pool1d,
+    max_pool2d,
+)
 
 __all__ = [
+    "adaptive_avg_pool1d",
+    "adaptive_avg_pool2d",
+    "adaptive_max_pool1d",
+    "adaptive_max_pool2d",
+    "avg_pool1d",
+    "avg_pool2d",
+    "conv1d",
+    "conv2d",
+    "conv_transpose1d",
+    "conv_transpose2d",
+    "fold",
+    "max_pool1d",
+    "max_pool2d",
+    "unfold",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "celu",
