@@ -26,6 +26,7 @@ from ember.nn.modules.activation import (
     Tanhshrink,
 )
 from ember.nn.modules.container import ModuleDict, ModuleList, Sequential
+from ember.nn.modules.conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
 from ember.nn.modules.flatten import Flatten
 from ember.nn.modules.linear import Identity, Linear
 from ember.nn.modules.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
@@ -46,6 +47,16 @@ from ember.nn.modules.padding import (
     ZeroPad1d,
     ZeroPad2d,
     ZeroPad3d,
+)
+from ember.nn.modules.pooling import (
+    AdaptiveAvgPool1d,
+    AdaptiveAvgPool2d,
+    AdaptiveMaxPool1d,
+    AdaptiveMaxPool2d,
+    AvgPool1d,
+    AvgPool2d,
+    MaxPool1d,
+    MaxPool2d,
 )
 
 __all__ = [
@@ -100,4 +111,16 @@ __all__ = [
     "ZeroPad1d",
     "ZeroPad2d",
     "ZeroPad3d",
+    "AdaptiveAvgPool1d",
+    "AdaptiveAvgPool2d",
+    "AdaptiveMaxPool1d",
+    "AdaptiveMaxPool2d",
+    "AvgPool1d",
+    "AvgPool2d",
+    "Conv1d",
+    "Conv2d",
+    "ConvTranspose1d",
+    "ConvTranspose2d",
+    "MaxPool1d",
+    "MaxPool2d",
 ]
