@@ -135,8 +135,8 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     """`F.unfold`: the sliding blocks of a (N, C, H, W) or (C, H, W) input as columns (im2col)."""
     window = _window(kernel_size, dilation, padding, stride, "im2col")
     if input.ndim not in (3, 4) or any(n == 0 for n in input._data.shape[-3:]):
-        raise RuntimeError("Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, "
-                           f"but got:{list(input._data.shape)}")
+        raise RuntimeError("Expected 3D or 4D (batch mode) tensor with possibly 0 batch size and other non-zero "
+                           f"dimensions for input, but got: {list(input._data.shape)}")
     batched = input if input.ndim == 4 else input.unsqueeze(0)
     rows, cols = window.blocks(batched._data.shape[2:])
     if rows < 1 or cols < 1:
@@ -156,15 +156,15 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
     size = _pair(output_size, "output_size", "col2im")
     window = _window(kernel_size, dilation, padding, stride, "col2im")
     if input.ndim not in (2, 3) or any(n == 0 for n in input._data.shape[-2:]):
-        raise RuntimeError("Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size for input, "
-                           f"but got:{list(input._data.shape)}")
+        raise RuntimeError("Expected 2D or 3D (batch mode) tensor for input with possibly 0 batch size and "
+                           f"non-zero dimensions for input, but got: {list(input._data.shape)}")
     batched = input if input.ndim == 3 else input.unsqueeze(0)
     blocks = window.kernel[0] * window.kernel[1]
     channels, length = batched._data.shape[1:]
     if channels % blocks:
         raise RuntimeError("Expected size of input's dimension 1 to be divisible by the product of kernel_size, "
                            f"but got input.size(1)={channels} and kernel_size=({window.kernel[0]}, "
-                           f"{window.kernel[1]})")
+                           f"{window.kernel[1]}).")
     rows, cols = window.blocks(size)
     if rows * cols != length:
         raise RuntimeError(
