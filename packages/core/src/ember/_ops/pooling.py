@@ -65,11 +65,11 @@ def _pool_window(input: Tensor, kernel, stride, padding, dilation, ceil_mode: bo
         if p < 0 or p > (d * (k - 1) + 1) // 2:
             raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={p}, "
                                f"kernel_size={k} and dilation={d}")
-    size = input._data.shape[2:]
+    size = input._data.shape[-2:]
     out = tuple(_output_size(n, k, p, s, d, ceil_mode) for n, k, p, s, d in zip(size, kernel, padding, stride,
                                                                                  dilation))
     if any(o < 1 for o in out):
-        channels = input._data.shape[1]
+        channels = input._data.shape[-3]
         raise RuntimeError(f"Given input size: ({channels}x{size[0]}x{size[1]}). Calculated output size: "
                            f"({channels}x{out[0]}x{out[1]}). Output size is too small")
     pads = tuple((p, max(p, (o - 1) * s + d * (k - 1) + 1 - n - p)) for n, k, p, s, d, o in
@@ -78,18 +78,19 @@ def _pool_window(input: Tensor, kernel, stride, padding, dilation, ceil_mode: bo
 
 
 def _lift(op, input: Tensor, spatial: int, *args):
-    """`op` (a batched 2-d pooling) applied to a 1-d or unbatched input, unsqueezed and squeezed back."""
-    squeezes = []
-    if spatial == 1:
-        input = input.unsqueeze(-2)
-        squeezes.append(-2)
-    if input.ndim == 3:
-        input = input.unsqueeze(0)
-        squeezes.append(0)
-    results = op(input, *args)
-    for dim in reversed(squeezes):
-        results = tuple(r.squeeze(dim) for r in results) if isinstance(results, tuple) else results.squeeze(dim)
-    return results
+    """`op` (a 2-d pooling) applied to a 1-d input with a unit height, squeezed back."""
+    if spatial == 2:
+        return op(input, *args)
+    results = op(input.unsqueeze(-2), *args)
+    return tuple(r.squeeze(-2) for r in results) if isinstance(results, tuple) else results.squeeze(-2)
+
+
+def _batched(input: Tensor):
+    """`input`'s buffer as (N, C, H, W): an unbatched (C, H, W) one as a batch of one."""
+    if input.ndim == 4:
+        return input._data
+    device = input._device
+    return views.reshape_buffer(device, device.kernels.contiguous(input._data), (1, *input._data.shape))
 
 
 # ----- max pooling ---------------------------------------------------------------------------------------
@@ -98,9 +99,10 @@ class MaxPool2DWithIndicesBackward0(Node):
 
     def backward(self, grad):
         (indices,) = self.saved_tensors
-        n, c, height, width = self.shape
-        flat = grad.reshape(n, c, -1)
-        return scatter_add_along(flat, 2, indices.reshape(n, c, -1), (n, c, height * width)).reshape(self.shape)
+        *lead, height, width = self.shape
+        flat = grad.reshape(*lead, -1)
+        return scatter_add_along(flat, len(lead), indices.reshape(*lead, -1), (*lead, height * width)).reshape(
+            self.shape)
 
 
 class AdaptiveMaxPool2DBackward0(MaxPool2DWithIndicesBackward0):
@@ -110,7 +112,7 @@ class AdaptiveMaxPool2DBackward0(MaxPool2DWithIndicesBackward0):
 def _lowest(dt):
     if dt.is_floating_point:
         return -math.inf
-    return False if dt is _dtype.bool else -(1 << (8 * dt.itemsize - 1)) if dt.is_signed else 0
+    return -(1 << (8 * dt.itemsize - 1)) if dt.is_signed else 0
 
 
 def _positions(device, starts: list, steps: list, size: int):
@@ -121,22 +123,24 @@ def _positions(device, starts: list, steps: list, size: int):
 
 def _argmax_pool(input: Tensor, windows: Tensor, table: Tensor, node, out, **attributes):
     """Max over dim 2 of `windows` (N, C, K, L) and the flat input index of each maximum from `table`
-    (K, L); the values recorded as `node` over `input`."""
-    n, c = input._data.shape[:2]
+    (K, L); the values recorded as `node` over `input` ((N, C, H, W) or (C, H, W))."""
+    lead = input._data.shape[:-2]
     with grad_mode.no_grad():
         where = windows.argmax(2, keepdim=True)
-        values = take_along(windows, 2, where).reshape(n, c, *out)
-        indices = take_along(table.expand(n, c, *table._data.shape), 2, where).reshape(n, c, *out)
+        values = take_along(windows, 2, where).reshape(*lead, *out)
+        indices = take_along(table.expand(*windows._data.shape[:2], *table._data.shape), 2, where).reshape(
+            *lead, *out)
     result = wrap(values._data, input._dtype, input._device)
     return attach(result, node, (input,), (indices,), shape=tuple(input._data.shape), **attributes), indices
 
 
 def _max_pool2d(input: Tensor, kernel, stride, padding, dilation, ceil_mode: bool):
     window, out = _pool_window(input, kernel, stride, padding, dilation, ceil_mode, "max_pool2d")
-    n, c, height, width = input._data.shape
+    data = _batched(input)
+    n, c, height, width = data.shape
     k = window.kernel[0] * window.kernel[1]
     device = input._device
-    blocks = window_view(device, input._data, window, input._dtype, _lowest(input._dtype))
+    blocks = window_view(device, data, window, input._dtype, _lowest(input._dtype))
     columns = views.reshape_buffer(device, device.kernels.contiguous(blocks), (n, c, k, out[0] * out[1]))
     windows = wrap(columns, input._dtype, device)
     (top, _), (left, _) = window.padding
@@ -184,10 +188,12 @@ class AvgPool2DBackward0(Node):
     """Each output's gradient shared over its window (divided by the window's divisor), summed by col2im."""
 
     def backward(self, grad):
-        n, c, height, width = self.shape
+        *_, c, height, width = self.shape
         k = self.window.kernel[0] * self.window.kernel[1]
-        shared = (grad / self.divisor).reshape(n, c, 1, -1).expand(n, c, k, grad._data.shape[2] * grad._data.shape[3])
-        return col2im(shared.reshape(n, c * k, -1), (height, width), self.window)
+        shared = (grad / self.divisor).reshape(-1, c, 1, grad._data.shape[-2] * grad._data.shape[-1])
+        shared = shared.expand(shared._data.shape[0], c, k, shared._data.shape[3])
+        return col2im(shared.reshape(-1, c * k, shared._data.shape[3]), (height, width), self.window).reshape(
+            self.shape)
 
 
 def _counts(size: int, out: int, kernel: int, pad: int, stride: int, include_pad: bool) -> list:
@@ -208,12 +214,12 @@ def _avg_pool2d(input: Tensor, kernel, stride, padding, ceil_mode, count_include
         divisor: Tensor | int = divisor_override
     else:
         rows, cols = (_counts(size, o, kk, p, s, count_include_pad) for size, o, kk, p, s in
-                      zip(input._data.shape[2:], out, kernel, padding, stride))
+                      zip(input._data.shape[-2:], out, kernel, padding, stride))
         divisor = tensor([[r * q for q in cols] for r in rows], dtype=input._dtype, device=input._device)
     device = input._device
-    blocks = window_view(device, input._data, window, input._dtype)
+    blocks = window_view(device, _batched(input), window, input._dtype)
     with grad_mode.no_grad():
-        total = wrap(blocks, input._dtype, device).sum((2, 3))
+        total = wrap(blocks, input._dtype, device).sum((2, 3)).reshape(*input._data.shape[:-2], *out)
         values = total / divisor if input._dtype.is_floating_point else total.div(divisor, rounding_mode="trunc")
     result = wrap(values._data, input._dtype, device)
     return attach(result, AvgPool2DBackward0, (input,), window=window, divisor=divisor,
@@ -264,8 +270,11 @@ def _adaptive_check(input, op: str, spatial: int) -> None:
     if not isinstance(input, Tensor):
         raise TypeError(f"{op}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
     if input.ndim not in (spatial + 1, spatial + 2):
-        raise RuntimeError(f"{op}(): Expected {spatial + 1}D or {spatial + 2}D tensor, but got: "
-                           f"{list(input._data.shape)}")
+        if spatial == 1:
+            raise RuntimeError(f"Expected 2 to 3 dimensions, but got {input.ndim}-dimensional tensor for argument "
+                               f"#1 'self' (while checking arguments for {op})")
+        got = "got: " if "max" in op else "got "
+        raise RuntimeError(f"{op}(): Expected 3D or 4D tensor, but {got}{list(input._data.shape)}")
 
 
 class AdaptiveAvgPool2DBackward0(Node):
@@ -283,7 +292,7 @@ def _membership(bounds: list, size: int, input: Tensor) -> Tensor:
 
 
 def _adaptive_avg_pool2d(input: Tensor, out: tuple):
-    height, width = input._data.shape[2:]
+    height, width = input._data.shape[-2:]
     if out == (1, 1):
         return input.mean((-1, -2), keepdim=True)
     row_bounds, col_bounds = _adaptive_bounds(height, out[0]), _adaptive_bounds(width, out[1])
@@ -297,7 +306,7 @@ def _adaptive_avg_pool2d(input: Tensor, out: tuple):
 
 
 def _adaptive_max_pool2d(input: Tensor, out: tuple):
-    n, c, height, width = input._data.shape
+    *lead, height, width = input._data.shape
     row_bounds, col_bounds = _adaptive_bounds(height, out[0]), _adaptive_bounds(width, out[1])
     kh = max(end - start for start, end in row_bounds)
     kw = max(end - start for start, end in col_bounds)
@@ -309,7 +318,7 @@ def _adaptive_max_pool2d(input: Tensor, out: tuple):
                   device=input._device)
     table = (rows.t().reshape(kh, 1, out[0], 1) * width + cols.t().reshape(1, kw, 1, out[1])).reshape(kh * kw, -1)
     with grad_mode.no_grad():
-        windows = input.reshape(n, c, height * width)[:, :, table]
+        windows = input.reshape(-1, lead[-1], height * width)[:, :, table]
     return _argmax_pool(input, windows, table, AdaptiveMaxPool2DBackward0, out)
 
 
