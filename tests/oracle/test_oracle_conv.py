@@ -12,7 +12,7 @@ import pytest
 torch = pytest.importorskip("torch")
 import ember  # noqa: E402
 
-pytestmark = pytest.mark.oracle
+pytestmark = [pytest.mark.oracle, pytest.mark.filterwarnings("ignore:Using padding=.same. with even kernel")]
 
 TOLERANCE = {"float32": dict(rtol=1e-4, atol=1e-4), "float64": dict(rtol=1e-10, atol=1e-10)}
 
