@@ -11,6 +11,7 @@ from ..autograd import grad_mode
 from ..autograd.node import Node, attach, needs_input_grad
 from . import views
 from .dispatch import profiled
+from .fused import fused, has
 from .im2col import Window, col2im, im2col
 
 
@@ -179,6 +180,12 @@ def _spatial_2d(t: Tensor, spatial: int) -> Tensor:
     return wrap(t._device.kernels.contiguous(t._data), t._dtype, t._device).reshape(*shape[:2], 1, *shape[2:])
 
 
+def _biased(output: Tensor, bias: Tensor | None) -> Tensor:
+    if bias is not None:
+        output += bias.reshape(1, -1, 1, 1)
+    return output
+
+
 def _convolve(input, weight, bias, stride, padding, dilation, transposed, output_padding, groups, spatial, op):
     _check_tensors(input, weight, bias, spatial, op)
     if input.ndim == spatial + 1:  # unbatched: PyTorch runs it as a batch of one and squeezes it
@@ -200,11 +207,11 @@ def _convolve(input, weight, bias, stride, padding, dilation, transposed, output
         if transposed:
             size = tuple((n - 1) * s - lo - hi + d * (k - 1) + extra + 1 for n, s, (lo, hi), d, k, extra in
                          zip(x._data.shape[2:], stride, pads, dilation, window.kernel, output_padding))
-            output = _transposed(x, w, window, groups, size)
+            output = _biased(_transposed(x, w, window, groups, size), bias)
+        elif has(x, "conv2d"):  # the device's own convolution, bias included
+            output = fused(x, "conv2d", x, w, bias, window.stride, window.padding, window.dilation, groups)
         else:
-            output = _correlate(x, w, window, groups)
-        if bias is not None:
-            output += bias.reshape(1, -1, 1, 1)
+            output = _biased(_correlate(x, w, window, groups), bias)
     shape = output._data.shape
     data = output._data if spatial == 2 else views.reshape_buffer(output._device, output._data,
                                                                    (*shape[:2], shape[3]))
