@@ -258,3 +258,16 @@ def test_conv_transpose_output_size():
     with pytest.raises(ValueError, match=r"requested an output size of \[13, 12\], but valid sizes range from "
                                          r"\[11, 11\] to \[12, 12\]"):
         layer(ember.ones(1, 4, 5, 5), output_size=[13, 12])
+
+
+@pytest.mark.parametrize("name, input_shape, weight_shape", [("conv2d", (0, 3, 4, 4), (2, 3, 3, 3)),
+                                                             ("conv_transpose2d", (0, 3, 4, 4), (3, 2, 3, 3))])
+def test_an_empty_batch(name, input_shape, weight_shape):
+    arrays = arrays_for("float64", input_shape, weight_shape)
+    assert_matches(arrays, *run_both(name, arrays, padding=1))
+
+
+def test_half_precision_keeps_its_dtype():
+    x, w = (ember.ones(*shape, dtype=ember.float16) for shape in ((1, 3, 4, 4), (2, 3, 3, 3)))
+    result = ember.nn.functional.conv2d(x, w)
+    assert result.dtype == ember.float16 and result.numpy().tolist() == [[[[27.0] * 2] * 2] * 2]

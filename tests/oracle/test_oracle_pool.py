@@ -161,3 +161,19 @@ def test_max_pool_module_return_indices():
     expected_values, expected_indices = torch.nn.MaxPool2d(2, return_indices=True)(torch.tensor(array))
     np.testing.assert_array_equal(indices.numpy(), expected_indices.numpy())
     np.testing.assert_array_equal(values.numpy(), expected_values.numpy())
+
+
+@pytest.mark.parametrize("name, args", [("max_pool2d", (2,)), ("avg_pool2d", (2,)), ("adaptive_max_pool2d", (3,)),
+                                        ("adaptive_avg_pool2d", (3,))])
+def test_an_empty_batch(name, args):
+    array = np.ones((0, 3, 4, 4))
+    _, values, _, grad = run(ember, name, array, args, {})
+    _, expected_values, _, expected_grad = run(torch, name, array, args, {})
+    assert tuple(values.shape) == tuple(expected_values.shape)
+    assert tuple(grad.shape) == tuple(expected_grad.shape)
+
+
+def test_an_adaptive_max_pool_to_nothing():
+    got = ember.nn.functional.adaptive_max_pool2d(ember.ones(1, 3, 4, 4), 0, return_indices=True)
+    expected = torch.nn.functional.adaptive_max_pool2d(torch.ones(1, 3, 4, 4), 0, return_indices=True)
+    assert [tuple(t.shape) for t in got] == [tuple(t.shape) for t in expected]

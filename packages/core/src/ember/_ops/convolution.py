@@ -18,11 +18,12 @@ from .im2col import Window, col2im, im2col
 # ----- the compositions, on (N, C, H, W) tensors -----------------------------------------------------
 def _correlate(input: Tensor, weight: Tensor, window: Window, groups: int) -> Tensor:
     """Cross-correlation of `input` (N, Ci, H, W) with `weight` (Co, Ci / groups, kh, kw)."""
-    n = input._data.shape[0]
+    n, in_channels = input._data.shape[:2]
     out_channels = weight._data.shape[0]
     rows, cols = window.blocks(input._data.shape[2:])
-    columns = im2col(input, window).reshape(n, groups, -1, rows * cols)
-    output = weight.reshape(groups, out_channels // groups, -1).matmul(columns)
+    depth = in_channels // groups * window.kernel[0] * window.kernel[1]
+    columns = im2col(input, window).reshape(n, groups, depth, rows * cols)
+    output = weight.reshape(groups, out_channels // groups, depth).matmul(columns)
     return output.reshape(n, out_channels, rows, cols)
 
 
@@ -30,9 +31,10 @@ def _transposed(input: Tensor, weight: Tensor, window: Window, groups: int, size
     """Transposed convolution of `input` (N, Ci, H, W) with `weight` (Ci, Co / groups, kh, kw) into an image
     of `size`: each input pixel spreads its weighted kernel over the output (the adjoint of `_correlate`)."""
     n, in_channels, height, width = input._data.shape
-    per_group = weight.reshape(groups, in_channels // groups, -1).transpose(1, 2)
+    depth = weight._data.shape[1] * window.kernel[0] * window.kernel[1]
+    per_group = weight.reshape(groups, in_channels // groups, depth).transpose(1, 2)
     columns = per_group.matmul(input.reshape(n, groups, in_channels // groups, height * width))
-    return col2im(columns.reshape(n, -1, height * width), size, window)
+    return col2im(columns.reshape(n, groups * depth, height * width), size, window)
 
 
 def _weight_grad(left: Tensor, right: Tensor, window: Window, groups: int, shape) -> Tensor:
@@ -41,9 +43,10 @@ def _weight_grad(left: Tensor, right: Tensor, window: Window, groups: int, shape
     transposed one (left the input, right the output's gradient)."""
     n = left._data.shape[0]
     columns = im2col(right, window)
-    length = columns._data.shape[2]
-    columns = columns.reshape(n, groups, -1, length)
-    return left.reshape(n, groups, -1, length).matmul(columns.transpose(2, 3)).sum(0).reshape(shape)
+    depth, length = columns._data.shape[1:]
+    columns = columns.reshape(n, groups, depth // groups, length)
+    left = left.reshape(n, groups, left._data.shape[1] // groups, length)
+    return left.matmul(columns.transpose(2, 3)).sum(0).reshape(shape)
 
 
 class ConvolutionBackward0(Node):

@@ -73,7 +73,7 @@ def col2im_buffer(device, columns, size, window: Window, dtype):
     height, width = size[0] + top + bottom, size[1] + left + right
     image = k.full((n, c, height, width), 0, dtype)
     plane = height * width
-    for i in range(kh):
+    for i in range(kh if n * c else 0):  # an empty image has no offsets to view
         for j in range(kw):
             region = views.strided(device, image, (n, c, rows, cols), (c * plane, plane, sh * width, sw),
                                    i * dh * width + j * dw)

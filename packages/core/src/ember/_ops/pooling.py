@@ -100,8 +100,9 @@ class MaxPool2DWithIndicesBackward0(Node):
     def backward(self, grad):
         (indices,) = self.saved_tensors
         *lead, height, width = self.shape
-        flat = grad.reshape(*lead, -1)
-        return scatter_add_along(flat, len(lead), indices.reshape(*lead, -1), (*lead, height * width)).reshape(
+        length = grad._data.shape[-2] * grad._data.shape[-1]
+        flat = grad.reshape(*lead, length)
+        return scatter_add_along(flat, len(lead), indices.reshape(*lead, length), (*lead, height * width)).reshape(
             self.shape)
 
 
@@ -188,12 +189,11 @@ class AvgPool2DBackward0(Node):
     """Each output's gradient shared over its window (divided by the window's divisor), summed by col2im."""
 
     def backward(self, grad):
-        *_, c, height, width = self.shape
-        k = self.window.kernel[0] * self.window.kernel[1]
-        shared = (grad / self.divisor).reshape(-1, c, 1, grad._data.shape[-2] * grad._data.shape[-1])
-        shared = shared.expand(shared._data.shape[0], c, k, shared._data.shape[3])
-        return col2im(shared.reshape(-1, c * k, shared._data.shape[3]), (height, width), self.window).reshape(
-            self.shape)
+        *lead, c, height, width = self.shape
+        n, k = (lead or [1])[0], self.window.kernel[0] * self.window.kernel[1]
+        length = grad._data.shape[-2] * grad._data.shape[-1]
+        shared = (grad / self.divisor).reshape(n, c, 1, length).expand(n, c, k, length)
+        return col2im(shared.reshape(n, c * k, length), (height, width), self.window).reshape(self.shape)
 
 
 def _counts(size: int, out: int, kernel: int, pad: int, stride: int, include_pad: bool) -> list:
@@ -307,6 +307,10 @@ def _adaptive_avg_pool2d(input: Tensor, out: tuple):
 
 def _adaptive_max_pool2d(input: Tensor, out: tuple):
     *lead, height, width = input._data.shape
+    if 0 in out:  # nothing to pool
+        k = input._device.kernels
+        return (wrap(k.full((*lead, *out), 0, input._dtype), input._dtype, input._device),
+                wrap(k.full((*lead, *out), 0, _dtype.int64), _dtype.int64, input._device))
     row_bounds, col_bounds = _adaptive_bounds(height, out[0]), _adaptive_bounds(width, out[1])
     kh = max(end - start for start, end in row_bounds)
     kw = max(end - start for start, end in col_bounds)
@@ -318,7 +322,7 @@ def _adaptive_max_pool2d(input: Tensor, out: tuple):
                   device=input._device)
     table = (rows.t().reshape(kh, 1, out[0], 1) * width + cols.t().reshape(1, kw, 1, out[1])).reshape(kh * kw, -1)
     with grad_mode.no_grad():
-        windows = input.reshape(-1, lead[-1], height * width)[:, :, table]
+        windows = input.reshape((lead[:-1] or [1])[0], lead[-1], height * width)[:, :, table]
     return _argmax_pool(input, windows, table, AdaptiveMaxPool2DBackward0, out)
 
 
