@@ -271,3 +271,33 @@ def test_half_precision_keeps_its_dtype():
     x, w = (ember.ones(*shape, dtype=ember.float16) for shape in ((1, 3, 4, 4), (2, 3, 3, 3)))
     result = ember.nn.functional.conv2d(x, w)
     assert result.dtype == ember.float16 and result.numpy().tolist() == [[[[27.0] * 2] * 2] * 2]
+
+
+def small_cnn(lib):
+    nn = lib.nn
+    return nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(4, 6, 3, groups=2),
+                         nn.AvgPool2d(2, ceil_mode=True), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(6, 3))
+
+
+def test_a_small_cnn_trains_as_in_pytorch():
+    """Same weights, same batches: ten SGD steps give PyTorch's losses and final weights."""
+    ours, theirs = small_cnn(ember).double(), small_cnn(torch).double()
+    with ember.no_grad():
+        for mine, reference in zip(ours.parameters(), theirs.parameters()):
+            mine.copy_(ember.tensor(reference.detach().numpy()))
+    rng = np.random.default_rng(0)
+    batches = [(rng.standard_normal((8, 1, 9, 9)), rng.integers(0, 3, 8)) for _ in range(10)]
+    losses = []
+    for lib, model in ((ember, ours), (torch, theirs)):
+        optimizer = lib.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+        trajectory = []
+        for x, y in batches:
+            optimizer.zero_grad()
+            loss = lib.nn.functional.cross_entropy(model(lib.tensor(x)), lib.tensor(y))
+            loss.backward()
+            optimizer.step()
+            trajectory.append(loss.item())
+        losses.append(trajectory)
+    np.testing.assert_allclose(losses[0], losses[1], rtol=1e-9)
+    for mine, reference in zip(ours.parameters(), theirs.parameters()):
+        np.testing.assert_allclose(mine.detach().numpy(), reference.detach().numpy(), rtol=1e-8, atol=1e-10)

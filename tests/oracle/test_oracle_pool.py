@@ -177,3 +177,15 @@ def test_an_adaptive_max_pool_to_nothing():
     got = ember.nn.functional.adaptive_max_pool2d(ember.ones(1, 3, 4, 4), 0, return_indices=True)
     expected = torch.nn.functional.adaptive_max_pool2d(torch.ones(1, 3, 4, 4), 0, return_indices=True)
     assert [tuple(t.shape) for t in got] == [tuple(t.shape) for t in expected]
+
+
+@pytest.mark.parametrize("name, shape, args", [("max_pool1d_with_indices", (2, 3, 9), (3, 2)),
+                                               ("max_pool2d_with_indices", (2, 3, 7, 6), (3, 2, 1)),
+                                               ("adaptive_max_pool1d_with_indices", (2, 3, 9), (4,)),
+                                               ("adaptive_max_pool2d_with_indices", (3, 7, 6), ((2, 4),))])
+def test_the_with_indices_forms_return_both(name, shape, args):
+    array = np.random.default_rng(0).standard_normal(shape)
+    got = getattr(ember.nn.functional, name)(ember.tensor(array), *args)
+    expected = getattr(torch.nn.functional, name)(torch.tensor(array), *args)
+    for g, e in zip(got, expected, strict=True):
+        np.testing.assert_array_equal(g.numpy(), e.numpy())

@@ -180,8 +180,17 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
 
 @profiled("aten::max_pool1d_with_indices")
-def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
+def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                            return_indices=False):
+    """max_pool1d's values and indices, always both."""
     return _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, True, 1, "max_pool1d")
+
+
+@profiled("aten::max_pool2d_with_indices")
+def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                            return_indices=False):
+    """max_pool2d's values and indices, always both."""
+    return _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, True, 2, "max_pool2d")
 
 
 # ----- average pooling -----------------------------------------------------------------------------------
@@ -350,6 +359,18 @@ def adaptive_avg_pool2d(input, output_size):
 def _adaptive_max(input, output_size, return_indices, op, spatial):
     values, indices = _adaptive(_adaptive_max_pool2d, input, output_size, op, spatial)
     return (values, indices) if return_indices else values
+
+
+@profiled("aten::adaptive_max_pool1d")
+def adaptive_max_pool1d_with_indices(input, output_size, return_indices=False):
+    """adaptive_max_pool1d's values and indices, always both."""
+    return _adaptive_max(input, output_size, True, "adaptive_max_pool1d", 1)
+
+
+@profiled("aten::adaptive_max_pool2d")
+def adaptive_max_pool2d_with_indices(input, output_size, return_indices=False):
+    """adaptive_max_pool2d's values and indices, always both."""
+    return _adaptive_max(input, output_size, True, "adaptive_max_pool2d", 2)
 
 
 @profiled("aten::adaptive_max_pool1d")
