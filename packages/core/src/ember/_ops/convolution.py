@@ -16,13 +16,14 @@ from .im2col import Window, col2im, im2col
 
 
 # ----- the compositions, on (N, C, H, W) tensors -----------------------------------------------------
-def _correlate(input: Tensor, weight: Tensor, window: Window, groups: int) -> Tensor:
-    """Cross-correlation of `input` (N, Ci, H, W) with `weight` (Co, Ci / groups, kh, kw)."""
+def _correlate(input: Tensor, weight: Tensor, window: Window, groups: int, columns: Tensor | None = None) -> Tensor:
+    """Cross-correlation of `input` (N, Ci, H, W) with `weight` (Co, Ci / groups, kh, kw) (`columns`: the
+    input's im2col, when the caller has it)."""
     n, in_channels = input._data.shape[:2]
     out_channels = weight._data.shape[0]
     rows, cols = window.blocks(input._data.shape[2:])
     depth = in_channels // groups * window.kernel[0] * window.kernel[1]
-    columns = im2col(input, window).reshape(n, groups, depth, rows * cols)
+    columns = (im2col(input, window) if columns is None else columns).reshape(n, groups, depth, rows * cols)
     output = weight.reshape(groups, out_channels // groups, depth).matmul(columns)
     return output.reshape(n, out_channels, rows, cols)
 
@@ -37,12 +38,13 @@ def _transposed(input: Tensor, weight: Tensor, window: Window, groups: int, size
     return col2im(columns.reshape(n, groups * depth, height * width), size, window)
 
 
-def _weight_grad(left: Tensor, right: Tensor, window: Window, groups: int, shape) -> Tensor:
-    """Σ over the batch of `left` (N, groups * a, L) times the windows of `right`, as a weight of `shape`:
-    the weight's gradient of a convolution (left the output's gradient, right the input) and of a
-    transposed one (left the input, right the output's gradient)."""
+def _weight_grad(left: Tensor, right: Tensor, window: Window, groups: int, shape,
+                 columns: Tensor | None = None) -> Tensor:
+    """Σ over the batch of `left` (N, groups * a, L) times the windows of `right` (`columns`, when given), as a
+    weight of `shape`: the weight's gradient of a convolution (left the output's gradient, right the input)
+    and of a transposed one (left the input, right the output's gradient)."""
     n = left._data.shape[0]
-    columns = im2col(right, window)
+    columns = im2col(right, window) if columns is None else columns
     depth, length = columns._data.shape[1:]
     columns = columns.reshape(n, groups, depth // groups, length)
     left = left.reshape(n, groups, left._data.shape[1] // groups, length)
@@ -53,7 +55,7 @@ class ConvolutionBackward0(Node):
     """Gradients of a (transposed) convolution w.r.t. input, weight and bias, in differentiable ops."""
 
     def backward(self, grad):
-        input, weight = self.saved_tensors
+        input, weight, *kept = self.saved_tensors
         window, groups = self.window, self.groups
         grad = grad.contiguous()  # BLAS reads dense operands only (a sum's gradient is a broadcast view)
         if self.spatial == 1:
@@ -64,8 +66,10 @@ class ConvolutionBackward0(Node):
             grad_input = _correlate(grad, weight, window, groups) if self.transposed else \
                 _transposed(grad, weight, window, groups, size)
         if needs_input_grad(self, 1):
+            # The forward's im2col columns serve a first derivative; a graph of it needs them differentiable.
+            columns = kept[0] if kept and not grad_mode.state.enabled else None
             grad_weight = _weight_grad(input, grad, window, groups, weight._data.shape) if self.transposed else \
-                _weight_grad(grad, input, window, groups, weight._data.shape)
+                _weight_grad(grad, input, window, groups, weight._data.shape, columns)
         if needs_input_grad(self, 2):
             grad_bias = grad.sum((0, 2, 3))
         if self.spatial == 1:
@@ -205,6 +209,7 @@ def _convolve(input, weight, bias, stride, padding, dilation, transposed, output
         raise TypeError(f"{op}(): argument 'groups' must be int, not {type(groups).__name__}")
     _check_shapes(_spatial_2d(input, spatial), _spatial_2d(weight, spatial), bias, window, groups, transposed,
                   output_padding)
+    saved = (input, weight)
     with grad_mode.no_grad():
         x, w = _spatial_2d(input, spatial), _spatial_2d(weight, spatial)
         if transposed:
@@ -214,12 +219,15 @@ def _convolve(input, weight, bias, stride, padding, dilation, transposed, output
         elif has(x, "conv2d"):  # the device's own convolution, bias included
             output = fused(x, "conv2d", x, w, bias, window.stride, window.padding, window.dilation, groups)
         else:
-            output = _biased(_correlate(x, w, window, groups), bias)
+            columns = im2col(x, window)
+            output = _biased(_correlate(x, w, window, groups, columns), bias)
+            if weight._requires_grad:  # kept for the weight's gradient (freed by the backward)
+                saved = (input, weight, columns)
     shape = output._data.shape
     data = output._data if spatial == 2 else views.reshape_buffer(output._device, output._data,
                                                                    (*shape[:2], shape[3]))
     result = wrap(data, output._dtype, output._device)
-    return attach(result, ConvolutionBackward0, (input, weight, bias), (input, weight), window=window,
+    return attach(result, ConvolutionBackward0, (input, weight, bias), saved, window=window,
                   groups=groups, transposed=transposed, spatial=spatial)
 
 
