@@ -28,7 +28,7 @@ OPTIONAL_KERNELS: tuple[str, ...] = (
     "softmax", "log_softmax", "cross_entropy", "binary_cross_entropy_with_logits", "sgd_step",
     # fused kernels of a training step (core composes each from required kernels when it is missing)
     "addmm", "threshold_backward", "softmax_backward", "log_softmax_backward", "cross_entropy_backward",
-    "mse_loss", "mse_loss_backward", "zero_", "copy_to", "conv2d",
+    "mse_loss", "mse_loss_backward", "zero_", "copy_to",
 )
 # The kernels that make a buffer from nothing but arguments: core calls them with the keyword ``index=``,
 # the index of the device the buffer goes to (every other kernel makes its result where its inputs are).
