@@ -427,6 +427,8 @@ def _lstm() -> Case:
 
     length, batch, n_in, hidden = LSTM_SIZES
     return Case(f"lstm {n_in}->{hidden} L{length} b{batch} fwd+bwd", Target("torch", 2.0), framework, numpy)
+
+
 # The data pipeline (issue 10): a DataLoader over scikit-learn's digits (1797 8x8 images), as a training
 # loop reads it. The loader must keep a small model's step fed: its time per batch next to the step's.
 DIGITS_BATCH = 64
@@ -511,6 +513,50 @@ def _digits_step() -> Case:
     return Case(f"digits mlp 64-128-10 step b{DIGITS_BATCH}", None, framework, numpy)
 
 
+# Conv2d(32 -> 64, 3x3, padding=1) forward and backward on a 64x32x32x32 float32 batch (issue 10's target:
+# <= 2x PyTorch). numpy's reference is the same im2col + matmul and col2im written by hand.
+CONV_INPUT, CONV_WEIGHT = (64, 32, 32, 32), (64, 32, 3, 3)
+
+
+def _numpy_conv_step(x: np.ndarray, w: np.ndarray, b: np.ndarray, grad: np.ndarray) -> tuple[np.ndarray, ...]:
+    n, c, h, width = x.shape
+    out_channels, _, kh, kw = w.shape
+    padded = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))
+    windows = np.lib.stride_tricks.sliding_window_view(padded, (kh, kw), axis=(2, 3))  # n, c, h, w, kh, kw
+    columns = np.ascontiguousarray(windows.transpose(0, 1, 4, 5, 2, 3)).reshape(n, c * kh * kw, h * width)
+    flat_w = w.reshape(out_channels, -1)
+    output = (flat_w @ columns).reshape(n, out_channels, h, width) + b.reshape(1, -1, 1, 1)
+    flat_grad = grad.reshape(n, out_channels, h * width)
+    grad_w = (flat_grad @ columns.transpose(0, 2, 1)).sum(0).reshape(w.shape)
+    grad_columns = (flat_w.T @ flat_grad).reshape(n, c, kh, kw, h, width)
+    grad_padded = np.zeros_like(padded)
+    for i in range(kh):
+        for j in range(kw):
+            grad_padded[:, :, i:i + h, j:j + width] += grad_columns[:, :, i, j]
+    return output, grad_padded[:, :, 1:-1, 1:-1], grad_w, grad.sum((0, 2, 3))
+
+
+def _conv2d() -> Case:
+    def framework(fw: ModuleType, device: str) -> Run:
+        x, w, b = _arrays(CONV_INPUT, CONV_WEIGHT, (CONV_WEIGHT[0],))
+        x, w, b = (fw.tensor(v, device=device, requires_grad=True) for v in (x, w * 0.1, b))
+        grad = fw.ones((CONV_INPUT[0], CONV_WEIGHT[0], *CONV_INPUT[2:]), device=device)
+
+        def run() -> Any:
+            x.grad = w.grad = b.grad = None
+            fw.nn.functional.conv2d(x, w, b, padding=1).backward(grad)
+            return x.grad
+
+        return run
+
+    def numpy() -> Run:
+        x, w, b = _arrays(CONV_INPUT, CONV_WEIGHT, (CONV_WEIGHT[0],))
+        grad = np.ones((CONV_INPUT[0], CONV_WEIGHT[0], *CONV_INPUT[2:]), np.float32)
+        return lambda: _numpy_conv_step(x, w * 0.1, b, grad)
+
+    return Case("conv2d 32->64 3x3 on 64x32x32x32 fwd+bwd", Target("torch", 2.0), framework, numpy)
+
+
 CASES: tuple[Case, ...] = (
     *(_tiny_forward(op) for op in TINY_OPS),
     *(_tiny_forward_backward(op) for op in TINY_OPS),
@@ -528,4 +574,5 @@ CASES: tuple[Case, ...] = (
     _digits_loader(0),
     _digits_loader(2),
     _digits_step(),
+    _conv2d(),
 )

@@ -30,6 +30,7 @@ from ._ops import scatter as _scatter
 from ._ops import unary as _unary
 from ._ops.activation import log_softmax, relu, sigmoid, softmax
 from ._ops.blas import addbmm, addmm, addmv, addr, baddbmm
+from ._ops.convolution import conv1d, conv2d, conv_transpose1d, conv_transpose2d, convolution
 from ._ops.creation import (
     arange,
     as_tensor,
@@ -89,6 +90,14 @@ from ._ops.pointwise import (
     reciprocal,
     sub,
     where,
+)
+from ._ops.pooling import (
+    adaptive_avg_pool1d,
+    adaptive_max_pool1d,
+    avg_pool1d,
+    max_pool1d,
+    max_pool1d_with_indices,
+    max_pool2d,
 )
 from ._ops.reduction import all, amax, amin, any, argmax, argmin, max, mean, min, prod, std, sum, var
 from ._ops.scan import cummax, cummin, cumprod, cumsum

@@ -22,12 +22,12 @@ CHECKED_KERNELS = ("reshape", "permute", "slice", "storage_offset", "relu", "sig
                    "softmax", "log_softmax", "cross_entropy", "binary_cross_entropy_with_logits", "sgd_step",
                    "addmm", "threshold_backward", "softmax_backward", "log_softmax_backward",
                    "cross_entropy_backward", "mse_loss", "mse_loss_backward", "zero_", "copy_to", "tanh_backward",
-                   "sigmoid_backward")
+                   "sigmoid_backward", "conv2d")
 
 
 def optional_kernel(ember_device, name):
     """The device's optional kernel ``name``; skips the calling test when the device does not provide it."""
-    kernel = getattr(ember_device.kernels, name)
+    kernel = ember_device.kernels.get(name)  # a contract name or an extra one (conv2d)
     if kernel is None:
         pytest.skip(f"device does not provide optional kernel '{name}'")
     return kernel
@@ -432,6 +432,55 @@ def test_addmm_matches_reference(ember_device, ember_rng, dtype_name, layout):
         assert_matches(ember_device.to_numpy(result), expected, what, terms=inner + 1, magnitude=np.abs(expected) + 4.0)
 
 
+def _cross_correlation(x, w, bias=None, *, stride, padding, dilation, groups):
+    """conv2d by its definition: for each kernel offset, the strided (dilated) slice of the zero-padded
+    input times that offset's weights, per group."""
+    (top, bottom), (left, right) = padding
+    x = np.pad(x, ((0, 0), (0, 0), (top, bottom), (left, right)))
+    n, _, height, width = x.shape
+    out_channels, per_group, kh, kw = w.shape
+    rows = (height - dilation[0] * (kh - 1) - 1) // stride[0] + 1
+    cols = (width - dilation[1] * (kw - 1) - 1) // stride[1] + 1
+    out = np.zeros((n, groups, out_channels // groups, rows, cols))
+    for i in range(kh):
+        for j in range(kw):
+            patch = x[:, :, i * dilation[0]:i * dilation[0] + stride[0] * (rows - 1) + 1:stride[0],
+                      j * dilation[1]:j * dilation[1] + stride[1] * (cols - 1) + 1:stride[1]]
+            weights = w[:, :, i, j].reshape(groups, out_channels // groups, per_group)
+            out += np.einsum("ngcrs,goc->ngors", patch.reshape(n, groups, per_group, rows, cols), weights)
+    out = out.reshape(n, out_channels, rows, cols)
+    return out if bias is None else out + bias.reshape(1, -1, 1, 1)
+
+
+# (input shape, weight shape, bias, stride, padding, dilation, groups)
+CONV2D_CASES = (((2, 4, 5, 6), (6, 2, 3, 2), True, (2, 1), ((1, 1), (0, 2)), (1, 2), 2),
+                ((1, 3, 4, 4), (2, 3, 1, 1), False, (1, 1), ((0, 0), (0, 0)), (1, 1), 1),
+                ((2, 3, 5, 5), (4, 3, 3, 3), True, (1, 1), ((1, 1), (1, 1)), (1, 1), 1))
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("dtype_name", FLOAT_NAMES)
+def test_conv2d_matches_reference(ember_device, ember_rng, dtype_name, layout):
+    """conv2d(x, weight, bias, stride, padding, dilation, groups): a grouped, strided, dilated,
+    zero-padded cross-correlation, bias included (None for none); x in any layout."""
+    conv2d = optional_kernel(ember_device, "conv2d")
+    ember_device.dtype(dtype_name)
+    for x_shape, w_shape, with_bias, stride, padding, dilation, groups in CONV2D_CASES:
+        x, w = (random_array(ember_rng, shape, dtype_name) for shape in (x_shape, w_shape))
+        bias = random_array(ember_rng, (w_shape[0],), dtype_name) if with_bias else None
+        what = (f"conv2d(<{x_shape} {dtype_name}, {layout}>, <{w_shape}>, bias={with_bias}, stride={stride}, "
+                f"padding={padding}, dilation={dilation}, groups={groups})")
+        with no_warnings(what):
+            result = conv2d(place(ember_device, x, layout), ember_device.from_numpy(w),
+                            None if bias is None else ember_device.from_numpy(bias), stride, padding, dilation,
+                            groups)
+        geometry = functools.partial(_cross_correlation, stride=stride, padding=padding, dilation=dilation,
+                                     groups=groups)
+        expected = reference(geometry, dtype_name, *((x, w) if bias is None else (x, w, bias)))
+        terms = w_shape[1] * w_shape[2] * w_shape[3] + 1
+        assert_matches(ember_device.to_numpy(result), expected, what, terms=terms, magnitude=np.abs(expected) + 4.0)
+
+
 @pytest.mark.parametrize("dtype_name", FLOAT_NAMES)
 def test_threshold_backward_passes_the_gradient_above_the_threshold(ember_device, dtype_name):
     kernel = optional_kernel(ember_device, "threshold_backward")
@@ -628,7 +677,9 @@ def _composition_inputs():
     return {"rows": OFFSET_ROWS.astype(np.float32), "special": np.array(SPECIAL_ROWS, dtype=np.float32),
             "flat": specials("float32"), "target": np.array([0, 3, 1, 2, 0], dtype=np.int64),
             "probability": np.linspace(0, 1, 20, dtype=np.float32).reshape(5, 4), "gradient": gradient,
-            "bias": np.array([0.5, -1.0, 2.0, 0.0, 3.0], dtype=np.float32)}
+            "bias": np.array([0.5, -1.0, 2.0, 0.0, 3.0], dtype=np.float32),
+            "image": np.resize(OFFSET_ROWS, (2, 2, 5, 4)).astype(np.float32) / 100,
+            "filters": np.linspace(-1, 1, 5 * 1 * 3 * 2, dtype=np.float32).reshape(5, 1, 3, 2)}
 
 
 # kernel: (what, ember op, names of its inputs in _composition_inputs)
@@ -665,6 +716,9 @@ COMPOSITIONS = {
                  ("rows", "probability")),
     "mse_loss_backward": ("mse_loss(x, y, reduction='sum')", lambda x, y: functional.mse_loss(x, y, reduction="sum"),
                           ("rows", "probability")),
+    "conv2d": ("conv2d(x, w[:4], b[:4], stride=2, padding=1, groups=2)",
+               lambda x, w, b: functional.conv2d(x, w[:4], b[:4], stride=2, padding=1, groups=2),
+               ("image", "filters", "bias")),
     "zero_": ("x.grad zeroed by zero_grad(set_to_none=False), then x * 2 accumulated", _zeroed_grad, ("rows",)),
     "tanh_backward": ("tanh(x)", ember.tanh, ("flat",)),
     "sigmoid_backward": ("sigmoid(x)", ember.sigmoid, ("flat",)),

@@ -32,6 +32,7 @@ from ember.nn.functional.activation import (
     tanhshrink,
 )
 from ember.nn.functional.attention import multi_head_attention_forward, scaled_dot_product_attention
+from ember.nn.functional.conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d, fold, unfold
 from ember.nn.functional.dropouts import (
     alpha_dropout,
     dropout,
@@ -52,6 +53,20 @@ from ember.nn.functional.loss import (
     nll_loss,
 )
 from ember.nn.functional.padding import pad
+from ember.nn.functional.pooling import (
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    adaptive_max_pool1d,
+    adaptive_max_pool1d_with_indices,
+    adaptive_max_pool2d,
+    adaptive_max_pool2d_with_indices,
+    avg_pool1d,
+    avg_pool2d,
+    max_pool1d,
+    max_pool1d_with_indices,
+    max_pool2d,
+    max_pool2d_with_indices,
+)
 
 # isort: split
 # normalisation, embedding, losses (issue 10)
@@ -64,6 +79,24 @@ from ember.nn.functional.ranking_loss import cosine_embedding_loss, margin_ranki
 from ember.nn.functional.robust_loss import huber_loss, smooth_l1_loss
 
 __all__ = [
+    "adaptive_avg_pool1d",
+    "adaptive_avg_pool2d",
+    "adaptive_max_pool1d",
+    "adaptive_max_pool1d_with_indices",
+    "adaptive_max_pool2d",
+    "adaptive_max_pool2d_with_indices",
+    "avg_pool1d",
+    "avg_pool2d",
+    "conv1d",
+    "conv2d",
+    "conv_transpose1d",
+    "conv_transpose2d",
+    "fold",
+    "max_pool1d",
+    "max_pool1d_with_indices",
+    "max_pool2d",
+    "max_pool2d_with_indices",
+    "unfold",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "celu",
