@@ -52,6 +52,8 @@ class DeviceType:
         has_queue: whether kernels run asynchronously on a queue (the profiler then times the device).
         set_device: optional ``(index) -> None``, told when the user makes device ``index`` current
             (``ember.cuda.set_device``); core keeps the current index itself and puts ``'cuda'`` there.
+        notes: optional ``() -> tuple[str, ...]``, lines ``python -m ember info`` shows under the device
+            type (which hardware each index is, why a driver was skipped).
     """
 
     name: str
@@ -62,6 +64,7 @@ class DeviceType:
     dtypes: frozenset[str]
     has_queue: bool = False
     set_device: Callable[[int], None] | None = None
+    notes: Callable[[], tuple[str, ...]] | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "dtypes", frozenset(self.dtypes))
