@@ -71,8 +71,8 @@ def allocate(device: Device, shape: tuple[int, ...], dtype: np.dtype) -> CLArray
 
 def upload(device: Device, array: np.ndarray) -> CLArray:
     """A device copy of a host array (any layout)."""
-    host = np.ascontiguousarray(array)
-    result = allocate(device, host.shape, host.dtype)
+    host = np.ascontiguousarray(array)  # 1-d for a 0-d array: the shape comes from `array`
+    result = allocate(device, array.shape, host.dtype)
     if host.size:
         cl.enqueue_copy(device.queue, result.base, host, is_blocking=True)
     return result

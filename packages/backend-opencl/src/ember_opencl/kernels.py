@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import elementwise, matmul, memory, reduction
+from . import elementwise, indexing, matmul, memory, reduction
 
 KERNELS: dict[str, Any] = {
     "empty": memory.empty,
@@ -19,6 +19,7 @@ KERNELS: dict[str, Any] = {
     **elementwise.KERNELS,
     **reduction.KERNELS,
     **matmul.KERNELS,
+    **indexing.KERNELS,
     # optional
     "storage_offset": memory.storage_offset,
     "reshape": memory.reshape,

@@ -12,7 +12,7 @@ from .program import FLOATS, ctype
 TILE = 16
 
 
-def _source(t: str, batch_dims: int, bias: bool) -> str:
+def _source(t: str, batch_dims: int, bias: bool, logical: bool) -> str:
     """The tiled kernel: a TILE x TILE work-group computes one tile of C, staging A and B in local memory."""
     acc = t if t in FLOATS else program.UNSIGNED[t]
     params = [f"__global {t} *C", "long c_off", "long c_rs", "long c_cs",
@@ -24,7 +24,7 @@ def _source(t: str, batch_dims: int, bias: bool) -> str:
     unravel = program.unravel("get_global_id(2)", [f"bs{d}" for d in range(batch_dims)],
                               [[f"ab{d}" for d in range(batch_dims)], [f"bb{d}" for d in range(batch_dims)],
                                [f"cb{d}" for d in range(batch_dims)]], ["ao", "bo", "co"])
-    store = "acc != 0" if t == "uchar" and not bias else "acc"  # bool: any product is true
+    store = "acc != 0" if logical else "acc"  # bool: any product is true
     if bias:
         store = f"({acc})D[d_off + row * d_rs + col * d_cs] + acc"
     return f"""
@@ -86,7 +86,7 @@ def _product(a: CLArray, b: CLArray, bias: CLArray | None, out: CLArray | None) 
         types += [np.int64] * 4 * len(bshape)
         for d in range(len(bshape)):
             args += [bshape[d], bstrides[0][d], bstrides[1][d], bstrides[2][d]]
-        kernel = program.build(a.device, _source(t, len(bshape), bias is not None), "mm", types)
+        kernel = program.build(a.device, _source(t, len(bshape), bias is not None, a.dtype == np.bool_), "mm", types)
         batches = int(np.prod(bshape, dtype=np.int64))
         global_size = (-(-n // TILE) * TILE, -(-m // TILE) * TILE, batches)
         kernel(a.device.queue, global_size, (TILE, TILE, 1), *args)
