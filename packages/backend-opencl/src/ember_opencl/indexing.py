@@ -151,7 +151,22 @@ def index(x: CLArray, key) -> CLArray:
 
 def index_put_(x: CLArray, key, value, accumulate: bool) -> CLArray:
     """x[key] = value (an array broadcast to the indexed shape, or a number); with `accumulate`, adds,
-    repeated indices adding up (one work-item walks the elements in order, as numpy's add.at)."""
+    repeated indices adding up."""
+    return _scatter(x, key, value, "add" if accumulate else None)
+
+
+_REDUCTIONS = {"prod": "mul", "amax": "maximum", "amin": "minimum"}
+
+
+def index_reduce_(x: CLArray, key, value, reduce: str) -> CLArray:
+    """x[key] = reduce(x[key], value), each repeated index folding in its value (numpy's ufunc.at)."""
+    return _scatter(x, key, value, _REDUCTIONS[reduce])
+
+
+def _scatter(x: CLArray, key, value, op: str | None) -> CLArray:
+    """x[key] = value, or x[key] = op(x[key], value) folding repeated indices in order (one work-item
+    walks the elements, as numpy's ufunc.at; atomics would be faster on a GPU)."""
+    accumulate = op is not None
     g = geometry(x, key)
     if not g.arrays and not accumulate:
         elementwise.copy_(g.view, value)
@@ -160,7 +175,7 @@ def index_put_(x: CLArray, key, value, accumulate: bool) -> CLArray:
     if not n:
         return x
     if not isinstance(value, CLArray):
-        # numpy's add.at adds a float to integers in double, then rounds the sum (x + 2.5, not x + 2)
+        # numpy's ufunc.at combines a float with integers in double, then converts (x + 2.5, not x + 2)
         widen = accumulate and isinstance(value, float) and x.dtype.kind in "iub"
         value = elementwise.copy_(allocate(x.device, (), np.dtype(np.float64) if widen else x.dtype), value)
     values = value.view(g.shape, elementwise.broadcast_strides(value, g.shape), value.offset)
@@ -169,10 +184,11 @@ def index_put_(x: CLArray, key, value, accumulate: bool) -> CLArray:
     value_at = program.unravel("i", [f"s{d}" for d in range(len(g.shape))],
                                [[f"w{d}" for d in range(len(g.shape))]], ["y_at"], "w")
     read = f"long y_at = y_off; {value_at} const {y_type} y = Y[y_at];"
-    if accumulate and y_type != t:
-        statement = f"{read} x[at] = ({t})(x[at] + y);"
-    elif accumulate:
-        combine = re.sub(r"\bb\b", "y", re.sub(r"\ba\b", "x[at]", elementwise.expression("add", x.dtype)[0]))
+    if accumulate:
+        combined = elementwise.expression(op, value.dtype)[0]
+        combine = re.sub(r"\bb\b", "y", re.sub(r"\ba\b", f"(({y_type})x[at])", combined))
+        if y_type != t:  # through long, as numpy's (x86's) double to small-integer conversion
+            combine = f"({t})(long)({combine})"
         statement = f"{read} x[at] = {combine};"
     else:
         statement = f"{read} x[at] = y;"
@@ -186,4 +202,4 @@ def index_put_(x: CLArray, key, value, accumulate: bool) -> CLArray:
     return x
 
 
-KERNELS = {"index": index, "index_put_": index_put_}
+KERNELS = {"index": index, "index_put_": index_put_, "index_reduce_": index_reduce_}

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import elementwise, indexing, matmul, memory, reduction
+from . import elementwise, indexing, matmul, memory, reduction, scan
 
 KERNELS: dict[str, Any] = {
     "empty": memory.empty,
@@ -20,6 +20,7 @@ KERNELS: dict[str, Any] = {
     **reduction.KERNELS,
     **matmul.KERNELS,
     **indexing.KERNELS,
+    **scan.KERNELS,
     # optional
     "storage_offset": memory.storage_offset,
     "reshape": memory.reshape,
