@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import elementwise, indexing, matmul, memory, reduction, scan
+from . import elementwise, indexing, matmul, memory, reduction, scan, sorting
 
 KERNELS: dict[str, Any] = {
     "empty": memory.empty,
@@ -21,6 +21,7 @@ KERNELS: dict[str, Any] = {
     **matmul.KERNELS,
     **indexing.KERNELS,
     **scan.KERNELS,
+    **sorting.KERNELS,
     # optional
     "storage_offset": memory.storage_offset,
     "reshape": memory.reshape,
