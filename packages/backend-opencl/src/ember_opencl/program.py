@@ -42,10 +42,11 @@ def build(device: Device, source: str, name: str, scalar_types: list) -> cl.Kern
 
 
 def launch(device: Device, kernel: cl.Kernel, items: int, *args) -> None:
-    """Enqueue `kernel` over `items` work-items (rounded up to whole work-groups); never waits."""
+    """Enqueue `kernel` over `items` work-items in whole work-groups of a fixed size; never waits. A fixed
+    size, not the driver's choice per global size: PoCL compiles a kernel again for each work-group size."""
     if items:
         padded = -(-items // WORK_GROUP) * WORK_GROUP
-        kernel(device.queue, (padded,), None, *args)
+        kernel(device.queue, (padded,), (WORK_GROUP,), *args)
 
 
 def unravel(index: str, shape_args: list[str], stride_sets: list[list[str]], targets: list[str],
