@@ -19,7 +19,7 @@ from ember.plugins import DeviceType
 try:
     import pyopencl as cl
 except ImportError as error:  # the device type then says why it is unavailable
-    cl = None
+    cl = None  # type: ignore[assignment]
     _IMPORT_ERROR: str | None = f"pyopencl cannot be imported: {error}"
 else:
     _IMPORT_ERROR = None

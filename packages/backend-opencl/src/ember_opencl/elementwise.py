@@ -131,12 +131,10 @@ def expression(op: str, dtype: np.dtype) -> tuple[str, str]:
     return table[op].format(**fill), source.format(**fill)
 
 
-def cast(value: str, source: np.dtype, target: np.dtype) -> str:
-    """C code converting `value` of `source` dtype to `target` as numpy's unsafe cast does."""
+def cast(value: str, target: np.dtype) -> str:
+    """C code converting `value` to `target` as numpy's unsafe cast does (anything nonzero is true)."""
     if target.name == "bool":
         return f"(uchar)({value} != 0)"
-    if source.name == "bool" or ctype(source) == ctype(target):
-        return f"({ctype(target)})({value})"
     return f"({ctype(target)})({value})"
 
 
@@ -165,7 +163,7 @@ def scalar_arg(value, dtype: np.dtype):
         return np.array(value).astype(dtype)[()]
 
 
-def run(device, op_key: str, body: str, helpers: str, out: CLArray, operands: list,
+def run(device, body: str, helpers: str, out: CLArray, operands: list,
         dtypes: list[np.dtype]) -> CLArray:
     """Compute ``out[i] = body`` elementwise, where `body` reads the operands as a, b, c... (arrays
     broadcast to out's shape, or scalars of the given dtypes)."""
@@ -248,7 +246,7 @@ def unary(op: str):
     def kernel(x, out=None):
         body, helpers = expression(op, x.dtype)
         result = result_buffer([x], x.dtype, out)
-        return run(x.device, op, body, helpers, result, [x], [x.dtype])
+        return run(x.device, body, helpers, result, [x], [x.dtype])
 
     kernel.__name__ = kernel.__qualname__ = op
     return kernel
@@ -264,7 +262,7 @@ def binary(op: str):
         if comparison:
             body = f"(uchar)({body})"
         array = a if isinstance(a, CLArray) else b
-        return run(array.device, op, body, helpers, result, [a, b], [dtype, dtype])
+        return run(array.device, body, helpers, result, [a, b], [dtype, dtype])
 
     kernel.__name__ = kernel.__qualname__ = op
     return kernel
@@ -275,22 +273,22 @@ def where(cond, a, b, out=None):
     result = result_buffer([cond, a, b], dtype, out)
     if out is not None and any(x is out or (isinstance(x, CLArray) and x.base is out.base) for x in (a, b)):
         result = result_buffer([cond, a, b], dtype, None)  # out may overlap an input: go through a copy
-        run(cond.device, "where", "a ? b : c", "", result, [cond, a, b], [np.dtype(bool), dtype, dtype])
+        run(cond.device, "a ? b : c", "", result, [cond, a, b], [np.dtype(bool), dtype, dtype])
         return copy_(out, result)
-    return run(cond.device, "where", "a ? b : c", "", result, [cond, a, b], [np.dtype(bool), dtype, dtype])
+    return run(cond.device, "a ? b : c", "", result, [cond, a, b], [np.dtype(bool), dtype, dtype])
 
 
 def copy_(dst: CLArray, src) -> CLArray:
     """src (an array, broadcast, or a number) cast to dst's dtype and written into dst (any view)."""
     if isinstance(src, CLArray):
-        return run(dst.device, "copy", cast("a", src.dtype, dst.dtype), "", dst, [src], [src.dtype])
-    return run(dst.device, "fill", "a", "", dst, [src], [dst.dtype])
+        return run(dst.device, cast("a", dst.dtype), "", dst, [src], [src.dtype])
+    return run(dst.device, "a", "", dst, [src], [dst.dtype])
 
 
 def astype(x: CLArray, dtype) -> CLArray:
     target = dtype.numpy
     result = allocate(x.device, x.shape, target)
-    return run(x.device, "cast", cast("a", x.dtype, target), "", result, [x], [x.dtype])
+    return run(x.device, cast("a", target), "", result, [x], [x.dtype])
 
 
 KERNELS = {**{op: unary(op) for op in UNARY}, **{op: binary(op) for op in (*BINARY, *_COMPARISONS)},

@@ -109,7 +109,10 @@ def _walk(g: Geometry, extra_params: list[str], statement: str, serial: bool) ->
         f"{{ long v = I{k}[i{k}]; if (v < 0) v += n{k}; v = clamp(v, 0L, n{k} - 1); at += v * d{k}; }}"
         for k in range(count))
     starts = " ".join([f"long i{k} = I{k}_off;" for k in range(count)])
-    loop = "if (get_global_id(0) == 0) for (long i = 0; i < n; i++)" if serial else "const long i = get_global_id(0); if (i < n)"
+    if serial:
+        loop = "if (get_global_id(0) == 0) for (long i = 0; i < n; i++)"
+    else:
+        loop = "const long i = get_global_id(0); if (i < n)"
     source = f"""
 __kernel void k({", ".join(params)}) {{
     {loop} {{
@@ -184,7 +187,7 @@ def _scatter(x: CLArray, key, value, op: str | None) -> CLArray:
     value_at = program.unravel("i", [f"s{d}" for d in range(len(g.shape))],
                                [[f"w{d}" for d in range(len(g.shape))]], ["y_at"], "w")
     read = f"long y_at = y_off; {value_at} const {y_type} y = Y[y_at];"
-    if accumulate:
+    if op is not None:
         combined = elementwise.expression(op, value.dtype)[0]
         combine = re.sub(r"\bb\b", "y", re.sub(r"\ba\b", f"(({y_type})x[at])", combined))
         if y_type != t:  # through long, as numpy's (x86's) double to small-integer conversion

@@ -80,9 +80,9 @@ def _product(a: CLArray, b: CLArray, bias: CLArray | None, out: CLArray | None) 
         args = [c2.base, c2.offset, *c2.strides[-2:], a2.base, a2.offset, *a2.strides[-2:],
                 b2.base, b2.offset, *b2.strides[-2:], m, n, k]
         if bias is not None:
-            d = bias.view((m, n), elementwise.broadcast_strides(bias, (m, n)), bias.offset)
+            bias_view = bias.view((m, n), elementwise.broadcast_strides(bias, (m, n)), bias.offset)
             types += [None, np.int64, np.int64, np.int64]
-            args += [d.base, d.offset, *d.strides]
+            args += [bias_view.base, bias_view.offset, *bias_view.strides]
         types += [np.int64] * 4 * len(bshape)
         for d in range(len(bshape)):
             args += [bshape[d], bstrides[0][d], bstrides[1][d], bstrides[2][d]]

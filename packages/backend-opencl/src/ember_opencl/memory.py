@@ -26,11 +26,11 @@ def arange(start, stop, step, dtype, *, index=0):
     target = dtype.numpy
     if target.kind == "f":
         wide = np.dtype(np.float64) if "float64" in result.device.dtypes else np.dtype(np.float32)
-        body = elementwise.cast(f"(a + b * ({program.ctype(wide)})i)", wide, target)
+        body = elementwise.cast(f"(a + b * ({program.ctype(wide)})i)", target)
     else:
         wide = np.dtype(np.int64)
-        body = elementwise.cast("(a + b * i)", wide, target)
-    return elementwise.run(result.device, "arange", body, "", result, [start, step], [wide, wide])
+        body = elementwise.cast("(a + b * i)", target)
+    return elementwise.run(result.device, body, "", result, [start, step], [wide, wide])
 
 
 # Counter-based random numbers: element i of a draw is SplitMix64(seed, counter + i) (SplitMix64 is a
@@ -54,7 +54,7 @@ def _draw(shape, dtype, gen, index, body_double: str, body_float: str, draws_per
     body = body_double if double else body_float
     seed, counter = gen.seed, gen.counter
     gen.counter += result.size * draws_per_element
-    elementwise.run(result.device, "random", body, _SPLITMIX, result,
+    elementwise.run(result.device, body, _SPLITMIX, result,
                     [seed, np.uint64(counter)], [np.dtype(np.uint64), np.dtype(np.uint64)])
     return result
 
