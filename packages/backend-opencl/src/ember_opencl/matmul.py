@@ -9,11 +9,14 @@ from . import elementwise, program
 from .buffer import CLArray, allocate, contiguous_strides
 from .program import FLOATS, ctype
 
-TILE = 16
+GROUP = 16  # work-items per side of a work-group
+TILE = 64  # rows and columns of C per work-group: each work-item computes a 4 x 4 block in registers
+DEPTH = 16  # the k-slice of A and B staged in local memory at a time
 
 
 def _source(t: str, batch_dims: int, bias: bool, logical: bool) -> str:
-    """The tiled kernel: a TILE x TILE work-group computes one tile of C, staging A and B in local memory."""
+    """The register-blocked tiled kernel: a GROUP x GROUP work-group computes a TILE x TILE tile of C,
+    staging DEPTH-deep slices of A and B in local memory; each element sums its products in k order."""
     acc = t if t in FLOATS else program.UNSIGNED[t]
     params = [f"__global {t} *C", "long c_off", "long c_rs", "long c_cs",
               f"__global const {t} *A", "long a_off", "long a_rs", "long a_cs",
@@ -24,28 +27,47 @@ def _source(t: str, batch_dims: int, bias: bool, logical: bool) -> str:
     unravel = program.unravel("get_global_id(2)", [f"bs{d}" for d in range(batch_dims)],
                               [[f"ab{d}" for d in range(batch_dims)], [f"bb{d}" for d in range(batch_dims)],
                                [f"cb{d}" for d in range(batch_dims)]], ["ao", "bo", "co"])
-    store = "acc != 0" if logical else "acc"  # bool: any product is true
+    store = "acc[i][j] != 0" if logical else "acc[i][j]"  # bool: any product is true
     if bias:
-        store = f"({acc})D[d_off + row * d_rs + col * d_cs] + acc"
+        store = f"({acc})D[d_off + row * d_rs + col * d_cs] + acc[i][j]"
     return f"""
+#define G {GROUP}
 #define TS {TILE}
-__kernel __attribute__((reqd_work_group_size(TS, TS, 1)))
+#define TK {DEPTH}
+#define W (TS / G)
+__kernel __attribute__((reqd_work_group_size(G, G, 1)))
 void mm({", ".join(params)}) {{
-    const int lc = get_local_id(0), lr = get_local_id(1);
-    const long col = get_group_id(0) * TS + lc, row = get_group_id(1) * TS + lr;
+    const int lc = get_local_id(0), lr = get_local_id(1), tid = lr * G + lc;
+    const long col0 = get_group_id(0) * TS, row0 = get_group_id(1) * TS;
     long ao = a_off, bo = b_off, co = c_off;
     {unravel}
-    __local {t} As[TS][TS + 1], Bs[TS][TS + 1];
-    {acc} acc = 0;
-    for (long k0 = 0; k0 < K; k0 += TS) {{
-        const long ka = k0 + lc, kb = k0 + lr;
-        As[lr][lc] = (row < M && ka < K) ? A[ao + row * a_rs + ka * a_cs] : 0;
-        Bs[lr][lc] = (kb < K && col < N) ? B[bo + kb * b_rs + col * b_cs] : 0;
+    __local {t} As[TK][TS + 1], Bs[TK][TS + 1];
+    {acc} acc[W][W];
+    for (int i = 0; i < W; i++) for (int j = 0; j < W; j++) acc[i][j] = 0;
+    for (long k0 = 0; k0 < K; k0 += TK) {{
+        for (int e = tid; e < TS * TK; e += G * G) {{
+            const int r = e / TK, kk = e % TK;
+            const long gr = row0 + r, gk = k0 + kk;
+            As[kk][r] = (gr < M && gk < K) ? A[ao + gr * a_rs + gk * a_cs] : 0;
+        }}
+        for (int e = tid; e < TS * TK; e += G * G) {{
+            const int kk = e / TS, c = e % TS;
+            const long gk = k0 + kk, gc = col0 + c;
+            Bs[kk][c] = (gk < K && gc < N) ? B[bo + gk * b_rs + gc * b_cs] : 0;
+        }}
         barrier(CLK_LOCAL_MEM_FENCE);
-        for (int k = 0; k < TS; k++) acc += ({acc})As[lr][k] * ({acc})Bs[k][lc];
+        for (int kk = 0; kk < TK; kk++) {{
+            {acc} a[W], b[W];
+            for (int i = 0; i < W; i++) a[i] = As[kk][lr + G * i];
+            for (int j = 0; j < W; j++) b[j] = Bs[kk][lc + G * j];
+            for (int i = 0; i < W; i++) for (int j = 0; j < W; j++) acc[i][j] += a[i] * b[j];
+        }}
         barrier(CLK_LOCAL_MEM_FENCE);
     }}
-    if (row < M && col < N) C[co + row * c_rs + col * c_cs] = ({t})({store});
+    for (int i = 0; i < W; i++) for (int j = 0; j < W; j++) {{
+        const long row = row0 + lr + G * i, col = col0 + lc + G * j;
+        if (row < M && col < N) C[co + row * c_rs + col * c_cs] = ({t})({store});
+    }}
 }}"""
 
 
@@ -88,8 +110,8 @@ def _product(a: CLArray, b: CLArray, bias: CLArray | None, out: CLArray | None) 
             args += [bshape[d], bstrides[0][d], bstrides[1][d], bstrides[2][d]]
         kernel = program.build(a.device, _source(t, len(bshape), bias is not None, a.dtype == np.bool_), "mm", types)
         batches = int(np.prod(bshape, dtype=np.int64))
-        global_size = (-(-n // TILE) * TILE, -(-m // TILE) * TILE, batches)
-        kernel(a.device.queue, global_size, (TILE, TILE, 1), *args)
+        global_size = (-(-n // TILE) * GROUP, -(-m // TILE) * GROUP, batches)
+        kernel(a.device.queue, global_size, (GROUP, GROUP, 1), *args)
     if out is None:
         return result
     return elementwise.copy_(out, result)
