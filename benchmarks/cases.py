@@ -233,6 +233,33 @@ def _big_matmul() -> Case:
     return Case(f"matmul {MATMUL_SIZE}x{MATMUL_SIZE} fwd+bwd", Target("numpy", 1.05), framework, numpy)
 
 
+# Device backends (issue 8): a fused-size elementwise expression on 4M float32, and GEMM forward alone.
+def _mul_add_4m() -> Case:
+    shape = (4 * 1024 * 1024,)
+
+    def framework(fw: ModuleType, device: str) -> Run:
+        a, b = (fw.tensor(v, device=device) for v in _arrays(shape, shape))
+        return lambda: a * b + a
+
+    def numpy() -> Run:
+        a, b = _arrays(shape, shape)
+        return lambda: a * b + a
+
+    return Case("a*b+a 4M float32", Target("numpy", 2.0), framework, numpy)
+
+
+def _gemm(size: int) -> Case:
+    def framework(fw: ModuleType, device: str) -> Run:
+        a, b = (fw.tensor(v, device=device) for v in _arrays((size, size), (size, size)))
+        return lambda: a @ b
+
+    def numpy() -> Run:
+        a, b = _arrays((size, size), (size, size))
+        return lambda: a @ b
+
+    return Case(f"gemm {size}^3 fwd", Target("numpy", 4.0), framework, numpy)
+
+
 # einsum on 1M-element operands against np.einsum: matmul-like (one bmm) and reduction-like (a sum).
 def _einsum(equation: str, *shapes: tuple[int, ...]) -> Case:
     def framework(fw: ModuleType, device: str) -> Run:
@@ -564,6 +591,9 @@ CASES: tuple[Case, ...] = (
     _mlp_step(64, Target("numpy", 1.10)),
     _mlp_step(512, Target("numpy", 1.05)),
     _big_matmul(),
+    _mul_add_4m(),
+    _gemm(512),
+    _gemm(1024),
     _einsum("ij,jk->ik", (1000, 1000), (1000, 1000)),
     _einsum("ij->j", (1000, 1000)),
     _einsum("ij,ij->i", (1000, 1000), (1000, 1000)),

@@ -40,9 +40,12 @@ def _plugin_line(plugin: PluginStatus, name_width: int, verbose: bool) -> str:
 
 def _device_line(device: DeviceStatus, name_width: int) -> str:
     if not device.available:
-        return f"  {device.name:<{name_width}}  unavailable: {device.error or 'unknown reason'}"
-    return (f"  {device.name:<{name_width}}  available  device_count={device.device_count}  "
-            f"dtypes: {', '.join(device.dtypes)}  (plugin {device.plugin})")
+        line = f"  {device.name:<{name_width}}  unavailable: {device.error or 'unknown reason'}"
+    else:
+        line = (f"  {device.name:<{name_width}}  available  device_count={device.device_count}  "
+                f"dtypes: {', '.join(device.dtypes)}  (plugin {device.plugin})")
+    indent = " " * (name_width + 6)
+    return "\n".join([line, *(indent + note for note in device.notes)])
 
 
 def _by_plugin(coverage: dict[str, str | None], ops: Sequence[str]) -> dict[str, list[str]]:

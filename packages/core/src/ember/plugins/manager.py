@@ -59,6 +59,7 @@ class DeviceStatus:
     dtypes: tuple[str, ...]
     error: str | None  # why the device cannot be used, when known
     coverage: dict[str, str | None] = field(default_factory=dict)  # op -> providing plugin (None: missing)
+    notes: tuple[str, ...] = ()  # the device type's own lines (DeviceType.notes)
 
 
 @dataclass(frozen=True)
@@ -297,8 +298,9 @@ def _device_status(name: str, device_type: DeviceType, plugin: str, table: Kerne
             count = device_type.device_count()
         except Exception as exception:
             error = _Failure.of(exception).error
+    notes = device_type.notes() if device_type.notes is not None else ()
     return DeviceStatus(name, plugin, why is None, count, tuple(sorted(device_type.dtypes)), error,
-                        table.coverage())
+                        table.coverage(), tuple(notes))
 
 
 _manager = _BackendManager()

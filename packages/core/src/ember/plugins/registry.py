@@ -56,6 +56,8 @@ class DeviceType:
             made, for ``Generator.get_state`` (without it that raises).
         set_generator_state: optional ``(generator, state: bytes) -> generator``, the generator restored to
             a `get_generator_state` (it may be a new object); ValueError for bytes it cannot read.
+        notes: optional ``() -> tuple[str, ...]``, lines ``python -m ember info`` shows under the device
+            type (which hardware each index is, why a driver was skipped).
     """
 
     name: str
@@ -68,6 +70,7 @@ class DeviceType:
     set_device: Callable[[int], None] | None = None
     get_generator_state: Callable[[Any], bytes] | None = None
     set_generator_state: Callable[[Any, bytes], Any] | None = None
+    notes: Callable[[], tuple[str, ...]] | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "dtypes", frozenset(self.dtypes))

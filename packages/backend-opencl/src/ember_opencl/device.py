@@ -1,0 +1,179 @@
+"""The "opencl" device type: every working device of every OpenCL platform, GPUs first.
+
+Devices are found once, on first use. A platform is used only if its compiler builds a tiny test
+program: a broken one (PyPI's PoCL 3.0 fails with "unknown target CPU 'generic'" on some x86 CPUs) is
+skipped, and the reason is shown by ``python -m ember info``. ``EMBER_OPENCL_DEVICE=N`` (an index in
+the natural order) or pyopencl's ``PYOPENCL_CTX="platform:device"`` makes that device ``opencl:0``,
+as ``CUDA_VISIBLE_DEVICES`` reorders CUDA devices.
+"""
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ember.plugins import DeviceType
+
+try:
+    import pyopencl as cl
+except ImportError as error:  # the device type then says why it is unavailable
+    cl = None  # type: ignore[assignment]
+    _IMPORT_ERROR: str | None = f"pyopencl cannot be imported: {error}"
+else:
+    _IMPORT_ERROR = None
+
+_PROBE = "__kernel void probe(__global int *x) { x[get_global_id(0)] += 1; }"
+_BASE_DTYPES = frozenset({"bool", "uint8", "int8", "int16", "int32", "int64", "float32"})
+
+
+@dataclass
+class Device:
+    """One OpenCL device with its own context and in-order queue, and its compiled programs."""
+
+    device: cl.Device
+    platform_index: int
+    device_index: int
+    context: cl.Context = field(init=False)
+    queue: cl.CommandQueue = field(init=False)
+    programs: dict = field(default_factory=dict, init=False)  # generated source -> built kernel
+
+    def __post_init__(self) -> None:
+        self.context = cl.Context([self.device])
+        self.queue = cl.CommandQueue(self.context)
+
+    @property
+    def dtypes(self) -> frozenset[str]:
+        extensions = self.device.extensions.split()
+        dtypes = set(_BASE_DTYPES)
+        if "cl_khr_fp64" in extensions:
+            dtypes.add("float64")
+        return frozenset(dtypes)
+
+    def describe(self) -> str:
+        return f"{self.device.name.strip()} ({self.device.platform.name.strip()})"
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """The usable devices, in ember's order, and why the other platforms were skipped."""
+
+    devices: tuple[Device, ...]
+    skipped: tuple[str, ...]
+
+
+def _probe(platform) -> str | None:
+    """None when the platform's compiler builds a one-line kernel, else why it does not."""
+    try:
+        devices = platform.get_devices()
+        if not devices:
+            return "no devices"
+        cl.Program(cl.Context(devices), _PROBE).build()
+    except Exception as error:  # any failure of the driver or its compiler
+        return f"{type(error).__name__}: {str(error).strip().splitlines()[0] if str(error).strip() else ''}"
+    return None
+
+
+def _preferred(found: list[Device]) -> int | None:
+    """The index in `found` that EMBER_OPENCL_DEVICE or PYOPENCL_CTX chooses, or None."""
+    chosen = os.environ.get("EMBER_OPENCL_DEVICE")
+    if chosen:
+        number = int(chosen)
+        if not 0 <= number < len(found):
+            raise RuntimeError(f"EMBER_OPENCL_DEVICE={chosen}: there are {len(found)} OpenCL devices")
+        return number
+    context = os.environ.get("PYOPENCL_CTX")
+    if context:
+        platform_text, _, device_text = context.partition(":")
+        for number, device in enumerate(found):
+            if (str(device.platform_index) == platform_text
+                    and str(device.device_index) == (device_text or "0")):
+                return number
+        raise RuntimeError(f"PYOPENCL_CTX={context} names no working OpenCL device")
+    return None
+
+
+@functools.cache
+def discover() -> Discovery:
+    """Every device of every platform whose compiler works, GPUs first, the chosen default first of all."""
+    if cl is None:
+        return Discovery((), (_IMPORT_ERROR or "",))
+    try:
+        platforms = cl.get_platforms()
+    except Exception as error:  # no ICD loader, or no platform registered
+        return Discovery((), (f"no OpenCL platform: {error}",))
+    found, skipped = [], []
+    for platform_index, platform in enumerate(platforms):
+        why = _probe(platform)
+        if why is not None:
+            skipped.append(f"platform {platform_index} ({platform.name.strip()}) skipped: {why}")
+            continue
+        for device_index, device in enumerate(platform.get_devices()):
+            found.append(Device(device, platform_index, device_index))
+    found.sort(key=lambda device: not device.device.type & cl.device_type.GPU)  # stable: GPUs first
+    preferred = _preferred(found)
+    if preferred is not None:
+        found.insert(0, found.pop(preferred))
+    return Discovery(tuple(found), tuple(skipped))
+
+
+def get(index: int) -> Device:
+    devices = discover().devices
+    if not 0 <= index < len(devices):
+        raise RuntimeError(f"opencl:{index} does not exist: {len(devices)} OpenCL device(s) found")
+    return devices[index]
+
+
+def _is_available() -> bool:
+    return bool(discover().devices)
+
+
+def _device_count() -> int:
+    return len(discover().devices)
+
+
+def _synchronize(index: int) -> None:
+    get(index).queue.finish()
+
+
+def notes() -> tuple[str, ...]:
+    """What ``python -m ember info`` shows under the device type: each device, each skipped platform."""
+    discovery = discover()
+    lines = [f"opencl:{number} {device.describe()}" for number, device in enumerate(discovery.devices)]
+    return (*lines, *discovery.skipped)
+
+
+def _dtypes() -> frozenset[str]:
+    """The dtypes every device has (float64 only where each has cl_khr_fp64; float16 not yet)."""
+    devices = discover().devices
+    if not devices:
+        return _BASE_DTYPES
+    return frozenset.intersection(*(device.dtypes for device in devices))
+
+
+class Generator:
+    """A counter-based random state: a seed and the number of draws so far (kept on the host, no sync)."""
+
+    __slots__ = ("seed", "counter")
+
+    def __init__(self, seed: int) -> None:
+        self.seed = np.uint64(seed % 2**64)
+        self.counter = 0
+
+
+def _new_generator(seed: int, index: int) -> Generator:
+    return Generator(seed)
+
+
+def device_type() -> DeviceType:
+    return DeviceType(
+        name="opencl",
+        is_available=_is_available,
+        device_count=_device_count,
+        synchronize=_synchronize,
+        new_generator=_new_generator,
+        dtypes=_dtypes(),
+        has_queue=True,
+        notes=notes,
+    )

@@ -1,0 +1,295 @@
+"""The elementwise kernel generator: one C expression per op becomes a kernel per (op, dtypes, layout).
+
+Operands are arrays (broadcast to the result's shape with zero strides) or Python scalars (kernel
+arguments). After `collapse`, a kernel whose operands are all row-major over the result's shape takes
+the fast path (one work-item per element, element i at offset + i); any other layout unravels the flat
+index over the collapsed dims, with the shape and strides as kernel arguments (not baked in: one
+kernel per number of dims, not per shape).
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from . import program
+from .buffer import CLArray, allocate
+from .program import BITS, FLOATS, UNSIGNED, ctype
+
+# Helpers the expressions call, emitted for every type they are used with (names carry the C type).
+_HELPERS = {
+    "floordiv": """
+{T} floordiv_{T}({T} a, {T} b) {{
+  if (b == 0) return 0;  /* never called so by core; numpy's value, and no hardware trap */
+  if (b == -1) return ({T})(-({U})a);
+  {T} q = a / b;
+  return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+}}""",
+    "ffloordiv": """
+{T} floordiv_{T}({T} a, {T} b) {{
+  {T} mod = fmod(a, b);
+  if (b == 0) return a / b;
+  {T} div = (a - mod) / b;
+  if (mod != 0 && ((b < 0) != (mod < 0))) div -= 1;
+  if (div != 0) {{ {T} f = floor(div); return (div - f > ({T})0.5) ? f + 1 : f; }}
+  return copysign(({T})0, a / b);
+}}""",
+    "remainder": """
+{T} remainder_{T}({T} a, {T} b) {{
+  if (b == 0 || b == -1) return 0;
+  {T} r = a % b;
+  return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r;
+}}""",
+    "fremainder": """
+{T} remainder_{T}({T} a, {T} b) {{
+  {T} mod = fmod(a, b);
+  if (b == 0) return mod;
+  if (mod != 0) return ((b < 0) != (mod < 0)) ? mod + b : mod;
+  return copysign(({T})0, a);
+}}""",
+    "ipow": """
+{T} ipow_{T}({T} a, {T} b) {{
+  if (b < 0) return a == 1 ? 1 : (a == -1 ? ((b & 1) ? -1 : 1) : 0);
+  {U} base = ({U})a, result = 1;
+  while (b) {{ if (b & 1) result *= base; base *= base; b >>= 1; }}
+  return ({T})result;
+}}""",
+    "logaddexp": """
+{T} logaddexp_{T}({T} a, {T} b) {{
+  if (a == b) return a + M_LN2;
+  {T} d = a - b;
+  if (d > 0) return a + log1p(exp(-d));
+  if (d <= 0) return b + log1p(exp(d));
+  return d;
+}}""",
+    "logaddexp2": """
+{T} logaddexp2_{T}({T} a, {T} b) {{
+  if (a == b) return a + 1;
+  {T} d = a - b;
+  if (d > 0) return a + log1p(exp2(-d)) * M_LOG2E;
+  if (d <= 0) return b + log1p(exp2(d)) * M_LOG2E;
+  return d;
+}}""",
+}
+
+# op -> (C expression over a, b, c; helper names). {T}: the first array's C type, {U}: its unsigned
+# twin, {W}: its width in bits. Float and integer forms differ where the semantics do.
+_FLOAT = {
+    "neg": "-a", "exp": "exp(a)", "log": "log(a)", "sin": "sin(a)", "cos": "cos(a)", "tanh": "tanh(a)",
+    "sqrt": "sqrt(a)", "abs": "fabs(a)", "exp2": "exp2(a)", "expm1": "expm1(a)", "log2": "log2(a)",
+    "log10": "log10(a)", "log1p": "log1p(a)", "tan": "tan(a)", "asin": "asin(a)", "acos": "acos(a)",
+    "atan": "atan(a)", "sinh": "sinh(a)", "cosh": "cosh(a)", "asinh": "asinh(a)", "acosh": "acosh(a)",
+    "atanh": "atanh(a)", "floor": "floor(a)", "ceil": "ceil(a)", "trunc": "trunc(a)", "round": "rint(a)",
+    "erf": "erf(a)", "erfc": "erfc(a)", "sign": "(a > 0 ? ({T})1 : (a < 0 ? ({T})-1 : ({T})0))",
+    "add": "a + b", "sub": "a - b", "mul": "a * b", "div": "a / b", "pow": "pow(a, b)",
+    "maximum": "(a >= b || isnan(a)) ? a : b", "minimum": "(a <= b || isnan(a)) ? a : b",
+    "floor_divide": "floordiv_{T}(a, b)", "remainder": "remainder_{T}(a, b)", "fmod": "fmod(a, b)",
+    "atan2": "atan2(a, b)", "copysign": "copysign(a, b)", "logaddexp": "logaddexp_{T}(a, b)",
+    "logaddexp2": "logaddexp2_{T}(a, b)", "hypot": "hypot(a, b)",
+    "relu": "a < 0 ? ({T})0 : a", "sigmoid": "({T})1 / (({T})1 + exp(-a))",
+}
+_INT = {
+    "neg": "({T})(-({U})a)", "abs": "a < 0 ? ({T})(-({U})a) : a",
+    "sign": "(a > 0 ? ({T})1 : (a < 0 ? ({T})-1 : ({T})0))",
+    "add": "({T})(({U})a + ({U})b)", "sub": "({T})(({U})a - ({U})b)", "mul": "({T})(({U})a * ({U})b)",
+    "pow": "ipow_{T}(a, b)", "maximum": "a >= b ? a : b", "minimum": "a <= b ? a : b",
+    "floor_divide": "floordiv_{T}(a, b)", "remainder": "remainder_{T}(a, b)",
+    "fmod": "(b == 0 || b == -1) ? ({T})0 : a % b",
+    "bitwise_and": "a & b", "bitwise_or": "a | b", "bitwise_xor": "a ^ b", "bitwise_not": "~a",
+    "bitwise_left_shift": "(b < 0 || b >= {W}) ? ({T})0 : ({T})(({U})a << b)",
+    "bitwise_right_shift": "(b < 0 || b >= {W}) ? (a < 0 ? ({T})-1 : ({T})0) : ({T})(a >> b)",
+    "relu": "a < 0 ? ({T})0 : a",
+}
+_BOOL = {"bitwise_and": "a & b", "bitwise_or": "a | b", "bitwise_xor": "a ^ b", "bitwise_not": "!a",
+         "maximum": "a | b", "minimum": "a & b", "add": "a | b", "mul": "a & b", "abs": "a"}
+_COMPARISONS = {"eq": "a == b", "ne": "a != b", "lt": "a < b", "le": "a <= b", "gt": "a > b", "ge": "a >= b"}
+_USES = {"floor_divide": "floordiv", "remainder": "remainder", "pow": "ipow", "logaddexp": "logaddexp",
+         "logaddexp2": "logaddexp2"}
+
+UNARY = ("neg exp log sin cos tanh sqrt abs sign exp2 expm1 log2 log10 log1p tan asin acos atan sinh cosh "
+         "asinh acosh atanh floor ceil trunc round erf erfc bitwise_not relu sigmoid").split()
+BINARY = ("add sub mul div pow maximum minimum floor_divide remainder fmod atan2 copysign logaddexp "
+          "logaddexp2 hypot bitwise_and bitwise_or bitwise_xor bitwise_left_shift bitwise_right_shift").split()
+
+
+def expression(op: str, dtype: np.dtype) -> tuple[str, str]:
+    """The C expression of `op` on values of `dtype` and the helper source it needs."""
+    if op in _COMPARISONS:
+        return _COMPARISONS[op], ""
+    t = ctype(dtype)
+    table = _BOOL if dtype.name == "bool" else _FLOAT if t in FLOATS else _INT
+    if op not in table:
+        raise TypeError(f"OpenCL kernel {op!r} does not support {dtype.name}")
+    helper = _USES.get(op)
+    source = ""
+    if helper is not None and helper in ("floordiv", "remainder") and t in FLOATS:
+        helper = "f" + helper
+    if helper is not None and (helper in ("ipow", "floordiv", "remainder") or t in FLOATS):
+        if not (helper == "ipow" and t in FLOATS):
+            source = _HELPERS[helper]
+    fill = {"T": t, "U": UNSIGNED.get(t, t), "W": BITS[t]}
+    return table[op].format(**fill), source.format(**fill)
+
+
+def cast(value: str, target: np.dtype) -> str:
+    """C code converting `value` to `target` as numpy's unsafe cast does (anything nonzero is true)."""
+    if target.name == "bool":
+        return f"(uchar)({value} != 0)"
+    return f"({ctype(target)})({value})"
+
+
+def broadcast_strides(array: CLArray, shape: tuple[int, ...]) -> tuple[int, ...]:
+    """`array`'s strides for reading it as `shape` (numpy broadcasting: size-1 and missing dims stride 0)."""
+    lead = len(shape) - array.ndim
+    return tuple(0 if d < lead or array.shape[d - lead] == 1 else array.strides[d - lead]
+                 for d in range(len(shape)))
+
+
+def broadcast_shape(*shapes: tuple[int, ...]) -> tuple[int, ...]:
+    ndim = max(len(shape) for shape in shapes)
+    result = []
+    for d in range(ndim):
+        sizes = {shape[d - ndim + len(shape)] for shape in shapes if d - ndim + len(shape) >= 0} - {1}
+        result.append(sizes.pop() if sizes else 1)
+    return tuple(result)
+
+
+def scalar_arg(value, dtype: np.dtype):
+    """A Python number as the kernel argument of a `dtype` operand (bool as uchar)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a float out of float32's range becomes inf, as numpy's cast
+        if dtype.name == "bool":
+            return np.uint8(bool(value))
+        return np.array(value).astype(dtype)[()]
+
+
+def run(device, body: str, helpers: str, out: CLArray, operands: list,
+        dtypes: list[np.dtype]) -> CLArray:
+    """Compute ``out[i] = body`` elementwise, where `body` reads the operands as a, b, c... (arrays
+    broadcast to out's shape, or scalars of the given dtypes)."""
+    if not out.size:
+        return out
+    names = "abcdefgh"
+    arrays = [(k, x) for k, x in enumerate(operands) if isinstance(x, CLArray)]
+    stride_sets = [out.strides] + [broadcast_strides(x, out.shape) for _, x in arrays]
+    shape, collapsed = program.collapse(out.shape, stride_sets)
+    contiguous = all(strides == tuple(_row_major(shape)) for strides in collapsed)
+    ndim = 0 if contiguous else len(shape)
+    params = [f"__global {ctype(out.dtype)} *out", "long out_off"]
+    scalar_types: list = [None, np.int64]
+    args: list = [out.base, out.offset]
+    loads = []
+    for k, x in enumerate(operands):
+        t = ctype(dtypes[k])
+        if isinstance(x, CLArray):
+            params += [f"__global const {t} *{names[k]}_", f"long {names[k]}_off"]
+            scalar_types += [None, np.int64]
+            args += [x.base, x.offset]
+            loads.append(f"const {t} {names[k]} = {names[k]}_[{names[k]}_i];")
+        else:
+            params.append(f"const {t} {names[k]}")
+            scalar_types.append(np.dtype(np.uint8) if dtypes[k].name == "bool" else dtypes[k])
+            args.append(scalar_arg(x, dtypes[k]))
+    params.append("long n")
+    scalar_types.append(np.int64)
+    args.append(out.size)
+    targets = ["out_i"] + [f"{names[k]}_i" for k, _ in arrays]
+    starts = [f"long {target} = {'out' if target == 'out_i' else target[:-2]}_off" for target in targets]
+    if contiguous:
+        index = "\n    ".join(f"{start} + i;" for start in starts)
+    else:
+        for d in range(ndim):
+            params.append(f"long s{d}")
+            scalar_types.append(np.int64)
+        for j in range(len(collapsed)):
+            for d in range(ndim):
+                params.append(f"long t{j}_{d}")
+                scalar_types.append(np.int64)
+        args += list(shape) + [stride for strides in collapsed for stride in strides]
+        index = "\n    ".join(f"{start};" for start in starts) + "\n    " + program.unravel(
+            "i", [f"s{d}" for d in range(ndim)],
+            [[f"t{j}_{d}" for d in range(ndim)] for j in range(len(collapsed))], targets)
+    source = f"""{helpers}
+__kernel void k({", ".join(params)}) {{
+    const long i = get_global_id(0);
+    if (i >= n) return;
+    {index}
+    {" ".join(loads)}
+    out[out_i] = {body};
+}}"""
+    kernel = program.build(device, source, "k", scalar_types)
+    program.launch(device, kernel, out.size, *args)
+    return out
+
+
+def _row_major(shape: tuple[int, ...]) -> list[int]:
+    strides, step = [], 1
+    for size in reversed(shape):
+        strides.append(step)
+        step *= size
+    return list(reversed(strides))
+
+
+def result_buffer(operands: list, dtype: np.dtype, out: CLArray | None) -> CLArray:
+    """`out`, or a new row-major array of the operands' broadcast shape."""
+    if out is not None:
+        return out
+    arrays = [x for x in operands if isinstance(x, CLArray)]
+    return allocate(arrays[0].device, broadcast_shape(*(x.shape for x in arrays)), dtype)
+
+
+def _dtype_of(operands: list) -> np.dtype:
+    return next(x.dtype for x in operands if isinstance(x, CLArray))
+
+
+def unary(op: str):
+    def kernel(x, out=None):
+        body, helpers = expression(op, x.dtype)
+        result = result_buffer([x], x.dtype, out)
+        return run(x.device, body, helpers, result, [x], [x.dtype])
+
+    kernel.__name__ = kernel.__qualname__ = op
+    return kernel
+
+
+def binary(op: str):
+    comparison = op in _COMPARISONS
+
+    def kernel(a, b, out=None):
+        dtype = _dtype_of([a, b])
+        body, helpers = expression(op, dtype)
+        result = result_buffer([a, b], np.dtype(bool) if comparison else dtype, out)
+        if comparison:
+            body = f"(uchar)({body})"
+        array = a if isinstance(a, CLArray) else b
+        return run(array.device, body, helpers, result, [a, b], [dtype, dtype])
+
+    kernel.__name__ = kernel.__qualname__ = op
+    return kernel
+
+
+def where(cond, a, b, out=None):
+    dtype = _dtype_of([a, b])
+    result = result_buffer([cond, a, b], dtype, out)
+    if out is not None and any(x is out or (isinstance(x, CLArray) and x.base is out.base) for x in (a, b)):
+        result = result_buffer([cond, a, b], dtype, None)  # out may overlap an input: go through a copy
+        run(cond.device, "a ? b : c", "", result, [cond, a, b], [np.dtype(bool), dtype, dtype])
+        return copy_(out, result)
+    return run(cond.device, "a ? b : c", "", result, [cond, a, b], [np.dtype(bool), dtype, dtype])
+
+
+def copy_(dst: CLArray, src) -> CLArray:
+    """src (an array, broadcast, or a number) cast to dst's dtype and written into dst (any view)."""
+    if isinstance(src, CLArray):
+        return run(dst.device, cast("a", dst.dtype), "", dst, [src], [src.dtype])
+    return run(dst.device, "a", "", dst, [src], [dst.dtype])
+
+
+def astype(x: CLArray, dtype) -> CLArray:
+    target = dtype.numpy
+    result = allocate(x.device, x.shape, target)
+    return run(x.device, cast("a", target), "", result, [x], [x.dtype])
+
+
+KERNELS = {**{op: unary(op) for op in UNARY}, **{op: binary(op) for op in (*BINARY, *_COMPARISONS)},
+           "where": where, "copy_": copy_, "astype": astype}

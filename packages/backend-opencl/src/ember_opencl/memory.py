@@ -1,0 +1,201 @@
+"""Creation, host transfers, device-to-device copies and views (zero-copy, like the CPU backend's)."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from . import device as devices
+from . import elementwise, program
+from .buffer import CLArray, allocate, contiguous_strides, download, upload
+
+
+def empty(shape, dtype, *, index=0):
+    return allocate(devices.get(index), tuple(shape), dtype.numpy)
+
+
+def full(shape, value, dtype, *, index=0):
+    return elementwise.copy_(empty(shape, dtype, index=index), value)
+
+
+def arange(start, stop, step, dtype, *, index=0):
+    """start + step * i for i < ceil((stop - start) / step), computed in double (or long for integers)
+    and rounded once to the dtype, as PyTorch."""
+    count = max(0, math.ceil((stop - start) / step))
+    result = empty((count,), dtype, index=index)
+    target = dtype.numpy
+    if target.kind == "f":
+        wide = np.dtype(np.float64) if "float64" in result.device.dtypes else np.dtype(np.float32)
+        body = elementwise.cast(f"(a + b * ({program.ctype(wide)})i)", target)
+    else:
+        wide = np.dtype(np.int64)
+        body = elementwise.cast("(a + b * i)", target)
+    return elementwise.run(result.device, body, "", result, [start, step], [wide, wide])
+
+
+# Counter-based random numbers: element i of a draw is SplitMix64(seed, counter + i) (SplitMix64 is a
+# counter hash: the state of draw k is seed + k * golden), so a draw needs no state on the device and the
+# generator keeps only its counter on the host.
+_SPLITMIX = """
+ulong splitmix(ulong seed, ulong k) {
+    ulong z = seed + (k + 1) * 0x9E3779B97F4A7C15UL;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+    return z ^ (z >> 31);
+}
+double unit(ulong bits) { return (double)(bits >> 11) * 0x1.0p-53; }
+float unitf(ulong bits) { return (float)(bits >> 40) * 0x1.0p-24f; }
+"""
+
+
+def _draw(shape, dtype, gen, index, body_double: str, body_float: str, draws_per_element: int):
+    result = empty(shape, dtype, index=index)
+    double = dtype.numpy == np.float64
+    body = body_double if double else body_float
+    seed, counter = gen.seed, gen.counter
+    gen.counter += result.size * draws_per_element
+    elementwise.run(result.device, body, _SPLITMIX, result,
+                    [seed, np.uint64(counter)], [np.dtype(np.uint64), np.dtype(np.uint64)])
+    return result
+
+
+def uniform(shape, low, high, dtype, gen, *, index=0):
+    span = f"(({program.ctype(dtype.numpy)})({high!r} - {low!r}))"
+    return _draw(shape, dtype, gen, index,
+                 f"{low!r} + unit(splitmix(a, b + i)) * {span}",
+                 f"(float)({low!r}) + unitf(splitmix(a, b + i)) * {span}", 1)
+
+
+def normal(shape, mean, std, dtype, gen, *, index=0):
+    """Box-Muller on two uniform draws per element (1 - u keeps the logarithm finite)."""
+    return _draw(shape, dtype, gen, index,
+                 f"{mean!r} + {std!r} * sqrt(-2 * log(1 - unit(splitmix(a, b + 2 * i)))) * "
+                 f"cospi(2 * unit(splitmix(a, b + 2 * i + 1)))",
+                 f"(float)({mean!r}) + (float)({std!r}) * (float)(sqrt(-2 * log(1 - unit(splitmix(a, b + 2 * i))))"
+                 f" * cospi(2 * unit(splitmix(a, b + 2 * i + 1))))", 2)
+
+
+def from_numpy(array, *, index=0):
+    return upload(devices.get(index), array)
+
+
+def to_numpy(x: CLArray) -> np.ndarray:
+    return download(x)
+
+
+def copy_to(x: CLArray, index: int) -> CLArray:
+    """A row-major copy of x on device `index` of this type, not through the host where one context
+    holds both (each device has its own context here, so a move between devices reads back once)."""
+    target = devices.get(index)
+    if target is x.device:
+        return contiguous_copy(x)
+    return upload(target, download(x))
+
+
+def contiguous_copy(x: CLArray) -> CLArray:
+    return elementwise.copy_(allocate(x.device, x.shape, x.dtype), x)
+
+
+# Views.
+
+def strides(x: CLArray) -> tuple[int, ...]:
+    return x.strides
+
+
+def as_strided(x: CLArray, shape, strides, offset) -> CLArray:
+    return x.view(tuple(shape), tuple(strides), x.offset + offset)
+
+
+def storage_offset(x: CLArray, base: CLArray) -> int:
+    return x.offset - base.offset
+
+
+def contiguous(x: CLArray) -> CLArray:
+    return x if x.is_contiguous else contiguous_copy(x)
+
+
+def permute(x: CLArray, dims) -> CLArray:
+    return x.view(tuple(x.shape[d] for d in dims), tuple(x.strides[d] for d in dims), x.offset)
+
+
+def reshape(x: CLArray, shape) -> CLArray:
+    """A view when x's strides allow it (numpy's rule, through `_reshaped_strides`), else a copy."""
+    shape = tuple(shape)
+    if -1 in shape:
+        known = math.prod(size for size in shape if size != -1)
+        shape = tuple(x.size // known if size == -1 else size for size in shape)
+    new_strides = _reshaped_strides(x.shape, x.strides, shape)
+    if new_strides is None:
+        x = contiguous_copy(x)
+        new_strides = contiguous_strides(shape)
+    return x.view(shape, new_strides, x.offset)
+
+
+def _reshaped_strides(old_shape, old_strides, new_shape):
+    """Strides viewing (old_shape, old_strides) as new_shape, or None when a copy is needed (numpy's
+    _attempt_nocopy_reshape)."""
+    old = [(size, stride) for size, stride in zip(old_shape, old_strides) if size != 1]
+    if math.prod(new_shape) == 0 or not old:
+        return contiguous_strides(new_shape)
+    result = [0] * len(new_shape)
+    oi = ni = 0
+    new_dims = [(d, size) for d, size in enumerate(new_shape)]
+    while oi < len(old) and ni < len(new_dims):
+        op, np_ = old[oi][0], new_dims[ni][1]
+        oj, nj = oi + 1, ni + 1
+        while op != np_:
+            if np_ < op:
+                np_ *= new_dims[nj][1]
+                nj += 1
+            else:
+                op *= old[oj][0]
+                oj += 1
+        for k in range(oi, oj - 1):
+            if old[k][1] != old[k + 1][0] * old[k + 1][1]:
+                return None
+        stride = old[oj - 1][1]
+        for k in range(nj - 1, ni - 1, -1):
+            result[new_dims[k][0]] = stride
+            stride *= new_dims[k][1]
+        oi, ni = oj, nj
+    for k in range(ni, len(new_dims)):  # trailing size-1 dims
+        result[new_dims[k][0]] = 1
+    return tuple(result)
+
+
+def slice_view(x: CLArray, key) -> CLArray:
+    """x[key] for basic keys (ints, slices with step > 0, None, Ellipsis) as a view."""
+    key = expand_ellipsis(key, x.ndim)
+    shape, strides_, offset, d = [], [], x.offset, 0
+    for item in key:
+        if item is None:
+            shape.append(1)
+            strides_.append(0)
+        elif isinstance(item, slice):
+            start, stop, step = item.indices(x.shape[d])
+            shape.append(len(range(start, stop, step)))
+            strides_.append(x.strides[d] * step)
+            offset += start * x.strides[d]
+            d += 1
+        else:
+            offset += (item + x.shape[d] if item < 0 else item) * x.strides[d]
+            d += 1
+    shape += x.shape[d:]
+    strides_ += x.strides[d:]
+    return x.view(tuple(shape), tuple(strides_), offset)
+
+
+def expand_ellipsis(key: tuple, ndim: int) -> tuple:
+    """key with its Ellipsis (or a trailing one) replaced by full slices."""
+    used = sum(1 for item in key if item is not None and item is not Ellipsis
+               and not (isinstance(item, CLArray) and item.dtype == np.bool_))
+    used += sum(item.ndim for item in key if isinstance(item, CLArray) and item.dtype == np.bool_)
+    if Ellipsis not in key:
+        key = (*key, Ellipsis)
+    at = key.index(Ellipsis)
+    return (*key[:at], *(slice(None),) * (ndim - used), *key[at + 1:])
+
+
+def zero_(buffers) -> None:
+    for buffer in buffers:
+        elementwise.copy_(buffer, 0)
