@@ -36,7 +36,7 @@ class Case:
     name: str
     target: Target | None
     framework: Callable[[ModuleType, str], Run]  # (ember or torch module, device) -> run
-    numpy: Callable[[], Run]
+    numpy: Callable[[], Run] | None  # None: no hand-written numpy reference for this case
 
 
 def _arrays(*shapes: tuple[int, ...]) -> list[np.ndarray]:
@@ -540,6 +540,35 @@ def _digits_step() -> Case:
     return Case(f"digits mlp 64-128-10 step b{DIGITS_BATCH}", None, framework, numpy)
 
 
+def _digits_cnn_step() -> Case:
+    """One training step of examples/train_digits_cnn.py's CNN (two conv-BN-ReLU-pool blocks, dropout, a
+    linear head; cross-entropy, AdamW) on a digits batch: issue 10's CNN step, <= 2x PyTorch. No numpy
+    column: a hand-written BatchNorm/Adam CNN step would be a second implementation to trust."""
+    def framework(fw: ModuleType, device: str) -> Run:
+        images, labels = _digits()
+        fw.manual_seed(0)
+        nn = fw.nn
+        model = nn.Sequential(
+            nn.Conv2d(1, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(32, 64, 3, padding=1), nn.BatchNorm2d(64), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Flatten(), nn.Dropout(0.25), nn.Linear(64 * 2 * 2, 10),
+        ).to(device)
+        optimizer = fw.optim.AdamW(model.parameters(), lr=2e-3)
+        x = fw.tensor(images[:DIGITS_BATCH], device=device)
+        y = fw.tensor(labels[:DIGITS_BATCH], device=device)
+        loss_fn = nn.CrossEntropyLoss()
+
+        def run() -> Any:
+            optimizer.zero_grad()
+            loss = loss_fn(model(x), y)
+            loss.backward()
+            optimizer.step()
+            return loss
+        return run
+
+    return Case(f"digits cnn step b{DIGITS_BATCH}", Target("torch", 2.0), framework, None)
+
+
 # Conv2d(32 -> 64, 3x3, padding=1) forward and backward on a 64x32x32x32 float32 batch (issue 10's target:
 # <= 2x PyTorch). numpy's reference is the same im2col + matmul and col2im written by hand.
 CONV_INPUT, CONV_WEIGHT = (64, 32, 32, 32), (64, 32, 3, 3)
@@ -604,5 +633,6 @@ CASES: tuple[Case, ...] = (
     _digits_loader(0),
     _digits_loader(2),
     _digits_step(),
+    _digits_cnn_step(),
     _conv2d(),
 )

@@ -128,7 +128,8 @@ def run_case(case: Case, modules: dict[str, ModuleType], devices: dict[str, str]
             continue
         try:
             if name == "numpy":
-                timers[name] = Timer(case.numpy(), sync_for("cpu"))
+                if case.numpy is not None:
+                    timers[name] = Timer(case.numpy(), sync_for("cpu"))
             else:
                 timers[name] = Timer(case.framework(modules[name], devices[name]), sync_for(devices[name]))
         except Exception as error:  # one failing cell does not end the run
