@@ -1,6 +1,8 @@
-"""`ember.optim`: optimizers that update parameters from their gradients."""
+"""`ember.optim`: optimizers that update parameters from their gradients, and their learning-rate schedules."""
 
+from ember.optim.adam import Adam
+from ember.optim.adamw import AdamW
 from ember.optim.optimizer import Optimizer
 from ember.optim.sgd import SGD
 
-__all__ = ["SGD", "Optimizer"]
+__all__ = ["SGD", "Adam", "AdamW", "Optimizer"]
