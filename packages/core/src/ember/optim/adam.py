@@ -7,8 +7,16 @@ from typing import Any
 
 import ember
 from ember._tensor import Tensor
-from ember.optim._update import addcdiv_, addcmul_, check_fused, check_lr, evaluate, grad_mode_of_group, number, \
-    step_counter
+from ember.optim._update import (
+    addcdiv_,
+    addcmul_,
+    check_fused,
+    check_lr,
+    evaluate,
+    grad_mode_of_group,
+    number,
+    step_counter,
+)
 from ember.optim.optimizer import Optimizer
 
 
