@@ -23,11 +23,14 @@ CONFIGS = {
         {"lr": 0.01, "weight_decay": 0.1, "decoupled_weight_decay": True},
         {"lr": 0.01, "maximize": True, "amsgrad": True, "weight_decay": 0.05},
         {"lr": 0.01, "foreach": False, "capturable": False, "fused": None},
+        {"lr": 0.01, "amsgrad": True, "weight_decay": 0.1, "maximize": True, "fused": False},
+        {"lr": 0.01, "amsgrad": True, "fused": True},
     ],
     "AdamW": [
         {},
         {"lr": 0.01, "weight_decay": 0.1, "amsgrad": True},
         {"lr": 0.02, "maximize": True, "betas": (0.5, 0.9)},
+        {"lr": 0.02, "weight_decay": 0.1, "amsgrad": True, "fused": False},
     ],
     "RMSprop": [
         {},
@@ -312,3 +315,32 @@ def test_lbfgs_errors_match_torch(oracle, make, args):
             optimizer.step(closure)
         outcomes.append((raised.type, str(raised.value)))
     assert outcomes[0] == outcomes[1]
+
+
+@pytest.mark.parametrize(
+    ("name", "config"),
+    [("Adam", {"lr": 0.1, "weight_decay": 0.1}), ("Adam", {"lr": 0.1, "amsgrad": True}),
+     ("AdamW", {"lr": 0.05, "maximize": True}), ("RMSprop", {"lr": 0.01, "centered": True, "momentum": 0.5}),
+     ("Adagrad", {"lr": 0.1}), ("Adadelta", {"lr": 0.5})],
+)
+def test_differentiable_steps_match_torch_and_carry_gradients(oracle, name, config):
+    """differentiable=True on non-leaf parameters: five steps recorded in the graph, then the gradient of
+    their sum with respect to the weights they started from."""
+    rng = np.random.default_rng(9)
+    initial = rng.standard_normal((2, 3))
+    grads = [rng.standard_normal((2, 3)) for _ in range(5)]
+    results = []
+    for lib in (oracle.ember, torch):
+        weight = lib.tensor(initial, requires_grad=True)
+        param = weight * 1
+        optimizer = getattr(lib.optim, name)([param], differentiable=True, **config)
+        for grad in grads:
+            param.grad = lib.tensor(grad) * param.detach()  # a gradient that is not a constant
+            optimizer.step()
+        param.sum().backward()
+        results.append((param, weight.grad))
+    # Adam's differentiable form computes its bias corrections in the float32 step tensor, where PyTorch's
+    # pow is SLEEF's (within an ulp): the float64 parameters then agree to float32's precision
+    tolerance = {"rtol": 2e-6, "atol": 1e-7} if name.startswith("Adam") else TIGHT["float64"]
+    oracle.assert_same(results[0][0], results[1][0], "parameter", **tolerance)
+    oracle.assert_same(results[0][1], results[1][1], "gradient of the initial weight", **tolerance)

@@ -113,6 +113,49 @@ def sgd_step(params, grads, bufs, lr, momentum, dampening, weight_decay, nestero
     return new_bufs
 
 
+def _lerp_(start, end, weight):
+    """start = lerp(start, end, weight) in place, rounded as PyTorch's lerp_: in float32 for float16, each
+    multiply-add fused (formed in float64, rounded once), the formula from `end`'s side once weight >= 0.5."""
+    if start.dtype == np.float64:
+        diff = _array(np.subtract(end, start))
+        result = (np.add(start, np.multiply(diff, weight)) if abs(weight) < 0.5 else
+                  np.subtract(end, np.multiply(diff, 1.0 - weight)))
+    else:
+        low, high = start.astype(np.float32), end.astype(np.float32)
+        diff = _array(np.subtract(high, low)).astype(np.float64)
+        result = (np.add(low.astype(np.float64), np.multiply(diff, float(np.float32(weight)))) if abs(weight) < 0.5
+                  else np.subtract(high.astype(np.float64), np.multiply(diff, float(np.float32(1.0 - weight)))))
+        result = _array(result).astype(np.float32)
+    np.copyto(start, result, casting="unsafe")
+
+
+@_quietly
+def adam_step(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps, lr, beta1, beta2, weight_decay, eps,
+              amsgrad, maximize, decoupled_weight_decay):
+    """One step of PyTorch's Adam (AdamW with ``decoupled_weight_decay``) on every parameter of a group, in
+    place: parameters, first and second moments and, with ``amsgrad``, their running maxima
+    (``max_exp_avg_sqs``, else None). ``steps``: each parameter's step count, this step included."""
+    for position, (param, grad, exp_avg, exp_avg_sq) in enumerate(zip(params, grads, exp_avgs, exp_avg_sqs)):
+        if maximize:
+            grad = _array(np.negative(grad))
+        if weight_decay != 0:
+            if decoupled_weight_decay:
+                np.multiply(param, 1 - lr * weight_decay, out=param)
+            else:
+                grad = _add_scaled(grad, param, weight_decay)
+        _lerp_(exp_avg, grad, 1 - beta1)
+        np.multiply(exp_avg_sq, beta2, out=exp_avg_sq)
+        np.add(exp_avg_sq, np.multiply(np.multiply(grad, 1 - beta2), grad), out=exp_avg_sq)
+        step = steps[position]
+        step_size = lr / (1 - beta1**step)
+        bias_correction2_sqrt = (1 - beta2**step) ** 0.5
+        second_moment = exp_avg_sq
+        if amsgrad:
+            second_moment = np.maximum(max_exp_avg_sqs[position], exp_avg_sq, out=max_exp_avg_sqs[position])
+        denom = np.add(np.divide(np.sqrt(second_moment), bias_correction2_sqrt), eps)
+        np.add(param, np.divide(np.multiply(exp_avg, -step_size), denom), out=param)
+
+
 KERNELS = {
     "addmm": addmm,
     "threshold_backward": threshold_backward,
@@ -124,4 +167,5 @@ KERNELS = {
     "zero_": zero_,
     "copy_to": copy_to,
     "sgd_step": sgd_step,
+    "adam_step": adam_step,
 }

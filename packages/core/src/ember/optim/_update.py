@@ -23,10 +23,11 @@ def addcdiv_(target: Tensor, tensor1: Tensor, tensor2: Tensor, value: float = 1.
     return target.add_(quotient)
 
 
-def step_counter() -> Tensor:
-    """A new ``state["step"]``: a 0-dim CPU tensor, float64 when that is the default dtype, else float32."""
+def step_counter(device: Any = None) -> Tensor:
+    """A new ``state["step"]``: a 0-dim tensor, float64 when that is the default dtype, else float32; on the
+    CPU unless `device` is given (PyTorch keeps it with the parameter for capturable and fused steps)."""
     dtype = ember.float64 if ember.get_default_dtype() == ember.float64 else ember.float32
-    return ember.tensor(0.0, dtype=dtype)
+    return ember.tensor(0.0, dtype=dtype, device=device)
 
 
 def number(value: Any) -> Any:
