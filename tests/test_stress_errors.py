@@ -618,7 +618,6 @@ KNOWN_GAPS = {
     "index None list": "deliberate: PyTorch's deprecated list-as-tuple key",
     "index two ellipsis": "deliberate: PyTorch's quirk of accepting several ellipses",
     "dropout p": "numerics: dropout's p out of [0, 1] is not checked",
-    "Adam betas": "optim: Adam's betas are not checked",
 }
 
 
