@@ -344,3 +344,54 @@ def test_differentiable_steps_match_torch_and_carry_gradients(oracle, name, conf
     tolerance = {"rtol": 2e-6, "atol": 1e-7} if name.startswith("Adam") else TIGHT["float64"]
     oracle.assert_same(results[0][0], results[1][0], "parameter", **tolerance)
     oracle.assert_same(results[0][1], results[1][1], "gradient of the initial weight", **tolerance)
+
+
+def _hook_log(lib, optimizer_module):
+    """The calls the step and state-dict hooks see over a few steps, a state-dict round trip and removals."""
+    log = []
+    param = lib.tensor([1.0, -2.0], requires_grad=True)
+    optimizer = lib.optim.Adam([param], lr=0.1)
+    closure_calls = []
+
+    def closure():
+        closure_calls.append(1)
+        return lib.tensor(0.0)
+
+    def pre(opt, args, kwargs):
+        log.append(("pre", type(opt).__name__, len(args), sorted(kwargs)))
+        return (args[0],), {"closure": closure}  # swaps in a closure
+
+    handles = [
+        optimizer.register_step_pre_hook(pre),
+        optimizer.register_step_post_hook(lambda opt, args, kwargs: log.append(("post", sorted(kwargs)))),
+        optimizer_module.register_optimizer_step_pre_hook(lambda opt, args, kwargs: log.append(("global pre",))),
+        optimizer_module.register_optimizer_step_post_hook(lambda opt, args, kwargs: log.append(("global post",))),
+        optimizer.register_state_dict_pre_hook(lambda opt: log.append(("state_dict pre",))),
+        optimizer.register_state_dict_post_hook(lambda opt, sd: {**sd, "extra": 1}),
+        optimizer.register_state_dict_pre_hook(lambda opt: log.append(("state_dict first",)), prepend=True),
+        optimizer.register_load_state_dict_pre_hook(
+            lambda opt, sd: log.append(("load pre", sorted(sd))) or {k: v for k, v in sd.items() if k != "extra"}),
+        optimizer.register_load_state_dict_post_hook(lambda opt: log.append(("load post",))),
+    ]
+    try:
+        param.grad = lib.tensor([0.5, 0.5])
+        optimizer.step()
+        saved = optimizer.state_dict()
+        log.append(("saved", sorted(saved)))
+        optimizer.load_state_dict(saved)
+        for handle in handles[:3]:
+            handle.remove()
+        optimizer.step()
+    finally:
+        for handle in handles:
+            handle.remove()
+    optimizer.step()
+    log.append(("closure calls", len(closure_calls)))
+    return log, param.tolist()
+
+
+def test_step_and_state_dict_hooks_run_as_torchs(oracle):
+    import ember.optim.optimizer as ember_optimizer_module
+    import torch.optim.optimizer as torch_optimizer_module
+
+    assert _hook_log(oracle.ember, ember_optimizer_module) == _hook_log(torch, torch_optimizer_module)
