@@ -115,18 +115,18 @@ def sgd_step(params, grads, bufs, lr, momentum, dampening, weight_decay, nestero
 
 def _lerp_(start, end, weight):
     """start = lerp(start, end, weight) in place, rounded as PyTorch's lerp_: in float32 for float16, each
-    multiply-add fused (formed in float64, rounded once), the formula from `end`'s side once weight >= 0.5."""
+    multiply-add fused (formed in float64, rounded once), the formula from `end`'s side once weight >= 0.5.
+    In place on few temporaries: this runs on every parameter of a model each step."""
+    low = abs(weight) < 0.5
     if start.dtype == np.float64:
         diff = _array(np.subtract(end, start))
-        result = (np.add(start, np.multiply(diff, weight)) if abs(weight) < 0.5 else
-                  np.subtract(end, np.multiply(diff, 1.0 - weight)))
-    else:
-        low, high = start.astype(np.float32), end.astype(np.float32)
-        diff = _array(np.subtract(high, low)).astype(np.float64)
-        result = (np.add(low.astype(np.float64), np.multiply(diff, float(np.float32(weight)))) if abs(weight) < 0.5
-                  else np.subtract(high.astype(np.float64), np.multiply(diff, float(np.float32(1.0 - weight)))))
-        result = _array(result).astype(np.float32)
-    np.copyto(start, result, casting="unsafe")
+        np.multiply(diff, weight if low else 1.0 - weight, out=diff)
+        np.add(start, diff, out=start) if low else np.subtract(end, diff, out=start)
+        return
+    diff = _array(np.subtract(end, start, dtype=np.float32)).astype(np.float64)
+    np.multiply(diff, float(np.float32(weight)) if low else -float(np.float32(1.0 - weight)), out=diff)
+    np.add(diff, start if low else end, out=diff)
+    np.copyto(start, diff if start.dtype == np.float32 else diff.astype(np.float32), casting="same_kind")
 
 
 @_quietly
@@ -145,15 +145,21 @@ def adam_step(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps, lr, 
                 grad = _add_scaled(grad, param, weight_decay)
         _lerp_(exp_avg, grad, 1 - beta1)
         np.multiply(exp_avg_sq, beta2, out=exp_avg_sq)
-        np.add(exp_avg_sq, np.multiply(np.multiply(grad, 1 - beta2), grad), out=exp_avg_sq)
+        square = _array(np.multiply(grad, 1 - beta2))
+        np.multiply(square, grad, out=square)
+        np.add(exp_avg_sq, square, out=exp_avg_sq)
         step = steps[position]
         step_size = lr / (1 - beta1**step)
         bias_correction2_sqrt = (1 - beta2**step) ** 0.5
         second_moment = exp_avg_sq
         if amsgrad:
             second_moment = np.maximum(max_exp_avg_sqs[position], exp_avg_sq, out=max_exp_avg_sqs[position])
-        denom = np.add(np.divide(np.sqrt(second_moment), bias_correction2_sqrt), eps)
-        np.add(param, np.divide(np.multiply(exp_avg, -step_size), denom), out=param)
+        denom = _array(np.sqrt(second_moment))
+        np.divide(denom, bias_correction2_sqrt, out=denom)
+        np.add(denom, eps, out=denom)
+        update = _array(np.multiply(exp_avg, -step_size))
+        np.divide(update, denom, out=update)
+        np.add(param, update, out=param)
 
 
 KERNELS = {
