@@ -391,7 +391,8 @@ def _hook_log(lib, optimizer_module):
 
 
 def test_step_and_state_dict_hooks_run_as_torchs(oracle):
-    import ember.optim.optimizer as ember_optimizer_module
     import torch.optim.optimizer as torch_optimizer_module
+
+    import ember.optim.optimizer as ember_optimizer_module
 
     assert _hook_log(oracle.ember, ember_optimizer_module) == _hook_log(torch, torch_optimizer_module)
