@@ -308,6 +308,12 @@ def _sgd_without_nesterov(params, grads, bufs, lr, momentum, dampening, weight_d
     return K["sgd_step"](params, grads, bufs, lr, momentum, dampening, weight_decay, False, maximize)
 
 
+def _adam_without_amsgrad(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps, lr, beta1, beta2,
+                          weight_decay, eps, amsgrad, maximize, decoupled_weight_decay):
+    return K["adam_step"](params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps, lr, beta1, beta2,
+                          weight_decay, eps, False, maximize, decoupled_weight_decay)
+
+
 def _sign_nan(x, out=None):
     return _with_out(np.sign(x), out)
 
@@ -620,6 +626,7 @@ MUTANTS = (
     Mutant("normal scaled by the variance", "normal", _normal_with_variance, "test_creation", "random or draws"),
     Mutant("arange with floor instead of ceil", "arange", _arange_floor, "test_creation", "arange"),
     Mutant("sgd_step ignores nesterov", "sgd_step", _sgd_without_nesterov, "test_optional_kernels", "sgd"),
+    Mutant("adam_step ignores amsgrad", "adam_step", _adam_without_amsgrad, "test_optional_kernels", "adam"),
     Mutant("where with scalars narrowed to float32 and int32", "where", _where_with_narrow_scalars,
            "test_special_values", "where_keeps"),
     Mutant("index of a basic key returns a view", "index", _index_without_copy, "test_special_values",

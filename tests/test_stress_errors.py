@@ -617,7 +617,6 @@ EXPECTED = {  # PyTorch 2.13's outcome of each bad call: the exception class it 
 KNOWN_GAPS = {
     "index None list": "deliberate: PyTorch's deprecated list-as-tuple key",
     "index two ellipsis": "deliberate: PyTorch's quirk of accepting several ellipses",
-    "Adam betas": "optim: Adam's betas are not checked",
 }
 
 

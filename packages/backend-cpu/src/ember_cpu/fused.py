@@ -129,6 +129,55 @@ def sgd_step(params, grads, bufs, lr, momentum, dampening, weight_decay, nestero
     return new_bufs
 
 
+def _lerp_(start, end, weight):
+    """start = lerp(start, end, weight) in place, rounded as PyTorch's lerp_: in float32 for float16, each
+    multiply-add fused (formed in float64, rounded once), the formula from `end`'s side once weight >= 0.5.
+    In place on few temporaries: this runs on every parameter of a model each step."""
+    low = abs(weight) < 0.5
+    if start.dtype == np.float64:
+        diff = _array(np.subtract(end, start))
+        np.multiply(diff, weight if low else 1.0 - weight, out=diff)
+        np.add(start, diff, out=start) if low else np.subtract(end, diff, out=start)
+        return
+    diff = _array(np.subtract(end, start, dtype=np.float32)).astype(np.float64)
+    np.multiply(diff, float(np.float32(weight)) if low else -float(np.float32(1.0 - weight)), out=diff)
+    np.add(diff, start if low else end, out=diff)
+    np.copyto(start, diff if start.dtype == np.float32 else diff.astype(np.float32), casting="same_kind")
+
+
+@_quietly
+def adam_step(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps, lr, beta1, beta2, weight_decay, eps,
+              amsgrad, maximize, decoupled_weight_decay):
+    """One step of PyTorch's Adam (AdamW with ``decoupled_weight_decay``) on every parameter of a group, in
+    place: parameters, first and second moments and, with ``amsgrad``, their running maxima
+    (``max_exp_avg_sqs``, else None). ``steps``: each parameter's step count, this step included."""
+    for position, (param, grad, exp_avg, exp_avg_sq) in enumerate(zip(params, grads, exp_avgs, exp_avg_sqs)):
+        if maximize:
+            grad = _array(np.negative(grad))
+        if weight_decay != 0:
+            if decoupled_weight_decay:
+                np.multiply(param, 1 - lr * weight_decay, out=param)
+            else:
+                grad = _add_scaled(grad, param, weight_decay)
+        _lerp_(exp_avg, grad, 1 - beta1)
+        np.multiply(exp_avg_sq, beta2, out=exp_avg_sq)
+        square = _array(np.multiply(grad, 1 - beta2))
+        np.multiply(square, grad, out=square)
+        np.add(exp_avg_sq, square, out=exp_avg_sq)
+        step = steps[position]
+        step_size = lr / (1 - beta1**step)
+        bias_correction2_sqrt = (1 - beta2**step) ** 0.5
+        second_moment = exp_avg_sq
+        if amsgrad:
+            second_moment = np.maximum(max_exp_avg_sqs[position], exp_avg_sq, out=max_exp_avg_sqs[position])
+        denom = _array(np.sqrt(second_moment))
+        np.divide(denom, bias_correction2_sqrt, out=denom)
+        np.add(denom, eps, out=denom)
+        update = _array(np.multiply(exp_avg, -step_size))
+        np.divide(update, denom, out=update)
+        np.add(param, update, out=param)
+
+
 KERNELS = {
     "addmm": addmm,
     "threshold_backward": threshold_backward,
@@ -142,4 +191,5 @@ KERNELS = {
     "zero_": zero_,
     "copy_to": copy_to,
     "sgd_step": sgd_step,
+    "adam_step": adam_step,
 }

@@ -20,7 +20,7 @@ from ember.testing.harness import DTYPE_NAMES, FLOAT_NAMES, NUMERIC_NAMES
 
 CHECKED_KERNELS = ("reshape", "permute", "slice", "storage_offset", "relu", "sigmoid", "min", "argmin", "cat",
                    "softmax", "log_softmax", "cross_entropy", "binary_cross_entropy_with_logits", "sgd_step",
-                   "addmm", "threshold_backward", "softmax_backward", "log_softmax_backward",
+                   "adam_step", "addmm", "threshold_backward", "softmax_backward", "log_softmax_backward",
                    "cross_entropy_backward", "mse_loss", "mse_loss_backward", "zero_", "copy_to", "tanh_backward",
                    "sigmoid_backward", "conv2d")
 
@@ -416,6 +416,61 @@ def test_sgd_step_follows_pytorchs_update_rule(ember_device, ember_rng, dtype_na
                 assert bufs is None, f"{what}: without momentum the kernel returns None, not {bufs!r}"
 
 
+# (amsgrad, maximize, weight_decay, decoupled_weight_decay): PyTorch's Adam and AdamW options.
+ADAM_OPTIONS = ((False, False, 0.0, False), (True, False, 0.0, False), (False, True, 0.1, False),
+                (True, True, 0.1, True), (False, False, 0.1, True))
+
+
+def _adam_reference(param, grad, moments, step, lr, beta1, beta2, eps, amsgrad, maximize, weight_decay, decoupled):
+    """One step of torch.optim.Adam on host float64 arrays; `moments` = [m, v, vmax], updated in place."""
+    grad = -grad if maximize else grad
+    if weight_decay and decoupled:
+        param = param * (1 - lr * weight_decay)
+    elif weight_decay:
+        grad = grad + weight_decay * param
+    moments[0] = beta1 * moments[0] + (1 - beta1) * grad
+    moments[1] = beta2 * moments[1] + (1 - beta2) * grad * grad
+    moments[2] = np.maximum(moments[2], moments[1])
+    second = moments[2] if amsgrad else moments[1]
+    denom = np.sqrt(second) / np.sqrt(1 - beta2**step) + eps
+    return param - lr / (1 - beta1**step) * moments[0] / denom
+
+
+@pytest.mark.parametrize("options", ADAM_OPTIONS, ids=lambda o: "amsgrad={}-maximize={}-wd={}-decoupled={}".format(*o))
+@pytest.mark.parametrize("dtype_name", FLOAT_NAMES)
+def test_adam_step_follows_pytorchs_update_rule(ember_device, ember_rng, dtype_name, options):
+    """One call steps every parameter of a group (of different shapes, 0-d too), in place with its moments;
+    each parameter has its own step count (the last one joined the optimizer later)."""
+    adam_step = optional_kernel(ember_device, "adam_step")
+    ember_device.dtype(dtype_name)
+    amsgrad, maximize, weight_decay, decoupled = options
+    hosts = [random_array(ember_rng, shape, dtype_name) for shape in ((3, 4), (5,), ())]
+    params = [ember_device.from_numpy(host) for host in hosts]
+    buffers = [[ember_device.from_numpy(np.zeros_like(host)) for host in hosts] for _ in range(3)]
+    expected = [(host.astype(np.float64), [np.zeros(host.shape)] * 3) for host in hosts]
+    for first_step in (1, 2, 3):
+        steps = [float(first_step), float(first_step), float(first_step + 4)]
+        host_grads = [random_array(ember_rng, host.shape, dtype_name) for host in hosts]
+        with no_warnings(f"adam_step on {dtype_name}"):
+            result = adam_step(params, [ember_device.from_numpy(g) for g in host_grads], buffers[0], buffers[1],
+                               buffers[2] if amsgrad else None, steps, 0.01, 0.9, 0.99, weight_decay, 1e-3,
+                               amsgrad, maximize, decoupled)
+        assert result is None, f"adam_step returns None (it updates in place), not {result!r}"
+        expected = [(_adam_reference(param, grad.astype(np.float64), moments, step, 0.01, 0.9, 0.99, 1e-3,
+                                     *options), moments)
+                    for (param, moments), grad, step in zip(expected, host_grads, steps)]
+        for position, (param, moments) in enumerate(expected):
+            what = f"adam_step(step {steps[position]:g}) on {dtype_name}, parameter {position}"
+            assert_matches(ember_device.to_numpy(params[position]), param.astype(dtype_name), f"{what}: param",
+                           terms=8, magnitude=np.abs(param) + 0.1)
+            for name, buffer, moment in zip(("exp_avg", "exp_avg_sq"), buffers, moments):
+                assert_matches(ember_device.to_numpy(buffer[position]), moment.astype(dtype_name),
+                               f"{what}: {name}", terms=4, magnitude=np.abs(moment) + 1e-3)
+            if amsgrad:
+                assert_matches(ember_device.to_numpy(buffers[2][position]), moments[2].astype(dtype_name),
+                               f"{what}: max_exp_avg_sq", terms=4, magnitude=np.abs(moments[2]) + 1e-3)
+
+
 @pytest.mark.parametrize("layout", LAYOUTS)
 @pytest.mark.parametrize("dtype_name", FLOAT_NAMES)
 def test_addmm_matches_reference(ember_device, ember_rng, dtype_name, layout):
@@ -662,6 +717,15 @@ def _sgd_steps(param, grad):
     return param.detach() * 1
 
 
+def _adam_steps(param, grad):
+    """Three steps of Adam with AMSGrad and weight decay on ``param``; returns the new param."""
+    optimizer = ember.optim.Adam([param], lr=0.1, amsgrad=True, weight_decay=0.01)
+    for scale in (1.0, -2.0, 0.5):
+        param.grad = (grad * scale).detach()
+        optimizer.step()
+    return param.detach() * 1
+
+
 def _zeroed_grad(x):
     """x's gradient after an optimizer zeroes it in place and x * 2 accumulates into it."""
     (x * 3).sum().backward()
@@ -703,6 +767,7 @@ COMPOSITIONS = {
         lambda x, y: functional.binary_cross_entropy_with_logits(x, y, reduction="none"), ("rows", "probability")),
     "sgd_step": ("SGD(momentum=0.9, weight_decay=0.01, nesterov=True), two steps", _sgd_steps,
                  ("rows", "gradient")),
+    "adam_step": ("Adam(amsgrad=True, weight_decay=0.01), three steps", _adam_steps, ("rows", "gradient")),
     "addmm": ("linear(x, w, b)", lambda x, w, b: functional.linear(x, w, b), ("rows", "rows", "bias")),
     "threshold_backward": ("relu(x)", ember.relu, ("flat",)),
     "softmax_backward": ("softmax(x, 1)", lambda x: ember.softmax(x, 1), ("rows",)),

@@ -1,0 +1,70 @@
+"""Pieces shared by the optimizers' update rules: PyTorch's ``addcmul_``/``addcdiv_`` rounding, the per-parameter
+``step`` counter tensor, the learning rate as a number, and running a step in the optimizer's grad mode."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import ember
+from ember._tensor import Tensor
+
+
+def addcmul_(target: Tensor, tensor1: Tensor, tensor2: Tensor, value: float = 1.0) -> Tensor:
+    """``target += value * tensor1 * tensor2`` in place, rounded as PyTorch's: ``(value * tensor1) * tensor2``."""
+    product = tensor1.mul(tensor2) if value == 1 else tensor1.mul(value).mul_(tensor2)
+    return target.add_(product)
+
+
+def addcdiv_(target: Tensor, tensor1: Tensor, tensor2: Tensor, value: float = 1.0) -> Tensor:
+    """``target += value * tensor1 / tensor2`` in place, rounded as PyTorch's: ``(value * tensor1) / tensor2``."""
+    quotient = tensor1.div(tensor2) if value == 1 else tensor1.mul(value).div_(tensor2)
+    return target.add_(quotient)
+
+
+def step_counter(device: Any = None) -> Tensor:
+    """A new ``state["step"]``: a 0-dim tensor, float64 when that is the default dtype, else float32; on the
+    CPU unless `device` is given (PyTorch keeps it with the parameter for capturable and fused steps)."""
+    dtype = ember.float64 if ember.get_default_dtype() == ember.float64 else ember.float32
+    return ember.tensor(0.0, dtype=dtype, device=device)
+
+
+def number(value: Any) -> Any:
+    """A hyperparameter given as a one-element tensor (PyTorch allows ``lr`` as one), as a Python number."""
+    return value.item() if isinstance(value, Tensor) else value
+
+
+def check_lr(lr: Any) -> None:
+    """PyTorch's checks of ``lr``: a one-element tensor or a number, not negative."""
+    if isinstance(lr, Tensor) and lr.numel() != 1:
+        raise ValueError("Tensor lr must be 1-element")
+    if not 0.0 <= lr:
+        raise ValueError(f"Invalid learning rate: {lr}")
+
+
+def check_fused(fused: bool | None, foreach: bool | None, differentiable: bool) -> None:
+    """PyTorch's checks of ``fused`` against ``differentiable`` and ``foreach``."""
+    if fused and differentiable:
+        raise RuntimeError("`fused` does not support `differentiable`")
+    if fused and foreach:
+        raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+
+
+def grad_mode_of_group(step: Callable[..., Any]) -> Callable[..., Any]:
+    """Run an optimizer's ``step`` with autograd on only when the optimizer is ``differentiable``."""
+
+    @functools.wraps(step)
+    def run(self: Any, *args: Any, **kwargs: Any) -> Any:
+        with ember.set_grad_enabled(bool(self.defaults.get("differentiable", False))):
+            return step(self, *args, **kwargs)
+
+    return run
+
+
+def evaluate(closure: Callable[[], Any] | None) -> Any:
+    """``closure()`` with autograd on (it recomputes the loss and its gradients), or None without one."""
+    if closure is None:
+        return None
+    with ember.enable_grad():
+        return closure()
