@@ -66,7 +66,7 @@ def test_cpu_0_is_the_cpu():
 @pytest.mark.parametrize("call", [lambda: ember.tensor(1.0).to(0), lambda: ember.nn.Linear(2, 2).to(0),
                                   lambda: ember.device(0), lambda: ember.tensor(1.0).to(1, ember.float64),
                                   lambda: ember.accelerator.current_device_index()])
-def test_a_bare_index_names_the_accelerator(call):
+def test_a_bare_index_names_the_accelerator(call, cpu_only_install):
     with pytest.raises(RuntimeError, match="^Cannot access accelerator device when none is available.$"):
         call()
 
@@ -122,7 +122,7 @@ def test_typed_constructors_test_dtypes_with_isinstance():
     assert not isinstance(np.zeros(2, dtype=np.float32), ember.FloatTensor)
 
 
-def test_accelerator_queries_on_a_cpu_only_install():
+def test_accelerator_queries_on_a_cpu_only_install(cpu_only_install):
     accelerator = ember.accelerator
     assert accelerator.is_available() is False and accelerator.device_count() == 0
     assert accelerator.current_accelerator() is None

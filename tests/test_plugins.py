@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import os
+import re
 import subprocess
 import sys
 
@@ -197,7 +198,8 @@ def test_disabled_plugins_blocks_the_cpu_backend(monkeypatch):
     message = "backend 'cpu' is installed but disabled by EMBER_DISABLED_PLUGINS"
     with pytest.raises(RuntimeError, match=message):
         get_backend("cpu")
-    assert [(plugin.name, plugin.status) for plugin in plugin_report().plugins] == [("cpu", "blocked")]
+    statuses = {plugin.name: plugin.status for plugin in plugin_report().plugins}
+    assert statuses["cpu"] == "blocked" and set(statuses.values()) == {"blocked"}
 
 
 def test_disabling_autoload_leaves_only_plugins_registered_by_hand(monkeypatch):
@@ -263,12 +265,13 @@ def _run_ember(*args: str) -> subprocess.CompletedProcess:
 def test_python_m_ember_info_lists_cpu_with_full_required_coverage():
     result = _run_ember("info")
     assert result.returncode == 0, result.stderr
-    assert "cpu  ember_cpu.plugin (ember-cpu " in result.stdout
+    out = re.sub(" +", " ", result.stdout)  # the name column is as wide as the longest backend name
+    assert "cpu ember_cpu.plugin (ember-cpu " in out
     dtypes = "bool, float16, float32, float64, int16, int32, int64, int8, uint8"
-    assert f"cpu  available  device_count=1  dtypes: {dtypes}" in result.stdout
+    assert f"cpu available device_count=1 dtypes: {dtypes}" in out
     full = len(REQUIRED_KERNELS)
-    assert f"cpu  required {full}/{full} from cpu\n" in result.stdout
-    assert f"optional {len(OPTIONAL_KERNELS)}/{len(OPTIONAL_KERNELS)} from cpu: reshape" in result.stdout
+    assert f"cpu required {full}/{full} from cpu\n" in out
+    assert f"optional {len(OPTIONAL_KERNELS)}/{len(OPTIONAL_KERNELS)} from cpu: reshape" in out
 
 
 def test_python_m_ember_info_does_not_import_torch():

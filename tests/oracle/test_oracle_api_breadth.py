@@ -88,7 +88,7 @@ def test_cpu_0_is_the_cpu(oracle):
 @pytest.mark.parametrize("call", [lambda lib: lib.tensor(1.0).to(0), lambda lib: lib.nn.Linear(2, 2).to(0),
                                   lambda lib: lib.device(0), lambda lib: lib.accelerator.current_device_index(),
                                   lambda lib: lib.tensor(1.0).to(1, lib.float64)])
-def test_bare_index_needs_an_accelerator(oracle, call):
+def test_bare_index_needs_an_accelerator(oracle, call, cpu_only_install):
     if torch.accelerator.is_available():
         pytest.skip("torch sees an accelerator here")
     import ember
@@ -108,7 +108,7 @@ def test_to_forms(oracle, args):
     oracle.check(fn, np.arange(4, dtype="float32") / 3, grad=False)
 
 
-def test_accelerator_queries_on_this_machine(oracle):
+def test_accelerator_queries_on_this_machine(oracle, cpu_only_install):
     if torch.accelerator.is_available():
         pytest.skip("torch sees an accelerator here")
     import ember
