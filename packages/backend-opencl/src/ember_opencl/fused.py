@@ -232,35 +232,28 @@ def cat(buffers, axis):
     return out
 
 
-_GROUP = 8  # parameters one sgd_step launch updates (kernel arguments are limited in number)
+_GROUP = 8  # parameters one multi-tensor launch updates (kernel arguments are limited in number)
 
 
-def _sgd_source(t: str, count: int, momentum: bool, decay: bool, nesterov: bool, maximize: bool) -> str:
-    """A kernel stepping `count` parameters: work-item i belongs to the first parameter j with i < end_j."""
-    step = "-g[i]" if maximize else "g[i]"
-    lines = [f"{t} s = {step};"]
-    if decay:
-        lines.append("s = s + wd * p[i];")
-    if momentum:
-        lines.append("const {t} v = fresh ? s : mom * b[i] + damp * s; b[i] = v;".format(t=t))
-        lines.append("s = s + mom * v;" if nesterov else "s = v;")
-    lines.append("p[i] = p[i] + nlr * s;")
-    body = " ".join(lines)
+def _foreach_source(t: str, count: int, names: tuple[str, ...], each: tuple[str, ...], shared: tuple[str, ...],
+                    body: str) -> str:
+    """A kernel running `body` on element i of `count` tensors: work-item n belongs to the first tensor j
+    with n < end_j. `names`: its buffers, `each`: its own scalars (C declarations), `shared`: scalars of type
+    `t` common to all."""
+    declared = [f"__global {t} *{name}" for name in names] + list(each) + [f"{t} {name}" for name in shared]
+    each_names = [declaration.split()[-1] for declaration in each]
     params, branches = [], []
     for j in range(count):
-        params.append(f"__global {t} *p{j}, __global const {t} *g{j}, long end{j}")
-        call = f"p{j}, g{j}"
-        if momentum:
-            params.append(f"__global {t} *b{j}, int fresh{j}")
-            call += f", b{j}, fresh{j}"
+        params += [f"__global {t} *{name}{j}" for name in names]
+        params += [f"{declaration}{j}" for declaration in each] + [f"long end{j}"]
+        call = ", ".join([f"{name}{j}" for name in (*names, *each_names)] + list(shared))
         start = f"end{j - 1}" if j else "0"
-        branches.append(f"if (n < end{j}) {{ step_(n - {start}, {call}, nlr, wd, mom, damp); return; }}")
-    buf_params = f", __global {t} *b, int fresh" if momentum else ""
+        branches.append(f"if (n < end{j}) {{ step_(n - {start}, {call}); return; }}")
     return f"""
-void step_(long i, __global {t} *p, __global const {t} *g{buf_params}, {t} nlr, {t} wd, {t} mom, {t} damp) {{
+void step_(long i, {", ".join(declared)}) {{
     {body}
 }}
-__kernel void k({", ".join(params)}, {t} nlr, {t} wd, {t} mom, {t} damp) {{
+__kernel void k({", ".join(params + [f"{t} {name}" for name in shared])}) {{
     const long n = get_global_id(0);
     {" else ".join(branches)}
 }}"""
@@ -271,6 +264,36 @@ def _dense(x: CLArray) -> CLArray:
     return x if x.is_contiguous and x.offset == 0 else contiguous_copy(x)
 
 
+def _foreach(tensors: list[tuple[CLArray, ...]], written: int, each: tuple[str, ...], values: list[tuple],
+             shared: dict, body: str, names: tuple[str, ...]) -> None:
+    """Run `body` (C statements on element i of buffers `names`) over every tensor tuple of `tensors`, up
+    to `_GROUP` tuples per launch. The first `written` buffers of a tuple are written: one that is not dense
+    is updated through a dense copy, copied back. `values`: each tuple's own scalars (declared by `each`,
+    "T name" for the tensors' type)."""
+    first = tensors[0][0]
+    dtype, device = first.dtype, first.device
+    t = ctype(dtype)
+    each = tuple(t + declaration[1:] if declaration.startswith("T ") else declaration for declaration in each)
+    scalar_types = [np.dtype(np.int32) if declaration.startswith("int") else dtype for declaration in each]
+    for group in range(0, len(tensors), _GROUP):
+        members = list(zip(tensors[group:group + _GROUP], values[group:group + _GROUP]))
+        args: list = []
+        types: list = []
+        write_back = []
+        end = 0
+        for buffers, own in members:
+            dense = [_dense(x) for x in buffers]
+            write_back += [(x, d) for x, d in zip(buffers[:written], dense[:written]) if d is not x]
+            end += buffers[0].size
+            args += [d.base for d in dense] + [np.array(v, dtype=k)[()] for v, k in zip(own, scalar_types)] + [end]
+            types += [None] * len(dense) + scalar_types + [np.int64]
+        source = _foreach_source(t, len(members), names, each, tuple(shared), body)
+        kernel = program.build(device, source, "k", types + [dtype] * len(shared))
+        program.launch(device, kernel, end, *args, *(elementwise.scalar_arg(v, dtype) for v in shared.values()))
+        for original, dense_copy in write_back:
+            elementwise.copy_(original, dense_copy)
+
+
 def sgd_step(params, grads, bufs, lr, momentum, dampening, weight_decay, nesterov, maximize):
     """One step of PyTorch's SGD on every parameter of a group, in place; returns the momentum buffers
     (a None buffer is a parameter's first step: the step becomes it), or None without momentum."""
@@ -279,34 +302,59 @@ def sgd_step(params, grads, bufs, lr, momentum, dampening, weight_decay, nestero
     work = [position for position, p in enumerate(params) if p.size]
     if not work:
         return new_bufs
-    dtype, device = params[0].dtype, params[0].device
-    use_momentum = bufs is not None
-    scalars = [elementwise.scalar_arg(value, dtype) for value in (-lr, weight_decay, momentum, 1 - dampening)]
-    for group in range(0, len(work), _GROUP):
-        members = work[group:group + _GROUP]
-        args: list = []
-        types: list = []
-        write_back = []
-        end = 0
-        for position in members:
-            param = _dense(params[position])
-            end += param.size
-            args += [param.base, _dense(grads[position]).base, end]
-            types += [None, None, np.int64]
-            if param is not params[position]:
-                write_back.append((params[position], param))
-            if use_momentum:
-                buf = _dense(new_bufs[position])
-                if buf is not new_bufs[position]:
-                    write_back.append((new_bufs[position], buf))
-                args += [buf.base, np.int32(bufs[position] is None)]
-                types += [None, np.int32]
-        source = _sgd_source(ctype(dtype), len(members), use_momentum, weight_decay != 0, nesterov, maximize)
-        kernel = program.build(device, source, "k", types + [dtype] * 4)
-        program.launch(device, kernel, end, *args, *scalars)
-        for original, dense in write_back:
-            elementwise.copy_(original, dense)
+    lines = ["T s = -g[i];" if maximize else "T s = g[i];"]
+    if weight_decay != 0:
+        lines.append("s = s + wd * p[i];")
+    if bufs is not None:
+        lines.append("const T v = fresh ? s : mom * b[i] + damp * s; b[i] = v;")
+        lines.append("s = s + mom * v;" if nesterov else "s = v;")
+    lines.append("p[i] = p[i] + nlr * s;")
+    body = " ".join(lines).replace("T ", ctype(params[0].dtype) + " ")
+    shared = {"nlr": -lr, "wd": weight_decay, "mom": momentum, "damp": 1 - dampening}
+    if bufs is None:
+        _foreach([(params[k], grads[k]) for k in work], 1, (), [()] * len(work), shared, body, ("p", "g"))
+    else:
+        _foreach([(params[k], new_bufs[k], grads[k]) for k in work], 2, ("int fresh",),
+                 [(bufs[k] is None,) for k in work], shared, body, ("p", "b", "g"))
     return new_bufs
+
+
+# PyTorch's single-tensor Adam on element i: its lerp_ (one rounding, from end's side once the weight is
+# >= 0.5), addcmul_ and addcdiv_ roundings.
+_ADAM = """
+T g_ = MAXIMIZE g[i];
+DECAY
+T w_ = w1;
+if (w_ < (T)0.5) m[i] = fma(w_, g_ - m[i], m[i]); else m[i] = fma(w_ - (T)1, g_ - m[i], g_);
+v[i] = v[i] * b2;
+v[i] = v[i] + (g_ * c2) * g_;
+SECOND
+const T denom = sqrt(second) / bc2 + eps;
+p[i] = p[i] + (m[i] * nsz) / denom;
+"""
+
+
+def adam_step(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps, lr, beta1, beta2, weight_decay, eps,
+              amsgrad, maximize, decoupled_weight_decay):
+    """One step of PyTorch's Adam (AdamW with ``decoupled_weight_decay``) on every parameter of a group, in
+    place with its moments; ``steps``: each parameter's step count, this step included."""
+    work = [position for position, p in enumerate(params) if p.size]
+    if not work:
+        return
+    decay = ""
+    if weight_decay != 0:
+        decay = "p[i] = p[i] * keep;" if decoupled_weight_decay else "g_ = g_ + wd * p[i];"
+    second = ("T second = (vmax[i] >= v[i] || isnan(vmax[i])) ? vmax[i] : v[i]; vmax[i] = second;" if amsgrad
+              else "T second = v[i];")
+    body = (_ADAM.replace("MAXIMIZE", "-" if maximize else "").replace("DECAY", decay).replace("SECOND", second)
+            .replace("T ", ctype(params[0].dtype) + " ").replace("(T)", f"({ctype(params[0].dtype)})"))
+    shared = {"keep": 1 - lr * weight_decay, "wd": weight_decay, "w1": 1 - beta1, "b2": beta2, "c2": 1 - beta2,
+              "eps": eps}
+    names = ("p", "m", "v") + (("vmax",) if amsgrad else ()) + ("g",)
+    tensors = [(params[k], exp_avgs[k], exp_avg_sqs[k]) + ((max_exp_avg_sqs[k],) if amsgrad else ()) + (grads[k],)
+               for k in work]
+    values = [(-(lr / (1 - beta1 ** steps[k])), (1 - beta2 ** steps[k]) ** 0.5) for k in work]
+    _foreach(tensors, len(names) - 1, ("T nsz", "T bc2"), values, shared, body, names)
 
 
 KERNELS = {
@@ -323,4 +371,5 @@ KERNELS = {
     "mse_loss_backward": mse_loss_backward,
     "cat": cat,
     "sgd_step": sgd_step,
+    "adam_step": adam_step,
 }
