@@ -28,6 +28,13 @@ tanh_backward = _binary_expression("a * (({T})1 - b * b)")
 sigmoid_backward = _binary_expression("(a * (({T})1 - b)) * b")
 
 
+def binary_cross_entropy_with_logits(x, y):
+    """max(-x, 0) + (1 - y) x + log(1 + exp(-|x|)): PyTorch's stable form, summed in the CPU's order."""
+    out = elementwise.result_buffer([x, y], x.dtype, None)
+    body = "((-a > 0 || isnan(a)) ? -a : ({T})0) + (({T})1 - b) * a + log1p(exp(-fabs(a)))"
+    return elementwise.run(x.device, body.format(T=ctype(x.dtype)), "", out, [x, y], [x.dtype, y.dtype])
+
+
 def threshold_backward(grad, x, threshold):
     """0 where x <= threshold, else grad (a NaN x passes grad)."""
     out = elementwise.result_buffer([grad, x], grad.dtype, None)
@@ -367,6 +374,7 @@ KERNELS = {
     "log_softmax_backward": log_softmax_backward,
     "cross_entropy": cross_entropy,
     "cross_entropy_backward": cross_entropy_backward,
+    "binary_cross_entropy_with_logits": binary_cross_entropy_with_logits,
     "mse_loss": mse_loss,
     "mse_loss_backward": mse_loss_backward,
     "cat": cat,
