@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import elementwise, indexing, matmul, memory, reduction, scan, sorting
+from . import elementwise, fused, indexing, matmul, memory, reduction, scan, sorting
 
 KERNELS: dict[str, Any] = {
     "empty": memory.empty,
@@ -29,4 +29,5 @@ KERNELS: dict[str, Any] = {
     "slice": memory.slice_view,
     "zero_": memory.zero_,
     "copy_to": memory.copy_to,
+    **fused.KERNELS,
 }

@@ -1,4 +1,5 @@
-"""Checks of tensor values inside ops (targets in range, probabilities in [0, 1], no integer division by 0).
+"""Checks of tensor values inside ops (targets and indices in range, probabilities in [0, 1], no integer
+division by 0).
 
 On a device without a queue (the CPU) a check reads the values on the host and raises at once, as today.
 On a device with a queue (``DeviceType.has_queue``) reading values would synchronise the device inside
@@ -100,6 +101,38 @@ def _target_judge(num_classes: int) -> Callable:
             raise IndexError(f"Target {bad} is out of bounds.")
 
     return judge
+
+
+def check_index_range(device, index, low: int, high: int, fail: Callable[[int], None]) -> None:
+    """``fail(value)`` (raising the op's PyTorch error) for the first value of the non-empty index buffer
+    `index` outside [low, high). On a queued device the values are marked on the device (in range: `low`,
+    out of range: themselves, a copy the index's later writes do not reach) and judged at the next
+    synchronisation; kernels clamp indices meanwhile."""
+    kernels = device.kernels
+    if not queued(device):
+        bad = _first_outside(kernels.to_numpy(index), low, high)
+        if bad is not None:
+            fail(bad)
+        return
+    outside = kernels.bitwise_or(kernels.lt(index, low), kernels.ge(index, high))
+    marked = kernels.where(outside, index, low)
+    first = kernels.argmax(outside, None, False)
+    defer(device, (first, marked), lambda position, values: _judge_index(values.flat[position.item()].item(),
+                                                                         low, high, fail))
+
+
+def _first_outside(values, low: int, high: int) -> int | None:
+    if low == 0:  # one pass: read as unsigned, a negative value lies above any bound
+        if values.view(values.dtype.newbyteorder("=").str.replace("i", "u")).max() < high:
+            return None
+    elif low <= values.min() and values.max() < high:
+        return None
+    return int(values[(values < low) | (values >= high)].flat[0])
+
+
+def _judge_index(value: int, low: int, high: int, fail: Callable[[int], None]) -> None:
+    if not low <= value < high:  # the first marked value: `low` itself when every value is in range
+        fail(value)
 
 
 def check_no_zero(device, divisor) -> None:

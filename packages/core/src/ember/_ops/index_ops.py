@@ -17,8 +17,8 @@ from .scatter import (
     as_1d,
     begin_put,
     check_index_dtype,
+    check_range,
     copy_of,
-    first_out_of_range,
     long_buffer,
     same_device,
     scalar_for,
@@ -60,11 +60,11 @@ def index_select(input, dim, index, *, out=None):
                            f"value(s)")
     size = (input._data.shape or (1,))[dim]
     _check_slices_exist(input, size, index)
-    bad = first_out_of_range(index, 0, size)
-    if bad is not None and not input._data.size and input.ndim > 1:  # PyTorch's path for an empty input
-        raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad} axis_dim={size}")
-    if bad is not None:
+    def fail(bad: int) -> None:
+        if not input._data.size and input.ndim > 1:  # PyTorch's path for an empty input
+            raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad} axis_dim={size}")
         raise IndexError("index out of range in self")
+    check_range(index, 0, size, fail)
     shape = list(input._data.shape)
     if shape:
         shape[dim] = index._data.size
@@ -166,12 +166,14 @@ def index_add(input, dim, index, source, *, alpha=1, out=None):
                            f"({type_name(source._dtype)}) must have the same scalar type")
     _source_slices("index_add_", input, dim, index, source)
     size = (input._data.shape or (1,))[dim]
-    bad = first_out_of_range(index, 0, size) if input._data.size else None  # nothing to add to: no check
     alpha = scalar(alpha, "index_add")
-    if bad is not None and input.ndim > 1 and dim in (0, input.ndim - 1) and alpha == 1:  # PyTorch's CPU paths
-        raise RuntimeError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
-    if bad is not None:
+
+    def fail(bad: int) -> None:
+        if input.ndim > 1 and dim in (0, input.ndim - 1) and alpha == 1:  # PyTorch's CPU paths
+            raise RuntimeError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
         raise IndexError("index out of range in self")
+    if input._data.size:  # nothing to add to: no check
+        check_range(index, 0, size, fail)
     if out is not None:
         check_out(out, "index_add", input._data.shape, input._dtype, (index, source))
     if not input._dtype.is_floating_point and isinstance(alpha, float):
@@ -208,9 +210,9 @@ def index_copy(input, dim, index, source, *, out=None):
                            f"{type_name(input._dtype)} and (source) {type_name(source._dtype)}")
     size = (input._data.shape or (1,))[dim]
     _check_slices_exist(input, size, index)
-    bad = first_out_of_range(index, 0, size)
-    if bad is not None:
+    def fail(bad: int) -> None:
         raise IndexError(f"index_copy_(): index {bad} is out of bounds for dimension {dim} with size {size}")
+    check_range(index, 0, size, fail)
     if out is not None:
         check_out(out, "index_copy", input._data.shape, input._dtype, (index, source))
     data = _put_along(input, dim, index, _slices(source, dim, index, input), False)
@@ -244,9 +246,8 @@ def index_fill(input, dim, index, value):
         raise RuntimeError(f"index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
                            f"{value.ndim} dimension(s).")
     size = (input._data.shape or (1,))[dim]
-    bad = first_out_of_range(index, -size, size) if input._data.size else None  # nothing to fill: no check
-    if bad is not None:
-        raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
+    if input._data.size:  # nothing to fill: no check
+        check_range(index, -size, size, _out_of_bounds(dim, size))
     fill = scalar_for(input, value, "index_fill")
     data = _put_along(input, dim, index, fill, False) if input._data.size else copy_of(input)
     result = wrap(data, input._dtype, input._device)
@@ -382,6 +383,13 @@ def put_key(input: Tensor, key: tuple, values: Tensor, accumulate: bool) -> Tens
     return attach(result, node, (input, values), (key,))
 
 
+def _out_of_bounds(dim: int, size: int):
+    """PyTorch's IndexError for index `bad` out of the range of dim `dim` of size `size`."""
+    def fail(bad: int) -> None:
+        raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
+    return fail
+
+
 def _check_key_range(input: Tensor, indices) -> None:
     """PyTorch's IndexError for an integer index out of range of its dim (negative ones count back)."""
     dim = 0
@@ -390,9 +398,7 @@ def _check_key_range(input: Tensor, indices) -> None:
             dim += max(item.ndim, 1)
             continue
         size = input._data.shape[dim]
-        bad = first_out_of_range(item, -size, size)
-        if bad is not None:
-            raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
+        check_range(item, -size, size, _out_of_bounds(dim, size))
         dim += 1
 
 

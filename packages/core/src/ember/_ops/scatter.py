@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Callable
 
-from .. import _dtype
+from .. import _checks, _dtype
 from .._tensor import Tensor, _wrap_dim, wrap
 from ..autograd.node import Node, attach, needs_input_grad
 from . import inplace, overlap, views
@@ -21,22 +22,12 @@ _REDUCTIONS = ("sum", "prod", "mean", "amax", "amin")
 
 
 # ----- checks ----------------------------------------------------------------------------------------------
-def first_out_of_range(index: Tensor, low: int, high: int) -> int | None:
-    """The first value of `index` outside [low, high), or None: the one place index values are checked.
-
-    On the CPU the values are read on the host before any state changes. Issue 7's device-side error flag
-    (a kernel that records a bad index and a check that reads the flag back) replaces this helper for
-    devices where a host read would stall the queue; every op below calls only this one."""
-    data = index._data
-    if not data.size:
-        return None
-    values = index._device.kernels.to_numpy(data)
-    if low == 0:  # one pass: read as unsigned, a negative value lies above any bound
-        if values.view(values.dtype.newbyteorder("=").str.replace("i", "u")).max() < high:
-            return None
-    elif low <= values.min() and values.max() < high:
-        return None
-    return int(values[(values < low) | (values >= high)].flat[0])
+def check_range(index: Tensor, low: int, high: int, fail: Callable[[int], None]) -> None:
+    """``fail(value)`` for the first value of `index` outside [low, high): the one place index values are
+    checked (``ember._checks``: on the CPU a host read before any state changes; on a device with a queue
+    a check computed on the device, raised at its next synchronisation, as CUDA's device-side asserts)."""
+    if index._data.size:
+        _checks.check_index_range(index._device, index._data, low, high, fail)
 
 
 def check_index_dtype(index: Tensor, allowed: tuple, message: str, error=RuntimeError) -> None:
@@ -108,9 +99,9 @@ def _check_sizes(input: Tensor, dim: int, index: Tensor, scatters: bool, src: Te
 
 
 def _check_range(index: Tensor, dim: int, size: int) -> None:
-    bad = first_out_of_range(index, 0, size)
-    if bad is not None:
+    def fail(bad: int) -> None:
         raise RuntimeError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
+    check_range(index, 0, size, fail)
 
 
 class GatherBackward0(Node):
@@ -416,9 +407,9 @@ def take(input, index, *, out=None):
     check_index_dtype(index, (_int64,), "take(): Expected a long tensor for index, but got {}")
     same_device(input, index)
     n = input._data.size
-    bad = first_out_of_range(index, -n, n)
-    if bad is not None:
+    def fail(bad: int) -> None:
         raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} elements.")
+    check_range(index, -n, n, fail)
     if out is not None:
         check_out(out, "take", index._data.shape, input._dtype, (input, index), full_too=True)
     data = input._device.kernels.index(_flat(input), (index._data,))
