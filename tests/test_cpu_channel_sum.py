@@ -20,6 +20,7 @@ def test_leading_first_sums_match_add_reduce(shape, axes, keepdim, dtype):
     np.testing.assert_allclose(result, expected, rtol=1e-5 if dtype == "float32" else 1e-12, atol=1e-4)
 
 
+@pytest.mark.filterwarnings("error")  # inf - inf: NaN, without numpy's warning
 def test_non_finite_values_propagate_per_channel():
     x = np.ones((4, 3, 2, 2), np.float32)
     x[2, 0, 1, 1], x[1, 1, 0, 0], x[3, 1, 1, 0] = np.nan, np.inf, -np.inf

@@ -231,7 +231,6 @@ def where(cond, a, b, out=None):
     return out
 
 
-@_quietly
 def _leading_first_sum(x, axes, keepdim):
     """The sum over `axes` (dim 0 among them, not all) of a contiguous x: its leading summed dims first, a
     vectorised add of whole rows, then the rest of the smaller partial sum; numpy's one pass over scattered
@@ -245,6 +244,7 @@ def _leading_first_sum(x, axes, keepdim):
     return total.reshape([1 if d in axes else n for d, n in enumerate(x.shape)]) if keepdim else total
 
 
+@_quietly
 def reduce_sum(x, axes, keepdim, out=None):
     if out is None and 0 in axes and 1 < len(axes) < x.ndim and x.dtype in rowsum.FLOATS and x.flags.c_contiguous:
         return _leading_first_sum(x, axes, keepdim)
