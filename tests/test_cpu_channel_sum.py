@@ -36,3 +36,10 @@ def test_integer_and_strided_inputs_keep_add_reduce():
     view = x.astype(np.float32)[:, :, ::2]
     np.testing.assert_allclose(kernels.reduce_sum(view, (0, 2, 3), True), np.add.reduce(view, (0, 2, 3),
                                                                                         keepdims=True))
+
+
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize("axes", [(0, 1), (1,), (0,)])
+def test_other_sums_stay_quiet(axes):
+    x = np.array([[-np.inf, np.inf], [np.inf, 1.0]], np.float32)
+    assert np.isnan(kernels.reduce_sum(x, axes, False)).any()
