@@ -231,8 +231,23 @@ def where(cond, a, b, out=None):
     return out
 
 
+def _leading_first_sum(x, axes, keepdim):
+    """The sum over `axes` (dim 0 among them, not all) of a contiguous x: its leading summed dims first, a
+    vectorised add of whole rows, then the rest of the smaller partial sum; numpy's one pass over scattered
+    dims runs its inner loop once per kept element (BatchNorm's (0, 2, 3) of (64, 64, 4, 4): ~9x faster)."""
+    lead = 0
+    while lead in axes:
+        lead += 1
+    partial = np.add.reduce(x, tuple(range(lead)), x.dtype)
+    rest = tuple(axis - lead for axis in axes if axis >= lead)
+    total = reduce_sum(partial, rest, False) if rest else partial
+    return total.reshape([1 if d in axes else n for d, n in enumerate(x.shape)]) if keepdim else total
+
+
 @_quietly
 def reduce_sum(x, axes, keepdim, out=None):
+    if out is None and 0 in axes and 1 < len(axes) < x.ndim and x.dtype in rowsum.FLOATS and x.flags.c_contiguous:
+        return _leading_first_sum(x, axes, keepdim)
     if x.size >= rowsum.LARGE and out is None and x.dtype in rowsum.FLOATS and x.flags.c_contiguous and \
             axes == tuple(range(x.ndim - len(axes), x.ndim)):  # over the trailing dims
         total = rowsum.trailing_sum(x, x.ndim - len(axes))

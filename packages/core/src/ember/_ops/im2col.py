@@ -60,6 +60,35 @@ def im2col_buffer(device, data, window: Window, dtype, fill=0):
     return views.reshape_buffer(device, device.kernels.contiguous(blocks), (n, c * kh * kw, rows * cols))
 
 
+# Below this many windows per row, col2im adds along the (N * C) planes rather than along rows: numpy-like
+# backends run an add's inner loop once per row, which dominates when rows are this short.
+_SHORT_ROW = 16
+
+
+def _col2im_planes_last(device, blocks, size, window: Window, dtype):
+    """col2im_buffer of `blocks` (N, C, kh, kw, rows, cols) through an image laid out (H, W, N * C): the same
+    additions in the same order, each over long runs of planes, then one copy back to (N, C, H, W) that
+    also drops the padding."""
+    k = device.kernels
+    n, c, kh, kw, rows, cols = blocks.shape
+    planes, length = n * c, rows * cols
+    (dh, dw), (sh, sw) = window.dilation, window.stride
+    (top, bottom), (left, right) = window.padding
+    height, width = size[0] + top + bottom, size[1] + left + right
+    last = k.contiguous(views.strided(device, blocks, (kh, kw, rows, cols, planes),
+                                      (kw * length, length, cols, 1, kh * kw * length)))
+    image = k.full((height, width, planes), 0, dtype)
+    for i in range(kh):
+        for j in range(kw):
+            region = views.strided(device, image, (rows, cols, planes), (sh * width * planes, sw * planes, 1),
+                                   (i * dh * width + j * dw) * planes)
+            source = views.strided(device, last, (rows, cols, planes), (cols * planes, planes, 1),
+                                   (i * kw + j) * length * planes)
+            k.add(region, source, out=region)
+    return k.contiguous(views.strided(device, image, (n, c, size[0], size[1]), (c, 1, width * planes, planes),
+                                      (top * width + left) * planes))
+
+
 def col2im_buffer(device, columns, size, window: Window, dtype):
     """(N, C, H, W) of `size` (H, W): each column of `columns` (N, C * kh * kw, rows * cols) added back where
     its window read (the adjoint of `im2col_buffer`)."""
@@ -71,6 +100,8 @@ def col2im_buffer(device, columns, size, window: Window, dtype):
     c = columns.shape[1] // (kh * kw)
     blocks = views.reshape_buffer(device, k.contiguous(columns), (n, c, kh, kw, rows, cols))
     height, width = size[0] + top + bottom, size[1] + left + right
+    if cols < _SHORT_ROW and n * c:
+        return _col2im_planes_last(device, blocks, size, window, dtype)
     image = k.full((n, c, height, width), 0, dtype)
     plane = height * width
     for i in range(kh if n * c else 0):  # an empty image has no offsets to view

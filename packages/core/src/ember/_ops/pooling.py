@@ -7,6 +7,7 @@ unbatched forms run the 2-d op on an unsqueezed input and squeeze its result, as
 """
 from __future__ import annotations
 
+import functools
 import math
 
 from .. import _dtype
@@ -14,7 +15,7 @@ from .._tensor import Tensor, wrap
 from ..autograd import grad_mode
 from ..autograd.node import Node, attach
 from . import views
-from .creation import tensor
+from .creation import arange, tensor
 from .dispatch import profiled
 from .im2col import Window, col2im, window_view
 from .scatter import scatter_add_along, take_along
@@ -94,15 +95,29 @@ def _batched(input: Tensor):
 
 
 # ----- max pooling ---------------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=64)
+def _lengthwise(device, length: int) -> Tensor:
+    """0, 1, ..., length - 1 (int64), cached."""
+    return arange(length, dtype=_dtype.int64, device=device)
+
+
+@functools.lru_cache(maxsize=64)
+def _planes(device, n: int, c: int, size: int) -> Tensor:
+    """(n, c, 1) offsets 0, size, 2 * size, ... of n * c planes of `size` elements (int64), cached."""
+    return arange(0, n * c * size, size, dtype=_dtype.int64, device=device).reshape(n, c, 1)
+
+
 class MaxPool2DWithIndicesBackward0(Node):
     """The output's gradient added at each window's argmax (a scatter-add, whose own gradient gathers)."""
 
     def backward(self, grad):
         (indices,) = self.saved_tensors
         *lead, height, width = self.shape
+        n, c = (1, *lead) if len(lead) == 1 else lead
+        # One flat index into the whole input: a 1-d scatter is cheaper than one indexed along three dims.
         length = grad._data.shape[-2] * grad._data.shape[-1]
-        flat = grad.reshape(*lead, length)
-        return scatter_add_along(flat, len(lead), indices.reshape(*lead, length), (*lead, height * width)).reshape(
+        flat = indices.reshape(n, c, length) + _planes(grad._device, n, c, height * width)
+        return scatter_add_along(grad.reshape(-1), 0, flat.reshape(-1), (n * c * height * width,)).reshape(
             self.shape)
 
 
@@ -126,13 +141,28 @@ def _argmax_pool(input: Tensor, windows: Tensor, table: Tensor, node, out, **att
     """Max over dim 2 of `windows` (N, C, K, L) and the flat input index of each maximum from `table`
     (K, L); the values recorded as `node` over `input` ((N, C, H, W) or (C, H, W))."""
     lead = input._data.shape[:-2]
+    n, c, k, length = windows._data.shape
     with grad_mode.no_grad():
-        where = windows.argmax(2, keepdim=True)
-        values = take_along(windows, 2, where).reshape(*lead, *out)
-        indices = take_along(table.expand(*windows._data.shape[:2], *table._data.shape), 2, where).reshape(
-            *lead, *out)
+        position = windows.argmax(2) * length + _lengthwise(input._device, length)  # into one (K, L) plane
+        values = take_along(windows.reshape(-1), 0, (position + _planes(input._device, n, c, k * length))
+                            .reshape(-1)).reshape(*lead, *out)
+        indices = take_along(table.reshape(-1), 0, position.reshape(-1)).reshape(*lead, *out)
     result = wrap(values._data, input._dtype, input._device)
     return attach(result, node, (input,), (indices,), shape=tuple(input._data.shape), **attributes), indices
+
+
+@functools.lru_cache(maxsize=64)
+def _window_table(device, height: int, width: int, window: Window, out: tuple) -> Tensor:
+    """(kh * kw, rows * cols) flat input index of each window element, padding clamped onto the window's
+    first element (PyTorch's index for a window of -inf only); cached, as a training loop pools the same
+    shapes every step."""
+    (top, _), (left, _) = window.padding
+    rows = _positions(device, [o * window.stride[0] - top for o in range(out[0])],
+                      [i * window.dilation[0] for i in range(window.kernel[0])], height)
+    cols = _positions(device, [o * window.stride[1] - left for o in range(out[1])],
+                      [j * window.dilation[1] for j in range(window.kernel[1])], width)
+    table = rows.t().reshape(-1, 1, out[0], 1) * width + cols.t().reshape(1, -1, 1, out[1])
+    return table.reshape(window.kernel[0] * window.kernel[1], -1)
 
 
 def _max_pool2d(input: Tensor, kernel, stride, padding, dilation, ceil_mode: bool):
@@ -144,15 +174,8 @@ def _max_pool2d(input: Tensor, kernel, stride, padding, dilation, ceil_mode: boo
     blocks = window_view(device, data, window, input._dtype, _lowest(input._dtype))
     columns = views.reshape_buffer(device, device.kernels.contiguous(blocks), (n, c, k, out[0] * out[1]))
     windows = wrap(columns, input._dtype, device)
-    (top, _), (left, _) = window.padding
-    rows = _positions(device, [o * window.stride[0] - top for o in range(out[0])],
-                      [i * window.dilation[0] for i in range(window.kernel[0])], height)
-    cols = _positions(device, [o * window.stride[1] - left for o in range(out[1])],
-                      [j * window.dilation[1] for j in range(window.kernel[1])], width)
-    # (kh, kw, rows, cols) flat indices, padding clamped onto the window's first element (PyTorch's index
-    # for a window of -inf only).
-    table = rows.t().reshape(-1, 1, out[0], 1) * width + cols.t().reshape(1, -1, 1, out[1])
-    return _argmax_pool(input, windows, table.reshape(k, -1), MaxPool2DWithIndicesBackward0, out)
+    table = _window_table(device, height, width, window, tuple(out))
+    return _argmax_pool(input, windows, table, MaxPool2DWithIndicesBackward0, out)
 
 
 def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, spatial, op):

@@ -36,19 +36,23 @@ class NativeBatchNormBackward0(Node):
         grad_centered = None
         if wants_weight or (wants_input and self.training):
             grad_centered = (grad * centered).sum(self.dims, keepdim=True)
+        wants_bias = needs_input_grad(self, 2)
+        # One per-channel sum of the gradient serves both the bias's gradient and the input's mean term.
+        grad_sum = grad.sum(self.dims, keepdim=True) if wants_bias or (wants_input and self.training) else None
         grad_input = grad_weight = grad_bias = None
         if wants_input:
             scale = invstd if weight is None else invstd * per_channel(weight, input.dim())
             if self.training:
                 count = input.numel() // input.shape[1]
-                grad_mean = grad.sum(self.dims, keepdim=True) / count
+                grad_mean = grad_sum / count
                 grad_input = (grad - grad_mean) * scale - centered * (scale * invstd * invstd * grad_centered / count)
             else:
                 grad_input = grad * scale
         if wants_weight:
             grad_weight = (grad_centered * invstd).flatten()
-        if needs_input_grad(self, 2):
-            grad_bias = grad.sum(self.dims)
+        if wants_bias:
+            assert grad_sum is not None  # summed above whenever the bias wants a gradient
+            grad_bias = grad_sum.flatten()
         return grad_input, grad_weight, grad_bias
 
 
