@@ -149,17 +149,20 @@ def _run(roots, grads, retain_graph, create_graph, inputs, accumulate, exposed=(
     state = grad_mode.state
     previous = state.enabled
     state.enabled = create_graph
+    # the loop's methods and globals bound once (each is looked up several times per node otherwise)
+    pop_ready, push_ready, pop_pending, get_pending = ready.pop, ready.append, pending.pop, pending.get
+    accumulate_grad, anomaly = AccumulateGrad, _anomaly
     try:
         while ready:
-            node = ready.pop()
-            node_grads = pending.pop(node, None)
+            node = pop_ready()
+            node_grads = pop_pending(node, None)
             if node_grads is None:
                 node_grads = [None] * node._num_outputs
             if node._pre_hooks:
                 _expose(seen, node_grads)
                 _run_tensor_pre_hooks(node, node_grads)
                 _expose(seen, node_grads)
-            if node.__class__ is AccumulateGrad:
+            if node.__class__ is accumulate_grad:
                 g, node_grads = node_grads[0], None
                 if g is not None and (accumulate or (node, 0) in capture):
                     variable = node.variable
@@ -186,8 +189,13 @@ def _run(roots, grads, retain_graph, create_graph, inputs, accumulate, exposed=(
                 if input_grads.__class__ is not tuple:
                     input_grads = (input_grads,)
                 meta = node._input_meta
-                if len(input_grads) != len(meta) or _anomaly.check_nan:
+                n = len(input_grads)
+                if n != len(meta) or anomaly.check_nan:
                     input_grads = _fitted(node, input_grads, node_grads)
+                elif n == 1:  # one input (unary ops): its gradient checked without a loop
+                    g, m = input_grads[0], meta[0]
+                    if g is not None and m is not None and (g._data.shape != m[0] or g._dtype is not m[1]):
+                        input_grads = _fitted(node, input_grads, node_grads)
                 else:
                     for g, m in zip(input_grads, meta):
                         if g is not None and m is not None and (g._data.shape != m[0] or g._dtype is not m[1]):
@@ -204,16 +212,20 @@ def _run(roots, grads, retain_graph, create_graph, inputs, accumulate, exposed=(
             for (next_node, nr), g in zip(node.next_functions, input_grads):
                 if next_node is None:
                     continue
+                count = dependencies[next_node] - 1
                 if g is not None:
-                    slots = pending.get(next_node)
+                    slots = get_pending(next_node)
                     if slots is None:
+                        if count == 0 and next_node._num_outputs == 1:  # its only gradient: no slots kept
+                            pending[next_node] = [g]
+                            push_ready(next_node)
+                            continue
                         slots = pending[next_node] = [None] * next_node._num_outputs
                     previous_grad = slots[nr]
                     slots[nr] = g if previous_grad is None else previous_grad + g
-                count = dependencies[next_node] - 1
                 dependencies[next_node] = count
                 if count == 0:
-                    ready.append(next_node)
+                    push_ready(next_node)
     finally:
         state.enabled = previous
     return captured
