@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 import ember
 from ember._tensor import Tensor
-from ember.optim._update import addcmul_, check_lr, evaluate, grad_mode_of_group, number, step_counter
-from ember.optim.optimizer import Optimizer
+from ember.optim._update import addcmul_, check_lr, number, step_counter
+from ember.optim.parameterwise import ParameterwiseOptimizer
 
 
-class Adadelta(Optimizer):
+class Adadelta(ParameterwiseOptimizer):
     """Adadelta, with PyTorch's exact update rule. For each parameter p, gradient g::
 
         g = -g if maximize;  g += weight_decay * p
@@ -53,18 +53,9 @@ class Adadelta(Optimizer):
         }
         super().__init__(params, defaults)
 
-    @grad_mode_of_group
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Update every parameter that has a gradient; returns ``closure()``'s loss when given."""
-        loss = evaluate(closure)
-        for group in self.param_groups:
-            for param in group["params"]:
-                if param.grad is not None:
-                    self._update(param, param.grad, self._state_of(param), group)
-        return loss
-
-    def _state_of(self, param: Tensor) -> dict[str, Any]:
-        """The state of `param`, made on its first step: zero averages and a zero step count."""
+    def _state_of(self, param: Tensor, group: dict[str, Any]) -> dict[str, Any]:
+        """The state of `param`, made on its first step: zero averages and a zero step count (the same in
+        every group)."""
         state = self.state[param]
         if not state:
             state["step"] = step_counter()

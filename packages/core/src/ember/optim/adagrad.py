@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 import ember
@@ -12,15 +12,13 @@ from ember.optim._update import (
     addcmul_,
     check_fused,
     check_lr,
-    evaluate,
-    grad_mode_of_group,
     number,
     step_counter,
 )
-from ember.optim.optimizer import Optimizer
+from ember.optim.parameterwise import ParameterwiseOptimizer
 
 
-class Adagrad(Optimizer):
+class Adagrad(ParameterwiseOptimizer):
     """Adagrad, with PyTorch's exact update rule. For each parameter p, gradient g, at step t::
 
         g = -g if maximize;  g += weight_decay * p
@@ -69,16 +67,6 @@ class Adagrad(Optimizer):
         for group in self.param_groups:
             for param in group["params"]:
                 self._state_of(param, group)
-
-    @grad_mode_of_group
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Update every parameter that has a gradient; returns ``closure()``'s loss when given."""
-        loss = evaluate(closure)
-        for group in self.param_groups:
-            for param in group["params"]:
-                if param.grad is not None:
-                    self._update(param, param.grad, self._state_of(param, group), group)
-        return loss
 
     def _state_of(self, param: Tensor, group: dict[str, Any]) -> dict[str, Any]:
         """The state of `param`, made when first needed: a zero step count and the accumulator's initial sum."""

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 import ember
 from ember._tensor import Tensor
-from ember.optim._update import addcdiv_, addcmul_, check_lr, evaluate, grad_mode_of_group, number, step_counter
-from ember.optim.optimizer import Optimizer
+from ember.optim._update import addcdiv_, addcmul_, check_lr, number, step_counter
+from ember.optim.parameterwise import ParameterwiseOptimizer
 
 
-class RMSprop(Optimizer):
+class RMSprop(ParameterwiseOptimizer):
     """RMSprop, with PyTorch's exact update rule. For each parameter p, gradient g::
 
         g = -g if maximize;  g += weight_decay * p
@@ -58,16 +58,6 @@ class RMSprop(Optimizer):
             "differentiable": differentiable,
         }
         super().__init__(params, defaults)
-
-    @grad_mode_of_group
-    def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Update every parameter that has a gradient; returns ``closure()``'s loss when given."""
-        loss = evaluate(closure)
-        for group in self.param_groups:
-            for param in group["params"]:
-                if param.grad is not None:
-                    self._update(param, param.grad, self._state_of(param, group), group)
-        return loss
 
     def _state_of(self, param: Tensor, group: dict[str, Any]) -> dict[str, Any]:
         """The state of `param`, made on its first step: zero averages (and buffer) and a zero step count."""
