@@ -7,10 +7,22 @@ import numpy as np
 from .kernels import _BITS, ARRAY, _array, _quietly, _select_or_zero
 
 
+# OpenBLAS's GEMM is up to 1.8x faster with few rows (a small batch) when they are the columns of the
+# product it computes: (bᵀ @ aᵀ)ᵀ. Measured on 784-256, 256-1024 and 512-128 layers: faster up to 64 rows and
+# at least twice as many columns, slower beyond.
+_FEW_ROWS = 64
+
+
 @_quietly
 def addmm(bias, a, b, out=None):
     """bias + a @ b. numpy's matmul reads a transposed operand from its strides (BLAS's transpose flag),
-    so ``linear``'s ``weight.t()`` is never copied."""
+    so ``linear``'s ``weight.t()`` is never copied. With few rows and many columns the product is taken
+    transposed, and adding the bias writes it back row-major (the same sums, in a faster BLAS loop)."""
+    rows, columns = a.shape[0], b.shape[1]
+    if out is None and rows <= _FEW_ROWS and 2 * rows <= columns and a.dtype == b.dtype == bias.dtype:
+        result = np.empty((rows, columns), a.dtype)
+        np.add(np.matmul(b.T, a.T).T, bias, out=result)
+        return result
     result = _array(np.matmul(a, b, out=ARRAY if out is None else out))
     result += bias
     return result
