@@ -6,7 +6,6 @@ import numpy as np
 
 from .kernels import _BITS, ARRAY, _array, _quietly, _select_or_zero
 
-
 # OpenBLAS's GEMM is up to 1.8x faster with few rows (a small batch) when they are the columns of the
 # product it computes: (bᵀ @ aᵀ)ᵀ. Measured on 784-256, 256-1024 and 512-128 layers: faster up to 64 rows and
 # at least twice as many columns, slower beyond.

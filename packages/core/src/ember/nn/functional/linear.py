@@ -3,12 +3,21 @@ device's fused ``addmm`` kernel when it has one)."""
 
 from __future__ import annotations
 
-from ember import _dtype
+from ember import _dtype, _profiling
 from ember._ops.dispatch import profiled
 from ember._ops.fused import fused, has
-from ember._tensor import Tensor
+from ember._ops.views import permute_buffer
+from ember._tensor import Tensor, wrap
 from ember.autograd import grad_mode
 from ember.autograd.node import Node, attach, cross_saved, needs_input_grad
+
+# dtypes whose sums and products the kernels give as the ops would (float16 sums accumulate in float32)
+_BUFFER_DTYPES = (_dtype.float32, _dtype.float64)
+
+
+def _like(saved: Tensor | None, grad: Tensor) -> bool:
+    """Whether a saved operand (None when its product is not needed) has `grad`'s dtype and device."""
+    return saved is None or (saved._dtype is grad._dtype and saved._device is grad._device)
 
 
 class AddmmBackward0(Node):
@@ -18,6 +27,9 @@ class AddmmBackward0(Node):
 
     def backward(self, grad: Tensor) -> tuple:
         mat1, weight = self.saved_tensors
+        if not grad_mode.state.enabled and not _profiling.enabled and grad._dtype in _BUFFER_DTYPES and \
+                _like(mat1, grad) and _like(weight, grad):
+            return self._on_buffers(grad, mat1, weight)
         grad_bias = None
         if needs_input_grad(self, 0):
             # A 1-D bias was broadcast over the rows; other shapes are summed back by the engine.
@@ -29,6 +41,21 @@ class AddmmBackward0(Node):
             # AccumulateGrad can keep as it is, where mat1.t() @ grad would need a transposing copy.
             grad.t().matmul(mat1).t() if needs_input_grad(self, 2) else None,
         )
+
+    def _on_buffers(self, grad: Tensor, mat1: Tensor, weight: Tensor) -> tuple:
+        """The same gradients from the same kernel calls on buffers, each wrapped once: without create_graph
+        (nothing to record) or a profiler (no op events to give), the transposes need no view tensors."""
+        device, dtype, g = grad._device, grad._dtype, grad._data
+        k = device.kernels
+        grad_bias = grad_mat1 = grad_mat2 = None
+        if needs_input_grad(self, 0):
+            grad_bias = wrap(k.sum(g, (0,), False), dtype, device) if self.bias_is_vector else grad
+        if needs_input_grad(self, 1):
+            grad_mat1 = wrap(k.matmul(g, weight._data), dtype, device)
+        if needs_input_grad(self, 2):
+            product = k.matmul(permute_buffer(device, g, (1, 0)), mat1._data)
+            grad_mat2 = wrap(permute_buffer(device, product, (1, 0)), dtype, device)
+        return grad_bias, grad_mat1, grad_mat2
 
 
 def _check(input: Tensor, weight: Tensor, bias: Tensor | None) -> None:
