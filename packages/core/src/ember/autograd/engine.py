@@ -152,12 +152,19 @@ def _run(roots, grads, retain_graph, create_graph, inputs, accumulate, exposed=(
     # the loop's methods and globals bound once (each is looked up several times per node otherwise)
     pop_ready, push_ready, pop_pending, get_pending = ready.pop, ready.append, pending.pop, pending.get
     accumulate_grad, anomaly = AccumulateGrad, _anomaly
+    # (node, gradients): a one-output node that its last edge made ready, run next without passing through
+    # `pending` and `ready` (the node the stack would pop next: it is pushed before any later push)
+    handed = None
     try:
-        while ready:
-            node = pop_ready()
-            node_grads = pop_pending(node, None)
-            if node_grads is None:
-                node_grads = [None] * node._num_outputs
+        while handed is not None or ready:
+            if handed is not None:
+                node, node_grads = handed
+                handed = None
+            else:
+                node = pop_ready()
+                node_grads = pop_pending(node, None)
+                if node_grads is None:
+                    node_grads = [None] * node._num_outputs
             if node._pre_hooks:
                 _expose(seen, node_grads)
                 _run_tensor_pre_hooks(node, node_grads)
@@ -217,14 +224,20 @@ def _run(roots, grads, retain_graph, create_graph, inputs, accumulate, exposed=(
                     slots = get_pending(next_node)
                     if slots is None:
                         if count == 0 and next_node._num_outputs == 1:  # its only gradient: no slots kept
-                            pending[next_node] = [g]
-                            push_ready(next_node)
+                            if handed is not None:
+                                pending[handed[0]] = handed[1]
+                                push_ready(handed[0])
+                            handed = (next_node, [g])
                             continue
                         slots = pending[next_node] = [None] * next_node._num_outputs
                     previous_grad = slots[nr]
                     slots[nr] = g if previous_grad is None else previous_grad + g
                 dependencies[next_node] = count
                 if count == 0:
+                    if handed is not None:
+                        pending[handed[0]] = handed[1]
+                        push_ready(handed[0])
+                        handed = None
                     push_ready(next_node)
     finally:
         state.enabled = previous
