@@ -180,6 +180,7 @@ from . import (  # noqa: E402  (they build on the names above)
     return_types,
     utils,
 )
+from ._dlpack import from_dlpack  # noqa: E402
 from ._generator import Generator, get_rng_state, set_rng_state  # noqa: E402
 from ._ops.sampling import bernoulli, multinomial, normal, poisson  # noqa: E402
 from .serialization import load, save  # noqa: E402

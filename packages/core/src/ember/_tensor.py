@@ -302,6 +302,18 @@ class Tensor:
         array = self.numpy()
         return array if dtype is None else array.astype(dtype, copy=False)
 
+    def __dlpack__(self, *, stream=-1, max_version=None, dl_device=None, copy=None):
+        """A DLPack capsule of this tensor's memory, for another library's ``from_dlpack`` (ember._dlpack)."""
+        from ._dlpack import to_dlpack
+
+        return to_dlpack(self, stream=stream, max_version=max_version, dl_device=dl_device, copy=copy)
+
+    def __dlpack_device__(self):
+        """DLPack's ``(device_type, index)`` of this tensor's memory."""
+        from ._dlpack import dlpack_device
+
+        return dlpack_device(self)
+
     def item(self):
         """The single value of a one-element tensor as a Python number."""
         n = self.numel()

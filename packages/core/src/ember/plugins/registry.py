@@ -30,10 +30,12 @@ OPTIONAL_KERNELS: tuple[str, ...] = (
     # fused kernels of a training step (core composes each from required kernels when it is missing)
     "addmm", "threshold_backward", "softmax_backward", "log_softmax_backward", "cross_entropy_backward",
     "mse_loss", "mse_loss_backward", "zero_", "copy_to", "tanh_backward", "sigmoid_backward",
+    # DLPack exchange (ember.from_dlpack, Tensor.__dlpack__): without them a device cannot exchange buffers
+    "from_dlpack", "to_dlpack", "dlpack_device",
 )
 # The kernels that make a buffer from nothing but arguments: core calls them with the keyword ``index=``,
 # the index of the device the buffer goes to (every other kernel makes its result where its inputs are).
-CREATION_KERNELS: tuple[str, ...] = ("empty", "full", "arange", "uniform", "normal", "from_numpy")
+CREATION_KERNELS: tuple[str, ...] = ("empty", "full", "arange", "uniform", "normal", "from_numpy", "from_dlpack")
 
 Kernel = Callable[..., Any]
 
