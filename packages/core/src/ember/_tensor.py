@@ -114,6 +114,10 @@ class Tensor:
     def is_cuda(self) -> bool:
         return self._device.type == "cuda"
 
+    def get_device(self) -> int:
+        """The device index of a tensor on an accelerator, -1 on the CPU (as PyTorch's)."""
+        return -1 if self._device.type == "cpu" else self._device.index
+
     @property
     def ndim(self) -> int:
         return len(self._data.shape)

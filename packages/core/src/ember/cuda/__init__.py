@@ -4,6 +4,22 @@ from __future__ import annotations
 from .. import _checks
 from .._device import DeviceUnavailableError, current_index, index_of, set_current_index
 from .._device import device as _device_named
+from ._context import device, device_of
+from ._memory import (
+    DeviceProperties,
+    empty_cache,
+    get_device_capability,
+    get_device_name,
+    get_device_properties,
+    mem_get_info,
+    memory_allocated,
+    memory_reserved,
+)
+
+__all__ = ["is_available", "device_count", "current_device", "set_device", "synchronize", "manual_seed",
+           "manual_seed_all", "device", "device_of", "DeviceProperties", "get_device_properties",
+           "get_device_name", "get_device_capability", "mem_get_info", "memory_allocated", "memory_reserved",
+           "empty_cache"]
 
 
 def _backend():
