@@ -15,11 +15,12 @@ from ._memory import (
     memory_allocated,
     memory_reserved,
 )
+from .graphs import CUDAGraph, check_not_capturing, graph, graph_pool_handle, is_current_stream_capturing
 
 __all__ = ["is_available", "device_count", "current_device", "set_device", "synchronize", "manual_seed",
            "manual_seed_all", "device", "device_of", "DeviceProperties", "get_device_properties",
            "get_device_name", "get_device_capability", "mem_get_info", "memory_allocated", "memory_reserved",
-           "empty_cache"]
+           "empty_cache", "CUDAGraph", "graph", "graph_pool_handle", "is_current_stream_capturing"]
 
 
 def _backend():
@@ -62,6 +63,7 @@ def set_device(device) -> None:
 def synchronize(device=None) -> None:
     """Wait for all work queued on a CUDA device (the current one by default) to finish."""
     index = index_of("cuda", device)
+    check_not_capturing(_device_named("cuda", index))
     _backend().device_type.synchronize(index)
     _checks.raise_pending(_device_named("cuda", index))
 
