@@ -184,6 +184,25 @@ def test_a_device_without_capture_hooks_is_named(backend_without_capture):
     assert ember.ones(1, device="cuda").item() == 1.0  # nothing was left half-captured
 
 
+def test_a_profiler_started_during_a_capture_gives_back_a_readable_device(backend):
+    x = ember.ones(2, device="cuda")
+    g = ember.cuda.CUDAGraph()
+    g.capture_begin()
+    with ember.autograd.profiler.profile():
+        g.capture_end()
+        assert x.sum().item() == 2.0
+    assert x.sum().item() == 2.0
+    plain = ember.device("cuda", 0).kernels
+    profiler = ember.autograd.profiler.profile()
+    profiler.__enter__()
+    g = ember.cuda.CUDAGraph()
+    g.capture_begin()
+    profiler.__exit__(None, None, None)  # a profiler that began before the capture ends during it
+    g.capture_end()
+    assert ember.device("cuda", 0).kernels is plain  # neither recording nor refusing any more
+
+
+@pytest.mark.skipif(ember.cuda.is_available(), reason="a CUDA backend is installed and available")
 def test_without_a_cuda_backend_capture_fails_clearly():
     with pytest.raises(RuntimeError, match="not available"):
         ember.cuda.CUDAGraph().capture_begin()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+from .. import _profiling
 from .._device import current_index, resolve
 from .._device import device as _device_named
 from ._memory import empty_cache
@@ -20,7 +21,8 @@ from ._memory import empty_cache
 CAPTURE_ERROR = "CUDA error: operation not permitted when stream is capturing"
 _CAPTURE_MODES = ("global", "thread_local", "relaxed")
 
-# device -> its kernel table from before the capture, while a graph captures on it.
+# device -> (its kernel table from before the capture, the refusing copy it has meanwhile), while a graph
+# captures on it.
 _capturing: dict = {}
 _pool_ids = itertools.count(1)
 
@@ -77,8 +79,9 @@ class CUDAGraph:
             raise RuntimeError(f"device '{where}' cannot capture CUDA graphs: its backend's DeviceType provides "
                                "no begin_capture/end_capture")
         begin(where.index)
-        _capturing[where] = where.kernels
-        where.kernels = where.kernels.wrapped(_refuse_host_reads)
+        refusing = where.kernels.wrapped(_refuse_host_reads)
+        _capturing[where] = (where.kernels, refusing)
+        where.kernels = refusing
         self._device = where
         self._pool = pool if pool is not None else graph_pool_handle()
 
@@ -87,7 +90,13 @@ class CUDAGraph:
         where = self._device
         if where is None:
             raise RuntimeError("Capture must end on the same stream it began on.")
-        where.kernels = _capturing.pop(where)
+        saved, refusing = _capturing.pop(where)
+        if where.kernels is refusing:  # else a profiler that began before the capture ended during it
+            where.kernels = saved
+        elif _profiling._plain_tables.get(where) is refusing:  # a profiler began during the capture: it must
+            del _profiling._plain_tables[where]  # restore the table from before the capture when it ends
+            where.kernels = saved
+            _profiling.record_kernels_of(where)
         self._device = None
         self._graph = where.device_type.end_capture(where.index)
 
