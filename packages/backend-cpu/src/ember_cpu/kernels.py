@@ -504,6 +504,7 @@ KERNELS: dict[str, Any] = {
     "binary_cross_entropy_with_logits": binary_cross_entropy_with_logits,
 }
 
-from . import fused  # noqa: E402  (fused.py builds on this module's helpers)
+from . import dlpack, fused  # noqa: E402  (they build on this module's helpers)
 
 KERNELS.update(fused.KERNELS)
+KERNELS.update(dlpack.KERNELS)

@@ -171,6 +171,7 @@ short = int16
 from . import (  # noqa: E402  (they build on the names above)
     accelerator,
     autograd,
+    backends,  # noqa: E402
     cuda,
     linalg,
     nn,
@@ -180,7 +181,9 @@ from . import (  # noqa: E402  (they build on the names above)
     return_types,
     utils,
 )
+from ._dlpack import from_dlpack  # noqa: E402
 from ._generator import Generator, get_rng_state, set_rng_state  # noqa: E402
+from ._matmul_precision import get_float32_matmul_precision, set_float32_matmul_precision  # noqa: E402
 from ._ops.sampling import bernoulli, multinomial, normal, poisson  # noqa: E402
 from .serialization import load, save  # noqa: E402
 

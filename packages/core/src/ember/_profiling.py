@@ -17,6 +17,11 @@ minus children without any sorting afterwards.
 - ``event.cpu_memory_usage`` / ``event.device_memory_usage``: bytes allocated by the op, children included,
   shown by ``profile(profile_memory=True)``.
 
+Device time comes from the device type's timer hooks (``DeviceType.start_timer`` / ``elapsed_us``): while a
+session asks for a device type's time (``profile(use_device='cuda')``), each kernel call on a device of that
+type records a mark before and after it, and when the session stops every call's device time is added to
+``device_time_us`` of its op and of the ops around it.
+
 Kernel calls are recorded too, each under the innermost open event (the op that made it), the way
 PyTorch's profiler shows CUDA kernels under their op: while a profiler runs, every resolved device's
 kernel table is swapped for a copy whose kernels record a ``KernelCall`` (``record_kernels_of``), and the
@@ -42,6 +47,7 @@ _events: list[Event] = []
 _kernel_calls: list[KernelCall] = []
 _plain_tables: dict[Any, Any] = {}  # device -> its kernel table without recording, while profiling
 _sessions: list[Session] = []
+_timed_types: set[str] = set()  # device types whose kernel calls record device marks
 _thread_names: dict[int, str] = {}
 _EMBER_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
@@ -110,16 +116,20 @@ class Event:
 
 class KernelCall:
     """One kernel call: the kernel's name, the device (``'cpu'``, ``'cuda:1'``), the event open around it
-    (None outside any op) and its host start/end in ns."""
+    (None outside any op), its host start/end in ns and, on a timed device, the device's marks around it
+    (``marks``, turned into ``device_us`` when the session stops)."""
 
-    __slots__ = ("name", "device", "parent", "start_ns", "end_ns")
+    __slots__ = ("name", "device", "parent", "start_ns", "end_ns", "marks", "device_us")
 
-    def __init__(self, name: str, device: str, parent: Event | None, start_ns: int, end_ns: int) -> None:
+    def __init__(self, name: str, device: str, parent: Event | None, start_ns: int, end_ns: int,
+                 marks: tuple[Any, Any, Any] | None = None) -> None:
         self.name = name
         self.device = device
         self.parent = parent
         self.start_ns = start_ns
         self.end_ns = end_ns
+        self.marks = marks  # (elapsed_us hook, start token, end token)
+        self.device_us: float | None = None
 
 
 def _recording(device: str) -> Any:
@@ -139,11 +149,36 @@ def _recording(device: str) -> Any:
     return wrap
 
 
+def _timed_recording(device: Any) -> Any:
+    """The wrapper that makes a kernel record each of its calls on `device` with device marks around it."""
+    name_of_device, index = str(device), device.index or 0
+    mark, elapsed_us = device.device_type.start_timer, device.device_type.elapsed_us
+
+    def wrap(name: str, kernel: Any) -> Any:
+        def recorded(*args: Any, **kwargs: Any) -> Any:
+            start = perf_counter_ns()
+            first = mark(index)
+            try:
+                return kernel(*args, **kwargs)
+            finally:
+                last = mark(index)
+                _kernel_calls.append(KernelCall(name, name_of_device, _thread_state.current, start,
+                                                perf_counter_ns(), (elapsed_us, first, last)))
+
+        recorded.__name__ = recorded.__qualname__ = name
+        return recorded
+
+    return wrap
+
+
 def record_kernels_of(device: Any) -> None:
-    """Make the kernels of a resolved `device` record their calls until the last profiler stops."""
+    """Make the kernels of a resolved `device` record their calls until the last profiler stops (with
+    device marks when a session times its device type and the type has timer hooks)."""
     if device not in _plain_tables:
         _plain_tables[device] = device.kernels
-        device.kernels = device.kernels.wrapped(_recording(str(device)))
+        timed = (device.type in _timed_types and device.device_type.start_timer is not None
+                 and device.device_type.elapsed_us is not None)
+        device.kernels = device.kernels.wrapped(_timed_recording(device) if timed else _recording(str(device)))
 
 
 def _record_kernels(on: bool) -> None:
@@ -189,12 +224,28 @@ def thread_name(thread: int) -> str:
     return _thread_names.get(thread, str(thread))
 
 
-class Session:
-    """One profiler's recording window over the shared event buffer; sessions may overlap."""
+def _add_device_time(calls: list[KernelCall]) -> None:
+    """Turn each timed call's marks into its device time, and add it to its op and every op around it."""
+    for call in calls:
+        if call.marks is None:
+            continue
+        elapsed_us, first, last = call.marks
+        call.device_us = float(elapsed_us(first, last))
+        event = call.parent
+        while event is not None:
+            event.device_time_us = (event.device_time_us or 0.0) + call.device_us
+            event = event.parent
 
-    def __init__(self, record_shapes: bool = False, with_stack: bool = False) -> None:
+
+class Session:
+    """One profiler's recording window over the shared event buffer; sessions may overlap. `timed_device`
+    names a device type whose kernels are timed on the device while the session runs."""
+
+    def __init__(self, record_shapes: bool = False, with_stack: bool = False,
+                 timed_device: str | None = None) -> None:
         self.record_shapes = record_shapes
         self.with_stack = with_stack
+        self.timed_device = timed_device
         self.start_ns = 0
         self.end_ns = 0
         self.kernel_calls: list[KernelCall] = []
@@ -215,6 +266,8 @@ class Session:
         self.end_ns = perf_counter_ns()
         events = [event for event in _events[self._first :] if event.end_ns is not None]
         self.kernel_calls = _kernel_calls[self._first_kernel_call :]
+        if self.timed_device is not None:
+            _add_device_time(self.kernel_calls)
         _sessions.remove(self)
         if not _sessions:
             _events.clear()
@@ -225,7 +278,12 @@ class Session:
 
 def _update_flags() -> None:
     """Recompute the globals core and ``record`` read from the sessions now running."""
-    global enabled, _record_shapes, _with_stack
+    global enabled, _record_shapes, _with_stack, _timed_types
+    timed_types = {session.timed_device for session in _sessions if session.timed_device is not None}
+    if timed_types != _timed_types and enabled:  # re-wrap the kernel tables with or without device marks
+        _record_kernels(False)
+        enabled = False
+    _timed_types = timed_types
     if enabled != bool(_sessions):
         _record_kernels(bool(_sessions))
     enabled = bool(_sessions)

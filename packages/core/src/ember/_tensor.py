@@ -114,6 +114,10 @@ class Tensor:
     def is_cuda(self) -> bool:
         return self._device.type == "cuda"
 
+    def get_device(self) -> int:
+        """The device index of a tensor on an accelerator, -1 on the CPU (as PyTorch's)."""
+        return -1 if self._device.type == "cpu" else self._device.index
+
     @property
     def ndim(self) -> int:
         return len(self._data.shape)
@@ -301,6 +305,18 @@ class Tensor:
     def __array__(self, dtype=None, copy=None):
         array = self.numpy()
         return array if dtype is None else array.astype(dtype, copy=False)
+
+    def __dlpack__(self, *, stream=-1, max_version=None, dl_device=None, copy=None):
+        """A DLPack capsule of this tensor's memory, for another library's ``from_dlpack`` (ember._dlpack)."""
+        from ._dlpack import to_dlpack
+
+        return to_dlpack(self, stream=stream, max_version=max_version, dl_device=dl_device, copy=copy)
+
+    def __dlpack_device__(self):
+        """DLPack's ``(device_type, index)`` of this tensor's memory."""
+        from ._dlpack import dlpack_device
+
+        return dlpack_device(self)
 
     def item(self):
         """The single value of a one-element tensor as a Python number."""

@@ -113,8 +113,10 @@ def cpu(input, memory_format=None):
 
 def cuda(input, device=None, non_blocking=False, memory_format=None):
     """A copy on a CUDA device (needs the ember-cuda backend)."""
-    where = "cuda" if device is None else (f"cuda:{device}" if isinstance(device, int) else device)
-    return to(input, where)
+    where = _device_cls("cuda" if device is None else (f"cuda:{device}" if isinstance(device, int) else device))
+    if where.type != "cuda":
+        raise RuntimeError("Invalid device, must be cuda device")
+    return to(input, where, non_blocking=non_blocking)
 
 
 def type_as(input, other):

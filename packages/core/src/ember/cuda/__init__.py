@@ -4,6 +4,23 @@ from __future__ import annotations
 from .. import _checks
 from .._device import DeviceUnavailableError, current_index, index_of, set_current_index
 from .._device import device as _device_named
+from ._context import device, device_of
+from ._memory import (
+    DeviceProperties,
+    empty_cache,
+    get_device_capability,
+    get_device_name,
+    get_device_properties,
+    mem_get_info,
+    memory_allocated,
+    memory_reserved,
+)
+from .graphs import CUDAGraph, check_not_capturing, graph, graph_pool_handle, is_current_stream_capturing
+
+__all__ = ["is_available", "device_count", "current_device", "set_device", "synchronize", "manual_seed",
+           "manual_seed_all", "device", "device_of", "DeviceProperties", "get_device_properties",
+           "get_device_name", "get_device_capability", "mem_get_info", "memory_allocated", "memory_reserved",
+           "empty_cache", "CUDAGraph", "graph", "graph_pool_handle", "is_current_stream_capturing"]
 
 
 def _backend():
@@ -46,6 +63,7 @@ def set_device(device) -> None:
 def synchronize(device=None) -> None:
     """Wait for all work queued on a CUDA device (the current one by default) to finish."""
     index = index_of("cuda", device)
+    check_not_capturing(_device_named("cuda", index))
     _backend().device_type.synchronize(index)
     _checks.raise_pending(_device_named("cuda", index))
 

@@ -30,10 +30,12 @@ OPTIONAL_KERNELS: tuple[str, ...] = (
     # fused kernels of a training step (core composes each from required kernels when it is missing)
     "addmm", "threshold_backward", "softmax_backward", "log_softmax_backward", "cross_entropy_backward",
     "mse_loss", "mse_loss_backward", "zero_", "copy_to", "tanh_backward", "sigmoid_backward",
+    # DLPack exchange (ember.from_dlpack, Tensor.__dlpack__): without them a device cannot exchange buffers
+    "from_dlpack", "to_dlpack", "dlpack_device",
 )
 # The kernels that make a buffer from nothing but arguments: core calls them with the keyword ``index=``,
 # the index of the device the buffer goes to (every other kernel makes its result where its inputs are).
-CREATION_KERNELS: tuple[str, ...] = ("empty", "full", "arange", "uniform", "normal", "from_numpy")
+CREATION_KERNELS: tuple[str, ...] = ("empty", "full", "arange", "uniform", "normal", "from_numpy", "from_dlpack")
 
 Kernel = Callable[..., Any]
 
@@ -59,6 +61,23 @@ class DeviceType:
             a `get_generator_state` (it may be a new object); ValueError for bytes it cannot read.
         notes: optional ``() -> tuple[str, ...]``, lines ``python -m ember info`` shows under the device
             type (which hardware each index is, why a driver was skipped).
+        device_properties: optional ``(index) -> Mapping[str, Any]``, PyTorch's device property names and
+            values ("name", "major", "minor", "total_memory" in bytes, "multi_processor_count", ...) for
+            ``ember.cuda.get_device_properties/get_device_name/get_device_capability``.
+        mem_get_info: optional ``(index) -> (free_bytes, total_bytes)`` of device memory (``ember.cuda.mem_get_info``).
+        memory_allocated: optional ``(index) -> int``, bytes held by live buffers (``ember.cuda.memory_allocated``).
+        memory_reserved: optional ``(index) -> int``, bytes held by the backend's allocator, cached blocks
+            included (``ember.cuda.memory_reserved``).
+        empty_cache: optional ``() -> None``, release the allocator's cached blocks (``ember.cuda.empty_cache``).
+        begin_capture: optional ``(index) -> None``: from now on the kernels of device `index` are captured
+            into a graph (on a capture stream, allocating from a pool the graph keeps alive), not run
+            (``ember.cuda.CUDAGraph.capture_begin``).
+        end_capture: optional ``(index) -> graph``: stop capturing; ``graph.replay()`` relaunches the
+            captured work and ``graph.reset()`` frees it (``capture_end``).
+        start_timer: optional ``(index) -> token``, record a mark (an event) on device `index`'s queue; the
+            profiler records one before and one after each op on the device.
+        elapsed_us: optional ``(start_token, end_token) -> float``, the device time in microseconds between
+            two marks; it may synchronise: the profiler calls it only when it stops.
     """
 
     name: str
@@ -72,6 +91,15 @@ class DeviceType:
     get_generator_state: Callable[[Any], bytes] | None = None
     set_generator_state: Callable[[Any, bytes], Any] | None = None
     notes: Callable[[], tuple[str, ...]] | None = None
+    device_properties: Callable[[int], Mapping[str, Any]] | None = None
+    mem_get_info: Callable[[int], tuple[int, int]] | None = None
+    memory_allocated: Callable[[int], int] | None = None
+    memory_reserved: Callable[[int], int] | None = None
+    empty_cache: Callable[[], None] | None = None
+    begin_capture: Callable[[int], None] | None = None
+    end_capture: Callable[[int], Any] | None = None
+    start_timer: Callable[[int], Any] | None = None
+    elapsed_us: Callable[[Any, Any], float] | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "dtypes", frozenset(self.dtypes))

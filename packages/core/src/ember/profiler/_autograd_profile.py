@@ -92,7 +92,8 @@ class profile:
         if self.entered:
             raise RuntimeError("Profiler context manager is not reentrant")
         self.entered = True
-        self._session = _profiling.Session(record_shapes=self.record_shapes, with_stack=self.with_stack)
+        self._session = _profiling.Session(record_shapes=self.record_shapes, with_stack=self.with_stack,
+                                           timed_device=self.use_device)
         self._session.start()
         return self
 

@@ -15,8 +15,8 @@ _STEP_PREFIX = "ProfilerStep#"
 
 
 class Kernel(NamedTuple):
-    """One kernel call of an op, as PyTorch's ``FunctionEvent.kernels``: its name, device and host
-    duration in microseconds."""
+    """One kernel call of an op, as PyTorch's ``FunctionEvent.kernels``: its name, device and duration in
+    microseconds (on the device when the profiler timed it there, else on the host)."""
 
     name: str
     device: str
@@ -367,5 +367,6 @@ def function_events(
     for call in session.kernel_calls:
         owner = converted.get(id(call.parent)) if call.parent is not None else None
         if owner is not None:
-            owner.kernels.append(Kernel(call.name, call.device, (call.end_ns - call.start_ns) / 1000))
+            duration = (call.end_ns - call.start_ns) / 1000 if call.device_us is None else call.device_us
+            owner.kernels.append(Kernel(call.name, call.device, duration))
     return result

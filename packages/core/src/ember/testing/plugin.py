@@ -25,7 +25,7 @@ _DEVICE_UNDER_TEST = pytest.StashKey["DeviceUnderTest"]()
 # With -x the first failure then names the broken kernel, not a gradient that depends on it.
 KIT_ORDER = ("test_coverage", "test_device", "test_views", "test_creation", "test_elementwise",
              "test_special_values", "test_reductions", "test_matmul", "test_indexing", "test_sorting",
-             "test_scatter", "test_optional_kernels", "test_autograd")
+             "test_scatter", "test_optional_kernels", "test_dlpack_kernels", "test_autograd")
 _KIT_PACKAGE = "ember.testing."
 
 
