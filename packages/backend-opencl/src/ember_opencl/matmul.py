@@ -18,13 +18,11 @@ from .program import FLOATS, ctype
 WIDTH = 16  # columns of C per work-item: one vector
 ROWS = 8  # rows of C per work-item at most (fewer for shorter matrices)
 GROUP = 8  # work-items per work-group, along the rows: they share one strip of B in the cache
+DOTS = 4  # rows and columns of C per work-item where vectors run along k (A's rows and B's columns dense)
 
 
-def _source(t: str, batch_dims: int, bias: bool, logical: bool, rows: int, group: int, packed: bool) -> str:
-    """The kernel for C[rows x WIDTH] blocks: a vector load of B's row where the block lies inside C and
-    B's rows are unit-stride (`packed`), else a guarded gather; A's rows clamped at M (their sums unused)."""
-    acc = t if t in FLOATS else program.UNSIGNED[t]  # unsigned integer sums wrap as numpy's do
-    vec = f"{acc}{WIDTH}"
+def _signature(t: str, acc: str, batch_dims: int, bias: bool) -> tuple[str, str]:
+    """Both kernels' parameter list, and the C statements moving A, B and C to the work-item's batch."""
     params = [f"__global {t} *C", "long c_off", "long c_rs", "long c_cs",
               f"__global const {t} *A", "long a_off", "long a_rs", "long a_cs",
               f"__global const {t} *B", "long b_off", "long b_rs", "long b_cs", "long M", "long N", "long K"]
@@ -34,6 +32,25 @@ def _source(t: str, batch_dims: int, bias: bool, logical: bool, rows: int, group
     unravel = program.unravel("get_global_id(2)", [f"bs{d}" for d in range(batch_dims)],
                               [[f"ab{d}" for d in range(batch_dims)], [f"bb{d}" for d in range(batch_dims)],
                                [f"cb{d}" for d in range(batch_dims)]], ["ao", "bo", "co"])
+    return ", ".join(params), f"long ao = a_off, bo = b_off, co = c_off;\n    {unravel}"
+
+
+def _store(t: str, acc: str, bias: bool, logical: bool, total: str) -> str:
+    """The C statement writing the sum `total` (plus the bias) to C[row, col] when both are inside C."""
+    value = f"{total} != 0" if logical else total
+    if bias:
+        value = f"({acc})D[d_off + row * d_rs + col * d_cs] + {total}"
+    return f"if (row < M && col < N) C[co + row * c_rs + col * c_cs] = ({t})({value});"
+
+
+def _rows_source(t: str, batch_dims: int, bias: bool, logical: bool, rows: int, group: int,
+                 packed: bool) -> str:
+    """C in blocks of rows x WIDTH, vectors along B's rows: per k one vector load of B's row where the
+    block lies inside C and B's rows are unit-stride (`packed`), else a guarded gather; A's rows are
+    clamped at M (their sums unused)."""
+    acc = t if t in FLOATS else program.UNSIGNED[t]  # unsigned integer sums wrap as numpy's do
+    vec = f"{acc}{WIDTH}"
+    params, batch = _signature(t, acc, batch_dims, bias)
     lanes = ", ".join(f"j0 + {lane} < N ? ({acc})B[brow + (j0 + {lane}) * b_cs] : 0" for lane in range(WIDTH))
     vload = f"vload{WIDTH}(0, B + brow + j0)"
     loads = [(f"({vec})({lanes})", "")]
@@ -47,17 +64,13 @@ def _source(t: str, batch_dims: int, bias: bool, logical: bool, rows: int, group
             for (int r = 0; r < R; r++) {{ const {acc} a = A[arow[r] + k * a_cs]; {update}; }}
         }}
     }}""" for load, condition in loads)
-    value = "out[j] != 0" if logical else "out[j]"
-    if bias:
-        value = f"({acc})D[d_off + row * d_rs + col * d_cs] + out[j]"
     return f"""
 #define W {WIDTH}
 #define R {rows}
 __kernel __attribute__((reqd_work_group_size(1, {group}, 1)))
-void mm({", ".join(params)}) {{
+void mm({params}) {{
     const long j0 = get_global_id(0) * W, i0 = get_global_id(1) * R;
-    long ao = a_off, bo = b_off, co = c_off;
-    {unravel}
+    {batch}
     long arow[R];
     {vec} acc[R];
     for (int r = 0; r < R; r++) {{ arow[r] = ao + min(i0 + r, M - 1) * a_rs; acc[r] = 0; }}
@@ -65,12 +78,48 @@ void mm({", ".join(params)}) {{
     {acc} out[W];
     for (int r = 0; r < R; r++) {{
         const long row = i0 + r;
-        if (row >= M) break;
         vstore{WIDTH}(acc[r], 0, out);
-        for (int j = 0; j < W; j++) {{
-            const long col = j0 + j;
-            if (col < N) C[co + row * c_rs + col * c_cs] = ({t})({value});
-        }}
+        for (int j = 0; j < W; j++) {{ const long col = j0 + j; {_store(t, acc, bias, logical, "out[j]")} }}
+    }}
+}}"""
+
+
+def _dots_source(t: str, batch_dims: int, bias: bool, group: int) -> str:
+    """C in blocks of DOTS x DOTS, vectors along k, for A's rows and B's columns both unit-stride (x @ w.T,
+    Linear's forward): per WIDTH-deep slice of k, DOTS vector loads of each, DOTS^2 vector products; the
+    last K % WIDTH products go to lane 0. Rows and columns clamped at M and N (their sums unused)."""
+    acc = t if t in FLOATS else program.UNSIGNED[t]
+    vec = f"{acc}{WIDTH}"
+    load = f"vload{WIDTH}(0, {{}} + k)" if acc == t else f"as_{vec}(vload{WIDTH}(0, {{}} + k))"
+    params, batch = _signature(t, acc, batch_dims, bias)
+    return f"""
+#define W {WIDTH}
+#define D {DOTS}
+__kernel __attribute__((reqd_work_group_size({group}, 1, 1)))
+void mm({params}) {{
+    const long j0 = get_global_id(0) * D, i0 = get_global_id(1) * D;
+    {batch}
+    long arow[D], bcol[D];
+    {vec} acc[D][D];
+    for (int i = 0; i < D; i++) {{
+        arow[i] = ao + min(i0 + i, M - 1) * a_rs;
+        bcol[i] = bo + min(j0 + i, N - 1) * b_cs;
+        for (int j = 0; j < D; j++) acc[i][j] = 0;
+    }}
+    long k = 0;
+    for (; k + W <= K; k += W) {{
+        {vec} a[D], b[D];
+        for (int i = 0; i < D; i++) {{ a[i] = {load.format("A + arow[i]")}; b[i] = {load.format("B + bcol[i]")}; }}
+        for (int i = 0; i < D; i++) for (int j = 0; j < D; j++) acc[i][j] += a[i] * b[j];
+    }}
+    for (; k < K; k++)
+        for (int i = 0; i < D; i++) for (int j = 0; j < D; j++) acc[i][j].s0 += ({acc})A[arow[i] + k] * B[bcol[j] + k];
+    for (int i = 0; i < D; i++) for (int j = 0; j < D; j++) {{
+        const long row = i0 + i, col = j0 + j;
+        const {acc}8 h8 = acc[i][j].lo + acc[i][j].hi;
+        const {acc}4 h4 = h8.lo + h8.hi;
+        const {acc}2 h2 = h4.lo + h4.hi;
+        {_store(t, acc, bias, False, "(h2.x + h2.y)")}
     }}
 }}"""
 
@@ -106,7 +155,8 @@ def _product(a: CLArray, b: CLArray, bias: CLArray | None, out: CLArray | None) 
     result = allocate(a.device, shape, a.dtype)
     c2 = result.view(full_shape, contiguous_strides(full_shape), 0)
     if result.size:
-        if n > 1 and k:
+        dots = a.dtype != np.bool_ and k >= WIDTH and a2.strides[-1] == 1 and b2.strides[-2] == 1 != n
+        if not dots and n > 1 and k:
             b2 = _packed(b2)
         batch_strides = [elementwise.broadcast_strides(x.view(x.shape[:-2], x.strides[:-2], 0), batch)
                          for x in (a2, b2, c2)]
@@ -122,15 +172,21 @@ def _product(a: CLArray, b: CLArray, bias: CLArray | None, out: CLArray | None) 
         types += [np.int64] * 4 * len(bshape)
         for d in range(len(bshape)):
             args += [bshape[d], bstrides[0][d], bstrides[1][d], bstrides[2][d]]
-        rows = min(ROWS, 1 << (m - 1).bit_length())  # a power of two: few distinct kernels
-        blocks = -(-m // rows)
-        group = GROUP if blocks >= GROUP else 1
-        packed = n == 1 or b2.strides[-1] == 1
-        source = _source(t, len(bshape), bias is not None, a.dtype == np.bool_, rows, group, packed)
-        kernel = program.build(a.device, source, "mm", types)
         batches = int(np.prod(bshape, dtype=np.int64))
-        global_size = (-(-n // WIDTH), -(-blocks // group) * group, batches)
-        kernel(a.device.queue, global_size, (1, group, 1), *args)
+        if dots:
+            blocks = -(-n // DOTS)
+            group = GROUP if blocks >= GROUP else 1
+            source = _dots_source(t, len(bshape), bias is not None, group)
+            global_size, local_size = (-(-blocks // group) * group, -(-m // DOTS), batches), (group, 1, 1)
+        else:
+            rows = min(ROWS, 1 << (m - 1).bit_length())  # a power of two: few distinct kernels
+            blocks = -(-m // rows)
+            group = GROUP if blocks >= GROUP else 1
+            packed = n == 1 or b2.strides[-1] == 1
+            source = _rows_source(t, len(bshape), bias is not None, a.dtype == np.bool_, rows, group, packed)
+            global_size, local_size = (-(-n // WIDTH), -(-blocks // group) * group, batches), (1, group, 1)
+        kernel = program.build(a.device, source, "mm", types)
+        kernel(a.device.queue, global_size, local_size, *args)
     if out is None:
         return result
     return elementwise.copy_(out, result)
