@@ -21,7 +21,7 @@ GROUP = 8  # work-items per work-group, along the rows: they share one strip of 
 DOTS = 4  # rows and columns of C per work-item where vectors run along k (A's rows and B's columns dense)
 
 
-def _signature(t: str, acc: str, batch_dims: int, bias: bool) -> tuple[str, str]:
+def _signature(t: str, batch_dims: int, bias: bool) -> tuple[str, str]:
     """Both kernels' parameter list, and the C statements moving A, B and C to the work-item's batch."""
     params = [f"__global {t} *C", "long c_off", "long c_rs", "long c_cs",
               f"__global const {t} *A", "long a_off", "long a_rs", "long a_cs",
@@ -50,7 +50,7 @@ def _rows_source(t: str, batch_dims: int, bias: bool, logical: bool, rows: int, 
     clamped at M (their sums unused)."""
     acc = t if t in FLOATS else program.UNSIGNED[t]  # unsigned integer sums wrap as numpy's do
     vec = f"{acc}{WIDTH}"
-    params, batch = _signature(t, acc, batch_dims, bias)
+    params, batch = _signature(t, batch_dims, bias)
     lanes = ", ".join(f"j0 + {lane} < N ? ({acc})B[brow + (j0 + {lane}) * b_cs] : 0" for lane in range(WIDTH))
     vload = f"vload{WIDTH}(0, B + brow + j0)"
     loads = [(f"({vec})({lanes})", "")]
@@ -91,30 +91,30 @@ def _dots_source(t: str, batch_dims: int, bias: bool, group: int) -> str:
     acc = t if t in FLOATS else program.UNSIGNED[t]
     vec = f"{acc}{WIDTH}"
     load = f"vload{WIDTH}(0, {{}} + k)" if acc == t else f"as_{vec}(vload{WIDTH}(0, {{}} + k))"
-    params, batch = _signature(t, acc, batch_dims, bias)
+    params, batch = _signature(t, batch_dims, bias)
     return f"""
 #define W {WIDTH}
-#define D {DOTS}
+#define S {DOTS}
 __kernel __attribute__((reqd_work_group_size({group}, 1, 1)))
 void mm({params}) {{
-    const long j0 = get_global_id(0) * D, i0 = get_global_id(1) * D;
+    const long j0 = get_global_id(0) * S, i0 = get_global_id(1) * S;
     {batch}
-    long arow[D], bcol[D];
-    {vec} acc[D][D];
-    for (int i = 0; i < D; i++) {{
+    long arow[S], bcol[S];
+    {vec} acc[S][S];
+    for (int i = 0; i < S; i++) {{
         arow[i] = ao + min(i0 + i, M - 1) * a_rs;
         bcol[i] = bo + min(j0 + i, N - 1) * b_cs;
-        for (int j = 0; j < D; j++) acc[i][j] = 0;
+        for (int j = 0; j < S; j++) acc[i][j] = 0;
     }}
     long k = 0;
     for (; k + W <= K; k += W) {{
-        {vec} a[D], b[D];
-        for (int i = 0; i < D; i++) {{ a[i] = {load.format("A + arow[i]")}; b[i] = {load.format("B + bcol[i]")}; }}
-        for (int i = 0; i < D; i++) for (int j = 0; j < D; j++) acc[i][j] += a[i] * b[j];
+        {vec} a[S], b[S];
+        for (int i = 0; i < S; i++) {{ a[i] = {load.format("A + arow[i]")}; b[i] = {load.format("B + bcol[i]")}; }}
+        for (int i = 0; i < S; i++) for (int j = 0; j < S; j++) acc[i][j] += a[i] * b[j];
     }}
     for (; k < K; k++)
-        for (int i = 0; i < D; i++) for (int j = 0; j < D; j++) acc[i][j].s0 += ({acc})A[arow[i] + k] * B[bcol[j] + k];
-    for (int i = 0; i < D; i++) for (int j = 0; j < D; j++) {{
+        for (int i = 0; i < S; i++) for (int j = 0; j < S; j++) acc[i][j].s0 += ({acc})A[arow[i] + k] * B[bcol[j] + k];
+    for (int i = 0; i < S; i++) for (int j = 0; j < S; j++) {{
         const long row = i0 + i, col = j0 + j;
         const {acc}8 h8 = acc[i][j].lo + acc[i][j].hi;
         const {acc}4 h4 = h8.lo + h8.hi;
