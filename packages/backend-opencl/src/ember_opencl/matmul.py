@@ -1,11 +1,12 @@
-"""matmul with numpy's semantics: a register-blocked kernel reading both operands through their strides,
-batch dims broadcast and unravelled in the kernel, 1-D operands as numpy promotes them; `addmm` adds the
-bias in the same kernel.
+"""matmul with numpy's semantics: register-blocked kernels with explicit vectors reading both operands
+through their strides, batch dims broadcast and unravelled in the kernel, 1-D operands as numpy promotes
+them; `addmm` adds the bias in the same kernel.
 
-Each work-item computes up to ROWS rows x WIDTH columns of C, one WIDTH-wide vector accumulator per row:
-per k it loads one vector of a row of B and multiplies it by ROWS scalars of A. On a CPU device (PoCL)
-this is explicit SIMD, measured at 1024^3 float32: ~85 GFLOP/s on 2 cores, against ~13 for CLBlast 1.5.3
-and ~2 for a 16x16 local-memory tiled kernel. B is packed row-major first when its rows are strided.
+Where B's rows are unit-stride, each work-item sums ROWS rows x WIDTH columns of C, one WIDTH-wide vector
+per row: per k one vector load of B's row times ROWS scalars of A. Where A's rows and B's columns are
+(x @ w.T, Linear's forward), each sums DOTS x DOTS dot products with vectors along k. Any other B is packed
+row-major first. Measured at 1024^3 float32 on PoCL, 2 idle cores: ~85 GFLOP/s, against ~13 for CLBlast
+1.5.3 (with seconds of kernel compilation on first use) and ~2 for a 16x16 local-memory tiled kernel.
 """
 from __future__ import annotations
 
