@@ -3,9 +3,9 @@ through their strides, batch dims broadcast and unravelled in the kernel, 1-D op
 them; `addmm` adds the bias in the same kernel.
 
 Where B's rows are unit-stride, each work-item sums ROWS rows x WIDTH columns of C, one WIDTH-wide vector
-per row: per k one vector load of B's row times ROWS scalars of A. Where A's rows and B's columns are
-(x @ w.T, Linear's forward), each sums DOTS x DOTS dot products with vectors along k. Any other B is packed
-row-major first. Measured at 1024^3 float32 on PoCL, 2 idle cores: ~85 GFLOP/s, against ~13 for CLBlast
+per row: per k one vector load of B's row times ROWS scalars of A. Where A's rows and B's columns are both
+unit-stride (x @ w.T, Linear's forward), each sums DOTS x DOTS dot products with vectors along k. Any other
+B is packed row-major first. Measured at 1024^3 float32 on PoCL, 2 idle cores: ~85 GFLOP/s, against ~13 for CLBlast
 1.5.3 (with seconds of kernel compilation on first use) and ~2 for a 16x16 local-memory tiled kernel.
 """
 from __future__ import annotations
