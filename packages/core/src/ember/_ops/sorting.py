@@ -17,9 +17,9 @@ from ..autograd.node import Node, attach
 from . import creation, joining
 from .dispatch import profiled, value_range
 from .pointwise import maximum, where
-from .reduction import MaxBackward1
 from .scan import check_pair_out, running, write_pair
 from .scatter import scatter_add_along, take_along
+from .selection_grad import evenly_distribute_backward, value_selecting_backward
 
 _int64, _bool = _dtype.int64, _dtype.bool_
 
@@ -55,12 +55,7 @@ class SortBackward0(Node):
 
     def backward(self, grad):
         (indices,) = self.saved_tensors
-        shape, dim = self.shape, self.dim
-        if not shape:
-            return grad
-        if not self.keepdim:
-            grad, indices = grad.unsqueeze(dim), indices.unsqueeze(dim)
-        return scatter_add_along(grad, dim, indices, shape)
+        return value_selecting_backward(grad, self.dim, indices, self.shape, self.keepdim)
 
 
 class TopkBackward0(SortBackward0):
@@ -83,11 +78,15 @@ class ModeBackward0(SortBackward0):
     pass
 
 
-class MedianBackward0(MaxBackward1):
-    pass
+class MedianBackward0(Node):
+    """The gradient of the median of all elements, shared evenly among the elements equal to it."""
+
+    def backward(self, grad):
+        input, result = self.saved_tensors
+        return evenly_distribute_backward(grad, input, result)
 
 
-class NanmedianBackward0(MaxBackward1):
+class NanmedianBackward0(MedianBackward0):
     pass
 
 
