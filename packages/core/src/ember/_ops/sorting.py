@@ -167,8 +167,9 @@ def _pick(values: Tensor, indices: Tensor, d: int, positions: Tensor, keepdim: b
 
 @profiled("aten::topk")
 def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
-    """(values, indices) of the `k` largest (smallest when not `largest`) elements along `dim`, in
-    order (ember returns them sorted also when `sorted` is False, which PyTorch leaves unspecified)."""
+    """(values, indices) of the `k` largest (smallest when not `largest`) elements along `dim`, in order
+    also when `sorted` is False: PyTorch's CPU order then when k * 64 <= the dim's size (its partial sort),
+    else the same elements as PyTorch's, whose order is libstdc++'s nth_element partition."""
     d = _wrap_dim(dim, _tensor("topk", input).ndim, "topk")
     if input._dtype is _bool:
         raise RuntimeError("topk does not support bool dtypes on CPU")
