@@ -162,3 +162,13 @@ def test_sampling_ops_resize_their_out_without_a_warning(op):
         assert result is out
         seen.append((_layout(out), messages))
     assert seen[0] == seen[1] and seen[0][1] == []
+
+
+@pytest.mark.parametrize("call", [lambda lib, o, x: lib.add(o, x, out=o), lambda lib, o, x: lib.mul(x, o, out=o),
+                                  lambda lib, o, x: o.add_(x)], ids=["add", "mul", "add_"])
+def test_an_out_that_is_an_input_is_never_resized(call):
+    for lib in (ember, torch):
+        o, x = lib.ones(4), lib.ones(3, 4)
+        with pytest.raises(RuntimeError, match=r"output with shape \[4\] doesn't match the broadcast shape \[3, 4\]"):
+            call(lib, o, x)
+        assert tuple(o.shape) == (4,)
