@@ -5,31 +5,16 @@ a UserWarning when it had elements."""
 from __future__ import annotations
 
 import math
-import os
-import sys
 import warnings
-from types import FrameType
 
 from .._tensor import Tensor, _is_contiguous
 from .layout import contiguous_strides
-from .overlap import root
+from .overlap import _callers_level, root
 
 _DEPRECATED = ("An output with one or more elements was resized since it had shape {}, which does not match the "
                "required output shape {}. This behavior is deprecated, and in a future PyTorch release outputs "
                "will not be resized unless they have zero elements. You can explicitly reuse an out tensor t by "
                "resizing it, inplace, to zero elements with t.resize_(0).")
-
-_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
-
-
-def _caller_outside_ember() -> int:
-    """The stacklevel, for a warning of its caller, of the first frame outside ember: PyTorch's warnings
-    point at the user's line that called the op."""
-    frame: FrameType | None = sys._getframe(1)
-    level = 1
-    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
-        frame, level = frame.f_back, level + 1
-    return level
 
 
 def resize_out(out: Tensor, shape: tuple, warn: bool = True) -> None:
@@ -37,7 +22,7 @@ def resize_out(out: Tensor, shape: tuple, warn: bool = True) -> None:
     deprecation warning when it had elements."""
     if warn and math.prod(out._data.shape):
         warnings.warn(_DEPRECATED.format(list(out._data.shape), list(shape)), UserWarning,
-                      stacklevel=_caller_outside_ember())
+                      stacklevel=_callers_level())
     k, storage = out._device.kernels, root(out)
     held = storage._data
     if held is out._data:
