@@ -10,6 +10,7 @@ import numpy as np
 from .. import _dtype, _profiling
 from .._tensor import Tensor
 from . import overlap
+from .resize import resize_out
 
 DIMENSIONED, ZERO_DIM, SCALAR = _dtype.DIMENSIONED, _dtype.ZERO_DIM, _dtype.SCALAR
 
@@ -187,8 +188,9 @@ def binary_failure(op: str, a, b, error: Exception, out_shape=None) -> Exception
 
 
 def check_out(out, op: str, shape, dtype, reads=(), full_too: bool = False) -> None:
-    """Validate an ``out=`` tensor before anything is written: its shape and dtype, and that it shares no
-    memory with itself or (in part, or at all when `full_too`) with the tensors among `reads`."""
+    """Validate an ``out=`` tensor before anything is written: its dtype, and that it shares no memory with
+    itself or (in part, or at all when `full_too`) with the tensors among `reads`; then resize it to `shape`
+    when it has another, as PyTorch (unless it is one of `reads`: an in-place op's error)."""
     if not isinstance(out, Tensor):
         raise TypeError(f"{op}(): argument 'out' must be Tensor, not {type(out).__name__}")
     from ..autograd import grad_mode
@@ -202,8 +204,10 @@ def check_out(out, op: str, shape, dtype, reads=(), full_too: bool = False) -> N
         raise RuntimeError(f"result type {type_name(dtype)} can't be cast to the desired output type "
                            f"{type_name(out._dtype)}")
     if tuple(out._data.shape) != tuple(shape):
-        raise RuntimeError(f"{op}(): out= tensor has shape {list(out._data.shape)}, expected "
-                           f"{list(shape)}")
+        if any(out is t for t in reads):  # an in-place op, or out= one of the inputs: never resized
+            raise RuntimeError(f"output with shape {list(out._data.shape)} doesn't match the broadcast shape "
+                               f"{list(shape)}")
+        resize_out(out, tuple(shape))
 
 
 def bump(t: Tensor) -> None:

@@ -137,10 +137,10 @@ def take_over(t: Tensor, result: Tensor, written: bool = False) -> Tensor:
 
 def _retarget(entry, result: Tensor, t: Tensor):
     """A saved entry of the result (its own output) now refers to `t`'s storage and version."""
-    if len(entry) == 4 and entry[0] is None and entry[3][0] is result._data:
+    if len(entry) == 5 and entry[0] is None and entry[3][0] is result._data:
         data, dtype, device, nr = entry[3]
         counter = t._version_counter
-        return (None, counter, counter[0], (t._data, dtype, device, nr))
+        return (None, counter, counter[0], (t._data, dtype, device, nr), False)
     return entry
 
 

@@ -11,6 +11,7 @@ import functools
 import math
 
 from .. import _dtype
+from .._checks import queued
 from .._tensor import Tensor, wrap
 from ..autograd import grad_mode
 from ..autograd.node import Node, attach
@@ -18,6 +19,7 @@ from . import views
 from .creation import arange, tensor
 from .dispatch import profiled
 from .im2col import Window, col2im, window_view
+from .pointwise import where
 from .scatter import scatter_add_along, take_along
 
 
@@ -137,15 +139,27 @@ def _positions(device, starts: list, steps: list, size: int):
                   dtype=_dtype.int64, device=device)
 
 
+def _last_nan_or(first: Tensor, windows: Tensor) -> Tensor:
+    """`first` (positions along dim 2 of `windows`) where a window holds no NaN, else its last NaN's
+    position: PyTorch's pooling loop lets each later NaN replace the maximum found so far."""
+    steps = _lengthwise(windows._device, windows._data.shape[2] + 1)[1:].reshape(-1, 1)
+    last_nan = ((windows != windows) * steps).amax(2)  # one past the last NaN's position, 0 without one
+    return where(last_nan > 0, last_nan - 1, first)
+
+
 def _argmax_pool(input: Tensor, windows: Tensor, table: Tensor, node, out, **attributes):
     """Max over dim 2 of `windows` (N, C, K, L) and the flat input index of each maximum from `table`
     (K, L); the values recorded as `node` over `input` ((N, C, H, W) or (C, H, W))."""
     lead = input._data.shape[:-2]
     n, c, k, length = windows._data.shape
+    planes, lengthwise = _planes(input._device, n, c, k * length), _lengthwise(input._device, length)
     with grad_mode.no_grad():
-        position = windows.argmax(2) * length + _lengthwise(input._device, length)  # into one (K, L) plane
-        values = take_along(windows.reshape(-1), 0, (position + _planes(input._device, n, c, k * length))
-                            .reshape(-1)).reshape(*lead, *out)
+        first = windows.argmax(2)  # a window's first maximum, its first NaN when it holds one
+        position = first * length + lengthwise  # into one (K, L) plane
+        values = take_along(windows.reshape(-1), 0, (position + planes).reshape(-1)).reshape(*lead, *out)
+        # the last NaN's index instead (the same value); on the CPU only when the output shows a NaN
+        if input._dtype.is_floating_point and (queued(input._device) or bool((values != values).any())):
+            position = _last_nan_or(first, windows) * length + lengthwise
         indices = take_along(table.reshape(-1), 0, position.reshape(-1)).reshape(*lead, *out)
     result = wrap(values._data, input._dtype, input._device)
     return attach(result, node, (input,), (indices,), shape=tuple(input._data.shape), **attributes), indices

@@ -17,6 +17,7 @@ from ..autograd.node import Node, attach
 from . import creation, inplace
 from .dispatch import binary_failure, broadcast_shapes, bump, profiled, type_name
 from .joining import cat
+from .resize import resize_out
 
 _PROBABILITY_ERROR = "Expected p_in >= 0 && p_in <= 1 to be true, but got false."
 
@@ -75,6 +76,14 @@ def _check_probabilities(p: Tensor) -> None:
 
 
 # ----- functions -----------------------------------------------------------------------------------------
+def _written(out: Tensor, result: Tensor) -> Tensor:
+    """`result` copied into `out=`, resized to its shape without a warning (PyTorch's sampling ops call
+    resize_ themselves)."""
+    if isinstance(out, Tensor) and out._data.shape != result._data.shape:
+        resize_out(out, result._data.shape, warn=False)
+    return inplace.copy_(out, result)
+
+
 @profiled("aten::bernoulli")
 def bernoulli(input, p=None, *, generator=None, out=None) -> Tensor:
     """0/1 samples of `input`'s shape and dtype: 1 with probability `input` (or with the number `p`)."""
@@ -90,7 +99,7 @@ def bernoulli(input, p=None, *, generator=None, out=None) -> Tensor:
             draws = _uniform(input._device, input.shape, input._dtype, generator, "bernoulli")
             result = draws.lt(input).to(input._dtype)
         result = attach(result, BernoulliBackward0, (input,))
-    return result if out is None else inplace.copy_(out, result)
+    return result if out is None else _written(out, result)
 
 
 @profiled("aten::multinomial")
@@ -125,7 +134,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
             keys = rows / _exponential(d, rows.shape, rows._dtype, generator, "multinomial")
             result = keys.topk(int(num_samples), dim=-1).indices
         result = result.reshape(*input.shape[:-1], int(num_samples))
-    return result if out is None else inplace.copy_(out, result)
+    return result if out is None else _written(out, result)
 
 
 def _check_distribution(rows: Tensor) -> None:

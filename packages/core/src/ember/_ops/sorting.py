@@ -17,9 +17,9 @@ from ..autograd.node import Node, attach
 from . import creation, joining
 from .dispatch import profiled, value_range
 from .pointwise import maximum, where
-from .reduction import MaxBackward1
 from .scan import check_pair_out, running, write_pair
 from .scatter import scatter_add_along, take_along
+from .selection_grad import evenly_distribute_backward, value_selecting_backward
 
 _int64, _bool = _dtype.int64, _dtype.bool_
 
@@ -55,12 +55,7 @@ class SortBackward0(Node):
 
     def backward(self, grad):
         (indices,) = self.saved_tensors
-        shape, dim = self.shape, self.dim
-        if not shape:
-            return grad
-        if not self.keepdim:
-            grad, indices = grad.unsqueeze(dim), indices.unsqueeze(dim)
-        return scatter_add_along(grad, dim, indices, shape)
+        return value_selecting_backward(grad, self.dim, indices, self.shape, self.keepdim)
 
 
 class TopkBackward0(SortBackward0):
@@ -83,11 +78,15 @@ class ModeBackward0(SortBackward0):
     pass
 
 
-class MedianBackward0(MaxBackward1):
-    pass
+class MedianBackward0(Node):
+    """The gradient of the median of all elements, shared evenly among the elements equal to it."""
+
+    def backward(self, grad):
+        input, result = self.saved_tensors
+        return evenly_distribute_backward(grad, input, result)
 
 
-class NanmedianBackward0(MaxBackward1):
+class NanmedianBackward0(MedianBackward0):
     pass
 
 
@@ -168,8 +167,9 @@ def _pick(values: Tensor, indices: Tensor, d: int, positions: Tensor, keepdim: b
 
 @profiled("aten::topk")
 def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
-    """(values, indices) of the `k` largest (smallest when not `largest`) elements along `dim`, in
-    order (ember returns them sorted also when `sorted` is False, which PyTorch leaves unspecified)."""
+    """(values, indices) of the `k` largest (smallest when not `largest`) elements along `dim`, in order
+    also when `sorted` is False: PyTorch's CPU order then when k * 64 <= the dim's size (its partial sort),
+    else the same elements as PyTorch's, whose order is libstdc++'s nth_element partition."""
     d = _wrap_dim(dim, _tensor("topk", input).ndim, "topk")
     if input._dtype is _bool:
         raise RuntimeError("topk does not support bool dtypes on CPU")

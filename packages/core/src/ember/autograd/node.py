@@ -23,7 +23,11 @@ _FREED = ("Trying to backward through the graph a second time (or directly acces
 def _saved_at(index: int):
     """The getter of a node's saved value number `index`."""
     def get(node: Node):
-        return node.saved_tensors[index]
+        saved = node._saved
+        if saved is None:
+            raise RuntimeError(_FREED)
+        entry = saved[index]
+        return entry[0] if len(entry) == 1 else _unpack(node, entry, by_name=True)
     return get
 
 
@@ -66,12 +70,10 @@ class Node:
             raise RuntimeError(_FREED)
         if len(saved) == 1:  # one saved input at its current version, as unary ops save: no loop
             entry = saved[0]
-            return (entry[0] if len(entry) == 1 or (entry[3] is None and entry[1][0] == entry[2])
-                    else _unpack(self, entry),)
+            return (entry[0] if len(entry) == 1 or _intact(entry) else _unpack(self, entry),)
         tensors = []
         for entry in saved:  # an input saved at its current version (the common case) is returned as it is
-            tensors.append(entry[0] if len(entry) == 1 or (entry[3] is None and entry[1][0] == entry[2])
-                           else _unpack(self, entry))
+            tensors.append(entry[0] if len(entry) == 1 or _intact(entry) else _unpack(self, entry))
         return tuple(tensors)
 
     def _release(self) -> None:
@@ -256,16 +258,17 @@ def _views_an_input(base: Tensor, inputs) -> bool:
 
 
 def _pack(t, output: Tensor):
-    """A saved entry: inputs keep their tensor; the op's own `output` keeps only its buffer (no cycle);
-    Python values (scalars, None) are kept as they are."""
+    """A saved entry: inputs keep their tensor (and whether it had a history: PyTorch refuses one detached
+    in place since); the op's own `output` keeps only its buffer (no cycle); Python values (scalars, None)
+    are kept as they are."""
     if t.__class__ is not Tensor and not isinstance(t, Tensor):
         return (t,)
     counter = t._version
     if counter is None:
         counter = t._version = [0]
     if t is output:
-        return (None, counter, counter[0], (t._data, t._dtype, t._device, 0))
-    return (t, counter, counter[0], None)
+        return (None, counter, counter[0], (t._data, t._dtype, t._device, 0), False)
+    return (t, counter, counter[0], None, t._grad_fn is not None)
 
 
 def _pack_among(t, outputs):
@@ -273,7 +276,7 @@ def _pack_among(t, outputs):
     for nr, out in enumerate(outputs):
         if t is out:
             entry = _pack(t, out)
-            return entry[:3] + ((*entry[3][:3], nr),)
+            return entry[:3] + ((*entry[3][:3], nr), False)
     return _pack(t, None)
 
 
@@ -283,10 +286,23 @@ def _op_name(node_name: str) -> str:
     return name[:-1] if name.endswith("0") else name
 
 
-def _unpack(node: Node, entry):
+_DETACHED_IN_PLACE = ("Trying to use a saved tensor that has been detached in-place, i.e. with .detach_().This "
+                      "is not supported, please use out-of-place `.detach()` instead")
+
+
+def _intact(entry) -> bool:
+    """Whether a saved tensor entry is an input at its saved version, not detached in place since."""
+    return entry[3] is None and entry[1][0] == entry[2] and (entry[0]._grad_fn is not None or not entry[4])
+
+
+def _unpack(node: Node, entry, by_name: bool = False):
+    """A saved value, checked: a tensor detached in place since (except read by name, ``_saved_self``, as
+    PyTorch's unpack given its node), or changed in place since, is PyTorch's error."""
     if len(entry) == 1:
         return entry[0]
-    t, counter, version, output = entry
+    t, counter, version, output, had_history = entry
+    if had_history and t._grad_fn is None and not by_name:
+        raise RuntimeError(_DETACHED_IN_PLACE)
     if counter[0] != version:
         creator: str | None
         if output is not None:
