@@ -65,13 +65,13 @@ def _dense(x):
     return x if x.flags.c_contiguous else _cupy().ascontiguousarray(x)
 
 
-def _operand(x, shape: tuple[int, ...]) -> tuple[Any, int]:
+def _operand(x, shape: tuple[int, ...]) -> tuple[Any, np.int64]:
     """(buffer, step) reading x broadcast to `shape`: one element (step 0) or a dense copy of `shape`."""
     if x.size == 1:
-        return x, 0
+        return x, np.int64(0)
     if x.shape != shape:
         x = _cupy().broadcast_to(x, shape)
-    return _dense(x), 1
+    return _dense(x), np.int64(1)
 
 
 def _elementwise(name: str, inputs: list, *scalars, out=None):

@@ -14,18 +14,18 @@ template <typename T> __global__ void sigmoid(T *y, const T *x, i64 n) {
     GRID_LOOP(i, n) st(y, i, (M)1 / ((M)1 + exp(-ld(x, i))));
 }
 
-template <typename T> __global__ void tanh_backward(T *out, const T *g, i64 gs, const T *y, i64 n) {
+template <typename T> __global__ void tanh_backward(T *out, const T *g, i64 gs, const T *y, i64 ys, i64 n) {
     typedef typename Math<T>::type M;
     GRID_LOOP(i, n) {
-        const M b = ld(y, i);
+        const M b = ld(y, i * ys);
         st(out, i, ld(g, i * gs) * ((M)1 - b * b));
     }
 }
 
-template <typename T> __global__ void sigmoid_backward(T *out, const T *g, i64 gs, const T *y, i64 n) {
+template <typename T> __global__ void sigmoid_backward(T *out, const T *g, i64 gs, const T *y, i64 ys, i64 n) {
     typedef typename Math<T>::type M;
     GRID_LOOP(i, n) {
-        const M b = ld(y, i);
+        const M b = ld(y, i * ys);
         st(out, i, (ld(g, i * gs) * ((M)1 - b)) * b);
     }
 }
@@ -55,20 +55,21 @@ template <typename T> __global__ void mse_loss(T *out, const T *a, i64 as, const
     }
 }
 
-// The sum (or mean: NaN when n is 0) of the squared differences, by one block of REDUCE_THREADS threads.
+// The sum (or mean: NaN when n is 0) of the squared differences, by one block of a power of two threads,
+// at most REDUCE_THREADS.
 #define REDUCE_THREADS 512
 template <typename T> __global__ void mse_loss_reduced(T *out, const T *a, i64 as, const T *b, i64 bs, i64 n,
                                                        int mean) {
     typedef typename Math<T>::type M;
     __shared__ M partial[REDUCE_THREADS];
     M s = 0;
-    for (i64 i = threadIdx.x; i < n; i += REDUCE_THREADS) {
+    for (i64 i = threadIdx.x; i < n; i += blockDim.x) {
         const M d = ld(a, i * as) - ld(b, i * bs);
         s += d * d;
     }
     partial[threadIdx.x] = s;
     __syncthreads();
-    for (int half = REDUCE_THREADS / 2; half > 0; half /= 2) {
+    for (unsigned half = blockDim.x / 2; half > 0; half /= 2) {
         if (threadIdx.x < half) partial[threadIdx.x] += partial[threadIdx.x + half];
         __syncthreads();
     }
