@@ -249,3 +249,35 @@ def test_kernels_lists_every_fused_kernel_by_its_contract_name():
                                     "cross_entropy", "cross_entropy_backward", "binary_cross_entropy_with_logits",
                                     "mse_loss", "mse_loss_backward", "addmm", "sgd_step", "adam_step"])
     assert table is not fused.kernels(), "a new dict each call: the plugin may merge it"
+
+
+def _on_host_arrays(kernel):
+    """`kernel` taking and returning the CPU backend's numpy buffers, over HostArray views of them (an
+    argument returned, as `out`, comes back as itself)."""
+    def adapted(*args, **kwargs):
+        originals: dict[int, np.ndarray] = {}
+
+        def into(value):
+            if isinstance(value, np.ndarray):
+                view = value.view(cuda_host.HostArray)
+                originals[id(view)] = value
+                return view
+            return [into(v) for v in value] if isinstance(value, list) else value
+
+        def back(value):
+            if isinstance(value, np.ndarray):
+                return originals.get(id(value), value.view(np.ndarray))
+            return type(value)(back(v) for v in value) if isinstance(value, (list, tuple)) else value
+
+        return back(kernel(*(into(a) for a in args), **{name: into(v) for name, v in kwargs.items()}))
+    return adapted
+
+
+def test_the_conformance_kit_passes_with_the_fused_kernels():
+    """The kit's optional-kernel checks (against numpy, special values, layouts, and core's composition
+    through ember's ops) run on the CPU device with every fused kernel replaced by its host build."""
+    mutations = pytest.importorskip("test_kit_mutations")
+    table = {name: _on_host_arrays(kernel) for name, kernel in fused.kernels().items()}
+    code, output = mutations.run_kit(["--pyargs", "ember.testing.test_optional_kernels", "--ember-device=cpu"],
+                                     (mutations._KernelOverride("cpu", table), "ember-cuda-fused-on-host"))
+    assert code == pytest.ExitCode.OK, output[-3000:]
