@@ -23,7 +23,7 @@ _REDUCE_THREADS = 512  # mse_loss_reduced's one block (REDUCE_THREADS in element
 
 _SOURCE_OF = {name: source for source in SOURCES for name in source.templates}
 _MODULES: dict[str, Any] = {}  # source file -> cupy.RawModule (compiled per device by cupy, on first use)
-_FUNCTIONS: dict[tuple[int, str], Any] = {}  # (device id, name expression) -> cupy Function
+_FUNCTIONS: dict[tuple[int, str, np.dtype], Any] = {}  # (device id, kernel, dtype) -> cupy Function
 
 
 def _cupy():
@@ -34,7 +34,7 @@ def _cupy():
 
 def _function(name: str, dtype: np.dtype, device) -> Any:
     """Kernel template `name` instantiated for `dtype`, loaded on cupy device `device`."""
-    key = (device.id, expression(name, dtype))
+    key = (device.id, name, dtype)
     function = _FUNCTIONS.get(key)
     if function is None:
         source = _SOURCE_OF[name]
@@ -43,7 +43,7 @@ def _function(name: str, dtype: np.dtype, device) -> Any:
             module = _MODULES[source.file] = _cupy().RawModule(
                 code=source.code, options=fused_sources.OPTIONS, name_expressions=source.name_expressions)
         with device:
-            function = _FUNCTIONS[key] = module.get_function(key[1])
+            function = _FUNCTIONS[key] = module.get_function(expression(name, dtype))
     return function
 
 
@@ -57,7 +57,7 @@ def _math(dtype: np.dtype, value) -> np.generic:
     """`value` as a kernel argument of the arithmetic type of `dtype` (float for float16), rounded to
     `dtype` first, as numpy rounds a Python number against an array of `dtype`."""
     rounded = np.asarray(value, dtype=dtype)
-    return rounded.astype(np.float64 if dtype == np.float64 else np.float32)[()]
+    return np.float64(rounded) if dtype == np.float64 else np.float32(rounded)
 
 
 def _dense(x):

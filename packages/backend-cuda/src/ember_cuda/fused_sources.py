@@ -16,11 +16,12 @@ _FOLDER = Path(__file__).parent / "sources"
 OPTIONS = ("--fmad=false",)
 
 # The C type of each dtype a kernel is instantiated for (float16: common.cuh's half_t).
-C_TYPES = {np.dtype(np.float16): "half_t", np.dtype(np.float32): "float", np.dtype(np.float64): "double",
-           np.dtype(np.int8): "signed char", np.dtype(np.uint8): "unsigned char", np.dtype(np.int16): "short",
-           np.dtype(np.int32): "int", np.dtype(np.int64): "long long"}
+C_TYPES: dict[np.dtype, str] = {
+    np.dtype(np.float16): "half_t", np.dtype(np.float32): "float", np.dtype(np.float64): "double",
+    np.dtype(np.int8): "signed char", np.dtype(np.uint8): "unsigned char", np.dtype(np.int16): "short",
+    np.dtype(np.int32): "int", np.dtype(np.int64): "long long"}
 FLOATS = tuple(np.dtype(name) for name in ("float16", "float32", "float64"))
-NUMERIC = tuple(C_TYPES)
+NUMERIC: tuple[np.dtype, ...] = tuple(C_TYPES)
 
 
 @dataclass(frozen=True)
