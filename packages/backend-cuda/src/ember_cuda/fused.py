@@ -93,28 +93,14 @@ def _elementwise(name: str, inputs: list, *scalars, out=None):
     return result
 
 
-def _unary(name: str, x, out=None):
-    """Kernel `name(y, x, n)` over a dense x, into a new buffer or `out` (any view)."""
-    cupy = _cupy()
-    with x.device:
-        x = _dense(x)
-        result = out if out is not None and out.flags.c_contiguous else cupy.empty(x.shape, x.dtype)
-        if x.size:
-            _launch(name, x, x.size, result, x, np.int64(x.size))
-        if out is not None and result is not out:
-            out[...] = result
-            return out
-    return result
-
-
 def relu(x, out=None):
     """max(x, 0); NaN and -0. pass, as in PyTorch."""
-    return _unary("relu", x, out)
+    return _elementwise("relu", [x], out=out)
 
 
 def sigmoid(x, out=None):
     """1 / (1 + exp(-x)); 0 where exp(-x) overflows."""
-    return _unary("sigmoid", x, out)
+    return _elementwise("sigmoid", [x], out=out)
 
 
 def tanh_backward(grad, result):

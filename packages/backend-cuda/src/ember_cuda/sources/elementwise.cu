@@ -1,17 +1,17 @@
 // Elementwise fused kernels over n contiguous elements. An operand with step 0 is one element read
 // everywhere (a 0-d gradient, a broadcast scalar); with step 1 it is read at i.
 
-template <typename T> __global__ void relu(T *y, const T *x, i64 n) {
+template <typename T> __global__ void relu(T *y, const T *x, i64 xs, i64 n) {
     typedef typename Math<T>::type M;
     GRID_LOOP(i, n) {
-        const M v = ld(x, i);
+        const M v = ld(x, i * xs);
         st(y, i, v < (M)0 ? (M)0 : v);  // NaN and -0. pass, as in PyTorch
     }
 }
 
-template <typename T> __global__ void sigmoid(T *y, const T *x, i64 n) {
+template <typename T> __global__ void sigmoid(T *y, const T *x, i64 xs, i64 n) {
     typedef typename Math<T>::type M;
-    GRID_LOOP(i, n) st(y, i, (M)1 / ((M)1 + exp(-ld(x, i))));
+    GRID_LOOP(i, n) st(y, i, (M)1 / ((M)1 + exp(-ld(x, i * xs))));
 }
 
 template <typename T> __global__ void tanh_backward(T *out, const T *g, i64 gs, const T *y, i64 ys, i64 n) {
