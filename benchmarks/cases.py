@@ -159,46 +159,50 @@ def mlp_step(fw: ModuleType, device: str, batch: int) -> Run:
     return run
 
 
+def hand_written_mlp_step(xp: ModuleType, batch: int) -> Run:
+    """The MLP step written by hand with array module `xp` (numpy, or cupy for the CUDA benchmarks)."""
+    host_params, host_x, host_y = _mlp_data(batch)
+    params = [xp.asarray(p) for p in host_params]
+    x, y = xp.asarray(host_x), xp.asarray(host_y)
+    w1, b1, w2, b2 = params
+    momentum_buffers: list[Any] = []
+    rows = xp.arange(batch)
+
+    def run() -> Any:
+        hidden = x @ w1.T + b1
+        activation = xp.maximum(hidden, 0)
+        logits = activation @ w2.T + b2
+        # mean cross-entropy through a stable log-softmax
+        shifted = logits - logits.max(axis=1, keepdims=True)
+        exp = xp.exp(shifted)
+        exp_sum = exp.sum(axis=1, keepdims=True)
+        loss = -(shifted[rows, y] - xp.log(exp_sum[:, 0])).mean()
+        # d loss / d logits = (softmax - one_hot) / batch
+        grad_logits = exp / exp_sum
+        grad_logits[rows, y] -= 1
+        grad_logits /= batch
+        grad_activation = grad_logits @ w2
+        grad_hidden = grad_activation * (hidden > 0)
+        grads = [grad_hidden.T @ x, grad_hidden.sum(0), grad_logits.T @ activation, grad_logits.sum(0)]
+        # PyTorch's SGD: buf = momentum * buf + grad (buf = grad on the first step); p -= lr * buf
+        if not momentum_buffers:
+            momentum_buffers.extend(g.copy() for g in grads)
+        else:
+            for buf, g in zip(momentum_buffers, grads):
+                buf *= SGD_MOMENTUM
+                buf += g
+        for p, buf in zip(params, momentum_buffers):
+            p -= SGD_LR * buf
+        return loss
+
+    return run
+
+
 def _mlp_step(batch: int, target: Target) -> Case:
     def framework(fw: ModuleType, device: str) -> Run:
         return mlp_step(fw, device, batch)
 
-    def numpy() -> Run:
-        params, x, y = _mlp_data(batch)
-        w1, b1, w2, b2 = params
-        momentum_buffers: list[np.ndarray] = []
-        rows = np.arange(batch)
-
-        def run() -> Any:
-            hidden = x @ w1.T + b1
-            activation = np.maximum(hidden, 0)
-            logits = activation @ w2.T + b2
-            # mean cross-entropy through a stable log-softmax
-            shifted = logits - logits.max(axis=1, keepdims=True)
-            exp = np.exp(shifted)
-            exp_sum = exp.sum(axis=1, keepdims=True)
-            loss = -(shifted[rows, y] - np.log(exp_sum[:, 0])).mean()
-            # d loss / d logits = (softmax - one_hot) / batch
-            grad_logits = exp / exp_sum
-            grad_logits[rows, y] -= 1
-            grad_logits /= batch
-            grad_activation = grad_logits @ w2
-            grad_hidden = grad_activation * (hidden > 0)
-            grads = [grad_hidden.T @ x, grad_hidden.sum(0), grad_logits.T @ activation, grad_logits.sum(0)]
-            # PyTorch's SGD: buf = momentum * buf + grad (buf = grad on the first step); p -= lr * buf
-            if not momentum_buffers:
-                momentum_buffers.extend(g.copy() for g in grads)
-            else:
-                for buf, g in zip(momentum_buffers, grads):
-                    buf *= SGD_MOMENTUM
-                    buf += g
-            for p, buf in zip(params, momentum_buffers):
-                p -= SGD_LR * buf
-            return loss
-
-        return run
-
-    return Case(f"mlp 784-256-10 step b{batch}", target, framework, numpy)
+    return Case(f"mlp 784-256-10 step b{batch}", target, framework, lambda: hand_written_mlp_step(np, batch))
 
 
 # One large matmul, forward and backward: BLAS time, where the framework's overhead should vanish.
