@@ -1,0 +1,43 @@
+"""Reductions (sum, max, min and their arg forms) and matmul."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .arrays import ArrayAPI
+
+
+def _allow_tf32() -> bool:
+    """`ember.backends.cuda.matmul.allow_tf32` (False, PyTorch's default, where core lacks it)."""
+    try:
+        from ember.backends.cuda import matmul  # type: ignore[import-not-found]
+    except ImportError:
+        return False
+    return bool(getattr(matmul, "allow_tf32", False))
+
+
+def kernels(api: ArrayAPI) -> dict[str, Callable]:
+    xp = api.xp
+
+    def reduce_sum(x, axes, keepdim, out=None):
+        # dtype=x.dtype: numpy and cupy would widen small-int and bool sums to int64
+        return xp.sum(x, axis=axes, dtype=x.dtype, keepdims=keepdim, out=out)
+
+    def reduce_max(x, axes, keepdim, out=None):
+        return xp.max(x, axis=axes, keepdims=keepdim, out=out)
+
+    def reduce_min(x, axes, keepdim, out=None):
+        return xp.min(x, axis=axes, keepdims=keepdim, out=out)
+
+    def argmax(x, axis, keepdim):
+        return xp.argmax(x, axis=axis, keepdims=keepdim).astype(xp.int64, copy=False)
+
+    def argmin(x, axis, keepdim):
+        return xp.argmin(x, axis=axis, keepdims=keepdim).astype(xp.int64, copy=False)
+
+    def matmul(a, b, out=None):
+        """cuBLAS through cupy; float32 uses TF32 only when ember.backends.cuda.matmul.allow_tf32."""
+        api.use_tf32(_allow_tf32())
+        return xp.matmul(a, b, out=out)
+
+    return {"sum": reduce_sum, "max": reduce_max, "min": reduce_min, "argmax": argmax, "argmin": argmin,
+            "matmul": matmul}
