@@ -14,7 +14,7 @@ import pytest
 
 import ember
 from ember._device import resolve
-from ember.plugins import register_plugin
+from ember.plugins import plugin_report, register_plugin
 from ember.plugins.manager import _reset_for_tests
 
 ember_cuda = pytest.importorskip("ember_cuda")
@@ -29,7 +29,8 @@ needs_no_gpu = pytest.mark.skipif(NO_GPU is None, reason="a GPU is present: the 
 def cuda_plugin():
     """The cuda plugin registered by hand (tests run from the source tree, without its entry point)."""
     _reset_for_tests()
-    register_plugin(plugin, "cuda")
+    if not any(device.name == "cuda" for device in plugin_report().devices):  # no installed entry point
+        register_plugin(plugin, "cuda")
     yield
     _reset_for_tests()
 
@@ -47,7 +48,6 @@ def cudasim():
 @needs_no_gpu
 def test_without_a_gpu_the_plugin_loads_and_says_why(cuda_plugin):
     from ember.__main__ import format_report
-    from ember.plugins import plugin_report
 
     assert ember.cuda.is_available() is False
     assert ember.cuda.device_count() == 0
@@ -75,8 +75,8 @@ def test_without_cupy_the_reason_is_how_to_install_it(monkeypatch):
 
 @needs_no_gpu
 def test_the_kit_on_cuda_skips_with_the_reason():
-    code = ("import sys, pytest, ember_cuda.plugin as p; from ember.plugins import register_plugin; "
-            "register_plugin(p, 'cuda'); "
+    code = ("import sys, pytest, ember_cuda.plugin as p; from ember.plugins import plugin_report, register_plugin; "
+            "any(d.name == 'cuda' for d in plugin_report().devices) or register_plugin(p, 'cuda'); "
             "sys.exit(pytest.main(['--pyargs', 'ember.testing', '--ember-device=cuda', '-q', '-rs', "
             "'-p', 'no:cacheprovider', '-k', 'test_device']))")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
@@ -150,3 +150,13 @@ def test_matmul_reads_allow_tf32_on_each_call(cudasim, monkeypatch):
     monkeypatch.setattr(matmul, "allow_tf32", False)
     table.matmul(a, a)
     assert cudasim.API.tf32_calls == [True, False]
+
+
+def test_dlpack_kernels_share_memory(cudasim):
+    table = resolve(f"{cudasim.NAME}:1").kernels
+    x = table.from_numpy(np.arange(3.0))
+    capsule_owner = table.from_dlpack(x, index=1)  # a producer with __dlpack__, as a cupy array is
+    assert table.dlpack_device(x) == (1, 0)  # numpy is a DLPack CPU device (kDLCPU = 1): cupy says (2, N)
+    table.copy_(capsule_owner, 7.0)
+    assert table.to_numpy(x).tolist() == [7.0, 7.0, 7.0]
+    assert type(table.to_dlpack(x)).__name__ == "PyCapsule"
