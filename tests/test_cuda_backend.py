@@ -160,3 +160,84 @@ def test_dlpack_kernels_share_memory(cudasim):
     table.copy_(capsule_owner, 7.0)
     assert table.to_numpy(x).tolist() == [7.0, 7.0, 7.0]
     assert type(table.to_dlpack(x)).__name__ == "PyCapsule"
+
+
+class _FakeCuda:
+    """The few cupy.cuda calls graph capture makes, recorded (the real ones need a GPU)."""
+
+    def __init__(self):
+        self.allocator, self.stream, self.log = "default", "null", []
+        fake = self
+
+        class Device:
+            def __init__(self, index):
+                self.index = index
+
+            def __enter__(self):
+                fake.log.append(("device", self.index))
+
+            def __exit__(self, *exc):
+                return False
+
+        class MemoryPool:
+            def malloc(self, size):
+                return size
+
+            def free_all_blocks(self):
+                fake.log.append("free")
+
+        class Graph:
+            def launch(self, stream):
+                fake.log.append(("launch", stream))
+
+        class Stream:
+            null = None
+
+            def __init__(self, non_blocking=False):
+                self.non_blocking = non_blocking
+
+            def use(self):
+                fake.stream = self
+
+            def begin_capture(self):
+                fake.log.append("begin")
+
+            def end_capture(self):
+                fake.log.append("end")
+                return Graph()
+
+        class Null:
+            def use(self):
+                fake.stream = "null"
+
+        Stream.null = Null()
+        self.Device, self.MemoryPool, self.Stream = Device, MemoryPool, Stream
+
+    def get_allocator(self):
+        return self.allocator
+
+    def set_allocator(self, allocator):
+        self.allocator = allocator
+
+
+def test_graph_capture_uses_a_capture_stream_and_a_private_pool_kept_by_the_graph():
+    from types import SimpleNamespace
+
+    from ember_cuda.graphs import Capturer
+
+    cuda = _FakeCuda()
+    capturer = Capturer(SimpleNamespace(cuda=cuda))
+    capturer.begin_capture(1)
+    stream = cuda.stream
+    assert stream.non_blocking and cuda.allocator.__self__.__class__.__name__ == "MemoryPool"
+    with pytest.raises(RuntimeError, match="already capturing"):
+        capturer.begin_capture(1)
+    graph = capturer.end_capture(1)
+    assert cuda.allocator == "default" and cuda.stream == "null"  # the default allocator and stream again
+    assert graph.pool is not None and graph.stream is stream
+    graph.replay()
+    assert cuda.log[-1] == ("launch", stream)
+    graph.reset()
+    assert cuda.log[-1] == "free" and graph.graph is None
+    with pytest.raises(RuntimeError, match="not capturing"):
+        capturer.end_capture(1)
