@@ -166,7 +166,7 @@ class _FakeCuda:
     """The few cupy.cuda calls graph capture makes, recorded (the real ones need a GPU)."""
 
     def __init__(self):
-        self.allocator, self.stream, self.log = "default", "null", []
+        self.allocator, self.log = "default", []
         fake = self
 
         class Device:
@@ -191,8 +191,6 @@ class _FakeCuda:
                 fake.log.append(("launch", stream))
 
         class Stream:
-            null = None
-
             def __init__(self, non_blocking=False):
                 self.non_blocking = non_blocking
 
@@ -208,10 +206,13 @@ class _FakeCuda:
 
         class Null:
             def use(self):
-                fake.stream = "null"
+                fake.stream = self
 
-        Stream.null = Null()
+        self.stream = Null()
         self.Device, self.MemoryPool, self.Stream = Device, MemoryPool, Stream
+
+    def get_current_stream(self):
+        return self.stream
 
     def get_allocator(self):
         return self.allocator
@@ -227,13 +228,14 @@ def test_graph_capture_uses_a_capture_stream_and_a_private_pool_kept_by_the_grap
 
     cuda = _FakeCuda()
     capturer = Capturer(SimpleNamespace(cuda=cuda))
+    before = cuda.stream
     capturer.begin_capture(1)
     stream = cuda.stream
     assert stream.non_blocking and cuda.allocator.__self__.__class__.__name__ == "MemoryPool"
     with pytest.raises(RuntimeError, match="already capturing"):
         capturer.begin_capture(1)
     graph = capturer.end_capture(1)
-    assert cuda.allocator == "default" and cuda.stream == "null"  # the default allocator and stream again
+    assert cuda.allocator == "default" and cuda.stream is before  # the allocator and stream of before
     assert graph.pool is not None and graph.stream is stream
     graph.replay()
     assert cuda.log[-1] == ("launch", stream)

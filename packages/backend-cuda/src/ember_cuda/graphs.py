@@ -16,6 +16,7 @@ class _Capture:
     stream: Any
     pool: Any
     previous_allocator: Any
+    previous_stream: Any
 
 
 @dataclass
@@ -49,12 +50,12 @@ class Capturer:
         cuda = self._cupy.cuda
         with cuda.Device(index):
             pool = cuda.MemoryPool()
-            previous = cuda.get_allocator()
+            previous, previous_stream = cuda.get_allocator(), cuda.get_current_stream()
             cuda.set_allocator(pool.malloc)
             stream = cuda.Stream(non_blocking=True)
             stream.use()
             stream.begin_capture()
-        self._open[index] = _Capture(stream, pool, previous)
+        self._open[index] = _Capture(stream, pool, previous, previous_stream)
 
     def end_capture(self, index: int) -> Graph:
         capture = self._open.pop(index, None)
@@ -66,5 +67,5 @@ class Capturer:
                 graph = capture.stream.end_capture()
             finally:
                 cuda.set_allocator(capture.previous_allocator)
-                cuda.Stream.null.use()
+                capture.previous_stream.use()
         return Graph(graph, capture.stream, capture.pool)
