@@ -2,9 +2,10 @@
 between devices and DLPack exchange."""
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any
+
+from ember._backend_util import arange_length, draw_dtype
 
 from .arrays import ArrayAPI
 
@@ -25,25 +26,21 @@ def kernels(api: ArrayAPI) -> dict[str, Callable]:
             if not dtype.is_floating_point:
                 return xp.arange(start, stop, step, dtype=dtype.numpy)
             # start + step * i in double, rounded once to the dtype, as PyTorch computes it
-            values = xp.arange(max(0, math.ceil((stop - start) / step)), dtype=xp.float64)
+            values = xp.arange(arange_length(start, stop, step), dtype=xp.float64)
             values *= step
             values += start
             return values.astype(dtype.numpy, copy=False)
 
-    def _draw_dtype(dtype):
-        """cupy's and numpy's generators draw float32 or float64; float16 is drawn as float32, rounded."""
-        return xp.float64 if dtype.numpy == xp.float64 else xp.float32
-
     def uniform(shape, low, high, dtype, gen, *, index=0):
         with api.device(index):
-            values = gen.random(shape, _draw_dtype(dtype))
+            values = gen.random(shape, draw_dtype(dtype))
             values *= high - low
             values += low
             return values.astype(dtype.numpy, copy=False)
 
     def normal(shape, mean, std, dtype, gen, *, index=0):
         with api.device(index):
-            values = gen.standard_normal(shape, _draw_dtype(dtype))
+            values = gen.standard_normal(shape, draw_dtype(dtype))
             values *= std
             values += mean
             return values.astype(dtype.numpy, copy=False)

@@ -3,12 +3,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import numpy as np
+from ember._backend_util import SCAN_ACCUMULATE
 
 from .arrays import ArrayAPI
-
-# The dtype each floating dtype's running sums and products accumulate in (PyTorch's CPU acc_type).
-_ACCUMULATE = {np.dtype(np.float16): np.float32, np.dtype(np.float32): np.float64}
 
 
 def kernels(api: ArrayAPI) -> dict[str, Callable]:
@@ -16,7 +13,7 @@ def kernels(api: ArrayAPI) -> dict[str, Callable]:
 
     def _scan(running: Callable, name: str) -> Callable:
         def kernel(x, axis, out=None):
-            wide = _ACCUMULATE.get(x.dtype)
+            wide = SCAN_ACCUMULATE.get(x.dtype)
             if wide is None:
                 return running(x, axis=axis, dtype=x.dtype, out=out)  # small ints would widen to int64
             result = running(x, axis=axis, dtype=wide)
