@@ -86,6 +86,16 @@ def test_the_kit_on_cuda_skips_with_the_reason():
     assert f"device 'cuda' is not available on this machine: {NO_GPU}" in done.stdout
 
 
+def test_the_kit_runs_on_cudasim():
+    """A smoke run of two kit modules (tox -e cuda runs the whole kit on cudasim)."""
+    done = subprocess.run([sys.executable, "-m", "pytest", "--pyargs", "ember.testing", "--ember-device=cudasim",
+                           "-p", "tests.cudasim", "-q", "-p", "no:cacheprovider", "-k", "test_device or test_views"],
+                          cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert " passed" in done.stdout and "failed" not in done.stdout
+
+
 def test_an_unknown_kit_device_is_still_a_usage_error():
     done = subprocess.run([sys.executable, "-m", "pytest", "--pyargs", "ember.testing", "--ember-device=nosuch",
                            "-q", "-p", "no:cacheprovider", "-k", "test_device"], cwd=ROOT, capture_output=True,
