@@ -27,8 +27,7 @@ def unavailable(name: str, reason: str) -> DeviceType:
         raise DeviceUnavailableError(reason)
 
     return DeviceType(name=name, is_available=is_available, device_count=lambda: 0, synchronize=no_device,
-                      new_generator=no_device, dtypes=DTYPES, has_queue=True,
-                      notes=lambda: (f"unavailable: {reason}",))
+                      new_generator=no_device, dtypes=DTYPES, has_queue=True)  # info shows the reason
 
 
 def available(name: str, api: ArrayAPI, **hooks: Any) -> DeviceType:
