@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pytest
 from ember_cuda import device, kernels
-from ember_cuda.arrays import ArrayAPI
+from ember_cuda.arrays import ATOMIC_ADD_DTYPES, ArrayAPI
 
 from ember.plugins import CREATION_KERNELS, Registry, hookimpl, register_plugin
 from ember_cpu.kernels import KERNELS as CPU_KERNELS
@@ -61,8 +61,7 @@ class StandIn(ArrayAPI):
     def __init__(self) -> None:
         self.xp = np
         self.ndarray = np.ndarray
-        self.atomic_add_dtypes = frozenset(np.dtype(t) for t in (np.int32, np.uint32, np.uint64, np.float16,
-                                                                  np.float32, np.float64))
+        self.atomic_add_dtypes = ATOMIC_ADD_DTYPES
         self.stable_sort = "stable"
         self.erf = CPU_KERNELS["erf"]
         self.erfc = CPU_KERNELS["erfc"]

@@ -13,6 +13,10 @@ from typing import Any
 
 import numpy as np
 
+# The dtypes cupyx.scatter_add documents (CUDA's atomicAdd); the stand-in declares the same, so CI runs
+# the same kernel paths.
+ATOMIC_ADD_DTYPES = frozenset(np.dtype(t) for t in (np.int32, np.uint32, np.uint64, np.float32))
+
 
 class ArrayAPI:
     """What a kernel table needs from its array library, besides the numpy-like functions of `xp`."""
@@ -100,9 +104,7 @@ class CupyAPI(ArrayAPI):
         self._cupyx = cupyx
         self.erf = cupyx.scipy.special.erf
         self.erfc = cupyx.scipy.special.erfc
-        # cupyx.scatter_add is atomicAdd, which CUDA has for these
-        self.atomic_add_dtypes = frozenset(np.dtype(t) for t in (np.int32, np.uint32, np.uint64, np.float16,
-                                                                  np.float32, np.float64))
+        self.atomic_add_dtypes = ATOMIC_ADD_DTYPES
         self.stable_sort = None  # cupy's argsort is always stable and takes no other kind
         self._tf32: bool | None = None
 
