@@ -253,3 +253,24 @@ def test_graph_capture_uses_a_capture_stream_and_a_private_pool_kept_by_the_grap
     assert cuda.log[-1] == "free" and graph.graph is None
     with pytest.raises(RuntimeError, match="not capturing"):
         capturer.end_capture(1)
+
+
+def test_the_cupy_table_is_built_from_functions_cupy_has():
+    """Built over the real cupy (no GPU needed to look its functions up): every required kernel, the
+    optional ones cupy does well, the DLPack three; TF32 off sets cupy's plain FP32 compute type."""
+    cupy = pytest.importorskip("cupy")
+    from cupy._core import _routines_linalg as linalg
+    from ember_cuda.arrays import CupyAPI
+    from ember_cuda.kernels import build
+
+    from ember.plugins import OPTIONAL_KERNELS, REQUIRED_KERNELS
+
+    api = CupyAPI(cupy)
+    table = build(api, 2)
+    assert set(REQUIRED_KERNELS) <= set(table)
+    assert set(table) & set(OPTIONAL_KERNELS) == {"reshape", "permute", "slice", "storage_offset", "relu",
+                                                  "sigmoid", "min", "argmin", "cat", "softmax", "log_softmax",
+                                                  "zero_", "copy_to"}
+    assert {"from_dlpack", "to_dlpack", "dlpack_device"} <= set(table)
+    api.use_tf32(False)
+    assert linalg.get_compute_type(np.float32) == linalg.COMPUTE_TYPE_DEFAULT

@@ -7,6 +7,7 @@ without a GPU runs the same kernel code over a numpy stand-in (tests/cudasim.py)
 from __future__ import annotations
 
 import contextlib
+import warnings
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any
@@ -149,13 +150,17 @@ class CupyAPI(ArrayAPI):
         return self.xp.asnumpy(x)
 
     def use_tf32(self, allowed: bool) -> None:
-        """cupy picks cuBLAS's compute type per dtype; TF32 for float32 only when allowed (PyTorch's
-        default is off: plain FP32)."""
+        """cupy picks cuBLAS's compute type per dtype (a process-wide setting): TF32 for float32 only when
+        allowed, plain FP32 otherwise (PyTorch's default; it also overrides cupy's CUPY_TF32). Before
+        compute capability 8.0 cupy warns and keeps FP32: silently, as PyTorch ignores the flag there."""
+        allowed = bool(allowed)
         if allowed is self._tf32:
             return
         from cupy._core import _routines_linalg as linalg
 
-        linalg.set_compute_type(np.float32, linalg.COMPUTE_TYPE_TF32 if allowed else linalg.COMPUTE_TYPE_DEFAULT)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            linalg.set_compute_type(np.float32, linalg.COMPUTE_TYPE_TF32 if allowed else linalg.COMPUTE_TYPE_DEFAULT)
         self._tf32 = allowed
 
     def new_generator(self, seed: int) -> Any:

@@ -6,13 +6,14 @@ from collections.abc import Callable
 from .arrays import ArrayAPI
 
 
-def _allow_tf32() -> bool:
-    """`ember.backends.cuda.matmul.allow_tf32` (False, PyTorch's default, where core lacks it)."""
+def _matmul_settings() -> object:
+    """`ember.backends.cuda.matmul`, whose `allow_tf32` the matmul kernel reads on each call (None where
+    core does not have it yet: TF32 stays off, PyTorch's default)."""
     try:
         from ember.backends.cuda import matmul  # type: ignore[import-not-found]
     except ImportError:
-        return False
-    return bool(getattr(matmul, "allow_tf32", False))
+        return None
+    return matmul
 
 
 def kernels(api: ArrayAPI) -> dict[str, Callable]:
@@ -34,9 +35,11 @@ def kernels(api: ArrayAPI) -> dict[str, Callable]:
     def argmin(x, axis, keepdim):
         return xp.argmin(x, axis=axis, keepdims=keepdim).astype(xp.int64, copy=False)
 
+    settings = _matmul_settings()
+
     def matmul(a, b, out=None):
         """cuBLAS through cupy; float32 uses TF32 only when ember.backends.cuda.matmul.allow_tf32."""
-        api.use_tf32(_allow_tf32())
+        api.use_tf32(getattr(settings, "allow_tf32", False))
         return xp.matmul(a, b, out=out)
 
     return {"sum": reduce_sum, "max": reduce_max, "min": reduce_min, "argmax": argmax, "argmin": argmin,
