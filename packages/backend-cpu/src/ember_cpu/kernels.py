@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from ember._backend_util import arange_length, draw_dtype
+
 from . import erf, rowsum, scatter, sorting
 
 # numpy >= 2.3 returns arrays for 0-d results when given ``out=...``; older numpy needs `_array` after.
@@ -129,20 +131,15 @@ def arange(start, stop, step, dtype, *, index=0):
         return np.arange(start, stop, step, dtype=dtype.numpy)
     # Each value is start + step * i in double, rounded once to the dtype, as PyTorch computes in a
     # wider type; numpy's float32 arange would add up a step already rounded to float32.
-    values = np.arange(max(0, math.ceil((stop - start) / step)), dtype=np.float64)
+    values = np.arange(arange_length(start, stop, step), dtype=np.float64)
     values *= step
     values += start
     return values.astype(dtype.numpy, copy=False)
 
 
-def _random_dtype(dtype):
-    """numpy's generators draw float32 or float64; float16 is drawn as float32 and rounded."""
-    return np.float64 if dtype.numpy == np.float64 else np.float32
-
-
 @_quietly
 def uniform(shape, low, high, dtype, gen, *, index=0):
-    values = gen.random(shape, _random_dtype(dtype))
+    values = gen.random(shape, draw_dtype(dtype))
     values *= high - low
     values += low
     return values.astype(dtype.numpy, copy=False)
@@ -150,7 +147,7 @@ def uniform(shape, low, high, dtype, gen, *, index=0):
 
 @_quietly
 def normal(shape, mean, std, dtype, gen, *, index=0):
-    values = gen.standard_normal(shape, _random_dtype(dtype))
+    values = gen.standard_normal(shape, draw_dtype(dtype))
     values *= std
     values += mean
     return values.astype(dtype.numpy, copy=False)

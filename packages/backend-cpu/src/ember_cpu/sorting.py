@@ -11,8 +11,7 @@ from typing import Any
 
 import numpy as np
 
-# The dtype each floating dtype's running sums and products accumulate in (PyTorch's CPU acc_type).
-_ACCUMULATE = {np.dtype(np.float16): np.float32, np.dtype(np.float32): np.float64}
+from ember._backend_util import SCAN_ACCUMULATE
 
 
 def _scan(ufunc: np.ufunc, name: str):
@@ -20,7 +19,7 @@ def _scan(ufunc: np.ufunc, name: str):
 
     @np.errstate(all="ignore")  # inf - inf and overflow give NaN and inf silently, as PyTorch's
     def kernel(x, axis, out=None):
-        wide = _ACCUMULATE.get(x.dtype)
+        wide = SCAN_ACCUMULATE.get(x.dtype)
         if wide is None:
             return ufunc.accumulate(x, axis, x.dtype, out=out)
         running = x.astype(wide)  # then accumulated in place: far faster than a casting accumulate

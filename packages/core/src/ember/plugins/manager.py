@@ -279,10 +279,15 @@ def _describe(plugin: object) -> tuple[str, str | None, str | None]:
 
 
 def _unavailable_reason(device_type: DeviceType) -> str | None:
-    """Why a declared device type cannot be used now, or None when it can."""
+    """Why a declared device type cannot be used now, or None when it can. A device type says why by
+    raising ember.DeviceUnavailableError from is_available (a missing driver: no traceback to show)."""
+    from ember._device import DeviceUnavailableError
+
     try:
         if device_type.is_available():
             return None
+    except DeviceUnavailableError as error:
+        return str(error)
     except Exception as error:
         failure = _Failure.of(error)
         return f"{failure.error}\n{failure.traceback}"

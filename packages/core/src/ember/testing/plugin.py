@@ -2,7 +2,8 @@
 
 Registered for every pytest run through the ``pytest11`` entry point of ember-core, so it stays inert in
 runs that collect none of the kit's device tests: one option, two fixtures with an ``ember_`` prefix,
-nothing autouse. When the kit does run, it needs a device (no ``--ember-device`` is a usage error), its
+nothing autouse. When the kit does run, it needs a device (no ``--ember-device`` is a usage error; one whose
+backend is installed but cannot be used here, such as cuda without a GPU, skips every check with the reason), its
 modules run kernel checks first and autograd last, every warning is an error, and the summary lists the
 dtypes the device lacks.
 """
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from ember.testing.harness import DeviceUnderTest
 
 _DEVICE_UNDER_TEST = pytest.StashKey["DeviceUnderTest"]()
+_UNAVAILABLE = pytest.StashKey[str]()  # why the named device cannot be used on this machine
 
 # The kit's modules in the order they run: the device's declarations, then view kernels (every other
 # check builds its inputs with them), then kernel by kernel, and autograd, which needs them all, last.
@@ -45,7 +47,21 @@ def pytest_configure(config: pytest.Config) -> None:
     try:
         config.stash[_DEVICE_UNDER_TEST] = DeviceUnderTest.resolve(name)
     except RuntimeError as error:
-        raise pytest.UsageError(f"--ember-device={name}: {error}") from None
+        why = _unavailable_reason(name.partition(":")[0])
+        if why is None:
+            raise pytest.UsageError(f"--ember-device={name}: {error}") from None
+        config.stash[_UNAVAILABLE] = f"device '{name}' is not available on this machine: {why}"
+
+
+def _unavailable_reason(device_type: str) -> str | None:
+    """Why an installed, loaded backend's device cannot be used here (no GPU), or None when it is not
+    that: unknown, broken or disabled backends stay usage errors."""
+    from ember.plugins import plugin_report
+
+    for status in plugin_report().devices:
+        if status.name == device_type and status.plugin is not None and not status.available:
+            return status.error or "is_available() returned False"
+    return None
 
 
 def _kit_rank(item: pytest.Item) -> int:
@@ -62,6 +78,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if all(rank < 0 for rank in ranks.values()):
         return
     needs_device = any("ember_device" in getattr(item, "fixturenames", ()) for item in items)
+    unavailable = config.stash.get(_UNAVAILABLE, None)
+    if unavailable is not None:  # the whole kit skips, saying why (a CI machine without a GPU)
+        for item in items:
+            if ranks[id(item)] >= 0:
+                item.add_marker(pytest.mark.skip(reason=unavailable))
+        return
     if needs_device and _DEVICE_UNDER_TEST not in config.stash:
         raise pytest.UsageError(
             "ember's conformance kit needs a device: pass --ember-device=NAME (e.g. --ember-device=cpu)")

@@ -1,0 +1,31 @@
+"""Optional kernels of activations and normalised exponentials: relu, sigmoid, softmax, log_softmax."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .arrays import ArrayAPI
+
+
+def kernels(api: ArrayAPI) -> dict[str, Callable]:
+    xp = api.xp
+
+    def relu(x, out=None):
+        return xp.maximum(0, x, out=out)  # NaN propagates; -0. stays -0., as PyTorch's
+
+    def sigmoid(x, out=None):
+        """PyTorch's 1 / (1 + exp(-x)): 0 where exp(-x) overflows."""
+        denominator = xp.exp(-x)
+        denominator += 1
+        return xp.divide(1, denominator, out=out)
+
+    def softmax(x, axis):
+        exp = xp.exp(x - xp.max(x, axis=axis, keepdims=True))
+        exp /= xp.sum(exp, axis=axis, keepdims=True)
+        return exp
+
+    def log_softmax(x, axis):
+        shifted = x - xp.max(x, axis=axis, keepdims=True)
+        shifted -= xp.log(xp.sum(xp.exp(shifted), axis=axis, keepdims=True))
+        return shifted
+
+    return {"relu": relu, "sigmoid": sigmoid, "softmax": softmax, "log_softmax": log_softmax}

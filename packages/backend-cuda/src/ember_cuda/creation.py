@@ -1,0 +1,81 @@
+"""Kernels that make buffers: the creation kernels (on device `index`), host transfers, casts, copies
+between devices and DLPack exchange."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ember._backend_util import arange_length, draw_dtype
+
+from .arrays import ArrayAPI
+
+
+def kernels(api: ArrayAPI) -> dict[str, Callable]:
+    xp = api.xp
+
+    def empty(shape, dtype, *, index=0):
+        with api.device(index):
+            return xp.empty(shape, dtype.numpy)
+
+    def full(shape, value, dtype, *, index=0):
+        with api.device(index):
+            return xp.full(shape, value, dtype.numpy)
+
+    def arange(start, stop, step, dtype, *, index=0):
+        with api.device(index):
+            if not dtype.is_floating_point:
+                return xp.arange(start, stop, step, dtype=dtype.numpy)
+            # start + step * i in double, rounded once to the dtype, as PyTorch computes it
+            values = xp.arange(arange_length(start, stop, step), dtype=xp.float64)
+            values *= step
+            values += start
+            return values.astype(dtype.numpy, copy=False)
+
+    def uniform(shape, low, high, dtype, gen, *, index=0):
+        with api.device(index):
+            values = gen.random(shape, draw_dtype(dtype))
+            values *= high - low
+            values += low
+            return values.astype(dtype.numpy, copy=False)
+
+    def normal(shape, mean, std, dtype, gen, *, index=0):
+        with api.device(index):
+            values = gen.standard_normal(shape, draw_dtype(dtype))
+            values *= std
+            values += mean
+            return values.astype(dtype.numpy, copy=False)
+
+    def from_numpy(array, *, index=0):
+        """A device copy of a host array (device memory cannot share the host's)."""
+        with api.device(index):
+            return api.to_device(array)
+
+    def copy_(dst, src):
+        xp.copyto(dst, src, casting="unsafe")
+        return dst
+
+    def astype(x, dtype):
+        """x converted, keeping its layout unless it overlaps (a broadcast input gives a row-major result)."""
+        return x.astype(dtype.numpy, order="C" if 0 in x.strides else "K")
+
+    def copy_to(x, index):
+        """A C-contiguous copy of x on device `index`, copied between the devices (peer to peer)."""
+        with api.device(index):
+            return x.copy(order="C")
+
+    def from_dlpack(obj, *, index=0):
+        """A buffer sharing the memory of a DLPack producer (a cupy or PyTorch CUDA tensor...)."""
+        with api.device(index):
+            return xp.from_dlpack(obj)
+
+    def to_dlpack(x, stream=None) -> Any:
+        return x.__dlpack__(stream=stream)
+
+    def dlpack_device(x) -> tuple[int, int]:
+        device_type, index = x.__dlpack_device__()
+        return int(device_type), int(index)
+
+    return {"empty": empty, "full": full, "arange": arange, "uniform": uniform, "normal": normal,
+            "from_numpy": from_numpy, "to_numpy": api.to_host, "copy_": copy_, "astype": astype,
+            "copy_to": copy_to, "from_dlpack": from_dlpack, "to_dlpack": to_dlpack,
+            "dlpack_device": dlpack_device}

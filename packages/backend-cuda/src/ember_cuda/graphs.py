@@ -1,0 +1,71 @@
+"""CUDA graph capture, the device type's `begin_capture` / `end_capture` hooks (ember.cuda.CUDAGraph).
+
+Between the two calls the device's kernels are recorded on a capture stream (made current), allocating
+from a private memory pool; `end_capture` returns a `Graph` that keeps the pool alive, so the captured
+buffers stay valid for every replay, as PyTorch's graph-private pools do.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+
+@dataclass
+class _Capture:
+    stream: Any
+    pool: Any
+    previous_allocator: Any
+    previous_stream: Any
+
+
+@dataclass
+class Graph:
+    """A captured graph with the stream it replays on and the pool holding its buffers."""
+
+    graph: Any
+    stream: Any
+    pool: Any
+
+    def replay(self) -> None:
+        """Relaunch the captured work, as one graph launch, on the capture stream."""
+        self.graph.launch(self.stream)
+
+    def reset(self) -> None:
+        """Free the graph and its memory pool."""
+        self.graph = None
+        self.pool.free_all_blocks()
+
+
+class Capturer:
+    """The capture hooks of one process: at most one capture per device at a time."""
+
+    def __init__(self, cupy: ModuleType) -> None:
+        self._cupy = cupy
+        self._open: dict[int, _Capture] = {}
+
+    def begin_capture(self, index: int) -> None:
+        if index in self._open:
+            raise RuntimeError(f"cuda:{index} is already capturing a graph")
+        cuda = self._cupy.cuda
+        with cuda.Device(index):
+            pool = cuda.MemoryPool()
+            previous, previous_stream = cuda.get_allocator(), cuda.get_current_stream()
+            cuda.set_allocator(pool.malloc)
+            stream = cuda.Stream(non_blocking=True)
+            stream.use()
+            stream.begin_capture()
+        self._open[index] = _Capture(stream, pool, previous, previous_stream)
+
+    def end_capture(self, index: int) -> Graph:
+        capture = self._open.pop(index, None)
+        if capture is None:
+            raise RuntimeError(f"cuda:{index} is not capturing a graph")
+        cuda = self._cupy.cuda
+        with cuda.Device(index):
+            try:
+                graph = capture.stream.end_capture()
+            finally:
+                cuda.set_allocator(capture.previous_allocator)
+                capture.previous_stream.use()
+        return Graph(graph, capture.stream, capture.pool)

@@ -1,0 +1,99 @@
+"""Indexing kernels: index, index_put_ and index_reduce_.
+
+Index values are clamped into each dim's range before use: on a device with a queue core's range check
+is still pending when the kernel runs (raised at the next synchronisation), and cupy would wrap or read
+out of range. Repeated indices must reduce together: cupy's atomic `scatter_add` covers the dtypes CUDA
+has atomicAdd for; every other (dtype, reduction) goes through `_segmented_reduce`, which sorts the
+targets and reduces each run of equal targets with a log-step scan, exactly and with no host read.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .arrays import ArrayAPI
+
+
+def kernels(api: ArrayAPI) -> dict[str, Callable]:
+    xp = api.xp
+    ndarray = api.ndarray
+
+    def clamped(shape: tuple, key: tuple) -> tuple:
+        """`key` with each integer index array clamped into [-n, n) of the dim it indexes."""
+        if not any(isinstance(part, ndarray) for part in key):
+            return key
+        used = sum(part.ndim if isinstance(part, ndarray) and part.dtype == bool else
+                   0 if part is None or part is Ellipsis else 1 for part in key)
+        dim, parts = 0, []
+        for part in key:
+            if part is Ellipsis:
+                dim += len(shape) - used
+            elif isinstance(part, ndarray) and part.dtype == bool:
+                dim += part.ndim
+            elif part is not None:
+                if isinstance(part, ndarray) and shape[dim]:
+                    part = xp.clip(part, -shape[dim], shape[dim] - 1)
+                dim += 1
+            parts.append(part)
+        return tuple(parts)
+
+    def index(x, key):
+        """x[key] as a new buffer; row-major when x is."""
+        key = clamped(x.shape, key)
+        if not any(isinstance(part, ndarray) for part in key):
+            return xp.array(x[key], copy=True)  # basic indexing gives a view: the contract wants a copy
+        result = x[key]
+        if x.flags.c_contiguous and not result.flags.c_contiguous:
+            return xp.ascontiguousarray(result)
+        return result
+
+    def _float_into_integers(x, value) -> bool:
+        return isinstance(value, float) and x.dtype.kind in "iub"
+
+    def segmented_reduce(x, key, value, ufunc) -> None:
+        """x[key] = ufunc(x[key], value), folding in every value of a repeated index: the flat targets
+        sorted (stably), an inclusive segmented scan of the values by doubling shifts (log2 n steps, n
+        known on the host), and the last value of each run of equal targets folded into x."""
+        positions = xp.arange(x.size, dtype=xp.int64).reshape(x.shape)[key]
+        n = positions.size
+        if n == 0:
+            return
+        if isinstance(value, ndarray):
+            values = xp.broadcast_to(value, positions.shape).reshape(-1)
+        else:  # a float into integers is folded in as a float, then cast (numpy's ufunc.at)
+            values = xp.full(n, value, xp.float64 if _float_into_integers(x, value) else x.dtype)
+        targets = positions.reshape(-1)
+        order = xp.argsort(targets, kind=api.stable_sort)
+        targets, values = targets[order], values[order]
+        shift = 1
+        while shift < n:
+            same = targets[shift:] == targets[:-shift]
+            folded = values.copy()
+            folded[shift:] = xp.where(same, ufunc(values[:-shift], values[shift:]), values[shift:])
+            values, shift = folded, shift * 2
+        last = xp.ones(n, dtype=bool)
+        last[:-1] = targets[:-1] != targets[1:]
+        flat = xp.empty(x.size + 1, x.dtype)  # one spare slot takes the writes of the runs' inner values
+        flat[:-1] = x.reshape(-1)
+        slots = xp.where(last, targets, x.size)
+        flat[slots] = ufunc(flat[slots], values)
+        x[...] = flat[:-1].reshape(x.shape)
+
+    def index_put_(x, key, value, accumulate):
+        key = clamped(x.shape, key)
+        if not accumulate:
+            x[key] = value
+        elif x.dtype in api.atomic_add_dtypes and not _float_into_integers(x, value):
+            api.scatter_add(x, key, value)
+        else:
+            segmented_reduce(x, key, value, xp.add)
+        return x
+
+    reductions = {"prod": xp.multiply, "amax": xp.maximum, "amin": xp.minimum}
+
+    def index_reduce_(x, key, value, reduce):
+        """x[key] = reduce(x[key], value), each repeated index folding in its value; NaN propagates
+        through amax and amin (cupy's atomic max and min would drop it)."""
+        segmented_reduce(x, clamped(x.shape, key), value, reductions[reduce])
+        return x
+
+    return {"index": index, "index_put_": index_put_, "index_reduce_": index_reduce_}

@@ -1,0 +1,46 @@
+"""Reductions (sum, max, min and their arg forms) and matmul."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .arrays import ArrayAPI
+
+
+def _matmul_settings() -> object:
+    """`ember.backends.cuda.matmul`, whose `allow_tf32` the matmul kernel reads on each call (None where
+    core does not have it yet: TF32 stays off, PyTorch's default)."""
+    try:
+        from ember.backends.cuda import matmul  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    return matmul
+
+
+def kernels(api: ArrayAPI) -> dict[str, Callable]:
+    xp = api.xp
+
+    def reduce_sum(x, axes, keepdim, out=None):
+        # dtype=x.dtype: numpy and cupy would widen small-int and bool sums to int64
+        return xp.sum(x, axis=axes, dtype=x.dtype, keepdims=keepdim, out=out)
+
+    def reduce_max(x, axes, keepdim, out=None):
+        return xp.max(x, axis=axes, keepdims=keepdim, out=out)
+
+    def reduce_min(x, axes, keepdim, out=None):
+        return xp.min(x, axis=axes, keepdims=keepdim, out=out)
+
+    def argmax(x, axis, keepdim):
+        return xp.argmax(x, axis=axis, keepdims=keepdim).astype(xp.int64, copy=False)
+
+    def argmin(x, axis, keepdim):
+        return xp.argmin(x, axis=axis, keepdims=keepdim).astype(xp.int64, copy=False)
+
+    settings = _matmul_settings()
+
+    def matmul(a, b, out=None):
+        """cuBLAS through cupy; float32 uses TF32 only when ember.backends.cuda.matmul.allow_tf32."""
+        api.use_tf32(getattr(settings, "allow_tf32", False))
+        return xp.matmul(a, b, out=out)
+
+    return {"sum": reduce_sum, "max": reduce_max, "min": reduce_min, "argmax": argmax, "argmin": argmin,
+            "matmul": matmul}

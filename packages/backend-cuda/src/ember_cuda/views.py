@@ -1,0 +1,46 @@
+"""View kernels: strides and offsets in elements (cupy's strides are in bytes, as numpy's)."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .arrays import ArrayAPI
+
+
+def kernels(api: ArrayAPI) -> dict[str, Callable]:
+    xp = api.xp
+
+    def strides(x):
+        itemsize = x.itemsize
+        return tuple([stride // itemsize for stride in x.strides])
+
+    def storage_offset(x, base):
+        return (api.address(x) - api.address(base)) // x.itemsize
+
+    def as_strided(x, shape, strides, offset):
+        """A view of x's memory; `offset` counts from x's first element, so views of views compose."""
+        itemsize = x.itemsize
+        return api.view(x, tuple(shape), tuple([stride * itemsize for stride in strides]), offset * itemsize)
+
+    def contiguous(x):
+        return x if x.flags.c_contiguous else xp.ascontiguousarray(x)
+
+    def reshape(x, shape):
+        return x.reshape(shape)  # a view when the strides allow it, else a copy
+
+    def permute(x, dims):
+        return x.transpose(dims)
+
+    def slice_view(x, key):
+        # a trailing ... keeps an int for every axis a 0-d view (numpy would give a scalar)
+        return x[key] if Ellipsis in key else x[(*key, ...)]
+
+    def cat(buffers, axis):
+        return xp.concatenate(buffers, axis)
+
+    def zero_(buffers):
+        for x in buffers:
+            x.fill(0)
+
+    return {"strides": strides, "storage_offset": storage_offset, "as_strided": as_strided,
+            "contiguous": contiguous, "reshape": reshape, "permute": permute, "slice": slice_view,
+            "cat": cat, "zero_": zero_}

@@ -1,0 +1,23 @@
+"""Rules of the kernel contract that every numpy-like backend computes the same way (numpy, cupy): kept
+here once so that backends do not copy each other."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+# The dtype each floating dtype's running sums and products accumulate in (PyTorch's CPU acc_type):
+# float16 in float32 and float32 in float64, so each element is rounded once.
+SCAN_ACCUMULATE: dict[np.dtype, type] = {np.dtype(np.float16): np.float32, np.dtype(np.float32): np.float64}
+
+
+def arange_length(start: float, stop: float, step: float) -> int:
+    """How many values ``arange(start, stop, step)`` has; a floating arange is then computed as
+    ``start + step * i`` in float64, rounded once to its dtype, as PyTorch computes it."""
+    return max(0, math.ceil((stop - start) / step))
+
+
+def draw_dtype(dtype) -> type:
+    """The dtype random draws of ember `dtype` are made in: numpy's and cupy's generators draw float32
+    or float64, and float16 is drawn as float32 and rounded."""
+    return np.float64 if dtype.numpy == np.float64 else np.float32

@@ -1,0 +1,200 @@
+"""A numpy stand-in for cupy, so that CI without a GPU runs the CUDA backend's kernel code.
+
+`StandIn` is ember_cuda's `ArrayAPI` over numpy: two simulated devices (`SimArray` buffers remember
+theirs), the memory-pointer view as numpy's array interface, numpy's Philox generator. It is registered
+as the device type "cudasim" (never "cuda": no GPU is pretended), by this module used as a pytest plugin:
+
+    pytest --pyargs ember.testing --ember-device=cudasim -p tests.cudasim
+
+Each kernel is wrapped here, not in ember_cuda, for what only numpy does: 0-d results come back as
+numpy scalars (turned into arrays) and floating-point warnings (cupy emits none; silenced).
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+import pytest
+from ember_cuda import device, kernels
+from ember_cuda.arrays import ATOMIC_ADD_DTYPES, ArrayAPI
+
+from ember.plugins import CREATION_KERNELS, Registry, hookimpl, register_plugin
+from ember_cpu.kernels import KERNELS as CPU_KERNELS
+
+NAME = "cudasim"
+DEVICES = 2
+_current = [0]
+
+
+class SimArray(np.ndarray):
+    """A numpy array on a simulated device: the one current when it was made."""
+
+    device_id: int
+
+    def __array_finalize__(self, obj: Any) -> None:
+        self.device_id = _current[0]
+
+
+@contextlib.contextmanager
+def on_device(index: int) -> Iterator[None]:
+    if not 0 <= index < DEVICES:
+        raise RuntimeError(f"{NAME}:{index} does not exist")
+    previous, _current[0] = _current[0], index
+    try:
+        yield
+    finally:
+        _current[0] = previous
+
+
+class _Memory:
+    """x's memory from a given address, as numpy's array interface (cupy's memory pointer plus offset)."""
+
+    __slots__ = ("__array_interface__", "base")
+
+
+class StandIn(ArrayAPI):
+    """ember_cuda's ArrayAPI over numpy, with cupy's atomic dtypes so the same kernel paths run."""
+
+    def __init__(self) -> None:
+        self.xp = np
+        self.ndarray = np.ndarray
+        self.atomic_add_dtypes = ATOMIC_ADD_DTYPES
+        self.stable_sort = "stable"
+        self.erf = CPU_KERNELS["erf"]
+        self.erfc = CPU_KERNELS["erfc"]
+        self.tf32_calls: list[bool] = []
+
+    def device_count(self) -> int:
+        return DEVICES
+
+    def synchronize(self, index: int) -> None:
+        """numpy finishes each call before returning."""
+
+    def set_device(self, index: int) -> None:
+        _current[0] = index
+
+    def describe(self, index: int) -> str:
+        return "numpy stand-in for a GPU"
+
+    def device(self, index: int) -> contextlib.AbstractContextManager:
+        return on_device(index)
+
+    def device_of(self, x: Any) -> contextlib.AbstractContextManager:
+        return on_device(self.device_index(x))
+
+    def device_index(self, x: Any) -> int:
+        return getattr(x, "device_id", _current[0])
+
+    def view(self, x: Any, shape: tuple, byte_strides: tuple, byte_offset: int) -> Any:
+        memory = _Memory()
+        memory.base = x
+        address, readonly = x.__array_interface__["data"]
+        memory.__array_interface__ = {"version": 3, "shape": shape, "typestr": x.dtype.str,
+                                      "data": (address + byte_offset, readonly), "strides": byte_strides}
+        return np.asarray(memory)
+
+    def address(self, x: Any) -> int:
+        return x.__array_interface__["data"][0]
+
+    def scatter_add(self, x: Any, key: tuple, value: Any) -> None:
+        np.add.at(x, key, value)
+
+    def to_device(self, array: np.ndarray) -> Any:
+        return np.array(array, copy=True)
+
+    def to_host(self, x: Any) -> np.ndarray:
+        return np.array(x, copy=True, subok=False)
+
+    def use_tf32(self, allowed: bool) -> None:
+        self.tf32_calls.append(allowed)
+
+    def new_generator(self, seed: int) -> Any:
+        return np.random.Generator(np.random.Philox(seed % 2**64))
+
+    def generator_state(self, gen: Any) -> bytes:
+        state = gen.bit_generator.state
+        return json.dumps(state, default=lambda array: array.tolist()).encode()
+
+    def set_generator_state(self, gen: Any, state: bytes) -> Any:
+        try:
+            loaded = json.loads(state)
+            inner = loaded["state"]
+            loaded["state"] = {key: np.array(value, dtype=np.uint64) for key, value in inner.items()}
+            loaded["buffer"] = np.array(loaded["buffer"], dtype=np.uint64)
+            gen.bit_generator.state = loaded
+        except (KeyError, TypeError, json.JSONDecodeError) as error:
+            raise ValueError(f"not a Philox state: {error}") from None
+        return gen
+
+
+def _on_sim_device(name: str, kernel: Callable) -> Callable:
+    """`kernel` run on the simulated device of its buffers (or its `index`), its array results tagged with
+    that device, numpy scalars made 0-d arrays and numpy's floating-point warnings off."""
+
+    def run(*args, **kwargs):
+        if name in CREATION_KERNELS or name == "from_dlpack":
+            index = kwargs.get("index", 0)
+        elif name == "copy_to":
+            index = args[1]
+        else:
+            buffer = kernels._first_buffer(API, args)
+            index = API.device_index(buffer) if buffer is not None else _current[0]
+        with on_device(index), np.errstate(all="ignore"):
+            result = kernel(*args, **kwargs)
+        if isinstance(result, tuple):
+            return tuple(_tagged(part, index) for part in result)
+        return _tagged(result, index)
+
+    run.__name__ = run.__qualname__ = name
+    return run
+
+
+def _tagged(result: Any, index: int) -> Any:
+    if isinstance(result, np.generic):
+        result = np.asarray(result)
+    if isinstance(result, np.ndarray) and not isinstance(result, SimArray):
+        with on_device(index):
+            result = result.view(SimArray)
+    return result
+
+
+API = StandIn()
+
+
+@hookimpl
+def ember_register_devices(registry: Registry) -> None:
+    registry.add_device(device.available(NAME, API))
+
+
+@hookimpl
+def ember_register_kernels(registry: Registry) -> None:
+    table = kernels.build(API, API.device_count())
+    registry.add_kernels(NAME, {name: _on_sim_device(name, kernel) for name, kernel in table.items()})
+
+
+# Kit rows this backend is known to fail: (substrings of the test id, why). Not numpy artefacts but a kit
+# row outside the contract: uint8 gets the float scalar 1.5 (the kit's `startswith("int")`), and with a
+# repeated index numpy's multiply.at truncates after every fold where the device folds the values first
+# (1.5 * 1.5, then one cast). Core never passes index_reduce_ a scalar (PyTorch takes a source tensor).
+KNOWN_FAILURES: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("test_index_reduce_matches_numpy[uint8-", "-prod]"),
+     "a float scalar folded into uint8 at a repeated index: cast once, not after every fold"),
+)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the cudasim device before the kit resolves --ember-device."""
+    register_plugin(__import__(__name__, fromlist=["API"]), NAME)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if (config.getoption("ember_device", None) or "").partition(":")[0] != NAME:
+        return
+    for item in items:
+        for parts, why in KNOWN_FAILURES:
+            if all(part in item.nodeid for part in parts):
+                item.add_marker(pytest.mark.xfail(reason=why, strict=True))
