@@ -20,3 +20,11 @@ def cpu_only_install(monkeypatch: pytest.MonkeyPatch):
     yield
     monkeypatch.undo()
     _reset_for_tests()
+
+
+@pytest.fixture
+def without_installed_cuda(monkeypatch: pytest.MonkeyPatch):
+    """An installed ember-cuda blocked (EMBER_DISABLED_PLUGINS) for the test, so that a test plugin's fake
+    device type named "cuda" takes its place instead of conflicting with it."""
+    monkeypatch.setenv("EMBER_DISABLED_PLUGINS", "cuda")
+    yield

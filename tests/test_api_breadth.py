@@ -149,7 +149,7 @@ class _Accelerator:
 
 
 @pytest.fixture
-def plugin_state():
+def plugin_state(without_installed_cuda):
     _reset_for_tests()
     yield
     _reset_for_tests()
@@ -176,7 +176,7 @@ def test_accelerator_honours_plugin_devices(plugin_state):
 
 def test_cuda_is_the_preferred_accelerator(plugin_state):
     register_plugin(_Accelerator("opencl", 1), "opencl")
-    register_plugin(_Accelerator("cuda", 3), "cuda")
+    register_plugin(_Accelerator("cuda", 3), "fake-cuda")
     assert ember.accelerator.current_accelerator() == ember.device("cuda")
     assert ember.accelerator.device_count() == 3
 

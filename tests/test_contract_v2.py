@@ -64,7 +64,7 @@ class TwoDevices:
 
 
 @pytest.fixture
-def backend():
+def backend(without_installed_cuda):
     """The two-device backend, registered for one test; devices and the current index forgotten after."""
     _reset_for_tests()
     plugin = TwoDevices()

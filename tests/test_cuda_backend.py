@@ -270,7 +270,12 @@ def test_the_cupy_table_is_built_from_functions_cupy_has():
     assert set(REQUIRED_KERNELS) <= set(table)
     assert set(table) & set(OPTIONAL_KERNELS) == {"reshape", "permute", "slice", "storage_offset", "relu",
                                                   "sigmoid", "min", "argmin", "cat", "softmax", "log_softmax",
-                                                  "zero_", "copy_to"}
-    assert {"from_dlpack", "to_dlpack", "dlpack_device"} <= set(table)
+                                                  "zero_", "copy_to", "from_dlpack", "to_dlpack",
+                                                  "dlpack_device"}
+    from ember_cuda import fused
+
+    with_fused = build(api, 2, fused.kernels)  # the plugin's table: the CUDA C kernels join the families'
+    assert set(with_fused) - set(table) == set(fused.kernels()) - set(table)
+    assert set(fused.kernels()) - set(table) <= set(OPTIONAL_KERNELS)
     api.use_tf32(False)
     assert linalg.get_compute_type(np.float32) == linalg.COMPUTE_TYPE_DEFAULT

@@ -22,7 +22,7 @@ def _register(plugin):
 
 
 @pytest.fixture
-def backend():
+def backend(without_installed_cuda):
     yield _register(CapturingDevices())
     for placed in ember.device._interned.values():
         if placed.type == "cuda":
@@ -32,7 +32,7 @@ def backend():
 
 
 @pytest.fixture
-def backend_without_capture():
+def backend_without_capture(without_installed_cuda):
     yield _register(CapturingDevices(capture=False))
     for placed in ember.device._interned.values():
         if placed.type == "cuda":
@@ -204,5 +204,5 @@ def test_a_profiler_started_during_a_capture_gives_back_a_readable_device(backen
 
 @pytest.mark.skipif(ember.cuda.is_available(), reason="a CUDA backend is installed and available")
 def test_without_a_cuda_backend_capture_fails_clearly():
-    with pytest.raises(RuntimeError, match="not available"):
+    with pytest.raises(RuntimeError, match="not available|unavailable"):
         ember.cuda.CUDAGraph().capture_begin()

@@ -17,7 +17,7 @@ PER_KERNEL_US = 1.5
 
 
 @pytest.fixture
-def backend():
+def backend(without_installed_cuda):
     _reset_for_tests()
     plugin = CapturingDevices(capture=False, timer=True)
     register_plugin(plugin, "timed-devices")
@@ -80,7 +80,7 @@ def test_no_marks_once_the_profiler_stopped(backend):
     assert backend.ticks == marks
 
 
-def test_a_device_type_without_timer_hooks_reports_no_device_time():
+def test_a_device_type_without_timer_hooks_reports_no_device_time(without_installed_cuda):
     _reset_for_tests()
     register_plugin(CapturingDevices(capture=False, timer=False), "untimed-devices")
     try:

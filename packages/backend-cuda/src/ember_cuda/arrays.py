@@ -119,11 +119,34 @@ class CupyAPI(ArrayAPI):
         self.xp.cuda.Device(index).use()
 
     def describe(self, index: int) -> str:
+        properties = self.device_properties(index)
+        return (f"{properties['name']}, compute capability {properties['major']}.{properties['minor']}, "
+                f"{properties['total_memory'] / 2**30:.1f} GiB")
+
+    def device_properties(self, index: int) -> dict[str, Any]:
+        """PyTorch's names for the CUDA runtime's properties of device `index`."""
         properties = self.xp.cuda.runtime.getDeviceProperties(index)
         name = properties["name"]
-        name = name.decode() if isinstance(name, bytes) else str(name)
-        memory = properties["totalGlobalMem"] / 2**30
-        return f"{name}, compute capability {properties['major']}.{properties['minor']}, {memory:.1f} GiB"
+        return {"name": name.decode() if isinstance(name, bytes) else str(name), "major": properties["major"],
+                "minor": properties["minor"], "total_memory": properties["totalGlobalMem"],
+                "multi_processor_count": properties["multiProcessorCount"]}
+
+    def mem_get_info(self, index: int) -> tuple[int, int]:
+        with self.xp.cuda.Device(index):
+            return self.xp.cuda.runtime.memGetInfo()
+
+    def memory_allocated(self, index: int) -> int:
+        """Bytes of cupy's default pool in use by arrays on device `index`."""
+        with self.xp.cuda.Device(index):
+            return self.xp.get_default_memory_pool().used_bytes()
+
+    def memory_reserved(self, index: int) -> int:
+        """Bytes cupy's default pool holds on device `index`, cached blocks included."""
+        with self.xp.cuda.Device(index):
+            return self.xp.get_default_memory_pool().total_bytes()
+
+    def empty_cache(self) -> None:
+        self.xp.get_default_memory_pool().free_all_blocks()
 
     def device(self, index: int) -> contextlib.AbstractContextManager:
         return self.xp.cuda.Device(index)

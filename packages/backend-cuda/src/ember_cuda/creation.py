@@ -68,8 +68,8 @@ def kernels(api: ArrayAPI) -> dict[str, Callable]:
         with api.device(index):
             return xp.from_dlpack(obj)
 
-    def to_dlpack(x, stream=None) -> Any:
-        return x.__dlpack__(stream=stream)
+    def to_dlpack(x, stream=None, max_version=None) -> Any:
+        return x.__dlpack__(stream=stream, max_version=max_version)
 
     def dlpack_device(x) -> tuple[int, int]:
         device_type, index = x.__dlpack_device__()

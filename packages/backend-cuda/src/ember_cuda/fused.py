@@ -149,12 +149,13 @@ def mse_loss_backward(grad, input, target, scale):
     return result
 
 
-def addmm(bias, a, b, out=None):
-    """bias + a @ b: cuBLAS through cupy's matmul (b may be a transposed view: cuBLAS reads its strides as
-    the transpose flag), then one launch adding the bias in place."""
+def addmm(bias, a, b, out=None, *, matmul=None):
+    """bias + a @ b: cuBLAS through `matmul` (the backend's kernel, which honours the TF32 switch; cupy's
+    by default; b may be a transposed view: cuBLAS reads its strides as the transpose flag), then one
+    launch adding the bias in place."""
     cupy = _cupy()
     with a.device:
-        result = cupy.matmul(a, b, out=out)
+        result = (matmul or cupy.matmul)(a, b, out=out)
         if result.size:
             itemsize = result.itemsize
             spread = cupy.broadcast_to(bias, result.shape)
@@ -319,6 +320,14 @@ _KERNELS: dict[str, Callable] = {
 }
 
 
-def kernels() -> dict[str, Callable]:
-    """The fused optional kernels by contract name (a new dict: the plugin merges it into its table)."""
-    return dict(_KERNELS)
+def kernels(matmul: Callable | None = None) -> dict[str, Callable]:
+    """The fused optional kernels by contract name (a new dict: the plugin merges it into its table);
+    `addmm` multiplies with `matmul` when given (the table's own kernel)."""
+    table = dict(_KERNELS)
+    if matmul is not None:
+        def addmm_by_table(bias, a, b, out=None):
+            return addmm(bias, a, b, out, matmul=matmul)
+
+        addmm_by_table.__name__ = addmm_by_table.__qualname__ = "addmm"
+        table["addmm"] = addmm_by_table
+    return table

@@ -17,11 +17,15 @@ from .arrays import ArrayAPI
 _FAMILIES = (creation, elementwise, reductions, activations, views, indexing, sorting)
 
 
-def build(api: ArrayAPI, device_count: int) -> dict[str, Callable]:
-    """Every kernel of the backend over `api`, guarded by device when `device_count` > 1."""
+def build(api: ArrayAPI, device_count: int,
+          fused: Callable[[Callable], dict[str, Callable]] | None = None) -> dict[str, Callable]:
+    """Every kernel of the backend over `api`, guarded by device when `device_count` > 1. `fused(matmul)`
+    gives kernels that replace or add to the families' (the CUDA C ones, `fused.kernels`)."""
     table: dict[str, Callable] = {}
     for family in _FAMILIES:
         table.update(family.kernels(api))
+    if fused is not None:
+        table.update(fused(table["matmul"]))
     if device_count > 1:
         table = {name: kernel if name in CREATION_KERNELS or name == "from_dlpack" else _on_device_of(api, kernel)
                  for name, kernel in table.items()}

@@ -17,6 +17,7 @@ def _backend() -> tuple[DeviceType, dict | None]:
     why = runtime.unavailable_reason()
     if why is not None:
         return device.unavailable("cuda", why), None
+    from . import fused, timing
     from .arrays import CupyAPI
     from .graphs import Capturer
 
@@ -24,8 +25,11 @@ def _backend() -> tuple[DeviceType, dict | None]:
     api = CupyAPI(cupy)
     capturer = Capturer(cupy)
     device_type = device.available("cuda", api, begin_capture=capturer.begin_capture,
-                                   end_capture=capturer.end_capture)
-    return device_type, kernels.build(api, api.device_count())
+                                   end_capture=capturer.end_capture, start_timer=timing.start_timer,
+                                   elapsed_us=timing.elapsed_us, device_properties=api.device_properties,
+                                   mem_get_info=api.mem_get_info, memory_allocated=api.memory_allocated,
+                                   memory_reserved=api.memory_reserved, empty_cache=api.empty_cache)
+    return device_type, kernels.build(api, api.device_count(), fused.kernels)
 
 
 @hookimpl
