@@ -175,26 +175,8 @@ def ember_register_kernels(registry: Registry) -> None:
     registry.add_kernels(NAME, {name: _on_sim_device(name, kernel) for name, kernel in table.items()})
 
 
-# Kit rows this backend is known to fail: (substrings of the test id, why). Not numpy artefacts but a kit
-# row outside the contract: uint8 gets the float scalar 1.5 (the kit's `startswith("int")`), and with a
-# repeated index numpy's multiply.at truncates after every fold where the device folds the values first
-# (1.5 * 1.5, then one cast). Core never passes index_reduce_ a scalar (PyTorch takes a source tensor).
-KNOWN_FAILURES: tuple[tuple[tuple[str, ...], str], ...] = (
-    (("test_index_reduce_matches_numpy[uint8-", "-prod]"),
-     "a float scalar folded into uint8 at a repeated index: cast once, not after every fold"),
-)
-
-
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     """Register the cudasim device before the kit resolves --ember-device."""
     register_plugin(__import__(__name__, fromlist=["API"]), NAME)
 
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if (config.getoption("ember_device", None) or "").partition(":")[0] != NAME:
-        return
-    for item in items:
-        for parts, why in KNOWN_FAILURES:
-            if all(part in item.nodeid for part in parts):
-                item.add_marker(pytest.mark.xfail(reason=why, strict=True))

@@ -44,7 +44,7 @@ def test_index_reduce_matches_numpy(ember_device, ember_rng, dtype_name, layout,
     for shape, key, value_shape in INDEX_REDUCES:
         host = random_array(ember_rng, shape, dtype_name, "nonzero")
         if value_shape is None:
-            host_value = value = 3 if dtype_name.startswith("int") else 1.5
+            host_value = value = 1.5 if dtype_name.startswith("float") else 3
         else:
             host_value = random_array(ember_rng, value_shape, dtype_name, "nonzero")
             value = ember_device.from_numpy(host_value)
