@@ -92,6 +92,19 @@ def check_targets(device, target, ignore_index: int, num_classes: int) -> bool |
     return kept.size != host.size
 
 
+def defer_flagged_targets(device, flags, ignore_index: int) -> None:
+    """The one pending check of a fused kernel that checked its targets itself (``cross_entropy_checked``):
+    `flags` holds each row's target where it was out of range, else ``ignore_index``; PyTorch's
+    IndexError names the first such target."""
+    defer(device, (flags,), lambda values: _first_flagged(values, ignore_index))
+
+
+def _first_flagged(flags, ignore_index: int) -> None:
+    bad = flags[flags != ignore_index]
+    if bad.size:
+        raise IndexError(f"Target {bad[0]} is out of bounds.")
+
+
 def _target_judge(num_classes: int) -> Callable:
     def judge(smallest: int, largest: int) -> None:
         if smallest > largest:  # no target is kept
