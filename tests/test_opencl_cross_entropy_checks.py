@@ -54,6 +54,19 @@ def test_a_bad_target_raises_at_the_next_synchronisation(targets, ignore_index, 
     loss.sum().item()  # judged: later reads do not raise again
 
 
+def test_steps_between_synchronisations_share_one_pending_check():
+    """A loop that never synchronises adds each step's flags to the pending ones (no buffer, no check
+    more); the synchronisation names the first flagged row's target (rows flagged earlier kept)."""
+    logits = ember.tensor(LOGITS, device="opencl")
+    good, bad, worse = (ember.tensor(t, device="opencl") for t in ([0, 1, 2, 3, 0, 1], [0, 1, 9, 3, 0, -4],
+                                                                   [8, 1, 5, 3, 0, 1]))
+    losses = [F.cross_entropy(logits, target) for target in (good, good, bad, good, worse, good)]
+    assert len(_checks.pending[ember.device("opencl:0")]) == 1
+    with pytest.raises(IndexError, match="^Target 8 is out of bounds.$"):  # row 0 of `worse` comes first
+        losses[-1].item()
+    assert np.isfinite(F.cross_entropy(logits, good).item())
+
+
 def test_every_target_ignored_gives_nan_and_zero_gradients():
     """PyTorch: the mean over no target is nan, and the ignored rows' gradients stay 0 (not nan)."""
     logits = ember.tensor(LOGITS, device="opencl", requires_grad=True)
@@ -80,9 +93,9 @@ def test_the_kit_fails_a_kernel_that_lets_bad_targets_through():
     opencl = DeviceUnderTest.resolve("opencl:0")
     real = opencl.kernels.cross_entropy_checked
 
-    def unchecked(logits, target, ignore_index):
-        rows, probs, flags = real(logits, target, ignore_index)
-        return rows, probs, opencl.kernels.full(flags.shape, ignore_index, ember.int64, index=0)
+    def unchecked(logits, target, ignore_index, flags):
+        rows, probs, flags = real(logits, target, ignore_index, flags)
+        return rows, probs, opencl.kernels.full(flags.shape, 0, ember.int64, index=0)
 
     kit.test_cross_entropy_checked_flags_bad_targets(opencl, np.random.default_rng(0), "float32", "contiguous")
     broken = DeviceUnderTest(opencl.name, opencl.index, _Table(opencl.kernels, "cross_entropy_checked", unchecked),

@@ -153,14 +153,15 @@ def _cross_entropy_source(t: str, checked: bool) -> str:
     if checked:
         picked = """const long t = target[t_off + row * t_s];
     const int kept = t != ignore, inside = t >= 0 && t < classes;
-    flags[row] = kept && !inside ? t : ignore;
+    const long was = fresh ? 0 : flags[row];
+    flags[row] = was != 0 ? was : (kept && !inside ? t : 0);
     rows[n + row] = kept ? 1 : 0;
     rows[row] = kept && inside ? -((x[at + t * x_c] - m) - log(s)) : 0;"""
     else:
         picked = "losses[row] = -((x[at + target[t_off + row * t_s] * x_c] - m) - log(s));"
     return f"""
 __kernel void k({outputs}, __global const {t} *x, long x_off, long x_r, long x_c,
-                __global const long *target, long t_off, long t_s, long n, long classes, long ignore) {{
+                __global const long *target, long t_off, long t_s, long n, long classes, long ignore, int fresh) {{
     const long row = get_global_id(0);
     if (row >= n) return;
     const long at = x_off + row * x_r;
@@ -176,14 +177,15 @@ __kernel void k({outputs}, __global const {t} *x, long x_off, long x_r, long x_c
 }}"""
 
 
-def _cross_entropy_run(logits, target, outputs: list, ignore_index: int) -> None:
+def _cross_entropy_run(logits, target, outputs: list, ignore_index: int, fresh: bool = True) -> None:
     n, classes = logits.shape
     if n and classes:
         checked = len(outputs) == 3
-        types = [None] * (len(outputs) + 1) + [np.int64] * 3 + [None] + [np.int64] * 5
+        types = [None] * (len(outputs) + 1) + [np.int64] * 3 + [None] + [np.int64] * 5 + [np.int32]
         kernel = program.build(logits.device, _cross_entropy_source(ctype(logits.dtype), checked), "k", types)
         program.launch(logits.device, kernel, n, *(x.base for x in outputs), logits.base, logits.offset,
-                       *logits.strides, target.base, target.offset, target.strides[0], n, classes, ignore_index)
+                       *logits.strides, target.base, target.offset, target.strides[0], n, classes, ignore_index,
+                       fresh)
 
 
 def cross_entropy(logits, target):
@@ -195,15 +197,18 @@ def cross_entropy(logits, target):
     return losses, probs
 
 
-def cross_entropy_checked(logits, target, ignore_index):
+def cross_entropy_checked(logits, target, ignore_index, flags):
     """cross_entropy with the targets checked on the device (docs/internals.md): rows (2, N) = the losses
-    (0 where the target is ignore_index) over the weights (0 there, else 1), the probabilities, and the
-    flags: each row's target where it is out of range and not ignore_index, else ignore_index."""
+    (0 where the target is ignore_index or out of range) over the weights (0 where ignored, else 1), the
+    probabilities, and the flags: each row's target where it is out of range and not ignore_index, else 0
+    (never a bad target); given `flags` (an earlier call's), its nonzero rows are kept and it is updated."""
     n, classes = logits.shape
     rows = allocate(logits.device, (2, n), logits.dtype)
     probs = allocate(logits.device, (n, classes), logits.dtype)
-    flags = allocate(logits.device, (n,), np.dtype(np.int64))
-    _cross_entropy_run(logits, target, [rows, probs, flags], ignore_index)
+    fresh = flags is None
+    if fresh:
+        flags = allocate(logits.device, (n,), np.dtype(np.int64))
+    _cross_entropy_run(logits, target, [rows, probs, flags], ignore_index, fresh)
     return rows, probs, flags
 
 

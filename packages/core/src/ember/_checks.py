@@ -92,17 +92,35 @@ def check_targets(device, target, ignore_index: int, num_classes: int) -> bool |
     return kept.size != host.size
 
 
-def defer_flagged_targets(device, flags, ignore_index: int) -> None:
-    """The one pending check of a fused kernel that checked its targets itself (``cross_entropy_checked``):
-    `flags` holds each row's target where it was out of range, else ``ignore_index``; PyTorch's
-    IndexError names the first such target."""
-    defer(device, (flags,), lambda values: _first_flagged(values, ignore_index))
+class _FlaggedTargets:
+    """The judge of a fused kernel's target flags (``cross_entropy_checked``) over `rows` rows: each flag is
+    0 or a target out of range; PyTorch's IndexError names the first such target."""
+
+    def __init__(self, rows: int) -> None:
+        self.rows = rows
+
+    def __call__(self, flags) -> None:
+        bad = flags[flags != 0]
+        if bad.size:
+            raise IndexError(f"Target {bad[0]} is out of bounds.")
 
 
-def _first_flagged(flags, ignore_index: int) -> None:
-    bad = flags[flags != ignore_index]
-    if bad.size:
-        raise IndexError(f"Target {bad[0]} is out of bounds.")
+def pending_flags(device, rows: int):
+    """The flags buffer of `device`'s last pending check when it judges target flags of `rows` rows (a
+    kernel adds to it instead of making another: a loop that never synchronises keeps one), else None."""
+    checks = pending.get(device)
+    if checks:
+        buffers, judge = checks[-1]
+        if isinstance(judge, _FlaggedTargets) and judge.rows == rows:
+            return buffers[0]
+    return None
+
+
+def defer_flagged_targets(device, flags, rows: int) -> None:
+    """The one pending check of a fused kernel that checked its targets itself (unless `flags` is pending
+    already, from `pending_flags`)."""
+    if pending_flags(device, rows) is not flags:
+        defer(device, (flags,), _FlaggedTargets(rows))
 
 
 def _target_judge(num_classes: int) -> Callable:

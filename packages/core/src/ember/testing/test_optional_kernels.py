@@ -356,27 +356,32 @@ CHECKED_TARGETS = (([0, 3, 1, 2, 0], -100), ([0, -100, 3, 7, -2], -100), ([1, 2,
 @pytest.mark.parametrize("dtype_name", FLOAT_NAMES)
 def test_cross_entropy_checked_flags_bad_targets(ember_device, ember_rng, dtype_name, layout):
     """rows (2, N): the losses (0 where the target is ignored or out of range) over the weights (0 where
-    ignored, else 1); the probabilities; flags: each target out of [0, C) and not ignore_index, else
-    ignore_index (a kernel that lets bad targets through must fail here, not raise nothing later)."""
+    ignored, else 1); the probabilities; flags: each target out of [0, C) and not ignore_index, else 0,
+    and given an earlier call's flags, its nonzero rows kept (a kernel that lets bad targets through must
+    fail here, not raise nothing later)."""
     kernel = optional_kernel(ember_device, "cross_entropy_checked")
     ember_device.dtype(dtype_name)
     logits = (random_array(ember_rng, (5, 4), dtype_name) * 2).astype(dtype_name)
     expected_probs = reference(lambda x: np.exp(_log_softmax(x, 1)), dtype_name, logits)
+    earlier = np.array([0, 0, 11, 0, -5], dtype=np.int64)  # an earlier call's flags
     for targets, ignore_index in CHECKED_TARGETS:
         target = np.array(targets, dtype=np.int64)
         what = f"cross_entropy_checked(<(5, 4) {dtype_name}>, {layout}, target={targets}, ignore_index={ignore_index})"
-        with no_warnings(what):
-            rows, probs, flags = kernel(place(ember_device, logits, layout), ember_device.from_numpy(target),
-                                        ignore_index)
-        kept, inside = target != ignore_index, (0 <= target) & (target < 4)
-        losses = reference(functools.partial(_cross_entropy_losses, target=np.where(inside, target, 0)),
-                           dtype_name, logits)
-        expected_rows = np.stack([np.where(kept & inside, losses, 0), kept]).astype(dtype_name)
-        assert_matches(ember_device.to_numpy(rows), expected_rows, f"{what} rows", terms=4,
-                       magnitude=np.abs(expected_rows) + 8.0)
-        assert_matches(ember_device.to_numpy(probs), expected_probs, f"{what} probs", terms=4)
-        np.testing.assert_array_equal(ember_device.to_numpy(flags), np.where(kept & ~inside, target, ignore_index),
-                                      err_msg=f"{what} flags")
+        for given in (None, earlier):
+            with no_warnings(what):
+                rows, probs, flags = kernel(place(ember_device, logits, layout), ember_device.from_numpy(target),
+                                            ignore_index, None if given is None else ember_device.from_numpy(given))
+            kept, inside = target != ignore_index, (0 <= target) & (target < 4)
+            losses = reference(functools.partial(_cross_entropy_losses, target=np.where(inside, target, 0)),
+                               dtype_name, logits)
+            expected_rows = np.stack([np.where(kept & inside, losses, 0), kept]).astype(dtype_name)
+            assert_matches(ember_device.to_numpy(rows), expected_rows, f"{what} rows", terms=4,
+                           magnitude=np.abs(expected_rows) + 8.0)
+            assert_matches(ember_device.to_numpy(probs), expected_probs, f"{what} probs", terms=4)
+            flagged = np.where(kept & ~inside, target, 0)
+            expected_flags = flagged if given is None else np.where(given != 0, given, flagged)
+            np.testing.assert_array_equal(ember_device.to_numpy(flags), expected_flags,
+                                          err_msg=f"{what} flags, given earlier flags {given}")
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)

@@ -531,10 +531,13 @@ def _host_checked_losses(input: Tensor, target: Tensor, ignore_index: int, reduc
 
 def _device_checked_losses(input: Tensor, target: Tensor, ignore_index: int, reduction: str) -> tuple:
     """(loss, probabilities, scale, kept) from ``cross_entropy_checked``, whose flags core defers one check
-    on; kept is the per-row weight (0 for an ignored target). A mean is one sum of the losses and weights
-    (its (2, N) rows) and a division: 4 kernel calls in all."""
-    rows, probabilities, flags = _fused(input, "cross_entropy_checked", input, target, ignore_index)
-    _checks.defer_flagged_targets(input._device, flags._data, ignore_index)  # an int64 buffer: only its data
+    on (or which adds to the pending flags of an earlier call); kept is the per-row weight (0 for an ignored
+    target). A mean is one sum of the losses and weights (its (2, N) rows), a division and the reciprocal
+    the backward scales by: 4 kernel calls in all."""
+    device, n = input._device, input._data.shape[0]
+    earlier = _checks.pending_flags(device, n)
+    rows, probabilities, flags = _fused(input, "cross_entropy_checked", input, target, ignore_index, earlier)
+    _checks.defer_flagged_targets(device, flags._data, n)  # an int64 buffer: only its data
     losses, kept = rows[0], rows[1]
     scale: float | Tensor = 1.0
     if reduction == "sum":
