@@ -141,15 +141,21 @@ def check_index_range(device, index, low: int, high: int, fail: Callable[[int], 
     synchronisation; kernels clamp indices meanwhile."""
     kernels = device.kernels
     if not queued(device):
-        bad = _first_outside(kernels.to_numpy(index), low, high)
-        if bad is not None:
-            fail(bad)
+        check_host_index_range(kernels.to_numpy(index), low, high, fail)
         return
     outside = kernels.bitwise_or(kernels.lt(index, low), kernels.ge(index, high))
     marked = kernels.where(outside, index, low)
     first = kernels.argmax(outside, None, False)
     defer(device, (first, marked), lambda position, values: _judge_index(values.flat[position.item()].item(),
                                                                          low, high, fail))
+
+
+def check_host_index_range(values, low: int, high: int, fail: Callable[[int], None]) -> None:
+    """``fail(value)`` for the first value of the host array `values` outside [low, high), at once (indices
+    that are on the host already, such as a list in a key, cost no device work)."""
+    bad = _first_outside(values, low, high) if values.size else None
+    if bad is not None:
+        fail(bad)
 
 
 def _first_outside(values, low: int, high: int) -> int | None:

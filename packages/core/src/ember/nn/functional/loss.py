@@ -15,7 +15,7 @@ from ember import _checks, _dtype
 from ember._ops.dispatch import broadcast_shapes, operands, profiled
 from ember._ops.fused import fused as _fused
 from ember._ops.fused import has as _has
-from ember._ops.indexing import _index_backward
+from ember._ops.indexing import _index_backward, index_in_range
 from ember._tensor import Tensor
 from ember.autograd import grad_mode
 from ember.autograd.node import _FREED, Node, _unpack, attach, needs_grad, needs_input_grad
@@ -413,8 +413,8 @@ def _nll_forward(
         safe_target, target_weight, kept = _target_weights(target, weight, ignore_index, num_classes, input._dtype)
         key = _target_key(safe_target, input.dim())
         # With no classes every target is ignored (else the target check raised): nothing to pick.
-        picked = input.detach()[key] if num_classes else ember.zeros(safe_target.shape, dtype=input._dtype,
-                                                                     device=input.device)
+        picked = index_in_range(input.detach(), key) if num_classes else \
+            ember.zeros(safe_target.shape, dtype=input._dtype, device=input.device)
         # An ignored target contributes exactly 0, even where its log-probability is infinite or NaN; PyTorch
         # takes a 1-D input's loss as 0 - x[t] w[t] (+0, not -0, for a zero log-probability).
         weighted = picked * target_weight
