@@ -111,7 +111,9 @@ def _key_buffers(input: Tensor, key: tuple):
     k = input._device.kernels
     shape = input._data.shape
     converted = []
+    ranges = []  # (buffer, host copy or None, position among the index tensors, size of the dim it indexes)
     dim = position = 0
+    empty = False  # the result: no element when an index is empty or a mask on the host has no True
     for item in _expand_ellipsis(key, input.ndim):
         if isinstance(item, Tensor):
             if item._device is not input._device:
@@ -137,6 +139,7 @@ def _key_buffers(input: Tensor, key: tuple):
             converted.append(item)
             dim += item is not None
             continue
+        empty = empty or not buffer.size or (mask and host is not None and not host.any())
         if mask:
             mask_shape = tuple(buffer.shape)
             if mask_shape != tuple(shape[dim:dim + len(mask_shape)]):
@@ -148,15 +151,18 @@ def _key_buffers(input: Tensor, key: tuple):
         else:
             if buffer.size and dim < len(shape) and not shape[dim]:
                 raise IndexError("index is out of bounds for dimension with size 0")
-            if buffer.size and dim < len(shape):
-                size, fail = shape[dim], out_of_bounds(position, shape[dim])
-                if host is None:
-                    _checks.check_index_range(input._device, buffer, -size, size, fail)
-                else:
-                    _checks.check_host_index_range(host, -size, size, fail)
+            if dim < len(shape):
+                ranges.append((buffer, host, position, shape[dim]))
             dim += 1
             position += 1
         converted.append(buffer)
+    if not empty:  # PyTorch checks no index when the result is empty
+        for buffer, host, position, size in ranges:
+            fail = out_of_bounds(position, size)
+            if host is None:
+                _checks.check_index_range(input._device, buffer, -size, size, fail)
+            else:
+                _checks.check_host_index_range(host, -size, size, fail)
     return tuple(converted)
 
 
