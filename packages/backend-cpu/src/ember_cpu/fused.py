@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .kernels import _BITS, ARRAY, _array, _quietly, _select_or_zero
+from .kernels import _BITS, ARRAY, _array, _quietly, _select_or_zero, cross_entropy
 
 
 @_quietly
@@ -67,6 +67,22 @@ def cross_entropy_backward(grad, probs, target, scale, kept):
     result = np.multiply(probs, rows[:, None] if rows.ndim else rows)
     result[np.arange(len(target)), target] -= rows
     return result
+
+
+def cross_entropy_checked(logits, target, ignore_index, flags):
+    """``cross_entropy`` with the targets checked by the kernel, as a queued device's kernel does them
+    (core checks a CPU's targets on the host, where that is free: the kit calls this one): rows (2, N)
+    = losses (0 for an ignored or bad target) over weights (0 for an ignored one); flags: each bad target,
+    else 0, an earlier call's nonzero `flags` kept and updated in place."""
+    kept = target != ignore_index
+    inside = (target >= 0) & (target < logits.shape[1])
+    losses, probs = cross_entropy(logits, np.where(inside, target, 0))
+    rows = np.stack([np.where(kept & inside, losses, logits.dtype.type(0)), kept.astype(logits.dtype)])
+    flagged = np.where(kept & ~inside, target, 0)
+    if flags is None:
+        return rows, probs, flagged
+    np.copyto(flags, flagged, where=flags == 0)
+    return rows, probs, flags
 
 
 @_quietly
@@ -186,6 +202,7 @@ KERNELS = {
     "softmax_backward": softmax_backward,
     "log_softmax_backward": log_softmax_backward,
     "cross_entropy_backward": cross_entropy_backward,
+    "cross_entropy_checked": cross_entropy_checked,
     "mse_loss": mse_loss,
     "mse_loss_backward": mse_loss_backward,
     "zero_": zero_,
