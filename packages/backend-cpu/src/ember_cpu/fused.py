@@ -60,12 +60,16 @@ def log_softmax_backward(grad, result, axis):
 def cross_entropy_backward(grad, probs, target, scale, kept):
     """(probs - one_hot(target)) * grad * scale per row, from the probabilities the forward ``cross_entropy``
     returned: the gradient of the losses w.r.t. the logits. grad: 0-d or per row; scale: a number or a 0-d
-    buffer; kept: None or the bool mask of rows whose gradient is not 0."""
+    buffer; kept: None or the mask (bool, or 0./1. weights) of rows whose gradient is not 0."""
     rows = np.multiply(grad, scale)
     if kept is not None:
         rows = np.where(kept, rows, rows.dtype.type(0))
     result = np.multiply(probs, rows[:, None] if rows.ndim else rows)
-    result[np.arange(len(target)), target] -= rows
+    try:
+        result[np.arange(len(target)), target] -= rows
+    except IndexError:  # a target outside [0, C) (a queued device's pending check rejects it) matches no class
+        inside = (target >= 0) & (target < probs.shape[1])
+        result[np.flatnonzero(inside), target[inside]] -= rows[inside] if rows.ndim else rows
     return result
 
 
