@@ -218,6 +218,28 @@ def count_kernel_calls(ember: ModuleType, device: str, batch: int = 64) -> dict[
     }
 
 
+STEADY_STEPS = 10  # MLP steps the steady-state counters average over (fewer than ember._checks.MAX_PENDING)
+
+
+def steady_state_counters(ember: ModuleType, device: str, batch: int = 64) -> dict[str, float] | None:
+    """Per MLP 784-256-10 step after two warm-up steps, with no synchronisation between steps, on a backend
+    that counts what it asks of the device (ember-opencl's `counters`): program builds, new buffer
+    allocations, host round trips, kernel launches. None on other devices."""
+    if not device.startswith("opencl"):
+        return None
+    from cases import mlp_step
+    from ember_opencl import counters
+
+    step = mlp_step(ember, device, batch)
+    step()
+    step().item()
+    before = counters.snapshot()
+    for _ in range(STEADY_STEPS):
+        step()
+    counted = counters.snapshot() - before
+    return {name: value / STEADY_STEPS for name, value in vars(counted).items()}
+
+
 def main() -> int:
     args = parse_args()
     limit_threads(args.threads)
@@ -268,6 +290,11 @@ def main() -> int:
             print(f"ember  kernel calls per MLP 784-256-10 CrossEntropy + SGD-momentum step (b64): "
                   f"{calls['all'] - calls['metadata']} (of which {calls['host_reads']} host reads), "
                   f"plus {calls['metadata']} metadata-only ({', '.join(sorted(METADATA_KERNELS))})")
+            steady = steady_state_counters(module, args.device)
+            if steady is not None:
+                environment["steady_state_per_mlp_step"] = steady
+                print(f"ember  per steady-state MLP step (b64, {STEADY_STEPS} steps without synchronising): "
+                      + ", ".join(f"{value:g} {name.replace('_', ' ')}" for name, value in steady.items()))
     environment["devices"] = {name: devices[name] for name in modules}
     print(f"median time per call over {args.repeat} samples taken in turns, ± interquartile range\n")
 

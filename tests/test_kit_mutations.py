@@ -216,6 +216,11 @@ def _log_of_softmax(x, axis):
     return np.log(K["softmax"](x, axis))
 
 
+def _cross_entropy_ignoring_bad_targets(logits, target, ignore_index, flags):
+    rows, probs, _ = K["cross_entropy_checked"](logits, target, ignore_index, None)
+    return rows, probs, np.zeros(len(target), np.int64) if flags is None else flags
+
+
 def _cross_entropy_from_clamped_probs(logits, target):
     _, probs = K["cross_entropy"](logits, target)
     picked = probs[np.arange(len(target)), target]
@@ -545,6 +550,8 @@ MUTANTS = (
            "softmax_matches"),
     Mutant("cross_entropy from clamped probabilities", "cross_entropy", _cross_entropy_from_clamped_probs,
            "test_optional_kernels", "cross_entropy"),
+    Mutant("cross_entropy_checked flagging no bad target", "cross_entropy_checked",
+           _cross_entropy_ignoring_bad_targets, "test_optional_kernels", "cross_entropy_checked"),
     Mutant("cross_entropy without subtracting the maximum", "cross_entropy", _unstable_cross_entropy,
            "test_optional_kernels", "cross_entropy"),
     Mutant("binary_cross_entropy_with_logits, the naive formula", "binary_cross_entropy_with_logits", _naive_bce,
@@ -663,7 +670,7 @@ QUICK = ("maximum ignores NaN (fmax)", "argmax ignores NaN", "where by arithmeti
          "as_strided ignores the storage offset", "strides in bytes", "add treats last stride 1 as contiguous",
          "add ignores out=", "uniform ignores the generator (and its seed)",
          "uniform with antithetic (correlated) neighbours", "arange with floor instead of ceil",
-         "add warns on inf - inf")
+         "add warns on inf - inf", "cross_entropy_checked flagging no bad target")
 _BY_NAME = {mutant.name: mutant for mutant in MUTANTS}
 
 

@@ -96,6 +96,6 @@ def test_an_mlp_step_queues_one_optimizer_launch():
         loss = step()
     assert np.isfinite(loss.item())  # synchronises: the step's pending target check is judged, not left behind
     calls = {call.name: call.calls for call in prof.kernel_calls()}
-    assert calls["sgd_step"] == 1 and calls["cross_entropy"] == 1 and calls["cross_entropy_backward"] == 1
+    assert calls["sgd_step"] == 1 and calls["cross_entropy_checked"] == 1 and calls["cross_entropy_backward"] == 1
     assert calls["threshold_backward"] == 1
     assert "add" not in calls, calls  # no composed optimizer or loss arithmetic

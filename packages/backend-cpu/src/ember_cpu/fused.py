@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .kernels import _BITS, ARRAY, _array, _quietly, _select_or_zero
+from .kernels import _BITS, ARRAY, _array, _quietly, _select_or_zero, cross_entropy
 
 # OpenBLAS's GEMM is up to 1.8x faster with few rows (a small batch) when they are the columns of the
 # product it computes: (bᵀ @ aᵀ)ᵀ. Measured on 784-256, 256-1024 and 512-128 layers: faster up to 64 rows and
@@ -71,13 +71,33 @@ def log_softmax_backward(grad, result, axis):
 def cross_entropy_backward(grad, probs, target, scale, kept):
     """(probs - one_hot(target)) * grad * scale per row, from the probabilities the forward ``cross_entropy``
     returned: the gradient of the losses w.r.t. the logits. grad: 0-d or per row; scale: a number or a 0-d
-    buffer; kept: None or the bool mask of rows whose gradient is not 0."""
+    buffer; kept: None or the mask (bool, or 0./1. weights) of rows whose gradient is not 0."""
     rows = np.multiply(grad, scale)
     if kept is not None:
         rows = np.where(kept, rows, rows.dtype.type(0))
     result = np.multiply(probs, rows[:, None] if rows.ndim else rows)
-    result[np.arange(len(target)), target] -= rows
+    try:
+        result[np.arange(len(target)), target] -= rows
+    except IndexError:  # a target outside [0, C) (a queued device's pending check rejects it) matches no class
+        inside = (target >= 0) & (target < probs.shape[1])
+        result[np.flatnonzero(inside), target[inside]] -= rows[inside] if rows.ndim else rows
     return result
+
+
+def cross_entropy_checked(logits, target, ignore_index, flags):
+    """``cross_entropy`` with the targets checked by the kernel, as a queued device's kernel does them
+    (core checks a CPU's targets on the host, where that is free: the kit calls this one): rows (2, N)
+    = losses (0 for an ignored or bad target) over weights (0 for an ignored one); flags: each bad target,
+    else 0, an earlier call's nonzero `flags` kept and updated in place."""
+    kept = target != ignore_index
+    inside = (target >= 0) & (target < logits.shape[1])
+    losses, probs = cross_entropy(logits, np.where(inside, target, 0))
+    rows = np.stack([np.where(kept & inside, losses, logits.dtype.type(0)), kept.astype(logits.dtype)])
+    flagged = np.where(kept & ~inside, target, 0)
+    if flags is None:
+        return rows, probs, flagged
+    np.copyto(flags, flagged, where=flags == 0)
+    return rows, probs, flags
 
 
 @_quietly
@@ -197,6 +217,7 @@ KERNELS = {
     "softmax_backward": softmax_backward,
     "log_softmax_backward": log_softmax_backward,
     "cross_entropy_backward": cross_entropy_backward,
+    "cross_entropy_checked": cross_entropy_checked,
     "mse_loss": mse_loss,
     "mse_loss_backward": mse_loss_backward,
     "zero_": zero_,

@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 
+from .counters import COUNTS
 from .device import Device, cl
 
 
@@ -62,10 +63,16 @@ class CLArray:
 
 
 def allocate(device: Device, shape: tuple[int, ...], dtype: np.dtype) -> CLArray:
-    """A new C-contiguous array (uninitialised)."""
+    """A new C-contiguous array (uninitialised), its memory from the device's pool: a block of its size
+    class that a dead array gave back (its base returns there when the last view of it dies), else new."""
     shape = tuple(int(size) for size in shape)
     nbytes = math.prod(shape) * dtype.itemsize
-    base = cl.Buffer(device.context, cl.mem_flags.READ_WRITE, nbytes) if nbytes else None
+    base = None
+    if nbytes:
+        held = device.pool.held_blocks
+        base = device.pool.allocate(nbytes)
+        if device.pool.held_blocks == held:  # none was free: the pool allocated
+            COUNTS.allocations += 1
     return CLArray(base, shape, contiguous_strides(shape), 0, dtype, device)
 
 
@@ -75,6 +82,7 @@ def upload(device: Device, array: np.ndarray) -> CLArray:
     result = allocate(device, array.shape, host.dtype)
     if host.size:
         cl.enqueue_copy(device.queue, result.base, host, is_blocking=True)
+        COUNTS.round_trips += 1
     return result
 
 
@@ -99,6 +107,7 @@ def download(array: CLArray) -> np.ndarray:
     itemsize = array.dtype.itemsize
     host = np.empty(high - low, array.dtype)
     cl.enqueue_copy(array.device.queue, host, array.base, src_offset=low * itemsize, is_blocking=True)
+    COUNTS.round_trips += 1
     view = np.ndarray(array.shape, array.dtype, host, (array.offset - low) * itemsize,
                       tuple(stride * itemsize for stride in array.strides))
     return view.copy()  # row-major, and 0-d stays 0-d (ascontiguousarray would make it 1-d)

@@ -16,10 +16,13 @@ import numpy as np
 
 from ember.plugins import DeviceType
 
+from .counters import COUNTS
+
 try:
     import pyopencl as cl
+    import pyopencl.tools as cl_tools
 except ImportError as error:  # the device type then says why it is unavailable
-    cl = None  # type: ignore[assignment]
+    cl = cl_tools = None  # type: ignore[assignment]
     _IMPORT_ERROR: str | None = f"pyopencl cannot be imported: {error}"
 else:
     _IMPORT_ERROR = None
@@ -38,10 +41,14 @@ class Device:
     context: cl.Context = field(init=False)
     queue: cl.CommandQueue = field(init=False)
     programs: dict = field(default_factory=dict, init=False)  # generated source -> built kernel
+    # Device memory by size class: a dead array's block is reused (the in-order queue runs a reuser's
+    # kernels after the earlier ones); held blocks are freed when an allocation would fail.
+    pool: cl_tools.MemoryPool = field(init=False)
 
     def __post_init__(self) -> None:
         self.context = cl.Context([self.device])
         self.queue = cl.CommandQueue(self.context)
+        self.pool = cl_tools.MemoryPool(cl_tools.ImmediateAllocator(self.queue))
 
     @property
     def dtypes(self) -> frozenset[str]:
@@ -135,6 +142,7 @@ def _device_count() -> int:
 
 def _synchronize(index: int) -> None:
     get(index).queue.finish()
+    COUNTS.round_trips += 1
 
 
 def notes() -> tuple[str, ...]:

@@ -145,10 +145,23 @@ def _full(grad: CLArray, result: CLArray) -> CLArray:
     return result.view(grad.shape, elementwise.broadcast_strides(result, grad.shape), result.offset)
 
 
-def _cross_entropy_source(t: str) -> str:
+def _cross_entropy_source(t: str, checked: bool) -> str:
+    """One row per work-item. `checked`: the targets are checked here (``cross_entropy_checked``): a row
+    whose target is ignore_index or out of range reads no logit by it, and flags each bad one."""
+    outputs = f"__global {t} *rows, __global {t} *probs, __global long *flags" if checked else \
+        f"__global {t} *losses, __global {t} *probs"
+    if checked:
+        picked = """const long t = target[t_off + row * t_s];
+    const int kept = t != ignore, inside = t >= 0 && t < classes;
+    const long was = fresh ? 0 : flags[row];
+    flags[row] = was != 0 ? was : (kept && !inside ? t : 0);
+    rows[n + row] = kept ? 1 : 0;
+    rows[row] = kept && inside ? -((x[at + t * x_c] - m) - log(s)) : 0;"""
+    else:
+        picked = "losses[row] = -((x[at + target[t_off + row * t_s] * x_c] - m) - log(s));"
     return f"""
-__kernel void k(__global {t} *losses, __global {t} *probs, __global const {t} *x, long x_off, long x_r, long x_c,
-                __global const long *target, long t_off, long t_s, long n, long classes) {{
+__kernel void k({outputs}, __global const {t} *x, long x_off, long x_r, long x_c,
+                __global const long *target, long t_off, long t_s, long n, long classes, long ignore, int fresh) {{
     const long row = get_global_id(0);
     if (row >= n) return;
     const long at = x_off + row * x_r;
@@ -160,8 +173,19 @@ __kernel void k(__global {t} *losses, __global {t} *probs, __global const {t} *x
         comp = isfinite(sum_) ? (sum_ - s) - d_ : 0; s = sum_;
     }}
     for (long c = 0; c < classes; c++) probs[row * classes + c] = exp(x[at + c * x_c] - m) / s;
-    losses[row] = -((x[at + target[t_off + row * t_s] * x_c] - m) - log(s));
+    {picked}
 }}"""
+
+
+def _cross_entropy_run(logits, target, outputs: list, ignore_index: int, fresh: bool = True) -> None:
+    n, classes = logits.shape
+    if n and classes:
+        checked = len(outputs) == 3
+        types = [None] * (len(outputs) + 1) + [np.int64] * 3 + [None] + [np.int64] * 5 + [np.int32]
+        kernel = program.build(logits.device, _cross_entropy_source(ctype(logits.dtype), checked), "k", types)
+        program.launch(logits.device, kernel, n, *(x.base for x in outputs), logits.base, logits.offset,
+                       *logits.strides, target.base, target.offset, target.strides[0], n, classes, ignore_index,
+                       fresh)
 
 
 def cross_entropy(logits, target):
@@ -169,21 +193,33 @@ def cross_entropy(logits, target):
     n, classes = logits.shape
     losses = allocate(logits.device, (n,), logits.dtype)
     probs = allocate(logits.device, (n, classes), logits.dtype)
-    if n and classes:
-        types = [None, None, None, np.int64, np.int64, np.int64, None, np.int64, np.int64, np.int64, np.int64]
-        kernel = program.build(logits.device, _cross_entropy_source(ctype(logits.dtype)), "k", types)
-        program.launch(logits.device, kernel, n, losses.base, probs.base, logits.base, logits.offset,
-                       *logits.strides, target.base, target.offset, target.strides[0], n, classes)
+    _cross_entropy_run(logits, target, [losses, probs], 0)
     return losses, probs
 
 
-def _cross_entropy_backward_source(t: str, scale_buffer: bool, masked: bool) -> str:
+def cross_entropy_checked(logits, target, ignore_index, flags):
+    """cross_entropy with the targets checked on the device (docs/internals.md): rows (2, N) = the losses
+    (0 where the target is ignore_index or out of range) over the weights (0 where ignored, else 1), the
+    probabilities, and the flags: each row's target where it is out of range and not ignore_index, else 0
+    (never a bad target); given `flags` (an earlier call's), its nonzero rows are kept and it is updated."""
+    n, classes = logits.shape
+    rows = allocate(logits.device, (2, n), logits.dtype)
+    probs = allocate(logits.device, (n, classes), logits.dtype)
+    fresh = flags is None
+    if fresh:
+        flags = allocate(logits.device, (n,), np.dtype(np.int64))
+    _cross_entropy_run(logits, target, [rows, probs, flags], ignore_index, fresh)
+    return rows, probs, flags
+
+
+def _cross_entropy_backward_source(t: str, scale_buffer: bool, mask_type: str | None) -> str:
     scale = f"__global const {t} *scale, long scale_off" if scale_buffer else f"const {t} scale"
-    mask = "__global const uchar *kept, long k_off, long k_s" if masked else "long unused"
+    masked = mask_type is not None
+    mask = f"__global const {mask_type} *kept, long k_off, long k_s" if masked else "long unused"
     factor = "scale[scale_off]" if scale_buffer else "scale"
     rows = f"grad[g_off + row * g_s] * {factor}"
     if masked:
-        rows = f"kept[k_off + row * k_s] ? {rows} : ({t})0"
+        rows = f"kept[k_off + row * k_s] != 0 ? {rows} : ({t})0"
     return f"""
 __kernel void k(__global {t} *out, __global const {t} *grad, long g_off, long g_s, __global const {t} *probs,
                 long p_off, long p_r, long p_c, __global const long *target, long t_off, long t_s, {scale}, {mask},
@@ -199,7 +235,8 @@ __kernel void k(__global {t} *out, __global const {t} *grad, long g_off, long g_
 
 def cross_entropy_backward(grad, probs, target, scale, kept):
     """(probs - one_hot(target)) * grad * scale per row; grad 0-d or per row, scale a number or a 0-d buffer,
-    kept None or the bool mask of rows whose gradient is not 0."""
+    kept None or the mask (bool, or of probs' dtype: 0 is False) of rows whose gradient is not 0. A target
+    outside [0, C) matches no class (a row that a pending check will reject reads nothing outside)."""
     out = allocate(probs.device, probs.shape, probs.dtype)
     t = ctype(probs.dtype)
     scale_buffer, masked = isinstance(scale, CLArray), kept is not None
@@ -220,7 +257,8 @@ def cross_entropy_backward(grad, probs, target, scale, kept):
         types.append(np.int64)
     args += [probs.shape[1], out.size]
     types += [np.int64, np.int64]
-    kernel = program.build(probs.device, _cross_entropy_backward_source(t, scale_buffer, masked), "k", types)
+    source = _cross_entropy_backward_source(t, scale_buffer, ctype(kept.dtype) if masked else None)
+    kernel = program.build(probs.device, source, "k", types)
     program.launch(probs.device, kernel, out.size, *args)
     return out
 
@@ -373,6 +411,7 @@ KERNELS = {
     "softmax_backward": softmax_backward,
     "log_softmax_backward": log_softmax_backward,
     "cross_entropy": cross_entropy,
+    "cross_entropy_checked": cross_entropy_checked,
     "cross_entropy_backward": cross_entropy_backward,
     "binary_cross_entropy_with_logits": binary_cross_entropy_with_logits,
     "mse_loss": mse_loss,

@@ -9,6 +9,7 @@ import warnings
 
 import numpy as np
 
+from .counters import COUNTS
 from .device import Device, cl
 
 CTYPES = {"bool": "uchar", "uint8": "uchar", "int8": "char", "int16": "short", "int32": "int",
@@ -26,7 +27,20 @@ def ctype(dtype: np.dtype) -> str:
     return CTYPES[dtype.name]
 
 
-def build(device: Device, source: str, name: str, scalar_types: list) -> cl.Kernel:
+class CountedKernel:
+    """A built kernel whose launches are counted (``counters.COUNTS.launches``), whoever enqueues them."""
+
+    __slots__ = ("kernel",)
+
+    def __init__(self, kernel: cl.Kernel) -> None:
+        self.kernel = kernel
+
+    def __call__(self, *args) -> cl.Event:
+        COUNTS.launches += 1
+        return self.kernel(*args)
+
+
+def build(device: Device, source: str, name: str, scalar_types: list) -> CountedKernel:
     """The kernel `name` of `source` on `device`, built on first use; `scalar_types` as pyopencl's
     set_scalar_arg_dtypes (None for a buffer argument)."""
     key = (source, name)
@@ -35,13 +49,14 @@ def build(device: Device, source: str, name: str, scalar_types: list) -> cl.Kern
         text = (_PRAGMA if "double" in source else "") + source
         with warnings.catch_warnings():  # a compiler's remarks on generated code are not the user's concern
             warnings.simplefilter("ignore")
-            kernel = getattr(cl.Program(device.context, text).build(), name)
-        kernel.set_scalar_arg_dtypes(scalar_types)
-        device.programs[key] = kernel
+            built = getattr(cl.Program(device.context, text).build(), name)
+        COUNTS.builds += 1
+        built.set_scalar_arg_dtypes(scalar_types)
+        kernel = device.programs[key] = CountedKernel(built)
     return kernel
 
 
-def launch(device: Device, kernel: cl.Kernel, items: int, *args) -> None:
+def launch(device: Device, kernel: CountedKernel, items: int, *args) -> None:
     """Enqueue `kernel` over `items` work-items in whole work-groups of a fixed size; never waits. A fixed
     size, not the driver's choice per global size: PoCL compiles a kernel again for each work-group size."""
     if items:

@@ -92,6 +92,37 @@ def check_targets(device, target, ignore_index: int, num_classes: int) -> bool |
     return kept.size != host.size
 
 
+class _FlaggedTargets:
+    """The judge of a fused kernel's target flags (``cross_entropy_checked``) over `rows` rows: each flag is
+    0 or a target out of range; PyTorch's IndexError names the first such target."""
+
+    def __init__(self, rows: int) -> None:
+        self.rows = rows
+
+    def __call__(self, flags) -> None:
+        bad = flags[flags != 0]
+        if bad.size:
+            raise IndexError(f"Target {bad[0]} is out of bounds.")
+
+
+def pending_flags(device, rows: int):
+    """The flags buffer of `device`'s last pending check when it judges target flags of `rows` rows (a
+    kernel adds to it instead of making another: a loop that never synchronises keeps one), else None."""
+    checks = pending.get(device)
+    if checks:
+        buffers, judge = checks[-1]
+        if isinstance(judge, _FlaggedTargets) and judge.rows == rows:
+            return buffers[0]
+    return None
+
+
+def defer_flagged_targets(device, flags, rows: int) -> None:
+    """The one pending check of a fused kernel that checked its targets itself (unless `flags` is pending
+    already, from `pending_flags`)."""
+    if pending_flags(device, rows) is not flags:
+        defer(device, (flags,), _FlaggedTargets(rows))
+
+
 def _target_judge(num_classes: int) -> Callable:
     def judge(smallest: int, largest: int) -> None:
         if smallest > largest:  # no target is kept
@@ -110,15 +141,21 @@ def check_index_range(device, index, low: int, high: int, fail: Callable[[int], 
     synchronisation; kernels clamp indices meanwhile."""
     kernels = device.kernels
     if not queued(device):
-        bad = _first_outside(kernels.to_numpy(index), low, high)
-        if bad is not None:
-            fail(bad)
+        check_host_index_range(kernels.to_numpy(index), low, high, fail)
         return
     outside = kernels.bitwise_or(kernels.lt(index, low), kernels.ge(index, high))
     marked = kernels.where(outside, index, low)
     first = kernels.argmax(outside, None, False)
     defer(device, (first, marked), lambda position, values: _judge_index(values.flat[position.item()].item(),
                                                                          low, high, fail))
+
+
+def check_host_index_range(values, low: int, high: int, fail: Callable[[int], None]) -> None:
+    """``fail(value)`` for the first value of the host array `values` outside [low, high), at once (indices
+    that are on the host already, such as a list in a key, cost no device work)."""
+    bad = _first_outside(values, low, high) if values.size else None
+    if bad is not None:
+        fail(bad)
 
 
 def _first_outside(values, low: int, high: int) -> int | None:

@@ -247,7 +247,7 @@ def index_fill(input, dim, index, value):
                            f"{value.ndim} dimension(s).")
     size = (input._data.shape or (1,))[dim]
     if input._data.size:  # nothing to fill: no check
-        check_range(index, -size, size, _out_of_bounds(dim, size))
+        check_range(index, -size, size, indexing.out_of_bounds(dim, size))
     fill = scalar_for(input, value, "index_fill")
     data = _put_along(input, dim, index, fill, False) if input._data.size else copy_of(input)
     result = wrap(data, input._dtype, input._device)
@@ -368,8 +368,7 @@ def index_put(input, indices, values, accumulate=False):
         raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
                            f"{type_name(input._dtype)} for the destination and {type_name(values._dtype)} for the "
                            f"source.")
-    key = indexing._key_buffers(input, tuple(indices))
-    _check_key_range(input, indices)
+    key = indexing._key_buffers(input, tuple(indices))  # checks their range
     indexing.check_value_fits(input, key, tuple(values._data.shape))
     return put_key(input, key, values, bool(accumulate))
 
@@ -381,25 +380,6 @@ def put_key(input: Tensor, key: tuple, values: Tensor, accumulate: bool) -> Tens
     result = wrap(data, input._dtype, input._device)
     node = IndexPutBackward0 if accumulate else indexing.IndexPutBackward0
     return attach(result, node, (input, values), (key,))
-
-
-def _out_of_bounds(dim: int, size: int):
-    """PyTorch's IndexError for index `bad` out of the range of dim `dim` of size `size`."""
-    def fail(bad: int) -> None:
-        raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
-    return fail
-
-
-def _check_key_range(input: Tensor, indices) -> None:
-    """PyTorch's IndexError for an integer index out of range of its dim (negative ones count back)."""
-    dim = 0
-    for item in indices:
-        if item._dtype is _bool:
-            dim += max(item.ndim, 1)
-            continue
-        size = input._data.shape[dim]
-        check_range(item, -size, size, _out_of_bounds(dim, size))
-        dim += 1
 
 
 # ----- repeat_interleave -------------------------------------------------------------------------------------

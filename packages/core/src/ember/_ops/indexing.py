@@ -7,7 +7,7 @@ import warnings
 
 import numpy as np
 
-from .. import _dtype
+from .. import _checks, _dtype
 from .._tensor import Tensor, wrap
 from ..autograd import grad_mode
 from ..autograd.node import VIEW_NO_GRAD_CHANGED, Node, attach, needs_grad, needs_input_grad
@@ -96,12 +96,24 @@ def _basic(input: Tensor, key: tuple) -> Tensor:
     return result
 
 
+def out_of_bounds(position: int, size: int):
+    """PyTorch's IndexError for index `bad` of the key's index tensor at `position` (counted as PyTorch's
+    index kernels count: a k-dim mask is k of them), indexing a dim of size `size`."""
+    def fail(bad: int) -> None:
+        raise IndexError(f"index {bad} is out of bounds for dimension {position} with size {size}")
+    return fail
+
+
 def _key_buffers(input: Tensor, key: tuple):
-    """The key with tensors and sequences as device buffers (int64 or bool) for index/index_put_."""
+    """The key with tensors and sequences as device buffers (int64 or bool) for index/index_put_, their
+    values checked in range (ember._checks: at once on the CPU and for sequences, else at the device's next
+    synchronisation: its kernels clamp meanwhile)."""
     k = input._device.kernels
     shape = input._data.shape
     converted = []
-    dim = 0
+    ranges = []  # (buffer, host copy or None, position among the index tensors, size of the dim it indexes)
+    dim = position = 0
+    empty = False  # the result: no element when an index is empty or a mask on the host has no True
     for item in _expand_ellipsis(key, input.ndim):
         if isinstance(item, Tensor):
             if item._device is not input._device:
@@ -111,6 +123,7 @@ def _key_buffers(input: Tensor, key: tuple):
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
             buffer = item._data if item._dtype is not _dtype.int32 else k.astype(item._data, _dtype.int64)
             mask = item._dtype is _dtype.bool_
+            host = None
         elif isinstance(item, (list, tuple, np.ndarray)):
             try:
                 array = np.asarray(item)
@@ -120,11 +133,13 @@ def _key_buffers(input: Tensor, key: tuple):
             if array.dtype.kind not in "iub" and array.size:  # an empty list is an int64 index, as in PyTorch
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
             mask = array.dtype.kind == "b"
-            buffer = k.from_numpy(array.astype(np.bool_ if mask else np.int64, order="C"))
+            host = array.astype(np.bool_ if mask else np.int64, order="C")
+            buffer = k.from_numpy(host)
         else:
             converted.append(item)
             dim += item is not None
             continue
+        empty = empty or not buffer.size or (mask and host is not None and not host.any())
         if mask:
             mask_shape = tuple(buffer.shape)
             if mask_shape != tuple(shape[dim:dim + len(mask_shape)]):
@@ -132,11 +147,22 @@ def _key_buffers(input: Tensor, key: tuple):
                 raise IndexError(f"The shape of the mask {list(mask_shape)} at index {at} does not match the "
                                  f"shape of the indexed tensor {list(shape)} at index {dim + at}")
             dim += len(mask_shape)
+            position += len(mask_shape)
         else:
             if buffer.size and dim < len(shape) and not shape[dim]:
                 raise IndexError("index is out of bounds for dimension with size 0")
+            if dim < len(shape):
+                ranges.append((buffer, host, position, shape[dim]))
             dim += 1
+            position += 1
         converted.append(buffer)
+    if not empty:  # PyTorch checks no index when the result is empty
+        for buffer, host, position, size in ranges:
+            fail = out_of_bounds(position, size)
+            if host is None:
+                _checks.check_index_range(input._device, buffer, -size, size, fail)
+            else:
+                _checks.check_host_index_range(host, -size, size, fail)
     return tuple(converted)
 
 
@@ -149,6 +175,12 @@ class IndexBackward0(Node):
 class IndexBackwardBackward0(Node):
     def backward(self, grad):
         return _index_with(grad, self.key)
+
+
+def index_in_range(input: Tensor, key: tuple) -> Tensor:
+    """``input[key]`` for a key of int64 index tensors in range by construction (core's own, such as
+    nll_loss's picks): no range check (on a queued device, none of its kernel calls)."""
+    return _index_with(input, tuple(item._data for item in key))
 
 
 def _index_with(input: Tensor, key: tuple, items: tuple | None = None) -> Tensor:

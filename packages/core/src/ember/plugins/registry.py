@@ -30,6 +30,7 @@ OPTIONAL_KERNELS: tuple[str, ...] = (
     # fused kernels of a training step (core composes each from required kernels when it is missing)
     "addmm", "threshold_backward", "softmax_backward", "log_softmax_backward", "cross_entropy_backward",
     "mse_loss", "mse_loss_backward", "zero_", "copy_to", "tanh_backward", "sigmoid_backward",
+    "cross_entropy_checked",
     # DLPack exchange (ember.from_dlpack, Tensor.__dlpack__): without them a device cannot exchange buffers
     "from_dlpack", "to_dlpack", "dlpack_device",
 )

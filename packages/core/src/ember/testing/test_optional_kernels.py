@@ -22,7 +22,7 @@ CHECKED_KERNELS = ("reshape", "permute", "slice", "storage_offset", "relu", "sig
                    "softmax", "log_softmax", "cross_entropy", "binary_cross_entropy_with_logits", "sgd_step",
                    "adam_step", "addmm", "threshold_backward", "softmax_backward", "log_softmax_backward",
                    "cross_entropy_backward", "mse_loss", "mse_loss_backward", "zero_", "copy_to", "tanh_backward",
-                   "sigmoid_backward", "conv2d")
+                   "sigmoid_backward", "conv2d", "cross_entropy_checked")
 
 
 def optional_kernel(ember_device, name):
@@ -347,6 +347,43 @@ def test_cross_entropy_matches_reference(ember_device, ember_rng, dtype_name, la
             assert_matches(ember_device.to_numpy(probs), expected_probs, f"{what} probs", terms=classes)
 
 
+# (targets, ignore_index) of 5 rows of 4 classes: bad ones on either side, ignored ones in and out of range
+CHECKED_TARGETS = (([0, 3, 1, 2, 0], -100), ([0, -100, 3, 7, -2], -100), ([1, 2, 4, 1, -1], 1),
+                   ([-100] * 5, -100), ([9, 0, 1, 2, 3], 0))
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("dtype_name", FLOAT_NAMES)
+def test_cross_entropy_checked_flags_bad_targets(ember_device, ember_rng, dtype_name, layout):
+    """rows (2, N): the losses (0 where the target is ignored or out of range) over the weights (0 where
+    ignored, else 1); the probabilities; flags: each target out of [0, C) and not ignore_index, else 0,
+    and given an earlier call's flags, its nonzero rows kept (a kernel that lets bad targets through must
+    fail here, not raise nothing later)."""
+    kernel = optional_kernel(ember_device, "cross_entropy_checked")
+    ember_device.dtype(dtype_name)
+    logits = (random_array(ember_rng, (5, 4), dtype_name) * 2).astype(dtype_name)
+    expected_probs = reference(lambda x: np.exp(_log_softmax(x, 1)), dtype_name, logits)
+    earlier = np.array([0, 0, 11, 0, -5], dtype=np.int64)  # an earlier call's flags
+    for targets, ignore_index in CHECKED_TARGETS:
+        target = np.array(targets, dtype=np.int64)
+        what = f"cross_entropy_checked(<(5, 4) {dtype_name}>, {layout}, target={targets}, ignore_index={ignore_index})"
+        for given in (None, earlier):
+            with no_warnings(what):
+                rows, probs, flags = kernel(place(ember_device, logits, layout), ember_device.from_numpy(target),
+                                            ignore_index, None if given is None else ember_device.from_numpy(given))
+            kept, inside = target != ignore_index, (0 <= target) & (target < 4)
+            losses = reference(functools.partial(_cross_entropy_losses, target=np.where(inside, target, 0)),
+                               dtype_name, logits)
+            expected_rows = np.stack([np.where(kept & inside, losses, 0), kept]).astype(dtype_name)
+            assert_matches(ember_device.to_numpy(rows), expected_rows, f"{what} rows", terms=4,
+                           magnitude=np.abs(expected_rows) + 8.0)
+            assert_matches(ember_device.to_numpy(probs), expected_probs, f"{what} probs", terms=4)
+            flagged = np.where(kept & ~inside, target, 0)
+            expected_flags = flagged if given is None else np.where(given != 0, given, flagged)
+            np.testing.assert_array_equal(ember_device.to_numpy(flags), expected_flags,
+                                          err_msg=f"{what} flags, given earlier flags {given}")
+
+
 @pytest.mark.parametrize("layout", LAYOUTS)
 @pytest.mark.parametrize("dtype_name", FLOAT_NAMES)
 def test_binary_cross_entropy_with_logits_matches_reference(ember_device, ember_rng, dtype_name, layout):
@@ -607,7 +644,7 @@ def test_softmax_backward_matches_reference(ember_device, ember_rng, op, dtype_n
 @pytest.mark.parametrize("dtype_name", FLOAT_NAMES)
 def test_cross_entropy_backward_is_probs_minus_one_hot_scaled(ember_device, ember_rng, dtype_name):
     """(probs - one_hot(target)) * grad * scale, per row: grad 0-d or per row, scale a number or a 0-d
-    buffer, rows outside `kept` 0 (even for a NaN gradient)."""
+    buffer, rows outside `kept` (a bool mask, or 0. / 1. weights of probs' dtype) 0 (even for a NaN gradient)."""
     kernel = optional_kernel(ember_device, "cross_entropy_backward")
     ember_device.dtype(dtype_name)
     probs = np.exp(_log_softmax(random_array(ember_rng, (5, 4), dtype_name).astype(np.float64), 1)).astype(dtype_name)
@@ -616,7 +653,8 @@ def test_cross_entropy_backward_is_probs_minus_one_hot_scaled(ember_device, embe
     kept = np.array([True, False, True, True, True])
     per_row = np.array([1.0, np.nan, -2.0, 0.5, 3.0], dtype=dtype_name)
     for grad, scale, mask in ((np.array(1.5, dtype=dtype_name), 0.2, None), (per_row, 1.0, kept),
-                              (np.array(2.0, dtype=dtype_name), np.array(0.25, dtype=dtype_name), kept)):
+                              (np.array(2.0, dtype=dtype_name), np.array(0.25, dtype=dtype_name), kept),
+                              (per_row, 1.0, kept.astype(dtype_name))):
         what = f"cross_entropy_backward(grad={grad.tolist()}, scale={scale}, kept={mask})"
         with no_warnings(what):
             result = kernel(ember_device.from_numpy(grad), ember_device.from_numpy(probs),
@@ -762,6 +800,11 @@ COMPOSITIONS = {
                     lambda x: (ember.log_softmax(x, 1), ember.log_softmax(x, 0)), ("rows",)),
     "cross_entropy": ("cross_entropy(x, target, reduction='none')",
                       lambda x, t: functional.cross_entropy(x, t, reduction="none"), ("rows", "target")),
+    "cross_entropy_checked": ("cross_entropy(x, target), mean with ignore_index=1, sum and none",
+                              lambda x, t: (functional.cross_entropy(x, t, ignore_index=1),
+                                            functional.cross_entropy(x, t, reduction="sum"),
+                                            functional.cross_entropy(x, t, reduction="none", ignore_index=0)),
+                              ("rows", "target")),
     "binary_cross_entropy_with_logits": (
         "binary_cross_entropy_with_logits(x, y, reduction='none')",
         lambda x, y: functional.binary_cross_entropy_with_logits(x, y, reduction="none"), ("rows", "probability")),

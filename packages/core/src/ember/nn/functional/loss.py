@@ -15,7 +15,7 @@ from ember import _checks, _dtype
 from ember._ops.dispatch import broadcast_shapes, operands, profiled
 from ember._ops.fused import fused as _fused
 from ember._ops.fused import has as _has
-from ember._ops.indexing import _index_backward
+from ember._ops.indexing import _index_backward, index_in_range
 from ember._tensor import Tensor
 from ember.autograd import grad_mode
 from ember.autograd.node import _FREED, Node, _unpack, attach, needs_grad, needs_input_grad
@@ -413,8 +413,8 @@ def _nll_forward(
         safe_target, target_weight, kept = _target_weights(target, weight, ignore_index, num_classes, input._dtype)
         key = _target_key(safe_target, input.dim())
         # With no classes every target is ignored (else the target check raised): nothing to pick.
-        picked = input.detach()[key] if num_classes else ember.zeros(safe_target.shape, dtype=input._dtype,
-                                                                     device=input.device)
+        picked = index_in_range(input.detach(), key) if num_classes else \
+            ember.zeros(safe_target.shape, dtype=input._dtype, device=input.device)
         # An ignored target contributes exactly 0, even where its log-probability is infinite or NaN; PyTorch
         # takes a 1-D input's loss as 0 - x[t] w[t] (+0, not -0, for a zero log-probability).
         weighted = picked * target_weight
@@ -470,7 +470,7 @@ class FusedNllLossBackward0(Node):
     it is composed of differentiable ops over the logits instead (which must then be unchanged)."""
 
     scale: float | Tensor  # a number, or a 0-d tensor (a mean over the targets that are kept)
-    kept: Tensor | None  # the rows whose target is not ignore_index (None: all)
+    kept: Tensor | None  # the rows whose target is not ignore_index (None: all): bool, or 0. / 1. weights
     safe_target: Tensor  # the targets, ignored ones set to class 0
 
     def backward(self, grad: Tensor) -> Tensor:
@@ -495,7 +495,7 @@ class FusedNllLossBackward0(Node):
         """The upstream gradient of each row's loss, as a (N, 1) column (0 for ignored rows)."""
         rows = grad * self.scale
         if self.kept is not None:
-            rows = ember.where(self.kept, rows, 0.0)
+            rows = ember.where(self.kept.bool(), rows, 0.0)
         return rows.unsqueeze(1) if rows.dim() else rows
 
 
@@ -508,28 +508,60 @@ FusedLogSoftmaxBackward0.__name__ = FusedLogSoftmaxBackward0.__qualname__ = "Log
 FusedNllLossBackward0.__name__ = FusedNllLossBackward0.__qualname__ = "NllLossBackward0"
 
 
+def _host_checked_losses(input: Tensor, target: Tensor, ignore_index: int, reduction: str) -> tuple:
+    """(loss, probabilities, scale, kept, safe_target) with the targets checked by ``ember._checks``."""
+    rows, num_classes = input._data.shape  # neither is 0
+    kept, safe_target = None, target
+    ignored = _checks.check_targets(input._device, target._data, ignore_index, num_classes)
+    if ignored is not False:
+        kept = target != ignore_index
+        safe_target = _safe_targets(target, kept, ignore_index, num_classes, ignored)
+    losses, probabilities = _fused(input, "cross_entropy", input, safe_target)
+    if kept is not None:
+        losses = ember.where(kept, losses, 0.0)
+    scale = 1.0
+    if reduction == "sum":
+        losses = losses.sum()
+    elif reduction == "mean":
+        count = rows if kept is None else kept.to(input._dtype).sum()
+        losses = losses.sum() / count
+        scale = 1.0 / count
+    return losses, probabilities, scale, kept, safe_target
+
+
+def _device_checked_losses(input: Tensor, target: Tensor, ignore_index: int, reduction: str) -> tuple:
+    """(loss, probabilities, scale, kept) from ``cross_entropy_checked``, whose flags core defers one check
+    on (or which adds to the pending flags of an earlier call); kept is the per-row weight (0 for an ignored
+    target). A mean is one sum of the losses and weights (its (2, N) rows), a division and the reciprocal
+    the backward scales by: 4 kernel calls in all."""
+    device, n = input._device, input._data.shape[0]
+    earlier = _checks.pending_flags(device, n)
+    rows, probabilities, flags = _fused(input, "cross_entropy_checked", input, target, ignore_index, earlier)
+    _checks.defer_flagged_targets(device, flags._data, n)  # an int64 buffer: only its data
+    losses, kept = rows[0], rows[1]
+    scale: float | Tensor = 1.0
+    if reduction == "sum":
+        losses = losses.sum()
+    elif reduction == "mean":
+        total, count = rows.sum(1)
+        losses, scale = total / count, count.reciprocal()
+    return losses, probabilities, scale, kept
+
+
 def _fused_cross_entropy(input: Tensor, target: Tensor, ignore_index: int, reduction: str) -> Tensor:
     """Cross entropy of (N, C) logits without class weights through the ``cross_entropy`` kernel (and,
     for the gradient, ``cross_entropy_backward``): with targets checked on the host and none ignored (the
-    CPU's common case), the forward is that kernel and the reduction, the backward one kernel call."""
+    CPU's common case), the forward is that kernel and the reduction, the backward one kernel call. On a
+    device with a queue and ``cross_entropy_checked``, the kernel checks the targets itself: one pending
+    check, no mask or clamp of the targets."""
     _check_nll(input, target, None)
-    rows, num_classes = input._data.shape  # neither is 0
-    kept, safe_target = None, target
     with grad_mode.no_grad():
-        ignored = _checks.check_targets(input._device, target._data, ignore_index, num_classes)
-        if ignored is not False:
-            kept = target != ignore_index
-            safe_target = _safe_targets(target, kept, ignore_index, num_classes, ignored)
-        losses, probabilities = _fused(input, "cross_entropy", input, safe_target)
-        if kept is not None:
-            losses = ember.where(kept, losses, 0.0)
-        scale = 1.0
-        if reduction == "sum":
-            losses = losses.sum()
-        elif reduction == "mean":
-            count = rows if kept is None else kept.to(input._dtype).sum()
-            losses = losses.sum() / count
-            scale = 1.0 / count
+        if _checks.queued(input._device) and _has(input, "cross_entropy_checked"):
+            losses, probabilities, scale, kept = _device_checked_losses(input, target, ignore_index, reduction)
+            safe_target = target
+        else:
+            losses, probabilities, scale, kept, safe_target = _host_checked_losses(input, target, ignore_index,
+                                                                                   reduction)
     result = _result(losses)
     if not needs_grad((input,)):
         return result
