@@ -285,7 +285,7 @@ def test_nn_init_takes_a_generator():
 
 # ----- per device --------------------------------------------------------------------------------------------
 @pytest.fixture
-def two_cuda_devices():
+def two_cuda_devices(without_installed_cuda):
     """test_queued_device's fake backend: "cuda" with two devices, the CPU backend's generators, no state
     export; forgotten after the test."""
     from test_queued_device import _register

@@ -71,7 +71,7 @@ def _register(peer_copies: bool):
 
 
 @pytest.fixture(params=[False, True], ids=["host-copies", "peer-copies"])
-def backend(request):
+def backend(request, without_installed_cuda):
     """The queued backend, registered for one test (with and without copy_to); forgotten after."""
     plugin = _register(request.param)
     yield plugin
