@@ -268,7 +268,8 @@ def test_kernels_lists_every_fused_kernel_by_its_contract_name():
     table = fused.kernels()
     assert sorted(table) == sorted(["relu", "sigmoid", "tanh_backward", "sigmoid_backward", "threshold_backward",
                                     "softmax", "log_softmax", "softmax_backward", "log_softmax_backward",
-                                    "cross_entropy", "cross_entropy_backward", "binary_cross_entropy_with_logits",
+                                    "cross_entropy", "cross_entropy_checked", "cross_entropy_backward",
+                                    "binary_cross_entropy_with_logits",
                                     "mse_loss", "mse_loss_backward", "addmm", "sgd_step", "adam_step"])
     assert table is not fused.kernels(), "a new dict each call: the plugin may merge it"
 

@@ -193,7 +193,8 @@ def test_a_device_type_declared_by_two_plugins_is_an_error():
 
 
 def test_disabled_plugins_blocks_the_cpu_backend(monkeypatch):
-    monkeypatch.setenv("EMBER_DISABLED_PLUGINS", "opencl, cpu")
+    installed = sorted({point.name for point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)})
+    monkeypatch.setenv("EMBER_DISABLED_PLUGINS", ", ".join(installed))
     _reset_for_tests()
     message = "backend 'cpu' is installed but disabled by EMBER_DISABLED_PLUGINS"
     with pytest.raises(RuntimeError, match=message):
@@ -212,8 +213,10 @@ def test_disabling_autoload_leaves_only_plugins_registered_by_hand(monkeypatch):
 
 
 def test_an_unknown_device_type_names_the_known_ones():
-    register_plugin(DevicePlugin(fake_device("opencl"), {}), "opencl")
-    message = "^Expected one of cpu, opencl device type at start of device string: foo$"
+    register_plugin(DevicePlugin(fake_device("toy"), {}), "toy")
+    installed = {point.name for point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)}
+    known = ", ".join(sorted(installed | {"toy"}))  # each installed backend's plugin declares its namesake
+    message = f"^Expected one of {known} device type at start of device string: foo$"
     with pytest.raises(RuntimeError, match=message):
         get_backend("foo")
 

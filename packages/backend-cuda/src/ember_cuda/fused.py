@@ -210,13 +210,33 @@ def cross_entropy(logits, target):
     return losses, probs
 
 
+def cross_entropy_checked(logits, target, ignore_index, flags):
+    """``cross_entropy`` with the targets checked in the same launch (docs/internals.md): rows (2, N) =
+    losses over weights, probs, and the device-side flags of bad targets (an earlier call's `flags`
+    updated in place where they are still 0)."""
+    cupy = _cupy()
+    rows, classes = logits.shape
+    with logits.device:
+        out = cupy.empty((2, rows), logits.dtype)
+        probs = cupy.empty((rows, classes), logits.dtype)
+        keep = flags is not None
+        if not keep:
+            flags = cupy.empty((rows,), np.int64)
+        if rows:  # classes > 0: core takes this path only for logits with elements
+            _launch("cross_entropy_checked", logits, rows, out, probs, flags, _dense(logits), _dense(target),
+                    np.int64(ignore_index), np.int64(keep), np.int64(rows), np.int64(classes))
+    return out, probs, flags
+
+
 _NULL = np.uint64(0)  # a null pointer argument
 
 
 def cross_entropy_backward(grad, probs, target, scale, kept):
     """(probs - one_hot(target)) * grad * scale per row: grad 0-d or per row, scale a number or a 0-d
-    buffer, kept None or the bool mask of the rows whose gradient is not 0."""
+    buffer, kept None or the mask of the rows whose gradient is not 0 (bool, or 0./1. weights)."""
     cupy = _cupy()
+    if kept is not None and kept.dtype != np.bool_:
+        kept = kept != 0
     rows, classes = probs.shape
     with probs.device:
         out = cupy.empty((rows, classes), probs.dtype)
@@ -310,6 +330,7 @@ _KERNELS: dict[str, Callable] = {
     "softmax_backward": softmax_backward,
     "log_softmax_backward": log_softmax_backward,
     "cross_entropy": cross_entropy,
+    "cross_entropy_checked": cross_entropy_checked,
     "cross_entropy_backward": cross_entropy_backward,
     "binary_cross_entropy_with_logits": binary_cross_entropy_with_logits,
     "mse_loss": mse_loss,

@@ -51,7 +51,7 @@ SOURCES = (
                               "binary_cross_entropy_with_logits": FLOATS, "mse_loss": FLOATS,
                               "mse_loss_reduced": FLOATS, "mse_loss_backward": FLOATS, "bias_add": FLOATS}),
     Source("rows.cu", {"softmax": FLOATS, "softmax_backward": FLOATS, "cross_entropy": FLOATS,
-                       "cross_entropy_backward": FLOATS}),
+                       "cross_entropy_checked": FLOATS, "cross_entropy_backward": FLOATS}),
     Source("optim.cu", {"sgd_step": FLOATS, "adam_step": FLOATS}),
 )
 

@@ -59,17 +59,40 @@ template <typename T> __global__ void softmax_backward(T *out, const T *g, const
 // Per-row losses -log_softmax(x)[row, target[row]] and the probabilities softmax(x) of (rows, classes)
 // logits. Targets are clamped into [0, classes): core checks them on the device and raises at the next
 // synchronisation, meanwhile no thread reads outside the row.
+// probs = softmax of the row at `at`; returns the row's log-probability of class t.
+template <typename T> __device__ typename Math<T>::type softmax_row(T *probs, const T *x, i64 at, i64 classes,
+                                                                   i64 t) {
+    typedef typename Math<T>::type M;
+    const M m = row_max(x, at, classes, 1);
+    const M s = row_exp_sum(x, at, classes, 1, m);
+    for (i64 c = 0; c < classes; c++) st(probs, at + c, exp(ld(x, at + c) - m) / s);
+    return (ld(x, at + t) - m) - log(s);
+}
+
 template <typename T> __global__ void cross_entropy(T *losses, T *probs, const T *x, const i64 *target, i64 rows,
                                                     i64 classes) {
-    typedef typename Math<T>::type M;
     GRID_LOOP(row, rows) {
-        const i64 at = row * classes;
-        const M m = row_max(x, at, classes, 1);
-        const M s = row_exp_sum(x, at, classes, 1, m);
-        for (i64 c = 0; c < classes; c++) st(probs, at + c, exp(ld(x, at + c) - m) / s);
         i64 t = target[row];
         t = t < 0 ? 0 : (t >= classes ? classes - 1 : t);
-        st(losses, row, -((ld(x, at + t) - m) - log(s)));  // -0. for a log-probability of 0, as nll_loss
+        st(losses, row, -softmax_row(probs, x, row * classes, classes, t));  // -0. for a log-probability of 0
+    }
+}
+
+// cross_entropy with the targets checked here (the contract's cross_entropy_checked): out rows (2, N) =
+// the losses (0 where the target is ignore_index or outside [0, classes), whose logits are not read) over
+// the weights (0 where ignored, else 1); flags[row] = a target outside the range that is not ignored, else
+// 0, written only where flags[row] is 0 when `keep` (an earlier call's pending flags).
+template <typename T> __global__ void cross_entropy_checked(T *out, T *probs, i64 *flags, const T *x,
+                                                            const i64 *target, i64 ignore_index, i64 keep,
+                                                            i64 rows, i64 classes) {
+    typedef typename Math<T>::type M;
+    GRID_LOOP(row, rows) {
+        const i64 t = target[row];
+        const bool kept = t != ignore_index, inside = t >= 0 && t < classes;
+        const M log_probability = softmax_row(probs, x, row * classes, classes, inside ? t : 0);
+        st(out, row, kept && inside ? -log_probability : (M)0);
+        st(out, rows + row, kept ? (M)1 : (M)0);
+        if (!keep || flags[row] == 0) flags[row] = kept && !inside ? t : 0;
     }
 }
 
@@ -83,8 +106,11 @@ template <typename T> __global__ void cross_entropy_backward(T *out, const T *g,
     typedef typename Math<T>::type M;
     GRID_LOOP(i, rows * classes) {
         const i64 row = i / classes, c = i % classes;
-        M factor = ld(g, row * gs) * (scale_buffer ? ld(scale_buffer, 0) : scale);
-        if (kept && !kept[row]) factor = 0;
+        if (kept && !kept[row]) {  // a select, not a product: a NaN or inf in a dropped row stays 0
+            st(out, i, (M)0);
+            continue;
+        }
+        const M factor = ld(g, row * gs) * (scale_buffer ? ld(scale_buffer, 0) : scale);
         const M value = ld(probs, i) * factor;
         st(out, i, target[row] == c ? value - factor : value);
     }
