@@ -86,13 +86,13 @@ def test_python_numbers_on_either_side_are_pytorchs(entry, name, number, dtype):
 
 
 OPERATORS = {"__add__": operator.add, "__sub__": operator.sub, "__mul__": operator.mul,
-             "__truediv__": operator.truediv, "__pow__": operator.pow, "__floordiv__": operator.floordiv, "__mod__": operator.mod, "__and__": operator.and_,
-             "__or__": operator.or_, "__xor__": operator.xor, "__lshift__": operator.lshift,
-             "__rshift__": operator.rshift}
+             "__truediv__": operator.truediv, "__pow__": operator.pow, "__floordiv__": operator.floordiv,
+             "__mod__": operator.mod, "__and__": operator.and_, "__or__": operator.or_, "__xor__": operator.xor,
+             "__lshift__": operator.lshift, "__rshift__": operator.rshift}
 IN_OPERATORS = {"__add__": operator.iadd, "__sub__": operator.isub, "__mul__": operator.imul,
-                "__truediv__": operator.itruediv, "__pow__": operator.ipow, "__floordiv__": operator.ifloordiv, "__mod__": operator.imod, "__and__": operator.iand,
-                "__or__": operator.ior, "__xor__": operator.ixor, "__lshift__": operator.ilshift,
-                "__rshift__": operator.irshift}
+                "__truediv__": operator.itruediv, "__pow__": operator.ipow, "__floordiv__": operator.ifloordiv,
+                "__mod__": operator.imod, "__and__": operator.iand, "__or__": operator.ior, "__xor__": operator.ixor,
+                "__lshift__": operator.ilshift, "__rshift__": operator.irshift}
 OPERATOR_ROWS = [(entry, entry.operators[0]) for entry in PUBLIC if len(entry.operators) == 3]
 
 

@@ -1,4 +1,5 @@
-"""Elementwise ops: unary math, binary arithmetic with broadcasting, comparisons, where, clamp."""
+"""Elementwise ops: reciprocal, the logical ops, where, masked_fill, clamp; the arithmetic and comparisons
+(registry entries of `arithmetic` and `binary`) named here for the other ops."""
 from __future__ import annotations
 
 import warnings
@@ -19,9 +20,7 @@ from .dispatch import (
 )
 from .dispatch import bump as _bump
 
-_bool = _dtype.bool_
-_float16, _float32 = _dtype.float16, _dtype.float32
-_WIDE_FLOATS = frozenset((_float32, _dtype.float64))
+_bool, _float16 = _dtype.bool_, _dtype.float16
 
 
 class ReciprocalBackward0(Node):

@@ -505,9 +505,11 @@ def _recorders(entry: Binary, nodes: tuple) -> tuple:
                 lambda result, a, b, changed: attach(result, left_node, (b,),
                                                      (b, result if saves_result else None), number=a))
 
+    gradients = entry.gradients
+
     def recording(gradient: Gradient | None, node_cls: type, which: int) -> Callable:
         """One form's recording: the pair's node over both operands, or a node over the tensor alone."""
-        saving = (entry.gradients[0] if gradient is None else gradient).saving
+        saving = (gradients[0] if gradient is None else gradient).saving
         if gradient is None or which == 2:
             if saving is None:
                 return lambda result, a, b, changed: attach(result, node_cls, (a, b), (), **changed)
@@ -519,8 +521,7 @@ def _recorders(entry: Binary, nodes: tuple) -> tuple:
             return attach(result, node_cls, (tensor,), () if saving is None else saving(a, b, result),
                           **({**changed, kept: number} if kept else changed))
         return record_alone
-    return tuple(recording(gradient, node_cls, which)
-                 for gradient, node_cls, which in zip(entry.gradients, nodes, (2, 0, 1)))
+    return tuple(recording(gradient, node_cls, which) for gradient, node_cls, which in zip(gradients, nodes, (2, 0, 1)))
 
 
 def _binder(entry: Binary) -> Callable:
