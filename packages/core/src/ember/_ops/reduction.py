@@ -382,8 +382,9 @@ class Reduction:
 
     Attributes:
         name: PyTorch's name (``ember.name``, ``Tensor.name``).
-        reduce: ``reduce(source, dims, keepdim, dt)`` -> the result buffer over `dims` (sorted, distinct) of
-            `source`, the input already of dtype `dt` where the entry converts it ("exact" and "float").
+        reduce: ``reduce(source, dims, keepdim, dt, whole)`` -> the result buffer over `dims` (sorted,
+            distinct; all of them when `whole`, the call gave no dim) of `source`, the input already of dtype
+            `dt` where the entry converts it ("exact" and "float").
         dtypes: "exact": floats keep their dtype, bool and integer inputs give int64 (sum, prod);
             "float": floating inputs only, PyTorch's RuntimeError otherwise (mean); "flags": a bool result
             (uint8 for a uint8 input, as PyTorch's legacy byte masks: any, all).
@@ -395,6 +396,7 @@ class Reduction:
         saves_result: the nodes save (input, result), with their versions (prod).
         one_dim: `dim` is a single int (prod), PyTorch's TypeError for a sequence.
         counts: the nodes hold the number of elements reduced (mean).
+        doc: the function's docstring.
     """
 
     name: str
@@ -406,6 +408,7 @@ class Reduction:
     saves_result: bool = False
     one_dim: bool = False
     counts: bool = False
+    doc: str = ""
 
 
 def reducing(entry: Reduction) -> Callable:
@@ -450,7 +453,7 @@ def reducing(entry: Reduction) -> Callable:
         if empty is not None and not count:
             data = input._device.kernels.full(_kept_shape(shape, dims, kept), empty, dt)
         else:
-            data = reduce(source, dims, kept, dt)
+            data = reduce(source, dims, kept, dt, dim is None)
         if flags:
             return _as_flags_of(input, data)
         result = wrap(data, dt, input._device)
@@ -460,7 +463,8 @@ def reducing(entry: Reduction) -> Callable:
         return attach(result, all_node if dim is None else along_node, (input,),
                       (input, result) if saves_result else (), **state)
     op.__name__ = op.__qualname__ = name
-    return op
+    op.__doc__ = entry.doc
+    return profiled("aten::" + name)(op)
 
 
 def _as_flags_of(input, flags) -> Tensor:
@@ -471,14 +475,14 @@ def _as_flags_of(input, flags) -> Tensor:
     return wrap(flags, _bool, input._device)
 
 
-def _sum(source, dims, keepdim, dt):
+def _sum(source, dims, keepdim, dt, whole):
     """A sum (bool and int as int64); the common full sum straight to the kernel."""
-    if len(dims) == len(source._data.shape) and dims and not keepdim and dt is not _float16:
+    if whole and dims and not keepdim and dt is not _float16:
         return source._device.kernels.sum(source._data, dims, False)
     return _reduce("sum", source, dims, keepdim)
 
 
-def _mean(source, dims, keepdim, dt):
+def _mean(source, dims, keepdim, dt, whole):
     """Sum over the count; float16 summed and divided in float32 and rounded once, as PyTorch."""
     k = source._device.kernels
     count = 1
@@ -490,11 +494,11 @@ def _mean(source, dims, keepdim, dt):
     return k.div(_reduce("sum", source, dims, keepdim), count)
 
 
-def _prod(source, dims, keepdim, dt):
+def _prod(source, dims, keepdim, dt, whole):
     return product_over(source, dims, keepdim, dt)._data
 
 
-def _any(input, dims, keepdim, dt):
+def _any(input, dims, keepdim, dt, whole=False):
     """Whether any element over `dims` is non-zero (NaN is), as a bool buffer; False over no elements."""
     k = input._device.kernels
     if input.numel() == 0:
@@ -503,7 +507,7 @@ def _any(input, dims, keepdim, dt):
     return _reduce("max", wrap(truth, _bool, input._device), dims, keepdim)
 
 
-def _all(input, dims, keepdim, dt):
+def _all(input, dims, keepdim, dt, whole):
     """Whether every element over `dims` is non-zero: not any zero; True over no elements."""
     k = input._device.kernels
     falsy = wrap(k.eq(input._data, False if input._dtype is _bool else 0), _bool, input._device)
@@ -527,13 +531,16 @@ def _mean_along_backward(node, grad):
 
 
 REDUCTIONS: tuple[Reduction, ...] = (
-    Reduction("sum", _sum, backward=(_sum_backward, _sum_along_backward), grad_fns=("SumBackward0", "SumBackward1")),
+    Reduction("sum", _sum, backward=(_sum_backward, _sum_along_backward), grad_fns=("SumBackward0", "SumBackward1"),
+              doc="Sum over `dim` (all dims when None); bool and int tensors sum as int64, as in PyTorch."),
     Reduction("mean", _mean, "float", empty=math.nan, backward=(_mean_backward, _mean_along_backward),
-              grad_fns=("MeanBackward0", "MeanBackward1"), counts=True),
+              grad_fns=("MeanBackward0", "MeanBackward1"), counts=True,
+              doc="Mean over `dim` (all dims when None) of a floating tensor."),
     Reduction("prod", _prod, backward=(_prod_backward, _prod_along_backward),
-              grad_fns=("ProdBackward0", "ProdBackward1"), saves_result=True, one_dim=True),
-    Reduction("any", _any, "flags"),
-    Reduction("all", _all, "flags"),
+              grad_fns=("ProdBackward0", "ProdBackward1"), saves_result=True, one_dim=True,
+              doc="Product over one dim (or all elements when `dim` is None)."),
+    Reduction("any", _any, "flags", doc="Whether any element (along `dim`) is non-zero."),
+    Reduction("all", _all, "flags", doc="Whether every element (along `dim`) is non-zero."),
 )
 
 
