@@ -55,8 +55,8 @@ def straight_binary(general: Callable, kernel_name: str, node_cls: type | None =
             except Exception:
                 return general(input, other)  # the general path raises PyTorch's error
             result = wrap(data, result_dtype or dt, input._device)
-            if node_cls is not None and _state.enabled and (
-                    input._requires_grad or (kind is Tensor and other._requires_grad)):
+            if node_cls is not None and (input._requires_grad or (kind is Tensor and other._requires_grad)) and \
+                    _state.enabled:
                 if number_node is not None and kind is not Tensor:
                     recording(result, number_node, (input,))
                 else:
