@@ -9,6 +9,7 @@ import pytest
 
 import ember
 from ember._ops.binary import BINARY
+from ember._ops.reduction import REDUCTIONS
 from ember._ops.unary import UNARY
 from ember.autograd import gradcheck, gradgradcheck
 
@@ -173,11 +174,16 @@ OPS = {
 _REGISTRY = [entry for entry in UNARY if entry.differentiable and entry.backward is not None]
 OPS.update({f"registry {entry.name}": (getattr(ember, entry.name), [((2, 3), entry.domain)]) for entry in _REGISTRY})
 # And every binary one PyTorch differentiates, the second operand broadcast (its gradient is summed).
-_BINARY = [entry for entry in BINARY if entry.public and entry.backward is not None and "float64" not in entry.refuses]
+_BINARY = [entry for entry in BINARY if entry.public and entry.differentiable and "float64" not in entry.refuses]
 OPS.update({f"registry {entry.name}": (getattr(ember, entry.name), [((2, 3), "real" if d == "nonzero" else d)
                                                                      for d in entry.domains[:1]] +
                                        [((3,), "real" if entry.domains[1] == "nonzero" else entry.domains[1])])
             for entry in _BINARY})
+
+# And every reduction entry with a gradient (ember/_ops/reduction.py), over all elements and along a dim.
+_REDUCTIONS = [entry for entry in REDUCTIONS if entry.backward is not None]
+OPS.update({f"registry {entry.name}{form}": (lambda a, name=entry.name, args=args: getattr(a, name)(*args), [R23])
+            for entry in _REDUCTIONS for form, args in (("", ()), ("(dim, keepdim)", (1, True)))})
 
 # Gather and scatter (ember/_ops/scatter.py), indices repeating where the op allows it.
 _ALONG = [[0, 2, 2], [1, 1, 0]]
@@ -231,6 +237,7 @@ SECOND_ORDER = [
     "topk",
     "median(dim)",
     *(f"registry {entry.name}" for entry in _REGISTRY + _BINARY),
+    *(f"registry {entry.name}{form}" for entry in _REDUCTIONS for form in ("", "(dim, keepdim)")),
     *SCATTER_OPS,
 ]
 

@@ -1,7 +1,7 @@
-"""Elementwise ops over two operands, one registry entry each (see `ember._ops.registry.Binary`):
-integer and floor division, remainders, atan2, copysign, logaddexp, hypot, xlogy, the bitwise ops and
-shifts, with their Python operators. add, sub, mul, div and pow keep their hand-written fast paths in
-`pointwise`; div's rounding modes are entries here. Gradient formulas follow PyTorch's derivatives.yaml.
+"""Elementwise ops over two operands, one registry entry each (see `ember._ops.registry.Binary`): the
+arithmetic of `arithmetic` (add, sub, mul, div, pow), integer and floor division, remainders, atan2,
+copysign, logaddexp, hypot, xlogy, the bitwise ops and shifts, with their Python operators; div's rounding
+modes are entries here. Gradient formulas follow PyTorch's derivatives.yaml.
 """
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import numpy as np
 
 from .._dtype import EXACT_NAMES
 from .._tensor import Tensor, wrap
+from .arithmetic import ARITHMETIC
 from .dispatch import bump as _bump
 from .dispatch import check_out, profiled, type_name
 from .registry import Binary, build_binary, in_float32
@@ -51,6 +52,7 @@ def _denominator(a, b):
 
 
 BINARY: tuple[Binary, ...] = (
+    *ARITHMETIC,
     Binary("floor_divide", None, ("NotImplemented",) * 3, refuses=_NOT_INT, cpu_name="div_floor_cpu", divides=True,
            operators=("__floordiv__", "__rfloordiv__", "__ifloordiv__"), reference=np.floor_divide,
            domains=("real", "nonzero")),
@@ -104,19 +106,21 @@ BINARY: tuple[Binary, ...] = (
 )
 
 _ALL, NODES = build_binary(BINARY)
-FUNCTIONS: dict[str, Any] = {name: fn for name, fn in _ALL.items() if not name.startswith("div_")}
+FUNCTIONS: dict[str, Any] = {name: _ALL[name] for entry in BINARY if entry.public
+                             for name in (entry.name, *entry.aliases)}
 IN_PLACE = tuple(name for entry in BINARY if entry.public and entry.in_place
                  for name in (entry.name, *entry.aliases)) + ("bitwise_not",)
 _ROUNDED = {"floor": _ALL["div_floor"], "trunc": _ALL["div_trunc"]}
 
 
-def rounded_div(input, other, rounding_mode, out=None):
-    """``div(input, other, rounding_mode=...)``: the quotient rounded down ("floor") or toward zero ("trunc")."""
+def rounding(rounding_mode):
+    """The op of ``div(input, other, rounding_mode=...)``: the quotient rounded down ("floor") or toward
+    zero ("trunc")."""
     op = _ROUNDED.get(rounding_mode) if isinstance(rounding_mode, str) else None
     if op is None:
         raise RuntimeError("div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
                            f"'{rounding_mode}'")
-    return op(input, other, out=out)
+    return op
 
 
 @profiled("aten::bitwise_not")
@@ -146,7 +150,17 @@ def invert(input):
     return bitwise_not(input)
 
 
-def _reflected(op):
+def _reflected(entry: Binary):
+    """The reflected operator of `entry` (``2 - t``): the op itself, another entry's, a function of its own, or
+    the op with its operands swapped."""
+    op = _ALL[entry.name]
+    if entry.reflected == "same":
+        return op
+    if isinstance(entry.reflected, str):
+        return _ALL[entry.reflected]
+    if callable(entry.reflected):
+        return entry.reflected
+
     def reflected(self, other):
         return op(other, self)
     reflected.__name__ = reflected.__qualname__ = f"r{op.__name__}"
@@ -155,8 +169,7 @@ def _reflected(op):
 
 FUNCTIONS["bitwise_not"] = bitwise_not
 # Python operators (forward and reflected), and the in-place ones by the method they are.
-OPERATORS = {name: fn for entry in BINARY for name, fn in zip(entry.operators, (
-    _ALL[entry.name], _reflected(_ALL[entry.name])))}
+OPERATORS = {name: fn for entry in BINARY for name, fn in zip(entry.operators, (_ALL[entry.name], _reflected(entry)))}
 IN_OPERATORS = {entry.operators[2]: entry.name + "_" for entry in BINARY if len(entry.operators) == 3}
 globals().update(NODES)  # PyTorch's grad_fn classes, importable by name as the other ops' are
 __all__ = sorted(FUNCTIONS) + sorted(NODES)

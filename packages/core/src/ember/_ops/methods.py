@@ -27,10 +27,6 @@ from . import (
 )
 
 
-def _rpow(self, base):
-    return pointwise._rpow(self, base)
-
-
 def _where(self, condition, other):
     return pointwise.where(condition, self, other)
 
@@ -60,10 +56,8 @@ def _new_tensor(self, data, *, dtype=None, layout=None, device=None, pin_memory=
 
 
 _METHODS = {
-    # arithmetic and math
-    "add": pointwise.add, "sub": pointwise.sub, "subtract": pointwise.sub, "mul": pointwise.mul,
-    "multiply": pointwise.mul, "div": pointwise.div, "divide": pointwise.div, "true_divide": pointwise.div,
-    "pow": pointwise.pow, "reciprocal": pointwise.reciprocal,
+    # arithmetic and math (add, sub, mul, div, pow: binary registry entries)
+    "reciprocal": pointwise.reciprocal,
     **unary.FUNCTIONS,
     **binary.FUNCTIONS,
     "square": _square, "clamp": pointwise.clamp, "clip": pointwise.clamp, "maximum": pointwise.maximum,
@@ -104,9 +98,6 @@ _METHODS = {
     "fill_": inplace.fill_, "zero_": inplace.zero_, "copy_": inplace.copy_,
     **sampling.METHODS,  # bernoulli, multinomial, uniform_, normal_, random_, exponential_...
     # Python operators
-    "__add__": pointwise.add, "__radd__": pointwise.add, "__sub__": pointwise.sub, "__rsub__": pointwise.rsub,
-    "__mul__": pointwise.mul, "__rmul__": pointwise.mul, "__truediv__": pointwise.div,
-    "__rtruediv__": pointwise.rdiv, "__pow__": pointwise.pow, "__rpow__": _rpow,
     "__matmul__": linalg.matmul, "__neg__": unary.FUNCTIONS["neg"], "__abs__": unary.FUNCTIONS["abs"],
     "__pos__": lambda self: self, "__invert__": binary.invert,
     **binary.OPERATORS,
@@ -122,8 +113,7 @@ _METHODS = {
 
 # In-place versions: name_ -> out-of-place op (and whether that op accepts out=).
 _INPLACE = {
-    "add_": (pointwise.add, True), "sub_": (pointwise.sub, True), "mul_": (pointwise.mul, True),
-    "div_": (pointwise.div, True), "pow_": (pointwise.pow, True), "clamp_": (pointwise.clamp, True),
+    "clamp_": (pointwise.clamp, True),
     **{name + "_": (unary.FUNCTIONS[name], True) for name in unary.IN_PLACE},
     **{name + "_": (binary.FUNCTIONS[name], True) for name in binary.IN_PLACE},
     "clip_": (pointwise.clamp, True), "clamp_min_": (pointwise.clamp_min, True),
@@ -139,8 +129,7 @@ INPLACE_METHODS["masked_fill_"] = inplace.make_inplace(pointwise.masked_fill, "m
                                                        inplace.begin_masked_fill)
 INPLACE_METHODS.update(scan.INPLACE_METHODS)
 INPLACE_METHODS.update(scatter.INPLACE_METHODS, **index_ops.INPLACE_METHODS)
-_IN_OPERATORS = {"__iadd__": "add_", "__isub__": "sub_", "__imul__": "mul_", "__itruediv__": "div_",
-                 "__ipow__": "pow_", **binary.IN_OPERATORS}
+_IN_OPERATORS = binary.IN_OPERATORS
 
 
 def bind() -> None:

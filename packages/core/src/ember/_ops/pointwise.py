@@ -1,34 +1,26 @@
-"""Elementwise ops: unary math, binary arithmetic with broadcasting, comparisons, where, clamp."""
+"""Elementwise ops: reciprocal, the logical ops, where, masked_fill, clamp; the arithmetic and comparisons
+(registry entries of `arithmetic` and `binary`) named here for the other ops."""
 from __future__ import annotations
 
-import math
 import warnings
 
-from .. import _dtype, _profiling
+from .. import _dtype
 from .._tensor import Tensor, wrap
-from ..autograd import grad_mode
-from ..autograd.node import Node, attach, cross_saved, needs_input_grad, record
+from ..autograd.node import Node, attach, needs_input_grad
 from . import creation
+from .arithmetic import number
 from .binary import FUNCTIONS as _BINARY
 from .dispatch import (
-    DIMENSIONED,
-    SCALAR,
-    ZERO_DIM,
     binary_failure,
-    broadcast_shapes,
     check_out,
     checked_scalar,
     operands,
     profiled,
     scalar,
-    wrap_int,
 )
 from .dispatch import bump as _bump
-from .registry import FLOATS, straight_binary
 
-_bool = _dtype.bool_
-_float16, _float32 = _dtype.float16, _dtype.float32
-_WIDE_FLOATS = frozenset((_float32, _dtype.float64))
+_bool, _float16 = _dtype.bool_, _dtype.float16
 
 
 class ReciprocalBackward0(Node):
@@ -47,365 +39,23 @@ def reciprocal(input):
     return attach(result, ReciprocalBackward0, (input,), (result,))
 
 
-# ----- binary arithmetic -------------------------------------------------------------------------
-def _number(value, dt, op: str):
-    """A Python operand of an op computing in `dt`, as PyTorch converts it: into an integer dtype checked
-    for overflow (and wrapped into an unsigned one: -1 is uint8's 255); kept as is for floats."""
-    value = scalar(value, op)
-    return value if dt.is_floating_point else checked_scalar(value, dt, op)
+# ----- binary arithmetic: registry entries (see `arithmetic`), named here for the other ops -------------
+add, sub, mul, div, pow = (_BINARY[name] for name in ("add", "sub", "mul", "div", "pow"))
 
 
-def _binary_kernel(name: str, a: Tensor, b, float_result: bool = False):
+def _binary_kernel(name: str, a: Tensor, b):
     """Run binary kernel `name` on a tensor and a tensor-or-scalar; returns (buffer, dtype)."""
     dt = a._dtype
-    if b.__class__ is Tensor and b._dtype is dt and b._device is a._device and \
-            (dt.is_floating_point or not float_result):
+    if b.__class__ is Tensor and b._dtype is dt and b._device is a._device:
         x, y = a._data, b._data  # the common case: same dtype and device, nothing to promote
     else:
-        x, y, dt = operands(a, b, name, float_result)
+        x, y, dt = operands(a, b, name)
         if dt is _float16 and isinstance(b, Tensor) and not b._data.shape and b._dtype.itemsize > 2:
             y = b.item()  # a wider 0-d tensor is a CPU scalar to PyTorch: not rounded to float16 either
     try:
-        if dt is _float16 and name in _FLOAT32_SCALAR_OPS and not hasattr(y, "shape"):
-            return _half_by_number(a._device.kernels, name, x, y), dt
         return getattr(a._device.kernels, name)(x, y), dt
     except Exception as error:
         raise binary_failure(name, a, b, error) from error
-
-
-# PyTorch's CPU kernels multiply and divide a float16 tensor by a Python number in float32 (the number
-# is not rounded to float16 first, as numpy would): x * 0.1 differs in a third of the values otherwise.
-_FLOAT32_SCALAR_OPS = frozenset(("mul", "div"))
-
-
-def _half_by_number(k, name: str, x, number, out=None):
-    """mul or div of a float16 buffer by a Python number, computed in float32 and rounded once."""
-    data = k.astype(getattr(k, name)(k.astype(x, _float32), number), _float16)
-    return data if out is None else k.copy_(out, data)
-
-
-def _as_tensor_pair(input, other, op: str):
-    """Put the tensor first for ops called as ``ember.add(2, t)``; scalars become 0-d tensors."""
-    if isinstance(input, Tensor):
-        return input, other
-    if isinstance(other, Tensor):
-        return creation.scalar_tensor(scalar(input, op), other._device), other
-    raise TypeError(f"{op}(): expected at least one Tensor argument, got {type(input).__name__} and "
-                    f"{type(other).__name__}")
-
-
-def _binary_out(name: str, input: Tensor, other, out: Tensor, float_result=False) -> Tensor:
-    x, y, dt = operands(input, other, name, float_result)
-    shape = _result_shape(input, other, name)
-    check_out(out, name, shape, dt, (input, other))
-    k = input._device.kernels
-    try:
-        if dt is _float16 and name in _FLOAT32_SCALAR_OPS and not hasattr(y, "shape"):
-            _half_by_number(k, name, x, y, out._data)
-        elif out._dtype is dt:
-            getattr(k, name)(x, y, out=out._data)
-        else:  # a narrower or unsigned out (int8.add_(uint8) computes in int16): PyTorch's wrapping cast
-            k.copy_(out._data, getattr(k, name)(x, y))
-    except Exception as error:
-        raise binary_failure(name, input, other, error) from error
-    _bump(out)
-    return out
-
-
-def _result_shape(a: Tensor, b, op: str):
-    """The broadcast shape of a binary op's operands (PyTorch's error when they do not broadcast)."""
-    shape = broadcast_shapes(a._data.shape, b._data.shape if isinstance(b, Tensor) else ())
-    if shape is None:
-        raise binary_failure(op, a, b, ValueError("shapes do not broadcast"))
-    return shape
-
-
-class AddBackward0(Node):
-    alpha = 1
-
-    def backward(self, grad):
-        alpha = self.alpha
-        return grad, (grad if alpha == 1 else grad * alpha) if self.next_functions[1][0] is not None else None
-
-
-class SubBackward0(Node):
-    alpha = 1
-
-    def backward(self, grad):
-        alpha = self.alpha
-        return grad, (-grad if alpha == 1 else grad * -alpha) if self.next_functions[1][0] is not None else None
-
-
-class RsubBackward1(Node):
-    alpha = 1
-
-    def backward(self, grad):
-        return -grad if self.alpha == 1 else grad * -self.alpha
-
-
-class MulBackward0(Node):
-    _names_saved = ("self", "other")
-
-    def backward(self, grad):
-        a, b = self.saved_tensors  # each saved only when the other operand's gradient is wanted (cross_saved)
-        return None if b is None else grad * b, None if a is None else grad * a
-
-
-def _div_saved(a, b) -> tuple:
-    """What a quotient's backward keeps: `b` always, `a` only for b's gradient (see `cross_saved`)."""
-    return (a if isinstance(b, Tensor) and b._requires_grad else None, b)
-
-
-class DivBackward0(Node):
-    _names_saved = ("self", "other")
-
-    def backward(self, grad):
-        a, b = self.saved_tensors
-        grad_a = grad / b if needs_input_grad(self, 0) else None
-        grad_b = -grad * ((a / b) / b) if needs_input_grad(self, 1) else None
-        return grad_a, grad_b
-
-
-def _refuse_bool_subtraction(a: Tensor, b) -> None:
-    """PyTorch refuses `-` whenever a bool tensor or a bool scalar takes part."""
-    a_bool = a._dtype is _bool
-    b_bool = (b._dtype is _bool) if isinstance(b, Tensor) else isinstance(b, bool)
-    if a_bool and b_bool:
-        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
-                           "or `logical_xor()` operator instead.")
-    if a_bool or b_bool:
-        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
-                           "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
-
-
-def _check_alpha(input: Tensor, other, alpha) -> None:
-    """PyTorch's rules for a non-int alpha: no float alpha for an integral result, a bool one only for a
-    bool result, never a complex one."""
-    if isinstance(other, Tensor):
-        dt = _dtype.promote(input._dtype, DIMENSIONED if input._data.shape else ZERO_DIM,
-                            other._dtype, DIMENSIONED if other._data.shape else ZERO_DIM)
-    else:
-        dt = _dtype.promote(input._dtype, DIMENSIONED, _dtype.scalar_dtype(scalar(other, "add")), SCALAR)
-    if isinstance(alpha, complex):
-        raise RuntimeError("For non-complex input tensors, argument alpha must not be a complex number.")
-    if isinstance(alpha, bool):
-        if dt is not _bool:
-            raise RuntimeError("Boolean alpha only supported for Boolean results.")
-    elif not dt.is_floating_point and not isinstance(scalar(alpha, "add"), int):
-        raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
-
-
-def _additive(name: str, node_cls, refuses_bool: bool):
-    """add or sub: input ± alpha * other, broadcasting (as torch.add / torch.sub)."""
-    def op(input, other, *, alpha=1, out=None):
-        input, other = _as_tensor_pair(input, other, name)
-        if refuses_bool:
-            _refuse_bool_subtraction(input, other)
-        if alpha.__class__ is not int:
-            _check_alpha(input, other, alpha)
-        if alpha != 1:
-            return _scaled_additive(name, node_cls, input, other, alpha, out)
-        if out is not None:
-            return _binary_out(name, input, other, out)
-        data, dt = _binary_kernel(name, input, other)
-        return attach(wrap(data, dt, input._device), node_cls, (input, other))
-    op.__name__ = op.__qualname__ = name
-    op.__doc__ = f"input {'-' if refuses_bool else '+'} alpha * other, broadcasting (as torch.{name})."
-    return straight_binary(profiled("aten::" + name)(op), name, node_cls)
-
-
-def _scaled_additive(name: str, node_cls, input: Tensor, other, alpha, out) -> Tensor:
-    """input ± alpha * other with the dtype promoted from input and other alone, as PyTorch: alpha scales
-    in that dtype (a bool result stays bool; an int other with a float alpha does not widen float16)."""
-    x, y, dt = operands(input, other, name)
-    k = input._device.kernels
-    if dt is not _bool:
-        alpha = _number(alpha, dt, name)
-    if hasattr(y, "shape"):
-        y = k.mul(y, alpha)
-        y = y if y.dtype == x.dtype else k.astype(y, dt)
-    else:
-        y = bool(y and alpha) if dt is _bool else y * alpha if dt.is_floating_point else wrap_int(y * alpha, dt)
-    try:
-        data = getattr(k, name)(x, y)
-    except Exception as error:
-        raise binary_failure(name, input, other, error) from error
-    if out is None:
-        return attach(wrap(data, dt, input._device), node_cls, (input, other), alpha=alpha)
-    check_out(out, name, _result_shape(input, other, name), dt, (input, other))
-    k.copy_(out._data, data)
-    _bump(out)
-    return out
-
-
-add = _additive("add", AddBackward0, refuses_bool=False)
-sub = _additive("sub", SubBackward0, refuses_bool=True)
-
-
-@profiled("aten::rsub")
-def _rsub(input, other, *, alpha=1):
-    """other - alpha * input: Python's ``2 - t``."""
-    if isinstance(other, Tensor):
-        return sub(other, input, alpha=alpha)
-    _refuse_bool_subtraction(input, other)
-    x, y, dt = operands(input, other, "rsub")
-    k = input._device.kernels
-    if alpha != 1:
-        x = k.mul(x, alpha)
-    result = wrap(k.sub(y, x), dt, input._device)
-    return attach(result, RsubBackward1, (input,), alpha=alpha)
-
-
-def rsub(input, other, **options):
-    """other - alpha * input: Python's ``2 - t``; a floating tensor and a number straight through."""
-    kind = other.__class__
-    if not options and input.__class__ is Tensor and input._dtype in FLOATS and not _profiling.enabled and \
-            (kind is float or (kind is int and -2**63 <= other < 2**63)):
-        try:
-            data = input._device.kernels.sub(other, input._data)
-        except Exception:
-            return _rsub(input, other)  # the general path raises PyTorch's error
-        result = wrap(data, input._dtype, input._device)
-        if input._requires_grad and grad_mode.state.enabled:
-            record(result, RsubBackward1, (input,))
-        return result
-    return _rsub(input, other, **options)
-
-
-@profiled("aten::mul")
-def mul(input, other, *, out=None):
-    """input * other, broadcasting (as torch.mul)."""
-    input, other = _as_tensor_pair(input, other, "mul")
-    if out is not None:
-        return _binary_out("mul", input, other, out)
-    data, dt = _binary_kernel("mul", input, other)
-    result = wrap(data, dt, input._device)
-    return attach(result, MulBackward0, (input, other), cross_saved(input, other))
-
-
-@profiled("aten::div")
-def div(input, other, *, rounding_mode=None, out=None):
-    """True division input / other, broadcasting; integer inputs give the default float dtype. A
-    `rounding_mode` ("floor", "trunc") rounds the quotient, in the operands' promoted dtype."""
-    if rounding_mode is not None:
-        from .binary import rounded_div
-        return rounded_div(input, other, rounding_mode, out)
-    input, other = _as_tensor_pair(input, other, "div")
-    if out is not None:
-        return _binary_out("div", input, other, out, float_result=True)
-    data, dt = _binary_kernel("div", input, other, float_result=True)
-    result = wrap(data, dt, input._device)
-    return attach(result, DivBackward0, (input, other), _div_saved(input, other))
-
-
-# The common calls, straight through (float16 times or over a number is computed in float32: not here).
-mul = straight_binary(mul, "mul", MulBackward0, cross_saved, number_dtypes=_WIDE_FLOATS)
-div = straight_binary(div, "div", DivBackward0, _div_saved, number_dtypes=_WIDE_FLOATS)
-
-
-def rdiv(input, other):
-    """other / input for a Python number `other`, as PyTorch: ``reciprocal(input) * other``."""
-    if isinstance(other, Tensor):
-        return div(other, input)
-    return mul(reciprocal(input), other)
-
-
-# The pow gradients are PyTorch's formulas (pow_backward*), so 0 ** x, x ** 0 and x ** x at 0, inf and
-# NaN give its values: an exponent of 0 has gradient 0, and d(a ** b)/db is 0 where a == 0 and b >= 0.
-class PowBackward0(Node):
-    _names_saved = ("self",)
-    exponent: float
-
-    def backward(self, grad):
-        (x,) = self.saved_tensors
-        e = self.exponent
-        if e == 0 and e is not False:  # PyTorch's Scalar: a bool exponent never equals 0 (0 * 0 ** -1 is NaN)
-            return creation.zeros_like(x)
-        return grad * (e * x.pow(e - 1))
-
-
-class PowBackward1(Node):
-    _names_saved = ("self", "exponent", "result")
-
-    def backward(self, grad):
-        a, b, result = self.saved_tensors
-        grad_a = grad_b = None
-        if needs_input_grad(self, 0):
-            grad_a = where(b == 0, 0.0, grad * (b * a.pow(b - 1)))
-        if needs_input_grad(self, 1):
-            grad_b = grad * where((a == 0) & (b >= 0), 0.0, result * a.log())
-        return grad_a, grad_b
-
-
-class PowBackward2(Node):
-    _names_saved = ("exponent", "result")
-    base: float
-
-    def backward(self, grad):
-        (exponent, result) = self.saved_tensors
-        base = self.base
-        if base == 0:
-            return grad * where(exponent >= 0, 0.0, result * -math.inf)
-        return grad * (result * (math.log(base) if base > 0 else math.nan))
-
-
-@profiled("aten::pow")
-def pow(input, exponent, *, out=None):
-    """input ** exponent, elementwise, broadcasting (as torch.pow)."""
-    if not isinstance(input, Tensor):
-        return _rpow(exponent, input)
-    if not isinstance(exponent, Tensor):
-        exponent = scalar(exponent, "pow")
-        if not isinstance(exponent, float) and exponent < 0 and not input._dtype.is_floating_point:
-            raise RuntimeError("Integers to negative integer powers are not allowed.")
-    x, y, dt = operands(input, exponent, "pow")
-    if not hasattr(y, "shape") and dt.itemsize < 8 and dt is not _float32:
-        checked_scalar(exponent, dt, "pow")  # PyTorch converts the exponent to a narrow dtype, with its check
-    if out is not None:
-        check_out(out, "pow", _result_shape(input, exponent, "pow"), dt, (input, exponent))
-    k = input._device.kernels
-    try:
-        data = _power(k, x, y, dt)
-    except Exception as error:
-        raise binary_failure("pow", input, exponent, error) from error
-    if out is not None:
-        k.copy_(out._data, data)
-        _bump(out)
-        return out
-    result = wrap(data, dt, input._device)
-    if isinstance(exponent, Tensor):
-        return attach(result, PowBackward1, (input, exponent), (input, exponent, result))
-    return attach(result, PowBackward0, (input,), (input,), exponent=exponent)
-
-
-def _power(k, base, exponent, dt):
-    """base ** exponent on buffers (either may be a Python number) with PyTorch's special cases: a float
-    exponent of 0.5 or -0.5 is sqrt or 1 / sqrt in float32 and float64 (so (-0.) ** -0.5 is -inf and
-    (-inf) ** 0.5 NaN), and an integer base to a negative integer power is 1 for base 1, (-1) ** n for
-    base -1 and 0 otherwise."""
-    if dt.is_floating_point:
-        if exponent.__class__ is float and exponent in (0.5, -0.5) and dt is not _float16:
-            root = k.sqrt(base)
-            return root if exponent > 0 else k.div(1.0, root)
-        return k.pow(base, exponent)
-    if not hasattr(exponent, "shape"):
-        return k.pow(base, exponent)  # a Python exponent here is never negative (checked by pow)
-    if not hasattr(base, "shape"):
-        base = k.full((), base, dt)
-    negative = k.lt(exponent, 0)
-    flipped = k.neg(exponent)  # |n| for the sign of (-1) ** n; the most negative integer stays negative
-    power = k.pow(base, k.where(negative, k.where(k.lt(flipped, 0), 0, flipped), exponent))  # (it is even)
-    vanishing = k.mul(negative, k.ne(k.abs(base), 1))
-    return k.where(vanishing, 0, power)
-
-
-def _rpow(input: Tensor, base):
-    """base ** input for a Python number `base` (Python's ``2 ** t``)."""
-    base = scalar(base, "pow")
-    x, y, dt = operands(input, base, "pow", float_result=isinstance(base, float))
-    k = input._device.kernels
-    result = wrap(k.contiguous(_power(k, y, x, dt)), dt, input._device)  # contiguous, as PyTorch's
-    return attach(result, PowBackward2, (input,), (input, result), base=base)
 
 
 # Comparisons and maximum/minimum are registry entries (see `binary`), named here for the other ops.
@@ -499,9 +149,9 @@ def where(condition, input=None, other=None):
         input = creation.scalar_tensor(scalar(input, "where"), device, dt)
     k = device.kernels
     a = (input._data if input._dtype is dt else k.astype(input._data, dt)) if isinstance(input, Tensor) \
-        else _number(input, dt, "where")
+        else number(input, dt, "where")
     b = (other._data if other._dtype is dt else k.astype(other._data, dt)) if isinstance(other, Tensor) \
-        else _number(other, dt, "where")
+        else number(other, dt, "where")
     try:
         data = k.where(condition._data, a, b)
     except Exception as error:
@@ -661,9 +311,9 @@ def _clamp(input, min, max, out, number_node: type, tensor_node: type):
                                 _dtype.SCALAR)
     data = input._data if dt is input._dtype else k.astype(input._data, dt)
     if min is not None:
-        data = k.maximum(data, _number(min, dt, "clamp"))
+        data = k.maximum(data, number(min, dt, "clamp"))
     if max is not None:
-        data = k.minimum(data, _number(max, dt, "clamp"))
+        data = k.minimum(data, number(max, dt, "clamp"))
     if out is not None:
         check_out(out, "clamp", data.shape, dt, (input,))
         k.copy_(out._data, data)

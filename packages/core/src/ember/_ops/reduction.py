@@ -1,4 +1,5 @@
-"""Reductions over dimensions: sum, mean, max/min (+ arg), var, std, prod, any, all."""
+"""Reductions over dimensions: sum, mean, prod, any, all (one `Reduction` entry each), max/min (+ arg,
+from one `Extreme` entry each), var, std."""
 from __future__ import annotations
 
 import builtins
@@ -6,6 +7,7 @@ import math
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from .. import _dtype, return_types
 from .._tensor import Tensor, _wrap_dim, wrap
@@ -63,77 +65,6 @@ def _reduce(kernel: str, x: Tensor, dims: tuple, keepdim: bool):
     else:
         result = getattr(k, kernel)(x._data, dims, keepdim)
     return k.contiguous(result) if len(result.shape) > 1 else result
-
-
-class SumBackward0(Node):
-    def backward(self, grad):
-        return expand_to(grad, self.shape)
-
-
-class SumBackward1(Node):
-    def backward(self, grad):
-        return expand_back(grad, self.shape, self.dims, self.keepdim)
-
-
-@profiled("aten::sum")
-def sum(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
-    """Sum over `dim` (all dims when None); bool and int tensors sum as int64, as in PyTorch."""
-    if axis is not None or keepdims is not None:
-        dim, keepdim = numpy_keywords("sum", dim, keepdim, axis, keepdims)
-    shape = input._data.shape
-    dims = tuple(range(len(shape))) if dim is None else reduced_dims(dim, len(shape), "sum")
-    dt = _dtype.parse(dtype, "sum") or (input._dtype if input._dtype.is_floating_point else _int64)
-    source = input if dt is input._dtype else input.to(dt)
-    if dim is None and shape and not keepdim and dt is not _float16:  # the common case: a 0-d result
-        data = source._device.kernels.sum(source._data, dims, False)
-    else:
-        data = _reduce("sum", source, dims, keepdim)
-    result = wrap(data, dt, input._device)
-    if not input._requires_grad:
-        return result
-    if dim is None:
-        return attach(result, SumBackward0, (input,), shape=shape)
-    return attach(result, SumBackward1, (input,), shape=shape, dims=dims, keepdim=keepdim)
-
-
-class MeanBackward0(Node):
-    def backward(self, grad):
-        return expand_to(grad, self.shape) / self.count
-
-
-class MeanBackward1(Node):
-    def backward(self, grad):
-        return expand_back(grad, self.shape, self.dims, self.keepdim) / self.count
-
-
-@profiled("aten::mean")
-def mean(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
-    """Mean over `dim` (all dims when None) of a floating tensor."""
-    if axis is not None or keepdims is not None:
-        dim, keepdim = numpy_keywords("mean", dim, keepdim, axis, keepdims)
-    dt = _dtype.parse(dtype, "mean") or input._dtype
-    if not dt.is_floating_point:
-        which = "Input" if dtype is None else "Optional"
-        raise RuntimeError(f"mean(): could not infer output dtype. {which} dtype must be either a floating "
-                           f"point or complex dtype. Got: {_dtype.LEGACY_NAMES[dt.name][:-6]}")
-    dims = reduced_dims(dim, input.ndim, "mean")
-    source = input if dt is input._dtype else input.to(dt)
-    count = 1
-    for d in dims:
-        count *= input._data.shape[d]
-    k = input._device.kernels
-    if not count:
-        data = k.full(_kept_shape(input._data.shape, dims, keepdim), float("nan"), dt)
-    elif dt is _float16:  # summed and divided in float32, rounded once, as PyTorch
-        wide = wrap(k.astype(source._data, _float32), _float32, input._device)
-        data = k.astype(k.div(_reduce("sum", wide, dims, keepdim), count), dt)
-    else:
-        data = k.div(_reduce("sum", source, dims, keepdim), count)
-    result = wrap(data, dt, input._device)
-    if dim is None:
-        return attach(result, MeanBackward0, (input,), shape=input.shape, count=count)
-    return attach(result, MeanBackward1, (input,), shape=input.shape, dims=dims, keepdim=keepdim,
-                  count=count)
 
 
 def _kept_shape(shape, dims, keepdim):
@@ -357,41 +288,37 @@ def spreading(name: str, node: type, root: bool):
 var, std = spreading("var", VarBackward0, False), spreading("std", StdBackward0, True)
 
 
-class ProdBackward1(Node):
-    """Gradient of a product along a dim, as PyTorch's prod_backward: result / x when no element is 0,
-    else the exact product of the other elements of each one's slice. Written with differentiable ops,
-    so the gradient has a gradient too (create_graph=True)."""
-
-    dims: tuple  # the reduced dims (empty for a 0-d input)
-    shape: tuple  # the input's shape
-    keepdim: bool
-
-    def backward(self, grad):
-        x, result = self.saved_tensors
-        dims, shape = self.dims, self.shape
-        grad = expand_back(grad, shape, dims, self.keepdim)
-        if not dims:  # a 0-d input is its own product
-            return grad
-        zeros = int((x == 0).sum())
-        if not zeros:
-            return grad * (expand_back(result, shape, dims, self.keepdim) / x)
-        return self.with_zeros(grad, x, zeros)
-
-    def with_zeros(self, grad, x, zeros: int):
-        dim = self.dims[0]
-        return grad if x._data.shape[dim] == 1 else grad * _exclusive_products(x, dim)
+def _prod_gradient(node, grad, with_zeros):
+    """A product's gradient, as PyTorch's prod_backward: result / x when no element is 0, else
+    ``with_zeros(grad, x, zeros, dims)``. Written with differentiable ops, so the gradient has a gradient
+    too (create_graph=True)."""
+    x, result = node.saved_tensors
+    dims, shape = node.dims, node.shape
+    grad = expand_back(grad, shape, dims, node.keepdim)
+    if not dims:  # a 0-d input is its own product
+        return grad
+    zeros = int((x == 0).sum())
+    if not zeros:
+        return grad * (expand_back(result, shape, dims, node.keepdim) / x)
+    return with_zeros(grad, x, zeros, dims)
 
 
-class ProdBackward0(ProdBackward1):
-    """Gradient of the product of all elements: zeros when two or more elements are 0, as PyTorch (which
-    still takes the exact products when the gradient itself is differentiated: its gradient is not 0)."""
+def _prod_along_backward(node, grad):
+    """Along a dim: the exact product of the other elements of each one's slice where there are zeros."""
+    return _prod_gradient(node, grad, lambda grad, x, zeros, dims: grad if x._data.shape[dims[0]] == 1 else
+                          grad * _exclusive_products(x, dims[0]))
 
-    def with_zeros(self, grad, x, zeros: int):
+
+def _prod_backward(node, grad):
+    """Over all elements: zeros when two or more elements are 0, as PyTorch (which still takes the exact
+    products when the gradient itself is differentiated: its gradient is not 0)."""
+    def with_zeros(grad, x, zeros, dims):
         if zeros > 1 and not grad_mode.state.enabled:
             return creation.zeros_like(x)
         if x.numel() == 1:
             return grad
         return grad * _exclusive_products(x.reshape(-1), 0).reshape(x.shape)
+    return _prod_gradient(node, grad, with_zeros)
 
 
 def _exclusive_products(x: Tensor, dim: int) -> Tensor:
@@ -447,35 +374,97 @@ def product_over(input, dims: tuple, keepdim: bool, dt=None) -> Tensor:
     return wrap(data, dt, device)
 
 
-@profiled("aten::prod")
-def prod(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
-    """Product over one dim (or all elements when `dim` is None)."""
-    if axis is not None or keepdims is not None:
-        dim, keepdim = numpy_keywords("prod", dim, keepdim, axis, keepdims)
-    if dim is not None and not isinstance(dim, int):
-        raise TypeError(f"prod() received an invalid combination of arguments - got ({type(dim).__name__}), "
-                        "but expected (int dim, bool keepdim = False, *, dtype dtype = None)")
-    dtype = _dtype.parse(dtype, "prod")
-    source = input if dtype is None else input.to(dtype)
-    dims = reduced_dims(dim, input.ndim, "prod")
-    result = product_over(source, dims, keepdim and dim is not None, dtype)
-    node = ProdBackward0 if dim is None else ProdBackward1
-    return attach(result, node, (input,), (input, result), dims=dims, keepdim=keepdim and dim is not None,
-                  shape=input.shape)
+# ----- sum, mean, prod, any, all: one entry each ----------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class Reduction:
+    """A reduction over dims, declared once: `reducing` makes its function (``dim``, ``keepdim``, ``dtype``,
+    numpy's ``axis`` and ``keepdims``), profiled, and its grad_fn classes under PyTorch's names.
+
+    Attributes:
+        name: PyTorch's name (``ember.name``, ``Tensor.name``).
+        reduce: ``reduce(source, dims, keepdim, dt, whole)`` -> the result buffer over `dims` (sorted,
+            distinct; all of them when `whole`, the call gave no dim) of `source`, the input already of dtype
+            `dt` where the entry converts it ("exact" and "float").
+        dtypes: "exact": floats keep their dtype, bool and integer inputs give int64 (sum, prod);
+            "float": floating inputs only, PyTorch's RuntimeError otherwise (mean); "flags": a bool result
+            (uint8 for a uint8 input, as PyTorch's legacy byte masks: any, all).
+        empty: the result over no elements (mean's NaN), or None where `reduce` gives it.
+        backward: the node classes' backward methods, ``backward(node, grad)``, (over all elements, along
+            dims); the nodes hold the input's `shape`, the reduced `dims`, `keepdim` and, for mean, the
+            element `count`. None: no gradient (a bool result).
+        grad_fns: their class names (PyTorch's: SumBackward0 and SumBackward1).
+        saves_result: the nodes save (input, result), with their versions (prod).
+        one_dim: `dim` is a single int (prod), PyTorch's TypeError for a sequence.
+        counts: the nodes hold the number of elements reduced (mean).
+        doc: the function's docstring.
+    """
+
+    name: str
+    reduce: Callable
+    dtypes: str = "exact"
+    empty: Any = None
+    backward: tuple[Callable, Callable] | None = None
+    grad_fns: tuple[str, str] = ("", "")
+    saves_result: bool = False
+    one_dim: bool = False
+    counts: bool = False
+    doc: str = ""
 
 
-@profiled("aten::any")
-def any(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
-    """Whether any element (along `dim`) is non-zero."""
-    if axis is not None or keepdims is not None:
-        dim, keepdim = numpy_keywords("any", dim, keepdim, axis, keepdims)
-    k = input._device.kernels
-    truth = input._data if input._dtype is _bool else k.ne(input._data, 0)
-    dims = reduced_dims(dim, input.ndim, "any")
-    flags = wrap(truth, _bool, input._device)
-    if input.numel() == 0:
-        return _as_flags_of(input, k.full(_kept_shape(input._data.shape, dims, keepdim), False, _bool))
-    return _as_flags_of(input, _reduce("max", flags, dims, keepdim))
+def reducing(entry: Reduction) -> Callable:
+    """``ember.<name>(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None)`` for
+    `entry`, specialised to it (no ``dtype`` for a "flags" entry)."""
+    name, reduce, empty, saves_result, counts = entry.name, entry.reduce, entry.empty, entry.saves_result, entry.counts
+    one_dim = entry.one_dim
+    exact, floating, flags = entry.dtypes == "exact", entry.dtypes == "float", entry.dtypes == "flags"
+    nodes = (None, None) if entry.backward is None else tuple(
+        type(class_name, (Node,), {"backward": method, "_names_saved": ("self", "result") if saves_result else (),
+                                   "__module__": __name__, "__doc__": f"The gradient of {name}."})
+        for class_name, method in zip(entry.grad_fns, entry.backward))
+    all_node, along_node = nodes
+
+    def op(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None):
+        if axis is not None or keepdims is not None:
+            dim, keepdim = numpy_keywords(name, dim, keepdim, axis, keepdims)
+        if one_dim and dim is not None and not isinstance(dim, int):
+            raise TypeError(f"{name}() received an invalid combination of arguments - got ({type(dim).__name__}), "
+                            "but expected (int dim, bool keepdim = False, *, dtype dtype = None)")
+        shape = input._data.shape
+        dims = tuple(range(len(shape))) if dim is None else reduced_dims(dim, len(shape), name)
+        if flags:
+            if dtype is not None:
+                raise TypeError(f"{name}() got an unexpected keyword argument 'dtype'")
+            dt = _bool
+            source = input
+        else:
+            dt = _dtype.parse(dtype, name) if dtype is not None else None
+            if floating and not (dt or input._dtype).is_floating_point:
+                which = "Input" if dtype is None else "Optional"
+                raise RuntimeError(f"{name}(): could not infer output dtype. {which} dtype must be either a "
+                                   f"floating point or complex dtype. Got: "
+                                   f"{_dtype.LEGACY_NAMES[(dt or input._dtype).name][:-6]}")
+            dt = dt or (input._dtype if input._dtype.is_floating_point or not exact else _int64)
+            source = input if dt is input._dtype else input.to(dt)
+        count = 1
+        if counts or empty is not None:
+            for d in dims:
+                count *= shape[d]
+        kept = keepdim and (dim is not None or not one_dim)
+        if empty is not None and not count:
+            data = input._device.kernels.full(_kept_shape(shape, dims, kept), empty, dt)
+        else:
+            data = reduce(source, dims, kept, dt, dim is None)
+        if flags:
+            return _as_flags_of(input, data)
+        result = wrap(data, dt, input._device)
+        if all_node is None or not input._requires_grad:
+            return result
+        state = {"shape": shape, "dims": dims, "keepdim": kept, **({"count": count} if counts else {})}
+        return attach(result, all_node if dim is None else along_node, (input,),
+                      (input, result) if saves_result else (), **state)
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = entry.doc
+    return profiled("aten::" + name)(op)
 
 
 def _as_flags_of(input, flags) -> Tensor:
@@ -486,14 +475,74 @@ def _as_flags_of(input, flags) -> Tensor:
     return wrap(flags, _bool, input._device)
 
 
-@profiled("aten::all")
-def all(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
-    """Whether every element (along `dim`) is non-zero."""
-    if axis is not None or keepdims is not None:
-        dim, keepdim = numpy_keywords("all", dim, keepdim, axis, keepdims)
+def _sum(source, dims, keepdim, dt, whole):
+    """A sum (bool and int as int64); the common full sum straight to the kernel."""
+    if whole and dims and not keepdim and dt is not _float16:
+        return source._device.kernels.sum(source._data, dims, False)
+    return _reduce("sum", source, dims, keepdim)
+
+
+def _mean(source, dims, keepdim, dt, whole):
+    """Sum over the count; float16 summed and divided in float32 and rounded once, as PyTorch."""
+    k = source._device.kernels
+    count = 1
+    for d in dims:
+        count *= source._data.shape[d]
+    if dt is _float16:
+        wide = wrap(k.astype(source._data, _float32), _float32, source._device)
+        return k.astype(k.div(_reduce("sum", wide, dims, keepdim), count), dt)
+    return k.div(_reduce("sum", source, dims, keepdim), count)
+
+
+def _prod(source, dims, keepdim, dt, whole):
+    return product_over(source, dims, keepdim, dt)._data
+
+
+def _any(input, dims, keepdim, dt, whole=False):
+    """Whether any element over `dims` is non-zero (NaN is), as a bool buffer; False over no elements."""
+    k = input._device.kernels
+    if input.numel() == 0:
+        return k.full(_kept_shape(input._data.shape, dims, keepdim), False, _bool)
+    truth = input._data if input._dtype is _bool else k.ne(input._data, 0)
+    return _reduce("max", wrap(truth, _bool, input._device), dims, keepdim)
+
+
+def _all(input, dims, keepdim, dt, whole):
+    """Whether every element over `dims` is non-zero: not any zero; True over no elements."""
     k = input._device.kernels
     falsy = wrap(k.eq(input._data, False if input._dtype is _bool else 0), _bool, input._device)
-    return _as_flags_of(input, k.eq(any(falsy, dim, keepdim)._data, False))
+    return k.eq(_any(falsy, dims, keepdim, dt), False)
 
 
+def _sum_backward(node, grad):
+    return expand_to(grad, node.shape)
+
+
+def _sum_along_backward(node, grad):
+    return expand_back(grad, node.shape, node.dims, node.keepdim)
+
+
+def _mean_backward(node, grad):
+    return expand_to(grad, node.shape) / node.count
+
+
+def _mean_along_backward(node, grad):
+    return expand_back(grad, node.shape, node.dims, node.keepdim) / node.count
+
+
+REDUCTIONS: tuple[Reduction, ...] = (
+    Reduction("sum", _sum, backward=(_sum_backward, _sum_along_backward), grad_fns=("SumBackward0", "SumBackward1"),
+              doc="Sum over `dim` (all dims when None); bool and int tensors sum as int64, as in PyTorch."),
+    Reduction("mean", _mean, "float", empty=math.nan, backward=(_mean_backward, _mean_along_backward),
+              grad_fns=("MeanBackward0", "MeanBackward1"), counts=True,
+              doc="Mean over `dim` (all dims when None) of a floating tensor."),
+    Reduction("prod", _prod, backward=(_prod_backward, _prod_along_backward),
+              grad_fns=("ProdBackward0", "ProdBackward1"), saves_result=True, one_dim=True,
+              doc="Product over one dim (or all elements when `dim` is None)."),
+    Reduction("any", _any, "flags", doc="Whether any element (along `dim`) is non-zero."),
+    Reduction("all", _all, "flags", doc="Whether every element (along `dim`) is non-zero."),
+)
+
+
+sum, mean, prod, any, all = (reducing(entry) for entry in REDUCTIONS)
 FUNCTIONS = {fn.__name__: fn for fn in (sum, mean, prod, max, min, amax, amin, argmax, argmin, var, std, any, all)}

@@ -26,12 +26,16 @@ _LONG_MIN, _LONG_MAX = -2**63, 2**63 - 1
 
 
 def straight_binary(general: Callable, kernel_name: str, node_cls: type | None = None, saving: Callable | None = None,
-                    tensor_dtypes=FLOATS, number_dtypes=FLOATS, result_dtype=None) -> Callable:
+                    tensor_dtypes=FLOATS, number_dtypes=FLOATS, result_dtype=None, swapped: bool = False,
+                    number_node: type | None = None) -> Callable:
     """`general` (``op(input, other, **options)``, profiled) with its common call run straight through: a
     tensor of one of `tensor_dtypes` and a tensor of its dtype and device, or a Python number when its
     dtype is among `number_dtypes`; no options, no profiler. The result keeps the dtype (or is of
-    `result_dtype`); `node_cls` is recorded over both operands, saving ``saving(input, other)``. Any
-    other call, and any failure, goes to `general`, which gives PyTorch's errors."""
+    `result_dtype`); `node_cls` is recorded over both operands, saving ``saving(input, other, None)`` (a
+    `Gradient`'s, before the result exists). Any
+    other call, and any failure, goes to `general`, which gives PyTorch's errors. A `swapped` kernel
+    takes the operands the other way round (rsub: ``other - input``); a `number_node` is recorded over
+    the tensor alone for a Python number (rsub's RsubBackward1)."""
     recording = record if result_dtype is None else attach  # a gradient needs a floating result: dt is one
     def op(input, other, **options):
         if not options and input.__class__ is Tensor and not _profiling.enabled:
@@ -46,19 +50,24 @@ def straight_binary(general: Callable, kernel_name: str, node_cls: type | None =
             else:
                 return general(input, other)
             try:
-                data = getattr(input._device.kernels, kernel_name)(input._data, y)
+                data = getattr(input._device.kernels, kernel_name)(y, input._data) if swapped else \
+                    getattr(input._device.kernels, kernel_name)(input._data, y)
             except Exception:
                 return general(input, other)  # the general path raises PyTorch's error
             result = wrap(data, result_dtype or dt, input._device)
-            if node_cls is not None and _state.enabled and (
-                    input._requires_grad or (kind is Tensor and other._requires_grad)):
-                recording(result, node_cls, (input, other), saving(input, other) if saving is not None else ())
+            if node_cls is not None and (input._requires_grad or (kind is Tensor and other._requires_grad)) and \
+                    _state.enabled:
+                if number_node is not None and kind is not Tensor:
+                    recording(result, number_node, (input,))
+                else:
+                    recording(result, node_cls, (input, other), () if saving is None else saving(input, other, None))
             return result
         return general(input, other, **options)
     op.__name__ = op.__qualname__ = general.__name__
     op.__doc__ = general.__doc__
     op.__wrapped__ = general  # type: ignore[attr-defined]
-    op.straight_kernel = (kernel_name, 2, tensor_dtypes, number_dtypes)  # type: ignore[attr-defined]
+    if not swapped:  # what an in-place form writes straight (`inplace.make_inplace`)
+        op.straight_kernel = (kernel_name, 2, tensor_dtypes, number_dtypes)  # type: ignore[attr-defined]
     return op
 
 
@@ -322,6 +331,21 @@ LN2, LN10 = math.log(2.0), math.log(10.0)
 
 # ----- binary ops ----------------------------------------------------------------------------------------
 @dataclass(frozen=True, eq=False)
+class Gradient:
+    """The node of one form of a binary op, declared in full: PyTorch's class name, its backward method
+    (``backward(node, grad)``, in differentiable ember ops, reading the node's declared state), the names
+    of what it saves and ``saving(a, b, result)`` giving those values (None where not needed, as PyTorch
+    skips what the wanted gradients do not read). A node over the tensor operand alone (``x ** 2``) keeps
+    the Python number as attribute `number` ("exponent")."""
+
+    name: str
+    backward: Callable
+    saves: tuple[str, ...] = ()
+    saving: Callable | None = None
+    number: str = ""
+
+
+@dataclass(frozen=True, eq=False)
 class Binary:
     """An elementwise op over two operands, broadcasting, with PyTorch's type promotion.
 
@@ -333,22 +357,45 @@ class Binary:
             backward raises).
         grad_fns: the node class names for (tensor, tensor), (tensor, number) and (number, tensor) calls;
             "NotImplemented" for a form PyTorch cannot differentiate.
+        gradients: instead of `backward` and `grad_fns`, each form's node declared whole (`Gradient`), for
+            the ops whose nodes read parameters or save selectively (add's alpha, mul's operands); a number
+            form of None records the tensor pair's node over both operands, the number an input without
+            gradient (``x * 2`` is MulBackward0, as PyTorch's).
         saves_result: the backward formula reads the result (saved with its version).
         kernel: the device kernel computing it, when it is a primitive (default: `name`).
         compose: ``compose(a, b) -> Tensor`` from other ember ops on tensors (b may be a number).
+        forward: ``forward(k, x, y, dt, out, **params)`` -> the result buffer from kernel table `k` and
+            operands `x`, `y` (buffers of dtype `dt`, or one Python number), written into buffer `out` when
+            given: an op with PyTorch's special cases around its kernel (pow's exponents, add's alpha).
+        prepare: ``prepare(k, x, y, dt, **params)`` -> the operands the kernel computes on, from those of the
+            call (add's alpha scaling y); the identity with the default parameters.
+        swapped: the kernel takes the operands the other way round (rsub: ``other - input``).
+        params: PyTorch's keyword parameters, ``(name, default)`` (add's alpha), handed to `check` and
+            `forward` and set on the node where they differ from the default (its class attributes).
+        route: ``route(**params)`` -> another op to run the call instead, or None (div's rounding_mode).
+        check: ``check(input, other, dt, **params)`` raises PyTorch's refusals of the operands (bool
+            subtraction, an integer to a negative power), before any work; `dt` is the promoted dtype.
         dtypes: "same": the promoted dtype; "float": integer and bool operands give the default float dtype;
             "bool": a bool result (the comparisons), computed in the promoted dtype.
         wide_scalars: a 0-d operand wider than a float16 tensor enters as a Python number, unrounded (as
             PyTorch's CPU scalars do: ``half_tensor < float32_0d``).
+        half_by_number: a float16 tensor by a Python number is computed in float32 and rounded once, as
+            PyTorch's CPU kernels (``x * 0.1``: numpy would round the number to float16 first); a number
+            first (``ember.mul(0.1, x)``) is rounded to float16 first, as PyTorch's.
         refuses: the promoted dtypes PyTorch has no kernel for (NotImplementedError naming `cpu_name`).
         cpu_name: PyTorch's CPU kernel name in that error ("div_floor_cpu").
         divides: integer operands raise PyTorch's RuntimeError "ZeroDivisionError" for a zero divisor.
-        numbers: which operands may be Python numbers: "none", "other" or "both".
+        numbers: which operands may be Python numbers: "none", "other" or "both"; "tensor": both, a number
+            first recorded as the tensor pair's form (``ember.add(2, t)`` is AddBackward0, as PyTorch's).
         in_place: whether PyTorch has ``Tensor.name_``.
         operators: Python operators bound to it: (forward, reflected, in-place), e.g. ("__floordiv__",
             "__rfloordiv__", "__ifloordiv__"), or the forward one alone (comparisons: Python reflects them).
+        reflected: the reflected operator: None for the op with its operands swapped, "same" for the op
+            itself (commutative: ``2 + t`` is ``add(t, 2)``), another entry's name (sub's "rsub"), or a
+            function ``reflected(self, other)``.
         reference: numpy's version (test rows); domains: where test inputs are drawn for (a, b), as the
-            kit's `cases.random_array` domains.
+            kit's `cases.random_array` domains; kit_dtypes: the dtypes of its kit rows (default: those it
+            computes in).
         aliases: other names PyTorch gives the op (``arctan2``).
         public: exported as ``ember.name``; False for the helpers of other ops (div's rounding modes).
     """
@@ -356,25 +403,40 @@ class Binary:
     name: str
     backward: tuple[Callable, Callable] | None = None
     grad_fns: tuple[str, str, str] = ("", "", "")
+    gradients: tuple[Gradient, Gradient | None, Gradient | None] | None = None
     saves_result: bool = False
     kernel: str | None = None
     compose: Callable | None = None
+    forward: Callable | None = None
+    prepare: Callable | None = None
+    swapped: bool = False
+    params: tuple[tuple[str, Any], ...] = ()
+    route: Callable | None = None
+    check: Callable | None = None
     dtypes: str = "same"
     wide_scalars: bool = False
+    half_by_number: bool = False
     refuses: tuple[str, ...] = ()
     cpu_name: str = ""
     divides: bool = False
     numbers: str = "both"
     in_place: bool = True
     operators: tuple[str, ...] = ()
+    reflected: Callable | str | None = None
     reference: Callable | None = None
     domains: tuple[str, str] = ("real", "real")
+    kit_dtypes: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     public: bool = True
 
     @property
     def kernel_name(self) -> str | None:
         return None if self.compose is not None else (self.kernel or self.name)
+
+    @property
+    def differentiable(self) -> bool:
+        """Whether PyTorch differentiates it (through its tensor operands)."""
+        return self.backward is not None or self.gradients is not None
 
 
 class _NoDerivative(Node):
@@ -386,10 +448,21 @@ class _NoDerivative(Node):
         raise RuntimeError(f"derivative for aten::{self.op} is not implemented")
 
 
+def _declared_node(entry: Binary, gradient: Gradient) -> type:
+    """The node class `gradient` declares, its parameters' defaults as class attributes."""
+    return type(gradient.name, (Node,), {"backward": gradient.backward, "_names_saved": gradient.saves,
+                                         "__module__": __name__, "__doc__": f"The gradient of {entry.name}.",
+                                         **dict(entry.params)})
+
+
 def binary_nodes(entry: Binary) -> tuple:
     """The node classes of `entry`'s (tensor, tensor), (tensor, number) and (number, tensor) forms."""
     from ..autograd.node import needs_input_grad
 
+    if entry.gradients is not None:
+        pair_node = _declared_node(entry, entry.gradients[0])
+        return (pair_node, *(pair_node if gradient is None else _declared_node(entry, gradient)
+                             for gradient in entry.gradients[1:]))
     formula = entry.backward
     made: dict = {}
 
@@ -418,27 +491,84 @@ def binary_nodes(entry: Binary) -> tuple:
     return make(pair, 2), make(right, 0), make(left, 1)
 
 
+def _recorders(entry: Binary, nodes: tuple) -> tuple:
+    """``record(result, a, b, changed)`` for the (tensor, tensor), (tensor, number) and (number, tensor)
+    forms: `result`'s node (grad mode is on, it is floating and an operand requires grad), for operands `a`,
+    `b` and the parameters `changed` from their defaults."""
+    pair_node, right_node, left_node = nodes
+    if entry.gradients is None:
+        saves_result = entry.saves_result
+        return (lambda result, a, b, changed: attach(result, pair_node, (a, b),
+                                                     (a, b, result if saves_result else None)),
+                lambda result, a, b, changed: attach(result, right_node, (a,),
+                                                     (a, result if saves_result else None), number=b),
+                lambda result, a, b, changed: attach(result, left_node, (b,),
+                                                     (b, result if saves_result else None), number=a))
+
+    gradients = entry.gradients
+
+    def recording(gradient: Gradient | None, node_cls: type, which: int) -> Callable:
+        """One form's recording: the pair's node over both operands, or a node over the tensor alone."""
+        saving = (gradients[0] if gradient is None else gradient).saving
+        if gradient is None or which == 2:
+            if saving is None:
+                return lambda result, a, b, changed: attach(result, node_cls, (a, b), (), **changed)
+            return lambda result, a, b, changed: attach(result, node_cls, (a, b), saving(a, b, result), **changed)
+        kept = gradient.number
+
+        def record_alone(result, a, b, changed):
+            tensor, number = (b, a) if which == 1 else (a, b)
+            return attach(result, node_cls, (tensor,), () if saving is None else saving(a, b, result),
+                          **({**changed, kept: number} if kept else changed))
+        return record_alone
+    return tuple(recording(gradient, node_cls, which) for gradient, node_cls, which in zip(gradients, nodes, (2, 0, 1)))
+
+
+def _binder(entry: Binary) -> Callable:
+    """``bind(options)`` -> the values of `entry`'s declared parameters changed from their defaults, with
+    PyTorch's TypeError for any other keyword."""
+    defaults = dict(entry.params)
+
+    def bind(options: dict) -> dict:
+        for key in options:
+            if key not in defaults:
+                raise TypeError(f"{entry.name}() got an unexpected keyword argument '{key}'")
+        return {key: value for key, value in options.items() if value is not defaults[key] and
+                (value.__class__ is not defaults[key].__class__ or value != defaults[key])}
+    return bind
+
+
 def binary_function(entry: Binary, nodes: tuple) -> Callable:
-    """``ember.<name>(input, other, *, out=None)`` for `entry`, specialised to it."""
+    """``ember.<name>(input, other, *, out=None, **params)`` for `entry`, specialised to it."""
     from .dispatch import binary_failure, broadcast_shapes, operands
 
-    name, kernel_name, compose = entry.name, entry.kernel_name or "", entry.compose
+    name, kernel_name, compose, forward = entry.name, entry.kernel_name or "", entry.compose, entry.forward
     float_result, refuses, divides = entry.dtypes == "float", frozenset(entry.refuses), entry.divides
-    bool_result, wide_scalars = entry.dtypes == "bool", entry.wide_scalars
-    cpu_name, numbers, saves_result = entry.cpu_name or name + "_cpu", entry.numbers, entry.saves_result
-    pair_node, right_node, left_node = nodes
+    bool_result, wide_scalars, half_by_number = entry.dtypes == "bool", entry.wide_scalars, entry.half_by_number
+    cpu_name, numbers, swapped = entry.cpu_name or name + "_cpu", entry.numbers, entry.swapped
+    check, route, prepare, bind = entry.check, entry.route, entry.prepare, _binder(entry)
+    record_pair, record_right, record_left = _recorders(entry, nodes)
 
     def refuse(position: int, param: str, value):
         raise TypeError(f"{name}(): argument '{param}' (position {position}) must be Tensor, not "
                         f"{type(value).__name__}")
 
-    def compute(x, y, dt, device, out=None):
+    def compute(x, y, dt, device, changed, out=None):
         """The result buffer of buffers-or-numbers `x`, `y` (of dtype `dt`)."""
         if dt.name in refuses:  # after out='s checks, as PyTorch's
             raise NotImplementedError(f'"{cpu_name}" not implemented for \'{type_name(dt)}\'')
         k = device.kernels
         if divides and not dt.is_floating_point and _has_zero(device, y):
             raise RuntimeError("ZeroDivisionError")
+        if forward is not None:
+            return forward(k, x, y, dt, out, **changed)
+        if prepare is not None:
+            x, y = prepare(k, x, y, dt, **changed)
+        if half_by_number and dt is _float16 and not hasattr(y, "shape"):  # a number first is rounded first
+            data = k.astype(getattr(k, kernel_name)(k.astype(x, _float32), y), _float16)
+            return data if out is None else k.copy_(out, data)
+        if swapped:
+            x, y = y, x
         if compose is None:
             return getattr(k, kernel_name)(x, y) if out is None else getattr(k, kernel_name)(x, y, out=out)
         with grad_mode.no_grad():
@@ -446,16 +576,24 @@ def binary_function(entry: Binary, nodes: tuple) -> Callable:
         result = result._data
         return result if out is None else k.copy_(out, result)
 
-    def op(input, other, *, out=None):
+    def op(input, other, *, out=None, **options):
+        changed = bind(options) if options else {}
+        if route is not None:
+            target = route(**changed)
+            if target is not None:
+                return target(input, other, out=out)
         number_first = not isinstance(input, Tensor)
         if number_first:
-            if not isinstance(other, Tensor):
+            if numbers == "tensor":
+                if not isinstance(other, Tensor):
+                    raise TypeError(f"{name}(): expected at least one Tensor argument, got {type(input).__name__} "
+                                    f"and {type(other).__name__}")
+            elif not isinstance(other, Tensor) or numbers == "none":
                 refuse(1, "input", input)
-            if numbers == "none":
-                refuse(1, "input", input)
-            if numbers == "other":
+            elif numbers == "other":
                 raise TypeError(f"{name}() received an invalid combination of arguments - got "
                                 f"({type(input).__name__}, Tensor), but expected (Tensor input, Tensor other)")
+        if number_first:
             y, x, dt = operands(other, input, name, float_result)  # the number stays first for the kernel
             device = other._device
         else:
@@ -466,6 +604,8 @@ def binary_function(entry: Binary, nodes: tuple) -> Callable:
                     other._dtype.itemsize > 2:
                 y = other.item()
             device = input._device
+        if check is not None:
+            check(input, other, dt, **changed)
         a, b = input, other
         result_dt = _bool if bool_result else dt
         try:
@@ -475,39 +615,44 @@ def binary_function(entry: Binary, nodes: tuple) -> Callable:
                     raise ValueError("shapes do not broadcast")
                 check_out(out, name, shape, result_dt, (a, b))
                 if out._dtype is result_dt:
-                    compute(x, y, dt, device, out._data)
+                    compute(x, y, dt, device, changed, out._data)
                 else:
-                    out._device.kernels.copy_(out._data, compute(x, y, dt, device))
+                    out._device.kernels.copy_(out._data, compute(x, y, dt, device, changed))
                 bump(out)
                 return out
-            data = compute(x, y, dt, device)
+            data = compute(x, y, dt, device, changed)
         except (RuntimeError, TypeError, NotImplementedError):
             raise
         except Exception as error:
             raise binary_failure(name, b if number_first else a, a if number_first else b, error) from error
         result = wrap(data, result_dt, device)
-        if not result_dt.is_floating_point or not grad_mode.state.enabled:
-            return result
-        if number_first:
-            if b._requires_grad:
-                attach(result, left_node, (b,), (b, result if saves_result else None), number=input)
-        elif isinstance(b, Tensor):
-            if needs_grad((a, b)):
-                attach(result, pair_node, (a, b), (a, b, result if saves_result else None))
-        elif a._requires_grad:
-            attach(result, right_node, (a,), (a, result if saves_result else None), number=b)
+        if result_dt.is_floating_point and grad_mode.state.enabled and (
+                (isinstance(a, Tensor) and a._requires_grad) or (isinstance(b, Tensor) and b._requires_grad)):
+            record = record_left if number_first else record_pair if isinstance(b, Tensor) else record_right
+            record(result, a, b, changed)
         return result
     op.__name__ = op.__qualname__ = name
     op.__doc__ = f"Elementwise {name} of `input` and `other`, broadcasting (as torch.{name})."
     general = profiled("aten::" + name)(op)
-    if compose is not None or saves_result or divides:
+    if compose is not None or entry.saves_result or divides or forward is not None:
         return general
     # The common call straight through: one dtype the kernel computes as it is (no promotion, no refusal),
-    # a number only where its node is the tensor pair's (no backward, or the same class).
+    # a number only where its node is the tensor pair's (no backward, or the same class) and the kernel
+    # computes it as it is (not float16 by a number in float32).
+    pair_node, right_node = nodes[:2]
+    right = entry.gradients[1] if entry.gradients is not None else None
+    number_node = right_node if right is not None and right.saving is None and not right.number else None
     dtypes = frozenset(d for d in (_dtype.ALL if bool_result else FLOATS) if d.name not in refuses)
-    numeric = dtypes & FLOATS if numbers != "none" and (pair_node is right_node or entry.backward is None) else ()
-    return straight_binary(general, kernel_name, None if entry.backward is None else pair_node,
-                           lambda a, b: (a, b, None), dtypes, numeric, _bool if bool_result else None)
+    numeric = dtypes & FLOATS if numbers != "none" and (
+        pair_node is right_node or number_node is not None or not entry.differentiable) else ()
+    if half_by_number:
+        numeric = frozenset(numeric) - {_float16}
+    if entry.gradients is not None:
+        saving = entry.gradients[0].saving
+    else:
+        saving = lambda a, b, result: (a, b, None)  # noqa: E731
+    return straight_binary(general, kernel_name, pair_node if entry.differentiable else None, saving, dtypes,
+                           numeric, _bool if bool_result else None, swapped, number_node)
 
 
 def _has_zero(device, divisor) -> bool:

@@ -8,7 +8,7 @@ from ember._ops import binary as binary_ops
 from ember._ops import unary as unary_ops
 from ember.testing.cases import BROADCAST_PAIRS, LAYOUTS, SHAPES, place, random_array
 from ember.testing.compare import assert_matches, reference
-from ember.testing.harness import DTYPE_NAMES, FLOAT_NAMES, INT_NAMES, NUMERIC_NAMES
+from ember.testing.harness import DTYPE_NAMES, FLOAT_NAMES, INT_NAMES
 
 SIGNED_NAMES = FLOAT_NAMES + INT_NAMES
 
@@ -22,11 +22,6 @@ UNARY["bitwise_not"] = (np.invert, "real", INT_NAMES + ("bool",))
 # name: (numpy function, domain of a, domain of b, dtypes); "ties" makes equal operands common. On bools,
 # add is "or" and mul is "and": core composes logical_or and logical_and from them.
 BINARY: dict[str, tuple] = {
-    "add": (np.add, "real", "real", DTYPE_NAMES),
-    "sub": (np.subtract, "real", "real", NUMERIC_NAMES),
-    "mul": (np.multiply, "real", "real", DTYPE_NAMES),
-    "div": (np.true_divide, "real", "nonzero", FLOAT_NAMES),
-    "pow": (np.power, "positive", "exponent", NUMERIC_NAMES),
     "maximum": (np.maximum, "ties", "ties", DTYPE_NAMES),
     "minimum": (np.minimum, "ties", "ties", DTYPE_NAMES),
     "eq": (np.equal, "ties", "ties", DTYPE_NAMES),
@@ -36,9 +31,10 @@ BINARY: dict[str, tuple] = {
     "gt": (np.greater, "ties", "ties", DTYPE_NAMES),
     "ge": (np.greater_equal, "ties", "ties", DTYPE_NAMES),
 }
-# The op registry's binary kernels (ember/_ops/binary.py), on the dtypes core hands them: those PyTorch
-# computes in (an op with a float result sees floats only).
-BINARY.update({entry.kernel_name: (entry.reference, *entry.domains,
+# The op registry's binary kernels (ember/_ops/binary.py: add, sub, mul, div, pow and the others), on the
+# dtypes core hands them: those PyTorch computes in (an op with a float result sees floats only), or the
+# entry's own.
+BINARY.update({entry.kernel_name: (entry.reference, *entry.domains, entry.kit_dtypes or
                                    tuple(d for d in (FLOAT_NAMES if entry.dtypes == "float" else DTYPE_NAMES)
                                          if d not in entry.refuses))
                for entry in binary_ops.BINARY if entry.kernel_name is not None and entry.reference is not None})
