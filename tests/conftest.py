@@ -28,3 +28,13 @@ def without_installed_cuda(monkeypatch: pytest.MonkeyPatch):
     device type named "cuda" takes its place instead of conflicting with it."""
     monkeypatch.setenv("EMBER_DISABLED_PLUGINS", "cuda")
     yield
+
+
+@pytest.fixture
+def no_pending_checks():
+    """No deferred value check left over from another test, nor left behind for the next one."""
+    from ember import _checks
+
+    _checks.pending.clear()
+    yield
+    _checks.pending.clear()

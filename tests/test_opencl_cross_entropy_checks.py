@@ -5,6 +5,7 @@ targets through. Skipped without ember-opencl or a working OpenCL device."""
 from __future__ import annotations
 
 import numpy as np
+import opencl_device  # noqa: F401,E402  (skips this module without a working OpenCL device)
 import pytest
 
 import ember
@@ -12,20 +13,10 @@ from ember import _checks
 from ember.testing import test_optional_kernels as kit
 from ember.testing.harness import DeviceUnderTest
 
-ember_opencl = pytest.importorskip("ember_opencl")
-from ember_opencl import device  # noqa: E402
-
-if not device.discover().devices:
-    pytest.skip("no working OpenCL device: " + "; ".join(device.discover().skipped), allow_module_level=True)
-
 F = ember.nn.functional
 
 
-@pytest.fixture(autouse=True)
-def no_pending_checks():
-    _checks.pending.clear()
-    yield
-    _checks.pending.clear()
+pytestmark = pytest.mark.usefixtures("no_pending_checks")
 
 
 LOGITS = np.linspace(-2, 2, 24, dtype=np.float32).reshape(6, 4)

@@ -5,23 +5,13 @@ errors are tested with each op)."""
 from __future__ import annotations
 
 import numpy as np
+import opencl_device  # noqa: F401,E402  (skips this module without a working OpenCL device)
 import pytest
 
 import ember
 from ember import _checks
 
-ember_opencl = pytest.importorskip("ember_opencl")
-from ember_opencl import device  # noqa: E402
-
-if not device.discover().devices:
-    pytest.skip("no working OpenCL device: " + "; ".join(device.discover().skipped), allow_module_level=True)
-
-
-@pytest.fixture(autouse=True)
-def no_pending_checks():
-    _checks.pending.clear()
-    yield
-    _checks.pending.clear()
+pytestmark = pytest.mark.usefixtures("no_pending_checks")
 
 
 def _x():
