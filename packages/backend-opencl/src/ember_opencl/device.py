@@ -47,7 +47,9 @@ class Device:
 
     def __post_init__(self) -> None:
         self.context = cl.Context([self.device])
-        self.queue = cl.CommandQueue(self.context)
+        # profiling on (every OpenCL device supports it): the profiler's device time reads the
+        # timestamps of marker events (timing.py)
+        self.queue = cl.CommandQueue(self.context, properties=cl.command_queue_properties.PROFILING_ENABLE)
         self.pool = cl_tools.MemoryPool(cl_tools.ImmediateAllocator(self.queue))
 
     @property
@@ -175,6 +177,8 @@ def _new_generator(seed: int, index: int) -> Generator:
 
 
 def device_type() -> DeviceType:
+    from . import timing
+
     return DeviceType(
         name="opencl",
         is_available=_is_available,
@@ -184,4 +188,6 @@ def device_type() -> DeviceType:
         dtypes=_dtypes(),
         has_queue=True,
         notes=notes,
+        start_timer=timing.start_timer,
+        elapsed_us=timing.elapsed_us,
     )
