@@ -209,8 +209,9 @@ def _mlp_step(batch: int, target: Target) -> Case:
 MATMUL_SIZE = 1024
 
 
-def _big_matmul() -> Case:
-    shape = (MATMUL_SIZE, MATMUL_SIZE)
+def matmul_step(size: int) -> Callable[[ModuleType, str], Run]:
+    """A framework's (size, size) float32 matmul forward and backward (the gradients of both operands)."""
+    shape = (size, size)
 
     def framework(fw: ModuleType, device: str) -> Run:
         a, b = (fw.tensor(v, device=device, requires_grad=True) for v in _arrays(shape, shape))
@@ -224,17 +225,25 @@ def _big_matmul() -> Case:
 
         return run
 
-    def numpy() -> Run:
-        a, b = _arrays(shape, shape)
-        grad = np.ones(shape, np.float32)
+    return framework
 
-        def run() -> Any:
-            np.matmul(a, b)
-            return grad @ b.T, a.T @ grad
 
-        return run
+def hand_written_matmul_step(xp: ModuleType, size: int) -> Run:
+    """The same matmul forward and backward in an array library (numpy or cupy) by hand."""
+    a, b = (xp.asarray(v) for v in _arrays((size, size), (size, size)))
+    grad = xp.ones((size, size), np.float32)
 
-    return Case(f"matmul {MATMUL_SIZE}x{MATMUL_SIZE} fwd+bwd", Target("numpy", 1.05), framework, numpy)
+    def run() -> Any:
+        xp.matmul(a, b)
+        return grad @ b.T, a.T @ grad
+
+    return run
+
+
+def _big_matmul() -> Case:
+    framework = matmul_step(MATMUL_SIZE)
+    return Case(f"matmul {MATMUL_SIZE}x{MATMUL_SIZE} fwd+bwd", Target("numpy", 1.05), framework,
+                lambda: hand_written_matmul_step(np, MATMUL_SIZE))
 
 
 # Device backends (issue 8): a fused-size elementwise expression on 4M float32, and GEMM forward alone.

@@ -9,8 +9,17 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-import numpy as np
-from cases import TINY_OPS, TINY_SHAPE, Run, Target, _arrays, hand_written_mlp_step, mlp_step
+from cases import (
+    TINY_OPS,
+    TINY_SHAPE,
+    Run,
+    Target,
+    _arrays,
+    hand_written_matmul_step,
+    hand_written_mlp_step,
+    matmul_step,
+    mlp_step,
+)
 
 COLUMNS = ("ember", "torch", "cupy")
 
@@ -78,32 +87,9 @@ MATMUL_SIZE = 4096
 
 
 def _matmul() -> CudaCase:
-    shape = (MATMUL_SIZE, MATMUL_SIZE)
-
-    def framework(fw: ModuleType, device: str) -> Run:
-        a, b = (fw.tensor(v, device=device, requires_grad=True) for v in _arrays(shape, shape))
-        grad = fw.ones(shape, device=device)
-
-        def run() -> Any:
-            a.grad = None
-            b.grad = None
-            (a @ b).backward(grad)
-            return a.grad
-
-        return run
-
-    def raw(cupy: ModuleType) -> Run:
-        a, b = (cupy.asarray(v) for v in _arrays(shape, shape))
-        grad = cupy.ones(shape, np.float32)
-
-        def run() -> Any:
-            cupy.matmul(a, b)
-            return grad @ b.T, a.T @ grad
-
-        return run
-
+    framework = matmul_step(MATMUL_SIZE)
     return CudaCase(f"matmul {MATMUL_SIZE}x{MATMUL_SIZE} float32 fwd+bwd", Target("cupy", 1.05), framework, framework,
-                    raw)
+                    lambda cupy: hand_written_matmul_step(cupy, MATMUL_SIZE))
 
 
 def _tiny(op) -> CudaCase:
