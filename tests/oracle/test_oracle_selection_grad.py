@@ -1,4 +1,4 @@
-"""The gradients of value-selecting ops (sort, topk, kthvalue, median, nanmedian, mode) taken with
+"""The gradients of value-selecting ops (sort, topk, kthvalue, median, nanmedian, mode, max, min) taken with
 ``create_graph=True``: the gradient's graph has PyTorch's nodes (ScatterBackward0, MaskedFillBackward1)
 and its second derivatives PyTorch's values."""
 
@@ -28,6 +28,11 @@ OPS = {
     "mode": lambda x: x.mode(1).values,
     "cummax": lambda x: x.cummax(1).values,
     "cummin": lambda x: x.cummin(0).values,
+    "max": lambda x: x.max(),
+    "min": lambda x: x.min(),
+    "max_dim": lambda x: x.max(1).values,
+    "min_dim_keepdim": lambda x: x.min(0, keepdim=True).values,
+    "max_0d": lambda x: x[0, 0].max(0).values,
 }
 
 # distinct values (which of tied elements topk or kthvalue selects is PyTorch's implementation detail), but

@@ -16,6 +16,7 @@ from ..autograd.node import Node, attach
 from . import creation, joining
 from .dispatch import profiled
 from .pointwise import maximum, minimum, where
+from .selection_grad import evenly_distribute_backward, value_selecting_backward
 from .views import expand_to
 
 _int64, _bool = _dtype.int64, _dtype.bool_
@@ -77,8 +78,7 @@ class MaxBackward1(Node):
 
     def backward(self, grad):
         x, result = self.saved_tensors
-        mask = x != x if bool(result != result) else x == result
-        return where(mask, grad / mask.sum(), 0.0)
+        return evenly_distribute_backward(grad, x, result)
 
 
 class MaxBackward0(Node):
@@ -86,14 +86,7 @@ class MaxBackward0(Node):
 
     def backward(self, grad):
         (indices,) = self.saved_tensors
-        dim, shape = self.dim, self.shape
-        if not self.keepdim and shape:
-            grad, indices = grad.unsqueeze(dim), indices.unsqueeze(dim)
-        positions = creation.arange(shape[dim] if shape else 1, device=grad.device)
-        view = [1] * builtins.max(len(shape), 1)
-        view[dim] = -1
-        mask = positions.reshape(view) == indices
-        return where(mask, grad, 0.0).reshape(shape)
+        return value_selecting_backward(grad, self.dim, indices, self.shape, self.keepdim)
 
 
 class AmaxBackward0(Node):
