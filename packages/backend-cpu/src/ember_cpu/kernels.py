@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from ember._backend_util import arange_length, draw_dtype
+from ember import _backend_util
+from ember._backend_util import draw_dtype
 
 from . import erf, rowsum, scatter, sorting
 
@@ -127,14 +128,7 @@ def full(shape, value, dtype, *, index=0):
 
 @_quietly
 def arange(start, stop, step, dtype, *, index=0):
-    if not dtype.is_floating_point:
-        return np.arange(start, stop, step, dtype=dtype.numpy)
-    # Each value is start + step * i in double, rounded once to the dtype, as PyTorch computes in a
-    # wider type; numpy's float32 arange would add up a step already rounded to float32.
-    values = np.arange(arange_length(start, stop, step), dtype=np.float64)
-    values *= step
-    values += start
-    return values.astype(dtype.numpy, copy=False)
+    return _backend_util.arange(np, start, stop, step, dtype)
 
 
 @_quietly

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ember._backend_util import arange_length, draw_dtype
+from ember import _backend_util
+from ember._backend_util import draw_dtype
 
 from .arrays import ArrayAPI
 
@@ -23,13 +24,7 @@ def kernels(api: ArrayAPI) -> dict[str, Callable]:
 
     def arange(start, stop, step, dtype, *, index=0):
         with api.device(index):
-            if not dtype.is_floating_point:
-                return xp.arange(start, stop, step, dtype=dtype.numpy)
-            # start + step * i in double, rounded once to the dtype, as PyTorch computes it
-            values = xp.arange(arange_length(start, stop, step), dtype=xp.float64)
-            values *= step
-            values += start
-            return values.astype(dtype.numpy, copy=False)
+            return _backend_util.arange(xp, start, stop, step, dtype)
 
     def uniform(shape, low, high, dtype, gen, *, index=0):
         with api.device(index):

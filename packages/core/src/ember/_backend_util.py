@@ -11,10 +11,16 @@ import numpy as np
 SCAN_ACCUMULATE: dict[np.dtype, type] = {np.dtype(np.float16): np.float32, np.dtype(np.float32): np.float64}
 
 
-def arange_length(start: float, stop: float, step: float) -> int:
-    """How many values ``arange(start, stop, step)`` has; a floating arange is then computed as
-    ``start + step * i`` in float64, rounded once to its dtype, as PyTorch computes it."""
-    return max(0, math.ceil((stop - start) / step))
+def arange(xp, start: float, stop: float, step: float, dtype):
+    """``arange(start, stop, step)`` of ember `dtype` in array library `xp` (numpy, cupy) on the current
+    device: a floating one is ``start + step * i`` computed in float64 and rounded once to its dtype, as
+    PyTorch computes it (a float32 arange would add up a step already rounded to float32)."""
+    if not dtype.is_floating_point:
+        return xp.arange(start, stop, step, dtype=dtype.numpy)
+    values = xp.arange(max(0, math.ceil((stop - start) / step)), dtype=xp.float64)
+    values *= step
+    values += start
+    return values.astype(dtype.numpy, copy=False)
 
 
 def draw_dtype(dtype) -> type:
