@@ -63,18 +63,23 @@ class TwoDevices:
             registry.add_kernels(name, kernels)
 
 
-@pytest.fixture
-def backend(without_installed_cuda):
-    """The two-device backend, registered for one test; devices and the current index forgotten after."""
+def registered(plugin, name: str):
+    """`plugin` registered for one test (a fixture's body); its "fake" and "cuda" devices and the current
+    index forgotten after."""
     _reset_for_tests()
-    plugin = TwoDevices()
-    register_plugin(plugin, "two-devices")
+    register_plugin(plugin, name)
     yield plugin
     for placed in ember.device._interned.values():
         if placed.type in ("fake", "cuda"):
             placed.kernels = placed.device_type = None
     _current_index.clear()
     _reset_for_tests()
+
+
+@pytest.fixture
+def backend(without_installed_cuda):
+    """The two-device backend, registered for one test."""
+    yield from registered(TwoDevices(), "two-devices")
 
 
 def test_a_factory_creates_its_buffer_on_the_device_index_it_names(backend):

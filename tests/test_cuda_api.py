@@ -6,12 +6,9 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from test_contract_v2 import TwoDevices, backend  # noqa: F401  (the fixture)
+from test_contract_v2 import TwoDevices, backend, registered  # noqa: F401  (the fixture)
 
 import ember
-from ember._device import _current_index
-from ember.plugins import register_plugin
-from ember.plugins.manager import _reset_for_tests
 
 
 def test_device_context_makes_a_device_current_and_restores_the_previous(backend):  # noqa: F811
@@ -88,15 +85,7 @@ class WithProperties(TwoDevices):
 
 @pytest.fixture
 def properties_backend(without_installed_cuda):
-    _reset_for_tests()
-    plugin = WithProperties()
-    register_plugin(plugin, "with-properties")
-    yield plugin
-    for placed in ember.device._interned.values():
-        if placed.type in ("fake", "cuda"):
-            placed.kernels = placed.device_type = None
-    _current_index.clear()
-    _reset_for_tests()
+    yield from registered(WithProperties(), "with-properties")
 
 
 def test_properties_and_memory_come_from_the_device_type(properties_backend):
