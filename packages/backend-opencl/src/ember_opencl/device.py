@@ -12,8 +12,6 @@ import functools
 import os
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from ember.plugins import DeviceType
 
 from .counters import COUNTS
@@ -162,29 +160,17 @@ def _dtypes() -> frozenset[str]:
     return frozenset.intersection(*(device.dtypes for device in devices))
 
 
-class Generator:
-    """A counter-based random state: a seed and the number of draws so far (kept on the host, no sync)."""
-
-    __slots__ = ("seed", "counter")
-
-    def __init__(self, seed: int) -> None:
-        self.seed = np.uint64(seed % 2**64)
-        self.counter = 0
-
-
-def _new_generator(seed: int, index: int) -> Generator:
-    return Generator(seed)
-
-
 def device_type() -> DeviceType:
-    from . import timing
+    from . import philox, timing
 
     return DeviceType(
         name="opencl",
         is_available=_is_available,
         device_count=_device_count,
         synchronize=_synchronize,
-        new_generator=_new_generator,
+        new_generator=philox.new_generator,
+        get_generator_state=philox.get_state,
+        set_generator_state=philox.set_state,
         dtypes=_dtypes(),
         has_queue=True,
         notes=notes,

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import elementwise, fused, indexing, matmul, memory, reduction, scan, sorting
+from . import elementwise, fused, indexing, matmul, memory, philox, reduction, scan, sorting
 
 KERNELS: dict[str, Any] = {
     "empty": memory.empty,
     "full": memory.full,
     "arange": memory.arange,
-    "uniform": memory.uniform,
-    "normal": memory.normal,
+    "uniform": philox.uniform,
+    "normal": philox.normal,
     "from_numpy": memory.from_numpy,
     "to_numpy": memory.to_numpy,
     "strides": memory.strides,

@@ -1,4 +1,5 @@
-"""Creation, host transfers, device-to-device copies and views (zero-copy, like the CPU backend's)."""
+"""Creation (random draws: philox.py), host transfers, device-to-device copies and views (zero-copy,
+like the CPU backend's)."""
 from __future__ import annotations
 
 import math
@@ -31,48 +32,6 @@ def arange(start, stop, step, dtype, *, index=0):
         wide = np.dtype(np.int64)
         body = elementwise.cast("(a + b * i)", target)
     return elementwise.run(result.device, body, "", result, [start, step], [wide, wide])
-
-
-# Counter-based random numbers: element i of a draw is SplitMix64(seed, counter + i) (SplitMix64 is a
-# counter hash: the state of draw k is seed + k * golden), so a draw needs no state on the device and the
-# generator keeps only its counter on the host.
-_SPLITMIX = """
-ulong splitmix(ulong seed, ulong k) {
-    ulong z = seed + (k + 1) * 0x9E3779B97F4A7C15UL;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-    return z ^ (z >> 31);
-}
-double unit(ulong bits) { return (double)(bits >> 11) * 0x1.0p-53; }
-float unitf(ulong bits) { return (float)(bits >> 40) * 0x1.0p-24f; }
-"""
-
-
-def _draw(shape, dtype, gen, index, body_double: str, body_float: str, draws_per_element: int):
-    result = empty(shape, dtype, index=index)
-    double = dtype.numpy == np.float64
-    body = body_double if double else body_float
-    seed, counter = gen.seed, gen.counter
-    gen.counter += result.size * draws_per_element
-    elementwise.run(result.device, body, _SPLITMIX, result,
-                    [seed, np.uint64(counter)], [np.dtype(np.uint64), np.dtype(np.uint64)])
-    return result
-
-
-def uniform(shape, low, high, dtype, gen, *, index=0):
-    span = f"(({program.ctype(dtype.numpy)})({high!r} - {low!r}))"
-    return _draw(shape, dtype, gen, index,
-                 f"{low!r} + unit(splitmix(a, b + i)) * {span}",
-                 f"(float)({low!r}) + unitf(splitmix(a, b + i)) * {span}", 1)
-
-
-def normal(shape, mean, std, dtype, gen, *, index=0):
-    """Box-Muller on two uniform draws per element (1 - u keeps the logarithm finite)."""
-    return _draw(shape, dtype, gen, index,
-                 f"{mean!r} + {std!r} * sqrt(-2 * log(1 - unit(splitmix(a, b + 2 * i)))) * "
-                 f"cospi(2 * unit(splitmix(a, b + 2 * i + 1)))",
-                 f"(float)({mean!r}) + (float)({std!r}) * (float)(sqrt(-2 * log(1 - unit(splitmix(a, b + 2 * i))))"
-                 f" * cospi(2 * unit(splitmix(a, b + 2 * i + 1))))", 2)
 
 
 def from_numpy(array, *, index=0):
