@@ -14,7 +14,7 @@ import numpy as np
 
 from . import program
 from .buffer import CLArray, allocate
-from .program import BITS, FLOATS, UNSIGNED, ctype
+from .program import BITS, FLOATS, UNSIGNED, value_type
 
 # Helpers the expressions call, emitted for every type they are used with (names carry the C type).
 _HELPERS = {
@@ -116,7 +116,7 @@ def expression(op: str, dtype: np.dtype) -> tuple[str, str]:
     """The C expression of `op` on values of `dtype` and the helper source it needs."""
     if op in _COMPARISONS:
         return _COMPARISONS[op], ""
-    t = ctype(dtype)
+    t = value_type(dtype)
     table = _BOOL if dtype.name == "bool" else _FLOAT if t in FLOATS else _INT
     if op not in table:
         raise TypeError(f"OpenCL kernel {op!r} does not support {dtype.name}")
@@ -131,11 +131,16 @@ def expression(op: str, dtype: np.dtype) -> tuple[str, str]:
     return table[op].format(**fill), source.format(**fill)
 
 
-def cast(value: str, target: np.dtype) -> str:
-    """C code converting `value` to `target` as numpy's unsafe cast does (anything nonzero is true)."""
+def cast(value: str, target: np.dtype, source: np.dtype | None = None) -> str:
+    """C code converting `value` (of `source`'s value type, double when None) to `target` as numpy's
+    unsafe cast does (anything nonzero is true). A float16 target keeps a float or double value as it is,
+    so that storing it rounds once (vstore_half_rte); an integer becomes float first (exact in float16's
+    range)."""
     if target.name == "bool":
         return f"(uchar)({value} != 0)"
-    return f"({ctype(target)})({value})"
+    if target.name == "float16":
+        return value if source is None or source.kind == "f" else f"(float)({value})"
+    return f"({value_type(target)})({value})"
 
 
 def broadcast_strides(array: CLArray, shape: tuple[int, ...]) -> tuple[int, ...]:
@@ -155,11 +160,13 @@ def broadcast_shape(*shapes: tuple[int, ...]) -> tuple[int, ...]:
 
 
 def scalar_arg(value, dtype: np.dtype):
-    """A Python number as the kernel argument of a `dtype` operand (bool as uchar)."""
+    """A Python number as the kernel argument of a `dtype` operand (bool as uchar, float16 as float)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # a float out of float32's range becomes inf, as numpy's cast
         if dtype.name == "bool":
             return np.uint8(bool(value))
+        if dtype.name == "float16":  # rounded to float16, passed as the float the kernel computes in
+            return np.float32(np.array(value).astype(dtype)[()])
         return np.array(value).astype(dtype)[()]
 
 
@@ -175,20 +182,21 @@ def run(device, body: str, helpers: str, out: CLArray, operands: list,
     shape, collapsed = program.collapse(out.shape, stride_sets)
     contiguous = all(strides == tuple(_row_major(shape)) for strides in collapsed)
     ndim = 0 if contiguous else len(shape)
-    params = [f"__global {ctype(out.dtype)} *out", "long out_off"]
+    params = [f"__global {_pointee(out.dtype)} *out", "long out_off"]
     scalar_types: list = [None, np.int64]
     args: list = [out.base, out.offset]
     loads = []
     for k, x in enumerate(operands):
-        t = ctype(dtypes[k])
+        t, n = value_type(dtypes[k]), names[k]
         if isinstance(x, CLArray):
-            params += [f"__global const {t} *{names[k]}_", f"long {names[k]}_off"]
+            params += [f"__global const {_pointee(x.dtype)} *{n}_", f"long {n}_off"]
             scalar_types += [None, np.int64]
             args += [x.base, x.offset]
-            loads.append(f"const {t} {names[k]} = {names[k]}_[{names[k]}_i];")
+            read = f"vload_half({n}_i, {n}_)" if x.dtype.name == "float16" else f"{n}_[{n}_i]"
+            loads.append(f"const {t} {n} = {read};")
         else:
-            params.append(f"const {t} {names[k]}")
-            scalar_types.append(np.dtype(np.uint8) if dtypes[k].name == "bool" else dtypes[k])
+            params.append(f"const {t} {n}")
+            scalar_types.append(_scalar_type(dtypes[k]))
             args.append(scalar_arg(x, dtypes[k]))
     params.append("long n")
     scalar_types.append(np.int64)
@@ -209,17 +217,29 @@ def run(device, body: str, helpers: str, out: CLArray, operands: list,
         index = "\n    ".join(f"{start};" for start in starts) + "\n    " + program.unravel(
             "i", [f"s{d}" for d in range(ndim)],
             [[f"t{j}_{d}" for d in range(ndim)] for j in range(len(collapsed))], targets)
+    store = f"vstore_half_rte({body}, out_i, out);" if out.dtype.name == "float16" else f"out[out_i] = {body};"
     source = f"""{helpers}
 __kernel void k({", ".join(params)}) {{
     const long i = get_global_id(0);
     if (i >= n) return;
     {index}
     {" ".join(loads)}
-    out[out_i] = {body};
+    {store}
 }}"""
     kernel = program.build(device, source, "k", scalar_types)
     program.launch(device, kernel, out.size, *args)
     return out
+
+
+def _pointee(dtype: np.dtype) -> str:
+    """The C type a buffer of `dtype` is declared with (float16: half, read and written only through
+    vload_half/vstore_half_rte)."""
+    return "half" if dtype.name == "float16" else value_type(dtype)
+
+
+def _scalar_type(dtype: np.dtype) -> np.dtype:
+    """The kernel argument type of a scalar operand: bool as uchar, float16 as the float it computes in."""
+    return np.dtype(np.uint8) if dtype.name == "bool" else np.dtype(np.float32) if dtype.name == "float16" else dtype
 
 
 def _row_major(shape: tuple[int, ...]) -> list[int]:
@@ -281,14 +301,18 @@ def where(cond, a, b, out=None):
 def copy_(dst: CLArray, src) -> CLArray:
     """src (an array, broadcast, or a number) cast to dst's dtype and written into dst (any view)."""
     if isinstance(src, CLArray):
-        return run(dst.device, cast("a", dst.dtype), "", dst, [src], [src.dtype])
+        return run(dst.device, cast("a", dst.dtype, src.dtype), "", dst, [src], [src.dtype])
     return run(dst.device, "a", "", dst, [src], [dst.dtype])
 
 
 def astype(x: CLArray, dtype) -> CLArray:
-    target = dtype.numpy
+    return converted(x, dtype.numpy)
+
+
+def converted(x: CLArray, target: np.dtype) -> CLArray:
+    """A new row-major copy of x in numpy dtype `target`."""
     result = allocate(x.device, x.shape, target)
-    return run(x.device, cast("a", target), "", result, [x], [x.dtype])
+    return run(x.device, cast("a", target, x.dtype), "", result, [x], [x.dtype])
 
 
 KERNELS = {**{op: unary(op) for op in UNARY}, **{op: binary(op) for op in (*BINARY, *_COMPARISONS)},

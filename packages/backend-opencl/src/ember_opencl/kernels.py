@@ -1,9 +1,14 @@
-"""The OpenCL backend's kernel table (docs/internals.md, kernel contract v2): generated kernels by family."""
+"""The OpenCL backend's kernel table (docs/internals.md, kernel contract v2): generated kernels by family;
+the families that do not read half themselves take float16 through float32 (half.py)."""
 from __future__ import annotations
 
 from typing import Any
 
 from . import elementwise, fused, indexing, matmul, memory, philox, reduction, scan, sorting
+from .half import widening
+
+# the arguments these kernels update in place (an array, or a list of arrays)
+_MUTATED = {"index_put_": (0,), "index_reduce_": (0,), "sgd_step": (0, 2), "adam_step": (0, 2, 3, 4)}
 
 KERNELS: dict[str, Any] = {
     "empty": memory.empty,
@@ -17,11 +22,9 @@ KERNELS: dict[str, Any] = {
     "as_strided": memory.as_strided,
     "contiguous": memory.contiguous,
     **elementwise.KERNELS,
-    **reduction.KERNELS,
-    **matmul.KERNELS,
-    **indexing.KERNELS,
-    **scan.KERNELS,
-    **sorting.KERNELS,
+    **{name: widening(kernel, _MUTATED.get(name, ())) for name, kernel in {
+        **reduction.KERNELS, **matmul.KERNELS, **indexing.KERNELS, **scan.KERNELS, **sorting.KERNELS,
+        **fused.KERNELS}.items()},
     # optional
     "storage_offset": memory.storage_offset,
     "reshape": memory.reshape,
@@ -29,5 +32,4 @@ KERNELS: dict[str, Any] = {
     "slice": memory.slice_view,
     "zero_": memory.zero_,
     "copy_to": memory.copy_to,
-    **fused.KERNELS,
 }

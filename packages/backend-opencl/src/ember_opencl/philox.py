@@ -41,6 +41,7 @@ uint4 draw_words(ulong seed, ulong offset, long i, int w) {
     return first == 0 ? r : first == 1 ? r.yzwx : first == 2 ? r.zwxy : r.wxyz;
 }
 float unitf(uint x) { return (float)(x >> 8) * 0x1.0p-24f; }
+float unith(uint x) { return (float)(x >> 21) * 0x1.0p-11f; }
 """
 _DOUBLE = """
 double unit(uint high, uint low) { return (double)(((ulong)high << 21) | (low >> 11)) * 0x1.0p-53; }
@@ -89,7 +90,7 @@ def _draw(shape, dtype, gen: Generator, index: int, words: int, body: str):
     """A new array of `shape` whose element i is `body` over its `words` words of the stream (read by
     `body` as the lanes of `w`), all in one kernel; the offset moves past the blocks it used."""
     result = empty(shape, dtype, index=index)
-    t = program.ctype(dtype.numpy)
+    t = program.value_type(dtype.numpy)
     helpers = _WORDS + (_DOUBLE if t == "double" else "") + f"""
 {t} sample(ulong seed, ulong offset, long i) {{
     const uint4 w = draw_words(seed, offset, i, {words});
@@ -100,11 +101,12 @@ def _draw(shape, dtype, gen: Generator, index: int, words: int, body: str):
 
 
 def uniform(shape, low, high, dtype, gen, *, index=0):
-    """Uniform on [low, high): 24 random bits per float32, 53 per float64."""
+    """Uniform on [low, high): 11 random bits per float16 (so that rounding to half never reaches 1),
+    24 per float32, 53 per float64, as PyTorch's."""
     if dtype.numpy == np.float64:
         return _draw(shape, dtype, gen, index, 2, f"{low!r} + unit(w.x, w.y) * ({high!r} - {low!r})")
-    span = f"(float)({high!r} - {low!r})"
-    return _draw(shape, dtype, gen, index, 1, f"(float)({low!r}) + unitf(w.x) * {span}")
+    unit = "unith" if dtype.numpy == np.float16 else "unitf"
+    return _draw(shape, dtype, gen, index, 1, f"(float)({low!r}) + {unit}(w.x) * (float)({high!r} - {low!r})")
 
 
 def normal(shape, mean, std, dtype, gen, *, index=0):

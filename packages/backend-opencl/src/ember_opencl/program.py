@@ -27,6 +27,12 @@ def ctype(dtype: np.dtype) -> str:
     return CTYPES[dtype.name]
 
 
+def value_type(dtype: np.dtype) -> str:
+    """The C type elementwise code computes `dtype`'s values in: float for float16 (stored as half through
+    vload_half/vstore_half, core OpenCL C that needs no cl_khr_fp16), else the dtype's own."""
+    return "float" if dtype.name == "float16" else ctype(dtype)
+
+
 class CountedKernel:
     """A built kernel whose launches are counted (``counters.COUNTS.launches``), whoever enqueues them."""
 
