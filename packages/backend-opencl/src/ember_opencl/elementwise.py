@@ -131,15 +131,11 @@ def expression(op: str, dtype: np.dtype) -> tuple[str, str]:
     return table[op].format(**fill), source.format(**fill)
 
 
-def cast(value: str, target: np.dtype, source: np.dtype | None = None) -> str:
-    """C code converting `value` (of `source`'s value type, double when None) to `target` as numpy's
-    unsafe cast does (anything nonzero is true). A float16 target keeps a float or double value as it is,
-    so that storing it rounds once (vstore_half_rte); an integer becomes float first (exact in float16's
-    range)."""
+def cast(value: str, target: np.dtype) -> str:
+    """C code converting `value` to `target` as numpy's unsafe cast does (anything nonzero is true); to
+    float16 through float, as PyTorch converts (a double is rounded twice: float, then half on store)."""
     if target.name == "bool":
         return f"(uchar)({value} != 0)"
-    if target.name == "float16":
-        return value if source is None or source.kind == "f" else f"(float)({value})"
     return f"({value_type(target)})({value})"
 
 
@@ -301,7 +297,7 @@ def where(cond, a, b, out=None):
 def copy_(dst: CLArray, src) -> CLArray:
     """src (an array, broadcast, or a number) cast to dst's dtype and written into dst (any view)."""
     if isinstance(src, CLArray):
-        return run(dst.device, cast("a", dst.dtype, src.dtype), "", dst, [src], [src.dtype])
+        return run(dst.device, cast("a", dst.dtype), "", dst, [src], [src.dtype])
     return run(dst.device, "a", "", dst, [src], [dst.dtype])
 
 
@@ -312,7 +308,7 @@ def astype(x: CLArray, dtype) -> CLArray:
 def converted(x: CLArray, target: np.dtype) -> CLArray:
     """A new row-major copy of x in numpy dtype `target`."""
     result = allocate(x.device, x.shape, target)
-    return run(x.device, cast("a", target, x.dtype), "", result, [x], [x.dtype])
+    return run(x.device, cast("a", target), "", result, [x], [x.dtype])
 
 
 KERNELS = {**{op: unary(op) for op in UNARY}, **{op: binary(op) for op in (*BINARY, *_COMPARISONS)},
