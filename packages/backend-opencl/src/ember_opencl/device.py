@@ -34,12 +34,14 @@ _BASE_DTYPES = frozenset({"bool", "uint8", "int8", "int16", "int32", "int64", "f
 
 @dataclass
 class Device:
-    """One OpenCL device with its own context and in-order queue, and its compiled programs."""
+    """One OpenCL device with its in-order queue and its compiled programs, in its platform's context (the
+    devices of one platform share it, so a buffer of one is a buffer of all: memory.copy_to copies
+    between them without the host)."""
 
     device: cl.Device
     platform_index: int
     device_index: int
-    context: cl.Context = field(init=False)
+    context: cl.Context
     queue: cl.CommandQueue = field(init=False)
     programs: dict = field(default_factory=dict, init=False)  # generated source -> built kernel
     # Device memory by size class: a dead array's block is reused (the in-order queue runs a reuser's
@@ -47,7 +49,6 @@ class Device:
     pool: cl_tools.MemoryPool = field(init=False)
 
     def __post_init__(self) -> None:
-        self.context = cl.Context([self.device])
         # profiling on (every OpenCL device supports it): the profiler's device time reads the
         # timestamps of marker events (timing.py)
         self.queue = cl.CommandQueue(self.context, properties=cl.command_queue_properties.PROFILING_ENABLE)
@@ -73,16 +74,17 @@ class Discovery:
     skipped: tuple[str, ...]
 
 
-def _probe(platform) -> str | None:
-    """None when the platform's compiler builds a one-line kernel, else why it does not."""
+def _probe(platform) -> cl.Context | str:
+    """The context of all the platform's devices when its compiler builds a one-line kernel, else why not."""
     try:
         devices = platform.get_devices()
         if not devices:
             return "no devices"
-        cl.Program(cl.Context(devices), _PROBE).build()
+        context = cl.Context(devices)
+        cl.Program(context, _PROBE).build()
     except Exception as error:  # any failure of the driver or its compiler
         return f"{type(error).__name__}: {str(error).strip().splitlines()[0] if str(error).strip() else ''}"
-    return None
+    return context
 
 
 def _preferred(found: list[Device]) -> int | None:
@@ -115,12 +117,12 @@ def discover() -> Discovery:
         return Discovery((), (f"no OpenCL platform: {error}",))
     found, skipped = [], []
     for platform_index, platform in enumerate(platforms):
-        why = _probe(platform)
-        if why is not None:
-            skipped.append(f"platform {platform_index} ({platform.name.strip()}) skipped: {why}")
+        context = _probe(platform)
+        if isinstance(context, str):
+            skipped.append(f"platform {platform_index} ({platform.name.strip()}) skipped: {context}")
             continue
-        for device_index, device in enumerate(platform.get_devices()):
-            found.append(Device(device, platform_index, device_index))
+        for device_index, device in enumerate(context.devices):
+            found.append(Device(device, platform_index, device_index, context))
     found.sort(key=lambda device: not device.device.type & cl.device_type.GPU)  # stable: GPUs first
     preferred = _preferred(found)
     if preferred is not None:

@@ -9,6 +9,7 @@ import numpy as np
 from . import device as devices
 from . import elementwise, program
 from .buffer import CLArray, allocate, contiguous_strides, download, upload
+from .device import cl
 
 
 def empty(shape, dtype, *, index=0):
@@ -43,12 +44,27 @@ def to_numpy(x: CLArray) -> np.ndarray:
 
 
 def copy_to(x: CLArray, index: int) -> CLArray:
-    """A row-major copy of x on device `index` of this type, not through the host where one context
-    holds both (each device has its own context here, so a move between devices reads back once)."""
-    target = devices.get(index)
+    """A row-major copy of x on device `index` of this type (`transfer`)."""
+    return transfer(x, devices.get(index))
+
+
+def transfer(x: CLArray, target: devices.Device) -> CLArray:
+    """A row-major copy of x on `target`: a buffer copy on the target's queue, not through the host, where
+    both devices share a context (those of one platform do), else read back and written once. The copy waits
+    for x's queue, and x's queue for the copy, so neither queue's later work can race it: no host wait."""
     if target is x.device:
         return contiguous_copy(x)
-    return upload(target, download(x))
+    if target.context is not x.device.context:
+        return upload(target, download(x))
+    source = contiguous(x)
+    result = allocate(target, x.shape, x.dtype)
+    if result.size:
+        itemsize = x.dtype.itemsize
+        written = cl.enqueue_marker(x.device.queue)
+        copied = cl.enqueue_copy(target.queue, result.base, source.base, byte_count=result.size * itemsize,
+                                 src_offset=source.offset * itemsize, dst_offset=0, wait_for=[written])
+        cl.enqueue_barrier(x.device.queue, wait_for=[copied])  # source's memory is reused only after
+    return result
 
 
 def contiguous_copy(x: CLArray) -> CLArray:

@@ -55,7 +55,7 @@ def build(device: Device, source: str, name: str, scalar_types: list) -> Counted
         text = (_PRAGMA if "double" in source else "") + source
         with warnings.catch_warnings():  # a compiler's remarks on generated code are not the user's concern
             warnings.simplefilter("ignore")
-            built = getattr(cl.Program(device.context, text).build(), name)
+            built = getattr(cl.Program(device.context, text).build(devices=[device.device]), name)
         COUNTS.builds += 1
         built.set_scalar_arg_dtypes(scalar_types)
         kernel = device.programs[key] = CountedKernel(built)
