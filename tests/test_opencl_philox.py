@@ -150,3 +150,17 @@ def test_drawing_from_one_generator_leaves_another_where_it_was():
     a, b = ember.Generator("opencl").manual_seed(4), ember.Generator("opencl").manual_seed(4)
     ember.rand(50, device="opencl", generator=a)
     assert b.engine().offset == 0 and a.engine().offset == 13
+
+
+def test_new_bounds_and_deviations_build_no_new_program():
+    """Bounds, means and deviations are kernel arguments: initialising layers of many sizes builds once."""
+    from ember_opencl.counters import COUNTS
+
+    gen = ember.Generator("opencl").manual_seed(1)
+    ember.empty(10, device="opencl").uniform_(-1, 1, generator=gen).normal_(0, 1, generator=gen)
+    before = COUNTS.builds
+    for n in (3, 7, 11):
+        values = ember.empty(1000, device="opencl").uniform_(-1 / n, 2 / n, generator=gen).cpu().numpy()
+        assert -1 / n <= values.min() and values.max() < 2 / n
+        ember.empty(10, device="opencl").normal_(n, 1 / n, generator=gen)
+    assert COUNTS.builds == before

@@ -86,33 +86,35 @@ def set_state(gen: Generator, state: bytes) -> Generator:
     return gen
 
 
-def _draw(shape, dtype, gen: Generator, index: int, words: int, body: str):
+def _draw(shape, dtype, gen: Generator, index: int, words: int, body: str, first: float, second: float):
     """A new array of `shape` whose element i is `body` over its `words` words of the stream (read by
-    `body` as the lanes of `w`), all in one kernel; the offset moves past the blocks it used."""
+    `body` as the lanes of `w`) and the distribution's parameters `p`, `q` (kernel arguments: one program
+    for every bounds, means and deviations), all in one kernel; the offset moves past the blocks it used."""
     result = empty(shape, dtype, index=index)
     t = program.value_type(dtype.numpy)
     helpers = _WORDS + (_DOUBLE if t == "double" else "") + f"""
-{t} sample(ulong seed, ulong offset, long i) {{
+{t} sample(ulong seed, ulong offset, long i, {t} p, {t} q) {{
     const uint4 w = draw_words(seed, offset, i, {words});
     return {body};
 }}"""
-    return elementwise.run(result.device, "sample(a, b, i)", helpers, result,
-                           [gen.seed, gen.take(result.size, words)], [np.dtype(np.uint64), np.dtype(np.uint64)])
+    wide, key = np.dtype(np.float64 if t == "double" else np.float32), np.dtype(np.uint64)
+    return elementwise.run(result.device, "sample(a, b, i, c, d)", helpers, result,
+                           [gen.seed, gen.take(result.size, words), first, second], [key, key, wide, wide])
 
 
 def uniform(shape, low, high, dtype, gen, *, index=0):
     """Uniform on [low, high): 11 random bits per float16 (so that rounding to half never reaches 1),
-    24 per float32, 53 per float64, as PyTorch's."""
+    24 per float32, 53 per float64."""
     if dtype.numpy == np.float64:
-        return _draw(shape, dtype, gen, index, 2, f"{low!r} + unit(w.x, w.y) * ({high!r} - {low!r})")
+        return _draw(shape, dtype, gen, index, 2, "p + unit(w.x, w.y) * q", low, high - low)
     unit = "unith" if dtype.numpy == np.float16 else "unitf"
-    return _draw(shape, dtype, gen, index, 1, f"(float)({low!r}) + {unit}(w.x) * (float)({high!r} - {low!r})")
+    return _draw(shape, dtype, gen, index, 1, f"p + {unit}(w.x) * q", low, high - low)
 
 
 def normal(shape, mean, std, dtype, gen, *, index=0):
     """Box-Muller on two uniforms per element (1 - u keeps the logarithm finite)."""
     if dtype.numpy == np.float64:
-        return _draw(shape, dtype, gen, index, 4, f"{mean!r} + {std!r} * sqrt(-2 * log(1 - unit(w.x, w.y))) "
-                                                  f"* cospi(2 * unit(w.z, w.w))")
-    return _draw(shape, dtype, gen, index, 2, f"(float)({mean!r}) + (float)({std!r}) * "
-                                              f"sqrt(-2 * log(1 - unitf(w.x))) * cospi(2 * unitf(w.y))")
+        return _draw(shape, dtype, gen, index, 4,
+                     "p + q * sqrt(-2 * log(1 - unit(w.x, w.y))) * cospi(2 * unit(w.z, w.w))", mean, std)
+    return _draw(shape, dtype, gen, index, 2, "p + q * sqrt(-2 * log(1 - unitf(w.x))) * cospi(2 * unitf(w.y))",
+                 mean, std)
