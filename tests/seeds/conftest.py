@@ -7,6 +7,52 @@ from types import ModuleType
 
 import pytest
 
+import ember
+
+# What PyTorch's tensor printing does with its suffixes (torch/_tensor_str.py, `_add_suffixes`): each goes on
+# the last line after ", " unless the line would pass 80 characters, then on a new line indented like the data.
+LINE_WIDTH = 80
+_TENSOR = re.compile(r"tensor\((?P<data>[^()=]*?)(?P<suffixes>(?:,\s*\w+=[^,()\s]*)*)\)")
+_SUFFIX = re.compile(r"\w+=[^,()\s]*")
+
+
+def on_default_device(printed: str) -> str:
+    """`printed`, the seed's output for CPU tensors, as PyTorch prints it for tensors on the default device:
+    every tensor gains its `device='...'` suffix first, which may push the other suffixes onto a new line."""
+    device = ember.empty(0).device
+    if device.type == "cpu":
+        return printed
+
+    def with_device(match: re.Match) -> str:
+        text = "tensor(" + match["data"]
+        last_line = len(text) - text.rfind("\n") + 1
+        for suffix in [f"device='{device}'", *_SUFFIX.findall(match["suffixes"])]:
+            if last_line + len(suffix) + 2 > LINE_WIDTH:
+                text += ",\n" + " " * len("tensor(") + suffix
+                last_line = len("tensor(") + len(suffix)
+            else:
+                text += ", " + suffix
+                last_line += len(suffix) + 2
+        return text + ")"
+
+    return _TENSOR.sub(with_device, printed)
+
+
+@pytest.fixture
+def shown() -> Callable[[str], str]:
+    """The seed's printed output as it looks on the default device the tests run with (see on_default_device)."""
+    return on_default_device
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "host_memory: the numpy bridge (numpy(), from_numpy, np.asarray), CPU-only in PyTorch too")
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("host_memory") and ember.empty(0).device.type != "cpu":
+        pytest.skip("the numpy bridge shares CPU memory; PyTorch's numpy()/from_numpy are CPU-only as well")
+
 
 @pytest.fixture
 def real_torch() -> ModuleType:

@@ -42,11 +42,11 @@ def sin_graph():
     return a, b, c, d
 
 
-def test_sin_of_linspace_prints_the_seed_output(capsys):
+def test_sin_of_linspace_prints_the_seed_output(capsys, shown):
     a = torch.linspace(0., 2. * math.pi, steps=25, requires_grad=True)
     b = torch.sin(a)
     print(b)
-    assert capsys.readouterr().out == SIN_OF_LINSPACE
+    assert capsys.readouterr().out == shown(SIN_OF_LINSPACE)
 
 
 def test_grad_fn_history_prints_as_in_the_seed(capsys, node_pattern):
@@ -102,16 +102,17 @@ def test_backward_gives_two_cos_of_the_input():
     out = d.sum()
     out.backward()
     two_cos = 2 * np.cos(np.linspace(0., 2. * math.pi, 25))
-    np.testing.assert_allclose(a.grad.numpy(), two_cos, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(a.grad.cpu().numpy(), two_cos, rtol=1e-6, atol=1e-6)
 
 
+@pytest.mark.host_memory
 def test_detached_tensors_convert_for_plotting_with_numpy_asarray():
     a, b, c, d = sin_graph()
     d.sum().backward()
     xs, ys = np.asarray(a.detach()), np.asarray(a.grad.detach())
     assert xs.dtype == np.float32 and xs.shape == (25,)
     np.testing.assert_allclose(xs, np.linspace(0., 2. * math.pi, 25), rtol=1e-6)
-    np.testing.assert_array_equal(ys, a.grad.numpy())
+    np.testing.assert_array_equal(ys, a.grad.cpu().numpy())
 
 
 class TinyModel(torch.nn.Module):
@@ -138,18 +139,18 @@ def tiny():
     with torch.no_grad():
         for param in model.parameters():
             scale = 1 / math.sqrt(param.shape[-1]) if param.dim() == 2 else 0.05
-            param.copy_(torch.from_numpy(rng.uniform(-scale, scale, param.shape).astype(np.float32)))
+            param.copy_(torch.tensor(rng.uniform(-scale, scale, param.shape).astype(np.float32)))
         model.layer2.weight[0, :10] = torch.tensor(SEED_WEIGHT_ROW)
-    some_input = torch.from_numpy(rng.standard_normal((BATCH_SIZE, DIM_IN)).astype(np.float32))
-    ideal_output = torch.from_numpy(rng.standard_normal((BATCH_SIZE, DIM_OUT)).astype(np.float32))
+    some_input = torch.tensor(rng.standard_normal((BATCH_SIZE, DIM_IN)).astype(np.float32))
+    ideal_output = torch.tensor(rng.standard_normal((BATCH_SIZE, DIM_OUT)).astype(np.float32))
     return model, some_input, ideal_output
 
 
 def numpy_gradients(model, some_input, ideal_output):
     """Closed-form gradients of sum((ideal - layer2(relu(layer1(x))))**2) for each parameter."""
-    w1, b1 = model.layer1.weight.detach().numpy(), model.layer1.bias.detach().numpy()
-    w2, b2 = model.layer2.weight.detach().numpy(), model.layer2.bias.detach().numpy()
-    x, target = some_input.numpy().astype(np.float64), ideal_output.numpy().astype(np.float64)
+    w1, b1 = model.layer1.weight.detach().cpu().numpy(), model.layer1.bias.detach().cpu().numpy()
+    w2, b2 = model.layer2.weight.detach().cpu().numpy(), model.layer2.bias.detach().cpu().numpy()
+    x, target = some_input.cpu().numpy().astype(np.float64), ideal_output.cpu().numpy().astype(np.float64)
     pre = x @ w1.T + b1
     hidden = np.maximum(pre, 0)
     d_prediction = -2 * (target - (hidden @ w2.T + b2))
@@ -167,10 +168,10 @@ def test_module_parameters_require_grad_without_asking():
     assert all(param.requires_grad and param.is_leaf for param in model.parameters())
 
 
-def test_weight_slice_prints_slice_backward_before_backward(tiny, assert_node):
+def test_weight_slice_prints_slice_backward_before_backward(tiny, assert_node, shown):
     model, _, _ = tiny
     weights = model.layer2.weight[0][0:10]
-    assert repr(weights) == SEED_WEIGHT_SLICE
+    assert repr(weights) == shown(SEED_WEIGHT_SLICE)
     assert_node(weights.grad_fn, "SliceBackward0")
     (select, index), = weights.grad_fn.next_functions
     assert_node(select, "SelectBackward0")
@@ -185,16 +186,16 @@ def test_grad_is_none_before_backward(tiny, capsys):
     assert all(param.grad is None for param in model.parameters())
 
 
-def test_backward_fills_grads_and_leaves_weights_unchanged(tiny):
+def test_backward_fills_grads_and_leaves_weights_unchanged(tiny, shown):
     model, some_input, ideal_output = tiny
     prediction = model(some_input)
     loss = (ideal_output - prediction).pow(2).sum()
     loss.backward()
-    assert repr(model.layer2.weight[0][0:10]) == SEED_WEIGHT_SLICE
+    assert repr(model.layer2.weight[0][0:10]) == shown(SEED_WEIGHT_SLICE)
     expected = numpy_gradients(model, some_input, ideal_output)
     for name, param in model.named_parameters():
         assert param.grad.shape == param.shape
-        np.testing.assert_allclose(param.grad.numpy(), expected[name], rtol=1e-4, atol=1e-4, err_msg=name)
+        np.testing.assert_allclose(param.grad.cpu().numpy(), expected[name], rtol=1e-4, atol=1e-4, err_msg=name)
 
 
 def test_backward_gradients_equal_pytorch_on_the_same_weights(tiny, real_torch):
@@ -203,25 +204,25 @@ def test_backward_gradients_equal_pytorch_on_the_same_weights(tiny, real_torch):
     reference = nn.Sequential(nn.Linear(DIM_IN, HIDDEN_SIZE), nn.ReLU(), nn.Linear(HIDDEN_SIZE, DIM_OUT))
     with real_torch.no_grad():
         for ours, theirs in zip(model.parameters(), reference.parameters(), strict=True):
-            theirs.copy_(real_torch.from_numpy(ours.detach().numpy().copy()))
+            theirs.copy_(real_torch.from_numpy(ours.detach().cpu().numpy().copy()))
     (ideal_output - model(some_input)).pow(2).sum().backward()
-    target = real_torch.from_numpy(ideal_output.numpy().copy())
-    (target - reference(real_torch.from_numpy(some_input.numpy().copy()))).pow(2).sum().backward()
+    target = real_torch.from_numpy(ideal_output.cpu().numpy().copy())
+    (target - reference(real_torch.from_numpy(some_input.cpu().numpy().copy()))).pow(2).sum().backward()
     for ours, theirs in zip(model.parameters(), reference.parameters(), strict=True):
-        np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(ours.grad.cpu().numpy(), theirs.grad.cpu().numpy(), rtol=1e-5, atol=1e-5)
 
 
 def test_optimizer_step_moves_weights_by_minus_lr_times_grad(tiny):
     model, some_input, ideal_output = tiny
     optimizer = torch.optim.SGD(model.parameters(), lr=0.001)
     (ideal_output - model(some_input)).pow(2).sum().backward()
-    before = {name: param.detach().numpy().copy() for name, param in model.named_parameters()}
-    grads = {name: param.grad.numpy().copy() for name, param in model.named_parameters()}
+    before = {name: param.detach().cpu().numpy().copy() for name, param in model.named_parameters()}
+    grads = {name: param.grad.cpu().numpy().copy() for name, param in model.named_parameters()}
     optimizer.step()
     for name, param in model.named_parameters():
         expected = before[name] - 0.001 * grads[name]
-        np.testing.assert_allclose(param.detach().numpy(), expected, rtol=1e-6, atol=1e-7)
-        np.testing.assert_array_equal(param.grad.numpy(), grads[name])
+        np.testing.assert_allclose(param.detach().cpu().numpy(), expected, rtol=1e-6, atol=1e-7)
+        np.testing.assert_array_equal(param.grad.cpu().numpy(), grads[name])
     assert model.layer2.weight[0][0:10].grad_fn is not None
 
 
@@ -229,9 +230,9 @@ def test_grads_accumulate_until_zero_grad(tiny):
     model, some_input, ideal_output = tiny
     optimizer = torch.optim.SGD(model.parameters(), lr=0.001)
     (ideal_output - model(some_input)).pow(2).sum().backward()
-    first = model.layer2.weight.grad.numpy().copy()
+    first = model.layer2.weight.grad.cpu().numpy().copy()
     (ideal_output - model(some_input)).pow(2).sum().backward()
-    np.testing.assert_allclose(model.layer2.weight.grad.numpy(), 2 * first, rtol=1e-6)
+    np.testing.assert_allclose(model.layer2.weight.grad.cpu().numpy(), 2 * first, rtol=1e-6)
     optimizer.zero_grad()
     assert all(param.grad is None for param in model.parameters())
 
@@ -249,7 +250,7 @@ def test_setting_requires_grad_false_stops_recording(assert_node):
     assert b2.grad_fn is None and not b2.requires_grad
 
 
-def test_no_grad_block_prints_results_without_grad_fn(capsys):
+def test_no_grad_block_prints_results_without_grad_fn(capsys, shown):
     a = torch.ones(2, 3, requires_grad=True) * 2
     b = torch.ones(2, 3, requires_grad=True) * 3
 
@@ -263,7 +264,7 @@ def test_no_grad_block_prints_results_without_grad_fn(capsys):
 
     c3 = a * b
     print(c3)
-    assert capsys.readouterr().out == (
+    assert capsys.readouterr().out == shown(
         "tensor([[5., 5., 5.],\n        [5., 5., 5.]], grad_fn=<AddBackward0>)\n"
         "tensor([[5., 5., 5.],\n        [5., 5., 5.]])\n"
         "tensor([[6., 6., 6.],\n        [6., 6., 6.]], grad_fn=<MulBackward0>)\n"
@@ -284,7 +285,7 @@ def test_no_grad_decorator_turns_recording_off_inside_the_function(assert_node):
     assert_node(add_tensors1(a, b).grad_fn, "AddBackward0")
     c = add_tensors2(a, b)
     assert c.grad_fn is None and not c.requires_grad
-    np.testing.assert_array_equal(c.numpy(), np.full((2, 3), 2, np.float32))
+    np.testing.assert_array_equal(c.cpu().numpy(), np.full((2, 3), 2, np.float32))
     assert torch.is_grad_enabled()
 
 
@@ -292,19 +293,19 @@ def test_detach_shares_data_but_not_history():
     x = torch.rand(5, requires_grad=True)
     y = x.detach()
     assert not y.requires_grad and y.grad_fn is None and y.is_leaf
-    np.testing.assert_array_equal(y.numpy(), x.detach().numpy())
-    before = x.detach().numpy().copy()
+    np.testing.assert_array_equal(y.cpu().numpy(), x.detach().cpu().numpy())
+    before = x.detach().cpu().numpy().copy()
     y.add_(1)
-    np.testing.assert_allclose(x.detach().numpy(), before + 1)
+    np.testing.assert_allclose(x.detach().cpu().numpy(), before + 1)
 
 
 def test_inplace_sin_on_leaf_requiring_grad_raises():
     a = torch.linspace(0., 2. * math.pi, steps=25, requires_grad=True)
-    before = a.detach().numpy().copy()
+    before = a.detach().cpu().numpy().copy()
     with pytest.raises(RuntimeError, match=re.escape(
             "a leaf Variable that requires grad is being used in an in-place operation.")):
         torch.sin_(a)
-    np.testing.assert_array_equal(a.detach().numpy(), before)
+    np.testing.assert_array_equal(a.detach().cpu().numpy(), before)
 
 
 def test_device_selection_stays_on_cpu_without_cuda():
@@ -335,4 +336,4 @@ def test_profiler_table_counts_a_thousand_div_and_mul_calls():
     assert {row[0]: row[-1] for row in rows} == {"aten::div": "1000", "aten::mul": "1000"}
     assert re.search(r"^Self CPU time total: [0-9.]+(us|ms|s)$", table, re.MULTILINE)
     assert {event.key: event.count for event in prf.key_averages()} == {"aten::div": 1000, "aten::mul": 1000}
-    np.testing.assert_array_equal(z.detach().numpy(), np.ones((2, 3), np.float32))
+    np.testing.assert_array_equal(z.detach().cpu().numpy(), np.ones((2, 3), np.float32))

@@ -43,38 +43,38 @@ def test_size_prints_as_a_size_tuple(capsys):
     print(y.size())
     assert capsys.readouterr().out == "ember.Size([5, 3])\n"
     assert y.size() == (5, 3) and isinstance(y.size(), tuple)
-    assert ((y.numpy() >= 0) & (y.numpy() < 1)).all()
+    assert ((y.cpu().numpy() >= 0) & (y.cpu().numpy() < 1)).all()
 
 
-def test_operator_and_function_addition_print_the_same_sum(capsys):
+def test_operator_and_function_addition_print_the_same_sum(capsys, shown):
     x, y = fixed_operands()
     print(x + y)
     print(torch.add(x, y))
-    assert capsys.readouterr().out == X_PLUS_Y * 2
+    assert capsys.readouterr().out == shown(X_PLUS_Y) * 2
 
 
-def test_add_with_out_writes_into_the_given_tensor(capsys):
+def test_add_with_out_writes_into_the_given_tensor(capsys, shown):
     x, y = fixed_operands()
     result = torch.Tensor(5, 3)
     returned = torch.add(x, y, out=result)
     print(result)
     assert returned is result
-    assert capsys.readouterr().out == X_PLUS_Y
+    assert capsys.readouterr().out == shown(X_PLUS_Y)
 
 
-def test_add_underscore_updates_the_tensor_in_place(capsys):
+def test_add_underscore_updates_the_tensor_in_place(capsys, shown):
     x, y = fixed_operands()
     returned = y.add_(x)
     print(y)
     assert returned is y
-    assert capsys.readouterr().out == X_PLUS_Y
-    np.testing.assert_array_equal(x.numpy(), np.array(X, np.float32))
+    assert capsys.readouterr().out == shown(X_PLUS_Y)
+    np.testing.assert_array_equal(x.cpu().numpy(), np.array(X, np.float32))
 
 
-def test_column_indexing_prints_the_second_column(capsys):
+def test_column_indexing_prints_the_second_column(capsys, shown):
     x, _ = fixed_operands()
     print(x[:, 1])
-    assert capsys.readouterr().out == "tensor([-1.0000,  0.2500,  0.0000,  4.0000, -3.5000])\n"
+    assert capsys.readouterr().out == shown("tensor([-1.0000,  0.2500,  0.0000,  4.0000, -3.5000])\n")
 
 
 def test_view_sizes_print_as_in_pytorch(capsys):
@@ -91,9 +91,10 @@ def test_views_share_storage_with_their_base():
     z = x.view(-1, 8)
     z[1, 7] = 42.0
     assert y[15].item() == 42.0 and x[3, 3].item() == 42.0
-    np.testing.assert_array_equal(y.numpy(), x.numpy().reshape(16))
+    np.testing.assert_array_equal(y.cpu().numpy(), x.cpu().numpy().reshape(16))
 
 
+@pytest.mark.host_memory
 def test_numpy_of_a_tensor_shares_memory(capsys):
     a = torch.ones(5)
     b = a.numpy()
@@ -201,14 +202,14 @@ def test_optimizing_the_classifier_leaves_frozen_layers_untouched():
     model = frozen_model_with_new_head()
     # Optimize only the classifier
     optimizer = optim.SGD(model.fc.parameters(), lr=1e-2, momentum=0.9)
-    frozen = model.features.weight.detach().numpy().copy()
-    head = model.fc.weight.detach().numpy().copy()
+    frozen = model.features.weight.detach().cpu().numpy().copy()
+    head = model.fc.weight.detach().cpu().numpy().copy()
     model(torch.ones(2, 8)).pow(2).sum().backward()
     assert model.features.weight.grad is None and model.features.bias.grad is None
-    grad = model.fc.weight.grad.numpy().copy()
+    grad = model.fc.weight.grad.cpu().numpy().copy()
     optimizer.step()
-    np.testing.assert_array_equal(model.features.weight.detach().numpy(), frozen)
-    np.testing.assert_allclose(model.fc.weight.detach().numpy(), head - 1e-2 * grad, rtol=1e-6, atol=1e-7)
+    np.testing.assert_array_equal(model.features.weight.detach().cpu().numpy(), frozen)
+    np.testing.assert_allclose(model.fc.weight.detach().cpu().numpy(), head - 1e-2 * grad, rtol=1e-6, atol=1e-7)
 
 
 def test_classifier_momentum_steps_equal_pytorch(real_torch):
@@ -218,17 +219,17 @@ def test_classifier_momentum_steps_equal_pytorch(real_torch):
         real_torch.nn.Linear(8, 512), real_torch.nn.ReLU(), real_torch.nn.Linear(512, 100))
     with real_torch.no_grad():
         for ours, theirs in zip(model.parameters(), reference.parameters(), strict=True):
-            theirs.copy_(real_torch.from_numpy(ours.detach().numpy().copy()))
+            theirs.copy_(real_torch.from_numpy(ours.detach().cpu().numpy().copy()))
     for param in reference[0].parameters():
         param.requires_grad = False
     reference_optimizer = real_torch.optim.SGD(reference[2].parameters(), lr=1e-2, momentum=0.9)
     inputs = np.linspace(-1, 1, 16, dtype=np.float32).reshape(2, 8)
     for _ in range(3):
         optimizer.zero_grad()
-        model(torch.from_numpy(inputs)).pow(2).mean().backward()
+        model(torch.tensor(inputs)).pow(2).mean().backward()
         optimizer.step()
         reference_optimizer.zero_grad()
         reference(real_torch.from_numpy(inputs)).pow(2).mean().backward()
         reference_optimizer.step()
     for ours, theirs in zip(model.parameters(), reference.parameters(), strict=True):
-        np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(ours.detach().cpu().numpy(), theirs.detach().cpu().numpy(), rtol=1e-5, atol=1e-6)

@@ -63,7 +63,7 @@ def test_vector_matrix_product_records_mm_then_squeeze(assert_node):
 def test_forward_values_match_the_closed_form():
     *_, z, loss = single_layer()
     expected_z = np.sum(W, axis=0) + np.array(B)
-    np.testing.assert_allclose(z.detach().numpy(), expected_z, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(z.detach().cpu().numpy(), expected_z, rtol=1e-6, atol=1e-6)
     np.testing.assert_allclose(loss.item(), np.mean(np.log1p(np.exp(expected_z))), rtol=1e-6)
     assert loss.shape == ()
 
@@ -72,8 +72,8 @@ def test_backward_gives_the_closed_form_gradients():
     *_, w, b, _, loss = single_layer()
     loss.backward()
     expected_w, expected_b = closed_form_gradients()
-    np.testing.assert_allclose(w.grad.numpy(), expected_w, rtol=1e-6, atol=1e-7)
-    np.testing.assert_allclose(b.grad.numpy(), expected_b, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(w.grad.cpu().numpy(), expected_w, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(b.grad.cpu().numpy(), expected_b, rtol=1e-6, atol=1e-7)
 
 
 def test_backward_gradients_equal_pytorch(real_torch):
@@ -83,8 +83,8 @@ def test_backward_gradients_equal_pytorch(real_torch):
     b_ref = real_torch.tensor(B, requires_grad=True)
     z_ref = real_torch.matmul(real_torch.ones(5), w_ref) + b_ref
     real_torch.nn.functional.binary_cross_entropy_with_logits(z_ref, real_torch.zeros(3)).backward()
-    np.testing.assert_allclose(w.grad.numpy(), w_ref.grad.numpy(), rtol=1e-6, atol=1e-7)
-    np.testing.assert_allclose(b.grad.numpy(), b_ref.grad.numpy(), rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(w.grad.cpu().numpy(), w_ref.grad.cpu().numpy(), rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(b.grad.cpu().numpy(), b_ref.grad.cpu().numpy(), rtol=1e-6, atol=1e-7)
 
 
 def test_no_grad_block_stops_tracking(capsys):
