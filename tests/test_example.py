@@ -1,4 +1,5 @@
-"""The training example runs end to end on ember and learns."""
+"""The training examples run end to end on ember and learn, on the default device the tests run with
+(`EMBER_DEFAULT_DEVICE=opencl` trains them on opencl:0, as a user picks it with `--device`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+import ember
+
+DEVICE = ["--device", str(ember.empty(0).device)]
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "train_digits.py"
 
 
@@ -17,7 +21,7 @@ def test_train_digits_learns_in_two_epochs():
     pytest.importorskip("tqdm")
 
     result = subprocess.run(
-        [sys.executable, str(EXAMPLE), "--epochs", "2"], capture_output=True, text=True, timeout=600
+        [sys.executable, str(EXAMPLE), "--epochs", "2", *DEVICE], capture_output=True, text=True, timeout=600
     )
 
     assert result.returncode == 0, result.stderr
@@ -37,7 +41,7 @@ def test_train_digits_cnn_learns_saves_and_reloads(tmp_path):
     pytest.importorskip("matplotlib")
 
     result = subprocess.run(
-        [sys.executable, str(CNN_EXAMPLE), "--epochs", "3", "--workers", "2", "--out", str(tmp_path)],
+        [sys.executable, str(CNN_EXAMPLE), "--epochs", "3", "--workers", "2", "--out", str(tmp_path), *DEVICE],
         capture_output=True, text=True, timeout=600,
     )
 
@@ -56,7 +60,7 @@ def test_char_lm_learns_and_samples():
     pytest.importorskip("tqdm")
 
     result = subprocess.run(
-        [sys.executable, str(CHAR_LM_EXAMPLE), "--steps", "100", "--hidden", "128", "--sample", "40"],
+        [sys.executable, str(CHAR_LM_EXAMPLE), "--steps", "100", "--hidden", "128", "--sample", "40", *DEVICE],
         capture_output=True, text=True, timeout=600,
     )
 

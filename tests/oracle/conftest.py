@@ -144,8 +144,8 @@ class Oracle:
         assert dtype_name(got.dtype) == dtype_name(expected.dtype), (
             f"{what}: dtype {dtype_name(got.dtype)}, expected {dtype_name(expected.dtype)}"
         )
-        got_values = np.asarray(got.detach().numpy())
-        expected_values = expected.detach().numpy()
+        got_values = np.asarray(got.detach().cpu().numpy())
+        expected_values = expected.detach().cpu().numpy()
         if expected.dtype.is_floating_point:
             tol = {**TOLERANCES[dtype_name(expected.dtype)], **tolerance}
             np.testing.assert_allclose(got_values, expected_values, err_msg=what, equal_nan=True, **tol)

@@ -15,7 +15,7 @@ def outcome(lib, call):
             result = call(lib)
         except Exception as error:
             return type(error).__name__
-    return str(result.dtype).rsplit(".", 1)[-1], result.detach().numpy()
+    return str(result.dtype).rsplit(".", 1)[-1], result.detach().cpu().numpy()
 
 
 def same_message(ember_error: BaseException, torch_error: BaseException) -> bool:

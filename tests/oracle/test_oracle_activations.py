@@ -96,8 +96,8 @@ def test_in_place_forms_are_pytorchs(name, kwargs, dtype):
             g, = lib.autograd.grad((x * x).sum(), leaf, create_graph=True)
             gg, = lib.autograd.grad(g.sum(), leaf)
         except RuntimeError as error:
-            return type(x.grad_fn).__name__, str(error), x.detach().numpy(), plain.numpy()
-        return type(x.grad_fn).__name__, g.detach().numpy(), gg.numpy(), x.detach().numpy(), plain.numpy()
+            return type(x.grad_fn).__name__, str(error), x.detach().cpu().numpy(), plain.cpu().numpy()
+        return type(x.grad_fn).__name__, g.detach().cpu().numpy(), gg.cpu().numpy(), x.detach().cpu().numpy(), plain.cpu().numpy()
     ours, theirs = run(ember), run(torch)
     assert ours[:1] == theirs[:1] and len(ours) == len(theirs)
     for mine, torchs in zip(ours[1:], theirs[1:], strict=True):
@@ -123,7 +123,7 @@ def test_gradients_grad_fn_and_second_derivatives_are_pytorchs(name, kwargs, dty
             gg = str(error)
         values = (y, g, gg)  # added into zeros: PyTorch's zero gradients are ZeroTensors numpy refuses
         y, g, gg = (t if t is None or isinstance(t, str) else
-                    lib.zeros(t.shape, dtype=t.dtype).add_(t.detach()).numpy() for t in values)
+                    lib.zeros(t.shape, dtype=t.dtype).add_(t.detach()).cpu().numpy() for t in values)
         return type(values[0].grad_fn).__name__, y, g, values[1].requires_grad, gg
     ours, theirs = run(ember), run(torch)
     assert ours[0] == theirs[0]
@@ -166,7 +166,7 @@ def test_modules_are_pytorchs(name, args):
         x = _input(lib, VALUES, "float64").requires_grad_()
         y = module(x * 1)
         y.sum().backward()
-        return repr(module), y.detach().numpy(), x.grad.numpy(), sorted(k for k in vars(module) if k[0] != "_")
+        return repr(module), y.detach().cpu().numpy(), x.grad.cpu().numpy(), sorted(k for k in vars(module) if k[0] != "_")
     ours, theirs = run(ember), run(torch)
     assert ours[0] == theirs[0]
     assert ours[3] == [k for k in theirs[3] if k != "training"] or ours[3] == theirs[3]

@@ -140,7 +140,7 @@ def test_typed_constructor(oracle, name, args):
     got = build(ember)
     assert tuple(got.shape) == tuple(expected.shape) and str(got.dtype)[6:] == str(expected.dtype)[6:]
     if args and isinstance(args[0], list):
-        np.testing.assert_array_equal(got.numpy(), expected.numpy())
+        np.testing.assert_array_equal(got.cpu().numpy(), expected.cpu().numpy())
     assert got.type() == expected.type().replace("torch", "ember")
 
 

@@ -21,7 +21,7 @@ def _copy_parameters(ember, torch_module, ember_module):
     with ember.no_grad():
         for name, p_t in torch_parameters.items():
             assert tuple(ember_parameters[name].shape) == tuple(p_t.shape), name
-            ember_parameters[name].copy_(ember.tensor(p_t.detach().numpy()))
+            ember_parameters[name].copy_(ember.tensor(p_t.detach().cpu().numpy()))
 
 
 def _compare(oracle, out_e, out_t, leaves_e, leaves_t, modules=None, dtype="float64", seed=3):
@@ -96,7 +96,7 @@ def test_sdpa_gives_zeros_for_fully_masked_rows_as_torch(oracle):
     pairs = [oracle.pair(a) for a in arrays]
     out_e = ember.nn.functional.scaled_dot_product_attention(*[p[0] for p in pairs], attn_mask=ember.tensor(allowed))
     out_t = torch.nn.functional.scaled_dot_product_attention(*[p[1] for p in pairs], attn_mask=torch.tensor(allowed))
-    assert not out_e.detach().numpy()[:, 1].any()
+    assert not out_e.detach().cpu().numpy()[:, 1].any()
     _compare(oracle, out_e, out_t, [p[0] for p in pairs], [p[1] for p in pairs])
 
 
@@ -190,7 +190,7 @@ def test_multihead_attention_dropout_is_identity_in_eval(oracle):
     _compare(oracle, ember_module(x_e, x_e, x_e), torch_module(x_t, x_t, x_t), [x_e], [x_t],
              (ember_module, torch_module))
     ember_module.train()
-    trained = ember_module(x_e, x_e, x_e)[1].detach().numpy()
+    trained = ember_module(x_e, x_e, x_e)[1].detach().cpu().numpy()
     assert (trained == 0).any()  # dropped attention weights in training
 
 
@@ -202,9 +202,9 @@ def test_multihead_attention_parameters_repr_and_init_look_like_torch(oracle, kw
     assert [(n, tuple(p.shape)) for n, p in ember_module.named_parameters()] == \
         [(n, tuple(p.shape)) for n, p in torch_module.named_parameters()]
     if kwargs.get("bias", True):
-        assert not ember_module.in_proj_bias.detach().numpy().any()
-        assert not ember_module.out_proj.bias.detach().numpy().any()
-    weight = (ember_module.in_proj_weight if "kdim" not in kwargs else ember_module.k_proj_weight).detach().numpy()
+        assert not ember_module.in_proj_bias.detach().cpu().numpy().any()
+        assert not ember_module.out_proj.bias.detach().cpu().numpy().any()
+    weight = (ember_module.in_proj_weight if "kdim" not in kwargs else ember_module.k_proj_weight).detach().cpu().numpy()
     bound = np.sqrt(6 / sum(weight.shape))  # xavier_uniform_
     assert np.abs(weight).max() <= bound and np.abs(weight).max() > 0.8 * bound
 
@@ -295,7 +295,7 @@ def test_transformer_encoder_layer_matches_torch(oracle, options, mask):
         kwargs_e["src_mask"], kwargs_t["src_mask"] = _mask(oracle, rng, (5, 5), "float", dtype, True)
     if mask == "causal":
         causal = torch.nn.Transformer.generate_square_subsequent_mask(5, dtype=torch.float64)
-        kwargs_e.update(src_mask=oracle.ember.tensor(causal.numpy()), is_causal=True)
+        kwargs_e.update(src_mask=oracle.ember.tensor(causal.cpu().numpy()), is_causal=True)
         kwargs_t.update(src_mask=causal, is_causal=True)
     _compare(oracle, ember_layer(x_e, **kwargs_e), torch_layer(x_t, **kwargs_t), [x_e], [x_t],
              (ember_layer, torch_layer))
@@ -354,7 +354,7 @@ def test_transformer_encoder_zeroes_padding_in_eval_as_torch(oracle):
     with torch.no_grad(), oracle.ember.no_grad():
         out_t = torch_encoder(torch.tensor(x), src_key_padding_mask=torch.tensor(padding))
         out_e = ember_encoder(oracle.ember.tensor(x), src_key_padding_mask=oracle.ember.tensor(padding))
-    assert not out_t.numpy()[padding].any()
+    assert not out_t.cpu().numpy()[padding].any()
     oracle.assert_same(out_e, out_t, "output")
 
 

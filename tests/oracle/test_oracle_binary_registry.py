@@ -254,7 +254,7 @@ def _grads(lib, entry, form):
         (result * weights).sum().backward()
     except RuntimeError as error:
         return name, type(error).__name__, str(error)
-    return name, a.grad.numpy(), None if b.grad is None else b.grad.numpy()
+    return name, a.grad.cpu().numpy(), None if b.grad is None else b.grad.cpu().numpy()
 
 
 @pytest.mark.parametrize("form", ["pair", "right", "left"])

@@ -33,9 +33,9 @@ def assert_matches(arrays, ember_side, torch_side):
     tolerance = TOLERANCE[arrays[0].dtype.name]
     (ember_result, ember_leaves), (torch_result, torch_leaves) = ember_side, torch_side
     assert tuple(ember_result.shape) == tuple(torch_result.shape)
-    np.testing.assert_allclose(ember_result.detach().numpy(), torch_result.detach().numpy(), **tolerance)
+    np.testing.assert_allclose(ember_result.detach().cpu().numpy(), torch_result.detach().cpu().numpy(), **tolerance)
     for e, t in zip(ember_leaves, torch_leaves):
-        np.testing.assert_allclose(e.grad.numpy(), t.grad.numpy(), **tolerance)
+        np.testing.assert_allclose(e.grad.cpu().numpy(), t.grad.cpu().numpy(), **tolerance)
     assert type(ember_result.grad_fn).__name__ == type(torch_result.grad_fn).__name__
 
 
@@ -105,7 +105,7 @@ def test_second_derivatives(name, input_shape, weight_shape, kwargs):
         ((gx * gx).sum() + (gw ** 3).sum()).backward()
         results.append((gx, gw, x.grad, w.grad))
     for e, t in zip(*results):
-        np.testing.assert_allclose(e.detach().numpy(), t.detach().numpy(), rtol=1e-9, atol=1e-9)
+        np.testing.assert_allclose(e.detach().cpu().numpy(), t.detach().cpu().numpy(), rtol=1e-9, atol=1e-9)
 
 
 def test_conv_of_a_non_contiguous_input():
@@ -113,14 +113,14 @@ def test_conv_of_a_non_contiguous_input():
     weight = np.random.default_rng(1).standard_normal((4, 3, 2, 2))
     results = [lib.nn.functional.conv2d(lib.tensor(array).permute(0, 3, 1, 2)[:, :, ::2], lib.tensor(weight))
                for lib in (ember, torch)]
-    np.testing.assert_allclose(results[0].numpy(), results[1].numpy(), rtol=1e-10)
+    np.testing.assert_allclose(results[0].cpu().numpy(), results[1].cpu().numpy(), rtol=1e-10)
 
 
 def test_integer_convolution():
     x, w = np.arange(2 * 3 * 4 * 4).reshape(2, 3, 4, 4), np.arange(2 * 3 * 2 * 2).reshape(2, 3, 2, 2) - 5
     results = [lib.nn.functional.conv2d(lib.tensor(x), lib.tensor(w), stride=2) for lib in (ember, torch)]
     assert results[0].dtype == ember.int64
-    np.testing.assert_array_equal(results[0].numpy(), results[1].numpy())
+    np.testing.assert_array_equal(results[0].cpu().numpy(), results[1].cpu().numpy())
 
 
 def test_top_level_names():
@@ -128,10 +128,10 @@ def test_top_level_names():
     for name in ("conv1d", "conv_transpose1d"):
         weight = w if name == "conv1d" else w.transpose(1, 0, 2).copy()
         got = getattr(ember, name)(ember.tensor(x), ember.tensor(weight))
-        np.testing.assert_allclose(got.numpy(), getattr(torch, name)(torch.tensor(x), torch.tensor(weight)).numpy())
+        np.testing.assert_allclose(got.cpu().numpy(), getattr(torch, name)(torch.tensor(x), torch.tensor(weight)).cpu().numpy())
     got = ember.convolution(ember.tensor(x), ember.tensor(w), None, [2], [1], [1], False, [0], 1)
     expected = torch.convolution(torch.tensor(x), torch.tensor(w), None, [2], [1], [1], False, [0], 1)
-    np.testing.assert_allclose(got.numpy(), expected.numpy())
+    np.testing.assert_allclose(got.cpu().numpy(), expected.cpu().numpy())
 
 
 ERRORS = [
@@ -180,7 +180,7 @@ def test_errors(index):
 def test_unfold_and_fold(kwargs, dtype):
     (image,) = arrays_for(dtype, (2, 3, 7, 6))
     assert_matches([image], *run_both("unfold", [image], **kwargs))
-    columns = torch.nn.functional.unfold(torch.tensor(image), **kwargs).numpy()
+    columns = torch.nn.functional.unfold(torch.tensor(image), **kwargs).cpu().numpy()
     assert_matches([columns], *run_both("fold", [columns], output_size=(7, 6), **kwargs))
     unbatched = run_both("unfold", [image[0]], **kwargs)
     assert tuple(unbatched[0][0].shape) == tuple(unbatched[1][0].shape)
@@ -209,11 +209,11 @@ def test_module_repr_and_forward_with_torch_weights(name, args, kwargs):
         [(n, tuple(p.shape)) for n, p in theirs.named_parameters()]
     for mine, reference in zip(ours.parameters(), theirs.parameters()):
         with ember.no_grad():
-            mine.copy_(ember.tensor(reference.detach().numpy()))
+            mine.copy_(ember.tensor(reference.detach().cpu().numpy()))
     spatial = (7, 6) if name.endswith("2d") else (9,)
     (x,) = arrays_for("float64", (2, 4, *spatial))
     got, expected = ours(ember.tensor(x)), theirs(torch.tensor(x))
-    np.testing.assert_allclose(got.detach().numpy(), expected.detach().numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(got.detach().cpu().numpy(), expected.detach().cpu().numpy(), rtol=1e-10, atol=1e-12)
 
 
 @pytest.mark.parametrize("name", ["Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d"])
@@ -221,10 +221,10 @@ def test_init_bounds_are_kaiming_uniform_with_a_sqrt5(name):
     layer = getattr(ember.nn, name)(16, 32, 5)
     fan_in = (32 if "Transpose" in name else 16) * (5 if name.endswith("1d") else 25)
     bound = 1 / math.sqrt(fan_in)  # kaiming_uniform(a=sqrt(5)): sqrt(6 / ((1 + 5) * fan_in))
-    weight = layer.weight.detach().numpy()
+    weight = layer.weight.detach().cpu().numpy()
     assert np.abs(weight).max() <= bound and np.abs(weight).max() > 0.95 * bound
     assert abs(weight.std() - bound / math.sqrt(3)) < 0.05 * bound
-    bias = layer.bias.detach().numpy()
+    bias = layer.bias.detach().cpu().numpy()
     assert np.abs(bias).max() <= bound
 
 
@@ -270,7 +270,7 @@ def test_an_empty_batch(name, input_shape, weight_shape):
 def test_half_precision_keeps_its_dtype():
     x, w = (ember.ones(*shape, dtype=ember.float16) for shape in ((1, 3, 4, 4), (2, 3, 3, 3)))
     result = ember.nn.functional.conv2d(x, w)
-    assert result.dtype == ember.float16 and result.numpy().tolist() == [[[[27.0] * 2] * 2] * 2]
+    assert result.dtype == ember.float16 and result.cpu().numpy().tolist() == [[[[27.0] * 2] * 2] * 2]
 
 
 def small_cnn(lib):
@@ -284,7 +284,7 @@ def test_a_small_cnn_trains_as_in_pytorch():
     ours, theirs = small_cnn(ember).double(), small_cnn(torch).double()
     with ember.no_grad():
         for mine, reference in zip(ours.parameters(), theirs.parameters()):
-            mine.copy_(ember.tensor(reference.detach().numpy()))
+            mine.copy_(ember.tensor(reference.detach().cpu().numpy()))
     rng = np.random.default_rng(0)
     batches = [(rng.standard_normal((8, 1, 9, 9)), rng.integers(0, 3, 8)) for _ in range(10)]
     losses = []
@@ -300,4 +300,4 @@ def test_a_small_cnn_trains_as_in_pytorch():
         losses.append(trajectory)
     np.testing.assert_allclose(losses[0], losses[1], rtol=1e-9)
     for mine, reference in zip(ours.parameters(), theirs.parameters()):
-        np.testing.assert_allclose(mine.detach().numpy(), reference.detach().numpy(), rtol=1e-8, atol=1e-10)
+        np.testing.assert_allclose(mine.detach().cpu().numpy(), reference.detach().cpu().numpy(), rtol=1e-8, atol=1e-10)

@@ -26,7 +26,7 @@ def test_a_torch_tensor_comes_in_without_a_copy(dtype_name):
     imported = ember.from_dlpack(source)
     assert imported.dtype == getattr(ember, dtype_name) and imported.shape == tuple(source.shape)
     assert imported.stride() == source.stride()
-    np.testing.assert_array_equal(imported.numpy(), source.numpy())
+    np.testing.assert_array_equal(imported.cpu().numpy(), source.cpu().numpy())
     imported[0, 0] = 1 if dtype_name != "bool" else False
     assert source[0, 0].item() == imported[0, 0].item()
 
@@ -36,7 +36,7 @@ def test_an_ember_tensor_goes_out_without_a_copy(dtype_name):
     source = ember.from_numpy(_values(dtype_name))[1:, ::2]
     exported = torch.from_dlpack(source)
     assert exported.dtype == getattr(torch, dtype_name) and exported.stride() == source.stride()
-    np.testing.assert_array_equal(exported.numpy(), source.numpy())
+    np.testing.assert_array_equal(exported.cpu().numpy(), source.cpu().numpy())
     exported.zero_()
     assert not source.any().item()
 
@@ -44,7 +44,7 @@ def test_an_ember_tensor_goes_out_without_a_copy(dtype_name):
 def test_legacy_capsules_cross_both_ways():
     t = torch.arange(4.0)
     from_torch = ember.from_dlpack(tdlpack.to_dlpack(t))
-    np.testing.assert_array_equal(from_torch.numpy(), t.numpy())
+    np.testing.assert_array_equal(from_torch.cpu().numpy(), t.cpu().numpy())
     e = ember.arange(4.0)
     to_torch = torch.from_dlpack(ember.utils.dlpack.to_dlpack(e))
     to_torch[1] = 9.0

@@ -39,9 +39,9 @@ def test_embedding_matches_torch(options, index_dtype):
     upstream = rng.standard_normal((2, 4, 3))
     indices = INDICES.astype(index_dtype)
     (e_out, e_w), (t_out, t_w) = (_run(lib, weight, indices, upstream, **options) for lib in (ember, torch))
-    np.testing.assert_allclose(e_out.detach().numpy(), t_out.detach().numpy(), rtol=1e-6)
-    np.testing.assert_allclose(e_w.grad.numpy(), t_w.grad.numpy(), rtol=1e-6)
-    np.testing.assert_allclose(e_w.detach().numpy(), t_w.detach().numpy(), rtol=1e-6)
+    np.testing.assert_allclose(e_out.detach().cpu().numpy(), t_out.detach().cpu().numpy(), rtol=1e-6)
+    np.testing.assert_allclose(e_w.grad.cpu().numpy(), t_w.grad.cpu().numpy(), rtol=1e-6)
+    np.testing.assert_allclose(e_w.detach().cpu().numpy(), t_w.detach().cpu().numpy(), rtol=1e-6)
     assert type(e_out.grad_fn).__name__ == type(t_out.grad_fn).__name__ == "EmbeddingBackward0"
     assert e_w._version[0] == t_w._version
 
@@ -52,7 +52,7 @@ def test_embedding_of_a_scalar_and_of_an_empty_index():
         e = ember.nn.functional.embedding(ember.tensor(indices), ember.tensor(weight))
         t = torch.nn.functional.embedding(torch.tensor(indices), torch.tensor(weight))
         assert e.shape == t.shape
-        np.testing.assert_array_equal(e.numpy(), t.numpy())
+        np.testing.assert_array_equal(e.cpu().numpy(), t.cpu().numpy())
 
 
 def test_embedding_module_init_zeroes_the_padding_row():
@@ -86,7 +86,7 @@ def test_embedding_module_matches_torch_with_copied_weight():
             module.weight.copy_(lib.tensor(np.arange(15.0).reshape(5, 3), dtype=lib.float32))
         out = module(lib.tensor(INDICES))
         out.backward(lib.tensor(upstream, dtype=lib.float32))
-        results.append((out.detach().numpy(), module.weight.grad.numpy()))
+        results.append((out.detach().cpu().numpy(), module.weight.grad.cpu().numpy()))
     for got, expected in zip(*results):
         np.testing.assert_allclose(got, expected, rtol=1e-6)
 
@@ -97,7 +97,7 @@ def test_from_pretrained_matches_torch(freeze):
     e = ember.nn.Embedding.from_pretrained(ember.tensor(weight), freeze=freeze, padding_idx=1)
     t = torch.nn.Embedding.from_pretrained(torch.tensor(weight), freeze=freeze, padding_idx=1)
     assert e.weight.requires_grad == t.weight.requires_grad == (not freeze)
-    np.testing.assert_array_equal(e.weight.detach().numpy(), t.weight.detach().numpy())  # row 1 kept
+    np.testing.assert_array_equal(e.weight.detach().cpu().numpy(), t.weight.detach().cpu().numpy())  # row 1 kept
     assert repr(e) == repr(t)
     out = e(ember.tensor([1, 3]))
     assert out.requires_grad == (not freeze)
@@ -159,5 +159,5 @@ def test_embedding_double_backward_through_the_upstream_gradient_matches_torch()
         out = lib.nn.functional.embedding(lib.tensor(INDICES), w, padding_idx=1)
         (grad_weight,) = lib.autograd.grad(out, w, g, create_graph=True)
         (grad_weight * lib.tensor(outer)).sum().backward()
-        results.append(g.grad.numpy())
+        results.append(g.grad.cpu().numpy())
     np.testing.assert_allclose(results[0], results[1], rtol=1e-12)

@@ -17,7 +17,7 @@ def _cross_entropy(lib, logits, target, weights, **options):
     x = lib.tensor(logits, requires_grad=True)
     loss = lib.nn.functional.cross_entropy(x, lib.tensor(target), **options)
     (loss * lib.tensor(weights[: loss.numel()].reshape(tuple(loss.shape)))).sum().backward()
-    return loss.detach().numpy(), x.grad.numpy()
+    return loss.detach().cpu().numpy(), x.grad.cpu().numpy()
 
 
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
@@ -52,7 +52,7 @@ def test_cross_entropy_second_derivative_matches_torch():
         (grad,) = lib.autograd.grad(lib.nn.functional.cross_entropy(x, lib.tensor([1, -100, 4, 0])), x,
                                     create_graph=True)
         (grad.sin() * grad).sum().backward()
-        hessians.append(x.grad.numpy())
+        hessians.append(x.grad.cpu().numpy())
     np.testing.assert_allclose(hessians[1], hessians[0], rtol=1e-10, atol=1e-14)
 
 
@@ -75,7 +75,7 @@ def test_an_mlp_step_with_sgd_momentum_matches_torch():
             loss.backward()
             optimizer.step()
             losses.append(loss.item())
-        results.append((losses, [param.detach().numpy().copy() for param in model.parameters()]))
+        results.append((losses, [param.detach().cpu().numpy().copy() for param in model.parameters()]))
     np.testing.assert_allclose(results[1][0], results[0][0], rtol=1e-5)
     for ours, theirs in zip(results[1][1], results[0][1]):
         np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)

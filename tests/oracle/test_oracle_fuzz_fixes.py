@@ -128,7 +128,7 @@ def _run(lib, source):
         exec(source, scope)
     except Exception as error:  # the error class is what is compared
         return type(error).__name__
-    return [None if v is None else (str(v.dtype).rsplit(".", 1)[-1], v.detach().numpy().tolist())
+    return [None if v is None else (str(v.dtype).rsplit(".", 1)[-1], v.detach().cpu().numpy().tolist())
             for v in scope["out"]]
 
 
@@ -156,7 +156,7 @@ def test_grad_from_create_graph_keeps_requires_grad():
         loss = lib.nn.functional.binary_cross_entropy(x.sigmoid(), lib.tensor([[1.0, 0.0]]), reduction="sum")
         loss.backward(create_graph=True)
         x.sum().backward(retain_graph=True)
-        grads.append((x.grad.requires_grad, x.grad.detach().numpy().tolist()))
+        grads.append((x.grad.requires_grad, x.grad.detach().cpu().numpy().tolist()))
     assert grads[0][0] == grads[1][0]
     np.testing.assert_allclose(grads[0][1], grads[1][1], rtol=1e-6)
 

@@ -45,7 +45,7 @@ def test_multi_output_view_ops(oracle, name, used):
         weights = [lib.tensor(np.arange(o.numel(), dtype=np.float64).reshape(tuple(o.shape)) + 1) for o in chosen]
         loss = sum((o * w).sum() for o, w in zip(chosen, weights))
         loss.backward()
-        grads.append(leaf.grad.numpy())
+        grads.append(leaf.grad.cpu().numpy())
     assert structures[0] == structures[1]
     np.testing.assert_array_equal(grads[0], grads[1])
 
@@ -60,7 +60,7 @@ def test_multi_output_double_backward(oracle, name):
         loss = (outputs[0] ** 3).sum() + (outputs[-1] ** 2).sum()
         (g,) = lib.autograd.grad(loss, leaf, create_graph=True)
         (gg,) = lib.autograd.grad((g * g).sum(), leaf)
-        results.append((g.detach().numpy(), gg.numpy()))
+        results.append((g.detach().cpu().numpy(), gg.cpu().numpy()))
     for got, expected in zip(results[0], results[1]):
         np.testing.assert_allclose(got, expected, rtol=1e-12)
 
@@ -89,7 +89,7 @@ def test_multi_output_roots_backward_together(oracle):
         leaf = lib.tensor(x, requires_grad=True)
         a, b = leaf.chunk(2)
         lib.autograd.backward([a, b], [lib.ones(2, 3), lib.full((2, 3), 2.0)])
-        grads.append(leaf.grad.numpy())
+        grads.append(leaf.grad.cpu().numpy())
     np.testing.assert_array_equal(grads[0], grads[1])
 
 
@@ -115,6 +115,6 @@ def test_clamp_min_max_nodes(oracle, name):
         node = result.grad_fn
         nexts = [None if fn is None else type(fn).__name__ for fn, _ in node.next_functions]
         (result * lib.tensor(np.arange(12.0).reshape(3, 4))).sum().backward()
-        found.append((type(node).__name__, nexts, a.grad.numpy().tolist(),
-                      None if b.grad is None else b.grad.numpy().tolist()))
+        found.append((type(node).__name__, nexts, a.grad.cpu().numpy().tolist(),
+                      None if b.grad is None else b.grad.cpu().numpy().tolist()))
     assert found[0] == found[1]

@@ -104,9 +104,9 @@ def test_linear_matches_torch_with_copied_weights(oracle, bias, input_shape, dty
     torch_layer = torch.nn.Linear(4, 3, bias=bias, dtype=getattr(torch, dtype))
     ember_layer = ember.nn.Linear(4, 3, bias=bias, dtype=getattr(ember, dtype))
     with ember.no_grad():
-        ember_layer.weight.copy_(ember.tensor(torch_layer.weight.detach().numpy()))
+        ember_layer.weight.copy_(ember.tensor(torch_layer.weight.detach().cpu().numpy()))
         if bias:
-            ember_layer.bias.copy_(ember.tensor(torch_layer.bias.detach().numpy()))
+            ember_layer.bias.copy_(ember.tensor(torch_layer.bias.detach().cpu().numpy()))
     x_e, x_t = oracle.pair(oracle.array(rng, input_shape, dtype, "any"))
     out_e, out_t = ember_layer(x_e), torch_layer(x_t)
     oracle.assert_same(out_e, out_t, "output")
@@ -150,7 +150,7 @@ def test_linear_default_init_has_kaiming_uniform_statistics(oracle, library):
     bound = math.sqrt(3.0) * gain / math.sqrt(fan_in)
     assert bound == pytest.approx(1 / math.sqrt(fan_in))
     for name, size in [("weight", fan_in * fan_out), ("bias", fan_out)]:
-        values = getattr(layer, name).detach().numpy().ravel()
+        values = getattr(layer, name).detach().cpu().numpy().ravel()
         assert values.size == size
         assert values.min() >= -bound and values.max() <= bound, name
         assert values.min() < -0.98 * bound and values.max() > 0.98 * bound, name

@@ -30,7 +30,7 @@ def _assert_grads_equal(e_params, t_params):
     for e, t in zip(e_params, t_params):
         assert (e.grad is None) == (t.grad is None)
         if e.grad is not None:
-            np.testing.assert_allclose(e.grad.numpy(), t.grad.numpy(), rtol=1e-6)
+            np.testing.assert_allclose(e.grad.cpu().numpy(), t.grad.cpu().numpy(), rtol=1e-6)
 
 
 @pytest.mark.parametrize("norm_type", [2.0, 1, 3.5, float("inf"), "inf", 0.5])
@@ -41,15 +41,15 @@ def test_clip_grad_norm_matches_torch(norm_type, max_norm, foreach):
     e_params, t_params = _parameters(ember), _parameters(torch)
     e_norm = ember.nn.utils.clip_grad_norm_(e_params, max_norm, norm_type=norm_type, foreach=foreach)
     t_norm = torch.nn.utils.clip_grad_norm_(t_params, max_norm, norm_type=norm_type, foreach=foreach)
-    np.testing.assert_allclose(e_norm.numpy(), t_norm.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(e_norm.cpu().numpy(), t_norm.cpu().numpy(), rtol=1e-6)
     assert e_norm.shape == t_norm.shape and not e_norm.requires_grad
     _assert_grads_equal(e_params, t_params)
 
 
 def test_clip_grad_norm_of_one_tensor_and_of_a_generator():
     e, t = _parameters(ember)[0], _parameters(torch)[0]
-    np.testing.assert_allclose(ember.nn.utils.clip_grad_norm_(e, 1.0).numpy(),
-                               torch.nn.utils.clip_grad_norm_(t, 1.0).numpy(), rtol=1e-6)
+    np.testing.assert_allclose(ember.nn.utils.clip_grad_norm_(e, 1.0).cpu().numpy(),
+                               torch.nn.utils.clip_grad_norm_(t, 1.0).cpu().numpy(), rtol=1e-6)
     _assert_grads_equal([e], [t])
     model = ember.nn.Linear(2, 2)
     for parameter in model.parameters():
@@ -78,9 +78,9 @@ def test_clip_grad_norm_non_finite(bad):
     e_params, t_params = _parameters(ember, grads), _parameters(torch, grads)
     e_norm = ember.nn.utils.clip_grad_norm_(e_params, 1.0)
     t_norm = torch.nn.utils.clip_grad_norm_(t_params, 1.0)
-    np.testing.assert_array_equal(e_norm.numpy(), t_norm.numpy())
+    np.testing.assert_array_equal(e_norm.cpu().numpy(), t_norm.cpu().numpy())
     for e, t in zip(e_params, t_params):
-        np.testing.assert_array_equal(e.grad.numpy(), t.grad.numpy())
+        np.testing.assert_array_equal(e.grad.cpu().numpy(), t.grad.cpu().numpy())
 
 
 def test_clip_grad_norm_float64_and_mixed_dtypes():
@@ -90,7 +90,7 @@ def test_clip_grad_norm_float64_and_mixed_dtypes():
         e_norm = ember.nn.utils.clip_grad_norm_(e_params, 2.0)
         t_norm = torch.nn.utils.clip_grad_norm_(t_params, 2.0)
         assert str(e_norm.dtype).split(".")[-1] == str(t_norm.dtype).split(".")[-1]
-        np.testing.assert_allclose(e_norm.numpy(), t_norm.numpy(), rtol=1e-7)
+        np.testing.assert_allclose(e_norm.cpu().numpy(), t_norm.cpu().numpy(), rtol=1e-7)
         _assert_grads_equal(e_params, t_params)
 
 
@@ -98,7 +98,7 @@ def test_get_total_norm_and_clip_grads_with_norm_match_torch():
     e_params, t_params = _parameters(ember), _parameters(torch)
     e_total = ember.nn.utils.get_total_norm([p.grad for p in e_params if p.grad is not None], 3.0)
     t_total = torch.nn.utils.get_total_norm([p.grad for p in t_params if p.grad is not None], 3.0)
-    np.testing.assert_allclose(e_total.numpy(), t_total.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(e_total.cpu().numpy(), t_total.cpu().numpy(), rtol=1e-6)
     ember.nn.utils.clip_grads_with_norm_(e_params, 1.0, e_total)
     torch.nn.utils.clip_grads_with_norm_(t_params, 1.0, t_total)
     _assert_grads_equal(e_params, t_params)
@@ -127,9 +127,9 @@ def test_parameters_to_vector_and_back_match_torch():
                 parameter.copy_(lib.arange(parameter.numel(), dtype=lib.float32).view_as(parameter) + index)
         vector = lib.nn.utils.parameters_to_vector(model.parameters())
         vector.sum().backward()
-        gradients = [p.grad.numpy().copy() for p in model.parameters()]
+        gradients = [p.grad.cpu().numpy().copy() for p in model.parameters()]
         lib.nn.utils.vector_to_parameters(vector.detach() * 2, model.parameters())
-        results.append((vector.detach().numpy(), gradients, [p.detach().numpy() for p in model.parameters()],
+        results.append((vector.detach().cpu().numpy(), gradients, [p.detach().cpu().numpy() for p in model.parameters()],
                         [p.requires_grad for p in model.parameters()]))
     (e_vec, e_grads, e_after, e_flags), (t_vec, t_grads, t_after, t_flags) = results
     np.testing.assert_array_equal(e_vec, t_vec)

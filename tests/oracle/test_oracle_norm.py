@@ -27,7 +27,7 @@ def _assert_close(got, expected, what, **tolerance):
     tolerance = tolerance or {"rtol": 1e-5, "atol": 1e-6}
     assert got is None and expected is None or got is not None and expected is not None, what
     if got is not None:
-        np.testing.assert_allclose(got.detach().numpy(), expected.detach().numpy(), err_msg=what, **tolerance)
+        np.testing.assert_allclose(got.detach().cpu().numpy(), expected.detach().cpu().numpy(), err_msg=what, **tolerance)
 
 
 BATCH_NORM_SHAPES = [("BatchNorm1d", (5, 3)), ("BatchNorm1d", (4, 3, 6)), ("BatchNorm2d", (3, 3, 4, 2))]
@@ -98,10 +98,10 @@ def test_batch_norm_in_eval_without_buffers_uses_batch_statistics():
 def test_batch_norm_state_dict_loads_into_torch_and_back():
     e, t = ember.nn.BatchNorm1d(3), torch.nn.BatchNorm1d(3)
     e(ember.randn(4, 3) * 3 + 1)
-    t.load_state_dict({k: torch.tensor(v.numpy()) for k, v in e.state_dict().items()})
+    t.load_state_dict({k: torch.tensor(v.cpu().numpy()) for k, v in e.state_dict().items()})
     assert int(t.num_batches_tracked) == 1
     t(torch.randn(4, 3))
-    e.load_state_dict({k: ember.tensor(v.numpy()) for k, v in t.state_dict().items()})
+    e.load_state_dict({k: ember.tensor(v.cpu().numpy()) for k, v in t.state_dict().items()})
     assert int(e.num_batches_tracked) == 2
     assert e.num_batches_tracked.dtype is ember.int64
     _assert_close(e.running_var, t.running_var, "running_var")

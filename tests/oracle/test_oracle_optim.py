@@ -67,7 +67,7 @@ class LinearRegression:
 def _problems(oracle, kind):
     if kind == "quadratic":
         return Quadratic(oracle.ember, oracle.rng(0)), Quadratic(torch, oracle.rng(0))
-    initial = [p.detach().numpy().copy() for p in torch.nn.Linear(4, 3).parameters()]
+    initial = [p.detach().cpu().numpy().copy() for p in torch.nn.Linear(4, 3).parameters()]
     return (
         LinearRegression(oracle.ember, oracle.rng(1), initial),
         LinearRegression(torch, oracle.rng(1), initial),

@@ -87,7 +87,7 @@ def test_a_wrongly_shaped_out_is_resized(op, size):
         out = lib.full((size,), 9, dtype=getattr(lib, dtype))
         result, messages = _call(lib, call, out)
         assert result is out
-        seen.append((out.numpy().copy(), _layout(out), messages))
+        seen.append((out.cpu().numpy().copy(), _layout(out), messages))
     (values, layout, messages), (expected, expected_layout, expected_messages) = seen
     np.testing.assert_allclose(values, expected, rtol=1e-6)
     assert layout == expected_layout
@@ -102,7 +102,7 @@ def test_a_wrongly_shaped_pair_of_outs_is_resized(op):
         out = (lib.zeros(5), lib.zeros(0, dtype=lib.int64))
         result, messages = _call(lib, PAIRS[op], out)
         assert result[0] is out[0] and result[1] is out[1]
-        seen.append(([t.numpy().copy() for t in out], [_layout(t) for t in out], messages))
+        seen.append(([t.cpu().numpy().copy() for t in out], [_layout(t) for t in out], messages))
     for got, expected in zip(seen[0][0], seen[1][0]):
         np.testing.assert_array_equal(got, expected)
     assert seen[0][1] == seen[1][1]
@@ -123,7 +123,7 @@ def test_a_view_out_is_resized_in_its_storage_when_it_fits(view):
         base = lib.zeros(10)
         out = VIEWS[view](base)
         _, messages = _call(lib, OPS["add"][0], out)
-        seen.append((base.numpy().copy(), out.numpy().copy(), _layout(out), len(messages)))
+        seen.append((base.cpu().numpy().copy(), out.cpu().numpy().copy(), _layout(out), len(messages)))
     np.testing.assert_array_equal(seen[0][0], seen[1][0])  # the base shows what PyTorch's shows
     np.testing.assert_array_equal(seen[0][1], seen[1][1])
     assert seen[0][2:] == seen[1][2:]

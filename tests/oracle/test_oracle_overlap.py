@@ -84,14 +84,14 @@ def _outcome(lib, make, tracked: bool):
         except Exception as exc:  # the class and message are what is compared
             error = (type(exc).__name__, str(exc).split(" (in ")[0])
     messages = sorted({str(w.message).split(" (Triggered")[0] for w in caught})
-    return error, messages, base.detach().numpy().copy()
+    return error, messages, base.detach().cpu().numpy().copy()
 
 
 def _order_free(dst, src) -> bool:
     """Whether writing `src` into `dst` (PyTorch tensors) gives one result whatever the order of the
     elements: they share no memory, or each element reads only itself."""
     d, s = dst.detach(), src.detach().expand_as(dst)
-    if not np.shares_memory(d.numpy(), s.numpy()):
+    if not np.shares_memory(d.cpu().numpy(), s.cpu().numpy()):
         return True
     return d.data_ptr() == s.data_ptr() and d.stride() == s.stride()
 
@@ -168,6 +168,6 @@ def test_a_write_into_a_broadcast_view_is_refused_or_warned_of_as_in_pytorch(wri
                 error = None
             except RuntimeError as exc:
                 e, error = None, str(exc)
-        values = None if e is None or write == "uniform_()" else e.numpy().tolist()
+        values = None if e is None or write == "uniform_()" else e.cpu().numpy().tolist()
         return error, sorted({str(w.message).split(" (Triggered")[0] for w in caught}), values
     assert outcome(ember) == outcome(torch)

@@ -55,12 +55,12 @@ def test_values_indices_gradients_and_grad_fn(name, shape, args, kwargs, dtype):
     array = np.random.default_rng(0).standard_normal(shape).astype(dtype)
     _, values, indices, grad = run(ember, name, array, args, kwargs)
     _, expected_values, expected_indices, expected_grad = run(torch, name, array, args, kwargs)
-    np.testing.assert_allclose(values.detach().numpy(), expected_values.detach().numpy(), **TOLERANCE[dtype])
-    np.testing.assert_allclose(grad.numpy(), expected_grad.numpy(), **TOLERANCE[dtype])
+    np.testing.assert_allclose(values.detach().cpu().numpy(), expected_values.detach().cpu().numpy(), **TOLERANCE[dtype])
+    np.testing.assert_allclose(grad.cpu().numpy(), expected_grad.cpu().numpy(), **TOLERANCE[dtype])
     assert type(values.grad_fn).__name__ == type(expected_values.grad_fn).__name__
     if indices is not None:
         assert indices.dtype == ember.int64
-        np.testing.assert_array_equal(indices.numpy(), expected_indices.numpy())
+        np.testing.assert_array_equal(indices.cpu().numpy(), expected_indices.cpu().numpy())
 
 
 @pytest.mark.parametrize("name, shape, args, kwargs", [CASES[1], CASES[7], CASES[12], CASES[17]])
@@ -73,7 +73,7 @@ def test_second_derivatives(name, shape, args, kwargs):
         (grad * grad * x).sum().backward()
         results.append((grad, x.grad))
     for e, t in zip(*results):
-        np.testing.assert_allclose(e.detach().numpy(), t.detach().numpy(), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(e.detach().cpu().numpy(), t.detach().cpu().numpy(), rtol=1e-10, atol=1e-12)
 
 
 def test_max_pool_ties_nans_and_infinities_pick_torchs_index():
@@ -81,8 +81,8 @@ def test_max_pool_ties_nans_and_infinities_pick_torchs_index():
     for kwargs in (dict(kernel_size=2, stride=1), dict(kernel_size=2, padding=1), dict(kernel_size=3, padding=1)):
         got = ember.nn.functional.max_pool2d(ember.tensor(array), return_indices=True, **kwargs)
         expected = torch.nn.functional.max_pool2d(torch.tensor(array), return_indices=True, **kwargs)
-        np.testing.assert_array_equal(got[0].numpy(), expected[0].numpy())
-        np.testing.assert_array_equal(got[1].numpy(), expected[1].numpy())
+        np.testing.assert_array_equal(got[0].cpu().numpy(), expected[0].cpu().numpy())
+        np.testing.assert_array_equal(got[1].cpu().numpy(), expected[1].cpu().numpy())
 
 
 @pytest.mark.parametrize("name", ["max_pool2d", "avg_pool2d"])
@@ -91,7 +91,7 @@ def test_integer_inputs(name):
     got = getattr(ember.nn.functional, name)(ember.tensor(array), 2, 2, 1)
     expected = getattr(torch.nn.functional, name)(torch.tensor(array), 2, 2, 1)
     assert got.dtype == ember.int64
-    np.testing.assert_array_equal(got.numpy(), expected.numpy())
+    np.testing.assert_array_equal(got.cpu().numpy(), expected.cpu().numpy())
 
 
 def as_tuple(result):
@@ -105,10 +105,10 @@ def test_top_level_names():
         got = getattr(ember, name)(ember.tensor(array), *args)
         expected = getattr(torch, name)(torch.tensor(array), *args)
         for g, e in zip(as_tuple(got), as_tuple(expected)):
-            np.testing.assert_allclose(g.numpy(), e.numpy(), rtol=1e-12)
+            np.testing.assert_allclose(g.cpu().numpy(), e.cpu().numpy(), rtol=1e-12)
     array = np.random.default_rng(0).standard_normal((2, 3, 6, 6))
-    np.testing.assert_allclose(ember.max_pool2d(ember.tensor(array), 2).numpy(),
-                               torch.max_pool2d(torch.tensor(array), 2).numpy())
+    np.testing.assert_allclose(ember.max_pool2d(ember.tensor(array), 2).cpu().numpy(),
+                               torch.max_pool2d(torch.tensor(array), 2).cpu().numpy())
 
 
 ERRORS = [
@@ -152,15 +152,15 @@ def test_modules(name, args, kwargs):
     assert repr(ours) == repr(theirs)
     shape = (2, 3, 7, 8) if name.endswith("2d") else (2, 3, 9)
     array = np.random.default_rng(0).standard_normal(shape)
-    np.testing.assert_allclose(ours(ember.tensor(array)).numpy(), theirs(torch.tensor(array)).numpy(), rtol=1e-12)
+    np.testing.assert_allclose(ours(ember.tensor(array)).cpu().numpy(), theirs(torch.tensor(array)).cpu().numpy(), rtol=1e-12)
 
 
 def test_max_pool_module_return_indices():
     array = np.random.default_rng(0).standard_normal((2, 3, 6, 6))
     values, indices = ember.nn.MaxPool2d(2, return_indices=True)(ember.tensor(array))
     expected_values, expected_indices = torch.nn.MaxPool2d(2, return_indices=True)(torch.tensor(array))
-    np.testing.assert_array_equal(indices.numpy(), expected_indices.numpy())
-    np.testing.assert_array_equal(values.numpy(), expected_values.numpy())
+    np.testing.assert_array_equal(indices.cpu().numpy(), expected_indices.cpu().numpy())
+    np.testing.assert_array_equal(values.cpu().numpy(), expected_values.cpu().numpy())
 
 
 @pytest.mark.parametrize("name, args", [("max_pool2d", (2,)), ("avg_pool2d", (2,)), ("adaptive_max_pool2d", (3,)),
@@ -188,4 +188,4 @@ def test_the_with_indices_forms_return_both(name, shape, args):
     got = getattr(ember.nn.functional, name)(ember.tensor(array), *args)
     expected = getattr(torch.nn.functional, name)(torch.tensor(array), *args)
     for g, e in zip(got, expected, strict=True):
-        np.testing.assert_array_equal(g.numpy(), e.numpy())
+        np.testing.assert_array_equal(g.cpu().numpy(), e.cpu().numpy())

@@ -41,7 +41,7 @@ def _run(lib, case: str, seed: int):
     x = lib.tensor(_input(shape, seed), requires_grad=True)
     values, indices = call(lib.nn.functional, x)
     values.backward(lib.ones_like(values))
-    return values.detach().numpy(), indices.numpy(), x.grad.numpy()
+    return values.detach().cpu().numpy(), indices.cpu().numpy(), x.grad.cpu().numpy()
 
 
 @pytest.mark.parametrize("seed", range(3))

@@ -153,7 +153,7 @@ def test_moments_match_torch(name):
     fill, tolerance = MOMENTS[name]
     samples = []
     for lib in (ember, torch):
-        samples.append(fill(lib.zeros(200_000, dtype=lib.float64), lib.Generator().manual_seed(1)).numpy())
+        samples.append(fill(lib.zeros(200_000, dtype=lib.float64), lib.Generator().manual_seed(1)).cpu().numpy())
     (ours, theirs) = samples
     for moment in (np.mean, np.std, np.median):
         assert abs(moment(ours) - moment(theirs)) <= tolerance * max(1.0, abs(moment(theirs))), moment.__name__
@@ -164,5 +164,5 @@ def test_multinomial_frequencies_match_torch():
     for lib in (ember, torch):
         p = lib.tensor([[0.1, 0.2, 0.3, 0.4], [0.4, 0.0, 0.0, 0.6]])
         first = lib.stack([lib.multinomial(p, 2, generator=g) for g in [lib.Generator().manual_seed(0)] * 4000])
-        counts.append(np.stack([np.bincount(first[:, r, i].numpy(), minlength=4) for r in range(2) for i in range(2)]))
+        counts.append(np.stack([np.bincount(first[:, r, i].cpu().numpy(), minlength=4) for r in range(2) for i in range(2)]))
     assert np.abs(counts[0] - counts[1]).max() < 4000 * 0.04

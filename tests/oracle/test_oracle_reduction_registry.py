@@ -81,7 +81,7 @@ def _gradient(lib, entry, args, kwargs):
     result = getattr(x, entry.name)(*args, **kwargs)
     weights = lib.tensor(np.linspace(0.5, 2.0, result.numel()).reshape(tuple(result.shape)), dtype=lib.float64)
     (result * weights).sum().backward()
-    return type(result.grad_fn).__name__, x.grad.numpy()
+    return type(result.grad_fn).__name__, x.grad.cpu().numpy()
 
 
 @pytest.mark.parametrize("form", [f for f in FORMS if f != "dims"])

@@ -22,7 +22,7 @@ def _copy_parameters(ember, torch_module, ember_module):
     with ember.no_grad():
         for (_, p_e), (_, p_t) in zip(ember_module.named_parameters(), torch_module.named_parameters()):
             assert tuple(p_e.shape) == tuple(p_t.shape)
-            p_e.copy_(ember.tensor(p_t.detach().numpy()))
+            p_e.copy_(ember.tensor(p_t.detach().cpu().numpy()))
 
 
 def _pair(oracle, module_name, dtype, *args, **kwargs):

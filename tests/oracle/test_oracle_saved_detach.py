@@ -156,7 +156,7 @@ CASES = [_input_detached, _input_detached_then_changed, _input_detached_then_req
 
 def _outcome(lib, case):
     try:
-        return "ok", case(lib).detach().numpy()
+        return "ok", case(lib).detach().cpu().numpy()
     except RuntimeError as error:
         return "error", str(error).replace("torch.", "ember.")[:110]
 

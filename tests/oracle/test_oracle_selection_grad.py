@@ -75,8 +75,8 @@ def test_gradient_graph_and_second_derivative_match_pytorch(op, values):
     g, gw = _run(ember, op, values)
     tg, tgw = _run(torch, op, values)
     assert _node_names(g) == _node_names(tg)
-    np.testing.assert_allclose(g.detach().numpy(), tg.detach().numpy(), rtol=1e-12)
-    np.testing.assert_allclose(gw.numpy(), tgw.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(g.detach().cpu().numpy(), tg.detach().cpu().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(gw.cpu().numpy(), tgw.cpu().numpy(), rtol=1e-12)
 
 
 def test_nan_median_shares_its_gradient_among_the_nans():
@@ -86,6 +86,6 @@ def test_nan_median_shares_its_gradient_among_the_nans():
         x = lib.tensor(values, dtype=lib.float64, requires_grad=True)
         w = lib.tensor(3.0, dtype=lib.float64, requires_grad=True)
         (g,) = lib.autograd.grad(x.median() * w, x, create_graph=True)
-        grads.append((g.detach().numpy(), type(g.grad_fn).__name__))
+        grads.append((g.detach().cpu().numpy(), type(g.grad_fn).__name__))
     np.testing.assert_array_equal(grads[0][0], grads[1][0])
     assert grads[0][1] == grads[1][1] == "MaskedFillBackward1"

@@ -40,13 +40,13 @@ def random_bits(name: str, shape=(3, 5), seed: int = 0) -> np.ndarray:
 
 
 def same_bits(got: ember.Tensor, expected) -> bool:
-    a = np.ascontiguousarray(got.detach().numpy())
-    b = np.ascontiguousarray(expected.detach().numpy())
+    a = np.ascontiguousarray(got.detach().cpu().numpy())
+    b = np.ascontiguousarray(expected.detach().cpu().numpy())
     return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
 
 
 def shares_memory(a: ember.Tensor, b: ember.Tensor) -> bool:
-    return np.shares_memory(a.detach().numpy(), b.detach().numpy())
+    return np.shares_memory(a.detach().cpu().numpy(), b.detach().cpu().numpy())
 
 
 def torch_shares_memory(a, b) -> bool:
@@ -93,9 +93,9 @@ def test_a_torch_state_dict_loads_into_the_same_ember_model():
     assert repr(model.load_state_dict(state)) == "<All keys matched successfully>"
     x = np.random.default_rng(1).standard_normal((5, 4)).astype(np.float32)
     with torch.no_grad():
-        want = expected(torch.from_numpy(x)).numpy()
+        want = expected(torch.from_numpy(x)).cpu().numpy()
     with ember.no_grad():
-        np.testing.assert_allclose(model(ember.from_numpy(x)).numpy(), want, rtol=1e-6, atol=1e-7)
+        np.testing.assert_allclose(model(ember.from_numpy(x)).cpu().numpy(), want, rtol=1e-6, atol=1e-7)
 
 
 def test_tied_weights_from_torch_share_memory():
@@ -200,7 +200,7 @@ def test_an_sgd_state_dict_from_torch_resumes_in_ember():
         step(torch, torch_model, torch_opt)
         step(ember, ember_model, ember_opt)
     for got, expected in zip(ember_model.parameters(), torch_model.parameters()):
-        np.testing.assert_allclose(got.detach().numpy(), expected.detach().numpy(), rtol=1e-6, atol=1e-7)
+        np.testing.assert_allclose(got.detach().cpu().numpy(), expected.detach().cpu().numpy(), rtol=1e-6, atol=1e-7)
 
 
 def test_load_state_dict_errors_match_torch():

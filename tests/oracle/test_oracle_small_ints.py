@@ -133,7 +133,7 @@ def test_conversions_are_pytorchs(dtype):
     _same(lambda lib: lib.from_numpy(np.array(VALUES).astype(dtype)), f"from_numpy({dtype})")
     _same(lambda lib: lib.tensor(np.array(VALUES).astype(dtype)), f"tensor(<numpy {dtype}>)")
     for lib in (ember, torch):
-        assert _tensor(lib, dtype).numpy().dtype == np.dtype(dtype)
+        assert _tensor(lib, dtype).cpu().numpy().dtype == np.dtype(dtype)
         assert _tensor(lib, dtype).tolist() == _tensor(torch, dtype).tolist()
 
 

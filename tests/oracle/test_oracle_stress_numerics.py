@@ -218,8 +218,8 @@ def _run(lib, op, values, dtype):
         (grad,) = lib.autograd.grad(y.sum(), x, allow_unused=True)
     except Exception as error:  # both libraries must raise the same type
         return type(error).__name__
-    grad = None if grad is None else grad.double().numpy()
-    return y.detach().double().numpy(), grad, str(y.dtype).rsplit(".", 1)[-1]
+    grad = None if grad is None else grad.double().cpu().numpy()
+    return y.detach().double().cpu().numpy(), grad, str(y.dtype).rsplit(".", 1)[-1]
 
 
 def _assert_close(got, expected, dtype, what):
@@ -303,7 +303,7 @@ def test_prod_gradients_next_to_zeros_infs_and_nans_match_pytorch(rows, dim, dty
     def run(lib):
         x = lib.tensor(rows, dtype=getattr(lib, dtype), requires_grad=True)
         (x.prod() if dim is None else x.prod(dim)).sum().backward()
-        return x.grad.numpy()
+        return x.grad.cpu().numpy()
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
@@ -344,7 +344,7 @@ def _second_derivative(lib, op, values):
         (second,) = lib.autograd.grad(first.sum(), x, allow_unused=True)
     except RuntimeError as error:  # x ** 0: the first derivative is a constant in both libraries
         return type(error)
-    return None if second is None else second.detach().numpy()
+    return None if second is None else second.detach().cpu().numpy()
 
 
 @pytest.mark.parametrize("values", [[0.0, 2.0, -1.5, math.inf], [0.5, 1.0, 2.0, 3.0]])
@@ -384,7 +384,7 @@ def _half_run(lib, op):
     x = lib.tensor(HALF_VALUES.copy(), requires_grad=True)
     y = op(lib, x)
     y.backward(lib.tensor(np.linspace(0.5, 1.5, y.numel()).astype(np.float16).reshape(tuple(y.shape))))
-    return y.detach().numpy().copy(), x.grad.numpy().copy()
+    return y.detach().cpu().numpy().copy(), x.grad.cpu().numpy().copy()
 
 
 def _ulps(a, b):
@@ -424,8 +424,8 @@ def test_float16_with_a_number_rounds_as_pytorch(op_name):
     """PyTorch multiplies and divides float16 by a number in float32; numpy would round the number first."""
     op = HALF_NUMBER_OPS[op_name]
     values = np.linspace(-10, 10, 2001).astype(np.float16)
-    got = op(ember, ember.tensor(values)).numpy()
-    expected = op(torch, torch.tensor(values)).numpy()
+    got = op(ember, ember.tensor(values)).cpu().numpy()
+    expected = op(torch, torch.tensor(values)).cpu().numpy()
     assert _ulps(got, expected).max() == 0
 
 
@@ -547,7 +547,7 @@ def _assert_same_outcome(got, expected, what="result"):
         assert isinstance(got, ember.Tensor), f"{what}: {got!r}"
         assert tuple(got.shape) == tuple(expected.shape), what
         assert str(got.dtype).rsplit(".", 1)[-1] == str(expected.dtype).rsplit(".", 1)[-1], what
-        np.testing.assert_allclose(got.detach().double().numpy(), expected.detach().double().numpy(),
+        np.testing.assert_allclose(got.detach().double().cpu().numpy(), expected.detach().double().cpu().numpy(),
                                    rtol=1e-5, atol=1e-6, equal_nan=True, err_msg=what)
 
 

@@ -84,7 +84,7 @@ def _program(lib, write: str, writer: str, reader: str):
         (b * weights).sum().backward()
     except RuntimeError:
         return "RuntimeError"
-    return x.grad.numpy(), names, a.requires_grad, b.requires_grad, a.is_leaf, b.is_leaf
+    return x.grad.cpu().numpy(), names, a.requires_grad, b.requires_grad, a.is_leaf, b.is_leaf
 
 
 def _compare(got, expected, what: str) -> None:
@@ -108,7 +108,7 @@ def _grad_program(lib):
     y = x * 3
     a, b = y[0:1], y[0:1]
     a.mul_(2.0)
-    return lib.autograd.grad(b.sum(), x)[0].numpy(), _names(b.grad_fn)
+    return lib.autograd.grad(b.sum(), x)[0].cpu().numpy(), _names(b.grad_fn)
 
 
 def test_autograd_grad_through_a_sibling_view_sees_the_write(oracle):
@@ -123,7 +123,7 @@ def _division_through_transpose(lib):
     u = t2.t()
     t2 /= -1.5
     u.sum().backward()
-    return x.grad.numpy(), _names(u.grad_fn)
+    return x.grad.cpu().numpy(), _names(u.grad_fn)
 
 
 def test_in_place_division_of_the_base_reaches_its_transpose(oracle):
@@ -142,7 +142,7 @@ def _write_then_regrad(lib):
     same = b.grad_fn is first
     y[1, 0] = 0.0
     (b * 5).sum().backward()
-    return x.grad.numpy(), same, b.grad_fn is not first, _names(b.grad_fn)
+    return x.grad.cpu().numpy(), same, b.grad_fn is not first, _names(b.grad_fn)
 
 
 def test_view_history_is_rederived_once_per_write(oracle):
@@ -159,7 +159,7 @@ def _squeeze_div_setitem(lib):
     t6 = t5 / 1
     t5[None] = lib.tensor([5.0, 6.0])
     (t6.sum() + t5.sum()).backward()
-    return x.grad.numpy(), _names(t5.grad_fn)
+    return x.grad.cpu().numpy(), _names(t5.grad_fn)
 
 
 def test_write_into_a_squeezed_view_after_dividing_it(oracle):
@@ -201,7 +201,7 @@ def _modify_operand(lib, op):
         z.sum().backward()
     except RuntimeError:
         return "RuntimeError"
-    return x.grad.numpy()
+    return x.grad.cpu().numpy()
 
 
 @pytest.mark.parametrize("op", list(OPERAND_WRITES))
@@ -263,7 +263,7 @@ def _leaf_view_write_in_no_grad(lib):
     with lib.no_grad():
         b.t().neg_()
         b[0].mul_(3)
-    return b.detach().numpy(), b.grad_fn is None, b.requires_grad
+    return b.detach().cpu().numpy(), b.grad_fn is None, b.requires_grad
 
 
 def test_write_into_a_view_of_a_leaf_under_no_grad(oracle):
@@ -377,7 +377,7 @@ def _random_program(lib, seed):
         sum((t * (i + 1)).sum() for i, t in enumerate(pool)).backward()
     except RuntimeError:
         return "RuntimeError"
-    return x.grad.numpy(), [None if t.grad_fn is None else type(t.grad_fn).__name__ for t in pool]
+    return x.grad.cpu().numpy(), [None if t.grad_fn is None else type(t.grad_fn).__name__ for t in pool]
 
 
 @pytest.mark.parametrize("first_seed", range(0, 400, 50))

@@ -90,7 +90,7 @@ def test_gradients_and_grad_fn_are_pytorchs(entry, dtype):
         g, = lib.autograd.grad((y * lib.tensor(weights, dtype=y.dtype)).sum(), x, create_graph=True)
         gg = lib.autograd.grad((g * g).sum(), x, allow_unused=True)[0] if g.requires_grad else None
         values = (y, g, gg)  # added into zeros: PyTorch's zero gradients are ZeroTensors numpy refuses
-        y, g, gg = (None if t is None else lib.zeros(t.shape, dtype=t.dtype).add_(t.detach()).numpy()
+        y, g, gg = (None if t is None else lib.zeros(t.shape, dtype=t.dtype).add_(t.detach()).cpu().numpy()
                     for t in values)
         return type(values[0].grad_fn).__name__, y, g, values[1].requires_grad, gg
     ours, theirs = run(ember), run(torch)

@@ -25,8 +25,8 @@ def _topk(lib, x: np.ndarray, k: int, largest: bool):
 def test_topk_unsorted_is_pytorchs_order_where_pytorch_sorts(n, k, largest):
     x = np.random.default_rng(n + k).standard_normal((3, n)).astype(np.float32)
     got, expected = _topk(ember, x, k, largest), _topk(torch, x, k, largest)
-    np.testing.assert_array_equal(got.values.numpy(), expected.values.numpy())
-    np.testing.assert_array_equal(got.indices.numpy(), expected.indices.numpy())
+    np.testing.assert_array_equal(got.values.cpu().numpy(), expected.values.cpu().numpy())
+    np.testing.assert_array_equal(got.indices.cpu().numpy(), expected.indices.cpu().numpy())
 
 
 @pytest.mark.parametrize("largest", [True, False])
@@ -34,9 +34,9 @@ def test_topk_unsorted_is_pytorchs_order_where_pytorch_sorts(n, k, largest):
 def test_topk_unsorted_selects_pytorchs_elements(n, k, largest):
     x = np.random.default_rng(n + k).permutation(n).astype(np.float64).reshape(1, n)
     got, expected = _topk(ember, x, k, largest), _topk(torch, x, k, largest)
-    order, expected_order = np.argsort(got.indices.numpy()), np.argsort(expected.indices.numpy())
-    np.testing.assert_array_equal(got.indices.numpy()[0, order[0]], expected.indices.numpy()[0, expected_order[0]])
-    np.testing.assert_array_equal(got.values.numpy()[0, order[0]], expected.values.numpy()[0, expected_order[0]])
+    order, expected_order = np.argsort(got.indices.cpu().numpy()), np.argsort(expected.indices.cpu().numpy())
+    np.testing.assert_array_equal(got.indices.cpu().numpy()[0, order[0]], expected.indices.cpu().numpy()[0, expected_order[0]])
+    np.testing.assert_array_equal(got.values.cpu().numpy()[0, order[0]], expected.values.cpu().numpy()[0, expected_order[0]])
 
 
 UNIQUE_INPUTS = {
@@ -56,5 +56,5 @@ def test_unique_unsorted_is_pytorchs(name, dim):
     results = [lib.unique(lib.tensor(UNIQUE_INPUTS[name]), sorted=False, return_inverse=True, return_counts=True,
                           dim=dim) for lib in (ember, torch)]
     for got, expected in zip(*results):
-        np.testing.assert_array_equal(got.numpy(), expected.numpy())
+        np.testing.assert_array_equal(got.cpu().numpy(), expected.cpu().numpy())
         assert str(got.dtype).split(".")[-1] == str(expected.dtype).split(".")[-1]

@@ -117,7 +117,7 @@ def _run(lib, base_op, view, follow):
     except Exception as error:  # noqa: BLE001
         record.append(type(error).__name__)
     values = [w.grad, root.grad if root.is_leaf else None] + list(grads or ())
-    record.append([None if g is None else g.detach().numpy().copy() for g in values])
+    record.append([None if g is None else g.detach().cpu().numpy().copy() for g in values])
     return record
 
 

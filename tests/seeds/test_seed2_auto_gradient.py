@@ -32,7 +32,8 @@ def test_requires_grad_records_add_backward(capsys, node_pattern, shown):
     y = 3*a**3 + 2*b**4
 
     print(y.data, y.grad_fn)
-    assert re.fullmatch(re.escape(shown("tensor([113.]) ")) + node_pattern("AddBackward0") + "\n", capsys.readouterr().out)
+    pattern = re.escape(shown("tensor([113.]) ")) + node_pattern("AddBackward0") + "\n"
+    assert re.fullmatch(pattern, capsys.readouterr().out)
 
 
 def test_polynomial_graph_has_pytorch_next_functions(assert_node):

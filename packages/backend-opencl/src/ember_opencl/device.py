@@ -25,6 +25,20 @@ except ImportError as error:  # the device type then says why it is unavailable
 else:
     _IMPORT_ERROR = None
 
+# An OpenCL context does not survive fork (PoCL's threads are gone in the child, which then waits forever):
+# a forked child (a DataLoader worker, say) that touches the device gets PyTorch's CUDA error instead.
+_FORKED = ("Cannot re-initialize OpenCL in forked subprocess. To use OpenCL with multiprocessing, you must use "
+           "the 'spawn' start method")
+_forked = False
+
+
+def _after_fork_in_child() -> None:
+    global _forked
+    _forked = True
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
 _PROBE = "__kernel void probe(__global int *x) { x[get_global_id(0)] += 1; }"
 # float16 on every device: stored as half and computed in float through vload_half/vstore_half, core
 # OpenCL C that needs no cl_khr_fp16 (elementwise kernels natively, the other families through float32,
@@ -42,17 +56,29 @@ class Device:
     platform_index: int
     device_index: int
     context: cl.Context
-    queue: cl.CommandQueue = field(init=False)
+    _queue: cl.CommandQueue = field(init=False, repr=False)
     programs: dict = field(default_factory=dict, init=False)  # generated source -> built kernel
     # Device memory by size class: a dead array's block is reused (the in-order queue runs a reuser's
     # kernels after the earlier ones); held blocks are freed when an allocation would fail.
-    pool: cl_tools.MemoryPool = field(init=False)
+    _pool: cl_tools.MemoryPool = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         # profiling on (every OpenCL device supports it): the profiler's device time reads the
         # timestamps of marker events (timing.py)
-        self.queue = cl.CommandQueue(self.context, properties=cl.command_queue_properties.PROFILING_ENABLE)
-        self.pool = cl_tools.MemoryPool(cl_tools.ImmediateAllocator(self.queue))
+        self._queue = cl.CommandQueue(self.context, properties=cl.command_queue_properties.PROFILING_ENABLE)
+        self._pool = cl_tools.MemoryPool(cl_tools.ImmediateAllocator(self._queue))
+
+    @property
+    def queue(self) -> cl.CommandQueue:
+        if _forked:
+            raise RuntimeError(_FORKED)
+        return self._queue
+
+    @property
+    def pool(self) -> cl_tools.MemoryPool:
+        if _forked:
+            raise RuntimeError(_FORKED)
+        return self._pool
 
     @property
     def dtypes(self) -> frozenset[str]:
