@@ -13,9 +13,19 @@ def outcome(lib, call):
         warnings.simplefilter("error")
         try:
             result = call(lib)
+            values = result.detach().cpu().numpy()  # a queued device raises a deferred error here
         except Exception as error:
             return type(error).__name__
-    return str(result.dtype).rsplit(".", 1)[-1], result.detach().cpu().numpy()
+    return str(result.dtype).rsplit(".", 1)[-1], values
+
+
+def settled(result):
+    """`result`, after raising any error a queued device deferred: PyTorch raises a bad index at the op, a
+    queued device at the next synchronisation, which copying each tensor to the host is."""
+    for item in result if isinstance(result, (tuple, list)) else (result,):
+        if type(item).__module__.startswith("ember"):
+            item.cpu()
+    return result
 
 
 def same_message(ember_error: BaseException, torch_error: BaseException) -> bool:

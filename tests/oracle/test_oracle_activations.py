@@ -97,7 +97,8 @@ def test_in_place_forms_are_pytorchs(name, kwargs, dtype):
             gg, = lib.autograd.grad(g.sum(), leaf)
         except RuntimeError as error:
             return type(x.grad_fn).__name__, str(error), x.detach().cpu().numpy(), plain.cpu().numpy()
-        return type(x.grad_fn).__name__, g.detach().cpu().numpy(), gg.cpu().numpy(), x.detach().cpu().numpy(), plain.cpu().numpy()
+        return (type(x.grad_fn).__name__, g.detach().cpu().numpy(), gg.cpu().numpy(), x.detach().cpu().numpy(),
+                plain.cpu().numpy())
     ours, theirs = run(ember), run(torch)
     assert ours[:1] == theirs[:1] and len(ours) == len(theirs)
     for mine, torchs in zip(ours[1:], theirs[1:], strict=True):
@@ -166,7 +167,8 @@ def test_modules_are_pytorchs(name, args):
         x = _input(lib, VALUES, "float64").requires_grad_()
         y = module(x * 1)
         y.sum().backward()
-        return repr(module), y.detach().cpu().numpy(), x.grad.cpu().numpy(), sorted(k for k in vars(module) if k[0] != "_")
+        state = sorted(k for k in vars(module) if k[0] != "_")
+        return repr(module), y.detach().cpu().numpy(), x.grad.cpu().numpy(), state
     ours, theirs = run(ember), run(torch)
     assert ours[0] == theirs[0]
     assert ours[3] == [k for k in theirs[3] if k != "training"] or ours[3] == theirs[3]

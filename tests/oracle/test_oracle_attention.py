@@ -204,7 +204,8 @@ def test_multihead_attention_parameters_repr_and_init_look_like_torch(oracle, kw
     if kwargs.get("bias", True):
         assert not ember_module.in_proj_bias.detach().cpu().numpy().any()
         assert not ember_module.out_proj.bias.detach().cpu().numpy().any()
-    weight = (ember_module.in_proj_weight if "kdim" not in kwargs else ember_module.k_proj_weight).detach().cpu().numpy()
+    weight = ember_module.in_proj_weight if "kdim" not in kwargs else ember_module.k_proj_weight
+    weight = weight.detach().cpu().numpy()
     bound = np.sqrt(6 / sum(weight.shape))  # xavier_uniform_
     assert np.abs(weight).max() <= bound and np.abs(weight).max() > 0.8 * bound
 

@@ -129,7 +129,8 @@ def test_parameters_to_vector_and_back_match_torch():
         vector.sum().backward()
         gradients = [p.grad.cpu().numpy().copy() for p in model.parameters()]
         lib.nn.utils.vector_to_parameters(vector.detach() * 2, model.parameters())
-        results.append((vector.detach().cpu().numpy(), gradients, [p.detach().cpu().numpy() for p in model.parameters()],
+        parameters = [p.detach().cpu().numpy() for p in model.parameters()]
+        results.append((vector.detach().cpu().numpy(), gradients, parameters,
                         [p.requires_grad for p in model.parameters()]))
     (e_vec, e_grads, e_after, e_flags), (t_vec, t_grads, t_after, t_flags) = results
     np.testing.assert_array_equal(e_vec, t_vec)

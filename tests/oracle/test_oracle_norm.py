@@ -27,7 +27,7 @@ def _assert_close(got, expected, what, **tolerance):
     tolerance = tolerance or {"rtol": 1e-5, "atol": 1e-6}
     assert got is None and expected is None or got is not None and expected is not None, what
     if got is not None:
-        np.testing.assert_allclose(got.detach().cpu().numpy(), expected.detach().cpu().numpy(), err_msg=what, **tolerance)
+        np.testing.assert_allclose(got.detach().cpu().numpy(), expected.detach().numpy(), err_msg=what, **tolerance)
 
 
 BATCH_NORM_SHAPES = [("BatchNorm1d", (5, 3)), ("BatchNorm1d", (4, 3, 6)), ("BatchNorm2d", (3, 3, 4, 2))]

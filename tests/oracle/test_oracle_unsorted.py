@@ -34,9 +34,10 @@ def test_topk_unsorted_is_pytorchs_order_where_pytorch_sorts(n, k, largest):
 def test_topk_unsorted_selects_pytorchs_elements(n, k, largest):
     x = np.random.default_rng(n + k).permutation(n).astype(np.float64).reshape(1, n)
     got, expected = _topk(ember, x, k, largest), _topk(torch, x, k, largest)
-    order, expected_order = np.argsort(got.indices.cpu().numpy()), np.argsort(expected.indices.cpu().numpy())
-    np.testing.assert_array_equal(got.indices.cpu().numpy()[0, order[0]], expected.indices.cpu().numpy()[0, expected_order[0]])
-    np.testing.assert_array_equal(got.values.cpu().numpy()[0, order[0]], expected.values.cpu().numpy()[0, expected_order[0]])
+    indices, values = got.indices.cpu().numpy(), got.values.cpu().numpy()
+    order, expected_order = np.argsort(indices), np.argsort(expected.indices.numpy())
+    np.testing.assert_array_equal(indices[0, order[0]], expected.indices.numpy()[0, expected_order[0]])
+    np.testing.assert_array_equal(values[0, order[0]], expected.values.numpy()[0, expected_order[0]])
 
 
 UNIQUE_INPUTS = {

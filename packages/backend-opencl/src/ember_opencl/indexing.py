@@ -144,6 +144,8 @@ def index(x: CLArray, key) -> CLArray:
     result = allocate(x.device, g.shape, x.dtype)
     if not g.arrays:
         return elementwise.copy_(result, g.view)
+    if result.size and not x.size:  # every index is out of range (core raises at the next sync): no read
+        return elementwise.copy_(result, 0)
     if result.size:
         source, types = _walk(g, [f"__global {ctype(x.dtype)} *out"], "out[i] = x[at];", False)
         kernel = program.build(x.device, source, "k", types + [None] + _walk_types(g))
@@ -175,7 +177,7 @@ def _scatter(x: CLArray, key, value, op: str | None) -> CLArray:
         elementwise.copy_(g.view, value)
         return x
     n = int(np.prod(g.shape, dtype=np.int64))
-    if not n:
+    if not n or not x.size:  # nothing indexed, or only indices out of range (core raises at the next sync)
         return x
     if not isinstance(value, CLArray):
         # numpy's ufunc.at combines a float with integers in double, then converts (x + 2.5, not x + 2)
