@@ -151,9 +151,21 @@ def execute(code: str, ns: dict[str, Any]) -> tuple[Exception | None, list[warni
         warnings.simplefilter("always")
         try:
             exec(compile(code, "<program>", "exec"), ns)
+            _settle(ns)
         except Exception as error:  # noqa: BLE001 - every exception class is compared with PyTorch's
             return error, list(caught)
     return None, list(caught)
+
+
+def _settle(ns: dict[str, Any]) -> None:
+    """Raise now any error a queued device deferred to its next synchronisation (PyTorch raises it at the
+    statement): copying one tensor of each device to the host raises that device's pending checks."""
+    devices = {}
+    for value in ns.values():
+        if type(value).__module__.startswith("ember") and hasattr(value, "device") and value.device.type != "cpu":
+            devices.setdefault(value.device, value)
+    for value in devices.values():
+        value.cpu()
 
 
 # --- comparisons: each returns None or (aspect, role, detail, name, torch text, ember text) ----------------
@@ -265,7 +277,7 @@ class _Comparer:
 
     def array(self, name: str, got: Any, expected: Any, role: str) -> tuple | None:
         want = expected.detach().numpy(force=True)  # force: PyTorch's lazy zero tensors (unused gradients)
-        have = np.asarray(got.detach().numpy())
+        have = np.asarray(got.detach().cpu().numpy())
         if expected.dtype.is_floating_point:
             rtol, atol = self.tolerance(dtype_name(expected.dtype))
             want64, have64 = want.astype(np.float64), have.astype(np.float64)

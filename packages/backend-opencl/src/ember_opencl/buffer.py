@@ -62,9 +62,11 @@ class CLArray:
                 f"dtype={self.dtype}, device={self.device.describe()})")
 
 
-def allocate(device: Device, shape: tuple[int, ...], dtype: np.dtype) -> CLArray:
-    """A new C-contiguous array (uninitialised), its memory from the device's pool: a block of its size
-    class that a dead array gave back (its base returns there when the last view of it dies), else new."""
+def allocate(device: Device, shape: tuple[int, ...], dtype: np.dtype, strides: tuple[int, ...] | None = None
+             ) -> CLArray:
+    """A new C-contiguous array (or one of dense `strides`; uninitialised), its memory from the device's
+    pool: a block of its size class that a dead array gave back (its base returns there when the last view
+    of it dies), else new."""
     shape = tuple(int(size) for size in shape)
     nbytes = math.prod(shape) * dtype.itemsize
     base = None
@@ -73,7 +75,7 @@ def allocate(device: Device, shape: tuple[int, ...], dtype: np.dtype) -> CLArray
         base = device.pool.allocate(nbytes)
         if device.pool.held_blocks == held:  # none was free: the pool allocated
             COUNTS.allocations += 1
-    return CLArray(base, shape, contiguous_strides(shape), 0, dtype, device)
+    return CLArray(base, shape, contiguous_strides(shape) if strides is None else strides, 0, dtype, device)
 
 
 def upload(device: Device, array: np.ndarray) -> CLArray:

@@ -13,6 +13,8 @@ import warnings
 import numpy as np
 
 from . import program
+from ember._backend_util import elementwise_strides
+
 from .buffer import CLArray, allocate
 from .program import BITS, FLOATS, UNSIGNED, value_type
 
@@ -247,11 +249,16 @@ def _row_major(shape: tuple[int, ...]) -> list[int]:
 
 
 def result_buffer(operands: list, dtype: np.dtype, out: CLArray | None) -> CLArray:
-    """`out`, or a new row-major array of the operands' broadcast shape."""
+    """`out`, or a new array of the operands' broadcast shape laid out as PyTorch lays out the result (a
+    transposed input gives a transposed result)."""
     if out is not None:
         return out
     arrays = [x for x in operands if isinstance(x, CLArray)]
-    return allocate(arrays[0].device, broadcast_shape(*(x.shape for x in arrays)), dtype)
+    shape = broadcast_shape(*(x.shape for x in arrays))
+    if all(_row_major(x.shape) == list(x.strides) for x in arrays):
+        return allocate(arrays[0].device, shape, dtype)
+    strides = elementwise_strides(shape, [x.strides for x in arrays], [x.shape for x in arrays])
+    return allocate(arrays[0].device, shape, dtype, strides)
 
 
 def _dtype_of(operands: list) -> np.dtype:
@@ -302,7 +309,9 @@ def copy_(dst: CLArray, src) -> CLArray:
 
 
 def astype(x: CLArray, dtype) -> CLArray:
-    return converted(x, dtype.numpy)
+    """x converted, laid out as PyTorch lays out a conversion's result (a transposed input stays so)."""
+    result = result_buffer([x], dtype.numpy, None)
+    return run(x.device, cast("a", dtype.numpy), "", result, [x], [x.dtype])
 
 
 def converted(x: CLArray, target: np.dtype) -> CLArray:
