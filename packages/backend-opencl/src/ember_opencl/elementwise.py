@@ -84,7 +84,7 @@ _FLOAT = {
     "atanh": "atanh(a)", "floor": "floor(a)", "ceil": "ceil(a)", "trunc": "trunc(a)", "round": "rint(a)",
     "erf": "erf(a)", "erfc": "erfc(a)", "sign": "(a > 0 ? ({T})1 : (a < 0 ? ({T})-1 : ({T})0))",
     "add": "a + b", "sub": "a - b", "mul": "a * b", "div": "a / b", "pow": "pow(a, b)",
-    "maximum": "(a >= b || isnan(a)) ? a : b", "minimum": "(a <= b || isnan(a)) ? a : b",
+    "maximum": "(a > b || isnan(a)) ? a : b", "minimum": "(a < b || isnan(a)) ? a : b",
     "floor_divide": "floordiv_{T}(a, b)", "remainder": "remainder_{T}(a, b)", "fmod": "fmod(a, b)",
     "atan2": "atan2(a, b)", "copysign": "copysign(a, b)", "logaddexp": "logaddexp_{T}(a, b)",
     "logaddexp2": "logaddexp2_{T}(a, b)", "hypot": "hypot(a, b)",
@@ -149,10 +149,13 @@ def broadcast_strides(array: CLArray, shape: tuple[int, ...]) -> tuple[int, ...]
 
 
 def broadcast_shape(*shapes: tuple[int, ...]) -> tuple[int, ...]:
+    """The shapes broadcast together; ValueError (core's kernel-failure path names it) when they do not."""
     ndim = max(len(shape) for shape in shapes)
     result = []
     for d in range(ndim):
         sizes = {shape[d - ndim + len(shape)] for shape in shapes if d - ndim + len(shape) >= 0} - {1}
+        if len(sizes) > 1:
+            raise ValueError(f"shapes {' '.join(map(str, shapes))} do not broadcast together")
         result.append(sizes.pop() if sizes else 1)
     return tuple(result)
 
