@@ -377,10 +377,11 @@ def log_softmax(x, axis):
 def cross_entropy(logits, target):
     """Per-row losses -log_softmax(logits)[i, target[i]] and the probabilities softmax(logits)."""
     shifted = logits - np.maximum.reduce(logits, 1, None, None, True)
-    exp = np.exp(shifted)
+    picked = shifted[np.arange(len(target)), target]
+    exp = np.exp(shifted, out=shifted)  # in place: one (N, C) buffer for the shifted values, exp and probabilities
     total = np.add.reduce(exp, 1, None, None, True)
     # -(log-probability), as PyTorch's nll_loss negates it: -0., not 0., for a log-probability of 0
-    losses = np.negative(shifted[np.arange(len(target)), target] - np.log(total[:, 0]))
+    losses = np.negative(np.subtract(picked, np.log(total[:, 0]), out=picked), out=picked)
     return losses, np.divide(exp, total, out=exp)
 
 
