@@ -18,7 +18,7 @@ import numpy as np
 from ember import _backend_util
 from ember._backend_util import draw_dtype
 
-from . import erf, rowsum, scatter, sorting
+from . import erf, rowsum, scatter, sorting, zeros
 
 # numpy >= 2.3 returns arrays for 0-d results when given ``out=...``; older numpy needs `_array` after.
 _MODERN = np.lib.NumpyVersion(np.__version__) >= "2.3.0"
@@ -344,7 +344,10 @@ def cat(buffers, axis):
 # Fused kernels.
 
 def relu(x, out=None):
-    return _array(np.maximum(0, x, out=ARRAY if out is None else out))  # -0. stays -0., as in PyTorch
+    """max(0, x) with 0 first, so -0. stays -0. (and NaN stays NaN), as in PyTorch; contiguous floats compare
+    with a zero array, numpy's fast loop (see zeros.py), other layouts with 0 (the result keeps x's layout)."""
+    zero = zeros.zeros_like(x) if x.dtype.kind == "f" and x.flags.c_contiguous else None
+    return _array(np.maximum(0 if zero is None else zero, x, out=ARRAY if out is None else out))
 
 
 @_quietly
@@ -374,10 +377,11 @@ def log_softmax(x, axis):
 def cross_entropy(logits, target):
     """Per-row losses -log_softmax(logits)[i, target[i]] and the probabilities softmax(logits)."""
     shifted = logits - np.maximum.reduce(logits, 1, None, None, True)
-    exp = np.exp(shifted)
+    picked = shifted[np.arange(len(target)), target]
+    exp = np.exp(shifted, out=shifted)  # in place: one (N, C) buffer for the shifted values, exp and probabilities
     total = np.add.reduce(exp, 1, None, None, True)
     # -(log-probability), as PyTorch's nll_loss negates it: -0., not 0., for a log-probability of 0
-    losses = np.negative(shifted[np.arange(len(target)), target] - np.log(total[:, 0]))
+    losses = np.negative(np.subtract(picked, np.log(total[:, 0]), out=picked), out=picked)
     return losses, np.divide(exp, total, out=exp)
 
 

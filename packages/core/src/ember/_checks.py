@@ -86,6 +86,11 @@ def check_targets(device, target, ignore_index: int, num_classes: int) -> bool |
         defer(device, (smallest, largest), lambda low, high: judge(low.item(), high.item()))
         return None
     host = kernels.to_numpy(target)
+    if host.size:
+        low, high = host.min().item(), host.max().item()
+        if not low <= ignore_index <= high:  # none ignored (the common case): no mask, no copy
+            judge(low, high)
+            return False
     kept = host[host != ignore_index]
     if kept.size:
         judge(kept.min().item(), kept.max().item())

@@ -517,6 +517,10 @@ def _host_checked_losses(input: Tensor, target: Tensor, ignore_index: int, reduc
         kept = target != ignore_index
         safe_target = _safe_targets(target, kept, ignore_index, num_classes, ignored)
     losses, probabilities = _fused(input, "cross_entropy", input, safe_target)
+    if kept is None and reduction != "none" and input._dtype in _SUMMED_ON_BUFFERS:
+        # the training step's common case: the sum (and mean) as the ops' kernel calls, without their dispatch
+        return _summed_on_buffers(losses, reduction, rows), probabilities, 1.0 / rows if reduction == "mean" \
+            else 1.0, kept, safe_target
     if kept is not None:
         losses = ember.where(kept, losses, 0.0)
     scale = 1.0
@@ -527,6 +531,20 @@ def _host_checked_losses(input: Tensor, target: Tensor, ignore_index: int, reduc
         losses = losses.sum() / count
         scale = 1.0 / count
     return losses, probabilities, scale, kept, safe_target
+
+
+# dtypes whose sum the ``sum`` kernel gives as the op does (float16's op accumulates in float32)
+_SUMMED_ON_BUFFERS = (_dtype.float32, _dtype.float64)
+
+
+def _summed_on_buffers(losses: Tensor, reduction: str, rows: int) -> Tensor:
+    """``losses.sum()`` ('sum') or ``losses.sum() / rows`` ('mean') of the per-row losses, from the very kernel
+    calls those ops make."""
+    kernels = losses._device.kernels
+    total = kernels.sum(losses._data, (0,), False)
+    if reduction == "mean":
+        total = kernels.div(total, rows)
+    return Tensor._make(total, losses._dtype, losses._device)
 
 
 def _device_checked_losses(input: Tensor, target: Tensor, ignore_index: int, reduction: str) -> tuple:
