@@ -8,6 +8,7 @@ import warnings
 
 import numpy as np
 import pytest
+from oracle.outcomes import settled
 
 import ember
 from ember.plugins import DeviceType, hookimpl, register_plugin
@@ -625,7 +626,7 @@ def bad_call_outcome(fn, lib) -> tuple:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            fn(lib)
+            settled(fn(lib))
             raised = None
         except Exception as error:
             raised = type(error)

@@ -10,6 +10,7 @@ import warnings
 
 import numpy as np
 import pytest
+from outcomes import settled
 
 torch = pytest.importorskip("torch")
 import ember  # noqa: E402
@@ -22,7 +23,7 @@ def _outcome(fn, lib):
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # torch's deprecation warning for list keys
-            result = fn(lib)
+            result = settled(fn(lib))
     except Exception as error:
         assert not type(error).__module__.startswith("numpy"), f"numpy exception leaked: {error!r}"
         return ("raises", type(error))

@@ -16,7 +16,7 @@ import numpy as np
 
 from . import elementwise, program
 from .buffer import CLArray, allocate, download, upload
-from .memory import expand_ellipsis
+from .memory import NewAxis, expand_ellipsis
 from .program import ctype
 
 
@@ -34,9 +34,13 @@ class Geometry:
 
 
 def _expand_masks(key: tuple) -> tuple:
+    """key with each boolean mask replaced by the index arrays of its True positions (read on the host: the
+    result's shape depends on them); a 0-d mask (x[True], x[False]) becomes a NewAxis indexed by [0] or []."""
     expanded: list = []
     for item in key:
-        if isinstance(item, CLArray) and item.dtype == np.bool_:
+        if isinstance(item, CLArray) and item.dtype == np.bool_ and not item.shape:
+            expanded.append(NewAxis(upload(item.device, np.arange(int(download(item)), dtype=np.int64))))
+        elif isinstance(item, CLArray) and item.dtype == np.bool_:
             positions = np.nonzero(download(item))
             expanded += [upload(item.device, axis.astype(np.int64)) for axis in positions]
         else:
@@ -51,6 +55,11 @@ def geometry(x: CLArray, key: tuple) -> Geometry:
     advanced: list[tuple[int, int, CLArray | None]] = []  # (key position, view dim, array; None: an int)
     for position, item in enumerate(key):
         if item is None:
+            shape.append(1)
+            strides.append(0)
+            key_positions.append(position)
+        elif isinstance(item, NewAxis):
+            advanced.append((position, len(shape), item.index))
             shape.append(1)
             strides.append(0)
             key_positions.append(position)

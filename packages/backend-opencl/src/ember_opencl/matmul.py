@@ -146,6 +146,8 @@ def _product(a: CLArray, b: CLArray, bias: CLArray | None, out: CLArray | None) 
     a2, b2 = _as_matrix(a, True), _as_matrix(b, False)
     m, k = a2.shape[-2:]
     n = b2.shape[-1]
+    if b2.shape[-2] != k:  # core names the shapes as PyTorch does
+        raise ValueError(f"inner dimensions do not match: {k} != {b2.shape[-2]}")
     batch = elementwise.broadcast_shape(a2.shape[:-2], b2.shape[:-2])
     full_shape = (*batch, m, n)
     shape = full_shape

@@ -160,9 +160,18 @@ def slice_view(x: CLArray, key) -> CLArray:
     return x.view(tuple(shape), tuple(strides_), offset)
 
 
+class NewAxis:
+    """A key item that adds a dim of size 1 and indexes it with `index` (x[True]: [0], x[False]: [])."""
+
+    __slots__ = ("index",)
+
+    def __init__(self, index: CLArray) -> None:
+        self.index = index
+
+
 def expand_ellipsis(key: tuple, ndim: int) -> tuple:
     """key with its Ellipsis (or a trailing one) replaced by full slices."""
-    used = sum(1 for item in key if item is not None and item is not Ellipsis
+    used = sum(1 for item in key if item is not None and item is not Ellipsis and not isinstance(item, NewAxis)
                and not (isinstance(item, CLArray) and item.dtype == np.bool_))
     used += sum(item.ndim for item in key if isinstance(item, CLArray) and item.dtype == np.bool_)
     if Ellipsis not in key:
