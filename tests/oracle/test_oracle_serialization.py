@@ -95,7 +95,7 @@ def test_a_torch_state_dict_loads_into_the_same_ember_model():
     with torch.no_grad():
         want = expected(torch.from_numpy(x)).cpu().numpy()
     with ember.no_grad():
-        np.testing.assert_allclose(model(ember.from_numpy(x)).cpu().numpy(), want, rtol=1e-6, atol=1e-7)
+        np.testing.assert_allclose(model(ember.tensor(x)).cpu().numpy(), want, rtol=1e-6, atol=1e-7)
 
 
 def test_tied_weights_from_torch_share_memory():
@@ -191,7 +191,7 @@ def test_an_sgd_state_dict_from_torch_resumes_in_ember():
 
     def step(lib, model, opt):
         opt.zero_grad()
-        model(lib.from_numpy(x)).square().mean().backward()
+        model(lib.tensor(x)).square().mean().backward()
         opt.step()
     step(torch, torch_model, torch_opt)
     ember_model.load_state_dict(ember.load(torch_bytes(torch_model.state_dict())))
