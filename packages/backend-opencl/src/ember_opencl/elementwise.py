@@ -12,9 +12,9 @@ import warnings
 
 import numpy as np
 
-from . import program
 from ember._backend_util import elementwise_strides
 
+from . import program
 from .buffer import CLArray, allocate
 from .program import BITS, FLOATS, UNSIGNED, value_type
 
