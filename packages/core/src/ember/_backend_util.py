@@ -78,9 +78,9 @@ def elementwise_strides(shape: tuple[int, ...], operand_strides: list[tuple[int,
                 d1 = d0
             elif comparison < 0:
                 break
-    strides = [0] * ndim
+    result = [0] * ndim
     step = 1
     for d in perm:
-        strides[d] = step
+        result[d] = step
         step *= max(shape[d], 1)
-    return tuple(strides)
+    return tuple(result)
