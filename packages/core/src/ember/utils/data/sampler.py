@@ -33,8 +33,15 @@ class SequentialSampler(Sampler):
 
 def fresh_seed(generator=None) -> int:
     """A seed drawn from `generator` (the CPU default one when None), as PyTorch draws its samplers' and
-    workers' seeds: one int64 ``random_()`` draw."""
-    return int(empty((), dtype=_dtype.int64).random_(generator=generator).item())
+    workers' seeds: one int64 ``random_()`` draw, on the generator's device (the CPU's whatever the default
+    device: a DataLoader's seeds are host values)."""
+    return int(empty((), dtype=_dtype.int64, device=_home(generator)).random_(generator=generator).item())
+
+
+def _home(generator):
+    """Where a sampler draws: its generator's device, the CPU without one (whatever the default device:
+    indices and seeds are host values)."""
+    return "cpu" if generator is None else generator.device
 
 
 class RandomSampler(Sampler):
@@ -62,14 +69,15 @@ class RandomSampler(Sampler):
         if generator is None:
             generator = _generator.Generator().manual_seed(fresh_seed())
         if self.replacement:
+            home = _home(generator)
             for _ in range(self.num_samples // 32):
-                yield from randint(0, n, (32,), dtype=_dtype.int64, generator=generator).tolist()
-            yield from randint(0, n, (self.num_samples % 32,), dtype=_dtype.int64,
-                               generator=generator).tolist()
+                yield from randint(0, n, (32,), dtype=_dtype.int64, generator=generator, device=home).tolist()
+            yield from randint(0, n, (self.num_samples % 32,), dtype=_dtype.int64, generator=generator,
+                               device=home).tolist()
         else:
             for _ in range(self.num_samples // n):
-                yield from randperm(n, generator=generator).tolist()
-            yield from randperm(n, generator=generator).tolist()[:self.num_samples % n]
+                yield from randperm(n, generator=generator, device=_home(generator)).tolist()
+            yield from randperm(n, generator=generator, device=_home(generator)).tolist()[:self.num_samples % n]
 
     def __len__(self) -> int:
         return self.num_samples
@@ -83,7 +91,7 @@ class SubsetRandomSampler(Sampler):
         self.generator = generator
 
     def __iter__(self) -> Iterator[int]:
-        for i in randperm(len(self.indices), generator=self.generator).tolist():
+        for i in randperm(len(self.indices), generator=self.generator, device=_home(self.generator)).tolist():
             yield self.indices[i]
 
     def __len__(self) -> int:
@@ -98,7 +106,7 @@ class WeightedRandomSampler(Sampler):
             raise ValueError(f"num_samples should be a positive integer value, but got num_samples={num_samples}")
         if not isinstance(replacement, bool):
             raise ValueError(f"replacement should be a boolean value, but got replacement={replacement}")
-        weights_tensor = tensor(weights, dtype=_dtype.float64)
+        weights_tensor = tensor(weights, dtype=_dtype.float64, device="cpu")
         if weights_tensor.dim() != 1:
             raise ValueError(f"weights should be a 1d sequence but given weights have shape "
                              f"{tuple(weights_tensor.shape)}")
