@@ -29,58 +29,14 @@ def draw_dtype(dtype) -> type:
     return np.float64 if dtype.numpy == np.float64 else np.float32
 
 
-def _dense(shape: tuple[int, ...], strides: tuple[int, ...]) -> bool:
-    """Whether a view of `shape` covers its elements exactly once (any order, no gaps)."""
-    step = 1
-    for stride, size in sorted((abs(t), n) for t, n in zip(strides, shape) if n != 1):
-        if stride != step:
-            return False
-        step *= size
-    return True
-
-
 def elementwise_strides(shape: tuple[int, ...], operand_strides: list[tuple[int, ...]],
                         operand_shapes: list[tuple[int, ...]]) -> tuple[int, ...]:
-    """Element strides of an elementwise result of `shape`, laid out as PyTorch's TensorIterator lays it
-    out, for backends whose arrays have no numpy order='K': operands of the result's shape that share one
-    dense layout give it exactly; otherwise dims are sorted innermost-first by the operands' strides (the
-    first operand whose strides of two dims are both non-zero decides: the smaller stride goes inside, on
-    equal strides the smaller dim; broadcast dims never decide)."""
+    """Element strides of an elementwise result of `shape`, laid out as PyTorch's TensorIterator lays it out
+    (a transposed input gives a transposed result), for backends whose arrays have no numpy order='K':
+    core's own rule (``_ops.layout``), with the operands' missing leading dims broadcast."""
+    from ._ops.layout import _iterator_output_strides
+
     ndim = len(shape)
-    if operand_shapes and all(tuple(s) == tuple(shape) for s in operand_shapes):
-        first = tuple(operand_strides[0])
-        if all(tuple(t) == first for t in operand_strides) and _dense(shape, first) and min(first, default=0) >= 0:
-            return first
-    aligned = []
-    for strides, op_shape in zip(operand_strides, operand_shapes):
-        pad = ndim - len(op_shape)
-        aligned.append([0 if d < pad or op_shape[d - pad] != shape[d] else abs(strides[d - pad])
-                        for d in range(ndim)])
-
-    def should_swap(d0: int, d1: int) -> int:
-        for strides in aligned:
-            s0, s1 = strides[d0], strides[d1]
-            if s0 == 0 or s1 == 0:
-                continue
-            if s0 != s1:
-                return -1 if s0 < s1 else 1
-            if shape[d0] > shape[d1]:
-                return 1
-        return 0
-
-    perm = list(reversed(range(ndim)))  # innermost first; an insertion sort that steps over ties
-    for i in range(1, ndim):
-        d1 = i
-        for d0 in range(i - 1, -1, -1):
-            comparison = should_swap(perm[d0], perm[d1])
-            if comparison > 0:
-                perm[d0], perm[d1] = perm[d1], perm[d0]
-                d1 = d0
-            elif comparison < 0:
-                break
-    result = [0] * ndim
-    step = 1
-    for d in perm:
-        result[d] = step
-        step *= max(shape[d], 1)
-    return tuple(result)
+    operands = [((1,) * (ndim - len(op_shape)) + tuple(op_shape), (0,) * (ndim - len(strides)) + tuple(strides))
+                for op_shape, strides in zip(operand_shapes, operand_strides)]
+    return _iterator_output_strides(tuple(shape), operands)
