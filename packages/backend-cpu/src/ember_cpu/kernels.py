@@ -181,6 +181,16 @@ def sign(x, out=None):
     return result
 
 
+_power = _binary(np.power, quiet=True)
+
+
+def pow(a, b, out=None):
+    """a ** b; a bool array to a bool power stays bool (a or not b), as PyTorch's, where numpy gives int8."""
+    if type(b) is bool and a.dtype.kind == "b":
+        return _array(np.logical_or(a, not b, out=ARRAY if out is None else out))
+    return _power(a, b, out)
+
+
 # Selection, reductions, matmul.
 
 # Unsigned integers as wide as each dtype, to select values by bit masks (see `where`).
@@ -448,7 +458,7 @@ KERNELS: dict[str, Any] = {
     "sub": _binary(np.subtract, quiet=True),
     "mul": _binary(np.multiply, quiet=True),
     "div": _binary(np.divide, quiet=True),
-    "pow": _binary(np.power, quiet=True),
+    "pow": pow,
     "maximum": _binary(np.maximum),
     "minimum": _binary(np.minimum),
     "eq": _binary(np.equal),

@@ -16,14 +16,20 @@ from ember._backend_util import SCAN_ACCUMULATE
 
 def _scan(ufunc: np.ufunc, name: str):
     """The kernel ``name(x, axis, out=None)``: `ufunc`'s running reduction along `axis`, of x's dtype."""
+    signed_zeros = ufunc is np.add  # PyTorch's running sum starts from +0, numpy's from the first element
 
     @np.errstate(all="ignore")  # inf - inf and overflow give NaN and inf silently, as PyTorch's
     def kernel(x, axis, out=None):
         wide = SCAN_ACCUMULATE.get(x.dtype)
         if wide is None:
-            return ufunc.accumulate(x, axis, x.dtype, out=out)
+            result = ufunc.accumulate(x, axis, x.dtype, out=out)
+            if signed_zeros and x.dtype.kind == "f":
+                np.add(result, 0.0, out=result)  # -0 becomes +0, as 0 + -0 does; no other value changes
+            return result
         running = x.astype(wide)  # then accumulated in place: far faster than a casting accumulate
         ufunc.accumulate(running, axis, out=running)
+        if signed_zeros:
+            np.add(running, 0.0, out=running)
         if out is None:
             return running.astype(x.dtype)
         np.copyto(out, running, casting="unsafe")

@@ -29,7 +29,7 @@ _UNARY = {"neg": "negative", "exp": "exp", "log": "log", "sin": "sin", "cos": "c
           "atan": "arctan", "sinh": "sinh", "cosh": "cosh", "asinh": "arcsinh", "acosh": "arccosh",
           "atanh": "arctanh", "floor": "floor", "ceil": "ceil", "trunc": "trunc", "round": "rint",
           "bitwise_not": "invert"}
-_BINARY = {"add": "add", "sub": "subtract", "mul": "multiply", "div": "divide", "pow": "power",
+_BINARY = {"add": "add", "sub": "subtract", "mul": "multiply", "div": "divide",
            "maximum": "maximum", "minimum": "minimum", "eq": "equal", "ne": "not_equal", "lt": "less",
            "le": "less_equal", "gt": "greater", "ge": "greater_equal", "floor_divide": "floor_divide",
            "fmod": "fmod", "atan2": "arctan2", "copysign": "copysign", "logaddexp": "logaddexp",
@@ -56,6 +56,12 @@ def kernels(api: ArrayAPI) -> dict[str, Callable]:
         if result.dtype.kind == "f":
             xp.copyto(result, xp.copysign(result, dividend), where=result == 0)
         return result
+
+    def pow(a, b, out=None):
+        """a ** b; a bool array to a bool power stays bool (a or not b), as PyTorch's (cupy gives int8)."""
+        if type(b) is bool and a.dtype.kind == "b":
+            return xp.logical_or(a, not b, out=out)
+        return xp.power(a, b, out=out)
 
     def _dtype(a, b):
         return (a if isinstance(a, ndarray) else b).dtype
@@ -106,6 +112,6 @@ def kernels(api: ArrayAPI) -> dict[str, Callable]:
 
     table = {name: _unary(getattr(xp, ufunc), name) for name, ufunc in _UNARY.items()}
     table.update({name: _binary(getattr(xp, ufunc), name) for name, ufunc in _BINARY.items()})
-    table.update({"sign": sign, "remainder": remainder, "bitwise_left_shift": bitwise_left_shift,
+    table.update({"sign": sign, "pow": pow, "remainder": remainder, "bitwise_left_shift": bitwise_left_shift,
                   "bitwise_right_shift": bitwise_right_shift, "where": where, "erf": erf, "erfc": erfc})
     return table

@@ -49,6 +49,11 @@ _HELPERS = {
   if (mod != 0) return ((b < 0) != (mod < 0)) ? mod + b : mod;
   return copysign(({T})0, a);
 }}""",
+    "tanh": """
+{T} tanh_{T}({T} a) {{
+  /* PoCL's float tanh stops at 0.99999994: saturate where the correctly rounded float is +-1 (|a| > 13 ln 2) */
+  return (sizeof({T}) == 4 && fabs(a) > ({T})9.01091335) ? copysign(({T})1, a) : tanh(a);
+}}""",
     "ipow": """
 {T} ipow_{T}({T} a, {T} b) {{
   if (b < 0) return a == 1 ? 1 : (a == -1 ? ((b & 1) ? -1 : 1) : 0);
@@ -77,7 +82,7 @@ _HELPERS = {
 # op -> (C expression over a, b, c; helper names). {T}: the first array's C type, {U}: its unsigned
 # twin, {W}: its width in bits. Float and integer forms differ where the semantics do.
 _FLOAT = {
-    "neg": "-a", "exp": "exp(a)", "log": "log(a)", "sin": "sin(a)", "cos": "cos(a)", "tanh": "tanh(a)",
+    "neg": "-a", "exp": "exp(a)", "log": "log(a)", "sin": "sin(a)", "cos": "cos(a)", "tanh": "tanh_{T}(a)",
     "sqrt": "sqrt(a)", "abs": "fabs(a)", "exp2": "exp2(a)", "expm1": "expm1(a)", "log2": "log2(a)",
     "log10": "log10(a)", "log1p": "log1p(a)", "tan": "tan(a)", "asin": "asin(a)", "acos": "acos(a)",
     "atan": "atan(a)", "sinh": "sinh(a)", "cosh": "cosh(a)", "asinh": "asinh(a)", "acosh": "acosh(a)",
@@ -103,9 +108,10 @@ _INT = {
     "relu": "a < 0 ? ({T})0 : a",
 }
 _BOOL = {"bitwise_and": "a & b", "bitwise_or": "a | b", "bitwise_xor": "a ^ b", "bitwise_not": "!a",
-         "maximum": "a | b", "minimum": "a & b", "add": "a | b", "mul": "a & b", "abs": "a"}
+         "maximum": "a | b", "minimum": "a & b", "add": "a | b", "mul": "a & b", "abs": "a",
+         "pow": "a | !b"}
 _COMPARISONS = {"eq": "a == b", "ne": "a != b", "lt": "a < b", "le": "a <= b", "gt": "a > b", "ge": "a >= b"}
-_USES = {"floor_divide": "floordiv", "remainder": "remainder", "pow": "ipow", "logaddexp": "logaddexp",
+_USES = {"tanh": "tanh", "floor_divide": "floordiv", "remainder": "remainder", "pow": "ipow", "logaddexp": "logaddexp",
          "logaddexp2": "logaddexp2"}
 
 UNARY = ("neg exp log sin cos tanh sqrt abs sign exp2 expm1 log2 log10 log1p tan asin acos atan sinh cosh "

@@ -1,8 +1,8 @@
-"""float16 for the kernel families whose generated code reads buffers directly (reductions, scans, sort,
-indexing, matmul, the fused kernels): their float16 operands are widened to float32 copies, the float32
+"""float16 for the kernel families whose generated code reads buffers directly (reductions, sort, indexing,
+matmul, the fused kernels): their float16 operands are widened to float32 copies, the float32
 kernel runs, and its floating results are rounded back to float16 once, as PyTorch's CPU kernels compute
-float16 in float. Elementwise kernels read and write half themselves (elementwise.py), so they need none of
-this. A call without a float16 operand goes straight to the kernel.
+float16 in float. Elementwise and scan kernels read and write half themselves, so they need none of this.
+A call without a float16 operand goes straight to the kernel.
 """
 from __future__ import annotations
 

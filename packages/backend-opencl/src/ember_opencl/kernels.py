@@ -1,5 +1,6 @@
 """The OpenCL backend's kernel table (docs/internals.md, kernel contract v2): generated kernels by family;
-the families that do not read half themselves take float16 through float32 (half.py)."""
+the families that do not read half themselves (all but elementwise and scan) take float16 through float32
+(half.py)."""
 from __future__ import annotations
 
 from typing import Any
@@ -22,8 +23,9 @@ KERNELS: dict[str, Any] = {
     "as_strided": memory.as_strided,
     "contiguous": memory.contiguous,
     **elementwise.KERNELS,
+    **scan.KERNELS,
     **{name: widening(kernel, _MUTATED.get(name, ())) for name, kernel in {
-        **reduction.KERNELS, **matmul.KERNELS, **indexing.KERNELS, **scan.KERNELS, **sorting.KERNELS,
+        **reduction.KERNELS, **matmul.KERNELS, **indexing.KERNELS, **sorting.KERNELS,
         **fused.KERNELS}.items()},
     # optional
     "storage_offset": memory.storage_offset,

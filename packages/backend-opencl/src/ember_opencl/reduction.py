@@ -15,7 +15,8 @@ from .program import FLOATS, ctype
 
 _PART = 4096  # elements one work-item reduces in the first stage of a two-stage reduction
 
-# (init: first element taken; combine acc with v), per op and kind
+# (combine acc with v), per op and kind: a sum starts from +0 (so -0s sum to +0, as PyTorch's), the
+# others from the first element
 _COMBINE = {
     ("sum", "float"): "{{ {T} y = v - comp; {T} t = acc + y; comp = isfinite(t) ? (t - acc) - y : 0; acc = t; }}",
     ("sum", "int"): "acc = ({T})(({U})acc + ({U})v);",
@@ -43,6 +44,7 @@ def _source(op: str, dtype: np.dtype, kept: int, reduced: int) -> str:
     combine = _COMBINE[(op, kind)].format(T=t, U=program.UNSIGNED.get(t, t))
     arg = op.startswith("arg")
     out_type = "long" if arg else t
+    seed = "" if op == "sum" else "if (r == first) { acc = v; continue; }"
     kept_unravel = program.unravel("o", [f"ks{d}" for d in range(kept)], [[f"kt{d}" for d in range(kept)]],
                                    ["base"], "k")
     red_unravel = program.unravel("r", [f"rs{d}" for d in range(reduced)], [[f"rt{d}" for d in range(reduced)]],
@@ -64,7 +66,7 @@ __kernel void k({", ".join(params)}) {{
         long at = base;
         {red_unravel}
         const {t} v = x[at];
-        if (r == first) {{ acc = v; continue; }}
+        {seed}
         {combine}
     }}
     (void)comp;

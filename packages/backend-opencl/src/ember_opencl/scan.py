@@ -1,7 +1,8 @@
 """Running sums and products along one axis: one work-item walks each line of the input in order.
 
-float32 accumulates in double where the device has it, as PyTorch's CPU kernels (each element rounded
-once); integers wrap in their own width; a bool running sum is a running or, a product a running and.
+float32 accumulates in double where the device has it, float16 (read and written as half) in float, as
+PyTorch's CPU kernels (each element rounded once); integers wrap in their own width; a bool running sum is
+a running or, a product a running and.
 """
 from __future__ import annotations
 
@@ -17,9 +18,11 @@ _STEP = {("cumsum", "float"): "acc += v;", ("cumsum", "int"): "acc = acc + ({A})
 
 
 def _accumulator(dtype: np.dtype, device) -> tuple[str, str]:
-    t = ctype(dtype)
     if dtype.name == "bool":
         return "uchar", "bool"
+    if dtype.name == "float16":
+        return "float", "float"
+    t = ctype(dtype)
     if t in FLOATS:
         return ("double" if "float64" in device.dtypes else t), "float"
     return program.UNSIGNED[t], "int"
@@ -34,7 +37,11 @@ def _scan(op: str):
                 tuple(x.shape[d] for d in others),
                 [tuple(x.strides[d] for d in others), tuple(result.strides[d] for d in others)])
             acc, kind = _accumulator(x.dtype, x.device)
-            t = ctype(x.dtype)
+            half = x.dtype.name == "float16"  # read and written through vload_half/vstore_half_rte
+            t = "half" if half else ctype(x.dtype)
+            load = "vload_half(at + i * step, x)" if half else "x[at + i * step]"
+            store = ("vstore_half_rte((float)acc, to + i * out_step, out);" if half else
+                     f"out[to + i * out_step] = ({t})acc;")
             identity = "1" if op == "cumprod" else "0"
             unravel = program.unravel("g", [f"s{d}" for d in range(len(shape))],
                                       [[f"a{d}" for d in range(len(shape))], [f"b{d}" for d in range(len(shape))]],
@@ -49,9 +56,9 @@ __kernel void k({", ".join(params)}) {{
     {unravel}
     {acc} acc = {identity};
     for (long i = 0; i < length; i++) {{
-        const {t} v = x[at + i * step];
+        const {"float" if half else t} v = {load};
         {_STEP[(op, kind)].format(A=acc)}
-        out[to + i * out_step] = ({t})acc;
+        {store}
     }}
 }}"""
             types = [None, None] + [np.int64] * (5 + 3 * len(shape))

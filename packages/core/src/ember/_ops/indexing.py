@@ -112,6 +112,7 @@ def _key_buffers(input: Tensor, key: tuple):
     shape = input._data.shape
     converted = []
     ranges = []  # (buffer, host copy or None, position among the index tensors, size of the dim it indexes)
+    shapes: list = []  # each index's shape as PyTorch broadcasts them: a mask is the 1-d index of its Trues
     dim = position = 0
     empty = False  # the result: no element when an index is empty or a mask on the host has no True
     for item in _expand_ellipsis(key, input.ndim):
@@ -140,6 +141,7 @@ def _key_buffers(input: Tensor, key: tuple):
             dim += item is not None
             continue
         empty = empty or not buffer.size or (mask and host is not None and not host.any())
+        shapes.append(tuple(buffer.shape) if not mask else item if host is None else (int(host.sum()),))
         if mask:
             mask_shape = tuple(buffer.shape)
             if mask_shape != tuple(shape[dim:dim + len(mask_shape)]):
@@ -156,6 +158,7 @@ def _key_buffers(input: Tensor, key: tuple):
             dim += 1
             position += 1
         converted.append(buffer)
+    _check_broadcast(shapes)
     if not empty:  # PyTorch checks no index when the result is empty
         for buffer, host, position, size in ranges:
             fail = out_of_bounds(position, size)
@@ -164,6 +167,19 @@ def _key_buffers(input: Tensor, key: tuple):
             else:
                 _checks.check_host_index_range(host, -size, size, fail)
     return tuple(converted)
+
+
+def _check_broadcast(shapes: list) -> None:
+    """PyTorch's IndexError when the index tensors' shapes do not broadcast together (a mask on the device
+    is counted here, a synchronisation as PyTorch's nonzero, only when other indices are beside it)."""
+    if len(shapes) < 2:
+        return
+    shapes = [(int(item.count_nonzero()),) if isinstance(item, Tensor) else item for item in shapes]
+    ndim = max(map(len, shapes))
+    for d in range(1, ndim + 1):
+        if len({shape[-d] for shape in shapes if len(shape) >= d} - {1}) > 1:
+            raise IndexError("shape mismatch: indexing tensors could not be broadcast together with shapes "
+                             + ", ".join(str(list(shape)) for shape in shapes))
 
 
 class IndexBackward0(Node):
@@ -198,11 +214,12 @@ def _index_with(input: Tensor, key: tuple, items: tuple | None = None) -> Tensor
 
 def _pytorch_index_strides(input: Tensor, items: tuple, buffers: tuple, result_shape: tuple) -> tuple:
     """The strides of PyTorch's ``input[items]``: row-major when the source and the integer indices are
-    (the common case, checked first), else replayed by `index_strides`. A k-dim bool mask is k columns of
-    its nonzero() (stride 1) to PyTorch, a 0-d one a new size-1 dim indexed by [0] or []."""
+    (the common case, checked first; not for an empty result, whose size-1 dims PyTorch strides 0), else
+    replayed by `index_strides`. A k-dim bool mask is k columns of its nonzero() (stride 1) to PyTorch, a
+    0-d one a new size-1 dim indexed by [0] or []."""
     k = input._device.kernels
     shape, strides = list(input._data.shape), list(k.strides(input._data))
-    if _row_major(shape, strides) and all(
+    if all(result_shape) and _row_major(shape, strides) and all(
             isinstance(item, slice) or (not _is_mask(item) and _row_major(buffer.shape, k.strides(buffer)))
             for item, buffer in zip(items, buffers)):
         return contiguous_strides(result_shape)

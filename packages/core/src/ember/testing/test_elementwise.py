@@ -166,6 +166,15 @@ def test_binary_in_place_on_a_view(ember_device, ember_rng, op, dtype_name):
                    f"{op}(a, b, out=a) on an offset, permuted view, b broadcast")
 
 
+@pytest.mark.parametrize("exponent", (True, False))
+def test_pow_of_a_bool_buffer_by_a_bool_is_bool(ember_device, exponent):
+    """``bool_tensor ** True`` reaches the kernel (PyTorch computes it in bool): ``a or not b``, of dtype bool
+    (numpy's power gives int8 there)."""
+    host = np.array([[True, False], [False, True]])
+    result = ember_device.kernels.pow(ember_device.from_numpy(host), exponent)
+    assert_matches(ember_device.to_numpy(result), host | (not exponent), f"pow(<(2, 2) bool>, {exponent})")
+
+
 # (cond, a, b) shapes that broadcast together.
 WHERE_SHAPES = (((3, 4), (3, 4), (3, 4)), ((3, 1), (1, 4), (2, 1, 1)), ((), (5,), ()), ((0, 2), (2,), (1, 2)),
                 ((4,), (), (4,)), ((), (), ()))
