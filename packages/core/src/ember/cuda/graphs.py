@@ -123,13 +123,13 @@ class CUDAGraph:
 class graph:
     """Capture the work of the block into `cuda_graph` (``with ember.cuda.graph(g): ...``), as PyTorch's:
     the device is synchronised and its cached memory released first. The backend captures on a stream of
-    its own, so `stream` must be None (ember has no ``ember.cuda.Stream``)."""
+    its own (``begin_capture`` takes no stream), so `stream` must be None."""
 
     def __init__(self, cuda_graph: CUDAGraph, pool: tuple[int, int] | None = None, stream: Any = None,
                  capture_error_mode: str = "global") -> None:
         if stream is not None:
-            raise TypeError("ember.cuda.graph(): ember has no CUDA streams to capture on; the backend captures "
-                            "on its own stream, so pass stream=None")
+            raise TypeError("ember.cuda.graph(): the backend captures on a stream of its own, so pass "
+                            "stream=None")
         self.cuda_graph = cuda_graph
         self.pool = pool
         self.capture_error_mode = capture_error_mode
