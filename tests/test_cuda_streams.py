@@ -216,6 +216,18 @@ def test_synchronizing_a_stream_or_event_while_capturing_raises_cudas_error(time
             event.synchronize()
 
 
+def test_graph_captures_with_its_stream_current_and_restores_the_previous_stream(timed):
+    s = ember.cuda.Stream()
+    x = ember.ones(2, device="cuda")
+    g = ember.cuda.CUDAGraph()
+    with ember.cuda.graph(g, stream=s):
+        assert ember.cuda.current_stream() == s
+        y = x * 2
+    assert ember.cuda.current_stream() == ember.cuda.default_stream()
+    g.replay()
+    assert y.tolist() == [2.0, 2.0]
+
+
 # ---------------------------------------------------------------- ember_cuda's hooks over a stand-in for cupy.cuda
 
 class FakeCuda:
