@@ -51,19 +51,21 @@ class Stream:
         if not isinstance(priority, int) or isinstance(priority, bool):
             raise TypeError(f"Stream(): argument 'priority' must be int, not {type(priority).__name__}")
         index = _stream_index(device)
-        self._bind(index, _hooks(index).new_stream(index, priority))
+        hooks = _hooks(index)
+        self._bind(index, hooks, hooks.new_stream(index, priority))
 
     @classmethod
-    def _of(cls, index: int, handle: Any) -> Stream:
+    def _of(cls, index: int, hooks: StreamHooks, handle: Any) -> Stream:
+        """The backend's stream `handle` of device `index`, wrapped."""
         stream = cls.__new__(cls)
-        stream._bind(index, handle)
+        stream._bind(index, hooks, handle)
         return stream
 
-    def _bind(self, index: int, handle: Any) -> None:
+    def _bind(self, index: int, hooks: StreamHooks, handle: Any) -> None:
         self.device_index = index
+        self._hooks = hooks
         self._handle = handle
-        self._hooks = _hooks(index)
-        self._context: list[StreamContext] = []
+        self._context: list[StreamContext] = []  # the contexts `with stream:` entered, innermost last
 
     @property
     def device(self):
@@ -217,13 +219,15 @@ class Event:
 def current_stream(device: Any = None) -> Stream:
     """The stream CUDA device `device` (the current device by default) queues its kernels on now."""
     index = device_index(device)
-    return Stream._of(index, _hooks(index).current_stream(index))
+    hooks = _hooks(index)
+    return Stream._of(index, hooks, hooks.current_stream(index))
 
 
 def default_stream(device: Any = None) -> Stream:
     """The default stream of CUDA device `device` (the current device by default)."""
     index = device_index(device)
-    return Stream._of(index, _hooks(index).default_stream(index))
+    hooks = _hooks(index)
+    return Stream._of(index, hooks, hooks.default_stream(index))
 
 
 def set_stream(stream: Stream | None) -> None:
