@@ -169,10 +169,15 @@ def ember_register_devices(registry: Registry) -> None:
     registry.add_device(device.available(NAME, API))
 
 
+def sim_kernels() -> dict[str, Callable]:
+    """ember_cuda's kernel table over the stand-in, each kernel run on its simulated device."""
+    table = kernels.build(API, API.device_count())
+    return {name: _on_sim_device(name, kernel) for name, kernel in table.items()}
+
+
 @hookimpl
 def ember_register_kernels(registry: Registry) -> None:
-    table = kernels.build(API, API.device_count())
-    registry.add_kernels(NAME, {name: _on_sim_device(name, kernel) for name, kernel in table.items()})
+    registry.add_kernels(NAME, sim_kernels())
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -202,7 +202,7 @@ class _FakeCuda:
 
         class Stream:
             def __init__(self, non_blocking=False):
-                self.non_blocking = non_blocking
+                self.non_blocking, self.ptr = non_blocking, 0x100 + len(fake.log)
 
             def use(self):
                 fake.stream = self
@@ -215,13 +215,15 @@ class _FakeCuda:
                 return Graph()
 
         class Null:
+            ptr = 0
+
             def use(self):
                 fake.stream = self
 
         self.stream = Null()
         self.Device, self.MemoryPool, self.Stream = Device, MemoryPool, Stream
 
-    def get_current_stream(self):
+    def get_current_stream(self, index=-1):
         return self.stream
 
     def get_allocator(self):
@@ -231,7 +233,7 @@ class _FakeCuda:
         self.allocator = allocator
 
 
-def test_graph_capture_uses_a_capture_stream_and_a_private_pool_kept_by_the_graph():
+def test_graph_capture_uses_a_capture_stream_and_a_private_pool_and_replays_on_the_current_stream():
     from types import SimpleNamespace
 
     from ember_cuda.graphs import Capturer
@@ -246,13 +248,31 @@ def test_graph_capture_uses_a_capture_stream_and_a_private_pool_kept_by_the_grap
         capturer.begin_capture(1)
     graph = capturer.end_capture(1)
     assert cuda.allocator == "default" and cuda.stream is before  # the allocator and stream of before
-    assert graph.pool is not None and graph.stream is stream
+    assert graph.pool is not None and graph.index == 1
+    graph.replay()
+    assert cuda.log[-2:] == [("device", 1), ("launch", before)]  # on the current stream, as PyTorch's
+    stream.use()
     graph.replay()
     assert cuda.log[-1] == ("launch", stream)
     graph.reset()
     assert cuda.log[-1] == "free" and graph.graph is None
     with pytest.raises(RuntimeError, match="not capturing"):
         capturer.end_capture(1)
+
+
+def test_graph_capture_runs_on_the_current_stream_when_it_is_not_a_default_stream():
+    from types import SimpleNamespace
+
+    from ember_cuda.graphs import Capturer
+
+    cuda = _FakeCuda()
+    capturer = Capturer(SimpleNamespace(cuda=cuda))
+    mine = cuda.Stream(non_blocking=True)
+    mine.use()  # ember.cuda.graph(g, stream=mine) made it current
+    capturer.begin_capture(0)
+    assert cuda.stream is mine and cuda.log[-1] == "begin"
+    capturer.end_capture(0)
+    assert cuda.stream is mine
 
 
 def test_the_cupy_table_is_built_from_functions_cupy_has():

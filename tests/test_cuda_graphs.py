@@ -161,7 +161,7 @@ def test_misuse_raises_pytorchs_errors(backend):
         g.replay()
     with ember.cuda.graph(g):  # a reset graph may capture again
         pass
-    with pytest.raises(TypeError, match="stream=None"):
+    with pytest.raises(TypeError, match="must be ember.cuda.Stream or None, not object"):
         ember.cuda.graph(g, stream=object())
 
 

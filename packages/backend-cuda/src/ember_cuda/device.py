@@ -32,7 +32,7 @@ def unavailable(name: str, reason: str) -> DeviceType:
 
 def available(name: str, api: ArrayAPI, **hooks: Any) -> DeviceType:
     """The device type of a working array library; `hooks` are the optional DeviceType fields core
-    knows (graph capture, timers), the others are left out."""
+    knows (graph capture, timers, streams), the others are left out."""
 
     def new_generator(seed: int, index: int) -> Any:
         with api.device(index):

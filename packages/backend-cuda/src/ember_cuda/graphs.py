@@ -1,14 +1,19 @@
 """CUDA graph capture, the device type's `begin_capture` / `end_capture` hooks (ember.cuda.CUDAGraph).
 
-Between the two calls the device's kernels are recorded on a capture stream (made current), allocating
+Between the two calls the device's kernels are recorded on the current stream (``ember.cuda.graph(g,
+stream=s)`` makes `s` current), or on a capture stream made current when that is a default stream, allocating
 from a private memory pool; `end_capture` returns a `Graph` that keeps the pool alive, so the captured
-buffers stay valid for every replay, as PyTorch's graph-private pools do.
+buffers stay valid for every replay, as PyTorch's graph-private pools do. A replay is launched on the
+device's current stream, as PyTorch's, so it is ordered with the work queued there before and after it.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
+
+# CUDA's default streams (the null stream, cudaStreamLegacy, cudaStreamPerThread), where no capture can run.
+DEFAULT_STREAMS = frozenset({0, 1, 2})
 
 
 @dataclass
@@ -21,15 +26,17 @@ class _Capture:
 
 @dataclass
 class Graph:
-    """A captured graph with the stream it replays on and the pool holding its buffers."""
+    """A captured graph of device `index`, with the pool holding its buffers."""
 
     graph: Any
-    stream: Any
     pool: Any
+    index: int
+    cuda: Any  # cupy.cuda
 
     def replay(self) -> None:
-        """Relaunch the captured work, as one graph launch, on the capture stream."""
-        self.graph.launch(self.stream)
+        """Relaunch the captured work, as one graph launch, on the device's current stream."""
+        with self.cuda.Device(self.index):
+            self.graph.launch(self.cuda.get_current_stream(self.index))
 
     def reset(self) -> None:
         """Free the graph and its memory pool."""
@@ -50,10 +57,12 @@ class Capturer:
         cuda = self._cupy.cuda
         with cuda.Device(index):
             pool = cuda.MemoryPool()
-            previous, previous_stream = cuda.get_allocator(), cuda.get_current_stream()
+            previous, previous_stream = cuda.get_allocator(), cuda.get_current_stream(index)
             cuda.set_allocator(pool.malloc)
-            stream = cuda.Stream(non_blocking=True)
-            stream.use()
+            stream = previous_stream
+            if stream.ptr in DEFAULT_STREAMS:  # CUDA cannot capture there: a capture stream of our own
+                stream = cuda.Stream(non_blocking=True)
+                stream.use()
             stream.begin_capture()
         self._open[index] = _Capture(stream, pool, previous, previous_stream)
 
@@ -68,4 +77,4 @@ class Capturer:
             finally:
                 cuda.set_allocator(capture.previous_allocator)
                 capture.previous_stream.use()
-        return Graph(graph, capture.stream, capture.pool)
+        return Graph(graph, capture.pool, index, cuda)

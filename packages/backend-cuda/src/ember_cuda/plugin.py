@@ -20,6 +20,7 @@ def _backend() -> tuple[DeviceType, dict | None]:
     from . import fused, timing
     from .arrays import CupyAPI
     from .graphs import Capturer
+    from .streams import CupyStreams
 
     cupy = runtime.cupy()
     api = CupyAPI(cupy)
@@ -28,7 +29,8 @@ def _backend() -> tuple[DeviceType, dict | None]:
                                    end_capture=capturer.end_capture, start_timer=timing.start_timer,
                                    elapsed_us=timing.elapsed_us, device_properties=api.device_properties,
                                    mem_get_info=api.mem_get_info, memory_allocated=api.memory_allocated,
-                                   memory_reserved=api.memory_reserved, empty_cache=api.empty_cache)
+                                   memory_reserved=api.memory_reserved, empty_cache=api.empty_cache,
+                                   streams=CupyStreams(cupy))
     return device_type, kernels.build(api, api.device_count(), fused.kernels)
 
 

@@ -27,6 +27,13 @@ from . import (
 )
 
 
+def _record_stream(self, stream):
+    """PyTorch's ``Tensor.record_stream`` (ember/cuda/_record_stream.py; imported late: ember.cuda needs ops)."""
+    from ..cuda._record_stream import record_stream
+
+    record_stream(self, stream)
+
+
 def _where(self, condition, other):
     return pointwise.where(condition, self, other)
 
@@ -88,7 +95,8 @@ _METHODS = {
     "moveaxis": shape.movedim, "diagonal": shape.diagonal, "flip": shape.flip_method, "roll": shape.roll,
     "tril": shape.tril, "triu": shape.triu, "diag": shape.diag, "repeat": shape.repeat,
     # conversions
-    "to": conversion.to, "cpu": conversion.cpu, "cuda": conversion.cuda, "float": conversion.float_,
+    "to": conversion.to, "cpu": conversion.cpu, "cuda": conversion.cuda, "record_stream": _record_stream,
+    "float": conversion.float_,
     "double": conversion.double, "half": conversion.half, "long": conversion.long, "int": conversion.int_,
     "bool": conversion.bool_, "byte": conversion.byte, "char": conversion.char, "short": conversion.short,
     "type_as": conversion.type_as, "type": conversion.type_,

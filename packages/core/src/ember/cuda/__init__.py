@@ -15,12 +15,15 @@ from ._memory import (
     memory_allocated,
     memory_reserved,
 )
+from ._record_stream import release_reached
 from .graphs import CUDAGraph, check_not_capturing, graph, graph_pool_handle, is_current_stream_capturing
+from .streams import Event, Stream, StreamContext, current_stream, default_stream, set_stream, stream
 
 __all__ = ["is_available", "device_count", "current_device", "set_device", "synchronize", "manual_seed",
            "manual_seed_all", "device", "device_of", "DeviceProperties", "get_device_properties",
            "get_device_name", "get_device_capability", "mem_get_info", "memory_allocated", "memory_reserved",
-           "empty_cache", "CUDAGraph", "graph", "graph_pool_handle", "is_current_stream_capturing"]
+           "empty_cache", "CUDAGraph", "graph", "graph_pool_handle", "is_current_stream_capturing", "Stream", "Event",
+           "StreamContext", "stream", "current_stream", "default_stream", "set_stream"]
 
 
 def _backend():
@@ -65,6 +68,7 @@ def synchronize(device=None) -> None:
     index = index_of("cuda", device)
     check_not_capturing(_device_named("cuda", index))
     _backend().device_type.synchronize(index)
+    release_reached()
     _checks.raise_pending(_device_named("cuda", index))
 
 

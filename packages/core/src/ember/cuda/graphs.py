@@ -122,17 +122,21 @@ class CUDAGraph:
 
 class graph:
     """Capture the work of the block into `cuda_graph` (``with ember.cuda.graph(g): ...``), as PyTorch's:
-    the device is synchronised and its cached memory released first. The backend captures on a stream of
-    its own, so `stream` must be None (ember has no ``ember.cuda.Stream``)."""
+    the device is synchronised and its cached memory released first, and `stream` (an
+    ``ember.cuda.Stream``) is the current stream for the block, captured on; without one the backend
+    captures on a stream of its own."""
 
     def __init__(self, cuda_graph: CUDAGraph, pool: tuple[int, int] | None = None, stream: Any = None,
                  capture_error_mode: str = "global") -> None:
-        if stream is not None:
-            raise TypeError("ember.cuda.graph(): ember has no CUDA streams to capture on; the backend captures "
-                            "on its own stream, so pass stream=None")
+        from .streams import Stream, StreamContext
+
+        if stream is not None and not isinstance(stream, Stream):
+            raise TypeError(f"ember.cuda.graph(): argument 'stream' must be ember.cuda.Stream or None, not "
+                            f"{type(stream).__name__}")
         self.cuda_graph = cuda_graph
         self.pool = pool
         self.capture_error_mode = capture_error_mode
+        self.stream_ctx = StreamContext(stream)
 
     def __enter__(self) -> None:
         from . import synchronize
@@ -140,7 +144,11 @@ class graph:
         synchronize()
         if resolve(_device_named("cuda", current_index("cuda"))).device_type.empty_cache is not None:
             empty_cache()
+        self.stream_ctx.__enter__()
         self.cuda_graph.capture_begin(self.pool, capture_error_mode=self.capture_error_mode)
 
     def __exit__(self, *exc_info: object) -> None:
-        self.cuda_graph.capture_end()
+        try:
+            self.cuda_graph.capture_end()
+        finally:
+            self.stream_ctx.__exit__(*exc_info)

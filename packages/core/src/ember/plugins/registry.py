@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from .streams import StreamHooks
+
 # The backend contract (docs/internals.md): core composes every other op, and every gradient, from these.
 REQUIRED_KERNELS: tuple[str, ...] = (
     "empty", "full", "arange", "uniform", "normal", "from_numpy", "to_numpy", "copy_", "astype",
@@ -79,6 +81,8 @@ class DeviceType:
             profiler records one before and one after each op on the device.
         elapsed_us: optional ``(start_token, end_token) -> float``, the device time in microseconds between
             two marks; it may synchronise: the profiler calls it only when it stops.
+        streams: optional ``ember.plugins.streams.StreamHooks``, the device type's streams and events
+            (``ember.cuda.Stream``/``Event``); without it each device has one queue (core's ``SingleQueue``).
     """
 
     name: str
@@ -101,6 +105,7 @@ class DeviceType:
     end_capture: Callable[[int], Any] | None = None
     start_timer: Callable[[int], Any] | None = None
     elapsed_us: Callable[[Any, Any], float] | None = None
+    streams: StreamHooks | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "dtypes", frozenset(self.dtypes))
