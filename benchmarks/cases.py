@@ -340,7 +340,7 @@ _SCANS_1M = (
              lambda np_, x, _: (lambda i: (x[i], i))(np_.argsort(x, kind="stable")), 1.5),
     _million("gather", lambda fw, x, i: fw.gather(x, 0, i), lambda np_, x, i: np_.take_along_axis(x, i, 0), 1.5,
              second=_INDEX),
-    _million("scatter_add", lambda fw, x, i: fw.zeros(LARGE).scatter_add(0, i, x),
+    _million("scatter_add", lambda fw, x, i: fw.zeros(LARGE, device=x.device).scatter_add(0, i, x),
              lambda np_, x, i: _numpy_scatter_add(x, i), 1.5, second=_INDEX),
 )
 

@@ -88,6 +88,11 @@ class Device:
             dtypes.add("float64")
         return frozenset(dtypes)
 
+    @property
+    def int64_atomics(self) -> bool:
+        """Whether kernels may update 64-bit words atomically (cl_khr_int64_base_atomics)."""
+        return "cl_khr_int64_base_atomics" in self.device.extensions.split()
+
     def describe(self) -> str:
         return f"{self.device.name.strip()} ({self.device.platform.name.strip()})"
 

@@ -177,9 +177,31 @@ def index_reduce_(x: CLArray, key, value, reduce: str) -> CLArray:
     return _scatter(x, key, value, _REDUCTIONS[reduce])
 
 
+# The unsigned word each C type is updated through by compare-and-swap (the 64-bit ones need the device's
+# cl_khr_int64_base_atomics); other types (1- and 2-byte ones) fold serially.
+_WORDS = {"float": "uint", "int": "uint", "uint": "uint", "double": "ulong", "long": "ulong", "ulong": "ulong"}
+_INT64_ATOMICS = "#pragma OPENCL EXTENSION cl_khr_int64_base_atomics : enable\n"
+
+
+def _atomic_word(x: CLArray, value: CLArray) -> str | None:
+    """The word x's elements are updated through atomically, or None when they fold serially."""
+    t = ctype(x.dtype)
+    word = _WORDS.get(t) if ctype(value.dtype) == t else None
+    return word if word == "uint" or (word == "ulong" and x.device.int64_atomics) else None
+
+
+def _compare_and_swap(t: str, word: str, combined: str) -> str:
+    """Replace x[at] by `combined` (an expression of its value `old.v`) atomically: retried until no other
+    work-item changed the word in between."""
+    swap = "atomic_cmpxchg" if word == "uint" else "atom_cmpxchg"
+    return (f"volatile __global {word} *p = (volatile __global {word} *)(x + at); union {{ {word} w; {t} v; }} "
+            f"old, next; do {{ old.w = *p; next.v = {combined}; }} while ({swap}(p, old.w, next.w) != old.w);")
+
+
 def _scatter(x: CLArray, key, value, op: str | None) -> CLArray:
-    """x[key] = value, or x[key] = op(x[key], value) folding repeated indices in order (one work-item
-    walks the elements, as numpy's ufunc.at; atomics would be faster on a GPU)."""
+    """x[key] = value, or x[key] = op(x[key], value) folding repeated indices: one work-item per element
+    updating its target by compare-and-swap on 32-bit words (64-bit ones where the device has them), or
+    else one work-item walking the elements in order, as numpy's ufunc.at."""
     accumulate = op is not None
     g = geometry(x, key)
     if not g.arrays and not accumulate:
@@ -198,19 +220,24 @@ def _scatter(x: CLArray, key, value, op: str | None) -> CLArray:
     value_at = program.unravel("i", [f"s{d}" for d in range(len(g.shape))],
                                [[f"w{d}" for d in range(len(g.shape))]], ["y_at"], "w")
     read = f"long y_at = y_off; {value_at} const {y_type} y = Y[y_at];"
+    word = _atomic_word(x, value) if accumulate else None
     if op is not None:
         combined = elementwise.expression(op, value.dtype)[0]
-        combine = re.sub(r"\bb\b", "y", re.sub(r"\ba\b", f"(({y_type})x[at])", combined))
+        current = "old.v" if word else f"(({y_type})x[at])"
+        combine = re.sub(r"\bb\b", "y", re.sub(r"\ba\b", current, combined))
         if y_type != t:  # through long, as numpy's (x86's) double to small-integer conversion
             combine = f"({t})(long)({combine})"
-        statement = f"{read} x[at] = {combine};"
+        statement = f"{read} {_compare_and_swap(t, word, combine)}" if word else f"{read} x[at] = {combine};"
     else:
         statement = f"{read} x[at] = y;"
     extra = [f"__global const {y_type} *Y", "long y_off"] + [f"long w{d}" for d in range(len(g.shape))]
-    source, types = _walk(g, extra, statement, accumulate)
+    serial = accumulate and word is None
+    source, types = _walk(g, extra, statement, serial)
+    if word == "ulong":
+        source = _INT64_ATOMICS + source
     kernel = program.build(x.device, source, "k", types + [None, np.int64] + [np.int64] * len(g.shape)
                            + _walk_types(g))
-    items = 1 if accumulate else n
+    items = 1 if serial else n
     program.launch(x.device, kernel, items, g.view.base, g.view.offset, n, values.base, values.offset,
                    *values.strides, *_walk_args(g))
     return x
