@@ -94,11 +94,12 @@ class AmaxBackward0(Node):
 
     def backward(self, grad):
         x, result = self.saved_tensors
-        result = expand_back(result, self.shape, self.dims, self.keepdim)
+        if not self.keepdim:  # PyTorch's restore_reduced_dims: a view with the dims kept as 1
+            kept = tuple(1 if d in self.dims else n for d, n in enumerate(self.shape))
+            grad, result = grad.view(kept), result.view(kept)
         mask = x == result
-        count = expand_back(mask.sum(self.dims, keepdim=True), self.shape, self.dims, True)
         # PyTorch's scale_grad_by_count: (grad / count) * mask, NaN wherever the extreme is NaN (count 0)
-        return expand_back(grad, self.shape, self.dims, self.keepdim) / count * mask
+        return grad / mask.sum(self.dims, keepdim=True) * mask
 
 
 def _flip(k, data, dt):
