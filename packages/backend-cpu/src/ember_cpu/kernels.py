@@ -196,14 +196,15 @@ def _is_zero(value) -> bool:
 def _select_or_zero(cond, x, keep: bool):
     """where(cond, x, 0) (keep=True) or where(cond, 0, x) without branches: numpy's where mispredicts on
     random masks (10x slower than a multiply); and-ing the bits with an all-ones/all-zeros mask is exact,
-    NaN included."""
+    NaN included. The mask's own buffer takes the result when it has x's shape and layout (one allocation)."""
     bits = _BITS[x.dtype]
     mask = cond.astype(bits)
     if keep:
         np.negative(mask, out=mask)  # 1 -> all ones
     else:
         np.subtract(mask, 1, out=mask)  # 1 -> 0, 0 -> all ones
-    return _array(np.bitwise_and(x.view(bits), mask, out=ARRAY)).view(x.dtype)  # 0-d stays an array
+    into = mask if mask.shape == x.shape and mask.strides == x.strides else ARRAY
+    return _array(np.bitwise_and(x.view(bits), mask, out=into)).view(x.dtype)  # 0-d stays an array
 
 
 _quiet_where = _quietly(np.where)

@@ -1,0 +1,73 @@
+"""Fast paths of the MLP training step (issue 7, performance): each must give the bits of the general path
+it shortcuts, in the same layout."""
+import numpy as np
+import pytest
+
+import ember
+
+kernels = ember.zeros(1)._device.kernels  # the CPU backend's
+
+
+@pytest.mark.parametrize("dtype", [ember.float32, ember.float64])
+def test_momentum_sgd_kernel_matches_the_composed_update(dtype):
+    """sgd_step's momentum-only loop against SGD(fused=False)'s in-place ops, over three steps (the
+    first makes the buffers)."""
+    rng = np.random.default_rng(0)
+    values = [rng.standard_normal(shape) for shape in ((5, 7), (7,), (3, 5), (1,))]
+    grads = [[rng.standard_normal(v.shape) for v in values] for _ in range(3)]
+    results = []
+    for fused in (None, False):
+        params = [ember.tensor(v, dtype=dtype, requires_grad=True) for v in values]
+        optimizer = ember.optim.SGD(params, lr=0.1, momentum=0.9, fused=fused)
+        for step in grads:
+            for p, g in zip(params, step):
+                p.grad = ember.tensor(g, dtype=dtype)
+            optimizer.step()
+        results.append([p.detach().numpy() for p in params] +
+                       [optimizer.state[p]["momentum_buffer"].numpy() for p in params])
+    for fast, composed in zip(*results):
+        np.testing.assert_array_equal(fast, composed)
+
+
+def test_momentum_sgd_kernel_keeps_the_first_gradient_as_a_copy():
+    grad = np.ones(3, np.float32)
+    param = np.zeros(3, np.float32)
+    (buf,) = kernels.sgd_step([param], [grad], [None], 0.5, 0.9, 0, 0, False, False)
+    assert buf is not grad and np.array_equal(buf, grad)
+    assert param.tolist() == [-0.5, -0.5, -0.5]
+
+
+def test_sgd_step_runs_with_grad_mode_restored():
+    p = ember.ones(2, requires_grad=True)
+    p.grad = ember.ones(2)
+    optimizer = ember.optim.SGD([p], lr=1.0, momentum=0.9)
+    optimizer.step()
+    assert ember.is_grad_enabled()
+    with ember.no_grad():
+        optimizer.step()
+        assert not ember.is_grad_enabled()
+
+
+@pytest.mark.parametrize("layout", ["same", "transposed", "broadcast"])
+@pytest.mark.parametrize("keep", [True, False])
+def test_where_with_zero_matches_numpy_in_every_layout(layout, keep):
+    """where(cond, x, 0) / where(cond, 0, x) write into the mask's buffer only when it has x's layout."""
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((6, 4)).astype(np.float32)
+    x[0, 0], x[1, 1], x[2, 2] = np.nan, np.inf, -0.0
+    cond = rng.standard_normal((6, 4)) > 0
+    if layout == "transposed":
+        cond = np.ascontiguousarray(cond.T).T
+    elif layout == "broadcast":
+        cond = cond[:1]
+    result = kernels.where(cond, x, 0.0) if keep else kernels.where(cond, 0.0, x)
+    expected = np.where(cond, x, np.float32(0)) if keep else np.where(cond, np.float32(0), x)
+    assert result.shape == expected.shape and result.dtype == np.float32
+    np.testing.assert_array_equal(result.view(np.uint32), expected.view(np.uint32))
+
+
+def test_threshold_backward_passes_nan_and_infinite_gradients_bit_for_bit():
+    x = np.array([[-1.0, 0.0, 2.0, np.nan]], np.float32)
+    grad = np.array([[np.nan, np.inf, -0.0, 3.0]], np.float32)
+    result = kernels.threshold_backward(grad, x, 0.0)
+    assert result.view(np.uint32).tolist() == np.array([[0.0, 0.0, -0.0, 3.0]], np.float32).view(np.uint32).tolist()
