@@ -71,3 +71,38 @@ def test_threshold_backward_passes_nan_and_infinite_gradients_bit_for_bit():
     grad = np.array([[np.nan, np.inf, -0.0, 3.0]], np.float32)
     result = kernels.threshold_backward(grad, x, 0.0)
     assert result.view(np.uint32).tolist() == np.array([[0.0, 0.0, -0.0, 3.0]], np.float32).view(np.uint32).tolist()
+
+
+def _short_rows():
+    """(64, 10) float32 rows with NaN, infinities and signed zeros among them."""
+    x = np.random.default_rng(2).standard_normal((64, 10)).astype(np.float32)
+    x[0, 3], x[1, :] = np.nan, -np.inf
+    x[2, 4], x[3, 0], x[4, :] = np.inf, -0.0, 0.0
+    return x
+
+
+@pytest.mark.parametrize("layout", ["C", "F"])
+def test_many_short_rows_take_the_maxima_of_the_reduction(layout):
+    """softmax, log_softmax and cross_entropy maximise many short rows through a transposed copy: the same
+    bits as numpy's reduction along the rows."""
+    x = _short_rows() if layout == "C" else np.asfortranarray(_short_rows())
+    with np.errstate(all="ignore"):
+        shifted = x - np.maximum.reduce(x, 1, keepdims=True)
+        exp = np.exp(shifted)
+        total = np.add.reduce(exp, 1, keepdims=True)
+        expected = {"softmax": exp / total, "log_softmax": shifted - np.log(total)}
+    for op, values in expected.items():
+        result = getattr(kernels, op)(x, 1)
+        np.testing.assert_array_equal(result.view(np.uint32), values.view(np.uint32), err_msg=op)
+    target = np.arange(64) % 10
+    losses, probabilities = kernels.cross_entropy(x, target)
+    np.testing.assert_array_equal(probabilities.view(np.uint32), expected["softmax"].view(np.uint32))
+    picked = -expected["log_softmax"][np.arange(64), target]
+    np.testing.assert_array_equal(losses.view(np.uint32), picked.view(np.uint32))
+
+
+@pytest.mark.parametrize("target, bad", [([0, 1, 10], 10), ([-1, 0, 1], -1), ([3, 12, -2], 12)])
+def test_cross_entropy_training_step_refuses_targets_out_of_range(target, bad):
+    logits = ember.zeros(3, 10, requires_grad=True)
+    with pytest.raises(IndexError, match=f"Target {bad} is out of bounds."):
+        ember.nn.functional.cross_entropy(logits, ember.tensor(target))

@@ -88,11 +88,13 @@ def _addmm(bias: Tensor, mat1: Tensor, weight: Tensor) -> Tensor:
     """bias + mat1 @ weight.t() for a 2-D ``mat1``, computed on buffers and recorded as AddmmBackward0."""
     mat2 = weight.t()
     rows, out_features = mat1._data.shape[0], weight._data.shape[0]
-    if bias._data.shape not in ((out_features,), (1, out_features), (rows, out_features), (1,), ()):
+    bias_shape = bias._data.shape
+    if bias_shape != (out_features,) and \
+            bias_shape not in ((1, out_features), (rows, out_features), (1,), ()):
         raise RuntimeError(
             f"The expanded size of the tensor ({out_features}) must match the existing size "
-            f"({bias._data.shape[-1]}) at non-singleton dimension {bias.dim() - 1}.  Target sizes: "
-            f"[{rows}, {out_features}].  Tensor sizes: [{', '.join(map(str, bias._data.shape))}]"
+            f"({bias_shape[-1]}) at non-singleton dimension {len(bias_shape) - 1}.  Target sizes: "
+            f"[{rows}, {out_features}].  Tensor sizes: [{', '.join(map(str, bias_shape))}]"
         )
     if has(mat1, "addmm"):  # one kernel; the transposed weight is a view it reads from its strides
         result = fused(mat1, "addmm", bias, mat1, mat2)
@@ -101,7 +103,7 @@ def _addmm(bias: Tensor, mat1: Tensor, weight: Tensor) -> Tensor:
             result = mat1.matmul(mat2)
             result += bias
     return attach(result, AddmmBackward0, (bias, mat1, mat2), cross_saved(mat1, weight),
-                  bias_is_vector=bias.dim() == 1)
+                  bias_is_vector=len(bias_shape) == 1)
 
 
 @profiled("aten::linear")
