@@ -267,8 +267,10 @@ def argmin(x, axis, keepdim):
 # Views: shape, strides and offset in elements.
 
 def strides(x):
-    itemsize = x.itemsize
-    return tuple([stride // itemsize for stride in x.strides])
+    itemsize, byte_strides = x.itemsize, x.strides
+    if len(byte_strides) == 2:  # matrices without a loop: autograd checks each weight gradient's layout
+        return (byte_strides[0] // itemsize, byte_strides[1] // itemsize)
+    return tuple([stride // itemsize for stride in byte_strides])
 
 
 def storage_offset(x, base):
