@@ -106,3 +106,33 @@ def test_cross_entropy_training_step_refuses_targets_out_of_range(target, bad):
     logits = ember.zeros(3, 10, requires_grad=True)
     with pytest.raises(IndexError, match=f"Target {bad} is out of bounds."):
         ember.nn.functional.cross_entropy(logits, ember.tensor(target))
+
+
+def test_t_backward_without_a_graph_gives_t_view_of_the_gradient():
+    """TBackward0 under no_grad makes what ``grad.t()`` makes: a view sharing the gradient's memory and version."""
+    from ember._ops.views import TBackward0
+
+    node = ember.ones(2, 3, requires_grad=True).t().grad_fn
+    assert isinstance(node, TBackward0)
+    grad = ember.arange(6.0).reshape(3, 2)
+    with ember.no_grad():
+        fast = node.backward(grad)
+        reference = grad.t()
+    assert fast._base is reference._base is not None
+    assert fast.stride() == reference.stride() and fast.shape == reference.shape
+    assert np.shares_memory(fast._data, grad._data) and fast._version is grad._version
+    assert fast.tolist() == reference.tolist() and not fast.requires_grad
+    grad.requires_grad_()  # a view made under no_grad follows its base's requires_grad, as t()'s does
+    assert fast.requires_grad is reference.requires_grad
+
+
+@pytest.mark.parametrize("target, ignore_index, kept", [([0, 9, 3], -100, None), ([0, 9, 3], 10, None),
+                                                        ([0, 9, 3], 9, [True, False, True]),
+                                                        ([0, 4, 3], 9, None)])
+def test_cross_entropy_targets_in_range_with_ignore_index_anywhere(target, ignore_index, kept):
+    logits = ember.tensor(np.random.default_rng(3).standard_normal((3, 10)), dtype=ember.float32)
+    loss = ember.nn.functional.cross_entropy(logits, ember.tensor(target), ignore_index=ignore_index,
+                                             reduction="none")
+    rows = np.log(np.exp(logits.numpy().astype(np.float64)).sum(1)) - logits.numpy()[np.arange(3), target]
+    expected = np.where(kept if kept is not None else True, rows, 0.0)
+    np.testing.assert_allclose(loss.numpy(), expected, rtol=1e-5, atol=1e-6)

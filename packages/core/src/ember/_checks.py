@@ -86,6 +86,9 @@ def check_targets(device, target, ignore_index: int, num_classes: int) -> bool |
         defer(device, (smallest, largest), lambda low, high: judge(low.item(), high.item()))
         return None
     host = kernels.to_numpy(target)
+    if host.size and host.dtype == "int64" and not 0 <= ignore_index < num_classes and \
+            host.view("uint64").max() < num_classes:
+        return False  # read as unsigned, the targets in [0, num_classes) are all below it, and only they are
     if host.size:
         low, high = host.min().item(), host.max().item()
         if not low <= ignore_index <= high:  # none ignored (the common case): no mask, no copy
