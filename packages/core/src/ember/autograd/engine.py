@@ -137,12 +137,12 @@ def _run(roots, grads, retain_graph, create_graph, inputs, accumulate, exposed=(
         for i, t in enumerate(inputs):
             capture.setdefault(edge(t), []).append(i)
     dependencies = _count_dependencies([r[0] for r in roots])
-    needed = _needed(roots, capture) if inputs is not None else None
-    captured: list = [None] * (len(inputs) if inputs is not None else 0)
+    run = _Run(seen, capture, _needed(roots, capture) if inputs is not None else None, dependencies,
+               accumulate, create_graph, len(inputs) if inputs is not None else 0)
     pending: dict = {}
     for (node, nr), g in zip(roots, grads):
         _add(pending, node, nr, g)
-    ready = []
+    ready = run.ready
     for node, _ in roots:
         if node not in dependencies and node not in ready:
             ready.append(node)
@@ -151,69 +151,51 @@ def _run(roots, grads, retain_graph, create_graph, inputs, accumulate, exposed=(
     state.enabled = create_graph
     # the loop's methods and globals bound once (each is looked up several times per node otherwise)
     pop_ready, push_ready, pop_pending, get_pending = ready.pop, ready.append, pending.pop, pending.get
-    accumulate_grad, anomaly = AccumulateGrad, _anomaly
-    # (node, gradients): a one-output node that its last edge made ready, run next without passing through
+    anomaly, step = _anomaly, run.step
+    plain_path = not capture  # plain nodes (no hooks, no user code, one output) run inline below
+    # a one-output node that its last edge made ready, and its gradient: run next without passing through
     # `pending` and `ready` (the node the stack would pop next: it is pushed before any later push)
-    handed = None
+    handed = handed_grad = None
     try:
-        while handed is not None or ready:
+        while True:
             if handed is not None:
-                node, node_grads = handed
-                handed = None
-            else:
+                node, handed = handed, None
+                if node._plain and plain_path:
+                    # the hot loop: a plain node's gradients that fit their inputs already, as `_call` would
+                    input_grads = node.backward(handed_grad)
+                    if input_grads.__class__ is not tuple:
+                        input_grads = (input_grads,)
+                    meta = node._input_meta
+                    n = len(input_grads)
+                    if n != len(meta) or anomaly.check_nan:
+                        input_grads = _fitted(node, input_grads, [handed_grad])
+                    elif n == 1:  # one input (unary ops): its gradient checked without a loop
+                        g, m = input_grads[0], meta[0]
+                        if g is not None and m is not None and (g._data.shape != m[0] or g._dtype is not m[1]):
+                            input_grads = _fitted(node, input_grads, [handed_grad])
+                    else:
+                        for g, m in zip(input_grads, meta):
+                            if g is not None and m is not None and (g._data.shape != m[0] or g._dtype is not m[1]):
+                                input_grads = _fitted(node, input_grads, [handed_grad])
+                                break
+                    if n == 2:  # _expose_repeated's common case, inlined
+                        g = input_grads[0]
+                        if g is input_grads[1] and g is not None:
+                            seen[id(g)] = g
+                    elif n > 2:
+                        _expose_repeated(seen, input_grads)
+                else:
+                    input_grads = step(node, [handed_grad])
+                    if input_grads is None:
+                        continue
+            elif ready:
                 node = pop_ready()
                 node_grads = pop_pending(node, None)
-                if node_grads is None:
-                    node_grads = [None] * node._num_outputs
-            if node._pre_hooks:
-                _expose(seen, node_grads)
-                _run_tensor_pre_hooks(node, node_grads)
-                _expose(seen, node_grads)
-            if node.__class__ is accumulate_grad:
-                g, node_grads = node_grads[0], None
-                if g is not None and (accumulate or (node, 0) in capture):
-                    variable = node.variable
-                    if variable._hooks:
-                        g = _run_leaf_hooks(variable._hooks, g, seen)
-                    if capture:
-                        _capture(node, [g], capture, captured)
-                    if accumulate and variable._requires_grad:  # a leaf since made not to require grad: none
-                        _accumulate(variable, g, create_graph, seen)
-                continue
-            if capture:
-                _capture(node, node_grads, capture, captured)
-                if node not in needed:
-                    _release_edges(node, dependencies, ready)
+                input_grads = step(node, [None] * node._num_outputs if node_grads is None else node_grads)
+                if input_grads is None:
                     continue
-            if node._user_code or node._hooks:
-                _expose(seen, node_grads)
-                input_grads = _call(node, node_grads)
-                _expose(seen, node_grads)
-                _expose(seen, input_grads)
             else:
-                # _call inlined for a plain node's gradients that fit their inputs already: the hot loop
-                input_grads = node.backward(node_grads[0]) if node._num_outputs == 1 else node.backward(*node_grads)
-                if input_grads.__class__ is not tuple:
-                    input_grads = (input_grads,)
-                meta = node._input_meta
-                n = len(input_grads)
-                if n != len(meta) or anomaly.check_nan:
-                    input_grads = _fitted(node, input_grads, node_grads)
-                elif n == 1:  # one input (unary ops): its gradient checked without a loop
-                    g, m = input_grads[0], meta[0]
-                    if g is not None and m is not None and (g._data.shape != m[0] or g._dtype is not m[1]):
-                        input_grads = _fitted(node, input_grads, node_grads)
-                else:
-                    for g, m in zip(input_grads, meta):
-                        if g is not None and m is not None and (g._data.shape != m[0] or g._dtype is not m[1]):
-                            input_grads = _fitted(node, input_grads, node_grads)
-                            break
-                if len(input_grads) == 2:  # _expose_repeated's common case, inlined
-                    g = input_grads[0]
-                    if g is input_grads[1] and g is not None:
-                        seen[id(g)] = g
-                elif len(input_grads) > 2:
-                    _expose_repeated(seen, input_grads)
+                break
             if not retain_graph and node._saved:
                 node._saved = None
             for (next_node, nr), g in zip(node.next_functions, input_grads):
@@ -225,9 +207,9 @@ def _run(roots, grads, retain_graph, create_graph, inputs, accumulate, exposed=(
                     if slots is None:
                         if count == 0 and next_node._num_outputs == 1:  # its only gradient: no slots kept
                             if handed is not None:
-                                pending[handed[0]] = handed[1]
-                                push_ready(handed[0])
-                            handed = (next_node, [g])
+                                pending[handed] = [handed_grad]
+                                push_ready(handed)
+                            handed, handed_grad = next_node, g
                             continue
                         slots = pending[next_node] = [None] * next_node._num_outputs
                     previous_grad = slots[nr]
@@ -235,13 +217,64 @@ def _run(roots, grads, retain_graph, create_graph, inputs, accumulate, exposed=(
                 dependencies[next_node] = count
                 if count == 0:
                     if handed is not None:
-                        pending[handed[0]] = handed[1]
-                        push_ready(handed[0])
+                        pending[handed] = [handed_grad]
+                        push_ready(handed)
                         handed = None
                     push_ready(next_node)
     finally:
         state.enabled = previous
-    return captured
+    return run.captured
+
+
+class _Run:
+    """One backward pass's state and its general step: a node with hooks, user code or several outputs, a
+    leaf's AccumulateGrad, and the nodes of a grad()/inputs= call (captured, or not needed)."""
+
+    def __init__(self, seen: dict, capture: dict, needed, dependencies: dict, accumulate: bool,
+                 create_graph: bool, n_inputs: int) -> None:
+        self.seen, self.capture, self.needed, self.dependencies = seen, capture, needed, dependencies
+        self.accumulate, self.create_graph = accumulate, create_graph
+        self.captured: list = [None] * n_inputs
+        self.ready: list = []
+
+    def step(self, node: Node, node_grads: list):
+        """Run `node` on `node_grads`; its inputs' gradients, or None when its edges are not to be followed
+        (a leaf's node, or a node no captured input is reached from: its edges are released)."""
+        seen, capture = self.seen, self.capture
+        if node._pre_hooks:
+            _expose(seen, node_grads)
+            _run_tensor_pre_hooks(node, node_grads)
+            _expose(seen, node_grads)
+        if node.__class__ is AccumulateGrad:
+            g = node_grads[0]
+            if g is not None and (self.accumulate or (node, 0) in capture):
+                variable = node.variable
+                if variable._hooks:
+                    g = _run_leaf_hooks(variable._hooks, g, seen)
+                if capture:
+                    _capture(node, [g], capture, self.captured)
+                if self.accumulate and variable._requires_grad:  # a leaf since made not to require grad: none
+                    _accumulate(variable, g, self.create_graph, seen)
+            return None
+        if capture:
+            _capture(node, node_grads, capture, self.captured)
+            if node not in self.needed:
+                _release_edges(node, self.dependencies, self.ready)
+                return None
+        if node._user_code or node._hooks:
+            _expose(seen, node_grads)
+            input_grads = _call(node, node_grads)
+            _expose(seen, node_grads)
+            _expose(seen, input_grads)
+            return input_grads
+        input_grads = _call(node, node_grads)
+        if len(input_grads) == 2:  # _expose_repeated's common case, inlined
+            g = input_grads[0]
+            if g is input_grads[1] and g is not None:
+                seen[id(g)] = g
+        elif len(input_grads) > 2:
+            _expose_repeated(seen, input_grads)
+        return input_grads
 
 
 def _expose(seen: dict, grads) -> None:

@@ -38,6 +38,7 @@ class Node:
     _num_outputs = 1
     _names_saved: tuple = ()  # PyTorch's names of the saved values, in the order saved (``grad_fn._saved_self``)
     _user_code = False  # its backward runs user code (a custom Function's): it may keep or return any tensor
+    _plain = True  # no user code and no hooks: the engine runs it inline (see engine._run)
     next_functions: tuple
     _input_meta: tuple
     _saved: tuple | None = ()
@@ -68,13 +69,11 @@ class Node:
         saved = self._saved
         if saved is None:
             raise RuntimeError(_FREED)
-        if len(saved) == 1:  # one saved input at its current version, as unary ops save: no loop
-            entry = saved[0]
-            return (entry[0] if len(entry) == 1 or _intact(entry) else _unpack(self, entry),)
-        tensors = []
-        for entry in saved:  # an input saved at its current version (the common case) is returned as it is
-            tensors.append(entry[0] if len(entry) == 1 or _intact(entry) else _unpack(self, entry))
-        return tuple(tensors)
+        if len(saved) == 1:  # one saved value, as unary ops save: no loop
+            return (_saved_value(self, saved[0]),)
+        if len(saved) == 2:
+            return _saved_value(self, saved[0]), _saved_value(self, saved[1])
+        return tuple([_saved_value(self, entry) for entry in saved])
 
     def _release(self) -> None:
         if self._saved:
@@ -85,6 +84,7 @@ class Node:
         if self._hooks is None:
             self._hooks = []
         self._hooks.append(fn)
+        self._plain = False
         return _RemovableHandle(self._hooks, fn)
 
     def register_prehook(self, fn):
@@ -94,6 +94,7 @@ class Node:
     def _add_pre_hook(self, output_nr, fn):
         if self._pre_hooks is None:
             self._pre_hooks = {}
+            self._plain = False
         hooks = self._pre_hooks.setdefault(output_nr, [])
         if hooks and getattr(hooks[-1], "retains_grad", False):
             hooks.insert(len(hooks) - 1, fn)  # retain_grad sees the gradient after every tensor hook
@@ -114,6 +115,7 @@ class AccumulateGrad(Node):
 
     next_functions = ()
     _input_meta = ()
+    _plain = False  # the engine's general step accumulates it
 
     def __init__(self, variable: Tensor) -> None:
         self.variable = variable
@@ -224,16 +226,27 @@ def attach(result: Tensor, node_cls: type, inputs, saved=(), **attributes) -> Te
 def record(result: Tensor, node_cls: type, inputs, saved=(), attributes=None) -> Tensor:
     """`attach` for a caller that knows grad mode is on and `result` is floating (the ops' straight paths):
     the node, when any of `inputs` requires grad, with `attributes` set on it."""
-    found = _edges(inputs)
-    if found is None:
-        return result
+    # The straight paths' common case, without a loop: one or two inputs, each with a history of its own
+    # (not a view, not a leaf) or not requiring grad at all (a plain Tensor: not a Parameter).
+    n = len(inputs)
+    a = inputs[0]
+    if a.__class__ is Tensor and a._base is None and a._grad_fn is not None and a._requires_grad and (
+            n == 1 or (n == 2 and (not isinstance(inputs[1], Tensor) or not inputs[1]._requires_grad))):
+        next_functions = ((a._grad_fn, a._output_nr),) if n == 1 else ((a._grad_fn, a._output_nr), _NO_EDGE)
+        input_meta = ((a._data.shape, a._dtype),) if n == 1 else ((a._data.shape, a._dtype), None)
+    else:
+        found = _edges(inputs)
+        if found is None:
+            return result
+        next_functions, input_meta = found
     node: Node = _new_node(node_cls)
+    node.next_functions = next_functions
+    node._input_meta = input_meta
     if attributes:
         for key, value in attributes.items():
             setattr(node, key, value)
     if result._base is not None and not _views_an_input(result._base, inputs):
         result._base = None  # a view of the op's own scratch buffer: its history does not pass through it
-    node.next_functions, node._input_meta = found
     if saved:  # one or two saved values (the common cases) packed without a loop
         n = len(saved)
         node._saved = (_pack(saved[0], result),) if n == 1 else \
@@ -290,9 +303,25 @@ _DETACHED_IN_PLACE = ("Trying to use a saved tensor that has been detached in-pl
                       "is not supported, please use out-of-place `.detach()` instead")
 
 
-def _intact(entry) -> bool:
-    """Whether a saved tensor entry is an input at its saved version, not detached in place since."""
-    return entry[3] is None and entry[1][0] == entry[2] and (entry[0]._grad_fn is not None or not entry[4])
+def _saved_value(node: Node, entry):
+    """A saved entry's value: a Python value as it is; an input at its saved version and not detached in
+    place since, as it is; the op's own output at its saved version, as a tensor over its buffer with
+    `node` as its history; anything else through `_unpack`'s checks (and errors)."""
+    if len(entry) == 1:
+        return entry[0]
+    counter = entry[1]
+    if counter[0] == entry[2]:
+        t = entry[0]
+        if t is None:
+            data, dtype, device, nr = entry[3]
+            out = wrap(data, dtype, device, True)
+            out._version = counter
+            out._grad_fn = node
+            out._output_nr = nr
+            return out
+        if not entry[4] or t._grad_fn is not None:
+            return t
+    return _unpack(node, entry)
 
 
 def _unpack(node: Node, entry, by_name: bool = False):
