@@ -7,6 +7,7 @@ it with grad mode on (``create_graph=True``) records the graph of the gradient i
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 
 from .._tensor import Tensor, wrap
 from . import grad_mode
@@ -261,6 +262,65 @@ def record(result: Tensor, node_cls: type, inputs, saved=(), attributes=None) ->
 
 
 _new_node = object.__new__
+
+
+def unary_recorder(node_cls: type, saves: tuple) -> Callable:
+    """``rec(result, input)``: `record` of a `node_cls` node over one input for the straight path of an
+    elementwise op (grad mode on, `input` a Tensor that requires grad, `result` new, floating and its own
+    buffer), saving `saves` ("input" or "result" each) without building the general call's tuples."""
+    only_result = saves == ("result",)
+
+    def rec(result: Tensor, input: Tensor) -> Tensor:
+        fn = input._grad_fn
+        if fn is None or input._base is not None or _anomaly.enabled:  # a leaf or a view: the general path
+            return record(result, node_cls, (input,), tuple(result if what == "result" else input for what in saves))
+        node: Node = _new_node(node_cls)
+        node.next_functions = ((fn, input._output_nr),)
+        node._input_meta = ((input._data.shape, input._dtype),)
+        if only_result:  # `_pack(result, result)` of a new result (no version counter yet)
+            counter = result._version = [0]
+            node._saved = ((None, counter, 0, (result._data, result._dtype, result._device, 0), False),)
+        elif saves:
+            node._saved = tuple([_pack(result if what == "result" else input, result) for what in saves])
+        result._requires_grad = True
+        result._grad_fn = node
+        result._output_nr = 0
+        return result
+    return rec
+
+
+def binary_recorder(node_cls: type, saving: Callable | None) -> Callable:
+    """``rec(result, a, b)``: `record` of a `node_cls` node over `a` (a Tensor) and `b` (a Tensor or a
+    Python number) for the straight path of an elementwise op (grad mode on, one of them requires grad,
+    `result` new and floating), saving ``saving(a, b, None)``, without the general call's loop."""
+    def rec(result: Tensor, a: Tensor, b) -> Tensor:
+        saved = () if saving is None else saving(a, b, None)
+        if a._requires_grad:
+            fn = a._grad_fn
+            if fn is None or a._base is not None:
+                return record(result, node_cls, (a, b), saved)
+            edge_a, meta_a = (fn, a._output_nr), (a._data.shape, a._dtype)
+        else:
+            edge_a = meta_a = None
+        if b.__class__ is Tensor and b._requires_grad:
+            fn = b._grad_fn
+            if fn is None or b._base is not None:
+                return record(result, node_cls, (a, b), saved)
+            edge_b, meta_b = (fn, b._output_nr), (b._data.shape, b._dtype)
+        else:
+            edge_b = meta_b = None
+        if _anomaly.enabled:
+            return record(result, node_cls, (a, b), saved)
+        node: Node = _new_node(node_cls)
+        node.next_functions = (edge_a or _NO_EDGE, edge_b or _NO_EDGE)
+        node._input_meta = (meta_a, meta_b)
+        if saved:
+            node._saved = tuple([_pack(t, result) for t in saved])
+        result._requires_grad = True
+        result._grad_fn = node
+        result._output_nr = 0
+        return result
+    return rec
 
 
 def _views_an_input(base: Tensor, inputs) -> bool:
