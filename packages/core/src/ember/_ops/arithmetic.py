@@ -145,8 +145,8 @@ def _rsub_number_backward(node, grad):
 
 
 def _mul_backward(node, grad):
-    a, b = node.saved_tensors  # each saved only when the other operand's gradient is wanted (cross_saved)
-    return None if b is None else grad * b, None if a is None else grad * a
+    # each operand saved only when the other operand's gradient is wanted (cross_saved)
+    return node.saved_product(grad, 1), node.saved_product(grad, 0)
 
 
 def _div_saved(a, b, result) -> tuple:

@@ -148,6 +148,12 @@ class _ZeroGradient(Node):
         return zeros_like(grad)  # not grad * 0: an infinite gradient would give NaN
 
 
+def times(grad: Tensor, value: Tensor) -> Tensor:
+    """The backward formula ``grad * value`` of the one value an op saves (exp's): its node computes it
+    with `Node.saved_product`, on the buffers when no graph of the gradient is recorded."""
+    return grad * value
+
+
 def node_class(entry: Unary) -> type | None:
     """The grad_fn class of `entry`, named as PyTorch's."""
     if not entry.differentiable:
@@ -156,7 +162,10 @@ def node_class(entry: Unary) -> type | None:
         return type(entry.node_name, (_ZeroGradient,), {"__module__": __name__})
     formula = entry.backward
     names = tuple("result" if what == "result" else "self" for what in entry.saves)
-    if entry.params:
+    if formula is times and len(entry.saves) == 1 and not entry.params:
+        def backward(self, grad):
+            return self.saved_product(grad, 0)
+    elif entry.params:
         def backward(self, grad):
             return formula(grad, *self.saved_tensors, **self.params)
     else:

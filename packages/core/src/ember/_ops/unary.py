@@ -18,7 +18,7 @@ from .._tensor import wrap
 from ..autograd import grad_mode
 from ..autograd.node import Node, attach
 from .creation import zeros_like
-from .registry import LN2, LN10, Unary, build, in_float32
+from .registry import LN2, LN10, Unary, build, in_float32, times
 
 _INF = math.inf
 _float16 = _dtype.float16
@@ -47,7 +47,7 @@ UNARY: tuple[Unary, ...] = (
     Unary("neg", lambda g: -g, dtypes="same", check=_refuse_bool, reference=np.negative, aliases=("negative",)),
     Unary("abs", lambda g, x: g * x.sign(), ("input",), dtypes="same", refuses=("bool",), reference=np.abs,
           aliases=("absolute",)),
-    Unary("exp", lambda g, y: g * y, ("result",), reference=np.exp),
+    Unary("exp", times, ("result",), reference=np.exp),
     Unary("exp2", lambda g, y: g * y * LN2, ("result",), reference=np.exp2),
     Unary("expm1", lambda g, y: g * (y + 1), ("result",), reference=np.expm1),
     Unary("log", lambda g, x: g / x, ("input",), reference=np.log, domain="positive"),

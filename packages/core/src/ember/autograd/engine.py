@@ -1,6 +1,8 @@
 """The backward engine: walks the graph iteratively in dependency order (no recursion)."""
 from __future__ import annotations
 
+from heapq import heappop, heappush
+
 from .._tensor import Tensor, _is_contiguous
 from . import grad_mode
 from .node import AccumulateGrad, Node, _anomaly, edge
@@ -130,31 +132,34 @@ def _roots(tensors, grad_tensors, caller):
 
 def _run(roots, grads, retain_graph, create_graph, inputs, accumulate, exposed=()):
     """Execute the graph behind `roots`; return the gradients captured for `inputs` (if any). `exposed`:
-    the gradients among `grads` that the user holds (see the top of this module)."""
+    the gradients among `grads` that the user holds (see the top of this module).
+
+    Nodes run newest first (by `Node._seq`, as PyTorch's ready queue orders them by sequence number): a
+    node is newer than every node its edges lead to, so when it runs, every node that can send it a
+    gradient has run. No dependency count is needed."""
     seen = {id(g): g for g in exposed}
     capture: dict = {}
     if inputs is not None:
         for i, t in enumerate(inputs):
             capture.setdefault(edge(t), []).append(i)
-    dependencies = _count_dependencies([r[0] for r in roots])
-    run = _Run(seen, capture, _needed(roots, capture) if inputs is not None else None, dependencies,
-               accumulate, create_graph, len(inputs) if inputs is not None else 0)
-    pending: dict = {}
+    run = _Run(seen, capture, _needed(roots, capture) if inputs is not None else None, accumulate, create_graph,
+               len(inputs) if inputs is not None else 0)
+    pending: dict = {}  # the gradients received by each node waiting in `heap`
+    heap: list = []  # (-seq, node) of the nodes waiting: the newest on top
     for (node, nr), g in zip(roots, grads):
-        _add(pending, node, nr, g)
-    ready = run.ready
-    for node, _ in roots:
-        if node not in dependencies and node not in ready:
-            ready.append(node)
+        slots = pending.get(node)
+        if slots is None:
+            slots = pending[node] = [None] * node._num_outputs
+            heappush(heap, (-node._seq, node))
+        slots[nr] = g if slots[nr] is None else slots[nr] + g
     state = grad_mode.state
     previous = state.enabled
     state.enabled = create_graph
     # the loop's methods and globals bound once (each is looked up several times per node otherwise)
-    pop_ready, push_ready, pop_pending, get_pending = ready.pop, ready.append, pending.pop, pending.get
-    anomaly, step = _anomaly, run.step
+    pop_pending, get_pending, anomaly, step = pending.pop, pending.get, _anomaly, run.step
     plain_path = not capture  # plain nodes (no hooks, no user code, one output) run inline below
-    # a one-output node that its last edge made ready, and its gradient: run next without passing through
-    # `pending` and `ready` (the node the stack would pop next: it is pushed before any later push)
+    # a one-output node newer than every waiting one, reached by its first gradient: it runs next, without
+    # passing through `pending` and `heap`
     handed = handed_grad = None
     try:
         while True:
@@ -169,10 +174,18 @@ def _run(roots, grads, retain_graph, create_graph, inputs, accumulate, exposed=(
                     n = len(input_grads)
                     if n != len(meta) or anomaly.check_nan:
                         input_grads = _fitted(node, input_grads, [handed_grad])
-                    elif n == 1:  # one input (unary ops): its gradient checked without a loop
+                    elif n == 1:  # one input (unary ops): its gradient checked and passed on without a loop
                         g, m = input_grads[0], meta[0]
                         if g is not None and m is not None and (g._data.shape != m[0] or g._dtype is not m[1]):
                             input_grads = _fitted(node, input_grads, [handed_grad])
+                            g = input_grads[0]
+                        if not retain_graph and node._saved:
+                            node._saved = None
+                        next_node = node.next_functions[0][0]
+                        if g is not None and next_node is not None and next_node._num_outputs == 1 and (
+                                not heap or -heap[0][0] < next_node._seq):  # (so it is not waiting in `heap`)
+                            handed, handed_grad = next_node, g  # the edge loop's first case below
+                            continue
                     else:
                         for g, m in zip(input_grads, meta):
                             if g is not None and m is not None and (g._data.shape != m[0] or g._dtype is not m[1]):
@@ -188,10 +201,9 @@ def _run(roots, grads, retain_graph, create_graph, inputs, accumulate, exposed=(
                     input_grads = step(node, [handed_grad])
                     if input_grads is None:
                         continue
-            elif ready:
-                node = pop_ready()
-                node_grads = pop_pending(node, None)
-                input_grads = step(node, [None] * node._num_outputs if node_grads is None else node_grads)
+            elif heap:
+                node = heappop(heap)[1]
+                input_grads = step(node, pop_pending(node))
                 if input_grads is None:
                     continue
             else:
@@ -201,26 +213,25 @@ def _run(roots, grads, retain_graph, create_graph, inputs, accumulate, exposed=(
             for (next_node, nr), g in zip(node.next_functions, input_grads):
                 if next_node is None:
                     continue
-                count = dependencies[next_node] - 1
+                slots = get_pending(next_node)
+                if slots is None:  # its first gradient (or None: it still runs, as every node reached)
+                    if next_node is handed:  # a second edge to the node that runs next (x * x)
+                        if g is not None:
+                            handed_grad = handed_grad + g
+                        continue
+                    seq = next_node._seq
+                    if g is not None and next_node._num_outputs == 1 and (not heap or -heap[0][0] < seq) and (
+                            handed is None or handed._seq < seq):
+                        if handed is not None:  # no longer the newest: it waits its turn
+                            pending[handed] = [handed_grad]
+                            heappush(heap, (-handed._seq, handed))
+                        handed, handed_grad = next_node, g
+                        continue
+                    slots = pending[next_node] = [None] * next_node._num_outputs
+                    heappush(heap, (-seq, next_node))
                 if g is not None:
-                    slots = get_pending(next_node)
-                    if slots is None:
-                        if count == 0 and next_node._num_outputs == 1:  # its only gradient: no slots kept
-                            if handed is not None:
-                                pending[handed] = [handed_grad]
-                                push_ready(handed)
-                            handed, handed_grad = next_node, g
-                            continue
-                        slots = pending[next_node] = [None] * next_node._num_outputs
                     previous_grad = slots[nr]
                     slots[nr] = g if previous_grad is None else previous_grad + g
-                dependencies[next_node] = count
-                if count == 0:
-                    if handed is not None:
-                        pending[handed] = [handed_grad]
-                        push_ready(handed)
-                        handed = None
-                    push_ready(next_node)
     finally:
         state.enabled = previous
     return run.captured
@@ -230,16 +241,15 @@ class _Run:
     """One backward pass's state and its general step: a node with hooks, user code or several outputs, a
     leaf's AccumulateGrad, and the nodes of a grad()/inputs= call (captured, or not needed)."""
 
-    def __init__(self, seen: dict, capture: dict, needed, dependencies: dict, accumulate: bool,
-                 create_graph: bool, n_inputs: int) -> None:
-        self.seen, self.capture, self.needed, self.dependencies = seen, capture, needed, dependencies
+    def __init__(self, seen: dict, capture: dict, needed, accumulate: bool, create_graph: bool,
+                 n_inputs: int) -> None:
+        self.seen, self.capture, self.needed = seen, capture, needed
         self.accumulate, self.create_graph = accumulate, create_graph
         self.captured: list = [None] * n_inputs
-        self.ready: list = []
 
     def step(self, node: Node, node_grads: list):
         """Run `node` on `node_grads`; its inputs' gradients, or None when its edges are not to be followed
-        (a leaf's node, or a node no captured input is reached from: its edges are released)."""
+        (a leaf's node, or a node no captured input is reached from)."""
         seen, capture = self.seen, self.capture
         if node._pre_hooks:
             _expose(seen, node_grads)
@@ -259,7 +269,6 @@ class _Run:
         if capture:
             _capture(node, node_grads, capture, self.captured)
             if node not in self.needed:
-                _release_edges(node, self.dependencies, self.ready)
                 return None
         if node._user_code or node._hooks:
             _expose(seen, node_grads)
@@ -301,27 +310,6 @@ def _capture(node: Node, node_grads: list, capture: dict, captured: list) -> Non
                 captured[i] = g if captured[i] is None else captured[i] + g
 
 
-def _count_dependencies(starts) -> dict:
-    """How many edges lead into each node reachable from `starts` (a node may start several times: one
-    per output of a multi-output node)."""
-    dependencies: dict = {}
-    stack = list(dict.fromkeys(starts))
-    first = set(stack)  # every other node is pushed once: when it first enters `dependencies`
-    get = dependencies.get
-    while stack:
-        for next_node, _ in stack.pop().next_functions:
-            if next_node is None:
-                continue
-            count = get(next_node)
-            if count is None:
-                dependencies[next_node] = 1
-                if next_node not in first:
-                    stack.append(next_node)
-            else:
-                dependencies[next_node] = count + 1
-    return dependencies
-
-
 def _needed(roots, capture) -> set:
     """The nodes from which a captured edge can be reached: only these run for grad()/inputs=."""
     targets = {node for node, _ in capture}
@@ -342,24 +330,6 @@ def _needed(roots, capture) -> set:
             if next_node is not None and next_node not in done:
                 stack.append((next_node, False))
     return needed
-
-
-def _release_edges(node: Node, dependencies: dict, ready: list) -> None:
-    for next_node, _ in node.next_functions:
-        if next_node is None:
-            continue
-        count = dependencies[next_node] - 1
-        dependencies[next_node] = count
-        if count == 0:
-            ready.append(next_node)
-
-
-def _add(pending: dict, node: Node, nr: int, g: Tensor) -> None:
-    slots = pending.get(node)
-    if slots is None:
-        slots = pending[node] = [None] * node._num_outputs
-    previous = slots[nr]
-    slots[nr] = g if previous is None else previous + g
 
 
 def _run_tensor_pre_hooks(node: Node, node_grads: list) -> None:

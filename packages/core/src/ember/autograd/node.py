@@ -6,15 +6,20 @@ it with grad mode on (``create_graph=True``) records the graph of the gradient i
 """
 from __future__ import annotations
 
+import itertools
 import weakref
 from collections.abc import Callable
 
+from .. import _profiling
 from .._tensor import Tensor, wrap
 from . import grad_mode
 
 _grad_state = grad_mode.state
 
 _NO_EDGE = (None, 0)
+# Each node's `_seq`, given when its edges are set: a node is newer than every node its edges lead to, the
+# order the engine runs them in (newest first).
+_next_seq = itertools.count(1).__next__
 _FREED = ("Trying to backward through the graph a second time (or directly access saved tensors after "
           "they have already been freed). Saved intermediate values of the graph are freed when you call "
           ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
@@ -42,6 +47,7 @@ class Node:
     _plain = True  # no user code and no hooks: the engine runs it inline (see engine._run)
     next_functions: tuple
     _input_meta: tuple
+    _seq: int  # its place in the order of creation (see `_next_seq`)
     _saved: tuple | None = ()
     _pre_hooks: dict | None = None
     _hooks: list | None = None
@@ -75,6 +81,16 @@ class Node:
         if len(saved) == 2:
             return _saved_value(self, saved[0]), _saved_value(self, saved[1])
         return tuple([_saved_value(self, entry) for entry in saved])
+
+    def saved_product(self, grad: Tensor, index: int):
+        """``grad * saved_tensors[index]``, or None when that value was not saved (see `times_saved`)."""
+        saved = self._saved
+        if saved is None:
+            raise RuntimeError(_FREED)
+        entry = saved[index]
+        if len(entry) == 1 and entry[0] is None:
+            return None
+        return times_saved(self, grad, entry)
 
     def _release(self) -> None:
         if self._saved:
@@ -120,6 +136,7 @@ class AccumulateGrad(Node):
 
     def __init__(self, variable: Tensor) -> None:
         self.variable = variable
+        self._seq = _next_seq()
 
 
 class _RemovableHandle:
@@ -204,6 +221,7 @@ def link(node: Node, inputs, saved=(), outputs=()) -> None:
 
 def _fill(node: Node, edges, meta, saved, outputs) -> None:
     node.next_functions = tuple(edges)
+    node._seq = _next_seq()
     node._input_meta = tuple(meta)
     if saved:
         node._saved = tuple([_pack_among(t, outputs) for t in saved])
@@ -242,6 +260,7 @@ def record(result: Tensor, node_cls: type, inputs, saved=(), attributes=None) ->
         next_functions, input_meta = found
     node: Node = _new_node(node_cls)
     node.next_functions = next_functions
+    node._seq = _next_seq()
     node._input_meta = input_meta
     if attributes:
         for key, value in attributes.items():
@@ -276,6 +295,7 @@ def unary_recorder(node_cls: type, saves: tuple) -> Callable:
             return record(result, node_cls, (input,), tuple(result if what == "result" else input for what in saves))
         node: Node = _new_node(node_cls)
         node.next_functions = ((fn, input._output_nr),)
+        node._seq = _next_seq()
         node._input_meta = ((input._data.shape, input._dtype),)
         if only_result:  # `_pack(result, result)` of a new result (no version counter yet)
             counter = result._version = [0]
@@ -294,7 +314,7 @@ def binary_recorder(node_cls: type, saving: Callable | None) -> Callable:
     Python number) for the straight path of an elementwise op (grad mode on, one of them requires grad,
     `result` new and floating), saving ``saving(a, b, None)``, without the general call's loop."""
     def rec(result: Tensor, a: Tensor, b) -> Tensor:
-        saved = () if saving is None else saving(a, b, None)
+        saved = saving(a, b, None) if saving is not None else ()
         if a._requires_grad:
             fn = a._grad_fn
             if fn is None or a._base is not None:
@@ -313,6 +333,7 @@ def binary_recorder(node_cls: type, saving: Callable | None) -> Callable:
             return record(result, node_cls, (a, b), saved)
         node: Node = _new_node(node_cls)
         node.next_functions = (edge_a or _NO_EDGE, edge_b or _NO_EDGE)
+        node._seq = _next_seq()
         node._input_meta = (meta_a, meta_b)
         if saved:
             node._saved = tuple([_pack(t, result) for t in saved])
@@ -382,6 +403,28 @@ def _saved_value(node: Node, entry):
         if not entry[4] or t._grad_fn is not None:
             return t
     return _unpack(node, entry)
+
+
+def times_saved(node: Node, grad: Tensor, entry) -> Tensor:
+    """``grad * value`` for `node`'s saved `entry` (exp's and mul's gradients). When no graph of it is
+    recorded (grad mode off, no profiler) and the saved tensor is intact and of grad's dtype and device, the
+    device's mul runs on the buffers as ember's mul would, without unpacking the saved tensor; anything
+    else goes through `_saved_value` (its checks and errors) and ember's mul."""
+    if grad.__class__ is Tensor and len(entry) == 5 and entry[1][0] == entry[2] and not _grad_state.enabled \
+            and not _profiling.enabled:
+        t = entry[0]
+        if t is None:  # the op's own output
+            data, dtype, device = entry[3][0], entry[3][1], entry[3][2]
+        elif not entry[4] or t._grad_fn is not None:
+            data, dtype, device = t._data, t._dtype, t._device
+        else:
+            return grad * _unpack(node, entry)  # detached in place since: PyTorch's error
+        if dtype is grad._dtype and device is grad._device:
+            try:
+                return wrap(device.kernels.mul(grad._data, data), dtype, device)
+            except Exception:  # noqa: S110 -- ember's mul raises PyTorch's error for it
+                pass
+    return grad * _saved_value(node, entry)
 
 
 def _unpack(node: Node, entry, by_name: bool = False):
