@@ -73,3 +73,32 @@ def test_anomaly_mode_keeps_the_forward_trace():
     with ember.autograd.set_detect_anomaly(True):
         z = (y * ember.tensor([1.0, 2.0, 3.0])).exp()
     assert z.grad_fn._trace and z.grad_fn.next_functions[0][0]._trace
+
+
+def test_gradients_of_saved_products_on_buffers_and_with_a_graph():
+    x = ember.tensor([0.5, -1.0], dtype=ember.float64, requires_grad=True)
+    x.exp().sum().backward()  # ExpBackward0 multiplies the buffers: no graph is recorded
+    np.testing.assert_allclose(x.grad.numpy(), np.exp([0.5, -1.0]), rtol=1e-15)
+    g, = ember.autograd.grad(x.exp().sum(), x, create_graph=True)
+    assert type(g.grad_fn).__name__ == "MulBackward0"  # PyTorch's graph of the gradient
+    gg, = ember.autograd.grad(g.sum(), x)
+    np.testing.assert_allclose(gg.numpy(), np.exp([0.5, -1.0]), rtol=1e-15)
+    y = x * 1.0
+    w = ember.tensor([2.0, 3.0], dtype=ember.float64, requires_grad=True)
+    gy, gw = ember.autograd.grad((y * w).sum(), (y, w), create_graph=True)
+    assert type(gy.grad_fn).__name__ == type(gw.grad_fn).__name__ == "MulBackward0"
+    np.testing.assert_array_equal(gy.detach().numpy(), [2.0, 3.0])
+    np.testing.assert_array_equal(gw.detach().numpy(), [0.5, -1.0])
+    z = y * 3  # a number saved: its product through ember's mul
+    z.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), np.exp([0.5, -1.0]) + 3)
+
+
+def test_the_profiler_sees_the_backward_mul():
+    from ember.autograd import profiler
+
+    x = ember.tensor([0.5, -1.0], requires_grad=True)
+    y = x.exp().sum()
+    with profiler.profile() as prof:
+        y.backward()
+    assert "aten::mul" in [event.name for event in prof.function_events]  # as PyTorch's profiler
