@@ -4,6 +4,7 @@ reaches twice (``y * y``) gets both. Orders and values are PyTorch 2.13's, writt
 import math
 
 import numpy as np
+import pytest
 
 import ember
 
@@ -101,3 +102,24 @@ def test_grad_of_some_inputs_runs_only_what_reaches_them():
     loss.backward()  # nothing was saved, so nothing was freed: PyTorch runs it again too
     assert order == ["a", "b", "a"]
     np.testing.assert_array_equal(other.grad.numpy(), [2.0, 2.0])
+
+
+def test_a_gradient_along_the_one_edge_of_a_binary_node_is_fitted_to_its_input():
+    x = ember.tensor([[0.5, -1.0, 2.0]], requires_grad=True)
+    y = x.exp()  # float32 (1, 3), with history: its gradient is handed on
+    w = ember.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], dtype=ember.float64)
+    z = (y - w) * w  # float64 (2, 3): y's gradient is summed over the rows and cast back to float32
+    z.sum().backward()
+    assert x.grad.dtype == ember.float32 and x.grad.shape == (1, 3)
+    np.testing.assert_allclose(x.grad.numpy(), [[5 * math.exp(0.5), 7 * math.exp(-1.0), 9 * math.exp(2.0)]],
+                               rtol=1e-6)
+
+
+def test_anomaly_mode_still_checks_the_handed_gradients():
+    x = ember.tensor([1.0, -1.0], requires_grad=True)
+    y = x.exp()
+    with ember.autograd.set_detect_anomaly(True):
+        z = (y * 0.0).log() * 0.0  # log(0) * 0: NaN in LogBackward0's gradient
+        with pytest.warns(UserWarning, match="Error detected in LogBackward0"), \
+                pytest.raises(RuntimeError, match="Function 'LogBackward0' returned nan values in its 0th output."):
+            z.sum().backward()

@@ -172,31 +172,35 @@ def _run(roots, grads, retain_graph, create_graph, inputs, accumulate, exposed=(
                         input_grads = (input_grads,)
                     meta = node._input_meta
                     n = len(input_grads)
+                    edges = node.next_functions
                     if n != len(meta) or anomaly.check_nan:
                         input_grads = _fitted(node, input_grads, [handed_grad])
-                    elif n == 1:  # one input (unary ops): its gradient checked and passed on without a loop
+                        _expose_repeated(seen, input_grads)
+                    elif n == 1 or (n == 2 and edges[1][0] is None):
+                        # one edge to follow (unary ops; binary ops by a constant): its gradient checked and
+                        # passed on without a loop (a gradient along no edge is dropped unseen)
                         g, m = input_grads[0], meta[0]
                         if g is not None and m is not None and (g._data.shape != m[0] or g._dtype is not m[1]):
-                            input_grads = _fitted(node, input_grads, [handed_grad])
-                            g = input_grads[0]
+                            g = _fit(g, m, node, 0)
                         if not retain_graph and node._saved:
                             node._saved = None
-                        next_node = node.next_functions[0][0]
+                        next_node = edges[0][0]
                         if g is not None and next_node is not None and next_node._num_outputs == 1 and (
                                 not heap or -heap[0][0] < next_node._seq):  # (so it is not waiting in `heap`)
                             handed, handed_grad = next_node, g  # the edge loop's first case below
                             continue
+                        input_grads = (g,)
                     else:
                         for g, m in zip(input_grads, meta):
                             if g is not None and m is not None and (g._data.shape != m[0] or g._dtype is not m[1]):
                                 input_grads = _fitted(node, input_grads, [handed_grad])
                                 break
-                    if n == 2:  # _expose_repeated's common case, inlined
-                        g = input_grads[0]
-                        if g is input_grads[1] and g is not None:
-                            seen[id(g)] = g
-                    elif n > 2:
-                        _expose_repeated(seen, input_grads)
+                        if n == 2:  # _expose_repeated's common case, inlined
+                            g = input_grads[0]
+                            if g is input_grads[1] and g is not None:
+                                seen[id(g)] = g
+                        elif n > 2:
+                            _expose_repeated(seen, input_grads)
                 else:
                     input_grads = step(node, [handed_grad])
                     if input_grads is None:
