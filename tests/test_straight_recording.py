@@ -102,3 +102,20 @@ def test_the_profiler_sees_the_backward_mul():
     with profiler.profile() as prof:
         y.backward()
     assert "aten::mul" in [event.name for event in prof.function_events]  # as PyTorch's profiler
+
+
+@pytest.mark.parametrize(("dtype", "tanh_grad", "exp_grad"), [
+    ("float16", [0.78662109375, 0.83935546875, 0.0292205810546875], [1.6484375, 0.367919921875, 20.078125]),
+    ("float32", [0.7864477038383484, 0.8399485945701599, 0.029597945511341095],
+     [1.6487212181091309, 0.3678794503211975, 20.08553695678711]),
+])
+def test_fused_gradients_on_saved_buffers_are_pytorchs(dtype, tanh_grad, exp_grad):
+    """tanh's (tanh_backward) and exp's (mul) on buffers in float32; float16 through the formulas (tanh's
+    computed in float32 and rounded once, as PyTorch's kernel)."""
+    dt = getattr(ember, dtype)
+    x = ember.tensor([0.5, -1.0, 3.0], dtype=dt, requires_grad=True)
+    (x.tanh() * ember.tensor([1.0, 2.0, 3.0], dtype=dt)).sum().backward()
+    assert x.grad.tolist() == pytest.approx(tanh_grad, rel=1e-5)  # (PyTorch's kernel rounds 1 - y² its way)
+    x.grad = None
+    x.exp().sum().backward()
+    assert x.grad.tolist() == pytest.approx(exp_grad, rel=1e-6)

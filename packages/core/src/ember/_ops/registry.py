@@ -16,7 +16,7 @@ from typing import Any
 from .. import _checks, _dtype, _profiling
 from .._tensor import Tensor, wrap
 from ..autograd import grad_mode
-from ..autograd.node import Node, attach, binary_recorder, needs_grad, record, unary_recorder
+from ..autograd.node import Node, attach, binary_recorder, fused_saved, needs_grad, record, unary_recorder
 from .dispatch import bump, check_out, profiled, type_name
 
 _float16, _float32, _bool = _dtype.float16, _dtype.float32, _dtype.bool_
@@ -111,6 +111,9 @@ class Unary:
         params: PyTorch's scalar parameters, ``(name, default)`` in its order (elu's alpha), taken
             positionally or by name after the input and passed by name to `compose` and `backward`; an op
             with params is a composition, without ``out=``.
+        fused: a kernel ``fused(grad, saved)`` giving `backward`'s value on buffers for the one value the op
+            saves ("mul" for exp, the optional "tanh_backward"), used when no graph of the gradient is
+            recorded (`node.fused_saved`); `backward` runs otherwise.
     """
 
     name: str
@@ -130,6 +133,7 @@ class Unary:
     grad_fn: str = ""
     aliases: tuple[str, ...] = ()
     params: tuple[tuple[str, Any], ...] = ()
+    fused: str = ""
 
     @property
     def kernel_name(self) -> str | None:
@@ -148,12 +152,6 @@ class _ZeroGradient(Node):
         return zeros_like(grad)  # not grad * 0: an infinite gradient would give NaN
 
 
-def times(grad: Tensor, value: Tensor) -> Tensor:
-    """The backward formula ``grad * value`` of the one value an op saves (exp's): its node computes it
-    with `Node.saved_product`, on the buffers when no graph of the gradient is recorded."""
-    return grad * value
-
-
 def node_class(entry: Unary) -> type | None:
     """The grad_fn class of `entry`, named as PyTorch's."""
     if not entry.differentiable:
@@ -162,9 +160,13 @@ def node_class(entry: Unary) -> type | None:
         return type(entry.node_name, (_ZeroGradient,), {"__module__": __name__})
     formula = entry.backward
     names = tuple("result" if what == "result" else "self" for what in entry.saves)
-    if formula is times and len(entry.saves) == 1 and not entry.params:
+    if entry.fused and len(entry.saves) == 1 and not entry.params:
+        fused = entry.fused
+
         def backward(self, grad):
-            return self.saved_product(grad, 0)
+            saved = self._saved
+            result = None if saved is None else fused_saved(self, grad, saved[0], fused)
+            return formula(grad, *self.saved_tensors) if result is None else result
     elif entry.params:
         def backward(self, grad):
             return formula(grad, *self.saved_tensors, **self.params)

@@ -18,7 +18,7 @@ from .._tensor import wrap
 from ..autograd import grad_mode
 from ..autograd.node import Node, attach
 from .creation import zeros_like
-from .registry import LN2, LN10, Unary, build, in_float32, times
+from .registry import LN2, LN10, Unary, build, in_float32
 
 _INF = math.inf
 _float16 = _dtype.float16
@@ -47,7 +47,7 @@ UNARY: tuple[Unary, ...] = (
     Unary("neg", lambda g: -g, dtypes="same", check=_refuse_bool, reference=np.negative, aliases=("negative",)),
     Unary("abs", lambda g, x: g * x.sign(), ("input",), dtypes="same", refuses=("bool",), reference=np.abs,
           aliases=("absolute",)),
-    Unary("exp", times, ("result",), reference=np.exp),
+    Unary("exp", lambda g, y: g * y, ("result",), reference=np.exp, fused="mul"),
     Unary("exp2", lambda g, y: g * y * LN2, ("result",), reference=np.exp2),
     Unary("expm1", lambda g, y: g * (y + 1), ("result",), reference=np.expm1),
     Unary("log", lambda g, x: g / x, ("input",), reference=np.log, domain="positive"),
@@ -68,7 +68,7 @@ UNARY: tuple[Unary, ...] = (
     Unary("atan", lambda g, x: g / (x * x + 1), ("input",), reference=np.arctan, aliases=("arctan",)),
     Unary("sinh", lambda g, x: g * x.cosh(), ("input",), reference=np.sinh),
     Unary("cosh", lambda g, x: g * x.sinh(), ("input",), reference=np.cosh),
-    Unary("tanh", _tanh_grad, ("result",), reference=np.tanh),
+    Unary("tanh", _tanh_grad, ("result",), reference=np.tanh, fused="tanh_backward"),
     Unary("asinh", lambda g, x: g / (x * x + 1).sqrt(), ("input",), reference=np.arcsinh, aliases=("arcsinh",)),
     Unary("acosh", lambda g, x: g / ((x - 1) * (x + 1)).sqrt(), ("input",), reference=np.arccosh,
           domain="above_one", aliases=("arccosh",)),

@@ -83,14 +83,15 @@ class Node:
         return tuple([_saved_value(self, entry) for entry in saved])
 
     def saved_product(self, grad: Tensor, index: int):
-        """``grad * saved_tensors[index]``, or None when that value was not saved (see `times_saved`)."""
+        """``grad * saved_tensors[index]``, or None when that value was not saved (see `fused_saved`)."""
         saved = self._saved
         if saved is None:
             raise RuntimeError(_FREED)
         entry = saved[index]
         if len(entry) == 1 and entry[0] is None:
             return None
-        return times_saved(self, grad, entry)
+        product = fused_saved(self, grad, entry, "mul")
+        return grad * _saved_value(self, entry) if product is None else product
 
     def _release(self) -> None:
         if self._saved:
@@ -321,22 +322,23 @@ def binary_recorder(node_cls: type, saving: Callable | None) -> Callable:
                 return record(result, node_cls, (a, b), saved)
             edge_a, meta_a = (fn, a._output_nr), (a._data.shape, a._dtype)
         else:
-            edge_a = meta_a = None
+            edge_a, meta_a = _NO_EDGE, None
         if b.__class__ is Tensor and b._requires_grad:
             fn = b._grad_fn
             if fn is None or b._base is not None:
                 return record(result, node_cls, (a, b), saved)
             edge_b, meta_b = (fn, b._output_nr), (b._data.shape, b._dtype)
         else:
-            edge_b = meta_b = None
+            edge_b, meta_b = _NO_EDGE, None
         if _anomaly.enabled:
             return record(result, node_cls, (a, b), saved)
         node: Node = _new_node(node_cls)
-        node.next_functions = (edge_a or _NO_EDGE, edge_b or _NO_EDGE)
+        node.next_functions = (edge_a, edge_b)
         node._seq = _next_seq()
         node._input_meta = (meta_a, meta_b)
-        if saved:
-            node._saved = tuple([_pack(t, result) for t in saved])
+        if saved:  # two saved values (a product's), the common case, packed without a loop
+            node._saved = (_pack(saved[0], result), _pack(saved[1], result)) if len(saved) == 2 else \
+                tuple([_pack(t, result) for t in saved])
         result._requires_grad = True
         result._grad_fn = node
         result._output_nr = 0
@@ -405,26 +407,33 @@ def _saved_value(node: Node, entry):
     return _unpack(node, entry)
 
 
-def times_saved(node: Node, grad: Tensor, entry) -> Tensor:
-    """``grad * value`` for `node`'s saved `entry` (exp's and mul's gradients). When no graph of it is
-    recorded (grad mode off, no profiler) and the saved tensor is intact and of grad's dtype and device, the
-    device's mul runs on the buffers as ember's mul would, without unpacking the saved tensor; anything
-    else goes through `_saved_value` (its checks and errors) and ember's mul."""
-    if grad.__class__ is Tensor and len(entry) == 5 and entry[1][0] == entry[2] and not _grad_state.enabled \
-            and not _profiling.enabled:
-        t = entry[0]
-        if t is None:  # the op's own output
-            data, dtype, device = entry[3][0], entry[3][1], entry[3][2]
-        elif not entry[4] or t._grad_fn is not None:
-            data, dtype, device = t._data, t._dtype, t._device
-        else:
-            return grad * _unpack(node, entry)  # detached in place since: PyTorch's error
-        if dtype is grad._dtype and device is grad._device:
-            try:
-                return wrap(device.kernels.mul(grad._data, data), dtype, device)
-            except Exception:  # noqa: S110 -- ember's mul raises PyTorch's error for it
-                pass
-    return grad * _saved_value(node, entry)
+_FUSED_DTYPES = ("float32", "float64")
+
+
+def fused_saved(node: Node, grad: Tensor, entry, kernel: str):
+    """``kernels.<kernel>(grad, value)`` on the buffers of `grad` and `node`'s saved `entry`, when no graph
+    of the gradient is recorded (grad mode off, no profiler), the device has the kernel and the saved
+    tensor is intact, float32 or float64, of grad's dtype and device; None otherwise (the caller's formula
+    in ember ops runs: its checks, errors and graph). Saves unpacking the saved tensor on the hot path."""
+    if grad.__class__ is not Tensor or len(entry) != 5 or entry[1][0] != entry[2] or _grad_state.enabled or \
+            _profiling.enabled:
+        return None
+    t = entry[0]
+    if t is None:  # the op's own output
+        data, dtype, device = entry[3][0], entry[3][1], entry[3][2]
+    elif not entry[4] or t._grad_fn is not None:
+        data, dtype, device = t._data, t._dtype, t._device
+    else:
+        return None  # detached in place since: `_unpack` raises PyTorch's error
+    if dtype is not grad._dtype or device is not grad._device or dtype.name not in _FUSED_DTYPES:
+        return None
+    fused = getattr(device.kernels, kernel, None)
+    if fused is None:
+        return None
+    try:
+        return wrap(fused(grad._data, data), dtype, device)
+    except Exception:  # noqa: BLE001 -- the caller's formula raises PyTorch's error for it
+        return None
 
 
 def _unpack(node: Node, entry, by_name: bool = False):
@@ -531,9 +540,10 @@ class _AnomalyState:
 _anomaly = _AnomalyState()
 
 
-def cross_saved(a, b) -> tuple:
+def cross_saved(a, b, result=None) -> tuple:
     """What a product's backward keeps: `b` for a's gradient and `a` for b's, each only when that gradient
-    is wanted (as PyTorch: an in-place change of an operand that is not needed then raises no error)."""
+    is wanted (as PyTorch: an in-place change of an operand that is not needed then raises no error).
+    (`result`, unused, makes it a `Gradient.saving`.)"""
     return (a if isinstance(b, Tensor) and b._requires_grad else None,
             b if isinstance(a, Tensor) and a._requires_grad else None)
 
