@@ -137,7 +137,7 @@ def _run(roots, grads, retain_graph, create_graph, inputs, accumulate, exposed=(
     Nodes run newest first (by `Node._seq`, as PyTorch's ready queue orders them by sequence number): a
     node is newer than every node its edges lead to, so when it runs, every node that can send it a
     gradient has run. No dependency count is needed."""
-    seen = {id(g): g for g in exposed}
+    seen = {id(g): g for g in exposed} if exposed else {}
     capture: dict = {}
     if inputs is not None:
         for i, t in enumerate(inputs):
@@ -159,8 +159,11 @@ def _run(roots, grads, retain_graph, create_graph, inputs, accumulate, exposed=(
     pop_pending, get_pending, anomaly, step = pending.pop, pending.get, _anomaly, run.step
     plain_path = not capture  # plain nodes (no hooks, no user code, one output) run inline below
     # a one-output node newer than every waiting one, reached by its first gradient: it runs next, without
-    # passing through `pending` and `heap`
+    # passing through `pending` and `heap` (as the one root of backward() does)
     handed = handed_grad = None
+    if len(heap) == 1 and heap[0][1]._num_outputs == 1 and not capture:
+        handed = heappop(heap)[1]
+        handed_grad = pending.pop(handed)[0]
     try:
         while True:
             if handed is not None:
