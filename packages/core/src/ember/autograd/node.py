@@ -10,7 +10,7 @@ import itertools
 import weakref
 from collections.abc import Callable
 
-from .. import _profiling
+from .. import _dtype, _profiling
 from .._tensor import Tensor, wrap
 from . import grad_mode
 
@@ -407,7 +407,7 @@ def _saved_value(node: Node, entry):
     return _unpack(node, entry)
 
 
-_FUSED_DTYPES = ("float32", "float64")
+_FUSED_DTYPES = frozenset((_dtype.float32, _dtype.float64))
 
 
 def fused_saved(node: Node, grad: Tensor, entry, kernel: str):
@@ -425,7 +425,7 @@ def fused_saved(node: Node, grad: Tensor, entry, kernel: str):
         data, dtype, device = t._data, t._dtype, t._device
     else:
         return None  # detached in place since: `_unpack` raises PyTorch's error
-    if dtype is not grad._dtype or device is not grad._device or dtype.name not in _FUSED_DTYPES:
+    if dtype is not grad._dtype or device is not grad._device or dtype not in _FUSED_DTYPES:
         return None
     fused = getattr(device.kernels, kernel, None)
     if fused is None:
