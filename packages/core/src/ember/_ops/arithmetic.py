@@ -145,8 +145,8 @@ def _rsub_number_backward(node, grad):
 
 
 def _mul_backward(node, grad):
-    a, b = node.saved_tensors  # each saved only when the other operand's gradient is wanted (cross_saved)
-    return None if b is None else grad * b, None if a is None else grad * a
+    # each operand saved only when the other operand's gradient is wanted (cross_saved)
+    return node.saved_product(grad, 1), node.saved_product(grad, 0)
 
 
 def _div_saved(a, b, result) -> tuple:
@@ -221,8 +221,7 @@ ARITHMETIC: tuple[Binary, ...] = (
     Binary("rsub", gradients=(Gradient("RsubBackward0", _rsub_backward),
                               Gradient("RsubBackward1", _rsub_number_backward), None),
            kernel="sub", swapped=True, check=_check_rsub, numbers="other", in_place=False, public=False),
-    Binary("mul", gradients=(Gradient("MulBackward0", _mul_backward, ("self", "other"),
-                                      lambda a, b, result: cross_saved(a, b)), None, None),
+    Binary("mul", gradients=(Gradient("MulBackward0", _mul_backward, ("self", "other"), cross_saved), None, None),
            wide_scalars=True, half_by_number=True, numbers="tensor", operators=("__mul__", "__rmul__", "__imul__"),
            reflected="same", reference=np.multiply, aliases=("multiply",)),
     Binary("div", gradients=(Gradient("DivBackward0", _div_backward, ("self", "other"), _div_saved), None, None),

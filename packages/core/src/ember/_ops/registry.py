@@ -16,7 +16,7 @@ from typing import Any
 from .. import _checks, _dtype, _profiling
 from .._tensor import Tensor, wrap
 from ..autograd import grad_mode
-from ..autograd.node import Node, attach, needs_grad, record
+from ..autograd.node import Node, attach, binary_recorder, fused_saved, needs_grad, record, unary_recorder
 from .dispatch import bump, check_out, profiled, type_name
 
 _float16, _float32, _bool = _dtype.float16, _dtype.float32, _dtype.bool_
@@ -37,6 +37,7 @@ def straight_binary(general: Callable, kernel_name: str, node_cls: type | None =
     takes the operands the other way round (rsub: ``other - input``); a `number_node` is recorded over
     the tensor alone for a Python number (rsub's RsubBackward1)."""
     recording = record if result_dtype is None else attach  # a gradient needs a floating result: dt is one
+    pair_recorder = binary_recorder(node_cls, saving) if node_cls is not None and result_dtype is None else None
     def op(input, other, **options):
         if not options and input.__class__ is Tensor and not _profiling.enabled:
             dt = input._dtype
@@ -59,6 +60,8 @@ def straight_binary(general: Callable, kernel_name: str, node_cls: type | None =
                     _state.enabled:
                 if number_node is not None and kind is not Tensor:
                     recording(result, number_node, (input,))
+                elif pair_recorder is not None:
+                    pair_recorder(result, input, other)
                 else:
                     recording(result, node_cls, (input, other), () if saving is None else saving(input, other, None))
             return result
@@ -108,6 +111,9 @@ class Unary:
         params: PyTorch's scalar parameters, ``(name, default)`` in its order (elu's alpha), taken
             positionally or by name after the input and passed by name to `compose` and `backward`; an op
             with params is a composition, without ``out=``.
+        fused: a kernel ``fused(grad, saved)`` giving `backward`'s value on buffers for the one value the op
+            saves ("mul" for exp, the optional "tanh_backward"), used when no graph of the gradient is
+            recorded (`node.fused_saved`); `backward` runs otherwise.
     """
 
     name: str
@@ -127,6 +133,7 @@ class Unary:
     grad_fn: str = ""
     aliases: tuple[str, ...] = ()
     params: tuple[tuple[str, Any], ...] = ()
+    fused: str = ""
 
     @property
     def kernel_name(self) -> str | None:
@@ -153,7 +160,14 @@ def node_class(entry: Unary) -> type | None:
         return type(entry.node_name, (_ZeroGradient,), {"__module__": __name__})
     formula = entry.backward
     names = tuple("result" if what == "result" else "self" for what in entry.saves)
-    if entry.params:
+    if entry.fused and len(entry.saves) == 1 and not entry.params:
+        fused = entry.fused
+
+        def backward(self, grad):
+            saved = self._saved
+            result = None if saved is None else fused_saved(self, grad, saved[0], fused)
+            return formula(grad, *self.saved_tensors) if result is None else result
+    elif entry.params:
         def backward(self, grad):
             return formula(grad, *self.saved_tensors, **self.params)
     else:
@@ -272,6 +286,7 @@ def unary_function(entry: Unary, node_cls: type | None) -> Callable:
     fast = frozenset(d for d in (_dtype.float32, _dtype.float64, _float16)
                      if compose is None and not to_bool and not (half_in_float32 and d is _float16))
     saving = _saving(saves)
+    recorder = unary_recorder(node_cls, saves) if node_cls is not None else None
 
     def general(input, *, out=None):
         if not isinstance(input, Tensor):
@@ -302,8 +317,8 @@ def unary_function(entry: Unary, node_cls: type | None) -> Callable:
             except Exception:
                 return general(input)  # the general path raises PyTorch's error
             result = wrap(data, input._dtype, input._device)
-            if node_cls is not None and input._requires_grad and _state.enabled:
-                record(result, node_cls, (input,), saving(input, result))  # `fast` dtypes are floating
+            if recorder is not None and input._requires_grad and _state.enabled:
+                recorder(result, input)  # `fast` dtypes are floating
             return result
         return general(input, out=out)
     op.__name__ = op.__qualname__ = name

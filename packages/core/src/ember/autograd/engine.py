@@ -1,6 +1,8 @@
 """The backward engine: walks the graph iteratively in dependency order (no recursion)."""
 from __future__ import annotations
 
+from heapq import heappop, heappush
+
 from .._tensor import Tensor, _is_contiguous
 from . import grad_mode
 from .node import AccumulateGrad, Node, _anomaly, edge
@@ -130,118 +132,165 @@ def _roots(tensors, grad_tensors, caller):
 
 def _run(roots, grads, retain_graph, create_graph, inputs, accumulate, exposed=()):
     """Execute the graph behind `roots`; return the gradients captured for `inputs` (if any). `exposed`:
-    the gradients among `grads` that the user holds (see the top of this module)."""
-    seen = {id(g): g for g in exposed}
+    the gradients among `grads` that the user holds (see the top of this module).
+
+    Nodes run newest first (by `Node._seq`, as PyTorch's ready queue orders them by sequence number): a
+    node is newer than every node its edges lead to, so when it runs, every node that can send it a
+    gradient has run. No dependency count is needed."""
+    seen = {id(g): g for g in exposed} if exposed else {}
     capture: dict = {}
     if inputs is not None:
         for i, t in enumerate(inputs):
             capture.setdefault(edge(t), []).append(i)
-    dependencies = _count_dependencies([r[0] for r in roots])
-    needed = _needed(roots, capture) if inputs is not None else None
-    captured: list = [None] * (len(inputs) if inputs is not None else 0)
-    pending: dict = {}
+    run = _Run(seen, capture, _needed(roots, capture) if inputs is not None else None, accumulate, create_graph,
+               len(inputs) if inputs is not None else 0)
+    pending: dict = {}  # the gradients received by each node waiting in `heap`
+    heap: list = []  # (-seq, node) of the nodes waiting: the newest on top
     for (node, nr), g in zip(roots, grads):
-        _add(pending, node, nr, g)
-    ready = []
-    for node, _ in roots:
-        if node not in dependencies and node not in ready:
-            ready.append(node)
+        slots = pending.get(node)
+        if slots is None:
+            slots = pending[node] = [None] * node._num_outputs
+            heappush(heap, (-node._seq, node))
+        slots[nr] = g if slots[nr] is None else slots[nr] + g
     state = grad_mode.state
     previous = state.enabled
     state.enabled = create_graph
     # the loop's methods and globals bound once (each is looked up several times per node otherwise)
-    pop_ready, push_ready, pop_pending, get_pending = ready.pop, ready.append, pending.pop, pending.get
-    accumulate_grad, anomaly = AccumulateGrad, _anomaly
-    # (node, gradients): a one-output node that its last edge made ready, run next without passing through
-    # `pending` and `ready` (the node the stack would pop next: it is pushed before any later push)
-    handed = None
+    pop_pending, get_pending, anomaly, step = pending.pop, pending.get, _anomaly, run.step
+    plain_path = not capture  # plain nodes (no hooks, no user code, one output) run inline below
+    # a one-output node newer than every waiting one, reached by its first gradient: it runs next, without
+    # passing through `pending` and `heap` (as the one root of backward() does)
+    handed = handed_grad = None
+    if len(heap) == 1 and heap[0][1]._num_outputs == 1 and not capture:
+        handed = heappop(heap)[1]
+        handed_grad = pending.pop(handed)[0]
     try:
-        while handed is not None or ready:
+        while True:
             if handed is not None:
-                node, node_grads = handed
-                handed = None
-            else:
-                node = pop_ready()
-                node_grads = pop_pending(node, None)
-                if node_grads is None:
-                    node_grads = [None] * node._num_outputs
-            if node._pre_hooks:
-                _expose(seen, node_grads)
-                _run_tensor_pre_hooks(node, node_grads)
-                _expose(seen, node_grads)
-            if node.__class__ is accumulate_grad:
-                g, node_grads = node_grads[0], None
-                if g is not None and (accumulate or (node, 0) in capture):
-                    variable = node.variable
-                    if variable._hooks:
-                        g = _run_leaf_hooks(variable._hooks, g, seen)
-                    if capture:
-                        _capture(node, [g], capture, captured)
-                    if accumulate and variable._requires_grad:  # a leaf since made not to require grad: none
-                        _accumulate(variable, g, create_graph, seen)
-                continue
-            if capture:
-                _capture(node, node_grads, capture, captured)
-                if node not in needed:
-                    _release_edges(node, dependencies, ready)
-                    continue
-            if node._user_code or node._hooks:
-                _expose(seen, node_grads)
-                input_grads = _call(node, node_grads)
-                _expose(seen, node_grads)
-                _expose(seen, input_grads)
-            else:
-                # _call inlined for a plain node's gradients that fit their inputs already: the hot loop
-                input_grads = node.backward(node_grads[0]) if node._num_outputs == 1 else node.backward(*node_grads)
-                if input_grads.__class__ is not tuple:
-                    input_grads = (input_grads,)
-                meta = node._input_meta
-                n = len(input_grads)
-                if n != len(meta) or anomaly.check_nan:
-                    input_grads = _fitted(node, input_grads, node_grads)
-                elif n == 1:  # one input (unary ops): its gradient checked without a loop
-                    g, m = input_grads[0], meta[0]
-                    if g is not None and m is not None and (g._data.shape != m[0] or g._dtype is not m[1]):
-                        input_grads = _fitted(node, input_grads, node_grads)
-                else:
-                    for g, m in zip(input_grads, meta):
+                node, handed = handed, None
+                if node._plain and plain_path:
+                    # the hot loop: a plain node's gradients that fit their inputs already, as `_call` would
+                    input_grads = node.backward(handed_grad)
+                    if input_grads.__class__ is not tuple:
+                        input_grads = (input_grads,)
+                    meta = node._input_meta
+                    n = len(input_grads)
+                    edges = node.next_functions
+                    if n != len(meta) or anomaly.check_nan:
+                        input_grads = _fitted(node, input_grads, [handed_grad])
+                        _expose_repeated(seen, input_grads)
+                    elif n == 1 or (n == 2 and edges[1][0] is None):
+                        # one edge to follow (unary ops; binary ops by a constant): its gradient checked and
+                        # passed on without a loop (a gradient along no edge is dropped unseen)
+                        g, m = input_grads[0], meta[0]
                         if g is not None and m is not None and (g._data.shape != m[0] or g._dtype is not m[1]):
-                            input_grads = _fitted(node, input_grads, node_grads)
-                            break
-                if len(input_grads) == 2:  # _expose_repeated's common case, inlined
-                    g = input_grads[0]
-                    if g is input_grads[1] and g is not None:
-                        seen[id(g)] = g
-                elif len(input_grads) > 2:
-                    _expose_repeated(seen, input_grads)
+                            g = _fit(g, m, node, 0)
+                        if not retain_graph and node._saved:
+                            node._saved = None
+                        next_node = edges[0][0]
+                        if g is not None and next_node is not None and next_node._num_outputs == 1 and (
+                                not heap or -heap[0][0] < next_node._seq):  # (so it is not waiting in `heap`)
+                            handed, handed_grad = next_node, g  # the edge loop's first case below
+                            continue
+                        input_grads = (g,)
+                    else:
+                        for g, m in zip(input_grads, meta):
+                            if g is not None and m is not None and (g._data.shape != m[0] or g._dtype is not m[1]):
+                                input_grads = _fitted(node, input_grads, [handed_grad])
+                                break
+                        if n == 2:  # _expose_repeated's common case, inlined
+                            g = input_grads[0]
+                            if g is input_grads[1] and g is not None:
+                                seen[id(g)] = g
+                        elif n > 2:
+                            _expose_repeated(seen, input_grads)
+                else:
+                    input_grads = step(node, [handed_grad])
+                    if input_grads is None:
+                        continue
+            elif heap:
+                node = heappop(heap)[1]
+                input_grads = step(node, pop_pending(node))
+                if input_grads is None:
+                    continue
+            else:
+                break
             if not retain_graph and node._saved:
                 node._saved = None
             for (next_node, nr), g in zip(node.next_functions, input_grads):
                 if next_node is None:
                     continue
-                count = dependencies[next_node] - 1
+                slots = get_pending(next_node)
+                if slots is None:  # its first gradient (or None: it still runs, as every node reached)
+                    if next_node is handed:  # a second edge to the node that runs next (x * x)
+                        if g is not None:
+                            handed_grad = handed_grad + g
+                        continue
+                    seq = next_node._seq
+                    if g is not None and next_node._num_outputs == 1 and (not heap or -heap[0][0] < seq) and (
+                            handed is None or handed._seq < seq):
+                        if handed is not None:  # no longer the newest: it waits its turn
+                            pending[handed] = [handed_grad]
+                            heappush(heap, (-handed._seq, handed))
+                        handed, handed_grad = next_node, g
+                        continue
+                    slots = pending[next_node] = [None] * next_node._num_outputs
+                    heappush(heap, (-seq, next_node))
                 if g is not None:
-                    slots = get_pending(next_node)
-                    if slots is None:
-                        if count == 0 and next_node._num_outputs == 1:  # its only gradient: no slots kept
-                            if handed is not None:
-                                pending[handed[0]] = handed[1]
-                                push_ready(handed[0])
-                            handed = (next_node, [g])
-                            continue
-                        slots = pending[next_node] = [None] * next_node._num_outputs
                     previous_grad = slots[nr]
                     slots[nr] = g if previous_grad is None else previous_grad + g
-                dependencies[next_node] = count
-                if count == 0:
-                    if handed is not None:
-                        pending[handed[0]] = handed[1]
-                        push_ready(handed[0])
-                        handed = None
-                    push_ready(next_node)
     finally:
         state.enabled = previous
-    return captured
+    return run.captured
+
+
+class _Run:
+    """One backward pass's state and its general step: a node with hooks, user code or several outputs, a
+    leaf's AccumulateGrad, and the nodes of a grad()/inputs= call (captured, or not needed)."""
+
+    def __init__(self, seen: dict, capture: dict, needed, accumulate: bool, create_graph: bool,
+                 n_inputs: int) -> None:
+        self.seen, self.capture, self.needed = seen, capture, needed
+        self.accumulate, self.create_graph = accumulate, create_graph
+        self.captured: list = [None] * n_inputs
+
+    def step(self, node: Node, node_grads: list):
+        """Run `node` on `node_grads`; its inputs' gradients, or None when its edges are not to be followed
+        (a leaf's node, or a node no captured input is reached from)."""
+        seen, capture = self.seen, self.capture
+        if node._pre_hooks:
+            _expose(seen, node_grads)
+            _run_tensor_pre_hooks(node, node_grads)
+            _expose(seen, node_grads)
+        if node.__class__ is AccumulateGrad:
+            g = node_grads[0]
+            if g is not None and (self.accumulate or (node, 0) in capture):
+                variable = node.variable
+                if variable._hooks:
+                    g = _run_leaf_hooks(variable._hooks, g, seen)
+                if capture:
+                    _capture(node, [g], capture, self.captured)
+                if self.accumulate and variable._requires_grad:  # a leaf since made not to require grad: none
+                    _accumulate(variable, g, self.create_graph, seen)
+            return None
+        if capture:
+            _capture(node, node_grads, capture, self.captured)
+            if node not in self.needed:
+                return None
+        if node._user_code or node._hooks:
+            _expose(seen, node_grads)
+            input_grads = _call(node, node_grads)
+            _expose(seen, node_grads)
+            _expose(seen, input_grads)
+            return input_grads
+        input_grads = _call(node, node_grads)
+        if len(input_grads) == 2:  # _expose_repeated's common case, inlined
+            g = input_grads[0]
+            if g is input_grads[1] and g is not None:
+                seen[id(g)] = g
+        elif len(input_grads) > 2:
+            _expose_repeated(seen, input_grads)
+        return input_grads
 
 
 def _expose(seen: dict, grads) -> None:
@@ -268,27 +317,6 @@ def _capture(node: Node, node_grads: list, capture: dict, captured: list) -> Non
                 captured[i] = g if captured[i] is None else captured[i] + g
 
 
-def _count_dependencies(starts) -> dict:
-    """How many edges lead into each node reachable from `starts` (a node may start several times: one
-    per output of a multi-output node)."""
-    dependencies: dict = {}
-    stack = list(dict.fromkeys(starts))
-    first = set(stack)  # every other node is pushed once: when it first enters `dependencies`
-    get = dependencies.get
-    while stack:
-        for next_node, _ in stack.pop().next_functions:
-            if next_node is None:
-                continue
-            count = get(next_node)
-            if count is None:
-                dependencies[next_node] = 1
-                if next_node not in first:
-                    stack.append(next_node)
-            else:
-                dependencies[next_node] = count + 1
-    return dependencies
-
-
 def _needed(roots, capture) -> set:
     """The nodes from which a captured edge can be reached: only these run for grad()/inputs=."""
     targets = {node for node, _ in capture}
@@ -309,24 +337,6 @@ def _needed(roots, capture) -> set:
             if next_node is not None and next_node not in done:
                 stack.append((next_node, False))
     return needed
-
-
-def _release_edges(node: Node, dependencies: dict, ready: list) -> None:
-    for next_node, _ in node.next_functions:
-        if next_node is None:
-            continue
-        count = dependencies[next_node] - 1
-        dependencies[next_node] = count
-        if count == 0:
-            ready.append(next_node)
-
-
-def _add(pending: dict, node: Node, nr: int, g: Tensor) -> None:
-    slots = pending.get(node)
-    if slots is None:
-        slots = pending[node] = [None] * node._num_outputs
-    previous = slots[nr]
-    slots[nr] = g if previous is None else previous + g
 
 
 def _run_tensor_pre_hooks(node: Node, node_grads: list) -> None:

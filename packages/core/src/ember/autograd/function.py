@@ -37,6 +37,7 @@ class BackwardCFunction(Node, FunctionCtx):
 
     _forward_cls: type
     _user_code = True
+    _plain = False
     _to_save: tuple = ()
     _dirty: tuple = ()
     _non_differentiable: tuple = ()

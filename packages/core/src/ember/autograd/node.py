@@ -6,14 +6,20 @@ it with grad mode on (``create_graph=True``) records the graph of the gradient i
 """
 from __future__ import annotations
 
+import itertools
 import weakref
+from collections.abc import Callable
 
+from .. import _dtype, _profiling
 from .._tensor import Tensor, wrap
 from . import grad_mode
 
 _grad_state = grad_mode.state
 
 _NO_EDGE = (None, 0)
+# Each node's `_seq`, given when its edges are set: a node is newer than every node its edges lead to, the
+# order the engine runs them in (newest first).
+_next_seq = itertools.count(1).__next__
 _FREED = ("Trying to backward through the graph a second time (or directly access saved tensors after "
           "they have already been freed). Saved intermediate values of the graph are freed when you call "
           ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
@@ -38,8 +44,10 @@ class Node:
     _num_outputs = 1
     _names_saved: tuple = ()  # PyTorch's names of the saved values, in the order saved (``grad_fn._saved_self``)
     _user_code = False  # its backward runs user code (a custom Function's): it may keep or return any tensor
+    _plain = True  # no user code and no hooks: the engine runs it inline (see engine._run)
     next_functions: tuple
     _input_meta: tuple
+    _seq: int  # its place in the order of creation (see `_next_seq`)
     _saved: tuple | None = ()
     _pre_hooks: dict | None = None
     _hooks: list | None = None
@@ -68,13 +76,22 @@ class Node:
         saved = self._saved
         if saved is None:
             raise RuntimeError(_FREED)
-        if len(saved) == 1:  # one saved input at its current version, as unary ops save: no loop
-            entry = saved[0]
-            return (entry[0] if len(entry) == 1 or _intact(entry) else _unpack(self, entry),)
-        tensors = []
-        for entry in saved:  # an input saved at its current version (the common case) is returned as it is
-            tensors.append(entry[0] if len(entry) == 1 or _intact(entry) else _unpack(self, entry))
-        return tuple(tensors)
+        if len(saved) == 1:  # one saved value, as unary ops save: no loop
+            return (_saved_value(self, saved[0]),)
+        if len(saved) == 2:
+            return _saved_value(self, saved[0]), _saved_value(self, saved[1])
+        return tuple([_saved_value(self, entry) for entry in saved])
+
+    def saved_product(self, grad: Tensor, index: int):
+        """``grad * saved_tensors[index]``, or None when that value was not saved (see `fused_saved`)."""
+        saved = self._saved
+        if saved is None:
+            raise RuntimeError(_FREED)
+        entry = saved[index]
+        if len(entry) == 1 and entry[0] is None:
+            return None
+        product = fused_saved(self, grad, entry, "mul")
+        return grad * _saved_value(self, entry) if product is None else product
 
     def _release(self) -> None:
         if self._saved:
@@ -85,6 +102,7 @@ class Node:
         if self._hooks is None:
             self._hooks = []
         self._hooks.append(fn)
+        self._plain = False
         return _RemovableHandle(self._hooks, fn)
 
     def register_prehook(self, fn):
@@ -94,6 +112,7 @@ class Node:
     def _add_pre_hook(self, output_nr, fn):
         if self._pre_hooks is None:
             self._pre_hooks = {}
+            self._plain = False
         hooks = self._pre_hooks.setdefault(output_nr, [])
         if hooks and getattr(hooks[-1], "retains_grad", False):
             hooks.insert(len(hooks) - 1, fn)  # retain_grad sees the gradient after every tensor hook
@@ -114,9 +133,11 @@ class AccumulateGrad(Node):
 
     next_functions = ()
     _input_meta = ()
+    _plain = False  # the engine's general step accumulates it
 
     def __init__(self, variable: Tensor) -> None:
         self.variable = variable
+        self._seq = _next_seq()
 
 
 class _RemovableHandle:
@@ -201,6 +222,7 @@ def link(node: Node, inputs, saved=(), outputs=()) -> None:
 
 def _fill(node: Node, edges, meta, saved, outputs) -> None:
     node.next_functions = tuple(edges)
+    node._seq = _next_seq()
     node._input_meta = tuple(meta)
     if saved:
         node._saved = tuple([_pack_among(t, outputs) for t in saved])
@@ -224,16 +246,28 @@ def attach(result: Tensor, node_cls: type, inputs, saved=(), **attributes) -> Te
 def record(result: Tensor, node_cls: type, inputs, saved=(), attributes=None) -> Tensor:
     """`attach` for a caller that knows grad mode is on and `result` is floating (the ops' straight paths):
     the node, when any of `inputs` requires grad, with `attributes` set on it."""
-    found = _edges(inputs)
-    if found is None:
-        return result
+    # The straight paths' common case, without a loop: one or two inputs, each with a history of its own
+    # (not a view, not a leaf) or not requiring grad at all (a plain Tensor: not a Parameter).
+    n = len(inputs)
+    a = inputs[0]
+    if a.__class__ is Tensor and a._base is None and a._grad_fn is not None and a._requires_grad and (
+            n == 1 or (n == 2 and (not isinstance(inputs[1], Tensor) or not inputs[1]._requires_grad))):
+        next_functions = ((a._grad_fn, a._output_nr),) if n == 1 else ((a._grad_fn, a._output_nr), _NO_EDGE)
+        input_meta = ((a._data.shape, a._dtype),) if n == 1 else ((a._data.shape, a._dtype), None)
+    else:
+        found = _edges(inputs)
+        if found is None:
+            return result
+        next_functions, input_meta = found
     node: Node = _new_node(node_cls)
+    node.next_functions = next_functions
+    node._seq = _next_seq()
+    node._input_meta = input_meta
     if attributes:
         for key, value in attributes.items():
             setattr(node, key, value)
     if result._base is not None and not _views_an_input(result._base, inputs):
         result._base = None  # a view of the op's own scratch buffer: its history does not pass through it
-    node.next_functions, node._input_meta = found
     if saved:  # one or two saved values (the common cases) packed without a loop
         n = len(saved)
         node._saved = (_pack(saved[0], result),) if n == 1 else \
@@ -248,6 +282,68 @@ def record(result: Tensor, node_cls: type, inputs, saved=(), attributes=None) ->
 
 
 _new_node = object.__new__
+
+
+def unary_recorder(node_cls: type, saves: tuple) -> Callable:
+    """``rec(result, input)``: `record` of a `node_cls` node over one input for the straight path of an
+    elementwise op (grad mode on, `input` a Tensor that requires grad, `result` new, floating and its own
+    buffer), saving `saves` ("input" or "result" each) without building the general call's tuples."""
+    only_result = saves == ("result",)
+
+    def rec(result: Tensor, input: Tensor) -> Tensor:
+        fn = input._grad_fn
+        if fn is None or input._base is not None or _anomaly.enabled:  # a leaf or a view: the general path
+            return record(result, node_cls, (input,), tuple(result if what == "result" else input for what in saves))
+        node: Node = _new_node(node_cls)
+        node.next_functions = ((fn, input._output_nr),)
+        node._seq = _next_seq()
+        node._input_meta = ((input._data.shape, input._dtype),)
+        if only_result:  # `_pack(result, result)` of a new result (no version counter yet)
+            counter = result._version = [0]
+            node._saved = ((None, counter, 0, (result._data, result._dtype, result._device, 0), False),)
+        elif saves:
+            node._saved = tuple([_pack(result if what == "result" else input, result) for what in saves])
+        result._requires_grad = True
+        result._grad_fn = node
+        result._output_nr = 0
+        return result
+    return rec
+
+
+def binary_recorder(node_cls: type, saving: Callable | None) -> Callable:
+    """``rec(result, a, b)``: `record` of a `node_cls` node over `a` (a Tensor) and `b` (a Tensor or a
+    Python number) for the straight path of an elementwise op (grad mode on, one of them requires grad,
+    `result` new and floating), saving ``saving(a, b, None)``, without the general call's loop."""
+    def rec(result: Tensor, a: Tensor, b) -> Tensor:
+        saved = saving(a, b, None) if saving is not None else ()
+        if a._requires_grad:
+            fn = a._grad_fn
+            if fn is None or a._base is not None:
+                return record(result, node_cls, (a, b), saved)
+            edge_a, meta_a = (fn, a._output_nr), (a._data.shape, a._dtype)
+        else:
+            edge_a, meta_a = _NO_EDGE, None
+        if b.__class__ is Tensor and b._requires_grad:
+            fn = b._grad_fn
+            if fn is None or b._base is not None:
+                return record(result, node_cls, (a, b), saved)
+            edge_b, meta_b = (fn, b._output_nr), (b._data.shape, b._dtype)
+        else:
+            edge_b, meta_b = _NO_EDGE, None
+        if _anomaly.enabled:
+            return record(result, node_cls, (a, b), saved)
+        node: Node = _new_node(node_cls)
+        node.next_functions = (edge_a, edge_b)
+        node._seq = _next_seq()
+        node._input_meta = (meta_a, meta_b)
+        if saved:  # two saved values (a product's), the common case, packed without a loop
+            node._saved = (_pack(saved[0], result), _pack(saved[1], result)) if len(saved) == 2 else \
+                tuple([_pack(t, result) for t in saved])
+        result._requires_grad = True
+        result._grad_fn = node
+        result._output_nr = 0
+        return result
+    return rec
 
 
 def _views_an_input(base: Tensor, inputs) -> bool:
@@ -290,9 +386,54 @@ _DETACHED_IN_PLACE = ("Trying to use a saved tensor that has been detached in-pl
                       "is not supported, please use out-of-place `.detach()` instead")
 
 
-def _intact(entry) -> bool:
-    """Whether a saved tensor entry is an input at its saved version, not detached in place since."""
-    return entry[3] is None and entry[1][0] == entry[2] and (entry[0]._grad_fn is not None or not entry[4])
+def _saved_value(node: Node, entry):
+    """A saved entry's value: a Python value as it is; an input at its saved version and not detached in
+    place since, as it is; the op's own output at its saved version, as a tensor over its buffer with
+    `node` as its history; anything else through `_unpack`'s checks (and errors)."""
+    if len(entry) == 1:
+        return entry[0]
+    counter = entry[1]
+    if counter[0] == entry[2]:
+        t = entry[0]
+        if t is None:
+            data, dtype, device, nr = entry[3]
+            out = wrap(data, dtype, device, True)
+            out._version = counter
+            out._grad_fn = node
+            out._output_nr = nr
+            return out
+        if not entry[4] or t._grad_fn is not None:
+            return t
+    return _unpack(node, entry)
+
+
+_FUSED_DTYPES = frozenset((_dtype.float32, _dtype.float64))
+
+
+def fused_saved(node: Node, grad: Tensor, entry, kernel: str):
+    """``kernels.<kernel>(grad, value)`` on the buffers of `grad` and `node`'s saved `entry`, when no graph
+    of the gradient is recorded (grad mode off, no profiler), the device has the kernel and the saved
+    tensor is intact, float32 or float64, of grad's dtype and device; None otherwise (the caller's formula
+    in ember ops runs: its checks, errors and graph). Saves unpacking the saved tensor on the hot path."""
+    if grad.__class__ is not Tensor or len(entry) != 5 or entry[1][0] != entry[2] or _grad_state.enabled or \
+            _profiling.enabled:
+        return None
+    t = entry[0]
+    if t is None:  # the op's own output
+        data, dtype, device = entry[3][0], entry[3][1], entry[3][2]
+    elif not entry[4] or t._grad_fn is not None:
+        data, dtype, device = t._data, t._dtype, t._device
+    else:
+        return None  # detached in place since: `_unpack` raises PyTorch's error
+    if dtype is not grad._dtype or device is not grad._device or dtype not in _FUSED_DTYPES:
+        return None
+    fused = getattr(device.kernels, kernel, None)
+    if fused is None:
+        return None
+    try:
+        return wrap(fused(grad._data, data), dtype, device)
+    except Exception:  # noqa: BLE001 -- the caller's formula raises PyTorch's error for it
+        return None
 
 
 def _unpack(node: Node, entry, by_name: bool = False):
@@ -399,9 +540,10 @@ class _AnomalyState:
 _anomaly = _AnomalyState()
 
 
-def cross_saved(a, b) -> tuple:
+def cross_saved(a, b, result=None) -> tuple:
     """What a product's backward keeps: `b` for a's gradient and `a` for b's, each only when that gradient
-    is wanted (as PyTorch: an in-place change of an operand that is not needed then raises no error)."""
+    is wanted (as PyTorch: an in-place change of an operand that is not needed then raises no error).
+    (`result`, unused, makes it a `Gradient.saving`.)"""
     return (a if isinstance(b, Tensor) and b._requires_grad else None,
             b if isinstance(a, Tensor) and a._requires_grad else None)
 
