@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import _checks, _dtype, _profiling
+from .._backend_util import half_source
 from .._tensor import Tensor, wrap
 from ..autograd import grad_mode
 from ..autograd.node import Node, attach, needs_grad, record
-from .._backend_util import half_source
 from .dispatch import bump, check_out, profiled, type_name
 
 _float16, _float32, _bool = _dtype.float16, _dtype.float32, _dtype.bool_
