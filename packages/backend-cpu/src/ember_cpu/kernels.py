@@ -122,7 +122,7 @@ def empty(shape, dtype, *, index=0):
 @_quietly
 def full(shape, value, dtype, *, index=0):
     buffer = np.empty(shape, dtype.numpy)
-    buffer.fill(value)
+    buffer.fill(_backend_util.half_source(value, buffer.dtype))
     return buffer
 
 
@@ -158,7 +158,7 @@ def to_numpy(array):
 
 @_quietly
 def copy_(dst, src):
-    np.copyto(dst, src, casting="unsafe")
+    np.copyto(dst, _backend_util.half_source(src, dst.dtype), casting="unsafe")
     return dst
 
 
@@ -167,6 +167,7 @@ def astype(x, dtype):
     """x converted to dtype, keeping its layout unless it overlaps (a broadcast input gives a row-major
     result, as PyTorch's elementwise outputs; numpy would order it by the zero strides)."""
     order = "C" if 0 in x.strides else "K"
+    x = _backend_util.half_source(x, dtype.numpy)
     if x.dtype.kind == "f" and (dtype.numpy.kind != "f" or dtype.numpy.itemsize < x.dtype.itemsize):
         with np.errstate(over="ignore", invalid="ignore"):  # out of range: inf (or wrapped), as PyTorch
             return x.astype(dtype.numpy, order=order)

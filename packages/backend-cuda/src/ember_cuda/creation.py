@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ember import _backend_util
-from ember._backend_util import draw_dtype
+from ember._backend_util import draw_dtype, half_source
 
 from .arrays import ArrayAPI
 
@@ -20,7 +20,7 @@ def kernels(api: ArrayAPI) -> dict[str, Callable]:
 
     def full(shape, value, dtype, *, index=0):
         with api.device(index):
-            return xp.full(shape, value, dtype.numpy)
+            return xp.full(shape, half_source(value, dtype.numpy), dtype.numpy)
 
     def arange(start, stop, step, dtype, *, index=0):
         with api.device(index):
@@ -46,12 +46,13 @@ def kernels(api: ArrayAPI) -> dict[str, Callable]:
             return api.to_device(array)
 
     def copy_(dst, src):
-        xp.copyto(dst, src, casting="unsafe")
+        xp.copyto(dst, half_source(src, dst.dtype), casting="unsafe")
         return dst
 
     def astype(x, dtype):
-        """x converted, keeping its layout unless it overlaps (a broadcast input gives a row-major result)."""
-        return x.astype(dtype.numpy, order="C" if 0 in x.strides else "K")
+        """x converted, keeping its layout unless it overlaps (a broadcast input gives a row-major result);
+        float64 into float16 through float32, as PyTorch CUDA's c10::Half (CUDA's __double2half rounds once)."""
+        return half_source(x, dtype.numpy).astype(dtype.numpy, order="C" if 0 in x.strides else "K")
 
     def copy_to(x, index):
         """A C-contiguous copy of x on device `index`, copied between the devices (peer to peer)."""

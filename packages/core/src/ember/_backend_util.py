@@ -11,6 +11,22 @@ import numpy as np
 SCAN_ACCUMULATE: dict[np.dtype, type] = {np.dtype(np.float16): np.float32, np.dtype(np.float32): np.float64}
 
 
+_HALF, _FLOAT, _DOUBLE = np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64)
+
+
+def half_source(values, dtype: np.dtype):
+    """`values` (a numpy or cupy array, or a Python number) ready to be cast to numpy `dtype` as PyTorch
+    casts: into float16 a float64 goes through float32 first (c10::Half is built from a float), so it may
+    round twice: 1 + 2**-11 + 2**-40 becomes 1.0, where numpy's single rounding gives 1.0009765625."""
+    if dtype != _HALF:
+        return values
+    if isinstance(values, float):
+        with np.errstate(over="ignore"):  # beyond float32 is inf, as beyond float16
+            return float(np.float32(values))
+    source = getattr(values, "dtype", None)  # None for a number (and np.dtype(None) is float64)
+    return values.astype(_FLOAT) if source is not None and source == _DOUBLE else values
+
+
 def arange(xp, start: float, stop: float, step: float, dtype):
     """``arange(start, stop, step)`` of ember `dtype` in array library `xp` (numpy, cupy) on the current
     device: a floating one is ``start + step * i`` computed in float64 and rounded once to its dtype, as
@@ -20,7 +36,7 @@ def arange(xp, start: float, stop: float, step: float, dtype):
     values = xp.arange(max(0, math.ceil((stop - start) / step)), dtype=xp.float64)
     values *= step
     values += start
-    return values.astype(dtype.numpy, copy=False)
+    return half_source(values, dtype.numpy).astype(dtype.numpy, copy=False)
 
 
 def draw_dtype(dtype) -> type:

@@ -10,6 +10,7 @@ import math
 import numpy as np
 
 from .. import _dtype
+from .._backend_util import half_source
 from .._tensor import Tensor
 from ..autograd.node import cross_saved, needs_input_grad
 from .creation import zeros_like
@@ -22,9 +23,10 @@ _NUMERIC = ("float16", "float32", "float64", "uint8", "int8", "int16", "int32", 
 
 def number(value, dt, op: str):
     """A Python operand of an op computing in `dt`, as PyTorch converts it: into an integer dtype checked
-    for overflow (and wrapped into an unsigned one: -1 is uint8's 255); kept as is for floats."""
+    for overflow (and wrapped into an unsigned one: -1 is uint8's 255); into a float dtype as is, but into
+    float16 through float32 (PyTorch's half kernels take the number as a float)."""
     value = scalar(value, op)
-    return value if dt.is_floating_point else checked_scalar(value, dt, op)
+    return half_source(value, dt.numpy) if dt.is_floating_point else checked_scalar(value, dt, op)
 
 
 # ----- refusals ------------------------------------------------------------------------------------------

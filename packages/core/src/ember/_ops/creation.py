@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from .. import _dtype, _generator
+from .._backend_util import half_source
 from .._device import resolve
 from .._size import Size
 from .._tensor import Tensor
@@ -201,7 +202,7 @@ def _infer_array(data, dtype, op: str):
             array.dtype.kind in "fiu":
         _check_fits(array, target, op)
     with np.errstate(over="ignore", invalid="ignore"):  # float64 data beyond float16 becomes inf, as in PyTorch
-        return np.array(array, dtype=target.numpy, copy=True, order="C"), target
+        return np.array(half_source(array, target.numpy), dtype=target.numpy, copy=True, order="C"), target
 
 
 def _check_fits(array, dt, op: str) -> None:

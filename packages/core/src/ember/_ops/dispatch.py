@@ -8,6 +8,7 @@ import numbers
 import numpy as np
 
 from .. import _dtype, _profiling
+from .._backend_util import half_source
 from .._tensor import Tensor
 from . import overlap
 from .resize import resize_out
@@ -105,6 +106,8 @@ def checked_scalar(value, dt, op: str, type_name: str | None = None):
             math.isfinite(value) and low <= value <= high):
         raise RuntimeError(f"{op}(): value cannot be converted to type {type_name or _CPP_NAMES[dt.name]} "
                            f"without overflow: {value!r}")
+    if dt is _dtype.float16:  # PyTorch converts a number to c10::Half through float
+        return half_source(value, dt.numpy)
     return value if value >= 0 or dt.is_signed else wrap_int(int(value), dt)
 
 
@@ -151,6 +154,8 @@ def operands(a: Tensor, b, op: str, float_result: bool = False):
     x = a._data if da is dt else a._device.kernels.astype(a._data, dt)
     if dt.is_floating_point and isinstance(b, bool):
         b = float(b)
+    elif dt is _dtype.float16:  # PyTorch's half kernels take the number as a float
+        b = half_source(b, dt.numpy)
     return x, b, dt
 
 

@@ -8,6 +8,7 @@ import warnings
 import numpy as np
 
 from .. import _checks, _dtype
+from .._backend_util import half_source
 from .._tensor import Tensor, wrap
 from ..autograd import grad_mode
 from ..autograd.node import VIEW_NO_GRAD_CHANGED, Node, attach, needs_grad, needs_input_grad
@@ -322,6 +323,8 @@ def setitem(input, key, value):
         data = scalar(value, "setitem")
         if input._dtype is not _dtype.float16:  # PyTorch's setitem rounds a huge number to inf in float16
             data = checked_scalar(data, input._dtype, "setitem")
+        else:  # through float, as PyTorch's c10::Half
+            data = half_source(data, input._dtype.numpy)
     _refuse_byte_mask_fill(key, value)
     key = _normalize(key)
     advanced = any(_is_advanced(item) for item in key)

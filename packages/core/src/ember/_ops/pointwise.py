@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 
 from .. import _dtype
+from .._backend_util import half_source
 from .._tensor import Tensor, wrap
 from ..autograd.node import Node, attach, needs_input_grad
 from . import creation
@@ -117,7 +118,7 @@ def where(condition, input=None, other=None):
             isinstance(condition, Tensor) and condition._dtype is _bool and condition._device is input._device:
         # The common case of backward formulas: where(mask, grad, 0.0), nothing to promote.
         try:
-            data = input._device.kernels.where(condition._data, input._data, other)
+            data = input._device.kernels.where(condition._data, input._data, half_source(other, input._dtype.numpy))
         except Exception as error:
             raise binary_failure("where", input, condition, error) from error
         return attach(wrap(data, input._dtype, input._device), WhereBackward0, (input, other), (condition,))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import _checks, _dtype, _profiling
+from .._backend_util import half_source
 from .._tensor import Tensor, wrap
 from ..autograd import grad_mode
 from ..autograd.node import Node, attach, binary_recorder, fused_saved, needs_grad, record, unary_recorder
@@ -617,7 +618,7 @@ def binary_function(entry: Binary, nodes: tuple) -> Callable:
             x, y, dt = operands(input, other, name, float_result)
             if wide_scalars and dt is _float16 and isinstance(other, Tensor) and not other._data.shape and \
                     other._dtype.itemsize > 2:
-                y = other.item()
+                y = half_source(other.item(), _float16.numpy)
             device = input._device
         if check is not None:
             check(input, other, dt, **changed)
@@ -653,15 +654,14 @@ def binary_function(entry: Binary, nodes: tuple) -> Callable:
         return general
     # The common call straight through: one dtype the kernel computes as it is (no promotion, no refusal),
     # a number only where its node is the tensor pair's (no backward, or the same class) and the kernel
-    # computes it as it is (not float16 by a number in float32).
+    # computes it as it is (not float16 by a number, which PyTorch takes as a float: operands() rounds it).
     pair_node, right_node = nodes[:2]
     right = entry.gradients[1] if entry.gradients is not None else None
     number_node = right_node if right is not None and right.saving is None and not right.number else None
     dtypes = frozenset(d for d in (_dtype.ALL if bool_result else FLOATS) if d.name not in refuses)
     numeric = dtypes & FLOATS if numbers != "none" and (
         pair_node is right_node or number_node is not None or not entry.differentiable) else ()
-    if half_by_number:
-        numeric = frozenset(numeric) - {_float16}
+    numeric = frozenset(numeric) - {_float16}
     if entry.gradients is not None:
         saving = entry.gradients[0].saving
     else:
