@@ -116,12 +116,20 @@ def _binary(ufunc: np.ufunc, quiet: bool = False) -> Callable:
 # Memory and transfer. The creation kernels take the device index (`index`): the CPU has only one.
 
 def empty(shape, dtype, *, index=0):
+    if 0 in shape:
+        return _no_elements(tuple(shape), dtype.numpy)
     return np.empty(shape, dtype.numpy)
+
+
+def _no_elements(shape: tuple, dtype: np.dtype) -> np.ndarray:
+    """A size-0 array with PyTorch's strides, which its views keep (numpy's own has zero strides)."""
+    byte_strides = tuple([stride * dtype.itemsize for stride in _backend_util.empty_strides(shape)])
+    return np.ndarray(shape, dtype, np.empty(1, dtype), 0, byte_strides)
 
 
 @_quietly
 def full(shape, value, dtype, *, index=0):
-    buffer = np.empty(shape, dtype.numpy)
+    buffer = empty(shape, dtype)
     buffer.fill(_backend_util.half_source(value, buffer.dtype))
     return buffer
 
@@ -279,8 +287,10 @@ def argmin(x, axis, keepdim):
 
 def strides(x):
     itemsize, byte_strides = x.itemsize, x.strides
-    if len(byte_strides) == 2:  # matrices without a loop: autograd checks each weight gradient's layout
-        return (byte_strides[0] // itemsize, byte_strides[1] // itemsize)
+    if len(byte_strides) == 2 and byte_strides[1]:  # matrices without a loop: autograd checks each weight
+        return (byte_strides[0] // itemsize, byte_strides[1] // itemsize)  # gradient's layout
+    if 0 in byte_strides and not x.size and not any(byte_strides) and _made_empty(x):
+        return _backend_util.empty_strides(x.shape)
     return tuple([stride // itemsize for stride in byte_strides])
 
 
@@ -299,10 +309,11 @@ def as_strided(x, shape, strides, offset):
     """A view of x's memory; `offset` counts from x's first element, so views of views compose."""
     itemsize = x.itemsize
     byte_strides = tuple([stride * itemsize for stride in strides])
-    if x.flags.c_contiguous:
+    if x.flags.c_contiguous and x.size:
         # numpy checks that the view stays inside x's memory
         return np.ndarray(shape, x.dtype, x, offset * itemsize, byte_strides)
-    # x is itself a strided view: start from its data pointer, which already includes its own offset
+    # x is itself a strided view (or has no element, so a view of it may start past its 0 bytes, as PyTorch's
+    # strides put it): start from its data pointer, which already includes its own offset
     memory = _Memory()
     memory.base = x
     address, readonly = x.__array_interface__["data"]
@@ -319,8 +330,17 @@ def reshape(x, shape):
     return x.reshape(shape)  # a view when the strides allow it, else a copy
 
 
+def _made_empty(x) -> bool:
+    """Whether the size-0 array x with zero strides is one numpy made (a ufunc's result, or a view of one),
+    whose strides numpy dropped, rather than a view of memory broadcast on purpose (expand)."""
+    return x.base is None or not getattr(x.base, "size", 1)
+
+
 def permute(x, dims):
-    return x.transpose(dims)
+    if x.size or any(x.strides) or not _made_empty(x):
+        return x.transpose(dims)
+    old = strides(x)  # a size-0 array numpy made: its view takes PyTorch's strides, permuted
+    return as_strided(x, tuple([x.shape[d] for d in dims]), tuple([old[d] for d in dims]), 0)
 
 
 def slice_view(x, key):

@@ -56,3 +56,11 @@ def elementwise_strides(shape: tuple[int, ...], operand_strides: list[tuple[int,
     operands = [((1,) * (ndim - len(op_shape)) + tuple(op_shape), (0,) * (ndim - len(strides)) + tuple(strides))
                 for op_shape, strides in zip(operand_shapes, operand_strides)]
     return _iterator_output_strides(tuple(shape), operands)
+
+
+def empty_strides(shape: tuple[int, ...]) -> tuple[int, ...]:
+    """PyTorch's element strides of a new tensor with no element (row-major, a size-0 dim counted as 1), for
+    backends whose arrays lose them (numpy 2.4 gives a new size-0 array zero strides)."""
+    from ._ops.layout import contiguous_strides
+
+    return contiguous_strides(shape)

@@ -142,7 +142,10 @@ def _key_buffers(input: Tensor, key: tuple):
             dim += item is not None
             continue
         empty = empty or not buffer.size or (mask and host is not None and not host.any())
-        shapes.append(tuple(buffer.shape) if not mask else item if host is None else (int(host.sum()),))
+        if mask:  # a k-dim mask is k indices of its Trues to PyTorch (a 0-d one, one)
+            shapes += [item if host is None else (int(host.sum()),)] * max(len(buffer.shape), 1)
+        else:
+            shapes.append(tuple(buffer.shape))
         if mask:
             mask_shape = tuple(buffer.shape)
             if mask_shape != tuple(shape[dim:dim + len(mask_shape)]):
@@ -175,7 +178,8 @@ def _check_broadcast(shapes: list) -> None:
     is counted here, a synchronisation as PyTorch's nonzero, only when other indices are beside it)."""
     if len(shapes) < 2:
         return
-    shapes = [(int(item.count_nonzero()),) if isinstance(item, Tensor) else item for item in shapes]
+    counts = {id(item): (int(item.count_nonzero()),) for item in shapes if isinstance(item, Tensor)}
+    shapes = [counts[id(item)] if isinstance(item, Tensor) else item for item in shapes]
     ndim = max(map(len, shapes))
     for d in range(1, ndim + 1):
         if len({shape[-d] for shape in shapes if len(shape) >= d} - {1}) > 1:
