@@ -94,11 +94,18 @@ class AmaxBackward0(Node):
 
     def backward(self, grad):
         x, result = self.saved_tensors
-        result = expand_back(result, self.shape, self.dims, self.keepdim)
-        mask = x == result
-        count = expand_back(mask.sum(self.dims, keepdim=True), self.shape, self.dims, True)
-        # PyTorch's scale_grad_by_count: (grad / count) * mask, NaN wherever the extreme is NaN (count 0)
-        return expand_back(grad, self.shape, self.dims, self.keepdim) / count * mask
+        mask = x == _restore_reduced_dims(result, self.shape, self.dims, self.keepdim)
+        # PyTorch's scale_grad_by_count: (grad / count) * mask, NaN wherever the extreme is NaN (count 0); its
+        # nodes under create_graph=True: ViewBackward0 (without keepdim), DivBackward0, MulBackward0
+        grad = _restore_reduced_dims(grad, self.shape, self.dims, self.keepdim)
+        return grad / mask.sum(self.dims, keepdim=True) * mask
+
+
+def _restore_reduced_dims(t: Tensor, shape: tuple, dims: tuple, keepdim: bool) -> Tensor:
+    """A reduction's result (or gradient) reshaped to keepdim's shape: the reduced dims of `shape` as 1s."""
+    if keepdim:
+        return t
+    return t.reshape(tuple(1 if d in dims else size for d, size in enumerate(shape)))
 
 
 def _flip(k, data, dt):
