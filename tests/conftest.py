@@ -9,6 +9,39 @@ import pytest
 from ember.plugins.manager import ENTRY_POINT_GROUP, _reset_for_tests
 
 
+def _default_device_unavailable() -> str | None:
+    """Why the default device (EMBER_DEFAULT_DEVICE) cannot be used here, such as cuda without a GPU; None
+    when it can."""
+    import ember
+
+    try:
+        ember.empty(0)
+    except ember.DeviceUnavailableError as error:
+        return f"the default device {ember.get_default_device()} is unavailable: {error}"
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With a default device this machine cannot use, every test skips with the reason instead of failing
+    on its first tensor."""
+    reason = _default_device_unavailable()
+    if reason is not None:
+        for item in items:
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector):
+    """A test module that makes tensors when imported skips too, with the reason, on such a device."""
+    report = yield
+    if report.failed and "DeviceUnavailableError" in str(report.longrepr):
+        reason = _default_device_unavailable()
+        if reason is not None:
+            report.outcome = "skipped"
+            report.longrepr = (str(collector.path), 0, f"Skipped: {reason}")
+    return report
+
+
 @pytest.fixture
 def cpu_only_install(monkeypatch: pytest.MonkeyPatch):
     """ember as installed with the CPU backend alone: every other installed backend plugin is blocked

@@ -13,7 +13,7 @@ import pytest
 
 import ember
 
-DEVICE = ["--device", str(ember.empty(0).device)]
+DEVICE = ["--device", str(ember.get_default_device())]
 # The device comes from --device, as a user picks it; the scripts keep their data on the CPU (their loaders'
 # workers are forked, and a device context does not survive fork).
 ENV = {name: value for name, value in os.environ.items() if name != "EMBER_DEFAULT_DEVICE"}

@@ -33,7 +33,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
     import ember
 
-    device_type = ember.empty(0).device.type
+    device_type = ember.get_default_device().type
     if device_type == "cpu":
         return
     known = KNOWN.get(device_type, {})

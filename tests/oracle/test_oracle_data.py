@@ -21,7 +21,7 @@ Pair = collections.namedtuple("Pair", "left right")
 
 # Workers are forked: a device whose context does not survive fork (any but the CPU here, as CUDA in
 # PyTorch) raises PyTorch's error in the worker when the default device puts the data there.
-FORK_SAFE = ember.empty(0).device.type == "cpu"
+FORK_SAFE = ember.get_default_device().type == "cpu"
 
 
 def loaded(loader):

@@ -1,5 +1,6 @@
 """The gradients of value-selecting ops (sort, topk, kthvalue, median, nanmedian, mode, max, min) taken with
-``create_graph=True``: the gradient's graph has PyTorch's nodes (ScatterBackward0, MaskedFillBackward1)
+``create_graph=True``: the gradient's graph has PyTorch's nodes (ScatterBackward0, MaskedFillBackward1; for amax
+and amin, ViewBackward0 of the restored dims and DivBackward0 by the ties' count)
 and its second derivatives PyTorch's values."""
 
 from __future__ import annotations
@@ -33,6 +34,11 @@ OPS = {
     "max_dim": lambda x: x.max(1).values,
     "min_dim_keepdim": lambda x: x.min(0, keepdim=True).values,
     "max_0d": lambda x: x[0, 0].max(0).values,
+    "amax": lambda x: x.amax(),
+    "amin_dim": lambda x: x.amin(1),
+    "amax_dims": lambda x: x.amax((0, 1)),
+    "amin_keepdim": lambda x: x.amin(0, keepdim=True),
+    "amax_0d": lambda x: x[0, 0].amax(),
 }
 
 # distinct values (which of tied elements topk or kthvalue selects is PyTorch's implementation detail), but

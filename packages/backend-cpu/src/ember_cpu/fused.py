@@ -143,6 +143,8 @@ def sgd_step(params, grads, bufs, lr, momentum, dampening, weight_decay, nestero
     """One step of PyTorch's SGD on every parameter of a group, in place. ``bufs``: None without momentum,
     else a momentum buffer per parameter, None on its first step (the step's gradient becomes it). Returns
     the momentum buffers (or None)."""
+    if bufs is not None and not (maximize or weight_decay or nesterov) and dampening == 0:
+        return _momentum_step(params, grads, bufs, lr, momentum)
     new_bufs = None if bufs is None else []
     for position, (param, grad) in enumerate(zip(params, grads)):
         step = _array(np.negative(grad, out=ARRAY)) if maximize else grad
@@ -158,6 +160,21 @@ def sgd_step(params, grads, bufs, lr, momentum, dampening, weight_decay, nestero
             new_bufs.append(buf)
             step = _add_scaled(step, buf, momentum) if nesterov else buf
         _add_scaled(param, step, -lr, out=param)
+    return new_bufs
+
+
+def _momentum_step(params, grads, bufs, lr, momentum):
+    """`sgd_step` with momentum alone (the common case): buf = momentum * buf + grad, param += -lr * buf, the
+    general loop's roundings without its per-parameter branches and calls."""
+    new_bufs = []
+    for param, grad, buf in zip(params, grads, bufs):
+        if buf is None:
+            buf = grad.copy()
+        else:
+            np.multiply(buf, momentum, out=buf)
+            np.add(buf, grad, out=buf)
+        new_bufs.append(buf)
+        np.add(param, np.multiply(buf, -lr), out=param)
     return new_bufs
 
 

@@ -206,14 +206,15 @@ def _is_zero(value) -> bool:
 def _select_or_zero(cond, x, keep: bool):
     """where(cond, x, 0) (keep=True) or where(cond, 0, x) without branches: numpy's where mispredicts on
     random masks (10x slower than a multiply); and-ing the bits with an all-ones/all-zeros mask is exact,
-    NaN included."""
+    NaN included. The mask's own buffer takes the result when it has x's shape and layout (one allocation)."""
     bits = _BITS[x.dtype]
     mask = cond.astype(bits)
     if keep:
         np.negative(mask, out=mask)  # 1 -> all ones
     else:
         np.subtract(mask, 1, out=mask)  # 1 -> 0, 0 -> all ones
-    return _array(np.bitwise_and(x.view(bits), mask, out=ARRAY)).view(x.dtype)  # 0-d stays an array
+    into = mask if mask.shape == x.shape and mask.strides == x.strides else ARRAY
+    return _array(np.bitwise_and(x.view(bits), mask, out=into)).view(x.dtype)  # 0-d stays an array
 
 
 _quiet_where = _quietly(np.where)
@@ -276,8 +277,10 @@ def argmin(x, axis, keepdim):
 # Views: shape, strides and offset in elements.
 
 def strides(x):
-    itemsize = x.itemsize
-    return tuple([stride // itemsize for stride in x.strides])
+    itemsize, byte_strides = x.itemsize, x.strides
+    if len(byte_strides) == 2:  # matrices without a loop: autograd checks each weight gradient's layout
+        return (byte_strides[0] // itemsize, byte_strides[1] // itemsize)
+    return tuple([stride // itemsize for stride in byte_strides])
 
 
 def storage_offset(x, base):
@@ -362,16 +365,28 @@ def sigmoid(x, out=None):
     return _array(np.divide(1, denominator, out=ARRAY if out is None else out))
 
 
+# numpy's reduction along a row runs its inner loop once per row: many short rows are maximised faster from a
+# transposed copy, one vectorised pass per column ((64, 10) logits: 3.9 -> 2.0 us; (512, 10): 24 -> 4 us).
+_SHORT_ROW, _MANY_ROWS = 32, 16
+
+
+def _maxima(x, axis):
+    """The maxima of x along `axis`, kept as a dim (the same values in any order of comparisons)."""
+    if axis == 1 and x.ndim == 2 and x.shape[1] <= _SHORT_ROW and x.shape[0] >= _MANY_ROWS:
+        return np.maximum.reduce(np.ascontiguousarray(x.T), 0)[:, None]
+    return np.maximum.reduce(x, axis, None, None, True)
+
+
 @_quietly
 def softmax(x, axis):
-    exp = np.exp(x - np.maximum.reduce(x, axis, None, None, True))
+    exp = np.exp(x - _maxima(x, axis))
     exp /= np.add.reduce(exp, axis, None, None, True)
     return exp
 
 
 @_quietly
 def log_softmax(x, axis):
-    shifted = x - np.maximum.reduce(x, axis, None, None, True)
+    shifted = x - _maxima(x, axis)
     shifted -= np.log(np.add.reduce(np.exp(shifted), axis, None, None, True))
     return shifted
 
@@ -379,7 +394,7 @@ def log_softmax(x, axis):
 @_quietly
 def cross_entropy(logits, target):
     """Per-row losses -log_softmax(logits)[i, target[i]] and the probabilities softmax(logits)."""
-    shifted = logits - np.maximum.reduce(logits, 1, None, None, True)
+    shifted = logits - _maxima(logits, 1)
     picked = shifted[np.arange(len(target)), target]
     exp = np.exp(shifted, out=shifted)  # in place: one (N, C) buffer for the shifted values, exp and probabilities
     total = np.add.reduce(exp, 1, None, None, True)

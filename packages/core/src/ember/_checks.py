@@ -78,22 +78,26 @@ def check_targets(device, target, ignore_index: int, num_classes: int) -> bool |
     ``ignore_index`` (with no classes, for any such target). Returns whether some target is ignored, or
     None on a queued device (where the check is pending and nothing is known on the host)."""
     kernels = device.kernels
-    judge = _target_judge(num_classes)
     if queued(device):
+        judge = _target_judge(num_classes)
         kept = kernels.ne(target, ignore_index)
         largest = _largest(kernels, kernels.where(kept, target, _INT64_MIN))
         smallest = _smallest(kernels, kernels.where(kept, target, _INT64_MAX))
         defer(device, (smallest, largest), lambda low, high: judge(low.item(), high.item()))
         return None
     host = kernels.to_numpy(target)
+    if host.size and host.dtype == "int64" and not 0 <= ignore_index < num_classes and \
+            host.view("uint64").max() < num_classes:
+        return False  # read as unsigned, the targets in [0, num_classes) are all below it, and only they are
     if host.size:
         low, high = host.min().item(), host.max().item()
         if not low <= ignore_index <= high:  # none ignored (the common case): no mask, no copy
-            judge(low, high)
+            if low < 0 or high >= num_classes:
+                _target_judge(num_classes)(low, high)
             return False
     kept = host[host != ignore_index]
     if kept.size:
-        judge(kept.min().item(), kept.max().item())
+        _target_judge(num_classes)(kept.min().item(), kept.max().item())
     return kept.size != host.size
 
 

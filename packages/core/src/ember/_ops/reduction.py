@@ -94,18 +94,12 @@ class AmaxBackward0(Node):
 
     def backward(self, grad):
         x, result = self.saved_tensors
-        mask = x == _restore_reduced_dims(result, self.shape, self.dims, self.keepdim)
-        # PyTorch's scale_grad_by_count: (grad / count) * mask, NaN wherever the extreme is NaN (count 0); its
-        # nodes under create_graph=True: ViewBackward0 (without keepdim), DivBackward0, MulBackward0
-        grad = _restore_reduced_dims(grad, self.shape, self.dims, self.keepdim)
+        if not self.keepdim:  # PyTorch's restore_reduced_dims: a view with the dims kept as 1
+            kept = tuple(1 if d in self.dims else n for d, n in enumerate(self.shape))
+            grad, result = grad.view(kept), result.view(kept)
+        mask = x == result
+        # PyTorch's scale_grad_by_count: (grad / count) * mask, NaN wherever the extreme is NaN (count 0)
         return grad / mask.sum(self.dims, keepdim=True) * mask
-
-
-def _restore_reduced_dims(t: Tensor, shape: tuple, dims: tuple, keepdim: bool) -> Tensor:
-    """A reduction's result (or gradient) reshaped to keepdim's shape: the reduced dims of `shape` as 1s."""
-    if keepdim:
-        return t
-    return t.reshape(tuple(1 if d in dims else size for d, size in enumerate(shape)))
 
 
 def _flip(k, data, dt):

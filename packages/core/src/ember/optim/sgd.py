@@ -8,6 +8,7 @@ from typing import Any
 import ember
 from ember._ops.dispatch import bump
 from ember._tensor import Tensor
+from ember.autograd import grad_mode
 from ember.optim.optimizer import Optimizer
 
 
@@ -73,11 +74,20 @@ class SGD(Optimizer):
         if closure is not None:
             with ember.enable_grad():
                 loss = closure()
-        with ember.set_grad_enabled(self.defaults["differentiable"]):
+        state = grad_mode.state
+        previous, state.enabled = state.enabled, self.defaults["differentiable"]
+        try:
             for group in self.param_groups:
-                params = [param for param in group["params"] if param.grad is not None]
+                params, grads = [], []
+                for param in group["params"]:
+                    grad = param.grad
+                    if grad is not None:
+                        params.append(param)
+                        grads.append(grad)
                 if params:
-                    self._update_group(params, [param.grad for param in params], group)
+                    self._update_group(params, grads, group)
+        finally:
+            state.enabled = previous
         return loss
 
     def _update_group(self, params: list[Tensor], grads: list[Tensor], group: dict[str, Any]) -> None:

@@ -166,6 +166,18 @@ def test_binary_in_place_on_a_view(ember_device, ember_rng, op, dtype_name):
                    f"{op}(a, b, out=a) on an offset, permuted view, b broadcast")
 
 
+@pytest.mark.parametrize("shapes", (((3, 4), (5,)), ((2, 3), (3, 2)), ((4, 1, 3), (2, 4))), ids=str)
+@pytest.mark.parametrize("op", BINARY)
+def test_binary_refuses_shapes_that_do_not_broadcast(ember_device, ember_rng, op, shapes):
+    """docs/internals.md: a kernel raises ValueError (core turns it into PyTorch's message), never computes
+    on a guessed shape."""
+    dtype_name = BINARY[op][-1][0]
+    ember_device.dtype(dtype_name)
+    a, b = (ember_device.from_numpy(random_array(ember_rng, shape, dtype_name)) for shape in shapes)
+    with pytest.raises(ValueError):
+        ember_device.to_numpy(getattr(ember_device.kernels, op)(a, b))
+
+
 @pytest.mark.parametrize("exponent", (True, False))
 def test_pow_of_a_bool_buffer_by_a_bool_is_bool(ember_device, exponent):
     """``bool_tensor ** True`` reaches the kernel (PyTorch computes it in bool): ``a or not b``, of dtype bool

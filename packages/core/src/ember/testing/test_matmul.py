@@ -32,6 +32,20 @@ def test_matmul_matches_numpy(ember_device, ember_rng, dtype_name, layout):
                        terms=shape_b[0] if len(shape_b) == 1 else shape_b[-2], magnitude=4.0)
 
 
+# Shapes that do not multiply: inner dims differ (matrices, vectors, batches) or batches do not broadcast.
+MISMATCHED = (((3, 4), (5, 2)), ((4,), (5,)), ((4,), (5, 2)), ((3, 4), (5,)), ((2, 3, 4), (2, 5, 6)),
+              ((2, 3, 4), (3, 4, 5)))
+
+
+@pytest.mark.parametrize(("shape_a", "shape_b"), MISMATCHED)
+def test_matmul_refuses_shapes_that_do_not_multiply(ember_device, ember_rng, shape_a, shape_b):
+    """docs/internals.md: a kernel raises ValueError (core turns it into PyTorch's message), never computes
+    on a guessed shape."""
+    a, b = (ember_device.from_numpy(random_array(ember_rng, shape, "float32")) for shape in (shape_a, shape_b))
+    with pytest.raises(ValueError):
+        ember_device.to_numpy(ember_device.kernels.matmul(a, b))
+
+
 @pytest.mark.parametrize("layout", LAYOUTS)
 @pytest.mark.parametrize("dtype_name", NUMERIC_NAMES)
 def test_matmul_writes_into_out(ember_device, ember_rng, dtype_name, layout):

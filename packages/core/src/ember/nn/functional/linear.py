@@ -6,7 +6,7 @@ from __future__ import annotations
 from ember import _dtype, _profiling
 from ember._ops.dispatch import profiled
 from ember._ops.fused import fused, has
-from ember._ops.views import permute_buffer
+from ember._ops.views import matrix_t, permute_buffer
 from ember._tensor import Tensor, wrap
 from ember.autograd import grad_mode
 from ember.autograd.node import Node, attach, cross_saved, needs_input_grad
@@ -47,18 +47,24 @@ class AddmmBackward0(Node):
         (nothing to record) or a profiler (no op events to give), the transposes need no view tensors."""
         device, dtype, g = grad._device, grad._dtype, grad._data
         k = device.kernels
+        (bias_node, _), (mat1_node, _), (mat2_node, _) = self.next_functions  # None: no gradient wanted
         grad_bias = grad_mat1 = grad_mat2 = None
-        if needs_input_grad(self, 0):
+        if bias_node is not None:
             grad_bias = wrap(k.sum(g, (0,), False), dtype, device) if self.bias_is_vector else grad
-        if needs_input_grad(self, 1):
+        if mat1_node is not None:
             grad_mat1 = wrap(k.matmul(g, weight._data), dtype, device)
-        if needs_input_grad(self, 2):
+        if mat2_node is not None:
             product = k.matmul(permute_buffer(device, g, (1, 0)), mat1._data)
             grad_mat2 = wrap(permute_buffer(device, product, (1, 0)), dtype, device)
         return grad_bias, grad_mat1, grad_mat2
 
 
 def _check(input: Tensor, weight: Tensor, bias: Tensor | None) -> None:
+    if input.__class__ is Tensor and isinstance(weight, Tensor) and isinstance(bias, Tensor) and \
+            weight._device is input._device is bias._device and input._dtype is weight._dtype:
+        shape, weight_shape = input._data.shape, weight._data.shape
+        if len(weight_shape) == 2 and shape and weight_shape[1] == shape[-1]:
+            return  # a layer's parameters on a plain tensor (the training step's case): all checks hold
     if not isinstance(input, Tensor) or not isinstance(weight, Tensor):
         bad = "input" if not isinstance(input, Tensor) else "weight"
         value = input if bad == "input" else weight
@@ -84,16 +90,29 @@ def _check(input: Tensor, weight: Tensor, bias: Tensor | None) -> None:
         )
 
 
+def _bias_error(bias: Tensor, target: tuple) -> RuntimeError:
+    """PyTorch's error for a bias that does not expand to the (rows, out_features) product: the first
+    dimension that differs, counted from the right (as ``expand`` checks them)."""
+    shape, ndim = bias._data.shape, bias.dim()
+    listed = ", ".join(map(str, shape))
+    if ndim > len(target):
+        return RuntimeError(f"expand(torch.{_dtype.LEGACY_NAMES[bias._dtype.name]}{{[{listed}]}}, size=[{target[0]}, "
+                            f"{target[1]}]): the number of sizes provided (2) must be greater or equal to the number "
+                            f"of dimensions in the tensor ({ndim})")
+    dim = next(d for d in (1, 0) if d >= 2 - ndim and shape[d - 2 + ndim] not in (1, target[d]))
+    return RuntimeError(f"The expanded size of the tensor ({target[dim]}) must match the existing size "
+                        f"({shape[dim - 2 + ndim]}) at non-singleton dimension {dim}.  Target sizes: "
+                        f"[{target[0]}, {target[1]}].  Tensor sizes: [{listed}]")
+
+
 def _addmm(bias: Tensor, mat1: Tensor, weight: Tensor) -> Tensor:
     """bias + mat1 @ weight.t() for a 2-D ``mat1``, computed on buffers and recorded as AddmmBackward0."""
-    mat2 = weight.t()
+    mat2 = weight.t() if _profiling.enabled else matrix_t(weight)  # a profiler sees aten::t under aten::linear
     rows, out_features = mat1._data.shape[0], weight._data.shape[0]
-    if bias._data.shape not in ((out_features,), (1, out_features), (rows, out_features), (1,), ()):
-        raise RuntimeError(
-            f"The expanded size of the tensor ({out_features}) must match the existing size "
-            f"({bias._data.shape[-1]}) at non-singleton dimension {bias.dim() - 1}.  Target sizes: "
-            f"[{rows}, {out_features}].  Tensor sizes: [{', '.join(map(str, bias._data.shape))}]"
-        )
+    bias_shape = bias._data.shape
+    if bias_shape != (out_features,) and \
+            bias_shape not in ((1, out_features), (rows, out_features), (1,), ()):
+        raise _bias_error(bias, (rows, out_features))
     if has(mat1, "addmm"):  # one kernel; the transposed weight is a view it reads from its strides
         result = fused(mat1, "addmm", bias, mat1, mat2)
     else:
@@ -101,7 +120,7 @@ def _addmm(bias: Tensor, mat1: Tensor, weight: Tensor) -> Tensor:
             result = mat1.matmul(mat2)
             result += bias
     return attach(result, AddmmBackward0, (bias, mat1, mat2), cross_saved(mat1, weight),
-                  bias_is_vector=bias.dim() == 1)
+                  bias_is_vector=len(bias_shape) == 1)
 
 
 @profiled("aten::linear")

@@ -573,15 +573,19 @@ def _fused_cross_entropy(input: Tensor, target: Tensor, ignore_index: int, reduc
     device with a queue and ``cross_entropy_checked``, the kernel checks the targets itself: one pending
     check, no mask or clamp of the targets."""
     _check_nll(input, target, None)
-    with grad_mode.no_grad():
+    state = grad_mode.state
+    recording, state.enabled = state.enabled, False
+    try:
         if _checks.queued(input._device) and _has(input, "cross_entropy_checked"):
             losses, probabilities, scale, kept = _device_checked_losses(input, target, ignore_index, reduction)
             safe_target = target
         else:
             losses, probabilities, scale, kept, safe_target = _host_checked_losses(input, target, ignore_index,
                                                                                    reduction)
+    finally:
+        state.enabled = recording
     result = _result(losses)
-    if not needs_grad((input,)):
+    if not (recording and input._requires_grad):
         return result
     # The log-probabilities are never computed: the tensor standing for them between the two nodes (which
     # no user can reach) holds the probabilities' buffer, for its shape and dtype.
@@ -656,7 +660,8 @@ def cross_entropy(
                 f"Expected floating point type for target with class probabilities, got {type_name(target)}"
             )
         return _cross_entropy_probabilities(input, target, weight, reduction, label_smoothing, class_dim)
-    if _has(input, "cross_entropy") and input.dim() == 2 and input.numel() and label_smoothing == 0:
+    shape = input._data.shape
+    if len(shape) == 2 and shape[0] and shape[1] and label_smoothing == 0 and _has(input, "cross_entropy"):
         # float16's gradient keeps core's composition, computed in float32 as PyTorch's
         if weight is None and (not needs_grad((input,)) or (_has(input, "cross_entropy_backward")
                                                             and input._dtype is not _dtype.float16)):
