@@ -33,7 +33,7 @@ def _calls(function):
 
 def test_adam_updates_each_param_group_in_one_kernel_call():
     """Four parameters in two groups: two adam_step calls; the rest are the CPU step counters (one add and
-    one read each), where the composition makes 19 calls per parameter."""
+    one read each), where the composition makes 15 calls per parameter (with the device's `lerp` kernel)."""
     params = [ember.randn(3, 2, requires_grad=True), ember.randn(4, requires_grad=True),
               ember.randn(2, requires_grad=True), ember.randn((), requires_grad=True)]
     optimizer = ember.optim.Adam([{"params": params[:2]}, {"params": params[2:], "amsgrad": True}], lr=0.1)
@@ -46,7 +46,7 @@ def test_adam_updates_each_param_group_in_one_kernel_call():
     assert sum(calls.values()) == 2 + 2 * len(params)
     with _without_adam_step():
         composed = _calls(optimizer.step)
-    assert sum(composed.values()) >= 19 * len(params)
+    assert sum(composed.values()) >= 15 * len(params)
 
 
 OPTIONS = [

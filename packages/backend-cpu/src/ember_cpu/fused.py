@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import fma
 from .kernels import _BITS, ARRAY, _array, _quietly, _select_or_zero, cross_entropy
 
 # OpenBLAS's GEMM is up to 1.8x faster with few rows (a small batch) when they are the columns of the
@@ -178,19 +179,8 @@ def _momentum_step(params, grads, bufs, lr, momentum):
 
 
 def _lerp_(start, end, weight):
-    """start = lerp(start, end, weight) in place, rounded as PyTorch's lerp_: in float32 for float16, each
-    multiply-add fused (formed in float64, rounded once), the formula from `end`'s side once weight >= 0.5.
-    In place on few temporaries: this runs on every parameter of a model each step."""
-    low = abs(weight) < 0.5
-    if start.dtype == np.float64:
-        diff = _array(np.subtract(end, start))
-        np.multiply(diff, weight if low else 1.0 - weight, out=diff)
-        np.add(start, diff, out=start) if low else np.subtract(end, diff, out=start)
-        return
-    diff = _array(np.subtract(end, start, dtype=np.float32)).astype(np.float64)
-    np.multiply(diff, float(np.float32(weight)) if low else -float(np.float32(1.0 - weight)), out=diff)
-    np.add(diff, start if low else end, out=diff)
-    np.copyto(start, diff if start.dtype == np.float32 else diff.astype(np.float32), casting="same_kind")
+    """start = lerp(start, end, weight) in place, rounded as PyTorch's lerp_ (fused multiply-adds)."""
+    np.copyto(start, fma.lerp(start, end, weight))
 
 
 @_quietly
@@ -241,4 +231,5 @@ KERNELS = {
     "copy_to": copy_to,
     "sgd_step": sgd_step,
     "adam_step": adam_step,
+    "lerp": _quietly(fma.lerp),
 }

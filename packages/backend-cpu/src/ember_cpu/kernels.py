@@ -18,7 +18,7 @@ import numpy as np
 from ember import _backend_util
 from ember._backend_util import draw_dtype
 
-from . import erf, rowsum, scatter, sorting, zeros
+from . import erf, rowsum, scatter, sorting, ties
 
 # numpy >= 2.3 returns arrays for 0-d results when given ``out=...``; older numpy needs `_array` after.
 _MODERN = np.lib.NumpyVersion(np.__version__) >= "2.3.0"
@@ -377,13 +377,6 @@ def cat(buffers, axis):
 
 # Fused kernels.
 
-def relu(x, out=None):
-    """max(0, x) with 0 first, so -0. stays -0. (and NaN stays NaN), as in PyTorch; contiguous floats compare
-    with a zero array, numpy's fast loop (see zeros.py), other layouts with 0 (the result keeps x's layout)."""
-    zero = zeros.zeros_like(x) if x.dtype.kind == "f" and x.flags.c_contiguous else None
-    return _array(np.maximum(0 if zero is None else zero, x, out=ARRAY if out is None else out))
-
-
 @_quietly
 def sigmoid(x, out=None):
     """PyTorch's 1 / (1 + exp(-x)); where exp(-x) overflows (x < -88 in float32) it gives 0, the limit."""
@@ -495,8 +488,6 @@ KERNELS: dict[str, Any] = {
     "mul": _binary(np.multiply, quiet=True),
     "div": _binary(np.divide, quiet=True),
     "pow": pow,
-    "maximum": _binary(np.maximum),
-    "minimum": _binary(np.minimum),
     "eq": _binary(np.equal),
     "ne": _binary(np.not_equal),
     "lt": _binary(np.less),
@@ -534,7 +525,6 @@ KERNELS: dict[str, Any] = {
     "reshape": reshape,
     "permute": permute,
     "slice": slice_view,
-    "relu": relu,
     "sigmoid": sigmoid,
     "min": reduce_min,
     "argmin": argmin,
@@ -549,3 +539,4 @@ from . import dlpack, fused  # noqa: E402  (they build on this module's helpers)
 
 KERNELS.update(fused.KERNELS)
 KERNELS.update(dlpack.KERNELS)
+KERNELS.update(ties.KERNELS)

@@ -35,6 +35,32 @@ def _c_name(t: Tensor) -> str:
                                                                            type_name(t._dtype).lower())
 
 
+def _composed(k, input, end, weight):
+    """lerp from required kernels (devices without the optional `lerp` kernel): PyTorch's two-sided formula in
+    float32 for float16, each multiply-add formed in float64 and rounded from there (fused for float32 but
+    for a rare double rounding; float64 rounds each step)."""
+    dt = input._dtype
+    # The products and sums are formed in float64, where they are exact, then rounded to float32.
+    wide, opmath = _dtype.float64, (_dtype.float64 if dt is _dtype.float64 else _dtype.float32)
+
+    def widen(data):  # from opmath
+        return data if opmath is wide else k.astype(data, wide)
+    a, b = (t._data if dt is opmath else k.astype(t._data, opmath) for t in (input, end))
+    diff = widen(k.sub(b, a))
+    if not isinstance(weight, float):
+        w = weight if dt is opmath else k.astype(weight, opmath)
+        low = k.add(widen(a), k.mul(widen(w), diff))
+        high = k.sub(widen(b), k.mul(diff, widen(k.sub(1.0, w))))
+        data = k.where(k.lt(k.abs(w), 0.5), low, high)
+    else:
+        weight = float(np.float32(weight)) if opmath is not wide else weight
+        one_minus = float(np.float32(1.0 - weight)) if opmath is not wide else 1.0 - weight
+        data = (k.add(widen(a), k.mul(diff, weight)) if abs(weight) < 0.5 else
+                k.sub(widen(b), k.mul(diff, one_minus)))
+    data = data if opmath is wide else k.astype(data, opmath)
+    return data if dt is opmath else k.astype(data, dt)
+
+
 @profiled("aten::lerp")
 def lerp(input, end, weight, *, out=None):
     """input + weight * (end - input); `weight` a number or a tensor, all three broadcast."""
@@ -65,27 +91,8 @@ def lerp(input, end, weight, *, out=None):
         raise binary_failure("lerp", input if len(input._data.shape) >= len(end._data.shape) else end, weight,
                              ValueError("shapes do not broadcast"))
     k = input._device.kernels
-    dt = input._dtype
-    # PyTorch computes in float32 for float16 and fuses each multiply-add (one rounding): the products and
-    # sums are formed in float64, where they are exact, then rounded to float32.
-    wide, opmath = _dtype.float64, (_dtype.float64 if dt is _dtype.float64 else _dtype.float32)
-
-    def widen(data):  # from opmath
-        return data if opmath is wide else k.astype(data, wide)
-    a, b = (t._data if dt is opmath else k.astype(t._data, opmath) for t in (input, end))
-    diff = widen(k.sub(b, a))
-    if by_tensor:
-        w = weight._data if dt is opmath else k.astype(weight._data, opmath)
-        low = k.add(widen(a), k.mul(widen(w), diff))
-        high = k.sub(widen(b), k.mul(diff, widen(k.sub(1.0, w))))
-        data = k.where(k.lt(k.abs(w), 0.5), low, high)
-    else:
-        weight = float(np.float32(weight)) if opmath is not wide else float(weight)
-        one_minus = float(np.float32(1.0 - weight)) if opmath is not wide else 1.0 - weight
-        data = (k.add(widen(a), k.mul(diff, weight)) if abs(weight) < 0.5 else
-                k.sub(widen(b), k.mul(diff, one_minus)))
-    data = data if opmath is wide else k.astype(data, opmath)
-    data = data if dt is opmath else k.astype(data, dt)
+    w = weight._data if by_tensor else float(weight)
+    data = k.lerp(input._data, end._data, w) if k.lerp is not None else _composed(k, input, end, w)
     if out is not None:
         check_out(out, "lerp", tuple(data.shape), input._dtype)
         k.copy_(out._data, data)

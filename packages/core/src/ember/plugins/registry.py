@@ -28,7 +28,7 @@ OPTIONAL_KERNELS: tuple[str, ...] = (
     "reshape", "permute", "slice", "storage_offset",
     "relu", "sigmoid", "min", "argmin", "cat",
     "softmax", "log_softmax", "cross_entropy", "binary_cross_entropy_with_logits", "sgd_step",
-    "adam_step",
+    "adam_step", "lerp",
     # fused kernels of a training step (core composes each from required kernels when it is missing)
     "addmm", "threshold_backward", "softmax_backward", "log_softmax_backward", "cross_entropy_backward",
     "mse_loss", "mse_loss_backward", "zero_", "copy_to", "tanh_backward", "sigmoid_backward",

@@ -11,6 +11,7 @@ from ember.testing import (
     test_dlpack_kernels,
     test_elementwise,
     test_indexing,
+    test_lerp_kernel,
     test_matmul,
     test_optional_kernels,
     test_reductions,
@@ -30,6 +31,7 @@ def test_every_required_kernel_has_a_check():
 
 
 def test_every_optional_kernel_has_a_check():
-    checked = test_optional_kernels.CHECKED_KERNELS + test_dlpack_kernels.CHECKED_KERNELS
+    checked = (test_optional_kernels.CHECKED_KERNELS + test_dlpack_kernels.CHECKED_KERNELS
+               + test_lerp_kernel.CHECKED_KERNELS)
     missing = [name for name in OPTIONAL_KERNELS if name not in checked]
     assert not missing, f"the conformance kit does not check optional kernels {missing}"

@@ -1,0 +1,91 @@
+"""Exact fused multiply-add on numpy, which has none, and PyTorch's lerp built on it (its CPU kernel fuses each
+multiply-add). float32 (and float16, computed in float32): the product of two floats is exact in double, the
+sum rounded to odd in double and then to float is correctly rounded (Boldo & Melquiond, "Emulation of FMA and
+correctly rounded sums: proved algorithms using rounding to odd", 2008). float64: error-free transformations
+(Dekker's product, Knuth's sum) and the same round-to-odd step; exact unless a product's error term leaves
+double's range (|product| above ~2**996 or, but for a zero addend, under ~2**-969), where the unfused result
+is kept."""
+from __future__ import annotations
+
+import numpy as np
+
+_SPLITTER = 134217729.0  # 2**27 + 1: Veltkamp's split of a double into two 26-bit halves
+
+
+def _two_sum(a, b):
+    """(s, e): s = a + b rounded, e its exact rounding error (Knuth)."""
+    s = a + b
+    b_virtual = s - a
+    return s, (a - (s - b_virtual)) + (b - b_virtual)
+
+
+def _split(a):
+    c = _SPLITTER * a
+    high = c - (c - a)
+    return high, a - high
+
+
+def _two_product(a, b):
+    """(p, e): p = a * b rounded, e its exact rounding error (Dekker)."""
+    p = a * b
+    a_high, a_low = _split(a)
+    b_high, b_low = _split(b)
+    return p, ((a_high * b_high - p) + a_high * b_low + a_low * b_high) + a_low * b_low
+
+
+def _sum_to_odd(a, b):
+    """a + b rounded to odd in double: truncated, its last bit set when inexact (finite sums)."""
+    s, error = _two_sum(a, b)
+    inexact_even = ((s.view(np.int64) & 1) == 0) & (error != 0) & np.isfinite(s)
+    return np.where(inexact_even, np.nextafter(s, np.where(error > 0, np.inf, -np.inf)), s)
+
+
+def _fma32(a, b, c):
+    """a * b + c rounded once to float32 (float32 arrays or numbers), in one double buffer."""
+    total = np.multiply(a, b, dtype=np.float64)
+    total = np.add(total, c, out=total if isinstance(total, np.ndarray) else None)
+    # Rounding twice (to double, then to float) differs from once only where the double lies halfway between
+    # two floats or among float's subnormals (exponent under 2**-126): those few sums are redone rounded to odd.
+    words = np.reshape(total, -1).view(np.uint32)  # little-endian: (low, high) word pairs
+    redo = np.bitwise_and(words[0::2], 0x1FFFFFFF) == 0x10000000
+    redo |= np.bitwise_and(words[1::2], 0x7FF00000) < 0x38100000
+    if redo.any():
+        total = np.asarray(total)
+        redo = np.nonzero(redo.reshape(total.shape))  # few: indices, not masks, over the whole array
+        a, b, c = (np.broadcast_to(x, total.shape)[redo] for x in (a, b, c))
+        total[redo] = _sum_to_odd(np.multiply(a, b, dtype=np.float64), c.astype(np.float64))
+    return np.asarray(total).astype(np.float32)
+
+
+def _fma64(a, b, c):
+    """a * b + c rounded once (float64 arrays or numbers)."""
+    product, product_error = _two_product(np.asarray(a, np.float64), np.asarray(b, np.float64))
+    high, low = _two_sum(np.asarray(c, np.float64), product)
+    rest = _sum_to_odd(low, product_error)
+    result = np.where(np.isfinite(rest) & (rest != 0), high + rest, high)
+    zero = (result == 0) & (c == 0)
+    if np.any(zero):  # c + a*b with c a zero is a*b rounded, signed as a*b also where it underflows to 0
+        exact_zero = (np.asarray(a) == 0) | (np.asarray(b) == 0)
+        result = np.where(zero, np.where(exact_zero, product + c, product), result)
+    return result
+
+
+def lerp(start, end, weight):
+    """PyTorch's lerp: ``start + weight * (end - start)`` as one fused multiply-add while |weight| < 0.5,
+    else ``end + (weight - 1) * (end - start)`` (exact at both ends); float16 computed in float32. `weight`
+    an array of start's dtype or a number; the three broadcast."""
+    opmath = np.float64 if start.dtype == np.float64 else np.float32
+    a, b = start.astype(opmath, copy=False), end.astype(opmath, copy=False)
+    diff = np.subtract(b, a)
+    if isinstance(weight, np.ndarray):
+        w = weight.astype(opmath, copy=False)
+        large = np.abs(w) >= 0.5
+        # Branch-free selection (np.where on a random mask runs ~15x slower): w - 1 where large, a or b bitwise.
+        keep_a = -np.logical_not(large).view(np.int8).astype(np.dtype(f"i{a.itemsize}"))  # all ones: take a
+        a, b = np.broadcast_arrays(a, b)
+        base = ((a.view(keep_a.dtype) & keep_a) | (b.view(keep_a.dtype) & ~keep_a)).view(opmath)
+        terms = np.subtract(w, large, dtype=opmath), diff, base
+    else:
+        w = opmath(weight)
+        terms = (w, diff, a) if abs(w) < 0.5 else (w - opmath(1), diff, b)
+    return np.asarray((_fma64 if opmath is np.float64 else _fma32)(*terms)).astype(start.dtype, copy=False)

@@ -1,0 +1,53 @@
+"""maximum, minimum and relu with PyTorch's choice between equal operands (-0. against 0.). PyTorch keeps x
+against a number bound (relu, clamp(min=0), hardtanh: relu(-0.) is -0.), and between two tensors its vectorized
+loops keep the second operand (float16 too). numpy keeps the first for float16 and the second for float32 and
+float64: probed once here, per dtype, so that another numpy's choice is followed too."""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from . import zeros
+
+
+def _keeps_second(ufunc: np.ufunc, dtype: np.dtype) -> bool:
+    first, second = np.full(17, -0.0, dtype), np.zeros(17, dtype)  # long enough for numpy's SIMD loops
+    return not np.signbit(ufunc(first, second)).any()
+
+
+_FLOATS = tuple(np.dtype(name) for name in ("float16", "float32", "float64"))
+_SECOND = {ufunc: frozenset(dt for dt in _FLOATS if _keeps_second(ufunc, dt)) for ufunc in (np.maximum, np.minimum)}
+
+
+def _choosing_as_pytorch(ufunc: np.ufunc):
+    keeps_second = _SECOND[ufunc]
+
+    def kernel(a, b, out=None):
+        if isinstance(b, numbers.Number):
+            if a.dtype in keeps_second:  # a number bound: x kept where equal to it
+                a, b = b, a
+        elif isinstance(a, np.ndarray) and a.dtype in _FLOATS and a.dtype not in keeps_second:
+            a, b = b, a  # two buffers: the second kept
+        return np.asarray(ufunc(a, b)) if out is None else ufunc(a, b, out=out)
+
+    kernel.__name__ = kernel.__qualname__ = ufunc.__name__
+    kernel.__doc__ = (f"{ufunc.__name__}(a, b): where a and b are equal, b when both are buffers, a when b is "
+                      "a number (PyTorch's clamp and relu).")
+    return kernel
+
+
+maximum, minimum = _choosing_as_pytorch(np.maximum), _choosing_as_pytorch(np.minimum)
+
+
+def relu(x, out=None):
+    """max(x, 0), x where it is a zero (-0. stays -0.) or NaN, as in PyTorch; contiguous floats compare with a
+    zero array, numpy's fast loop (see zeros.py), other layouts with 0 (the result keeps x's layout)."""
+    if x.dtype.kind != "f" or not x.flags.c_contiguous:
+        return maximum(x, 0, out=out)
+    zero = zeros.zeros_like(x)
+    first, second = (zero, x) if x.dtype in _SECOND[np.maximum] else (x, zero)
+    return np.asarray(np.maximum(first, second)) if out is None else np.maximum(first, second, out=out)
+
+
+KERNELS = {"maximum": maximum, "minimum": minimum, "relu": relu}
