@@ -23,7 +23,7 @@ def _linear(lib, bias_shape, dtype):
     except Exception as error:  # noqa: BLE001 - the class and message are compared
         return type(error), str(error)
     out.sum().backward()
-    return out.detach().numpy(), [t.grad.numpy() for t in tensors]
+    return out.detach().cpu().numpy(), [t.grad.cpu().numpy() for t in tensors]
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
