@@ -43,9 +43,9 @@ maximum, minimum = _choosing_as_pytorch(np.maximum), _choosing_as_pytorch(np.min
 def relu(x, out=None):
     """max(x, 0), x where it is a zero (-0. stays -0.) or NaN, as in PyTorch; contiguous floats compare with a
     zero array, numpy's fast loop (see zeros.py), other layouts with 0 (the result keeps x's layout)."""
-    if x.dtype.kind != "f" or not x.flags.c_contiguous:
+    zero = zeros.zeros_like(x) if x.dtype.kind == "f" and x.flags.c_contiguous else None  # None past its limit
+    if zero is None:
         return maximum(x, 0, out=out)
-    zero = zeros.zeros_like(x)
     first, second = (zero, x) if x.dtype in _SECOND[np.maximum] else (x, zero)
     return np.asarray(np.maximum(first, second)) if out is None else np.maximum(first, second, out=out)
 

@@ -19,8 +19,8 @@ def _round(exact: Fraction, dtype) -> float:
     guess = np.array(float(exact), dtype)
     candidates = (np.nextafter(guess, dtype(-np.inf)), guess, np.nextafter(guess, dtype(np.inf)))
     finite = [c for c in candidates if np.isfinite(c)]
-    return min(finite, key=lambda c: (abs(Fraction(float(c)) - exact), int(np.array(c).view(
-        np.int64 if dtype == np.float64 else np.int32)) & 1))
+    return float(min(finite, key=lambda c: (abs(Fraction(float(c)) - exact), int(np.array(c).view(
+        np.int64 if dtype == np.float64 else np.int32)) & 1)))
 
 
 def _expected(start, end, weight, dtype_name):
