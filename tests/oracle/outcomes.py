@@ -32,3 +32,13 @@ def same_message(ember_error: BaseException, torch_error: BaseException) -> bool
     """ember's message is PyTorch's (with `ember.` for `torch.`), up to the op ember names at its end."""
     expected = str(torch_error).replace("torch.", "ember.")
     return str(ember_error) == expected or str(ember_error).startswith(expected + " (in ")
+
+
+def devices() -> tuple[str, ...]:
+    """The devices an oracle test compares on here whatever the default device: the CPU, and opencl where
+    ember-opencl finds a working device."""
+    try:
+        from ember_opencl import device
+    except ImportError:
+        return ("cpu",)
+    return ("cpu", "opencl") if device.discover().devices else ("cpu",)

@@ -4,21 +4,12 @@ size-0 array zero strides, which the CPU backend reads as PyTorch's)."""
 from __future__ import annotations
 
 import pytest
+from outcomes import devices
 
 import ember
 
 torch = pytest.importorskip("torch")
 pytestmark = pytest.mark.oracle
-
-
-def _devices():
-    yield "cpu"
-    try:
-        from ember_opencl import device
-    except ImportError:
-        return
-    if device.discover().devices:
-        yield "opencl"
 
 
 CASES = {
@@ -63,7 +54,7 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("device_name", list(_devices()))
+@pytest.mark.parametrize("device_name", devices())
 @pytest.mark.parametrize("name", list(CASES))
 def test_strides_of_tensors_without_elements_are_pytorchs(name, device_name):
     ours, theirs = CASES[name](ember, device_name), CASES[name](torch, "cpu")

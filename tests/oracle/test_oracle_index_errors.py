@@ -3,22 +3,13 @@ OpenCL at the next synchronisation) against PyTorch's, class and message."""
 from __future__ import annotations
 
 import pytest
+from outcomes import devices
 
 import ember
 
 torch = pytest.importorskip("torch")
 
 pytestmark = pytest.mark.oracle
-
-
-def _devices():
-    yield "cpu"
-    try:
-        from ember_opencl import device
-    except ImportError:
-        return
-    if device.discover().devices:
-        yield "opencl"
 
 
 def _setitem(x, key):
@@ -38,7 +29,7 @@ KEYS = {  # op on x = arange(24.).view(2, 3, 4), given a function making an inde
 }
 
 
-@pytest.mark.parametrize("device", tuple(_devices()))
+@pytest.mark.parametrize("device", devices())
 @pytest.mark.parametrize("op", tuple(KEYS))
 def test_a_bad_index_raises_torchs_error(op, device):
     with pytest.raises(Exception) as expected:
