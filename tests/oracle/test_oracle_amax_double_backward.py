@@ -49,11 +49,11 @@ def test_amax_amin_gradient_graph_is_pytorchs(name, shape, kwargs, ties):
     upstream_host = np.arange(1.0, reduced_numel + 1.0)
     mine, theirs = (_both(lib, name, host, upstream_host, kwargs) for lib in (ember, torch))
     assert _chain(mine[0].grad_fn) == _chain(theirs[0].grad_fn)
-    np.testing.assert_array_equal(mine[0].detach().numpy(), theirs[0].detach().numpy())
+    np.testing.assert_array_equal(mine[0].detach().cpu().numpy(), theirs[0].detach().cpu().numpy())
     for got, expected in zip(mine[1], theirs[1]):
         assert (got is None) == (expected is None)
         if got is not None:
-            np.testing.assert_allclose(got.numpy(), expected.numpy(), rtol=1e-12, atol=0)
+            np.testing.assert_allclose(got.cpu().numpy(), expected.cpu().numpy(), rtol=1e-12, atol=0)
 
 
 @pytest.mark.parametrize("name", ("amax", "amin"))
@@ -61,8 +61,8 @@ def test_amax_amin_nan_gradient_graph_is_pytorchs(name):
     host = np.array([[1.0, np.nan, 2.0], [3.0, 3.0, 0.0]])
     mine, theirs = (_both(lib, name, host, np.array([2.0, 5.0]), {"dim": 1}) for lib in (ember, torch))
     assert _chain(mine[0].grad_fn) == _chain(theirs[0].grad_fn)
-    np.testing.assert_array_equal(mine[0].detach().numpy(), theirs[0].detach().numpy())
-    np.testing.assert_array_equal(mine[1][1].numpy(), theirs[1][1].numpy())
+    np.testing.assert_array_equal(mine[0].detach().cpu().numpy(), theirs[0].detach().cpu().numpy())
+    np.testing.assert_array_equal(mine[1][1].cpu().numpy(), theirs[1][1].cpu().numpy())
 
 
 @pytest.mark.parametrize("name", ("amax", "amin"))

@@ -35,7 +35,7 @@ VALUES = [-0.0, 0.0, -1.0, 1.0, np.nan, -np.inf, 7.0]
 
 
 def _signed(t):
-    values = t.detach().numpy().astype(np.float64)
+    values = t.detach().cpu().numpy().astype(np.float64)
     return [("nan" if np.isnan(v) else ("-" if np.signbit(v) else "+") + repr(abs(v))) for v in values.ravel()]
 
 

@@ -284,12 +284,20 @@ def unary(op: str):
     return kernel
 
 
+# maximum/minimum of floats against a number bound (clamp, relu6, hardtanh): x kept where equal to the bound
+# (-0. against 0.), as PyTorch's; between two arrays the second is kept, as its vectorized loops do.
+_BOUND = {"maximum": "(isnan(b) || a < b) ? b : a", "minimum": "(isnan(b) || a > b) ? b : a"}
+
+
 def binary(op: str):
     comparison = op in _COMPARISONS
+    bound = _BOUND.get(op)
 
     def kernel(a, b, out=None):
         dtype = _dtype_of([a, b])
         body, helpers = expression(op, dtype)
+        if bound is not None and not isinstance(b, CLArray) and value_type(dtype) in FLOATS:
+            body = bound
         result = result_buffer([a, b], np.dtype(bool) if comparison else dtype, out)
         if comparison:
             body = f"(uchar)({body})"
