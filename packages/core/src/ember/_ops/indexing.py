@@ -144,9 +144,6 @@ def _key_buffers(input: Tensor, key: tuple):
         empty = empty or not buffer.size or (mask and host is not None and not host.any())
         if mask:  # a k-dim mask is k indices of its Trues to PyTorch (a 0-d one, one)
             shapes += [item if host is None else (int(host.sum()),)] * max(len(buffer.shape), 1)
-        else:
-            shapes.append(tuple(buffer.shape))
-        if mask:
             mask_shape = tuple(buffer.shape)
             if mask_shape != tuple(shape[dim:dim + len(mask_shape)]):
                 at = next(i for i, n in enumerate(mask_shape) if dim + i >= len(shape) or n != shape[dim + i])
@@ -155,6 +152,7 @@ def _key_buffers(input: Tensor, key: tuple):
             dim += len(mask_shape)
             position += len(mask_shape)
         else:
+            shapes.append(tuple(buffer.shape))
             if buffer.size and dim < len(shape) and not shape[dim]:
                 raise IndexError("index is out of bounds for dimension with size 0")
             if dim < len(shape):
