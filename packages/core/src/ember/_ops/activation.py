@@ -4,7 +4,7 @@ from __future__ import annotations
 from .. import _dtype
 from .._tensor import Tensor, _wrap_dim, wrap
 from ..autograd import grad_mode
-from ..autograd.node import Node, attach
+from ..autograd.node import Node, attach, fused_saved
 from .creation import zeros_like
 from .dispatch import profiled
 from .registry import in_float32
@@ -19,6 +19,11 @@ def _float_input(input: Tensor, op: str):
 
 class ReluBackward0(Node):
     def backward(self, grad):
+        saved = self._saved
+        if saved:  # no graph of the gradient: the kernel straight on the saved result's buffer
+            masked = fused_saved(self, grad, saved[0], "threshold_backward", 0)
+            if masked is not None:
+                return masked
         (result,) = self.saved_tensors
         return threshold_backward(grad, result)
 

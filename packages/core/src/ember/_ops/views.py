@@ -11,7 +11,7 @@ from .. import _profiling
 from .._size import Size
 from .._tensor import Tensor, ViewRefs, _is_contiguous, _wrap_dim, wrap
 from ..autograd import grad_mode
-from ..autograd.node import Node, attach
+from ..autograd.node import NO_EDGE, Node, attach, input_edges, new_node
 from .dispatch import profiled
 from .layout import contiguous_strides, preserved_strides, view_strides
 
@@ -310,13 +310,18 @@ class TBackward0(Node):
     def backward(self, grad):
         if grad_mode.state.enabled or _profiling.enabled or len(grad._data.shape) != 2:
             return grad.t()
-        return matrix_t(grad)
+        return make_view(grad, permute_buffer(grad._device, grad._data, (1, 0)), t)  # no graph to record
 
 
-def matrix_t(matrix: Tensor) -> Tensor:
-    """``matrix.t()`` of a 2-D tensor without the op's dispatch, for callers that give no profiler event (every
-    linear layer's forward and backward): the same view and node."""
-    return _view(matrix, permute_buffer(matrix._device, matrix._data, (1, 0)), TBackward0, t)
+def transposed_edge(matrix: Tensor) -> tuple:
+    """The edge and gradient metadata that ``matrix.t()`` gives an op reading it, without making the view
+    (linear reads its weight transposed from the weight's buffer): a TBackward0 node over `matrix`'s edge,
+    as the view's history would be; no edge (and no metadata) when `matrix` wants no gradient."""
+    found = input_edges((matrix,))
+    if found is None:
+        return NO_EDGE, None
+    columns, rows = matrix._data.shape
+    return (new_node(TBackward0, *found), 0), ((rows, columns), matrix._dtype)
 
 
 @profiled("aten::permute")

@@ -16,7 +16,7 @@ from . import grad_mode
 
 _grad_state = grad_mode.state
 
-_NO_EDGE = (None, 0)
+NO_EDGE = (None, 0)
 # Each node's `_seq`, given when its edges are set: a node is newer than every node its edges lead to, the
 # order the engine runs them in (newest first).
 _next_seq = itertools.count(1).__next__
@@ -166,9 +166,9 @@ def edge(t) -> tuple:
     if isinstance(t, Tensor) and t._requires_grad:
         fn = t._grad_fn if t._base is None else t.grad_fn
         if fn is None:
-            return _NO_EDGE if _dead_view(t) else (accumulator(t), 0)
+            return NO_EDGE if _dead_view(t) else (accumulator(t), 0)
         return (fn, t._output_nr)
-    return _NO_EDGE
+    return NO_EDGE
 
 
 def needs_grad(inputs) -> bool:
@@ -187,7 +187,7 @@ def _dead_view(t: Tensor) -> bool:
     return t._base is not None and not getattr(t, "_view_leaf", False)
 
 
-def _edges(inputs):
+def input_edges(inputs):
     """Edges and gradient metadata of `inputs`, or None when none of them requires grad."""
     edges, meta, wanted = [], [], False
     for t in inputs:
@@ -198,7 +198,7 @@ def _edges(inputs):
                 fn = view_grad_fn(t)
             if fn is None:
                 if _dead_view(t):
-                    edges.append(_NO_EDGE)
+                    edges.append(NO_EDGE)
                     meta.append(None)
                     continue
                 ref = t._accumulator
@@ -208,15 +208,15 @@ def _edges(inputs):
                 edges.append((fn, t._output_nr))
             meta.append((t._data.shape, t._dtype))
         else:
-            edges.append(_NO_EDGE)
+            edges.append(NO_EDGE)
             meta.append(None)
     return (tuple(edges), tuple(meta)) if wanted else None
 
 
 def link(node: Node, inputs, saved=(), outputs=()) -> None:
     """Fill `node`'s edges and input metadata from `inputs` and save `saved` (outputs without a cycle)."""
-    found = _edges(inputs)
-    edges, meta = found if found is not None else ([_NO_EDGE] * len(inputs), [None] * len(inputs))
+    found = input_edges(inputs)
+    edges, meta = found if found is not None else ([NO_EDGE] * len(inputs), [None] * len(inputs))
     _fill(node, edges, meta, saved, outputs)
 
 
@@ -252,33 +252,47 @@ def record(result: Tensor, node_cls: type, inputs, saved=(), attributes=None) ->
     a = inputs[0]
     if a.__class__ is Tensor and a._base is None and a._grad_fn is not None and a._requires_grad and (
             n == 1 or (n == 2 and (not isinstance(inputs[1], Tensor) or not inputs[1]._requires_grad))):
-        next_functions = ((a._grad_fn, a._output_nr),) if n == 1 else ((a._grad_fn, a._output_nr), _NO_EDGE)
+        next_functions = ((a._grad_fn, a._output_nr),) if n == 1 else ((a._grad_fn, a._output_nr), NO_EDGE)
         input_meta = ((a._data.shape, a._dtype),) if n == 1 else ((a._data.shape, a._dtype), None)
     else:
-        found = _edges(inputs)
+        found = input_edges(inputs)
         if found is None:
             return result
         next_functions, input_meta = found
-    node: Node = _new_node(node_cls)
-    node.next_functions = next_functions
-    node._seq = _next_seq()
-    node._input_meta = input_meta
+    if result._base is not None and not _views_an_input(result._base, inputs):
+        result._base = None  # a view of the op's own scratch buffer: its history does not pass through it
+    return record_edges(result, node_cls, next_functions, input_meta, saved, attributes)
+
+
+def record_edges(result: Tensor, node_cls: type, next_functions: tuple, input_meta: tuple, saved=(),
+                 attributes=None) -> Tensor:
+    """`record` from edges the caller found itself (for an input that is never made a tensor: linear's
+    transposed weight, see `transposed_edge`): `result` becomes the output of a new `node_cls` node."""
+    node = new_node(node_cls, next_functions, input_meta)
     if attributes:
         for key, value in attributes.items():
             setattr(node, key, value)
-    if result._base is not None and not _views_an_input(result._base, inputs):
-        result._base = None  # a view of the op's own scratch buffer: its history does not pass through it
     if saved:  # one or two saved values (the common cases) packed without a loop
         n = len(saved)
         node._saved = (_pack(saved[0], result),) if n == 1 else \
             (_pack(saved[0], result), _pack(saved[1], result)) if n == 2 else \
             tuple([_pack(t, result) for t in saved])
-    if _anomaly.enabled:
-        _record_trace(node)
     result._requires_grad = True
     result._grad_fn = node
     result._output_nr = 0
     return result
+
+
+def new_node(node_cls: type, next_functions: tuple, input_meta: tuple) -> Node:
+    """A `node_cls` node over `next_functions`, newer than every node made before (and its forward stack
+    kept in anomaly mode)."""
+    node: Node = _new_node(node_cls)
+    node.next_functions = next_functions
+    node._seq = _next_seq()
+    node._input_meta = input_meta
+    if _anomaly.enabled:
+        _record_trace(node)
+    return node
 
 
 _new_node = object.__new__
@@ -322,14 +336,14 @@ def binary_recorder(node_cls: type, saving: Callable | None) -> Callable:
                 return record(result, node_cls, (a, b), saved)
             edge_a, meta_a = (fn, a._output_nr), (a._data.shape, a._dtype)
         else:
-            edge_a, meta_a = _NO_EDGE, None
+            edge_a, meta_a = NO_EDGE, None
         if b.__class__ is Tensor and b._requires_grad:
             fn = b._grad_fn
             if fn is None or b._base is not None:
                 return record(result, node_cls, (a, b), saved)
             edge_b, meta_b = (fn, b._output_nr), (b._data.shape, b._dtype)
         else:
-            edge_b, meta_b = _NO_EDGE, None
+            edge_b, meta_b = NO_EDGE, None
         if _anomaly.enabled:
             return record(result, node_cls, (a, b), saved)
         node: Node = _new_node(node_cls)
@@ -410,8 +424,8 @@ def _saved_value(node: Node, entry):
 _FUSED_DTYPES = frozenset((_dtype.float32, _dtype.float64))
 
 
-def fused_saved(node: Node, grad: Tensor, entry, kernel: str):
-    """``kernels.<kernel>(grad, value)`` on the buffers of `grad` and `node`'s saved `entry`, when no graph
+def fused_saved(node: Node, grad: Tensor, entry, kernel: str, *arguments):
+    """``kernels.<kernel>(grad, value, *arguments)`` on the buffers of `grad` and `node`'s saved `entry`, when no graph
     of the gradient is recorded (grad mode off, no profiler), the device has the kernel and the saved
     tensor is intact, float32 or float64, of grad's dtype and device; None otherwise (the caller's formula
     in ember ops runs: its checks, errors and graph). Saves unpacking the saved tensor on the hot path."""
@@ -431,7 +445,7 @@ def fused_saved(node: Node, grad: Tensor, entry, kernel: str):
     if fused is None:
         return None
     try:
-        return wrap(fused(grad._data, data), dtype, device)
+        return wrap(fused(grad._data, data, *arguments), dtype, device)
     except Exception:  # noqa: BLE001 -- the caller's formula raises PyTorch's error for it
         return None
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 from ember import _dtype, _profiling
 from ember._ops.dispatch import profiled
 from ember._ops.fused import fused, has
-from ember._ops.views import matrix_t, permute_buffer
+from ember._ops.views import permute_buffer, transposed_edge
 from ember._tensor import Tensor, wrap
 from ember.autograd import grad_mode
-from ember.autograd.node import Node, attach, cross_saved, needs_input_grad
+from ember.autograd.node import NO_EDGE, Node, attach, cross_saved, input_edges, needs_input_grad, record_edges
 
 # dtypes whose sums and products the kernels give as the ops would (float16 sums accumulate in float32)
 _BUFFER_DTYPES = (_dtype.float32, _dtype.float64)
@@ -106,21 +106,37 @@ def _bias_error(bias: Tensor, target: tuple) -> RuntimeError:
 
 
 def _addmm(bias: Tensor, mat1: Tensor, weight: Tensor) -> Tensor:
-    """bias + mat1 @ weight.t() for a 2-D ``mat1``, computed on buffers and recorded as AddmmBackward0."""
-    mat2 = weight.t() if _profiling.enabled else matrix_t(weight)  # a profiler sees aten::t under aten::linear
+    """bias + mat1 @ weight.t() for a 2-D ``mat1``, computed on buffers and recorded as AddmmBackward0 over
+    TBackward0 for the weight, PyTorch's graph. The transposed view is made only for a profiler (which shows
+    its aten::t under aten::linear); otherwise the kernel reads the weight's buffer transposed."""
     rows, out_features = mat1._data.shape[0], weight._data.shape[0]
     bias_shape = bias._data.shape
     if bias_shape != (out_features,) and \
             bias_shape not in ((1, out_features), (rows, out_features), (1,), ()):
         raise _bias_error(bias, (rows, out_features))
-    if has(mat1, "addmm"):  # one kernel; the transposed weight is a view it reads from its strides
+    profiling = _profiling.enabled
+    mat2 = weight.t() if profiling else wrap(permute_buffer(weight._device, weight._data, (1, 0)), weight._dtype,
+                                             weight._device)
+    if has(mat1, "addmm"):  # one kernel; the transposed weight is a buffer it reads from its strides
         result = fused(mat1, "addmm", bias, mat1, mat2)
     else:
         with grad_mode.no_grad():
             result = mat1.matmul(mat2)
             result += bias
-    return attach(result, AddmmBackward0, (bias, mat1, mat2), cross_saved(mat1, weight),
-                  bias_is_vector=len(bias_shape) == 1)
+    if profiling:
+        return attach(result, AddmmBackward0, (bias, mat1, mat2), cross_saved(mat1, weight),
+                      bias_is_vector=len(bias_shape) == 1)
+    if not grad_mode.state.enabled:
+        return result
+    mat2_edge, mat2_meta = transposed_edge(weight)  # first, as the view's node was made before the product's
+    found = input_edges((bias, mat1))
+    if found is None:
+        if mat2_edge is NO_EDGE:
+            return result
+        found = ((NO_EDGE, NO_EDGE), (None, None))
+    (bias_edge, mat1_edge), (bias_meta, mat1_meta) = found
+    return record_edges(result, AddmmBackward0, (bias_edge, mat1_edge, mat2_edge), (bias_meta, mat1_meta, mat2_meta),
+                        cross_saved(mat1, weight), {"bias_is_vector": len(bias_shape) == 1})
 
 
 @profiled("aten::linear")
