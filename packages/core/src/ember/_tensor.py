@@ -242,9 +242,7 @@ class Tensor:
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
         """Accumulate d(self)/d(leaf) into each leaf's ``.grad`` (see `ember.autograd.backward`)."""
-        from .autograd import engine
-
-        engine.backward(self, gradient, retain_graph, create_graph, inputs)
+        (_engine or _import_engine()).backward(self, gradient, retain_graph, create_graph, inputs)
 
     def register_hook(self, hook):
         """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor replaces it."""
@@ -410,6 +408,17 @@ class Tensor:
             out._grad = self._grad.__deepcopy__(memo)
         memo[id(self)] = out
         return out
+
+
+_engine: Any = None  # ember.autograd.engine, imported by the first backward (it imports this module)
+
+
+def _import_engine() -> Any:
+    global _engine
+    from .autograd import engine
+
+    _engine = engine
+    return engine
 
 
 def wrap(data, dtype: DType, device, requires_grad: bool = False, cls: type | None = None) -> Tensor:

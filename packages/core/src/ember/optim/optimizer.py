@@ -168,11 +168,11 @@ class Optimizer:
         by_device: dict = {}  # the gradients to zero, per device: one zero_ kernel call for each
         for group in self.param_groups:
             for param in group["params"]:
-                grad = param.grad
+                grad = param._grad  # a leaf's: its `grad` property without the non-leaf warning check
                 if grad is None:
                     continue
                 if set_to_none:
-                    param.grad = None
+                    param._grad = None
                 else:
                     if grad.grad_fn is not None:
                         grad.detach_()

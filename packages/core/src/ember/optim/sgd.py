@@ -80,7 +80,7 @@ class SGD(Optimizer):
             for group in self.param_groups:
                 params, grads = [], []
                 for param in group["params"]:
-                    grad = param.grad
+                    grad = param._grad  # a leaf's `grad`
                     if grad is not None:
                         params.append(param)
                         grads.append(grad)
@@ -100,7 +100,7 @@ class SGD(Optimizer):
                 f"SGD(fused=True): the '{device.type}' device has no sgd_step kernel; use fused=None"
             )
         if kernel is not None and group["fused"] is not False and not group["differentiable"] and \
-                all(param._device is device for param in params):
+                _on_device(params, device):
             self._fused_update(kernel, params, grads, group)
         else:
             for param, grad in zip(params, grads):
@@ -132,6 +132,14 @@ class SGD(Optimizer):
                     self.state[param]["momentum_buffer"] = Tensor._make(data, param._dtype, param._device)
                 else:
                     bump(buffer)
+
+
+def _on_device(params: list[Tensor], device: Any) -> bool:
+    """Whether every parameter of `params` is on `device` (one fused kernel call can update them all)."""
+    for param in params:
+        if param._device is not device:
+            return False
+    return True
 
 
 def _composed_update(param: Tensor, grad: Tensor, state: dict | None, group: dict[str, Any]) -> None:

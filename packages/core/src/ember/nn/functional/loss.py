@@ -325,26 +325,27 @@ class NllLossBackwardBackward0(Node):
 
 def _check_nll(input: Tensor, target: Tensor, weight: Tensor | None) -> int:
     """Validate nll_loss's arguments as PyTorch does; returns the number of classes."""
-    if input.dim() < 1:
-        raise ValueError(f"Expected 1 or more dimensions (got {input.dim()})")
+    ndim, target_ndim = len(input._data.shape), len(target._data.shape)
+    if ndim < 1:
+        raise ValueError(f"Expected 1 or more dimensions (got {ndim})")
     if target._dtype is not _dtype.int64:
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got {type_name(target)}")
-    if input.dim() == 1:
-        if target.dim() > 1:
+    if ndim == 1:
+        if target_ndim > 1:
             raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
-        if target.dim() == 1 and target._data.shape[0] != 1:
+        if target_ndim == 1 and target._data.shape[0] != 1:
             raise ValueError(
                 f"For 1D input, 1D target must have size 1, but got target size: {target._data.shape[0]}"
             )
-    elif target.dim() == 0 or input._data.shape[0] != target._data.shape[0]:
-        batch = 1 if target.dim() == 0 else target._data.shape[0]
+    elif target_ndim == 0 or input._data.shape[0] != target._data.shape[0]:
+        batch = 1 if target_ndim == 0 else target._data.shape[0]
         raise ValueError(
             f"Expected input batch_size ({input._data.shape[0]}) to match target batch_size ({batch})."
         )
     elif input._data.shape[2:] != target._data.shape[1:]:
         expected = [input._data.shape[0], *input._data.shape[2:]]
         raise RuntimeError(f"Expected target size {expected}, got {list(target._data.shape)}")
-    num_classes = input._data.shape[0 if input.dim() == 1 else 1]
+    num_classes = input._data.shape[0 if ndim == 1 else 1]
     if weight is not None:
         if weight.numel() != num_classes:
             raise RuntimeError(
@@ -451,7 +452,7 @@ class FusedLogSoftmaxBackward0(Node):
     hands down the log-probabilities' gradient and the `probabilities` (or, under create_graph, the
     `input`) this node needs for log_softmax's backward."""
 
-    dim: int
+    dim = 1  # the class dim of the (N, C) logits the fused kernels take
     probabilities: Tensor | None = None
     input: Tensor | None = None
 
@@ -476,7 +477,7 @@ class FusedNllLossBackward0(Node):
     def backward(self, grad: Tensor) -> Tensor:
         if self._saved is None:
             raise RuntimeError(_FREED)
-        target, probabilities = (_unpack(self, entry) for entry in self._saved[:2])
+        target, probabilities = _unpack(self, self._saved[0]), _unpack(self, self._saved[1])
         log_softmax = self.next_functions[0][0]
         if self._hooks or log_softmax._hooks or log_softmax._pre_hooks:
             # A hook sees the gradient between the nodes: PyTorch's, w.r.t. the log-probabilities.
@@ -589,13 +590,12 @@ def _fused_cross_entropy(input: Tensor, target: Tensor, ignore_index: int, reduc
         return result
     # The log-probabilities are never computed: the tensor standing for them between the two nodes (which
     # no user can reach) holds the probabilities' buffer, for its shape and dtype.
-    log_probabilities = attach(_result(probabilities), FusedLogSoftmaxBackward0, (input,), dim=1)
+    log_probabilities = attach(_result(probabilities), FusedLogSoftmaxBackward0, (input,))
     saved = (target, probabilities, input)
     return attach(result, FusedNllLossBackward0, (log_probabilities,), saved, scale=scale, kept=kept,
                   safe_target=safe_target)
 
 
-@profiled("aten::nll_loss_nd")
 def _check_floating(input: Tensor, op: str) -> None:
     """Log-probabilities and logits are floating point: PyTorch has no integer kernel for them."""
     if not input._dtype.is_floating_point:
@@ -603,6 +603,7 @@ def _check_floating(input: Tensor, op: str) -> None:
                                   f"floating point (got {input._dtype} of shape {list(input._data.shape)})")
 
 
+@profiled("aten::nll_loss_nd")
 def nll_loss(
     input: Tensor,
     target: Tensor,
@@ -653,14 +654,14 @@ def cross_entropy(
     _check_floating(input, "cross_entropy")
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
-    class_dim = 0 if input.dim() == 1 else 1
-    if target._data.shape == input._data.shape:
+    shape = input._data.shape
+    class_dim = 0 if len(shape) == 1 else 1
+    if target._data.shape == shape:
         if not target._dtype.is_floating_point:
             raise RuntimeError(
                 f"Expected floating point type for target with class probabilities, got {type_name(target)}"
             )
         return _cross_entropy_probabilities(input, target, weight, reduction, label_smoothing, class_dim)
-    shape = input._data.shape
     if len(shape) == 2 and shape[0] and shape[1] and label_smoothing == 0 and _has(input, "cross_entropy"):
         # float16's gradient keeps core's composition, computed in float32 as PyTorch's
         if weight is None and (not needs_grad((input,)) or (_has(input, "cross_entropy_backward")
