@@ -12,10 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
+
 # device -> [(buffers, judge)]: judge(*host arrays of the buffers) raises when the check failed.
 pending: dict = {}
 
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+_INT64, _UINT64 = np.dtype(np.int64), np.dtype(np.uint64)
 
 
 def queued(device) -> bool:
@@ -86,9 +89,10 @@ def check_targets(device, target, ignore_index: int, num_classes: int) -> bool |
         defer(device, (smallest, largest), lambda low, high: judge(low.item(), high.item()))
         return None
     host = kernels.to_numpy(target)
-    if host.size and host.dtype == "int64" and not 0 <= ignore_index < num_classes and \
-            host.view("uint64").max() < num_classes:
-        return False  # read as unsigned, the targets in [0, num_classes) are all below it, and only they are
+    if host.size and host.dtype == _INT64 and not 0 <= ignore_index < num_classes:
+        unsigned = host.view(_UINT64)
+        if unsigned.flat[unsigned.argmax()] < num_classes:  # the max through argmax: no reduction set up
+            return False  # read as unsigned, the targets in [0, num_classes) are all below it, and only they are
     if host.size:
         low, high = host.min().item(), host.max().item()
         if not low <= ignore_index <= high:  # none ignored (the common case): no mask, no copy
