@@ -62,6 +62,35 @@ def grad_mode_of_group(step: Callable[..., Any]) -> Callable[..., Any]:
     return run
 
 
+def kernel_groups(params: list[Tensor], kernel: str, fused: bool | None, optimizer: str) -> list[tuple]:
+    """(positions, kernel) for the parameters of `params` grouped by device and dtype, in order of first
+    appearance, with their device's optional `kernel` (None without one): a fused optimizer kernel updates one
+    group per call, as PyTorch's fused and foreach steps group their tensors. ``fused=True`` with a device
+    lacking the kernel is PyTorch's RuntimeError, before any parameter changes."""
+    first = params[0]
+    device, dtype = first._device, first._dtype
+    for param in params:
+        if param._device is not device or param._dtype is not dtype:
+            break
+    else:  # the common case: one group
+        groups = [(list(range(len(params))), getattr(device.kernels, kernel))]
+        if fused and groups[0][1] is None:
+            _refuse_fused(optimizer, device, kernel)
+        return groups
+    positions: dict = {}
+    for position, param in enumerate(params):
+        positions.setdefault((param._device, param._dtype), []).append(position)
+    groups = [(members, getattr(device.kernels, kernel)) for (device, _), members in positions.items()]
+    for (device, _), (_, found) in zip(positions, groups):
+        if fused and found is None:
+            _refuse_fused(optimizer, device, kernel)
+    return groups
+
+
+def _refuse_fused(optimizer: str, device: Any, kernel: str) -> None:
+    raise RuntimeError(f"{optimizer}(fused=True): the '{device.type}' device has no {kernel} kernel; use fused=None")
+
+
 def evaluate(closure: Callable[[], Any] | None) -> Any:
     """``closure()`` with autograd on (it recomputes the loss and its gradients), or None without one."""
     if closure is None:

@@ -15,6 +15,7 @@ from ember.optim._update import (
     check_lr,
     evaluate,
     grad_mode_of_group,
+    kernel_groups,
     number,
     step_counter,
 )
@@ -97,19 +98,15 @@ class Adam(Optimizer):
             if not params:
                 continue
             states = [self._state_of(param, group) for param in params]
-            device = params[0]._device
-            kernel = device.kernels.adam_step
-            if group["fused"] and kernel is None:
-                raise RuntimeError(
-                    f"{type(self).__name__}(fused=True): the '{device.type}' device has no adam_step kernel; "
-                    "use fused=None"
-                )
-            if kernel is not None and group["fused"] is not False and not group["differentiable"] and \
-                    not group["capturable"] and all(param._device is device for param in params):
-                self._fused_update(kernel, params, states, group)
-            else:
-                for param, state in zip(params, states):
-                    self._update(param, param.grad, state, group)
+            composed = group["fused"] is False or group["differentiable"] or group["capturable"]
+            for positions, kernel in kernel_groups(params, "adam_step", group["fused"], type(self).__name__):
+                members = params if len(positions) == len(params) else [params[i] for i in positions]
+                member_states = states if members is params else [states[i] for i in positions]
+                if kernel is not None and not composed:
+                    self._fused_update(kernel, members, member_states, group)
+                else:
+                    for param, state in zip(members, member_states):
+                        self._update(param, param.grad, state, group)
         return loss
 
     def _state_of(self, param: Tensor, group: dict[str, Any]) -> dict[str, Any]:

@@ -9,6 +9,7 @@ import ember
 from ember._ops.dispatch import bump
 from ember._tensor import Tensor
 from ember.autograd import grad_mode
+from ember.optim._update import kernel_groups
 from ember.optim.optimizer import Optimizer
 
 
@@ -91,20 +92,20 @@ class SGD(Optimizer):
         return loss
 
     def _update_group(self, params: list[Tensor], grads: list[Tensor], group: dict[str, Any]) -> None:
-        """Update `params` (those of `group` with a gradient, `grads`): one ``sgd_step`` kernel call for all of them
-        when their device has it, else PyTorch's single-tensor rule with in-place ops, parameter by parameter."""
-        device = params[0]._device
-        kernel = device.kernels.sgd_step
-        if group["fused"] and kernel is None:
-            raise RuntimeError(
-                f"SGD(fused=True): the '{device.type}' device has no sgd_step kernel; use fused=None"
-            )
-        if kernel is not None and group["fused"] is not False and not group["differentiable"] and \
-                _on_device(params, device):
-            self._fused_update(kernel, params, grads, group)
-        else:
-            for param, grad in zip(params, grads):
-                _composed_update(param, grad, self.state[param] if group["momentum"] != 0 else None, group)
+        """Update `params` (those of `group` with a gradient, `grads`): one ``sgd_step`` kernel call for each
+        device and dtype among them whose device has it, else PyTorch's single-tensor rule with in-place ops,
+        parameter by parameter."""
+        composed = group["fused"] is False or group["differentiable"]
+        for positions, kernel in kernel_groups(params, "sgd_step", group["fused"], "SGD"):
+            if len(positions) == len(params):
+                members, member_grads = params, grads
+            else:
+                members, member_grads = [params[i] for i in positions], [grads[i] for i in positions]
+            if kernel is not None and not composed:
+                self._fused_update(kernel, members, member_grads, group)
+            else:
+                for param, grad in zip(members, member_grads):
+                    _composed_update(param, grad, self.state[param] if group["momentum"] != 0 else None, group)
 
     def _fused_update(
         self, kernel: Callable[..., Any], params: list[Tensor], grads: list[Tensor], group: dict[str, Any]
@@ -132,14 +133,6 @@ class SGD(Optimizer):
                     self.state[param]["momentum_buffer"] = Tensor._make(data, param._dtype, param._device)
                 else:
                     bump(buffer)
-
-
-def _on_device(params: list[Tensor], device: Any) -> bool:
-    """Whether every parameter of `params` is on `device` (one fused kernel call can update them all)."""
-    for param in params:
-        if param._device is not device:
-            return False
-    return True
 
 
 def _composed_update(param: Tensor, grad: Tensor, state: dict | None, group: dict[str, Any]) -> None:
