@@ -83,6 +83,8 @@ def hinge_embedding_loss(
     """x where target is 1, max(0, margin - x) where it is -1 (both terms elsewhere), reduced; the margin is
     taken in the input's dtype, as PyTorch's ``margin - self``."""
     reduction = _reduction_of(size_average, reduce, reduction)
+    if broadcast_shapes(target._data.shape, input._data.shape) is None:  # as PyTorch's where() says it
+        raise RuntimeError(_mismatch_message(target._data.shape, input._data.shape))
     zeros = ember.zeros_like(input)
     margin_clamp = (ember.full_like(input, margin) - input).clamp_min(0)
     output_margin = ember.where(target != 1, margin_clamp, zeros)
@@ -208,9 +210,7 @@ def multi_margin_loss(
         losses = ember.where(violated, z if p == 1 else z * z, 0.0)
         if weight is not None:
             losses = losses * weight[labels].unsqueeze(1)
-        losses = (losses.sum(1) / num_classes).reshape(target.shape)
-        # PyTorch's kernel gives 0, not NaN, as the mean over no samples
-        loss = _reduce(losses, reduction) if labels.numel() or reduction == "none" else losses.sum()
+        loss = _reduce((losses.sum(1) / num_classes).reshape(target.shape), reduction)
     return attach(_result(loss), MultiMarginLossBackward0, (input,), (input, target, weight),
                   p=p, margin=margin, reduction=reduction)
 
