@@ -94,16 +94,16 @@ def test_bilinear_module_matches_torch(bias):
         [(n, tuple(p.shape), str(p.dtype).split(".")[-1]) for n, p in theirs.named_parameters()]
     bound = 1 / math.sqrt(3)
     for p in ours.parameters():
-        values = p.detach().numpy()
+        values = p.detach().cpu().numpy()
         assert values.min() >= -bound and values.max() <= bound and values.std() > bound / 4
     ours.load_state_dict({k: ember.tensor(v.detach().numpy()) for k, v in theirs.state_dict().items()})
     rng = np.random.default_rng(0)
     a, b = rng.standard_normal((6, 3)), rng.standard_normal((6, 4))
     out_t = theirs(torch.tensor(a), torch.tensor(b))
     out_e = ours(ember.tensor(a), ember.tensor(b))
-    np.testing.assert_allclose(out_e.detach().numpy(), out_t.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(out_e.detach().cpu().numpy(), out_t.detach().numpy(), rtol=1e-12)
     out_t.sum().backward()
     out_e.sum().backward()
     for (name, p), q in zip(ours.named_parameters(), theirs.parameters()):
-        np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), rtol=1e-12, err_msg=name)
+        np.testing.assert_allclose(p.grad.cpu().numpy(), q.grad.numpy(), rtol=1e-12, err_msg=name)
     assert ember.nn.Bilinear(2, 0, 3).weight.shape == torch.nn.Bilinear(2, 0, 3).weight.shape

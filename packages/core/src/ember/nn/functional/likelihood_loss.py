@@ -67,13 +67,13 @@ def gaussian_nll_loss(
 ) -> Tensor:
     """(log(var) + (input - target)² / var) / 2 for a predicted mean and variance, the variance clamped at
     eps (its gradient passing the clamp, as PyTorch's); ``full`` adds log(2π) / 2. Reduced."""
-    var = _variance_like(input, var)
+    variance = _variance_like(input, var)
     if reduction not in ("none", "mean", "sum"):
         raise ValueError(f"{reduction} is not valid")
-    var = var.clone()
+    variance = variance.clone()
     with grad_mode.no_grad():
-        var.clamp_(min=eps)
-    loss = 0.5 * (var.log() + (input - target) ** 2 / var)
+        variance.clamp_(min=eps)
+    loss = 0.5 * (variance.log() + (input - target) ** 2 / variance)
     if full:
         loss = loss + 0.5 * math.log(2 * math.pi)
     return _reduce(loss, reduction)
