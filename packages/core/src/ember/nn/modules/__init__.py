@@ -76,6 +76,7 @@ from ember.nn.modules.upsampling import Upsample
 # isort: split
 # margin, likelihood and triplet losses, bilinear (session 7)
 from ember.nn.modules.bilinear import Bilinear
+from ember.nn.modules.lazy import LazyLinear, LazyModuleMixin
 from ember.nn.modules.margin_loss import (
     GaussianNLLLoss,
     HingeEmbeddingLoss,
@@ -182,6 +183,8 @@ __all__ = [
     "MaxPool1d",
     "MaxPool2d",
     "Bilinear",  # margin, likelihood and triplet losses, bilinear (session 7)
+    "LazyLinear",
+    "LazyModuleMixin",
     "GaussianNLLLoss",
     "HingeEmbeddingLoss",
     "MultiLabelMarginLoss",
