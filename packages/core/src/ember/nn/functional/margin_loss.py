@@ -104,9 +104,10 @@ def _check_scores(input: Tensor, kernel: str) -> None:
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{type_name(input)}'")
 
 
-def _check_long(target: Tensor, expected: Tensor) -> None:
-    if target._dtype is not expected._dtype:
-        raise RuntimeError(f"expected scalar type {type_name(expected)} but found {type_name(target)}")
+def _check_dtype(tensor: Tensor, expected: _dtype.dtype) -> None:
+    """PyTorch's error for a weight or label tensor of another dtype than its kernel takes."""
+    if tensor._dtype is not expected:
+        raise RuntimeError(f"expected scalar type {_dtype.TYPE_NAMES[expected.name]} but found {type_name(tensor)}")
 
 
 def _check_range(target: Tensor, low: int, high: int, message: str) -> Tensor:
@@ -177,9 +178,8 @@ def _check_multi_margin(input: Tensor, target: Tensor, weight: Tensor | None) ->
             raise RuntimeError(
                 f"inconsistent weight size, expected {num_classes} but got {list(weight._data.shape)}"
             )
-        _check_long(weight, input)
-    if target._dtype is not _dtype.int64:
-        raise RuntimeError(f"expected scalar type Long but found {type_name(target)}")
+        _check_dtype(weight, input._dtype)
+    _check_dtype(target, _dtype.int64)
     return num_classes
 
 
@@ -256,8 +256,7 @@ def _check_multilabel(input: Tensor, target: Tensor) -> int:
         matches = target.dim() <= 1 and target.numel() == num_classes
     if not matches:
         raise RuntimeError(f"inconsistent target size: {list(target._data.shape)} for input of size: {list(shape)}")
-    if target._dtype is not _dtype.int64:
-        raise RuntimeError(f"expected scalar type Long but found {type_name(target)}")
+    _check_dtype(target, _dtype.int64)
     return num_classes
 
 
