@@ -130,12 +130,16 @@ NAMES = list(_losses(np.random.default_rng(0)))
 
 @pytest.mark.parametrize("name", NAMES)
 @pytest.mark.parametrize("reduction", REDUCTIONS)
-@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
 def test_loss_matches_torch(oracle, name, reduction, dtype):
-    """Values, dtypes and the input's gradient; the result's grad_fn is PyTorch's."""
+    """Values, dtypes and the input's gradient; the result's grad_fn is PyTorch's. float16 too, but for
+    the losses whose PyTorch kernels take only float32 and float64 (both refuse it)."""
     rng = oracle.rng(3)
     loss = _losses(rng, dtype)[name]
     x = (rng.standard_normal((3, 4)) * 1.5).astype(dtype)
+    if dtype == "float16" and "multi" in name.lower() and "soft" not in name.lower():
+        assert_same_error(lambda lib: loss(lib, lib.tensor(x), reduction), exact=False)
+        return
     e, t = oracle.check(lambda lib, a: loss(lib, a, reduction), x)
     assert oracle.grad_fn_name(e) == oracle.grad_fn_name(t)
 
