@@ -34,3 +34,49 @@ class Parameter(Tensor):
 
     def __reduce_ex__(self, protocol: object) -> tuple:
         return (type(self), (self.detach(), self.requires_grad))
+
+
+_UNINITIALIZED_USE = (
+    "Attempted to use an uninitialized parameter in {}. This error happens when you are using a `LazyModule` or "
+    "explicitly manipulating `ember.nn.parameter.UninitializedParameter` objects. When using LazyModules Call "
+    "`forward` with a dummy batch to initialize the parameters before calling ember functions"
+)
+
+
+class UninitializedParameter(Parameter):
+    """A lazy module's parameter before its shape is known: it keeps a dtype and a device (moved and cast
+    with its module) and becomes a plain `Parameter` of a given shape, in place, on `materialize`."""
+
+    cls_to_become = Parameter
+
+    def __new__(cls, requires_grad: bool = True, device: object = None, dtype: object = None) -> UninitializedParameter:
+        return cast(UninitializedParameter, super().__new__(cls, ember.empty(0, device=device, dtype=dtype),
+                                                            requires_grad))
+
+    def materialize(self, shape: tuple[int, ...], device: object = None, dtype: object = None) -> None:
+        """Become a Parameter of `shape` (uninitialised values), on this parameter's device and dtype unless
+        given; every reference to it (a module's, an optimizer's) sees the change."""
+        data = ember.empty(shape, device=self.device if device is None else device,
+                           dtype=self.dtype if dtype is None else dtype)
+        self.__class__ = self.cls_to_become  # type: ignore[assignment]
+        self.data = data
+
+    @property
+    def shape(self):
+        raise RuntimeError(
+            "Can't access the shape of an uninitialized parameter or buffer. This error usually happens in "
+            "`load_state_dict` when trying to load an uninitialized parameter into an initialized one. Call "
+            "`forward` to initialize the parameters before accessing their attributes."
+        )
+
+    def dim(self) -> int:
+        raise ValueError(_UNINITIALIZED_USE.format("dim"))
+
+    def numel(self) -> int:
+        raise ValueError(_UNINITIALIZED_USE.format("numel"))
+
+    def __repr__(self, *, tensor_contents: object = None) -> str:  # type: ignore[override]
+        return "<UninitializedParameter>"
+
+    def __reduce_ex__(self, protocol: object) -> tuple:
+        return (type(self), (self.requires_grad, self.device, self.dtype))

@@ -78,6 +78,19 @@ from ember.nn.functional.kl_div import kl_div
 from ember.nn.functional.ranking_loss import cosine_embedding_loss, margin_ranking_loss
 from ember.nn.functional.robust_loss import huber_loss, smooth_l1_loss
 
+# isort: split
+# margin, likelihood and triplet losses, bilinear (session 7)
+from ember.nn.functional.bilinear import bilinear
+from ember.nn.functional.likelihood_loss import gaussian_nll_loss, poisson_nll_loss
+from ember.nn.functional.margin_loss import (
+    hinge_embedding_loss,
+    multi_margin_loss,
+    multilabel_margin_loss,
+    multilabel_soft_margin_loss,
+    soft_margin_loss,
+)
+from ember.nn.functional.triplet_loss import triplet_margin_loss, triplet_margin_with_distance_loss
+
 __all__ = [
     "adaptive_avg_pool1d",
     "adaptive_avg_pool2d",
@@ -153,4 +166,14 @@ __all__ = [
     "layer_norm",
     "multi_head_attention_forward",
     "scaled_dot_product_attention",
+    "bilinear",  # margin, likelihood and triplet losses, bilinear (session 7)
+    "gaussian_nll_loss",
+    "poisson_nll_loss",
+    "hinge_embedding_loss",
+    "multi_margin_loss",
+    "multilabel_margin_loss",
+    "multilabel_soft_margin_loss",
+    "soft_margin_loss",
+    "triplet_margin_loss",
+    "triplet_margin_with_distance_loss",
 ]

@@ -73,6 +73,22 @@ from ember.nn.modules.pooling import (
 from ember.nn.modules.sparse import Embedding
 from ember.nn.modules.upsampling import Upsample
 
+# isort: split
+# margin, likelihood and triplet losses, bilinear (session 7)
+from ember.nn.modules.bilinear import Bilinear
+from ember.nn.modules.lazy import LazyLinear, LazyModuleMixin
+from ember.nn.modules.margin_loss import (
+    GaussianNLLLoss,
+    HingeEmbeddingLoss,
+    MultiLabelMarginLoss,
+    MultiLabelSoftMarginLoss,
+    MultiMarginLoss,
+    PoissonNLLLoss,
+    SoftMarginLoss,
+    TripletMarginLoss,
+    TripletMarginWithDistanceLoss,
+)
+
 __all__ = [
     "BCELoss",
     "BCEWithLogitsLoss",
@@ -166,4 +182,16 @@ __all__ = [
     "ConvTranspose2d",
     "MaxPool1d",
     "MaxPool2d",
+    "Bilinear",  # margin, likelihood and triplet losses, bilinear (session 7)
+    "LazyLinear",
+    "LazyModuleMixin",
+    "GaussianNLLLoss",
+    "HingeEmbeddingLoss",
+    "MultiLabelMarginLoss",
+    "MultiLabelSoftMarginLoss",
+    "MultiMarginLoss",
+    "PoissonNLLLoss",
+    "SoftMarginLoss",
+    "TripletMarginLoss",
+    "TripletMarginWithDistanceLoss",
 ]
