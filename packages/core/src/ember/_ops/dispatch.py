@@ -175,16 +175,32 @@ def broadcast_shapes(a: tuple, b: tuple) -> tuple | None:
     return tuple(out)
 
 
+def broadcast_error(op: str | None, shapes) -> RuntimeError | None:
+    """PyTorch's error for operand `shapes` (in its operand order) that do not broadcast together, else None:
+    as its TensorIterator, each shape is broadcast against those before it (tensor a) and the first
+    mismatch from the right is named; `op` (when given) and the shapes end ember's message."""
+    shape: tuple = ()
+    for other in shapes:
+        n = max(len(shape), len(other))
+        a, b = (1,) * (n - len(shape)) + tuple(shape), (1,) * (n - len(other)) + tuple(other)
+        for dim in range(n - 1, -1, -1):
+            x, y = a[dim], b[dim]
+            if x != y and x != 1 and y != 1:
+                listed = ", ".join(str(list(s)) for s in shapes[:-1]) + f" and {list(shapes[-1])}"
+                context = f" (in {op}, shapes {listed})" if op is not None else ""
+                return RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "
+                                    f"non-singleton dimension {dim}{context}")
+        shape = tuple(y if x == 1 else x for x, y in zip(a, b))
+    return None
+
+
 def binary_failure(op: str, a, b, error: Exception, out_shape=None) -> Exception:
     """PyTorch's error for a failed binary kernel: shapes that do not broadcast, or the kernel's own."""
     sa = tuple(a._data.shape) if isinstance(a, Tensor) else ()
     sb = tuple(b._data.shape) if isinstance(b, Tensor) else ()
-    n = max(len(sa), len(sb))
-    pa, pb = (1,) * (n - len(sa)) + sa, (1,) * (n - len(sb)) + sb
-    for dim, (x, y) in enumerate(zip(pa, pb)):
-        if x != y and x != 1 and y != 1:
-            return RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "
-                                f"non-singleton dimension {dim} (in {op}, shapes {list(sa)} and {list(sb)})")
+    mismatch = broadcast_error(op, (sa, sb))
+    if mismatch is not None:
+        return mismatch
     full = broadcast_shapes(sa, sb)
     if out_shape is not None and full is not None and tuple(out_shape) != full:
         return RuntimeError(f"output with shape {list(out_shape)} doesn't match the broadcast shape "

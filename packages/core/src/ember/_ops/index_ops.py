@@ -12,7 +12,7 @@ from .. import _dtype
 from .._tensor import Tensor, _wrap_dim, wrap
 from ..autograd.node import Node, attach, needs_input_grad
 from . import indexing, inplace, views
-from .dispatch import broadcast_shapes, check_out, profiled, scalar, type_name
+from .dispatch import broadcast_error, broadcast_shapes, check_out, profiled, scalar, type_name
 from .scatter import (
     as_1d,
     begin_put,
@@ -260,11 +260,9 @@ def index_fill(input, dim, index, value):
 def _broadcast_pair(input: Tensor, mask: Tensor):
     """`input` and `mask` broadcast to one shape (PyTorch's error names the mask `a`)."""
     shape = broadcast_shapes(input._data.shape, mask._data.shape)
-    if shape is None:
-        a, b = mask._data.shape[::-1], input._data.shape[::-1]
-        at = next(i for i, (m, n) in enumerate(zip(a, b)) if m != n and m != 1 and n != 1)
-        raise RuntimeError(f"The size of tensor a ({a[at]}) must match the size of tensor b ({b[at]}) at "
-                           f"non-singleton dimension {max(len(a), len(b)) - 1 - at}")
+    error = broadcast_error(None, (mask._data.shape, input._data.shape)) if shape is None else None
+    if error is not None:
+        raise error
     return views.expand_to(input, shape), views.expand_to(mask, shape)
 
 

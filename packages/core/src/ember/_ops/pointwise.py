@@ -13,6 +13,7 @@ from .arithmetic import number
 from .binary import FUNCTIONS as _BINARY
 from .dispatch import (
     binary_failure,
+    broadcast_error,
     check_out,
     checked_scalar,
     operands,
@@ -120,7 +121,7 @@ def where(condition, input=None, other=None):
         try:
             data = input._device.kernels.where(condition._data, input._data, half_source(other, input._dtype.numpy))
         except Exception as error:
-            raise binary_failure("where", input, condition, error) from error
+            raise _where_failure(condition, input, other, error) from error
         return attach(wrap(data, input._dtype, input._device), WhereBackward0, (input, other), (condition,))
     if input is None and other is None and isinstance(condition, Tensor):
         from .shape import nonzero_tuple
@@ -156,10 +157,18 @@ def where(condition, input=None, other=None):
     try:
         data = k.where(condition._data, a, b)
     except Exception as error:
-        raise binary_failure("where", input if isinstance(input, Tensor) else condition,
-                             other if isinstance(other, Tensor) else condition, error) from error
+        raise _where_failure(condition, input, other, error) from error
     result = wrap(data, dt, device)
     return attach(result, WhereBackward0, (input, other), (condition,))
+
+
+def _where_failure(condition: Tensor, input, other, error: Exception) -> Exception:
+    """PyTorch's error for a failed where kernel: its three operands (numbers are 0-d) that do not broadcast,
+    in its order, or the kernel's own."""
+    shapes = [tuple(t._data.shape) if isinstance(t, Tensor) else () for t in (condition, input, other)]
+    return broadcast_error("where", shapes) or binary_failure(
+        "where", input if isinstance(input, Tensor) else condition, other if isinstance(other, Tensor) else condition,
+        error)
 
 
 class MaskedFillBackward0(Node):
@@ -199,7 +208,8 @@ def masked_fill(input, mask, value):
     try:
         data = k.contiguous(k.where(mask._data, fill, input._data))
     except Exception as error:
-        raise binary_failure("masked_fill", input, mask, error) from error
+        raise broadcast_error("masked_fill", (mask._data.shape, input._data.shape)) or \
+            binary_failure("masked_fill", input, mask, error) from error
     result = wrap(data, dt, input._device)
     if isinstance(value, Tensor):
         return attach(result, MaskedFillBackward1, (input, value), (mask,), value_dtype=value._dtype)

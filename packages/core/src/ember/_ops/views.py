@@ -416,25 +416,27 @@ def expand(input, *sizes):
         raise RuntimeError(f"expand(ember.{input._dtype.name}{{{list(old)}}}, size={list(sizes)}): the number "
                            f"of sizes provided ({len(sizes)}) must be greater or equal to the number of "
                            f"dimensions in the tensor ({len(old)})")
+    for s in sizes:
+        if not isinstance(s, int):
+            raise TypeError(f"expand(): argument 'size' (position 1) must be tuple of ints, not {type(s).__name__}")
     lead = len(sizes) - len(old)
-    shape = []
-    for i, s in enumerate(sizes):
-        current = old[i - lead] if i >= lead else None
-        if not isinstance(s, int) or s < -1:
-            raise TypeError(f"expand(): argument 'size' (position 1) must be tuple of ints, not "
-                            f"{type(s).__name__}") if not isinstance(s, int) else \
-                RuntimeError(f"expand: the size {s} at dimension {i} is negative (only -1 keeps a dim); "
-                             f"target sizes {list(sizes)}")
+    expanded = [0] * len(sizes)
+    for i in range(len(sizes) - 1, -1, -1):  # from the right, as PyTorch checks (and names the first mismatch)
+        s, current = sizes[i], old[i - lead] if i >= lead else 1
         if s == -1:
-            if current is None:
-                raise RuntimeError(f"expand: -1 is not allowed in a leading, non-existing dimension {i}")
+            if i < lead:
+                raise RuntimeError(f"The expanded size of the tensor (-1) isn't allowed in a leading, non-existing "
+                                   f"dimension {i}")
             s = current
-        if current is not None and current != s and current != 1:
+        if current != s and current != 1:
             raise RuntimeError(f"The expanded size of the tensor ({s}) must match the existing size "
                                f"({current}) at non-singleton dimension {i}.  Target sizes: {list(sizes)}.  "
                                f"Tensor sizes: {list(old)}")
-        shape.append(int(s))
-    shape = tuple(shape)
+        if s < 0:
+            raise RuntimeError(f"expand: the size {s} at dimension {i} is negative (only -1 keeps a dim); "
+                               f"target sizes {list(sizes)}")
+        expanded[i] = int(s)
+    shape = tuple(expanded)
     if shape == old:
         replay = lambda t: expand(t, shape)  # noqa: E731
         return _view(input, input._data, ExpandBackward0, replay) if input._requires_grad else \

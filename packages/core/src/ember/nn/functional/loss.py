@@ -12,7 +12,7 @@ import warnings
 
 import ember
 from ember import _checks, _dtype
-from ember._ops.dispatch import broadcast_shapes, operands, profiled
+from ember._ops.dispatch import broadcast_error, broadcast_shapes, operands, profiled
 from ember._ops.fused import fused as _fused
 from ember._ops.fused import has as _has
 from ember._ops.indexing import _index_backward, index_in_range
@@ -66,13 +66,8 @@ def _broadcast_pair(input: Tensor, target: Tensor) -> tuple[Tensor, Tensor]:
 
 
 def _mismatch_message(a: tuple, b: tuple) -> str:
-    n = max(len(a), len(b))
-    a, b = (1,) * (n - len(a)) + tuple(a), (1,) * (n - len(b)) + tuple(b)
-    dim = next(i for i, (x, y) in enumerate(zip(a, b)) if x != y and 1 not in (x, y))
-    return (
-        f"The size of tensor a ({a[dim]}) must match the size of tensor b ({b[dim]}) at non-singleton "
-        f"dimension {dim}"
-    )
+    """PyTorch's message for shapes `a` and `b` that do not broadcast together."""
+    return str(broadcast_error(None, (a, b)))
 
 
 def _elementwise_weighted(errors: Tensor, weight: Tensor, reduction: str) -> Tensor:
