@@ -7,7 +7,6 @@ from __future__ import annotations
 import warnings
 
 import pytest
-
 from outcomes import same_message, settled
 
 pytestmark = pytest.mark.oracle

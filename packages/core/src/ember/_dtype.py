@@ -139,6 +139,18 @@ def promote(a: dtype, a_rank: int, b: dtype, b_rank: int) -> dtype:
     return result
 
 
+def promote_many(operands) -> dtype:
+    """The result dtype of an op over several ``(dtype, rank)`` operands (addcmul's three tensors), by `promote`'s
+    rule: the highest category wins, then the highest rank within it."""
+    category = max(d._category for d, _ in operands)
+    rank = max(r for d, r in operands if d._category == category)
+    winners = [d for d, r in operands if d._category == category and r == rank]
+    result = winners[0]
+    for other in winners[1:]:
+        result = _numpy_promote(result, other)
+    return _default_float[0] if rank == SCALAR and category == FLOAT else result
+
+
 def can_cast(source: dtype, target: dtype) -> bool:
     """Whether an in-place result of `source` may be written into `target` (no category demotion)."""
     return source._category <= target._category

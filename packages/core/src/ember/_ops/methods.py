@@ -4,6 +4,7 @@ from __future__ import annotations
 from .._tensor import Tensor
 from . import (
     activation,
+    addcmul,
     binary,
     blas,
     conversion,
@@ -115,6 +116,7 @@ _METHODS = {
     # matrix products (issue 7)
     "bmm": linalg.bmm, "vdot": linalg.vdot, "ger": linalg.ger, "addmm": blas.addmm, "addmv": blas.addmv,
     "addr": blas.addr, "baddbmm": blas.baddbmm, "addbmm": blas.addbmm, "lerp": lerp.lerp, "unfold": unfold.unfold,
+    "addcmul": addcmul.addcmul, "addcdiv": addcmul.addcdiv,
     **scatter.FUNCTIONS,
     **index_ops.FUNCTIONS,
 }
@@ -131,6 +133,7 @@ _INPLACE = {
     **{name + "_": (blas.in_place_form(getattr(blas, name)), False)
        for name in ("addmm", "addmv", "addr", "baddbmm", "addbmm")},
     "lerp_": (lerp.lerp, False),
+    "addcmul_": (addcmul.addcmul, True), "addcdiv_": (addcmul.addcdiv, True),
 }
 INPLACE_METHODS = {name: inplace.make_inplace(op, name, writes_out) for name, (op, writes_out) in _INPLACE.items()}
 INPLACE_METHODS["masked_fill_"] = inplace.make_inplace(pointwise.masked_fill, "masked_fill_", False,

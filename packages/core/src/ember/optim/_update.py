@@ -1,5 +1,5 @@
-"""Pieces shared by the optimizers' update rules: PyTorch's ``addcmul_``/``addcdiv_`` rounding, the per-parameter
-``step`` counter tensor, the learning rate as a number, and running a step in the optimizer's grad mode."""
+"""Pieces shared by the optimizers' update rules: the per-parameter ``step`` counter tensor, the learning rate as a
+number, the groups a fused kernel updates, and running a step in the optimizer's grad mode."""
 
 from __future__ import annotations
 
@@ -9,18 +9,6 @@ from typing import Any
 
 import ember
 from ember._tensor import Tensor
-
-
-def addcmul_(target: Tensor, tensor1: Tensor, tensor2: Tensor, value: float = 1.0) -> Tensor:
-    """``target += value * tensor1 * tensor2`` in place, rounded as PyTorch's: ``(value * tensor1) * tensor2``."""
-    product = tensor1.mul(tensor2) if value == 1 else tensor1.mul(value).mul_(tensor2)
-    return target.add_(product)
-
-
-def addcdiv_(target: Tensor, tensor1: Tensor, tensor2: Tensor, value: float = 1.0) -> Tensor:
-    """``target += value * tensor1 / tensor2`` in place, rounded as PyTorch's: ``(value * tensor1) / tensor2``."""
-    quotient = tensor1.div(tensor2) if value == 1 else tensor1.mul(value).div_(tensor2)
-    return target.add_(quotient)
 
 
 def step_counter(device: Any = None) -> Tensor:

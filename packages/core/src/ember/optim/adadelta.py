@@ -7,7 +7,7 @@ from typing import Any
 
 import ember
 from ember._tensor import Tensor
-from ember.optim._update import addcmul_, check_lr, number, step_counter
+from ember.optim._update import check_lr, number, step_counter
 from ember.optim.parameterwise import ParameterwiseOptimizer
 
 
@@ -72,8 +72,8 @@ class Adadelta(ParameterwiseOptimizer):
             grad = -grad
         if group["weight_decay"] != 0:
             grad = grad.add(param, alpha=group["weight_decay"])
-        square_avg = addcmul_(state["square_avg"].mul_(rho), grad, grad, 1 - rho)
+        square_avg = state["square_avg"].mul_(rho).addcmul_(grad, grad, value=1 - rho)
         std = square_avg.add(eps).sqrt_()
         delta = state["acc_delta"].add(eps).sqrt_().div_(std).mul_(grad)
-        addcmul_(state["acc_delta"].mul_(rho), delta, delta, 1 - rho)
+        state["acc_delta"].mul_(rho).addcmul_(delta, delta, value=1 - rho)
         param.add_(delta, alpha=-number(group["lr"]))

@@ -8,8 +8,6 @@ from typing import Any
 import ember
 from ember._tensor import Tensor
 from ember.optim._update import (
-    addcdiv_,
-    addcmul_,
     check_fused,
     check_lr,
     number,
@@ -86,5 +84,5 @@ class Adagrad(ParameterwiseOptimizer):
         if group["weight_decay"] != 0:
             grad = grad.add(param, alpha=group["weight_decay"])
         clr = number(group["lr"]) / (1 + (step - 1) * group["lr_decay"])
-        state_sum = addcmul_(state["sum"], grad, grad)
-        addcdiv_(param, grad, state_sum.sqrt().add_(group["eps"]), -clr)
+        state_sum = state["sum"].addcmul_(grad, grad)
+        param.addcdiv_(grad, state_sum.sqrt().add_(group["eps"]), value=-clr)

@@ -9,8 +9,6 @@ import ember
 from ember._ops.dispatch import bump
 from ember._tensor import Tensor
 from ember.optim._update import (
-    addcdiv_,
-    addcmul_,
     check_fused,
     check_lr,
     evaluate,
@@ -166,7 +164,7 @@ class Adam(Optimizer):
                 grad = grad.add(param, alpha=weight_decay)
         exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
         exp_avg.lerp_(grad, 1 - beta1)
-        addcmul_(exp_avg_sq.mul_(beta2), grad, grad, 1 - beta2)
+        exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
         if group["amsgrad"]:
             running_max = state["max_exp_avg_sq"]
             previous = running_max.clone() if group["differentiable"] else running_max  # kept for backward
@@ -178,10 +176,10 @@ class Adam(Optimizer):
             step_size_neg = (lr / (1 - beta1 ** state["step"])).neg()
             bias_correction2_sqrt = (1 - beta2 ** state["step"]).sqrt()
             denom = (second_moment.sqrt() / (bias_correction2_sqrt * step_size_neg)).add_(eps / step_size_neg)
-            addcdiv_(param, exp_avg.clone() if group["differentiable"] else exp_avg, denom)
+            param.addcdiv_(exp_avg.clone() if group["differentiable"] else exp_avg, denom)
             return
         step = state["step"].item()
         step_size = lr / (1 - beta1**step)
         bias_correction2_sqrt = (1 - beta2**step) ** 0.5
         denom = (second_moment.sqrt() / bias_correction2_sqrt).add_(eps)
-        addcdiv_(param, exp_avg, denom, -step_size)
+        param.addcdiv_(exp_avg, denom, value=-step_size)

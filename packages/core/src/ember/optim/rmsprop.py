@@ -7,7 +7,7 @@ from typing import Any
 
 import ember
 from ember._tensor import Tensor
-from ember.optim._update import addcdiv_, addcmul_, check_lr, number, step_counter
+from ember.optim._update import check_lr, number, step_counter
 from ember.optim.parameterwise import ParameterwiseOptimizer
 
 
@@ -80,15 +80,15 @@ class RMSprop(ParameterwiseOptimizer):
         state["step"] += 1
         if group["weight_decay"] != 0:
             grad = grad.add(param, alpha=group["weight_decay"])
-        square_avg = addcmul_(state["square_avg"].mul_(alpha), grad, grad, 1 - alpha)
+        square_avg = state["square_avg"].mul_(alpha).addcmul_(grad, grad, value=1 - alpha)
         if group["centered"]:
             grad_avg = state["grad_avg"].lerp_(grad, 1 - alpha)
-            avg = addcmul_(square_avg.clone(), grad_avg, grad_avg, -1).sqrt_()
+            avg = square_avg.clone().addcmul_(grad_avg, grad_avg, value=-1).sqrt_()
         else:
             avg = square_avg.sqrt()
         avg = avg.add_(group["eps"])
         if momentum > 0:
-            buffer = addcdiv_(state["momentum_buffer"].mul_(momentum), grad, avg)
+            buffer = state["momentum_buffer"].mul_(momentum).addcdiv_(grad, avg)
             param.add_(buffer, alpha=-lr)
         else:
-            addcdiv_(param, grad, avg, -lr)
+            param.addcdiv_(grad, avg, value=-lr)
