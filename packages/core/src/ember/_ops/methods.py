@@ -14,6 +14,7 @@ from . import (
     inplace,
     lerp,
     linalg,
+    logit,
     norms,
     pointwise,
     reduction,
@@ -116,7 +117,7 @@ _METHODS = {
     # matrix products (issue 7)
     "bmm": linalg.bmm, "vdot": linalg.vdot, "ger": linalg.ger, "addmm": blas.addmm, "addmv": blas.addmv,
     "addr": blas.addr, "baddbmm": blas.baddbmm, "addbmm": blas.addbmm, "lerp": lerp.lerp, "unfold": unfold.unfold,
-    "addcmul": addcmul.addcmul, "addcdiv": addcmul.addcdiv,
+    "addcmul": addcmul.addcmul, "addcdiv": addcmul.addcdiv, "logit": logit.logit,
     **scatter.FUNCTIONS,
     **index_ops.FUNCTIONS,
 }
@@ -133,7 +134,7 @@ _INPLACE = {
     **{name + "_": (blas.in_place_form(getattr(blas, name)), False)
        for name in ("addmm", "addmv", "addr", "baddbmm", "addbmm")},
     "lerp_": (lerp.lerp, False),
-    "addcmul_": (addcmul.addcmul, True), "addcdiv_": (addcmul.addcdiv, True),
+    "addcmul_": (addcmul.addcmul, True), "addcdiv_": (addcmul.addcdiv, True), "logit_": (logit.logit, True),
 }
 INPLACE_METHODS = {name: inplace.make_inplace(op, name, writes_out) for name, (op, writes_out) in _INPLACE.items()}
 INPLACE_METHODS["masked_fill_"] = inplace.make_inplace(pointwise.masked_fill, "masked_fill_", False,

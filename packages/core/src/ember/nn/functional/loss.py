@@ -157,8 +157,8 @@ class BinaryCrossEntropyBackward0(Node):
         grad_input = grad_target = None
         if needs_input_grad(self, 0):
             grad_input = grad * (input - target) / ((1 - input) * input).clamp(min=1e-12)
-        if needs_input_grad(self, 1):
-            grad_target = grad * ((1 - input).log().clamp(min=-100) - input.log().clamp(min=-100))
+        if needs_input_grad(self, 1):  # PyTorch's binary_cross_entropy_target_backward: -logit(x)
+            grad_target = grad * -input.logit()
         return grad_input, grad_target
 
 
@@ -183,7 +183,8 @@ def binary_cross_entropy(
     reduce: bool | None = None,
     reduction: str = "mean",
 ) -> Tensor:
-    """-w (t log(x) + (1 - t) log(1 - x)) for probabilities x, each log clamped at -100 as in PyTorch."""
+    """-w (t log(x) + (1 - t) log(1 - x)) for probabilities x, as PyTorch's kernel computes it:
+    ``(t - 1) * max(log1p(-x), -100) - t * max(log(x), -100)``."""
     reduction = _reduction_of(size_average, reduce, reduction)
     if target.shape != input.shape:
         raise ValueError(
@@ -196,9 +197,8 @@ def binary_cross_entropy(
     _check_probabilities(input)
     with grad_mode.no_grad():
         log_x = input.log().clamp(min=-100.0)
-        log_one_minus_x = (1.0 - input).log().clamp(min=-100.0)
-        # -(t log x + (1 - t) log(1 - x)) = -(log(1 - x) + t (log x - log(1 - x)))
-        losses = -(log_one_minus_x + target * (log_x - log_one_minus_x))
+        log_one_minus_x = (-input).log1p().clamp(min=-100.0)
+        losses = (target - 1) * log_one_minus_x - target * log_x
         if weight is not None:
             losses = losses * weight.to(input._dtype).expand(input.shape)
         result = _result(_reduce(losses, reduction))
