@@ -78,6 +78,10 @@ from ember.nn.functional.kl_div import kl_div
 from ember.nn.functional.ranking_loss import cosine_embedding_loss, margin_ranking_loss
 from ember.nn.functional.robust_loss import huber_loss, smooth_l1_loss
 
+# isort: split
+# distances, activations, normalisations and shuffles users reach for (session 7)
+from ember.nn.functional.distance import cosine_similarity, normalize, pairwise_distance
+
 __all__ = [
     "adaptive_avg_pool1d",
     "adaptive_avg_pool2d",
@@ -153,4 +157,7 @@ __all__ = [
     "layer_norm",
     "multi_head_attention_forward",
     "scaled_dot_product_attention",
+    "cosine_similarity",  # distances, activations, normalisations and shuffles (session 7)
+    "normalize",
+    "pairwise_distance",
 ]

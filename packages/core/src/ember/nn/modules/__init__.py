@@ -73,6 +73,10 @@ from ember.nn.modules.pooling import (
 from ember.nn.modules.sparse import Embedding
 from ember.nn.modules.upsampling import Upsample
 
+# isort: split
+# distances, activations, normalisations, containers and shuffles users reach for (session 7)
+from ember.nn.modules.distance import CosineSimilarity, PairwiseDistance
+
 __all__ = [
     "BCELoss",
     "BCEWithLogitsLoss",
@@ -166,4 +170,6 @@ __all__ = [
     "ConvTranspose2d",
     "MaxPool1d",
     "MaxPool2d",
+    "CosineSimilarity",  # distances, activations, normalisations, containers and shuffles (session 7)
+    "PairwiseDistance",
 ]
