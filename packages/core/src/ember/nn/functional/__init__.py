@@ -80,7 +80,10 @@ from ember.nn.functional.robust_loss import huber_loss, smooth_l1_loss
 
 # isort: split
 # distances, activations, normalisations and shuffles users reach for (session 7)
+from ember.nn.functional.activation import threshold, threshold_
 from ember.nn.functional.distance import cosine_similarity, normalize, pairwise_distance
+from ember.nn.functional.gated_linear import glu
+from ember.nn.functional.rectifiers import prelu, rrelu, rrelu_
 
 __all__ = [
     "adaptive_avg_pool1d",
@@ -160,4 +163,10 @@ __all__ = [
     "cosine_similarity",  # distances, activations, normalisations and shuffles (session 7)
     "normalize",
     "pairwise_distance",
+    "glu",
+    "prelu",
+    "rrelu",
+    "rrelu_",
+    "threshold",
+    "threshold_",
 ]

@@ -76,6 +76,7 @@ from ember.nn.modules.upsampling import Upsample
 # isort: split
 # distances, activations, normalisations, containers and shuffles users reach for (session 7)
 from ember.nn.modules.distance import CosineSimilarity, PairwiseDistance
+from ember.nn.modules.rectifiers import GLU, PReLU, RReLU, Threshold
 
 __all__ = [
     "BCELoss",
@@ -172,4 +173,8 @@ __all__ = [
     "MaxPool2d",
     "CosineSimilarity",  # distances, activations, normalisations, containers and shuffles (session 7)
     "PairwiseDistance",
+    "GLU",
+    "PReLU",
+    "RReLU",
+    "Threshold",
 ]
