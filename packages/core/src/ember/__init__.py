@@ -191,6 +191,7 @@ from .serialization import load, save  # noqa: E402
 cosine_similarity, pairwise_distance = nn.functional.cosine_similarity, nn.functional.pairwise_distance
 prelu, rrelu, rrelu_ = nn.functional.prelu, nn.functional.rrelu, nn.functional.rrelu_
 threshold, threshold_ = nn.functional.threshold, nn.functional.threshold_
+rms_norm, instance_norm = nn.functional.rms_norm, nn.functional.instance_norm
 
 default_generator = _generator.default_for(device("cpu"))  # the CPU's default Generator, as torch's
 

@@ -83,7 +83,10 @@ from ember.nn.functional.robust_loss import huber_loss, smooth_l1_loss
 from ember.nn.functional.activation import threshold, threshold_
 from ember.nn.functional.distance import cosine_similarity, normalize, pairwise_distance
 from ember.nn.functional.gated_linear import glu
+from ember.nn.functional.instance_norm import instance_norm
+from ember.nn.functional.local_response_norm import local_response_norm
 from ember.nn.functional.rectifiers import prelu, rrelu, rrelu_
+from ember.nn.functional.rms_norm import rms_norm
 
 __all__ = [
     "adaptive_avg_pool1d",
@@ -164,7 +167,10 @@ __all__ = [
     "normalize",
     "pairwise_distance",
     "glu",
+    "instance_norm",
+    "local_response_norm",
     "prelu",
+    "rms_norm",
     "rrelu",
     "rrelu_",
     "threshold",

@@ -76,6 +76,8 @@ from ember.nn.modules.upsampling import Upsample
 # isort: split
 # distances, activations, normalisations, containers and shuffles users reach for (session 7)
 from ember.nn.modules.distance import CosineSimilarity, PairwiseDistance
+from ember.nn.modules.instancenorm import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
+from ember.nn.modules.normalization import LocalResponseNorm, RMSNorm
 from ember.nn.modules.rectifiers import GLU, PReLU, RReLU, Threshold
 
 __all__ = [
@@ -174,7 +176,12 @@ __all__ = [
     "CosineSimilarity",  # distances, activations, normalisations, containers and shuffles (session 7)
     "PairwiseDistance",
     "GLU",
+    "InstanceNorm1d",
+    "InstanceNorm2d",
+    "InstanceNorm3d",
+    "LocalResponseNorm",
     "PReLU",
+    "RMSNorm",
     "RReLU",
     "Threshold",
 ]
