@@ -78,6 +78,7 @@ from ember.nn.modules.upsampling import Upsample
 from ember.nn.modules.distance import CosineSimilarity, PairwiseDistance
 from ember.nn.modules.instancenorm import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
 from ember.nn.modules.normalization import LocalResponseNorm, RMSNorm
+from ember.nn.modules.parameter_containers import ParameterDict, ParameterList
 from ember.nn.modules.rectifiers import GLU, PReLU, RReLU, Threshold
 
 __all__ = [
@@ -181,6 +182,8 @@ __all__ = [
     "InstanceNorm3d",
     "LocalResponseNorm",
     "PReLU",
+    "ParameterDict",
+    "ParameterList",
     "RMSNorm",
     "RReLU",
     "Threshold",
