@@ -185,6 +185,7 @@ class ParameterDict(Module):
             pairs = sorted(parameters.items())
         else:
             pairs = []
+            pair: Any
             for j, pair in enumerate(parameters):
                 if not isinstance(pair, Iterable):
                     raise TypeError(f"ParameterDict update sequence element #{j} should be Iterable; is"
