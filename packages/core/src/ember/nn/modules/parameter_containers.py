@@ -185,9 +185,8 @@ class ParameterDict(Module):
             pairs = sorted(parameters.items())
         else:
             pairs = []
-            pair: Any
             for j, pair in enumerate(parameters):
-                if not isinstance(pair, Iterable):
+                if getattr(pair, "__iter__", None) is None:  # not Iterable
                     raise TypeError(f"ParameterDict update sequence element #{j} should be Iterable; is"
                                     + type(pair).__name__)
                 if len(pair) != 2:
