@@ -192,6 +192,8 @@ cosine_similarity, pairwise_distance = nn.functional.cosine_similarity, nn.funct
 prelu, rrelu, rrelu_ = nn.functional.prelu, nn.functional.rrelu, nn.functional.rrelu_
 threshold, threshold_ = nn.functional.threshold, nn.functional.threshold_
 rms_norm, instance_norm = nn.functional.rms_norm, nn.functional.instance_norm
+pixel_shuffle, pixel_unshuffle = nn.functional.pixel_shuffle, nn.functional.pixel_unshuffle
+channel_shuffle = nn.functional.channel_shuffle
 
 default_generator = _generator.default_for(device("cpu"))  # the CPU's default Generator, as torch's
 

@@ -87,6 +87,7 @@ from ember.nn.functional.instance_norm import instance_norm
 from ember.nn.functional.local_response_norm import local_response_norm
 from ember.nn.functional.rectifiers import prelu, rrelu, rrelu_
 from ember.nn.functional.rms_norm import rms_norm
+from ember.nn.functional.shuffles import channel_shuffle, pixel_shuffle, pixel_unshuffle
 
 __all__ = [
     "adaptive_avg_pool1d",
@@ -166,10 +167,13 @@ __all__ = [
     "cosine_similarity",  # distances, activations, normalisations and shuffles (session 7)
     "normalize",
     "pairwise_distance",
+    "channel_shuffle",
     "glu",
     "instance_norm",
     "local_response_norm",
     "prelu",
+    "pixel_shuffle",
+    "pixel_unshuffle",
     "rms_norm",
     "rrelu",
     "rrelu_",
