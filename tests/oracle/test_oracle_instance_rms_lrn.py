@@ -205,6 +205,12 @@ def test_local_response_norm_matches_torch(oracle, name, dtype):
     assert oracle.grad_fn_name(e) == oracle.grad_fn_name(t) == "DivBackward0"
 
 
+def test_local_response_norm_of_integers_averages_as_integers_as_torch(oracle):
+    x = np.array([[[3], [5], [7], [2]]])
+    for size in (2, 3):
+        oracle.check_forward(lambda lib, a, n=size: lib.nn.functional.local_response_norm(a, n, 1.0, 1.0, 0.0), x)
+
+
 def test_local_response_norm_errors_and_repr_match_torch():
     _same_error(lambda lib: lib.nn.functional.local_response_norm(lib.ones(2, 3), 2))
     assert repr(ember.nn.LocalResponseNorm(2)) == repr(torch.nn.LocalResponseNorm(2))

@@ -20,5 +20,7 @@ def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: flo
         return input
     channel_padding = (0, 0) * (ndim - 2) + (size // 2, (size - 1) // 2)
     squares = pad(input.mul(input), channel_padding)
-    window_mean = squares.unfold(1, size, 1).mean(-1)
+    windows = squares.unfold(1, size, 1)
+    # PyTorch's average pooling of integers divides as integers
+    window_mean = windows.mean(-1) if input._dtype.is_floating_point else windows.sum(-1) // size
     return input / window_mean.mul(alpha).add(k).pow(beta)
