@@ -34,7 +34,6 @@ def test_registration_matches_torch(oracle, kind):
     mine, theirs = _build(ember, kind), _build(torch, kind)
     assert _names(mine) == _names(theirs)
     assert list(mine.state_dict()) == list(theirs.state_dict())
-    assert repr(mine) == repr(theirs).replace("torch.", "ember.")
     assert len(mine) == len(theirs) and type(mine) is getattr(ember.nn, type(theirs).__name__)
     for key, value in theirs.state_dict().items():
         oracle.assert_same(mine.state_dict()[key], value, key)
@@ -42,6 +41,16 @@ def test_registration_matches_torch(oracle, kind):
     theirs.to(torch.float64)
     assert _names(mine) == _names(theirs)
     assert all(isinstance(p, ember.nn.Parameter) for p in mine.parameters())
+    assert repr(mine.cpu()) == repr(theirs).replace("torch.", "ember.")
+
+
+def test_repr_names_a_device_other_than_the_cpu():
+    """On the default device: off the CPU (EMBER_DEFAULT_DEVICE=opencl) each line names the device, as PyTorch's
+    lines name a CUDA tensor's."""
+    params = ember.nn.ParameterList([ember.ones(2)])
+    device = params[0].device
+    suffix = "" if device.type == "cpu" else f" ({device})"
+    assert repr(params) == f"ParameterList(  (0): Parameter containing: [ember.float32 of size 2{suffix}])"
 
 
 @pytest.mark.parametrize("kind", ["list", "dict"])

@@ -165,7 +165,7 @@ def test_rrelu_in_training_draws_slopes_in_range_and_differentiates_through_them
     y = ember.nn.functional.rrelu(x * 1, 0.1, 0.3, training=True, inplace=inplace)
     assert type(y.grad_fn).__name__ == ("RreluWithNoiseBackward1" if inplace else "RreluWithNoiseBackward0")
     y.backward(ember.ones_like(y))
-    values, outputs, grads = x.detach().numpy(), y.detach().numpy(), x.grad.numpy()
+    values, outputs, grads = x.detach().cpu().numpy(), y.detach().cpu().numpy(), x.grad.cpu().numpy()
     negative = values < 0
     np.testing.assert_array_equal(outputs[~negative], values[~negative])
     slopes = outputs[negative] / values[negative]

@@ -55,7 +55,7 @@ def test_double_backward_records_the_inverse_rearrangement_as_torch(oracle):
             upstream = lib.tensor(np.linspace(-1, 1, out.numel()).reshape(out.shape), requires_grad=True)
             (g,) = lib.autograd.grad(out, a, upstream, create_graph=True)
             (gg,) = lib.autograd.grad((g * g).sum(), upstream)
-            results.append((type(g.grad_fn).__name__, g.detach().numpy(), gg.numpy()))
+            results.append((type(g.grad_fn).__name__, g.detach().cpu().numpy(), gg.cpu().numpy()))
         assert results[0][0] == results[1][0], name
         np.testing.assert_allclose(results[0][1], results[1][1])
         np.testing.assert_allclose(results[0][2], results[1][2])
