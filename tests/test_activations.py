@@ -52,8 +52,11 @@ POINTS = [[-2.7, -1.3, -0.7], [0.2, 0.9, 2.3]]
 PARAMS = {"gelu": [{"approximate": "tanh"}], "elu": [{"alpha": 0.5, "scale": 1.5, "input_scale": 2.0}],
           "celu": [{"alpha": 2.0}], "leaky_relu": [{"negative_slope": 0.2}],
           "softplus": [{"beta": 2.0, "threshold": 3.0}], "hardtanh": [{"min_val": -2.0, "max_val": 2.0}],
-          "hardshrink": [{"lambd": 1.0}], "softshrink": [{"lambd": 1.0}]}
-ROWS = [(entry, kwargs) for entry in ACTIVATIONS for kwargs in ({}, *PARAMS.get(entry.name, ()))]
+          "hardshrink": [{"lambd": 1.0}], "softshrink": [{"lambd": 1.0}],
+          "threshold": [{"threshold": -1.0, "value": 3.0}]}
+REQUIRED = {"threshold": {"threshold": 0.5, "value": -2.0}}  # parameters without a default
+ROWS = [(entry, kwargs) for entry in ACTIVATIONS
+        for kwargs in (REQUIRED.get(entry.name, {}), *PARAMS.get(entry.name, ()))]
 IDS = [f"{entry.name}{kwargs or ''}" for entry, kwargs in ROWS]
 
 

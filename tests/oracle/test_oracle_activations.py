@@ -19,13 +19,14 @@ pytestmark = pytest.mark.oracle
 PARAMS = {"gelu": [{"approximate": "tanh"}], "elu": [{"alpha": 0.5}], "celu": [{"alpha": 2.0}],
           "leaky_relu": [{"negative_slope": 0.2}], "softplus": [{"beta": 2.0, "threshold": 5.0}, {"beta": 0.5}],
           "hardtanh": [{"min_val": -0.5, "max_val": 2.0}], "hardshrink": [{"lambd": 1.0}],
-          "softshrink": [{"lambd": 1.0}]}
+          "softshrink": [{"lambd": 1.0}], "threshold": [{"threshold": -1.0, "value": 3.0}]}
+REQUIRED = {"threshold": {"threshold": 0.5, "value": -2.0}}  # parameters without a default
 F_NAMES = {"log_sigmoid": "logsigmoid"}
 # torch.nn.functional's activations that are compositions (of the entries, or of plain ops).
 COMPOSED = [("selu", {}), ("relu6", {}), ("softsign", {}), ("tanhshrink", {}), ("softmin", {"dim": 1}),
             ("softmin", {"dim": 0, "dtype": "float64"})]
 CALLS = [(F_NAMES.get(entry.name, entry.name), kwargs) for entry in ACTIVATIONS
-         for kwargs in ({}, *PARAMS.get(entry.name, ()))] + COMPOSED
+         for kwargs in (REQUIRED.get(entry.name, {}), *PARAMS.get(entry.name, ()))] + COMPOSED
 IDS = [f"{name}({', '.join(f'{k}={v}' for k, v in kwargs.items())})" for name, kwargs in CALLS]
 
 VALUES = [-3.5, -3.0, -1.0, -0.5, -0.25, 0.0, 0.3, 0.5, 1.0, 2.0, 3.0, 6.5]

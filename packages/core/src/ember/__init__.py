@@ -190,6 +190,14 @@ from ._matmul_precision import get_float32_matmul_precision, set_float32_matmul_
 from ._ops.sampling import bernoulli, multinomial, normal, poisson  # noqa: E402
 from .serialization import load, save  # noqa: E402
 
+# torch.<name> forms of nn functional ops (session 7)
+cosine_similarity, pairwise_distance = nn.functional.cosine_similarity, nn.functional.pairwise_distance
+prelu, rrelu, rrelu_ = nn.functional.prelu, nn.functional.rrelu, nn.functional.rrelu_
+threshold, threshold_ = nn.functional.threshold, nn.functional.threshold_
+rms_norm, instance_norm = nn.functional.rms_norm, nn.functional.instance_norm
+pixel_shuffle, pixel_unshuffle = nn.functional.pixel_shuffle, nn.functional.pixel_unshuffle
+channel_shuffle = nn.functional.channel_shuffle
+
 default_generator = _generator.default_for(device("cpu"))  # the CPU's default Generator, as torch's
 
 concat = concatenate = cat

@@ -109,9 +109,9 @@ class Unary:
             "unit" for (-1, 1), "above_one", "any").
         grad_fn: the node's class name (PyTorch's: ``TanBackward0``).
         aliases: other names PyTorch gives the op (``arcsin``), as functions, methods and in-place forms.
-        params: PyTorch's scalar parameters, ``(name, default)`` in its order (elu's alpha), taken
-            positionally or by name after the input and passed by name to `compose` and `backward`; an op
-            with params is a composition, without ``out=``.
+        params: PyTorch's scalar parameters, ``(name, default)`` in its order (elu's alpha; a default of None
+            marks one the caller must give, threshold's), taken positionally or by name after the input and
+            passed by name to `compose` and `backward`; an op with params is a composition, without ``out=``.
         fused: a kernel ``fused(grad, saved)`` giving `backward`'s value on buffers for the one value the op
             saves ("mul" for exp, the optional "tanh_backward"), used when no graph of the gradient is
             recorded (`node.fused_saved`); `backward` runs otherwise.

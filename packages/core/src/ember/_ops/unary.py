@@ -230,6 +230,13 @@ _hardshrink_backward = _twice("Hardshrink", _zero)(lambda g, x, lambd: _where(_s
 _softshrink_backward = _twice("Softshrink", _zero)(lambda g, x, lambd: _where(_shrink_mask(x, lambd), 0.0, g))
 
 
+def _threshold(x, threshold, value):
+    """value where x <= threshold, x elsewhere (NaN kept); an integer input takes both numbers truncated."""
+    if not x._dtype.is_floating_point:
+        threshold, value = int(threshold), int(value)
+    return _where(x <= threshold, value, x)
+
+
 def _hardshrink(x, lambd):
     return _where(_shrink_mask(x, lambd), 0.0, x)
 
@@ -277,6 +284,9 @@ ACTIVATIONS: tuple[Unary, ...] = (
           params=(("lambd", 0.5),)),
     Unary("softshrink", _softshrink_backward, ("input",), compose=_softshrink, refuses=EXACT_NAMES,
           params=(("lambd", 0.5),)),
+    Unary("threshold", _twice("Threshold", _zero)(lambda g, x, threshold, value: _where(x <= threshold, 0.0, g)),
+          ("input",), compose=_threshold, dtypes="same", refuses=("bool",),
+          params=(("threshold", None), ("value", None))),
 )
 
 FUNCTIONS, NODES = build(UNARY)
@@ -320,6 +330,7 @@ ACTIVATION_IN_PLACE, _IN_PLACE_NODES = build((
     _on_result("elu", _elu_result_backward),
     _on_result("celu", lambda g, y, alpha: _elu_result_backward(g, y, alpha=alpha, scale=1.0, input_scale=1.0 / alpha)),
     _on_result("leaky_relu", _leaky_relu_result_backward),
+    replace(next(entry for entry in ACTIVATIONS if entry.name == "threshold"), grad_fn="ThresholdBackward1"),
 ))
 NODES.update(_IN_PLACE_NODES)
 IN_PLACE = tuple(name for entry in UNARY if entry.dtypes != "bool" for name in (entry.name, *entry.aliases))

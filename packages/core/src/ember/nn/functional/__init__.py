@@ -91,6 +91,17 @@ from ember.nn.functional.margin_loss import (
 )
 from ember.nn.functional.triplet_loss import triplet_margin_loss, triplet_margin_with_distance_loss
 
+# isort: split
+# distances, activations, normalisations and shuffles users reach for (session 7)
+from ember.nn.functional.activation import threshold, threshold_
+from ember.nn.functional.distance import cosine_similarity, normalize, pairwise_distance
+from ember.nn.functional.gated_linear import glu
+from ember.nn.functional.instance_norm import instance_norm
+from ember.nn.functional.local_response_norm import local_response_norm
+from ember.nn.functional.rectifiers import prelu, rrelu, rrelu_
+from ember.nn.functional.rms_norm import rms_norm
+from ember.nn.functional.shuffles import channel_shuffle, pixel_shuffle, pixel_unshuffle
+
 __all__ = [
     "adaptive_avg_pool1d",
     "adaptive_avg_pool2d",
@@ -176,4 +187,19 @@ __all__ = [
     "soft_margin_loss",
     "triplet_margin_loss",
     "triplet_margin_with_distance_loss",
+    "cosine_similarity",  # distances, activations, normalisations and shuffles (session 7)
+    "normalize",
+    "pairwise_distance",
+    "channel_shuffle",
+    "glu",
+    "instance_norm",
+    "local_response_norm",
+    "prelu",
+    "pixel_shuffle",
+    "pixel_unshuffle",
+    "rms_norm",
+    "rrelu",
+    "rrelu_",
+    "threshold",
+    "threshold_",
 ]

@@ -175,3 +175,13 @@ def softmin(
     if dim is None:
         dim = implicit_softmax_dim("softmin", input.dim(), _stacklevel)
     return ember.softmax(-input, dim, dtype=dtype)
+
+
+def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    """``value`` where x <= ``threshold``, x elsewhere."""
+    return _apply("threshold", input, inplace, threshold, value)
+
+
+def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
+    """In-place threshold."""
+    return _apply("threshold", input, True, threshold, value)

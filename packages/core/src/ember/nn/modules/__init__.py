@@ -89,6 +89,16 @@ from ember.nn.modules.margin_loss import (
     TripletMarginWithDistanceLoss,
 )
 
+# isort: split
+# distances, activations, normalisations, containers and shuffles users reach for (session 7)
+from ember.nn.modules.activation import Softmax2d
+from ember.nn.modules.distance import CosineSimilarity, PairwiseDistance
+from ember.nn.modules.instancenorm import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d
+from ember.nn.modules.normalization import LocalResponseNorm, RMSNorm
+from ember.nn.modules.parameter_containers import ParameterDict, ParameterList
+from ember.nn.modules.rectifiers import GLU, PReLU, RReLU, Threshold
+from ember.nn.modules.shuffles import ChannelShuffle, PixelShuffle, PixelUnshuffle
+
 __all__ = [
     "BCELoss",
     "BCEWithLogitsLoss",
@@ -194,4 +204,21 @@ __all__ = [
     "SoftMarginLoss",
     "TripletMarginLoss",
     "TripletMarginWithDistanceLoss",
+    "CosineSimilarity",  # distances, activations, normalisations, containers and shuffles (session 7)
+    "PairwiseDistance",
+    "ChannelShuffle",
+    "GLU",
+    "InstanceNorm1d",
+    "InstanceNorm2d",
+    "InstanceNorm3d",
+    "LocalResponseNorm",
+    "PReLU",
+    "ParameterDict",
+    "ParameterList",
+    "PixelShuffle",
+    "PixelUnshuffle",
+    "RMSNorm",
+    "RReLU",
+    "Softmax2d",
+    "Threshold",
 ]

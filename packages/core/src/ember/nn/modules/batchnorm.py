@@ -1,4 +1,5 @@
-"""`BatchNorm1d` and `BatchNorm2d`: per-channel normalisation with learned scale/shift and running statistics."""
+"""`BatchNorm1d` and `BatchNorm2d`: per-channel normalisation with learned scale/shift and running statistics;
+`_NormBase`, their parameters and buffers, is shared with the instance norms."""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ from ember.nn.modules.module import Module
 from ember.nn.parameter import Parameter
 
 
-class _BatchNorm(Module):
-    """What BatchNorm1d/2d share: PyTorch's parameters (weight 1, bias 0), buffers (running_mean 0,
-    running_var 1, num_batches_tracked 0) and forward; subclasses only check the input's rank."""
+class _NormBase(Module):
+    """What the batch and instance norms share: PyTorch's parameters (weight 1, bias 0), buffers
+    (running_mean 0, running_var 1, num_batches_tracked 0), state-dict versions and repr."""
 
     _version = 2
     num_features: int
@@ -79,6 +80,12 @@ class _BatchNorm(Module):
     def _check_input_dim(self, input: Tensor) -> None:
         raise NotImplementedError
 
+    def extra_repr(self) -> str:
+        return (
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+            f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}"
+        )
+
     def _load_from_state_dict(
         self,
         state_dict: dict,
@@ -98,6 +105,10 @@ class _BatchNorm(Module):
             state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs
         )
 
+
+class _BatchNorm(_NormBase):
+    """What BatchNorm1d/2d share: the forward; subclasses only check the input's rank."""
+
     def forward(self, input: Tensor) -> Tensor:
         self._check_input_dim(input)
         factor = 0.0 if self.momentum is None else self.momentum
@@ -116,12 +127,6 @@ class _BatchNorm(Module):
             use_batch_stats,
             factor,
             self.eps,
-        )
-
-    def extra_repr(self) -> str:
-        return (
-            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
-            f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}"
         )
 
 
