@@ -383,3 +383,10 @@ def test_multi_margin_double_backward_gradient_values(oracle):
             expected = grad.detach().numpy()
         else:
             np.testing.assert_allclose(grad.detach().cpu().numpy(), expected, rtol=1e-12)
+
+
+def test_triplet_with_distance_module_defaults_to_a_pairwise_distance_module(oracle):
+    """PyTorch keeps a PairwiseDistance() submodule as the default distance (it shows in the repr)."""
+    got, expected = (lib.nn.TripletMarginWithDistanceLoss() for lib in (oracle.ember, oracle.torch))
+    assert repr(got) == repr(expected)
+    assert type(got.distance_function).__name__ == "PairwiseDistance"

@@ -8,12 +8,8 @@ from collections.abc import Callable
 import ember
 from ember._ops.dispatch import profiled
 from ember._tensor import Tensor
+from ember.nn.functional.distance import pairwise_distance
 from ember.nn.functional.loss import _reduce, _reduction_of
-
-
-def _distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6) -> Tensor:
-    """PyTorch's pairwise_distance: the p-norm of x1 - x2 + eps over the last dim of the broadcast pair."""
-    return (x1 - x2 + eps).norm(p, max(x1.dim(), x2.dim()) - 1)
 
 
 def _check_triplet(anchor: Tensor, positive: Tensor, negative: Tensor, margin: float) -> None:
@@ -53,7 +49,7 @@ def triplet_margin_loss(
     """The triplet loss with the p-norm distance (eps added to the difference, as pairwise_distance)."""
     reduction = _reduction_of(size_average, reduce, reduction)
     _check_triplet(anchor, positive, negative, margin)
-    return _triplet(anchor, positive, negative, lambda x1, x2: _distance(x1, x2, p, eps), margin, swap,
+    return _triplet(anchor, positive, negative, lambda x1, x2: pairwise_distance(x1, x2, p, eps), margin, swap,
                     reduction)
 
 
@@ -71,4 +67,4 @@ def triplet_margin_with_distance_loss(
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"{reduction} is not a valid value for reduction")
     _check_triplet(anchor, positive, negative, margin)
-    return _triplet(anchor, positive, negative, distance_function or _distance, margin, swap, reduction)
+    return _triplet(anchor, positive, negative, distance_function or pairwise_distance, margin, swap, reduction)
