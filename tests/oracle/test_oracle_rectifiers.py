@@ -212,3 +212,9 @@ def test_gradcheck_and_gradgradcheck():
     for fn in (lambda a: F.glu(a, 1), lambda a: F.threshold(a, 0.1, 3.0), lambda a: F.rrelu(a)):
         assert ember.autograd.gradcheck(fn, (x,))
         assert ember.autograd.gradgradcheck(fn, (x,))
+
+
+def test_tensor_prelu_method_is_pytorchs(oracle):
+    got = oracle.ember.tensor([-1.0, 2.0, -3.0]).prelu(oracle.ember.tensor([0.25]))
+    expected = oracle.torch.tensor([-1.0, 2.0, -3.0]).prelu(oracle.torch.tensor([0.25]))
+    assert got.cpu().tolist() == expected.tolist()

@@ -197,7 +197,7 @@ threshold, threshold_ = nn.functional.threshold, nn.functional.threshold_
 rms_norm, instance_norm = nn.functional.rms_norm, nn.functional.instance_norm
 pixel_shuffle, pixel_unshuffle = nn.functional.pixel_shuffle, nn.functional.pixel_unshuffle
 channel_shuffle = nn.functional.channel_shuffle
-setattr(Tensor, "prelu", prelu)  # PyTorch's Tensor.prelu(weight): an nn op, bound once nn is imported
+Tensor.prelu = prelu  # type: ignore[attr-defined]  # PyTorch's Tensor.prelu(weight): an nn op, bound once nn is imported
 
 default_generator = _generator.default_for(device("cpu"))  # the CPU's default Generator, as torch's
 
