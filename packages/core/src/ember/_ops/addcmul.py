@@ -67,7 +67,10 @@ def _combine(op: str, node_cls, input, tensor1, tensor2, value, out, divide: boo
     opmath = _dtype.float32 if dt is _dtype.float16 else dt  # PyTorch computes half in float
     a, b, c = (t._data if t._dtype is opmath else k.astype(t._data, opmath) for t in (input, tensor1, tensor2))
     scaled = b if value == 1 else k.mul(b, value)
-    data = k.add(a, k.div(scaled, c) if divide else k.mul(scaled, c))
+    # the two later results go into a buffer of this op's own (the scaled or the product) when it has the
+    # result's shape: no fresh allocation per step, as numpy's own expression reuses its temporaries
+    product = (k.div if divide else k.mul)(scaled, c, out=scaled if scaled is not b and _fits(scaled, c) else None)
+    data = k.add(a, product, out=product if _fits(product, a) else None)
     if opmath is not dt:
         data = k.astype(data, dt)
     if out is not None:
@@ -75,6 +78,12 @@ def _combine(op: str, node_cls, input, tensor1, tensor2, value, out, divide: boo
     saved = (tensor1 if tensor2._requires_grad else None,
              tensor2 if tensor1._requires_grad or (divide and tensor2._requires_grad) else None)
     return attach(wrap(data, dt, input._device), node_cls, (input, tensor1, tensor2), saved, value=value)
+
+
+def _fits(into, other) -> bool:
+    """Whether a binary op of buffer `into` with `other` can write its result into `into` (other broadcasts to it)."""
+    shape, other_shape = into.shape, getattr(other, "shape", ())
+    return len(other_shape) <= len(shape) and all(o in (1, s) for o, s in zip(other_shape[::-1], shape[::-1]))
 
 
 def _write(out: Tensor, op: str, data, dt, reads: tuple) -> Tensor:
