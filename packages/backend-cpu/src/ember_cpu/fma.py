@@ -7,6 +7,8 @@ double's range (|product| above ~2**996 or, but for a zero addend, under ~2**-96
 is kept."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 _SPLITTER = 134217729.0  # 2**27 + 1: Veltkamp's split of a double into two 26-bit halves
@@ -38,6 +40,11 @@ def _sum_to_odd(a, b):
     s, error = _two_sum(a, b)
     inexact_even = ((s.view(np.int64) & 1) == 0) & (error != 0) & np.isfinite(s)
     return np.where(inexact_even, np.nextafter(s, np.where(error > 0, np.inf, -np.inf)), s)
+
+
+# lerp works in blocks of this many elements: a block's temporaries stay in the cache through its passes, and no
+# buffer the size of the whole input is allocated (fresh pages cost more than the arithmetic).
+_BLOCK = 1 << 16
 
 
 def _fma32(a, b, c):
@@ -73,7 +80,25 @@ def _fma64(a, b, c):
 def lerp(start, end, weight):
     """PyTorch's lerp: ``start + weight * (end - start)`` as one fused multiply-add while |weight| < 0.5,
     else ``end + (weight - 1) * (end - start)`` (exact at both ends); float16 computed in float32. `weight`
-    an array of start's dtype or a number; the three broadcast."""
+    an array of start's dtype or a number; the three broadcast. Computed block by block (see `_BLOCK`)."""
+    if start.size <= _BLOCK and end.size <= _BLOCK and np.size(weight) <= _BLOCK:
+        return _lerp(start, end, weight)
+    shape = np.broadcast_shapes(start.shape, end.shape, np.shape(weight))
+    size = math.prod(shape)
+    result = np.empty(shape, start.dtype)
+    flat = result.reshape(-1)
+    start, end = (np.broadcast_to(x, shape).reshape(-1) for x in (start, end))
+    by_array = isinstance(weight, np.ndarray)
+    if by_array:
+        weight = np.broadcast_to(weight, shape).reshape(-1)
+    for first in range(0, size, _BLOCK):
+        block = slice(first, first + _BLOCK)
+        flat[block] = _lerp(start[block], end[block], weight[block] if by_array else weight)
+    return result
+
+
+def _lerp(start, end, weight):
+    """`lerp` in one piece."""
     opmath = np.float64 if start.dtype == np.float64 else np.float32
     a, b = start.astype(opmath, copy=False), end.astype(opmath, copy=False)
     diff = np.subtract(b, a)
@@ -84,7 +109,7 @@ def lerp(start, end, weight):
         keep_a = -np.logical_not(large).view(np.int8).astype(np.dtype(f"i{a.itemsize}"))  # all ones: take a
         a, b = np.broadcast_arrays(a, b)
         base = ((a.view(keep_a.dtype) & keep_a) | (b.view(keep_a.dtype) & ~keep_a)).view(opmath)
-        terms = np.subtract(w, large, dtype=opmath), diff, base
+        terms = np.subtract(w, large.astype(opmath)), diff, base
     else:
         w = opmath(weight)
         terms = (w, diff, a) if abs(w) < 0.5 else (w - opmath(1), diff, b)
