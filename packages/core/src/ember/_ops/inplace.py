@@ -211,7 +211,9 @@ def _straight_inplace(general, kernel_name: str, arity: int, tensor_dtypes, numb
             if kind is Tensor:
                 if other._base is not None or (other._requires_grad and state.enabled) or \
                         other._dtype is not self._dtype or other._device is not self._device or \
-                        other._data.shape != data.shape:
+                        other._data.shape != data.shape or \
+                        (other._version is self._version and other is not self and other._version is not None):
+                    # (the last: one storage, as a detached view of it shares the counter: overlap checked there)
                     return general(self, other)
                 other = other._data
             elif not ((kind is float or (kind is int and -2**63 <= other < 2**63)) and self._dtype in number_dtypes):
