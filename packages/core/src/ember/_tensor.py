@@ -180,7 +180,9 @@ class Tensor:
         elif requires_grad and not base._requires_grad:
             self._view_no_grad = False  # a leaf of its own: its gradient accumulates in its own .grad
             self._view_leaf = self._requires_grad = True
-        elif not requires_grad:  # its own flag off: it still requires grad when its base does
+        elif requires_grad:  # a view without history (made under no_grad, or before its base required grad)
+            self._view_leaf = True  # PyTorch's dead edge becomes a leaf of its own: it accumulates its .grad
+        else:  # its own flag off: it still requires grad when its base does
             self._view_leaf = False
             self._requires_grad = base._requires_grad
         return self
