@@ -1,6 +1,7 @@
 """Python numbers beyond a float tensor's range against PyTorch: comparisons and maximum/minimum take them
 as the dtype holds them (inf, silently: ``h < 1e6``), clamp and hardtanh refuse them with PyTorch's
-RuntimeError (``clamp(h, max=1e6)``), where refuses them for float32 but rounds them to inf for float16."""
+RuntimeError (``clamp(h, max=1e6)``), where and one-step linspace refuse them for float32 but round them to
+inf for float16."""
 
 from __future__ import annotations
 
@@ -59,13 +60,7 @@ def test_numbers_beyond_the_dtype_are_pytorchs(call, dtype):
     for number in NUMBERS[dtype]:
         expected = _run(torch, CALLS[call], dtype, number)
         got = _run(ember, CALLS[call], dtype, number)
-        where = f"{call} with {number!r} on {dtype}"
-        if isinstance(expected, str):
-            assert got == expected, where
-        else:
-            assert not isinstance(got, str), f"{where}: ember raised {got}"
-            assert got[0] == expected[0], where
-            np.testing.assert_array_equal(got[1], expected[1], err_msg=where)
+        _assert_same(got, expected, f"{call} with {number!r} on {dtype}")
 
 
 @pytest.mark.parametrize(("dtype", "number", "cpp"), [("float16", 1e6, "c10::Half"), ("float32", 1e39, "float")])
@@ -76,3 +71,24 @@ def test_clamp_beyond_the_dtype_names_the_type(dtype, number, cpp):
     assert x.tolist() == [1.0, 2.0]  # raised before any change
     with pytest.raises(RuntimeError, match=f"value cannot be converted to type {cpp} without overflow"):
         torch.tensor([1.0, 2.0], dtype=getattr(torch, dtype)).clamp_(max=number)
+
+
+@pytest.mark.parametrize("dtype", list(NUMBERS))
+@pytest.mark.parametrize("steps", (0, 1, 2))
+def test_linspace_bounds_beyond_the_dtype(steps, dtype):
+    """No step checks no bound; one float16 step rounds to inf where float32 refuses it; more refuse."""
+    for number in (*NUMBERS[dtype], 70000):
+        for bounds in ((number, 0.0), (0.0, number), (number, number)):
+            expected, got = (outcome(lib, lambda lib, b=bounds: lib.linspace(*b, steps, dtype=getattr(lib, dtype)))
+                             for lib in (torch, ember))
+            _assert_same(got, expected, f"linspace{(*bounds, steps)} in {dtype}")
+
+
+def _assert_same(got, expected, where: str) -> None:
+    """The same error class, or no error (nor warning) and the same dtype and values."""
+    if isinstance(expected, str):
+        assert got == expected, where
+    else:
+        assert not isinstance(got, str), f"{where}: ember raised {got}"
+        assert got[0] == expected[0], where
+        np.testing.assert_array_equal(got[1], expected[1], err_msg=where)
