@@ -420,6 +420,13 @@ def _nll_forward(
         weighted = picked * target_weight
         losses = ember.where(kept, 0.0 - weighted if input.dim() == 1 else -weighted, 0.0)
         loss, scaled_weights = _weighted_reduce(losses, target_weight, kept, reduction)
+        if input._dtype is _dtype.float16 and reduction != "none":  # PyTorch's sum, in float16
+            from ember.nn.functional.cascade_sum import cascade_sum
+            loss = cascade_sum(losses, kept)
+            if reduction == "mean":
+                total = kept.sum().to(loss.dtype) if weight is None and input.dim() <= 2 else \
+                    cascade_sum(target_weight, kept)
+                loss, scaled_weights = loss / total, ember.where(kept, target_weight / -total, 0.0)
     # input, target and weight are kept for their versions: PyTorch's backward reads them
     return attach(_result(loss), node_cls, (input,), (scaled_weights, input, target, weight),
                   shape=input._data.shape, key=tuple(k._data for k in key), kept=kept._data)
