@@ -344,6 +344,8 @@ def permute(x, dims):
 
 
 def slice_view(x, key):
+    if not x.size and x.ndim and not any(x.strides) and _made_empty(x):
+        x = as_strided(x, x.shape, strides(x), 0)  # a size-0 array numpy made: its views take PyTorch's strides
     view = x[key]
     if type(view) is not np.ndarray:  # an int for every axis gives a scalar; a trailing ... a 0-d view
         view = x[(*key, ...)]
