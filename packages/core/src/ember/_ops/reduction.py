@@ -56,11 +56,12 @@ def expand_back(grad: Tensor, shape: tuple, dims: tuple, keepdim: bool) -> Tenso
 
 
 def _reduce(kernel: str, x: Tensor, dims: tuple, keepdim: bool):
-    """Run reduction kernel `kernel` (0-d inputs reduce to a copy of themselves); the result is
-    contiguous whatever the input's layout, as PyTorch's reductions (a new 0-d or 1-d one always is)."""
+    """Run reduction kernel `kernel` (0-d inputs reduce to a copy of themselves, a floating sum to 0 + x, as
+    PyTorch's, whose sum starts from +0: -0 sums to +0); the result is contiguous whatever the input's layout,
+    as PyTorch's reductions (a new 0-d or 1-d one always is)."""
     k = x._device.kernels
     if not x._data.shape:
-        return k.astype(x._data, x._dtype)
+        return k.add(x._data, 0.0) if kernel == "sum" and x._dtype.is_floating_point else k.astype(x._data, x._dtype)
     if x._dtype is _float16 and kernel == "sum":  # accumulated in float32 and rounded once, as PyTorch
         result = k.astype(k.sum(k.astype(x._data, _float32), dims, keepdim), _float16)
     else:

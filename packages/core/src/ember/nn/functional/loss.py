@@ -200,10 +200,8 @@ def binary_cross_entropy(
     check_not_differentiable("binary_cross_entropy", "weight", weight)
     _check_probabilities(input)
     with grad_mode.no_grad():
-        log_x = input.log().clamp(min=-100.0)
-        log_one_minus_x = (1.0 - input).log().clamp(min=-100.0)
-        # -(t log x + (1 - t) log(1 - x)) = -(log(1 - x) + t (log x - log(1 - x)))
-        losses = -(log_one_minus_x + target * (log_x - log_one_minus_x))
+        # PyTorch's kernel's formula, whose rounding (and sign of zero: -0 - -0 is +0) it gives exactly
+        losses = (target - 1) * (-input).log1p().clamp(min=-100.0) - target * input.log().clamp(min=-100.0)
         if weight is not None:
             losses = losses * weight.to(input._dtype).expand(input.shape)
         result = _result(_reduce(losses, reduction))
