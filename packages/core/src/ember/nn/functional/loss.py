@@ -95,7 +95,11 @@ class MseLossBackward0(Node):
         scale = (2.0 / count if count else math.nan) if self.reduction == "mean" else 2.0
         if target._dtype is not grad._dtype:  # a bool or integer target, promoted as in the forward
             target = target.to(grad._dtype)
-        if _has(grad, "mse_loss_backward") and not grad_mode.state.enabled and input._dtype is grad._dtype:
+        if grad_mode.state.enabled:  # create_graph: PyTorch's node for each gradient
+            from ember.nn.functional.mse_double_backward import mse_loss_backward
+            return (mse_loss_backward(grad, input, target, scale) if needs_input_grad(self, 0) else None,
+                    mse_loss_backward(grad, target, input, scale) if needs_input_grad(self, 1) else None)
+        if _has(grad, "mse_loss_backward") and input._dtype is grad._dtype:
             grad_input = _fused(grad, "mse_loss_backward", grad, input, target, scale)
         else:
             grad_input = (input - target) * scale * grad
