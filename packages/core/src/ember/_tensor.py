@@ -482,9 +482,14 @@ def move_retain_hook(t: Tensor, old_node, old_nr: int) -> None:
     """After an in-place change gave `t` a new grad_fn, its retain_grad hook follows it there (PyTorch's)."""
     if not getattr(t, "_retains_grad", False) or old_node is None or t._grad_fn is old_node:
         return
-    hooks = (old_node._pre_hooks or {}).get(old_nr, [])
-    hooks[:] = [hook for hook in hooks if getattr(hook, "owner", None) is None or hook.owner() is not t]
+    drop_retain_hook(t, old_node, old_nr)
     add_retain_hook(t, t._grad_fn)
+
+
+def drop_retain_hook(t: Tensor, node, nr: int) -> None:
+    """Take `t`'s retain_grad hook off `node` (its grad_fn before an in-place change)."""
+    hooks = (node._pre_hooks or {}).get(nr, [])
+    hooks[:] = [hook for hook in hooks if getattr(hook, "owner", None) is None or hook.owner() is not t]
 
 
 _NON_LEAF_GRAD = (
