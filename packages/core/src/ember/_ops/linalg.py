@@ -46,10 +46,31 @@ def _shape_error(a: Tensor, b: Tensor, op: str, error: Exception) -> RuntimeErro
 
 
 class MmBackward0(Node):
+    columns: tuple = (False, False)  # whether each operand was column-major: its gradient is too, as PyTorch's
+
     def backward(self, grad):
         a, b = self.saved_tensors
-        return (grad.mm(b.t()) if needs_input_grad(self, 0) else None,
-                a.t().mm(grad) if needs_input_grad(self, 1) else None)
+        grad_a = grad_b = None
+        if needs_input_grad(self, 0):
+            grad_a = b.mm(grad.t()).t() if self.columns[0] else grad.mm(b.t())
+        if needs_input_grad(self, 1):
+            grad_b = grad.t().mm(a).t() if self.columns[1] else a.t().mm(grad)
+        return grad_a, grad_b
+
+
+def _column_major(matrix: Tensor) -> bool:
+    """PyTorch's test in mm's backward: strides (1, rows)."""
+    strides = matrix._device.kernels.strides(matrix._data)
+    return strides[0] == 1 and strides[1] == matrix._data.shape[0]
+
+
+def _matrix_product(a: Tensor, b: Tensor, out=None) -> Tensor:
+    """mm's product, its node told which operands are column-major."""
+    result = _product("mm", MmBackward0, a, b, out=out)
+    node = result._grad_fn
+    if out is None and node.__class__ is MmBackward0:
+        node.columns = (_column_major(a), _column_major(b))
+    return result
 
 
 class MvBackward0(Node):
@@ -176,7 +197,7 @@ def mm(input, mat2, *, out=None):
         raise _dtype_mismatch(input, mat2)
     if input._dtype is _dtype.bool_:
         raise NotImplementedError("\"addmm_impl_cpu_\" not implemented for 'Bool'")
-    return _product("mm", MmBackward0, input, mat2, out=out)
+    return _matrix_product(input, mat2, out=out)
 
 
 @profiled("aten::mv")
@@ -222,7 +243,7 @@ def matmul(input, other, *, out=None):
         return write_out(out, "matmul", _mat_kernel(input, other, "matmul"), input._dtype, (input, other))
     da, db = len(input._data.shape), len(other._data.shape)
     if da == 2 and db == 2:
-        return _product("mm", MmBackward0, input, other)
+        return _matrix_product(input, other)
     if da == 2 and db == 1:
         return _product("mv", MvBackward0, input, other)
     if da == 1 and db == 1:
