@@ -32,7 +32,7 @@ def _loss(lib, x, t, w, reduction, weighted, call="nll_loss"):
     weight = lib.tensor(w, dtype=lib.float16) if weighted else None
     loss = getattr(lib.nn.functional, call)(xi, lib.tensor(t), weight=weight, reduction=reduction)
     loss.backward()
-    return loss.item(), xi.grad.float().numpy(), type(loss.grad_fn).__name__
+    return loss.item(), xi.grad.float().cpu().numpy(), type(loss.grad_fn).__name__
 
 
 @pytest.mark.parametrize("weighted", (False, True), ids=("unweighted", "weighted"))

@@ -22,7 +22,7 @@ def _prod(lib, x, dtype, dim, keepdim):
     t = lib.tensor(x, dtype=getattr(lib, dtype), requires_grad=True)
     result = t.prod() if dim is None else t.prod(dim, keepdim=keepdim)
     result.sum().backward()
-    return result.detach().double().numpy(), t.grad.double().numpy(), type(result.grad_fn).__name__
+    return result.detach().double().cpu().numpy(), t.grad.double().cpu().numpy(), type(result.grad_fn).__name__
 
 
 def _assert_same(got, expected):

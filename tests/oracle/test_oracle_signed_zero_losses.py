@@ -23,7 +23,7 @@ def _bce(lib, x, t, dtype, reduction, weighted):
     weight = lib.full(xi.shape, 0.5, dtype=getattr(lib, dtype)) if weighted else None
     loss = lib.nn.functional.binary_cross_entropy(xi, lib.tensor(t, dtype=getattr(lib, dtype)), weight=weight,
                                                   reduction=reduction)
-    return loss.detach().double().numpy(), type(loss.grad_fn).__name__
+    return loss.detach().double().cpu().numpy(), type(loss.grad_fn).__name__
 
 
 @pytest.mark.parametrize("weighted", (False, True))
