@@ -113,6 +113,19 @@ def _binary(ufunc: np.ufunc, quiet: bool = False) -> Callable:
     return kernel
 
 
+def _comparison(ufunc: np.ufunc) -> Callable:
+    """The kernel of a comparison: quiet only with a Python float operand, which numpy casts to the buffer's
+    dtype (one beyond its range becomes inf with numpy's overflow warning, where PyTorch's kernels are silent);
+    two buffers never warn, and pay no quietening."""
+    loud, quiet = _binary(ufunc), _binary(ufunc, quiet=True)
+
+    def kernel(a, b, out=None):
+        return quiet(a, b, out) if a.__class__ is float or b.__class__ is float else loud(a, b, out)
+
+    kernel.__name__ = kernel.__qualname__ = ufunc.__name__
+    return kernel
+
+
 # Memory and transfer. The creation kernels take the device index (`index`): the CPU has only one.
 
 def empty(shape, dtype, *, index=0):
@@ -490,12 +503,12 @@ KERNELS: dict[str, Any] = {
     "mul": _binary(np.multiply, quiet=True),
     "div": _binary(np.divide, quiet=True),
     "pow": pow,
-    "eq": _binary(np.equal, quiet=True),
-    "ne": _binary(np.not_equal, quiet=True),
-    "lt": _binary(np.less, quiet=True),
-    "le": _binary(np.less_equal, quiet=True),
-    "gt": _binary(np.greater, quiet=True),
-    "ge": _binary(np.greater_equal, quiet=True),
+    "eq": _comparison(np.equal),
+    "ne": _comparison(np.not_equal),
+    "lt": _comparison(np.less),
+    "le": _comparison(np.less_equal),
+    "gt": _comparison(np.greater),
+    "ge": _comparison(np.greater_equal),
     "floor_divide": _binary(np.floor_divide, quiet=True),
     "remainder": remainder,
     "fmod": _binary(np.fmod, quiet=True),
