@@ -10,6 +10,9 @@ from ..autograd.node import Node, attach, cross_saved, needs_input_grad
 from . import pointwise, views
 from .dispatch import _CPP_NAMES, broadcast_shapes, bump, check_out, profiled, type_name
 
+# The dtypes whose (m, 1) x (1, n) mm PyTorch's CPU gemm computes as the bare products (float16's adds them to 0).
+_OUTER_EXACT = (_dtype.float32, _dtype.float64)
+
 
 def _mat_kernel(a: Tensor, b: Tensor, op: str):
     """The matmul kernel on two tensors of one device and dtype; shape errors are diagnosed only when
@@ -19,6 +22,9 @@ def _mat_kernel(a: Tensor, b: Tensor, op: str):
                            f"{a._device} and {b._device}! (in {op})")
     if a._dtype is not b._dtype:
         raise _dtype_mismatch(a, b)
+    if op == "mm" and a._dtype in _OUTER_EXACT and a._data.shape[1] == 1 == b._data.shape[0] and \
+            a._data.shape[0] > 1 and b._data.shape[1] > 1:  # an outer product: PyTorch's gemm gives the bare
+        return a._device.kernels.mul(a._data, b._data)  # products, -0. kept (not 0 + -0.)
     try:
         return a._device.kernels.matmul(a._data, b._data)
     except Exception as error:
