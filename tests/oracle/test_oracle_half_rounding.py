@@ -93,25 +93,14 @@ def _outcome(lib, path, v):
     return result.detach().cpu().numpy().view(np.uint16).tolist()
 
 
-# Not yet as PyTorch at the very top of the range (a number rounding to inf through float32: PyTorch's
-# linspace gives inf where ember refuses it as an overflow, its clamp refuses it where ember gives inf;
-# maximum's kernel lets numpy's overflow warning out).
-OVERFLOW_CHECKS = {("linspace 1 step", "65520 - 2**-20"), ("clamp min", "65520 - 2**-20"),
-                   ("maximum float64 0-d", "65520 - 2**-20")}
-
-
 @pytest.mark.parametrize("value", VALUES)
 @pytest.mark.parametrize("path", PATHS)
 def test_float16_conversion_matches_pytorch_bitwise(path, value):
-    if (path, value) in OVERFLOW_CHECKS:
-        pytest.xfail("overflow checks of a number at float16's top differ from PyTorch's")
     v = VALUES[value]
     assert _outcome(ember, path, v) == _outcome(torch, path, v)
 
 
-# (Not 65520 - 2**-20: a float16 tensor compared with a number beyond float16's range still meets numpy's
-# overflow in the CPU comparison kernels, as `half_tensor < 1e6` did before.)
-@pytest.mark.parametrize("value", [name for name in VALUES if not name.startswith("65520")])
+@pytest.mark.parametrize("value", list(VALUES))
 @pytest.mark.parametrize("op", ["lt", "le", "eq", "ne", "gt", "ge"])
 def test_float16_compared_with_a_number_as_pytorch(op, value):
     """A float16 tensor compared with a float64 number (or 0-d tensor) compares with the number as a float."""

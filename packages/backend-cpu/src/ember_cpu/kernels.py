@@ -113,6 +113,19 @@ def _binary(ufunc: np.ufunc, quiet: bool = False) -> Callable:
     return kernel
 
 
+def _comparison(ufunc: np.ufunc) -> Callable:
+    """The kernel of a comparison: quiet only with a Python float operand, which numpy casts to the buffer's
+    dtype (one beyond its range becomes inf with numpy's overflow warning, where PyTorch's kernels are silent);
+    two buffers never warn, and pay no quietening."""
+    loud, quiet = _binary(ufunc), _binary(ufunc, quiet=True)
+
+    def kernel(a, b, out=None):
+        return quiet(a, b, out) if a.__class__ is float or b.__class__ is float else loud(a, b, out)
+
+    kernel.__name__ = kernel.__qualname__ = ufunc.__name__
+    return kernel
+
+
 # Memory and transfer. The creation kernels take the device index (`index`): the CPU has only one.
 
 def empty(shape, dtype, *, index=0):
@@ -344,6 +357,8 @@ def permute(x, dims):
 
 
 def slice_view(x, key):
+    if not x.size and x.ndim and not any(x.strides) and _made_empty(x):
+        x = as_strided(x, x.shape, strides(x), 0)  # a size-0 array numpy made: its views take PyTorch's strides
     view = x[key]
     if type(view) is not np.ndarray:  # an int for every axis gives a scalar; a trailing ... a 0-d view
         view = x[(*key, ...)]
@@ -488,17 +503,17 @@ KERNELS: dict[str, Any] = {
     "mul": _binary(np.multiply, quiet=True),
     "div": _binary(np.divide, quiet=True),
     "pow": pow,
-    "eq": _binary(np.equal),
-    "ne": _binary(np.not_equal),
-    "lt": _binary(np.less),
-    "le": _binary(np.less_equal),
-    "gt": _binary(np.greater),
-    "ge": _binary(np.greater_equal),
+    "eq": _comparison(np.equal),
+    "ne": _comparison(np.not_equal),
+    "lt": _comparison(np.less),
+    "le": _comparison(np.less_equal),
+    "gt": _comparison(np.greater),
+    "ge": _comparison(np.greater_equal),
     "floor_divide": _binary(np.floor_divide, quiet=True),
     "remainder": remainder,
     "fmod": _binary(np.fmod, quiet=True),
-    "atan2": _binary(np.arctan2),
-    "copysign": _binary(np.copysign),
+    "atan2": _binary(np.arctan2, quiet=True),
+    "copysign": _binary(np.copysign, quiet=True),
     "logaddexp": _binary(np.logaddexp, quiet=True),
     "logaddexp2": _binary(np.logaddexp2, quiet=True),
     "hypot": _binary(np.hypot, quiet=True),

@@ -11,36 +11,23 @@ from typing import Any
 
 import numpy as np
 
-from ember._backend_util import SCAN_ACCUMULATE
+from ember._backend_util import scan
 
 
-def _scan(ufunc: np.ufunc, name: str):
-    """The kernel ``name(x, axis, out=None)``: `ufunc`'s running reduction along `axis`, of x's dtype."""
-    signed_zeros = ufunc is np.add  # PyTorch's running sum starts from +0, numpy's from the first element
+def _scan(running, name: str):
+    """The kernel ``name(x, axis, out=None)``: `running` (np.cumsum, np.cumprod) along `axis`, of x's dtype,
+    accumulated as PyTorch's (`ember._backend_util.scan`)."""
 
     @np.errstate(all="ignore")  # inf - inf and overflow give NaN and inf silently, as PyTorch's
     def kernel(x, axis, out=None):
-        wide = SCAN_ACCUMULATE.get(x.dtype)
-        if wide is None:
-            result = ufunc.accumulate(x, axis, x.dtype, out=out)
-            if signed_zeros and x.dtype.kind == "f":
-                np.add(result, 0.0, out=result)  # -0 becomes +0, as 0 + -0 does; no other value changes
-            return result
-        running = x.astype(wide)  # then accumulated in place: far faster than a casting accumulate
-        ufunc.accumulate(running, axis, out=running)
-        if signed_zeros:
-            np.add(running, 0.0, out=running)
-        if out is None:
-            return running.astype(x.dtype)
-        np.copyto(out, running, casting="unsafe")
-        return out
+        return scan(np, running, x, axis, out)
 
     kernel.__name__ = kernel.__qualname__ = name
     return kernel
 
 
-cumsum = _scan(np.add, "cumsum")
-cumprod = _scan(np.multiply, "cumprod")
+cumsum = _scan(np.cumsum, "cumsum")
+cumprod = _scan(np.cumprod, "cumprod")
 
 # Unsigned keys whose order is the dtype's order: the sign bit flipped for ints, for floats every bit of a
 # negative number (IEEE bits read as integers run backwards there) and the sign bit of the others.

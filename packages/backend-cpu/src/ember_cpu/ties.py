@@ -4,6 +4,7 @@ loops keep the second operand (float16 too). numpy keeps the first for float16 a
 float64: probed once here, per dtype, so that another numpy's choice is followed too."""
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -20,14 +21,29 @@ _FLOATS = tuple(np.dtype(name) for name in ("float16", "float32", "float64"))
 _SECOND = {ufunc: frozenset(dt for dt in _FLOATS if _keeps_second(ufunc, dt)) for ufunc in (np.maximum, np.minimum)}
 
 
+_FINITE = {dt: float(np.finfo(dt).max) for dt in _FLOATS}
+
+
+def _held(number, dtype: np.dtype):
+    """`number` as a buffer of `dtype` holds it: one beyond the dtype's range cast silently (to the inf of
+    its sign, or the largest value it rounds to), as PyTorch's ``maximum(h, tensor(1e6))``."""
+    if number.__class__ is float and abs(number) > _FINITE.get(dtype, math.inf):
+        with np.errstate(over="ignore"):
+            return dtype.type(number)
+    return number
+
+
 def _choosing_as_pytorch(ufunc: np.ufunc):
     keeps_second = _SECOND[ufunc]
 
     def kernel(a, b, out=None):
         if isinstance(b, numbers.Number):
+            b = _held(b, a.dtype)
             if a.dtype in keeps_second:  # a number bound: x kept where equal to it
                 a, b = b, a
-        elif isinstance(a, np.ndarray) and a.dtype in _FLOATS and a.dtype not in keeps_second:
+        elif not isinstance(a, np.ndarray):
+            a = _held(a, b.dtype)
+        elif a.dtype in _FLOATS and a.dtype not in keeps_second:
             a, b = b, a  # two buffers: the second kept
         return np.asarray(ufunc(a, b)) if out is None else ufunc(a, b, out=out)
 

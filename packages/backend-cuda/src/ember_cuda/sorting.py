@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ember._backend_util import SCAN_ACCUMULATE
+from ember._backend_util import scan
 
 from .arrays import ArrayAPI
 
@@ -13,19 +13,7 @@ def kernels(api: ArrayAPI) -> dict[str, Callable]:
 
     def _scan(running: Callable, name: str) -> Callable:
         def kernel(x, axis, out=None):
-            wide = SCAN_ACCUMULATE.get(x.dtype)
-            if wide is None:
-                result = running(x, axis=axis, dtype=x.dtype, out=out)  # small ints would widen to int64
-                if running is xp.cumsum and x.dtype.kind == "f":
-                    xp.add(result, 0.0, out=result)  # PyTorch's sum starts from +0: -0 becomes +0
-                return result
-            result = running(x, axis=axis, dtype=wide)
-            if running is xp.cumsum:
-                xp.add(result, 0.0, out=result)
-            if out is None:
-                return result.astype(x.dtype)
-            xp.copyto(out, result, casting="unsafe")
-            return out
+            return scan(xp, running, x, axis, out)
 
         kernel.__name__ = kernel.__qualname__ = name
         return kernel

@@ -11,6 +11,27 @@ import numpy as np
 SCAN_ACCUMULATE: dict[np.dtype, type] = {np.dtype(np.float16): np.float32, np.dtype(np.float32): np.float64}
 
 
+def scan(xp, running, x, axis: int, out=None):
+    """`x`'s running sum or product along `axis` (`running`: ``xp.cumsum`` or ``xp.cumprod`` of array library
+    `xp`, numpy or cupy), of x's dtype, as PyTorch's CPU kernels compute it: accumulated in SCAN_ACCUMULATE's
+    wider dtype and rounded once per element, small ints in their own; a running sum starts from +0, so -0
+    becomes +0 (as 0 + -0 does; no other value changes). Written into `out` when given."""
+    wide = SCAN_ACCUMULATE.get(x.dtype)
+    if wide is None:
+        result = running(x, axis=axis, dtype=x.dtype, out=out)  # small ints would widen to int64
+    else:
+        result = x.astype(wide)  # then accumulated in place: far faster than a casting accumulate
+        running(result, axis=axis, out=result)
+    if running is xp.cumsum and result.dtype.kind == "f":
+        xp.add(result, 0.0, out=result)
+    if wide is None:
+        return result
+    if out is None:
+        return result.astype(x.dtype)
+    xp.copyto(out, result, casting="unsafe")
+    return out
+
+
 _HALF, _FLOAT, _DOUBLE = np.dtype(np.float16), np.dtype(np.float32), np.dtype(np.float64)
 
 

@@ -180,7 +180,9 @@ class Tensor:
         elif requires_grad and not base._requires_grad:
             self._view_no_grad = False  # a leaf of its own: its gradient accumulates in its own .grad
             self._view_leaf = self._requires_grad = True
-        elif not requires_grad:  # its own flag off: it still requires grad when its base does
+        elif requires_grad:  # a view without history (made under no_grad, or before its base required grad)
+            self._view_leaf = True  # PyTorch's dead edge becomes a leaf of its own: it accumulates its .grad
+        else:  # its own flag off: it still requires grad when its base does
             self._view_leaf = False
             self._requires_grad = base._requires_grad
         return self
@@ -489,9 +491,14 @@ def move_retain_hook(t: Tensor, old_node, old_nr: int) -> None:
     """After an in-place change gave `t` a new grad_fn, its retain_grad hook follows it there (PyTorch's)."""
     if not getattr(t, "_retains_grad", False) or old_node is None or t._grad_fn is old_node:
         return
-    hooks = (old_node._pre_hooks or {}).get(old_nr, [])
-    hooks[:] = [hook for hook in hooks if getattr(hook, "owner", None) is None or hook.owner() is not t]
+    drop_retain_hook(t, old_node, old_nr)
     add_retain_hook(t, t._grad_fn)
+
+
+def drop_retain_hook(t: Tensor, node, nr: int) -> None:
+    """Take `t`'s retain_grad hook off `node` (its grad_fn before an in-place change)."""
+    hooks = (node._pre_hooks or {}).get(nr, [])
+    hooks[:] = [hook for hook in hooks if getattr(hook, "owner", None) is None or hook.owner() is not t]
 
 
 _NON_LEAF_GRAD = (

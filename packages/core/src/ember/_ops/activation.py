@@ -5,6 +5,7 @@ from .. import _dtype
 from .._tensor import Tensor, _wrap_dim, wrap
 from ..autograd import grad_mode
 from ..autograd.node import Node, attach, fused_saved
+from . import softmax_double_backward
 from .creation import zeros_like
 from .dispatch import profiled
 from .registry import in_float32
@@ -96,7 +97,12 @@ class SoftmaxBackward0(Node):
         fused = _fused_backward(grad._device.kernels.softmax_backward, grad, result, dim)
         if fused is not None:
             return fused
-        return in_float32(lambda g, y: y * (g - (g * y).sum(dim, keepdim=True)), grad, result)
+        def gradient(grad, result):
+            return in_float32(lambda g, y: y * (g - (g * y).sum(dim, keepdim=True)), grad, result)
+        if grad_mode.state.enabled:  # create_graph: PyTorch's node for the gradient
+            return softmax_double_backward.recorded(gradient, softmax_double_backward.SoftmaxBackwardDataBackward0,
+                                                    grad, result, dim)
+        return gradient(grad, result)
 
 
 class LogSoftmaxBackward0(Node):
@@ -106,7 +112,12 @@ class LogSoftmaxBackward0(Node):
         fused = _fused_backward(grad._device.kernels.log_softmax_backward, grad, result, dim)
         if fused is not None:
             return fused
-        return in_float32(lambda g, y: g - y.exp() * g.sum(dim, keepdim=True), grad, result)
+        def gradient(grad, result):
+            return in_float32(lambda g, y: g - y.exp() * g.sum(dim, keepdim=True), grad, result)
+        if grad_mode.state.enabled:  # create_graph: PyTorch's node for the gradient
+            return softmax_double_backward.recorded(
+                gradient, softmax_double_backward.LogSoftmaxBackwardDataBackward0, grad, result, dim)
+        return gradient(grad, result)
 
 
 def _fused_backward(kernel, grad: Tensor, result: Tensor, dim: int) -> Tensor | None:

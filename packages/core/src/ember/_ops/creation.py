@@ -618,12 +618,15 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False)
     dt = dtype or _dtype.get_default_dtype()
     d = place(device, dt, "linspace")
     k = d.kernels
-    if steps <= 1:
-        return _finish(k.full((steps,), checked_scalar(start, dt, "linspace"), dt), dt, d, requires_grad,
-                       "linspace")
+    if steps <= 1:  # PyTorch checks no bound for no step, and lets one float16 step round to inf
+        value = 0 if not steps else half_source(float(start), dt.numpy) if dt is _dtype.float16 else \
+            checked_scalar(start, dt, "linspace")
+        return _finish(k.full((steps,), value, dt), dt, d, requires_grad, "linspace")
     lo, hi = _endpoints(start, end, dt, "linspace")
     if dt.is_floating_point:  # the step in the dtype's own arithmetic (float32 for float32), as PyTorch
-        data = _ramp(k, lo, hi, steps, float((hi - lo) / dt.numpy.type(steps - 1)), dt)
+        with np.errstate(all="ignore"):  # infinite bounds: a NaN step, silently
+            step = float((hi - lo) / dt.numpy.type(steps - 1))
+        data = _ramp(k, lo, hi, steps, step, dt)
     else:
         data = k.astype(_ramp(k, lo, hi, steps, (hi - lo) / (steps - 1), _dtype.float64), dt)
     return _finish(data, dt, d, requires_grad, "linspace")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import _dtype, _profiling
-from .._tensor import Tensor, follow_base, move_retain_hook
+from .._tensor import Tensor, drop_retain_hook, follow_base, move_retain_hook
 from ..autograd import grad_mode
 from ..autograd.node import _FREED, VIEW_NO_GRAD_CHANGED, Node, attach, edge, link, needs_grad
 from . import creation, overlap
@@ -124,6 +124,8 @@ def take_over(t: Tensor, result: Tensor, written: bool = False) -> Tensor:
     if node is not None and node._saved:
         node._saved = tuple(_retarget(entry, result, t) for entry in node._saved)
     if on_view and base is not None:
+        if getattr(t, "_retains_grad", False) and t._grad_fn is not None:  # its grad_fn is re-derived from the
+            drop_retain_hook(t, t._grad_fn, t._output_nr)  # base's new history (view_grad_fn hooks it there)
         old_node, old_nr = base._grad_fn, getattr(base, "_output_nr", 0)
         rebase_view(base, t._view_fn, result, old_edge)
         move_retain_hook(base, old_node, old_nr)
@@ -211,7 +213,9 @@ def _straight_inplace(general, kernel_name: str, arity: int, tensor_dtypes, numb
             if kind is Tensor:
                 if other._base is not None or (other._requires_grad and state.enabled) or \
                         other._dtype is not self._dtype or other._device is not self._device or \
-                        other._data.shape != data.shape:
+                        other._data.shape != data.shape or \
+                        (other._version is self._version and other is not self and other._version is not None):
+                    # (the last: one storage, as a detached view of it shares the counter: overlap checked there)
                     return general(self, other)
                 other = other._data
             elif not ((kind is float or (kind is int and -2**63 <= other < 2**63)) and self._dtype in number_dtypes):

@@ -10,6 +10,9 @@ from ..autograd.node import Node, attach, cross_saved, needs_input_grad
 from . import pointwise, views
 from .dispatch import _CPP_NAMES, broadcast_shapes, bump, check_out, profiled, type_name
 
+# The dtypes whose (m, 1) x (1, n) mm PyTorch's CPU gemm computes as the bare products (float16's adds them to 0).
+_OUTER_EXACT = (_dtype.float32, _dtype.float64)
+
 
 def _mat_kernel(a: Tensor, b: Tensor, op: str):
     """The matmul kernel on two tensors of one device and dtype; shape errors are diagnosed only when
@@ -19,6 +22,9 @@ def _mat_kernel(a: Tensor, b: Tensor, op: str):
                            f"{a._device} and {b._device}! (in {op})")
     if a._dtype is not b._dtype:
         raise _dtype_mismatch(a, b)
+    if op == "mm" and a._dtype in _OUTER_EXACT and a._data.shape[1] == 1 == b._data.shape[0] and \
+            a._data.shape[0] > 1 and b._data.shape[1] > 1:  # an outer product: PyTorch's gemm gives the bare
+        return a._device.kernels.mul(a._data, b._data)  # products, -0. kept (not 0 + -0.)
     try:
         return a._device.kernels.matmul(a._data, b._data)
     except Exception as error:
@@ -46,10 +52,31 @@ def _shape_error(a: Tensor, b: Tensor, op: str, error: Exception) -> RuntimeErro
 
 
 class MmBackward0(Node):
+    columns: tuple = (False, False)  # whether each operand was column-major: its gradient is too, as PyTorch's
+
     def backward(self, grad):
         a, b = self.saved_tensors
-        return (grad.mm(b.t()) if needs_input_grad(self, 0) else None,
-                a.t().mm(grad) if needs_input_grad(self, 1) else None)
+        grad_a = grad_b = None
+        if needs_input_grad(self, 0):
+            grad_a = b.mm(grad.t()).t() if self.columns[0] else grad.mm(b.t())
+        if needs_input_grad(self, 1):
+            grad_b = grad.t().mm(a).t() if self.columns[1] else a.t().mm(grad)
+        return grad_a, grad_b
+
+
+def _column_major(matrix: Tensor) -> bool:
+    """PyTorch's test in mm's backward: strides (1, rows)."""
+    strides = matrix._device.kernels.strides(matrix._data)
+    return strides[0] == 1 and strides[1] == matrix._data.shape[0]
+
+
+def _matrix_product(a: Tensor, b: Tensor, out=None) -> Tensor:
+    """mm's product, its node told which operands are column-major."""
+    result = _product("mm", MmBackward0, a, b, out=out)
+    node = result._grad_fn
+    if out is None and node.__class__ is MmBackward0:
+        node.columns = (_column_major(a), _column_major(b))
+    return result
 
 
 class MvBackward0(Node):
@@ -176,7 +203,7 @@ def mm(input, mat2, *, out=None):
         raise _dtype_mismatch(input, mat2)
     if input._dtype is _dtype.bool_:
         raise NotImplementedError("\"addmm_impl_cpu_\" not implemented for 'Bool'")
-    return _product("mm", MmBackward0, input, mat2, out=out)
+    return _matrix_product(input, mat2, out=out)
 
 
 @profiled("aten::mv")
@@ -222,7 +249,7 @@ def matmul(input, other, *, out=None):
         return write_out(out, "matmul", _mat_kernel(input, other, "matmul"), input._dtype, (input, other))
     da, db = len(input._data.shape), len(other._data.shape)
     if da == 2 and db == 2:
-        return _product("mm", MmBackward0, input, other)
+        return _matrix_product(input, other)
     if da == 2 and db == 1:
         return _product("mv", MvBackward0, input, other)
     if da == 1 and db == 1:

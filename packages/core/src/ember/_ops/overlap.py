@@ -55,10 +55,11 @@ def _numel(shape) -> int:
 
 
 def in_storage(t: Tensor, storage: Tensor) -> bool:
-    """Whether `t` uses the memory of `storage` (a root): as one of its views, or detached from it (which
-    holds the root's very buffer)."""
+    """Whether `t` uses the memory of `storage` (a root): as one of its views, or detached from it or from
+    one of its views (a detached tensor holds the very buffer and shares the version counter)."""
     base = root(t)
-    return base is storage or base._data is storage._data
+    return base is storage or base._data is storage._data or (
+        t._version is not None and t._version is storage._version)
 
 
 def status(a, b, storage: Tensor) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
+
 from .. import _dtype
 from .._backend_util import half_source
 from .._tensor import Tensor, wrap
@@ -23,6 +25,7 @@ from .dispatch import (
 from .dispatch import bump as _bump
 
 _bool, _float16 = _dtype.bool_, _dtype.float16
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 class ReciprocalBackward0(Node):
@@ -115,9 +118,10 @@ class WhereBackward0(Node):
 def where(condition, input=None, other=None):
     """Elements of `input` where `condition` holds, of `other` elsewhere (broadcasting); with `condition`
     alone, the indices of its non-zero elements (one tensor per dim)."""
-    if other.__class__ is float and isinstance(input, Tensor) and input._dtype.is_floating_point and \
-            isinstance(condition, Tensor) and condition._dtype is _bool and condition._device is input._device:
-        # The common case of backward formulas: where(mask, grad, 0.0), nothing to promote.
+    if other.__class__ is float and -_FLOAT32_MAX <= other <= _FLOAT32_MAX and isinstance(input, Tensor) and \
+            input._dtype.is_floating_point and isinstance(condition, Tensor) and condition._dtype is _bool and \
+            condition._device is input._device:
+        # The common case of backward formulas: where(mask, grad, 0.0), nothing to promote or to check.
         try:
             data = input._device.kernels.where(condition._data, input._data, half_source(other, input._dtype.numpy))
         except Exception as error:
@@ -151,9 +155,9 @@ def where(condition, input=None, other=None):
         input = creation.scalar_tensor(scalar(input, "where"), device, dt)
     k = device.kernels
     a = (input._data if input._dtype is dt else k.astype(input._data, dt)) if isinstance(input, Tensor) \
-        else number(input, dt, "where")
+        else _where_number(input, dt)
     b = (other._data if other._dtype is dt else k.astype(other._data, dt)) if isinstance(other, Tensor) \
-        else number(other, dt, "where")
+        else _where_number(other, dt)
     try:
         data = k.where(condition._data, a, b)
     except Exception as error:
@@ -169,6 +173,12 @@ def _where_failure(condition: Tensor, input, other, error: Exception) -> Excepti
     return broadcast_error("where", shapes) or binary_failure(
         "where", input if isinstance(input, Tensor) else condition, other if isinstance(other, Tensor) else condition,
         error)
+
+
+def _where_number(value, dt):
+    """where's number operand as PyTorch converts it: checked into `dt` (1e39 is no float32: a RuntimeError),
+    but any float into float16, where one beyond its range becomes inf."""
+    return number(value, dt, "where") if dt is _float16 else checked_scalar(scalar(value, "where"), dt, "where")
 
 
 class MaskedFillBackward0(Node):
@@ -320,11 +330,13 @@ def _clamp(input, min, max, out, number_node: type, tensor_node: type):
         if bound is not None:
             dt = _dtype.promote(dt, _dtype.DIMENSIONED, _dtype.scalar_dtype(scalar(bound, "clamp")),
                                 _dtype.SCALAR)
+    # PyTorch converts the bounds to the dtype checked: 1e6 does not fit float16 (a RuntimeError), inf does
+    low, high = (None if bound is None else checked_scalar(scalar(bound, "clamp"), dt, "clamp") for bound in (min, max))
     data = input._data if dt is input._dtype else k.astype(input._data, dt)
-    if min is not None:
-        data = k.maximum(data, number(min, dt, "clamp"))
-    if max is not None:
-        data = k.minimum(data, number(max, dt, "clamp"))
+    if low is not None:
+        data = k.maximum(data, low)
+    if high is not None:
+        data = k.minimum(data, high)
     if out is not None:
         check_out(out, "clamp", data.shape, dt, (input,))
         k.copy_(out._data, data)

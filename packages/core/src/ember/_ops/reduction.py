@@ -56,11 +56,12 @@ def expand_back(grad: Tensor, shape: tuple, dims: tuple, keepdim: bool) -> Tenso
 
 
 def _reduce(kernel: str, x: Tensor, dims: tuple, keepdim: bool):
-    """Run reduction kernel `kernel` (0-d inputs reduce to a copy of themselves); the result is
-    contiguous whatever the input's layout, as PyTorch's reductions (a new 0-d or 1-d one always is)."""
+    """Run reduction kernel `kernel` (0-d inputs reduce to a copy of themselves, a floating sum to 0 + x, as
+    PyTorch's, whose sum starts from +0: -0 sums to +0); the result is contiguous whatever the input's layout,
+    as PyTorch's reductions (a new 0-d or 1-d one always is)."""
     k = x._device.kernels
     if not x._data.shape:
-        return k.astype(x._data, x._dtype)
+        return k.add(x._data, 0.0) if kernel == "sum" and x._dtype.is_floating_point else k.astype(x._data, x._dtype)
     if x._dtype is _float16 and kernel == "sum":  # accumulated in float32 and rounded once, as PyTorch
         result = k.astype(k.sum(k.astype(x._data, _float32), dims, keepdim), _float16)
     else:
@@ -317,41 +318,48 @@ def _prod_backward(node, grad):
 
 def _exclusive_products(x: Tensor, dim: int) -> Tensor:
     """Each element's product of the elements before it times the product of those after it along
-    `dim` (PyTorch's prod_safe_zeros_backward): exact next to zeros, infs and NaNs, no division."""
+    `dim`, as PyTorch's prod_safe_zeros_backward computes them (two cumprods, the second over the flipped
+    elements): exact next to zeros, infs and NaNs, no division."""
     n = x._data.shape[dim]
     ones = creation.ones_like(x.narrow(dim, 0, 1))
     before = joining.cat([ones, x.narrow(dim, 0, n - 1)], dim)
-    after = joining.cat([x.narrow(dim, 1, n - 1), ones], dim)
-    return _running_product(before, dim, True) * _running_product(after, dim, False)
+    after = joining.cat([ones, x.narrow(dim, 1, n - 1).flip(dim)], dim)
+    return before.cumprod(dim) * after.cumprod(dim).flip(dim)
 
 
-def _running_product(x: Tensor, dim: int, forward: bool) -> Tensor:
-    """Inclusive running product along `dim` (from the end when not `forward`), in log-many steps."""
-    n, step = x._data.shape[dim], 1
-    while step < n:
-        head, tail = x.narrow(dim, 0, n - step), x.narrow(dim, step, n - step)
-        if forward:
-            x = joining.cat([x.narrow(dim, 0, step), tail * head], dim)
-        else:
-            x = joining.cat([head * tail, x.narrow(dim, n - step, step)], dim)
-        step *= 2
-    return x
+# Reduced lengths from which PyTorch's CPU prod multiplies in vector lanes (four vectors of AVX2's; below them
+# it multiplies one element after another; past them its order depends on the machine's vector width, and
+# the halving order is used here).
+_VECTORISED_FROM = {_float16: 64, _float32: 32, _float64: 16}
 
 
 def product_over(input, dims: tuple, keepdim: bool, dt=None) -> Tensor:
-    """Product over `dims` by halving each dim: log-many multiply kernels, no prod kernel needed. The
-    result is of dtype `dt` when given (prod's dtype=), else bool and int products are int64."""
+    """Product over `dims` (all of them: over the elements in order) as PyTorch's CPU kernel multiplies: in
+    the result dtype, rounded at each step (float16 too), one element after another along a short dim; by
+    halving a longer one (log-many multiply kernels; no prod kernel needed). The result is of dtype `dt`
+    when given (prod's dtype=), else bool and int products are int64."""
     from .views import narrow_buffer, reshape_buffer
 
     device = input._device
     k = device.kernels
     dt = dt or (input._dtype if input._dtype.is_floating_point else _int64)
-    # float16 products are accumulated in float32 and rounded once, as PyTorch does
-    work = _float32 if dt is _float16 else dt
-    data = input._data if work is input._dtype else k.astype(input._data, work)
+    data = input._data if dt is input._dtype else k.astype(input._data, dt)
+    shape, reduced, fresh = data.shape, dims, dt is not input._dtype
+    if len(dims) > 1 and len(dims) == len(shape):  # over every element: in their order
+        data, dims = reshape_buffer(device, k.contiguous(data), (math.prod(shape),)), (0,)
+    vectorised = _VECTORISED_FROM.get(dt, 0)
     for d in dims:
-        if data.shape[d] == 0:
-            data = k.full(tuple(1 if i == d else s for i, s in enumerate(data.shape)), 1, work)
+        n = data.shape[d]
+        fresh = fresh or n != 1
+        if n == 0:
+            data = k.full(tuple(1 if i == d else s for i, s in enumerate(data.shape)), 1, dt)
+        elif n < vectorised:
+            product = data
+            if n > 1:
+                product = k.mul(narrow_buffer(device, data, d, 0, 1), narrow_buffer(device, data, d, 1, 1))
+            for i in range(2, n):
+                k.mul(product, narrow_buffer(device, data, d, i, 1), out=product)
+            data = product
         while data.shape[d] > 1:
             n = data.shape[d]
             half = n // 2
@@ -360,11 +368,12 @@ def product_over(input, dims: tuple, keepdim: bool, dt=None) -> Tensor:
                 first = narrow_buffer(device, paired, d, 0, 1)
                 k.mul(first, narrow_buffer(device, data, d, n - 1, 1), out=first)
             data = paired
-    if data is input._data or work is not dt:  # a result that is fresh and of the result dtype
+    if not fresh:  # one element along each reduced dim: the input's buffer (or a view of it), copied
         data = k.astype(data, dt)
     data = k.contiguous(data)
-    if not keepdim:  # the buffer reshaped, not the result: a fresh tensor, never a view
-        data = reshape_buffer(device, data, _kept_shape(input._data.shape, dims, False))
+    result_shape = _kept_shape(shape, reduced, keepdim)
+    if tuple(data.shape) != result_shape:  # the buffer reshaped, not the result: a fresh tensor, never a view
+        data = reshape_buffer(device, data, result_shape)
     return wrap(data, dt, device)
 
 

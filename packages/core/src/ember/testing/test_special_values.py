@@ -85,6 +85,27 @@ def test_binary_with_special_python_scalars(ember_device, op, dtype_name, side):
         assert_elementwise(ember_device.to_numpy(result), expected, op, dtype_name, *operands)
 
 
+# A Python number beyond each narrow float's finite range (70000 is past float16's 65504).
+BEYOND = {"float16": 70000.0, "float32": 1e39}
+
+
+@pytest.mark.parametrize(("op", "dtype_name"), [pair for pair in _binary_pairs() if pair[1] in BEYOND])
+def test_binary_with_python_scalars_beyond_the_dtype(ember_device, op, dtype_name):
+    """A number the dtype cannot hold acts as the inf of its sign, silently, as PyTorch's ``h < 1e6`` and
+    ``torch.maximum(h, torch.tensor(1e6))`` (a wide 0-d operand reaches the kernel as a number)."""
+    ember_device.dtype(dtype_name)
+    host = specials(dtype_name)
+    for scalar in (BEYOND[dtype_name], -BEYOND[dtype_name]):
+        for operands in ((host, scalar), (scalar, host)):
+            with no_warnings(f"{op}({'<buffer>' if operands[0] is host else scalar}, "
+                             f"{'<buffer>' if operands[1] is host else scalar}) on {dtype_name}"):
+                result = getattr(ember_device.kernels, op)(
+                    *(ember_device.from_numpy(o) if o is host else o for o in operands))
+            expected = reference(REFERENCES[op], dtype_name,
+                                 *(o if o is host else np.copysign(INF, o) for o in operands))
+            assert_elementwise(ember_device.to_numpy(result), expected, op, dtype_name, *operands)
+
+
 @pytest.mark.parametrize("op", tuple(op for op, entry in BINARY.items() if "float64" in entry[-1]))
 def test_float64_python_scalars_keep_their_precision(ember_device, op):
     """0.1 is not a float32: a kernel that rounds the scalar through float32 is off by 1e-9."""

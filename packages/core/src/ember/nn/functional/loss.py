@@ -90,7 +90,11 @@ class MseLossBackward0(Node):
         scale = (2.0 / count if count else math.nan) if self.reduction == "mean" else 2.0
         if target._dtype is not grad._dtype:  # a bool or integer target, promoted as in the forward
             target = target.to(grad._dtype)
-        if _has(grad, "mse_loss_backward") and not grad_mode.state.enabled and input._dtype is grad._dtype:
+        if grad_mode.state.enabled:  # create_graph: PyTorch's node for each gradient
+            from ember.nn.functional.mse_double_backward import mse_loss_backward
+            return (mse_loss_backward(grad, input, target, scale) if needs_input_grad(self, 0) else None,
+                    mse_loss_backward(grad, target, input, scale) if needs_input_grad(self, 1) else None)
+        if _has(grad, "mse_loss_backward") and input._dtype is grad._dtype:
             grad_input = _fused(grad, "mse_loss_backward", grad, input, target, scale)
         else:
             grad_input = (input - target) * scale * grad
@@ -196,9 +200,8 @@ def binary_cross_entropy(
     check_not_differentiable("binary_cross_entropy", "weight", weight)
     _check_probabilities(input)
     with grad_mode.no_grad():
-        log_x = input.log().clamp(min=-100.0)
-        log_one_minus_x = (-input).log1p().clamp(min=-100.0)
-        losses = (target - 1) * log_one_minus_x - target * log_x
+        # PyTorch's kernel's formula, whose rounding (and sign of zero: -0 - -0 is +0) it gives exactly
+        losses = (target - 1) * (-input).log1p().clamp(min=-100.0) - target * input.log().clamp(min=-100.0)
         if weight is not None:
             losses = losses * weight.to(input._dtype).expand(input.shape)
         result = _result(_reduce(losses, reduction))
@@ -416,6 +419,13 @@ def _nll_forward(
         weighted = picked * target_weight
         losses = ember.where(kept, 0.0 - weighted if input.dim() == 1 else -weighted, 0.0)
         loss, scaled_weights = _weighted_reduce(losses, target_weight, kept, reduction)
+        if input._dtype is _dtype.float16 and reduction != "none":  # PyTorch's sum, in float16
+            from ember.nn.functional.cascade_sum import cascade_sum
+            loss = cascade_sum(losses, kept)
+            if reduction == "mean":
+                total = kept.sum().to(loss.dtype) if weight is None and input.dim() <= 2 else \
+                    cascade_sum(target_weight, kept)
+                loss, scaled_weights = loss / total, ember.where(kept, target_weight / -total, 0.0)
     # input, target and weight are kept for their versions: PyTorch's backward reads them
     return attach(_result(loss), node_cls, (input,), (scaled_weights, input, target, weight),
                   shape=input._data.shape, key=tuple(k._data for k in key), kept=kept._data)
