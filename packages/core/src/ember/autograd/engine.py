@@ -436,6 +436,8 @@ def _accumulate(variable: Tensor, g: Tensor, create_graph: bool, seen: dict | No
     """Add `g` into ``variable.grad``. A first gradient that is the engine's own (not in `seen`, nor its
     base; see the top of this module) becomes ``.grad`` itself, exposed from then on; any other is copied,
     and always with create_graph, where the new ``.grad`` is a differentiable copy (PyTorch's CopyBackwards)."""
+    if variable._grad_fn is not None:  # made the output of an op in place since the graph was recorded
+        raise RuntimeError("leaf variable has been moved into the graph interior")
     if variable._data.shape != g._data.shape:
         g = g.expand(variable.shape) if g.numel() == 1 else g
     current = variable._grad

@@ -507,7 +507,9 @@ class AsStridedBackward0(Node):
 
         for node in self.chain:
             grad = _call(node, [grad])[0]
-        return grad
+        # PyTorch's as_strided_backward writes into a fresh tensor of the base's layout and returns a view of it
+        fresh = grad.contiguous()
+        return fresh.view(fresh.shape)
 
 
 def view_grad_fn(view: Tensor):
