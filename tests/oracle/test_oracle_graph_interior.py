@@ -22,7 +22,8 @@ def test_a_leaf_moved_into_the_graph_interior_is_refused(oracle):
         a.requires_grad_(False)
         a.mul_(c)
         return _outcome(lambda: b.sum().backward())
-    assert run(oracle.ember) == run(oracle.torch) == "RuntimeError: leaf variable has been moved into the graph interior"
+    expected = "RuntimeError: leaf variable has been moved into the graph interior"
+    assert run(oracle.ember) == run(oracle.torch) == expected
 
 
 def test_the_gradient_through_a_rederived_view_is_a_no_grad_view_of_a_fresh_tensor(oracle):
