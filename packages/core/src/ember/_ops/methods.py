@@ -17,12 +17,14 @@ from . import (
     logit,
     norms,
     pointwise,
+    rearranging,
     reduction,
     sampling,
     scan,
     scatter,
     shape,
     sorting,
+    stacking,
     unary,
     unfold,
     views,
@@ -120,6 +122,10 @@ _METHODS = {
     "addcmul": addcmul.addcmul, "addcdiv": addcmul.addcdiv, "logit": logit.logit,
     **scatter.FUNCTIONS,
     **index_ops.FUNCTIONS,
+    # everyday ops composed of existing ones (session 7, helper ops)
+    "ravel": stacking.ravel, "tile": stacking._tile_method, "kron": rearranging.kron, "rot90": rearranging.rot90,
+    "diff": rearranging.diff, "trace": rearranging.trace, "diag_embed": rearranging.diag_embed,
+    "diagflat": rearranging.diagflat,
 }
 
 # In-place versions: name_ -> out-of-place op (and whether that op accepts out=).
