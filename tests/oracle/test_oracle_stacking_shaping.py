@@ -179,3 +179,12 @@ def test_gradcheck_and_gradgradcheck(fn):
     a, b = (ember.tensor(rng.standard_normal((2, 3)), requires_grad=True) for _ in range(2))
     assert ember.autograd.gradcheck(fn, (a, b))
     assert ember.autograd.gradgradcheck(fn, (a, b))
+
+
+@pytest.mark.parametrize("name, options", [("kron", {}), ("tensordot", {"dims": 1})])
+def test_out_matches_torch(oracle, name, options):
+    a, b = np.arange(6.0, dtype=np.float32).reshape(2, 3), np.ones((3, 2), np.float32)
+    expected, got = torch.empty(0), ember.empty(0)
+    getattr(torch, name)(torch.tensor(a), torch.tensor(b), out=expected, **options)
+    assert getattr(ember, name)(ember.tensor(a), ember.tensor(b), out=got, **options) is got
+    oracle.assert_same(got, expected)

@@ -200,7 +200,9 @@ channel_shuffle = nn.functional.channel_shuffle
 Tensor.prelu = prelu  # type: ignore[attr-defined]  # PyTorch's Tensor.prelu(weight): an nn op, bound once nn is imported
 
 # everyday torch.* ops composed of existing ones (session 7, helper ops)
+from ._ops.index_builders import argwhere, bincount, combinations, tril_indices, triu_indices  # noqa: E402
 from ._ops.rearranging import diag_embed, diagflat, diff, kron, rot90, tensordot, trace  # noqa: E402
+from ._ops.searching import bucketize, isin, searchsorted  # noqa: E402
 from ._ops.stacking import (  # noqa: E402
     atleast_1d,
     atleast_2d,

@@ -9,6 +9,7 @@ from . import (
     blas,
     conversion,
     creation,
+    index_builders,
     index_ops,
     indexing,
     inplace,
@@ -125,7 +126,7 @@ _METHODS = {
     # everyday ops composed of existing ones (session 7, helper ops)
     "ravel": stacking.ravel, "tile": stacking._tile_method, "kron": rearranging.kron, "rot90": rearranging.rot90,
     "diff": rearranging.diff, "trace": rearranging.trace, "diag_embed": rearranging.diag_embed,
-    "diagflat": rearranging.diagflat,
+    "diagflat": rearranging.diagflat, "argwhere": index_builders.argwhere, "bincount": index_builders.bincount,
 }
 
 # In-place versions: name_ -> out-of-place op (and whether that op accepts out=).

@@ -23,7 +23,7 @@ def kron(input, other, *, out=None):
     product = pointwise.mul(views.reshape(input, spread_a), views.reshape(other, spread_b))
     result = views.reshape(product, [x * y for x, y in zip(a, b)])
     if out is not None:
-        return out.resize_(result.shape).copy_(result)
+        return linalg.write_out(out, "kron", result._data, result._dtype, (input, other))
     return result
 
 
@@ -55,7 +55,7 @@ def tensordot(a, b, dims=2, out=None):
     right = views.reshape(views.permute(b, wrapped_b + free_b), (size, -1))
     result = views.reshape(linalg.mm(left, right), [a.shape[d] for d in free_a] + [b.shape[d] for d in free_b])
     if out is not None:
-        return out.resize_(result.shape).copy_(result)
+        return linalg.write_out(out, "tensordot", result._data, result._dtype, (a, b))
     return result
 
 
