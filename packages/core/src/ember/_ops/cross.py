@@ -38,8 +38,7 @@ def cross(input, other, dim=None, *, out=None):
                       "dim explicitly or simply use torch.linalg.cross.\nThe default value of dim will change "
                       "to agree with that of linalg.cross in a future release.", UserWarning, stacklevel=2)
         if input.ndim == other.ndim:
-            sizes = [n for n in broadcast_tensors(input, other)[0].shape]
-            dim = next((i for i, n in enumerate(sizes) if n == 3), None)
+            dim = next((i for i, n in enumerate(broadcast_tensors(input, other)[0].shape) if n == 3), None)
         if dim is None:
             raise RuntimeError("no dimension of size 3 in input")
     return linalg_cross(input, other, dim=dim, out=out)

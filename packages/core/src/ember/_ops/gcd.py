@@ -10,9 +10,10 @@ from .dispatch import type_name
 
 
 def _integers(op: str, input, other) -> tuple:
-    for t in (input, other):
+    for position, (name, t) in enumerate((("input", input), ("other", other)), 1):
         if not isinstance(t, Tensor):
-            raise TypeError(f"{op}(): argument 'other' (position 2) must be Tensor, not {type(t).__name__}")
+            raise TypeError(f"{op}(): argument '{name}' (position {position}) must be Tensor, not "
+                            f"{type(t).__name__}")
     common = _dtype.promote(input.dtype, 2, other.dtype, 2)
     if common.is_floating_point or common is _dtype.bool_:
         raise NotImplementedError(f"\"{op}_cpu\" not implemented for '{type_name(common)}'")

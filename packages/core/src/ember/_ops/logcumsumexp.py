@@ -12,8 +12,8 @@ def logcumsumexp(input, dim, *, out=None):
     """log(exp(x_0) + ... + exp(x_i)) for every i along `dim`, computed stably."""
     if not input.dtype.is_floating_point:
         raise NotImplementedError(f"\"logcumsumexp_out_cpu\" not implemented for '{type_name(input.dtype)}'")
-    d = _wrap_dim(dim, max(input.ndim, 1), "logcumsumexp") if input.ndim else 0
-    result = input if input.ndim == 0 else _scan(input, d)
+    d = _wrap_dim(dim, max(input.ndim, 1), "logcumsumexp")
+    result = _scan(input, d) if input.ndim else input
     result = views.clone(result) if result is input else result
     if out is not None:
         from .linalg import write_out

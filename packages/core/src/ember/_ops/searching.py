@@ -61,7 +61,7 @@ def _search(boundaries: Tensor, values: Tensor, right: bool, sorter) -> Tensor:
         index = middle.clamp(max=max(n - 1, 0))
         if order is not None:
             index = scatter.gather(order, -1, index)
-        boundary = scatter.gather(rows, -1, index) if n else searched
+        boundary = scatter.gather(rows, -1, index)
         passed = (boundary > searched) if right else (boundary >= searched)
         moving = low < high
         low = pointwise.where(moving & ~passed, middle + 1, low)
@@ -79,7 +79,7 @@ def bucketize(input, boundaries, *, out_int32=False, right=False, out=None):
 
 def isin(elements, test_elements, *, assume_unique=False, invert=False):
     """Whether each element of `elements` occurs in `test_elements` (NaN never does), as a bool tensor of
-    `elements`' shape; negated with `invert`."""
+    `elements`' shape; negated with `invert`. `assume_unique` is only a hint (the result is the same)."""
     if not isinstance(elements, Tensor) and not isinstance(test_elements, Tensor):
         raise TypeError(f"isin() received an invalid combination of arguments - got "
                         f"({type(elements).__name__}, {type(test_elements).__name__}), but expected a Tensor "

@@ -7,7 +7,7 @@ import warnings
 
 from .. import _dtype
 from .._tensor import Tensor
-from . import joining, shape, views
+from . import creation, joining, shape, views
 from .padding import constant_pad_nd
 
 
@@ -22,20 +22,15 @@ def _at_least(ndim: int, places: tuple, tensors) -> Tensor | tuple:
         if not isinstance(t, Tensor):
             raise TypeError(f"atleast_{ndim}d(): expected Tensor as element 0 in argument 0, but got "
                             f"{type(t).__name__}")
-        if t.ndim < ndim:
-            size = [1] * ndim
-            for dim, n in zip(places[t.ndim], t.shape):
-                size[dim] = n
-            t = views.reshape(t, size) if t.ndim == 0 else _unsqueezed(t, places[t.ndim], ndim)
+        if t.ndim == 0:
+            t = views.reshape(t, [1] * ndim)
+        elif t.ndim < ndim:
+            kept = places[t.ndim]
+            for dim in range(ndim):
+                if dim not in kept:
+                    t = views.unsqueeze(t, dim)
         grown.append(t)
     return grown[0] if single else tuple(grown)
-
-
-def _unsqueezed(t: Tensor, kept: tuple, ndim: int) -> Tensor:
-    for dim in range(ndim):
-        if dim not in kept:
-            t = views.unsqueeze(t, dim)
-    return t
 
 
 def atleast_1d(*tensors):
@@ -158,8 +153,7 @@ def block_diag(*tensors):
                                f"{t.ndim} dimensions")
         blocks.append(views.reshape(t, (1, -1) if t.ndim == 1 else (1, 1)) if t.ndim < 2 else t)
     if not blocks:
-        from .creation import empty
-        return empty(1, 0)
+        return creation.empty(1, 0)
     dtype = blocks[0].dtype
     for t in blocks[1:]:
         dtype = _dtype.promote(dtype, 2, t.dtype, 2)
