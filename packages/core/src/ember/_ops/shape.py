@@ -286,7 +286,7 @@ def triu(input, diagonal=0):
 
 class DiagEmbedBackward0(Node):
     def backward(self, grad):
-        return diagonal(grad, self.offset)
+        return diagonal(grad, self.offset, self.dim1, self.dim2)
 
 
 class DiagonalBackward0_copy(DiagonalBackward0):  # noqa: N801 - PyTorch's name
@@ -298,7 +298,7 @@ def diag(input, diagonal=0):
     if input.ndim == 1:
         n = input._data.shape[0] + abs(diagonal)
         return _recorded(DiagEmbedBackward0, input, lambda: _diag_embed(input, (n, n), diagonal, 0, 1),
-                         offset=diagonal)
+                         offset=diagonal, dim1=0, dim2=1)
     if input.ndim != 2:
         raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input.ndim}D")
     return _recorded(DiagonalBackward0_copy, input, lambda: views.clone(_diagonal(input, diagonal)),

@@ -1,0 +1,84 @@
+"""Ops that build index or count tensors, as PyTorch's: tril_indices, triu_indices, argwhere, bincount and
+combinations, composed of arange, comparisons, boolean indexing, index_add and stack."""
+from __future__ import annotations
+
+from .. import _dtype
+from .._tensor import Tensor
+from . import creation, index_ops, joining, views
+from .dispatch import type_name
+from .indexing import getitem
+from .shape import nonzero_tuple
+
+
+def _triangle_indices(op: str, row, col, offset, dtype, device, lower: bool) -> Tensor:
+    if row < 0:
+        raise RuntimeError(f"row must be non-negative, got{row}")
+    if col < 0:
+        raise RuntimeError(f"col must be non-negative, got{col}")
+    dtype = _dtype.int64 if dtype is None else dtype
+    if dtype not in (_dtype.int32, _dtype.int64):
+        raise NotImplementedError(f"\"{op}\" not implemented for '{type_name(dtype)}'")
+    rows = views.reshape(creation.arange(row, device=device), (-1, 1))
+    above = creation.arange(col, device=device) - rows  # how far right of the main diagonal
+    mask = above <= offset if lower else above >= offset
+    return joining.stack(nonzero_tuple(mask), 0).to(dtype)
+
+
+def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None, pin_memory=False):
+    """The (row, column) indices of the lower triangle (up to diagonal `offset`) of a row x col matrix, as
+    a 2 x N tensor in row-major order."""
+    return _triangle_indices("tril_indices", row, col, offset, dtype, device, True)
+
+
+def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None, pin_memory=False):
+    """The (row, column) indices of the upper triangle (from diagonal `offset`) of a row x col matrix, as
+    a 2 x N tensor in row-major order."""
+    return _triangle_indices("triu_indices", row, col, offset, dtype, device, False)
+
+
+def argwhere(input):
+    """The indices of the non-zero elements of `input`, one row per element (N x input.ndim, int64)."""
+    if input.ndim == 0:
+        count = nonzero_tuple(input)[0].shape[0]
+        return creation.zeros((count, 0), dtype=_dtype.int64, device=input.device)
+    return joining.stack(nonzero_tuple(input), 1)
+
+
+def bincount(input, weights=None, minlength=0):
+    """How often each value 0..max(input) occurs in a 1-d non-negative integer tensor (the sum of its
+    `weights` instead, when given), at least `minlength` long. Not differentiable (PyTorch has no
+    derivative for it)."""
+    if input.dtype.is_floating_point or input.dtype is _dtype.bool_:
+        raise NotImplementedError(f"\"bincount_cpu\" not implemented for '{type_name(input.dtype)}'")
+    if minlength < 0:
+        raise RuntimeError("minlength should be >= 0")
+    if input.ndim != 1 or (input.numel() and bool(input.min() < 0)):
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    if weights is not None and (weights.ndim != 1 or weights.shape[0] != input.shape[0]):
+        raise RuntimeError("weights should be 1-d and have the same length as input")
+    size = max(minlength, int(input.max()) + 1 if input.numel() else 0)
+    if weights is None:
+        counts = creation.ones(input.shape[0], dtype=_dtype.int64, device=input.device)
+    else:
+        float32 = weights.dtype is _dtype.float32
+        counts = weights.detach().to(_dtype.float32 if float32 else _dtype.float64)  # PyTorch: no derivative
+    zeros = creation.zeros(size, dtype=counts.dtype, device=input.device)
+    return index_ops.index_add(zeros, 0, input.to(_dtype.int64), counts)
+
+
+def combinations(input, r=2, with_replacement=False):
+    """Every length-`r` combination of the elements of a 1-d tensor (with repeats if `with_replacement`),
+    as the rows of a tensor in lexicographic order of positions."""
+    if input.ndim != 1:
+        raise RuntimeError(f"Expect a 1D vector, but got shape {list(input.shape)}")
+    if r < 0:
+        raise RuntimeError(f"Expect a non-negative number, but got {r}")
+    if r == 0:
+        return creation.empty(0, dtype=input.dtype, device=input.device)
+    positions = creation.arange(input.shape[0], device=input.device)
+    grids = [views.reshape(positions, [-1 if d == k else 1 for d in range(r)]) for k in range(r)]
+    mask = creation.ones([input.shape[0]] * r, dtype=_dtype.bool_, device=input.device)
+    for earlier, later in zip(grids, grids[1:]):
+        mask = mask & (earlier <= later if with_replacement else earlier < later)
+    chosen = nonzero_tuple(mask)
+    return joining.stack([getitem(input, index) for index in chosen], 1)
