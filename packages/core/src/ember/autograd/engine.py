@@ -167,61 +167,66 @@ def _run(roots, grads, retain_graph, create_graph, inputs, accumulate, exposed=(
     try:
         while True:
             if handed is not None:
-                node, grad, node_grads, handed = handed, handed_grad, None, None
+                node, handed = handed, None
+                if node._plain and plain_path:
+                    # the hot loop: a plain node's gradients that fit their inputs already, as `_call` would
+                    input_grads = node.backward(handed_grad)
+                    if input_grads.__class__ is not tuple:
+                        input_grads = (input_grads,)
+                    meta = node._input_meta
+                    n = len(input_grads)
+                    edges = node.next_functions
+                    if n != len(meta) or anomaly.check_nan:
+                        input_grads = _fitted(node, input_grads, [handed_grad])
+                        _expose_repeated(seen, input_grads)
+                    elif n == 1 or (n == 2 and edges[1][0] is None):
+                        # one edge to follow (unary ops; binary ops by a constant): its gradient checked and
+                        # passed on without a loop (a gradient along no edge is dropped unseen)
+                        g, m = input_grads[0], meta[0]
+                        if g is not None and m is not None and (g._data.shape != m[0] or g._dtype is not m[1]):
+                            g = _fit(g, m, node, 0)
+                        if not retain_graph and node._saved:
+                            node._saved = None
+                        next_node = edges[0][0]
+                        if g is not None and next_node is not None and next_node._num_outputs == 1 and (
+                                not heap or -heap[0][0] < next_node._seq):  # (so it is not waiting in `heap`)
+                            handed, handed_grad = next_node, g  # the edge loop's first case below
+                            continue
+                        input_grads = (g,)
+                    else:
+                        for g, m in zip(input_grads, meta):
+                            if g is not None and m is not None and (g._data.shape != m[0] or g._dtype is not m[1]):
+                                input_grads = _fitted(node, input_grads, [handed_grad])
+                                break
+                        if n == 2:  # _expose_repeated's common cases, inlined
+                            g = input_grads[0]
+                            if g is input_grads[1] and g is not None:
+                                seen[id(g)] = g
+                        elif n == 3:
+                            g, g1, g2 = input_grads
+                            if (g is not None and (g is g1 or g is g2)) or (g1 is not None and g1 is g2):
+                                _expose_repeated(seen, input_grads)
+                        else:
+                            _expose_repeated(seen, input_grads)
+                elif node.__class__ is AccumulateGrad and plain_path and accumulate and node._pre_hooks is None and \
+                        not node.variable._hooks and node.variable._requires_grad:
+                    _accumulate(node.variable, handed_grad, create_graph, seen)  # `step`'s leaf case, inline
+                    continue
+                else:
+                    input_grads = step(node, [handed_grad])
+                    if input_grads is None:
+                        continue
             elif heap:
                 node = heappop(heap)[1]
                 node_grads = pop_pending(node)
-                grad = node_grads[0] if node._num_outputs == 1 else None
-            else:
-                break
-            if grad is not None and node._plain and plain_path:
-                # the hot loop: a plain node's gradients that fit their inputs already, as `_call` would
-                input_grads = node.backward(grad)
-                if input_grads.__class__ is not tuple:
-                    input_grads = (input_grads,)
-                meta = node._input_meta
-                n = len(input_grads)
-                edges = node.next_functions
-                if n != len(meta) or anomaly.check_nan:
-                    input_grads = _fitted(node, input_grads, [grad])
-                    _expose_repeated(seen, input_grads)
-                elif n == 1 or (n == 2 and edges[1][0] is None):
-                    # one edge to follow (unary ops; binary ops by a constant): its gradient checked and
-                    # passed on without a loop (a gradient along no edge is dropped unseen)
-                    g, m = input_grads[0], meta[0]
-                    if g is not None and m is not None and (g._data.shape != m[0] or g._dtype is not m[1]):
-                        g = _fit(g, m, node, 0)
-                    if not retain_graph and node._saved:
-                        node._saved = None
-                    next_node = edges[0][0]
-                    if g is not None and next_node is not None and next_node._num_outputs == 1 and (
-                            not heap or -heap[0][0] < next_node._seq):  # (so it is not waiting in `heap`)
-                        handed, handed_grad = next_node, g  # the edge loop's first case below
-                        continue
-                    input_grads = (g,)
-                else:
-                    for g, m in zip(input_grads, meta):
-                        if g is not None and m is not None and (g._data.shape != m[0] or g._dtype is not m[1]):
-                            input_grads = _fitted(node, input_grads, [grad])
-                            break
-                    if n == 2:  # _expose_repeated's common cases, inlined
-                        g = input_grads[0]
-                        if g is input_grads[1] and g is not None:
-                            seen[id(g)] = g
-                    elif n == 3:
-                        g, g1, g2 = input_grads
-                        if (g is not None and (g is g1 or g is g2)) or (g1 is not None and g1 is g2):
-                            _expose_repeated(seen, input_grads)
-                    else:
-                        _expose_repeated(seen, input_grads)
-            elif grad is not None and node.__class__ is AccumulateGrad and plain_path and accumulate and \
-                    node._pre_hooks is None and not node.variable._hooks and node.variable._requires_grad:
-                _accumulate(node.variable, grad, create_graph, seen)  # `step`'s leaf case, inline
-                continue
-            else:
-                input_grads = step(node, [grad] if node_grads is None else node_grads)
+                if plain_path and node._num_outputs == 1 and node_grads[0] is not None:
+                    handed, handed_grad = node, node_grads[0]  # the first branch runs it (plain or not)
+                    continue
+                input_grads = step(node, node_grads)
                 if input_grads is None:
                     continue
+            else:
+                break
             if not retain_graph and node._saved:
                 node._saved = None
             for (next_node, nr), g in zip(node.next_functions, input_grads):

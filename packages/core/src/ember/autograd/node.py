@@ -268,7 +268,10 @@ def record_edges(result: Tensor, node_cls: type, next_functions: tuple, input_me
                  attributes=None) -> Tensor:
     """`record` from edges the caller found itself (for an input that is never made a tensor: linear's
     transposed weight, see `transposed_edge`): `result` becomes the output of a new `node_cls` node."""
-    node = new_node(node_cls, next_functions, input_meta)
+    node: Node = _new_node(node_cls)  # `new_node`, inline: every recorded op passes here
+    node.next_functions = next_functions
+    node._seq = _next_seq()
+    node._input_meta = input_meta
     if attributes:
         for key, value in attributes.items():
             setattr(node, key, value)
@@ -277,6 +280,8 @@ def record_edges(result: Tensor, node_cls: type, next_functions: tuple, input_me
         node._saved = (_pack(saved[0], result),) if n == 1 else \
             (_pack(saved[0], result), _pack(saved[1], result)) if n == 2 else \
             tuple([_pack(t, result) for t in saved])
+    if _anomaly.enabled:
+        _record_trace(node)
     result._requires_grad = True
     result._grad_fn = node
     result._output_nr = 0
@@ -424,11 +429,12 @@ def _saved_value(node: Node, entry):
 _FUSED_DTYPES = frozenset((_dtype.float32, _dtype.float64))
 
 
-def fused_saved(node: Node, grad: Tensor, entry, kernel: str, *arguments):
-    """``kernels.<kernel>(grad, value, *arguments)`` on the buffers of `grad` and `node`'s saved `entry`, when no graph
-    of the gradient is recorded (grad mode off, no profiler), the device has the kernel and the saved
-    tensor is intact, float32 or float64, of grad's dtype and device; None otherwise (the caller's formula
-    in ember ops runs: its checks, errors and graph). Saves unpacking the saved tensor on the hot path."""
+def fused_saved(node: Node, grad: Tensor, entry, kernel: str, threshold=None):
+    """``kernels.<kernel>(grad, value)`` (with `threshold` as third argument when given: threshold_backward) on
+    the buffers of `grad` and `node`'s saved `entry`, when no graph of the gradient is recorded (grad mode off,
+    no profiler), the device has the kernel and the saved tensor is intact, float32 or float64, of grad's
+    dtype and device; None otherwise (the caller's formula in ember ops runs: its checks, errors and graph).
+    Saves unpacking the saved tensor on the hot path."""
     if grad.__class__ is not Tensor or len(entry) != 5 or entry[1][0] != entry[2] or _grad_state.enabled or \
             _profiling.enabled:
         return None
@@ -445,7 +451,7 @@ def fused_saved(node: Node, grad: Tensor, entry, kernel: str, *arguments):
     if fused is None:
         return None
     try:
-        return wrap(fused(grad._data, data, *arguments), dtype, device)
+        return wrap(fused(grad._data, data) if threshold is None else fused(grad._data, data, threshold), dtype, device)
     except Exception:  # noqa: BLE001 -- the caller's formula raises PyTorch's error for it
         return None
 
