@@ -9,10 +9,9 @@ import numbers
 
 from .. import _dtype
 from .._tensor import Tensor, wrap
-from ..autograd import grad_mode
 from ..autograd.node import Node, attach, needs_input_grad
-from .dispatch import _CPP_NAMES, broadcast_error, bump, check_out, element, profiled
-from .linalg import same_device
+from .dispatch import _CPP_NAMES, broadcast_error, broadcast_shapes, element, profiled
+from .linalg import same_device, write_out
 
 
 class AddcmulBackward0(Node):
@@ -74,27 +73,15 @@ def _combine(op: str, node_cls, input, tensor1, tensor2, value, out, divide: boo
     if opmath is not dt:
         data = k.astype(data, dt)
     if out is not None:
-        return _write(out, op, data, dt, (input, tensor1, tensor2))
+        return write_out(out, op, data, dt, (input, tensor1, tensor2), reads=(input, tensor1, tensor2))
     saved = (tensor1 if tensor2._requires_grad else None,
              tensor2 if tensor1._requires_grad or (divide and tensor2._requires_grad) else None)
     return attach(wrap(data, dt, input._device), node_cls, (input, tensor1, tensor2), saved, value=value)
 
 
 def _fits(into, other) -> bool:
-    """Whether a binary op of buffer `into` with `other` can write its result into `into` (other broadcasts to it)."""
-    shape, other_shape = into.shape, getattr(other, "shape", ())
-    return len(other_shape) <= len(shape) and all(o in (1, s) for o, s in zip(other_shape[::-1], shape[::-1]))
-
-
-def _write(out: Tensor, op: str, data, dt, reads: tuple) -> Tensor:
-    """`data` written into ``out=`` (the in-place forms' own tensor among `reads`: never resized)."""
-    if grad_mode.state.enabled and any(t._requires_grad for t in reads):
-        raise RuntimeError(f"{op}(): functions with out=... arguments don't support automatic differentiation, "
-                           "but one of the arguments requires grad.")
-    check_out(out, op, tuple(data.shape), dt, reads)
-    out._device.kernels.copy_(out._data, data)
-    bump(out)
-    return out
+    """Whether a binary op of buffer `into` with buffer `other` can write its result into `into`."""
+    return broadcast_shapes(into.shape, other.shape) == into.shape
 
 
 @profiled("aten::addcmul")

@@ -112,12 +112,13 @@ class BmmBackward0(Node):
         return grad_a, grad_b
 
 
-def write_out(out: Tensor, op: str, data, dtype, inputs) -> Tensor:
-    """A product's `data` written into `out=` (refused, as PyTorch, when grad mode records an input)."""
+def write_out(out: Tensor, op: str, data, dtype, inputs, reads=()) -> Tensor:
+    """An op's `data` written into `out=` (refused, as PyTorch, when grad mode records an input). `reads`: the
+    inputs `out` may not share memory with in part, and is never resized as (an in-place form's own tensor)."""
     if grad_mode.state.enabled and any(t._requires_grad for t in inputs):
         raise RuntimeError(f"{op}(): functions with out=... arguments don't support automatic differentiation, "
                            "but one of the arguments requires grad.")
-    check_out(out, op, tuple(data.shape), dtype)
+    check_out(out, op, tuple(data.shape), dtype, reads)
     out._device.kernels.copy_(out._data, data)
     bump(out)
     return out

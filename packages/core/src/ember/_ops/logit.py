@@ -10,7 +10,8 @@ from .. import _dtype
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.node import Node, attach
-from .dispatch import bump, check_out, profiled
+from .dispatch import profiled
+from .linalg import write_out
 from .pointwise import where
 
 
@@ -54,11 +55,5 @@ def logit(input, eps=None, *, out=None):
         if opmath is not dt:
             result = result.to(dt)
     if out is not None:
-        if grad_mode.state.enabled and input._requires_grad:
-            raise RuntimeError("logit(): functions with out=... arguments don't support automatic differentiation, "
-                               "but one of the arguments requires grad.")
-        check_out(out, "logit", tuple(result._data.shape), dt, (input,))
-        out._device.kernels.copy_(out._data, result._data)
-        bump(out)
-        return out
+        return write_out(out, "logit", result._data, dt, (input,), reads=(input,))
     return attach(result, LogitBackward0, (input,), (input,), eps=eps)
