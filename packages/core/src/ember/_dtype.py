@@ -129,19 +129,13 @@ def promote(a: dtype, a_rank: int, b: dtype, b_rank: int) -> dtype:
     key = (a, a_rank, b, b_rank)
     result = _PROMOTIONS.get(key)
     if result is None:
-        category = max(a._category, b._category)
-        rank = max(r for d, r in ((a, a_rank), (b, b_rank)) if d._category == category)
-        winners = [d for d, r in ((a, a_rank), (b, b_rank)) if d._category == category and r == rank]
-        result = winners[0] if len(winners) == 1 else _numpy_promote(*winners)
-        if rank == SCALAR and category == FLOAT:
-            result = _default_float[0]
-        _PROMOTIONS[key] = result
+        result = _PROMOTIONS[key] = promote_many(((a, a_rank), (b, b_rank)))
     return result
 
 
 def promote_many(operands) -> dtype:
-    """The result dtype of an op over several ``(dtype, rank)`` operands (addcmul's three tensors), by `promote`'s
-    rule: the highest category wins, then the highest rank within it."""
+    """The result dtype of an op over ``(dtype, rank)`` operands (two for `promote`, three for addcmul's tensors):
+    the highest category wins, then the highest rank within it, then numpy's promotion of those dtypes."""
     category = max(d._category for d, _ in operands)
     rank = max(r for d, r in operands if d._category == category)
     winners = [d for d, r in operands if d._category == category and r == rank]
