@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._tensor import _wrap_dim
 from ..autograd import grad_mode
 from ..autograd.node import Node, attach
 from . import pointwise, reduction, unary, views
@@ -36,11 +35,8 @@ class NansumBackward0(Node):
 
     def backward(self, grad):
         (x,) = self.saved_tensors
-        if not self.keepdim:
-            for d in self.dims:
-                grad = views.unsqueeze(grad, d)
         kept = pointwise.logical_not(unary.FUNCTIONS["isnan"](x))
-        return (views.expand(grad, tuple(x.shape)) * kept).to(x.dtype)
+        return (reduction.expand_back(grad, tuple(x.shape), self.dims, self.keepdim) * kept).to(x.dtype)
 
 
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
@@ -50,10 +46,7 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None):
     with grad_mode.no_grad():
         result = reduction.sum(pointwise.where(unary.FUNCTIONS["isnan"](input), 0, input), dim, keepdim,
                                dtype=dtype)
-    if dim is None or (not isinstance(dim, int) and len(dim) == 0):
-        dims = list(range(input.ndim))
-    else:
-        dims = sorted(_wrap_dim(d, input.ndim, "nansum") for d in ([dim] if isinstance(dim, int) else dim))
+    dims = reduction.reduced_dims(dim, input.ndim, "nansum")
     return attach(result, NansumBackward0, (input,), saved=(input,), dims=dims, keepdim=keepdim)
 
 
