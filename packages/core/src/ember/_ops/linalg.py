@@ -124,6 +124,22 @@ def write_out(out: Tensor, op: str, data, dtype, inputs, reads=()) -> Tensor:
     return out
 
 
+def written(result: Tensor, out, op: str, inputs) -> Tensor:
+    """`result`, or `out` holding it when given (refused, as PyTorch, when an input requires grad)."""
+    if out is None:
+        return result
+    return write_out(out, op, result._data, result._dtype, inputs)
+
+
+def copied_into(result: Tensor, out, op: str) -> Tensor:
+    """PyTorch's out= of a composite op (matrix_norm, matrix_power): `out` resized to `result` and `result`
+    copied into it by copy_, so an input that requires grad reaches `out` through CopyBackwards."""
+    if out is None:
+        return result
+    check_out(out, op, tuple(result._data.shape), result._dtype)
+    return out.copy_(result)
+
+
 def _product(op: str, node_cls, a: Tensor, b: Tensor, out=None, **attributes) -> Tensor:
     if out is not None:
         return write_out(out, op, _mat_kernel(a, b, op), a._dtype, (a, b))
