@@ -211,7 +211,8 @@ def test_out_refuses_grad_as_torch(oracle, index):
 def test_out_of_composed_ops_records_the_copy_as_torch(oracle, index):
     grads = []
     for L in (oracle.torch, oracle.ember):
-        x, out = L.tensor(oracle.array(oracle.rng(4), (3, 3), "float64", "real"), requires_grad=True), L.empty(0, dtype=L.float64)
+        x = L.tensor(oracle.array(oracle.rng(4), (3, 3), "float64", "real"), requires_grad=True)
+        out = L.empty(0, dtype=L.float64)
         assert OUT_COPIED[index](L, x, out) is out and type(out.grad_fn).__name__ == "CopyBackwards"
         out.sum().backward()
         grads.append(x.grad.cpu().numpy())
