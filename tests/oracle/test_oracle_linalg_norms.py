@@ -160,17 +160,18 @@ def test_matrix_norm_empty_min_is_refused(oracle, shape, ord):
     assert oracle.check_raises(lambda L, a: L.linalg.matrix_norm(a, ord), np.zeros(shape, np.float32)) is IndexError
 
 
-# out= forms: each (lib, x, out) -> the call's result
+# out= forms: (the dtype of out=, a call (lib, x, out) -> its result)
 OUT_CALLS = [
-    lambda L, x, out: L.linalg.matrix_norm(x, 1, out=out),
-    lambda L, x, out: L.linalg.norm(x, out=out),
-    lambda L, x, out: L.norm(x, "fro", 1, False, out),
-    lambda L, x, out: L.linalg.vector_norm(x, 3, out=out),
-    lambda L, x, out: L.linalg.multi_dot([x, x, x], out=out),
-    lambda L, x, out: L.linalg.matrix_power(x, 4, out=out),
-    lambda L, x, out: L.linalg.matrix_power(x, 0, out=out),
-    lambda L, x, out: L.linalg.vecdot(x, x, out=out),
-    lambda L, x, out: L.frobenius_norm(x, [0], out=out),
+    ("float32", lambda L, x, out: L.linalg.matrix_norm(x, 1, out=out)),
+    ("float32", lambda L, x, out: L.linalg.norm(x, out=out)),
+    ("float32", lambda L, x, out: L.norm(x, "fro", 1, False, out)),
+    ("float32", lambda L, x, out: L.linalg.vector_norm(x, 3, out=out)),
+    ("float32", lambda L, x, out: L.linalg.multi_dot([x, x, x], out=out)),
+    ("float32", lambda L, x, out: L.linalg.matrix_power(x, 4, out=out)),
+    ("float32", lambda L, x, out: L.linalg.matrix_power(x, 0, out=out)),
+    ("float32", lambda L, x, out: L.linalg.vecdot(x, x, out=out)),
+    ("float32", lambda L, x, out: L.frobenius_norm(x, [0], out=out)),
+    ("float64", lambda L, x, out: L.linalg.matrix_power(x, 1, out=out)),  # a copy: cast into out=
 ]
 # those PyTorch implements itself refuse an input that requires grad ...
 OUT_REFUSED = [
@@ -193,9 +194,10 @@ def test_out_matches_torch(oracle, index):
     """out= holds the result (resized to it) and is returned."""
     a = oracle.array(oracle.rng(3), (3, 3), "float32", "real")
     results = []
+    dtype, call = OUT_CALLS[index]
     for L in (oracle.torch, oracle.ember):
-        out = L.empty(0)
-        assert OUT_CALLS[index](L, L.tensor(a), out) is out
+        out = L.empty(0, dtype=getattr(L, dtype))
+        assert call(L, L.tensor(a), out) is out
         results.append(out.cpu().numpy())
     np.testing.assert_allclose(results[1], results[0], rtol=1e-5)
 
@@ -315,7 +317,29 @@ ERRORS = {
     "vander one element": lambda L: L.linalg.vander(L.ones(1)),
     "vander bool": lambda L: L.linalg.vander(L.ones(3, dtype=L.bool)),
     "vander half": lambda L: L.linalg.vander(L.ones(3, dtype=L.float16)),
+    "multi_dot int16 operand": lambda L: L.linalg.multi_dot([A34(L), L.ones(4, 2, dtype=L.int16)]),
+    "mm int64 operand": lambda L: L.mm(A34(L), L.ones(4, 2, dtype=L.int64)),
+    "mm uint8 operand": lambda L: L.mm(A34(L), L.ones(4, 2, dtype=L.uint8)),
 }
+# out= of another dtype than the result's: each op's own check (exact, but for matrix_power's copies)
+for _name, _call in {
+    "vector_norm": lambda L, out: L.linalg.vector_norm(A34(L), out=out),
+    "matrix_norm": lambda L, out: L.linalg.matrix_norm(A34(L), out=out),
+    "matrix_norm 1": lambda L, out: L.linalg.matrix_norm(A34(L), 1, out=out),
+    "linalg.norm": lambda L, out: L.linalg.norm(A34(L), out=out),
+    "linalg.norm 1": lambda L, out: L.linalg.norm(A34(L), 1, out=out),
+    "torch.norm": lambda L, out: L.norm(A34(L), "fro", None, False, out),
+    "frobenius_norm": lambda L, out: L.frobenius_norm(A34(L), [0], out=out),
+    "vecdot": lambda L, out: L.linalg.vecdot(A34(L), A34(L), out=out),
+    "multi_dot": lambda L, out: L.linalg.multi_dot([A34(L), A34(L).t()], out=out),
+    "matrix_power 2": lambda L, out: L.linalg.matrix_power(L.ones(3, 3), 2, out=out),
+    "matrix_power 5": lambda L, out: L.linalg.matrix_power(L.ones(3, 3), 5, out=out),
+    "matrix_power 1 into int64": lambda L, out: L.linalg.matrix_power(L.ones(3, 3), 1, out=out),
+}.items():
+    for _dtype in ("float64", "float16", "int64"):
+        if "into" not in _name or _dtype == "int64":
+            ERRORS[f"{_name} out {_dtype}"] = (
+                lambda L, call=_call, dtype=_dtype: call(L, L.empty(0, dtype=getattr(L, dtype))))
 
 # PyTorch's argument parser words these (no ember function has its overload list); the type is compared.
 TYPE_ONLY = {"matrix_norm int dim", "frobenius_norm no dim", "diagonal positional offset", "vecdot positional dim",

@@ -8,7 +8,7 @@ from .. import _dtype
 from .._tensor import Tensor
 from . import shape, views
 from .joining import cat
-from .linalg import written
+from .linalg import exact_out, written
 from .pointwise import mul
 from .reduction import sum as _sum
 from .scan import cumprod
@@ -35,6 +35,7 @@ def vecdot(x, y, *, dim=-1, out=None):
     if x._dtype is not y._dtype:
         raise RuntimeError(f"linalg.vecdot: Expected x and y to have the same dtype, but found x of type "
                            f"{_type_name(x)} and y of type {_type_name(y)} instead")
+    exact_out(out, x._dtype, "linalg.vecdot: Expected out of dtype{expected} but found {got}")
     return written(_sum(mul(x, y), dim), out, "linalg_vecdot", (x, y))
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numbers
 
+from .. import _dtype
 from .._tensor import Tensor
 from . import creation, views
-from .dispatch import _CPP_NAMES, profiled
-from .linalg import copied_into, matmul, mm, written
+from .dispatch import meta_name, profiled, type_name
+from .linalg import OUT_DTYPE, copied_into, exact_out, matmul, mm, written
 
 
 def _chain_order(shapes: list) -> list:
@@ -55,8 +56,7 @@ def _multi_dot_operands(tensors) -> tuple:
     for i in range(1, n):
         if matrices[i]._dtype is not first._dtype:
             raise RuntimeError(f"multi_dot(): all tensors must have be the same dtype but tensor 0 is "
-                               f"{_CPP_NAMES.get(first._dtype.name, 'bool')} and tensor {i} "
-                               f"{_CPP_NAMES.get(matrices[i]._dtype.name, 'bool')}")
+                               f"{meta_name(first._dtype)} and tensor {i} {meta_name(matrices[i]._dtype)}")
         if matrices[i]._device is not first._device:
             raise RuntimeError(f"multi_dot(): all tensors must be on the same device but tensor 0 is on "
                                f"{first._device} and tensor {i} on {matrices[i]._device}")
@@ -73,6 +73,8 @@ def multi_dot(tensors, *, out=None):
     cost comparison for three, the dynamic programme for more); a 1-D first operand is a row vector and a
     1-D last one a column vector, their dims dropped from the result."""
     matrices, shape = _multi_dot_operands(tensors)
+    exact_out(out, matrices[0]._dtype,
+              "multi_dot(): expected out tensor to have dtype {expected_meta} but got {got_meta}")
     if len(matrices) == 3:
         a, b = matrices[0]._data.shape
         c, d = matrices[2]._data.shape
@@ -108,6 +110,11 @@ def matrix_power(A, n, *, out=None):
     if n < 0:
         raise NotImplementedError(f"linalg.matrix_power: the negative power n={n} needs linalg.inv, which ember "
                                   "does not provide yet")
+    if out is not None and not _dtype.can_cast(A._dtype, out._dtype):
+        raise RuntimeError(f"matrix_power: Expected result to be safely castable from {type_name(A._dtype)} dtype, "
+                           f"but got result with dtype {type_name(out._dtype)}")
+    if n > 1:
+        exact_out(out, A._dtype, OUT_DTYPE)  # the last product is matmul's out=
     if n == 0:
         identity = creation.eye(A._data.shape[-2], A._data.shape[-1], dtype=A._dtype, device=A._device)
         if out is not None:

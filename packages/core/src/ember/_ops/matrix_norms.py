@@ -13,11 +13,12 @@ from .. import _dtype
 from .._tensor import Tensor, _wrap_dim
 from . import creation
 from .dispatch import profiled
-from .linalg import copied_into, written
+from .linalg import OUT_DTYPE, copied_into, exact_out, written
 from .norms import NormBackward1, _floating, p_norm, vector_norm
 from .reduction import amax, amin, reduced_dims
 
 _INF = float("inf")
+_MISMATCH = "linalg.matrix_norm expected out tensor dtype {expected} but got: {got}"
 
 
 def _order(ord) -> str:
@@ -87,12 +88,12 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
         raise NotImplementedError(f"linalg.matrix_norm: ord={ord!r} needs the singular values (linalg.svdvals), "
                                   "which ember does not provide")
     if ord == "fro":
-        return copied_into(vector_norm(A, 2, dims, keepdim, dtype=dtype), out, "linalg_matrix_norm")
+        return copied_into(vector_norm(A, 2, dims, keepdim, dtype=dtype), out, "linalg_matrix_norm", _MISMATCH)
     inner, outer = dims[::-1] if abs(ord) == _INF else dims
     if not keepdim and inner < outer:
         outer -= 1
     columns = vector_norm(A, 1.0, (inner,), keepdim, dtype=dtype)
-    return copied_into(_extreme(columns, outer, keepdim, ord > 0), out, "linalg_matrix_norm")
+    return copied_into(_extreme(columns, outer, keepdim, ord > 0), out, "linalg_matrix_norm", _MISMATCH)
 
 
 @profiled("aten::linalg_norm")
@@ -111,7 +112,7 @@ def linalg_norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
         result = matrix_norm(A, ord, (0, 1) if dims is None else dims, keepdim, dtype=dtype)
     else:
         result = vector_norm(A, 2 if ord is None else ord, dims, keepdim, dtype=dtype)
-    return copied_into(result, out, "linalg_norm")
+    return copied_into(result, out, "linalg_norm", "linalg.norm expected out tensor dtype {expected} but got: {got}")
 
 
 def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
@@ -147,4 +148,5 @@ def frobenius_norm(input, dim, keepdim=False, *, out=None):
         raise RuntimeError(f"norm(): input dtype should be either floating point or complex. Got "
                            f"{_type_name(input)} instead.")
     reduced = reduced_dims(dims, input.ndim, "norm")
+    exact_out(out, input._dtype, OUT_DTYPE)
     return written(p_norm(input, input, 2, reduced, keepdim, NormBackward1), out, "frobenius_norm", (input,))

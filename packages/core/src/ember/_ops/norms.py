@@ -14,7 +14,7 @@ from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.node import Node, attach
 from .dispatch import profiled
-from .linalg import written
+from .linalg import OUT_DTYPE, exact_out, written
 from .pointwise import where
 from .reduction import amax, amin, expand_back, numpy_keywords, reduced_dims
 from .reduction import sum as _sum
@@ -80,6 +80,7 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
         if dim is None or builtins.any(source._data.shape[d] == 0 for d in dims):
             raise RuntimeError(f"linalg.vector_norm cannot compute the {ord} norm on an empty tensor because the "
                                "operation does not have an identity")
+    exact_out(out, source._dtype, OUT_DTYPE)
     return written(p_norm(x, source, ord, dims, keepdim, LinalgVectorNormBackward0), out, "linalg_vector_norm",
                    (x,))
 
