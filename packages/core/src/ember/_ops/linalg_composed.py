@@ -7,15 +7,12 @@ import numbers
 from .. import _dtype
 from .._tensor import Tensor
 from . import shape, views
+from .dispatch import type_name
 from .joining import cat
 from .linalg import exact_out, written
 from .pointwise import mul
 from .reduction import sum as _sum
 from .scan import cumprod
-
-
-def _type_name(t: Tensor) -> str:
-    return _dtype.LEGACY_NAMES[t._dtype.name][:-6]
 
 
 def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
@@ -31,10 +28,11 @@ def vecdot(x, y, *, dim=-1, out=None):
             raise TypeError(f"linalg_vecdot(): argument '{name}' (position {position}) must be Tensor, not "
                             f"{type(t).__name__}")
     if not x._dtype.is_floating_point:
-        raise RuntimeError(f"linalg.vecdot: Expected a floating point or complex tensor as input. Got {_type_name(x)}")
+        raise RuntimeError(f"linalg.vecdot: Expected a floating point or complex tensor as input. Got "
+                           f"{type_name(x._dtype)}")
     if x._dtype is not y._dtype:
         raise RuntimeError(f"linalg.vecdot: Expected x and y to have the same dtype, but found x of type "
-                           f"{_type_name(x)} and y of type {_type_name(y)} instead")
+                           f"{type_name(x._dtype)} and y of type {type_name(y._dtype)} instead")
     exact_out(out, x._dtype, "linalg.vecdot: Expected out of dtype{expected} but found {got}")
     return written(_sum(mul(x, y), dim), out, "linalg_vecdot", (x, y))
 
@@ -49,7 +47,7 @@ def vander(x, *, N=None):
         raise TypeError(f"linalg_vander(): argument 'x' (position 1) must be Tensor, not {type(x).__name__}")
     if x._dtype not in _VANDER_DTYPES and (x._dtype.is_floating_point or x._dtype is _dtype.bool_):
         raise RuntimeError(f"linalg.vander supports floating point, complex, and integer tensors, but got "
-                           f"{_type_name(x)}")
+                           f"{type_name(x._dtype)}")
     if N is not None and (isinstance(N, bool) or not isinstance(N, numbers.Integral)):
         raise TypeError(f"linalg_vander(): argument 'N' must be int, not {type(N).__name__}")
     vectors = views.unsqueeze(x, -1) if x.ndim == 0 else x

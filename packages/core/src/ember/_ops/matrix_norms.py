@@ -9,10 +9,9 @@ from __future__ import annotations
 import numbers
 import warnings
 
-from .. import _dtype
 from .._tensor import Tensor, _wrap_dim
 from . import creation
-from .dispatch import profiled
+from .dispatch import profiled, type_name
 from .linalg import OUT_DTYPE, copied_into, exact_out, written
 from .norms import NormBackward1, _floating, p_norm, vector_norm
 from .reduction import amax, amin, reduced_dims
@@ -26,11 +25,6 @@ def _order(ord) -> str:
     return f"{float(ord):g}"
 
 
-def _type_name(A: Tensor) -> str:
-    """A tensor's dtype as PyTorch's messages name it (Half, Long)."""
-    return _dtype.LEGACY_NAMES[A._dtype.name][:-6]
-
-
 def _input(A, op: str) -> None:
     if not isinstance(A, Tensor):
         raise TypeError(f"{op}(): argument 'input' (position 1) must be Tensor, not {type(A).__name__}")
@@ -42,8 +36,7 @@ def _matrix_dims(A: Tensor, dim, dtype, low_precision: bool) -> tuple:
         raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
     _floating(A, None, "linalg.matrix_norm")
     if not low_precision and A._dtype.itemsize < 4:
-        raise RuntimeError(f"linalg.matrix_norm: Low precision dtypes not supported. Got "
-                           f"{_type_name(A)}")
+        raise RuntimeError(f"linalg.matrix_norm: Low precision dtypes not supported. Got {type_name(A._dtype)}")
     if isinstance(dim, numbers.Integral) or not isinstance(dim, (tuple, list)):
         raise TypeError(f"linalg_matrix_norm(): argument 'dim' must be tuple of ints, not {type(dim).__name__}")
     if len(dim) != 2:
@@ -146,7 +139,7 @@ def frobenius_norm(input, dim, keepdim=False, *, out=None):
         raise RuntimeError(f"Expected at most 2 dimensions, but got {len(dims)} dimensions instead.")
     if not input._dtype.is_floating_point:
         raise RuntimeError(f"norm(): input dtype should be either floating point or complex. Got "
-                           f"{_type_name(input)} instead.")
+                           f"{type_name(input._dtype)} instead.")
     reduced = reduced_dims(dims, input.ndim, "norm")
     exact_out(out, input._dtype, OUT_DTYPE)
     return written(p_norm(input, input, 2, reduced, keepdim, NormBackward1), out, "frobenius_norm", (input,))
