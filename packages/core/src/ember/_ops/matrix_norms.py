@@ -13,16 +13,11 @@ from .._tensor import Tensor, _wrap_dim
 from . import creation
 from .dispatch import profiled, type_name
 from .linalg import OUT_DTYPE, copied_into, exact_out, written
-from .norms import NormBackward1, _floating, p_norm, vector_norm
+from .norms import NormBackward1, _floating, order_text, p_norm, vector_norm
 from .reduction import amax, amin, reduced_dims
 
 _INF = float("inf")
 _MISMATCH = "linalg.matrix_norm expected out tensor dtype {expected} but got: {got}"
-
-
-def _order(ord) -> str:
-    """An order as PyTorch's messages print it (a double: 3 for 3.0, inf)."""
-    return f"{float(ord):g}"
 
 
 def _input(A, op: str) -> None:
@@ -74,7 +69,7 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
         if not isinstance(ord, numbers.Real):
             raise TypeError(f"linalg_matrix_norm(): argument 'ord' must be Number or str, not {type(ord).__name__}")
         if abs(ord) not in (1, 2, _INF):
-            raise RuntimeError(f"linalg.matrix_norm: Order {_order(ord)} not supported.")
+            raise RuntimeError(f"linalg.matrix_norm: Order {order_text(ord)} not supported.")
         spectral = abs(ord) == 2
     dims = _matrix_dims(A, dim, dtype, low_precision=not spectral)
     if spectral:

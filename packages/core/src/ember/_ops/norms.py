@@ -10,7 +10,7 @@ import math
 import numbers
 
 from .. import _dtype
-from .._tensor import Tensor
+from .._tensor import Tensor, _wrap_dim
 from ..autograd import grad_mode
 from ..autograd.node import Node, attach
 from .dispatch import profiled
@@ -75,14 +75,30 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
         raise TypeError(f"linalg_vector_norm(): argument 'ord' (position 2) must be Number, not "
                         f"{type(ord).__name__}")
     source = _floating(x, dtype, "linalg.vector_norm")
+    if (ord < 0 or ord == _INF) and 0 in source._data.shape:
+        _refuse_empty(source, ord, dim)
     dims = reduced_dims(dim, source.ndim, "linalg.vector_norm")
-    if ord in (_INF, -_INF) and 0 in source._data.shape:
-        if dim is None or builtins.any(source._data.shape[d] == 0 for d in dims):
-            raise RuntimeError(f"linalg.vector_norm cannot compute the {ord} norm on an empty tensor because the "
-                               "operation does not have an identity")
     exact_out(out, source._dtype, OUT_DTYPE)
     return written(p_norm(x, source, ord, dims, keepdim, LinalgVectorNormBackward0), out, "linalg_vector_norm",
                    (x,))
+
+
+def order_text(ord) -> str:
+    """A norm's order as PyTorch's messages print it (a double: -1 for -1.0, inf)."""
+    return f"{float(ord):g}"
+
+
+def _refuse_empty(source: Tensor, ord, dim) -> None:
+    """PyTorch's refusal of a norm without an identity (negative or inf orders) over an empty tensor or over
+    one of the `dim` (checked in their order) that is empty."""
+    named = () if dim is None else (dim,) if isinstance(dim, numbers.Integral) else tuple(dim)
+    if not named:
+        raise RuntimeError(f"linalg.vector_norm cannot compute the {order_text(ord)} norm on an empty tensor because "
+                           "the operation does not have an identity")
+    for d in named:
+        if source._data.shape[_wrap_dim(d, source.ndim, "linalg.vector_norm")] == 0:
+            raise RuntimeError(f"linalg.vector_norm cannot compute the {order_text(ord)} norm on the dimension "
+                               f"{d}because this dimension is empty and the operation does not have an identity")
 
 
 def p_norm(input: Tensor, source: Tensor, ord, dims: tuple, keepdim: bool, node) -> Tensor:
