@@ -28,6 +28,15 @@ def settled(result):
     return result
 
 
+def raised(lib, call):
+    """The exception `call(lib)` raises (a queued device's deferred one included), or None."""
+    try:
+        settled(call(lib))
+    except Exception as error:  # noqa: BLE001 -- the error is what is compared
+        return error
+    return None
+
+
 def same_message(ember_error: BaseException, torch_error: BaseException) -> bool:
     """ember's message is PyTorch's (with `ember.` for `torch.`), up to the op ember names at its end."""
     expected = str(torch_error).replace("torch.", "ember.")

@@ -75,6 +75,14 @@ def scalar(value, op: str):
 # The C++ type names PyTorch's "value cannot be converted" errors use.
 _CPP_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double", "uint8": "uint8_t", "int8": "int8_t",
               "int16": "int16_t", "int32": "int", "int64": "int64_t"}
+# The names PyTorch's dtype-mismatch errors give a tensor's dtype (its TypeMeta's: the C++ type's name).
+_META_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double", "uint8": "unsigned char",
+               "int8": "signed char", "int16": "short int", "int32": "int", "int64": "long int", "bool": "bool"}
+
+
+def meta_name(d) -> str:
+    """A dtype as PyTorch's 'expected ... to have dtype float but got double' errors name it."""
+    return _META_NAMES[d.name]
 
 
 def value_range(dt) -> tuple:

@@ -19,6 +19,8 @@ from . import (
     linalg,
     logcumsumexp,
     logit,
+    matrix_chains,
+    matrix_norms,
     nan_reductions,
     norms,
     pointwise,
@@ -86,7 +88,8 @@ _METHODS = {
     "logical_or": pointwise.logical_or, "logical_xor": pointwise.logical_xor,
     "matmul": linalg.matmul, "mm": linalg.mm, "mv": linalg.mv, "dot": linalg.dot, "outer": linalg.outer,
     # reductions
-    **reduction.FUNCTIONS, "norm": norms.norm, "logsumexp": norms.logsumexp, "count_nonzero": norms.count_nonzero,
+    **reduction.FUNCTIONS, "norm": matrix_norms.tensor_norm, "logsumexp": norms.logsumexp,
+    "count_nonzero": norms.count_nonzero,
     "isclose": norms.isclose, "allclose": norms.allclose, "clamp_min": pointwise.clamp_min,
     "clamp_max": pointwise.clamp_max,
     # scans and sorting
@@ -135,6 +138,7 @@ _METHODS = {
     "nan_to_num": nan_reductions.nan_to_num, "nansum": nan_reductions.nansum, "nanmean": nan_reductions.nanmean,
     "signbit": signs.signbit, "sgn": signs.sgn, "heaviside": signs.heaviside, "gcd": gcd.gcd, "lcm": gcd.lcm,
     "logcumsumexp": logcumsumexp.logcumsumexp, "cross": cross.cross,
+    "matrix_power": matrix_chains.matrix_power,
 }
 
 # In-place versions: name_ -> out-of-place op (and whether that op accepts out=).
