@@ -51,3 +51,13 @@ def devices() -> tuple[str, ...]:
     except ImportError:
         return ("cpu",)
     return ("cpu", "opencl") if device.discover().devices else ("cpu",)
+
+
+def assert_same_error(call, ember, torch) -> None:
+    """`call(torch)` raises, and `call(ember)` raises an exception of that type with PyTorch's message (see
+    `same_message`)."""
+    expected = raised(torch, call)
+    assert expected is not None, "PyTorch raised nothing"
+    got = raised(ember, call)
+    assert isinstance(got, type(expected)), f"ember raised {got!r}, PyTorch {expected!r}"
+    assert same_message(got, expected), f"ember: {got}\nPyTorch: {expected}"

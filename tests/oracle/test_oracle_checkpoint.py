@@ -11,6 +11,8 @@ import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
+from outcomes import assert_same_error  # noqa: E402
+
 import ember  # noqa: E402
 
 pytestmark = pytest.mark.oracle
@@ -87,14 +89,12 @@ def test_non_reentrant_checkpoint_works_with_autograd_grad_and_reentrant_refuses
         y = lib.utils.checkpoint.checkpoint(lambda a: a.sin().sum(), x, use_reentrant=False)
         (g,) = lib.autograd.grad(y, x)
         np.testing.assert_allclose(g.detach().cpu().numpy(), np.cos(X), rtol=1e-12)
-    messages = []
-    for lib in (ember, torch):
+
+    def grad_through_reentrant(lib):
         x = lib.tensor(X, requires_grad=True)
-        y = lib.utils.checkpoint.checkpoint(lambda a: a.sin().sum(), x, use_reentrant=True)
-        with pytest.raises(RuntimeError) as error:
-            lib.autograd.grad(y, x)
-        messages.append(str(error.value))
-    assert messages[0] == messages[1]
+        return lib.autograd.grad(lib.utils.checkpoint.checkpoint(lambda a: a.sin().sum(), x, use_reentrant=True), x)
+
+    assert_same_error(grad_through_reentrant, ember, torch)
 
 
 @pytest.mark.parametrize("use_reentrant", [True, False])
@@ -118,10 +118,11 @@ def test_checkpoint_sequential_matches_torch(segments, use_reentrant):
 
 
 def _warnings_of(call):
+    """The first sentence of each warning `call` gives (PyTorch's go on about its own versions)."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         call()
-    return [str(w.message).replace("torch.", "ember.") for w in caught]
+    return [str(w.message).replace("torch.", "ember.").split(". ")[0] for w in caught]
 
 
 @pytest.mark.parametrize("call", [
@@ -141,8 +142,4 @@ def test_warnings_match_torch(call):
     lambda lib: lib.utils.checkpoint.detach_variable([lib.ones(2)]),
 ])
 def test_errors_match_torch(call):
-    with pytest.raises(Exception) as expected:
-        call(torch)
-    with pytest.raises(expected.type) as got:
-        call(ember)
-    assert str(got.value) == str(expected.value)
+    assert_same_error(call, ember, torch)

@@ -62,18 +62,18 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False, st
                              'Otherwise, prefer to use "reverse-mode".')
     if strategy == "forward-mode":
         if create_graph:
-            raise NotImplementedError("torch.autograd.functional.jacobian: `create_graph=True` and "
+            raise NotImplementedError("ember.autograd.functional.jacobian: `create_graph=True` and "
                                       '`strategy="forward-mode"` are not supported together (yet). Please either '
                                       'set `create_graph=False` or `strategy="reverse-mode"`.')
         if strict:
-            raise RuntimeError('torch.autograd.functional.jacobian: `strict=True` and `strategy="forward-mode"` '
+            raise RuntimeError('ember.autograd.functional.jacobian: `strict=True` and `strategy="forward-mode"` '
                                'are not supported together (yet). Please either set `strict=False` or '
                                '`strategy="reverse-mode"`.')
         if not vectorize:
             raise NotImplementedError("Computing Jacobian using forward-AD or forward-over-reverse Hessian is"
                                       "only implemented for `vectorize=True`.")
     elif vectorize and strict:
-        raise RuntimeError("torch.autograd.functional.jacobian: `strict=True` and `vectorized=True` are not "
+        raise RuntimeError("ember.autograd.functional.jacobian: `strict=True` and `vectorized=True` are not "
                            "supported together. Please either set `strict=False` or `vectorize=False`.")
     with grad_mode.enable_grad():
         inputs_tupled, inputs = _tupled(inputs, "inputs", "jacobian")

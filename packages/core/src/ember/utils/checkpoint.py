@@ -78,7 +78,7 @@ class CheckpointFunction(Function):
     @staticmethod
     def backward(ctx, *grads):
         if not engine.accumulating():
-            raise RuntimeError("When use_reentrant=True, torch.utils.checkpoint is incompatible with .grad() or "
+            raise RuntimeError("When use_reentrant=True, ember.utils.checkpoint is incompatible with .grad() or "
                                "passing an `inputs` parameter to .backward(). To resolve this error, you can "
                                "either set use_reentrant=False, or call .backward() without passing the `inputs` "
                                "argument.")
@@ -98,17 +98,22 @@ class CheckpointFunction(Function):
         return (None, None) + tuple(x.grad if isinstance(x, Tensor) else None for x in detached)
 
 
+def _reentrant_by_default(use_reentrant: bool | None, caller: str) -> bool:
+    """`use_reentrant` as given, else True with PyTorch's warning that it should be given."""
+    if use_reentrant is None:
+        warnings.warn(f"{caller}: the use_reentrant parameter should be passed explicitly. use_reentrant=False is "
+                      "recommended, but if you need to preserve the current default behavior, you can pass "
+                      "use_reentrant=True. Refer to docs for more details on the differences between the two "
+                      "variants.", stacklevel=3)
+        return True
+    return use_reentrant
+
+
 def checkpoint(function, *args, use_reentrant: bool | None = None, context_fn=noop_context_fn,
                determinism_check: str = "default", debug: bool = False, early_stop: bool = True, **kwargs):
     """``function(*args, **kwargs)``, keeping none of the values its backward needs: they are recomputed in
     the backward (``preserve_rng_state=True``, the default, replays the same random numbers)."""
-    if use_reentrant is None:
-        warnings.warn("torch.utils.checkpoint: the use_reentrant parameter should be passed explicitly. Starting in "
-                      "PyTorch 2.9, calling checkpoint without use_reentrant will raise an exception. "
-                      "use_reentrant=False is recommended, but if you need to preserve the current default behavior, "
-                      "you can pass use_reentrant=True. Refer to docs for more details on the differences between "
-                      "the two variants.", stacklevel=2)
-        use_reentrant = True
+    use_reentrant = _reentrant_by_default(use_reentrant, "ember.utils.checkpoint")
     preserve = kwargs.pop("preserve_rng_state", True)
     if use_reentrant:
         if kwargs:
@@ -186,7 +191,7 @@ class _Recompute:
         fresh = [node for node in _nodes_since(first, result) if node._saved]
         if [type(node) for node in fresh] != [type(node) for node in self.nodes] or \
                 [_saved_kinds(node) for node in fresh] != self.shapes:
-            raise CheckpointError("torch.utils.checkpoint: Recomputed values for the following tensors have different "
+            raise CheckpointError("ember.utils.checkpoint: Recomputed values for the following tensors have different "
                                   "metadata than during the forward pass: the recomputation made "
                                   f"{[type(n).__name__ for n in fresh]}, the forward "
                                   f"{[type(n).__name__ for n in self.nodes]}.")
@@ -214,13 +219,7 @@ def _saved_kinds(node) -> tuple:
 def checkpoint_sequential(functions, segments: int, input, use_reentrant: bool | None = None, **kwargs):
     """Run `functions` (an nn.Sequential or a list of modules/functions) in order on `input`, all but the last
     of `segments` equal segments checkpointed."""
-    if use_reentrant is None:
-        warnings.warn("torch.utils.checkpoint.checkpoint_sequential: the use_reentrant parameter should be passed "
-                      "explicitly. In version 2.9 we will raise an exception if use_reentrant is not passed. "
-                      "use_reentrant=False is recommended, but if you need to preserve the current default behavior, "
-                      "you can pass use_reentrant=True. Refer to docs for more details on the differences between "
-                      "the two variants.", stacklevel=2)
-        use_reentrant = True
+    use_reentrant = _reentrant_by_default(use_reentrant, "ember.utils.checkpoint.checkpoint_sequential")
     preserve = kwargs.pop("preserve_rng_state", True)
     if kwargs:
         raise ValueError("Unexpected keyword arguments: " + ",".join(kwargs))
