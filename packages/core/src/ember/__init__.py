@@ -104,7 +104,23 @@ from ._ops.pooling import (
 )
 from ._ops.reduction import all, amax, amin, any, argmax, argmin, max, mean, min, prod, std, sum, var
 from ._ops.scan import cummax, cummin, cumprod, cumsum
-from ._ops.shape import chunk, diag, diagonal, flip, movedim, roll, split, tril, triu, unbind
+from ._ops.sections import dsplit, hsplit, tensor_split, vsplit
+from ._ops.shape import (
+    chunk,
+    diag,
+    diagonal,
+    flip,
+    fliplr,
+    flipud,
+    movedim,
+    roll,
+    split,
+    split_with_sizes,
+    tril,
+    triu,
+    unbind,
+)
+from ._ops.strided import as_strided
 from ._ops.sorting import (
     argsort,
     kthvalue,
@@ -203,7 +219,14 @@ Tensor.prelu = prelu  # type: ignore[attr-defined]  # PyTorch's Tensor.prelu(wei
 from ._ops.cdist import cdist  # noqa: E402
 from ._ops.cross import cross  # noqa: E402
 from ._ops.gcd import gcd, lcm  # noqa: E402
-from ._ops.index_builders import argwhere, bincount, combinations, tril_indices, triu_indices  # noqa: E402
+from ._ops.index_builders import (  # noqa: E402
+    argwhere,
+    bincount,
+    combinations,
+    tril_indices,
+    triu_indices,
+    unravel_index,
+)
 from ._ops.logcumsumexp import logcumsumexp  # noqa: E402
 from ._ops.moments import std_mean, var_mean  # noqa: E402
 from ._ops.nan_reductions import nan_to_num, nanmean, nansum  # noqa: E402
@@ -231,7 +254,7 @@ default_generator = _generator.default_for(device("cpu"))  # the CPU's default G
 concat = concatenate = cat
 clip = clamp
 subtract, multiply, divide, true_divide = sub, mul, div, div
-swapaxes = transpose
+swapaxes = swapdims = transpose
 moveaxis = movedim
 
 

@@ -27,12 +27,15 @@ from . import (
     sampling,
     scan,
     scatter,
+    sections,
     shape,
     signs,
     sorting,
     stacking,
+    strided,
     unary,
     unfold,
+    view_inplace,
     views,
 )
 
@@ -104,6 +107,9 @@ _METHODS = {
     "split": shape.split, "chunk": shape.chunk, "unbind": shape.unbind, "movedim": shape.movedim,
     "moveaxis": shape.movedim, "diagonal": shape.diagonal, "flip": shape.flip_method, "roll": shape.roll,
     "tril": shape.tril, "triu": shape.triu, "diag": shape.diag, "repeat": shape.repeat,
+    "swapdims": views.transpose, "as_strided": strided.as_strided, "fliplr": shape.fliplr, "flipud": shape.flipud,
+    "tensor_split": sections.tensor_split, "hsplit": sections.hsplit, "vsplit": sections.vsplit,
+    "dsplit": sections.dsplit, "split_with_sizes": shape.split_with_sizes, **view_inplace.METHODS,
     # conversions
     "to": conversion.to, "cpu": conversion.cpu, "cuda": conversion.cuda, "record_stream": _record_stream,
     "float": conversion.float_,
@@ -153,7 +159,7 @@ _INPLACE = {
     "square_": (_square, False),
     **{name + "_": (blas.in_place_form(getattr(blas, name)), False)
        for name in ("addmm", "addmv", "addr", "baddbmm", "addbmm")},
-    "lerp_": (lerp.lerp, False),
+    "lerp_": (lerp.lerp, False), "tril_": (shape.tril, False), "triu_": (shape.triu, False),
     "addcmul_": (addcmul.addcmul, True), "addcdiv_": (addcmul.addcdiv, True), "logit_": (logit.logit, True),
 }
 INPLACE_METHODS = {name: inplace.make_inplace(op, name, writes_out) for name, (op, writes_out) in _INPLACE.items()}
