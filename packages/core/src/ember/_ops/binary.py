@@ -110,6 +110,15 @@ BINARY: tuple[Binary, ...] = (
 _ALL, NODES = build_binary(BINARY)
 FUNCTIONS: dict[str, Any] = {name: _ALL[name] for entry in BINARY if entry.public
                              for name in (entry.name, *entry.aliases)}
+
+
+def rsub(input, other, alpha=1):
+    """``other - alpha * input`` (torch.rsub; alpha positional too, as PyTorch's form with a number)."""
+    return _ALL["rsub"](input, other, alpha=alpha)
+
+
+TORCH_ONLY = {"rsub": rsub}  # ops PyTorch has as ``torch.name`` only, not as Tensor methods
+
 IN_PLACE = tuple(name for entry in BINARY if entry.public and entry.in_place
                  for name in (entry.name, *entry.aliases)) + ("bitwise_not",)
 _ROUNDED = {"floor": _ALL["div_floor"], "trunc": _ALL["div_trunc"]}
