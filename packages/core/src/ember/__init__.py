@@ -68,6 +68,7 @@ from ._ops.lerp import lerp
 from ._ops.linalg import bmm, dot, ger, matmul, mm, mv, outer, vdot
 from ._ops.logit import logit
 from ._ops.norms import allclose, count_nonzero, isclose, logsumexp, norm
+from ._ops.inplace import fill
 from ._ops.padding import constant_pad_nd
 from ._ops.pointwise import (
     add,
@@ -91,6 +92,7 @@ from ._ops.pointwise import (
     ne,
     pow,
     reciprocal,
+    square,
     sub,
     where,
 )
@@ -277,8 +279,8 @@ def numel(input: Tensor) -> builtins.int:
     return _tensor_input(input, "numel").numel()
 
 
-def _inplace_function(name: str):
-    method = _methods.INPLACE_METHODS[name]
+def _method_function(name: str):
+    method = getattr(Tensor, name)
 
     def function(input, *args, **kwargs):
         return method(_tensor_input(input, name), *args, **kwargs)
@@ -287,8 +289,10 @@ def _inplace_function(name: str):
     return function
 
 
-for _name in ("sigmoid_", "relu_", "clamp_", "reciprocal_", *(name + "_" for name in _unary.IN_PLACE)):
-    globals()[_name] = _inplace_function(_name)
+for _name in ("sigmoid_", "relu_", "clamp_", "reciprocal_", *(name + "_" for name in _unary.IN_PLACE), "square_",
+              "clamp_min_", "clamp_max_", "clip_", "fill_", "zero_", "detach_", "nan_to_num_", "logit_", "xlogy_",
+              "gcd_", "lcm_", "addmv_", "detach"):
+    globals()[_name] = _method_function(_name)
 del _name
 
 __version__ = "0.1.0"

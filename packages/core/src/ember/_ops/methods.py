@@ -51,10 +51,6 @@ def _where(self, condition, other):
     return pointwise.where(condition, self, other)
 
 
-def _square(self):
-    return pointwise.pow(self, 2)
-
-
 def _new_factory(factory):
     def method(self, *sizes, size=None, dtype=None, layout=None, device=None, pin_memory=False,
                requires_grad=False):
@@ -80,7 +76,7 @@ _METHODS = {
     "reciprocal": pointwise.reciprocal,
     **unary.FUNCTIONS,
     **binary.FUNCTIONS,
-    "square": _square, "clamp": pointwise.clamp, "clip": pointwise.clamp, "maximum": pointwise.maximum,
+    "square": pointwise.square, "clamp": pointwise.clamp, "clip": pointwise.clamp, "maximum": pointwise.maximum,
     "minimum": pointwise.minimum, "where": _where, "masked_fill": pointwise.masked_fill,
     "sigmoid": activation.sigmoid, "relu": activation.relu, "softmax": activation.softmax,
     "log_softmax": activation.log_softmax,
@@ -156,7 +152,7 @@ _INPLACE = {
     "clip_": (pointwise.clamp, True), "clamp_min_": (pointwise.clamp_min, True),
     "clamp_max_": (pointwise.clamp_max, True), "sigmoid_": (activation.sigmoid, False),
     "relu_": (activation.relu, False), "reciprocal_": (pointwise.reciprocal, False),
-    "square_": (_square, False),
+    "square_": (pointwise.square, True),
     **{name + "_": (blas.in_place_form(getattr(blas, name)), False)
        for name in ("addmm", "addmv", "addr", "baddbmm", "addbmm")},
     "lerp_": (lerp.lerp, False), "tril_": (shape.tril, False), "triu_": (shape.triu, False),
