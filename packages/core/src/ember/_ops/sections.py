@@ -57,13 +57,13 @@ def _directional(name: str, dim: int, least: int):
     must divide it."""
     def split(input, indices_or_sections):
         if input.ndim < least:
-            raise RuntimeError(f"torch.{name} requires a tensor with at least {least} dimension, but got a tensor "
+            raise RuntimeError(f"ember.{name} requires a tensor with at least {least} dimension, but got a tensor "
                                f"with {input.ndim} dimensions!")
         d = 0 if name == "hsplit" and input.ndim == 1 else dim
         if isinstance(indices_or_sections, int) and not isinstance(indices_or_sections, bool):
             size = input._data.shape[d]
             if indices_or_sections == 0 or size % indices_or_sections:
-                raise RuntimeError(f"torch.{name} attempted to split along dimension {d}, but the size of the "
+                raise RuntimeError(f"ember.{name} attempted to split along dimension {d}, but the size of the "
                                    f"dimension {size} is not divisible by the split_size {indices_or_sections}!")
         return tensor_split(input, indices_or_sections, d)
     split.__name__ = split.__qualname__ = name

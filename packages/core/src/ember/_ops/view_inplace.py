@@ -27,9 +27,17 @@ _IN_PLACE_NODE = {
 }
 
 
-def _in_place(view_op, name: str):
-    """The in-place method `name` of view op `view_op`."""
+def _matrix(t) -> None:
+    if t.ndim > 2:
+        raise RuntimeError(f"t_() expects a tensor with <= 2 dimensions, but self is {t.ndim}D")
+
+
+def _in_place(view_op, name: str, check=None):
+    """The in-place method `name` of view op `view_op`; `check(self)` raises the refusals PyTorch names
+    the in-place op in."""
     def method(self, *args, **kwargs):
+        if check is not None:
+            check(self)
         check_inplace(self, name)
         view = view_op(self, *args, **kwargs)
         self._data = view._data
@@ -48,7 +56,7 @@ def _in_place(view_op, name: str):
 
 METHODS = {
     "squeeze_": _in_place(views.squeeze, "squeeze_"), "unsqueeze_": _in_place(views.unsqueeze, "unsqueeze_"),
-    "t_": _in_place(views.t, "t_"), "transpose_": _in_place(views.transpose, "transpose_"),
+    "t_": _in_place(views.t, "t_", _matrix), "transpose_": _in_place(views.transpose, "transpose_"),
     "swapaxes_": _in_place(views.transpose, "swapaxes_"), "swapdims_": _in_place(views.transpose, "swapdims_"),
     "as_strided_": _in_place(strided.as_strided, "as_strided_"),
 }
