@@ -63,12 +63,12 @@ from ._ops.creation import (
     zeros_like,
 )
 from ._ops.einsum import einsum
+from ._ops.inplace import fill
 from ._ops.joining import cat, stack
 from ._ops.lerp import lerp
 from ._ops.linalg import bmm, dot, ger, matmul, mm, mv, outer, vdot
 from ._ops.logit import logit
 from ._ops.norms import allclose, count_nonzero, isclose, logsumexp, norm
-from ._ops.inplace import fill
 from ._ops.padding import constant_pad_nd
 from ._ops.pointwise import (
     add,
@@ -122,7 +122,6 @@ from ._ops.shape import (
     triu,
     unbind,
 )
-from ._ops.strided import as_strided
 from ._ops.sorting import (
     argsort,
     kthvalue,
@@ -135,6 +134,7 @@ from ._ops.sorting import (
     unique,
     unique_consecutive,
 )
+from ._ops.strided import as_strided
 from ._ops.views import (
     broadcast_to,
     clone,
@@ -215,33 +215,13 @@ threshold, threshold_ = nn.functional.threshold, nn.functional.threshold_
 rms_norm, instance_norm = nn.functional.rms_norm, nn.functional.instance_norm
 pixel_shuffle, pixel_unshuffle = nn.functional.pixel_shuffle, nn.functional.pixel_unshuffle
 channel_shuffle = nn.functional.channel_shuffle
-from ._nn_forms import (  # noqa: E402  (torch-level signatures of nn ops, session 8)
-    alpha_dropout,
-    alpha_dropout_,
-    batch_norm,
-    bilinear,
-    binary_cross_entropy_with_logits,
-    celu,
-    celu_,
-    cosine_embedding_loss,
-    dropout,
-    dropout_,
-    embedding,
-    feature_alpha_dropout,
-    feature_alpha_dropout_,
-    group_norm,
-    hardshrink,
-    hinge_embedding_loss,
-    kl_div,
-    layer_norm,
-    margin_ranking_loss,
-    poisson_nll_loss,
-    selu,
-    selu_,
-    triplet_margin_loss,
-)
 
-Tensor.hardshrink = hardshrink  # type: ignore[attr-defined]
+# torch-level signatures of nn ops (session 8), bound by name: a from-import would reorder mypy's import cycle
+from . import _nn_forms  # noqa: E402
+
+globals().update({_name: getattr(_nn_forms, _name) for _name in _nn_forms.NAMES})
+
+Tensor.hardshrink = _nn_forms.hardshrink  # type: ignore[attr-defined]
 Tensor.prelu = prelu  # type: ignore[attr-defined]  # PyTorch's Tensor.prelu(weight): an nn op, bound once nn is imported
 
 # everyday torch.* ops composed of existing ones (session 7, helper ops)

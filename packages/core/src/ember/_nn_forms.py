@@ -7,7 +7,12 @@ from __future__ import annotations
 
 from .nn import functional as F
 
-celu, celu_, selu, selu_, bilinear = F.celu, F.celu_, F.selu, F.selu_, F.bilinear
+NAMES: tuple[str, ...] = (  # what ember exports from here
+    "alpha_dropout", "alpha_dropout_", "batch_norm", "bilinear", "binary_cross_entropy_with_logits", "celu", "celu_",
+    "cosine_embedding_loss", "dropout", "dropout_", "embedding", "feature_alpha_dropout", "feature_alpha_dropout_",
+    "group_norm", "hardshrink", "hinge_embedding_loss", "kl_div", "layer_norm", "margin_ranking_loss",
+    "poisson_nll_loss", "selu", "selu_", "triplet_margin_loss")
+celu, celu_, selu, selu_, bilinear = F.celu, F.celu_, F.selu, F.selu_, F.bilinear  # the same signatures as F's
 
 
 def hardshrink(input, lambd=0.5):
