@@ -89,7 +89,7 @@ BINARY: tuple[Binary, ...] = (
            operators=("__rshift__", "__rrshift__", "__irshift__"), reference=np.right_shift,
            domains=("real", "exponent")),
     # comparisons: a bool result, no gradient; their in-place forms are `COMPARED_IN_PLACE`
-    *(Binary(name, dtypes="bool", wide_scalars=True, numbers="other", in_place=False, operators=(f"__{name}__",),
+    *(Binary(name, dtypes="bool", wide_scalars=True, numbers="other", operators=(f"__{name}__",),
              aliases=aliases, reference=getattr(np, ufunc))
       for name, ufunc, aliases in (("eq", "equal", ()), ("ne", "not_equal", ("not_equal",)), ("lt", "less", ("less",)),
                                    ("le", "less_equal", ("less_equal",)), ("gt", "greater", ("greater",)),
@@ -119,7 +119,7 @@ def rsub(input, other, alpha=1):
 
 TORCH_ONLY = {"rsub": rsub}  # ops PyTorch has as ``torch.name`` only, not as Tensor methods
 
-IN_PLACE = tuple(name for entry in BINARY if entry.public and entry.in_place
+IN_PLACE = tuple(name for entry in BINARY if entry.public and entry.in_place and entry.dtypes != "bool"
                  for name in (entry.name, *entry.aliases)) + ("bitwise_not",)
 _ROUNDED = {"floor": _ALL["div_floor"], "trunc": _ALL["div_trunc"]}
 
@@ -200,7 +200,7 @@ def _compared_in_place(entry: Binary):
 
 
 # The in-place comparisons by method name (``lt``, ``less``), each written into its tensor by `make_inplace`.
-COMPARED_IN_PLACE = {name: compared for entry in BINARY if entry.dtypes == "bool"
+COMPARED_IN_PLACE = {name: compared for entry in BINARY if entry.in_place and entry.dtypes == "bool"
                      for compared in (_compared_in_place(entry),) for name in (entry.name, *entry.aliases)}
 FUNCTIONS["bitwise_not"] = bitwise_not
 # Python operators (forward and reflected), and the in-place ones by the method they are.
