@@ -63,6 +63,7 @@ from ._ops.creation import (
     zeros_like,
 )
 from ._ops.einsum import einsum
+from ._ops.inplace import fill
 from ._ops.joining import cat, stack
 from ._ops.lerp import lerp
 from ._ops.linalg import bmm, dot, ger, matmul, mm, mv, outer, vdot
@@ -93,6 +94,7 @@ from ._ops.pointwise import (
     ne,
     pow,
     reciprocal,
+    square,
     sub,
     where,
 )
@@ -106,7 +108,22 @@ from ._ops.pooling import (
 )
 from ._ops.reduction import all, amax, amin, any, argmax, argmin, max, mean, min, prod, std, sum, var
 from ._ops.scan import cummax, cummin, cumprod, cumsum
-from ._ops.shape import chunk, diag, diagonal, flip, movedim, roll, split, tril, triu, unbind
+from ._ops.sections import dsplit, hsplit, tensor_split, vsplit
+from ._ops.shape import (
+    chunk,
+    diag,
+    diagonal,
+    flip,
+    fliplr,
+    flipud,
+    movedim,
+    roll,
+    split,
+    split_with_sizes,
+    tril,
+    triu,
+    unbind,
+)
 from ._ops.sorting import (
     argsort,
     kthvalue,
@@ -119,6 +136,7 @@ from ._ops.sorting import (
     unique,
     unique_consecutive,
 )
+from ._ops.strided import as_strided
 from ._ops.views import (
     broadcast_to,
     clone,
@@ -152,7 +170,7 @@ from .autograd.grad_mode import (
 
 _methods.bind()
 globals().update(_unary.FUNCTIONS)  # the registry's elementwise ops: exp, log2, arcsin, isnan...
-globals().update(_binary.FUNCTIONS)  # and its binary ones: remainder, atan2, bitwise_and...
+globals().update(_binary.FUNCTIONS, **_binary.TORCH_ONLY)  # and its binary ones: remainder, atan2, rsub...
 globals().update(_scatter.FUNCTIONS, **_index_ops.FUNCTIONS, index_put_=_index_ops.index_put_)  # gather...
 if TYPE_CHECKING:
     def __getattr__(name: str) -> Any: ...  # the registry's ops, made at import
@@ -199,13 +217,27 @@ threshold, threshold_ = nn.functional.threshold, nn.functional.threshold_
 rms_norm, instance_norm = nn.functional.rms_norm, nn.functional.instance_norm
 pixel_shuffle, pixel_unshuffle = nn.functional.pixel_shuffle, nn.functional.pixel_unshuffle
 channel_shuffle = nn.functional.channel_shuffle
+
+# torch-level signatures of nn ops (session 8), bound by name: a from-import would reorder mypy's import cycle
+from . import _nn_forms  # noqa: E402
+
+globals().update({_name: getattr(_nn_forms, _name) for _name in _nn_forms.NAMES})
+
+Tensor.hardshrink = _nn_forms.hardshrink  # type: ignore[attr-defined]
 Tensor.prelu = prelu  # type: ignore[attr-defined]  # PyTorch's Tensor.prelu(weight): an nn op, bound once nn is imported
 
 # everyday torch.* ops composed of existing ones (session 7, helper ops)
 from ._ops.cdist import cdist  # noqa: E402
 from ._ops.cross import cross  # noqa: E402
 from ._ops.gcd import gcd, lcm  # noqa: E402
-from ._ops.index_builders import argwhere, bincount, combinations, tril_indices, triu_indices  # noqa: E402
+from ._ops.index_builders import (  # noqa: E402
+    argwhere,
+    bincount,
+    combinations,
+    tril_indices,
+    triu_indices,
+    unravel_index,
+)
 from ._ops.logcumsumexp import logcumsumexp  # noqa: E402
 from ._ops.moments import std_mean, var_mean  # noqa: E402
 from ._ops.nan_reductions import nan_to_num, nanmean, nansum  # noqa: E402
@@ -233,7 +265,7 @@ default_generator = _generator.default_for(device("cpu"))  # the CPU's default G
 concat = concatenate = cat
 clip = clamp
 subtract, multiply, divide, true_divide = sub, mul, div, div
-swapaxes = transpose
+swapaxes = swapdims = transpose
 moveaxis = movedim
 
 
@@ -256,8 +288,8 @@ def numel(input: Tensor) -> builtins.int:
     return _tensor_input(input, "numel").numel()
 
 
-def _inplace_function(name: str):
-    method = _methods.INPLACE_METHODS[name]
+def _method_function(name: str):
+    method = getattr(Tensor, name)
 
     def function(input, *args, **kwargs):
         return method(_tensor_input(input, name), *args, **kwargs)
@@ -266,8 +298,10 @@ def _inplace_function(name: str):
     return function
 
 
-for _name in ("sigmoid_", "relu_", "clamp_", "reciprocal_", *(name + "_" for name in _unary.IN_PLACE)):
-    globals()[_name] = _inplace_function(_name)
+for _name in ("sigmoid_", "relu_", "clamp_", "reciprocal_", *(name + "_" for name in _unary.IN_PLACE), "square_",
+              "clamp_min_", "clamp_max_", "clip_", "fill_", "zero_", "detach_", "nan_to_num_", "logit_", "xlogy_",
+              "gcd_", "lcm_", "addmv_", "detach"):
+    globals()[_name] = _method_function(_name)
 del _name
 
 __version__ = "0.1.0"
