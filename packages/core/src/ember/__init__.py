@@ -202,6 +202,7 @@ Tensor.prelu = prelu  # type: ignore[attr-defined]  # PyTorch's Tensor.prelu(wei
 # everyday torch.* ops composed of existing ones (session 7, helper ops)
 from ._ops.cdist import cdist  # noqa: E402
 from ._ops.cross import cross  # noqa: E402
+from ._ops.exponents import float_power, frexp, ldexp  # noqa: E402
 from ._ops.gcd import gcd, lcm  # noqa: E402
 from ._ops.index_builders import argwhere, bincount, combinations, tril_indices, triu_indices  # noqa: E402
 from ._ops.logcumsumexp import logcumsumexp  # noqa: E402

@@ -10,6 +10,7 @@ from . import (
     conversion,
     creation,
     cross,
+    exponents,
     gcd,
     index_builders,
     index_ops,
@@ -135,6 +136,9 @@ _METHODS = {
     "nan_to_num": nan_reductions.nan_to_num, "nansum": nan_reductions.nansum, "nanmean": nan_reductions.nanmean,
     "signbit": signs.signbit, "sgn": signs.sgn, "heaviside": signs.heaviside, "gcd": gcd.gcd, "lcm": gcd.lcm,
     "logcumsumexp": logcumsumexp.logcumsumexp, "cross": cross.cross,
+    # session 8: math ops
+    "float_power": exponents.float_power, "float_power_": exponents.float_power_, "ldexp": exponents.ldexp,
+    "ldexp_": exponents.ldexp_, "frexp": exponents.frexp,
 }
 
 # In-place versions: name_ -> out-of-place op (and whether that op accepts out=).
