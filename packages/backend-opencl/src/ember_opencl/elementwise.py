@@ -130,7 +130,8 @@ _USES = {"tanh": "tanh", "floor_divide": "floordiv", "remainder": "remainder", "
 UNARY = ("neg exp log sin cos tanh sqrt abs sign exp2 expm1 log2 log10 log1p tan asin acos atan sinh cosh "
          "asinh acosh atanh floor ceil trunc round erf erfc bitwise_not relu sigmoid").split()
 BINARY = ("add sub mul div pow maximum minimum floor_divide remainder fmod atan2 copysign logaddexp "
-          "logaddexp2 hypot nextafter bitwise_and bitwise_or bitwise_xor bitwise_left_shift bitwise_right_shift").split()
+          "logaddexp2 hypot nextafter bitwise_and bitwise_or bitwise_xor bitwise_left_shift "
+          "bitwise_right_shift").split()
 
 
 def expression(op: str, dtype: np.dtype) -> tuple[str, str]:

@@ -10,7 +10,6 @@ from .._tensor import Tensor
 from .._typeinfo import result_type
 from ..autograd import grad_mode
 from ..autograd.node import Node, attach
-from . import inplace
 from .dispatch import profiled, type_name
 from .linalg import write_out
 from .pointwise import pow, where  # noqa: A004 - PyTorch's name
@@ -84,9 +83,6 @@ def ldexp(input, other, *, out=None):
     if grad_mode.state.enabled and (input.requires_grad or other.requires_grad):
         return attach(result, LdexpBackward0, (input, other), (other, result))
     return result
-
-
-ldexp_ = inplace.make_inplace(ldexp, "ldexp_")
 
 
 class FrexpBackward0(Node):
