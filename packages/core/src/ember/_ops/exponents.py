@@ -117,7 +117,7 @@ def frexp(input, *, out=None):
     if not isinstance(input, Tensor):
         raise TypeError(f"frexp(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
     if not input.dtype.is_floating_point:
-        raise RuntimeError("torch.frexp() only supports floating-point dtypes")
+        raise RuntimeError("ember.frexp() only supports floating-point dtypes")
     dt = input.dtype
     with grad_mode.no_grad():
         x = input.to(_dtype.float32) if dt is _dtype.float16 else input  # every float16 is a normal float32
@@ -127,9 +127,9 @@ def frexp(input, *, out=None):
         if not isinstance(out, (tuple, list)) or len(out) != 2:
             raise TypeError("frexp(): argument 'out' must be tuple of Tensors")
         if out[1].dtype is not _dtype.int32:
-            raise RuntimeError(f"torch.frexp() expects exponent to have int dtype but got {type_name(out[1].dtype)}")
+            raise RuntimeError(f"ember.frexp() expects exponent to have int dtype but got {type_name(out[1].dtype)}")
         if out[0].dtype is not dt:
-            raise RuntimeError(f"torch.frexp() expects mantissa to have dtype {type_name(dt)} but got "
+            raise RuntimeError(f"ember.frexp() expects mantissa to have dtype {type_name(dt)} but got "
                                f"{type_name(out[0].dtype)}")
         return return_types.frexp(write_out(out[0], "frexp", mantissa._data, dt, (input,), reads=(input,)),
                                   write_out(out[1], "frexp", exponent._data, _dtype.int32, (input,), reads=(input,)))

@@ -25,7 +25,7 @@ def _floating(input, op: str) -> None:
 
 def _check_bins(bins: int) -> None:
     if bins <= 0:
-        raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")
+        raise RuntimeError(f"ember.histogram(): bins must be > 0, but got {bins} for dimension 0")
 
 
 def _data_range(x, low: float, high: float, spread: float) -> tuple[float, float]:
@@ -60,14 +60,14 @@ def histc(input, bins=100, min=0, max=0, *, out=None):  # noqa: A002 - PyTorch's
     _check_bins(bins)
     low, high = float(min), float(max)
     if not (math.isfinite(low) and math.isfinite(high)):
-        raise RuntimeError(f"torch.histc: range of [{min:g}, {max:g}] is not finite")
+        raise RuntimeError(f"ember.histc: range of [{min:g}, {max:g}] is not finite")
     if low > high:
-        raise RuntimeError("torch.histc: max must be larger than min")
+        raise RuntimeError("ember.histc: max must be larger than min")
     with grad_mode.no_grad():
         x = input.detach().reshape(-1)
         low, high = _data_range(x, low, high, 1.0)
         if not (math.isfinite(low) and math.isfinite(high)):
-            raise RuntimeError(f"torch.histc: range of [{low:g}, {high:g}] is not finite")
+            raise RuntimeError(f"ember.histc: range of [{low:g}, {high:g}] is not finite")
         hist = _counted(x, _uniform_positions(x, low, high, bins), None, bins)
     if out is not None:
         from .linalg import write_out
@@ -77,10 +77,10 @@ def histc(input, bins=100, min=0, max=0, *, out=None):  # noqa: A002 - PyTorch's
 
 def _edges_given(edges, input):
     if edges.dim() != 1 or edges.numel() < 1:
-        raise RuntimeError("torch.histogramdd: bins tensor should have one dimension, but got "
+        raise RuntimeError("ember.histogramdd: bins tensor should have one dimension, but got "
                            f"{edges.dim()} dimensions in the bins tensor for dimension 0")
     if edges.dtype is not input.dtype:
-        raise RuntimeError(f"torch.histogramdd: input tensor and bins tensors should have the same dtype, but got "
+        raise RuntimeError(f"ember.histogramdd: input tensor and bins tensors should have the same dtype, but got "
                            f"input {type_name(input.dtype)} and bins {type_name(edges.dtype)}")
     return edges
 
@@ -92,7 +92,7 @@ def histogram(input, bins=100, *, range=None, weight=None, density=False, out=No
     _floating(input, "histogram")
     if weight is not None and tuple(weight.shape) != tuple(input.reshape(-1).shape) and \
             tuple(weight.shape) != tuple(input.shape):
-        raise RuntimeError("torch.histogramdd: if weight tensor is provided it should have the same shape as the "
+        raise RuntimeError("ember.histogramdd: if weight tensor is provided it should have the same shape as the "
                            f"input tensor excluding its innermost dimension, but got input with shape "
                            f"{list(input.reshape(-1, 1).shape)} and weight with shape {list(weight.shape)}")
     with grad_mode.no_grad():
@@ -109,13 +109,13 @@ def histogram(input, bins=100, *, range=None, weight=None, density=False, out=No
             if range is not None:
                 low, high = float(range[0]), float(range[1])
                 if low > high:
-                    raise RuntimeError(f"torch.histogramdd: min should not exceed max, but got min {low:g} max "
+                    raise RuntimeError(f"ember.histogramdd: min should not exceed max, but got min {low:g} max "
                                        f"{high:g} for dimension 0")
             else:
                 low, high = 0.0, 0.0
             low, high = _data_range(x, low, high, 0.5)
             if not (math.isfinite(low) and math.isfinite(high)):
-                raise RuntimeError(f"torch.histogramdd: dimension 0's range [{low:g}, {high:g}] is not finite")
+                raise RuntimeError(f"ember.histogramdd: dimension 0's range [{low:g}, {high:g}] is not finite")
             edges = linspace(low, high, count + 1, dtype=input.dtype, device=input.device)
             position = _uniform_positions(x, low, high, count)
             # PyTorch's local search: an element on the wrong side of its bin's computed edge moves over

@@ -27,16 +27,16 @@ def _checked_q(q, input, op: str):
     """`q` as a tensor of the input's dtype, refused as PyTorch refuses it."""
     if isinstance(q, Tensor):
         if q.ndim > 1:
-            raise RuntimeError(f"{op}() q must be a scalar or 1D tensor")
+            raise RuntimeError("quantile() q must be a scalar or 1D tensor")
         if q.dtype is not input.dtype:
-            raise RuntimeError(f"{op}() q tensor must be same dtype as the input tensor")
+            raise RuntimeError("quantile() q tensor must be same dtype as the input tensor")
         if q.device != input.device:
-            raise RuntimeError(f"{op}() q tensor must be on the same device as the input tensor")
+            raise RuntimeError("quantile() q tensor must be on the same device as the input tensor")
         if not bool(((q >= 0) & (q <= 1)).all()):
-            raise RuntimeError(f"{op}() q values must be in the range [0, 1]")
+            raise RuntimeError("quantile() q values must be in the range [0, 1]")
         return q
     if not (0 <= q <= 1):
-        raise RuntimeError(f"{op}() q must be in the range [0, 1] but got {q:g}")
+        raise RuntimeError(f"quantile() q must be in the range [0, 1] but got {q:g}")
     return tensor(float(q), dtype=input.dtype, device=input.device)
 
 
@@ -44,16 +44,16 @@ def _quantile(op: str, input, q, dim, keepdim: bool, interpolation: str, ignore_
     if not isinstance(input, Tensor):
         raise TypeError(f"{op}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
     if not isinstance(q, Tensor) and (isinstance(q, bool) or not isinstance(q, numbers.Real)):
-        raise TypeError(f"{op}() received an invalid combination of arguments - got (Tensor, {type(q).__name__}), "
+        raise TypeError("quantile() received an invalid combination of arguments - got (Tensor, {type(q).__name__}), "
                         "but expected (Tensor input, Tensor q, ...) or (Tensor input, float q, ...)")
     if input.numel() == 0:
-        raise RuntimeError(f"{op}() input tensor must be non-empty")
+        raise RuntimeError("quantile() input tensor must be non-empty")
     if isinstance(q, Tensor) and q.ndim > 1:
-        raise RuntimeError(f"{op}() q must be a scalar or 1D tensor")
+        raise RuntimeError("quantile() q must be a scalar or 1D tensor")
     if input.dtype not in (_dtype.float32, _dtype.float64):
-        raise RuntimeError(f"{op}() input tensor must be either float or double dtype")
+        raise RuntimeError("quantile() input tensor must be either float or double dtype")
     if interpolation not in _MODES:
-        raise RuntimeError(f"{op}() interpolation must be one of linear, lower, higher, midpoint or nearest, but "
+        raise RuntimeError("quantile() interpolation must be one of linear, lower, higher, midpoint or nearest, but "
                            f"got {interpolation}")
     d = _wrap_dim(dim, max(input.ndim, 1), op) if dim is not None else 0
     q_tensor = _checked_q(q, input, op)

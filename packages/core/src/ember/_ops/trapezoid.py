@@ -70,9 +70,11 @@ def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
     """The running integral of `y` along `dim` by the trapezoidal rule (one value fewer than samples)."""
     d = _checked("cumulative_trapezoid", y, x, dx, dim)
     if x is not None:
-        steps = divided(_spacing("cumulative_trapezoid", y, x, d), 2.0)
-    else:
-        steps = float(1 if dx is None else dx) / 2.0
+        spacing = _spacing("cumulative_trapezoid", y, x, d)
+        if y.shape[d] == 0:
+            return divided(y.narrow(d, 0, 0) * spacing, 2.0)
+        return divided((spacing * _pair_sums(y, d)).cumsum(d), 2.0)
+    step = float(1 if dx is None else dx) / 2.0
     if y.shape[d] == 0:
-        return y.narrow(d, 0, 0) * steps
-    return (steps * _pair_sums(y, d)).cumsum(d)
+        return step * y.narrow(d, 0, 0)
+    return (step * _pair_sums(y, d)).cumsum(d)
