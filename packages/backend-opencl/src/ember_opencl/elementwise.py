@@ -88,7 +88,8 @@ float nextafter_half(float a, float b) {
   float m = frexp(a, &e);
   int step = (fabs(m) == 0.5f && ((b > a) != (a > 0))) ? e - 12 : e - 11;
   float ulp = ldexp(1.0f, max(step, -24));
-  return b > a ? a + ulp : a - ulp;
+  float r = b > a ? a + ulp : a - ulp;
+  return r == 0 ? copysign(0.0f, a) : r;  /* a step to zero keeps a's sign, as C's */
 }""",
 }
 
