@@ -28,14 +28,9 @@ def _check_bins(bins: int) -> None:
         raise RuntimeError(f"ember.histogram(): bins must be > 0, but got {bins} for dimension 0")
 
 
-def _data_range(x, low: float, high: float, spread: float) -> tuple[float, float]:
-    """[low, high], or the data's extremes when both are 0 (for histc) or not given; widened by `spread` on
-    each side where they are equal."""
-    if low == high and x.numel():
-        low, high = float(x.min()), float(x.max())
-    if low == high:
-        low, high = low - spread, high + spread
-    return low, high
+def _widened(low: float, high: float, spread: float) -> tuple[float, float]:
+    """[low, high], widened by `spread` on each side where it is empty."""
+    return (low - spread, high + spread) if low == high else (low, high)
 
 
 def _counted(x, position, weight, bins: int):
@@ -65,7 +60,9 @@ def histc(input, bins=100, min=0, max=0, *, out=None):  # noqa: A002 - PyTorch's
         raise RuntimeError("ember.histc: max must be larger than min")
     with grad_mode.no_grad():
         x = input.detach().reshape(-1)
-        low, high = _data_range(x, low, high, 1.0)
+        if low == high and x.numel():  # min == max: the data's extremes
+            low, high = float(x.min()), float(x.max())
+        low, high = _widened(low, high, 1.0)
         if not (math.isfinite(low) and math.isfinite(high)):
             raise RuntimeError(f"ember.histc: range of [{low:g}, {high:g}] is not finite")
         hist = _counted(x, _uniform_positions(x, low, high, bins), None, bins)
@@ -108,14 +105,16 @@ def histogram(input, bins=100, *, range=None, weight=None, density=False, out=No
             _check_bins(count)
             if range is not None:
                 low, high = float(range[0]), float(range[1])
-                if low > high:
-                    raise RuntimeError(f"ember.histogramdd: min should not exceed max, but got min {low:g} max "
-                                       f"{high:g} for dimension 0")
+            elif x.numel():
+                low, high = float(x.min()), float(x.max())
             else:
-                low, high = 0.0, 0.0
-            low, high = _data_range(x, low, high, 0.5)
+                low, high = 0.0, 1.0  # no data: NumPy's default range
             if not (math.isfinite(low) and math.isfinite(high)):
                 raise RuntimeError(f"ember.histogramdd: dimension 0's range [{low:g}, {high:g}] is not finite")
+            if low > high:
+                raise RuntimeError(f"ember.histogramdd: min should not exceed max, but got min {low:g} max {high:g} "
+                                   "for dimension 0")
+            low, high = _widened(low, high, 0.5)
             edges = linspace(low, high, count + 1, dtype=input.dtype, device=input.device)
             position = _uniform_positions(x, low, high, count)
             # PyTorch's local search: an element on the wrong side of its bin's computed edge moves over

@@ -250,8 +250,8 @@ def renorm(input, p, dim, maxnorm, *, out=None):
     dims = tuple(i for i in range(input.ndim) if i != d)
     with grad_mode.no_grad():
         norm = vector_norm(_accumulating(input), p, dims, True)
-        factor = where(norm > maxnorm, maxnorm / (norm + 1e-7), 1.0)
-        result = (input * factor).to(input._dtype)
+        factor = where(norm > maxnorm, maxnorm / (norm + 1e-7), 1.0).to(input._dtype)  # as PyTorch rounds it
+        result = input * factor
     if out is not None:
         from .linalg import write_out
         return write_out(out, "renorm", result._data, input._dtype, (input,), reads=(input,))

@@ -66,9 +66,9 @@ def _quantile(op: str, input, q, dim, keepdim: bool, interpolation: str, ignore_
             del shape[d]
     else:
         shape = [1] * input.ndim if keepdim else []
-    if dim is None:
+    if dim is None or not input.ndim:
         values = input.reshape(-1)
-    elif d == input.ndim - 1 or not input.ndim:
+    elif d == input.ndim - 1:
         values = input
     else:
         values = input.unsqueeze(-1).transpose(d, -1)
