@@ -476,6 +476,31 @@ def test_integer_inputs_of_trapezoid_and_vander(oracle):
     oracle.check_forward(lambda lib, x: lib.vander(x), np.zeros(0))
 
 
+OUT_FORMS = {
+    "float_power": (lambda lib, x, out: lib.float_power(x, 2, out=out), "float64"),
+    "ldexp": (lambda lib, x, out: lib.ldexp(x, lib.tensor([1, -2]), out=out), "float32"),
+    "fmax": (lambda lib, x, out: lib.fmax(x, x.flip(0), out=out), "float32"),
+    "nextafter": (lambda lib, x, out: lib.nextafter(x, x.flip(0), out=out), "float32"),
+    "sinc": (lambda lib, x, out: lib.sinc(x, out=out), "float32"),
+    "renorm": (lambda lib, x, out: lib.renorm(x, 2, 0, 1.0, out=out), "float32"),
+    "histc": (lambda lib, x, out: lib.histc(x, 3, out=out), "float32"),
+    "quantile": (lambda lib, x, out: lib.quantile(x, 0.5, dim=0, out=out), "float32"),
+    "inner": (lambda lib, x, out: lib.inner(x, x, out=out), "float32"),
+}
+
+
+@pytest.mark.parametrize("name", list(OUT_FORMS))
+def test_out_writes_the_result(oracle, name):
+    fn, dtype = OUT_FORMS[name]
+    x = np.array([[1.0, 2.0], [3.0, 4.0]], dtype=np.float32)
+    results = []
+    for lib in (oracle.ember, torch):
+        out = lib.empty(0, dtype=getattr(lib, dtype))
+        assert fn(lib, lib.tensor(x), out) is out
+        results.append(out)
+    oracle.assert_same(*results)
+
+
 # --- errors ---------------------------------------------------------------------------------------------
 
 def _f(*shape, dtype="float32"):
@@ -489,6 +514,7 @@ ERRORS = {
     "nextafter number": (lambda lib, a: lib.nextafter(a, 1.0), [_f(2)]),
     "float_power numbers": (lambda lib: lib.float_power(2, 3), []),
     "float_power_ float": (lambda lib, a: a.float_power_(2), [_f(2)]),
+    "float_power out float": (lambda lib, a: lib.float_power(a, 2, out=a), [_f(2)]),
     "ldexp number": (lambda lib, a: lib.ldexp(a, 2), [_f(2)]),
     "ldexp_ int": (lambda lib, a, b: a.ldexp_(b), [_f(2, dtype="int64"), _f(2, dtype="int64")]),
     "frexp int": (lambda lib, a: lib.frexp(a), [_f(2, dtype="int64")]),

@@ -33,6 +33,9 @@ def float_power(input, exponent, *, out=None):
     power = exponent.to(double) if tensor_exponent else float(exponent)
     if out is None:
         return pow(base, power)
+    if isinstance(out, Tensor) and out.dtype is not double:
+        raise RuntimeError(f"the output given to float_power has dtype {type_name(out.dtype)} but the operation's "
+                           "result requires dtype Double")
     return pow(base, power, out=out)
 
 
@@ -54,7 +57,7 @@ class LdexpBackward0(Node):
         return grad * pow(2.0, other), grad * result * math.log(2)
 
 
-def _refuse_tensor(name: str, position: int, param: str, value) -> None:
+def _refuse_tensor(position: int, param: str, value) -> None:
     if not isinstance(value, Tensor):
         raise TypeError(f"ldexp(): argument '{param}' (position {position}) must be Tensor, not "
                         f"{type(value).__name__}")
@@ -73,8 +76,8 @@ def _scaled(input, other):
 @profiled("aten::ldexp")
 def ldexp(input, other, *, out=None):
     """input * 2 ** other (LdexpBackward0), floating (integer operands give the default float dtype)."""
-    _refuse_tensor("ldexp", 1, "input", input)
-    _refuse_tensor("ldexp", 2, "other", other)
+    _refuse_tensor(1, "input", input)
+    _refuse_tensor(2, "other", other)
     if out is not None and not out.dtype.is_floating_point:
         raise RuntimeError(f"ldexp can't be cast to the desired output type {type_name(out.dtype)}")
     result = _scaled(input, other)
