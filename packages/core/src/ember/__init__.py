@@ -227,9 +227,13 @@ Tensor.hardshrink = _nn_forms.hardshrink  # type: ignore[attr-defined]
 Tensor.prelu = prelu  # type: ignore[attr-defined]  # PyTorch's Tensor.prelu(weight): an nn op, bound once nn is imported
 
 # everyday torch.* ops composed of existing ones (session 7, helper ops)
+from ._ops.aminmax import aminmax  # noqa: E402
 from ._ops.cdist import cdist  # noqa: E402
+from ._ops.covariance import corrcoef, cov  # noqa: E402
 from ._ops.cross import cross  # noqa: E402
+from ._ops.exponents import float_power, frexp, ldexp  # noqa: E402
 from ._ops.gcd import gcd, lcm  # noqa: E402
+from ._ops.histograms import histc, histogram  # noqa: E402
 from ._ops.index_builders import (  # noqa: E402
     argwhere,
     bincount,
@@ -238,9 +242,12 @@ from ._ops.index_builders import (  # noqa: E402
     triu_indices,
     unravel_index,
 )
+from ._ops.inner import inner, vander  # noqa: E402
 from ._ops.logcumsumexp import logcumsumexp  # noqa: E402
 from ._ops.moments import std_mean, var_mean  # noqa: E402
 from ._ops.nan_reductions import nan_to_num, nanmean, nansum  # noqa: E402
+from ._ops.norms import dist, renorm  # noqa: E402
+from ._ops.quantiles import nanquantile, quantile  # noqa: E402
 from ._ops.rearranging import diag_embed, diagflat, diff, kron, rot90, tensordot, trace  # noqa: E402
 from ._ops.searching import bucketize, isin, searchsorted  # noqa: E402
 from ._ops.signs import heaviside, sgn, signbit  # noqa: E402
@@ -259,6 +266,7 @@ from ._ops.stacking import (  # noqa: E402
     tile,
     vstack,
 )
+from ._ops.trapezoid import cumulative_trapezoid, trapezoid, trapz  # noqa: E402
 
 default_generator = _generator.default_for(device("cpu"))  # the CPU's default Generator, as torch's
 

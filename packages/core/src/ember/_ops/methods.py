@@ -5,15 +5,20 @@ from .._tensor import Tensor
 from . import (
     activation,
     addcmul,
+    aminmax,
     binary,
     blas,
     conversion,
+    covariance,
     creation,
     cross,
+    exponents,
     gcd,
+    histograms,
     index_builders,
     index_ops,
     indexing,
+    inner,
     inplace,
     lerp,
     linalg,
@@ -24,6 +29,7 @@ from . import (
     nan_reductions,
     norms,
     pointwise,
+    quantiles,
     rearranging,
     reduction,
     sampling,
@@ -141,6 +147,12 @@ _METHODS = {
     "signbit": signs.signbit, "sgn": signs.sgn, "heaviside": signs.heaviside, "gcd": gcd.gcd, "lcm": gcd.lcm,
     "logcumsumexp": logcumsumexp.logcumsumexp, "cross": cross.cross,
     "matrix_power": matrix_chains.matrix_power,
+    # session 8: math ops
+    "float_power": exponents.float_power, "float_power_": exponents.float_power_, "ldexp": exponents.ldexp,
+    "frexp": exponents.frexp, "aminmax": aminmax.aminmax, "dist": norms.dist,
+    "renorm": norms.renorm, "cov": covariance.cov, "corrcoef": covariance.corrcoef, "histc": histograms.histc,
+    "histogram": histograms.histogram, "quantile": quantiles.quantile, "nanquantile": quantiles.nanquantile,
+    "inner": inner.inner,
 }
 
 # In-place versions: name_ -> out-of-place op (and whether that op accepts out=).
@@ -161,6 +173,7 @@ _INPLACE = {
        for name in ("addmm", "addmv", "addr", "baddbmm", "addbmm")},
     "lerp_": (lerp.lerp, False), "tril_": (shape.tril, False), "triu_": (shape.triu, False),
     "addcmul_": (addcmul.addcmul, True), "addcdiv_": (addcmul.addcdiv, True), "logit_": (logit.logit, True),
+    "renorm_": (norms.renorm, True), "ldexp_": (exponents.ldexp, True),
 }
 INPLACE_METHODS = {name: inplace.make_inplace(op, name, writes_out) for name, (op, writes_out) in _INPLACE.items()}
 INPLACE_METHODS["masked_fill_"] = inplace.make_inplace(pointwise.masked_fill, "masked_fill_", False,
