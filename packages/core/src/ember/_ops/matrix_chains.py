@@ -1,5 +1,6 @@
 """Products of chains of matrices: linalg.multi_dot (in the cheapest order; chain_matmul, its deprecated
-form) and linalg.matrix_power (by repeated squaring), composed of mm/matmul as PyTorch composes them, so their graphs are PyTorch's."""
+form) and linalg.matrix_power (by repeated squaring), composed of mm/matmul as PyTorch composes them, so
+their graphs are PyTorch's."""
 from __future__ import annotations
 
 import numbers
