@@ -24,8 +24,10 @@ from ._legacy import (
     ShortTensor,
 )
 from ._ops import binary as _binary
+from ._ops import conjugation as _conjugation
 from ._ops import index_ops as _index_ops
 from ._ops import methods as _methods
+from ._ops import queries as _queries
 from ._ops import scatter as _scatter
 from ._ops import unary as _unary
 from ._ops.activation import log_softmax, relu, sigmoid, softmax
@@ -67,7 +69,7 @@ from ._ops.joining import cat, stack
 from ._ops.lerp import lerp
 from ._ops.linalg import bmm, dot, ger, matmul, mm, mv, outer, vdot
 from ._ops.logit import logit
-from ._ops.norms import allclose, count_nonzero, isclose, logsumexp, norm
+from ._ops.norms import allclose, count_nonzero, equal, isclose, logsumexp, norm
 from ._ops.padding import constant_pad_nd
 from ._ops.pointwise import (
     add,
@@ -137,7 +139,7 @@ from ._ops.views import (
 from ._size import Size
 from ._tensor import Tensor
 from ._tensor_str import get_printoptions, set_printoptions
-from ._typeinfo import can_cast, iinfo, promote_types, result_type
+from ._typeinfo import can_cast, finfo, iinfo, promote_types, result_type
 from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled
 from .autograd.grad_mode import (
     enable_grad,
@@ -152,6 +154,8 @@ _methods.bind()
 globals().update(_unary.FUNCTIONS)  # the registry's elementwise ops: exp, log2, arcsin, isnan...
 globals().update(_binary.FUNCTIONS)  # and its binary ones: remainder, atan2, bitwise_and...
 globals().update(_scatter.FUNCTIONS, **_index_ops.FUNCTIONS, index_put_=_index_ops.index_put_)  # gather...
+globals().update(_queries.FUNCTIONS, get_device=_queries.get_device)  # is_signed, is_nonzero...
+globals().update(_conjugation.FUNCTIONS)  # conj, real, adjoint...: real tensors' identities and transposes
 if TYPE_CHECKING:
     def __getattr__(name: str) -> Any: ...  # the registry's ops, made at import
 
@@ -203,7 +207,7 @@ Tensor.prelu = prelu  # type: ignore[attr-defined]  # PyTorch's Tensor.prelu(wei
 from ._ops.cdist import cdist  # noqa: E402
 from ._ops.cross import cross  # noqa: E402
 from ._ops.gcd import gcd, lcm  # noqa: E402
-from ._ops.index_builders import argwhere, bincount, combinations, tril_indices, triu_indices  # noqa: E402
+from ._ops.index_builders import argwhere, bincount, combinations, nonzero, tril_indices, triu_indices  # noqa: E402
 from ._ops.logcumsumexp import logcumsumexp  # noqa: E402
 from ._ops.moments import std_mean, var_mean  # noqa: E402
 from ._ops.nan_reductions import nan_to_num, nanmean, nansum  # noqa: E402

@@ -7,6 +7,7 @@ from . import (
     addcmul,
     binary,
     blas,
+    conjugation,
     conversion,
     creation,
     cross,
@@ -22,6 +23,7 @@ from . import (
     nan_reductions,
     norms,
     pointwise,
+    queries,
     rearranging,
     reduction,
     sampling,
@@ -117,7 +119,7 @@ _METHODS = {
     **sampling.METHODS,  # bernoulli, multinomial, uniform_, normal_, random_, exponential_...
     # Python operators
     "__matmul__": linalg.matmul, "__neg__": unary.FUNCTIONS["neg"], "__abs__": unary.FUNCTIONS["abs"],
-    "__pos__": lambda self: self, "__invert__": binary.invert,
+    "__pos__": conjugation.positive, "__invert__": binary.invert,
     **binary.OPERATORS,
     "__eq__": pointwise.eq, "__ne__": pointwise.ne, "__lt__": pointwise.lt, "__le__": pointwise.le,
     "__gt__": pointwise.gt, "__ge__": pointwise.ge,
@@ -135,6 +137,9 @@ _METHODS = {
     "nan_to_num": nan_reductions.nan_to_num, "nansum": nan_reductions.nansum, "nanmean": nan_reductions.nanmean,
     "signbit": signs.signbit, "sgn": signs.sgn, "heaviside": signs.heaviside, "gcd": gcd.gcd, "lcm": gcd.lcm,
     "logcumsumexp": logcumsumexp.logcumsumexp, "cross": cross.cross,
+    # everyday basics (session 8)
+    "nonzero": index_builders.nonzero, "equal": norms.equal_method,
+    **queries.METHODS, **conjugation.METHODS,
 }
 
 # In-place versions: name_ -> out-of-place op (and whether that op accepts out=).
@@ -171,3 +176,5 @@ def bind() -> None:
         setattr(Tensor, name, INPLACE_METHODS[target])
     Tensor.T = property(views.T, doc="All dims reversed.")  # type: ignore[attr-defined]
     Tensor.mT = property(views.mT, doc="The last two dims swapped.")  # type: ignore[attr-defined]
+    for name, getter in {**queries.PROPERTIES, **conjugation.PROPERTIES}.items():
+        setattr(Tensor, name, property(getter, doc=getter.__doc__))

@@ -15,6 +15,7 @@ from ..autograd import grad_mode
 from ..autograd.node import Node, attach
 from .dispatch import profiled
 from .pointwise import where
+from .queries import tensor_argument
 from .reduction import amax, amin, expand_back, numpy_keywords, reduced_dims
 from .reduction import sum as _sum
 
@@ -170,3 +171,16 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> builtins.bool:
     """Whether every element of `input` is close to `other`'s (see `isclose`), as a Python bool."""
     return builtins.bool(isclose(input, other, rtol, atol, equal_nan).all())
+
+
+def equal(input, other) -> builtins.bool:
+    """Whether both tensors have the same shape and elements, compared in their promoted dtype (NaN is
+    unequal to itself), as a Python bool."""
+    tensor_argument(input, "equal")
+    if tuple(tensor_argument(other, "equal", "other", 2)._data.shape) != tuple(input._data.shape):
+        return False
+    return builtins.bool((input == other).all())
+
+
+def equal_method(self, other) -> builtins.bool:
+    return equal(self, tensor_argument(other, "equal", "other", 1))

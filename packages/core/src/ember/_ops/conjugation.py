@@ -1,0 +1,86 @@
+"""PyTorch's complex-number ops on real tensors, as PyTorch runs them there: conj, conj_physical,
+resolve_conj, resolve_neg, positive and real return the tensor itself (no view, no node), imag is an error,
+and the conjugate transposes (adjoint, mH, H) are the transposes."""
+from __future__ import annotations
+
+from .. import _dtype
+from .dispatch import bump, check_out
+from .queries import tensor_argument
+from .views import matrix_transpose, transpose
+
+
+def conj(input):
+    """The complex conjugate: the tensor itself for real dtypes."""
+    return tensor_argument(input, "conj")
+
+
+def resolve_conj(input):
+    """The tensor with a lazy conjugation applied: itself (ember has none)."""
+    return tensor_argument(input, "resolve_conj")
+
+
+def resolve_neg(input):
+    """The tensor with a lazy negation applied: itself (ember has none)."""
+    return tensor_argument(input, "resolve_neg")
+
+
+def real(input):
+    """The real part: the tensor itself for real dtypes."""
+    return tensor_argument(input, "real")
+
+
+def imag(input):
+    """The imaginary part, which real tensors do not have (PyTorch's error)."""
+    tensor_argument(input, "imag")
+    raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+
+
+def positive(input):
+    """``+input``: the tensor itself; bool tensors are refused, as PyTorch does."""
+    if tensor_argument(input, "positive")._dtype is _dtype.bool_:
+        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
+    return input
+
+
+def conj_physical(input, *, out=None):
+    """The conjugate computed into memory: the tensor itself for real dtypes, or copied into `out`."""
+    tensor_argument(input, "conj_physical")
+    if out is None:
+        return input
+    check_out(out, "conj_physical", tuple(input._data.shape), input._dtype, (input,))
+    out._device.kernels.copy_(out._data, input._data)
+    bump(out)
+    return out
+
+
+def conj_physical_(input):
+    """In-place conjugation: nothing to change in a real tensor."""
+    return tensor_argument(input, "conj_physical_")
+
+
+def adjoint(input):
+    """The conjugate transpose of the last two dims: their transpose, for real tensors."""
+    return matrix_transpose(tensor_argument(input, "adjoint"), "tensor.adjoint()",
+                            "adjoint() is deprecated on 0-D tensors. Consider using x.conj().")
+
+
+def mH(input):  # noqa: N802 - PyTorch's name
+    """``Tensor.mH``: the conjugate transpose of the last two dims (their transpose, for real tensors)."""
+    return matrix_transpose(input, "tensor.mH", "Tensor.mH is deprecated on 0-D tensors. Consider using x.conj().")
+
+
+def H(input):  # noqa: N802 - PyTorch's name
+    """``Tensor.H``: the conjugate transpose of a matrix (its transpose, for real tensors)."""
+    if input.ndim == 0:
+        return matrix_transpose(input, "tensor.H", "Tensor.H is deprecated on 0-D tensors. Consider using x.conj().")
+    if input.ndim != 2:
+        batched = ". For batches of matrices, consider using tensor.mH" if input.ndim > 2 else "."
+        raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got {input.ndim}-D tensor{batched}")
+    return transpose(input, 0, 1)
+
+
+FUNCTIONS = {"conj": conj, "resolve_conj": resolve_conj, "resolve_neg": resolve_neg, "real": real, "imag": imag,
+             "positive": positive, "conj_physical": conj_physical, "conj_physical_": conj_physical_,
+             "adjoint": adjoint}
+METHODS = {name: fn for name, fn in FUNCTIONS.items() if name not in ("real", "imag")}
+PROPERTIES = {"real": real, "imag": imag, "mH": mH, "H": H}
