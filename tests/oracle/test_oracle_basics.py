@@ -286,3 +286,129 @@ def test_conjugate_transposes(oracle, name, shape):
     assert (got._base is e) == (expected._base is t)
     if expected is not t:
         oracle.check(lambda lib, x: call(lib, x), oracle.array(oracle.rng(2), shape))
+
+
+# ----- post-accumulate-grad hooks --------------------------------------------------------------------------
+def hook_log(lib, program):
+    """What the hooks of `program(lib, leaf, log)` saw: ("pre", grad) / ("post", tensor is leaf, grad) rows."""
+    leaf = lib.tensor([1.0, 2.0], requires_grad=True)
+    log: list = []
+    program(lib, leaf, log)
+    return [tuple(v.tolist() if hasattr(v, "tolist") else v for v in row) for row in log]
+
+
+HOOK_PROGRAMS = {
+    "after the tensor hook, twice": lambda lib, x, log: (
+        x.register_hook(lambda g: log.append(("pre", g.clone()))),
+        x.register_post_accumulate_grad_hook(lambda t: log.append(("post", t is x, t.grad.clone()))),
+        (x * 3).sum().backward(), (x * x).sum().backward()),
+    "in registration order": lambda lib, x, log: (
+        x.register_post_accumulate_grad_hook(lambda t: log.append((1,))),
+        x.register_post_accumulate_grad_hook(lambda t: log.append((2,))), (x * x).sum().backward()),
+    "once for two uses": lambda lib, x, log: (
+        x.register_post_accumulate_grad_hook(lambda t: log.append(("post", t.grad.clone()))),
+        (x.sum() + (2 * x).sum()).backward()),
+    "removed": lambda lib, x, log: (
+        x.register_post_accumulate_grad_hook(lambda t: log.append(("post",))).remove(),
+        (x * 3).sum().backward()),
+    "not for autograd.grad": lambda lib, x, log: (
+        x.register_post_accumulate_grad_hook(lambda t: log.append(("post",))),
+        lib.autograd.grad((x * 3).sum(), x)),
+    "backward(inputs=)": lambda lib, x, log: (
+        x.register_post_accumulate_grad_hook(lambda t: log.append(("post", t.grad.clone()))),
+        (x * x).sum().backward(inputs=[x])),
+    "not when inputs= leaves it out": lambda lib, x, log: (
+        x.register_post_accumulate_grad_hook(lambda t: log.append(("post",))),
+        (lambda y: (y.retain_grad(), (y * y).sum().backward(inputs=[y])))(x * 2)),
+    "writes to .grad": lambda lib, x, log: (
+        x.register_post_accumulate_grad_hook(lambda t: (t.grad.mul_(10), None)[1]),
+        (x * 3).sum().backward(), log.append(("grad", x.grad.clone()))),
+}
+
+
+@pytest.mark.parametrize("name", HOOK_PROGRAMS)
+def test_post_accumulate_grad_hook(name):
+    assert hook_log(ember, HOOK_PROGRAMS[name]) == hook_log(torch, HOOK_PROGRAMS[name])
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: (lib.ones(2, requires_grad=True) * 2).register_post_accumulate_grad_hook(print),
+    lambda lib: lib.ones(2).register_post_accumulate_grad_hook(print),
+    lambda lib: (lambda x: (x.register_post_accumulate_grad_hook(lambda t: 5), x.sum().backward()))(
+        lib.ones(2, requires_grad=True)),
+    lambda lib: (lambda x: (x.register_post_accumulate_grad_hook(lambda t: t * 1), x.sum().backward()))(
+        lib.ones(2, requires_grad=True)),
+], ids=["non-leaf", "no grad", "returns a number", "returns a tensor"])
+def test_post_accumulate_grad_hook_errors(call):
+    same_error(call)
+
+
+# ----- deterministic algorithms ----------------------------------------------------------------------------
+@pytest.fixture
+def restore_determinism():
+    yield
+    for lib in (ember, torch):
+        lib.use_deterministic_algorithms(False)
+        lib.utils.deterministic.fill_uninitialized_memory = True
+
+
+def determinism_state(lib):
+    return (lib.are_deterministic_algorithms_enabled(), lib.is_deterministic_algorithms_warn_only_enabled(),
+            lib.get_deterministic_debug_mode())
+
+
+SWITCHES = {
+    "on": lambda lib: lib.use_deterministic_algorithms(True),
+    "warn only": lambda lib: lib.use_deterministic_algorithms(True, warn_only=True),
+    "off keeps warn_only": lambda lib: (lib.use_deterministic_algorithms(True, warn_only=True),
+                                        lib.use_deterministic_algorithms(False, warn_only=True)),
+    "mode=": lambda lib: lib.use_deterministic_algorithms(mode=True),
+    **{f"debug mode {m!r}": (lambda m: lambda lib: lib.set_deterministic_debug_mode(m))(m)
+       for m in ("default", "warn", "error", 0, 1, 2)},
+    "debug mode 0 after warn": lambda lib: (lib.set_deterministic_debug_mode(1), lib.set_deterministic_debug_mode(0)),
+}
+
+
+@pytest.mark.parametrize("name", SWITCHES)
+def test_deterministic_state(name, restore_determinism):
+    assert determinism_state(ember) == determinism_state(torch) == (False, False, 0)
+    SWITCHES[name](ember), SWITCHES[name](torch)
+    assert determinism_state(ember) == determinism_state(torch)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.use_deterministic_algorithms(1), lambda lib: lib.use_deterministic_algorithms("x"),
+    lambda lib: lib.use_deterministic_algorithms(True, warn_only=1),
+    lambda lib: lib.use_deterministic_algorithms(True, False),
+    lambda lib: lib.set_deterministic_debug_mode("foo"), lambda lib: lib.set_deterministic_debug_mode(3),
+    lambda lib: lib.set_deterministic_debug_mode(1.0),
+    lambda lib: setattr(lib.utils.deterministic, "fill_uninitialized_memory", 1),
+], ids=["int mode", "str mode", "int warn_only", "positional warn_only", "unknown name", "unknown level", "float",
+        "fill not bool"])
+def test_deterministic_errors(call, restore_determinism):
+    same_error(call)
+    assert determinism_state(ember) == (False, False, 0)
+
+
+EMPTIES = {
+    "empty": lambda lib, dt: lib.empty(2, 3, dtype=dt),
+    "empty_like": lambda lib, dt: lib.empty_like(lib.ones(2, 3, dtype=dt)),
+    "new_empty": lambda lib, dt: lib.ones(1, dtype=dt).new_empty(4),
+    "empty_strided": lambda lib, dt: lib.empty_strided((2, 2), (1, 2), dtype=dt),
+}
+
+
+@pytest.mark.parametrize("name", EMPTIES)
+@pytest.mark.parametrize("dtype", ["float32", "float16", "float64", "int32", "int64", "uint8", "int8", "bool"])
+def test_deterministic_mode_fills_empty_tensors(oracle, name, dtype, restore_determinism):
+    for lib in (ember, torch):
+        lib.use_deterministic_algorithms(True)
+    oracle.assert_same(EMPTIES[name](ember, getattr(ember, dtype)), EMPTIES[name](torch, getattr(torch, dtype)))
+
+
+def test_filling_can_be_turned_off(restore_determinism):
+    ember.use_deterministic_algorithms(True)
+    ember.utils.deterministic.fill_uninitialized_memory = False
+    assert ember.utils.deterministic.fill_uninitialized_memory is False
+    ember.utils.deterministic.fill_uninitialized_memory = True
+    assert ember.empty(3).isnan().all()

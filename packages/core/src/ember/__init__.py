@@ -188,6 +188,13 @@ from . import (  # noqa: E402  (they build on the names above)
     return_types,
     utils,
 )
+from ._deterministic import (  # noqa: E402
+    are_deterministic_algorithms_enabled,
+    get_deterministic_debug_mode,
+    is_deterministic_algorithms_warn_only_enabled,
+    set_deterministic_debug_mode,
+    use_deterministic_algorithms,
+)
 from ._dlpack import from_dlpack  # noqa: E402
 from ._generator import Generator, get_rng_state, set_rng_state  # noqa: E402
 from ._matmul_precision import get_float32_matmul_precision, set_float32_matmul_precision  # noqa: E402

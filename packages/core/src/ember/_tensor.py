@@ -259,6 +259,21 @@ class Tensor:
         self._hooks.append(hook)
         return _RemovableHandle(self._hooks, hook)
 
+    def register_post_accumulate_grad_hook(self, hook):
+        """Call ``hook(tensor)`` after backward has accumulated this leaf's gradient into ``.grad`` (not for
+        ``autograd.grad``, which accumulates nothing); the hook returns None."""
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        from .autograd.node import LeafHooks, _RemovableHandle
+
+        hooks = self._hooks
+        if hooks.__class__ is not LeafHooks:
+            self._hooks = hooks = LeafHooks(hooks or ())
+        hooks.post.append(hook)
+        return _RemovableHandle(hooks.post, hook)
+
     def retain_grad(self) -> None:
         """Keep this non-leaf tensor's gradient in ``.grad`` after backward."""
         if not self.requires_grad:

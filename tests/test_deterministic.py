@@ -1,0 +1,67 @@
+"""The deterministic mode's effect on the kernels that have an order-dependent fast path: float sums of
+`index_put_(accumulate=True)` go the sorted way on cuda (checked on the cudasim stand-in: no atomic
+scatter_add) and serially on opencl (no compare-and-swap kernel); exact sums are the same either way."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import ember
+from ember.plugins import register_plugin
+from ember.plugins.manager import _reset_for_tests
+
+
+@pytest.fixture
+def deterministic():
+    yield ember.use_deterministic_algorithms
+    ember.use_deterministic_algorithms(False)
+
+
+@pytest.fixture
+def cudasim():
+    pytest.importorskip("ember_cuda")
+    from tests import cudasim
+
+    _reset_for_tests()
+    register_plugin(cudasim, cudasim.NAME)
+    yield cudasim
+    _reset_for_tests()
+
+
+def accumulated(device: str) -> np.ndarray:
+    x = ember.zeros(3, device=device)
+    index = ember.tensor([0, 0, 1, 2, 0], device=device)
+    x.index_put_((index,), ember.tensor([0.5, 1.0, 0.25, 2.0, 4.0], device=device), accumulate=True)
+    return x.cpu().numpy()
+
+
+def test_cuda_accumulates_floats_without_atomics_when_deterministic(cudasim, deterministic, monkeypatch):
+    atomic_calls = []
+    original = cudasim.API.scatter_add
+    monkeypatch.setattr(cudasim.API, "scatter_add", lambda *args: (atomic_calls.append(1), original(*args))[1])
+    fast = accumulated("cudasim")
+    assert atomic_calls == [1]
+    deterministic(True)
+    np.testing.assert_array_equal(accumulated("cudasim"), fast)
+    assert atomic_calls == [1]  # the sorted path
+    ints = ember.zeros(3, dtype=ember.int32, device="cudasim")
+    ints.index_put_((ember.tensor([0, 0], device="cudasim"),), ember.tensor([1, 2], dtype=ember.int32, device="cudasim"),
+                    accumulate=True)
+    assert atomic_calls == [1, 1]  # integer sums do not depend on the order: still atomic
+    assert ints.tolist() == [3, 0, 0]
+
+
+def test_opencl_accumulates_floats_serially_when_deterministic(deterministic, monkeypatch):
+    indexing = pytest.importorskip("ember_opencl.indexing")
+    try:
+        ember.zeros(1, device="opencl")
+    except RuntimeError as error:
+        pytest.skip(f"no opencl device: {error}")
+    words = []
+    original = indexing._atomic_word
+    monkeypatch.setattr(indexing, "_atomic_word", lambda *args: words.append(original(*args)) or words[-1])
+    fast = accumulated("opencl")
+    assert words == ["uint"]
+    deterministic(True)
+    np.testing.assert_array_equal(accumulated("opencl"), fast)
+    assert words == ["uint"]  # no compare-and-swap word asked for: the serial walk
