@@ -412,3 +412,14 @@ def test_filling_can_be_turned_off(restore_determinism):
     assert ember.utils.deterministic.fill_uninitialized_memory is False
     ember.utils.deterministic.fill_uninitialized_memory = True
     assert ember.empty(3).isnan().all()
+
+
+# ----- pinned memory ----------------------------------------------------------------------------------------
+def test_pinned_memory(monkeypatch):
+    assert ember.ones(2).is_pinned() is torch.ones(2).is_pinned() is False
+    from ember import accelerator
+
+    monkeypatch.setattr(accelerator, "_accelerator_status", lambda check_available: None)  # as on this torch
+    if torch.accelerator.is_available():
+        pytest.skip("this torch has an accelerator: it would pin")
+    same_error(lambda lib: lib.ones(2).pin_memory())

@@ -1,5 +1,5 @@
 """PyTorch's questions about a tensor that read no values (one reads one): is_signed, is_complex,
-is_nonzero, is_same_size, is_neg, is_conj, get_device and the byte sizes. ember has no complex dtypes and no
+is_nonzero, is_same_size, is_neg, is_conj, get_device, the byte sizes and is_pinned. ember has no complex dtypes and no
 lazily negated or conjugated views, so is_complex, is_neg and is_conj are False for every tensor."""
 from __future__ import annotations
 
@@ -72,7 +72,22 @@ def _is_cpu(self) -> bool:
     return self._device.type == "cpu"
 
 
+def _is_pinned(self, device=None) -> bool:
+    """Whether the tensor is in page-locked host memory: never, ember has no pinned allocator."""
+    return False
+
+
+def _pin_memory(self, device=None):
+    """A copy in page-locked host memory: PyTorch's error without an accelerator; with one, ember's own
+    (no backend provides a pinned allocator)."""
+    from .. import accelerator
+
+    accelerator._usable()
+    raise RuntimeError("pin_memory(): ember has no pinned (page-locked) memory allocator; tensors stay in "
+                       "pageable memory")
+
+
 FUNCTIONS = {"is_signed": is_signed, "is_complex": is_complex, "is_neg": is_neg, "is_conj": is_conj,
              "is_nonzero": is_nonzero, "is_same_size": is_same_size}
-METHODS = {**FUNCTIONS, "is_same_size": _is_same_size_method}
+METHODS = {**FUNCTIONS, "is_same_size": _is_same_size_method, "is_pinned": _is_pinned, "pin_memory": _pin_memory}
 PROPERTIES = {"nbytes": _nbytes, "itemsize": _itemsize, "is_cpu": _is_cpu}
