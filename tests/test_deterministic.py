@@ -45,8 +45,8 @@ def test_cuda_accumulates_floats_without_atomics_when_deterministic(cudasim, det
     np.testing.assert_array_equal(accumulated("cudasim"), fast)
     assert atomic_calls == [1]  # the sorted path
     ints = ember.zeros(3, dtype=ember.int32, device="cudasim")
-    ints.index_put_((ember.tensor([0, 0], device="cudasim"),), ember.tensor([1, 2], dtype=ember.int32, device="cudasim"),
-                    accumulate=True)
+    index = ember.tensor([0, 0], device="cudasim")
+    ints.index_put_((index,), ember.tensor([1, 2], dtype=ember.int32, device="cudasim"), accumulate=True)
     assert atomic_calls == [1, 1]  # integer sums do not depend on the order: still atomic
     assert ints.tolist() == [3, 0, 0]
 

@@ -5,6 +5,7 @@ names, warnings and the exact errors."""
 
 from __future__ import annotations
 
+import functools
 import warnings
 
 import numpy as np
@@ -363,7 +364,7 @@ SWITCHES = {
     "off keeps warn_only": lambda lib: (lib.use_deterministic_algorithms(True, warn_only=True),
                                         lib.use_deterministic_algorithms(False, warn_only=True)),
     "mode=": lambda lib: lib.use_deterministic_algorithms(mode=True),
-    **{f"debug mode {m!r}": (lambda m: lambda lib: lib.set_deterministic_debug_mode(m))(m)
+    **{f"debug mode {m!r}": functools.partial(lambda m, lib: lib.set_deterministic_debug_mode(m), m)
        for m in ("default", "warn", "error", 0, 1, 2)},
     "debug mode 0 after warn": lambda lib: (lib.set_deterministic_debug_mode(1), lib.set_deterministic_debug_mode(0)),
 }

@@ -32,6 +32,17 @@ def _function(library: ctypes.CDLL, name: str) -> Callable | None:
     return None
 
 
+def _hooks(setter: Callable, getter: Callable) -> tuple[Callable[[int], None], Callable[[], int]]:
+    setter.argtypes, setter.restype, getter.restype = [ctypes.c_int], None, ctypes.c_int  # type: ignore[attr-defined]
+
+    def set_num_threads(n: int) -> None:
+        setter(n)
+
+    def get_num_threads() -> int:
+        return int(getter())
+    return set_num_threads, get_num_threads
+
+
 def blas_thread_hooks() -> tuple[Callable[[int], None] | None, Callable[[], int] | None]:
     """(set, get) of numpy's OpenBLAS thread count, or (None, None) when it cannot be reached."""
     for path in _libraries():
@@ -41,12 +52,5 @@ def blas_thread_hooks() -> tuple[Callable[[int], None] | None, Callable[[], int]
             continue
         setter, getter = _function(library, "set_num_threads"), _function(library, "get_num_threads")
         if setter is not None and getter is not None:
-            setter.argtypes, setter.restype, getter.restype = [ctypes.c_int], None, ctypes.c_int
-
-            def set_num_threads(n: int) -> None:
-                setter(n)
-
-            def get_num_threads() -> int:
-                return int(getter())
-            return set_num_threads, get_num_threads
+            return _hooks(setter, getter)
     return None, None
