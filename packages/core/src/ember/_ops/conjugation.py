@@ -4,7 +4,7 @@ and the conjugate transposes (adjoint, mH, H) are the transposes."""
 from __future__ import annotations
 
 from .. import _dtype
-from .dispatch import bump, check_out
+from .dispatch import copy_out
 from .queries import tensor_argument
 from .views import matrix_transpose, transpose
 
@@ -47,10 +47,7 @@ def conj_physical(input, *, out=None):
     tensor_argument(input, "conj_physical")
     if out is None:
         return input
-    check_out(out, "conj_physical", tuple(input._data.shape), input._dtype, (input,))
-    out._device.kernels.copy_(out._data, input._data)
-    bump(out)
-    return out
+    return copy_out(out, "conj_physical", input._data, input._dtype, (input,))
 
 
 def conj_physical_(input):

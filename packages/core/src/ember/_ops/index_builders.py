@@ -5,7 +5,7 @@ from __future__ import annotations
 from .. import _dtype
 from .._tensor import Tensor
 from . import creation, index_ops, joining, views
-from .dispatch import bump, check_out, type_name
+from .dispatch import copy_out, type_name
 from .indexing import getitem
 from .queries import tensor_argument
 from .shape import nonzero_tuple
@@ -59,10 +59,7 @@ def nonzero(input, *, out=None, as_tuple=False):
         result = joining.stack(indices, 1)
     if out is None:
         return result
-    check_out(out, "nonzero", tuple(result._data.shape), _dtype.int64, (input,))
-    out._device.kernels.copy_(out._data, result._data)
-    bump(out)
-    return out
+    return copy_out(out, "nonzero", result._data, _dtype.int64, (input,))
 
 
 def argwhere(input):
