@@ -65,3 +65,23 @@ def test_opencl_accumulates_floats_serially_when_deterministic(deterministic, mo
     deterministic(True)
     np.testing.assert_array_equal(accumulated("opencl"), fast)
     assert words == ["uint"]  # no compare-and-swap word asked for: the serial walk
+
+
+def test_opencl_deterministic_sums_are_numpys_sequential_ones(deterministic):
+    pytest.importorskip("ember_opencl")
+    try:
+        ember.zeros(1, device="opencl")
+    except RuntimeError as error:
+        pytest.skip(f"no opencl device: {error}")
+    rng = np.random.default_rng(0)
+    index = rng.integers(0, 7, 400)
+    values = (rng.standard_normal(400) * 10.0 ** rng.integers(-3, 4, 400)).astype(np.float32)
+    expected = np.zeros(7, dtype=np.float32)
+    np.add.at(expected, index, values)  # in element order
+    deterministic(True)
+    x = ember.zeros(7, device="opencl")
+    x.index_put_((ember.tensor(index, device="opencl"),), ember.tensor(values, device="opencl"), accumulate=True)
+    np.testing.assert_array_equal(x.cpu().numpy(), expected)
+    y = ember.zeros(7, device="opencl").index_add_(0, ember.tensor(index, device="opencl"),
+                                                    ember.tensor(values, device="opencl"))
+    np.testing.assert_array_equal(y.cpu().numpy(), expected)  # index_add is the same accumulation
