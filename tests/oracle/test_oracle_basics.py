@@ -424,3 +424,15 @@ def test_pinned_memory(monkeypatch):
     if torch.accelerator.is_available():
         pytest.skip("this torch has an accelerator: it would pin")
     same_error(lambda lib: lib.ones(2).pin_memory())
+
+
+def test_equal_refuses_two_devices():
+    """PyTorch's CUDA `equal` checks the devices before the shapes (aten/src/ATen/native/cuda/Equal.cpp)."""
+    from outcomes import devices
+
+    if "opencl" not in devices():
+        pytest.skip("one device only")
+    for other in (ember.ones(2, device="opencl"), ember.ones(3, device="opencl")):
+        with pytest.raises(RuntimeError, match="^Cannot compare two tensors on different devices. Got: cpu and "
+                                               "opencl:0$"):
+            ember.equal(ember.ones(2, device="cpu"), other)

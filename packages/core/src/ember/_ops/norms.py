@@ -175,9 +175,12 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> builtins.
 
 def equal(input, other) -> builtins.bool:
     """Whether both tensors have the same shape and elements, compared in their promoted dtype (NaN is
-    unequal to itself), as a Python bool."""
+    unequal to itself), as a Python bool; tensors on two devices are PyTorch's error (its CUDA `equal`'s)."""
     tensor_argument(input, "equal")
-    if tuple(tensor_argument(other, "equal", "other", 2)._data.shape) != tuple(input._data.shape):
+    if tensor_argument(other, "equal", "other", 2)._device is not input._device:  # before the shapes, as PyTorch
+        raise RuntimeError(f"Cannot compare two tensors on different devices. Got: {input._device} and "
+                           f"{other._device}")
+    if tuple(other._data.shape) != tuple(input._data.shape):
         return False
     return builtins.bool((input == other).all())
 
