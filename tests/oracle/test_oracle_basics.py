@@ -436,3 +436,26 @@ def test_equal_refuses_two_devices():
         with pytest.raises(RuntimeError, match="^Cannot compare two tensors on different devices. Got: cpu and "
                                                "opencl:0$"):
             ember.equal(ember.ones(2, device="cpu"), other)
+
+
+# ----- inference tensors ------------------------------------------------------------------------------------
+def inference_flags(lib):
+    x = lib.ones(2)
+    with lib.inference_mode():
+        made, result, view_of_normal = lib.ones(2), x * 2, x.view(2)
+        with lib.inference_mode(False):
+            reopened, grad_on = lib.ones(2), lib.is_grad_enabled()
+    decorated = lib.inference_mode()(lambda: lib.zeros(1))()
+    with lib.no_grad():
+        under_no_grad = lib.zeros(1)
+    flags = [t.is_inference() for t in (x, made, result, view_of_normal, reopened, decorated, under_no_grad,
+                                         made[0:1], made.detach(), made * 2, made.clone())]
+    return flags + [lib.is_inference(made), lib.is_inference(x), grad_on, lib.is_inference_mode_enabled()]
+
+
+def test_inference_tensors():
+    assert inference_flags(ember) == inference_flags(torch)
+
+
+def test_is_inference_refuses_a_non_tensor():
+    same_error(lambda lib: lib.is_inference(3))

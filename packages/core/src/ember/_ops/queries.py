@@ -1,6 +1,7 @@
 """PyTorch's questions about a tensor that read no values (one reads one): is_signed, is_complex,
-is_nonzero, is_same_size, is_neg, is_conj, get_device, the byte sizes and is_pinned. ember has no complex dtypes and no
-lazily negated or conjugated views, so is_complex, is_neg and is_conj are False for every tensor."""
+is_nonzero, is_same_size, is_inference, is_neg, is_conj, get_device, the byte sizes and is_pinned. ember has
+no complex dtypes and no lazily negated or conjugated views, so is_complex, is_neg and is_conj are False for
+every tensor."""
 from __future__ import annotations
 
 from .._tensor import Tensor
@@ -48,6 +49,11 @@ def is_same_size(input, other) -> bool:
     return tuple(input._data.shape) == tuple(tensor_argument(other, "is_same_size", "other", 2)._data.shape)
 
 
+def is_inference(input) -> bool:
+    """Whether the tensor is an inference tensor (made in inference mode, or a view of one)."""
+    return tensor_argument(input, "is_inference").is_inference()
+
+
 def get_device(input) -> int:
     """The index of the tensor's device, -1 on the CPU."""
     return tensor_argument(input, "get_device").get_device()
@@ -87,7 +93,8 @@ def _pin_memory(self, device=None):
                        "pageable memory")
 
 
-FUNCTIONS = {"is_signed": is_signed, "is_complex": is_complex, "is_neg": is_neg, "is_conj": is_conj,
-             "is_nonzero": is_nonzero, "is_same_size": is_same_size}
-METHODS = {**FUNCTIONS, "is_same_size": _is_same_size_method, "is_pinned": _is_pinned, "pin_memory": _pin_memory}
+FUNCTIONS = {"is_signed": is_signed, "is_inference": is_inference, "is_complex": is_complex, "is_neg": is_neg,
+             "is_conj": is_conj, "is_nonzero": is_nonzero, "is_same_size": is_same_size}
+METHODS = {**{name: fn for name, fn in FUNCTIONS.items() if name != "is_inference"},  # Tensor's own method
+           "is_same_size": _is_same_size_method, "is_pinned": _is_pinned, "pin_memory": _pin_memory}
 PROPERTIES = {"nbytes": _nbytes, "itemsize": _itemsize, "is_cpu": _is_cpu}
