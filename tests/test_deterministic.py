@@ -1,6 +1,7 @@
 """The deterministic mode's effect on the kernels that have an order-dependent fast path: float sums of
 `index_put_(accumulate=True)` go the sorted way on cuda (checked on the cudasim stand-in: no atomic
-scatter_add) and serially on opencl (no compare-and-swap kernel); exact sums are the same either way."""
+scatter_add) and serially on opencl (no compare-and-swap kernel); exact sums are the same either way. And PyTorch's alert for
+cuBLAS without a reproducible workspace setting, from the cuda matmul."""
 from __future__ import annotations
 
 import numpy as np
@@ -85,3 +86,32 @@ def test_opencl_deterministic_sums_are_numpys_sequential_ones(deterministic):
     y = ember.zeros(7, device="opencl").index_add_(0, ember.tensor(index, device="opencl"),
                                                     ember.tensor(values, device="opencl"))
     np.testing.assert_array_equal(y.cpu().numpy(), expected)  # index_add is the same accumulation
+
+
+def test_cuda_matmul_alerts_as_pytorch_without_a_reproducible_cublas_workspace(cudasim, deterministic,
+                                                                               monkeypatch):
+    a, b = ember.ones(2, 3, device="cudasim"), ember.ones(3, 4, device="cudasim")
+    monkeypatch.delenv("CUBLAS_WORKSPACE_CONFIG", raising=False)
+    assert (a @ b).sum().item() == 24  # mode off: nothing to say
+    deterministic(True)
+    with pytest.raises(RuntimeError, match="because it uses CuBLAS and you have CUDA >= 10.2.*"
+                                           "CUBLAS_WORKSPACE_CONFIG=:4096:8 or CUBLAS_WORKSPACE_CONFIG=:16:8"):
+        a @ b
+    with pytest.raises(RuntimeError, match="CuBLAS"):
+        ember.nn.functional.linear(a, b.t(), ember.ones(4, device="cudasim"))
+    deterministic(True, warn_only=True)
+    with pytest.warns(UserWarning, match="CuBLAS"):
+        assert (a @ b).sum().item() == 24
+    deterministic(True)
+    for setting in (":4096:8", ":16:8"):
+        monkeypatch.setenv("CUBLAS_WORKSPACE_CONFIG", setting)
+        assert (a @ b).sum().item() == 24
+    monkeypatch.setenv("CUBLAS_WORKSPACE_CONFIG", ":4096:2")
+    with pytest.raises(RuntimeError, match="CuBLAS"):
+        a @ b
+
+
+def test_the_cpu_matmul_needs_no_workspace_setting(deterministic, monkeypatch):
+    monkeypatch.delenv("CUBLAS_WORKSPACE_CONFIG", raising=False)
+    deterministic(True)
+    assert (ember.ones(2, 3, device="cpu") @ ember.ones(3, 4, device="cpu")).sum().item() == 24

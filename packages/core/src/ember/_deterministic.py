@@ -1,9 +1,12 @@
 """PyTorch's deterministic-algorithms switch: process-wide state (as PyTorch's global context) that kernels
 with a faster, order-dependent path read (the cuda and opencl `index_put_(accumulate=True)`: atomic adds of
-floats) and that makes the empty factories fill their memory (`ember.utils.deterministic`)."""
+floats), that makes the empty factories fill their memory (`ember.utils.deterministic`), and that a cuBLAS
+matmul checks the workspace setting against (`check_cublas_workspace`)."""
 from __future__ import annotations
 
 import builtins
+import os
+import warnings
 
 import numpy as np
 
@@ -23,8 +26,9 @@ state = _State()
 
 
 def use_deterministic_algorithms(mode: builtins.bool, *, warn_only: builtins.bool = False) -> None:
-    """Make the ops that have a deterministic implementation use it (ember has one for every op, so neither
-    `warn_only` nor the mode ever warns or raises), and fill the memory of empty tensors."""
+    """Make the ops that have a deterministic implementation use it and fill the memory of empty tensors; a
+    cuBLAS matmul without a deterministic workspace setting then raises (warns with `warn_only`), as PyTorch's.
+    Every other ember op has a deterministic implementation."""
     for name, value, where in (("mode", mode, " (position 1)"), ("warn_only", warn_only, "")):
         if value.__class__ is not builtins.bool:
             raise TypeError(f"_set_deterministic_algorithms(): argument '{name}'{where} must be bool, not "
@@ -72,3 +76,23 @@ def fill_value(dt):
     if dt.is_floating_point:
         return float("nan")
     return True if dt.numpy.kind == "b" else int(np.iinfo(dt.numpy).max)
+
+
+_CUBLAS_WORKSPACES = (":16:8", ":4096:8")
+_CUBLAS_ALERT = ("Deterministic behavior was enabled with `ember.use_deterministic_algorithms(True)`, but this "
+                 "operation is not deterministic because it uses CuBLAS and you have CUDA >= 10.2. To enable "
+                 "deterministic behavior in this case, you must set an environment variable before running your "
+                 "application: CUBLAS_WORKSPACE_CONFIG=:4096:8 or CUBLAS_WORKSPACE_CONFIG=:16:8. For more "
+                 "information, go to https://docs.nvidia.com/cuda/cublas/index.html#results-reproducibility")
+
+
+def check_cublas_workspace() -> None:
+    """PyTorch's alert for a cuBLAS call in deterministic mode (called by a backend whose matmul is cuBLAS):
+    unless CUBLAS_WORKSPACE_CONFIG is one of the settings NVIDIA documents as reproducible, a RuntimeError, or
+    with warn_only a UserWarning."""
+    if not state.enabled or os.environ.get("CUBLAS_WORKSPACE_CONFIG") in _CUBLAS_WORKSPACES:
+        return
+    if state.warn_only:
+        warnings.warn(_CUBLAS_ALERT, UserWarning, stacklevel=2)
+    else:
+        raise RuntimeError(_CUBLAS_ALERT)
