@@ -459,3 +459,15 @@ def test_inference_tensors():
 
 def test_is_inference_refuses_a_non_tensor():
     same_error(lambda lib: lib.is_inference(3))
+
+
+def test_assigning_the_real_and_imaginary_parts(oracle):
+    e, t = both(np.arange(3, dtype=np.float32))
+    e.real, t.real = ember.zeros(3) + 2, torch.zeros(3) + 2
+    oracle.assert_same(e, t)
+    same_error(lambda lib: setattr(lib.ones(2), "imag", lib.zeros(2)))
+    for name in ("H", "mH", "nbytes", "itemsize", "is_cpu"):
+        with pytest.raises(AttributeError):
+            setattr(torch.ones(2, 2), name, 3)
+        with pytest.raises(AttributeError):
+            setattr(ember.ones(2, 2), name, 3)

@@ -80,4 +80,14 @@ FUNCTIONS = {"conj": conj, "resolve_conj": resolve_conj, "resolve_neg": resolve_
              "positive": positive, "conj_physical": conj_physical, "conj_physical_": conj_physical_,
              "adjoint": adjoint}
 METHODS = {name: fn for name, fn in FUNCTIONS.items() if name not in ("real", "imag")}
-PROPERTIES = {"real": real, "imag": imag, "mH": mH, "H": H}
+def _set_real(self, value) -> None:
+    """``t.real = value``: the real part of a real tensor is the tensor, so `value` is copied into it."""
+    self.copy_(value)
+
+
+def _set_imag(self, value) -> None:
+    imag(self)
+
+
+PROPERTIES = {"real": property(real, _set_real, doc=real.__doc__), "imag": property(imag, _set_imag, doc=imag.__doc__),
+              "mH": property(mH, doc=mH.__doc__), "H": property(H, doc=H.__doc__)}

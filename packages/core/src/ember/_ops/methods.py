@@ -176,5 +176,5 @@ def bind() -> None:
         setattr(Tensor, name, INPLACE_METHODS[target])
     Tensor.T = property(views.T, doc="All dims reversed.")  # type: ignore[attr-defined]
     Tensor.mT = property(views.mT, doc="The last two dims swapped.")  # type: ignore[attr-defined]
-    for name, getter in {**queries.PROPERTIES, **conjugation.PROPERTIES}.items():
-        setattr(Tensor, name, property(getter, doc=getter.__doc__))
+    for name, attribute in {**queries.PROPERTIES, **conjugation.PROPERTIES}.items():
+        setattr(Tensor, name, attribute)

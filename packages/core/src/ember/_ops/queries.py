@@ -97,4 +97,5 @@ FUNCTIONS = {"is_signed": is_signed, "is_inference": is_inference, "is_complex":
              "is_conj": is_conj, "is_nonzero": is_nonzero, "is_same_size": is_same_size}
 METHODS = {**{name: fn for name, fn in FUNCTIONS.items() if name != "is_inference"},  # Tensor's own method
            "is_same_size": _is_same_size_method, "is_pinned": _is_pinned, "pin_memory": _pin_memory}
-PROPERTIES = {"nbytes": _nbytes, "itemsize": _itemsize, "is_cpu": _is_cpu}
+PROPERTIES = {name: property(getter, doc=getter.__doc__)
+              for name, getter in (("nbytes", _nbytes), ("itemsize", _itemsize), ("is_cpu", _is_cpu))}
