@@ -1,7 +1,7 @@
 """The deterministic mode's effect on the kernels that have an order-dependent fast path: float sums of
 `index_put_(accumulate=True)` go the sorted way on cuda (checked on the cudasim stand-in: no atomic
-scatter_add) and serially on opencl (no compare-and-swap kernel); exact sums are the same either way. And PyTorch's alert for
-cuBLAS without a reproducible workspace setting, from the cuda matmul."""
+scatter_add) and serially on opencl (no compare-and-swap kernel); exact sums are the same either way. And
+PyTorch's alert for cuBLAS without a reproducible workspace setting, from the cuda matmul."""
 from __future__ import annotations
 
 import numpy as np
