@@ -24,8 +24,10 @@ from ._legacy import (
     ShortTensor,
 )
 from ._ops import binary as _binary
+from ._ops import conjugation as _conjugation
 from ._ops import index_ops as _index_ops
 from ._ops import methods as _methods
+from ._ops import queries as _queries
 from ._ops import scatter as _scatter
 from ._ops import unary as _unary
 from ._ops.activation import log_softmax, relu, sigmoid, softmax
@@ -70,7 +72,7 @@ from ._ops.linalg import bmm, dot, ger, matmul, mm, mv, outer, vdot
 from ._ops.logit import logit
 from ._ops.matrix_chains import chain_matmul, matrix_power
 from ._ops.matrix_norms import frobenius_norm, norm
-from ._ops.norms import allclose, count_nonzero, isclose, logsumexp
+from ._ops.norms import allclose, count_nonzero, equal, isclose, logsumexp
 from ._ops.padding import constant_pad_nd
 from ._ops.pointwise import (
     add,
@@ -157,7 +159,7 @@ from ._ops.views import (
 from ._size import Size
 from ._tensor import Tensor
 from ._tensor_str import get_printoptions, set_printoptions
-from ._typeinfo import can_cast, iinfo, promote_types, result_type
+from ._typeinfo import can_cast, finfo, iinfo, promote_types, result_type
 from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled
 from .autograd.grad_mode import (
     enable_grad,
@@ -172,6 +174,8 @@ _methods.bind()
 globals().update(_unary.FUNCTIONS)  # the registry's elementwise ops: exp, log2, arcsin, isnan...
 globals().update(_binary.FUNCTIONS, **_binary.TORCH_ONLY)  # and its binary ones: remainder, atan2, rsub...
 globals().update(_scatter.FUNCTIONS, **_index_ops.FUNCTIONS, index_put_=_index_ops.index_put_)  # gather...
+globals().update(_queries.FUNCTIONS, get_device=_queries.get_device)  # is_signed, is_nonzero...
+globals().update(_conjugation.FUNCTIONS)  # conj, real, adjoint...: real tensors' identities and transposes
 if TYPE_CHECKING:
     def __getattr__(name: str) -> Any: ...  # the registry's ops, made at import
 
@@ -204,10 +208,18 @@ from . import (  # noqa: E402  (they build on the names above)
     return_types,
     utils,
 )
+from ._deterministic import (  # noqa: E402
+    are_deterministic_algorithms_enabled,
+    get_deterministic_debug_mode,
+    is_deterministic_algorithms_warn_only_enabled,
+    set_deterministic_debug_mode,
+    use_deterministic_algorithms,
+)
 from ._dlpack import from_dlpack  # noqa: E402
 from ._generator import Generator, get_rng_state, set_rng_state  # noqa: E402
 from ._matmul_precision import get_float32_matmul_precision, set_float32_matmul_precision  # noqa: E402
 from ._ops.sampling import bernoulli, multinomial, normal, poisson  # noqa: E402
+from ._threads import get_num_threads, set_num_threads  # noqa: E402
 from .serialization import load, save  # noqa: E402
 
 # torch.<name> forms of nn functional ops (session 7)
@@ -238,6 +250,7 @@ from ._ops.index_builders import (  # noqa: E402
     argwhere,
     bincount,
     combinations,
+    nonzero,
     tril_indices,
     triu_indices,
     unravel_index,

@@ -8,6 +8,7 @@ from . import (
     aminmax,
     binary,
     blas,
+    conjugation,
     conversion,
     covariance,
     creation,
@@ -30,6 +31,7 @@ from . import (
     norms,
     pointwise,
     quantiles,
+    queries,
     rearranging,
     reduction,
     sampling,
@@ -128,7 +130,7 @@ _METHODS = {
     **sampling.METHODS,  # bernoulli, multinomial, uniform_, normal_, random_, exponential_...
     # Python operators
     "__matmul__": linalg.matmul, "__neg__": unary.FUNCTIONS["neg"], "__abs__": unary.FUNCTIONS["abs"],
-    "__pos__": lambda self: self, "__invert__": binary.invert,
+    "__pos__": conjugation.positive, "__invert__": binary.invert,
     **binary.OPERATORS,
     "__eq__": pointwise.eq, "__ne__": pointwise.ne, "__lt__": pointwise.lt, "__le__": pointwise.le,
     "__gt__": pointwise.gt, "__ge__": pointwise.ge,
@@ -153,6 +155,9 @@ _METHODS = {
     "renorm": norms.renorm, "cov": covariance.cov, "corrcoef": covariance.corrcoef, "histc": histograms.histc,
     "histogram": histograms.histogram, "quantile": quantiles.quantile, "nanquantile": quantiles.nanquantile,
     "inner": inner.inner,
+    # everyday basics (session 8)
+    "nonzero": index_builders.nonzero, "equal": norms.equal_method,
+    **queries.METHODS, **conjugation.METHODS,
 }
 
 # In-place versions: name_ -> out-of-place op (and whether that op accepts out=).
@@ -193,3 +198,5 @@ def bind() -> None:
         setattr(Tensor, name, INPLACE_METHODS[target])
     Tensor.T = property(views.T, doc="All dims reversed.")  # type: ignore[attr-defined]
     Tensor.mT = property(views.mT, doc="The last two dims swapped.")  # type: ignore[attr-defined]
+    for name, attribute in {**queries.PROPERTIES, **conjugation.PROPERTIES}.items():
+        setattr(Tensor, name, attribute)

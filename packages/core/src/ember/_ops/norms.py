@@ -16,6 +16,7 @@ from ..autograd.node import Node, attach
 from .dispatch import profiled
 from .linalg import OUT_DTYPE, exact_out, written
 from .pointwise import where
+from .queries import tensor_argument
 from .reduction import amax, amin, expand_back, numpy_keywords, reduced_dims
 from .reduction import sum as _sum
 
@@ -274,3 +275,19 @@ def renorm(input, p, dim, maxnorm, *, out=None):
         from .linalg import write_out
         return write_out(out, "renorm", result._data, input._dtype, (input,), reads=(input,))
     return attach(result, RenormBackward0, (input,), (input,), dims=dims, p=p, maxnorm=maxnorm)
+
+
+def equal(input, other) -> builtins.bool:
+    """Whether both tensors have the same shape and elements, compared in their promoted dtype (NaN is
+    unequal to itself), as a Python bool; tensors on two devices are PyTorch's error (its CUDA `equal`'s)."""
+    tensor_argument(input, "equal")
+    if tensor_argument(other, "equal", "other", 2)._device is not input._device:  # before the shapes, as PyTorch
+        raise RuntimeError(f"Cannot compare two tensors on different devices. Got: {input._device} and "
+                           f"{other._device}")
+    if tuple(other._data.shape) != tuple(input._data.shape):
+        return False
+    return builtins.bool((input == other).all())
+
+
+def equal_method(self, other) -> builtins.bool:
+    return equal(self, tensor_argument(other, "equal", "other", 1))
