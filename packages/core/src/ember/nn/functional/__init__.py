@@ -102,6 +102,10 @@ from ember.nn.functional.rectifiers import prelu, rrelu, rrelu_
 from ember.nn.functional.rms_norm import rms_norm
 from ember.nn.functional.shuffles import channel_shuffle, pixel_shuffle, pixel_unshuffle
 
+# isort: split
+# modules and functionals users reach for (session 8)
+from ember.nn.functional.interpolate import upsample, upsample_bilinear, upsample_nearest
+
 __all__ = [
     "adaptive_avg_pool1d",
     "adaptive_avg_pool2d",
@@ -202,4 +206,7 @@ __all__ = [
     "rrelu_",
     "threshold",
     "threshold_",
+    "upsample",  # modules and functionals users reach for (session 8)
+    "upsample_bilinear",
+    "upsample_nearest",
 ]

@@ -99,6 +99,11 @@ from ember.nn.modules.parameter_containers import ParameterDict, ParameterList
 from ember.nn.modules.rectifiers import GLU, PReLU, RReLU, Threshold
 from ember.nn.modules.shuffles import ChannelShuffle, PixelShuffle, PixelUnshuffle
 
+# isort: split
+# modules users reach for (session 8)
+from ember.nn.modules.fold import Fold, Unfold
+from ember.nn.modules.upsampling import UpsamplingBilinear2d, UpsamplingNearest2d
+
 __all__ = [
     "BCELoss",
     "BCEWithLogitsLoss",
@@ -221,4 +226,8 @@ __all__ = [
     "RReLU",
     "Softmax2d",
     "Threshold",
+    "Fold",  # modules users reach for (session 8)
+    "Unfold",
+    "UpsamplingBilinear2d",
+    "UpsamplingNearest2d",
 ]
