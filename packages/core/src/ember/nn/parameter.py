@@ -80,3 +80,29 @@ class UninitializedParameter(Parameter):
 
     def __reduce_ex__(self, protocol: object) -> tuple:
         return (type(self), (self.requires_grad, self.device, self.dtype))
+
+
+class Buffer(Tensor):
+    """A Tensor that, assigned as a Module attribute, is registered as a buffer of that module (in its state
+    dict unless ``persistent=False``). It shares memory and the version counter with ``data``, detached from
+    its history, and requires grad as ``data`` does. (PyTorch's is a plain Tensor flagged as a buffer; ember's
+    is this subclass, as `Parameter` is one.)"""
+
+    persistent: bool
+
+    def __new__(cls, data: Tensor | None = None, *, persistent: bool = True) -> Buffer:
+        if data is None:
+            data = ember.empty(0)
+        elif not isinstance(data, Tensor):
+            raise TypeError(f"Buffer(): data must be a Tensor, but got {type(data).__name__}")
+        buffer = cast(Buffer, cls._make(data._data, data._dtype, data._device, data._requires_grad))
+        buffer._version = data._version_counter
+        buffer.persistent = persistent
+        return buffer
+
+    def __reduce_ex__(self, protocol: object) -> tuple:
+        return (_rebuild_buffer, (self.detach(), self.requires_grad, self.persistent))
+
+
+def _rebuild_buffer(data: Tensor, requires_grad: bool, persistent: bool) -> Buffer:
+    return Buffer(data.requires_grad_(requires_grad), persistent=persistent)

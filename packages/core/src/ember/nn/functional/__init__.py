@@ -104,7 +104,11 @@ from ember.nn.functional.shuffles import channel_shuffle, pixel_shuffle, pixel_u
 
 # isort: split
 # modules and functionals users reach for (session 8)
+from ember.nn.functional.distance import pdist
+from ember.nn.functional.gumbel import gumbel_softmax
 from ember.nn.functional.interpolate import upsample, upsample_bilinear, upsample_nearest
+from ember.nn.functional.lp_pooling import lp_pool1d, lp_pool2d
+from ember.nn.functional.unpooling import max_unpool1d, max_unpool2d
 
 __all__ = [
     "adaptive_avg_pool1d",
@@ -209,4 +213,10 @@ __all__ = [
     "upsample",  # modules and functionals users reach for (session 8)
     "upsample_bilinear",
     "upsample_nearest",
+    "gumbel_softmax",
+    "lp_pool1d",
+    "lp_pool2d",
+    "max_unpool1d",
+    "max_unpool2d",
+    "pdist",
 ]

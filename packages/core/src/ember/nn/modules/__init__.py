@@ -102,6 +102,7 @@ from ember.nn.modules.shuffles import ChannelShuffle, PixelShuffle, PixelUnshuff
 # isort: split
 # modules users reach for (session 8)
 from ember.nn.modules.fold import Fold, Unfold
+from ember.nn.modules.pooling import LPPool1d, LPPool2d, MaxUnpool1d, MaxUnpool2d
 from ember.nn.modules.upsampling import UpsamplingBilinear2d, UpsamplingNearest2d
 
 __all__ = [
@@ -230,4 +231,8 @@ __all__ = [
     "Unfold",
     "UpsamplingBilinear2d",
     "UpsamplingNearest2d",
+    "LPPool1d",
+    "LPPool2d",
+    "MaxUnpool1d",
+    "MaxUnpool2d",
 ]
