@@ -105,6 +105,7 @@ from ember.nn.functional.shuffles import channel_shuffle, pixel_shuffle, pixel_u
 # isort: split
 # modules and functionals users reach for (session 8)
 from ember.nn.functional.distance import pdist
+from ember.nn.functional.embedding_bag import embedding_bag
 from ember.nn.functional.gumbel import gumbel_softmax
 from ember.nn.functional.interpolate import upsample, upsample_bilinear, upsample_nearest
 from ember.nn.functional.lp_pooling import lp_pool1d, lp_pool2d
@@ -219,4 +220,5 @@ __all__ = [
     "max_unpool1d",
     "max_unpool2d",
     "pdist",
+    "embedding_bag",
 ]

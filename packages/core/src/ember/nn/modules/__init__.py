@@ -103,6 +103,7 @@ from ember.nn.modules.shuffles import ChannelShuffle, PixelShuffle, PixelUnshuff
 # modules users reach for (session 8)
 from ember.nn.modules.fold import Fold, Unfold
 from ember.nn.modules.pooling import LPPool1d, LPPool2d, MaxUnpool1d, MaxUnpool2d
+from ember.nn.modules.sparse import EmbeddingBag
 from ember.nn.modules.upsampling import UpsamplingBilinear2d, UpsamplingNearest2d
 
 __all__ = [
@@ -235,4 +236,5 @@ __all__ = [
     "LPPool2d",
     "MaxUnpool1d",
     "MaxUnpool2d",
+    "EmbeddingBag",
 ]
