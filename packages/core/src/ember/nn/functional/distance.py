@@ -21,7 +21,13 @@ class NormBackward1(LinalgVectorNormBackward0):
 
 
 class PdistBackward0(LinalgVectorNormBackward0):
-    """pdist's node: the gradient of the norms of the row differences (whose own node takes it to the rows)."""
+    """pdist's node: the gradient of the norms of the row differences (whose own node takes it to the rows);
+    zeros for p = 0, as PyTorch's."""
+
+    def backward(self, grad):
+        if self.ord == 0:
+            return self.saved_tensors[0].new_zeros(self.saved_tensors[0].shape)
+        return super().backward(grad)
 
 
 def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out: Tensor | None = None) -> Tensor:

@@ -23,8 +23,9 @@ _MODES = ("sum", "mean", "max")
 
 
 class EmbeddingBagBackward0(Node):
-    """weight's gradient: each bag's gradient added into the rows it took (times each index's scale), or, in
-    max mode, into each maximum's row; per_sample_weights': its row dotted with its bag's gradient."""
+    """weight's gradient: each bag's gradient added into the rows it took (times each index's scale: 0 for
+    an index no bag counts, 1 / its bag's size for a mean, its per-sample weight), or, in max mode, into each
+    maximum's row; per_sample_weights': its row dotted with its bag's gradient."""
 
     num_weights: int
     mode: str
@@ -40,7 +41,8 @@ class EmbeddingBagBackward0(Node):
         per_index = take_along(ember.cat([grad, grad.new_zeros(1, dim)]), 0, bags.unsqueeze(1).expand(-1, dim))
         grad_weight = grad_samples = None
         if needs_input_grad(self, 0):
-            rows = per_index * scale.unsqueeze(1)
+            weights = scale if per_sample_weights is None else scale * per_sample_weights
+            rows = per_index * weights.unsqueeze(1)
             if self.scale_grad_by_freq:
                 counts = ember.bincount(flat, minlength=self.num_weights).to(grad.dtype)
                 rows = rows / take_along(counts, 0, flat).unsqueeze(1)
@@ -61,7 +63,7 @@ def _check_arguments(input: Tensor, weight: Tensor, offsets, mode: str, scale_gr
         raise ValueError(f"weight has to be a 2D Tensor, but got Tensor of dimension {weight.dim()}")
     if input.dim() == 2 and offsets is not None:
         raise ValueError("if input is 2D, then offsets has to be None, as input is treated is a mini-batch of fixed "
-                         f"length sequences. However, found offsets of type {type(offsets)}")
+                         f"length sequences. However, found offsets of type {_type_text(offsets)}")
     if input.dim() == 1:
         if offsets is None:
             raise ValueError("offsets has to be a 1D Tensor but got None")
@@ -78,11 +80,16 @@ def _check_arguments(input: Tensor, weight: Tensor, offsets, mode: str, scale_gr
                                   "is not supported; use sparse=False (the default)")
 
 
+def _type_text(value) -> str:
+    """``str(type(value))`` as PyTorch's message shows it, ember's Tensor under its public name."""
+    return "<class 'ember.Tensor'>" if type(value) is Tensor else str(type(value))
+
+
 def _check_types(input: Tensor, offsets: Tensor, weight: Tensor, per_sample_weights) -> None:
-    for name, tensor in (("indices", input), ("offsets", offsets)):
+    for tensor in (input, offsets):  # PyTorch names both 'indices'
         if tensor._dtype not in (_dtype.int64, _dtype.int32):
             raise RuntimeError(
-                f"Expected tensor for argument #1 '{name}' to have one of the following scalar types: Long, Int; "
+                "Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; "
                 f"but got ember.{_dtype.LEGACY_NAMES[tensor._dtype.name]} instead (while checking arguments for "
                 "embedding_bag)")
     if per_sample_weights is not None and per_sample_weights._dtype is not weight._dtype:
@@ -162,7 +169,7 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None, 
     num_weights, dim = weight.shape
     padding_idx = _padding_idx(padding_idx, num_weights)
     _check_offsets(offsets, input.shape[0])
-    flat = _checked_indices(input, num_weights)
+    flat = _checked_indices(input, num_weights, RuntimeError)  # PyTorch's CPU kernel: a RuntimeError
     if max_norm is not None:
         renorm_rows_(weight, flat, max_norm, norm_type)
     count = max(offsets.shape[0] - 1, 0) if include_last_offset else offsets.shape[0]
@@ -188,8 +195,9 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None, 
                 sizes = scatter_add_along(kept, 0, bags, (count + 1,))
                 scale = kept / take_along(sizes.clamp_min(1), 0, bags)
             else:
-                scale = kept if per_sample_weights is None else kept * per_sample_weights.detach()
-            output = scatter_add_along(rows * scale.unsqueeze(1), 0, spots, (count + 1, dim))
+                scale = kept
+            weights = scale if per_sample_weights is None else scale * per_sample_weights.detach()
+            output = scatter_add_along(rows * weights.unsqueeze(1), 0, spots, (count + 1, dim))
         output = output[:count].contiguous()
     result = Tensor._make(output._data, output._dtype, output._device)
     return attach(result, EmbeddingBagBackward0, (weight, per_sample_weights),
