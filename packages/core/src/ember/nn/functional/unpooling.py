@@ -21,6 +21,8 @@ from ember.nn.functional._common import type_name
 class MaxUnpool2DBackward0(Node):
     """The input's gradient: the output's gradient read at each input value's index."""
 
+    shape: tuple[int, ...]  # the input's
+
     def backward(self, grad: Tensor) -> Tensor:
         (flat,) = self.saved_tensors
         return take_along(grad.flatten(-2), flat.dim() - 1, flat).reshape(self.shape)

@@ -127,42 +127,39 @@ class AdaptiveMaxPool2d(_AdaptiveMaxPool):
 
 
 class _MaxUnpoolNd(Module):
-    kernel_size: tuple
-    stride: tuple
-    padding: tuple
+    """Sizes kept as tuples of one per spatial dim, as PyTorch keeps them."""
+
+    spatial: int
+
+    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0) -> None:
+        super().__init__()
+        self.kernel_size = self._sizes(kernel_size)
+        self.stride = self._sizes(stride if stride is not None else kernel_size)
+        self.padding = self._sizes(padding)
+
+    def _sizes(self, value: Any) -> tuple:
+        return tuple(value) if isinstance(value, (tuple, list)) else (value,) * self.spatial
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
 class MaxUnpool1d(_MaxUnpoolNd):
-    """`F.max_unpool1d`: a MaxPool1d's values put back at their indices; sizes kept as 1-tuples."""
+    """`F.max_unpool1d`: a MaxPool1d's values put back at their indices."""
 
-    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0) -> None:
-        super().__init__()
-        self.kernel_size = _single(kernel_size)
-        self.stride = _single(stride if stride is not None else kernel_size)
-        self.padding = _single(padding)
+    spatial = 1
 
     def forward(self, input: Tensor, indices: Tensor, output_size: Any = None) -> Tensor:
         return F.max_unpool1d(input, indices, self.kernel_size, self.stride, self.padding, output_size)
 
 
 class MaxUnpool2d(_MaxUnpoolNd):
-    """`F.max_unpool2d`: a MaxPool2d's values put back at their indices; sizes kept as 2-tuples."""
+    """`F.max_unpool2d`: a MaxPool2d's values put back at their indices."""
 
-    def __init__(self, kernel_size: Any, stride: Any = None, padding: Any = 0) -> None:
-        super().__init__()
-        self.kernel_size = _pair(kernel_size)
-        self.stride = _pair(stride if stride is not None else kernel_size)
-        self.padding = _pair(padding)
+    spatial = 2
 
     def forward(self, input: Tensor, indices: Tensor, output_size: Any = None) -> Tensor:
         return F.max_unpool2d(input, indices, self.kernel_size, self.stride, self.padding, output_size)
-
-
-def _pair(value: Any) -> tuple:
-    return tuple(value) if isinstance(value, (tuple, list)) else (value, value)
 
 
 class _LPPoolNd(Module):
