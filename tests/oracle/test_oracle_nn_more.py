@@ -34,14 +34,14 @@ def _run(fn, *arrays, upstream_seed: int = 1):
     return runs
 
 
-def _assert_same(fn, *arrays, rtol=1e-7):
+def _assert_same(fn, *arrays, rtol=1e-7, atol=1e-12):
     (e_out, e_grads, e_name), (t_out, t_grads, t_name) = _run(fn, *arrays)
     assert e_out.shape == t_out.shape and e_out.dtype == t_out.dtype
-    np.testing.assert_allclose(e_out, t_out, rtol=rtol, atol=1e-12)
+    np.testing.assert_allclose(e_out, t_out, rtol=rtol, atol=atol)
     for got, expected in zip(e_grads, t_grads):
         assert (got is None) == (expected is None)
         if expected is not None:
-            np.testing.assert_allclose(got, expected, rtol=rtol, atol=1e-12)
+            np.testing.assert_allclose(got, expected, rtol=rtol, atol=atol)
     assert e_name == t_name
 
 
@@ -501,3 +501,87 @@ def test_embedding_bag_from_pretrained_matches_torch(freeze):
         results.append((repr(module), module.weight.requires_grad, out.requires_grad, out.detach().cpu().numpy()))
     assert results[0][:3] == results[1][:3] == (results[0][0], not freeze, not freeze)
     np.testing.assert_allclose(results[0][3], results[1][3], rtol=1e-12)
+
+
+# ----- BatchNorm3d and the lazy convolutions and norms -------------------------------------------------------
+def test_batch_norm_3d_matches_torch():
+    data = _image(2, 3, 2, 3, 4)
+    results = []
+    for lib in (ember, torch):
+        module = lib.nn.BatchNorm3d(3, momentum=0.2).double()
+        x = lib.tensor(data, requires_grad=True)
+        out = module(x)
+        out.backward(lib.tensor(_image(2, 3, 2, 3, 4, seed=1)))
+        module.eval()
+        evaluated = module(lib.tensor(data))
+        results.append((repr(module), list(module.state_dict()), type(out.grad_fn).__name__,
+                        out.detach().cpu().numpy(), x.grad.cpu().numpy(), module.running_var.cpu().numpy(),
+                        evaluated.detach().cpu().numpy()))
+    assert results[0][:3] == results[1][:3]
+    for got, expected in zip(results[0][3:], results[1][3:]):
+        np.testing.assert_allclose(got, expected, rtol=1e-7, atol=1e-12)
+    _same_error(lambda lib: lib.nn.BatchNorm3d(3)(lib.ones(2, 3, 4, 4)))
+
+
+def _parameter_shapes(module):
+    return [(name, tuple(t.shape), type(t).__name__ == "Parameter") for name, t in module.named_parameters()] + \
+        [(name, tuple(t.shape)) for name, t in module.named_buffers()]
+
+
+LAZY = [
+    ("LazyConv1d", (4, 3), {}, (2, 6, 9)),
+    ("LazyConv1d", (4, 3), {"groups": 2, "bias": False, "padding": 1}, (6, 9)),
+    ("LazyConv2d", (4, (2, 3)), {"stride": 2, "padding_mode": "reflect", "padding": 1}, (2, 3, 7, 8)),
+    ("LazyConvTranspose1d", (4, 3), {"stride": 2, "output_padding": 1}, (2, 6, 5)),
+    ("LazyConvTranspose2d", (4, 2), {"groups": 2, "dilation": 2}, (2, 6, 4, 5)),
+    ("LazyBatchNorm1d", (), {}, (4, 5)),
+    ("LazyBatchNorm1d", (), {"affine": False, "momentum": None}, (4, 5, 3)),
+    ("LazyBatchNorm2d", (), {"track_running_stats": False}, (2, 3, 4, 5)),
+    ("LazyBatchNorm3d", (), {"eps": 1e-3}, (2, 3, 2, 4, 5)),
+    ("LazyInstanceNorm1d", (), {}, (2, 3, 7)),
+    ("LazyInstanceNorm2d", (), {"affine": False, "track_running_stats": False}, (2, 3, 4, 5)),
+    ("LazyInstanceNorm3d", (), {"bias": False}, (2, 3, 2, 4, 5)),
+]
+
+
+@pytest.mark.parametrize("name, args, kwargs, shape", LAZY, ids=[f"{row[0]}-{row[2]}" for row in LAZY])
+def test_lazy_module_materialises_as_torch(name, args, kwargs, shape):
+    """Before the first call: repr, state-dict keys, uninitialised parameters and buffers; after it: the
+    eager class, its repr, parameter and buffer shapes; then the same output and gradients from the same
+    parameter values."""
+    modules = {lib: getattr(lib.nn, name)(*args, **kwargs) for lib in (ember, torch)}
+    assert repr(modules[ember]) == repr(modules[torch])
+    assert list(modules[ember].state_dict()) == list(modules[torch].state_dict())
+    assert modules[ember].has_uninitialized_params() == modules[torch].has_uninitialized_params()
+    data = _image(*shape)
+    for lib, module in modules.items():
+        with lib.no_grad():
+            module(lib.tensor(data, dtype=lib.float32))
+    e, t = modules[ember], modules[torch]
+    assert type(e).__name__ == type(t).__name__ == name.replace("Lazy", "")
+    assert repr(e) == repr(t)
+    assert _parameter_shapes(e) == _parameter_shapes(t)
+    with ember.no_grad():
+        for (_, p), (_, q) in zip(e.named_parameters(), t.named_parameters()):
+            p.copy_(ember.tensor(q.detach().numpy()))
+    _assert_same(lambda lib, x: modules[lib](x), data.astype(np.float32), rtol=1e-4, atol=1e-5)  # float32
+
+
+def test_lazy_norm_buffers_cast_load_and_train_as_torch():
+    """A cast before the first call keeps the lazy buffers lazy (and of the new dtype); a state dict loaded
+    into a lazy norm materialises its parameters and buffers from it."""
+    for lib in (ember, torch):
+        module = lib.nn.LazyBatchNorm1d().double()
+        assert isinstance(module.running_mean, lib.nn.UninitializedBuffer)
+        assert repr(module.running_var) == "<UninitializedBuffer>"
+        module(lib.ones(4, 3, dtype=lib.float64))
+        assert module.running_mean.dtype == lib.float64 and tuple(module.running_mean.shape) == (3,)
+        loaded = lib.nn.LazyBatchNorm2d()
+        loaded.load_state_dict(lib.nn.BatchNorm2d(5).state_dict())
+        assert tuple(loaded.running_var.shape) == (5,) and tuple(loaded.weight.shape) == (5,)
+
+
+def test_lazy_conv_errors_match_torch():
+    _same_error(lambda lib: lib.nn.LazyConv2d(4, 3)(lib.ones(3, 5)))
+    _same_error(lambda lib: lib.nn.LazyConv1d(4, 3, groups=2)(lib.ones(2, 3, 5)))
+    _same_error(lambda lib: lib.nn.LazyBatchNorm2d()(lib.ones(2, 3, 5)))

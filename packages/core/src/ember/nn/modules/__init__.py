@@ -101,7 +101,20 @@ from ember.nn.modules.shuffles import ChannelShuffle, PixelShuffle, PixelUnshuff
 
 # isort: split
 # modules users reach for (session 8)
+from ember.nn.modules.batchnorm import BatchNorm3d
 from ember.nn.modules.fold import Fold, Unfold
+from ember.nn.modules.lazy import (
+    LazyBatchNorm1d,
+    LazyBatchNorm2d,
+    LazyBatchNorm3d,
+    LazyConv1d,
+    LazyConv2d,
+    LazyConvTranspose1d,
+    LazyConvTranspose2d,
+    LazyInstanceNorm1d,
+    LazyInstanceNorm2d,
+    LazyInstanceNorm3d,
+)
 from ember.nn.modules.pooling import LPPool1d, LPPool2d, MaxUnpool1d, MaxUnpool2d
 from ember.nn.modules.sparse import EmbeddingBag
 from ember.nn.modules.upsampling import UpsamplingBilinear2d, UpsamplingNearest2d
@@ -237,4 +250,15 @@ __all__ = [
     "MaxUnpool1d",
     "MaxUnpool2d",
     "EmbeddingBag",
+    "BatchNorm3d",
+    "LazyBatchNorm1d",
+    "LazyBatchNorm2d",
+    "LazyBatchNorm3d",
+    "LazyConv1d",
+    "LazyConv2d",
+    "LazyConvTranspose1d",
+    "LazyConvTranspose2d",
+    "LazyInstanceNorm1d",
+    "LazyInstanceNorm2d",
+    "LazyInstanceNorm3d",
 ]

@@ -11,7 +11,7 @@ from ember._ops.conversion import parse_to
 from ember._tensor import Tensor
 from ember.nn.modules.backward_hook import BackwardHook
 from ember.nn.modules.hooks import RemovableHandle
-from ember.nn.parameter import Buffer, Parameter
+from ember.nn.parameter import Buffer, Parameter, UninitializedBuffer
 
 
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
@@ -428,7 +428,9 @@ class Module:
                 if grad_applied is not param.grad:
                     param.grad.data = grad_applied
         for key, buffer in self._buffers.items():
-            if buffer is not None:
+            if isinstance(buffer, UninitializedBuffer):  # a lazy buffer keeps its identity, as a parameter does
+                buffer.data = fn(buffer)
+            elif buffer is not None:
                 self._buffers[key] = fn(buffer)
         return self
 
