@@ -190,7 +190,8 @@ class LazyConvTranspose2d(_LazyConvTranspose, ConvTranspose2d):
 
 class _LazyNormBase(LazyModuleMixin, _NormBase):
     """A batch or instance norm whose ``num_features`` is dim 1 of the first input it sees (as PyTorch's,
-    whatever the input's rank); its weight, bias and running statistics are then made as the eager one's."""
+    whatever the input's rank); its weight, bias and running statistics are then made as the eager one's. (Its
+    forward runs as the eager class, which the first call's pre-hook turns it into: that class checks the input.)"""
 
     def __init__(self, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
                  track_running_stats: bool = True, device: Any = None, dtype: Any = None, *,
@@ -228,39 +229,33 @@ class LazyBatchNorm1d(_LazyNormBase, _BatchNorm):
     """`BatchNorm1d` whose ``num_features`` is inferred from the first input."""
 
     cls_to_become = BatchNorm1d
-    _check_input_dim = BatchNorm1d._check_input_dim
 
 
 class LazyBatchNorm2d(_LazyNormBase, _BatchNorm):
     """`BatchNorm2d` whose ``num_features`` is inferred from the first input."""
 
     cls_to_become = BatchNorm2d
-    _check_input_dim = BatchNorm2d._check_input_dim
 
 
 class LazyBatchNorm3d(_LazyNormBase, _BatchNorm):
     """`BatchNorm3d` whose ``num_features`` is inferred from the first input."""
 
     cls_to_become = BatchNorm3d
-    _check_input_dim = BatchNorm3d._check_input_dim
 
 
 class LazyInstanceNorm1d(_LazyNormBase, _InstanceNorm):
     """`InstanceNorm1d` whose ``num_features`` is inferred from the first input."""
 
     cls_to_become = InstanceNorm1d
-    spatial_dims = InstanceNorm1d.spatial_dims
 
 
 class LazyInstanceNorm2d(_LazyNormBase, _InstanceNorm):
     """`InstanceNorm2d` whose ``num_features`` is inferred from the first input."""
 
     cls_to_become = InstanceNorm2d
-    spatial_dims = InstanceNorm2d.spatial_dims
 
 
 class LazyInstanceNorm3d(_LazyNormBase, _InstanceNorm):
     """`InstanceNorm3d` whose ``num_features`` is inferred from the first input."""
 
     cls_to_become = InstanceNorm3d
-    spatial_dims = InstanceNorm3d.spatial_dims
