@@ -409,6 +409,12 @@ def test_embedding_bag_matches_torch(options, index_dtype):
     assert e_name == t_name == "EmbeddingBagBackward0"
 
 
+def test_embedding_bag_promotes_indices_and_offsets_as_torch():
+    """A short index with long offsets is promoted (and accepted), as PyTorch does."""
+    _assert_same(lambda lib, w: lib.nn.functional.embedding_bag(lib.tensor(INDICES).short(), w,
+                                                                lib.tensor(OFFSETS)), WEIGHT)
+
+
 @pytest.mark.parametrize("mode", ["sum", "mean", "max"])
 def test_embedding_bag_of_a_2d_input_matches_torch(mode):
     indices = np.array([[0, 2, 4], [5, 4, 3]])
@@ -453,6 +459,7 @@ EMBEDDING_BAG_ERRORS = [
     lambda lib: _bag(lib, indices=[0, 1, 2, 3], offsets=[0, 5]),
     lambda lib: lib.nn.functional.embedding_bag(lib.tensor([0, 1]).short(), lib.ones(5, 3), lib.tensor([0]).short()),
     lambda lib: lib.nn.functional.embedding_bag(lib.tensor([0, 1]), lib.ones(5, 3), lib.tensor([0.0])),
+    lambda lib: lib.nn.functional.embedding_bag(lib.tensor([0, 1]).short(), lib.ones(5, 3), lib.tensor([0]).byte()),
     lambda lib: _bag(lib, mode="max", per_sample_weights=lib.ones(4)),
     lambda lib: _bag(lib, mode="sum", per_sample_weights=lib.ones(4, dtype=lib.float64)),
     lambda lib: _bag(lib, mode="sum", per_sample_weights=lib.ones(3)),
@@ -475,6 +482,14 @@ EMBEDDING_BAG_ERRORS = [
 @pytest.mark.parametrize("index", range(len(EMBEDDING_BAG_ERRORS)))
 def test_embedding_bag_errors_match_torch(index):
     _same_error(EMBEDDING_BAG_ERRORS[index])
+
+
+def test_embedding_bag_refuses_decreasing_offsets():
+    """PyTorch's CPU kernel says "Expected i < index_size to be true, but got false"; ember names the offsets."""
+    with pytest.raises(RuntimeError):
+        _bag(torch, offsets=(0, 3, 2))
+    with pytest.raises(RuntimeError, match="offsets has to be a non-decreasing sequence"):
+        settled(_bag(ember, offsets=(0, 3, 2)))
 
 
 @pytest.mark.parametrize("bad", [5, -1])

@@ -86,12 +86,11 @@ def _type_text(value) -> str:
 
 
 def _check_types(input: Tensor, offsets: Tensor, weight: Tensor, per_sample_weights) -> None:
-    for tensor in (input, offsets):  # PyTorch names both 'indices'
-        if tensor._dtype not in (_dtype.int64, _dtype.int32):
-            raise RuntimeError(
-                "Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; "
-                f"but got ember.{_dtype.LEGACY_NAMES[tensor._dtype.name]} instead (while checking arguments for "
-                "embedding_bag)")
+    common = ember.promote_types(input._dtype, offsets._dtype)  # PyTorch promotes the two, then checks
+    if common not in (_dtype.int64, _dtype.int32):
+        raise RuntimeError(
+            "Expected tensor for argument #1 'indices' to have one of the following scalar types: Long, Int; "
+            f"but got ember.{_dtype.LEGACY_NAMES[common.name]} instead (while checking arguments for embedding_bag)")
     if per_sample_weights is not None and per_sample_weights._dtype is not weight._dtype:
         raise RuntimeError(
             "Expected tensor for argument #1 'weight' to have the same type as tensor for argument #1 "
@@ -110,7 +109,8 @@ def _padding_idx(padding_idx: int | None, num_weights: int) -> int | None:
 
 
 def _check_offsets(offsets: Tensor, length: int) -> None:
-    """offsets[0] is 0 and none lies past the input's end (judged at once, or at a queued device's next sync)."""
+    """offsets[0] is 0, they never decrease and none lies past the input's end (judged at once, or at a queued
+    device's next sync)."""
     if not offsets.numel():
         return
 
@@ -124,8 +124,15 @@ def _check_offsets(offsets: Tensor, length: int) -> None:
             raise RuntimeError(f"offsets[-1] can not be greater than input's length {length} but got offsets[-1] "
                                f"of {largest}")
 
+    def rising(smallest: int, largest: int) -> None:
+        if smallest < 0:  # PyTorch's CPU kernel: "Expected i < index_size to be true, but got false."
+            raise RuntimeError(f"offsets has to be a non-decreasing sequence, but an offset is {-smallest} less "
+                               "than the one before it")
+
     _checks.check_extremes(offsets._device, offsets[:1]._data, first)
     _checks.check_extremes(offsets._device, offsets._data, last)
+    if offsets.numel() > 1:
+        _checks.check_extremes(offsets._device, (offsets[1:] - offsets[:-1])._data, rising)
 
 
 def _bags(flat: Tensor, offsets: Tensor, count: int, include_last_offset: bool, padding_idx: int | None) -> Tensor:
