@@ -485,9 +485,8 @@ def test_embedding_bag_errors_match_torch(index):
 
 
 def test_embedding_bag_refuses_decreasing_offsets():
-    """PyTorch's CPU kernel says "Expected i < index_size to be true, but got false"; ember names the offsets."""
-    with pytest.raises(RuntimeError):
-        _bag(torch, offsets=(0, 3, 2))
+    """PyTorch 2.13's CPU kernel reads past a bag for them: it raised "Expected i < index_size to be true, but
+    got false" in one run and returned values in another here, so only ember's refusal is checked."""
     with pytest.raises(RuntimeError, match="offsets has to be a non-decreasing sequence"):
         settled(_bag(ember, offsets=(0, 3, 2)))
 
