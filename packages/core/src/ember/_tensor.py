@@ -5,6 +5,7 @@ a tensor *is*: attributes, conversions to Python and numpy, and the entry points
 """
 from __future__ import annotations
 
+import copy
 import threading
 import warnings
 import weakref
@@ -454,6 +455,9 @@ class Tensor:
         if self._grad is not None:
             out._grad = self._grad.__deepcopy__(memo)
         memo[id(self)] = out
+        state = getattr(self, "__dict__", None)  # a subclass's own attributes (a Buffer's persistent), as PyTorch
+        if state:
+            out.__dict__.update(copy.deepcopy(state, memo))
         return out
 
 
