@@ -103,6 +103,15 @@ def _close(got, expected, rtol=1e-10, atol=1e-12):
     np.testing.assert_allclose(_numpy(got), _numpy(expected), rtol=rtol, atol=atol, equal_nan=True)
 
 
+def _same_gradients(e_grads, t_grads):
+    """Both libraries give gradients (or neither), None for the same inputs, equal values for the rest."""
+    assert (e_grads is None) == (t_grads is None)
+    for e_grad, t_grad in zip(e_grads or (), t_grads or ()):
+        assert (e_grad is None) == (t_grad is None)
+        if t_grad is not None:
+            _close(e_grad, t_grad, rtol=1e-9)
+
+
 def _run(lib, case, quantity, dtype):
     params, build, value, _ = CASES[case]
     leaves = {name: lib.tensor(array, dtype=getattr(lib, dtype), requires_grad=True) for name, array in params.items()}
@@ -127,11 +136,7 @@ def test_scores_and_their_gradients_match_torch(case, quantity):
     assert str(e_result.dtype).split(".")[-1] == str(t_result.dtype).split(".")[-1]
     assert tuple(e_result.shape) == tuple(t_result.shape)
     _close(e_result, t_result)
-    assert (e_grads is None) == (t_grads is None)
-    for e_grad, t_grad in zip(e_grads or (), t_grads or ()):
-        assert (e_grad is None) == (t_grad is None)
-        if t_grad is not None:
-            _close(e_grad, t_grad, rtol=1e-9)
+    _same_gradients(e_grads, t_grads)
 
 
 @pytest.mark.parametrize("case", ["Normal", "Bernoulli_logits", "Categorical_logits", "Gumbel", "TanhNormal"])
@@ -191,11 +196,7 @@ def test_kl_divergence_and_its_gradients_match_torch(pair):
     (e_result, e_grads), (t_result, t_grads) = _kl(ember, pair), _kl(torch, pair)
     assert tuple(e_result.shape) == tuple(t_result.shape)
     _close(e_result, t_result)
-    assert (e_grads is None) == (t_grads is None)
-    for e_grad, t_grad in zip(e_grads or (), t_grads or ()):
-        assert (e_grad is None) == (t_grad is None)
-        if t_grad is not None:
-            _close(e_grad, t_grad, rtol=1e-9)
+    _same_gradients(e_grads, t_grads)
 
 
 def test_kl_divergence_between_bernoullis_at_the_edges_is_inf_or_zero_as_torch():
@@ -415,6 +416,16 @@ OUTCOMES = {
 @pytest.mark.parametrize("name", list(OUTCOMES))
 def test_outcome_matches_torch(name):
     assert _outcome(OUTCOMES[name], ember) == _outcome(OUTCOMES[name], torch)
+
+
+def test_a_cached_transform_inverts_its_own_output_to_the_exact_input():
+    transform = ember.distributions.transforms.SigmoidTransform(cache_size=1)
+    x = ember.tensor([40.0, -3.0], dtype=ember.float64)
+    y = transform(x)
+    assert transform.inv(y) is x
+    assert transform(x) is y
+    uncached = ember.distributions.transforms.SigmoidTransform()
+    assert float(uncached.inv(uncached(x))[0]) != 40.0  # sigmoid(40) rounds to 1 - eps: the inverse loses it
 
 
 def test_validation_is_on_by_default_and_can_be_turned_off():

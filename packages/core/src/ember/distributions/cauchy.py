@@ -5,24 +5,17 @@ import math
 
 import ember
 
-from . import constraints
 from .distribution import Distribution
-from .utils import batched, empty
+from .location_scale import LocationScale
+from .utils import empty
 
 __all__ = ["Cauchy"]
 
 
-class Cauchy(Distribution):
+class Cauchy(LocationScale, Distribution):
     """The Cauchy distribution, density ``1 / (π scale (1 + ((x - loc) / scale)²))``; it has no mean
     (NaN) and an infinite variance."""
 
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
-
-    def __init__(self, loc, scale, validate_args=None) -> None:
-        (self.loc, self.scale), batch_shape = batched(loc, scale)
-        super().__init__(batch_shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
         return self._expanded(Cauchy, batch_shape, _instance, ("loc", "scale"))
@@ -30,10 +23,6 @@ class Cauchy(Distribution):
     @property
     def mean(self):
         return ember.full(self._extended_shape(), math.nan, dtype=self.loc.dtype, device=self.loc.device)
-
-    @property
-    def mode(self):
-        return self.loc
 
     @property
     def variance(self):

@@ -1,34 +1,23 @@
 """`Laplace`: the double-exponential distribution with location `loc` and scale `scale`."""
 from __future__ import annotations
 
-from . import constraints
 from .distribution import Distribution
-from .utils import batched, empty, finfo
+from .location_scale import LocationScale
+from .utils import empty, finfo
 
 __all__ = ["Laplace"]
 
 
-class Laplace(Distribution):
+class Laplace(LocationScale, Distribution):
     """The Laplace distribution, density ``exp(-|x - loc| / scale) / (2 scale)``; `rsample` inverts its cdf
     at a uniform draw."""
 
-    arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
-    support = constraints.real
-    has_rsample = True
-
-    def __init__(self, loc, scale, validate_args=None) -> None:
-        (self.loc, self.scale), batch_shape = batched(loc, scale)
-        super().__init__(batch_shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
         return self._expanded(Laplace, batch_shape, _instance, ("loc", "scale"))
 
     @property
     def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
         return self.loc
 
     @property
