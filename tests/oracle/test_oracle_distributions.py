@@ -30,6 +30,9 @@ BOOLEAN = (RNG.random((2, 3)) < 0.5).astype(float)
 COUNTS = RNG.integers(0, 5, (2, 3)).astype(float)
 INDICES = np.array([[0, 2], [3, 1], [1, 1]], dtype=np.int64)  # sample shape (3,) over batch (2,)
 ONE_HOT = np.eye(4)[[1, 3]]
+SIMPLEX = RNG.uniform(0.1, 1, (2, 4))
+SIMPLEX /= SIMPLEX.sum(-1, keepdims=True)
+TEMPERATURE = np.array(0.7)
 
 
 def _d(lib):
@@ -84,6 +87,19 @@ CASES = {
                               _d(L).Laplace(p["loc"], p["scale"]),
                               _t(L).ComposeTransform([_t(L).AffineTransform(p["loc"], 2.0), _t(L).ExpTransform()])),
                           POSITIVE, "log_prob cdf icdf"),
+    "RelaxedBernoulli": ({"temperature": TEMPERATURE, "probs": PROBS},
+                         lambda L, p: _d(L).RelaxedBernoulli(p["temperature"], probs=p["probs"]), UNIT, "log_prob"),
+    "LogitRelaxedBernoulli": ({"temperature": TEMPERATURE, "logits": LOC},
+                              lambda L, p: _d(L).relaxed_bernoulli.LogitRelaxedBernoulli(p["temperature"],
+                                                                                         logits=p["logits"]),
+                              REAL, "log_prob"),
+    "RelaxedOneHotCategorical": ({"temperature": TEMPERATURE, "logits": LOGITS4},
+                                 lambda L, p: _d(L).RelaxedOneHotCategorical(p["temperature"], logits=p["logits"]),
+                                 SIMPLEX, "log_prob"),
+    "ExpRelaxedCategorical": ({"temperature": TEMPERATURE, "probs": PROBS4},
+                              lambda L, p: _d(L).relaxed_categorical.ExpRelaxedCategorical(p["temperature"],
+                                                                                           probs=p["probs"]),
+                              np.log(SIMPLEX), "log_prob"),
 }
 
 QUANTITIES = {
@@ -267,7 +283,8 @@ def test_rsample_lets_gradients_reach_the_parameters(case):
     dist, leaves = _built(case)
     draws = dist.rsample((4,))
     assert draws.requires_grad
-    grads = ember.autograd.grad(draws.sum(), list(leaves.values()))
+    weights = ember.linspace(0.5, 1.5, draws.numel(), dtype=draws.dtype).reshape(tuple(draws.shape))
+    grads = ember.autograd.grad((draws * weights).sum(), list(leaves.values()))
     assert all(bool(ember.isfinite(g).all()) and bool((g != 0).any()) for g in grads)
 
 

@@ -3,7 +3,7 @@
 `entropy`, `cdf`, `kl_divergence`), composed from ember's ops and random generators."""
 from __future__ import annotations
 
-from . import constraints, transforms
+from . import constraints, kl, transforms
 from .bernoulli import Bernoulli
 from .categorical import Categorical
 from .cauchy import Cauchy
@@ -18,6 +18,8 @@ from .laplace import Laplace
 from .log_normal import LogNormal
 from .normal import Normal
 from .one_hot_categorical import OneHotCategorical, OneHotCategoricalStraightThrough
+from .relaxed_bernoulli import RelaxedBernoulli
+from .relaxed_categorical import RelaxedOneHotCategorical
 from .transformed_distribution import TransformedDistribution
 from .transforms import (
     AffineTransform,
@@ -33,7 +35,7 @@ from .uniform import Uniform
 __all__ = [
     "AffineTransform", "Bernoulli", "Categorical", "Cauchy", "ComposeTransform", "Distribution", "ExpTransform",
     "Exponential", "ExponentialFamily", "Geometric", "Gumbel", "Independent", "Laplace", "LogNormal", "Normal",
-    "OneHotCategorical", "OneHotCategoricalStraightThrough", "SigmoidTransform", "TanhTransform", "Transform",
-    "TransformedDistribution", "Uniform", "constraints", "identity_transform", "kl_divergence", "register_kl",
-    "transforms",
+    "OneHotCategorical", "OneHotCategoricalStraightThrough", "RelaxedBernoulli", "RelaxedOneHotCategorical",
+    "SigmoidTransform", "TanhTransform", "Transform", "TransformedDistribution", "Uniform", "identity_transform",
+    "kl_divergence", "register_kl",
 ]
