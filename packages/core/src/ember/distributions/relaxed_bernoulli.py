@@ -49,7 +49,23 @@ class LogitRelaxedBernoulli(BinaryParameters, Distribution):
         return self.temperature.log() + diff - 2 * diff.exp().log1p()
 
 
-class RelaxedBernoulli(TransformedDistribution):
+class RelaxedParameters:
+    """`temperature`, `logits` and `probs` of a relaxed distribution, read from its base distribution."""
+
+    @property
+    def temperature(self):
+        return self.base_dist.temperature
+
+    @property
+    def logits(self):
+        return self.base_dist.logits
+
+    @property
+    def probs(self):
+        return self.base_dist.probs
+
+
+class RelaxedBernoulli(RelaxedParameters, TransformedDistribution):
     """The relaxed Bernoulli on (0, 1): a `LogitRelaxedBernoulli` pushed through `SigmoidTransform`;
     samples approach 0/1 draws of Bernoulli(`probs`) as `temperature` goes to 0."""
 
@@ -63,15 +79,3 @@ class RelaxedBernoulli(TransformedDistribution):
 
     def expand(self, batch_shape, _instance=None):
         return super().expand(batch_shape, _instance=self._get_checked_instance(RelaxedBernoulli, _instance))
-
-    @property
-    def temperature(self):
-        return self.base_dist.temperature
-
-    @property
-    def logits(self):
-        return self.base_dist.logits
-
-    @property
-    def probs(self):
-        return self.base_dist.probs
