@@ -151,6 +151,7 @@ def test_scores_and_their_gradients_match_torch(case, quantity):
                                                                       tuple(t_dist.event_shape))
     assert str(e_result.dtype).split(".")[-1] == str(t_result.dtype).split(".")[-1]
     assert tuple(e_result.shape) == tuple(t_result.shape)
+    assert type(e_result.grad_fn).__name__ == type(t_result.grad_fn).__name__
     _close(e_result, t_result)
     _same_gradients(e_grads, t_grads)
 
@@ -211,6 +212,7 @@ def _kl(lib, pair):
 def test_kl_divergence_and_its_gradients_match_torch(pair):
     (e_result, e_grads), (t_result, t_grads) = _kl(ember, pair), _kl(torch, pair)
     assert tuple(e_result.shape) == tuple(t_result.shape)
+    assert type(e_result.grad_fn).__name__ == type(t_result.grad_fn).__name__
     _close(e_result, t_result)
     _same_gradients(e_grads, t_grads)
 

@@ -103,16 +103,19 @@ def _infinite_like(tensor):
 def _kl_bernoulli_bernoulli(p, q):
     softplus = ember.nn.functional.softplus
     t1 = p.probs * (softplus(-q.logits) - softplus(-p.logits))
-    t1 = t1.masked_fill(q.probs == 0, math.inf).masked_fill(p.probs == 0, 0)
+    t1[q.probs == 0] = math.inf
+    t1[p.probs == 0] = 0
     t2 = (1 - p.probs) * (softplus(q.logits) - softplus(p.logits))
-    t2 = t2.masked_fill(q.probs == 1, math.inf).masked_fill(p.probs == 1, 0)
+    t2[q.probs == 1] = math.inf
+    t2[p.probs == 1] = 0
     return t1 + t2
 
 
 @register_kl(Categorical, Categorical)
 def _kl_categorical_categorical(p, q):
     t = p.probs * (p.logits - q.logits)
-    t = t.masked_fill((q.probs == 0).expand_as(t), math.inf).masked_fill((p.probs == 0).expand_as(t), 0)
+    t[(q.probs == 0).expand_as(t)] = math.inf
+    t[(p.probs == 0).expand_as(t)] = 0
     return t.sum(-1)
 
 
@@ -174,7 +177,8 @@ def _kl_transformed_transformed(p, q):
 @register_kl(Uniform, Uniform)
 def _kl_uniform_uniform(p, q):
     result = ((q.high - q.low) / (p.high - p.low)).log()
-    return result.masked_fill((q.low > p.low) | (q.high < p.high), math.inf)
+    result[(q.low > p.low) | (q.high < p.high)] = math.inf
+    return result
 
 
 @register_kl(Exponential, Uniform)
@@ -251,7 +255,8 @@ def _kl_normal_laplace(p, q):
 @register_kl(Uniform, Exponential)
 def _kl_uniform_exponential(p, q):
     result = q.rate * (p.high + p.low) / 2 - ((p.high - p.low) * q.rate).log()
-    return result.masked_fill(p.low < q.support.lower_bound, math.inf)
+    result[p.low < q.support.lower_bound] = math.inf
+    return result
 
 
 @register_kl(Uniform, Gumbel)
