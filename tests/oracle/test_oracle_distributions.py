@@ -487,3 +487,29 @@ def test_exponential_family_bregman_entropy_and_kl_match_torch(family):
     _close(e_bregman, e_entropy)
     _close(e_kl, t_kl)
     _close(e_kl, e_closed_kl)
+
+
+@pytest.mark.parametrize("case", ["Normal", "Bernoulli_logits", "Categorical_logits", "Laplace", "Gumbel", "Geometric",
+                                  "TanhNormal", "RelaxedOneHotCategorical"])
+def test_log_prob_passes_gradcheck_and_gradgradcheck(case):
+    params, build, value, _ = CASES[case]
+    value = ember.tensor(value) if value.dtype == np.int64 else ember.tensor(value, dtype=ember.float64)
+
+    def log_prob(*leaves):
+        return build(ember, dict(zip(params, leaves))).log_prob(value)
+
+    leaves = tuple(ember.tensor(array, dtype=ember.float64, requires_grad=True) for array in params.values())
+    assert ember.autograd.gradcheck(log_prob, leaves)
+    assert ember.autograd.gradgradcheck(log_prob, leaves)
+
+
+@pytest.mark.parametrize("pair", ["Normal-Normal", "Bernoulli-Bernoulli", "Laplace-Normal", "Uniform-Gumbel"])
+def test_kl_divergence_passes_gradcheck_and_gradgradcheck(pair):
+    a, b = KL_ARGUMENTS.get(pair, (LOC, LOC2))
+
+    def kl(*leaves):
+        return ember.distributions.kl_divergence(*KL_PAIRS[pair](ember, *leaves))
+
+    leaves = tuple(ember.tensor(x, dtype=ember.float64, requires_grad=True) for x in (a, b, SCALE, SCALE2))
+    assert ember.autograd.gradcheck(kl, leaves)
+    assert ember.autograd.gradgradcheck(kl, leaves)
