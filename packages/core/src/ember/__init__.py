@@ -200,6 +200,7 @@ from . import (  # noqa: E402  (they build on the names above)
     autograd,
     backends,  # noqa: E402
     cuda,
+    distributions,
     linalg,
     nn,
     optim,
