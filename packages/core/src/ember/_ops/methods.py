@@ -19,6 +19,7 @@ from . import (
     linalg,
     logcumsumexp,
     logit,
+    polygamma,
     nan_reductions,
     norms,
     pointwise,
@@ -135,6 +136,7 @@ _METHODS = {
     "nan_to_num": nan_reductions.nan_to_num, "nansum": nan_reductions.nansum, "nanmean": nan_reductions.nanmean,
     "signbit": signs.signbit, "sgn": signs.sgn, "heaviside": signs.heaviside, "gcd": gcd.gcd, "lcm": gcd.lcm,
     "logcumsumexp": logcumsumexp.logcumsumexp, "cross": cross.cross,
+    "polygamma": polygamma.polygamma_method, "mvlgamma": polygamma.mvlgamma,
 }
 
 # In-place versions: name_ -> out-of-place op (and whether that op accepts out=).
@@ -152,6 +154,7 @@ _INPLACE = {
        for name in ("addmm", "addmv", "addr", "baddbmm", "addbmm")},
     "lerp_": (lerp.lerp, False),
     "addcmul_": (addcmul.addcmul, True), "addcdiv_": (addcmul.addcdiv, True), "logit_": (logit.logit, True),
+    "polygamma_": (polygamma.polygamma_method, True), "mvlgamma_": (polygamma.mvlgamma, True),
 }
 INPLACE_METHODS = {name: inplace.make_inplace(op, name, writes_out) for name, (op, writes_out) in _INPLACE.items()}
 INPLACE_METHODS["masked_fill_"] = inplace.make_inplace(pointwise.masked_fill, "masked_fill_", False,
