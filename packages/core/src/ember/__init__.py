@@ -183,6 +183,7 @@ from . import (  # noqa: E402  (they build on the names above)
     profiler,
     random,
     return_types,
+    special,
     utils,
 )
 from ._dlpack import from_dlpack  # noqa: E402

@@ -9,7 +9,8 @@ from .. import _dtype
 from .._tensor import Tensor, wrap
 from ..autograd import grad_mode
 from ..autograd.node import Node, attach, needs_grad
-from .dispatch import bump, check_out, profiled
+from .dispatch import profiled
+from .linalg import write_out
 from .pointwise import where
 from .registry import in_float32
 
@@ -95,14 +96,10 @@ def polygamma(n, input, *, out=None):
     if n < 0:
         raise RuntimeError("polygamma(n, x) does not support negative n.")
     dt = input._dtype if input._dtype.is_floating_point else _dtype.get_default_dtype()
-    if out is not None:
-        check_out(out, "polygamma", input._data.shape, dt, (input,))
     with grad_mode.no_grad():
         data = _polygamma(n, input.to(dt))._data
     if out is not None:
-        out._device.kernels.copy_(out._data, data)
-        bump(out)
-        return out
+        return write_out(out, "polygamma", data, dt, (input,), (input,))
     result = wrap(data, dt, input._device)
     if needs_grad((input,)):
         attach(result, PolygammaBackward0, (input,), (input,), n=n)
@@ -138,14 +135,10 @@ def mvlgamma(input, p, *, out=None):
     x = input.detach().to(dt)
     if not bool((x > 0.5 * (p - 1)).all()):
         raise RuntimeError("All elements must be greater than (p-1)/2")
-    if out is not None:
-        check_out(out, "mvlgamma", input._data.shape, dt, (input,))
     with grad_mode.no_grad():
         data = (_arguments(x, p).lgamma().sum(-1) + p * (p - 1) * math.log(math.pi) * 0.25)._data
     if out is not None:
-        out._device.kernels.copy_(out._data, data)
-        bump(out)
-        return out
+        return write_out(out, "mvlgamma", data, dt, (input,), (input,))
     result = wrap(data, dt, input._device)
     if needs_grad((input,)):
         attach(result, MvlgammaBackward0, (input,), (input,), p=p)

@@ -56,6 +56,11 @@ def _sinc_backward(g, x):
     return _where(square == 0, 0.0, g * (product * product.cos() - product.sin()) / square)
 
 
+def _special(name):
+    from .special_functions import FUNCTIONS as SPECIAL
+    return SPECIAL[name]
+
+
 def _polygamma(n, x):
     from .polygamma import polygamma
     return polygamma(n, x)
@@ -147,6 +152,7 @@ UNARY: tuple[Unary, ...] = (
           domain="above_two"),
     Unary("erfinv", lambda g, x: g * HALF_SQRT_PI * (x.erfinv() ** 2).exp(), ("input",),
           reference=np.vectorize(_erfinv_reference, otypes=[np.float64]), domain="unit"),
+    Unary("i0", lambda g, x: g * _special("i1")(x), ("input",), reference=np.i0, domain="any"),
     Unary("sinc", _sinc_backward, ("input",), compose=lambda x: in_float32(_sinc, x), reference=np.sinc,
           domain="any"),
 )
