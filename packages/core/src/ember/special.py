@@ -43,7 +43,7 @@ def expit(input, *, out=None):
         return activation.sigmoid(input)
     with grad_mode.no_grad():
         data = activation.sigmoid(input)._data
-    return write_out(out, "special_expit", data, _result_dtype(input), (input,), (input,))
+    return write_out(out, "sigmoid", data, _result_dtype(input), (input,), (input,))
 
 
 def softmax(input, dim, *, dtype=None):
@@ -62,7 +62,7 @@ def logsumexp(input, dim, keepdim=False, *, out=None):
         return norms.logsumexp(input, dim, keepdim)
     with grad_mode.no_grad():
         result = norms.logsumexp(input, dim, keepdim)
-    return write_out(out, "special_logsumexp", result._data, result._dtype, (input,), (input,))
+    return write_out(out, "logsumexp", result._data, result._dtype, (input,), (input,))
 
 
 def ndtr(input):

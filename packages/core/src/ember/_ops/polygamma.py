@@ -39,9 +39,10 @@ def _zeta(s: float, q: Tensor) -> Tensor:
     """Cephes' Hurwitz zeta(s, q) for a whole s >= 2: nine or more terms of the sum, then the
     Euler-Maclaurin tail, each element stopping where PyTorch's loop returns (a term below MACHEP of the
     sum); inf at the poles q = 0, -1, ..."""
+    pole = (q <= 0) & (q == q.floor())
     total = q ** -s
     a, b = q, q * 0
-    done = q != q  # NaN stays NaN; no element is done before its first term
+    done = pole | (q != q)  # PyTorch returns at once for these (inf, NaN), before the sum
     terms = 0
     while True:
         terms += 1
@@ -64,7 +65,7 @@ def _zeta(s: float, q: Tensor) -> Tensor:
         factor *= s + k
         b = b / w
         k += 1
-    return where((q <= 0) & (q == q.floor()), math.inf, total)
+    return where(pole, math.inf, total)
 
 
 def _polygamma(n: int, x: Tensor) -> Tensor:
@@ -133,8 +134,6 @@ def mvlgamma(input, p, *, out=None):
         raise RuntimeError("p has to be greater than or equal to 1")
     dt = input._dtype if input._dtype.is_floating_point else _dtype.get_default_dtype()
     x = input.detach().to(dt)
-    if not bool((x > 0.5 * (p - 1)).all()):
-        raise RuntimeError("All elements must be greater than (p-1)/2")
     with grad_mode.no_grad():
         data = (_arguments(x, p).lgamma().sum(-1) + p * (p - 1) * math.log(math.pi) * 0.25)._data
     if out is not None:

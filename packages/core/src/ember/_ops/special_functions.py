@@ -61,7 +61,7 @@ def _erfcx(x):
     for x < 0."""
     a = x.abs()
     s = (a * 16).trunc() / 16
-    exp_square = (s * s).exp() * ((a - s) * (a + s)).exp()
+    exp_square = where(a < 27, (s * s).exp() * ((a - s) * (a + s)).exp(), math.inf)  # overflows beyond 26.7
     z = 1 / (2 * a * a)
     series = 1 - 15 * z
     for odd in (13, 11, 9, 7, 5, 3, 1):
@@ -90,25 +90,35 @@ def _xlog1py(a, b):
     return (a * b.log1p()).masked_fill((a == 0) & (b == b), 0.0)  # 0 * log1p(y) is 0 unless y is NaN
 
 
+def _safe(x):
+    """x, with its zeros (and anything within eps of 0) moved to eps: PyTorch's i1/i1e backward evaluate
+    their formula there, so that no gradient of the branch `where` discards is NaN."""
+    eps = float(np.finfo(x.dtype.numpy).eps)
+    return where(x.abs() > eps, x, eps), x.abs() > eps
+
+
 def _i1_backward(g, x, y):
-    return g * where(x == 0, 0.5, x.i0() - y / x)
+    safe, not_tiny = _safe(x)
+    return g * where(not_tiny, safe.i0() - y * (1 / safe), 0.5)
 
 
 def _i1e_backward(g, x, y):
-    return g * where(x == 0, 0.5, i0e(x) - y * (x.sign() + 1 / x))
+    safe, not_tiny = _safe(x)
+    return g * where(not_tiny, FUNCTIONS["i0e"](safe) - y * (safe.sign() + 1 / safe), 0.5)
 
 
 SPECIAL: tuple[Unary, ...] = (
-    Unary("i0e", lambda g, x, y: g * (i1e(x) - x.sign() * y), ("input", "result"), compose=i0e,
+    Unary("i0e", lambda g, x, y: g * (FUNCTIONS["i1e"](x) - x.sign() * y), ("input", "result"), compose=i0e,
           grad_fn="SpecialI0EBackward0", domain="any"),
     Unary("i1", _i1_backward, ("input", "result"), compose=i1, grad_fn="SpecialI1Backward0", domain="any"),
     Unary("i1e", _i1e_backward, ("input", "result"), compose=i1e, grad_fn="SpecialI1EBackward0", domain="any"),
     Unary("entr", lambda g, x: g * -(1 + x.log()), ("input",), compose=lambda x: in_float32(_entr, x),
           grad_fn="SpecialEntrBackward0", domain="positive"),
     Unary("erfcx", lambda g, x, y: g * (2 * x * y - 2 / _SQRT_PI), ("input", "result"), compose=erfcx,
-          grad_fn="SpecialErfcxBackward0", domain="any"),
+          grad_fn="SpecialErfcxBackward0", refuses=("float16",), domain="any"),
     Unary("log_ndtr", lambda g, x, y: g / _SQRT_2PI * (-(y + x * x / 2)).exp(), ("input", "result"),
-          compose=lambda x: _in_float64(_log_ndtr, x), grad_fn="SpecialLogNdtrBackward0", domain="any"),
+          compose=lambda x: _in_float64(_log_ndtr, x), grad_fn="SpecialLogNdtrBackward0", refuses=("float16",),
+          domain="any"),
 )
 FUNCTIONS, NODES = build(SPECIAL)
 
