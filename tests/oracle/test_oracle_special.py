@@ -110,7 +110,7 @@ def test_values_are_pytorchs_within_a_few_ulps(name, dtype):
         return
     ours = call(ember, ember.tensor(values))
     assert ours.dtype == getattr(ember, dtype)
-    ours = ours.numpy()
+    ours = ours.cpu().numpy()
     allowance = 0.0 if slack is None else slack(values, theirs) * np.finfo(dtype).eps
     off = _ulps_off(ours, theirs, dtype, allowance)
     worst = int(np.argmax(off))
@@ -165,8 +165,8 @@ def test_gradients_and_grad_fn_are_pytorchs(name):
         g, = lib.autograd.grad((y * lib.tensor(weights[:y.numel()], dtype=y.dtype).reshape(y.shape)).sum(), x,
                                create_graph=True)
         gg = lib.autograd.grad((g * g).sum(), x, allow_unused=True)[0] if g.requires_grad else None
-        return (type(y.grad_fn).__name__, y.detach().numpy(), g.detach().numpy(),
-                None if gg is None else gg.detach().numpy())
+        return (type(y.grad_fn).__name__, y.detach().cpu().numpy(), g.detach().cpu().numpy(),
+                None if gg is None else gg.detach().cpu().numpy())
     ours, theirs = run(ember), run(torch)
     assert ours[0] == theirs[0] or (name == "ndtr" and theirs[0] == "MulBackward1")
     for i, what in ((1, "value"), (2, "gradient"), (3, "second derivative")):
@@ -189,7 +189,7 @@ def test_function_method_in_place_and_out_forms(name):
         return getattr(lib, name)(x), getattr(x, name)(), in_place, out, getattr(lib, name)(lib.tensor([1, 2]))
     for ours, theirs in zip(forms(ember), forms(torch)):
         assert str(ours.dtype).split(".")[1] == str(theirs.dtype).split(".")[1]
-        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=2e-6)
+        np.testing.assert_allclose(ours.cpu().numpy(), theirs.numpy(), rtol=2e-6)
 
 
 def test_polygamma_and_mvlgamma_forms():
@@ -203,7 +203,7 @@ def test_polygamma_and_mvlgamma_forms():
                 lib.special.polygamma(2, lib.tensor([1, 2])), lib.special.multigammaln(lib.tensor([3, 4]), 2))
     for ours, theirs in zip(forms(ember), forms(torch)):
         assert str(ours.dtype).split(".")[1] == str(theirs.dtype).split(".")[1]
-        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=2e-6)
+        np.testing.assert_allclose(ours.cpu().numpy(), theirs.numpy(), rtol=2e-6)
 
 
 def test_round_decimals_values_and_dtypes_are_pytorchs():
@@ -213,7 +213,7 @@ def test_round_decimals_values_and_dtypes_are_pytorchs():
             ours = ember.special.round(ember.tensor(values.astype(dtype)), decimals=decimals)
             theirs = torch.special.round(torch.tensor(values.astype(dtype)), decimals=decimals)
             assert str(ours.dtype) == str(theirs.dtype).replace("torch", "ember")
-            np.testing.assert_array_equal(ours.numpy(), theirs.numpy(), err_msg=f"{dtype} decimals={decimals}")
+            np.testing.assert_array_equal(ours.cpu().numpy(), theirs.numpy(), err_msg=f"{dtype} decimals={decimals}")
 
 
 def test_xlog1py_and_xlogy_forms_values_and_gradients():
@@ -226,7 +226,7 @@ def test_xlog1py_and_xlogy_forms_values_and_gradients():
                    lib.special.xlogy(a, b)]
         names = [type(r.grad_fn).__name__ for r in results]
         grads = lib.autograd.grad(sum(r.nan_to_num().sum() for r in results), (a, b))
-        return names, [r.detach().numpy() for r in results], [g.numpy() for g in grads]
+        return names, [r.detach().cpu().numpy() for r in results], [g.cpu().numpy() for g in grads]
     ours, theirs = run(ember), run(torch)
     assert ours[0] == theirs[0]
     for mine, pytorch in zip(ours[1] + ours[2], theirs[1] + theirs[2]):

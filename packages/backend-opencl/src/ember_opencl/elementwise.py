@@ -100,7 +100,11 @@ _SPECIAL = {
   {T} reflection = 0;
   if (x < 0) {{
     if (x == trunc(x)) return NAN;
-    reflection = ({T})%(pi)r / tan(({T})%(pi)r * (x - trunc(x)));
+    /* pi / tan(pi r), r the fractional part; PyTorch's float version computes it in double: in float, r
+       taken to [-1/2, 1/2] first (tan's period; exact) rounds pi r as little */
+    {T} r = x - trunc(x);
+    if (sizeof({T}) == 4) r -= rint(r);
+    reflection = ({T})%(pi)r / tan(({T})%(pi)r * r);
     x = 1 - x;
   }}
   {T} result = 0;
