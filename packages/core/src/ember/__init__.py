@@ -67,7 +67,6 @@ from ._ops.joining import cat, stack
 from ._ops.lerp import lerp
 from ._ops.linalg import bmm, dot, ger, matmul, mm, mv, outer, vdot
 from ._ops.logit import logit
-from ._ops.polygamma import mvlgamma, polygamma
 from ._ops.norms import allclose, count_nonzero, isclose, logsumexp, norm
 from ._ops.padding import constant_pad_nd
 from ._ops.pointwise import (
@@ -95,6 +94,7 @@ from ._ops.pointwise import (
     sub,
     where,
 )
+from ._ops.polygamma import mvlgamma, polygamma
 from ._ops.pooling import (
     adaptive_avg_pool1d,
     adaptive_max_pool1d,

@@ -5,6 +5,7 @@ expansions (`ember._special_series`)."""
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -57,8 +58,8 @@ def _in_float64(formula, x):
 
 def _erfcx(x):
     """exp(x²) erfc(x): exp(x²) split at x rounded to 1/16 (no error from rounding x²) times erfc below
-    26, the asymptotic series 1 / (x sqrt(pi)) (1 - 1/(2x²) + 3/(2x²)² ... to the 8th power) beyond; 2 exp(x²) - erfcx(-x)
-    for x < 0."""
+    26, the asymptotic series 1 / (x sqrt(pi)) (1 - 1/(2x²) + 3/(2x²)² ... to the 8th power) beyond;
+    2 exp(x²) - erfcx(-x) for x < 0."""
     a = x.abs()
     s = (a * 16).trunc() / 16
     exp_square = where(a < 27, (s * s).exp() * ((a - s) * (a + s)).exp(), math.inf)  # overflows beyond 26.7
@@ -120,6 +121,8 @@ SPECIAL: tuple[Unary, ...] = (
           compose=lambda x: _in_float64(_log_ndtr, x), grad_fn="SpecialLogNdtrBackward0", refuses=("float16",),
           domain="any"),
 )
+FUNCTIONS: dict[str, Any]
+NODES: dict[str, type]
 FUNCTIONS, NODES = build(SPECIAL)
 
 XLOG1PY = Binary(
