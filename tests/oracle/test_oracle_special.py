@@ -63,6 +63,8 @@ CASES = {
               {"float64": 16, "float32": 4, "float16": 1}, _rounded_square),
     "log_ndtr": (lambda lib, x: lib.special.log_ndtr(x), (-40, 10), [-1.0, -1.0001, 6.0, -1e10],
                  {"float64": 4, "float32": 128, "float16": 1}, None),
+    "ndtri": (lambda lib, x: lib.special.ndtri(x), (0, 1), [0.0, 1.0, -0.5, 1.5, 0.135, 0.865, 1e-20, 1e-300, 0.5],
+              {"float64": 4, "float32": 4, "float16": 1}, None),
     "ndtr": (lambda lib, x: lib.special.ndtr(x), (-10, 10), [], {"float64": 4, "float32": 2, "float16": 1},
              lambda x, expected: 1.0),  # (1 + erf) / 2 as PyTorch: its erf's last bit, relative to 1
     "entr": (lambda lib, x: lib.special.entr(x), (-1, 5), [], {"float64": 2, "float32": 2, "float16": 1}, None),
@@ -131,6 +133,7 @@ GRADIENTS = {
     "erfcx": (lambda lib, x: lib.special.erfcx(x), [-2.0, 0.0, 3.0, 30.0]),
     "log_ndtr": (lambda lib, x: lib.special.log_ndtr(x), [-20.0, -1.5, 0.0, 3.0]),
     "ndtr": (lambda lib, x: lib.special.ndtr(x), [-2.0, 0.0, 0.5, 3.0]),
+    "ndtri": (lambda lib, x: lib.special.ndtri(x), [0.01, 0.3, 0.5, 0.95]),
     "entr": (lambda lib, x: lib.special.entr(x), [0.1, 0.5, 1.0, 3.0]),
     "expit": (lambda lib, x: lib.special.expit(x), [-2.0, 0.0, 0.5, 3.0]),
     "logit": (lambda lib, x: lib.special.logit(x), [0.1, 0.5, 0.7, 0.9]),

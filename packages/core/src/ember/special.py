@@ -19,16 +19,16 @@ from .autograd import grad_mode
 from .autograd.node import attach, needs_grad
 
 __all__ = ["digamma", "entr", "erf", "erfc", "erfcx", "erfinv", "exp2", "expit", "expm1", "gammaln", "i0", "i0e",
-           "i1", "i1e", "log1p", "log_ndtr", "log_softmax", "logit", "logsumexp", "multigammaln", "ndtr", "polygamma",
-           "psi", "round", "sinc", "softmax", "xlog1py", "xlogy"]
+           "i1", "i1e", "log1p", "log_ndtr", "log_softmax", "logit", "logsumexp", "multigammaln", "ndtr", "ndtri",
+           "polygamma", "psi", "round", "sinc", "softmax", "xlog1py", "xlogy"]
 
 erf, erfc, exp2, expm1, log1p = (_UNARY[name] for name in ("erf", "erfc", "exp2", "expm1", "log1p"))
 erfinv, i0, sinc = _UNARY["erfinv"], _UNARY["i0"], _UNARY["sinc"]
 gammaln, digamma = _UNARY["lgamma"], _UNARY["digamma"]
 psi = digamma
 multigammaln = mvlgamma
-i0e, i1, i1e, entr, erfcx, log_ndtr, xlog1py = (
-    _SPECIAL[name] for name in ("i0e", "i1", "i1e", "entr", "erfcx", "log_ndtr", "xlog1py"))
+i0e, i1, i1e, entr, erfcx, log_ndtr, ndtri, xlog1py = (
+    _SPECIAL[name] for name in ("i0e", "i1", "i1e", "entr", "erfcx", "log_ndtr", "ndtri", "xlog1py"))
 
 
 def xlogy(input, other, *, out=None):

@@ -1,5 +1,5 @@
 """torch.special's functions that ember has no other name for (i0e, i1, i1e, entr, erfcx, log_ndtr,
-xlog1py), declared as registry entries (their grad_fn classes are PyTorch's ``Special...Backward0``) and
+ndtri, xlog1py), declared as registry entries (their grad_fn classes are PyTorch's ``Special...Backward0``) and
 composed from ember ops as PyTorch's ATen Math.h computes them; the Bessel series are Cephes' Chebyshev
 expansions (`ember._special_series`)."""
 from __future__ import annotations
@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _special_series as series
 from .._special_series import I0E_A, I0E_B, I1E_A, I1E_B
 from .pointwise import where
 from .registry import Binary, Unary, build, build_binary, in_float32
@@ -82,6 +83,35 @@ def _log_ndtr(x):
     return where(x < -1, (_erfcx(-t) / 2).log() - t * t, (-t.erfc() / 2).log1p())
 
 
+def _polynomial(x, coefficients):
+    """Cephes' polevl: the polynomial with `coefficients` (highest power first) at x, by Horner's rule."""
+    result = x * 0 + coefficients[0]
+    for coefficient in coefficients[1:]:
+        result = result * x + coefficient
+    return result
+
+
+_EXP_MINUS_2 = 0.13533528323661269189
+
+
+def _ndtri(p):
+    """PyTorch's calc_ndtri (Cephes): a rational function of p - 1/2 in the middle, of 1 / sqrt(-2 log y)
+    in the tails (y the nearer of p, 1 - p); -inf at 0, inf at 1, NaN outside [0, 1]."""
+    upper = p > 1 - _EXP_MINUS_2
+    y = where(upper, 1 - p, p)
+    centre = p - 0.5
+    square = centre * centre
+    middle = (centre + centre * (square * _polynomial(square, series.NDTRI_P0) / _polynomial(square, series.NDTRI_Q0)))
+    x = (-2 * y.log()).sqrt()
+    z = 1 / x
+    near = z * _polynomial(z, series.NDTRI_P1) / _polynomial(z, series.NDTRI_Q1)
+    far = z * _polynomial(z, series.NDTRI_P2) / _polynomial(z, series.NDTRI_Q2)
+    tail = x - x.log() / x - where(x < 8, near, far)
+    result = where(y > _EXP_MINUS_2, middle * math.sqrt(2 * math.pi), where(upper, tail, -tail))
+    result = where((p < 0) | (p > 1), math.nan, result)
+    return where(p == 0, -math.inf, where(p == 1, math.inf, result))
+
+
 def _entr(x):
     """-x log(x), 0 at 0, -inf below 0 (NaN stays NaN)."""
     return where(x > 0, -x * x.log(), where(x == 0, 0.0, where(x < 0, -math.inf, x)))
@@ -120,6 +150,8 @@ SPECIAL: tuple[Unary, ...] = (
     Unary("log_ndtr", lambda g, x, y: g / _SQRT_2PI * (-(y + x * x / 2)).exp(), ("input", "result"),
           compose=lambda x: _in_float64(_log_ndtr, x), grad_fn="SpecialLogNdtrBackward0", refuses=("float16",),
           domain="any"),
+    Unary("ndtri", lambda g, x, y: g * math.sqrt(2 * math.pi) * (y * y / 2).exp(), ("input", "result"),
+          compose=_ndtri, grad_fn="SpecialNdtriBackward0", refuses=("float16",), domain="unit"),
 )
 FUNCTIONS: dict[str, Any]
 NODES: dict[str, type]
