@@ -24,8 +24,10 @@ from ._legacy import (
     ShortTensor,
 )
 from ._ops import binary as _binary
+from ._ops import conjugation as _conjugation
 from ._ops import index_ops as _index_ops
 from ._ops import methods as _methods
+from ._ops import queries as _queries
 from ._ops import scatter as _scatter
 from ._ops import unary as _unary
 from ._ops.activation import log_softmax, relu, sigmoid, softmax
@@ -63,11 +65,14 @@ from ._ops.creation import (
     zeros_like,
 )
 from ._ops.einsum import einsum
+from ._ops.inplace import fill
 from ._ops.joining import cat, stack
 from ._ops.lerp import lerp
 from ._ops.linalg import bmm, dot, ger, matmul, mm, mv, outer, vdot
 from ._ops.logit import logit
-from ._ops.norms import allclose, count_nonzero, isclose, logsumexp, norm
+from ._ops.matrix_chains import chain_matmul, matrix_power
+from ._ops.matrix_norms import frobenius_norm, norm
+from ._ops.norms import allclose, count_nonzero, equal, isclose, logsumexp
 from ._ops.padding import constant_pad_nd
 from ._ops.pointwise import (
     add,
@@ -91,6 +96,7 @@ from ._ops.pointwise import (
     ne,
     pow,
     reciprocal,
+    square,
     sub,
     where,
 )
@@ -105,7 +111,22 @@ from ._ops.pooling import (
 )
 from ._ops.reduction import all, amax, amin, any, argmax, argmin, max, mean, min, prod, std, sum, var
 from ._ops.scan import cummax, cummin, cumprod, cumsum
-from ._ops.shape import chunk, diag, diagonal, flip, movedim, roll, split, tril, triu, unbind
+from ._ops.sections import dsplit, hsplit, tensor_split, vsplit
+from ._ops.shape import (
+    chunk,
+    diag,
+    diagonal,
+    flip,
+    fliplr,
+    flipud,
+    movedim,
+    roll,
+    split,
+    split_with_sizes,
+    tril,
+    triu,
+    unbind,
+)
 from ._ops.sorting import (
     argsort,
     kthvalue,
@@ -118,6 +139,7 @@ from ._ops.sorting import (
     unique,
     unique_consecutive,
 )
+from ._ops.strided import as_strided
 from ._ops.views import (
     broadcast_to,
     clone,
@@ -138,7 +160,7 @@ from ._ops.views import (
 from ._size import Size
 from ._tensor import Tensor
 from ._tensor_str import get_printoptions, set_printoptions
-from ._typeinfo import can_cast, iinfo, promote_types, result_type
+from ._typeinfo import can_cast, finfo, iinfo, promote_types, result_type
 from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled
 from .autograd.grad_mode import (
     enable_grad,
@@ -151,8 +173,10 @@ from .autograd.grad_mode import (
 
 _methods.bind()
 globals().update(_unary.FUNCTIONS)  # the registry's elementwise ops: exp, log2, arcsin, isnan...
-globals().update(_binary.FUNCTIONS)  # and its binary ones: remainder, atan2, bitwise_and...
+globals().update(_binary.FUNCTIONS, **_binary.TORCH_ONLY)  # and its binary ones: remainder, atan2, rsub...
 globals().update(_scatter.FUNCTIONS, **_index_ops.FUNCTIONS, index_put_=_index_ops.index_put_)  # gather...
+globals().update(_queries.FUNCTIONS, get_device=_queries.get_device)  # is_signed, is_nonzero...
+globals().update(_conjugation.FUNCTIONS)  # conj, real, adjoint...: real tensors' identities and transposes
 if TYPE_CHECKING:
     def __getattr__(name: str) -> Any: ...  # the registry's ops, made at import
 
@@ -186,10 +210,18 @@ from . import (  # noqa: E402  (they build on the names above)
     special,
     utils,
 )
+from ._deterministic import (  # noqa: E402
+    are_deterministic_algorithms_enabled,
+    get_deterministic_debug_mode,
+    is_deterministic_algorithms_warn_only_enabled,
+    set_deterministic_debug_mode,
+    use_deterministic_algorithms,
+)
 from ._dlpack import from_dlpack  # noqa: E402
 from ._generator import Generator, get_rng_state, set_rng_state  # noqa: E402
 from ._matmul_precision import get_float32_matmul_precision, set_float32_matmul_precision  # noqa: E402
 from ._ops.sampling import bernoulli, multinomial, normal, poisson  # noqa: E402
+from ._threads import get_num_threads, set_num_threads  # noqa: E402
 from .serialization import load, save  # noqa: E402
 
 # torch.<name> forms of nn functional ops (session 7)
@@ -199,16 +231,38 @@ threshold, threshold_ = nn.functional.threshold, nn.functional.threshold_
 rms_norm, instance_norm = nn.functional.rms_norm, nn.functional.instance_norm
 pixel_shuffle, pixel_unshuffle = nn.functional.pixel_shuffle, nn.functional.pixel_unshuffle
 channel_shuffle = nn.functional.channel_shuffle
+
+# torch-level signatures of nn ops (session 8), bound by name: a from-import would reorder mypy's import cycle
+from . import _nn_forms  # noqa: E402
+
+globals().update({_name: getattr(_nn_forms, _name) for _name in _nn_forms.NAMES})
+
+Tensor.hardshrink = _nn_forms.hardshrink  # type: ignore[attr-defined]
 Tensor.prelu = prelu  # type: ignore[attr-defined]  # PyTorch's Tensor.prelu(weight): an nn op, bound once nn is imported
 
 # everyday torch.* ops composed of existing ones (session 7, helper ops)
+from ._ops.aminmax import aminmax  # noqa: E402
 from ._ops.cdist import cdist  # noqa: E402
+from ._ops.covariance import corrcoef, cov  # noqa: E402
 from ._ops.cross import cross  # noqa: E402
+from ._ops.exponents import float_power, frexp, ldexp  # noqa: E402
 from ._ops.gcd import gcd, lcm  # noqa: E402
-from ._ops.index_builders import argwhere, bincount, combinations, tril_indices, triu_indices  # noqa: E402
+from ._ops.histograms import histc, histogram  # noqa: E402
+from ._ops.index_builders import (  # noqa: E402
+    argwhere,
+    bincount,
+    combinations,
+    nonzero,
+    tril_indices,
+    triu_indices,
+    unravel_index,
+)
+from ._ops.inner import inner, vander  # noqa: E402
 from ._ops.logcumsumexp import logcumsumexp  # noqa: E402
 from ._ops.moments import std_mean, var_mean  # noqa: E402
 from ._ops.nan_reductions import nan_to_num, nanmean, nansum  # noqa: E402
+from ._ops.norms import dist, renorm  # noqa: E402
+from ._ops.quantiles import nanquantile, quantile  # noqa: E402
 from ._ops.rearranging import diag_embed, diagflat, diff, kron, rot90, tensordot, trace  # noqa: E402
 from ._ops.searching import bucketize, isin, searchsorted  # noqa: E402
 from ._ops.signs import heaviside, sgn, signbit  # noqa: E402
@@ -227,13 +281,14 @@ from ._ops.stacking import (  # noqa: E402
     tile,
     vstack,
 )
+from ._ops.trapezoid import cumulative_trapezoid, trapezoid, trapz  # noqa: E402
 
 default_generator = _generator.default_for(device("cpu"))  # the CPU's default Generator, as torch's
 
 concat = concatenate = cat
 clip = clamp
 subtract, multiply, divide, true_divide = sub, mul, div, div
-swapaxes = transpose
+swapaxes = swapdims = transpose
 moveaxis = movedim
 
 
@@ -256,8 +311,8 @@ def numel(input: Tensor) -> builtins.int:
     return _tensor_input(input, "numel").numel()
 
 
-def _inplace_function(name: str):
-    method = _methods.INPLACE_METHODS[name]
+def _method_function(name: str):
+    method = getattr(Tensor, name)
 
     def function(input, *args, **kwargs):
         return method(_tensor_input(input, name), *args, **kwargs)
@@ -266,8 +321,10 @@ def _inplace_function(name: str):
     return function
 
 
-for _name in ("sigmoid_", "relu_", "clamp_", "reciprocal_", *(name + "_" for name in _unary.IN_PLACE)):
-    globals()[_name] = _inplace_function(_name)
+for _name in ("sigmoid_", "relu_", "clamp_", "reciprocal_", *(name + "_" for name in _unary.IN_PLACE), "square_",
+              "clamp_min_", "clamp_max_", "clip_", "fill_", "zero_", "detach_", "nan_to_num_", "logit_", "xlogy_",
+              "gcd_", "lcm_", "addmv_", "detach"):
+    globals()[_name] = _method_function(_name)
 del _name
 
 __version__ = "0.1.0"

@@ -4,9 +4,9 @@ from __future__ import annotations
 from collections import namedtuple
 
 
-def _pair(name: str) -> type:
-    """PyTorch's (values, indices) result type named `name` (its repr is ``name(values=..., indices=...)``)."""
-    result = namedtuple(name, ["values", "indices"])  # type: ignore[misc]
+def _pair(name: str, fields: tuple[str, str] = ("values", "indices")) -> type:
+    """PyTorch's result type named `name` (its repr is ``name(values=..., indices=...)``)."""
+    result = namedtuple(name, fields)  # type: ignore[misc]
     result.__module__ = __name__
     return result
 
@@ -21,3 +21,6 @@ nanmedian = _pair("nanmedian")
 mode = _pair("mode")
 cummax = _pair("cummax")
 cummin = _pair("cummin")
+frexp = _pair("frexp", ("mantissa", "exponent"))
+aminmax = _pair("aminmax", ("min", "max"))
+histogram = _pair("histogram", ("hist", "bin_edges"))

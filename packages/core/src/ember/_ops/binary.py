@@ -11,6 +11,7 @@ import numpy as np
 
 from .._dtype import EXACT_NAMES
 from .._tensor import Tensor, wrap
+from ..autograd.node import Node, attach, needs_input_grad
 from .arithmetic import ARITHMETIC
 from .dispatch import bump as _bump
 from .dispatch import check_out, profiled, type_name
@@ -45,6 +46,26 @@ def _extreme_grad(g, other_wins, tie):
     """maximum's/minimum's gradient for one operand: none where the other operand won, half on a tie."""
     from .pointwise import where
     return where(other_wins, 0.0, where(tie, g / 2, g))
+
+
+def _fmax_wins(a, b):
+    """Where fmax takes `a` (PyTorch's ``(self >= other) | other.isnan()``: `a` on a tie and where `b` is NaN);
+    fmin's with ``a <= b``."""
+    return (a >= b) | (b != b)
+
+
+def _fmin_wins(a, b):
+    return (a <= b) | (b != b)
+
+
+def _fmax(a, b):
+    from .pointwise import where
+    return where(_fmax_wins(a, b), a, b)
+
+
+def _fmin(a, b):
+    from .pointwise import where
+    return where(_fmin_wins(a, b), a, b)
 
 
 def _denominator(a, b):
@@ -87,17 +108,26 @@ BINARY: tuple[Binary, ...] = (
     Binary("bitwise_right_shift", refuses=_FLOATS + _NOT_INT, cpu_name="rshift_cpu",
            operators=("__rshift__", "__rrshift__", "__irshift__"), reference=np.right_shift,
            domains=("real", "exponent")),
-    # comparisons: a bool result, no gradient
-    *(Binary(name, dtypes="bool", wide_scalars=True, numbers="other", in_place=False, operators=(f"__{name}__",),
-             reference=getattr(np, ufunc)) for name, ufunc in (("eq", "equal"), ("ne", "not_equal"), ("lt", "less"),
-                                                                  ("le", "less_equal"), ("gt", "greater"),
-                                                                  ("ge", "greater_equal"))),
+    # comparisons: a bool result, no gradient; their in-place forms are `COMPARED_IN_PLACE`
+    *(Binary(name, dtypes="bool", wide_scalars=True, numbers="other", operators=(f"__{name}__",),
+             aliases=aliases, reference=getattr(np, ufunc))
+      for name, ufunc, aliases in (("eq", "equal", ()), ("ne", "not_equal", ("not_equal",)), ("lt", "less", ("less",)),
+                                   ("le", "less_equal", ("less_equal",)), ("gt", "greater", ("greater",)),
+                                   ("ge", "greater_equal", ("greater_equal",)))),
     Binary("maximum", (lambda g, a, b, r: _extreme_grad(g, a < b, a == b),
                        lambda g, a, b, r: _extreme_grad(g, a > b, a == b)),
            ("MaximumBackward0", "", ""), wide_scalars=True, numbers="none", in_place=False, reference=np.maximum),
     Binary("minimum", (lambda g, a, b, r: _extreme_grad(g, a > b, a == b),
                        lambda g, a, b, r: _extreme_grad(g, a < b, a == b)),
            ("MinimumBackward0", "", ""), wide_scalars=True, numbers="none", in_place=False, reference=np.minimum),
+    Binary("fmax", (lambda g, a, b, r: g.masked_fill(~_fmax_wins(a, b), 0.0),
+                    lambda g, a, b, r: g.masked_fill(_fmax_wins(a, b), 0.0)),
+           ("FmaxBackward0", "", ""), compose=_fmax, numbers="none", in_place=False, reference=np.fmax),
+    Binary("fmin", (lambda g, a, b, r: g.masked_fill(~_fmin_wins(a, b), 0.0),
+                    lambda g, a, b, r: g.masked_fill(_fmin_wins(a, b), 0.0)),
+           ("FminBackward0", "", ""), compose=_fmin, numbers="none", in_place=False, reference=np.fmin),
+    Binary("nextafter", (lambda g, a, b, r: g.masked_fill(a == b, 0.0), _zeros), ("NextafterBackward0", "", ""),
+           refuses=EXACT_NAMES, numbers="none", reference=np.nextafter),
     # div's rounding modes (``div(a, b, rounding_mode="floor")``): PyTorch's DivBackward2, zero gradients.
     Binary("div_floor", (_zeros, _zeros), ("DivBackward2",) * 3, kernel="floor_divide", refuses=_NOT_INT,
            cpu_name="div_floor_cpu", divides=True, public=False),
@@ -108,7 +138,16 @@ BINARY: tuple[Binary, ...] = (
 _ALL, NODES = build_binary(BINARY)
 FUNCTIONS: dict[str, Any] = {name: _ALL[name] for entry in BINARY if entry.public
                              for name in (entry.name, *entry.aliases)}
-IN_PLACE = tuple(name for entry in BINARY if entry.public and entry.in_place
+
+
+def rsub(input, other, alpha=1):
+    """``other - alpha * input`` (torch.rsub; alpha positional too, as PyTorch's form with a number)."""
+    return _ALL["rsub"](input, other, alpha=alpha)
+
+
+TORCH_ONLY = {"rsub": rsub}  # ops PyTorch has as ``torch.name`` only, not as Tensor methods
+
+IN_PLACE = tuple(name for entry in BINARY if entry.public and entry.in_place and entry.dtypes != "bool"
                  for name in (entry.name, *entry.aliases)) + ("bitwise_not",)
 _ROUNDED = {"floor": _ALL["div_floor"], "trunc": _ALL["div_trunc"]}
 
@@ -167,6 +206,30 @@ def _reflected(entry: Binary):
     return reflected
 
 
+class _ComparedInPlace(Node):
+    """A comparison written into its tensor (``t.lt_(x)``), which PyTorch records with zero gradients."""
+
+    def backward(self, grad):
+        from .creation import zeros_like
+        return tuple(zeros_like(grad) if needs_input_grad(self, i) else None for i in range(2))
+
+
+def _compared_in_place(entry: Binary):
+    """`entry`'s comparison in its first operand's dtype (``t.lt_(x)`` writes 1 and 0 into `t`), recorded as
+    PyTorch's in-place comparisons are: ``LtBackward1`` with a tensor, ``LtBackward0`` with a number."""
+    op, stem = _ALL[entry.name], entry.name.capitalize()
+    by_tensor, by_number = (type(f"{stem}Backward{n}", (_ComparedInPlace,), {}) for n in (1, 0))
+
+    def compared(input, other):
+        result = op(input, other).to(input._dtype)
+        return attach(result, by_tensor if isinstance(other, Tensor) else by_number, (input, other))
+    compared.__name__ = compared.__qualname__ = entry.name
+    return compared
+
+
+# The in-place comparisons by method name (``lt``, ``less``), each written into its tensor by `make_inplace`.
+COMPARED_IN_PLACE = {name: compared for entry in BINARY if entry.in_place and entry.dtypes == "bool"
+                     for compared in (_compared_in_place(entry),) for name in (entry.name, *entry.aliases)}
 FUNCTIONS["bitwise_not"] = bitwise_not
 # Python operators (forward and reflected), and the in-place ones by the method they are.
 OPERATORS = {name: fn for entry in BINARY for name, fn in zip(entry.operators, (_ALL[entry.name], _reflected(entry)))}

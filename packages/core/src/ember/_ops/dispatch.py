@@ -75,6 +75,14 @@ def scalar(value, op: str):
 # The C++ type names PyTorch's "value cannot be converted" errors use.
 _CPP_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double", "uint8": "uint8_t", "int8": "int8_t",
               "int16": "int16_t", "int32": "int", "int64": "int64_t"}
+# The names PyTorch's dtype-mismatch errors give a tensor's dtype (its TypeMeta's: the C++ type's name).
+_META_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double", "uint8": "unsigned char",
+               "int8": "signed char", "int16": "short int", "int32": "int", "int64": "long int", "bool": "bool"}
+
+
+def meta_name(d) -> str:
+    """A dtype as PyTorch's 'expected ... to have dtype float but got double' errors name it."""
+    return _META_NAMES[d.name]
 
 
 def value_range(dt) -> tuple:
@@ -243,6 +251,14 @@ def check_out(out, op: str, shape, dtype, reads=(), full_too: bool = False) -> N
             raise RuntimeError(f"output with shape {list(out._data.shape)} doesn't match the broadcast shape "
                                f"{list(shape)}")
         resize_out(out, tuple(shape))
+
+
+def copy_out(out, op: str, data, dtype, reads=()) -> Tensor:
+    """An op's result buffer `data` (of `dtype`) written into ``out=`` after `check_out`'s checks."""
+    check_out(out, op, tuple(data.shape), dtype, reads)
+    out._device.kernels.copy_(out._data, data)
+    bump(out)
+    return out
 
 
 def bump(t: Tensor) -> None:

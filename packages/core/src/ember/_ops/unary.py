@@ -24,6 +24,7 @@ _INF = math.inf
 _float16 = _dtype.float16
 _grad_state = grad_mode.state
 TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
+_DEG2RAD, _RAD2DEG = math.pi / 180, 180 / math.pi
 HALF_SQRT_PI = math.sqrt(math.pi) / 2
 
 
@@ -140,6 +141,12 @@ UNARY: tuple[Unary, ...] = (
           reference=np.vectorize(math.erf, otypes=[np.float64]), domain="any"),
     Unary("erfc", lambda g, x: g * -TWO_OVER_SQRT_PI * (-x * x).exp(), ("input",),
           reference=np.vectorize(math.erfc, otypes=[np.float64]), domain="any"),
+    Unary("deg2rad", lambda g: g * _DEG2RAD, compose=lambda x: x * _DEG2RAD, grad_fn="Deg2RadBackward0",
+          reference=np.deg2rad, domain="any"),
+    Unary("rad2deg", lambda g: g * _RAD2DEG, compose=lambda x: x * _RAD2DEG, grad_fn="Rad2DegBackward0",
+          reference=np.rad2deg, domain="any"),
+    Unary("sinc", _sinc_backward, ("input",), compose=lambda x: in_float32(_sinc, x), reference=np.sinc,
+          domain="any"),
     Unary("isnan", compose=lambda x: x != x, dtypes="bool", integers="false", differentiable=False,
           reference=np.isnan),
     Unary("isinf", compose=lambda x: x.abs() == _INF, dtypes="bool", integers="false", differentiable=False,
@@ -153,8 +160,6 @@ UNARY: tuple[Unary, ...] = (
     Unary("erfinv", lambda g, x: g * HALF_SQRT_PI * (x.erfinv() ** 2).exp(), ("input",),
           reference=np.vectorize(_erfinv_reference, otypes=[np.float64]), domain="unit"),
     Unary("i0", lambda g, x: g * _special("i1")(x), ("input",), reference=np.i0, domain="any"),
-    Unary("sinc", _sinc_backward, ("input",), compose=lambda x: in_float32(_sinc, x), reference=np.sinc,
-          domain="any"),
 )
 
 

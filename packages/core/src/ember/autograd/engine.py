@@ -5,7 +5,7 @@ from heapq import heappop, heappush
 
 from .._tensor import Tensor, _is_contiguous
 from . import grad_mode
-from .node import AccumulateGrad, Node, _anomaly, edge
+from .node import AccumulateGrad, LeafHooks, Node, _anomaly, edge
 
 # Which gradients the engine may keep as a leaf's ``.grad`` without copying (as PyTorch "steals" them) is
 # decided without reference counts: built-in nodes return new tensors or views of the gradients they
@@ -45,6 +45,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
             g, captured[i] = captured[i], None
             if g is not None and not t.retains_grad:  # retain_grad's hook has filled .grad already
                 _accumulate(t, g, create_graph, None)  # a captured gradient is copied
+                _run_post_accumulate_hooks(t)
         return
     _run(roots, grads, retain_graph, create_graph, None, accumulate=True,
          exposed=[g for g in grad_tensors or () if isinstance(g, Tensor)])
@@ -155,6 +156,7 @@ def _run(roots, grads, retain_graph, create_graph, inputs, accumulate, exposed=(
     state = grad_mode.state
     previous = state.enabled
     state.enabled = create_graph
+    _accumulating.append(accumulate)
     # the loop's methods and globals bound once (each is looked up several times per node otherwise)
     pop_pending, get_pending, anomaly, step = pending.pop, pending.get, _anomaly, run.step
     plain_path = not capture  # plain nodes (no hooks, no user code, one output) run inline below
@@ -253,7 +255,18 @@ def _run(roots, grads, retain_graph, create_graph, inputs, accumulate, exposed=(
                     slots[nr] = g if previous_grad is None else previous_grad + g
     finally:
         state.enabled = previous
+        _accumulating.pop()
     return run.captured
+
+
+# Whether each backward pass running (innermost last) accumulates into leaves' .grad: backward() without
+# inputs=, not grad(). A reentrant checkpoint's backward needs it (`accumulating`).
+_accumulating: list = []
+
+
+def accumulating() -> bool:
+    """Whether the innermost running backward pass accumulates into .grad (True outside any pass)."""
+    return not _accumulating or _accumulating[-1]
 
 
 class _Run:
@@ -284,6 +297,7 @@ class _Run:
                     _capture(node, [g], capture, self.captured)
                 if self.accumulate and variable._requires_grad:  # a leaf since made not to require grad: none
                     _accumulate(variable, g, self.create_graph, seen)
+                    _run_post_accumulate_hooks(variable)
             return None
         if capture:
             _capture(node, node_grads, capture, self.captured)
@@ -435,6 +449,19 @@ def _run_leaf_hooks(hooks: list, g: Tensor, seen: dict) -> Tensor:
         if out is not None:
             g = seen[id(out)] = out
     return g
+
+
+def _run_post_accumulate_hooks(variable: Tensor) -> None:
+    """A leaf's post-accumulate-grad hooks (if any), each given the tensor once ``.grad`` is up to date."""
+    hooks = variable._hooks
+    if hooks.__class__ is not LeafHooks:
+        return
+    for hook in list(hooks.post):
+        out = hook(variable)
+        if out is not None:
+            if not isinstance(out, Tensor):
+                raise TypeError(f"expected Variable, but hook returned '{type(out).__name__}'")
+            raise RuntimeError("Tensor post accumulate grad hooks should return None.")
 
 
 def _accumulate(variable: Tensor, g: Tensor, create_graph: bool, seen: dict | None) -> None:
