@@ -77,6 +77,20 @@ def _polygamma(n: int, x: Tensor) -> Tensor:
     return in_float32(lambda x: sign * math.exp(math.lgamma(n + 1.0)) * _zeta(n + 1.0, x), x)
 
 
+def _recorded(name: str, compute, input: Tensor, out, node_cls: type, **attributes) -> Tensor:
+    """``compute(x)`` without a graph, x `input` in its floating dtype (the default one for integers),
+    written into `out` or recorded as `node_cls` over `input` (saved) with `attributes`."""
+    dt = input._dtype if input._dtype.is_floating_point else _dtype.get_default_dtype()
+    with grad_mode.no_grad():
+        data = compute(input.to(dt))._data
+    if out is not None:
+        return write_out(out, name, data, dt, (input,), (input,))
+    result = wrap(data, dt, input._device)
+    if needs_grad((input,)):
+        attach(result, node_cls, (input,), (input,), **attributes)
+    return result
+
+
 class PolygammaBackward0(Node):
     """polygamma's gradient: polygamma(n + 1, x)."""
 
@@ -96,15 +110,7 @@ def polygamma(n, input, *, out=None):
         raise TypeError(f"polygamma(): argument 'input' (position 2) must be Tensor, not {type(input).__name__}")
     if n < 0:
         raise RuntimeError("polygamma(n, x) does not support negative n.")
-    dt = input._dtype if input._dtype.is_floating_point else _dtype.get_default_dtype()
-    with grad_mode.no_grad():
-        data = _polygamma(n, input.to(dt))._data
-    if out is not None:
-        return write_out(out, "polygamma", data, dt, (input,), (input,))
-    result = wrap(data, dt, input._device)
-    if needs_grad((input,)):
-        attach(result, PolygammaBackward0, (input,), (input,), n=n)
-    return result
+    return _recorded("polygamma", lambda x: _polygamma(n, x), input, out, PolygammaBackward0, n=n)
 
 
 class MvlgammaBackward0(Node):
@@ -132,16 +138,8 @@ def mvlgamma(input, p, *, out=None):
         raise TypeError(f"mvlgamma(): argument 'p' (position 2) must be int, not {type(p).__name__}")
     if p < 1:
         raise RuntimeError("p has to be greater than or equal to 1")
-    dt = input._dtype if input._dtype.is_floating_point else _dtype.get_default_dtype()
-    x = input.detach().to(dt)
-    with grad_mode.no_grad():
-        data = (_arguments(x, p).lgamma().sum(-1) + p * (p - 1) * math.log(math.pi) * 0.25)._data
-    if out is not None:
-        return write_out(out, "mvlgamma", data, dt, (input,), (input,))
-    result = wrap(data, dt, input._device)
-    if needs_grad((input,)):
-        attach(result, MvlgammaBackward0, (input,), (input,), p=p)
-    return result
+    return _recorded("mvlgamma", lambda x: _arguments(x, p).lgamma().sum(-1) + p * (p - 1) * math.log(math.pi) * 0.25,
+                     input, out, MvlgammaBackward0, p=p)
 
 
 def polygamma_method(input, n, *, out=None):
