@@ -12,6 +12,7 @@ from ._ops.linalg import write_out
 from ._ops.logit import logit
 from ._ops.polygamma import mvlgamma, polygamma
 from ._ops.registry import ZeroGradient, in_float32
+from ._ops.scalar_ops import scaled
 from ._ops.special_functions import FUNCTIONS as _SPECIAL
 from ._ops.unary import FUNCTIONS as _UNARY
 from ._tensor import Tensor, wrap
@@ -66,9 +67,9 @@ def logsumexp(input, dim, keepdim=False, *, out=None):
 
 
 def ndtr(input):
-    """The standard normal CDF (1 + erf(x / sqrt(2))) / 2 (torch.special.ndtr), composed as PyTorch's."""
-    x = input if input._dtype.is_floating_point else input.to(_dtype.get_default_dtype())
-    return (1 + (x * math.sqrt(0.5)).erf()) * 0.5
+    """The standard normal CDF (1 + erf(x / sqrt(2))) / 2 (torch.special.ndtr), composed as PyTorch's: its
+    products by numbers are C++ Scalar products (MulBackward1)."""
+    return scaled(1 + scaled(input, math.sqrt(0.5)).erf(), 0.5)
 
 
 def _result_dtype(input: Tensor):
