@@ -19,7 +19,8 @@ EPS = 1e-6
 
 def _array(rng, shape, domain):
     """float64 values of a domain chosen away from kinks, poles and ties, so finite differences are exact
-    enough: "real" (|x| in [0.25, 2]), "positive" ([0.5, 2]), "unit" ((0.1, 0.9)), "any" (normal)."""
+    enough: "real" (|x| in [0.25, 2]), "positive" ([0.5, 2]), "unit" ((0.1, 0.9)), "above_one" ([1.2, 3]),
+    "above_two" ([2.5, 6], past lgamma's and digamma's zeros), "any" (normal)."""
     if domain == "real":
         return rng.uniform(0.25, 2.0, shape) * rng.choice([-1.0, 1.0], size=shape)
     if domain == "positive":
@@ -28,6 +29,8 @@ def _array(rng, shape, domain):
         return rng.uniform(0.1, 0.9, shape)
     if domain == "above_one":
         return rng.uniform(1.2, 3.0, shape)
+    if domain == "above_two":
+        return rng.uniform(2.5, 6.0, shape)
     return rng.standard_normal(shape)
 
 

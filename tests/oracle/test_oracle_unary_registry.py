@@ -18,7 +18,7 @@ pytestmark = pytest.mark.oracle
 NAMES = [(entry, name) for entry in UNARY for name in (entry.name, *entry.aliases)]
 DOMAIN_VALUES = {"real": [-1.7, -0.4, 0.0, 0.3, 1.2, 2.0], "positive": [0.6, 1.0, 1.7, 2.4, 3.1, 0.9],
                  "any": [-7.5, -2.5, -0.5, 0.5, 1.5, 8.25], "unit": [-0.9, -0.4, 0.0, 0.2, 0.7, 0.95],
-                 "above_one": [1.1, 1.5, 2.0, 3.3, 4.0, 1.05]}
+                 "above_one": [1.1, 1.5, 2.0, 3.3, 4.0, 1.05], "above_two": [2.5, 3.1, 4.0, 5.5, 2.75, 6.0]}
 SPECIALS = [float("nan"), float("inf"), -float("inf"), 0.0, -0.0, 1.0, -1.0, 0.5, -2.5, 1e30, -1e-30]
 DTYPES = ["float32", "float64", "float16", "int64", "int32", "int16", "int8", "uint8", "bool"]
 

@@ -72,18 +72,22 @@ def _compute(x, complement: bool):
     return result
 
 
-def _kernel(complement: bool):
+def rounded_once(name: str, compute, narrow_in_float32: bool = False):
+    """The kernel `name`: `compute` on the input in float64 (without floating-point warnings), rounded
+    once to the input's dtype (or written into `out`); with `narrow_in_float32`, float32 and float16 are
+    computed in float32, as PyTorch's float version of an algorithm is."""
     def kernel(x, out=None):
+        wide = not narrow_in_float32 or x.dtype == np.float64
         with np.errstate(all="ignore"):
-            result = _compute(x, complement)
-        if out is None:
-            return result.astype(x.dtype, copy=False)
-        np.copyto(out, result, casting="unsafe")
+            result = compute(np.asarray(x, dtype=np.float64 if wide else np.float32))
+            if out is None:
+                return np.asarray(result).astype(x.dtype, copy=False)
+            np.copyto(out, result, casting="unsafe")
         return out
-    kernel.__name__ = "erfc" if complement else "erf"
-    kernel.__doc__ = f"Elementwise {kernel.__name__}, computed in float64 and rounded once to `x`'s dtype."
+    kernel.__name__ = kernel.__qualname__ = name
+    kernel.__doc__ = f"Elementwise {name}, rounded once to `x`'s dtype."
     return kernel
 
 
-erf = _kernel(False)
-erfc = _kernel(True)
+erf = rounded_once("erf", lambda x: _compute(x, complement=False))
+erfc = rounded_once("erfc", lambda x: _compute(x, complement=True))

@@ -18,7 +18,7 @@ import numpy as np
 from ember import _backend_util
 from ember._backend_util import draw_dtype
 
-from . import erf, rowsum, scatter, sorting, ties
+from . import erf, rowsum, scatter, sorting, special, ties
 
 # numpy >= 2.3 returns arrays for 0-d results when given ``out=...``; older numpy needs `_array` after.
 _MODERN = np.lib.NumpyVersion(np.__version__) >= "2.3.0"
@@ -507,6 +507,10 @@ KERNELS: dict[str, Any] = {
     "round": _unary(np.rint),
     "erf": erf.erf,
     "erfc": erf.erfc,
+    "lgamma": special.lgamma,
+    "digamma": special.digamma,
+    "erfinv": special.erfinv,
+    "i0": special.i0,
     "sign": sign,
     "add": _binary(np.add, quiet=True),
     "sub": _binary(np.subtract, quiet=True),

@@ -75,8 +75,13 @@ class ArrayAPI:
         """A host copy of `x` (waits for the work that writes it)."""
         raise NotImplementedError
 
+    # PyTorch's special functions cupy's ufuncs lack (``f(x, out=None)``, cupyx.scipy.special's)
     erf: Callable[..., Any]
     erfc: Callable[..., Any]
+    lgamma: Callable[..., Any]
+    digamma: Callable[..., Any]
+    erfinv: Callable[..., Any]
+    i0: Callable[..., Any]
 
     def use_tf32(self, allowed: bool) -> None:
         """Let float32 matmuls use TF32 tensor cores (or not) from now on."""
@@ -105,6 +110,10 @@ class CupyAPI(ArrayAPI):
         self._cupyx = cupyx
         self.erf = cupyx.scipy.special.erf
         self.erfc = cupyx.scipy.special.erfc
+        self.lgamma = cupyx.scipy.special.gammaln
+        self.digamma = cupyx.scipy.special.digamma
+        self.erfinv = cupyx.scipy.special.erfinv
+        self.i0 = cupyx.scipy.special.i0
         self.atomic_add_dtypes = ATOMIC_ADD_DTYPES
         self.stable_sort = None  # cupy's argsort is always stable and takes no other kind
         self._tf32: bool | None = None

@@ -35,6 +35,8 @@ _BINARY = {"add": "add", "sub": "subtract", "mul": "multiply", "div": "divide",
            "fmod": "fmod", "atan2": "arctan2", "copysign": "copysign", "logaddexp": "logaddexp",
            "logaddexp2": "logaddexp2", "hypot": "hypot", "nextafter": "nextafter", "bitwise_and": "bitwise_and",
            "bitwise_or": "bitwise_or", "bitwise_xor": "bitwise_xor"}
+# The special functions the ArrayAPI provides (cupy has no ufunc for them).
+SPECIAL = ("erf", "erfc", "lgamma", "digamma", "erfinv", "i0")
 
 
 def kernels(api: ArrayAPI) -> dict[str, Callable]:
@@ -104,14 +106,9 @@ def kernels(api: ArrayAPI) -> dict[str, Callable]:
         result = xp.where(cond, a, b)
         return result if out is None else _into(out, result)  # through a temporary: out may be a or b
 
-    def erf(x, out=None):
-        return api.erf(x, out=out)
-
-    def erfc(x, out=None):
-        return api.erfc(x, out=out)
-
     table = {name: _unary(getattr(xp, ufunc), name) for name, ufunc in _UNARY.items()}
     table.update({name: _binary(getattr(xp, ufunc), name) for name, ufunc in _BINARY.items()})
     table.update({"sign": sign, "pow": pow, "remainder": remainder, "bitwise_left_shift": bitwise_left_shift,
-                  "bitwise_right_shift": bitwise_right_shift, "where": where, "erf": erf, "erfc": erfc})
+                  "bitwise_right_shift": bitwise_right_shift, "where": where})
+    table.update({name: _unary(getattr(api, name), name) for name in SPECIAL})
     return table

@@ -8,10 +8,12 @@ kernel per number of dims, not per shape).
 """
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
 
+from ember import _special_series as series
 from ember._backend_util import elementwise_strides
 
 from . import program
@@ -93,6 +95,82 @@ float nextafter_half(float a, float b) {
 }""",
 }
 
+
+def _horner(coefficients, z: str) -> str:
+    """C code of the polynomial sum(coefficients[i] z^i) in {T}, by Horner's rule."""
+    code = f"({{T}}){coefficients[-1]!r}"
+    for coefficient in reversed(coefficients[:-1]):
+        code = f"({code}) * {z} + ({{T}}){coefficient!r}"
+    return code
+
+
+# PyTorch's special functions that OpenCL C lacks (its ATen Math.h algorithms), over the coefficients the
+# CPU backend evaluates too.
+_SPECIAL = {
+    "digamma": """
+{T} digamma_{T}({T} x) {{
+  /* calc_digamma: the reflection for x < 0, the recurrence up to 10, the asymptotic series */
+  if (x == 0) return copysign(({T})INFINITY, -x);
+  {T} reflection = 0;
+  if (x < 0) {{
+    if (x == trunc(x)) return NAN;
+    /* pi / tan(pi r), r the fractional part; PyTorch's float version computes it in double: in float, r
+       taken to [-1/2, 1/2] first (tan's period; exact) rounds pi r as little */
+    {T} r = x - trunc(x);
+    if (sizeof({T}) == 4) r -= rint(r);
+    reflection = ({T})%(pi)r / tan(({T})%(pi)r * r);
+    x = 1 - x;
+  }}
+  {T} result = 0;
+  while (x < 10) {{ result -= 1 / x; x += 1; }}
+  if (x == 10) return result + ({T})%(psi_10)r - reflection;
+  {T} series = 0;
+  if (x < ({T})1e17) {{
+    {T} z = 1 / (x * x);
+    series = z * (%(psi_series)s);
+  }}
+  return result + log(x) - ({T})0.5 / x - series - reflection;
+}}""",
+    "erfinv": """
+{T} erfinv_{T}({T} y) {{
+  /* calc_erfinv: a rational first guess, then two Newton steps on erf */
+  {T} y_abs = fabs(y), x;
+  if (y_abs > 1) return NAN;
+  if (y_abs == 1) return copysign(({T})INFINITY, y);
+  if (y_abs <= ({T})0.7) {{
+    {T} z = y * y;
+    x = y * (%(erfinv_a)s) / ((%(erfinv_b)s) * z + 1);
+  }} else {{
+    {T} z = sqrt(-log((1 - y_abs) / 2));
+    x = copysign(%(erfinv_c)s, y) / ((%(erfinv_d)s) * z + 1);
+  }}
+  x = x - (erf(x) - y) / (({T})%(two_over_sqrt_pi)r * exp(-x * x));
+  return x - (erf(x) - y) / (({T})%(two_over_sqrt_pi)r * exp(-x * x));
+}}""",
+    "i0": """
+__constant {T} i0e_a_{T}[] = {{%(i0e_a)s}};
+__constant {T} i0e_b_{T}[] = {{%(i0e_b)s}};
+{T} chbevl_{T}({T} x, __constant {T} *coefficients, int count) {{
+  {T} b0 = coefficients[0], b1 = 0, b2 = 0;
+  for (int i = 1; i < count; i++) {{ b2 = b1; b1 = b0; b0 = x * b1 - b2 + coefficients[i]; }}
+  return ({T})0.5 * (b0 - b2);
+}}
+{T} i0_{T}({T} x) {{
+  /* calc_i0: Cephes' Chebyshev series of exp(-x) I0(x), on [0, 8] and beyond */
+  x = fabs(x);
+  if (x <= 8) return exp(x) * chbevl_{T}(x / 2 - 2, i0e_a_{T}, %(i0e_a_count)d);
+  return exp(x) * chbevl_{T}(32 / x - 2, i0e_b_{T}, %(i0e_b_count)d) / sqrt(x);
+}}""",
+}
+_HELPERS.update({name: source % {
+    "pi": math.pi, "psi_10": series.PSI_10, "two_over_sqrt_pi": 2 / math.sqrt(math.pi),
+    "psi_series": _horner(series.PSI_SERIES[::-1], "z"),
+    "erfinv_a": _horner(series.ERFINV_A, "z"), "erfinv_b": _horner(series.ERFINV_B, "z"),
+    "erfinv_c": _horner(series.ERFINV_C, "z"), "erfinv_d": _horner(series.ERFINV_D, "z"),
+    "i0e_a": ", ".join(map(repr, series.I0E_A)), "i0e_b": ", ".join(map(repr, series.I0E_B)),
+    "i0e_a_count": len(series.I0E_A), "i0e_b_count": len(series.I0E_B),
+} for name, source in _SPECIAL.items()})
+
 # op -> (C expression over a, b, c; helper names). {T}: the first array's C type, {U}: its unsigned
 # twin, {W}: its width in bits. Float and integer forms differ where the semantics do.
 _FLOAT = {
@@ -101,7 +179,8 @@ _FLOAT = {
     "log10": "log10(a)", "log1p": "log1p(a)", "tan": "tan(a)", "asin": "asin(a)", "acos": "acos(a)",
     "atan": "atan(a)", "sinh": "sinh(a)", "cosh": "cosh(a)", "asinh": "asinh(a)", "acosh": "acosh(a)",
     "atanh": "atanh(a)", "floor": "floor(a)", "ceil": "ceil(a)", "trunc": "trunc(a)", "round": "rint(a)",
-    "erf": "erf(a)", "erfc": "erfc(a)", "sign": "(a > 0 ? ({T})1 : (a < 0 ? ({T})-1 : ({T})0))",
+    "erf": "erf(a)", "erfc": "erfc(a)", "lgamma": "lgamma(a)", "digamma": "digamma_{T}(a)",
+    "erfinv": "erfinv_{T}(a)", "i0": "i0_{T}(a)", "sign": "(a > 0 ? ({T})1 : (a < 0 ? ({T})-1 : ({T})0))",
     "add": "a + b", "sub": "a - b", "mul": "a * b", "div": "a / b", "pow": "pow(a, b)",
     "maximum": "(a > b || isnan(a)) ? a : b", "minimum": "(a < b || isnan(a)) ? a : b",
     "floor_divide": "floordiv_{T}(a, b)", "remainder": "remainder_{T}(a, b)", "fmod": "fmod(a, b)",
@@ -126,10 +205,11 @@ _BOOL = {"bitwise_and": "a & b", "bitwise_or": "a | b", "bitwise_xor": "a ^ b", 
          "pow": "a | !b"}
 _COMPARISONS = {"eq": "a == b", "ne": "a != b", "lt": "a < b", "le": "a <= b", "gt": "a > b", "ge": "a >= b"}
 _USES = {"tanh": "tanh", "floor_divide": "floordiv", "remainder": "remainder", "pow": "ipow", "logaddexp": "logaddexp",
-         "logaddexp2": "logaddexp2"}
+         "logaddexp2": "logaddexp2",
+         "digamma": "digamma", "erfinv": "erfinv", "i0": "i0"}
 
 UNARY = ("neg exp log sin cos tanh sqrt abs sign exp2 expm1 log2 log10 log1p tan asin acos atan sinh cosh "
-         "asinh acosh atanh floor ceil trunc round erf erfc bitwise_not relu sigmoid").split()
+         "asinh acosh atanh floor ceil trunc round erf erfc lgamma digamma erfinv i0 bitwise_not relu sigmoid").split()
 BINARY = ("add sub mul div pow maximum minimum floor_divide remainder fmod atan2 copysign logaddexp "
           "logaddexp2 hypot nextafter bitwise_and bitwise_or bitwise_xor bitwise_left_shift "
           "bitwise_right_shift").split()

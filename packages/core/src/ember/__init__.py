@@ -100,6 +100,7 @@ from ._ops.pointwise import (
     sub,
     where,
 )
+from ._ops.polygamma import mvlgamma, polygamma
 from ._ops.pooling import (
     adaptive_avg_pool1d,
     adaptive_max_pool1d,
@@ -207,6 +208,7 @@ from . import (  # noqa: E402  (they build on the names above)
     profiler,
     random,
     return_types,
+    special,
     utils,
 )
 from ._deterministic import (  # noqa: E402

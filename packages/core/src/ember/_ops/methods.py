@@ -30,6 +30,7 @@ from . import (
     nan_reductions,
     norms,
     pointwise,
+    polygamma,
     quantiles,
     queries,
     rearranging,
@@ -158,6 +159,7 @@ _METHODS = {
     # everyday basics (session 8)
     "nonzero": index_builders.nonzero, "equal": norms.equal_method,
     **queries.METHODS, **conjugation.METHODS,
+    "polygamma": polygamma.polygamma_method, "mvlgamma": polygamma.mvlgamma,
 }
 
 # In-place versions: name_ -> out-of-place op (and whether that op accepts out=).
@@ -179,6 +181,7 @@ _INPLACE = {
     "lerp_": (lerp.lerp, False), "tril_": (shape.tril, False), "triu_": (shape.triu, False),
     "addcmul_": (addcmul.addcmul, True), "addcdiv_": (addcmul.addcdiv, True), "logit_": (logit.logit, True),
     "renorm_": (norms.renorm, True), "ldexp_": (exponents.ldexp, True),
+    "polygamma_": (polygamma.polygamma_method, True), "mvlgamma_": (polygamma.mvlgamma, True),
 }
 INPLACE_METHODS = {name: inplace.make_inplace(op, name, writes_out) for name, (op, writes_out) in _INPLACE.items()}
 INPLACE_METHODS["masked_fill_"] = inplace.make_inplace(pointwise.masked_fill, "masked_fill_", False,

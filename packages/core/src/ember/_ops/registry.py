@@ -145,7 +145,7 @@ class Unary:
         return self.grad_fn or "".join(part.capitalize() for part in self.name.split("_")) + "Backward0"
 
 
-class _ZeroGradient(Node):
+class ZeroGradient(Node):
     """The node of an op whose gradient is zero wherever it exists (floor, round, sign...)."""
 
     def backward(self, grad):
@@ -158,7 +158,7 @@ def node_class(entry: Unary) -> type | None:
     if not entry.differentiable:
         return None
     if entry.backward is None:
-        return type(entry.node_name, (_ZeroGradient,), {"__module__": __name__})
+        return type(entry.node_name, (ZeroGradient,), {"__module__": __name__})
     formula = entry.backward
     names = tuple("result" if what == "result" else "self" for what in entry.saves)
     if entry.fused and len(entry.saves) == 1 and not entry.params:

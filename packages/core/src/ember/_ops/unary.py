@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .. import _dtype
+from .. import _dtype, _special_series
 from .._dtype import EXACT_NAMES
 from .._tensor import wrap
 from ..autograd import grad_mode
@@ -25,6 +25,7 @@ _float16 = _dtype.float16
 _grad_state = grad_mode.state
 TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
 _DEG2RAD, _RAD2DEG = math.pi / 180, 180 / math.pi
+HALF_SQRT_PI = math.sqrt(math.pi) / 2
 
 
 def _refuse_bool(input) -> None:
@@ -54,6 +55,48 @@ def _sinc_backward(g, x):
     """PyTorch's sinc_backward: g (pi x cos(pi x) - sin(pi x)) / (pi x²), 0 at 0."""
     product, square = x * math.pi, x * x * math.pi
     return _where(square == 0, 0.0, g * (product * product.cos() - product.sin()) / square)
+
+
+def _special(name):
+    from .special_functions import FUNCTIONS as SPECIAL
+    return SPECIAL[name]
+
+
+def _polygamma(n, x):
+    from .polygamma import polygamma
+    return polygamma(n, x)
+
+
+def _digamma_reference(x):
+    """digamma for the test rows, apart from PyTorch's algorithm: the recurrence up to 30, the asymptotic
+    series to x^-12 (float64 accuracy there), the reflection below 0; PyTorch's values at 0, the poles and
+    -inf."""
+    x = np.asarray(x, dtype=np.float64)
+    negative = x < 0
+    y = np.where(negative, 1 - x, x)
+    y = np.where(np.isfinite(y), y, 30.0)
+    shift = np.zeros_like(y)
+    while np.any(y < 30):
+        shift = np.where(y < 30, shift + 1 / y, shift)
+        y = np.where(y < 30, y + 1, y)
+    z = 1 / (y * y)
+    tail = z * (1 / 12 - z * (1 / 120 - z * (1 / 252 - z * (1 / 240 - z * (1 / 132 - z * 691 / 32760)))))
+    result = np.log(y) - 0.5 / y - tail - shift
+    result = np.where(negative, result - np.pi / np.tan(np.pi * (x - np.trunc(x))), result)
+    result = np.where(negative & (x == np.trunc(x)), np.nan, result)
+    result = np.where(np.isinf(x) | np.isnan(x), np.where(x > 0, np.inf, np.nan), result)
+    return np.where(x == 0, np.copysign(np.inf, -x), result)
+
+
+def _erfinv_reference(y: float) -> float:
+    """erfinv for the test rows: math.erf inverted by bisection; +-inf at +-1, NaN beyond."""
+    if not math.fabs(y) < 1:  # (the module's `abs` is ember's)
+        return math.copysign(math.inf, y) if math.fabs(y) == 1 else math.nan
+    low, high = -6.0, 6.0
+    for _ in range(80):
+        middle = (low + high) / 2
+        low, high = (middle, high) if math.erf(middle) < y else (low, middle)
+    return (low + high) / 2
 
 
 UNARY: tuple[Unary, ...] = (
@@ -110,6 +153,13 @@ UNARY: tuple[Unary, ...] = (
           reference=np.isinf),
     Unary("isfinite", compose=lambda x: (x - x) == 0, dtypes="bool", integers="true", differentiable=False,
           reference=np.isfinite),
+    Unary("lgamma", lambda g, x: g * x.digamma(), ("input",),
+          reference=np.vectorize(_special_series.lgamma, otypes=[np.float64]), domain="above_two"),
+    Unary("digamma", lambda g, x: g * _polygamma(1, x), ("input",), reference=_digamma_reference,
+          domain="above_two"),
+    Unary("erfinv", lambda g, x: g * HALF_SQRT_PI * (x.erfinv() ** 2).exp(), ("input",),
+          reference=np.vectorize(_erfinv_reference, otypes=[np.float64]), domain="unit"),
+    Unary("i0", lambda g, x: g * _special("i1")(x), ("input",), reference=np.i0, domain="any"),
 )
 
 

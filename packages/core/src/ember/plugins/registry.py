@@ -13,7 +13,7 @@ REQUIRED_KERNELS: tuple[str, ...] = (
     "empty", "full", "arange", "uniform", "normal", "from_numpy", "to_numpy", "copy_", "astype",
     "neg", "exp", "log", "sin", "cos", "tanh", "sqrt", "abs", "sign",
     "exp2", "expm1", "log2", "log10", "log1p", "tan", "asin", "acos", "atan", "sinh", "cosh", "asinh", "acosh",
-    "atanh", "floor", "ceil", "trunc", "round", "erf", "erfc",
+    "atanh", "floor", "ceil", "trunc", "round", "erf", "erfc", "lgamma", "digamma", "erfinv", "i0",
     "add", "sub", "mul", "div", "pow", "maximum", "minimum",
     "eq", "ne", "lt", "le", "gt", "ge",
     "floor_divide", "remainder", "fmod", "atan2", "copysign", "logaddexp", "logaddexp2", "hypot", "nextafter",

@@ -39,9 +39,11 @@ LAYOUTS = ("contiguous", "transposed", "stepped", "offset_permuted", "rows_stepp
 
 # Value ranges of each domain of random_array: whole numbers for ints (and for "ties" in every dtype).
 WHOLE_RANGES = {"real": (-5, 5), "positive": (1, 5), "nonzero": (1, 5), "ties": (-2, 2), "exponent": (0, 3),
-                "any": (-9, 9), "unit": (0, 0), "above_one": (2, 5)}
+                "any": (-9, 9), "unit": (0, 0), "above_one": (2, 5),
+                "above_two": (3, 6)}
 FLOAT_RANGES = {"real": (-2.0, 2.0), "positive": (0.5, 2.5), "nonzero": (0.5, 2.0), "exponent": (-2.0, 2.0),
-                "any": (-9.0, 9.0), "unit": (-0.95, 0.95), "above_one": (1.05, 4.0)}
+                "any": (-9.0, 9.0), "unit": (-0.95, 0.95), "above_one": (1.05, 4.0),
+                "above_two": (2.5, 6.0)}
 
 
 # Values random data never holds: NaN and inf, signed zeros, huge magnitudes; ints beyond 2**31, and
@@ -71,8 +73,9 @@ def random_array(rng: np.random.Generator, shape: tuple[int, ...], dtype_name: s
 
     Domains: ``real``, ``positive``, ``nonzero`` (magnitudes from the range, either sign), ``ties`` (whole
     numbers in [-2, 2], so that equal values are common), ``exponent``, ``any`` (wide: periodic and
-    rounding functions), ``unit`` (inside (-1, 1)) and ``above_one``; their ranges are WHOLE_RANGES
-    for ints and FLOAT_RANGES for floats. Bools are fair coin flips in every domain.
+    rounding functions), ``unit`` (inside (-1, 1)), ``above_one`` and ``above_two`` (past the zeros of
+    lgamma and digamma, where relative errors are large); their ranges are WHOLE_RANGES for ints and
+    FLOAT_RANGES for floats. Bools are fair coin flips in every domain.
     """
     if dtype_name == "bool":
         return rng.random(shape) < 0.5

@@ -1,0 +1,108 @@
+"""torch.special: PyTorch's special functions. Most are other names of ember's ops (`expit` is sigmoid,
+recording SigmoidBackward0 as PyTorch's does; `gammaln` lgamma, `psi` digamma); the rest are composed
+in `ember._ops.special_functions` or have kernels of their own (lgamma, digamma, erfinv)."""
+from __future__ import annotations
+
+import math
+
+from . import _dtype
+from ._ops import activation, norms
+from ._ops.dispatch import profiled
+from ._ops.linalg import write_out
+from ._ops.logit import logit
+from ._ops.polygamma import mvlgamma, polygamma
+from ._ops.registry import ZeroGradient, in_float32
+from ._ops.scalar_ops import scaled
+from ._ops.special_functions import FUNCTIONS as _SPECIAL
+from ._ops.unary import FUNCTIONS as _UNARY
+from ._tensor import Tensor, wrap
+from .autograd import grad_mode
+from .autograd.node import attach, needs_grad
+
+__all__ = ["digamma", "entr", "erf", "erfc", "erfcx", "erfinv", "exp2", "expit", "expm1", "gammaln", "i0", "i0e",
+           "i1", "i1e", "log1p", "log_ndtr", "log_softmax", "logit", "logsumexp", "multigammaln", "ndtr", "ndtri",
+           "polygamma", "psi", "round", "sinc", "softmax", "xlog1py", "xlogy"]
+
+erf, erfc, exp2, expm1, log1p = (_UNARY[name] for name in ("erf", "erfc", "exp2", "expm1", "log1p"))
+erfinv, i0, sinc = _UNARY["erfinv"], _UNARY["i0"], _UNARY["sinc"]
+gammaln, digamma = _UNARY["lgamma"], _UNARY["digamma"]
+psi = digamma
+multigammaln = mvlgamma
+i0e, i1, i1e, entr, erfcx, log_ndtr, ndtri, xlog1py = (
+    _SPECIAL[name] for name in ("i0e", "i1", "i1e", "entr", "erfcx", "log_ndtr", "ndtri", "xlog1py"))
+
+
+def xlogy(input, other, *, out=None):
+    """input * log(other), 0 where input is 0 (unless other is NaN)."""
+    from ._ops.binary import FUNCTIONS
+    return FUNCTIONS["xlogy"](input, other, out=out)
+
+
+def expit(input, *, out=None):
+    """The logistic sigmoid 1 / (1 + exp(-input)) (torch.special.expit)."""
+    if out is None:
+        return activation.sigmoid(input)
+    with grad_mode.no_grad():
+        data = activation.sigmoid(input)._data
+    return write_out(out, "sigmoid", data, _result_dtype(input), (input,), (input,))
+
+
+def softmax(input, dim, *, dtype=None):
+    """softmax along the required `dim` (torch.special.softmax)."""
+    return activation.softmax(input, dim, dtype)
+
+
+def log_softmax(input, dim, *, dtype=None):
+    """log_softmax along the required `dim` (torch.special.log_softmax)."""
+    return activation.log_softmax(input, dim, dtype)
+
+
+def logsumexp(input, dim, keepdim=False, *, out=None):
+    """log(sum(exp(input))) over `dim` (torch.special.logsumexp)."""
+    if out is None:
+        return norms.logsumexp(input, dim, keepdim)
+    with grad_mode.no_grad():
+        result = norms.logsumexp(input, dim, keepdim)
+    return write_out(out, "logsumexp", result._data, result._dtype, (input,), (input,))
+
+
+def ndtr(input):
+    """The standard normal CDF (1 + erf(x / sqrt(2))) / 2 (torch.special.ndtr), composed as PyTorch's: its
+    products by numbers are C++ Scalar products (MulBackward1)."""
+    return scaled(1 + scaled(input, math.sqrt(0.5)).erf(), 0.5)
+
+
+def _result_dtype(input: Tensor):
+    return input._dtype if input._dtype.is_floating_point else _dtype.get_default_dtype()
+
+
+RoundBackward1 = type("RoundBackward1", (ZeroGradient,), {"__module__": __name__})
+
+
+def _round_decimals(x: Tensor, decimals: int) -> Tensor:
+    """x rounded half to even at `decimals` decimal places (to tens, hundreds... when negative)."""
+    scale = 10.0 ** abs(decimals)
+    if decimals > 0:
+        return in_float32(lambda x: (x * scale).round() / scale, x)
+    return in_float32(lambda x: (x / scale).round() * scale, x)
+
+
+@profiled("aten::round")
+def round(input, *, decimals=0, out=None):  # noqa: A001 - PyTorch's name
+    """input rounded half to even, to `decimals` decimal places (torch.special.round: PyTorch's
+    ``round.decimals``, recorded as RoundBackward1)."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"round(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    if not isinstance(decimals, int) or isinstance(decimals, bool):
+        raise TypeError(f"round(): argument 'decimals' must be int, not {type(decimals).__name__}")
+    if not input._dtype.is_floating_point:
+        from ._ops.dispatch import type_name
+        raise NotImplementedError(f'"round_vml_cpu" not implemented for \'{type_name(input._dtype)}\'')
+    with grad_mode.no_grad():
+        data = (input.round() if decimals == 0 else _round_decimals(input, decimals))._data
+    if out is not None:
+        return write_out(out, "round", data, input._dtype, (input,), (input,))
+    result = wrap(data, input._dtype, input._device)
+    if needs_grad((input,)):
+        attach(result, RoundBackward1, (input,), ())
+    return result
