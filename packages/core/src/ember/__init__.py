@@ -201,10 +201,13 @@ Tensor.prelu = prelu  # type: ignore[attr-defined]  # PyTorch's Tensor.prelu(wei
 
 # everyday torch.* ops composed of existing ones (session 7, helper ops)
 from ._ops.cdist import cdist  # noqa: E402
+from ._ops.cholesky_ops import cholesky_solve  # noqa: E402
 from ._ops.cross import cross  # noqa: E402
 from ._ops.gcd import gcd, lcm  # noqa: E402
 from ._ops.index_builders import argwhere, bincount, combinations, tril_indices, triu_indices  # noqa: E402
 from ._ops.logcumsumexp import logcumsumexp  # noqa: E402
+from ._ops.lu_ops import det, inverse, logdet  # noqa: E402
+from ._ops.lu_ops import legacy_slogdet as slogdet  # noqa: E402
 from ._ops.moments import std_mean, var_mean  # noqa: E402
 from ._ops.nan_reductions import nan_to_num, nanmean, nansum  # noqa: E402
 from ._ops.rearranging import diag_embed, diagflat, diff, kron, rot90, tensordot, trace  # noqa: E402

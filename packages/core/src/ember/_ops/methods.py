@@ -9,6 +9,7 @@ from . import (
     blas,
     conversion,
     creation,
+    cholesky_ops,
     cross,
     gcd,
     index_builders,
@@ -19,6 +20,7 @@ from . import (
     linalg,
     logcumsumexp,
     logit,
+    lu_ops,
     nan_reductions,
     norms,
     pointwise,
@@ -135,6 +137,9 @@ _METHODS = {
     "nan_to_num": nan_reductions.nan_to_num, "nansum": nan_reductions.nansum, "nanmean": nan_reductions.nanmean,
     "signbit": signs.signbit, "sgn": signs.sgn, "heaviside": signs.heaviside, "gcd": gcd.gcd, "lcm": gcd.lcm,
     "logcumsumexp": logcumsumexp.logcumsumexp, "cross": cross.cross,
+    # the LU/Cholesky family (session 8)
+    "det": lu_ops.det, "slogdet": lu_ops.legacy_slogdet, "logdet": lu_ops.logdet, "inverse": lu_ops.inverse,
+    "cholesky_solve": cholesky_ops.cholesky_solve,
 }
 
 # In-place versions: name_ -> out-of-place op (and whether that op accepts out=).
