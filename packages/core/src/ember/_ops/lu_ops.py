@@ -56,10 +56,11 @@ def lu_solve_factored(lu: Tensor, pivots: Tensor, b: Tensor) -> Tensor:
 
 
 def _batch_broadcast(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
-    """A and B with their batch dims (all but the last two) broadcast together (PyTorch's error if they cannot)."""
+    """A and B with their batch dims (all but the last two) broadcast together (PyTorch's error, B's batch
+    named first, if they cannot)."""
     batch = broadcast_shapes(tuple(a.shape[:-2]), tuple(b.shape[:-2]))
     if batch is None:
-        raise broadcast_error(None, (tuple(a.shape[:-2]), tuple(b.shape[:-2])))  # type: ignore[misc]
+        raise broadcast_error(None, (tuple(b.shape[:-2]), tuple(a.shape[:-2])))  # type: ignore[misc]
     return a.expand(*batch, *a.shape[-2:]), b.expand(*batch, *b.shape[-2:])
 
 
@@ -220,7 +221,7 @@ class LinalgSolveExBackward0(Node):
 
 
 def _solve(op: str, A, B, left: bool, check_errors: bool):
-    name = op.removeprefix("torch.")
+    name = op.removeprefix("ember.")
     check_matrices(name, A)
     if not isinstance(B, Tensor):
         raise TypeError(f"{name}(): argument 'B' must be Tensor, not {type(B).__name__}")
@@ -250,7 +251,7 @@ def _solve(op: str, A, B, left: bool, check_errors: bool):
 @profiled("aten::linalg_solve_ex")
 def solve_ex(A, B, *, left=True, check_errors=False, out=None):
     """(result, info): X with A X = B (X A = B when not `left`) and A's factorization's info."""
-    x, info = _solve("torch.linalg.solve_ex", A, B, left, check_errors)
+    x, info = _solve("ember.linalg.solve_ex", A, B, left, check_errors)
     if out is not None:
         write_out(out[0], "linalg_solve_ex", x._data, x._dtype, (A, B))
         write_out(out[1], "linalg_solve_ex", info._data, info._dtype, (A, B))
@@ -261,7 +262,7 @@ def solve_ex(A, B, *, left=True, check_errors=False, out=None):
 @profiled("aten::linalg_solve")
 def solve(A, B, *, left=True, out=None):
     """X with A X = B (X A = B when not `left`), batch dims broadcast; B may be a (batch of) vector(s)."""
-    x, _ = _solve("torch.linalg.solve", A, B, left, True)
+    x, _ = _solve("ember.linalg.solve", A, B, left, True)
     if out is not None:
         return write_out(out, "linalg_solve", x._data, x._dtype, (A, B))
     return x
