@@ -29,10 +29,6 @@ def normal(rng, shape, dtype):
     return rng.standard_normal(shape).astype(dtype)
 
 
-def _linalg(lib):
-    return lib.linalg
-
-
 # name -> (the call on lib, [(maker, shape)] of its operands)
 CASES = {
     "linalg.det": (lambda lib, a: lib.linalg.det(a), [(invertible, (3, 3))]),
@@ -60,7 +56,8 @@ CASES = {
                                      [(invertible, (2, 1, 3, 3)), (normal, (4, 3, 2))]),
     "linalg.solve left=False": (lambda lib, a, b: lib.linalg.solve(a, b, left=False),
                                 [(invertible, (2, 3, 3)), (normal, (2, 4, 3))]),
-    "linalg.solve_ex": (lambda lib, a, b: tuple(lib.linalg.solve_ex(a, b)), [(invertible, (2, 3, 3)), (normal, (3, 1))]),
+    "linalg.solve_ex": (lambda lib, a, b: tuple(lib.linalg.solve_ex(a, b)),
+                        [(invertible, (2, 3, 3)), (normal, (3, 1))]),
     "linalg.cholesky": (lambda lib, a: lib.linalg.cholesky(a), [(positive_definite, (2, 4, 4))]),
     "linalg.cholesky upper": (lambda lib, a: lib.linalg.cholesky(a, upper=True), [(positive_definite, (3, 3))]),
     "linalg.cholesky_ex": (lambda lib, a: tuple(lib.linalg.cholesky_ex(a)), [(positive_definite, (2, 3, 3))]),
@@ -166,7 +163,8 @@ ERRORS = {
     "cholesky integer": (lambda lib, a: lib.linalg.cholesky(a), [np.eye(2, dtype=np.int64)]),
     "cholesky not square": (lambda lib, a: lib.linalg.cholesky(a), [np.ones((2, 3))]),
     "cholesky 1-d": (lambda lib, a: lib.linalg.cholesky(a), [np.ones(2)]),
-    "solve_triangular 1-d B": (lambda lib, a, b: lib.linalg.solve_triangular(a, b, upper=True), [np.eye(2), np.ones(2)]),
+    "solve_triangular 1-d B": (lambda lib, a, b: lib.linalg.solve_triangular(a, b, upper=True),
+                               [np.eye(2), np.ones(2)]),
     "solve_triangular shapes": (lambda lib, a, b: lib.linalg.solve_triangular(a, b, upper=True),
                                 [np.eye(2), np.ones((3, 3))]),
     "solve_triangular shapes, right": (lambda lib, a, b: lib.linalg.solve_triangular(a, b, upper=True, left=False),

@@ -13,7 +13,6 @@ from .linalg import same_device, write_out
 from .lu_ops import _batch_broadcast
 from .matrix_checks import check_matrices, raise_on_info
 
-
 # --- cholesky ---------------------------------------------------------------------------------------------
 
 class LinalgCholeskyExBackward0(Node):

@@ -41,7 +41,7 @@ def check_same_dtype(op: str, a: Tensor, b: Tensor) -> None:
                            f"{type_name(a._dtype)} and B of type {type_name(b._dtype)} instead")
 
 
-def raise_on_info(info: Tensor, message: Callable[[int], str], error: type = LinAlgError) -> None:
+def raise_on_info(info: Tensor, message: Callable[[str, int], str], error: type = LinAlgError) -> None:
     """`error` with PyTorch's text for the first nonzero entry of `info` (the factorizations' per-matrix
     codes); ``message(where, code)`` is its text, `where` "(Batch element i): " in a batch, else empty."""
     batched = info.ndim > 0
