@@ -1,7 +1,8 @@
 """torch.linalg's LU/Cholesky family against PyTorch: det, slogdet, logdet, inv(_ex), inverse, solve(_ex),
-cholesky(_ex), solve_triangular and cholesky_solve; values (batched, broadcast, vector right-hand sides),
-gradients, grad_fn names, second derivatives (gradgradcheck in float64), the info of the _ex forms and the
-errors (LinAlgError for singular and not positive-definite input, with PyTorch's messages)."""
+cholesky(_ex), solve_triangular, cholesky_solve, lu_factor(_ex), lu and lu_solve; values (batched, broadcast,
+vector right-hand sides, wide and tall LU), gradients, grad_fn names, second derivatives (gradgradcheck in
+float64), the info of the _ex forms and the errors (LinAlgError for singular and not positive-definite input,
+with PyTorch's messages)."""
 
 from __future__ import annotations
 
@@ -75,6 +76,26 @@ CASES = {
                              [(normal, (3, 2)), (positive_definite, (2, 3, 3))]),
     "Tensor.cholesky_solve": (lambda lib, b, a: b.cholesky_solve(lib.linalg.cholesky(a)),
                               [(normal, (3, 1)), (positive_definite, (3, 3))]),
+    "linalg.lu_factor": (lambda lib, a: tuple(lib.linalg.lu_factor(a)), [(normal, (2, 4, 4))]),
+    "linalg.lu_factor wide": (lambda lib, a: tuple(lib.linalg.lu_factor(a)), [(normal, (3, 5))]),
+    "linalg.lu_factor tall": (lambda lib, a: tuple(lib.linalg.lu_factor(a)), [(normal, (2, 5, 3))]),
+    "linalg.lu_factor_ex": (lambda lib, a: tuple(lib.linalg.lu_factor_ex(a)), [(normal, (3, 3))]),
+    "linalg.lu": (lambda lib, a: tuple(lib.linalg.lu(a)), [(normal, (2, 4, 4))]),
+    "linalg.lu wide": (lambda lib, a: tuple(lib.linalg.lu(a)), [(normal, (2, 3, 5))]),
+    "linalg.lu tall": (lambda lib, a: tuple(lib.linalg.lu(a)), [(normal, (5, 3))]),
+    "linalg.lu U only": (lambda lib, a: lib.linalg.lu(a).U, [(normal, (4, 4))]),
+    "linalg.lu_solve": (lambda lib, a, b: lib.linalg.lu_solve(*lib.linalg.lu_factor(a), b),
+                        [(invertible, (2, 3, 3)), (normal, (2, 3, 2))]),
+    "linalg.lu_solve adjoint": (lambda lib, a, b: lib.linalg.lu_solve(*lib.linalg.lu_factor(a), b, adjoint=True),
+                                [(invertible, (3, 3)), (normal, (2, 3, 2))]),
+    "linalg.lu_solve left=False": (lambda lib, a, b: lib.linalg.lu_solve(*lib.linalg.lu_factor(a), b, left=False),
+                                   [(invertible, (2, 3, 3)), (normal, (2, 4, 3))]),
+    "linalg.lu_solve left=False adjoint": (
+        lambda lib, a, b: lib.linalg.lu_solve(*lib.linalg.lu_factor(a), b, left=False, adjoint=True),
+        [(invertible, (3, 3)), (normal, (4, 3))]),
+    "linalg.lu_solve of a leaf LU": (
+        lambda lib, lu, b: lib.linalg.lu_solve(lu, lib.tensor([2, 3, 3], dtype=lib.int32), b),
+        [(invertible, (3, 3)), (normal, (3, 2))]),
 }
 
 
@@ -108,6 +129,11 @@ def test_second_derivatives_are_finite_differences_of_the_first(oracle, name):
 
 SINGULAR = np.array([[[1.0, 0.0], [0.0, 1.0]], [[1.0, 2.0], [2.0, 4.0]]])
 NOT_POSITIVE = np.array([[[1.0, 0.0], [0.0, 1.0]], [[1.0, 2.0], [2.0, 1.0]]])
+
+
+def test_lu_factor_of_a_singular_matrix_keeps_its_zero_pivot(oracle):
+    oracle.check(lambda lib, a: tuple(lib.linalg.lu_factor_ex(a)), SINGULAR, grad=False)
+    oracle.check(lambda lib, a: tuple(lib.linalg.lu(a)), SINGULAR, grad=False)
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
@@ -176,6 +202,24 @@ ERRORS = {
                                      [np.ones((2, 1), dtype=np.float32), np.eye(2)]),
     "cholesky_solve 1-d B": (lambda lib, b, a: lib.cholesky_solve(b, a), [np.ones(2), np.eye(2)]),
     "cholesky_solve not square": (lambda lib, b, a: lib.cholesky_solve(b, a), [np.ones((2, 1)), np.ones((2, 3))]),
+    "lu_factor singular": (lambda lib, a: lib.linalg.lu_factor(a), [SINGULAR]),
+    "lu_factor_ex check_errors": (lambda lib, a: lib.linalg.lu_factor_ex(a[1], check_errors=True), [SINGULAR]),
+    "lu_factor without pivoting": (lambda lib, a: lib.linalg.lu_factor(a, pivot=False), [np.eye(2)]),
+    "lu without pivoting": (lambda lib, a: lib.linalg.lu(a, pivot=False), [np.eye(2)]),
+    "lu_factor integer": (lambda lib, a: lib.linalg.lu_factor(a), [np.eye(2, dtype=np.int64)]),
+    "lu_factor 1-d": (lambda lib, a: lib.linalg.lu_factor(a), [np.ones(3)]),
+    "lu 1-d": (lambda lib, a: lib.linalg.lu(a), [np.ones(3)]),
+    "lu_solve 1-d B": (lambda lib, a, b: lib.linalg.lu_solve(*lib.linalg.lu_factor(a), b), [np.eye(2), np.ones(2)]),
+    "lu_solve shapes": (lambda lib, a, b: lib.linalg.lu_solve(*lib.linalg.lu_factor(a), b),
+                        [np.eye(3), np.ones((2, 2))]),
+    "lu_solve shapes, right": (lambda lib, a, b: lib.linalg.lu_solve(*lib.linalg.lu_factor(a), b, left=False),
+                               [np.eye(3), np.ones((2, 2))]),
+    "lu_solve int64 pivots": (lambda lib, a, b: lib.linalg.lu_solve(a, lib.linalg.lu_factor(a).pivots.long(), b),
+                              [np.eye(3), np.ones((3, 2))]),
+    "lu_solve pivots of another size": (
+        lambda lib, a, b: lib.linalg.lu_solve(a, lib.linalg.lu_factor(a).pivots[:2], b), [np.eye(3), np.ones((3, 2))]),
+    "lu_solve not square": (lambda lib, a, b: lib.linalg.lu_solve(a, lib.linalg.lu_factor(a[:, :3]).pivots, b),
+                            [np.ones((3, 4)), np.ones((3, 2))]),
 }
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 from ._ops.cholesky_ops import cholesky, cholesky_ex, solve_triangular
 from ._ops.cross import linalg_cross as cross
 from ._ops.linalg import matmul
+from ._ops.lu_decomposition import lu, lu_factor, lu_factor_ex, lu_solve
 from ._ops.lu_ops import det, inv, inv_ex, slogdet, solve, solve_ex
 from ._ops.matrix_checks import LinAlgError
 from ._ops.norms import vector_norm
 
-__all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cross", "det", "inv", "inv_ex", "matmul", "slogdet", "solve",
-           "solve_ex", "solve_triangular", "vector_norm"]
+__all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cross", "det", "inv", "inv_ex", "lu", "lu_factor", "lu_factor_ex",
+           "lu_solve", "matmul", "slogdet", "solve", "solve_ex", "solve_triangular", "vector_norm"]
