@@ -8,7 +8,7 @@ from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.node import Node, attach, needs_input_grad
 from . import matrix_kernels
-from .dispatch import type_name
+from .dispatch import profiled, type_name
 from .linalg import same_device, write_out
 from .lu_ops import _batch_broadcast
 from .matrix_checks import check_matrices, raise_on_info
@@ -44,6 +44,7 @@ def _cholesky(op: str, A, upper: bool, check_errors: bool):
     return attach(factor, LinalgCholeskyExBackward0, (A,), (factor,), upper=bool(upper)), info
 
 
+@profiled("aten::linalg_cholesky_ex")
 def cholesky_ex(A, *, upper=False, check_errors=False, out=None):
     """(L, info): the Cholesky factor (U = L^T with `upper`) and info (*,) int32, the order of the first
     leading minor that is not positive-definite (0 when A is positive-definite)."""
@@ -55,6 +56,7 @@ def cholesky_ex(A, *, upper=False, check_errors=False, out=None):
     return return_types.linalg_cholesky_ex(factor, info)
 
 
+@profiled("aten::linalg_cholesky")
 def cholesky(A, *, upper=False, out=None):
     """The lower Cholesky factor L of each matrix of A, A = L L^T (U = L^T, A = U^T U, with `upper`);
     LinAlgError when one is not positive-definite."""
@@ -100,6 +102,7 @@ def _solved(A: Tensor, B: Tensor, upper: bool, left: bool, unitriangular: bool) 
     return x if left else x.mT
 
 
+@profiled("aten::linalg_solve_triangular")
 def solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=None):
     """X with A X = B (X A = B when not `left`) for triangular A (its `upper` or lower triangle read, its
     diagonal taken as ones when `unitriangular`)."""
@@ -137,6 +140,7 @@ class CholeskySolveBackward0(Node):
         return grad_b, grad_factor
 
 
+@profiled("aten::cholesky_solve")
 def cholesky_solve(input, input2, upper=False, *, out=None):
     """X with A X = B, A = L L^T given its Cholesky factor `input2` (L, or U = L^T with `upper`), B `input`."""
     if not isinstance(input, Tensor) or not isinstance(input2, Tensor):

@@ -9,13 +9,13 @@ from ..autograd import grad_mode
 from ..autograd.node import Node, attach, needs_input_grad
 from . import creation, joining, matrix_kernels
 from .cholesky_ops import solve_triangular
-from .dispatch import type_name
+from .dispatch import profiled, type_name
 from .linalg import same_device, write_out
 from .lu_ops import _batch_broadcast, _zero_pivot_message, lu_solve_factored, row_order
 from .matrix_checks import raise_on_info
 
 
-def _check_input(op: str, A, name: str = "A") -> None:
+def _check_input(op: str, A, name: str = "A", kernel: str = "lu_cpu") -> None:
     """PyTorch's checks of an LU factorization's input: a float32/float64 tensor of at least 2 dims (the
     factorizations name themselves "ember.lu_factor" in the error for fewer, as PyTorch's "torch.lu_factor")."""
     if not isinstance(A, Tensor):
@@ -24,7 +24,7 @@ def _check_input(op: str, A, name: str = "A") -> None:
         named = "ember.lu_factor" if "lu_factor" in op else op
         raise RuntimeError(f"{named}: Expected tensor with 2 or more dimensions. Got size: {list(A.shape)} instead")
     if not A._dtype.is_floating_point or A._dtype.itemsize < 4:
-        raise NotImplementedError(f"\"lu_cpu\" not implemented for '{type_name(A._dtype)}'")
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{type_name(A._dtype)}'")
 
 
 def _refuse_no_pivoting(pivot) -> None:
@@ -109,6 +109,7 @@ def _factor(op: str, A, pivot: bool, check_errors: bool):
     return attach(lu, LinalgLuFactorExBackward0, (A,), (lu, pivots)), pivots, info
 
 
+@profiled("aten::linalg_lu_factor_ex")
 def lu_factor_ex(A, *, pivot=True, check_errors=False, out=None):
     """(LU, pivots, info): A = P L U packed as LAPACK's getrf (L's unit diagonal implied), pivots (*, k) int32
     1-based, info (*,) int32 the first zero pivot's 1-based index, 0 when none."""
@@ -120,6 +121,7 @@ def lu_factor_ex(A, *, pivot=True, check_errors=False, out=None):
     return return_types.linalg_lu_factor_ex(lu, pivots, info)
 
 
+@profiled("aten::linalg_lu_factor")
 def lu_factor(A, *, pivot=True, out=None):
     """(LU, pivots) of lu_factor_ex; RuntimeError when U has a zero on its diagonal."""
     lu, pivots, _ = _factor("ember.linalg.lu_factor", A, pivot, True)
@@ -138,6 +140,7 @@ class LinalgLuBackward0(Node):
         return lu_backward(grad_l, grad_u, p, lower, upper)
 
 
+@profiled("aten::linalg_lu")
 def lu(A, *, pivot=True, out=None):
     """(P, L, U) with A = P L U: P a permutation matrix, L (*, m, k) unit lower, U (*, k, n) upper."""
     _check_input("linalg.lu", A)
@@ -195,10 +198,11 @@ def _lu_solve_lu_grad(grad, lu, pivots, x, left: bool, adjoint: bool) -> Tensor:
     return grad_r.tril(-1) + grad_u
 
 
+@profiled("aten::linalg_lu_solve")
 def lu_solve(LU, pivots, B, *, left=True, adjoint=False, out=None):
     """X with A X = B (X A = B when not `left`; A^T for A when `adjoint`) from A's (LU, pivots)."""
     op = "linalg.lu_solve"
-    _check_input(op, LU, "LU")
+    _check_input(op, LU, "LU", "linalg.lu_solve_cpu")
     if not isinstance(B, Tensor) or B.ndim < 2:
         raise RuntimeError(f"{op}: The input tensor B must have at least 2 dimensions.")
     n = LU.shape[-1]

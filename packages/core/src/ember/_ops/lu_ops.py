@@ -189,6 +189,7 @@ def inv(A, *, out=None):
     return inverse
 
 
+@profiled("aten::inverse")
 def inverse(input, *, out=None):
     """torch.inverse and Tensor.inverse: linalg.inv."""
     return inv(input, out=out)
@@ -222,7 +223,7 @@ class LinalgSolveExBackward0(Node):
 
 def _solve(op: str, A, B, left: bool, check_errors: bool):
     name = op.removeprefix("ember.")
-    check_matrices(name, A)
+    check_matrices(name, A, half="lu_cpu")
     if not isinstance(B, Tensor):
         raise TypeError(f"{name}(): argument 'B' must be Tensor, not {type(B).__name__}")
     if B.ndim < 1:
