@@ -81,3 +81,14 @@ def test_nll_loss_picks_without_an_index_check():
     assert len(_checks.pending[ember.device("opencl:0")]) == 1
     assert "argmax" not in {call.name for call in prof.kernel_calls()}  # an index check marks the first bad one
     assert np.isfinite(loss.item())
+
+
+def test_cpu_index_tensors_index_an_opencl_tensor_as_pytorchs_do():
+    """PyTorch copies CPU index tensors to the indexed tensor's device (getitem, setitem, index_put)."""
+    x = ember.arange(12.0, device="opencl").view(4, 3)
+    rows = ember.tensor([2, 0], device="cpu")
+    assert x[rows].cpu().tolist() == [[6.0, 7.0, 8.0], [0.0, 1.0, 2.0]]
+    assert x[rows, ember.tensor([True, False, True], device="cpu")].cpu().tolist() == [6.0, 2.0]
+    x[rows] = -1.0
+    x.index_put_((ember.tensor([1], device="cpu"),), ember.tensor(5.0, device="opencl"))
+    assert x.cpu().tolist() == [[-1.0] * 3, [5.0] * 3, [-1.0] * 3, [9.0, 10.0, 11.0]]

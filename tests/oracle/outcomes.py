@@ -28,6 +28,15 @@ def settled(result):
     return result
 
 
+def raised(lib, call):
+    """The exception `call(lib)` raises (a queued device's deferred one included), or None."""
+    try:
+        settled(call(lib))
+    except Exception as error:  # noqa: BLE001 -- the error is what is compared
+        return error
+    return None
+
+
 def same_message(ember_error: BaseException, torch_error: BaseException) -> bool:
     """ember's message is PyTorch's (with `ember.` for `torch.`), up to the op ember names at its end."""
     expected = str(torch_error).replace("torch.", "ember.")
@@ -42,3 +51,13 @@ def devices() -> tuple[str, ...]:
     except ImportError:
         return ("cpu",)
     return ("cpu", "opencl") if device.discover().devices else ("cpu",)
+
+
+def assert_same_error(call, ember, torch) -> None:
+    """`call(torch)` raises, and `call(ember)` raises an exception of that type with PyTorch's message (see
+    `same_message`)."""
+    expected = raised(torch, call)
+    assert expected is not None, "PyTorch raised nothing"
+    got = raised(ember, call)
+    assert isinstance(got, type(expected)), f"ember raised {got!r}, PyTorch {expected!r}"
+    assert same_message(got, expected), f"ember: {got}\nPyTorch: {expected}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from outcomes import same_message, settled
+from outcomes import raised, same_message
 
 pytestmark = pytest.mark.oracle
 
@@ -118,17 +118,9 @@ ERRORS = {
 }
 
 
-def _error(lib, call):
-    try:
-        settled(call(lib))
-    except Exception as error:  # noqa: BLE001 -- the error is what is compared
-        return error
-    return None
-
-
 @pytest.mark.parametrize("name", ERRORS)
 def test_errors(oracle, name):
-    expected, got = _error(oracle.torch, ERRORS[name]), _error(oracle.ember, ERRORS[name])
+    expected, got = raised(oracle.torch, ERRORS[name]), raised(oracle.ember, ERRORS[name])
     assert expected is not None and got is not None, (expected, got)
     assert type(got) is type(expected)
     assert same_message(got, expected), (str(got), str(expected))

@@ -1,8 +1,8 @@
 """torch.linalg's LU/Cholesky family against PyTorch: det, slogdet, logdet, inv(_ex), inverse, solve(_ex),
-cholesky(_ex), solve_triangular, cholesky_solve, lu_factor(_ex), lu and lu_solve; values (batched, broadcast,
-vector right-hand sides, wide and tall LU), gradients, grad_fn names, second derivatives (gradgradcheck in
-float64), the info of the _ex forms and the errors (LinAlgError for singular and not positive-definite input,
-with PyTorch's messages)."""
+cholesky(_ex), solve_triangular, cholesky_solve, lu_factor(_ex), lu, lu_solve and matrix_power's negative
+powers; values (batched, broadcast, vector right-hand sides, wide and tall LU), gradients, grad_fn names, second
+derivatives (gradgradcheck in float64), the info of the _ex forms and the errors (LinAlgError for singular and
+not positive-definite input, with PyTorch's messages)."""
 
 from __future__ import annotations
 
@@ -76,6 +76,9 @@ CASES = {
                              [(normal, (3, 2)), (positive_definite, (2, 3, 3))]),
     "Tensor.cholesky_solve": (lambda lib, b, a: b.cholesky_solve(lib.linalg.cholesky(a)),
                               [(normal, (3, 1)), (positive_definite, (3, 3))]),
+    "linalg.matrix_power -1": (lambda lib, a: lib.linalg.matrix_power(a, -1), [(invertible, (3, 3))]),
+    "linalg.matrix_power -3 batched": (lambda lib, a: lib.linalg.matrix_power(a, -3), [(invertible, (2, 3, 3))]),
+    "Tensor.matrix_power -2": (lambda lib, a: a.matrix_power(-2), [(invertible, (3, 3))]),
     "linalg.lu_factor": (lambda lib, a: tuple(lib.linalg.lu_factor(a)), [(normal, (2, 4, 4))]),
     "linalg.lu_factor wide": (lambda lib, a: tuple(lib.linalg.lu_factor(a)), [(normal, (3, 5))]),
     "linalg.lu_factor tall": (lambda lib, a: tuple(lib.linalg.lu_factor(a)), [(normal, (2, 5, 3))]),
@@ -173,6 +176,8 @@ ERRORS = {
     "inv integer": (lambda lib, a: lib.linalg.inv(a), [np.eye(2, dtype=np.int64)]),
     "inverse integer": (lambda lib, a: lib.inverse(a), [np.eye(2, dtype=np.int32)]),
     "inv half": (lambda lib, a: lib.linalg.inv(a), [np.eye(2, dtype=np.float16)]),
+    "matrix_power -2 integer": (lambda lib, a: lib.linalg.matrix_power(a, -2), [np.eye(2, dtype=np.int64)]),
+    "matrix_power -1 singular": (lambda lib, a: lib.linalg.matrix_power(a, -1), [SINGULAR]),
     "det half": (lambda lib, a: lib.linalg.det(a), [np.eye(2, dtype=np.float16)]),
     "solve half": (lambda lib, a: lib.linalg.solve(a, a), [np.eye(2, dtype=np.float16)]),
     "cholesky half": (lambda lib, a: lib.linalg.cholesky(a), [np.eye(2, dtype=np.float16)]),

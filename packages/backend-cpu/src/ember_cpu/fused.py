@@ -180,7 +180,7 @@ def _momentum_step(params, grads, bufs, lr, momentum):
 
 def _lerp_(start, end, weight):
     """start = lerp(start, end, weight) in place, rounded as PyTorch's lerp_ (fused multiply-adds)."""
-    np.copyto(start, fma.lerp(start, end, weight))
+    fma.lerp(start, end, weight, out=start)
 
 
 @_quietly

@@ -63,11 +63,14 @@ from ._ops.creation import (
     zeros_like,
 )
 from ._ops.einsum import einsum
+from ._ops.inplace import fill
 from ._ops.joining import cat, stack
 from ._ops.lerp import lerp
 from ._ops.linalg import bmm, dot, ger, matmul, mm, mv, outer, vdot
 from ._ops.logit import logit
-from ._ops.norms import allclose, count_nonzero, isclose, logsumexp, norm
+from ._ops.matrix_chains import matrix_power
+from ._ops.matrix_norms import frobenius_norm, norm
+from ._ops.norms import allclose, count_nonzero, isclose, logsumexp
 from ._ops.padding import constant_pad_nd
 from ._ops.pointwise import (
     add,
@@ -91,6 +94,7 @@ from ._ops.pointwise import (
     ne,
     pow,
     reciprocal,
+    square,
     sub,
     where,
 )
@@ -104,7 +108,22 @@ from ._ops.pooling import (
 )
 from ._ops.reduction import all, amax, amin, any, argmax, argmin, max, mean, min, prod, std, sum, var
 from ._ops.scan import cummax, cummin, cumprod, cumsum
-from ._ops.shape import chunk, diag, diagonal, flip, movedim, roll, split, tril, triu, unbind
+from ._ops.sections import dsplit, hsplit, tensor_split, vsplit
+from ._ops.shape import (
+    chunk,
+    diag,
+    diagonal,
+    flip,
+    fliplr,
+    flipud,
+    movedim,
+    roll,
+    split,
+    split_with_sizes,
+    tril,
+    triu,
+    unbind,
+)
 from ._ops.sorting import (
     argsort,
     kthvalue,
@@ -117,6 +136,7 @@ from ._ops.sorting import (
     unique,
     unique_consecutive,
 )
+from ._ops.strided import as_strided
 from ._ops.views import (
     broadcast_to,
     clone,
@@ -150,7 +170,7 @@ from .autograd.grad_mode import (
 
 _methods.bind()
 globals().update(_unary.FUNCTIONS)  # the registry's elementwise ops: exp, log2, arcsin, isnan...
-globals().update(_binary.FUNCTIONS)  # and its binary ones: remainder, atan2, bitwise_and...
+globals().update(_binary.FUNCTIONS, **_binary.TORCH_ONLY)  # and its binary ones: remainder, atan2, rsub...
 globals().update(_scatter.FUNCTIONS, **_index_ops.FUNCTIONS, index_put_=_index_ops.index_put_)  # gather...
 if TYPE_CHECKING:
     def __getattr__(name: str) -> Any: ...  # the registry's ops, made at import
@@ -197,6 +217,13 @@ threshold, threshold_ = nn.functional.threshold, nn.functional.threshold_
 rms_norm, instance_norm = nn.functional.rms_norm, nn.functional.instance_norm
 pixel_shuffle, pixel_unshuffle = nn.functional.pixel_shuffle, nn.functional.pixel_unshuffle
 channel_shuffle = nn.functional.channel_shuffle
+
+# torch-level signatures of nn ops (session 8), bound by name: a from-import would reorder mypy's import cycle
+from . import _nn_forms  # noqa: E402
+
+globals().update({_name: getattr(_nn_forms, _name) for _name in _nn_forms.NAMES})
+
+Tensor.hardshrink = _nn_forms.hardshrink  # type: ignore[attr-defined]
 Tensor.prelu = prelu  # type: ignore[attr-defined]  # PyTorch's Tensor.prelu(weight): an nn op, bound once nn is imported
 
 # everyday torch.* ops composed of existing ones (session 7, helper ops)
@@ -204,7 +231,14 @@ from ._ops.cdist import cdist  # noqa: E402
 from ._ops.cholesky_ops import cholesky_solve  # noqa: E402
 from ._ops.cross import cross  # noqa: E402
 from ._ops.gcd import gcd, lcm  # noqa: E402
-from ._ops.index_builders import argwhere, bincount, combinations, tril_indices, triu_indices  # noqa: E402
+from ._ops.index_builders import (  # noqa: E402
+    argwhere,
+    bincount,
+    combinations,
+    tril_indices,
+    triu_indices,
+    unravel_index,
+)
 from ._ops.logcumsumexp import logcumsumexp  # noqa: E402
 from ._ops.lu_ops import det, inverse, logdet  # noqa: E402
 from ._ops.lu_ops import legacy_slogdet as slogdet  # noqa: E402
@@ -234,7 +268,7 @@ default_generator = _generator.default_for(device("cpu"))  # the CPU's default G
 concat = concatenate = cat
 clip = clamp
 subtract, multiply, divide, true_divide = sub, mul, div, div
-swapaxes = transpose
+swapaxes = swapdims = transpose
 moveaxis = movedim
 
 
@@ -257,8 +291,8 @@ def numel(input: Tensor) -> builtins.int:
     return _tensor_input(input, "numel").numel()
 
 
-def _inplace_function(name: str):
-    method = _methods.INPLACE_METHODS[name]
+def _method_function(name: str):
+    method = getattr(Tensor, name)
 
     def function(input, *args, **kwargs):
         return method(_tensor_input(input, name), *args, **kwargs)
@@ -267,8 +301,10 @@ def _inplace_function(name: str):
     return function
 
 
-for _name in ("sigmoid_", "relu_", "clamp_", "reciprocal_", *(name + "_" for name in _unary.IN_PLACE)):
-    globals()[_name] = _inplace_function(_name)
+for _name in ("sigmoid_", "relu_", "clamp_", "reciprocal_", *(name + "_" for name in _unary.IN_PLACE), "square_",
+              "clamp_min_", "clamp_max_", "clip_", "fill_", "zero_", "detach_", "nan_to_num_", "logit_", "xlogy_",
+              "gcd_", "lcm_", "addmv_", "detach"):
+    globals()[_name] = _method_function(_name)
 del _name
 
 __version__ = "0.1.0"

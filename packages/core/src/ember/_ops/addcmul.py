@@ -10,7 +10,7 @@ import numbers
 from .. import _dtype
 from .._tensor import Tensor, wrap
 from ..autograd.node import Node, attach, needs_input_grad
-from .dispatch import _CPP_NAMES, broadcast_error, broadcast_shapes, element, profiled
+from .dispatch import _CPP_NAMES, broadcast_all, broadcast_shapes, element, profiled
 from .linalg import same_device, write_out
 
 
@@ -56,9 +56,7 @@ def _combine(op: str, node_cls, input, tensor1, tensor2, value, out, divide: boo
                            "integer inputs and as (input + value * tensor1 / tensor2) for float inputs. The future "
                            "addcdiv behavior is just the latter implementation: (input + value * tensor1 / "
                            "tensor2), for all dtypes.")
-    error = broadcast_error(op, [t._data.shape for t in (input, tensor1, tensor2)])
-    if error is not None:
-        raise error
+    broadcast_all(op, [t._data.shape for t in (input, tensor1, tensor2)])
     if isinstance(value, complex):
         raise RuntimeError(f"value cannot be converted to type {_CPP_NAMES[dt.name]} without overflow")
     value = element(value, dt)

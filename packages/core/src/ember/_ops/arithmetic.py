@@ -65,8 +65,9 @@ def _check_sub(input, other, dt, alpha=1) -> None:
     _check_alpha(dt, alpha)
 
 
-def _check_rsub(input, other, dt) -> None:
+def _check_rsub(input, other, dt, alpha=1) -> None:
     _refuse_bool_subtraction(input, other)
+    _check_alpha(dt, alpha)
 
 
 def _check_pow(input, exponent, dt) -> None:
@@ -97,6 +98,15 @@ def _scaling(op: str):
             return x, y if not hasattr(x, "shape") or y.dtype == x.dtype else k.astype(y, dt)
         return x, bool(y and alpha) if dt is _bool else y * alpha if dt.is_floating_point else wrap_int(y * alpha, dt)
     return prepare
+
+
+_SUB_SCALING = _scaling("sub")
+
+
+def _scaling_input(k, x, y, dt, alpha=1):
+    """rsub's operands: x (the input, which rsub subtracts) scaled by alpha, as `_scaling` scales sub's y."""
+    other, input = _SUB_SCALING(k, y, x, dt, alpha)
+    return input, other
 
 
 def _pow_forward(k, base, exponent, dt, out):
@@ -138,12 +148,14 @@ def _sub_backward(node, grad):
 
 
 def _rsub_backward(node, grad):
-    """torch.rsub(input, other) = other - input."""
-    return -grad if needs_input_grad(node, 0) else None, grad if needs_input_grad(node, 1) else None
+    """torch.rsub(input, other, alpha) = other - alpha * input."""
+    return _rsub_number_backward(node, grad) if needs_input_grad(node, 0) else None, \
+        grad if needs_input_grad(node, 1) else None
 
 
 def _rsub_number_backward(node, grad):
-    return -grad
+    alpha = node.alpha
+    return -grad if alpha == 1 else grad * -alpha
 
 
 def _mul_backward(node, grad):
@@ -216,13 +228,14 @@ ARITHMETIC: tuple[Binary, ...] = (
            prepare=_scaling("add"), check=_check_add, wide_scalars=True, numbers="tensor",
            operators=("__add__", "__radd__", "__iadd__"), reflected="same", reference=np.add),
     Binary("sub", gradients=(Gradient("SubBackward0", _sub_backward), None, None), params=_ALPHA,
-           prepare=_scaling("sub"), check=_check_sub, wide_scalars=True, numbers="tensor",
+           prepare=_SUB_SCALING, check=_check_sub, wide_scalars=True, numbers="tensor",
            operators=("__sub__", "__rsub__", "__isub__"), reflected="rsub", reference=np.subtract,
            kit_dtypes=_NUMERIC, aliases=("subtract",)),
-    # Python's ``2 - t`` (torch.rsub): other - input
+    # torch.rsub and Python's ``2 - t``: other - alpha * input (no Tensor.rsub: see `binary.FUNCTIONS`)
     Binary("rsub", gradients=(Gradient("RsubBackward0", _rsub_backward),
-                              Gradient("RsubBackward1", _rsub_number_backward), None),
-           kernel="sub", swapped=True, check=_check_rsub, numbers="other", in_place=False, public=False),
+                              Gradient("RsubBackward1", _rsub_number_backward), None), params=_ALPHA,
+           prepare=_scaling_input, kernel="sub", swapped=True, check=_check_rsub, numbers="other", in_place=False,
+           public=False),
     Binary("mul", gradients=(Gradient("MulBackward0", _mul_backward, ("self", "other"), cross_saved), None, None),
            wide_scalars=True, half_by_number=True, numbers="tensor", operators=("__mul__", "__rmul__", "__imul__"),
            reflected="same", reference=np.multiply, aliases=("multiply",)),

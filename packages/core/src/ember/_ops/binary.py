@@ -11,6 +11,7 @@ import numpy as np
 
 from .._dtype import EXACT_NAMES
 from .._tensor import Tensor, wrap
+from ..autograd.node import Node, attach, needs_input_grad
 from .arithmetic import ARITHMETIC
 from .dispatch import bump as _bump
 from .dispatch import check_out, profiled, type_name
@@ -87,11 +88,12 @@ BINARY: tuple[Binary, ...] = (
     Binary("bitwise_right_shift", refuses=_FLOATS + _NOT_INT, cpu_name="rshift_cpu",
            operators=("__rshift__", "__rrshift__", "__irshift__"), reference=np.right_shift,
            domains=("real", "exponent")),
-    # comparisons: a bool result, no gradient
-    *(Binary(name, dtypes="bool", wide_scalars=True, numbers="other", in_place=False, operators=(f"__{name}__",),
-             reference=getattr(np, ufunc)) for name, ufunc in (("eq", "equal"), ("ne", "not_equal"), ("lt", "less"),
-                                                                  ("le", "less_equal"), ("gt", "greater"),
-                                                                  ("ge", "greater_equal"))),
+    # comparisons: a bool result, no gradient; their in-place forms are `COMPARED_IN_PLACE`
+    *(Binary(name, dtypes="bool", wide_scalars=True, numbers="other", operators=(f"__{name}__",),
+             aliases=aliases, reference=getattr(np, ufunc))
+      for name, ufunc, aliases in (("eq", "equal", ()), ("ne", "not_equal", ("not_equal",)), ("lt", "less", ("less",)),
+                                   ("le", "less_equal", ("less_equal",)), ("gt", "greater", ("greater",)),
+                                   ("ge", "greater_equal", ("greater_equal",)))),
     Binary("maximum", (lambda g, a, b, r: _extreme_grad(g, a < b, a == b),
                        lambda g, a, b, r: _extreme_grad(g, a > b, a == b)),
            ("MaximumBackward0", "", ""), wide_scalars=True, numbers="none", in_place=False, reference=np.maximum),
@@ -108,7 +110,16 @@ BINARY: tuple[Binary, ...] = (
 _ALL, NODES = build_binary(BINARY)
 FUNCTIONS: dict[str, Any] = {name: _ALL[name] for entry in BINARY if entry.public
                              for name in (entry.name, *entry.aliases)}
-IN_PLACE = tuple(name for entry in BINARY if entry.public and entry.in_place
+
+
+def rsub(input, other, alpha=1):
+    """``other - alpha * input`` (torch.rsub; alpha positional too, as PyTorch's form with a number)."""
+    return _ALL["rsub"](input, other, alpha=alpha)
+
+
+TORCH_ONLY = {"rsub": rsub}  # ops PyTorch has as ``torch.name`` only, not as Tensor methods
+
+IN_PLACE = tuple(name for entry in BINARY if entry.public and entry.in_place and entry.dtypes != "bool"
                  for name in (entry.name, *entry.aliases)) + ("bitwise_not",)
 _ROUNDED = {"floor": _ALL["div_floor"], "trunc": _ALL["div_trunc"]}
 
@@ -167,6 +178,30 @@ def _reflected(entry: Binary):
     return reflected
 
 
+class _ComparedInPlace(Node):
+    """A comparison written into its tensor (``t.lt_(x)``), which PyTorch records with zero gradients."""
+
+    def backward(self, grad):
+        from .creation import zeros_like
+        return tuple(zeros_like(grad) if needs_input_grad(self, i) else None for i in range(2))
+
+
+def _compared_in_place(entry: Binary):
+    """`entry`'s comparison in its first operand's dtype (``t.lt_(x)`` writes 1 and 0 into `t`), recorded as
+    PyTorch's in-place comparisons are: ``LtBackward1`` with a tensor, ``LtBackward0`` with a number."""
+    op, stem = _ALL[entry.name], entry.name.capitalize()
+    by_tensor, by_number = (type(f"{stem}Backward{n}", (_ComparedInPlace,), {}) for n in (1, 0))
+
+    def compared(input, other):
+        result = op(input, other).to(input._dtype)
+        return attach(result, by_tensor if isinstance(other, Tensor) else by_number, (input, other))
+    compared.__name__ = compared.__qualname__ = entry.name
+    return compared
+
+
+# The in-place comparisons by method name (``lt``, ``less``), each written into its tensor by `make_inplace`.
+COMPARED_IN_PLACE = {name: compared for entry in BINARY if entry.in_place and entry.dtypes == "bool"
+                     for compared in (_compared_in_place(entry),) for name in (entry.name, *entry.aliases)}
 FUNCTIONS["bitwise_not"] = bitwise_not
 # Python operators (forward and reflected), and the in-place ones by the method they are.
 OPERATORS = {name: fn for entry in BINARY for name, fn in zip(entry.operators, (_ALL[entry.name], _reflected(entry)))}

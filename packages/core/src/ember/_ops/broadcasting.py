@@ -6,8 +6,7 @@ from collections.abc import Sequence
 from .._size import Size
 from .._tensor import Tensor
 from . import views
-from .dispatch import broadcast_error
-from .dispatch import broadcast_shapes as pair_shape
+from .dispatch import broadcast_all
 
 
 def broadcast_shapes(*shapes) -> Size:
@@ -39,13 +38,5 @@ def broadcast_tensors(*tensors) -> tuple:
     for position, t in enumerate(tensors):
         if not isinstance(t, Tensor):
             raise TypeError(f"expected Tensor as element {position} in argument 0, but got {type(t).__name__}")
-    shapes = [t._data.shape for t in tensors]
-    error = broadcast_error(None, shapes)
-    if error is not None:
-        raise error
-    shape: tuple = ()
-    for other in shapes:
-        common = pair_shape(shape, other)
-        assert common is not None  # they broadcast: checked above
-        shape = common
+    shape = broadcast_all(None, [t._data.shape for t in tensors])
     return tuple(t if t._data.shape == shape else views.expand(t, shape) for t in tensors)

@@ -75,6 +75,14 @@ def scalar(value, op: str):
 # The C++ type names PyTorch's "value cannot be converted" errors use.
 _CPP_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double", "uint8": "uint8_t", "int8": "int8_t",
               "int16": "int16_t", "int32": "int", "int64": "int64_t"}
+# The names PyTorch's dtype-mismatch errors give a tensor's dtype (its TypeMeta's: the C++ type's name).
+_META_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double", "uint8": "unsigned char",
+               "int8": "signed char", "int16": "short int", "int32": "int", "int64": "long int", "bool": "bool"}
+
+
+def meta_name(d) -> str:
+    """A dtype as PyTorch's 'expected ... to have dtype float but got double' errors name it."""
+    return _META_NAMES[d.name]
 
 
 def value_range(dt) -> tuple:
@@ -176,9 +184,23 @@ def broadcast_shapes(a: tuple, b: tuple) -> tuple | None:
 
 
 def broadcast_error(op: str | None, shapes) -> RuntimeError | None:
-    """PyTorch's error for operand `shapes` (in its operand order) that do not broadcast together, else None:
-    as its TensorIterator, each shape is broadcast against those before it (tensor a) and the first
-    mismatch from the right is named; `op` (when given) and the shapes end ember's message."""
+    """PyTorch's error for operand `shapes` (in its operand order) that do not broadcast together, else None
+    (see `broadcast_all`)."""
+    return _broadcast_walk(op, shapes)[1]
+
+
+def broadcast_all(op: str | None, shapes) -> tuple:
+    """The shape operands of `shapes` broadcast to, or PyTorch's error for them raised."""
+    shape, error = _broadcast_walk(op, shapes)
+    if error is not None:
+        raise error
+    return shape
+
+
+def _broadcast_walk(op: str | None, shapes) -> tuple:
+    """(common shape, None), or (None, PyTorch's error): as its TensorIterator, each shape is broadcast against
+    those before it (tensor a) and the first mismatch from the right is named; `op` (when given) and the
+    shapes end ember's message."""
     shape: tuple = ()
     for other in shapes:
         n = max(len(shape), len(other))
@@ -188,10 +210,10 @@ def broadcast_error(op: str | None, shapes) -> RuntimeError | None:
             if x != y and x != 1 and y != 1:
                 listed = ", ".join(str(list(s)) for s in shapes[:-1]) + f" and {list(shapes[-1])}"
                 context = f" (in {op}, shapes {listed})" if op is not None else ""
-                return RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "
-                                    f"non-singleton dimension {dim}{context}")
+                return None, RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "
+                                          f"non-singleton dimension {dim}{context}")
         shape = tuple(y if x == 1 else x for x, y in zip(a, b))
-    return None
+    return shape, None
 
 
 def binary_failure(op: str, a, b, error: Exception, out_shape=None) -> Exception:

@@ -82,3 +82,24 @@ def combinations(input, r=2, with_replacement=False):
         mask = mask & (earlier <= later if with_replacement else earlier < later)
     chosen = nonzero_tuple(mask)
     return joining.stack([getitem(input, index) for index in chosen], 1)
+
+
+def unravel_index(indices, shape):
+    """The coordinates in a tensor of `shape` of each flat (row-major) index in `indices`: one int64 tensor
+    per dim, each of `indices`' shape (as torch.unravel_index; out-of-range indices wrap around)."""
+    if indices._dtype.is_floating_point or indices._dtype is _dtype.bool_:
+        raise TypeError(f"expected 'indices' to be integer dtype, but got {indices._dtype}")
+    if not isinstance(shape, (int, tuple, list)) or isinstance(shape, bool):
+        raise TypeError(f"expected 'shape' to be int or sequence of ints, but got {type(shape)}")
+    shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    for size in shape:
+        if not isinstance(size, int) or isinstance(size, bool):
+            raise TypeError(f"expected 'shape' sequence to only contain ints, but got {type(size)}")
+    if any(size < 0 for size in shape):
+        raise ValueError(f"'shape' cannot have negative values, but got {shape}")
+    strides = [1] * len(shape)  # row-major strides, in elements
+    for d in range(len(shape) - 2, -1, -1):
+        strides[d] = strides[d + 1] * shape[d + 1]
+    device = indices._device
+    coordinates = views.unsqueeze(indices, -1).floor_divide(creation.tensor(strides, dtype=_dtype.int64, device=device))
+    return (coordinates % creation.tensor(list(shape), dtype=_dtype.int64, device=device)).unbind(-1)

@@ -361,7 +361,7 @@ def index_put(input, indices, values, accumulate=False):
             raise TypeError(f"expected Tensor as element {position} in argument 1, but got {type(item).__name__}")
         if item._dtype.is_floating_point:
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
-    same_device(input, values, *indices)
+    same_device(input, values, *(i for i in indices if i._device.type != "cpu"))  # CPU indices are moved
     if values._dtype is not input._dtype:
         raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
                            f"{type_name(input._dtype)} for the destination and {type_name(values._dtype)} for the "

@@ -119,8 +119,10 @@ def _key_buffers(input: Tensor, key: tuple):
     for item in _expand_ellipsis(key, input.ndim):
         if isinstance(item, Tensor):
             if item._device is not input._device:
-                raise RuntimeError(f"indices should be either on cpu or on the same device as the indexed "
-                                   f"tensor ({input._device}), got {item._device}")
+                if item._device.type != "cpu":
+                    raise RuntimeError(f"indices should be either on cpu or on the same device as the indexed "
+                                       f"tensor ({input._device}), got {item._device}")
+                item = item.to(input._device)  # PyTorch copies CPU indices to the indexed tensor's device
             if item._dtype not in _INDEX_DTYPES:
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
             buffer = item._data if item._dtype is not _dtype.int32 else k.astype(item._data, _dtype.int64)

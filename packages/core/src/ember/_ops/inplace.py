@@ -293,6 +293,26 @@ def fill_(self, value):
     return self
 
 
+class FillBackward0(FillBackward2):
+    pass
+
+
+class FillBackward1(FillBackward3):
+    pass
+
+
+def fill(input, value):
+    """A tensor of `input`'s shape, dtype and layout filled with `value` (a number or a 0-d tensor), as
+    torch.fill: fill_ on a copy, recorded as PyTorch's FillBackward0 (a number) or FillBackward1 (a tensor)."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"fill(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    with grad_mode.no_grad():
+        result = fill_(input.clone(), value)
+    if isinstance(value, Tensor):
+        return attach(result, FillBackward1, (input, value))
+    return attach(result, FillBackward0, (input,))
+
+
 def _fill_source(t: Tensor, value):
     """What fills `t`: a number, or a 0-d tensor value's buffer when it is on `t`'s device (copied there,
     cast to `t`'s dtype, without reading it on the host); a value on another device is read as a number."""

@@ -8,7 +8,7 @@ from .._tensor import Tensor, wrap
 from ..autograd import grad_mode
 from ..autograd.node import Node, attach, cross_saved, needs_input_grad
 from . import pointwise, views
-from .dispatch import _CPP_NAMES, broadcast_shapes, bump, check_out, profiled, type_name
+from .dispatch import broadcast_shapes, bump, check_out, meta_name, profiled, type_name
 
 # The dtypes whose (m, 1) x (1, n) mm PyTorch's CPU gemm computes as the bare products (float16's adds them to 0).
 _OUTER_EXACT = (_dtype.float32, _dtype.float64)
@@ -32,8 +32,8 @@ def _mat_kernel(a: Tensor, b: Tensor, op: str):
 
 
 def _dtype_mismatch(a: Tensor, b: Tensor) -> RuntimeError:
-    names = [_CPP_NAMES.get(t._dtype.name, "bool") for t in (a, b)]
-    return RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {names[0]} != {names[1]}")
+    return RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {meta_name(a._dtype)} != "
+                        f"{meta_name(b._dtype)}")
 
 
 def _shape_error(a: Tensor, b: Tensor, op: str, error: Exception) -> RuntimeError:
@@ -122,6 +122,38 @@ def write_out(out: Tensor, op: str, data, dtype, inputs, reads=()) -> Tensor:
     out._device.kernels.copy_(out._data, data)
     bump(out)
     return out
+
+
+def written(result: Tensor, out, op: str, inputs) -> Tensor:
+    """`result`, or `out` holding it when given (refused, as PyTorch, when an input requires grad)."""
+    if out is None:
+        return result
+    return write_out(out, op, result._data, result._dtype, inputs)
+
+
+def exact_out(out, dtype, message: str) -> None:
+    """Refuse an `out=` of another dtype than the result's `dtype`, as the PyTorch kernels that cast nothing
+    into out= do: `message` with {expected} and {got} (scalar-type names, Float) or {expected_meta} and
+    {got_meta} (type names, float)."""
+    if isinstance(out, Tensor) and out._dtype is not dtype:
+        raise RuntimeError(message.format(expected=type_name(dtype), got=type_name(out._dtype),
+                                          expected_meta=meta_name(dtype), got_meta=meta_name(out._dtype)))
+
+
+# The message of the out= dtype check of PyTorch's structured reductions (vector_norm, at::norm, matmul).
+OUT_DTYPE = "Expected out tensor to have dtype {expected_meta}, but got {got_meta} instead"
+
+
+def copied_into(result: Tensor, out, op: str, mismatch: str | None = None) -> Tensor:
+    """PyTorch's out= of a composite op (matrix_norm, matrix_power): `out` resized to `result` and `result`
+    copied into it by copy_, so an input that requires grad reaches `out` through CopyBackwards; refused when
+    of another dtype with the `mismatch` message (see exact_out) when given."""
+    if out is None:
+        return result
+    if mismatch is not None:
+        exact_out(out, result._dtype, mismatch)
+    check_out(out, op, tuple(result._data.shape), result._dtype)
+    return out.copy_(result)
 
 
 def _product(op: str, node_cls, a: Tensor, b: Tensor, out=None, **attributes) -> Tensor:

@@ -21,6 +21,8 @@ from . import (
     logcumsumexp,
     logit,
     lu_ops,
+    matrix_chains,
+    matrix_norms,
     nan_reductions,
     norms,
     pointwise,
@@ -29,12 +31,15 @@ from . import (
     sampling,
     scan,
     scatter,
+    sections,
     shape,
     signs,
     sorting,
     stacking,
+    strided,
     unary,
     unfold,
+    view_inplace,
     views,
 )
 
@@ -48,10 +53,6 @@ def _record_stream(self, stream):
 
 def _where(self, condition, other):
     return pointwise.where(condition, self, other)
-
-
-def _square(self):
-    return pointwise.pow(self, 2)
 
 
 def _new_factory(factory):
@@ -79,7 +80,7 @@ _METHODS = {
     "reciprocal": pointwise.reciprocal,
     **unary.FUNCTIONS,
     **binary.FUNCTIONS,
-    "square": _square, "clamp": pointwise.clamp, "clip": pointwise.clamp, "maximum": pointwise.maximum,
+    "square": pointwise.square, "clamp": pointwise.clamp, "clip": pointwise.clamp, "maximum": pointwise.maximum,
     "minimum": pointwise.minimum, "where": _where, "masked_fill": pointwise.masked_fill,
     "sigmoid": activation.sigmoid, "relu": activation.relu, "softmax": activation.softmax,
     "log_softmax": activation.log_softmax,
@@ -88,7 +89,8 @@ _METHODS = {
     "logical_or": pointwise.logical_or, "logical_xor": pointwise.logical_xor,
     "matmul": linalg.matmul, "mm": linalg.mm, "mv": linalg.mv, "dot": linalg.dot, "outer": linalg.outer,
     # reductions
-    **reduction.FUNCTIONS, "norm": norms.norm, "logsumexp": norms.logsumexp, "count_nonzero": norms.count_nonzero,
+    **reduction.FUNCTIONS, "norm": matrix_norms.tensor_norm, "logsumexp": norms.logsumexp,
+    "count_nonzero": norms.count_nonzero,
     "isclose": norms.isclose, "allclose": norms.allclose, "clamp_min": pointwise.clamp_min,
     "clamp_max": pointwise.clamp_max,
     # scans and sorting
@@ -106,6 +108,9 @@ _METHODS = {
     "split": shape.split, "chunk": shape.chunk, "unbind": shape.unbind, "movedim": shape.movedim,
     "moveaxis": shape.movedim, "diagonal": shape.diagonal, "flip": shape.flip_method, "roll": shape.roll,
     "tril": shape.tril, "triu": shape.triu, "diag": shape.diag, "repeat": shape.repeat,
+    "swapdims": views.transpose, "as_strided": strided.as_strided, "fliplr": shape.fliplr, "flipud": shape.flipud,
+    "tensor_split": sections.tensor_split, "hsplit": sections.hsplit, "vsplit": sections.vsplit,
+    "dsplit": sections.dsplit, "split_with_sizes": shape.split_with_sizes, **view_inplace.METHODS,
     # conversions
     "to": conversion.to, "cpu": conversion.cpu, "cuda": conversion.cuda, "record_stream": _record_stream,
     "float": conversion.float_,
@@ -137,6 +142,7 @@ _METHODS = {
     "nan_to_num": nan_reductions.nan_to_num, "nansum": nan_reductions.nansum, "nanmean": nan_reductions.nanmean,
     "signbit": signs.signbit, "sgn": signs.sgn, "heaviside": signs.heaviside, "gcd": gcd.gcd, "lcm": gcd.lcm,
     "logcumsumexp": logcumsumexp.logcumsumexp, "cross": cross.cross,
+    "matrix_power": matrix_chains.matrix_power,
     # the LU/Cholesky family (session 8)
     "det": lu_ops.det, "slogdet": lu_ops.legacy_slogdet, "logdet": lu_ops.logdet, "inverse": lu_ops.inverse,
     "cholesky_solve": cholesky_ops.cholesky_solve,
@@ -149,13 +155,16 @@ _INPLACE = {
     "clamp_": (pointwise.clamp, True),
     **{name + "_": (unary.FUNCTIONS[name], True) for name in unary.IN_PLACE},
     **{name + "_": (binary.FUNCTIONS[name], True) for name in binary.IN_PLACE},
+    **{name + "_": (compared, False) for name, compared in binary.COMPARED_IN_PLACE.items()},
+    **{name + "_": (getattr(pointwise, name), False) for name in ("logical_and", "logical_or", "logical_xor",
+                                                                   "logical_not")},
     "clip_": (pointwise.clamp, True), "clamp_min_": (pointwise.clamp_min, True),
     "clamp_max_": (pointwise.clamp_max, True), "sigmoid_": (activation.sigmoid, False),
     "relu_": (activation.relu, False), "reciprocal_": (pointwise.reciprocal, False),
-    "square_": (_square, False),
+    "square_": (pointwise.square, True),
     **{name + "_": (blas.in_place_form(getattr(blas, name)), False)
        for name in ("addmm", "addmv", "addr", "baddbmm", "addbmm")},
-    "lerp_": (lerp.lerp, False),
+    "lerp_": (lerp.lerp, False), "tril_": (shape.tril, False), "triu_": (shape.triu, False),
     "addcmul_": (addcmul.addcmul, True), "addcdiv_": (addcmul.addcdiv, True), "logit_": (logit.logit, True),
 }
 INPLACE_METHODS = {name: inplace.make_inplace(op, name, writes_out) for name, (op, writes_out) in _INPLACE.items()}

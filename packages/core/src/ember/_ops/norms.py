@@ -10,10 +10,11 @@ import math
 import numbers
 
 from .. import _dtype
-from .._tensor import Tensor
+from .._tensor import Tensor, _wrap_dim
 from ..autograd import grad_mode
 from ..autograd.node import Node, attach
 from .dispatch import profiled
+from .linalg import OUT_DTYPE, exact_out, written
 from .pointwise import where
 from .reduction import amax, amin, expand_back, numpy_keywords, reduced_dims
 from .reduction import sum as _sum
@@ -32,6 +33,9 @@ def _floating(input, dtype, op: str):
     dt = _dtype.parse(dtype, op)
     if dt is not None and not dt.is_floating_point:
         raise RuntimeError(f"{op}: dtype should be floating point or complex, but got {_LEGACY[dt.name][:-6]}")
+    if dt is not None and _dtype.promote(input._dtype, 1, dt, 1) is not dt:
+        raise RuntimeError(f"{op}: the dtype of the input ({_LEGACY[input._dtype.name][:-6]}) should be convertible "
+                           f"without narrowing to the specified dtype ({_LEGACY[dt.name][:-6]})")
     return input if dt is None or dt is input._dtype else input.to(dt)
 
 
@@ -59,19 +63,47 @@ class LinalgVectorNormBackward0(Node):
         return x * x.abs() ** (ord - 2) * scale
 
 
+class NormBackward1(LinalgVectorNormBackward0):
+    """at::norm's node over dims (what torch.frobenius_norm records): vector_norm's formula."""
+
+
 @profiled("aten::linalg_vector_norm")
-def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
+def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
     """The `ord`-norm of `x` over `dim` (all elements when None) seen as a vector: 2, 1, inf, -inf, 0
     (the count of non-zeros) or any real p."""
     if isinstance(ord, bool) or not isinstance(ord, numbers.Real):
         raise TypeError(f"linalg_vector_norm(): argument 'ord' (position 2) must be Number, not "
                         f"{type(ord).__name__}")
     source = _floating(x, dtype, "linalg.vector_norm")
+    if (ord < 0 or ord == _INF) and 0 in source._data.shape:
+        _refuse_empty(source, ord, dim)
     dims = reduced_dims(dim, source.ndim, "linalg.vector_norm")
-    if ord in (_INF, -_INF) and 0 in source._data.shape:
-        if dim is None or builtins.any(source._data.shape[d] == 0 for d in dims):
-            raise RuntimeError(f"linalg.vector_norm cannot compute the {ord} norm on an empty tensor because the "
-                               "operation does not have an identity")
+    exact_out(out, source._dtype, OUT_DTYPE)
+    return written(p_norm(x, source, ord, dims, keepdim, LinalgVectorNormBackward0), out, "linalg_vector_norm",
+                   (x,))
+
+
+def order_text(ord) -> str:
+    """A norm's order as PyTorch's messages print it (a double: -1 for -1.0, inf)."""
+    return f"{float(ord):g}"
+
+
+def _refuse_empty(source: Tensor, ord, dim) -> None:
+    """PyTorch's refusal of a norm without an identity (negative or inf orders) over an empty tensor or over
+    one of the `dim` (checked in their order) that is empty."""
+    named = () if dim is None else (dim,) if isinstance(dim, numbers.Integral) else tuple(dim)
+    if not named:
+        raise RuntimeError(f"linalg.vector_norm cannot compute the {order_text(ord)} norm on an empty tensor because "
+                           "the operation does not have an identity")
+    for d in named:
+        if source._data.shape[_wrap_dim(d, source.ndim, "linalg.vector_norm")] == 0:
+            raise RuntimeError(f"linalg.vector_norm cannot compute the {order_text(ord)} norm on the dimension "
+                               f"{d}because this dimension is empty and the operation does not have an identity")
+
+
+def p_norm(input: Tensor, source: Tensor, ord, dims: tuple, keepdim: bool, node) -> Tensor:
+    """The `ord`-norm over the (checked) `dims` of `source` (floating `input` in the dtype the norm computes in),
+    recorded as one `node` on `input`, as PyTorch (no node for the conversion)."""
     with grad_mode.no_grad():
         magnitude = source.abs()
         if ord == 2:
@@ -86,21 +118,7 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
             result = _sum(magnitude != 0, dims, keepdim).to(source._dtype)
         else:
             result = _sum(magnitude ** ord, dims, keepdim) ** (1.0 / ord)
-    return attach(result, LinalgVectorNormBackward0, (source,), (source, result), dims=dims, keepdim=keepdim,
-                  ord=ord)
-
-
-def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
-    """PyTorch's ``torch.norm``/``Tensor.norm``: the vector `p`-norm over `dim` ('fro' is the 2-norm);
-    matrix norms such as 'nuc' are not supported."""
-    if isinstance(p, str):
-        if p != "fro":
-            raise RuntimeError(f"norm(): the matrix norm p='{p}' is not supported by ember (use p='fro' or a "
-                               "number)")
-        p = 2
-    if isinstance(dim, int):
-        dim = (dim,)
-    return vector_norm(input, 2 if p is None else p, dim, keepdim, dtype=dtype)
+    return attach(result, node, (input,), (source, result), dims=dims, keepdim=keepdim, ord=ord)
 
 
 class LogsumexpBackward0(Node):

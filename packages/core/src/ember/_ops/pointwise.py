@@ -63,6 +63,11 @@ def _binary_kernel(name: str, a: Tensor, b):
         raise binary_failure(name, a, b, error) from error
 
 
+def square(input, *, out=None):
+    """``input ** 2``, as torch.square: pow's entry (PowBackward0; bools square to int64, as PyTorch's)."""
+    return pow(input, 2, out=out)
+
+
 # Comparisons and maximum/minimum are registry entries (see `binary`), named here for the other ops.
 maximum, minimum = _BINARY["maximum"], _BINARY["minimum"]
 eq, ne, lt, le, gt, ge = (_BINARY[name] for name in ("eq", "ne", "lt", "le", "gt", "ge"))

@@ -403,7 +403,8 @@ class Binary:
         divides: integer operands raise PyTorch's RuntimeError "ZeroDivisionError" for a zero divisor.
         numbers: which operands may be Python numbers: "none", "other" or "both"; "tensor": both, a number
             first recorded as the tensor pair's form (``ember.add(2, t)`` is AddBackward0, as PyTorch's).
-        in_place: whether PyTorch has ``Tensor.name_``.
+        in_place: whether PyTorch has ``Tensor.name_`` (for a bool result, the comparison written in the
+            tensor's own dtype: `binary.COMPARED_IN_PLACE`).
         operators: Python operators bound to it: (forward, reflected, in-place), e.g. ("__floordiv__",
             "__rfloordiv__", "__ifloordiv__"), or the forward one alone (comparisons: Python reflects them).
         reflected: the reflected operator: None for the op with its operands swapped, "same" for the op

@@ -132,6 +132,11 @@ def split(tensor, split_size_or_sections, dim=0):
     return _multi_view(tensor, pieces, node_cls, dim=d, **attributes)
 
 
+def split_with_sizes(input, split_sizes, dim=0):
+    """Pieces of the listed sizes along `dim` (as torch.split_with_sizes): split with a list."""
+    return split(input, list(split_sizes), dim)
+
+
 def chunk(input, chunks, dim=0):
     """At most `chunks` views of equal size along `dim` (the last may be smaller), as PyTorch."""
     if chunks <= 0:
@@ -216,6 +221,20 @@ def flip(input, dims):
             result = getitem(result, (slice(None),) * d + (creation.arange(n - 1, -1, -1, device=input._device),))
         return views.clone(result) if result is input else result
     return _recorded(FlipBackward0, input, compute, dims=dims)
+
+
+def fliplr(input):
+    """Columns in reverse order (dim 1 flipped), for a tensor of at least 2 dims."""
+    if input.ndim < 2:
+        raise RuntimeError("Input must be >= 2-d.")
+    return flip(input, (1,))
+
+
+def flipud(input):
+    """Rows in reverse order (dim 0 flipped), for a tensor of at least 1 dim."""
+    if input.ndim < 1:
+        raise RuntimeError("Input must be >= 1-d.")
+    return flip(input, (0,))
 
 
 def flip_method(self, *dims):

@@ -155,6 +155,7 @@ def _run(roots, grads, retain_graph, create_graph, inputs, accumulate, exposed=(
     state = grad_mode.state
     previous = state.enabled
     state.enabled = create_graph
+    _accumulating.append(accumulate)
     # the loop's methods and globals bound once (each is looked up several times per node otherwise)
     pop_pending, get_pending, anomaly, step = pending.pop, pending.get, _anomaly, run.step
     plain_path = not capture  # plain nodes (no hooks, no user code, one output) run inline below
@@ -253,7 +254,18 @@ def _run(roots, grads, retain_graph, create_graph, inputs, accumulate, exposed=(
                     slots[nr] = g if previous_grad is None else previous_grad + g
     finally:
         state.enabled = previous
+        _accumulating.pop()
     return run.captured
+
+
+# Whether each backward pass running (innermost last) accumulates into leaves' .grad: backward() without
+# inputs=, not grad(). A reentrant checkpoint's backward needs it (`accumulating`).
+_accumulating: list = []
+
+
+def accumulating() -> bool:
+    """Whether the innermost running backward pass accumulates into .grad (True outside any pass)."""
+    return not _accumulating or _accumulating[-1]
 
 
 class _Run:

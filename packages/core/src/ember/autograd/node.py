@@ -503,14 +503,18 @@ _VIEW_NO_GRAD_BASE_CHANGED = _VIEW_NO_GRAD.format("its base or another view of i
 
 
 class AsStridedBackward0(Node):
-    """The history of a view re-taken from its base after an in-place change to their shared storage: the
-    base's gradient is the view's gradient put back where the view lies (the view ops' backwards, in turn)."""
+    """``as_strided``'s node, and the history of a view re-taken from its base after an in-place change to
+    their shared storage: the base's gradient is the view's gradient put back where the view lies (the view
+    ops' backwards, in turn, or for ``as_strided`` its geometry, see `ember._ops.strided`)."""
 
-    chain: list  # the backward nodes of the view ops, from the view's end to the base's
+    chain: list | None = None  # the backward nodes of the view ops, from the view's end to the base's
 
     def backward(self, grad):
         from .engine import _call
 
+        if self.chain is None:
+            from .._ops.strided import as_strided_backward
+            return as_strided_backward(grad, self.input_geometry, self.geometry)
         for node in self.chain:
             grad = _call(node, [grad])[0]
         # PyTorch's as_strided_backward writes into a fresh tensor of the base's layout and returns a view of it

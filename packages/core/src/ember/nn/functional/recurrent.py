@@ -10,6 +10,7 @@ without projection runs as one node (`lstm_layer.py`); cells and projected LSTMs
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 
 import ember
 from ember._tensor import Tensor
@@ -96,21 +97,59 @@ def _direction(mode: str, input: Tensor, state: State, weights: Sequence, revers
     return ember.stack(outputs), state
 
 
+def _packed_direction(batch_sizes: Sequence[int], mode: str, input: Tensor, state: State, weights: Sequence,
+                      reverse: bool) -> tuple:
+    """`_direction` over packed time steps (`ember.nn.utils.rnn`): step t runs the first batch_sizes[t]
+    sequences only. Forward, a sequence's final state is its state at its own last step; in reverse, a
+    sequence starts from its initial state at its own last step."""
+    step = STEPS[mode]
+    projected = linear(input, weights[0], _input_bias(mode, weights))
+    weights = _transposed_hh(weights)
+    starts = [0]
+    for size in batch_sizes[:-1]:
+        starts.append(starts[-1] + size)
+    outputs: list = [None] * len(batch_sizes)
+    if not reverse:
+        ended = []  # the final states of the sequences that ended, shortest last
+        for t, size in enumerate(batch_sizes):
+            if state[0].shape[0] > size:
+                ended.append(tuple(s[size:] for s in state))
+                state = tuple(s[:size] for s in state)
+            state = step(projected[starts[t]:starts[t] + size], state, weights)
+            outputs[t] = state[0]
+        ended.append(state)
+        final = tuple(ember.cat([part[k] for part in reversed(ended)]) for k in range(len(state)))
+    else:
+        initial, running = state, 0
+        for t in reversed(range(len(batch_sizes))):
+            size = batch_sizes[t]
+            if size > running:  # sequences whose last step this is join from their initial state
+                joining = tuple(s[running:size] for s in initial)
+                state = joining if running == 0 else tuple(ember.cat([a, b]) for a, b in zip(state, joining))
+                running = size
+            state = step(projected[starts[t]:starts[t] + size], state, weights)
+            outputs[t] = state[0]
+        final = state
+    return ember.cat(outputs), final
+
+
 def recurrent(mode: str, input: Tensor, states: Sequence[State], weights: Sequence[Sequence], num_layers: int,
-              dropout_p: float, training: bool, bidirectional: bool) -> tuple:
-    """A stack of layers over a (L, N, features) sequence. `states[k]` and `weights[k]` belong to layer
-    k // directions, direction k % directions (PyTorch's order). Returns the last layer's (L, N, D*H)
-    output and the final states in that order; dropout (training only) applies between layers."""
+              dropout_p: float, training: bool, bidirectional: bool, batch_sizes: Sequence[int] | None = None) -> tuple:
+    """A stack of layers over a (L, N, features) sequence, or over packed (sum of lengths, features) steps
+    of `batch_sizes`. `states[k]` and `weights[k]` belong to layer k // directions, direction
+    k % directions (PyTorch's order). Returns the last layer's output ((L, N, D*H), or packed (*, D*H)) and
+    the final states in that order; dropout (training only) applies between layers."""
     directions = 2 if bidirectional else 1
+    run = _direction if batch_sizes is None else partial(_packed_direction, batch_sizes)
     finals = []
     for layer in range(num_layers):
         outputs = []
         for direction in range(directions):
             k = layer * directions + direction
-            output, final = _direction(mode, input, states[k], weights[k], reverse=direction == 1)
+            output, final = run(mode, input, states[k], weights[k], reverse=direction == 1)
             outputs.append(output)
             finals.append(final)
-        input = outputs[0] if directions == 1 else ember.cat(outputs, 2)
+        input = outputs[0] if directions == 1 else ember.cat(outputs, -1)
         if dropout_p and training and layer < num_layers - 1:
             input = dropout(input, dropout_p, training)
     return input, finals

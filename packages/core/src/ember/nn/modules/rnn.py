@@ -1,6 +1,7 @@
 """`RNN`, `LSTM`, `GRU` and their cells (`RNNCell`, `LSTMCell`, `GRUCell`): PyTorch's arguments, parameter
 names (``weight_ih_l0``, ``bias_hh_l1_reverse``, ``weight_hr_l0``), shapes, init U(-1/√H, 1/√H) and checks;
-the math is `ember.nn.functional.recurrent`. PackedSequence inputs are not supported."""
+the math is `ember.nn.functional.recurrent`. A PackedSequence input (`ember.nn.utils.rnn`) gives a
+PackedSequence output, each sequence run to its own length."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from ember.nn import init
 from ember.nn.functional import recurrent as R
 from ember.nn.modules.module import Module
 from ember.nn.parameter import Parameter
+from ember.nn.utils.rnn import PackedSequence
 
 _GATES = {"LSTM": 4, "GRU": 3, "RNN_TANH": 1, "RNN_RELU": 1}
 
@@ -158,7 +160,33 @@ class RNNBase(Module):
             result = tuple(h.squeeze(1) for h in result)
         return output, result
 
-    def _batched(self, input: Tensor, name: str) -> tuple:
+    def _run_packed(self, packed: PackedSequence, hidden: tuple | None, sizes: tuple) -> tuple:
+        """The layers over a PackedSequence: `hidden` ((num_layers*D, N, H) tensors of `sizes`, zeros when
+        None) and the final states are in the caller's batch order, the layers run in the packed (sorted)
+        one. Returns (PackedSequence output, final states)."""
+        data, batch_sizes, sorted_indices, unsorted_indices = packed
+        steps = [int(n) for n in batch_sizes.tolist()]
+        if data.dim() != 2:
+            raise RuntimeError(f"input must have 2 dimensions, got {data.dim()}")
+        if hidden is None:
+            hidden = tuple(ember.zeros((self.num_layers * (2 if self.bidirectional else 1), steps[0], size),
+                                       dtype=data.dtype, device=data.device) for size in sizes)
+        elif sorted_indices is not None:
+            hidden = tuple(h.index_select(1, sorted_indices) for h in hidden)
+        self._check_input(data)
+        for i, (h, size) in enumerate(zip(hidden, sizes)):
+            label = "hidden" if len(sizes) == 1 else f"hidden[{i}]"
+            self._check_hidden(h, (self.num_layers * (2 if self.bidirectional else 1), steps[0], size),
+                               f"Expected {label} size {{}}, got {{}}")
+        states = list(zip(*(h.unbind(0) for h in hidden)))
+        output, finals = R.recurrent(self.mode, data, states, self._layer_weights(), self.num_layers, self.dropout,
+                                     self.training, self.bidirectional, batch_sizes=steps)
+        result = tuple(ember.stack(parts) for parts in zip(*finals))
+        if unsorted_indices is not None:
+            result = tuple(h.index_select(1, unsorted_indices) for h in result)
+        return PackedSequence(output, batch_sizes, sorted_indices, unsorted_indices), result
+
+    def _batched(self, input: Tensor, name: str) -> tuple[Tensor, bool]:
         """The input with a batch dimension, and whether it had one."""
         if input.dim() not in (2, 3):
             raise ValueError(f"{name}: Expected input to be 2D or 3D, got {input.dim()}D "
@@ -189,7 +217,10 @@ class RNNBase(Module):
 class _SingleStateRNN(RNNBase):
     """RNN and GRU: one hidden tensor, h0 of shape (num_layers*D, N, H) or (num_layers*D, H)."""
 
-    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple[Tensor, Tensor]:
+    def forward(self, input: Tensor | PackedSequence, hx: Tensor | None = None) -> tuple:
+        if isinstance(input, PackedSequence):
+            output, (h_n,) = self._run_packed(input, None if hx is None else (hx,), (self.hidden_size,))
+            return output, h_n
         input, batched = self._batched(input, "RNN" if self.mode != "GRU" else "GRU")
         if hx is not None:
             if hx.dim() != (3 if batched else 2):
@@ -235,9 +266,11 @@ class LSTM(RNNBase):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__("LSTM", *args, **kwargs)
 
-    def forward(self, input: Tensor, hx: tuple[Tensor, Tensor] | None = None) -> tuple:
-        input, batched = self._batched(input, "LSTM")
+    def forward(self, input: Tensor | PackedSequence, hx: tuple[Tensor, Tensor] | None = None) -> tuple:
         real_hidden_size = self.proj_size if self.proj_size > 0 else self.hidden_size
+        if isinstance(input, PackedSequence):
+            return self._run_packed(input, None if hx is None else tuple(hx), (real_hidden_size, self.hidden_size))
+        input, batched = self._batched(input, "LSTM")
         if hx is None:
             hx = (self._zeros(input, real_hidden_size), self._zeros(input, self.hidden_size))
         else:
