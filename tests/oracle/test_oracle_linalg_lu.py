@@ -265,3 +265,16 @@ def test_out_writes_the_result(oracle):
         out = oracle.ember.empty(tuple(expected.shape), dtype=oracle.ember.float64)
         assert getattr(oracle.ember.linalg, op)(oracle.ember.tensor(x), out=out) is out
         oracle.assert_same(out, expected, op)
+
+
+@pytest.mark.parametrize("op", ["slogdet", "inv_ex", "cholesky_ex", "lu_factor", "lu_factor_ex", "lu", "solve_ex"])
+def test_out_writes_each_result_of_a_named_tuple(oracle, op):
+    a = positive_definite(np.random.default_rng(1), (2, 3, 3), "float64")
+    operands = (a, a[..., :1]) if op == "solve_ex" else (a,)
+    expected = getattr(torch.linalg, op)(*(torch.tensor(x) for x in operands))
+    out = tuple(oracle.ember.empty(tuple(t.shape), dtype=getattr(oracle.ember, str(t.dtype).split(".")[1]))
+                for t in expected)
+    result = getattr(oracle.ember.linalg, op)(*(oracle.ember.tensor(x) for x in operands), out=out)
+    assert type(result).__name__ == type(expected).__name__.split(".")[-1]
+    assert all(r is o for r, o in zip(result, out))
+    oracle.assert_same(tuple(out), tuple(expected), op)

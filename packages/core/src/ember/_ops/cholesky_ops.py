@@ -10,7 +10,7 @@ from ..autograd.node import Node, attach, needs_input_grad
 from . import matrix_kernels
 from .dispatch import profiled, type_name
 from .linalg import same_device, write_out
-from .lu_ops import _batch_broadcast
+from .lu_ops import _batch_broadcast, named_result
 from .matrix_checks import check_matrices, raise_on_info
 
 # --- cholesky ---------------------------------------------------------------------------------------------
@@ -48,12 +48,8 @@ def _cholesky(op: str, A, upper: bool, check_errors: bool):
 def cholesky_ex(A, *, upper=False, check_errors=False, out=None):
     """(L, info): the Cholesky factor (U = L^T with `upper`) and info (*,) int32, the order of the first
     leading minor that is not positive-definite (0 when A is positive-definite)."""
-    factor, info = _cholesky("linalg.cholesky_ex", A, upper, check_errors)
-    if out is not None:
-        write_out(out[0], "linalg_cholesky_ex", factor._data, A._dtype, (A,))
-        write_out(out[1], "linalg_cholesky_ex", info._data, info._dtype, (A,))
-        return return_types.linalg_cholesky_ex(*out)
-    return return_types.linalg_cholesky_ex(factor, info)
+    return named_result(return_types.linalg_cholesky_ex, "linalg_cholesky_ex",
+                        _cholesky("linalg.cholesky_ex", A, upper, check_errors), out, (A,))
 
 
 @profiled("aten::linalg_cholesky")

@@ -11,7 +11,7 @@ from . import creation, joining, matrix_kernels
 from .cholesky_ops import solve_triangular
 from .dispatch import profiled, type_name
 from .linalg import same_device, write_out
-from .lu_ops import _batch_broadcast, _zero_pivot_message, lu_solve_factored, row_order
+from .lu_ops import _batch_broadcast, _zero_pivot_message, lu_solve_factored, named_result, row_order
 from .matrix_checks import raise_on_info
 
 
@@ -113,23 +113,15 @@ def _factor(op: str, A, pivot: bool, check_errors: bool):
 def lu_factor_ex(A, *, pivot=True, check_errors=False, out=None):
     """(LU, pivots, info): A = P L U packed as LAPACK's getrf (L's unit diagonal implied), pivots (*, k) int32
     1-based, info (*,) int32 the first zero pivot's 1-based index, 0 when none."""
-    lu, pivots, info = _factor("ember.linalg.lu_factor_ex", A, pivot, check_errors)
-    if out is not None:
-        for target, value in zip(out, (lu, pivots, info)):
-            write_out(target, "linalg_lu_factor_ex", value._data, value._dtype, (A,))
-        return return_types.linalg_lu_factor_ex(*out)
-    return return_types.linalg_lu_factor_ex(lu, pivots, info)
+    return named_result(return_types.linalg_lu_factor_ex, "linalg_lu_factor_ex",
+                        _factor("ember.linalg.lu_factor_ex", A, pivot, check_errors), out, (A,))
 
 
 @profiled("aten::linalg_lu_factor")
 def lu_factor(A, *, pivot=True, out=None):
     """(LU, pivots) of lu_factor_ex; RuntimeError when U has a zero on its diagonal."""
     lu, pivots, _ = _factor("ember.linalg.lu_factor", A, pivot, True)
-    if out is not None:
-        for target, value in zip(out, (lu, pivots)):
-            write_out(target, "linalg_lu_factor", value._data, value._dtype, (A,))
-        return return_types.linalg_lu_factor(*out)
-    return return_types.linalg_lu_factor(lu, pivots)
+    return named_result(return_types.linalg_lu_factor, "linalg_lu_factor", (lu, pivots), out, (A,))
 
 
 class LinalgLuBackward0(Node):
@@ -149,9 +141,7 @@ def lu(A, *, pivot=True, out=None):
         factors, pivots, _ = matrix_kernels.lu_factor(A)
         p, lower, upper = unpack(factors, pivots)
     if out is not None:
-        for target, value in zip(out, (p, lower, upper)):
-            write_out(target, "linalg_lu", value._data, value._dtype, (A,))
-        return return_types.linalg_lu(*out)
+        return named_result(return_types.linalg_lu, "linalg_lu", (p, lower, upper), out, (A,))
     attach(lower, LinalgLuBackward0, (A,), (p, lower, upper))
     node = lower._grad_fn
     if node is not None:

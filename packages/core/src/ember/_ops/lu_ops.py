@@ -55,6 +55,16 @@ def lu_solve_factored(lu: Tensor, pivots: Tensor, b: Tensor) -> Tensor:
     return matrix_kernels.triangular_solve(lu, lower, upper=True, unitriangular=False)
 
 
+def named_result(result_type: type, op: str, values: tuple, out, inputs: tuple):
+    """`values` as PyTorch's named tuple `result_type`, or written into the tensors of `out=` (a sequence of as
+    many), which are then returned as one."""
+    if out is None:
+        return result_type(*values)
+    for target, value in zip(out, values):
+        write_out(target, op, value._data, value._dtype, inputs)
+    return result_type(*out)
+
+
 def _batch_broadcast(a: Tensor, b: Tensor) -> tuple[Tensor, Tensor]:
     """A and B with their batch dims (all but the last two) broadcast together (PyTorch's error, B's batch
     named first, if they cannot)."""
@@ -124,12 +134,7 @@ def _slogdet(op: str, A):
 @profiled("aten::linalg_slogdet")
 def slogdet(A, *, out=None):
     """(sign, logabsdet) of each matrix of A: det = sign * exp(logabsdet)."""
-    sign, logabsdet = _slogdet("linalg.slogdet", A)
-    if out is not None:
-        for target, value in zip(out, (sign, logabsdet)):
-            write_out(target, "linalg_slogdet", value._data, A._dtype, (A,))
-        return return_types.linalg_slogdet(*out)
-    return return_types.linalg_slogdet(sign, logabsdet)
+    return named_result(return_types.linalg_slogdet, "linalg_slogdet", _slogdet("linalg.slogdet", A), out, (A,))
 
 
 @profiled("aten::slogdet")
@@ -172,12 +177,8 @@ def _inverse(op: str, A, check_errors: bool):
 @profiled("aten::linalg_inv_ex")
 def inv_ex(A, *, check_errors=False, out=None):
     """(inverse, info): info (*,) int32 is 0 where A is invertible, else the first zero pivot's order."""
-    inverse, info = _inverse("linalg.inv_ex", A, check_errors)
-    if out is not None:
-        write_out(out[0], "linalg_inv_ex", inverse._data, A._dtype, (A,))
-        write_out(out[1], "linalg_inv_ex", info._data, info._dtype, (A,))
-        return return_types.linalg_inv_ex(*out)
-    return return_types.linalg_inv_ex(inverse, info)
+    return named_result(return_types.linalg_inv_ex, "linalg_inv_ex", _inverse("linalg.inv_ex", A, check_errors), out,
+                        (A,))
 
 
 @profiled("aten::linalg_inv")
@@ -252,12 +253,8 @@ def _solve(op: str, A, B, left: bool, check_errors: bool):
 @profiled("aten::linalg_solve_ex")
 def solve_ex(A, B, *, left=True, check_errors=False, out=None):
     """(result, info): X with A X = B (X A = B when not `left`) and A's factorization's info."""
-    x, info = _solve("ember.linalg.solve_ex", A, B, left, check_errors)
-    if out is not None:
-        write_out(out[0], "linalg_solve_ex", x._data, x._dtype, (A, B))
-        write_out(out[1], "linalg_solve_ex", info._data, info._dtype, (A, B))
-        return return_types.linalg_solve_ex(*out)
-    return return_types.linalg_solve_ex(x, info)
+    return named_result(return_types.linalg_solve_ex, "linalg_solve_ex",
+                        _solve("ember.linalg.solve_ex", A, B, left, check_errors), out, (A, B))
 
 
 @profiled("aten::linalg_solve")
