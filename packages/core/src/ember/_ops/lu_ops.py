@@ -230,7 +230,7 @@ def _solve(op: str, A, B, left: bool, check_errors: bool):
     if B.ndim < 1:
         raise RuntimeError(f"{name}: The input tensor B must have at least 2 dimensions.")
     check_same_dtype(name, A, B)
-    same_device(op, A, B)
+    same_device(name, A, B)
     vector = _is_vector(A, B)
     matrix = B[..., None] if vector else B
     n = A.shape[-1]
