@@ -231,7 +231,7 @@ ERRORS = {
     "lu_solve pivots of another size": (
         lambda lib, a, b: lib.linalg.lu_solve(a, lib.linalg.lu_factor(a).pivots[:2], b), [np.eye(3), np.ones((3, 2))]),
     "lu_solve not square": (lambda lib, a, b: lib.linalg.lu_solve(a, lib.linalg.lu_factor(a[:, :3]).pivots, b),
-                            [np.ones((3, 4)), np.ones((3, 2))]),
+                            [np.eye(3, 4), np.ones((3, 2))]),
 }
 
 
