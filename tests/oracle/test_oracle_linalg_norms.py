@@ -352,3 +352,45 @@ def test_errors_match_torch(oracle, name):
     assert type(got) is type(expected), (got, expected)
     if name not in TYPE_ONLY:
         assert same_message(got, expected), (str(got), str(expected))
+
+
+@pytest.mark.filterwarnings("ignore:.*chain_matmul is deprecated")
+@pytest.mark.parametrize("shapes", [[(2, 3)], [(2, 3), (3, 4)], [(2, 3), (3, 4), (4, 2)],
+                                    [(5, 1), (1, 6), (6, 2), (2, 3)]])
+def test_chain_matmul_matches_torch(shapes):
+    import ember
+
+    rng = np.random.default_rng(len(shapes))
+    arrays = [rng.standard_normal(shape) for shape in shapes]
+    results = []
+    for lib in (ember, torch):
+        leaves = [lib.tensor(a, requires_grad=True) for a in arrays]
+        out = lib.chain_matmul(*leaves)
+        out.sum().backward()
+        results.append((out, [leaf.grad for leaf in leaves]))
+    (e, e_grads), (t, t_grads) = results
+    assert type(e.grad_fn).__name__ == type(t.grad_fn).__name__
+    np.testing.assert_allclose(e.detach().cpu().numpy(), t.detach().numpy(), rtol=1e-12)
+    for eg, tg in zip(e_grads, t_grads):
+        np.testing.assert_allclose(eg.cpu().numpy(), tg.numpy(), rtol=1e-12)
+
+
+@pytest.mark.filterwarnings("ignore:.*chain_matmul is deprecated")
+@pytest.mark.parametrize("call", [
+    lambda L: L.chain_matmul(),
+    lambda L: L.chain_matmul(L.ones(2)),
+    lambda L: L.chain_matmul(L.ones(2, 2), L.ones(2, 2, 2)),
+    lambda L: L.chain_matmul(L.ones(2, 3), L.ones(2, 3)),
+])
+def test_chain_matmul_errors_match_torch(call):
+    import ember
+
+    expected, got = raised(torch, call), raised(ember, call)
+    assert type(got) is type(expected) and same_message(got, expected)
+
+
+def test_chain_matmul_warns_as_deprecated():
+    import ember
+
+    with pytest.warns(UserWarning, match="chain_matmul is deprecated"):
+        ember.chain_matmul(ember.ones(2, 2), ember.ones(2, 2))

@@ -7,6 +7,8 @@ import numpy as np
 
 from ember.plugins import DeviceType
 
+from .threads import blas_thread_hooks
+
 
 def _always_available() -> bool:
     return True
@@ -38,6 +40,8 @@ def _set_generator_state(gen: np.random.Generator, state: bytes) -> np.random.Ge
     return gen
 
 
+_set_num_threads, _get_num_threads = blas_thread_hooks()
+
 CPU = DeviceType(
     name="cpu",
     is_available=_always_available,
@@ -46,5 +50,7 @@ CPU = DeviceType(
     new_generator=_new_generator,
     get_generator_state=_get_generator_state,
     set_generator_state=_set_generator_state,
+    set_num_threads=_set_num_threads,
+    get_num_threads=_get_num_threads,
     dtypes=frozenset({"bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64"}),
 )

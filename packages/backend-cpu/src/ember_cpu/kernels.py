@@ -459,6 +459,16 @@ def remainder(a, b, out=None):
     return result
 
 
+@_quietly
+def nextafter(a, b, out=None):
+    """The next float after a toward b; b itself where they are equal (numpy's float16 one gives +0.0 for
+    nextafter(0.0, -0.0), PyTorch's -0.0, as C's)."""
+    equal = np.equal(a, b)
+    result = _array(np.nextafter(a, b, out=ARRAY if out is None else out))
+    np.copyto(result, b, where=equal)
+    return result
+
+
 KERNELS: dict[str, Any] = {
     "empty": empty,
     "full": full,
@@ -517,6 +527,7 @@ KERNELS: dict[str, Any] = {
     "logaddexp": _binary(np.logaddexp, quiet=True),
     "logaddexp2": _binary(np.logaddexp2, quiet=True),
     "hypot": _binary(np.hypot, quiet=True),
+    "nextafter": nextafter,
     "bitwise_and": _binary(np.bitwise_and),
     "bitwise_or": _binary(np.bitwise_or),
     "bitwise_xor": _binary(np.bitwise_xor),

@@ -33,7 +33,7 @@ _BINARY = {"add": "add", "sub": "subtract", "mul": "multiply", "div": "divide",
            "maximum": "maximum", "minimum": "minimum", "eq": "equal", "ne": "not_equal", "lt": "less",
            "le": "less_equal", "gt": "greater", "ge": "greater_equal", "floor_divide": "floor_divide",
            "fmod": "fmod", "atan2": "arctan2", "copysign": "copysign", "logaddexp": "logaddexp",
-           "logaddexp2": "logaddexp2", "hypot": "hypot", "bitwise_and": "bitwise_and",
+           "logaddexp2": "logaddexp2", "hypot": "hypot", "nextafter": "nextafter", "bitwise_and": "bitwise_and",
            "bitwise_or": "bitwise_or", "bitwise_xor": "bitwise_xor"}
 
 

@@ -4,11 +4,15 @@ Index values are clamped into each dim's range before use: on a device with a qu
 is still pending when the kernel runs (raised at the next synchronisation), and cupy would wrap or read
 out of range. Repeated indices must reduce together: cupy's atomic `scatter_add` covers the dtypes CUDA
 has atomicAdd for; every other (dtype, reduction) goes through `_segmented_reduce`, which sorts the
-targets and reduces each run of equal targets with a log-step scan, exactly and with no host read.
+targets and reduces each run of equal targets with a log-step scan, exactly and with no host read. Atomic
+float sums depend on the order the threads run in: under `ember.use_deterministic_algorithms(True)` every
+accumulation takes the sorted path (as PyTorch's deterministic index_put_ sorts the indices).
 """
 from __future__ import annotations
 
 from collections.abc import Callable
+
+from ember import _deterministic
 
 from .arrays import ArrayAPI
 
@@ -82,7 +86,8 @@ def kernels(api: ArrayAPI) -> dict[str, Callable]:
         key = clamped(x.shape, key)
         if not accumulate:
             x[key] = value
-        elif x.dtype in api.atomic_add_dtypes and not _float_into_integers(x, value):
+        elif x.dtype in api.atomic_add_dtypes and not _float_into_integers(x, value) and not (
+                _deterministic.state.enabled and x.dtype.kind == "f"):
             api.scatter_add(x, key, value)
         else:
             segmented_reduce(x, key, value, xp.add)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ember import _deterministic
+
 from .arrays import ArrayAPI
 
 
@@ -38,7 +40,10 @@ def kernels(api: ArrayAPI) -> dict[str, Callable]:
     settings = _matmul_settings()
 
     def matmul(a, b, out=None):
-        """cuBLAS through cupy; float32 uses TF32 only when ember.backends.cuda.matmul.allow_tf32."""
+        """cuBLAS through cupy; float32 uses TF32 only when ember.backends.cuda.matmul.allow_tf32. In deterministic
+        mode, PyTorch's alert unless cuBLAS's workspace is configured to be reproducible."""
+        if _deterministic.state.enabled:
+            _deterministic.check_cublas_workspace()
         api.use_tf32(getattr(settings, "allow_tf32", False))
         return xp.matmul(a, b, out=out)
 

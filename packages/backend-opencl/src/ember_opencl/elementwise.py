@@ -77,6 +77,20 @@ _HELPERS = {
   if (d <= 0) return b + log1p(exp2(d)) * M_LOG2E;
   return d;
 }}""",
+    "nextafter_half": """
+float nextafter_half(float a, float b) {
+  /* the float16 after a toward b, computed in float: one float16 ulp (2^-24 at least) from a */
+  if (isnan(a) || isnan(b)) return a + b;
+  if (a == b) return b;
+  if (a == 0) return copysign(0x1p-24f, b);
+  if (isinf(a)) return copysign(65504.0f, a);
+  int e;
+  float m = frexp(a, &e);
+  int step = (fabs(m) == 0.5f && ((b > a) != (a > 0))) ? e - 12 : e - 11;
+  float ulp = ldexp(1.0f, max(step, -24));
+  float r = b > a ? a + ulp : a - ulp;
+  return r == 0 ? copysign(0.0f, a) : r;  /* a step to zero keeps a's sign, as C's */
+}""",
 }
 
 # op -> (C expression over a, b, c; helper names). {T}: the first array's C type, {U}: its unsigned
@@ -92,7 +106,7 @@ _FLOAT = {
     "maximum": "(a > b || isnan(a)) ? a : b", "minimum": "(a < b || isnan(a)) ? a : b",
     "floor_divide": "floordiv_{T}(a, b)", "remainder": "remainder_{T}(a, b)", "fmod": "fmod(a, b)",
     "atan2": "atan2(a, b)", "copysign": "copysign(a, b)", "logaddexp": "logaddexp_{T}(a, b)",
-    "logaddexp2": "logaddexp2_{T}(a, b)", "hypot": "hypot(a, b)",
+    "logaddexp2": "logaddexp2_{T}(a, b)", "hypot": "hypot(a, b)", "nextafter": "nextafter(a, b)",
     "relu": "a < 0 ? ({T})0 : a", "sigmoid": "({T})1 / (({T})1 + exp(-a))",
 }
 _INT = {
@@ -117,13 +131,16 @@ _USES = {"tanh": "tanh", "floor_divide": "floordiv", "remainder": "remainder", "
 UNARY = ("neg exp log sin cos tanh sqrt abs sign exp2 expm1 log2 log10 log1p tan asin acos atan sinh cosh "
          "asinh acosh atanh floor ceil trunc round erf erfc bitwise_not relu sigmoid").split()
 BINARY = ("add sub mul div pow maximum minimum floor_divide remainder fmod atan2 copysign logaddexp "
-          "logaddexp2 hypot bitwise_and bitwise_or bitwise_xor bitwise_left_shift bitwise_right_shift").split()
+          "logaddexp2 hypot nextafter bitwise_and bitwise_or bitwise_xor bitwise_left_shift "
+          "bitwise_right_shift").split()
 
 
 def expression(op: str, dtype: np.dtype) -> tuple[str, str]:
     """The C expression of `op` on values of `dtype` and the helper source it needs."""
     if op in _COMPARISONS:
         return _COMPARISONS[op], ""
+    if op == "nextafter" and dtype.name == "float16":  # computed in float, stepping by a float16 ulp
+        return "nextafter_half(a, b)", _HELPERS["nextafter_half"]
     t = value_type(dtype)
     table = _BOOL if dtype.name == "bool" else _FLOAT if t in FLOATS else _INT
     if op not in table:

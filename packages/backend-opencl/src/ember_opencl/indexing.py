@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ember import _deterministic
+
 from . import elementwise, program
 from .buffer import CLArray, allocate, download, upload
 from .memory import NewAxis, expand_ellipsis
@@ -220,7 +222,8 @@ def _scatter(x: CLArray, key, value, op: str | None) -> CLArray:
     value_at = program.unravel("i", [f"s{d}" for d in range(len(g.shape))],
                                [[f"w{d}" for d in range(len(g.shape))]], ["y_at"], "w")
     read = f"long y_at = y_off; {value_at} const {y_type} y = Y[y_at];"
-    word = _atomic_word(x, value) if accumulate else None
+    # compare-and-swap folds floats in the order the work-items happen to run: deterministic mode walks them
+    word = _atomic_word(x, value) if accumulate and not (_deterministic.state.enabled and x.dtype.kind == "f") else None
     if op is not None:
         combined = elementwise.expression(op, value.dtype)[0]
         current = "old.v" if word else f"(({y_type})x[at])"

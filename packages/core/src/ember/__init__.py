@@ -24,8 +24,10 @@ from ._legacy import (
     ShortTensor,
 )
 from ._ops import binary as _binary
+from ._ops import conjugation as _conjugation
 from ._ops import index_ops as _index_ops
 from ._ops import methods as _methods
+from ._ops import queries as _queries
 from ._ops import scatter as _scatter
 from ._ops import unary as _unary
 from ._ops.activation import log_softmax, relu, sigmoid, softmax
@@ -68,9 +70,9 @@ from ._ops.joining import cat, stack
 from ._ops.lerp import lerp
 from ._ops.linalg import bmm, dot, ger, matmul, mm, mv, outer, vdot
 from ._ops.logit import logit
-from ._ops.matrix_chains import matrix_power
+from ._ops.matrix_chains import chain_matmul, matrix_power
 from ._ops.matrix_norms import frobenius_norm, norm
-from ._ops.norms import allclose, count_nonzero, isclose, logsumexp
+from ._ops.norms import allclose, count_nonzero, equal, isclose, logsumexp
 from ._ops.padding import constant_pad_nd
 from ._ops.pointwise import (
     add,
@@ -157,7 +159,7 @@ from ._ops.views import (
 from ._size import Size
 from ._tensor import Tensor
 from ._tensor_str import get_printoptions, set_printoptions
-from ._typeinfo import can_cast, iinfo, promote_types, result_type
+from ._typeinfo import can_cast, finfo, iinfo, promote_types, result_type
 from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled
 from .autograd.grad_mode import (
     enable_grad,
@@ -172,6 +174,8 @@ _methods.bind()
 globals().update(_unary.FUNCTIONS)  # the registry's elementwise ops: exp, log2, arcsin, isnan...
 globals().update(_binary.FUNCTIONS, **_binary.TORCH_ONLY)  # and its binary ones: remainder, atan2, rsub...
 globals().update(_scatter.FUNCTIONS, **_index_ops.FUNCTIONS, index_put_=_index_ops.index_put_)  # gather...
+globals().update(_queries.FUNCTIONS, get_device=_queries.get_device)  # is_signed, is_nonzero...
+globals().update(_conjugation.FUNCTIONS)  # conj, real, adjoint...: real tensors' identities and transposes
 if TYPE_CHECKING:
     def __getattr__(name: str) -> Any: ...  # the registry's ops, made at import
 
@@ -196,6 +200,7 @@ from . import (  # noqa: E402  (they build on the names above)
     autograd,
     backends,  # noqa: E402
     cuda,
+    distributions,
     linalg,
     nn,
     optim,
@@ -204,10 +209,18 @@ from . import (  # noqa: E402  (they build on the names above)
     return_types,
     utils,
 )
+from ._deterministic import (  # noqa: E402
+    are_deterministic_algorithms_enabled,
+    get_deterministic_debug_mode,
+    is_deterministic_algorithms_warn_only_enabled,
+    set_deterministic_debug_mode,
+    use_deterministic_algorithms,
+)
 from ._dlpack import from_dlpack  # noqa: E402
 from ._generator import Generator, get_rng_state, set_rng_state  # noqa: E402
 from ._matmul_precision import get_float32_matmul_precision, set_float32_matmul_precision  # noqa: E402
 from ._ops.sampling import bernoulli, multinomial, normal, poisson  # noqa: E402
+from ._threads import get_num_threads, set_num_threads  # noqa: E402
 from .serialization import load, save  # noqa: E402
 
 # torch.<name> forms of nn functional ops (session 7)
@@ -227,23 +240,31 @@ Tensor.hardshrink = _nn_forms.hardshrink  # type: ignore[attr-defined]
 Tensor.prelu = prelu  # type: ignore[attr-defined]  # PyTorch's Tensor.prelu(weight): an nn op, bound once nn is imported
 
 # everyday torch.* ops composed of existing ones (session 7, helper ops)
+from ._ops.aminmax import aminmax  # noqa: E402
 from ._ops.cdist import cdist  # noqa: E402
 from ._ops.cholesky_ops import cholesky_solve  # noqa: E402
+from ._ops.covariance import corrcoef, cov  # noqa: E402
 from ._ops.cross import cross  # noqa: E402
+from ._ops.exponents import float_power, frexp, ldexp  # noqa: E402
 from ._ops.gcd import gcd, lcm  # noqa: E402
+from ._ops.histograms import histc, histogram  # noqa: E402
 from ._ops.index_builders import (  # noqa: E402
     argwhere,
     bincount,
     combinations,
+    nonzero,
     tril_indices,
     triu_indices,
     unravel_index,
 )
+from ._ops.inner import inner, vander  # noqa: E402
 from ._ops.logcumsumexp import logcumsumexp  # noqa: E402
 from ._ops.lu_ops import det, inverse, logdet  # noqa: E402
 from ._ops.lu_ops import legacy_slogdet as slogdet  # noqa: E402
 from ._ops.moments import std_mean, var_mean  # noqa: E402
 from ._ops.nan_reductions import nan_to_num, nanmean, nansum  # noqa: E402
+from ._ops.norms import dist, renorm  # noqa: E402
+from ._ops.quantiles import nanquantile, quantile  # noqa: E402
 from ._ops.rearranging import diag_embed, diagflat, diff, kron, rot90, tensordot, trace  # noqa: E402
 from ._ops.searching import bucketize, isin, searchsorted  # noqa: E402
 from ._ops.signs import heaviside, sgn, signbit  # noqa: E402
@@ -262,6 +283,7 @@ from ._ops.stacking import (  # noqa: E402
     tile,
     vstack,
 )
+from ._ops.trapezoid import cumulative_trapezoid, trapezoid, trapz  # noqa: E402
 
 default_generator = _generator.default_for(device("cpu"))  # the CPU's default Generator, as torch's
 

@@ -13,6 +13,7 @@ class dtype:
     is_floating_point: bool
     is_signed: bool
     itemsize: int
+    is_complex = False  # ember has no complex dtypes
 
     def __init__(self, name: str, numpy_dtype: type, category: int) -> None:
         self.name = name

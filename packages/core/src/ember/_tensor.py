@@ -5,6 +5,8 @@ a tensor *is*: attributes, conversions to Python and numpy, and the entry points
 """
 from __future__ import annotations
 
+import copy
+import threading
 import warnings
 import weakref
 from typing import TYPE_CHECKING, Any
@@ -13,7 +15,28 @@ from . import _checks, _dtype
 from ._dtype import dtype as DType
 from ._size import Size
 
-_new = object.__new__
+_new = object.__new__  # how `wrap` allocates: `_new_inference` while some thread is in inference mode
+_open_inference_blocks = 0  # the inference_mode blocks open in any thread
+_grad_state: Any = None  # grad mode's thread-local state, whose `inference` `_new_inference` reads
+_inference_lock = threading.Lock()
+
+
+def _new_inference(cls):
+    """object.__new__, marking a tensor made while this thread is in inference mode (PyTorch's inference tensor)."""
+    t = object.__new__(cls)
+    if _grad_state.inference:
+        t._inference = True
+    return t
+
+
+def count_inference_block(delta: int, grad_state) -> None:
+    """An inference_mode block opened (+1) or closed (-1) in some thread: while any is open, `wrap` allocates
+    through `_new_inference`; otherwise it pays nothing for is_inference."""
+    global _new, _open_inference_blocks, _grad_state
+    with _inference_lock:
+        _open_inference_blocks += delta
+        _grad_state = grad_state
+        _new = _new_inference if _open_inference_blocks else object.__new__
 
 
 class Tensor:
@@ -25,12 +48,13 @@ class Tensor:
 
     __slots__ = ("_data", "_dtype", "_device", "_requires_grad", "_grad", "_grad_fn", "_output_nr",
                  "_version", "_base", "_accumulator", "_hooks", "_retains_grad", "_view_fn", "_view_version",
-                 "_view_no_grad", "_view_leaf", "_views", "__weakref__")
+                 "_view_no_grad", "_view_leaf", "_views", "_inference", "__weakref__")
     __array_priority__ = 1000  # numpy defers to Tensor in mixed expressions such as ``array * tensor``
 
     _data: Any  # the backend's buffer
     _dtype: DType
     _device: Any  # an ember.device with its kernel table resolved
+    _inference: bool  # set only on inference tensors (read with getattr: a slot left empty elsewhere)
     _requires_grad: bool  # PyTorch's requires_grad (a view's follows its base's, see `follow_base`)
     _grad: Tensor | None
     _grad_fn: Any  # the Node that produced this tensor, None for leaves (read views' through `grad_fn`)
@@ -259,6 +283,21 @@ class Tensor:
         self._hooks.append(hook)
         return _RemovableHandle(self._hooks, hook)
 
+    def register_post_accumulate_grad_hook(self, hook):
+        """Call ``hook(tensor)`` after backward has accumulated this leaf's gradient into ``.grad`` (not for
+        ``autograd.grad``, which accumulates nothing); the hook returns None."""
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        from .autograd.node import LeafHooks, _RemovableHandle
+
+        hooks = self._hooks
+        if hooks.__class__ is not LeafHooks:
+            self._hooks = hooks = LeafHooks(hooks or ())
+        hooks.post.append(hook)
+        return _RemovableHandle(hooks.post, hook)
+
     def retain_grad(self) -> None:
         """Keep this non-leaf tensor's gradient in ``.grad`` after backward."""
         if not self.requires_grad:
@@ -269,10 +308,17 @@ class Tensor:
         self._retains_grad = True
         add_retain_hook(self, fn)
 
+    def is_inference(self) -> bool:
+        """Whether the tensor was made in inference mode, or is a view of (or detached from) one that was."""
+        base = self._base
+        return getattr(self if base is None else base, "_inference", False)
+
     def detach(self) -> Tensor:
         """A tensor sharing this one's storage and version counter, outside the graph."""
         out = Tensor._make(self._data, self._dtype, self._device)
         out._version = self._version_counter
+        if self.is_inference():
+            out._inference = True
         return out
 
     def detach_(self) -> Tensor:
@@ -409,6 +455,9 @@ class Tensor:
         if self._grad is not None:
             out._grad = self._grad.__deepcopy__(memo)
         memo[id(self)] = out
+        state = getattr(self, "__dict__", None)  # a subclass's own attributes (a Buffer's persistent), as PyTorch
+        if state:
+            out.__dict__.update(copy.deepcopy(state, memo))
         return out
 
 

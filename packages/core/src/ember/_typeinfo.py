@@ -1,4 +1,4 @@
-"""PyTorch's public type queries: promote_types, result_type, can_cast and iinfo."""
+"""PyTorch's public type queries: promote_types, result_type, can_cast, iinfo and finfo."""
 from __future__ import annotations
 
 import numbers
@@ -64,3 +64,31 @@ class iinfo:  # noqa: N801 - PyTorch's name
 
     def __repr__(self) -> str:
         return f"iinfo(min={float(self.min):g}, max={float(self.max):g}, dtype={self.dtype})"  # PyTorch's %g
+
+
+class finfo:  # noqa: N801 - PyTorch's name
+    """The limits of a floating dtype (the default dtype's when none is given): ``bits``, ``eps`` (the gap
+    from 1 to the next value), ``max``, ``min``, ``tiny`` and ``smallest_normal`` (the smallest positive normal
+    number), ``resolution`` (10 ** -decimal digits of precision) and ``dtype`` (its name)."""
+
+    __slots__ = ("bits", "eps", "max", "min", "tiny", "smallest_normal", "resolution", "dtype")
+
+    def __init__(self, type=None) -> None:  # noqa: A002 - PyTorch's parameter name
+        dt = _dtype.get_default_dtype() if type is None else _check(type, "finfo", "type", 1)
+        if not dt.is_floating_point:
+            raise TypeError("ember.finfo() requires a floating point input type. Use ember.iinfo to handle "
+                            "'ember.finfo'")
+        info = np.finfo(dt.numpy)
+        self.bits, self.dtype = info.bits, dt.name
+        self.eps, self.max, self.min = float(info.eps), float(info.max), float(info.min)
+        self.tiny = self.smallest_normal = float(info.smallest_normal)
+        self.resolution = 10.0 ** -int(info.precision)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, finfo) and self.dtype == other.dtype
+
+    __hash__ = None  # type: ignore[assignment]  # unhashable, as PyTorch's
+
+    def __repr__(self) -> str:
+        return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, eps={self.eps:g}, "
+                f"smallest_normal={self.smallest_normal:g}, tiny={self.tiny:g}, dtype={self.dtype})")

@@ -48,6 +48,26 @@ def _extreme_grad(g, other_wins, tie):
     return where(other_wins, 0.0, where(tie, g / 2, g))
 
 
+def _fmax_wins(a, b):
+    """Where fmax takes `a` (PyTorch's ``(self >= other) | other.isnan()``: `a` on a tie and where `b` is NaN);
+    fmin's with ``a <= b``."""
+    return (a >= b) | (b != b)
+
+
+def _fmin_wins(a, b):
+    return (a <= b) | (b != b)
+
+
+def _fmax(a, b):
+    from .pointwise import where
+    return where(_fmax_wins(a, b), a, b)
+
+
+def _fmin(a, b):
+    from .pointwise import where
+    return where(_fmin_wins(a, b), a, b)
+
+
 def _denominator(a, b):
     return a * a + b * b
 
@@ -100,6 +120,14 @@ BINARY: tuple[Binary, ...] = (
     Binary("minimum", (lambda g, a, b, r: _extreme_grad(g, a > b, a == b),
                        lambda g, a, b, r: _extreme_grad(g, a < b, a == b)),
            ("MinimumBackward0", "", ""), wide_scalars=True, numbers="none", in_place=False, reference=np.minimum),
+    Binary("fmax", (lambda g, a, b, r: g.masked_fill(~_fmax_wins(a, b), 0.0),
+                    lambda g, a, b, r: g.masked_fill(_fmax_wins(a, b), 0.0)),
+           ("FmaxBackward0", "", ""), compose=_fmax, numbers="none", in_place=False, reference=np.fmax),
+    Binary("fmin", (lambda g, a, b, r: g.masked_fill(~_fmin_wins(a, b), 0.0),
+                    lambda g, a, b, r: g.masked_fill(_fmin_wins(a, b), 0.0)),
+           ("FminBackward0", "", ""), compose=_fmin, numbers="none", in_place=False, reference=np.fmin),
+    Binary("nextafter", (lambda g, a, b, r: g.masked_fill(a == b, 0.0), _zeros), ("NextafterBackward0", "", ""),
+           refuses=EXACT_NAMES, numbers="none", reference=np.nextafter),
     # div's rounding modes (``div(a, b, rounding_mode="floor")``): PyTorch's DivBackward2, zero gradients.
     Binary("div_floor", (_zeros, _zeros), ("DivBackward2",) * 3, kernel="floor_divide", refuses=_NOT_INT,
            cpu_name="div_floor_cpu", divides=True, public=False),

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import _dtype, _generator
+from .. import _deterministic, _dtype, _generator
 from .._backend_util import half_source
 from .._device import resolve
 from .._size import Size
@@ -283,7 +283,7 @@ def legacy_new(cls, args, device, dt=None) -> Tensor:
     else:
         shape = parse_size(args, "Tensor", dt.itemsize) if args else (0,)
         d = place(device, dt, "Tensor")
-        result = Tensor._make(d.kernels.empty(shape, dt), dt, d)
+        result = Tensor._make(uninitialized(d, shape, dt), dt, d)
     if cls is not Tensor:
         result.__class__ = cls
     return result
@@ -296,13 +296,19 @@ def _rebuild(array, dtype_name, device_str, requires_grad) -> Tensor:
 
 
 # ----- constants ------------------------------------------------------------------------------------
+def uninitialized(d, shape, dt):
+    """A buffer for an empty tensor: left as allocated, or filled as PyTorch's deterministic mode fills it."""
+    value = _deterministic.fill_value(dt)
+    return d.kernels.empty(shape, dt) if value is None else d.kernels.full(shape, value, dt)
+
+
 def _constant(op: str, value_of):
     def factory(*size, dtype=None, device=None, requires_grad=False):
         dtype = _dtype.parse(dtype, op)
         dt = dtype or _dtype.get_default_dtype()
         shape = parse_size(size, op, dt.itemsize)
         d = place(device, dt, op)
-        data = d.kernels.empty(shape, dt) if value_of is None else d.kernels.full(shape, value_of, dt)
+        data = uninitialized(d, shape, dt) if value_of is None else d.kernels.full(shape, value_of, dt)
         return _finish(data, dt, d, requires_grad, op)
     factory.__name__ = factory.__qualname__ = op
     factory.__doc__ = f"A new tensor of the given size filled like torch.{op}."
@@ -332,7 +338,7 @@ def empty_strided(size, stride, *, dtype=None, device=None, requires_grad=False)
                            f"({len(strides)})")
     d = place(device, dt, "empty_strided")
     elements = 0 if 0 in shape else 1 + sum((n - 1) * s for n, s in zip(shape, strides))
-    data = views.strided(d, d.kernels.empty((elements,), dt), shape, strides)
+    data = views.strided(d, uninitialized(d, (elements,), dt), shape, strides)
     return _finish(data, dt, d, requires_grad, "empty_strided")
 
 
@@ -394,7 +400,7 @@ def _check_random_dtype(dt, op: str) -> None:
 
 zeros_like = _like("zeros_like", lambda d, shape, dt: d.kernels.full(shape, 0, dt))
 ones_like = _like("ones_like", lambda d, shape, dt: d.kernels.full(shape, 1, dt))
-empty_like = _like("empty_like", lambda d, shape, dt: d.kernels.empty(shape, dt))
+empty_like = _like("empty_like", uninitialized)
 rand_like = _like("rand_like", lambda d, shape, dt, engine: d.kernels.uniform(shape, 0.0, 1.0, dt, engine),
                   random=True)
 randn_like = _like("randn_like", lambda d, shape, dt, engine: d.kernels.normal(shape, 0.0, 1.0, dt, engine),

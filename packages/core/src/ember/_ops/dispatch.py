@@ -253,6 +253,14 @@ def check_out(out, op: str, shape, dtype, reads=(), full_too: bool = False) -> N
         resize_out(out, tuple(shape))
 
 
+def copy_out(out, op: str, data, dtype, reads=()) -> Tensor:
+    """An op's result buffer `data` (of `dtype`) written into ``out=`` after `check_out`'s checks."""
+    check_out(out, op, tuple(data.shape), dtype, reads)
+    out._device.kernels.copy_(out._data, data)
+    bump(out)
+    return out
+
+
 def bump(t: Tensor) -> None:
     """Count an in-place change of `t` (shared with its views) for autograd's saved-tensor checks."""
     counter = t._version

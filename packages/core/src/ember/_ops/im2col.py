@@ -125,16 +125,29 @@ class Col2ImBackward0(Node):
         return im2col(grad, self.window)
 
 
+def _unbatched(buffer_op, device, data, batched_ndim: int, *args):
+    """`buffer_op` (of a batched buffer) applied to `data`, whose batch dim may be missing (one less dim
+    than `batched_ndim`): run as a batch of one, the result's batch dim dropped again. PyTorch's im2col and
+    col2im take both forms as one op (one node), and so do these."""
+    if data.ndim == batched_ndim:
+        return buffer_op(device, data, *args)
+    batched = views.reshape_buffer(device, device.kernels.contiguous(data), (1, *data.shape))
+    result = buffer_op(device, batched, *args)
+    return views.reshape_buffer(device, result, result.shape[1:])
+
+
 def im2col(input: Tensor, window: Window) -> Tensor:
-    """The windows of `input` (N, C, H, W) as columns (N, C * kh * kw, rows * cols), zero-padded."""
-    data = im2col_buffer(input._device, input._data, window, input._dtype)
+    """The windows of `input` (N, C, H, W) or (C, H, W) as columns (N, C * kh * kw, rows * cols) (or without
+    the N), zero-padded."""
+    data = _unbatched(im2col_buffer, input._device, input._data, 4, window, input._dtype)
     return attach(wrap(data, input._dtype, input._device), Im2ColBackward0, (input,), window=window,
-                  size=tuple(input._data.shape[2:]))
+                  size=tuple(input._data.shape[-2:]))
 
 
 def col2im(columns: Tensor, size, window: Window) -> Tensor:
-    """`columns` (N, C * kh * kw, rows * cols) summed into a (N, C, H, W) image of `size` (H, W)."""
-    data = col2im_buffer(columns._device, columns._data, tuple(size), window, columns._dtype)
+    """`columns` (N, C * kh * kw, rows * cols) or (C * kh * kw, rows * cols) summed into a (N, C, H, W) (or
+    (C, H, W)) image of `size` (H, W)."""
+    data = _unbatched(col2im_buffer, columns._device, columns._data, 3, tuple(size), window, columns._dtype)
     return attach(wrap(data, columns._dtype, columns._device), Col2ImBackward0, (columns,), window=window)
 
 
@@ -168,17 +181,15 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     if input.ndim not in (3, 4) or any(n == 0 for n in input._data.shape[-3:]):
         raise RuntimeError("Expected 3D or 4D (batch mode) tensor with possibly 0 batch size and other non-zero "
                            f"dimensions for input, but got: {list(input._data.shape)}")
-    batched = input if input.ndim == 4 else input.unsqueeze(0)
-    rows, cols = window.blocks(batched._data.shape[2:])
+    rows, cols = window.blocks(input._data.shape[-2:])
     if rows < 1 or cols < 1:
-        h, w = batched._data.shape[2:]
+        h, w = input._data.shape[-2:]
         raise RuntimeError(
             f"Given input with spatial size ({h}, {w}), kernel_size=({window.kernel[0]}, {window.kernel[1]}), "
             f"dilation=({window.dilation[0]}, {window.dilation[1]}), padding=({window.padding[0][0]}, "
             f"{window.padding[1][0]}), calculated shape of the array of sliding blocks as ({rows}, {cols}), "
             "but its components must be at least one.")
-    result = im2col(batched, window)
-    return result if input.ndim == 4 else result.squeeze(0)
+    return im2col(input, window)
 
 
 @profiled("aten::col2im")
@@ -189,9 +200,8 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
     if input.ndim not in (2, 3) or any(n == 0 for n in input._data.shape[-2:]):
         raise RuntimeError("Expected 2D or 3D (batch mode) tensor for input with possibly 0 batch size and "
                            f"non-zero dimensions for input, but got: {list(input._data.shape)}")
-    batched = input if input.ndim == 3 else input.unsqueeze(0)
     blocks = window.kernel[0] * window.kernel[1]
-    channels, length = batched._data.shape[1:]
+    channels, length = input._data.shape[-2:]
     if channels % blocks:
         raise RuntimeError("Expected size of input's dimension 1 to be divisible by the product of kernel_size, "
                            f"but got input.size(1)={channels} and kernel_size=({window.kernel[0]}, "
@@ -204,5 +214,4 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
             f"{window.padding[1][0]}), stride=({window.stride[0]}, {window.stride[1]}), expected size of input's "
             f"dimension 2 to match the calculated number of sliding blocks {rows} * {cols} = {rows * cols}, but "
             f"got input.size(2)={length}.")
-    result = col2im(batched, size, window)
-    return result if input.ndim == 3 else result.squeeze(0)
+    return col2im(input, size, window)

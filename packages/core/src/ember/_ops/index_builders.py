@@ -1,12 +1,13 @@
-"""Ops that build index or count tensors, as PyTorch's: tril_indices, triu_indices, argwhere, bincount and
-combinations, composed of arange, comparisons, boolean indexing, index_add and stack."""
+"""Ops that build index or count tensors, as PyTorch's: tril_indices, triu_indices, nonzero, argwhere,
+bincount and combinations, composed of arange, comparisons, boolean indexing, index_add and stack."""
 from __future__ import annotations
 
 from .. import _dtype
 from .._tensor import Tensor
 from . import creation, index_ops, joining, views
-from .dispatch import type_name
+from .dispatch import copy_out, type_name
 from .indexing import getitem
+from .queries import tensor_argument
 from .shape import nonzero_tuple
 
 
@@ -36,12 +37,35 @@ def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None, pi
     return _triangle_indices("triu_indices", row, col, offset, dtype, device, False)
 
 
-def argwhere(input):
-    """The indices of the non-zero elements of `input`, one row per element (N x input.ndim, int64)."""
+def nonzero(input, *, out=None, as_tuple=False):
+    """The indices of the non-zero elements of `input`: one row per element (N x input.ndim, int64), or with
+    `as_tuple` one 1-d index tensor per dim (a 0-d input counts as 1-d there), as ``where(condition)``. Not
+    differentiable: the result is integer."""
+    tensor_argument(input, "nonzero")
+    if as_tuple.__class__ is not bool:
+        raise TypeError(f"nonzero(): argument 'as_tuple' must be bool, not {type(as_tuple).__name__}")
+    if as_tuple:
+        if out is not None:
+            raise RuntimeError("nonzero does not support the out kwarg when as_tuple is True")
+        return nonzero_tuple(input)
+    if out is not None:
+        if tensor_argument(out, "nonzero", "out", None)._dtype is not _dtype.int64:
+            raise RuntimeError(f"nonzero: Expected out tensor to have scalar type Long but got scalar type"
+                               f"{type_name(out._dtype)}")
+    indices = nonzero_tuple(input)
     if input.ndim == 0:
-        count = nonzero_tuple(input)[0].shape[0]
-        return creation.zeros((count, 0), dtype=_dtype.int64, device=input.device)
-    return joining.stack(nonzero_tuple(input), 1)
+        result = creation.zeros((indices[0].shape[0], 0), dtype=_dtype.int64, device=input.device)
+    else:
+        result = joining.stack(indices, 1)
+    if out is None:
+        return result
+    return copy_out(out, "nonzero", result._data, _dtype.int64, (input,))
+
+
+def argwhere(input):
+    """The indices of the non-zero elements of `input`, one row per element (N x input.ndim, int64): PyTorch's
+    ``nonzero()``."""
+    return nonzero(tensor_argument(input, "argwhere"))
 
 
 def bincount(input, weights=None, minlength=0):

@@ -13,6 +13,7 @@ from .._tensor import Tensor, _wrap_dim, wrap
 from ..autograd.node import Node, attach, needs_input_grad
 from . import indexing, inplace, views
 from .dispatch import broadcast_error, broadcast_shapes, check_out, profiled, scalar, type_name
+from .scalar_ops import scaled
 from .scatter import (
     as_1d,
     begin_put,
@@ -127,20 +128,8 @@ class IndexAddBackward0(Node):
         if needs_input_grad(self, 1):
             grad_source = views.expand(index_select(grad, self.dim, index), self.source_shape)
             if self.alpha != 1:
-                grad_source = _scaled(grad_source, self.alpha)
+                grad_source = scaled(grad_source, self.alpha)
         return grad, grad_source
-
-
-class MulBackward1(Node):
-    """A product with a number, as PyTorch's C++ formulas take one (index_add's alpha)."""
-
-    def backward(self, grad):
-        return _scaled(grad, self.other)
-
-
-def _scaled(t: Tensor, number) -> Tensor:
-    data = t._device.kernels.mul(t._data, number)
-    return attach(wrap(data, t._dtype, t._device), MulBackward1, (t,), other=number)
 
 
 def _slices(source: Tensor, dim: int, index: Tensor, input: Tensor):

@@ -8,7 +8,7 @@ from .._tensor import Tensor, wrap
 from ..autograd import grad_mode
 from ..autograd.node import Node, attach, cross_saved, needs_input_grad
 from . import pointwise, views
-from .dispatch import broadcast_shapes, bump, check_out, meta_name, profiled, type_name
+from .dispatch import broadcast_shapes, check_out, copy_out, meta_name, profiled, type_name
 
 # The dtypes whose (m, 1) x (1, n) mm PyTorch's CPU gemm computes as the bare products (float16's adds them to 0).
 _OUTER_EXACT = (_dtype.float32, _dtype.float64)
@@ -118,10 +118,7 @@ def write_out(out: Tensor, op: str, data, dtype, inputs, reads=()) -> Tensor:
     if grad_mode.state.enabled and any(t._requires_grad for t in inputs):
         raise RuntimeError(f"{op}(): functions with out=... arguments don't support automatic differentiation, "
                            "but one of the arguments requires grad.")
-    check_out(out, op, tuple(data.shape), dtype, reads)
-    out._device.kernels.copy_(out._data, data)
-    bump(out)
-    return out
+    return copy_out(out, op, data, dtype, reads)
 
 
 def written(result: Tensor, out, op: str, inputs) -> Tensor:

@@ -1,8 +1,10 @@
-"""Products of chains of matrices: linalg.multi_dot (in the cheapest order) and linalg.matrix_power (by
-repeated squaring), composed of mm/matmul as PyTorch composes them, so their graphs are PyTorch's."""
+"""Products of chains of matrices: linalg.multi_dot (in the cheapest order; chain_matmul, its deprecated
+form) and linalg.matrix_power (by repeated squaring), composed of mm/matmul as PyTorch composes them, so
+their graphs are PyTorch's."""
 from __future__ import annotations
 
 import numbers
+import warnings
 
 from .. import _dtype
 from .._tensor import Tensor
@@ -86,6 +88,22 @@ def multi_dot(tensors, *, out=None):
     else:
         product = _chain_product(matrices, _chain_order([m._data.shape for m in matrices]), 0, len(matrices) - 1)
     return written(views.view(product, shape), out, "linalg_multi_dot", tuple(tensors))
+
+
+@profiled("aten::chain_matmul")
+def chain_matmul(*matrices, out=None):
+    """Deprecated for `linalg.multi_dot` (as in PyTorch): the product of 2-D `matrices`, a copy of one."""
+    warnings.warn("ember.chain_matmul is deprecated and will be removed in a future release. Use "
+                  "ember.linalg.multi_dot instead, which accepts a list of two or more tensors rather than multiple "
+                  "parameters.", UserWarning, stacklevel=3)
+    if not matrices:
+        raise RuntimeError("chain_matmul(): Expected one or more matrices")
+    for m in matrices:
+        if m.ndim != 2:
+            raise RuntimeError(f"Tensor dimension is {m.ndim}, expected 2 instead.")
+    if len(matrices) == 1:
+        return matrices[0].clone() if out is None else out.copy_(matrices[0])
+    return multi_dot(matrices, out=out)
 
 
 def _square_matrices(A, op: str) -> None:

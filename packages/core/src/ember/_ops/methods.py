@@ -5,16 +5,22 @@ from .._tensor import Tensor
 from . import (
     activation,
     addcmul,
+    aminmax,
     binary,
     blas,
     cholesky_ops,
+    conjugation,
     conversion,
+    covariance,
     creation,
     cross,
+    exponents,
     gcd,
+    histograms,
     index_builders,
     index_ops,
     indexing,
+    inner,
     inplace,
     lerp,
     linalg,
@@ -26,6 +32,8 @@ from . import (
     nan_reductions,
     norms,
     pointwise,
+    quantiles,
+    queries,
     rearranging,
     reduction,
     sampling,
@@ -124,7 +132,7 @@ _METHODS = {
     **sampling.METHODS,  # bernoulli, multinomial, uniform_, normal_, random_, exponential_...
     # Python operators
     "__matmul__": linalg.matmul, "__neg__": unary.FUNCTIONS["neg"], "__abs__": unary.FUNCTIONS["abs"],
-    "__pos__": lambda self: self, "__invert__": binary.invert,
+    "__pos__": conjugation.positive, "__invert__": binary.invert,
     **binary.OPERATORS,
     "__eq__": pointwise.eq, "__ne__": pointwise.ne, "__lt__": pointwise.lt, "__le__": pointwise.le,
     "__gt__": pointwise.gt, "__ge__": pointwise.ge,
@@ -143,6 +151,15 @@ _METHODS = {
     "signbit": signs.signbit, "sgn": signs.sgn, "heaviside": signs.heaviside, "gcd": gcd.gcd, "lcm": gcd.lcm,
     "logcumsumexp": logcumsumexp.logcumsumexp, "cross": cross.cross,
     "matrix_power": matrix_chains.matrix_power,
+    # session 8: math ops
+    "float_power": exponents.float_power, "float_power_": exponents.float_power_, "ldexp": exponents.ldexp,
+    "frexp": exponents.frexp, "aminmax": aminmax.aminmax, "dist": norms.dist,
+    "renorm": norms.renorm, "cov": covariance.cov, "corrcoef": covariance.corrcoef, "histc": histograms.histc,
+    "histogram": histograms.histogram, "quantile": quantiles.quantile, "nanquantile": quantiles.nanquantile,
+    "inner": inner.inner,
+    # everyday basics (session 8)
+    "nonzero": index_builders.nonzero, "equal": norms.equal_method,
+    **queries.METHODS, **conjugation.METHODS,
     # the LU/Cholesky family (session 8)
     "det": lu_ops.det, "slogdet": lu_ops.legacy_slogdet, "logdet": lu_ops.logdet, "inverse": lu_ops.inverse,
     "cholesky_solve": cholesky_ops.cholesky_solve,
@@ -166,6 +183,7 @@ _INPLACE = {
        for name in ("addmm", "addmv", "addr", "baddbmm", "addbmm")},
     "lerp_": (lerp.lerp, False), "tril_": (shape.tril, False), "triu_": (shape.triu, False),
     "addcmul_": (addcmul.addcmul, True), "addcdiv_": (addcmul.addcdiv, True), "logit_": (logit.logit, True),
+    "renorm_": (norms.renorm, True), "ldexp_": (exponents.ldexp, True),
 }
 INPLACE_METHODS = {name: inplace.make_inplace(op, name, writes_out) for name, (op, writes_out) in _INPLACE.items()}
 INPLACE_METHODS["masked_fill_"] = inplace.make_inplace(pointwise.masked_fill, "masked_fill_", False,
@@ -185,3 +203,5 @@ def bind() -> None:
         setattr(Tensor, name, INPLACE_METHODS[target])
     Tensor.T = property(views.T, doc="All dims reversed.")  # type: ignore[attr-defined]
     Tensor.mT = property(views.mT, doc="The last two dims swapped.")  # type: ignore[attr-defined]
+    for name, attribute in {**queries.PROPERTIES, **conjugation.PROPERTIES}.items():
+        setattr(Tensor, name, attribute)

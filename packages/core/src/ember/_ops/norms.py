@@ -16,6 +16,7 @@ from ..autograd.node import Node, attach
 from .dispatch import profiled
 from .linalg import OUT_DTYPE, exact_out, written
 from .pointwise import where
+from .queries import tensor_argument
 from .reduction import amax, amin, expand_back, numpy_keywords, reduced_dims
 from .reduction import sum as _sum
 
@@ -39,28 +40,32 @@ def _floating(input, dtype, op: str):
     return input if dt is None or dt is input._dtype else input.to(dt)
 
 
+def norm_backward(grad, x, norm, ord, dims: tuple, keepdim: bool):
+    """PyTorch's norm_backward: sign(x) for ord 1, x / norm for 2 (0 where the norm is 0), the ties of the
+    extreme shared evenly for ±inf, sign(x)·|x|^(ord-1) / norm^(ord-1) otherwise; None for ord 0."""
+    shape = x._data.shape
+    grad, norm = expand_back(grad, shape, dims, keepdim), expand_back(norm, shape, dims, keepdim)
+    if ord == 0:
+        return None
+    if ord == 1:
+        return x.sign() * grad
+    if ord == 2:
+        return x * where(norm == 0, 0.0, grad / norm)
+    if ord in (_INF, -_INF):
+        mask = x.abs() == norm
+        return x.sign() * (grad * mask / expand_back(mask.sum(dims, keepdim=True), shape, dims, True))
+    scale = where(norm == 0, 0.0, grad / norm ** (ord - 1))
+    if ord < 1:
+        return x.sign() * where(x == 0, 0.0, x.abs() ** (ord - 1)) * scale
+    return x * x.abs() ** (ord - 2) * scale
+
+
 class LinalgVectorNormBackward0(Node):
-    """PyTorch's norm_backward: sign(x) for ord 1, x / norm for 2 (0 where the norm is 0), the ties of
-    the extreme shared evenly for ±inf, sign(x)·|x|^(ord-1) / norm^(ord-1) otherwise; ord 0 has none."""
+    """`norm_backward` of the saved input and norm."""
 
     def backward(self, grad):
         x, norm = self.saved_tensors
-        dims, keepdim, ord = self.dims, self.keepdim, self.ord
-        shape = x._data.shape
-        grad, norm = expand_back(grad, shape, dims, keepdim), expand_back(norm, shape, dims, keepdim)
-        if ord == 0:
-            return None
-        if ord == 1:
-            return x.sign() * grad
-        if ord == 2:
-            return x * where(norm == 0, 0.0, grad / norm)
-        if ord in (_INF, -_INF):
-            mask = x.abs() == norm
-            return x.sign() * (grad * mask / expand_back(mask.sum(dims, keepdim=True), shape, dims, True))
-        scale = where(norm == 0, 0.0, grad / norm ** (ord - 1))
-        if ord < 1:
-            return x.sign() * where(x == 0, 0.0, x.abs() ** (ord - 1)) * scale
-        return x * x.abs() ** (ord - 2) * scale
+        return norm_backward(grad, x, norm, self.ord, self.dims, self.keepdim)
 
 
 class NormBackward1(LinalgVectorNormBackward0):
@@ -188,3 +193,101 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> builtins.bool:
     """Whether every element of `input` is close to `other`'s (see `isclose`), as a Python bool."""
     return builtins.bool(isclose(input, other, rtol, atol, equal_nan).all())
+
+
+class DistBackward0(Node):
+    """`norm_backward` of the difference, for input, and its negation for other."""
+
+    _names_saved = ("self", "other", "result")
+
+    def backward(self, grad):
+        input, other, result = self.saved_tensors
+        difference = input - other
+        g = norm_backward(grad, difference, result, self.p, tuple(range(difference.ndim)), False)
+        return (None, None) if g is None else (g, -g)
+
+
+@profiled("aten::dist")
+def dist(input, other, p=2):
+    """The `p`-norm of ``input - other`` (broadcast), as one number."""
+    for position, (name, t) in enumerate((("input", input), ("other", other))):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"dist(): argument '{name}' (position {position + 1}) must be Tensor, not "
+                            f"{type(t).__name__}")
+    if isinstance(p, bool) or not isinstance(p, numbers.Real):
+        raise TypeError(f"dist(): argument 'p' (position 3) must be Number, not {type(p).__name__}")
+    with grad_mode.no_grad():
+        difference = input - other
+        if not difference._dtype.is_floating_point:
+            raise RuntimeError("norm(): input dtype should be either floating point or complex. Got "
+                               f"{_LEGACY[difference._dtype.name][:-6]} instead.")
+        result = vector_norm(difference, p)
+    return attach(result, DistBackward0, (input, other), (input, other, result), p=p)
+
+
+class RenormBackward0(Node):
+    """PyTorch's renorm_backward: where a slice was rescaled, factor·grad - factor/(norm + 1e-7) times the
+    norm's gradient of the slice's grad·x sum."""
+
+    _names_saved = ("self",)
+
+    def backward(self, grad):
+        (x,) = self.saved_tensors
+        dims, p, maxnorm = self.dims, self.p, self.maxnorm
+        norm = vector_norm(_accumulating(x), p, dims, True)
+        inverse = (norm + 1e-7).reciprocal()
+        factor = inverse * maxnorm
+        product = _sum(_accumulating(x) * grad, dims, True)
+        slope = norm_backward(product, x, norm, p, dims, True)
+        return where(norm > maxnorm, factor * grad - (factor * inverse) * slope, grad)
+
+
+def _accumulating(x):
+    """`x` in the dtype PyTorch accumulates it in (float16 in float32)."""
+    return x.to(_dtype.float32) if x._dtype is _dtype.float16 else x
+
+
+@profiled("aten::renorm")
+def renorm(input, p, dim, maxnorm, *, out=None):
+    """Each slice of `input` along `dim` whose `p`-norm exceeds `maxnorm` scaled down to norm `maxnorm`
+    (by maxnorm / (norm + 1e-7), as PyTorch's)."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"renorm(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    for position, (name, value) in ((2, ("p", p)), (4, ("maxnorm", maxnorm))):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"renorm(): argument '{name}' (position {position}) must be Number, not "
+                            f"{type(value).__name__}")
+    if isinstance(dim, bool) or not isinstance(dim, int):
+        raise TypeError(f"renorm(): argument 'dim' (position 3) must be int, not {type(dim).__name__}")
+    if p <= 0:
+        raise RuntimeError("renorm: non-positive-norm not supported")
+    if maxnorm < 0:
+        raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {maxnorm:g}")
+    if input.ndim <= 1:
+        raise RuntimeError(f"renorm: input needs at least 2 dimensions, got {input.ndim} dimensions")
+    d = _wrap_dim(dim, input.ndim, "renorm")
+    dims = tuple(i for i in range(input.ndim) if i != d)
+    with grad_mode.no_grad():
+        norm = vector_norm(_accumulating(input), p, dims, True)
+        factor = where(norm > maxnorm, maxnorm / (norm + 1e-7), 1.0).to(input._dtype)  # as PyTorch rounds it
+        result = input * factor
+    if out is not None:
+        from .linalg import write_out
+        return write_out(out, "renorm", result._data, input._dtype, (input,), reads=(input,))
+    return attach(result, RenormBackward0, (input,), (input,), dims=dims, p=p, maxnorm=maxnorm)
+
+
+def equal(input, other) -> builtins.bool:
+    """Whether both tensors have the same shape and elements, compared in their promoted dtype (NaN is
+    unequal to itself), as a Python bool; tensors on two devices are PyTorch's error (its CUDA `equal`'s)."""
+    tensor_argument(input, "equal")
+    if tensor_argument(other, "equal", "other", 2)._device is not input._device:  # before the shapes, as PyTorch
+        raise RuntimeError(f"Cannot compare two tensors on different devices. Got: {input._device} and "
+                           f"{other._device}")
+    if tuple(other._data.shape) != tuple(input._data.shape):
+        return False
+    return builtins.bool((input == other).all())
+
+
+def equal_method(self, other) -> builtins.bool:
+    return equal(self, tensor_argument(other, "equal", "other", 1))

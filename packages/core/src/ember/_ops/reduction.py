@@ -90,17 +90,23 @@ class MaxBackward0(Node):
         return value_selecting_backward(grad, self.dim, indices, self.shape, self.keepdim)
 
 
+def ties_backward(grad, x, result, dims: tuple, keepdim: bool):
+    """Gradient of amax/amin (and aminmax's): `grad` shared evenly among the elements of `x` equal to
+    `result` in each reduced slice."""
+    if not keepdim:  # PyTorch's restore_reduced_dims: a view with the dims kept as 1
+        kept = tuple(1 if d in dims else n for d, n in enumerate(x._data.shape))
+        grad, result = grad.view(kept), result.view(kept)
+    mask = x == result
+    # PyTorch's scale_grad_by_count: (grad / count) * mask, NaN wherever the extreme is NaN (count 0)
+    return grad / mask.sum(dims, keepdim=True) * mask
+
+
 class AmaxBackward0(Node):
     """Gradient of amax/amin: shared evenly among the ties of each reduced slice."""
 
     def backward(self, grad):
         x, result = self.saved_tensors
-        if not self.keepdim:  # PyTorch's restore_reduced_dims: a view with the dims kept as 1
-            kept = tuple(1 if d in self.dims else n for d, n in enumerate(self.shape))
-            grad, result = grad.view(kept), result.view(kept)
-        mask = x == result
-        # PyTorch's scale_grad_by_count: (grad / count) * mask, NaN wherever the extreme is NaN (count 0)
-        return grad / mask.sum(self.dims, keepdim=True) * mask
+        return ties_backward(grad, x, result, self.dims, self.keepdim)
 
 
 def _flip(k, data, dt):

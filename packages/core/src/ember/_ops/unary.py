@@ -24,6 +24,7 @@ _INF = math.inf
 _float16 = _dtype.float16
 _grad_state = grad_mode.state
 TWO_OVER_SQRT_PI = 2 / math.sqrt(math.pi)
+_DEG2RAD, _RAD2DEG = math.pi / 180, 180 / math.pi
 
 
 def _refuse_bool(input) -> None:
@@ -41,6 +42,18 @@ def _tanh_grad(g, y):
     if fused is not None and not _grad_state.enabled and g._dtype is y._dtype:
         return wrap(fused(g._data, y._data), g._dtype, g._device)
     return g * (1 - y * y)
+
+
+def _sinc(x):
+    """sin(pi x) / (pi x), 1 at 0 (PyTorch's kernel: the product rounded once, then divided)."""
+    product = x * math.pi
+    return _where(x == 0, 1.0, product.sin() / product)
+
+
+def _sinc_backward(g, x):
+    """PyTorch's sinc_backward: g (pi x cos(pi x) - sin(pi x)) / (pi x²), 0 at 0."""
+    product, square = x * math.pi, x * x * math.pi
+    return _where(square == 0, 0.0, g * (product * product.cos() - product.sin()) / square)
 
 
 UNARY: tuple[Unary, ...] = (
@@ -85,6 +98,12 @@ UNARY: tuple[Unary, ...] = (
           reference=np.vectorize(math.erf, otypes=[np.float64]), domain="any"),
     Unary("erfc", lambda g, x: g * -TWO_OVER_SQRT_PI * (-x * x).exp(), ("input",),
           reference=np.vectorize(math.erfc, otypes=[np.float64]), domain="any"),
+    Unary("deg2rad", lambda g: g * _DEG2RAD, compose=lambda x: x * _DEG2RAD, grad_fn="Deg2RadBackward0",
+          reference=np.deg2rad, domain="any"),
+    Unary("rad2deg", lambda g: g * _RAD2DEG, compose=lambda x: x * _RAD2DEG, grad_fn="Rad2DegBackward0",
+          reference=np.rad2deg, domain="any"),
+    Unary("sinc", _sinc_backward, ("input",), compose=lambda x: in_float32(_sinc, x), reference=np.sinc,
+          domain="any"),
     Unary("isnan", compose=lambda x: x != x, dtypes="bool", integers="false", differentiable=False,
           reference=np.isnan),
     Unary("isinf", compose=lambda x: x.abs() == _INF, dtypes="bool", integers="false", differentiable=False,

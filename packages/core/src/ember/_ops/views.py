@@ -5,6 +5,7 @@ CPU) and otherwise the required `as_strided`, with the stride arithmetic done in
 """
 from __future__ import annotations
 
+import warnings
 import weakref
 
 from .. import _profiling
@@ -368,12 +369,21 @@ def T(input):
     return permute(input, tuple(range(input.ndim - 1, -1, -1)))
 
 
+def matrix_transpose(input, name: str, zero_dim_warning: str):
+    """The last two dims swapped (``mT``, and for real tensors ``mH`` and ``adjoint()``); a 0-d tensor is
+    returned itself with PyTorch's deprecation warning, fewer dims are PyTorch's error naming `name`."""
+    if input.ndim == 0:
+        warnings.warn(zero_dim_warning, UserWarning, stacklevel=3)
+        return input
+    if input.ndim < 2:
+        raise RuntimeError(f"{name} is only supported on matrices or batches of matrices. Got {input.ndim}-D tensor.")
+    return transpose(input, -2, -1)
+
+
 def mT(input):
     """The last two dims swapped (batched matrix transpose)."""
-    if input.ndim < 2:
-        raise RuntimeError(f"tensor.mT is only supported on matrices or batches of matrices. Got "
-                           f"{input.ndim}-D tensor.")
-    return transpose(input, -2, -1)
+    return matrix_transpose(input, "tensor.mT",
+                            "Tensor.mT is deprecated on 0-D tensors. This function is the identity in these cases.")
 
 
 # ----- broadcasting views ------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from heapq import heappop, heappush
 
 from .._tensor import Tensor, _is_contiguous
 from . import grad_mode
-from .node import AccumulateGrad, Node, _anomaly, edge
+from .node import AccumulateGrad, LeafHooks, Node, _anomaly, edge
 
 # Which gradients the engine may keep as a leaf's ``.grad`` without copying (as PyTorch "steals" them) is
 # decided without reference counts: built-in nodes return new tensors or views of the gradients they
@@ -45,6 +45,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
             g, captured[i] = captured[i], None
             if g is not None and not t.retains_grad:  # retain_grad's hook has filled .grad already
                 _accumulate(t, g, create_graph, None)  # a captured gradient is copied
+                _run_post_accumulate_hooks(t)
         return
     _run(roots, grads, retain_graph, create_graph, None, accumulate=True,
          exposed=[g for g in grad_tensors or () if isinstance(g, Tensor)])
@@ -296,6 +297,7 @@ class _Run:
                     _capture(node, [g], capture, self.captured)
                 if self.accumulate and variable._requires_grad:  # a leaf since made not to require grad: none
                     _accumulate(variable, g, self.create_graph, seen)
+                    _run_post_accumulate_hooks(variable)
             return None
         if capture:
             _capture(node, node_grads, capture, self.captured)
@@ -447,6 +449,19 @@ def _run_leaf_hooks(hooks: list, g: Tensor, seen: dict) -> Tensor:
         if out is not None:
             g = seen[id(out)] = out
     return g
+
+
+def _run_post_accumulate_hooks(variable: Tensor) -> None:
+    """A leaf's post-accumulate-grad hooks (if any), each given the tensor once ``.grad`` is up to date."""
+    hooks = variable._hooks
+    if hooks.__class__ is not LeafHooks:
+        return
+    for hook in list(hooks.post):
+        out = hook(variable)
+        if out is not None:
+            if not isinstance(out, Tensor):
+                raise TypeError(f"expected Variable, but hook returned '{type(out).__name__}'")
+            raise RuntimeError("Tensor post accumulate grad hooks should return None.")
 
 
 def _accumulate(variable: Tensor, g: Tensor, create_graph: bool, seen: dict | None) -> None:

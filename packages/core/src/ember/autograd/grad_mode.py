@@ -124,7 +124,8 @@ class set_grad_enabled(_DecoratorContextManager):
 
 
 class inference_mode(_DecoratorContextManager):
-    """Like `no_grad`, for inference-only code (``inference_mode(False)`` is a no-op)."""
+    """Like `no_grad`, for inference-only code; the tensors made inside are inference tensors
+    (``Tensor.is_inference()``). ``inference_mode(False)`` turns it off again, grad mode on, as PyTorch's."""
 
     def __init__(self, mode: bool = True) -> None:
         if callable(mode):
@@ -134,11 +135,18 @@ class inference_mode(_DecoratorContextManager):
 
     def __enter__(self) -> None:
         self.prev = (state.enabled, state.inference)
+        state.enabled, state.inference = not self.mode, self.mode
         if self.mode:
-            state.enabled, state.inference = False, True
+            from .._tensor import count_inference_block
+
+            count_inference_block(1, state)
 
     def __exit__(self, *exc) -> None:
         state.enabled, state.inference = self.prev
+        if self.mode:
+            from .._tensor import count_inference_block
+
+            count_inference_block(-1, state)
 
     def clone(self):
         return self.__class__(self.mode)

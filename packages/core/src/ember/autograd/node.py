@@ -151,6 +151,22 @@ class _RemovableHandle:
             self._hooks.remove(self._fn)
 
 
+class LeafHooks(list):
+    """A leaf's tensor hooks (``register_hook``: run on its gradient) and, in `post`, its post-accumulate-grad
+    hooks (``register_post_accumulate_grad_hook``: run on the tensor once ``.grad`` holds the gradient). True
+    while either kind is registered, so the engine's inline leaf path, taken for leaves without hooks, tests
+    nothing more."""
+
+    __slots__ = ("post",)
+
+    def __init__(self, hooks=()) -> None:
+        super().__init__(hooks)
+        self.post: list = []
+
+    def __bool__(self) -> bool:
+        return bool(len(self) or self.post)
+
+
 def accumulator(leaf: Tensor) -> AccumulateGrad:
     """The leaf's AccumulateGrad node, made once and shared while the graph keeps it alive."""
     ref = leaf._accumulator

@@ -16,7 +16,7 @@ REQUIRED_KERNELS: tuple[str, ...] = (
     "atanh", "floor", "ceil", "trunc", "round", "erf", "erfc",
     "add", "sub", "mul", "div", "pow", "maximum", "minimum",
     "eq", "ne", "lt", "le", "gt", "ge",
-    "floor_divide", "remainder", "fmod", "atan2", "copysign", "logaddexp", "logaddexp2", "hypot",
+    "floor_divide", "remainder", "fmod", "atan2", "copysign", "logaddexp", "logaddexp2", "hypot", "nextafter",
     "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_left_shift", "bitwise_right_shift", "bitwise_not",
     "where", "sum", "max", "argmax", "matmul",
     "strides", "as_strided", "contiguous", "index", "index_put_",
@@ -83,6 +83,11 @@ class DeviceType:
             profiler records one before and one after each op on the device.
         elapsed_us: optional ``(start_token, end_token) -> float``, the device time in microseconds between
             two marks; it may synchronise: the profiler calls it only when it stops.
+        set_num_threads: optional ``(n) -> None``, make the device's kernels compute with `n` host threads
+            (``ember.set_num_threads``; the CPU backend sets numpy's BLAS threads). Without it the backend
+            keeps its own default.
+        get_num_threads: optional ``() -> int``, the host threads the device's kernels compute with now
+            (``ember.get_num_threads``).
         streams: optional ``ember.plugins.streams.StreamHooks``, the device type's streams and events
             (``ember.cuda.Stream``/``Event``); without it each device has one queue (core's ``SingleQueue``).
     """
@@ -107,6 +112,8 @@ class DeviceType:
     end_capture: Callable[[int], Any] | None = None
     start_timer: Callable[[int], Any] | None = None
     elapsed_us: Callable[[Any, Any], float] | None = None
+    set_num_threads: Callable[[int], None] | None = None
+    get_num_threads: Callable[[], int] | None = None
     streams: StreamHooks | None = None
 
     def __post_init__(self) -> None:

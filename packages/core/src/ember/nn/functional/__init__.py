@@ -102,6 +102,15 @@ from ember.nn.functional.rectifiers import prelu, rrelu, rrelu_
 from ember.nn.functional.rms_norm import rms_norm
 from ember.nn.functional.shuffles import channel_shuffle, pixel_shuffle, pixel_unshuffle
 
+# isort: split
+# modules and functionals users reach for (session 8)
+from ember.nn.functional.distance import pdist
+from ember.nn.functional.embedding_bag import embedding_bag
+from ember.nn.functional.gumbel import gumbel_softmax
+from ember.nn.functional.interpolate import upsample, upsample_bilinear, upsample_nearest
+from ember.nn.functional.lp_pooling import lp_pool1d, lp_pool2d
+from ember.nn.functional.unpooling import max_unpool1d, max_unpool2d
+
 __all__ = [
     "adaptive_avg_pool1d",
     "adaptive_avg_pool2d",
@@ -202,4 +211,14 @@ __all__ = [
     "rrelu_",
     "threshold",
     "threshold_",
+    "upsample",  # modules and functionals users reach for (session 8)
+    "upsample_bilinear",
+    "upsample_nearest",
+    "gumbel_softmax",
+    "lp_pool1d",
+    "lp_pool2d",
+    "max_unpool1d",
+    "max_unpool2d",
+    "pdist",
+    "embedding_bag",
 ]

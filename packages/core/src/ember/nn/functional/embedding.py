@@ -61,23 +61,23 @@ def _check_indices(input: Tensor) -> None:
         )
 
 
-def _checked_indices(input: Tensor, num_weights: int) -> Tensor:
-    """The indices flattened as int64, checked against [0, num_weights) with PyTorch's IndexError (pending
+def _checked_indices(input: Tensor, num_weights: int, error: type[Exception] = IndexError) -> Tensor:
+    """The indices flattened as int64, checked against [0, num_weights) with PyTorch's `error` (pending
     on a device with a queue, where they are clamped into range meanwhile, so no kernel reads out of bounds)."""
     flat = input.flatten()
     if flat._dtype is not _dtype.int64:
         flat = Tensor._make(long_buffer(flat), _dtype.int64, flat._device)
     if flat.numel():
-        _checks.check_extremes(flat._device, flat._data, _range_judge(num_weights))
+        _checks.check_extremes(flat._device, flat._data, _range_judge(num_weights, error))
         if _checks.queued(flat._device):
             flat = flat.clamp(0, num_weights - 1)
     return flat
 
 
-def _range_judge(num_weights: int):
+def _range_judge(num_weights: int, error: type[Exception]):
     def judge(smallest: int, largest: int) -> None:
         if smallest < 0 or largest >= num_weights:
-            raise IndexError("index out of range in self")
+            raise error("index out of range in self")
     return judge
 
 

@@ -99,6 +99,26 @@ from ember.nn.modules.parameter_containers import ParameterDict, ParameterList
 from ember.nn.modules.rectifiers import GLU, PReLU, RReLU, Threshold
 from ember.nn.modules.shuffles import ChannelShuffle, PixelShuffle, PixelUnshuffle
 
+# isort: split
+# modules users reach for (session 8)
+from ember.nn.modules.batchnorm import BatchNorm3d
+from ember.nn.modules.fold import Fold, Unfold
+from ember.nn.modules.lazy import (
+    LazyBatchNorm1d,
+    LazyBatchNorm2d,
+    LazyBatchNorm3d,
+    LazyConv1d,
+    LazyConv2d,
+    LazyConvTranspose1d,
+    LazyConvTranspose2d,
+    LazyInstanceNorm1d,
+    LazyInstanceNorm2d,
+    LazyInstanceNorm3d,
+)
+from ember.nn.modules.pooling import LPPool1d, LPPool2d, MaxUnpool1d, MaxUnpool2d
+from ember.nn.modules.sparse import EmbeddingBag
+from ember.nn.modules.upsampling import UpsamplingBilinear2d, UpsamplingNearest2d
+
 __all__ = [
     "BCELoss",
     "BCEWithLogitsLoss",
@@ -221,4 +241,24 @@ __all__ = [
     "RReLU",
     "Softmax2d",
     "Threshold",
+    "Fold",  # modules users reach for (session 8)
+    "Unfold",
+    "UpsamplingBilinear2d",
+    "UpsamplingNearest2d",
+    "LPPool1d",
+    "LPPool2d",
+    "MaxUnpool1d",
+    "MaxUnpool2d",
+    "EmbeddingBag",
+    "BatchNorm3d",
+    "LazyBatchNorm1d",
+    "LazyBatchNorm2d",
+    "LazyBatchNorm3d",
+    "LazyConv1d",
+    "LazyConv2d",
+    "LazyConvTranspose1d",
+    "LazyConvTranspose2d",
+    "LazyInstanceNorm1d",
+    "LazyInstanceNorm2d",
+    "LazyInstanceNorm3d",
 ]

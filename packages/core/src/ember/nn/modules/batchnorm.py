@@ -1,5 +1,5 @@
-"""`BatchNorm1d` and `BatchNorm2d`: per-channel normalisation with learned scale/shift and running statistics;
-`_NormBase`, their parameters and buffers, is shared with the instance norms."""
+"""`BatchNorm1d`, `BatchNorm2d` and `BatchNorm3d`: per-channel normalisation with learned scale/shift and running
+statistics; `_NormBase`, their parameters and buffers, is shared with the instance norms."""
 
 from __future__ import annotations
 
@@ -107,7 +107,7 @@ class _NormBase(Module):
 
 
 class _BatchNorm(_NormBase):
-    """What BatchNorm1d/2d share: the forward; subclasses only check the input's rank."""
+    """What BatchNorm1d/2d/3d share: the forward; subclasses only check the input's rank."""
 
     def forward(self, input: Tensor) -> Tensor:
         self._check_input_dim(input)
@@ -144,3 +144,11 @@ class BatchNorm2d(_BatchNorm):
     def _check_input_dim(self, input: Tensor) -> None:
         if input.dim() != 4:
             raise ValueError(f"expected 4D input (got {input.dim()}D input)")
+
+
+class BatchNorm3d(_BatchNorm):
+    """Batch normalisation of (N, C, D, H, W) inputs, per channel C."""
+
+    def _check_input_dim(self, input: Tensor) -> None:
+        if input.dim() != 5:
+            raise ValueError(f"expected 5D input (got {input.dim()}D input)")

@@ -11,7 +11,7 @@ from ember._ops.conversion import parse_to
 from ember._tensor import Tensor
 from ember.nn.modules.backward_hook import BackwardHook
 from ember.nn.modules.hooks import RemovableHandle
-from ember.nn.parameter import Parameter
+from ember.nn.parameter import Buffer, Parameter, UninitializedBuffer
 
 
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
@@ -66,7 +66,7 @@ def _forward_unimplemented(self: Module, *args: Any) -> Any:
 class Module:
     """Base class for all neural network modules; models subclass it and define ``forward``.
 
-    Assigning a ``Parameter``, a ``Module`` or a registered buffer as an attribute records it, in
+    Assigning a ``Parameter``, a ``Module``, a ``Buffer`` or a registered buffer as an attribute records it, in
     insertion order, so ``parameters()``, ``state_dict()``, ``to()`` and ``repr`` see it.
     """
 
@@ -256,11 +256,13 @@ class Module:
                 modules[name] = value
             else:
                 buffers = self.__dict__.get("_buffers")
-                if buffers is not None and name in buffers:
+                if isinstance(value, Buffer):
+                    self.register_buffer(name, value, value.persistent)
+                elif buffers is not None and name in buffers:
                     if value is not None and not isinstance(value, Tensor):
                         raise TypeError(
                             f"cannot assign '{_typename(value)}' as buffer '{name}' "
-                            "(ember.Tensor or None expected)"
+                            "(ember.nn.Buffer, ember.Tensor or None expected)"
                         )
                     buffers[name] = value
                 else:
@@ -426,7 +428,9 @@ class Module:
                 if grad_applied is not param.grad:
                     param.grad.data = grad_applied
         for key, buffer in self._buffers.items():
-            if buffer is not None:
+            if isinstance(buffer, UninitializedBuffer):  # a lazy buffer keeps its identity, as a parameter does
+                buffer.data = fn(buffer)
+            elif buffer is not None:
                 self._buffers[key] = fn(buffer)
         return self
 

@@ -1,4 +1,5 @@
-"""`Upsample`: the module form of `F.interpolate` (nearest, linear, bilinear, trilinear)."""
+"""`Upsample`: the module form of `F.interpolate` (nearest, linear, bilinear, trilinear), and its 2-d
+nearest and bilinear (aligned corners) presets `UpsamplingNearest2d` and `UpsamplingBilinear2d`."""
 
 from __future__ import annotations
 
@@ -39,3 +40,19 @@ class Upsample(Module):
     def extra_repr(self) -> str:
         info = f"scale_factor={self.scale_factor!r}" if self.scale_factor is not None else f"size={self.size!r}"
         return info + f", mode={self.mode!r}"
+
+
+class UpsamplingNearest2d(Upsample):
+    """2-d nearest-neighbour upsampling: ``Upsample(size, scale_factor, mode="nearest")``."""
+
+    def __init__(self, size: int | Sequence[int] | None = None,
+                 scale_factor: float | Sequence[float] | None = None) -> None:
+        super().__init__(size, scale_factor, mode="nearest")
+
+
+class UpsamplingBilinear2d(Upsample):
+    """2-d bilinear upsampling with aligned corners: ``Upsample(..., mode="bilinear", align_corners=True)``."""
+
+    def __init__(self, size: int | Sequence[int] | None = None,
+                 scale_factor: float | Sequence[float] | None = None) -> None:
+        super().__init__(size, scale_factor, mode="bilinear", align_corners=True)
