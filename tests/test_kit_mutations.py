@@ -489,6 +489,28 @@ def _cumsum_in_own_dtype(x, axis, out=None):
 def _cumprod_ignoring_out(x, axis, out=None):
     return np.cumprod(x, axis, dtype=x.dtype)
 
+def _lu_without_pivoting(a):
+    """LU by Gaussian elimination without row swaps (pivots 1, 2, ...): |L| may exceed 1."""
+    lu = np.array(a, dtype=a.dtype)
+    m, n = a.shape[-2:]
+    for j in range(min(m, n)):
+        lu[..., j + 1:, j] /= lu[..., j:j + 1, j]
+        lu[..., j + 1:, j + 1:] -= lu[..., j + 1:, j:j + 1] * lu[..., j:j + 1, j + 1:]
+    steps = np.broadcast_to(np.arange(1, min(m, n) + 1, dtype=np.int32), (*a.shape[:-2], min(m, n))).copy()
+    info = np.zeros(a.shape[:-2], np.int32)
+    return lu, steps, info
+
+
+def _cholesky_of_the_upper_triangle(a):
+    """Cholesky of the matrix rebuilt from its upper triangle (the other triangle than the contract's)."""
+    mirrored = np.triu(a) + np.swapaxes(np.triu(a, 1), -1, -2)
+    return K["cholesky"](mirrored)
+
+
+def _triangular_solve_reading_the_diagonal(a, b, upper, unitriangular):
+    return K["triangular_solve"](a, b, upper, False)
+
+
 MUTANTS = (
     # NaN and inf
     Mutant("maximum ignores NaN (fmax)", "maximum", _binary_elementwise(np.fmax), "test_special_values", "maximum"),
@@ -659,6 +681,12 @@ MUTANTS = (
            "nan"),
     Mutant("float32 running sum accumulated in float32", "cumsum", _cumsum_in_own_dtype, "test_sorting", "wider"),
     Mutant("cumprod ignores out=", "cumprod", _cumprod_ignoring_out, "test_sorting", "out"),
+    Mutant("lu_factor without row swaps", "lu_factor", _lu_without_pivoting, "test_factorization_kernels",
+           "lu_factor"),
+    Mutant("cholesky of the upper triangle mirrored", "cholesky", _cholesky_of_the_upper_triangle,
+           "test_factorization_kernels", "cholesky"),
+    Mutant("triangular_solve ignores unitriangular", "triangular_solve", _triangular_solve_reading_the_diagonal,
+           "test_factorization_kernels", "triangular_solve"),
 )
 
 # One mutant per theme for CI (about a second each): the full catalogue runs on demand (see the docstring).

@@ -236,13 +236,6 @@ def test_singular_value_orders_are_refused_by_name(oracle, call, needs):
         call(oracle.ember, oracle.ember.ones(3, 3))
 
 
-def test_negative_matrix_power_is_refused_by_name(oracle):
-    """A negative power needs linalg.inv, which ember does not have yet (PyTorch inverts first)."""
-    oracle.torch.linalg.matrix_power(oracle.torch.eye(2), -2)
-    with pytest.raises(NotImplementedError, match=r"linalg.matrix_power: the negative power n=-2 needs linalg.inv"):
-        oracle.ember.linalg.matrix_power(oracle.ember.eye(2), -2)
-
-
 def test_frobenius_norm_warns_of_its_deprecation(oracle):
     """PyTorch's warning (which PyTorch gives once per process, so it is not compared here)."""
     with pytest.warns(UserWarning, match="at::frobenius_norm is deprecated"):

@@ -18,7 +18,7 @@ import numpy as np
 from ember import _backend_util
 from ember._backend_util import draw_dtype
 
-from . import erf, rowsum, scatter, sorting, special, ties
+from . import erf, factorizations, rowsum, scatter, sorting, special, ties
 
 # numpy >= 2.3 returns arrays for 0-d results when given ``out=...``; older numpy needs `_array` after.
 _MODERN = np.lib.NumpyVersion(np.__version__) >= "2.3.0"
@@ -570,3 +570,4 @@ from . import dlpack, fused  # noqa: E402  (they build on this module's helpers)
 KERNELS.update(fused.KERNELS)
 KERNELS.update(dlpack.KERNELS)
 KERNELS.update(ties.KERNELS)
+KERNELS.update(factorizations.KERNELS)

@@ -244,6 +244,7 @@ Tensor.prelu = prelu  # type: ignore[attr-defined]  # PyTorch's Tensor.prelu(wei
 # everyday torch.* ops composed of existing ones (session 7, helper ops)
 from ._ops.aminmax import aminmax  # noqa: E402
 from ._ops.cdist import cdist  # noqa: E402
+from ._ops.cholesky_ops import cholesky_solve  # noqa: E402
 from ._ops.covariance import corrcoef, cov  # noqa: E402
 from ._ops.cross import cross  # noqa: E402
 from ._ops.exponents import float_power, frexp, ldexp  # noqa: E402
@@ -260,6 +261,8 @@ from ._ops.index_builders import (  # noqa: E402
 )
 from ._ops.inner import inner, vander  # noqa: E402
 from ._ops.logcumsumexp import logcumsumexp  # noqa: E402
+from ._ops.lu_ops import det, inverse, logdet  # noqa: E402
+from ._ops.lu_ops import legacy_slogdet as slogdet  # noqa: E402
 from ._ops.moments import std_mean, var_mean  # noqa: E402
 from ._ops.nan_reductions import nan_to_num, nanmean, nansum  # noqa: E402
 from ._ops.norms import dist, renorm  # noqa: E402

@@ -4,23 +4,31 @@ from __future__ import annotations
 from collections import namedtuple
 
 
-def _pair(name: str, fields: tuple[str, str] = ("values", "indices")) -> type:
-    """PyTorch's result type named `name` (its repr is ``name(values=..., indices=...)``)."""
+def _named(name: str, fields: tuple[str, ...] = ("values", "indices")) -> type:
+    """PyTorch's result type named `name` with its fields (its repr is ``name(values=..., indices=...)``)."""
     result = namedtuple(name, fields)  # type: ignore[misc]
     result.__module__ = __name__
     return result
 
 
-max = _pair("max")  # noqa: A001 - PyTorch's names, shadowing builtins only inside this module
-min = _pair("min")  # noqa: A001
-sort = _pair("sort")
-topk = _pair("topk")
-kthvalue = _pair("kthvalue")
-median = _pair("median")
-nanmedian = _pair("nanmedian")
-mode = _pair("mode")
-cummax = _pair("cummax")
-cummin = _pair("cummin")
-frexp = _pair("frexp", ("mantissa", "exponent"))
-aminmax = _pair("aminmax", ("min", "max"))
-histogram = _pair("histogram", ("hist", "bin_edges"))
+max = _named("max")  # noqa: A001 - PyTorch's names, shadowing builtins only inside this module
+min = _named("min")  # noqa: A001
+sort = _named("sort")
+topk = _named("topk")
+kthvalue = _named("kthvalue")
+median = _named("median")
+nanmedian = _named("nanmedian")
+mode = _named("mode")
+cummax = _named("cummax")
+cummin = _named("cummin")
+frexp = _named("frexp", ("mantissa", "exponent"))
+aminmax = _named("aminmax", ("min", "max"))
+histogram = _named("histogram", ("hist", "bin_edges"))
+linalg_slogdet = _named("linalg_slogdet", ("sign", "logabsdet"))
+slogdet = _named("slogdet", ("sign", "logabsdet"))
+linalg_inv_ex = _named("linalg_inv_ex", ("inverse", "info"))
+linalg_solve_ex = _named("linalg_solve_ex", ("result", "info"))
+linalg_cholesky_ex = _named("linalg_cholesky_ex", ("L", "info"))
+linalg_lu_factor = _named("linalg_lu_factor", ("LU", "pivots"))
+linalg_lu_factor_ex = _named("linalg_lu_factor_ex", ("LU", "pivots", "info"))
+linalg_lu = _named("linalg_lu", ("P", "L", "U"))

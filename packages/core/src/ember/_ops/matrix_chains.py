@@ -11,6 +11,7 @@ from .._tensor import Tensor
 from . import creation, views
 from .dispatch import meta_name, profiled, type_name
 from .linalg import OUT_DTYPE, copied_into, exact_out, matmul, mm, written
+from .lu_ops import inv
 
 
 def _chain_order(shapes: list) -> list:
@@ -116,18 +117,19 @@ def _square_matrices(A, op: str) -> None:
 
 @profiled("aten::linalg_matrix_power")
 def matrix_power(A, n, *, out=None):
-    """`A` (a batch of square matrices) to the integer power `n` >= 0: the identity for 0 (a copy in the
-    graph), a copy for 1, else products of repeated squares from the lowest bit up, as PyTorch (whose out=
-    takes the last product, refused when an input requires grad, or a copy of a lone square)."""
+    """`A` (a batch of square matrices) to the integer power `n` (A's inverse to the power -n for n < 0): the
+    identity for 0 (a copy in the graph), a copy for 1, else products of repeated squares from the lowest bit up,
+    as PyTorch (whose out= takes the last product, refused when an input requires grad, or a copy of a lone
+    square)."""
     if not isinstance(A, Tensor):
         raise TypeError(f"linalg_matrix_power(): argument 'input' (position 1) must be Tensor, not "
                         f"{type(A).__name__}")
     if isinstance(n, bool) or not isinstance(n, numbers.Integral):
         raise TypeError(f"linalg_matrix_power(): argument 'n' (position 2) must be int, not {type(n).__name__}")
     _square_matrices(A, "linalg.matrix_power")
-    if n < 0:
-        raise NotImplementedError(f"linalg.matrix_power: the negative power n={n} needs linalg.inv, which ember "
-                                  "does not provide yet")
+    inverted = n < 0
+    if inverted:  # PyTorch's: the inverse (itself the result for -1) to the power -n
+        A, n = inv(A), -n
     if out is not None and not _dtype.can_cast(A._dtype, out._dtype):
         raise RuntimeError(f"matrix_power: Expected result to be safely castable from {type_name(A._dtype)} dtype, "
                            f"but got result with dtype {type_name(out._dtype)}")
@@ -138,6 +140,8 @@ def matrix_power(A, n, *, out=None):
         if out is not None:
             return copied_into(views.expand(identity, *A._data.shape), out, "linalg_matrix_power")
         return views.clone(A, memory_format=views.contiguous_format).copy_(identity)
+    if n == 1 and inverted and out is None:
+        return A
     if n == 1:
         return views.clone(A, memory_format=views.contiguous_format) if out is None else \
             copied_into(A, out, "linalg_matrix_power")

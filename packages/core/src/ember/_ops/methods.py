@@ -8,6 +8,7 @@ from . import (
     aminmax,
     binary,
     blas,
+    cholesky_ops,
     conjugation,
     conversion,
     covariance,
@@ -25,6 +26,7 @@ from . import (
     linalg,
     logcumsumexp,
     logit,
+    lu_ops,
     matrix_chains,
     matrix_norms,
     nan_reductions,
@@ -160,6 +162,9 @@ _METHODS = {
     "nonzero": index_builders.nonzero, "equal": norms.equal_method,
     **queries.METHODS, **conjugation.METHODS,
     "polygamma": polygamma.polygamma_method, "mvlgamma": polygamma.mvlgamma,
+    # the LU/Cholesky family (session 8)
+    "det": lu_ops.det, "slogdet": lu_ops.legacy_slogdet, "logdet": lu_ops.logdet, "inverse": lu_ops.inverse,
+    "cholesky_solve": cholesky_ops.cholesky_solve,
 }
 
 # In-place versions: name_ -> out-of-place op (and whether that op accepts out=).

@@ -35,6 +35,8 @@ OPTIONAL_KERNELS: tuple[str, ...] = (
     "cross_entropy_checked",
     # DLPack exchange (ember.from_dlpack, Tensor.__dlpack__): without them a device cannot exchange buffers
     "from_dlpack", "to_dlpack", "dlpack_device",
+    # the LU/Cholesky family's primitives (ember/_ops/matrix_kernels.py composes each without them)
+    "lu_factor", "cholesky", "triangular_solve",
 )
 # The kernels that make a buffer from nothing but arguments: core calls them with the keyword ``index=``,
 # the index of the device the buffer goes to (every other kernel makes its result where its inputs are).

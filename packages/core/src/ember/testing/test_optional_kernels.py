@@ -781,7 +781,12 @@ def _composition_inputs():
             "probability": np.linspace(0, 1, 20, dtype=np.float32).reshape(5, 4), "gradient": gradient,
             "bias": np.array([0.5, -1.0, 2.0, 0.0, 3.0], dtype=np.float32),
             "image": np.resize(OFFSET_ROWS, (2, 2, 5, 4)).astype(np.float32) / 100,
-            "filters": np.linspace(-1, 1, 5 * 1 * 3 * 2, dtype=np.float32).reshape(5, 1, 3, 2)}
+            "filters": np.linspace(-1, 1, 5 * 1 * 3 * 2, dtype=np.float32).reshape(5, 1, 3, 2),
+            "square": SQUARE, "positive_definite": (SQUARE @ SQUARE.T + np.eye(4)).astype(np.float32)}
+
+
+# A well-conditioned matrix whose LU factorization swaps rows (its largest entries are below the diagonal).
+SQUARE = (np.cos(np.arange(16.0)).reshape(4, 4) + 3 * np.eye(4, k=-1) + np.eye(4)).astype(np.float32)
 
 
 # kernel: (what, ember op, names of its inputs in _composition_inputs)
@@ -828,6 +833,13 @@ COMPOSITIONS = {
                lambda x, w, b: functional.conv2d(x, w[:4], b[:4], stride=2, padding=1, groups=2),
                ("image", "filters", "bias")),
     "zero_": ("x.grad zeroed by zero_grad(set_to_none=False), then x * 2 accumulated", _zeroed_grad, ("rows",)),
+    "lu_factor": ("linalg.det(x), linalg.solve(x, y), linalg.inv(x)",
+                  lambda x, y: (ember.linalg.det(x), ember.linalg.solve(x, y), ember.linalg.inv(x)),
+                  ("square", "positive_definite")),
+    "cholesky": ("linalg.cholesky(x)", ember.linalg.cholesky, ("positive_definite",)),
+    "triangular_solve": ("linalg.solve_triangular(x, y, upper=True), cholesky_solve(y, x)",
+                         lambda x, y: (ember.linalg.solve_triangular(x, y, upper=True), ember.cholesky_solve(y, x)),
+                         ("square", "positive_definite")),
     "tanh_backward": ("tanh(x)", ember.tanh, ("flat",)),
     "sigmoid_backward": ("sigmoid(x)", ember.sigmoid, ("flat",)),
 }

@@ -1,0 +1,64 @@
+"""The LU/Cholesky family's kernels as every numpy-like backend computes them (numpy, cupy: the array module
+`xp`), vectorised over the batch with a Python loop over the columns; kept here once so that backends do not
+copy each other (docs/internals.md, the `lu_factor`, `cholesky` and `triangular_solve` kernels)."""
+from __future__ import annotations
+
+import math
+
+
+def batched(xp, a):
+    """A C-contiguous copy of `a` (*, m, n) as (batch, m, n)."""
+    return xp.array(a, order="C").reshape(math.prod(a.shape[:-2]), *a.shape[-2:])
+
+
+def lu_factor(xp, a):
+    """(LU, pivots, info) of (*, m, n): LAPACK getrf's results by partial pivoting, pivots and info 1-based
+    int32 (a zero pivot leaves its column unscaled and is reported in info)."""
+    m, n = a.shape[-2:]
+    lu = batched(xp, a)
+    steps = min(m, n)
+    pivots = xp.empty((lu.shape[0], steps), xp.int32)
+    info = xp.zeros(lu.shape[0], xp.int32)
+    matrices = xp.arange(lu.shape[0])
+    for j in range(steps):
+        pivot_row = j + xp.argmax(xp.abs(lu[:, j:, j]), axis=1)
+        pivots[:, j] = pivot_row + 1
+        row = lu[matrices, pivot_row].copy()
+        lu[matrices, pivot_row] = lu[:, j]
+        lu[:, j] = row
+        pivot = lu[:, j, j]
+        zero = pivot == 0
+        info[:] = xp.where((info == 0) & zero, j + 1, info)
+        lu[:, j + 1:, j] /= xp.where(zero, 1, pivot)[:, None]
+        lu[:, j + 1:, j + 1:] -= lu[:, j + 1:, j:j + 1] * lu[:, j:j + 1, j + 1:]
+    batch = a.shape[:-2]
+    return lu.reshape(a.shape), pivots.reshape(*batch, steps), info.reshape(batch)
+
+
+def cholesky(xp, a):
+    """(L, info) of (*, n, n) from its lower triangle, column by column; info the order of the first leading
+    minor that is not positive-definite (L unspecified from there)."""
+    matrices = batched(xp, a)
+    factor = xp.zeros_like(matrices)
+    info = xp.zeros(matrices.shape[0], xp.int32)
+    for j in range(matrices.shape[-1]):
+        row = factor[:, j, :j]
+        square = matrices[:, j, j] - (row * row).sum(-1)
+        info[:] = xp.where((info == 0) & ~(square > 0), j + 1, info)
+        root = xp.sqrt(square)
+        factor[:, j, j] = root
+        below = matrices[:, j + 1:, j] - (factor[:, j + 1:, :j] @ row[:, :, None])[:, :, 0]
+        factor[:, j + 1:, j] = below / root[:, None]
+    return factor.reshape(a.shape), info.reshape(a.shape[:-2])
+
+
+def triangular_solve(xp, a, b, upper: bool, unitriangular: bool):
+    """X with A X = B by substitution, A's `upper` (or lower) triangle read, its diagonal ones when
+    `unitriangular`; A (*, n, n) and B (*, n, k) of one batch shape."""
+    n = a.shape[-1]
+    x = xp.array(b, order="C")
+    for i in reversed(range(n)) if upper else range(n):
+        solved = slice(i + 1, n) if upper else slice(0, i)
+        rest = b[..., i, :] - (a[..., i:i + 1, solved] @ x[..., solved, :])[..., 0, :]
+        x[..., i, :] = rest if unitriangular else rest / a[..., i, i][..., None]
+    return x
