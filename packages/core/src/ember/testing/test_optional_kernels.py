@@ -845,8 +845,8 @@ COMPOSITIONS = {
 }
 
 
-# dtypes a row needs beyond float32: LU's pivots are int32, as PyTorch's
-_ROW_DTYPES = {"lu_factor": ("int32",)}
+# dtypes a row needs beyond float32: the factorizations' pivots and infos are int32, as PyTorch's
+_ROW_DTYPES = {"lu_factor": ("int32",), "cholesky": ("int32",), "triangular_solve": ("int32",)}
 
 
 @pytest.mark.parametrize("op", tuple(COMPOSITIONS))
