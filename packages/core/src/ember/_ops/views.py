@@ -508,6 +508,24 @@ def allocate(device, shape, strides, make):
     return data
 
 
+def iterator_layout(device, data, dtype, tensors: tuple):
+    """`data`, the elementwise result of `tensors` (of dtype `dtype`), copied into the layout PyTorch's
+    TensorIterator gives it from those tensors' strides when it has another: a kernel that saw them
+    converted to a common dtype lost the layout of their broadcast views and size-1 dims."""
+    k = device.kernels
+    shape = tuple(data.shape)
+    layouts = [(t._data.shape, k.strides(t._data)) for t in tensors]
+    wanted = contiguous_strides(shape)
+    if not all(tuple(t_shape) == shape and tuple(strides) == wanted for t_shape, strides in layouts):
+        from .._backend_util import elementwise_strides
+        wanted = elementwise_strides(shape, [strides for _, strides in layouts], [t_shape for t_shape, _ in layouts])
+    if tuple(k.strides(data)) == tuple(wanted):
+        return data
+    laid_out = allocate(device, shape, wanted, lambda dims: k.empty(dims, dtype))
+    k.copy_(laid_out, data)
+    return laid_out
+
+
 def like_strides(input: Tensor, memory_format, op: str) -> tuple | None:
     """The strides of a new tensor like `input` (clone, *_like), None for row-major: PyTorch's
     preserve_format by default."""
