@@ -154,6 +154,12 @@ def _row_major(a, b, result: np.ndarray) -> bool:
     return b.flags.c_contiguous
 
 
+@_quietly
+def matmul(a, b, out=None):
+    """numpy's matmul, whose row-major result is PyTorch's (not an elementwise op's layout)."""
+    return _array(np.matmul(a, b, out=ARRAY if out is None else out))
+
+
 def _comparison(ufunc: np.ufunc) -> Callable:
     """The kernel of a comparison: quiet only with a Python float operand, which numpy casts to the buffer's
     dtype (one beyond its range becomes inf with numpy's overflow warning, where PyTorch's kernels are silent);
@@ -568,7 +574,7 @@ KERNELS: dict[str, Any] = {
     "sum": reduce_sum,
     "max": reduce_max,
     "argmax": argmax,
-    "matmul": _binary(np.matmul, quiet=True),
+    "matmul": matmul,
     "strides": strides,
     "as_strided": as_strided,
     "contiguous": contiguous,

@@ -14,7 +14,7 @@ from typing import Any
 from .. import _dtype, _profiling
 from .._tensor import Tensor, drop_retain_hook, follow_base, move_retain_hook
 from ..autograd import grad_mode
-from ..autograd.node import _FREED, VIEW_NO_GRAD_CHANGED, Node, attach, edge, link, needs_grad
+from ..autograd.node import _FREED, VIEW_NO_GRAD_CHANGED, Node, attach, edge, link, needs_grad, needs_input_grad
 from . import creation, overlap
 from .dispatch import binary_failure, broadcast_shapes, bump, checked_scalar, scalar, type_name
 from .indexing import check_inplace
@@ -59,6 +59,8 @@ class CopySlices(Node):
             grads: Any = (None, region.clone(memory_format=contiguous_format))
         else:
             grads = _call(fn, [region.clone(memory_format=contiguous_format)])
+        if not needs_input_grad(self, 0):  # the base's old values have no history: no region to write (as
+            return (None, *grads[1:])      # PyTorch's, which so takes a broadcast base that a write would refuse)
         if grads[0] is None:
             region.zero_()
         else:
