@@ -19,6 +19,7 @@ from ember import _backend_util
 from ember._backend_util import draw_dtype
 
 from . import erf, rowsum, scatter, sorting, ties
+from .layout import laid_out
 
 # numpy >= 2.3 returns arrays for 0-d results when given ``out=...``; older numpy needs `_array` after.
 _MODERN = np.lib.NumpyVersion(np.__version__) >= "2.3.0"
@@ -58,7 +59,7 @@ else:
         return np.errstate(all="ignore")(kernel)
 
 
-_NDARRAY = np.ndarray
+_NDARRAY = np.ndarray  # a global: these checks run on every binary kernel call
 
 
 def _array(result):
@@ -106,52 +107,22 @@ def _binary(ufunc: np.ufunc, quiet: bool = False) -> Callable:
                     b.__class__ is not _NDARRAY or b.flags.c_contiguous) and (
                     a.__class__ is not b.__class__ or a.shape == b.shape):  # `_row_major`'s common case, inlined
                 return result
-            return _laid_out(result, a, b)
+            return laid_out(result, a, b)
     else:
         if _MODERN:
             def kernel(a, b, out=None):
                 result = ufunc(a, b, out=... if out is None else out)
-                return result if out is not None or result.ndim < 2 else _laid_out(result, a, b)
+                return result if out is not None or result.ndim < 2 else laid_out(result, a, b)
         else:
             def kernel(a, b, out=None):
                 result = _array(ufunc(a, b, out=out))
-                return result if out is not None or result.ndim < 2 else _laid_out(result, a, b)
+                return result if out is not None or result.ndim < 2 else laid_out(result, a, b)
 
         if quiet:
             kernel = _quietly(kernel)
 
     kernel.__name__ = kernel.__qualname__ = ufunc.__name__
     return kernel
-
-
-def _laid_out(result: np.ndarray, a, b) -> np.ndarray:
-    """`result` of a binary ufunc of `a` and `b` (of two dims or more) in PyTorch's layout: numpy's, row-major,
-    for row-major operands; else copied into the layout PyTorch's TensorIterator gives it, where numpy's
-    order='K' chose another (operands of conflicting layouts, broadcast views, size-1 dims)."""
-    if _row_major(a, b, result):
-        return result
-    arrays = [x for x in (a, b) if x.__class__ is _NDARRAY]
-    wanted = _backend_util.elementwise_strides(result.shape, [strides(x) for x in arrays], [x.shape for x in arrays])
-    itemsize = result.itemsize
-    byte_strides = tuple([stride * itemsize for stride in wanted])
-    if not result.size or byte_strides == result.strides:
-        return result
-    laid_out = np.ndarray(result.shape, result.dtype, np.empty(result.size, result.dtype), 0, byte_strides)
-    np.copyto(laid_out, result)
-    return laid_out
-
-
-def _row_major(a, b, result: np.ndarray) -> bool:
-    """Whether numpy's row-major `result` is PyTorch's too: `a` and `b` are numbers or row-major arrays of
-    one shape, or of shapes whose size-1 dims all broadcast (their strides are then exact: PyTorch reads
-    the strides of a size-1 dim only where the result has size 1 too)."""
-    if a.__class__ is _NDARRAY:
-        if b.__class__ is _NDARRAY:
-            if not (a.flags.c_contiguous and b.flags.c_contiguous):
-                return False
-            return a.shape == b.shape or 1 not in result.shape or (1 not in a.shape and 1 not in b.shape)
-        return a.flags.c_contiguous
-    return b.flags.c_contiguous
 
 
 @_quietly

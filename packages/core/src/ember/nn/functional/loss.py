@@ -122,6 +122,8 @@ def mse_loss(
     with grad_mode.no_grad():
         if _has(input, "mse_loss"):
             loss = _fused(input, "mse_loss", input.to(dtype), target.to(dtype), reduction)
+            if len(loss._data.shape) > 1:  # laid out as PyTorch's input - target, whatever the kernel chose
+                loss._data = iterator_layout(input._device, loss._data, dtype, (input, target))
         else:
             difference = input - target
             loss = _reduce(difference * difference, reduction)

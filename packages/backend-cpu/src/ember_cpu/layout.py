@@ -1,0 +1,41 @@
+"""Elementwise results in PyTorch's layout: numpy's order='K' and PyTorch's TensorIterator agree on row-major
+operands, and on one dense operand, but not on operands of conflicting layouts (PyTorch follows the first
+with a preference, numpy falls back to row-major), broadcast (zero-stride) views or size-1 dims, whose
+results `laid_out` copies into the strides core's rule (`ember._backend_util.elementwise_strides`) gives."""
+from __future__ import annotations
+
+import numpy as np
+
+from ember import _backend_util
+
+_NDARRAY = np.ndarray
+
+
+def laid_out(result: np.ndarray, a, b) -> np.ndarray:
+    """`result` of an elementwise op of `a` and `b` (arrays or numbers; the result of two dims or more) in
+    PyTorch's layout: numpy's for row-major operands (`row_major`), else copied where numpy chose another."""
+    if not result.size or row_major(a, b, result):
+        return result
+    arrays = [x for x in (a, b) if x.__class__ is _NDARRAY]
+    wanted = _backend_util.elementwise_strides(
+        result.shape, [tuple([stride // x.itemsize for stride in x.strides]) for x in arrays], [x.shape for x in arrays])
+    itemsize = result.itemsize
+    byte_strides = tuple([stride * itemsize for stride in wanted])
+    if byte_strides == result.strides:
+        return result
+    copy = np.ndarray(result.shape, result.dtype, np.empty(result.size, result.dtype), 0, byte_strides)
+    np.copyto(copy, result)
+    return copy
+
+
+def row_major(a, b, result: np.ndarray) -> bool:
+    """Whether numpy's row-major `result` is PyTorch's too: `a` and `b` are numbers or row-major arrays of
+    one shape, or of shapes whose size-1 dims all broadcast (their strides are then exact: PyTorch reads
+    the strides of a size-1 dim only where the result has size 1 too)."""
+    if a.__class__ is _NDARRAY:
+        if b.__class__ is _NDARRAY:
+            if not (a.flags.c_contiguous and b.flags.c_contiguous):
+                return False
+            return a.shape == b.shape or 1 not in result.shape or (1 not in a.shape and 1 not in b.shape)
+        return a.flags.c_contiguous
+    return b.flags.c_contiguous
