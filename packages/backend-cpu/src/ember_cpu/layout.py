@@ -17,8 +17,8 @@ def laid_out(result: np.ndarray, a, b) -> np.ndarray:
     if not result.size or row_major(a, b, result):
         return result
     arrays = [x for x in (a, b) if x.__class__ is _NDARRAY]
-    wanted = _backend_util.elementwise_strides(
-        result.shape, [tuple([stride // x.itemsize for stride in x.strides]) for x in arrays], [x.shape for x in arrays])
+    element_strides = [tuple([stride // x.itemsize for stride in x.strides]) for x in arrays]
+    wanted = _backend_util.elementwise_strides(result.shape, element_strides, [x.shape for x in arrays])
     itemsize = result.itemsize
     byte_strides = tuple([stride * itemsize for stride in wanted])
     if byte_strides == result.strides:
