@@ -94,7 +94,7 @@ def _unary(ufunc: np.ufunc, quiet: bool = False) -> Callable:
 
 def _binary(ufunc: np.ufunc, quiet: bool = False) -> Callable:
     """The kernel ``f(a, b, out=None)`` of a broadcasting ufunc; a or b may be a Python scalar. A new result
-    is laid out as PyTorch's (`_laid_out`)."""
+    is laid out as PyTorch's (`layout.laid_out`)."""
 
     if _MODERN and quiet and _extobj_contextvar is not None:  # _quietly, inlined: these are the hot kernels
         def kernel(a, b, out=None):
@@ -103,20 +103,22 @@ def _binary(ufunc: np.ufunc, quiet: bool = False) -> Callable:
                 result = ufunc(a, b, out=... if out is None else out)
             finally:
                 _restore_errors(token)
-            if out is not None or result.ndim < 2 or (a.__class__ is not _NDARRAY or a.flags.c_contiguous) and (
-                    b.__class__ is not _NDARRAY or b.flags.c_contiguous) and (
-                    a.__class__ is not b.__class__ or a.shape == b.shape):  # `_row_major`'s common case, inlined
+            if out is not None:
+                return result
+            strides = result.strides  # operands laid out as numpy's result: PyTorch's too (the common case)
+            if (a.__class__ is not _NDARRAY or a.strides == strides) and \
+                    (b.__class__ is not _NDARRAY or b.strides == strides):
                 return result
             return laid_out(result, a, b)
     else:
         if _MODERN:
             def kernel(a, b, out=None):
                 result = ufunc(a, b, out=... if out is None else out)
-                return result if out is not None or result.ndim < 2 else laid_out(result, a, b)
+                return result if out is not None else laid_out(result, a, b)
         else:
             def kernel(a, b, out=None):
                 result = _array(ufunc(a, b, out=out))
-                return result if out is not None or result.ndim < 2 else laid_out(result, a, b)
+                return result if out is not None else laid_out(result, a, b)
 
         if quiet:
             kernel = _quietly(kernel)

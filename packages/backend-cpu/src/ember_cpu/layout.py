@@ -12,9 +12,9 @@ _NDARRAY = np.ndarray
 
 
 def laid_out(result: np.ndarray, a, b) -> np.ndarray:
-    """`result` of an elementwise op of `a` and `b` (arrays or numbers; the result of two dims or more) in
-    PyTorch's layout: numpy's for row-major operands (`row_major`), else copied where numpy chose another."""
-    if not result.size or row_major(a, b, result):
+    """`result` of an elementwise op of `a` and `b` (arrays or numbers) in PyTorch's layout: numpy's for one
+    dim or row-major operands (`row_major`), else copied where numpy chose another."""
+    if result.ndim < 2 or not result.size or row_major(a, b, result):
         return result
     arrays = [x for x in (a, b) if x.__class__ is _NDARRAY]
     element_strides = [tuple([stride // x.itemsize for stride in x.strides]) for x in arrays]
