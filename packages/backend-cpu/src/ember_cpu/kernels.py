@@ -270,7 +270,7 @@ def where(cond, a, b, out=None):
     else:
         result = _quiet_where(cond, a, b)  # a number out of the dtype's range becomes inf, as PyTorch
     if out is None:
-        return result
+        return laid_out(result, cond, a, b)
     np.copyto(out, result)  # through a temporary: out may be a or b
     return out
 

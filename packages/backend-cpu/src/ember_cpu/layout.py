@@ -11,12 +11,12 @@ from ember import _backend_util
 _NDARRAY = np.ndarray
 
 
-def laid_out(result: np.ndarray, a, b) -> np.ndarray:
-    """`result` of an elementwise op of `a` and `b` (arrays or numbers) in PyTorch's layout: numpy's for one
+def laid_out(result: np.ndarray, *operands) -> np.ndarray:
+    """`result` of an elementwise op of `operands` (arrays or numbers) in PyTorch's layout: numpy's for one
     dim or row-major operands (`row_major`), else copied where numpy chose another."""
-    if result.ndim < 2 or not result.size or row_major(a, b, result):
+    arrays = [x for x in operands if x.__class__ is _NDARRAY]
+    if result.ndim < 2 or not result.size or row_major(arrays, result):
         return result
-    arrays = [x for x in (a, b) if x.__class__ is _NDARRAY]
     element_strides = [tuple([stride // x.itemsize for stride in x.strides]) for x in arrays]
     wanted = _backend_util.elementwise_strides(result.shape, element_strides, [x.shape for x in arrays])
     itemsize = result.itemsize
@@ -28,14 +28,11 @@ def laid_out(result: np.ndarray, a, b) -> np.ndarray:
     return copy
 
 
-def row_major(a, b, result: np.ndarray) -> bool:
-    """Whether numpy's row-major `result` is PyTorch's too: `a` and `b` are numbers or row-major arrays of
-    one shape, or of shapes whose size-1 dims all broadcast (their strides are then exact: PyTorch reads
+def row_major(arrays: list, result: np.ndarray) -> bool:
+    """Whether numpy's row-major `result` is PyTorch's too: the `arrays` among the operands are row-major and
+    of one shape, or of shapes whose size-1 dims all broadcast (their strides are then exact: PyTorch reads
     the strides of a size-1 dim only where the result has size 1 too)."""
-    if a.__class__ is _NDARRAY:
-        if b.__class__ is _NDARRAY:
-            if not (a.flags.c_contiguous and b.flags.c_contiguous):
-                return False
-            return a.shape == b.shape or 1 not in result.shape or (1 not in a.shape and 1 not in b.shape)
-        return a.flags.c_contiguous
-    return b.flags.c_contiguous
+    if not all(x.flags.c_contiguous for x in arrays):
+        return False
+    shapes = {x.shape for x in arrays}
+    return len(shapes) < 2 or 1 not in result.shape or not any(1 in shape for shape in shapes)

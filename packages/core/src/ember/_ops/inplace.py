@@ -18,7 +18,7 @@ from ..autograd.node import _FREED, VIEW_NO_GRAD_CHANGED, Node, attach, edge, li
 from . import creation, overlap
 from .dispatch import binary_failure, broadcast_shapes, bump, checked_scalar, scalar, type_name
 from .indexing import check_inplace
-from .views import contiguous_format
+from .views import contiguous_format, copied, like_strides, preserve_format
 
 # What a CopySlices holds when its op saved nothing: the engine frees it after a backward without
 # retain_graph like any saved value, so that a second backward raises as PyTorch's does.
@@ -89,9 +89,10 @@ def rebase_view(base: Tensor, view_fn, result: Tensor, old_edge) -> None:
 
 
 def snapshot(t: Tensor) -> Tensor:
-    """A copy of `t` that sits at `t`'s current place in the graph."""
-    k = t._device.kernels
-    copy = Tensor._make(k.contiguous(k.astype(t._data, t._dtype)), t._dtype, t._device, t._requires_grad)
+    """A copy of `t` that sits at `t`'s current place in the graph, laid out as PyTorch's clone of it (the
+    values an in-place op saves for its gradient, whose layout follows theirs)."""
+    data = copied(t, like_strides(t, preserve_format, "snapshot"))
+    copy = Tensor._make(data, t._dtype, t._device, t._requires_grad)
     fn = t.grad_fn
     if fn is not None:
         copy._grad_fn, copy._output_nr = fn, t._output_nr

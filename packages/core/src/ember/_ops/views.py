@@ -560,16 +560,18 @@ def contiguous(input, memory_format=contiguous_format):
 def clone(input, *, memory_format=preserve_format):
     """A copy of `input` with its own storage (differentiable), laid out as PyTorch's preserve_format
     does: with `input`'s strides when its memory is dense, else dense in the order of its strides."""
+    data = copied(input, like_strides(input, memory_format, "clone"))
+    return attach(wrap(data, input._dtype, input._device), CloneBackward0, (input,))
+
+
+def copied(input: Tensor, strides: tuple | None):
+    """A new buffer holding `input`'s values with the dense `strides` (None: row-major)."""
     d, dt = input._device, input._dtype
     k = d.kernels
-    strides = like_strides(input, memory_format, "clone")
     if strides is None:
         data = k.contiguous(input._data)
-        if data is input._data:  # already contiguous: contiguous() made no copy
-            data = k.astype(data, dt)
-    else:
-        data = k.copy_(allocate(d, input._data.shape, strides, lambda shape: k.empty(shape, dt)), input._data)
-    return attach(wrap(data, dt, d), CloneBackward0, (input,))
+        return k.astype(data, dt) if data is input._data else data  # contiguous() made no copy of a row-major one
+    return k.copy_(allocate(d, input._data.shape, strides, lambda shape: k.empty(shape, dt)), input._data)
 
 
 # ----- views used by indexing ------------------------------------------------------------------------------
