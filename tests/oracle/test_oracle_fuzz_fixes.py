@@ -117,6 +117,17 @@ PROGRAMS = {
                                           "g[[0]] = x * 2; (g * 3).sum().backward(); out = [g, x.grad]",
     "in-place on prod()": "t = torch.zeros(0).prod(); x = torch.tensor(-1.0, requires_grad=True); t.mul_(x)\n"
                           "t.backward(); out = [t, x.grad]",
+    # CopySlices writes no gradient region for a base whose old values have no history: a broadcast base
+    # (a create_graph gradient of sum() is an expanded 0-d tensor) takes the write without an overlap error
+    "setitem into an expanded create_graph gradient": "x = torch.tensor([[1.0], [-1.0]], requires_grad=True)\n"
+                                                      "g, = torch.autograd.grad(x.sum(), [x], create_graph=True)\n"
+                                                      "v = torch.tensor(-1.0, requires_grad=True)\n"
+                                                      "g[torch.tensor([0, 1])] = v; g.sum().backward(); "
+                                                      "out = [g, v.grad]",
+    "slice into an expanded create_graph gradient": "x = torch.ones(3, 2, requires_grad=True)\n"
+                                                    "g, = torch.autograd.grad(x.sum(), [x], create_graph=True)\n"
+                                                    "v = torch.tensor([2.0, 3.0], requires_grad=True)\n"
+                                                    "g[1:] = v * 2; (g * 5).sum().backward(); out = [g, v.grad]",
     "retain_grad after a view's mul_": "x = torch.tensor([1., 2.], requires_grad=True); t = x * 1\n"
                                        "t.retain_grad(); t[0:1].mul_(3); t.sum().backward(); out = [t.grad, x.grad]",
 }

@@ -19,9 +19,141 @@ class KnownDivergence:
     signature: str
     reason: str
     reproducer: str
+    only_on: str | None = None  # the device type whose kernels diverge (their rounding); None: every device
 
 
 KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
+    KnownDivergence(
+        'setitem: [bool mask] = tensor [leaf] | requires_grad of operand: torch True, ember False',
+        "PyTorch's setitem of a 0-d value is fill_ (index_put_ for a bool mask), which, unlike copy_, records a node on an integer or bool tensor: the int tensor then requires grad, its later ops raise 'Autograd not support dtype' and backward through it hits an INTERNAL ASSERT; ember keeps non-float tensors out of autograd",
+        """\
+        x1 = torch.tensor([True], dtype=torch.bool)  # input: bool [1]
+        t2 = torch.add(x1, x1, alpha=-1)  # pointwise: add(tensor, alpha)
+        x3 = torch.tensor(1.0, dtype=torch.float16, requires_grad=True)  # input: float16 []
+        t2[t2 > 0] = x3  # setitem: [bool mask] = tensor [leaf, bool]
+""",
+    ),
+    KnownDivergence(
+        'setitem: [slice] = tensor [view] | requires_grad of operand: torch True, ember False',
+        "PyTorch's setitem of a 0-d value is fill_ (index_put_ for a bool mask), which, unlike copy_, records a node on an integer or bool tensor: the int tensor then requires grad, its later ops raise 'Autograd not support dtype' and backward through it hits an INTERNAL ASSERT; ember keeps non-float tensors out of autograd",
+        """\
+        x3 = torch.tensor([False], dtype=torch.bool)  # input: bool [1]
+        x4 = torch.tensor([-1.0, -1.0, 1.0], dtype=torch.float32, requires_grad=True)  # input: float32 [3]
+        x5 = torch.tensor(2, dtype=torch.int64)  # input: int64 []
+        t6 = F.nll_loss(x4.log_softmax(-1), x5, reduction='sum', ignore_index=1)  # loss: nll_loss(ignore_index) sum
+        t7 = x3[...]  # view: index(...)
+        t7[1:] = t6  # setitem: [slice] = tensor [view, bool]
+""",
+    ),
+    KnownDivergence(
+        'setitem: [slice] = tensor [leaf] | requires_grad of operand: torch True, ember False',
+        "PyTorch's setitem of a 0-d value is fill_ (index_put_ for a bool mask), which, unlike copy_, records a node on an integer or bool tensor: the int tensor then requires grad, its later ops raise 'Autograd not support dtype' and backward through it hits an INTERNAL ASSERT; ember keeps non-float tensors out of autograd",
+        """\
+        x9 = torch.tensor([[-1.0, -1.0, 1.0, 1.0], [1.0, 1.0, -0.0, inf], [-0.0, -1.0, -1.0, -1.0]], dtype=torch.float32, requires_grad=True)  # input: float32 [3, 4]
+        x10 = torch.tensor([1, 3, 3], dtype=torch.int64)  # input: int64 [3]
+        t11 = F.nll_loss(x9, x10, ignore_index=1)  # loss: nll_loss(ignore_index) mean
+        x10[1:] = t11  # setitem: [slice] = tensor [leaf, int64]
+""",
+    ),
+    KnownDivergence(
+        'setitem: [step] = tensor [leaf] | requires_grad of operand: torch True, ember False',
+        "PyTorch's setitem of a 0-d value is fill_ (index_put_ for a bool mask), which, unlike copy_, records a node on an integer or bool tensor: the int tensor then requires grad, its later ops raise 'Autograd not support dtype' and backward through it hits an INTERNAL ASSERT; ember keeps non-float tensors out of autograd",
+        """\
+        x2 = torch.tensor(1.0, dtype=torch.float32, requires_grad=True)  # input: float32 []
+        x3 = torch.tensor([-1], dtype=torch.int64)  # input: int64 [1]
+        x3[::2] = x2  # setitem: [step] = tensor [leaf, int64]
+""",
+    ),
+    KnownDivergence(
+        'inplace: div_(tensor) [non-leaf] | value of operand: torch inf, ember finite',
+        "softmax rounding: PyTorch's vectorized kernel (Sleef exp, its sum order, times the sum's reciprocal) makes sum(softmax) exactly 1 where numpy's is 1 - 1ulp, so softmax's create_graph gradient is 0 in PyTorch and ~1e-8 in ember (values beyond it differ: x / 0 against x / 1e-8)",
+        """\
+        x1 = torch.tensor([-0.75, -1.5, -2.75], dtype=torch.float32, requires_grad=True)  # input: float32 [3]
+        t2 = x1.softmax(-1)  # softmax: softmax
+        g4, = torch.autograd.grad(t2.sum(), [x1], create_graph=True, allow_unused=True, retain_graph=True)  # grad: autograd.grad create_graph from SoftmaxBackward0 [non-leaf]
+        t5 = g4.sigmoid()  # pointwise: sigmoid
+        t5.div_(g4)  # inplace: div_(tensor) [non-leaf]
+""",
+        only_on="cpu",
+    ),
+    KnownDivergence(
+        'setitem: [int] = tensor [leaf] | requires_grad of operand: torch True, ember False',
+        "PyTorch's setitem of a 0-d value is fill_ (index_put_ for a bool mask), which, unlike copy_, records a node on an integer or bool tensor: the int tensor then requires grad, its later ops raise 'Autograd not support dtype' and backward through it hits an INTERNAL ASSERT; ember keeps non-float tensors out of autograd",
+        """\
+        x1 = torch.tensor(1.0, dtype=torch.float32, requires_grad=True)  # input: float32 []
+        x3 = torch.tensor([[3]], dtype=torch.int64)  # input: int64 [1, 1]
+        x3[-1] = x1  # setitem: [int] = tensor [leaf, int64]
+""",
+    ),
+    KnownDivergence(
+        'setitem: [bool mask] = scalar [non-leaf] | value of operand: torch 0, ember -inf',
+        "softmax rounding: PyTorch's vectorized kernel (Sleef exp, its sum order, times the sum's reciprocal) makes sum(softmax) exactly 1 where numpy's is 1 - 1ulp, so softmax's create_graph gradient is 0 in PyTorch and ~1e-8 in ember (values beyond it differ: x / 0 against x / 1e-8)",
+        """\
+        x1 = torch.tensor([2.0, 1.25, 1.401298464324817e-45], dtype=torch.float32, requires_grad=True)  # input: float32 [3]
+        t2 = F.softmax(x1, dim=0)  # softmax: softmax
+        g3, = torch.autograd.grad(t2.sum(), [x1], create_graph=True, allow_unused=True, retain_graph=True)  # grad: autograd.grad create_graph from SoftmaxBackward0 [non-leaf]
+        g3[g3 > 0] = -inf  # setitem: [bool mask] = scalar [non-leaf]
+""",
+        only_on="cpu",
+    ),
+    KnownDivergence(
+        'setitem: [...] = tensor [view] | requires_grad of operand: torch True, ember False',
+        "PyTorch's setitem of a 0-d value is fill_ (index_put_ for a bool mask), which, unlike copy_, records a node on an integer or bool tensor: the int tensor then requires grad, its later ops raise 'Autograd not support dtype' and backward through it hits an INTERNAL ASSERT; ember keeps non-float tensors out of autograd",
+        """\
+        x2 = torch.tensor(-1, dtype=torch.int64)  # input: int64 []
+        t3 = x2[None]  # view: index(None)
+        x5 = torch.tensor(-1.0, dtype=torch.float64, requires_grad=True)  # input: float64 []
+        t3[...] = x5  # setitem: [...] = tensor [view, int64]
+""",
+    ),
+    KnownDivergence(
+        'inplace: mul_(tensor) [view] | value of operand: torch finite, ember finite',
+        "an in-place op reading a non-dense view of the tensor it writes: PyTorch's overlap check gives up (TooHard) and its loop reads elements it has already written; ember reads the operand as it was before the write",
+        """\
+        x1 = torch.tensor([[[-1.0, 1.0, -1.0, -1.0], [-1.0, 1.0, 1.0, 1.0], [1.0, 1.0, 1.0, 1.0], [1.0, 1.0, 1.0, 1.0]]], dtype=torch.float16)  # input: float16 [1, 4, 4]
+        t2 = x1.float()  # cast: float
+        t3 = t2.transpose(-3, 0)  # view: transpose
+        t5 = t3[..., 0]  # view: index(..., int)
+        t3.mul_(t5)  # inplace: mul_(tensor) [view]
+""",
+        only_on="cpu",
+    ),
+    KnownDivergence(
+        'matmul: @ | value of result: torch 0, ember finite',
+        "summation order with 1e30-scale cancellation: PyTorch's BLAS/vectorized loops add in another order than numpy's, which decides whether the small terms survive the cancellation",
+        """\
+        x2 = torch.tensor([[[0.0, -1.0, 1.0, 1.0]], [[-1.0, 1.0, -1.0, 0.0]]], dtype=torch.float64, requires_grad=True)  # input: float64 [2, 1, 4]
+        x8 = torch.tensor([0.0, 1e+300, 2.75, 1e+300], dtype=torch.float64, requires_grad=True)  # input: float64 [4]
+        t9 = x2 @ x8  # matmul: @
+""",
+        only_on="cpu",
+    ),
+    KnownDivergence(
+        'setitem: [step] = tensor [view] | requires_grad of operand: torch True, ember False',
+        "PyTorch's setitem of a 0-d value is fill_ (index_put_ for a bool mask), which, unlike copy_, records a node on an integer or bool tensor: the int tensor then requires grad, its later ops raise 'Autograd not support dtype' and backward through it hits an INTERNAL ASSERT; ember keeps non-float tensors out of autograd",
+        """\
+        x1 = torch.tensor(False, dtype=torch.bool)  # input: bool []
+        x2 = torch.tensor(-1.0, dtype=torch.float32, requires_grad=True)  # input: float32 []
+        x3 = torch.tensor(-1.0, dtype=torch.float32)  # input: float32 []
+        t4 = F.l1_loss(x2, x3, reduction='sum')  # loss: l1_loss sum
+        t5 = x1[None]  # view: index(None)
+        t5[::2] = t4  # setitem: [step] = tensor [view, bool]
+""",
+    ),
+    KnownDivergence(
+        'backward: backward retain_graph from SqueezeBackward4 [non-leaf] | value of grad of operand (leaf): torch finite, ember finite',
+        "summation order with 1e30-scale cancellation: PyTorch's BLAS/vectorized loops add in another order than numpy's, which decides whether the small terms survive the cancellation",
+        """\
+        x1 = torch.tensor([[-2.5, -1.5, -0.75, 2.75], [1.75, -2.75, -2.0, 1.5], [-0.5, 0.0, 0.0, 1.75]], dtype=torch.float32, requires_grad=True)  # input: float32 [3, 4]
+        t2 = F.log_softmax(x1, dim=0)  # softmax: log_softmax
+        t3 = t2[[0, -2]]  # index: index(list)
+        t4 = F.softmax(t3, dim=-2)  # softmax: softmax
+        t6 = t4.flatten()  # view: flatten
+        x10 = torch.tensor([[2.0], [1e+30], [1.75], [2.0], [-1e+30], [0.75], [3.0], [-1.0]], dtype=torch.float32, requires_grad=True)  # input: float32 [8, 1]
+        t11 = t6 @ x10  # matmul: @
+        t11.sum().backward(retain_graph=True)  # backward: backward retain_graph from SqueezeBackward4 [non-leaf]
+""",
+    ),
 )
 
 

@@ -19,6 +19,7 @@ from ember import _backend_util
 from ember._backend_util import draw_dtype
 
 from . import erf, factorizations, rowsum, scatter, sorting, special, ties
+from .layout import laid_out
 
 # numpy >= 2.3 returns arrays for 0-d results when given ``out=...``; older numpy needs `_array` after.
 _MODERN = np.lib.NumpyVersion(np.__version__) >= "2.3.0"
@@ -58,6 +59,9 @@ else:
         return np.errstate(all="ignore")(kernel)
 
 
+_NDARRAY = np.ndarray  # a global: these checks run on every binary kernel call
+
+
 def _array(result):
     """`result` as an ndarray (numpy < 2.3 returns scalars for 0-d results)."""
     return result if isinstance(result, np.ndarray) else np.asarray(result)
@@ -89,28 +93,44 @@ def _unary(ufunc: np.ufunc, quiet: bool = False) -> Callable:
 
 
 def _binary(ufunc: np.ufunc, quiet: bool = False) -> Callable:
-    """The kernel ``f(a, b, out=None)`` of a broadcasting ufunc; a or b may be a Python scalar."""
+    """The kernel ``f(a, b, out=None)`` of a broadcasting ufunc; a or b may be a Python scalar. A new result
+    is laid out as PyTorch's (`layout.laid_out`)."""
 
     if _MODERN and quiet and _extobj_contextvar is not None:  # _quietly, inlined: these are the hot kernels
         def kernel(a, b, out=None):
             token = _ignore_errors(_IGNORE)
             try:
-                return ufunc(a, b, out=... if out is None else out)
+                result = ufunc(a, b, out=... if out is None else out)
             finally:
                 _restore_errors(token)
+            if out is not None:
+                return result
+            strides = result.strides  # operands laid out as numpy's result: PyTorch's too (the common case)
+            if (a.__class__ is not _NDARRAY or a.strides == strides) and \
+                    (b.__class__ is not _NDARRAY or b.strides == strides):
+                return result
+            return laid_out(result, a, b)
     else:
         if _MODERN:
             def kernel(a, b, out=None):
-                return ufunc(a, b, out=... if out is None else out)
+                result = ufunc(a, b, out=... if out is None else out)
+                return result if out is not None else laid_out(result, a, b)
         else:
             def kernel(a, b, out=None):
-                return _array(ufunc(a, b, out=out))
+                result = _array(ufunc(a, b, out=out))
+                return result if out is not None else laid_out(result, a, b)
 
         if quiet:
             kernel = _quietly(kernel)
 
     kernel.__name__ = kernel.__qualname__ = ufunc.__name__
     return kernel
+
+
+@_quietly
+def matmul(a, b, out=None):
+    """numpy's matmul, whose row-major result is PyTorch's (not an elementwise op's layout)."""
+    return _array(np.matmul(a, b, out=ARRAY if out is None else out))
 
 
 def _comparison(ufunc: np.ufunc) -> Callable:
@@ -250,7 +270,7 @@ def where(cond, a, b, out=None):
     else:
         result = _quiet_where(cond, a, b)  # a number out of the dtype's range becomes inf, as PyTorch
     if out is None:
-        return result
+        return laid_out(result, cond, a, b)
     np.copyto(out, result)  # through a temporary: out may be a or b
     return out
 
@@ -542,7 +562,7 @@ KERNELS: dict[str, Any] = {
     "sum": reduce_sum,
     "max": reduce_max,
     "argmax": argmax,
-    "matmul": _binary(np.matmul, quiet=True),
+    "matmul": matmul,
     "strides": strides,
     "as_strided": as_strided,
     "contiguous": contiguous,

@@ -10,6 +10,7 @@ import numbers
 import numpy as np
 
 from . import zeros
+from .layout import laid_out
 
 
 def _keeps_second(ufunc: np.ufunc, dtype: np.dtype) -> bool:
@@ -37,6 +38,7 @@ def _choosing_as_pytorch(ufunc: np.ufunc):
     keeps_second = _SECOND[ufunc]
 
     def kernel(a, b, out=None):
+        first, second = a, b
         if isinstance(b, numbers.Number):
             b = _held(b, a.dtype)
             if a.dtype in keeps_second:  # a number bound: x kept where equal to it
@@ -45,7 +47,10 @@ def _choosing_as_pytorch(ufunc: np.ufunc):
             a = _held(a, b.dtype)
         elif a.dtype in _FLOATS and a.dtype not in keeps_second:
             a, b = b, a  # two buffers: the second kept
-        return np.asarray(ufunc(a, b)) if out is None else ufunc(a, b, out=out)
+        if out is not None:
+            return ufunc(a, b, out=out)
+        result = np.asarray(ufunc(a, b))
+        return result if result.ndim < 2 else laid_out(result, first, second)
 
     kernel.__name__ = kernel.__qualname__ = ufunc.__name__
     kernel.__doc__ = (f"{ufunc.__name__}(a, b): where a and b are equal, b when both are buffers, a when b is "

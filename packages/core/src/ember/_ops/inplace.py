@@ -14,11 +14,11 @@ from typing import Any
 from .. import _dtype, _profiling
 from .._tensor import Tensor, drop_retain_hook, follow_base, move_retain_hook
 from ..autograd import grad_mode
-from ..autograd.node import _FREED, VIEW_NO_GRAD_CHANGED, Node, attach, edge, link, needs_grad
+from ..autograd.node import _FREED, VIEW_NO_GRAD_CHANGED, Node, attach, edge, link, needs_grad, needs_input_grad
 from . import creation, overlap
 from .dispatch import binary_failure, broadcast_shapes, bump, checked_scalar, scalar, type_name
 from .indexing import check_inplace
-from .views import contiguous_format
+from .views import contiguous_format, copied, like_strides, preserve_format
 
 # What a CopySlices holds when its op saved nothing: the engine frees it after a backward without
 # retain_graph like any saved value, so that a second backward raises as PyTorch's does.
@@ -59,6 +59,8 @@ class CopySlices(Node):
             grads: Any = (None, region.clone(memory_format=contiguous_format))
         else:
             grads = _call(fn, [region.clone(memory_format=contiguous_format)])
+        if not needs_input_grad(self, 0):  # the base's old values have no history: no region to write (as
+            return (None, *grads[1:])      # PyTorch's, which so takes a broadcast base that a write would refuse)
         if grads[0] is None:
             region.zero_()
         else:
@@ -87,9 +89,10 @@ def rebase_view(base: Tensor, view_fn, result: Tensor, old_edge) -> None:
 
 
 def snapshot(t: Tensor) -> Tensor:
-    """A copy of `t` that sits at `t`'s current place in the graph."""
-    k = t._device.kernels
-    copy = Tensor._make(k.contiguous(k.astype(t._data, t._dtype)), t._dtype, t._device, t._requires_grad)
+    """A copy of `t` that sits at `t`'s current place in the graph, laid out as PyTorch's clone of it (the
+    values an in-place op saves for its gradient, whose layout follows theirs)."""
+    data = copied(t, like_strides(t, preserve_format, "snapshot"))
+    copy = Tensor._make(data, t._dtype, t._device, t._requires_grad)
     fn = t.grad_fn
     if fn is not None:
         copy._grad_fn, copy._output_nr = fn, t._output_nr

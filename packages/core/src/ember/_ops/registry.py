@@ -558,6 +558,7 @@ def _binder(entry: Binary) -> Callable:
 def binary_function(entry: Binary, nodes: tuple) -> Callable:
     """``ember.<name>(input, other, *, out=None, **params)`` for `entry`, specialised to it."""
     from .dispatch import binary_failure, broadcast_shapes, operands
+    from .views import iterator_layout
 
     name, kernel_name, compose, forward = entry.name, entry.kernel_name or "", entry.compose, entry.forward
     float_result, refuses, divides = entry.dtypes == "float", frozenset(entry.refuses), entry.divides
@@ -638,6 +639,9 @@ def binary_function(entry: Binary, nodes: tuple) -> Callable:
                 bump(out)
                 return out
             data = compute(x, y, dt, device, changed)
+            if len(data.shape) > 1 and (x is not getattr(a, "_data", x) or y is not getattr(b, "_data", y)):
+                # an operand converted to the common dtype: the layout follows the tensors themselves
+                data = iterator_layout(device, data, result_dt, tuple(v for v in (a, b) if isinstance(v, Tensor)))
         except (RuntimeError, TypeError, NotImplementedError):
             raise
         except Exception as error:

@@ -518,6 +518,24 @@ def allocate(device, shape, strides, make):
     return data
 
 
+def iterator_layout(device, data, dtype, tensors: tuple):
+    """`data`, the elementwise result of `tensors` (of dtype `dtype`), copied into the layout PyTorch's
+    TensorIterator gives it from those tensors' strides when it has another: a kernel that saw them
+    converted to a common dtype lost the layout of their broadcast views and size-1 dims."""
+    k = device.kernels
+    shape = tuple(data.shape)
+    layouts = [(t._data.shape, k.strides(t._data)) for t in tensors]
+    wanted = contiguous_strides(shape)
+    if not all(tuple(t_shape) == shape and tuple(strides) == wanted for t_shape, strides in layouts):
+        from .._backend_util import elementwise_strides
+        wanted = elementwise_strides(shape, [strides for _, strides in layouts], [t_shape for t_shape, _ in layouts])
+    if tuple(k.strides(data)) == tuple(wanted):
+        return data
+    laid_out = allocate(device, shape, wanted, lambda dims: k.empty(dims, dtype))
+    k.copy_(laid_out, data)
+    return laid_out
+
+
 def like_strides(input: Tensor, memory_format, op: str) -> tuple | None:
     """The strides of a new tensor like `input` (clone, *_like), None for row-major: PyTorch's
     preserve_format by default."""
@@ -552,16 +570,18 @@ def contiguous(input, memory_format=contiguous_format):
 def clone(input, *, memory_format=preserve_format):
     """A copy of `input` with its own storage (differentiable), laid out as PyTorch's preserve_format
     does: with `input`'s strides when its memory is dense, else dense in the order of its strides."""
+    data = copied(input, like_strides(input, memory_format, "clone"))
+    return attach(wrap(data, input._dtype, input._device), CloneBackward0, (input,))
+
+
+def copied(input: Tensor, strides: tuple | None):
+    """A new buffer holding `input`'s values with the dense `strides` (None: row-major)."""
     d, dt = input._device, input._dtype
     k = d.kernels
-    strides = like_strides(input, memory_format, "clone")
     if strides is None:
         data = k.contiguous(input._data)
-        if data is input._data:  # already contiguous: contiguous() made no copy
-            data = k.astype(data, dt)
-    else:
-        data = k.copy_(allocate(d, input._data.shape, strides, lambda shape: k.empty(shape, dt)), input._data)
-    return attach(wrap(data, dt, d), CloneBackward0, (input,))
+        return k.astype(data, dt) if data is input._data else data  # contiguous() made no copy of a row-major one
+    return k.copy_(allocate(d, input._data.shape, strides, lambda shape: k.empty(shape, dt)), input._data)
 
 
 # ----- views used by indexing ------------------------------------------------------------------------------

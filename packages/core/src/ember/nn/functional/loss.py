@@ -16,6 +16,7 @@ from ember._ops.dispatch import broadcast_error, broadcast_shapes, operands, pro
 from ember._ops.fused import fused as _fused
 from ember._ops.fused import has as _has
 from ember._ops.indexing import _index_backward, index_in_range
+from ember._ops.views import iterator_layout
 from ember._tensor import Tensor
 from ember.autograd import grad_mode
 from ember.autograd.node import _FREED, Node, _unpack, attach, needs_grad, needs_input_grad
@@ -121,6 +122,8 @@ def mse_loss(
     with grad_mode.no_grad():
         if _has(input, "mse_loss"):
             loss = _fused(input, "mse_loss", input.to(dtype), target.to(dtype), reduction)
+            if len(loss._data.shape) > 1:  # laid out as PyTorch's input - target, whatever the kernel chose
+                loss._data = iterator_layout(input._device, loss._data, dtype, (input, target))
         else:
             difference = input - target
             loss = _reduce(difference * difference, reduction)
@@ -200,8 +203,9 @@ def binary_cross_entropy(
     check_not_differentiable("binary_cross_entropy", "weight", weight)
     _check_probabilities(input)
     with grad_mode.no_grad():
-        # PyTorch's kernel's formula, whose rounding (and sign of zero: -0 - -0 is +0) it gives exactly
-        losses = (target - 1) * (-input).log1p().clamp(min=-100.0) - target * input.log().clamp(min=-100.0)
+        # PyTorch's kernel's formula, whose rounding (and sign of zero: -0 - -0 is +0) it gives exactly; the
+        # input first in each product, as its kernel's iterator takes it first (a transposed input's layout)
+        losses = (-input).log1p().clamp(min=-100.0) * (target - 1) - input.log().clamp(min=-100.0) * target
         if weight is not None:
             losses = losses * weight.to(input._dtype).expand(input.shape)
         result = _result(_reduce(losses, reduction))
@@ -240,7 +244,10 @@ class BinaryCrossEntropyWithLogitsBackward0(Node):
 def _bce_with_logits_losses(x: Tensor, t: Tensor, pos_weight: Tensor | None) -> Tensor:
     """Elementwise (1 - t) x + l (max(-x, 0) + log(1 + exp(-|x|))), l = 1 + (pos_weight - 1) t."""
     if pos_weight is None and _has(x, "binary_cross_entropy_with_logits"):
-        return _fused(x, "binary_cross_entropy_with_logits", x, t)
+        losses = _fused(x, "binary_cross_entropy_with_logits", x, t)
+        if len(losses._data.shape) > 1:  # laid out as PyTorch's first term, (1 - t), whatever the kernel chose
+            losses._data = iterator_layout(x._device, losses._data, x._dtype, (t,))
+        return losses
     softplus_neg = (-x).clamp(min=0.0) + (-x.abs()).exp().add(1.0).log()
     if pos_weight is not None:
         softplus_neg = ((pos_weight - 1.0) * t + 1.0) * softplus_neg
