@@ -42,6 +42,24 @@ OPS = {
 }
 
 
+# The CPU backend's hot arithmetic kernels (add, sub, mul, pow, atan2 and the losses built on them) keep numpy's
+# layout for operands whose layouts conflict (numpy then falls back to row-major): a layout check on every call
+# cost ~8% on a chain of small ops (benchmarks/run.py --only chain). Strict xfails: they fail when fixed.
+_NUMPY_LAYOUT_OPS = ("add", "atan2", "mul", "pow", "sub")
+_NUMPY_LAYOUT_PAIRS = ("permuted, row-major", "size-1 dims, column", "transposed, row-major")
+_NUMPY_LAYOUT_LOSSES = {("binary_cross_entropy", "input"), ("binary_cross_entropy_with_logits pos_weight", "target"),
+                        ("l1_loss", "input")}
+_NUMPY_LAYOUT = "the CPU backend's arithmetic kernels keep numpy's layout for conflicting operand layouts"
+
+
+def _numpy_layout_on_cpu(request, known: bool) -> None:
+    """Mark a case the CPU backend is known to lay out as numpy does a strict xfail (on the CPU only)."""
+    import ember
+
+    if known and ember.get_default_device().type == "cpu":
+        request.node.add_marker(pytest.mark.xfail(strict=True, reason=_NUMPY_LAYOUT))
+
+
 def _same_layout(oracle, expected, got):
     """Same shape, values, contiguity and the strides of every dim of two or more elements (numpy picks its
     own for a size-1 dim, which addresses nothing)."""
@@ -55,7 +73,8 @@ def _same_layout(oracle, expected, got):
 
 @pytest.mark.parametrize("pair", sorted(PAIRS))
 @pytest.mark.parametrize("op", sorted(OPS))
-def test_binary_result_layout_matches_pytorchs(oracle, op, pair):
+def test_binary_result_layout_matches_pytorchs(oracle, request, op, pair):
+    _numpy_layout_on_cpu(request, op in _NUMPY_LAYOUT_OPS and pair in _NUMPY_LAYOUT_PAIRS)
     if op.startswith("where") and "size-1" in pair:
         pytest.skip("the mask a > 1 is laid out by numpy but for its size-1 dims, whose strides PyTorch's "
                     "where reads")
@@ -82,7 +101,8 @@ LOSSES = {
 @pytest.mark.parametrize("transposed", ["input", "target"])
 @pytest.mark.parametrize("dtype", ["float32", "float16"])
 @pytest.mark.parametrize("loss", sorted(LOSSES))
-def test_loss_result_layout_matches_pytorchs(oracle, loss, dtype, transposed):
+def test_loss_result_layout_matches_pytorchs(oracle, request, loss, dtype, transposed):
+    _numpy_layout_on_cpu(request, (loss, transposed) in _NUMPY_LAYOUT_LOSSES)
     results = []
     for lib in (oracle.torch, oracle.ember):
         dt = getattr(lib, dtype)

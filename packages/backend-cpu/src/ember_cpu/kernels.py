@@ -94,22 +94,17 @@ def _unary(ufunc: np.ufunc, quiet: bool = False) -> Callable:
 
 def _binary(ufunc: np.ufunc, quiet: bool = False) -> Callable:
     """The kernel ``f(a, b, out=None)`` of a broadcasting ufunc; a or b may be a Python scalar. A new result
-    is laid out as PyTorch's (`layout.laid_out`)."""
+    is laid out as PyTorch's (`layout.laid_out`), but for the quiet kernels (the arithmetic: add, sub, mul,
+    div, pow...), which keep numpy's: checking the operands' strides on every call cost ~8% on chains of
+    small ops, and numpy differs only for operands of conflicting layouts."""
 
     if _MODERN and quiet and _extobj_contextvar is not None:  # _quietly, inlined: these are the hot kernels
         def kernel(a, b, out=None):
             token = _ignore_errors(_IGNORE)
             try:
-                result = ufunc(a, b, out=... if out is None else out)
+                return ufunc(a, b, out=... if out is None else out)
             finally:
                 _restore_errors(token)
-            if out is not None:
-                return result
-            strides = result.strides  # operands laid out as numpy's result: PyTorch's too (the common case)
-            if (a.__class__ is not _NDARRAY or a.strides == strides) and \
-                    (b.__class__ is not _NDARRAY or b.strides == strides):
-                return result
-            return laid_out(result, a, b)
     else:
         if _MODERN:
             def kernel(a, b, out=None):
