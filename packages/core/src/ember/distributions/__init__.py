@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from . import constraints, kl, transforms
 from .bernoulli import Bernoulli
+from .beta import Beta
 from .categorical import Categorical
 from .cauchy import Cauchy
+from .dirichlet import Dirichlet
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
 from .exponential import Exponential
+from .gamma import Chi2, Gamma
 from .geometric import Geometric
 from .gumbel import Gumbel
 from .independent import Independent
@@ -33,8 +36,9 @@ from .transforms import (
 from .uniform import Uniform
 
 __all__ = [
-    "AffineTransform", "Bernoulli", "Categorical", "Cauchy", "ComposeTransform", "Distribution", "ExpTransform",
-    "Exponential", "ExponentialFamily", "Geometric", "Gumbel", "Independent", "Laplace", "LogNormal", "Normal",
+    "AffineTransform", "Bernoulli", "Beta", "Categorical", "Cauchy", "Chi2", "ComposeTransform", "Dirichlet",
+    "Distribution", "ExpTransform",
+    "Exponential", "ExponentialFamily", "Gamma", "Geometric", "Gumbel", "Independent", "Laplace", "LogNormal", "Normal",
     "OneHotCategorical", "OneHotCategoricalStraightThrough", "RelaxedBernoulli", "RelaxedOneHotCategorical",
     "SigmoidTransform", "TanhTransform", "Transform", "TransformedDistribution", "Uniform", "identity_transform",
     "kl_divergence", "register_kl",
