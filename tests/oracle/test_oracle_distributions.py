@@ -55,6 +55,16 @@ CASES = {
     "Beta": ({"concentration1": 2 * RATE, "concentration0": 2 * RATE2},
              lambda L, p: _d(L).Beta(p["concentration1"], p["concentration0"]), UNIT,
              "log_prob entropy mean variance stddev mode"),
+    "Poisson": ({"rate": 3 * RATE}, lambda L, p: _d(L).Poisson(p["rate"]), COUNTS, "log_prob mean variance mode"),
+    "StudentT": ({"df": 2 + RATE, "loc": LOC, "scale": SCALE},
+                 lambda L, p: _d(L).StudentT(p["df"], p["loc"], p["scale"]), REAL,
+                 "log_prob entropy mean variance mode"),
+    "StudentT_heavy": ({"df": RATE, "loc": LOC, "scale": SCALE},
+                       lambda L, p: _d(L).StudentT(p["df"], p["loc"], p["scale"]), REAL, "log_prob mean variance"),
+    "HalfNormal": ({"scale": SCALE}, lambda L, p: _d(L).HalfNormal(p["scale"]), POSITIVE,
+                   "log_prob entropy cdf icdf mean variance stddev mode"),
+    "HalfCauchy": ({"scale": SCALE}, lambda L, p: _d(L).HalfCauchy(p["scale"]), POSITIVE,
+                   "log_prob entropy cdf icdf mean variance mode"),
     "Dirichlet": ({"concentration": 3 * PROBS4}, lambda L, p: _d(L).Dirichlet(p["concentration"]), SIMPLEX,
                   "log_prob entropy mean variance mode"),
     "Bernoulli_probs": ({"probs": PROBS}, lambda L, p: _d(L).Bernoulli(probs=p["probs"]), BOOLEAN,
@@ -216,6 +226,8 @@ KL_PAIRS = {
     "Beta-Uniform": lambda L, a, b, c, d: (_d(L).Beta(c, d), _d(L).Uniform(a - 3, d + 1)),
     "Uniform-Beta": lambda L, a, b, c, d: (_d(L).Uniform(0.2 * c, 0.2 * c + 0.5), _d(L).Beta(d, c)),
     "Uniform-Gamma": lambda L, a, b, c, d: (_d(L).Uniform(c, c + 1), _d(L).Gamma(d, c)),
+    "Poisson-Poisson": lambda L, a, b, c, d: (_d(L).Poisson(c), _d(L).Poisson(d)),
+    "HalfNormal-HalfNormal": lambda L, a, b, c, d: (_d(L).HalfNormal(c), _d(L).HalfNormal(d)),
     "Gamma-Uniform (infinite)": lambda L, a, b, c, d: (_d(L).Gamma(c, d), _d(L).Uniform(a - 3, c)),
     "Normal-Gamma (infinite)": lambda L, a, b, c, d: (_d(L).Normal(a, c), _d(L).Gamma(c, d)),
     "Exponential-Beta (infinite)": lambda L, a, b, c, d: (_d(L).Exponential(c), _d(L).Beta(c, d)),
@@ -331,7 +343,7 @@ def test_normal_rsample_is_loc_plus_scale_times_a_standard_draw():
 
 # cases whose mean and variance are finite, with the number of samples each needs
 MOMENTS = ["Normal", "Bernoulli_probs", "Uniform", "OneHotCategorical", "Exponential", "Laplace", "Gumbel",
-           "Geometric", "LogNormal", "Gamma", "Gamma_small", "Chi2", "Beta", "Dirichlet"]
+           "Geometric", "LogNormal", "Gamma", "Gamma_small", "Chi2", "Beta", "Dirichlet", "Poisson", "HalfNormal"]
 
 
 @pytest.mark.parametrize("case", MOMENTS)
@@ -464,6 +476,18 @@ OUTCOMES = {
     "simplex and one-hot checks": lambda L: [c.check(L.tensor([[0.5, 0.5], [1.0, 0.0], [0.7, 0.2]]))
                                              for c in (_d(L).constraints.simplex, _d(L).constraints.one_hot,
                                                        _d(L).constraints.real_vector)],
+    "poisson negative rate": lambda L: _d(L).Poisson(L.tensor([1.0, -1.0])),
+    "poisson fractional count": lambda L: _d(L).Poisson(2.0).log_prob(L.tensor([1.5])),
+    "poisson zero rate": lambda L: _d(L).Poisson(L.tensor([0.0, 1.0])).log_prob(L.tensor([0.0, 0.0])),
+    "student-t negative df": lambda L: _d(L).StudentT(L.tensor([-1.0])),
+    "student-t expand": lambda L: _d(L).StudentT(L.tensor([1.0, 3.0])).expand((2, 2)).variance,
+    "half-normal negative value": lambda L: _d(L).HalfNormal(1.0).log_prob(L.tensor([-1.0])),
+    "half-normal unvalidated negative value": lambda L: _d(L).HalfNormal(1.0, validate_args=False).log_prob(
+        L.tensor([-1.0, 1.0])),
+    "half-cauchy expand and mean": lambda L: _d(L).HalfCauchy(L.ones(2)).expand((3, 2)).mean,
+    "half repr": lambda L: (_d(L).HalfNormal(L.ones(2)), _d(L).HalfCauchy(2.0)),
+    "abs transform": lambda L: (_t(L).AbsTransform()(L.tensor([-1.0, 2.0])), _t(L).AbsTransform().inv(L.tensor(2.0)),
+                                _t(L).AbsTransform() == _t(L).AbsTransform()),
     "gamma negative rate": lambda L: _d(L).Gamma(L.tensor([1.0, 2.0]), L.tensor([1.0, -1.0])),
     "gamma negative value": lambda L: _d(L).Gamma(1.0, 1.0).log_prob(L.tensor([-1.0, 1.0])),
     "chi2 negative df": lambda L: _d(L).Chi2(L.tensor([-1.0, 2.0])),
@@ -545,7 +569,8 @@ def test_exponential_family_bregman_entropy_and_kl_match_torch(family):
 
 
 @pytest.mark.parametrize("case", ["Normal", "Bernoulli_logits", "Categorical_logits", "Laplace", "Gumbel", "Geometric",
-                                  "TanhNormal", "RelaxedOneHotCategorical", "Gamma", "Beta", "Dirichlet"])
+                                  "TanhNormal", "RelaxedOneHotCategorical", "Gamma", "Beta", "Dirichlet", "StudentT",
+                                  "HalfNormal", "HalfCauchy"])
 def test_log_prob_passes_gradcheck_and_gradgradcheck(case):
     params, build, value, _ = CASES[case]
     value = ember.tensor(value) if value.dtype == np.int64 else ember.tensor(value, dtype=ember.float64)

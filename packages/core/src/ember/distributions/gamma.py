@@ -2,7 +2,6 @@
 ``β^α x^(α-1) exp(-βx) / Γ(α)`` on x ≥ 0), and the chi-squared distribution Gamma(df/2, 1/2)."""
 from __future__ import annotations
 
-
 import ember
 
 from . import constraints
