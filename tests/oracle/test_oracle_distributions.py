@@ -28,6 +28,7 @@ REAL, POSITIVE, UNIT = RNG.standard_normal((2, 3)), RNG.uniform(0.2, 3, (2, 3)),
 INSIDE = RNG.uniform(-0.9, 0.9, (2, 3))
 BOOLEAN = (RNG.random((2, 3)) < 0.5).astype(float)
 COUNTS = RNG.integers(0, 5, (2, 3)).astype(float)
+COUNTS_N, COUNTS_VARIED = np.full((2, 3), 6.0), COUNTS + RNG.integers(0, 300, (2, 3))
 INDICES = np.array([[0, 2], [3, 1], [1, 1]], dtype=np.int64)  # sample shape (3,) over batch (2,)
 ONE_HOT = np.eye(4)[[1, 3]]
 SIMPLEX = RNG.uniform(0.1, 1, (2, 4))
@@ -55,6 +56,12 @@ CASES = {
     "Beta": ({"concentration1": 2 * RATE, "concentration0": 2 * RATE2},
              lambda L, p: _d(L).Beta(p["concentration1"], p["concentration0"]), UNIT,
              "log_prob entropy mean variance stddev mode"),
+    "Binomial_probs": ({"probs": PROBS}, lambda L, p: _d(L).Binomial(L.tensor(COUNTS_N), probs=p["probs"]), COUNTS,
+                       "log_prob entropy mean variance mode"),
+    "Binomial_logits": ({"logits": LOC}, lambda L, p: _d(L).Binomial(6, logits=p["logits"]), COUNTS,
+                        "log_prob entropy mean variance mode"),
+    "Binomial_varied": ({"probs": PROBS}, lambda L, p: _d(L).Binomial(L.tensor(COUNTS_VARIED), probs=p["probs"]),
+                        COUNTS, "log_prob mean variance mode"),
     "Poisson": ({"rate": 3 * RATE}, lambda L, p: _d(L).Poisson(p["rate"]), COUNTS, "log_prob mean variance mode"),
     "StudentT": ({"df": 2 + RATE, "loc": LOC, "scale": SCALE},
                  lambda L, p: _d(L).StudentT(p["df"], p["loc"], p["scale"]), REAL,
@@ -226,6 +233,12 @@ KL_PAIRS = {
     "Beta-Uniform": lambda L, a, b, c, d: (_d(L).Beta(c, d), _d(L).Uniform(a - 3, d + 1)),
     "Uniform-Beta": lambda L, a, b, c, d: (_d(L).Uniform(0.2 * c, 0.2 * c + 0.5), _d(L).Beta(d, c)),
     "Uniform-Gamma": lambda L, a, b, c, d: (_d(L).Uniform(c, c + 1), _d(L).Gamma(d, c)),
+    "Binomial-Binomial": lambda L, a, b, c, d: (_d(L).Binomial(L.tensor(COUNTS_VARIED), logits=a),
+                                                _d(L).Binomial(L.tensor(COUNTS_N), logits=b)),
+    "Binomial-Binomial (same count)": lambda L, a, b, c, d: (_d(L).Binomial(L.tensor(COUNTS_N), logits=a),
+                                                             _d(L).Binomial(6, logits=b)),
+    "Bernoulli-Poisson": lambda L, a, b, c, d: (_d(L).Bernoulli(logits=a), _d(L).Poisson(c)),
+    "Poisson-Binomial (infinite)": lambda L, a, b, c, d: (_d(L).Poisson(c), _d(L).Binomial(3, logits=b)),
     "Poisson-Poisson": lambda L, a, b, c, d: (_d(L).Poisson(c), _d(L).Poisson(d)),
     "HalfNormal-HalfNormal": lambda L, a, b, c, d: (_d(L).HalfNormal(c), _d(L).HalfNormal(d)),
     "Gamma-Uniform (infinite)": lambda L, a, b, c, d: (_d(L).Gamma(c, d), _d(L).Uniform(a - 3, c)),
@@ -343,7 +356,8 @@ def test_normal_rsample_is_loc_plus_scale_times_a_standard_draw():
 
 # cases whose mean and variance are finite, with the number of samples each needs
 MOMENTS = ["Normal", "Bernoulli_probs", "Uniform", "OneHotCategorical", "Exponential", "Laplace", "Gumbel",
-           "Geometric", "LogNormal", "Gamma", "Gamma_small", "Chi2", "Beta", "Dirichlet", "Poisson", "HalfNormal"]
+           "Geometric", "LogNormal", "Gamma", "Gamma_small", "Chi2", "Beta", "Dirichlet", "Poisson", "HalfNormal",
+           "Binomial_probs", "Binomial_varied"]
 
 
 @pytest.mark.parametrize("case", MOMENTS)
@@ -476,6 +490,16 @@ OUTCOMES = {
     "simplex and one-hot checks": lambda L: [c.check(L.tensor([[0.5, 0.5], [1.0, 0.0], [0.7, 0.2]]))
                                              for c in (_d(L).constraints.simplex, _d(L).constraints.one_hot,
                                                        _d(L).constraints.real_vector)],
+    "binomial fractional count": lambda L: _d(L).Binomial(L.tensor([2.5]), L.tensor([0.3])),
+    "binomial value above count": lambda L: _d(L).Binomial(3, L.tensor([0.3])).log_prob(L.tensor([4.0])),
+    "binomial support and enumerate": lambda L: (_d(L).Binomial(3, L.tensor([0.3, 0.5])).support,
+                                                 _d(L).Binomial(3, L.tensor([0.3, 0.5])).enumerate_support()),
+    "binomial inhomogeneous entropy": lambda L: _d(L).Binomial(L.tensor([2.0, 3.0]), L.tensor([0.3, 0.5])).entropy(),
+    "binomial expand": lambda L: _d(L).Binomial(3, logits=L.zeros(2)).expand((4, 2)).sample((5,)).shape,
+    "binomial probs and logits": lambda L: _d(L).Binomial(3, L.tensor([0.3]), L.tensor([0.0])),
+    "binomial extreme probs": lambda L: _d(L).Binomial(4, L.tensor([0.0, 1.0])).sample(),
+    "binomial kl with larger q count": lambda L: _d(L).kl_divergence(_d(L).Binomial(2, L.tensor([0.3])),
+                                                                     _d(L).Binomial(3, L.tensor([0.3]))),
     "poisson negative rate": lambda L: _d(L).Poisson(L.tensor([1.0, -1.0])),
     "poisson fractional count": lambda L: _d(L).Poisson(2.0).log_prob(L.tensor([1.5])),
     "poisson zero rate": lambda L: _d(L).Poisson(L.tensor([0.0, 1.0])).log_prob(L.tensor([0.0, 0.0])),
@@ -570,7 +594,7 @@ def test_exponential_family_bregman_entropy_and_kl_match_torch(family):
 
 @pytest.mark.parametrize("case", ["Normal", "Bernoulli_logits", "Categorical_logits", "Laplace", "Gumbel", "Geometric",
                                   "TanhNormal", "RelaxedOneHotCategorical", "Gamma", "Beta", "Dirichlet", "StudentT",
-                                  "HalfNormal", "HalfCauchy"])
+                                  "HalfNormal", "HalfCauchy", "Binomial_logits", "Poisson"])
 def test_log_prob_passes_gradcheck_and_gradgradcheck(case):
     params, build, value, _ = CASES[case]
     value = ember.tensor(value) if value.dtype == np.int64 else ember.tensor(value, dtype=ember.float64)
@@ -584,7 +608,8 @@ def test_log_prob_passes_gradcheck_and_gradgradcheck(case):
 
 
 @pytest.mark.parametrize("pair", ["Normal-Normal", "Bernoulli-Bernoulli", "Laplace-Normal", "Uniform-Gumbel",
-                                  "Gamma-Gamma", "Beta-Beta", "Dirichlet-Dirichlet", "Gumbel-Gumbel"])
+                                  "Gamma-Gamma", "Beta-Beta", "Dirichlet-Dirichlet", "Gumbel-Gumbel",
+                                  "Binomial-Binomial (same count)", "Gamma-Normal", "Uniform-Beta"])
 def test_kl_divergence_passes_gradcheck_and_gradgradcheck(pair):
     a, b = KL_ARGUMENTS.get(pair, (LOC, LOC2))
 
