@@ -22,7 +22,7 @@ class Beta(ExponentialFamily):
     has_rsample = True
 
     def __init__(self, concentration1, concentration0, validate_args=None) -> None:
-        if isinstance(concentration1, numbers.Number) and isinstance(concentration0, numbers.Number):
+        if isinstance(concentration1, numbers.Real) and isinstance(concentration0, numbers.Real):
             pair = ember.tensor([float(concentration1), float(concentration0)])
         else:
             concentration1, concentration0 = broadcast_all(concentration1, concentration0)

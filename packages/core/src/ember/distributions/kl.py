@@ -193,7 +193,11 @@ def _kl_uniform_uniform(p, q):
 
 @register_kl(Exponential, Beta)
 @register_kl(Exponential, Uniform)
-def _kl_exponential_infinity(p, q):
+@register_kl(Gamma, Beta)
+@register_kl(Gamma, Uniform)
+@register_kl(Poisson, Bernoulli)
+@register_kl(Poisson, Binomial)
+def _kl_rate_infinity(p, q):
     return _infinite_like(p.rate)
 
 
@@ -389,12 +393,6 @@ def _kl_exponential_gamma(p, q):
     return t1 + ratio + q.concentration.lgamma() + q.concentration * euler_constant - (1 + euler_constant)
 
 
-@register_kl(Gamma, Beta)
-@register_kl(Gamma, Uniform)
-def _kl_gamma_infinity(p, q):
-    return _infinite_like(p.concentration)
-
-
 @register_kl(Gamma, Exponential)
 def _kl_gamma_exponential(p, q):
     return -p.entropy() - q.rate.log() + q.rate * p.concentration / p.rate
@@ -463,12 +461,6 @@ def _kl_binomial_binomial(p, q):
     inf_idxs = p.total_count > q.total_count
     kl[inf_idxs] = _infinite_like(kl[inf_idxs])
     return kl
-
-
-@register_kl(Poisson, Bernoulli)
-@register_kl(Poisson, Binomial)
-def _kl_poisson_infinity(p, q):
-    return _infinite_like(p.rate)
 
 
 @register_kl(Bernoulli, Poisson)
