@@ -382,6 +382,16 @@ def test_gamma_rsample_gradient_is_unbiased_for_the_mean():
     assert np.all(np.abs(_numpy(gradient) - 1) < 0.03)
 
 
+def test_gamma_rsample_is_clamped_above_zero_and_keeps_finite_gradients():
+    """Draws that underflow at tiny concentrations are raised to the dtype's smallest normal, as PyTorch's."""
+    ember.manual_seed(5)
+    concentration = ember.full((2000,), 0.005, requires_grad=True)
+    draws = ember.distributions.Gamma(concentration, 1.0).rsample()
+    assert float(draws.min()) == float(np.finfo(np.float32).tiny)
+    (gradient,) = ember.autograd.grad(draws.sum(), [concentration])
+    assert bool(ember.isfinite(gradient).all())
+
+
 def test_categorical_sample_frequencies_follow_probs():
     ember.manual_seed(2)
     probs = ember.tensor([[0.1, 0.2, 0.7], [0.5, 0.25, 0.25]], dtype=ember.float64)
