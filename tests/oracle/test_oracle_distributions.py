@@ -28,6 +28,7 @@ REAL, POSITIVE, UNIT = RNG.standard_normal((2, 3)), RNG.uniform(0.2, 3, (2, 3)),
 INSIDE = RNG.uniform(-0.9, 0.9, (2, 3))
 BOOLEAN = (RNG.random((2, 3)) < 0.5).astype(float)
 COUNTS = RNG.integers(0, 5, (2, 3)).astype(float)
+COUNTS_N, COUNTS_VARIED = np.full((2, 3), 6.0), COUNTS + RNG.integers(0, 300, (2, 3))
 INDICES = np.array([[0, 2], [3, 1], [1, 1]], dtype=np.int64)  # sample shape (3,) over batch (2,)
 ONE_HOT = np.eye(4)[[1, 3]]
 SIMPLEX = RNG.uniform(0.1, 1, (2, 4))
@@ -46,7 +47,33 @@ def _t(lib):
 # name: (parameters, build(lib, parameters), value scored, what to compare)
 CASES = {
     "Normal": ({"loc": LOC, "scale": SCALE}, lambda L, p: _d(L).Normal(p["loc"], p["scale"]), REAL,
-               "log_prob entropy cdf mean variance stddev mode"),
+               "log_prob entropy cdf icdf mean variance stddev mode"),
+    "Gamma": ({"concentration": RATE, "rate": RATE2}, lambda L, p: _d(L).Gamma(p["concentration"], p["rate"]),
+              POSITIVE, "log_prob entropy mean variance stddev mode"),
+    "Gamma_small": ({"concentration": RATE / 4, "rate": RATE2}, lambda L, p: _d(L).Gamma(p["concentration"], p["rate"]),
+                    POSITIVE, "log_prob entropy mean variance mode"),
+    "Chi2": ({"df": 3 * RATE}, lambda L, p: _d(L).Chi2(p["df"]), POSITIVE, "log_prob entropy mean variance mode"),
+    "Beta": ({"concentration1": 2 * RATE, "concentration0": 2 * RATE2},
+             lambda L, p: _d(L).Beta(p["concentration1"], p["concentration0"]), UNIT,
+             "log_prob entropy mean variance stddev mode"),
+    "Binomial_probs": ({"probs": PROBS}, lambda L, p: _d(L).Binomial(L.tensor(COUNTS_N), probs=p["probs"]), COUNTS,
+                       "log_prob entropy mean variance mode"),
+    "Binomial_logits": ({"logits": LOC}, lambda L, p: _d(L).Binomial(6, logits=p["logits"]), COUNTS,
+                        "log_prob entropy mean variance mode"),
+    "Binomial_varied": ({"probs": PROBS}, lambda L, p: _d(L).Binomial(L.tensor(COUNTS_VARIED), probs=p["probs"]),
+                        COUNTS, "log_prob mean variance mode"),
+    "Poisson": ({"rate": 3 * RATE}, lambda L, p: _d(L).Poisson(p["rate"]), COUNTS, "log_prob mean variance mode"),
+    "StudentT": ({"df": 2 + RATE, "loc": LOC, "scale": SCALE},
+                 lambda L, p: _d(L).StudentT(p["df"], p["loc"], p["scale"]), REAL,
+                 "log_prob entropy mean variance mode"),
+    "StudentT_heavy": ({"df": RATE, "loc": LOC, "scale": SCALE},
+                       lambda L, p: _d(L).StudentT(p["df"], p["loc"], p["scale"]), REAL, "log_prob mean variance"),
+    "HalfNormal": ({"scale": SCALE}, lambda L, p: _d(L).HalfNormal(p["scale"]), POSITIVE,
+                   "log_prob entropy cdf icdf mean variance stddev mode"),
+    "HalfCauchy": ({"scale": SCALE}, lambda L, p: _d(L).HalfCauchy(p["scale"]), POSITIVE,
+                   "log_prob entropy cdf icdf mean variance mode"),
+    "Dirichlet": ({"concentration": 3 * PROBS4}, lambda L, p: _d(L).Dirichlet(p["concentration"]), SIMPLEX,
+                  "log_prob entropy mean variance mode"),
     "Bernoulli_probs": ({"probs": PROBS}, lambda L, p: _d(L).Bernoulli(probs=p["probs"]), BOOLEAN,
                         "log_prob entropy mean variance stddev mode"),
     "Bernoulli_logits": ({"logits": LOC}, lambda L, p: _d(L).Bernoulli(logits=p["logits"]), BOOLEAN,
@@ -191,6 +218,32 @@ KL_PAIRS = {
     "Uniform-Gumbel": lambda L, a, b, c, d: (_d(L).Uniform(a - 3, c), _d(L).Gumbel(b, d)),
     "Uniform-Exponential": lambda L, a, b, c, d: (_d(L).Uniform(c, c + 1), _d(L).Exponential(d)),
     "Normal-Uniform (infinite)": lambda L, a, b, c, d: (_d(L).Normal(a, c), _d(L).Uniform(a - 3, c)),
+    "Gamma-Gamma": lambda L, a, b, c, d: (_d(L).Gamma(c, d), _d(L).Gamma(d, c)),
+    "Beta-Beta": lambda L, a, b, c, d: (_d(L).Beta(c, d), _d(L).Beta(d, c + 1)),
+    "Dirichlet-Dirichlet": lambda L, a, b, c, d: (_d(L).Dirichlet(c), _d(L).Dirichlet(d)),
+    "Chi2-Chi2": lambda L, a, b, c, d: (_d(L).Chi2(c), _d(L).Chi2(d)),
+    "Gumbel-Gumbel": lambda L, a, b, c, d: (_d(L).Gumbel(a, c), _d(L).Gumbel(b, d)),
+    "Exponential-Gamma": lambda L, a, b, c, d: (_d(L).Exponential(c), _d(L).Gamma(d, c)),
+    "Gamma-Exponential": lambda L, a, b, c, d: (_d(L).Gamma(c, d), _d(L).Exponential(d)),
+    "Gamma-Gumbel": lambda L, a, b, c, d: (_d(L).Gamma(c, d), _d(L).Gumbel(b, d)),
+    "Gamma-Normal": lambda L, a, b, c, d: (_d(L).Gamma(c, d), _d(L).Normal(b, d)),
+    "Beta-Exponential": lambda L, a, b, c, d: (_d(L).Beta(c, d), _d(L).Exponential(d)),
+    "Beta-Gamma": lambda L, a, b, c, d: (_d(L).Beta(c, d), _d(L).Gamma(d, c)),
+    "Beta-Normal": lambda L, a, b, c, d: (_d(L).Beta(c, d), _d(L).Normal(b, d)),
+    "Beta-Uniform": lambda L, a, b, c, d: (_d(L).Beta(c, d), _d(L).Uniform(a - 3, d + 1)),
+    "Uniform-Beta": lambda L, a, b, c, d: (_d(L).Uniform(0.2 * c, 0.2 * c + 0.5), _d(L).Beta(d, c)),
+    "Uniform-Gamma": lambda L, a, b, c, d: (_d(L).Uniform(c, c + 1), _d(L).Gamma(d, c)),
+    "Binomial-Binomial": lambda L, a, b, c, d: (_d(L).Binomial(L.tensor(COUNTS_VARIED), logits=a),
+                                                _d(L).Binomial(L.tensor(COUNTS_N), logits=b)),
+    "Binomial-Binomial (same count)": lambda L, a, b, c, d: (_d(L).Binomial(L.tensor(COUNTS_N), logits=a),
+                                                             _d(L).Binomial(6, logits=b)),
+    "Bernoulli-Poisson": lambda L, a, b, c, d: (_d(L).Bernoulli(logits=a), _d(L).Poisson(c)),
+    "Poisson-Binomial (infinite)": lambda L, a, b, c, d: (_d(L).Poisson(c), _d(L).Binomial(3, logits=b)),
+    "Poisson-Poisson": lambda L, a, b, c, d: (_d(L).Poisson(c), _d(L).Poisson(d)),
+    "HalfNormal-HalfNormal": lambda L, a, b, c, d: (_d(L).HalfNormal(c), _d(L).HalfNormal(d)),
+    "Gamma-Uniform (infinite)": lambda L, a, b, c, d: (_d(L).Gamma(c, d), _d(L).Uniform(a - 3, c)),
+    "Normal-Gamma (infinite)": lambda L, a, b, c, d: (_d(L).Normal(a, c), _d(L).Gamma(c, d)),
+    "Exponential-Beta (infinite)": lambda L, a, b, c, d: (_d(L).Exponential(c), _d(L).Beta(c, d)),
     "Uniform-Uniform (partly infinite)": lambda L, a, b, c, d: (_d(L).Uniform(a - 3, c), _d(L).Uniform(b - 3, d)),
 }
 KL_ARGUMENTS = {"Bernoulli-Bernoulli": (PROBS, PROBS2), "Geometric-Geometric": (PROBS, PROBS2),
@@ -303,7 +356,8 @@ def test_normal_rsample_is_loc_plus_scale_times_a_standard_draw():
 
 # cases whose mean and variance are finite, with the number of samples each needs
 MOMENTS = ["Normal", "Bernoulli_probs", "Uniform", "OneHotCategorical", "Exponential", "Laplace", "Gumbel",
-           "Geometric", "LogNormal"]
+           "Geometric", "LogNormal", "Gamma", "Gamma_small", "Chi2", "Beta", "Dirichlet", "Poisson", "HalfNormal",
+           "Binomial_probs", "Binomial_varied"]
 
 
 @pytest.mark.parametrize("case", MOMENTS)
@@ -317,6 +371,25 @@ def test_sample_mean_and_variance_agree_with_the_distribution(case):
     assert np.all(np.abs(draws.mean(0) - mean) <= 6 * np.sqrt(variance / n))
     fourth = ((draws - draws.mean(0)) ** 4).mean(0)
     assert np.all(np.abs(draws.var(0) - variance) <= 6 * np.sqrt((fourth - variance**2) / n) + 1e-12)
+
+
+def test_gamma_rsample_gradient_is_unbiased_for_the_mean():
+    """E[x] = α for x ~ Gamma(α, 1), so the reparameterised ∂x/∂α averages to 1 (above and below α = 1)."""
+    ember.manual_seed(4)
+    concentration = ember.tensor([0.3, 1.0, 2.5, 8.0], dtype=ember.float64, requires_grad=True)
+    draws = ember.distributions.Gamma(concentration, 1.0).rsample((40000,))
+    (gradient,) = ember.autograd.grad(draws.mean(0).sum(), [concentration])
+    assert np.all(np.abs(_numpy(gradient) - 1) < 0.03)
+
+
+def test_gamma_rsample_is_clamped_above_zero_and_keeps_finite_gradients():
+    """Draws that underflow at tiny concentrations are raised to the dtype's smallest normal, as PyTorch's."""
+    ember.manual_seed(5)
+    concentration = ember.full((2000,), 0.005, requires_grad=True)
+    draws = ember.distributions.Gamma(concentration, 1.0).rsample()
+    assert float(draws.min()) == float(np.finfo(np.float32).tiny)
+    (gradient,) = ember.autograd.grad(draws.sum(), [concentration])
+    assert bool(ember.isfinite(gradient).all())
 
 
 def test_categorical_sample_frequencies_follow_probs():
@@ -427,6 +500,46 @@ OUTCOMES = {
     "simplex and one-hot checks": lambda L: [c.check(L.tensor([[0.5, 0.5], [1.0, 0.0], [0.7, 0.2]]))
                                              for c in (_d(L).constraints.simplex, _d(L).constraints.one_hot,
                                                        _d(L).constraints.real_vector)],
+    "binomial fractional count": lambda L: _d(L).Binomial(L.tensor([2.5]), L.tensor([0.3])),
+    "binomial value above count": lambda L: _d(L).Binomial(3, L.tensor([0.3])).log_prob(L.tensor([4.0])),
+    "binomial support and enumerate": lambda L: (_d(L).Binomial(3, L.tensor([0.3, 0.5])).support,
+                                                 _d(L).Binomial(3, L.tensor([0.3, 0.5])).enumerate_support()),
+    "binomial inhomogeneous entropy": lambda L: _d(L).Binomial(L.tensor([2.0, 3.0]), L.tensor([0.3, 0.5])).entropy(),
+    "binomial expand": lambda L: _d(L).Binomial(3, logits=L.zeros(2)).expand((4, 2)).sample((5,)).shape,
+    "binomial probs and logits": lambda L: _d(L).Binomial(3, L.tensor([0.3]), L.tensor([0.0])),
+    "binomial extreme probs": lambda L: _d(L).Binomial(4, L.tensor([0.0, 1.0])).sample(),
+    "binomial kl with larger q count": lambda L: _d(L).kl_divergence(_d(L).Binomial(2, L.tensor([0.3])),
+                                                                     _d(L).Binomial(3, L.tensor([0.3]))),
+    "poisson negative rate": lambda L: _d(L).Poisson(L.tensor([1.0, -1.0])),
+    "poisson fractional count": lambda L: _d(L).Poisson(2.0).log_prob(L.tensor([1.5])),
+    "poisson zero rate": lambda L: _d(L).Poisson(L.tensor([0.0, 1.0])).log_prob(L.tensor([0.0, 0.0])),
+    "student-t negative df": lambda L: _d(L).StudentT(L.tensor([-1.0])),
+    "student-t expand": lambda L: _d(L).StudentT(L.tensor([1.0, 3.0])).expand((2, 2)).variance,
+    "half-normal negative value": lambda L: _d(L).HalfNormal(1.0).log_prob(L.tensor([-1.0])),
+    "half-normal unvalidated negative value": lambda L: _d(L).HalfNormal(1.0, validate_args=False).log_prob(
+        L.tensor([-1.0, 1.0])),
+    "half-cauchy expand and mean": lambda L: _d(L).HalfCauchy(L.ones(2)).expand((3, 2)).mean,
+    "half repr": lambda L: (_d(L).HalfNormal(L.ones(2)), _d(L).HalfCauchy(2.0)),
+    "abs transform": lambda L: (_t(L).AbsTransform()(L.tensor([-1.0, 2.0])), _t(L).AbsTransform().inv(L.tensor(2.0)),
+                                _t(L).AbsTransform() == _t(L).AbsTransform()),
+    "gamma negative rate": lambda L: _d(L).Gamma(L.tensor([1.0, 2.0]), L.tensor([1.0, -1.0])),
+    "gamma negative value": lambda L: _d(L).Gamma(1.0, 1.0).log_prob(L.tensor([-1.0, 1.0])),
+    "chi2 negative df": lambda L: _d(L).Chi2(L.tensor([-1.0, 2.0])),
+    "beta outside the unit interval": lambda L: _d(L).Beta(2.0, 3.0).log_prob(L.tensor([0.5, 1.5])),
+    "beta number repr and shapes": lambda L: (_d(L).Beta(2.0, 3.0), _d(L).Beta(2.0, 3.0).batch_shape,
+                                              _d(L).Beta(L.ones(2), 3.0).batch_shape),
+    "dirichlet zero-dim": lambda L: _d(L).Dirichlet(L.tensor(1.0)),
+    "dirichlet negative": lambda L: _d(L).Dirichlet(L.tensor([1.0, -1.0])),
+    "dirichlet not a simplex": lambda L: _d(L).Dirichlet(L.ones(3)).log_prob(L.tensor([0.5, 0.5, 0.5])),
+    "dirichlet expand": lambda L: (_d(L).Dirichlet(L.ones(3)).expand((2,)).batch_shape,
+                                   _d(L).Dirichlet(L.ones(3)).expand((2,)).concentration.shape),
+    "dirichlet mode below one": lambda L: _d(L).Dirichlet(L.tensor([[0.5, 0.3, 0.9], [2.0, 3.0, 1.5]])).mode,
+    "gamma and chi2 expand": lambda L: (_d(L).Gamma(L.ones(3), 2.0).expand((2, 3)).rate,
+                                        _d(L).Chi2(L.ones(3)).expand((2, 3)).df),
+    "beta expand": lambda L: _d(L).Beta(L.ones(3), 2.0).expand((2, 3)).concentration0,
+    "chi2 df": lambda L: (_d(L).Chi2(L.tensor([1.0, 3.0])).df, _d(L).Chi2(L.tensor([1.0, 3.0])).rate),
+    "gamma log_prob at zero": lambda L: _d(L).Gamma(L.tensor([0.5, 1.0, 2.0]), 1.0).log_prob(L.zeros(3)),
+    "normal icdf at the ends": lambda L: _d(L).Normal(0.0, 1.0).icdf(L.tensor([0.0, 0.5, 1.0])),
     "dependent constraint": lambda L: (_d(L).constraints.is_dependent(_d(L).Uniform.support),
                                        _d(L).Uniform.support.event_dim),
 }
@@ -471,7 +584,7 @@ def test_import_ember_as_torch_runs_a_policy_gradient_step():
     np.testing.assert_allclose(_numpy(logits.grad), expected, rtol=1e-6)
 
 
-@pytest.mark.parametrize("family", ["Normal", "Bernoulli_probs", "Exponential"])
+@pytest.mark.parametrize("family", ["Normal", "Bernoulli_probs", "Exponential", "Gamma"])
 def test_exponential_family_bregman_entropy_and_kl_match_torch(family):
     """The generic exponential-family entropy and KL (Bregman divergences of the log normaliser, by
     autograd) equal PyTorch's and the closed forms."""
@@ -490,7 +603,8 @@ def test_exponential_family_bregman_entropy_and_kl_match_torch(family):
 
 
 @pytest.mark.parametrize("case", ["Normal", "Bernoulli_logits", "Categorical_logits", "Laplace", "Gumbel", "Geometric",
-                                  "TanhNormal", "RelaxedOneHotCategorical"])
+                                  "TanhNormal", "RelaxedOneHotCategorical", "Gamma", "Beta", "Dirichlet", "StudentT",
+                                  "HalfNormal", "HalfCauchy", "Binomial_logits", "Poisson"])
 def test_log_prob_passes_gradcheck_and_gradgradcheck(case):
     params, build, value, _ = CASES[case]
     value = ember.tensor(value) if value.dtype == np.int64 else ember.tensor(value, dtype=ember.float64)
@@ -503,7 +617,9 @@ def test_log_prob_passes_gradcheck_and_gradgradcheck(case):
     assert ember.autograd.gradgradcheck(log_prob, leaves)
 
 
-@pytest.mark.parametrize("pair", ["Normal-Normal", "Bernoulli-Bernoulli", "Laplace-Normal", "Uniform-Gumbel"])
+@pytest.mark.parametrize("pair", ["Normal-Normal", "Bernoulli-Bernoulli", "Laplace-Normal", "Uniform-Gumbel",
+                                  "Gamma-Gamma", "Beta-Beta", "Dirichlet-Dirichlet", "Gumbel-Gumbel",
+                                  "Binomial-Binomial (same count)", "Gamma-Normal", "Uniform-Beta"])
 def test_kl_divergence_passes_gradcheck_and_gradgradcheck(pair):
     a, b = KL_ARGUMENTS.get(pair, (LOC, LOC2))
 

@@ -12,7 +12,7 @@ import ember
 from . import constraints
 from .utils import finfo, lazy_property, sum_rightmost
 
-__all__ = ["AffineTransform", "ComposeTransform", "ExpTransform", "SigmoidTransform", "TanhTransform",
+__all__ = ["AbsTransform", "AffineTransform", "ComposeTransform", "ExpTransform", "SigmoidTransform", "TanhTransform",
            "Transform", "identity_transform"]
 
 
@@ -321,6 +321,22 @@ class TanhTransform(_IncreasingBijection):
     def log_abs_det_jacobian(self, x, y):
         # log(1 - tanh(x)^2) written stably
         return 2.0 * (math.log(2.0) - x - ember.nn.functional.softplus(-2.0 * x))
+
+
+class AbsTransform(Transform):
+    """``y = |x|`` (not invertible: its "inverse" returns y itself, the non-negative preimage)."""
+
+    domain = constraints.real
+    codomain = constraints.positive
+
+    def __eq__(self, other):
+        return isinstance(other, AbsTransform)
+
+    def _call(self, x):
+        return x.abs()
+
+    def _inverse(self, y):
+        return y
 
 
 class AffineTransform(Transform):

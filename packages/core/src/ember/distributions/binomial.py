@@ -1,0 +1,107 @@
+"""`Binomial`: the number of successes in `total_count` independent trials of success probability
+`probs` (or sigmoid(`logits`))."""
+from __future__ import annotations
+
+import ember
+
+from ..autograd import grad_mode
+from . import constraints
+from .bernoulli import BinaryParameters
+from .distribution import Distribution
+from .utils import broadcast_all, probs_or_logits
+
+__all__ = ["Binomial"]
+
+_TRIALS_PER_STEP = 64  # Bernoulli trials drawn at once per element while sampling
+
+
+def _clamp_by_zero(x):
+    """``max(x, 0)`` whose gradient at 0 is 1/2."""
+    return (x.clamp(min=0) + x - x.clamp(max=0)) / 2
+
+
+def sample_binomial(total_count, probs):
+    """Binomial(`total_count`, `probs`) draws of their (common) shape: the successes among uniform trials
+    ``U < probs``, `_TRIALS_PER_STEP` trials at a time, up to the largest count."""
+    count = ember.zeros_like(probs)
+    for start in range(0, int(total_count.max()) if total_count.numel() else 0, _TRIALS_PER_STEP):
+        trial = ember.arange(start, start + _TRIALS_PER_STEP, dtype=probs.dtype, device=probs.device)
+        uniform = ember.empty(tuple(probs.shape) + (_TRIALS_PER_STEP,), dtype=probs.dtype, device=probs.device)
+        success = (uniform.uniform_() < probs.unsqueeze(-1)) & (trial < total_count.unsqueeze(-1))
+        count = count + success.to(probs.dtype).sum(-1)
+    return count
+
+
+class Binomial(BinaryParameters, Distribution):
+    """The binomial distribution over {0, …, `total_count`}, by `probs` or `logits`."""
+
+    arg_constraints = {"total_count": constraints.nonnegative_integer, "probs": constraints.unit_interval,
+                       "logits": constraints.real}
+    has_enumerate_support = True
+
+    def __init__(self, total_count=1, probs=None, logits=None, validate_args=None) -> None:
+        probs_or_logits(probs, logits)
+        if probs is not None:
+            self.total_count, self.probs = broadcast_all(total_count, probs)
+            self.total_count = self.total_count.type_as(self.probs)
+        else:
+            self.total_count, self.logits = broadcast_all(total_count, logits)
+            self.total_count = self.total_count.type_as(self.logits)
+        self._param = self.probs if probs is not None else self.logits
+        super().__init__(self._param.size(), validate_args=validate_args)
+
+    def expand(self, batch_shape, _instance=None):
+        return self._expanded(Binomial, batch_shape, _instance, ("total_count", "probs", "logits"))
+
+    @constraints.dependent_property(is_discrete=True, event_dim=0)
+    def support(self):
+        return constraints.integer_interval(0, self.total_count)
+
+    @property
+    def mean(self):
+        return self.total_count * self.probs
+
+    @property
+    def mode(self):
+        return ((self.total_count + 1) * self.probs).floor().clamp(max=self.total_count)
+
+    @property
+    def variance(self):
+        return self.total_count * self.probs * (1 - self.probs)
+
+    @property
+    def param_shape(self):
+        return self._param.size()
+
+    def sample(self, sample_shape=()):
+        shape = self._extended_shape(sample_shape)
+        with grad_mode.no_grad():
+            return sample_binomial(self.total_count.expand(shape), self.probs.expand(shape))
+
+    def log_prob(self, value):
+        if self._validate_args:
+            self._validate_sample(value)
+        log_factorial_n = ember.lgamma(self.total_count + 1)
+        log_factorial_k = ember.lgamma(value + 1)
+        log_factorial_nmk = ember.lgamma(self.total_count - value + 1)
+        normalize_term = (self.total_count * _clamp_by_zero(self.logits)
+                          + self.total_count * ember.log1p(ember.exp(-ember.abs(self.logits))) - log_factorial_n)
+        return value * self.logits - log_factorial_k - log_factorial_nmk - normalize_term
+
+    def entropy(self):
+        self._homogeneous_count("entropy")
+        log_prob = self.log_prob(self.enumerate_support(False))
+        return -(ember.exp(log_prob) * log_prob).sum(0)
+
+    def enumerate_support(self, expand=True):
+        total_count = self._homogeneous_count("enumerate_support")
+        values = ember.arange(1 + total_count, dtype=self._param.dtype, device=self._param.device)
+        values = values.view((-1,) + (1,) * len(self._batch_shape))
+        return values.expand((-1,) + self._batch_shape) if expand else values
+
+    def _homogeneous_count(self, method: str) -> int:
+        """The one total count of every element, refused for `method` when they differ."""
+        total_count = int(self.total_count.max())
+        if not self.total_count.min() == total_count:
+            raise NotImplementedError(f"Inhomogeneous total count not supported by `{method}`.")
+        return total_count
