@@ -37,24 +37,36 @@ def _close(got, expected):
     np.testing.assert_allclose(got.detach().cpu().numpy(), expected.detach().numpy(), rtol=1e-12, atol=1e-14)
 
 
-@pytest.mark.parametrize("use_reentrant", [True, False])
-def test_checkpoint_matches_torch_and_the_plain_run(use_reentrant):
+def _compare_with_torch(run) -> tuple:
+    """`run(lib, model, x)` (a checkpointed output, backpropagated) on copies of one model in ember and in
+    PyTorch: the outputs, their grad_fn names, the input's and parameters' gradients agree. Returns ember's
+    (model, output, input gradient)."""
     t_model = _model(torch)
     e_model = _model(ember)
     _same_weights(e_model, t_model)
     runs = []
     for lib, model in ((ember, e_model), (torch, t_model)):
         x = lib.tensor(X, requires_grad=True)
-        y = lib.utils.checkpoint.checkpoint(model, x, use_reentrant=use_reentrant)
-        (y * y).sum().backward()
+        y = run(lib, model, x)
         runs.append((y, x.grad, [p.grad for p in model.parameters()]))
     (ey, ex, eps), (ty, tx, tps) = runs
     assert type(ey.grad_fn).__name__ == type(ty.grad_fn).__name__
-    assert type(ey.grad_fn).__name__ == ("CheckpointFunctionBackward" if use_reentrant else "SigmoidBackward0")
     _close(ey, ty)
     _close(ex, tx)
     for e, t in zip(eps, tps):
         _close(e, t)
+    return e_model, ey, ex
+
+
+@pytest.mark.parametrize("use_reentrant", [True, False])
+def test_checkpoint_matches_torch_and_the_plain_run(use_reentrant):
+    def run(lib, model, x):
+        y = lib.utils.checkpoint.checkpoint(model, x, use_reentrant=use_reentrant)
+        (y * y).sum().backward()
+        return y
+
+    e_model, ey, ex = _compare_with_torch(run)
+    assert type(ey.grad_fn).__name__ == ("CheckpointFunctionBackward" if use_reentrant else "SigmoidBackward0")
     plain_x = ember.tensor(X, requires_grad=True)
     e_model.zero_grad()
     (e_model(plain_x) ** 2).sum().backward()
@@ -100,21 +112,12 @@ def test_non_reentrant_checkpoint_works_with_autograd_grad_and_reentrant_refuses
 @pytest.mark.parametrize("use_reentrant", [True, False])
 @pytest.mark.parametrize("segments", [1, 2, 4])
 def test_checkpoint_sequential_matches_torch(segments, use_reentrant):
-    t_model = _model(torch)
-    e_model = _model(ember)
-    _same_weights(e_model, t_model)
-    runs = []
-    for lib, model in ((ember, e_model), (torch, t_model)):
-        x = lib.tensor(X, requires_grad=True)
+    def run(lib, model, x):
         y = lib.utils.checkpoint.checkpoint_sequential(model, segments, x, use_reentrant=use_reentrant)
         y.sum().backward()
-        runs.append((y, x.grad, [p.grad for p in model.parameters()]))
-    (ey, ex, eps), (ty, tx, tps) = runs
-    assert type(ey.grad_fn).__name__ == type(ty.grad_fn).__name__
-    _close(ey, ty)
-    _close(ex, tx)
-    for e, t in zip(eps, tps):
-        _close(e, t)
+        return y
+
+    _compare_with_torch(run)
 
 
 def _warnings_of(call):
