@@ -154,6 +154,28 @@ KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
         t11.sum().backward(retain_graph=True)  # backward: backward retain_graph from SqueezeBackward4 [non-leaf]
 """,
     ),
+    KnownDivergence(
+        'loss: binary_cross_entropy none | is_contiguous of result: torch False, ember True',
+        "the CPU backend's arithmetic kernels keep numpy's result layout where the operands' layouts conflict (numpy falls back to row-major, PyTorch's TensorIterator follows the first operand): a layout check on every call cost ~8% on chains of small ops (benchmarks/run.py --only chain); values and gradients agree",
+        """\
+        x2 = torch.tensor([[-1.0, -1.0, 1.0], [-1.0, -1.0, -1.0]], dtype=torch.float32, requires_grad=True)  # input: float32 [2, 3]
+        t4 = x2.t()  # view: t
+        x6 = torch.tensor([[1.0, 1.0], [0.0, 1.0], [1.0, 1.0]], dtype=torch.float32)  # input: float32 [3, 2]
+        t7 = F.binary_cross_entropy(t4.sigmoid(), x6, reduction='none')  # loss: binary_cross_entropy none
+""",
+        only_on="cpu",
+    ),
+    KnownDivergence(
+        'loss: l1_loss none | is_contiguous of result: torch False, ember True',
+        "the CPU backend's arithmetic kernels keep numpy's result layout where the operands' layouts conflict (numpy falls back to row-major, PyTorch's TensorIterator follows the first operand): a layout check on every call cost ~8% on chains of small ops (benchmarks/run.py --only chain); values and gradients agree",
+        """\
+        x2 = torch.tensor([[1.0, -1.0, 1.0], [1.0, 1.0, -1.0]], dtype=torch.float32)  # input: float32 [2, 3]
+        t3 = x2.swapaxes(0, -1)  # view: swapaxes
+        x4 = torch.tensor([[-1.0, 1.0], [-1.0, -1.0], [1.0, -1.0]], dtype=torch.float32)  # input: float32 [3, 2]
+        t5 = F.l1_loss(t3, x4, reduction='none')  # loss: l1_loss none
+""",
+        only_on="cpu",
+    ),
 )
 
 
