@@ -17,6 +17,7 @@ REQUIRED_KERNELS: tuple[str, ...] = (
     "add", "sub", "mul", "div", "pow", "maximum", "minimum",
     "eq", "ne", "lt", "le", "gt", "ge",
     "floor_divide", "remainder", "fmod", "atan2", "copysign", "logaddexp", "logaddexp2", "hypot", "nextafter",
+    "igamma", "igammac",
     "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_left_shift", "bitwise_right_shift", "bitwise_not",
     "where", "sum", "max", "argmax", "matmul",
     "strides", "as_strided", "contiguous", "index", "index_put_",
