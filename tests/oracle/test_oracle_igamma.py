@@ -172,3 +172,45 @@ def test_gamma_rsample_gradients_match_pytorchs_formula():
     alpha = torch.tensor([0.5, 3.0, 12.0], dtype=torch.float64).expand(4, 3)
     _assert_close(concentration.grad, (torch._standard_gamma_grad(alpha, value * beta) / beta).sum(0), rtol=1e-10)
     _assert_close(rate.grad, (-value / beta).sum(0), rtol=1e-10)
+
+
+@pytest.mark.parametrize("dtype", ("float32", "float64"))
+def test_dirichlet_grad_is_pytorchs(dtype):
+    """torch._dirichlet_grad over its regimes: x near 0 and 1, α and total - α both large, the rational
+    correction between."""
+    from ember.distributions.dirichlet_grad import dirichlet_grad
+
+    rng = np.random.default_rng(2)
+    alpha = np.concatenate([rng.uniform(0.1, 20, 400), [0.5, 7.0, 30.0]]).astype(dtype)
+    total = alpha + np.concatenate([rng.uniform(0.1, 20, 400), [0.5, 8.0, 30.0]]).astype(dtype)
+    x = np.concatenate([rng.uniform(0.001, 0.999, 400), [0.02, 0.46, 0.5]]).astype(dtype)
+    _assert_close(dirichlet_grad(*(ember.tensor(v) for v in (x, alpha, total))),
+                  torch._dirichlet_grad(*(torch.tensor(v) for v in (x, alpha, total))),
+                  rtol=1e-3 if dtype == "float32" else 1e-10, atol=1e-6)
+
+
+def test_dirichlet_and_beta_rsample_gradients_are_pytorchs_on_the_same_samples():
+    ember.manual_seed(3)
+    concentration = np.array([[0.5, 2.0, 9.0], [7.0, 8.0, 0.3]])
+    weights = np.array([[1.0, -2.0, 0.5], [0.3, 0.2, -1.0]])
+    leaf = ember.tensor(concentration, requires_grad=True)
+    sample = ember.distributions.Dirichlet(leaf).rsample()
+    assert type(sample.grad_fn).__name__ == "_DirichletBackward"
+    (sample * ember.tensor(weights)).sum().backward()
+    x, alpha = torch.tensor(sample.detach().cpu().numpy()), torch.tensor(concentration)
+    total = alpha.sum(-1, True).expand_as(alpha)
+    upstream = torch.tensor(weights)
+    expected = torch._dirichlet_grad(x, alpha, total) * (upstream - (x * upstream).sum(-1, True))
+    _assert_close(leaf.grad, expected, rtol=1e-10)
+
+    a, b = ember.tensor([1.5, 0.4], requires_grad=True), ember.tensor([2.0, 9.0])
+    beta_sample = ember.distributions.Beta(a, b).rsample()
+    names = (type(beta_sample.grad_fn).__name__, type(beta_sample.grad_fn.next_functions[0][0]).__name__)
+    assert names == ("SelectBackward0", "_DirichletBackward")
+    beta_sample.sum().backward()
+    x = torch.tensor(beta_sample.detach().cpu().numpy())
+    pair = torch.stack([x, 1 - x], -1)
+    alphas = torch.tensor([[1.5, 2.0], [0.4, 9.0]])
+    grad = torch._dirichlet_grad(pair, alphas, alphas.sum(-1, True).expand_as(alphas))
+    upstream = torch.tensor([[1.0, 0.0], [1.0, 0.0]])
+    _assert_close(a.grad, (grad * (upstream - (pair * upstream).sum(-1, True)))[:, 0], rtol=2e-3, atol=1e-6)
