@@ -44,7 +44,7 @@ def test_float64_values_on_a_grid_with_the_edges(op):
 def test_float32_values_on_a_grid_with_the_edges(op):
     """PyTorch's float version rounds more than ember's kernels (computed in float64 on the CPU): a few
     1e-5 relative in the tails, and 1 - Q loses the digits of a lower value below 1e-6."""
-    a, x = (v.astype(np.float32) for v in _grid([v for v in EDGES if v != 1e-10]))
+    a, x = (v.astype(np.float32) for v in _grid(EDGES))
     _assert_close(getattr(ember, op)(ember.tensor(a), ember.tensor(x)),
                   getattr(torch, op)(torch.tensor(a), torch.tensor(x)), rtol=2e-4, atol=1e-6)
 

@@ -268,7 +268,9 @@ int igamma_asymptotic_regime_{T}({T} a, {T} x) {{
 }}
 {T} igammac_interior_{T}({T} a, {T} x) {{
   if (igamma_asymptotic_regime_{T}(a, x)) return igamma_asymptotic_{T}(a, x, 0);
-  if (x > ({T})1.1) return x < a ? 1 - igamma_lower_series_{T}(a, x) : igamma_continued_fraction_{T}(a, x);
+  /* PyTorch compares a float x with the double 1.1, which float's 1.1 exceeds */
+  if (x > ({T})1.1 || (sizeof({T}) == 4 && x == ({T})1.1))
+    return x < a ? 1 - igamma_lower_series_{T}(a, x) : igamma_continued_fraction_{T}(a, x);
   int stable = x <= ({T})0.5 ? -({T})0.4 / log(x) < a : x * ({T})1.1 < a;
   return stable ? 1 - igamma_lower_series_{T}(a, x) : igamma_upper_series_{T}(a, x);
 }}
