@@ -49,7 +49,9 @@ def _prefactor(a, x, narrow):
     """x^a e^-x / Gamma(a): from logarithms where x is far from a (0 where that underflows: below float's
     exp range when `narrow`, as PyTorch's float version), else by the Lanczos approximation."""
     far = np.abs(a - x) > 0.4 * np.abs(a)
-    logged = a * np.log(x) - x - _lgamma(np.where(far, a, 1.0))
+    lgamma_a = np.zeros_like(a)
+    lgamma_a[far] = _lgamma(a[far])
+    logged = a * np.log(x) - x - lgamma_a
     fac = a + igs.LANCZOS_G - 0.5
     scale = np.sqrt(fac / math.e) / _rational(a, igs.LANCZOS_NUM, igs.LANCZOS_DENOM)
     moderate = (a < 200) & (x < 200)
@@ -59,74 +61,84 @@ def _prefactor(a, x, narrow):
     return np.where(far, np.where(logged < -igs.MAXLOG["float" if narrow else "double"], 0.0, np.exp(logged)), near)
 
 
-def _iterate(step, count):
-    """Run ``step(running)`` on the indices still running (all of `count` at first), each call returning
-    the mask of those that have not converged, at most MAX_ITERATIONS times."""
-    running = np.arange(count)
+def _iterate(step, **state):
+    """Run ``step(s)`` at most MAX_ITERATIONS times on the elements still running: `s` holds the arrays of
+    `state` (all of one length) for those elements only, which `step` updates in place, returning the mask
+    of those that have not converged; the converged ones are set aside, so a step costs what is left. The
+    arrays' final values, in their first order."""
+    final = {name: value.copy() for name, value in state.items()}
+    index = np.arange(len(next(iter(state.values()))))
     for _ in range(igs.MAX_ITERATIONS):
-        if not running.size:
-            return
-        running = running[step(running)]
+        if not index.size:
+            break
+        running = step(state)
+        if not running.all():
+            done = index[~running]
+            for name, value in state.items():
+                final[name][done] = value[~running]
+                state[name] = value[running]
+            index = index[running]
+    for name, value in state.items():
+        final[name][index] = value
+    return final
+
+
+def _series_step(s):
+    s["r"] += 1
+    s["c"] *= s["x"] / s["r"]
+    s["total"] += s["c"]
+    return ~(s["c"] <= _MACHEP * s["total"])
 
 
 def _lower_series(a, x, narrow):
     """P(a, x) by its power series (DLMF 8.11.4)."""
-    r, c, total = a.copy(), np.ones_like(a), np.ones_like(a)
-
-    def step(i):
-        r[i] += 1
-        c[i] *= x[i] / r[i]
-        total[i] += c[i]
-        return ~(c[i] <= _MACHEP * total[i])
+    total = _iterate(_series_step, x=x, r=a.copy(), c=np.ones_like(a), total=np.ones_like(a))["total"]
     prefactor = _prefactor(a, x, narrow)
-    _iterate(step, a.size)
     return np.where(prefactor == 0, 0.0, total * prefactor / a)
+
+
+def _upper_series_step(s):
+    s["n"] += 1
+    s["fac"] *= -s["x"] / s["n"]
+    term = s["fac"] / (s["a"] + s["n"])
+    s["total"] += term
+    return ~(np.abs(term) <= _MACHEP * np.abs(s["total"]))
 
 
 def _upper_series(a, x, narrow):
     """Q(a, x) for small x by DLMF 8.7.3, which avoids the cancellation of 1 - P; lgamma(1 + a) of 1 + a
     rounded as PyTorch's (in float when `narrow`)."""
-    fac, total, term = np.ones_like(a), np.zeros_like(a), np.zeros_like(a)
-    n = np.zeros_like(a)
-
-    def step(i):
-        n[i] += 1
-        fac[i] *= -x[i] / n[i]
-        term[i] = fac[i] / (a[i] + n[i])
-        total[i] += term[i]
-        return ~(np.abs(term[i]) <= _MACHEP * np.abs(total[i]))
-    _iterate(step, a.size)
+    total = _iterate(_upper_series_step, a=a, x=x, n=np.zeros_like(a), fac=np.ones_like(a),
+                     total=np.zeros_like(a))["total"]
     log_x = np.log(x)
     rounded = (1 + a).astype(np.float32 if narrow else np.float64) - 1.0
     return -np.expm1(a * log_x - _lgamma1p(rounded)) - np.exp(a * log_x - _lgamma(a)) * total
+
+
+def _continued_fraction_step(s):
+    s["c"] += 1
+    s["y"] += 1
+    s["z"] += 2
+    yc = s["y"] * s["c"]
+    pk = s["pkm1"] * s["z"] - s["pkm2"] * yc
+    qk = s["qkm1"] * s["z"] - s["qkm2"] * yc
+    nonzero = qk != 0
+    r = pk / np.where(nonzero, qk, 1.0)
+    change = np.where(nonzero, np.abs((s["answer"] - r) / r), 1.0)
+    s["answer"] = np.where(nonzero, r, s["answer"])
+    scale = np.where(np.abs(pk) > _BIG, _BIGINV, 1.0)
+    s["pkm2"], s["pkm1"] = s["pkm1"] * scale, pk * scale
+    s["qkm2"], s["qkm1"] = s["qkm1"] * scale, qk * scale
+    return ~(change <= _MACHEP)
 
 
 def _upper_continued_fraction(a, x, narrow):
     """Q(a, x) by its continued fraction (DLMF 8.9.2), rescaled when its terms grow past BIG."""
     y = 1 - a
     z = x + y + 1
-    c = np.zeros_like(a)
-    pkm2, qkm2, pkm1, qkm1 = np.ones_like(a), x.copy(), x + 1, z * x
-    answer = pkm1 / qkm1
-
-    def step(i):
-        c[i] += 1
-        y[i] += 1
-        z[i] += 2
-        yc = y[i] * c[i]
-        pk = pkm1[i] * z[i] - pkm2[i] * yc
-        qk = qkm1[i] * z[i] - qkm2[i] * yc
-        nonzero = qk != 0
-        r = pk / np.where(nonzero, qk, 1.0)
-        change = np.where(nonzero, np.abs((answer[i] - r) / r), 1.0)
-        answer[i] = np.where(nonzero, r, answer[i])
-        big = np.abs(pk) > _BIG
-        scale = np.where(big, _BIGINV, 1.0)
-        pkm2[i], pkm1[i] = pkm1[i] * scale, pk * scale
-        qkm2[i], qkm1[i] = qkm1[i] * scale, qk * scale
-        return ~(change <= _MACHEP)
+    answer = _iterate(_continued_fraction_step, c=np.zeros_like(a), y=y, z=z, pkm2=np.ones_like(a), qkm2=x.copy(),
+                      pkm1=x + 1, qkm1=z * x, answer=(x + 1) / (z * x))["answer"]
     prefactor = _prefactor(a, x, narrow)
-    _iterate(step, a.size)
     return np.where(prefactor == 0, 0.0, answer * prefactor)
 
 
@@ -144,11 +156,15 @@ def _asymptotic(a, x, lower):
     previous = np.full_like(a, np.inf)
     summing = np.ones(a.shape, dtype=bool)
     for k in range(_D.shape[0]):
+        if not summing.any():
+            break
         ck = np.full_like(a, _D[k, 0])
-        adding = np.ones(a.shape, dtype=bool)
+        adding = summing.copy()
         for n in range(1, _D.shape[1]):
+            if not adding.any():
+                break
             term = _D[k, n] * powers[n]
-            ck = np.where(adding, ck + term, ck)
+            np.add(ck, term, out=ck, where=adding)
             adding &= ~(np.abs(term) < _MACHEP * np.abs(ck))
         term = ck * afac
         size = np.abs(term)
