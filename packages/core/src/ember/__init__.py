@@ -202,6 +202,7 @@ from . import (  # noqa: E402  (they build on the names above)
     backends,  # noqa: E402
     cuda,
     distributions,
+    func,
     linalg,
     nn,
     optim,
@@ -224,6 +225,8 @@ from ._matmul_precision import get_float32_matmul_precision, set_float32_matmul_
 from ._ops.sampling import bernoulli, multinomial, normal, poisson  # noqa: E402
 from ._threads import get_num_threads, set_num_threads  # noqa: E402
 from .serialization import load, save  # noqa: E402
+
+vmap = func.vmap
 
 # torch.<name> forms of nn functional ops (session 7)
 cosine_similarity, pairwise_distance = nn.functional.cosine_similarity, nn.functional.pairwise_distance

@@ -1,0 +1,42 @@
+"""``argnums``: which positional arguments a transform differentiates, checked and picked out as PyTorch's."""
+from __future__ import annotations
+
+from typing import Any
+
+
+def _wrapped(argnum: Any, num_args: int) -> int:
+    if not isinstance(argnum, int):
+        raise RuntimeError(f"argnum must be int, got: {type(argnum)}")
+    if -num_args <= argnum < num_args:
+        return argnum % num_args
+    raise RuntimeError(f"Got argnum={argnum}, but only {num_args} positional inputs")
+
+
+def checked(argnums: Any, num_args: int) -> int | tuple[int, ...]:
+    """`argnums` with negative positions wrapped; RuntimeError for a bad type, position or repeat."""
+    if not isinstance(argnums, (int, tuple)):
+        raise RuntimeError(f"argnums must be int or Tuple[int, ...], got: {type(argnums)}")
+    if isinstance(argnums, int):
+        return _wrapped(argnums, num_args)
+    wrapped = tuple(_wrapped(argnum, num_args) for argnum in argnums)
+    if not wrapped:
+        raise RuntimeError("argnums must be non-empty")
+    if len(set(wrapped)) != len(wrapped):
+        raise RuntimeError(f"argnums elements must be unique, got {argnums}")
+    return wrapped
+
+
+def selected(args: tuple, argnums: int | tuple[int, ...]) -> Any:
+    """The argument at `argnums`, or the tuple of those at each position of a tuple `argnums`."""
+    return args[argnums] if isinstance(argnums, int) else tuple(args[argnum] for argnum in argnums)
+
+
+def replaced(args: tuple, argnums: int | tuple[int, ...], values: Any) -> tuple:
+    """`args` with the arguments at `argnums` replaced by `values` (shaped as `selected`'s result)."""
+    result = list(args)
+    if isinstance(argnums, int):
+        result[argnums] = values
+    else:
+        for argnum, value in zip(argnums, values):
+            result[argnum] = value
+    return tuple(result)
