@@ -68,7 +68,7 @@ def gradients(outputs: list, inputs: list, cotangents: list | None, create_graph
     `inputs`; zeros for an input the outputs do not depend on. The graph is kept for further products."""
     pairs = [(out, cot) for out, cot in zip(outputs, cotangents or [None] * len(outputs)) if out._requires_grad]
     found: tuple = (None,) * len(inputs)
-    if pairs:
+    if pairs and inputs:
         found = autograd_grad([out for out, _ in pairs], inputs,
                               None if cotangents is None else [cot for _, cot in pairs],
                               retain_graph=True, create_graph=create_graph, allow_unused=True)

@@ -14,7 +14,7 @@ from . import _argnums
 from ._levels import Level, aux_unwrapped, gradients, split_aux
 from ._pytree import tree_flatten, tree_unflatten
 from .randomness import Randomness, check_randomness
-from .vjp import only_tensors
+from .vjp import only_floating, only_tensors
 
 
 def jacrev(func, argnums: int | tuple[int, ...] = 0, *, has_aux: bool = False, chunk_size: int | None = None,
@@ -53,6 +53,7 @@ def _jacobian_function(func, argnums, has_aux: bool, caller: str, randomness: st
             output, aux = split_aux(output, has_aux, caller)
             outputs, output_spec = tree_flatten(output)
             only_tensors(outputs, caller)
+            only_floating(outputs)
             jacobians = [_jacobian_of(out, lifted, level) for out in outputs]
         result = tree_unflatten([tree_unflatten([level.unwrap(j) for j in per_input], spec)
                                  for per_input in jacobians], output_spec)
@@ -69,9 +70,6 @@ def _check_primals(leaves: list) -> None:
 def _jacobian_of(output: Tensor, inputs: list, level: Level) -> list:
     """The Jacobians of one output with respect to each input: one backward pass per output element, with a
     row of the identity as cotangent."""
-    if not output.dtype.is_floating_point:
-        raise RuntimeError("vjp(f, ...): All outputs of f must be floating-point or complex Tensors, got Tensor "
-                           f"with dtype {output.dtype}")
     count = output.numel()
     if count == 0:
         return [x.new_zeros(tuple(output.shape) + tuple(x.shape)) for x in inputs]

@@ -27,18 +27,16 @@ class _Pullback:
             self.output, self.aux = split_aux(func(*tree_unflatten(self.lifted, self.spec)), has_aux, caller)
             self.outputs, self.output_spec = tree_flatten(self.output)
             only_tensors(self.outputs, caller)
-            self.dummies = [level.fresh(zeros_like(out)) for out in self.outputs]
-            self.pulled = gradients(self.outputs, self.lifted, self.dummies, create_graph=True)
+            self.floating = [out.dtype.is_floating_point for out in self.outputs]  # the others have no tangent
+            differentiable = [out for out, floating in zip(self.outputs, self.floating) if floating]
+            self.dummies = [level.fresh(zeros_like(out)) for out in differentiable]
+            self.pulled = gradients(differentiable, self.lifted, self.dummies, create_graph=True)
 
     def forward(self, tangents: list) -> Any:
-        """The tree of J·tangents, shaped as the output."""
-        pairs = [(pulled, tangent) for pulled, tangent in zip(self.pulled, tangents) if pulled._requires_grad]
-        if pairs:
-            products = gradients([pulled for pulled, _ in pairs], self.dummies, [t for _, t in pairs],
-                                 create_graph=grad_mode.is_grad_enabled())
-        else:
-            products = [zeros_like(out) for out in self.outputs]
-        return tree_unflatten([self.level.unwrap(p) for p in products], self.output_spec)
+        """The tree of J·tangents, shaped as the output (zeros for an integer output)."""
+        products = iter(gradients(self.pulled, self.dummies, tangents, create_graph=grad_mode.is_grad_enabled()))
+        return tree_unflatten([self.level.unwrap(next(products)) if floating else zeros_like(out)
+                               for out, floating in zip(self.outputs, self.floating)], self.output_spec)
 
     def result(self, *rest) -> tuple:
         """(output, *rest), with the aux last when there is one, unwrapped."""
@@ -57,9 +55,13 @@ def _checked_tangents(tangents: Any, spec: TreeSpec, primals: list, complaint: s
     leaves, tangent_spec = tree_flatten(tangents)
     if tangent_spec != spec:
         raise RuntimeError(complaint.format(primals=spec, tangents=tangent_spec))
+    for what, values in (("primals", primals), ("tangents", leaves)):
+        if not values:
+            raise RuntimeError(f"{_CALLER}: Expected {what} to contain at least one Tensor.")
+        for value in values:
+            if not isinstance(value, Tensor):
+                raise RuntimeError(f"{_CALLER}: Expected {what} to only contain Tensors, got {type(value)}")
     for index, (primal, tangent) in enumerate(zip(primals, leaves)):
-        if not isinstance(tangent, Tensor):
-            raise ValueError(f"Thing passed to transform API must be Tensor, got {type(tangent)}")
         if tangent.shape != primal.shape:
             raise RuntimeError(shape_complaint.format(index=index, primal=list(primal.shape),
                                                       tangent=list(tangent.shape), primal_size=primal.shape,
@@ -77,8 +79,6 @@ def jvp(func, primals: tuple, tangents: tuple, *, strict: bool = False, has_aux:
         tangents, spec, primal_leaves, f"{_CALLER}: Expected primals and tangents to have the same python "
         "structure. For example, if primals is a tuple of 3 tensors, tangents also must be. Got primals with "
         "structure {primals} and tangents with structure {tangents}", _JVP_SHAPE)
-    if not primal_leaves:
-        raise RuntimeError(f"{_CALLER}: Expected primals to contain at least one Tensor.")
     pullback = _Pullback(func, primals, has_aux, _CALLER)
     return pullback.result(pullback.forward(tangent_leaves))
 

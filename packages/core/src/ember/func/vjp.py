@@ -19,6 +19,7 @@ def vjp(func, *primals, has_aux: bool = False):
         output, aux = split_aux(func(*tree_unflatten(lifted, spec)), has_aux, "vjp(f, *primals)")
         outputs, output_spec = tree_flatten(output)
         only_tensors(outputs, "vjp(f, *primals)")
+        only_floating(outputs)
 
     def vjp_fn(cotangents: Any) -> tuple:
         cotangent_leaves, cotangent_spec = tree_flatten(cotangents)
@@ -39,3 +40,11 @@ def only_tensors(outputs: list, caller: str) -> None:
         if not isinstance(out, Tensor):
             raise RuntimeError(f"{caller}: expected f(*primals) to return only tensors, got unsupported type "
                                f"{type(out)}")
+
+
+def only_floating(outputs: list) -> None:
+    """PyTorch's refusal to pull back through an output with no gradient (an integer tensor)."""
+    for out in outputs:
+        if not out.dtype.is_floating_point:
+            raise RuntimeError("vjp(f, ...): All outputs of f must be floating-point or complex Tensors, got Tensor "
+                               f"with dtype {out.dtype}")
