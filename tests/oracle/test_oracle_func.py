@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
-from outcomes import assert_same_error  # noqa: E402
+from outcomes import assert_same_error, assert_same_tree  # noqa: E402
 
 import ember  # noqa: E402
 
@@ -22,30 +22,11 @@ B = RNG.standard_normal((4, 3))
 W = RNG.standard_normal((3, 2))
 
 
-def _compare(got, expected, graph=True):
-    """Same tree, values and (with `graph`) whether each tensor has a graph, as PyTorch's result."""
-    if isinstance(expected, (tuple, list)):
-        assert type(got) is type(expected) and len(got) == len(expected)
-        for g, e in zip(got, expected):
-            _compare(g, e, graph)
-        return
-    if isinstance(expected, dict):
-        assert isinstance(got, dict) and list(got) == list(expected)
-        for key in expected:
-            _compare(got[key], expected[key], graph)
-        return
-    assert isinstance(got, ember.Tensor), f"ember gave {type(got)}"
-    assert tuple(got.shape) == tuple(expected.shape)
-    if graph:
-        assert got.requires_grad == expected.requires_grad
-    np.testing.assert_allclose(got.detach().cpu().numpy(), expected.detach().numpy(), rtol=1e-9, atol=1e-12)
-
-
 def _both(build, *arrays):
     """`build(lib, func_module)(*tensors)` in ember and in PyTorch, compared."""
     got = build(ember, ember.func)(*(ember.tensor(a) for a in arrays))
     expected = build(torch, torch.func)(*(torch.tensor(a) for a in arrays))
-    _compare(got, expected)
+    assert_same_tree(got, expected)
 
 
 TRANSFORMS = {
@@ -125,7 +106,7 @@ def test_results_keep_the_graph_of_an_input_that_requires_grad(name):
         sum(((leaf * leaf.detach().cos()).sum() for leaf in leaves if leaf.requires_grad), lib.tensor(0.0)).backward()
         return result, x.grad
     got, expected = run(ember, ember.func), run(torch, torch.func)
-    _compare(got, expected)
+    assert_same_tree(got, expected)
 
 
 def test_grad_keeps_the_graph_to_a_captured_tensor_that_requires_grad():
@@ -134,7 +115,7 @@ def test_grad_keeps_the_graph_to_a_captured_tensor_that_requires_grad():
         g = fn.grad(lambda x: (x.sin() * w).sum() * (x * w).sum())(lib.tensor(X * 2))
         (g ** 2).sum().backward()
         return g, w.grad
-    _compare(run(ember, ember.func), run(torch, torch.func))
+    assert_same_tree(run(ember, ember.func), run(torch, torch.func))
 
 
 def test_grad_under_no_grad_gives_a_detached_gradient():
@@ -142,7 +123,7 @@ def test_grad_under_no_grad_gives_a_detached_gradient():
         x = lib.tensor(X, requires_grad=True)
         with lib.no_grad():
             return fn.grad(lambda a: (a ** 3).sum())(x)
-    _compare(run(ember, ember.func), run(torch, torch.func))
+    assert_same_tree(run(ember, ember.func), run(torch, torch.func))
 
 
 def test_grad_respects_no_grad_inside_the_function():
@@ -180,7 +161,7 @@ def test_per_sample_gradients_of_an_mlp_through_functional_call_vmap_and_grad():
             return lib.nn.functional.cross_entropy(logits, y.unsqueeze(0))
         return fn.vmap(fn.grad(loss), in_dims=(None, 0, 0))(params, lib.tensor(B), lib.tensor(TARGETS))
     got, expected = run(ember, ember.func), run(torch, torch.func)
-    _compare(got, expected)
+    assert_same_tree(got, expected)
     for name, value in expected.items():
         assert tuple(got[name].shape) == (4, *PARAMS[name].shape) == tuple(value.shape)
 
@@ -210,7 +191,7 @@ def test_functional_call_replaces_parameters_and_restores_them():
         out.sum().backward()
         assert all(p is before[name] for name, p in model.named_parameters())
         return out - fn.functional_call(model, {}, (lib.tensor(B),)), weight.grad
-    _compare(run(ember, ember.func), run(torch, torch.func))
+    assert_same_tree(run(ember, ember.func), run(torch, torch.func))
 
 
 def _tied(lib):
@@ -227,7 +208,7 @@ def test_functional_call_replaces_a_tied_weight_under_all_its_names_when_tying(t
     def run(lib, fn):
         return fn.functional_call(_tied(lib), {"0.weight": lib.tensor(B[:3])}, (lib.tensor(X),),
                                   tie_weights=tie_weights)
-    _compare(run(ember, ember.func), run(torch, torch.func))
+    assert_same_tree(run(ember, ember.func), run(torch, torch.func))
 
 
 def test_functional_call_passes_kwargs_and_a_single_argument():
@@ -236,7 +217,7 @@ def test_functional_call_passes_kwargs_and_a_single_argument():
         values = {"weight": lib.tensor(PARAMS["0.weight"] * 2)}
         return fn.functional_call(model, values, (), {"input": lib.tensor(X)}), \
             fn.functional_call(model, values, lib.tensor(X))
-    _compare(run(ember, ember.func), run(torch, torch.func))
+    assert_same_tree(run(ember, ember.func), run(torch, torch.func))
 
 
 def test_functional_call_refuses_two_values_for_a_tied_weight():
@@ -252,7 +233,7 @@ def test_stack_module_state_drives_an_ensemble_through_vmap():
         out = fn.vmap(lambda p, b, x: fn.functional_call(models[0], (p, b), (x,)), in_dims=(0, 0, None))(
             params, buffers, lib.tensor(B))
         return params["0.weight"], out
-    _compare(run(ember, ember.func), run(torch, torch.func))
+    assert_same_tree(run(ember, ember.func), run(torch, torch.func))
 
 
 def test_stateless_functional_call_warns_it_is_deprecated():
@@ -265,7 +246,7 @@ def test_stateless_functional_call_warns_it_is_deprecated():
         return out, [(w.category, str(w.message)) for w in caught]
     (got, got_warnings), (expected, expected_warnings) = run(ember), run(torch)
     assert got_warnings == expected_warnings
-    _compare(got, expected)
+    assert_same_tree(got, expected)
 
 
 def _rows_drawn(lib, fn, randomness):

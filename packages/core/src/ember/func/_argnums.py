@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._pytree import tree_flatten, tree_unflatten
+
 
 def _wrapped(argnum: Any, num_args: int) -> int:
     if not isinstance(argnum, int):
@@ -40,3 +42,14 @@ def replaced(args: tuple, argnums: int | tuple[int, ...], values: Any) -> tuple:
         for argnum, value in zip(argnums, values):
             result[argnum] = value
     return tuple(result)
+
+
+def lifted(level, args: tuple, argnums: Any, check=None) -> tuple[list, Any, tuple]:
+    """The leaves of the arguments at `argnums` (after `check(leaves)`) lifted into `level`, their tree, and
+    `args` holding them in place of the arguments."""
+    positions = checked(argnums, len(args))
+    leaves, spec = tree_flatten(selected(args, positions))
+    if check is not None:
+        check(leaves)
+    lifted_leaves = [level.lift(leaf) for leaf in leaves]
+    return lifted_leaves, spec, replaced(args, positions, tree_unflatten(lifted_leaves, spec))

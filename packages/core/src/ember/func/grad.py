@@ -9,7 +9,7 @@ from .._tensor import Tensor
 from ..autograd import grad_mode
 from . import _argnums
 from ._levels import Level, aux_unwrapped, gradients, split_aux
-from ._pytree import tree_flatten, tree_unflatten
+from ._pytree import tree_unflatten
 
 _CALLER = "grad_and_value(f)(*args)"
 
@@ -22,10 +22,8 @@ def grad_and_value(func, argnums: int | tuple[int, ...] = 0, has_aux: bool = Fal
     def wrapper(*args, **kwargs):
         level = Level()
         with grad_mode.enable_grad():
-            positions = _argnums.checked(argnums, len(args))
-            leaves, spec = tree_flatten(_argnums.selected(args, positions))
-            lifted = [level.lift(leaf) for leaf in leaves]
-            output = func(*_argnums.replaced(args, positions, tree_unflatten(lifted, spec)), **kwargs)
+            lifted, spec, lifted_args = _argnums.lifted(level, args, argnums)
+            output = func(*lifted_args, **kwargs)
             output, aux = split_aux(output, has_aux, _CALLER)
             if not isinstance(output, Tensor):
                 raise RuntimeError(f"{_CALLER}: Expected f(*args) to return a Tensor, got {type(output)}")

@@ -42,14 +42,12 @@ def _jacobian_function(func, argnums, has_aux: bool, caller: str, randomness: st
     def wrapper(*args, **kwargs):
         level = Level()
         with grad_mode.enable_grad():
-            positions = _argnums.checked(argnums, len(args))
-            leaves, spec = tree_flatten(_argnums.selected(args, positions))
             if randomness is not None:
                 check_randomness(randomness)
-                _check_primals(leaves)
-            lifted = [level.lift(leaf) for leaf in leaves]
+            lifted, spec, lifted_args = _argnums.lifted(level, args, argnums,
+                                                        check=None if randomness is None else _check_primals)
             with Randomness(randomness or "different"):  # jacrev lets func draw freely
-                output = func(*_argnums.replaced(args, positions, tree_unflatten(lifted, spec)), **kwargs)
+                output = func(*lifted_args, **kwargs)
             output, aux = split_aux(output, has_aux, caller)
             outputs, output_spec = tree_flatten(output)
             only_tensors(outputs, caller)
@@ -62,6 +60,7 @@ def _jacobian_function(func, argnums, has_aux: bool, caller: str, randomness: st
 
 
 def _check_primals(leaves: list) -> None:
+    """jacfwd's refusal of an input with no tangent (an integer tensor)."""
     for leaf in leaves:
         if isinstance(leaf, Tensor) and not leaf.dtype.is_floating_point:
             raise ValueError(f"Expected primal to be floating point or complex, but got: {leaf.dtype}")
