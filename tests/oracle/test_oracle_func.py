@@ -342,3 +342,11 @@ def test_errors_as_torch(name):
 
 def test_torch_level_vmap_is_func_vmap():
     assert ember.vmap is ember.func.vmap
+
+
+@pytest.mark.parametrize("name", ["grad", "jacrev", "jvp", "vmap_of_grad", "grad_of_vmap"])
+def test_transform_results_pass_gradcheck(name):
+    """The graph a transform leaves (create_graph) differentiates as finite differences do."""
+    x = ember.tensor(INPUT_OF[name], requires_grad=True)
+    assert ember.autograd.gradcheck(TRANSFORMS[name](ember, ember.func), (x,))
+    assert ember.autograd.gradgradcheck(TRANSFORMS[name](ember, ember.func), (x,))

@@ -21,6 +21,7 @@ class _Pullback:
 
     def __init__(self, func, primals: tuple, has_aux: bool, caller: str) -> None:
         self.level = level = Level()
+        self.has_aux = has_aux
         with grad_mode.enable_grad():
             leaves, self.spec = tree_flatten(primals)
             self.lifted = [level.lift(leaf) for leaf in leaves]
@@ -41,7 +42,7 @@ class _Pullback:
     def result(self, *rest) -> tuple:
         """(output, *rest), with the aux last when there is one, unwrapped."""
         output = tree_unflatten([self.level.unwrap(out) for out in self.outputs], self.output_spec)
-        return (output, *rest, aux_unwrapped(self.level, self.aux)) if self.aux is not None else (output, *rest)
+        return (output, *rest, aux_unwrapped(self.level, self.aux)) if self.has_aux else (output, *rest)
 
 
 _JVP_SHAPE = ("Trying to set a forward gradient that has a different size than that of the original Tensor, this "
@@ -51,7 +52,8 @@ _LINEARIZE_SHAPE = ("tangent:{index} with shape {tangent_size} in flattened pytr
 
 
 def _checked_tangents(tangents: Any, spec: TreeSpec, primals: list, complaint: str, shape_complaint: str) -> list:
-    """The tangents' leaves, refused (with `complaint`) when not shaped as the primals' tree."""
+    """The tangents' leaves, after PyTorch's checks of both trees: the same structure (else `complaint`), tensors
+    only, and each tangent shaped as its primal (else `shape_complaint`)."""
     leaves, tangent_spec = tree_flatten(tangents)
     if tangent_spec != spec:
         raise RuntimeError(complaint.format(primals=spec, tangents=tangent_spec))
@@ -70,7 +72,8 @@ def _checked_tangents(tangents: Any, spec: TreeSpec, primals: list, complaint: s
 
 
 def jvp(func, primals: tuple, tangents: tuple, *, strict: bool = False, has_aux: bool = False):
-    """``(func(*primals), J·tangents)`` (and aux with `has_aux`), tangents shaped as the primals."""
+    """``(func(*primals), J·tangents)`` (and aux with `has_aux`), tangents shaped as the primals. `strict` is
+    accepted and changes nothing, as in PyTorch."""
     if not isinstance(primals, tuple):
         raise RuntimeError(f"{_CALLER}: Expected primals to be a tuple. E.g. it should be valid to call "
                            "f(*primals).")

@@ -43,12 +43,12 @@ class _Mapping:
 
     def run(self, args: tuple, kwargs: dict, randomness: str) -> Any:
         leaves, spec, dims, batch = self._inputs(args)
-        if batch == 0:  # no sample to run: one on zeros gives the outputs' shapes, each stacked zero times
-            sample = [zeros([n for d, n in enumerate(x.shape) if d != dim % x.dim()], dtype=x.dtype, device=x.device)
-                      if dim is not None else x for x, dim in zip(leaves, dims)]
-            return self._stacked([self.func(*tree_unflatten(sample, spec), **kwargs)], empty=True)
-        outputs = []
         with Randomness(randomness) as mode:
+            if batch == 0:  # no sample to run: one on zeros gives the outputs' shapes, each stacked zero times
+                sample = [x if dim is None else zeros([n for d, n in enumerate(x.shape) if d != dim % x.dim()],
+                                                      dtype=x.dtype, device=x.device) for x, dim in zip(leaves, dims)]
+                return self._stacked([self.func(*tree_unflatten(sample, spec), **kwargs)], empty=True)
+            outputs = []
             for index in range(batch):
                 if index:
                     mode.next_sample()
