@@ -20,6 +20,7 @@ RNG = np.random.default_rng(11)
 X = RNG.standard_normal(3)
 B = RNG.standard_normal((4, 3))
 W = RNG.standard_normal((3, 2))
+BATCHES = RNG.standard_normal((4, 2, 3))
 
 
 def _both(build, *arrays):
@@ -350,3 +351,16 @@ def test_transform_results_pass_gradcheck(name):
     x = ember.tensor(INPUT_OF[name], requires_grad=True)
     assert ember.autograd.gradcheck(TRANSFORMS[name](ember, ember.func), (x,))
     assert ember.autograd.gradgradcheck(TRANSFORMS[name](ember, ember.func), (x,))
+
+
+def test_replace_all_batch_norm_modules_lets_vmap_run_a_model_in_training():
+    def run(lib, fn):
+        model = lib.nn.Sequential(lib.nn.Linear(3, 3), lib.nn.BatchNorm1d(3)).double()
+        with lib.no_grad():
+            model[0].weight.copy_(lib.tensor(W @ W.T))
+            model[0].bias.zero_()
+        fn.replace_all_batch_norm_modules_(model)
+        assert model[1].running_mean is None and not model[1].track_running_stats
+        return fn.vmap(model, in_dims=1)(lib.tensor(BATCHES))
+    assert_same_tree(run(ember, ember.func), run(torch, torch.func))
+

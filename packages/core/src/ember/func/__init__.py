@@ -2,6 +2,7 @@
 ``jacfwd``, ``hessian``, ``linearize`` and ``vmap``, with ``functional_call`` to use modules as functions.
 Built on ember's reverse-mode autograd (forward products by the double-vjp trick) and on running a vmapped
 function once per sample: PyTorch's values, not its speed."""
+from .batch_norm import replace_all_batch_norm_modules_
 from .functional_call import functional_call, stack_module_state
 from .grad import grad, grad_and_value
 from .jacobians import hessian, jacfwd, jacrev
@@ -10,4 +11,4 @@ from .vjp import vjp
 from .vmap import vmap
 
 __all__ = ["functional_call", "grad", "grad_and_value", "hessian", "jacfwd", "jacrev", "jvp", "linearize",
-           "stack_module_state", "vjp", "vmap"]
+           "replace_all_batch_norm_modules_", "stack_module_state", "vjp", "vmap"]
