@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._pytree import tree_flatten, tree_unflatten
+from ._levels import Level
+from ._pytree import TreeSpec, tree_flatten, tree_unflatten
 
 
 def _wrapped(argnum: Any, num_args: int) -> int:
@@ -44,7 +45,7 @@ def replaced(args: tuple, argnums: int | tuple[int, ...], values: Any) -> tuple:
     return tuple(result)
 
 
-def lifted(level, args: tuple, argnums: Any, check=None) -> tuple[list, Any, tuple]:
+def lifted(level: Level, args: tuple, argnums: Any, check=None) -> tuple[list, TreeSpec, tuple]:
     """The leaves of the arguments at `argnums` (after `check(leaves)`) lifted into `level`, their tree, and
     `args` holding them in place of the arguments."""
     positions = checked(argnums, len(args))
