@@ -331,6 +331,12 @@ ERRORS = {
         lib.nn.Linear(2, 2), {"weight": lib.zeros(2, 2), "bias": lib.zeros(2), "foo": lib.zeros(1)}, (lib.ones(2),),
         strict=True),
     "functional_call_bad_dicts": lambda lib: lib.func.functional_call(lib.nn.Linear(2, 2), 3, (lib.ones(2),)),
+    "functional_call_not_a_tensor": lambda lib: lib.func.functional_call(lib.nn.Linear(2, 2), {"weight": 3},
+                                                                        (lib.ones(2),)),
+    "stack_module_state_modes": lambda lib: lib.func.stack_module_state(
+        [lib.nn.Linear(2, 2), lib.nn.Linear(2, 2).eval()]),
+    "stack_module_state_requires_grad": lambda lib: lib.func.stack_module_state(
+        [lib.nn.Linear(2, 2), lib.nn.Linear(2, 2).requires_grad_(False)]),
     "stack_module_state_no_models": lambda lib: lib.func.stack_module_state([]),
     "stack_module_state_classes": lambda lib: lib.func.stack_module_state([lib.nn.Linear(2, 2), lib.nn.ReLU()]),
 }

@@ -36,6 +36,9 @@ def functional_call(module, parameter_and_buffer_dicts: dict[str, Tensor] | Sequ
 
 def call_reparametrized(module, values: dict, args: Any, kwargs: dict | None, tie_weights: bool, strict: bool) -> Any:
     """`module` called with `values` in place of its parameters and buffers of those names."""
+    for value in values.values():
+        if not isinstance(value, Tensor):
+            raise TypeError(f"{value} is not an instance of ember.Tensor")
     if not isinstance(args, tuple):
         args = () if args is None else (args,)
     with _reparametrized(module, _with_tied(module, values) if tie_weights else values, strict):
