@@ -285,6 +285,7 @@ from ._ops.stacking import (  # noqa: E402
     tile,
     vstack,
 )
+from ._ops.svd_decomposition import legacy_svd as svd  # noqa: E402
 from ._ops.trapezoid import cumulative_trapezoid, trapezoid, trapz  # noqa: E402
 
 default_generator = _generator.default_for(device("cpu"))  # the CPU's default Generator, as torch's

@@ -12,7 +12,8 @@ from ._ops.matrix_checks import LinAlgError
 from ._ops.matrix_norms import linalg_norm as norm
 from ._ops.matrix_norms import matrix_norm
 from ._ops.norms import vector_norm
+from ._ops.svd_decomposition import svd, svdvals
 
 __all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cross", "det", "diagonal", "inv", "inv_ex", "lu", "lu_factor",
            "lu_factor_ex", "lu_solve", "matmul", "matrix_norm", "matrix_power", "multi_dot", "norm", "slogdet", "solve",
-           "solve_ex", "solve_triangular", "vander", "vecdot", "vector_norm"]
+           "solve_ex", "solve_triangular", "svd", "svdvals", "vander", "vecdot", "vector_norm"]
