@@ -38,8 +38,8 @@ def _times_inverse_norm(A: Tensor, p) -> Tensor:
     """norm(A) * norm(A^{-1}), the inverse of a singular matrix taken as inf everywhere."""
     check_matrices("linalg.inv", A)  # PyTorch's inv_ex names its checks linalg.inv
     inverse, info = inv_ex(A)
-    inverse = inverse.masked_fill(info[..., None, None] > 0, _INF)
-    return (matrix_norm(A, p) * matrix_norm(inverse, p)).nan_to_num(_INF, _INF, -_INF)
+    inverse.masked_fill_(info[..., None, None] > 0, _INF)  # in place, as PyTorch's (whose backward then fails)
+    return (matrix_norm(A, p) * matrix_norm(inverse, p)).nan_to_num_(_INF, _INF, -_INF)
 
 
 def _cond(A, p) -> Tensor:

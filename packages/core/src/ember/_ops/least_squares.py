@@ -59,19 +59,19 @@ def _check(A, B, rcond, driver) -> None:
     if rcond is not None and (isinstance(rcond, bool) or not isinstance(rcond, numbers.Real)):
         raise TypeError(f"linalg_lstsq(): argument 'rcond' must be float, not {type(rcond).__name__}")
     if A.ndim < 2:
-        raise RuntimeError("torch.linalg.lstsq: input must have at least 2 dimensions.")
+        raise RuntimeError("ember.linalg.lstsq: input must have at least 2 dimensions.")
     if B.ndim < 1:
-        raise RuntimeError("torch.linalg.lstsq: other must have at least 1 dimension.")
+        raise RuntimeError("ember.linalg.lstsq: other must have at least 1 dimension.")
     if A._dtype is not B._dtype:
-        raise RuntimeError(f"torch.linalg.lstsq: Expected input and other to have the same dtype, but got input's "
+        raise RuntimeError(f"ember.linalg.lstsq: Expected input and other to have the same dtype, but got input's "
                            f"dtype {type_name(A._dtype)} and other's dtype {type_name(B._dtype)}")
     if A.ndim - B.ndim not in (0, 1):
-        raise RuntimeError("torch.linalg.lstsq: input.dim() must be greater or equal to other.dim() and "
+        raise RuntimeError("ember.linalg.lstsq: input.dim() must be greater or equal to other.dim() and "
                            "(input.dim() - other.dim()) <= 1")
     if A._dtype not in (_dtype.float32, _dtype.float64):
         raise RuntimeError("This function doesn't handle types other than float and double")
     if driver is not None and driver not in _DRIVERS:
-        raise RuntimeError("torch.linalg.lstsq: parameter `driver` should be one of (gels, gelsy, gelsd, gelss)")
+        raise RuntimeError("ember.linalg.lstsq: parameter `driver` should be one of (gels, gelsy, gelsd, gelss)")
 
 
 @profiled("aten::linalg_lstsq")
@@ -84,7 +84,7 @@ def lstsq(A, B, rcond=None, *, driver=None):
     rhs = B.unsqueeze(-1) if vector else B
     m, n = A.shape[-2:]
     if rhs.shape[-2] != m:
-        raise RuntimeError("torch.linalg.lstsq: input.size(-2) should match other.size(-2)")
+        raise RuntimeError("ember.linalg.lstsq: input.size(-2) should match other.size(-2)")
     if broadcast_shapes(tuple(A.shape[:-2]), tuple(rhs.shape[:-2])) is None:
         raise broadcast_error(None, (tuple(A.shape[:-2]), tuple(rhs.shape[:-2])))  # type: ignore[misc]
     cutoff = finfo(A.dtype).eps * max(m, n) if rcond is None or rcond < 0 else float(rcond)

@@ -112,7 +112,7 @@ def matrix_rank(A, tol=None, hermitian=False, *, atol=None, rtol=None, out=None)
         raise TypeError(f"linalg_matrix_rank(): argument 'input' (position 1) must be Tensor, not "
                         f"{type(A).__name__}")
     if A.ndim < 2:
-        raise RuntimeError("torch.linalg.matrix_rank: The input tensor input must have at least 2 dimensions.")
+        raise RuntimeError("ember.linalg.matrix_rank: The input tensor input must have at least 2 dimensions.")
     if not A._dtype.is_floating_point:
         raise RuntimeError("This function doesn't handle types other than float and double")
     if tol is not None:

@@ -120,7 +120,7 @@ def svd(A, full_matrices=True, *, driver=None, out=None):
     without `full_matrices`, k = min(m, n)), S (*, k) descending."""
     check_input("linalg_svd", A)
     if driver is not None:
-        raise RuntimeError("torch.linalg.svd: keyword argument `driver=` is only supported on CUDA inputs with "
+        raise RuntimeError("ember.linalg.svd: keyword argument `driver=` is only supported on CUDA inputs with "
                            "cuSOLVER backend.")
     return named_result(return_types.linalg_svd, "linalg_svd", factored(A, full_matrices, True), out, (A,))
 
@@ -130,7 +130,7 @@ def svdvals(A, *, driver=None, out=None):
     """The singular values of each matrix of A, descending (*, min(m, n))."""
     check_input("linalg_svdvals", A)
     if driver is not None:
-        raise RuntimeError("torch.linalg.svd: keyword argument `driver=` is only supported on CUDA inputs with "
+        raise RuntimeError("ember.linalg.svd: keyword argument `driver=` is only supported on CUDA inputs with "
                            "cuSOLVER backend.")
     _, s, _ = factored(A, False, False)
     return s if out is None else write_out(out, "linalg_svdvals", s._data, s._dtype, (A,))
