@@ -86,7 +86,7 @@ def lstsq(A, B, rcond=None, *, driver=None):
     if rhs.shape[-2] != m:
         raise RuntimeError("ember.linalg.lstsq: input.size(-2) should match other.size(-2)")
     if broadcast_shapes(tuple(A.shape[:-2]), tuple(rhs.shape[:-2])) is None:
-        raise broadcast_error(None, (tuple(A.shape[:-2]), tuple(rhs.shape[:-2])))  # type: ignore[misc]
+        raise broadcast_error(None, (tuple(A.shape[:-2]), tuple(rhs.shape[:-2])))
     cutoff = finfo(A.dtype).eps * max(m, n) if rcond is None or rcond < 0 else float(rcond)
     with grad_mode.no_grad():
         u, s, vh = factored(A, False, True)
