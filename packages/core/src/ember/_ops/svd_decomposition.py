@@ -18,12 +18,11 @@ from .matrix_checks import raise_on_info
 def svd_backward(grad_u, grad_s, grad_vh, u, s, vh):
     """PyTorch's svd_backward (real case) of the reduced factors U (*, m, k), S (*, k), Vh (*, k, n): the
     gradient of A from those of U, S and Vh (any of them None), for distinct singular values."""
+    m, n = u.shape[-2], vh.shape[-1]
     if grad_u is None and grad_vh is None:
         if grad_s is None:
             return None
-        m, n = u.shape[-2], vh.shape[-1]
         return u @ (grad_s[..., None] * vh) if m >= n else (u * grad_s[..., None, :]) @ vh
-    m, n = u.shape[-2], vh.shape[-1]
     rows, columns = s[..., :, None], s[..., None, :]
     squares = s * s
     gaps = squares[..., None, :] - squares[..., :, None]
