@@ -1,6 +1,7 @@
 """The backward engine: walks the graph iteratively in dependency order (no recursion)."""
 from __future__ import annotations
 
+import itertools
 from heapq import heappop, heappush
 
 from .._tensor import Tensor, _is_contiguous
@@ -144,7 +145,7 @@ def _run(roots, grads, retain_graph, create_graph, inputs, accumulate, exposed=(
         for i, t in enumerate(inputs):
             capture.setdefault(edge(t), []).append(i)
     run = _Run(seen, capture, _needed(roots, capture) if inputs is not None else None, accumulate, create_graph,
-               len(inputs) if inputs is not None else 0)
+               len(inputs) if inputs is not None else 0, roots)
     pending: dict = {}  # the gradients received by each node waiting in `heap`
     heap: list = []  # (-seq, node) of the nodes waiting: the newest on top
     for (node, nr), g in zip(roots, grads):
@@ -156,7 +157,7 @@ def _run(roots, grads, retain_graph, create_graph, inputs, accumulate, exposed=(
     state = grad_mode.state
     previous = state.enabled
     state.enabled = create_graph
-    _accumulating.append(accumulate)
+    _running.append(run)
     # the loop's methods and globals bound once (each is looked up several times per node otherwise)
     pop_pending, get_pending, anomaly, step = pending.pop, pending.get, _anomaly, run.step
     plain_path = not capture  # plain nodes (no hooks, no user code, one output) run inline below
@@ -255,18 +256,33 @@ def _run(roots, grads, retain_graph, create_graph, inputs, accumulate, exposed=(
                     slots[nr] = g if previous_grad is None else previous_grad + g
     finally:
         state.enabled = previous
-        _accumulating.pop()
+        _running.pop()
     return run.captured
 
 
-# Whether each backward pass running (innermost last) accumulates into leaves' .grad: backward() without
-# inputs=, not grad(). A reentrant checkpoint's backward needs it (`accumulating`).
-_accumulating: list = []
+# The backward passes running, innermost last: whether the innermost accumulates into leaves' .grad
+# (backward() without inputs=, not grad(): a reentrant checkpoint's backward needs it, `accumulating`), its
+# id and which nodes it runs (`register_multi_grad_hook` needs them).
+_running: list = []
+_next_task_id = itertools.count().__next__
 
 
 def accumulating() -> bool:
     """Whether the innermost running backward pass accumulates into .grad (True outside any pass)."""
-    return not _accumulating or _accumulating[-1]
+    return not _running or _running[-1].accumulate
+
+
+def current_graph_task_id() -> int:
+    """The id of the innermost running backward pass, -1 outside any (PyTorch's graph task id)."""
+    return _running[-1].task_id if _running else -1
+
+
+def will_execute(node: Node) -> bool:
+    """Whether the innermost running backward pass runs `node` (reached from its roots and, for grad() or
+    backward(inputs=), leading to an input)."""
+    if not _running:
+        raise RuntimeError("_will_engine_execute_node should only be called during the backward pass")
+    return _running[-1].runs(node)
 
 
 class _Run:
@@ -274,10 +290,27 @@ class _Run:
     leaf's AccumulateGrad, and the nodes of a grad()/inputs= call (captured, or not needed)."""
 
     def __init__(self, seen: dict, capture: dict, needed, accumulate: bool, create_graph: bool,
-                 n_inputs: int) -> None:
+                 n_inputs: int, roots) -> None:
         self.seen, self.capture, self.needed = seen, capture, needed
         self.accumulate, self.create_graph = accumulate, create_graph
         self.captured: list = [None] * n_inputs
+        self.roots = roots
+        self.task_id = _next_task_id()
+        self.reached: set | None = None  # the nodes reached from `roots`, found when first asked
+
+    def runs(self, node: Node) -> bool:
+        """Whether this pass runs `node`."""
+        if self.needed is not None:
+            return node in self.needed
+        if self.reached is None:
+            reached = self.reached = set()
+            stack = [fn for fn, _ in self.roots]
+            while stack:
+                fn = stack.pop()
+                if fn is not None and fn not in reached:
+                    reached.add(fn)
+                    stack.extend(next_node for next_node, _ in fn.next_functions)
+        return node in self.reached
 
     def step(self, node: Node, node_grads: list):
         """Run `node` on `node_grads`; its inputs' gradients, or None when its edges are not to be followed

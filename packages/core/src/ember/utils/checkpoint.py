@@ -209,6 +209,8 @@ def _saved_kinds(node) -> tuple:
     for entry in node._saved:
         if len(entry) == 1:
             kinds.append(("value", repr(entry[0])))
+        elif len(entry) == 2:  # kept through saved-tensor hooks
+            kinds.append((tuple(entry[1].shape), entry[1].dtype))
         else:
             data = entry[3][0] if entry[0] is None else entry[0]._data
             dtype = entry[3][1] if entry[0] is None else entry[0]._dtype
