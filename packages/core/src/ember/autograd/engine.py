@@ -66,7 +66,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     roots, grads = _roots(outputs, None if grad_outputs is None else _as_tuple(grad_outputs), "grad")
     if retain_graph is None:
         retain_graph = create_graph
-    captured = _run(roots, grads, retain_graph, create_graph, inputs, accumulate=False)
+    captured = _run(roots, grads, retain_graph, create_graph, inputs, accumulate=False, for_grad=True)
     result = []
     for index, (t, g) in enumerate(zip(inputs, captured)):
         if g is None:
@@ -132,9 +132,10 @@ def _roots(tensors, grad_tensors, caller):
     return roots, grads
 
 
-def _run(roots, grads, retain_graph, create_graph, inputs, accumulate, exposed=()):
+def _run(roots, grads, retain_graph, create_graph, inputs, accumulate, exposed=(), for_grad=False):
     """Execute the graph behind `roots`; return the gradients captured for `inputs` (if any). `exposed`:
-    the gradients among `grads` that the user holds (see the top of this module).
+    the gradients among `grads` that the user holds (see the top of this module); `for_grad`: a grad() call,
+    whose leaves are captured (backward(inputs=) accumulates them).
 
     Nodes run newest first (by `Node._seq`, as PyTorch's ready queue orders them by sequence number): a
     node is newer than every node its edges lead to, so when it runs, every node that can send it a
@@ -145,7 +146,7 @@ def _run(roots, grads, retain_graph, create_graph, inputs, accumulate, exposed=(
         for i, t in enumerate(inputs):
             capture.setdefault(edge(t), []).append(i)
     run = _Run(seen, capture, _needed(roots, capture) if inputs is not None else None, accumulate, create_graph,
-               len(inputs) if inputs is not None else 0, roots)
+               len(inputs) if inputs is not None else 0, roots, for_grad)
     pending: dict = {}  # the gradients received by each node waiting in `heap`
     heap: list = []  # (-seq, node) of the nodes waiting: the newest on top
     for (node, nr), g in zip(roots, grads):
@@ -290,17 +291,20 @@ class _Run:
     leaf's AccumulateGrad, and the nodes of a grad()/inputs= call (captured, or not needed)."""
 
     def __init__(self, seen: dict, capture: dict, needed, accumulate: bool, create_graph: bool,
-                 n_inputs: int, roots) -> None:
+                 n_inputs: int, roots, for_grad: bool) -> None:
         self.seen, self.capture, self.needed = seen, capture, needed
         self.accumulate, self.create_graph = accumulate, create_graph
         self.captured: list = [None] * n_inputs
-        self.roots = roots
+        self.roots, self.for_grad = roots, for_grad
         self.task_id = _next_task_id()
         self.reached: set | None = None  # the nodes reached from `roots`, found when first asked
 
     def runs(self, node: Node) -> bool:
         """Whether this pass runs `node`."""
         if self.needed is not None:
+            if self.for_grad and node.__class__ is AccumulateGrad and (node, 0) in self.capture:
+                raise RuntimeError("A leaf node was passed to _will_engine_execute_node but we are currently running "
+                                   "autograd.grad(). This is currently not supported.")
             return node in self.needed
         if self.reached is None:
             reached = self.reached = set()
@@ -316,6 +320,8 @@ class _Run:
         """Run `node` on `node_grads`; its inputs' gradients, or None when its edges are not to be followed
         (a leaf's node, or a node no captured input is reached from)."""
         seen, capture = self.seen, self.capture
+        if capture and node not in self.needed:  # (as PyTorch, its hooks do not run either)
+            return None
         if node._pre_hooks:
             _expose(seen, node_grads)
             _run_tensor_pre_hooks(node, node_grads)
@@ -334,8 +340,6 @@ class _Run:
             return None
         if capture:
             _capture(node, node_grads, capture, self.captured)
-            if node not in self.needed:
-                return None
         if node._user_code or node._hooks:
             _expose(seen, node_grads)
             input_grads = _call(node, node_grads)

@@ -15,6 +15,7 @@ from .._tensor import Tensor, wrap
 from . import grad_mode, saved_tensor
 
 _grad_state = grad_mode.state
+_hooks_active = saved_tensor.active  # non-empty while saved-tensor hooks are active in any thread
 
 NO_EDGE = (None, 0)
 # Each node's `_seq`, given when its edges are set: a node is newer than every node its edges lead to, the
@@ -256,7 +257,7 @@ def _fill(node: Node, edges, meta, saved, outputs) -> None:
 
 def save(node: Node, saved, outputs) -> None:
     """Save `saved` on `node`, whose `outputs` (each kept as its buffer and number: no cycle) are given."""
-    node._saved = tuple([_pack_among(t, outputs) for t in saved])
+    node._saved = _hooked(node, saved, outputs) if _hooks_active else tuple([_pack_among(t, outputs) for t in saved])
 
 
 def _record_trace(node: Node) -> None:
@@ -311,7 +312,7 @@ def record_edges(result: Tensor, node_cls: type, next_functions: tuple, input_me
     result._output_nr = 0
     if saved:  # one or two saved values (the common cases) packed without a loop, once `result` has its history
         n = len(saved)
-        node._saved = (_pack(saved[0], result),) if n == 1 else \
+        node._saved = _hooked(node, saved, (result,)) if _hooks_active else (_pack(saved[0], result),) if n == 1 else \
             (_pack(saved[0], result), _pack(saved[1], result)) if n == 2 else \
             tuple([_pack(t, result) for t in saved])
     return result
@@ -349,7 +350,9 @@ def unary_recorder(node_cls: type, saves: tuple) -> Callable:
         result._requires_grad = True
         result._grad_fn = node
         result._output_nr = 0
-        if only_result and not saved_tensor.active:  # `_pack(result, result)` of a new result (no version counter)
+        if _hooks_active:
+            node._saved = _hooked(node, tuple(result if what == "result" else input for what in saves), (result,))
+        elif only_result:  # `_pack(result, result)` of a new result (no version counter yet)
             counter = result._version = [0]
             node._saved = ((None, counter, 0, (result._data, result._dtype, result._device, 0), False),)
         elif saves:
@@ -388,7 +391,8 @@ def binary_recorder(node_cls: type, saving: Callable | None) -> Callable:
         result._grad_fn = node
         result._output_nr = 0
         if saved:  # two saved values (a product's), the common case, packed without a loop
-            node._saved = (_pack(saved[0], result), _pack(saved[1], result)) if len(saved) == 2 else \
+            node._saved = _hooked(node, saved, (result,)) if _hooks_active else \
+                (_pack(saved[0], result), _pack(saved[1], result)) if len(saved) == 2 else \
                 tuple([_pack(t, result) for t in saved])
         return result
     return rec
@@ -404,21 +408,36 @@ def _views_an_input(base: Tensor, inputs) -> bool:
 def _pack(t, output: Tensor | None, nr: int = 0):
     """A saved entry: inputs keep their tensor (and whether it had a history: PyTorch refuses one detached
     in place since); the op's own `output` (its output number `nr`) keeps only its buffer (no cycle); Python
-    values (scalars, None) are kept as they are. While saved-tensor hooks are active, a tensor is kept
-    through the innermost pack hook instead (`saved_tensor`)."""
+    values (scalars, None) are kept as they are."""
     if t.__class__ is not Tensor and not isinstance(t, Tensor):
         return (t,)
-    if saved_tensor.active:
-        hooks = saved_tensor.default_hooks()
-        if hooks is not None:
-            return saved_tensor.pack(t, hooks, "own", None, nr) if t is output else \
-                saved_tensor.pack(t, hooks, *_place(t))
     counter = t._version
     if counter is None:
         counter = t._version = [0]
     if t is output:
         return (None, counter, counter[0], (t._data, t._dtype, t._device, nr), False)
     return (t, counter, counter[0], None, t._grad_fn is not None)
+
+
+def _hooked(node: Node, saved, outputs) -> tuple:
+    """`node`'s entries of `saved` while saved-tensor hooks are active in some thread: tensors kept through
+    this thread's innermost hooks, if any, else as `_pack_among` keeps them. `outputs`: the node's outputs.
+    Packed in PyTorch's order: its nodes save their inputs sorted by name, then their outputs."""
+    hooks = saved_tensor.default_hooks()
+    if hooks is None:
+        return tuple([_pack_among(t, outputs) for t in saved])
+    names = node._names_saved
+    numbers = [next((nr for nr, out in enumerate(outputs) if out is t), None) for t in saved]
+    entries: list = [None] * len(saved)
+    for i in sorted(range(len(saved)), key=lambda i: (numbers[i] is not None, i >= len(names), names[i:i + 1], i)):
+        t = saved[i]
+        if not isinstance(t, Tensor):
+            entries[i] = (t,)
+        elif numbers[i] is None:
+            entries[i] = saved_tensor.pack(t, hooks, *_place(t))
+        else:
+            entries[i] = saved_tensor.pack(t, hooks, "own", None, numbers[i])
+    return tuple(entries)
 
 
 def _place(t: Tensor) -> tuple:
