@@ -240,6 +240,22 @@ def test_save_on_cpu_keeps_cpu_copies_and_gives_the_same_gradients():
         _assert_same(got, expected)
 
 
+@pytest.mark.parametrize("use_reentrant", [True, False])
+def test_hooks_around_a_checkpoint_see_its_inputs_not_what_it_recomputes(use_reentrant):
+    def scenario(lib):
+        log: list = []
+        x, w = _leaves(lib)
+        with lib.autograd.graph.saved_tensors_hooks(*_logging_hooks(log, pack=lambda t: t.detach())):
+            y = lib.utils.checkpoint.checkpoint(lambda a, b: (a.sin() * b).exp(), x, w, use_reentrant=use_reentrant)
+            out = y.cos().sum()
+        packed = list(log)
+        log.clear()
+        out.backward()
+        return [packed, log, x.grad, w.grad]
+
+    _compare(scenario)
+
+
 def test_disable_saved_tensors_hooks():
     graph_of = lambda lib: lib.autograd.graph  # noqa: E731
 

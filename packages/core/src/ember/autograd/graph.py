@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 from .._tensor import Tensor
 from . import engine, saved_tensor
@@ -19,7 +20,7 @@ class saved_tensors_hooks:
     is kept as ``pack_hook(tensor)`` and given back as ``unpack_hook(packed)`` when backward (or
     ``grad_fn._saved_<name>``) uses it. Nested, the innermost pair applies."""
 
-    def __init__(self, pack_hook: Callable[[Tensor], object], unpack_hook: Callable[[object], Tensor]) -> None:
+    def __init__(self, pack_hook: Callable[[Tensor], Any], unpack_hook: Callable[[Any], Tensor]) -> None:
         self.pack_hook = pack_hook
         self.unpack_hook = unpack_hook
 
@@ -41,7 +42,7 @@ class save_on_cpu(saved_tensors_hooks):
         def pack_to_cpu(tensor: Tensor) -> tuple:
             if not pin_memory:
                 return tensor.device, tensor.cpu()
-            return tensor.device, empty(tuple(tensor.shape), dtype=tensor.dtype).copy_(tensor)
+            return tensor.device, empty(tuple(tensor.shape), dtype=tensor.dtype, device="cpu").copy_(tensor)
 
         def unpack_from_cpu(packed: tuple) -> Tensor:
             device, tensor = packed

@@ -430,14 +430,19 @@ def _hooked(node: Node, saved, outputs) -> tuple:
     numbers = [next((nr for nr, out in enumerate(outputs) if out is t), None) for t in saved]
     entries: list = [None] * len(saved)
     for i in sorted(range(len(saved)), key=lambda i: (numbers[i] is not None, i >= len(names), names[i:i + 1], i)):
-        t = saved[i]
+        t, nr = saved[i], numbers[i]
         if not isinstance(t, Tensor):
             entries[i] = (t,)
-        elif numbers[i] is None:
-            entries[i] = saved_tensor.pack(t, hooks, *_place(t))
         else:
-            entries[i] = saved_tensor.pack(t, hooks, "own", None, numbers[i])
+            entries[i] = saved_tensor.pack(t, hooks, *_place(t)) if nr is None else \
+                saved_tensor.pack(t, hooks, "own", None, nr)
     return tuple(entries)
+
+
+def pack_through(t: Tensor, hooks) -> tuple:
+    """`t` kept through ``hooks = (pack_hook, unpack_hook)`` outside any node (a non-reentrant checkpoint's
+    input), its place in the graph recorded: ``saved_tensor.unpack(None, entry)`` gives it back."""
+    return saved_tensor.pack(t, hooks, *_place(t))
 
 
 def _place(t: Tensor) -> tuple:

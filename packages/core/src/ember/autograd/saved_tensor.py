@@ -7,8 +7,10 @@ A node's saved entry is ``(value,)`` for a Python value, a 5-tuple for a tensor 
 through hooks is not checked against in-place changes: the hooks own its value."""
 from __future__ import annotations
 
+import contextlib
 import threading
 import weakref
+from collections.abc import Iterator
 
 from .._tensor import Tensor, wrap
 from . import grad_mode
@@ -44,10 +46,21 @@ def pop() -> None:
     active.pop()
 
 
+@contextlib.contextmanager
+def suspended() -> Iterator[None]:
+    """No default hooks in the block: a non-reentrant checkpoint's function, whose saved values it recomputes
+    (PyTorch's checkpoint runs it under hooks of its own, the innermost)."""
+    state.hooks.append(None)
+    try:
+        yield
+    finally:
+        state.hooks.pop()
+
+
 def default_hooks():
     """This thread's innermost default hooks, or None."""
     hooks = state.hooks
-    return hooks[-1] if hooks else None
+    return hooks[-1] if hooks else None  # (None while `suspended`)
 
 
 class Hooked:
