@@ -74,7 +74,10 @@ def test_every_saved_tensor_is_packed_in_order_and_unpacked_by_backward():
         with lib.autograd.graph.saved_tensors_hooks(*_logging_hooks(log)):
             y = x.exp()
             z = (y * w).sin()
-            out = (z.tanh() * 2).sum()
+            products = ((z / (y + 1)) @ w).sum() + lib.addmm(x[:, :1], z, x.T).sum() + z.mm(x.T).tanh().mv(w[:3]).sum()
+            more = (z.pow(y) + y.pow(2) + lib.atan2(z, y) + lib.addcmul(z, y, x)).relu().log_softmax(1).sum()
+            batched = (z[None] @ x.T[None]).sum() + lib.baddbmm(z[None, :, :3], y[None], x.T[None]).sum()
+            out = (z.tanh() * 2).sum() + products + more + batched + z[0].dot(w) + lib.addr(z, w[:3], w).sum()
         packed = list(log)
         log.clear()
         out.backward()

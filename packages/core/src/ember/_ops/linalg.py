@@ -102,6 +102,8 @@ class BmmBackward0(Node):
     """Batched (broadcasting) matmul: the engine sums gradients over broadcast batch dims.
     1-D operands are treated as a row (left) or a column (right) matrix, as matmul does."""
 
+    _names_saved = ("self", "mat2")
+
     def backward(self, grad):
         a, b = self.saved_tensors  # each kept only for the other's gradient
         a_vector, b_vector = self.vectors

@@ -55,6 +55,7 @@ class Node:
     _input_meta: tuple
     _seq: int  # its place in the order of creation (see `_next_seq`)
     _saved: tuple | None = ()
+    _unpack_order: list | None = None  # the order of `saved_tensors`' unpacking, when kept through hooks (`_hooked`)
     _pre_hooks: dict | None = None
     _hooks: list | None = None
     _trace: list | None = None
@@ -87,6 +88,11 @@ class Node:
             raise RuntimeError(_FREED)
         if len(saved) == 1:  # one saved value, as unary ops save: no loop
             return (_saved_value(self, saved[0]),)
+        if self._unpack_order is not None:  # unpacked in the order they were packed, as PyTorch's
+            values: list = [None] * len(saved)
+            for i in self._unpack_order:
+                values[i] = _saved_value(self, saved[i])
+            return tuple(values)
         if len(saved) == 2:
             return _saved_value(self, saved[0]), _saved_value(self, saved[1])
         return tuple([_saved_value(self, entry) for entry in saved])
@@ -429,7 +435,10 @@ def _hooked(node: Node, saved, outputs) -> tuple:
     names = node._names_saved
     numbers = [next((nr for nr, out in enumerate(outputs) if out is t), None) for t in saved]
     entries: list = [None] * len(saved)
-    for i in sorted(range(len(saved)), key=lambda i: (numbers[i] is not None, i >= len(names), names[i:i + 1], i)):
+    order = sorted(range(len(saved)), key=lambda i: (numbers[i] is not None, i >= len(names), names[i:i + 1], i))
+    if order != sorted(order):
+        node._unpack_order = order
+    for i in order:
         t, nr = saved[i], numbers[i]
         if not isinstance(t, Tensor):
             entries[i] = (t,)
