@@ -5,6 +5,8 @@ register_hooks, register_multi_grad_hook, the Node API and increment_version."""
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 
@@ -157,6 +159,41 @@ def test_nested_hooks_the_innermost_pair_applies():
             c = b.cos()
         c.sum().backward()
         return [log, x.grad]
+
+    _compare(scenario)
+
+
+def test_hooks_belong_to_the_thread_that_set_them():
+    def scenario(lib):
+        log: list = []
+        x, _ = _leaves(lib)
+
+        def other_thread():
+            x.sin()  # the main thread's hooks do not apply here
+            with lib.autograd.graph.saved_tensors_hooks(*_logging_hooks(log, "thread ")):
+                x.exp()
+
+        with lib.autograd.graph.saved_tensors_hooks(*_logging_hooks(log, "main ")):
+            worker = threading.Thread(target=other_thread)
+            worker.start()
+            worker.join()
+            x.cos()
+        return log
+
+    _compare(scenario)
+
+
+def test_each_backward_through_a_retained_graph_unpacks_again():
+    def scenario(lib):
+        log: list = []
+        x, w = _leaves(lib)
+        with lib.autograd.graph.saved_tensors_hooks(*_logging_hooks(log)):
+            out = (x.sin() * w).sum()
+        log.clear()
+        out.backward(retain_graph=True)
+        first = len(log)
+        out.backward()
+        return [first, len(log), x.grad]
 
     _compare(scenario)
 
