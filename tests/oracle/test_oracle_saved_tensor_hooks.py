@@ -476,3 +476,20 @@ def test_increment_version_makes_the_saved_tensor_stale():
 
     assert_same_error(changed_behind_autograd, ember, torch)
     assert_same_error(several, ember, torch)
+
+
+@pytest.mark.parametrize("value", [3, [1], "ab", "tensor and number"])
+def test_increment_version_refusals(value):
+    def call(lib):
+        lib.autograd.graph.increment_version((lib.ones(1), 2) if value == "tensor and number" else value)
+
+    assert_same_error(call, ember, torch)
+
+
+def test_increment_version_skips_inference_tensors():
+    with ember.inference_mode():
+        t = ember.ones(2)
+    before = None if t._version is None else list(t._version)
+    ember.autograd.graph.increment_version(t)
+    ember.autograd.graph.increment_version([t])
+    assert (None if t._version is None else list(t._version)) == before  # no version counted (PyTorch has none)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from .._tensor import Tensor
@@ -66,13 +66,23 @@ def disable_saved_tensors_hooks(error_message: str) -> Iterator[None]:
         state.disabled = previous
 
 
-def increment_version(tensor: Tensor | Sequence[Tensor]) -> None:
+def increment_version(tensor: Tensor | Iterable[Tensor]) -> None:
     """Count an in-place change of `tensor` (or of each of several) made where autograd cannot see it, so
-    that a backward that saved it refuses the changed value."""
+    that a backward that saved it refuses the changed value. Inference tensors have no version to count."""
     from .._ops.dispatch import bump
 
-    for t in (tensor,) if isinstance(tensor, Tensor) else tensor:
-        bump(t)
+    if isinstance(tensor, Tensor):
+        tensors: tuple = (tensor,)
+    else:
+        try:
+            tensors = tuple(tensor)
+        except TypeError:
+            raise RuntimeError("increment_version expect a Iterable[Tensor] as input") from None
+        if not all(isinstance(t, Tensor) for t in tensors):
+            raise RuntimeError("increment_version expects each element of the iterable to be a tensor")
+    for t in tensors:
+        if not t.is_inference():
+            bump(t)
 
 
 class _MultiHandle:
