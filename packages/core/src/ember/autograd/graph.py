@@ -34,7 +34,7 @@ class saved_tensors_hooks:
 class save_on_cpu(saved_tensors_hooks):
     """Saved tensors kept on the CPU and moved back to their device when backward uses them. ember has no
     pinned memory: with ``pin_memory=True`` each is kept as a fresh CPU copy (PyTorch's pinned copy), moved
-    back synchronously."""
+    back synchronously, and `device_type` (whose pinned memory PyTorch asks for) changes nothing."""
 
     def __init__(self, pin_memory: bool = False, device_type: str = "cuda") -> None:
         from .._ops.creation import empty

@@ -25,7 +25,8 @@ class _Stack(threading.local):
 
 
 state = _Stack()
-# One item per pair of hooks pushed in any thread: `node._pack`'s one check while no hooks are active.
+# One item per pair of hooks pushed in any thread: the recorders' one check (`node._hooks_active`), so that
+# saving costs nothing more while no thread has hooks.
 active: list = []
 
 _PACK_IN_PLACE = ("A saved tensor pack hook is modifying its input in place. Tensors provided as input to pack hook "
