@@ -459,6 +459,47 @@ def test_node_api():
     _compare(scenario)
 
 
+def test_accumulate_grad_node_hooks():
+    def scenario(lib):
+        log: list = []
+        x, _ = _leaves(lib)
+        acc = x.exp().grad_fn.next_functions[0][0]
+        acc.register_prehook(lambda grads: log.append(["pre", *grads]))
+        acc.register_hook(lambda grad_inputs, grad_outputs: log.append(["post", len(grad_inputs), *grad_outputs]))
+        (x.exp() * 2).sum().backward()
+        (x.exp() * 3).sum().backward(inputs=(x,))
+        lib.autograd.grad(x.exp().sum(), x)  # a captured leaf's node does not run
+        return [acc.name(), type(acc).__name__, log, x.grad]
+
+    _compare(scenario)
+
+
+@pytest.mark.parametrize("returned", ["int", "list", "too many", "a None replaced"])
+@pytest.mark.parametrize("kind", ["prehook", "hook", "leaf hook"])
+def test_node_hook_results_are_checked_as_torch(kind, returned):
+    def call(lib):
+        x, _ = _leaves(lib)
+        y = (x.exp() * 2).sum()
+        node = y.grad_fn.next_functions[0][0]  # MulBackward0 by a number: its second gradient is None
+        if kind == "leaf hook":
+            node = x.exp().grad_fn.next_functions[0][0]
+        given = {"int": lambda grads: 5, "list": lambda grads: list(grads), "too many": lambda grads: grads * 3,
+                 "a None replaced": lambda grads: tuple(grads[0] for _ in grads)}
+        if kind == "prehook":
+            node.register_prehook(given[returned])
+        else:
+            node.register_hook(lambda grad_inputs, grad_outputs: given[returned](grad_inputs))
+        y.backward()
+        return x.grad
+
+    fine = (kind == "leaf hook" and returned in ("too many", "a None replaced")  # () again: no gradient inputs
+            or kind == "prehook" and returned == "a None replaced")  # the one gradient given back
+    if fine:
+        _compare(call)
+        return
+    assert_same_error(call, ember, torch)
+
+
 def test_increment_version_makes_the_saved_tensor_stale():
     def changed_behind_autograd(lib):
         x, _ = _leaves(lib)

@@ -47,6 +47,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
             if g is not None and not t.retains_grad:  # retain_grad's hook has filled .grad already
                 _accumulate(t, g, create_graph, None)  # a captured gradient is copied
                 _run_post_accumulate_hooks(t)
+                ref = t._accumulator
+                _run_accumulate_node_hooks(ref() if ref is not None else None, g)
         return
     _run(roots, grads, retain_graph, create_graph, None, accumulate=True,
          exposed=[g for g in grad_tensors or () if isinstance(g, Tensor)])
@@ -213,7 +215,7 @@ def _run(roots, grads, retain_graph, create_graph, inputs, accumulate, exposed=(
                         else:
                             _expose_repeated(seen, input_grads)
                 elif node.__class__ is AccumulateGrad and plain_path and accumulate and node._pre_hooks is None and \
-                        not node.variable._hooks and node.variable._requires_grad:
+                        node._hooks is None and not node.variable._hooks and node.variable._requires_grad:
                     _accumulate(node.variable, handed_grad, create_graph, seen)  # `step`'s leaf case, inline
                     continue
                 else:
@@ -322,7 +324,7 @@ class _Run:
         seen, capture = self.seen, self.capture
         if capture and node not in self.needed:  # (as PyTorch, its hooks do not run either)
             return None
-        if node._pre_hooks:
+        if node._pre_hooks and not (self.for_grad and node.__class__ is AccumulateGrad):  # (grad() captures it)
             _expose(seen, node_grads)
             _run_tensor_pre_hooks(node, node_grads)
             _expose(seen, node_grads)
@@ -337,6 +339,7 @@ class _Run:
                 if self.accumulate and variable._requires_grad:  # a leaf since made not to require grad: none
                     _accumulate(variable, g, self.create_graph, seen)
                     _run_post_accumulate_hooks(variable)
+                    _run_accumulate_node_hooks(node, g)
             return None
         if capture:
             _capture(node, node_grads, capture, self.captured)
@@ -414,9 +417,28 @@ def _run_tensor_pre_hooks(node: Node, node_grads: list) -> None:
             if out is not None:
                 node_grads[nr] = out
     for hook in list(pre_hooks.get(None, ())):
-        out = hook(tuple(node_grads))
+        out = _hook_result(hook, hook(tuple(node_grads)), len(node_grads))
         if out is not None:
             node_grads[:] = list(out)
+
+
+def _hook_result(hook, out, expected: int):
+    """What a node's (pre-)hook returned, checked as PyTorch checks it: None, or a tuple of `expected` values."""
+    if out is None:
+        return None
+    if not isinstance(out, tuple):
+        raise TypeError(f"expected tuple, but hook returned '{type(out).__name__}'")
+    if len(out) != expected:
+        raise RuntimeError(f"hook '{getattr(hook, '__name__', hook)}' has returned an incorrect number of values "
+                           f"(got {len(out)}, but expected {expected})")
+    return out
+
+
+def _run_accumulate_node_hooks(node, g: Tensor) -> None:
+    """The hooks registered on a leaf's AccumulateGrad node (if any), given no gradient inputs and `g`."""
+    if node is not None and node._hooks:
+        for hook in list(node._hooks):
+            _hook_result(hook, hook((), (g,)), 0)
 
 
 def _call(node: Node, node_grads: list):
@@ -440,8 +462,10 @@ def _fitted(node: Node, grads: tuple, node_grads: list):
             fitted[i] = _fit(g, m, node, i)  # type: ignore[index]  # a list once copied above
     if node._hooks:
         for hook in node._hooks:
-            replaced = hook(tuple(fitted), tuple(node_grads))
+            replaced = _hook_result(hook, hook(tuple(fitted), tuple(node_grads)), len(fitted))
             if replaced is not None:
+                if any(g is None and new is not None for g, new in zip(fitted, replaced)):
+                    raise RuntimeError("can't replace a None gradient with a non-None value")
                 fitted = list(replaced)
     if _anomaly.check_nan:
         _check_nan(node, fitted)

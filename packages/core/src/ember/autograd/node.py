@@ -154,6 +154,9 @@ class AccumulateGrad(Node):
         self.variable = variable
         self._seq = _next_seq()
 
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"  # PyTorch's C++ node's name
+
 
 class _RemovableHandle:
     """What `register_hook` returns: ``handle.remove()`` takes the hook off again."""
