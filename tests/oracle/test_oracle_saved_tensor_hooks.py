@@ -534,3 +534,35 @@ def test_increment_version_skips_inference_tensors():
     ember.autograd.graph.increment_version(t)
     ember.autograd.graph.increment_version([t])
     assert (None if t._version is None else list(t._version)) == before  # no version counted (PyTorch has none)
+
+
+def test_allow_mutation_on_saved_tensors():
+    def scenario(lib):
+        with lib.autograd.graph.allow_mutation_on_saved_tensors() as ctx:
+            x, w = _leaves(lib)
+            b = x * 1
+            out = (b ** 2 * w).sum()
+            b.sin_()  # changed after being saved: the backward still sees the saved values
+            w.data.mul_(3)
+            out.backward(retain_graph=True)
+            first = [x.grad.clone(), w.grad.clone()]
+            out.backward()
+        return [type(ctx).__name__, first, x.grad, w.grad]
+
+    _compare(scenario)
+
+
+def test_allow_mutation_on_saved_tensors_refusals():
+    def backward_outside(lib):
+        with lib.autograd.graph.allow_mutation_on_saved_tensors():
+            x, _ = _leaves(lib)
+            out = (x * 1).sin().sum()
+        out.backward()
+
+    def nested(lib):
+        with lib.autograd.graph.allow_mutation_on_saved_tensors():
+            with lib.autograd.graph.allow_mutation_on_saved_tensors():
+                pass
+
+    assert_same_error(backward_outside, ember, torch)
+    assert_same_error(nested, ember, torch)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
@@ -11,8 +12,8 @@ from .._tensor import Tensor
 from . import engine, saved_tensor
 from .node import Node, SavedTensor, edge
 
-__all__ = ["Node", "SavedTensor", "disable_saved_tensors_hooks", "increment_version", "register_multi_grad_hook",
-           "save_on_cpu", "saved_tensors_hooks"]
+__all__ = ["Node", "SavedTensor", "allow_mutation_on_saved_tensors", "disable_saved_tensors_hooks",
+           "increment_version", "register_multi_grad_hook", "save_on_cpu", "saved_tensors_hooks"]
 
 
 class saved_tensors_hooks:
@@ -144,3 +145,50 @@ def _task_id() -> int:
     if task == -1:
         raise AssertionError("expected this hook to be called inside a backward call")
     return task
+
+
+class _AllowMutationOnSavedContext:
+    """What `allow_mutation_on_saved_tensors` yields: the copies of the tensors saved in it, each kept while
+    the graph keeps its handle (cleared when the block ends)."""
+
+    def __init__(self) -> None:
+        self.cloned: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    def clear(self) -> None:
+        self.cloned.clear()
+
+
+class _Handle:
+    """What a node keeps of a tensor saved under `allow_mutation_on_saved_tensors`: a key to its copy."""
+
+
+_mutation_allowed: list = []  # the `allow_mutation_on_saved_tensors` block running, if any
+
+
+@contextlib.contextmanager
+def allow_mutation_on_saved_tensors() -> Iterator[_AllowMutationOnSavedContext]:
+    """Tensors saved for backward in the block may be changed in place there: the backward (run in the block)
+    uses their values as saved. PyTorch copies a saved tensor on its first in-place change; ember copies each
+    when it is saved (the same values, at the cost of the copies), having no hook on every write."""
+    if _mutation_allowed:
+        raise RuntimeError("allow_mutation_on_saved_tensors contexts cannot be nested")
+    ctx = _AllowMutationOnSavedContext()
+
+    def pack_copy(tensor: Tensor) -> _Handle:
+        handle = _Handle()
+        ctx.cloned[handle] = tensor.clone()
+        return handle
+
+    def unpack_copy(handle: _Handle) -> Tensor:
+        if not _mutation_allowed or handle not in ctx.cloned:
+            raise AssertionError("Trying to backward outside of the 'allow_mutation_on_saved_tensors' context"
+                                 "in which the graph was originally recorded.")
+        return ctx.cloned[handle]
+
+    with saved_tensors_hooks(pack_copy, unpack_copy):
+        _mutation_allowed.append(ctx)
+        try:
+            yield ctx
+        finally:
+            ctx.clear()
+            _mutation_allowed.pop()
