@@ -18,7 +18,7 @@ import numpy as np
 from ember import _backend_util
 from ember._backend_util import draw_dtype
 
-from . import erf, factorizations, rowsum, scatter, sorting, special, ties
+from . import decompositions, erf, factorizations, rowsum, scatter, sorting, special, ties
 from .layout import laid_out
 
 # numpy >= 2.3 returns arrays for 0-d results when given ``out=...``; older numpy needs `_array` after.
@@ -586,3 +586,4 @@ KERNELS.update(fused.KERNELS)
 KERNELS.update(dlpack.KERNELS)
 KERNELS.update(ties.KERNELS)
 KERNELS.update(factorizations.KERNELS)
+KERNELS.update(decompositions.KERNELS)

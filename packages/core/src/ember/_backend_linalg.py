@@ -1,6 +1,7 @@
 """The LU/Cholesky family's kernels as every numpy-like backend computes them (numpy, cupy: the array module
-`xp`), vectorised over the batch with a Python loop over the columns; kept here once so that backends do not
-copy each other (docs/internals.md, the `lu_factor`, `cholesky` and `triangular_solve` kernels)."""
+`xp`), vectorised over the batch with a Python loop over the columns, and the QR and symmetric eigen
+decompositions through the array module's LAPACK; kept here once so that backends do not copy each other
+(docs/internals.md, the `lu_factor`, `cholesky`, `triangular_solve`, `qr` and `eigh` kernels)."""
 from __future__ import annotations
 
 import math
@@ -62,3 +63,19 @@ def triangular_solve(xp, a, b, upper: bool, unitriangular: bool):
         rest = b[..., i, :] - (a[..., i:i + 1, solved] @ x[..., solved, :])[..., 0, :]
         x[..., i, :] = rest if unitriangular else rest / a[..., i, i][..., None]
     return x
+
+
+def qr(xp, a, complete: bool):
+    """(Q, R) of (*, m, n) as LAPACK's geqrf then orgqr give them (numpy.linalg.qr, cupy.linalg.qr: R's
+    diagonal signs LAPACK's, as PyTorch's); `complete`: Q (*, m, m) and R (*, m, n), else Q (*, m, k) and R
+    (*, k, n), k = min(m, n)."""
+    return xp.linalg.qr(a, mode="complete" if complete else "reduced")
+
+
+def eigh(xp, a, upper: bool, vectors: bool):
+    """(eigenvalues (*, n) ascending, eigenvectors (*, n, n) as columns, or None without `vectors`) of the
+    symmetric matrices whose `upper` (else lower) triangle (*, n, n) holds (LAPACK's syevd, as PyTorch's)."""
+    uplo = "U" if upper else "L"
+    if vectors:
+        return tuple(xp.linalg.eigh(a, UPLO=uplo))
+    return xp.linalg.eigvalsh(a, UPLO=uplo), None

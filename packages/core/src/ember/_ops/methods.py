@@ -14,6 +14,7 @@ from . import (
     covariance,
     creation,
     cross,
+    eigh_ops,
     exponents,
     gcd,
     histograms,
@@ -33,6 +34,7 @@ from . import (
     norms,
     pointwise,
     polygamma,
+    qr_ops,
     quantiles,
     queries,
     rearranging,
@@ -165,6 +167,8 @@ _METHODS = {
     # the LU/Cholesky family (session 8)
     "det": lu_ops.det, "slogdet": lu_ops.legacy_slogdet, "logdet": lu_ops.logdet, "inverse": lu_ops.inverse,
     "cholesky_solve": cholesky_ops.cholesky_solve,
+    # the QR and symmetric eigen decompositions (session 9)
+    "qr": qr_ops.legacy_qr, "symeig": eigh_ops.symeig,
 }
 
 # In-place versions: name_ -> out-of-place op (and whether that op accepts out=).
