@@ -80,3 +80,18 @@ def test_eigh_matches_lapack(ember_device, ember_rng, dtype_name, layout, upper)
         assert_matches(_t(vectors) @ vectors, identity, f"{what}: V^T V", terms=terms)
         assert_matches(symmetric @ vectors, vectors * values[..., None, :], f"{what}: A V", terms=terms,
                        magnitude=scale)
+
+
+@pytest.mark.parametrize("kernel", CHECKED_KERNELS)
+def test_a_device_without_the_kernel_refuses_the_op(ember_device, kernel):
+    """Core has no composition: without the kernel, linalg.qr / linalg.eigh raise NotImplementedError naming
+    the op, the device and the kernel (before any kernel runs)."""
+    import ember
+
+    ember_device.dtype("float32")
+    a = ember.eye(3, device=ember_device.device)
+    op, call = ("linalg.qr", ember.linalg.qr) if kernel == "qr" else ("linalg.eigh", ember.linalg.eigvalsh)
+    with ember_device.composing(kernel), pytest.raises(NotImplementedError) as refused:
+        call(a)
+    message = str(refused.value)
+    assert op in message and f"'{a.device}'" in message and f"'{kernel}'" in message, message
