@@ -36,8 +36,7 @@ class LinalgEighBackward0(Node):
 def _checked(op: str, A, UPLO) -> bool:
     """PyTorch's checks of eigh's and eigvalsh's arguments, in its order; whether the upper triangle is read."""
     if not isinstance(A, Tensor):
-        raise TypeError(f"{op}(): argument '{'A' if op == 'linalg_eigh' else 'input'}' (position 1) must be Tensor, "
-                        f"not {type(A).__name__}")
+        raise TypeError(f"{op}(): argument 'input' (position 1) must be Tensor, not {type(A).__name__}")
     if not isinstance(UPLO, str):
         raise TypeError(f"{op}(): argument 'UPLO' must be str, not {type(UPLO).__name__}")
     if A.ndim < 2:
@@ -90,11 +89,11 @@ def eigvalsh(A, UPLO="L", *, out=None):
 _SYMEIG_REMOVED = (
     "This function was deprecated since version 1.9 and is now removed. The default behavior has changed from using "
     "the upper triangular portion of the matrix by default to using the lower triangular portion.\n\n"
-    "L, _ = torch.symeig(A, upper=upper) should be replaced with:\nL = torch.linalg.eigvalsh(A, UPLO='U' if upper else "
-    "'L')\n\nand\n\nL, V = torch.symeig(A, eigenvectors=True) should be replaced with:\nL, V = torch.linalg.eigh(A, "
+    "L, _ = ember.symeig(A, upper=upper) should be replaced with:\nL = ember.linalg.eigvalsh(A, UPLO='U' if upper else "
+    "'L')\n\nand\n\nL, V = ember.symeig(A, eigenvectors=True) should be replaced with:\nL, V = ember.linalg.eigh(A, "
     "UPLO='U' if upper else 'L')")
 
 
 def symeig(input, eigenvectors=False, upper=True, *, out=None):
-    """torch.symeig, removed in PyTorch 2: PyTorch's RuntimeError naming its replacements."""
+    """torch.symeig, removed in PyTorch 2: PyTorch's RuntimeError naming its replacements (as ember's)."""
     raise RuntimeError(_SYMEIG_REMOVED)

@@ -57,10 +57,10 @@ def _check_mode(op: str, mode) -> None:
 
 def _qr(A, mode: str):
     """(Q, R) of A under `mode` (Q an empty tensor for 'r'), with one LinalgQrBackward0 node over both."""
-    check_matrices("linalg.qr", A, square=False, half="geqrf_cpu")
-    if mode not in _MODES:
+    if mode not in _MODES and A.ndim >= 2 and A._dtype.is_floating_point:  # PyTorch's order: before float16's
         raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of 'reduced' (default), 'r', or "
                            "'complete'")
+    check_matrices("linalg.qr", A, square=False, half="geqrf_cpu")
     with grad_mode.no_grad():
         q, r = decomposition_kernels.qr(A, mode == "complete", "linalg.qr")
         if mode == "r":
@@ -97,9 +97,9 @@ def legacy_qr(input, some=True, *, out=None):
         raise TypeError(f"qr(): argument 'some' must be bool, not {type(some).__name__}")
     if not _warned:
         _warned = True
-        warnings.warn("torch.qr is deprecated in favor of torch.linalg.qr and will be removed in a future PyTorch "
+        warnings.warn("ember.qr is deprecated in favor of ember.linalg.qr and will be removed in a future PyTorch "
                       "release.\nThe boolean parameter 'some' has been replaced with a string parameter 'mode'.\n"
-                      "Q, R = torch.qr(A, some)\nshould be replaced with\n"
-                      "Q, R = torch.linalg.qr(A, 'reduced' if some else 'complete')", UserWarning, stacklevel=3)
+                      "Q, R = ember.qr(A, some)\nshould be replaced with\n"
+                      "Q, R = ember.linalg.qr(A, 'reduced' if some else 'complete')", UserWarning, stacklevel=3)
     q, r = qr(input, "reduced" if some else "complete", out=out)
     return return_types.qr(q, r)
