@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .._tensor import Tensor
 from ..autograd import grad_mode
-from ..autograd.node import link
+from ..autograd.node import Node, link
 
 
 def record_outputs(node_cls: type, input: Tensor, outputs: tuple, saved: tuple, **attributes) -> None:
@@ -12,7 +12,7 @@ def record_outputs(node_cls: type, input: Tensor, outputs: tuple, saved: tuple, 
     `attributes`, saving `saved` (some of the outputs), when grad mode is on and `input` requires grad."""
     if not (grad_mode.state.enabled and input.requires_grad):
         return
-    node = object.__new__(node_cls)
+    node: Node = object.__new__(node_cls)
     for key, value in attributes.items():
         setattr(node, key, value)
     link(node, (input,), saved, outputs)
