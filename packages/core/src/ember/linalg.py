@@ -4,6 +4,7 @@ from __future__ import annotations
 from ._ops.cholesky_ops import cholesky, cholesky_ex, solve_triangular
 from ._ops.cross import linalg_cross as cross
 from ._ops.eigh_ops import eigh, eigvalsh
+from ._ops.householder_ops import householder_product
 from ._ops.linalg import matmul
 from ._ops.linalg_composed import diagonal, vander, vecdot
 from ._ops.lu_decomposition import lu, lu_factor, lu_factor_ex, lu_solve
@@ -15,6 +16,7 @@ from ._ops.matrix_norms import matrix_norm
 from ._ops.norms import vector_norm
 from ._ops.qr_ops import qr
 
-__all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cross", "det", "diagonal", "eigh", "eigvalsh", "inv", "inv_ex",
-           "lu", "lu_factor", "lu_factor_ex", "lu_solve", "matmul", "matrix_norm", "matrix_power", "multi_dot", "norm",
-           "qr", "slogdet", "solve", "solve_ex", "solve_triangular", "vander", "vecdot", "vector_norm"]
+__all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cross", "det", "diagonal", "eigh", "eigvalsh",
+           "householder_product", "inv", "inv_ex", "lu", "lu_factor", "lu_factor_ex", "lu_solve", "matmul",
+           "matrix_norm", "matrix_power", "multi_dot", "norm", "qr", "slogdet", "solve", "solve_ex", "solve_triangular",
+           "vander", "vecdot", "vector_norm"]

@@ -18,6 +18,7 @@ from . import (
     exponents,
     gcd,
     histograms,
+    householder_ops,
     index_builders,
     index_ops,
     indexing,
@@ -168,7 +169,7 @@ _METHODS = {
     "det": lu_ops.det, "slogdet": lu_ops.legacy_slogdet, "logdet": lu_ops.logdet, "inverse": lu_ops.inverse,
     "cholesky_solve": cholesky_ops.cholesky_solve,
     # the QR and symmetric eigen decompositions (session 9)
-    "qr": qr_ops.legacy_qr, "symeig": eigh_ops.symeig,
+    "qr": qr_ops.legacy_qr, "symeig": eigh_ops.symeig, "orgqr": householder_ops.orgqr,
 }
 
 # In-place versions: name_ -> out-of-place op (and whether that op accepts out=).
