@@ -1,7 +1,7 @@
-"""The QR and symmetric eigen decompositions' optional kernels (`qr`, `eigh`; docs/internals.md) in OpenCL C,
+"""The QR and symmetric eigen decompositions' optional kernels (`qr`, `geqrf`, `eigh`; docs/internals.md) in OpenCL C,
 float and double: one work-item per matrix of the batch, each working in a scratch copy of its matrix.
 
-QR is LAPACK's Householder algorithm (geqrf's reflectors with dlarfg's choice of sign, so R's diagonal signs
+QR and geqrf are LAPACK's Householder algorithm (geqrf's reflectors with dlarfg's choice of sign, so R's diagonal signs
 are LAPACK's and PyTorch's; orgqr's backward accumulation of Q). eigh is the cyclic Jacobi method: sweeps of
 rotations over every off-diagonal pair until the off-diagonal part is below the dtype's epsilon relative to the
 largest entry (at most MAX_SWEEPS sweeps), then the eigenvalues sorted ascending with their vectors; an input
@@ -19,15 +19,10 @@ from .program import ctype
 MAX_SWEEPS = 64  # Jacobi converges quadratically: a few sweeps suffice; this bounds a pathological input
 
 _QR = """
-__kernel void k(__global T *Q, __global T *R, __global T *W, __global T *TAU, __global const T *A, long a_off,
-                long batch, long m, long n, long qcols, long rrows) {
-    const long g = get_global_id(0);
-    if (g >= batch) return;
-    const long steps = min(m, n);
-    __global T *w = W + g * m * n, *tau = TAU + g * steps;
-    __global const T *a = A + a_off + g * m * n;
-    for (long e = 0; e < m * n; e++) w[e] = a[e];
-    for (long j = 0; j < steps; j++) {  /* the reflector of column j (dlarfg), applied to the columns after it */
+/* LAPACK's geqrf of the row-major m x n matrix w, in place: R on and above the diagonal, reflector j (its unit
+   first entry implied) below the diagonal of column j, tau[j] its factor (dlarfg: 0 when x below alpha is 0) */
+void householder(__global T *w, __global T *tau, long m, long n) {
+    for (long j = 0; j < min(m, n); j++) {
         const T alpha = w[j * n + j];
         T scale = 0, sum = 0, xnorm = 0;
         for (long i = j + 1; i < m; i++) scale = fmax(scale, fabs(w[i * n + j]));
@@ -49,6 +44,26 @@ __kernel void k(__global T *Q, __global T *R, __global T *W, __global T *TAU, __
             for (long i = j + 1; i < m; i++) w[i * n + c] -= s * w[i * n + j];
         }
     }
+}
+
+__kernel void geqrf(__global T *W, __global T *TAU, __global const T *A, long a_off, long batch, long m, long n) {
+    const long g = get_global_id(0);
+    if (g >= batch) return;
+    __global T *w = W + g * m * n;
+    __global const T *a = A + a_off + g * m * n;
+    for (long e = 0; e < m * n; e++) w[e] = a[e];
+    householder(w, TAU + g * min(m, n), m, n);
+}
+
+__kernel void qr(__global T *Q, __global T *R, __global T *W, __global T *TAU, __global const T *A, long a_off,
+                 long batch, long m, long n, long qcols, long rrows) {
+    const long g = get_global_id(0);
+    if (g >= batch) return;
+    const long steps = min(m, n);
+    __global T *w = W + g * m * n, *tau = TAU + g * steps;
+    __global const T *a = A + a_off + g * m * n;
+    for (long e = 0; e < m * n; e++) w[e] = a[e];
+    householder(w, tau, m, n);
     __global T *r = R + g * rrows * n, *q = Q + g * m * qcols;
     for (long i = 0; i < rrows; i++)
         for (long c = 0; c < n; c++) r[i * n + c] = c >= i ? w[i * n + c] : 0;
@@ -161,10 +176,24 @@ def qr(a: CLArray, complete: bool):
         x = contiguous(a)
         work = _scratch(a.device, matrices * m * n, a.dtype)
         taus = _scratch(a.device, matrices * steps, a.dtype)
-        built = program.build(a.device, _source(_QR, a.dtype), "k", [None] * 5 + [np.int64] * 6)
+        built = program.build(a.device, _source(_QR, a.dtype), "qr", [None] * 5 + [np.int64] * 6)
         program.launch(a.device, built, matrices, q.base or work.base, r.base or work.base, work.base, taus.base,
                        x.base or work.base, x.offset, matrices, m, n, qcols, rrows)
     return q, r
+
+
+def geqrf(a: CLArray):
+    """(A', tau) of a (*, m, n) as LAPACK's geqrf: R on and above the diagonal, the reflectors below it."""
+    *batch, m, n = a.shape
+    w = allocate(a.device, a.shape, a.dtype)
+    tau = allocate(a.device, (*batch, min(m, n)), a.dtype)
+    matrices = int(np.prod(batch, dtype=np.int64))
+    if w.size:
+        x = contiguous(a)
+        taus = tau.base or _scratch(a.device, 0, a.dtype).base
+        built = program.build(a.device, _source(_QR, a.dtype), "geqrf", [None] * 3 + [np.int64] * 4)
+        program.launch(a.device, built, matrices, w.base, taus, x.base, x.offset, matrices, m, n)
+    return w, tau
 
 
 def eigh(a: CLArray, upper: bool, vectors: bool):
@@ -183,4 +212,4 @@ def eigh(a: CLArray, upper: bool, vectors: bool):
     return values, vecs
 
 
-KERNELS = {"qr": qr, "eigh": eigh}
+KERNELS = {"qr": qr, "geqrf": geqrf, "eigh": eigh}

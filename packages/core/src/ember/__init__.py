@@ -268,6 +268,7 @@ from ._ops.lu_ops import legacy_slogdet as slogdet  # noqa: E402
 from ._ops.moments import std_mean, var_mean  # noqa: E402
 from ._ops.nan_reductions import nan_to_num, nanmean, nansum  # noqa: E402
 from ._ops.norms import dist, renorm  # noqa: E402
+from ._ops.qr_ops import geqrf  # noqa: E402
 from ._ops.qr_ops import legacy_qr as qr  # noqa: E402
 from ._ops.quantiles import nanquantile, quantile  # noqa: E402
 from ._ops.rearranging import diag_embed, diagflat, diff, kron, rot90, tensordot, trace  # noqa: E402

@@ -1,5 +1,5 @@
 """The QR and symmetric eigen decompositions on buffers of any batch shape: the device's optional kernel (`qr`,
-`eigh`; docs/internals.md). Core has no composition of them (an iterative algorithm of many small ops would be
+`geqrf`, `eigh`; docs/internals.md). Core has no composition of them (an iterative algorithm of many small ops would be
 slow and inexact on a device), so a device without the kernel refuses the op with a NotImplementedError naming
 the op and the device, with no host round trip. Callers hold no_grad: results carry no history."""
 from __future__ import annotations
@@ -21,6 +21,13 @@ def qr(a: Tensor, complete: bool, op: str) -> tuple[Tensor, Tensor]:
     `complete`, else Q (*, m, k) and R (*, k, n), k = min(m, n)."""
     q, r = _kernel(a, "qr", op)(a._data, complete)
     return wrap(q, a._dtype, a._device), wrap(r, a._dtype, a._device)
+
+
+def geqrf(a: Tensor, op: str) -> tuple[Tensor, Tensor]:
+    """(A', tau) of a (*, m, n) as LAPACK's geqrf: R on and above the diagonal of A', the Householder reflectors
+    below it (their unit first entries implied), tau (*, min(m, n))."""
+    factored, tau = _kernel(a, "geqrf", op)(a._data)
+    return wrap(factored, a._dtype, a._device), wrap(tau, a._dtype, a._device)
 
 
 def eigh(a: Tensor, upper: bool, vectors: bool, op: str) -> tuple[Tensor, Tensor | None]:

@@ -170,6 +170,7 @@ _METHODS = {
     "cholesky_solve": cholesky_ops.cholesky_solve,
     # the QR and symmetric eigen decompositions (session 9)
     "qr": qr_ops.legacy_qr, "symeig": eigh_ops.symeig, "orgqr": householder_ops.orgqr,
+    "geqrf": qr_ops.geqrf,
 }
 
 # In-place versions: name_ -> out-of-place op (and whether that op accepts out=).

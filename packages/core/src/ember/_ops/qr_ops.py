@@ -1,5 +1,6 @@
 """torch.linalg.qr, torch.qr and Tensor.qr over the `qr` kernel (`decomposition_kernels`), recording PyTorch's
-LinalgQrBackward0, whose backward is derivatives.yaml's linalg_qr_backward in differentiable ember ops."""
+LinalgQrBackward0, whose backward is derivatives.yaml's linalg_qr_backward in differentiable ember ops; torch.geqrf
+over the `geqrf` kernel (PyTorch has no derivative for it)."""
 from __future__ import annotations
 
 import warnings
@@ -10,7 +11,7 @@ from ..autograd import grad_mode
 from ..autograd.node import Node
 from . import creation, decomposition_kernels
 from .cholesky_ops import solve_triangular
-from .dispatch import profiled
+from .dispatch import profiled, type_name
 from .joining import cat
 from .linalg import OUT_DTYPE, exact_out
 from .lu_ops import named_result
@@ -103,3 +104,26 @@ def legacy_qr(input, some=True, *, out=None):
                       "Q, R = ember.linalg.qr(A, 'reduced' if some else 'complete')", UserWarning, stacklevel=3)
     q, r = qr(input, "reduced" if some else "complete", out=out)
     return return_types.qr(q, r)
+
+
+class GeqrfBackward0(Node):
+    """PyTorch has no derivative for geqrf: its backward refuses."""
+
+    def backward(self, grad_a, grad_tau):
+        raise NotImplementedError("the derivative for 'geqrf' is not implemented.")
+
+
+@profiled("aten::geqrf")
+def geqrf(input, *, out=None):
+    """(a, tau): LAPACK's geqrf of each matrix of input (*, m, n), R on and above the diagonal of a and the
+    Householder reflectors below it, tau (*, min(m, n)); householder_product(a, tau) is Q."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"geqrf(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    if input.ndim < 2:
+        raise RuntimeError("ember.geqrf: input must have at least 2 dimensions.")
+    if not input._dtype.is_floating_point or input._dtype.itemsize < 4:
+        raise NotImplementedError(f"\"geqrf_cpu\" not implemented for '{type_name(input._dtype)}'")
+    with grad_mode.no_grad():
+        factored, tau = decomposition_kernels.geqrf(input, "geqrf")
+    record_outputs(GeqrfBackward0, input, (factored, tau), ())
+    return named_result(return_types.geqrf, "geqrf", (factored, tau), out, (input,))

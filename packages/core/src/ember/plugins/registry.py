@@ -39,8 +39,8 @@ OPTIONAL_KERNELS: tuple[str, ...] = (
     # the LU/Cholesky family's primitives (ember/_ops/matrix_kernels.py composes each without them)
     "lu_factor", "cholesky", "triangular_solve",
     # the QR and symmetric eigen decompositions: core has no composition, so a device without them refuses
-    # linalg.qr / linalg.eigh with a NotImplementedError naming the op and the device
-    "qr", "eigh",
+    # linalg.qr / torch.geqrf / linalg.eigh with a NotImplementedError naming the op and the device
+    "qr", "geqrf", "eigh",
 )
 # The kernels that make a buffer from nothing but arguments: core calls them with the keyword ``index=``,
 # the index of the device the buffer goes to (every other kernel makes its result where its inputs are).

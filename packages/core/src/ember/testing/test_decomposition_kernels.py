@@ -1,8 +1,9 @@
-"""The QR and symmetric eigen decompositions' optional kernels (`qr`, `eigh`) against their definitions and
-numpy's LAPACK: Q orthonormal, R upper triangular with LAPACK's diagonal signs (geqrf's, which PyTorch returns),
-Q R the input; eigenvalues ascending, as LAPACK's, eigenvectors orthonormal with A V = V diag(L), only the
-named triangle read. Core has no composition of them (a device without them refuses linalg.qr/eigh), so there
-is no COMPOSITIONS row; the oracle tests compare the ops with PyTorch."""
+"""The QR and symmetric eigen decompositions' optional kernels (`qr`, `geqrf`, `eigh`) against their definitions
+and numpy's LAPACK: Q orthonormal, R upper triangular with LAPACK's diagonal signs (geqrf's, which PyTorch returns),
+Q R the input; geqrf's reflectors and factors as LAPACK's; eigenvalues ascending, as LAPACK's, eigenvectors
+orthonormal with A V = V diag(L), only the named triangle read. Core has no composition of them (a device without
+them refuses linalg.qr/geqrf/eigh), so there is no COMPOSITIONS row; the oracle tests compare the ops with
+PyTorch."""
 from __future__ import annotations
 
 import numpy as np
@@ -13,7 +14,7 @@ from ember.testing.compare import assert_matches, no_warnings
 from ember.testing.harness import FLOAT_NAMES
 from ember.testing.test_optional_kernels import optional_kernel
 
-CHECKED_KERNELS = ("qr", "eigh")
+CHECKED_KERNELS = ("qr", "geqrf", "eigh")
 MATRIX_DTYPES = tuple(name for name in FLOAT_NAMES if name != "float16")  # PyTorch decomposes no float16
 QR_SHAPES = ((4, 4), (2, 3, 5, 3), (3, 5), (1, 1), (0, 3, 3), (3, 0), (0, 3), (2, 0, 0))
 EIGH_SHAPES = ((4, 4), (2, 3, 3, 3), (6, 6), (1, 1), (0, 2, 2), (2, 0, 0))
@@ -47,6 +48,27 @@ def test_qr_matches_lapack(ember_device, ember_rng, dtype_name, layout, complete
         assert_matches(_t(q) @ q, np.broadcast_to(np.eye(q.shape[-1], dtype=dtype_name), (*shape[:-2], q.shape[-1],
                                                                                          q.shape[-1])),
                        f"{what}: Q^T Q", terms=terms)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("dtype_name", MATRIX_DTYPES)
+def test_geqrf_matches_lapack(ember_device, ember_rng, dtype_name, layout):
+    """geqrf(a) -> (A', tau): LAPACK's geqrf (numpy.linalg.qr's 'raw' mode in float64, transposed back): R on and
+    above the diagonal of A', the reflectors below it, tau (*, min(m, n)); a column already reduced (zeros below
+    its diagonal) has tau 0 and keeps its sign."""
+    kernel = optional_kernel(ember_device, "geqrf")
+    ember_device.dtype(dtype_name)
+    for shape in QR_SHAPES:
+        a = ember_rng.standard_normal(shape).astype(dtype_name)
+        if a.size:
+            a[..., 1:, 0] = 0  # the first column is reduced already: no reflector
+        what = f"geqrf(<{shape} {dtype_name}, {layout}>)"
+        with no_warnings(what):
+            factored, tau = (ember_device.to_numpy(b) for b in kernel(place(ember_device, a, layout)))
+        raw, expected_tau = np.linalg.qr(a.astype(np.float64), mode="raw")
+        terms = 4 * max(*shape[-2:], 1)
+        assert_matches(factored, _t(raw).astype(dtype_name), what, terms=terms, magnitude=np.sqrt(shape[-2] + 1) * 4)
+        assert_matches(tau, expected_tau.astype(dtype_name), f"{what}: tau", terms=terms)
 
 
 @pytest.mark.parametrize("upper", (False, True), ids=("lower", "upper"))
@@ -84,13 +106,14 @@ def test_eigh_matches_lapack(ember_device, ember_rng, dtype_name, layout, upper)
 
 @pytest.mark.parametrize("kernel", CHECKED_KERNELS)
 def test_a_device_without_the_kernel_refuses_the_op(ember_device, kernel):
-    """Core has no composition: without the kernel, linalg.qr / linalg.eigh raise NotImplementedError naming
+    """Core has no composition: without the kernel, linalg.qr / geqrf / linalg.eigh raise NotImplementedError naming
     the op, the device and the kernel (before any kernel runs)."""
     import ember
 
     ember_device.dtype("float32")
     a = ember.eye(3, device=ember_device.device)
-    op, call = ("linalg.qr", ember.linalg.qr) if kernel == "qr" else ("linalg.eigh", ember.linalg.eigvalsh)
+    op, call = {"qr": ("linalg.qr", ember.linalg.qr), "geqrf": ("geqrf", ember.geqrf),
+                "eigh": ("linalg.eigh", ember.linalg.eigvalsh)}[kernel]
     with ember_device.composing(kernel), pytest.raises(NotImplementedError) as refused:
         call(a)
     message = str(refused.value)
