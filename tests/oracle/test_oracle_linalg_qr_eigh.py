@@ -1,9 +1,10 @@
 """torch.linalg's QR and symmetric eigen family against PyTorch: linalg.qr (reduced, complete, 'r'), torch.qr,
-Tensor.qr, linalg.eigh and eigvalsh (lower and upper triangle); values (batched, tall, wide, transposed inputs,
-empty matrices), gradients, grad_fn names, second derivatives (gradcheck and gradgradcheck in float64), out=
-and the errors (integer, half, shapes, modes, UPLO, the backward of mode='r' and of a complete tall QR,
-torch.symeig's removal). QR is compared as it is: both give LAPACK's factors (R's diagonal signs included);
-eigenvectors are compared with each column's sign fixed by its sum, as any two eigensolvers may differ there."""
+Tensor.qr, geqrf, linalg.householder_product (orgqr), linalg.eigh and eigvalsh (lower and upper triangle); values
+(batched, tall, wide, transposed inputs, empty matrices), gradients, grad_fn names, second derivatives (gradcheck
+and gradgradcheck in float64), out= and the errors (integer, half, shapes, modes, UPLO, the backward of mode='r',
+of a complete tall QR and of geqrf, torch.symeig's removal). QR and geqrf are compared as they are: both give
+LAPACK's factors (R's diagonal signs included); eigenvectors are compared with each column's sign fixed by its
+sum, as any two eigensolvers may differ there."""
 
 from __future__ import annotations
 
@@ -96,11 +97,67 @@ def test_second_derivatives_are_finite_differences_of_the_first(oracle, name):
     assert oracle.ember.autograd.gradgradcheck(call, (leaf,))
 
 
+# name -> (the call on lib, shapes of input and tau)
+HOUSEHOLDER = {
+    "linalg.householder_product": (lambda lib, a, tau: lib.linalg.householder_product(a, tau), ((4, 3), (2,))),
+    "linalg.householder_product batched, every column": (
+        lambda lib, a, tau: lib.linalg.householder_product(a, tau), ((2, 5, 3), (2, 3))),
+    "linalg.householder_product square": (lambda lib, a, tau: lib.linalg.householder_product(a, tau), ((3, 3), (3,))),
+    "orgqr": (lambda lib, a, tau: lib.orgqr(a, tau), ((2, 4, 2), (2, 2))),
+    "Tensor.orgqr": (lambda lib, a, tau: a.orgqr(tau), ((4, 4), (1,))),
+}
+
+
+def _householder_arrays(name, dtype):
+    rng = np.random.default_rng(len(name))
+    return [normal(rng, shape, dtype) for shape in HOUSEHOLDER[name][1]]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name", list(HOUSEHOLDER))
+def test_householder_product_matches_torch(oracle, name, dtype):
+    tolerance = {"rtol": 1e-4, "atol": 1e-4} if dtype == "float32" else {}
+    ember_result, torch_result = oracle.check(HOUSEHOLDER[name][0], *_householder_arrays(name, dtype), **tolerance)
+    assert oracle.grad_fn_name(ember_result) == oracle.grad_fn_name(torch_result) == \
+        "LinalgHouseholderProductBackward0"
+
+
+@pytest.mark.parametrize("name", list(HOUSEHOLDER))
+def test_householder_product_second_derivatives(oracle, name):
+    leaves = tuple(oracle.ember.tensor(a, requires_grad=True) for a in _householder_arrays(name, "float64"))
+    call = lambda *tensors: HOUSEHOLDER[name][0](oracle.ember, *tensors)  # noqa: E731
+    assert oracle.ember.autograd.gradcheck(call, leaves)
+    assert oracle.ember.autograd.gradgradcheck(call, leaves)
+
+
+def test_householder_product_without_reflectors_is_the_identity_without_gradients(oracle):
+    oracle.check(lambda lib, a, tau: lib.linalg.householder_product(a, tau), np.ones((4, 3)), np.ones(0))
+
+
+@pytest.mark.parametrize("shape", [(4, 3), (2, 3, 5), (1, 1), (3, 0), (0, 2, 2)])
+def test_geqrf_matches_torch(oracle, shape):
+    a = normal(np.random.default_rng(5), shape, "float64")
+    oracle.check(lambda lib, a: tuple(lib.geqrf(a)), a, grad=False)
+    oracle.check(lambda lib, a: tuple(a.geqrf()), a.astype(np.float32), grad=False, rtol=1e-4, atol=1e-5)
+
+
+def test_householder_product_of_geqrf_is_the_q_of_qr(oracle):
+    a = normal(np.random.default_rng(6), (2, 5, 3), "float64")
+    oracle.check(lambda lib, a: (lib.linalg.householder_product(*lib.geqrf(a)), lib.linalg.qr(a).Q), a, grad=False)
+
+
+def test_geqrf_records_a_node_that_refuses_to_differentiate(oracle):
+    a = oracle.ember.randn(3, 2, dtype=oracle.ember.float64, requires_grad=True)
+    result = oracle.ember.geqrf(a)
+    assert oracle.grad_fn_name(result.a) == oracle.grad_fn_name(result.tau) == "GeqrfBackward0"
+
+
 def test_the_results_are_the_named_tuples_of_torch(oracle):
     e, a = oracle.ember, np.eye(3)
     for lib_result, torch_result in ((e.linalg.qr(e.tensor(a)), torch.linalg.qr(torch.tensor(a))),
                                      (e.qr(e.tensor(a)), torch.qr(torch.tensor(a))),
-                                     (e.linalg.eigh(e.tensor(a)), torch.linalg.eigh(torch.tensor(a)))):
+                                     (e.linalg.eigh(e.tensor(a)), torch.linalg.eigh(torch.tensor(a))),
+                                     (e.geqrf(e.tensor(a)), torch.geqrf(torch.tensor(a)))):
         assert type(lib_result).__name__ == type(torch_result).__name__
         assert lib_result._fields == tuple(torch_result._fields if hasattr(torch_result, "_fields") else
                                            type(torch_result).__match_args__)
@@ -206,6 +263,28 @@ ERRORS = {
     "eigvalsh UPLO not a str": (lambda lib, a: lib.linalg.eigvalsh(a, UPLO=None), [SQUARE]),
     "eigvalsh of a list": (lambda lib, a: lib.linalg.eigvalsh(a.tolist()), [SQUARE]),
     "eigvalsh out= of another dtype": (lambda lib, a: lib.linalg.eigvalsh(a, out=lib.empty(3)), [SQUARE]),
+    "householder_product integer": (lambda lib, a: lib.linalg.householder_product(a, a[:, 0]),
+                                    [np.eye(3, dtype=np.int64)]),
+    "householder_product half": (lambda lib, a: lib.linalg.householder_product(a, a[:, 0]),
+                                 [np.eye(3, dtype=np.float16)]),
+    "householder_product 1-d": (lambda lib, a: lib.linalg.householder_product(a, a), [np.ones(3)]),
+    "householder_product wide": (lambda lib, a: lib.linalg.householder_product(a, a[:, 0]), [np.ones((2, 3))]),
+    "householder_product too many reflectors": (lambda lib, a: lib.linalg.householder_product(a[:, :2], a[:, 0]),
+                                                [SQUARE]),
+    "householder_product tau of another batch": (
+        lambda lib, a: lib.linalg.householder_product(a, a[:, :, 0].mT), [np.ones((2, 3, 3))]),
+    "householder_product tau of another ndim": (lambda lib, a: lib.linalg.householder_product(a, a[0, 0]),
+                                                [np.ones((2, 3, 3))]),
+    "householder_product dtypes differ": (lambda lib, a: lib.linalg.householder_product(a, a[:, 0].float()),
+                                          [SQUARE]),
+    "householder_product tau a list": (lambda lib, a: lib.linalg.householder_product(a, [1.0]), [SQUARE]),
+    "householder_product out= with grad": (
+        lambda lib, a: lib.linalg.householder_product(a.requires_grad_(), a[:, 0], out=lib.empty(3, 3)), [SQUARE]),
+    "geqrf 1-d": (lambda lib, a: lib.geqrf(a), [np.ones(3)]),
+    "geqrf integer": (lambda lib, a: lib.geqrf(a), [np.eye(2, dtype=np.int64)]),
+    "geqrf half": (lambda lib, a: lib.geqrf(a), [np.eye(2, dtype=np.float16)]),
+    "geqrf of a list": (lambda lib, a: lib.geqrf(a.tolist()), [SQUARE]),
+    "geqrf backward": (lambda lib, a: lib.geqrf(a.requires_grad_()).a.sum().backward(), [SQUARE]),
     "symeig": (lambda lib, a: lib.symeig(a), [SQUARE]),
     "symeig with eigenvectors": (lambda lib, a: lib.symeig(a, eigenvectors=True), [SQUARE]),
     "Tensor.symeig": (lambda lib, a: a.symeig(), [SQUARE]),

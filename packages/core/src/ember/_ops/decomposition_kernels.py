@@ -5,6 +5,14 @@ the op and the device, with no host round trip. Callers hold no_grad: results ca
 from __future__ import annotations
 
 from .._tensor import Tensor, wrap
+from .dispatch import type_name
+
+
+def check_lapack_dtype(a: Tensor, kernel: str) -> None:
+    """PyTorch's NotImplementedError for a dtype its LAPACK kernel `kernel` ("linalg_eigh_cpu") has no version of
+    (integers, bool, float16)."""
+    if not a._dtype.is_floating_point or a._dtype.itemsize < 4:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{type_name(a._dtype)}'")
 
 
 def _kernel(a: Tensor, name: str, op: str):

@@ -8,7 +8,7 @@ from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.node import Node
 from . import creation, decomposition_kernels
-from .dispatch import profiled, type_name
+from .dispatch import profiled
 from .linalg import OUT_DTYPE, exact_out, write_out
 from .lu_ops import named_result
 from .multi_output import record_outputs
@@ -46,8 +46,7 @@ def _checked(op: str, A, UPLO) -> bool:
                            f"{A.shape[-1]} matrices")
     if UPLO.upper() not in ("L", "U"):
         raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
-    if not A._dtype.is_floating_point or A._dtype.itemsize < 4:
-        raise NotImplementedError(f"\"linalg_eigh_cpu\" not implemented for '{type_name(A._dtype)}'")
+    decomposition_kernels.check_lapack_dtype(A, "linalg_eigh_cpu")
     return UPLO.upper() == "U"
 
 

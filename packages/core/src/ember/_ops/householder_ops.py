@@ -9,10 +9,10 @@ from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.node import Node, attach, needs_input_grad
 from . import creation
+from .decomposition_kernels import check_lapack_dtype
 from .dispatch import profiled, type_name
 from .joining import cat, stack
 from .linalg import written
-from .matrix_checks import check_matrices
 
 _OP = "ember.linalg.householder_product"
 
@@ -93,7 +93,7 @@ def _check(A, tau) -> None:
     if tau._dtype is not A._dtype:
         raise RuntimeError(f"{_OP}: tau dtype {type_name(tau._dtype)} does not match input dtype "
                            f"{type_name(A._dtype)}")
-    check_matrices(_OP, A, square=False, half="orgqr_cpu")
+    check_lapack_dtype(A, "orgqr_cpu")
 
 
 @profiled("aten::linalg_householder_product")

@@ -11,7 +11,7 @@ from ..autograd import grad_mode
 from ..autograd.node import Node
 from . import creation, decomposition_kernels
 from .cholesky_ops import solve_triangular
-from .dispatch import profiled, type_name
+from .dispatch import profiled
 from .joining import cat
 from .linalg import OUT_DTYPE, exact_out
 from .lu_ops import named_result
@@ -121,8 +121,7 @@ def geqrf(input, *, out=None):
         raise TypeError(f"geqrf(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
     if input.ndim < 2:
         raise RuntimeError("ember.geqrf: input must have at least 2 dimensions.")
-    if not input._dtype.is_floating_point or input._dtype.itemsize < 4:
-        raise NotImplementedError(f"\"geqrf_cpu\" not implemented for '{type_name(input._dtype)}'")
+    decomposition_kernels.check_lapack_dtype(input, "geqrf_cpu")
     with grad_mode.no_grad():
         factored, tau = decomposition_kernels.geqrf(input, "geqrf")
     record_outputs(GeqrfBackward0, input, (factored, tau), ())
