@@ -51,11 +51,6 @@ class LinalgQrBackward0(Node):
         return grad if grad_r is None else grad + q @ grad_r
 
 
-def _check_mode(op: str, mode) -> None:
-    if not isinstance(mode, str):
-        raise TypeError(f"{op}(): argument 'mode' must be str, not {type(mode).__name__}")
-
-
 def _qr(A, mode: str):
     """(Q, R) of A under `mode` (Q an empty tensor for 'r'), with one LinalgQrBackward0 node over both."""
     if mode not in _MODES and A.ndim >= 2 and A._dtype.is_floating_point:  # PyTorch's order: before float16's
@@ -77,7 +72,8 @@ def qr(A, mode="reduced", *, out=None):
     R's diagonal signs are LAPACK's (geqrf), as PyTorch's."""
     if not isinstance(A, Tensor):
         raise TypeError(f"linalg_qr(): argument 'A' (position 1) must be Tensor, not {type(A).__name__}")
-    _check_mode("linalg_qr", mode)
+    if not isinstance(mode, str):
+        raise TypeError(f"linalg_qr(): argument 'mode' must be str, not {type(mode).__name__}")
     if out is not None:
         for target in out:
             exact_out(target, A._dtype, OUT_DTYPE)
