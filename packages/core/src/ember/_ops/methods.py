@@ -35,6 +35,7 @@ from . import (
     norms,
     pointwise,
     polygamma,
+    pseudoinverse,
     qr_ops,
     quantiles,
     queries,
@@ -49,6 +50,7 @@ from . import (
     sorting,
     stacking,
     strided,
+    svd_decomposition,
     unary,
     unfold,
     view_inplace,
@@ -171,6 +173,7 @@ _METHODS = {
     # the QR and symmetric eigen decompositions (session 9)
     "qr": qr_ops.legacy_qr, "symeig": eigh_ops.symeig, "orgqr": householder_ops.orgqr,
     "geqrf": qr_ops.geqrf,
+    "svd": svd_decomposition.legacy_svd, "pinverse": pseudoinverse.pinverse,
 }
 
 # In-place versions: name_ -> out-of-place op (and whether that op accepts out=).

@@ -17,6 +17,7 @@ REQUIRED_KERNELS: tuple[str, ...] = (
     "add", "sub", "mul", "div", "pow", "maximum", "minimum",
     "eq", "ne", "lt", "le", "gt", "ge",
     "floor_divide", "remainder", "fmod", "atan2", "copysign", "logaddexp", "logaddexp2", "hypot", "nextafter",
+    "igamma", "igammac",
     "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_left_shift", "bitwise_right_shift", "bitwise_not",
     "where", "sum", "max", "argmax", "matmul",
     "strides", "as_strided", "contiguous", "index", "index_put_",
@@ -41,6 +42,8 @@ OPTIONAL_KERNELS: tuple[str, ...] = (
     # the QR and symmetric eigen decompositions: core has no composition, so a device without them refuses
     # linalg.qr / torch.geqrf / linalg.eigh with a NotImplementedError naming the op and the device
     "qr", "geqrf", "eigh",
+    # the SVD (ember/_ops/svd_decomposition.py): core has no composition; without it the SVD family is refused
+    "svd",
 )
 # The kernels that make a buffer from nothing but arguments: core calls them with the keyword ``index=``,
 # the index of the device the buffer goes to (every other kernel makes its result where its inputs are).
