@@ -34,7 +34,7 @@ from ._ops.activation import log_softmax, relu, sigmoid, softmax
 from ._ops.addcmul import addcdiv, addcmul
 from ._ops.blas import addbmm, addmm, addmv, addr, baddbmm
 from ._ops.broadcasting import broadcast_shapes, broadcast_tensors
-from ._ops.convolution import conv1d, conv2d, conv_transpose1d, conv_transpose2d, convolution
+from ._ops.convolution import conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d, convolution
 from ._ops.creation import (
     arange,
     as_tensor,

@@ -32,7 +32,16 @@ from ember.nn.functional.activation import (
     tanhshrink,
 )
 from ember.nn.functional.attention import multi_head_attention_forward, scaled_dot_product_attention
-from ember.nn.functional.conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d, fold, unfold
+from ember.nn.functional.conv import (
+    conv1d,
+    conv2d,
+    conv3d,
+    conv_transpose1d,
+    conv_transpose2d,
+    conv_transpose3d,
+    fold,
+    unfold,
+)
 from ember.nn.functional.dropouts import (
     alpha_dropout,
     dropout,
@@ -122,8 +131,10 @@ __all__ = [
     "avg_pool2d",
     "conv1d",
     "conv2d",
+    "conv3d",
     "conv_transpose1d",
     "conv_transpose2d",
+    "conv_transpose3d",
     "fold",
     "max_pool1d",
     "max_pool1d_with_indices",
