@@ -108,6 +108,7 @@ from ._ops.pooling import (
     max_pool1d,
     max_pool1d_with_indices,
     max_pool2d,
+    max_pool3d,
 )
 from ._ops.reduction import all, amax, amin, any, argmax, argmin, max, mean, min, prod, std, sum, var
 from ._ops.scan import cummax, cummin, cumprod, cumsum
