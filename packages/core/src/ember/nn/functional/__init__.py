@@ -123,8 +123,8 @@ from ember.nn.functional.distance import pdist
 from ember.nn.functional.embedding_bag import embedding_bag
 from ember.nn.functional.gumbel import gumbel_softmax
 from ember.nn.functional.interpolate import upsample, upsample_bilinear, upsample_nearest
-from ember.nn.functional.lp_pooling import lp_pool1d, lp_pool2d
-from ember.nn.functional.unpooling import max_unpool1d, max_unpool2d
+from ember.nn.functional.lp_pooling import lp_pool1d, lp_pool2d, lp_pool3d
+from ember.nn.functional.unpooling import max_unpool1d, max_unpool2d, max_unpool3d
 
 __all__ = [
     "adaptive_avg_pool1d",
@@ -240,8 +240,10 @@ __all__ = [
     "gumbel_softmax",
     "lp_pool1d",
     "lp_pool2d",
+    "lp_pool3d",
     "max_unpool1d",
     "max_unpool2d",
+    "max_unpool3d",
     "pdist",
     "embedding_bag",
 ]

@@ -63,12 +63,16 @@ from ember.nn.modules.loss import CosineEmbeddingLoss, HuberLoss, KLDivLoss, Mar
 from ember.nn.modules.pooling import (
     AdaptiveAvgPool1d,
     AdaptiveAvgPool2d,
+    AdaptiveAvgPool3d,
     AdaptiveMaxPool1d,
     AdaptiveMaxPool2d,
+    AdaptiveMaxPool3d,
     AvgPool1d,
     AvgPool2d,
+    AvgPool3d,
     MaxPool1d,
     MaxPool2d,
+    MaxPool3d,
 )
 from ember.nn.modules.sparse import Embedding
 from ember.nn.modules.upsampling import Upsample
@@ -117,7 +121,7 @@ from ember.nn.modules.lazy import (
     LazyInstanceNorm2d,
     LazyInstanceNorm3d,
 )
-from ember.nn.modules.pooling import LPPool1d, LPPool2d, MaxUnpool1d, MaxUnpool2d
+from ember.nn.modules.pooling import LPPool1d, LPPool2d, LPPool3d, MaxUnpool1d, MaxUnpool2d, MaxUnpool3d
 from ember.nn.modules.sparse import EmbeddingBag
 from ember.nn.modules.upsampling import UpsamplingBilinear2d, UpsamplingNearest2d
 
@@ -204,10 +208,13 @@ __all__ = [
     "TransformerEncoderLayer",
     "AdaptiveAvgPool1d",
     "AdaptiveAvgPool2d",
+    "AdaptiveAvgPool3d",
     "AdaptiveMaxPool1d",
     "AdaptiveMaxPool2d",
+    "AdaptiveMaxPool3d",
     "AvgPool1d",
     "AvgPool2d",
+    "AvgPool3d",
     "Conv1d",
     "Conv2d",
     "Conv3d",
@@ -216,6 +223,7 @@ __all__ = [
     "ConvTranspose3d",
     "MaxPool1d",
     "MaxPool2d",
+    "MaxPool3d",
     "Bilinear",  # margin, likelihood and triplet losses, bilinear (session 7)
     "LazyLinear",
     "LazyModuleMixin",
@@ -251,8 +259,10 @@ __all__ = [
     "UpsamplingNearest2d",
     "LPPool1d",
     "LPPool2d",
+    "LPPool3d",
     "MaxUnpool1d",
     "MaxUnpool2d",
+    "MaxUnpool3d",
     "EmbeddingBag",
     "BatchNorm3d",
     "LazyBatchNorm1d",
