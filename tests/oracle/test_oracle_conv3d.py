@@ -180,7 +180,7 @@ def test_lazy_conv3d(oracle, names):
     expected = (3, 4, 2, 1, 2) if "Transpose" in lazy_name else (4, 3, 2, 1, 2)
     assert tuple(lazy.weight.shape) == expected
     torch_layer = getattr(torch.nn, lazy_name)(4, (2, 1, 2), stride=2).double()
-    assert tuple(out.shape) == tuple(torch_layer(torch.tensor(x.numpy())).shape)
+    assert tuple(out.shape) == tuple(torch_layer(torch.tensor(x.cpu().numpy())).shape)
     assert repr(lazy) == repr(torch_layer)
 
 
@@ -366,13 +366,13 @@ def test_interpolate_5d_gradcheck_and_upsample(oracle, mode):
 def test_dropout3d(oracle, batched):
     shape = (4, 6, 3, 4, 5) if batched else (6, 3, 4, 5)
     x = ember.ones(*shape, dtype=ember.float64)
-    out = ember.nn.functional.dropout3d(x, 0.5, training=True).numpy()
+    out = ember.nn.functional.dropout3d(x, 0.5, training=True).cpu().numpy()
     channels = out.reshape(-1, 60)
     assert set(np.unique(channels)) <= {0.0, 2.0}
     assert (channels.min(1) == channels.max(1)).all()  # a whole channel kept or dropped
     module = ember.nn.Dropout3d(0.25)
     assert repr(module) == repr(torch.nn.Dropout3d(0.25))
-    assert np.array_equal(module.eval()(x).numpy(), x.numpy())
+    assert np.array_equal(module.eval()(x).cpu().numpy(), x.cpu().numpy())
     oracle.check(lambda lib, t: lib.nn.functional.dropout3d(t, 0.0), np.ones(shape))
     oracle.check(lambda lib, t: lib.nn.functional.dropout3d(t, 1.0), np.ones(shape))
 
