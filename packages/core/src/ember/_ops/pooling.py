@@ -24,7 +24,6 @@ from .im2col import Window, col2im, window_view
 from .pointwise import where
 from .scatter import scatter_add_along, take_along
 
-
 # ----- arguments ---------------------------------------------------------------------------------------
 _COUNTS = {1: "one", 2: "two", 3: "three"}
 _AXES = ("T", "H", "W")  # PyTorch's names of the spatial dims in pooling messages
@@ -189,13 +188,12 @@ def _flat_table(positions: list, size) -> Tensor:
     """(prod(k), prod(out)) flat index into an image of `size` of each window element, from each spatial
     dim's (out_d, k_d) table of positions along it."""
     spatial = len(positions)
-    table = None
+    terms = []
     for d, along in enumerate(positions):
-        step = math.prod(size[d + 1:])
         shape = [1] * (2 * spatial)
         shape[d], shape[spatial + d] = along._data.shape[1], along._data.shape[0]
-        term = along.t().reshape(shape) * step
-        table = term if table is None else table + term
+        terms.append(along.t().reshape(shape) * math.prod(size[d + 1:]))
+    table = functools.reduce(lambda total, term: total + term, terms)
     return table.reshape(math.prod(p._data.shape[1] for p in positions), -1)
 
 
