@@ -125,7 +125,8 @@ def test_top_level_functions_and_convolution(oracle):
         "zero groups", "negative padding", "bias size", "strided same", "output padding", "transposed 3-d input"])
 def test_convolution_errors(oracle, call):
     rng = oracle.rng(0)
-    assert_same_error(call, oracle.array(rng, (2, 2, 3, 4, 5), "float64"), oracle.array(rng, (4, 2, 2, 3, 2), "float64"))
+    assert_same_error(call, oracle.array(rng, (2, 2, 3, 4, 5), "float64"),
+                      oracle.array(rng, (4, 2, 2, 3, 2), "float64"))
 
 
 def _copy_parameters(ember_module, torch_module):
@@ -193,17 +194,6 @@ MAX_POOL = [
 ]
 
 
-@pytest.mark.parametrize("dtype", ["float32", "float64"])
-@pytest.mark.parametrize("batched", [True, False])
-@pytest.mark.parametrize("kwargs", MAX_POOL)
-def test_max_pool3d(oracle, kwargs, batched, dtype):
-    shape = (2, 3, 5, 6, 7) if batched else (3, 5, 6, 7)
-    x = oracle.array(oracle.rng(4), shape, dtype, "any")
-    oracle.check(lambda lib, t: lib.nn.functional.max_pool3d(t, return_indices=True, **kwargs), x)
-    oracle.check(lambda lib, t: (lib.nn.MaxPool3d(**kwargs))(t), x)
-    assert_grad_fn(oracle, lambda lib, t: lib.nn.functional.max_pool3d(t, **kwargs), x.astype("float64"))
-
-
 def test_max_pool3d_with_indices_and_top_level(oracle):
     x = oracle.array(oracle.rng(5), (2, 2, 4, 4, 5), "float64", "any")
     oracle.check(lambda lib, t: lib.nn.functional.max_pool3d_with_indices(t, 2, 1), x)
@@ -219,15 +209,19 @@ AVG_POOL = [
 ]
 
 
+POOL_CASES = ([("max_pool3d", "MaxPool3d", dict(kwargs, return_indices=True)) for kwargs in MAX_POOL]
+              + [("avg_pool3d", "AvgPool3d", kwargs) for kwargs in AVG_POOL])
+
+
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("batched", [True, False])
-@pytest.mark.parametrize("kwargs", AVG_POOL)
-def test_avg_pool3d(oracle, kwargs, batched, dtype):
+@pytest.mark.parametrize("function, module, kwargs", POOL_CASES)
+def test_pool3d(oracle, function, module, kwargs, batched, dtype):
     shape = (2, 3, 5, 6, 7) if batched else (3, 5, 6, 7)
-    x = oracle.array(oracle.rng(6), shape, dtype, "any")
-    oracle.check(lambda lib, t: lib.nn.functional.avg_pool3d(t, **kwargs), x)
-    oracle.check(lambda lib, t: (lib.nn.AvgPool3d(**kwargs))(t), x)
-    assert_grad_fn(oracle, lambda lib, t: lib.nn.functional.avg_pool3d(t, **kwargs), x.astype("float64"))
+    x = oracle.array(oracle.rng(4), shape, dtype, "any")
+    oracle.check(lambda lib, t: getattr(lib.nn.functional, function)(t, **kwargs), x)
+    oracle.check(lambda lib, t: getattr(lib.nn, module)(**kwargs)(t), x)
+    assert_grad_fn(oracle, lambda lib, t: getattr(lib.nn.functional, function)(t, **kwargs), x.astype("float64"))
 
 
 @pytest.mark.parametrize("kwargs", AVG_POOL[1:])

@@ -210,8 +210,8 @@ def interpolate(
     antialias: bool = False,
 ) -> Tensor:
     """Resize (N, C, *spatial) to ``size``, or by ``scale_factor``, with 'nearest' or 'nearest-exact' (any of
-    1-3 spatial dims), 'linear' (1), 'bilinear' (2) or 'trilinear' (3) sampling; ``align_corners`` maps the corner pixels'
-    centres onto each other (linear modes only)."""
+    1-3 spatial dims), 'linear' (1), 'bilinear' (2) or 'trilinear' (3) sampling; ``align_corners`` maps the
+    corner pixels' centres onto each other (linear modes only)."""
     if mode in ("nearest", "area", "nearest-exact"):
         if align_corners is not None:
             raise ValueError("align_corners option can only be set with the interpolating modes: "

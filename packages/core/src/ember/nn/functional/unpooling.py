@@ -7,9 +7,8 @@ the 2-d op on a unit width, as PyTorch does.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import math
+from collections.abc import Sequence
 
 import ember
 from ember import _dtype
@@ -96,30 +95,29 @@ def _unpool(input: Tensor, indices: Tensor, size: Sequence[int]) -> Tensor:
                   shape=tuple(input.shape), dims=dims)
 
 
-@profiled("aten::max_unpool2d")
-def max_unpool2d(input: Tensor, indices: Tensor, kernel_size, stride=None, padding=0, output_size=None) -> Tensor:
-    """(N, C, H, W) or (C, H, W) max-pooled values put back at their `indices` in zero planes of the
-    unpooled size (``output_size``, or the size the pooling's kernel, stride and padding imply)."""
-    kernel = _ints(kernel_size, 2)
-    steps = kernel if stride is None else _ints(stride, 2)
-    size = _output_size(input, kernel, steps, _ints(padding, 2), output_size)
-    return _unpool(input, indices, size)
+def _unpooled_size(input: Tensor, kernel_size, stride, padding, output_size, spatial: int) -> list[int]:
+    """The unpooled spatial size from the pooling's arguments (stride defaulting to the kernel size)."""
+    kernel = _ints(kernel_size, spatial)
+    steps = kernel if stride is None else _ints(stride, spatial)
+    return _output_size(input, kernel, steps, _ints(padding, spatial), output_size)
 
 
 @profiled("aten::max_unpool1d")
 def max_unpool1d(input: Tensor, indices: Tensor, kernel_size, stride=None, padding=0, output_size=None) -> Tensor:
     """(N, C, L) or (C, L) max-pooled values put back at their `indices` (the 2-d op on a unit width)."""
-    kernel = _ints(kernel_size, 1)
-    steps = kernel if stride is None else _ints(stride, 1)
-    size = _output_size(input, kernel, steps, _ints(padding, 1), output_size)
+    size = _unpooled_size(input, kernel_size, stride, padding, output_size, 1)
     return _unpool(input.unsqueeze(-1), indices.unsqueeze(-1), [*size, 1]).squeeze(-1)
+
+
+@profiled("aten::max_unpool2d")
+def max_unpool2d(input: Tensor, indices: Tensor, kernel_size, stride=None, padding=0, output_size=None) -> Tensor:
+    """(N, C, H, W) or (C, H, W) max-pooled values put back at their `indices` in zero planes of the
+    unpooled size (``output_size``, or the size the pooling's kernel, stride and padding imply)."""
+    return _unpool(input, indices, _unpooled_size(input, kernel_size, stride, padding, output_size, 2))
 
 
 @profiled("aten::max_unpool3d")
 def max_unpool3d(input: Tensor, indices: Tensor, kernel_size, stride=None, padding=0, output_size=None) -> Tensor:
     """(N, C, D, H, W) or (C, D, H, W) max-pooled values put back at their `indices` in zero volumes of the
     unpooled size (``output_size``, or the size the pooling's kernel, stride and padding imply)."""
-    kernel = _ints(kernel_size, 3)
-    steps = kernel if stride is None else _ints(stride, 3)
-    size = _output_size(input, kernel, steps, _ints(padding, 3), output_size)
-    return _unpool(input, indices, size)
+    return _unpool(input, indices, _unpooled_size(input, kernel_size, stride, padding, output_size, 3))

@@ -1,5 +1,6 @@
-"""`Conv1d Conv2d Conv3d ConvTranspose1d ConvTranspose2d ConvTranspose3d`: PyTorch's convolution layers (arguments, defaults,
-kaiming_uniform(a=sqrt(5)) weight and bias bound, padding modes and reprs) over `F.conv*`."""
+"""`Conv1d Conv2d Conv3d ConvTranspose1d ConvTranspose2d ConvTranspose3d`: PyTorch's convolution layers
+(arguments, defaults, kaiming_uniform(a=sqrt(5)) weight and bias bound, padding modes and reprs) over
+`F.conv*`."""
 
 from __future__ import annotations
 
