@@ -115,13 +115,14 @@ def test_top_level_functions_and_convolution(oracle):
     lambda lib, x, w: lib.nn.functional.conv3d(x, w, groups=3),
     lambda lib, x, w: lib.nn.functional.conv3d(x, w.repeat(1, 1, 4, 1, 1)),
     lambda lib, x, w: lib.nn.functional.conv3d(x, w, stride=0),
+    lambda lib, x, w: lib.nn.functional.conv3d(x, w, dilation=(1, 0, 1)),
     lambda lib, x, w: lib.nn.functional.conv3d(x, w, groups=0),
     lambda lib, x, w: lib.nn.functional.conv3d(x, w, padding=-1),
     lambda lib, x, w: lib.nn.functional.conv3d(x, w, bias=lib.zeros(5, dtype=lib.float64)),
     lambda lib, x, w: lib.nn.functional.conv3d(x, w, padding="same", stride=2),
     lambda lib, x, w: lib.nn.functional.conv_transpose3d(x, w.transpose(0, 1), stride=2, output_padding=2),
     lambda lib, x, w: lib.nn.functional.conv_transpose3d(x[0, 0], w.transpose(0, 1)),
-], ids=["3-d input", "stride of two", "4-d weight", "groups", "kernel larger than input", "zero stride",
+], ids=["3-d input", "stride of two", "4-d weight", "groups", "kernel larger than input", "zero stride", "zero dilation",
         "zero groups", "negative padding", "bias size", "strided same", "output padding", "transposed 3-d input"])
 def test_convolution_errors(oracle, call):
     rng = oracle.rng(0)
