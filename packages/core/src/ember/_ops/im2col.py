@@ -30,6 +30,10 @@ class Window(NamedTuple):
         return tuple((n + lo + hi - d * (k - 1) - 1) // s + 1 for n, (lo, hi), d, k, s in
                      zip(size, self.padding, self.dilation, self.kernel, self.stride))
 
+    def padded(self, size) -> tuple:
+        """The size of an image of `size` with its padding."""
+        return tuple(n + lo + hi for n, (lo, hi) in zip(size, self.padding))
+
     @property
     def volume(self) -> int:
         """The count of elements in one window."""
@@ -41,6 +45,13 @@ def _row_major(shape) -> tuple:
     return tuple(math.prod(shape[i + 1:]) for i in range(len(shape)))
 
 
+def _interior(device, image, size, window: Window):
+    """The view of the padded `image` (N, C, *padded) that holds the image of `size` itself."""
+    for dim, (n, (lo, _)) in enumerate(zip(size, window.padding)):
+        image = views.narrow_buffer(device, image, dim + 2, lo, n)
+    return image
+
+
 def _padded(device, data, window: Window, dtype, fill):
     """`data` (N, C, *spatial) surrounded by `fill` as `window.padding` says, as a C-contiguous buffer."""
     k = device.kernels
@@ -48,11 +59,8 @@ def _padded(device, data, window: Window, dtype, fill):
     if not any(lo or hi for lo, hi in window.padding):
         return data
     n, c, *size = data.shape
-    target = k.full((n, c, *(s + lo + hi for s, (lo, hi) in zip(size, window.padding))), fill, dtype)
-    region = target
-    for dim, (s, (lo, _)) in enumerate(zip(size, window.padding)):
-        region = views.narrow_buffer(device, region, dim + 2, lo, s)
-    k.copy_(region, data)
+    target = k.full((n, c, *window.padded(size)), fill, dtype)
+    k.copy_(_interior(device, target, size, window), data)
     return target
 
 
@@ -97,7 +105,7 @@ def _col2im_planes_last(device, blocks, size, window: Window, dtype):
     n, c = blocks.shape[:2]
     counts = blocks.shape[2 + spatial:]
     planes, length, volume = n * c, math.prod(counts), window.volume
-    padded = [s + lo + hi for s, (lo, hi) in zip(size, window.padding)]
+    padded = window.padded(size)
     steps = _row_major(padded)
     last = k.contiguous(views.strided(device, blocks, (volume, *counts, planes),
                                       (length, *_row_major(counts), volume * length)))
@@ -124,7 +132,7 @@ def col2im_buffer(device, columns, size, window: Window, dtype):
     if counts[-1] < _SHORT_ROW and n * c:
         blocks = views.reshape_buffer(device, columns, (n, c, *window.kernel, *counts))
         return _col2im_planes_last(device, blocks, size, window, dtype)
-    padded = [s + lo + hi for s, (lo, hi) in zip(size, window.padding)]
+    padded = window.padded(size)
     image = k.full((n, c, *padded), 0, dtype)
     steps = _row_major(padded)
     plane = math.prod(padded)
@@ -135,9 +143,7 @@ def col2im_buffer(device, columns, size, window: Window, dtype):
         k.add(region, views.select_buffer(device, flat, 2, position), out=region)
     if not any(lo or hi for lo, hi in window.padding):
         return image
-    for dim, (s, (lo, _)) in enumerate(zip(size, window.padding)):
-        image = views.narrow_buffer(device, image, dim + 2, lo, s)
-    return k.contiguous(image)
+    return k.contiguous(_interior(device, image, size, window))
 
 
 class Im2ColBackward0(Node):
