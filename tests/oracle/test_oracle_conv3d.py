@@ -122,8 +122,9 @@ def test_top_level_functions_and_convolution(oracle):
     lambda lib, x, w: lib.nn.functional.conv3d(x, w, padding="same", stride=2),
     lambda lib, x, w: lib.nn.functional.conv_transpose3d(x, w.transpose(0, 1), stride=2, output_padding=2),
     lambda lib, x, w: lib.nn.functional.conv_transpose3d(x[0, 0], w.transpose(0, 1)),
-], ids=["3-d input", "stride of two", "4-d weight", "groups", "kernel larger than input", "zero stride", "zero dilation",
-        "zero groups", "negative padding", "bias size", "strided same", "output padding", "transposed 3-d input"])
+], ids=["3-d input", "stride of two", "4-d weight", "groups", "kernel larger than input", "zero stride",
+        "zero dilation", "zero groups", "negative padding", "bias size", "strided same", "output padding",
+        "transposed 3-d input"])
 def test_convolution_errors(oracle, call):
     rng = oracle.rng(0)
     assert_same_error(call, oracle.array(rng, (2, 2, 3, 4, 5), "float64"),
@@ -276,9 +277,13 @@ def test_lp_pool3d(oracle, norm_type):
     lambda lib, x: lib.nn.functional.adaptive_avg_pool3d(x[0, 0], 2),
     lambda lib, x: lib.nn.functional.adaptive_max_pool3d(x, (2, 3)),
     lambda lib, x: lib.nn.functional.adaptive_max_pool3d(x[0, 0], 2),
+    lambda lib, x: lib.nn.functional.max_pool2d(x[0], 2, padding=-1),
+    lambda lib, x: lib.nn.functional.avg_pool2d(x[0], (2, 2, 2)),
+    lambda lib, x: lib.nn.functional.max_pool2d(x[0], 2, stride=(1, 2, 1)),
 ], ids=["max pad", "max dilation", "max kernel", "max output too small", "max kernel size", "max stride size",
         "max negative pad", "max 3-d", "avg stride", "avg input smaller than kernel", "avg divisor", "avg 3-d",
-        "adaptive avg size", "adaptive avg 3-d", "adaptive max size", "adaptive max 3-d"])
+        "adaptive avg size", "adaptive avg 3-d", "adaptive max size", "adaptive max 3-d", "2-d negative pad",
+        "2-d kernel size", "2-d stride size"])
 def test_pooling_errors(oracle, call):
     assert_same_error(call, oracle.array(oracle.rng(0), (2, 3, 5, 6, 7), "float64"))
 
@@ -347,7 +352,7 @@ def test_interpolate_nearest_exact_lower_dims(oracle, dims, size):
                    x.astype("float64"))
 
 
-@pytest.mark.parametrize("mode", ["nearest-exact", "trilinear"])
+@pytest.mark.parametrize("mode", ["nearest", "nearest-exact", "trilinear"])
 def test_interpolate_5d_gradcheck_and_upsample(oracle, mode):
     x = oracle.array(oracle.rng(14), (1, 1, 2, 3, 4), "float64", "any")
     assert_gradchecks(lambda lib, t: lib.nn.functional.interpolate(t, scale_factor=(1.5, 2, 0.5), mode=mode), x)
