@@ -271,6 +271,10 @@ def test_lp_pool3d(oracle, norm_type):
     lambda lib, x: lib.nn.functional.max_pool3d(x[0, 0], 2),
     lambda lib, x: lib.nn.functional.avg_pool3d(x, 2, stride=0),
     lambda lib, x: lib.nn.functional.avg_pool3d(x, (6, 2, 2)),
+    lambda lib, x: lib.nn.functional.avg_pool3d(x, (2, 2)),
+    lambda lib, x: lib.nn.functional.avg_pool3d(x, 2, stride=(1, 2)),
+    lambda lib, x: lib.nn.functional.avg_pool3d(x, 2, padding=(1, 1)),
+    lambda lib, x: lib.nn.functional.max_pool3d(x, 2, dilation=(1, 1)),
     lambda lib, x: lib.nn.functional.avg_pool3d(x, 2, divisor_override=0),
     lambda lib, x: lib.nn.functional.avg_pool3d(x[0, 0], 2),
     lambda lib, x: lib.nn.functional.adaptive_avg_pool3d(x, (2, 3)),
@@ -281,7 +285,8 @@ def test_lp_pool3d(oracle, norm_type):
     lambda lib, x: lib.nn.functional.avg_pool2d(x[0], (2, 2, 2)),
     lambda lib, x: lib.nn.functional.max_pool2d(x[0], 2, stride=(1, 2, 1)),
 ], ids=["max pad", "max dilation", "max kernel", "max output too small", "max kernel size", "max stride size",
-        "max negative pad", "max 3-d", "avg stride", "avg input smaller than kernel", "avg divisor", "avg 3-d",
+        "max negative pad", "max 3-d", "avg stride", "avg input smaller than kernel",
+        "avg kernel size", "avg stride size", "avg padding size", "max dilation size", "avg divisor", "avg 3-d",
         "adaptive avg size", "adaptive avg 3-d", "adaptive max size", "adaptive max 3-d", "2-d negative pad",
         "2-d kernel size", "2-d stride size"])
 def test_pooling_errors(oracle, call):

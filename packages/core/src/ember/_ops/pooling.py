@@ -37,8 +37,10 @@ def _ints(value, name: str, op: str, count: int) -> tuple:
             return tuple(value) * count
         if len(value) == count:
             return tuple(value)
+        # PyTorch's words vary with the op and the argument
+        verb = "must be" if op == "avg_pool3d" else "must be either" if name == "dilation" else "must either be"
         omitted = "omitted, " if name == "stride" else ""
-        raise RuntimeError(f"{op}: {name} must either be {omitted}a single int, or a tuple of {_COUNTS[count]} ints")
+        raise RuntimeError(f"{op}: {name} {verb} {omitted}a single int, or a tuple of {_COUNTS[count]} ints")
     raise TypeError(f"{op}(): argument '{name}' must be tuple of ints, not {type(value).__name__}")
 
 
