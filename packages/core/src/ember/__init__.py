@@ -34,7 +34,7 @@ from ._ops.activation import log_softmax, relu, sigmoid, softmax
 from ._ops.addcmul import addcdiv, addcmul
 from ._ops.blas import addbmm, addmm, addmv, addr, baddbmm
 from ._ops.broadcasting import broadcast_shapes, broadcast_tensors
-from ._ops.convolution import conv1d, conv2d, conv_transpose1d, conv_transpose2d, convolution
+from ._ops.convolution import conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d, convolution
 from ._ops.creation import (
     arange,
     as_tensor,
@@ -108,6 +108,7 @@ from ._ops.pooling import (
     max_pool1d,
     max_pool1d_with_indices,
     max_pool2d,
+    max_pool3d,
 )
 from ._ops.reduction import all, amax, amin, any, argmax, argmin, max, mean, min, prod, std, sum, var
 from ._ops.scan import cummax, cummin, cumprod, cumsum
