@@ -124,11 +124,12 @@ def call(name: str, kinds: dict, fn: Callable, args: tuple, kwargs: dict):
     """`fn(*args, **kwargs)` under the region's policy for op `name` (`kinds`: `policy(name)`), reached only
     while some thread has autocast on."""
     first = _first_tensor((*args, *kwargs.values()))
-    device_type = None if first is None else first._device.type
     state = _autocast.state
-    kind = kinds.get(device_type)
-    if kind is None or not state.enabled.get(device_type):
+    if first is None or not state.enabled.get(first._device.type) or first._device.type not in kinds or \
+            kwargs.get("out") is not None:  # as PyTorch's, whose out= overloads autocast leaves alone
         return fn(*args, **kwargs)
+    device_type: str = first._device.type
+    kind = kinds[device_type]
     if kind is BANNED:
         raise RuntimeError(_BANNED_MESSAGE)
     lower = state.dtypes[device_type]

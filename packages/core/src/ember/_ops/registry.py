@@ -286,9 +286,9 @@ def unary_function(entry: Unary, node_cls: type | None) -> Callable:
 
     # The common call, run straight through: a floating tensor and a plain kernel, no out=.
     # float16 takes the general path where autocast may run the op in float32 (`profiled` checks it).
+    half_elsewhere = half_in_float32 or autocasting.runs_in_float32(name)
     fast = frozenset(d for d in (_dtype.float32, _dtype.float64, _float16)
-                     if compose is None and not to_bool and not (d is _float16 and
-                                                                 (half_in_float32 or autocasting.runs_in_float32(name))))
+                     if compose is None and not to_bool and not (d is _float16 and half_elsewhere))
     saving = _saving(saves)
     recorder = unary_recorder(node_cls, saves) if node_cls is not None else None
 

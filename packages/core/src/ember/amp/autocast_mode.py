@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import warnings
-from typing import Any
+from typing import Any, Literal
 
 from .. import _autocast, _dtype
 from .._device import device as _device
@@ -37,9 +37,9 @@ def is_autocast_available(device_type: str) -> bool:
 
 
 def is_autocast_enabled(device_type: str | None = None) -> bool:
-    """Whether autocast is on for `device_type` in this thread (without one: for any device type)."""
+    """Whether autocast is on for `device_type` in this thread (without one: for cuda, as PyTorch's)."""
     if device_type is None:
-        return any(_autocast.state.enabled.values())
+        return _autocast.state.enabled["cuda"]
     return _autocast.state.enabled[_device_type(device_type, "is_autocast_enabled")]
 
 
@@ -156,7 +156,7 @@ class autocast:
         state.cache_enabled = self._cache_enabled
         return self
 
-    def __exit__(self, exc_type: Any, exc_val: Any, exc_tb: Any) -> bool:
+    def __exit__(self, exc_type: Any, exc_val: Any, exc_tb: Any) -> Literal[False]:
         state = _autocast.state
         state.nesting -= 1
         if state.nesting == 0:  # the outermost region drops its weight casts
