@@ -6,6 +6,7 @@ autocast region for that device type (opencl follows PyTorch's CUDA lists, where
 
 from __future__ import annotations
 
+import pickle
 import threading
 import warnings
 
@@ -322,8 +323,8 @@ def train(lib, device, optimizer_name, steps=6, inject_at=(2,)):
         model.bias.copy_(lib.tensor(bias))
     if device != "cpu":
         model = model.to(device)
-    optimizer = lib.optim.SGD(model.parameters(), lr=0.1, momentum=0.9) if optimizer_name == "SGD" else \
-        lib.optim.Adam(model.parameters(), lr=0.01)
+    options = {"SGD": {"lr": 0.1, "momentum": 0.9}, "Adadelta": {"lr": 1.0}}.get(optimizer_name, {"lr": 0.01})
+    optimizer = getattr(lib.optim, optimizer_name)(model.parameters(), **options)
     scaler = lib.amp.GradScaler(device, init_scale=2.0**8, growth_interval=2)
     scales = []
     for step in range(steps):
@@ -344,7 +345,7 @@ def train(lib, device, optimizer_name, steps=6, inject_at=(2,)):
     return scales, [p.detach().cpu().numpy() for p in model.parameters()], scaler.state_dict()
 
 
-@pytest.mark.parametrize("optimizer_name", ["SGD", "Adam"])
+@pytest.mark.parametrize("optimizer_name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta"])
 def test_grad_scaler_training_loop_skips_the_inf_step_and_backs_off(optimizer_name):
     got_scales, got_params, got_state = train(ember, DEVICE, optimizer_name)
     expected_scales, expected_params, expected_state = train(torch, "cpu", optimizer_name)
@@ -441,3 +442,67 @@ def test_grad_scaler_state_dict_round_trip_and_disabled_pass_through():
     disabled.step(optimizer)
     disabled.update()
     np.testing.assert_array_equal(weight.detach().cpu().numpy(), [-2.0, -2.0])
+
+
+def test_grad_scaler_scales_lists_of_outputs_and_pickles_between_iterations():
+    results = []
+    for lib, device in ((ember, DEVICE), (torch, "cpu")):
+        scaler = lib.amp.GradScaler(device, init_scale=4.0)
+        outputs = scaler.scale([lib.ones(2, device=device), (lib.full((1,), 3.0, device=device),)])
+        model, optimizer, _ = scaled_setup(lib, device)
+        scaler.scale(model(lib.ones(2, 3, device=device)).sum()).backward()
+        scaler.step(optimizer)
+        with pytest.raises(AssertionError, match="may only be pickled at the beginning of an iteration"):
+            pickle.dumps(scaler)
+        scaler.update()
+        copy = pickle.loads(pickle.dumps(scaler))
+        results.append(([o.tolist() for o in (outputs[0], outputs[1][0])], type(outputs[1]).__name__,
+                        copy.state_dict()))
+    assert results[0] == results[1]
+
+
+def test_state_functions_as_pytorch():
+    for lib, device in ((ember, DEVICE), (torch, "cpu")):
+        with lib.autocast(device, enabled=False):  # its exit restores the state set inside
+            lib.set_autocast_dtype(device, lib.float16)
+            lib.set_autocast_enabled(device, True)
+            assert lib.is_autocast_enabled(device) and lib.mm(lib.ones(2, 2), lib.ones(2, 2)).dtype == lib.float16
+        with pytest.raises(TypeError, match=r"argument 'enabled' \(position 2\) must be bool, not int"):
+            lib.set_autocast_enabled(device, 1)
+        assert lib.amp.is_autocast_available(device) and not lib.is_autocast_enabled(device)
+    assert ember._autocast.regions == 0  # no region left on: ops skip autocast's branch
+    with pytest.raises(RuntimeError, match="device type at start of device string: foo"):
+        ember.is_autocast_enabled("foo")
+
+
+def test_out_calls_are_not_cast():
+    for lib, device in ((ember, DEVICE), (torch, "cpu")):
+        out = lib.empty(2, 2, device=device)
+        with lib.autocast(device, dtype=lib.float16):
+            lib.mm(lib.ones(2, 2, device=device), lib.ones(2, 2, device=device), out=out)
+        assert out.dtype == lib.float32 and out.tolist() == [[2.0, 2.0], [2.0, 2.0]]
+
+
+def test_binary_cross_entropy_in_float32_on_the_cpu_refused_on_gpus():
+    rng = np.random.default_rng(0)
+    (p, tp) = pair(rng.uniform(0.1, 0.9, (3,)).astype(np.float32))
+    (y, ty) = pair(np.array([0.0, 1.0, 1.0], np.float32))
+    with torch.autocast("cpu", dtype=torch.float16):
+        expected = torch.nn.functional.binary_cross_entropy(tp.half(), ty)
+    with ember.autocast(DEVICE, dtype=ember.float16):
+        if DEVICE == "cpu":
+            same(EF.binary_cross_entropy(p.half(), y), expected, rtol=1e-3)
+        else:  # PyTorch's CUDA autocast refuses it
+            with pytest.raises(RuntimeError, match="binary_cross_entropy and torch.nn.BCELoss are unsafe to autocast"):
+                EF.binary_cross_entropy(p.half(), y)
+
+
+def test_index_copy_promotes():
+    rng = np.random.default_rng(0)
+    (a, ta), (b, tb) = pair(values(rng, 3, 2)), pair(values(rng, 2, 2))
+    index = [0, 2]
+    with ember.autocast(DEVICE, dtype=ember.float16):
+        got = a.half().index_copy(0, ember.tensor(index), b)
+    with torch.autocast("cpu", dtype=torch.float16):
+        expected = ta.half().index_copy(0, torch.tensor(index), tb)
+    same(got, expected, **HALF)

@@ -239,6 +239,22 @@ class GradScaler:
                 "backoff_factor": self._backoff_factor, "growth_interval": self._growth_interval,
                 "_growth_tracker": self._get_growth_tracker()}
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled between iterations only, the scale and growth tracker as numbers (remade on the device)."""
+        state = self.__dict__.copy()
+        if self._enabled:
+            if len(self._per_optimizer_states) != 0:
+                raise AssertionError("A GradScaler instance may only be pickled at the beginning of an iteration, "
+                                   "or at the end after scaler.update().")
+            state["_init_scale"] = self.get_scale()
+            state["_init_growth_tracker"] = self._get_growth_tracker()
+            state["_scale"] = None
+            state["_growth_tracker"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         if not self._enabled:
             return
