@@ -506,3 +506,39 @@ def test_index_copy_promotes():
     with torch.autocast("cpu", dtype=torch.float16):
         expected = ta.half().index_copy(0, torch.tensor(index), tb)
     same(got, expected, **HALF)
+
+
+# More ops by policy class: their result dtypes for float32 and for float16 inputs in PyTorch's CPU autocast.
+CPU_TABLE = {
+    "addmv": lambda lib, F, x, a, v: lib.addmv(v, a, v), "dot": lambda lib, F, x, a, v: lib.dot(v, v),
+    "bilinear": lambda lib, F, x, a, v: F.bilinear(a, a, x(a[:2].reshape(2, 2, 2).repeat(1, 2, 2))),
+    "multi_dot": lambda lib, F, x, a, v: lib.linalg.multi_dot([a, a, a]),
+    "matrix_power": lambda lib, F, x, a, v: lib.linalg.matrix_power(a, 2),
+    "vecdot": lambda lib, F, x, a, v: lib.linalg.vecdot(a, a), "inner": lambda lib, F, x, a, v: lib.inner(a, a),
+    "quantile": lambda lib, F, x, a, v: lib.quantile(v, 0.5), "trace": lambda lib, F, x, a, v: lib.trace(a),
+    "linalg_inv": lambda lib, F, x, a, v: lib.linalg.inv(a @ a.T + x(4 * lib.eye(4))),
+    "cholesky_solve": lambda lib, F, x, a, v: lib.cholesky_solve(a, x(4 * lib.eye(4))),
+    "group_norm": lambda lib, F, x, a, v: F.group_norm(a[None], 1), "gelu": lambda lib, F, x, a, v: F.gelu(a),
+    "multi_margin_loss": lambda lib, F, x, a, v: F.multi_margin_loss(a, lib.tensor([0, 1, 2, 3])),
+    "poisson_nll_loss": lambda lib, F, x, a, v: F.poisson_nll_loss(a, a.abs()),
+    "triplet_margin_loss": lambda lib, F, x, a, v: F.triplet_margin_loss(a, a, a),
+    "max_unpool2d": lambda lib, F, x, a, v: F.max_unpool2d(*F.max_pool2d(a[None, None], 2, return_indices=True), 2),
+    "mean": lambda lib, F, x, a, v: a.mean(), "norm": lambda lib, F, x, a, v: lib.norm(a),
+    "multihead_attention": lambda lib, F, x, a, v: F.multi_head_attention_forward(
+        a[:, None], a[:, None], a[:, None], 4, 2, x(lib.ones(12, 4)), None, None, None, False, 0.0,
+        x(lib.ones(4, 4)), None, need_weights=False)[0],
+}
+
+
+@pytest.mark.skipif(DEVICE != "cpu", reason="PyTorch's CPU lists (opencl takes its CUDA lists)")
+@pytest.mark.parametrize("op", list(CPU_TABLE))
+@pytest.mark.parametrize("inputs", ["float32", "float16"])
+def test_result_dtypes_as_pytorchs_cpu_autocast(op, inputs):
+    rng = np.random.default_rng(0)
+    (a, ta), (v, tv) = pair(values(rng, 4, 4)), pair(values(rng, 4))
+    dtypes = []
+    for lib, operands, device in ((ember, (a, v), DEVICE), (torch, (ta, tv), "cpu")):
+        x = (lambda t: t.half()) if inputs == "float16" else (lambda t: t)
+        with lib.autocast(device, dtype=lib.float16):
+            dtypes.append(name(CPU_TABLE[op](lib, lib.nn.functional, x, *[x(t) for t in operands]).dtype))
+    assert dtypes[0] == dtypes[1]

@@ -2,7 +2,8 @@
 autocast region (applied by `dispatch.profiled` to the ops listed here, so no other op pays anything).
 
 Each op runs in the region's lower precision dtype ("lower": matmul, conv...), in float32 ("float32": losses,
-reductions that overflow float16...), or in the widest floating dtype of its arguments ("promote": cat...).
+reductions that overflow float16...), in the widest floating dtype of its arguments ("promote": cat...), or as
+it is ("uncast": ember's compositions of listed ops that PyTorch runs as one unlisted kernel, bilinear).
 Only floating tensors of the region's device type are cast, never float64 ones; float32 leaf tensors that
 require grad (weights) are cast once per region (`_autocast.cached`). A cast is the differentiable ``to``
 (ToCopyBackward0), so gradients reach the weights in their own dtype. The op itself runs with the device
@@ -17,7 +18,7 @@ from collections.abc import Callable
 from .. import _autocast, _dtype
 from .._tensor import Tensor
 
-LOWER, FLOAT32, PROMOTE, BANNED = "lower", "float32", "promote", "banned"
+LOWER, FLOAT32, PROMOTE, BANNED, UNCAST = "lower", "float32", "promote", "banned", "uncast"
 
 _CPU_LOWER = ("conv1d", "conv2d", "conv3d", "bmm", "mm", "linalg_vecdot", "baddbmm", "addmm", "addbmm", "linear",
               "convolution", "matmul", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "prelu",
@@ -32,6 +33,9 @@ _CPU_FLOAT32 = ("avg_pool3d", "binary_cross_entropy", "prod", "quantile", "nanqu
                 "linalg_inv_ex", "linalg_lu", "linalg_lu_factor", "linalg_lu_factor_ex", "linalg_lu_solve",
                 "linalg_det", "linalg_slogdet", "slogdet", "logdet", "linalg_solve_triangular")
 _CPU_PROMOTE = ("stack", "cat", "index_copy")
+# Ops PyTorch's CPU autocast leaves alone though ember composes them from listed ones (PyTorch's kernels do not
+# pass through autocast again): they run uncast, with autocast off inside.
+_CPU_UNCAST = ("bilinear",)
 
 _GPU_LOWER = ("convolution", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
               "conv_transpose3d", "prelu", "addmm", "addmv", "addr", "matmul", "einsum", "mm", "mv", "linalg_vecdot",
@@ -60,12 +64,12 @@ _BANNED_MESSAGE = (
     "safe to autocast.")
 
 
-def _lists(lower, float32, promote, banned=()) -> dict:
+def _lists(lower, float32, promote, banned=(), uncast=()) -> dict:
     return {**dict.fromkeys(lower, LOWER), **dict.fromkeys(float32, FLOAT32), **dict.fromkeys(promote, PROMOTE),
-            **dict.fromkeys(banned, BANNED)}
+            **dict.fromkeys(banned, BANNED), **dict.fromkeys(uncast, UNCAST)}
 
 
-_CPU = _lists(_CPU_LOWER, _CPU_FLOAT32, _CPU_PROMOTE)
+_CPU = _lists(_CPU_LOWER, _CPU_FLOAT32, _CPU_PROMOTE, uncast=_CPU_UNCAST)
 _GPU = _lists(_GPU_LOWER, _GPU_FLOAT32, _GPU_PROMOTE, _GPU_BANNED)
 POLICIES = {"cpu": _CPU, "cuda": _GPU, "opencl": _GPU}
 
@@ -133,16 +137,18 @@ def call(name: str, kinds: dict, fn: Callable, args: tuple, kwargs: dict):
     if kind is BANNED:
         raise RuntimeError(_BANNED_MESSAGE)
     lower = state.dtypes[device_type]
+    dt = None  # UNCAST: no cast
     if kind is LOWER:
         dt = lower
     elif kind is FLOAT32:
         if name in _GPU_OPTIONAL_DTYPE and kwargs.get("dtype") is not None and device_type != "cpu":
             return fn(*args, **kwargs)
         dt = _dtype.float32
-    else:
+    elif kind is PROMOTE:
         dt = _widest((*args, *kwargs.values()), device_type, lower)
-    args = tuple(_cast(value, device_type, dt, lower) for value in args)
-    kwargs = {key: _cast(value, device_type, dt, lower) for key, value in kwargs.items()}
+    if dt is not None:
+        args = tuple(_cast(value, device_type, dt, lower) for value in args)
+        kwargs = {key: _cast(value, device_type, dt, lower) for key, value in kwargs.items()}
     state.enabled[device_type] = False
     try:
         return fn(*args, **kwargs)
