@@ -33,16 +33,6 @@ class _AutocastState(threading.local):
 state = _AutocastState()
 
 
-def checked_device_type(device_type, caller: str) -> str:
-    """`device_type` when autocast knows it, else PyTorch's error naming it."""
-    if not isinstance(device_type, str):
-        raise TypeError(f"{caller}(): argument 'device_type' (position 1) must be str, not "
-                        f"{type(device_type).__name__}")
-    if device_type not in DEVICE_TYPES:
-        raise RuntimeError(f"unsupported autocast device_type '{device_type}'")
-    return device_type
-
-
 def set_enabled(device_type: str, enabled: bool) -> None:
     """Turn autocast on or off for `device_type` in this thread, keeping `regions` counted."""
     global regions
