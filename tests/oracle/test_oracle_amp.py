@@ -271,8 +271,12 @@ def test_deprecated_device_forms_warn_as_pytorch():
         with warnings.catch_warnings(record=True) as got:
             warnings.simplefilter("always")
             scaler = lib.cuda.amp.GradScaler()
+            cpu_scaler = lib.cpu.amp.GradScaler(init_scale=8.0)
+            lib.cuda.amp.custom_fwd(lambda ctx, x: x)
+            lib.cuda.amp.custom_bwd(lambda ctx, grad: grad)
         warned.append([(w.category, str(w.message)) for w in got])
         assert scaler.is_enabled() == lib.cuda.is_available()
+        assert cpu_scaler.is_enabled() and cpu_scaler.get_scale() == 8.0
     assert warned[0] == warned[1]
     with pytest.warns(DeprecationWarning):
         assert ember.is_autocast_cpu_enabled() is False

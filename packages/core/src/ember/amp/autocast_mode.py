@@ -239,3 +239,18 @@ def custom_bwd(bwd=None, *, device_type: str):
     return decorate_bwd
 
 
+
+
+def device_autocast(device_type: str, default_dtype) -> type:
+    """``ember.<device_type>.amp.autocast``: `autocast` for `device_type` with PyTorch's signature there and its
+    deprecation FutureWarning."""
+    class DeviceAutocast(autocast):
+        __doc__ = f"Deprecated: ``ember.amp.autocast('{device_type}', ...)`` (PyTorch's FutureWarning)."
+
+        def __init__(self, enabled: bool = True, dtype=default_dtype, cache_enabled: bool = True) -> None:
+            warnings.warn(f"`torch.{device_type}.amp.autocast(args...)` is deprecated. Please use "
+                          f"`torch.amp.autocast('{device_type}', args...)` instead.", FutureWarning, stacklevel=2)
+            super().__init__(device_type, enabled=enabled, dtype=dtype, cache_enabled=cache_enabled)
+    DeviceAutocast.__name__ = DeviceAutocast.__qualname__ = "autocast"
+    DeviceAutocast.__module__ = f"ember.{device_type}.amp"
+    return DeviceAutocast

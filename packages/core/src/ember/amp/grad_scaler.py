@@ -272,3 +272,19 @@ class GradScaler:
             self._growth_tracker.fill_(state_dict["_growth_tracker"])
 
 
+
+
+def device_scaler(device: str) -> type:
+    """``ember.<device>.amp.GradScaler``: `GradScaler` on `device`, with PyTorch's deprecation FutureWarning."""
+    class DeviceGradScaler(GradScaler):
+        __doc__ = f"Deprecated: ``ember.amp.GradScaler('{device}', ...)`` (PyTorch's FutureWarning)."
+
+        def __init__(self, init_scale: float = 2.0**16, growth_factor: float = 2.0, backoff_factor: float = 0.5,
+                     growth_interval: int = 2000, enabled: bool = True) -> None:
+            warnings.warn(f"`torch.{device}.amp.GradScaler(args...)` is deprecated. Please use "
+                          f"`torch.amp.GradScaler('{device}', args...)` instead.", FutureWarning, stacklevel=2)
+            super().__init__(device, init_scale=init_scale, growth_factor=growth_factor,
+                             backoff_factor=backoff_factor, growth_interval=growth_interval, enabled=enabled)
+    DeviceGradScaler.__name__ = DeviceGradScaler.__qualname__ = "GradScaler"
+    DeviceGradScaler.__module__ = f"ember.{device}.amp"
+    return DeviceGradScaler

@@ -1,18 +1,11 @@
-"""ember.cpu.amp: torch.cpu.amp's deprecated ``autocast``, a CPU `ember.amp.autocast`."""
+"""ember.cpu.amp: torch.cpu.amp's deprecated ``autocast`` and ``GradScaler``, CPU forms of ember.amp's (PyTorch's
+default CPU dtype, bfloat16, which ember lacks, disables autocast: pass ``dtype=ember.float16``)."""
 from __future__ import annotations
 
-import warnings
+from ...amp.autocast_mode import device_autocast
+from ...amp.grad_scaler import device_scaler
 
-from ...amp import autocast as _autocast
+__all__ = ["autocast", "GradScaler"]
 
-__all__ = ["autocast"]
-
-
-class autocast(_autocast):
-    """Deprecated: ``ember.amp.autocast('cpu', ...)`` (PyTorch's FutureWarning); PyTorch's default dtype,
-    bfloat16, which ember lacks, disables it: pass ``dtype=ember.float16``."""
-
-    def __init__(self, enabled: bool = True, dtype=None, cache_enabled: bool = True) -> None:
-        warnings.warn("`torch.cpu.amp.autocast(args...)` is deprecated. Please use `torch.amp.autocast('cpu', "
-                      "args...)` instead.", FutureWarning, stacklevel=2)
-        super().__init__("cpu", enabled=enabled, dtype=dtype, cache_enabled=cache_enabled)
+autocast = device_autocast("cpu", None)
+GradScaler = device_scaler("cpu")

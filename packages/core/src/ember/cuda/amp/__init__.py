@@ -4,32 +4,16 @@ from __future__ import annotations
 import warnings
 
 from ... import _dtype
-from ...amp import GradScaler as _GradScaler
-from ...amp import autocast as _autocast
 from ...amp import custom_bwd as _custom_bwd
 from ...amp import custom_fwd as _custom_fwd
+from ...amp.autocast_mode import device_autocast
+from ...amp.grad_scaler import device_scaler
 
 __all__ = ["autocast", "GradScaler", "custom_fwd", "custom_bwd"]
 
 
-class autocast(_autocast):
-    """Deprecated: ``ember.amp.autocast('cuda', ...)`` (PyTorch's FutureWarning)."""
-
-    def __init__(self, enabled: bool = True, dtype=_dtype.float16, cache_enabled: bool = True) -> None:
-        warnings.warn("`torch.cuda.amp.autocast(args...)` is deprecated. Please use `torch.amp.autocast('cuda', "
-                      "args...)` instead.", FutureWarning, stacklevel=2)
-        super().__init__("cuda", enabled=enabled, dtype=dtype, cache_enabled=cache_enabled)
-
-
-class GradScaler(_GradScaler):
-    """Deprecated: ``ember.amp.GradScaler('cuda', ...)`` (PyTorch's FutureWarning)."""
-
-    def __init__(self, init_scale: float = 2.0**16, growth_factor: float = 2.0, backoff_factor: float = 0.5,
-                 growth_interval: int = 2000, enabled: bool = True) -> None:
-        warnings.warn("`torch.cuda.amp.GradScaler(args...)` is deprecated. Please use `torch.amp.GradScaler('cuda', "
-                      "args...)` instead.", FutureWarning, stacklevel=2)
-        super().__init__("cuda", init_scale=init_scale, growth_factor=growth_factor, backoff_factor=backoff_factor,
-                         growth_interval=growth_interval, enabled=enabled)
+autocast = device_autocast("cuda", _dtype.float16)
+GradScaler = device_scaler("cuda")
 
 
 def custom_fwd(fwd=None, *, cast_inputs=None):
