@@ -30,8 +30,11 @@ def _refresh_per_optimizer_state() -> dict[str, Any]:
 def _unscale_and_check(grads: list, found_inf: Tensor, inv_scale: Tensor) -> None:
     """Multiply `grads` by `inv_scale` in place and set `found_inf` to 1 when any holds an inf or NaN, on the
     device (PyTorch's ``_amp_foreach_non_finite_check_and_unscale_``)."""
+    from .. import stack
+
+    all_finite = stack([grad.isfinite().all() for grad in grads]).all()
+    found_inf.copy_(found_inf.maximum(all_finite.logical_not().to(found_inf.dtype)))
     for grad in grads:
-        found_inf.copy_(found_inf.maximum(grad.isfinite().all().logical_not().to(found_inf.dtype)))
         grad.mul_(inv_scale)
 
 
