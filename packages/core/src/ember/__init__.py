@@ -199,8 +199,10 @@ short = int16
 
 from . import (  # noqa: E402  (they build on the names above)
     accelerator,
+    amp,
     autograd,
     backends,  # noqa: E402
+    cpu,
     cuda,
     distributions,
     linalg,
@@ -224,6 +226,21 @@ from ._generator import Generator, get_rng_state, set_rng_state  # noqa: E402
 from ._matmul_precision import get_float32_matmul_precision, set_float32_matmul_precision  # noqa: E402
 from ._ops.sampling import bernoulli, multinomial, normal, poisson  # noqa: E402
 from ._threads import get_num_threads, set_num_threads  # noqa: E402
+from .amp import autocast  # noqa: E402
+from .amp.autocast_mode import (  # noqa: E402
+    autocast_decrement_nesting,
+    autocast_increment_nesting,
+    clear_autocast_cache,
+    get_autocast_cpu_dtype,
+    get_autocast_dtype,
+    get_autocast_gpu_dtype,
+    is_autocast_cache_enabled,
+    is_autocast_cpu_enabled,
+    is_autocast_enabled,
+    set_autocast_cache_enabled,
+    set_autocast_dtype,
+    set_autocast_enabled,
+)
 from .serialization import load, save  # noqa: E402
 
 # torch.<name> forms of nn functional ops (session 7)
