@@ -14,8 +14,9 @@ from typing import Any
 from .. import _dtype, _profiling
 from .._tensor import Tensor, drop_retain_hook, follow_base, move_retain_hook
 from ..autograd import grad_mode
-from ..autograd.node import _FREED, VIEW_NO_GRAD_CHANGED, Node, attach, edge, link, needs_grad, needs_input_grad
-from . import creation, overlap
+from ..autograd.node import (_FREED, VIEW_NO_GRAD_CHANGED, Node, attach, edge, link, needs_grad, needs_input_grad,
+                             replays)
+from . import creation, overlap, strided
 from .dispatch import binary_failure, broadcast_shapes, bump, checked_scalar, scalar, type_name
 from .indexing import check_inplace
 from .views import contiguous_format, copied, like_strides, preserve_format
@@ -31,7 +32,8 @@ class CopySlices(Node):
     gradient passes through. Without `fn` (an op recorded as several nodes) the region's gradient goes to
     the written value, whose own history reaches the region's old values."""
 
-    view_fn: Any  # redoes the view from its base
+    view_fn: Any  # redoes the view from its base, or None: the view is found by its geometry
+    geometry: tuple  # without view_fn: the base's shape and strides, the view's shape, strides and offset
     fn: Node | None
     _held: tuple | None = _HELD
 
@@ -52,9 +54,14 @@ class CopySlices(Node):
         fn = self.fn
         if self._saved is None:  # freed by an earlier backward, as PyTorch's CopySlices drops its fn
             raise RuntimeError(_FREED)
-        # contiguous, so every view op replays on it (view() refuses a transposed one), as PyTorch's
-        result = grad.clone(memory_format=contiguous_format)
-        region = self.view_fn(result)
+        if self.view_fn is None:  # PyTorch's form: the gradient laid out as the base, the view strided over it
+            base_shape, base_strides, view_geometry = self.geometry
+            result = creation.empty_strided(base_shape, base_strides, dtype=grad._dtype, device=grad._device)
+            result.copy_(grad)
+            region = strided.as_strided(result, *view_geometry)
+        else:  # contiguous, so every view op replays on it (view() refuses a transposed one), as PyTorch's
+            result = grad.clone(memory_format=contiguous_format)
+            region = self.view_fn(result)
         if fn is None:
             grads: Any = (None, region.clone(memory_format=contiguous_format))
         else:
@@ -68,11 +75,15 @@ class CopySlices(Node):
         return (result, *grads[1:])
 
 
-def rebase_view(base: Tensor, view_fn, result: Tensor, old_edge) -> None:
-    """Record that `result` was written into ``view_fn(base)``, whose history was `old_edge`: base's new
-    grad_fn is a CopySlices."""
+def rebase_view(base: Tensor, view: Tensor, result: Tensor, old_edge) -> None:
+    """Record that `result` was written into `view` of `base`, whose history was `old_edge`: base's new
+    grad_fn is a CopySlices, over the region that the view covers in the base's current geometry."""
     node = CopySlices.__new__(CopySlices)
-    node.view_fn = view_fn
+    if replays(view):
+        node.view_fn = view._view_fn
+    else:
+        node.view_fn = None
+        node.geometry = (*strided.geometry(base)[:2], strided.geometry(view))
     fn = result._grad_fn
     if fn is not None and fn._num_outputs == 1 and fn.next_functions[:1] == (old_edge,):
         node.fn = fn
@@ -116,9 +127,6 @@ def take_over(t: Tensor, result: Tensor, written: bool = False) -> Tensor:
     on_view = base is not None and (base._requires_grad or result._requires_grad)
     if on_view and t._view_no_grad:  # a tracked write of a value that requires grad into a no_grad view
         raise RuntimeError(VIEW_NO_GRAD_CHANGED)
-    if on_view and t._view_fn is None:
-        raise RuntimeError("an in-place operation on this view cannot be recorded by autograd (it was not made "
-                           "by a view op that ember can replay); clone() it first")
     old_edge = edge(t)
     if not written:
         t._device.kernels.copy_(t._data, result._data)
@@ -130,7 +138,7 @@ def take_over(t: Tensor, result: Tensor, written: bool = False) -> Tensor:
         if getattr(t, "_retains_grad", False) and t._grad_fn is not None:  # its grad_fn is re-derived from the
             drop_retain_hook(t, t._grad_fn, t._output_nr)  # base's new history (view_grad_fn hooks it there)
         old_node, old_nr = base._grad_fn, getattr(base, "_output_nr", 0)
-        rebase_view(base, t._view_fn, result, old_edge)
+        rebase_view(base, t, result, old_edge)
         move_retain_hook(base, old_node, old_nr)
     elif node is not None:
         old_node, old_nr = t._grad_fn, getattr(t, "_output_nr", 0)

@@ -23,17 +23,20 @@ def make_view(input: Tensor, data, replay=None) -> Tensor:
     """A tensor over `data`, a view of `input`'s storage: same base and version counter.
 
     `replay(t)` redoes this view op on another tensor; chained from the base, it lets an in-place
-    op on the view rewrite the base's history (see `ember._ops.inplace`).
+    op on the view rewrite the base's history (see `ember._ops.inplace`). The chain holds while the
+    base keeps the buffer it had when the chain began (`_view_frame`, see `ember.autograd.node.replays`).
     """
     out = wrap(data, input._dtype, input._device)
     if input._base is None:
         out._base = input
         out._view_fn = replay
+        out._view_frame = input._data
         out._view_no_grad = not grad_mode.state.enabled
     else:
         out._base = input._base
         parent = input._view_fn
         out._view_fn = None if parent is None or replay is None else _chain(parent, replay)
+        out._view_frame = input._view_frame
         out._view_no_grad = input._view_no_grad or not grad_mode.state.enabled
     counter = input._version
     if counter is None:

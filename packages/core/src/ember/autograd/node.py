@@ -521,7 +521,7 @@ _VIEW_NO_GRAD_BASE_CHANGED = _VIEW_NO_GRAD.format("its base or another view of i
 class AsStridedBackward0(Node):
     """``as_strided``'s node, and the history of a view re-taken from its base after an in-place change to
     their shared storage: the base's gradient is the view's gradient put back where the view lies (the view
-    ops' backwards, in turn, or for ``as_strided`` its geometry, see `ember._ops.strided`)."""
+    ops' backwards, in turn, or its geometry in the base's storage, see `ember._ops.strided`)."""
 
     chain: list | None = None  # the backward nodes of the view ops, from the view's end to the base's
 
@@ -549,7 +549,11 @@ def view_grad_fn(view: Tensor):
     if view._view_no_grad:
         raise RuntimeError(_VIEW_NO_GRAD_BASE_CHANGED)
     node = AsStridedBackward0.__new__(AsStridedBackward0)
-    node.chain = _view_chain(base, view._view_fn)
+    if replays(view):
+        node.chain = _view_chain(base, view._view_fn)
+    else:
+        from .._ops.strided import geometry
+        node.geometry, node.input_geometry = geometry(view), geometry(base)
     link(node, (base,))
     view._grad_fn, view._output_nr, view._requires_grad = node, 0, True
     view._view_version = counter[0]
@@ -559,11 +563,18 @@ def view_grad_fn(view: Tensor):
     return node
 
 
+def replays(view: Tensor) -> bool:
+    """Whether `view`'s `_view_fn` redoes it from its base: it has one (no view op in its chain addresses the
+    storage directly, as ``as_strided`` does), and the base holds the buffer it held when the view's first op
+    was taken. An in-place view op on the base (``t_()``, ``as_strided_()``...) gives it a new one. A view
+    that does not replay is found by its geometry in its base's storage, as PyTorch finds every view."""
+    base = view._base
+    assert base is not None
+    return view._view_fn is not None and view._view_frame is base._data
+
+
 def _view_chain(base: Tensor, view_fn) -> list:
     """The backward nodes that replaying `view_fn` on (a stand-in for) `base` records, view end first."""
-    if view_fn is None:
-        raise RuntimeError("the in-place change of a view's storage cannot be recorded by autograd: this view "
-                           "was not made by a view op that ember can replay; clone() it first")
     stand_in = Tensor._make(base._data, base._dtype, base._device, True)
     with grad_mode.enable_grad():
         fn = view_fn(stand_in)._grad_fn

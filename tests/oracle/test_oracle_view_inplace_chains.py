@@ -1,0 +1,262 @@
+"""Views, in-place view ops and in-place writes interleaved, against PyTorch: short random programs (seeded)
+over one storage, each step checked (values, shapes, strides, versions and grad_fns of every live tensor,
+or the error PyTorch raises), then the gradients of the leaves; plus targeted cases of the family where a
+base changes its geometry in place (``t_()``, ``transpose_()``, ``as_strided_()``...) after its views were
+taken, which PyTorch handles by finding each view by its strides in the storage."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+pytestmark = pytest.mark.oracle
+
+STEPS = 8
+LIVE = 6  # at most this many tensors are kept (the oldest views are dropped first; the base stays)
+SHAPES = ((3, 4), (4, 3), (2, 3, 2), (6,), (3, 1, 4))
+Y_SIZE = 24  # the second leaf, written into the tensors through add_ and copy_
+
+
+class Program:
+    """The live tensors of one library, in step; `run` applies an action to them."""
+
+    def __init__(self, lib: Any, x: np.ndarray, y: np.ndarray, shape: tuple, root_base: bool) -> None:
+        self.lib = lib
+        self.x = lib.tensor(x, requires_grad=True)
+        self.y = lib.tensor(y, requires_grad=True)
+        base = (self.x * 1).reshape(shape)
+        self.live: list = [base.clone() if root_base else base]
+
+    def run(self, action: Callable) -> None:
+        result = action(self.lib, self.live, self.y)
+        if result is not None:
+            self.live.append(result)
+            if len(self.live) > LIVE:
+                del self.live[1]
+
+
+def _numel(shape) -> int:
+    return int(np.prod(shape, dtype=np.int64))
+
+
+def _pick_index(rng, size: int) -> int:
+    return int(rng.integers(-size, size))
+
+
+def _view_action(rng, t, i: int, storage: int):
+    """A view op valid for the shape of `t` (live tensor `i`, drawn from PyTorch's), as a description and a
+    function of the tensor."""
+    shape, ndim = tuple(t.shape), t.dim()
+    choices = ["unsqueeze", "alias", "as_strided", "view", "reshape"]
+    if ndim:
+        choices += ["select", "slice", "narrow", "transpose", "expand"]
+    if ndim <= 2:
+        choices.append("t")
+    if ndim >= 2:
+        choices.append("diagonal")
+    kind = choices[int(rng.integers(len(choices)))]
+    d = int(rng.integers(0, ndim)) if ndim else 0
+    if kind == "select" and shape[d]:
+        k = _pick_index(rng, shape[d])
+        return f"t{i}.select({d}, {k})", lambda t: t.select(d, k)
+    if kind in ("slice", "select"):
+        start, step = int(rng.integers(0, max(shape[d], 1))), int(rng.integers(1, 3))
+        key = (slice(None),) * d + (slice(start, None, step),)
+        return f"t{i}[{key}]", lambda t: t[key]
+    if kind == "narrow":
+        start = int(rng.integers(0, shape[d] + 1))
+        length = int(rng.integers(0, shape[d] - start + 1))
+        return f"t{i}.narrow({d}, {start}, {length})", lambda t: t.narrow(d, start, length)
+    if kind == "transpose":
+        d1 = int(rng.integers(0, ndim))
+        return f"t{i}.transpose({d}, {d1})", lambda t: t.transpose(d, d1)
+    if kind == "t":
+        return f"t{i}.t()", lambda t: t.t()
+    if kind == "diagonal":
+        d1 = (d + 1) % ndim
+        offset = int(rng.integers(-1, 2))
+        return f"t{i}.diagonal({offset}, {d}, {d1})", lambda t: t.diagonal(offset, d, d1)
+    if kind == "expand":  # read-only: a write into it is PyTorch's overlap error (but zero_ and fill_)
+        return f"t{i}.unsqueeze(0).expand(2, ...)", lambda t: t.unsqueeze(0).expand(2, *t.shape)
+    if kind == "unsqueeze":
+        k = int(rng.integers(-ndim - 1, ndim + 1))
+        return f"t{i}.unsqueeze({k})", lambda t: t.unsqueeze(k)
+    if kind == "alias":
+        return f"t{i}[...]", lambda t: t[...]
+    if kind in ("view", "reshape"):  # view raises PyTorch's error where the strides do not allow it
+        target = (-1,) if ndim != 1 else (1, -1)
+        return f"t{i}.{kind}{target}", lambda t: getattr(t, kind)(*target)
+    size, stride, offset = _strided_geometry(rng, storage)
+    return (f"t{i}.as_strided({size}, {stride}, {offset})",
+            lambda t: t.as_strided(size, stride, offset))
+
+
+def _strided_geometry(rng, storage: int) -> tuple:
+    """A geometry inside a storage of `storage` elements, without overlap (so it may be written)."""
+    rows, columns = int(rng.integers(1, 3)), int(rng.integers(1, 4))
+    stride = (columns * int(rng.integers(1, 3)), 1) if rng.random() < 0.5 else (1, rows)
+    extent = (rows - 1) * stride[0] + (columns - 1) * stride[1] + 1
+    offset = int(rng.integers(0, storage - extent + 1))
+    return (rows, columns), stride, offset
+
+
+def _inplace_view_action(rng, t, storage: int, on_root: bool):
+    """An in-place view op valid for `t`'s shape."""
+    ndim = t.dim()
+    choices = ["unsqueeze_", "squeeze_", "as_strided_"]
+    if ndim:
+        choices += ["transpose_", "swapdims_"]
+    if ndim <= 2:
+        choices.append("t_")
+    kind = choices[int(rng.integers(len(choices)))]
+    if kind in ("transpose_", "swapdims_"):
+        d0, d1 = int(rng.integers(0, ndim)), int(rng.integers(-ndim, ndim))
+        return f".{kind}({d0}, {d1})", lambda t: getattr(t, kind)(d0, d1)
+    if kind == "t_":
+        return ".t_()", lambda t: t.t_()
+    if kind == "unsqueeze_":
+        k = int(rng.integers(-ndim - 1, ndim + 1))
+        return f".unsqueeze_({k})", lambda t: t.unsqueeze_(k)
+    if kind == "squeeze_":
+        if ndim and rng.random() < 0.5:
+            k = int(rng.integers(0, ndim))
+            return f".squeeze_({k})", lambda t: t.squeeze_(k)
+        return ".squeeze_()", lambda t: t.squeeze_()
+    size, stride, offset = _strided_geometry(rng, storage)
+    if on_root:  # ember keeps a tensor that is not a view at offset 0 of its storage (docs/internals.md)
+        offset = 0
+    return f".as_strided_({size}, {stride}, {offset})", lambda t: t.as_strided_(size, stride, offset)
+
+
+def _setitem(t, key, value):
+    t[key] = value
+
+
+def _write_action(rng, t):
+    """An in-place write into `t`; the values written from the leaf y carry gradient to it."""
+    kind = ("mul_", "add_", "add_y", "copy_y", "setitem", "setitem_y", "zero_", "clamp_", "fill_")[
+        int(rng.integers(9))]
+    c = float(rng.choice([-2.0, 0.5, 3.0]))
+    if kind == "mul_":
+        return f".mul_({c})", lambda t, y: t.mul_(c)
+    if kind == "add_":
+        return f".add_({c})", lambda t, y: t.add_(c)
+    if kind == "add_y":
+        return ".add_(y[:n].view(shape))", lambda t, y: t.add_(y[:t.numel()].view(t.shape) * 1)
+    if kind == "copy_y":
+        return ".copy_(y[:last].sin())", lambda t, y: t.copy_(y[:t.shape[-1] if t.dim() else 1].sin().view(
+            t.shape[-1:] if t.dim() else ()))
+    if kind == "zero_":
+        return ".zero_()", lambda t, y: t.zero_()
+    if kind == "fill_":
+        return f".fill_({c})", lambda t, y: t.fill_(c)
+    if kind == "clamp_":
+        return ".clamp_(-0.5, 0.5)", lambda t, y: t.clamp_(-0.5, 0.5)
+    key = int(rng.integers(0, t.shape[0])) if t.dim() and t.shape[0] else ...
+    if kind == "setitem":
+        return f"[{key}] = {c}", lambda t, y: _setitem(t, key, c)
+    return f"[{key}] = y[:n] * 2", lambda t, y: _setitem(t, key, y[:t[key].numel()].view(t[key].shape) * 2)
+
+
+def _action(rng, torch_live: list, storage: int):
+    """The next step: a description and ``action(lib, live, y)``, drawn from PyTorch's live tensors."""
+    i = int(rng.integers(len(torch_live)))
+    t = torch_live[i]
+    roll = rng.random()
+    if roll < 0.4:
+        text, op = _view_action(rng, t, i, storage)
+        return f"t{len(torch_live)} = {text}", lambda lib, live, y: op(live[i])
+    if roll < 0.55:
+        text, op = _inplace_view_action(rng, t, storage, t._base is None)
+        return f"t{i}{text}", lambda lib, live, y: (op(live[i]), None)[1]
+    text, op = _write_action(rng, t)
+    return f"t{i}{text}", lambda lib, live, y: (op(live[i], y), None)[1]
+
+
+def _state(t, version: int) -> tuple:
+    """What is compared of a live tensor: shape, strides (of the dims longer than 1, the ones that address
+    memory), storage offset, version, grad_fn name and requires_grad."""
+    fn = t.grad_fn
+    strides = tuple(st for n, st in zip(t.shape, t.stride()) if n > 1)
+    return (tuple(t.shape), strides, t.storage_offset(), version, None if fn is None else type(fn).__name__,
+            t.requires_grad)
+
+
+def _ember_version(t) -> int:
+    counter = t._version
+    return 0 if counter is None else counter[0]
+
+
+def _compare(oracle, ember_live, torch_live, trace) -> None:
+    assert len(ember_live) == len(torch_live), trace
+    for n, (e, t) in enumerate(zip(ember_live, torch_live)):
+        expected, got = _state(t, t._version), _state(e, _ember_version(e))
+        if t._base is None:  # ember keeps offset 0 for a tensor that owns its storage (docs/internals.md)
+            expected, got = expected[:2] + expected[3:], got[:2] + got[3:]
+        if not t.numel():  # nothing addressed: numpy's strides and offsets of an empty slice are not PyTorch's
+            expected, got = expected[:1] + expected[3:], got[:1] + got[3:]
+        assert got == expected, f"t{n}: {got} != {expected} after\n{trace}"
+        oracle.assert_same(e, t, f"t{n} after\n{trace}")
+
+
+def _run_step(torch_program, ember_program, action, trace: str) -> None:
+    """The step in both libraries: both succeed, or both raise the same error type (before any change)."""
+    try:
+        torch_program.run(action)
+    except Exception as error:  # noqa: BLE001 -- PyTorch's refusal, ember must refuse alike
+        with pytest.raises(type(error)) as refused:
+            ember_program.run(action)
+        assert _first_words(refused.value) == _first_words(error), f"{refused.value!r} != {error!r} at\n{trace}"
+        return
+    ember_program.run(action)
+
+
+def _first_words(error: BaseException) -> str:
+    """The start of an error message, which names the refusal; the rest names shapes and types."""
+    return " ".join(str(error).replace("torch.", "").replace("ember.", "").split()[:3])
+
+
+def _backward(oracle, ember_program, torch_program, rng, trace: str) -> None:
+    """A weighted sum of every live tensor, differentiated: the leaves' gradients (or the error) match."""
+    weights = [oracle.array(rng, tuple(t.shape), "float64", "any") for t in torch_program.live]
+    losses = []
+    for program in (torch_program, ember_program):
+        lib = program.lib
+        terms = [(t * lib.tensor(w)).sum() for t, w in zip(program.live, weights) if t.requires_grad]
+        losses.append(sum(terms) if terms else None)
+    if losses[0] is None:
+        assert losses[1] is None, trace
+        return
+    try:
+        losses[0].backward()
+    except RuntimeError as error:
+        with pytest.raises(RuntimeError) as refused:
+            losses[1].backward()
+        assert _first_words(refused.value) == _first_words(error), f"{refused.value!r} != {error!r} at\n{trace}"
+        return
+    losses[1].backward()
+    oracle.assert_same(ember_program.x.grad, torch_program.x.grad, f"x.grad after\n{trace}")
+    oracle.assert_same(ember_program.y.grad, torch_program.y.grad, f"y.grad after\n{trace}")
+
+
+@pytest.mark.parametrize("seed", range(150))
+def test_random_view_and_inplace_programs_match_torch(oracle, seed):
+    rng = np.random.default_rng(seed)
+    shape = SHAPES[seed % len(SHAPES)]
+    storage = _numel(shape)
+    x, y = rng.standard_normal(storage), rng.standard_normal(Y_SIZE)
+    root_base = bool(seed % 2)
+    torch_program = Program(torch, x, y, shape, root_base)
+    ember_program = Program(oracle.ember, x, y, shape, root_base)
+    trace = f"t0 = (x * 1).reshape{shape}" + (".clone()" if root_base else "")
+    for _ in range(STEPS):
+        text, action = _action(rng, torch_program.live, storage)
+        trace += "\n" + text
+        _run_step(torch_program, ember_program, action, trace)
+        _compare(oracle, ember_program.live, torch_program.live, trace)
+    _backward(oracle, ember_program, torch_program, rng, trace)
