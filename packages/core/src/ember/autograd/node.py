@@ -518,6 +518,15 @@ _VIEW_NO_GRAD_BASE_CHANGED = _VIEW_NO_GRAD.format("its base or another view of i
                                                   "inplace with grad mode enabled")
 
 
+def multi_view_refusal(view: Tensor, what: str) -> RuntimeError:
+    """PyTorch's error for an output of split, unbind... (views of one node) that `what` (is being modified
+    inplace; its base or another view of its base has been modified inplace)."""
+    name = view._grad_fn.name()[:-len("Backward0")]
+    return RuntimeError(f"Output {view._output_nr} of {name} is a view and {what}. This view is the output of a "
+                        "function that returns multiple views. Such functions do not allow the output views to be "
+                        "modified inplace. You should replace the inplace operation by an out-of-place one.")
+
+
 class AsStridedBackward0(Node):
     """``as_strided``'s node, and the history of a view re-taken from its base after an in-place change to
     their shared storage: the base's gradient is the view's gradient put back where the view lies (the view
@@ -548,6 +557,8 @@ def view_grad_fn(view: Tensor):
         return None
     if view._view_no_grad:
         raise RuntimeError(_VIEW_NO_GRAD_BASE_CHANGED)
+    if getattr(old, "multi_view", False):
+        raise multi_view_refusal(view, "its base or another view of its base has been modified inplace")
     node = AsStridedBackward0.__new__(AsStridedBackward0)
     if replays(view):
         node.chain = _view_chain(base, view._view_fn)
