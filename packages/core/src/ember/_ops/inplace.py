@@ -14,11 +14,21 @@ from typing import Any
 from .. import _dtype, _profiling
 from .._tensor import Tensor, drop_retain_hook, follow_base, move_retain_hook
 from ..autograd import grad_mode
-from ..autograd.node import (_FREED, VIEW_NO_GRAD_CHANGED, Node, attach, edge, link, needs_grad, needs_input_grad,
-                             replays)
+from ..autograd.node import (
+    _FREED,
+    VIEW_NO_GRAD_CHANGED,
+    Node,
+    attach,
+    edge,
+    link,
+    needs_grad,
+    needs_input_grad,
+    replays,
+)
 from . import creation, overlap, strided
 from .dispatch import binary_failure, broadcast_shapes, bump, checked_scalar, scalar, type_name
 from .indexing import check_inplace
+from .layout import contiguous_strides
 from .views import contiguous_format, copied, like_strides, preserve_format
 
 # What a CopySlices holds when its op saved nothing: the engine frees it after a backward without
@@ -32,8 +42,9 @@ class CopySlices(Node):
     gradient passes through. Without `fn` (an op recorded as several nodes) the region's gradient goes to
     the written value, whose own history reaches the region's old values."""
 
-    view_fn: Any  # redoes the view from its base, or None: the view is found by its geometry
-    geometry: tuple  # without view_fn: the base's shape and strides, the view's shape, strides and offset
+    view_fn: Any  # redoes the view from its base, or None: the view is found by `region`
+    layout: tuple  # the base's shape and strides at the write
+    region: tuple  # without view_fn: the view's shape, strides and storage offset from the base's start
     fn: Node | None
     _held: tuple | None = _HELD
 
@@ -54,14 +65,15 @@ class CopySlices(Node):
         fn = self.fn
         if self._saved is None:  # freed by an earlier backward, as PyTorch's CopySlices drops its fn
             raise RuntimeError(_FREED)
-        if self.view_fn is None:  # PyTorch's form: the gradient laid out as the base, the view strided over it
-            base_shape, base_strides, view_geometry = self.geometry
-            result = creation.empty_strided(base_shape, base_strides, dtype=grad._dtype, device=grad._device)
-            result.copy_(grad)
-            region = strided.as_strided(result, *view_geometry)
-        else:  # contiguous, so every view op replays on it (view() refuses a transposed one), as PyTorch's
+        # the gradient laid out as the base (PyTorch's new_empty_strided), so that the view ops replay on it
+        # as on the base (view() refuses a transposed one) and the region lies where the view lies in it
+        shape, strides = self.layout
+        if strides == contiguous_strides(shape):
             result = grad.clone(memory_format=contiguous_format)
-            region = self.view_fn(result)
+        else:
+            result = creation.empty_strided(shape, strides, dtype=grad._dtype, device=grad._device)
+            result.copy_(grad)
+        region = strided.as_strided(result, *self.region) if self.view_fn is None else self.view_fn(result)
         if fn is None:
             grads: Any = (None, region.clone(memory_format=contiguous_format))
         else:
@@ -79,11 +91,15 @@ def rebase_view(base: Tensor, view: Tensor, result: Tensor, old_edge) -> None:
     """Record that `result` was written into `view` of `base`, whose history was `old_edge`: base's new
     grad_fn is a CopySlices, over the region that the view covers in the base's current geometry."""
     node = CopySlices.__new__(CopySlices)
+    base_shape, base_strides, base_offset = strided.geometry(base)
+    node.layout = (base_shape, base_strides)
     if replays(view):
         node.view_fn = view._view_fn
     else:
         node.view_fn = None
-        node.geometry = (*strided.geometry(base)[:2], strided.geometry(view))
+        view_shape, view_strides, view_offset = strided.geometry(view)
+        # (an empty view addresses nothing: its offset, which numpy may leave anywhere, does not matter)
+        node.region = (view_shape, view_strides, view_offset - base_offset if 0 not in view_shape else 0)
     fn = result._grad_fn
     if fn is not None and fn._num_outputs == 1 and fn.next_functions[:1] == (old_edge,):
         node.fn = fn

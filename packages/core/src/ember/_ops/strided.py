@@ -33,7 +33,7 @@ def _check_geometry(root: Tensor, size, stride, offset: int) -> None:
         raise RuntimeError(f"as_strided: Negative strides are not supported at the moment, got strides: {list(stride)}")
     if offset < 0:
         raise RuntimeError(f"Tensor: invalid storage offset {offset}")
-    itemsize, storage = root._dtype.itemsize, math.prod(root._data.shape)
+    itemsize, storage = root._dtype.itemsize, math.prod(views.storage_buffer(root).shape)
     needed = _extent(size, stride, offset)
     if needed > storage:
         raise RuntimeError(f"setStorage: sizes {list(size)}, strides {list(stride)}, storage offset {offset}, and "
@@ -50,7 +50,7 @@ def as_strided(input, size, stride, storage_offset=None):
     root = input if input._base is None else input._base
     _check_geometry(root, size, stride, offset)
     # a view without elements reads nothing: the buffer's bounds need not hold its offset (PyTorch's do not)
-    data = views.strided(input._device, root._data, size, stride, offset if 0 not in size else 0)
+    data = views.strided(input._device, views.storage_buffer(root), size, stride, offset if 0 not in size else 0)
     # no replay: a view through as_strided is found by its geometry (`node.replays`), as it addresses the
     # storage, whatever the layout of the tensor that a replay would start from
     result = views.make_view(input, data)

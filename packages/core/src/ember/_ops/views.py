@@ -671,13 +671,23 @@ def alias(input):
     return _view(input, input._data, AliasBackward0, alias)
 
 
+def storage_buffer(root: Tensor):
+    """The buffer of the whole storage of `root`, a tensor that is not a view: its own, or the one it held
+    before an in-place view op (``as_strided_``, ``t_``...) made it address part of it, or differently."""
+    held = getattr(root, "_storage", None)
+    return root._data if held is None else held
+
+
 def storage_offset(input) -> int:
-    """Where this tensor starts in its storage, in elements (0 for a tensor that owns its storage)."""
+    """Where this tensor starts in its storage, in elements (0 for a tensor that owns its storage, unless an
+    in-place view op moved its start)."""
     base = input._base
     if base is None:
-        return 0
+        base = input
+        if getattr(input, "_storage", None) is None:
+            return 0
     kernel = input._device.kernels.storage_offset
     if kernel is None:
         raise RuntimeError(f"storage_offset(): device type '{input._device.type}' does not provide the optional "
                            "storage_offset kernel")
-    return kernel(input._data, base._data)
+    return kernel(input._data, storage_buffer(base))

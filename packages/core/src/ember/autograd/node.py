@@ -533,6 +533,8 @@ class AsStridedBackward0(Node):
     ops' backwards, in turn, or its geometry in the base's storage, see `ember._ops.strided`)."""
 
     chain: list | None = None  # the backward nodes of the view ops, from the view's end to the base's
+    geometry: tuple  # without chain: the view's shape, strides and storage offset
+    input_geometry: tuple  # and its input's
 
     def backward(self, grad):
         from .engine import _call
