@@ -324,6 +324,29 @@ def _as_strided_over_an_expanded_view(lib, x):
     return (e.as_strided((2, 3), (3, 1), 3) * 1,)  # PyTorch shares the gradient among the expanded copies
 
 
+def _as_strided_base_with_offset(lib, x):
+    b = (x * 1).clone()
+    v = b[4:7]
+    b.as_strided_((2, 2), (1, 2), 3)  # its start moves: storage_offset() 3, the storage stays addressable
+    v.mul_(2)
+    return b, v, b.as_strided((3,), (2,), 1)
+
+
+def _view_of_a_transposed_root(lib, x):
+    b = (x * 1).view(3, 3).t().clone()  # a root laid out transposed (clone keeps the layout)
+    v = b.t().view(-1)  # replayable only on a gradient laid out as b
+    v.add_(x * 2)
+    return b, v
+
+
+def _squeeze_root_then_write_through_older_alias(lib, x):
+    b = (x[:1] * 1).log1p()
+    v = b[...]
+    b.squeeze_(-1)
+    v[[-1]] = -2.0
+    return b, v
+
+
 PROGRAMS = {
     "reproducer": _reproducer,
     "view of a view after base transpose_": _base_geometry_then_view_of_view,
@@ -333,6 +356,9 @@ PROGRAMS = {
     "t_ of a view, write through it": _view_t_then_write,
     "view of a view after base t_, read": _view_of_view_after_base_t_read,
     "as_strided over an expanded view": _as_strided_over_an_expanded_view,
+    "as_strided_ of the base with an offset": _as_strided_base_with_offset,
+    "view of a transposed base": _view_of_a_transposed_root,
+    "squeeze_ of the base, index_put_ through an older alias": _squeeze_root_then_write_through_older_alias,
 }
 
 
@@ -344,6 +370,7 @@ def test_targeted_programs_match_torch(oracle, name):
     for e, t in zip(ember_result, torch_result):
         assert oracle.grad_fn_name(e) == oracle.grad_fn_name(t)
         assert _ember_version(e) == t._version
+        assert e.storage_offset() == t.storage_offset()
 
 
 def test_reproducer_gradient_is_pytorchs(oracle):
@@ -403,3 +430,15 @@ def test_refusals_after_an_inplace_view_op_are_pytorchs(oracle, program):
     with pytest.raises(RuntimeError) as got:
         program(oracle.ember, oracle.ember.tensor(x, requires_grad=True))
     assert str(got.value).replace("ember", "torch") == str(expected.value)
+
+
+def test_inplace_view_op_on_a_view_under_no_grad_rederives_its_history(oracle):
+    """The view's geometry changed without a record: its next grad_fn is AsStridedBackward0 from its base."""
+    for lib in (torch, oracle.ember):
+        x = lib.tensor(0.5, requires_grad=True)
+        v = lib.broadcast_to(x, (2, 1))
+        with lib.no_grad():
+            v.t_()
+        assert type(v.grad_fn).__name__ == "AsStridedBackward0"
+        v.sum().backward()
+        assert x.grad.item() == 2.0

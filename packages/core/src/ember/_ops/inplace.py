@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import _dtype, _profiling
-from .._tensor import Tensor, drop_retain_hook, follow_base, move_retain_hook
+from .._tensor import Tensor, _is_contiguous, drop_retain_hook, follow_base, move_retain_hook
 from ..autograd import grad_mode
 from ..autograd.node import (
     _FREED,
@@ -28,7 +28,6 @@ from ..autograd.node import (
 from . import creation, overlap, strided
 from .dispatch import binary_failure, broadcast_shapes, bump, checked_scalar, scalar, type_name
 from .indexing import check_inplace
-from .layout import contiguous_strides
 from .views import contiguous_format, copied, like_strides, preserve_format
 
 # What a CopySlices holds when its op saved nothing: the engine frees it after a backward without
@@ -68,7 +67,7 @@ class CopySlices(Node):
         # the gradient laid out as the base (PyTorch's new_empty_strided), so that the view ops replay on it
         # as on the base (view() refuses a transposed one) and the region lies where the view lies in it
         shape, strides = self.layout
-        if strides == contiguous_strides(shape):
+        if _is_contiguous(shape, strides):
             result = grad.clone(memory_format=contiguous_format)
         else:
             result = creation.empty_strided(shape, strides, dtype=grad._dtype, device=grad._device)
