@@ -54,7 +54,7 @@ def _view_action(rng, t, i: int, storage: int):
     shape, ndim = tuple(t.shape), t.dim()
     choices = ["unsqueeze", "alias", "as_strided", "view", "reshape"]
     if ndim:
-        choices += ["select", "slice", "narrow", "transpose", "expand"]
+        choices += ["select", "slice", "narrow", "transpose", "expand", "unbind", "split"]
     if ndim <= 2:
         choices.append("t")
     if ndim >= 2:
@@ -64,10 +64,15 @@ def _view_action(rng, t, i: int, storage: int):
     if kind == "select" and shape[d]:
         k = _pick_index(rng, shape[d])
         return f"t{i}.select({d}, {k})", lambda t: t.select(d, k)
-    if kind in ("slice", "select"):
+    if kind in ("slice", "select", "unbind", "split"):
         start, step = int(rng.integers(0, max(shape[d], 1))), int(rng.integers(1, 3))
         key = (slice(None),) * d + (slice(start, None, step),)
         return f"t{i}[{key}]", lambda t: t[key]
+    if kind in ("unbind", "split") and shape[d]:  # an output of a multi-output view op: PyTorch refuses writes
+        k = int(rng.integers(0, shape[d]))
+        if kind == "unbind":
+            return f"t{i}.unbind({d})[{k}]", lambda t: t.unbind(d)[k]
+        return f"t{i}.split(1, {d})[{k}]", lambda t: t.split(1, d)[k]
     if kind == "narrow":
         start = int(rng.integers(0, shape[d] + 1))
         length = int(rng.integers(0, shape[d] - start + 1))
@@ -107,7 +112,7 @@ def _strided_geometry(rng, storage: int) -> tuple:
     return (rows, columns), stride, offset
 
 
-def _inplace_view_action(rng, t, storage: int):
+def _inplace_view_action(rng, t, storage: int, on_root: bool):
     """An in-place view op valid for `t`'s shape."""
     ndim = t.dim()
     choices = ["unsqueeze_", "squeeze_", "as_strided_"]
@@ -129,7 +134,13 @@ def _inplace_view_action(rng, t, storage: int):
             k = int(rng.integers(0, ndim))
             return f".squeeze_({k})", lambda t: t.squeeze_(k)
         return ".squeeze_()", lambda t: t.squeeze_()
-    size, stride, offset = _strided_geometry(rng, storage)
+    if on_root:  # a geometry over the whole storage: a base that stops covering its views' elements leaves
+        # PyTorch's CopySlices reading the uninitialised gaps of its new_empty_strided gradient
+        rows = int(rng.choice([n for n in range(1, storage + 1) if storage % n == 0]))
+        size, offset = (rows, storage // rows), 0
+        stride = (size[1], 1) if rng.random() < 0.5 else (1, rows)
+    else:
+        size, stride, offset = _strided_geometry(rng, storage)
     return f".as_strided_({size}, {stride}, {offset})", lambda t: t.as_strided_(size, stride, offset)
 
 
@@ -170,21 +181,36 @@ def _action(rng, torch_live: list, storage: int):
     roll = rng.random()
     if roll < 0.4:
         text, op = _view_action(rng, t, i, storage)
+        if rng.random() < 0.1:  # a view made under no_grad: PyTorch refuses tracked writes through it
+            return f"with no_grad(): t{len(torch_live)} = {text}", lambda lib, live, y: _no_grad(lib, op, live[i])
         return f"t{len(torch_live)} = {text}", lambda lib, live, y: op(live[i])
     if roll < 0.55:
-        text, op = _inplace_view_action(rng, t, storage)
+        text, op = _inplace_view_action(rng, t, storage, t._base is None)
         return f"t{i}{text}", lambda lib, live, y: (op(live[i]), None)[1]
     text, op = _write_action(rng, t)
     return f"t{i}{text}", lambda lib, live, y: (op(live[i], y), None)[1]
 
 
+def _no_grad(lib, op, t):
+    with lib.no_grad():
+        return op(t)
+
+
+def _grad_fn_name(t) -> str | None:
+    """The name of `t`'s grad_fn, or the start of the error that reading it is (PyTorch re-derives a view's
+    history when it is read, and refuses it for some views whose base changed since)."""
+    try:
+        fn = t.grad_fn
+    except RuntimeError as error:
+        return "error: " + _first_words(error)
+    return None if fn is None else type(fn).__name__
+
+
 def _state(t, version: int) -> tuple:
     """What is compared of a live tensor: shape, strides (of the dims longer than 1, the ones that address
     memory), storage offset, version, grad_fn name and requires_grad."""
-    fn = t.grad_fn
     strides = tuple(st for n, st in zip(t.shape, t.stride()) if n > 1)
-    return (tuple(t.shape), strides, t.storage_offset(), version, None if fn is None else type(fn).__name__,
-            t.requires_grad)
+    return tuple(t.shape), strides, t.storage_offset(), version, _grad_fn_name(t), t.requires_grad
 
 
 def _ember_version(t) -> int:
@@ -222,22 +248,21 @@ def _first_words(error: BaseException) -> str:
 def _backward(oracle, ember_program, torch_program, rng, trace: str) -> None:
     """A weighted sum of every live tensor, differentiated: the leaves' gradients (or the error) match."""
     weights = [oracle.array(rng, tuple(t.shape), "float64", "any") for t in torch_program.live]
-    losses = []
-    for program in (torch_program, ember_program):
+
+    def backward(program) -> None:
         lib = program.lib
         terms = [(t * lib.tensor(w)).sum() for t, w in zip(program.live, weights) if t.requires_grad]
-        losses.append(sum(terms) if terms else None)
-    if losses[0] is None:
-        assert losses[1] is None, trace
-        return
+        if terms:
+            sum(terms).backward()
+
     try:
-        losses[0].backward()
+        backward(torch_program)
     except RuntimeError as error:
         with pytest.raises(RuntimeError) as refused:
-            losses[1].backward()
+            backward(ember_program)
         assert _first_words(refused.value) == _first_words(error), f"{refused.value!r} != {error!r} at\n{trace}"
         return
-    losses[1].backward()
+    backward(ember_program)
     oracle.assert_same(ember_program.x.grad, torch_program.x.grad, f"x.grad after\n{trace}")
     oracle.assert_same(ember_program.y.grad, torch_program.y.grad, f"y.grad after\n{trace}")
 

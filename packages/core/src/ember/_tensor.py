@@ -66,8 +66,8 @@ class Tensor:
     _retains_grad: bool
     _view_fn: Any  # redoes the chain of view ops from `_base` (for in-place ops on views)
     _view_frame: Any  # a view's: the base's buffer that `_view_fn` starts from (see `node.replays`)
-    _storage: Any  # set on a tensor that is not a view once an in-place view op changed its geometry: its whole
-    # storage's buffer (its `_data` addresses part of it now; read with getattr: a slot left empty elsewhere)
+    _storage: Any  # set on a tensor that is not a view whose `_data` addresses part of its storage (an in-place
+    # view op changed its geometry, or empty_strided left gaps): the whole storage's buffer (read with getattr)
     _view_version: int  # a view's: the shared version at which its `_grad_fn` was recorded
     _view_no_grad: bool  # a view's: made while grad mode was off
     _view_leaf: bool  # a view's, once set: made to require grad itself (a leaf of its own, not a dead edge)

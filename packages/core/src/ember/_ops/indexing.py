@@ -11,7 +11,15 @@ from .. import _checks, _dtype
 from .._backend_util import half_source
 from .._tensor import Tensor, wrap
 from ..autograd import grad_mode
-from ..autograd.node import VIEW_NO_GRAD_CHANGED, Node, attach, multi_view_refusal, needs_grad, needs_input_grad
+from ..autograd.node import (
+    IS_MODIFIED,
+    Node,
+    attach,
+    multi_view_refusal,
+    needs_grad,
+    needs_input_grad,
+    no_grad_view_refusal,
+)
 from . import overlap, views
 from .dispatch import broadcasts_to, bump, checked_scalar, expand_error, profiled, scalar, type_name
 from .layout import contiguous_strides, index_strides
@@ -499,11 +507,11 @@ def check_inplace(t: Tensor, op: str) -> None:
         return
     base = t._base
     if base is not None and base._requires_grad and t._view_no_grad:
-        raise RuntimeError(VIEW_NO_GRAD_CHANGED)
+        raise no_grad_view_refusal(t, IS_MODIFIED)
     if base is None and t._requires_grad and t._grad_fn is None:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
     if base is not None and getattr(t._grad_fn, "multi_view", False):  # split's, unbind's outputs
-        raise multi_view_refusal(t, "is being modified inplace")
+        raise multi_view_refusal(t, IS_MODIFIED)
     # a view of a leaf: of a base that requires grad without history, or (the base requiring no grad) of a
     # view that was made to require grad, itself or one that `t` was taken from
     if base is not None and (base.grad_fn is None if base._requires_grad else t._requires_grad):

@@ -16,13 +16,14 @@ from .._tensor import Tensor, _is_contiguous, drop_retain_hook, follow_base, mov
 from ..autograd import grad_mode
 from ..autograd.node import (
     _FREED,
-    VIEW_NO_GRAD_CHANGED,
+    IS_MODIFIED,
     Node,
     attach,
     edge,
     link,
     needs_grad,
     needs_input_grad,
+    no_grad_view_refusal,
     replays,
 )
 from . import creation, overlap, strided
@@ -141,7 +142,7 @@ def take_over(t: Tensor, result: Tensor, written: bool = False) -> Tensor:
     base = t._base
     on_view = base is not None and (base._requires_grad or result._requires_grad)
     if on_view and t._view_no_grad:  # a tracked write of a value that requires grad into a no_grad view
-        raise RuntimeError(VIEW_NO_GRAD_CHANGED)
+        raise no_grad_view_refusal(t, IS_MODIFIED)
     old_edge = edge(t)
     if not written:
         t._device.kernels.copy_(t._data, result._data)

@@ -176,6 +176,8 @@ def view(input, *shape):
     old_shape = input._data.shape
     strides = view_strides(old_shape, k.strides(input._data), new_shape)
     if strides is None:
+        if input._base is not None and input._requires_grad and grad_mode.state.enabled:
+            input.grad_fn  # noqa: B018 -- PyTorch's refusals of a view's history come before the op's own checks
         raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one "
                            "dimension spans across two contiguous subspaces). Use .reshape(...) instead.")
     data = reshape_buffer(input._device, input._data, new_shape, strides)
@@ -673,7 +675,8 @@ def alias(input):
 
 def storage_buffer(root: Tensor):
     """The buffer of the whole storage of `root`, a tensor that is not a view: its own, or the one it held
-    before an in-place view op (``as_strided_``, ``t_``...) made it address part of it, or differently."""
+    before an in-place view op (``as_strided_``, ``t_``...) made it address part of it, or differently, or
+    the one that empty_strided's strides leave gaps in."""
     held = getattr(root, "_storage", None)
     return root._data if held is None else held
 

@@ -509,22 +509,31 @@ def _unpack(node: Node, entry, by_name: bool = False):
     return out
 
 
-_VIEW_NO_GRAD = ("A view was created in no_grad mode and {}. Given that this use case is ambiguous and "
-                 "error-prone, it is forbidden. You can clarify your code by moving both the view and the inplace "
-                 "either both inside the no_grad block (if you don't want the inplace to be tracked) or both "
-                 "outside (if you want the inplace to be tracked).")
-VIEW_NO_GRAD_CHANGED = _VIEW_NO_GRAD.format("is being modified inplace with grad mode enabled")
-_VIEW_NO_GRAD_BASE_CHANGED = _VIEW_NO_GRAD.format("its base or another view of its base has been modified "
-                                                  "inplace with grad mode enabled")
+# What PyTorch's refusals of in-place changes of particular views say has happened to the view.
+IS_MODIFIED = "is being modified inplace"
+BASE_MODIFIED = "its base or another view of its base has been modified inplace"
+
+
+def _output_of(view: Tensor) -> str:
+    return f"Output {view._output_nr} of {view._grad_fn.name()[:-len('Backward0')]}"
+
+
+def no_grad_view_refusal(view: Tensor, what: str) -> RuntimeError:
+    """PyTorch's error for a view made under no_grad (or a view of one, which has its own grad_fn) that `what`
+    (`IS_MODIFIED`, `BASE_MODIFIED`) with grad mode enabled."""
+    made = "A view was" if view._grad_fn is None else f"{_output_of(view)} is a view of a view which was"
+    return RuntimeError(f"{made} created in no_grad mode and {what} with grad mode enabled. Given that this use "
+                        "case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving "
+                        "both the view and the inplace either both inside the no_grad block (if you don't want the "
+                        "inplace to be tracked) or both outside (if you want the inplace to be tracked).")
 
 
 def multi_view_refusal(view: Tensor, what: str) -> RuntimeError:
-    """PyTorch's error for an output of split, unbind... (views of one node) that `what` (is being modified
-    inplace; its base or another view of its base has been modified inplace)."""
-    name = view._grad_fn.name()[:-len("Backward0")]
-    return RuntimeError(f"Output {view._output_nr} of {name} is a view and {what}. This view is the output of a "
-                        "function that returns multiple views. Such functions do not allow the output views to be "
-                        "modified inplace. You should replace the inplace operation by an out-of-place one.")
+    """PyTorch's error for an output of split, unbind... (views of one node) that `what` (`IS_MODIFIED`,
+    `BASE_MODIFIED`)."""
+    return RuntimeError(f"{_output_of(view)} is a view and {what}. This view is the output of a function that "
+                        "returns multiple views. Such functions do not allow the output views to be modified "
+                        "inplace. You should replace the inplace operation by an out-of-place one.")
 
 
 class AsStridedBackward0(Node):
@@ -558,9 +567,9 @@ def view_grad_fn(view: Tensor):
     if old is None and not base._requires_grad:
         return None
     if view._view_no_grad:
-        raise RuntimeError(_VIEW_NO_GRAD_BASE_CHANGED)
+        raise no_grad_view_refusal(view, BASE_MODIFIED)
     if getattr(old, "multi_view", False):
-        raise multi_view_refusal(view, "its base or another view of its base has been modified inplace")
+        raise multi_view_refusal(view, BASE_MODIFIED)
     node = AsStridedBackward0.__new__(AsStridedBackward0)
     if replays(view):
         node.chain = _view_chain(base, view._view_fn)
