@@ -511,6 +511,25 @@ def _triangular_solve_reading_the_diagonal(a, b, upper, unitriangular):
     return K["triangular_solve"](a, b, upper, False)
 
 
+def _svd_ascending(a, full_matrices, compute_uv):
+    """The SVD with its singular values (and their vectors) in ascending order."""
+    u, s, vh = K["svd"](a, full_matrices, True)
+    k = s.shape[-1]
+    u[..., :k], vh[..., :k, :] = u[..., :k][..., ::-1], vh[..., :k, :][..., ::-1, :]
+    return (u, s[..., ::-1].copy(), vh) if compute_uv else (None, s[..., ::-1].copy(), None)
+
+
+def _svd_without_completion(a, full_matrices, compute_uv):
+    """full_matrices' extra singular vectors left as zeros (the reduced factors padded)."""
+    u, s, vh = K["svd"](a, False, compute_uv)
+    if not (compute_uv and full_matrices):
+        return u, s, vh
+    m, n = a.shape[-2:]
+    wide_u, tall_vh = np.zeros((*a.shape[:-2], m, m), a.dtype), np.zeros((*a.shape[:-2], n, n), a.dtype)
+    wide_u[..., :u.shape[-1]], tall_vh[..., :vh.shape[-2], :] = u, vh
+    return wide_u, s, tall_vh
+
+
 MUTANTS = (
     # NaN and inf
     Mutant("maximum ignores NaN (fmax)", "maximum", _binary_elementwise(np.fmax), "test_special_values", "maximum"),
@@ -687,6 +706,9 @@ MUTANTS = (
            "test_factorization_kernels", "cholesky"),
     Mutant("triangular_solve ignores unitriangular", "triangular_solve", _triangular_solve_reading_the_diagonal,
            "test_factorization_kernels", "triangular_solve"),
+    Mutant("svd singular values ascending", "svd", _svd_ascending, "test_svd_kernel", "rebuilds"),
+    Mutant("svd without the full_matrices completion", "svd", _svd_without_completion, "test_svd_kernel",
+           "rebuilds"),
 )
 
 # One mutant per theme for CI (about a second each): the full catalogue runs on demand (see the docstring).

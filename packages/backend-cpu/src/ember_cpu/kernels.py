@@ -18,7 +18,7 @@ import numpy as np
 from ember import _backend_util
 from ember._backend_util import draw_dtype
 
-from . import erf, factorizations, rowsum, scatter, sorting, special, ties
+from . import erf, factorizations, igamma, rowsum, scatter, sorting, special, svd, ties
 from .layout import laid_out
 
 # numpy >= 2.3 returns arrays for 0-d results when given ``out=...``; older numpy needs `_array` after.
@@ -526,6 +526,8 @@ KERNELS: dict[str, Any] = {
     "digamma": special.digamma,
     "erfinv": special.erfinv,
     "i0": special.i0,
+    "igamma": igamma.igamma,
+    "igammac": igamma.igammac,
     "sign": sign,
     "add": _binary(np.add, quiet=True),
     "sub": _binary(np.subtract, quiet=True),
@@ -586,3 +588,4 @@ KERNELS.update(fused.KERNELS)
 KERNELS.update(dlpack.KERNELS)
 KERNELS.update(ties.KERNELS)
 KERNELS.update(factorizations.KERNELS)
+KERNELS.update(svd.KERNELS)

@@ -82,6 +82,9 @@ class ArrayAPI:
     digamma: Callable[..., Any]
     erfinv: Callable[..., Any]
     i0: Callable[..., Any]
+    # and the regularized incomplete gamma functions (``f(a, x, out=None)``: gammainc, gammaincc)
+    igamma: Callable[..., Any]
+    igammac: Callable[..., Any]
 
     def use_tf32(self, allowed: bool) -> None:
         """Let float32 matmuls use TF32 tensor cores (or not) from now on."""
@@ -114,6 +117,8 @@ class CupyAPI(ArrayAPI):
         self.digamma = cupyx.scipy.special.digamma
         self.erfinv = cupyx.scipy.special.erfinv
         self.i0 = cupyx.scipy.special.i0
+        self.igamma = cupyx.scipy.special.gammainc
+        self.igammac = cupyx.scipy.special.gammaincc
         self.atomic_add_dtypes = ATOMIC_ADD_DTYPES
         self.stable_sort = None  # cupy's argsort is always stable and takes no other kind
         self._tf32: bool | None = None

@@ -37,6 +37,7 @@ _BINARY = {"add": "add", "sub": "subtract", "mul": "multiply", "div": "divide",
            "bitwise_or": "bitwise_or", "bitwise_xor": "bitwise_xor"}
 # The special functions the ArrayAPI provides (cupy has no ufunc for them).
 SPECIAL = ("erf", "erfc", "lgamma", "digamma", "erfinv", "i0")
+SPECIAL_BINARY = ("igamma", "igammac")
 
 
 def kernels(api: ArrayAPI) -> dict[str, Callable]:
@@ -111,4 +112,5 @@ def kernels(api: ArrayAPI) -> dict[str, Callable]:
     table.update({"sign": sign, "pow": pow, "remainder": remainder, "bitwise_left_shift": bitwise_left_shift,
                   "bitwise_right_shift": bitwise_right_shift, "where": where})
     table.update({name: _unary(getattr(api, name), name) for name in SPECIAL})
+    table.update({name: _binary(getattr(api, name), name) for name in SPECIAL_BINARY})
     return table

@@ -13,6 +13,7 @@ import warnings
 
 import numpy as np
 
+from ember import _igamma_series as igs
 from ember import _special_series as series
 from ember._backend_util import elementwise_strides
 
@@ -162,6 +163,151 @@ __constant {T} i0e_b_{T}[] = {{%(i0e_b)s}};
   return exp(x) * chbevl_{T}(32 / x - 2, i0e_b_{T}, %(i0e_b_count)d) / sqrt(x);
 }}""",
 }
+# The regularized incomplete gamma functions (calc_igamma, calc_igammac) over the constants the CPU backend
+# evaluates too; one helper for both ops, computed in the operands' type (float16 in float)
+_IGAMMA = """
+__constant {T} igamma_d_{T}[%(d_count)d] = {{%(d)s}};
+__constant {T} igamma_lanczos_num_{T}[13] = {{%(lanczos_num)s}};
+__constant {T} igamma_lanczos_denom_{T}[13] = {{%(lanczos_denom)s}};
+__constant {T} igamma_lgamma1p_taylor_{T}[%(lgamma1p_count)d] = {{%(lgamma1p)s}};
+#define IGAMMA_MACHEP_{T} (sizeof({T}) == 8 ? ({T})%(machep_double)r : ({T})%(machep_float)r)
+#define IGAMMA_BIG_{T} (sizeof({T}) == 8 ? ({T})%(big_double)r : ({T})%(big_float)r)
+#define IGAMMA_MAXLOG_{T} (sizeof({T}) == 8 ? ({T})%(maxlog_double)r : ({T})%(maxlog_float)r)
+{T} igamma_lgamma1p_{T}({T} a) {{
+  /* lgamma(1 + a) of the rounded 1 + a: its Taylor series near a = 0, where lgamma(1 + a) loses digits */
+  a = (1 + a) - 1;
+  if (fabs(a) >= ({T})%(lgamma1p_radius)r) return lgamma(1 + a);
+  {T} sum = 0;
+  for (int k = %(lgamma1p_count)d - 1; k >= 0; k--) sum = (sum + igamma_lgamma1p_taylor_{T}[k]) * a;
+  return sum;
+}}
+{T} igamma_prefactor_{T}({T} a, {T} x) {{
+  /* x^a e^-x / Gamma(a): by logarithms where x is far from a, else by the Lanczos approximation */
+  if (fabs(a - x) > ({T})0.4 * fabs(a)) {{
+    {T} ax = a * log(x) - x - lgamma(a);
+    return ax < -IGAMMA_MAXLOG_{T} ? ({T})0 : exp(ax);
+  }}
+  {T} fac = a + ({T})%(lanczos_g)r - ({T})0.5;
+  int inverse = fabs(a) > 1;
+  {T} y = inverse ? 1 / a : a, top = 0, bottom = 0;
+  for (int k = 0; k < 13; k++) {{
+    top = top * y + igamma_lanczos_num_{T}[inverse ? 12 - k : k];
+    bottom = bottom * y + igamma_lanczos_denom_{T}[inverse ? 12 - k : k];
+  }}
+  {T} result = sqrt(fac / ({T})%(e)r) / (top / bottom);
+  if (a < 200 && x < 200) return result * exp(a - x) * pow(x / fac, a);
+  {T} numfac = (x - a - ({T})%(lanczos_g)r + ({T})0.5) / fac;
+  return result * exp(a * (log1p(numfac) - numfac) + x * (({T})0.5 - ({T})%(lanczos_g)r) / fac);
+}}
+{T} igamma_lower_series_{T}({T} a, {T} x) {{
+  {T} prefactor = igamma_prefactor_{T}(a, x);
+  if (prefactor == 0) return 0;
+  {T} r = a, c = 1, total = 1;
+  for (int i = 0; i < %(max_iterations)d; i++) {{
+    r += 1; c *= x / r; total += c;
+    if (c <= IGAMMA_MACHEP_{T} * total) break;
+  }}
+  return total * prefactor / a;
+}}
+{T} igamma_upper_series_{T}({T} a, {T} x) {{
+  {T} fac = 1, total = 0, term;
+  for (int n = 1; n < %(max_iterations)d; n++) {{
+    fac *= -x / n; term = fac / (a + n); total += term;
+    if (fabs(term) <= IGAMMA_MACHEP_{T} * fabs(total)) break;
+  }}
+  {T} log_x = log(x);
+  return -expm1(a * log_x - igamma_lgamma1p_{T}(a)) - exp(a * log_x - lgamma(a)) * total;
+}}
+{T} igamma_continued_fraction_{T}({T} a, {T} x) {{
+  {T} prefactor = igamma_prefactor_{T}(a, x);
+  if (prefactor == 0) return 0;
+  {T} y = 1 - a, z = x + y + 1, c = 0, pkm2 = 1, qkm2 = x, pkm1 = x + 1, qkm1 = z * x;
+  {T} answer = pkm1 / qkm1;
+  for (int i = 0; i < %(max_iterations)d; i++) {{
+    c += 1; y += 1; z += 2;
+    {T} yc = y * c, pk = pkm1 * z - pkm2 * yc, qk = qkm1 * z - qkm2 * yc, change = 1;
+    if (qk != 0) {{ {T} r = pk / qk; change = fabs((answer - r) / r); answer = r; }}
+    pkm2 = pkm1; pkm1 = pk; qkm2 = qkm1; qkm1 = qk;
+    if (fabs(pk) > IGAMMA_BIG_{T}) {{
+      {T} inverse = 1 / IGAMMA_BIG_{T};
+      pkm2 *= inverse; pkm1 *= inverse; qkm2 *= inverse; qkm1 *= inverse;
+    }}
+    if (change <= IGAMMA_MACHEP_{T}) break;
+  }}
+  return answer * prefactor;
+}}
+{T} igamma_asymptotic_{T}({T} a, {T} x, int lower) {{
+  /* Temme's uniform asymptotic expansion (DLMF 8.12.3, 8.12.4) */
+  {T} sign = lower ? -1 : 1, sigma = (x - a) / a;
+  {T} eta = sqrt(-2 * (log1p(sigma) - sigma));
+  if (sigma < 0) eta = -eta; else if (sigma == 0) eta = 0;
+  {T} result = ({T})0.5 * erfc(sign * eta * sqrt(a / 2));
+  {T} powers[%(d_columns)d];
+  powers[0] = 1;
+  for (int n = 1; n < %(d_columns)d; n++) powers[n] = powers[n - 1] * eta;
+  {T} total = 0, afac = 1, previous = INFINITY;
+  for (int k = 0; k < %(d_rows)d; k++) {{
+    {T} ck = igamma_d_{T}[k * %(d_columns)d];
+    for (int n = 1; n < %(d_columns)d; n++) {{
+      {T} term = igamma_d_{T}[k * %(d_columns)d + n] * powers[n];
+      ck += term;
+      if (fabs(term) < IGAMMA_MACHEP_{T} * fabs(ck)) break;
+    }}
+    {T} term = ck * afac, size = fabs(term);
+    if (size > previous) break;
+    total += term;
+    if (size < IGAMMA_MACHEP_{T} * fabs(total)) break;
+    previous = size; afac /= a;
+  }}
+  return result + sign * exp(({T})-0.5 * a * eta * eta) * total / sqrt(2 * ({T})%(pi_float)r * a);
+}}
+int igamma_asymptotic_regime_{T}({T} a, {T} x) {{
+  {T} ratio = fabs(x - a) / a;
+  return (a > %(small)r && a < %(large)r && ratio < ({T})%(small_ratio)r)
+         || (a > %(large)r && ratio < ({T})%(large_ratio)r / sqrt(a));
+}}
+{T} igammac_interior_{T}({T} a, {T} x) {{
+  if (igamma_asymptotic_regime_{T}(a, x)) return igamma_asymptotic_{T}(a, x, 0);
+  /* PyTorch compares a float x with the double 1.1, which float's 1.1 exceeds */
+  if (x > ({T})1.1 || (sizeof({T}) == 4 && x == ({T})1.1))
+    return x < a ? 1 - igamma_lower_series_{T}(a, x) : igamma_continued_fraction_{T}(a, x);
+  int stable = x <= ({T})0.5 ? -({T})0.4 / log(x) < a : x * ({T})1.1 < a;
+  return stable ? 1 - igamma_lower_series_{T}(a, x) : igamma_upper_series_{T}(a, x);
+}}
+{T} igamma_{T}({T} a, {T} x) {{
+  /* calc_igamma, with SciPy's values on the domain's edges */
+  if (x < 0 || a < 0) return NAN;
+  if (a == 0) return x > 0 ? 1 : NAN;
+  if (x == 0) return 0;
+  if (isinf(a)) return isinf(x) ? NAN : 0;
+  if (isinf(x)) return 1;
+  if (isnan(a) || isnan(x)) return NAN;
+  if (igamma_asymptotic_regime_{T}(a, x)) return igamma_asymptotic_{T}(a, x, 1);
+  if (x > 1 && x > a) return 1 - igammac_interior_{T}(a, x);
+  return igamma_lower_series_{T}(a, x);
+}}
+{T} igammac_{T}({T} a, {T} x) {{
+  /* calc_igammac, with SciPy's values on the domain's edges */
+  if (x < 0 || a < 0) return NAN;
+  if (a == 0) return x > 0 ? 0 : NAN;
+  if (x == 0) return 1;
+  if (isinf(a)) return isinf(x) ? NAN : 1;
+  if (isinf(x)) return 0;
+  if (isnan(a) || isnan(x)) return NAN;
+  return igammac_interior_{T}(a, x);
+}}"""
+_HELPERS["igamma"] = _IGAMMA % {
+    "d": ", ".join(repr(c) for row in igs.ASYMPTOTIC_D for c in row), "d_rows": len(igs.ASYMPTOTIC_D),
+    "d_columns": len(igs.ASYMPTOTIC_D[0]), "d_count": sum(map(len, igs.ASYMPTOTIC_D)),
+    "lanczos_num": ", ".join(map(repr, igs.LANCZOS_NUM)), "lanczos_denom": ", ".join(map(repr, igs.LANCZOS_DENOM)),
+    "lgamma1p": ", ".join(map(repr, igs.LGAMMA1P_TAYLOR)), "lgamma1p_count": len(igs.LGAMMA1P_TAYLOR),
+    "lgamma1p_radius": igs.LGAMMA1P_RADIUS, "lanczos_g": igs.LANCZOS_G, "e": math.e, "pi_float": igs.PI_FLOAT,
+    "machep_double": igs.MACHEP["double"], "machep_float": igs.MACHEP["float"], "big_double": igs.BIG["double"],
+    "big_float": igs.BIG["float"], "maxlog_double": igs.MAXLOG["double"], "maxlog_float": igs.MAXLOG["float"],
+    "max_iterations": igs.MAX_ITERATIONS, "small": igs.SMALL, "large": igs.LARGE, "small_ratio": igs.SMALL_RATIO,
+    "large_ratio": igs.LARGE_RATIO,
+}
+
 _HELPERS.update({name: source % {
     "pi": math.pi, "psi_10": series.PSI_10, "two_over_sqrt_pi": 2 / math.sqrt(math.pi),
     "psi_series": _horner(series.PSI_SERIES[::-1], "z"),
@@ -186,6 +332,7 @@ _FLOAT = {
     "floor_divide": "floordiv_{T}(a, b)", "remainder": "remainder_{T}(a, b)", "fmod": "fmod(a, b)",
     "atan2": "atan2(a, b)", "copysign": "copysign(a, b)", "logaddexp": "logaddexp_{T}(a, b)",
     "logaddexp2": "logaddexp2_{T}(a, b)", "hypot": "hypot(a, b)", "nextafter": "nextafter(a, b)",
+    "igamma": "igamma_{T}(a, b)", "igammac": "igammac_{T}(a, b)",
     "relu": "a < 0 ? ({T})0 : a", "sigmoid": "({T})1 / (({T})1 + exp(-a))",
 }
 _INT = {
@@ -206,12 +353,12 @@ _BOOL = {"bitwise_and": "a & b", "bitwise_or": "a | b", "bitwise_xor": "a ^ b", 
 _COMPARISONS = {"eq": "a == b", "ne": "a != b", "lt": "a < b", "le": "a <= b", "gt": "a > b", "ge": "a >= b"}
 _USES = {"tanh": "tanh", "floor_divide": "floordiv", "remainder": "remainder", "pow": "ipow", "logaddexp": "logaddexp",
          "logaddexp2": "logaddexp2",
-         "digamma": "digamma", "erfinv": "erfinv", "i0": "i0"}
+         "digamma": "digamma", "erfinv": "erfinv", "i0": "i0", "igamma": "igamma", "igammac": "igamma"}
 
 UNARY = ("neg exp log sin cos tanh sqrt abs sign exp2 expm1 log2 log10 log1p tan asin acos atan sinh cosh "
          "asinh acosh atanh floor ceil trunc round erf erfc lgamma digamma erfinv i0 bitwise_not relu sigmoid").split()
 BINARY = ("add sub mul div pow maximum minimum floor_divide remainder fmod atan2 copysign logaddexp "
-          "logaddexp2 hypot nextafter bitwise_and bitwise_or bitwise_xor bitwise_left_shift "
+          "logaddexp2 hypot nextafter igamma igammac bitwise_and bitwise_or bitwise_xor bitwise_left_shift "
           "bitwise_right_shift").split()
 
 

@@ -266,6 +266,7 @@ from ._ops.lu_ops import legacy_slogdet as slogdet  # noqa: E402
 from ._ops.moments import std_mean, var_mean  # noqa: E402
 from ._ops.nan_reductions import nan_to_num, nanmean, nansum  # noqa: E402
 from ._ops.norms import dist, renorm  # noqa: E402
+from ._ops.pseudoinverse import pinverse  # noqa: E402
 from ._ops.quantiles import nanquantile, quantile  # noqa: E402
 from ._ops.rearranging import diag_embed, diagflat, diff, kron, rot90, tensordot, trace  # noqa: E402
 from ._ops.searching import bucketize, isin, searchsorted  # noqa: E402
@@ -285,6 +286,7 @@ from ._ops.stacking import (  # noqa: E402
     tile,
     vstack,
 )
+from ._ops.svd_decomposition import legacy_svd as svd  # noqa: E402
 from ._ops.trapezoid import cumulative_trapezoid, trapezoid, trapz  # noqa: E402
 
 default_generator = _generator.default_for(device("cpu"))  # the CPU's default Generator, as torch's

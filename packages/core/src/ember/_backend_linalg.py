@@ -1,6 +1,7 @@
 """The LU/Cholesky family's kernels as every numpy-like backend computes them (numpy, cupy: the array module
-`xp`), vectorised over the batch with a Python loop over the columns; kept here once so that backends do not
-copy each other (docs/internals.md, the `lu_factor`, `cholesky` and `triangular_solve` kernels)."""
+`xp`), vectorised over the batch with a Python loop over the columns, and the SVD through the library's own;
+kept here once so that backends do not copy each other (docs/internals.md, the `lu_factor`, `cholesky`,
+`triangular_solve` and `svd` kernels)."""
 from __future__ import annotations
 
 import math
@@ -62,3 +63,29 @@ def triangular_solve(xp, a, b, upper: bool, unitriangular: bool):
         rest = b[..., i, :] - (a[..., i:i + 1, solved] @ x[..., solved, :])[..., 0, :]
         x[..., i, :] = rest if unitriangular else rest / a[..., i, i][..., None]
     return x
+
+
+def svd(xp, a, full_matrices: bool, compute_uv: bool):
+    """(U, S, Vh) of (*, m, n) through the library's LAPACK (numpy.linalg.svd, cupy's), S descending; U and
+    Vh None without `compute_uv`. A matrix with a non-finite entry gives NaN everywhere (LAPACK may not
+    converge on it); empty matrices give the identity's columns as their singular vectors."""
+    *batch, m, n = a.shape
+    k = min(m, n)
+    if not all(a.shape):
+        s = xp.zeros((*batch, k), a.dtype)
+        if not compute_uv:
+            return None, s, None
+        columns, rows = (m, n) if full_matrices else (k, k)
+        u = xp.broadcast_to(xp.eye(m, columns, dtype=a.dtype), (*batch, m, columns))
+        vh = xp.broadcast_to(xp.eye(rows, n, dtype=a.dtype), (*batch, rows, n))
+        return u.copy(), s, vh.copy()
+    finite = xp.isfinite(a).all(axis=(-2, -1))
+    results = xp.linalg.svd(xp.where(finite[..., None, None], a, 0), full_matrices=full_matrices,
+                            compute_uv=compute_uv)
+    u, s, vh = results if compute_uv else (None, results, None)
+    s = xp.where(finite[..., None], s, xp.nan).astype(a.dtype, copy=False)
+    if not compute_uv:
+        return None, s, None
+    kept = finite[..., None, None]
+    u, vh = (xp.where(kept, factor, xp.nan).astype(a.dtype, copy=False) for factor in (u, vh))
+    return u, s, vh

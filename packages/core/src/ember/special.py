@@ -1,6 +1,6 @@
 """torch.special: PyTorch's special functions. Most are other names of ember's ops (`expit` is sigmoid,
 recording SigmoidBackward0 as PyTorch's does; `gammaln` lgamma, `psi` digamma); the rest are composed
-in `ember._ops.special_functions` or have kernels of their own (lgamma, digamma, erfinv)."""
+in `ember._ops.special_functions` or have kernels of their own (lgamma, digamma, erfinv, igamma: gammainc)."""
 from __future__ import annotations
 
 import math
@@ -19,7 +19,8 @@ from ._tensor import Tensor, wrap
 from .autograd import grad_mode
 from .autograd.node import attach, needs_grad
 
-__all__ = ["digamma", "entr", "erf", "erfc", "erfcx", "erfinv", "exp2", "expit", "expm1", "gammaln", "i0", "i0e",
+__all__ = ["digamma", "entr", "erf", "erfc", "erfcx", "erfinv", "exp2", "expit", "expm1", "gammainc", "gammaincc",
+           "gammaln", "i0", "i0e",
            "i1", "i1e", "log1p", "log_ndtr", "log_softmax", "logit", "logsumexp", "multigammaln", "ndtr", "ndtri",
            "polygamma", "psi", "round", "sinc", "softmax", "xlog1py", "xlogy"]
 
@@ -30,6 +31,18 @@ psi = digamma
 multigammaln = mvlgamma
 i0e, i1, i1e, entr, erfcx, log_ndtr, ndtri, xlog1py = (
     _SPECIAL[name] for name in ("i0e", "i1", "i1e", "entr", "erfcx", "log_ndtr", "ndtri", "xlog1py"))
+
+
+def gammainc(input, other, *, out=None):
+    """The regularized lower incomplete gamma function P(input, other) (igamma)."""
+    from ._ops.binary import FUNCTIONS
+    return FUNCTIONS["igamma"](input, other, out=out)
+
+
+def gammaincc(input, other, *, out=None):
+    """The regularized upper incomplete gamma function Q(input, other) (igammac)."""
+    from ._ops.binary import FUNCTIONS
+    return FUNCTIONS["igammac"](input, other, out=out)
 
 
 def xlogy(input, other, *, out=None):

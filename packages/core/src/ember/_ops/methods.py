@@ -33,6 +33,7 @@ from . import (
     norms,
     pointwise,
     polygamma,
+    pseudoinverse,
     quantiles,
     queries,
     rearranging,
@@ -46,6 +47,7 @@ from . import (
     sorting,
     stacking,
     strided,
+    svd_decomposition,
     unary,
     unfold,
     view_inplace,
@@ -165,6 +167,7 @@ _METHODS = {
     # the LU/Cholesky family (session 8)
     "det": lu_ops.det, "slogdet": lu_ops.legacy_slogdet, "logdet": lu_ops.logdet, "inverse": lu_ops.inverse,
     "cholesky_solve": cholesky_ops.cholesky_solve,
+    "svd": svd_decomposition.legacy_svd, "pinverse": pseudoinverse.pinverse,
 }
 
 # In-place versions: name_ -> out-of-place op (and whether that op accepts out=).

@@ -1,10 +1,13 @@
 """`Dirichlet`: the distribution over the probability simplex with `concentration` α (its last dimension
-the categories), drawn as independent Gamma(α_i, 1) draws normalised to sum to one."""
+the categories), drawn as independent Gamma(α_i, 1) draws normalised to sum to one, differentiated as
+PyTorch's (`_Dirichlet`)."""
 from __future__ import annotations
 
 import ember
 
+from ..autograd.function import Function, once_differentiable
 from . import constraints
+from .dirichlet_grad import dirichlet_grad
 from .exp_family import ExponentialFamily
 from .standard_gamma import standard_gamma
 from .utils import finfo
@@ -13,11 +16,29 @@ __all__ = ["Dirichlet"]
 
 
 def sample_dirichlet(concentration):
-    """Dirichlet(`concentration`) draws along the last dim, differentiable in `concentration` through the
-    gamma draws they normalise; clamped into [tiny, 1 - eps] as PyTorch's sampler does."""
+    """Dirichlet(`concentration`) draws along the last dim: gamma draws normalised, clamped into
+    [tiny, 1 - eps] as PyTorch's sampler does."""
     gammas = standard_gamma(concentration)
     limits = finfo(concentration.dtype)
     return (gammas / gammas.sum(-1, True)).clamp(min=float(limits.tiny), max=1 - float(limits.eps))
+
+
+class _Dirichlet(Function):
+    """PyTorch's _Dirichlet: draws recorded as _DirichletBackward, whose gradient is the implicit
+    reparameterisation one (`dirichlet_grad`), projected onto the simplex."""
+
+    @staticmethod
+    def forward(ctx, concentration):
+        x = sample_dirichlet(concentration)
+        ctx.save_for_backward(x, concentration)
+        return x
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad_output):
+        x, concentration = ctx.saved_tensors
+        total = concentration.sum(-1, True).expand_as(concentration)
+        return dirichlet_grad(x, concentration, total) * (grad_output - (x * grad_output).sum(-1, True))
 
 
 class Dirichlet(ExponentialFamily):
@@ -37,7 +58,7 @@ class Dirichlet(ExponentialFamily):
         return self._expanded(Dirichlet, batch_shape, _instance, ("concentration",), self.event_shape)
 
     def rsample(self, sample_shape=()):
-        return sample_dirichlet(self.concentration.expand(self._extended_shape(sample_shape)))
+        return _Dirichlet.apply(self.concentration.expand(self._extended_shape(sample_shape)))
 
     def log_prob(self, value):
         if self._validate_args:

@@ -17,6 +17,7 @@ REQUIRED_KERNELS: tuple[str, ...] = (
     "add", "sub", "mul", "div", "pow", "maximum", "minimum",
     "eq", "ne", "lt", "le", "gt", "ge",
     "floor_divide", "remainder", "fmod", "atan2", "copysign", "logaddexp", "logaddexp2", "hypot", "nextafter",
+    "igamma", "igammac",
     "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_left_shift", "bitwise_right_shift", "bitwise_not",
     "where", "sum", "max", "argmax", "matmul",
     "strides", "as_strided", "contiguous", "index", "index_put_",
@@ -37,6 +38,8 @@ OPTIONAL_KERNELS: tuple[str, ...] = (
     "from_dlpack", "to_dlpack", "dlpack_device",
     # the LU/Cholesky family's primitives (ember/_ops/matrix_kernels.py composes each without them)
     "lu_factor", "cholesky", "triangular_solve",
+    # the SVD (ember/_ops/svd_decomposition.py): core has no composition; without it the SVD family is refused
+    "svd",
 )
 # The kernels that make a buffer from nothing but arguments: core calls them with the keyword ``index=``,
 # the index of the device the buffer goes to (every other kernel makes its result where its inputs are).
