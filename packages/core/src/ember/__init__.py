@@ -72,6 +72,7 @@ from ._ops.linalg import bmm, dot, ger, matmul, mm, mv, outer, vdot
 from ._ops.logit import logit
 from ._ops.matrix_chains import chain_matmul, matrix_power
 from ._ops.matrix_exp import matrix_exp
+from ._ops.weight_norm import _weight_norm, norm_except_dim
 from ._ops.matrix_norms import frobenius_norm, norm
 from ._ops.norms import allclose, count_nonzero, equal, isclose, logsumexp
 from ._ops.padding import constant_pad_nd
