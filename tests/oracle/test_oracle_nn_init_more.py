@@ -67,6 +67,13 @@ def test_orthogonal_is_orthogonal(shape, gain):
     np.testing.assert_allclose(gram, np.eye(min(flat.shape)), atol=1e-5)
 
 
+@_needs_qr()
+def test_orthogonal_deprecated_name_warns():
+    for lib in (ember, torch):
+        with pytest.warns(FutureWarning, match="`nn.init.orthogonal` is now deprecated in favor of `nn.init.orthogonal_`."):
+            lib.nn.init.orthogonal(lib.empty(3, 3))
+
+
 def test_orthogonal_empty_is_a_no_op():
     tensor = ember.empty(0, 3)
     assert ember.nn.init.orthogonal_(tensor) is tensor

@@ -232,6 +232,8 @@ def test_orthogonal_with_trivialization(shape, orthogonal_map):
     assert list(e_module.state_dict()) == list(t_module.state_dict())
     if shape[0] == shape[1]:  # a wide or tall weight is completed by random columns
         _close(e_module.weight, t_module.weight, atol=1e-5)
+        _close(e_module.parametrizations.weight[0].base, t_module.parametrizations.weight[0].base, atol=1e-5)
+        _same_forward_and_grads(e_module, t_module, X[:, :shape[1]], rtol=1e-4, atol=1e-5)
     weight = e_module.weight.detach()
     gram = weight @ weight.mT if shape[0] < shape[1] else weight.mT @ weight
     _close(gram, torch.eye(min(shape)), atol=1e-5)

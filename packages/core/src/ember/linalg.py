@@ -19,6 +19,6 @@ from ._ops.pseudoinverse import matrix_rank, pinv
 from ._ops.svd_decomposition import svd, svdvals
 
 __all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "diagonal", "inv", "inv_ex", "lstsq",
-           "lu", "lu_factor", "lu_factor_ex", "lu_solve", "matmul", "matrix_exp", "matrix_norm", "matrix_power", "matrix_rank",
-           "multi_dot", "norm", "pinv", "slogdet", "solve", "solve_ex", "solve_triangular", "svd", "svdvals",
-           "vander", "vecdot", "vector_norm"]
+           "lu", "lu_factor", "lu_factor_ex", "lu_solve", "matmul", "matrix_exp", "matrix_norm", "matrix_power",
+           "matrix_rank", "multi_dot", "norm", "pinv", "slogdet", "solve", "solve_ex", "solve_triangular", "svd",
+           "svdvals", "vander", "vecdot", "vector_norm"]
