@@ -292,7 +292,7 @@ def test_the_cupy_table_is_built_from_functions_cupy_has():
                                                   "sigmoid", "min", "argmin", "cat", "softmax", "log_softmax",
                                                   "zero_", "copy_to", "from_dlpack", "to_dlpack",
                                                   "dlpack_device", "lu_factor", "cholesky", "triangular_solve",
-                                                  "svd"}
+                                                  "svd", "qr", "geqrf", "eigh"}
     from ember_cuda import fused
 
     with_fused = build(api, 2, fused.kernels)  # the plugin's table: the CUDA C kernels join the families'

@@ -249,9 +249,11 @@ from ._ops.cdist import cdist  # noqa: E402
 from ._ops.cholesky_ops import cholesky_solve  # noqa: E402
 from ._ops.covariance import corrcoef, cov  # noqa: E402
 from ._ops.cross import cross  # noqa: E402
+from ._ops.eigh_ops import symeig  # noqa: E402
 from ._ops.exponents import float_power, frexp, ldexp  # noqa: E402
 from ._ops.gcd import gcd, lcm  # noqa: E402
 from ._ops.histograms import histc, histogram  # noqa: E402
+from ._ops.householder_ops import orgqr  # noqa: E402
 from ._ops.index_builders import (  # noqa: E402
     argwhere,
     bincount,
@@ -269,6 +271,8 @@ from ._ops.moments import std_mean, var_mean  # noqa: E402
 from ._ops.nan_reductions import nan_to_num, nanmean, nansum  # noqa: E402
 from ._ops.norms import dist, renorm  # noqa: E402
 from ._ops.pseudoinverse import pinverse  # noqa: E402
+from ._ops.qr_ops import geqrf  # noqa: E402
+from ._ops.qr_ops import legacy_qr as qr  # noqa: E402
 from ._ops.quantiles import nanquantile, quantile  # noqa: E402
 from ._ops.rearranging import diag_embed, diagflat, diff, kron, rot90, tensordot, trace  # noqa: E402
 from ._ops.searching import bucketize, isin, searchsorted  # noqa: E402

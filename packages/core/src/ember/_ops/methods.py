@@ -14,9 +14,11 @@ from . import (
     covariance,
     creation,
     cross,
+    eigh_ops,
     exponents,
     gcd,
     histograms,
+    householder_ops,
     index_builders,
     index_ops,
     indexing,
@@ -35,6 +37,7 @@ from . import (
     pointwise,
     polygamma,
     pseudoinverse,
+    qr_ops,
     quantiles,
     queries,
     rearranging,
@@ -168,6 +171,9 @@ _METHODS = {
     # the LU/Cholesky family (session 8)
     "det": lu_ops.det, "slogdet": lu_ops.legacy_slogdet, "logdet": lu_ops.logdet, "inverse": lu_ops.inverse,
     "cholesky_solve": cholesky_ops.cholesky_solve,
+    # the QR and symmetric eigen decompositions (session 9)
+    "qr": qr_ops.legacy_qr, "symeig": eigh_ops.symeig, "orgqr": householder_ops.orgqr,
+    "geqrf": qr_ops.geqrf,
     "svd": svd_decomposition.legacy_svd, "pinverse": pseudoinverse.pinverse,
 }
 

@@ -7,12 +7,13 @@ from __future__ import annotations
 from .. import _dtype, return_types
 from .._tensor import Tensor, wrap
 from ..autograd import grad_mode
-from ..autograd.node import Node, attach, link
+from ..autograd.node import Node
 from . import creation
 from .dispatch import profiled, type_name
 from .linalg import write_out
 from .lu_ops import named_result
 from .matrix_checks import raise_on_info
+from .multi_output import record_outputs
 
 
 def svd_backward(grad_u, grad_s, grad_vh, u, s, vh):
@@ -102,14 +103,8 @@ def factored(A: Tensor, full_matrices: bool, compute_uv: bool) -> tuple:
     if not compute_uv:
         return None, s, None
     u, vh = wrap(u, A._dtype, A._device), wrap(vh, A._dtype, A._device)
-    if needs_grad:
-        attach(u, LinalgSvdBackward0, (A,), full_matrices=bool(full_matrices))
-        node = u._grad_fn
-        if node is not None:
-            node._num_outputs = 3
-            s._grad_fn, s._output_nr, s._requires_grad = node, 1, True
-            vh._grad_fn, vh._output_nr, vh._requires_grad = node, 2, True
-            link(node, (A,), (u, s, vh), (u, s, vh))  # each saved as the output it is, without a cycle
+    # each output saved as the output it is, without a cycle
+    record_outputs(LinalgSvdBackward0, A, (u, s, vh), (u, s, vh), full_matrices=bool(full_matrices))
     return u, s, vh
 
 
