@@ -12,8 +12,8 @@ from ._ops.linalg_composed import diagonal, vander, vecdot
 from ._ops.lu_decomposition import lu, lu_factor, lu_factor_ex, lu_solve
 from ._ops.lu_ops import det, inv, inv_ex, slogdet, solve, solve_ex
 from ._ops.matrix_chains import matrix_power, multi_dot
-from ._ops.matrix_exp import matrix_exp
 from ._ops.matrix_checks import LinAlgError
+from ._ops.matrix_exp import matrix_exp
 from ._ops.matrix_norms import linalg_norm as norm
 from ._ops.matrix_norms import matrix_norm
 from ._ops.norms import vector_norm

@@ -206,7 +206,7 @@ def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
         tensor.zero_()
         for g in range(groups):
             for d in range(min(out_chans_per_grp, sizes[1])):
-                tensor[(g * out_chans_per_grp + d, d, *centre)] = 1
+                tensor[(g * out_chans_per_grp + d, d) + centre] = 1
     return tensor
 
 

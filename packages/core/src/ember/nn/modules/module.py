@@ -653,7 +653,9 @@ class Module:
         """Register ``hook(module, state_dict, prefix, metadata, strict, missing, unexpected, errors)``."""
         return _add_hook(self._load_state_dict_pre_hooks, lambda *args: hook(self, *args))
 
-    def _register_load_state_dict_pre_hook(self, hook: Callable[..., None], with_module: bool = False) -> RemovableHandle:
+    def _register_load_state_dict_pre_hook(
+        self, hook: Callable[..., None], with_module: bool = False
+    ) -> RemovableHandle:
         """PyTorch's private form: ``hook(state_dict, prefix, metadata, strict, missing, unexpected, errors)``,
         given the module first with ``with_module``."""
         if with_module:

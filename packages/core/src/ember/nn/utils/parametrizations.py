@@ -168,6 +168,9 @@ class _SpectralNorm(Module):
     """W ↦ W / σ(W), σ the largest singular value of W seen as a matrix (``dim`` first), estimated by the
     power iteration on the buffers ``_u`` and ``_v``, one more round per call in training mode."""
 
+    _u: Tensor
+    _v: Tensor
+
     def __init__(self, weight: Tensor, n_power_iterations: int = 1, dim: int = 0, eps: float = 1e-12) -> None:
         super().__init__()
         ndim = weight.ndim
