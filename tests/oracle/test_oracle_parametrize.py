@@ -30,7 +30,7 @@ def _linear(lib, n_in=5, n_out=4):
 
 
 def _close(e, t, rtol=1e-5, atol=1e-6):
-    np.testing.assert_allclose(e.detach().cpu().numpy(), t.detach().numpy(), rtol=rtol, atol=atol)
+    np.testing.assert_allclose(e.detach().cpu().numpy(), t.detach().cpu().numpy(), rtol=rtol, atol=atol)
 
 
 def _same_forward_and_grads(e_module, t_module, x=X, rtol=1e-5, atol=1e-6):
@@ -159,6 +159,28 @@ def test_weight_norm_parametrization():
     for key, value in t_module.state_dict().items():
         _close(e_module.state_dict()[key], value)
     _same_forward_and_grads(e_module, t_module)
+
+
+@pytest.mark.parametrize("dim,g_shape,grad_fn", [(0, (3, 1, 1), "WeightNormInterfaceBackward0"),
+                                                 (1, (1, 4, 1), "MulBackward0"),
+                                                 (2, (1, 1, 5), "WeightNormInterfaceBackward0"),
+                                                 (-1, (), "MulBackward0")])
+def test_weight_norm_op(dim, g_shape, grad_fn):
+    """torch._weight_norm and norm_except_dim: values, grad_fn (the fused node along the first or last dim),
+    gradients, and second derivatives by gradgradcheck."""
+    rng = np.random.default_rng(2)
+    v, g, weights = rng.standard_normal((3, 4, 5)), rng.standard_normal(g_shape), rng.standard_normal((3, 4, 5))
+    results = []
+    for lib in (ember, torch):
+        lv, lg = lib.tensor(v, requires_grad=True), lib.tensor(g, requires_grad=True)
+        w = lib._weight_norm(lv, lg, dim)
+        assert type(w.grad_fn).__name__ == grad_fn
+        (w * lib.tensor(weights)).sum().backward()
+        results.append((w, lv.grad, lg.grad, lib.norm_except_dim(lv, 2, dim)))
+    for e, t in zip(*results):
+        _close(e, t, rtol=1e-12, atol=1e-12)
+    ev, eg = ember.tensor(v, requires_grad=True), ember.tensor(g, requires_grad=True)
+    assert ember.autograd.gradgradcheck(lambda a, b: ember._weight_norm(a, b, dim), (ev, eg))
 
 
 @pytest.mark.parametrize("dim", [0, 1, None])
@@ -349,12 +371,13 @@ def test_fuse_conv_bn_and_linear_bn():
 
 
 def test_skip_init_leaves_the_generator():
+    """The module is built on ``device`` (the CPU by default, as PyTorch's) without consuming its draws."""
+    ember.manual_seed(5)
+    expected = ember.rand(3, device="cpu")
     ember.manual_seed(5)
     module = ember.nn.utils.skip_init(ember.nn.Linear, 5, 4)
-    assert module.weight.shape == (4, 5)
-    after = ember.rand(3)
-    ember.manual_seed(5)
-    _close(after, torch.tensor(ember.rand(3).numpy()))
+    assert module.weight.shape == (4, 5) and module.weight.device == ember.device("cpu")
+    _close(ember.rand(3, device="cpu"), expected, rtol=0, atol=0)
     for lib in (ember, torch):
         with pytest.raises(RuntimeError, match="Expected a Module; got"):
             lib.nn.utils.skip_init(int)

@@ -17,7 +17,7 @@ def skip_init(module_cls: type, *args: Any, **kwargs: Any) -> Module:
         raise RuntimeError(f"Expected a Module; got {module_cls}")
     if "device" not in inspect.signature(module_cls).parameters:
         raise RuntimeError("Module must support a 'device' arg to skip initialization")
-    device = ember.device(kwargs.get("device") or "cpu")
+    device = ember.device(kwargs.get("device", "cpu"))
     kwargs["device"] = device
     with ember.random.fork_rng(device_type=device.type):
         return module_cls(*args, **kwargs)
