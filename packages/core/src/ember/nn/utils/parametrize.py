@@ -231,19 +231,28 @@ def _inject_property(module: Module, tensor_name: str) -> None:
     setattr(module.__class__, tensor_name, property(get_parametrized, set_original))
 
 
+def _require_kept(tensor_name: str, current: Tensor, value: Tensor, head: str, label: str) -> None:
+    """ValueError unless `value` has the dtype and shape of ``module.<tensor_name>`` (`current`); `head` and
+    `label` are PyTorch's message's first line and name of `value`, formatted with the attribute."""
+    for attribute in ("dtype", "shape"):
+        if getattr(value, attribute) != getattr(current, attribute):
+            raise ValueError(
+                f"{head.format(attribute)}\nmodule.{tensor_name}.{attribute}: {getattr(current, attribute)}\n"
+                f"{label.format(attribute)}: {getattr(value, attribute)}"
+            )
+
+
 def _check_appended(module: Module, tensor_name: str, parametrization: Module) -> None:
     """PyTorch's checks of a parametrization added to an already parametrized tensor (without `unsafe`)."""
     current = getattr(module, tensor_name)
     value = parametrization(current)
     if not isinstance(value, Tensor):
         raise ValueError(f"A parametrization must return a tensor. Got {type(value).__name__}.")
-    for attribute in ("dtype", "shape"):
-        if getattr(value, attribute) != getattr(current, attribute):
-            raise ValueError(
-                f"Registering a parametrization may not change the {attribute} of the tensor, unless the "
-                f"`unsafe` flag is enabled.\nmodule.{tensor_name}.{attribute}: {getattr(current, attribute)}\n"
-                f"parametrization(module.{tensor_name}).{attribute}: {getattr(value, attribute)}"
-            )
+    _require_kept(
+        tensor_name, current, value,
+        "Registering a parametrization may not change the {} of the tensor, unless the `unsafe` flag is enabled.",
+        f"parametrization(module.{tensor_name}).{{}}",
+    )
     if not hasattr(parametrization, "right_inverse"):
         return
     try:
@@ -252,13 +261,12 @@ def _check_appended(module: Module, tensor_name: str, parametrization: Module) -
         return
     if not isinstance(inverse, Tensor):
         raise ValueError(f"parametrization.right_inverse must return a tensor. Got: {type(inverse).__name__}")
-    for attribute in ("dtype", "shape"):
-        if getattr(inverse, attribute) != getattr(current, attribute):
-            raise ValueError(
-                f"The tensor returned by parametrization.right_inverse must have the same {attribute} as "
-                f"module.{tensor_name}, unless the `unsafe` flag is enabled.\nmodule.{tensor_name}.{attribute}: "
-                f"{getattr(current, attribute)}\nreturned {attribute}: {getattr(inverse, attribute)}"
-            )
+    _require_kept(
+        tensor_name, current, inverse,
+        f"The tensor returned by parametrization.right_inverse must have the same {{}} as module.{tensor_name}, "
+        "unless the `unsafe` flag is enabled.",
+        "returned {}",
+    )
 
 
 def register_parametrization(
