@@ -62,6 +62,21 @@ def test_orthogonal_is_orthogonal(shape, gain):
     np.testing.assert_allclose(gram, np.eye(min(flat.shape)), atol=1e-5)
 
 
+@pytest.mark.parametrize("shape", [(5, 3), (3, 5), (2, 3, 2)])
+def test_orthogonal_matches_torch_on_the_same_draw(shape):
+    """PyTorch's orthogonal_ applied (torch.linalg.qr, Q signed by R's diagonal) to the normal draw ember made."""
+    rows, cols = shape[0], int(np.prod(shape[1:]))
+    tensor = ember.empty(*shape)
+    ember.nn.init.orthogonal_(tensor, gain=1.5, generator=ember.Generator(tensor.device).manual_seed(3))
+    draw = ember.empty(rows, cols).normal_(0, 1, generator=ember.Generator(tensor.device).manual_seed(3))
+    draw = draw.cpu().numpy()
+    flat = torch.tensor(draw.T if rows < cols else draw)
+    q, r = torch.linalg.qr(flat)
+    q = q * torch.diag(r).sign()
+    expected = (q.T if rows < cols else q).reshape(shape) * 1.5
+    np.testing.assert_allclose(tensor.cpu().numpy(), expected.numpy(), atol=1e-5)
+
+
 def test_orthogonal_deprecated_name_warns():
     for lib in (ember, torch):
         with pytest.warns(FutureWarning, match="`nn.init.orthogonal` is now deprecated in favor of"):
