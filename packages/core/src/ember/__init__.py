@@ -71,6 +71,7 @@ from ._ops.lerp import lerp
 from ._ops.linalg import bmm, dot, ger, matmul, mm, mv, outer, vdot
 from ._ops.logit import logit
 from ._ops.matrix_chains import chain_matmul, matrix_power
+from ._ops.matrix_exp import matrix_exp
 from ._ops.matrix_norms import frobenius_norm, norm
 from ._ops.norms import allclose, count_nonzero, equal, isclose, logsumexp
 from ._ops.padding import constant_pad_nd
@@ -158,6 +159,7 @@ from ._ops.views import (
     unflatten,
     unsqueeze,
 )
+from ._ops.weight_norm import _weight_norm, norm_except_dim
 from ._size import Size
 from ._tensor import Tensor
 from ._tensor_str import get_printoptions, set_printoptions
