@@ -291,7 +291,8 @@ def test_the_cupy_table_is_built_from_functions_cupy_has():
     assert set(table) & set(OPTIONAL_KERNELS) == {"reshape", "permute", "slice", "storage_offset", "relu",
                                                   "sigmoid", "min", "argmin", "cat", "softmax", "log_softmax",
                                                   "zero_", "copy_to", "from_dlpack", "to_dlpack",
-                                                  "dlpack_device", "lu_factor", "cholesky", "triangular_solve"}
+                                                  "dlpack_device", "lu_factor", "cholesky", "triangular_solve",
+                                                  "svd", "qr", "geqrf", "eigh"}
     from ember_cuda import fused
 
     with_fused = build(api, 2, fused.kernels)  # the plugin's table: the CUDA C kernels join the families'

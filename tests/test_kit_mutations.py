@@ -511,6 +511,39 @@ def _triangular_solve_reading_the_diagonal(a, b, upper, unitriangular):
     return K["triangular_solve"](a, b, upper, False)
 
 
+def _qr_with_a_positive_diagonal(a, complete):
+    """A valid QR, but with R's diagonal made nonnegative (Q's columns flipped with it), not LAPACK's signs."""
+    q, r = K["qr"](a, complete)
+    k = min(r.shape[-2:])
+    signs = np.where(np.diagonal(r[..., :k, :k], 0, -2, -1) < 0, -1, 1).astype(r.dtype)
+    q[..., :k] *= signs[..., None, :]
+    r[..., :k, :] *= signs[..., :, None]
+    return q, r
+
+
+def _eigh_of_the_other_triangle(a, upper, vectors):
+    return K["eigh"](a, not upper, vectors)
+
+
+def _svd_ascending(a, full_matrices, compute_uv):
+    """The SVD with its singular values (and their vectors) in ascending order."""
+    u, s, vh = K["svd"](a, full_matrices, True)
+    k = s.shape[-1]
+    u[..., :k], vh[..., :k, :] = u[..., :k][..., ::-1], vh[..., :k, :][..., ::-1, :]
+    return (u, s[..., ::-1].copy(), vh) if compute_uv else (None, s[..., ::-1].copy(), None)
+
+
+def _svd_without_completion(a, full_matrices, compute_uv):
+    """full_matrices' extra singular vectors left as zeros (the reduced factors padded)."""
+    u, s, vh = K["svd"](a, False, compute_uv)
+    if not (compute_uv and full_matrices):
+        return u, s, vh
+    m, n = a.shape[-2:]
+    wide_u, tall_vh = np.zeros((*a.shape[:-2], m, m), a.dtype), np.zeros((*a.shape[:-2], n, n), a.dtype)
+    wide_u[..., :u.shape[-1]], tall_vh[..., :vh.shape[-2], :] = u, vh
+    return wide_u, s, tall_vh
+
+
 MUTANTS = (
     # NaN and inf
     Mutant("maximum ignores NaN (fmax)", "maximum", _binary_elementwise(np.fmax), "test_special_values", "maximum"),
@@ -687,6 +720,13 @@ MUTANTS = (
            "test_factorization_kernels", "cholesky"),
     Mutant("triangular_solve ignores unitriangular", "triangular_solve", _triangular_solve_reading_the_diagonal,
            "test_factorization_kernels", "triangular_solve"),
+    Mutant("qr with R's diagonal made positive", "qr", _qr_with_a_positive_diagonal, "test_decomposition_kernels",
+           "qr"),
+    Mutant("eigh reading the other triangle", "eigh", _eigh_of_the_other_triangle, "test_decomposition_kernels",
+           "eigh"),
+    Mutant("svd singular values ascending", "svd", _svd_ascending, "test_svd_kernel", "rebuilds"),
+    Mutant("svd without the full_matrices completion", "svd", _svd_without_completion, "test_svd_kernel",
+           "rebuilds"),
 )
 
 # One mutant per theme for CI (about a second each): the full catalogue runs on demand (see the docstring).

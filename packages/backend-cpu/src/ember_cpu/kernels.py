@@ -18,7 +18,7 @@ import numpy as np
 from ember import _backend_util
 from ember._backend_util import draw_dtype
 
-from . import erf, factorizations, igamma, rowsum, scatter, sorting, special, ties
+from . import decompositions, erf, factorizations, igamma, rowsum, scatter, sorting, special, svd, ties
 from .layout import laid_out
 
 # numpy >= 2.3 returns arrays for 0-d results when given ``out=...``; older numpy needs `_array` after.
@@ -588,3 +588,5 @@ KERNELS.update(fused.KERNELS)
 KERNELS.update(dlpack.KERNELS)
 KERNELS.update(ties.KERNELS)
 KERNELS.update(factorizations.KERNELS)
+KERNELS.update(decompositions.KERNELS)
+KERNELS.update(svd.KERNELS)

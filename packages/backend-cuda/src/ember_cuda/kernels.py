@@ -11,10 +11,22 @@ from typing import Any
 
 from ember.plugins import CREATION_KERNELS
 
-from . import activations, creation, elementwise, factorizations, indexing, reductions, sorting, views
+from . import (
+    activations,
+    creation,
+    decompositions,
+    elementwise,
+    factorizations,
+    indexing,
+    reductions,
+    sorting,
+    svd,
+    views,
+)
 from .arrays import ArrayAPI
 
-_FAMILIES = (creation, elementwise, reductions, activations, views, indexing, sorting, factorizations)
+_FAMILIES = (creation, elementwise, reductions, activations, views, indexing, sorting, factorizations, svd,
+             decompositions)
 
 
 def build(api: ArrayAPI, device_count: int,

@@ -34,7 +34,7 @@ from ._ops.activation import log_softmax, relu, sigmoid, softmax
 from ._ops.addcmul import addcdiv, addcmul
 from ._ops.blas import addbmm, addmm, addmv, addr, baddbmm
 from ._ops.broadcasting import broadcast_shapes, broadcast_tensors
-from ._ops.convolution import conv1d, conv2d, conv_transpose1d, conv_transpose2d, convolution
+from ._ops.convolution import conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d, convolution
 from ._ops.creation import (
     arange,
     as_tensor,
@@ -71,6 +71,7 @@ from ._ops.lerp import lerp
 from ._ops.linalg import bmm, dot, ger, matmul, mm, mv, outer, vdot
 from ._ops.logit import logit
 from ._ops.matrix_chains import chain_matmul, matrix_power
+from ._ops.matrix_exp import matrix_exp
 from ._ops.matrix_norms import frobenius_norm, norm
 from ._ops.norms import allclose, count_nonzero, equal, isclose, logsumexp
 from ._ops.padding import constant_pad_nd
@@ -108,6 +109,7 @@ from ._ops.pooling import (
     max_pool1d,
     max_pool1d_with_indices,
     max_pool2d,
+    max_pool3d,
 )
 from ._ops.reduction import all, amax, amin, any, argmax, argmin, max, mean, min, prod, std, sum, var
 from ._ops.scan import cummax, cummin, cumprod, cumsum
@@ -157,6 +159,7 @@ from ._ops.views import (
     unflatten,
     unsqueeze,
 )
+from ._ops.weight_norm import _weight_norm, norm_except_dim
 from ._size import Size
 from ._tensor import Tensor
 from ._tensor_str import get_printoptions, set_printoptions
@@ -198,8 +201,10 @@ short = int16
 
 from . import (  # noqa: E402  (they build on the names above)
     accelerator,
+    amp,
     autograd,
     backends,  # noqa: E402
+    cpu,
     cuda,
     distributions,
     func,
@@ -224,6 +229,21 @@ from ._generator import Generator, get_rng_state, set_rng_state  # noqa: E402
 from ._matmul_precision import get_float32_matmul_precision, set_float32_matmul_precision  # noqa: E402
 from ._ops.sampling import bernoulli, multinomial, normal, poisson  # noqa: E402
 from ._threads import get_num_threads, set_num_threads  # noqa: E402
+from .amp import autocast  # noqa: E402
+from .amp.autocast_mode import (  # noqa: E402
+    autocast_decrement_nesting,
+    autocast_increment_nesting,
+    clear_autocast_cache,
+    get_autocast_cpu_dtype,
+    get_autocast_dtype,
+    get_autocast_gpu_dtype,
+    is_autocast_cache_enabled,
+    is_autocast_cpu_enabled,
+    is_autocast_enabled,
+    set_autocast_cache_enabled,
+    set_autocast_dtype,
+    set_autocast_enabled,
+)
 from .serialization import load, save  # noqa: E402
 
 vmap = func.vmap
@@ -250,9 +270,11 @@ from ._ops.cdist import cdist  # noqa: E402
 from ._ops.cholesky_ops import cholesky_solve  # noqa: E402
 from ._ops.covariance import corrcoef, cov  # noqa: E402
 from ._ops.cross import cross  # noqa: E402
+from ._ops.eigh_ops import symeig  # noqa: E402
 from ._ops.exponents import float_power, frexp, ldexp  # noqa: E402
 from ._ops.gcd import gcd, lcm  # noqa: E402
 from ._ops.histograms import histc, histogram  # noqa: E402
+from ._ops.householder_ops import orgqr  # noqa: E402
 from ._ops.index_builders import (  # noqa: E402
     argwhere,
     bincount,
@@ -269,6 +291,9 @@ from ._ops.lu_ops import legacy_slogdet as slogdet  # noqa: E402
 from ._ops.moments import std_mean, var_mean  # noqa: E402
 from ._ops.nan_reductions import nan_to_num, nanmean, nansum  # noqa: E402
 from ._ops.norms import dist, renorm  # noqa: E402
+from ._ops.pseudoinverse import pinverse  # noqa: E402
+from ._ops.qr_ops import geqrf  # noqa: E402
+from ._ops.qr_ops import legacy_qr as qr  # noqa: E402
 from ._ops.quantiles import nanquantile, quantile  # noqa: E402
 from ._ops.rearranging import diag_embed, diagflat, diff, kron, rot90, tensordot, trace  # noqa: E402
 from ._ops.searching import bucketize, isin, searchsorted  # noqa: E402
@@ -288,6 +313,7 @@ from ._ops.stacking import (  # noqa: E402
     tile,
     vstack,
 )
+from ._ops.svd_decomposition import legacy_svd as svd  # noqa: E402
 from ._ops.trapezoid import cumulative_trapezoid, trapezoid, trapz  # noqa: E402
 
 default_generator = _generator.default_for(device("cpu"))  # the CPU's default Generator, as torch's

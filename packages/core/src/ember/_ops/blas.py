@@ -24,6 +24,8 @@ def _scaled(grad: Tensor, factor) -> Tensor:
 
 
 class AddmmBackward0(Node):
+    _names_saved = ("mat1", "mat2")
+
     def backward(self, grad):
         mat1, mat2 = self.saved_tensors
         return (_scaled(grad, self.beta) if needs_input_grad(self, 0) else None,
@@ -32,6 +34,8 @@ class AddmmBackward0(Node):
 
 
 class AddmvBackward0(Node):
+    _names_saved = ("mat", "vec")
+
     def backward(self, grad):
         mat, vec = self.saved_tensors
         return (_scaled(grad, self.beta) if needs_input_grad(self, 0) else None,
@@ -40,6 +44,8 @@ class AddmvBackward0(Node):
 
 
 class AddrBackward0(Node):
+    _names_saved = ("vec1", "vec2")
+
     def backward(self, grad):
         vec1, vec2 = self.saved_tensors
         return (_scaled(grad, self.beta) if needs_input_grad(self, 0) else None,
@@ -48,6 +54,8 @@ class AddrBackward0(Node):
 
 
 class BaddbmmBackward0(Node):
+    _names_saved = ("batch1", "batch2")
+
     def backward(self, grad):
         batch1, batch2 = self.saved_tensors
         return (_scaled(grad, self.beta) if needs_input_grad(self, 0) else None,
@@ -56,6 +64,8 @@ class BaddbmmBackward0(Node):
 
 
 class AddbmmBackward0(Node):
+    _names_saved = ("batch1", "batch2")
+
     def backward(self, grad):
         batch1, batch2 = self.saved_tensors
         stacked = grad.unsqueeze(0).expand(self.batches, *grad.shape)

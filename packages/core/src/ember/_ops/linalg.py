@@ -52,6 +52,7 @@ def _shape_error(a: Tensor, b: Tensor, op: str, error: Exception) -> RuntimeErro
 
 
 class MmBackward0(Node):
+    _names_saved = ("self", "mat2")
     columns: tuple = (False, False)  # whether each operand was column-major: its gradient is too, as PyTorch's
 
     def backward(self, grad):
@@ -80,6 +81,8 @@ def _matrix_product(a: Tensor, b: Tensor, out=None) -> Tensor:
 
 
 class MvBackward0(Node):
+    _names_saved = ("self", "vec")
+
     def backward(self, grad):
         a, v = self.saved_tensors
         return (grad.unsqueeze(1) * v if needs_input_grad(self, 0) else None,
@@ -87,6 +90,8 @@ class MvBackward0(Node):
 
 
 class DotBackward0(Node):
+    _names_saved = ("self", "tensor")
+
     def backward(self, grad):
         a, b = self.saved_tensors
         return (grad * b if needs_input_grad(self, 0) else None,
@@ -96,6 +101,8 @@ class DotBackward0(Node):
 class BmmBackward0(Node):
     """Batched (broadcasting) matmul: the engine sums gradients over broadcast batch dims.
     1-D operands are treated as a row (left) or a column (right) matrix, as matmul does."""
+
+    _names_saved = ("self", "mat2")
 
     def backward(self, grad):
         a, b = self.saved_tensors  # each kept only for the other's gradient

@@ -1,8 +1,8 @@
 """Matrix norms and the norm dispatchers: linalg.matrix_norm, linalg.norm, torch.norm and frobenius_norm.
 
 Composed as PyTorch composes them (so their graphs and grad_fn names are PyTorch's): 'fro' is a vector
-2-norm over the two dims, ±1 and ±inf the max/min over one dim of the vector 1-norms over the other. The
-orders that need singular values ('nuc', ±2) are refused: ember has no svd.
+2-norm over the two dims, ±1 and ±inf the max/min over one dim of the vector 1-norms over the other, 'nuc'
+and ±2 the sum, max or min of the singular values (linalg.svdvals of the two dims moved last).
 """
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from .dispatch import profiled, type_name
 from .linalg import OUT_DTYPE, copied_into, exact_out, written
 from .norms import NormBackward1, _floating, order_text, p_norm, vector_norm
 from .reduction import amax, amin, reduced_dims
+from .svd_decomposition import svdvals
 
 _INF = float("inf")
 _MISMATCH = "linalg.matrix_norm expected out tensor dtype {expected} but got: {got}"
@@ -56,10 +57,19 @@ def _extreme(t: Tensor, dim: int, keepdim: bool, largest: bool) -> Tensor:
     return amax(t, dim, keepdim) if largest else amin(t, dim, keepdim)
 
 
+def _spectral(A: Tensor, ord, dims: tuple, keepdim: bool, dtype) -> Tensor:
+    """'nuc', 2 or -2: the sum, max or min of the singular values of `dims` (moved last, in their order)."""
+    order = [d for d in range(A.ndim) if d not in dims] + list(dims)
+    values = svdvals((A if dtype is None else A.to(dtype)).permute(order))
+    result = values.sum(-1, keepdim) if ord == "nuc" else _extreme(values, -1, keepdim, ord > 0)
+    if keepdim:
+        result = result.unsqueeze(-1).permute([order.index(d) for d in range(A.ndim)])
+    return result
+
+
 @profiled("aten::linalg_matrix_norm")
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
-    """The `ord` norm of the matrices over `dim` of `A`: 'fro', 1, -1, inf or -inf ('nuc', 2 and -2 need
-    singular values and are refused)."""
+    """The `ord` norm of the matrices over `dim` of `A`: 'fro', 'nuc', 1, -1, 2, -2, inf or -inf."""
     _input(A, "linalg_matrix_norm")
     if isinstance(ord, str):
         if ord not in ("fro", "nuc"):
@@ -73,8 +83,7 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
         spectral = abs(ord) == 2
     dims = _matrix_dims(A, dim, dtype, low_precision=not spectral)
     if spectral:
-        raise NotImplementedError(f"linalg.matrix_norm: ord={ord!r} needs the singular values (linalg.svdvals), "
-                                  "which ember does not provide")
+        return copied_into(_spectral(A, ord, dims, keepdim, dtype), out, "linalg_matrix_norm", _MISMATCH)
     if ord == "fro":
         return copied_into(vector_norm(A, 2, dims, keepdim, dtype=dtype), out, "linalg_matrix_norm", _MISMATCH)
     inner, outer = dims[::-1] if abs(ord) == _INF else dims
@@ -103,6 +112,7 @@ def linalg_norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
     return copied_into(result, out, "linalg_norm", "linalg.norm expected out tensor dtype {expected} but got: {got}")
 
 
+@profiled("aten::norm")
 def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
     """torch.norm: the vector `p`-norm over `dim` ('fro' is the 2-norm over at most two dims), or
     matrix_norm's `p` over `dim` (all dims when None) for the other strings."""

@@ -14,9 +14,11 @@ from . import (
     covariance,
     creation,
     cross,
+    eigh_ops,
     exponents,
     gcd,
     histograms,
+    householder_ops,
     index_builders,
     index_ops,
     indexing,
@@ -28,11 +30,14 @@ from . import (
     logit,
     lu_ops,
     matrix_chains,
+    matrix_exp,
     matrix_norms,
     nan_reductions,
     norms,
     pointwise,
     polygamma,
+    pseudoinverse,
+    qr_ops,
     quantiles,
     queries,
     rearranging,
@@ -46,6 +51,7 @@ from . import (
     sorting,
     stacking,
     strided,
+    svd_decomposition,
     unary,
     unfold,
     view_inplace,
@@ -151,7 +157,7 @@ _METHODS = {
     "nan_to_num": nan_reductions.nan_to_num, "nansum": nan_reductions.nansum, "nanmean": nan_reductions.nanmean,
     "signbit": signs.signbit, "sgn": signs.sgn, "heaviside": signs.heaviside, "gcd": gcd.gcd, "lcm": gcd.lcm,
     "logcumsumexp": logcumsumexp.logcumsumexp, "cross": cross.cross,
-    "matrix_power": matrix_chains.matrix_power,
+    "matrix_power": matrix_chains.matrix_power, "matrix_exp": matrix_exp.matrix_exp,
     # session 8: math ops
     "float_power": exponents.float_power, "float_power_": exponents.float_power_, "ldexp": exponents.ldexp,
     "frexp": exponents.frexp, "aminmax": aminmax.aminmax, "dist": norms.dist,
@@ -165,6 +171,10 @@ _METHODS = {
     # the LU/Cholesky family (session 8)
     "det": lu_ops.det, "slogdet": lu_ops.legacy_slogdet, "logdet": lu_ops.logdet, "inverse": lu_ops.inverse,
     "cholesky_solve": cholesky_ops.cholesky_solve,
+    # the QR and symmetric eigen decompositions (session 9)
+    "qr": qr_ops.legacy_qr, "symeig": eigh_ops.symeig, "orgqr": householder_ops.orgqr,
+    "geqrf": qr_ops.geqrf,
+    "svd": svd_decomposition.legacy_svd, "pinverse": pseudoinverse.pinverse,
 }
 
 # In-place versions: name_ -> out-of-place op (and whether that op accepts out=).

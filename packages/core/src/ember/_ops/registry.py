@@ -18,6 +18,7 @@ from .._backend_util import half_source
 from .._tensor import Tensor, wrap
 from ..autograd import grad_mode
 from ..autograd.node import Node, attach, binary_recorder, fused_saved, needs_grad, record, unary_recorder
+from . import autocasting
 from .dispatch import bump, check_out, profiled, type_name
 
 _float16, _float32, _bool = _dtype.float16, _dtype.float32, _dtype.bool_
@@ -284,8 +285,10 @@ def unary_function(entry: Unary, node_cls: type | None) -> Callable:
         return data if out is None else k.copy_(out, data)
 
     # The common call, run straight through: a floating tensor and a plain kernel, no out=.
+    # float16 takes the general path where autocast may run the op in float32 (`profiled` checks it).
+    half_elsewhere = half_in_float32 or autocasting.runs_in_float32(name)
     fast = frozenset(d for d in (_dtype.float32, _dtype.float64, _float16)
-                     if compose is None and not to_bool and not (half_in_float32 and d is _float16))
+                     if compose is None and not to_bool and not (d is _float16 and half_elsewhere))
     saving = _saving(saves)
     recorder = unary_recorder(node_cls, saves) if node_cls is not None else None
 

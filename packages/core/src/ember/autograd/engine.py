@@ -1,6 +1,7 @@
 """The backward engine: walks the graph iteratively in dependency order (no recursion)."""
 from __future__ import annotations
 
+import itertools
 from heapq import heappop, heappush
 
 from .._tensor import Tensor, _is_contiguous
@@ -46,6 +47,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
             if g is not None and not t.retains_grad:  # retain_grad's hook has filled .grad already
                 _accumulate(t, g, create_graph, None)  # a captured gradient is copied
                 _run_post_accumulate_hooks(t)
+                ref = t._accumulator
+                _run_accumulate_node_hooks(ref() if ref is not None else None, g)
         return
     _run(roots, grads, retain_graph, create_graph, None, accumulate=True,
          exposed=[g for g in grad_tensors or () if isinstance(g, Tensor)])
@@ -65,7 +68,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     roots, grads = _roots(outputs, None if grad_outputs is None else _as_tuple(grad_outputs), "grad")
     if retain_graph is None:
         retain_graph = create_graph
-    captured = _run(roots, grads, retain_graph, create_graph, inputs, accumulate=False)
+    captured = _run(roots, grads, retain_graph, create_graph, inputs, accumulate=False, for_grad=True)
     result = []
     for index, (t, g) in enumerate(zip(inputs, captured)):
         if g is None:
@@ -131,9 +134,10 @@ def _roots(tensors, grad_tensors, caller):
     return roots, grads
 
 
-def _run(roots, grads, retain_graph, create_graph, inputs, accumulate, exposed=()):
+def _run(roots, grads, retain_graph, create_graph, inputs, accumulate, exposed=(), for_grad=False):
     """Execute the graph behind `roots`; return the gradients captured for `inputs` (if any). `exposed`:
-    the gradients among `grads` that the user holds (see the top of this module).
+    the gradients among `grads` that the user holds (see the top of this module); `for_grad`: a grad() call,
+    whose leaves are captured (backward(inputs=) accumulates them).
 
     Nodes run newest first (by `Node._seq`, as PyTorch's ready queue orders them by sequence number): a
     node is newer than every node its edges lead to, so when it runs, every node that can send it a
@@ -144,7 +148,7 @@ def _run(roots, grads, retain_graph, create_graph, inputs, accumulate, exposed=(
         for i, t in enumerate(inputs):
             capture.setdefault(edge(t), []).append(i)
     run = _Run(seen, capture, _needed(roots, capture) if inputs is not None else None, accumulate, create_graph,
-               len(inputs) if inputs is not None else 0)
+               len(inputs) if inputs is not None else 0, roots, for_grad)
     pending: dict = {}  # the gradients received by each node waiting in `heap`
     heap: list = []  # (-seq, node) of the nodes waiting: the newest on top
     for (node, nr), g in zip(roots, grads):
@@ -156,7 +160,7 @@ def _run(roots, grads, retain_graph, create_graph, inputs, accumulate, exposed=(
     state = grad_mode.state
     previous = state.enabled
     state.enabled = create_graph
-    _accumulating.append(accumulate)
+    _running.append(run)
     # the loop's methods and globals bound once (each is looked up several times per node otherwise)
     pop_pending, get_pending, anomaly, step = pending.pop, pending.get, _anomaly, run.step
     plain_path = not capture  # plain nodes (no hooks, no user code, one output) run inline below
@@ -211,7 +215,7 @@ def _run(roots, grads, retain_graph, create_graph, inputs, accumulate, exposed=(
                         else:
                             _expose_repeated(seen, input_grads)
                 elif node.__class__ is AccumulateGrad and plain_path and accumulate and node._pre_hooks is None and \
-                        not node.variable._hooks and node.variable._requires_grad:
+                        node._hooks is None and not node.variable._hooks and node.variable._requires_grad:
                     _accumulate(node.variable, handed_grad, create_graph, seen)  # `step`'s leaf case, inline
                     continue
                 else:
@@ -255,18 +259,33 @@ def _run(roots, grads, retain_graph, create_graph, inputs, accumulate, exposed=(
                     slots[nr] = g if previous_grad is None else previous_grad + g
     finally:
         state.enabled = previous
-        _accumulating.pop()
+        _running.pop()
     return run.captured
 
 
-# Whether each backward pass running (innermost last) accumulates into leaves' .grad: backward() without
-# inputs=, not grad(). A reentrant checkpoint's backward needs it (`accumulating`).
-_accumulating: list = []
+# The backward passes running, innermost last: whether the innermost accumulates into leaves' .grad
+# (backward() without inputs=, not grad(): a reentrant checkpoint's backward needs it, `accumulating`), its
+# id and which nodes it runs (`register_multi_grad_hook` needs them).
+_running: list = []
+_next_task_id = itertools.count().__next__
 
 
 def accumulating() -> bool:
     """Whether the innermost running backward pass accumulates into .grad (True outside any pass)."""
-    return not _accumulating or _accumulating[-1]
+    return not _running or _running[-1].accumulate
+
+
+def current_graph_task_id() -> int:
+    """The id of the innermost running backward pass, -1 outside any (PyTorch's graph task id)."""
+    return _running[-1].task_id if _running else -1
+
+
+def will_execute(node: Node) -> bool:
+    """Whether the innermost running backward pass runs `node` (reached from its roots and, for grad() or
+    backward(inputs=), leading to an input)."""
+    if not _running:
+        raise RuntimeError("_will_engine_execute_node should only be called during the backward pass")
+    return _running[-1].runs(node)
 
 
 class _Run:
@@ -274,16 +293,38 @@ class _Run:
     leaf's AccumulateGrad, and the nodes of a grad()/inputs= call (captured, or not needed)."""
 
     def __init__(self, seen: dict, capture: dict, needed, accumulate: bool, create_graph: bool,
-                 n_inputs: int) -> None:
+                 n_inputs: int, roots, for_grad: bool) -> None:
         self.seen, self.capture, self.needed = seen, capture, needed
         self.accumulate, self.create_graph = accumulate, create_graph
         self.captured: list = [None] * n_inputs
+        self.roots, self.for_grad = roots, for_grad
+        self.task_id = _next_task_id()
+        self.reached: set | None = None  # the nodes reached from `roots`, found when first asked
+
+    def runs(self, node: Node) -> bool:
+        """Whether this pass runs `node`."""
+        if self.needed is not None:
+            if self.for_grad and node.__class__ is AccumulateGrad and (node, 0) in self.capture:
+                raise RuntimeError("A leaf node was passed to _will_engine_execute_node but we are currently running "
+                                   "autograd.grad(). This is currently not supported.")
+            return node in self.needed
+        if self.reached is None:
+            reached = self.reached = set()
+            stack = [fn for fn, _ in self.roots]
+            while stack:
+                fn = stack.pop()
+                if fn is not None and fn not in reached:
+                    reached.add(fn)
+                    stack.extend(next_node for next_node, _ in fn.next_functions)
+        return node in self.reached
 
     def step(self, node: Node, node_grads: list):
         """Run `node` on `node_grads`; its inputs' gradients, or None when its edges are not to be followed
         (a leaf's node, or a node no captured input is reached from)."""
         seen, capture = self.seen, self.capture
-        if node._pre_hooks:
+        if capture and node not in self.needed:  # (as PyTorch, its hooks do not run either)
+            return None
+        if node._pre_hooks and not (self.for_grad and node.__class__ is AccumulateGrad):  # (grad() captures it)
             _expose(seen, node_grads)
             _run_tensor_pre_hooks(node, node_grads)
             _expose(seen, node_grads)
@@ -298,11 +339,10 @@ class _Run:
                 if self.accumulate and variable._requires_grad:  # a leaf since made not to require grad: none
                     _accumulate(variable, g, self.create_graph, seen)
                     _run_post_accumulate_hooks(variable)
+                    _run_accumulate_node_hooks(node, g)
             return None
         if capture:
             _capture(node, node_grads, capture, self.captured)
-            if node not in self.needed:
-                return None
         if node._user_code or node._hooks:
             _expose(seen, node_grads)
             input_grads = _call(node, node_grads)
@@ -377,9 +417,28 @@ def _run_tensor_pre_hooks(node: Node, node_grads: list) -> None:
             if out is not None:
                 node_grads[nr] = out
     for hook in list(pre_hooks.get(None, ())):
-        out = hook(tuple(node_grads))
+        out = _hook_result(hook, hook(tuple(node_grads)), len(node_grads))
         if out is not None:
             node_grads[:] = list(out)
+
+
+def _hook_result(hook, out, expected: int):
+    """What a node's (pre-)hook returned, checked as PyTorch checks it: None, or a tuple of `expected` values."""
+    if out is None:
+        return None
+    if not isinstance(out, tuple):
+        raise TypeError(f"expected tuple, but hook returned '{type(out).__name__}'")
+    if len(out) != expected:
+        raise RuntimeError(f"hook '{getattr(hook, '__name__', hook)}' has returned an incorrect number of values "
+                           f"(got {len(out)}, but expected {expected})")
+    return out
+
+
+def _run_accumulate_node_hooks(node, g: Tensor) -> None:
+    """The hooks registered on a leaf's AccumulateGrad node (if any), given no gradient inputs and `g`."""
+    if node is not None and node._hooks:
+        for hook in list(node._hooks):
+            _hook_result(hook, hook((), (g,)), 0)
 
 
 def _call(node: Node, node_grads: list):
@@ -403,8 +462,10 @@ def _fitted(node: Node, grads: tuple, node_grads: list):
             fitted[i] = _fit(g, m, node, i)  # type: ignore[index]  # a list once copied above
     if node._hooks:
         for hook in node._hooks:
-            replaced = hook(tuple(fitted), tuple(node_grads))
+            replaced = _hook_result(hook, hook(tuple(fitted), tuple(node_grads)), len(fitted))
             if replaced is not None:
+                if any(g is None and new is not None for g, new in zip(fitted, replaced)):
+                    raise RuntimeError("can't replace a None gradient with a non-None value")
                 fitted = list(replaced)
     if _anomaly.check_nan:
         _check_nan(node, fitted)

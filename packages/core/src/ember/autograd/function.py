@@ -5,7 +5,7 @@ import functools
 
 from .._tensor import Tensor, follow_base
 from . import grad_mode
-from .node import Node, link, needs_grad
+from .node import Node, link, needs_grad, save
 
 
 class FunctionCtx:
@@ -112,8 +112,7 @@ class Function(metaclass=_FunctionMeta):
         node._tensor_positions = tuple(i for i, a in enumerate(args) if isinstance(a, Tensor))
         node._num_args = len(args)
         tensor_outs = [o for o in outs if isinstance(o, Tensor)]
-        link(node, tensor_args, node._to_save, tensor_outs)
-        node._to_save = ()
+        link(node, tensor_args)
         node._num_outputs = len(tensor_outs)
         node._output_meta = tuple((o._data.shape, o._dtype, o._device) for o in tensor_outs)
         non_differentiable = node._non_differentiable
@@ -122,6 +121,9 @@ class Function(metaclass=_FunctionMeta):
                 continue
             if o._dtype.is_floating_point:
                 o._grad_fn, o._requires_grad, o._output_nr = node, True, nr
+        if node._to_save:  # once the outputs have their history, as a pack hook sees them
+            save(node, node._to_save, tensor_outs)
+            node._to_save = ()
         if node._dirty:
             for t in node._dirty:
                 follow_base(t)  # a dirty base that now has history: its views require grad with it
@@ -145,11 +147,8 @@ def _rebase_dirty_views(node, tensor_args, tensor_outs) -> None:
 
     for o in tensor_outs:
         if o._base is not None and o._grad_fn is node and any(o is d for d in node._dirty):
-            if o._view_fn is None:
-                raise RuntimeError("an in-place change of this view by a custom Function cannot be recorded by "
-                                   "autograd (it was not made by a view op that ember can replay); clone() it first")
             position = next(i for i, a in enumerate(tensor_args) if a is o)
-            rebase_view(o._base, o._view_fn, o, node.next_functions[position])
+            rebase_view(o._base, o, o, node.next_functions[position])
     _bump_dirty(node._dirty, views=True)
 
 

@@ -12,9 +12,10 @@ from collections.abc import Callable
 
 from .. import _dtype, _profiling
 from .._tensor import Tensor, wrap
-from . import grad_mode
+from . import grad_mode, saved_tensor
 
 _grad_state = grad_mode.state
+_hooks_active = saved_tensor.active  # non-empty while saved-tensor hooks are active in any thread
 
 NO_EDGE = (None, 0)
 # Each node's `_seq`, given when its edges are set: a node is newer than every node its edges lead to, the
@@ -37,6 +38,11 @@ def _saved_at(index: int):
     return get
 
 
+def _raw_saved_at(index: int):
+    """The getter of a node's `SavedTensor` number `index`."""
+    return lambda node: SavedTensor(node, index)
+
+
 class Node:
     """One backward step. `next_functions` holds ``(node, output_nr)`` per input, ``(None, 0)`` for
     inputs that need no gradient; `_input_meta` the (shape, dtype) each input's gradient must have."""
@@ -49,16 +55,20 @@ class Node:
     _input_meta: tuple
     _seq: int  # its place in the order of creation (see `_next_seq`)
     _saved: tuple | None = ()
+    _unpack_order: list | None = None  # the order of `saved_tensors`' unpacking, when kept through hooks (`_hooked`)
     _pre_hooks: dict | None = None
     _hooks: list | None = None
     _trace: list | None = None
 
     def __init_subclass__(cls, **kwargs) -> None:
-        """Give the class a ``_saved_<name>`` property per name it declares in `_names_saved`."""
+        """Give the class ``_saved_<name>`` and ``_raw_saved_<name>`` properties per name it declares in
+        `_names_saved`."""
         super().__init_subclass__(**kwargs)
         for index, name in enumerate(cls.__dict__.get("_names_saved", ())):
             setattr(cls, "_saved_" + name, property(_saved_at(index),
                                                     doc=f"The saved value `{name}` (PyTorch's name)."))
+            setattr(cls, "_raw_saved_" + name, property(_raw_saved_at(index),
+                                                        doc=f"The saved value `{name}` as a SavedTensor."))
 
     def name(self) -> str:
         return type(self).__name__
@@ -78,6 +88,11 @@ class Node:
             raise RuntimeError(_FREED)
         if len(saved) == 1:  # one saved value, as unary ops save: no loop
             return (_saved_value(self, saved[0]),)
+        if self._unpack_order is not None:  # unpacked in the order they were packed, as PyTorch's
+            values: list = [None] * len(saved)
+            for i in self._unpack_order:
+                values[i] = _saved_value(self, saved[i])
+            return tuple(values)
         if len(saved) == 2:
             return _saved_value(self, saved[0]), _saved_value(self, saved[1])
         return tuple([_saved_value(self, entry) for entry in saved])
@@ -138,6 +153,9 @@ class AccumulateGrad(Node):
     def __init__(self, variable: Tensor) -> None:
         self.variable = variable
         self._seq = _next_seq()
+
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"  # PyTorch's C++ node's name
 
 
 class _RemovableHandle:
@@ -241,9 +259,14 @@ def _fill(node: Node, edges, meta, saved, outputs) -> None:
     node._seq = _next_seq()
     node._input_meta = tuple(meta)
     if saved:
-        node._saved = tuple([_pack_among(t, outputs) for t in saved])
+        save(node, saved, outputs)
     if _anomaly.enabled:
         _record_trace(node)
+
+
+def save(node: Node, saved, outputs) -> None:
+    """Save `saved` on `node`, whose `outputs` (each kept as its buffer and number: no cycle) are given."""
+    node._saved = _hooked(node, saved, outputs) if _hooks_active else tuple([_pack_among(t, outputs) for t in saved])
 
 
 def _record_trace(node: Node) -> None:
@@ -291,16 +314,16 @@ def record_edges(result: Tensor, node_cls: type, next_functions: tuple, input_me
     if attributes:
         for key, value in attributes.items():
             setattr(node, key, value)
-    if saved:  # one or two saved values (the common cases) packed without a loop
-        n = len(saved)
-        node._saved = (_pack(saved[0], result),) if n == 1 else \
-            (_pack(saved[0], result), _pack(saved[1], result)) if n == 2 else \
-            tuple([_pack(t, result) for t in saved])
     if _anomaly.enabled:
         _record_trace(node)
     result._requires_grad = True
     result._grad_fn = node
     result._output_nr = 0
+    if saved:  # one or two saved values (the common cases) packed without a loop, once `result` has its history
+        n = len(saved)
+        node._saved = _hooked(node, saved, (result,)) if _hooks_active else (_pack(saved[0], result),) if n == 1 else \
+            (_pack(saved[0], result), _pack(saved[1], result)) if n == 2 else \
+            tuple([_pack(t, result) for t in saved])
     return result
 
 
@@ -333,14 +356,16 @@ def unary_recorder(node_cls: type, saves: tuple) -> Callable:
         node.next_functions = ((fn, input._output_nr),)
         node._seq = _next_seq()
         node._input_meta = ((input._data.shape, input._dtype),)
-        if only_result:  # `_pack(result, result)` of a new result (no version counter yet)
+        result._requires_grad = True
+        result._grad_fn = node
+        result._output_nr = 0
+        if _hooks_active:
+            node._saved = _hooked(node, tuple(result if what == "result" else input for what in saves), (result,))
+        elif only_result:  # `_pack(result, result)` of a new result (no version counter yet)
             counter = result._version = [0]
             node._saved = ((None, counter, 0, (result._data, result._dtype, result._device, 0), False),)
         elif saves:
             node._saved = tuple([_pack(result if what == "result" else input, result) for what in saves])
-        result._requires_grad = True
-        result._grad_fn = node
-        result._output_nr = 0
         return result
     return rec
 
@@ -371,12 +396,13 @@ def binary_recorder(node_cls: type, saving: Callable | None) -> Callable:
         node.next_functions = (edge_a, edge_b)
         node._seq = _next_seq()
         node._input_meta = (meta_a, meta_b)
-        if saved:  # two saved values (a product's), the common case, packed without a loop
-            node._saved = (_pack(saved[0], result), _pack(saved[1], result)) if len(saved) == 2 else \
-                tuple([_pack(t, result) for t in saved])
         result._requires_grad = True
         result._grad_fn = node
         result._output_nr = 0
+        if saved:  # two saved values (a product's), the common case, packed without a loop
+            node._saved = _hooked(node, saved, (result,)) if _hooks_active else \
+                (_pack(saved[0], result), _pack(saved[1], result)) if len(saved) == 2 else \
+                tuple([_pack(t, result) for t in saved])
         return result
     return rec
 
@@ -388,26 +414,60 @@ def _views_an_input(base: Tensor, inputs) -> bool:
     return False
 
 
-def _pack(t, output: Tensor):
+def _pack(t, output: Tensor | None, nr: int = 0):
     """A saved entry: inputs keep their tensor (and whether it had a history: PyTorch refuses one detached
-    in place since); the op's own `output` keeps only its buffer (no cycle); Python values (scalars, None)
-    are kept as they are."""
+    in place since); the op's own `output` (its output number `nr`) keeps only its buffer (no cycle); Python
+    values (scalars, None) are kept as they are."""
     if t.__class__ is not Tensor and not isinstance(t, Tensor):
         return (t,)
     counter = t._version
     if counter is None:
         counter = t._version = [0]
     if t is output:
-        return (None, counter, counter[0], (t._data, t._dtype, t._device, 0), False)
+        return (None, counter, counter[0], (t._data, t._dtype, t._device, nr), False)
     return (t, counter, counter[0], None, t._grad_fn is not None)
+
+
+def _hooked(node: Node, saved, outputs) -> tuple:
+    """`node`'s entries of `saved` while saved-tensor hooks are active in some thread: tensors kept through
+    this thread's innermost hooks, if any, else as `_pack_among` keeps them. `outputs`: the node's outputs.
+    Packed in PyTorch's order: its nodes save their inputs sorted by name, then their outputs."""
+    hooks = saved_tensor.default_hooks()
+    if hooks is None:
+        return tuple([_pack_among(t, outputs) for t in saved])
+    names = node._names_saved
+    numbers = [next((nr for nr, out in enumerate(outputs) if out is t), None) for t in saved]
+    entries: list = [None] * len(saved)
+    order = sorted(range(len(saved)), key=lambda i: (numbers[i] is not None, i >= len(names), names[i:i + 1], i))
+    if order != sorted(order):
+        node._unpack_order = order
+    for i in order:
+        t, nr = saved[i], numbers[i]
+        if not isinstance(t, Tensor):
+            entries[i] = (t,)
+        else:
+            entries[i] = saved_tensor.pack(t, hooks, *_place(t)) if nr is None else \
+                saved_tensor.pack(t, hooks, "own", None, nr)
+    return tuple(entries)
+
+
+def pack_through(t: Tensor, hooks) -> tuple:
+    """`t` kept through ``hooks = (pack_hook, unpack_hook)`` outside any node (a non-reentrant checkpoint's
+    input), its place in the graph recorded: ``saved_tensor.unpack(None, entry)`` gives it back."""
+    return saved_tensor.pack(t, hooks, *_place(t))
+
+
+def _place(t: Tensor) -> tuple:
+    """Where a gradient for `t` flows, as `saved_tensor.Hooked` records it: (kind, node, output number)."""
+    fn, nr = edge(t)
+    return ("none" if fn is None else "leaf" if fn.__class__ is AccumulateGrad else "history"), fn, nr
 
 
 def _pack_among(t, outputs):
     """`_pack` for a node of several `outputs` (output `nr` keeps its buffer and its number)."""
     for nr, out in enumerate(outputs):
         if t is out:
-            entry = _pack(t, out)
-            return entry[:3] + ((*entry[3][:3], nr), False)
+            return _pack(t, out, nr)
     return _pack(t, None)
 
 
@@ -422,11 +482,14 @@ _DETACHED_IN_PLACE = ("Trying to use a saved tensor that has been detached in-pl
 
 
 def _saved_value(node: Node, entry):
-    """A saved entry's value: a Python value as it is; an input at its saved version and not detached in
-    place since, as it is; the op's own output at its saved version, as a tensor over its buffer with
-    `node` as its history; anything else through `_unpack`'s checks (and errors)."""
-    if len(entry) == 1:
+    """A saved entry's value: a Python value as it is; a tensor kept through hooks, unpacked; an input at its
+    saved version and not detached in place since, as it is; the op's own output at its saved version, as a
+    tensor over its buffer with `node` as its history; anything else through `_unpack`'s checks (and errors)."""
+    n = len(entry)
+    if n == 1:
         return entry[0]
+    if n == 2:
+        return saved_tensor.unpack(node, entry)
     counter = entry[1]
     if counter[0] == entry[2]:
         t = entry[0]
@@ -474,9 +537,12 @@ def fused_saved(node: Node, grad: Tensor, entry, kernel: str, threshold=None):
 
 def _unpack(node: Node, entry, by_name: bool = False):
     """A saved value, checked: a tensor detached in place since (except read by name, ``_saved_self``, as
-    PyTorch's unpack given its node), or changed in place since, is PyTorch's error."""
+    PyTorch's unpack given its node), or changed in place since, is PyTorch's error. A tensor kept through
+    hooks is unpacked unchecked, as PyTorch's."""
     if len(entry) == 1:
         return entry[0]
+    if len(entry) == 2:
+        return saved_tensor.unpack(node, entry)
     t, counter, version, output, had_history = entry
     if had_history and t._grad_fn is None and not by_name:
         raise RuntimeError(_DETACHED_IN_PLACE)
@@ -509,21 +575,84 @@ def _unpack(node: Node, entry, by_name: bool = False):
     return out
 
 
-_VIEW_NO_GRAD = ("A view was created in no_grad mode and {}. Given that this use case is ambiguous and "
-                 "error-prone, it is forbidden. You can clarify your code by moving both the view and the inplace "
-                 "either both inside the no_grad block (if you don't want the inplace to be tracked) or both "
-                 "outside (if you want the inplace to be tracked).")
-VIEW_NO_GRAD_CHANGED = _VIEW_NO_GRAD.format("is being modified inplace with grad mode enabled")
-_VIEW_NO_GRAD_BASE_CHANGED = _VIEW_NO_GRAD.format("its base or another view of its base has been modified "
-                                                  "inplace with grad mode enabled")
+class SavedTensor:
+    """What ``grad_fn._raw_saved_<name>`` gives: a node's saved value number `index`, on which
+    ``register_hooks(pack_hook, unpack_hook)`` makes the node keep that tensor through these hooks."""
+
+    def __init__(self, node: Node, index: int) -> None:
+        self._node, self._index = node, index
+
+    def register_hooks(self, pack_hook, unpack_hook) -> None:
+        """Pack the saved tensor now (given detached) and unpack it on each later use, as PyTorch's."""
+        if not callable(pack_hook) or not callable(unpack_hook):
+            raise TypeError(f"register_hooks(): expected two callables, but got {type(pack_hook).__name__} and "
+                            f"{type(unpack_hook).__name__}")
+        node, index = self._node, self._index
+        saved = node._saved
+        if saved is None:
+            raise RuntimeError(_REGISTER_FREED)
+        entry = saved[index]
+        if len(entry) == 2:
+            raise RuntimeError("Calling register_hooks on a saved tensor whose hooks have already been set. "
+                               "Hint: only one pair of hooks is allowed at a time.")
+        if len(entry) == 1:
+            if entry[0] is None:
+                raise RuntimeError("Calling register_hooks on a saved tensor with value None is forbidden")
+            raise RuntimeError(f"Calling register_hooks on a saved value that is not a tensor: ember keeps the "
+                               f"{type(entry[0]).__name__} {entry[0]!r} as it is")
+        t, counter, _, output, _ = entry
+        hooks = (pack_hook, unpack_hook)
+        if output is None:
+            hooked = saved_tensor.pack(t.detach(), hooks, *_place(t))
+        else:
+            data, dtype, device, nr = output
+            shown = wrap(data, dtype, device)
+            shown._version = counter
+            hooked = saved_tensor.pack(shown, hooks, "own", None, nr)
+        node._saved = saved[:index] + (hooked,) + saved[index + 1:]
+
+
+_REGISTER_FREED = ("Calling register_hooks on a saved tensor after it has been freed. Saved intermediate values of "
+                   "the graph are freed when you call .backward() or autograd.grad(). Specify retain_graph=True if "
+                   "you need to backward through the graph a second time or if you need to access saved variables "
+                   "after calling backward.")
+
+
+# What PyTorch's refusals of in-place changes of particular views say has happened to the view.
+IS_MODIFIED = "is being modified inplace"
+BASE_MODIFIED = "its base or another view of its base has been modified inplace"
+
+
+def _output_of(view: Tensor) -> str:
+    return f"Output {view._output_nr} of {view._grad_fn.name()[:-len('Backward0')]}"
+
+
+def no_grad_view_refusal(view: Tensor, what: str) -> RuntimeError:
+    """PyTorch's error for a view made under no_grad (or a view of one, which has its own grad_fn) that `what`
+    (`IS_MODIFIED`, `BASE_MODIFIED`) with grad mode enabled."""
+    made = "A view was" if view._grad_fn is None else f"{_output_of(view)} is a view of a view which was"
+    return RuntimeError(f"{made} created in no_grad mode and {what} with grad mode enabled. Given that this use "
+                        "case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving "
+                        "both the view and the inplace either both inside the no_grad block (if you don't want the "
+                        "inplace to be tracked) or both outside (if you want the inplace to be tracked).")
+
+
+def multi_view_refusal(view: Tensor, what: str) -> RuntimeError:
+    """PyTorch's error for an output of split, unbind... (views of one node) that `what` (`IS_MODIFIED`,
+    `BASE_MODIFIED`)."""
+    return RuntimeError(f"{_output_of(view)} is a view and {what}. This view is the output of a function that "
+                        "returns multiple views. Such functions do not allow the output views to be modified "
+                        "inplace. You should replace the inplace operation by an out-of-place one.")
 
 
 class AsStridedBackward0(Node):
     """``as_strided``'s node, and the history of a view re-taken from its base after an in-place change to
     their shared storage: the base's gradient is the view's gradient put back where the view lies (the view
-    ops' backwards, in turn, or for ``as_strided`` its geometry, see `ember._ops.strided`)."""
+    ops' backwards, in turn, or its geometry in the base's storage, see `ember._ops.strided`)."""
 
     chain: list | None = None  # the backward nodes of the view ops, from the view's end to the base's
+    geometry: tuple  # without chain: the view's shape, strides and storage offset
+    input_geometry: tuple  # and its input's
 
     def backward(self, grad):
         from .engine import _call
@@ -547,9 +676,15 @@ def view_grad_fn(view: Tensor):
     if old is None and not base._requires_grad:
         return None
     if view._view_no_grad:
-        raise RuntimeError(_VIEW_NO_GRAD_BASE_CHANGED)
+        raise no_grad_view_refusal(view, BASE_MODIFIED)
+    if getattr(old, "multi_view", False):
+        raise multi_view_refusal(view, BASE_MODIFIED)
     node = AsStridedBackward0.__new__(AsStridedBackward0)
-    node.chain = _view_chain(base, view._view_fn)
+    if replays(view):
+        node.chain = _view_chain(base, view._view_fn)
+    else:
+        from .._ops.strided import geometry
+        node.geometry, node.input_geometry = geometry(view), geometry(base)
     link(node, (base,))
     view._grad_fn, view._output_nr, view._requires_grad = node, 0, True
     view._view_version = counter[0]
@@ -559,11 +694,18 @@ def view_grad_fn(view: Tensor):
     return node
 
 
+def replays(view: Tensor) -> bool:
+    """Whether `view`'s `_view_fn` redoes it from its base: it has one (no view op in its chain addresses the
+    storage directly, as ``as_strided`` does), and the base holds the buffer it held when the view's first op
+    was taken. An in-place view op on the base (``t_()``, ``as_strided_()``...) gives it a new one. A view
+    that does not replay is found by its geometry in its base's storage, as PyTorch finds every view."""
+    base = view._base
+    assert base is not None
+    return view._view_fn is not None and view._view_frame is base._data
+
+
 def _view_chain(base: Tensor, view_fn) -> list:
     """The backward nodes that replaying `view_fn` on (a stand-in for) `base` records, view end first."""
-    if view_fn is None:
-        raise RuntimeError("the in-place change of a view's storage cannot be recorded by autograd: this view "
-                           "was not made by a view op that ember can replay; clone() it first")
     stand_in = Tensor._make(base._data, base._dtype, base._device, True)
     with grad_mode.enable_grad():
         fn = view_fn(stand_in)._grad_fn

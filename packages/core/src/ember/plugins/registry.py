@@ -24,7 +24,8 @@ REQUIRED_KERNELS: tuple[str, ...] = (
     "cumsum", "cumprod", "sort",
     "index_reduce_",
 )
-# Faster versions of ops core otherwise composes; a missing one is None in the kernel table.
+# Faster versions of ops core otherwise composes (and the decompositions core cannot compose); a missing one is
+# None in the kernel table.
 OPTIONAL_KERNELS: tuple[str, ...] = (
     "reshape", "permute", "slice", "storage_offset",
     "relu", "sigmoid", "min", "argmin", "cat",
@@ -38,6 +39,11 @@ OPTIONAL_KERNELS: tuple[str, ...] = (
     "from_dlpack", "to_dlpack", "dlpack_device",
     # the LU/Cholesky family's primitives (ember/_ops/matrix_kernels.py composes each without them)
     "lu_factor", "cholesky", "triangular_solve",
+    # the QR and symmetric eigen decompositions: core has no composition, so a device without them refuses
+    # linalg.qr / torch.geqrf / linalg.eigh with a NotImplementedError naming the op and the device
+    "qr", "geqrf", "eigh",
+    # the SVD (ember/_ops/svd_decomposition.py): core has no composition; without it the SVD family is refused
+    "svd",
 )
 # The kernels that make a buffer from nothing but arguments: core calls them with the keyword ``index=``,
 # the index of the device the buffer goes to (every other kernel makes its result where its inputs are).

@@ -14,9 +14,9 @@ from typing import Any
 
 from .. import _generator
 from .._tensor import Tensor
-from ..autograd import engine, grad_mode
+from ..autograd import engine, grad_mode, saved_tensor
 from ..autograd.function import Function
-from ..autograd.node import _next_seq
+from ..autograd.node import _next_seq, pack_through
 
 __all__ = ["CheckpointError", "CheckpointFunction", "checkpoint", "checkpoint_sequential", "detach_variable",
            "noop_context_fn"]
@@ -127,17 +127,21 @@ def checkpoint(function, *args, use_reentrant: bool | None = None, context_fn=no
 
 
 def _checkpoint_recorded(function, args: tuple, kwargs: dict, preserve: bool, context_fn) -> Any:
-    """The non-reentrant checkpoint (see the module's docstring)."""
+    """The non-reentrant checkpoint (see the module's docstring). Saved-tensor hooks active around it see its
+    tensor inputs, packed now and unpacked for the recomputation, and none of the values it saves, as
+    PyTorch's."""
     forward_context, recompute_context = context_fn()
     states = _rng_states(args) if preserve else None
+    hooks = saved_tensor.default_hooks() if grad_mode.is_grad_enabled() else None
+    packed = {} if hooks is None else {i: pack_through(a, hooks) for i, a in enumerate(args) if isinstance(a, Tensor)}
     first = _next_seq()
-    with forward_context:
+    with forward_context, saved_tensor.suspended():
         result = function(*args, **kwargs)
     if not grad_mode.is_grad_enabled():
         return result
     nodes = _nodes_since(first, result)
     if nodes:
-        recompute = _Recompute(function, args, kwargs, states, recompute_context, first, nodes)
+        recompute = _Recompute(function, args, packed, kwargs, states, recompute_context, first, nodes)
         for node in nodes:
             node.register_prehook(recompute.fill)
     return result
@@ -168,10 +172,13 @@ def _flatten(value) -> list:
 
 class _Recompute:
     """The saved values of one non-reentrant checkpoint's nodes: emptied after the forward, recomputed when
-    the backward first reaches one of them."""
+    the backward first reaches one of them. `packed`: the inputs kept through saved-tensor hooks, by position
+    (`args` keeps None there)."""
 
-    def __init__(self, function, args: tuple, kwargs: dict, states, context, first: int, nodes: list) -> None:
-        self.function, self.args, self.kwargs = function, args, kwargs
+    def __init__(self, function, args: tuple, packed: dict, kwargs: dict, states, context, first: int,
+                 nodes: list) -> None:
+        self.function, self.kwargs, self.packed = function, kwargs, packed
+        self.args = tuple(None if i in packed else a for i, a in enumerate(args))
         self.states, self.context = states, context
         self.nodes = [node for node in nodes if node._saved]
         self.first = first
@@ -186,8 +193,10 @@ class _Recompute:
             return None
         self.done = True
         first = _next_seq()
-        with _replaying(self.states), grad_mode.enable_grad(), self.context:
-            result = self.function(*self.args, **self.kwargs)
+        packed = self.packed
+        args = tuple(saved_tensor.unpack(None, packed[i]) if i in packed else a for i, a in enumerate(self.args))
+        with _replaying(self.states), grad_mode.enable_grad(), self.context, saved_tensor.suspended():
+            result = self.function(*args, **self.kwargs)
         fresh = [node for node in _nodes_since(first, result) if node._saved]
         if [type(node) for node in fresh] != [type(node) for node in self.nodes] or \
                 [_saved_kinds(node) for node in fresh] != self.shapes:
@@ -209,6 +218,8 @@ def _saved_kinds(node) -> tuple:
     for entry in node._saved:
         if len(entry) == 1:
             kinds.append(("value", repr(entry[0])))
+        elif len(entry) == 2:  # kept through saved-tensor hooks
+            kinds.append((tuple(entry[1].shape), entry[1].dtype))
         else:
             data = entry[3][0] if entry[0] is None else entry[0]._data
             dtype = entry[3][1] if entry[0] is None else entry[0]._dtype

@@ -11,6 +11,7 @@ import warnings
 
 import ember
 from ember import _dtype
+from ember._ops.dispatch import profiled
 from ember._tensor import Tensor
 from ember.nn.functional.activation import softmax
 from ember.nn.functional.dropouts import dropout
@@ -35,6 +36,7 @@ def _check_sdpa(query: Tensor, key: Tensor, value: Tensor, attn_mask: Tensor | N
                            f"{_dtype.C_NAMES[query.dtype.name]} instead.")
 
 
+@profiled("aten::scaled_dot_product_attention")
 def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn_mask: Tensor | None = None,
                                  dropout_p: float = 0.0, is_causal: bool = False, scale: float | None = None,
                                  enable_gqa: bool = False) -> Tensor:
