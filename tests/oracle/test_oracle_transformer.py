@@ -271,8 +271,8 @@ def test_decoder_clones_are_deep_copies(oracle):
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_generate_square_subsequent_mask_matches_torch(oracle, dtype):
-    oracle.assert_same(oracle.ember.nn.Transformer.generate_square_subsequent_mask(5, dtype=getattr(oracle.ember, dtype)),
-                       torch.nn.Transformer.generate_square_subsequent_mask(5, dtype=getattr(torch, dtype)))
+    mask_e = oracle.ember.nn.Transformer.generate_square_subsequent_mask(5, dtype=getattr(oracle.ember, dtype))
+    oracle.assert_same(mask_e, torch.nn.Transformer.generate_square_subsequent_mask(5, dtype=getattr(torch, dtype)))
     assert oracle.ember.nn.Transformer.generate_square_subsequent_mask(3).dtype == oracle.ember.float32
 
 

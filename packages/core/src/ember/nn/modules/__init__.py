@@ -52,8 +52,13 @@ from ember.nn.modules.padding import (
     ZeroPad3d,
 )
 from ember.nn.modules.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
-from ember.nn.modules.transformer import (Transformer, TransformerDecoder, TransformerDecoderLayer,
-                                          TransformerEncoder, TransformerEncoderLayer)
+from ember.nn.modules.transformer import (
+    Transformer,
+    TransformerDecoder,
+    TransformerDecoderLayer,
+    TransformerEncoder,
+    TransformerEncoderLayer,
+)
 
 # isort: split
 # normalisation, embedding, losses (issue 10)
