@@ -36,6 +36,26 @@ def _activation(activation: str | Callable[[Tensor], Tensor]) -> Callable[[Tenso
     raise RuntimeError(f"activation should be relu/gelu, not {activation}")
 
 
+def _add_blocks(layer: Module, attentions: tuple[str, ...], d_model: int, nhead: int, dim_feedforward: int,
+                dropout: float, layer_norm_eps: float, batch_first: bool, norm_first: bool, bias: bool,
+                factory: dict[str, Any]) -> None:
+    """Give an encoder or decoder layer its submodules in PyTorch's order (hence its parameter names and
+    repr): the attentions named, linear1, dropout, linear2, then a LayerNorm and a Dropout per block (each
+    attention and the feed-forward block)."""
+    for name in attentions:
+        setattr(layer, name, MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first,
+                                                **factory))
+    layer.linear1 = Linear(d_model, dim_feedforward, bias=bias, **factory)
+    layer.dropout = Dropout(dropout)
+    layer.linear2 = Linear(dim_feedforward, d_model, bias=bias, **factory)
+    layer.norm_first = norm_first
+    blocks = range(1, len(attentions) + 2)
+    for block in blocks:
+        setattr(layer, f"norm{block}", LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **factory))
+    for block in blocks:
+        setattr(layer, f"dropout{block}", Dropout(dropout))
+
+
 class TransformerEncoderLayer(Module):
     """x + dropout(self_attn(x)) then x + dropout(linear2(dropout(activation(linear1(x))))), each followed
     by a LayerNorm (`norm_first`: each block reads the normalised x instead)."""
@@ -45,17 +65,8 @@ class TransformerEncoderLayer(Module):
                  batch_first: bool = False, norm_first: bool = False, bias: bool = True, device: Any = None,
                  dtype: Any = None) -> None:
         super().__init__()
-        factory = {"device": device, "dtype": dtype}
-        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first,
-                                            **factory)
-        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, **factory)
-        self.dropout = Dropout(dropout)
-        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, **factory)
-        self.norm_first = norm_first
-        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **factory)
-        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **factory)
-        self.dropout1 = Dropout(dropout)
-        self.dropout2 = Dropout(dropout)
+        _add_blocks(self, ("self_attn",), d_model, nhead, dim_feedforward, dropout, layer_norm_eps, batch_first,
+                    norm_first, bias, {"device": device, "dtype": dtype})
         activation = _activation(activation)
         self.activation_relu_or_gelu = 1 if activation is F.relu or isinstance(activation, ReLU) else \
             2 if activation is F.gelu or isinstance(activation, GELU) else 0
@@ -117,21 +128,8 @@ class TransformerDecoderLayer(Module):
                  batch_first: bool = False, norm_first: bool = False, bias: bool = True, device: Any = None,
                  dtype: Any = None) -> None:
         super().__init__()
-        factory = {"device": device, "dtype": dtype}
-        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, batch_first=batch_first, bias=bias,
-                                            **factory)
-        self.multihead_attn = MultiheadAttention(d_model, nhead, dropout=dropout, batch_first=batch_first,
-                                                 bias=bias, **factory)
-        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, **factory)
-        self.dropout = Dropout(dropout)
-        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, **factory)
-        self.norm_first = norm_first
-        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **factory)
-        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **factory)
-        self.norm3 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **factory)
-        self.dropout1 = Dropout(dropout)
-        self.dropout2 = Dropout(dropout)
-        self.dropout3 = Dropout(dropout)
+        _add_blocks(self, ("self_attn", "multihead_attn"), d_model, nhead, dim_feedforward, dropout,
+                    layer_norm_eps, batch_first, norm_first, bias, {"device": device, "dtype": dtype})
         self.activation = _activation(activation)
 
     def forward(self, tgt: Tensor, memory: Tensor, tgt_mask: Tensor | None = None,
