@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
+pytest.importorskip("torch.nn.attention.bias")  # a submodule PyTorch does not import with torch.nn.attention
 
 D_MODEL, HEADS, FEEDFORWARD = 8, 2, 16
 BATCH, SOURCE, TARGET = 3, 5, 4
@@ -364,4 +365,51 @@ def test_sdpa_kernel_restores_switches_after_an_error(oracle):
     lambda lib: lib.backends.cuda.enable_math_sdp(1),
 ])
 def test_attention_switch_errors_match_torch(oracle, build):
+    oracle.raises_alike(build)
+
+
+@pytest.mark.filterwarnings("ignore:Lower right causal bias")
+@pytest.mark.parametrize("variant", ["causal_upper_left", "causal_lower_right"])
+@pytest.mark.parametrize("lengths", [(4, 6), (5, 5), (6, 4)])
+def test_causal_bias_masks_attention_as_torch(oracle, variant, lengths):
+    rng = oracle.rng(5)
+    arrays = [oracle.array(rng, (2, 2, lengths[0], 8), "float64", "any"),
+              oracle.array(rng, (2, 2, lengths[1], 8), "float64", "any"),
+              oracle.array(rng, (2, 2, lengths[1], 3), "float64", "any")]
+    pairs = [oracle.pair(a) for a in arrays]
+    mask_e = getattr(oracle.ember.nn.attention.bias, variant)(*lengths)
+    mask_t = getattr(torch.nn.attention.bias, variant)(*lengths)
+    assert repr(mask_e) == repr(mask_t)
+    assert (mask_e.seq_len_q, mask_e.seq_len_kv, int(mask_e.variant)) == \
+        (mask_t.seq_len_q, mask_t.seq_len_kv, int(mask_t.variant))
+    out_e = oracle.ember.nn.functional.scaled_dot_product_attention(*[p[0] for p in pairs], attn_mask=mask_e)
+    out_t = torch.nn.functional.scaled_dot_product_attention(*[p[1] for p in pairs], attn_mask=mask_t)
+    oracle.assert_same(out_e, out_t, "output")
+    upstream = oracle.array(rng, tuple(out_t.shape), "float64", "any")
+    (out_e * oracle.ember.tensor(upstream)).sum().backward()
+    (out_t * torch.tensor(upstream)).sum().backward()
+    for i, (x_e, x_t) in enumerate(pairs):
+        oracle.assert_same(x_e.grad, x_t.grad, f"input {i} grad")
+
+
+def test_lower_right_causal_bias_warns_as_torch(oracle):
+    messages = []
+    for lib in (oracle.ember, torch):
+        with warnings.catch_warnings(record=True) as records:
+            warnings.simplefilter("always")
+            lib.nn.attention.bias.causal_lower_right(6, 4)
+            lib.nn.attention.bias.causal_lower_right(4, 6)
+        messages.append([str(r.message) for r in records])
+    assert messages[0] == messages[1] and len(messages[0]) == 1
+
+
+@pytest.mark.parametrize("build", [
+    lambda lib: lib.nn.attention.bias.causal_upper_left(2, 3, 4),
+    lambda lib: lib.nn.attention.bias.causal_lower_right(5),
+    lambda lib: lib.nn.attention.bias.CausalBias(1, 2, 3),
+    lambda lib: lib.nn.functional.scaled_dot_product_attention(
+        lib.zeros(1, 2, 4, 8), lib.zeros(1, 2, 4, 8), lib.zeros(1, 2, 4, 8),
+        attn_mask=lib.nn.attention.bias.causal_upper_left(4, 4), is_causal=True),
+])
+def test_causal_bias_errors_match_torch(oracle, build):
     oracle.raises_alike(build)

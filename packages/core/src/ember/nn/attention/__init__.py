@@ -12,6 +12,7 @@ import enum
 from collections.abc import Iterator
 
 from ember.backends import cuda
+from ember.nn.attention import bias
 
 
 class SDPBackend(enum.Enum):
@@ -59,4 +60,4 @@ def sdpa_kernel(backends: list[SDPBackend] | SDPBackend, set_priority: bool = Fa
         _enable_only(previous)
 
 
-__all__ = ["SDPBackend", "sdpa_kernel"]
+__all__ = ["SDPBackend", "bias", "sdpa_kernel"]

@@ -14,6 +14,7 @@ from ember import _dtype
 from ember._ops.dispatch import profiled
 from ember._tensor import Tensor
 from ember.backends import cuda
+from ember.nn.attention.bias import CausalBias
 from ember.nn.functional.activation import softmax
 from ember.nn.functional.dropouts import dropout
 from ember.nn.functional.linear import linear
@@ -48,14 +49,18 @@ def _check_sdpa(query: Tensor, key: Tensor, value: Tensor, attn_mask: Tensor | N
 
 
 @profiled("aten::scaled_dot_product_attention")
-def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn_mask: Tensor | None = None,
+def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
+                                 attn_mask: Tensor | CausalBias | None = None,
                                  dropout_p: float = 0.0, is_causal: bool = False, scale: float | None = None,
                                  enable_gqa: bool = False) -> Tensor:
     """softmax(q kᵀ · scale + mask) v over (..., L, E) queries and (..., S, E) keys, (..., S, Ev) values.
 
     A bool `attn_mask` says which positions may be attended (True), a float one is added to the scores;
-    `is_causal` (without `attn_mask`) masks out the keys after each query; `enable_gqa` repeats the key and value heads
+    `is_causal` (without `attn_mask`) masks out the keys after each query, as does a `CausalBias` mask
+    (`ember.nn.attention.bias`); `enable_gqa` repeats the key and value heads
     (dim -3) to the query's head count."""
+    if isinstance(attn_mask, CausalBias):
+        attn_mask, is_causal = attn_mask._for_attention(is_causal, query.device)
     _check_sdpa(query, key, value, attn_mask)
     if is_causal and attn_mask is not None:  # PyTorch's documented rule (its math path's error)
         raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when "
