@@ -1,0 +1,217 @@
+"""Adamax, NAdam, RAdam, ASGD, Rprop and Adafactor against PyTorch: 20-step trajectories fed the same
+gradients under a grid of options in float32 and float64, a small model trained with each, their state,
+state-dict round trips, param groups, defaults, repr and argument checks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from test_oracle_optimizers import TIGHT, Run, _assert_same_state, _gradients
+
+torch = pytest.importorskip("torch")
+
+pytestmark = pytest.mark.oracle
+
+CONFIGS = {
+    "Adamax": [
+        {},
+        {"lr": 0.01, "betas": (0.8, 0.99), "eps": 1e-6},
+        {"lr": 0.01, "weight_decay": 0.1, "maximize": True},
+        {"lr": 0.01, "foreach": False, "differentiable": False, "capturable": False},
+    ],
+    "NAdam": [
+        {},
+        {"lr": 0.01, "momentum_decay": 0.01},
+        {"lr": 0.01, "weight_decay": 0.1},
+        {"lr": 0.01, "weight_decay": 0.1, "decoupled_weight_decay": True},
+        {"lr": 0.01, "maximize": True, "betas": (0.8, 0.9), "foreach": False},
+    ],
+    "RAdam": [
+        {},
+        {"lr": 0.01, "betas": (0.5, 0.9), "eps": 1e-6},
+        {"lr": 0.01, "weight_decay": 0.1},
+        {"lr": 0.01, "weight_decay": 0.1, "decoupled_weight_decay": True, "maximize": True},
+    ],
+    "ASGD": [
+        {},
+        {"lr": 0.05, "lambd": 1e-3, "alpha": 0.5, "t0": 5},
+        {"lr": 0.05, "weight_decay": 0.1, "maximize": True, "t0": 3},
+    ],
+    "Rprop": [
+        {},
+        {"lr": 0.05, "etas": (0.3, 1.5), "step_sizes": (1e-3, 0.1)},
+        {"lr": 0.02, "maximize": True, "foreach": False},
+    ],
+    "Adafactor": [
+        {},
+        {"lr": 0.05, "beta2_decay": -0.5, "eps": (1e-30, 1e-2), "d": 2.0},
+        {"lr": 0.5, "weight_decay": 0.1, "maximize": True},
+    ],
+}
+
+DTYPES = ["float32", "float64"]
+
+
+def _cases():
+    for name, configs in CONFIGS.items():
+        for index, config in enumerate(configs):
+            yield pytest.param(name, config, id=f"{name}-{index}-" + ",".join(f"{k}={v}" for k, v in config.items()))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize(("name", "config"), list(_cases()))
+def test_trajectory_matches_torch(oracle, name, config, dtype):
+    ember_run = Run(oracle.ember, name, config, dtype)
+    torch_run = Run(torch, name, config, dtype)
+    for step, grads in enumerate(_gradients(1, dtype)):
+        ember_run.step(grads)
+        torch_run.step(grads)
+        for index, (e, t) in enumerate(zip(ember_run.params, torch_run.params)):
+            oracle.assert_same(e, t, f"parameter {index} after step {step}", **TIGHT[dtype])
+    _assert_same_state(oracle, ember_run.optimizer, torch_run.optimizer, "after 20 steps")
+
+
+def _train(lib, name, config, initial, data, steps=8):
+    """A float64 Linear(4, 3) - Tanh - Linear(3, 2) model trained on mse_loss for `steps` steps: the model and its
+    optimizer."""
+    model = lib.nn.Sequential(lib.nn.Linear(4, 3), lib.nn.Tanh(), lib.nn.Linear(3, 2)).double()
+    with lib.no_grad():
+        for parameter, values in zip(model.parameters(), initial):
+            parameter.copy_(lib.tensor(values))
+    optimizer = getattr(lib.optim, name)(model.parameters(), **config)
+    x, y = (lib.tensor(array) for array in data)
+    for _ in range(steps):
+        optimizer.zero_grad()
+        lib.nn.functional.mse_loss(model(x), y).backward()
+        optimizer.step()
+    return model, optimizer
+
+
+@pytest.mark.parametrize(("name", "config"), list(_cases()))
+def test_training_a_small_model_matches_torch(oracle, name, config):
+    rng = np.random.default_rng(7)
+    initial = [rng.standard_normal(shape) * 0.5 for shape in [(3, 4), (3,), (2, 3), (2,)]]
+    data = (rng.standard_normal((8, 4)), rng.standard_normal((8, 2)))
+    ember_model, ember_optimizer = _train(oracle.ember, name, config, initial, data)
+    torch_model, torch_optimizer = _train(torch, name, config, initial, data)
+    for index, (e, t) in enumerate(zip(ember_model.parameters(), torch_model.parameters())):
+        oracle.assert_same(e, t, f"parameter {index}", **TIGHT["float64"])
+    _assert_same_state(oracle, ember_optimizer, torch_optimizer, "after training")
+
+
+def _resumed(lib, run, name, config):
+    """A fresh run (other initial parameters) given `run`'s parameters and optimizer state dict."""
+    resumed = Run(lib, name, config, "float64", seed=5)
+    with lib.no_grad():
+        for mine, original in zip(resumed.params, run.params):
+            mine.copy_(original)
+    resumed.optimizer.load_state_dict(run.optimizer.state_dict())
+    return resumed
+
+
+@pytest.mark.parametrize(("name", "config"), list(_cases()))
+def test_state_dict_round_trip_continues_the_trajectory(oracle, name, config):
+    """Ten steps, a state dict loaded into a fresh optimizer (its state cast as PyTorch casts it: a 0-dim
+    ``mu_product`` or ``eta`` takes the parameter's dtype, ``step`` stays), ten more steps."""
+    grads = _gradients(2, "float64")
+    runs = [Run(lib, name, config, "float64") for lib in (oracle.ember, torch)]
+    for step_grads in grads[:10]:
+        for run in runs:
+            run.step(step_grads)
+    ember_run, torch_run = (_resumed(lib, run, name, config) for lib, run in zip((oracle.ember, torch), runs))
+    _assert_same_state(oracle, ember_run.optimizer, torch_run.optimizer, "after loading")
+    for step_grads in grads[10:]:
+        torch_run.step(step_grads)
+        ember_run.step(step_grads)
+    for index, (e, t) in enumerate(zip(ember_run.params, torch_run.params)):
+        oracle.assert_same(e, t, f"parameter {index} after resuming", **TIGHT["float64"])
+    _assert_same_state(oracle, ember_run.optimizer, torch_run.optimizer, "after resuming")
+
+
+INVALID = [
+    ("Adamax", {"lr": -1.0}),
+    ("Adamax", {"eps": -1.0}),
+    ("Adamax", {"betas": (1.0, 0.999)}),
+    ("Adamax", {"betas": (0.9, -0.1)}),
+    ("Adamax", {"weight_decay": -0.5}),
+    ("NAdam", {"lr": -1.0}),
+    ("NAdam", {"betas": (0.9, 1.5)}),
+    ("NAdam", {"momentum_decay": -1.0}),
+    ("NAdam", {"weight_decay": -1.0}),
+    ("RAdam", {"lr": -0.5}),
+    ("RAdam", {"eps": -1.0}),
+    ("RAdam", {"betas": (-0.1, 0.9)}),
+    ("ASGD", {"lr": -1.0}),
+    ("ASGD", {"weight_decay": -1.0}),
+    ("Rprop", {"lr": -1.0}),
+    ("Rprop", {"etas": (1.5, 2.0)}),
+    ("Rprop", {"etas": (0.5, 0.9)}),
+    ("Adafactor", {"lr": -1.0}),
+    ("Adafactor", {"beta2_decay": 0.5}),
+    ("Adafactor", {"eps": (-1.0, 1e-3)}),
+    ("Adafactor", {"eps": (None, -1.0)}),
+    ("Adafactor", {"d": 0.5}),
+    ("Adafactor", {"weight_decay": -1.0}),
+]
+
+
+@pytest.mark.parametrize(("name", "config"), INVALID, ids=[f"{n}-{c}" for n, c in INVALID])
+def test_invalid_options_raise_torchs_error(oracle, name, config):
+    with pytest.raises(Exception) as expected:
+        getattr(torch.optim, name)([torch.zeros(2, requires_grad=True)], **config)
+    with pytest.raises(expected.type) as got:
+        getattr(oracle.ember.optim, name)([oracle.ember.zeros(2, requires_grad=True)], **config)
+    assert str(got.value) == str(expected.value)
+
+
+@pytest.mark.parametrize("name", list(CONFIGS))
+def test_param_groups_lr_edits_and_added_groups_follow_torch(oracle, name):
+    """Two groups with their own options, an lr edited through ``param_groups``, a group added midway and
+    ``zero_grad(set_to_none=False)``: the parameters and state follow PyTorch's."""
+    rng = np.random.default_rng(3)
+    initial = [rng.standard_normal(shape) for shape in [(4,), (2, 3), (3,)]]
+    grads = _gradients(4, "float64", steps=12)
+    runs = []
+    for lib in (oracle.ember, torch):
+        params = [lib.tensor(values, requires_grad=True) for values in initial]
+        optimizer = getattr(lib.optim, name)([{"params": [params[0]]}, {"params": [params[1]], "lr": 0.05}], lr=0.1)
+        for step, step_grads in enumerate(grads):
+            if step == 4:
+                optimizer.param_groups[0]["lr"] = 0.02
+            if step == 6:
+                optimizer.add_param_group({"params": params[2], "lr": 0.03})
+            optimizer.zero_grad(set_to_none=step % 2 == 0)
+            params[0].grad = lib.tensor(step_grads[0][0].copy())
+            params[1].grad = lib.tensor(step_grads[0][:2, :3].copy())
+            if step >= 6:
+                params[2].grad = lib.tensor(step_grads[1][:3].copy())
+            optimizer.step()
+        runs.append((params, optimizer))
+    for index, (e, t) in enumerate(zip(runs[0][0], runs[1][0])):
+        oracle.assert_same(e, t, f"parameter {index}", **TIGHT["float64"])
+    _assert_same_state(oracle, runs[0][1], runs[1][1], "after 12 steps")
+
+
+@pytest.mark.parametrize("name", list(CONFIGS))
+def test_repr_and_defaults_match_torch(oracle, name):
+    ember_optimizer = getattr(oracle.ember.optim, name)([oracle.ember.zeros(2, requires_grad=True)])
+    torch_optimizer = getattr(torch.optim, name)([torch.zeros(2, requires_grad=True)])
+    assert ember_optimizer.defaults == torch_optimizer.defaults
+    assert repr(ember_optimizer) == repr(torch_optimizer)
+
+
+@pytest.mark.parametrize("name", list(CONFIGS))
+def test_step_returns_the_closures_loss_with_grad_enabled(oracle, name):
+    param = oracle.ember.tensor([1.0, -2.0], requires_grad=True)
+    optimizer = getattr(oracle.ember.optim, name)([param])
+
+    def closure():
+        optimizer.zero_grad()
+        loss = (param**2).sum()
+        loss.backward()
+        return loss
+
+    with oracle.ember.no_grad():
+        loss = optimizer.step(closure)
+    assert loss.item() == 5.0
+    assert param.grad is not None
