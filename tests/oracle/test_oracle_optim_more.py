@@ -215,3 +215,172 @@ def test_step_returns_the_closures_loss_with_grad_enabled(oracle, name):
         loss = optimizer.step(closure)
     assert loss.item() == 5.0
     assert param.grad is not None
+
+
+def _one_param_optimizer(lib, name, **options):
+    return getattr(lib.optim, name)([lib.zeros(2, requires_grad=True)], **options)
+
+
+class Shrinking:
+    """A custom scale function that is an object: CyclicLR's state dict saves its ``__dict__``."""
+
+    def __init__(self, rate):
+        self.rate = rate
+
+    def __call__(self, x):
+        return self.rate**x
+
+
+CYCLIC = [
+    ("SGD", {"momentum": 0.9}, {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 4}),
+    ("SGD", {"momentum": 0.9}, {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 3, "step_size_down": 5,
+                                "mode": "triangular2", "base_momentum": 0.7, "max_momentum": 0.95}),
+    ("Adam", {}, {"base_lr": 0.001, "max_lr": 0.01, "step_size_up": 4, "mode": "exp_range", "gamma": 0.9}),
+    ("Adam", {}, {"base_lr": 0.001, "max_lr": 0.01, "step_size_up": 2, "scale_fn": Shrinking(0.8),
+                  "scale_mode": "iterations"}),
+    ("Adagrad", {}, {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 3, "cycle_momentum": False}),
+]
+
+
+@pytest.mark.parametrize(("name", "options", "config"), CYCLIC, ids=[f"{n}-{c}" for n, _, c in CYCLIC])
+def test_cyclic_lr_rates_momenta_and_state_dict_match_torch(oracle, name, options, config):
+    runs = []
+    for lib in (oracle.ember, torch):
+        optimizer = _one_param_optimizer(lib, name, lr=1.0, **options)
+        scheduler = lib.optim.lr_scheduler.CyclicLR(optimizer, **config)
+        trace = []
+        for _ in range(20):
+            optimizer.step()
+            scheduler.step()
+            group = optimizer.param_groups[0]
+            trace.append((scheduler.get_last_lr(), group.get("momentum"), group.get("betas")))
+        runs.append((trace, scheduler.state_dict()))
+    assert runs[0] == runs[1]
+
+
+def test_cyclic_lr_resumes_from_its_state_dict(oracle):
+    lib = oracle.ember
+    optimizer = _one_param_optimizer(lib, "SGD", lr=1.0, momentum=0.9)
+    scheduler = lib.optim.lr_scheduler.CyclicLR(optimizer, 0.01, 0.1, step_size_up=3, mode="triangular2")
+    for _ in range(7):
+        optimizer.step()
+        scheduler.step()
+    resumed_optimizer = _one_param_optimizer(lib, "SGD", lr=1.0, momentum=0.9)
+    resumed = lib.optim.lr_scheduler.CyclicLR(resumed_optimizer, 0.5, 0.6, mode="exp_range")
+    resumed.load_state_dict(scheduler.state_dict())
+    for _ in range(5):
+        optimizer.step()
+        scheduler.step()
+        resumed_optimizer.step()
+        resumed.step()
+        assert resumed.get_last_lr() == scheduler.get_last_lr()
+
+
+CYCLIC_INVALID = [
+    ("SGD", {"momentum": 0.9}, {"base_lr": 0.01, "max_lr": 0.1, "mode": "zigzag"}),
+    ("Adagrad", {}, {"base_lr": 0.01, "max_lr": 0.1}),
+    ("SGD", {"momentum": 0.9}, {"base_lr": [0.01, 0.02], "max_lr": 0.1}),
+]
+
+
+@pytest.mark.parametrize(("name", "options", "config"), CYCLIC_INVALID,
+                         ids=[f"{n}-{c}" for n, _, c in CYCLIC_INVALID])
+def test_cyclic_lr_errors_match_torch(oracle, name, options, config):
+    with pytest.raises(Exception) as expected:
+        torch.optim.lr_scheduler.CyclicLR(_one_param_optimizer(torch, name, lr=1.0, **options), **config)
+    with pytest.raises(expected.type) as got:
+        oracle.ember.optim.lr_scheduler.CyclicLR(_one_param_optimizer(oracle.ember, name, lr=1.0, **options),
+                                                 **config)
+    assert str(got.value) == str(expected.value)
+
+
+@pytest.mark.parametrize("config", [
+    {"swa_lr": 0.05}, {"swa_lr": 0.05, "anneal_epochs": 3, "anneal_strategy": "linear"},
+    {"swa_lr": 0.2, "anneal_epochs": 0}, {"swa_lr": [0.05, 0.01], "anneal_epochs": 4},
+], ids=str)
+def test_swalr_rates_and_state_dict_match_torch(oracle, config):
+    runs = []
+    for lib in (oracle.ember, torch):
+        optimizer = lib.optim.SGD([{"params": [lib.zeros(2, requires_grad=True)]},
+                                   {"params": [lib.zeros(1, requires_grad=True)], "lr": 0.3}], lr=0.5)
+        scheduler = lib.optim.swa_utils.SWALR(optimizer, **config)
+        rates = []
+        for _ in range(12):
+            optimizer.step()
+            scheduler.step()
+            rates.append(scheduler.get_last_lr())
+        runs.append((rates, scheduler.state_dict(), [group["swa_lr"] for group in optimizer.param_groups]))
+    assert runs[0] == runs[1]
+
+
+@pytest.mark.parametrize(("config", "bad"), [
+    ({"swa_lr": 0.1, "anneal_strategy": "step"}, "anneal_strategy"),
+    ({"swa_lr": 0.1, "anneal_epochs": -1}, "anneal_epochs"),
+    ({"swa_lr": 0.1, "anneal_epochs": 2.5}, "anneal_epochs"),
+])
+def test_swalr_errors_match_torch(oracle, config, bad):
+    with pytest.raises(ValueError) as expected:
+        torch.optim.swa_utils.SWALR(_one_param_optimizer(torch, "SGD", lr=0.5), **config)
+    with pytest.raises(ValueError) as got:
+        oracle.ember.optim.swa_utils.SWALR(_one_param_optimizer(oracle.ember, "SGD", lr=0.5), **config)
+    assert str(got.value) == str(expected.value) and bad in str(got.value)
+
+
+def _averaging_options(lib, kind):
+    swa_utils = lib.optim.swa_utils
+    return {
+        "default": {},
+        "ema multi": {"multi_avg_fn": swa_utils.get_ema_multi_avg_fn(0.9)},
+        "swa multi": {"multi_avg_fn": swa_utils.get_swa_multi_avg_fn()},
+        "ema avg_fn": {"avg_fn": swa_utils.get_ema_avg_fn(0.8)},
+        "swa avg_fn, buffers": {"avg_fn": swa_utils.get_swa_avg_fn(), "use_buffers": True},
+        "ema multi, buffers": {"multi_avg_fn": swa_utils.get_ema_multi_avg_fn(0.5), "use_buffers": True},
+    }[kind]
+
+
+def _averaged_training(lib, kind, initial, batches):
+    """SGD on a Linear - BatchNorm1d - Linear model, folding each step's weights into an AveragedModel; then
+    update_bn over the batches: the averaged model, its output and the trained model."""
+    model = lib.nn.Sequential(lib.nn.Linear(3, 4), lib.nn.BatchNorm1d(4), lib.nn.Linear(4, 1)).double()
+    with lib.no_grad():
+        for parameter, values in zip(model.parameters(), initial):
+            parameter.copy_(lib.tensor(values))
+    averaged = lib.optim.swa_utils.AveragedModel(model, **_averaging_options(lib, kind))
+    optimizer = lib.optim.SGD(model.parameters(), lr=0.1, momentum=0.5)
+    for x, y in batches:
+        optimizer.zero_grad()
+        lib.nn.functional.mse_loss(model(lib.tensor(x)), lib.tensor(y)).backward()
+        optimizer.step()
+        averaged.update_parameters(model)
+    loader = [[lib.tensor(x), lib.tensor(y)] for x, y in batches]
+    lib.optim.swa_utils.update_bn(loader, averaged)
+    averaged.eval()
+    return averaged, averaged(lib.tensor(batches[0][0])), model
+
+
+@pytest.mark.parametrize("kind", ["default", "ema multi", "swa multi", "ema avg_fn", "swa avg_fn, buffers",
+                                  "ema multi, buffers"])
+def test_averaged_model_and_update_bn_match_torch(oracle, kind):
+    rng = np.random.default_rng(11)
+    initial = [rng.standard_normal(shape) * 0.5 for shape in [(4, 3), (4,), (4,), (4,), (1, 4), (1,)]]
+    batches = [(rng.standard_normal((6, 3)), rng.standard_normal((6, 1))) for _ in range(6)]
+    ember_averaged, ember_out, _ = _averaged_training(oracle.ember, kind, initial, batches)
+    torch_averaged, torch_out, _ = _averaged_training(torch, kind, initial, batches)
+    ember_state, torch_state = ember_averaged.state_dict(), torch_averaged.state_dict()
+    assert list(ember_state) == list(torch_state)
+    for key, value in torch_state.items():
+        oracle.assert_same(ember_state[key], value, key, **TIGHT["float64"])
+    oracle.assert_same(ember_out, torch_out, "averaged model's output", **TIGHT["float64"])
+
+
+def test_update_bn_without_batch_norm_and_averaging_errors_match_torch(oracle):
+    for lib in (oracle.ember, torch):
+        model = lib.nn.Linear(2, 2)
+        lib.optim.swa_utils.update_bn([lib.ones(3, 2)], model)  # no batch norm: nothing to do, no forward
+        with pytest.raises(AssertionError, match="Only one of avg_fn and multi_avg_fn should be provided"):
+            lib.optim.swa_utils.AveragedModel(model, avg_fn=lib.optim.swa_utils.get_swa_avg_fn(),
+                                              multi_avg_fn=lib.optim.swa_utils.get_swa_multi_avg_fn())
+        with pytest.raises(ValueError, match=r"Invalid decay value 1.5 provided. Please provide a value in \[0,1\]"):
+            lib.optim.swa_utils.get_ema_multi_avg_fn(1.5)
+        with pytest.raises(ValueError, match=r"Invalid decay value -0.1 provided"):
+            lib.optim.swa_utils.get_ema_avg_fn(-0.1)

@@ -1,6 +1,6 @@
 """`ember.optim`: optimizers that update parameters from their gradients, and their learning-rate schedules."""
 
-from ember.optim import lr_scheduler
+from ember.optim import lr_scheduler, swa_utils
 from ember.optim.adadelta import Adadelta
 from ember.optim.adafactor import Adafactor
 from ember.optim.adagrad import Adagrad
@@ -18,5 +18,5 @@ from ember.optim.sgd import SGD
 
 __all__ = [
     "ASGD", "SGD", "Adadelta", "Adafactor", "Adagrad", "Adam", "AdamW", "Adamax", "LBFGS", "NAdam", "Optimizer",
-    "RAdam", "RMSprop", "Rprop", "lr_scheduler",
+    "RAdam", "RMSprop", "Rprop", "lr_scheduler", "swa_utils",
 ]
