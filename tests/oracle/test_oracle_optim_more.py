@@ -217,6 +217,33 @@ def test_step_returns_the_closures_loss_with_grad_enabled(oracle, name):
     assert param.grad is not None
 
 
+@pytest.mark.parametrize(
+    ("name", "config"),
+    [("NAdam", {"lr": 0.1}),
+     ("NAdam", {"lr": 0.1, "weight_decay": 0.1, "decoupled_weight_decay": True}), ("RAdam", {"lr": 0.1}),
+     ("ASGD", {"lr": 0.1, "t0": 2}), ("Rprop", {"lr": 0.1, "maximize": True})],
+)
+def test_differentiable_steps_match_torch_and_carry_gradients(oracle, name, config):
+    """differentiable=True on non-leaf parameters: eight steps recorded in the graph, then the gradient of
+    their sum with respect to the weights they started from. (Not Adamax: PyTorch's own differentiable
+    Adamax step fails its backward, a saved moment having been modified in place.)"""
+    rng = np.random.default_rng(9)
+    initial = rng.standard_normal((2, 3))
+    grads = [rng.standard_normal((2, 3)) for _ in range(8)]
+    results = []
+    for lib in (oracle.ember, torch):
+        weight = lib.tensor(initial, requires_grad=True)
+        param = weight * 1
+        optimizer = getattr(lib.optim, name)([param], differentiable=True, **config)
+        for grad in grads:
+            param.grad = lib.tensor(grad) * param.detach()  # a gradient that is not a constant
+            optimizer.step()
+        param.sum().backward()
+        results.append((param, weight.grad))
+    oracle.assert_same(results[0][0], results[1][0], "parameter", **TIGHT["float64"])
+    oracle.assert_same(results[0][1], results[1][1], "gradient of the initial weight", **TIGHT["float64"])
+
+
 def _one_param_optimizer(lib, name, **options):
     return getattr(lib.optim, name)([lib.zeros(2, requires_grad=True)], **options)
 

@@ -68,8 +68,10 @@ class Adamax(ParameterwiseOptimizer):
             grad = grad.add(param, alpha=group["weight_decay"])
         exp_avg, exp_inf = state["exp_avg"], state["exp_inf"]
         exp_avg.lerp_(grad, 1 - beta1)
-        exp_inf.mul_(beta2)
-        exp_inf.copy_(ember.maximum(exp_inf.clone() if group["differentiable"] else exp_inf,
-                                    grad.abs().add_(group["eps"])))
+        if group["differentiable"]:  # PyTorch's form: the max as amax over the two stacked
+            norm_buf = ember.cat([exp_inf.mul_(beta2).unsqueeze(0), grad.abs().add_(group["eps"]).unsqueeze_(0)], 0)
+            exp_inf.copy_(ember.amax(norm_buf, 0, keepdim=False))
+        else:
+            ember.maximum(exp_inf.mul_(beta2), grad.abs().add_(group["eps"]), out=exp_inf)
         clr = number(group["lr"]) / (1 - beta1 ** state["step"].item())
         param.addcdiv_(exp_avg, exp_inf, value=-clr)

@@ -83,11 +83,16 @@ class NAdam(ParameterwiseOptimizer):
         mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * momentum_decay)))
         mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * momentum_decay)))
         state["mu_product"] *= mu
-        mu_product = state["mu_product"].item()
         exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
         exp_avg.lerp_(grad, 1 - beta1)
         exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
         denom = exp_avg_sq.div(bias_correction2).sqrt().add_(group["eps"])
+        if group["differentiable"] or group["capturable"]:
+            # PyTorch's form with the product as a tensor: the two step sizes in its dtype, no host read
+            mu_product_t = state["mu_product"]
+            param.addcdiv_(grad * (-lr * (1.0 - mu) / (1.0 - mu_product_t)), denom)
+            param.addcdiv_(exp_avg * (-lr * mu_next / (1.0 - mu_product_t * mu_next)), denom)
+            return
+        mu_product = state["mu_product"].item()
         param.addcdiv_(grad, denom, value=-lr * (1.0 - mu) / (1.0 - mu_product))
-        param.addcdiv_(exp_avg.clone() if group["differentiable"] else exp_avg, denom,
-                       value=-lr * mu_next / (1.0 - mu_product * mu_next))
+        param.addcdiv_(exp_avg, denom, value=-lr * mu_next / (1.0 - mu_product * mu_next))
