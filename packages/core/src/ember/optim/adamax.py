@@ -7,7 +7,7 @@ from typing import Any
 
 import ember
 from ember._tensor import Tensor
-from ember.optim._update import check_adam_options, number, step_counter
+from ember.optim._update import check_adam_options, number
 from ember.optim.parameterwise import ParameterwiseOptimizer
 
 
@@ -48,14 +48,7 @@ class Adamax(ParameterwiseOptimizer):
         }
         super().__init__(params, defaults)
 
-    def _state_of(self, param: Tensor, group: dict[str, Any]) -> dict[str, Any]:
-        """The state of `param`, made on its first step: zero moments and a zero step count."""
-        state = self.state[param]
-        if not state:
-            state["step"] = step_counter(param.device if group["capturable"] else None)
-            state["exp_avg"] = ember.zeros_like(param)
-            state["exp_inf"] = ember.zeros_like(param)
-        return state
+    moments = ("exp_avg", "exp_inf")
 
     @staticmethod
     def _update(param: Tensor, grad: Tensor, state: dict[str, Any], group: dict[str, Any]) -> None:

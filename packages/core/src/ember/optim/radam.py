@@ -6,9 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-import ember
 from ember._tensor import Tensor
-from ember.optim._update import check_adam_options, number, step_counter
+from ember.optim._update import check_adam_options, number
 from ember.optim.parameterwise import ParameterwiseOptimizer
 
 
@@ -53,14 +52,7 @@ class RAdam(ParameterwiseOptimizer):
         }
         super().__init__(params, defaults)
 
-    def _state_of(self, param: Tensor, group: dict[str, Any]) -> dict[str, Any]:
-        """The state of `param`, made on its first step: zero moments and a zero step count."""
-        state = self.state[param]
-        if not state:
-            state["step"] = step_counter(param.device if group["capturable"] else None)
-            state["exp_avg"] = ember.zeros_like(param)
-            state["exp_avg_sq"] = ember.zeros_like(param)
-        return state
+    moments = ("exp_avg", "exp_avg_sq")
 
     @staticmethod
     def _update(param: Tensor, grad: Tensor, state: dict[str, Any], group: dict[str, Any]) -> None:
