@@ -1,15 +1,18 @@
 """torch.special's orthogonal polynomials of x and a degree n (Chebyshev T, U, V, W and their shifted forms,
 the Hermite H and He, Laguerre L and Legendre P), declared as binary registry entries without a derivative
 (PyTorch records none) and composed from ember ops as PyTorch's ATen Math.h computes them: n truncated to an
-integer, 0 for n < 0, the closed values at the interval's ends, the trigonometric form for a large n inside
-it, else the three-term recurrence, run up to the largest n of the elements that need it."""
+integer, 0 for n < 0 (or not finite), NaN past the Hermite limits, the closed values at the interval's ends,
+the trigonometric form for a large n inside it, else the three-term recurrence, run up to the largest n of
+the elements that need it."""
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from .._tensor import Tensor
+from .creation import full_like
 from .pointwise import where
 from .registry import Binary, build_binary
 
@@ -31,8 +34,8 @@ def _evaluate(family: _Family, x: Tensor, n: Tensor) -> Tensor:
     n = n.trunc()
     shape = (x + n).shape
     x, n = x.expand(shape), n.expand(shape)
-    special = n < 0
-    value = x * 0
+    special = ~(n >= 0) | n.isinf()  # an infinite or NaN degree converts to a negative integer: 0
+    value = full_like(x, 0.0)
     if family.edges is not None:
         mask, edge = family.edges(x, n)
         value = where(special, value, where(mask, edge, value))
@@ -44,7 +47,7 @@ def _evaluate(family: _Family, x: Tensor, n: Tensor) -> Tensor:
         special = special | mask
     steps = where(special, 0, n - 1)
     last = int(steps.max().item()) if steps.numel() else 0
-    p, q = x * 0 + 1, family.first(x)
+    p, q = full_like(x, 1.0), family.first(x)
     for k in range(1, last + 1):
         active = k <= steps
         p, q = where(active, q, p), where(active, family.step(k, x, p, q), q)
@@ -57,64 +60,66 @@ def _odd_sign(n: Tensor, odd: Any, even: Any) -> Any:
     return where(n.remainder(2) == 0, even, odd)
 
 
-def _chebyshev_ends(kind: str):
-    """PyTorch's values of T, U, V, W at x = 1 and x = -1."""
-    def ends(x: Tensor, n: Tensor):
-        plus = {"t": 1.0, "u": n + 1, "v": 1.0, "w": 2 * n + 1}[kind]
-        minus = {"t": _odd_sign(n, -1.0, 1.0), "u": _odd_sign(n, -(n + 1), n + 1),
-                 "v": _odd_sign(n, -(2 * n + 1), 2 * n + 1), "w": _odd_sign(n, -1.0, 1.0)}[kind]
+def _end_values(kind: str, n: Tensor) -> tuple[Any, Any]:
+    """PyTorch's values of Chebyshev's T, U, V or W of degree n at the interval's right and left ends."""
+    if kind == "t":
+        return 1.0, _odd_sign(n, -1.0, 1.0)
+    if kind == "u":
+        return n + 1, _odd_sign(n, -(n + 1), n + 1)
+    if kind == "v":
+        return 1.0, _odd_sign(n, -(2 * n + 1), 2 * n + 1)
+    return 2 * n + 1, _odd_sign(n, -1.0, 1.0)
+
+
+def _chebyshev(kind: str, shifted: bool) -> _Family:
+    """Chebyshev's `kind` polynomials, at x or (`shifted`) at 2x - 1, with PyTorch's closed values at the
+    ends (|x| = 1; x = 0 or 1 shifted) and its trigonometric forms past degree 6 or 8 (4 for shifted W)."""
+    threshold = 4 if shifted and kind == "w" else 6 if shifted or kind == "t" else 8
+    first = {"t": lambda y: y, "u": lambda y: y + y, "v": lambda y: y + y - 1, "w": lambda y: y + y + 1}[kind]
+
+    def at(x: Tensor) -> Tensor:
+        return x + x - 1 if shifted else x
+
+    def edges(x: Tensor, n: Tensor):
+        plus, minus = _end_values(kind, n)
+        if shifted:
+            return (x == 1) | (x == 0), where(x == 1, plus, minus)
         return x.abs() == 1, where(x > 0, plus, minus)
-    return ends
 
-
-def _chebyshev_trig(kind: str):
-    """PyTorch's trigonometric forms of T (n > 6), U, V and W (n > 8) inside (-1, 1)."""
     def trig(x: Tensor, n: Tensor):
-        theta = x.acos()
-        inside = x.abs() < 1
+        y = at(x)
+        theta = y.acos()
+        mask = (y.abs() < 1) & (n > threshold)
         if kind == "t":
-            return inside & (n > 6), (n * theta).cos()
+            return mask, (n * theta).cos()
         if kind == "u":
             sin = theta.sin()
-            value = where(sin != 0, ((n + 1) * theta).sin() / sin, (n + 1) * ((n + 1) * theta).cos() / x)
-            return inside & (n > 8), value
+            return mask, where(sin != 0, ((n + 1) * theta).sin() / sin, (n + 1) * ((n + 1) * theta).cos() / y)
+        plus, minus = _end_values(kind, n)
         half = theta / 2
         if kind == "v":
-            value = where(half.sin() != 1, ((n + 0.5) * theta).cos() / half.cos(),
-                          _odd_sign(n, -(2 * n + 1), 2 * n + 1))
-        else:
-            value = where(half.cos() != 1, ((n + 0.5) * theta).sin() / half.sin(),
-                          where(x > 0, 2 * n + 1, _odd_sign(n, -1.0, 1.0)))
-        return inside & (n > 8), value
-    return trig
+            return mask, where(half.sin() != 1, ((n + 0.5) * theta).cos() / half.cos(), minus)
+        fallback = minus if shifted else where(y > 0, plus, minus)
+        return mask, where(half.cos() != 1, ((n + 0.5) * theta).sin() / half.sin(), fallback)
+
+    return _Family(lambda x: first(at(x)), lambda k, x, p, q: (at(x) + at(x)) * q - p, edges, trig)
 
 
-_CHEBYSHEV_FIRST = {"t": lambda x: x, "u": lambda x: x + x, "v": lambda x: x + x - 1, "w": lambda x: x + x + 1}
+def _hermite_limit(x: Tensor, n: Tensor):
+    """PyTorch's NaN for a Hermite degree past 128 (float32) or 512 (float64)."""
+    return n > (128 if x.dtype.itemsize == 4 else 512), math.nan
 
 
-def _chebyshev(kind: str) -> _Family:
-    return _Family(_CHEBYSHEV_FIRST[kind], lambda k, x, p, q: (x + x) * q - p, _chebyshev_ends(kind),
-                   _chebyshev_trig(kind))
-
-
-def _shifted(family: _Family) -> _Family:
-    """The family at 2x - 1 (PyTorch's shifted Chebyshev polynomials on [0, 1])."""
-    def moved(f):
-        return None if f is None else (lambda x, n: f(x + x - 1, n))
-    return _Family(lambda x: family.first(x + x - 1), lambda k, x, p, q: family.step(k, x + x - 1, p, q),
-                   moved(family.edges), moved(family.trig))
-
-
-_HERMITE_H = _Family(lambda x: x + x, lambda k, x, p, q: (x + x) * q - (2 * k) * p)
-_HERMITE_HE = _Family(lambda x: x, lambda k, x, p, q: x * q - k * p)
+_HERMITE_H = _Family(lambda x: x + x, lambda k, x, p, q: (x + x) * q - (2 * k) * p, _hermite_limit)
+_HERMITE_HE = _Family(lambda x: x, lambda k, x, p, q: x * q - k * p, _hermite_limit)
 _LAGUERRE_L = _Family(lambda x: 1 - x, lambda k, x, p, q: ((2 * k + (1 - x)) * q - k * p) / (k + 1),
                       lambda x, n: (x == 0, 1.0))
 _LEGENDRE_P = _Family(lambda x: x, lambda k, x, p, q: ((2 * k + 1) * x * q - k * p) / (k + 1),
-                      _chebyshev_ends("t"))
+                      lambda x, n: (x.abs() == 1, where(x > 0, 1.0, _odd_sign(n, -1.0, 1.0))))
 
 _FAMILIES = {
-    **{f"chebyshev_polynomial_{kind}": _chebyshev(kind) for kind in "tuvw"},
-    **{f"shifted_chebyshev_polynomial_{kind}": _shifted(_chebyshev(kind)) for kind in "tuvw"},
+    **{f"chebyshev_polynomial_{kind}": _chebyshev(kind, False) for kind in "tuvw"},
+    **{f"shifted_chebyshev_polynomial_{kind}": _chebyshev(kind, True) for kind in "tuvw"},
     "hermite_polynomial_h": _HERMITE_H, "hermite_polynomial_he": _HERMITE_HE,
     "laguerre_polynomial_l": _LAGUERRE_L, "legendre_polynomial_p": _LEGENDRE_P,
 }
