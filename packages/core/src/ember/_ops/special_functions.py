@@ -50,12 +50,12 @@ def i1e(x):
     return in_float32(lambda x: _odd(x, _bessel(x, I1E_A, I1E_B, True)), x)
 
 
-def _i1(x):
+def modified_bessel_i1(x):
     return _odd(x, _bessel(x, I1E_A, I1E_B, True) * x.abs().exp())
 
 
 def i1(x):
-    return in_float32(_i1, x)
+    return in_float32(modified_bessel_i1, x)
 
 
 def modified_bessel_i0(x):
@@ -178,7 +178,7 @@ SPECIAL: tuple[Unary, ...] = (
     # PyTorch declares no derivative of these: their results never require grad
     Unary("modified_bessel_i0", compose=modified_bessel_i0, differentiable=False, refuses=("float16",),
           reference=np.i0, domain="any"),
-    Unary("modified_bessel_i1", compose=_i1,
+    Unary("modified_bessel_i1", compose=modified_bessel_i1,
           differentiable=False, refuses=("float16",), domain="any"),
     Unary("spherical_bessel_j0", compose=spherical_bessel_j0, differentiable=False, refuses=("float16",),
           reference=lambda x: np.sinc(x / np.pi), domain="any"),
