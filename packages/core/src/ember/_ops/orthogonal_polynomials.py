@@ -127,7 +127,7 @@ _FAMILIES = {
 
 def _entry(name: str, family: _Family) -> Binary:
     return Binary(name, dtypes="float", compose=lambda x, n: _evaluate(family, x, n), refuses=("float16",),
-                  in_place=False, recorded=False, domains=("real", "real"))
+                  in_place=False, recorded=False)
 
 
 POLYNOMIALS = tuple(_entry(name, family) for name, family in _FAMILIES.items())

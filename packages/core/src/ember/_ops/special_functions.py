@@ -177,11 +177,11 @@ SPECIAL: tuple[Unary, ...] = (
           compose=_ndtri, grad_fn="SpecialNdtriBackward0", refuses=("float16",), domain="unit"),
     # PyTorch declares no derivative of these: their results never require grad
     Unary("modified_bessel_i0", compose=modified_bessel_i0, differentiable=False, refuses=("float16",),
-          reference=np.i0, domain="any"),
+          domain="any"),
     Unary("modified_bessel_i1", compose=modified_bessel_i1,
           differentiable=False, refuses=("float16",), domain="any"),
     Unary("spherical_bessel_j0", compose=spherical_bessel_j0, differentiable=False, refuses=("float16",),
-          reference=lambda x: np.sinc(x / np.pi), domain="any"),
+          domain="any"),
 )
 FUNCTIONS: dict[str, Any]
 NODES: dict[str, type]
@@ -202,8 +202,7 @@ def _refused_zeta_gradient(g, x, q, r):
 ZETA = Binary(
     "zeta", (_refused_zeta_gradient, lambda g, x, q, r: g * -x * FUNCTIONS["zeta"](x + 1, q)),
     ("SpecialZetaBackward0", "SpecialZetaBackward2", "SpecialZetaBackward1"), dtypes="float",
-    compose=lambda x, q: _in_float64(lambda x: zeta(x, q.double()), x), refuses=("float16",), in_place=False,
-    domains=("positive", "positive"))
+    compose=lambda x, q: _in_float64(lambda x: zeta(x, q.double()), x), refuses=("float16",), in_place=False)
 _BINARY_FUNCTIONS, _BINARY_NODES = build_binary((XLOG1PY, ZETA))
 FUNCTIONS.update(_BINARY_FUNCTIONS)
 NODES.update(_BINARY_NODES)
