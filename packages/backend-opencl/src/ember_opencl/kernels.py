@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import elementwise, fused, indexing, matmul, memory, philox, reduction, scan, sorting
+from . import elementwise, fused, indexing, linalg, matmul, memory, philox, reduction, scan, sorting
 from .half import widening
 
 # the arguments these kernels update in place (an array, or a list of arrays)
@@ -34,4 +34,5 @@ KERNELS: dict[str, Any] = {
     "slice": memory.slice_view,
     "zero_": memory.zero_,
     "copy_to": memory.copy_to,
+    **linalg.KERNELS,
 }
