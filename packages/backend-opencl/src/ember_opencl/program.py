@@ -1,7 +1,7 @@
 """Building and launching generated OpenCL C: C type names, the per-device program cache, launches.
 
-Each generated source is built once per device and kept in memory (``Device.programs``); pyopencl's
-binary cache keeps the compiled program on disk between processes.
+Each generated source is built once per device and kept in memory (``Device.programs``); its compiled
+binary stays on disk for the next process (binaries.py).
 """
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import warnings
 
 import numpy as np
 
+from . import binaries
 from .counters import COUNTS
 from .device import Device, cl
 
@@ -55,7 +56,7 @@ def build(device: Device, source: str, name: str, scalar_types: list) -> Counted
         text = (_PRAGMA if "double" in source else "") + source
         with warnings.catch_warnings():  # a compiler's remarks on generated code are not the user's concern
             warnings.simplefilter("ignore")
-            built = getattr(cl.Program(device.context, text).build(devices=[device.device]), name)
+            built = getattr(binaries.built(device, text), name)
         COUNTS.builds += 1
         built.set_scalar_arg_dtypes(scalar_types)
         kernel = device.programs[key] = CountedKernel(built)
