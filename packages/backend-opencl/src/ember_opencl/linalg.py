@@ -104,20 +104,17 @@ def _kernel(device, body: str, name: str, dtype: np.dtype, scalars: int, buffers
     return program.build(device, "\n".join(defines) + "\n" + body, name, [None] * buffers + [np.int64] * scalars)
 
 
-def _infos(device, shape: tuple[int, ...]) -> CLArray:
-    """An int32 array for the matrices' info codes, zeros (a kernel overwrites them)."""
-    return elementwise.copy_(allocate(device, shape, np.dtype(np.int32)), 0)
-
-
 def lu_factor(a: CLArray):
     *batch, m, n = a.shape
     matrices, steps = math.prod(batch), min(m, n)
     lu = _row_major(a)
     pivots = allocate(a.device, (*batch, steps), np.dtype(np.int32))
-    info = _infos(a.device, tuple(batch))
+    info = allocate(a.device, tuple(batch), np.dtype(np.int32))
     if lu.size:
         kernel = _kernel(a.device, _LU, "lu", a.dtype, 3, 3)
         program.launch(a.device, kernel, matrices, lu.base, pivots.base, info.base, matrices, m, n)
+    else:
+        elementwise.copy_(info, 0)  # matrices without elements: nothing to factor, every info 0
     return lu, pivots, info
 
 
@@ -125,10 +122,12 @@ def cholesky(a: CLArray):
     *batch, n, _ = a.shape
     matrices = math.prod(batch)
     factor = _row_major(a)
-    info = _infos(a.device, tuple(batch))
+    info = allocate(a.device, tuple(batch), np.dtype(np.int32))
     if factor.size:
         kernel = _kernel(a.device, _CHOLESKY, "cholesky", a.dtype, 2, 2)
         program.launch(a.device, kernel, matrices, factor.base, info.base, matrices, n)
+    else:
+        elementwise.copy_(info, 0)  # 0 x 0 matrices: every info 0
     return factor, info
 
 
