@@ -201,8 +201,13 @@ def _compare_leaves(actual, expected, where: tuple, options: dict) -> None:
         _compare_tensors(actual, expected, where, options["rtol"], options["atol"], options["equal_nan"],
                          options["check_device"], options["check_dtype"], options["check_stride"])
         return
-    raise _Mismatch(TypeError, f"No comparison pair was able to handle inputs of type {type(actual)} "
-                    f"and {type(expected)}.", where)
+    raise _Mismatch(TypeError, f"No comparison pair was able to handle inputs of type {_type_name(actual)} "
+                    f"and {_type_name(expected)}.", where)
+
+
+def _type_name(value) -> str:
+    """The type as Python shows it, a tensor's by its public name (``ember.Tensor``)."""
+    return "<class 'ember.Tensor'>" if type(value) is Tensor else str(type(value))
 
 
 def assert_close(actual: Any, expected: Any, *, allow_subclasses: bool = True, rtol: float | None = None,
