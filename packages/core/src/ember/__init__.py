@@ -7,6 +7,7 @@ entry point group).
 from __future__ import annotations
 
 import builtins
+import math
 from typing import TYPE_CHECKING, Any
 
 from . import _dtype, _generator
@@ -354,5 +355,14 @@ for _name in ("sigmoid_", "relu_", "clamp_", "reciprocal_", *(name + "_" for nam
               "gcd_", "lcm_", "addmv_", "detach"):
     globals()[_name] = _method_function(_name)
 del _name
+
+# top-level names of PyTorch's namespace (session 9): constants, legacy helpers, the compile entry point
+pi, e, inf, nan, newaxis = math.pi, math.e, math.inf, math.nan, None
+from . import compiler  # noqa: E402
+from ._device_module import get_device_module  # noqa: E402
+from ._legacy import set_default_tensor_type, typename  # noqa: E402
+from ._ops.legacy_range import range  # noqa: E402,A004  (PyTorch's name, shadowing the builtin as ember.range)
+from ._warn_always import is_warn_always_enabled, set_warn_always  # noqa: E402
+from .compiler import compile  # noqa: E402,A004
 
 __version__ = "0.1.0"

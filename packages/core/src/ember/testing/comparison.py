@@ -11,7 +11,6 @@ from typing import Any
 
 import numpy as np
 
-from .. import _dtype
 from .._tensor import Tensor
 
 # PyTorch's default (rtol, atol) per dtype; other dtypes (ints, bool) compare exactly.
@@ -53,7 +52,8 @@ def _tolerances(dtypes, rtol, atol) -> tuple[float, float]:
 
 
 def _diff_line(kind: str, diff, index, tol, equality: bool) -> str:
-    line = f"{kind.title()} difference: {diff}" if index is None else f"Greatest {kind} difference: {diff} at index {index}"
+    line = f"Greatest {kind} difference: {diff} at index {index}" if index is not None else \
+        f"{kind.title()} difference: {diff}"
     return line + ("" if equality else f" (up to {tol} allowed)") + "\n"
 
 
@@ -145,8 +145,9 @@ def _tensor_message(a, e, matches, rtol, atol, floating) -> str:
 
 def _first_max(values: np.ndarray) -> int:
     """The index of the greatest value, a NaN first, as torch.max's."""
-    nans = np.flatnonzero(np.isnan(values)) if values.dtype.kind in "fc" else ()
-    return int(nans[0]) if len(nans) else int(np.argmax(values))
+    if values.dtype.kind in "fc" and np.isnan(values).any():
+        return int(np.flatnonzero(np.isnan(values))[0])
+    return int(np.argmax(values))
 
 
 def _is_sequence(value) -> bool:

@@ -40,29 +40,27 @@ def make_tensor(*shape, dtype, device, low: float | None = None, high: float | N
     True} for bool. ``noncontiguous`` gives every other element of a twice as wide last dim;
     ``exclude_zero`` replaces zeros with 1 (integers) or the dtype's smallest normal (floats).
     """
-    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-        shape = shape[0]
-    shape = tuple(shape)
+    dims = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else tuple(shape)
     if noncontiguous and memory_format is not None:
         raise ValueError("The parameters `noncontiguous` and `memory_format` are mutually exclusive, but got "
                          f"noncontiguous={noncontiguous} and memory_format={memory_format}")
     if requires_grad and not dtype.is_floating_point:
         raise ValueError(f"`requires_grad=True` is not supported for boolean and integral dtypes, but got "
                          f"dtype={dtype}")
-    noncontiguous = noncontiguous and math.prod(shape) > 1
+    noncontiguous = noncontiguous and math.prod(dims) > 1
     if noncontiguous:
-        shape = (*shape[:-1], 2 * shape[-1])
+        dims = (*dims[:-1], 2 * dims[-1])
     if dtype is _dtype.bool_:
         low, high = _bounds(low, high, dtype, 0, 2, 0, 2)
-        result = creation.randint(low, high, shape, device=device, dtype=dtype)
+        result = creation.randint(low, high, dims, device=device, dtype=dtype)
     elif not dtype.is_floating_point:
-        info = iinfo(dtype)
-        low, high = _bounds(low, high, dtype, info.min, info.max + (dtype is not _dtype.int64), -9, 10)
-        result = creation.randint(low, high, shape, device=device, dtype=dtype)
+        ints = iinfo(dtype)
+        low, high = _bounds(low, high, dtype, ints.min, ints.max + (dtype is not _dtype.int64), -9, 10)
+        result = creation.randint(low, high, dims, device=device, dtype=dtype)
     else:
         info = finfo(dtype)
         low, high = _bounds(low, high, dtype, info.min, info.max, -9, 9)
-        result = creation.empty(shape, device=device, dtype=dtype)
+        result = creation.empty(dims, device=device, dtype=dtype)
         if high - low >= info.max:
             result.uniform_(low / 2, high / 2).mul_(2)
         else:
