@@ -20,7 +20,7 @@ def get_device_module(device=None) -> ModuleType:
         accelerator = current_accelerator()
         name = accelerator.type if accelerator is not None else "cpu"
     else:
-        raise RuntimeError(f"Invalid value of device '{device}', expect torch.device, str, or None")
+        raise RuntimeError(f"Invalid value of device '{device}', expect ember.device, str, or None")
     try:
         return importlib.import_module(f"ember.{name}")
     except ImportError:

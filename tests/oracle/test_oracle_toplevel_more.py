@@ -1,0 +1,155 @@
+"""Top-level names of PyTorch's namespace against PyTorch: constants, isposinf/isneginf/isreal, the window
+functions, range, typename, set_default_tensor_type, set_warn_always, get_device_module and compile (run
+eagerly): values, dtypes, warnings and errors."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+from outcomes import assert_same_error
+
+torch = pytest.importorskip("torch")
+import ember  # noqa: E402
+
+pytestmark = pytest.mark.oracle
+
+
+def _same(got, expected, exact=False):
+    assert str(got.dtype).rsplit(".", 1)[-1] == str(expected.dtype).rsplit(".", 1)[-1]
+    assert tuple(got.shape) == tuple(expected.shape)
+    if exact:
+        np.testing.assert_array_equal(got.detach().cpu().numpy(), expected.detach().numpy())
+    else:
+        tol = 2e-3 if expected.dtype == torch.float16 else 1e-5  # float16: each op of the formula rounds
+        np.testing.assert_allclose(got.detach().cpu().numpy(), expected.detach().numpy(), rtol=tol, atol=tol)
+
+
+def test_constants():
+    for name in ("pi", "e", "inf"):
+        assert getattr(ember, name) == getattr(torch, name)
+    assert np.isnan(ember.nan) and ember.newaxis is torch.newaxis is None
+    assert ember.ones(3)[:, ember.newaxis].shape == (3, 1)
+
+
+@pytest.mark.parametrize("name", ["isposinf", "isneginf", "isreal"])
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "int64", "bool"])
+def test_infinity_queries(name, dtype):
+    values = [float("inf"), -float("inf"), 1.0, float("nan"), 0.0, -2.0]
+    if dtype in ("int64", "bool"):
+        values = [1, 0, 3, 1, 0, 1]
+    e, t = (lib.tensor(values).to(getattr(lib, dtype)) for lib in (ember, torch))
+    _same(getattr(ember, name)(e), getattr(torch, name)(t), exact=True)
+    _same(getattr(e, name)(), getattr(t, name)(), exact=True)
+
+
+WINDOWS = ["hann_window", "hamming_window", "blackman_window", "bartlett_window", "kaiser_window"]
+
+
+@pytest.mark.parametrize("name", WINDOWS)
+@pytest.mark.parametrize("length", [0, 1, 2, 5, 8])
+@pytest.mark.parametrize("periodic", [True, False])
+@pytest.mark.parametrize("dtype", [None, "float64", "float16"])
+def test_windows(name, length, periodic, dtype):
+    kw = {} if dtype is None else {"dtype": getattr(ember, dtype)}
+    tkw = {} if dtype is None else {"dtype": getattr(torch, dtype)}
+    got = getattr(ember, name)(length, periodic, **kw)
+    _same(got, getattr(torch, name)(length, periodic, **tkw))
+    assert got.is_contiguous() and not got.requires_grad
+
+
+def test_window_parameters_and_grad():
+    _same(ember.hamming_window(7, False, 0.6, 0.3), torch.hamming_window(7, False, 0.6, 0.3))
+    _same(ember.kaiser_window(9, True, 5.0), torch.kaiser_window(9, True, 5.0))
+    _same(ember.kaiser_window(9, False, 3.0, dtype=ember.float64), torch.kaiser_window(9, False, 3.0, dtype=torch.float64))
+    assert ember.hann_window(4, requires_grad=True).requires_grad
+
+
+@pytest.mark.parametrize("name", WINDOWS)
+def test_window_refusals(name):
+    assert_same_error(lambda lib: getattr(lib, name)(-1), ember, torch)
+    with pytest.raises(RuntimeError, match=f"{name} expects floating point dtypes"):
+        getattr(ember, name)(3, dtype=ember.int64)
+
+
+@pytest.mark.parametrize("args", [(0, 3), (0, 1, 0.25), (3, 0, -1), (1.5, 4.2, 0.7), (-2, 2, 2)])
+def test_range_includes_end(args):
+    with pytest.warns(UserWarning, match="torch.range is deprecated"):
+        got = ember.range(*args)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected = torch.range(*args)
+        _same(ember.range(1, 4, dtype=ember.int64), torch.range(1, 4, dtype=torch.int64), exact=True)
+    _same(got, expected)
+
+
+@pytest.mark.parametrize("args", [(0, 3, 0), (3, 0)])
+def test_range_refusals(args):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert_same_error(lambda lib: lib.range(*args), ember, torch)
+
+
+def test_typename():
+    for dtype in ("float32", "float64", "float16", "int64", "int32", "uint8", "bool"):
+        e, t = ember.ones(1, dtype=getattr(ember, dtype)), torch.ones(1, dtype=getattr(torch, dtype))
+        assert ember.typename(e) == torch.typename(t).replace("torch.", "ember.")
+    assert ember.typename(3) == torch.typename(3) == "int"
+    assert ember.typename(ember.nn.Linear(1, 1)) == "ember.nn.modules.linear.Linear"
+    assert ember.typename(ember.nn.Linear) == "ember.nn.modules.linear.Linear"
+
+
+def test_set_default_tensor_type_and_warn_always():
+    assert ember.is_warn_always_enabled() is torch.is_warn_always_enabled() is False
+    ember.set_warn_always(True)
+    try:
+        assert ember.is_warn_always_enabled()
+        for _ in range(2):
+            with pytest.warns(UserWarning, match=r"set_default_tensor_type\(\) is deprecated"):
+                ember.set_default_tensor_type(ember.DoubleTensor)
+            assert ember.get_default_dtype() is ember.float64 and ember.ones(1).dtype is ember.float64
+        with pytest.warns(UserWarning):
+            ember.set_default_tensor_type("torch.FloatTensor")
+        assert ember.get_default_dtype() is ember.float32
+        with pytest.warns(UserWarning), pytest.raises(TypeError, match="only floating-point types"):
+            ember.set_default_tensor_type(ember.LongTensor)
+        with pytest.warns(UserWarning), pytest.raises(TypeError, match="invalid type object"):
+            ember.set_default_tensor_type(3)
+    finally:
+        ember.set_warn_always(False)
+        ember.set_default_dtype(ember.float32)
+    assert not ember.is_warn_always_enabled()
+
+
+def test_get_device_module():
+    assert ember.get_device_module("cpu") is ember.cpu
+    assert ember.get_device_module(ember.device("cuda")) is ember.cuda
+    assert ember.get_device_module() in (ember.cpu, ember.cuda)
+    assert_same_error(lambda lib: lib.get_device_module(3), ember, torch)
+
+
+def test_compile_runs_eagerly():
+    def f(x, k=2):
+        return x * k + 1
+    compiled = ember.compile(f)
+    assert compiled.__name__ == "f"
+    _same(compiled(ember.ones(3), k=3), torch.compile(f, backend="eager")(torch.ones(3), k=3))
+
+    @ember.compile(fullgraph=True, mode="reduce-overhead")
+    def g(x):
+        return x.sin(), ember.compiler.is_compiling()
+    value, compiling = g(ember.zeros(2))
+    assert compiling is False and value.tolist() == [0.0, 0.0]
+    model = ember.nn.Linear(2, 1)
+    assert ember.compile(model, backend="eager", dynamic=True) is model
+    assert ember.compiler.disable(f) is f and ember.compiler.disable()(f) is f
+    assert not ember.compiler.is_compiling()
+
+
+@pytest.mark.parametrize("case", ["mode and options", "unknown mode", "not callable"])
+def test_compile_refusals(case):
+    calls = {"mode and options": lambda lib: lib.compile(lambda x: x, mode="default", options={}),
+             "unknown mode": lambda lib: lib.compile(lambda x: x, mode="fast"),
+             "not callable": lambda lib: lib.compile(3)}
+    assert_same_error(calls[case], ember, torch)
