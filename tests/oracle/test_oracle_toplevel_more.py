@@ -62,7 +62,8 @@ def test_windows(name, length, periodic, dtype):
 def test_window_parameters_and_grad():
     _same(ember.hamming_window(7, False, 0.6, 0.3), torch.hamming_window(7, False, 0.6, 0.3))
     _same(ember.kaiser_window(9, True, 5.0), torch.kaiser_window(9, True, 5.0))
-    _same(ember.kaiser_window(9, False, 3.0, dtype=ember.float64), torch.kaiser_window(9, False, 3.0, dtype=torch.float64))
+    _same(ember.kaiser_window(9, False, 3.0, dtype=ember.float64),
+          torch.kaiser_window(9, False, 3.0, dtype=torch.float64))
     assert ember.hann_window(4, requires_grad=True).requires_grad
 
 
