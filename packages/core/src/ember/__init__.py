@@ -372,4 +372,8 @@ from ._ops.windows import (  # noqa: E402
 from ._warn_always import is_warn_always_enabled, set_warn_always  # noqa: E402
 from .compiler import compile  # noqa: E402,A004
 
+from ._ops import view_copies as _view_copies  # noqa: E402
+
+globals().update({_name: getattr(_view_copies, _name) for _name in _view_copies.NAMES})
+
 __version__ = "0.1.0"
