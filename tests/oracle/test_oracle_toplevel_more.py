@@ -154,3 +154,55 @@ def test_compile_refusals(case):
              "unknown mode": lambda lib: lib.compile(lambda x: x, mode="fast"),
              "not callable": lambda lib: lib.compile(3)}
     assert_same_error(calls[case], ember, torch)
+
+
+VIEW_COPIES = {
+    "view_copy": ((12,),), "permute_copy": ((1, 0),), "transpose_copy": (0, 1), "t_copy": (),
+    "diagonal_copy": (1,), "expand_copy": ((2, 3, 4),), "select_copy": (0, 1), "slice_copy": (1, 0, 3, 2),
+    "squeeze_copy": (), "unsqueeze_copy": (0,), "alias_copy": (), "narrow_copy": (0, 1, 2),
+    "unfold_copy": (0, 2, 1), "as_strided_copy": ((2, 2), (1, 2), 1),
+}
+
+
+@pytest.mark.parametrize("name", VIEW_COPIES)
+def test_view_copies(name):
+    args = VIEW_COPIES[name]
+    data = np.arange(12.0).reshape(3, 4) ** 1.5
+    e, t = ember.tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
+    got, expected = getattr(ember, name)(e, *args), getattr(torch, name)(t, *args)
+    _same(got, expected, exact=True)
+    assert got.is_contiguous() and got.grad_fn.name() == expected.grad_fn.name()
+    with ember.no_grad():
+        got.add_(1)  # its own memory: the input is unchanged
+    np.testing.assert_array_equal(e.detach().cpu().numpy(), data)
+    weights = np.linspace(-1, 1, expected.numel()).reshape(tuple(expected.shape))
+    got.backward(ember.tensor(weights))
+    expected.backward(torch.tensor(weights))
+    _same(e.grad, t.grad)
+    assert ember.autograd.gradcheck(lambda x: getattr(ember, name)(x, *args), (ember.tensor(data, requires_grad=True),))
+    assert ember.autograd.gradgradcheck(lambda x: getattr(ember, name)(x, *args) ** 2,
+                                        (ember.tensor(data, requires_grad=True),))
+
+
+@pytest.mark.parametrize("name,args", [("unbind_copy", (1,)), ("split_copy", (2, 1)),
+                                       ("split_with_sizes_copy", ([1, 3], 1))])
+def test_multi_output_view_copies(name, args):
+    data = np.arange(12.0).reshape(3, 4)
+    e, t = ember.tensor(data, requires_grad=True), torch.tensor(data, requires_grad=True)
+    got, expected = getattr(ember, name)(e, *args), getattr(torch, name)(t, *args)
+    assert len(got) == len(expected)
+    for g, x in zip(got, expected):
+        _same(g, x, exact=True)
+        assert g.is_contiguous()
+    sum(p.sum() * (i + 1) for i, p in enumerate(got)).backward()
+    sum(p.sum() * (i + 1) for i, p in enumerate(expected)).backward()
+    _same(e.grad, t.grad)
+
+
+def test_detach_copy_and_view_copy_errors():
+    x = ember.ones(2, 3, requires_grad=True)
+    y = ember.detach_copy(x)
+    assert not y.requires_grad and y.grad_fn is None and y.shape == (2, 3)
+    assert_same_error(lambda lib: lib.view_copy(lib.ones(2, 3), (4,)), ember, torch)
+    assert_same_error(lambda lib: lib.narrow_copy(lib.ones(2, 3), 0, 1, 5), ember, torch)
+    assert_same_error(lambda lib: lib.permute_copy(lib.ones(2, 3), (0,)), ember, torch)
