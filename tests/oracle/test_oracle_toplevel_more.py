@@ -206,3 +206,43 @@ def test_detach_copy_and_view_copy_errors():
     assert_same_error(lambda lib: lib.view_copy(lib.ones(2, 3), (4,)), ember, torch)
     assert_same_error(lambda lib: lib.narrow_copy(lib.ones(2, 3), 0, 1, 5), ember, torch)
     assert_same_error(lambda lib: lib.permute_copy(lib.ones(2, 3), (0,)), ember, torch)
+
+
+SCATTERS = [("diagonal_scatter", (3,), ()), ("diagonal_scatter", (3,), (1,)), ("diagonal_scatter", (2,), (-1,)),
+            ("diagonal_scatter", (3,), (0, 1, 0)), ("select_scatter", (4,), (0, 1)),
+            ("select_scatter", (3,), (1, -1)), ("slice_scatter", (3, 2), (1, 0, 2)),
+            ("slice_scatter", (3, 2), (1, None, None, 2)), ("slice_scatter", (2, 4), (0, 1)),
+            ("as_strided_scatter", (2, 2), ((2, 2), (1, 2), 1))]
+
+
+@pytest.mark.parametrize("name,src_shape,args", SCATTERS)
+def test_view_scatters(name, src_shape, args):
+    data, src = np.arange(12.0).reshape(3, 4), np.arange(float(np.prod(src_shape))).reshape(src_shape) + 100
+    e, es = ember.tensor(data, requires_grad=True), ember.tensor(src, requires_grad=True)
+    t, ts = torch.tensor(data, requires_grad=True), torch.tensor(src, requires_grad=True)
+    got, expected = getattr(ember, name)(e, es, *args), getattr(torch, name)(t, ts, *args)
+    _same(got, expected, exact=True)
+    assert got.grad_fn.name() == expected.grad_fn.name()
+    _same(getattr(e.detach(), name)(es.detach(), *args), expected, exact=True)
+    weights = np.linspace(-1, 1, 12).reshape(3, 4)
+    (got * ember.tensor(weights)).sum().backward()
+    (expected * torch.tensor(weights)).sum().backward()
+    _same(es.grad, ts.grad)
+    if name != "as_strided_scatter":  # PyTorch's input gradient there is the scattered part (its gradcheck fails)
+        _same(e.grad, t.grad)
+
+    def fn(x, s):
+        return getattr(ember, name)(x, s, *args)
+    inputs = (ember.tensor(data, requires_grad=True), ember.tensor(src, requires_grad=True))
+    assert ember.autograd.gradcheck(fn, inputs)
+    assert ember.autograd.gradgradcheck(lambda x, s: fn(x, s) ** 2, inputs)
+
+
+def test_view_scatter_casts_and_refusals():
+    got = ember.slice_scatter(ember.zeros(3, 4), ember.ones(3, 2, dtype=ember.float64), 1, 0, 2)
+    _same(got, torch.slice_scatter(torch.zeros(3, 4), torch.ones(3, 2, dtype=torch.float64), 1, 0, 2), exact=True)
+    for call in (lambda lib: lib.diagonal_scatter(lib.zeros(3, 4), lib.ones(4)),
+                 lambda lib: lib.select_scatter(lib.zeros(3, 4), lib.ones(3), 0, 0),
+                 lambda lib: lib.slice_scatter(lib.zeros(3, 4), lib.ones(3, 3), 1, 0, 2),
+                 lambda lib: lib.as_strided_scatter(lib.zeros(3, 4), lib.ones(3), (2, 2), (1, 1))):
+        assert_same_error(call, ember, torch)

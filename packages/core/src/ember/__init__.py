@@ -362,6 +362,7 @@ from . import compiler  # noqa: E402
 from ._device_module import get_device_module  # noqa: E402
 from ._legacy import set_default_tensor_type, typename  # noqa: E402
 from ._ops import view_copies as _view_copies  # noqa: E402
+from ._ops import view_scatters as _view_scatters  # noqa: E402
 from ._ops.legacy_range import range  # noqa: E402,A004  (PyTorch's name, shadowing the builtin as ember.range)
 from ._ops.windows import (  # noqa: E402
     bartlett_window,
@@ -374,5 +375,8 @@ from ._warn_always import is_warn_always_enabled, set_warn_always  # noqa: E402
 from .compiler import compile  # noqa: E402,A004
 
 globals().update({_name: getattr(_view_copies, _name) for _name in _view_copies.NAMES})
+globals().update({_name: getattr(_view_scatters, _name) for _name in _view_scatters.NAMES})
+for _name in _view_scatters.NAMES:
+    setattr(Tensor, _name, getattr(_view_scatters, _name))
 
 __version__ = "0.1.0"

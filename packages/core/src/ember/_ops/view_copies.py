@@ -51,7 +51,8 @@ def _copied_all(name: str, view):
     return op
 
 
-def _slice(input, dim=0, start=None, end=None, step=1):
+def slice_view(input, dim=0, start=None, end=None, step=1):
+    """`input[..., start:end:step]` along `dim`: the view slice_copy and slice_scatter are made of."""
     return input[(slice(None),) * (dim % max(input.dim(), 1)) + (slice(start, end, step),)]
 
 
@@ -62,7 +63,7 @@ t_copy = _copied("t_copy", views.t)
 diagonal_copy = _copied("diagonal_copy", lambda input, offset=0, dim1=0, dim2=1: input.diagonal(offset, dim1, dim2))
 expand_copy = _copied("expand_copy", lambda input, size, *, implicit=False: input.expand(size))
 select_copy = _copied("select_copy", views.select)
-slice_copy = _copied("slice_copy", _slice)
+slice_copy = _copied("slice_copy", slice_view)
 squeeze_copy = _copied("squeeze_copy", views.squeeze)
 unsqueeze_copy = _copied("unsqueeze_copy", views.unsqueeze)
 alias_copy = _copied("alias_copy", views.alias)
