@@ -4,6 +4,8 @@ PyTorch's nodes (``SliceScatterBackward0``...): `input`'s gradient is `grad` wit
 `src`'s the view of `grad`, both in differentiable ops."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ..autograd import grad_mode
 from ..autograd.node import Node, attach
 from . import views
@@ -82,6 +84,6 @@ def as_strided_scatter(input, src, size, stride, storage_offset=None):
                     storage_offset=storage_offset)
 
 
-_OPS = {DiagonalScatterBackward0: diagonal_scatter, SelectScatterBackward0: select_scatter,
+_OPS: dict[type, Callable] = {DiagonalScatterBackward0: diagonal_scatter, SelectScatterBackward0: select_scatter,
         SliceScatterBackward0: slice_scatter, AsStridedScatterBackward0: as_strided_scatter}
 NAMES = ("diagonal_scatter", "select_scatter", "slice_scatter", "as_strided_scatter")
