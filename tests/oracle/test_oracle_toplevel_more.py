@@ -246,3 +246,51 @@ def test_view_scatter_casts_and_refusals():
                  lambda lib: lib.slice_scatter(lib.zeros(3, 4), lib.ones(3, 3), 1, 0, 2),
                  lambda lib: lib.as_strided_scatter(lib.zeros(3, 4), lib.ones(3), (2, 2), (1, 1))):
         assert_same_error(call, ember, torch)
+
+
+def test_asarray_sharing_and_copies():
+    for lib in (ember, torch):
+        a = np.arange(3.0)
+        t = lib.asarray(a)
+        a[0] = 7  # shared with the numpy array
+        assert t.tolist() == [7.0, 1.0, 2.0] and str(t.dtype).endswith("float64")
+        assert lib.asarray(t) is t and lib.asarray(t, dtype=lib.float64, copy=False) is t
+        assert str(lib.asarray([1, 2]).dtype).endswith("int64") and str(lib.asarray([1.0, 2]).dtype).endswith("float32")
+        assert lib.asarray(a, dtype=lib.float32).tolist() == [7.0, 1.0, 2.0]
+        c = lib.asarray(t, copy=True)
+        c[0] = -1
+        d = lib.asarray(a, copy=True)
+        d[1] = -1
+        assert t.tolist() == [7.0, 1.0, 2.0] and a.tolist() == [7.0, 1.0, 2.0]
+
+
+@pytest.mark.parametrize("case", ["ndarray dtype", "sequence", "tensor dtype"])
+def test_asarray_copy_false_refusals(case):
+    calls = {"ndarray dtype": lambda lib: lib.asarray(np.arange(3.0), dtype=lib.float32, copy=False),
+             "sequence": lambda lib: lib.asarray([1, 2], copy=False),
+             "tensor dtype": lambda lib: lib.asarray(lib.ones(2, dtype=lib.float64), dtype=lib.float32, copy=False)}
+    assert_same_error(calls[case], ember, torch)
+
+
+def test_asarray_requires_grad():
+    ember.set_warn_always(True)  # PyTorch warns once per process; the test sees ember's warning every time
+    try:
+        _asarray_requires_grad()
+    finally:
+        ember.set_warn_always(False)
+
+
+def _asarray_requires_grad():
+    for lib in (ember, torch):
+        t = lib.ones(2)
+        assert lib.asarray(t, requires_grad=True) is t and t.requires_grad
+        x = lib.ones(2, requires_grad=True) * 2
+        with pytest.warns(UserWarning, match="unspecified requires_grad now defaults to obj.requires_grad"):
+            warnings.simplefilter("always")
+            y = lib.asarray(x)
+        assert y is x
+        y = lib.asarray(x, requires_grad=False)
+        assert y is not x and not y.requires_grad and y.grad_fn is None
+        leaf = lib.ones(2, requires_grad=True)
+        z = lib.asarray(leaf, dtype=lib.float64, requires_grad=None)
+        assert z.requires_grad and z.grad_fn.name() == "ToCopyBackward0"

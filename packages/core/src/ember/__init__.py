@@ -363,6 +363,7 @@ from ._device_module import get_device_module  # noqa: E402
 from ._legacy import set_default_tensor_type, typename  # noqa: E402
 from ._ops import view_copies as _view_copies  # noqa: E402
 from ._ops import view_scatters as _view_scatters  # noqa: E402
+from ._ops.asarray import asarray  # noqa: E402
 from ._ops.legacy_range import range  # noqa: E402,A004  (PyTorch's name, shadowing the builtin as ember.range)
 from ._ops.windows import (  # noqa: E402
     bartlett_window,
