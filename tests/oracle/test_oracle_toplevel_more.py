@@ -294,3 +294,15 @@ def _asarray_requires_grad():
         leaf = lib.ones(2, requires_grad=True)
         z = lib.asarray(leaf, dtype=lib.float64, requires_grad=None)
         assert z.requires_grad and z.grad_fn.name() == "ToCopyBackward0"
+
+
+@pytest.mark.parametrize("values,size,fill", [([1, 0, 2, 3], 2, -1), ([[1, 0], [0, 1]], 3, -1), ([1, 0, 2], 5, 9),
+                                              ([[1.0, 0], [0, 1]], 0, -1), (3, 2, -1), ([0, 0], 2, 4)])
+def test_nonzero_static(values, size, fill):
+    got = ember.tensor(values).nonzero_static(size=size, fill_value=fill)
+    _same(got, torch.nonzero_static(torch.tensor(values), size=size, fill_value=fill), exact=True)
+
+
+def test_nonzero_static_refusals():
+    assert_same_error(lambda lib: lib.nonzero_static(lib.tensor([1, 0]), size=-1), ember, torch)
+    assert_same_error(lambda lib: lib.nonzero_static(lib.tensor([1, 0]), size=2.0), ember, torch)

@@ -276,6 +276,7 @@ from ._ops.index_builders import (  # noqa: E402
     bincount,
     combinations,
     nonzero,
+    nonzero_static,
     tril_indices,
     triu_indices,
     unravel_index,
@@ -379,5 +380,6 @@ globals().update({_name: getattr(_view_copies, _name) for _name in _view_copies.
 globals().update({_name: getattr(_view_scatters, _name) for _name in _view_scatters.NAMES})
 for _name in _view_scatters.NAMES:
     setattr(Tensor, _name, getattr(_view_scatters, _name))
+Tensor.nonzero_static = nonzero_static  # type: ignore[attr-defined]
 
 __version__ = "0.1.0"
