@@ -7,6 +7,7 @@ entry point group).
 from __future__ import annotations
 
 import builtins
+import math
 from typing import TYPE_CHECKING, Any
 
 from . import _dtype, _generator
@@ -280,6 +281,7 @@ from ._ops.index_builders import (  # noqa: E402
     bincount,
     combinations,
     nonzero,
+    nonzero_static,
     tril_indices,
     triu_indices,
     unravel_index,
@@ -359,5 +361,30 @@ for _name in ("sigmoid_", "relu_", "clamp_", "reciprocal_", *(name + "_" for nam
               "gcd_", "lcm_", "addmv_", "detach"):
     globals()[_name] = _method_function(_name)
 del _name
+
+# top-level names of PyTorch's namespace (session 9): constants, legacy helpers, the compile entry point
+pi, e, inf, nan, newaxis = math.pi, math.e, math.inf, math.nan, None
+from . import compiler  # noqa: E402
+from ._device_module import get_device_module  # noqa: E402
+from ._legacy import set_default_tensor_type, typename  # noqa: E402
+from ._ops import view_copies as _view_copies  # noqa: E402
+from ._ops import view_scatters as _view_scatters  # noqa: E402
+from ._ops.asarray import asarray  # noqa: E402
+from ._ops.legacy_range import range  # noqa: E402,A004  (PyTorch's name, shadowing the builtin as ember.range)
+from ._ops.windows import (  # noqa: E402
+    bartlett_window,
+    blackman_window,
+    hamming_window,
+    hann_window,
+    kaiser_window,
+)
+from ._warn_always import is_warn_always_enabled, set_warn_always  # noqa: E402
+from .compiler import compile  # noqa: E402,A004
+
+globals().update({_name: getattr(_view_copies, _name) for _name in _view_copies.NAMES})
+globals().update({_name: getattr(_view_scatters, _name) for _name in _view_scatters.NAMES})
+for _name in _view_scatters.NAMES:
+    setattr(Tensor, _name, getattr(_view_scatters, _name))
+Tensor.nonzero_static = nonzero_static  # type: ignore[attr-defined]
 
 __version__ = "0.1.0"
