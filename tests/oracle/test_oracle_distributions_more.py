@@ -1,0 +1,257 @@
+"""The multivariate and further families of ember.distributions (MultivariateNormal, Multinomial,
+MixtureSameFamily, Weibull, NegativeBinomial, Pareto), the new transforms and `biject_to`/`transform_to`
+against torch.distributions: scores, moments and KL divergences with their gradients, shapes, validation
+errors; samples (from ember's own generator) checked for shape, support and moments."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+import ember  # noqa: E402
+from test_oracle_distributions import QUANTITIES, _close, _numpy, _same_gradients  # noqa: E402
+
+pytestmark = pytest.mark.oracle
+
+RNG = np.random.default_rng(7)
+LOC3 = RNG.standard_normal((2, 3))
+A = RNG.standard_normal((2, 3, 3))
+COV = A @ np.swapaxes(A, -1, -2) + 0.5 * np.eye(3)
+TRIL = np.linalg.cholesky(COV)
+PREC = np.linalg.inv(COV)
+VEC3 = RNG.standard_normal((4, 2, 3))
+LOGITS3 = RNG.standard_normal((2, 3))
+COUNTS3 = np.array([[[2.0, 1.0, 2.0], [0.0, 5.0, 0.0]], [[1.0, 1.0, 3.0], [4.0, 0.0, 1.0]]])
+POS = RNG.uniform(0.5, 2.0, (2, 3))
+POS2 = RNG.uniform(0.5, 2.0, (2, 3))
+X = RNG.uniform(0.3, 3.0, (2, 3))
+NB_COUNTS = RNG.integers(0, 6, (2, 3)).astype(float)
+MIX_LOGITS = RNG.standard_normal((2, 4))
+MIX_LOC, MIX_SCALE = RNG.standard_normal((2, 4)), RNG.uniform(0.5, 2, (2, 4))
+MIX_X = RNG.standard_normal((5, 2))
+
+
+def _d(lib):
+    return lib.distributions
+
+
+def _mvn_cov(L, p):
+    return _d(L).MultivariateNormal(p["loc"], covariance_matrix=p["cov"])
+
+
+# name: (parameters, build(lib, parameters), value scored, quantities compared)
+CASES = {
+    "MVN_cov": ({"loc": LOC3, "cov": COV}, _mvn_cov, VEC3, "log_prob entropy mean variance stddev mode"),
+    "MVN_tril": ({"loc": LOC3, "tril": TRIL}, lambda L, p: _d(L).MultivariateNormal(p["loc"], scale_tril=p["tril"]),
+                 VEC3, "log_prob entropy variance"),
+    "MVN_prec": ({"loc": LOC3, "prec": PREC},
+                 lambda L, p: _d(L).MultivariateNormal(p["loc"], precision_matrix=p["prec"]), VEC3,
+                 "log_prob entropy variance"),
+    "MVN_shared_cov": ({"loc": LOC3, "cov": COV[0]}, _mvn_cov, VEC3, "log_prob entropy variance"),
+    "Multinomial_logits": ({"logits": LOGITS3}, lambda L, p: _d(L).Multinomial(5, logits=p["logits"]), COUNTS3,
+                           "log_prob entropy mean variance"),
+    "Multinomial_probs": ({"probs": POS}, lambda L, p: _d(L).Multinomial(5, probs=p["probs"]), COUNTS3,
+                          "log_prob entropy mean variance"),
+    "Weibull": ({"scale": POS, "concentration": POS2 + 0.5},
+                lambda L, p: _d(L).Weibull(p["scale"], p["concentration"]), X,
+                "log_prob entropy cdf icdf mean variance mode"),
+    "Pareto": ({"scale": POS / 4, "alpha": POS2 + 2},
+               lambda L, p: _d(L).Pareto(p["scale"], p["alpha"]), X, "log_prob entropy cdf icdf mean variance mode"),
+    "NegativeBinomial_probs": ({"total_count": 3 * POS, "probs": POS / 3},
+                               lambda L, p: _d(L).NegativeBinomial(p["total_count"], probs=p["probs"]), NB_COUNTS,
+                               "log_prob mean variance mode"),
+    "NegativeBinomial_logits": ({"logits": LOC3},
+                                lambda L, p: _d(L).NegativeBinomial(4.0, logits=p["logits"]), NB_COUNTS,
+                                "log_prob mean variance mode"),
+    "MixtureSameFamily": ({"logits": MIX_LOGITS, "loc": MIX_LOC, "scale": MIX_SCALE},
+                          lambda L, p: _d(L).MixtureSameFamily(_d(L).Categorical(logits=p["logits"]),
+                                                               _d(L).Normal(p["loc"], p["scale"])), MIX_X,
+                          "log_prob cdf mean variance"),
+    "MixtureSameFamily_mvn": ({"logits": MIX_LOGITS[0, :2], "loc": LOC3, "cov": COV},
+                              lambda L, p: _d(L).MixtureSameFamily(_d(L).Categorical(logits=p["logits"]),
+                                                                   _mvn_cov(L, p)), VEC3[:, 0],
+                              "log_prob mean variance"),
+}
+
+SCORED = [(case, quantity) for case, (_, _, _, quantities) in CASES.items() for quantity in quantities.split()]
+
+
+def _run(lib, case, quantity):
+    params, build, value, _ = CASES[case]
+    leaves = {name: lib.tensor(array, requires_grad=True) for name, array in params.items()}
+    dist = build(lib, leaves)
+    value = lib.tensor(np.full((2, 3), 0.3) if quantity == "icdf" else value)
+    result = QUANTITIES[quantity](dist, value)
+    grads = None
+    if result.requires_grad:
+        weights = lib.tensor(np.linspace(0.5, 1.5, result.numel()).reshape(tuple(result.shape)), dtype=result.dtype)
+        grads = lib.autograd.grad((result * weights).sum(), list(leaves.values()), allow_unused=True)
+    return dist, result, grads
+
+
+@pytest.mark.parametrize("case, quantity", SCORED, ids=[f"{c}-{q}" for c, q in SCORED])
+def test_scores_and_their_gradients_match_torch(case, quantity):
+    e_dist, e_result, e_grads = _run(ember, case, quantity)
+    t_dist, t_result, t_grads = _run(torch, case, quantity)
+    assert (tuple(e_dist.batch_shape), tuple(e_dist.event_shape)) == (tuple(t_dist.batch_shape),
+                                                                      tuple(t_dist.event_shape))
+    assert str(e_result.dtype).split(".")[-1] == str(t_result.dtype).split(".")[-1]
+    assert tuple(e_result.shape) == tuple(t_result.shape)
+    _close(e_result, t_result, rtol=1e-9, atol=1e-10)
+    _same_gradients(e_grads, t_grads)
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_expand_matches_torch(case):
+    runs = []
+    for lib in (ember, torch):
+        params, build, value, quantities = CASES[case]
+        dist = build(lib, {k: lib.tensor(v) for k, v in params.items()})
+        new = dist.expand((5,) + tuple(dist.batch_shape))
+        assert type(new) is type(dist)
+        one = value[(0,) * (value.ndim - len(dist.batch_shape) - len(dist.event_shape))]  # one value per batch
+        runs.append((tuple(new.batch_shape), tuple(new.event_shape), new.log_prob(lib.tensor(one)), new.mean))
+    assert runs[0][:2] == runs[1][:2]
+    _close(runs[0][2], runs[1][2], rtol=1e-9)
+    _close(runs[0][3], runs[1][3], rtol=1e-9)
+
+
+def test_mvn_derived_matrices_match_torch():
+    runs = []
+    for lib in (ember, torch):
+        dist = lib.distributions.MultivariateNormal(lib.tensor(LOC3), scale_tril=lib.tensor(TRIL))
+        runs.append([dist.covariance_matrix, dist.precision_matrix, dist.scale_tril])
+        dist = lib.distributions.MultivariateNormal(lib.tensor(LOC3), precision_matrix=lib.tensor(PREC))
+        runs[-1] += [dist.covariance_matrix, dist.scale_tril]
+    for got, expected in zip(*runs):
+        _close(got, expected, rtol=1e-9)
+
+
+def _error(lib, make):
+    with pytest.raises(Exception) as error:
+        make(lib)
+    return type(error.value).__name__, str(error.value).split("\n")[0].replace("torch.", "").replace("ember.", "")
+
+
+REFUSALS = {
+    "mvn_two_matrices": lambda L: _d(L).MultivariateNormal(L.zeros(2), L.eye(2), scale_tril=L.eye(2)),
+    "mvn_no_matrix": lambda L: _d(L).MultivariateNormal(L.zeros(2)),
+    "mvn_scalar_loc": lambda L: _d(L).MultivariateNormal(L.tensor(0.0), L.eye(2)),
+    "mvn_vector_cov": lambda L: _d(L).MultivariateNormal(L.zeros(2), L.ones(2)),
+    "mvn_not_positive_definite": lambda L: _d(L).MultivariateNormal(L.zeros(2), L.tensor([[1.0, 2.0], [2.0, 1.0]])),
+    "mvn_scale_tril_not_lower": lambda L: _d(L).MultivariateNormal(L.zeros(2), scale_tril=L.ones(2, 2)),
+    "mvn_value_shape": lambda L: _d(L).MultivariateNormal(L.zeros(2), L.eye(2)).log_prob(L.zeros(3)),
+    "multinomial_float_count": lambda L: _d(L).Multinomial(2.5, probs=L.ones(3) / 3),
+    "multinomial_bad_probs": lambda L: _d(L).Multinomial(3, probs=L.tensor([0.5, -0.5, 1.0])),
+    "multinomial_too_many": lambda L: _d(L).Multinomial(3, probs=L.ones(3) / 3).log_prob(L.tensor([2.0, 2.0, 0.0])),
+    "weibull_scale": lambda L: _d(L).Weibull(L.tensor([-1.0]), 1.0),
+    "pareto_below_scale": lambda L: _d(L).Pareto(2.0, 1.0).log_prob(L.tensor([1.0])),
+    "negative_binomial_probs_one": lambda L: _d(L).NegativeBinomial(2.0, probs=L.tensor([1.0])),
+    "negative_binomial_fraction": lambda L: _d(L).NegativeBinomial(2.0, probs=L.tensor([0.5])).log_prob(
+        L.tensor([0.5])),
+    "mixture_not_categorical": lambda L: _d(L).MixtureSameFamily(_d(L).Normal(0.0, 1.0),
+                                                                 _d(L).Normal(L.zeros(2), 1.0)),
+    "mixture_sizes": lambda L: _d(L).MixtureSameFamily(_d(L).Categorical(logits=L.zeros(3)),
+                                                       _d(L).Normal(L.zeros(2), 1.0)),
+}
+
+
+@pytest.mark.parametrize("case", list(REFUSALS))
+def test_refusals_match_torch(case):
+    assert _error(ember, REFUSALS[case]) == _error(torch, REFUSALS[case])
+
+
+KL_PAIRS = {
+    "MVN-MVN": lambda L, a, b, c, d: (_d(L).MultivariateNormal(a, covariance_matrix=c),
+                                      _d(L).MultivariateNormal(b, scale_tril=d)),
+    "Pareto-Pareto": lambda L, a, b, c, d: (_d(L).Pareto(c[..., 0] / 4, c[..., 1]), _d(L).Pareto(d[..., 0] / 2, 2.0)),
+    "Pareto-Exponential": lambda L, a, b, c, d: (_d(L).Pareto(c[..., 0], c[..., 1]), _d(L).Exponential(d[..., 0])),
+    "Pareto-Gamma": lambda L, a, b, c, d: (_d(L).Pareto(c[..., 0], c[..., 1]), _d(L).Gamma(d[..., 0], d[..., 1])),
+    "Pareto-Normal": lambda L, a, b, c, d: (_d(L).Pareto(c[..., 0], c[..., 1] + 1.5), _d(L).Normal(a, 2.0)),
+    "Uniform-Pareto": lambda L, a, b, c, d: (_d(L).Uniform(c[..., 0], c[..., 0] + 1), _d(L).Pareto(d[..., 0] / 2, 3.0)),
+    "Normal-Pareto (infinite)": lambda L, a, b, c, d: (_d(L).Normal(a, 1.0), _d(L).Pareto(1.0, 2.0)),
+    "Pareto-Uniform (infinite)": lambda L, a, b, c, d: (_d(L).Pareto(c[..., 0], 2.0), _d(L).Uniform(0.0, 3.0)),
+}
+
+
+# (a, b, c, d) of each pair: locations, then positive parameters, stacked in pairs along the last dim
+KL_ARGUMENTS = {"MVN-MVN": (LOC3, LOC3[::-1].copy(), COV, TRIL[::-1].copy())}
+POSITIVE_PAIRS = (LOC3, LOC3[::-1].copy(), np.stack([POS, POS2 + 1], -1), np.stack([POS2, POS], -1))
+
+
+def _kl(lib, pair):
+    leaves = [lib.tensor(x, requires_grad=True) for x in KL_ARGUMENTS.get(pair, POSITIVE_PAIRS)]
+    p, q = KL_PAIRS[pair](lib, *leaves)
+    result = lib.distributions.kl_divergence(p, q)
+    finite = lib.isfinite(result)
+    grads = lib.autograd.grad(result[finite].sum(), leaves, allow_unused=True) if bool(finite.any()) else None
+    return result, grads
+
+
+@pytest.mark.parametrize("pair", list(KL_PAIRS))
+def test_kl_divergence_and_its_gradients_match_torch(pair):
+    (e_result, e_grads), (t_result, t_grads) = _kl(ember, pair), _kl(torch, pair)
+    assert tuple(e_result.shape) == tuple(t_result.shape)
+    _close(e_result, t_result, rtol=1e-9, atol=1e-10)
+    _same_gradients(e_grads, t_grads)
+
+
+# ----- sampling --------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_samples_have_the_shape_dtype_and_support_of_torch(case):
+    ember.manual_seed(0)
+    params, build, _, _ = CASES[case]
+    dist = build(ember, {k: ember.tensor(v) for k, v in params.items()})
+    t_dist = build(torch, {k: torch.tensor(v) for k, v in params.items()})
+    sample, t_sample = dist.sample((5, 7)), t_dist.sample((5, 7))
+    assert tuple(sample.shape) == tuple(t_sample.shape)
+    assert str(sample.dtype).split(".")[-1] == str(t_sample.dtype).split(".")[-1]
+    assert bool(dist.support.check(sample).all())
+    assert dist.has_rsample == t_dist.has_rsample
+
+
+# cases with finite moments, with a tolerance of 6 standard errors
+MOMENTS = ["MVN_cov", "MVN_prec", "Multinomial_logits", "Weibull", "Pareto", "NegativeBinomial_probs",
+           "MixtureSameFamily"]
+
+
+@pytest.mark.parametrize("case", MOMENTS)
+def test_sample_mean_and_variance_agree_with_the_distribution(case):
+    ember.manual_seed(1)
+    params, build, _, _ = CASES[case]
+    dist = build(ember, {k: ember.tensor(v) for k, v in params.items()})
+    n = 40000
+    draws = _numpy(dist.sample((n,))).astype(np.float64)
+    mean, variance = _numpy(dist.mean), _numpy(dist.variance)
+    assert np.all(np.abs(draws.mean(0) - mean) <= 6 * np.sqrt(variance / n))
+    fourth = ((draws - draws.mean(0)) ** 4).mean(0)
+    assert np.all(np.abs(draws.var(0) - variance) <= 6 * np.sqrt((fourth - variance**2) / n) + 1e-12)
+
+
+def test_mvn_sample_covariance_agrees_with_the_covariance_matrix():
+    ember.manual_seed(2)
+    dist = ember.distributions.MultivariateNormal(ember.tensor(LOC3[0]), ember.tensor(COV[0]))
+    draws = _numpy(dist.sample((40000,)))
+    assert np.abs(np.cov(draws.T) - COV[0]).max() < 0.05 * np.abs(COV[0]).max()
+
+
+@pytest.mark.parametrize("case", ["MVN_cov", "MVN_tril", "MVN_prec", "Weibull", "Pareto"])
+def test_rsample_lets_gradients_reach_the_parameters(case):
+    ember.manual_seed(0)
+    params, build, _, _ = CASES[case]
+    leaves = {k: ember.tensor(v, requires_grad=True) for k, v in params.items()}
+    draws = build(ember, leaves).rsample((4,))
+    weights = ember.linspace(0.5, 1.5, draws.numel(), dtype=draws.dtype).reshape(tuple(draws.shape))
+    grads = ember.autograd.grad((draws * weights).sum(), list(leaves.values()))
+    assert all(bool(ember.isfinite(g).all()) and bool((g != 0).any()) for g in grads)
+
+
+def test_mvn_rsample_is_loc_plus_scale_tril_times_a_standard_draw():
+    ember.manual_seed(3)
+    dist = ember.distributions.MultivariateNormal(ember.tensor(LOC3), scale_tril=ember.tensor(TRIL))
+    draws = _numpy(dist.rsample((6,)))
+    eps = np.linalg.solve(TRIL, (draws - LOC3)[..., None])[..., 0]
+    ember.manual_seed(3)
+    _close(ember.tensor(eps), ember.randn(6, 2, 3, dtype=ember.float64))
