@@ -255,3 +255,130 @@ def test_mvn_rsample_is_loc_plus_scale_tril_times_a_standard_draw():
     eps = np.linalg.solve(TRIL, (draws - LOC3)[..., None])[..., 0]
     ember.manual_seed(3)
     _close(ember.tensor(eps), ember.randn(6, 2, 3, dtype=ember.float64))
+
+
+# ----- transforms ------------------------------------------------------------------------------------------
+
+def _t(lib):
+    return lib.distributions.transforms
+
+
+MATRIX = RNG.standard_normal((2, 3, 3))
+# name: (build(lib), input x)
+TRANSFORMS = {
+    "Power": (lambda L: _t(L).PowerTransform(L.tensor(POS2)), X),
+    "Softplus": (lambda L: _t(L).SoftplusTransform(), LOC3),
+    "Softmax": (lambda L: _t(L).SoftmaxTransform(), LOC3),
+    "StickBreaking": (lambda L: _t(L).StickBreakingTransform(), LOC3),
+    "LowerCholesky": (lambda L: _t(L).LowerCholeskyTransform(), MATRIX),
+    "PositiveDefinite": (lambda L: _t(L).PositiveDefiniteTransform(), MATRIX),
+    "CorrCholesky": (lambda L: _t(L).CorrCholeskyTransform(), LOC3),
+    "Independent": (lambda L: _t(L).IndependentTransform(_t(L).SoftplusTransform(), 1), LOC3),
+    "Reshape": (lambda L: _t(L).ReshapeTransform((3,), (3, 1)), LOC3),
+    "CumulativeDistribution": (lambda L: _t(L).CumulativeDistributionTransform(_d(L).Normal(0.5, 2.0)), LOC3),
+    "Cat": (lambda L: _t(L).CatTransform([_t(L).ExpTransform(), _t(L).SoftplusTransform()], dim=-1,
+                                         lengths=[1, 2]), LOC3),
+    "Stack": (lambda L: _t(L).StackTransform([_t(L).ExpTransform(), _t(L).SoftplusTransform(),
+                                              _t(L).SigmoidTransform()], dim=1), LOC3),
+}
+NOT_BIJECTIVE = {"Softmax", "LowerCholesky", "PositiveDefinite"}
+
+
+def _transform_run(lib, name):
+    build, x = TRANSFORMS[name]
+    x = lib.tensor(x, requires_grad=True)
+    transform = build(lib)
+    y = transform(x)
+    outputs = [y, transform.inv(y)]
+    if name not in NOT_BIJECTIVE:
+        outputs.append(transform.log_abs_det_jacobian(x, y))
+    total = sum((out * lib.linspace(0.5, 1.5, out.numel(), dtype=out.dtype).reshape(tuple(out.shape))).sum()
+                for out in outputs)
+    (grad,) = lib.autograd.grad(total, [x])
+    return transform, outputs, grad
+
+
+@pytest.mark.parametrize("name", list(TRANSFORMS))
+def test_transforms_match_torch(name):
+    (e_t, e_outputs, e_grad), (t_t, t_outputs, t_grad) = _transform_run(ember, name), _transform_run(torch, name)
+    for got, expected in zip(e_outputs, t_outputs):
+        assert tuple(got.shape) == tuple(expected.shape)
+        _close(got, expected, rtol=1e-9, atol=1e-10)
+    _close(e_grad, t_grad, rtol=1e-9, atol=1e-10)
+    assert e_t.bijective == t_t.bijective
+    assert (e_t.domain.event_dim, e_t.codomain.event_dim) == (t_t.domain.event_dim, t_t.codomain.event_dim)
+    shape = tuple(TRANSFORMS[name][1].shape)
+    assert tuple(e_t.forward_shape(shape)) == tuple(t_t.forward_shape(shape))
+    out_shape = tuple(t_outputs[0].shape)
+    assert tuple(e_t.inverse_shape(out_shape)) == tuple(t_t.inverse_shape(out_shape))
+    assert bool(e_t.codomain.check(e_outputs[0]).all())
+
+
+def _constraint(lib, name):
+    c = lib.distributions.constraints
+    return {"real": c.real, "positive": c.positive, "nonnegative": c.nonnegative, "greater_than": c.greater_than(1.5),
+            "less_than": c.less_than(-1.0), "interval": c.interval(-2.0, 3.0), "unit_interval": c.unit_interval,
+            "half_open_interval": c.half_open_interval(0.0, 1.0), "simplex": c.simplex,
+            "real_vector": c.real_vector, "independent_positive": c.independent(c.positive, 1),
+            "lower_cholesky": c.lower_cholesky, "positive_definite": c.positive_definite,
+            "corr_cholesky": c.corr_cholesky, "cat": c.cat([c.positive, c.real], -1, [1, 2]),
+            "stack": c.stack([c.positive, c.unit_interval, c.real], 1)}[name]
+
+
+CONSTRAINT_INPUTS = {"lower_cholesky": MATRIX, "positive_definite": MATRIX}
+CONSTRAINTS = ["real", "positive", "nonnegative", "greater_than", "less_than", "interval", "unit_interval",
+               "half_open_interval", "simplex", "real_vector", "independent_positive", "lower_cholesky",
+               "positive_definite", "corr_cholesky", "cat", "stack"]
+
+
+@pytest.mark.parametrize("registry", ["biject_to", "transform_to"])
+@pytest.mark.parametrize("name", CONSTRAINTS)
+def test_biject_to_and_transform_to_match_torch(registry, name):
+    results = []
+    for lib in (ember, torch):
+        try:
+            transform = getattr(lib.distributions, registry)(_constraint(lib, name))
+        except NotImplementedError as error:
+            results.append(("NotImplementedError", str(error)))
+            continue
+        x = lib.tensor(CONSTRAINT_INPUTS.get(name, LOC3))
+        y = transform(x)
+        results.append((type(transform).__name__, [type(p).__name__ for p in getattr(transform, "parts", [])], y))
+        if lib is ember:
+            assert bool(_constraint(ember, name).check(y).all())
+    if results[1][0] == "NotImplementedError":
+        assert results[0] == results[1]
+    else:
+        assert results[0][:2] == results[1][:2]
+        _close(results[0][2], results[1][2], rtol=1e-9, atol=1e-10)
+
+
+def test_constraint_checks_match_torch():
+    values = {"lower_cholesky": TRIL, "positive_definite": COV, "corr_cholesky": TRIL / np.linalg.norm(
+        TRIL, axis=-1, keepdims=True), "lower_triangular": np.tril(MATRIX), "symmetric": COV,
+        "positive_semidefinite": COV, "square": MATRIX}
+    for name, value in values.items():
+        for candidate in (value, MATRIX):
+            got = getattr(ember.distributions.constraints, name).check(ember.tensor(candidate))
+            expected = getattr(torch.distributions.constraints, name).check(torch.tensor(candidate))
+            assert _numpy(got).tolist() == _numpy(expected).tolist(), name
+    counts = np.array([[1.0, 2.0, 0.0], [3.0, 1.0, 0.0], [-1.0, 2.0, 1.0]])
+    got = ember.distributions.constraints.multinomial(3).check(ember.tensor(counts))
+    assert _numpy(got).tolist() == _numpy(torch.distributions.constraints.multinomial(3).check(
+        torch.tensor(counts))).tolist()
+
+
+def test_biject_to_refuses_an_unregistered_constraint_as_torch():
+    messages = []
+    for lib in (ember, torch):
+        with pytest.raises(NotImplementedError) as error:
+            lib.distributions.biject_to(lib.distributions.constraints.boolean)
+        messages.append(str(error.value))
+    assert messages[0] == messages[1]
+
+
+def test_submodules_are_exposed_as_torch():
+    for name in ["multivariate_normal", "multinomial", "mixture_same_family", "weibull", "pareto",
+                 "negative_binomial", "constraint_registry"]:
+        assert hasattr(ember.distributions, name) and hasattr(torch.distributions, name)
+    assert ember.distributions.multivariate_normal.MultivariateNormal is ember.distributions.MultivariateNormal
