@@ -99,6 +99,9 @@ CASES = {
                                   "log_prob entropy cdf icdf mean variance stddev"),
     "ContinuousBernoulli_logits": ({"logits": LOC3}, lambda L, p: _d(L).ContinuousBernoulli(logits=p["logits"]),
                                    UNIT3, "log_prob entropy cdf mean variance"),
+    "VonMises": ({"loc": LOC3, "concentration": np.concatenate([POS[:1], POS[1:] + 3], 0)},
+                 lambda L, p: _d(L).VonMises(p["loc"], p["concentration"]), LOC3[::-1].copy(),
+                 "log_prob mean variance mode"),
 }
 
 SCORED = [(case, quantity) for case, (_, _, _, quantities) in CASES.items() for quantity in quantities.split()]
@@ -208,11 +211,33 @@ KL_PAIRS = {
     "Uniform-Pareto": lambda L, a, b, c, d: (_d(L).Uniform(c[..., 0], c[..., 0] + 1), _d(L).Pareto(d[..., 0] / 2, 3.0)),
     "Normal-Pareto (infinite)": lambda L, a, b, c, d: (_d(L).Normal(a, 1.0), _d(L).Pareto(1.0, 2.0)),
     "Pareto-Uniform (infinite)": lambda L, a, b, c, d: (_d(L).Pareto(c[..., 0], 2.0), _d(L).Uniform(0.0, 3.0)),
+    "LowRankMVN-LowRankMVN": lambda L, a, b, c, d: (_d(L).LowRankMultivariateNormal(a, c[..., :2], d[..., 0].abs() + 0.5),
+                                                    _d(L).LowRankMultivariateNormal(b, d[..., 1:], c[..., 1, :].abs())),
+    "MVN-LowRankMVN": lambda L, a, b, c, d: (_d(L).MultivariateNormal(a, scale_tril=d),
+                                             _d(L).LowRankMultivariateNormal(b, c[..., :1], d[..., 1].abs() + 0.5)),
+    "LowRankMVN-MVN": lambda L, a, b, c, d: (_d(L).LowRankMultivariateNormal(a, c[..., :2], c[..., 0, :].abs()),
+                                             _d(L).MultivariateNormal(b, scale_tril=d)),
+    "ContinuousBernoulli-ContinuousBernoulli": lambda L, a, b, c, d: (_d(L).ContinuousBernoulli(logits=a),
+                                                                      _d(L).ContinuousBernoulli(logits=b)),
+    "Beta-ContinuousBernoulli": lambda L, a, b, c, d: (_d(L).Beta(c[..., 0], c[..., 1]),
+                                                       _d(L).ContinuousBernoulli(logits=b)),
+    "ContinuousBernoulli-Exponential": lambda L, a, b, c, d: (_d(L).ContinuousBernoulli(logits=a),
+                                                              _d(L).Exponential(d[..., 0])),
+    "ContinuousBernoulli-Normal": lambda L, a, b, c, d: (_d(L).ContinuousBernoulli(logits=a),
+                                                         _d(L).Normal(b, d[..., 0])),
+    "ContinuousBernoulli-Uniform": lambda L, a, b, c, d: (_d(L).ContinuousBernoulli(logits=a),
+                                                          _d(L).Uniform(-d[..., 0], d[..., 1] + 1)),
+    "Uniform-ContinuousBernoulli": lambda L, a, b, c, d: (_d(L).Uniform(c[..., 0] / 8, c[..., 0] / 8 + 0.5),
+                                                          _d(L).ContinuousBernoulli(logits=b)),
+    "Normal-ContinuousBernoulli (infinite)": lambda L, a, b, c, d: (_d(L).Normal(a, 1.0),
+                                                                    _d(L).ContinuousBernoulli(logits=b)),
 }
 
 
 # (a, b, c, d) of each pair: locations, then positive parameters, stacked in pairs along the last dim
-KL_ARGUMENTS = {"MVN-MVN": (LOC3, LOC3[::-1].copy(), COV, TRIL[::-1].copy())}
+MATRICES = (LOC3, LOC3[::-1].copy(), COV, TRIL[::-1].copy())
+KL_ARGUMENTS = {"MVN-MVN": MATRICES, "LowRankMVN-LowRankMVN": MATRICES, "MVN-LowRankMVN": MATRICES,
+                "LowRankMVN-MVN": MATRICES}
 POSITIVE_PAIRS = (LOC3, LOC3[::-1].copy(), np.stack([POS, POS2 + 1], -1), np.stack([POS2, POS], -1))
 
 
@@ -420,3 +445,14 @@ def test_submodules_are_exposed_as_torch():
                  "negative_binomial", "constraint_registry"]:
         assert hasattr(ember.distributions, name) and hasattr(torch.distributions, name)
     assert ember.distributions.multivariate_normal.MultivariateNormal is ember.distributions.MultivariateNormal
+
+
+def test_von_mises_samples_lie_in_the_circle_and_follow_the_circular_mean():
+    ember.manual_seed(6)
+    loc = ember.tensor([0.5, -2.5, 3.0], dtype=ember.float64)
+    dist = ember.distributions.VonMises(loc, ember.tensor([0.5, 2.0, 8.0], dtype=ember.float64))
+    draws = _numpy(dist.sample((20000,)))
+    assert draws.min() >= -np.pi and draws.max() < np.pi
+    resultant = np.exp(1j * draws).mean(0)
+    assert np.abs(np.angle(resultant) - _numpy(loc)).max() < 0.1
+    assert np.abs(1 - np.abs(resultant) - _numpy(dist.variance)).max() < 0.02
