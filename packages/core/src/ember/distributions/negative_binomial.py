@@ -9,7 +9,7 @@ from . import constraints
 from .bernoulli import BinaryParameters
 from .distribution import Distribution
 from .gamma import Gamma
-from .utils import broadcast_all, lazy_property, probs_or_logits
+from .utils import lazy_property
 
 __all__ = ["NegativeBinomial"]
 
@@ -23,15 +23,8 @@ class NegativeBinomial(BinaryParameters, Distribution):
     support = constraints.nonnegative_integer
 
     def __init__(self, total_count, probs=None, logits=None, validate_args=None) -> None:
-        probs_or_logits(probs, logits)
-        if probs is not None:
-            self.total_count, self.probs = broadcast_all(total_count, probs)
-            self.total_count = self.total_count.type_as(self.probs)
-        else:
-            self.total_count, self.logits = broadcast_all(total_count, logits)
-            self.total_count = self.total_count.type_as(self.logits)
-        self._param = self.probs if probs is not None else self.logits
-        super().__init__(self._param.size(), validate_args=validate_args)
+        batch_shape = self._set_count_and_probs_or_logits(total_count, probs, logits)
+        super().__init__(batch_shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
         return self._expanded(NegativeBinomial, batch_shape, _instance, ("total_count", "probs", "logits"))

@@ -264,14 +264,18 @@ class ComposeTransform(Transform):
 identity_transform = ComposeTransform([])
 
 
-class _IncreasingBijection(Transform):
-    """An increasing elementwise bijection without parameters: any two of one class are equal."""
-
-    bijective = True
-    sign = +1
+class _Parameterless(Transform):
+    """A transform without parameters: any two of one class are equal."""
 
     def __eq__(self, other):
         return isinstance(other, type(self))
+
+
+class _IncreasingBijection(_Parameterless):
+    """An increasing elementwise bijection without parameters."""
+
+    bijective = True
+    sign = +1
 
 
 class ExpTransform(_IncreasingBijection):
@@ -327,14 +331,11 @@ class TanhTransform(_IncreasingBijection):
         return 2.0 * (math.log(2.0) - x - ember.nn.functional.softplus(-2.0 * x))
 
 
-class AbsTransform(Transform):
+class AbsTransform(_Parameterless):
     """``y = |x|`` (not invertible: its "inverse" returns y itself, the non-negative preimage)."""
 
     domain = constraints.real
     codomain = constraints.positive
-
-    def __eq__(self, other):
-        return isinstance(other, AbsTransform)
 
     def _call(self, x):
         return x.abs()
@@ -468,14 +469,11 @@ class SoftplusTransform(_IncreasingBijection):
         return -ember.nn.functional.softplus(-x)
 
 
-class SoftmaxTransform(Transform):
+class SoftmaxTransform(_Parameterless):
     """``y = softmax(x)`` along the last dim: onto the simplex (not bijective: its inverse is ``log y``)."""
 
     domain = constraints.real_vector
     codomain = constraints.simplex
-
-    def __eq__(self, other):
-        return isinstance(other, SoftmaxTransform)
 
     def _call(self, x):
         logprobs = x
@@ -486,25 +484,20 @@ class SoftmaxTransform(Transform):
         return y.log()
 
     def forward_shape(self, shape):
-        if len(shape) < 1:
-            raise ValueError("Too few dimensions on input")
+        _check_dims(shape, 1)
         return shape
 
     def inverse_shape(self, shape):
-        if len(shape) < 1:
-            raise ValueError("Too few dimensions on input")
+        _check_dims(shape, 1)
         return shape
 
 
-class StickBreakingTransform(Transform):
+class StickBreakingTransform(_Parameterless):
     """The real vectors of ``K - 1`` entries onto the ``K``-simplex by stick breaking (bijective)."""
 
     domain = constraints.real_vector
     codomain = constraints.simplex
     bijective = True
-
-    def __eq__(self, other):
-        return isinstance(other, StickBreakingTransform)
 
     def _call(self, x):
         offset = x.shape[-1] + 1 - x.new_ones(x.shape[-1]).cumsum(-1)
@@ -525,25 +518,20 @@ class StickBreakingTransform(Transform):
         return (-x + ember.nn.functional.logsigmoid(x) + y[..., :-1].log()).sum(-1)
 
     def forward_shape(self, shape):
-        if len(shape) < 1:
-            raise ValueError("Too few dimensions on input")
+        _check_dims(shape, 1)
         return shape[:-1] + (shape[-1] + 1,)
 
     def inverse_shape(self, shape):
-        if len(shape) < 1:
-            raise ValueError("Too few dimensions on input")
+        _check_dims(shape, 1)
         return shape[:-1] + (shape[-1] - 1,)
 
 
-class LowerCholeskyTransform(Transform):
+class LowerCholeskyTransform(_Parameterless):
     """Unconstrained square matrices onto lower-triangular ones with a positive diagonal: the strictly lower
     triangle kept, the diagonal exponentiated (not bijective)."""
 
     domain = constraints.independent(constraints.real, 2)
     codomain = constraints.lower_cholesky
-
-    def __eq__(self, other):
-        return isinstance(other, LowerCholeskyTransform)
 
     def _call(self, x):
         return x.tril(-1) + x.diagonal(dim1=-2, dim2=-1).exp().diag_embed()
@@ -552,14 +540,11 @@ class LowerCholeskyTransform(Transform):
         return y.tril(-1) + y.diagonal(dim1=-2, dim2=-1).log().diag_embed()
 
 
-class PositiveDefiniteTransform(Transform):
+class PositiveDefiniteTransform(_Parameterless):
     """Unconstrained square matrices onto positive definite ones: ``L L^T`` of their `LowerCholeskyTransform`."""
 
     domain = constraints.independent(constraints.real, 2)
     codomain = constraints.positive_definite
-
-    def __eq__(self, other):
-        return isinstance(other, PositiveDefiniteTransform)
 
     def _call(self, x):
         x = LowerCholeskyTransform()(x)
@@ -570,16 +555,13 @@ class PositiveDefiniteTransform(Transform):
         return LowerCholeskyTransform().inv(y)
 
 
-class CorrCholeskyTransform(Transform):
+class CorrCholeskyTransform(_Parameterless):
     """Real vectors of ``D (D - 1) / 2`` entries onto Cholesky factors of ``D x D`` correlation matrices,
     through tanh and stick breaking along the rows (bijective)."""
 
     domain = constraints.real_vector
     codomain = constraints.corr_cholesky
     bijective = True
-
-    def __eq__(self, other):
-        return isinstance(other, CorrCholeskyTransform)
 
     def _call(self, x):
         x = ember.tanh(x)
@@ -607,8 +589,7 @@ class CorrCholeskyTransform(Transform):
         return stick_breaking_logdet + tanh_logdet
 
     def forward_shape(self, shape):
-        if len(shape) < 1:
-            raise ValueError("Too few dimensions on input")
+        _check_dims(shape, 1)
         n = shape[-1]
         dim = round((0.25 + 2 * n) ** 0.5 + 0.5)
         if dim * (dim - 1) // 2 != n:
@@ -616,8 +597,7 @@ class CorrCholeskyTransform(Transform):
         return shape[:-1] + (dim, dim)
 
     def inverse_shape(self, shape):
-        if len(shape) < 2:
-            raise ValueError("Too few dimensions on input")
+        _check_dims(shape, 2)
         if shape[-2] != shape[-1]:
             raise ValueError("Input is not square")
         dim = shape[-1]
@@ -715,16 +695,14 @@ class ReshapeTransform(Transform):
         return x.new_zeros(batch_shape)
 
     def forward_shape(self, shape):
-        if len(shape) < len(self.in_shape):
-            raise ValueError("Too few dimensions on input")
+        _check_dims(shape, len(self.in_shape))
         cut = len(shape) - len(self.in_shape)
         if shape[cut:] != self.in_shape:
             raise ValueError(f"Shape mismatch: expected {shape[cut:]} but got {self.in_shape}")
         return shape[:cut] + self.out_shape
 
     def inverse_shape(self, shape):
-        if len(shape) < len(self.out_shape):
-            raise ValueError("Too few dimensions on input")
+        _check_dims(shape, len(self.out_shape))
         cut = len(shape) - len(self.out_shape)
         if shape[cut:] != self.out_shape:
             raise ValueError(f"Shape mismatch: expected {shape[cut:]} but got {self.out_shape}")
@@ -743,7 +721,7 @@ class CumulativeDistributionTransform(Transform):
         self.distribution = distribution
 
     @property
-    def domain(self):  # type: ignore[override]
+    def domain(self):
         return self.distribution.support
 
     def _call(self, x):
@@ -777,7 +755,7 @@ class CatTransform(Transform):
         self.dim = dim
 
     @lazy_property
-    def event_dim(self) -> int:  # type: ignore[override]
+    def event_dim(self) -> int:
         return max(t.event_dim for t in self.transforms)
 
     @lazy_property
@@ -883,6 +861,12 @@ class StackTransform(Transform):
     @constraints.dependent_property
     def codomain(self):
         return constraints.stack([t.codomain for t in self.transforms], self.dim)
+
+
+def _check_dims(shape, ndims: int) -> None:
+    """Refuse a `shape` of fewer than `ndims` dims for a transform's events."""
+    if len(shape) < ndims:
+        raise ValueError("Too few dimensions on input")
 
 
 def _clipped_sigmoid(x):

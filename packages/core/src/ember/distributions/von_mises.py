@@ -109,6 +109,6 @@ class VonMises(Distribution):
         return self.loc
 
     @lazy_property
-    def variance(self):  # type: ignore[override]
+    def variance(self):
         return 1 - (log_modified_bessel_fn(self.concentration, order=1)
                     - log_modified_bessel_fn(self.concentration, order=0)).exp()
