@@ -35,6 +35,7 @@ UNIT3[0, 0] = 0.4995  # in the region around 1/2 that ContinuousBernoulli expand
 SIMPLEX4 = RNG.uniform(0.1, 1, (2, 4))
 SIMPLEX4 /= SIMPLEX4.sum(-1, keepdims=True)
 F32 = np.float32
+CORR_TRIL = torch.distributions.transforms.CorrCholeskyTransform()(torch.tensor(RNG.standard_normal((4, 2, 3)))).numpy()
 
 
 def _d(lib):
@@ -102,6 +103,14 @@ CASES = {
     "VonMises": ({"loc": LOC3, "concentration": np.concatenate([POS[:1], POS[1:] + 3], 0)},
                  lambda L, p: _d(L).VonMises(p["loc"], p["concentration"]), LOC3[::-1].copy(),
                  "log_prob mean variance mode"),
+    "Wishart_cov": ({"df": POS[:, 0] + 4, "cov": COV}, lambda L, p: _d(L).Wishart(p["df"], covariance_matrix=p["cov"]),
+                    COV[::-1].copy(), "log_prob entropy mean variance mode"),
+    "Wishart_tril": ({"tril": TRIL}, lambda L, p: _d(L).Wishart(5.0, scale_tril=p["tril"]), COV[::-1].copy(),
+                     "log_prob entropy"),
+    "Wishart_prec": ({"prec": PREC}, lambda L, p: _d(L).Wishart(3.5, precision_matrix=p["prec"]), COV[::-1].copy(),
+                     "log_prob entropy"),
+    "LKJCholesky": ({"concentration": POS[:, 0]}, lambda L, p: _d(L).LKJCholesky(3, p["concentration"]),
+                    CORR_TRIL, "log_prob"),
 }
 
 SCORED = [(case, quantity) for case, (_, _, _, quantities) in CASES.items() for quantity in quantities.split()]
@@ -275,7 +284,7 @@ def test_samples_have_the_shape_dtype_and_support_of_torch(case):
 
 # cases with finite moments, with a tolerance of 6 standard errors
 MOMENTS = ["MVN_cov", "MVN_prec", "Multinomial_logits", "Weibull", "Pareto", "NegativeBinomial_probs",
-           "MixtureSameFamily", "LowRankMVN", "Kumaraswamy", "GeneralizedPareto", "ContinuousBernoulli_probs"]
+           "MixtureSameFamily", "LowRankMVN", "Wishart_cov", "Kumaraswamy", "GeneralizedPareto", "ContinuousBernoulli_probs"]
 
 
 @pytest.mark.parametrize("case", MOMENTS)
@@ -300,7 +309,7 @@ def test_mvn_sample_covariance_agrees_with_the_covariance_matrix():
 
 @pytest.mark.parametrize("case", ["MVN_cov", "MVN_tril", "MVN_prec", "Weibull", "Pareto", "LowRankMVN", "InverseGamma",
                                   "Kumaraswamy", "LogisticNormal", "FisherSnedecor", "GeneralizedPareto",
-                                  "ContinuousBernoulli_logits"])
+                                  "ContinuousBernoulli_logits", "Wishart_cov", "Wishart_prec"])
 def test_rsample_lets_gradients_reach_the_parameters(case):
     ember.manual_seed(0)
     params, build, _, _ = CASES[case]
@@ -441,8 +450,10 @@ def test_biject_to_refuses_an_unregistered_constraint_as_torch():
 
 
 def test_submodules_are_exposed_as_torch():
-    for name in ["multivariate_normal", "multinomial", "mixture_same_family", "weibull", "pareto",
-                 "negative_binomial", "constraint_registry"]:
+    for name in ["multivariate_normal", "lowrank_multivariate_normal", "multinomial", "mixture_same_family",
+                 "weibull", "pareto", "negative_binomial", "von_mises", "fishersnedecor", "inverse_gamma",
+                 "kumaraswamy", "continuous_bernoulli", "logistic_normal", "generalized_pareto", "wishart",
+                 "lkj_cholesky", "constraint_registry"]:
         assert hasattr(ember.distributions, name) and hasattr(torch.distributions, name)
     assert ember.distributions.multivariate_normal.MultivariateNormal is ember.distributions.MultivariateNormal
 
