@@ -44,6 +44,24 @@ def precision_to_scale_tril(precision):
     return ember.linalg.solve_triangular(scale_tril_inv, eye, upper=False)
 
 
+def one_matrix(error, covariance_matrix, precision_matrix, scale_tril):
+    """The name and value of the one covariance parameter given, refusing none or several with `error`."""
+    given = [(name, matrix) for name, matrix in (("covariance_matrix", covariance_matrix), ("precision_matrix",
+             precision_matrix), ("scale_tril", scale_tril)) if matrix is not None]
+    if len(given) != 1:
+        raise error("Exactly one of covariance_matrix or precision_matrix or scale_tril may be specified.")
+    return given[0]
+
+
+def scale_tril_of(covariance_matrix, precision_matrix, scale_tril):
+    """The lower Cholesky factor of the covariance, from whichever of the three parameters is given."""
+    if scale_tril is not None:
+        return scale_tril
+    if covariance_matrix is not None:
+        return ember.linalg.cholesky(covariance_matrix)
+    return precision_to_scale_tril(precision_matrix)
+
+
 def half_log_det(scale_tril):
     """``log det(L)``: half the log-determinant of the covariance ``L L^T``."""
     return scale_tril.diagonal(dim1=-2, dim2=-1).log().sum(-1)
@@ -62,11 +80,7 @@ class MultivariateNormal(Distribution):
                  validate_args=None) -> None:
         if loc.dim() < 1:
             raise ValueError("loc must be at least one-dimensional.")
-        given = [(name, matrix) for name, matrix in (("scale_tril", scale_tril), ("covariance_matrix",
-                 covariance_matrix), ("precision_matrix", precision_matrix)) if matrix is not None]
-        if len(given) != 1:
-            raise ValueError("Exactly one of covariance_matrix or precision_matrix or scale_tril may be specified.")
-        name, matrix = given[0]
+        name, matrix = one_matrix(ValueError, covariance_matrix, precision_matrix, scale_tril)
         if matrix.dim() < 2:
             what = "scale_tril matrix" if name == "scale_tril" else name
             raise ValueError(f"{what} must be at least two-dimensional, with optional leading batch dimensions")
@@ -74,12 +88,7 @@ class MultivariateNormal(Distribution):
         setattr(self, name, matrix.expand(batch_shape + (-1, -1)))
         self.loc = loc.expand(batch_shape + (-1,))
         super().__init__(batch_shape, self.loc.shape[-1:], validate_args=validate_args)
-        if scale_tril is not None:
-            self._unbroadcasted_scale_tril = scale_tril
-        elif covariance_matrix is not None:
-            self._unbroadcasted_scale_tril = ember.linalg.cholesky(covariance_matrix)
-        else:
-            self._unbroadcasted_scale_tril = precision_to_scale_tril(precision_matrix)
+        self._unbroadcasted_scale_tril = scale_tril_of(covariance_matrix, precision_matrix, scale_tril)
 
     def expand(self, batch_shape, _instance=None):
         new = self._get_checked_instance(MultivariateNormal, _instance)

@@ -12,7 +12,7 @@ from .._size import Size
 from . import constraints
 from .exp_family import ExponentialFamily
 from .gamma import Chi2
-from .multivariate_normal import half_log_det, precision_to_scale_tril
+from .multivariate_normal import half_log_det, one_matrix, scale_tril_of
 from .utils import finfo, lazy_property
 
 __all__ = ["Wishart"]
@@ -37,17 +37,13 @@ class Wishart(ExponentialFamily):
     _mean_carrier_measure = 0
 
     @property
-    def arg_constraints(self):  # type: ignore[override]
+    def arg_constraints(self):
         return {"covariance_matrix": constraints.positive_definite, "precision_matrix": constraints.positive_definite,
                 "scale_tril": constraints.lower_cholesky, "df": constraints.greater_than(self.event_shape[-1] - 1)}
 
     def __init__(self, df, covariance_matrix=None, precision_matrix=None, scale_tril=None,
                  validate_args=None) -> None:
-        given = [(name, matrix) for name, matrix in (("covariance_matrix", covariance_matrix), ("precision_matrix",
-                 precision_matrix), ("scale_tril", scale_tril)) if matrix is not None]
-        if len(given) != 1:
-            raise AssertionError("Exactly one of covariance_matrix or precision_matrix or scale_tril may be specified.")
-        name, param = given[0]
+        name, param = one_matrix(AssertionError, covariance_matrix, precision_matrix, scale_tril)
         if param.dim() < 2:
             raise ValueError("scale_tril must be at least two-dimensional, with optional leading batch dimensions")
         if isinstance(df, numbers.Number):
@@ -64,12 +60,7 @@ class Wishart(ExponentialFamily):
             warnings.warn("Low df values detected. Singular samples are highly likely to occur for "
                           "ndim - 1 < df < ndim.", stacklevel=2)
         super().__init__(batch_shape, event_shape, validate_args=validate_args)
-        if scale_tril is not None:
-            self._unbroadcasted_scale_tril = scale_tril
-        elif covariance_matrix is not None:
-            self._unbroadcasted_scale_tril = ember.linalg.cholesky(covariance_matrix)
-        else:
-            self._unbroadcasted_scale_tril = precision_to_scale_tril(precision_matrix)
+        self._unbroadcasted_scale_tril = scale_tril_of(covariance_matrix, precision_matrix, scale_tril)
         self._set_bartlett_parts()
 
     def _set_bartlett_parts(self):
