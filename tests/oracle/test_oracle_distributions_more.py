@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
-import ember  # noqa: E402
 from test_oracle_distributions import QUANTITIES, _close, _numpy, _same_gradients  # noqa: E402
+
+import ember  # noqa: E402
 
 pytestmark = pytest.mark.oracle
 
@@ -96,7 +97,8 @@ CASES = {
     "GeneralizedPareto": ({"loc": F32(LOC3 - 3), "scale": F32(POS), "concentration": F32((POS2 - 1.25) / 4)},
                           lambda L, p: _d(L).GeneralizedPareto(p["loc"], p["scale"], p["concentration"]), F32(X),
                           "log_prob entropy cdf icdf mean variance mode"),
-    "ContinuousBernoulli_probs": ({"probs": UNIT3}, lambda L, p: _d(L).ContinuousBernoulli(probs=p["probs"]), UNIT3[::-1].copy(),
+    "ContinuousBernoulli_probs": ({"probs": UNIT3}, lambda L, p: _d(L).ContinuousBernoulli(probs=p["probs"]),
+                                  UNIT3[::-1].copy(),
                                   "log_prob entropy cdf icdf mean variance stddev"),
     "ContinuousBernoulli_logits": ({"logits": LOC3}, lambda L, p: _d(L).ContinuousBernoulli(logits=p["logits"]),
                                    UNIT3, "log_prob entropy cdf mean variance"),
@@ -220,8 +222,9 @@ KL_PAIRS = {
     "Uniform-Pareto": lambda L, a, b, c, d: (_d(L).Uniform(c[..., 0], c[..., 0] + 1), _d(L).Pareto(d[..., 0] / 2, 3.0)),
     "Normal-Pareto (infinite)": lambda L, a, b, c, d: (_d(L).Normal(a, 1.0), _d(L).Pareto(1.0, 2.0)),
     "Pareto-Uniform (infinite)": lambda L, a, b, c, d: (_d(L).Pareto(c[..., 0], 2.0), _d(L).Uniform(0.0, 3.0)),
-    "LowRankMVN-LowRankMVN": lambda L, a, b, c, d: (_d(L).LowRankMultivariateNormal(a, c[..., :2], d[..., 0].abs() + 0.5),
-                                                    _d(L).LowRankMultivariateNormal(b, d[..., 1:], c[..., 1, :].abs())),
+    "LowRankMVN-LowRankMVN": lambda L, a, b, c, d: (
+        _d(L).LowRankMultivariateNormal(a, c[..., :2], d[..., 0].abs() + 0.5),
+        _d(L).LowRankMultivariateNormal(b, d[..., 1:], c[..., 1, :].abs())),
     "MVN-LowRankMVN": lambda L, a, b, c, d: (_d(L).MultivariateNormal(a, scale_tril=d),
                                              _d(L).LowRankMultivariateNormal(b, c[..., :1], d[..., 1].abs() + 0.5)),
     "LowRankMVN-MVN": lambda L, a, b, c, d: (_d(L).LowRankMultivariateNormal(a, c[..., :2], c[..., 0, :].abs()),
@@ -284,7 +287,8 @@ def test_samples_have_the_shape_dtype_and_support_of_torch(case):
 
 # cases with finite moments, with a tolerance of 6 standard errors
 MOMENTS = ["MVN_cov", "MVN_prec", "Multinomial_logits", "Weibull", "Pareto", "NegativeBinomial_probs",
-           "MixtureSameFamily", "LowRankMVN", "Wishart_cov", "Kumaraswamy", "GeneralizedPareto", "ContinuousBernoulli_probs"]
+           "MixtureSameFamily", "LowRankMVN", "Wishart_cov", "Kumaraswamy", "GeneralizedPareto",
+           "ContinuousBernoulli_probs"]
 
 
 @pytest.mark.parametrize("case", MOMENTS)
@@ -467,3 +471,21 @@ def test_von_mises_samples_lie_in_the_circle_and_follow_the_circular_mean():
     resultant = np.exp(1j * draws).mean(0)
     assert np.abs(np.angle(resultant) - _numpy(loc)).max() < 0.1
     assert np.abs(1 - np.abs(resultant) - _numpy(dist.variance)).max() < 0.02
+
+
+@pytest.mark.parametrize("case", ["MVN_cov", "LowRankMVN", "Weibull", "Multinomial_logits", "Wishart_cov",
+                                  "ContinuousBernoulli_logits", "MixtureSameFamily"])
+def test_log_prob_gradients_pass_gradcheck_and_gradgradcheck(case):
+    params, build, value, _ = CASES[case]
+    leaves = tuple(ember.tensor(v, requires_grad=True) for v in params.values())
+    names = list(params)
+    value = ember.tensor(value)
+
+    def log_prob(*tensors):
+        given = dict(zip(names, tensors))
+        if "cov" in given:  # keep the perturbed covariance symmetric
+            given["cov"] = (given["cov"] + given["cov"].mT) / 2
+        return build(ember, given).log_prob(value)
+
+    assert ember.autograd.gradcheck(log_prob, leaves)
+    assert ember.autograd.gradgradcheck(log_prob, leaves)
