@@ -1,7 +1,9 @@
-"""The multivariate and further families of ember.distributions (MultivariateNormal, Multinomial,
-MixtureSameFamily, Weibull, NegativeBinomial, Pareto), the new transforms and `biject_to`/`transform_to`
-against torch.distributions: scores, moments and KL divergences with their gradients, shapes, validation
-errors; samples (from ember's own generator) checked for shape, support and moments."""
+"""The families ember.distributions adds to its first 25 (MultivariateNormal, LowRankMultivariateNormal,
+Multinomial, MixtureSameFamily, Weibull, Pareto, NegativeBinomial, VonMises, FisherSnedecor, InverseGamma,
+Kumaraswamy, ContinuousBernoulli, LogisticNormal, GeneralizedPareto, Wishart, LKJCholesky), the new transforms,
+constraints and `biject_to`/`transform_to` against torch.distributions: scores, moments and KL divergences with
+their gradients, expand, validation errors; samples (from ember's own generator, not PyTorch's draws) checked
+for shape, dtype, support, moments and gradients through rsample."""
 
 from __future__ import annotations
 
