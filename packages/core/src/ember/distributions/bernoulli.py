@@ -27,6 +27,16 @@ class BinaryParameters:
             (self.logits,), batch_shape = batched(logits)
         return batch_shape
 
+    def _set_count_and_probs_or_logits(self, total_count, probs, logits) -> Size:
+        """Keep `total_count` and `probs` or `logits` (exactly one given) broadcast together, the count of the
+        parameter's dtype; return the batch shape (the parameter's)."""
+        probs_or_logits(probs, logits)
+        self.total_count, param = broadcast_all(total_count, probs if probs is not None else logits)
+        self.total_count = self.total_count.type_as(param)
+        setattr(self, "probs" if probs is not None else "logits", param)
+        self._param = param
+        return param.size()
+
     @lazy_property
     def logits(self):
         return probs_to_logits(self.probs, is_binary=True)

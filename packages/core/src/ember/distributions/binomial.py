@@ -8,7 +8,6 @@ from ..autograd import grad_mode
 from . import constraints
 from .bernoulli import BinaryParameters
 from .distribution import Distribution
-from .utils import broadcast_all, probs_or_logits
 
 __all__ = ["Binomial"]
 
@@ -40,15 +39,8 @@ class Binomial(BinaryParameters, Distribution):
     has_enumerate_support = True
 
     def __init__(self, total_count=1, probs=None, logits=None, validate_args=None) -> None:
-        probs_or_logits(probs, logits)
-        if probs is not None:
-            self.total_count, self.probs = broadcast_all(total_count, probs)
-            self.total_count = self.total_count.type_as(self.probs)
-        else:
-            self.total_count, self.logits = broadcast_all(total_count, logits)
-            self.total_count = self.total_count.type_as(self.logits)
-        self._param = self.probs if probs is not None else self.logits
-        super().__init__(self._param.size(), validate_args=validate_args)
+        batch_shape = self._set_count_and_probs_or_logits(total_count, probs, logits)
+        super().__init__(batch_shape, validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
         return self._expanded(Binomial, batch_shape, _instance, ("total_count", "probs", "logits"))
