@@ -111,6 +111,10 @@ from ember.nn.functional.interpolate import upsample, upsample_bilinear, upsampl
 from ember.nn.functional.lp_pooling import lp_pool1d, lp_pool2d
 from ember.nn.functional.unpooling import max_unpool1d, max_unpool2d
 
+# isort: split
+# spatial transformers, CTC and the rarer layers (session 9)
+from ember.nn.functional.grid_sampling import affine_grid, grid_sample
+
 __all__ = [
     "adaptive_avg_pool1d",
     "adaptive_avg_pool2d",
@@ -221,4 +225,6 @@ __all__ = [
     "max_unpool2d",
     "pdist",
     "embedding_bag",
+    "affine_grid",  # spatial transformers, CTC and the rarer layers (session 9)
+    "grid_sample",
 ]
