@@ -113,6 +113,7 @@ from ember.nn.functional.unpooling import max_unpool1d, max_unpool2d
 
 # isort: split
 # spatial transformers, CTC and the rarer layers (session 9)
+from ember.nn.functional.ctc_loss import ctc_loss
 from ember.nn.functional.grid_sampling import affine_grid, grid_sample
 
 __all__ = [
@@ -227,4 +228,5 @@ __all__ = [
     "embedding_bag",
     "affine_grid",  # spatial transformers, CTC and the rarer layers (session 9)
     "grid_sample",
+    "ctc_loss",
 ]

@@ -119,6 +119,11 @@ from ember.nn.modules.pooling import LPPool1d, LPPool2d, MaxUnpool1d, MaxUnpool2
 from ember.nn.modules.sparse import EmbeddingBag
 from ember.nn.modules.upsampling import UpsamplingBilinear2d, UpsamplingNearest2d
 
+# isort: split
+# spatial transformers, CTC and the rarer layers (session 9)
+from ember.nn.modules.container import Container
+from ember.nn.modules.loss import CTCLoss, NLLLoss2d
+
 __all__ = [
     "BCELoss",
     "BCEWithLogitsLoss",
@@ -261,4 +266,7 @@ __all__ = [
     "LazyInstanceNorm1d",
     "LazyInstanceNorm2d",
     "LazyInstanceNorm3d",
+    "Container",  # spatial transformers, CTC and the rarer layers (session 9)
+    "CTCLoss",
+    "NLLLoss2d",
 ]
