@@ -113,8 +113,10 @@ from ember.nn.functional.unpooling import max_unpool1d, max_unpool2d
 
 # isort: split
 # spatial transformers, CTC and the rarer layers (session 9)
+from ember.nn.functional.conv_tbc import conv_tbc
 from ember.nn.functional.ctc_loss import ctc_loss
 from ember.nn.functional.grid_sampling import affine_grid, grid_sample
+from ember.nn.functional.shuffles import native_channel_shuffle
 
 __all__ = [
     "adaptive_avg_pool1d",
@@ -229,4 +231,6 @@ __all__ = [
     "affine_grid",  # spatial transformers, CTC and the rarer layers (session 9)
     "grid_sample",
     "ctc_loss",
+    "conv_tbc",
+    "native_channel_shuffle",
 ]

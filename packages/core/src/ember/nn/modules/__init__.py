@@ -123,6 +123,7 @@ from ember.nn.modules.upsampling import UpsamplingBilinear2d, UpsamplingNearest2
 # spatial transformers, CTC and the rarer layers (session 9)
 from ember.nn.modules.container import Container
 from ember.nn.modules.loss import CTCLoss, NLLLoss2d
+from ember.nn.modules.normalization import CrossMapLRN2d
 
 __all__ = [
     "BCELoss",
@@ -269,4 +270,5 @@ __all__ = [
     "Container",  # spatial transformers, CTC and the rarer layers (session 9)
     "CTCLoss",
     "NLLLoss2d",
+    "CrossMapLRN2d",
 ]
