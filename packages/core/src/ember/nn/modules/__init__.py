@@ -121,6 +121,7 @@ from ember.nn.modules.upsampling import UpsamplingBilinear2d, UpsamplingNearest2
 
 # isort: split
 # spatial transformers, CTC and the rarer layers (session 9)
+from ember.nn.modules.adaptive import AdaptiveLogSoftmaxWithLoss
 from ember.nn.modules.container import Container
 from ember.nn.modules.loss import CTCLoss, NLLLoss2d
 from ember.nn.modules.normalization import CrossMapLRN2d
@@ -271,4 +272,5 @@ __all__ = [
     "CTCLoss",
     "NLLLoss2d",
     "CrossMapLRN2d",
+    "AdaptiveLogSoftmaxWithLoss",
 ]
