@@ -10,9 +10,9 @@ from .nn import functional as F
 
 NAMES: tuple[str, ...] = (  # what ember exports from here
     "alpha_dropout", "alpha_dropout_", "batch_norm", "bilinear", "binary_cross_entropy_with_logits", "celu", "celu_",
-    "cosine_embedding_loss", "dropout", "dropout_", "embedding", "embedding_renorm_", "feature_alpha_dropout", "feature_alpha_dropout_",
-    "group_norm", "hardshrink", "hinge_embedding_loss", "kl_div", "layer_norm", "margin_ranking_loss",
-    "poisson_nll_loss", "selu", "selu_", "triplet_margin_loss")
+    "cosine_embedding_loss", "dropout", "dropout_", "embedding", "embedding_renorm_", "feature_alpha_dropout",
+    "feature_alpha_dropout_", "group_norm", "hardshrink", "hinge_embedding_loss", "kl_div", "layer_norm",
+    "margin_ranking_loss", "poisson_nll_loss", "selu", "selu_", "triplet_margin_loss")
 celu, celu_, selu, selu_, bilinear = F.celu, F.celu_, F.selu, F.selu_, F.bilinear  # the same signatures as F's
 
 

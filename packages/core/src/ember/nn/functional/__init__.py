@@ -115,6 +115,12 @@ from ember.nn.functional.unpooling import max_unpool1d, max_unpool2d
 # spatial transformers, CTC and the rarer layers (session 9)
 from ember.nn.functional.conv_tbc import conv_tbc
 from ember.nn.functional.ctc_loss import ctc_loss
+from ember.nn.functional.fractional_pooling import (
+    fractional_max_pool2d,
+    fractional_max_pool2d_with_indices,
+    fractional_max_pool3d,
+    fractional_max_pool3d_with_indices,
+)
 from ember.nn.functional.grid_sampling import affine_grid, grid_sample
 from ember.nn.functional.shuffles import native_channel_shuffle
 
@@ -233,4 +239,8 @@ __all__ = [
     "ctc_loss",
     "conv_tbc",
     "native_channel_shuffle",
+    "fractional_max_pool2d",
+    "fractional_max_pool2d_with_indices",
+    "fractional_max_pool3d",
+    "fractional_max_pool3d_with_indices",
 ]

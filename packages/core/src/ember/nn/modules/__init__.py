@@ -125,6 +125,7 @@ from ember.nn.modules.adaptive import AdaptiveLogSoftmaxWithLoss
 from ember.nn.modules.container import Container
 from ember.nn.modules.loss import CTCLoss, NLLLoss2d
 from ember.nn.modules.normalization import CrossMapLRN2d
+from ember.nn.modules.pooling import FractionalMaxPool2d, FractionalMaxPool3d
 
 __all__ = [
     "BCELoss",
@@ -273,4 +274,6 @@ __all__ = [
     "NLLLoss2d",
     "CrossMapLRN2d",
     "AdaptiveLogSoftmaxWithLoss",
+    "FractionalMaxPool2d",
+    "FractionalMaxPool3d",
 ]
