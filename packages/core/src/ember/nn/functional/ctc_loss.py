@@ -7,7 +7,7 @@ here, so the gradients are PyTorch's whatever log_probs came from."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import Any
 
 import ember
 from ember._ops.dispatch import profiled
@@ -117,9 +117,8 @@ def _posterior_offset(log_probs: Tensor, input_lengths: list[int]) -> Tensor:
 
 
 @profiled("aten::ctc_loss")
-def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths: Tensor | Sequence[int],
-             target_lengths: Tensor | Sequence[int], blank: int = 0, reduction: str = "mean",
-             zero_infinity: bool = False) -> Tensor:
+def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths: Any, target_lengths: Any, blank: int = 0,
+             reduction: str = "mean", zero_infinity: bool = False) -> Tensor:
     """The CTC loss of ``log_probs`` (T, N, C) (or (T, C)) against ``targets`` (N, S) padded or 1-D
     concatenated, each sample's first ``input_lengths`` steps and ``target_lengths`` labels counting; 'mean'
     divides each loss by its target length before averaging over the batch."""

@@ -42,7 +42,7 @@ def _window_index(starts: list[np.ndarray], kernel: Sequence[int], spatial: Sequ
     """(N, C, *out, prod(kernel)): each window element's flat position in its channel's plane."""
     dims = len(starts)
     strides = [int(np.prod(spatial[k + 1:])) for k in range(dims)]
-    index = 0
+    index = np.zeros((), dtype=np.int64)
     for k, (start, width) in enumerate(zip(starts, kernel)):
         shape = [*start.shape[:2]] + [start.shape[2] if j == k else 1 for j in range(dims)] + [1] * dims
         offsets = np.arange(width).reshape([1] * (2 + dims) + [width if j == k else 1 for j in range(dims)])

@@ -7,8 +7,10 @@ on every backend without a kernel of their own."""
 from __future__ import annotations
 
 import math
+import operator
 import warnings
 from collections.abc import Sequence
+from functools import reduce
 from itertools import product
 
 import ember
@@ -112,13 +114,9 @@ class _Taps:
 
     def read(self, positions: Sequence[Tensor], weight: Tensor) -> Tensor:
         """weight * input at `positions` (each (N, *out)), 0 outside the input."""
-        inside = None
-        index = None
-        for position, size, stride in zip(positions, self.sizes, self.strides):
-            valid = (position >= 0) & (position <= size - 1)
-            inside = valid if inside is None else inside & valid
-            term = position.clamp(0, size - 1).long() * stride
-            index = term if index is None else index + term
+        inside = reduce(operator.and_, [(p >= 0) & (p <= size - 1) for p, size in zip(positions, self.sizes)])
+        index = reduce(operator.add, [p.clamp(0, size - 1).long() * stride
+                                      for p, size, stride in zip(positions, self.sizes, self.strides)])
         batch, channels = self.out_shape[:2]
         index = index.reshape(batch, 1, -1).expand(batch, channels, -1)
         values = self.flat.gather(2, index).reshape(self.out_shape)
@@ -186,12 +184,10 @@ def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear", padding_mod
         return taps.read(nearest, nearest[0] * 0 + 1)
     starts = [p.floor() for p in positions]
     fractions = [p - s for p, s in zip(positions, starts)]
-    result = None
-    for corner in product((0, 1), repeat=len(positions)):
-        weight = math.prod(f if step else 1 - f for f, step in zip(fractions, corner))
-        value = taps.read([s + step for s, step in zip(starts, corner)], weight)
-        result = value if result is None else result + value
-    return result
+    return reduce(operator.add, [
+        taps.read([s + step for s, step in zip(starts, corner)],
+                  math.prod(f if step else 1 - f for f, step in zip(fractions, corner)))
+        for corner in product((0, 1), repeat=len(positions))])
 
 
 def _bicubic(taps: _Taps, coordinates: list[Tensor], padding_mode: str, align_corners: bool) -> Tensor:
@@ -200,10 +196,7 @@ def _bicubic(taps: _Taps, coordinates: list[Tensor], padding_mode: str, align_co
     (x, y), (width, height) = coordinates, taps.sizes
     x0, y0 = x.floor(), y.floor()
     wx, wy = _cubic_coefficients(x - x0), _cubic_coefficients(y - y0)
-    result = None
-    for i, j in product(range(4), repeat=2):
-        tap_x = _padded(x0 + (i - 1), width, padding_mode, align_corners)
-        tap_y = _padded(y0 + (j - 1), height, padding_mode, align_corners)
-        value = taps.read([tap_x, tap_y], wx[i] * wy[j])
-        result = value if result is None else result + value
-    return result
+    return reduce(operator.add, [
+        taps.read([_padded(x0 + (i - 1), width, padding_mode, align_corners),
+                   _padded(y0 + (j - 1), height, padding_mode, align_corners)], wx[i] * wy[j])
+        for i, j in product(range(4), repeat=2)])
