@@ -123,7 +123,7 @@ def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths: Any, target_leng
     concatenated, each sample's first ``input_lengths`` steps and ``target_lengths`` labels counting; 'mean'
     divides each loss by its target length before averaging over the batch."""
     _reduction.check(reduction)
-    unbatched = log_probs.dim() == 2
+    unbatched = log_probs.dim() != 3  # as PyTorch: any other rank is taken as unbatched (then refused)
     if unbatched:
         log_probs, targets = log_probs.unsqueeze(1), targets.unsqueeze(0)
         input_lengths = input_lengths.unsqueeze(0) if isinstance(input_lengths, Tensor) else [input_lengths]

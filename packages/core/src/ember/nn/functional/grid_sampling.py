@@ -49,22 +49,22 @@ def affine_grid(theta: Tensor, size: Sequence[int], align_corners: bool | None =
     align_corners = _aligned(align_corners)
     if not theta.is_floating_point():
         raise ValueError(f"Expected theta to have floating point type, but got {theta.dtype}")
-    size = list(size)
+    given, size = size, list(size)  # the messages print the size as given
     if len(size) not in (4, 5):
         raise NotImplementedError(f"affine_grid only supports 4D and 5D sizes, for 2D and 3D affine transforms, "
-                                  f"respectively. Got size {ember.Size(size)}.")
+                                  f"respectively. Got size {given}.")
     rows = len(size) - 2
     if theta.dim() != 3 or theta.shape[-2] != rows or theta.shape[-1] != rows + 1:
         kind, shape = ("2D", "Nx2x3") if rows == 2 else ("3D", "Nx3x4")
-        raise ValueError(f"Expected a batch of {kind} affine matrices of shape {shape} for size "
-                         f"{ember.Size(size)}. Got {theta.shape}.")
+        raise ValueError(f"Expected a batch of {kind} affine matrices of shape {shape} for size {given}. Got "
+                         f"{theta.shape}.")
     spatial = size[2:]
     if align_corners and min(spatial) == 1:
         warnings.warn("Since version 1.3.0, affine_grid behavior has changed for unit-size grids when "
                       "align_corners=True. This is not an intended use case of affine_grid. See the documentation "
                       "of affine_grid for details.", stacklevel=2)
     elif min(size) <= 0:
-        raise ValueError(f"Expected non-zero, positive output size. Got {ember.Size(size)}")
+        raise ValueError(f"Expected non-zero, positive output size. Got {given}")
     # the base grid's columns are x (the last dim), y, (z,) then 1
     axes = [_base_coordinates(steps, align_corners, theta) for steps in reversed(spatial)]
     mesh = ember.meshgrid(*reversed(axes), indexing="ij")  # each spatial-shaped, in (D,) H, W order
