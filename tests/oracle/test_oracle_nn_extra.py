@@ -5,10 +5,12 @@ nn.NLLLoss2d and nn.Container: values, gradients, grad_fn names, warnings and er
 
 from __future__ import annotations
 
+import functools
 import warnings
 
 import numpy as np
 import pytest
+from outcomes import assert_same_error
 
 torch = pytest.importorskip("torch")
 import ember  # noqa: E402
@@ -16,13 +18,7 @@ import ember  # noqa: E402
 pytestmark = pytest.mark.oracle
 
 
-def _same_error(call):
-    """`call(lib)` raises in torch, and ember raises the same class with the same message."""
-    with pytest.raises(Exception) as expected:
-        call(torch)
-    with pytest.raises(expected.type) as got:
-        call(ember)
-    assert str(got.value) == str(expected.value).replace("torch.", "ember.")
+_same_error = functools.partial(assert_same_error, ember=ember, torch=torch)  # _same_error(lambda lib: ...)
 
 
 def _numpy(tensor):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from typing import Any
 
 from ember._tensor import Tensor
 from ember.nn import _reduction
@@ -197,20 +198,13 @@ class MarginRankingLoss(_MarginLoss):
 
 
 class NLLLoss2d(NLLLoss):
-    """`NLLLoss` under its deprecated name (warned, as PyTorch warns, on construction)."""
+    """`NLLLoss` under its deprecated name, with its arguments (warned, as PyTorch warns, on construction)."""
 
-    def __init__(
-        self,
-        weight: Tensor | None = None,
-        size_average: bool | None = None,
-        ignore_index: int = -100,
-        reduce: bool | None = None,
-        reduction: str = "mean",
-    ) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         warnings.warn("`NLLLoss2d` has been deprecated. Please use `NLLLoss` instead as a drop-in replacement and see "
                       "https://pytorch.org/docs/main/nn.html#torch.nn.NLLLoss for more details.", FutureWarning,
                       stacklevel=2)
-        super().__init__(weight, size_average, ignore_index, reduce, reduction)
+        super().__init__(*args, **kwargs)
 
 
 class CTCLoss(_Loss):
