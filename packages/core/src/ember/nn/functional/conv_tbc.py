@@ -1,12 +1,15 @@
 """`conv_tbc`: the 1-d convolution of time-major sequences (time, batch, channels) with a (kernel width,
 in channels, out channels) filter, as PyTorch's fairseq-era op; one conv1d on the (batch, channels, time)
-view, so its gradients are conv1d's."""
+view, so its gradients are conv1d's (recorded as PyTorch's one node, ConvTbcBackward0)."""
 
 from __future__ import annotations
+
+from functools import partial
 
 from ember._ops.convolution import conv1d
 from ember._ops.dispatch import profiled
 from ember._tensor import Tensor
+from ember.nn.functional._composite import composite
 
 
 @profiled("aten::conv_tbc")
@@ -27,5 +30,9 @@ def conv_tbc(input: Tensor, weight: Tensor, bias: Tensor, pad: int = 0) -> Tenso
     if steps < 0:
         shape = [steps, input.shape[1], weight.shape[2]]
         raise RuntimeError(f"Trying to create tensor with negative dimension {steps}: {shape}")
+    return composite("ConvTbcBackward0", partial(_convolved, pad=pad), input, weight, bias)
+
+
+def _convolved(input: Tensor, weight: Tensor, bias: Tensor, pad: int) -> Tensor:
     output = conv1d(input.permute(1, 2, 0), weight.permute(2, 1, 0), bias, padding=pad)
     return output.permute(2, 0, 1)

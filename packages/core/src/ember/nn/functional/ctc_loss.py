@@ -3,16 +3,19 @@ over all its alignments, by the log-space alpha recursion over time, each step o
 the whole batch and every position of the blank-interleaved targets; the gradient is autograd's through
 the recursion. PyTorch's node hands log_probs exp(log_probs) - (the alignments' posterior), the gradient
 of the loss through a log_softmax rather than of the loss itself: a term of value 0 adds that exp(log_probs)
-here, so the gradients are PyTorch's whatever log_probs came from."""
+here, so the gradients are PyTorch's whatever log_probs came from. The per-sample losses are one node,
+PyTorch's CtcLossBackward0 (`_composite`)."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import ember
 from ember._ops.dispatch import profiled
 from ember._tensor import Tensor
 from ember.nn import _reduction
+from ember.nn.functional._composite import composite
 
 _NEG_INF = float("-inf")
 
@@ -116,6 +119,16 @@ def _posterior_offset(log_probs: Tensor, input_lengths: list[int]) -> Tensor:
     return ((probabilities - probabilities.detach()).sum(2) * within).sum(0)
 
 
+def _losses(log_probs: Tensor, targets: Tensor, input_lengths: list[int], target_lengths: list[int], blank: int,
+            zero_infinity: bool) -> Tensor:
+    """(N,) losses whose gradient is PyTorch's; 0 for an infinite one under `zero_infinity`."""
+    losses = _negative_log_likelihoods(log_probs, targets, input_lengths, target_lengths, blank)
+    losses = losses + _posterior_offset(log_probs, input_lengths)
+    if zero_infinity:
+        losses = ember.where(losses == float("inf"), ember.zeros_like(losses), losses)
+    return losses
+
+
 @profiled("aten::ctc_loss")
 def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths: Any, target_lengths: Any, blank: int = 0,
              reduction: str = "mean", zero_infinity: bool = False) -> Tensor:
@@ -139,10 +152,9 @@ def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths: Any, target_leng
     padded = _padded_targets(targets, labels)
     _check_values("input_lengths", inputs, steps)
     _check_values("target_lengths", labels, None)
-    losses = _negative_log_likelihoods(log_probs, padded, inputs, labels, blank)
-    losses = losses + _posterior_offset(log_probs, inputs)
-    if zero_infinity:
-        losses = ember.where(losses == float("inf"), ember.zeros_like(losses), losses)
+    losses = composite("CtcLossBackward0", partial(_losses, targets=padded, input_lengths=inputs,
+                                                   target_lengths=labels, blank=blank, zero_infinity=zero_infinity),
+                       log_probs)
     if reduction == "mean":
         divisors = ember.tensor([max(length, 1) for length in labels], dtype=losses.dtype, device=losses.device)
         return (losses / divisors).mean()

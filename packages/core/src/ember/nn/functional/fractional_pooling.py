@@ -2,7 +2,8 @@
 size whose starts step by a fractional stride, jittered by one random sample per batch, channel and dim.
 The starts are PyTorch's sequence (computed in the input's dtype, so the same samples pick the same
 windows); every window is then read with one gather and reduced with max, so the gradient (each maximum's
-gradient into its element) is autograd's through ember ops on every backend."""
+gradient into its element) is autograd's through ember ops on every backend, recorded as PyTorch's one node
+(`_composite`)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ import numpy as np
 import ember
 from ember._ops.dispatch import profiled
 from ember._tensor import Tensor
+from ember.autograd import grad_mode
+from ember.nn.functional._composite import attach_composite
 
 _DIM_NAMES = {2: ("height", "width"), 3: ("time", "height", "width")}
 
@@ -50,6 +53,12 @@ def _window_index(starts: list[np.ndarray], kernel: Sequence[int], spatial: Sequ
     out_shape = [s.shape[2] for s in starts]
     return np.broadcast_to(index, (*starts[0].shape[:2], *out_shape, *kernel)).reshape(
         *starts[0].shape[:2], *out_shape, -1)
+
+
+def _windows(input: Tensor, index: Tensor) -> Tensor:
+    """(N, C, *out, prod(kernel)): each window's elements, read with one gather."""
+    batch, channels = input.shape[:2]
+    return input.reshape(batch, channels, -1).gather(2, index.reshape(batch, channels, -1)).reshape(index.shape)
 
 
 def _check_samples(op: str, samples: Tensor, input: Tensor, batch: int, channels: int, dims: int) -> None:
@@ -99,11 +108,15 @@ def _fractional_max_pool(input: Tensor, kernel_size: Any, output_size: Any, outp
     order = (1, 0) if dims == 2 else (0, 1, 2)
     starts = [_starts(drawn[..., order[k]], spatial[k], out[k], kernel[k]) for k in range(dims)]
     index = ember.tensor(np.ascontiguousarray(_window_index(starts, kernel, spatial)), device=input.device)
-    planes = batched.reshape(batch, channels, -1)
-    windows = planes.gather(2, index.reshape(batch, channels, -1)).reshape(index.shape)
-    values, chosen = windows.max(-1)
-    if unbatched:
-        values = values.squeeze(0)
+
+    def pooled(a: Tensor) -> Tensor:
+        maxima = _windows(a.unsqueeze(0) if unbatched else a, index).max(-1).values
+        return maxima.squeeze(0) if unbatched else maxima
+
+    with grad_mode.no_grad():
+        values, chosen = _windows(batched, index).max(-1)
+    values = attach_composite(values.squeeze(0) if unbatched else values, f"FractionalMaxPool{dims}DBackward0",
+                              pooled, input)
     if not return_indices:
         return values
     indices = index.gather(-1, chosen.unsqueeze(-1)).squeeze(-1)

@@ -2,7 +2,7 @@
 coordinates through each batch's affine matrix (one bmm); grid_sample reads the input at each grid point,
 bilinearly, at the nearest pixel or bicubically, its taps found with floor and read with one gather each,
 so both are composed of differentiable ember ops (gradients w.r.t. input and grid, double backward) and run
-on every backend without a kernel of their own."""
+on every backend without a kernel of their own, each recorded as PyTorch's one node (`_composite`)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,13 @@ import math
 import operator
 import warnings
 from collections.abc import Sequence
-from functools import reduce
+from functools import partial, reduce
 from itertools import product
 
 import ember
 from ember._ops.dispatch import profiled
 from ember._tensor import Tensor
+from ember.nn.functional._composite import composite
 
 _DEFAULT_CHANGED = ("Default grid_sample and affine_grid behavior has changed to align_corners=False since 1.3.0. "
                     "Please specify align_corners=True if the old behavior is desired. See the documentation of "
@@ -65,7 +66,13 @@ def affine_grid(theta: Tensor, size: Sequence[int], align_corners: bool | None =
                       "of affine_grid for details.", stacklevel=2)
     elif min(size) <= 0:
         raise ValueError(f"Expected non-zero, positive output size. Got {given}")
-    # the base grid's columns are x (the last dim), y, (z,) then 1
+    generate = partial(_affine_grid, size=size, align_corners=align_corners)
+    return composite("AffineGridGeneratorBackward0", generate, theta)
+
+
+def _affine_grid(theta: Tensor, size: list[int], align_corners: bool) -> Tensor:
+    """The base grid (columns x (the last dim), y, (z,) then 1) times each batch's transposed matrix."""
+    rows, spatial = len(size) - 2, size[2:]
     axes = [_base_coordinates(steps, align_corners, theta) for steps in reversed(spatial)]
     mesh = ember.meshgrid(*reversed(axes), indexing="ij")  # each spatial-shaped, in (D,) H, W order
     columns = [*reversed(mesh), ember.ones_like(mesh[0])]
@@ -174,6 +181,12 @@ def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear", padding_mod
                          f"'reflection', but got: '{padding_mode}'")
     align_corners = _aligned(align_corners)
     _check_grid_sampler(input, grid, mode)
+    sample = partial(_sampled, mode=mode, padding_mode=padding_mode, align_corners=align_corners)
+    return composite(f"GridSampler{input.dim() - 2}DBackward0", sample, input, grid)
+
+
+def _sampled(input: Tensor, grid: Tensor, mode: str, padding_mode: str, align_corners: bool) -> Tensor:
+    """grid_sample's values, in differentiable ember ops."""
     taps = _Taps(input, grid.shape[1:-1])
     coordinates = [_unnormalized(grid[..., k], size, align_corners) for k, size in enumerate(taps.sizes)]
     if mode == "bicubic":
