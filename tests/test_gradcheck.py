@@ -177,11 +177,18 @@ OPS = {
 _REGISTRY = [entry for entry in UNARY if entry.differentiable and entry.backward is not None]
 OPS.update({f"registry {entry.name}": (getattr(ember, entry.name), [((2, 3), entry.domain)]) for entry in _REGISTRY})
 # And every binary one PyTorch differentiates, the second operand broadcast (its gradient is summed).
+# igamma and igammac: PyTorch differentiates the second operand only (the first's gradient raises), so the first
+# is a constant there.
+_SECOND_ONLY = {"igamma", "igammac"}
 _BINARY = [entry for entry in BINARY if entry.public and entry.differentiable and "float64" not in entry.refuses]
 OPS.update({f"registry {entry.name}": (getattr(ember, entry.name), [((2, 3), "real" if d == "nonzero" else d)
                                                                      for d in entry.domains[:1]] +
                                        [((3,), "real" if entry.domains[1] == "nonzero" else entry.domains[1])])
-            for entry in _BINARY})
+            for entry in _BINARY if entry.name not in _SECOND_ONLY})
+_CONSTANT_FIRST = ember.tensor(np.random.default_rng(7).uniform(0.5, 2.0, (2, 3)))
+OPS.update({f"registry {entry.name}": (lambda x, name=entry.name: getattr(ember, name)(_CONSTANT_FIRST, x),
+                                       [((3,), entry.domains[1])])
+            for entry in _BINARY if entry.name in _SECOND_ONLY})
 
 # And every reduction entry with a gradient (ember/_ops/reduction.py), over all elements and along a dim.
 _REDUCTIONS = [entry for entry in REDUCTIONS if entry.backward is not None]

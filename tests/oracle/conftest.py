@@ -246,6 +246,24 @@ class Oracle:
             settled(fn(self.ember, *[p[0] for p in pairs]))
         return torch_error.type
 
+    def copy_parameters(self, torch_module: Any, ember_module: Any) -> None:
+        """Give `ember_module` the values of `torch_module`'s parameters (same names, same order)."""
+        torch_parameters = dict(torch_module.named_parameters())
+        ember_parameters = dict(ember_module.named_parameters())
+        assert list(ember_parameters) == list(torch_parameters)
+        with self.ember.no_grad():
+            for name, p_t in torch_parameters.items():
+                ember_parameters[name].copy_(self.ember.tensor(p_t.detach().cpu().numpy()))
+
+    def raises_alike(self, build: Callable[[Any], Any]) -> None:
+        """`build(torch)` raises, and `build(ember)` raises the same type with the same message (ember's
+        dtypes print as ``ember.float32`` where PyTorch's print ``torch.float32``)."""
+        with pytest.raises(Exception) as expected:
+            build(self.torch)
+        with pytest.raises(type(expected.value)) as got:
+            build(self.ember)
+        assert str(got.value) == str(expected.value).replace("torch.", "ember.")
+
     def grad_fn_name(self, tensor: Any) -> str | None:
         return None if tensor.grad_fn is None else type(tensor.grad_fn).__name__
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
+
 
 def outcome(lib, call):
     """The exception class name `call(lib)` raises (a warning counts as one), or the result's dtype name and
@@ -61,3 +63,24 @@ def assert_same_error(call, ember, torch) -> None:
     got = raised(ember, call)
     assert isinstance(got, type(expected)), f"ember raised {got!r}, PyTorch {expected!r}"
     assert same_message(got, expected), f"ember: {got}\nPyTorch: {expected}"
+
+
+def assert_same_tree(got, expected, graph: bool = True, rtol: float = 1e-9, atol: float = 1e-12) -> None:
+    """ember's result has PyTorch's tree (tuples, lists, dicts), shapes and values and, with `graph`, a graph
+    (requires_grad, grad_fn) where PyTorch's has one."""
+    if isinstance(expected, (tuple, list)):
+        assert type(got) is type(expected) and len(got) == len(expected)
+        for g, e in zip(got, expected):
+            assert_same_tree(g, e, graph, rtol, atol)
+        return
+    if isinstance(expected, dict):
+        assert isinstance(got, dict) and list(got) == list(expected)
+        for key in expected:
+            assert_same_tree(got[key], expected[key], graph, rtol, atol)
+        return
+    assert type(got).__module__.startswith("ember"), f"ember gave {type(got)}"
+    assert tuple(got.shape) == tuple(expected.shape)
+    if graph:
+        assert got.requires_grad == expected.requires_grad
+        assert (got.grad_fn is None) == (expected.grad_fn is None)
+    np.testing.assert_allclose(got.detach().cpu().numpy(), expected.detach().numpy(), rtol=rtol, atol=atol)

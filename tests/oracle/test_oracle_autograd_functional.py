@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
-from outcomes import assert_same_error  # noqa: E402
+from outcomes import assert_same_error, assert_same_tree  # noqa: E402
 
 import ember  # noqa: E402
 
@@ -43,17 +43,7 @@ def scalar_of_one(lib):
 
 def _compare(got, expected, graph=True):
     """Same nesting, values and (unless not `graph`) whether each result has a graph as PyTorch's result."""
-    if isinstance(expected, (tuple, list)):
-        assert type(got) is type(expected) and len(got) == len(expected)
-        for g, e in zip(got, expected):
-            _compare(g, e, graph)
-        return
-    assert isinstance(got, ember.Tensor)
-    assert tuple(got.shape) == tuple(expected.shape)
-    if graph:
-        assert got.requires_grad == expected.requires_grad
-        assert (got.grad_fn is None) == (expected.grad_fn is None)
-    np.testing.assert_allclose(got.detach().cpu().numpy(), expected.detach().numpy(), rtol=1e-10, atol=1e-12)
+    assert_same_tree(got, expected, graph, rtol=1e-10)
 
 
 CASES = {

@@ -454,15 +454,31 @@ class _Generator:
         elif draw < 0.85:
             low, high = sorted(self.rng.integers(-8, 9, size=2) / 4.0)
             code, op = f"{name}.clamp_({low}, {high})", "clamp_"
-        elif draw < 0.93:
+        elif draw < 0.89:
             symbol = self.choice(["+=", "*=", "-=", "/="])
             value = self.choice([self.scalar(), self.operand(name)])
             code, op = f"{name} {symbol} {value}", f"{symbol}({'tensor' if value in self.ns else 'scalar'})"
+        elif draw < 0.93:
+            code, op = self.inplace_view(name)
         else:
             code, op = f"{name}.masked_fill_({name} > 0, {self.scalar()})", "masked_fill_"
         if self.rng.random() < 0.15:
             code, op = f"with torch.no_grad(): {code}", f"no_grad {op}"
         self.emit(code, "inplace", op, subject)
+
+    def inplace_view(self, name: str) -> tuple[str, str]:
+        """An in-place view op on `name` (its views taken before then see the base's new geometry)."""
+        d = self.ns[name].dim()
+        options = [(f"{name}.unsqueeze_({int(self.rng.integers(-d - 1, d + 1))})", "unsqueeze_"),
+                   (f"{name}.squeeze_()", "squeeze_()")]
+        if d:
+            first, second = (int(i) for i in self.rng.integers(-d, d, size=2))
+            options += [(f"{name}.transpose_({first}, {second})", "transpose_"),
+                        (f"{name}.swapdims_({first}, {second})", "swapdims_"),
+                        (f"{name}.squeeze_({first})", "squeeze_(dim)")]
+        if d <= 2:
+            options.append((f"{name}.t_()", "t_"))
+        return self.choice(options)
 
     def setitem(self) -> None:
         name = self.pick(lambda t: t.dim() >= 1 and not t.is_leaf) or self.pick_any()

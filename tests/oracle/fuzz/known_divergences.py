@@ -24,6 +24,28 @@ class KnownDivergence:
 
 KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
     KnownDivergence(
+        'backward: backward from WhereBackward0 [non-leaf] | shape of grad of operand (leaf): differs',
+        "an in-place view op under no_grad (unsqueeze_) changes a leaf's shape unrecorded; PyTorch's AccumulateGrad stores the gradient in the shape the leaf had when the consuming node was recorded, ember's fits it to the leaf's current shape",
+        """\
+        x1 = torch.tensor(1.0, dtype=torch.float32, requires_grad=True)  # input: float32 []
+        t3 = x1.exp()  # pointwise: exp
+        t4 = torch.where(t3 > 0, t3, t3)  # pointwise: where
+        with torch.no_grad(): x1.unsqueeze_(0)  # inplace: no_grad unsqueeze_ [leaf requiring grad]
+        t4.backward()  # backward: backward from WhereBackward0 [non-leaf]
+""",
+    ),
+    KnownDivergence(
+        'grad: autograd.grad create_graph from MaximumBackward0 [non-leaf] | exception of statement: torch RuntimeError, ember none',
+        "an in-place view op under no_grad (squeeze_) changes a non-leaf's shape unrecorded; PyTorch checks each gradient against the shape the next node's output had (validate_outputs), ember against the shape its input had when the consuming node was recorded, so the gradient of the new shape goes through",
+        """\
+        x1 = torch.tensor([1.0], dtype=torch.float32, requires_grad=True)  # input: float32 [1]
+        x3 = torch.tensor(-2, dtype=torch.int64)  # input: int64 []
+        t2 = torch.maximum(x1, x3)  # pointwise: maximum(tensor)
+        with torch.no_grad(): t2.squeeze_()  # inplace: no_grad squeeze_() [non-leaf]
+        g4, = torch.autograd.grad(t2.sum(), [x1], create_graph=True, allow_unused=True)  # grad: autograd.grad create_graph from MaximumBackward0 [non-leaf]
+""",
+    ),
+    KnownDivergence(
         'setitem: [bool mask] = tensor [leaf] | requires_grad of operand: torch True, ember False',
         "PyTorch's setitem of a 0-d value is fill_ (index_put_ for a bool mask), which, unlike copy_, records a node on an integer or bool tensor: the int tensor then requires grad, its later ops raise 'Autograd not support dtype' and backward through it hits an INTERNAL ASSERT; ember keeps non-float tensors out of autograd",
         """\

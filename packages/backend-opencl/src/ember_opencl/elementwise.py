@@ -19,7 +19,7 @@ from ember._backend_util import elementwise_strides
 
 from . import program
 from .buffer import CLArray, allocate
-from .program import BITS, FLOATS, UNSIGNED, value_type
+from .program import BITS, BOOL, FLOATS, HALF, UNSIGNED, value_type
 
 # Helpers the expressions call, emitted for every type they are used with (names carry the C type).
 _HELPERS = {
@@ -366,10 +366,10 @@ def expression(op: str, dtype: np.dtype) -> tuple[str, str]:
     """The C expression of `op` on values of `dtype` and the helper source it needs."""
     if op in _COMPARISONS:
         return _COMPARISONS[op], ""
-    if op == "nextafter" and dtype.name == "float16":  # computed in float, stepping by a float16 ulp
+    if op == "nextafter" and dtype == HALF:  # computed in float, stepping by a float16 ulp
         return "nextafter_half(a, b)", _HELPERS["nextafter_half"]
     t = value_type(dtype)
-    table = _BOOL if dtype.name == "bool" else _FLOAT if t in FLOATS else _INT
+    table = _BOOL if dtype == BOOL else _FLOAT if t in FLOATS else _INT
     if op not in table:
         raise TypeError(f"OpenCL kernel {op!r} does not support {dtype.name}")
     helper = _USES.get(op)
@@ -386,7 +386,7 @@ def expression(op: str, dtype: np.dtype) -> tuple[str, str]:
 def cast(value: str, target: np.dtype) -> str:
     """C code converting `value` to `target` as numpy's unsafe cast does (anything nonzero is true); to
     float16 through float, as PyTorch converts (a double is rounded twice: float, then half on store)."""
-    if target.name == "bool":
+    if target == BOOL:
         return f"(uchar)({value} != 0)"
     return f"({value_type(target)})({value})"
 
@@ -414,9 +414,9 @@ def scalar_arg(value, dtype: np.dtype):
     """A Python number as the kernel argument of a `dtype` operand (bool as uchar, float16 as float)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # a float out of float32's range becomes inf, as numpy's cast
-        if dtype.name == "bool":
+        if dtype == BOOL:
             return np.uint8(bool(value))
-        if dtype.name == "float16":  # rounded to float16, passed as the float the kernel computes in
+        if dtype == HALF:  # rounded to float16, passed as the float the kernel computes in
             return np.float32(np.array(value).astype(dtype)[()])
         return np.array(value).astype(dtype)[()]
 
@@ -443,7 +443,7 @@ def run(device, body: str, helpers: str, out: CLArray, operands: list,
             params += [f"__global const {_pointee(x.dtype)} *{n}_", f"long {n}_off"]
             scalar_types += [None, np.int64]
             args += [x.base, x.offset]
-            read = f"vload_half({n}_i, {n}_)" if x.dtype.name == "float16" else f"{n}_[{n}_i]"
+            read = f"vload_half({n}_i, {n}_)" if x.dtype == HALF else f"{n}_[{n}_i]"
             loads.append(f"const {t} {n} = {read};")
         else:
             params.append(f"const {t} {n}")
@@ -468,7 +468,7 @@ def run(device, body: str, helpers: str, out: CLArray, operands: list,
         index = "\n    ".join(f"{start};" for start in starts) + "\n    " + program.unravel(
             "i", [f"s{d}" for d in range(ndim)],
             [[f"t{j}_{d}" for d in range(ndim)] for j in range(len(collapsed))], targets)
-    store = f"vstore_half_rte({body}, out_i, out);" if out.dtype.name == "float16" else f"out[out_i] = {body};"
+    store = f"vstore_half_rte({body}, out_i, out);" if out.dtype == HALF else f"out[out_i] = {body};"
     source = f"""{helpers}
 __kernel void k({", ".join(params)}) {{
     const long i = get_global_id(0);
@@ -485,12 +485,12 @@ __kernel void k({", ".join(params)}) {{
 def _pointee(dtype: np.dtype) -> str:
     """The C type a buffer of `dtype` is declared with (float16: half, read and written only through
     vload_half/vstore_half_rte)."""
-    return "half" if dtype.name == "float16" else value_type(dtype)
+    return "half" if dtype == HALF else value_type(dtype)
 
 
 def _scalar_type(dtype: np.dtype) -> np.dtype:
     """The kernel argument type of a scalar operand: bool as uchar, float16 as the float it computes in."""
-    return np.dtype(np.uint8) if dtype.name == "bool" else np.dtype(np.float32) if dtype.name == "float16" else dtype
+    return np.dtype(np.uint8) if dtype == BOOL else np.dtype(np.float32) if dtype == HALF else dtype
 
 
 def _row_major(shape: tuple[int, ...]) -> list[int]:

@@ -5,7 +5,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import decompositions, elementwise, fused, indexing, matmul, memory, philox, reduction, scan, sorting, svd
+from . import (
+    decompositions,
+    elementwise,
+    fused,
+    indexing,
+    linalg,
+    matmul,
+    memory,
+    philox,
+    reduction,
+    scan,
+    sorting,
+    svd,
+)
 from .half import widening
 
 # the arguments these kernels update in place (an array, or a list of arrays)
@@ -35,5 +48,6 @@ KERNELS: dict[str, Any] = {
     "zero_": memory.zero_,
     "copy_to": memory.copy_to,
     **decompositions.KERNELS,
+    **linalg.KERNELS,
     **svd.KERNELS,
 }

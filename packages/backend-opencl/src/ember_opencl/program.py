@@ -1,7 +1,7 @@
 """Building and launching generated OpenCL C: C type names, the per-device program cache, launches.
 
-Each generated source is built once per device and kept in memory (``Device.programs``); pyopencl's
-binary cache keeps the compiled program on disk between processes.
+Each generated source is built once per device and kept in memory (``Device.programs``); its compiled
+binary stays on disk for the next process (binaries.py).
 """
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import warnings
 
 import numpy as np
 
+from . import binaries
 from .counters import COUNTS
 from .device import Device, cl
 
@@ -17,6 +18,10 @@ CTYPES = {"bool": "uchar", "uint8": "uchar", "int8": "char", "int16": "short", "
 UNSIGNED = {"uchar": "uchar", "char": "uchar", "short": "ushort", "int": "uint", "long": "ulong"}
 BITS = {"uchar": 8, "char": 8, "short": 16, "int": 32, "long": 64, "float": 32, "double": 64}
 FLOATS = ("float", "double")
+# The same by dtype, and the dtypes kernels test for: numpy computes `dtype.name` in Python on each access,
+# which every launch would pay several times over.
+_CTYPE_OF = {np.dtype(name): t for name, t in CTYPES.items()}
+HALF, BOOL = np.dtype(np.float16), np.dtype(np.bool_)
 
 WORK_GROUP = 128  # global sizes are rounded up to a multiple of this; kernels skip the extra items
 
@@ -24,13 +29,14 @@ _PRAGMA = "#pragma OPENCL EXTENSION cl_khr_fp64 : enable\n"
 
 
 def ctype(dtype: np.dtype) -> str:
-    return CTYPES[dtype.name]
+    t = _CTYPE_OF.get(dtype)
+    return CTYPES[dtype.name] if t is None else t  # by name: a byte order other than the native one
 
 
 def value_type(dtype: np.dtype) -> str:
     """The C type elementwise code computes `dtype`'s values in: float for float16 (stored as half through
     vload_half/vstore_half, core OpenCL C that needs no cl_khr_fp16), else the dtype's own."""
-    return "float" if dtype.name == "float16" else ctype(dtype)
+    return "float" if dtype == HALF else ctype(dtype)
 
 
 class CountedKernel:
@@ -55,7 +61,7 @@ def build(device: Device, source: str, name: str, scalar_types: list) -> Counted
         text = (_PRAGMA if "double" in source else "") + source
         with warnings.catch_warnings():  # a compiler's remarks on generated code are not the user's concern
             warnings.simplefilter("ignore")
-            built = getattr(cl.Program(device.context, text).build(devices=[device.device]), name)
+            built = getattr(binaries.built(device, text), name)
         COUNTS.builds += 1
         built.set_scalar_arg_dtypes(scalar_types)
         kernel = device.programs[key] = CountedKernel(built)

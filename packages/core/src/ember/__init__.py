@@ -7,6 +7,7 @@ entry point group).
 from __future__ import annotations
 
 import builtins
+import math
 from typing import TYPE_CHECKING, Any
 
 from . import _dtype, _generator
@@ -34,7 +35,7 @@ from ._ops.activation import log_softmax, relu, sigmoid, softmax
 from ._ops.addcmul import addcdiv, addcmul
 from ._ops.blas import addbmm, addmm, addmv, addr, baddbmm
 from ._ops.broadcasting import broadcast_shapes, broadcast_tensors
-from ._ops.convolution import conv1d, conv2d, conv_transpose1d, conv_transpose2d, convolution
+from ._ops.convolution import conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d, convolution
 from ._ops.creation import (
     arange,
     as_tensor,
@@ -71,6 +72,7 @@ from ._ops.lerp import lerp
 from ._ops.linalg import bmm, dot, ger, matmul, mm, mv, outer, vdot
 from ._ops.logit import logit
 from ._ops.matrix_chains import chain_matmul, matrix_power
+from ._ops.matrix_exp import matrix_exp
 from ._ops.matrix_norms import frobenius_norm, norm
 from ._ops.norms import allclose, count_nonzero, equal, isclose, logsumexp
 from ._ops.padding import constant_pad_nd
@@ -108,6 +110,7 @@ from ._ops.pooling import (
     max_pool1d,
     max_pool1d_with_indices,
     max_pool2d,
+    max_pool3d,
 )
 from ._ops.reduction import all, amax, amin, any, argmax, argmin, max, mean, min, prod, std, sum, var
 from ._ops.scan import cummax, cummin, cumprod, cumsum
@@ -157,6 +160,7 @@ from ._ops.views import (
     unflatten,
     unsqueeze,
 )
+from ._ops.weight_norm import _weight_norm, norm_except_dim
 from ._size import Size
 from ._tensor import Tensor
 from ._tensor_str import get_printoptions, set_printoptions
@@ -198,10 +202,13 @@ short = int16
 
 from . import (  # noqa: E402  (they build on the names above)
     accelerator,
+    amp,
     autograd,
     backends,  # noqa: E402
+    cpu,
     cuda,
     distributions,
+    func,
     linalg,
     nn,
     optim,
@@ -223,7 +230,24 @@ from ._generator import Generator, get_rng_state, set_rng_state  # noqa: E402
 from ._matmul_precision import get_float32_matmul_precision, set_float32_matmul_precision  # noqa: E402
 from ._ops.sampling import bernoulli, multinomial, normal, poisson  # noqa: E402
 from ._threads import get_num_threads, set_num_threads  # noqa: E402
+from .amp import autocast  # noqa: E402
+from .amp.autocast_mode import (  # noqa: E402
+    autocast_decrement_nesting,
+    autocast_increment_nesting,
+    clear_autocast_cache,
+    get_autocast_cpu_dtype,
+    get_autocast_dtype,
+    get_autocast_gpu_dtype,
+    is_autocast_cache_enabled,
+    is_autocast_cpu_enabled,
+    is_autocast_enabled,
+    set_autocast_cache_enabled,
+    set_autocast_dtype,
+    set_autocast_enabled,
+)
 from .serialization import load, save  # noqa: E402
+
+vmap = func.vmap
 
 # torch.<name> forms of nn functional ops (session 7)
 cosine_similarity, pairwise_distance = nn.functional.cosine_similarity, nn.functional.pairwise_distance
@@ -258,6 +282,7 @@ from ._ops.index_builders import (  # noqa: E402
     bincount,
     combinations,
     nonzero,
+    nonzero_static,
     tril_indices,
     triu_indices,
     unravel_index,
@@ -337,5 +362,30 @@ for _name in ("sigmoid_", "relu_", "clamp_", "reciprocal_", *(name + "_" for nam
               "gcd_", "lcm_", "addmv_", "detach"):
     globals()[_name] = _method_function(_name)
 del _name
+
+# top-level names of PyTorch's namespace (session 9): constants, legacy helpers, the compile entry point
+pi, e, inf, nan, newaxis = math.pi, math.e, math.inf, math.nan, None
+from . import compiler  # noqa: E402
+from ._device_module import get_device_module  # noqa: E402
+from ._legacy import set_default_tensor_type, typename  # noqa: E402
+from ._ops import view_copies as _view_copies  # noqa: E402
+from ._ops import view_scatters as _view_scatters  # noqa: E402
+from ._ops.asarray import asarray  # noqa: E402
+from ._ops.legacy_range import range  # noqa: E402,A004  (PyTorch's name, shadowing the builtin as ember.range)
+from ._ops.windows import (  # noqa: E402
+    bartlett_window,
+    blackman_window,
+    hamming_window,
+    hann_window,
+    kaiser_window,
+)
+from ._warn_always import is_warn_always_enabled, set_warn_always  # noqa: E402
+from .compiler import compile  # noqa: E402,A004
+
+globals().update({_name: getattr(_view_copies, _name) for _name in _view_copies.NAMES})
+globals().update({_name: getattr(_view_scatters, _name) for _name in _view_scatters.NAMES})
+for _name in _view_scatters.NAMES:
+    setattr(Tensor, _name, getattr(_view_scatters, _name))
+Tensor.nonzero_static = nonzero_static  # type: ignore[attr-defined]
 
 __version__ = "0.1.0"

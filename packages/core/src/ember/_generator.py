@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -126,15 +127,21 @@ def cpu_device() -> _device_class:
     return _device_class("cpu")
 
 
+# Callables told of every draw, with the generator about to be drawn from: vmap's randomness modes (ember.func).
+draw_hooks: list[Callable[[Generator], None]] = []
+
+
 def chosen(generator, d, op: str) -> Generator:
     """The generator an op on device `d` draws from: `generator`, checked, or `d`'s default one."""
     if generator is None:
-        return default_for(d)
-    if not isinstance(generator, Generator):
+        generator = default_for(d)
+    elif not isinstance(generator, Generator):
         raise TypeError(f"{op}(): argument 'generator' must be ember.Generator, not {type(generator).__name__}")
     if generator._device.type != d.type:
         raise RuntimeError(f"Expected a '{d.type}' device type for generator but found '{generator._device.type}'"
                            f" (in {op})")
+    for hook in draw_hooks:
+        hook(generator)
     return generator
 
 

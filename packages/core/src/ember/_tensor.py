@@ -47,8 +47,8 @@ class Tensor:
     """
 
     __slots__ = ("_data", "_dtype", "_device", "_requires_grad", "_grad", "_grad_fn", "_output_nr",
-                 "_version", "_base", "_accumulator", "_hooks", "_retains_grad", "_view_fn", "_view_version",
-                 "_view_no_grad", "_view_leaf", "_views", "_inference", "__weakref__")
+                 "_version", "_base", "_accumulator", "_hooks", "_retains_grad", "_view_fn", "_view_frame",
+                 "_view_version", "_view_no_grad", "_storage", "_view_leaf", "_views", "_inference", "__weakref__")
     __array_priority__ = 1000  # numpy defers to Tensor in mixed expressions such as ``array * tensor``
 
     _data: Any  # the backend's buffer
@@ -65,6 +65,9 @@ class Tensor:
     _hooks: list | None
     _retains_grad: bool
     _view_fn: Any  # redoes the chain of view ops from `_base` (for in-place ops on views)
+    _view_frame: Any  # a view's: the base's buffer that `_view_fn` starts from (see `node.replays`)
+    _storage: Any  # set on a tensor that is not a view whose `_data` addresses part of its storage (an in-place
+    # view op changed its geometry, or empty_strided left gaps): the whole storage's buffer (read with getattr)
     _view_version: int  # a view's: the shared version at which its `_grad_fn` was recorded
     _view_no_grad: bool  # a view's: made while grad mode was off
     _view_leaf: bool  # a view's, once set: made to require grad itself (a leaf of its own, not a dead edge)

@@ -13,6 +13,7 @@ from ._ops.lu_decomposition import lu, lu_factor, lu_factor_ex, lu_solve
 from ._ops.lu_ops import det, inv, inv_ex, slogdet, solve, solve_ex
 from ._ops.matrix_chains import matrix_power, multi_dot
 from ._ops.matrix_checks import LinAlgError
+from ._ops.matrix_exp import matrix_exp
 from ._ops.matrix_norms import linalg_norm as norm
 from ._ops.matrix_norms import matrix_norm
 from ._ops.norms import vector_norm
@@ -22,5 +23,5 @@ from ._ops.svd_decomposition import svd, svdvals
 
 __all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "diagonal", "eigh", "eigvalsh",
            "householder_product", "inv", "inv_ex", "lstsq", "lu", "lu_factor", "lu_factor_ex", "lu_solve", "matmul",
-           "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet", "solve",
-           "solve_ex", "solve_triangular", "svd", "svdvals", "vander", "vecdot", "vector_norm"]
+           "matrix_exp", "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet",
+           "solve", "solve_ex", "solve_triangular", "svd", "svdvals", "vander", "vecdot", "vector_norm"]

@@ -1,15 +1,19 @@
 """torch.special: PyTorch's special functions. Most are other names of ember's ops (`expit` is sigmoid,
 recording SigmoidBackward0 as PyTorch's does; `gammaln` lgamma, `psi` digamma); the rest are composed
-in `ember._ops.special_functions` or have kernels of their own (lgamma, digamma, erfinv, igamma: gammainc)."""
+in `ember._ops.special_functions` (zeta, the modified Bessel functions I), `ember._ops.bessel` (J, Y,
+K, Airy) and `ember._ops.orthogonal_polynomials` or have kernels of their own (lgamma, digamma, erfinv,
+igamma: gammainc)."""
 from __future__ import annotations
 
 import math
 
 from . import _dtype
 from ._ops import activation, norms
+from ._ops.bessel import FUNCTIONS as _BESSEL
 from ._ops.dispatch import profiled
 from ._ops.linalg import write_out
 from ._ops.logit import logit
+from ._ops.orthogonal_polynomials import FUNCTIONS as _POLYNOMIALS
 from ._ops.polygamma import mvlgamma, polygamma
 from ._ops.registry import ZeroGradient, in_float32
 from ._ops.scalar_ops import scaled
@@ -19,10 +23,15 @@ from ._tensor import Tensor, wrap
 from .autograd import grad_mode
 from .autograd.node import attach, needs_grad
 
-__all__ = ["digamma", "entr", "erf", "erfc", "erfcx", "erfinv", "exp2", "expit", "expm1", "gammainc", "gammaincc",
-           "gammaln", "i0", "i0e",
-           "i1", "i1e", "log1p", "log_ndtr", "log_softmax", "logit", "logsumexp", "multigammaln", "ndtr", "ndtri",
-           "polygamma", "psi", "round", "sinc", "softmax", "xlog1py", "xlogy"]
+__all__ = ["airy_ai", "bessel_j0", "bessel_j1", "bessel_y0", "bessel_y1", "chebyshev_polynomial_t",
+           "chebyshev_polynomial_u", "chebyshev_polynomial_v", "chebyshev_polynomial_w", "digamma", "entr", "erf",
+           "erfc", "erfcx", "erfinv", "exp2", "expit", "expm1", "gammainc", "gammaincc", "gammaln",
+           "hermite_polynomial_h", "hermite_polynomial_he", "i0", "i0e", "i1", "i1e", "laguerre_polynomial_l",
+           "legendre_polynomial_p", "log1p", "log_ndtr", "log_softmax", "logit", "logsumexp", "modified_bessel_i0",
+           "modified_bessel_i1", "modified_bessel_k0", "modified_bessel_k1", "multigammaln", "ndtr", "ndtri",
+           "polygamma", "psi", "round", "scaled_modified_bessel_k0", "scaled_modified_bessel_k1",
+           "shifted_chebyshev_polynomial_t", "shifted_chebyshev_polynomial_u", "shifted_chebyshev_polynomial_v",
+           "shifted_chebyshev_polynomial_w", "sinc", "softmax", "spherical_bessel_j0", "xlog1py", "xlogy", "zeta"]
 
 erf, erfc, exp2, expm1, log1p = (_UNARY[name] for name in ("erf", "erfc", "exp2", "expm1", "log1p"))
 erfinv, i0, sinc = _UNARY["erfinv"], _UNARY["i0"], _UNARY["sinc"]
@@ -31,6 +40,14 @@ psi = digamma
 multigammaln = mvlgamma
 i0e, i1, i1e, entr, erfcx, log_ndtr, ndtri, xlog1py = (
     _SPECIAL[name] for name in ("i0e", "i1", "i1e", "entr", "erfcx", "log_ndtr", "ndtri", "xlog1py"))
+zeta, modified_bessel_i0, modified_bessel_i1, spherical_bessel_j0 = (
+    _SPECIAL[name] for name in ("zeta", "modified_bessel_i0", "modified_bessel_i1", "spherical_bessel_j0"))
+(chebyshev_polynomial_t, chebyshev_polynomial_u, chebyshev_polynomial_v, chebyshev_polynomial_w,
+ shifted_chebyshev_polynomial_t, shifted_chebyshev_polynomial_u, shifted_chebyshev_polynomial_v,
+ shifted_chebyshev_polynomial_w, hermite_polynomial_h, hermite_polynomial_he, laguerre_polynomial_l,
+ legendre_polynomial_p) = _POLYNOMIALS.values()
+(bessel_j0, bessel_j1, bessel_y0, bessel_y1, modified_bessel_k0, modified_bessel_k1, scaled_modified_bessel_k0,
+ scaled_modified_bessel_k1, airy_ai) = _BESSEL.values()
 
 
 def gammainc(input, other, *, out=None):

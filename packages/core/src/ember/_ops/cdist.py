@@ -4,9 +4,10 @@ vector norm of their broadcast difference. Exact for every p; PyTorch's matrix-m
 from __future__ import annotations
 
 from . import views
-from .dispatch import type_name
+from .dispatch import profiled, type_name
 
 
+@profiled("aten::cdist")
 def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
     """Distances (..., P, R) between the rows of x1 (..., P, M) and of x2 (..., R, M)."""
     from ..linalg import vector_norm

@@ -1,9 +1,11 @@
-"""Convolution (1-d and 2-d, transposed or not, grouped): im2col + one batched matmul per group, and
+"""Convolution (1-d, 2-d and 3-d, transposed or not, grouped): im2col + one batched matmul per group, and
 col2im for the transposed form. One ConvolutionBackward0 node, as PyTorch records it, whose backward is
 written with the same differentiable pieces (the transposed convolution is the input's gradient of the
 plain one, and the other way round), so gradients of every order follow.
 """
 from __future__ import annotations
+
+import math
 
 from .. import _dtype
 from .._tensor import Tensor, wrap
@@ -14,27 +16,29 @@ from .dispatch import profiled
 from .im2col import Window, col2im, im2col
 
 
-# ----- the compositions, on (N, C, H, W) tensors -----------------------------------------------------
+# ----- the compositions, on (N, C, *spatial) tensors (2 or 3 spatial dims) ---------------------------------
 def _correlate(input: Tensor, weight: Tensor, window: Window, groups: int, columns: Tensor | None = None) -> Tensor:
-    """Cross-correlation of `input` (N, Ci, H, W) with `weight` (Co, Ci / groups, kh, kw) (`columns`: the
-    input's im2col, when the caller has it)."""
+    """Cross-correlation of `input` (N, Ci, *spatial) with `weight` (Co, Ci / groups, *kernel) (`columns`:
+    the input's im2col, when the caller has it)."""
     n, in_channels = input._data.shape[:2]
     out_channels = weight._data.shape[0]
-    rows, cols = window.blocks(input._data.shape[2:])
-    depth = in_channels // groups * window.kernel[0] * window.kernel[1]
-    columns = (im2col(input, window) if columns is None else columns).reshape(n, groups, depth, rows * cols)
+    blocks = window.blocks(input._data.shape[2:])
+    depth = in_channels // groups * window.volume
+    columns = (im2col(input, window) if columns is None else columns).reshape(n, groups, depth, math.prod(blocks))
     output = weight.reshape(groups, out_channels // groups, depth).matmul(columns)
-    return output.reshape(n, out_channels, rows, cols)
+    return output.reshape(n, out_channels, *blocks)
 
 
 def _transposed(input: Tensor, weight: Tensor, window: Window, groups: int, size) -> Tensor:
-    """Transposed convolution of `input` (N, Ci, H, W) with `weight` (Ci, Co / groups, kh, kw) into an image
-    of `size`: each input pixel spreads its weighted kernel over the output (the adjoint of `_correlate`)."""
-    n, in_channels, height, width = input._data.shape
-    depth = weight._data.shape[1] * window.kernel[0] * window.kernel[1]
+    """Transposed convolution of `input` (N, Ci, *spatial) with `weight` (Ci, Co / groups, *kernel) into an
+    image of `size`: each input pixel spreads its weighted kernel over the output (the adjoint of
+    `_correlate`)."""
+    n, in_channels, *spatial = input._data.shape
+    length = math.prod(spatial)
+    depth = weight._data.shape[1] * window.volume
     per_group = weight.reshape(groups, in_channels // groups, depth).transpose(1, 2)
-    columns = per_group.matmul(input.reshape(n, groups, in_channels // groups, height * width))
-    return col2im(columns.reshape(n, groups * depth, height * width), size, window)
+    columns = per_group.matmul(input.reshape(n, groups, in_channels // groups, length))
+    return col2im(columns.reshape(n, groups * depth, length), size, window)
 
 
 def _weight_grad(left: Tensor, right: Tensor, window: Window, groups: int, shape,
@@ -70,7 +74,7 @@ class ConvolutionBackward0(Node):
             grad_weight = _weight_grad(input, grad, window, groups, weight._data.shape) if self.transposed else \
                 _weight_grad(grad, input, window, groups, weight._data.shape, columns)
         if needs_input_grad(self, 2):
-            grad_bias = grad.sum((0, 2, 3))
+            grad_bias = grad.sum((0, *range(2, grad.ndim)))
         if self.spatial == 1:
             grad_input = None if grad_input is None else grad_input.squeeze(2)
             grad_weight = None if grad_weight is None else grad_weight.squeeze(2)
@@ -135,6 +139,11 @@ def _padding(padding, weight: Tensor, dilation: tuple, stride: tuple, spatial: i
     return tuple((p, p) for p in pads)
 
 
+def _named(name: str, values) -> str:
+    """`values` per spatial dim as PyTorch's messages name them: 'name_depth: 1 name_height: 2 ...'."""
+    return " ".join(f"{name}_{axis}: {v}" for axis, v in zip(("depth", "height", "width")[-len(values):], values))
+
+
 def _check_shapes(input: Tensor, weight: Tensor, bias, window: Window, groups: int, transposed: bool,
                   output_padding: tuple) -> None:
     if any(s <= 0 for s in window.stride):
@@ -159,15 +168,13 @@ def _check_shapes(input: Tensor, weight: Tensor, bias, window: Window, groups: i
                            f"{out_channels} elements, but got bias of size {list(bias._data.shape)} instead")
     kernel = weight_shape[2:]
     if any(k <= 0 for k in kernel):
-        raise RuntimeError(f"kernel size should be greater than zero, but got kernel_height: {kernel[0]} "
-                           f"kernel_width: {kernel[-1]}")
+        raise RuntimeError(f"kernel size should be greater than zero, but got {_named('kernel', kernel)}")
     if transposed:
         if any(p >= s and p >= d for p, s, d in zip(output_padding, window.stride, window.dilation)):
             raise RuntimeError(
-                "output padding must be smaller than either stride or dilation, but got output_padding_height: "
-                f"{output_padding[0]} output_padding_width: {output_padding[-1]} stride_height: {window.stride[0]} "
-                f"stride_width: {window.stride[-1]} dilation_height: {window.dilation[0]} dilation_width: "
-                f"{window.dilation[-1]}")
+                "output padding must be smaller than either stride or dilation, but got "
+                f"{_named('output_padding', output_padding)} {_named('stride', window.stride)} "
+                f"{_named('dilation', window.dilation)}")
         return
     padded = [n + lo + hi for n, (lo, hi) in zip(input_shape[2:], window.padding)]
     effective = [d * (k - 1) + 1 for d, k in zip(window.dilation, kernel)]
@@ -179,8 +186,9 @@ def _check_shapes(input: Tensor, weight: Tensor, bias, window: Window, groups: i
 
 # ----- the op ---------------------------------------------------------------------------------------------
 def _spatial_2d(t: Tensor, spatial: int) -> Tensor:
-    """`t` with a unit height inserted for a 1-d convolution (a plain tensor: used under no_grad)."""
-    if spatial == 2:
+    """`t` with a unit height inserted for a 1-d convolution (a plain tensor: used under no_grad); 2-d and
+    3-d ones run as they are."""
+    if spatial != 1:
         return t
     shape = t._data.shape
     return wrap(t._device.kernels.contiguous(t._data), t._dtype, t._device).reshape(*shape[:2], 1, *shape[2:])
@@ -188,7 +196,7 @@ def _spatial_2d(t: Tensor, spatial: int) -> Tensor:
 
 def _biased(output: Tensor, bias: Tensor | None) -> Tensor:
     if bias is not None:
-        output += bias.reshape(1, -1, 1, 1)
+        output += bias.reshape(1, -1, *(1,) * (output.ndim - 2))
     return output
 
 
@@ -202,14 +210,15 @@ def _convolve(input, weight, bias, stride, padding, dilation, transposed, output
     output_padding = _ints(output_padding, "output_padding", spatial)
     if spatial == 1:
         stride, dilation, pads, output_padding = (1, *stride), (1, *dilation), ((0, 0), *pads), (0, *output_padding)
-    window = Window(tuple(weight._data.shape[2:]) if spatial == 2 else (1, weight._data.shape[2]), dilation, pads,
+    window = Window(tuple(weight._data.shape[2:]) if spatial != 1 else (1, weight._data.shape[2]), dilation, pads,
                     stride)
     if not isinstance(groups, int) or isinstance(groups, bool):
         raise TypeError(f"{op}(): argument 'groups' must be int, not {type(groups).__name__}")
     _check_shapes(_spatial_2d(input, spatial), _spatial_2d(weight, spatial), bias, window, groups, transposed,
                   output_padding)
     saved = (input, weight)
-    own = input._device.kernels.get("conv2d")  # an extra name of the open kernel vocabulary (docs/internals.md)
+    # an extra name of the open kernel vocabulary (docs/internals.md), for 2-d windows
+    own = input._device.kernels.get("conv2d") if len(window.kernel) == 2 else None
     with grad_mode.no_grad():
         x, w = _spatial_2d(input, spatial), _spatial_2d(weight, spatial)
         if transposed:
@@ -225,7 +234,7 @@ def _convolve(input, weight, bias, stride, padding, dilation, transposed, output
             if weight._requires_grad:  # kept for the weight's gradient (freed by the backward)
                 saved = (input, weight, columns)
     shape = output._data.shape
-    data = output._data if spatial == 2 else views.reshape_buffer(output._device, output._data,
+    data = output._data if spatial != 1 else views.reshape_buffer(output._device, output._data,
                                                                    (*shape[:2], shape[3]))
     result = wrap(data, output._dtype, output._device)
     return attach(result, ConvolutionBackward0, (input, weight, bias), saved, window=window,
@@ -234,7 +243,7 @@ def _convolve(input, weight, bias, stride, padding, dilation, transposed, output
 
 @profiled("aten::convolution")
 def convolution(input, weight, bias, stride, padding, dilation, transposed, output_padding, groups):
-    """PyTorch's `torch.convolution`: the (transposed) convolution of 1-d or 2-d batched inputs."""
+    """PyTorch's `torch.convolution`: the (transposed) convolution of 1-d, 2-d or 3-d batched inputs."""
     spatial = weight.ndim - 2 if isinstance(weight, Tensor) else 0
     name = f"conv_transpose{spatial}d" if transposed else f"conv{spatial}d"
     return _convolve(input, weight, bias, stride, padding, dilation, transposed, output_padding, groups, spatial,
@@ -265,3 +274,17 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     """2-d transposed convolution of (N, Ci, H, W) or (Ci, H, W) with weight (Ci, Co / groups, kh, kw)."""
     return _convolve(input, weight, bias, stride, padding, dilation, True, output_padding, groups, 2,
                      "conv_transpose2d")
+
+
+@profiled("aten::conv3d")
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """3-d cross-correlation of (N, Ci, D, H, W) or (Ci, D, H, W) with weight (Co, Ci / groups, kd, kh, kw)."""
+    return _convolve(input, weight, bias, stride, padding, dilation, False, 0, groups, 3, "conv3d")
+
+
+@profiled("aten::conv_transpose3d")
+def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    """3-d transposed convolution of (N, Ci, D, H, W) or (Ci, D, H, W) with weight (Ci, Co / groups, kd, kh,
+    kw)."""
+    return _convolve(input, weight, bias, stride, padding, dilation, True, output_padding, groups, 3,
+                     "conv_transpose3d")

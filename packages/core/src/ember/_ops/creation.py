@@ -338,8 +338,11 @@ def empty_strided(size, stride, *, dtype=None, device=None, requires_grad=False)
                            f"({len(strides)})")
     d = place(device, dt, "empty_strided")
     elements = 0 if 0 in shape else 1 + sum((n - 1) * s for n, s in zip(shape, strides))
-    data = views.strided(d, uninitialized(d, (elements,), dt), shape, strides)
-    return _finish(data, dt, d, requires_grad, "empty_strided")
+    storage = uninitialized(d, (elements,), dt)
+    result = _finish(views.strided(d, storage, shape, strides), dt, d, requires_grad, "empty_strided")
+    if elements > math.prod(shape):  # strides that leave gaps: as_strided reaches the whole storage
+        result._storage = storage
+    return result
 
 
 @profiled("aten::full")

@@ -7,7 +7,7 @@ import warnings
 from .._tensor import _wrap_dim
 from . import joining, views
 from .broadcasting import broadcast_tensors
-from .dispatch import type_name
+from .dispatch import profiled, type_name
 
 
 def linalg_cross(input, other, *, dim=-1, out=None):
@@ -30,6 +30,7 @@ def linalg_cross(input, other, *, dim=-1, out=None):
     return result
 
 
+@profiled("aten::cross")
 def cross(input, other, dim=None, *, out=None):
     """torch.cross: linalg.cross along `dim`; without `dim`, along the first dim of size 3 (PyTorch's
     deprecated default, with its warning)."""

@@ -7,10 +7,10 @@ import numbers
 
 import numpy as np
 
-from .. import _dtype, _profiling
+from .. import _autocast, _dtype, _profiling
 from .._backend_util import half_source
 from .._tensor import Tensor
-from . import overlap
+from . import autocasting, overlap
 from .resize import resize_out
 
 DIMENSIONED, ZERO_DIM, SCALAR = _dtype.DIMENSIONED, _dtype.ZERO_DIM, _dtype.SCALAR
@@ -18,16 +18,17 @@ DIMENSIONED, ZERO_DIM, SCALAR = _dtype.DIMENSIONED, _dtype.ZERO_DIM, _dtype.SCAL
 
 def profiled(name: str):
     """Record calls of the decorated op as `name` while a profiler runs (one flag check otherwise).
-    An allocation that fails becomes PyTorch's RuntimeError naming the op (a try costs nothing)."""
+    An allocation that fails becomes PyTorch's RuntimeError naming the op (a try costs nothing).
+    An op that autocast casts (`autocasting.policy`) checks one more flag: whether any autocast region is on."""
     def decorate(fn):
         tensor_params = _tensor_params(fn)
+        kinds = autocasting.policy(name[len("aten::"):])
 
         @functools.wraps(fn)
         def op(*args, **kwargs):
             try:
-                if _profiling.enabled:
-                    with _profiling.record(name, args):
-                        return fn(*args, **kwargs)
+                if _profiling.enabled or (kinds and _autocast.regions):
+                    return _observed(name, kinds, fn, args, kwargs)
                 return fn(*args, **kwargs)
             except MemoryError as error:
                 raise allocation_error(name, error) from None
@@ -39,6 +40,15 @@ def profiled(name: str):
                 raise
         return op
     return decorate
+
+
+def _observed(name: str, kinds: dict, fn, args: tuple, kwargs: dict):
+    """An op's call while a profiler or an autocast region is on: recorded, and cast by autocast's policy."""
+    if _profiling.enabled:
+        with _profiling.record(name, args):
+            return autocasting.call(name[len("aten::"):], kinds, fn, args, kwargs) if kinds and _autocast.regions \
+                else fn(*args, **kwargs)
+    return autocasting.call(name[len("aten::"):], kinds, fn, args, kwargs)
 
 
 # The parameter names ops give their tensor operands.

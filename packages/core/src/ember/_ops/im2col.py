@@ -1,10 +1,13 @@
-"""im2col and col2im: the sliding windows of a (N, C, H, W) tensor as columns, and columns added back into an
-image. Convolution and pooling are matmuls and reductions over these columns (`convolution.py`, `pooling.py`),
-so every backend runs them with its `as_strided`, `copy_`, `full` and `add` kernels; each op's backward is the
-other, so gradients of any order follow. Public as `F.unfold` and `F.fold` (Im2ColBackward0, Col2ImBackward0).
+"""im2col and col2im: the sliding windows of a (N, C, *spatial) tensor (any number of spatial dims) as
+columns, and columns added back into an image. Convolution and pooling are matmuls and reductions over these
+columns (`convolution.py`, `pooling.py`), so every backend runs them with its `as_strided`, `copy_`, `full`
+and `add` kernels; each op's backward is the other, so gradients of any order follow. Public for 2-d
+images as `F.unfold` and `F.fold` (Im2ColBackward0, Col2ImBackward0).
 """
 from __future__ import annotations
 
+import itertools
+import math
 from typing import NamedTuple
 
 from .._tensor import Tensor, wrap
@@ -14,8 +17,8 @@ from .dispatch import profiled
 
 
 class Window(NamedTuple):
-    """Where a 2-D window reads: kernel (kh, kw), dilation (dh, dw), padding ((top, bottom), (left, right)) and
-    stride (sh, sw), all ints."""
+    """Where a window reads, one entry per spatial dim: kernel (kd, kh, kw), dilation, padding ((before,
+    after), ...) and stride, all ints."""
 
     kernel: tuple
     dilation: tuple
@@ -23,41 +26,63 @@ class Window(NamedTuple):
     stride: tuple
 
     def blocks(self, size) -> tuple:
-        """The count of window positions (rows, cols) over an image of `size` (H, W)."""
+        """The count of window positions along each spatial dim of an image of `size`."""
         return tuple((n + lo + hi - d * (k - 1) - 1) // s + 1 for n, (lo, hi), d, k, s in
                      zip(size, self.padding, self.dilation, self.kernel, self.stride))
 
+    def padded(self, size) -> tuple:
+        """The size of an image of `size` with its padding."""
+        return tuple(n + lo + hi for n, (lo, hi) in zip(size, self.padding))
+
+    @property
+    def volume(self) -> int:
+        """The count of elements in one window."""
+        return math.prod(self.kernel)
+
+
+def _row_major(shape) -> tuple:
+    """The C-contiguous element strides of `shape`."""
+    return tuple(math.prod(shape[i + 1:]) for i in range(len(shape)))
+
+
+def _interior(device, image, size, window: Window):
+    """The view of the padded `image` (N, C, *padded) that holds the image of `size` itself."""
+    for dim, (n, (lo, _)) in enumerate(zip(size, window.padding)):
+        image = views.narrow_buffer(device, image, dim + 2, lo, n)
+    return image
+
 
 def _padded(device, data, window: Window, dtype, fill):
-    """`data` (N, C, H, W) surrounded by `fill` as `window.padding` says, as a C-contiguous buffer."""
+    """`data` (N, C, *spatial) surrounded by `fill` as `window.padding` says, as a C-contiguous buffer."""
     k = device.kernels
     data = k.contiguous(data)
-    (top, bottom), (left, right) = window.padding
-    if not (top or bottom or left or right):
+    if not any(lo or hi for lo, hi in window.padding):
         return data
-    n, c, h, w = data.shape
-    target = k.full((n, c, h + top + bottom, w + left + right), fill, dtype)
-    region = views.narrow_buffer(device, views.narrow_buffer(device, target, 2, top, h), 3, left, w)
-    k.copy_(region, data)
+    n, c, *size = data.shape
+    target = k.full((n, c, *window.padded(size)), fill, dtype)
+    k.copy_(_interior(device, target, size, window), data)
     return target
 
 
 def window_view(device, data, window: Window, dtype, fill=0):
-    """The windows of `data` (N, C, H, W) as a (N, C, kh, kw, rows, cols) view of its padded copy."""
+    """The windows of `data` (N, C, *spatial) as a (N, C, *kernel, *blocks) view of its padded copy."""
     padded = _padded(device, data, window, dtype, fill)
-    n, c, height, width = padded.shape
-    rows, cols = window.blocks(data.shape[2:])
-    (kh, kw), (dh, dw), (sh, sw) = window.kernel, window.dilation, window.stride
-    plane = height * width
-    return views.strided(device, padded, (n, c, kh, kw, rows, cols),
-                         (c * plane, plane, dh * width, dw, sh * width, sw))
+    n, c, *size = padded.shape
+    steps = _row_major(size)
+    blocks = window.blocks(data.shape[2:])
+    plane = math.prod(size)
+    return views.strided(device, padded, (n, c, *window.kernel, *blocks),
+                         (c * plane, plane, *(d * s for d, s in zip(window.dilation, steps)),
+                          *(t * s for t, s in zip(window.stride, steps))))
 
 
 def im2col_buffer(device, data, window: Window, dtype, fill=0):
-    """(N, C * kh * kw, rows * cols): each column one window of `data` (N, C, H, W), PyTorch's unfold layout."""
+    """(N, C * prod(kernel), prod(blocks)): each column one window of `data` (N, C, *spatial), PyTorch's
+    unfold layout."""
     blocks = window_view(device, data, window, dtype, fill)
-    n, c, kh, kw, rows, cols = blocks.shape
-    return views.reshape_buffer(device, device.kernels.contiguous(blocks), (n, c * kh * kw, rows * cols))
+    n, c = blocks.shape[:2]
+    return views.reshape_buffer(device, device.kernels.contiguous(blocks),
+                                (n, c * window.volume, math.prod(blocks.shape[2 + len(window.kernel):])))
 
 
 # Below this many windows per row, col2im adds along the (N * C) planes rather than along rows: numpy-like
@@ -65,54 +90,60 @@ def im2col_buffer(device, data, window: Window, dtype, fill=0):
 _SHORT_ROW = 16
 
 
+def _offsets(window: Window, steps) -> list:
+    """Each kernel element's offset (in elements of an image with `steps` strides), in row-major order."""
+    return [sum(i * d * s for i, d, s in zip(index, window.dilation, steps))
+            for index in itertools.product(*(range(k) for k in window.kernel))]
+
+
 def _col2im_planes_last(device, blocks, size, window: Window, dtype):
-    """col2im_buffer of `blocks` (N, C, kh, kw, rows, cols) through an image laid out (H, W, N * C): the same
-    additions in the same order, each over long runs of planes, then one copy back to (N, C, H, W) that
-    also drops the padding."""
+    """col2im_buffer of `blocks` (N, C, *kernel, *blocks) through an image laid out (*spatial, N * C): the
+    same additions in the same order, each over long runs of planes, then one copy back to
+    (N, C, *spatial) that also drops the padding."""
     k = device.kernels
-    n, c, kh, kw, rows, cols = blocks.shape
-    planes, length = n * c, rows * cols
-    (dh, dw), (sh, sw) = window.dilation, window.stride
-    (top, bottom), (left, right) = window.padding
-    height, width = size[0] + top + bottom, size[1] + left + right
-    last = k.contiguous(views.strided(device, blocks, (kh, kw, rows, cols, planes),
-                                      (kw * length, length, cols, 1, kh * kw * length)))
-    image = k.full((height, width, planes), 0, dtype)
-    for i in range(kh):
-        for j in range(kw):
-            region = views.strided(device, image, (rows, cols, planes), (sh * width * planes, sw * planes, 1),
-                                   (i * dh * width + j * dw) * planes)
-            source = views.strided(device, last, (rows, cols, planes), (cols * planes, planes, 1),
-                                   (i * kw + j) * length * planes)
-            k.add(region, source, out=region)
-    return k.contiguous(views.strided(device, image, (n, c, size[0], size[1]), (c, 1, width * planes, planes),
-                                      (top * width + left) * planes))
+    spatial = len(size)
+    n, c = blocks.shape[:2]
+    counts = blocks.shape[2 + spatial:]
+    planes, length, volume = n * c, math.prod(counts), window.volume
+    padded = window.padded(size)
+    steps = _row_major(padded)
+    last = k.contiguous(views.strided(device, blocks, (volume, *counts, planes),
+                                      (length, *_row_major(counts), volume * length)))
+    image = k.full((*padded, planes), 0, dtype)
+    region_strides = tuple(t * s * planes for t, s in zip(window.stride, steps)) + (1,)
+    source_strides = tuple(s * planes for s in _row_major(counts)) + (1,)
+    for position, offset in enumerate(_offsets(window, steps)):
+        region = views.strided(device, image, (*counts, planes), region_strides, offset * planes)
+        source = views.strided(device, last, (*counts, planes), source_strides, position * length * planes)
+        k.add(region, source, out=region)
+    start = sum(lo * s for (lo, _), s in zip(window.padding, steps))
+    return k.contiguous(views.strided(device, image, (n, c, *size), (c, 1, *(s * planes for s in steps)),
+                                      start * planes))
 
 
 def col2im_buffer(device, columns, size, window: Window, dtype):
-    """(N, C, H, W) of `size` (H, W): each column of `columns` (N, C * kh * kw, rows * cols) added back where
-    its window read (the adjoint of `im2col_buffer`)."""
+    """(N, C, *size): each column of `columns` (N, C * prod(kernel), prod(blocks)) added back where its
+    window read (the adjoint of `im2col_buffer`)."""
     k = device.kernels
-    (kh, kw), (dh, dw), (sh, sw) = window.kernel, window.dilation, window.stride
-    (top, bottom), (left, right) = window.padding
-    rows, cols = window.blocks(size)
+    counts = window.blocks(size)
     n = columns.shape[0]
-    c = columns.shape[1] // (kh * kw)
-    blocks = views.reshape_buffer(device, k.contiguous(columns), (n, c, kh, kw, rows, cols))
-    height, width = size[0] + top + bottom, size[1] + left + right
-    if cols < _SHORT_ROW and n * c:
+    c = columns.shape[1] // window.volume
+    columns = k.contiguous(columns)
+    if counts[-1] < _SHORT_ROW and n * c:
+        blocks = views.reshape_buffer(device, columns, (n, c, *window.kernel, *counts))
         return _col2im_planes_last(device, blocks, size, window, dtype)
-    image = k.full((n, c, height, width), 0, dtype)
-    plane = height * width
-    for i in range(kh if n * c else 0):  # an empty image has no offsets to view
-        for j in range(kw):
-            region = views.strided(device, image, (n, c, rows, cols), (c * plane, plane, sh * width, sw),
-                                   i * dh * width + j * dw)
-            k.add(region, views.select_buffer(device, views.select_buffer(device, blocks, 2, i), 2, j), out=region)
-    if not (top or bottom or left or right):
+    padded = window.padded(size)
+    image = k.full((n, c, *padded), 0, dtype)
+    steps = _row_major(padded)
+    plane = math.prod(padded)
+    region_strides = (c * plane, plane, *(t * s for t, s in zip(window.stride, steps)))
+    flat = views.reshape_buffer(device, columns, (n, c, window.volume, *counts))
+    for position, offset in enumerate(_offsets(window, steps) if n * c else []):  # an empty image has no offsets
+        region = views.strided(device, image, (n, c, *counts), region_strides, offset)
+        k.add(region, views.select_buffer(device, flat, 2, position), out=region)
+    if not any(lo or hi for lo, hi in window.padding):
         return image
-    return k.contiguous(views.narrow_buffer(device, views.narrow_buffer(device, image, 2, top, size[0]), 3, left,
-                                            size[1]))
+    return k.contiguous(_interior(device, image, size, window))
 
 
 class Im2ColBackward0(Node):
@@ -137,16 +168,17 @@ def _unbatched(buffer_op, device, data, batched_ndim: int, *args):
 
 
 def im2col(input: Tensor, window: Window) -> Tensor:
-    """The windows of `input` (N, C, H, W) or (C, H, W) as columns (N, C * kh * kw, rows * cols) (or without
-    the N), zero-padded."""
-    data = _unbatched(im2col_buffer, input._device, input._data, 4, window, input._dtype)
+    """The windows of `input` (N, C, *spatial) or (C, *spatial) as columns (N, C * prod(kernel),
+    prod(blocks)) (or without the N), zero-padded."""
+    spatial = len(window.kernel)
+    data = _unbatched(im2col_buffer, input._device, input._data, spatial + 2, window, input._dtype)
     return attach(wrap(data, input._dtype, input._device), Im2ColBackward0, (input,), window=window,
-                  size=tuple(input._data.shape[-2:]))
+                  size=tuple(input._data.shape[-spatial:]))
 
 
 def col2im(columns: Tensor, size, window: Window) -> Tensor:
-    """`columns` (N, C * kh * kw, rows * cols) or (C * kh * kw, rows * cols) summed into a (N, C, H, W) (or
-    (C, H, W)) image of `size` (H, W)."""
+    """`columns` (N, C * prod(kernel), prod(blocks)) or (C * prod(kernel), prod(blocks)) summed into a
+    (N, C, *size) (or (C, *size)) image."""
     data = _unbatched(col2im_buffer, columns._device, columns._data, 3, tuple(size), window, columns._dtype)
     return attach(wrap(data, columns._dtype, columns._device), Col2ImBackward0, (columns,), window=window)
 

@@ -62,6 +62,21 @@ def nonzero(input, *, out=None, as_tuple=False):
     return copy_out(out, "nonzero", result._data, _dtype.int64, (input,))
 
 
+def nonzero_static(input, *, size, fill_value=-1):
+    """`nonzero`'s rows with a fixed count: the first `size` of them, padded with rows of `fill_value`."""
+    tensor_argument(input, "nonzero_static")
+    if size.__class__ is not int:
+        raise TypeError(f"nonzero_static(): argument 'size' must be int, not {type(size).__name__}")
+    if size < 0:
+        raise RuntimeError("nonzero_static: 'size' must be an non-negative integer")
+    found = nonzero(input)[:size]
+    missing = size - found.shape[0]
+    if missing == 0:
+        return found.contiguous()
+    padding = creation.full((missing, found.shape[1]), fill_value, dtype=_dtype.int64, device=input.device)
+    return joining.cat((found, padding))
+
+
 def argwhere(input):
     """The indices of the non-zero elements of `input`, one row per element (N x input.ndim, int64): PyTorch's
     ``nonzero()``."""

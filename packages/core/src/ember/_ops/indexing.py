@@ -11,7 +11,15 @@ from .. import _checks, _dtype
 from .._backend_util import half_source
 from .._tensor import Tensor, wrap
 from ..autograd import grad_mode
-from ..autograd.node import VIEW_NO_GRAD_CHANGED, Node, attach, needs_grad, needs_input_grad
+from ..autograd.node import (
+    IS_MODIFIED,
+    Node,
+    attach,
+    multi_view_refusal,
+    needs_grad,
+    needs_input_grad,
+    no_grad_view_refusal,
+)
 from . import overlap, views
 from .dispatch import broadcasts_to, bump, checked_scalar, expand_error, profiled, scalar, type_name
 from .layout import contiguous_strides, index_strides
@@ -75,9 +83,10 @@ def _expand_ellipsis(key: tuple, ndim: int) -> tuple:
     return key + (slice(None),) * (ndim - consumed)
 
 
-def _basic(input: Tensor, key: tuple) -> Tensor:
-    """Apply ints, slices and Nones one view at a time, as PyTorch does (so grad_fn names match)."""
-    single = len(key) == 1 and isinstance(key[0], slice)
+def _basic(input: Tensor, key: tuple, single: bool = False) -> Tensor:
+    """Apply ints, slices and Nones one view at a time, as PyTorch does (so grad_fn names match): a slice
+    that keeps a whole dim is skipped (nothing left: an alias), but a `single` one, a key that is a slice
+    and not a tuple, which PyTorch always slices."""
     result, dim = input, 0
     for item in _expand_ellipsis(key, input.ndim):
         if item is None:
@@ -302,6 +311,7 @@ def _split_advanced(key: tuple, ndim: int):
 @profiled("aten::index")
 def getitem(input, key):
     """``input[key]``: a view for ints/slices/None/Ellipsis, a copy when tensors or lists take part."""
+    single = isinstance(key, slice)
     key = _normalize(key)
     if any(_is_advanced(item) for item in key):
         basic, advanced = _split_advanced(key, input.ndim)
@@ -311,7 +321,7 @@ def getitem(input, key):
     if not input._data.shape and any(item is not None and item is not Ellipsis for item in key):
         raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
                          "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
-    return _basic(input, key)
+    return _basic(input, key, single)
 
 
 @profiled("aten::index_put_")
@@ -497,15 +507,11 @@ def check_inplace(t: Tensor, op: str) -> None:
         return
     base = t._base
     if base is not None and base._requires_grad and t._view_no_grad:
-        raise RuntimeError(VIEW_NO_GRAD_CHANGED)
-    if t._requires_grad and t.grad_fn is None and base is None:
+        raise no_grad_view_refusal(t, IS_MODIFIED)
+    if base is None and t._requires_grad and t._grad_fn is None:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-    fn = t._grad_fn
-    if base is not None and getattr(fn, "multi_view", False):  # split's, unbind's outputs
-        raise RuntimeError(f"Output {t._output_nr} of {fn.name()[:-len('Backward0')]} is a view and is being "
-                           "modified inplace. This view is the output of a function that returns multiple views. "
-                           "Such functions do not allow the output views to be modified inplace. You should "
-                           "replace the inplace operation by an out-of-place one.")
+    if base is not None and getattr(t._grad_fn, "multi_view", False):  # split's, unbind's outputs
+        raise multi_view_refusal(t, IS_MODIFIED)
     # a view of a leaf: of a base that requires grad without history, or (the base requiring no grad) of a
     # view that was made to require grad, itself or one that `t` was taken from
     if base is not None and (base.grad_fn is None if base._requires_grad else t._requires_grad):

@@ -12,10 +12,21 @@ from __future__ import annotations
 from typing import Any
 
 from .. import _dtype, _profiling
-from .._tensor import Tensor, drop_retain_hook, follow_base, move_retain_hook
+from .._tensor import Tensor, _is_contiguous, drop_retain_hook, follow_base, move_retain_hook
 from ..autograd import grad_mode
-from ..autograd.node import _FREED, VIEW_NO_GRAD_CHANGED, Node, attach, edge, link, needs_grad, needs_input_grad
-from . import creation, overlap
+from ..autograd.node import (
+    _FREED,
+    IS_MODIFIED,
+    Node,
+    attach,
+    edge,
+    link,
+    needs_grad,
+    needs_input_grad,
+    no_grad_view_refusal,
+    replays,
+)
+from . import creation, overlap, strided
 from .dispatch import binary_failure, broadcast_shapes, bump, checked_scalar, scalar, type_name
 from .indexing import check_inplace
 from .views import contiguous_format, copied, like_strides, preserve_format
@@ -31,7 +42,9 @@ class CopySlices(Node):
     gradient passes through. Without `fn` (an op recorded as several nodes) the region's gradient goes to
     the written value, whose own history reaches the region's old values."""
 
-    view_fn: Any  # redoes the view from its base
+    view_fn: Any  # redoes the view from its base, or None: the view is found by `region`
+    layout: tuple  # the base's shape and strides at the write
+    region: tuple  # without view_fn: the view's shape, strides and storage offset from the base's start
     fn: Node | None
     _held: tuple | None = _HELD
 
@@ -52,9 +65,15 @@ class CopySlices(Node):
         fn = self.fn
         if self._saved is None:  # freed by an earlier backward, as PyTorch's CopySlices drops its fn
             raise RuntimeError(_FREED)
-        # contiguous, so every view op replays on it (view() refuses a transposed one), as PyTorch's
-        result = grad.clone(memory_format=contiguous_format)
-        region = self.view_fn(result)
+        # the gradient laid out as the base (PyTorch's new_empty_strided), so that the view ops replay on it
+        # as on the base (view() refuses a transposed one) and the region lies where the view lies in it
+        shape, strides = self.layout
+        if _is_contiguous(shape, strides):
+            result = grad.clone(memory_format=contiguous_format)
+        else:
+            result = creation.empty_strided(shape, strides, dtype=grad._dtype, device=grad._device)
+            result.copy_(grad)
+        region = strided.as_strided(result, *self.region) if self.view_fn is None else self.view_fn(result)
         if fn is None:
             grads: Any = (None, region.clone(memory_format=contiguous_format))
         else:
@@ -68,11 +87,19 @@ class CopySlices(Node):
         return (result, *grads[1:])
 
 
-def rebase_view(base: Tensor, view_fn, result: Tensor, old_edge) -> None:
-    """Record that `result` was written into ``view_fn(base)``, whose history was `old_edge`: base's new
-    grad_fn is a CopySlices."""
+def rebase_view(base: Tensor, view: Tensor, result: Tensor, old_edge) -> None:
+    """Record that `result` was written into `view` of `base`, whose history was `old_edge`: base's new
+    grad_fn is a CopySlices, over the region that the view covers in the base's current geometry."""
     node = CopySlices.__new__(CopySlices)
-    node.view_fn = view_fn
+    base_shape, base_strides, base_offset = strided.geometry(base)
+    node.layout = (base_shape, base_strides)
+    if replays(view):
+        node.view_fn = view._view_fn
+    else:
+        node.view_fn = None
+        view_shape, view_strides, view_offset = strided.geometry(view)
+        # (an empty view addresses nothing: its offset, which numpy may leave anywhere, does not matter)
+        node.region = (view_shape, view_strides, view_offset - base_offset if 0 not in view_shape else 0)
     fn = result._grad_fn
     if fn is not None and fn._num_outputs == 1 and fn.next_functions[:1] == (old_edge,):
         node.fn = fn
@@ -115,10 +142,7 @@ def take_over(t: Tensor, result: Tensor, written: bool = False) -> Tensor:
     base = t._base
     on_view = base is not None and (base._requires_grad or result._requires_grad)
     if on_view and t._view_no_grad:  # a tracked write of a value that requires grad into a no_grad view
-        raise RuntimeError(VIEW_NO_GRAD_CHANGED)
-    if on_view and t._view_fn is None:
-        raise RuntimeError("an in-place operation on this view cannot be recorded by autograd (it was not made "
-                           "by a view op that ember can replay); clone() it first")
+        raise no_grad_view_refusal(t, IS_MODIFIED)
     old_edge = edge(t)
     if not written:
         t._device.kernels.copy_(t._data, result._data)
@@ -130,7 +154,7 @@ def take_over(t: Tensor, result: Tensor, written: bool = False) -> Tensor:
         if getattr(t, "_retains_grad", False) and t._grad_fn is not None:  # its grad_fn is re-derived from the
             drop_retain_hook(t, t._grad_fn, t._output_nr)  # base's new history (view_grad_fn hooks it there)
         old_node, old_nr = base._grad_fn, getattr(base, "_output_nr", 0)
-        rebase_view(base, t._view_fn, result, old_edge)
+        rebase_view(base, t, result, old_edge)
         move_retain_hook(base, old_node, old_nr)
     elif node is not None:
         old_node, old_nr = t._grad_fn, getattr(t, "_output_nr", 0)

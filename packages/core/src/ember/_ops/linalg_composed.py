@@ -7,7 +7,7 @@ import numbers
 from .. import _dtype
 from .._tensor import Tensor
 from . import shape, views
-from .dispatch import type_name
+from .dispatch import profiled, type_name
 from .joining import cat
 from .linalg import exact_out, written
 from .pointwise import mul
@@ -20,6 +20,7 @@ def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
     return shape.diagonal(A, offset, dim1, dim2)
 
 
+@profiled("aten::linalg_vecdot")
 def vecdot(x, y, *, dim=-1, out=None):
     """The dot products of the vectors along `dim` of `x` and `y` (broadcast): sum(conj(x) * y, dim), for
     floating tensors of one dtype."""

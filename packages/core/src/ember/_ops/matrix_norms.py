@@ -112,6 +112,7 @@ def linalg_norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
     return copied_into(result, out, "linalg_norm", "linalg.norm expected out tensor dtype {expected} but got: {got}")
 
 
+@profiled("aten::norm")
 def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
     """torch.norm: the vector `p`-norm over `dim` ('fro' is the 2-norm over at most two dims), or
     matrix_norm's `p` over `dim` (all dims when None) for the other strings."""

@@ -30,6 +30,7 @@ from . import (
     logit,
     lu_ops,
     matrix_chains,
+    matrix_exp,
     matrix_norms,
     nan_reductions,
     norms,
@@ -156,7 +157,7 @@ _METHODS = {
     "nan_to_num": nan_reductions.nan_to_num, "nansum": nan_reductions.nansum, "nanmean": nan_reductions.nanmean,
     "signbit": signs.signbit, "sgn": signs.sgn, "heaviside": signs.heaviside, "gcd": gcd.gcd, "lcm": gcd.lcm,
     "logcumsumexp": logcumsumexp.logcumsumexp, "cross": cross.cross,
-    "matrix_power": matrix_chains.matrix_power,
+    "matrix_power": matrix_chains.matrix_power, "matrix_exp": matrix_exp.matrix_exp,
     # session 8: math ops
     "float_power": exponents.float_power, "float_power_": exponents.float_power_, "ldexp": exponents.ldexp,
     "frexp": exponents.frexp, "aminmax": aminmax.aminmax, "dist": norms.dist,

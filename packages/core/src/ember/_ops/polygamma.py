@@ -10,15 +10,10 @@ from .._tensor import Tensor, wrap
 from ..autograd import grad_mode
 from ..autograd.node import Node, attach, needs_grad
 from .dispatch import profiled
+from .hurwitz_zeta import zeta
 from .linalg import write_out
 from .pointwise import where
 from .registry import in_float32
-
-_MACHEP = 1.11022302462515654042e-16
-# The Euler-Maclaurin denominators of Cephes' zeta: (2k)! / B_2k
-_ZETA_A = (12.0, -720.0, 30240.0, -1209600.0, 47900160.0, -1.8924375803183791606e9, 7.47242496e10,
-           -2.950130727918164224e12, 1.1646782814350067249e14, -4.5979787224074726105e15,
-           1.8152105401943546773e17, -7.1661652561756670113e18)
 
 
 def _trigamma(x: Tensor) -> Tensor:
@@ -35,46 +30,13 @@ def _trigamma(x: Tensor) -> Tensor:
     return where(reflected, -result, result)
 
 
-def _zeta(s: float, q: Tensor) -> Tensor:
-    """Cephes' Hurwitz zeta(s, q) for a whole s >= 2: nine or more terms of the sum, then the
-    Euler-Maclaurin tail, each element stopping where PyTorch's loop returns (a term below MACHEP of the
-    sum); inf at the poles q = 0, -1, ..."""
-    pole = (q <= 0) & (q == q.floor())
-    total = q ** -s
-    a, b = q, q * 0
-    done = pole | (q != q)  # PyTorch returns at once for these (inf, NaN), before the sum
-    terms = 0
-    while True:
-        terms += 1
-        a = a + 1
-        b = a ** -s
-        total = where(done, total, total + b)
-        done = done | ((-_MACHEP * total < b) & (b < _MACHEP * total))
-        if terms >= 9 and not bool(((a <= 9.0) & ~done).any()):
-            break
-    w = a
-    total = where(done, total, total + b * w / (s - 1) - 0.5 * b)
-    factor, k = 1.0, 0.0
-    for denominator in _ZETA_A:
-        factor *= s + k
-        b = b / w
-        term = factor * b / denominator
-        total = where(done, total, total + term)
-        done = done | ((term / total).abs() < _MACHEP)
-        k += 1
-        factor *= s + k
-        b = b / w
-        k += 1
-    return where(pole, math.inf, total)
-
-
 def _polygamma(n: int, x: Tensor) -> Tensor:
     if n == 0:
         return x.digamma()
     if n == 1:
         return in_float32(_trigamma, x)
     sign = 1.0 if n % 2 else -1.0
-    return in_float32(lambda x: sign * math.exp(math.lgamma(n + 1.0)) * _zeta(n + 1.0, x), x)
+    return in_float32(lambda x: sign * math.exp(math.lgamma(n + 1.0)) * zeta(n + 1.0, x), x)
 
 
 def _recorded(name: str, compute, input: Tensor, out, node_cls: type, **attributes) -> Tensor:

@@ -1,13 +1,15 @@
-"""Max, average and adaptive pooling over (N, C, H, W) tensors, through the im2col windows of `im2col.py`
-(a max or a sum over each window's column) or, for adaptive windows of uneven sizes, through one index
-of the flattened image. Their nodes are PyTorch's (MaxPool2DWithIndicesBackward0, AvgPool2DBackward0,
-AdaptiveAvgPool2DBackward0, AdaptiveMaxPool2DBackward0), their backward written in differentiable ops
-(a scatter-add at the argmax, col2im of the shared gradient), so second derivatives follow. The 1-d and
-unbatched forms run the 2-d op on an unsqueezed input and squeeze its result, as PyTorch does.
+"""Max, average and adaptive pooling over (N, C, *spatial) tensors of 2 or 3 spatial dims, through the
+im2col windows of `im2col.py` (a max or a sum over each window's column) or, for adaptive windows of uneven
+sizes, through one index of the flattened image. Their nodes are PyTorch's (MaxPool2DWithIndicesBackward0,
+AvgPool3DBackward0, AdaptiveAvgPool2DBackward0, AdaptiveMaxPool3DBackward0...), their backward written in
+differentiable ops (a scatter-add at the argmax, col2im of the shared gradient), so second derivatives
+follow. The 1-d and unbatched forms run the 2-d op on an unsqueezed input and squeeze its result, as
+PyTorch does.
 """
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 
 from .. import _dtype
@@ -22,8 +24,11 @@ from .im2col import Window, col2im, window_view
 from .pointwise import where
 from .scatter import scatter_add_along, take_along
 
-
 # ----- arguments ---------------------------------------------------------------------------------------
+_COUNTS = {1: "one", 2: "two", 3: "three"}
+_AXES = ("T", "H", "W")  # PyTorch's names of the spatial dims in pooling messages
+
+
 def _ints(value, name: str, op: str, count: int) -> tuple:
     if isinstance(value, int) and not isinstance(value, bool):
         return (value,) * count
@@ -32,7 +37,10 @@ def _ints(value, name: str, op: str, count: int) -> tuple:
             return tuple(value) * count
         if len(value) == count:
             return tuple(value)
-        raise RuntimeError(f"{op}: {name} must either be a single int, or a tuple of {count} ints")
+        # PyTorch's words vary with the op and the argument
+        verb = "must be" if op == "avg_pool3d" else "must be either" if name == "dilation" else "must either be"
+        omitted = "omitted, " if name == "stride" else ""
+        raise RuntimeError(f"{op}: {name} {verb} {omitted}a single int, or a tuple of {_COUNTS[count]} ints")
     raise TypeError(f"{op}(): argument '{name}' must be tuple of ints, not {type(value).__name__}")
 
 
@@ -54,43 +62,49 @@ def _output_size(size: int, kernel: int, pad: int, stride: int, dilation: int, c
     return out
 
 
+def _per_axis(prefix: str, values, suffix: str = "") -> str:
+    """'kT: 1 kH: 2 kW: 3' (or 'kH: 2 kW: 3'): `values` named per spatial dim as PyTorch's messages name them."""
+    return " ".join(f"{prefix}{axis}{suffix}: {v}" for axis, v in zip(_AXES[-len(values):], values))
+
+
 def _pool_window(input: Tensor, kernel, stride, padding, dilation, ceil_mode: bool, op: str) -> tuple:
-    """The `Window` of a pooling (its bottom/right padding grown to cover ceil mode's last windows) and the
+    """The `Window` of a pooling (its trailing padding grown to cover ceil mode's last windows) and the
     output size, after PyTorch's checks."""
     if any(k <= 0 for k in kernel):
-        raise RuntimeError(f"kernel size should be greater than zero, but got kH: {kernel[0]} kW: {kernel[1]}")
+        raise RuntimeError(f"kernel size should be greater than zero, but got {_per_axis('k', kernel)}")
     if any(s <= 0 for s in stride):
         raise RuntimeError("stride should not be zero")
     if any(d <= 0 for d in dilation):
-        raise RuntimeError(f"dilation should be greater than zero, but got dilationH: {dilation[0]} dilationW: "
-                           f"{dilation[1]}")
+        raise RuntimeError(f"dilation should be greater than zero, but got {_per_axis('dilation', dilation)}")
     for k, p, d in zip(kernel, padding, dilation):
-        if p < 0 or p > (d * (k - 1) + 1) // 2:
+        if p < 0:
+            raise RuntimeError(f"pad must be non-negative, but got pad: {p}")
+        if p > (d * (k - 1) + 1) // 2:
             raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={p}, "
                                f"kernel_size={k} and dilation={d}")
-    size = input._data.shape[-2:]
+    size = input._data.shape[-len(kernel):]
     out = tuple(_output_size(n, k, p, s, d, ceil_mode) for n, k, p, s, d in zip(size, kernel, padding, stride,
                                                                                  dilation))
     if any(o < 1 for o in out):
-        channels = input._data.shape[-3]
-        raise RuntimeError(f"Given input size: ({channels}x{size[0]}x{size[1]}). Calculated output size: "
-                           f"({channels}x{out[0]}x{out[1]}). Output size is too small")
+        channels = input._data.shape[-len(kernel) - 1]
+        raise RuntimeError(f"Given input size: ({'x'.join(map(str, (channels, *size)))}). Calculated output size: "
+                           f"({'x'.join(map(str, (channels, *out)))}). Output size is too small")
     pads = tuple((p, max(p, (o - 1) * s + d * (k - 1) + 1 - n - p)) for n, k, p, s, d, o in
                  zip(size, kernel, padding, stride, dilation, out))
     return Window(tuple(kernel), tuple(dilation), pads, tuple(stride)), out
 
 
 def _lift(op, input: Tensor, spatial: int, *args):
-    """`op` (a 2-d pooling) applied to a 1-d input with a unit height, squeezed back."""
-    if spatial == 2:
+    """`op` (a 2-d or 3-d pooling) applied to `input`; a 1-d input runs with a unit height, squeezed back."""
+    if spatial != 1:
         return op(input, *args)
     results = op(input.unsqueeze(-2), *args)
     return tuple(r.squeeze(-2) for r in results) if isinstance(results, tuple) else results.squeeze(-2)
 
 
-def _batched(input: Tensor):
-    """`input`'s buffer as (N, C, H, W): an unbatched (C, H, W) one as a batch of one."""
-    if input.ndim == 4:
+def _batched(input: Tensor, spatial: int):
+    """`input`'s buffer as (N, C, *spatial): an unbatched (C, *spatial) one as a batch of one."""
+    if input.ndim == spatial + 2:
         return input._data
     device = input._device
     return views.reshape_buffer(device, device.kernels.contiguous(input._data), (1, *input._data.shape))
@@ -114,17 +128,24 @@ class MaxPool2DWithIndicesBackward0(Node):
 
     def backward(self, grad):
         (indices,) = self.saved_tensors
-        *lead, height, width = self.shape
+        lead, spatial = self.shape[:-self.dims], self.shape[-self.dims:]
         n, c = (1, *lead) if len(lead) == 1 else lead
-        # One flat index into the whole input: a 1-d scatter is cheaper than one indexed along three dims.
-        length = grad._data.shape[-2] * grad._data.shape[-1]
-        flat = indices.reshape(n, c, length) + _planes(grad._device, n, c, height * width)
-        return scatter_add_along(grad.reshape(-1), 0, flat.reshape(-1), (n * c * height * width,)).reshape(
-            self.shape)
+        # One flat index into the whole input: a 1-d scatter is cheaper than one indexed along more dims.
+        length, plane = math.prod(grad._data.shape[-self.dims:]), math.prod(spatial)
+        flat = indices.reshape(n, c, length) + _planes(grad._device, n, c, plane)
+        return scatter_add_along(grad.reshape(-1), 0, flat.reshape(-1), (n * c * plane,)).reshape(self.shape)
+
+
+class MaxPool3DWithIndicesBackward0(MaxPool2DWithIndicesBackward0):
+    """The 3-d max pooling's gradient (PyTorch's name for it)."""
 
 
 class AdaptiveMaxPool2DBackward0(MaxPool2DWithIndicesBackward0):
-    pass
+    """The 2-d adaptive max pooling's gradient (PyTorch's name for it)."""
+
+
+class AdaptiveMaxPool3DBackward0(MaxPool2DWithIndicesBackward0):
+    """The 3-d adaptive max pooling's gradient (PyTorch's name for it)."""
 
 
 def _lowest(dt):
@@ -147,10 +168,10 @@ def _last_nan_or(first: Tensor, windows: Tensor) -> Tensor:
     return where(last_nan > 0, last_nan - 1, first)
 
 
-def _argmax_pool(input: Tensor, windows: Tensor, table: Tensor, node, out, **attributes):
+def _argmax_pool(input: Tensor, windows: Tensor, table: Tensor, node, out):
     """Max over dim 2 of `windows` (N, C, K, L) and the flat input index of each maximum from `table`
-    (K, L); the values recorded as `node` over `input` ((N, C, H, W) or (C, H, W))."""
-    lead = input._data.shape[:-2]
+    (K, L); the values recorded as `node` over `input` ((N, C, *spatial) or (C, *spatial))."""
+    lead = input._data.shape[:-len(out)]
     n, c, k, length = windows._data.shape
     planes, lengthwise = _planes(input._device, n, c, k * length), _lengthwise(input._device, length)
     with grad_mode.no_grad():
@@ -162,34 +183,45 @@ def _argmax_pool(input: Tensor, windows: Tensor, table: Tensor, node, out, **att
             position = _last_nan_or(first, windows) * length + lengthwise
         indices = take_along(table.reshape(-1), 0, position.reshape(-1)).reshape(*lead, *out)
     result = wrap(values._data, input._dtype, input._device)
-    return attach(result, node, (input,), (indices,), shape=tuple(input._data.shape), **attributes), indices
+    return attach(result, node, (input,), (indices,), shape=tuple(input._data.shape), dims=len(out)), indices
+
+
+def _flat_table(positions: list, size) -> Tensor:
+    """(prod(k), prod(out)) flat index into an image of `size` of each window element, from each spatial
+    dim's (out_d, k_d) table of positions along it."""
+    spatial = len(positions)
+    terms = []
+    for d, along in enumerate(positions):
+        shape = [1] * (2 * spatial)
+        shape[d], shape[spatial + d] = along._data.shape[1], along._data.shape[0]
+        terms.append(along.t().reshape(shape) * math.prod(size[d + 1:]))
+    table = functools.reduce(lambda total, term: total + term, terms)
+    return table.reshape(math.prod(p._data.shape[1] for p in positions), -1)
 
 
 @functools.lru_cache(maxsize=64)
-def _window_table(device, height: int, width: int, window: Window, out: tuple) -> Tensor:
-    """(kh * kw, rows * cols) flat input index of each window element, padding clamped onto the window's
+def _window_table(device, size: tuple, window: Window, out: tuple) -> Tensor:
+    """(prod(kernel), prod(out)) flat input index of each window element, padding clamped onto the window's
     first element (PyTorch's index for a window of -inf only); cached, as a training loop pools the same
     shapes every step."""
-    (top, _), (left, _) = window.padding
-    rows = _positions(device, [o * window.stride[0] - top for o in range(out[0])],
-                      [i * window.dilation[0] for i in range(window.kernel[0])], height)
-    cols = _positions(device, [o * window.stride[1] - left for o in range(out[1])],
-                      [j * window.dilation[1] for j in range(window.kernel[1])], width)
-    table = rows.t().reshape(-1, 1, out[0], 1) * width + cols.t().reshape(1, -1, 1, out[1])
-    return table.reshape(window.kernel[0] * window.kernel[1], -1)
+    return _flat_table([_positions(device, [o * s - lo for o in range(count)], [i * d for i in range(k)], n)
+                        for n, count, k, d, s, (lo, _) in
+                        zip(size, out, window.kernel, window.dilation, window.stride, window.padding)], size)
 
 
-def _max_pool2d(input: Tensor, kernel, stride, padding, dilation, ceil_mode: bool):
-    window, out = _pool_window(input, kernel, stride, padding, dilation, ceil_mode, "max_pool2d")
-    data = _batched(input)
-    n, c, height, width = data.shape
-    k = window.kernel[0] * window.kernel[1]
+_MAX_NODES = {2: MaxPool2DWithIndicesBackward0, 3: MaxPool3DWithIndicesBackward0}
+
+
+def _max_pool_nd(input: Tensor, kernel, stride, padding, dilation, ceil_mode: bool, op: str):
+    window, out = _pool_window(input, kernel, stride, padding, dilation, ceil_mode, op)
+    data = _batched(input, len(kernel))
+    n, c, *size = data.shape
     device = input._device
     blocks = window_view(device, data, window, input._dtype, _lowest(input._dtype))
-    columns = views.reshape_buffer(device, device.kernels.contiguous(blocks), (n, c, k, out[0] * out[1]))
+    columns = views.reshape_buffer(device, device.kernels.contiguous(blocks), (n, c, window.volume, math.prod(out)))
     windows = wrap(columns, input._dtype, device)
-    table = _window_table(device, height, width, window, tuple(out))
-    return _argmax_pool(input, windows, table, MaxPool2DWithIndicesBackward0, out)
+    table = _window_table(device, tuple(size), window, tuple(out))
+    return _argmax_pool(input, windows, table, _MAX_NODES[len(kernel)], out)
 
 
 def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, spatial, op):
@@ -199,7 +231,8 @@ def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_i
     padding, dilation = _ints(padding, "padding", op, spatial), _ints(dilation, "dilation", op, spatial)
     if spatial == 1:
         kernel, stride, padding, dilation = (1, *kernel), (1, *stride), (0, *padding), (1, *dilation)
-    values, indices = _lift(_max_pool2d, input, spatial, kernel, stride, padding, dilation, bool(ceil_mode))
+    name = "max_pool3d" if spatial == 3 else "max_pool2d"
+    values, indices = _lift(_max_pool_nd, input, spatial, kernel, stride, padding, dilation, bool(ceil_mode), name)
     return (values, indices) if return_indices else values
 
 
@@ -216,6 +249,13 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     return _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, 2, "max_pool2d")
 
 
+@profiled("aten::max_pool3d")
+def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """Max over windows of the last three dims of (N, C, D, H, W) or (C, D, H, W); `return_indices` also
+    gives each maximum's flat index in its D * H * W volume."""
+    return _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, 3, "max_pool3d")
+
+
 @profiled("aten::max_pool1d_with_indices")
 def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                             return_indices=False):
@@ -230,16 +270,28 @@ def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation
     return _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, True, 2, "max_pool2d")
 
 
+@profiled("aten::max_pool3d_with_indices")
+def max_pool3d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                            return_indices=False):
+    """max_pool3d's values and indices, always both."""
+    return _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, True, 3, "max_pool3d")
+
+
 # ----- average pooling -----------------------------------------------------------------------------------
 class AvgPool2DBackward0(Node):
     """Each output's gradient shared over its window (divided by the window's divisor), summed by col2im."""
 
     def backward(self, grad):
-        *lead, c, height, width = self.shape
-        n, k = (lead or [1])[0], self.window.kernel[0] * self.window.kernel[1]
-        length = grad._data.shape[-2] * grad._data.shape[-1]
+        dims = len(self.window.kernel)
+        *lead, c = self.shape[:-dims]
+        n, k = (lead or [1])[0], self.window.volume
+        length = math.prod(grad._data.shape[-dims:])
         shared = (grad / self.divisor).reshape(n, c, 1, length).expand(n, c, k, length)
-        return col2im(shared.reshape(n, c * k, length), (height, width), self.window).reshape(self.shape)
+        return col2im(shared.reshape(n, c * k, length), self.shape[-dims:], self.window).reshape(self.shape)
+
+
+class AvgPool3DBackward0(AvgPool2DBackward0):
+    """The 3-d average pooling's gradient (PyTorch's name for it)."""
 
 
 def _counts(size: int, out: int, kernel: int, pad: int, stride: int, include_pad: bool) -> list:
@@ -254,22 +306,28 @@ def _counts(size: int, out: int, kernel: int, pad: int, stride: int, include_pad
     return counts
 
 
-def _avg_pool2d(input: Tensor, kernel, stride, padding, ceil_mode, count_include_pad, divisor_override):
-    window, out = _pool_window(input, kernel, stride, padding, (1, 1), ceil_mode, "avg_pool2d")
+def _avg_pool_nd(input: Tensor, kernel, stride, padding, ceil_mode, count_include_pad, divisor_override):
+    spatial = len(kernel)
+    size = input._data.shape[-spatial:]
+    if spatial == 3 and any(n < k for n, k in zip(size, kernel)):
+        raise RuntimeError(f"input image ({_per_axis('', size)}) smaller than kernel size ({_per_axis('k', kernel)})")
+    window, out = _pool_window(input, kernel, stride, padding, (1,) * spatial, ceil_mode, f"avg_pool{spatial}d")
     if divisor_override is not None:
         divisor: Tensor | int = divisor_override
     else:
-        rows, cols = (_counts(size, o, kk, p, s, count_include_pad) for size, o, kk, p, s in
-                      zip(input._data.shape[-2:], out, kernel, padding, stride))
-        divisor = tensor([[r * q for q in cols] for r in rows], dtype=input._dtype, device=input._device)
+        counts = [_counts(n, o, kk, p, s, count_include_pad) for n, o, kk, p, s in
+                  zip(size, out, kernel, padding, stride)]
+        divisor = tensor([math.prod(c) for c in itertools.product(*counts)], dtype=input._dtype,
+                         device=input._device).reshape(out)
     device = input._device
-    blocks = window_view(device, _batched(input), window, input._dtype)
+    blocks = window_view(device, _batched(input, spatial), window, input._dtype)
     with grad_mode.no_grad():
-        total = wrap(blocks, input._dtype, device).sum((2, 3)).reshape(*input._data.shape[:-2], *out)
+        total = wrap(blocks, input._dtype, device).sum(tuple(range(2, 2 + spatial))).reshape(
+            *input._data.shape[:-spatial], *out)
         values = total / divisor if input._dtype.is_floating_point else total.div(divisor, rounding_mode="trunc")
     result = wrap(values._data, input._dtype, device)
-    return attach(result, AvgPool2DBackward0, (input,), window=window, divisor=divisor,
-                  shape=tuple(input._data.shape))
+    return attach(result, AvgPool3DBackward0 if spatial == 3 else AvgPool2DBackward0, (input,), window=window,
+                  divisor=divisor, shape=tuple(input._data.shape))
 
 
 def _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, spatial, op):
@@ -281,7 +339,7 @@ def _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
         raise RuntimeError("divisor must be not zero")
     if spatial == 1:
         kernel, stride, padding = (1, *kernel), (1, *stride), (0, *padding)
-    return _lift(_avg_pool2d, input, spatial, kernel, stride, padding, bool(ceil_mode), bool(count_include_pad),
+    return _lift(_avg_pool_nd, input, spatial, kernel, stride, padding, bool(ceil_mode), bool(count_include_pad),
                  divisor_override)
 
 
@@ -299,6 +357,14 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
                      "avg_pool2d")
 
 
+@profiled("aten::avg_pool3d")
+def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+               divisor_override=None):
+    """Mean over windows of the last three dims of (N, C, D, H, W) or (C, D, H, W)."""
+    return _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, 3,
+                     "avg_pool3d")
+
+
 # ----- adaptive pooling ------------------------------------------------------------------------------------
 def _adaptive_bounds(size: int, out: int) -> list:
     """PyTorch's adaptive windows: [floor(i * size / out), ceil((i + 1) * size / out)) for each output i."""
@@ -308,6 +374,8 @@ def _adaptive_bounds(size: int, out: int) -> list:
 def _output_sizes(input: Tensor, output_size, op: str, spatial: int) -> tuple:
     sizes = (output_size,) * spatial if isinstance(output_size, int) or output_size is None else tuple(output_size)
     if len(sizes) != spatial:
+        if "max" in op and spatial > 1:
+            raise RuntimeError(f"{op}(): internal error: output_size.size() must be {spatial}")
         raise RuntimeError(f"{op}: output_size must be {spatial}")
     return tuple(input._data.shape[-spatial + i] if s is None else s for i, s in enumerate(sizes))
 
@@ -320,82 +388,108 @@ def _adaptive_check(input, op: str, spatial: int) -> None:
             raise RuntimeError(f"Expected 2 to 3 dimensions, but got {input.ndim}-dimensional tensor for argument "
                                f"#1 'self' (while checking arguments for {op})")
         got = "got: " if "max" in op else "got "
-        raise RuntimeError(f"{op}(): Expected 3D or 4D tensor, but {got}{list(input._data.shape)}")
+        raise RuntimeError(f"{op}(): Expected {spatial + 1}D or {spatial + 2}D tensor, but {got}"
+                           f"{list(input._data.shape)}")
+
+
+def _along_each(x: Tensor, matrices: list) -> Tensor:
+    """`x` with each of its last len(matrices) dims mapped by its matrix (out_d, n_d): Σ_j M[i, j] x[..., j, ...]."""
+    spatial = len(matrices)
+    for d, matrix in enumerate(matrices[:-1]):
+        axis = x.ndim - spatial + d
+        shape = x.shape
+        rest = math.prod(shape[axis + 1:])
+        x = matrix.matmul(x.reshape(*shape[:axis], shape[axis], rest)).reshape(
+            *shape[:axis], matrix.shape[0], *shape[axis + 1:])
+    return x.matmul(matrices[-1].t())
 
 
 class AdaptiveAvgPool2DBackward0(Node):
-    """The gradient of rows-sum @ x @ cols-sumᵀ / counts: rowsᵀ @ (grad / counts) @ cols."""
+    """The gradient of the windows' sums (one 0/1 membership matrix per dim) over counts: each matrix's
+    transpose applied to grad / counts."""
 
     def backward(self, grad):
-        rows, cols, counts = self.rows, self.cols, self.counts
-        return rows.t().matmul(grad / counts).matmul(cols)
+        return _along_each(grad / self.counts, [m.t() for m in self.members])
+
+
+class AdaptiveAvgPool3DBackward0(AdaptiveAvgPool2DBackward0):
+    """The 3-d adaptive average pooling's gradient (PyTorch's name for it)."""
 
 
 def _membership(bounds: list, size: int, input: Tensor) -> Tensor:
     """(out, size) 0/1 matrix: which inputs each adaptive window covers."""
     return tensor([[1 if start <= j < end else 0 for j in range(size)] for start, end in bounds],
-                  dtype=input._dtype, device=input._device)
+                  dtype=input._dtype, device=input._device).reshape(len(bounds), size)
 
 
-def _adaptive_avg_pool2d(input: Tensor, out: tuple):
-    height, width = input._data.shape[-2:]
-    if out == (1, 1):
-        return input.mean((-1, -2), keepdim=True)
-    row_bounds, col_bounds = _adaptive_bounds(height, out[0]), _adaptive_bounds(width, out[1])
-    rows, cols = _membership(row_bounds, height, input), _membership(col_bounds, width, input)
-    counts = tensor([[(re - rs) * (ce - cs) for cs, ce in col_bounds] for rs, re in row_bounds],
-                    dtype=input._dtype, device=input._device)
+def _adaptive_avg_pool_nd(input: Tensor, out: tuple):
+    spatial = len(out)
+    size = input._data.shape[-spatial:]
+    if all(o == 1 for o in out):
+        return input.mean(tuple(range(-1, -spatial - 1, -1)), keepdim=True)
+    bounds = [_adaptive_bounds(n, o) for n, o in zip(size, out)]
+    members = [_membership(b, n, input) for b, n in zip(bounds, size)]
+    counts = tensor([math.prod(end - start for start, end in window) for window in itertools.product(*bounds)],
+                    dtype=input._dtype, device=input._device).reshape(out)
     with grad_mode.no_grad():
-        values = rows.matmul(input).matmul(cols.t()) / counts
-    return attach(wrap(values._data, input._dtype, input._device), AdaptiveAvgPool2DBackward0, (input,),
-                  rows=rows, cols=cols, counts=counts)
+        values = _along_each(input, members) / counts
+    node = AdaptiveAvgPool3DBackward0 if spatial == 3 else AdaptiveAvgPool2DBackward0
+    return attach(wrap(values._data, input._dtype, input._device), node, (input,), members=members, counts=counts)
 
 
-def _adaptive_max_pool2d(input: Tensor, out: tuple):
-    *lead, height, width = input._data.shape
+def _adaptive_max_pool_nd(input: Tensor, out: tuple):
+    spatial = len(out)
+    lead, size = input._data.shape[:-spatial], input._data.shape[-spatial:]
     if 0 in out:  # nothing to pool
         k = input._device.kernels
         return (wrap(k.full((*lead, *out), 0, input._dtype), input._dtype, input._device),
                 wrap(k.full((*lead, *out), 0, _dtype.int64), _dtype.int64, input._device))
-    row_bounds, col_bounds = _adaptive_bounds(height, out[0]), _adaptive_bounds(width, out[1])
-    kh = max(end - start for start, end in row_bounds)
-    kw = max(end - start for start, end in col_bounds)
-    # Each window's positions, its shorter windows repeating their last one (a repeat never changes the max
-    # nor its first index).
-    rows = tensor([[min(start + i, end - 1) for i in range(kh)] for start, end in row_bounds], dtype=_dtype.int64,
-                  device=input._device)
-    cols = tensor([[min(start + j, end - 1) for j in range(kw)] for start, end in col_bounds], dtype=_dtype.int64,
-                  device=input._device)
-    table = (rows.t().reshape(kh, 1, out[0], 1) * width + cols.t().reshape(1, kw, 1, out[1])).reshape(kh * kw, -1)
+    # Each window's positions along each dim, its shorter windows repeating their last one (a repeat never
+    # changes the max nor its first index).
+    positions = []
+    for n, o in zip(size, out):
+        bounds = _adaptive_bounds(n, o)
+        k = max(end - start for start, end in bounds)
+        positions.append(tensor([[min(start + i, end - 1) for i in range(k)] for start, end in bounds],
+                                dtype=_dtype.int64, device=input._device))
+    table = _flat_table(positions, size)
     with grad_mode.no_grad():
-        windows = input.reshape((lead[:-1] or [1])[0], lead[-1], height * width)[:, :, table]
-    return _argmax_pool(input, windows, table, AdaptiveMaxPool2DBackward0, out)
+        windows = input.reshape((lead[:-1] or [1])[0], lead[-1], math.prod(size))[:, :, table]
+    node = AdaptiveMaxPool3DBackward0 if spatial == 3 else AdaptiveMaxPool2DBackward0
+    return _argmax_pool(input, windows, table, node, out)
 
 
-def _adaptive(op2d, input, output_size, op: str, spatial: int):
+def _adaptive(pool, input, output_size, op: str, spatial: int):
     _adaptive_check(input, op, spatial)
     out = _output_sizes(input, output_size, op, spatial)
     if any(o < 0 for o in out):
         raise RuntimeError(f"{op}: elements of output_size must be greater than or equal to 0 but received "
                            f"{list(out)}")
-    return _lift(op2d, input, spatial, (1, *out) if spatial == 1 else out)
+    return _lift(pool, input, spatial, (1, *out) if spatial == 1 else out)
 
 
 @profiled("aten::adaptive_avg_pool1d")
 def adaptive_avg_pool1d(input, output_size):
     """Mean over `output_size` near-equal windows of the last dim."""
-    return _adaptive(_adaptive_avg_pool2d, input, output_size, "adaptive_avg_pool1d", 1)
+    return _adaptive(_adaptive_avg_pool_nd, input, output_size, "adaptive_avg_pool1d", 1)
 
 
 @profiled("aten::adaptive_avg_pool2d")
 def adaptive_avg_pool2d(input, output_size):
     """Mean over near-equal windows of the last two dims, `output_size` (h, w) of them (None keeps a size)."""
-    return _adaptive(_adaptive_avg_pool2d, input, output_size, "adaptive_avg_pool2d", 2)
+    return _adaptive(_adaptive_avg_pool_nd, input, output_size, "adaptive_avg_pool2d", 2)
 
 
 def _adaptive_max(input, output_size, return_indices, op, spatial):
-    values, indices = _adaptive(_adaptive_max_pool2d, input, output_size, op, spatial)
+    values, indices = _adaptive(_adaptive_max_pool_nd, input, output_size, op, spatial)
     return (values, indices) if return_indices else values
+
+
+@profiled("aten::adaptive_avg_pool3d")
+def adaptive_avg_pool3d(input, output_size):
+    """Mean over near-equal windows of the last three dims, `output_size` (d, h, w) of them (None keeps a
+    size)."""
+    return _adaptive(_adaptive_avg_pool_nd, input, output_size, "adaptive_avg_pool3d", 3)
 
 
 @profiled("aten::adaptive_max_pool1d")
@@ -420,3 +514,15 @@ def adaptive_max_pool1d(input, output_size, return_indices=False):
 def adaptive_max_pool2d(input, output_size, return_indices=False):
     """Max over near-equal windows of the last two dims; `return_indices` also gives the flat indices."""
     return _adaptive_max(input, output_size, return_indices, "adaptive_max_pool2d", 2)
+
+
+@profiled("aten::adaptive_max_pool3d")
+def adaptive_max_pool3d_with_indices(input, output_size, return_indices=False):
+    """adaptive_max_pool3d's values and indices, always both."""
+    return _adaptive_max(input, output_size, True, "adaptive_max_pool3d", 3)
+
+
+@profiled("aten::adaptive_max_pool3d")
+def adaptive_max_pool3d(input, output_size, return_indices=False):
+    """Max over near-equal windows of the last three dims; `return_indices` also gives the flat indices."""
+    return _adaptive_max(input, output_size, return_indices, "adaptive_max_pool3d", 3)

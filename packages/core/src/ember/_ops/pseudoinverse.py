@@ -1,7 +1,7 @@
-"""The spectral functions of torch.linalg built on the SVD: pinv (torch.pinverse) and matrix_rank, with
-PyTorch's tolerances (atol, rtol: the singular values above max(atol, rtol * the largest) count; rtol's default
-eps * max(m, n), 0 when only atol > 0 is given). pinv records PyTorch's LinalgPinvBackward0 (derivatives.yaml's
-pinv_backward, in differentiable ember ops)."""
+"""The spectral functions of torch.linalg built on the SVD (on eigh for symmetric input): pinv (torch.pinverse)
+and matrix_rank, with PyTorch's tolerances (atol, rtol: the singular values above max(atol, rtol * the largest)
+count; rtol's default eps * max(m, n), 0 when only atol > 0 is given). pinv records PyTorch's LinalgPinvBackward0
+(derivatives.yaml's pinv_backward, in differentiable ember ops)."""
 from __future__ import annotations
 
 import numbers
@@ -11,7 +11,7 @@ from .._tensor import Tensor
 from .._typeinfo import finfo
 from ..autograd import grad_mode
 from ..autograd.node import Node, attach
-from . import creation
+from . import creation, decomposition_kernels
 from .dispatch import profiled, type_name
 from .linalg import write_out
 from .pointwise import maximum, where
@@ -42,12 +42,13 @@ def _kept(values: Tensor, largest: Tensor, atol: Tensor, rtol: Tensor) -> Tensor
     return values > maximum(atol.unsqueeze(-1), rtol.unsqueeze(-1) * largest)
 
 
-def _lower_symmetric(A: Tensor) -> Tensor:
-    """The symmetric matrix of A's lower triangle, which hermitian=True reads (PyTorch's eigh reads it)."""
+def _symmetric_spectrum(A: Tensor, vectors: bool):
+    """(eigenvalues, eigenvectors or None) of the symmetric matrix of A's lower triangle, as PyTorch's
+    hermitian=True reads it: its singular values are the eigenvalues' magnitudes."""
     if A.shape[-1] != A.shape[-2]:
         raise RuntimeError(f"linalg.eigh: A must be batches of square matrices, but they are {A.shape[-2]} by "
                            f"{A.shape[-1]} matrices")
-    return A.tril() + A.tril(-1).mT
+    return decomposition_kernels.eigh(A, False, vectors, "linalg.eigh")
 
 
 def pinv_backward(grad: Tensor, pinv_a: Tensor, a: Tensor) -> Tensor:
@@ -74,16 +75,21 @@ def _pseudo_inverse(A: Tensor, atol, rtol, hermitian: bool) -> Tensor:
     with grad_mode.no_grad():
         if A.numel() == 0:
             return creation.zeros((*A.shape[:-2], A.shape[-1], A.shape[-2]), dtype=A.dtype, device=A.device)
-        u, s, vh = factored(_lower_symmetric(A) if hermitian else A, False, True)
+        if hermitian:  # A = U diag(λ) Uᵀ: pinv(A) = U diag(1/λ over the kept |λ|) Uᵀ
+            values, vectors = _symmetric_spectrum(A, True)
+            magnitude = values.abs()
+            kept = _kept(magnitude, magnitude.amax(-1, keepdim=True), absolute, relative)
+            return (vectors * where(kept, values.reciprocal(), 0.0).to(A.dtype).unsqueeze(-2)) @ vectors.mT
+        u, s, vh = factored(A, False, True)
         inverted = where(_kept(s, s[..., :1], absolute, relative), s.reciprocal(), 0.0).to(A.dtype)
         return (vh.mT * inverted.unsqueeze(-2)) @ u.mT
 
 
 @profiled("aten::linalg_pinv")
 def pinv(A, rcond=None, hermitian=False, *, atol=None, rtol=None, out=None):
-    """The Moore-Penrose pseudo-inverse of each matrix of A (*, m, n) -> (*, n, m), from its SVD (of its lower
-    triangle's symmetric matrix with `hermitian`): singular values at or below max(atol, rtol * the largest)
-    taken as zero. `rcond` (positional, PyTorch's older form) is rtol."""
+    """The Moore-Penrose pseudo-inverse of each matrix of A (*, m, n) -> (*, n, m), from its SVD (from the
+    eigendecomposition of its lower triangle's symmetric matrix with `hermitian`, as PyTorch): singular values
+    at or below max(atol, rtol * the largest) taken as zero. `rcond` (positional, PyTorch's older form) is rtol."""
     if not isinstance(A, Tensor):
         raise TypeError(f"linalg_pinv(): argument 'input' (position 1) must be Tensor, not {type(A).__name__}")
     if A._dtype not in (_dtype.float32, _dtype.float64) or A.ndim < 2:
@@ -122,7 +128,7 @@ def matrix_rank(A, tol=None, hermitian=False, *, atol=None, rtol=None, out=None)
     absolute, relative = tolerances(A, atol, rtol)
     with grad_mode.no_grad():
         if hermitian:
-            values = svdvals_of(_lower_symmetric(A))
+            values = _symmetric_spectrum(A, False)[0].abs()
         else:
             check_input("linalg_matrix_rank", A)
             values = svdvals_of(A)

@@ -10,6 +10,7 @@ from .._tensor import Tensor, _wrap_dim
 from ..autograd import grad_mode
 from ..autograd.node import Node, attach
 from .creation import full_like, tensor
+from .dispatch import profiled
 from .lerp import lerp
 from .scatter import gather
 
@@ -101,12 +102,14 @@ def _quantile(op: str, input, q, dim, keepdim: bool, interpolation: str, ignore_
     return attach(final, SqueezeBackward4, (result,))
 
 
+@profiled("aten::quantile")
 def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
     """The `q`-th quantiles (a number or a 0-d/1-d tensor in [0, 1]) of `input` along `dim` (all elements when
     None), interpolated as `interpolation`; NaN wherever a reduced slice holds a NaN."""
     return _quantile("quantile", input, q, dim, keepdim, interpolation, False, out)
 
 
+@profiled("aten::nanquantile")
 def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
     """quantile ignoring NaN values (NaN only where a reduced slice is all NaN)."""
     return _quantile("nanquantile", input, q, dim, keepdim, interpolation, True, out)

@@ -7,6 +7,7 @@ import math
 from .. import _dtype
 from .._tensor import Tensor, _wrap_dim
 from . import joining, linalg, pointwise, shape, views
+from .dispatch import profiled
 
 
 def kron(input, other, *, out=None):
@@ -27,6 +28,7 @@ def kron(input, other, *, out=None):
     return result
 
 
+@profiled("aten::tensordot")
 def tensordot(a, b, dims=2, out=None):
     """The sum of products over `dims` (the last `dims` dims of `a` with the first of `b`, or a pair of dim
     lists), as one matrix product of the permuted and flattened operands."""
@@ -107,6 +109,7 @@ def diff(input, n=1, dim=-1, prepend=None, append=None):
     return result
 
 
+@profiled("aten::trace")
 def trace(input):
     """The sum of a matrix's main diagonal (integers summed as int64)."""
     if input.ndim != 2:

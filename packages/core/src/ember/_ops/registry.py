@@ -18,6 +18,7 @@ from .._backend_util import half_source
 from .._tensor import Tensor, wrap
 from ..autograd import grad_mode
 from ..autograd.node import Node, attach, binary_recorder, fused_saved, needs_grad, record, unary_recorder
+from . import autocasting
 from .dispatch import bump, check_out, profiled, type_name
 
 _float16, _float32, _bool = _dtype.float16, _dtype.float32, _dtype.bool_
@@ -284,8 +285,10 @@ def unary_function(entry: Unary, node_cls: type | None) -> Callable:
         return data if out is None else k.copy_(out, data)
 
     # The common call, run straight through: a floating tensor and a plain kernel, no out=.
+    # float16 takes the general path where autocast may run the op in float32 (`profiled` checks it).
+    half_elsewhere = half_in_float32 or autocasting.runs_in_float32(name)
     fast = frozenset(d for d in (_dtype.float32, _dtype.float64, _float16)
-                     if compose is None and not to_bool and not (half_in_float32 and d is _float16))
+                     if compose is None and not to_bool and not (d is _float16 and half_elsewhere))
     saving = _saving(saves)
     recorder = unary_recorder(node_cls, saves) if node_cls is not None else None
 
@@ -415,6 +418,8 @@ class Binary:
             computes in).
         aliases: other names PyTorch gives the op (``arctan2``).
         public: exported as ``ember.name``; False for the helpers of other ops (div's rounding modes).
+        recorded: False for an op whose results never require grad (PyTorch declares no derivative at all
+            for the orthogonal polynomials: no grad_fn, not even one that raises).
     """
 
     name: str
@@ -445,6 +450,7 @@ class Binary:
     kit_dtypes: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     public: bool = True
+    recorded: bool = True
 
     @property
     def kernel_name(self) -> str | None:
@@ -565,6 +571,7 @@ def binary_function(entry: Binary, nodes: tuple) -> Callable:
     bool_result, wide_scalars, half_by_number = entry.dtypes == "bool", entry.wide_scalars, entry.half_by_number
     cpu_name, numbers, swapped = entry.cpu_name or name + "_cpu", entry.numbers, entry.swapped
     check, route, prepare, bind = entry.check, entry.route, entry.prepare, _binder(entry)
+    recorded = entry.recorded
     record_pair, record_right, record_left = _recorders(entry, nodes)
 
     def refuse(position: int, param: str, value):
@@ -647,7 +654,7 @@ def binary_function(entry: Binary, nodes: tuple) -> Callable:
         except Exception as error:
             raise binary_failure(name, b if number_first else a, a if number_first else b, error) from error
         result = wrap(data, result_dt, device)
-        if result_dt.is_floating_point and grad_mode.state.enabled and (
+        if recorded and result_dt.is_floating_point and grad_mode.state.enabled and (
                 (isinstance(a, Tensor) and a._requires_grad) or (isinstance(b, Tensor) and b._requires_grad)):
             record = record_left if number_first else record_pair if isinstance(b, Tensor) else record_right
             record(result, a, b, changed)

@@ -1,5 +1,6 @@
 """torch.special's functions that ember has no other name for (i0e, i1, i1e, entr, erfcx, log_ndtr,
-ndtri, xlog1py), declared as registry entries (their grad_fn classes are PyTorch's ``Special...Backward0``) and
+ndtri, xlog1py, zeta, modified_bessel_i0/i1, spherical_bessel_j0), declared as registry entries (their
+grad_fn classes are PyTorch's ``Special...Backward0``) and
 composed from ember ops as PyTorch's ATen Math.h computes them; the Bessel series are Cephes' Chebyshev
 expansions (`ember._special_series`)."""
 from __future__ import annotations
@@ -11,6 +12,7 @@ import numpy as np
 
 from .. import _special_series as series
 from .._special_series import I0E_A, I0E_B, I1E_A, I1E_B
+from .hurwitz_zeta import zeta
 from .pointwise import where
 from .registry import Binary, Unary, build, build_binary, in_float32
 
@@ -48,8 +50,29 @@ def i1e(x):
     return in_float32(lambda x: _odd(x, _bessel(x, I1E_A, I1E_B, True)), x)
 
 
+def modified_bessel_i1(x):
+    return _odd(x, _bessel(x, I1E_A, I1E_B, True) * x.abs().exp())
+
+
 def i1(x):
-    return in_float32(lambda x: _odd(x, _bessel(x, I1E_A, I1E_B, True) * x.abs().exp()), x)
+    return in_float32(modified_bessel_i1, x)
+
+
+def modified_bessel_i0(x):
+    return _bessel(x, I0E_A, I0E_B, False) * x.abs().exp()
+
+
+# spherical_bessel_j0's Taylor series in x² below |x| = 1/2 (sin(x) / x loses digits there), lowest first
+_SINC_SERIES = (1.0, -1 / 6, 1 / 120, -1 / 5040, 1 / 362880, -1 / 39916800, 1 / 6227020800)
+
+
+def spherical_bessel_j0(x):
+    """PyTorch's spherical_bessel_j0: 0 at infinity, the series below 1/2, sin(x) / x beyond."""
+    square = x * x
+    series = x * 0 + _SINC_SERIES[-1]
+    for coefficient in _SINC_SERIES[-2::-1]:
+        series = series * square + coefficient
+    return where(x.isinf(), 0.0, where(x.abs() < 0.5, series, x.sin() / x))
 
 
 def _in_float64(formula, x):
@@ -152,6 +175,13 @@ SPECIAL: tuple[Unary, ...] = (
           domain="any"),
     Unary("ndtri", lambda g, x, y: g * math.sqrt(2 * math.pi) * (y * y / 2).exp(), ("input", "result"),
           compose=_ndtri, grad_fn="SpecialNdtriBackward0", refuses=("float16",), domain="unit"),
+    # PyTorch declares no derivative of these: their results never require grad
+    Unary("modified_bessel_i0", compose=modified_bessel_i0, differentiable=False, refuses=("float16",),
+          domain="any"),
+    Unary("modified_bessel_i1", compose=modified_bessel_i1,
+          differentiable=False, refuses=("float16",), domain="any"),
+    Unary("spherical_bessel_j0", compose=spherical_bessel_j0, differentiable=False, refuses=("float16",),
+          domain="any"),
 )
 FUNCTIONS: dict[str, Any]
 NODES: dict[str, type]
@@ -163,6 +193,16 @@ XLOG1PY = Binary(
     ("SpecialXlog1PyBackward0", "SpecialXlog1PyBackward2", "SpecialXlog1PyBackward1"), dtypes="float",
     compose=lambda a, b: in_float32(_xlog1py, a, b), in_place=False, reference=lambda a, b: a * np.log1p(b),
     domains=("real", "positive"))
-_BINARY_FUNCTIONS, _BINARY_NODES = build_binary((XLOG1PY,))
+
+
+def _refused_zeta_gradient(g, x, q, r):
+    raise NotImplementedError("the derivative for 'zeta' is not implemented.")
+
+
+ZETA = Binary(
+    "zeta", (_refused_zeta_gradient, lambda g, x, q, r: g * -x * FUNCTIONS["zeta"](x + 1, q)),
+    ("SpecialZetaBackward0", "SpecialZetaBackward2", "SpecialZetaBackward1"), dtypes="float",
+    compose=lambda x, q: _in_float64(lambda x: zeta(x, q.double()), x), refuses=("float16",), in_place=False)
+_BINARY_FUNCTIONS, _BINARY_NODES = build_binary((XLOG1PY, ZETA))
 FUNCTIONS.update(_BINARY_FUNCTIONS)
 NODES.update(_BINARY_NODES)

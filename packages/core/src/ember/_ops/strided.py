@@ -33,7 +33,7 @@ def _check_geometry(root: Tensor, size, stride, offset: int) -> None:
         raise RuntimeError(f"as_strided: Negative strides are not supported at the moment, got strides: {list(stride)}")
     if offset < 0:
         raise RuntimeError(f"Tensor: invalid storage offset {offset}")
-    itemsize, storage = root._dtype.itemsize, math.prod(root._data.shape)
+    itemsize, storage = root._dtype.itemsize, math.prod(views.storage_buffer(root).shape)
     needed = _extent(size, stride, offset)
     if needed > storage:
         raise RuntimeError(f"setStorage: sizes {list(size)}, strides {list(stride)}, storage offset {offset}, and "
@@ -50,11 +50,17 @@ def as_strided(input, size, stride, storage_offset=None):
     root = input if input._base is None else input._base
     _check_geometry(root, size, stride, offset)
     # a view without elements reads nothing: the buffer's bounds need not hold its offset (PyTorch's do not)
-    data = views.strided(input._device, root._data, size, stride, offset if 0 not in size else 0)
-    geometry = (size, stride, offset)
-    input_geometry = (input._data.shape, input._device.kernels.strides(input._data), views.storage_offset(input))
-    result = views.make_view(input, data, lambda t: as_strided(t, size, stride, offset))
-    return attach(result, AsStridedBackward0, (input,), geometry=geometry, input_geometry=input_geometry)
+    data = views.strided(input._device, views.storage_buffer(root), size, stride, offset if 0 not in size else 0)
+    # no replay: a view through as_strided is found by its geometry (`node.replays`), as it addresses the
+    # storage, whatever the layout of the tensor that a replay would start from
+    result = views.make_view(input, data)
+    return attach(result, AsStridedBackward0, (input,), geometry=(size, stride, offset),
+                  input_geometry=geometry(input))
+
+
+def geometry(t: Tensor) -> tuple:
+    """`t`'s shape, strides and storage offset: where its elements lie in its base's storage."""
+    return t._data.shape, t._device.kernels.strides(t._data), views.storage_offset(t)
 
 
 def _positions(size, stride, offset: int) -> np.ndarray:
@@ -67,11 +73,15 @@ def _positions(size, stride, offset: int) -> np.ndarray:
 
 def as_strided_backward(grad: Tensor, input_geometry, geometry) -> Tensor:
     """PyTorch's as_strided_backward, in differentiable ops: the gradient added into a zero storage where
-    each element lies (elements sharing a place add up), read back where the input lies."""
+    each element lies (elements sharing a place add up), read back where the input lies; a place that
+    several elements of the input share (an expanded input) gives each its share, as PyTorch divides it."""
     size, stride, offset = geometry
     input_size, input_stride, input_offset = input_geometry
     length = max(_extent(size, stride, offset), _extent(input_size, input_stride, input_offset))
     storage = creation.zeros(length, dtype=grad._dtype, device=grad._device)
     index = creation.tensor(_positions(size, stride, offset), device=grad._device)
     storage = storage.index_add(0, index, grad.reshape(-1))
+    shares = np.bincount(_positions(input_size, input_stride, input_offset), minlength=length)
+    if shares.max(initial=0) > 1:
+        storage = storage / creation.tensor(np.maximum(shares, 1), dtype=grad._dtype, device=grad._device)
     return as_strided(storage, tuple(input_size), tuple(input_stride), input_offset)

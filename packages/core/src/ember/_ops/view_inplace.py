@@ -40,6 +40,8 @@ def _in_place(view_op, name: str, check=None):
             check(self)
         check_inplace(self, name)
         view = view_op(self, *args, **kwargs)
+        if self._base is None and getattr(self, "_storage", None) is None:
+            self._storage = self._data  # its whole storage, which as_strided keeps addressing
         self._data = view._data
         bump(self)
         node = view._grad_fn
@@ -47,7 +49,9 @@ def _in_place(view_op, name: str, check=None):
             node.__class__ = _IN_PLACE_NODE[node.__class__]  # a fresh node, only `view` held it
             self._grad_fn, self._output_nr, self._requires_grad = node, 0, True
         if self._base is not None:  # still a view of its base, now through this op too
-            self._view_fn, self._view_version = view._view_fn, self._version[0]
+            self._view_fn = view._view_fn
+            if node is not None:  # else (no_grad) its history is re-derived from the base at the next read
+                self._view_version = self._version[0]
         return self
     method.__name__ = method.__qualname__ = name
     method.__doc__ = f"In-place version of `{name[:-1]}`: the tensor itself becomes the view."

@@ -23,17 +23,20 @@ def make_view(input: Tensor, data, replay=None) -> Tensor:
     """A tensor over `data`, a view of `input`'s storage: same base and version counter.
 
     `replay(t)` redoes this view op on another tensor; chained from the base, it lets an in-place
-    op on the view rewrite the base's history (see `ember._ops.inplace`).
+    op on the view rewrite the base's history (see `ember._ops.inplace`). The chain holds while the
+    base keeps the buffer it had when the chain began (`_view_frame`, see `ember.autograd.node.replays`).
     """
     out = wrap(data, input._dtype, input._device)
     if input._base is None:
         out._base = input
         out._view_fn = replay
+        out._view_frame = input._data
         out._view_no_grad = not grad_mode.state.enabled
     else:
         out._base = input._base
         parent = input._view_fn
         out._view_fn = None if parent is None or replay is None else _chain(parent, replay)
+        out._view_frame = input._view_frame
         out._view_no_grad = input._view_no_grad or not grad_mode.state.enabled
     counter = input._version
     if counter is None:
@@ -173,6 +176,8 @@ def view(input, *shape):
     old_shape = input._data.shape
     strides = view_strides(old_shape, k.strides(input._data), new_shape)
     if strides is None:
+        if input._base is not None and input._requires_grad and grad_mode.state.enabled:
+            input.grad_fn  # noqa: B018 -- PyTorch's refusals of a view's history come before the op's own checks
         raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one "
                            "dimension spans across two contiguous subspaces). Use .reshape(...) instead.")
     data = reshape_buffer(input._device, input._data, new_shape, strides)
@@ -668,13 +673,24 @@ def alias(input):
     return _view(input, input._data, AliasBackward0, alias)
 
 
+def storage_buffer(root: Tensor):
+    """The buffer of the whole storage of `root`, a tensor that is not a view: its own, or the one it held
+    before an in-place view op (``as_strided_``, ``t_``...) made it address part of it, or differently, or
+    the one that empty_strided's strides leave gaps in."""
+    held = getattr(root, "_storage", None)
+    return root._data if held is None else held
+
+
 def storage_offset(input) -> int:
-    """Where this tensor starts in its storage, in elements (0 for a tensor that owns its storage)."""
+    """Where this tensor starts in its storage, in elements (0 for a tensor that owns its storage, unless an
+    in-place view op moved its start)."""
     base = input._base
     if base is None:
-        return 0
+        base = input
+        if getattr(input, "_storage", None) is None:
+            return 0
     kernel = input._device.kernels.storage_offset
     if kernel is None:
         raise RuntimeError(f"storage_offset(): device type '{input._device.type}' does not provide the optional "
                            "storage_offset kernel")
-    return kernel(input._data, base._data)
+    return kernel(input._data, storage_buffer(base))

@@ -147,11 +147,8 @@ def _rebase_dirty_views(node, tensor_args, tensor_outs) -> None:
 
     for o in tensor_outs:
         if o._base is not None and o._grad_fn is node and any(o is d for d in node._dirty):
-            if o._view_fn is None:
-                raise RuntimeError("an in-place change of this view by a custom Function cannot be recorded by "
-                                   "autograd (it was not made by a view op that ember can replay); clone() it first")
             position = next(i for i, a in enumerate(tensor_args) if a is o)
-            rebase_view(o._base, o._view_fn, o, node.next_functions[position])
+            rebase_view(o._base, o, o, node.next_functions[position])
     _bump_dirty(node._dirty, views=True)
 
 

@@ -618,21 +618,41 @@ _REGISTER_FREED = ("Calling register_hooks on a saved tensor after it has been f
                    "after calling backward.")
 
 
-_VIEW_NO_GRAD = ("A view was created in no_grad mode and {}. Given that this use case is ambiguous and "
-                 "error-prone, it is forbidden. You can clarify your code by moving both the view and the inplace "
-                 "either both inside the no_grad block (if you don't want the inplace to be tracked) or both "
-                 "outside (if you want the inplace to be tracked).")
-VIEW_NO_GRAD_CHANGED = _VIEW_NO_GRAD.format("is being modified inplace with grad mode enabled")
-_VIEW_NO_GRAD_BASE_CHANGED = _VIEW_NO_GRAD.format("its base or another view of its base has been modified "
-                                                  "inplace with grad mode enabled")
+# What PyTorch's refusals of in-place changes of particular views say has happened to the view.
+IS_MODIFIED = "is being modified inplace"
+BASE_MODIFIED = "its base or another view of its base has been modified inplace"
+
+
+def _output_of(view: Tensor) -> str:
+    return f"Output {view._output_nr} of {view._grad_fn.name()[:-len('Backward0')]}"
+
+
+def no_grad_view_refusal(view: Tensor, what: str) -> RuntimeError:
+    """PyTorch's error for a view made under no_grad (or a view of one, which has its own grad_fn) that `what`
+    (`IS_MODIFIED`, `BASE_MODIFIED`) with grad mode enabled."""
+    made = "A view was" if view._grad_fn is None else f"{_output_of(view)} is a view of a view which was"
+    return RuntimeError(f"{made} created in no_grad mode and {what} with grad mode enabled. Given that this use "
+                        "case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving "
+                        "both the view and the inplace either both inside the no_grad block (if you don't want the "
+                        "inplace to be tracked) or both outside (if you want the inplace to be tracked).")
+
+
+def multi_view_refusal(view: Tensor, what: str) -> RuntimeError:
+    """PyTorch's error for an output of split, unbind... (views of one node) that `what` (`IS_MODIFIED`,
+    `BASE_MODIFIED`)."""
+    return RuntimeError(f"{_output_of(view)} is a view and {what}. This view is the output of a function that "
+                        "returns multiple views. Such functions do not allow the output views to be modified "
+                        "inplace. You should replace the inplace operation by an out-of-place one.")
 
 
 class AsStridedBackward0(Node):
     """``as_strided``'s node, and the history of a view re-taken from its base after an in-place change to
     their shared storage: the base's gradient is the view's gradient put back where the view lies (the view
-    ops' backwards, in turn, or for ``as_strided`` its geometry, see `ember._ops.strided`)."""
+    ops' backwards, in turn, or its geometry in the base's storage, see `ember._ops.strided`)."""
 
     chain: list | None = None  # the backward nodes of the view ops, from the view's end to the base's
+    geometry: tuple  # without chain: the view's shape, strides and storage offset
+    input_geometry: tuple  # and its input's
 
     def backward(self, grad):
         from .engine import _call
@@ -656,9 +676,15 @@ def view_grad_fn(view: Tensor):
     if old is None and not base._requires_grad:
         return None
     if view._view_no_grad:
-        raise RuntimeError(_VIEW_NO_GRAD_BASE_CHANGED)
+        raise no_grad_view_refusal(view, BASE_MODIFIED)
+    if getattr(old, "multi_view", False):
+        raise multi_view_refusal(view, BASE_MODIFIED)
     node = AsStridedBackward0.__new__(AsStridedBackward0)
-    node.chain = _view_chain(base, view._view_fn)
+    if replays(view):
+        node.chain = _view_chain(base, view._view_fn)
+    else:
+        from .._ops.strided import geometry
+        node.geometry, node.input_geometry = geometry(view), geometry(base)
     link(node, (base,))
     view._grad_fn, view._output_nr, view._requires_grad = node, 0, True
     view._view_version = counter[0]
@@ -668,11 +694,18 @@ def view_grad_fn(view: Tensor):
     return node
 
 
+def replays(view: Tensor) -> bool:
+    """Whether `view`'s `_view_fn` redoes it from its base: it has one (no view op in its chain addresses the
+    storage directly, as ``as_strided`` does), and the base holds the buffer it held when the view's first op
+    was taken. An in-place view op on the base (``t_()``, ``as_strided_()``...) gives it a new one. A view
+    that does not replay is found by its geometry in its base's storage, as PyTorch finds every view."""
+    base = view._base
+    assert base is not None
+    return view._view_fn is not None and view._view_frame is base._data
+
+
 def _view_chain(base: Tensor, view_fn) -> list:
     """The backward nodes that replaying `view_fn` on (a stand-in for) `base` records, view end first."""
-    if view_fn is None:
-        raise RuntimeError("the in-place change of a view's storage cannot be recorded by autograd: this view "
-                           "was not made by a view op that ember can replay; clone() it first")
     stand_in = Tensor._make(base._data, base._dtype, base._device, True)
     with grad_mode.enable_grad():
         fn = view_fn(stand_in)._grad_fn

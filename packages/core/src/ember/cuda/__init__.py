@@ -4,6 +4,7 @@ from __future__ import annotations
 from .. import _checks
 from .._device import DeviceUnavailableError, current_index, index_of, set_current_index
 from .._device import device as _device_named
+from . import amp
 from ._context import device, device_of
 from ._memory import (
     DeviceProperties,

@@ -31,6 +31,19 @@ def check_lr(lr: Any) -> None:
         raise ValueError(f"Invalid learning rate: {lr}")
 
 
+def check_adam_options(lr: Any, betas: tuple[Any, Any], eps: float, weight_decay: float) -> None:
+    """PyTorch's checks of the options the Adam family shares (Adam, Adamax, NAdam, RAdam), in its order."""
+    check_lr(lr)
+    if not 0.0 <= eps:
+        raise ValueError(f"Invalid epsilon value: {eps}")
+    if not 0.0 <= betas[0] < 1.0:
+        raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
+    if not 0.0 <= betas[1] < 1.0:
+        raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+    if not 0.0 <= weight_decay:
+        raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+
+
 def check_fused(fused: bool | None, foreach: bool | None, differentiable: bool) -> None:
     """PyTorch's checks of ``fused`` against ``differentiable`` and ``foreach``."""
     if fused and differentiable:

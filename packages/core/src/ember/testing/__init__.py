@@ -49,3 +49,8 @@ seeded with the test's name, so a failure repeats on its own: ``pytest --pyargs 
 --ember-device=cpu -k "matmul and float16"``. The fixtures ``ember_device`` (a ``harness.DeviceUnderTest``:
 kernels, device type, ``ember.device``) and ``ember_rng`` are available to a backend's own tests as well.
 """
+
+from .comparison import assert_allclose, assert_close
+from .creation import make_tensor
+
+__all__ = ["assert_allclose", "assert_close", "make_tensor"]

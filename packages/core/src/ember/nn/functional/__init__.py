@@ -32,7 +32,16 @@ from ember.nn.functional.activation import (
     tanhshrink,
 )
 from ember.nn.functional.attention import multi_head_attention_forward, scaled_dot_product_attention
-from ember.nn.functional.conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d, fold, unfold
+from ember.nn.functional.conv import (
+    conv1d,
+    conv2d,
+    conv3d,
+    conv_transpose1d,
+    conv_transpose2d,
+    conv_transpose3d,
+    fold,
+    unfold,
+)
 from ember.nn.functional.dropouts import (
     alpha_dropout,
     dropout,
@@ -56,16 +65,22 @@ from ember.nn.functional.padding import pad
 from ember.nn.functional.pooling import (
     adaptive_avg_pool1d,
     adaptive_avg_pool2d,
+    adaptive_avg_pool3d,
     adaptive_max_pool1d,
     adaptive_max_pool1d_with_indices,
     adaptive_max_pool2d,
     adaptive_max_pool2d_with_indices,
+    adaptive_max_pool3d,
+    adaptive_max_pool3d_with_indices,
     avg_pool1d,
     avg_pool2d,
+    avg_pool3d,
     max_pool1d,
     max_pool1d_with_indices,
     max_pool2d,
     max_pool2d_with_indices,
+    max_pool3d,
+    max_pool3d_with_indices,
 )
 
 # isort: split
@@ -108,8 +123,8 @@ from ember.nn.functional.distance import pdist
 from ember.nn.functional.embedding_bag import embedding_bag
 from ember.nn.functional.gumbel import gumbel_softmax
 from ember.nn.functional.interpolate import upsample, upsample_bilinear, upsample_nearest
-from ember.nn.functional.lp_pooling import lp_pool1d, lp_pool2d
-from ember.nn.functional.unpooling import max_unpool1d, max_unpool2d
+from ember.nn.functional.lp_pooling import lp_pool1d, lp_pool2d, lp_pool3d
+from ember.nn.functional.unpooling import max_unpool1d, max_unpool2d, max_unpool3d
 
 # isort: split
 # spatial transformers, CTC and the rarer layers (session 9)
@@ -127,21 +142,29 @@ from ember.nn.functional.shuffles import native_channel_shuffle
 __all__ = [
     "adaptive_avg_pool1d",
     "adaptive_avg_pool2d",
+    "adaptive_avg_pool3d",
     "adaptive_max_pool1d",
     "adaptive_max_pool1d_with_indices",
     "adaptive_max_pool2d",
+    "adaptive_max_pool3d",
     "adaptive_max_pool2d_with_indices",
+    "adaptive_max_pool3d_with_indices",
     "avg_pool1d",
     "avg_pool2d",
+    "avg_pool3d",
     "conv1d",
     "conv2d",
+    "conv3d",
     "conv_transpose1d",
     "conv_transpose2d",
+    "conv_transpose3d",
     "fold",
     "max_pool1d",
     "max_pool1d_with_indices",
     "max_pool2d",
+    "max_pool3d",
     "max_pool2d_with_indices",
+    "max_pool3d_with_indices",
     "unfold",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
@@ -230,8 +253,10 @@ __all__ = [
     "gumbel_softmax",
     "lp_pool1d",
     "lp_pool2d",
+    "lp_pool3d",
     "max_unpool1d",
     "max_unpool2d",
+    "max_unpool3d",
     "pdist",
     "embedding_bag",
     "affine_grid",  # spatial transformers, CTC and the rarer layers (session 9)

@@ -11,7 +11,10 @@ import warnings
 
 import ember
 from ember import _dtype
+from ember._ops.dispatch import profiled
 from ember._tensor import Tensor
+from ember.backends import cuda
+from ember.nn.attention.bias import CausalBias
 from ember.nn.functional.activation import softmax
 from ember.nn.functional.dropouts import dropout
 from ember.nn.functional.linear import linear
@@ -24,25 +27,40 @@ def _safe_softmax(scores: Tensor) -> Tensor:
     return softmax(scores, -1).masked_fill(empty_rows, 0.0)
 
 
+def _backend_viable(device_type: str) -> bool:
+    """Whether `ember.nn.attention.sdpa_kernel` left a backend PyTorch could run on this device (every one
+    computes the math path here): math or flash on the cpu, any on other devices."""
+    names = ("math", "flash") if device_type == "cpu" else tuple(cuda._sdp_enabled)
+    return any(cuda._sdp_enabled[name] for name in names)
+
+
 def _check_sdpa(query: Tensor, key: Tensor, value: Tensor, attn_mask: Tensor | None) -> None:
     if not query.dtype == key.dtype == value.dtype:
         names = [_dtype.C_NAMES[t.dtype.name] for t in (query, key, value)]
         raise RuntimeError("Expected query, key, and value to have the same dtype, but got query.dtype: "
                            f"{names[0]} key.dtype: {names[1]} and value.dtype: {names[2]} instead.")
+    if not _backend_viable(query.device.type):
+        raise RuntimeError("No viable backend for scaled_dot_product_attention was found. This is likely due to "
+                           "turning off both the math kernel and the fused kernels.")
     if attn_mask is not None and attn_mask.dtype != ember.bool and attn_mask.dtype != query.dtype:
         raise RuntimeError("Expected attn_mask dtype to be bool or float or to match query dtype, but got "
                            f"attn_mask.dtype: {_dtype.C_NAMES[attn_mask.dtype.name]} and  query.dtype: "
                            f"{_dtype.C_NAMES[query.dtype.name]} instead.")
 
 
-def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn_mask: Tensor | None = None,
+@profiled("aten::scaled_dot_product_attention")
+def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
+                                 attn_mask: Tensor | CausalBias | None = None,
                                  dropout_p: float = 0.0, is_causal: bool = False, scale: float | None = None,
                                  enable_gqa: bool = False) -> Tensor:
     """softmax(q kᵀ · scale + mask) v over (..., L, E) queries and (..., S, E) keys, (..., S, Ev) values.
 
     A bool `attn_mask` says which positions may be attended (True), a float one is added to the scores;
-    `is_causal` (without `attn_mask`) masks out the keys after each query; `enable_gqa` repeats the key and value heads
+    `is_causal` (without `attn_mask`) masks out the keys after each query, as does a `CausalBias` mask
+    (`ember.nn.attention.bias`); `enable_gqa` repeats the key and value heads
     (dim -3) to the query's head count."""
+    if isinstance(attn_mask, CausalBias):
+        attn_mask, is_causal = attn_mask._for_attention(is_causal, query.device)
     _check_sdpa(query, key, value, attn_mask)
     if is_causal and attn_mask is not None:  # PyTorch's documented rule (its math path's error)
         raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when "

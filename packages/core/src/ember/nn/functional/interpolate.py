@@ -1,4 +1,5 @@
-"""`interpolate`: resize the spatial dims of (N, C, *spatial) by nearest-neighbour or (bi/tri)linear sampling.
+"""`interpolate`: resize the spatial dims of (N, C, *spatial) by nearest-neighbour ('nearest' or
+'nearest-exact') or (bi/tri)linear sampling.
 
 Each spatial dim is resampled on its own (the modes are separable): output position i takes input rows
 ``index_k[i]`` with weights ``weight_k[i]`` (one tap for nearest, two for linear), indices and weights
@@ -27,7 +28,7 @@ from ember.autograd.node import Node, attach
 from ember.nn.functional._common import type_name
 
 # mode -> the number of spatial dims it needs (None: any of 1, 2, 3)
-_MODES = {"nearest": None, "linear": 1, "bilinear": 2, "trilinear": 3}
+_MODES = {"nearest": None, "nearest-exact": None, "linear": 1, "bilinear": 2, "trilinear": 3}
 _ALL_MODES = "nearest | linear | bilinear | bicubic | trilinear | lanczos | area | nearest-exact"
 _AXIS_NAMES = ("D", "H", "W")
 
@@ -60,6 +61,9 @@ _NODES = {
     ("nearest", 1): _node_class("UpsampleNearest1DBackward0"),
     ("nearest", 2): _node_class("UpsampleNearest2DBackward0"),
     ("nearest", 3): _node_class("UpsampleNearest3DBackward0"),
+    ("nearest-exact", 1): _node_class("UpsampleNearestExact1DBackward0"),
+    ("nearest-exact", 2): _node_class("UpsampleNearestExact2DBackward0"),
+    ("nearest-exact", 3): _node_class("UpsampleNearestExact3DBackward0"),
     ("linear", 1): _node_class("UpsampleLinear1DBackward0"),
     ("bilinear", 2): _node_class("UpsampleBilinear2DBackward0"),
     ("trilinear", 3): _node_class("UpsampleTrilinear3DBackward0"),
@@ -85,6 +89,13 @@ def _nearest_taps(in_size: int, out_size: int, scale: float | None) -> list[tupl
     step = _source_scale(np.dtype(np.float32), in_size, out_size, scale, False)
     index = np.floor(positions.astype(np.float32) * step).astype(np.int64)
     return [(np.minimum(index, in_size - 1), None)]
+
+
+def _nearest_exact_taps(in_size: int, out_size: int, scale: float | None) -> list[tuple[np.ndarray, None]]:
+    """PyTorch's nearest_exact_idx: floorf((i + 0.5) * scale), the scale in float32, clamped to the input."""
+    step = _source_scale(np.dtype(np.float32), in_size, out_size, scale, False)
+    source = ((np.arange(out_size) + 0.5) * np.float64(step)).astype(np.float32)
+    return [(np.minimum(np.floor(source).astype(np.int64), in_size - 1), None)]
 
 
 def _linear_taps(in_size: int, out_size: int, scale: float | None, align_corners: bool, dtype: np.dtype):
@@ -156,9 +167,9 @@ def _check_mode(input: Tensor, mode: str) -> None:
         return
     if needed != -1:
         raise NotImplementedError(f"Got {input.dim()}D input, but {mode} mode needs {needed + 2}D input")
-    if mode in ("bicubic", "area", "nearest-exact", "lanczos"):
-        raise NotImplementedError(f"interpolate mode '{mode}' is not implemented in ember (it has nearest, linear, "
-                                  "bilinear and trilinear)")
+    if mode in ("bicubic", "area", "lanczos"):
+        raise NotImplementedError(f"interpolate mode '{mode}' is not implemented in ember (it has nearest, "
+                                  "nearest-exact, linear, bilinear and trilinear)")
     raise NotImplementedError(
         f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.dim()}D) for the modes: {_ALL_MODES} "
         f"(got {mode})"
@@ -198,9 +209,9 @@ def interpolate(
     recompute_scale_factor: bool | None = None,
     antialias: bool = False,
 ) -> Tensor:
-    """Resize (N, C, *spatial) to ``size``, or by ``scale_factor``, with 'nearest' (any of 1-3 spatial dims),
-    'linear' (1), 'bilinear' (2) or 'trilinear' (3) sampling; ``align_corners`` maps the corner pixels'
-    centres onto each other (linear modes only)."""
+    """Resize (N, C, *spatial) to ``size``, or by ``scale_factor``, with 'nearest' or 'nearest-exact' (any of
+    1-3 spatial dims), 'linear' (1), 'bilinear' (2) or 'trilinear' (3) sampling; ``align_corners`` maps the
+    corner pixels' centres onto each other (linear modes only)."""
     if mode in ("nearest", "area", "nearest-exact"):
         if align_corners is not None:
             raise ValueError("align_corners option can only be set with the interpolating modes: "
@@ -224,6 +235,8 @@ def interpolate(
         dim = offset + 2
         if mode == "nearest":
             taps = _nearest_taps(spatial[offset], output_size[offset], scales[offset])
+        elif mode == "nearest-exact":
+            taps = _nearest_exact_taps(spatial[offset], output_size[offset], scales[offset])
         else:
             taps = _linear_taps(spatial[offset], output_size[offset], scales[offset], bool(align_corners), compute)
         plan.append((dim, spatial[offset], _device_taps(taps, dim, input.dim(), input._dtype, input.device)))

@@ -5,6 +5,7 @@ records it, whose backward is written in differentiable ember ops (second deriva
 from __future__ import annotations
 
 from ember import _dtype
+from ember._ops.dispatch import profiled
 from ember._tensor import Tensor
 from ember.autograd import grad_mode
 from ember.autograd.node import Node, attach, needs_input_grad
@@ -76,6 +77,7 @@ def _statistics(input: Tensor, axes: tuple, eps: float) -> tuple:
     return mean, ((centered * centered).mean(axes, keepdim=True) + eps).rsqrt()
 
 
+@profiled("aten::layer_norm")
 def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bias: Tensor | None = None,
                eps: float = 1e-5) -> Tensor:
     """(x - E[x]) / sqrt(Var[x] + eps) * weight + bias over the last len(normalized_shape) dimensions."""

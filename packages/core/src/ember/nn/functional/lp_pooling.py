@@ -1,17 +1,21 @@
-"""`lp_pool1d` and `lp_pool2d`: the p-norm over each window, composed as PyTorch composes it (the mean of
+"""`lp_pool1d`, `lp_pool2d` and `lp_pool3d`: the p-norm over each window, composed as PyTorch composes it (the mean of
 ``x ** p`` times the window's size, to the ``1 / p``; ±inf through max pooling of ``|x|``), so values,
 gradients and nodes are PyTorch's."""
 
 from __future__ import annotations
 
+import math
+
 import ember
 from ember._tensor import Tensor
 from ember.nn.functional.activation import relu
-from ember.nn.functional.pooling import avg_pool1d, avg_pool2d, max_pool1d, max_pool2d
+from ember.nn.functional.pooling import avg_pool1d, avg_pool2d, avg_pool3d, max_pool1d, max_pool2d, max_pool3d
+
+_POOLS = {1: (max_pool1d, avg_pool1d), 2: (max_pool2d, avg_pool2d), 3: (max_pool3d, avg_pool3d)}
 
 
 def _lp_pool(input: Tensor, norm_type: float, kernel_size, stride, ceil_mode: bool, spatial: int) -> Tensor:
-    max_pool, avg_pool = (max_pool1d, avg_pool1d) if spatial == 1 else (max_pool2d, avg_pool2d)
+    max_pool, avg_pool = _POOLS[spatial]
     if isinstance(norm_type, (int, float)):
         if norm_type == float("inf"):
             return max_pool(input.abs(), kernel_size, stride, 0, 1, ceil_mode)
@@ -24,8 +28,7 @@ def _lp_pool(input: Tensor, norm_type: float, kernel_size, stride, ceil_mode: bo
     if spatial == 1:
         size = kernel_size
     else:
-        kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
-        size = kh * kw
+        size = kernel_size ** spatial if isinstance(kernel_size, int) else math.prod(kernel_size)
     return (ember.sign(out) * relu(ember.abs(out))).mul(size).pow(1.0 / norm_type)
 
 
@@ -37,3 +40,8 @@ def lp_pool1d(input: Tensor, norm_type: float, kernel_size: int, stride=None, ce
 def lp_pool2d(input: Tensor, norm_type: float, kernel_size, stride=None, ceil_mode: bool = False) -> Tensor:
     """The ``norm_type``-norm over windows of the last two dims of (N, C, H, W) or (C, H, W)."""
     return _lp_pool(input, norm_type, kernel_size, stride, ceil_mode, 2)
+
+
+def lp_pool3d(input: Tensor, norm_type: float, kernel_size, stride=None, ceil_mode: bool = False) -> Tensor:
+    """The ``norm_type``-norm over windows of the last three dims of (N, C, D, H, W) or (C, D, H, W)."""
+    return _lp_pool(input, norm_type, kernel_size, stride, ceil_mode, 3)

@@ -1,5 +1,6 @@
-"""`Conv1d Conv2d ConvTranspose1d ConvTranspose2d`: PyTorch's convolution layers (arguments, defaults,
-kaiming_uniform(a=sqrt(5)) weight and bias bound, padding modes and reprs) over `F.conv*`."""
+"""`Conv1d Conv2d Conv3d ConvTranspose1d ConvTranspose2d ConvTranspose3d`: PyTorch's convolution layers
+(arguments, defaults, kaiming_uniform(a=sqrt(5)) weight and bias bound, padding modes and reprs) over
+`F.conv*`."""
 
 from __future__ import annotations
 
@@ -100,7 +101,7 @@ class _Conv(_ConvNd):
                          padding_mode, device, dtype)
 
     def forward(self, input: Tensor) -> Tensor:
-        convolve = F.conv1d if self._spatial == 1 else F.conv2d
+        convolve = (F.conv1d, F.conv2d, F.conv3d)[self._spatial - 1]
         if self.padding_mode != "zeros":
             input = F.pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode)
             return convolve(input, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
@@ -117,6 +118,12 @@ class Conv2d(_Conv):
     """2-d convolution: (N, C_in, H, W) or (C_in, H, W) -> (N, C_out, H_out, W_out)."""
 
     _spatial = 2
+
+
+class Conv3d(_Conv):
+    """3-d convolution: (N, C_in, D, H, W) or (C_in, D, H, W) -> (N, C_out, D_out, H_out, W_out)."""
+
+    _spatial = 3
 
 
 class _ConvTranspose(_ConvNd):
@@ -146,7 +153,7 @@ class _ConvTranspose(_ConvNd):
         return tuple(w - low for w, low in zip(wanted, smallest))
 
     def forward(self, input: Tensor, output_size: Any = None) -> Tensor:
-        convolve = F.conv_transpose1d if self._spatial == 1 else F.conv_transpose2d
+        convolve = (F.conv_transpose1d, F.conv_transpose2d, F.conv_transpose3d)[self._spatial - 1]
         return convolve(input, self.weight, self.bias, self.stride, self.padding,
                         self._output_padding(input, output_size), self.groups, self.dilation)
 
@@ -161,3 +168,9 @@ class ConvTranspose2d(_ConvTranspose):
     """2-d transposed convolution: (N, C_in, H, W) or (C_in, H, W) -> (N, C_out, H_out, W_out)."""
 
     _spatial = 2
+
+
+class ConvTranspose3d(_ConvTranspose):
+    """3-d transposed convolution: (N, C_in, D, H, W) or (C_in, D, H, W) -> (N, C_out, D_out, H_out, W_out)."""
+
+    _spatial = 3

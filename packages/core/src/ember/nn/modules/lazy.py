@@ -10,7 +10,7 @@ from typing import Any
 import ember
 from ember._tensor import Tensor
 from ember.nn.modules.batchnorm import BatchNorm1d, BatchNorm2d, BatchNorm3d, _BatchNorm, _NormBase
-from ember.nn.modules.conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
+from ember.nn.modules.conv import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
 from ember.nn.modules.instancenorm import InstanceNorm1d, InstanceNorm2d, InstanceNorm3d, _InstanceNorm
 from ember.nn.modules.linear import Linear
 from ember.nn.parameter import UninitializedBuffer, UninitializedParameter, _Uninitialized
@@ -176,6 +176,12 @@ class LazyConv2d(_LazyConv, Conv2d):
     cls_to_become = Conv2d
 
 
+class LazyConv3d(_LazyConv, Conv3d):
+    """`Conv3d` whose ``in_channels`` is inferred from the first input."""
+
+    cls_to_become = Conv3d
+
+
 class LazyConvTranspose1d(_LazyConvTranspose, ConvTranspose1d):
     """`ConvTranspose1d` whose ``in_channels`` is inferred from the first input."""
 
@@ -186,6 +192,12 @@ class LazyConvTranspose2d(_LazyConvTranspose, ConvTranspose2d):
     """`ConvTranspose2d` whose ``in_channels`` is inferred from the first input."""
 
     cls_to_become = ConvTranspose2d
+
+
+class LazyConvTranspose3d(_LazyConvTranspose, ConvTranspose3d):
+    """`ConvTranspose3d` whose ``in_channels`` is inferred from the first input."""
+
+    cls_to_become = ConvTranspose3d
 
 
 class _LazyNormBase(LazyModuleMixin, _NormBase):

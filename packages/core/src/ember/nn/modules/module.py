@@ -653,6 +653,19 @@ class Module:
         """Register ``hook(module, state_dict, prefix, metadata, strict, missing, unexpected, errors)``."""
         return _add_hook(self._load_state_dict_pre_hooks, lambda *args: hook(self, *args))
 
+    def _register_load_state_dict_pre_hook(
+        self, hook: Callable[..., None], with_module: bool = False
+    ) -> RemovableHandle:
+        """PyTorch's private form: ``hook(state_dict, prefix, metadata, strict, missing, unexpected, errors)``,
+        given the module first with ``with_module``."""
+        if with_module:
+            return self.register_load_state_dict_pre_hook(hook)
+        return _add_hook(self._load_state_dict_pre_hooks, hook)
+
+    def _register_state_dict_hook(self, hook: Callable[..., None]) -> RemovableHandle:
+        """PyTorch's private name of :meth:`register_state_dict_post_hook`."""
+        return self.register_state_dict_post_hook(hook)
+
     def register_load_state_dict_post_hook(self, hook: Callable[..., None]) -> RemovableHandle:
         """Register ``hook(module, incompatible_keys)``, called after this module's subtree is loaded."""
         return _add_hook(self._load_state_dict_post_hooks, hook)

@@ -1,4 +1,4 @@
-"""`Upsample`: the module form of `F.interpolate` (nearest, linear, bilinear, trilinear), and its 2-d
+"""`Upsample`: the module form of `F.interpolate` (nearest, nearest-exact, linear, bilinear, trilinear), and its 2-d
 nearest and bilinear (aligned corners) presets `UpsamplingNearest2d` and `UpsamplingBilinear2d`."""
 
 from __future__ import annotations

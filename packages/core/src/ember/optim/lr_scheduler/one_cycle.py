@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ember.optim.lr_scheduler.scheduler import LRScheduler, per_group
+from ember.optim.lr_scheduler.scheduler import LRScheduler, cycled_momentum_is_beta1, per_group, set_momentum
 from ember.optim.optimizer import Optimizer
 
 
@@ -60,14 +60,12 @@ class OneCycleLR(LRScheduler):
                 group["min_lr"] = group["initial_lr"] / final_div_factor
         self.cycle_momentum = cycle_momentum
         if self.cycle_momentum:
-            if "momentum" not in self.optimizer.defaults and "betas" not in self.optimizer.defaults:
-                raise ValueError("optimizer must support momentum or beta1 with `cycle_momentum` option enabled")
-            self.use_beta1 = "betas" in self.optimizer.defaults
+            self.use_beta1 = cycled_momentum_is_beta1(optimizer)
             max_momentums = per_group("max_momentum", optimizer, max_momentum)
             base_momentums = per_group("base_momentum", optimizer, base_momentum)
             if last_epoch == -1:
                 for group_max, group_base, group in zip(max_momentums, base_momentums, optimizer.param_groups):
-                    self._set_momentum(group, group_max)
+                    set_momentum(group, self.use_beta1, group_max)
                     group["max_momentum"] = group_max
                     group["base_momentum"] = group_base
         super().__init__(optimizer, last_epoch)
@@ -86,12 +84,6 @@ class OneCycleLR(LRScheduler):
             _phase(warm_up_end, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
             _phase(self.total_steps - 1, "max_lr", "min_lr", "base_momentum", "max_momentum"),
         ]
-
-    def _set_momentum(self, group: dict[str, Any], momentum: float) -> None:
-        if self.use_beta1:
-            group["betas"] = (momentum, *group["betas"][1:])
-        else:
-            group["momentum"] = momentum
 
     def _anneal(self, start: float, end: float, pct: float) -> float:
         if self._anneal_func_type == "cos":
@@ -114,9 +106,8 @@ class OneCycleLR(LRScheduler):
                     pct = (step_num - start_step) / (end_step - start_step)
                     lrs.append(self._anneal(group[phase["start_lr"]], group[phase["end_lr"]], pct))
                     if self.cycle_momentum:
-                        self._set_momentum(
-                            group, self._anneal(group[phase["start_momentum"]], group[phase["end_momentum"]], pct)
-                        )
+                        momentum = self._anneal(group[phase["start_momentum"]], group[phase["end_momentum"]], pct)
+                        set_momentum(group, self.use_beta1, momentum)
                     break
                 start_step = phase["end_step"]
         return lrs

@@ -47,6 +47,22 @@ def per_group(name: str, optimizer: Optimizer, value: Any) -> list[Any]:
     return [item.clone() if isinstance(item, Tensor) else item for item in value]
 
 
+def cycled_momentum_is_beta1(optimizer: Optimizer) -> bool:
+    """Whether a schedule cycling the momentum cycles Adam's beta1 (else the ``momentum`` option); PyTorch's
+    ValueError for an optimizer with neither."""
+    if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
+        raise ValueError("optimizer must support momentum or beta1 with `cycle_momentum` option enabled")
+    return "betas" in optimizer.defaults
+
+
+def set_momentum(group: dict[str, Any], use_beta1: bool, momentum: float) -> None:
+    """Set a param group's momentum: beta1 of its ``betas`` with `use_beta1`, else its ``momentum``."""
+    if use_beta1:
+        group["betas"] = (momentum, *group["betas"][1:])
+    else:
+        group["momentum"] = momentum
+
+
 def _track_optimizer_steps(scheduler: LRScheduler) -> None:
     """Wrap ``optimizer.step`` once so that it records that it ran (for the call-order warning)."""
     optimizer = scheduler.optimizer
