@@ -256,6 +256,7 @@ threshold, threshold_ = nn.functional.threshold, nn.functional.threshold_
 rms_norm, instance_norm = nn.functional.rms_norm, nn.functional.instance_norm
 pixel_shuffle, pixel_unshuffle = nn.functional.pixel_shuffle, nn.functional.pixel_unshuffle
 channel_shuffle = nn.functional.channel_shuffle
+native_channel_shuffle, conv_tbc = nn.functional.native_channel_shuffle, nn.functional.conv_tbc
 
 # torch-level signatures of nn ops (session 8), bound by name: a from-import would reorder mypy's import cycle
 from . import _nn_forms  # noqa: E402

@@ -5,13 +5,14 @@ whatever their schema says), ``torch.embedding(weight, indices, ...)`` with
 padding_idx -1 for none, and the norms' ``cudnn_enable(d)`` flags. Each calls ``F``'s op."""
 from __future__ import annotations
 
+from ._dtype import int32, int64
 from .nn import functional as F
 
 NAMES: tuple[str, ...] = (  # what ember exports from here
     "alpha_dropout", "alpha_dropout_", "batch_norm", "bilinear", "binary_cross_entropy_with_logits", "celu", "celu_",
-    "cosine_embedding_loss", "dropout", "dropout_", "embedding", "feature_alpha_dropout", "feature_alpha_dropout_",
-    "group_norm", "hardshrink", "hinge_embedding_loss", "kl_div", "layer_norm", "margin_ranking_loss",
-    "poisson_nll_loss", "selu", "selu_", "triplet_margin_loss")
+    "cosine_embedding_loss", "dropout", "dropout_", "embedding", "embedding_renorm_", "feature_alpha_dropout",
+    "feature_alpha_dropout_", "group_norm", "hardshrink", "hinge_embedding_loss", "kl_div", "layer_norm",
+    "margin_ranking_loss", "poisson_nll_loss", "selu", "selu_", "triplet_margin_loss")
 celu, celu_, selu, selu_, bilinear = F.celu, F.celu_, F.selu, F.selu_, F.bilinear  # the same signatures as F's
 
 
@@ -54,6 +55,24 @@ def embedding(weight, indices, padding_idx=-1, scale_grad_by_freq=False, sparse=
     """Rows of `weight` at `indices` (as torch.embedding; a negative padding_idx means none)."""
     return F.embedding(indices, weight, None if padding_idx < 0 else padding_idx,
                        scale_grad_by_freq=scale_grad_by_freq, sparse=sparse)
+
+
+def embedding_renorm_(input, indices, max_norm, norm_type):
+    """Rows of `input` that `indices` pick scaled in place to `norm_type`-norm at most `max_norm` (as
+    torch.embedding_renorm_, the renormalisation behind embedding's max_norm); returns `input`."""
+    from ._ops.indexing import check_inplace
+    from .nn.functional.embedding import _checked_indices, renorm_rows_
+
+    if indices.dtype not in (int64, int32):
+        raise RuntimeError(f"Expected tensor for argument #2 'indices' to have one of the following scalar types: "
+                           f"Long, Int; but got {indices.type()} instead (while checking arguments for "
+                           "embedding_renorm_)")
+    if input.dim() != 2:
+        raise RuntimeError(f"Expected 2-dimensional tensor, but got {input.dim()}-dimensional tensor for argument #1 "
+                           "'self' (while checking arguments for embedding_renorm_)")
+    check_inplace(input, "embedding_renorm_")
+    renorm_rows_(input, _checked_indices(indices, input.shape[0]), max_norm, norm_type)
+    return input
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, pos_weight=None, reduction=0):

@@ -126,6 +126,19 @@ from ember.nn.functional.interpolate import upsample, upsample_bilinear, upsampl
 from ember.nn.functional.lp_pooling import lp_pool1d, lp_pool2d, lp_pool3d
 from ember.nn.functional.unpooling import max_unpool1d, max_unpool2d, max_unpool3d
 
+# isort: split
+# spatial transformers, CTC and the rarer layers (session 9)
+from ember.nn.functional.conv_tbc import conv_tbc
+from ember.nn.functional.ctc_loss import ctc_loss
+from ember.nn.functional.fractional_pooling import (
+    fractional_max_pool2d,
+    fractional_max_pool2d_with_indices,
+    fractional_max_pool3d,
+    fractional_max_pool3d_with_indices,
+)
+from ember.nn.functional.grid_sampling import affine_grid, grid_sample
+from ember.nn.functional.shuffles import native_channel_shuffle
+
 __all__ = [
     "adaptive_avg_pool1d",
     "adaptive_avg_pool2d",
@@ -246,4 +259,13 @@ __all__ = [
     "max_unpool3d",
     "pdist",
     "embedding_bag",
+    "affine_grid",  # spatial transformers, CTC and the rarer layers (session 9)
+    "grid_sample",
+    "ctc_loss",
+    "conv_tbc",
+    "native_channel_shuffle",
+    "fractional_max_pool2d",
+    "fractional_max_pool2d_with_indices",
+    "fractional_max_pool3d",
+    "fractional_max_pool3d_with_indices",
 ]

@@ -1,4 +1,5 @@
-"""`pixel_shuffle`, `pixel_unshuffle` and `channel_shuffle`: rearrangements of channels into space, space into
+"""`pixel_shuffle`, `pixel_unshuffle` and `channel_shuffle` (`native_channel_shuffle` its other name):
+rearrangements of channels into space, space into
 channels, and channel groups, as one reshape-permute-reshape each (made contiguous, as PyTorch's kernels
 write them). Each records PyTorch's node, whose gradient is the inverse rearrangement (itself recorded, so
 second derivatives follow)."""
@@ -98,11 +99,9 @@ class ChannelShuffleBackward0(Node):
         return channel_shuffle(grad, grad.shape[1] // self.groups)
 
 
-@profiled("aten::channel_shuffle")
-def channel_shuffle(input: Tensor, groups: int) -> Tensor:
-    """Channels (dim 1) split into ``groups`` groups and interleaved: (N, g, C / g, *) read as (N, C / g, g,
-    *)."""
-    _check_int("channel_shuffle", "groups", groups)
+def _channel_shuffle(op: str, input: Tensor, groups: int) -> Tensor:
+    """channel_shuffle's refusals (naming `op` in a TypeError) and rearrangement."""
+    _check_int(op, "groups", groups)
     if input.dim() <= 2:
         raise RuntimeError(f"channel_shuffle expects input with > 2 dims, but got input with sizes "
                            f"{list(input.shape)}")
@@ -116,3 +115,16 @@ def channel_shuffle(input: Tensor, groups: int) -> Tensor:
         grouped = input.reshape(batch, groups, channels // groups, *rest)
         result = grouped.transpose(1, 2).reshape(input.shape).contiguous()
     return attach(result, ChannelShuffleBackward0, (input,), groups=groups)
+
+
+@profiled("aten::channel_shuffle")
+def channel_shuffle(input: Tensor, groups: int) -> Tensor:
+    """Channels (dim 1) split into ``groups`` groups and interleaved: (N, g, C / g, *) read as (N, C / g, g,
+    *)."""
+    return _channel_shuffle("channel_shuffle", input, groups)
+
+
+@profiled("aten::native_channel_shuffle")
+def native_channel_shuffle(input: Tensor, groups: int) -> Tensor:
+    """`channel_shuffle` under the name of PyTorch's kernel-level op."""
+    return _channel_shuffle("native_channel_shuffle", input, groups)

@@ -131,6 +131,14 @@ from ember.nn.modules.pooling import LPPool1d, LPPool2d, LPPool3d, MaxUnpool1d, 
 from ember.nn.modules.sparse import EmbeddingBag
 from ember.nn.modules.upsampling import UpsamplingBilinear2d, UpsamplingNearest2d
 
+# isort: split
+# spatial transformers, CTC and the rarer layers (session 9)
+from ember.nn.modules.adaptive import AdaptiveLogSoftmaxWithLoss
+from ember.nn.modules.container import Container
+from ember.nn.modules.loss import CTCLoss, NLLLoss2d
+from ember.nn.modules.normalization import CrossMapLRN2d
+from ember.nn.modules.pooling import FractionalMaxPool2d, FractionalMaxPool3d
+
 __all__ = [
     "BCELoss",
     "BCEWithLogitsLoss",
@@ -286,4 +294,11 @@ __all__ = [
     "LazyInstanceNorm1d",
     "LazyInstanceNorm2d",
     "LazyInstanceNorm3d",
+    "Container",  # spatial transformers, CTC and the rarer layers (session 9)
+    "CTCLoss",
+    "NLLLoss2d",
+    "CrossMapLRN2d",
+    "AdaptiveLogSoftmaxWithLoss",
+    "FractionalMaxPool2d",
+    "FractionalMaxPool3d",
 ]

@@ -1,8 +1,10 @@
-"""Containers of modules: `Sequential` (a pipeline), `ModuleList` and `ModuleDict` (registered sets)."""
+"""Containers of modules: `Sequential` (a pipeline), `ModuleList` and `ModuleDict` (registered sets), and the
+deprecated `Container` (a module holding its keyword arguments)."""
 
 from __future__ import annotations
 
 import operator
+import warnings
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from itertools import chain, islice
@@ -284,3 +286,15 @@ class ModuleDict(Module):
                 )
             key, module = pair
             self[key] = module
+
+
+class Container(Module):
+    """Deprecated (warned on construction, as PyTorch warns): a module whose submodules are its keyword
+    arguments."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        warnings.warn("`nn.Container` is deprecated. All of its functionality is now implemented in `nn.Module`. "
+                      "Subclass that instead.", FutureWarning, stacklevel=2)
+        super().__init__()
+        for key, value in kwargs.items():
+            self.add_module(key, value)

@@ -1,11 +1,16 @@
-"""Loss modules: `MSELoss`, `L1Loss`, `BCELoss`, `BCEWithLogitsLoss`, `NLLLoss`, `CrossEntropyLoss`,
-`KLDivLoss`, `HuberLoss`, `SmoothL1Loss`, `CosineEmbeddingLoss`, `MarginRankingLoss`.
+"""Loss modules: `MSELoss`, `L1Loss`, `BCELoss`, `BCEWithLogitsLoss`, `NLLLoss` (and its deprecated alias
+`NLLLoss2d`), `CrossEntropyLoss`, `KLDivLoss`, `HuberLoss`, `SmoothL1Loss`, `CosineEmbeddingLoss`,
+`MarginRankingLoss`, `CTCLoss`.
 
 Each takes ``reduction`` ('mean', 'sum' or 'none'); the legacy ``size_average``/``reduce`` flags still
 work and map to it with a warning, as in PyTorch.
 """
 
 from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from typing import Any
 
 from ember._tensor import Tensor
 from ember.nn import _reduction
@@ -190,3 +195,28 @@ class MarginRankingLoss(_MarginLoss):
 
     def forward(self, input1: Tensor, input2: Tensor, target: Tensor) -> Tensor:
         return F.margin_ranking_loss(input1, input2, target, margin=self.margin, reduction=self.reduction)
+
+
+class NLLLoss2d(NLLLoss):
+    """`NLLLoss` under its deprecated name, with its arguments (warned, as PyTorch warns, on construction)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        warnings.warn("`NLLLoss2d` has been deprecated. Please use `NLLLoss` instead as a drop-in replacement and see "
+                      "https://pytorch.org/docs/main/nn.html#torch.nn.NLLLoss for more details.", FutureWarning,
+                      stacklevel=2)
+        super().__init__(*args, **kwargs)
+
+
+class CTCLoss(_Loss):
+    """The connectionist temporal classification loss of log-probabilities (T, N, C) against unaligned
+    targets (``F.ctc_loss``)."""
+
+    def __init__(self, blank: int = 0, reduction: str = "mean", zero_infinity: bool = False) -> None:
+        super().__init__(reduction=reduction)
+        self.blank = blank
+        self.zero_infinity = zero_infinity
+
+    def forward(self, log_probs: Tensor, targets: Tensor, input_lengths: Tensor | Sequence[int],
+                target_lengths: Tensor | Sequence[int]) -> Tensor:
+        return F.ctc_loss(log_probs, targets, input_lengths, target_lengths, self.blank, self.reduction,
+                          self.zero_infinity)

@@ -1,5 +1,5 @@
-"""`RMSNorm` and `LocalResponseNorm`: PyTorch's constructor arguments, parameters and reprs over
-`F.rms_norm` and `F.local_response_norm`."""
+"""`RMSNorm`, `LocalResponseNorm` and `CrossMapLRN2d`: PyTorch's constructor arguments, parameters and reprs
+over `F.rms_norm`, `F.local_response_norm` and the cross-map LRN op."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import ember
 from ember._tensor import Tensor
 from ember.nn import functional as F
 from ember.nn import init
+from ember.nn.functional.cross_map_lrn import cross_map_lrn2d
 from ember.nn.modules.module import Module
 from ember.nn.parameter import Parameter
 
@@ -43,18 +44,37 @@ class RMSNorm(Module):
         return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
 
 
-class LocalResponseNorm(Module):
-    """Normalisation of each value by the mean square of ``size`` neighbouring channels."""
+class _ChannelWindowNorm(Module):
+    """What the local response normalisations hold: the window ``size`` and the alpha, beta and k of
+    x / (k + alpha * window mean of x²) ** beta."""
 
-    def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0) -> None:
+    def __init__(self, size: int, alpha: float, beta: float, k: float) -> None:
         super().__init__()
         self.size = size
         self.alpha = alpha
         self.beta = beta
         self.k = k
 
+    def extra_repr(self) -> str:
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
+
+
+class LocalResponseNorm(_ChannelWindowNorm):
+    """Normalisation of each value by the mean square of ``size`` neighbouring channels."""
+
+    def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0) -> None:
+        super().__init__(size, alpha, beta, k)
+
     def forward(self, input: Tensor) -> Tensor:
         return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
 
-    def extra_repr(self) -> str:
-        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
+
+class CrossMapLRN2d(_ChannelWindowNorm):
+    """Lua Torch's local response normalisation across the channels of (N, C, H, W) inputs, with its
+    quirks (ember.nn.functional.cross_map_lrn)."""
+
+    def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1) -> None:
+        super().__init__(size, alpha, beta, k)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return cross_map_lrn2d(input, self.size, self.alpha, self.beta, self.k)

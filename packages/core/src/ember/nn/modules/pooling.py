@@ -1,5 +1,5 @@
 """PyTorch's pooling layers (`MaxPool1d/2d/3d`, `AvgPool1d/2d/3d`, the adaptive pools, `MaxUnpool1d/2d/3d`,
-`LPPool1d/2d/3d`) over `F.*_pool*`."""
+`LPPool1d/2d/3d`, `FractionalMaxPool2d/3d`) over `F.*_pool*`."""
 
 from __future__ import annotations
 
@@ -237,3 +237,53 @@ class LPPool3d(_LPPoolNd):
 
     def forward(self, input: Tensor) -> Tensor:
         return F.lp_pool3d(input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode)
+
+
+class _FractionalMaxPoolNd(Module):
+    """Sizes kept as `dims`-tuples; exactly one of ``output_size`` and ``output_ratio`` (each ratio in (0, 1));
+    ``_random_samples`` a buffer, fixing the windows when given."""
+
+    dims: int
+
+    def __init__(self, kernel_size: Any, output_size: Any = None, output_ratio: Any = None,
+                 return_indices: bool = False, _random_samples: Tensor | None = None) -> None:
+        super().__init__()
+        self.kernel_size = self._sizes(kernel_size)
+        self.return_indices = return_indices
+        self.register_buffer("_random_samples", _random_samples)
+        self.output_size = self._sizes(output_size) if output_size is not None else None
+        self.output_ratio = self._sizes(output_ratio) if output_ratio is not None else None
+        if output_size is None and output_ratio is None:
+            raise ValueError(f"{type(self).__name__} requires specifying either an output size, or a pooling ratio")
+        if output_size is not None and output_ratio is not None:
+            raise ValueError("only one of output_size and output_ratio may be specified")
+        if self.output_ratio is not None and not all(0 < ratio < 1 for ratio in self.output_ratio):
+            raise ValueError(f"output_ratio must be between 0 and 1 (got {output_ratio})")
+
+    def _sizes(self, value: Any) -> tuple:
+        return tuple(value) if isinstance(value, (tuple, list)) else (value,) * self.dims
+
+    def forward(self, input: Tensor) -> Any:
+        pool = F.fractional_max_pool2d if self.dims == 2 else F.fractional_max_pool3d
+        return pool(input, self.kernel_size, self.output_size, self.output_ratio, self.return_indices,
+                    _random_samples=self._random_samples)
+
+
+class FractionalMaxPool2d(_FractionalMaxPoolNd):
+    """Fractional max pooling over the last two dims: (N, C, H, W) or (C, H, W)."""
+
+    dims = 2
+
+
+class FractionalMaxPool3d(_FractionalMaxPoolNd):
+    """Fractional max pooling over the last three dims: (N, C, T, H, W) or (C, T, H, W); kernel sizes must be
+    positive."""
+
+    dims = 3
+
+    def __init__(self, kernel_size: Any, output_size: Any = None, output_ratio: Any = None,
+                 return_indices: bool = False, _random_samples: Tensor | None = None) -> None:
+        if (isinstance(kernel_size, int) and kernel_size <= 0) or (
+                isinstance(kernel_size, (tuple, list)) and not all(k > 0 for k in kernel_size)):
+            raise ValueError(f"kernel_size must be greater than 0, but got {kernel_size}")
+        super().__init__(kernel_size, output_size, output_ratio, return_indices, _random_samples)
