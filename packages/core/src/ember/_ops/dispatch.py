@@ -10,6 +10,7 @@ import numpy as np
 from .. import _autocast, _dtype, _profiling
 from .._backend_util import half_source
 from .._tensor import Tensor
+from ..autograd import grad_mode
 from . import autocasting, overlap
 from .resize import resize_out
 
@@ -246,8 +247,6 @@ def check_out(out, op: str, shape, dtype, reads=(), full_too: bool = False) -> N
     when it has another, as PyTorch (unless it is one of `reads`: an in-place op's error)."""
     if not isinstance(out, Tensor):
         raise TypeError(f"{op}(): argument 'out' must be Tensor, not {type(out).__name__}")
-    from ..autograd import grad_mode
-
     if grad_mode.state.enabled and out._requires_grad:
         raise RuntimeError(f"{op}(): functions with out=... arguments don't support automatic "
                            "differentiation, but one of the arguments requires grad.")

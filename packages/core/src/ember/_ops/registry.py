@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from .. import _checks, _dtype, _profiling
+from .. import _autocast, _checks, _dtype, _profiling
 from .._backend_util import half_source
 from .._tensor import Tensor, wrap
 from ..autograd import grad_mode
@@ -284,11 +284,13 @@ def unary_function(entry: Unary, node_cls: type | None) -> Callable:
             return getattr(k, kernel_name)(data) if out is None else getattr(k, kernel_name)(data, out=out)
         return data if out is None else k.copy_(out, data)
 
-    # The common call, run straight through: a floating tensor and a plain kernel, no out=.
-    # float16 takes the general path where autocast may run the op in float32 (`profiled` checks it).
-    half_elsewhere = half_in_float32 or autocasting.runs_in_float32(name)
+    # The common call, run straight through: a floating tensor and a plain kernel, no out=. The float16 calls
+    # of an op that autocast runs in float32 (`autocast_half`) go straight through only while no autocast
+    # region is on (else the general path, where `profiled` casts them): one more check for those calls alone.
+    straight = compose is None and not to_bool
+    autocast_half = _float16 if straight and not half_in_float32 and autocasting.runs_in_float32(name) else None
     fast = frozenset(d for d in (_dtype.float32, _dtype.float64, _float16)
-                     if compose is None and not to_bool and not (d is _float16 and half_elsewhere))
+                     if straight and not (d is _float16 and (half_in_float32 or autocast_half is not None)))
     saving = _saving(saves)
     recorder = unary_recorder(node_cls, saves) if node_cls is not None else None
 
@@ -315,7 +317,8 @@ def unary_function(entry: Unary, node_cls: type | None) -> Callable:
 
     def op(input, *, out=None):
         # The common call, straight through: a floating tensor, a plain kernel, no out=, no profiler.
-        if out is None and input.__class__ is Tensor and input._dtype in fast and not _profiling.enabled:
+        if out is None and input.__class__ is Tensor and (input._dtype in fast or (
+                input._dtype is autocast_half and not _autocast.regions)) and not _profiling.enabled:
             try:
                 data = getattr(input._device.kernels, kernel_name)(input._data)
             except Exception:
