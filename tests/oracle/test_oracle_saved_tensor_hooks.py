@@ -280,6 +280,54 @@ def test_save_on_cpu_keeps_cpu_copies_and_gives_the_same_gradients():
         _assert_same(got, expected)
 
 
+@pytest.mark.parametrize("spatial", [1, 2, 3])
+def test_a_convolution_packs_its_input_and_weight_only(spatial):
+    """ConvolutionBackward0 packs what PyTorch's saves, not ember's kept im2col columns (27x a 3-d input)."""
+    rng = np.random.default_rng(spatial)
+    x_np, w_np = rng.standard_normal((2, 3, *[5] * spatial)), rng.standard_normal((4, 3, *[3] * spatial))
+
+    def scenario(lib):
+        log: list = []
+        x, w = lib.tensor(x_np, requires_grad=True), lib.tensor(w_np, requires_grad=True)
+        conv = getattr(lib.nn.functional, f"conv{spatial}d")
+        with lib.autograd.graph.saved_tensors_hooks(*_logging_hooks(log, unpack=lambda t: t * 1)):
+            out = conv(x, w, padding=1).pow(2).sum()
+        packed = list(log)
+        log.clear()
+        out.backward()
+        return [packed, log, x.grad, w.grad]
+
+    _compare(scenario)
+
+
+def test_an_in_place_write_through_a_view_under_hooks():
+    """CopySlices (PyTorch's C++ node name) over the op's node: its saved tensors packed, the gradients as without.
+    The packed tensors' grad_fn differ (known): PyTorch packs mul_'s old self as a clone (CloneBackward0) and
+    exp_'s result after the view's history was rebased (AsStridedBackward0); ember packs the old self with its
+    old history (SliceBackward0) and the result before the rebase (ExpBackward0)."""
+    def scenario(lib):
+        log: list = []
+        x, w = _leaves(lib)
+        def pack(t):
+            log.append(("pack", tuple(t.shape), t.requires_grad))
+            return t
+
+        def unpack(t):
+            log.append(("unpack", tuple(t.shape)))
+            return t
+        with lib.autograd.graph.saved_tensors_hooks(pack, unpack):
+            y = x * 2
+            view = y[1:3, :2]
+            view.mul_(w[:2])
+            y.t()[0].exp_()
+        packed = list(log)
+        log.clear()
+        y.pow(2).sum().backward()
+        return [y.grad_fn.name(), _name(view.grad_fn), packed, log, x.grad, w.grad]
+
+    _compare(scenario)
+
+
 @pytest.mark.parametrize("use_reentrant", [True, False])
 def test_hooks_around_a_checkpoint_see_its_inputs_not_what_it_recomputes(use_reentrant):
     def scenario(lib):
