@@ -13,8 +13,8 @@ import warnings
 from typing import Any
 
 from .. import _generator
-from ..amp import autocast_mode
 from .._tensor import Tensor
+from ..amp import autocast_mode
 from ..autograd import engine, grad_mode, saved_tensor
 from ..autograd.function import Function
 from ..autograd.node import _next_seq, pack_through
