@@ -146,3 +146,34 @@ def test_warnings_match_torch(call):
 ])
 def test_errors_match_torch(call):
     assert_same_error(call, ember, torch)
+
+
+@pytest.mark.parametrize("use_reentrant", [True, False])
+def test_recomputation_runs_under_the_forwards_autocast_state(use_reentrant):
+    """The backward recomputes a Transformer layer under the autocast state its forward had (PyTorch keeps it
+    for the CPU and the inputs' device type): the same float16 graph, the plain run's gradients, no
+    CheckpointError; the output's dtype as PyTorch's."""
+    def run(lib, device_type, checkpointed):
+        lib.manual_seed(0)
+        layer = lib.nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, dropout=0.0, batch_first=True)
+        rng = np.random.default_rng(3)
+        with lib.no_grad():
+            for p in layer.parameters():
+                p.copy_(lib.tensor(rng.standard_normal(tuple(p.shape)) * 0.3))
+        x = lib.tensor(rng.standard_normal((2, 5, 8)), dtype=lib.float32, requires_grad=True)
+        with lib.autocast(device_type, dtype=lib.float16):
+            y = lib.utils.checkpoint.checkpoint(layer, x, use_reentrant=use_reentrant) if checkpointed else layer(x)
+        y.float().pow(2).sum().backward()
+        return [str(y.dtype).split(".")[1], y, x.grad] + [p.grad for p in layer.parameters()]
+
+    device_type = ember.get_default_device().type
+    got, plain = run(ember, device_type, True), run(ember, device_type, False)
+    assert got[0] == plain[0]
+    for g, p in zip(got[1:], plain[1:]):
+        assert np.array_equal(g.detach().cpu().numpy(), p.detach().cpu().numpy())
+    if device_type == "cpu":  # PyTorch's CPU lists (opencl takes the CUDA lists)
+        expected = run(torch, "cpu", True)
+        assert got[0] == expected[0]
+        for g, e in zip(got[1:], expected[1:]):
+            np.testing.assert_allclose(g.detach().cpu().float().numpy(), e.detach().float().numpy(), rtol=2e-2,
+                                       atol=2e-2)

@@ -197,3 +197,20 @@ def test_softmax_is_stable_for_large_inputs(oracle, name, dtype):
     x = np.array([[1000.0, 0.0, -1000.0], [-500.0, -500.0, 88.0]], dtype=dtype)
     ember_result, _ = oracle.check(lambda lib, t: SOFTMAXES[name](lib, t, 1), x)
     assert np.isfinite(ember_result.detach().cpu().numpy()).all()
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+@pytest.mark.parametrize("case", ["std dims keepdim", "std all", "var dim", "var_mean", "std_mean"])
+def test_var_std_gradient_laid_out_as_a_transposed_input(oracle, case, create_graph):
+    """var/std's gradient follows the input's layout, as PyTorch's (its grad stays of keepdim's shape)."""
+    def run(lib):
+        x = lib.tensor([[-1.0, 1.0], [-1.0, -1.0], [2.0, 3.5]], dtype=lib.float64).t().requires_grad_()
+        out = {"std dims keepdim": lambda: x.std((0, 1), keepdim=True, unbiased=False), "std all": lambda: x.std(),
+               "var dim": lambda: x.var(1), "var_mean": lambda: lib.var_mean(x, 0)[0],
+               "std_mean": lambda: lib.std_mean(x, 1, correction=0)[0]}[case]()
+        grad, = lib.autograd.grad(out.sum(), [x], create_graph=create_graph)
+        return grad.stride(), grad.is_contiguous(), grad.detach().cpu().numpy()
+
+    (strides, contiguous, values), (want_strides, want_contiguous, want) = run(oracle.ember), run(oracle.torch)
+    assert (strides, contiguous) == (want_strides, want_contiguous)
+    np.testing.assert_allclose(values, want, rtol=1e-12)

@@ -69,21 +69,30 @@ def _leaves(lib):
     return lib.tensor(X, requires_grad=True), lib.tensor(W, requires_grad=True)
 
 
+def _packed_then_unpacked(lib, log: list, hooks: tuple, forward, leaves) -> list:
+    """`forward()` under `hooks` (which log into `log`), then its backward: what was packed, what unpacked,
+    the `leaves`' gradients."""
+    with lib.autograd.graph.saved_tensors_hooks(*hooks):
+        out = forward()
+    packed = list(log)
+    log.clear()
+    out.backward()
+    return [packed, log, *(leaf.grad for leaf in leaves)]
+
+
 def test_every_saved_tensor_is_packed_in_order_and_unpacked_by_backward():
     def scenario(lib):
         log: list = []
         x, w = _leaves(lib)
-        with lib.autograd.graph.saved_tensors_hooks(*_logging_hooks(log)):
+
+        def forward():
             y = x.exp()
             z = (y * w).sin()
             products = ((z / (y + 1)) @ w).sum() + lib.addmm(x[:, :1], z, x.T).sum() + z.mm(x.T).tanh().mv(w[:3]).sum()
             more = (z.pow(y) + y.pow(2) + lib.atan2(z, y) + lib.addcmul(z, y, x)).relu().log_softmax(1).sum()
             batched = (z[None] @ x.T[None]).sum() + lib.baddbmm(z[None, :, :3], y[None], x.T[None]).sum()
-            out = (z.tanh() * 2).sum() + products + more + batched + z[0].dot(w) + lib.addr(z, w[:3], w).sum()
-        packed = list(log)
-        log.clear()
-        out.backward()
-        return [packed, log, x.grad, w.grad]
+            return (z.tanh() * 2).sum() + products + more + batched + z[0].dot(w) + lib.addr(z, w[:3], w).sum()
+        return _packed_then_unpacked(lib, log, _logging_hooks(log), forward, (x, w))
 
     _compare(scenario)
 
@@ -278,6 +287,51 @@ def test_save_on_cpu_keeps_cpu_copies_and_gives_the_same_gradients():
         if ember.get_default_device().type != "cpu":  # a copy to the CPU is a new tensor
             expected[2] = False
         _assert_same(got, expected)
+
+
+@pytest.mark.parametrize("spatial", [1, 2, 3])
+def test_a_convolution_packs_its_input_and_weight_only(spatial):
+    """ConvolutionBackward0 packs what PyTorch's saves, not ember's kept im2col columns (27x a 3-d input)."""
+    rng = np.random.default_rng(spatial)
+    x_np, w_np = rng.standard_normal((2, 3, *[5] * spatial)), rng.standard_normal((4, 3, *[3] * spatial))
+
+    def scenario(lib):
+        log: list = []
+        x, w = lib.tensor(x_np, requires_grad=True), lib.tensor(w_np, requires_grad=True)
+        conv = getattr(lib.nn.functional, f"conv{spatial}d")
+        return _packed_then_unpacked(lib, log, _logging_hooks(log, unpack=lambda t: t * 1),
+                                     lambda: conv(x, w, padding=1).pow(2).sum(), (x, w))
+
+    _compare(scenario)
+
+
+def test_an_in_place_write_through_a_view_under_hooks():
+    """CopySlices (PyTorch's C++ node name) over the op's node: its saved tensors packed, the gradients as without.
+    The packed tensors' grad_fn differ (known): PyTorch packs mul_'s old self as a clone (CloneBackward0) and
+    exp_'s result after the view's history was rebased (AsStridedBackward0); ember packs the old self with its
+    old history (SliceBackward0) and the result before the rebase (ExpBackward0)."""
+    def scenario(lib):
+        log: list = []
+        x, w = _leaves(lib)
+        def pack(t):
+            log.append(("pack", tuple(t.shape), t.requires_grad))
+            return t
+
+        def unpack(t):
+            log.append(("unpack", tuple(t.shape)))
+            return t
+
+        def forward():
+            y = x * 2
+            view = y[1:3, :2]
+            view.mul_(w[:2])
+            y.t()[0].exp_()
+            names.extend([y.grad_fn.name(), _name(view.grad_fn)])
+            return y.pow(2).sum()
+        names: list = []
+        return _packed_then_unpacked(lib, log, (pack, unpack), forward, (x, w)) + names
+
+    _compare(scenario)
 
 
 @pytest.mark.parametrize("use_reentrant", [True, False])

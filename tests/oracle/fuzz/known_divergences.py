@@ -46,6 +46,17 @@ KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
 """,
     ),
     KnownDivergence(
+        'backward: backward retain_graph from CatBackward0 [non-leaf] | exception of statement: torch RuntimeError, ember none',
+        "an in-place view op under no_grad (unsqueeze_) changes a non-leaf's shape unrecorded; PyTorch checks each gradient against the shape the next node's output had (validate_outputs), ember against the shape its input had when the consuming node was recorded, so the gradient of the new shape goes through",
+        """\
+        x3 = torch.tensor([1.0], dtype=torch.float32, requires_grad=True)  # input: float32 [1]
+        x4 = torch.tensor([-1.0], dtype=torch.float32, requires_grad=True)  # input: float32 [1]
+        t5 = torch.cat([x3, x4], 0)  # join: cat
+        with torch.no_grad(): t5.unsqueeze_(1)  # inplace: no_grad unsqueeze_ [non-leaf]
+        t5.sum().backward(retain_graph=True)  # backward: backward retain_graph from CatBackward0 [non-leaf]
+""",
+    ),
+    KnownDivergence(
         'setitem: [bool mask] = tensor [leaf] | requires_grad of operand: torch True, ember False',
         "PyTorch's setitem of a 0-d value is fill_ (index_put_ for a bool mask), which, unlike copy_, records a node on an integer or bool tensor: the int tensor then requires grad, its later ops raise 'Autograd not support dtype' and backward through it hits an INTERNAL ASSERT; ember keeps non-float tensors out of autograd",
         """\

@@ -31,7 +31,9 @@ _CPU_FLOAT32 = ("avg_pool3d", "binary_cross_entropy", "prod", "quantile", "nanqu
                 "multi_margin_loss", "kl_div", "multilabel_margin_loss", "binary_cross_entropy_with_logits",
                 "linalg_solve", "linalg_solve_ex", "linalg_cholesky", "linalg_cholesky_ex", "linalg_inv",
                 "linalg_inv_ex", "linalg_lu", "linalg_lu_factor", "linalg_lu_factor_ex", "linalg_lu_solve",
-                "linalg_det", "linalg_slogdet", "slogdet", "logdet", "linalg_solve_triangular")
+                "linalg_det", "linalg_slogdet", "slogdet", "logdet", "linalg_solve_triangular", "adaptive_max_pool3d",
+                "geqrf", "orgqr", "linalg_householder_product", "qr", "linalg_qr", "svd", "linalg_svd",
+                "linalg_svdvals", "linalg_matrix_rank", "linalg_eigh", "linalg_eigvalsh", "linalg_lstsq")
 _CPU_PROMOTE = ("stack", "cat", "index_copy")
 # Ops PyTorch's CPU autocast leaves alone though ember composes them from listed ones (PyTorch's kernels do not
 # pass through autocast again): they run uncast, with autocast off inside.

@@ -9,7 +9,7 @@ import math
 
 from .. import _dtype
 from .._tensor import Tensor, wrap
-from ..autograd import grad_mode
+from ..autograd import grad_mode, saved_tensor
 from ..autograd.node import Node, attach, needs_input_grad
 from . import views
 from .dispatch import profiled
@@ -231,7 +231,9 @@ def _convolve(input, weight, bias, stride, padding, dilation, transposed, output
         else:
             columns = im2col(x, window)
             output = _biased(_correlate(x, w, window, groups, columns), bias)
-            if weight._requires_grad:  # kept for the weight's gradient (freed by the backward)
+            # kept for the weight's gradient (freed by the backward); not under saved-tensor hooks, which get
+            # the tensors PyTorch saves (input and weight) and own what is kept (save_on_cpu's memory)
+            if weight._requires_grad and saved_tensor.default_hooks() is None:
                 saved = (input, weight, columns)
     shape = output._data.shape
     data = output._data if spatial != 1 else views.reshape_buffer(output._device, output._data,

@@ -48,6 +48,9 @@ class CopySlices(Node):
     fn: Node | None
     _held: tuple | None = _HELD
 
+    def name(self) -> str:
+        return "torch::autograd::CopySlices"  # PyTorch's C++ node's name
+
     @property
     def _saved(self):
         """The op's saved values (or a token when it saved none); freeing them frees the op's too."""

@@ -47,12 +47,17 @@ def numpy_keywords(op: str, dim, keepdim, axis, keepdims):
     return dim, keepdim if keepdims is None else keepdims
 
 
-def expand_back(grad: Tensor, shape: tuple, dims: tuple, keepdim: bool) -> Tensor:
-    """Broadcast a reduction's gradient back over the reduced dims of the input's `shape`."""
+def unsqueeze_back(grad: Tensor, shape: tuple, dims: tuple, keepdim: bool) -> Tensor:
+    """A reduction's gradient with its reduced dims of the input's `shape` back, of size 1 (keepdim's shape)."""
     if not keepdim and shape:
         for d in dims:
             grad = grad.unsqueeze(d)
-    return expand_to(grad, shape)
+    return grad
+
+
+def expand_back(grad: Tensor, shape: tuple, dims: tuple, keepdim: bool) -> Tensor:
+    """Broadcast a reduction's gradient back over the reduced dims of the input's `shape`."""
+    return expand_to(unsqueeze_back(grad, shape, dims, keepdim), shape)
 
 
 def _reduce(kernel: str, x: Tensor, dims: tuple, keepdim: bool):
@@ -224,9 +229,10 @@ min, amin, argmin = selecting(Extreme("min", minimum, "smallest"))
 
 def _var_backward(grad, x, node):
     """PyTorch's var_backward: 2 / (N - correction) * grad * (x - mean); a full reduction without degrees
-    of freedom gives NaN where x equals the mean and inf elsewhere."""
+    of freedom gives NaN where x equals the mean and inf elsewhere. The gradient stays of keepdim's shape, as
+    PyTorch's, so that the result is laid out as x (a transposed x gives a transposed gradient)."""
     mean = x.mean(node.dims, keepdim=True)
-    grad = expand_back(grad, node.shape, node.dims, node.keepdim)
+    grad = unsqueeze_back(grad, node.shape, node.dims, node.keepdim)
     if node.full and node.denominator <= 0:
         return grad * where(x == mean, math.nan, math.inf)
     factor = 2.0 / node.denominator if node.denominator else math.inf

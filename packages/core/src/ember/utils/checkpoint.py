@@ -14,6 +14,7 @@ from typing import Any
 
 from .. import _generator
 from .._tensor import Tensor
+from ..amp import autocast_mode
 from ..autograd import engine, grad_mode, saved_tensor
 from ..autograd.function import Function
 from ..autograd.node import _next_seq, pack_through
@@ -44,6 +45,23 @@ def _rng_states(args: tuple) -> list:
     return [(gen, gen.get_state()) for gen in (_generator.default_for(d) for d in devices)]
 
 
+def _autocast_states(args: tuple) -> list:
+    """Autocast's state (enabled, dtype, cache) for the CPU and the device types of `args`, as PyTorch's
+    checkpoint keeps it for the recomputation, which the backward runs outside the forward's autocast region."""
+    types = ["cpu"] + sorted({a.device.type for a in args if isinstance(a, Tensor)} - {"cpu"})
+    return [dict(device_type=t, enabled=autocast_mode.is_autocast_enabled(t), dtype=autocast_mode.get_autocast_dtype(t),
+                 cache_enabled=autocast_mode.is_autocast_cache_enabled()) for t in types]
+
+
+@contextlib.contextmanager
+def _autocasting(states: list):
+    """Run the block under the autocast `states` (`_autocast_states`) again."""
+    with contextlib.ExitStack() as stack:
+        for kwargs in states:
+            stack.enter_context(autocast_mode.autocast(**kwargs))
+        yield
+
+
 @contextlib.contextmanager
 def _replaying(states: list | None):
     """Run the block with the generators set to `states` (when given), their current states restored after."""
@@ -69,6 +87,7 @@ class CheckpointFunction(Function):
             warnings.warn("None of the inputs have requires_grad=True. Gradients will be None", stacklevel=4)
         ctx.run_function = run_function
         ctx.rng_states = _rng_states(args) if preserve_rng_state else None
+        ctx.autocast_states = _autocast_states(args)
         ctx.inputs = [None if isinstance(a, Tensor) else a for a in args]
         ctx.tensor_indices = [i for i, a in enumerate(args) if isinstance(a, Tensor)]
         ctx.save_for_backward(*(a for a in args if isinstance(a, Tensor)))
@@ -87,7 +106,7 @@ class CheckpointFunction(Function):
             inputs[index] = tensor
         with _replaying(ctx.rng_states):
             detached = detach_variable(tuple(inputs))
-            with grad_mode.enable_grad():
+            with grad_mode.enable_grad(), _autocasting(ctx.autocast_states):
                 outputs = ctx.run_function(*detached)
         if isinstance(outputs, Tensor):
             outputs = (outputs,)
@@ -132,6 +151,7 @@ def _checkpoint_recorded(function, args: tuple, kwargs: dict, preserve: bool, co
     PyTorch's."""
     forward_context, recompute_context = context_fn()
     states = _rng_states(args) if preserve else None
+    autocasts = _autocast_states(args)
     hooks = saved_tensor.default_hooks() if grad_mode.is_grad_enabled() else None
     packed = {} if hooks is None else {i: pack_through(a, hooks) for i, a in enumerate(args) if isinstance(a, Tensor)}
     first = _next_seq()
@@ -141,7 +161,8 @@ def _checkpoint_recorded(function, args: tuple, kwargs: dict, preserve: bool, co
         return result
     nodes = _nodes_since(first, result)
     if nodes:
-        recompute = _Recompute(function, args, packed, kwargs, states, recompute_context, first, nodes)
+        recompute = _Recompute(function, args, packed, kwargs, states, (_autocasting(autocasts), recompute_context),
+                               first, nodes)
         for node in nodes:
             node.register_prehook(recompute.fill)
     return result
@@ -195,7 +216,8 @@ class _Recompute:
         first = _next_seq()
         packed = self.packed
         args = tuple(saved_tensor.unpack(None, packed[i]) if i in packed else a for i, a in enumerate(self.args))
-        with _replaying(self.states), grad_mode.enable_grad(), self.context, saved_tensor.suspended():
+        autocasting, context = self.context
+        with _replaying(self.states), grad_mode.enable_grad(), autocasting, context, saved_tensor.suspended():
             result = self.function(*args, **self.kwargs)
         fresh = [node for node in _nodes_since(first, result) if node._saved]
         if [type(node) for node in fresh] != [type(node) for node in self.nodes] or \
