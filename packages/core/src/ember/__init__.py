@@ -129,6 +129,9 @@ from ._ops.shape import (
     tril,
     triu,
     unbind,
+    unsafe_chunk,
+    unsafe_split,
+    unsafe_split_with_sizes,
 )
 from ._ops.sorting import (
     argsort,

@@ -1,0 +1,99 @@
+"""Session-9 top-level ops against PyTorch: unsafe_split/unsafe_chunk/unsafe_split_with_sizes, put/put_,
+index_reduce, and the out= and argument refusals of isposinf/isneginf and kaiser_window; values, dtypes,
+gradients, grad_fn names and errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+pytestmark = pytest.mark.oracle
+
+SPLITS = {
+    "unsafe_split": lambda lib, x: lib.unsafe_split(x, 2, 1),
+    "unsafe_split uneven": lambda lib, x: lib.unsafe_split(x, 3, dim=-1),
+    "Tensor.unsafe_split": lambda lib, x: x.unsafe_split(1),
+    "unsafe_chunk": lambda lib, x: lib.unsafe_chunk(x, 2, 1),
+    "Tensor.unsafe_chunk": lambda lib, x: x.unsafe_chunk(3, dim=1),
+    "unsafe_split_with_sizes": lambda lib, x: lib.unsafe_split_with_sizes(x, [1, 4], 1),
+    "Tensor.unsafe_split_with_sizes": lambda lib, x: x.unsafe_split_with_sizes([2, 1], dim=0),
+}
+
+
+@pytest.mark.parametrize("name", list(SPLITS))
+def test_unsafe_splits_match_torch(oracle, name):
+    ember_result, torch_result = oracle.check(SPLITS[name], oracle.array(oracle.rng(1), (3, 5), "float64", "any"))
+    assert [oracle.grad_fn_name(t) for t in ember_result] == [oracle.grad_fn_name(t) for t in torch_result]
+
+
+@pytest.mark.parametrize("name", ["unsafe_split", "unsafe_split_with_sizes"])
+def test_unsafe_split_pieces_share_memory_and_may_be_modified_in_place(oracle, name):
+    """Unlike split's views, the pieces are not autograd views: an in-place change is allowed, reaches
+    the input's memory and records on the piece alone."""
+    results = []
+    for lib in (oracle.ember, oracle.torch):
+        x = lib.arange(6.0, dtype=lib.float64).requires_grad_()
+        base = x * 1
+        pieces = getattr(lib, name)(base, 2 if name == "unsafe_split" else [2, 4])
+        pieces[0].mul_(3)
+        pieces[0].sum().backward()
+        results.append((base.detach().cpu().numpy(), x.grad.cpu().numpy(), oracle.grad_fn_name(pieces[0]),
+                        oracle.grad_fn_name(base)))
+    np.testing.assert_array_equal(results[0][0], results[1][0])
+    np.testing.assert_array_equal(results[0][1], results[1][1])
+    assert results[0][2:] == results[1][2:]
+
+
+def test_unsafe_split_double_backward(oracle):
+    x = oracle.ember.tensor([1.0, 2.0, 3.0], dtype=oracle.ember.float64, requires_grad=True)
+    assert oracle.ember.autograd.gradcheck(lambda t: oracle.ember.unsafe_chunk(t * t, 2)[1], (x,))
+    assert oracle.ember.autograd.gradgradcheck(lambda t: oracle.ember.unsafe_split(t * t, 2)[0], (x,))
+
+
+@pytest.mark.parametrize("build", [
+    lambda lib: lib.unsafe_split(lib.ones(4), [1, 3]),
+    lambda lib: lib.unsafe_split(lib.ones(4), -1),
+    lambda lib: lib.unsafe_split_with_sizes(lib.ones(4), [1, 2]),
+    lambda lib: lib.unsafe_chunk(lib.ones(4), 0),
+    lambda lib: lib.unsafe_split(lib.ones(4), 2, 1),
+])
+def test_unsafe_split_refusals_match_torch(oracle, build):
+    with pytest.raises(Exception) as expected:
+        build(oracle.torch)
+    with pytest.raises(type(expected.value)):
+        build(oracle.ember)
+
+
+@pytest.mark.parametrize("name", ["isposinf", "isneginf"])
+@pytest.mark.parametrize("dtype", ["float32", "int64"])
+def test_isposinf_refuses_non_boolean_out(oracle, name, dtype):
+    oracle.raises_alike(lambda lib: getattr(lib, name)(lib.tensor([1.0, float("inf"), -float("inf")]),
+                                                       out=lib.empty(3, dtype=getattr(lib, dtype))))
+
+
+@pytest.mark.parametrize("name", ["isposinf", "isneginf"])
+def test_isposinf_writes_a_boolean_out(oracle, name):
+    got = []
+    for lib in (oracle.ember, oracle.torch):
+        out = lib.empty(3, dtype=lib.bool)
+        getattr(lib, name)(lib.tensor([1.0, float("inf"), -float("inf")]), out=out)
+        got.append(out.cpu().numpy())
+    np.testing.assert_array_equal(got[0], got[1])
+
+
+def test_kaiser_window_refuses_beta_without_periodic(oracle):
+    for lib in (oracle.ember, oracle.torch):
+        with pytest.raises(TypeError, match="kaiser_window"):
+            lib.kaiser_window(5, beta=3.0)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.kaiser_window(6),
+    lambda lib: lib.kaiser_window(6, False),
+    lambda lib: lib.kaiser_window(6, True, 3.0),
+    lambda lib: lib.kaiser_window(6, periodic=False, beta=5.0, dtype=lib.float64),
+])
+def test_kaiser_window_forms_match_torch(oracle, call):
+    oracle.assert_same(call(oracle.ember), call(oracle.torch))
