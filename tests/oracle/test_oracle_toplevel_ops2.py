@@ -5,6 +5,7 @@ gradients, grad_fn names and errors."""
 from __future__ import annotations
 
 import numpy as np
+import outcomes
 import pytest
 
 torch = pytest.importorskip("torch")
@@ -97,3 +98,51 @@ def test_kaiser_window_refuses_beta_without_periodic(oracle):
 ])
 def test_kaiser_window_forms_match_torch(oracle, call):
     oracle.assert_same(call(oracle.ember), call(oracle.torch))
+
+
+PUTS = {
+    "put": lambda lib, x, s: lib.put(x, lib.tensor([[1, -1]]), s),
+    "put repeated": lambda lib, x, s: lib.put(x, lib.tensor([[0, 5]]), s),
+    "put accumulate": lambda lib, x, s: lib.put(x, lib.tensor([[4, 4]]), s, accumulate=True),
+    "Tensor.put": lambda lib, x, s: x.put(lib.tensor([[-6, 2]]), s, True),
+    "put_": lambda lib, x, s: (x * 1).put_(lib.tensor([[3, 1]]), s),
+    "put_ accumulate": lambda lib, x, s: (x * 1).put_(lib.tensor([[3, 3]]), s, accumulate=True),
+    "put transposed": lambda lib, x, s: lib.put(x.t(), lib.tensor([[1, 2]]), s),
+}
+
+
+@pytest.mark.parametrize("name", list(PUTS))
+def test_put_matches_torch(oracle, name):
+    rng = oracle.rng(2)
+    ember_result, torch_result = oracle.check(PUTS[name], oracle.array(rng, (2, 3), "float64", "any"),
+                                              oracle.array(rng, (1, 2), "float64", "any"))
+    assert oracle.grad_fn_name(ember_result) == oracle.grad_fn_name(torch_result)
+
+
+def test_put_integers_match_torch(oracle):
+    oracle.check_forward(lambda lib, x, s: lib.put(x, lib.tensor([0, 0, 3]), s, accumulate=True),
+                         np.arange(6, dtype=np.int32), np.array([5, 6, 7], dtype=np.int32))
+
+
+@pytest.mark.parametrize("accumulate", [False, True])
+def test_put_double_backward(oracle, accumulate):
+    e = oracle.ember
+    x = e.tensor([0.5, -1.0, 2.0, 3.0], dtype=e.float64, requires_grad=True)
+    s = e.tensor([1.5, -0.5], dtype=e.float64, requires_grad=True)
+    assert e.autograd.gradgradcheck(lambda a, b: e.put(a * a, e.tensor([3, -4]), b * b, accumulate), (x, s))
+
+
+@pytest.mark.parametrize("build", [
+    lambda lib: lib.put(lib.ones(4), lib.tensor([1], dtype=lib.int32), lib.ones(1)),
+    lambda lib: lib.put(lib.ones(4), lib.tensor([4]), lib.ones(1)),
+    lambda lib: lib.put(lib.ones(4), lib.tensor([-5]), lib.ones(1)),
+    lambda lib: lib.put(lib.ones(4), lib.tensor([1, 2]), lib.ones(3)),
+    lambda lib: lib.put(lib.ones(4), lib.tensor([1]), lib.ones(1, dtype=lib.float64)),
+    lambda lib: lib.ones(4).put_(lib.tensor([0]), lib.ones(1), accumulate=True).put_(lib.tensor([9]), lib.ones(1)),
+])
+def test_put_refusals_match_torch(oracle, build):
+    with pytest.raises(Exception) as expected:
+        build(oracle.torch)
+    with pytest.raises(type(expected.value)) as got:
+        outcomes.settled(build(oracle.ember))
+    assert outcomes.same_message(got.value, expected.value)
