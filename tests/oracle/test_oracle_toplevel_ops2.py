@@ -10,7 +10,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-pytestmark = pytest.mark.oracle
+pytestmark = [pytest.mark.oracle, pytest.mark.filterwarnings("ignore:index_reduce\(\) is in beta")]
 
 SPLITS = {
     "unsafe_split": lambda lib, x: lib.unsafe_split(x, 2, 1),
@@ -141,6 +141,60 @@ def test_put_double_backward(oracle, accumulate):
     lambda lib: lib.ones(4).put_(lib.tensor([0]), lib.ones(1), accumulate=True).put_(lib.tensor([9]), lib.ones(1)),
 ])
 def test_put_refusals_match_torch(oracle, build):
+    with pytest.raises(Exception) as expected:
+        build(oracle.torch)
+    with pytest.raises(type(expected.value)) as got:
+        outcomes.settled(build(oracle.ember))
+    assert outcomes.same_message(got.value, expected.value)
+
+
+REDUCES = {
+    "index_reduce": lambda lib, x, s, r, inc: lib.index_reduce(x, 1, lib.tensor([2, 0, 2]), s, r,
+                                                               include_self=inc),
+    "Tensor.index_reduce": lambda lib, x, s, r, inc: x.index_reduce(-1, lib.tensor([3, 3, 1]),
+                                                                    s, r, include_self=inc),
+    "index_reduce_": lambda lib, x, s, r, inc: (x * 1).index_reduce_(1, lib.tensor([0, 1, 0]), s, r,
+                                                                     include_self=inc),
+}
+
+
+@pytest.mark.parametrize("include_self", [True, False])
+@pytest.mark.parametrize("reduce", ["prod", "mean", "amax", "amin"])
+@pytest.mark.parametrize("name", list(REDUCES))
+def test_index_reduce_matches_torch(oracle, name, reduce, include_self):
+    rng = oracle.rng(3)
+    x, s = oracle.array(rng, (2, 4), "float64", "any"), oracle.array(rng, (2, 3), "float64", "any")
+    s[0, 2] = x[0, 2]  # a tie between a source and the input's element: amax/amin share the gradient
+    ember_result, torch_result = oracle.check(lambda lib, a, b: REDUCES[name](lib, a, b, reduce, include_self), x, s)
+    assert oracle.grad_fn_name(ember_result) == oracle.grad_fn_name(torch_result)
+
+
+@pytest.mark.parametrize("reduce", ["prod", "mean", "amax", "amin"])
+def test_index_reduce_integers_match_torch(oracle, reduce):
+    """Integer tensors (mean rounds down) and an int32 index (refused by PyTorch's backward, so forward only)."""
+    oracle.check_forward(lambda lib, x, s: lib.index_reduce(x, 0, lib.tensor([1, 1, 4], dtype=lib.int32), s, reduce),
+                         np.arange(6, dtype=np.int64), np.array([4, -3, 7], dtype=np.int64))
+
+
+@pytest.mark.parametrize("reduce", ["prod", "amax"])
+def test_index_reduce_double_backward(oracle, reduce):
+    e = oracle.ember
+    x = e.tensor([[0.5, -1.0, 2.0], [3.0, 1.5, -2.5]], dtype=e.float64, requires_grad=True)
+    s = e.tensor([[1.5, -0.5], [0.25, 2.0]], dtype=e.float64, requires_grad=True)
+    assert e.autograd.gradgradcheck(lambda a, b: e.index_reduce(a * a, 1, e.tensor([2, 0]), b * 2, reduce), (x, s))
+
+
+@pytest.mark.parametrize("build", [
+    lambda lib: lib.index_reduce(lib.ones(2, 3), 1, lib.tensor([0, 1]), lib.ones(2, 2), "sum"),
+    lambda lib: lib.index_reduce(lib.ones(2, 3), 1, lib.tensor([0.0, 1.0]), lib.ones(2, 2), "prod"),
+    lambda lib: lib.index_reduce(lib.ones(2, 3), 1, lib.tensor([3, 0]), lib.ones(2, 2), "prod"),
+    lambda lib: lib.index_reduce(lib.ones(2, 3), 1, lib.tensor([-1, 0]), lib.ones(2, 2), "mean"),
+    lambda lib: lib.index_reduce(lib.ones(2, 3), 1, lib.tensor([0, 1]), lib.ones(2, 2, dtype=lib.float64), "amax"),
+    lambda lib: lib.index_reduce(lib.ones(2, 3), 1, lib.tensor([0]), lib.ones(2, 2), "amin"),
+    lambda lib: lib.index_reduce(lib.ones(2, 3), 0, lib.tensor([0, 1]), lib.ones(2, 2), "amin"),
+    lambda lib: lib.index_reduce(lib.ones(2, 3), 1, lib.tensor([[0, 1]]), lib.ones(2, 2), "amin"),
+])
+def test_index_reduce_refusals_match_torch(oracle, build):
     with pytest.raises(Exception) as expected:
         build(oracle.torch)
     with pytest.raises(type(expected.value)) as got:

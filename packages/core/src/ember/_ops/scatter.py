@@ -319,14 +319,14 @@ def _reduced(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: str, i
 class ScatterReduceBackward0(Node):
     def backward(self, grad):
         index, input, src, result = self.saved_tensors
-        grad_input, grad_src = _scatter_reduce_grads(grad, self.dim, index, input, src, result, self.reduce,
+        grad_input, grad_src = scatter_reduce_grads(grad, self.dim, index, input, src, result, self.reduce,
                                                      self.include_self)
         if not self.include_self:
             grad_input = scatter(grad_input, self.dim, index, 0)
         return grad_input, grad_src
 
 
-def _scatter_reduce_grads(grad, dim, index, input, src, result, reduce, include_self):
+def scatter_reduce_grads(grad, dim, index, input, src, result, reduce, include_self):
     """PyTorch's scatter_reduce_backward (FunctionsManual.cpp), in differentiable ember ops."""
     from .creation import ones_like, zeros_like
     if reduce == "sum":
