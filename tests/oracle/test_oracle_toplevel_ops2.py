@@ -10,7 +10,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-pytestmark = [pytest.mark.oracle, pytest.mark.filterwarnings("ignore:index_reduce\(\) is in beta")]
+pytestmark = [pytest.mark.oracle, pytest.mark.filterwarnings(r"ignore:index_reduce\(\) is in beta")]
 
 SPLITS = {
     "unsafe_split": lambda lib, x: lib.unsafe_split(x, 2, 1),
@@ -200,3 +200,37 @@ def test_index_reduce_refusals_match_torch(oracle, build):
     with pytest.raises(type(expected.value)) as got:
         outcomes.settled(build(oracle.ember))
     assert outcomes.same_message(got.value, expected.value)
+
+
+FROMBUFFER = {
+    "all": {"dtype": "int32"},
+    "count offset": {"dtype": "int16", "count": 3, "offset": 2},
+    "float requires_grad": {"dtype": "float32", "requires_grad": True},
+    "bytes": {"dtype": "uint8", "offset": 5},
+}
+
+
+@pytest.mark.parametrize("name", list(FROMBUFFER))
+def test_frombuffer_matches_torch_and_shares_memory(oracle, name):
+    options = dict(FROMBUFFER[name])
+    got = []
+    for lib in (oracle.ember, oracle.torch):
+        buffer = bytearray(np.arange(1, 4, dtype=np.int32).tobytes())
+        result = lib.frombuffer(buffer, **{**options, "dtype": getattr(lib, options["dtype"])})
+        buffer[options.get("offset", 0)] ^= 0x7F  # the tensor sees a change of the buffer
+        got.append(result)
+    oracle.assert_same(got[0], got[1])
+    assert got[0].requires_grad == got[1].requires_grad
+    assert got[0].device.type == "cpu"
+
+
+@pytest.mark.parametrize("options", [
+    {"offset": 2}, {"count": 5}, {"offset": 12}, {"offset": -1}, {"count": 0},
+])
+def test_frombuffer_refusals_match_torch(oracle, options):
+    oracle.raises_alike(lambda lib: lib.frombuffer(bytearray(12), dtype=lib.int32, **options))
+
+
+def test_frombuffer_refuses_an_empty_buffer_and_a_non_buffer(oracle):
+    oracle.raises_alike(lambda lib: lib.frombuffer(bytearray(), dtype=lib.int32))
+    oracle.raises_alike(lambda lib: lib.frombuffer([1, 2], dtype=lib.int32))

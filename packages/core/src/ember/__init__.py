@@ -44,6 +44,7 @@ from ._ops.creation import (
     empty_strided,
     eye,
     from_numpy,
+    frombuffer,
     full,
     full_like,
     initial_seed,
