@@ -234,3 +234,41 @@ def test_frombuffer_refusals_match_torch(oracle, options):
 def test_frombuffer_refuses_an_empty_buffer_and_a_non_buffer(oracle):
     oracle.raises_alike(lambda lib: lib.frombuffer(bytearray(), dtype=lib.int32))
     oracle.raises_alike(lambda lib: lib.frombuffer([1, 2], dtype=lib.int32))
+
+
+GRADIENTS = {
+    "default": lambda lib, x: lib.gradient(x),
+    "spacing dim": lambda lib, x: lib.gradient(x, spacing=2.0, dim=1),
+    "edge_order 2": lambda lib, x: lib.gradient(x, spacing=[0.5, 3], edge_order=2),
+    "dim list": lambda lib, x: lib.gradient(x, spacing=[2], dim=[-1]),
+    "coordinates": lambda lib, x: lib.gradient(x, spacing=[lib.tensor([0.0, 1.0, 3.0, 3.5]),
+                                                            lib.tensor([-1.0, 0.0, 0.5, 2.0, 4.0])]),
+    "coordinates edge_order 2": lambda lib, x: lib.gradient(x, spacing=(lib.tensor([0.0, 1.0, 3.0, 3.5]),),
+                                                            dim=0, edge_order=2),
+}
+
+
+@pytest.mark.parametrize("name", list(GRADIENTS))
+def test_gradient_matches_torch(oracle, name):
+    ember_result, torch_result = oracle.check(GRADIENTS[name], oracle.array(oracle.rng(4), (4, 5), "float64", "any"))
+    assert [oracle.grad_fn_name(t) for t in ember_result] == [oracle.grad_fn_name(t) for t in torch_result]
+
+
+def test_gradient_of_integers_and_0d_match_torch(oracle):
+    oracle.check_forward(lambda lib, x: lib.gradient(x, spacing=2), np.array([1, 2, 4, 7], dtype=np.int64))
+    oracle.check_forward(lambda lib, x: lib.gradient(x, spacing=(lib.tensor([1, 2, 4, 5]),), edge_order=2),
+                         np.array([1, 2, 4, 7], dtype=np.int64))
+    oracle.check_forward(lambda lib, x: lib.gradient(x), np.array(3.0, dtype=np.float32))
+
+
+@pytest.mark.parametrize("build", [
+    lambda lib: lib.gradient(lib.ones(3, 4), spacing=[1.0, 2.0, 3.0]),
+    lambda lib: lib.gradient(lib.ones(3, 4), spacing=[1.0], dim=(0, 1)),
+    lambda lib: lib.gradient(lib.ones(3, 4), edge_order=3),
+    lambda lib: lib.gradient(lib.ones(2, 3), edge_order=2),
+    lambda lib: lib.gradient(lib.ones(3, 4), dim=(0, 0)),
+    lambda lib: lib.gradient(lib.ones(3, 4), dim=2),
+    lambda lib: lib.gradient(lib.ones(3, 4), spacing=[lib.ones(3, 1), lib.ones(4)]),
+])
+def test_gradient_refusals_match_torch(oracle, build):
+    oracle.raises_alike(build)

@@ -277,6 +277,7 @@ from ._ops.covariance import corrcoef, cov  # noqa: E402
 from ._ops.cross import cross  # noqa: E402
 from ._ops.eigh_ops import symeig  # noqa: E402
 from ._ops.exponents import float_power, frexp, ldexp  # noqa: E402
+from ._ops.finite_differences import gradient  # noqa: E402
 from ._ops.gcd import gcd, lcm  # noqa: E402
 from ._ops.histograms import histc, histogram  # noqa: E402
 from ._ops.householder_ops import orgqr  # noqa: E402
