@@ -272,3 +272,56 @@ def test_gradient_of_integers_and_0d_match_torch(oracle):
 ])
 def test_gradient_refusals_match_torch(oracle, build):
     oracle.raises_alike(build)
+
+
+def test_binomial_draws_have_torchs_distribution(oracle):
+    """Draws cannot match PyTorch's one by one: the mean and variance of many draws match n p and n p (1 - p)
+    (within 6 standard errors), as do PyTorch's, and the edge cases (p 0 or 1, n 0) are exact."""
+    n, p = np.array([10.0, 40.0, 3.0, 0.0, 7.0, 5.0]), np.array([0.3, 0.75, 0.5, 0.4, 0.0, 1.0])
+    for lib in (oracle.ember, oracle.torch):
+        count = lib.tensor(np.broadcast_to(n, (4000, 6)).copy(), dtype=lib.float64)
+        generator = lib.Generator(device=count.device).manual_seed(7)
+        draws = lib.binomial(count, lib.tensor(p, dtype=lib.float64), generator=generator)
+        assert draws.dtype == lib.float64 and tuple(draws.shape) == (4000, 6)
+        values = draws.cpu().numpy()
+        assert (values == np.floor(values)).all() and (values >= 0).all() and (values <= n).all()
+        mean, variance = n * p, n * p * (1 - p)
+        assert (np.abs(values.mean(0) - mean) <= 6 * np.sqrt(variance / 4000) + 1e-12).all()
+        np.testing.assert_allclose(values.var(0), variance, rtol=0.15, atol=1e-12)
+
+
+def test_binomial_is_reproducible_with_a_seeded_generator(oracle):
+    e = oracle.ember
+    count, prob = e.full((50,), 20.0), e.full((50,), 0.4)
+    draws = [e.binomial(count, prob, generator=e.Generator(device=count.device).manual_seed(3)) for _ in range(2)]
+    assert e.equal(draws[0], draws[1])
+
+
+def test_binomial_clamps_like_torch(oracle):
+    """Fractional counts round down, negative counts give 0, probabilities outside [0, 1] are clamped."""
+    for lib in (oracle.ember, oracle.torch):
+        result = lib.binomial(lib.tensor([5.0, -3.0, 4.0, 6.0]), lib.tensor([1.0, 0.5, 1.5, -0.5]))
+        np.testing.assert_array_equal(result.cpu().numpy(), [5.0, 0.0, 4.0, 0.0])
+
+
+def test_binomial_has_no_derivative_like_torch(oracle):
+    names = []
+    for lib in (oracle.ember, oracle.torch):
+        result = lib.binomial(lib.tensor([5.0], requires_grad=True), lib.tensor([0.5], requires_grad=True))
+        names.append(oracle.grad_fn_name(result))
+        with pytest.raises(RuntimeError, match="derivative for aten::binomial is not implemented"):
+            result.sum().backward()
+    assert names[0] == names[1]
+
+
+@pytest.mark.parametrize("build", [
+    lambda lib: lib.binomial(lib.tensor([5, 3]), lib.tensor([0.5, 0.5])),
+    lambda lib: lib.binomial(lib.tensor([5.0, 3.0]), lib.tensor([0.5, 0.5], dtype=lib.float64)),
+    lambda lib: lib.binomial(lib.tensor([5.0, 3.0]), lib.tensor([0.5, 0.5, 0.5])),
+])
+def test_binomial_refusals_match_torch(oracle, build):
+    with pytest.raises(Exception) as expected:
+        build(oracle.torch)
+    with pytest.raises(type(expected.value)) as got:
+        build(oracle.ember)
+    assert outcomes.same_message(got.value, expected.value)

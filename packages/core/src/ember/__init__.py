@@ -232,7 +232,7 @@ from ._deterministic import (  # noqa: E402
 from ._dlpack import from_dlpack  # noqa: E402
 from ._generator import Generator, get_rng_state, set_rng_state  # noqa: E402
 from ._matmul_precision import get_float32_matmul_precision, set_float32_matmul_precision  # noqa: E402
-from ._ops.sampling import bernoulli, multinomial, normal, poisson  # noqa: E402
+from ._ops.sampling import bernoulli, binomial, multinomial, normal, poisson  # noqa: E402
 from ._threads import get_num_threads, set_num_threads  # noqa: E402
 from .amp import autocast  # noqa: E402
 from .amp.autocast_mode import (  # noqa: E402
