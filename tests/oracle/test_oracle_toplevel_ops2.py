@@ -325,3 +325,45 @@ def test_binomial_refusals_match_torch(oracle, build):
     with pytest.raises(type(expected.value)) as got:
         build(oracle.ember)
     assert outcomes.same_message(got.value, expected.value)
+
+
+HISTOGRAMDDS = {
+    "bins per dim, weight": lambda lib, x, w: lib.histogramdd(x, bins=[3, 4], weight=w),
+    "int bins, range, density": lambda lib, x, w: lib.histogramdd(x, bins=2, range=[-1.0, 1.0, -0.5, 2.0],
+                                                                 density=True),
+    "edges": lambda lib, x, w: lib.histogramdd(x, bins=[lib.tensor([-2.0, 0.0, 0.5, 3.0], dtype=x.dtype),
+                                                        lib.tensor([-1.0, 1.0], dtype=x.dtype)]),
+    "edges density weight": lambda lib, x, w: lib.histogramdd(x, bins=[lib.tensor([-2.0, 0.0, 3.0], dtype=x.dtype),
+                                                                       lib.tensor([-3.0, 0.1, 3.0], dtype=x.dtype)],
+                                                              weight=w, density=True),
+}
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name", list(HISTOGRAMDDS))
+def test_histogramdd_matches_torch(oracle, name, dtype):
+    rng = oracle.rng(5)
+    points = oracle.array(rng, (30, 2), dtype, "any")
+    weight = oracle.array(rng, (30,), dtype, "positive")
+    oracle.check(HISTOGRAMDDS[name], points, weight, grad=False)
+
+
+def test_histogramdd_of_batched_points_matches_torch(oracle):
+    oracle.check(lambda lib, x: lib.histogramdd(x, bins=(2, 3, 2)), oracle.array(oracle.rng(6), (4, 5, 3), "float32",
+                                                                                   "any"), grad=False)
+
+
+@pytest.mark.parametrize("build", [
+    lambda lib: lib.histogramdd(lib.ones(5, 2), bins=[2]),
+    lambda lib: lib.histogramdd(lib.ones(5, 2), bins=2, range=[0.0, 1.0]),
+    lambda lib: lib.histogramdd(lib.ones(5, 2), bins=2, weight=lib.ones(4)),
+    lambda lib: lib.histogramdd(lib.ones(5, 2), bins=[3, 0]),
+    lambda lib: lib.histogramdd(lib.ones(5, 2), bins=2, range=[1.0, 0.0, 0.0, 1.0]),
+    lambda lib: lib.histogramdd(lib.ones(3), bins=2),
+])
+def test_histogramdd_refusals_match_torch(oracle, build):
+    oracle.raises_alike(build)
+
+
+def test_histogramdd_refuses_integers_like_torch(oracle):
+    oracle.check_raises(lambda lib, x: lib.histogramdd(x, bins=2), np.ones((3, 2), dtype=np.int64))

@@ -279,7 +279,7 @@ from ._ops.eigh_ops import symeig  # noqa: E402
 from ._ops.exponents import float_power, frexp, ldexp  # noqa: E402
 from ._ops.finite_differences import gradient  # noqa: E402
 from ._ops.gcd import gcd, lcm  # noqa: E402
-from ._ops.histograms import histc, histogram  # noqa: E402
+from ._ops.histograms import histc, histogram, histogramdd  # noqa: E402
 from ._ops.householder_ops import orgqr  # noqa: E402
 from ._ops.index_builders import (  # noqa: E402
     argwhere,
