@@ -115,6 +115,19 @@ def _source_slices(op: str, input: Tensor, dim: int, index: Tensor, source: Tens
                            f"dimension. Got self.shape = {own} source.shape = {other}")
 
 
+def _index_source_checks(op: str, input: Tensor, dim: int, index: Tensor, source: Tensor) -> None:
+    """index_add_'s and index_reduce_'s checks (`op` names the op): an int32/int64 vector index on the
+    input's device, a source of the input's dtype whose slices match the input's."""
+    check_index_dtype(index, (_int64, _int32), op + "(): Expected dtype int32/int64 for index but got: {}")
+    same_device(input, index, source)
+    _vector(index, op + "(): Index is supposed to be a vector, but got dim: {ndim} with type: {type} and size: "
+            "{shape}")
+    if source._dtype is not input._dtype:
+        raise RuntimeError(f"{op}(): self ({type_name(input._dtype)}) and source ({type_name(source._dtype)}) "
+                           "must have the same scalar type")
+    _source_slices(op, input, dim, index, source)
+
+
 def _put_along(input: Tensor, dim: int, index: Tensor, value, accumulate: bool):
     """A copy of `input`'s buffer with `value` (a buffer laid out as the slices, or a number) put at
     `index` along `dim`."""
@@ -149,14 +162,7 @@ def _slices(source: Tensor, dim: int, index: Tensor, input: Tensor):
 def index_add(input, dim, index, source, *, alpha=1, out=None):
     """`input` with `alpha * source`'s slices added at `index` along `dim` (repeated indices add up)."""
     dim = _wrap_dim(dim, input.ndim, "index_add")
-    check_index_dtype(index, (_int64, _int32), "index_add_(): Expected dtype int32/int64 for index but got: {}")
-    same_device(input, index, source)
-    _vector(index, "index_add_(): Index is supposed to be a vector, but got dim: {ndim} with type: "
-           "{type} and size: {shape}")
-    if source._dtype is not input._dtype:
-        raise RuntimeError(f"index_add_(): self ({type_name(input._dtype)}) and source "
-                           f"({type_name(source._dtype)}) must have the same scalar type")
-    _source_slices("index_add_", input, dim, index, source)
+    _index_source_checks("index_add_", input, dim, index, source)
     size = (input._data.shape or (1,))[dim]
     alpha = scalar(alpha, "index_add")
 
@@ -211,14 +217,7 @@ def index_reduce(input, dim, index, source, reduce, *, include_self=True, out=No
         raise RuntimeError(f"index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got "
                            f"{reduce}.")
     dim = _wrap_dim(dim, input.ndim, "index_reduce")
-    check_index_dtype(index, (_int64, _int32), "index_reduce_(): Expected dtype int32/int64 for index but got: {}")
-    same_device(input, index, source)
-    _vector(index, "index_reduce_(): Index is supposed to be a vector, but got dim: {ndim} with type: "
-           "{type} and size: {shape}")
-    if source._dtype is not input._dtype:
-        raise RuntimeError(f"index_reduce_(): self ({type_name(input._dtype)}) and source "
-                           f"({type_name(source._dtype)}) must have the same scalar type")
-    _source_slices("index_reduce_", input, dim, index, source)
+    _index_source_checks("index_reduce_", input, dim, index, source)
 
     def fail(bad: int) -> None:
         raise IndexError("index out of range in self")

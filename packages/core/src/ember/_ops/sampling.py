@@ -17,7 +17,7 @@ from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.node import Node, attach
 from . import creation, inplace
-from .dispatch import binary_failure, broadcast_shapes, bump, profiled, type_name
+from .dispatch import binary_failure, broadcast_error, broadcast_shapes, bump, profiled, type_name
 from .joining import cat
 from .registry import _NoDerivative
 from .resize import resize_out
@@ -253,9 +253,11 @@ def binomial(count, prob, generator=None) -> Tensor:
         raise ValueError(f"binomial only supports floating-point dtypes for count, got: {type_name(count._dtype)}")
     if prob._dtype is not count._dtype:
         raise RuntimeError(f"Found dtype {type_name(prob._dtype)} but expected {type_name(count._dtype)}")
-    shape = broadcast_shapes(tuple(count._data.shape), tuple(prob._data.shape))
-    if shape is None:
-        raise binary_failure("binomial", count, prob, None)
+    shapes = (tuple(count._data.shape), tuple(prob._data.shape))
+    mismatch = broadcast_error("binomial", shapes)
+    if mismatch is not None:
+        raise mismatch
+    shape = np.broadcast_shapes(*shapes)
     trials = np.maximum(np.floor(count.detach().to(_dtype.float64).cpu().numpy()), 0).astype(np.int64)
     chance = np.clip(prob.detach().to(_dtype.float64).cpu().numpy(), 0.0, 1.0)
     d = count._device
