@@ -44,6 +44,7 @@ from ._ops.creation import (
     empty_strided,
     eye,
     from_numpy,
+    frombuffer,
     full,
     full_like,
     initial_seed,
@@ -129,6 +130,9 @@ from ._ops.shape import (
     tril,
     triu,
     unbind,
+    unsafe_chunk,
+    unsafe_split,
+    unsafe_split_with_sizes,
 )
 from ._ops.sorting import (
     argsort,
@@ -228,7 +232,7 @@ from ._deterministic import (  # noqa: E402
 from ._dlpack import from_dlpack  # noqa: E402
 from ._generator import Generator, get_rng_state, set_rng_state  # noqa: E402
 from ._matmul_precision import get_float32_matmul_precision, set_float32_matmul_precision  # noqa: E402
-from ._ops.sampling import bernoulli, multinomial, normal, poisson  # noqa: E402
+from ._ops.sampling import bernoulli, binomial, multinomial, normal, poisson  # noqa: E402
 from ._threads import get_num_threads, set_num_threads  # noqa: E402
 from .amp import autocast  # noqa: E402
 from .amp.autocast_mode import (  # noqa: E402
@@ -274,8 +278,9 @@ from ._ops.covariance import corrcoef, cov  # noqa: E402
 from ._ops.cross import cross  # noqa: E402
 from ._ops.eigh_ops import symeig  # noqa: E402
 from ._ops.exponents import float_power, frexp, ldexp  # noqa: E402
+from ._ops.finite_differences import gradient  # noqa: E402
 from ._ops.gcd import gcd, lcm  # noqa: E402
-from ._ops.histograms import histc, histogram  # noqa: E402
+from ._ops.histograms import histc, histogram, histogramdd  # noqa: E402
 from ._ops.householder_ops import orgqr  # noqa: E402
 from ._ops.index_builders import (  # noqa: E402
     argwhere,

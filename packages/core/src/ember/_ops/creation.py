@@ -254,6 +254,38 @@ def from_numpy(array) -> Tensor:
     return Tensor._make(d.kernels.from_numpy(array), dt, d)
 
 
+def frombuffer(buffer, *, dtype, count=-1, offset=0, requires_grad=False) -> Tensor:
+    """A 1-d CPU tensor over the bytes of `buffer` (any object with the buffer protocol) from byte `offset`:
+    `count` elements of `dtype` (-1: all that follow), sharing memory with it, after PyTorch's checks."""
+    dt = _dtype.parse(dtype, "frombuffer")
+    try:
+        view = memoryview(buffer)
+    except TypeError:
+        raise ValueError("object does not implement Python buffer protocol.") from None
+    length, size = view.nbytes, dt.itemsize
+    if length == 0 or count == 0:
+        raise ValueError(f"both buffer length ({length}) and count ({count}) must not be 0")
+    if offset < 0 or offset >= length:
+        raise ValueError(f"offset ({offset} bytes) must be non-negative and no greater than buffer length "
+                         f"({length} bytes) minus 1")
+    if count < 0:
+        if (length - offset) % size:
+            raise ValueError(f"buffer length ({length - offset} bytes) after offset ({offset} bytes) must be a "
+                             f"multiple of element size ({size})")
+        count = (length - offset) // size
+    elif offset + count * size > length:
+        raise ValueError(f"requested buffer length ({count} * {size} bytes) after offset ({offset} bytes) must "
+                         f"not be greater than actual buffer length ({length} bytes)")
+    if view.readonly:
+        warnings.warn("The given buffer is not writable, and PyTorch does not support non-writable tensors. This "
+                      "means you can write to the underlying (supposedly non-writable) buffer using the tensor. "
+                      "You may want to copy the buffer to protect its data or make it writable before converting "
+                      "it to a tensor.", UserWarning, stacklevel=2)
+    array = np.frombuffer(view.cast("B"), dtype=dt.numpy, count=count, offset=offset)
+    d = resolve("cpu")
+    return Tensor._make(d.kernels.from_numpy(array), dt, d).requires_grad_(requires_grad)
+
+
 def scalar_tensor(value, device=None, dtype=None) -> Tensor:
     """A 0-d tensor holding a Python number, of the default float dtype unless `dtype` says otherwise."""
     if not isinstance(value, numbers.Real):

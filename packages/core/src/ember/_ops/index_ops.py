@@ -10,6 +10,7 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor, _wrap_dim, wrap
+from ..autograd import grad_mode
 from ..autograd.node import Node, attach, needs_input_grad
 from . import indexing, inplace, views
 from .dispatch import broadcast_error, broadcast_shapes, check_out, profiled, scalar, type_name
@@ -23,6 +24,8 @@ from .scatter import (
     long_buffer,
     same_device,
     scalar_for,
+    scatter_reduce,
+    scatter_reduce_grads,
     written,
 )
 
@@ -88,7 +91,7 @@ def _check_slices_exist(input: Tensor, size: int, index: Tensor) -> None:
 
 
 def _source_slices(op: str, input: Tensor, dim: int, index: Tensor, source: Tensor) -> None:
-    """index_add's and index_copy's shape rules for `source`."""
+    """index_add's, index_reduce's and index_copy's shape rules for `source`."""
     count = source._data.shape[dim] if source.ndim else 1
     if op == "index_copy_":
         own, other = list(input._data.shape or (1,)), list(source._data.shape or (1,))
@@ -103,13 +106,26 @@ def _source_slices(op: str, input: Tensor, dim: int, index: Tensor, source: Tens
                              f"source.size(dim) ({count})")
         return
     if index._data.size != count:
-        raise RuntimeError(f"index_add_(): Number of indices ({index._data.size}) should be equal to "
+        raise RuntimeError(f"{op}(): Number of indices ({index._data.size}) should be equal to "
                            f"source.size(dim): ({count}), for dim: {dim}")
     own, other = list(input._data.shape), list(source._data.shape)
     if source.ndim and (len(own) != len(other) or any(a != b for d, (a, b) in enumerate(zip(own, other))
                                                       if d != dim)):
         raise RuntimeError(f"source tensor shape must match self tensor shape, excluding the specified "
                            f"dimension. Got self.shape = {own} source.shape = {other}")
+
+
+def _index_source_checks(op: str, input: Tensor, dim: int, index: Tensor, source: Tensor) -> None:
+    """index_add_'s and index_reduce_'s checks (`op` names the op): an int32/int64 vector index on the
+    input's device, a source of the input's dtype whose slices match the input's."""
+    check_index_dtype(index, (_int64, _int32), op + "(): Expected dtype int32/int64 for index but got: {}")
+    same_device(input, index, source)
+    _vector(index, op + "(): Index is supposed to be a vector, but got dim: {ndim} with type: {type} and size: "
+            "{shape}")
+    if source._dtype is not input._dtype:
+        raise RuntimeError(f"{op}(): self ({type_name(input._dtype)}) and source ({type_name(source._dtype)}) "
+                           "must have the same scalar type")
+    _source_slices(op, input, dim, index, source)
 
 
 def _put_along(input: Tensor, dim: int, index: Tensor, value, accumulate: bool):
@@ -146,14 +162,7 @@ def _slices(source: Tensor, dim: int, index: Tensor, input: Tensor):
 def index_add(input, dim, index, source, *, alpha=1, out=None):
     """`input` with `alpha * source`'s slices added at `index` along `dim` (repeated indices add up)."""
     dim = _wrap_dim(dim, input.ndim, "index_add")
-    check_index_dtype(index, (_int64, _int32), "index_add_(): Expected dtype int32/int64 for index but got: {}")
-    same_device(input, index, source)
-    _vector(index, "index_add_(): Index is supposed to be a vector, but got dim: {ndim} with type: "
-           "{type} and size: {shape}")
-    if source._dtype is not input._dtype:
-        raise RuntimeError(f"index_add_(): self ({type_name(input._dtype)}) and source "
-                           f"({type_name(source._dtype)}) must have the same scalar type")
-    _source_slices("index_add_", input, dim, index, source)
+    _index_source_checks("index_add_", input, dim, index, source)
     size = (input._data.shape or (1,))[dim]
     alpha = scalar(alpha, "index_add")
 
@@ -173,6 +182,56 @@ def index_add(input, dim, index, source, *, alpha=1, out=None):
     data = _put_along(input, dim, index, values, True) if input._data.size else copy_of(input)
     result = attach(wrap(data, input._dtype, input._device), IndexAddBackward0, (input, source), (index,),
                     dim=dim, alpha=alpha, source_shape=source._data.shape)
+    return written(result, out)
+
+
+_INDEX_REDUCTIONS = ("prod", "mean", "amax", "amin")
+
+
+def _spread(index: Tensor, dim: int, shape) -> Tensor:
+    """The vector `index` repeated over every slice of `shape` along `dim`: scatter's index for it."""
+    view = [1] * len(shape)
+    view[dim] = -1
+    return index.long().reshape(view).expand(shape)
+
+
+class IndexReduceBackward0(Node):
+    """index_reduce: scatter_reduce's gradient with the index spread over the slices (PyTorch's
+    index_reduce_backward is that formula with index_select for gather)."""
+
+    def backward(self, grad):
+        index, input, source, result = self.saved_tensors
+        grad_input, grad_source = scatter_reduce_grads(
+            grad, self.dim, _spread(index, self.dim, self.slices_shape), input, source.reshape(self.slices_shape),
+            result, self.reduce, self.include_self)
+        if not self.include_self:
+            grad_input = index_fill(grad_input, self.dim, index, 0)
+        return grad_input, grad_source.reshape(self.source_shape)
+
+
+@profiled("aten::index_reduce")
+def index_reduce(input, dim, index, source, reduce, *, include_self=True, out=None):
+    """`input` with `source`'s slices reduced into it at `index` along `dim`: 'prod', 'mean', 'amax' or
+    'amin', over `input`'s slice too when `include_self` (scatter_reduce with the index spread)."""
+    if reduce not in _INDEX_REDUCTIONS:
+        raise RuntimeError(f"index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got "
+                           f"{reduce}.")
+    dim = _wrap_dim(dim, input.ndim, "index_reduce")
+    _index_source_checks("index_reduce_", input, dim, index, source)
+
+    def fail(bad: int) -> None:
+        raise IndexError("index out of range in self")
+    check_range(index, 0, (input._data.shape or (1,))[dim], fail)
+    if out is not None:
+        check_out(out, "index_reduce", input._data.shape, input._dtype, (index, source))
+    slices = list(input._data.shape)
+    slices[dim] = index._data.size
+    with grad_mode.no_grad():
+        result = scatter_reduce(input, dim, _spread(index, dim, slices), source.reshape(slices), reduce,
+                                include_self=include_self)
+    result = attach(result, IndexReduceBackward0, (input, source), (index, input, source, result), dim=dim,
+                    reduce=reduce, include_self=bool(include_self), slices_shape=tuple(slices),
+                    source_shape=source._data.shape)
     return written(result, out)
 
 
@@ -426,6 +485,7 @@ def _index_put_(self, indices, values, accumulate=False):
 INPLACE_METHODS = {
     "index_add_": inplace.make_inplace(index_add, "index_add_", False, begin_put),
     "index_copy_": inplace.make_inplace(index_copy, "index_copy_", False, begin_put),
+    "index_reduce_": inplace.make_inplace(index_reduce, "index_reduce_", False, begin_put),
     "index_put_": inplace.make_inplace(_index_put_, "index_put_", False, begin_put),
     "index_fill_": inplace.make_inplace(index_fill, "index_fill_", False),
     "masked_scatter_": inplace.make_inplace(masked_scatter, "masked_scatter_", False),
@@ -440,5 +500,5 @@ def index_put_(input, indices, values, accumulate=False):
 FUNCTIONS = {
     "index_select": index_select, "index_add": index_add, "index_copy": index_copy, "index_fill": index_fill,
     "masked_select": masked_select, "masked_scatter": masked_scatter, "index_put": index_put,
-    "repeat_interleave": repeat_interleave,
+    "repeat_interleave": repeat_interleave, "index_reduce": index_reduce,
 }

@@ -125,7 +125,9 @@ _METHODS = {
     "tril": shape.tril, "triu": shape.triu, "diag": shape.diag, "repeat": shape.repeat,
     "swapdims": views.transpose, "as_strided": strided.as_strided, "fliplr": shape.fliplr, "flipud": shape.flipud,
     "tensor_split": sections.tensor_split, "hsplit": sections.hsplit, "vsplit": sections.vsplit,
-    "dsplit": sections.dsplit, "split_with_sizes": shape.split_with_sizes, **view_inplace.METHODS,
+    "dsplit": sections.dsplit, "split_with_sizes": shape.split_with_sizes,
+    "unsafe_split": shape.unsafe_split, "unsafe_chunk": shape.unsafe_chunk,
+    "unsafe_split_with_sizes": shape.unsafe_split_with_sizes, **view_inplace.METHODS,
     # conversions
     "to": conversion.to, "cpu": conversion.cpu, "cuda": conversion.cuda, "record_stream": _record_stream,
     "float": conversion.float_,

@@ -300,6 +300,8 @@ def unary_function(entry: Unary, node_cls: type | None) -> Callable:
         _refuse(name, input, check, refuses)
         dt = result_dtype(input._dtype)
         if out is not None:
+            if to_bool and out._dtype is not dt:
+                raise RuntimeError(f"{name} does not support non-boolean outputs.")
             check_out(out, name, input._data.shape, dt, (input,))
             if out._dtype is dt:
                 compute(input, dt, out._data)

@@ -1,4 +1,4 @@
-"""Random sampling: bernoulli, multinomial, normal, poisson and the in-place random fills (``uniform_``,
+"""Random sampling: bernoulli, binomial, multinomial, normal, poisson and the in-place random fills (``uniform_``,
 ``normal_``, ``bernoulli_``, ``random_``, ``exponential_``, ``geometric_``, ``log_normal_``, ``cauchy_``).
 
 Every one takes ``generator=`` and is composed from the ``uniform``/``normal`` kernels and ordinary ops,
@@ -10,13 +10,16 @@ from __future__ import annotations
 import math
 import numbers
 
+import numpy as np
+
 from .. import _checks, _dtype, _generator
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.node import Node, attach
 from . import creation, inplace
-from .dispatch import binary_failure, broadcast_shapes, bump, profiled, type_name
+from .dispatch import binary_failure, broadcast_error, broadcast_shapes, bump, profiled, type_name
 from .joining import cat
+from .registry import _NoDerivative
 from .resize import resize_out
 
 _PROBABILITY_ERROR = "Expected p_in >= 0 && p_in <= 1 to be true, but got false."
@@ -235,6 +238,33 @@ def poisson(input, generator=None) -> Tensor:
     counts = _generator.chosen(generator, d, "poisson").host().poisson(rates)
     result = creation.tensor(counts, dtype=input._dtype, device=d)
     return attach(result, PoissonBackward0, (input,))
+
+
+_BinomialBackward = type("NotImplemented", (_NoDerivative,), {"op": "binomial", "__module__": __name__})
+
+
+@profiled("aten::binomial")
+def binomial(count, prob, generator=None) -> Tensor:
+    """Binomial draws of `count` trials of success probability `prob` (broadcast together), drawn on the host
+    from the generator's host stream (numpy's sampler): a fractional count is rounded down, a negative one
+    gives 0 and a probability outside [0, 1] is clamped, as PyTorch's CPU sampler does. Not differentiable."""
+    count, prob = _tensor(count, "binomial", "count"), _tensor(prob, "binomial", "prob")
+    if not count._dtype.is_floating_point:
+        raise ValueError(f"binomial only supports floating-point dtypes for count, got: {type_name(count._dtype)}")
+    if prob._dtype is not count._dtype:
+        raise RuntimeError(f"Found dtype {type_name(prob._dtype)} but expected {type_name(count._dtype)}")
+    shapes = (tuple(count._data.shape), tuple(prob._data.shape))
+    mismatch = broadcast_error("binomial", shapes)
+    if mismatch is not None:
+        raise mismatch
+    shape = np.broadcast_shapes(*shapes)
+    trials = np.maximum(np.floor(count.detach().to(_dtype.float64).cpu().numpy()), 0).astype(np.int64)
+    chance = np.clip(prob.detach().to(_dtype.float64).cpu().numpy(), 0.0, 1.0)
+    d = count._device
+    draws = _generator.chosen(generator, d, "binomial").host().binomial(np.broadcast_to(trials, shape),
+                                                                       np.broadcast_to(chance, shape))
+    result = creation.tensor(draws, dtype=count._dtype, device=d)
+    return attach(result, _BinomialBackward, (count, prob))
 
 
 # ----- in-place fills --------------------------------------------------------------------------------------

@@ -319,14 +319,14 @@ def _reduced(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: str, i
 class ScatterReduceBackward0(Node):
     def backward(self, grad):
         index, input, src, result = self.saved_tensors
-        grad_input, grad_src = _scatter_reduce_grads(grad, self.dim, index, input, src, result, self.reduce,
+        grad_input, grad_src = scatter_reduce_grads(grad, self.dim, index, input, src, result, self.reduce,
                                                      self.include_self)
         if not self.include_self:
             grad_input = scatter(grad_input, self.dim, index, 0)
         return grad_input, grad_src
 
 
-def _scatter_reduce_grads(grad, dim, index, input, src, result, reduce, include_self):
+def scatter_reduce_grads(grad, dim, index, input, src, result, reduce, include_self):
     """PyTorch's scatter_reduce_backward (FunctionsManual.cpp), in differentiable ember ops."""
     from .creation import ones_like, zeros_like
     if reduce == "sum":
@@ -379,20 +379,46 @@ def _flat(input: Tensor):
 
 
 class PutBackward0(Node):
-    """Values added at flat indices into zeros (take's gradient): the values' gradient is taken back."""
+    """put: the input's gradient with the written places zeroed (whole when accumulating); the source's
+    taken back from the places it went."""
 
     def backward(self, grad):
         index, = self.saved_tensors
-        return take(grad, index)
+        from .creation import zeros
+        grad_input = grad if self.accumulate else put(grad, index, zeros(self.source_shape, dtype=grad._dtype,
+                                                                        device=grad._device))
+        return grad_input, take(grad, index).reshape(self.source_shape)
 
 
 def _put_flat(zeros_shape, index: Tensor, grad: Tensor) -> Tensor:
     """Zeros of `zeros_shape` with `grad` added at the flat positions `index` (take's gradient)."""
-    d = grad._device
-    k = d.kernels
-    data = k.full(tuple(zeros_shape), 0, grad._dtype)
-    k.index_put_(views.reshape_buffer(d, data, (data.size,)), (index._data,), grad._data, True)
-    return attach(wrap(data, grad._dtype, d), PutBackward0, (grad,), (index,))
+    zeros = wrap(grad._device.kernels.full(tuple(zeros_shape), 0, grad._dtype), grad._dtype, grad._device)
+    return put(zeros, index, grad, accumulate=True)
+
+
+@profiled("aten::put")
+def put(input, index, source, accumulate=False):
+    """`input` with the elements of `source` written (added, when `accumulate`) at the flat positions
+    `index` of `input` read as 1-d (negative positions count from the end)."""
+    check_index_dtype(index, (_int64,), "put_(): Expected a long tensor for index, but got {}")
+    if not isinstance(source, Tensor):
+        raise TypeError(f"put(): argument 'source' (position 3) must be Tensor, not {type(source).__name__}")
+    same_device(input, index, source)
+    if source._dtype is not input._dtype:
+        raise RuntimeError(f"put_(): self and source expected to have the same dtype, but got self.dtype = "
+                           f"{type_name(input._dtype)} and source.dtype = {type_name(source._dtype)}")
+    if source._data.size != index._data.size:
+        raise IndexError(f"put_(): Expected source and index to have the same number of elements, but got "
+                         f"source.numel() = {source._data.size}, index.numel() = {index._data.size}")
+    n = input._data.size
+    def fail(bad: int) -> None:
+        raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} elements.")
+    check_range(index, -n, n, fail)
+    d = input._device
+    data = d.kernels.contiguous(copy_of(input))
+    d.kernels.index_put_(views.reshape_buffer(d, data, (n,)), (_flat(index),), _flat(source), bool(accumulate))
+    return attach(wrap(data, input._dtype, d), PutBackward0, (input, source), (index,),
+                  accumulate=bool(accumulate), source_shape=source._data.shape)
 
 
 class TakeBackward0(Node):
@@ -452,9 +478,9 @@ def begin_put(t: Tensor, op: str, reads=()) -> None:
 
 
 INPLACE_METHODS = {name: inplace.make_inplace(op, name, False, begin_put) for name, op in (
-    ("scatter_", scatter), ("scatter_add_", scatter_add), ("scatter_reduce_", scatter_reduce))}
+    ("scatter_", scatter), ("scatter_add_", scatter_add), ("scatter_reduce_", scatter_reduce), ("put_", put))}
 
 FUNCTIONS = {
     "gather": gather, "scatter": scatter, "scatter_add": scatter_add, "scatter_reduce": scatter_reduce,
-    "take": take, "take_along_dim": take_along_dim,
+    "take": take, "take_along_dim": take_along_dim, "put": put,
 }

@@ -11,7 +11,7 @@ import functools
 import math
 
 from .. import _dtype
-from .._tensor import Tensor, _wrap_dim
+from .._tensor import Tensor, _wrap_dim, wrap
 from ..autograd import grad_mode
 from ..autograd.node import Node, attach
 from . import creation, joining, views
@@ -106,30 +106,35 @@ def _multi_view(input: Tensor, pieces: list, node_cls: type, **attributes) -> tu
     return tuple(pieces)
 
 
-def split(tensor, split_size_or_sections, dim=0):
-    """Pieces of `split_size_or_sections` elements along `dim` (the last may be shorter), or of the listed
-    sizes; each a view of `tensor`, all outputs of one SplitBackward0 (SplitWithSizesBackward0) node."""
+def _split_plan(tensor, split_size_or_sections, dim, by_size: bool) -> tuple:
+    """split's dim, piece lengths and node attributes after PyTorch's checks: pieces of `split_size` elements
+    (`by_size`; the last may be shorter) or of the listed sizes."""
     d = _wrap_dim(dim, tensor.ndim, "split")
     size = tensor._data.shape[d]
-    if isinstance(split_size_or_sections, int):
+    if by_size:
         step = split_size_or_sections
         if step < 0 or (step == 0 and size):
             raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {size}"
                                if step == 0 else f"split expects split_size be non-negative, but got split_size={step}")
-        sizes = _sizes(size, step)
-        node_cls, attributes = SplitBackward0, {"split_size": step}
-    else:
-        sizes = [int(s) for s in split_size_or_sections]
-        if builtins.sum(sizes) != size or builtins.any(s < 0 for s in sizes):
-            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's size "
-                               f"at dimension {d}), but got split_sizes={sizes}")
-        node_cls, attributes = SplitWithSizesBackward0, {"split_sizes": sizes}
+        return d, _sizes(size, step), {"split_size": step}
+    sizes = [int(s) for s in split_size_or_sections]
+    if builtins.sum(sizes) != size or builtins.any(s < 0 for s in sizes):
+        raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's size "
+                           f"at dimension {d}), but got split_sizes={sizes}")
+    return d, sizes, {"split_sizes": sizes}
+
+
+def split(tensor, split_size_or_sections, dim=0):
+    """Pieces of `split_size_or_sections` elements along `dim` (the last may be shorter), or of the listed
+    sizes; each a view of `tensor`, all outputs of one SplitBackward0 (SplitWithSizesBackward0) node."""
+    by_size = isinstance(split_size_or_sections, int)
+    d, sizes, attributes = _split_plan(tensor, split_size_or_sections, dim, by_size)
     pieces, start = [], 0
     for length in sizes:
         pieces.append(views.make_view(tensor, views.narrow_buffer(tensor._device, tensor._data, d, start, length),
                                       functools.partial(views.narrow, dim=d, start=start, length=length)))
         start += length
-    return _multi_view(tensor, pieces, node_cls, dim=d, **attributes)
+    return _multi_view(tensor, pieces, SplitBackward0 if by_size else SplitWithSizesBackward0, dim=d, **attributes)
 
 
 def split_with_sizes(input, split_sizes, dim=0):
@@ -139,10 +144,61 @@ def split_with_sizes(input, split_sizes, dim=0):
 
 def chunk(input, chunks, dim=0):
     """At most `chunks` views of equal size along `dim` (the last may be smaller), as PyTorch."""
+    return split(input, _chunk_size(input, chunks, dim), dim)
+
+
+def _chunk_size(input, chunks, dim) -> int:
+    """The length of chunk's pieces after PyTorch's check of `chunks`."""
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     size = input._data.shape[_wrap_dim(dim, input.ndim, "chunk")]
-    return split(input, math.ceil(size / chunks), dim)
+    return math.ceil(size / chunks)
+
+
+# ----- unsafe splits: pieces sharing the input's memory that autograd does not treat as views --------------
+class UnsafeSplitBackward0(SplitBackward0):
+    """unsafe_split (unsafe_chunk): split's gradient; the pieces may be modified in place."""
+
+    multi_view = False
+
+
+class UnsafeSplitWithSizesBackward0(SplitWithSizesBackward0):
+    """unsafe_split_with_sizes: split_with_sizes's gradient; the pieces may be modified in place."""
+
+    multi_view = False
+
+
+def _unsafe(input, split_size_or_sections, dim, by_size: bool, name: str) -> tuple:
+    """The pieces of split over `input`'s memory, as plain tensors (not views: PyTorch's unsafe_ ops let
+    them be modified in place), all outputs of one Unsafe<Split|SplitWithSizes>Backward0 node."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    d, sizes, attributes = _split_plan(input, split_size_or_sections, dim, by_size)
+    pieces, start = [], 0
+    for length in sizes:
+        pieces.append(wrap(views.narrow_buffer(input._device, input._data, d, start, length), input._dtype,
+                           input._device))
+        start += length
+    node_cls = UnsafeSplitBackward0 if by_size else UnsafeSplitWithSizesBackward0
+    return _multi_view(input, pieces, node_cls, dim=d, **attributes)
+
+
+def unsafe_split(input, split_size, dim=0):
+    """split into pieces of `split_size` (an int) that share `input`'s memory without being views."""
+    if not isinstance(split_size, int) or isinstance(split_size, bool):
+        raise TypeError(f"unsafe_split(): argument 'split_size' (position 2) must be int, not "
+                        f"{type(split_size).__name__}")
+    return _unsafe(input, split_size, dim, True, "unsafe_split")
+
+
+def unsafe_split_with_sizes(input, split_sizes, dim=0):
+    """split_with_sizes into pieces that share `input`'s memory without being views."""
+    return _unsafe(input, list(split_sizes), dim, False, "unsafe_split_with_sizes")
+
+
+def unsafe_chunk(input, chunks, dim=0):
+    """chunk into pieces that share `input`'s memory without being views (UnsafeSplitBackward0)."""
+    return unsafe_split(input, _chunk_size(input, chunks, dim), dim)
 
 
 def unbind(input, dim=0):

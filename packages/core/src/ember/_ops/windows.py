@@ -66,9 +66,17 @@ def bartlett_window(window_length, periodic=True, *, dtype=None, layout=None, de
     return _window("bartlett_window", window_length, periodic, dtype, device, requires_grad, _bartlett)
 
 
-def kaiser_window(window_length, periodic=True, beta=12.0, *, dtype=None, layout=None, device=None,
+def kaiser_window(window_length, periodic=None, beta=None, *, dtype=None, layout=None, device=None,
                   pin_memory=False, requires_grad=False):
-    """``I0(beta sqrt(1 - ((n - a) / a)^2)) / I0(beta)``, a = (N - 1) / 2, I0 the modified Bessel function."""
+    """``I0(beta sqrt(1 - ((n - a) / a)^2)) / I0(beta)``, a = (N - 1) / 2, I0 the modified Bessel function;
+    periodic defaults to True and beta to 12.0, and beta is refused without periodic, as PyTorch's
+    overloads refuse it."""
+    if beta is not None and periodic is None:
+        raise TypeError(f"kaiser_window() received an invalid combination of arguments - got (int, "
+                        f"beta={type(beta).__name__}), but expected one of: (int window_length), "
+                        f"(int window_length, bool periodic), (int window_length, bool periodic, float beta)")
+    periodic = True if periodic is None else periodic
+    beta = 12.0 if beta is None else beta
     def kaiser(k, n):
         offsets = (k - (n - 1) / 2) / ((n - 1) / 2)
         i0 = unary.FUNCTIONS["i0"]
