@@ -126,7 +126,13 @@ def test_set_default_tensor_type_and_warn_always():
 def test_get_device_module():
     assert ember.get_device_module("cpu") is ember.cpu
     assert ember.get_device_module(ember.device("cuda")) is ember.cuda
-    assert ember.get_device_module() in (ember.cpu, ember.cuda)
+    accelerator = ember.accelerator.current_accelerator()
+    if accelerator is None or accelerator.type == "cuda":
+        assert ember.get_device_module() is (ember.cpu if accelerator is None else ember.cuda)
+    else:  # an accelerator with no ember.<type> module (opencl): PyTorch's error for an unregistered one
+        with pytest.raises(RuntimeError, match="Device 'opencl' does not have a corresponding module registered as "
+                                               "'ember.opencl'"):
+            ember.get_device_module()
     assert_same_error(lambda lib: lib.get_device_module(3), ember, torch)
 
 

@@ -25,4 +25,4 @@ def get_device_module(device=None) -> ModuleType:
         return importlib.import_module(f"ember.{name}")
     except ImportError:
         raise RuntimeError(f"Device '{name}' does not have a corresponding module registered as "
-                           f"'torch.{name}'.") from None
+                           f"'ember.{name}'.") from None
