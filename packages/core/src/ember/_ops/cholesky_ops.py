@@ -11,7 +11,7 @@ from . import matrix_kernels
 from .dispatch import profiled, type_name
 from .linalg import same_device, write_out
 from .lu_ops import _batch_broadcast, named_result
-from .matrix_checks import check_matrices, raise_on_info
+from .matrix_checks import check_matrices, check_square, raise_on_info
 
 # --- cholesky ---------------------------------------------------------------------------------------------
 
@@ -148,9 +148,8 @@ def cholesky_solve(input, input2, upper=False, *, out=None):
     if input._dtype is not input2._dtype:
         raise RuntimeError(f"Expected b and A to have the same dtype, but found b of type {type_name(input._dtype)} "
                            f"and A of type {type_name(input2._dtype)} instead.")
-    rows, cols = input2.shape[-2:]
-    if rows != cols:
-        raise RuntimeError(f"A must be batches of square matrices, but they are {rows} by {cols} matrices")
+    check_square("", input2)
+    rows = input2.shape[-2]
     if input.shape[-2] != rows:
         raise RuntimeError(f"Incompatible matrix sizes for cholesky_solve: each A matrix is {rows} by {rows} but "
                            f"each b matrix is {input.shape[-2]} by {input.shape[-1]}")

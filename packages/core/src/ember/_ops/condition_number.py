@@ -11,7 +11,7 @@ from . import creation
 from .dispatch import profiled
 from .linalg import copied_into
 from .lu_ops import inv_ex
-from .matrix_checks import check_matrices
+from .matrix_checks import check_matrices, check_square
 from .matrix_norms import matrix_norm
 from .norms import order_text
 from .svd_decomposition import svdvals
@@ -28,10 +28,7 @@ def _check_order(p) -> None:
 
 
 def _square(A: Tensor, p) -> None:
-    if A.shape[-1] != A.shape[-2]:
-        name = p if isinstance(p, str) else order_text(p)
-        raise RuntimeError(f"linalg.cond(ord={name}): A must be batches of square matrices, but they are "
-                           f"{A.shape[-2]} by {A.shape[-1]} matrices")
+    check_square(f"linalg.cond(ord={p if isinstance(p, str) else order_text(p)})", A)
 
 
 def _times_inverse_norm(A: Tensor, p) -> Tensor:

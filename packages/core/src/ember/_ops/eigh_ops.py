@@ -11,6 +11,7 @@ from . import creation, decomposition_kernels
 from .dispatch import profiled
 from .linalg import OUT_DTYPE, exact_out, write_out
 from .lu_ops import named_result
+from .matrix_checks import check_square
 from .multi_output import record_outputs
 from .rearranging import diag_embed
 
@@ -41,9 +42,7 @@ def _checked(op: str, A, UPLO) -> bool:
         raise TypeError(f"{op}(): argument 'UPLO' must be str, not {type(UPLO).__name__}")
     if A.ndim < 2:
         raise RuntimeError("linalg.eigh: The input tensor A must have at least 2 dimensions.")
-    if A.shape[-1] != A.shape[-2]:
-        raise RuntimeError(f"linalg.eigh: A must be batches of square matrices, but they are {A.shape[-2]} by "
-                           f"{A.shape[-1]} matrices")
+    check_square("linalg.eigh", A)
     if UPLO.upper() not in ("L", "U"):
         raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
     decomposition_kernels.check_lapack_dtype(A, "linalg_eigh_cpu")

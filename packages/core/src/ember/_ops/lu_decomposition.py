@@ -12,7 +12,7 @@ from .cholesky_ops import solve_triangular
 from .dispatch import profiled, type_name
 from .linalg import same_device, write_out
 from .lu_ops import _batch_broadcast, _zero_pivot_message, lu_solve_factored, named_result, row_order
-from .matrix_checks import raise_on_info
+from .matrix_checks import check_square, raise_on_info
 
 
 def _check_input(op: str, A, name: str = "A", kernel: str = "lu_cpu") -> None:
@@ -195,10 +195,8 @@ def lu_solve(LU, pivots, B, *, left=True, adjoint=False, out=None):
     _check_input(op, LU, "LU", "linalg.lu_solve_cpu")
     if not isinstance(B, Tensor) or B.ndim < 2:
         raise RuntimeError(f"{op}: The input tensor B must have at least 2 dimensions.")
+    check_square(f"ember.{op}", LU)
     n = LU.shape[-1]
-    if LU.shape[-2] != n:
-        raise RuntimeError(f"ember.{op}: A must be batches of square matrices, but they are {LU.shape[-2]} by "
-                           f"{n} matrices")
     if B.shape[-2 if left else -1] != n:
         raise RuntimeError(f"{op}: Incompatible shapes of A and B for the equation {'AX = B' if left else 'XA = B'} "
                            f"({n}x{n} and {B.shape[-2]}x{B.shape[-1]})")

@@ -12,6 +12,7 @@ from . import creation, views
 from .dispatch import meta_name, profiled, type_name
 from .linalg import OUT_DTYPE, copied_into, exact_out, matmul, mm, written
 from .lu_ops import inv
+from .matrix_checks import check_square
 
 
 def _chain_order(shapes: list) -> list:
@@ -110,9 +111,7 @@ def _square_matrices(A, op: str) -> None:
     """PyTorch's squareCheckInputs."""
     if A.ndim < 2:
         raise RuntimeError(f"{op}: The input tensor A must have at least 2 dimensions.")
-    rows, columns = A._data.shape[-2:]
-    if rows != columns:
-        raise RuntimeError(f"{op}: A must be batches of square matrices, but they are {rows} by {columns} matrices")
+    check_square(op, A)
 
 
 @profiled("aten::linalg_matrix_power")

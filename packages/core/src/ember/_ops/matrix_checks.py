@@ -26,13 +26,21 @@ def check_matrices(op: str, a, name: str = "A", *, square: bool = True, half: st
         raise RuntimeError(f"{op}: The input tensor {name} must have at least 2 dimensions.")
     if not a._dtype.is_floating_point:
         raise RuntimeError(f"{op}: Expected a floating point or complex tensor as input. Got {type_name(a._dtype)}")
-    if square and a.shape[-1] != a.shape[-2]:
-        raise RuntimeError(f"{op}: {name} must be batches of square matrices, but they are {a.shape[-2]} by "
-                           f"{a.shape[-1]} matrices")
+    if square:
+        check_square(op, a, name)
     if a._dtype.itemsize < 4:
         if half is None:
             raise RuntimeError(f"{op}: Low precision dtypes not supported. Got {type_name(a._dtype)}")
         raise NotImplementedError(f'"{half}" not implemented for \'{type_name(a._dtype)}\'')
+
+
+def check_square(op: str, a: Tensor, name: str = "A") -> None:
+    """PyTorch's squareCheckInputs: its error when the matrices of `a` are not square (`op`, when given, the
+    message's prefix)."""
+    if a.shape[-1] != a.shape[-2]:
+        prefix = f"{op}: " if op else ""
+        raise RuntimeError(f"{prefix}{name} must be batches of square matrices, but they are {a.shape[-2]} by "
+                           f"{a.shape[-1]} matrices")
 
 
 def check_same_dtype(op: str, a: Tensor, b: Tensor) -> None:

@@ -14,6 +14,7 @@ from ..autograd.node import Node, attach
 from . import creation, decomposition_kernels
 from .dispatch import profiled, type_name
 from .linalg import write_out
+from .matrix_checks import check_square
 from .pointwise import maximum, where
 from .svd_decomposition import check_input, factored
 
@@ -45,9 +46,7 @@ def _kept(values: Tensor, largest: Tensor, atol: Tensor, rtol: Tensor) -> Tensor
 def _symmetric_spectrum(A: Tensor, vectors: bool):
     """(eigenvalues, eigenvectors or None) of the symmetric matrix of A's lower triangle, as PyTorch's
     hermitian=True reads it: its singular values are the eigenvalues' magnitudes."""
-    if A.shape[-1] != A.shape[-2]:
-        raise RuntimeError(f"linalg.eigh: A must be batches of square matrices, but they are {A.shape[-2]} by "
-                           f"{A.shape[-1]} matrices")
+    check_square("linalg.eigh", A)
     return decomposition_kernels.eigh(A, False, vectors, "linalg.eigh")
 
 
