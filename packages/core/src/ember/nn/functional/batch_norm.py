@@ -8,11 +8,11 @@ computed in float32, with float16 or (mixed type) float32 parameters and running
 from __future__ import annotations
 
 import ember
+from ember import _dtype
 from ember._ops.dispatch import profiled
 from ember._tensor import Tensor
 from ember.autograd import grad_mode
 from ember.autograd.node import Node, attach, needs_input_grad
-from ember import _dtype
 from ember.nn.functional._common import type_name
 from ember.nn.functional._mixed_dtype import opmath, parameter_dtype
 from ember.nn.functional._standardize import per_channel, statistics
