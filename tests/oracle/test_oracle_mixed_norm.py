@@ -207,6 +207,31 @@ def test_norm_modules_run_a_half_input_with_their_float_parameters_as_torch(orac
         oracle.assert_same(module_e.state_dict()[key], expected, key, rtol=1e-3, atol=1e-3)
 
 
+SECOND_ORDER = {
+    "batch_norm": lambda lib, x, w, b: lib.nn.functional.batch_norm(x, None, None, w, b, training=True),
+    "batch_norm_eval": lambda lib, x, w, b: lib.nn.functional.batch_norm(x, lib.zeros(4), lib.full((4,), 2.0), w, b),
+    "group_norm": lambda lib, x, w, b: lib.nn.functional.group_norm(x, 2, w, b),
+    "layer_norm": lambda lib, x, w, b: lib.nn.functional.layer_norm(x.transpose(1, 2), (4,), w, b),
+    "instance_norm": lambda lib, x, w, b: lib.nn.functional.instance_norm(x, None, None, w, b),
+}
+
+
+@pytest.mark.parametrize("op", list(SECOND_ORDER))
+def test_mixed_norms_differentiate_twice_as_torch(oracle, op):
+    """The gradient's own graph (create_graph) reaches the float16 input and the float32 weight."""
+    rng = oracle.rng(13)
+    arrays = (_array(rng, (3, 4, 5), "float16"), _array(rng, (4,), "float32", 0.5, 1.5), _array(rng, (4,)))
+    upstream = _array(rng, (3, 4, 5))
+    results = {}
+    for lib in (ember, torch):
+        x, w, b = (lib.tensor(a, requires_grad=True) for a in arrays)
+        y = SECOND_ORDER[op](lib, x, w, b)
+        grad_x, = lib.autograd.grad((y.float().reshape(3, 4, 5) * lib.tensor(upstream)).sum(), x, create_graph=True)
+        results[lib] = (grad_x, *lib.autograd.grad(grad_x.float().pow(2).sum(), (x, w), allow_unused=True))
+    for got, expected, what in zip(results[ember], results[torch], ("grad", "grad of grad by x", "by weight")):
+        oracle.assert_same(got, expected, what, rtol=2e-2, atol=2e-2)
+
+
 # --- which mixes are accepted, and PyTorch's errors for the others ------------------------------------------
 
 def _maybe(lib, kind, shape, fill):
