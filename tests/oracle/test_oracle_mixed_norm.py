@@ -22,6 +22,7 @@ DEVICE = ember.get_default_device().type
 # PyTorch's mixed-type layer_norm and rms_norm backwards round float32 parameter gradients through float16 on
 # the way (ember computes them in float32): those gradients agree to float16's tolerance.
 HALF = {"rtol": 1e-2, "atol": 1e-3}
+DTYPE_NAMES = {"half": "float16", "long": "int64"}
 
 
 def _array(rng, shape, dtype="float32", low=-2.0, high=2.0):
@@ -289,6 +290,35 @@ def test_batch_norm_names_the_first_mismatch_in_the_order_torch_reads_them(oracl
         lib.ones(2, 3, 2, dtype=lib.half), lib.zeros(3, dtype=getattr(lib, mean)),
         lib.ones(3, dtype=getattr(lib, var)), lib.ones(3, dtype=lib.half), lib.zeros(3, dtype=getattr(lib, bias)),
         training=training))
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.nn.functional.batch_norm(lib.ones(2, 3, 2).half(), None, None, lib.ones(4).double(), None,
+                                             training=True),
+    lambda lib: lib.nn.functional.batch_norm(lib.ones(2, 3, 2, dtype=lib.long), None, None, lib.ones(3), None,
+                                             training=True),
+    lambda lib: lib.nn.functional.group_norm(lib.ones(2, 4, 2).half(), 2, lib.ones(5).double()),
+    lambda lib: lib.nn.functional.group_norm(lib.ones(2, 4, 2, dtype=lib.long), 2, lib.ones(4)),
+    lambda lib: lib.nn.functional.group_norm(lib.ones(2, 4, 2, dtype=lib.long), 2),
+    lambda lib: lib.nn.functional.layer_norm(lib.ones(2, 4).half(), (4,), lib.ones(5).double()),
+    lambda lib: lib.nn.functional.layer_norm(lib.ones(2, 4).half(), (3,), lib.ones(3).double()),
+    lambda lib: lib.nn.functional.layer_norm(lib.ones(2, 4, dtype=lib.long), (4,), lib.ones(4)),
+    lambda lib: lib.nn.functional.layer_norm(lib.ones(2, 4, dtype=lib.long), (4,)),
+], ids=["bn_size_first", "bn_integer_input_first", "gn_size_first", "gn_mix_before_integer_input",
+        "gn_integer_input", "ln_mix_before_shape", "ln_mix_before_normalized_shape", "ln_mix_before_integer_input",
+        "ln_integer_input"])
+def test_dtype_refusals_come_in_torchs_order(oracle, call):
+    oracle.raises_alike(call)
+
+
+@pytest.mark.parametrize("dtypes", [("half", "double"), ("long", "float")])
+def test_batch_norm_of_an_empty_input_checks_no_dtype_as_torch(oracle, dtypes):
+    """PyTorch returns an empty input's copy before its kernel refuses dtypes."""
+    x, statistics = dtypes
+    for lib in (ember, torch):
+        stats = (lib.zeros(3, dtype=getattr(lib, statistics)), lib.ones(3, dtype=getattr(lib, statistics)))
+        out = lib.nn.functional.batch_norm(lib.ones(0, 3, 2, dtype=getattr(lib, x)), *stats, training=True)
+        assert repr(out.dtype).rsplit(".", 1)[-1] == DTYPE_NAMES[x] and tuple(out.shape) == (0, 3, 2)
 
 
 def test_a_refused_mix_leaves_the_running_statistics_alone():

@@ -80,9 +80,8 @@ def _check_arguments(
     bias: Tensor | None,
     training: bool,
     eps: float,
-) -> _dtype.dtype:
-    """batch_norm's argument checks, in PyTorch's order, with its error classes and messages; the
-    parameters' dtype."""
+) -> None:
+    """batch_norm's argument checks, in PyTorch's order, with its error classes and messages."""
     if input.dim() < 2:
         raise IndexError("Dimension out of range (expected to be in range of [-1, 0], but got 1)")
     if training:
@@ -102,6 +101,18 @@ def _check_arguments(
     for name, tensor in named:
         if tensor is not None and tensor.numel() != channels:
             raise RuntimeError(f"{name} should contain {channels} elements not {tensor.numel()}")
+
+
+def _parameter_dtype(
+    input: Tensor,
+    running_mean: Tensor | None,
+    running_var: Tensor | None,
+    weight: Tensor | None,
+    bias: Tensor | None,
+    training: bool,
+) -> _dtype.dtype:
+    """The parameters' dtype, after PyTorch's kernel's refusals of the input's and the parameters' dtypes
+    (which an empty input never reaches)."""
     if not input._dtype.is_floating_point:
         raise NotImplementedError(f"\"batch_norm\" not implemented for '{type_name(input)}'")
     # PyTorch's training kernel reads the running statistics before the weight and bias
@@ -132,9 +143,10 @@ def batch_norm(
     """Normalise ``input`` (N, C, *) per channel: by the batch's statistics when ``training`` (updating
     ``running_mean``/``running_var`` in place, if given, by ``momentum``), else by the running ones; then
     scale by ``weight`` and shift by ``bias`` (each (C,), optional)."""
-    parameters = _check_arguments(input, running_mean, running_var, weight, bias, training, eps)
+    _check_arguments(input, running_mean, running_var, weight, bias, training, eps)
     if input.numel() == 0:  # nothing to normalise, and no statistics to update: PyTorch returns a copy
         return input.clone()
+    parameters = _parameter_dtype(input, running_mean, running_var, weight, bias, training)
     ndim = input.dim()
     dims = (0, *range(2, ndim))
     compute = opmath(input._dtype)

@@ -78,9 +78,10 @@ def _check_arguments(input: Tensor, num_groups: int, weight: Tensor | None, bias
                 f"Expected {name} to be a vector of size equal to the number of channels in input, but got "
                 f"{name} of shape {list(tensor.shape)} and input of shape {shape}"
             )
+    parameters = parameter_dtype(input, weight, bias)
     if not input._dtype.is_floating_point:
         raise NotImplementedError(f"\"GroupNormKernelImpl\" not implemented for '{type_name(input)}'")
-    return parameter_dtype(input, weight, bias)
+    return parameters
 
 
 @profiled("aten::group_norm")

@@ -48,6 +48,7 @@ def _shape_list(shape) -> str:
 
 def _check(input: Tensor, shape: tuple, weight: Tensor | None, bias: Tensor | None) -> _dtype.dtype:
     """layer_norm's refusals, in PyTorch's order and words; the parameters' dtype."""
+    parameters = parameter_dtype(input, weight, bias)
     if not input.dtype.is_floating_point:
         name = _dtype.TYPE_NAMES[input.dtype.name]
         raise NotImplementedError(f"\"LayerNormKernelImpl\" not implemented for '{name}'")
@@ -63,7 +64,7 @@ def _check(input: Tensor, shape: tuple, weight: Tensor | None, bias: Tensor | No
             f"Given normalized_shape={_shape_list(shape)}, expected input with shape "
             f"[*{''.join(', ' + str(s) for s in shape)}], but got input of size{_shape_list(input.shape)}"
         )
-    return parameter_dtype(input, weight, bias)
+    return parameters
 
 
 def normalized_shape_tuple(normalized_shape, op: str) -> tuple:
