@@ -381,3 +381,26 @@ def test_pads_under_autocast_follow_the_device_types_list(oracle, mode, n):
         assert oracle.grad_fn_name(e) == oracle.grad_fn_name(t)
     else:
         assert call(ember, ember.tensor(x)).dtype == ember.float16
+
+
+def test_a_conv_and_batch_norm_model_steps_under_autocast_as_torch(oracle):
+    """The everyday case: float16 convolution output into a float32 BatchNorm2d, in training, gradients
+    reaching every float32 parameter, running statistics updated in float32 (alike on every device type's
+    list: convolutions run in float16, batch_norm is listed nowhere)."""
+    def build(lib):
+        lib.manual_seed(0)
+        return lib.nn.Sequential(lib.nn.Conv2d(2, 4, 3), lib.nn.BatchNorm2d(4), lib.nn.ReLU())
+
+    model_e, model_t = build(ember), build(torch)
+    oracle.copy_parameters(model_t, model_e)
+    x = _array(oracle.rng(14), (3, 2, 6, 6))
+    outputs = {}
+    for lib, model in ((ember, model_e), (torch, model_t)):
+        with lib.autocast(DEVICE if lib is ember else "cpu", dtype=lib.float16):
+            outputs[lib] = model(lib.tensor(x))
+        outputs[lib].float().square().mean().backward()
+    oracle.assert_same(outputs[ember], outputs[torch], rtol=2e-2, atol=2e-2)
+    for (key, got), expected in zip(model_e.state_dict().items(), model_t.state_dict().values()):
+        oracle.assert_same(got, expected, key, rtol=1e-2, atol=1e-3)
+    for (key, got), expected in zip(model_e.named_parameters(), model_t.parameters()):
+        oracle.assert_same(got.grad, expected.grad, f"grad of {key}", rtol=2e-2, atol=2e-3)
