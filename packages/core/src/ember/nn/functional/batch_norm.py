@@ -103,21 +103,14 @@ def _check_arguments(
             raise RuntimeError(f"{name} should contain {channels} elements not {tensor.numel()}")
 
 
-def _parameter_dtype(
-    input: Tensor,
-    running_mean: Tensor | None,
-    running_var: Tensor | None,
-    weight: Tensor | None,
-    bias: Tensor | None,
-    training: bool,
-) -> _dtype.dtype:
-    """The parameters' dtype, after PyTorch's kernel's refusals of the input's and the parameters' dtypes
-    (which an empty input never reaches)."""
+def _parameter_dtype(input: Tensor, parameters: tuple, training: bool) -> _dtype.dtype:
+    """The dtype of the ``parameters`` (weight, bias, running_mean, running_var), after PyTorch's kernel's
+    refusals of the input's and the parameters' dtypes (which an empty input never reaches)."""
     if not input._dtype.is_floating_point:
         raise NotImplementedError(f"\"batch_norm\" not implemented for '{type_name(input)}'")
     # PyTorch's training kernel reads the running statistics before the weight and bias
-    read_order = (running_mean, running_var, weight, bias) if training else None
-    return parameter_dtype(input, weight, bias, running_mean, running_var, read_order=read_order)
+    read_order = (*parameters[2:], *parameters[:2]) if training else None
+    return parameter_dtype(input, *parameters, read_order=read_order)
 
 
 def _update_running(
@@ -146,7 +139,7 @@ def batch_norm(
     _check_arguments(input, running_mean, running_var, weight, bias, training, eps)
     if input.numel() == 0:  # nothing to normalise, and no statistics to update: PyTorch returns a copy
         return input.clone()
-    parameters = _parameter_dtype(input, running_mean, running_var, weight, bias, training)
+    parameters = _parameter_dtype(input, (weight, bias, running_mean, running_var), training)
     ndim = input.dim()
     dims = (0, *range(2, ndim))
     compute = opmath(input._dtype)
