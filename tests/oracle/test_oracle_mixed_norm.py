@@ -185,6 +185,44 @@ def test_rms_norm_of_half_input_with_a_float_weight_matches_torch(oracle):
     assert oracle.grad_fn_name(e) == oracle.grad_fn_name(t) == "ToCopyBackward0"
 
 
+def _graph(tensor) -> list:
+    """The names of the nodes behind `tensor`, depth first."""
+    names, stack = [], [tensor.grad_fn]
+    while stack:
+        node = stack.pop()
+        if node is not None:
+            names.append(type(node).__name__)
+            stack.extend(next_node for next_node, _ in reversed(node.next_functions))
+    return names
+
+
+GRAPHS = {
+    "batch_norm": lambda lib, x, w, b: lib.nn.functional.batch_norm(x, lib.zeros(4), lib.ones(4), w, b, True),
+    "group_norm": lambda lib, x, w, b: lib.nn.functional.group_norm(x, 2, w, b),
+    "layer_norm": lambda lib, x, w, b: lib.nn.functional.layer_norm(x, (5,), w[:1].expand(5), b[:1].expand(5)),
+    "instance_norm": lambda lib, x, w, b: lib.nn.functional.instance_norm(x, lib.zeros(4), lib.ones(4), w, b),
+    "rms_norm": lambda lib, x, w, b: lib.nn.functional.rms_norm(x, (5,), w[:1].expand(5)),
+}
+
+
+@pytest.mark.parametrize("op", list(GRAPHS))
+@pytest.mark.parametrize("dtypes", [("float16", "float32"), ("float16", "float16"), ("float32", "float64")])
+def test_norms_record_torchs_graph(oracle, op, dtypes):
+    """Every node behind the result, as PyTorch names them (rms_norm's composition: one cast back, after the
+    weight; its eps added as a Scalar, AddBackward1)."""
+    rng = oracle.rng(15)
+    arrays = (_array(rng, (3, 4, 5), dtypes[0]), _array(rng, (4,), dtypes[1]), _array(rng, (4,), dtypes[1]))
+    graphs = {}
+    for lib in (ember, torch):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                graphs[lib] = _graph(GRAPHS[op](lib, *(lib.tensor(a, requires_grad=True) for a in arrays)))
+            except RuntimeError as error:
+                graphs[lib] = str(error)
+    assert graphs[ember] == graphs[torch]
+
+
 @pytest.mark.parametrize("build", [
     lambda lib: (lib.nn.GroupNorm(2, 4), (2, 4, 3)),
     lambda lib: (lib.nn.LayerNorm(3), (2, 4, 3)),
