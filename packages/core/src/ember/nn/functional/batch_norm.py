@@ -150,7 +150,7 @@ def batch_norm(
             if running_mean is not None and running_var is not None:
                 count = x.numel() // x.shape[1]
                 _update_running(running_mean, running_var, mean.flatten(), variance.flatten(), count, momentum)
-            if parameters is not compute:  # PyTorch keeps the batch's statistics in float16 parameters' dtype
+            if parameters is not compute:  # unmixed float16: PyTorch normalises by statistics rounded to float16
                 mean, invstd = mean.to(parameters).to(compute), invstd.to(parameters).to(compute)
                 centered = x - mean
         else:
