@@ -49,7 +49,8 @@ def leave(at: int | None) -> None:
     for ref in _duals:
         t = ref()
         if t is not None:
-            del t._tangent
+            if getattr(t, "_tangent", None) is not None:
+                del t._tangent
             if t.__class__ is DualTensor:
                 t.__class__ = Tensor
     _duals.clear()
@@ -100,6 +101,11 @@ def set_tangent(t: Tensor, value: Tensor) -> None:
     t._tangent = value
     if t.__class__ is Tensor:
         t.__class__ = DualTensor
+    for ref in getattr(t, "_views", None) or ():  # views taken before: they read their part of the tangent
+        view = ref()
+        if view is not None and view.__class__ is Tensor:
+            view.__class__ = DualTensor
+            _duals.append(ref)
 
 
 def write_tangent(t: Tensor, value: Tensor) -> None:

@@ -33,7 +33,7 @@ def exit_dual_level(*, level: int | None = None) -> None:
 
 def _floating(t: Tensor, what: str) -> None:
     if not t.dtype.is_floating_point:
-        raise ValueError(f"Expected {what} to be floating point or complex, but got: torch.{t.dtype.name}")
+        raise ValueError(f"Expected {what} to be floating point or complex, but got: {t.dtype}")
 
 
 def make_dual(tensor: Tensor, tangent: Tensor, *, level: int | None = None) -> Tensor:
@@ -73,9 +73,8 @@ UnpackedDualTensor.__doc__ = "``unpack_dual``'s result: the primal (a view witho
 
 def unpack_dual(tensor: Tensor, *, level: int | None = None) -> UnpackedDualTensor:
     """``(primal, tangent)`` of `tensor` at the open level: a view of it without tangent, and its tangent (None
-    for a tensor without one)."""
-    at = _forward_ad.checked_level(level, "unpack_dual")
-    if at < 0 or not _forward_ad.is_dual(tensor):
+    for a tensor without one); outside a level, the tensor itself and None."""
+    if _forward_ad.checked_level(level, "unpack_dual") < 0:
         return UnpackedDualTensor(tensor, None)
     return UnpackedDualTensor(_plain_view(tensor), _forward_ad.tangent(tensor))
 
