@@ -4,7 +4,6 @@ Function's jvp; the levels, and PyTorch's errors."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 from outcomes import assert_same_error
 

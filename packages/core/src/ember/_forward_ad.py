@@ -52,7 +52,7 @@ def leave(at: int | None) -> None:
             if getattr(t, "_tangent", None) is not None:
                 del t._tangent
             if t.__class__ is DualTensor:
-                t.__class__ = Tensor
+                t.__class__ = Tensor  # type: ignore[assignment]
     _duals.clear()
     level = -1
     active = False

@@ -121,6 +121,7 @@ def _tangents(duals: list, leaves: dict) -> list:
     found = []
     for t in duals:
         tangent = _forward_ad.tangent(t)
+        assert tangent is not None  # a dual operand
         dtype = leaves[id(t)]._dtype
         found.append(tangent if tangent._dtype is dtype else tangent.to(dtype))
     return found

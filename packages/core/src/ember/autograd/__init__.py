@@ -11,6 +11,6 @@ from .node import Node
 from .variable import Variable
 
 __all__ = ["Function", "FunctionCtx", "GradcheckError", "Node", "Variable", "backward", "detect_anomaly",
-           "enable_grad", "forward_ad", "functional", "grad", "grad_mode", "gradcheck", "graph", "gradgradcheck", "inference_mode",
-           "is_anomaly_enabled", "is_grad_enabled", "no_grad", "once_differentiable", "profiler",
+           "enable_grad", "forward_ad", "functional", "grad", "grad_mode", "gradcheck", "graph", "gradgradcheck",
+           "inference_mode", "is_anomaly_enabled", "is_grad_enabled", "no_grad", "once_differentiable", "profiler",
            "set_detect_anomaly", "set_grad_enabled"]

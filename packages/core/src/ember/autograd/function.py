@@ -52,14 +52,14 @@ class BackwardCFunction(Node, FunctionCtx):
     _dirty: tuple = ()
     _non_differentiable: tuple = ()
     _materialize_grads = True
-    _saved_for_forward: tuple | None = None
+    _saved_for_forward: tuple = ()
     _in_jvp = False
 
     @property
     def saved_tensors(self) -> tuple:
         """What `save_for_backward` kept, or inside `jvp` what `save_for_forward` kept."""
         if self._in_jvp:
-            return self._saved_for_forward or ()
+            return self._saved_for_forward
         return Node.saved_tensors.fget(self)  # type: ignore[attr-defined]
 
     def backward(self, *grads):
