@@ -97,6 +97,38 @@ def test_a_non_dual_operand_has_no_tangent_and_a_dual_one_gives_its_own(oracle):
     oracle.assert_same(results[oracle.ember], results[torch])
 
 
+# name -> the op on lib of a dual (3, 4) float32 tensor and a plain one (the common ops' direct formulas, with
+# broadcasting, promotion and Python numbers)
+MIXED = {
+    "add plain": lambda lib, d, p: lib.add(p, d, alpha=-2),
+    "sub plain": lambda lib, d, p: lib.sub(p, d, alpha=0.5),
+    "sub number": lambda lib, d, p: d - 3,
+    "mul number": lambda lib, d, p: 3 * d,
+    "mul broadcast dual": lambda lib, d, p: d[0] * p,
+    "mul promoted": lambda lib, d, p: d * p.double(),
+    "div by plain": lambda lib, d, p: d / p,
+    "div plain by dual": lambda lib, d, p: p / d,
+    "div number by dual": lambda lib, d, p: 2 / d,
+    "div floor": lambda lib, d, p: lib.div(d, p, rounding_mode="floor"),
+    "div by integers": lambda lib, d, p: d / lib.arange(1, 5),
+    "matmul plain": lambda lib, d, p: p.t() @ d,
+    "matmul vector": lambda lib, d, p: d @ p[0],
+    "mm": lambda lib, d, p: lib.mm(d, p.t()),
+    "add 0-d dual": lambda lib, d, p: d[1, 2] + p,
+}
+
+
+@pytest.mark.parametrize("name", list(MIXED))
+def test_one_dual_operand_matches_torch(oracle, name):
+    rng = oracle.rng(len(name))
+    x, t, y = (oracle.array(rng, (3, 4), domain="real") for _ in range(3))
+    results = {}
+    for lib in (oracle.ember, torch):
+        with lib.autograd.forward_ad.dual_level():
+            results[lib] = _unpacked(lib, MIXED[name](lib, _dual(lib, x, t), lib.tensor(y)))
+    oracle.assert_same(results[oracle.ember], results[torch], name)
+
+
 def _in_place_cases(lib, x, t, y):
     fw = lib.autograd.forward_ad
     dual = fw.make_dual(lib.tensor(x), lib.tensor(t))

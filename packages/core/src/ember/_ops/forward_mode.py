@@ -35,6 +35,9 @@ def call(name: str, run, args: tuple, kwargs: dict) -> Any:
         if kwargs.get("out") is not None:
             raise NotImplementedError(f"Trying to use forward AD with {name[len('aten::'):]}_out that does not "
                                       "support it because it is an out= function")
+        formula = _FORMULAS.get(name)
+        if formula is not None:
+            return _formulated(formula, run, args, kwargs)
         return _out_of_place(run, args, kwargs)
     finally:
         _forward_ad.active = True
@@ -201,3 +204,64 @@ def _in_place(run, args: tuple, kwargs: dict) -> Any:
     if product is not None:
         _forward_ad.write_tangent(target, product)
     return result
+
+
+def _formulated(formula, run, args: tuple, kwargs: dict) -> Any:
+    """A common op whose tangent has a direct formula (PyTorch's, from derivatives.yaml): the op runs once,
+    with no backward pass; the tangent is broadcast to the result's shape and cast to its dtype."""
+    result = run(*args, **kwargs)
+    if isinstance(result, Tensor) and result._dtype.is_floating_point:
+        tangent = formula(result, *args, **{k: v for k, v in kwargs.items() if k != "out"})
+        if tangent.shape != result.shape:
+            tangent = tangent.expand(result.shape)
+        _forward_ad.set_tangent(result, tangent if tangent._dtype is result._dtype else tangent.to(result._dtype))
+    return result
+
+
+def _tangent(value: Any) -> Tensor | None:
+    return _forward_ad.tangent(value) if isinstance(value, Tensor) else None
+
+
+def _plus(first: Tensor | None, second: Tensor | None) -> Tensor:
+    """The sum of the terms that are there (one at least: some operand is dual)."""
+    if first is None or second is None:
+        found = first if second is None else second
+        assert found is not None  # some operand is dual
+        return found
+    return first + second
+
+
+def _add(result, input, other, *, alpha=1):
+    t = _tangent(other)
+    return _plus(_tangent(input), None if t is None else t if alpha == 1 else t * alpha)
+
+
+def _sub(result, input, other, *, alpha=1):
+    t = _tangent(other)
+    return _plus(_tangent(input), None if t is None else -t if alpha == 1 else t * -alpha)
+
+
+def _mul(result, input, other):
+    t_input, t_other = _tangent(input), _tangent(other)
+    return _plus(None if t_other is None else t_other * input, None if t_input is None else t_input * other)
+
+
+def _div(result, input, other, *, rounding_mode=None):
+    if rounding_mode is not None:  # a step function of its operands
+        from .creation import zeros_like
+
+        return zeros_like(result)
+    t_input, t_other = _tangent(input), _tangent(other)
+    if t_other is None:
+        return t_input / other
+    return (t_input - t_other * result if t_input is not None else -(t_other * result)) / other
+
+
+def _matmul(result, input, other):
+    t_input, t_other = _tangent(input), _tangent(other)
+    return _plus(None if t_input is None else t_input @ other, None if t_other is None else input @ t_other)
+
+
+# Profiled op name -> its tangent from (result, *args, **kwargs), for the commonest ops.
+_FORMULAS = {"aten::add": _add, "aten::sub": _sub, "aten::mul": _mul, "aten::div": _div, "aten::matmul": _matmul,
+             "aten::mm": _matmul}
