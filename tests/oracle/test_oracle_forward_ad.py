@@ -314,3 +314,15 @@ def test_levels_as_torch(oracle):
         assert type(dual) is lib.Tensor  # noqa: E721 -- the plain class again, as PyTorch's
         assert fw.unpack_dual(dual).tangent is None and fw.unpack_dual(dual * 2).tangent is None
         assert dual.tolist() == [1.0, 1.0]
+
+
+def test_repr_shows_the_tangent_as_torch(oracle):
+    cases = [((2,), "float64", 3.0), ((2, 3), "float32", 0.0), ((30,), "float32", 1.0)]  # shape, dtype, tangent
+    shown = {}
+    for lib in (oracle.ember, torch):
+        fw = lib.autograd.forward_ad
+        with fw.dual_level():
+            shown[lib] = [repr(fw.make_dual(lib.ones(shape, dtype=getattr(lib, dtype), device="cpu"),
+                                            lib.full(shape, value, dtype=getattr(lib, dtype), device="cpu")))
+                          for shape, dtype, value in cases]
+    assert shown[oracle.ember] == [text.replace("torch.", "ember.") for text in shown[torch]]

@@ -419,6 +419,7 @@ class Tensor:
     __hash__ = object.__hash__
 
     def __repr__(self, *, tensor_contents=None) -> str:
+        from . import _forward_ad
         from ._tensor_str import format_tensor
 
         try:
@@ -426,10 +427,12 @@ class Tensor:
             fn_name = None if fn is None else type(fn).__name__
         except RuntimeError:  # a view made under no_grad whose base changed since: PyTorch prints this
             fn_name = "Invalid"
+        tangent = _forward_ad.tangent(self) if _forward_ad.level >= 0 else None
         return format_tensor(self._host(), dtype_name=self._dtype.name, device=str(self._device),
                              grad_fn_name=fn_name,
                              requires_grad=self._requires_grad,
-                             default_float=_dtype.get_default_dtype().name)
+                             default_float=_dtype.get_default_dtype().name,
+                             tangent=None if tangent is None else repr(tangent))
 
     def __str__(self) -> str:
         return self.__repr__()  # a subclass's repr (Parameter's "Parameter containing:") applies too
