@@ -187,7 +187,8 @@ def test_module_forward_with_dual_inputs_matches_torch(oracle):
         with lib.autograd.forward_ad.dual_level():
             out = net(_dual(lib, x, t))
             results[lib] = _unpacked(lib, out)
-            results[lib].append((out.grad_fn.name(),))
+            (out * lib.arange(3.0)).sum().backward()  # reverse mode through the same forward
+            results[lib].append((out.grad_fn.name(), *(p.grad for p in net.parameters())))
     oracle.assert_same(results[oracle.ember], results[torch])
 
 
@@ -256,6 +257,18 @@ def _without_jvp(lib):
         return Unformulated.apply(fw.make_dual(lib.ones(2), lib.ones(2)), lib.ones(2), 1.0)
 
 
+def _two_outputs(lib):
+    class Pair(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2, x * 3
+
+        @staticmethod
+        def jvp(ctx, tangent):
+            return tangent * 2  # one tangent for two outputs
+    return Pair
+
+
 def _in_level(call):
     def run(lib):
         with lib.autograd.forward_ad.dual_level():
@@ -285,6 +298,10 @@ ERRORS = {
     "integer tangent": _in_level(lambda lib: lib.autograd.forward_ad.make_dual(lib.ones(2), lib.arange(2))),
     "dual of a dual": _in_level(lambda lib: lib.autograd.forward_ad.make_dual(
         lib.autograd.forward_ad.make_dual(lib.ones(2), lib.ones(2)), lib.ones(2))),
+    "dual tangent": _in_level(lambda lib: lib.autograd.forward_ad.make_dual(
+        lib.ones(2), lib.autograd.forward_ad.make_dual(lib.ones(2), lib.ones(2)))),
+    "jvp giving too few tangents": _in_level(lambda lib: _two_outputs(lib).apply(
+        lib.autograd.forward_ad.make_dual(lib.ones(2), lib.ones(2)))),
     "nested levels": _nested,
     "exit another level": _exit_other_level,
     "exit without a level": lambda lib: lib.autograd.forward_ad.exit_dual_level(),

@@ -49,6 +49,9 @@ def make_dual(tensor: Tensor, tangent: Tensor, *, level: int | None = None) -> T
         raise RuntimeError("Trying to set a forward gradient that has a different size than that of the original "
                            f"Tensor, this is not supported. Tensor is of size {list(tensor.shape)} while the given "
                            f"forward gradient is of size {list(tangent.shape)}.")
+    if _forward_ad.is_dual(tangent):
+        raise RuntimeError("Setting a forward grad that itself has a forward gradient at the same level"
+                           f"{_forward_ad.level} is not supported.")
     if getattr(tensor, "_tangent", None) is not None:
         raise RuntimeError("Making a dual Tensor based on a Tensor that already has a forward gradient at the same "
                            f"level {_forward_ad.level} is not supported.")

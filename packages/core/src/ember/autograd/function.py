@@ -183,8 +183,8 @@ def _forward_tangents(cls, node, args: tuple, outputs) -> None:
     outs = outputs if isinstance(outputs, tuple) else (outputs,)
     found = found if isinstance(found, tuple) else (found,)
     if len(found) != len(outs):
-        raise RuntimeError(f"function {cls.__name__}_jvp returned an incorrect number of forward gradients "
-                           f"(expected {len(outs)}, got {len(found)})")
+        raise RuntimeError(f"Function's jvp returned an invalid number of forward gradients (expected {len(outs)} "
+                           f"but got {len(found)})")
     for out, tangent in zip(outs, found):
         if isinstance(out, Tensor) and tangent is not None and out._dtype.is_floating_point:
             if any(out is d for d in node._dirty):
