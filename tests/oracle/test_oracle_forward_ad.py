@@ -70,6 +70,7 @@ CASES = {
     "unbind": (lambda lib, x: x.unbind(1), [(3, 4)]),
     "diagonal": (lambda lib, x: x.diagonal(), [(3, 4)]),
     "view then op": (lambda lib, x: x.t().reshape(12).exp(), [(3, 4)]),
+    "one operand twice": (lambda lib, x: lib.hypot(x, x) + lib.atan2(x, x.exp()), [(3, 4)]),
 }
 
 

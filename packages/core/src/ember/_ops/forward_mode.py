@@ -70,6 +70,11 @@ def _operands(args: tuple, kwargs: dict) -> list:
     return found
 
 
+def _duals(operands: list) -> list:
+    """The dual operands, each once (an op may take one tensor twice: ``hypot(x, x)``)."""
+    return list({id(t): t for t in operands if _forward_ad.is_dual(t)}.values())
+
+
 def _substituted(args: tuple, kwargs: dict, swap: dict) -> tuple[tuple, dict]:
     """`args` and `kwargs` with each tensor whose id `swap` holds replaced by its entry."""
     def sub(value):
@@ -132,7 +137,7 @@ def _tangents(duals: list, leaves: dict) -> list:
 
 def _out_of_place(run, args: tuple, kwargs: dict) -> Any:
     operands = _operands(args, kwargs)
-    duals = [t for t in operands if _forward_ad.is_dual(t)]
+    duals = _duals(operands)
     graph = grad_mode.state.enabled
     leaves = _lifted(duals, graph, copy=False)
     shadow_args, shadow_kwargs = _substituted(args, kwargs, leaves)
@@ -178,7 +183,7 @@ def _in_place(run, args: tuple, kwargs: dict) -> Any:
     """An in-place op: its tangent from a run on copies of the operands taken before the real one."""
     target = args[0]
     operands = _operands(args, kwargs)
-    duals = [t for t in operands if _forward_ad.is_dual(t)]
+    duals = _duals(operands)
     graph = grad_mode.state.enabled
     leaves = _lifted(duals, graph, copy=True)
     copies = dict(leaves)
