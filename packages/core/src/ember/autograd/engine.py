@@ -151,12 +151,18 @@ def _run(roots, grads, retain_graph, create_graph, inputs, accumulate, exposed=(
                len(inputs) if inputs is not None else 0, roots, for_grad)
     pending: dict = {}  # the gradients received by each node waiting in `heap`
     heap: list = []  # (-seq, node) of the nodes waiting: the newest on top
-    for (node, nr), g in zip(roots, grads):
-        slots = pending.get(node)
-        if slots is None:
-            slots = pending[node] = [None] * node._num_outputs
-            heappush(heap, (-node._seq, node))
-        slots[nr] = g if slots[nr] is None else slots[nr] + g
+    # a one-output node newer than every waiting one, reached by its first gradient: it runs next, without
+    # passing through `pending` and `heap` (as the one root of backward() does)
+    handed = handed_grad = None
+    if len(roots) == 1 and roots[0][0]._num_outputs == 1 and not capture:
+        handed, handed_grad = roots[0][0], grads[0]
+    else:
+        for (node, nr), g in zip(roots, grads):
+            slots = pending.get(node)
+            if slots is None:
+                slots = pending[node] = [None] * node._num_outputs
+                heappush(heap, (-node._seq, node))
+            slots[nr] = g if slots[nr] is None else slots[nr] + g
     state = grad_mode.state
     previous = state.enabled
     state.enabled = create_graph
@@ -164,12 +170,6 @@ def _run(roots, grads, retain_graph, create_graph, inputs, accumulate, exposed=(
     # the loop's methods and globals bound once (each is looked up several times per node otherwise)
     pop_pending, get_pending, anomaly, step = pending.pop, pending.get, _anomaly, run.step
     plain_path = not capture  # plain nodes (no hooks, no user code, one output) run inline below
-    # a one-output node newer than every waiting one, reached by its first gradient: it runs next, without
-    # passing through `pending` and `heap` (as the one root of backward() does)
-    handed = handed_grad = None
-    if len(heap) == 1 and heap[0][1]._num_outputs == 1 and not capture:
-        handed = heappop(heap)[1]
-        handed_grad = pending.pop(handed)[0]
     try:
         while True:
             if handed is not None:
