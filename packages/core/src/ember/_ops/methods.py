@@ -42,6 +42,7 @@ from . import (
     queries,
     rearranging,
     reduction,
+    rounding,
     sampling,
     scan,
     scatter,
@@ -94,6 +95,7 @@ _METHODS = {
     # arithmetic and math (add, sub, mul, div, pow: binary registry entries)
     "reciprocal": pointwise.reciprocal,
     **unary.FUNCTIONS,
+    "round": rounding.round,
     **binary.FUNCTIONS,
     "square": pointwise.square, "clamp": pointwise.clamp, "clip": pointwise.clamp, "maximum": pointwise.maximum,
     "minimum": pointwise.minimum, "where": _where, "masked_fill": pointwise.masked_fill,
@@ -185,6 +187,7 @@ _INPLACE = {
     "lcm_": (gcd.lcm, False), "heaviside_": (signs.heaviside, False),
     "clamp_": (pointwise.clamp, True),
     **{name + "_": (unary.FUNCTIONS[name], True) for name in unary.IN_PLACE},
+    "round_": (rounding.round, True),
     **{name + "_": (binary.FUNCTIONS[name], True) for name in binary.IN_PLACE},
     **{name + "_": (compared, False) for name, compared in binary.COMPARED_IN_PLACE.items()},
     **{name + "_": (getattr(pointwise, name), False) for name in ("logical_and", "logical_or", "logical_xor",
