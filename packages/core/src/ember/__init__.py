@@ -222,6 +222,7 @@ from . import (  # noqa: E402  (they build on the names above)
     random,
     return_types,
     special,
+    testing,
     utils,
 )
 from ._deterministic import (  # noqa: E402
