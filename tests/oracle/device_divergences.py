@@ -22,7 +22,8 @@ CPU_ONLY: dict[str, str] = {
         "test_legacy_capsules_cross_both_ways", "test_a_capsule_is_consumed_once_as_in_pytorch",
         "test_cpu_stream_arguments_are_refused_as_in_pytorch",
         "test_legacy_to_dlpack_exports_a_tensor_requiring_grad_as_pytorch_does", "test_dlpack_device_matches_pytorch",
-        "test_copy_true_exports_and_imports_a_copy", "test_capsule_with_device_or_copy_is_refused_as_in_pytorch")},
+        "test_copy_true_exports_and_imports_a_copy", "test_capsule_with_device_or_copy_is_refused_as_in_pytorch",
+        "test_data_ptr_addresses_the_first_element_as_pytorchs")},
 }
 
 KNOWN: dict[str, dict[str, str]] = {"opencl": {}}
