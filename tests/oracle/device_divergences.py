@@ -18,6 +18,7 @@ CPU_ONLY: dict[str, str] = {
         "checks PyTorch's error without an accelerator; the default device is one",
     "test_oracle_api_breadth.py::test_typed_constructor_isinstance_and_tensors": _LEGACY,
     "test_oracle_small_ints.py::test_printing_and_legacy_types_are_pytorchs": f"{_REPR}; {_LEGACY}",
+    "test_oracle_sorting.py::test_named_tuples_print_as_pytorchs": _REPR,
     **{f"test_oracle_dlpack.py::{name}": _DLPACK for name in (
         "test_legacy_capsules_cross_both_ways", "test_a_capsule_is_consumed_once_as_in_pytorch",
         "test_cpu_stream_arguments_are_refused_as_in_pytorch",
