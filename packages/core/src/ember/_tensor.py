@@ -363,6 +363,12 @@ class Tensor:
 
         return to_dlpack(self, stream=stream, max_version=max_version, dl_device=dl_device, copy=copy)
 
+    def data_ptr(self) -> int:
+        """The address of this tensor's first element (0 without elements), as PyTorch's (ember._dlpack)."""
+        from ._dlpack import data_ptr
+
+        return data_ptr(self)
+
     def __dlpack_device__(self):
         """DLPack's ``(device_type, index)`` of this tensor's memory."""
         from ._dlpack import dlpack_device

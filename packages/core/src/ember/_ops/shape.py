@@ -275,6 +275,8 @@ class FlipBackward0(Node):
 
 def flip(input, dims):
     """A copy of `input` with the order of elements along `dims` reversed."""
+    if isinstance(dims, int):
+        raise TypeError("flip(): argument 'dims' (position 2) must be tuple of ints, not int")
     dims = _dims(dims, input.ndim, "flip")
 
     def compute():
@@ -300,9 +302,13 @@ def flipud(input):
     return flip(input, (0,))
 
 
-def flip_method(self, *dims):
-    """``t.flip(0, 1)`` or ``t.flip((0, 1))``."""
-    return flip(self, dims[0] if len(dims) == 1 else dims)
+def flip_method(self, *order, dims=views.UNSET):
+    """``t.flip(0, 1)``, ``t.flip((0, 1))`` or ``t.flip(dims=(0, 1))``."""
+    given = views.sizes_argument("flip", "dims", order, dims)
+    if isinstance(dims, int):
+        raise TypeError("flip(): argument 'dims' must be tuple of ints, not int")
+    dims = given
+    return flip(self, dims[0] if len(dims) == 1 and not isinstance(dims[0], int) else dims)
 
 
 class RollBackward0(Node):
@@ -400,8 +406,9 @@ class RepeatBackward0(Node):
         return summed.reshape(self.shape)
 
 
-def repeat(input, *sizes):
+def repeat(input, *sizes, repeats=views.UNSET):
     """`input` tiled `sizes[i]` times along each dim (leading sizes add dims), as a copy."""
+    sizes = views.sizes_argument("repeat", "repeats", sizes, repeats)
     if len(sizes) == 1 and not isinstance(sizes[0], int):
         sizes = tuple(sizes[0])
     if len(sizes) < input.ndim:

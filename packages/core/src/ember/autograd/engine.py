@@ -485,16 +485,12 @@ def _fit(g: Tensor, meta: tuple, node: Node, index: int) -> Tensor:
 def _sum_to(g: Tensor, shape: tuple, node: Node, index: int) -> Tensor:
     """Sum a broadcast gradient back to its input's shape: the one place broadcasting is undone. A gradient
     that does not broadcast to it (a scatter's src larger than its index) is PyTorch's error."""
-    lead = g.ndim - len(shape)
-    if lead < 0 or any(s != 1 and n != s for s, n in zip(shape, g._data.shape[lead:])):
+    from .._ops.sum_to import broadcasts_to, sum_to
+
+    if not broadcasts_to(shape, g._data.shape):
         raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {index} - got "
                            f"{list(g._data.shape)} but expected shape compatible with {list(shape)}")
-    dims = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(shape)
-                                      if s == 1 and g._data.shape[lead + i] != 1)
-    if dims:
-        g = g.sum(dims, keepdim=True)
-    if lead or g._data.shape != shape:
-        g = g.reshape(shape)
+    g = sum_to(g, shape)
     if g._data.shape != shape:
         raise RuntimeError(f"Function {node.name()} returned an invalid gradient - got {g.shape} but "
                            f"expected shape compatible with {list(shape)}")
