@@ -7,6 +7,7 @@ iterated over cache-sized chunks of the elements still converging and each formu
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import numpy as np
 
@@ -52,11 +53,10 @@ def _sliced(compute):
     """`compute`, elementwise on 1-D arrays (and options by keyword), run _SLICE elements at a time so that
     the arrays numpy makes along the way stay in the cache."""
     def sliced(*arrays, **options):
-        result = np.empty_like(arrays[0])
-        for start in range(0, result.size, _SLICE):
-            part = slice(start, start + _SLICE)
-            result[part] = compute(*(array[part] for array in arrays), **options)
-        return result
+        if arrays[0].size <= _SLICE:
+            return compute(*arrays, **options)
+        return np.concatenate([compute(*(array[start:start + _SLICE] for array in arrays), **options)
+                               for start in range(0, arrays[0].size, _SLICE)])
     sliced.__name__ = sliced.__qualname__ = compute.__name__
     sliced.__doc__ = compute.__doc__
     return sliced
@@ -258,22 +258,11 @@ def _asymptotic_regime(a, x):
     return regime
 
 
-def _by_branch(a, x, branches, default):
-    """`default` everywhere, and ``compute(a, x)`` on the elements each mask of `branches` ((mask, compute)
-    pairs, the first matching one counting) selects."""
-    result = np.broadcast_to(np.asarray(default, dtype=np.float64), a.shape).copy()
-    taken = np.zeros(a.shape, dtype=bool)
-    for mask, compute in branches:
-        chosen = mask & ~taken
-        _fill(result, chosen, compute, a, x)
-        taken |= chosen
-    return result
-
-
-def _edges(a, x, at_zero_a, at_zero_x, at_infinite_a, at_infinite_x):
-    """PyTorch's values on the edges of the domain (SciPy's), in its order of tests: NaN for a negative
-    operand, for a = x = 0 and for a = x = inf (a NaN operand gives NaN unless a test before it decides:
-    igamma(NaN, 0) is 0)."""
+def _edges(a, x, lower):
+    """PyTorch's values of P (`lower`) or Q on the edges of the domain (SciPy's), in its order of tests: NaN
+    for a negative operand, for a = x = 0 and for a = x = inf (a NaN operand gives NaN unless a test before
+    it decides: igamma(NaN, 0) is 0)."""
+    at_zero_a, at_zero_x, at_infinite_a, at_infinite_x = (1.0, 0.0, 0.0, 1.0) if lower else (0.0, 1.0, 1.0, 0.0)
     value = np.full(a.shape, np.nan)
     value = np.where(np.isinf(x), at_infinite_x, value)
     value = np.where(np.isinf(a), np.where(np.isinf(x), np.nan, at_infinite_a), value)
@@ -282,42 +271,60 @@ def _edges(a, x, at_zero_a, at_zero_x, at_infinite_a, at_infinite_x):
     return np.where((x < 0) | (a < 0), np.nan, value)
 
 
-def _interior(a, x):
-    """Where the series decide: a and x positive and finite."""
-    return (a > 0) & (x > 0) & np.isfinite(a) & np.isfinite(x)
+# The methods PyTorch's calc_igamma and calc_igammac choose among, as codes: each _COMPLEMENT added to a
+# code stands for one 1 - value (calc_igamma takes 1 - calc_igammac where x > 1 and x > a, which in turn may
+# take 1 - the power series).
+_EDGE, _ASYMPTOTIC, _POWER_SERIES, _CONTINUED_FRACTION, _UPPER_SERIES = range(5)
+_COMPLEMENT = 8
 
 
-def _upper_interior(a, x, narrow):
-    """calc_igammac's choice of method inside the domain."""
-    def one_minus_lower(a, x):
-        return 1 - _lower_series(a, x, narrow)
+def _upper_methods(a, x):
+    """calc_igammac's choice inside the domain: the asymptotic expansion, 1 - the power series, the
+    continued fraction or the series of Q for small x."""
     small_x = x <= 0.5
     series_is_stable = np.where(small_x, -0.4 / np.log(np.where(small_x, x, 0.5)) < a, x * 1.1 < a)
-    return _by_branch(a, x, (
-        (_asymptotic_regime(a, x), lambda a, x: _asymptotic(a, x, lower=False)),
-        ((x > 1.1) & (x < a), one_minus_lower),
-        (x > 1.1, lambda a, x: _upper_continued_fraction(a, x, narrow)),
-        (series_is_stable, one_minus_lower),
-        (np.ones(a.shape, dtype=bool), lambda a, x: _upper_series(a, x, narrow)),
-    ), np.nan)
+    method = np.where(series_is_stable, _COMPLEMENT + _POWER_SERIES, _UPPER_SERIES)
+    method = np.where(x > 1.1, np.where(x < a, _COMPLEMENT + _POWER_SERIES, _CONTINUED_FRACTION), method)
+    return np.where(_asymptotic_regime(a, x), _ASYMPTOTIC, method)
 
 
-def _lower(a, x, narrow):
-    everywhere = np.ones(a.shape, dtype=bool)
-    return _by_branch(a, x, (
-        (~_interior(a, x), lambda a, x: _edges(a, x, 1.0, 0.0, 0.0, 1.0)),
-        (_asymptotic_regime(a, x), lambda a, x: _asymptotic(a, x, lower=True)),
-        ((x > 1) & (x > a), lambda a, x: 1 - _upper_interior(a, x, narrow)),
-        (everywhere, lambda a, x: _lower_series(a, x, narrow)),
-    ), np.nan)
+@_sliced
+def _methods(a, x, lower):
+    """The method of each element, of P (`lower`, calc_igamma's choice) or Q."""
+    if lower:
+        method = np.where((x > 1) & (x > a), _COMPLEMENT + _upper_methods(a, x), _POWER_SERIES)
+        method = np.where(_asymptotic_regime(a, x), _ASYMPTOTIC, method)
+    else:
+        method = _upper_methods(a, x)
+    interior = (a > 0) & (x > 0) & np.isfinite(a) & np.isfinite(x)
+    return np.where(interior, method, _EDGE).astype(np.int8)
 
 
-def _upper(a, x, narrow):
-    interior = _interior(a, x)
-    return _by_branch(a, x, (
-        (~interior, lambda a, x: _edges(a, x, 0.0, 1.0, 1.0, 0.0)),
-        (interior, lambda a, x: _upper_interior(a, x, narrow)),
-    ), np.nan)
+def _by_method(a, x, method, lower, narrow):
+    """P (`lower`) or Q of elements that share `method`."""
+    complements, method = divmod(int(method), _COMPLEMENT)
+    if method == _EDGE:
+        return _edges(a, x, lower)
+    if method == _ASYMPTOTIC:
+        value = _asymptotic(a, x, lower=lower)
+    elif method == _POWER_SERIES:
+        value = _lower_series(a, x, narrow)
+    elif method == _CONTINUED_FRACTION:
+        value = _upper_continued_fraction(a, x, narrow)
+    else:
+        value = _upper_series(a, x, narrow)
+    for _ in range(complements):
+        value = 1 - value
+    return value
+
+
+def _incomplete_gamma(a, x, narrow, lower):
+    """P (`lower`) or Q of 1-D a and x, each element by PyTorch's method for it."""
+    methods = _methods(a, x, lower=lower)
+    result = np.empty_like(a)
+    for method in np.flatnonzero(np.bincount(methods, minlength=1)):
+        _fill(result, methods == method, partial(_by_method, method=method, lower=lower, narrow=narrow), a, x)
+    return result
 
 
 def _rounded_once(name: str, compute):
@@ -339,5 +346,5 @@ def _rounded_once(name: str, compute):
     return kernel
 
 
-igamma = _rounded_once("igamma", _lower)
-igammac = _rounded_once("igammac", _upper)
+igamma = _rounded_once("igamma", partial(_incomplete_gamma, lower=True))
+igammac = _rounded_once("igammac", partial(_incomplete_gamma, lower=False))
