@@ -40,13 +40,17 @@ def _lgamma1p(a):
 def _rational(x, numerator, denominator):
     """Boost's ratevl: numerator(x) / denominator(x), coefficients highest power first, evaluated in 1 / x
     where |x| > 1 (the degrees are equal)."""
-    inverse = np.abs(x) > 1
-    y = np.where(inverse, 1 / np.where(inverse, x, 1.0), x)
-    top, bottom = np.zeros_like(x), np.zeros_like(x)
-    for k in range(len(numerator)):
-        top = top * y + np.where(inverse, numerator[-1 - k], numerator[k])
-        bottom = bottom * y + np.where(inverse, denominator[-1 - k], denominator[k])
-    return top / bottom
+    result = np.empty_like(x)
+    for inverse in (False, True):
+        chosen = np.flatnonzero((np.abs(x) > 1) == inverse)
+        y = 1 / x.take(chosen) if inverse else x.take(chosen)
+        top, bottom = np.zeros_like(y), np.zeros_like(y)
+        for k in range(len(numerator)):
+            power = -1 - k if inverse else k
+            top = top * y + numerator[power]
+            bottom = bottom * y + denominator[power]
+        result[chosen] = top / bottom
+    return result
 
 
 def _sliced(compute):

@@ -41,10 +41,10 @@ def lgamma_positive(x):
     """lgamma of float64 x > 0 (or +inf) by math.lgamma's formula (CPython's m_lgamma) over the whole array,
     where calling math.lgamma on each element would cost more than the rest of a kernel (igamma's); numpy's
     log makes it differ from math.lgamma by a few ulps at times."""
-    below_five = x < 5
     total = np.empty_like(x)
-    total[below_five] = _lanczos_sum(x[below_five], True)
-    total[~below_five] = _lanczos_sum(x[~below_five], False)
+    for below_five in (True, False):
+        chosen = np.flatnonzero((x < 5) == below_five)
+        total[chosen] = _lanczos_sum(x.take(chosen), below_five)
     result = np.log(total) - series.LGAMMA_LANCZOS_G
     result += (x - 0.5) * (np.log(x + series.LGAMMA_LANCZOS_G_MINUS_HALF) - 1)
     result[(x == 1) | (x == 2)] = 0.0
