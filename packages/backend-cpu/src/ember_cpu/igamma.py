@@ -1,11 +1,13 @@
 """igamma and igammac, the regularized lower and upper incomplete gamma functions P(a, x) and Q(a, x), which
 numpy lacks: PyTorch's calc_igamma/calc_igammac (its ATen Math.h, after SciPy's igam.c) over whole arrays
 in float64, each element taking the branch PyTorch's takes (Temme's uniform asymptotic expansion where
-a ~ x is large, the power series, the continued fraction, the series of Q for small x), every loop running
-until its last element has converged; rounded once to the operands' dtype."""
+a ~ x is large, the power series, the continued fraction, the series of Q for small x), each series
+iterated over cache-sized chunks of the elements still converging and each formula over cache-sized slices
+(numpy's cost is in its passes over memory); rounded once to the operands' dtype."""
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import numpy as np
 
@@ -13,10 +15,12 @@ from ember import _igamma_series as igs
 
 from .erf import erfc as _erfc
 from .layout import laid_out
-from .special import _lgamma
+from .special import lgamma_positive
 
 _MACHEP, _BIG = igs.MACHEP["double"], igs.BIG["double"]
 _BIGINV = 1 / _BIG
+_CHUNK = 1 << 15  # elements a series is iterated on at a time
+_SLICE = 1 << 15  # elements a formula is computed on at a time
 _D = np.array(igs.ASYMPTOTIC_D)
 
 
@@ -30,69 +34,125 @@ def _lgamma1p(a):
     taylor = np.zeros_like(a)
     for coefficient in reversed(igs.LGAMMA1P_TAYLOR):
         taylor = (taylor + coefficient) * a
-    return np.where(near, taylor, _lgamma(np.where(near, 1.0, 1 + a)))
+    return np.where(near, taylor, lgamma_positive(np.where(near, 1.0, 1 + a)))
 
 
 def _rational(x, numerator, denominator):
     """Boost's ratevl: numerator(x) / denominator(x), coefficients highest power first, evaluated in 1 / x
     where |x| > 1 (the degrees are equal)."""
-    inverse = np.abs(x) > 1
-    y = np.where(inverse, 1 / np.where(inverse, x, 1.0), x)
-    top, bottom = np.zeros_like(x), np.zeros_like(x)
-    for k in range(len(numerator)):
-        top = top * y + np.where(inverse, numerator[-1 - k], numerator[k])
-        bottom = bottom * y + np.where(inverse, denominator[-1 - k], denominator[k])
-    return top / bottom
+    result = np.empty_like(x)
+    for inverse in (False, True):
+        chosen = np.flatnonzero((np.abs(x) > 1) == inverse)
+        y = 1 / x.take(chosen) if inverse else x.take(chosen)
+        top, bottom = np.zeros_like(y), np.zeros_like(y)
+        for k in range(len(numerator)):
+            power = -1 - k if inverse else k
+            top = top * y + numerator[power]
+            bottom = bottom * y + denominator[power]
+        result[chosen] = top / bottom
+    return result
 
 
-def _prefactor(a, x, narrow):
-    """x^a e^-x / Gamma(a): from logarithms where x is far from a (0 where that underflows: below float's
-    exp range when `narrow`, as PyTorch's float version), else by the Lanczos approximation."""
-    far = np.abs(a - x) > 0.4 * np.abs(a)
-    lgamma_a = np.zeros_like(a)
-    lgamma_a[far] = _lgamma(a[far])
-    logged = a * np.log(x) - x - lgamma_a
+def _sliced(compute):
+    """`compute`, elementwise on 1-D arrays (and options by keyword), run _SLICE elements at a time so that
+    the arrays numpy makes along the way stay in the cache."""
+    def sliced(*arrays, **options):
+        if arrays[0].size <= _SLICE:
+            return compute(*arrays, **options)
+        return np.concatenate([compute(*(array[start:start + _SLICE] for array in arrays), **options)
+                               for start in range(0, arrays[0].size, _SLICE)])
+    sliced.__name__ = sliced.__qualname__ = compute.__name__
+    sliced.__doc__ = compute.__doc__
+    return sliced
+
+
+def _fill(result, mask, compute, a, x):
+    """``result[mask] = compute(a[mask], x[mask])``, through the indices of `mask` (numpy's boolean indexing
+    costs several times more)."""
+    chosen = np.flatnonzero(mask)
+    if chosen.size:
+        result[chosen] = compute(a.take(chosen), x.take(chosen))
+
+
+@_sliced
+def _logged_prefactor(a, x, narrow):
+    """x^a e^-x / Gamma(a) from logarithms, 0 where that underflows (below float's exp range when `narrow`,
+    as PyTorch's float version)."""
+    logged = a * np.log(x) - x - lgamma_positive(a)
+    return np.where(logged < -igs.MAXLOG["float" if narrow else "double"], 0.0, np.exp(logged))
+
+
+@_sliced
+def _lanczos_prefactor(a, x):
+    """x^a e^-x / Gamma(a) by the Lanczos approximation, for x near a."""
     fac = a + igs.LANCZOS_G - 0.5
     scale = np.sqrt(fac / math.e) / _rational(a, igs.LANCZOS_NUM, igs.LANCZOS_DENOM)
     moderate = (a < 200) & (x < 200)
     numfac = (x - a - igs.LANCZOS_G + 0.5) / fac
-    near = scale * np.where(moderate, np.exp(a - x) * (x / fac) ** a,
+    return scale * np.where(moderate, np.exp(a - x) * (x / fac) ** a,
                             np.exp(a * _log1pmx(numfac) + x * (0.5 - igs.LANCZOS_G) / fac))
-    return np.where(far, np.where(logged < -igs.MAXLOG["float" if narrow else "double"], 0.0, np.exp(logged)), near)
 
 
-def _iterate(step, **state):
-    """Run ``step(s)`` at most MAX_ITERATIONS times on the elements still running: `s` holds the arrays of
-    `state` (all of one length) for those elements only, which `step` updates in place, returning the mask
-    of those that have not converged; the converged ones are set aside, so a step costs what is left. The
-    arrays' final values, in their first order."""
-    final = {name: value.copy() for name, value in state.items()}
-    index = np.arange(len(next(iter(state.values()))))
-    for _ in range(igs.MAX_ITERATIONS):
-        if not index.size:
-            break
-        running = step(state)
-        if not running.all():
-            done = index[~running]
-            for name, value in state.items():
-                final[name][done] = value[~running]
-                state[name] = value[running]
-            index = index[running]
-    for name, value in state.items():
-        final[name][index] = value
+def _prefactor(a, x, narrow):
+    """x^a e^-x / Gamma(a): from logarithms where x is far from a, else by the Lanczos approximation."""
+    result = np.empty_like(a)
+    far = np.abs(a - x) > 0.4 * np.abs(a)
+    _fill(result, far, lambda a, x: _logged_prefactor(a, x, narrow=narrow), a, x)
+    _fill(result, ~far, _lanczos_prefactor, a, x)
+    return result
+
+
+def _entering(initial, start, stop):
+    """Elements start to stop of an initial state: an array, or a number for all."""
+    return initial[start:stop] if isinstance(initial, np.ndarray) else np.full(stop - start, initial)
+
+
+def _iterate(step, value, **state):
+    """Run ``step(s)`` up to MAX_ITERATIONS times on each element: `s` holds the arrays of `state` (of one
+    length; a number stands for an array of it) for at most _CHUNK elements, which `step` updates in place,
+    returning the mask of those that have converged, whose `value` it no longer changes. Elements enter as
+    others leave, so that the chunk stays full and in the cache; the converged are set aside once they are a
+    quarter of it, so that a step costs about what is left. The final `value` of each element."""
+    size = max(np.size(array) for array in state.values())
+    final = np.empty(size, dtype=np.result_type(state[value]))
+    running = {name: np.empty(0, dtype=np.result_type(array)) for name, array in state.items()}
+    index = birth = np.zeros(0, dtype=np.intp)  # of the running elements, and the step each entered at
+    entered = iteration = 0
+    while entered < size or index.size:
+        if index.size <= _CHUNK // 2 and entered < size:
+            stop = min(size, entered + _CHUNK - index.size)
+            running = {name: np.concatenate((array, _entering(state[name], entered, stop)))
+                       for name, array in running.items()}
+            index = np.concatenate((index, np.arange(entered, stop)))
+            birth = np.concatenate((birth, np.full(stop - entered, iteration)))
+            entered = stop
+        done = step(running)
+        iteration += 1
+        expired = int(np.searchsorted(birth, iteration - igs.MAX_ITERATIONS, side="right"))  # first in, first out
+        done[:expired] = True
+        finished = np.count_nonzero(done)
+        if finished and (expired or 4 * finished >= index.size):
+            leaving = np.flatnonzero(done)
+            final[index.take(leaving)] = running[value].take(leaving)
+            keep = np.flatnonzero(~done)
+            running = {name: array.take(keep) for name, array in running.items()}
+            index, birth = index.take(keep), birth.take(keep)
     return final
 
 
 def _series_step(s):
-    s["r"] += 1
-    s["c"] *= s["x"] / s["r"]
-    s["total"] += s["c"]
-    return ~(s["c"] <= _MACHEP * s["total"])
+    r, c, total = s["r"], s["c"], s["total"]
+    r += 1
+    c *= np.divide(s["x"], r)
+    total += c
+    done = c <= np.multiply(total, _MACHEP)
+    np.copyto(c, 0.0, where=done)  # the total then stays
+    return done
 
 
 def _lower_series(a, x, narrow):
     """P(a, x) by its power series (DLMF 8.11.4)."""
-    total = _iterate(_series_step, x=x, r=a.copy(), c=np.ones_like(a), total=np.ones_like(a))["total"]
+    total = _iterate(_series_step, "total", x=x, r=a, c=1.0, total=1.0)
     prefactor = _prefactor(a, x, narrow)
     return np.where(prefactor == 0, 0.0, total * prefactor / a)
 
@@ -102,46 +162,62 @@ def _upper_series_step(s):
     s["fac"] *= -s["x"] / s["n"]
     term = s["fac"] / (s["a"] + s["n"])
     s["total"] += term
-    return ~(np.abs(term) <= _MACHEP * np.abs(s["total"]))
+    done = np.abs(term) <= _MACHEP * np.abs(s["total"])
+    np.copyto(s["fac"], 0.0, where=done)  # the total then stays
+    return done
 
 
 def _upper_series(a, x, narrow):
     """Q(a, x) for small x by DLMF 8.7.3, which avoids the cancellation of 1 - P; lgamma(1 + a) of 1 + a
     rounded as PyTorch's (in float when `narrow`)."""
-    total = _iterate(_upper_series_step, a=a, x=x, n=np.zeros_like(a), fac=np.ones_like(a),
-                     total=np.zeros_like(a))["total"]
+    total = _iterate(_upper_series_step, "total", a=a, x=x, n=0.0, fac=1.0, total=0.0)
+    return _upper_series_value(a, x, total, narrow=narrow)
+
+
+@_sliced
+def _upper_series_value(a, x, total, narrow):
+    """Q(a, x) from the series' `total`."""
     log_x = np.log(x)
     rounded = (1 + a).astype(np.float32 if narrow else np.float64) - 1.0
-    return -np.expm1(a * log_x - _lgamma1p(rounded)) - np.exp(a * log_x - _lgamma(a)) * total
+    return -np.expm1(a * log_x - _lgamma1p(rounded)) - np.exp(a * log_x - lgamma_positive(a)) * total
 
 
 def _continued_fraction_step(s):
-    s["c"] += 1
-    s["y"] += 1
-    s["z"] += 2
-    yc = s["y"] * s["c"]
-    pk = s["pkm1"] * s["z"] - s["pkm2"] * yc
-    qk = s["qkm1"] * s["z"] - s["qkm2"] * yc
-    nonzero = qk != 0
-    r = pk / np.where(nonzero, qk, 1.0)
-    change = np.where(nonzero, np.abs((s["answer"] - r) / r), 1.0)
-    s["answer"] = np.where(nonzero, r, s["answer"])
-    scale = np.where(np.abs(pk) > _BIG, _BIGINV, 1.0)
-    s["pkm2"], s["pkm1"] = s["pkm1"] * scale, pk * scale
-    s["qkm2"], s["qkm1"] = s["qkm1"] * scale, qk * scale
-    return ~(change <= _MACHEP)
+    """One step of the continued fraction, the arrays it drops (pkm2, qkm2) reused as scratch."""
+    c, y, z, done = s["c"], s["y"], s["z"], s["done"]
+    c += 1
+    y += 1
+    z += 2
+    yc = y * c
+    pk = s["pkm1"] * z
+    pk -= np.multiply(s["pkm2"], yc, out=s["pkm2"])
+    qk = s["qkm1"] * z
+    qk -= np.multiply(s["qkm2"], yc, out=yc)
+    r = pk / qk
+    change = np.subtract(s["answer"], r, out=s["qkm2"])
+    change /= r
+    converged = np.abs(change, out=change) <= _MACHEP  # never where qk = 0 (r is inf or NaN)
+    np.copyto(s["answer"], r, where=np.greater(qk != 0, done))
+    s["pkm2"], s["pkm1"], s["qkm2"], s["qkm1"] = s["pkm1"], pk, s["qkm1"], qk
+    big = np.abs(pk, out=r) > _BIG
+    if big.any():
+        for name in ("pkm2", "pkm1", "qkm2", "qkm1"):
+            np.multiply(s[name], _BIGINV, out=s[name], where=big)
+    done |= converged
+    return done
 
 
 def _upper_continued_fraction(a, x, narrow):
     """Q(a, x) by its continued fraction (DLMF 8.9.2), rescaled when its terms grow past BIG."""
     y = 1 - a
     z = x + y + 1
-    answer = _iterate(_continued_fraction_step, c=np.zeros_like(a), y=y, z=z, pkm2=np.ones_like(a), qkm2=x.copy(),
-                      pkm1=x + 1, qkm1=z * x, answer=(x + 1) / (z * x))["answer"]
+    answer = _iterate(_continued_fraction_step, "answer", c=0.0, y=y, z=z, pkm2=1.0, qkm2=x, pkm1=x + 1,
+                      qkm1=z * x, answer=(x + 1) / (z * x), done=False)
     prefactor = _prefactor(a, x, narrow)
     return np.where(prefactor == 0, 0.0, answer * prefactor)
 
 
+@_sliced
 def _asymptotic(a, x, lower):
     """P (`lower`) or Q by Temme's uniform asymptotic expansion in 1 / a (DLMF 8.12.3, 8.12.4), where a is
     large and x near it: the sum of its terms until one grows or stops adding to the sum."""
@@ -176,66 +252,83 @@ def _asymptotic(a, x, lower):
 
 
 def _asymptotic_regime(a, x):
-    """Where a ~ x is large enough for the uniform expansion."""
+    """Where a ~ x is large enough for the uniform expansion (decided only where a is past SMALL)."""
+    regime = a > igs.SMALL
+    large = np.flatnonzero(regime)
+    a, x = a.take(large), x.take(large)
     ratio = np.abs(x - a) / a
-    return (((a > igs.SMALL) & (a < igs.LARGE) & (ratio < igs.SMALL_RATIO))
-            | ((a > igs.LARGE) & (ratio < igs.LARGE_RATIO / np.sqrt(a))))
+    regime[large] = (((a < igs.LARGE) & (ratio < igs.SMALL_RATIO))
+                     | ((a > igs.LARGE) & (ratio < igs.LARGE_RATIO / np.sqrt(a))))
+    return regime
 
 
-def _by_branch(a, x, branches, default):
-    """`default` everywhere, and ``compute(a, x)`` on the elements each mask of `branches` ((mask, compute)
-    pairs, the first matching one counting) selects."""
-    result = np.broadcast_to(np.asarray(default, dtype=np.float64), a.shape).copy()
-    taken = np.zeros(a.shape, dtype=bool)
-    for mask, compute in branches:
-        chosen = mask & ~taken
-        if chosen.any():
-            result[chosen] = compute(a[chosen], x[chosen])
-        taken |= chosen
-    return result
-
-
-def _boundaries(a, x, at_zero_a, at_zero_x, at_infinite_a, at_infinite_x):
-    """PyTorch's values on the edges of the domain (SciPy's), in its order of tests: NaN for a negative
-    operand, for a = x = 0 and for a = x = inf (a NaN operand gives NaN unless a test before it decides:
-    igamma(NaN, 0) is 0); and the mask of the interior, where the series decide."""
+def _edges(a, x, lower):
+    """PyTorch's values of P (`lower`) or Q on the edges of the domain (SciPy's), in its order of tests: NaN
+    for a negative operand, for a = x = 0 and for a = x = inf (a NaN operand gives NaN unless a test before
+    it decides: igamma(NaN, 0) is 0)."""
+    at_zero_a, at_zero_x, at_infinite_a, at_infinite_x = (1.0, 0.0, 0.0, 1.0) if lower else (0.0, 1.0, 1.0, 0.0)
     value = np.full(a.shape, np.nan)
     value = np.where(np.isinf(x), at_infinite_x, value)
     value = np.where(np.isinf(a), np.where(np.isinf(x), np.nan, at_infinite_a), value)
     value = np.where(x == 0, at_zero_x, value)
     value = np.where(a == 0, np.where(x > 0, at_zero_a, np.nan), value)
-    value = np.where((x < 0) | (a < 0), np.nan, value)
-    interior = (a > 0) & (x > 0) & np.isfinite(a) & np.isfinite(x)
-    return value, interior
+    return np.where((x < 0) | (a < 0), np.nan, value)
 
 
-def _upper_interior(a, x, narrow):
-    """calc_igammac's choice of method inside the domain."""
-    def one_minus_lower(a, x):
-        return 1 - _lower_series(a, x, narrow)
+# The methods PyTorch's calc_igamma and calc_igammac choose among, as codes: each _COMPLEMENT added to a
+# code stands for one 1 - value (calc_igamma takes 1 - calc_igammac where x > 1 and x > a, which in turn may
+# take 1 - the power series).
+_EDGE, _ASYMPTOTIC, _POWER_SERIES, _CONTINUED_FRACTION, _UPPER_SERIES = range(5)
+_COMPLEMENT = 8
+
+
+def _upper_methods(a, x):
+    """calc_igammac's choice inside the domain: the asymptotic expansion, 1 - the power series, the
+    continued fraction or the series of Q for small x."""
     small_x = x <= 0.5
     series_is_stable = np.where(small_x, -0.4 / np.log(np.where(small_x, x, 0.5)) < a, x * 1.1 < a)
-    return _by_branch(a, x, (
-        (_asymptotic_regime(a, x), lambda a, x: _asymptotic(a, x, lower=False)),
-        ((x > 1.1) & (x < a), one_minus_lower),
-        (x > 1.1, lambda a, x: _upper_continued_fraction(a, x, narrow)),
-        (series_is_stable, one_minus_lower),
-        (np.ones(a.shape, dtype=bool), lambda a, x: _upper_series(a, x, narrow)),
-    ), np.nan)
+    method = np.where(series_is_stable, _COMPLEMENT + _POWER_SERIES, _UPPER_SERIES)
+    method = np.where(x > 1.1, np.where(x < a, _COMPLEMENT + _POWER_SERIES, _CONTINUED_FRACTION), method)
+    return np.where(_asymptotic_regime(a, x), _ASYMPTOTIC, method)
 
 
-def _lower(a, x, narrow):
-    value, interior = _boundaries(a, x, 1.0, 0.0, 0.0, 1.0)
-    return _by_branch(a, x, (
-        (interior & _asymptotic_regime(a, x), lambda a, x: _asymptotic(a, x, lower=True)),
-        (interior & (x > 1) & (x > a), lambda a, x: 1 - _upper_interior(a, x, narrow)),
-        (interior, lambda a, x: _lower_series(a, x, narrow)),
-    ), value)
+@_sliced
+def _methods(a, x, lower):
+    """The method of each element, of P (`lower`, calc_igamma's choice) or Q."""
+    if lower:
+        method = np.where((x > 1) & (x > a), _COMPLEMENT + _upper_methods(a, x), _POWER_SERIES)
+        method = np.where(_asymptotic_regime(a, x), _ASYMPTOTIC, method)
+    else:
+        method = _upper_methods(a, x)
+    interior = (a > 0) & (x > 0) & np.isfinite(a) & np.isfinite(x)
+    return np.where(interior, method, _EDGE).astype(np.int8)
 
 
-def _upper(a, x, narrow):
-    value, interior = _boundaries(a, x, 0.0, 1.0, 1.0, 0.0)
-    return _by_branch(a, x, ((interior, lambda a, x: _upper_interior(a, x, narrow)),), value)
+def _by_method(a, x, method, lower, narrow):
+    """P (`lower`) or Q of elements that share `method`."""
+    complements, method = divmod(int(method), _COMPLEMENT)
+    if method == _EDGE:
+        return _edges(a, x, lower)
+    if method == _ASYMPTOTIC:
+        value = _asymptotic(a, x, lower=lower)
+    elif method == _POWER_SERIES:
+        value = _lower_series(a, x, narrow)
+    elif method == _CONTINUED_FRACTION:
+        value = _upper_continued_fraction(a, x, narrow)
+    else:
+        value = _upper_series(a, x, narrow)
+    for _ in range(complements):
+        value = 1 - value
+    return value
+
+
+def _incomplete_gamma(a, x, narrow, lower):
+    """P (`lower`) or Q of 1-D a and x, each element by PyTorch's method for it."""
+    methods = _methods(a, x, lower=lower)
+    result = np.empty_like(a)
+    for method in np.flatnonzero(np.bincount(methods, minlength=1)):
+        _fill(result, methods == method, partial(_by_method, method=method, lower=lower, narrow=narrow), a, x)
+    return result
 
 
 def _rounded_once(name: str, compute):
@@ -245,16 +338,17 @@ def _rounded_once(name: str, compute):
     def kernel(a, b, out=None):
         dtype = (a if isinstance(a, np.ndarray) else b).dtype
         with np.errstate(all="ignore"):  # a number is rounded to the buffer's dtype first (1e39 to inf)
-            wide_a, wide_b = np.broadcast_arrays(*(np.asarray(o, dtype=dtype).astype(np.float64) for o in (a, b)))
-            result = compute(wide_a.copy(), wide_b.copy(), dtype != np.float64)
+            wide_a, wide_b = np.broadcast_arrays(*(np.asarray(o, dtype=dtype).astype(np.float64, copy=False)
+                                                   for o in (a, b)))
+            result = compute(wide_a.ravel(), wide_b.ravel(), dtype != np.float64).reshape(wide_a.shape)
             if out is not None:
                 np.copyto(out, result, casting="unsafe")
                 return out
-            return laid_out(result.astype(dtype), a, b)
+            return laid_out(result.astype(dtype, copy=False), a, b)
     kernel.__name__ = kernel.__qualname__ = name
     kernel.__doc__ = f"Elementwise {name}(a, x), broadcasting, rounded once to the operands' dtype."
     return kernel
 
 
-igamma = _rounded_once("igamma", _lower)
-igammac = _rounded_once("igammac", _upper)
+igamma = _rounded_once("igamma", partial(_incomplete_gamma, lower=True))
+igammac = _rounded_once("igammac", partial(_incomplete_gamma, lower=False))

@@ -24,6 +24,36 @@ def _lgamma(x):
     return np.asarray(_lgamma_each(x), dtype=np.float64)
 
 
+def _lanczos_sum(x, below_five):
+    """m_lgamma's lanczos_sum: its rational function as a polynomial in x (`below_five`) or else in 1 / x,
+    dividing by x at each step as it does."""
+    numerator, denominator = np.zeros_like(x), np.zeros_like(x)
+    pairs = zip(series.LGAMMA_LANCZOS_NUM, series.LGAMMA_LANCZOS_DEN)
+    for top, bottom in reversed(list(pairs)) if below_five else pairs:
+        if below_five:
+            numerator, denominator = numerator * x + top, denominator * x + bottom
+        else:
+            numerator, denominator = numerator / x + top, denominator / x + bottom
+    return numerator / denominator
+
+
+def lgamma_positive(x):
+    """lgamma of float64 x > 0 (or +inf) by math.lgamma's formula (CPython's m_lgamma) over the whole array,
+    where calling math.lgamma on each element would cost more than the rest of a kernel (igamma's); numpy's
+    log makes it differ from math.lgamma by a few ulps at times."""
+    total = np.empty_like(x)
+    for below_five in (True, False):
+        chosen = np.flatnonzero((x < 5) == below_five)
+        total[chosen] = _lanczos_sum(x.take(chosen), below_five)
+    result = np.log(total) - series.LGAMMA_LANCZOS_G
+    result += (x - 0.5) * (np.log(x + series.LGAMMA_LANCZOS_G_MINUS_HALF) - 1)
+    result[(x == 1) | (x == 2)] = 0.0
+    tiny = x < 1e-20
+    result[tiny] = -np.log(x[tiny])
+    result[np.isinf(x)] = np.inf
+    return result
+
+
 def _digamma_positive(x):
     """digamma of x > 0 (or +inf, NaN): the recurrence up to 10, then the asymptotic series."""
     result = np.zeros_like(x)

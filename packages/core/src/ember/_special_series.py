@@ -1,7 +1,8 @@
 """The coefficients of the series PyTorch's special functions are computed with (its ATen Math.h), shared
 by the backends' kernels so that each evaluates the same series: numpy in the CPU backend, generated C in
-the OpenCL backend, ember ops in core; and C's lgamma on a Python float. The Chebyshev coefficients are the
-Cephes Math Library's (Copyright (c) 2018, Steven Moshier; 3-clause BSD, as PyTorch notes)."""
+the OpenCL backend, ember ops in core; and C's lgamma on a Python float, with the constants of CPython's
+formula for it. The Chebyshev coefficients are the Cephes Math Library's (Copyright (c) 2018, Steven Moshier;
+3-clause BSD, as PyTorch notes); the Lanczos sum is Boost's lanczos13m53 (Boost Software License 1.0)."""
 from __future__ import annotations
 
 import math
@@ -15,6 +16,21 @@ def lgamma(x: float) -> float:
     except (ValueError, OverflowError):
         return math.inf
 
+# lgamma(x) for x > 0 as CPython's math.lgamma (its m_lgamma, Lanczos' formula with Boost's lanczos13m53 sum):
+# g, g - 1/2, and the sum's numerator and denominator coefficients, lowest power first
+LGAMMA_LANCZOS_G = 6.024680040776729583740234375
+LGAMMA_LANCZOS_G_MINUS_HALF = 5.524680040776729583740234375
+LGAMMA_LANCZOS_NUM = (
+    23531376880.410759688572007674451636754734846804940, 42919803642.649098768957899047001988850926355848959,
+    35711959237.355668049440185451547166705960488635843, 17921034426.037209699919755754458931112671403265390,
+    6039542586.3520280050642916443072979210699388420708, 1439720407.3117216736632230727949123939715485786772,
+    248874557.86205415651146038641322942321632125127801, 31426415.585400194380614231628318205362874684987640,
+    2876370.6289353724412254090516208496135991145378768, 186056.26539522349504029498971604569928220784236328,
+    8071.6720023658162106380029022722506138218516325024, 210.82427775157934587250973392071336271166969580291,
+    2.5066282746310002701649081771338373386264310793408,
+)
+LGAMMA_LANCZOS_DEN = (0.0, 39916800.0, 120543840.0, 150917976.0, 105258076.0, 45995730.0, 13339535.0, 2637558.0,
+                      357423.0, 32670.0, 1925.0, 66.0, 1.0)
 PSI_10 = 2.25175258906672110764  # digamma(10), where the recurrence stops
 # digamma's asymptotic series in 1 / x^2 (Cephes' psi), highest power first
 PSI_SERIES = (8.33333333333333333333e-2, -2.10927960927960927961e-2, 7.57575757575757575758e-3,
