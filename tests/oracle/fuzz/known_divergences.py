@@ -209,6 +209,48 @@ KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
 """,
         only_on="cpu",
     ),
+    KnownDivergence(
+        'grad: autograd.grad from BinaryCrossEntropyWithLogitsBackward0 [non-leaf] | is_contiguous of result: torch True, ember False',
+        "the CPU backend's arithmetic kernels keep numpy's result layout where the operands' layouts conflict (numpy falls back to row-major, PyTorch's TensorIterator follows the first operand): a layout check on every call cost ~8% on chains of small ops (benchmarks/run.py --only chain); values and gradients agree",
+        """\
+        x1 = torch.tensor(-inf, dtype=torch.float16, requires_grad=True)  # input: float16 []
+        x2 = torch.tensor([[[-1.0, -1.0, -1.0], [-1.0, -1.0, 1.0]]], dtype=torch.float32, requires_grad=True)  # input: float32 [1, 2, 3]
+        t3 = x2.float()  # cast: float
+        t5 = x2.swapaxes(0, -1)  # view: swapaxes
+        x6 = torch.tensor([[[1.0], [0.0]], [[1.0], [1.0]], [[0.0], [1.0]]], dtype=torch.float32)  # input: float32 [3, 2, 1]
+        t7 = F.binary_cross_entropy_with_logits(t5, x6)  # loss: binary_cross_entropy_with_logits mean
+        g8, g9 = torch.autograd.grad(t7, [t3, x1], allow_unused=True, retain_graph=True)  # grad: autograd.grad from BinaryCrossEntropyWithLogitsBackward0 [non-leaf]
+""",
+        only_on="cpu",
+    ),
+    KnownDivergence(
+        'backward: backward(gradient) from VarBackward0 [non-leaf] | value of grad of operand (leaf): torch finite, ember finite',
+        "PyTorch's summation order: its sum of these six float64 values is 0 (its reduction keeps interleaved partial sums, element i into i % 4, then adds them in order: 3.5 - 1e300 + 1e300; the same with ATEN_CPU_CAPABILITY=default), numpy's sequential/pairwise sum and the OpenCL kernel's give 0.75, so var's backward, 2 / (n - 1) * g * (x - mean), differs by the mean (0 against 0.125); matching PyTorch's order in every reduction is a rewrite of the reduction kernels",
+        """\
+        x6 = torch.tensor([[1.25, 1.5], [-1e+300, 1e+300], [-0.0, 0.75]], dtype=torch.float64, requires_grad=True)  # input: float64 [3, 2]
+        t9 = x6.var((0, 1))  # reduction: var(dims)
+        x10 = torch.tensor(-1.0, dtype=torch.float64)  # input: float64 []
+        t9.backward(x10.clone())  # backward: backward(gradient) from VarBackward0 [non-leaf]
+""",
+    ),
+    KnownDivergence(
+        'matmul: @ | value of result: torch nan, ember -inf',
+        "fused multiply-add in the BLAS: numpy's OpenBLAS (and the OpenCL kernel) compute fma(1e300, 1e300, -inf) = -inf, PyTorch's MKL rounds the product to inf first and gives inf - inf = nan (measured: torch's mm, mv, bmm, einsum and (a * b).sum() all give nan here, numpy's matmul -inf); which one a PyTorch build gives depends on its BLAS",
+        """\
+        x1 = torch.tensor([[-1.5, -0.75, -2.75], [5e-324, -inf, 1.5], [-3.0, 1e+300, -1e+300]], dtype=torch.float64, requires_grad=True)  # input: float64 [3, 3]
+        x7 = torch.tensor([[-1.75, inf], [-inf, 1e+300], [0.0, -3.0]], dtype=torch.float64, requires_grad=True)  # input: float64 [3, 2]
+        t8 = x1 @ x7  # matmul: @
+""",
+    ),
+    KnownDivergence(
+        'matmul: matmul | value of result: torch 0, ember finite',
+        "fused multiply-add in the BLAS: numpy's batched matmul (OpenBLAS) and the OpenCL kernel keep the rounding error of -1e30 * 2.5 through fma (-7.6e22), PyTorch's MKL rounds each product first, so -1e30 * -2.5 + -1e30 * 2.5 is exactly 0 (measured: torch's mm, mv, bmm and einsum all give 0, numpy's batched matmul -7.6e22); which one a PyTorch build gives depends on its BLAS",
+        """\
+        x3 = torch.tensor([[[nan, 1e+30], [-0.5, -1.0]], [[1.25, -inf], [2.5, 2.5]], [[1.0, 0.0], [-1e+30, -1e+30]]], dtype=torch.float32, requires_grad=True)  # input: float32 [3, 2, 2]
+        x4 = torch.tensor([[-2.5, 1.5], [2.5, 1.0]], dtype=torch.float32)  # input: float32 [2, 2]
+        t5 = torch.matmul(x3, x4)  # matmul: matmul
+""",
+    ),
 )
 
 
