@@ -95,7 +95,7 @@ class _GatherPadBackward(Node):
         found = input_edges((grad,))
         edge, meta = (found[0][0], found[1][0]) if found is not None else (NO_EDGE, None)
         return record_edges(grad_input, self.double, (edge, self.next_functions[0]), (meta, self._input_meta[0]),
-                            attributes={"steps": self.steps})
+                            attributes={"steps": self.steps, "single": type(self)})
 
 
 class _GatherPadDoubleBackward(Node):
@@ -108,9 +108,8 @@ class _GatherPadDoubleBackward(Node):
 
 def _pad_nodes(prefix: str, n: int) -> type:
     name = f"{prefix}Pad{n}DBackward"
-    single = type(name + "0", (_GatherPadBackward,), {})
-    single.double = type(name + "Backward0", (_GatherPadDoubleBackward,), {"single": single})
-    return single
+    double = type(name + "Backward0", (_GatherPadDoubleBackward,), {})
+    return type(name + "0", (_GatherPadBackward,), {"double": double})
 
 
 _NODES = {(prefix, n): _pad_nodes(prefix, n) for prefix in ("Reflection", "Replication") for n in (1, 2, 3)}
