@@ -57,6 +57,9 @@ PROGRAMS = {
     # narrow-dtype scalar conversions
     "float16 ** huge": "h = torch.tensor([1.0, 2.0], dtype=torch.float16); out = [h ** 1e30]",
     "int32 ** huge int": "i = torch.tensor([1], dtype=torch.int32); out = [i ** 2 ** 40]",
+    "-inf and -0. to a broadcast tensor 0.5": "x = torch.tensor([-inf, -0.0, 4.0]); h = torch.tensor([[0.5], [0.5]])\n"
+                                              "out = [x ** h, torch.pow(x, torch.tensor(0.5)), "
+                                              "x.double() ** h.double(), x ** 0.5]",
     "float32 ** huge": "f = torch.tensor([1.0]); out = [f ** 1e300]",
     "one-element float16 fill_": "x = torch.tensor([1.0], dtype=torch.float16); x[::2].fill_(1e30); out = [x]",
     "two-element float16 fill_": "x = torch.zeros(2, dtype=torch.float16); x.fill_(1e30); out = [x]",
