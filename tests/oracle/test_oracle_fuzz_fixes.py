@@ -165,6 +165,12 @@ PROGRAMS = {
                                                         "g, = torch.autograd.grad(t, [x], create_graph=True)\n"
                                                         "with torch.no_grad(): y.fill_(0)\n"
                                                         "g.sum().backward(); out = [x.grad]",
+    "bce target changed after a create_graph gradient": "x = torch.tensor([[-1.0, 1.0], [1.0, -1.0]], "
+                                                        "requires_grad=True)\n"
+                                                        "y = torch.tensor([[1.0, 1.0], [0.0, 1.0]])\n"
+                                                        "t = F.binary_cross_entropy(x.sigmoid(), y, reduction='none')\n"
+                                                        "g, = torch.autograd.grad(t.sum(), [x], create_graph=True)\n"
+                                                        "y.zero_(); g.sum().backward(); out = [x.grad]",
     # cross_entropy's graph keeps the log-probabilities, not the logits: changing them is not refused, and
     # the gradient is the one of the logits the loss saw
     "cross_entropy logits changed before a create_graph gradient": "x = torch.tensor([[-0.5, 2.0, -1.0], "

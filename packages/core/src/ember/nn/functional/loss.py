@@ -165,9 +165,22 @@ class BinaryCrossEntropyBackward0(Node):
         grad_input = grad_target = None
         if needs_input_grad(self, 0):
             grad_input = grad * (input - target) / ((1 - input) * input).clamp(min=1e-12)
+            if grad_mode.state.enabled:
+                wrapped = Tensor._make(grad_input._data, grad_input._dtype, grad_input._device)
+                grad_input = attach(wrapped, BinaryCrossEntropyBackwardBackward0, (grad_input,), (target, weight))
         if needs_input_grad(self, 1):  # PyTorch's binary_cross_entropy_target_backward: -logit(x)
             grad_target = grad * -input.logit()
         return grad_input, grad_target
+
+
+class BinaryCrossEntropyBackwardBackward0(Node):
+    """binary_cross_entropy's input gradient under create_graph, named as PyTorch's: the upstream gradient
+    goes on through the gradient's own graph; the node keeps the target and weight, as PyTorch's does, for
+    their versions."""
+
+    def backward(self, grad: Tensor) -> Tensor:
+        _target, _weight = self.saved_tensors  # unpacked to refuse a target or weight changed in place since
+        return grad
 
 
 def _check_probabilities(x: Tensor) -> None:
