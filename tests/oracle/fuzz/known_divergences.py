@@ -251,6 +251,72 @@ KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
         t5 = torch.matmul(x3, x4)  # matmul: matmul
 """,
     ),
+    KnownDivergence(
+        'setitem: [None] = tensor [leaf] | requires_grad of operand: torch True, ember False',
+        "PyTorch's setitem of a 0-d value is fill_ (index_put_ for a bool mask), which, unlike copy_, records a node on an integer or bool tensor: the int tensor then requires grad, its later ops raise 'Autograd not support dtype' and backward through it hits an INTERNAL ASSERT; ember keeps non-float tensors out of autograd",
+        """\
+        x2 = torch.tensor(1.0, dtype=torch.float64, requires_grad=True)  # input: float64 []
+        x3 = torch.tensor(2, dtype=torch.int64)  # input: int64 []
+        x3[None] = x2  # setitem: [None] = tensor [leaf, int64]
+""",
+    ),
+    KnownDivergence(
+        'setitem: [...] = tensor [leaf] | requires_grad of operand: torch True, ember False',
+        "PyTorch's setitem of a 0-d value is fill_ (index_put_ for a bool mask), which, unlike copy_, records a node on an integer or bool tensor: the int tensor then requires grad, its later ops raise 'Autograd not support dtype' and backward through it hits an INTERNAL ASSERT; ember keeps non-float tensors out of autograd",
+        """\
+        x1 = torch.tensor(3, dtype=torch.int64)  # input: int64 []
+        with torch.no_grad(): t2 = x1.reshape(-1)  # view: no_grad reshape(-1)
+        t3 = x1 / 0  # pointwise: /(int)
+        t4 = t2.bool()  # cast: bool
+        x5 = torch.tensor(1.0, dtype=torch.float32, requires_grad=True)  # input: float32 []
+        t6 = F.l1_loss(t3, x5)  # loss: l1_loss mean
+        t4[...] = t6  # setitem: [...] = tensor [leaf, bool]
+""",
+    ),
+    KnownDivergence(
+        'setitem: [bool mask] = tensor [view] | requires_grad of operand: torch True, ember False',
+        "PyTorch's setitem of a 0-d value is fill_ (index_put_ for a bool mask), which, unlike copy_, records a node on an integer or bool tensor: the int tensor then requires grad, its later ops raise 'Autograd not support dtype' and backward through it hits an INTERNAL ASSERT; ember keeps non-float tensors out of autograd",
+        """\
+        x2 = torch.tensor(-3, dtype=torch.int64)  # input: int64 []
+        t4 = x2[None]  # view: index(None)
+        x5 = torch.tensor(0.0, dtype=torch.float16, requires_grad=True)  # input: float16 []
+        t4[t4 > 0] = x5  # setitem: [bool mask] = tensor [view, int64]
+""",
+    ),
+    KnownDivergence(
+        'matmul: matmul | value of result: torch finite, ember 0',
+        "summation order with 1e30-scale cancellation: PyTorch's BLAS/vectorized loops add in another order than numpy's, which decides whether the small terms survive the cancellation",
+        """\
+        x2 = torch.tensor([-0.5, 1e+30, -1e+30, 0.75], dtype=torch.float32, requires_grad=True)  # input: float32 [4]
+        x5 = torch.tensor([[-1.0, -1.0], [-1.0, -1.0], [-1.0, 1.0], [-1.0, 1.0]], dtype=torch.float32)  # input: float32 [4, 2]
+        t6 = torch.matmul(x2, x5)  # matmul: matmul
+""",
+        only_on="cpu",
+    ),
+    KnownDivergence(
+        'pointwise: +(tensor) | is_contiguous of result: torch False, ember True',
+        "the CPU backend's arithmetic kernels keep numpy's result layout where the operands' layouts conflict (numpy falls back to row-major, PyTorch's TensorIterator follows the first operand): a layout check on every call cost ~8% on chains of small ops (benchmarks/run.py --only chain); values and gradients agree",
+        """\
+        x3 = torch.tensor([[[-1.0, 1.0]]], dtype=torch.float32, requires_grad=True)  # input: float32 [1, 1, 2]
+        t4 = x3.log_softmax(2)  # softmax: log_softmax
+        t4.swapdims_(-1, 0)  # inplace: swapdims_ [non-leaf]
+        t5 = t4[:, torch.tensor([0, -1])]  # index: index(:, tensor)
+        x8 = torch.tensor([[[1.0], [1.0]], [[0.0], [1.0]]], dtype=torch.float32, requires_grad=True)  # input: float32 [2, 2, 1]
+        t7 = t5 + x8  # pointwise: +(tensor)
+""",
+        only_on="cpu",
+    ),
+    KnownDivergence(
+        'pointwise: r/(int) | value of result: torch finite, ember -inf',
+        "softmax rounding: PyTorch's vectorized kernel (Sleef exp, its sum order, times the sum's reciprocal) rounds sum(softmax) otherwise than numpy and the OpenCL kernel: here one column sums to 1 + 2**-23 in PyTorch and to exactly 1 in ember, so softmax's gradient there is -5.7e-8 in PyTorch and 0 in ember (and -1 / g finite against -inf)",
+        """\
+        x1 = torch.tensor([[[0.0, 1.0], [-1.0, 1.0], [1.0, 1.0]], [[-1.0, -1.0], [1.0, inf], [-1.0, -inf]], [[-1.0, 1.0], [-1.0, -1.0], [-inf, -1.0]], [[-1.0, 0.0], [-1.0, nan], [1.0, 1.0]]], dtype=torch.float32, requires_grad=True)  # input: float32 [4, 3, 2]
+        t2 = F.softmax(x1, dim=0)  # softmax: softmax
+        g3, = torch.autograd.grad(t2.sum(), [x1], allow_unused=True, retain_graph=True)  # grad: autograd.grad from SoftmaxBackward0 [non-leaf]
+        t4 = g3.reshape(2, 3, 4)  # view: reshape(shape)
+        t6 = -1 / t4  # pointwise: r/(int)
+""",
+    ),
 )
 
 
