@@ -196,6 +196,19 @@ PROGRAMS = {
                                                            "g, = torch.autograd.grad(t, [x], create_graph=True)\n"
                                                            "with torch.no_grad(): x.zero_()\n"
                                                            "(g ** 2).sum().backward(); out = [g, x.grad]",
+    # retain_grad, requires_grad_ and retains_grad tell a leaf by the recorded grad_fn (PyTorch's C++ is_leaf):
+    # a no_grad view changed in place stays a leaf, a view whose base gained history since stays one too
+    "retain_grad of a no_grad view changed in place": "x = torch.tensor(-1.0, requires_grad=True)\n"
+                                                      "with torch.no_grad(): t = x[None]\n"
+                                                      "with torch.no_grad(): t.zero_()\n"
+                                                      "t.retain_grad(); t.requires_grad_(); out = [t]",
+    "retain_grad of a view whose base gained history": "w = torch.tensor([1.0, 2.0], requires_grad=True)\n"
+                                                       "b = torch.zeros(2); v = b[:1]; b.add_(w)\n"
+                                                       "v.retain_grad(); v.requires_grad_(False)\n"
+                                                       "(v * 3).sum().backward(); out = [w.grad]",
+    "retain_grad of a view after its base's mul_": "w = torch.tensor([1.0, 2.0], requires_grad=True); x = w * 1\n"
+                                                   "v = x[:1]; x.mul_(2); v.retain_grad()\n"
+                                                   "(v * 3).sum().backward(); out = [v.grad, w.grad]",
     "retain_grad after a view's mul_": "x = torch.tensor([1., 2.], requires_grad=True); t = x * 1\n"
                                        "t.retain_grad(); t[0:1].mul_(3); t.sum().backward(); out = [t.grad, x.grad]",
 }
