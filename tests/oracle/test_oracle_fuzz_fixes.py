@@ -218,6 +218,11 @@ PROGRAMS = {
                                                              "w = torch.tensor([2.0], requires_grad=True)\n"
                                                              "t = x * 2\nwith torch.no_grad(): v = t[...]\n"
                                                              "p = v * w; t.mul_(3); p.sum().backward(); out = [w.grad]",
+    # retain_grad under create_graph keeps the gradient's graph in .grad (CloneBackward0, then AddBackward0)
+    "retain_grad under create_graph": "x = torch.tensor([1.0, 2.0], requires_grad=True); t = x * x\n"
+                                      "t.retain_grad(); (t * t).sum().backward(create_graph=True)\n"
+                                      "(t * t).sum().backward(create_graph=True); g = t.grad\n"
+                                      "x.grad = None; g.sum().backward(); out = [g, x.grad]",
     "retain_grad after a view's mul_": "x = torch.tensor([1., 2.], requires_grad=True); t = x * 1\n"
                                        "t.retain_grad(); t[0:1].mul_(3); t.sum().backward(); out = [t.grad, x.grad]",
 }
@@ -234,6 +239,7 @@ def _run(lib, source):
 
 
 @pytest.mark.filterwarnings("ignore:Use of index_put_ on expanded tensors")
+@pytest.mark.filterwarnings("ignore:Using backward\\(\\) with create_graph=True")
 @pytest.mark.parametrize("name", sorted(PROGRAMS))
 def test_program_matches_torch(name):
     got, expected = _run(ember, PROGRAMS[name]), _run(torch, PROGRAMS[name])

@@ -529,13 +529,13 @@ def add_retain_hook(t: Tensor, node) -> None:
 
     ref = weakref.ref(t)
 
-    def keep(grad):
+    def keep(grad):  # under create_graph (grad mode on in the engine) `.grad` keeps the gradient's graph
         t = ref()
         if t is not None:
             if t._grad is None:
-                t._grad = grad.detach().clone(memory_format=contiguous_format)
+                t._grad = grad.clone(memory_format=contiguous_format)
             else:
-                t._grad = t._grad + grad.detach()
+                t._grad = t._grad + grad
     keep.retains_grad = True  # type: ignore[attr-defined]
     keep.owner = ref  # type: ignore[attr-defined]
     node._add_pre_hook(t._output_nr, keep)
