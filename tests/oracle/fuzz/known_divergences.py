@@ -317,6 +317,21 @@ KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
         t6 = -1 / t4  # pointwise: r/(int)
 """,
     ),
+    KnownDivergence(
+        'backward: backward retain_graph from AsStridedBackward0 [view] | grad of grad of operand after RuntimeError (leaf): torch Tensor, ember None',
+        "the order of a backward that raises midway: PyTorch's engine gives a leaf's AccumulateGrad the largest sequence number, so it accumulates x2's gradient as soon as that gradient is complete, before PowBackward1 raises on its saved output changed in place; ember's engine runs every node by creation order without a dependency count (docs/internals.md, the engine's hot loop), so the leaf that was used first waits until after PowBackward1 and the error comes first; a backward that succeeds gives the same gradients",
+        """\
+        x2 = torch.tensor(-1.0, dtype=torch.float32, requires_grad=True)  # input: float32 []
+        x3 = torch.tensor([[[1.0]]], dtype=torch.float32, requires_grad=True)  # input: float32 [1, 1, 1]
+        x5 = torch.tensor(-1.0, dtype=torch.float32, requires_grad=True)  # input: float32 []
+        t4 = x2 - x5  # pointwise: -(tensor)
+        x8 = torch.tensor([[1.0], [1.0], [-1.0]], dtype=torch.float32, requires_grad=True)  # input: float32 [3, 1]
+        t7 = x3 ** x8  # pointwise: **(tensor)
+        t9 = t7.unflatten(1, (1, 3))  # view: unflatten
+        t9[::2] = x2  # setitem: [step] = tensor [view]
+        t9.sum().backward(retain_graph=True)  # backward: backward retain_graph from AsStridedBackward0 [view]
+""",
+    ),
 )
 
 
