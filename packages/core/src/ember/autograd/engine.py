@@ -462,10 +462,7 @@ def _run_accumulate_node_hooks(node, g: Tensor) -> None:
 
 
 def _call(node: Node, node_grads: list):
-    """Run one node's backward, then fit each gradient to its input's shape and dtype. A built-in node
-    whose inputs all have dead edges returns no gradient without running (nor unpacking what it saved)."""
-    if node._no_edges and not node._user_code:
-        return _fitted(node, (None,) * len(node._input_meta), node_grads)
+    """Run one node's backward, then fit each gradient to its input's shape and dtype."""
     out = node.backward(node_grads[0]) if node._num_outputs == 1 else node.backward(*node_grads)
     return _fitted(node, out if out.__class__ is tuple else (out,), node_grads)
 

@@ -51,7 +51,6 @@ class Node:
     _names_saved: tuple = ()  # PyTorch's names of the saved values, in the order saved (``grad_fn._saved_self``)
     _user_code = False  # its backward runs user code (a custom Function's): it may keep or return any tensor
     _plain = True  # no user code and no hooks: the engine runs it inline (see engine._run)
-    _no_edges = False  # every input a dead edge (a no_grad view's): it computes, and unpacks, nothing
     next_functions: tuple
     _input_meta: tuple
     _seq: int  # its place in the order of creation (see `_next_seq`)
@@ -299,10 +298,6 @@ def record(result: Tensor, node_cls: type, inputs, saved=(), attributes=None) ->
         if found is None:
             return result
         next_functions, input_meta = found
-        if all(fn is None for fn, _ in next_functions):  # as PyTorch's node, which computes no gradient then
-            result = record_edges(result, node_cls, next_functions, input_meta, saved, attributes)
-            result._grad_fn._no_edges, result._grad_fn._plain = True, False
-            return result
     if result._base is not None and not _views_an_input(result._base, inputs):
         result._base = None  # a view of the op's own scratch buffer: its history does not pass through it
     return record_edges(result, node_cls, next_functions, input_meta, saved, attributes)
