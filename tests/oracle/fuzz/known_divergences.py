@@ -378,6 +378,16 @@ KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
         t3.sum().backward(retain_graph=True)  # backward: backward retain_graph from FillBackward3 [non-leaf]
 """,
     ),
+    KnownDivergence(
+        'pointwise: r/(float) | value of result: torch 0, ember nan',
+        "float16 softmax rounding: PyTorch's kernel gives 0.2227783 for softmax([1, 2.25])[0], where the correctly rounded value (ember's, computed in float32 and rounded once) is 0.2226563, so the two elements sum to 1 + 2**-13 in PyTorch and to exactly 1 in ember: softmax's create_graph gradient is ~-3e-5 there and 0 here (-0. / g: 0 against NaN)",
+        """\
+        x1 = torch.tensor([[1.0], [2.25]], dtype=torch.float16, requires_grad=True)  # input: float16 [2, 1]
+        t2 = x1.softmax(-2)  # softmax: softmax
+        g3, = torch.autograd.grad(t2.sum(), [x1], create_graph=True, allow_unused=True, retain_graph=True)  # grad: autograd.grad create_graph from SoftmaxBackward0 [non-leaf, float16]
+        t4 = -0.0 / g3  # pointwise: r/(float)
+""",
+    ),
 )
 
 
