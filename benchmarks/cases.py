@@ -332,7 +332,8 @@ _ELEMENTWISE_1M = (
     _binary("remainder", "remainder"), _binary("floor_divide", "floor_divide"),
     _binary("bitwise_and", "bitwise_and", "int32"),
     # ops without a numpy ufunc, against numpy's expression of the same formula: lerp with a number weight (an
-    # exponential moving average: ember rounds each multiply-add once, as PyTorch's fused kernel) and addcmul
+    # exponential moving average: ember rounds each step, as PyTorch's CPU kernel at its default capability) and
+    # addcmul
     _million("lerp", lambda fw, x, y: fw.lerp(x, y, 0.3), lambda np_, x, y: x + np_.float32(0.3) * (y - x), 1.2),
     _million("addcmul", lambda fw, x, y: fw.addcmul(x, y, x, value=0.5),
              lambda np_, x, y: x + np_.float32(0.5) * y * x, 1.2),

@@ -286,6 +286,13 @@ def test_gradient_agrees_with_finite_differences(name):
     assert gradcheck(fn, _leaves(specs), eps=EPS, atol=1e-5, rtol=1e-3) is True
 
 
+@pytest.mark.parametrize("name", list(OPS))
+def test_forward_mode_agrees_with_finite_differences(name):
+    fn, specs = OPS[name]
+    assert gradcheck(fn, _leaves(specs), eps=EPS, atol=1e-5, rtol=1e-3, check_forward_ad=True,
+                     check_backward_ad=False) is True
+
+
 def _grad_of(fn, count):
     """(inputs..., upstream) -> the first gradients, built with create_graph=True so they differentiate."""
 
@@ -396,3 +403,31 @@ def test_gradcheck_fails_on_a_small_error_above_its_tolerance():
             return 2.02 * x * grad_output
 
     assert gradcheck(_SlightlyWrong.apply, _leaves([P23]), raise_exception=False) is False
+
+
+class _SquareWithJvp(_Square):
+    """x**2 with a forward-mode formula; `factor` 2 is right."""
+
+    factor = 2.0
+
+    @classmethod
+    def jvp(cls, ctx, tangent):
+        (x,) = ctx.saved_tensors
+        return cls.factor * x * tangent
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        ctx.save_for_forward(x)
+        return x * x
+
+
+def test_forward_mode_gradcheck_accepts_a_correct_jvp_and_refuses_a_wrong_one():
+    assert gradcheck(_SquareWithJvp.apply, _leaves([R23]), check_forward_ad=True, check_backward_ad=False) is True
+
+    class _WrongJvp(_SquareWithJvp):
+        factor = 3.0
+
+    with pytest.raises(RuntimeError, match="Jacobian computed with forward mode mismatch"):
+        gradcheck(_WrongJvp.apply, _leaves([R23]), check_forward_ad=True, check_backward_ad=False)
+    assert gradcheck(_WrongJvp.apply, _leaves([R23])) is True  # reverse mode only, by default

@@ -319,6 +319,25 @@ def _adam_without_amsgrad(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs,
                           weight_decay, eps, False, maximize, decoupled_weight_decay)
 
 
+def _lerp_by(formula, opmath_of):
+    """A lerp kernel computing ``formula(start, end, weight)`` with its operands in ``opmath_of(dtype)``."""
+    def kernel(start, end, weight, out=None):
+        opmath = opmath_of(start.dtype)
+        a, b = start.astype(opmath), end.astype(opmath)
+        w = weight.astype(opmath) if isinstance(weight, np.ndarray) else opmath(weight)
+        return _with_out(np.asarray(formula(a, b, w)).astype(start.dtype), out)
+    return kernel
+
+
+def _opmath(dtype):
+    return np.float64 if dtype == np.float64 else np.float32
+
+
+def _two_sided(a, b, w, small=lambda w: np.abs(w) < 0.5):
+    """PyTorch's lerp, each step rounded in the operands' dtype (its side chosen by `small`)."""
+    return np.where(small(w), a + w * (b - a), b + (w - 1) * (b - a))
+
+
 def _sign_nan(x, out=None):
     return _with_out(np.sign(x), out)
 
@@ -611,6 +630,14 @@ MUTANTS = (
            "test_optional_kernels", "cross_entropy"),
     Mutant("binary_cross_entropy_with_logits, the naive formula", "binary_cross_entropy_with_logits", _naive_bce,
            "test_optional_kernels", "binary_cross_entropy"),
+    Mutant("lerp one-sided: start + weight * (end - start)", "lerp", _lerp_by(lambda a, b, w: a + w * (b - a), _opmath),
+           "test_lerp_kernel"),
+    Mutant("lerp as start * (1 - weight) + end * weight", "lerp",
+           _lerp_by(lambda a, b, w: a * (1 - w) + b * w, _opmath), "test_lerp_kernel"),
+    Mutant("lerp switching sides at |weight| <= 0.5", "lerp",
+           _lerp_by(lambda a, b, w: _two_sided(a, b, w, lambda w: np.abs(w) <= 0.5), _opmath), "test_lerp_kernel"),
+    Mutant("lerp of float32 in float64", "lerp", _lerp_by(_two_sided, lambda dtype: np.float64), "test_lerp_kernel"),
+    Mutant("lerp of float16 in float16", "lerp", _lerp_by(_two_sided, lambda dtype: dtype), "test_lerp_kernel"),
     # Integers beyond 2**31 and float64 scalars
     Mutant("add of int64 in int32", "add", _narrow_binary("add", np.int64, np.int32), "test_special_values",
            "add and int64"),
@@ -738,7 +765,7 @@ QUICK = ("maximum ignores NaN (fmax)", "argmax ignores NaN", "where by arithmeti
          "as_strided ignores the storage offset", "strides in bytes", "add treats last stride 1 as contiguous",
          "add ignores out=", "uniform ignores the generator (and its seed)",
          "uniform with antithetic (correlated) neighbours", "arange with floor instead of ceil",
-         "add warns on inf - inf", "cross_entropy_checked flagging no bad target")
+         "add warns on inf - inf", "cross_entropy_checked flagging no bad target", "lerp of float32 in float64")
 _BY_NAME = {mutant.name: mutant for mutant in MUTANTS}
 
 

@@ -54,6 +54,22 @@ def test_mixing_cpu_and_opencl_raises_pytorchs_device_error():
         ember.ones(3, device="opencl") + ember.ones(3)
 
 
+@pytest.mark.parametrize("op", ["embedding", "embedding_bag", "embedding_renorm_"])
+def test_embedding_of_indices_on_another_device_is_pytorchs_device_error(op):
+    """An opencl table looked up with CPU indices (a tokenised batch not moved) names both devices, before
+    any row is read or renormalised."""
+    weight = ember.ones(4, 3, device="opencl")
+    indices = ember.tensor([1, 2], device="cpu")
+    calls = {"embedding": lambda: ember.nn.Embedding.from_pretrained(weight, max_norm=0.5)(indices),
+             "embedding_bag": lambda: ember.nn.functional.embedding_bag(indices, weight,
+                                                                         ember.tensor([0], device="cpu"),
+                                                                         max_norm=0.5),
+             "embedding_renorm_": lambda: ember.embedding_renorm_(weight, indices, 0.5, 2.0)}
+    with pytest.raises(RuntimeError, match=rf"found at least two devices, opencl:0 and cpu! \(in {op}\)"):
+        calls[op]()
+    assert ember.equal(weight.cpu(), ember.ones(4, 3, device="cpu"))
+
+
 def _training_losses(device_name: str) -> list[float]:
     ember.manual_seed(0)
     model = ember.nn.Sequential(ember.nn.Linear(8, 16), ember.nn.ReLU(), ember.nn.Linear(16, 3))

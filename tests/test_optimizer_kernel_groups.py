@@ -55,7 +55,7 @@ def test_mixed_dtypes_in_one_group_update_as_the_single_tensor_rule(name, device
         assert got.dtype == expected.dtype
         if device == "cpu":  # the kernel rounds each step as the composed ops do
             np.testing.assert_array_equal(got, expected)
-        else:  # a device compiler may fuse a multiply-add (as PyTorch's CPU kernels do): an ulp apart at most
+        else:  # a device kernel may fuse a multiply-add (as PyTorch's AVX2/AVX512 CPU kernels): an ulp apart at most
             np.testing.assert_allclose(got, expected, rtol=4 * np.finfo(got.dtype).eps, atol=0)
 
 

@@ -107,3 +107,18 @@ def test_capsule_with_device_or_copy_is_refused_as_in_pytorch():
         torch.from_dlpack(tdlpack.to_dlpack(torch.arange(2)), copy=True)
     with pytest.raises(AssertionError, match=str(theirs.value)):
         ember.from_dlpack(ember.utils.dlpack.to_dlpack(ember.arange(2)), copy=True)
+
+
+def test_data_ptr_addresses_the_first_element_as_pytorchs():
+    """``Tensor.data_ptr()``: the address of the first element, so views are at PyTorch's byte distances from
+    their base, a tensor over a numpy array at the array's address, detach/.data at the same one, and a
+    tensor without elements at 0."""
+    def distances(lib):
+        base = lib.arange(24, dtype=lib.int16).view(4, 6)
+        views = (base[1], base.t(), base[:, 2], base[2:, 3:], base[1, ::2], base.view(-1)[7:], base[4:])
+        leaf = lib.ones(3, requires_grad=True)
+        return ([view.data_ptr() - base.data_ptr() if view.numel() else view.data_ptr() for view in views],
+                leaf.detach().data_ptr() == leaf.data_ptr() == leaf.data.data_ptr(), lib.empty(0).data_ptr())
+    assert distances(ember) == distances(torch)
+    array = np.arange(5.0)
+    assert ember.from_numpy(array)[2:].data_ptr() == array.ctypes.data + 16

@@ -214,3 +214,41 @@ def test_var_std_gradient_laid_out_as_a_transposed_input(oracle, case, create_gr
     (strides, contiguous, values), (want_strides, want_contiguous, want) = run(oracle.ember), run(oracle.torch)
     assert (strides, contiguous) == (want_strides, want_contiguous)
     np.testing.assert_allclose(values, want, rtol=1e-12)
+
+
+# Tensor.sum_to_size: PyTorch's at::sum_to (the sum undoing broadcasting) on a (2, 3) tensor
+SUM_TO_SIZE = {
+    "(1, 3)": lambda lib, x: x.sum_to_size(1, 3),
+    "((2, 1))": lambda lib, x: x.sum_to_size((2, 1)),
+    "(3,)": lambda lib, x: x.sum_to_size(3),
+    "(1, 1)": lambda lib, x: x.sum_to_size(1, 1),
+    "size=[1, 3]": lambda lib, x: x.sum_to_size(size=[1, 3]),
+    "Size([2, 1])": lambda lib, x: x.sum_to_size(lib.Size([2, 1])),
+    "()": lambda lib, x: x.sum_to_size(()),
+    "same shape": lambda lib, x: x.sum_to_size(2, 3) * 1,
+}
+SUM_TO_SIZE_ERRORS = {
+    "not expandable": lambda lib, x: x.sum_to_size(4),
+    "more dims": lambda lib, x: x.sum_to_size(1, 2, 3),
+    "no size": lambda lib, x: x.sum_to_size(),
+    "size twice": lambda lib, x: x.sum_to_size(1, size=(1, 3)),
+}
+
+
+@pytest.mark.parametrize("name", list(SUM_TO_SIZE))
+def test_sum_to_size_is_pytorchs(oracle, name):
+    ours, theirs = oracle.check(SUM_TO_SIZE[name], oracle.array(oracle.rng(), (2, 3)))
+    assert type(ours.grad_fn).__name__ == type(theirs.grad_fn).__name__
+
+
+def test_sum_to_size_of_the_same_shape_is_the_tensor_itself(oracle):
+    x = oracle.ember.ones(2, 3)
+    assert x.sum_to_size(2, 3) is x
+
+
+@pytest.mark.parametrize("name", list(SUM_TO_SIZE_ERRORS))
+def test_sum_to_size_errors_are_pytorchs(oracle, name):
+    from outcomes import assert_same_error
+
+    x = np.zeros((2, 3), dtype="float32")
+    assert_same_error(lambda lib: SUM_TO_SIZE_ERRORS[name](lib, lib.tensor(x)), oracle.ember, oracle.torch)

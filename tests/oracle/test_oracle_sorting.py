@@ -300,6 +300,17 @@ def test_named_tuples_are_pytorchs(oracle):
         assert values is result.values and indices is result.indices and result._fields == ("values", "indices")
 
 
+def test_named_tuples_print_as_pytorchs(oracle):
+    """A result tuple prints as PyTorch's structseq: its qualified name, then one ``field=repr`` a line."""
+    ember = oracle.ember
+    x = np.arange(12.0, dtype=np.float32).reshape(2, 3, 2)
+    for fn in (lambda lib, t: t.max(2), lambda lib, t: lib.aminmax(t), lambda lib, t: t.flatten().topk(2),
+               lambda lib, t: lib.linalg.slogdet(t[:, :2] + lib.eye(2))):
+        got, expected = fn(ember, ember.tensor(x)), fn(torch, torch.tensor(x))
+        assert repr(got).replace("ember.", "torch.") == repr(expected)
+        assert str(got) == repr(got)
+
+
 # ----- errors ---------------------------------------------------------------------------------------
 ERRORS = {
     "cumsum without dim": lambda lib, x: lib.cumsum(x),

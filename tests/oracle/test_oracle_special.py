@@ -219,6 +219,27 @@ def test_round_decimals_values_and_dtypes_are_pytorchs():
             np.testing.assert_array_equal(ours.cpu().numpy(), theirs.numpy(), err_msg=f"{dtype} decimals={decimals}")
 
 
+def test_round_takes_decimals_in_every_form():
+    """torch.round, Tensor.round and Tensor.round_ take ``decimals=`` (PyTorch's round.decimals overload,
+    RoundBackward1 even for decimals=0); without it they are the plain round (RoundBackward0)."""
+    values = np.array([1.2345, -2.55, 250.0, 0.05], dtype=np.float32)
+
+    def forms(lib):
+        x = lib.tensor(values, requires_grad=True)
+        results = [lib.round(x, decimals=2), x.round(decimals=-1), x.round(decimals=0), lib.round(x), x.round(),
+                   x.clone().round_(decimals=1), x.clone().round_()]
+        names = [type(r.grad_fn).__name__ for r in results]
+        grad, = lib.autograd.grad(sum(r.sum() for r in results), x)
+        plain = lib.tensor(values)
+        in_place = plain.round_(decimals=1)
+        out = lib.round(lib.tensor(values), decimals=1, out=lib.empty(4))
+        return names, [r.detach() for r in (*results, grad, in_place, plain, out)], in_place is plain
+    (our_names, ours, ours_same), (their_names, theirs, theirs_same) = forms(ember), forms(torch)
+    assert our_names == their_names and ours_same and theirs_same
+    for mine, pytorch in zip(ours, theirs):
+        np.testing.assert_array_equal(mine.cpu().numpy(), pytorch.numpy())
+
+
 def test_xlog1py_and_xlogy_forms_values_and_gradients():
     a_values, b_values = [0.0, 1.5, -2.0, 0.0], [-1.0, 0.5, 3.0, math.nan]
 
@@ -250,6 +271,8 @@ ERRORS = {
     "polygamma float n": lambda lib: lib.polygamma(1.0, lib.tensor([1.0])),
     "mvlgamma p=0": lambda lib: lib.mvlgamma(lib.tensor([3.0]), 0),
     "round of ints": lambda lib: lib.special.round(lib.tensor([1, 2])),
+    "round of ints to 1 decimal": lambda lib: lib.round(lib.tensor([1, 2]), decimals=1),
+    "Tensor.round_ of bools to 0 decimals": lambda lib: lib.tensor([True]).round_(decimals=0),
     "softmax without dim": lambda lib: lib.special.softmax(lib.tensor([1.0])),
     "expit out= with grad": lambda lib: lib.special.expit(lib.tensor([1.0], requires_grad=True), out=lib.empty(1)),
 }

@@ -1,4 +1,4 @@
-"""F.interpolate, Upsample and Unflatten against PyTorch: nearest/linear/bilinear/trilinear by size or scale
+"""F.interpolate, Upsample and Unflatten against PyTorch: nearest/linear/bilinear/trilinear/area by size or scale
 factor (align_corners, recompute_scale_factor), values, gradients and grad_fn names in float32 and float64,
 reprs, argument errors; gradcheck and gradgradcheck."""
 
@@ -33,6 +33,11 @@ CASES = [
     ((1, 1, 2, 3, 4), {"scale_factor": 1.5}),
     ((1, 1, 2, 3, 4), {"size": (3, 2, 5), "mode": "trilinear", "align_corners": True}),
     ((1, 1, 2, 3, 4), {"scale_factor": 1.5, "mode": "trilinear"}),
+    ((1, 2, 7), {"size": 3, "mode": "area"}),
+    ((2, 3, 4, 5), {"size": (2, 3), "mode": "area"}),
+    ((2, 3, 4, 6), {"scale_factor": 0.5, "mode": "area"}),
+    ((2, 3, 4, 5), {"scale_factor": 1.5, "mode": "area"}),
+    ((1, 1, 4, 3, 5), {"size": (2, 3, 2), "mode": "area"}),
 ]
 
 
@@ -74,6 +79,7 @@ INTERPOLATE_ERRORS = [
     (X4, {"size": (3, 4), "recompute_scale_factor": True}),
     (X4, {"scale_factor": 2, "antialias": True}),
     (X4, {"size": (3.5, 2)}),
+    (X4, {"size": 2, "mode": "area", "align_corners": False}),
 ]
 
 

@@ -262,3 +262,43 @@ def test_cat_and_stack_promote_dtypes_like_torch(oracle, dtypes, which):
 @pytest.mark.parametrize("name", list(VIEW_ERRORS))
 def test_invalid_view_raises_like_torch(oracle, name):
     oracle.check_raises(VIEW_ERRORS[name], np.zeros((2, 3, 4), dtype="float32"))
+
+
+# Shape ops whose sizes or dims PyTorch also takes by keyword (``t.flip(dims=[1])``), as methods and functions
+KEYWORD_SIZES = {
+    "view(size=)": lambda lib, x: x.view(size=(3, 8)),
+    "reshape(shape=)": lambda lib, x: x.reshape(shape=(-1, 4)),
+    "torch.reshape(shape=)": lambda lib, x: lib.reshape(x, shape=(4, 6)),
+    "permute(dims=)": lambda lib, x: x.permute(dims=(1, 0)),
+    "torch.permute(dims=)": lambda lib, x: lib.permute(x, dims=[1, 0]),
+    "expand(size=)": lambda lib, x: x[:1].expand(size=(3, -1)),
+    "repeat(repeats=)": lambda lib, x: x.repeat(repeats=(2, 1, 1)),
+    "tile(dims=)": lambda lib, x: x.tile(dims=(2,)),
+    "flip(dims=)": lambda lib, x: x.flip(dims=[1]),
+    "flip(dims=tuple)": lambda lib, x: x.flip(dims=(0, 1)),
+    "flip(0)": lambda lib, x: x.flip(0),
+    "flip([0, 1])": lambda lib, x: x.flip([0, 1]),
+}
+KEYWORD_SIZE_ERRORS = {
+    "flip()": lambda lib, x: x.flip(),
+    "flip(dims=int)": lambda lib, x: x.flip(dims=1),
+    "torch.flip(x, int)": lambda lib, x: lib.flip(x, 0),
+    "flip(0, dims=)": lambda lib, x: x.flip(0, dims=(1,)),
+    "permute(1, 0, dims=)": lambda lib, x: x.permute(1, 0, dims=(1, 0)),
+    "repeat()": lambda lib, x: x.repeat(),
+    "tile()": lambda lib, x: x.tile(),
+    "expand()": lambda lib, x: x.expand(),
+}
+
+
+@pytest.mark.parametrize("name", list(KEYWORD_SIZES))
+def test_sizes_by_keyword_are_pytorchs(oracle, name):
+    oracle.check(KEYWORD_SIZES[name], oracle.array(oracle.rng(), (4, 6)))
+
+
+@pytest.mark.parametrize("name", list(KEYWORD_SIZE_ERRORS))
+def test_sizes_given_twice_or_not_at_all_are_pytorchs_errors(oracle, name):
+    from outcomes import assert_same_error
+
+    x = np.zeros((3, 4), dtype="float32")
+    assert_same_error(lambda lib: KEYWORD_SIZE_ERRORS[name](lib, lib.tensor(x)), oracle.ember, oracle.torch)

@@ -143,7 +143,8 @@ def test_make_tensor_refusals_as_pytorch(case):
 
 
 def test_import_does_not_import_pytest():
+    """``import ember`` alone gives ember.testing, as ``import torch`` gives torch.testing, without pytest."""
     import subprocess
-    code = "import sys, ember.testing; ember.testing.assert_close(1, 1); print('pytest' in sys.modules)"
+    code = "import sys, ember; ember.testing.assert_close(1, 1); print('pytest' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import fma
+from . import lerp
 from .kernels import _BITS, ARRAY, _array, _quietly, _select_or_zero, cross_entropy
 
 # OpenBLAS's GEMM is up to 1.8x faster with few rows (a small batch) when they are the columns of the
@@ -178,11 +178,6 @@ def _momentum_step(params, grads, bufs, lr, momentum):
     return new_bufs
 
 
-def _lerp_(start, end, weight):
-    """start = lerp(start, end, weight) in place, rounded as PyTorch's lerp_ (fused multiply-adds)."""
-    fma.lerp(start, end, weight, out=start)
-
-
 @_quietly
 def adam_step(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps, lr, beta1, beta2, weight_decay, eps,
               amsgrad, maximize, decoupled_weight_decay):
@@ -197,7 +192,7 @@ def adam_step(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps, lr, 
                 np.multiply(param, 1 - lr * weight_decay, out=param)
             else:
                 grad = _add_scaled(grad, param, weight_decay)
-        _lerp_(exp_avg, grad, 1 - beta1)
+        lerp.lerp(exp_avg, grad, 1 - beta1, out=exp_avg)  # PyTorch's exp_avg.lerp_
         np.multiply(exp_avg_sq, beta2, out=exp_avg_sq)
         square = _array(np.multiply(grad, 1 - beta2))
         np.multiply(square, grad, out=square)
@@ -231,5 +226,5 @@ KERNELS = {
     "copy_to": copy_to,
     "sgd_step": sgd_step,
     "adam_step": adam_step,
-    "lerp": _quietly(fma.lerp),
+    "lerp": _quietly(lerp.lerp),
 }

@@ -326,8 +326,11 @@ def argmin(x, axis, keepdim):
 
 def strides(x):
     itemsize, byte_strides = x.itemsize, x.strides
-    if len(byte_strides) == 2 and byte_strides[1]:  # matrices without a loop: autograd checks each weight
-        return (byte_strides[0] // itemsize, byte_strides[1] // itemsize)  # gradient's layout
+    ndim = len(byte_strides)
+    if ndim == 2 and byte_strides[1]:  # matrices and vectors without a loop: autograd checks each weight's and
+        return (byte_strides[0] // itemsize, byte_strides[1] // itemsize)  # bias's gradient's layout
+    if ndim == 1 and byte_strides[0]:
+        return (byte_strides[0] // itemsize,)
     if 0 in byte_strides and not x.size and not any(byte_strides) and _made_empty(x):
         return _backend_util.empty_strides(x.shape)
     return tuple([stride // itemsize for stride in byte_strides])

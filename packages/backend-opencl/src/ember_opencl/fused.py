@@ -364,8 +364,8 @@ def sgd_step(params, grads, bufs, lr, momentum, dampening, weight_decay, nestero
     return new_bufs
 
 
-# PyTorch's single-tensor Adam on element i: its lerp_ (one rounding, from end's side once the weight is
-# >= 0.5), addcmul_ and addcdiv_ roundings.
+# PyTorch's single-tensor Adam on element i: its lerp_ (fused, one rounding, as PyTorch's AVX2/AVX512 CPU kernels
+# and CUDA's; from end's side once the weight is >= 0.5), addcmul_ and addcdiv_ roundings.
 _ADAM = """
 T g_ = MAXIMIZE g[i];
 DECAY

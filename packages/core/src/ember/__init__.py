@@ -29,6 +29,7 @@ from ._ops import conjugation as _conjugation
 from ._ops import index_ops as _index_ops
 from ._ops import methods as _methods
 from ._ops import queries as _queries
+from ._ops import rounding as _rounding
 from ._ops import scatter as _scatter
 from ._ops import unary as _unary
 from ._ops.activation import log_softmax, relu, sigmoid, softmax
@@ -181,6 +182,7 @@ from .autograd.grad_mode import (
 
 _methods.bind()
 globals().update(_unary.FUNCTIONS)  # the registry's elementwise ops: exp, log2, arcsin, isnan...
+round = _rounding.round  # noqa: A001 - and round with PyTorch's decimals= overload
 globals().update(_binary.FUNCTIONS, **_binary.TORCH_ONLY)  # and its binary ones: remainder, atan2, rsub...
 globals().update(_scatter.FUNCTIONS, **_index_ops.FUNCTIONS, index_put_=_index_ops.index_put_)  # gather...
 globals().update(_queries.FUNCTIONS, get_device=_queries.get_device)  # is_signed, is_nonzero...
@@ -220,6 +222,7 @@ from . import (  # noqa: E402  (they build on the names above)
     random,
     return_types,
     special,
+    testing,
     utils,
 )
 from ._deterministic import (  # noqa: E402

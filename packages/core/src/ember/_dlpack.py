@@ -176,3 +176,22 @@ def _capsule_device(capsule: Any) -> tuple[int, int]:
             pair = (ctypes.c_int32 * 2).from_address(address)
             return pair[0], pair[1]
     raise RuntimeError(_INVALID_CAPSULE)
+
+
+# The DLTensor's fields after its data pointer: device (two int32), ndim (int32), dtype (4 bytes), shape and
+# strides (pointers); then byte_offset (uint64), 40 bytes from its start on a 64-bit build.
+_BYTE_OFFSET = 2 * ctypes.sizeof(ctypes.c_void_p) + 8 + 2 * ctypes.sizeof(ctypes.c_void_p)
+
+
+def data_ptr(tensor: Tensor) -> int:
+    """``Tensor.data_ptr()``: the address of the tensor's first element (0 without elements, as PyTorch's),
+    read from the DLTensor of its memory's DLPack capsule (data pointer plus byte offset); a device without
+    a ``to_dlpack`` kernel has no address to give."""
+    if tensor.numel() == 0:
+        return 0
+    capsule = _kernel(tensor._device, "to_dlpack", RuntimeError, "data_ptr()")(tensor._data, None)
+    if not _is_valid(capsule, b"dltensor"):
+        raise RuntimeError(_INVALID_CAPSULE)
+    start = _get_pointer(capsule, b"dltensor")
+    data = ctypes.c_void_p.from_address(start).value or 0
+    return data + ctypes.c_uint64.from_address(start + _BYTE_OFFSET).value

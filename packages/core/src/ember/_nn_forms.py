@@ -71,7 +71,7 @@ def embedding_renorm_(input, indices, max_norm, norm_type):
         raise RuntimeError(f"Expected 2-dimensional tensor, but got {input.dim()}-dimensional tensor for argument #1 "
                            "'self' (while checking arguments for embedding_renorm_)")
     check_inplace(input, "embedding_renorm_")
-    renorm_rows_(input, _checked_indices(indices, input.shape[0]), max_norm, norm_type)
+    renorm_rows_(input, _checked_indices(indices, input, "embedding_renorm_"), max_norm, norm_type)
     return input
 
 

@@ -48,7 +48,8 @@ class Tensor:
 
     __slots__ = ("_data", "_dtype", "_device", "_requires_grad", "_grad", "_grad_fn", "_output_nr",
                  "_version", "_base", "_accumulator", "_hooks", "_retains_grad", "_view_fn", "_view_frame",
-                 "_view_version", "_view_no_grad", "_storage", "_view_leaf", "_views", "_inference", "__weakref__")
+                 "_view_version", "_view_no_grad", "_storage", "_view_leaf", "_views", "_inference", "_tangent",
+                 "__weakref__")
     __array_priority__ = 1000  # numpy defers to Tensor in mixed expressions such as ``array * tensor``
 
     _data: Any  # the backend's buffer
@@ -72,6 +73,7 @@ class Tensor:
     _view_no_grad: bool  # a view's: made while grad mode was off
     _view_leaf: bool  # a view's, once set: made to require grad itself (a leaf of its own, not a dead edge)
     _views: Any  # a base's `ViewRefs` to the views whose requires_grad follows its own (see `follow_base`)
+    _tangent: Tensor  # set only on a dual tensor: its forward-mode tangent (see `ember._forward_ad`)
 
     def __new__(cls, *args, device=None):
         from ._ops import creation
@@ -363,6 +365,12 @@ class Tensor:
 
         return to_dlpack(self, stream=stream, max_version=max_version, dl_device=dl_device, copy=copy)
 
+    def data_ptr(self) -> int:
+        """The address of this tensor's first element (0 without elements), as PyTorch's (ember._dlpack)."""
+        from ._dlpack import data_ptr
+
+        return data_ptr(self)
+
     def __dlpack_device__(self):
         """DLPack's ``(device_type, index)`` of this tensor's memory."""
         from ._dlpack import dlpack_device
@@ -419,6 +427,7 @@ class Tensor:
     __hash__ = object.__hash__
 
     def __repr__(self, *, tensor_contents=None) -> str:
+        from . import _forward_ad
         from ._tensor_str import format_tensor
 
         try:
@@ -426,10 +435,12 @@ class Tensor:
             fn_name = None if fn is None else type(fn).__name__
         except RuntimeError:  # a view made under no_grad whose base changed since: PyTorch prints this
             fn_name = "Invalid"
+        tangent = _forward_ad.tangent(self) if _forward_ad.level >= 0 else None
         return format_tensor(self._host(), dtype_name=self._dtype.name, device=str(self._device),
                              grad_fn_name=fn_name,
                              requires_grad=self._requires_grad,
-                             default_float=_dtype.get_default_dtype().name)
+                             default_float=_dtype.get_default_dtype().name,
+                             tangent=None if tangent is None else repr(tangent))
 
     def __str__(self) -> str:
         return self.__repr__()  # a subclass's repr (Parameter's "Parameter containing:") applies too

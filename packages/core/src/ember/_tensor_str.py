@@ -200,6 +200,7 @@ def format_tensor(
     grad_fn_name: str | None,
     requires_grad: bool,
     default_float: str = "float32",
+    tangent: str | None = None,
 ) -> str:
     """A tensor's ``repr`` as PyTorch writes it, from its host copy and its metadata.
 
@@ -211,6 +212,7 @@ def format_tensor(
         grad_fn_name: class name of the tensor's ``grad_fn`` (``"AddBackward0"``), or None.
         requires_grad: shown as ``requires_grad=True`` on tensors without a ``grad_fn``.
         default_float: the default floating dtype's name; tensors of that dtype do not show it.
+        tangent: a dual tensor's tangent as printed, shown last as ``tangent=...``.
     """
     values = np.asarray(values)
     prefix = "tensor("
@@ -239,4 +241,6 @@ def format_tensor(
         suffixes.append(f"grad_fn=<{grad_fn_name}>")
     elif requires_grad:
         suffixes.append("requires_grad=True")
+    if tangent is not None:
+        suffixes.append(f"tangent={tangent}")
     return _add_suffixes(prefix + body, suffixes, indent)

@@ -2,13 +2,19 @@
 from __future__ import annotations
 
 from collections import namedtuple
+from typing import Any
+
+
+def _repr(result: Any) -> str:
+    """PyTorch's layout of a result type's repr: its qualified name, then one ``field=repr`` per line."""
+    fields = ",\n".join(f"{field}={value!r}" for field, value in zip(result._fields, result))
+    return f"{type(result).__module__}.{type(result).__name__}(\n{fields})"
 
 
 def _named(name: str, fields: tuple[str, ...] = ("values", "indices")) -> type:
-    """PyTorch's result type named `name` with its fields (its repr is ``name(values=..., indices=...)``)."""
-    result = namedtuple(name, fields)  # type: ignore[misc]
-    result.__module__ = __name__
-    return result
+    """PyTorch's result type named `name` with its fields (its repr is
+    ``ember.return_types.name(\nvalues=...,\nindices=...)``, as PyTorch's torch.return_types.name)."""
+    return type(name, (namedtuple(name, fields),), {"__slots__": (), "__module__": __name__, "__repr__": _repr})
 
 
 max = _named("max")  # noqa: A001 - PyTorch's names, shadowing builtins only inside this module

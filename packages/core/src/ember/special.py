@@ -8,20 +8,17 @@ from __future__ import annotations
 import math
 
 from . import _dtype
-from ._ops import activation, norms
+from ._ops import activation, norms, rounding
 from ._ops.bessel import FUNCTIONS as _BESSEL
-from ._ops.dispatch import profiled
 from ._ops.linalg import write_out
 from ._ops.logit import logit
 from ._ops.orthogonal_polynomials import FUNCTIONS as _POLYNOMIALS
 from ._ops.polygamma import mvlgamma, polygamma
-from ._ops.registry import ZeroGradient, in_float32
 from ._ops.scalar_ops import scaled
 from ._ops.special_functions import FUNCTIONS as _SPECIAL
 from ._ops.unary import FUNCTIONS as _UNARY
-from ._tensor import Tensor, wrap
+from ._tensor import Tensor
 from .autograd import grad_mode
-from .autograd.node import attach, needs_grad
 
 __all__ = ["airy_ai", "bessel_j0", "bessel_j1", "bessel_y0", "bessel_y1", "chebyshev_polynomial_t",
            "chebyshev_polynomial_u", "chebyshev_polynomial_v", "chebyshev_polynomial_w", "digamma", "entr", "erf",
@@ -106,33 +103,4 @@ def _result_dtype(input: Tensor):
     return input._dtype if input._dtype.is_floating_point else _dtype.get_default_dtype()
 
 
-RoundBackward1 = type("RoundBackward1", (ZeroGradient,), {"__module__": __name__})
-
-
-def _round_decimals(x: Tensor, decimals: int) -> Tensor:
-    """x rounded half to even at `decimals` decimal places (to tens, hundreds... when negative)."""
-    scale = 10.0 ** abs(decimals)
-    if decimals > 0:
-        return in_float32(lambda x: (x * scale).round() / scale, x)
-    return in_float32(lambda x: (x / scale).round() * scale, x)
-
-
-@profiled("aten::round")
-def round(input, *, decimals=0, out=None):  # noqa: A001 - PyTorch's name
-    """input rounded half to even, to `decimals` decimal places (torch.special.round: PyTorch's
-    ``round.decimals``, recorded as RoundBackward1)."""
-    if not isinstance(input, Tensor):
-        raise TypeError(f"round(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
-    if not isinstance(decimals, int) or isinstance(decimals, bool):
-        raise TypeError(f"round(): argument 'decimals' must be int, not {type(decimals).__name__}")
-    if not input._dtype.is_floating_point:
-        from ._ops.dispatch import type_name
-        raise NotImplementedError(f'"round_vml_cpu" not implemented for \'{type_name(input._dtype)}\'')
-    with grad_mode.no_grad():
-        data = (input.round() if decimals == 0 else _round_decimals(input, decimals))._data
-    if out is not None:
-        return write_out(out, "round", data, input._dtype, (input,), (input,))
-    result = wrap(data, input._dtype, input._device)
-    if needs_grad((input,)):
-        attach(result, RoundBackward1, (input,), ())
-    return result
+round = rounding.round_decimals  # noqa: A001 - PyTorch's name: torch.special.round is round.decimals

@@ -34,8 +34,8 @@ template <typename T> __global__ void sgd_step(TensorLists<T> lists, double nlr,
     }
 }
 
-// PyTorch's single-tensor Adam (AdamW when decoupled): its lerp_ (one rounding, from the end's side once
-// the weight is >= 0.5), addcmul_ and addcdiv_ roundings. a[j]: -lr / (1 - beta1^step), b[j]:
+// PyTorch's single-tensor Adam (AdamW when decoupled): its lerp_ (fused, one rounding, as PyTorch CUDA's and its
+// AVX2/AVX512 CPU kernels; from the end's side once the weight is >= 0.5), addcmul_ and addcdiv_ roundings. a[j]: -lr / (1 - beta1^step), b[j]:
 // sqrt(1 - beta2^step), for the j-th tensor's own step count.
 template <typename T> __global__ void adam_step(TensorLists<T> lists, double keep, double wd, double w1, double b2,
                                                 double c2, double eps, int decay, int decoupled, int amsgrad,

@@ -25,7 +25,8 @@ _CPU_LOWER = ("conv1d", "conv2d", "conv3d", "bmm", "mm", "linalg_vecdot", "baddb
               "scaled_dot_product_attention")
 _CPU_FLOAT32 = ("avg_pool3d", "binary_cross_entropy", "prod", "quantile", "nanquantile", "cdist", "trace",
                 "cholesky", "cholesky_inverse", "cholesky_solve", "inverse", "lu_solve", "pinverse", "max_pool3d",
-                "max_unpool2d", "max_unpool3d", "adaptive_avg_pool3d", "mse_loss", "cosine_embedding_loss",
+                "max_unpool2d", "max_unpool3d", "adaptive_avg_pool3d", "reflection_pad1d", "reflection_pad2d",
+                "replication_pad1d", "replication_pad2d", "replication_pad3d", "mse_loss", "cosine_embedding_loss",
                 "nll_loss_nd", "hinge_embedding_loss", "poisson_nll_loss", "smooth_l1_loss", "cross_entropy_loss",
                 "l1_loss", "huber_loss", "margin_ranking_loss", "soft_margin_loss", "triplet_margin_loss",
                 "multi_margin_loss", "kl_div", "multilabel_margin_loss", "binary_cross_entropy_with_logits",

@@ -7,11 +7,11 @@ import numbers
 
 import numpy as np
 
-from .. import _autocast, _dtype, _profiling
+from .. import _autocast, _dtype, _forward_ad, _profiling
 from .._backend_util import half_source
 from .._tensor import Tensor
 from ..autograd import grad_mode
-from . import autocasting, overlap
+from . import autocasting, forward_mode, overlap
 from .resize import resize_out
 
 DIMENSIONED, ZERO_DIM, SCALAR = _dtype.DIMENSIONED, _dtype.ZERO_DIM, _dtype.SCALAR
@@ -28,7 +28,7 @@ def profiled(name: str):
         @functools.wraps(fn)
         def op(*args, **kwargs):
             try:
-                if _profiling.enabled or (kinds and _autocast.regions):
+                if _profiling.enabled or (kinds and _autocast.regions) or _forward_ad.active:
                     return _observed(name, kinds, fn, args, kwargs)
                 return fn(*args, **kwargs)
             except MemoryError as error:
@@ -44,12 +44,18 @@ def profiled(name: str):
 
 
 def _observed(name: str, kinds: dict, fn, args: tuple, kwargs: dict):
-    """An op's call while a profiler or an autocast region is on: recorded, and cast by autocast's policy."""
+    """An op's call while a profiler, an autocast region or a dual level is on: recorded, cast by autocast's
+    policy, and given tangents when an operand is dual (`forward_mode`, which calls back here with the level
+    off)."""
+    if _forward_ad.active and forward_mode.has_dual(args, kwargs):
+        return forward_mode.call(name, lambda *a, **k: _observed(name, kinds, fn, a, k), args, kwargs)
     if _profiling.enabled:
         with _profiling.record(name, args):
             return autocasting.call(name[len("aten::"):], kinds, fn, args, kwargs) if kinds and _autocast.regions \
                 else fn(*args, **kwargs)
-    return autocasting.call(name[len("aten::"):], kinds, fn, args, kwargs)
+    if kinds and _autocast.regions:
+        return autocasting.call(name[len("aten::"):], kinds, fn, args, kwargs)
+    return fn(*args, **kwargs)
 
 
 # The parameter names ops give their tensor operands.

@@ -26,7 +26,7 @@ from ..autograd.node import (
     no_grad_view_refusal,
     replays,
 )
-from . import creation, overlap, strided
+from . import creation, forward_mode, overlap, strided
 from .dispatch import binary_failure, broadcast_shapes, bump, filled_scalar, scalar, type_name
 from .indexing import check_inplace
 from .views import contiguous_format, copied, like_strides, preserve_format
@@ -219,6 +219,7 @@ def make_inplace(op, name: str, writes_out: bool = True, begin=begin_write):
         return self
     method.__name__ = method.__qualname__ = name
     method.__doc__ = f"In-place version of `{name[:-1]}`."
+    method = forward_mode.writes(method)
     straight = getattr(op, "straight_kernel", None)
     return method if straight is None or not writes_out else _straight_inplace(method, *straight)
 
@@ -299,6 +300,7 @@ def _fill_value(t: Tensor, value, node_cls):
     return attach(result, node_cls, inputs)
 
 
+@forward_mode.writes
 def fill_(self, value):
     """Fill with `value` in place."""
     if not isinstance(value, (Tensor, bool, int, float)) and not (hasattr(value, "item") and
@@ -349,6 +351,7 @@ def _fill_source(t: Tensor, value):
     return value._data if value._device is t._device else value.item()
 
 
+@forward_mode.writes
 def zero_(self):
     """Fill with zeros in place (a broadcast view too, as in PyTorch)."""
     check_inplace(self, "zero_")
@@ -369,6 +372,7 @@ def zero_buffers(device, buffers: list) -> None:
             k.copy_(data, 0)
 
 
+@forward_mode.writes
 def copy_(self, src, non_blocking=False):
     """Copy `src` (broadcast, converted to this tensor's dtype and device) into this tensor."""
     if not isinstance(src, Tensor):

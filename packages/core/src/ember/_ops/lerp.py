@@ -1,5 +1,6 @@
 """lerp: linear interpolation ``input + weight * (end - input)``, with PyTorch's two-sided formula (exact
-at both ends: ``end - (end - input) * (1 - weight)`` once |weight| >= 0.5) and its fused rounding."""
+at both ends: ``end + (weight - 1) * (end - input)`` once |weight| >= 0.5), each step rounded or the
+multiply-add fused, as the device's kernel rounds (both are PyTorch's CPU results, docs/internals.md)."""
 from __future__ import annotations
 
 import numbers
@@ -36,28 +37,20 @@ def _c_name(t: Tensor) -> str:
 
 
 def _composed(k, input, end, weight):
-    """lerp from required kernels (devices without the optional `lerp` kernel): PyTorch's two-sided formula in
-    float32 for float16, each multiply-add formed in float64 and rounded from there (fused for float32 but
-    for a rare double rounding; float64 rounds each step)."""
+    """lerp from required kernels (devices without the optional `lerp` kernel): PyTorch's two-sided formula,
+    each step rounded (its default CPU capability's result, docs/internals.md), float16 computed in float32."""
     dt = input._dtype
-    # The products and sums are formed in float64, where they are exact, then rounded to float32.
-    wide, opmath = _dtype.float64, (_dtype.float64 if dt is _dtype.float64 else _dtype.float32)
-
-    def widen(data):  # from opmath
-        return data if opmath is wide else k.astype(data, wide)
+    opmath = _dtype.float64 if dt is _dtype.float64 else _dtype.float32
     a, b = (t._data if dt is opmath else k.astype(t._data, opmath) for t in (input, end))
-    diff = widen(k.sub(b, a))
-    if not isinstance(weight, float):
-        w = weight if dt is opmath else k.astype(weight, opmath)
-        low = k.add(widen(a), k.mul(widen(w), diff))
-        high = k.sub(widen(b), k.mul(diff, widen(k.sub(1.0, w))))
-        data = k.where(k.lt(k.abs(w), 0.5), low, high)
+    diff = k.sub(b, a)
+    if isinstance(weight, float):  # PyTorch takes a number weight in the opmath dtype, and weight - 1 there
+        w = weight if opmath is _dtype.float64 else np.float32(weight)
+        data = k.add(a, k.mul(diff, float(w))) if abs(w) < 0.5 else k.add(b, k.mul(diff, float(w - 1)))
     else:
-        weight = float(np.float32(weight)) if opmath is not wide else weight
-        one_minus = float(np.float32(1.0 - weight)) if opmath is not wide else 1.0 - weight
-        data = (k.add(widen(a), k.mul(diff, weight)) if abs(weight) < 0.5 else
-                k.sub(widen(b), k.mul(diff, one_minus)))
-    data = data if opmath is wide else k.astype(data, opmath)
+        w = weight if dt is opmath else k.astype(weight, opmath)
+        low = k.add(a, k.mul(w, diff))
+        high = k.add(b, k.mul(diff, k.sub(w, 1.0)))
+        data = k.where(k.lt(k.abs(w), 0.5), low, high)
     return data if dt is opmath else k.astype(data, dt)
 
 

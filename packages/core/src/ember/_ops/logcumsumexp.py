@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from .._tensor import _wrap_dim
 from . import binary, joining, views
-from .dispatch import type_name
+from .dispatch import profiled, type_name
 
 
+@profiled("aten::logcumsumexp")
 def logcumsumexp(input, dim, *, out=None):
     """log(exp(x_0) + ... + exp(x_i)) for every i along `dim`, computed stably."""
     if not input.dtype.is_floating_point:

@@ -156,6 +156,11 @@ def _gathered(input: Tensor, steps: list, node_cls: type) -> Tensor:
     return attach(wrap(data, input._dtype, input._device), node_cls, (input,), steps=steps)
 
 
+# Each gather is its own op, PyTorch's kernel, as autocast's CPU lists name them.
+_GATHER_PADS = {f"{kernel}_pad{n}d": profiled(f"aten::{kernel}_pad{n}d")(_gather_pad)
+                for kernel in ("reflection", "replication") for n in (1, 2, 3)}
+
+
 # ----- circular: PyTorch's composition -----------------------------------------------------------
 def _circular_pad(input: Tensor, pad: tuple) -> Tensor:
     dims = _padded_dims(input, pad)
@@ -203,4 +208,4 @@ def pad(input, pad, mode="constant", value=None):
                            f"other non-zero dimensions for input, but got: {list(input._data.shape)}")
     if mode == "circular":
         return _circular_pad(input, pad)
-    return _gather_pad(input, pad, mode)
+    return _GATHER_PADS[f"{'reflection' if mode == 'reflect' else 'replication'}_pad{count}d"](input, pad, mode)

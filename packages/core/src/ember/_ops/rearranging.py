@@ -81,6 +81,7 @@ def rot90(input, k=1, dims=(0, 1)):
     return views.clone(input)
 
 
+@profiled("aten::diff")
 def diff(input, n=1, dim=-1, prepend=None, append=None):
     """The `n`-th forward difference along `dim` (exclusive or for bool), after joining `prepend` and
     `append` to `input` there."""

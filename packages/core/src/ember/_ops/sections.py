@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .. import _dtype
 from .._tensor import Tensor, _wrap_dim
-from .dispatch import type_name
+from .dispatch import profiled, type_name
 from .views import slice_dim
 
 _FORMS = ("tensor_split() received an invalid combination of arguments - got (Tensor, {}), but expected one of:\n"
@@ -40,6 +40,7 @@ def _split_points(size: int, indices_or_sections) -> list:
     return list(indices_or_sections)
 
 
+@profiled("aten::tensor_split")
 def tensor_split(input, indices_or_sections, dim=0):
     """`input` split along `dim` into `indices_or_sections` near-equal pieces (an int), or at the listed
     indices (a sequence, or an int64 tensor of 0 or 1 dims), each a view (Python's slice bounds)."""

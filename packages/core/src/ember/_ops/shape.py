@@ -15,6 +15,7 @@ from .._tensor import Tensor, _wrap_dim, wrap
 from ..autograd import grad_mode
 from ..autograd.node import Node, attach
 from . import creation, joining, views
+from .dispatch import profiled
 from .indexing import getitem
 from .pointwise import where
 
@@ -124,6 +125,7 @@ def _split_plan(tensor, split_size_or_sections, dim, by_size: bool) -> tuple:
     return d, sizes, {"split_sizes": sizes}
 
 
+@profiled("aten::split")
 def split(tensor, split_size_or_sections, dim=0):
     """Pieces of `split_size_or_sections` elements along `dim` (the last may be shorter), or of the listed
     sizes; each a view of `tensor`, all outputs of one SplitBackward0 (SplitWithSizesBackward0) node."""
@@ -142,6 +144,7 @@ def split_with_sizes(input, split_sizes, dim=0):
     return split(input, list(split_sizes), dim)
 
 
+@profiled("aten::chunk")
 def chunk(input, chunks, dim=0):
     """At most `chunks` views of equal size along `dim` (the last may be smaller), as PyTorch."""
     return split(input, _chunk_size(input, chunks, dim), dim)
@@ -183,6 +186,7 @@ def _unsafe(input, split_size_or_sections, dim, by_size: bool, name: str) -> tup
     return _multi_view(input, pieces, node_cls, dim=d, **attributes)
 
 
+@profiled("aten::unsafe_split")
 def unsafe_split(input, split_size, dim=0):
     """split into pieces of `split_size` (an int) that share `input`'s memory without being views."""
     if not isinstance(split_size, int) or isinstance(split_size, bool):
@@ -196,11 +200,13 @@ def unsafe_split_with_sizes(input, split_sizes, dim=0):
     return _unsafe(input, list(split_sizes), dim, False, "unsafe_split_with_sizes")
 
 
+@profiled("aten::unsafe_chunk")
 def unsafe_chunk(input, chunks, dim=0):
     """chunk into pieces that share `input`'s memory without being views (UnsafeSplitBackward0)."""
     return unsafe_split(input, _chunk_size(input, chunks, dim), dim)
 
 
+@profiled("aten::unbind")
 def unbind(input, dim=0):
     """The slices along `dim`, that dim removed (views), all outputs of one UnbindBackward0 node."""
     d = _wrap_dim(dim, input.ndim, "unbind")
@@ -240,6 +246,7 @@ def _diag_embed(grad, shape, offset, dim1, dim2):
     return out
 
 
+@profiled("aten::diagonal")
 def diagonal(input, offset=0, dim1=0, dim2=1):
     """The diagonal at `offset` of the (dim1, dim2) planes, as a new last dim (a view)."""
     ndim = input.ndim
@@ -268,6 +275,8 @@ class FlipBackward0(Node):
 
 def flip(input, dims):
     """A copy of `input` with the order of elements along `dims` reversed."""
+    if isinstance(dims, int):
+        raise TypeError("flip(): argument 'dims' (position 2) must be tuple of ints, not int")
     dims = _dims(dims, input.ndim, "flip")
 
     def compute():
@@ -293,9 +302,13 @@ def flipud(input):
     return flip(input, (0,))
 
 
-def flip_method(self, *dims):
-    """``t.flip(0, 1)`` or ``t.flip((0, 1))``."""
-    return flip(self, dims[0] if len(dims) == 1 else dims)
+def flip_method(self, *order, dims=views.UNSET):
+    """``t.flip(0, 1)``, ``t.flip((0, 1))`` or ``t.flip(dims=(0, 1))``."""
+    given = views.sizes_argument("flip", "dims", order, dims)
+    if isinstance(dims, int):
+        raise TypeError("flip(): argument 'dims' must be tuple of ints, not int")
+    dims = given
+    return flip(self, dims[0] if len(dims) == 1 and not isinstance(dims[0], int) else dims)
 
 
 class RollBackward0(Node):
@@ -303,6 +316,7 @@ class RollBackward0(Node):
         return roll(grad, tuple(-s for s in self.shifts), self.dims)
 
 
+@profiled("aten::roll")
 def roll(input, shifts, dims=None):
     """Elements shifted by `shifts` along `dims` (of the flattened tensor when None), wrapping around."""
     shifts = (shifts,) if isinstance(shifts, int) else tuple(shifts)
@@ -368,6 +382,7 @@ class DiagonalBackward0_copy(DiagonalBackward0):  # noqa: N801 - PyTorch's name
     pass
 
 
+@profiled("aten::diag")
 def diag(input, diagonal=0):
     """A 1-d input's values on the `diagonal` of a new square matrix; a 2-d input's diagonal, copied."""
     if input.ndim == 1:
@@ -391,8 +406,9 @@ class RepeatBackward0(Node):
         return summed.reshape(self.shape)
 
 
-def repeat(input, *sizes):
+def repeat(input, *sizes, repeats=views.UNSET):
     """`input` tiled `sizes[i]` times along each dim (leading sizes add dims), as a copy."""
+    sizes = views.sizes_argument("repeat", "repeats", sizes, repeats)
     if len(sizes) == 1 and not isinstance(sizes[0], int):
         sizes = tuple(sizes[0])
     if len(sizes) < input.ndim:

@@ -94,8 +94,9 @@ def tile(input, dims):
     return shape.repeat(input, dims)
 
 
-def _tile_method(self, *dims):
-    return tile(self, tuple(dims[0]) if len(dims) == 1 and not isinstance(dims[0], int) else dims)
+def _tile_method(self, *sizes, dims=views.UNSET):
+    sizes = views.sizes_argument("tile", "dims", sizes, dims)
+    return tile(self, tuple(sizes[0]) if len(sizes) == 1 and not isinstance(sizes[0], int) else sizes)
 
 
 def meshgrid(*tensors, indexing=None):

@@ -8,6 +8,7 @@ import numbers
 from .. import _dtype
 from .._tensor import Tensor, _wrap_dim
 from .creation import zeros
+from .dispatch import profiled
 from .scalar_ops import divided, scaled
 
 
@@ -49,6 +50,7 @@ def _pair_sums(y, d: int):
     return y.narrow(d, 1, n - 1) + y.narrow(d, 0, n - 1)
 
 
+@profiled("aten::trapezoid")
 def trapezoid(y, x=None, *, dx=None, dim=-1):
     """The integral of `y` along `dim` by the trapezoidal rule: samples `dx` apart (1 by default) or at the
     points `x`; 0 over no samples."""
@@ -66,6 +68,7 @@ def trapz(y, x=None, *, dx=None, dim=-1):
     return trapezoid(y, x, dx=dx, dim=dim)
 
 
+@profiled("aten::cumulative_trapezoid")
 def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
     """The running integral of `y` along `dim` by the trapezoidal rule (one value fewer than samples)."""
     d = _checked("cumulative_trapezoid", y, x, dx, dim)

@@ -9,6 +9,7 @@ import functools
 from ..autograd import grad_mode
 from ..autograd.node import Node, attach
 from . import views
+from .dispatch import profiled
 from .shape import split, split_with_sizes, unbind
 
 
@@ -39,7 +40,7 @@ def _copied(name: str, view, node_cls: type | None = None):
         return attach(result, node_cls or _node_class(type(node)), (input,), view_node=node)
     op.__name__ = op.__qualname__ = name
     op.__doc__ = f"``{name}``: a copy of what the view ``{name[:-5]}`` gives, with its gradient."
-    return op
+    return profiled("aten::" + name)(op)
 
 
 def _copied_all(name: str, view):
@@ -48,7 +49,7 @@ def _copied_all(name: str, view):
         return tuple(views.clone(part, memory_format=views.contiguous_format) for part in view(input, *args, **kwargs))
     op.__name__ = op.__qualname__ = name
     op.__doc__ = f"``{name}``: copies of what ``{name[:-5]}`` gives."
-    return op
+    return profiled("aten::" + name)(op)
 
 
 def slice_view(input, dim=0, start=None, end=None, step=1):

@@ -4,7 +4,7 @@ up, its node PyTorch's in-place name: ``SqueezeBackward3``, ``TransposeBackward1
 from __future__ import annotations
 
 from ..autograd.node import AsStridedBackward0
-from . import strided, views
+from . import forward_mode, strided, views
 from .dispatch import bump
 from .indexing import check_inplace
 
@@ -55,7 +55,7 @@ def _in_place(view_op, name: str, check=None):
         return self
     method.__name__ = method.__qualname__ = name
     method.__doc__ = f"In-place version of `{name[:-1]}`: the tensor itself becomes the view."
-    return method
+    return forward_mode.writes(method)
 
 
 METHODS = {

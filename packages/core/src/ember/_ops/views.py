@@ -163,11 +163,26 @@ def missing_argument(op: str, name: str) -> TypeError:
     return TypeError(f"{op}() missing 1 required positional arguments: \"{name}\"")
 
 
+UNSET = object()  # a shape op's sizes keyword not given
+
+
+def sizes_argument(op: str, name: str, positional: tuple, keyword) -> tuple:
+    """A shape op's sizes or dims as its varargs see them, given positionally (``t.view(2, 3)``,
+    ``t.view((2, 3))``) or by PyTorch's keyword `name` (``t.view(size=(2, 3))``, ``t.flip(dims=[1])``);
+    both or neither are PyTorch's TypeErrors."""
+    if keyword is not UNSET:
+        if positional:
+            raise TypeError(f"{op}() got multiple values for argument '{name}'")
+        return (keyword,)
+    if not positional:
+        raise missing_argument(op, name)
+    return positional
+
+
 @profiled("aten::view")
-def view(input, *shape):
+def view(input, *shape, size=UNSET):
     """The same data with a new shape; a view, so strides must allow it (else use reshape)."""
-    if not shape:
-        raise missing_argument("view", "size")
+    shape = sizes_argument("view", "size", shape, size)
     if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list, Size)):
         from .conversion import view_as_dtype
         return view_as_dtype(input, shape[0])
@@ -185,10 +200,9 @@ def view(input, *shape):
 
 
 @profiled("aten::reshape")
-def reshape(input, *shape):
+def reshape(input, *sizes, shape=UNSET):
     """The same data with a new shape: a view when strides allow, a copy otherwise."""
-    if not shape:
-        raise missing_argument("reshape", "shape")
+    shape = sizes_argument("reshape", "shape", sizes, shape)
     new_shape = infer_shape(shape, input.numel(), "reshape")
     k = input._device.kernels
     old_shape = input._data.shape
@@ -331,10 +345,9 @@ def transposed_edge(matrix: Tensor) -> tuple:
 
 
 @profiled("aten::permute")
-def permute(input, *dims):
+def permute(input, *order, dims=UNSET):
     """Reorder dims: output dim i is input dim dims[i] (a view)."""
-    if not dims:
-        raise missing_argument("permute", "dims")
+    dims = sizes_argument("permute", "dims", order, dims)
     if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
         dims = dims[0]
     ndim = input.ndim
@@ -420,10 +433,9 @@ def expanded_strides(old_shape, old_strides, shape) -> tuple:
 
 
 @profiled("aten::expand")
-def expand(input, *sizes):
+def expand(input, *sizes, size=UNSET):
     """A broadcast view of `input` with `sizes` (-1 keeps a dim); no memory is copied."""
-    if not sizes:
-        raise missing_argument("expand", "size")
+    sizes = sizes_argument("expand", "size", sizes, size)
     if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
         sizes = sizes[0]
     old = input._data.shape

@@ -151,12 +151,18 @@ def _run(roots, grads, retain_graph, create_graph, inputs, accumulate, exposed=(
                len(inputs) if inputs is not None else 0, roots, for_grad)
     pending: dict = {}  # the gradients received by each node waiting in `heap`
     heap: list = []  # (-seq, node) of the nodes waiting: the newest on top
-    for (node, nr), g in zip(roots, grads):
-        slots = pending.get(node)
-        if slots is None:
-            slots = pending[node] = [None] * node._num_outputs
-            heappush(heap, (-node._seq, node))
-        slots[nr] = g if slots[nr] is None else slots[nr] + g
+    # a one-output node newer than every waiting one, reached by its first gradient: it runs next, without
+    # passing through `pending` and `heap` (as the one root of backward() does)
+    handed = handed_grad = None
+    if len(roots) == 1 and roots[0][0]._num_outputs == 1 and not capture:
+        handed, handed_grad = roots[0][0], grads[0]
+    else:
+        for (node, nr), g in zip(roots, grads):
+            slots = pending.get(node)
+            if slots is None:
+                slots = pending[node] = [None] * node._num_outputs
+                heappush(heap, (-node._seq, node))
+            slots[nr] = g if slots[nr] is None else slots[nr] + g
     state = grad_mode.state
     previous = state.enabled
     state.enabled = create_graph
@@ -164,12 +170,6 @@ def _run(roots, grads, retain_graph, create_graph, inputs, accumulate, exposed=(
     # the loop's methods and globals bound once (each is looked up several times per node otherwise)
     pop_pending, get_pending, anomaly, step = pending.pop, pending.get, _anomaly, run.step
     plain_path = not capture  # plain nodes (no hooks, no user code, one output) run inline below
-    # a one-output node newer than every waiting one, reached by its first gradient: it runs next, without
-    # passing through `pending` and `heap` (as the one root of backward() does)
-    handed = handed_grad = None
-    if len(heap) == 1 and heap[0][1]._num_outputs == 1 and not capture:
-        handed = heappop(heap)[1]
-        handed_grad = pending.pop(handed)[0]
     try:
         while True:
             if handed is not None:
@@ -505,16 +505,12 @@ def _fit(g: Tensor, meta: tuple, node: Node, index: int) -> Tensor:
 def _sum_to(g: Tensor, shape: tuple, node: Node, index: int) -> Tensor:
     """Sum a broadcast gradient back to its input's shape: the one place broadcasting is undone. A gradient
     that does not broadcast to it (a scatter's src larger than its index) is PyTorch's error."""
-    lead = g.ndim - len(shape)
-    if lead < 0 or any(s != 1 and n != s for s, n in zip(shape, g._data.shape[lead:])):
+    from .._ops.sum_to import broadcasts_to, sum_to
+
+    if not broadcasts_to(shape, g._data.shape):
         raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {index} - got "
                            f"{list(g._data.shape)} but expected shape compatible with {list(shape)}")
-    dims = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(shape)
-                                      if s == 1 and g._data.shape[lead + i] != 1)
-    if dims:
-        g = g.sum(dims, keepdim=True)
-    if lead or g._data.shape != shape:
-        g = g.reshape(shape)
+    g = sum_to(g, shape)
     if g._data.shape != shape:
         raise RuntimeError(f"Function {node.name()} returned an invalid gradient - got {g.shape} but "
                            f"expected shape compatible with {list(shape)}")

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import functools
 
+from .. import _forward_ad
+from .._ops import forward_mode
 from .._tensor import Tensor, follow_base
 from . import grad_mode
 from .node import Node, link, needs_grad, save
@@ -31,6 +33,14 @@ class FunctionCtx:
         """Whether missing output gradients reach backward as zeros (default) or as None."""
         self._materialize_grads = value
 
+    def save_for_forward(self, *tensors) -> None:
+        """Keep tensors (or None) for `jvp`, where ``ctx.saved_tensors`` returns them."""
+        for t in tensors:
+            if t is not None and not isinstance(t, Tensor):
+                raise TypeError("save_for_forward expects all arguments to be tensors; but got an argument of "
+                                f"type {type(t).__name__}")
+        self._saved_for_forward = tensors
+
 
 class BackwardCFunction(Node, FunctionCtx):
     """The grad_fn of a custom Function's outputs, named ``<FunctionName>Backward``."""
@@ -42,6 +52,15 @@ class BackwardCFunction(Node, FunctionCtx):
     _dirty: tuple = ()
     _non_differentiable: tuple = ()
     _materialize_grads = True
+    _saved_for_forward: tuple = ()
+    _in_jvp = False
+
+    @property
+    def saved_tensors(self) -> tuple:
+        """What `save_for_backward` kept, or inside `jvp` what `save_for_forward` kept."""
+        if self._in_jvp:
+            return self._saved_for_forward
+        return Node.saved_tensors.fget(self)  # type: ignore[attr-defined]
 
     def backward(self, *grads):
         if self._materialize_grads:
@@ -83,8 +102,26 @@ class Function(metaclass=_FunctionMeta):
 
     vjp = backward
 
+    @staticmethod
+    def jvp(ctx, *grad_inputs):
+        raise NotImplementedError("You must implement the jvp function for custom autograd.Function to use it with "
+                                  "forward mode AD.")
+
     @classmethod
     def apply(cls, *args, **kwargs):
+        if _forward_ad.active and forward_mode.has_dual(args, kwargs):
+            _forward_ad.active = False
+            try:
+                node, outputs = cls._applied(args, kwargs)
+                _forward_tangents(cls, node, args, outputs)
+            finally:
+                _forward_ad.active = True
+            return outputs
+        return cls._applied(args, kwargs)[1]
+
+    @classmethod
+    def _applied(cls, args: tuple, kwargs: dict) -> tuple:
+        """(the node, the outputs) of a call of the function."""
         node = cls._backward_cls.__new__(cls._backward_cls)
         node.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
         separate_context = cls.setup_context is not Function.setup_context
@@ -99,7 +136,7 @@ class Function(metaclass=_FunctionMeta):
         finally:
             grad_mode.state.enabled = previous
         if not needs_grad(args):
-            return outputs
+            return node, outputs
         single = not isinstance(outputs, tuple)
         outs = (outputs,) if single else outputs
         outs = tuple(_fresh_output(o, args, node._dirty) for o in outs)
@@ -128,7 +165,32 @@ class Function(metaclass=_FunctionMeta):
             for t in node._dirty:
                 follow_base(t)  # a dirty base that now has history: its views require grad with it
             _rebase_dirty_views(node, tensor_args, tensor_outs)
-        return outs[0] if single else outs
+        return node, outs[0] if single else outs
+
+
+def _forward_tangents(cls, node, args: tuple, outputs) -> None:
+    """Forward mode through a custom Function: its `jvp` (given each tensor input's tangent, zeros for one
+    without, and None for the other arguments) gives its outputs' tangents (written into a dirty input's)."""
+    from .._ops.creation import zeros_like
+
+    tangents = [(_forward_ad.tangent(a) if _forward_ad.is_dual(a) else zeros_like(a)) if isinstance(a, Tensor)
+                else None for a in args]
+    node._in_jvp = True
+    try:
+        found = cls.jvp(node, *tangents)
+    finally:
+        node._in_jvp = False
+    outs = outputs if isinstance(outputs, tuple) else (outputs,)
+    found = found if isinstance(found, tuple) else (found,)
+    if len(found) != len(outs):
+        raise RuntimeError(f"Function's jvp returned an invalid number of forward gradients (expected {len(outs)} "
+                           f"but got {len(found)})")
+    for out, tangent in zip(outs, found):
+        if isinstance(out, Tensor) and tangent is not None and out._dtype.is_floating_point:
+            if any(out is d for d in node._dirty):
+                _forward_ad.write_tangent(out, tangent)
+            else:
+                _forward_ad.set_tangent(out, tangent)
 
 
 def _bump_dirty(dirty, views: bool) -> None:

@@ -66,9 +66,33 @@ def _analytical_jacobian(func, inputs, index):
     return np.stack(rows, axis=0) if rows else np.zeros((0, target.numel()))
 
 
+def _forward_jacobian(func, inputs, index):
+    """d(outputs)/d(inputs[index]) by forward mode, one column per input element (a unit tangent each)."""
+    from .._ops import creation
+    from . import forward_ad
+
+    target = inputs[index]
+    columns = []
+    for j in range(target.numel()):
+        unit = np.zeros(target.numel())
+        unit[j] = 1.0
+        with forward_ad.dual_level():
+            args = list(inputs)
+            args[index] = forward_ad.make_dual(target, creation.tensor(
+                unit.reshape(target._data.shape), dtype=target._dtype, device=target._device))
+            outs = [o for o in _as_tuple(func(*args)) if isinstance(o, Tensor) and o._dtype.is_floating_point]
+            tangents = [forward_ad.unpack_dual(o).tangent for o in outs]
+            columns.append(np.concatenate([np.zeros(o.numel()) if t is None else
+                                           t.detach().cpu()._host().astype(np.float64).reshape(-1)
+                                           for o, t in zip(outs, tangents)]))
+    return np.stack(columns, axis=1) if columns else np.zeros((0, 0))
+
+
 def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True, nondet_tol=0.0,
-              check_undefined_grad=True, fast_mode=False, **unused) -> bool:
-    """Compare autograd's gradients of `func` at `inputs` with central finite differences.
+              check_undefined_grad=True, fast_mode=False, check_forward_ad=False, check_backward_ad=True,
+              **unused) -> bool:
+    """Compare autograd's gradients of `func` at `inputs` with central finite differences: reverse mode's
+    (`check_backward_ad`) and forward mode's (`check_forward_ad`).
 
     Inputs that require grad should be float64; returns True, or raises GradcheckError (or returns
     False with ``raise_exception=False``) naming the input and the worst element.
@@ -83,15 +107,19 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
                           "This check will likely fail if all the inputs are not of double precision "
                           "floating point.", stacklevel=2)
         numerical = _numerical_jacobian(func, inputs, index, eps)
-        analytical = _analytical_jacobian(func, inputs, index)
-        if numerical.size == 0 and analytical.size == 0:
-            continue
-        if numerical.shape != analytical.shape or not np.allclose(analytical, numerical, rtol=rtol, atol=atol):
-            message = (f"Jacobian mismatch for output 0 with respect to input {index},\n"
-                       f"numerical:{numerical}\nanalytical:{analytical}\n")
-            if raise_exception:
-                raise GradcheckError(message)
-            return False
+        modes = [("", _analytical_jacobian)] if check_backward_ad else []
+        if check_forward_ad:
+            modes.append((" computed with forward mode", _forward_jacobian))
+        for mode, jacobian in modes:
+            analytical = jacobian(func, inputs, index)
+            if numerical.size == 0 and analytical.size == 0:
+                continue
+            if numerical.shape != analytical.shape or not np.allclose(analytical, numerical, rtol=rtol, atol=atol):
+                message = (f"Jacobian{mode} mismatch for output 0 with respect to input {index},\n"
+                           f"numerical:{numerical}\nanalytical:{analytical}\n")
+                if raise_exception:
+                    raise GradcheckError(message)
+                return False
     return True
 
 

@@ -225,25 +225,26 @@ def input_edges(inputs):
     """Edges and gradient metadata of `inputs`, or None when none of them requires grad."""
     edges, meta, wanted = [], [], False
     for t in inputs:
-        if isinstance(t, Tensor) and t._requires_grad:
-            wanted = True
-            fn = t._grad_fn
-            if t._base is not None and t._view_version != t._version[0]:
-                fn = view_grad_fn(t)
-            if fn is None:
-                if _dead_view(t):
-                    edges.append(NO_EDGE)
-                    meta.append(None)
-                    continue
-                ref = t._accumulator
-                fn = ref() if ref is not None else None
-                edges.append((accumulator(t) if fn is None else fn, 0))
-            else:
-                edges.append((fn, t._output_nr))
-            meta.append((t._data.shape, t._dtype))
-        else:
+        if not (isinstance(t, Tensor) and t._requires_grad):
             edges.append(NO_EDGE)
             meta.append(None)
+            continue
+        wanted = True
+        fn = t._grad_fn
+        if t._base is not None:  # a view: its history may be stale, or it may have none (a dead edge)
+            if t._view_version != t._version[0]:
+                fn = view_grad_fn(t)
+            if fn is None and _dead_view(t):
+                edges.append(NO_EDGE)
+                meta.append(None)
+                continue
+        if fn is None:  # a leaf: its AccumulateGrad, made once
+            ref = t._accumulator
+            fn = ref() if ref is not None else None
+            edges.append((accumulator(t) if fn is None else fn, 0))
+        else:
+            edges.append((fn, t._output_nr))
+        meta.append((t._data.shape, t._dtype))
     return (tuple(edges), tuple(meta)) if wanted else None
 
 

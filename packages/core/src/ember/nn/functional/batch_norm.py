@@ -1,17 +1,20 @@
 """`batch_norm`: normalise each channel (dim 1) over the batch and spatial dims, with running statistics.
 
 The forward is ember ops under no_grad; the node, `NativeBatchNormBackward0` as PyTorch names it, computes
-its gradients in differentiable ember ops (so double backward works on every backend).
+its gradients in differentiable ember ops (so double backward works on every backend). A float16 input is
+computed in float32, with float16 or (mixed type) float32 parameters and running statistics.
 """
 
 from __future__ import annotations
 
 import ember
+from ember import _dtype
 from ember._ops.dispatch import profiled
 from ember._tensor import Tensor
 from ember.autograd import grad_mode
 from ember.autograd.node import Node, attach, needs_input_grad
 from ember.nn.functional._common import type_name
+from ember.nn.functional._mixed_dtype import opmath, parameter_dtype
 from ember.nn.functional._standardize import per_channel, statistics
 
 
@@ -28,6 +31,9 @@ class NativeBatchNormBackward0(Node):
 
     def backward(self, grad: Tensor) -> tuple:
         input, weight, mean, invstd = self.saved_tensors
+        compute = opmath(input._dtype)  # the gradients are computed in float32 for a float16 input
+        input, grad = input.to(compute), grad.to(compute)
+        weight = None if weight is None else weight.to(compute)
         if self.training and grad_mode.state.enabled:
             _, centered, _, invstd = statistics(input, self.dims, self.eps)
         else:
@@ -95,13 +101,16 @@ def _check_arguments(
     for name, tensor in named:
         if tensor is not None and tensor.numel() != channels:
             raise RuntimeError(f"{name} should contain {channels} elements not {tensor.numel()}")
+
+
+def _parameter_dtype(input: Tensor, parameters: tuple, training: bool) -> _dtype.dtype:
+    """The dtype of the ``parameters`` (weight, bias, running_mean, running_var), after PyTorch's kernel's
+    refusals of the input's and the parameters' dtypes (which an empty input never reaches)."""
     if not input._dtype.is_floating_point:
         raise NotImplementedError(f"\"batch_norm\" not implemented for '{type_name(input)}'")
-    for _, tensor in named:
-        if tensor is not None and tensor._dtype is not input._dtype:
-            expected = ("expect parameter to have scalar type of Float" if input._dtype is ember.float32
-                        else "all inputs must share same datatype.")
-            raise RuntimeError(f"mixed dtype (CPU): {expected}")
+    # PyTorch's training kernel reads the running statistics before the weight and bias
+    read_order = (*parameters[2:], *parameters[:2]) if training else None
+    return parameter_dtype(input, *parameters, read_order=read_order)
 
 
 def _update_running(
@@ -130,24 +139,30 @@ def batch_norm(
     _check_arguments(input, running_mean, running_var, weight, bias, training, eps)
     if input.numel() == 0:  # nothing to normalise, and no statistics to update: PyTorch returns a copy
         return input.clone()
+    parameters = _parameter_dtype(input, (weight, bias, running_mean, running_var), training)
     ndim = input.dim()
     dims = (0, *range(2, ndim))
+    compute = opmath(input._dtype)
     with grad_mode.no_grad():
-        x = input.detach()
+        x = input.detach().to(compute)
         if training:
             mean, centered, variance, invstd = statistics(x, dims, eps)
             if running_mean is not None and running_var is not None:
                 count = x.numel() // x.shape[1]
                 _update_running(running_mean, running_var, mean.flatten(), variance.flatten(), count, momentum)
+            if parameters is not compute:  # unmixed float16: PyTorch normalises by statistics rounded to float16
+                mean, invstd = mean.to(parameters).to(compute), invstd.to(parameters).to(compute)
+                centered = x - mean
         else:
             assert running_mean is not None and running_var is not None  # checked above
-            mean = per_channel(running_mean, ndim)
-            invstd = per_channel((running_var + eps).rsqrt(), ndim)
+            mean = per_channel(running_mean.to(compute), ndim)
+            invstd = per_channel((running_var.to(compute) + eps).rsqrt(), ndim)
             centered = x - mean
-        scale = invstd if weight is None else invstd * per_channel(weight.detach(), ndim)
+        scale = invstd if weight is None else invstd * per_channel(weight.detach().to(compute), ndim)
         output = centered * scale
         if bias is not None:
-            output = output + per_channel(bias.detach(), ndim)
+            output = output + per_channel(bias.detach().to(compute), ndim)
+        output = output.to(input._dtype)
     output = ember.Tensor._make(output._data, output._dtype, output._device)
     return attach(output, NativeBatchNormBackward0, (input, weight, bias), (input, weight, mean, invstd),
                   dims=dims, training=training, eps=eps)

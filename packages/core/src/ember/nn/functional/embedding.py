@@ -13,6 +13,7 @@ import ember
 from ember import _checks, _dtype
 from ember._ops.dispatch import profiled
 from ember._ops.index_ops import _dim_key
+from ember._ops.linalg import same_device
 from ember._ops.scatter import long_buffer, scatter_add_along, take_along
 from ember._tensor import Tensor
 from ember.autograd import grad_mode
@@ -61,9 +62,12 @@ def _check_indices(input: Tensor) -> None:
         )
 
 
-def _checked_indices(input: Tensor, num_weights: int, error: type[Exception] = IndexError) -> Tensor:
-    """The indices flattened as int64, checked against [0, num_weights) with PyTorch's `error` (pending
-    on a device with a queue, where they are clamped into range meanwhile, so no kernel reads out of bounds)."""
+def _checked_indices(input: Tensor, weight: Tensor, op: str, error: type[Exception] = IndexError) -> Tensor:
+    """The indices flattened as int64, on `weight`'s device (else PyTorch's error naming both devices) and
+    checked against [0, rows of `weight`) with PyTorch's `error` (pending on a device with a queue, where they
+    are clamped into range meanwhile, so no kernel reads out of bounds)."""
+    same_device(op, weight, input)
+    num_weights = weight.shape[0]
     flat = input.flatten()
     if flat._dtype is not _dtype.int64:
         flat = Tensor._make(long_buffer(flat), _dtype.int64, flat._device)
@@ -112,7 +116,7 @@ def embedding(
     num_weights, dim = weight.shape
     padding_idx = normalized_padding_idx(padding_idx, num_weights)
     _check_indices(input)
-    flat = _checked_indices(input, num_weights)
+    flat = _checked_indices(input, weight, "embedding")
     if max_norm is not None:
         renorm_rows_(weight, flat, max_norm, norm_type)
     device = weight._device

@@ -176,7 +176,7 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None, 
     num_weights, dim = weight.shape
     padding_idx = _padding_idx(padding_idx, num_weights)
     _check_offsets(offsets, input.shape[0])
-    flat = _checked_indices(input, num_weights, RuntimeError)  # PyTorch's CPU kernel: a RuntimeError
+    flat = _checked_indices(input, weight, "embedding_bag", RuntimeError)  # PyTorch's CPU kernel: a RuntimeError
     if max_norm is not None:
         renorm_rows_(weight, flat, max_norm, norm_type)
     count = max(offsets.shape[0] - 1, 0) if include_last_offset else offsets.shape[0]

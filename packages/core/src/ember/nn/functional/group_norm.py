@@ -1,14 +1,16 @@
 """`group_norm`: normalise each sample over groups of channels (and all spatial dims), then scale and shift
-per channel. The node is `NativeGroupNormBackward0`, as PyTorch names it, with differentiable gradients."""
+per channel. The node is `NativeGroupNormBackward0`, as PyTorch names it, with differentiable gradients. A
+float16 input is computed in float32, with float16 or (mixed type) float32 weight and bias."""
 
 from __future__ import annotations
 
-import ember
+from ember import _dtype
 from ember._ops.dispatch import profiled
 from ember._tensor import Tensor
 from ember.autograd import grad_mode
 from ember.autograd.node import Node, attach, needs_input_grad
 from ember.nn.functional._common import type_name
+from ember.nn.functional._mixed_dtype import opmath, parameter_dtype
 from ember.nn.functional._standardize import per_channel, standardized_grad, statistics
 
 _GROUPED_DIMS = (2,)  # the statistics of a (N, G, values per group) view are over its last dim
@@ -23,6 +25,9 @@ class NativeGroupNormBackward0(Node):
 
     def backward(self, grad: Tensor) -> tuple:
         input, weight, mean, invstd = self.saved_tensors
+        compute = opmath(input._dtype)  # the gradients are computed in float32 for a float16 input
+        input, grad = input.to(compute), grad.to(compute)
+        weight = None if weight is None else weight.to(compute)
         grouped = _grouped(input, self.groups)
         if grad_mode.state.enabled:
             _, centered, _, invstd = statistics(grouped, _GROUPED_DIMS, self.eps)
@@ -49,8 +54,8 @@ def _grouped(x: Tensor, groups: int) -> Tensor:
     return x.reshape(batch, groups, x.numel() // (batch * groups) if batch else 0)
 
 
-def _check_arguments(input: Tensor, num_groups: int, weight: Tensor | None, bias: Tensor | None) -> None:
-    """group_norm's checks, in PyTorch's order, with its error classes and messages."""
+def _check_arguments(input: Tensor, num_groups: int, weight: Tensor | None, bias: Tensor | None) -> _dtype.dtype:
+    """group_norm's checks, in PyTorch's order, with its error classes and messages; the parameters' dtype."""
     if input.dim() < 2:
         raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {input.dim()}")
     shape = list(input.shape)
@@ -73,13 +78,10 @@ def _check_arguments(input: Tensor, num_groups: int, weight: Tensor | None, bias
                 f"Expected {name} to be a vector of size equal to the number of channels in input, but got "
                 f"{name} of shape {list(tensor.shape)} and input of shape {shape}"
             )
+    parameters = parameter_dtype(input, weight, bias)
     if not input._dtype.is_floating_point:
         raise NotImplementedError(f"\"GroupNormKernelImpl\" not implemented for '{type_name(input)}'")
-    for tensor in (weight, bias):
-        if tensor is not None and tensor._dtype is not input._dtype:
-            expected = ("expect parameter to have scalar type of Float" if input._dtype is ember.float32
-                        else "all inputs must share same datatype.")
-            raise RuntimeError(f"mixed dtype (CPU): {expected}")
+    return parameters
 
 
 @profiled("aten::group_norm")
@@ -92,16 +94,20 @@ def group_norm(
 ) -> Tensor:
     """Normalise ``input`` (N, C, *) by the mean and variance of each of ``num_groups`` groups of C //
     num_groups channels per sample, then scale by ``weight`` and shift by ``bias`` (each (C,), optional)."""
-    _check_arguments(input, num_groups, weight, bias)
+    parameters = _check_arguments(input, num_groups, weight, bias)
     ndim = input.dim()
+    compute = opmath(input._dtype)
     with grad_mode.no_grad():
-        grouped = _grouped(input.detach(), num_groups)
+        grouped = _grouped(input.detach().to(compute), num_groups)
         mean, centered, _, invstd = statistics(grouped, _GROUPED_DIMS, eps)
         output = (centered * invstd).reshape(input.shape)
         if weight is not None:
-            output = output * per_channel(weight.detach(), ndim)
+            output = output * per_channel(weight.detach().to(compute), ndim)
         if bias is not None:
-            output = output + per_channel(bias.detach(), ndim)
+            output = output + per_channel(bias.detach().to(compute), ndim)
+        output = output.to(input._dtype)
+        # PyTorch's backward reads the statistics it kept in the parameters' dtype (float16 without mixing)
+        mean, invstd = mean.to(parameters).to(compute), invstd.to(parameters).to(compute)
     output = Tensor._make(output._data, output._dtype, output._device)
     return attach(output, NativeGroupNormBackward0, (input, weight, bias), (input, weight, mean, invstd),
                   groups=num_groups, eps=eps)

@@ -1,6 +1,8 @@
 """`instance_norm`: normalise each channel of each sample over its spatial dims. As in PyTorch, it is
 batch_norm over the input viewed as one sample of N * C channels (its node is that view's, ViewBackward0),
-with the per-channel weight, bias and running statistics repeated N times and averaged back."""
+with the per-channel weight, bias and running statistics repeated N times and averaged back. The running
+statistics take the weight's dtype (the input's without a weight) first, as in PyTorch, so they may be of any
+floating dtype."""
 
 from __future__ import annotations
 
@@ -38,8 +40,9 @@ def instance_norm(
     elif running_mean is None or running_var is None:
         raise RuntimeError("Expected running_mean and running_var to be defined when use_input_stats is false")
     batch, channels = input.shape[0], input.shape[1]
-    weight_, bias_, mean_, var_ = (None if t is None else t.repeat(batch)
-                                   for t in (weight, bias, running_mean, running_var))
+    statistics_dtype = input._dtype if weight is None else weight._dtype
+    weight_, bias_ = (None if t is None else t.repeat(batch) for t in (weight, bias))
+    mean_, var_ = (None if t is None else t.to(statistics_dtype).repeat(batch) for t in (running_mean, running_var))
     flat = input.contiguous().view(1, batch * channels, *input.shape[2:])
     output = batch_norm(flat, mean_, var_, weight_, bias_, use_input_stats, momentum, eps)
     with grad_mode.no_grad():

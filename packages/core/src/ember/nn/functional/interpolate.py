@@ -21,6 +21,7 @@ import numpy as np
 import ember
 from ember._ops.dispatch import profiled
 from ember._ops.index_ops import _dim_key
+from ember._ops.pooling import adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d
 from ember._ops.scatter import scatter_add_along
 from ember._tensor import Tensor
 from ember.autograd import grad_mode
@@ -28,9 +29,10 @@ from ember.autograd.node import Node, attach
 from ember.nn.functional._common import type_name
 
 # mode -> the number of spatial dims it needs (None: any of 1, 2, 3)
-_MODES = {"nearest": None, "nearest-exact": None, "linear": 1, "bilinear": 2, "trilinear": 3}
+_MODES = {"nearest": None, "nearest-exact": None, "area": None, "linear": 1, "bilinear": 2, "trilinear": 3}
 _ALL_MODES = "nearest | linear | bilinear | bicubic | trilinear | lanczos | area | nearest-exact"
 _AXIS_NAMES = ("D", "H", "W")
+_AREA = {1: adaptive_avg_pool1d, 2: adaptive_avg_pool2d, 3: adaptive_avg_pool3d}
 
 Taps = list[tuple[Tensor, Tensor | None]]  # per output position: (input indices, weights or None)
 
@@ -167,9 +169,9 @@ def _check_mode(input: Tensor, mode: str) -> None:
         return
     if needed != -1:
         raise NotImplementedError(f"Got {input.dim()}D input, but {mode} mode needs {needed + 2}D input")
-    if mode in ("bicubic", "area", "lanczos"):
+    if mode in ("bicubic", "lanczos"):
         raise NotImplementedError(f"interpolate mode '{mode}' is not implemented in ember (it has nearest, "
-                                  "nearest-exact, linear, bilinear and trilinear)")
+                                  "nearest-exact, area, linear, bilinear and trilinear)")
     raise NotImplementedError(
         f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.dim()}D) for the modes: {_ALL_MODES} "
         f"(got {mode})"
@@ -209,9 +211,9 @@ def interpolate(
     recompute_scale_factor: bool | None = None,
     antialias: bool = False,
 ) -> Tensor:
-    """Resize (N, C, *spatial) to ``size``, or by ``scale_factor``, with 'nearest' or 'nearest-exact' (any of
-    1-3 spatial dims), 'linear' (1), 'bilinear' (2) or 'trilinear' (3) sampling; ``align_corners`` maps the
-    corner pixels' centres onto each other (linear modes only)."""
+    """Resize (N, C, *spatial) to ``size``, or by ``scale_factor``, with 'nearest', 'nearest-exact' or 'area'
+    (adaptive average pooling; any of 1-3 spatial dims), 'linear' (1), 'bilinear' (2) or 'trilinear' (3)
+    sampling; ``align_corners`` maps the corner pixels' centres onto each other (linear modes only)."""
     if mode in ("nearest", "area", "nearest-exact"):
         if align_corners is not None:
             raise ValueError("align_corners option can only be set with the interpolating modes: "
@@ -227,6 +229,8 @@ def interpolate(
     _check_mode(input, mode)
     spatial = list(input.shape[2:])
     _check_sizes(spatial, output_size)
+    if mode == "area":  # PyTorch's: the adaptive average pooling to the output size
+        return _AREA[len(spatial)](input, output_size)
     if not input._dtype.is_floating_point:
         raise NotImplementedError(f"\"upsample_{mode}{len(spatial)}d\" not implemented for '{type_name(input)}'")
     compute = np.dtype(np.float64 if input._dtype is ember.float64 else np.float32)

@@ -1,6 +1,7 @@
 """`layer_norm`: normalise the trailing `normalized_shape` dimensions to zero mean and unit (biased)
 variance, then scale and shift; one NativeLayerNormBackward0 node over (input, weight, bias), as PyTorch
-records it, whose backward is written in differentiable ember ops (second derivatives compose)."""
+records it, whose backward is written in differentiable ember ops (second derivatives compose). A float16
+input is computed in float32, with float16 or (mixed type) float32 weight and bias."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from ember._ops.dispatch import profiled
 from ember._tensor import Tensor
 from ember.autograd import grad_mode
 from ember.autograd.node import Node, attach, needs_input_grad
+from ember.nn.functional._mixed_dtype import opmath, parameter_dtype
 
 
 class NativeLayerNormBackward0(Node):
@@ -22,6 +24,9 @@ class NativeLayerNormBackward0(Node):
 
     def backward(self, grad: Tensor) -> tuple:
         input, weight, bias, mean, rstd = self.saved_tensors
+        compute = opmath(input._dtype)  # the gradients are computed in float32 for a float16 input
+        input, grad = input.to(compute), grad.to(compute)
+        weight = None if weight is None else weight.to(compute)
         if grad_mode.is_grad_enabled():  # create_graph: the statistics as functions of the input
             mean, rstd = _statistics(input, self.axes, self.eps)
         normalized = (input - mean) * rstd
@@ -41,7 +46,9 @@ def _shape_list(shape) -> str:
     return "[" + ", ".join(map(str, shape)) + "]"
 
 
-def _check(input: Tensor, shape: tuple, weight: Tensor | None, bias: Tensor | None) -> None:
+def _check(input: Tensor, shape: tuple, weight: Tensor | None, bias: Tensor | None) -> _dtype.dtype:
+    """layer_norm's refusals, in PyTorch's order and words; the parameters' dtype."""
+    parameters = parameter_dtype(input, weight, bias)
     if not input.dtype.is_floating_point:
         name = _dtype.TYPE_NAMES[input.dtype.name]
         raise NotImplementedError(f"\"LayerNormKernelImpl\" not implemented for '{name}'")
@@ -57,6 +64,7 @@ def _check(input: Tensor, shape: tuple, weight: Tensor | None, bias: Tensor | No
             f"Given normalized_shape={_shape_list(shape)}, expected input with shape "
             f"[*{''.join(', ' + str(s) for s in shape)}], but got input of size{_shape_list(input.shape)}"
         )
+    return parameters
 
 
 def normalized_shape_tuple(normalized_shape, op: str) -> tuple:
@@ -82,14 +90,19 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bi
                eps: float = 1e-5) -> Tensor:
     """(x - E[x]) / sqrt(Var[x] + eps) * weight + bias over the last len(normalized_shape) dimensions."""
     shape = normalized_shape_tuple(normalized_shape, "layer_norm")
-    _check(input, shape, weight, bias)
+    parameters = _check(input, shape, weight, bias)
     axes = tuple(range(input.dim() - len(shape), input.dim()))
+    compute = opmath(input._dtype)
     with grad_mode.no_grad():
-        mean, rstd = _statistics(input, axes, eps)
-        result = (input - mean) * rstd
+        x = input.to(compute)
+        mean, rstd = _statistics(x, axes, eps)
+        result = (x - mean) * rstd
         if weight is not None:
-            result = result * weight
+            result = result * weight.to(compute)
         if bias is not None:
-            result = result + bias
+            result = result + bias.to(compute)
+        result = result.to(input._dtype)
+        # PyTorch's backward reads the statistics it kept in the parameters' dtype (float16 without mixing)
+        mean, rstd = mean.to(parameters).to(compute), rstd.to(parameters).to(compute)
     return attach(result, NativeLayerNormBackward0, (input, weight, bias), (input, weight, bias, mean, rstd),
                   axes=axes, eps=eps, batch_axes=tuple(range(input.dim() - len(shape))))

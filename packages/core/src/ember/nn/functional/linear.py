@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ember import _dtype, _profiling
 from ember._ops.dispatch import profiled
-from ember._ops.fused import fused, has
+from ember._ops.fused import fused
 from ember._ops.views import permute_buffer, transposed_edge
 from ember._tensor import Tensor, wrap
 from ember.autograd import grad_mode
@@ -115,14 +115,20 @@ def _addmm(bias: Tensor, mat1: Tensor, weight: Tensor) -> Tensor:
             bias_shape not in ((1, out_features), (rows, out_features), (1,), ()):
         raise _bias_error(bias, (rows, out_features))
     profiling = _profiling.enabled
-    mat2 = weight.t() if profiling else wrap(permute_buffer(weight._device, weight._data, (1, 0)), weight._dtype,
-                                             weight._device)
-    if has(mat1, "addmm"):  # one kernel; the transposed weight is a buffer it reads from its strides
-        result = fused(mat1, "addmm", bias, mat1, mat2)
+    device = mat1._device
+    addmm = device.kernels.addmm
+    if addmm is not None and not profiling:
+        # `fused`'s call, inline (the training step's forward, once per layer): one kernel reading the transposed
+        # weight from its strides, on buffers, with no tensor made for the transposed weight
+        result = wrap(addmm(bias._data, mat1._data, permute_buffer(device, weight._data, (1, 0))), mat1._dtype, device)
     else:
-        with grad_mode.no_grad():
-            result = mat1.matmul(mat2)
-            result += bias
+        mat2 = weight.t() if profiling else wrap(permute_buffer(device, weight._data, (1, 0)), weight._dtype, device)
+        if addmm is not None:
+            result = fused(mat1, "addmm", bias, mat1, mat2)
+        else:
+            with grad_mode.no_grad():
+                result = mat1.matmul(mat2)
+                result += bias
     if profiling:
         return attach(result, AddmmBackward0, (bias, mat1, mat2), cross_saved(mat1, weight),
                       bias_is_vector=len(bias_shape) == 1)

@@ -4,6 +4,7 @@ composed of differentiable ember ops as PyTorch's is (its node: DivBackward0).""
 from __future__ import annotations
 
 from ember._ops.dispatch import profiled
+from ember._ops.pooling import avg_pool2d, avg_pool3d
 from ember._tensor import Tensor
 from ember.nn.functional.padding import pad
 
@@ -18,9 +19,13 @@ def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: flo
                          "dimensions)")
     if input.numel() == 0:
         return input
-    channel_padding = (0, 0) * (ndim - 2) + (size // 2, (size - 1) // 2)
-    squares = pad(input.mul(input), channel_padding)
-    windows = squares.unfold(1, size, 1)
-    # PyTorch's average pooling of integers divides as integers
-    window_mean = windows.mean(-1) if input._dtype.is_floating_point else windows.sum(-1) // size
+    # PyTorch's composition: an average pool over the channels, so that autocast's lists (avg_pool3d, pow) apply
+    squares = input.mul(input)
+    if ndim == 3:
+        squares = pad(squares.unsqueeze(1), (0, 0, size // 2, (size - 1) // 2))
+        window_mean = avg_pool2d(squares, (size, 1), stride=1).squeeze(1)
+    else:
+        shape = input.shape
+        squares = pad(squares.view(shape[0], 1, shape[1], shape[2], -1), (0, 0, 0, 0, size // 2, (size - 1) // 2))
+        window_mean = avg_pool3d(squares, (size, 1, 1), stride=1).squeeze(1).view(shape)
     return input / window_mean.mul(alpha).add(k).pow(beta)

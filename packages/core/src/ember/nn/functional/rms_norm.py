@@ -1,6 +1,6 @@
 """`rms_norm`: scale each input by the reciprocal root mean square of its last dims (no centring), then by an
-optional weight; composed as PyTorch's CPU path is (half upcast to float32, the result cast back; nodes
-MulBackward0 or ToCopyBackward0)."""
+optional weight; composed as PyTorch 2.13's CPU path is (half upcast to float32, scaled by the weight, then
+cast back once; nodes MulBackward0 or ToCopyBackward0)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import numpy as np
 import ember
 from ember import _dtype
 from ember._ops.dispatch import profiled
+from ember._ops.scalar_ops import shifted
 from ember._tensor import Tensor
 from ember.nn.functional.layer_normalization import _shape_list, normalized_shape_tuple
 
@@ -39,7 +40,7 @@ def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, eps:
     x = input.to(wide)
     if eps is None:
         eps = float(np.finfo(wide.numpy).eps)
-    result = (x * (x.pow(2).mean(dims, keepdim=True) + eps).rsqrt()).to(input._dtype)
-    if weight is not None:
-        result = (result * weight).to(input._dtype)
-    return result
+    result = x * shifted(x.pow(2).mean(dims, keepdim=True), eps).rsqrt()
+    if weight is not None:  # in the wider dtype: a float32 weight scales a half input's float32 result
+        result = result * weight
+    return result.to(input._dtype)

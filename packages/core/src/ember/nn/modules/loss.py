@@ -119,10 +119,11 @@ class CrossEntropyLoss(_WeightedLoss):
         self.label_smoothing = label_smoothing
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        buffers = self._buffers  # the weight from its dict, as Linear reads its parameters (see Linear.forward)
         return F.cross_entropy(
             input,
             target,
-            weight=self.weight,
+            weight=buffers["weight"] if "weight" in buffers else self.weight,
             ignore_index=self.ignore_index,
             reduction=self.reduction,
             label_smoothing=self.label_smoothing,
