@@ -225,7 +225,18 @@ def pow(a, b, out=None):
     """a ** b; a bool array to a bool power stays bool (a or not b), as PyTorch's, where numpy gives int8."""
     if type(b) is bool and a.dtype.kind == "b":
         return _array(np.logical_or(a, not b, out=ARRAY if out is None else out))
-    return _power(a, b, out)
+    result = _power(a, b, out)
+    if b.__class__ is _NDARRAY and b.dtype.kind == "f" and a.__class__ is _NDARRAY:
+        _undo_square_root(result, a, b)
+    return result
+
+
+def _undo_square_root(result, a, b) -> None:
+    """numpy computes a power by a broadcast exponent of 0.5 as a square root: -inf ** 0.5 is NaN and
+    -0. ** 0.5 is -0. there, where C's pow (PyTorch's, for a tensor exponent) gives inf and +0."""
+    wrong = (b == 0.5) & ((a == -np.inf) | (a == 0))
+    if wrong.any():
+        np.copyto(result, np.where(a == 0, 0.0, np.inf).astype(result.dtype), where=wrong)
 
 
 # Selection, reductions, matmul.

@@ -15,7 +15,7 @@ from .._device import resolve
 from .._size import Size
 from .._tensor import Tensor
 from . import views
-from .dispatch import DIMENSIONED, checked_scalar, profiled, type_name
+from .dispatch import DIMENSIONED, checked_scalar, filled_scalar, profiled, type_name
 
 # ember.manual_seed, seed and initial_seed, with the factories that use them
 manual_seed, seed, initial_seed = _generator.manual_seed, _generator.seed, _generator.initial_seed
@@ -292,7 +292,7 @@ def scalar_tensor(value, device=None, dtype=None) -> Tensor:
         raise TypeError(f"scalar_tensor(): argument 's' (position 1) must be Number, not {type(value).__name__}")
     dt = _dtype.parse(dtype, "scalar_tensor") or _dtype.get_default_dtype()
     d = place(device, dt, "scalar_tensor")
-    return Tensor._make(d.kernels.full((), checked_scalar(value, dt, "scalar_tensor"), dt), dt, d)
+    return Tensor._make(d.kernels.full((), filled_scalar(value, dt, 1, "scalar_tensor"), dt), dt, d)
 
 
 def legacy_new(cls, args, device, dt=None) -> Tensor:
@@ -383,10 +383,10 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False) -> T
     dtype = _dtype.parse(dtype, "full")
     _check_fill(fill_value, "full")
     dt = dtype or _dtype.scalar_dtype(fill_value)
-    fill_value = checked_scalar(fill_value, dt, "full")
     if not isinstance(size, (tuple, list, Size)):
         raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, not {type(size).__name__}")
     shape = parse_size((tuple(size),), "full", dt.itemsize)
+    fill_value = filled_scalar(fill_value, dt, math.prod(shape), "full")
     d = place(device, dt, "full")
     return _finish(d.kernels.full(shape, fill_value, dt), dt, d, requires_grad, "full")
 
@@ -449,7 +449,7 @@ def full_like(input, fill_value, *, dtype=None, layout=None, device=None, pin_me
     dtype = _dtype.parse(dtype, "full_like")
     _check_fill(fill_value, "full_like")
     dt = dtype or input._dtype
-    fill_value = checked_scalar(fill_value, dt, "full_like")
+    fill_value = filled_scalar(fill_value, dt, input.numel(), "full_like")
     d = place(device if device is not None else input._device, dt, "full_like")
 
     def fill(d, shape, dt):
