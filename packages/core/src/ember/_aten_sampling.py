@@ -1,0 +1,183 @@
+"""The samplers of PyTorch's CPU kernels (ATen's ``DistributionsHelper.h``, ``TransformationHelper.h``,
+``cpu/DistributionTemplates.h``, ``randperm_cpu``, ``multinomial_with_replacement``) over an `MT19937Engine`,
+word for word: each draws the words PyTorch draws, in its order, and transforms them as it does (double
+transcendental functions through the C library, as ATen's). All return flat numpy arrays of `n` values.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ._avx_mathfun import fma, log256_ps, sincos256_ps
+from ._mt19937 import MT19937Engine
+
+_F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)
+_DIGITS = {"float16": 11, "float32": 24, "float64": 53}
+
+
+def _libm(name: str):
+    """The C library's double function `name` (numpy's own differ from it in the last bit)."""
+    scalar = np.frompyfunc(getattr(math, name), 1, 1)
+    return lambda x: np.asarray(scalar(np.asarray(x, np.float64)), np.float64)
+
+
+_log, _log1p, _cos, _sin, _tan, _exp = (_libm(name) for name in ("log", "log1p", "cos", "sin", "tan", "exp"))
+
+
+def _split(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Veltkamp's split of doubles into high and low halves of 26 bits each."""
+    t = x * 134217729.0
+    high = t - (t - x)
+    return high, x - high
+
+
+def _fma(a: np.ndarray, b: float, c: float) -> np.ndarray:
+    """Double a * b + c with one rounding, as the fused multiply-add PyTorch's build uses (the product's
+    rounding error recovered exactly with Dekker's product and added back after the sum)."""
+    a = np.asarray(a, np.float64)
+    product = a * b
+    (a_high, a_low), (b_high, b_low) = _split(a), _split(np.float64(b))
+    error = ((a_high * b_high - product) + a_high * b_low + a_low * b_high) + a_low * b_low
+    total = product + c
+    virtual = total - product
+    rounding = (product - (total - virtual)) + (c - virtual)
+    return total + (rounding + error)
+
+
+def _unit(engine: MT19937Engine, n: int, dtype: np.dtype) -> np.ndarray:
+    """``uniform_real_distribution<T>(0, 1)``: the low mantissa-many bits of a word, scaled to [0, 1) (a 64-bit
+    word for double, a 32-bit one otherwise), in T's accumulate type (float, or double for double)."""
+    digits = _DIGITS[dtype.name]
+    words = engine.random64(n) if digits == 53 else engine.random(n)
+    acc = _F64 if digits == 53 else _F32
+    return (words & np.uint64((1 << digits) - 1)).astype(acc) * acc.type(2.0 ** -digits)
+
+
+def uniform(engine: MT19937Engine, n: int, low: float, high: float, dtype: np.dtype) -> np.ndarray:
+    """``uniform_``: x * (to - from) + from, from and to first cast to the dtype."""
+    acc = _F64 if dtype == _F64 else _F32
+    start, stop = acc.type(dtype.type(low)), acc.type(dtype.type(high))
+    return (_unit(engine, n, dtype) * (stop - start) + start).astype(dtype)
+
+
+def _double_normals(engine: MT19937Engine, n: int) -> np.ndarray:
+    """`n` draws of ``normal_distribution<double>`` (standard): the cached sample first, then Box-Muller pairs
+    (cosine now, sine cached) from two double uniforms each."""
+    head: list[float] = []
+    if n and engine.next_double_normal is not None:
+        head, engine.next_double_normal = [engine.next_double_normal], None
+    pairs = (n - len(head) + 1) // 2
+    u = _unit(engine, 2 * pairs, _F64).reshape(pairs, 2)
+    radius = np.sqrt(-2.0 * _log1p(-u[:, 1]))
+    theta = 2.0 * math.pi * u[:, 0]
+    values = np.stack([radius * _cos(theta), radius * _sin(theta)], axis=1).reshape(-1)
+    if (n - len(head)) % 2:
+        engine.next_double_normal, values = float(values[-1]), values[:-1]
+    return np.concatenate([np.asarray(head, np.float64), values])
+
+
+def _box_muller_16(data: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """``normal_fill_16`` over rows of 16 uniforms: the first 8 give the radii, the last 8 the angles (float
+    rows as the AVX2 build's ``normal_fill_16_AVX2``)."""
+    u1, u2 = 1 - data[:, :8], data[:, 8:]
+    if dtype == _F32:
+        radius = np.sqrt(np.float32(-2) * log256_ps(u1))
+        sin, cos = sincos256_ps(np.float32(2.0 * math.pi) * u2)
+        return np.concatenate([radius * cos, radius * sin], axis=1)
+    radius = np.sqrt(-2 * _log(u1))
+    theta = 2.0 * math.pi * u2
+    return np.concatenate([radius * _cos(theta), radius * _sin(theta)], axis=1)
+
+
+def normal(engine: MT19937Engine, n: int, mean: float, std: float, dtype: np.dtype) -> np.ndarray:
+    """``normal_``: of 16 or more elements, all uniforms first, then Box-Muller over each 16 (and over 16 fresh
+    uniforms for the last 16 when 16 does not divide n); below 16, one cached double normal each."""
+    if n < 16 or dtype not in (_F32, _F64):
+        return _fma(_double_normals(engine, n), std, mean).astype(dtype)
+    data = _unit(engine, n, dtype)
+    whole = n - n % 16
+    out = _box_muller_16(data[:whole].reshape(-1, 16), dtype).reshape(-1)
+    if n % 16:
+        tail = _box_muller_16(_unit(engine, 16, dtype).reshape(1, 16), dtype).reshape(-1)
+        out = np.concatenate([out[:n - 16], tail])
+    if dtype == _F32:
+        return fma(out, np.float32(std), np.float32(mean))
+    return _fma(out, std, mean)
+
+
+def random(engine: MT19937Engine, n: int, dtype: np.dtype) -> np.ndarray:
+    """``random_()``: [0, 2**digits] for a float dtype, [0, max] for an integer one, 0/1 for bool (a 64-bit
+    word for int64 and double, a 32-bit one otherwise)."""
+    if dtype.kind == "b":
+        return (engine.random(n) & np.uint64(1)).astype(dtype)
+    wide = dtype in (_F64, np.dtype(np.int64))
+    words = engine.random64(n) if wide else engine.random(n)
+    span = (1 << _DIGITS[dtype.name]) + 1 if dtype.kind == "f" else int(np.iinfo(dtype).max) + 1
+    return (words % np.uint64(span)).astype(dtype)
+
+
+def from_to(engine: MT19937Engine, n: int, low: int, high: int, dtype: np.dtype) -> np.ndarray:
+    """``random_(from, to)`` and ``randint``: (word % range) + from, a 64-bit word only for a range of 2**32
+    or more in int64, double or float."""
+    span = high - low
+    wide = span >= 1 << 32 and dtype in (_F32, _F64, np.dtype(np.int64))
+    words = engine.random64(n) if wide else engine.random(n)
+    values = ((words % np.uint64(span)) + np.uint64(low & 0xFFFF_FFFF_FFFF_FFFF)).view(np.int64)
+    return values.astype(dtype)
+
+
+def bernoulli_scalar(engine: MT19937Engine, n: int, p: float, dtype: np.dtype) -> np.ndarray:
+    """``bernoulli_(p)`` for a number p: a double uniform below p."""
+    return (_unit(engine, n, _F64) < p).astype(dtype)
+
+
+def bernoulli_tensor(engine: MT19937Engine, p: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """``bernoulli_(p)`` for probabilities `p` (flat, one per element): a double uniform below p for double p,
+    a float one otherwise."""
+    accurate = p.dtype == _F64
+    u = _unit(engine, p.size, _F64 if accurate else _F32)
+    return (u < p.astype(_F64 if accurate else _F32)).astype(dtype)
+
+
+def exponential(engine: MT19937Engine, n: int, lambd: float, dtype: np.dtype) -> np.ndarray:
+    """``exponential_``: -1/lambda * log1p(-u) of a double uniform."""
+    return (-1.0 / lambd * _log1p(-_unit(engine, n, _F64))).astype(dtype)
+
+
+def geometric(engine: MT19937Engine, n: int, p: float, dtype: np.dtype) -> np.ndarray:
+    """``geometric_``: ceil(log(u) / log1p(-p)) of a double uniform."""
+    return np.ceil(_log(_unit(engine, n, _F64)) / math.log1p(-p)).astype(dtype)
+
+
+def cauchy(engine: MT19937Engine, n: int, median: float, sigma: float, dtype: np.dtype) -> np.ndarray:
+    """``cauchy_``: median + sigma * tan(pi * (u - 1/2)) of a double uniform."""
+    return (median + sigma * _tan(math.pi * (_unit(engine, n, _F64) - 0.5))).astype(dtype)
+
+
+def log_normal(engine: MT19937Engine, n: int, mean: float, std: float, dtype: np.dtype) -> np.ndarray:
+    """``log_normal_``: exp of a ``normal_distribution<double>`` draw each."""
+    return _exp(_fma(_double_normals(engine, n), std, mean)).astype(dtype)
+
+
+def randperm(engine: MT19937Engine, n: int) -> np.ndarray:
+    """``randperm_cpu``: Fisher-Yates from the front, swapping i with i + word % (n - i)."""
+    order = list(range(n))
+    for i, word in enumerate(engine.random(max(n - 1, 0)).tolist()):
+        j = i + word % (n - i)
+        order[i], order[j] = order[j], order[i]
+    return np.asarray(order, np.int64)
+
+
+def multinomial_with_replacement(engine: MT19937Engine, rows: np.ndarray, samples: int) -> np.ndarray:
+    """``multinomial_with_replacement_apply``: per row, the running sum in the row's dtype divided by the
+    total, its last bucket set to 1, and for each double uniform the first bucket not below it."""
+    result = np.empty((rows.shape[0], samples), np.int64)
+    for i, row in enumerate(rows):
+        running = np.cumsum(row.astype(np.float32) if row.dtype == np.float16 else row)
+        total = running[-1]
+        if total > 0:
+            running = running / total
+        running[-1] = 1
+        result[i] = np.searchsorted(running.astype(np.float64), _unit(engine, samples, _F64), side="left")
+    return result
