@@ -55,10 +55,11 @@ def _unit(engine: MT19937Engine, n: int, dtype: np.dtype) -> np.ndarray:
 
 
 def uniform(engine: MT19937Engine, n: int, low: float, high: float, dtype: np.dtype) -> np.ndarray:
-    """``uniform_``: x * (to - from) + from, from and to first cast to the dtype."""
-    acc = _F64 if dtype == _F64 else _F32
-    start, stop = acc.type(dtype.type(low)), acc.type(dtype.type(high))
-    return (_unit(engine, n, dtype) * (stop - start) + start).astype(dtype)
+    """``uniform_``: x * (to - from) + from (fused), from and to first cast to the dtype."""
+    if dtype == _F64:
+        return _fma(_unit(engine, n, dtype), high - low, low)
+    start, stop = _F32.type(dtype.type(low)), _F32.type(dtype.type(high))
+    return fma(_unit(engine, n, dtype), stop - start, start).astype(dtype)
 
 
 def _double_normals(engine: MT19937Engine, n: int) -> np.ndarray:
@@ -151,8 +152,8 @@ def geometric(engine: MT19937Engine, n: int, p: float, dtype: np.dtype) -> np.nd
 
 
 def cauchy(engine: MT19937Engine, n: int, median: float, sigma: float, dtype: np.dtype) -> np.ndarray:
-    """``cauchy_``: median + sigma * tan(pi * (u - 1/2)) of a double uniform."""
-    return (median + sigma * _tan(math.pi * (_unit(engine, n, _F64) - 0.5))).astype(dtype)
+    """``cauchy_``: median + sigma * tan(pi * (u - 1/2)) (fused) of a double uniform."""
+    return _fma(_tan(math.pi * (_unit(engine, n, _F64) - 0.5)), sigma, median).astype(dtype)
 
 
 def log_normal(engine: MT19937Engine, n: int, mean: float, std: float, dtype: np.dtype) -> np.ndarray:

@@ -14,7 +14,6 @@ _N = 624  # MERSENNE_STATE_N
 _HEAD = struct.Struct("<qiiQ")
 _TAIL = struct.Struct("<dddi4xf?3x")
 STATE_SIZE = _HEAD.size + 8 * _N + _TAIL.size
-_LEGACY_SIZE = STATE_SIZE - 8
 
 
 class MT19937Engine:
@@ -61,20 +60,18 @@ class MT19937Engine:
                        self.next_float_normal if float_valid else 0.0, float_valid)))
 
     def set_state(self, data: bytes) -> None:
-        """Restore a `get_state` (or the legacy 5048-byte one); ValueError for any other size or an
-        invalid mt19937 state, as ``CPUGeneratorImpl::set_state`` checks it."""
-        if len(data) not in (STATE_SIZE, _LEGACY_SIZE):
-            raise ValueError(f"Expected either a CPUGeneratorImplStateLegacy of size {_LEGACY_SIZE} or a "
-                             f"CPUGeneratorImplState of size {STATE_SIZE} but found the input RNG state size "
-                             f"to be {len(data)}")
+        """Restore a `get_state`; ValueError for another size or an invalid mt19937 state, as
+        ``CPUGeneratorImpl::set_state`` checks them."""
+        if len(data) != STATE_SIZE:
+            raise ValueError(f"Expected a CPUGeneratorImplState of size {STATE_SIZE} but found the input RNG "
+                             f"state size to be {len(data)}")
         seed, left, seeded, next_ = _HEAD.unpack_from(data)
         if not (seeded and 0 < left <= _N and next_ <= _N):
             raise ValueError("Invalid mt19937 state")
         key = np.frombuffer(data, dtype="<u8", count=_N, offset=_HEAD.size).astype(np.uint32)
-        tail = data[_HEAD.size + 8 * _N:] + bytes(STATE_SIZE - len(data))
-        _, normal_y, _, normal_valid, float_normal, float_valid = _TAIL.unpack(tail)
+        _, normal_y, _, normal_valid, float_normal, float_valid = _TAIL.unpack_from(data, _HEAD.size + 8 * _N)
         self.bits.state = {"bit_generator": "MT19937", "state": {"key": key, "pos": _N + 1 - left}}
         self.initial_seed = seed & 0xFFFF_FFFF_FFFF_FFFF
         self._parked_next = next_
         self.next_double_normal = normal_y if normal_valid else None
-        self.next_float_normal = float_normal if float_valid and len(data) == STATE_SIZE else None
+        self.next_float_normal = float_normal if float_valid else None

@@ -1,8 +1,10 @@
 """Random sampling: bernoulli, binomial, multinomial, normal, poisson and the in-place random fills (``uniform_``,
 ``normal_``, ``bernoulli_``, ``random_``, ``exponential_``, ``geometric_``, ``log_normal_``, ``cauchy_``).
 
-Every one takes ``generator=`` and is composed from the ``uniform``/``normal`` kernels and ordinary ops,
-so every backend has them; only Poisson counts are drawn on the host (from the generator's host stream).
+Every one takes ``generator=``. From a generator whose state is PyTorch's CPU one (an `MT19937Engine`, the
+CPU's) each draws with ATen's own CPU sampler (``_aten_sampling``), so that a seed gives PyTorch's numbers;
+from any other, it is composed from the ``uniform``/``normal`` kernels and ordinary ops, so every backend has
+them. Poisson and binomial counts are drawn on the host (numpy's samplers over the generator's host stream).
 As in PyTorch, a sample's gradient with respect to its distribution's parameters is zero.
 """
 from __future__ import annotations
@@ -12,7 +14,9 @@ import numbers
 
 import numpy as np
 
+from .. import _aten_sampling as aten
 from .. import _checks, _dtype, _generator
+from .._mt19937 import MT19937Engine
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.node import Node, attach
@@ -58,10 +62,9 @@ def _wide(d):
     return _dtype.float64 if "float64" in d.device_type.dtypes else _dtype.float32
 
 
-def _uniform(d, shape, dt, generator, op: str) -> Tensor:
-    """Uniform draws on [0, 1) of `shape` and float dtype `dt` on `d` from `generator` (or `d`'s default)."""
-    engine = _generator.chosen(generator, d, op).engine()
-    return Tensor._make(d.kernels.uniform(tuple(shape), 0.0, 1.0, dt, engine), dt, d)
+def _sampled(d, values: np.ndarray, shape, dt) -> Tensor:
+    """A tensor of `shape` and dtype `dt` on `d` holding the flat host samples `values`."""
+    return Tensor._make(d.kernels.from_numpy(values.astype(dt.numpy, copy=False).reshape(tuple(shape))), dt, d)
 
 
 def _standard_normal(d, shape, dt, generator, op: str) -> Tensor:
@@ -98,9 +101,17 @@ def bernoulli(input, p=None, *, generator=None, out=None) -> Tensor:
         if not input._dtype.is_floating_point:
             raise NotImplementedError(f"\"bernoulli_tensor_cpu_p_\" not implemented for '{type_name(input._dtype)}'")
         _check_probabilities(input)
+        d = input._device
+        engine = _generator.chosen(generator, d, "bernoulli").engine()
         with grad_mode.no_grad():
-            draws = _uniform(input._device, input.shape, input._dtype, generator, "bernoulli")
-            result = draws.lt(input).to(input._dtype)
+            if isinstance(engine, MT19937Engine):
+                chances = input.detach().contiguous().cpu().numpy().reshape(-1)
+                result = _sampled(d, aten.bernoulli_tensor(engine, chances, input._dtype.numpy), input.shape,
+                                  input._dtype)
+            else:
+                draws = Tensor._make(d.kernels.uniform(tuple(input.shape), 0.0, 1.0, input._dtype, engine),
+                                     input._dtype, d)
+                result = draws.lt(input).to(input._dtype)
         result = attach(result, BernoulliBackward0, (input,))
     return result if out is None else _written(out, result)
 
@@ -127,14 +138,19 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
     if categories > 2**24:
         raise RuntimeError("number of categories cannot exceed 2^24")
     d = input._device
+    engine = _generator.chosen(generator, d, "multinomial").engine()
+    exact = isinstance(engine, MT19937Engine)
     with grad_mode.no_grad():
-        rows = input.detach().reshape(-1, categories).to(_wide(d))
+        rows = input.detach().reshape(-1, categories)
+        rows = rows if exact else rows.to(_wide(d))
         if rows.numel():
             _check_distribution(rows)
-        if replacement:
-            result = _inverted(rows, int(num_samples), generator)
+        if replacement and num_samples > 1:
+            result = (_sampled(d, aten.multinomial_with_replacement(engine, rows.cpu().numpy(), int(num_samples)),
+                               (rows.shape[0], int(num_samples)), _dtype.int64) if exact
+                      else _inverted(rows, int(num_samples), engine))
         else:
-            keys = rows / _exponential(d, rows.shape, rows._dtype, generator, "multinomial")
+            keys = rows / _exponentials(d, rows.shape, rows._dtype, engine)
             result = keys.topk(int(num_samples), dim=-1).indices
         result = result.reshape(*input.shape[:-1], int(num_samples))
     return result if out is None else _written(out, result)
@@ -157,21 +173,27 @@ def _check_distribution(rows: Tensor) -> None:
 _CHUNK = 2**22
 
 
-def _inverted(rows: Tensor, num_samples: int, generator) -> Tensor:
+def _inverted(rows: Tensor, num_samples: int, engine) -> Tensor:
     """Indices with replacement: for a uniform u on [0, total), the number of running sums <= u, capped
     at the first category that reaches the total (so a zero-probability category is never drawn)."""
     running = rows.cumsum(-1)
     total = running[:, -1:]
     last = running.lt(total).sum(-1, keepdim=True)
-    u = _uniform(rows._device, (rows.shape[0], num_samples), rows._dtype, generator, "multinomial") * total
+    u = Tensor._make(rows._device.kernels.uniform((rows.shape[0], num_samples), 0.0, 1.0, rows._dtype, engine),
+                     rows._dtype, rows._device) * total
     step = max(1, _CHUNK // max(1, rows.numel()))
     counts = [running.unsqueeze(1).le(u[:, i:i + step].unsqueeze(2)).sum(-1) for i in range(0, num_samples, step)]
     return (counts[0] if len(counts) == 1 else cat(counts, dim=1)).minimum(last)
 
 
-def _exponential(d, shape, dt, generator, op: str) -> Tensor:
-    """Exp(1) draws: -log(1 - u), finite since u < 1."""
-    return _uniform(d, shape, dt, generator, op).neg().log1p().neg()
+def _exponentials(d, shape, dt, engine, lambd: float = 1.0) -> Tensor:
+    """Exp(lambd) draws of float dtype `dt` from the backend state `engine`: ATen's sampler for an MT19937
+    one, else -log(1 - u) / lambd (finite since u < 1) of the ``uniform`` kernel's u."""
+    if isinstance(engine, MT19937Engine):
+        return _sampled(d, aten.exponential(engine, math.prod(shape), lambd, dt.numpy), shape, dt)
+    wide = _wide(d)
+    u = Tensor._make(d.kernels.uniform(tuple(shape), 0.0, 1.0, wide, engine), wide, d)
+    return (u.neg().log1p().neg() / lambd).to(dt)
 
 
 _NORMAL_SIGNATURES = ("(Tensor mean, Tensor std, *, Generator generator, Tensor out), (Tensor mean, float std, "
@@ -305,17 +327,27 @@ def normal_(self, mean=0.0, std=1.0, *, generator=None):
 def bernoulli_(self, p=0.5, *, generator=None):
     """Fill with 1 with probability `p` (a number, or a tensor broadcast to `self`'s shape), else 0."""
     d = self._device
+    if isinstance(p, Tensor):
+        _check_probabilities(p)
+    else:
+        p = _number(p, "bernoulli_", "p")
+        if not 0 <= p <= 1:
+            raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p:g}")
+    engine = _generator.chosen(generator, d, "bernoulli_").engine()
     with grad_mode.no_grad():
         if isinstance(p, Tensor):
-            _check_probabilities(p)
             p = p.to(d).expand(self.shape)
-            draws = _uniform(d, self.shape, p._dtype if p._dtype.is_floating_point else _wide(d), generator,
-                             "bernoulli_")
+            if isinstance(engine, MT19937Engine):
+                chances = p.contiguous().cpu().numpy().reshape(-1)
+                return _fill(self, _sampled(d, aten.bernoulli_tensor(engine, chances, self._dtype.numpy),
+                                            self.shape, self._dtype))
+            dt = p._dtype if p._dtype.is_floating_point else _wide(d)
+        elif isinstance(engine, MT19937Engine):
+            return _fill(self, _sampled(d, aten.bernoulli_scalar(engine, self.numel(), p, self._dtype.numpy),
+                                        self.shape, self._dtype))
         else:
-            p = _number(p, "bernoulli_", "p")
-            if not 0 <= p <= 1:
-                raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p:g}")
-            draws = _uniform(d, self.shape, _wide(d), generator, "bernoulli_")
+            dt = _wide(d)
+        draws = Tensor._make(d.kernels.uniform(tuple(self.shape), 0.0, 1.0, dt, engine), dt, d)
         values = draws.lt(p).to(self._dtype)
     return _fill(self, values)
 
@@ -339,6 +371,8 @@ def random_(self, from_=None, to=None, *, generator=None, **keywords):
     else:
         creation.check_integer_range(low, high, dt, "", "random_")
     engine = _generator.chosen(generator, self._device, "random_").engine()
+    if from_ is None and isinstance(engine, MT19937Engine):
+        return _fill(self, _sampled(self._device, aten.random(engine, self.numel(), dt.numpy), self.shape, dt))
     values = creation.draw_integers(self._device, self._data.shape, low, high, dt, engine)
     return _fill(self, Tensor._make(values, dt, self._device))
 
@@ -356,9 +390,10 @@ def exponential_(self, lambd=1.0, *, generator=None):
     lambd = _number(lambd, "exponential_", "lambd")
     if not lambd > 0:
         raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd:g}")
+    engine = _generator.chosen(generator, self._device, "exponential_").engine()
     with grad_mode.no_grad():
-        values = _exponential(self._device, self.shape, _wide(self._device), generator, "exponential_") / lambd
-    return _fill(self, values.to(self._dtype))
+        values = _exponentials(self._device, self.shape, self._dtype, engine, lambd)
+    return _fill(self, values)
 
 
 def geometric_(self, p, *, generator=None):
@@ -368,8 +403,13 @@ def geometric_(self, p, *, generator=None):
     p = _number(p, "geometric_", "p")
     if not 0 < p < 1:
         raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p:g}")
+    d = self._device
+    engine = _generator.chosen(generator, d, "geometric_").engine()
+    if isinstance(engine, MT19937Engine):
+        return _fill(self, _sampled(d, aten.geometric(engine, self.numel(), p, self._dtype.numpy), self.shape,
+                                    self._dtype))
     with grad_mode.no_grad():
-        survivals = _exponential(self._device, self.shape, _wide(self._device), generator, "geometric_")
+        survivals = _exponentials(d, self.shape, _wide(d), engine)
         values = (survivals / -math.log1p(-p)).ceil().clamp_min(1)
     return _fill(self, values.to(self._dtype))
 
@@ -380,8 +420,14 @@ def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
     mean, std = _number(mean, "log_normal_", "mean"), _number(std, "log_normal_", "std")
     if not std > 0:
         raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std:g}")
+    d = self._device
+    engine = _generator.chosen(generator, d, "log_normal_").engine()
+    if isinstance(engine, MT19937Engine):
+        return _fill(self, _sampled(d, aten.log_normal(engine, self.numel(), mean, std, self._dtype.numpy),
+                                    self.shape, self._dtype))
     with grad_mode.no_grad():
-        values = (_standard_normal(self._device, self.shape, _wide(self._device), generator, "log_normal_") * std
+        wide = _wide(d)
+        values = (Tensor._make(d.kernels.normal(tuple(self.shape), 0.0, 1.0, wide, engine), wide, d) * std
                   + mean).exp()
     return _fill(self, values.to(self._dtype))
 
@@ -392,8 +438,14 @@ def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
     median, sigma = _number(median, "cauchy_", "median"), _number(sigma, "cauchy_", "sigma")
     if not sigma > 0:
         raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma:g}")
+    d = self._device
+    engine = _generator.chosen(generator, d, "cauchy_").engine()
+    if isinstance(engine, MT19937Engine):
+        return _fill(self, _sampled(d, aten.cauchy(engine, self.numel(), median, sigma, self._dtype.numpy),
+                                    self.shape, self._dtype))
     with grad_mode.no_grad():
-        u = _uniform(self._device, self.shape, _wide(self._device), generator, "cauchy_")
+        wide = _wide(d)
+        u = Tensor._make(d.kernels.uniform(tuple(self.shape), 0.0, 1.0, wide, engine), wide, d)
         values = ((u - 0.5) * math.pi).tan() * sigma + median
     return _fill(self, values.to(self._dtype))
 
