@@ -46,9 +46,9 @@ def _fma(a: np.ndarray, b: float, c: float) -> np.ndarray:
 
 
 def _unit(engine: MT19937Engine, n: int, dtype: np.dtype) -> np.ndarray:
-    """``uniform_real_distribution<T>(0, 1)``: the low mantissa-many bits of a word, scaled to [0, 1) (a 64-bit
-    word for double, a 32-bit one otherwise), in T's accumulate type (float, or double for double)."""
-    digits = _DIGITS[dtype.name]
+    """``uniform_real_distribution<T>(0, 1)``: the low mantissa-many bits of a word, scaled to [0, 1): 53 of a
+    64-bit word in double, else 24 of a 32-bit word in float (half draws as float, PyTorch's opmath type)."""
+    digits = 53 if dtype == _F64 else 24
     words = engine.random64(n) if digits == 53 else engine.random(n)
     acc = _F64 if digits == 53 else _F32
     return (words & np.uint64((1 << digits) - 1)).astype(acc) * acc.type(2.0 ** -digits)
@@ -94,17 +94,17 @@ def _box_muller_16(data: np.ndarray, dtype: np.dtype) -> np.ndarray:
 def normal(engine: MT19937Engine, n: int, mean: float, std: float, dtype: np.dtype) -> np.ndarray:
     """``normal_``: of 16 or more elements, all uniforms first, then Box-Muller over each 16 (and over 16 fresh
     uniforms for the last 16 when 16 does not divide n); below 16, one cached double normal each."""
-    if n < 16 or dtype not in (_F32, _F64):
+    if n < 16:
         return _fma(_double_normals(engine, n), std, mean).astype(dtype)
+    if dtype not in (_F32, _F64):  # half as float (PyTorch's half tail of 16 redrawn differs: not reproduced)
+        return normal(engine, n, mean, std, _F32).astype(dtype)
     data = _unit(engine, n, dtype)
     whole = n - n % 16
     out = _box_muller_16(data[:whole].reshape(-1, 16), dtype).reshape(-1)
     if n % 16:
         tail = _box_muller_16(_unit(engine, 16, dtype).reshape(1, 16), dtype).reshape(-1)
         out = np.concatenate([out[:n - 16], tail])
-    if dtype == _F32:
-        return fma(out, np.float32(std), np.float32(mean))
-    return _fma(out, std, mean)
+    return fma(out, np.float32(std), np.float32(mean)) if dtype == _F32 else _fma(out, std, mean)
 
 
 def random(engine: MT19937Engine, n: int, dtype: np.dtype) -> np.ndarray:

@@ -11,9 +11,9 @@ import numpy as np
 
 from .. import _aten_sampling as aten
 from .. import _deterministic, _dtype, _generator
-from .._mt19937 import MT19937Engine
 from .._backend_util import half_source
 from .._device import resolve
+from .._mt19937 import MT19937Engine
 from .._size import Size
 from .._tensor import Tensor
 from . import views

@@ -145,7 +145,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
         rows = rows if exact else rows.to(_wide(d))
         if rows.numel():
             _check_distribution(rows)
-        if replacement and num_samples > 1:
+        if replacement and int(num_samples) > 1:
             result = (_sampled(d, aten.multinomial_with_replacement(engine, rows.cpu().numpy(), int(num_samples)),
                                (rows.shape[0], int(num_samples)), _dtype.int64) if exact
                       else _inverted(rows, int(num_samples), engine))
