@@ -205,7 +205,9 @@ def test_random_split_and_sampler_orders_equal_pytorchs():
 DISTRIBUTIONS = {
     "Normal": (0.5, 2.0), "Exponential": (2.0,), "Bernoulli": (0.3,), "Categorical": ([0.2, 0.3, 0.5],),
     "Uniform": (-1.0, 2.0), "MultivariateNormal": ([0.0, 1.0], [[2.0, 0.5], [0.5, 1.0]]), "Cauchy": (0.5, 2.0),
-    "Geometric": (0.3,), "OneHotCategorical": ([0.2, 0.3, 0.5],),
+    "Geometric": (0.3,), "OneHotCategorical": ([0.2, 0.3, 0.5],), "Gamma": ([0.3, 2.5, 12.0], 2.0),
+    "Beta": (0.5, 3.0), "Dirichlet": ([0.2, 1.0, 4.0],), "Chi2": (3.0,), "StudentT": (4.0,),
+    "Poisson": ([0.5, 9.0, 40.0],),
 }
 
 
@@ -216,6 +218,22 @@ def test_distribution_samples_equal_pytorchs(name):
     ours = getattr(ember.distributions, name)(*(ember.tensor(p) for p in params))
     theirs = getattr(torch.distributions, name)(*(torch.tensor(p) for p in params))
     _same(ours.sample((50,)), theirs.sample((50,)))
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_gamma_and_poisson_draws_equal_pytorchs(dtype):
+    """ATen's Marsaglia-Tsang gamma (boosted below 1) and its Poisson samplers, element by element."""
+    rates = [0.0, 0.05, 0.5, 1.0, 3.0, 9.9, 10.0, 25.0, 300.0, 1e4] * 3
+    for seed in SEEDS[:3]:
+        _seed_both(seed)
+        for lib in (ember, torch):
+            lib.randn(1)  # a cached normal sample, which the gamma sampler takes first
+        alphas = [rate for rate in rates if rate > 0]
+        _same(ember.distributions.Gamma(ember.tensor(alphas, dtype=getattr(ember, dtype)), 1.0).sample(),
+              torch.distributions.Gamma(torch.tensor(alphas, dtype=getattr(torch, dtype)), 1.0).sample())
+        _same(ember.poisson(ember.tensor(rates, dtype=getattr(ember, dtype))),
+              torch.poisson(torch.tensor(rates, dtype=getattr(torch, dtype))))
+        _same(ember.rand(3), torch.rand(3))
 
 
 def test_other_devices_stay_seeded():

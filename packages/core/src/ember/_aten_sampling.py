@@ -182,3 +182,88 @@ def multinomial_with_replacement(engine: MT19937Engine, rows: np.ndarray, sample
         running[-1] = 1
         result[i] = np.searchsorted(running.astype(np.float64), _unit(engine, samples, _F64), side="left")
     return result
+
+
+def _gamma_one(engine: MT19937Engine, alpha: float, rounded) -> float:
+    """``sample_gamma``: Marsaglia and Tsang's rejection from double normals and uniforms, alpha < 1 boosted
+    by U^(1/alpha); `rounded` rounds to the sample's scalar type where ATen computes in it."""
+    scale = 1.0
+    if alpha < 1.0:
+        if alpha == 0:
+            return 0.0
+        scale *= math.pow(1 - float(_unit(engine, 1, _F64)[0]), rounded(1.0 / alpha))
+        alpha = rounded(alpha + 1.0)
+    d = rounded(alpha - _ONE_THIRD)
+    c = 1.0 / math.sqrt(9.0 * d)
+    while True:
+        y = 0.0
+        while y <= 0:
+            x = float(_double_normals(engine, 1)[0])
+            y = 1.0 + c * x
+        v = y * y * y
+        u = 1 - float(_unit(engine, 1, _F64)[0])
+        xx = x * x
+        if u < 1.0 - _SQUEEZE * xx * xx or math.log(u) < 0.5 * xx + d * (1.0 - v + math.log(v)):
+            return rounded(scale * d * v)
+
+
+_ONE_THIRD = float(np.float32(1.0) / np.float32(3.0))  # ATen's 1.0f / 3.0f
+_SQUEEZE = float(np.float32(0.0331))  # ATen's 0.0331f
+
+
+def standard_gamma(engine: MT19937Engine, alphas: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """``_s_gamma_cpu``: one `sample_gamma` per alpha in order, at least the dtype's smallest normal (of
+    `alphas`' shape)."""
+    def rounded(value: float) -> float:
+        return float(dtype.type(value))
+    tiny = float(np.finfo(dtype).tiny)
+    draws = [max(tiny, _gamma_one(engine, rounded(a), rounded)) for a in alphas.reshape(-1).tolist()]
+    return np.array(draws, dtype=dtype).reshape(alphas.shape)
+
+
+def dirichlet(engine: MT19937Engine, alphas: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """``_s_dirichlet_cpu``: double gamma draws (at least double's smallest normal) over their sum along the
+    last dim, cast to the dtype and clamped into [smallest normal, the float below 1]."""
+    gammas = np.array([max(float(np.finfo(_F64).tiny), _gamma_one(engine, a, float))
+                       for a in alphas.astype(_F64).reshape(-1).tolist()]).reshape(alphas.shape)
+    ratios = (gammas / gammas.sum(-1, keepdims=True)).astype(dtype)
+    return np.clip(ratios, np.finfo(dtype).tiny, np.nextafter(dtype.type(1), dtype.type(0)))
+
+
+def _poisson_one(engine: MT19937Engine, lam: float) -> int:
+    """``sample_poisson``: Hoermann's transformed rejection for lambda >= 10, else multiplying uniforms until
+    the product falls to exp(-lambda)."""
+    def uniform() -> float:
+        return float(_unit(engine, 1, _F64)[0])
+    if lam >= 10:
+        slam, loglam = math.sqrt(lam), math.log(lam)
+        b = 0.931 + 2.53 * slam
+        a = -0.059 + 0.02483 * b
+        invalpha = 1.1239 + 1.1328 / (b - 3.4)
+        vr = 0.9277 - 3.6224 / (b - 2)
+        while True:
+            u = uniform() - 0.5
+            v = uniform()
+            us = 0.5 - abs(u)
+            k = math.floor((2 * a / us + b) * u + lam + 0.43)
+            if us >= 0.07 and v <= vr:
+                return k
+            if k < 0 or (us < 0.013 and v > us):
+                continue
+            bound = -lam + k * loglam - math.lgamma(k + 1.0)
+            if math.log(v) + math.log(invalpha) - math.log(a / (us * us) + b) <= bound:
+                return k
+    if lam == 0:
+        return 0
+    count, product, limit = 0, 1.0, math.exp(-lam)
+    while True:
+        product *= uniform()
+        if product <= limit:
+            return count
+        count += 1
+
+
+def poisson(engine: MT19937Engine, rates: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """``_s_poisson_cpu``: one `sample_poisson` per rate (as a double) in order (of `rates`' shape)."""
+    counts = [_poisson_one(engine, r) for r in rates.astype(_F64).reshape(-1).tolist()]
+    return np.array(counts, dtype=dtype).reshape(rates.shape)

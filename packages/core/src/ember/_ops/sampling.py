@@ -2,9 +2,10 @@
 ``normal_``, ``bernoulli_``, ``random_``, ``exponential_``, ``geometric_``, ``log_normal_``, ``cauchy_``).
 
 Every one takes ``generator=``. From a generator whose state is PyTorch's CPU one (an `MT19937Engine`, the
-CPU's) each draws with ATen's own CPU sampler (``_aten_sampling``), so that a seed gives PyTorch's numbers;
-from any other, it is composed from the ``uniform``/``normal`` kernels and ordinary ops, so every backend has
-them. Poisson and binomial counts are drawn on the host (numpy's samplers over the generator's host stream).
+CPU's) each draws with ATen's own CPU sampler (``_aten_sampling``), so that a seed gives PyTorch's numbers
+(binomial excepted: numpy's sampler over the same words); from any other, it is composed from the
+``uniform``/``normal`` kernels and ordinary ops, so every backend has them, Poisson and binomial counts drawn
+on the host by numpy's samplers from the generator's host stream.
 As in PyTorch, a sample's gradient with respect to its distribution's parameters is zero.
 """
 from __future__ import annotations
@@ -248,8 +249,8 @@ def _check_std(std: float) -> None:
 
 @profiled("aten::poisson")
 def poisson(input, generator=None) -> Tensor:
-    """Poisson counts with rates `input`, drawn on the host from the generator's host stream (numpy's
-    Poisson sampler) so that a seed gives the same counts on every device."""
+    """Poisson counts with rates `input`, drawn on the host: by ATen's ``sample_poisson`` from an MT19937
+    generator (the CPU's: PyTorch's counts), else by numpy's Poisson sampler from the host stream."""
     input = _tensor(input, "poisson")
     if not input._dtype.is_floating_point:
         raise NotImplementedError(f"\"poisson_cpu\" not implemented for '{type_name(input._dtype)}'")
@@ -257,7 +258,12 @@ def poisson(input, generator=None) -> Tensor:
     if (rates < 0).any():
         raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
     d = input._device
-    counts = _generator.chosen(generator, d, "poisson").host().poisson(rates)
+    gen = _generator.chosen(generator, d, "poisson")
+    engine = gen.engine()
+    if isinstance(engine, MT19937Engine):
+        counts = aten.poisson(engine, rates, np.dtype(np.float64))
+    else:
+        counts = gen.host().poisson(rates)
     result = creation.tensor(counts, dtype=input._dtype, device=d)
     return attach(result, PoissonBackward0, (input,))
 
