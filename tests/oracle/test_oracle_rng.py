@@ -220,6 +220,28 @@ def test_distribution_samples_equal_pytorchs(name):
     _same(ours.sample((50,)), theirs.sample((50,)))
 
 
+FILLS = {"uniform_": (-1.0, 2.0), "normal_": (0.5, 2.0), "bernoulli_": (0.3,), "random_": (0, 100),
+         "exponential_": (), "geometric_": (0.3,), "log_normal_": (), "cauchy_": ()}
+
+
+def _views(lib):
+    """Non-contiguous targets: a transpose, a stepped slice, a permutation, a column block."""
+    return [lib.empty(20, 30).t(), lib.empty(40, 30)[::2], lib.empty(4, 5, 6).permute(2, 0, 1),
+            lib.empty(30, 20)[:, 3:9]]
+
+
+@pytest.mark.parametrize("fill", sorted(FILLS))
+def test_fills_of_non_contiguous_tensors_follow_memory_order_as_pytorchs(fill):
+    """ATen's TensorIterator fills a view element by element in memory order (normal_ one by one, without
+    its 16-wide path)."""
+    for ours, theirs in zip(_views(ember), _views(torch)):
+        _seed_both(0)
+        getattr(ours, fill)(*FILLS[fill])
+        getattr(theirs, fill)(*FILLS[fill])
+        _same(ours, theirs)
+        _same(ember.rand(3), torch.rand(3))
+
+
 @pytest.mark.parametrize("dtype", FLOATS)
 def test_gamma_and_poisson_draws_equal_pytorchs(dtype):
     """ATen's Marsaglia-Tsang gamma (boosted below 1) and its Poisson samplers, element by element."""

@@ -5,6 +5,7 @@ transcendental functions through the C library, as ATen's). All return flat nump
 """
 from __future__ import annotations
 
+import array
 import math
 
 import numpy as np
@@ -91,13 +92,15 @@ def _box_muller_16(data: np.ndarray, dtype: np.dtype) -> np.ndarray:
     return np.concatenate([radius * _cos(theta), radius * _sin(theta)], axis=1)
 
 
-def normal(engine: MT19937Engine, n: int, mean: float, std: float, dtype: np.dtype) -> np.ndarray:
-    """``normal_``: of 16 or more elements, all uniforms first, then Box-Muller over each 16 (and over 16 fresh
-    uniforms for the last 16 when 16 does not divide n); below 16, one cached double normal each."""
-    if n < 16:
+def normal(engine: MT19937Engine, n: int, mean: float, std: float, dtype: np.dtype,
+           contiguous: bool = True) -> np.ndarray:
+    """``normal_``: of 16 or more elements of a contiguous tensor, all uniforms first, then Box-Muller over each
+    16 (and over 16 fresh uniforms for the last 16 when 16 does not divide n); else one cached double normal
+    each."""
+    if n < 16 or not contiguous:
         return _fma(_double_normals(engine, n), std, mean).astype(dtype)
     if dtype not in (_F32, _F64):  # half as float (PyTorch's half tail of 16 redrawn differs: not reproduced)
-        return normal(engine, n, mean, std, _F32).astype(dtype)
+        return normal(engine, n, mean, std, _F32, contiguous).astype(dtype)
     data = _unit(engine, n, dtype)
     whole = n - n % 16
     out = _box_muller_16(data[:whole].reshape(-1, 16), dtype).reshape(-1)
@@ -163,11 +166,12 @@ def log_normal(engine: MT19937Engine, n: int, mean: float, std: float, dtype: np
 
 def randperm(engine: MT19937Engine, n: int) -> np.ndarray:
     """``randperm_cpu``: Fisher-Yates from the front, swapping i with i + word % (n - i)."""
-    order = list(range(n))
-    for i, word in enumerate(engine.random(max(n - 1, 0)).tolist()):
-        j = i + word % (n - i)
+    start = np.arange(max(n - 1, 0), dtype=np.uint64)
+    partners = (start + engine.random(max(n - 1, 0)) % (np.uint64(n) - start)).tolist()
+    order = array.array("q", range(n))
+    for i, j in enumerate(partners):
         order[i], order[j] = order[j], order[i]
-    return np.asarray(order, np.int64)
+    return np.frombuffer(order, np.int64)
 
 
 def multinomial_with_replacement(engine: MT19937Engine, rows: np.ndarray, samples: int) -> np.ndarray:

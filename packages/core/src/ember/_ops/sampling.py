@@ -296,12 +296,24 @@ def binomial(count, prob, generator=None) -> Tensor:
 
 
 # ----- in-place fills --------------------------------------------------------------------------------------
-def _fill(self: Tensor, values: Tensor) -> Tensor:
-    """Write `values` (computed from fresh draws) into `self` as an in-place op."""
+def _fill(self: Tensor, values: Tensor, engine=None) -> Tensor:
+    """Write `values` (computed from fresh draws, in row-major order) into `self` as an in-place op; from an
+    MT19937 `engine` into a non-contiguous `self` in its memory order, as ATen's TensorIterator fills it."""
+    if isinstance(engine, MT19937Engine) and not self.is_contiguous():
+        values = _memory_ordered(self, values)
     inplace.begin_write(self, "random fill")
     self._device.kernels.copy_(self._data, values._data)
     bump(self)
     return self
+
+
+def _memory_ordered(self: Tensor, values: Tensor) -> Tensor:
+    """Row-major `values` of `self`'s shape placed in the order of `self`'s memory (its dims by decreasing
+    stride): the k-th value lands on the k-th element in memory."""
+    strides = self.stride()
+    dims = sorted(range(self.dim()), key=lambda k: -strides[k])
+    inverse = sorted(range(self.dim()), key=lambda k: dims[k])
+    return values.reshape([self.shape[k] for k in dims]).permute(inverse)
 
 
 def _floating(self: Tensor, name: str) -> None:
@@ -317,7 +329,7 @@ def uniform_(self, a=0.0, b=1.0, *, generator=None):
         raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a:g} > to={b:g}")
     engine = _generator.chosen(generator, self._device, "uniform_").engine()
     values = self._device.kernels.uniform(self._data.shape, a, b, self._dtype, engine)
-    return _fill(self, Tensor._make(values, self._dtype, self._device))
+    return _fill(self, Tensor._make(values, self._dtype, self._device), engine)
 
 
 def normal_(self, mean=0.0, std=1.0, *, generator=None):
@@ -326,8 +338,11 @@ def normal_(self, mean=0.0, std=1.0, *, generator=None):
     mean, std = _number(mean, "normal_", "mean"), _number(std, "normal_", "std")
     _check_std(std)
     engine = _generator.chosen(generator, self._device, "normal_").engine()
+    if isinstance(engine, MT19937Engine) and not self.is_contiguous():  # ATen's one-by-one path
+        values = aten.normal(engine, self.numel(), mean, std, self._dtype.numpy, contiguous=False)
+        return _fill(self, _sampled(self._device, values, self.shape, self._dtype), engine)
     values = self._device.kernels.normal(self._data.shape, mean, std, self._dtype, engine)
-    return _fill(self, Tensor._make(values, self._dtype, self._device))
+    return _fill(self, Tensor._make(values, self._dtype, self._device), engine)
 
 
 def bernoulli_(self, p=0.5, *, generator=None):
@@ -346,11 +361,11 @@ def bernoulli_(self, p=0.5, *, generator=None):
             if isinstance(engine, MT19937Engine):
                 chances = p.contiguous().cpu().numpy().reshape(-1)
                 return _fill(self, _sampled(d, aten.bernoulli_tensor(engine, chances, self._dtype.numpy),
-                                            self.shape, self._dtype))
+                                            self.shape, self._dtype), engine)
             dt = p._dtype if p._dtype.is_floating_point else _wide(d)
         elif isinstance(engine, MT19937Engine):
             return _fill(self, _sampled(d, aten.bernoulli_scalar(engine, self.numel(), p, self._dtype.numpy),
-                                        self.shape, self._dtype))
+                                        self.shape, self._dtype), engine)
         else:
             dt = _wide(d)
         draws = Tensor._make(d.kernels.uniform(tuple(self.shape), 0.0, 1.0, dt, engine), dt, d)
@@ -378,9 +393,9 @@ def random_(self, from_=None, to=None, *, generator=None, **keywords):
         creation.check_integer_range(low, high, dt, "", "random_")
     engine = _generator.chosen(generator, self._device, "random_").engine()
     if from_ is None and isinstance(engine, MT19937Engine):
-        return _fill(self, _sampled(self._device, aten.random(engine, self.numel(), dt.numpy), self.shape, dt))
+        return _fill(self, _sampled(self._device, aten.random(engine, self.numel(), dt.numpy), self.shape, dt), engine)
     values = creation.draw_integers(self._device, self._data.shape, low, high, dt, engine)
-    return _fill(self, Tensor._make(values, dt, self._device))
+    return _fill(self, Tensor._make(values, dt, self._device), engine)
 
 
 def _continuous(self: Tensor, name: str, dtype_name: str) -> None:
@@ -399,7 +414,7 @@ def exponential_(self, lambd=1.0, *, generator=None):
     engine = _generator.chosen(generator, self._device, "exponential_").engine()
     with grad_mode.no_grad():
         values = _exponentials(self._device, self.shape, self._dtype, engine, lambd)
-    return _fill(self, values)
+    return _fill(self, values, engine)
 
 
 def geometric_(self, p, *, generator=None):
@@ -413,7 +428,7 @@ def geometric_(self, p, *, generator=None):
     engine = _generator.chosen(generator, d, "geometric_").engine()
     if isinstance(engine, MT19937Engine):
         return _fill(self, _sampled(d, aten.geometric(engine, self.numel(), p, self._dtype.numpy), self.shape,
-                                    self._dtype))
+                                    self._dtype), engine)
     with grad_mode.no_grad():
         survivals = _exponentials(d, self.shape, _wide(d), engine)
         values = (survivals / -math.log1p(-p)).ceil().clamp_min(1)
@@ -430,7 +445,7 @@ def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
     engine = _generator.chosen(generator, d, "log_normal_").engine()
     if isinstance(engine, MT19937Engine):
         return _fill(self, _sampled(d, aten.log_normal(engine, self.numel(), mean, std, self._dtype.numpy),
-                                    self.shape, self._dtype))
+                                    self.shape, self._dtype), engine)
     with grad_mode.no_grad():
         wide = _wide(d)
         values = (Tensor._make(d.kernels.normal(tuple(self.shape), 0.0, 1.0, wide, engine), wide, d) * std
@@ -448,7 +463,7 @@ def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
     engine = _generator.chosen(generator, d, "cauchy_").engine()
     if isinstance(engine, MT19937Engine):
         return _fill(self, _sampled(d, aten.cauchy(engine, self.numel(), median, sigma, self._dtype.numpy),
-                                    self.shape, self._dtype))
+                                    self.shape, self._dtype), engine)
     with grad_mode.no_grad():
         wide = _wide(d)
         u = Tensor._make(d.kernels.uniform(tuple(self.shape), 0.0, 1.0, wide, engine), wide, d)
