@@ -207,7 +207,7 @@ DISTRIBUTIONS = {
     "Uniform": (-1.0, 2.0), "MultivariateNormal": ([0.0, 1.0], [[2.0, 0.5], [0.5, 1.0]]), "Cauchy": (0.5, 2.0),
     "Geometric": (0.3,), "OneHotCategorical": ([0.2, 0.3, 0.5],), "Gamma": ([0.3, 2.5, 12.0], 2.0),
     "Beta": (0.5, 3.0), "Dirichlet": ([0.2, 1.0, 4.0],), "Chi2": (3.0,), "StudentT": (4.0,),
-    "Poisson": ([0.5, 9.0, 40.0],),
+    "Poisson": ([0.5, 9.0, 40.0],), "Binomial": (30, [0.2, 0.5, 0.9]),
 }
 
 
@@ -255,6 +255,19 @@ def test_gamma_and_poisson_draws_equal_pytorchs(dtype):
               torch.distributions.Gamma(torch.tensor(alphas, dtype=getattr(torch, dtype)), 1.0).sample())
         _same(ember.poisson(ember.tensor(rates, dtype=getattr(ember, dtype))),
               torch.poisson(torch.tensor(rates, dtype=getattr(torch, dtype))))
+        _same(ember.rand(3), torch.rand(3))
+
+
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_binomial_draws_equal_pytorchs(dtype):
+    """ATen's inversion (count * p < 10) and BTRS samplers, on p or 1 - p, fractional and negative counts."""
+    counts = [0.0, 1.0, 5.0, 10.0, 20.0, 50.0, 100.0, 1000.0, 7.5, -3.0] * 4
+    probs = [0.3, 0.9, 0.05, 0.5, 0.7, 1.0, 0.0] * 5 + [0.3] * 5
+    for seed in SEEDS[:3]:
+        _seed_both(seed)
+        ours = [ember.tensor(values, dtype=getattr(ember, dtype)) for values in (counts, probs)]
+        theirs = [torch.tensor(values, dtype=getattr(torch, dtype)) for values in (counts, probs)]
+        _same(ember.binomial(*ours), torch.binomial(*theirs))
         _same(ember.rand(3), torch.rand(3))
 
 

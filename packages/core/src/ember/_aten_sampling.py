@@ -271,3 +271,80 @@ def poisson(engine: MT19937Engine, rates: np.ndarray, dtype: np.dtype) -> np.nda
     """``_s_poisson_cpu``: one `sample_poisson` per rate (as a double) in order (of `rates`' shape)."""
     counts = [_poisson_one(engine, r) for r in rates.astype(_F64).reshape(-1).tolist()]
     return np.array(counts, dtype=dtype).reshape(rates.shape)
+
+
+_STIRLING_TAILS = (0.0810614667953272, 0.0413406959554092, 0.0276779256849983, 0.02079067210376509,
+                   0.0166446911898211, 0.0138761288230707, 0.0118967099458917, 0.0104112652619720,
+                   0.00925546218271273, 0.00833056343336287)
+
+
+def _stirling_tail(k: float) -> float:
+    """``stirling_approx_tail``: log k! minus Stirling's approximation (a table up to 9)."""
+    if k <= 9:
+        return _STIRLING_TAILS[int(k)]
+    square = (k + 1) * (k + 1)
+    return (1.0 / 12 - (1.0 / 360 - 1.0 / 1260 / square) / square) / (k + 1)
+
+
+def _binomial_inversion(engine: MT19937Engine, count: float, prob: float, rounded) -> float:
+    """``binomial_inversion``: geometric gaps ceil(log u / log1p(-p)) counted until they pass `count`."""
+    total, successes = 0.0, 0.0
+    log_q = math.log1p(-prob)
+    while True:
+        total += math.ceil(math.log(float(_unit(engine, 1, _F64)[0])) / log_q)
+        if total > count:
+            return successes
+        successes = rounded(successes + 1)
+
+
+def _btrs(engine: MT19937Engine, count: float, prob: float, rounded) -> float:
+    """``btrs``: Hoermann's transformed rejection with squeeze, for count * prob >= 10."""
+    spread = math.sqrt(rounded(rounded(count * prob) * rounded(1 - prob)))
+    b = 1.15 + 2.53 * spread
+    a = -0.0873 + 0.0248 * b + 0.01 * prob
+    c = count * prob + 0.5
+    v_r = 0.92 - 4.2 / b
+    odds = prob / (1 - prob)
+    alpha = (2.83 + 5.1 / b) * spread
+    m = math.floor((count + 1) * prob)
+    while True:
+        u = float(_unit(engine, 1, _F64)[0]) - 0.5
+        v = float(_unit(engine, 1, _F64)[0])
+        us = 0.5 - abs(u)
+        k = rounded(math.floor((2 * a / us + b) * u + c))
+        if k < 0 or k > count:
+            continue
+        if us >= 0.07 and v <= v_r:
+            return k
+        v = math.log(v * alpha / (a / (us * us) + b))
+        bound = ((m + 0.5) * math.log((m + 1) / (odds * (count - m + 1)))
+                 + (count + 1) * math.log((count - m + 1) / (count - k + 1))
+                 + (k + 0.5) * math.log(odds * (count - k + 1) / (k + 1))
+                 + _stirling_tail(m) + _stirling_tail(count - m) - _stirling_tail(k) - _stirling_tail(count - k))
+        if v <= bound:
+            return k
+
+
+def _binomial_one(engine: MT19937Engine, count: float, prob: float, rounded) -> float:
+    """``sample_binomial``: 0 for no trials or p <= 0, all for p >= 1, else BTRS or inversion on the smaller of
+    p and 1 - p."""
+    if count <= 0.0 or prob <= 0.0:
+        return 0.0
+    if prob >= 1.0:
+        return count
+    if prob <= 0.5:
+        sampler = _btrs if rounded(count * prob) >= 10.0 else _binomial_inversion
+        return sampler(engine, count, prob, rounded)
+    q = rounded(1.0 - prob)
+    sampler = _btrs if rounded(count * q) >= 10.0 else _binomial_inversion
+    return rounded(count - sampler(engine, count, q, rounded))
+
+
+def binomial(engine: MT19937Engine, counts: np.ndarray, probs: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """``_s_binomial_cpu``: one `sample_binomial` per (count, prob) pair of the same shape, in order, in the
+    dtype's arithmetic where ATen's is."""
+    def rounded(value: float) -> float:
+        return float(dtype.type(value))
+    pairs = zip(counts.reshape(-1).tolist(), probs.reshape(-1).tolist())
+    draws = [_binomial_one(engine, c, p, rounded) for c, p in pairs]
+    return np.array(draws, dtype=dtype).reshape(counts.shape)

@@ -2,10 +2,9 @@
 ``normal_``, ``bernoulli_``, ``random_``, ``exponential_``, ``geometric_``, ``log_normal_``, ``cauchy_``).
 
 Every one takes ``generator=``. From a generator whose state is PyTorch's CPU one (an `MT19937Engine`, the
-CPU's) each draws with ATen's own CPU sampler (``_aten_sampling``), so that a seed gives PyTorch's numbers
-(binomial excepted: numpy's sampler over the same words); from any other, it is composed from the
-``uniform``/``normal`` kernels and ordinary ops, so every backend has them, Poisson and binomial counts drawn
-on the host by numpy's samplers from the generator's host stream.
+CPU's) each draws with ATen's own CPU sampler (``_aten_sampling``), so that a seed gives PyTorch's numbers;
+from any other, it is composed from the ``uniform``/``normal`` kernels and ordinary ops, so every backend has
+them, Poisson and binomial counts drawn on the host by numpy's samplers from the generator's host stream.
 As in PyTorch, a sample's gradient with respect to its distribution's parameters is zero.
 """
 from __future__ import annotations
@@ -273,9 +272,10 @@ _BinomialBackward = type("NotImplemented", (_NoDerivative,), {"op": "binomial", 
 
 @profiled("aten::binomial")
 def binomial(count, prob, generator=None) -> Tensor:
-    """Binomial draws of `count` trials of success probability `prob` (broadcast together), drawn on the host
-    from the generator's host stream (numpy's sampler): a fractional count is rounded down, a negative one
-    gives 0 and a probability outside [0, 1] is clamped, as PyTorch's CPU sampler does. Not differentiable."""
+    """Binomial draws of `count` trials of success probability `prob` (broadcast together), drawn on the host:
+    by ATen's ``sample_binomial`` from an MT19937 generator (the CPU's: PyTorch's draws), else by numpy's
+    sampler from the host stream, a fractional count rounded down, a negative one giving 0 and a probability
+    outside [0, 1] clamped, as PyTorch's CPU sampler does. Not differentiable."""
     count, prob = _tensor(count, "binomial", "count"), _tensor(prob, "binomial", "prob")
     if not count._dtype.is_floating_point:
         raise ValueError(f"binomial only supports floating-point dtypes for count, got: {type_name(count._dtype)}")
@@ -286,11 +286,16 @@ def binomial(count, prob, generator=None) -> Tensor:
     if mismatch is not None:
         raise mismatch
     shape = np.broadcast_shapes(*shapes)
+    d = count._device
+    gen = _generator.chosen(generator, d, "binomial")
+    engine = gen.engine()
+    if isinstance(engine, MT19937Engine):
+        counts, probs = (np.broadcast_to(t.detach().cpu().numpy(), shape) for t in (count, prob))
+        result = creation.tensor(aten.binomial(engine, counts, probs, count._dtype.numpy), dtype=count._dtype, device=d)
+        return attach(result, _BinomialBackward, (count, prob))
     trials = np.maximum(np.floor(count.detach().to(_dtype.float64).cpu().numpy()), 0).astype(np.int64)
     chance = np.clip(prob.detach().to(_dtype.float64).cpu().numpy(), 0.0, 1.0)
-    d = count._device
-    draws = _generator.chosen(generator, d, "binomial").host().binomial(np.broadcast_to(trials, shape),
-                                                                       np.broadcast_to(chance, shape))
+    draws = gen.host().binomial(np.broadcast_to(trials, shape), np.broadcast_to(chance, shape))
     result = creation.tensor(draws, dtype=count._dtype, device=d)
     return attach(result, _BinomialBackward, (count, prob))
 
