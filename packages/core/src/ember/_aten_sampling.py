@@ -1,7 +1,8 @@
 """The samplers of PyTorch's CPU kernels (ATen's ``DistributionsHelper.h``, ``TransformationHelper.h``,
 ``cpu/DistributionTemplates.h``, ``randperm_cpu``, ``multinomial_with_replacement``) over an `MT19937Engine`,
 word for word: each draws the words PyTorch draws, in its order, and transforms them as it does (double
-transcendental functions through the C library, as ATen's). All return flat numpy arrays of `n` values.
+transcendental functions through the C library, as ATen's). The fills return flat numpy arrays of `n`
+values; the samplers over parameter arrays (gamma, Dirichlet, Poisson, binomial) keep the parameters' shape.
 """
 from __future__ import annotations
 
