@@ -17,6 +17,7 @@ pytestmark = pytest.mark.oracle
 SEEDS = (0, 1, 42, 2**32 + 5, 67280421310721, 2**64 - 1)
 SIZES = (1, 7, 15, 16, 17, 100, 1000)
 FLOATS = ("float32", "float64")
+ALL_FLOATS = FLOATS + ("float16",)
 
 
 def _probabilities(lib, n, dtype):
@@ -30,12 +31,12 @@ def _weights(lib, n, dtype):
 
 # name -> (dtypes, draw(lib, n, dtype, **generator)): each runs twice per seed and size.
 SAMPLERS = {
-    "rand": (FLOATS, lambda lib, n, dt, **g: lib.rand(n, dtype=getattr(lib, dt), **g)),
-    "randn": (FLOATS, lambda lib, n, dt, **g: lib.randn(n, dtype=getattr(lib, dt), **g)),
+    "rand": (ALL_FLOATS, lambda lib, n, dt, **g: lib.rand(n, dtype=getattr(lib, dt), **g)),
+    "randn": (ALL_FLOATS, lambda lib, n, dt, **g: lib.randn(n, dtype=getattr(lib, dt), **g)),
     "rand_like": (FLOATS, lambda lib, n, dt, **g: lib.rand_like(lib.empty(n, dtype=getattr(lib, dt)), **g)),
     "randn_like": (FLOATS, lambda lib, n, dt, **g: lib.randn_like(lib.empty(n, dtype=getattr(lib, dt)), **g)),
-    "uniform_": (FLOATS, lambda lib, n, dt, **g: lib.empty(n, dtype=getattr(lib, dt)).uniform_(-0.123, 0.3, **g)),
-    "normal_": (FLOATS, lambda lib, n, dt, **g: lib.empty(n, dtype=getattr(lib, dt)).normal_(1.5, 0.3, **g)),
+    "uniform_": (ALL_FLOATS, lambda lib, n, dt, **g: lib.empty(n, dtype=getattr(lib, dt)).uniform_(-0.123, 0.3, **g)),
+    "normal_": (ALL_FLOATS, lambda lib, n, dt, **g: lib.empty(n, dtype=getattr(lib, dt)).normal_(1.5, 0.3, **g)),
     "normal_tensors": (FLOATS, lambda lib, n, dt, **g: lib.normal(_probabilities(lib, n, dt),
                                                                   _probabilities(lib, n, dt) + 1, **g)),
     "normal_sizes": (FLOATS, lambda lib, n, dt, **g: lib.normal(2.0, 3.0, (n,), dtype=getattr(lib, dt), **g)),

@@ -57,11 +57,14 @@ def _unit(engine: MT19937Engine, n: int, dtype: np.dtype) -> np.ndarray:
 
 
 def uniform(engine: MT19937Engine, n: int, low: float, high: float, dtype: np.dtype) -> np.ndarray:
-    """``uniform_``: x * (to - from) + from (fused), from and to first cast to the dtype."""
+    """``uniform_``: x * (to - from) + from (fused) in float (double for double), cast to the dtype, where that
+    rounds up to `to` (half) `from` instead."""
     if dtype == _F64:
-        return _fma(_unit(engine, n, dtype), high - low, low)
-    start, stop = _F32.type(dtype.type(low)), _F32.type(dtype.type(high))
-    return fma(_unit(engine, n, dtype), stop - start, start).astype(dtype)
+        values = _fma(_unit(engine, n, dtype), high - low, low)
+    else:
+        start, stop = _F32.type(low), _F32.type(high)
+        values = fma(_unit(engine, n, dtype), stop - start, start).astype(dtype)
+    return np.where(values == dtype.type(high), dtype.type(low), values)
 
 
 def _double_normals(engine: MT19937Engine, n: int) -> np.ndarray:
@@ -96,19 +99,20 @@ def _box_muller_16(data: np.ndarray, dtype: np.dtype) -> np.ndarray:
 def normal(engine: MT19937Engine, n: int, mean: float, std: float, dtype: np.dtype,
            contiguous: bool = True) -> np.ndarray:
     """``normal_``: of 16 or more elements of a contiguous tensor, all uniforms first, then Box-Muller over each
-    16 (and over 16 fresh uniforms for the last 16 when 16 does not divide n); else one cached double normal
-    each."""
+    16 (and over 16 fresh uniforms for the last 16 when 16 does not divide n: for half, over the leftover
+    uniforms followed by fresh ones); else one cached double normal each."""
     if n < 16 or not contiguous:
         return _fma(_double_normals(engine, n), std, mean).astype(dtype)
-    if dtype not in (_F32, _F64):  # half as float (PyTorch's half tail of 16 redrawn differs: not reproduced)
-        return normal(engine, n, mean, std, _F32, contiguous).astype(dtype)
-    data = _unit(engine, n, dtype)
+    half = dtype not in (_F32, _F64)  # drawn as float; its last 16 from the leftover uniforms and fresh ones
+    work = _F32 if half else dtype
+    data = _unit(engine, n, work)
     whole = n - n % 16
-    out = _box_muller_16(data[:whole].reshape(-1, 16), dtype).reshape(-1)
+    out = _box_muller_16(data[:whole].reshape(-1, 16), work).reshape(-1)
     if n % 16:
-        tail = _box_muller_16(_unit(engine, 16, dtype).reshape(1, 16), dtype).reshape(-1)
-        out = np.concatenate([out[:n - 16], tail])
-    return fma(out, np.float32(std), np.float32(mean)) if dtype == _F32 else _fma(out, std, mean)
+        last = _unit(engine, 16 - n % 16 if half else 16, work)
+        tail = _box_muller_16((np.concatenate([data[whole:], last]) if half else last).reshape(1, 16), work)
+        out = np.concatenate([out[:n - 16], tail.reshape(-1)])
+    return (fma(out, np.float32(std), np.float32(mean)) if work == _F32 else _fma(out, std, mean)).astype(dtype)
 
 
 def random(engine: MT19937Engine, n: int, dtype: np.dtype) -> np.ndarray:
