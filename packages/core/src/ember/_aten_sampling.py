@@ -19,9 +19,13 @@ _DIGITS = {"float16": 11, "float32": 24, "float64": 53}
 
 
 def _libm(name: str):
-    """The C library's double function `name` (numpy's own differ from it in the last bit)."""
-    scalar = np.frompyfunc(getattr(math, name), 1, 1)
-    return lambda x: np.asarray(scalar(np.asarray(x, np.float64)), np.float64)
+    """The C library's double function `name` (numpy's own differ from it in the last bit), element by element."""
+    function = getattr(math, name)
+
+    def apply(x) -> np.ndarray:
+        x = np.ascontiguousarray(x, np.float64)
+        return np.fromiter(map(function, memoryview(x.reshape(-1))), np.float64, x.size).reshape(x.shape)
+    return apply
 
 
 _log, _log1p, _cos, _sin, _tan, _exp = (_libm(name) for name in ("log", "log1p", "cos", "sin", "tan", "exp"))
@@ -49,21 +53,32 @@ def _fma(a: np.ndarray, b: float, c: float) -> np.ndarray:
 
 def _unit(engine: MT19937Engine, n: int, dtype: np.dtype) -> np.ndarray:
     """``uniform_real_distribution<T>(0, 1)``: the low mantissa-many bits of a word, scaled to [0, 1): 53 of a
-    64-bit word in double, else 24 of a 32-bit word in float (half draws as float, PyTorch's opmath type)."""
-    digits = 53 if dtype == _F64 else 24
-    words = engine.random64(n) if digits == 53 else engine.random(n)
-    acc = _F64 if digits == 53 else _F32
-    return (words & np.uint64((1 << digits) - 1)).astype(acc) * acc.type(2.0 ** -digits)
+    64-bit word in double, else 24 of a 32-bit word in float (half draws as float, PyTorch's opmath type).
+    Made in place over the words (the masked words convert exactly, as signed integers)."""
+    if dtype == _F64:
+        words, signed, digits, unit = engine.random64(n), np.int64, 53, _F64
+    else:
+        words, signed, digits, unit = engine.random(n), np.int32, 24, _F32
+    words &= words.dtype.type((1 << digits) - 1)
+    values = words.view(unit)
+    np.copyto(values, words.view(signed), casting="unsafe")
+    values *= unit.type(2.0 ** -digits)
+    return values
 
 
 def uniform(engine: MT19937Engine, n: int, low: float, high: float, dtype: np.dtype) -> np.ndarray:
     """``uniform_``: x * (to - from) + from (fused) in float (double for double), cast to the dtype, where that
     rounds up to `to` (half) `from` instead."""
-    if dtype == _F64:
-        values = _fma(_unit(engine, n, dtype), high - low, low)
-    else:
-        start, stop = _F32.type(low), _F32.type(high)
-        values = fma(_unit(engine, n, dtype), stop - start, start).astype(dtype)
+    values = _unit(engine, n, dtype)
+    if (low, high) != (0.0, 1.0):  # else x * 1 + 0 is x
+        if dtype == _F64:
+            values = _fma(values, high - low, low)
+        else:
+            start, stop = _F32.type(low), _F32.type(high)
+            values = fma(values, stop - start, start)
+    elif dtype in (_F32, _F64):  # x < 1 already
+        return values
+    values = values.astype(dtype, copy=False)
     return np.where(values == dtype.type(high), dtype.type(low), values)
 
 
@@ -87,13 +102,27 @@ def _box_muller_16(data: np.ndarray, dtype: np.dtype) -> np.ndarray:
     """``normal_fill_16`` over rows of 16 uniforms: the first 8 give the radii, the last 8 the angles (float
     rows as the AVX2 build's ``normal_fill_16_AVX2``)."""
     u1, u2 = 1 - data[:, :8], data[:, 8:]
+    out = np.empty(data.shape, dtype)
     if dtype == _F32:
-        radius = np.sqrt(np.float32(-2) * log256_ps(u1))
+        radius = log256_ps(u1)
+        radius *= np.float32(-2)
+        np.sqrt(radius, out=radius)
         sin, cos = sincos256_ps(np.float32(2.0 * math.pi) * u2)
-        return np.concatenate([radius * cos, radius * sin], axis=1)
-    radius = np.sqrt(-2 * _log(u1))
-    theta = 2.0 * math.pi * u2
-    return np.concatenate([radius * _cos(theta), radius * _sin(theta)], axis=1)
+    else:
+        radius = np.sqrt(-2 * _log(u1))
+        theta = 2.0 * math.pi * u2
+        sin, cos = _sin(theta), _cos(theta)
+    np.multiply(radius, cos, out=out[:, :8])
+    np.multiply(radius, sin, out=out[:, 8:])
+    return out
+
+
+def _scaled(values: np.ndarray, std: float, mean: float, dtype: np.dtype) -> np.ndarray:
+    """Standard normal `values` (float or double) as value * std + mean (fused), cast to the dtype."""
+    if (std, mean) != (1.0, 0.0):  # else value * 1 + 0 is the value
+        values = (fma(values, np.float32(std), np.float32(mean)) if values.dtype == _F32
+                  else _fma(values, std, mean))
+    return values.astype(dtype, copy=False)
 
 
 def normal(engine: MT19937Engine, n: int, mean: float, std: float, dtype: np.dtype,
@@ -102,7 +131,7 @@ def normal(engine: MT19937Engine, n: int, mean: float, std: float, dtype: np.dty
     16 (and over 16 fresh uniforms for the last 16 when 16 does not divide n: for half, over the leftover
     uniforms followed by fresh ones); else one cached double normal each."""
     if n < 16 or not contiguous:
-        return _fma(_double_normals(engine, n), std, mean).astype(dtype)
+        return _scaled(_double_normals(engine, n), std, mean, dtype)
     half = dtype not in (_F32, _F64)  # drawn as float; its last 16 from the leftover uniforms and fresh ones
     work = _F32 if half else dtype
     data = _unit(engine, n, work)
@@ -112,7 +141,7 @@ def normal(engine: MT19937Engine, n: int, mean: float, std: float, dtype: np.dty
         last = _unit(engine, 16 - n % 16 if half else 16, work)
         tail = _box_muller_16((np.concatenate([data[whole:], last]) if half else last).reshape(1, 16), work)
         out = np.concatenate([out[:n - 16], tail.reshape(-1)])
-    return (fma(out, np.float32(std), np.float32(mean)) if work == _F32 else _fma(out, std, mean)).astype(dtype)
+    return _scaled(out, std, mean, dtype)
 
 
 def random(engine: MT19937Engine, n: int, dtype: np.dtype) -> np.ndarray:

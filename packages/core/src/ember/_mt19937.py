@@ -14,6 +14,21 @@ _N = 624  # MERSENNE_STATE_N
 _HEAD = struct.Struct("<qiiQ")
 _TAIL = struct.Struct("<dddi4xf?3x")
 STATE_SIZE = _HEAD.size + 8 * _N + _TAIL.size
+_FEW = 4096  # below this many words numpy's raw output costs less per call than its integer sampler
+
+
+def _high_first() -> bool:
+    """Whether numpy's full-range uint64 draws from MT19937 are two words, the first the high half, as
+    ``random64``'s (C leaves the order of the two draws in its expression to the compiler)."""
+    bits = np.random.MT19937(0)
+    bits._legacy_seeding(0)
+    words = bits.random_raw(2)
+    bits._legacy_seeding(0)
+    pair = np.random.Generator(bits).integers(0, (1 << 64) - 1, size=1, dtype=np.uint64, endpoint=True)[0]
+    return int(pair) == int(words[0]) << 32 | int(words[1])
+
+
+_HIGH_FIRST = _high_first()
 
 
 class MT19937Engine:
@@ -22,6 +37,7 @@ class MT19937Engine:
 
     def __init__(self, seed: int) -> None:
         self.bits = np.random.MT19937(0)
+        self._words = np.random.Generator(self.bits)
         self.manual_seed(seed)
 
     def manual_seed(self, seed: int) -> None:
@@ -33,15 +49,24 @@ class MT19937Engine:
         self.next_float_normal: float | None = None
 
     def random(self, n: int) -> np.ndarray:
-        """`n` 32-bit words (``CPUGeneratorImpl::random``), as uint64."""
+        """`n` 32-bit words (``CPUGeneratorImpl::random``), as uint32."""
         if n > 0:
             self._parked_next = _N
-        return self.bits.random_raw(n)
+        if n >= _FEW:
+            return self._words.integers(0, 1 << 32, size=n, dtype=np.uint32)  # the whole range: the raw words
+        return self.bits.random_raw(n).view(np.uint32)[::2]  # low halves (little-endian) of numpy's uint64
 
     def random64(self, n: int) -> np.ndarray:
         """`n` 64-bit words (``random64``): two 32-bit draws each, the first the high half."""
-        words = self.random(2 * n).reshape(n, 2)
-        return (words[:, 0] << np.uint64(32)) | words[:, 1]
+        if n > 0:
+            self._parked_next = _N
+        if n >= _FEW and _HIGH_FIRST:
+            return self._words.integers(0, (1 << 64) - 1, size=n, dtype=np.uint64, endpoint=True)
+        pairs = self.bits.random_raw(2 * n)
+        high = pairs[0::2]
+        high <<= np.uint64(32)
+        high |= pairs[1::2]
+        return high
 
     def host(self) -> np.random.Generator:
         """numpy's samplers over the same words (for draws ATen makes with samplers ember does not port)."""
