@@ -100,21 +100,26 @@ def _double_normals(engine: MT19937Engine, n: int) -> np.ndarray:
 
 def _box_muller_16(data: np.ndarray, dtype: np.dtype) -> np.ndarray:
     """``normal_fill_16`` over rows of 16 uniforms: the first 8 give the radii, the last 8 the angles (float
-    rows as the AVX2 build's ``normal_fill_16_AVX2``)."""
-    u1, u2 = 1 - data[:, :8], data[:, 8:]
+    rows as the AVX2 build's ``normal_fill_16_AVX2``), a block of rows at a time (its temporaries in cache)."""
     out = np.empty(data.shape, dtype)
-    if dtype == _F32:
-        radius = log256_ps(u1)
-        radius *= np.float32(-2)
-        np.sqrt(radius, out=radius)
-        sin, cos = sincos256_ps(np.float32(2.0 * math.pi) * u2)
-    else:
-        radius = np.sqrt(-2 * _log(u1))
-        theta = 2.0 * math.pi * u2
-        sin, cos = _sin(theta), _cos(theta)
-    np.multiply(radius, cos, out=out[:, :8])
-    np.multiply(radius, sin, out=out[:, 8:])
+    for start in range(0, len(data), _ROWS):
+        block = data[start:start + _ROWS]
+        u1, u2 = 1 - block[:, :8], block[:, 8:]
+        if dtype == _F32:
+            radius = log256_ps(u1)
+            radius *= np.float32(-2)
+            np.sqrt(radius, out=radius)
+            sin, cos = sincos256_ps(np.float32(2.0 * math.pi) * u2)
+        else:
+            radius = np.sqrt(-2 * _log(u1))
+            theta = 2.0 * math.pi * u2
+            sin, cos = _sin(theta), _cos(theta)
+        np.multiply(radius, cos, out=out[start:start + _ROWS, :8])
+        np.multiply(radius, sin, out=out[start:start + _ROWS, 8:])
     return out
+
+
+_ROWS = 2048  # rows of 16 uniforms transformed at a time
 
 
 def _scaled(values: np.ndarray, std: float, mean: float, dtype: np.dtype) -> np.ndarray:
