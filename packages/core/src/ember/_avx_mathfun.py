@@ -27,17 +27,17 @@ def fma(a, b, c) -> np.ndarray:
 
 
 def _fma_into(a, b, c, out: np.ndarray, wide: np.ndarray) -> np.ndarray:
-    """`fma` written into the float32 `out` through the float64 scratch `wide` (both of the result's shape)."""
+    """`fma` written into the float32 `out` through the float64 scratch `wide` (both of the result's shape):
+    the sum is made in float64 and rounded as it is stored."""
     np.multiply(a, b, out=wide, dtype=_D)
-    np.add(wide, c, out=wide)
-    np.copyto(out, wide, casting="same_kind")
+    np.add(wide, c, out=out, casting="same_kind")
     return out
 
 
 def _horner(x: np.ndarray, coefficients, wide: np.ndarray) -> np.ndarray:
     """The polynomial at float32 `x` by fused steps from its leading coefficient."""
-    y = np.full_like(x, coefficients[0])
-    for c in coefficients[1:]:
+    y = _fma_into(x, coefficients[0], coefficients[1], np.empty_like(x), wide)
+    for c in coefficients[2:]:
         _fma_into(y, x, c, y, wide)
     return y
 
