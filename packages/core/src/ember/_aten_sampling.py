@@ -204,13 +204,47 @@ def log_normal(engine: MT19937Engine, n: int, mean: float, std: float, dtype: np
 
 
 def randperm(engine: MT19937Engine, n: int) -> np.ndarray:
-    """``randperm_cpu``: Fisher-Yates from the front, swapping i with i + word % (n - i)."""
-    start = np.arange(max(n - 1, 0), dtype=np.uint64)
-    partners = (start + engine.random(max(n - 1, 0)) % (np.uint64(n) - start)).tolist()
-    order = array.array("q", range(n))
-    for i, j in enumerate(partners):
-        order[i], order[j] = order[j], order[i]
-    return np.frombuffer(order, np.int64)
+    """``randperm_cpu``: Fisher-Yates from the front, swapping i with i + word % (n - i); swap by swap for a
+    few elements, else `_swapped` all at once."""
+    steps = max(n - 1, 0)
+    start = np.arange(steps, dtype=np.uint64)
+    partners = (start + engine.random(steps) % (np.uint64(n) - start)).view(np.int64)
+    if n < _FEW_SWAPS:
+        order = array.array("q", range(n))
+        for i, j in enumerate(partners.tolist()):
+            order[i], order[j] = order[j], order[i]
+        return np.frombuffer(order, np.int64)
+    return _swapped(partners, n)
+
+
+_FEW_SWAPS = 1024
+
+
+def _swapped(partners: np.ndarray, n: int) -> np.ndarray:
+    """0..n-1 after swapping i with partners[i] (>= i) for each i in turn, without a loop: step i leaves at i
+    what its partner position held (the value the previous step aiming there left, or the position's own),
+    and leaves at its partner the value i held just before (found by following those steps back)."""
+    steps = len(partners)
+    keys = np.sort(partners * n + np.arange(steps, dtype=np.int64))  # the steps by partner, then in order
+    target, step = np.divmod(keys, n)
+    follows = target[1:] == target[:-1]  # a step aiming where the one before it in `keys` aimed
+    # what each position holds just before its own step: left by the last earlier step aiming at it
+    last = np.flatnonzero(np.append(~follows, True))
+    own = step[last] == target[last]  # that last step is the position's own (swapping with itself)
+    usable = ~own | np.append(False, follows)[last]
+    chosen = last[usable] - own[usable]
+    held = np.arange(n, dtype=np.int64)
+    held[target[chosen]] = step[chosen]
+    while True:  # follow each chain of steps back to a position never written before its step
+        deeper = held[held]
+        if np.array_equal(deeper, held):
+            break
+        held = deeper
+    result = np.empty(n, np.int64)
+    result[:steps] = partners
+    result[step[1:][follows]] = held[step[:-1][follows]]
+    result[n - 1] = held[n - 1]
+    return result
 
 
 def multinomial_with_replacement(engine: MT19937Engine, rows: np.ndarray, samples: int) -> np.ndarray:
