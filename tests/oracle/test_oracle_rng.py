@@ -94,6 +94,23 @@ def test_default_generator_draws_equal_pytorchs(name, dtype):
             assert _state_bytes(ember) == _state_bytes(torch), (seed, n)
 
 
+# Sizes past the small-size paths: numpy's integer sampler for 4096 words or more, the 16-wide Box-Muller a
+# block of 2048 rows at a time (40003: several blocks and a tail), randperm's swaps resolved at once.
+LARGE_CASES = [(name, dtype) for name, dtype in CASES
+               if name in ("rand", "randn", "uniform_", "normal_", "randint", "randint_wide", "random_", "randperm",
+                           "bernoulli_scalar", "exponential_")]
+
+
+@pytest.mark.parametrize("name,dtype", LARGE_CASES)
+def test_large_draws_equal_pytorchs(name, dtype):
+    draw = SAMPLERS[name][1]
+    for seed in (0, 42):
+        _seed_both(seed)
+        for n in (1024, 5000, 40003):
+            _same(draw(ember, n, dtype), draw(torch, n, dtype))
+        assert _state_bytes(ember) == _state_bytes(torch), seed
+
+
 @pytest.mark.parametrize("name,dtype", CASES[::3])
 def test_generator_objects_draw_as_pytorchs_and_leave_the_default_alone(name, dtype):
     draw = SAMPLERS[name][1]
