@@ -14,9 +14,7 @@ _LOG_P = tuple(_F(c) for c in (7.0376836292E-2, -1.1514610310E-1, 1.1676998740E-
 _COS_P = tuple(_F(c) for c in (2.443315711809948E-005, -1.388731625493765E-003, 4.166664568298827E-002))
 _SIN_P = tuple(_F(c) for c in (-1.9515295891E-4, 8.3321608736E-3, -1.6666654611E-1))
 _MINUS_DP = tuple(_F(c) for c in (-0.78515625, -2.4187564849853515625e-4, -3.77489497744594108e-8))
-_SMALLEST_NORMAL = np.array(0x00800000, np.int32).view(_F)
 _HALF_BITS = np.array(0.5, _F).view(np.int32)
-_SIGN = np.int32(-0x80000000)
 
 
 def fma(a, b, c) -> np.ndarray:
@@ -43,9 +41,9 @@ def _horner(x: np.ndarray, coefficients, wide: np.ndarray) -> np.ndarray:
 
 
 def log256_ps(x: np.ndarray) -> np.ndarray:
-    """Natural log of positive float32 `x` (NaN for x <= 0)."""
-    invalid = ~(x > 0)
-    bits = np.maximum(x, _SMALLEST_NORMAL).view(np.int32)
+    """Natural log of float32 `x`, normal and positive (as Box-Muller's 1 - u: the clamp to the smallest normal
+    and the NaN for x <= 0 of the AVX code never act on it)."""
+    bits = x.view(np.int32).copy()
     e = np.subtract(bits >> 23, 0x7E, dtype=_F)  # the exponent + 1
     bits &= ~0x7F800000
     bits |= _HALF_BITS
@@ -61,23 +59,21 @@ def log256_ps(x: np.ndarray) -> np.ndarray:
     _fma_into(z, _F(-0.5), y, y, wide)
     y += x
     _fma_into(e, _F(0.693359375), y, y, wide)
-    if invalid.any():
-        y[invalid] = np.nan
     return y
 
 
 def sincos256_ps(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(sin, cos) of float32 `x` (the polynomials swapped and the signs set with bit masks, as the AVX code)."""
-    sign = x.view(np.int32) & _SIGN
-    x = np.abs(x)
+    """(sin, cos) of float32 `x` >= 0 (as Box-Muller's angles; the polynomials swapped and the signs set with bit
+    masks, as the AVX code)."""
     j = (x * _F(1.27323954473516)).astype(np.int32)
+    x = x.copy()
     j += 1
     j &= ~1
     y = j.astype(_F)
     wide = np.empty(x.shape, _D)
     for dp in _MINUS_DP:
         _fma_into(y, dp, x, x, wide)
-    sign ^= (j & 4) << 29
+    sign = (j & 4) << 29
     cos_sign = (~(j - 2) & 4) << 29
     cosine_first = ((j & 2) >> 1) * -1  # all bits set where the polynomials swap
     z = x * x
