@@ -55,10 +55,9 @@ def _unit(engine: MT19937Engine, n: int, dtype: np.dtype) -> np.ndarray:
     """``uniform_real_distribution<T>(0, 1)``: the low mantissa-many bits of a word, scaled to [0, 1): 53 of a
     64-bit word in double, else 24 of a 32-bit word in float (half draws as float, PyTorch's opmath type).
     Made in place over the words (the masked words convert exactly, as signed integers)."""
-    if dtype == _F64:
-        words, signed, digits, unit = engine.random64(n), np.int64, 53, _F64
-    else:
-        words, signed, digits, unit = engine.random(n), np.int32, 24, _F32
+    wide = dtype == _F64
+    words = engine.random64(n) if wide else engine.random(n)
+    signed, digits, unit = (np.int64, 53, _F64) if wide else (np.int32, 24, _F32)
     words &= words.dtype.type((1 << digits) - 1)
     values = words.view(unit)
     np.copyto(values, words.view(signed), casting="unsafe")
