@@ -111,6 +111,15 @@ def test_large_draws_equal_pytorchs(name, dtype):
         assert _state_bytes(ember) == _state_bytes(torch), seed
 
 
+@pytest.mark.parametrize("name,dtype", CASES)
+def test_draws_are_laid_out_as_pytorchs(name, dtype):
+    draw = SAMPLERS[name][1]
+    for n in (7, 5000):
+        _seed_both(3)
+        ours, theirs = draw(ember, n, dtype), draw(torch, n, dtype)
+        assert (ours.stride(), ours.is_contiguous()) == (theirs.stride(), theirs.is_contiguous()), n
+
+
 @pytest.mark.parametrize("name,dtype", CASES[::3])
 def test_generator_objects_draw_as_pytorchs_and_leave_the_default_alone(name, dtype):
     draw = SAMPLERS[name][1]

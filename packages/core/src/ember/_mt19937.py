@@ -54,7 +54,7 @@ class MT19937Engine:
             self._parked_next = _N
         if n >= _FEW:
             return self._words.integers(0, 1 << 32, size=n, dtype=np.uint32)  # the whole range: the raw words
-        return self.bits.random_raw(n).view(np.uint32)[::2]  # low halves (little-endian) of numpy's uint64
+        return self.bits.random_raw(n).astype(np.uint32)
 
     def random64(self, n: int) -> np.ndarray:
         """`n` 64-bit words (``random64``): two 32-bit draws each, the first the high half."""
@@ -63,8 +63,7 @@ class MT19937Engine:
         if n >= _FEW and _HIGH_FIRST:
             return self._words.integers(0, (1 << 64) - 1, size=n, dtype=np.uint64, endpoint=True)
         pairs = self.bits.random_raw(2 * n)
-        high = pairs[0::2]
-        high <<= np.uint64(32)
+        high = pairs[0::2] << np.uint64(32)
         high |= pairs[1::2]
         return high
 
