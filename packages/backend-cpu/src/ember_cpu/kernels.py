@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from ember import _aten_sampling as aten_sampling
 from ember import _backend_util
-from ember._backend_util import draw_dtype
 
 from . import decompositions, erf, factorizations, igamma, rowsum, scatter, sorting, special, svd, ties
 from .layout import laid_out
@@ -169,18 +169,14 @@ def arange(start, stop, step, dtype, *, index=0):
 
 @_quietly
 def uniform(shape, low, high, dtype, gen, *, index=0):
-    values = gen.random(shape, draw_dtype(dtype))
-    values *= high - low
-    values += low
-    return values.astype(dtype.numpy, copy=False)
+    """PyTorch's CPU ``uniform_`` from the MT19937 engine `gen`."""
+    return aten_sampling.uniform(gen, math.prod(shape), low, high, dtype.numpy).reshape(shape)
 
 
 @_quietly
 def normal(shape, mean, std, dtype, gen, *, index=0):
-    values = gen.standard_normal(shape, draw_dtype(dtype))
-    values *= std
-    values += mean
-    return values.astype(dtype.numpy, copy=False)
+    """PyTorch's CPU ``normal_`` (of a contiguous tensor) from the MT19937 engine `gen`."""
+    return aten_sampling.normal(gen, math.prod(shape), mean, std, dtype.numpy).reshape(shape)
 
 
 def from_numpy(array, *, index=0):
