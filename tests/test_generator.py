@@ -289,7 +289,7 @@ def test_nn_init_takes_a_generator():
 def two_cuda_devices(without_installed_cuda):
     """test_queued_device's fake backend: "cuda" with two devices, the CPU backend's generators, no state
     export; forgotten after the test."""
-    from test_queued_device import _register
+    from test_queued_device import _register, _reset_for_tests
     yield _register(peer_copies=False)
     assert not ember._checks.pending
     for placed in ember.device._interned.values():
@@ -297,6 +297,7 @@ def two_cuda_devices(without_installed_cuda):
             placed.kernels = placed.device_type = None
     for placed in [d for d in ember._generator._defaults if d.type in ("queued", "cuda")]:
         del ember._generator._defaults[placed]
+    _reset_for_tests()  # the plugins found again, without the fake one (the next test may expect no CUDA)
 
 
 def test_each_device_has_its_own_default_generator(two_cuda_devices):
