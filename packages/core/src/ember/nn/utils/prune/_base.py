@@ -63,29 +63,24 @@ class BasePruningMethod(ABC):
             raise AssertionError(f"Avoid adding multiple pruning hooks to the same tensor {name} of module "
                                  f"{module}. Use a PruningContainer.")
         old: BasePruningMethod | None = module._forward_pre_hooks[earlier[0]] if earlier else None
-        combined: BasePruningMethod
-        if old is not None:  # the new method joins the old one's container
+        if old is None:
+            mask = method.compute_mask(importance_scores, default_mask=ember.ones_like(orig))
+            combined = method
+        else:  # the new method narrows the old mask (a container's mask is its last method's, so computed
+            # alone), then joins the old one's container
+            default_mask = getattr(module, name + "_mask").detach().clone(memory_format=ember.contiguous_format)
+            mask = PruningContainer(method).compute_mask(importance_scores, default_mask=default_mask)
             container = old if isinstance(old, PruningContainer) else PruningContainer(old)
             container.add_pruning_method(method)
             combined = container
-            default_mask = getattr(module, name + "_mask").detach().clone(memory_format=ember.contiguous_format)
-        else:  # the parameter moves to <name>_orig; <name> becomes a plain attribute the hook sets
-            combined = method
+        # The mask is known: the module changes only now.
+        if old is None:  # the parameter moves to <name>_orig; <name> becomes a plain attribute the hook sets
             module.register_parameter(name + "_orig", orig)
             del module._parameters[name]
-            default_mask = ember.ones_like(orig)
-        try:
-            mask = combined.compute_mask(importance_scores, default_mask=default_mask)
-            module.register_buffer(name + "_mask", mask)
-            setattr(module, name, combined.apply_mask(module))
-        except Exception:
-            if old is None:
-                module.register_parameter(name, module._parameters.pop(name + "_orig"))
-            elif isinstance(old, PruningContainer):
-                old._pruning_methods = old._pruning_methods[:-1]
-            raise
-        if old is not None:
+        else:
             del module._forward_pre_hooks[earlier[0]]
+        module.register_buffer(name + "_mask", mask)
+        setattr(module, name, combined.apply_mask(module))
         module.register_forward_pre_hook(combined)
         return combined
 
