@@ -56,7 +56,7 @@ def _write(self: Tensor, op: str, results: list) -> None:
     bump(self)
 
 
-def _element(value, dt: _dtype.DType):
+def _element(value, dt: _dtype.dtype):
     """A callable's result as PyTorch stores it into an element of ``dt``: a bool is any number's truth; a
     float dtype takes any real number; an integer dtype an integer, or a float truncated,
     either one in the dtype's range; anything else a TypeError."""

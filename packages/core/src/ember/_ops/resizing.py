@@ -9,11 +9,15 @@ from .resize import resize_out
 from .views import check_memory_format, contiguous_format, preserve_format
 
 
-def resize_(self: Tensor, *size, memory_format=None) -> Tensor:
-    """Give this tensor the shape ``size`` in place: its first elements (from its storage offset) kept in
-    row-major order, the storage grown when too small; the same shape changes nothing. Never on a tensor
-    that requires grad (autograd could not follow)."""
-    shape = parse_size(size, "resize_", self._dtype.itemsize)
+def resize_(self: Tensor, *sizes, size=None, memory_format=None) -> Tensor:
+    """Give this tensor the shape ``sizes`` (or ``size=``) in place: its first elements (from its storage
+    offset) kept in row-major order, the storage grown when too small; the same shape changes nothing. Never on
+    a tensor that requires grad (autograd could not follow)."""
+    if size is not None:
+        if sizes:
+            raise TypeError("resize_() got multiple values for argument 'size'")
+        sizes = (size,)
+    shape = parse_size(sizes, "resize_", self._dtype.itemsize)
     return _resize(self, shape, check_memory_format(memory_format, "resize_"), "resize_")
 
 
