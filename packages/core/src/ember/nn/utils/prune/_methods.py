@@ -6,6 +6,7 @@ dim at random or of the smallest Ln norm (`RandomStructured`, `LnStructured`), o
 from __future__ import annotations
 
 import numbers
+from abc import abstractmethod
 from typing import Any
 
 import ember
@@ -69,8 +70,8 @@ class Identity(BasePruningMethod):
         return super().apply(module, name)
 
 
-class RandomUnstructured(BasePruningMethod):
-    """Zeros ``amount`` entries chosen uniformly at random among those not yet pruned."""
+class _UnstructuredAmount(BasePruningMethod):
+    """Zeros ``amount`` single entries among those not yet pruned, the ones `_chosen` picks."""
 
     PRUNING_TYPE = "unstructured"
 
@@ -82,27 +83,29 @@ class RandomUnstructured(BasePruningMethod):
         count = _count_to_prune(self.amount, t.numel())
         if count == 0:
             return default_mask.clone(memory_format=ember.contiguous_format)
-        return _without_entries(default_mask, ember.topk(ember.rand_like(t).reshape(-1), k=count).indices)
+        return _without_entries(default_mask, self._chosen(t.reshape(-1), count))
+
+    @abstractmethod
+    def _chosen(self, flat: Tensor, count: int) -> Tensor:
+        """The flat indices of the ``count`` entries of ``flat`` to prune."""
+
+
+class RandomUnstructured(_UnstructuredAmount):
+    """Zeros ``amount`` entries chosen uniformly at random among those not yet pruned."""
+
+    def _chosen(self, flat: Tensor, count: int) -> Tensor:
+        return ember.topk(ember.rand_like(flat), k=count).indices
 
     @classmethod
     def apply(cls, module: Module, name: str, amount: float) -> BasePruningMethod:  # type: ignore[override]
         return super().apply(module, name, amount=amount)
 
 
-class L1Unstructured(BasePruningMethod):
+class L1Unstructured(_UnstructuredAmount):
     """Zeros the ``amount`` entries of smallest absolute value among those not yet pruned."""
 
-    PRUNING_TYPE = "unstructured"
-
-    def __init__(self, amount: float) -> None:
-        _check_amount(amount)
-        self.amount = amount
-
-    def compute_mask(self, t: Tensor, default_mask: Tensor) -> Tensor:
-        count = _count_to_prune(self.amount, t.numel())
-        if count == 0:
-            return default_mask.clone(memory_format=ember.contiguous_format)
-        return _without_entries(default_mask, ember.topk(t.abs().reshape(-1), k=count, largest=False).indices)
+    def _chosen(self, flat: Tensor, count: int) -> Tensor:
+        return ember.topk(flat.abs(), k=count, largest=False).indices
 
     @classmethod
     def apply(cls, module: Module, name: str, amount: float,  # type: ignore[override]
