@@ -230,3 +230,42 @@ def test_a_failed_second_pruning_keeps_the_first():
     assert len(hooks) == 1 and type(hooks[0]).__name__ == "L1Unstructured"
     np.testing.assert_array_equal(_np(module.weight_mask), mask)
     assert list(module.state_dict()) == ["bias", "weight_orig", "weight_mask"]
+
+
+def _filled(lib, module):
+    with lib.no_grad():
+        for i, parameter in enumerate(module.parameters()):
+            parameter.copy_(lib.tensor(np.random.default_rng(i).standard_normal(tuple(parameter.shape))
+                                       .astype(np.float32)))
+    return module
+
+
+def test_pruned_modules_train_and_reload_as_torch():
+    """A pruned Conv2d's forward; SGD steps on a pruned Linear (weight_orig is the parameter, the pruned
+    entries stay zero in weight); a pruned state_dict loads into a model pruned with `identity`."""
+    x = np.random.default_rng(9).standard_normal((1, 2, 5, 5)).astype(np.float32)
+    results = []
+    for lib in (torch, ember):
+        prune = lib.nn.utils.prune
+        conv = _filled(lib, lib.nn.Conv2d(2, 4, 3))
+        prune.ln_structured(conv, "weight", amount=0.5, n=2, dim=0)
+        prune.l1_unstructured(conv, "bias", amount=1)
+        conv_out = _np(conv(lib.tensor(x)))
+        linear = _filled(lib, lib.nn.Linear(3, 2))
+        optimizer = lib.optim.SGD(linear.parameters(), lr=0.1)
+        prune.l1_unstructured(linear, "weight", 3)
+        for _ in range(2):
+            optimizer.zero_grad()
+            linear(lib.ones(1, 3)).square().sum().backward()
+            optimizer.step()
+        trained = _np(linear.weight)
+        twin = lib.nn.Linear(3, 2)
+        prune.identity(twin, "weight")
+        twin.load_state_dict(linear.state_dict())
+        twin_out = _np(twin(lib.ones(1, 3)))
+        results.append((conv_out, trained, twin_out, list(conv.state_dict())))
+    for e, t in zip(results[1], results[0]):
+        if isinstance(t, list):
+            assert e == t
+        else:
+            np.testing.assert_allclose(e, t, rtol=1e-5, atol=1e-5)
