@@ -351,3 +351,31 @@ def test_resize_refuses_bad_sizes_and_formats_with_pytorchs_error_types(call):
         call(torch)
     x_error = pytest.raises(type(expected.value), call, ember)
     assert "resize_" in str(x_error.value)
+
+
+@pytest.mark.parametrize("call", [lambda x, lib: x.resize(2, 3), lambda x, lib: x.resize_as(lib.ones(3, 2)),
+                                  lambda x, lib: x.view(2, 3).t().resize(6)], ids=["resize", "resize_as", "copy"])
+def test_deprecated_resize_matches_pytorch(call):
+    """The out-of-place resize/resize_as: PyTorch's warning, values, ResizeBackward and its gradient; the result
+    shares a contiguous input's memory and version counter (a non-contiguous one is copied first)."""
+    upstream = np.arange(6.0).reshape(-1)
+    results = []
+    for lib in (torch, ember):
+        x = lib.arange(6.0, requires_grad=True)
+        with pytest.warns(UserWarning, match="^non-inplace resize(_as)? is deprecated$"):
+            y = call(x, lib)
+        (y * lib.tensor(upstream).view(y.shape)).sum().backward()
+        plain = lib.arange(6.0)
+        with pytest.warns(UserWarning):
+            alias = call(plain, lib)
+        alias.view(-1)[0] = 100.0
+        results.append((y.tolist(), type(y.grad_fn).__name__, x.grad.tolist(), plain.tolist(), _version(plain)))
+    assert results[0] == results[1]
+
+
+def test_deprecated_resize_refuses_another_element_count():
+    for lib in (torch, ember):
+        with pytest.warns(UserWarning), pytest.raises(RuntimeError) as caught:
+            lib.arange(6.0).resize(2, 2)
+        assert str(caught.value).startswith("requested resize to 2x2 (4 elements in total), but the given tensor "
+                                            "has a size of 6 (6 elements).")

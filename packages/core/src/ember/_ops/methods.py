@@ -145,7 +145,8 @@ _METHODS = {
     # in place
     "fill_": inplace.fill_, "zero_": inplace.zero_, "copy_": inplace.copy_,
     "apply_": python_apply.apply_, "map_": python_apply.map_,
-    "resize_": resizing.resize_, "resize_as_": resizing.resize_as_,
+    "resize_": resizing.resize_, "resize_as_": resizing.resize_as_, "resize": resizing.resize,
+    "resize_as": resizing.resize_as,
     **sampling.METHODS,  # bernoulli, multinomial, uniform_, normal_, random_, exponential_...
     # Python operators
     "__matmul__": linalg.matmul, "__neg__": unary.FUNCTIONS["neg"], "__abs__": unary.FUNCTIONS["abs"],
