@@ -267,7 +267,10 @@ def test_apply_and_map_refuse_a_tensor_off_the_cpu():
         x.apply_(lambda v: v)
     with pytest.raises(TypeError, match="^map_ is only implemented on CPU tensors$"):
         x.map_(ember.ones(2, device="opencl"), lambda a, b: a)
-    assert x.tolist() == [1.0, 1.0]
+    host = ember.ones(2, device="cpu")
+    with pytest.raises(TypeError, match="^map_: expected a cpu tensor for 'other' \\(got one on opencl:0\\)$"):
+        host.map_(x, lambda a, b: a)
+    assert x.tolist() == host.tolist() == [1.0, 1.0]
 
 
 # --- Tensor.resize_ / resize_as_ ----------------------------------------------------------------------------

@@ -30,8 +30,10 @@ def map_(self: Tensor, other: Tensor, callable: Callable) -> Tensor:
     if not isinstance(other, Tensor):
         raise TypeError(f"map_(): argument 'other' (position 1) must be Tensor, not {type(other).__name__}")
     _check(self, "map_", other)
-    if other.type() != self.type() or other._device is not self._device:
+    if other.type() != self.type():
         raise TypeError(f"map_: expected {self.type()} for 'other' (got {other.type()})")
+    if other._device is not self._device:
+        raise TypeError(f"map_: expected a {self.device} tensor for 'other' (got one on {other.device})")
     pairs = zip(self._host().ravel().tolist(), other.expand(self.shape)._host().ravel().tolist())
     _write(self, "map_", [callable(x, y) for x, y in pairs])
     return self
