@@ -165,6 +165,20 @@ def test_global_unstructured_ranks_all_tensors_together():
             [type(h).__name__ for h in t_module._forward_pre_hooks.values()]
 
 
+def test_global_unstructured_ranks_by_the_importance_scores_given():
+    """A tensor with scores given is ranked by them, the others by their own values."""
+    scores = np.abs(WEIGHT[::-1]).copy() * 0.5
+    masks = []
+    for lib in (torch, ember):
+        first, second = _linear(lib), _linear(lib, WEIGHT[:3] * 3, BIAS[:3])
+        lib.nn.utils.prune.global_unstructured(
+            [(first, "weight"), (second, "weight")], pruning_method=lib.nn.utils.prune.L1Unstructured,
+            importance_scores={(first, "weight"): lib.tensor(scores.astype(np.float32))}, amount=10)
+        masks.append((_np(first.weight_mask), _np(second.weight_mask)))
+    for e, t in zip(masks[1], masks[0]):
+        np.testing.assert_array_equal(e, t)
+
+
 def test_random_unstructured_prunes_the_amount_among_the_kept():
     module = _linear(ember)
     ember.nn.utils.prune.random_unstructured(module, "weight", amount=0.25)
