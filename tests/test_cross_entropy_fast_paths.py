@@ -11,7 +11,10 @@ import ember.nn.functional as F
 LOGITS = [[1.0, 2.0, 3.0], [0.5, 0.0, -1.0], [2.0, 2.0, 2.0]]
 
 
-@pytest.mark.parametrize("dtype", [ember.float32, ember.float64, ember.float16])
+# float32 and float64 only: in float16, PyTorch's nll_loss sum is not the sum of its reduction="none" rows (it
+# accumulates in float32 and rounds once), so the identity below holds only for some logits (see
+# docs/internals.md, float16 losses).
+@pytest.mark.parametrize("dtype", [ember.float32, ember.float64])
 @pytest.mark.parametrize("requires_grad", [False, True])
 def test_mean_and_sum_match_the_ops_bit_for_bit(dtype, requires_grad):
     logits = ember.randn(64, 10, generator=ember.Generator().manual_seed(0)).to(dtype)

@@ -302,7 +302,7 @@ def test_training_a_linear_model_reduces_the_loss():
     model = nn.Linear(3, 1)
     opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
     losses = []
-    for _ in range(60):
+    for _ in range(80):
         opt.zero_grad()
         loss = nn.functional.mse_loss(model(x), y)
         loss.backward()

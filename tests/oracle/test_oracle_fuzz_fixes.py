@@ -57,9 +57,24 @@ PROGRAMS = {
     # narrow-dtype scalar conversions
     "float16 ** huge": "h = torch.tensor([1.0, 2.0], dtype=torch.float16); out = [h ** 1e30]",
     "int32 ** huge int": "i = torch.tensor([1], dtype=torch.int32); out = [i ** 2 ** 40]",
+    "-inf and -0. to a broadcast tensor 0.5": "x = torch.tensor([-inf, -0.0, 4.0]); h = torch.tensor([[0.5], [0.5]])\n"
+                                              "out = [x ** h, torch.pow(x, torch.tensor(0.5)), "
+                                              "x.double() ** h.double(), x ** 0.5]",
     "float32 ** huge": "f = torch.tensor([1.0]); out = [f ** 1e300]",
     "one-element float16 fill_": "x = torch.tensor([1.0], dtype=torch.float16); x[::2].fill_(1e30); out = [x]",
     "two-element float16 fill_": "x = torch.zeros(2, dtype=torch.float16); x.fill_(1e30); out = [x]",
+    # a float32 var or std over every element takes the mean in float32 first (PyTorch's std_var_all_cpu)
+    "float32 var of equal huge values": "x = torch.full((3,), 1e30); y = torch.full((2, 3), 1e30)\n"
+                                        "out = [x.var(), x.std(correction=0), x.reshape(3, 1).var(0), y.var(), "
+                                        "y.var(1)]",
+    # the factories fill as fill_ does: one float16 element takes a huge number as inf, two refuse it
+    "one-element float16 full": "h = torch.tensor(1.0, dtype=torch.float16)\n"
+                                "out = [torch.full((1, 1), 1e30, dtype=torch.float16), torch.full_like(h, -1e30), "
+                                "h.new_full((1,), 70000), torch.scalar_tensor(1e30, dtype=torch.float16)]",
+    "two-element float16 full": "out = [torch.full((2,), 1e30, dtype=torch.float16)]",
+    "two-element float16 full_like": "out = [torch.full_like(torch.ones(2, dtype=torch.float16), 65520.0)]",
+    "two-element float16 new_full": "out = [torch.ones(1, dtype=torch.float16).new_full((1, 2), -1e30)]",
+    "one-element float32 full": "out = [torch.full((1,), 1e39)]",
     # gradients that PyTorch sets to zero, not to 0 * grad (NaN when grad is NaN or inf)
     "fill then softmax": "x = torch.tensor([[-1.0, 1.0], [1.0, -1.0]], dtype=torch.float16, requires_grad=True)\n"
                          "t = F.cross_entropy(x, torch.tensor([0, 1]), reduction='sum', ignore_index=0)\n"
@@ -128,6 +143,77 @@ PROGRAMS = {
                                                     "g, = torch.autograd.grad(x.sum(), [x], create_graph=True)\n"
                                                     "v = torch.tensor([2.0, 3.0], requires_grad=True)\n"
                                                     "g[1:] = v * 2; (g * 5).sum().backward(); out = [g, v.grad]",
+    # a single root of grad() is evaluated even when it leads to no input: its retain_grad runs
+    "retain_grad of a root that reaches no input": "x = torch.tensor(1.0, requires_grad=True)\n"
+                                                   "t = torch.clamp(x, max=1.75); t.retain_grad()\n"
+                                                   "y = torch.tensor(1.0, requires_grad=True)\n"
+                                                   "g, = torch.autograd.grad(t, [y], allow_unused=True)\n"
+                                                   "out = [t.grad, g, x.grad]",
+    "retain_grad of a root, backward(inputs=)": "x = torch.tensor([1.0, 2.0], requires_grad=True)\n"
+                                                "t = x * 2; t.retain_grad()\n"
+                                                "y = torch.tensor(1.0, requires_grad=True)\n"
+                                                "t.backward(torch.ones(2), inputs=[y]); out = [t.grad, y.grad, x.grad]",
+    "retain_grad of two roots that reach no input": "x = torch.tensor(1.0, requires_grad=True)\n"
+                                                    "t = x * 2; t.retain_grad(); u = x * 3; u.retain_grad()\n"
+                                                    "y = torch.tensor(1.0, requires_grad=True)\n"
+                                                    "torch.autograd.grad([t, u], [y], allow_unused=True)\n"
+                                                    "out = [t.grad, u.grad]",
+    # nll_loss's create_graph gradient keeps the target (PyTorch's NllLossBackwardBackward0 saves it)
+    "nll target changed after a create_graph gradient": "x = torch.tensor([-1.0], requires_grad=True)\n"
+                                                        "y = torch.tensor(1)\n"
+                                                        "t = F.cross_entropy(x, y, reduction='sum', ignore_index=1)\n"
+                                                        "g, = torch.autograd.grad(t, [x], create_graph=True)\n"
+                                                        "with torch.no_grad(): y.fill_(0)\n"
+                                                        "g.sum().backward(); out = [x.grad]",
+    "bce target changed after a create_graph gradient": "x = torch.tensor([[-1.0, 1.0], [1.0, -1.0]], "
+                                                        "requires_grad=True)\n"
+                                                        "y = torch.tensor([[1.0, 1.0], [0.0, 1.0]])\n"
+                                                        "t = F.binary_cross_entropy(x.sigmoid(), y, reduction='none')\n"
+                                                        "g, = torch.autograd.grad(t.sum(), [x], create_graph=True)\n"
+                                                        "y.zero_(); g.sum().backward(); out = [x.grad]",
+    # cross_entropy's graph keeps the log-probabilities, not the logits: changing them is not refused, and
+    # the gradient is the one of the logits the loss saw
+    "cross_entropy logits changed before a create_graph gradient": "x = torch.tensor([[-0.5, 2.0, -1.0], "
+                                                                   "[1.0, 1.0, 1.0], [0.0, 1.0, 3.0]], "
+                                                                   "requires_grad=True)\n"
+                                                                   "t = F.cross_entropy(x, torch.tensor([1, 2, 1]), "
+                                                                   "ignore_index=1)\n"
+                                                                   "with torch.no_grad(): x.fill_(-inf)\n"
+                                                                   "g, = torch.autograd.grad(t, [x], create_graph=True)"
+                                                                   "\nout = [g]",
+    "cross_entropy double backward, logits changed": "x = torch.tensor([[-0.5, 2.0, -1.0], [0.0, 1.0, 3.0]], "
+                                                     "dtype=torch.float64, requires_grad=True)\n"
+                                                     "t = F.cross_entropy(x, torch.tensor([1, 2]))\n"
+                                                     "g, = torch.autograd.grad(t, [x], create_graph=True)\n"
+                                                     "with torch.no_grad(): x.mul_(2)\n"
+                                                     "(g * g * torch.tensor([[1.0, 2.0, 3.0]], dtype=torch.float64))"
+                                                     ".sum().backward(); out = [g, x.grad]",
+    "cross_entropy double backward through a hooked node": "x = torch.tensor([[-0.5, 2.0, -1.0], [0.0, 1.0, 3.0]], "
+                                                           "dtype=torch.float64, requires_grad=True)\n"
+                                                           "t = F.cross_entropy(x, torch.tensor([1, 2]), "
+                                                           "reduction='sum')\n"
+                                                           "t.grad_fn.register_hook(lambda grad_in, grad_out: None)\n"
+                                                           "g, = torch.autograd.grad(t, [x], create_graph=True)\n"
+                                                           "with torch.no_grad(): x.zero_()\n"
+                                                           "(g ** 2).sum().backward(); out = [g, x.grad]",
+    # retain_grad, requires_grad_ and retains_grad tell a leaf by the recorded grad_fn (PyTorch's C++ is_leaf):
+    # a no_grad view changed in place stays a leaf, a view whose base gained history since stays one too
+    "retain_grad of a no_grad view changed in place": "x = torch.tensor(-1.0, requires_grad=True)\n"
+                                                      "with torch.no_grad(): t = x[None]\n"
+                                                      "with torch.no_grad(): t.zero_()\n"
+                                                      "t.retain_grad(); t.requires_grad_(); out = [t]",
+    "retain_grad of a view whose base gained history": "w = torch.tensor([1.0, 2.0], requires_grad=True)\n"
+                                                       "b = torch.zeros(2); v = b[:1]; b.add_(w)\n"
+                                                       "v.retain_grad(); v.requires_grad_(False)\n"
+                                                       "(v * 3).sum().backward(); out = [w.grad]",
+    "retain_grad of a view after its base's mul_": "w = torch.tensor([1.0, 2.0], requires_grad=True); x = w * 1\n"
+                                                   "v = x[:1]; x.mul_(2); v.retain_grad()\n"
+                                                   "(v * 3).sum().backward(); out = [v.grad, w.grad]",
+    # retain_grad under create_graph keeps the gradient's graph in .grad (CloneBackward0, then AddBackward0)
+    "retain_grad under create_graph": "x = torch.tensor([1.0, 2.0], requires_grad=True); t = x * x\n"
+                                      "t.retain_grad(); (t * t).sum().backward(create_graph=True)\n"
+                                      "(t * t).sum().backward(create_graph=True); g = t.grad\n"
+                                      "x.grad = None; g.sum().backward(); out = [g, x.grad]",
     "retain_grad after a view's mul_": "x = torch.tensor([1., 2.], requires_grad=True); t = x * 1\n"
                                        "t.retain_grad(); t[0:1].mul_(3); t.sum().backward(); out = [t.grad, x.grad]",
 }
@@ -144,6 +230,7 @@ def _run(lib, source):
 
 
 @pytest.mark.filterwarnings("ignore:Use of index_put_ on expanded tensors")
+@pytest.mark.filterwarnings("ignore:Using backward\\(\\) with create_graph=True")
 @pytest.mark.parametrize("name", sorted(PROGRAMS))
 def test_program_matches_torch(name):
     got, expected = _run(ember, PROGRAMS[name]), _run(torch, PROGRAMS[name])
@@ -192,3 +279,53 @@ def test_setitem_copy_has_copy_backwards():
         t[...] = v
         names.append(type(t.grad_fn).__name__)
     assert names[0] == names[1] == "CopyBackwards"
+
+
+def test_lone_root_runs_only_its_tensor_hooks():
+    """grad()/backward(inputs=) from one root that reaches no input still evaluates that root, as PyTorch's
+    engine does: its tensor hooks (a leaf root's too) run, its node hooks and backward do not."""
+    assert _lone_root_hooks(ember) == _lone_root_hooks(torch) == ([("tensor", [1.0, 1.0]), ("leaf", [3.0, 3.0])], None)
+
+
+def _lone_root_hooks(lib) -> tuple:
+    """The hooks run by a grad() from a non-leaf root, then from a leaf root, neither reaching the input."""
+    log: list = []
+    x = lib.tensor([1.0, 2.0], requires_grad=True)
+    y = lib.tensor(1.0, requires_grad=True)
+    t = x * 2
+    t.grad_fn.register_hook(lambda grad_in, grad_out: log.append("node"))
+    t.grad_fn.register_prehook(lambda grad_out: log.append("node pre"))
+    t.register_hook(lambda grad: log.append(("tensor", grad.tolist())))
+    x.register_hook(lambda grad: log.append(("leaf", grad.tolist())))
+    lib.autograd.grad(t, [y], lib.ones(2), allow_unused=True)
+    lib.autograd.grad(x, [y], lib.full((2,), 3.0), allow_unused=True)
+    return log, x.grad
+
+
+_INDEX_LIKE = {
+    "index": "x[torch.tensor([0, 0])]",
+    "index, list": "x[:, [2, 0]]",
+    "unfold": "x.unfold(1, 2, 1)",
+    "reflection pad": "F.pad(x[None], (1, 2), mode='reflect')",
+    "replication pad": "F.pad(x[None, None], (1, 2, 1, 0), mode='replicate')",
+}
+
+
+@pytest.mark.parametrize("op", sorted(_INDEX_LIKE))
+def test_gradient_of_an_index_like_op_is_recorded_as_pytorchs(op):
+    """Under create_graph the gradient of index, unfold and the reflection/replication pads is recorded as
+    PyTorch's node (IndexPutImplBackward0, UnfoldBackwardBackward0, ...PadNDBackwardBackward0), over the same
+    edges, and differentiates to the same double backward."""
+    results = []
+    for lib in (ember, torch):
+        x = lib.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 7.0]], dtype=lib.float64, requires_grad=True)
+        w = lib.tensor(3.0, dtype=lib.float64, requires_grad=True)
+        y = eval(_INDEX_LIKE[op], {"torch": lib, "F": lib.nn.functional, "x": x})
+        g, = lib.autograd.grad((y * w * y).sum(), [x], create_graph=True)
+        fn = g.grad_fn
+        while type(fn).__name__.startswith("Squeeze"):  # the pads' batch dims, added above
+            fn = fn.next_functions[0][0]
+        edges = [None if f is None else type(f).__name__ for f, _ in fn.next_functions]
+        (g * g).sum().backward()
+        results.append((type(fn).__name__, edges, x.grad.tolist(), w.grad.item()))
+    assert results[0] == results[1]

@@ -209,6 +209,185 @@ KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
 """,
         only_on="cpu",
     ),
+    KnownDivergence(
+        'grad: autograd.grad from BinaryCrossEntropyWithLogitsBackward0 [non-leaf] | is_contiguous of result: torch True, ember False',
+        "the CPU backend's arithmetic kernels keep numpy's result layout where the operands' layouts conflict (numpy falls back to row-major, PyTorch's TensorIterator follows the first operand): a layout check on every call cost ~8% on chains of small ops (benchmarks/run.py --only chain); values and gradients agree",
+        """\
+        x1 = torch.tensor(-inf, dtype=torch.float16, requires_grad=True)  # input: float16 []
+        x2 = torch.tensor([[[-1.0, -1.0, -1.0], [-1.0, -1.0, 1.0]]], dtype=torch.float32, requires_grad=True)  # input: float32 [1, 2, 3]
+        t3 = x2.float()  # cast: float
+        t5 = x2.swapaxes(0, -1)  # view: swapaxes
+        x6 = torch.tensor([[[1.0], [0.0]], [[1.0], [1.0]], [[0.0], [1.0]]], dtype=torch.float32)  # input: float32 [3, 2, 1]
+        t7 = F.binary_cross_entropy_with_logits(t5, x6)  # loss: binary_cross_entropy_with_logits mean
+        g8, g9 = torch.autograd.grad(t7, [t3, x1], allow_unused=True, retain_graph=True)  # grad: autograd.grad from BinaryCrossEntropyWithLogitsBackward0 [non-leaf]
+""",
+        only_on="cpu",
+    ),
+    KnownDivergence(
+        'backward: backward(gradient) from VarBackward0 [non-leaf] | value of grad of operand (leaf): torch finite, ember finite',
+        "PyTorch's summation order: its sum of these six float64 values is 0 (its reduction keeps interleaved partial sums, element i into i % 4, then adds them in order: 3.5 - 1e300 + 1e300; the same with ATEN_CPU_CAPABILITY=default), numpy's sequential/pairwise sum and the OpenCL kernel's give 0.75, so var's backward, 2 / (n - 1) * g * (x - mean), differs by the mean (0 against 0.125); matching PyTorch's order in every reduction is a rewrite of the reduction kernels",
+        """\
+        x6 = torch.tensor([[1.25, 1.5], [-1e+300, 1e+300], [-0.0, 0.75]], dtype=torch.float64, requires_grad=True)  # input: float64 [3, 2]
+        t9 = x6.var((0, 1))  # reduction: var(dims)
+        x10 = torch.tensor(-1.0, dtype=torch.float64)  # input: float64 []
+        t9.backward(x10.clone())  # backward: backward(gradient) from VarBackward0 [non-leaf]
+""",
+    ),
+    KnownDivergence(
+        'matmul: @ | value of result: torch nan, ember -inf',
+        "fused multiply-add in the BLAS: numpy's OpenBLAS (and the OpenCL kernel) compute fma(1e300, 1e300, -inf) = -inf, PyTorch's MKL rounds the product to inf first and gives inf - inf = nan (measured: torch's mm, mv, bmm, einsum and (a * b).sum() all give nan here, numpy's matmul -inf); which one a PyTorch build gives depends on its BLAS",
+        """\
+        x1 = torch.tensor([[-1.5, -0.75, -2.75], [5e-324, -inf, 1.5], [-3.0, 1e+300, -1e+300]], dtype=torch.float64, requires_grad=True)  # input: float64 [3, 3]
+        x7 = torch.tensor([[-1.75, inf], [-inf, 1e+300], [0.0, -3.0]], dtype=torch.float64, requires_grad=True)  # input: float64 [3, 2]
+        t8 = x1 @ x7  # matmul: @
+""",
+    ),
+    KnownDivergence(
+        'matmul: matmul | value of result: torch 0, ember finite',
+        "fused multiply-add in the BLAS: numpy's batched matmul (OpenBLAS) and the OpenCL kernel keep the rounding error of -1e30 * 2.5 through fma (-7.6e22), PyTorch's MKL rounds each product first, so -1e30 * -2.5 + -1e30 * 2.5 is exactly 0 (measured: torch's mm, mv, bmm and einsum all give 0, numpy's batched matmul -7.6e22); which one a PyTorch build gives depends on its BLAS",
+        """\
+        x3 = torch.tensor([[[nan, 1e+30], [-0.5, -1.0]], [[1.25, -inf], [2.5, 2.5]], [[1.0, 0.0], [-1e+30, -1e+30]]], dtype=torch.float32, requires_grad=True)  # input: float32 [3, 2, 2]
+        x4 = torch.tensor([[-2.5, 1.5], [2.5, 1.0]], dtype=torch.float32)  # input: float32 [2, 2]
+        t5 = torch.matmul(x3, x4)  # matmul: matmul
+""",
+    ),
+    KnownDivergence(
+        'setitem: [None] = tensor [leaf] | requires_grad of operand: torch True, ember False',
+        "PyTorch's setitem of a 0-d value is fill_ (index_put_ for a bool mask), which, unlike copy_, records a node on an integer or bool tensor: the int tensor then requires grad, its later ops raise 'Autograd not support dtype' and backward through it hits an INTERNAL ASSERT; ember keeps non-float tensors out of autograd",
+        """\
+        x2 = torch.tensor(1.0, dtype=torch.float64, requires_grad=True)  # input: float64 []
+        x3 = torch.tensor(2, dtype=torch.int64)  # input: int64 []
+        x3[None] = x2  # setitem: [None] = tensor [leaf, int64]
+""",
+    ),
+    KnownDivergence(
+        'setitem: [...] = tensor [leaf] | requires_grad of operand: torch True, ember False',
+        "PyTorch's setitem of a 0-d value is fill_ (index_put_ for a bool mask), which, unlike copy_, records a node on an integer or bool tensor: the int tensor then requires grad, its later ops raise 'Autograd not support dtype' and backward through it hits an INTERNAL ASSERT; ember keeps non-float tensors out of autograd",
+        """\
+        x1 = torch.tensor(3, dtype=torch.int64)  # input: int64 []
+        with torch.no_grad(): t2 = x1.reshape(-1)  # view: no_grad reshape(-1)
+        t3 = x1 / 0  # pointwise: /(int)
+        t4 = t2.bool()  # cast: bool
+        x5 = torch.tensor(1.0, dtype=torch.float32, requires_grad=True)  # input: float32 []
+        t6 = F.l1_loss(t3, x5)  # loss: l1_loss mean
+        t4[...] = t6  # setitem: [...] = tensor [leaf, bool]
+""",
+    ),
+    KnownDivergence(
+        'setitem: [bool mask] = tensor [view] | requires_grad of operand: torch True, ember False',
+        "PyTorch's setitem of a 0-d value is fill_ (index_put_ for a bool mask), which, unlike copy_, records a node on an integer or bool tensor: the int tensor then requires grad, its later ops raise 'Autograd not support dtype' and backward through it hits an INTERNAL ASSERT; ember keeps non-float tensors out of autograd",
+        """\
+        x2 = torch.tensor(-3, dtype=torch.int64)  # input: int64 []
+        t4 = x2[None]  # view: index(None)
+        x5 = torch.tensor(0.0, dtype=torch.float16, requires_grad=True)  # input: float16 []
+        t4[t4 > 0] = x5  # setitem: [bool mask] = tensor [view, int64]
+""",
+    ),
+    KnownDivergence(
+        'matmul: matmul | value of result: torch finite, ember 0',
+        "summation order with 1e30-scale cancellation: PyTorch's BLAS/vectorized loops add in another order than numpy's, which decides whether the small terms survive the cancellation",
+        """\
+        x2 = torch.tensor([-0.5, 1e+30, -1e+30, 0.75], dtype=torch.float32, requires_grad=True)  # input: float32 [4]
+        x5 = torch.tensor([[-1.0, -1.0], [-1.0, -1.0], [-1.0, 1.0], [-1.0, 1.0]], dtype=torch.float32)  # input: float32 [4, 2]
+        t6 = torch.matmul(x2, x5)  # matmul: matmul
+""",
+        only_on="cpu",
+    ),
+    KnownDivergence(
+        'pointwise: +(tensor) | is_contiguous of result: torch False, ember True',
+        "the CPU backend's arithmetic kernels keep numpy's result layout where the operands' layouts conflict (numpy falls back to row-major, PyTorch's TensorIterator follows the first operand): a layout check on every call cost ~8% on chains of small ops (benchmarks/run.py --only chain); values and gradients agree",
+        """\
+        x3 = torch.tensor([[[-1.0, 1.0]]], dtype=torch.float32, requires_grad=True)  # input: float32 [1, 1, 2]
+        t4 = x3.log_softmax(2)  # softmax: log_softmax
+        t4.swapdims_(-1, 0)  # inplace: swapdims_ [non-leaf]
+        t5 = t4[:, torch.tensor([0, -1])]  # index: index(:, tensor)
+        x8 = torch.tensor([[[1.0], [1.0]], [[0.0], [1.0]]], dtype=torch.float32, requires_grad=True)  # input: float32 [2, 2, 1]
+        t7 = t5 + x8  # pointwise: +(tensor)
+""",
+        only_on="cpu",
+    ),
+    KnownDivergence(
+        'pointwise: r/(int) | value of result: torch finite, ember -inf',
+        "softmax rounding: PyTorch's vectorized kernel (Sleef exp, its sum order, times the sum's reciprocal) rounds sum(softmax) otherwise than numpy and the OpenCL kernel: here one column sums to 1 + 2**-23 in PyTorch and to exactly 1 in ember, so softmax's gradient there is -5.7e-8 in PyTorch and 0 in ember (and -1 / g finite against -inf)",
+        """\
+        x1 = torch.tensor([[[0.0, 1.0], [-1.0, 1.0], [1.0, 1.0]], [[-1.0, -1.0], [1.0, inf], [-1.0, -inf]], [[-1.0, 1.0], [-1.0, -1.0], [-inf, -1.0]], [[-1.0, 0.0], [-1.0, nan], [1.0, 1.0]]], dtype=torch.float32, requires_grad=True)  # input: float32 [4, 3, 2]
+        t2 = F.softmax(x1, dim=0)  # softmax: softmax
+        g3, = torch.autograd.grad(t2.sum(), [x1], allow_unused=True, retain_graph=True)  # grad: autograd.grad from SoftmaxBackward0 [non-leaf]
+        t4 = g3.reshape(2, 3, 4)  # view: reshape(shape)
+        t6 = -1 / t4  # pointwise: r/(int)
+""",
+    ),
+    KnownDivergence(
+        'backward: backward retain_graph from AsStridedBackward0 [view] | grad of grad of operand after RuntimeError (leaf): torch Tensor, ember None',
+        "the order of a backward that raises midway: PyTorch's engine gives a leaf's AccumulateGrad the largest sequence number, so it accumulates x2's gradient as soon as that gradient is complete, before PowBackward1 raises on its saved output changed in place; ember's engine runs every node by creation order without a dependency count (docs/internals.md, the engine's hot loop), so the leaf that was used first waits until after PowBackward1 and the error comes first; a backward that succeeds gives the same gradients",
+        """\
+        x2 = torch.tensor(-1.0, dtype=torch.float32, requires_grad=True)  # input: float32 []
+        x3 = torch.tensor([[[1.0]]], dtype=torch.float32, requires_grad=True)  # input: float32 [1, 1, 1]
+        x5 = torch.tensor(-1.0, dtype=torch.float32, requires_grad=True)  # input: float32 []
+        t4 = x2 - x5  # pointwise: -(tensor)
+        x8 = torch.tensor([[1.0], [1.0], [-1.0]], dtype=torch.float32, requires_grad=True)  # input: float32 [3, 1]
+        t7 = x3 ** x8  # pointwise: **(tensor)
+        t9 = t7.unflatten(1, (1, 3))  # view: unflatten
+        t9[::2] = x2  # setitem: [step] = tensor [view]
+        t9.sum().backward(retain_graph=True)  # backward: backward retain_graph from AsStridedBackward0 [view]
+""",
+    ),
+    KnownDivergence(
+        'backward: backward retain_graph from DivBackward0 [non-leaf] | exception of statement: torch none, ember RuntimeError',
+        "PyTorch's generated nodes save an input only when a gradient that needs it will be computed (MulBackward0 keeps other only if self has an edge, and self only if other has one): t7 * t7 of a no_grad view (a dead edge on both sides) saves nothing, so its backward checks nothing after t6.div_; ember's MulBackward0 saves both and its unpack refuses the view changed in place. Skipping every node without a live edge is not PyTorch's either: its nodes still unpack what they save unconditionally (a saved output, NllLossBackward0's tensors), whose refusals that would lose",
+        """\
+        x3 = torch.tensor([-1.0], dtype=torch.float32)  # input: float32 [1]
+        t4 = x3[...]  # view: index(...)
+        x5 = torch.tensor([1.0], dtype=torch.float32, requires_grad=True)  # input: float32 [1]
+        t6 = t4 @ x5  # matmul: @
+        with torch.no_grad(): t7 = t6[...]  # view: no_grad index(...)
+        x8 = torch.tensor(-1.0, dtype=torch.float32, requires_grad=True)  # input: float32 []
+        t9 = t7 * t7  # pointwise: *(tensor)
+        t6.div_(x8)  # inplace: div_(tensor) [non-leaf]
+        t9.sum().backward(retain_graph=True)  # backward: backward retain_graph from DivBackward0 [non-leaf]
+""",
+    ),
+    KnownDivergence(
+        'backward: backward retain_graph from LogSoftmaxBackward0 [non-leaf] | exception of statement: torch none, ember RuntimeError',
+        "an in-place view op under no_grad (unsqueeze_) changes a leaf's shape unrecorded; PyTorch's AccumulateGrad stores the gradient in the shape the leaf had when the consuming node was recorded, ember's fits it to the leaf's current shape, which fails here (the [2, 1] gradient into the [2, 1, 1] leaf: 'output with shape [2, 1, 1] doesn't match the broadcast shape [2, 2, 1]')",
+        """\
+        x1 = torch.tensor([[-1.0], [-1.0]], dtype=torch.float32, requires_grad=True)  # input: float32 [2, 1]
+        t5 = x1.log_softmax(-2)  # softmax: log_softmax
+        with torch.no_grad(): x1.unsqueeze_(2)  # inplace: no_grad unsqueeze_ [leaf requiring grad]
+        t5.sum().backward(retain_graph=True)  # backward: backward retain_graph from LogSoftmaxBackward0 [non-leaf]
+""",
+    ),
+    KnownDivergence(
+        'backward: backward from IndexBackward0 [non-leaf] | exception of statement: torch none, ember RuntimeError',
+        "an in-place view op under no_grad (unsqueeze_) changes a leaf's shape unrecorded; PyTorch's AccumulateGrad stores the gradient in the shape the leaf had when the consuming node was recorded, ember's fits it to the leaf's current shape, which fails here (the [2, 1] gradient into the [2, 1, 1] leaf: 'output with shape [2, 1, 1] doesn't match the broadcast shape [2, 2, 1]')",
+        """\
+        x2 = torch.tensor([[1.0], [-1.0]], dtype=torch.float32, requires_grad=True)  # input: float32 [2, 1]
+        t3 = x2.softmax(0)  # softmax: softmax
+        t4 = t3[:, torch.tensor([0, -1])]  # index: index(:, tensor)
+        with torch.no_grad(): x2.unsqueeze_(-1)  # inplace: no_grad unsqueeze_ [leaf requiring grad]
+        t4.sum().backward()  # backward: backward from IndexBackward0 [non-leaf]
+""",
+    ),
+    KnownDivergence(
+        'backward: backward retain_graph from FillBackward3 [non-leaf] | exception of statement: torch none, ember RuntimeError',
+        "an in-place view op under no_grad (squeeze_) changes a leaf's shape unrecorded; PyTorch's AccumulateGrad stores the gradient in the shape the leaf had when the consuming node was recorded, ember's fits it to the leaf's current shape, which fails here (the [1] gradient expanded to the 0-d leaf)",
+        """\
+        x2 = torch.tensor([-1.0], dtype=torch.float32, requires_grad=True)  # input: float32 [1]
+        t3 = torch.where(x2 > 0, x2, x2)  # pointwise: where
+        with torch.no_grad(): x2.squeeze_(0)  # inplace: no_grad squeeze_(dim) [leaf requiring grad]
+        t3.sum().backward(retain_graph=True)  # backward: backward retain_graph from FillBackward3 [non-leaf]
+""",
+    ),
+    KnownDivergence(
+        'pointwise: r/(float) | value of result: torch 0, ember nan',
+        "float16 softmax rounding: PyTorch's kernel gives 0.2227783 for softmax([1, 2.25])[0], where the correctly rounded value (ember's, computed in float32 and rounded once) is 0.2226563, so the two elements sum to 1 + 2**-13 in PyTorch and to exactly 1 in ember: softmax's create_graph gradient is ~-3e-5 there and 0 here (-0. / g: 0 against NaN)",
+        """\
+        x1 = torch.tensor([[1.0], [2.25]], dtype=torch.float16, requires_grad=True)  # input: float16 [2, 1]
+        t2 = x1.softmax(-2)  # softmax: softmax
+        g3, = torch.autograd.grad(t2.sum(), [x1], create_graph=True, allow_unused=True, retain_graph=True)  # grad: autograd.grad create_graph from SoftmaxBackward0 [non-leaf, float16]
+        t4 = -0.0 / g3  # pointwise: r/(float)
+""",
+    ),
 )
 
 

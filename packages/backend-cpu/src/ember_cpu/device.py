@@ -1,10 +1,7 @@
-"""The "cpu" device type: always available, one device, numpy's PCG64 as the random generator."""
+"""The "cpu" device type: always available, one device, PyTorch's CPU generator (mt19937) as the random one."""
 from __future__ import annotations
 
-import json
-
-import numpy as np
-
+from ember._mt19937 import MT19937Engine
 from ember.plugins import DeviceType
 
 from .threads import blas_thread_hooks
@@ -22,21 +19,18 @@ def _synchronize(index: int) -> None:
     """numpy runs each kernel to completion before returning: there is no queue to wait for."""
 
 
-def _new_generator(seed: int, index: int) -> np.random.Generator:
-    return np.random.Generator(np.random.PCG64(seed))
+def _new_generator(seed: int, index: int) -> MT19937Engine:
+    return MT19937Engine(seed)
 
 
-def _get_generator_state(gen: np.random.Generator) -> bytes:
-    """PCG64's state (numpy's dict of Python ints) as JSON bytes."""
-    return json.dumps(gen.bit_generator.state).encode()
+def _get_generator_state(gen: MT19937Engine) -> bytes:
+    """The 5056 bytes of PyTorch's CPU generator state."""
+    return gen.get_state()
 
 
-def _set_generator_state(gen: np.random.Generator, state: bytes) -> np.random.Generator:
-    """`gen` put back into a state `_get_generator_state` gave (numpy checks it: ValueError, TypeError)."""
-    try:
-        gen.bit_generator.state = json.loads(state)
-    except KeyError as missing:
-        raise ValueError(f"not a PCG64 state (no {missing})") from None
+def _set_generator_state(gen: MT19937Engine, state: bytes) -> MT19937Engine:
+    """`gen` put back into a state `_get_generator_state` (or PyTorch's get_rng_state) gave."""
+    gen.set_state(state)
     return gen
 
 

@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from ember import _aten_sampling as aten_sampling
 from ember import _backend_util
-from ember._backend_util import draw_dtype
 
 from . import decompositions, erf, factorizations, igamma, rowsum, scatter, sorting, special, svd, ties
 from .layout import laid_out
@@ -169,18 +169,14 @@ def arange(start, stop, step, dtype, *, index=0):
 
 @_quietly
 def uniform(shape, low, high, dtype, gen, *, index=0):
-    values = gen.random(shape, draw_dtype(dtype))
-    values *= high - low
-    values += low
-    return values.astype(dtype.numpy, copy=False)
+    """PyTorch's CPU ``uniform_`` from the MT19937 engine `gen`."""
+    return aten_sampling.uniform(gen, math.prod(shape), low, high, dtype.numpy).reshape(shape)
 
 
 @_quietly
 def normal(shape, mean, std, dtype, gen, *, index=0):
-    values = gen.standard_normal(shape, draw_dtype(dtype))
-    values *= std
-    values += mean
-    return values.astype(dtype.numpy, copy=False)
+    """PyTorch's CPU ``normal_`` (of a contiguous tensor) from the MT19937 engine `gen`."""
+    return aten_sampling.normal(gen, math.prod(shape), mean, std, dtype.numpy).reshape(shape)
 
 
 def from_numpy(array, *, index=0):
@@ -225,7 +221,18 @@ def pow(a, b, out=None):
     """a ** b; a bool array to a bool power stays bool (a or not b), as PyTorch's, where numpy gives int8."""
     if type(b) is bool and a.dtype.kind == "b":
         return _array(np.logical_or(a, not b, out=ARRAY if out is None else out))
-    return _power(a, b, out)
+    result = _power(a, b, out)
+    if b.__class__ is _NDARRAY and b.dtype.kind == "f" and a.__class__ is _NDARRAY:
+        _undo_square_root(result, a, b)
+    return result
+
+
+def _undo_square_root(result, a, b) -> None:
+    """numpy computes a power by a broadcast exponent of 0.5 as a square root: -inf ** 0.5 is NaN and
+    -0. ** 0.5 is -0. there, where C's pow (PyTorch's, for a tensor exponent) gives inf and +0."""
+    wrong = (b == 0.5) & ((a == -np.inf) | (a == 0))
+    if wrong.any():
+        np.copyto(result, np.where(a == 0, 0.0, np.inf).astype(result.dtype), where=wrong)
 
 
 # Selection, reductions, matmul.

@@ -1,9 +1,11 @@
 """`ember.Generator`: a seeded random stream on one device, and the default generator of each device.
 
 A generator holds a seed and, made lazily from it, two states: the backend's (``DeviceType.new_generator``,
-which the ``uniform`` and ``normal`` kernels draw from) and a host stream (numpy's PCG64) for the few draws
-core makes on the host so that a seed gives the same values on every device (permutations, Poisson counts).
-Drawing from one generator never moves another: a user's Generator is independent of the default ones.
+which the ``uniform`` and ``normal`` kernels draw from) and a host stream for the few draws core makes on the
+host (permutations, Poisson counts). A backend whose state is PyTorch's CPU generator (an `MT19937Engine`, the
+CPU's) is the whole state: the host stream draws from its words, and `get_state` is PyTorch's 5056 bytes;
+core samples it with ATen's CPU samplers, so that a seed gives PyTorch's CPU numbers. Other backends' host
+stream is numpy's PCG64 beside their state. Drawing from one generator never moves another.
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ import numpy as np
 
 from ._device import device as _device_class
 from ._device import resolve
+from ._mt19937 import MT19937Engine
 
 DEFAULT_SEED = 67280421310721  # PyTorch's default CPU seed: unseeded runs are reproducible, as there
 _seed = [DEFAULT_SEED]  # the seed of every default generator (ember.manual_seed seeds them all together)
@@ -59,7 +62,7 @@ class Generator:
         return self._seed
 
     def initial_seed(self) -> int:
-        """The seed the stream last started from."""
+        """The seed the stream last started from (that of a restored state)."""
         return self._seed
 
     def engine(self) -> Any:
@@ -74,32 +77,49 @@ class Generator:
     def host(self) -> np.random.Generator:
         """The host stream, for the draws core makes on the host."""
         if self._host is None:
-            self._host = np.random.Generator(np.random.PCG64(self._seed))
+            engine = self.engine()
+            self._host = (engine.host() if isinstance(engine, MT19937Engine)
+                          else np.random.Generator(np.random.PCG64(self._seed)))
         return self._host
 
     def get_state(self):
-        """The whole state (seed, host stream, backend state) as a uint8 CPU tensor for `set_state`."""
+        """The whole state as a uint8 CPU tensor for `set_state`: PyTorch's 5056 bytes for an MT19937 state,
+        else the seed, host stream and backend state."""
         from ._ops.creation import from_numpy
         export = self._device_type().get_generator_state
         if export is None:
             raise RuntimeError(f"Generator.get_state(): device type '{self._device.type}' cannot export its "
                                "generator's state (its backend has no get_generator_state)")
-        record = {"seed": self._seed, "host": self.host().bit_generator.state, "device": export(self.engine()).hex()}
-        return from_numpy(np.frombuffer(json.dumps(record).encode(), dtype=np.uint8).copy())
+        engine = self.engine()
+        if isinstance(engine, MT19937Engine):
+            data = export(engine)
+        else:
+            data = json.dumps({"seed": self._seed, "host": self.host().bit_generator.state,
+                               "device": export(engine).hex()}).encode()
+        return from_numpy(np.frombuffer(data, dtype=np.uint8).copy())
 
     def set_state(self, new_state) -> Generator:
         """Restore a state `get_state` returned (of a generator of the same device type)."""
         from ._dtype import uint8
         from ._tensor import Tensor
         if not isinstance(new_state, Tensor) or new_state.dtype is not uint8:
-            raise TypeError("RNG state must be a torch.ByteTensor (an ember uint8 tensor from get_state())")
+            raise TypeError("RNG state must be a torch.ByteTensor")
         device_type = self._device_type()
         restore = device_type.set_generator_state
         if restore is None:
             raise RuntimeError(f"Generator.set_state(): device type '{self._device.type}' cannot restore its "
                                "generator's state (its backend has no set_generator_state)")
+        data = new_state.detach().cpu().numpy().tobytes()
+        engine = device_type.new_generator(DEFAULT_SEED, self._device.index or 0)
+        if isinstance(engine, MT19937Engine):
+            try:
+                restore(engine, data)
+            except ValueError as error:
+                raise RuntimeError(str(error)) from None
+            self._seed, self._host, self._engine = engine.initial_seed, None, engine
+            return self
         try:
-            record = json.loads(new_state.detach().cpu().numpy().tobytes())
+            record = json.loads(data)
             seed, device_state = _checked_seed(record["seed"]), bytes.fromhex(record["device"])
             host = np.random.Generator(np.random.PCG64())
             host.bit_generator.state = record["host"]
@@ -160,8 +180,8 @@ def seed() -> int:
 
 
 def initial_seed() -> int:
-    """The seed the default generators were last seeded with."""
-    return _seed[0]
+    """The initial seed of the CPU default generator (that of a state `set_rng_state` restored)."""
+    return default_for(cpu_device()).initial_seed()
 
 
 def get_rng_state():

@@ -193,8 +193,9 @@ class Tensor:
         self.requires_grad_(flag)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
-        """Set whether autograd records ops on this leaf tensor; returns self."""
-        if self.grad_fn is not None:
+        """Set whether autograd records ops on this leaf tensor; returns self. Leaf as PyTorch's C++ is_leaf
+        tells it, from the recorded grad_fn: a view's history is not re-derived (nor refused) here."""
+        if self._grad_fn is not None:
             if requires_grad:
                 return self
             raise RuntimeError("you can only change requires_grad flags of leaf variables. If you want to "
@@ -257,7 +258,7 @@ class Tensor:
 
     @property
     def retains_grad(self) -> bool:
-        return self.grad_fn is not None and getattr(self, "_retains_grad", False)
+        return self._grad_fn is not None and getattr(self, "_retains_grad", False)
 
     @property
     def data(self) -> Tensor:
@@ -304,12 +305,13 @@ class Tensor:
         return _RemovableHandle(hooks.post, hook)
 
     def retain_grad(self) -> None:
-        """Keep this non-leaf tensor's gradient in ``.grad`` after backward."""
+        """Keep this non-leaf tensor's gradient in ``.grad`` after backward (a no-op on a leaf, told as
+        `requires_grad_` tells it: a view made under no_grad stays a leaf after an in-place change)."""
         if not self.requires_grad:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
-        fn = self.grad_fn
-        if fn is None or getattr(self, "_retains_grad", False):
+        if self._grad_fn is None or getattr(self, "_retains_grad", False):
             return
+        fn = self.grad_fn  # re-derived first: a view's hook goes on its current history
         self._retains_grad = True
         add_retain_hook(self, fn)
 
@@ -538,13 +540,13 @@ def add_retain_hook(t: Tensor, node) -> None:
 
     ref = weakref.ref(t)
 
-    def keep(grad):
+    def keep(grad):  # under create_graph (grad mode on in the engine) `.grad` keeps the gradient's graph
         t = ref()
         if t is not None:
             if t._grad is None:
-                t._grad = grad.detach().clone(memory_format=contiguous_format)
+                t._grad = grad.clone(memory_format=contiguous_format)
             else:
-                t._grad = t._grad + grad.detach()
+                t._grad = t._grad + grad
     keep.retains_grad = True  # type: ignore[attr-defined]
     keep.owner = ref  # type: ignore[attr-defined]
     node._add_pre_hook(t._output_nr, keep)

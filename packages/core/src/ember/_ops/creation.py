@@ -9,13 +9,15 @@ from typing import Any
 
 import numpy as np
 
+from .. import _aten_sampling as aten
 from .. import _deterministic, _dtype, _generator
 from .._backend_util import half_source
 from .._device import resolve
+from .._mt19937 import MT19937Engine
 from .._size import Size
 from .._tensor import Tensor
 from . import views
-from .dispatch import DIMENSIONED, checked_scalar, profiled, type_name
+from .dispatch import DIMENSIONED, checked_scalar, filled_scalar, profiled, type_name
 
 # ember.manual_seed, seed and initial_seed, with the factories that use them
 manual_seed, seed, initial_seed = _generator.manual_seed, _generator.seed, _generator.initial_seed
@@ -292,7 +294,7 @@ def scalar_tensor(value, device=None, dtype=None) -> Tensor:
         raise TypeError(f"scalar_tensor(): argument 's' (position 1) must be Number, not {type(value).__name__}")
     dt = _dtype.parse(dtype, "scalar_tensor") or _dtype.get_default_dtype()
     d = place(device, dt, "scalar_tensor")
-    return Tensor._make(d.kernels.full((), checked_scalar(value, dt, "scalar_tensor"), dt), dt, d)
+    return Tensor._make(d.kernels.full((), filled_scalar(value, dt, 1, "scalar_tensor"), dt), dt, d)
 
 
 def legacy_new(cls, args, device, dt=None) -> Tensor:
@@ -383,10 +385,10 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False) -> T
     dtype = _dtype.parse(dtype, "full")
     _check_fill(fill_value, "full")
     dt = dtype or _dtype.scalar_dtype(fill_value)
-    fill_value = checked_scalar(fill_value, dt, "full")
     if not isinstance(size, (tuple, list, Size)):
         raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, not {type(size).__name__}")
     shape = parse_size((tuple(size),), "full", dt.itemsize)
+    fill_value = filled_scalar(fill_value, dt, math.prod(shape), "full")
     d = place(device, dt, "full")
     return _finish(d.kernels.full(shape, fill_value, dt), dt, d, requires_grad, "full")
 
@@ -449,7 +451,7 @@ def full_like(input, fill_value, *, dtype=None, layout=None, device=None, pin_me
     dtype = _dtype.parse(dtype, "full_like")
     _check_fill(fill_value, "full_like")
     dt = dtype or input._dtype
-    fill_value = checked_scalar(fill_value, dt, "full_like")
+    fill_value = filled_scalar(fill_value, dt, input.numel(), "full_like")
     d = place(device if device is not None else input._device, dt, "full_like")
 
     def fill(d, shape, dt):
@@ -467,8 +469,8 @@ def _preserving_layout(input: Tensor, d, dt, make, memory_format, op: str):
 # ----- random numbers ---------------------------------------------------------------------------------
 @profiled("aten::randperm")
 def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False) -> Tensor:
-    """A random permutation of 0..n-1. Drawn on the host from the generator's host stream and moved to the
-    device like `tensor(data)`, so that a seed gives the same permutation on every device."""
+    """A random permutation of 0..n-1, drawn on the host: by ATen's ``randperm_cpu`` from an MT19937 state
+    (the CPU's), else from the generator's host stream, and moved to the device like `tensor(data)`."""
     if not isinstance(n, numbers.Integral) or isinstance(n, bool):
         raise TypeError(f"randperm(): argument 'n' (position 1) must be int, not {type(n).__name__}")
     check_shape((int(n),), "randperm", 8)
@@ -476,7 +478,10 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False)
     if dt is _dtype.bool_:
         raise NotImplementedError("\"randperm\" not implemented for 'Bool'")
     d = place(device, dt, "randperm")
-    permutation = _generator.chosen(generator, d, "randperm").host().permutation(int(n)).astype(dt.numpy)
+    gen = _generator.chosen(generator, d, "randperm")
+    engine = gen.engine()
+    permutation = (aten.randperm(engine, int(n)) if isinstance(engine, MT19937Engine)
+                   else gen.host().permutation(int(n))).astype(dt.numpy)
     return _finish(d.kernels.from_numpy(permutation), dt, d, requires_grad, "randperm")
 
 
@@ -546,7 +551,11 @@ def check_integer_range(low: int, high: int, dt, prefix: str, op: str) -> None:
 
 
 def draw_integers(d, shape, low: int, high: int, dt, engine):
-    """Integers uniform on [low, high) in `dt`, from the backend generator state `engine`."""
+    """Integers uniform on [low, high) in `dt`, from the backend generator state `engine` (by ATen's
+    ``random_from_to`` from an MT19937 one)."""
+    if isinstance(engine, MT19937Engine):
+        values = aten.from_to(engine, math.prod(shape), low, high, dt.numpy)
+        return d.kernels.from_numpy(values.reshape(tuple(shape)))
     wide = _dtype.float64 if "float64" in d.device_type.dtypes else _dtype.float32
     k = d.kernels
     draws = k.uniform(shape, 0.0, float(high - low), wide, engine)

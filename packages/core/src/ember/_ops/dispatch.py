@@ -136,6 +136,15 @@ def checked_scalar(value, dt, op: str, type_name: str | None = None):
     return value if value >= 0 or dt.is_signed else wrap_int(int(value), dt)
 
 
+def filled_scalar(value, dt, numel: int, op: str):
+    """`value` as PyTorch's fill writes it into `numel` elements of `dt` (fill_, full, full_like, new_full,
+    scalar_tensor): checked as `checked_scalar`, but one float16 element, which PyTorch's CPU fill writes
+    unchecked (its one-element scalar_fill): a number beyond float16's range is inf there, refused for two."""
+    if numel == 1 and dt is _dtype.float16 and value.__class__ in (int, float):
+        return half_source(float(value), dt.numpy)
+    return checked_scalar(value, dt, op)
+
+
 def element(value, dt):
     """A Python number as an element of `dt`, as PyTorch converts an op's scalar argument (pad's value,
     addmm's beta): truncated toward zero for integer dtypes, or PyTorch's RuntimeError when it overflows."""

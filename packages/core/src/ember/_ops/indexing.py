@@ -202,9 +202,12 @@ class IndexBackward0(Node):
         return _index_backward(grad, self.shape, key)
 
 
-class IndexBackwardBackward0(Node):
+class IndexPutImplBackward0(Node):
+    """Gradient of index's gradient, PyTorch's accumulating ``_index_put_impl_`` of it into zeros: the zeros
+    take none (they require no grad), the values the gradient read back at the indices."""
+
     def backward(self, grad):
-        return _index_with(grad, self.key)
+        return None, _index_with(grad, self.key)
 
 
 def index_in_range(input: Tensor, key: tuple) -> Tensor:
@@ -280,11 +283,12 @@ def _restrided(input: Tensor, data, strides: tuple):
 
 
 def _index_backward(grad: Tensor, shape, key) -> Tensor:
-    """Zeros of `shape` with `grad` added at `key` (repeated indices add up): differentiable."""
+    """Zeros of `shape` with `grad` added at `key` (repeated indices add up): differentiable, recorded as
+    PyTorch's index_backward records it (an ``_index_put_impl_`` into zeros, whose edge is none)."""
     k = grad._device.kernels
     data = k.full(tuple(shape), 0, grad._dtype)
     k.index_put_(data, key, grad._data, True)
-    return attach(wrap(data, grad._dtype, grad._device), IndexBackwardBackward0, (grad,), key=key)
+    return attach(wrap(data, grad._dtype, grad._device), IndexPutImplBackward0, (None, grad), key=key)
 
 
 def _split_advanced(key: tuple, ndim: int):

@@ -27,7 +27,7 @@ from ..autograd.node import (
     replays,
 )
 from . import creation, forward_mode, overlap, strided
-from .dispatch import binary_failure, broadcast_shapes, bump, checked_scalar, scalar, type_name
+from .dispatch import binary_failure, broadcast_shapes, bump, filled_scalar, scalar, type_name
 from .indexing import check_inplace
 from .views import contiguous_format, copied, like_strides, preserve_format
 
@@ -313,9 +313,7 @@ def fill_(self, value):
     if isinstance(value, Tensor):
         begin_write(self, "fill_")
     else:
-        value = scalar(value, "fill_")
-        if self._dtype is not _dtype.float16 or self._data.size != 1:  # PyTorch's one-element float16 fill
-            value = checked_scalar(value, self._dtype, "fill_")  # rounds to inf unchecked
+        value = filled_scalar(scalar(value, "fill_"), self._dtype, self._data.size, "fill_")
         check_inplace(self, "fill_")  # a number may fill a broadcast view, as in PyTorch
     if _tracked(self, value):
         node_cls = FillBackward3 if isinstance(value, Tensor) else FillBackward2

@@ -12,7 +12,8 @@ import numbers
 
 from .. import _dtype
 from .._tensor import Tensor, wrap
-from ..autograd.node import Node, attach
+from ..autograd import grad_mode
+from ..autograd.node import NO_EDGE, Node, attach, input_edges, record_edges
 from . import creation, indexing, views
 from .dispatch import element, profiled
 
@@ -79,16 +80,39 @@ def constant_pad_nd(input, pad, value=0):
 
 # ----- reflect and replicate: one gather per padded dim -------------------------------------------
 class _GatherPadBackward(Node):
-    """The gradient added back, dim by dim, at the indices the forward gathered (differentiable)."""
+    """The gradient added back, dim by dim, at the indices the forward gathered; under create_graph recorded
+    as one node, PyTorch's ``<...>PadNDBackwardBackward0`` over the gradient and the padded input."""
+
+    double: type
 
     def backward(self, grad):
-        for shape, key in reversed(self.steps):
-            grad = indexing._index_backward(grad, shape, key)
-        return grad
+        with grad_mode.no_grad():
+            grad_input = grad
+            for shape, key in reversed(self.steps):
+                grad_input = indexing._index_backward(grad_input, shape, key)
+        if not grad_mode.state.enabled:
+            return grad_input
+        found = input_edges((grad,))
+        edge, meta = (found[0][0], found[1][0]) if found is not None else (NO_EDGE, None)
+        return record_edges(grad_input, self.double, (edge, self.next_functions[0]), (meta, self._input_meta[0]),
+                            attributes={"steps": self.steps, "single": type(self)})
 
 
-_NODES = {(prefix, n): type(f"{prefix}Pad{n}DBackward0", (_GatherPadBackward,), {})
-          for prefix in ("Reflection", "Replication") for n in (1, 2, 3)}
+class _GatherPadDoubleBackward(Node):
+    """The padding again for the gradient; zeros for the padded input (PyTorch's ``zeros_like(self)``)."""
+
+    def backward(self, grad):
+        shape, dtype = self._input_meta[1]
+        return _gathered(grad, self.steps, self.single), creation.zeros(shape, dtype=dtype, device=grad.device)
+
+
+def _pad_nodes(prefix: str, n: int) -> type:
+    name = f"{prefix}Pad{n}DBackward"
+    double = type(name + "Backward0", (_GatherPadDoubleBackward,), {})
+    return type(name + "0", (_GatherPadBackward,), {"double": double})
+
+
+_NODES = {(prefix, n): _pad_nodes(prefix, n) for prefix in ("Reflection", "Replication") for n in (1, 2, 3)}
 
 
 def _source_index(position: int, size: int, mode: str) -> int:
@@ -112,17 +136,24 @@ def _gather_pad(input: Tensor, pad: tuple, mode: str) -> Tensor:
     kernel = f"{'reflection' if mode == 'reflect' else 'replication'}_pad{count}d"
     if input._dtype is _dtype.bool_:
         raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
-    k = input._device.kernels
-    data, steps = input._data, []
+    shape, steps = list(input._data.shape), []
     for dim, left, right, size in dims:
         positions = range(-left, size + right)
         index = creation.tensor([_source_index(p, size, mode) for p in positions], dtype=_dtype.int64,
                                 device=input._device)._data
-        key = (slice(None),) * dim + (index,)
-        steps.append((tuple(data.shape), key))
-        data = k.index(data, key)
+        steps.append((tuple(shape), (slice(None),) * dim + (index,)))
+        shape[dim] = len(positions)
     prefix = "Reflection" if mode == "reflect" else "Replication"
-    return attach(wrap(data, input._dtype, input._device), _NODES[prefix, count], (input,), steps=steps)
+    return _gathered(input, steps, _NODES[prefix, count])
+
+
+def _gathered(input: Tensor, steps: list, node_cls: type) -> Tensor:
+    """`input` gathered at each step's key in turn (a reflection or replication pad), recorded as `node_cls`."""
+    k = input._device.kernels
+    data = input._data
+    for _, key in steps:
+        data = k.index(data, key)
+    return attach(wrap(data, input._dtype, input._device), node_cls, (input,), steps=steps)
 
 
 # Each gather is its own op, PyTorch's kernel, as autocast's CPU lists name them.

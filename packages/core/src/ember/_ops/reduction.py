@@ -270,7 +270,12 @@ def spreading(name: str, node: type, root: bool):
         k = input._device.kernels
         # Accumulated in float64, as PyTorch's CPU kernels do: float32 squares of 1e30 would overflow.
         wide = input if input._dtype is _float64 else wrap(k.astype(input._data, _float64), _float64, input._device)
-        mean_data = k.div(_reduce("sum", wide, dims, True), count)
+        if input._dtype is _float32 and count == input.numel() and count:
+            # PyTorch's reduction to one element (std_var_all_cpu) takes the mean in float32 (self.mean()),
+            # whose rounding then shows: three float32 1e30 have a variance of inf there
+            mean_data = k.astype(k.div(_reduce("sum", input, dims, True), count), _float64)
+        else:
+            mean_data = k.div(_reduce("sum", wide, dims, True), count)
         centered = k.sub(wide._data, mean_data)
         denominator = count - correction
         if denominator <= 0:

@@ -1,8 +1,10 @@
 """Random sampling: bernoulli, binomial, multinomial, normal, poisson and the in-place random fills (``uniform_``,
 ``normal_``, ``bernoulli_``, ``random_``, ``exponential_``, ``geometric_``, ``log_normal_``, ``cauchy_``).
 
-Every one takes ``generator=`` and is composed from the ``uniform``/``normal`` kernels and ordinary ops,
-so every backend has them; only Poisson counts are drawn on the host (from the generator's host stream).
+Every one takes ``generator=``. From a generator whose state is PyTorch's CPU one (an `MT19937Engine`, the
+CPU's) each draws with ATen's own CPU sampler (``_aten_sampling``), so that a seed gives PyTorch's numbers;
+from any other, it is composed from the ``uniform``/``normal`` kernels and ordinary ops, so every backend has
+them, Poisson and binomial counts drawn on the host by numpy's samplers from the generator's host stream.
 As in PyTorch, a sample's gradient with respect to its distribution's parameters is zero.
 """
 from __future__ import annotations
@@ -12,7 +14,9 @@ import numbers
 
 import numpy as np
 
+from .. import _aten_sampling as aten
 from .. import _checks, _dtype, _generator
+from .._mt19937 import MT19937Engine
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.node import Node, attach
@@ -58,10 +62,9 @@ def _wide(d):
     return _dtype.float64 if "float64" in d.device_type.dtypes else _dtype.float32
 
 
-def _uniform(d, shape, dt, generator, op: str) -> Tensor:
-    """Uniform draws on [0, 1) of `shape` and float dtype `dt` on `d` from `generator` (or `d`'s default)."""
-    engine = _generator.chosen(generator, d, op).engine()
-    return Tensor._make(d.kernels.uniform(tuple(shape), 0.0, 1.0, dt, engine), dt, d)
+def _sampled(d, values: np.ndarray, shape, dt) -> Tensor:
+    """A tensor of `shape` and dtype `dt` on `d` holding the flat host samples `values`."""
+    return Tensor._make(d.kernels.from_numpy(values.astype(dt.numpy, copy=False).reshape(tuple(shape))), dt, d)
 
 
 def _standard_normal(d, shape, dt, generator, op: str) -> Tensor:
@@ -98,9 +101,17 @@ def bernoulli(input, p=None, *, generator=None, out=None) -> Tensor:
         if not input._dtype.is_floating_point:
             raise NotImplementedError(f"\"bernoulli_tensor_cpu_p_\" not implemented for '{type_name(input._dtype)}'")
         _check_probabilities(input)
+        d = input._device
+        engine = _generator.chosen(generator, d, "bernoulli").engine()
         with grad_mode.no_grad():
-            draws = _uniform(input._device, input.shape, input._dtype, generator, "bernoulli")
-            result = draws.lt(input).to(input._dtype)
+            if isinstance(engine, MT19937Engine):
+                chances = input.detach().contiguous().cpu().numpy().reshape(-1)
+                result = _sampled(d, aten.bernoulli_tensor(engine, chances, input._dtype.numpy), input.shape,
+                                  input._dtype)
+            else:
+                draws = Tensor._make(d.kernels.uniform(tuple(input.shape), 0.0, 1.0, input._dtype, engine),
+                                     input._dtype, d)
+                result = draws.lt(input).to(input._dtype)
         result = attach(result, BernoulliBackward0, (input,))
     return result if out is None else _written(out, result)
 
@@ -127,14 +138,19 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
     if categories > 2**24:
         raise RuntimeError("number of categories cannot exceed 2^24")
     d = input._device
+    engine = _generator.chosen(generator, d, "multinomial").engine()
+    exact = isinstance(engine, MT19937Engine)
     with grad_mode.no_grad():
-        rows = input.detach().reshape(-1, categories).to(_wide(d))
+        rows = input.detach().reshape(-1, categories)
+        rows = rows if exact else rows.to(_wide(d))
         if rows.numel():
             _check_distribution(rows)
-        if replacement:
-            result = _inverted(rows, int(num_samples), generator)
+        if replacement and int(num_samples) > 1:
+            result = (_sampled(d, aten.multinomial_with_replacement(engine, rows.cpu().numpy(), int(num_samples)),
+                               (rows.shape[0], int(num_samples)), _dtype.int64) if exact
+                      else _inverted(rows, int(num_samples), engine))
         else:
-            keys = rows / _exponential(d, rows.shape, rows._dtype, generator, "multinomial")
+            keys = rows / _exponentials(d, rows.shape, rows._dtype, engine)
             result = keys.topk(int(num_samples), dim=-1).indices
         result = result.reshape(*input.shape[:-1], int(num_samples))
     return result if out is None else _written(out, result)
@@ -157,21 +173,27 @@ def _check_distribution(rows: Tensor) -> None:
 _CHUNK = 2**22
 
 
-def _inverted(rows: Tensor, num_samples: int, generator) -> Tensor:
+def _inverted(rows: Tensor, num_samples: int, engine) -> Tensor:
     """Indices with replacement: for a uniform u on [0, total), the number of running sums <= u, capped
     at the first category that reaches the total (so a zero-probability category is never drawn)."""
     running = rows.cumsum(-1)
     total = running[:, -1:]
     last = running.lt(total).sum(-1, keepdim=True)
-    u = _uniform(rows._device, (rows.shape[0], num_samples), rows._dtype, generator, "multinomial") * total
+    u = Tensor._make(rows._device.kernels.uniform((rows.shape[0], num_samples), 0.0, 1.0, rows._dtype, engine),
+                     rows._dtype, rows._device) * total
     step = max(1, _CHUNK // max(1, rows.numel()))
     counts = [running.unsqueeze(1).le(u[:, i:i + step].unsqueeze(2)).sum(-1) for i in range(0, num_samples, step)]
     return (counts[0] if len(counts) == 1 else cat(counts, dim=1)).minimum(last)
 
 
-def _exponential(d, shape, dt, generator, op: str) -> Tensor:
-    """Exp(1) draws: -log(1 - u), finite since u < 1."""
-    return _uniform(d, shape, dt, generator, op).neg().log1p().neg()
+def _exponentials(d, shape, dt, engine, lambd: float = 1.0) -> Tensor:
+    """Exp(lambd) draws of float dtype `dt` from the backend state `engine`: ATen's sampler for an MT19937
+    one, else -log(1 - u) / lambd (finite since u < 1) of the ``uniform`` kernel's u."""
+    if isinstance(engine, MT19937Engine):
+        return _sampled(d, aten.exponential(engine, math.prod(shape), lambd, dt.numpy), shape, dt)
+    wide = _wide(d)
+    u = Tensor._make(d.kernels.uniform(tuple(shape), 0.0, 1.0, wide, engine), wide, d)
+    return (u.neg().log1p().neg() / lambd).to(dt)
 
 
 _NORMAL_SIGNATURES = ("(Tensor mean, Tensor std, *, Generator generator, Tensor out), (Tensor mean, float std, "
@@ -226,8 +248,8 @@ def _check_std(std: float) -> None:
 
 @profiled("aten::poisson")
 def poisson(input, generator=None) -> Tensor:
-    """Poisson counts with rates `input`, drawn on the host from the generator's host stream (numpy's
-    Poisson sampler) so that a seed gives the same counts on every device."""
+    """Poisson counts with rates `input`, drawn on the host: by ATen's ``sample_poisson`` from an MT19937
+    generator (the CPU's: PyTorch's counts), else by numpy's Poisson sampler from the host stream."""
     input = _tensor(input, "poisson")
     if not input._dtype.is_floating_point:
         raise NotImplementedError(f"\"poisson_cpu\" not implemented for '{type_name(input._dtype)}'")
@@ -235,7 +257,12 @@ def poisson(input, generator=None) -> Tensor:
     if (rates < 0).any():
         raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
     d = input._device
-    counts = _generator.chosen(generator, d, "poisson").host().poisson(rates)
+    gen = _generator.chosen(generator, d, "poisson")
+    engine = gen.engine()
+    if isinstance(engine, MT19937Engine):
+        counts = aten.poisson(engine, rates, np.dtype(np.float64))
+    else:
+        counts = gen.host().poisson(rates)
     result = creation.tensor(counts, dtype=input._dtype, device=d)
     return attach(result, PoissonBackward0, (input,))
 
@@ -245,9 +272,10 @@ _BinomialBackward = type("NotImplemented", (_NoDerivative,), {"op": "binomial", 
 
 @profiled("aten::binomial")
 def binomial(count, prob, generator=None) -> Tensor:
-    """Binomial draws of `count` trials of success probability `prob` (broadcast together), drawn on the host
-    from the generator's host stream (numpy's sampler): a fractional count is rounded down, a negative one
-    gives 0 and a probability outside [0, 1] is clamped, as PyTorch's CPU sampler does. Not differentiable."""
+    """Binomial draws of `count` trials of success probability `prob` (broadcast together), drawn on the host:
+    by ATen's ``sample_binomial`` from an MT19937 generator (the CPU's: PyTorch's draws), else by numpy's
+    sampler from the host stream, a fractional count rounded down, a negative one giving 0 and a probability
+    outside [0, 1] clamped, as PyTorch's CPU sampler does. Not differentiable."""
     count, prob = _tensor(count, "binomial", "count"), _tensor(prob, "binomial", "prob")
     if not count._dtype.is_floating_point:
         raise ValueError(f"binomial only supports floating-point dtypes for count, got: {type_name(count._dtype)}")
@@ -258,22 +286,39 @@ def binomial(count, prob, generator=None) -> Tensor:
     if mismatch is not None:
         raise mismatch
     shape = np.broadcast_shapes(*shapes)
+    d = count._device
+    gen = _generator.chosen(generator, d, "binomial")
+    engine = gen.engine()
+    if isinstance(engine, MT19937Engine):
+        counts, probs = (np.broadcast_to(t.detach().cpu().numpy(), shape) for t in (count, prob))
+        result = creation.tensor(aten.binomial(engine, counts, probs, count._dtype.numpy), dtype=count._dtype, device=d)
+        return attach(result, _BinomialBackward, (count, prob))
     trials = np.maximum(np.floor(count.detach().to(_dtype.float64).cpu().numpy()), 0).astype(np.int64)
     chance = np.clip(prob.detach().to(_dtype.float64).cpu().numpy(), 0.0, 1.0)
-    d = count._device
-    draws = _generator.chosen(generator, d, "binomial").host().binomial(np.broadcast_to(trials, shape),
-                                                                       np.broadcast_to(chance, shape))
+    draws = gen.host().binomial(np.broadcast_to(trials, shape), np.broadcast_to(chance, shape))
     result = creation.tensor(draws, dtype=count._dtype, device=d)
     return attach(result, _BinomialBackward, (count, prob))
 
 
 # ----- in-place fills --------------------------------------------------------------------------------------
-def _fill(self: Tensor, values: Tensor) -> Tensor:
-    """Write `values` (computed from fresh draws) into `self` as an in-place op."""
+def _fill(self: Tensor, values: Tensor, engine=None) -> Tensor:
+    """Write `values` (computed from fresh draws, in row-major order) into `self` as an in-place op; from an
+    MT19937 `engine` into a non-contiguous `self` in its memory order, as ATen's TensorIterator fills it."""
+    if isinstance(engine, MT19937Engine) and not self.is_contiguous():
+        values = _memory_ordered(self, values)
     inplace.begin_write(self, "random fill")
     self._device.kernels.copy_(self._data, values._data)
     bump(self)
     return self
+
+
+def _memory_ordered(self: Tensor, values: Tensor) -> Tensor:
+    """Row-major `values` of `self`'s shape placed in the order of `self`'s memory (its dims by decreasing
+    stride): the k-th value lands on the k-th element in memory."""
+    strides = self.stride()
+    dims = sorted(range(self.dim()), key=lambda k: -strides[k])
+    inverse = sorted(range(self.dim()), key=lambda k: dims[k])
+    return values.reshape([self.shape[k] for k in dims]).permute(inverse)
 
 
 def _floating(self: Tensor, name: str) -> None:
@@ -289,7 +334,7 @@ def uniform_(self, a=0.0, b=1.0, *, generator=None):
         raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a:g} > to={b:g}")
     engine = _generator.chosen(generator, self._device, "uniform_").engine()
     values = self._device.kernels.uniform(self._data.shape, a, b, self._dtype, engine)
-    return _fill(self, Tensor._make(values, self._dtype, self._device))
+    return _fill(self, Tensor._make(values, self._dtype, self._device), engine)
 
 
 def normal_(self, mean=0.0, std=1.0, *, generator=None):
@@ -298,24 +343,37 @@ def normal_(self, mean=0.0, std=1.0, *, generator=None):
     mean, std = _number(mean, "normal_", "mean"), _number(std, "normal_", "std")
     _check_std(std)
     engine = _generator.chosen(generator, self._device, "normal_").engine()
+    if isinstance(engine, MT19937Engine) and not self.is_contiguous():  # ATen's one-by-one path
+        values = aten.normal(engine, self.numel(), mean, std, self._dtype.numpy, contiguous=False)
+        return _fill(self, _sampled(self._device, values, self.shape, self._dtype), engine)
     values = self._device.kernels.normal(self._data.shape, mean, std, self._dtype, engine)
-    return _fill(self, Tensor._make(values, self._dtype, self._device))
+    return _fill(self, Tensor._make(values, self._dtype, self._device), engine)
 
 
 def bernoulli_(self, p=0.5, *, generator=None):
     """Fill with 1 with probability `p` (a number, or a tensor broadcast to `self`'s shape), else 0."""
     d = self._device
+    if isinstance(p, Tensor):
+        _check_probabilities(p)
+    else:
+        p = _number(p, "bernoulli_", "p")
+        if not 0 <= p <= 1:
+            raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p:g}")
+    engine = _generator.chosen(generator, d, "bernoulli_").engine()
     with grad_mode.no_grad():
         if isinstance(p, Tensor):
-            _check_probabilities(p)
             p = p.to(d).expand(self.shape)
-            draws = _uniform(d, self.shape, p._dtype if p._dtype.is_floating_point else _wide(d), generator,
-                             "bernoulli_")
+            if isinstance(engine, MT19937Engine):
+                chances = p.contiguous().cpu().numpy().reshape(-1)
+                return _fill(self, _sampled(d, aten.bernoulli_tensor(engine, chances, self._dtype.numpy),
+                                            self.shape, self._dtype), engine)
+            dt = p._dtype if p._dtype.is_floating_point else _wide(d)
+        elif isinstance(engine, MT19937Engine):
+            return _fill(self, _sampled(d, aten.bernoulli_scalar(engine, self.numel(), p, self._dtype.numpy),
+                                        self.shape, self._dtype), engine)
         else:
-            p = _number(p, "bernoulli_", "p")
-            if not 0 <= p <= 1:
-                raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p:g}")
-            draws = _uniform(d, self.shape, _wide(d), generator, "bernoulli_")
+            dt = _wide(d)
+        draws = Tensor._make(d.kernels.uniform(tuple(self.shape), 0.0, 1.0, dt, engine), dt, d)
         values = draws.lt(p).to(self._dtype)
     return _fill(self, values)
 
@@ -339,8 +397,10 @@ def random_(self, from_=None, to=None, *, generator=None, **keywords):
     else:
         creation.check_integer_range(low, high, dt, "", "random_")
     engine = _generator.chosen(generator, self._device, "random_").engine()
+    if from_ is None and isinstance(engine, MT19937Engine):
+        return _fill(self, _sampled(self._device, aten.random(engine, self.numel(), dt.numpy), self.shape, dt), engine)
     values = creation.draw_integers(self._device, self._data.shape, low, high, dt, engine)
-    return _fill(self, Tensor._make(values, dt, self._device))
+    return _fill(self, Tensor._make(values, dt, self._device), engine)
 
 
 def _continuous(self: Tensor, name: str, dtype_name: str) -> None:
@@ -356,9 +416,10 @@ def exponential_(self, lambd=1.0, *, generator=None):
     lambd = _number(lambd, "exponential_", "lambd")
     if not lambd > 0:
         raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd:g}")
+    engine = _generator.chosen(generator, self._device, "exponential_").engine()
     with grad_mode.no_grad():
-        values = _exponential(self._device, self.shape, _wide(self._device), generator, "exponential_") / lambd
-    return _fill(self, values.to(self._dtype))
+        values = _exponentials(self._device, self.shape, self._dtype, engine, lambd)
+    return _fill(self, values, engine)
 
 
 def geometric_(self, p, *, generator=None):
@@ -368,8 +429,13 @@ def geometric_(self, p, *, generator=None):
     p = _number(p, "geometric_", "p")
     if not 0 < p < 1:
         raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p:g}")
+    d = self._device
+    engine = _generator.chosen(generator, d, "geometric_").engine()
+    if isinstance(engine, MT19937Engine):
+        return _fill(self, _sampled(d, aten.geometric(engine, self.numel(), p, self._dtype.numpy), self.shape,
+                                    self._dtype), engine)
     with grad_mode.no_grad():
-        survivals = _exponential(self._device, self.shape, _wide(self._device), generator, "geometric_")
+        survivals = _exponentials(d, self.shape, _wide(d), engine)
         values = (survivals / -math.log1p(-p)).ceil().clamp_min(1)
     return _fill(self, values.to(self._dtype))
 
@@ -380,8 +446,14 @@ def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
     mean, std = _number(mean, "log_normal_", "mean"), _number(std, "log_normal_", "std")
     if not std > 0:
         raise RuntimeError(f"log_normal_ expects std > 0.0, but found std={std:g}")
+    d = self._device
+    engine = _generator.chosen(generator, d, "log_normal_").engine()
+    if isinstance(engine, MT19937Engine):
+        return _fill(self, _sampled(d, aten.log_normal(engine, self.numel(), mean, std, self._dtype.numpy),
+                                    self.shape, self._dtype), engine)
     with grad_mode.no_grad():
-        values = (_standard_normal(self._device, self.shape, _wide(self._device), generator, "log_normal_") * std
+        wide = _wide(d)
+        values = (Tensor._make(d.kernels.normal(tuple(self.shape), 0.0, 1.0, wide, engine), wide, d) * std
                   + mean).exp()
     return _fill(self, values.to(self._dtype))
 
@@ -392,8 +464,14 @@ def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
     median, sigma = _number(median, "cauchy_", "median"), _number(sigma, "cauchy_", "sigma")
     if not sigma > 0:
         raise RuntimeError(f"cauchy_ expects sigma > 0.0, but found sigma={sigma:g}")
+    d = self._device
+    engine = _generator.chosen(generator, d, "cauchy_").engine()
+    if isinstance(engine, MT19937Engine):
+        return _fill(self, _sampled(d, aten.cauchy(engine, self.numel(), median, sigma, self._dtype.numpy),
+                                    self.shape, self._dtype), engine)
     with grad_mode.no_grad():
-        u = _uniform(self._device, self.shape, _wide(self._device), generator, "cauchy_")
+        wide = _wide(d)
+        u = Tensor._make(d.kernels.uniform(tuple(self.shape), 0.0, 1.0, wide, engine), wide, d)
         values = ((u - 0.5) * math.pi).tan() * sigma + median
     return _fill(self, values.to(self._dtype))
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from .. import _dtype
 from .._tensor import _wrap_dim
-from ..autograd.node import Node
+from ..autograd import grad_mode
+from ..autograd.node import Node, attach
 from . import indexing, views
 from .creation import tensor
 from .dispatch import profiled
@@ -17,10 +18,19 @@ class UnfoldBackward0(Node):
         if not shape:
             return grad.reshape(())
         windows = grad._data.shape[dim]
-        flat = grad.movedim(-1, dim + 1).reshape(*shape[:dim], windows * size, *shape[dim + 1:])
         positions = tensor([w * step + j for w in range(windows) for j in range(size)], dtype=_dtype.int64,
                            device=grad._device)
-        return indexing._index_backward(flat, shape, (slice(None),) * dim + (positions._data,))
+        with grad_mode.no_grad():
+            flat = grad.movedim(-1, dim + 1).reshape(*shape[:dim], windows * size, *shape[dim + 1:])
+            grad_input = indexing._index_backward(flat, shape, (slice(None),) * dim + (positions._data,))
+        return attach(grad_input, UnfoldBackwardBackward0, (grad,), dim=dim, size=size, step=step)
+
+
+class UnfoldBackwardBackward0(Node):
+    """unfold's gradient under create_graph, as PyTorch records it: its own gradient is the windows again."""
+
+    def backward(self, grad):
+        return unfold(grad, self.dim, self.size, self.step)
 
 
 @profiled("aten::unfold")

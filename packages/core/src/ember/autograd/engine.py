@@ -323,6 +323,8 @@ class _Run:
         (a leaf's node, or a node no captured input is reached from)."""
         seen, capture = self.seen, self.capture
         if capture and node not in self.needed:  # (as PyTorch, its hooks do not run either)
+            if len(self.roots) == 1 and node is self.roots[0][0]:
+                _run_root_tensor_hooks(node, node_grads, seen)
             return None
         if node._pre_hooks and not (self.for_grad and node.__class__ is AccumulateGrad):  # (grad() captures it)
             _expose(seen, node_grads)
@@ -405,7 +407,29 @@ def _needed(roots, capture) -> set:
     return needed
 
 
+def _run_root_tensor_hooks(node: Node, node_grads: list, seen: dict) -> None:
+    """The tensor hooks (retain_grad's too) of the one root of a grad()/inputs= pass that leads to no input:
+    PyTorch's engine starts at that node itself and calls the tensor hooks of every node it evaluates, even
+    one it then skips (not its node hooks, nor its backward; a leaf's gradient is not accumulated)."""
+    if node.__class__ is AccumulateGrad:
+        if node.variable._hooks and node_grads[0] is not None:
+            _run_leaf_hooks(node.variable._hooks, node_grads[0], seen)
+    elif node._pre_hooks:
+        _expose(seen, node_grads)
+        _run_output_hooks(node, node_grads)
+
+
 def _run_tensor_pre_hooks(node: Node, node_grads: list) -> None:
+    _run_output_hooks(node, node_grads)
+    for hook in list((node._pre_hooks or {}).get(None, ())):
+        out = _hook_result(hook, hook(tuple(node_grads)), len(node_grads))
+        if out is not None:
+            node_grads[:] = list(out)
+
+
+def _run_output_hooks(node: Node, node_grads: list) -> None:
+    """The hooks registered on `node`'s outputs (their tensors' ``register_hook`` and retain_grad), each
+    of which may replace its output's gradient."""
     pre_hooks = node._pre_hooks or {}
     for nr, hooks in pre_hooks.items():
         if nr is None:
@@ -416,10 +440,6 @@ def _run_tensor_pre_hooks(node: Node, node_grads: list) -> None:
             out = hook(node_grads[nr])
             if out is not None:
                 node_grads[nr] = out
-    for hook in list(pre_hooks.get(None, ())):
-        out = _hook_result(hook, hook(tuple(node_grads)), len(node_grads))
-        if out is not None:
-            node_grads[:] = list(out)
 
 
 def _hook_result(hook, out, expected: int):

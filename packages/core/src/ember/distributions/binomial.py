@@ -11,24 +11,9 @@ from .distribution import Distribution
 
 __all__ = ["Binomial"]
 
-_TRIALS_PER_STEP = 64  # Bernoulli trials drawn at once per element while sampling
-
-
 def _clamp_by_zero(x):
     """``max(x, 0)`` whose gradient at 0 is 1/2."""
     return (x.clamp(min=0) + x - x.clamp(max=0)) / 2
-
-
-def sample_binomial(total_count, probs):
-    """Binomial(`total_count`, `probs`) draws of their (common) shape: the successes among uniform trials
-    ``U < probs``, `_TRIALS_PER_STEP` trials at a time, up to the largest count."""
-    count = ember.zeros_like(probs)
-    for start in range(0, int(total_count.max()) if total_count.numel() else 0, _TRIALS_PER_STEP):
-        trial = ember.arange(start, start + _TRIALS_PER_STEP, dtype=probs.dtype, device=probs.device)
-        uniform = ember.empty(tuple(probs.shape) + (_TRIALS_PER_STEP,), dtype=probs.dtype, device=probs.device)
-        success = (uniform.uniform_() < probs.unsqueeze(-1)) & (trial < total_count.unsqueeze(-1))
-        count = count + success.to(probs.dtype).sum(-1)
-    return count
 
 
 class Binomial(BinaryParameters, Distribution):
@@ -68,7 +53,7 @@ class Binomial(BinaryParameters, Distribution):
     def sample(self, sample_shape=()):
         shape = self._extended_shape(sample_shape)
         with grad_mode.no_grad():
-            return sample_binomial(self.total_count.expand(shape), self.probs.expand(shape))
+            return ember.binomial(self.total_count.expand(shape), self.probs.expand(shape))
 
     def log_prob(self, value):
         if self._validate_args:

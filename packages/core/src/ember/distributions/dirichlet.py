@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import ember
 
+from .. import _aten_sampling as aten
+from .. import _generator
+from .._mt19937 import MT19937Engine
 from ..autograd.function import Function, once_differentiable
 from . import constraints
 from .dirichlet_grad import dirichlet_grad
@@ -17,7 +20,12 @@ __all__ = ["Dirichlet"]
 
 def sample_dirichlet(concentration):
     """Dirichlet(`concentration`) draws along the last dim: gamma draws normalised, clamped into
-    [tiny, 1 - eps] as PyTorch's sampler does."""
+    [tiny, 1 - eps] (from an MT19937 generator ATen's ``_s_dirichlet_cpu`` itself: PyTorch's CPU draws)."""
+    engine = _generator.chosen(None, concentration.device, "_sample_dirichlet").engine()
+    if isinstance(engine, MT19937Engine):
+        alphas = concentration.detach()
+        draws = aten.dirichlet(engine, alphas.cpu().numpy(), alphas.dtype.numpy)
+        return ember.tensor(draws, dtype=alphas.dtype, device=alphas.device)
     gammas = standard_gamma(concentration)
     limits = finfo(concentration.dtype)
     return (gammas / gammas.sum(-1, True)).clamp(min=float(limits.tiny), max=1 - float(limits.eps))

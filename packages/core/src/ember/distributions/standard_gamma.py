@@ -1,10 +1,14 @@
 """`standard_gamma`: reparameterised Gamma(`concentration`, 1) draws (PyTorch's ``torch._standard_gamma``),
-by Marsaglia and Tsang's rejection sampler run over whole tensors from ember's generators, with PyTorch's
-implicit reparameterisation gradient (`standard_gamma_grad`, its ``torch._standard_gamma_grad``)."""
+by Marsaglia and Tsang's rejection sampler: ATen's own, element by element, from an MT19937 generator (the
+CPU's, so its draws are PyTorch's), else run over whole tensors; with PyTorch's implicit reparameterisation
+gradient (`standard_gamma_grad`, its ``torch._standard_gamma_grad``)."""
 from __future__ import annotations
 
 import ember
 
+from .. import _aten_sampling as aten
+from .. import _generator
+from .._mt19937 import MT19937Engine
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.node import Node, attach
@@ -101,6 +105,12 @@ def _accepted_normals(d: Tensor) -> Tensor:
 def standard_gamma(concentration: Tensor) -> Tensor:
     """Gamma(`concentration`, 1) draws: below α = 1 a Gamma(α + 1) draw boosted by U^(1/α); recorded as
     PyTorch's StandardGammaBackward0, whose gradient is PyTorch's implicit one (`standard_gamma_grad`)."""
+    engine = _generator.chosen(None, concentration.device, "_standard_gamma").engine()
+    if isinstance(engine, MT19937Engine):
+        alpha = concentration.detach()
+        draws = aten.standard_gamma(engine, alpha.cpu().numpy(), alpha.dtype.numpy)
+        value = ember.tensor(draws, dtype=alpha.dtype, device=alpha.device)
+        return attach(value, StandardGammaBackward0, (concentration,), (concentration, value))
     with grad_mode.no_grad():
         alpha = concentration.detach()
         boosted = ember.where(alpha < 1, alpha + 1, alpha)

@@ -12,6 +12,7 @@ import warnings
 
 import ember
 from ember import _checks, _dtype
+from ember._ops.activation import SoftmaxBackward0
 from ember._ops.dispatch import broadcast_error, broadcast_shapes, operands, profiled
 from ember._ops.fused import fused as _fused
 from ember._ops.fused import has as _has
@@ -19,7 +20,7 @@ from ember._ops.indexing import _index_backward, index_in_range
 from ember._ops.views import iterator_layout
 from ember._tensor import Tensor
 from ember.autograd import grad_mode
-from ember.autograd.node import _FREED, Node, _unpack, attach, needs_grad, needs_input_grad
+from ember.autograd.node import _FREED, Node, _unpack, attach, needs_grad, needs_input_grad, record_edges
 from ember.nn import _reduction
 from ember.nn.functional._common import check_not_differentiable, type_name
 from ember.nn.functional.activation import log_softmax
@@ -164,9 +165,22 @@ class BinaryCrossEntropyBackward0(Node):
         grad_input = grad_target = None
         if needs_input_grad(self, 0):
             grad_input = grad * (input - target) / ((1 - input) * input).clamp(min=1e-12)
+            if grad_mode.state.enabled:
+                wrapped = Tensor._make(grad_input._data, grad_input._dtype, grad_input._device)
+                grad_input = attach(wrapped, BinaryCrossEntropyBackwardBackward0, (grad_input,), (target, weight))
         if needs_input_grad(self, 1):  # PyTorch's binary_cross_entropy_target_backward: -logit(x)
             grad_target = grad * -input.logit()
         return grad_input, grad_target
+
+
+class BinaryCrossEntropyBackwardBackward0(Node):
+    """binary_cross_entropy's input gradient under create_graph, named as PyTorch's: the upstream gradient
+    goes on through the gradient's own graph; the node keeps the target and weight, as PyTorch's does, for
+    their versions."""
+
+    def backward(self, grad: Tensor) -> Tensor:
+        _target, _weight = self.saved_tensors  # unpacked to refuse a target or weight changed in place since
+        return grad
 
 
 def _check_probabilities(x: Tensor) -> None:
@@ -302,7 +316,7 @@ class NllLossBackward0(Node):
     kept: object  # the buffer of the targets that are not ignore_index
 
     def backward(self, grad: Tensor) -> Tensor:
-        scaled_weights, input, _target, _weight = self.saved_tensors  # all checked against in-place changes
+        scaled_weights, input, target, weight = self.saved_tensors  # all checked against in-place changes
         if 0 in self.shape:  # an empty input (no classes, or no rows): nothing to scatter into
             grad_input = ember.zeros(self.shape, dtype=grad.dtype, device=grad.device)
         else:  # an ignored target's gradient is 0, not 0 * grad (PyTorch skips it: a NaN grad stays out)
@@ -311,7 +325,7 @@ class NllLossBackward0(Node):
         if not grad_mode.state.enabled:
             return grad_input
         wrapped = Tensor._make(grad_input._data, grad_input._dtype, grad_input._device)
-        return attach(wrapped, NllLossBackwardBackward0, (grad_input, input))
+        return attach(wrapped, NllLossBackwardBackward0, (grad_input, input), (target, weight))
 
 
 class NllLoss2DBackward0(NllLossBackward0):
@@ -321,9 +335,10 @@ class NllLoss2DBackward0(NllLossBackward0):
 class NllLossBackwardBackward0(Node):
     """nll_loss's gradient under create_graph, recorded over the loss's input as well (as PyTorch's, so that
     the gradient requires grad): the upstream gradient goes on through the gradient's own graph; the
-    input's derivative is 0."""
+    input's derivative is 0. It keeps the target and weight, as PyTorch's does, for their versions."""
 
     def backward(self, grad: Tensor) -> tuple:
+        _target, _weight = self.saved_tensors  # unpacked to refuse a target or weight changed in place since
         shape, dtype = self._input_meta[1]
         return grad, ember.zeros(shape, dtype=dtype, device=grad.device)
 
@@ -461,18 +476,16 @@ class FusedLogSoftmaxBackward0(Node):
     """The log_softmax node of a fused cross entropy (PyTorch's graph: NllLossBackward0 over
     LogSoftmaxBackward0): the nll node above it hands down the gradient w.r.t. the logits already, which
     this node passes on; unless a hook may look at the gradient between the two nodes: then the nll node
-    hands down the log-probabilities' gradient and the `probabilities` (or, under create_graph, the
-    `input`) this node needs for log_softmax's backward."""
+    hands down the log-probabilities' gradient and the `probabilities` this node needs for log_softmax's
+    backward (under create_graph, differentiable: `FusedNllLossBackward0.differentiable`)."""
 
     dim = 1  # the class dim of the (N, C) logits the fused kernels take
     probabilities: Tensor | None = None
-    input: Tensor | None = None
 
     def backward(self, grad: Tensor) -> Tensor:
-        if self.probabilities is None and self.input is None:
+        if self.probabilities is None:
             return grad
-        p = ember.softmax(self.input, 1) if self.input is not None else self.probabilities
-        self.probabilities = self.input = None
+        p, self.probabilities = self.probabilities, None
         return grad - p * grad.sum(1, keepdim=True)
 
 
@@ -480,7 +493,7 @@ class FusedNllLossBackward0(Node):
     """The nll_loss node of a cross entropy computed by the fused kernels: its backward is the gradient
     w.r.t. the logits, (probs - one_hot(target)) * grad * scale, in one ``cross_entropy_backward`` call
     from the probabilities the forward kept (the log_softmax node below passes it on). Under create_graph
-    it is composed of differentiable ops over the logits instead (which must then be unchanged)."""
+    it is composed of differentiable ops over those probabilities instead (`differentiable`)."""
 
     scale: float | Tensor  # a number, or a 0-d tensor (a mean over the targets that are kept)
     kept: Tensor | None  # the rows whose target is not ignore_index (None: all): bool, or 0. / 1. weights
@@ -491,18 +504,25 @@ class FusedNllLossBackward0(Node):
             raise RuntimeError(_FREED)
         target, probabilities = _unpack(self, self._saved[0]), _unpack(self, self._saved[1])
         log_softmax = self.next_functions[0][0]
+        if grad_mode.state.enabled:
+            probabilities = self.differentiable(probabilities)
         if self._hooks or log_softmax._hooks or log_softmax._pre_hooks:
             # A hook sees the gradient between the nodes: PyTorch's, w.r.t. the log-probabilities.
-            if grad_mode.state.enabled:
-                log_softmax.input = _unpack(self, self._saved[2])
-            else:
-                log_softmax.probabilities = probabilities
+            log_softmax.probabilities = probabilities
             return ember.where(_targets(target, probabilities.shape[1]), -self._rows(grad), 0.0)
         if grad_mode.state.enabled:
-            input = _unpack(self, self._saved[2])
-            one_hot = _targets(target, input.shape[1]).to(grad.dtype)
-            return (ember.softmax(input, 1) - one_hot) * self._rows(grad)
+            one_hot = _targets(target, probabilities.shape[1]).to(grad.dtype)
+            return (probabilities - one_hot) * self._rows(grad)
         return _fused(grad, "cross_entropy_backward", grad, probabilities, self.safe_target, self.scale, self.kept)
+
+    def differentiable(self, probabilities: Tensor) -> Tensor:
+        """The forward's probabilities as the output of a softmax node over the logits as they were then:
+        PyTorch's graph keeps the log-probabilities, never the logits, so a later in-place change of the
+        logits neither changes the gradient nor is refused."""
+        log_softmax = self.next_functions[0][0]
+        result = _result(probabilities)
+        return record_edges(result, SoftmaxBackward0, log_softmax.next_functions, log_softmax._input_meta,
+                            (result,), {"dim": 1})
 
     def _rows(self, grad: Tensor) -> Tensor:
         """The upstream gradient of each row's loss, as a (N, 1) column (0 for ignored rows)."""
@@ -603,7 +623,7 @@ def _fused_cross_entropy(input: Tensor, target: Tensor, ignore_index: int, reduc
     # The log-probabilities are never computed: the tensor standing for them between the two nodes (which
     # no user can reach) holds the probabilities' buffer, for its shape and dtype.
     log_probabilities = attach(_result(probabilities), FusedLogSoftmaxBackward0, (input,))
-    saved = (target, probabilities, input)
+    saved = (target, probabilities)
     return attach(result, FusedNllLossBackward0, (log_probabilities,), saved, scale=scale, kept=kept,
                   safe_target=safe_target)
 
