@@ -283,3 +283,16 @@ def test_pruned_modules_train_and_reload_as_torch():
             assert e == t
         else:
             np.testing.assert_allclose(e, t, rtol=1e-5, atol=1e-5)
+
+
+def test_random_pruning_draws_pytorchs_masks_from_the_same_seed():
+    """ember's CPU random stream is PyTorch's: the same seed gives the same random masks (unstructured, then
+    structured over what it kept)."""
+    masks = []
+    for lib in (torch, ember):
+        lib.manual_seed(0)
+        module = lib.nn.Linear(4, 6, device="cpu")
+        lib.nn.utils.prune.random_unstructured(module, "weight", 0.4)
+        lib.nn.utils.prune.random_structured(module, "weight", 2, dim=0)
+        masks.append(_np(module.weight_mask))
+    np.testing.assert_array_equal(masks[1], masks[0])

@@ -129,8 +129,9 @@ class RandomStructured(BasePruningMethod):
         count = _count_to_prune(self.amount, channels)
         if count == 0:
             return default_mask
-        draws = ember.rand(channels, device=t.device)
-        return _channels_mask(t, self.dim, draws > ember.kthvalue(draws, k=count).values, default_mask)
+        draws = ember.rand(channels)  # on the default device, from its generator, as PyTorch draws them
+        kept = draws > ember.kthvalue(draws, k=count).values
+        return _channels_mask(t, self.dim, kept.to(t.device), default_mask)
 
     @classmethod
     def apply(cls, module: Module, name: str, amount: float,  # type: ignore[override]
