@@ -7,6 +7,9 @@ import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
+from outcomes import assert_same_error, devices, same_message  # noqa: E402
+
+import ember  # noqa: E402
 
 pytestmark = pytest.mark.oracle
 
@@ -193,3 +196,189 @@ def test_out_argument_writes_into_the_given_tensor(oracle, op):
         return out
 
     oracle.check_forward(run, a, b)
+
+
+# --- Tensor.apply_ / map_: a Python callable per element (CPU tensors only) --------------------------------
+
+RESULTS = [2.7, -1, -1.5, 300, 2**70, float("nan"), float("inf"), True, "a", 1 + 2j, None, 1e300, 2**1100]
+
+
+@pytest.mark.parametrize("dtype", ["int64", "int32", "int16", "int8", "uint8", "bool", "float16", "float32",
+                                   "float64"])
+def test_apply_stores_each_result_as_pytorch(dtype):
+    """A result is stored into the dtype as PyTorch stores a Python number (truncated, wrapped, rounded to inf)
+    or refused with PyTorch's error; a refused one leaves ember's tensor unchanged."""
+    for value in RESULTS:
+        outcomes = []
+        for lib in (torch, ember):
+            x = lib.zeros(2, dtype=getattr(lib, dtype), device="cpu")
+            try:
+                outcomes.append(x.apply_(lambda v, value=value: value).tolist())
+            except Exception as error:  # noqa: BLE001 (the error is what is compared)
+                outcomes.append(error)
+                assert lib is torch or x.tolist() == lib.zeros(2, dtype=x.dtype).tolist()
+        t_out, e_out = outcomes
+        if isinstance(t_out, Exception):
+            assert type(e_out) is type(t_out) and same_message(e_out, t_out), (value, e_out, t_out)
+        else:
+            np.testing.assert_array_equal(np.array(e_out), np.array(t_out), err_msg=repr(value))
+
+
+def test_apply_and_map_pass_python_elements_in_logical_order():
+    """The callable sees Python numbers (of a transposed view too, in its logical order); map_ broadcasts
+    `other`; both return the tensor itself, written through to a view's base."""
+    results = []
+    for lib in (torch, ember):
+        seen: list = []
+        base = lib.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], device="cpu")
+        view = base.t()
+        assert view.apply_(lambda v, seen=seen: seen.append(type(v).__name__) or v * 10 + len(seen)) is view
+        ints = lib.tensor([[1, 2], [3, 4]], device="cpu")
+        assert ints.map_(lib.tensor([10, 20], device="cpu"), lambda a, b: a * b - 0.5) is ints
+        flags = lib.tensor([True, False, True], device="cpu")
+        flags.map_(other=lib.tensor([False, False, True], device="cpu"), callable=lambda a, b: a != b)
+        results.append((base.tolist(), seen, ints.tolist(), flags.tolist()))
+    assert results[0] == results[1]
+
+
+APPLY_ERRORS = [
+    lambda lib: lib.ones(2, requires_grad=True).apply_(lambda v: v),
+    lambda lib: (lib.ones(2, requires_grad=True) * 2).apply_(lambda v: v),
+    lambda lib: lib.ones(2).map_(lib.ones(2, requires_grad=True), lambda a, b: a),
+    lambda lib: lib.ones(2, device="cpu").map_(lib.ones(2, dtype=lib.int64, device="cpu"), lambda a, b: a),
+    lambda lib: lib.ones(2, 2, device="cpu").map_(lib.ones(3, device="cpu"), lambda a, b: a),
+    lambda lib: lib.ones(2, device="cpu").map_([1.0, 2.0], lambda a, b: a),
+    lambda lib: lib.ones(2, device="cpu").apply_(3),
+    lambda lib: lib.ones(2, device="cpu").apply_(lambda v: "x"),
+]
+
+
+@pytest.mark.parametrize("index", range(len(APPLY_ERRORS)))
+def test_apply_and_map_errors_as_pytorch(index):
+    assert_same_error(APPLY_ERRORS[index], ember, torch)
+
+
+def test_apply_and_map_refuse_a_tensor_off_the_cpu():
+    """PyTorch's apply_/map_ are CPU-only ("apply_ is only implemented on CPU tensors", a TypeError)."""
+    if "opencl" not in devices():
+        pytest.skip("no opencl device")
+    x = ember.ones(2, device="opencl")
+    with pytest.raises(TypeError, match="^apply_ is only implemented on CPU tensors$"):
+        x.apply_(lambda v: v)
+    with pytest.raises(TypeError, match="^map_ is only implemented on CPU tensors$"):
+        x.map_(ember.ones(2, device="opencl"), lambda a, b: a)
+    host = ember.ones(2, device="cpu")
+    with pytest.raises(TypeError, match="^map_: expected a cpu tensor for 'other' \\(got one on opencl:0\\)$"):
+        host.map_(x, lambda a, b: a)
+    assert x.tolist() == host.tolist() == [1.0, 1.0]
+
+
+# --- Tensor.resize_ / resize_as_ ----------------------------------------------------------------------------
+
+def _layout(x):
+    return tuple(x.shape), x.stride(), x.storage_offset()
+
+
+def _version(x) -> int:
+    """The in-place change count: PyTorch's int, ember's shared counter (None before any change)."""
+    counter = x._version
+    return counter if isinstance(counter, int) else 0 if counter is None else counter[0]
+
+
+RESIZES = {
+    "shrink": lambda lib: lib.arange(6.0).resize_(2, 2),
+    "same shape keeps a view's strides": lambda lib: lib.arange(6.0).view(2, 3).t().resize_(3, 2),
+    "new shape of a view": lambda lib: lib.arange(6.0).view(2, 3).t().resize_(2, 3),
+    "contiguous_format restrides": lambda lib: lib.arange(6.0).view(2, 3).t().resize_(
+        3, 2, memory_format=lib.contiguous_format),
+    "tuple": lambda lib: lib.arange(6.0).resize_((3,)),
+    "list": lambda lib: lib.arange(6.0).resize_([2, 1]),
+    "Size": lambda lib: lib.arange(6.0).resize_(lib.Size([1, 3])),
+    "keyword": lambda lib: lib.arange(6.0).resize_(size=(2, 3)),
+    "empty": lambda lib: lib.arange(6.0).resize_(2, 3, 0),
+    "a slice shrinks in its storage": lambda lib: lib.arange(6.0)[1:4].resize_(2),
+    "a slice grows in its storage": lambda lib: lib.arange(6.0)[1:4].resize_(5),
+    "resize_as_": lambda lib: lib.arange(6.0).resize_as_(lib.ones(2, 2, dtype=lib.int64)),
+    "resize_as_ a template requiring grad": lambda lib: lib.arange(6.0).resize_as_(lib.ones(3, requires_grad=True)),
+}
+
+
+@pytest.mark.parametrize("name", RESIZES)
+def test_resize_matches_pytorch(name):
+    """Shape, strides, storage offset and the kept values (a grown tensor's new elements are uninitialized:
+    only the old ones are compared); the version counter moves only when the shape changes."""
+    original = torch.arange(6.0)
+    results = []
+    for lib in (torch, ember):
+        x = RESIZES[name](lib)
+        old = min(x.numel(), 6 - x.storage_offset())
+        results.append((_layout(x), x.flatten()[:old].tolist(), _version(x)))
+    assert results[0] == results[1]
+    assert original.tolist() == list(range(6))
+
+
+def test_resize_writes_through_to_the_base_and_grows_its_storage():
+    for lib in (torch, ember):
+        base = lib.arange(6.0)
+        view = base[1:4]
+        view.resize_(5).fill_(7.0)
+        assert base.tolist() == [0.0, 7.0, 7.0, 7.0, 7.0, 7.0]
+        grown = lib.arange(4.0)
+        grown.resize_(3, 3)
+        assert grown.shape == (3, 3) and grown.flatten()[:4].tolist() == [0.0, 1.0, 2.0, 3.0]
+        grown[2, 2] = 9.0
+        assert grown[2, 2].item() == 9.0
+
+
+RESIZE_ERRORS = [
+    lambda lib: lib.ones(3, requires_grad=True).resize_(2),
+    lambda lib: lib.ones(3, requires_grad=True).resize_(3),
+    lambda lib: (lib.ones(3, requires_grad=True) * 2).resize_(3),
+    lambda lib: lib.ones(2, requires_grad=True).resize_as_(lib.ones(2)),
+    lambda lib: lib.ones(3).resize_(),
+    lambda lib: lib.ones(3).resize_as_(3),
+]
+
+
+@pytest.mark.parametrize("index", range(len(RESIZE_ERRORS)))
+def test_resize_errors_as_pytorch(index):
+    assert_same_error(RESIZE_ERRORS[index], ember, torch)
+
+
+@pytest.mark.parametrize("call", [lambda lib: lib.ones(3).resize_(2.5), lambda lib: lib.ones(3).resize_(2, -1),
+                                  lambda lib: lib.ones(3).resize_(3, memory_format=3),
+                                  lambda lib: lib.ones(3).resize_(2, memory_format=lib.preserve_format)])
+def test_resize_refuses_bad_sizes_and_formats_with_pytorchs_error_types(call):
+    """The error types are PyTorch's; ember's messages name the size or format (PyTorch's are terser)."""
+    with pytest.raises(Exception) as expected:
+        call(torch)
+    x_error = pytest.raises(type(expected.value), call, ember)
+    assert "resize_" in str(x_error.value)
+
+
+@pytest.mark.parametrize("call", [lambda x, lib: x.resize(2, 3), lambda x, lib: x.resize_as(lib.ones(3, 2)),
+                                  lambda x, lib: x.view(2, 3).t().resize(6)], ids=["resize", "resize_as", "copy"])
+def test_deprecated_resize_matches_pytorch(call):
+    """The out-of-place resize/resize_as: PyTorch's warning, values, ResizeBackward and its gradient; the result
+    shares a contiguous input's memory and version counter (a non-contiguous one is copied first)."""
+    upstream = np.arange(6.0).reshape(-1)
+    results = []
+    for lib in (torch, ember):
+        x = lib.arange(6.0, requires_grad=True)
+        with pytest.warns(UserWarning, match="^non-inplace resize(_as)? is deprecated$"):
+            y = call(x, lib)
+        (y * lib.tensor(upstream).view(y.shape)).sum().backward()
+        plain = lib.arange(6.0)
+        with pytest.warns(UserWarning):
+            alias = call(plain, lib)
+        alias.view(-1)[0] = 100.0
+        results.append((y.tolist(), type(y.grad_fn).__name__, x.grad.tolist(), plain.tolist(), _version(plain)))
+    assert results[0] == results[1]
+
+
+def test_deprecated_resize_refuses_another_element_count():
+    for lib in (torch, ember):
+        with pytest.warns(UserWarning), pytest.raises(RuntimeError) as caught:
+            lib.arange(6.0).resize(2, 2)
+        assert str(caught.value).startswith("requested resize to 2x2 (4 elements in total), but the given tensor "
+                                            "has a size of 6 (6 elements).")

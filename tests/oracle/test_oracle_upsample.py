@@ -1,5 +1,5 @@
-"""F.interpolate, Upsample and Unflatten against PyTorch: nearest/linear/bilinear/trilinear/area by size or scale
-factor (align_corners, recompute_scale_factor), values, gradients and grad_fn names in float32 and float64,
+"""F.interpolate, Upsample and Unflatten against PyTorch: nearest/linear/bilinear/bicubic/trilinear/area by size or
+scale factor (align_corners, recompute_scale_factor), values, gradients and grad_fn names in float32 and float64,
 reprs, argument errors; gradcheck and gradgradcheck."""
 
 from __future__ import annotations
@@ -30,6 +30,16 @@ CASES = [
     ((2, 3, 4, 5), {"scale_factor": (1.5, 0.6), "mode": "bilinear"}),
     ((2, 3, 4, 5), {"scale_factor": 2.3, "mode": "bilinear", "align_corners": True}),
     ((2, 3, 4, 5), {"scale_factor": 1.3, "mode": "bilinear", "recompute_scale_factor": True}),
+    ((2, 3, 5, 7), {"size": (9, 12), "mode": "bicubic"}),
+    ((2, 3, 5, 7), {"size": (9, 12), "mode": "bicubic", "align_corners": True}),
+    ((2, 3, 5, 7), {"size": (3, 4), "mode": "bicubic"}),
+    ((2, 3, 5, 7), {"size": (2, 13), "mode": "bicubic", "align_corners": True}),
+    ((1, 2, 5, 7), {"size": (1, 1), "mode": "bicubic", "align_corners": True}),
+    ((1, 2, 4, 5), {"scale_factor": 2, "mode": "bicubic"}),
+    ((1, 2, 4, 5), {"scale_factor": (1.7, 2.3), "mode": "bicubic", "align_corners": False}),
+    ((1, 2, 4, 5), {"scale_factor": 0.6, "mode": "bicubic", "align_corners": True}),
+    ((1, 2, 4, 5), {"scale_factor": 1.3, "mode": "bicubic", "recompute_scale_factor": True}),
+    ((1, 1, 1, 3), {"size": (4, 2), "mode": "bicubic"}),
     ((1, 1, 2, 3, 4), {"scale_factor": 1.5}),
     ((1, 1, 2, 3, 4), {"size": (3, 2, 5), "mode": "trilinear", "align_corners": True}),
     ((1, 1, 2, 3, 4), {"scale_factor": 1.5, "mode": "trilinear"}),
@@ -80,6 +90,10 @@ INTERPOLATE_ERRORS = [
     (X4, {"scale_factor": 2, "antialias": True}),
     (X4, {"size": (3.5, 2)}),
     (X4, {"size": 2, "mode": "area", "align_corners": False}),
+    (X3, {"scale_factor": 2, "mode": "bicubic"}),
+    ((1, 1, 2, 3, 4), {"scale_factor": 2, "mode": "bicubic"}),
+    (X4, {"size": (0, 3), "mode": "bicubic"}),
+    (X3, {"scale_factor": 2, "mode": "bicubic", "antialias": True}),
 ]
 
 
@@ -92,17 +106,31 @@ def test_interpolate_errors_match_torch(shape, options):
     assert str(got.value) == str(expected.value).replace("torch.", "ember.")
 
 
-def test_interpolate_refuses_integer_input_and_unimplemented_modes():
+def test_interpolate_refuses_integer_input():
+    """Bicubic's error is PyTorch's (it names its CPU kernel); nearest's names ember's op (PyTorch's kernel name
+    depends on the memory format it picks)."""
     with pytest.raises(NotImplementedError, match="not implemented for 'Long'"):
         ember.nn.functional.interpolate(ember.zeros(1, 1, 2, 2, dtype=ember.long), scale_factor=2)
-    with pytest.raises(NotImplementedError, match="'bicubic' is not implemented in ember"):
-        ember.nn.functional.interpolate(ember.zeros(1, 1, 2, 2), scale_factor=2, mode="bicubic")
+    with pytest.raises(NotImplementedError) as expected:
+        torch.nn.functional.interpolate(torch.zeros(1, 1, 2, 2, dtype=torch.long), scale_factor=2, mode="bicubic")
+    with pytest.raises(NotImplementedError) as got:
+        ember.nn.functional.interpolate(ember.zeros(1, 1, 2, 2, dtype=ember.long), scale_factor=2, mode="bicubic")
+    assert str(got.value) == str(expected.value)
+
+
+def test_interpolate_refuses_the_unimplemented_modes():
+    with pytest.raises(NotImplementedError, match="'lanczos' is not implemented in ember"):
+        ember.nn.functional.interpolate(ember.zeros(1, 1, 2, 2), scale_factor=2, mode="lanczos")
+    with pytest.raises(NotImplementedError, match="antialias=True is not implemented in ember"):
+        ember.nn.functional.interpolate(ember.zeros(1, 1, 2, 2), scale_factor=2, mode="bicubic", antialias=True)
 
 
 @pytest.mark.parametrize("shape, options", [
     ((1, 2, 4), {"scale_factor": 1.6, "mode": "linear"}),
     ((1, 1, 3, 4), {"size": (5, 3), "mode": "bilinear", "align_corners": True}),
     ((1, 1, 3, 4), {"scale_factor": 1.5}),
+    ((1, 2, 3, 4), {"size": (5, 3), "mode": "bicubic"}),
+    ((1, 1, 3, 4), {"scale_factor": 1.7, "mode": "bicubic", "align_corners": True}),
 ], ids=str)
 def test_interpolate_gradcheck_and_gradgradcheck(shape, options):
     x = ember.tensor(np.random.default_rng(0).standard_normal(shape), requires_grad=True)

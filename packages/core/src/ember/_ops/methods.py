@@ -37,11 +37,13 @@ from . import (
     pointwise,
     polygamma,
     pseudoinverse,
+    python_apply,
     qr_ops,
     quantiles,
     queries,
     rearranging,
     reduction,
+    resizing,
     rounding,
     sampling,
     scan,
@@ -142,6 +144,9 @@ _METHODS = {
     "new_empty": _new_factory(creation.empty), "new_full": _new_full, "new_tensor": _new_tensor,
     # in place
     "fill_": inplace.fill_, "zero_": inplace.zero_, "copy_": inplace.copy_,
+    "apply_": python_apply.apply_, "map_": python_apply.map_,
+    "resize_": resizing.resize_, "resize_as_": resizing.resize_as_, "resize": resizing.resize,
+    "resize_as": resizing.resize_as,
     **sampling.METHODS,  # bernoulli, multinomial, uniform_, normal_, random_, exponential_...
     # Python operators
     "__matmul__": linalg.matmul, "__neg__": unary.FUNCTIONS["neg"], "__abs__": unary.FUNCTIONS["abs"],

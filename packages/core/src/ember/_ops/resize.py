@@ -1,7 +1,8 @@
-"""PyTorch's resizing of an ``out=`` tensor of the wrong shape (its resize_output): the tensor takes the
-result's shape, contiguous from its storage offset, in its storage (its base sees the result), which grows
-when it is too small (the base is rebound to the grown storage; other views of it keep the old memory);
-a UserWarning when it had elements."""
+"""PyTorch's resizing of a tensor in place, for an ``out=`` tensor of the wrong shape (its resize_output) and
+`Tensor.resize_` (resizing.py): the tensor takes the new shape, contiguous from its storage offset, in its
+storage (its base sees the result), which grows when it is too small (the base is rebound to the grown
+storage; other views of it keep the old memory; the new elements are uninitialized); for an ``out=``
+tensor, a UserWarning when it had elements."""
 from __future__ import annotations
 
 import math
@@ -40,3 +41,4 @@ def resize_out(out: Tensor, shape: tuple, warn: bool = True) -> None:
             k.copy_(storage._data, held)
         held = grown
     out._data = k.as_strided(held, tuple(shape), contiguous_strides(shape), offset)
+

@@ -1,8 +1,8 @@
 """`interpolate`: resize the spatial dims of (N, C, *spatial) by nearest-neighbour ('nearest' or
-'nearest-exact') or (bi/tri)linear sampling.
+'nearest-exact'), (bi/tri)linear or bicubic sampling.
 
 Each spatial dim is resampled on its own (the modes are separable): output position i takes input rows
-``index_k[i]`` with weights ``weight_k[i]`` (one tap for nearest, two for linear), indices and weights
+``index_k[i]`` with weights ``weight_k[i]`` (one tap for nearest, two for linear, four for cubic), indices and weights
 computed on the host from the sizes alone, as PyTorch's CPU kernels compute them (in the input's floating
 dtype, so the same rows and weights). The forward selects rows (the `index` kernel: the indices are in
 range by construction, so unchecked, with no host read) and weighs them under no_grad; the node, named as
@@ -29,7 +29,8 @@ from ember.autograd.node import Node, attach
 from ember.nn.functional._common import type_name
 
 # mode -> the number of spatial dims it needs (None: any of 1, 2, 3)
-_MODES = {"nearest": None, "nearest-exact": None, "area": None, "linear": 1, "bilinear": 2, "trilinear": 3}
+_MODES = {"nearest": None, "nearest-exact": None, "area": None, "linear": 1, "bilinear": 2, "bicubic": 2,
+          "trilinear": 3}
 _ALL_MODES = "nearest | linear | bilinear | bicubic | trilinear | lanczos | area | nearest-exact"
 _AXIS_NAMES = ("D", "H", "W")
 _AREA = {1: adaptive_avg_pool1d, 2: adaptive_avg_pool2d, 3: adaptive_avg_pool3d}
@@ -51,7 +52,7 @@ class _ResampleBackward(Node):
             for index, weight in taps:
                 positions = index.view((-1,) + (1,) * (grad.dim() - dim - 1)).expand(grad.shape)
                 parts.append(scatter_add_along(grad if weight is None else grad * weight, dim, positions, tuple(shape)))
-            grad = parts[0] if len(parts) == 1 else parts[0] + parts[1]
+            grad = _summed(parts)
         return grad
 
 
@@ -68,6 +69,7 @@ _NODES = {
     ("nearest-exact", 3): _node_class("UpsampleNearestExact3DBackward0"),
     ("linear", 1): _node_class("UpsampleLinear1DBackward0"),
     ("bilinear", 2): _node_class("UpsampleBilinear2DBackward0"),
+    ("bicubic", 2): _node_class("UpsampleBicubic2DBackward0"),
     ("trilinear", 3): _node_class("UpsampleTrilinear3DBackward0"),
 }
 
@@ -113,6 +115,28 @@ def _linear_taps(in_size: int, out_size: int, scale: float | None, align_corners
     upper = lower + (lower < in_size - 1)
     upper_weight = np.clip(source - lower.astype(dtype), 0, 1).astype(dtype)
     return [(lower, (1 - upper_weight).astype(dtype)), (upper, upper_weight)]
+
+
+def _cubic_taps(in_size: int, out_size: int, scale: float | None, align_corners: bool, dtype: np.dtype):
+    """PyTorch's bicubic weights: source position s (not clamped), rows floor(s) - 1 .. floor(s) + 2 clamped to
+    the input (floor(s) to its last row), weighed by Keys' cubic convolution (A = -0.75) at the distances
+    t + 1, t, 1 - t, 2 - t, t = s - floor(s) clipped to [0, 1]."""
+    step = _source_scale(dtype, in_size, out_size, scale, align_corners)
+    positions = np.arange(out_size).astype(dtype)
+    source = step * positions if align_corners else step * (positions + dtype.type(0.5)) - dtype.type(0.5)
+    floor = np.minimum(np.floor(source).astype(np.int64), in_size - 1)
+    t = np.clip(source - floor.astype(dtype), 0, 1).astype(dtype)
+    a = dtype.type(-0.75)
+
+    def near(x):  # |x| <= 1
+        return ((a + 2) * x - (a + 3)) * x * x + 1
+
+    def far(x):  # 1 < |x| < 2
+        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+
+    weights = (far(t + 1), near(t), near(1 - t), far(2 - t))
+    return [(np.clip(floor + offset, 0, in_size - 1), weight.astype(dtype))
+            for offset, weight in zip(range(-1, 3), weights)]
 
 
 def _output_size_and_scales(input: Tensor, size, scale_factor, recompute_scale_factor) -> tuple[list, list]:
@@ -167,11 +191,11 @@ def _check_mode(input: Tensor, mode: str) -> None:
                 f"{_ALL_MODES} (got {mode})"
             )
         return
-    if needed != -1:
+    if needed != -1 and mode != "bicubic":  # PyTorch names the dims needed for the linear modes only
         raise NotImplementedError(f"Got {input.dim()}D input, but {mode} mode needs {needed + 2}D input")
-    if mode in ("bicubic", "lanczos"):
-        raise NotImplementedError(f"interpolate mode '{mode}' is not implemented in ember (it has nearest, "
-                                  "nearest-exact, area, linear, bilinear and trilinear)")
+    if mode == "lanczos":
+        raise NotImplementedError("interpolate mode 'lanczos' is not implemented in ember (it has nearest, "
+                                  "nearest-exact, area, linear, bilinear, bicubic and trilinear)")
     raise NotImplementedError(
         f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.dim()}D) for the modes: {_ALL_MODES} "
         f"(got {mode})"
@@ -195,6 +219,14 @@ def _device_taps(taps: list, dim: int, ndim: int, dtype, device) -> Taps:
             for index, weight in taps]
 
 
+def _summed(parts: list[Tensor]) -> Tensor:
+    """The taps' weighed rows added up, in tap order."""
+    total = parts[0]
+    for part in parts[1:]:
+        total = total + part
+    return total
+
+
 def _select(x: Tensor, dim: int, index: Tensor) -> Tensor:
     """x's slices along dim at index (known to be in range: no check), not recorded."""
     device = x._device
@@ -212,8 +244,9 @@ def interpolate(
     antialias: bool = False,
 ) -> Tensor:
     """Resize (N, C, *spatial) to ``size``, or by ``scale_factor``, with 'nearest', 'nearest-exact' or 'area'
-    (adaptive average pooling; any of 1-3 spatial dims), 'linear' (1), 'bilinear' (2) or 'trilinear' (3)
-    sampling; ``align_corners`` maps the corner pixels' centres onto each other (linear modes only)."""
+    (adaptive average pooling; any of 1-3 spatial dims), 'linear' (1), 'bilinear' (2), 'bicubic' (2) or
+    'trilinear' (3) sampling; ``align_corners`` maps the corner pixels' centres onto each other (those
+    interpolating modes only)."""
     if mode in ("nearest", "area", "nearest-exact"):
         if align_corners is not None:
             raise ValueError("align_corners option can only be set with the interpolating modes: "
@@ -231,8 +264,9 @@ def interpolate(
     _check_sizes(spatial, output_size)
     if mode == "area":  # PyTorch's: the adaptive average pooling to the output size
         return _AREA[len(spatial)](input, output_size)
-    if not input._dtype.is_floating_point:
-        raise NotImplementedError(f"\"upsample_{mode}{len(spatial)}d\" not implemented for '{type_name(input)}'")
+    if not input._dtype.is_floating_point:  # named as the PyTorch CPU kernel that refuses it
+        kernel = "compute_indices_weights_cubic" if mode == "bicubic" else f"upsample_{mode}{len(spatial)}d"
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{type_name(input)}'")
     compute = np.dtype(np.float64 if input._dtype is ember.float64 else np.float32)
     plan = []
     for offset in reversed(range(len(spatial))):  # the last dim first, as PyTorch's kernels weigh them
@@ -241,6 +275,8 @@ def interpolate(
             taps = _nearest_taps(spatial[offset], output_size[offset], scales[offset])
         elif mode == "nearest-exact":
             taps = _nearest_exact_taps(spatial[offset], output_size[offset], scales[offset])
+        elif mode == "bicubic":
+            taps = _cubic_taps(spatial[offset], output_size[offset], scales[offset], bool(align_corners), compute)
         else:
             taps = _linear_taps(spatial[offset], output_size[offset], scales[offset], bool(align_corners), compute)
         plan.append((dim, spatial[offset], _device_taps(taps, dim, input.dim(), input._dtype, input.device)))
@@ -249,7 +285,7 @@ def interpolate(
         for dim, _, device_taps in plan:
             parts = [_select(output, dim, index) if weight is None else _select(output, dim, index) * weight
                      for index, weight in device_taps]
-            output = parts[0] if len(parts) == 1 else parts[0] + parts[1]
+            output = _summed(parts)
     output = Tensor._make(output._data, output._dtype, output._device)
     return attach(output, _NODES[(mode, len(spatial))], (input,), plan=plan)
 

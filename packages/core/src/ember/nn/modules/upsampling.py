@@ -1,5 +1,5 @@
-"""`Upsample`: the module form of `F.interpolate` (nearest, nearest-exact, linear, bilinear, trilinear), and its 2-d
-nearest and bilinear (aligned corners) presets `UpsamplingNearest2d` and `UpsamplingBilinear2d`."""
+"""`Upsample`: the module form of `F.interpolate` (nearest, nearest-exact, linear, bilinear, bicubic, trilinear), and
+its 2-d nearest and bilinear (aligned corners) presets `UpsamplingNearest2d` and `UpsamplingBilinear2d`."""
 
 from __future__ import annotations
 

@@ -1,9 +1,9 @@
 """`ember.nn.utils`: gradient clipping, the parameters-as-one-vector conversions, variable-length sequences
-(`rnn`), parametrizations (`parametrize`, `parametrizations`) and the legacy weight/spectral norm hooks,
-conv/linear-batch-norm fusion, `skip_init` and the deprecated `stateless.functional_call`, as in
+(`rnn`), pruning (`prune`), parametrizations (`parametrize`, `parametrizations`) and the legacy weight/spectral
+norm hooks, conv/linear-batch-norm fusion, `skip_init` and the deprecated `stateless.functional_call`, as in
 ``torch.nn.utils``."""
 
-from ember.nn.utils import parametrizations, parametrize, rnn, stateless
+from ember.nn.utils import parametrizations, parametrize, prune, rnn, stateless
 from ember.nn.utils.clip_grad import (
     clip_grad_norm,
     clip_grad_norm_,
@@ -30,6 +30,7 @@ __all__ = [
     "parameters_to_vector",
     "parametrizations",
     "parametrize",
+    "prune",
     "remove_spectral_norm",
     "remove_weight_norm",
     "rnn",
