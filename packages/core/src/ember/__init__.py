@@ -107,13 +107,13 @@ from ._ops.pointwise import (
 from ._ops.polygamma import mvlgamma, polygamma
 from ._ops.pooling import (
     adaptive_avg_pool1d,
-    adaptive_max_pool1d,
     avg_pool1d,
     max_pool1d,
     max_pool1d_with_indices,
     max_pool2d,
     max_pool3d,
 )
+from ._ops.pooling import adaptive_max_pool1d_pair as adaptive_max_pool1d
 from ._ops.reduction import all, amax, amin, any, argmax, argmin, max, mean, min, prod, std, sum, var
 from ._ops.scan import cummax, cummin, cumprod, cumsum
 from ._ops.sections import dsplit, hsplit, tensor_split, vsplit
@@ -160,6 +160,7 @@ from ._ops.views import (
     reshape,
     select,
     squeeze,
+    swapaxes,
     t,
     transpose,
     unflatten,
@@ -258,9 +259,10 @@ vmap = func.vmap
 
 # torch.<name> forms of nn functional ops (session 7)
 cosine_similarity, pairwise_distance = nn.functional.cosine_similarity, nn.functional.pairwise_distance
-prelu, rrelu, rrelu_ = nn.functional.prelu, nn.functional.rrelu, nn.functional.rrelu_
+prelu = nn.functional.prelu
+rrelu, rrelu_ = nn.functional.rectifiers.torch_rrelu, nn.functional.rectifiers.torch_rrelu_  # with generator=
 threshold, threshold_ = nn.functional.threshold, nn.functional.threshold_
-rms_norm, instance_norm = nn.functional.rms_norm, nn.functional.instance_norm
+rms_norm = nn.functional.rms_norm
 pixel_shuffle, pixel_unshuffle = nn.functional.pixel_shuffle, nn.functional.pixel_unshuffle
 channel_shuffle = nn.functional.channel_shuffle
 native_channel_shuffle, conv_tbc = nn.functional.native_channel_shuffle, nn.functional.conv_tbc
@@ -332,7 +334,7 @@ default_generator = _generator.default_for(device("cpu"))  # the CPU's default G
 concat = concatenate = cat
 clip = clamp
 subtract, multiply, divide, true_divide = sub, mul, div, div
-swapaxes = swapdims = transpose
+swapdims = transpose
 moveaxis = movedim
 
 

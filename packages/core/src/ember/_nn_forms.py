@@ -11,7 +11,8 @@ from .nn import functional as F
 NAMES: tuple[str, ...] = (  # what ember exports from here
     "alpha_dropout", "alpha_dropout_", "batch_norm", "bilinear", "binary_cross_entropy_with_logits", "celu", "celu_",
     "cosine_embedding_loss", "dropout", "dropout_", "embedding", "embedding_renorm_", "feature_alpha_dropout",
-    "feature_alpha_dropout_", "group_norm", "hardshrink", "hinge_embedding_loss", "kl_div", "layer_norm",
+    "feature_alpha_dropout_", "group_norm", "hardshrink", "hinge_embedding_loss", "instance_norm", "kl_div",
+    "layer_norm",
     "margin_ranking_loss", "poisson_nll_loss", "selu", "selu_", "triplet_margin_loss")
 celu, celu_, selu, selu_, bilinear = F.celu, F.celu_, F.selu, F.selu_, F.bilinear  # the same signatures as F's
 
@@ -128,3 +129,8 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05, cudnn_enabl
 def batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps, cudnn_enabled):
     """F.batch_norm with torch.batch_norm's order of arguments (`cudnn_enabled` has no effect)."""
     return F.batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+
+
+def instance_norm(input, weight, bias, running_mean, running_var, use_input_stats, momentum, eps, cudnn_enabled):
+    """F.instance_norm with torch.instance_norm's order of arguments (`cudnn_enabled` has no effect)."""
+    return F.instance_norm(input, running_mean, running_var, weight, bias, use_input_stats, momentum, eps)

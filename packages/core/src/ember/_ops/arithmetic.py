@@ -249,6 +249,6 @@ ARITHMETIC: tuple[Binary, ...] = (
                                       "exponent"),
                              Gradient("PowBackward2", _pow_base_backward, ("exponent", "result"),
                                       lambda a, b, result: (b, result), "base")),
-           forward=_pow_forward, check=_check_pow, operators=("__pow__", "__rpow__", "__ipow__"), reference=np.power,
-           domains=("positive", "exponent"), kit_dtypes=_NUMERIC),
+           forward=_pow_forward, check=_check_pow, operand="exponent", operators=("__pow__", "__rpow__", "__ipow__"),
+           reference=np.power, domains=("positive", "exponent"), kit_dtypes=_NUMERIC),
 )

@@ -223,7 +223,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
     return _finish(d.kernels.from_numpy(array), dt, d, requires_grad, "tensor")
 
 
-def as_tensor(data, dtype=None, device=None) -> Tensor:
+def as_tensor(data, *, dtype=None, device=None) -> Tensor:
     """`data` as a tensor, sharing memory when it already is one (or a CPU numpy array) of that dtype."""
     dtype = _dtype.parse(dtype, "as_tensor")
     if isinstance(data, Tensor) and (dtype is None or data._dtype is dtype) and \

@@ -373,24 +373,24 @@ def zero_buffers(device, buffers: list) -> None:
 
 
 @forward_mode.writes
-def copy_(self, src, non_blocking=False):
-    """Copy `src` (broadcast, converted to this tensor's dtype and device) into this tensor."""
-    if not isinstance(src, Tensor):
-        raise TypeError(f"copy_(): argument 'src' must be Tensor, not {type(src).__name__}")
-    shares = src._data is self._data or overlap.in_storage(src, overlap.root(self))
-    if shares and overlap.same_data(self, src):  # as PyTorch, nothing to check (nor to write; autograd records it)
+def copy_(self, other, non_blocking=False):
+    """Copy `other` (broadcast, converted to this tensor's dtype and device) into this tensor."""
+    if not isinstance(other, Tensor):
+        raise TypeError(f"copy_(): argument 'other' must be Tensor, not {type(other).__name__}")
+    shares = other._data is self._data or overlap.in_storage(other, overlap.root(self))
+    if shares and overlap.same_data(self, other):  # as PyTorch, nothing to check (nor to write; autograd records it)
         check_inplace(self, "copy_")
     else:
-        begin_write(self, "copy_", (src,) if shares else ())
-    if src._data.shape != self._data.shape and broadcast_shapes(self._data.shape, src._data.shape) != \
+        begin_write(self, "copy_", (other,) if shares else ())
+    if other._data.shape != self._data.shape and broadcast_shapes(self._data.shape, other._data.shape) != \
             tuple(self._data.shape):
-        raise binary_failure("copy_", self, src, None, out_shape=self._data.shape)
-    source = src if src._device is self._device else src.to(self._device)
-    if _tracked(self, src):
+        raise binary_failure("copy_", self, other, None, out_shape=self._data.shape)
+    source = other if other._device is self._device else other.to(self._device)
+    if _tracked(self, other):
         k = self._device.kernels
         data = k.full(self._data.shape, 0, self._dtype)
         k.copy_(data, source._data)
-        result = attach(Tensor._make(data, self._dtype, self._device), CopyBackwards, (snapshot(self), src))
+        result = attach(Tensor._make(data, self._dtype, self._device), CopyBackwards, (snapshot(self), other))
         return take_over(self, result)
     self._device.kernels.copy_(self._data, source._data)
     bump(self)

@@ -251,10 +251,10 @@ def mv(input, vec, *, out=None):
 
 
 @profiled("aten::dot")
-def dot(input, other, *, out=None):
-    """Inner product of two vectors."""
-    _dot_checks(input, other)
-    return _product("dot", DotBackward0, input, other, out=out)
+def dot(input, tensor, *, out=None):
+    """Inner product of two vectors (the second named `tensor`, as PyTorch's)."""
+    _dot_checks(input, tensor)
+    return _product("dot", DotBackward0, input, tensor, out=out)
 
 
 class VdotBackward0(DotBackward0):

@@ -498,6 +498,12 @@ def adaptive_max_pool1d_with_indices(input, output_size, return_indices=False):
     return _adaptive_max(input, output_size, True, "adaptive_max_pool1d", 1)
 
 
+@profiled("aten::adaptive_max_pool1d")
+def adaptive_max_pool1d_pair(input, output_size):
+    """torch.adaptive_max_pool1d: the values and the indices, always both (no ``return_indices``)."""
+    return _adaptive_max(input, output_size, True, "adaptive_max_pool1d", 1)
+
+
 @profiled("aten::adaptive_max_pool2d")
 def adaptive_max_pool2d_with_indices(input, output_size, return_indices=False):
     """adaptive_max_pool2d's values and indices, always both."""

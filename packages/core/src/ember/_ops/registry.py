@@ -25,6 +25,7 @@ _float16, _float32, _bool = _dtype.float16, _dtype.float32, _dtype.bool_
 FLOATS = frozenset((_float16, _float32, _dtype.float64))
 _state = grad_mode.state
 _LONG_MIN, _LONG_MAX = -2**63, 2**63 - 1
+_MISSING = object()  # a binary op's second operand not given positionally
 
 
 def straight_binary(general: Callable, kernel_name: str, node_cls: type | None = None, saving: Callable | None = None,
@@ -423,6 +424,7 @@ class Binary:
             computes in).
         aliases: other names PyTorch gives the op (``arctan2``).
         public: exported as ``ember.name``; False for the helpers of other ops (div's rounding modes).
+        operand: PyTorch's name of the second operand, by which a call may pass it (pow's ``exponent=``).
         recorded: False for an op whose results never require grad (PyTorch declares no derivative at all
             for the orthogonal polynomials: no grad_fn, not even one that raises).
     """
@@ -455,6 +457,7 @@ class Binary:
     kit_dtypes: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     public: bool = True
+    operand: str = "other"
     recorded: bool = True
 
     @property
@@ -576,7 +579,7 @@ def binary_function(entry: Binary, nodes: tuple) -> Callable:
     bool_result, wide_scalars, half_by_number = entry.dtypes == "bool", entry.wide_scalars, entry.half_by_number
     cpu_name, numbers, swapped = entry.cpu_name or name + "_cpu", entry.numbers, entry.swapped
     check, route, prepare, bind = entry.check, entry.route, entry.prepare, _binder(entry)
-    recorded = entry.recorded
+    recorded, operand = entry.recorded, entry.operand
     record_pair, record_right, record_left = _recorders(entry, nodes)
 
     def refuse(position: int, param: str, value):
@@ -606,7 +609,11 @@ def binary_function(entry: Binary, nodes: tuple) -> Callable:
         result = result._data
         return result if out is None else k.copy_(out, result)
 
-    def op(input, other, *, out=None, **options):
+    def op(input, other=_MISSING, *, out=None, **options):
+        if other is _MISSING:  # the second operand by PyTorch's name for it (``pow(t, exponent=2)``)
+            if operand not in options:
+                raise TypeError(f"{name}() missing 1 required positional argument: '{operand}'")
+            other = options.pop(operand)
         changed = bind(options) if options else {}
         if route is not None:
             target = route(**changed)

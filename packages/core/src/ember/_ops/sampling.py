@@ -326,8 +326,25 @@ def _floating(self: Tensor, name: str) -> None:
         raise NotImplementedError(f"\"{name}\" not implemented for '{type_name(self._dtype)}'")
 
 
-def uniform_(self, a=0.0, b=1.0, *, generator=None):
-    """Fill with samples uniform on [a, b) from `generator` (the device's default one when None)."""
+_FROM_UNSET = object()  # no lower bound given positionally
+
+
+def from_argument(op: str, from_, keywords: dict):
+    """The lower bound PyTorch names ``from`` (a Python keyword, so taken from the call's other
+    `keywords`: ``t.uniform_(**{"from": 1, "to": 2})``), given positionally as `from_` or by name."""
+    if "from" in keywords:
+        if from_ is not _FROM_UNSET:
+            raise TypeError(f"{op}() got multiple values for argument 'from'")
+        from_ = keywords.pop("from")
+    if keywords:
+        raise TypeError(f"{op}() got an unexpected keyword argument '{next(iter(keywords))}'")
+    return from_
+
+
+def uniform_(self, from_=_FROM_UNSET, to=1.0, *, generator=None, **keywords):
+    """Fill with samples uniform on [from, to) from `generator` (the device's default one when None)."""
+    a, b = from_argument("uniform_", from_, keywords), to
+    a = 0.0 if a is _FROM_UNSET else a
     _floating(self, "check_uniform_bounds")
     a, b = _number(a, "uniform_", "from"), _number(b, "uniform_", "to")
     if a > b:
@@ -378,15 +395,13 @@ def bernoulli_(self, p=0.5, *, generator=None):
     return _fill(self, values)
 
 
-def random_(self, from_=None, to=None, *, generator=None, **keywords):
+def random_(self, from_=_FROM_UNSET, to=None, *, generator=None, **keywords):
     """Fill with integers uniform on [from, to): ``random_(to)``, ``random_(from, to)``, or ``random_()``
     for [0, 2**mantissa] in a float dtype and the dtype's non-negative values otherwise."""
-    from_ = keywords.pop("from", from_)
-    if keywords:
-        raise TypeError(f"random_() got an unexpected keyword argument '{next(iter(keywords))}'")
+    from_ = from_argument("random_", from_, keywords)
     dt = self._dtype
-    if from_ is None:
-        low, high = 0, None
+    if from_ is _FROM_UNSET or from_ is None:
+        low, high = 0, None if to is None else int(to)
     elif to is None:
         low, high = 0, int(from_)
     else:

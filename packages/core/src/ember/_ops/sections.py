@@ -5,7 +5,7 @@ from __future__ import annotations
 from .. import _dtype
 from .._tensor import Tensor, _wrap_dim
 from .dispatch import profiled, type_name
-from .views import slice_dim
+from .views import UNSET, missing_argument, slice_dim
 
 _FORMS = ("tensor_split() received an invalid combination of arguments - got (Tensor, {}), but expected one of:\n"
           " * (Tensor input, tuple of ints indices, int dim = 0)\n"
@@ -40,10 +40,39 @@ def _split_points(size: int, indices_or_sections) -> list:
     return list(indices_or_sections)
 
 
+# The keywords PyTorch names each form of the split-into-pieces ops by, and what each must be.
+_FORM_KEYWORDS: dict[str, tuple[type | tuple[type, ...], str]] = {
+    "sections": (int, "int"), "indices": ((tuple, list), "tuple of ints"),
+    "tensor_indices_or_sections": (Tensor, "Tensor")}
+
+
+def pieces_argument(op: str, positional, **named):
+    """The sections (an int) or split indices of `op`, given positionally or by the keyword of its form
+    (``t.tensor_split(sections=2)``, ``t.vsplit(indices=[1])``, ``tensor_indices_or_sections=``); none, two,
+    or a value not of its keyword's form are PyTorch's TypeErrors."""
+    given = {key: value for key, value in named.items() if value is not UNSET}
+    if positional is not UNSET:
+        if given:
+            raise TypeError(f"{op}() got multiple values for argument '{next(iter(given))}'")
+        return positional
+    if not given:
+        raise missing_argument(op, "indices_or_sections")
+    if len(given) > 1:
+        raise TypeError(f"{op}() got multiple values for argument '{list(given)[1]}'")
+    (key, value), = given.items()
+    kinds, expected = _FORM_KEYWORDS[key]
+    if not isinstance(value, kinds) or isinstance(value, bool):
+        raise TypeError(f"{op}(): argument '{key}' must be {expected}, not {type(value).__name__}")
+    return value
+
+
 @profiled("aten::tensor_split")
-def tensor_split(input, indices_or_sections, dim=0):
+def tensor_split(input, indices_or_sections=UNSET, dim=0, *, sections=UNSET, indices=UNSET,
+                 tensor_indices_or_sections=UNSET):
     """`input` split along `dim` into `indices_or_sections` near-equal pieces (an int), or at the listed
     indices (a sequence, or an int64 tensor of 0 or 1 dims), each a view (Python's slice bounds)."""
+    indices_or_sections = pieces_argument("tensor_split", indices_or_sections, sections=sections, indices=indices,
+                                          tensor_indices_or_sections=tensor_indices_or_sections)
     if input.ndim == 0:
         raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims")
     d = _wrap_dim(dim, input.ndim, "tensor_split")
@@ -56,7 +85,8 @@ def tensor_split(input, indices_or_sections, dim=0):
 def _directional(name: str, dim: int, least: int):
     """hsplit/vsplit/dsplit: tensor_split along `dim` of a tensor of at least `least` dims, whose sections
     must divide it."""
-    def split(input, indices_or_sections):
+    def split(input, indices_or_sections=UNSET, *, sections=UNSET, indices=UNSET):
+        indices_or_sections = pieces_argument(name, indices_or_sections, sections=sections, indices=indices)
         if input.ndim < least:
             raise RuntimeError(f"ember.{name} requires a tensor with at least {least} dimension, but got a tensor "
                                f"with {input.ndim} dimensions!")

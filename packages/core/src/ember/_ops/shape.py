@@ -139,6 +139,11 @@ def split(tensor, split_size_or_sections, dim=0):
     return _multi_view(tensor, pieces, SplitBackward0 if by_size else SplitWithSizesBackward0, dim=d, **attributes)
 
 
+def split_method(self, split_size, dim=0):
+    """Tensor.split: split, by the name PyTorch's method gives the sizes (``t.split(split_size=2)``)."""
+    return split(self, split_size, dim)
+
+
 def split_with_sizes(input, split_sizes, dim=0):
     """Pieces of the listed sizes along `dim` (as torch.split_with_sizes): split with a list."""
     return split(input, list(split_sizes), dim)

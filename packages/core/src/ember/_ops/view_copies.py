@@ -10,7 +10,7 @@ from ..autograd import grad_mode
 from ..autograd.node import Node, attach
 from . import views
 from .dispatch import profiled
-from .shape import split, split_with_sizes, unbind
+from .shape import split_method, split_with_sizes, unbind
 
 
 class _ViewCopy(Node):
@@ -57,7 +57,7 @@ def slice_view(input, dim=0, start=None, end=None, step=1):
     return input[(slice(None),) * (dim % max(input.dim(), 1)) + (slice(start, end, step),)]
 
 
-view_copy = _copied("view_copy", lambda input, *size: input.view(*size))
+view_copy = _copied("view_copy", views.view)
 permute_copy = _copied("permute_copy", views.permute)
 transpose_copy = _copied("transpose_copy", views.transpose)
 t_copy = _copied("t_copy", views.t)
@@ -73,7 +73,7 @@ unfold_copy = _copied("unfold_copy", lambda input, dimension, size, step: input.
 as_strided_copy = _copied("as_strided_copy", lambda input, size, stride, storage_offset=None:
                           input.as_strided(size, stride, storage_offset))
 unbind_copy = _copied_all("unbind_copy", unbind)
-split_copy = _copied_all("split_copy", split)
+split_copy = _copied_all("split_copy", split_method)
 split_with_sizes_copy = _copied_all("split_with_sizes_copy", split_with_sizes)
 
 

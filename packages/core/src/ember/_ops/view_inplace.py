@@ -61,6 +61,6 @@ def _in_place(view_op, name: str, check=None):
 METHODS = {
     "squeeze_": _in_place(views.squeeze, "squeeze_"), "unsqueeze_": _in_place(views.unsqueeze, "unsqueeze_"),
     "t_": _in_place(views.t, "t_", _matrix), "transpose_": _in_place(views.transpose, "transpose_"),
-    "swapaxes_": _in_place(views.transpose, "swapaxes_"), "swapdims_": _in_place(views.transpose, "swapdims_"),
+    "swapaxes_": _in_place(views.swapaxes, "swapaxes_"), "swapdims_": _in_place(views.transpose, "swapdims_"),
     "as_strided_": _in_place(strided.as_strided, "as_strided_"),
 }

@@ -373,6 +373,11 @@ def transpose(input, dim0, dim1):
                  lambda t: transpose(t, d0, d1), dim0=d0, dim1=d1)
 
 
+def swapaxes(input, axis0, axis1):
+    """transpose, by the names PyTorch (after NumPy) gives swapaxes' two dims."""
+    return transpose(input, axis0, axis1)
+
+
 @profiled("aten::t")
 def t(input):
     """Transpose a tensor of at most 2 dims."""
@@ -433,8 +438,9 @@ def expanded_strides(old_shape, old_strides, shape) -> tuple:
 
 
 @profiled("aten::expand")
-def expand(input, *sizes, size=UNSET):
-    """A broadcast view of `input` with `sizes` (-1 keeps a dim); no memory is copied."""
+def expand(input, *sizes, size=UNSET, implicit=False):
+    """A broadcast view of `input` with `sizes` (-1 keeps a dim); no memory is copied. `implicit` (a
+    broadcast PyTorch's tracer inserted) changes nothing in eager mode, as in PyTorch's."""
     sizes = sizes_argument("expand", "size", sizes, size)
     if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
         sizes = sizes[0]
@@ -487,8 +493,9 @@ def expand_as(input, other):
     return expand(input, other._data.shape)
 
 
-def broadcast_to(input, shape):
-    return expand(input, shape)
+def broadcast_to(input, size):
+    """`input` broadcast to `size`: expand's view, by torch.broadcast_to's name of the sizes."""
+    return expand(input, size)
 
 
 # ----- contiguity and memory formats ------------------------------------------------------------------------

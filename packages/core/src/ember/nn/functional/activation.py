@@ -58,7 +58,7 @@ def _apply(name: str, input: Tensor, inplace: bool, *params) -> Tensor:
     return (_IN_PLACE if inplace else _OPS)[name](input, *params)
 
 
-def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+def gelu(input: Tensor, *, approximate: str = "none") -> Tensor:
     """x * Phi(x), Phi the standard normal CDF; ``approximate="tanh"`` uses tanh's approximation of it."""
     return _OPS["gelu"](input, approximate)
 
@@ -133,9 +133,9 @@ def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     return _OPS["softshrink"](input, lambd)
 
 
-def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
-    """In-place elu."""
-    return elu(input, alpha, inplace=True)
+def elu_(input: Tensor, alpha: float = 1.0, scale: float = 1.0, input_scale: float = 1.0) -> Tensor:
+    """In-place elu, with the scales of PyTorch's binding (``scale * elu(input_scale * x)``, alpha scaled too)."""
+    return _apply("elu", input, True, alpha, scale, input_scale)
 
 
 def selu_(input: Tensor) -> Tensor:

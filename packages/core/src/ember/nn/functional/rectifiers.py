@@ -78,14 +78,15 @@ class RreluWithNoiseBackward1(RreluWithNoiseBackward0):
 def _recorded_rrelu(node_cls: type) -> Callable[..., Tensor]:
     """rrelu recorded as a `node_cls` node."""
 
-    def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False) -> Tensor:
+    def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,
+              generator=None) -> Tensor:
         if lower > upper:
             raise RuntimeError("Lower bound should be less than or equal to the upper bound")
         if not input._dtype.is_floating_point:
             raise NotImplementedError(f"\"rrelu_with_noise_out_cpu\" not implemented for '{type_name(input)}'")
         with grad_mode.no_grad():
             if training:
-                slopes = ember.empty_like(input).uniform_(lower, upper)
+                slopes = ember.empty_like(input).uniform_(lower, upper, generator=generator)
             else:
                 slopes = ember.full((), (lower + upper) / 2, dtype=input.dtype, device=input.device)
             noise = ember.where(input > 0, 1.0, slopes)
@@ -94,18 +95,20 @@ def _recorded_rrelu(node_cls: type) -> Callable[..., Tensor]:
     return rrelu
 
 
-_rrelu = profiled("aten::rrelu")(_recorded_rrelu(RreluWithNoiseBackward0))
-_rrelu_ = make_inplace(profiled("aten::rrelu_")(_recorded_rrelu(RreluWithNoiseBackward1)), "rrelu_",
-                       writes_out=False)
+# torch.rrelu and torch.rrelu_ (F.rrelu_ too): the slopes drawn from `generator`, no ``inplace=``.
+torch_rrelu = profiled("aten::rrelu")(_recorded_rrelu(RreluWithNoiseBackward0))
+torch_rrelu_ = make_inplace(profiled("aten::rrelu_")(_recorded_rrelu(RreluWithNoiseBackward1)), "rrelu_",
+                            writes_out=False)
 
 
 def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,
           inplace: bool = False) -> Tensor:
     """x where x >= 0, a * x elsewhere: a drawn uniformly from [lower, upper] per element in training (from
     the device's default generator), (lower + upper) / 2 in eval."""
-    return (_rrelu_ if inplace else _rrelu)(input, lower, upper, training)
+    return (torch_rrelu_ if inplace else torch_rrelu)(input, lower, upper, training)
 
 
-def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False) -> Tensor:
+def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,
+           generator=None) -> Tensor:
     """In-place rrelu."""
-    return _rrelu_(input, lower, upper, training)
+    return torch_rrelu_(input, lower, upper, training, generator)
