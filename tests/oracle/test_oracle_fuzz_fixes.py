@@ -329,3 +329,27 @@ def test_gradient_of_an_index_like_op_is_recorded_as_pytorchs(op):
         (g * g).sum().backward()
         results.append((type(fn).__name__, edges, x.grad.tolist(), w.grad.item()))
     assert results[0] == results[1]
+
+
+@pytest.mark.parametrize("reshape", ["unsqueeze", "squeeze", "as_strided"])
+def test_accumulating_into_a_grad_of_another_shape_is_pytorchs(reshape):
+    """Fuzz seed 894115: a leaf reshaped in place under no_grad after its .grad was made; the next gradient is
+    added into that .grad as PyTorch's in-place add does: broadcast, or PyTorch's RuntimeError (numpy's
+    ValueError leaked before)."""
+    outcomes = []
+    for lib in (torch, ember):
+        x = lib.ones(*{"unsqueeze": (3,), "squeeze": (1, 3), "as_strided": (4,)}[reshape], requires_grad=True)
+        x.sum().backward()
+        with lib.no_grad():
+            if reshape == "unsqueeze":
+                x.unsqueeze_(0)
+            elif reshape == "squeeze":
+                x.squeeze_(0)
+            else:
+                x.as_strided_((3,), (1,))
+        try:
+            x.sum().backward()
+            outcomes.append(x.grad.tolist())
+        except RuntimeError as error:
+            outcomes.append(str(error))
+    assert outcomes[0] == outcomes[1]

@@ -564,10 +564,26 @@ def _accumulate(variable: Tensor, g: Tensor, create_graph: bool, seen: dict | No
     elif create_graph:
         variable._grad = current + g
     else:  # in place, as PyTorch's AccumulateGrad without grad mode: a .grad that requires grad keeps it
+        if current._data.shape != g._data.shape:
+            _check_accumulates(current._data.shape, g._data.shape)
         kernels = current._device.kernels
         kernels.add(current._data, g._data, out=current._data)
         if current._version is not None:
             current._version[0] += 1
+
+
+def _check_accumulates(shape: tuple, other: tuple) -> None:
+    """PyTorch's error for adding a gradient of shape `other` into a ``.grad`` of `shape` it does not broadcast
+    to (the leaf was reshaped in place since its ``.grad`` was made)."""
+    from .._ops.dispatch import broadcast_shapes
+    target = broadcast_shapes(shape, other)
+    if target is None:  # the first mismatching size from the right, as PyTorch's broadcasting names it
+        d = next(d for d in range(1, min(len(shape), len(other)) + 1)
+                 if shape[-d] != other[-d] and 1 not in (shape[-d], other[-d]))
+        raise RuntimeError(f"The size of tensor a ({shape[-d]}) must match the size of tensor b ({other[-d]}) at "
+                           f"non-singleton dimension {max(len(shape), len(other)) - d}")
+    if target != tuple(shape):
+        raise RuntimeError(f"output with shape {list(shape)} doesn't match the broadcast shape {list(target)}")
 
 
 def _row_major_like(variable: Tensor, g: Tensor) -> bool:
