@@ -575,13 +575,8 @@ def _accumulate(variable: Tensor, g: Tensor, create_graph: bool, seen: dict | No
 def _check_accumulates(shape: tuple, other: tuple) -> None:
     """PyTorch's error for adding a gradient of shape `other` into a ``.grad`` of `shape` it does not broadcast
     to (the leaf was reshaped in place since its ``.grad`` was made)."""
-    from .._ops.dispatch import broadcast_shapes
-    target = broadcast_shapes(shape, other)
-    if target is None:  # the first mismatching size from the right, as PyTorch's broadcasting names it
-        d = next(d for d in range(1, min(len(shape), len(other)) + 1)
-                 if shape[-d] != other[-d] and 1 not in (shape[-d], other[-d]))
-        raise RuntimeError(f"The size of tensor a ({shape[-d]}) must match the size of tensor b ({other[-d]}) at "
-                           f"non-singleton dimension {max(len(shape), len(other)) - d}")
+    from .._ops.dispatch import broadcast_all
+    target = broadcast_all(None, (shape, other))  # (PyTorch's error for shapes that do not broadcast)
     if target != tuple(shape):
         raise RuntimeError(f"output with shape {list(shape)} doesn't match the broadcast shape {list(target)}")
 
