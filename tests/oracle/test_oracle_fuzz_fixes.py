@@ -353,3 +353,25 @@ def test_accumulating_into_a_grad_of_another_shape_is_pytorchs(reshape):
         except RuntimeError as error:
             outcomes.append(str(error))
     assert outcomes[0] == outcomes[1]
+
+
+_LAID_OUT = {
+    "expanded transpose": lambda x: x.transpose(0, 1)[None].expand(2, 3, 2, 4),
+    "expanded last dim": lambda x: x.permute(0, 2, 1)[..., None].expand(2, 4, 3, 2),
+    "permuted": lambda x: x.permute(1, 2, 0),
+    "permuted slice": lambda x: x.permute(1, 2, 0)[:, 1:],
+    "step": lambda x: x[:, ::2],
+}
+
+
+@pytest.mark.parametrize("layout", sorted(_LAID_OUT))
+@pytest.mark.parametrize("cast", ["long", "half", "double", "int32"])
+def test_a_cast_is_laid_out_as_clone(layout, cast):
+    """Fuzz seed 867889: to(dtype) of a strided tensor keeps its stride order as clone() does (PyTorch's
+    _to_copy, preserve_format), also where it is not dense (an expanded transpose gave row-major strides)."""
+    strides = []
+    for lib in (torch, ember):
+        x = _LAID_OUT[layout](lib.arange(24.0).reshape(2, 3, 4))
+        y = x.to(lib.int32) if cast == "int32" else getattr(x, cast)()
+        strides.append((y.stride(), y.is_contiguous(), y.tolist()))
+    assert strides[0] == strides[1]

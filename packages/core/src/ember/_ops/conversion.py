@@ -9,7 +9,7 @@ from .._device import resolve
 from .._tensor import Tensor
 from ..autograd.node import Node, attach
 from .dispatch import profiled
-from .views import check_memory_format, contiguous_format
+from .views import check_memory_format, contiguous_format, copied, like_strides, preserve_format
 
 
 class ToCopyBackward0(Node):
@@ -64,14 +64,10 @@ def to(input, *args, **kwargs):
 def _convert(input: Tensor, target_device, target_dtype, contiguous: bool = False) -> Tensor:
     if target_dtype.name not in target_device.device_type.dtypes:
         raise RuntimeError(f"to(): device '{target_device}' does not support dtype {target_dtype!r}")
-    k = input._device.kernels
-    data = input._data
     if target_device is not input._device:
         data = _move(input, target_device, target_dtype)
-    else:
-        data = k.astype(data, target_dtype)
-        if contiguous:
-            data = k.contiguous(data)
+    else:  # laid out as clone() lays it out, as PyTorch's _to_copy
+        data = copied(input, None if contiguous else like_strides(input, preserve_format, "to"), target_dtype)
     result = Tensor._make(data, target_dtype, target_device)
     return attach(result, ToCopyBackward0, (input,), device=input._device, dtype=input._dtype)
 

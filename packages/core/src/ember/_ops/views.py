@@ -598,13 +598,16 @@ def clone(input, *, memory_format=preserve_format):
     return attach(wrap(data, input._dtype, input._device), CloneBackward0, (input,))
 
 
-def copied(input: Tensor, strides: tuple | None):
-    """A new buffer holding `input`'s values with the dense `strides` (None: row-major)."""
-    d, dt = input._device, input._dtype
+def copied(input: Tensor, strides: tuple | None, dtype=None):
+    """A new buffer holding `input`'s values, cast to `dtype` (default: its own), with the dense `strides`
+    (None: row-major)."""
+    d = input._device
+    dt = input._dtype if dtype is None else dtype
     k = d.kernels
     if strides is None:
         data = k.contiguous(input._data)
-        return k.astype(data, dt) if data is input._data else data  # contiguous() made no copy of a row-major one
+        # (contiguous() made no copy of a row-major one)
+        return k.astype(data, dt) if data is input._data or dt is not input._dtype else data
     return k.copy_(allocate(d, input._data.shape, strides, lambda shape: k.empty(shape, dt)), input._data)
 
 
