@@ -375,3 +375,41 @@ def test_a_cast_is_laid_out_as_clone(layout, cast):
         y = x.to(lib.int32) if cast == "int32" else getattr(x, cast)()
         strides.append((y.stride(), y.is_contiguous(), y.tolist()))
     assert strides[0] == strides[1]
+
+
+_DEAD_EDGE_PRODUCTS = {
+    "dot of itself": "v @ v",
+    "dot": "v @ u",
+    "mul": "v * u",
+    "div": "u / v",
+    "mm": "v[None].mm(u[None].t())",
+    "mv": "u[None].mv(v)",
+}
+
+
+@pytest.mark.parametrize("op", sorted(_DEAD_EDGE_PRODUCTS))
+@pytest.mark.parametrize("changed", ["view", "other"])
+def test_a_value_saved_only_for_a_dead_edge_is_not_checked(op, changed):
+    """Fuzz seed 860587: a product of a no_grad view of a tensor requiring grad (a dead edge) and `u` saves `u`
+    only for the view's gradient, which is never computed: as PyTorch, it is not saved, so an in-place change
+    of it raises nothing (ember raised in backward); nor does one of a view saved for no gradient. A value that
+    is needed still gives PyTorch's error."""
+    outcomes = []
+    for lib in (torch, ember):
+        y = lib.tensor([2.0], requires_grad=True)
+        w = lib.tensor([3.0], requires_grad=True)
+        with lib.no_grad():
+            v = y[:]
+        u = w * 1
+        t = eval(_DEAD_EDGE_PRODUCTS[op], {"v": v, "u": u})
+        if changed == "view":
+            with lib.no_grad():
+                v.mul_(2)
+        else:
+            u.mul_(2)
+        try:
+            t.sum().backward()
+            outcomes.append((None if w.grad is None else w.grad.tolist(), y.grad))
+        except RuntimeError as error:
+            outcomes.append(str(error).replace("ember.", "torch."))
+    assert outcomes[0] == outcomes[1]

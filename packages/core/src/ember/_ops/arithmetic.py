@@ -12,7 +12,7 @@ import numpy as np
 from .. import _dtype
 from .._backend_util import half_source
 from .._tensor import Tensor
-from ..autograd.node import cross_saved, needs_input_grad
+from ..autograd.node import cross_saved, needs_input_grad, wants_gradient
 from .creation import zeros_like
 from .dispatch import checked_scalar, scalar, wrap_int
 from .registry import Binary, Gradient
@@ -165,7 +165,7 @@ def _mul_backward(node, grad):
 
 def _div_saved(a, b, result) -> tuple:
     """What a quotient's backward keeps: `b` always, `a` only for b's gradient (see `cross_saved`)."""
-    return (a if isinstance(b, Tensor) and b._requires_grad else None, b)
+    return (a if wants_gradient(b) else None, b)
 
 
 def _div_backward(node, grad):

@@ -729,8 +729,17 @@ def cross_saved(a, b, result=None) -> tuple:
     """What a product's backward keeps: `b` for a's gradient and `a` for b's, each only when that gradient
     is wanted (as PyTorch: an in-place change of an operand that is not needed then raises no error).
     (`result`, unused, makes it a `Gradient.saving`.)"""
-    return (a if isinstance(b, Tensor) and b._requires_grad else None,
-            b if isinstance(a, Tensor) and a._requires_grad else None)
+    return (a if wants_gradient(b) else None, b if wants_gradient(a) else None)
+
+
+def wants_gradient(t) -> bool:
+    """Whether `t` is a tensor that will be given a gradient: it requires grad along an edge, not as a dead
+    one (a view without history of its own, `_dead_view`); what PyTorch's nodes ask (should_compute_output)
+    before saving the values only that gradient reads."""
+    if not (isinstance(t, Tensor) and t._requires_grad):
+        return False
+    # (a view changed in place since it was made gets a history when recorded: `view_grad_fn`)
+    return t._grad_fn is not None or t._base is None or t._view_version != t._version[0] or not _dead_view(t)
 
 
 def needs_input_grad(node: Node, i: int) -> bool:
