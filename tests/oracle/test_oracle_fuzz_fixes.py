@@ -413,3 +413,18 @@ def test_a_value_saved_only_for_a_dead_edge_is_not_checked(op, changed):
         except RuntimeError as error:
             outcomes.append(str(error).replace("ember.", "torch."))
     assert outcomes[0] == outcomes[1]
+
+
+@pytest.mark.filterwarnings("ignore:Use of index_put_ on expanded tensors")
+def test_a_refused_setitem_into_a_broadcast_view_writes_nothing():
+    """Fuzz seed 906467: a value requiring grad put at a bool mask into a broadcast no_grad view (a gradient of
+    sum()) is PyTorch's RuntimeError, raised before any element is written (ember wrote the shared memory
+    first)."""
+    outcomes = []
+    for lib in (torch, ember):
+        x = lib.tensor([-2.25, 1.75], requires_grad=True)
+        g, = lib.autograd.grad(x.sum(), [x])
+        with pytest.raises(RuntimeError, match="A view was created in no_grad mode and is being modified inplace"):
+            g[g > 0] = x
+        outcomes.append(g.tolist())
+    assert outcomes[0] == outcomes[1] == [1.0, 1.0]

@@ -405,11 +405,11 @@ def _tracked_setitem(input: Tensor, key: tuple, advanced: bool, value, data, fil
         result = inplace.snapshot(target)
         _put(target, result._data, indices, data, shape)
         broadcast = overlap.has_internal_overlap(target)
-        if broadcast:  # as PyTorch, only the indexed elements are written into the shared memory
-            _put(target, target._data, indices, data, shape)
         result = attach(wrap(result._data, target._dtype, target._device), IndexPutBackward0, (result, value),
                         (indices,))
         inplace.take_over(target, result, written=broadcast)
+        if broadcast:  # as PyTorch, only the indexed elements are written into the shared memory (once
+            _put(target, target._data, indices, data, shape)  # take_over's refusals are passed)
     else:  # PyTorch's copy_to: copy a value of the target's shape or one to broadcast, fill with a 0-d one
         if not isinstance(value, Tensor):  # the number as converted for the unrecorded write
             value = wrap(target._device.kernels.full((), data, target._dtype), target._dtype, target._device)
