@@ -333,21 +333,6 @@ KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
 """,
     ),
     KnownDivergence(
-        'backward: backward retain_graph from DivBackward0 [non-leaf] | exception of statement: torch none, ember RuntimeError',
-        "PyTorch's generated nodes save an input only when a gradient that needs it will be computed (MulBackward0 keeps other only if self has an edge, and self only if other has one): t7 * t7 of a no_grad view (a dead edge on both sides) saves nothing, so its backward checks nothing after t6.div_; ember's MulBackward0 saves both and its unpack refuses the view changed in place. Skipping every node without a live edge is not PyTorch's either: its nodes still unpack what they save unconditionally (a saved output, NllLossBackward0's tensors), whose refusals that would lose",
-        """\
-        x3 = torch.tensor([-1.0], dtype=torch.float32)  # input: float32 [1]
-        t4 = x3[...]  # view: index(...)
-        x5 = torch.tensor([1.0], dtype=torch.float32, requires_grad=True)  # input: float32 [1]
-        t6 = t4 @ x5  # matmul: @
-        with torch.no_grad(): t7 = t6[...]  # view: no_grad index(...)
-        x8 = torch.tensor(-1.0, dtype=torch.float32, requires_grad=True)  # input: float32 []
-        t9 = t7 * t7  # pointwise: *(tensor)
-        t6.div_(x8)  # inplace: div_(tensor) [non-leaf]
-        t9.sum().backward(retain_graph=True)  # backward: backward retain_graph from DivBackward0 [non-leaf]
-""",
-    ),
-    KnownDivergence(
         'backward: backward retain_graph from LogSoftmaxBackward0 [non-leaf] | exception of statement: torch none, ember RuntimeError',
         "an in-place view op under no_grad (unsqueeze_) changes a leaf's shape unrecorded; PyTorch's AccumulateGrad stores the gradient in the shape the leaf had when the consuming node was recorded, ember's fits it to the leaf's current shape, which fails here (the [2, 1] gradient into the [2, 1, 1] leaf: 'output with shape [2, 1, 1] doesn't match the broadcast shape [2, 2, 1]')",
         """\
