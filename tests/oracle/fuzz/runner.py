@@ -276,8 +276,8 @@ class _Comparer:
         return None
 
     def array(self, name: str, got: Any, expected: Any, role: str) -> tuple | None:
-        want = expected.detach().numpy(force=True)  # force: PyTorch's lazy zero tensors (unused gradients)
-        have = np.asarray(got.detach().cpu().numpy())
+        want = expected.detach().numpy(force=True)  # force: zero tensors (unused gradients, sgn's), both sides
+        have = np.asarray(got.detach().cpu().numpy(force=True))
         if expected.dtype.is_floating_point:
             rtol, atol = self.tolerance(dtype_name(expected.dtype))
             want64, have64 = want.astype(np.float64), have.astype(np.float64)

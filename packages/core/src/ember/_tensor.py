@@ -246,6 +246,10 @@ class Tensor:
     def is_leaf(self) -> bool:
         return self.grad_fn is None
 
+    def _is_zerotensor(self) -> bool:
+        """Whether this is an efficient zero tensor (`ZeroTensor`), as sgn's gradient is."""
+        return False
+
     @property
     def output_nr(self) -> int:
         return self._output_nr if self.grad_fn is not None else 0
@@ -321,8 +325,9 @@ class Tensor:
         return getattr(self if base is None else base, "_inference", False)
 
     def detach(self) -> Tensor:
-        """A tensor sharing this one's storage and version counter, outside the graph."""
-        out = Tensor._make(self._data, self._dtype, self._device)
+        """A tensor sharing this one's storage and version counter, outside the graph (an efficient zero
+        tensor's is one too)."""
+        out = (ZeroTensor if self.__class__ is ZeroTensor else Tensor)._make(self._data, self._dtype, self._device)
         out._version = self._version_counter
         if self.is_inference():
             out._inference = True
@@ -478,6 +483,34 @@ class Tensor:
 
 
 _engine: Any = None  # ember.autograd.engine, imported by the first backward (it imports this module)
+
+
+class ZeroTensor(Tensor):
+    """PyTorch's efficient zero tensor (its ZeroTensor dispatch key): the all-zero gradient of sgn (so of abs,
+    the norms, l1_loss, in their second derivative). Its buffer holds zeros, which every op reads as any
+    tensor's; a product or quotient of it is one too and a sum is the other operand (`ember._ops.zero_tensors`),
+    so a zero gradient stays 0 through an inf or NaN factor; its views are ones, and writing into it is
+    PyTorch's error (`IMMUTABLE_ZEROS`)."""
+
+    __slots__ = ()
+
+    def _is_zerotensor(self) -> bool:
+        return True
+
+    def numpy(self, *, force: bool = False):
+        """PyTorch's refusal: its zero tensor has no memory to share (force=True gives the zeros)."""
+        if not force:
+            raise RuntimeError(" Cannot convert a ZeroTensor to numpy. Set force=True if you need the zero array.")
+        return super().numpy(force=True)
+
+    def tolist(self):
+        raise RuntimeError("tolist() shouldn't be called on a tensor with unallocated storage")
+
+
+IMMUTABLE_ZEROS = ("ZeroTensors are immutable. Please use the materialized zero tensor obtained using .clone() if "
+                   "you want a mutable tensor.")
+IMMUTABLE_ZEROS_COPY = ("ZeroTensors are immutable. Please materialize the tensor using `.clone()`, if you want a "
+                        "mutable zero tensor.")  # copy_'s
 
 
 def _import_engine() -> Any:

@@ -13,6 +13,7 @@ from .. import _dtype
 from .._backend_util import half_source
 from .._tensor import Tensor
 from ..autograd.node import cross_saved, needs_input_grad, wants_gradient
+from . import zero_tensors
 from .creation import zeros_like
 from .dispatch import checked_scalar, scalar, wrap_int
 from .registry import Binary, Gradient
@@ -225,10 +226,10 @@ _ALPHA = (("alpha", 1),)
 
 ARITHMETIC: tuple[Binary, ...] = (
     Binary("add", gradients=(Gradient("AddBackward0", _add_backward), None, None), params=_ALPHA,
-           prepare=_scaling("add"), check=_check_add, wide_scalars=True, numbers="tensor",
+           prepare=_scaling("add"), check=_check_add, wide_scalars=True, numbers="tensor", zeros=zero_tensors.total,
            operators=("__add__", "__radd__", "__iadd__"), reflected="same", reference=np.add),
     Binary("sub", gradients=(Gradient("SubBackward0", _sub_backward), None, None), params=_ALPHA,
-           prepare=_SUB_SCALING, check=_check_sub, wide_scalars=True, numbers="tensor",
+           prepare=_SUB_SCALING, check=_check_sub, wide_scalars=True, numbers="tensor", zeros=zero_tensors.difference,
            operators=("__sub__", "__rsub__", "__isub__"), reflected="rsub", reference=np.subtract,
            kit_dtypes=_NUMERIC, aliases=("subtract",)),
     # torch.rsub and Python's ``2 - t``: other - alpha * input (no Tensor.rsub: see `binary.FUNCTIONS`)
@@ -238,11 +239,12 @@ ARITHMETIC: tuple[Binary, ...] = (
            public=False),
     Binary("mul", gradients=(Gradient("MulBackward0", _mul_backward, ("self", "other"), cross_saved), None, None),
            wide_scalars=True, half_by_number=True, numbers="tensor", operators=("__mul__", "__rmul__", "__imul__"),
-           reflected="same", reference=np.multiply, aliases=("multiply",)),
+           reflected="same", reference=np.multiply, aliases=("multiply",), zeros=zero_tensors.product),
     Binary("div", gradients=(Gradient("DivBackward0", _div_backward, ("self", "other"), _div_saved), None, None),
            params=(("rounding_mode", None),), route=_rounding, dtypes="float", wide_scalars=True,
            half_by_number=True, numbers="tensor", operators=("__truediv__", "__rtruediv__", "__itruediv__"),
-           reflected=rdiv, reference=np.true_divide, domains=("real", "nonzero"), aliases=("divide", "true_divide")),
+           reflected=rdiv, reference=np.true_divide, domains=("real", "nonzero"), aliases=("divide", "true_divide"),
+           zeros=zero_tensors.quotient),
     Binary("pow", gradients=(Gradient("PowBackward1", _pow_backward, ("self", "exponent", "result"),
                                       lambda a, b, result: (a, b, result)),
                              Gradient("PowBackward0", _pow_number_backward, ("self",), lambda a, b, result: (a,),

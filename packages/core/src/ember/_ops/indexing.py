@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import _checks, _dtype
 from .._backend_util import half_source
-from .._tensor import Tensor, wrap
+from .._tensor import IMMUTABLE_ZEROS, IMMUTABLE_ZEROS_COPY, Tensor, ZeroTensor, wrap
 from ..autograd import grad_mode
 from ..autograd.node import (
     IS_MODIFIED,
@@ -370,6 +370,8 @@ def setitem(input, key, value):
                                                                                            input._dtype)
         if advanced and _fills_mask(rest, value):  # PyTorch's masked_fill_ takes the value as a number
             checked_scalar(value.item(), input._dtype, "setitem")
+    if input.__class__ is ZeroTensor:  # a value is copied in (copy_'s error) or filled or put (the others')
+        raise RuntimeError(IMMUTABLE_ZEROS if fills or advanced else IMMUTABLE_ZEROS_COPY)
     base = input._base
     if needs_grad((input, value)) or (base is not None and base._requires_grad and grad_mode.state.enabled):
         _tracked_setitem(input, key, advanced, value, data, fills)
@@ -505,10 +507,17 @@ def _put(target: Tensor, into, buffers, data, shape) -> None:
                          f"{error}") from None
 
 
-def check_inplace(t: Tensor, op: str) -> None:
-    """PyTorch's refusals of in-place changes that would corrupt the graph (checked before writing)."""
-    if not grad_mode.state.enabled:
-        return
+def check_inplace(t: Tensor, op: str, values: bool = True) -> None:
+    """PyTorch's refusals of in-place changes that would corrupt the graph, then of writing `values` into an
+    efficient zero tensor (an in-place view op changes only the geometry: ``values=False``), checked before
+    writing."""
+    if grad_mode.state.enabled:
+        _refuse_graph_change(t)
+    if values and t.__class__ is ZeroTensor:
+        raise RuntimeError(IMMUTABLE_ZEROS_COPY if op == "copy_" else IMMUTABLE_ZEROS)
+
+
+def _refuse_graph_change(t: Tensor) -> None:
     base = t._base
     if base is not None and base._requires_grad and t._view_no_grad:
         raise no_grad_view_refusal(t, IS_MODIFIED)

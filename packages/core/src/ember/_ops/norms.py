@@ -41,22 +41,22 @@ def _floating(input, dtype, op: str):
 
 
 def norm_backward(grad, x, norm, ord, dims: tuple, keepdim: bool):
-    """PyTorch's norm_backward: sign(x) for ord 1, x / norm for 2 (0 where the norm is 0), the ties of the
-    extreme shared evenly for ±inf, sign(x)·|x|^(ord-1) / norm^(ord-1) otherwise; None for ord 0."""
+    """PyTorch's norm_backward: sgn(x) for ord 1, x / norm for 2 (0 where the norm is 0), the ties of the
+    extreme shared evenly for ±inf, sgn(x)·|x|^(ord-1) / norm^(ord-1) otherwise; None for ord 0."""
     shape = x._data.shape
     grad, norm = expand_back(grad, shape, dims, keepdim), expand_back(norm, shape, dims, keepdim)
     if ord == 0:
         return None
     if ord == 1:
-        return x.sign() * grad
+        return x.sgn() * grad
     if ord == 2:
         return x * where(norm == 0, 0.0, grad / norm)
     if ord in (_INF, -_INF):
         mask = x.abs() == norm
-        return x.sign() * (grad * mask / expand_back(mask.sum(dims, keepdim=True), shape, dims, True))
+        return x.sgn() * (grad * mask / expand_back(mask.sum(dims, keepdim=True), shape, dims, True))
     scale = where(norm == 0, 0.0, grad / norm ** (ord - 1))
     if ord < 1:
-        return x.sign() * where(x == 0, 0.0, x.abs() ** (ord - 1)) * scale
+        return x.sgn() * where(x == 0, 0.0, x.abs() ** (ord - 1)) * scale
     return x * x.abs() ** (ord - 2) * scale
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from .. import _autocast, _checks, _dtype, _profiling
 from .._backend_util import half_source
-from .._tensor import Tensor, wrap
+from .._tensor import Tensor, ZeroTensor, wrap
 from ..autograd import grad_mode
 from ..autograd.node import Node, attach, binary_recorder, fused_saved, needs_grad, record, unary_recorder
 from . import autocasting
@@ -427,6 +427,9 @@ class Binary:
         operand: PyTorch's name of the second operand, by which a call may pass it (pow's ``exponent=``).
         recorded: False for an op whose results never require grad (PyTorch declares no derivative at all
             for the orthogonal polynomials: no grad_fn, not even one that raises).
+        zeros: ``zeros(a, b, x, y, dt, params)`` -> the result where an operand is an efficient zero tensor
+            (PyTorch's ZeroTensor kernel: `ember._ops.zero_tensors`), from the operands and their kernel
+            operands; other ops compute over its zeros.
     """
 
     name: str
@@ -459,6 +462,7 @@ class Binary:
     public: bool = True
     operand: str = "other"
     recorded: bool = True
+    zeros: Callable | None = None
 
     @property
     def kernel_name(self) -> str | None:
@@ -579,7 +583,7 @@ def binary_function(entry: Binary, nodes: tuple) -> Callable:
     bool_result, wide_scalars, half_by_number = entry.dtypes == "bool", entry.wide_scalars, entry.half_by_number
     cpu_name, numbers, swapped = entry.cpu_name or name + "_cpu", entry.numbers, entry.swapped
     check, route, prepare, bind = entry.check, entry.route, entry.prepare, _binder(entry)
-    recorded, operand = entry.recorded, entry.operand
+    recorded, operand, zeros = entry.recorded, entry.operand, entry.zeros
     record_pair, record_right, record_left = _recorders(entry, nodes)
 
     def refuse(position: int, param: str, value):
@@ -608,6 +612,30 @@ def binary_function(entry: Binary, nodes: tuple) -> Callable:
             result = compose(*(wrap(v if hasattr(v, "shape") else k.full((), v, dt), dt, device) for v in (x, y)))
         result = result._data
         return result if out is None else k.copy_(out, result)
+
+    def computed(a, b, x, y, dt, result_dt, device, changed, out, number_first):
+        """The result buffer, written into `out` when given (its version bumped)."""
+        try:
+            if out is not None:
+                shape = broadcast_shapes(*(v._data.shape if isinstance(v, Tensor) else () for v in (a, b)))
+                if shape is None:
+                    raise ValueError("shapes do not broadcast")
+                check_out(out, name, shape, result_dt, (a, b))
+                if out._dtype is result_dt:
+                    compute(x, y, dt, device, changed, out._data)
+                else:
+                    out._device.kernels.copy_(out._data, compute(x, y, dt, device, changed))
+                bump(out)
+                return out._data
+            data = compute(x, y, dt, device, changed)
+            if len(data.shape) > 1 and (x is not getattr(a, "_data", x) or y is not getattr(b, "_data", y)):
+                # an operand converted to the common dtype: the layout follows the tensors themselves
+                data = iterator_layout(device, data, result_dt, tuple(v for v in (a, b) if isinstance(v, Tensor)))
+        except (RuntimeError, TypeError, NotImplementedError):
+            raise
+        except Exception as error:
+            raise binary_failure(name, b if number_first else a, a if number_first else b, error) from error
+        return data
 
     def op(input, other=_MISSING, *, out=None, **options):
         if other is _MISSING:  # the second operand by PyTorch's name for it (``pow(t, exponent=2)``)
@@ -645,27 +673,13 @@ def binary_function(entry: Binary, nodes: tuple) -> Callable:
             check(input, other, dt, **changed)
         a, b = input, other
         result_dt = _bool if bool_result else dt
-        try:
-            if out is not None:
-                shape = broadcast_shapes(*(v._data.shape if isinstance(v, Tensor) else () for v in (a, b)))
-                if shape is None:
-                    raise ValueError("shapes do not broadcast")
-                check_out(out, name, shape, result_dt, (a, b))
-                if out._dtype is result_dt:
-                    compute(x, y, dt, device, changed, out._data)
-                else:
-                    out._device.kernels.copy_(out._data, compute(x, y, dt, device, changed))
-                bump(out)
-                return out
-            data = compute(x, y, dt, device, changed)
-            if len(data.shape) > 1 and (x is not getattr(a, "_data", x) or y is not getattr(b, "_data", y)):
-                # an operand converted to the common dtype: the layout follows the tensors themselves
-                data = iterator_layout(device, data, result_dt, tuple(v for v in (a, b) if isinstance(v, Tensor)))
-        except (RuntimeError, TypeError, NotImplementedError):
-            raise
-        except Exception as error:
-            raise binary_failure(name, b if number_first else a, a if number_first else b, error) from error
-        result = wrap(data, result_dt, device)
+        if out is not None:
+            computed(a, b, x, y, dt, result_dt, device, changed, out, number_first)
+            return out
+        if zeros is not None and (a.__class__ is ZeroTensor or b.__class__ is ZeroTensor):
+            result = zeros(a, b, x, y, dt, changed)
+        else:
+            result = wrap(computed(a, b, x, y, dt, result_dt, device, changed, None, number_first), result_dt, device)
         if recorded and result_dt.is_floating_point and grad_mode.state.enabled and (
                 (isinstance(a, Tensor) and a._requires_grad) or (isinstance(b, Tensor) and b._requires_grad)):
             record = record_left if number_first else record_pair if isinstance(b, Tensor) else record_right

@@ -3,7 +3,9 @@ heaviside, composed of copysign, comparisons and where."""
 from __future__ import annotations
 
 from .. import _dtype
-from . import binary, creation, pointwise, unary
+from ..autograd import grad_mode
+from ..autograd.node import Node, attach
+from . import binary, creation, pointwise, unary, zero_tensors
 
 
 def signbit(input):
@@ -15,9 +17,20 @@ def signbit(input):
     return input < 0
 
 
+class SgnBackward0(Node):
+    """sgn's gradient for real tensors: an efficient zero tensor (PyTorch's sgn_backward), which keeps a product
+    with it zero where a zero tensor of values would give NaN (0 * inf)."""
+
+    def backward(self, grad):
+        return zero_tensors.efficient_zeros(grad._data.shape, grad._dtype, grad._device)
+
+
 def sgn(input):
-    """The sign of each element (-1, 0 or 1; bool unchanged): PyTorch's sign, which sgn is for real tensors."""
-    return unary.FUNCTIONS["sign"](input)
+    """The sign of each element (-1, 0 or 1; bool unchanged): PyTorch's sign, which sgn is for real tensors,
+    recorded as SgnBackward0."""
+    with grad_mode.no_grad():
+        result = unary.FUNCTIONS["sign"](input)
+    return attach(result, SgnBackward0, (input,))
 
 
 def heaviside(input, values):

@@ -158,11 +158,11 @@ def _i1_backward(g, x, y):
 
 def _i1e_backward(g, x, y):
     safe, not_tiny = _safe(x)
-    return g * where(not_tiny, FUNCTIONS["i0e"](safe) - y * (safe.sign() + 1 / safe), 0.5)
+    return g * where(not_tiny, FUNCTIONS["i0e"](safe) - y * (safe.sgn() + 1 / safe), 0.5)
 
 
 SPECIAL: tuple[Unary, ...] = (
-    Unary("i0e", lambda g, x, y: g * (FUNCTIONS["i1e"](x) - x.sign() * y), ("input", "result"), compose=i0e,
+    Unary("i0e", lambda g, x, y: g * (FUNCTIONS["i1e"](x) - x.sgn() * y), ("input", "result"), compose=i0e,
           grad_fn="SpecialI0EBackward0", domain="any"),
     Unary("i1", _i1_backward, ("input", "result"), compose=i1, grad_fn="SpecialI1Backward0", domain="any"),
     Unary("i1e", _i1e_backward, ("input", "result"), compose=i1e, grad_fn="SpecialI1EBackward0", domain="any"),

@@ -101,7 +101,7 @@ def _erfinv_reference(y: float) -> float:
 
 UNARY: tuple[Unary, ...] = (
     Unary("neg", lambda g: -g, dtypes="same", check=_refuse_bool, reference=np.negative, aliases=("negative",)),
-    Unary("abs", lambda g, x: g * x.sign(), ("input",), dtypes="same", refuses=("bool",), reference=np.abs,
+    Unary("abs", lambda g, x: g * x.sgn(), ("input",), dtypes="same", refuses=("bool",), reference=np.abs,
           aliases=("absolute",)),
     Unary("exp", lambda g, y: g * y, ("result",), reference=np.exp, fused="mul"),
     Unary("exp2", lambda g, y: g * y * LN2, ("result",), reference=np.exp2),

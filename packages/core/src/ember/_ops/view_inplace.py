@@ -38,7 +38,7 @@ def _in_place(view_op, name: str, check=None):
     def method(self, *args, **kwargs):
         if check is not None:
             check(self)
-        check_inplace(self, name)
+        check_inplace(self, name, values=False)
         view = view_op(self, *args, **kwargs)
         if self._base is None and getattr(self, "_storage", None) is None:
             self._storage = self._data  # its whole storage, which as_strided keeps addressing

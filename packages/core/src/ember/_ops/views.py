@@ -10,7 +10,7 @@ import weakref
 
 from .. import _profiling
 from .._size import Size
-from .._tensor import Tensor, ViewRefs, _is_contiguous, _wrap_dim, wrap
+from .._tensor import Tensor, ViewRefs, ZeroTensor, _is_contiguous, _wrap_dim, wrap
 from ..autograd import grad_mode
 from ..autograd.node import NO_EDGE, Node, attach, input_edges, new_node
 from .dispatch import profiled
@@ -26,7 +26,7 @@ def make_view(input: Tensor, data, replay=None) -> Tensor:
     op on the view rewrite the base's history (see `ember._ops.inplace`). The chain holds while the
     base keeps the buffer it had when the chain began (`_view_frame`, see `ember.autograd.node.replays`).
     """
-    out = wrap(data, input._dtype, input._device)
+    out = wrap(data, input._dtype, input._device, False, ZeroTensor if input.__class__ is ZeroTensor else None)
     if input._base is None:
         out._base = input
         out._view_fn = replay

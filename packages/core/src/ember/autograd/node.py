@@ -738,8 +738,10 @@ def wants_gradient(t) -> bool:
     before saving the values only that gradient reads."""
     if not (isinstance(t, Tensor) and t._requires_grad):
         return False
-    # (a view changed in place since it was made gets a history when recorded: `view_grad_fn`)
-    return t._grad_fn is not None or t._base is None or t._view_version != t._version[0] or not _dead_view(t)
+    if t._grad_fn is not None or t._base is None:
+        return True
+    counter = t._version  # (a view changed in place since it was made gets a history when recorded: `view_grad_fn`)
+    return counter is None or t._view_version != counter[0] or not _dead_view(t)
 
 
 def needs_input_grad(node: Node, i: int) -> bool:
