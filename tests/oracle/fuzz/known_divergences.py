@@ -373,6 +373,103 @@ KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
         t4 = -0.0 / g3  # pointwise: r/(float)
 """,
     ),
+    KnownDivergence(
+        'backward: backward retain_graph from UnsafeViewBackward0 [non-leaf] | exception of statement: torch RuntimeError, ember none',
+        "an in-place view op under no_grad (unsqueeze_) changes a non-leaf's shape unrecorded; PyTorch checks each gradient against the shape the next node's output had (validate_outputs), ember against the shape its input had when the consuming node was recorded, so the gradient of the new shape goes through",
+        """\
+        x2 = torch.tensor([[[-1.0]], [[1.0]]], dtype=torch.float32, requires_grad=True)  # input: float32 [2, 1, 1]
+        t3 = torch.where(x2 > 0, x2, -1)  # pointwise: where
+        x6 = torch.tensor([-1.0], dtype=torch.float32, requires_grad=True)  # input: float32 [1]
+        t7 = t3 @ x6  # matmul: @
+        with torch.no_grad(): t7.unsqueeze_(-2)  # inplace: no_grad unsqueeze_ [non-leaf]
+        t7.sum().backward(retain_graph=True)  # backward: backward retain_graph from UnsafeViewBackward0 [non-leaf]
+""",
+    ),
+    KnownDivergence(
+        'backward: backward from ViewBackward0 [view] | grad of grad of operand after RuntimeError (leaf): torch Tensor, ember None',
+        "which leaves hold a gradient after a backward fails midway depends on the order nodes run: PyTorch's engine counts dependencies and runs a ready AccumulateGrad first (the highest priority), ember's runs every node newest first without dependency counts, so x3's AccumulateGrad, made earlier (by the squeeze), runs after the failing ProdBackward1; a completed backward agrees",
+        """\
+        x2 = torch.tensor([-1.0], dtype=torch.float32, requires_grad=True)  # input: float32 [1]
+        x3 = torch.tensor(1.0, dtype=torch.float64, requires_grad=True)  # input: float64 []
+        t5 = x3.squeeze(0)  # view: squeeze(dim)
+        t6 = x2.prod(0, keepdim=True)  # reduction: prod(dim) keepdim
+        t6[t6 > 0] = x3  # setitem: [bool mask] = tensor [non-leaf]
+        t8 = t6.reshape(-1)  # view: reshape(-1)
+        t8.sum().backward()  # backward: backward from ViewBackward0 [view]
+""",
+    ),
+    KnownDivergence(
+        'backward: backward retain_graph from VarBackward0 [non-leaf] | value of grad of operand (leaf): torch finite, ember -0',
+        "reduction order: PyTorch's float64 sum of nine equal -1e30 (its vectorised accumulation) rounds to -9.000000000000001e30 where ember's (numpy's pairwise sum) gives -9e30, so the mean in var's backward (x - mean) is 1.4e14 there and 0 here, amplified by 2e30; the gradient of a constant input differs only by this rounding",
+        """\
+        x3 = torch.tensor(-1.0, dtype=torch.float64, requires_grad=True)  # input: float64 []
+        t4 = x3[None]  # view: index(None)
+        t5 = 1e+30 / t4  # pointwise: r/(float)
+        t6 = t5.unsqueeze(1)  # view: unsqueeze
+        t7 = t6.expand(2, 3, 3)  # view: expand
+        t8 = t7.var((1, 2), keepdim=True)  # reduction: var(dims) keepdim
+        t8.sum().backward(retain_graph=True)  # backward: backward retain_graph from VarBackward0 [non-leaf]
+""",
+        only_on="cpu",
+    ),
+    KnownDivergence(
+        'backward: backward from AminBackward0 [non-leaf] | value of grad of operand (leaf): torch finite, ember finite',
+        "rounding: matmul of softmax weights by [1e30, -1e30] cancels to values ~1e23 decided by the last bits of the summation order (PyTorch's BLAS against numpy's), which the gradient of x3 carries; the values agree to the rounding of the inputs",
+        """\
+        x1 = torch.tensor([[[-1.0, 1.0], [-1.0, -1.0], [1.0, -1.0]], [[0.0, 1.0], [-0.0, 1.0], [1.0, 0.0]]], dtype=torch.float32, requires_grad=True)  # input: float32 [2, 3, 2]
+        x3 = torch.tensor(1.0, dtype=torch.float64, requires_grad=True)  # input: float64 []
+        t5 = torch.add(x1, x3, alpha=2)  # pointwise: add(tensor, alpha)
+        t6 = t5.softmax(-2)  # softmax: softmax
+        x8 = torch.tensor([1e+30, -1e+30], dtype=torch.float32)  # input: float32 [2]
+        t9 = torch.matmul(t6, x8)  # matmul: matmul
+        t10 = t9.amin(1, keepdim=True)  # reduction: amin(dim) keepdim
+        t10.sum().backward()  # backward: backward from AminBackward0 [non-leaf]
+""",
+        only_on="cpu",
+    ),
+    KnownDivergence(
+        'pointwise: -(tensor) | is_contiguous of result: torch False, ember True',
+        "the CPU backend's arithmetic kernels keep numpy's result layout where the operands' layouts conflict (numpy falls back to row-major, PyTorch's TensorIterator follows the first operand): a layout check on every call cost ~8% on chains of small ops (benchmarks/run.py --only chain); values and gradients agree",
+        """\
+        x2 = torch.tensor([[-1.0, 1.0, -1.0], [nan, 1.0, -1.0], [-1.0, 1.0, nan]], dtype=torch.float64, requires_grad=True)  # input: float64 [3, 3]
+        t4 = x2.t()  # view: t
+        t5 = t4 - x2  # pointwise: -(tensor)
+""",
+        only_on="cpu",
+    ),
+    KnownDivergence(
+        'pointwise: logical_or(tensor) | is_contiguous of result: torch False, ember True',
+        "the CPU backend's arithmetic kernels keep numpy's result layout where the operands' layouts conflict (numpy falls back to row-major, PyTorch's TensorIterator follows the first operand): a layout check on every call cost ~8% on chains of small ops (benchmarks/run.py --only chain); values and gradients agree",
+        """\
+        x1 = torch.tensor([[True, False], [False, True], [False, True]], dtype=torch.bool)  # input: bool [3, 2]
+        x1.transpose_(-2, -1)  # inplace: transpose_ [leaf, bool]
+        x4 = torch.tensor([[0, 0, 0], [-2, 1, -2]], dtype=torch.int64)  # input: int64 [2, 3]
+        t3 = torch.logical_or(x1, x4)  # pointwise: logical_or(tensor)
+""",
+        only_on="cpu",
+    ),
+    KnownDivergence(
+        'grad: autograd.grad create_graph from DotBackward0 [non-leaf] | shape of result: differs',
+        "an in-place view op under no_grad (unsqueeze_) changes a leaf's shape unrecorded; PyTorch checks the gradient against the shape the leaf had when its AccumulateGrad was made (validate_outputs sums it to that, so autograd.grad returns it 0-d), ember's fits it to the leaf's current shape",
+        """\
+        x1 = torch.tensor(1.0, dtype=torch.float32, requires_grad=True)  # input: float32 []
+        t2 = torch.sqrt(x1)  # pointwise: sqrt
+        with torch.no_grad(): x1.unsqueeze_(-1)  # inplace: no_grad unsqueeze_ [leaf requiring grad]
+        t4 = torch.matmul(x1, x1)  # matmul: matmul
+        g5, = torch.autograd.grad(t4, [x1], create_graph=True, allow_unused=True)  # grad: autograd.grad create_graph from DotBackward0 [non-leaf]
+""",
+    ),
+    KnownDivergence(
+        'backward: backward retain_graph from UnsqueezeBackward0 [view] | exception of statement: torch RuntimeError, ember none',
+        "an in-place view op under no_grad (squeeze_) changes a non-leaf's shape unrecorded; PyTorch checks each gradient against the shape the next node's output had (validate_outputs), ember against the shape its input had when the consuming node was recorded, so the gradient of the new shape goes through",
+        """\
+        x1 = torch.tensor(1.0, dtype=torch.float16, requires_grad=True)  # input: float16 []
+        t3 = x1[x1 > 0]  # index: index(bool mask)
+        with torch.no_grad(): t3.squeeze_(-1)  # inplace: no_grad squeeze_(dim) [non-leaf, float16]
+        t7 = t3.unsqueeze(-1)  # view: unsqueeze
+        t7.sum().backward(retain_graph=True)  # backward: backward retain_graph from UnsqueezeBackward0 [view, float16]
+""",
+    ),
 )
 
 
