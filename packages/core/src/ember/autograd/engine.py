@@ -4,7 +4,7 @@ from __future__ import annotations
 import itertools
 from heapq import heappop, heappush
 
-from .._tensor import IMMUTABLE_ZEROS, Tensor, ZeroTensor, _is_contiguous
+from .._tensor import Tensor, _is_contiguous
 from . import grad_mode
 from .node import AccumulateGrad, LeafHooks, Node, _anomaly, edge
 
@@ -564,7 +564,8 @@ def _accumulate(variable: Tensor, g: Tensor, create_graph: bool, seen: dict | No
     elif create_graph:
         variable._grad = current + g
     else:  # in place, as PyTorch's AccumulateGrad without grad mode: a .grad that requires grad keeps it
-        if current.__class__ is ZeroTensor:  # (a first gradient kept as it was: sgn's)
+        if current.__class__ is not Tensor and current._is_zerotensor():  # a first gradient kept as it was (sgn's)
+            from .._tensor import IMMUTABLE_ZEROS
             raise RuntimeError(IMMUTABLE_ZEROS)
         if current._data.shape != g._data.shape:
             _check_accumulates(current._data.shape, g._data.shape)
