@@ -428,3 +428,17 @@ def test_a_refused_setitem_into_a_broadcast_view_writes_nothing():
             g[g > 0] = x
         outcomes.append(g.tolist())
     assert outcomes[0] == outcomes[1] == [1.0, 1.0]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "int32", "float64", "int64", "float16"])
+def test_neg_into_a_strided_view_is_pytorchs(dtype):
+    """Fuzz seed 968596: neg_ of every k-th element (t[..., 0] of a (n, k) tensor) negates those elements; numpy
+    2.4's negative wrote wrong values from a strided input into a strided output (float32 and int32, k = 4)."""
+    for rows in (2, 3, 9, 33):
+        for step in range(2, 10):
+            results = []
+            for lib in (torch, ember):
+                t = lib.arange(1, rows * step + 1).to(getattr(lib, dtype)).reshape(rows, step)
+                t[..., 0].neg_()
+                results.append(t.tolist())
+            assert results[0] == results[1], (rows, step)

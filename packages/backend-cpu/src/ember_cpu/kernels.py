@@ -92,6 +92,19 @@ def _unary(ufunc: np.ufunc, quiet: bool = False) -> Callable:
     return kernel
 
 
+_plain_negative = _unary(np.negative)
+
+
+def _negative(x, out=None):
+    """np.negative, but into a strided `out` through a fresh array: numpy 2.4's SIMD loop writes wrong values
+    from a strided input into a strided output of some strides (float32 and int32 every 4th element: a
+    neg_ of ``t[..., 0]`` of a (2, 4) tensor)."""
+    if out is None or out.flags.c_contiguous:
+        return _plain_negative(x, out)
+    out[...] = np.negative(x)
+    return out
+
+
 def _binary(ufunc: np.ufunc, quiet: bool = False) -> Callable:
     """The kernel ``f(a, b, out=None)`` of a broadcasting ufunc; a or b may be a Python scalar. A new result
     is laid out as PyTorch's (`layout.laid_out`), but for the quiet kernels (the arithmetic: add, sub, mul,
@@ -504,7 +517,7 @@ KERNELS: dict[str, Any] = {
     "to_numpy": to_numpy,
     "copy_": copy_,
     "astype": astype,
-    "neg": _unary(np.negative),
+    "neg": _negative,
     "exp": _unary(np.exp, quiet=True),
     "log": _unary(np.log, quiet=True),
     "sin": _unary(np.sin, quiet=True),
