@@ -470,6 +470,116 @@ KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
         t7.sum().backward(retain_graph=True)  # backward: backward retain_graph from UnsqueezeBackward0 [view, float16]
 """,
     ),
+    KnownDivergence(
+        'inplace: sub_(tensor) [no_grad view] | value of operand: torch finite, ember finite',
+        "an in-place op whose operand is a non-dense view of the written tensor: PyTorch's overlap check gives up on it (get_overlap_status: TOO_HARD) and its loop reads elements it has already written, a result of its iteration order; ember's CPU kernels (numpy's, which buffer an operand overlapping the output) compute the op, then write (the OpenCL kernels agree with PyTorch here)",
+        """\
+        x1 = torch.tensor([[3, 1], [-2, -2]], dtype=torch.int64)  # input: int64 [2, 2]
+        with torch.no_grad(): t3 = x1.permute(0, 1)  # view: no_grad permute
+        t4 = t3.narrow(-1, 0, 1)  # view: narrow
+        t3.sub_(t4)  # inplace: sub_(tensor) [no_grad view, int64]
+""",
+        only_on="cpu",
+    ),
+    KnownDivergence(
+        'backward: backward retain_graph from SumBackward0 [non-leaf] | exception of statement: torch none, ember RuntimeError',
+        "an in-place view op under no_grad (unsqueeze_) changes a leaf's shape unrecorded; PyTorch's AccumulateGrad stores the gradient in the shape the leaf had when the consuming node was recorded, ember's fits it to the leaf's current shape, which this gradient does not broadcast to (copy_'s error)",
+        """\
+        x1 = torch.tensor([1.0, 1.0], dtype=torch.float32, requires_grad=True)  # input: float32 [2]
+        x4 = torch.tensor(-1.0, dtype=torch.float32)  # input: float32 []
+        t5 = F.l1_loss(x1, x4, reduction='sum')  # loss: l1_loss sum
+        with torch.no_grad(): x1.unsqueeze_(-1)  # inplace: no_grad unsqueeze_ [leaf requiring grad]
+        t5.backward(retain_graph=True)  # backward: backward retain_graph from SumBackward0 [non-leaf]
+""",
+    ),
+    KnownDivergence(
+        'backward: backward from LogSoftmaxBackward0 [non-leaf] | exception of statement: torch none, ember RuntimeError',
+        "an in-place view op under no_grad (unsqueeze_) changes a leaf's shape unrecorded; PyTorch's AccumulateGrad stores the gradient in the shape the leaf had when the consuming node was recorded, ember's fits it to the leaf's current shape, which this gradient does not broadcast to (copy_'s error)",
+        """\
+        x3 = torch.tensor([[-1.0, 1.0]], dtype=torch.float32, requires_grad=True)  # input: float32 [1, 2]
+        x4 = torch.tensor([-1.0, 1.0], dtype=torch.float32)  # input: float32 [2]
+        t5 = x3 @ x4  # matmul: @
+        t10 = t5.log_softmax(-1)  # softmax: log_softmax
+        with torch.no_grad(): x3.unsqueeze_(2)  # inplace: no_grad unsqueeze_ [leaf requiring grad]
+        t10.sum().backward()  # backward: backward from LogSoftmaxBackward0 [non-leaf]
+""",
+    ),
+    KnownDivergence(
+        'setitem: [int, ..., int] = tensor [leaf] | requires_grad of operand: torch True, ember False',
+        "PyTorch's setitem of a 0-d value is fill_ (index_put_ for a bool mask), which, unlike copy_, records a node on an integer or bool tensor: the int tensor then requires grad, its later ops raise 'Autograd not support dtype' and backward through it hits an INTERNAL ASSERT; ember keeps non-float tensors out of autograd",
+        """\
+        x1 = torch.tensor(1.0, dtype=torch.float32, requires_grad=True)  # input: float32 []
+        x3 = torch.tensor([[[True]]], dtype=torch.bool)  # input: bool [1, 1, 1]
+        x3[0, ..., 0] = x1  # setitem: [int, ..., int] = tensor [leaf, bool]
+""",
+    ),
+    KnownDivergence(
+        'inplace: div_(tensor) [leaf] | value of operand: torch finite, ember inf',
+        "rounding: the variance of softmax values equal up to rounding is ~1e-15 in PyTorch (its summation order) and exactly 0 in ember (numpy's), so the division gives a finite value there and inf here",
+        """\
+        x1 = torch.tensor([[True, True, False], [True, False, True], [True, False, False]], dtype=torch.bool)  # input: bool [3, 3]
+        t2 = torch.sigmoid(x1)  # pointwise: sigmoid
+        t2.masked_fill_(t2 > 0, 0.5)  # inplace: masked_fill_ [leaf]
+        t3, t4 = t2.max(0, keepdim=True)  # reduction: max(dim) keepdim
+        t5 = torch.matmul(t2, t2)  # matmul: matmul
+        t7 = F.softmax(t5, dim=1)  # softmax: softmax
+        t8 = t7.var((0, 1), keepdim=True, correction=0)  # reduction: var(dims) keepdim correction
+        t3.div_(t8)  # inplace: div_(tensor) [leaf]
+""",
+        only_on="cpu",
+    ),
+    KnownDivergence(
+        'backward: backward retain_graph from AddBackward0 [non-leaf] | grad of grad of operand after RuntimeError (retained): torch None, ember Tensor',
+        "an in-place view op under no_grad (t_) changes a non-leaf's shape unrecorded; PyTorch checks each gradient against the shape the next node's output had (validate_outputs), ember against the shape its input had when the consuming node was recorded, so PyTorch fails at SumBackward0's gradient, before the retained tensor's hook runs, and ember one node later, after it",
+        """\
+        x2 = torch.tensor([[nan], [-1.0]], dtype=torch.float32, requires_grad=True)  # input: float32 [2, 1]
+        t3 = torch.add(x2, x2, alpha=-1)  # pointwise: add(tensor, alpha)
+        with torch.no_grad(): t3.t_()  # inplace: no_grad t_ [non-leaf]
+        t3.retain_grad()  # retain_grad: retain_grad [non-leaf]
+        t3.sum().backward(retain_graph=True)  # backward: backward retain_graph from AddBackward0 [non-leaf]
+""",
+    ),
+    KnownDivergence(
+        'pointwise: rpow(float base) | is_contiguous of result: torch True, ember False',
+        "PyTorch's pow(Scalar, Tensor) allocates its result row-major (its meta function sets no strides), whatever the exponent's layout; ember's binary ops lay a result whose operand was converted (int64 to float) out as the tensor operand; values and gradients agree",
+        """\
+        x2 = torch.tensor([[-3, 0], [4, -3]], dtype=torch.int64)  # input: int64 [2, 2]
+        t4 = x2.permute(1, 0)  # view: permute
+        t6 = (-1.5) ** t4  # pointwise: rpow(float base)
+""",
+    ),
+    KnownDivergence(
+        'inplace: mul_(tensor) [leaf] | value of operand: torch finite, ember finite',
+        "an in-place op whose operand is a non-dense view of the written tensor: PyTorch's overlap check gives up on it (get_overlap_status: TOO_HARD) and its loop reads elements it has already written, a result of its iteration order; ember's CPU kernels (numpy's, which buffer an operand overlapping the output) compute the op, then write (the OpenCL kernels agree with PyTorch here)",
+        """\
+        x1 = torch.tensor([[4, 3], [0, 4]], dtype=torch.int64)  # input: int64 [2, 2]
+        t2 = x1.cos()  # pointwise: cos
+        t4 = t2[..., 0]  # view: index(..., int)
+        t2.mul_(t4)  # inplace: mul_(tensor) [leaf]
+""",
+        only_on="cpu",
+    ),
+    KnownDivergence(
+        'grad: autograd.grad from MulBackward0 [non-leaf] | value of result: torch 0, ember finite',
+        "rounding: softmax along dim 0 of this input is one ulp from PyTorch's in some elements (exp's rounding), and its gradient times 1e30 (grad - sum(grad * y)) cancels exactly to 0 in PyTorch but not here",
+        """\
+        x2 = torch.tensor([[-2.0, 0.5, -1.25], [1.401298464324817e-45, 1e+30, 2.5], [3.0, -1.75, -0.25], [-1.25, -inf, -1e+30]], dtype=torch.float32, requires_grad=True)  # input: float32 [4, 3]
+        t4 = x2.softmax(0)  # softmax: softmax
+        t7 = t4 * 1e+30  # pointwise: *(float)
+        g8, = torch.autograd.grad(t7.sum(), [x2], allow_unused=True)  # grad: autograd.grad from MulBackward0 [non-leaf]
+""",
+        only_on="cpu",
+    ),
+    KnownDivergence(
+        'setitem: [int] = tensor [view] | requires_grad of operand: torch True, ember False',
+        "PyTorch's setitem of a 0-d value is fill_ (index_put_ for a bool mask), which, unlike copy_, records a node on an integer or bool tensor: the int tensor then requires grad, its later ops raise 'Autograd not support dtype' and backward through it hits an INTERNAL ASSERT; ember keeps non-float tensors out of autograd",
+        """\
+        x1 = torch.tensor([[True]], dtype=torch.bool)  # input: bool [1, 1]
+        t5 = x1[::2]  # view: slice(step)
+        x6 = torch.tensor(-1.0, dtype=torch.float32, requires_grad=True)  # input: float32 []
+        t5[0] = x6  # setitem: [int] = tensor [view, bool]
+""",
+    ),
 )
 
 
