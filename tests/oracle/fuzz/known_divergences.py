@@ -580,6 +580,205 @@ KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
         t5[0] = x6  # setitem: [int] = tensor [view, bool]
 """,
     ),
+    KnownDivergence(
+        'pointwise: sin | value of result: torch finite, ember finite',
+        'rounding: the float16 sum of these 18 losses is 16.265625 in PyTorch and 16.28125 in ember (one float16 ulp: the accumulation), which the sine carries; the losses agree',
+        """\
+        x1 = torch.tensor([[[-0.25, -0.5], [-0.25, 2.75], [0.25, -1.0]], [[0.0, 0.75], [1.75, 0.0], [-0.25, -1.25]], [[0.5, 2.25], [-1.5, 1.25], [2.5, 0.25]]], dtype=torch.float16, requires_grad=True)  # input: float16 [3, 3, 2]
+        x4 = torch.tensor([[[0.25, 0.25], [0.0, 0.25], [0.25, 1.0]], [[1.0, 0.0], [0.0, 0.25], [0.25, 0.0]], [[0.25, 0.25], [0.0, 0.25], [1.0, 0.0]]], dtype=torch.float16)  # input: float16 [3, 3, 2]
+        t5 = F.binary_cross_entropy_with_logits(x1, x4, reduction='sum')  # loss: binary_cross_entropy_with_logits sum
+        t6 = t5.sin()  # pointwise: sin
+""",
+        only_on="cpu",
+    ),
+    KnownDivergence(
+        'backward: backward from ExpandBackward0 [view] | exception of statement: torch none, ember RuntimeError',
+        "an in-place view op under no_grad (squeeze_) changes a leaf's shape unrecorded; PyTorch's AccumulateGrad takes the gradient in the shape the leaf had when the consuming node was recorded, ember's fits it to the leaf's current shape, which this gradient does not expand to (expand's error)",
+        """\
+        x1 = torch.tensor([-1.0], dtype=torch.float32, requires_grad=True)  # input: float32 [1]
+        t2 = x1[x1 > 0]  # index: index(bool mask)
+        x3 = torch.zeros(0, 1, dtype=torch.float32, requires_grad=True)  # input: float32 [0, 1]
+        t4 = torch.matmul(t2, x3)  # matmul: matmul
+        with torch.no_grad(): x1.squeeze_()  # inplace: no_grad squeeze_() [leaf requiring grad]
+        t5 = t4.expand(2, 3)  # view: expand
+        t5.sum().backward()  # backward: backward from ExpandBackward0 [view]
+""",
+    ),
+    KnownDivergence(
+        'matmul: @ | value of result: torch nan, ember inf',
+        "ember's CPU matmul is numpy's BLAS, where inf * 2.5 + 1e30 * -1e30 gives inf (its accumulation does not overflow the product to -inf first, as an FMA); PyTorch's kernel gives NaN, as numpy's elementwise product and sum do",
+        """\
+        x1 = torch.tensor([inf, 1e+30], dtype=torch.float32, requires_grad=True)  # input: float32 [2]
+        x5 = torch.tensor([[2.5, 1.0], [-1e+30, 2.5]], dtype=torch.float32, requires_grad=True)  # input: float32 [2, 2]
+        t6 = x1 @ x5  # matmul: @
+""",
+        only_on="cpu",
+    ),
+    KnownDivergence(
+        'pointwise: logical_and(tensor) | is_contiguous of result: torch False, ember True',
+        "the CPU backend's arithmetic kernels keep numpy's result layout where the operands' layouts conflict (numpy falls back to row-major, PyTorch's TensorIterator follows the first operand): a layout check on every call cost ~8% on chains of small ops (benchmarks/run.py --only chain); values and gradients agree",
+        """\
+        x3 = torch.tensor([[1.0, -1.0], [-1.0, -1.0]], dtype=torch.float32)  # input: float32 [2, 2]
+        t4 = x3.t()  # view: t
+        t6 = F.log_softmax(t4, dim=1)  # softmax: log_softmax
+        t7 = torch.logical_and(t4, t6)  # pointwise: logical_and(tensor)
+""",
+        only_on="cpu",
+    ),
+    KnownDivergence(
+        'inplace: mul_(tensor) [non-leaf] | value of operand: torch finite, ember finite',
+        "an in-place op whose operand is a non-dense view of the written tensor: PyTorch's overlap check gives up on it (get_overlap_status: TOO_HARD) and its loop reads elements it has already written, a result of its iteration order; ember's CPU kernels (numpy's, which buffer an operand overlapping the output) compute the op, then write (the OpenCL kernels agree with PyTorch here)",
+        """\
+        x1 = torch.tensor([[-1.0], [-1.0]], dtype=torch.float32, requires_grad=True)  # input: float32 [2, 1]
+        t2 = torch.cat([x1, x1], 1)  # join: cat
+        t3 = t2.narrow(1, 0, 1)  # view: narrow
+        t2.mul_(t3)  # inplace: mul_(tensor) [non-leaf]
+""",
+        only_on="cpu",
+    ),
+    KnownDivergence(
+        'setitem: [bool mask] = scalar [non-leaf] | exception of statement: torch RuntimeError, ember none',
+        "PyTorch's INTERNAL ASSERT (out != nullptr in variable.cpp, 'please report a bug'): an in-place op on a non-leaf that retains its grad after an in-place view op (transpose_) on it; ember carries on",
+        """\
+        x1 = torch.tensor([[-1.0]], dtype=torch.float32, requires_grad=True)  # input: float32 [1, 1]
+        t2 = x1[torch.tensor([0], dtype=torch.int64)]  # index: index(tensor)
+        t2.retain_grad()  # retain_grad: retain_grad [non-leaf]
+        t2.transpose_(-1, 1)  # inplace: transpose_ [non-leaf]
+        t2[t2 > 0] = -0.0  # setitem: [bool mask] = scalar [non-leaf]
+""",
+    ),
+    KnownDivergence(
+        'pointwise: /(tensor) | is_contiguous of result: torch False, ember True',
+        "the CPU backend's arithmetic kernels keep numpy's result layout where the operands' layouts conflict (numpy falls back to row-major, PyTorch's TensorIterator follows the first operand): a layout check on every call cost ~8% on chains of small ops (benchmarks/run.py --only chain); values and gradients agree",
+        """\
+        x2 = torch.tensor([[-1.0], [1.0], [1.0]], dtype=torch.float32)  # input: float32 [3, 1]
+        t3 = x2[:, torch.tensor([0, -1])]  # index: index(:, tensor)
+        t4 = t3.swapaxes(0, -1)  # view: swapaxes
+        x6 = torch.tensor([[1.0, 1.0, 0.0], [-1.0, 1.0, -1.0]], dtype=torch.float32, requires_grad=True)  # input: float32 [2, 3]
+        t5 = t4 / x6  # pointwise: /(tensor)
+""",
+        only_on="cpu",
+    ),
+    KnownDivergence(
+        'pointwise: cos | value of result: torch finite, ember finite',
+        "rounding: the matmul's result (~5.4e29) differs in its last bits (5.403023e29 in PyTorch, 5.403022e29 here: the BLAS's summation), and the cosine of so large an argument is decided by them",
+        """\
+        x1 = torch.tensor([True, True, True], dtype=torch.bool)  # input: bool [3]
+        t2 = x1.cos()  # pointwise: cos
+        t4 = t2.squeeze()  # view: squeeze()
+        x7 = torch.tensor([[1.75], [1e+30], [-1.25]], dtype=torch.float32, requires_grad=True)  # input: float32 [3, 1]
+        t8 = t4 @ x7  # matmul: @
+        t9 = t8.cos()  # pointwise: cos
+""",
+        only_on="cpu",
+    ),
+    KnownDivergence(
+        'loss: binary_cross_entropy_with_logits sum | value of result: torch finite, ember finite',
+        "float16 rounding: PyTorch computes (1 - t) x - log_sigmoid(x) with log_sigmoid rounded to float16 first (-4.01815 to -4.01953, so the loss of x = -4 is 0.01953); ember's CPU kernel rounds the loss once (0.01814, the exact value's float16)",
+        """\
+        x2 = torch.tensor([[3.0]], dtype=torch.float16, requires_grad=True)  # input: float16 [1, 1]
+        t3 = x2.squeeze(-1)  # view: squeeze(dim)
+        t4 = torch.where(t3 > 0, t3, t3)  # pointwise: where
+        t6 = -1 - t4  # pointwise: r-(int)
+        t7 = t6[::2]  # view: slice(step)
+        x8 = torch.tensor([0.0], dtype=torch.float16)  # input: float16 [1]
+        t9 = F.binary_cross_entropy_with_logits(t7, x8, reduction='sum')  # loss: binary_cross_entropy_with_logits sum
+""",
+        only_on="cpu",
+    ),
+    KnownDivergence(
+        'backward: backward(gradient) from MulBackward0 [non-leaf] | exception of statement: torch none, ember RuntimeError',
+        "an in-place view op under no_grad (squeeze_) changes a leaf's shape unrecorded; PyTorch checks the gradient against the shape the leaf had when its AccumulateGrad was made, ember fits it to the leaf's current shape, which this gradient does not expand to (expand's error)",
+        """\
+        x1 = torch.tensor([[1.0], [1.0], [-1.0], [1.0]], dtype=torch.float64, requires_grad=True)  # input: float64 [4, 1]
+        x2 = torch.tensor([-1.0], dtype=torch.float64, requires_grad=True)  # input: float64 [1]
+        t3 = torch.matmul(x1, x2)  # matmul: matmul
+        g4, = torch.autograd.grad(t3.sum(), [x1], create_graph=True)  # grad: autograd.grad create_graph from MvBackward0 [non-leaf]
+        with torch.no_grad(): x2.squeeze_(-1)  # inplace: no_grad squeeze_(dim) [leaf requiring grad]
+        x8 = torch.tensor([[1.0], [1.0], [1.0], [1.0]], dtype=torch.float64)  # input: float64 [4, 1]
+        g4.backward(x8.clone())  # backward: backward(gradient) from MulBackward0 [non-leaf]
+""",
+    ),
+    KnownDivergence(
+        'backward: backward from SelectBackward0 [view] | exception of statement: torch RuntimeError, ember none',
+        "an in-place view op under no_grad (squeeze_) changes a non-leaf's shape unrecorded; PyTorch checks each gradient against the shape the next node's output had (validate_outputs), ember against the shape its input had when the consuming node was recorded, so the gradient of the old shape goes through",
+        """\
+        x2 = torch.tensor([[-1.0, -1.0]], dtype=torch.float32, requires_grad=True)  # input: float32 [1, 2]
+        t3 = x2 ** -0.5  # pointwise: pow(float exponent)
+        with torch.no_grad(): t3.squeeze_(0)  # inplace: no_grad squeeze_(dim) [non-leaf]
+        t7 = t3[..., 1]  # view: index(..., int)
+        t7.backward()  # backward: backward from SelectBackward0 [view]
+""",
+    ),
+    KnownDivergence(
+        'inplace: clamp_ [non-leaf] | exception of statement: torch RuntimeError, ember none',
+        "PyTorch's INTERNAL ASSERT (out != nullptr in variable.cpp, 'please report a bug'): an in-place op on a non-leaf that retains its grad after an in-place view op (unsqueeze_) on it; ember carries on",
+        """\
+        x1 = torch.tensor(-1.0, dtype=torch.float16, requires_grad=True)  # input: float16 []
+        t2 = x1.sqrt()  # pointwise: sqrt
+        t2.retain_grad()  # retain_grad: retain_grad [non-leaf, float16]
+        t2.unsqueeze_(-1)  # inplace: unsqueeze_ [non-leaf, float16]
+        t2.clamp_(-1.75, 1.0)  # inplace: clamp_ [non-leaf, float16]
+""",
+    ),
+    KnownDivergence(
+        'backward: backward from CopySlices [non-leaf] | exception of statement: torch RuntimeError, ember ValueError',
+        "an in-place view op under no_grad (t_) changes a non-leaf's shape unrecorded; PyTorch checks each gradient against the shape the next node's output had (validate_outputs), ember against the shape its input had when the consuming node was recorded, so PyTorch refuses SumBackward0's gradient; ember's CopySlices adds it into a buffer of the other shape, where the CPU's numpy raises its ValueError (OpenCL's kernel broadcasts it: no error)",
+        """\
+        x4 = torch.tensor([[1.0], [1.0], [1.0], [1.0]], dtype=torch.float32, requires_grad=True)  # input: float32 [4, 1]
+        t5 = x4[torch.tensor([-3, 3], dtype=torch.int64)]  # index: index(tensor)
+        t6 = t5[...]  # view: index(...)
+        x7 = torch.tensor(1.0, dtype=torch.float32)  # input: float32 []
+        t8 = F.mse_loss(t6, x7, reduction='none')  # loss: mse_loss none
+        with torch.no_grad(): t8.t_()  # inplace: no_grad t_ [non-leaf]
+        t8.sum().backward()  # backward: backward from CopySlices [non-leaf]
+""",
+        only_on="cpu",
+    ),
+    KnownDivergence(
+        'grad: autograd.grad from StdBackward0 [non-leaf] | exception of statement: torch RuntimeError, ember none',
+        "an in-place view op under no_grad (unsqueeze_) changes a non-leaf's shape unrecorded; PyTorch checks each gradient against the shape the next node's output had (validate_outputs), ember against the shape its input had when the consuming node was recorded, so the gradient of the new shape goes through",
+        """\
+        x2 = torch.tensor([1.0, 1.0], dtype=torch.float32, requires_grad=True)  # input: float32 [2]
+        t3 = torch.where(x2 > 0, x2, x2)  # pointwise: where
+        with torch.no_grad(): t3.unsqueeze_(1)  # inplace: no_grad unsqueeze_ [non-leaf]
+        t7 = t3.std((0, 1), keepdim=True, correction=2)  # reduction: std(dims) keepdim correction
+        g8, = torch.autograd.grad(t7.sum(), [x2], allow_unused=True, retain_graph=True)  # grad: autograd.grad from StdBackward0 [non-leaf]
+""",
+    ),
+    KnownDivergence(
+        'pointwise: *(tensor) | is_contiguous of result: torch False, ember True',
+        "the CPU backend's arithmetic kernels keep numpy's result layout where the operands' layouts conflict (numpy falls back to row-major, PyTorch's TensorIterator follows the first operand): a layout check on every call cost ~8% on chains of small ops (benchmarks/run.py --only chain); values and gradients agree",
+        """\
+        x3 = torch.tensor([[nan, 1.0, 1.0], [1.0, 1.0, -1.0], [-1.0, -1.0, 1.0], [nan, -0.0, 1.0]], dtype=torch.float32)  # input: float32 [4, 3]
+        t5 = x3.permute(1, 0)  # view: permute
+        x11 = torch.tensor([[-1.0, 1.0, -1.0, 1.0], [1.0, -1.0, 1.0, 1.0], [1.0, 1.0, -1.0, 1.0]], dtype=torch.float32, requires_grad=True)  # input: float32 [3, 4]
+        t10 = t5 * x11  # pointwise: *(tensor)
+""",
+        only_on="cpu",
+    ),
+    KnownDivergence(
+        'setitem: [int] = tensor [view] | value of operand: torch 0, ember finite',
+        "a copy into a broadcast view from a view of the same memory (t4[0] = x2[:, 0], t4 = broadcast_to(x2)): PyTorch's overlap check gives up on the broadcast target and its loop reads elements it has already written; ember copies the values the source had",
+        """\
+        x2 = torch.tensor([[0.0, 0.0], [-1.0, -1.0]], dtype=torch.float64)  # input: float64 [2, 2]
+        t3 = x2.select(1, 0)  # view: select
+        t4 = torch.broadcast_to(x2, (2, 2, 2))  # view: broadcast_to
+        t4[0] = t3  # setitem: [int] = tensor [view]
+""",
+        only_on="cpu",
+    ),
+    KnownDivergence(
+        'pointwise: **(tensor) | is_contiguous of result: torch False, ember True',
+        "the CPU backend's arithmetic kernels keep numpy's result layout where the operands' layouts conflict (numpy falls back to row-major, PyTorch's TensorIterator follows the first operand): a layout check on every call cost ~8% on chains of small ops (benchmarks/run.py --only chain); values and gradients agree",
+        """\
+        x2 = torch.tensor([[-1.0, -1.0, -1.0], [-1.0, 1.0, 1.0]], dtype=torch.float64, requires_grad=True)  # input: float64 [2, 3]
+        t3 = x2.transpose(0, -1)  # view: transpose
+        x5 = torch.tensor([[-1.0, -1.0], [0.0, -1.0], [-1.0, -1.0]], dtype=torch.float64, requires_grad=True)  # input: float64 [3, 2]
+        t4 = t3 ** x5  # pointwise: **(tensor)
+""",
+        only_on="cpu",
+    ),
 )
 
 
