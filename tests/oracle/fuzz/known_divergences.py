@@ -779,6 +779,18 @@ KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
 """,
         only_on="cpu",
     ),
+    KnownDivergence(
+        'backward: backward retain_graph from SliceBackward0 [view] | value of grad of operand (leaf): torch finite, ember finite',
+        "cumprod's backward next to zeros (prod's double backward goes through it): PyTorch's O(n) formula without grad mode divides the reversed cumulative sum by the elements before the first zero, so the NaN spreads and -1.75 times the denormal 1.4e-45 (which rounds to -2.8e-45) divided by it gives -2.0; ember's division-free recurrence gives -1.75 and 1.0; first-order gradients agree",
+        """\
+        x1 = torch.tensor(1.0, dtype=torch.float32, requires_grad=True)  # input: float32 []
+        x2 = torch.tensor([[[0.0], [1.401298464324817e-45]], [[1.0], [-0.0]], [[nan], [-1.75]]], dtype=torch.float32, requires_grad=True)  # input: float32 [3, 2, 1]
+        t3 = torch.cat([x2])  # join: cat(one)
+        t4 = t3.prod(-3)  # reduction: prod(dim)
+        g8, g9 = torch.autograd.grad(t4.sum(), [x2, x1], create_graph=True, allow_unused=True, retain_graph=True)  # grad: autograd.grad create_graph from ProdBackward1 [non-leaf]
+        g8.sum().backward(retain_graph=True)  # backward: backward retain_graph from SliceBackward0 [view]
+""",
+    ),
 )
 
 
