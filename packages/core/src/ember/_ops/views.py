@@ -12,7 +12,7 @@ from .. import _profiling
 from .._size import Size
 from .._tensor import Tensor, ViewRefs, _is_contiguous, _wrap_dim, wrap
 from ..autograd import grad_mode
-from ..autograd.node import NO_EDGE, Node, attach, input_edges, new_node
+from ..autograd.node import NO_EDGE, AccumulateGrad, Node, attach, input_edges, new_node
 from .dispatch import profiled
 from .layout import contiguous_strides, preserved_strides, view_strides
 
@@ -327,7 +327,18 @@ class TransposeBackward0(Node):
 
 
 class TBackward0(Node):
+    # (the gradient linear's backward hands this node, that gradient's transpose), set by linear's backward
+    # (`AddmmBackward0._on_buffers`), which computed the transpose first: a leaf's .grad needs no view of it
+    _untransposed: tuple | None = None
+
     def backward(self, grad):
+        handed = self._untransposed
+        if handed is not None:
+            self._untransposed = None
+            leaf = self.next_functions[0][0]
+            if grad._data is handed[0] and leaf.__class__ is AccumulateGrad and not leaf.variable._hooks:
+                # PyTorch keeps this view's detach() as .grad; with no hook to see the view, it is not made
+                return wrap(handed[1], grad._dtype, grad._device)
         if grad_mode.state.enabled or _profiling.enabled or len(grad._data.shape) != 2:
             return grad.t()
         return make_view(grad, permute_buffer(grad._device, grad._data, (1, 0)), t)  # no graph to record

@@ -554,9 +554,10 @@ def _accumulate(variable: Tensor, g: Tensor, create_graph: bool, seen: dict | No
         base = g._base
         if (seen is not None and not create_graph and g._grad_fn is None and id(g) not in seen
                 and (base is None or id(base) not in seen) and _row_major_like(variable, g)):
+            if base is not None:  # its memory is the base's: exposed. PyTorch keeps ``g.detach()``: not a view
+                seen[id(base)], seen[id(g)] = base, g
+                g = g.detach()
             variable._grad = seen[id(g)] = g
-            if base is not None:
-                seen[id(base)] = base
         else:
             # PyTorch's layout contract: .grad has the leaf's strides when its memory is dense, else row-major
             from .._ops.creation import empty_like

@@ -6,7 +6,7 @@ from __future__ import annotations
 from ember import _dtype, _profiling
 from ember._ops.dispatch import profiled
 from ember._ops.fused import fused
-from ember._ops.views import permute_buffer, transposed_edge
+from ember._ops.views import TBackward0, permute_buffer, transposed_edge
 from ember._tensor import Tensor, wrap
 from ember.autograd import grad_mode
 from ember.autograd.node import NO_EDGE, Node, attach, cross_saved, input_edges, needs_input_grad, record_edges
@@ -55,7 +55,10 @@ class AddmmBackward0(Node):
             grad_mat1 = wrap(k.matmul(g, weight._data), dtype, device)
         if mat2_node is not None:
             product = k.matmul(permute_buffer(device, g, (1, 0)), mat1._data)
-            grad_mat2 = wrap(permute_buffer(device, product, (1, 0)), dtype, device)
+            transposed = permute_buffer(device, product, (1, 0))
+            grad_mat2 = wrap(transposed, dtype, device)
+            if mat2_node._plain and mat2_node.__class__ is TBackward0:  # no hook sees what it is handed
+                mat2_node._untransposed = (transposed, product)
         return grad_bias, grad_mat1, grad_mat2
 
 
