@@ -136,4 +136,3 @@ def type_(input, dtype=None):
     elif not isinstance(dtype, _dtype.dtype):  # PyTorch's type() takes no Python types, unlike to()
         raise ValueError(f"invalid type: '{getattr(dtype, '__name__', dtype)}'")
     return to(input, dtype)
-

@@ -82,12 +82,14 @@ def view_overload(input: Tensor, positional: tuple, size, dtype) -> Tensor:
             return view_dtype(input, positional[0])
         if dtype is not views.UNSET and not positional and _dtype.names_dtype(dtype):
             return view_dtype(input, dtype)
-    given = [_type_name(value) for value in positional]
-    given += [f"{name}={_type_name(value)}" for name, value in (("dtype", dtype), ("size", size))
-              if value is not views.UNSET]
-    keywords = ", " if dtype is not views.UNSET or size is not views.UNSET else ""
-    raise TypeError(f"view() received an invalid combination of arguments - got ({', '.join(given)}{keywords}), but "
-                    "expected one of:\n * (ember.dtype dtype)\n * (tuple of ints size)\n")
+    keywords = [f"{name}={_type_name(value)}" for name, value in (("size", size), ("dtype", dtype))
+                if value is not views.UNSET]
+    if positional:  # PyTorch's listing: the keywords after the positional arguments, else each one with a ", "
+        given = ", ".join([_type_name(value) for value in positional] + keywords)
+    else:
+        given = "".join(f"{keyword}, " for keyword in reversed(keywords))
+    raise TypeError(f"view() received an invalid combination of arguments - got ({given}), but expected one of:\n"
+                    " * (ember.dtype dtype)\n * (tuple of ints size)\n")
 
 
 def _type_name(value) -> str:
