@@ -234,3 +234,16 @@ def test_overlapping_writes_are_judged_in_bytes_as_pytorchs(write):
         except RuntimeError as error:
             outcomes.append(("refused", str(error)))
     assert outcomes[1] == outcomes[0]
+
+
+def test_saving_one_memory_as_two_dtypes_is_refused_as_pytorchs(tmp_path):
+    messages = []
+    for lib in (torch, ember):
+        x = lib.arange(8.0)[2:]
+        with pytest.raises(RuntimeError) as error:
+            lib.save({"x": x, "y": x.view(lib.uint8)}, tmp_path / f"{lib.__name__}.ckpt")
+        messages.append(str(error.value))
+        lib.save({"y": x.view(lib.uint8), "z": x.view(lib.uint8)[4:]}, tmp_path / f"{lib.__name__}.ckpt")
+        loaded = lib.load(tmp_path / f"{lib.__name__}.ckpt")
+        assert loaded["y"].tolist() == x.view(lib.uint8).tolist() and loaded["z"].shape == (20,)
+    assert messages[1] == messages[0]
