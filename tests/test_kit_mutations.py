@@ -405,6 +405,18 @@ def _storage_offset_from_its_own_start(x, base):
     return 0
 
 
+def _storage_offset_in_base_elements(x, base):
+    return K["storage_offset"](x, base) * x.itemsize // base.itemsize
+
+
+def _view_dtype_copying(x, dtype):
+    return x.view(dtype.numpy).copy()
+
+
+def _view_dtype_casting(x, dtype):
+    return x.astype(dtype.numpy)
+
+
 def _unary_last_stride(op):
     def kernel(x, out=None):
         return K[op](_as_if_contiguous(x), out=out)
@@ -685,6 +697,10 @@ MUTANTS = (
            "storage_offset"),
     Mutant("storage_offset always 0", "storage_offset", _storage_offset_from_its_own_start,
            "test_optional_kernels", "storage_offset"),
+    Mutant("storage_offset in elements of the base's dtype", "storage_offset", _storage_offset_in_base_elements,
+           "test_view_dtype_kernel", "inside"),
+    Mutant("view_dtype copies the bytes", "view_dtype", _view_dtype_copying, "test_view_dtype_kernel"),
+    Mutant("view_dtype casts the values", "view_dtype", _view_dtype_casting, "test_view_dtype_kernel"),
     Mutant("contiguous trusts a last stride of 1", "contiguous", _contiguous_by_last_stride, "test_views",
            "contiguous"),
     Mutant("exp treats last stride 1 as contiguous", "exp", _unary_last_stride("exp"), "test_elementwise",

@@ -333,7 +333,7 @@ def strides(x):
 
 
 def storage_offset(x, base):
-    """Where view x starts in base's memory, in elements."""
+    """Where view x starts in base's memory, in elements of x (base may hold another dtype)."""
     return (x.__array_interface__["data"][0] - base.__array_interface__["data"][0]) // x.itemsize
 
 
@@ -358,6 +358,11 @@ def as_strided(x, shape, strides, offset):
     memory.__array_interface__ = {"version": 3, "shape": tuple(shape), "typestr": x.dtype.str,
                                   "data": (address + offset * itemsize, readonly), "strides": byte_strides}
     return np.asarray(memory)
+
+
+def view_dtype(x, dtype):
+    """The 1-d C-contiguous x's bytes read as `dtype`: numpy's view, no copy."""
+    return x.view(dtype.numpy)
 
 
 def contiguous(x):
@@ -579,6 +584,7 @@ KERNELS: dict[str, Any] = {
     "index_reduce_": scatter.index_reduce_,
     # optional
     "storage_offset": storage_offset,
+    "view_dtype": view_dtype,
     "reshape": reshape,
     "permute": permute,
     "slice": slice_view,

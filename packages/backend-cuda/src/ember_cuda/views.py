@@ -21,6 +21,10 @@ def kernels(api: ArrayAPI) -> dict[str, Callable]:
         itemsize = x.itemsize
         return api.view(x, tuple(shape), tuple([stride * itemsize for stride in strides]), offset * itemsize)
 
+    def view_dtype(x, dtype):
+        """The 1-d C-contiguous x's bytes read as `dtype` (cupy's view, no copy)."""
+        return x.view(dtype.numpy)
+
     def contiguous(x):
         return x if x.flags.c_contiguous else xp.ascontiguousarray(x)
 
@@ -41,6 +45,6 @@ def kernels(api: ArrayAPI) -> dict[str, Callable]:
         for x in buffers:
             x.fill(0)
 
-    return {"strides": strides, "storage_offset": storage_offset, "as_strided": as_strided,
+    return {"strides": strides, "storage_offset": storage_offset, "as_strided": as_strided, "view_dtype": view_dtype,
             "contiguous": contiguous, "reshape": reshape, "permute": permute, "slice": slice_view,
             "cat": cat, "zero_": zero_}

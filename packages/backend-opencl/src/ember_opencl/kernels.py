@@ -42,6 +42,7 @@ KERNELS: dict[str, Any] = {
         **fused.KERNELS}.items()},
     # optional
     "storage_offset": memory.storage_offset,
+    "view_dtype": memory.view_dtype,
     "reshape": memory.reshape,
     "permute": memory.permute,
     "slice": memory.slice_view,

@@ -136,8 +136,3 @@ def type_(input, dtype=None):
     elif not isinstance(dtype, _dtype.dtype):  # PyTorch's type() takes no Python types, unlike to()
         raise ValueError(f"invalid type: '{getattr(dtype, '__name__', dtype)}'")
     return to(input, dtype)
-
-
-def view_as_dtype(input, dtype):
-    raise TypeError(f"view(): argument 'size' must be tuple of ints, not {type(dtype).__name__} "
-                    "(ember does not reinterpret storage as another dtype)")

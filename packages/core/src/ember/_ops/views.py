@@ -180,12 +180,13 @@ def sizes_argument(op: str, name: str, positional: tuple, keyword) -> tuple:
 
 
 @profiled("aten::view")
-def view(input, *shape, size=UNSET):
-    """The same data with a new shape; a view, so strides must allow it (else use reshape)."""
+def view(input, *shape, size=UNSET, dtype=UNSET):
+    """The same data with a new shape; a view, so strides must allow it (else use reshape). With a dtype
+    (``view(ember.int32)``), the same bytes read as that dtype (`dtype_view`)."""
+    if dtype is not UNSET or (shape and not isinstance(shape[0], (int, tuple, list, Size, Tensor))):
+        from .dtype_view import view_overload
+        return view_overload(input, shape, size, dtype)
     shape = sizes_argument("view", "size", shape, size)
-    if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list, Size)):
-        from .conversion import view_as_dtype
-        return view_as_dtype(input, shape[0])
     new_shape = infer_shape(shape, input.numel())
     k = input._device.kernels
     old_shape = input._data.shape
