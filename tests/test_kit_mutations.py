@@ -405,6 +405,10 @@ def _storage_offset_from_its_own_start(x, base):
     return 0
 
 
+def _is_contiguous_counting_size_one_strides(x):
+    return x.strides == np.ascontiguousarray(x).strides  # wrong for a size-1 dim's free stride
+
+
 def _storage_offset_in_base_elements(x, base):
     return K["storage_offset"](x, base) * x.itemsize // base.itemsize
 
@@ -695,6 +699,8 @@ MUTANTS = (
     Mutant("strides in bytes", "strides", _strides_in_bytes, "test_views"),
     Mutant("storage_offset in bytes", "storage_offset", _storage_offset_in_bytes, "test_optional_kernels",
            "storage_offset"),
+    Mutant("is_contiguous counts size-1 dims' strides", "is_contiguous", _is_contiguous_counting_size_one_strides,
+           "test_optional_kernels", "is_contiguous"),
     Mutant("storage_offset always 0", "storage_offset", _storage_offset_from_its_own_start,
            "test_optional_kernels", "storage_offset"),
     Mutant("storage_offset in elements of the base's dtype", "storage_offset", _storage_offset_in_base_elements,

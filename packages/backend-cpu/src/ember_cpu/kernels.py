@@ -332,6 +332,11 @@ def strides(x):
     return tuple([stride // itemsize for stride in byte_strides])
 
 
+def is_contiguous(x):
+    """numpy's C-contiguity: row-major, size-1 dims' strides aside (PyTorch's is_contiguous)."""
+    return x.flags.c_contiguous
+
+
 def storage_offset(x, base):
     """Where view x starts in base's memory, in elements of x (base may hold another dtype)."""
     return (x.__array_interface__["data"][0] - base.__array_interface__["data"][0]) // x.itemsize
@@ -576,6 +581,7 @@ KERNELS: dict[str, Any] = {
     "argmax": argmax,
     "matmul": matmul,
     "strides": strides,
+    "is_contiguous": is_contiguous,
     "as_strided": as_strided,
     "contiguous": contiguous,
     "index": index,

@@ -13,6 +13,9 @@ def kernels(api: ArrayAPI) -> dict[str, Callable]:
         itemsize = x.itemsize
         return tuple([stride // itemsize for stride in x.strides])
 
+    def is_contiguous(x):
+        return x.flags.c_contiguous  # row-major, size-1 dims' strides aside (as numpy's flag)
+
     def storage_offset(x, base):
         return (api.address(x) - api.address(base)) // x.itemsize
 
@@ -45,6 +48,6 @@ def kernels(api: ArrayAPI) -> dict[str, Callable]:
         for x in buffers:
             x.fill(0)
 
-    return {"strides": strides, "storage_offset": storage_offset, "as_strided": as_strided, "view_dtype": view_dtype,
+    return {"strides": strides, "is_contiguous": is_contiguous, "storage_offset": storage_offset, "as_strided": as_strided, "view_dtype": view_dtype,
             "contiguous": contiguous, "reshape": reshape, "permute": permute, "slice": slice_view,
             "cat": cat, "zero_": zero_}

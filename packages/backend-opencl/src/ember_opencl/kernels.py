@@ -33,6 +33,7 @@ KERNELS: dict[str, Any] = {
     "from_numpy": memory.from_numpy,
     "to_numpy": memory.to_numpy,
     "strides": memory.strides,
+    "is_contiguous": memory.is_contiguous,
     "as_strided": memory.as_strided,
     "contiguous": memory.contiguous,
     **elementwise.KERNELS,

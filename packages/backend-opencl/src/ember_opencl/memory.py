@@ -77,6 +77,10 @@ def strides(x: CLArray) -> tuple[int, ...]:
     return x.strides
 
 
+def is_contiguous(x: CLArray) -> bool:
+    return x.is_contiguous or 0 in x.shape  # (an empty array is, whatever its strides)
+
+
 def as_strided(x: CLArray, shape, strides, offset) -> CLArray:
     return x.view(tuple(shape), tuple(strides), x.offset + offset)
 

@@ -176,7 +176,7 @@ class Tensor:
         return strides if dim is None else strides[_wrap_dim(dim, len(strides), "stride")]
 
     def is_contiguous(self) -> bool:
-        return _is_contiguous(self._data.shape, self._device.kernels.strides(self._data))
+        return _row_major(self._device, self._data)
 
     @property
     def _version_value(self) -> int:
@@ -601,6 +601,13 @@ def _wrap_dim(dim: int, ndim: int, op: str) -> int:
         raise IndexError(f"Dimension out of range (expected to be in range of [{-bound}, {bound - 1}], "
                          f"but got {dim})")
     return dim + bound if dim < 0 else dim
+
+
+def _row_major(device, data) -> bool:
+    """Whether buffer `data` on `device` is row-major, size-1 dims' strides aside (PyTorch's is_contiguous): the
+    device's `is_contiguous` kernel (a flag read on the CPU) when it has one, else from its strides."""
+    kernel = device.kernels.is_contiguous
+    return kernel(data) if kernel is not None else _is_contiguous(data.shape, device.kernels.strides(data))
 
 
 def _is_contiguous(shape, strides) -> bool:
