@@ -48,6 +48,7 @@ def kernels(api: ArrayAPI) -> dict[str, Callable]:
         for x in buffers:
             x.fill(0)
 
-    return {"strides": strides, "is_contiguous": is_contiguous, "storage_offset": storage_offset, "as_strided": as_strided, "view_dtype": view_dtype,
+    return {"strides": strides, "is_contiguous": is_contiguous, "storage_offset": storage_offset,
+            "as_strided": as_strided, "view_dtype": view_dtype,
             "contiguous": contiguous, "reshape": reshape, "permute": permute, "slice": slice_view,
             "cat": cat, "zero_": zero_}

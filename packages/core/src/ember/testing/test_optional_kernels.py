@@ -18,7 +18,8 @@ from ember.testing.cases import LAYOUTS, SPECIAL_ROWS, assert_fresh, describe_ke
 from ember.testing.compare import assert_elementwise, assert_matches, no_warnings, reference
 from ember.testing.harness import DTYPE_NAMES, FLOAT_NAMES, NUMERIC_NAMES
 
-CHECKED_KERNELS = ("reshape", "permute", "slice", "storage_offset", "is_contiguous", "relu", "sigmoid", "min", "argmin", "cat",
+CHECKED_KERNELS = ("reshape", "permute", "slice", "storage_offset", "is_contiguous", "relu", "sigmoid", "min",
+                   "argmin", "cat",
                    "softmax", "log_softmax", "cross_entropy", "binary_cross_entropy_with_logits", "sgd_step",
                    "adam_step", "addmm", "threshold_backward", "softmax_backward", "log_softmax_backward",
                    "cross_entropy_backward", "mse_loss", "mse_loss_backward", "zero_", "copy_to", "tanh_backward",
