@@ -9,7 +9,17 @@ from ember._ops.fused import fused
 from ember._ops.views import TBackward0, permute_buffer, transposed_edge
 from ember._tensor import Tensor, wrap
 from ember.autograd import grad_mode
-from ember.autograd.node import NO_EDGE, Node, attach, cross_saved, input_edges, needs_input_grad, record_edges
+from ember.autograd.node import (
+    NO_EDGE,
+    Node,
+    accumulator,
+    attach,
+    cross_saved,
+    input_edges,
+    needs_input_grad,
+    new_node,
+    record_edges,
+)
 
 # dtypes whose sums and products the kernels give as the ops would (float16 sums accumulate in float32)
 _BUFFER_DTYPES = (_dtype.float32, _dtype.float64)
@@ -137,15 +147,38 @@ def _addmm(bias: Tensor, mat1: Tensor, weight: Tensor) -> Tensor:
                       bias_is_vector=len(bias_shape) == 1)
     if not grad_mode.state.enabled:
         return result
-    mat2_edge, mat2_meta = transposed_edge(weight)  # first, as the view's node was made before the product's
-    found = input_edges((bias, mat1))
+    found = _parameter_edges(bias, mat1, weight)
     if found is None:
-        if mat2_edge is NO_EDGE:
-            return result
-        found = ((NO_EDGE, NO_EDGE), (None, None))
-    (bias_edge, mat1_edge), (bias_meta, mat1_meta) = found
-    return record_edges(result, AddmmBackward0, (bias_edge, mat1_edge, mat2_edge), (bias_meta, mat1_meta, mat2_meta),
-                        cross_saved(mat1, weight), {"bias_is_vector": len(bias_shape) == 1})
+        mat2_edge, mat2_meta = transposed_edge(weight)  # first, as the view's node was made before the product's
+        found = input_edges((bias, mat1))
+        if found is None:
+            if mat2_edge is NO_EDGE:
+                return result
+            found = ((NO_EDGE, NO_EDGE), (None, None))
+        (bias_edge, mat1_edge), (bias_meta, mat1_meta) = found
+        found = (bias_edge, mat1_edge, mat2_edge), (bias_meta, mat1_meta, mat2_meta)
+    return record_edges(result, AddmmBackward0, *found, cross_saved(mat1, weight),
+                        {"bias_is_vector": len(bias_shape) == 1})
+
+
+def _parameter_edges(bias: Tensor, mat1: Tensor, weight: Tensor) -> tuple | None:
+    """AddmmBackward0's edges and gradient metadata when the weight and bias are leaves that require grad (a
+    layer's own parameters: the training step's case) and mat1 is not a view: what `transposed_edge` and
+    `input_edges` give, without their loops, the nodes made in the same order. None in any other case."""
+    if not (weight._requires_grad and bias._requires_grad and weight._grad_fn is None and bias._grad_fn is None
+            and weight._base is None and bias._base is None and mat1._base is None):
+        return None
+    weight_shape, dtype = weight._data.shape, weight._dtype
+    transposed = new_node(TBackward0, ((accumulator(weight), 0),), ((weight_shape, dtype),))
+    bias_edge = (accumulator(bias), 0)
+    if not mat1._requires_grad:
+        mat1_edge, mat1_meta = NO_EDGE, None
+    else:
+        fn = mat1._grad_fn
+        mat1_edge = (fn, mat1._output_nr) if fn is not None else (accumulator(mat1), 0)
+        mat1_meta = (mat1._data.shape, mat1._dtype)
+    return ((bias_edge, mat1_edge, (transposed, 0)),
+            ((bias._data.shape, bias._dtype), mat1_meta, ((weight_shape[1], weight_shape[0]), dtype)))
 
 
 @profiled("aten::linear")
