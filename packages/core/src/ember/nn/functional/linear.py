@@ -33,8 +33,6 @@ def _like(saved: Tensor | None, grad: Tensor) -> bool:
 class AddmmBackward0(Node):
     """Gradients of bias + mat1 @ mat2, with mat2 = weight.t() (saved as weight, to use it untransposed)."""
 
-    bias_is_vector: bool
-
     def backward(self, grad: Tensor) -> tuple:
         mat1, weight = self.saved_tensors
         if not grad_mode.state.enabled and not _profiling.enabled and grad._dtype in _BUFFER_DTYPES and \
@@ -42,8 +40,9 @@ class AddmmBackward0(Node):
             return self._on_buffers(grad, mat1, weight)
         grad_bias = None
         if needs_input_grad(self, 0):
-            # A 1-D bias was broadcast over the rows; other shapes are summed back by the engine.
-            grad_bias = grad.sum(0) if self.bias_is_vector else grad
+            # A 1-D bias (its gradient's shape, in `_input_meta`) was broadcast over the rows; other shapes are
+            # summed back by the engine.
+            grad_bias = grad.sum(0) if len(self._input_meta[0][0]) == 1 else grad
         return (
             grad_bias,
             grad.matmul(weight) if needs_input_grad(self, 1) else None,
@@ -60,7 +59,7 @@ class AddmmBackward0(Node):
         (bias_node, _), (mat1_node, _), (mat2_node, _) = self.next_functions  # None: no gradient wanted
         grad_bias = grad_mat1 = grad_mat2 = None
         if bias_node is not None:
-            grad_bias = wrap(k.sum(g, (0,), False), dtype, device) if self.bias_is_vector else grad
+            grad_bias = wrap(k.sum(g, (0,), False), dtype, device) if len(self._input_meta[0][0]) == 1 else grad
         if mat1_node is not None:
             grad_mat1 = wrap(k.matmul(g, weight._data), dtype, device)
         if mat2_node is not None:
@@ -143,8 +142,7 @@ def _addmm(bias: Tensor, mat1: Tensor, weight: Tensor) -> Tensor:
                 result = mat1.matmul(mat2)
                 result += bias
     if profiling:
-        return attach(result, AddmmBackward0, (bias, mat1, mat2), cross_saved(mat1, weight),
-                      bias_is_vector=len(bias_shape) == 1)
+        return attach(result, AddmmBackward0, (bias, mat1, mat2), cross_saved(mat1, weight))
     if not grad_mode.state.enabled:
         return result
     found = _parameter_edges(bias, mat1, weight)
@@ -157,8 +155,7 @@ def _addmm(bias: Tensor, mat1: Tensor, weight: Tensor) -> Tensor:
             found = ((NO_EDGE, NO_EDGE), (None, None))
         (bias_edge, mat1_edge), (bias_meta, mat1_meta) = found
         found = (bias_edge, mat1_edge, mat2_edge), (bias_meta, mat1_meta, mat2_meta)
-    return record_edges(result, AddmmBackward0, *found, cross_saved(mat1, weight),
-                        {"bias_is_vector": len(bias_shape) == 1})
+    return record_edges(result, AddmmBackward0, *found, cross_saved(mat1, weight))
 
 
 def _parameter_edges(bias: Tensor, mat1: Tensor, weight: Tensor) -> tuple | None:
