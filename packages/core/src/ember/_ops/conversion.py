@@ -10,8 +10,7 @@ from .._memory_format import preserve_format
 from .._tensor import Tensor
 from ..autograd.node import Node, attach
 from .dispatch import profiled
-from .layout import contiguous_strides
-from .views import allocate, like_strides
+from .views import laid_out, like_strides
 
 
 class ToCopyBackward0(Node):
@@ -79,19 +78,9 @@ def _convert(input: Tensor, target_device, target_dtype, layout=preserve_format)
         data = _move(input, target_device, target_dtype)
     else:
         data = k.astype(data, target_dtype)
-    data = _laid_out(target_device, data, target_dtype, strides)
+    data = laid_out(target_device, data, target_dtype, strides)
     result = Tensor._make(data, target_dtype, target_device)
     return attach(result, ToCopyBackward0, (input,), device=input._device, dtype=input._dtype)
-
-
-def _laid_out(device, data, dtype, strides: tuple | None):
-    """`data`, a new buffer, itself when it has the dense `strides` (None: row-major), else copied into them."""
-    k = device.kernels
-    shape = tuple(data.shape)
-    wanted = contiguous_strides(shape) if strides is None else strides
-    if tuple(k.strides(data)) == tuple(wanted):
-        return data
-    return k.copy_(allocate(device, shape, strides, lambda dims: k.empty(dims, dtype)), data)
 
 
 def _move(input: Tensor, target_device, target_dtype):

@@ -520,6 +520,20 @@ def allocate(device, shape, strides, make):
     return data
 
 
+def laid_out(device, data, dtype, strides: tuple | None):
+    """`data`, a new buffer of `dtype`, itself when it has the dense `strides` (None: row-major), else copied
+    into them."""
+    k = device.kernels
+    shape = tuple(data.shape)
+    wanted = contiguous_strides(shape) if strides is None else tuple(strides)
+    current = tuple(k.strides(data))
+    if current == wanted:
+        return data
+    if all(have == want or size == 1 for have, want, size in zip(current, wanted, shape)):
+        return strided(device, data, shape, wanted)  # only the size-1 dims' strides differ: they address nothing
+    return k.copy_(allocate(device, shape, strides, lambda dims: k.empty(dims, dtype)), data)
+
+
 def iterator_layout(device, data, dtype, tensors: tuple):
     """`data`, the elementwise result of `tensors` (of dtype `dtype`), copied into the layout PyTorch's
     TensorIterator gives it from those tensors' strides when it has another: a kernel that saw them

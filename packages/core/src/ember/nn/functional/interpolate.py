@@ -19,10 +19,12 @@ from collections.abc import Sequence
 import numpy as np
 
 import ember
+from ember import _memory_format
 from ember._ops.dispatch import profiled
 from ember._ops.index_ops import _dim_key
 from ember._ops.pooling import adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d
 from ember._ops.scatter import scatter_add_along
+from ember._ops.views import laid_out
 from ember._tensor import Tensor
 from ember.autograd import grad_mode
 from ember.autograd.node import Node, attach
@@ -286,7 +288,11 @@ def interpolate(
             parts = [_select(output, dim, index) if weight is None else _select(output, dim, index) * weight
                      for index, weight in device_taps]
             output = _summed(parts)
-    output = Tensor._make(output._data, output._dtype, output._device)
+    layout = _memory_format.suggest(input._data.shape, input.stride())
+    data = output._data
+    if layout is not _memory_format.contiguous_format:  # PyTorch's CPU kernels keep a channels-last input's
+        data = laid_out(output._device, data, output._dtype, _memory_format.channels_last_strides(data.shape, layout))
+    output = Tensor._make(data, output._dtype, output._device)
     return attach(output, _NODES[(mode, len(spatial))], (input,), plan=plan)
 
 
