@@ -90,3 +90,11 @@ def _strides_like(shape, strides, order: tuple) -> bool:
             return False
         smallest = strides[d] * shape[d] if shape[d] > 1 else strides[d]
     return True
+
+
+def suggested_strides(shape, strides, result_shape) -> tuple | None:
+    """The strides of a new `result_shape` tensor in the format a (shape, strides) input suggests, as
+    PyTorch's kernels allocate results (``empty(..., memory_format=input.suggest_memory_format())``); None
+    for row-major."""
+    fmt = suggest(shape, strides)
+    return None if fmt is contiguous_format else channels_last_strides(result_shape, fmt)

@@ -117,6 +117,12 @@ def _laid_out(t: Tensor, layout):
     return views.laid_out(t._device, t._data, t._dtype, _memory_format.channels_last_strides(t._data.shape, layout))
 
 
+def _in_layout(grad: Tensor, layout) -> Tensor:
+    """An input's gradient in the pooling's channels-last format `layout` (PyTorch's CPU backward kernels
+    write it there), differentiably; as it is for None."""
+    return grad if layout is None else views.contiguous(grad, memory_format=layout)
+
+
 def _batched(input: Tensor, spatial: int):
     """`input`'s buffer as (N, C, *spatial): an unbatched (C, *spatial) one as a batch of one."""
     if input.ndim == spatial + 2:
@@ -148,7 +154,8 @@ class MaxPool2DWithIndicesBackward0(Node):
         # One flat index into the whole input: a 1-d scatter is cheaper than one indexed along more dims.
         length, plane = math.prod(grad._data.shape[-self.dims:]), math.prod(spatial)
         flat = indices.reshape(n, c, length) + _planes(grad._device, n, c, plane)
-        return scatter_add_along(grad.reshape(-1), 0, flat.reshape(-1), (n * c * plane,)).reshape(self.shape)
+        grad_input = scatter_add_along(grad.reshape(-1), 0, flat.reshape(-1), (n * c * plane,))
+        return _in_layout(grad_input.reshape(self.shape), self.layout)
 
 
 class MaxPool3DWithIndicesBackward0(MaxPool2DWithIndicesBackward0):
@@ -200,7 +207,8 @@ def _argmax_pool(input: Tensor, windows: Tensor, table: Tensor, node, out, layou
         indices = take_along(table.reshape(-1), 0, position.reshape(-1)).reshape(*lead, *out)
         indices = wrap(_laid_out(indices, layout), _dtype.int64, input._device)
     result = wrap(_laid_out(values, layout), input._dtype, input._device)
-    return attach(result, node, (input,), (indices,), shape=tuple(input._data.shape), dims=len(out)), indices
+    return attach(result, node, (input,), (indices,), shape=tuple(input._data.shape), dims=len(out),
+                  layout=layout), indices
 
 
 def _flat_table(positions: list, size) -> Tensor:
@@ -306,7 +314,8 @@ class AvgPool2DBackward0(Node):
         n, k = (lead or [1])[0], self.window.volume
         length = math.prod(grad._data.shape[-dims:])
         shared = (grad / self.divisor).reshape(n, c, 1, length).expand(n, c, k, length)
-        return col2im(shared.reshape(n, c * k, length), self.shape[-dims:], self.window).reshape(self.shape)
+        return _in_layout(col2im(shared.reshape(n, c * k, length), self.shape[-dims:], self.window).reshape(self.shape),
+                          self.layout)
 
 
 class AvgPool3DBackward0(AvgPool2DBackward0):
@@ -346,7 +355,7 @@ def _avg_pool_nd(input: Tensor, kernel, stride, padding, ceil_mode, count_includ
         values = total / divisor if input._dtype.is_floating_point else total.div(divisor, rounding_mode="trunc")
     result = wrap(_laid_out(values, layout), input._dtype, device)
     return attach(result, AvgPool3DBackward0 if spatial == 3 else AvgPool2DBackward0, (input,), window=window,
-                  divisor=divisor, shape=tuple(input._data.shape))
+                  divisor=divisor, shape=tuple(input._data.shape), layout=layout)
 
 
 def _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, spatial, op):
@@ -428,7 +437,7 @@ class AdaptiveAvgPool2DBackward0(Node):
     transpose applied to grad / counts."""
 
     def backward(self, grad):
-        return _along_each(grad / self.counts, [m.t() for m in self.members])
+        return _in_layout(_along_each(grad / self.counts, [m.t() for m in self.members]), self.layout)
 
 
 class AdaptiveAvgPool3DBackward0(AdaptiveAvgPool2DBackward0):
@@ -454,7 +463,7 @@ def _adaptive_avg_pool_nd(input: Tensor, out: tuple, layout):
         values = _along_each(input, members) / counts
     node = AdaptiveAvgPool3DBackward0 if spatial == 3 else AdaptiveAvgPool2DBackward0
     return attach(wrap(_laid_out(values, layout), input._dtype, input._device), node, (input,), members=members,
-                  counts=counts)
+                  counts=counts, layout=layout)
 
 
 def _adaptive_max_pool_nd(input: Tensor, out: tuple, layout):
