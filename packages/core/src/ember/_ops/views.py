@@ -577,12 +577,12 @@ class CloneBackward0(Node):
 def contiguous(input, memory_format=contiguous_format):
     """`input` itself when dense in `memory_format`'s order (row-major by default), else a copy that is."""
     fmt = _memory_format.parse(memory_format, "contiguous")
-    if fmt is preserve_format:
-        raise RuntimeError("preserve memory format is unsupported by the contiguous operator")
     k = input._device.kernels
-    if fmt is contiguous_format:
+    if fmt is contiguous_format or fmt is preserve_format:  # preserve_format: only a row-major input passes
         if _is_contiguous(input._data.shape, k.strides(input._data)):
             return input
+        if fmt is preserve_format:
+            raise RuntimeError("preserve memory format is unsupported by the contiguous operator")
         data = k.contiguous(input._data)
     else:
         strides = _memory_format.channels_last_strides(input._data.shape, fmt)
