@@ -243,6 +243,25 @@ def test_errors_as_pytorchs(oracle, case):
     oracle.raises_alike(ERRORS[case])
 
 
+POSITIONAL = {
+    "contiguous": lambda lib, x: x.contiguous(lib.channels_last),
+    "is_contiguous": lambda lib, x: x.is_contiguous(lib.channels_last),
+    "clone": lambda lib, x: x.clone(lib.channels_last),
+    "cpu": lambda lib, x: x.cpu(lib.channels_last),
+    "float": lambda lib, x: x.float(lib.channels_last),
+    "empty_like": lambda lib, x: lib.empty_like(x, lib.channels_last),
+    "zeros memory_format": lambda lib, x: lib.zeros(2, 3, 4, 5, memory_format=lib.channels_last),
+    "empty_strided memory_format": lambda lib, x: lib.empty_strided((2, 3), (3, 1), memory_format=lib.channels_last),
+}
+
+
+@pytest.mark.parametrize("case", POSITIONAL)
+def test_memory_format_is_a_keyword_where_pytorch_takes_one(oracle, case):
+    for lib in (oracle.torch, oracle.ember):
+        with pytest.raises(TypeError):
+            POSITIONAL[case](lib, lib.zeros(2, 3, 4, 5))
+
+
 def test_to_refuses_a_memory_format_of_another_type(oracle):
     with pytest.raises(TypeError):
         oracle.torch.zeros(2).to(memory_format=3)

@@ -175,7 +175,7 @@ class Tensor:
         strides = self._device.kernels.strides(self._data)
         return strides if dim is None else strides[_wrap_dim(dim, len(strides), "stride")]
 
-    def is_contiguous(self, memory_format: _memory_format.memory_format = _memory_format.contiguous_format) -> bool:
+    def is_contiguous(self, *, memory_format: _memory_format.memory_format = _memory_format.contiguous_format) -> bool:
         """Whether this view's memory is dense in `memory_format`'s dim order (row-major by default; as
         PyTorch's, preserve_format asks for row-major too)."""
         strides = self._device.kernels.strides(self._data)

@@ -95,9 +95,9 @@ def _move(input: Tensor, target_device, target_dtype):
 
 
 def _dtype_shortcut(name: str, target):
-    def convert(input, memory_format=preserve_format):
+    def convert(input, *, memory_format=preserve_format):
         return to(input, target, memory_format=memory_format)
-    convert.__name__ = name
+    convert.__name__ = convert.__qualname__ = name
     convert.__doc__ = f"``to({target!r})``."
     return convert
 
@@ -113,12 +113,12 @@ char = _dtype_shortcut("char", _dtype.int8)
 short = _dtype_shortcut("short", _dtype.int16)
 
 
-def cpu(input, memory_format=preserve_format):
+def cpu(input, *, memory_format=preserve_format):
     """A copy on the CPU (or `input` itself when it is there, in `memory_format`)."""
     return to(input, "cpu", memory_format=memory_format)
 
 
-def cuda(input, device=None, non_blocking=False, memory_format=preserve_format):
+def cuda(input, device=None, non_blocking=False, *, memory_format=preserve_format):
     """A copy on a CUDA device (needs the ember-cuda backend)."""
     where = _device_cls("cuda" if device is None else (f"cuda:{device}" if isinstance(device, int) else device))
     if where.type != "cuda":

@@ -574,7 +574,7 @@ class CloneBackward0(Node):
 
 
 @profiled("aten::contiguous")
-def contiguous(input, memory_format=contiguous_format):
+def contiguous(input, *, memory_format=contiguous_format):
     """`input` itself when dense in `memory_format`'s order (row-major by default), else a copy that is."""
     fmt = _memory_format.parse(memory_format, "contiguous")
     k = input._device.kernels
