@@ -454,7 +454,11 @@ def _adaptive_avg_pool_nd(input: Tensor, out: tuple, layout):
     spatial = len(out)
     size = input._data.shape[-spatial:]
     if all(o == 1 for o in out):
-        return input.mean(tuple(range(-1, -spatial - 1, -1)), keepdim=True)
+        mean = input.mean(tuple(range(-1, -spatial - 1, -1)), keepdim=True)
+        if layout is None:
+            return mean
+        # PyTorch restrides the mean in place (AsStridedBackward1) to its channels-last strides
+        return mean.as_strided_(mean.shape, _memory_format.channels_last_strides(mean.shape, layout))
     bounds = [_adaptive_bounds(n, o) for n, o in zip(size, out)]
     members = [_membership(b, n, input) for b, n in zip(bounds, size)]
     counts = tensor([math.prod(end - start for start, end in window) for window in itertools.product(*bounds)],
