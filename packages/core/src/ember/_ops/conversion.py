@@ -10,7 +10,7 @@ from .._memory_format import preserve_format
 from .._tensor import Tensor
 from ..autograd.node import Node, attach
 from .dispatch import profiled
-from .views import laid_out, like_strides
+from .views import copied, laid_out, like_strides
 
 
 class ToCopyBackward0(Node):
@@ -76,6 +76,8 @@ def _convert(input: Tensor, target_device, target_dtype, layout=preserve_format)
     data = input._data
     if target_device is not input._device:
         data = _move(input, target_device, target_dtype)
+    elif target_dtype is input._dtype:  # a copy (copy=True, another format) made in its layout at once
+        data = copied(input, strides)
     else:
         data = k.astype(data, target_dtype)
     data = laid_out(target_device, data, target_dtype, strides)
