@@ -14,6 +14,7 @@ _CPU_STREAM = ("PyTorch's CPU generator streams (mt19937); other devices draw fr
                "Philox is not reproduced): test_other_devices_stay_seeded checks those")
 
 CPU_ONLY: dict[str, str] = {
+    "test_oracle_memory_format.py::test_dropout_of_a_channels_last_input_draws_pytorchs_mask": _CPU_STREAM,
     "test_oracle_api_breadth.py::test_format_of_0d_tensor": _REPR,
     "test_oracle_api_breadth.py::test_format_of_other_tensors": _REPR,
     "test_oracle_api_breadth.py::test_cpu_0_is_the_cpu": "adds a default-device tensor to a 'cpu:0' one",

@@ -24,6 +24,7 @@ from ._legacy import (
     LongTensor,
     ShortTensor,
 )
+from ._memory_format import channels_last, channels_last_3d, contiguous_format, memory_format, preserve_format
 from ._ops import binary as _binary
 from ._ops import conjugation as _conjugation
 from ._ops import index_ops as _index_ops
@@ -151,12 +152,9 @@ from ._ops.strided import as_strided
 from ._ops.views import (
     broadcast_to,
     clone,
-    contiguous_format,
     flatten,
-    memory_format,
     narrow,
     permute,
-    preserve_format,
     reshape,
     select,
     squeeze,

@@ -11,7 +11,7 @@ import warnings
 import weakref
 from typing import TYPE_CHECKING, Any
 
-from . import _checks, _dtype
+from . import _checks, _dtype, _memory_format
 from ._dtype import dtype as DType
 from ._size import Size
 
@@ -175,8 +175,16 @@ class Tensor:
         strides = self._device.kernels.strides(self._data)
         return strides if dim is None else strides[_wrap_dim(dim, len(strides), "stride")]
 
-    def is_contiguous(self) -> bool:
-        return _row_major(self._device, self._data)
+    def is_contiguous(self, *, memory_format: _memory_format.memory_format = _memory_format.contiguous_format) -> bool:
+        """Whether this view's memory is dense in `memory_format`'s dim order (row-major by default; as
+        PyTorch's, preserve_format asks for row-major too)."""
+        if memory_format is _memory_format.contiguous_format:
+            return _row_major(self._device, self._data)
+        fmt = _memory_format.parse(memory_format, "is_contiguous")
+        if fmt is _memory_format.preserve_format:
+            return _row_major(self._device, self._data)
+        strides = self._device.kernels.strides(self._data)
+        return _memory_format.is_channels_last_contiguous(self._data.shape, strides, fmt)
 
     @property
     def _version_value(self) -> int:
