@@ -21,16 +21,14 @@ _HALF_BITS = np.array(0.5, _F).view(np.int32)
 _SIGN_BIT = np.int32(-1 << 31)
 
 
-def fma(a, b, c) -> np.ndarray:
-    """float32 a * b + c rounded once: the product is exact in float64 (a factor may come as float64 holding a
-    float32 value), the sum is made in float64 and rounded to float32."""
-    wide = np.multiply(a, b, dtype=_D)
-    wide += c
-    return wide.astype(_F)
+def fma(a: np.ndarray, b, c) -> np.ndarray:
+    """float32 a * b + c rounded once, for float32 `a` and numbers `b` and `c`."""
+    return _fused(a, _D(b), c)
 
 
 def _fused(a: np.ndarray, wide_b, c) -> np.ndarray:
-    """`fma` of float32 `a` and a float64 `wide_b` (no casting loop: numpy's cheapest call for a small array)."""
+    """float32 a * b + c rounded once, `wide_b` a float64 holding float32 values: the product is exact in
+    float64, the sum is made in float64 and rounded to float32 (no casting loop: numpy's cheapest calls)."""
     wide = a * wide_b
     wide += c
     return wide.astype(_F)
