@@ -17,7 +17,6 @@ _SINCOS_P = tuple(np.array([[c], [s]], _D) for c, s in zip(
     (_F(2.443315711809948E-005), _F(-1.388731625493765E-003), _F(4.166664568298827E-002)),
     (_F(-1.9515295891E-4), _F(8.3321608736E-3), _F(-1.6666654611E-1))))
 _MINUS_DP = tuple(_D(_F(c)) for c in (-0.78515625, -2.4187564849853515625e-4, -3.77489497744594108e-8))
-_HALF_BITS = np.array(0.5, _F).view(np.int32)
 _SIGN_BIT = np.int32(-1 << 31)
 
 
@@ -46,9 +45,8 @@ def _horner(wide_x: np.ndarray, coefficients) -> np.ndarray:
 def log256_ps(x: np.ndarray) -> np.ndarray:
     """Natural log of float32 `x`, normal and positive (as Box-Muller's 1 - u: the clamp to the smallest normal
     and the NaN for x <= 0 of the AVX code never act on it)."""
-    bits = x.view(np.int32)
-    e = ((bits >> 23) - 0x7E).astype(_F)  # the exponent + 1
-    x = ((bits & ~0x7F800000) | _HALF_BITS).view(_F)
+    x, e = np.frexp(x)  # the mantissa with the exponent bits of 0.5 and the exponent + 1, as the bit masks make them
+    e = e.astype(_F)
     small = x < _F(0.707106781186547524)
     x = (x - _F(1)) + x * small
     e -= small
@@ -72,7 +70,7 @@ def sincos256_ps(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     for dp in _MINUS_DP:
         x = _fused(wide_j, dp, x)
     sign = (j << 29) & _SIGN_BIT
-    cos_sign = ~((j - 2) << 29) & _SIGN_BIT
+    cos_sign = ((j + 2) << 29) & _SIGN_BIT  # bit 2 of j + 2 is that of ~(j - 2)
     cosine_first = (j << 30) >> 31  # all bits set where the polynomials swap
     wide_x = x.astype(_D)
     z = (wide_x * wide_x).astype(_F)
@@ -80,7 +78,7 @@ def sincos256_ps(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     polynomials = _horner(wide_z, _SINCOS_P)
     polynomials = (polynomials * wide_z).astype(_F)
     cosine, sine = polynomials
-    cosine = _fused(cosine, wide_z, -(z * _F(0.5))) + _F(1)
+    cosine = _fused(cosine, wide_z, z * _F(-0.5)) + _F(1)
     sine = _fused(sine, wide_x, x)
     sine_bits, cosine_bits = sine.view(np.int32), cosine.view(np.int32)
     swap = (sine_bits ^ cosine_bits) & cosine_first
