@@ -155,7 +155,8 @@ def _addmm(bias: Tensor, mat1: Tensor, weight: Tensor) -> Tensor:
             found = ((NO_EDGE, NO_EDGE), (None, None))
         (bias_edge, mat1_edge), (bias_meta, mat1_meta) = found
         found = (bias_edge, mat1_edge, mat2_edge), (bias_meta, mat1_meta, mat2_meta)
-    return record_edges(result, AddmmBackward0, *found, cross_saved(mat1, weight))
+    next_functions, input_meta = found
+    return record_edges(result, AddmmBackward0, next_functions, input_meta, cross_saved(mat1, weight))
 
 
 def _parameter_edges(bias: Tensor, mat1: Tensor, weight: Tensor) -> tuple | None:
