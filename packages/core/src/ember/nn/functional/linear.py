@@ -169,9 +169,9 @@ def _parameter_edges(bias: Tensor, mat1: Tensor, weight: Tensor) -> tuple | None
     weight_shape, dtype = weight._data.shape, weight._dtype
     transposed = new_node(TBackward0, ((accumulator(weight), 0),), ((weight_shape, dtype),))
     bias_edge = (accumulator(bias), 0)
-    if not mat1._requires_grad:
-        mat1_edge, mat1_meta = NO_EDGE, None
-    else:
+    mat1_edge: tuple = NO_EDGE
+    mat1_meta: tuple | None = None
+    if mat1._requires_grad:
         fn = mat1._grad_fn
         mat1_edge = (fn, mat1._output_nr) if fn is not None else (accumulator(mat1), 0)
         mat1_meta = (mat1._data.shape, mat1._dtype)
