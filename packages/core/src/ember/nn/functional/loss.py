@@ -694,10 +694,11 @@ def cross_entropy(
                 f"Expected floating point type for target with class probabilities, got {type_name(target)}"
             )
         return _cross_entropy_probabilities(input, target, weight, reduction, label_smoothing, class_dim)
-    if len(shape) == 2 and shape[0] and shape[1] and label_smoothing == 0 and _has(input, "cross_entropy"):
-        # float16's gradient keeps core's composition, computed in float32 as PyTorch's
-        if weight is None and (not needs_grad((input,)) or (_has(input, "cross_entropy_backward")
-                                                            and input._dtype is not _dtype.float16)):
+    # float16 keeps the composition (with or without grad): log_softmax and nll_loss round it as PyTorch's CPU
+    # kernels, where the fused kernel would compute in float16
+    if len(shape) == 2 and shape[0] and shape[1] and label_smoothing == 0 and _has(input, "cross_entropy") \
+            and input._dtype is not _dtype.float16:
+        if weight is None and (not needs_grad((input,)) or _has(input, "cross_entropy_backward")):
             return _fused_cross_entropy(input, target, ignore_index, reduction)
         if weight is not None and not needs_grad((input, weight)):
             return _fused_weighted_cross_entropy(input, target, weight, ignore_index, reduction)
