@@ -181,6 +181,15 @@ def test_cuda_is_the_preferred_accelerator(plugin_state):
     assert ember.accelerator.device_count() == 3
 
 
+def test_mps_queries_answer_from_the_plugins(plugin_state):
+    assert not ember.backends.mps.is_available() and not ember.backends.mps.is_built()
+    register_plugin(_Accelerator("mps", 1, available=False), "mps")
+    assert ember.backends.mps.is_built() and not ember.backends.mps.is_available()
+    _reset_for_tests()
+    register_plugin(_Accelerator("mps", 1), "mps")
+    assert ember.backends.mps.is_built() and ember.backends.mps.is_available()
+
+
 # ----- reductions --------------------------------------------------------------------------------------
 X = [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]
 

@@ -119,6 +119,56 @@ def test_accelerator_queries_on_this_machine(oracle, cpu_only_install):
     assert ember.accelerator.current_accelerator(check_available=True) is None
 
 
+def test_mps_queries_on_this_machine(oracle, cpu_only_install):
+    import ember
+
+    assert ember.backends.mps.is_available() is torch.backends.mps.is_available()
+    assert ember.backends.mps.is_built() is torch.backends.mps.is_built()
+
+
+@pytest.fixture
+def cudnn_switches():
+    """Both libraries' cuDNN switches, put back after the test."""
+    import ember
+
+    names = ("enabled", "benchmark", "deterministic", "allow_tf32")
+    saved = [{name: getattr(lib.backends.cudnn, name) for name in names} for lib in (ember, torch)]
+    yield ember.backends.cudnn, torch.backends.cudnn
+    for lib, values in zip((ember, torch), saved):
+        for name, value in values.items():
+            setattr(lib.backends.cudnn, name, value)
+
+
+def test_cudnn_switches_as_pytorch(oracle, cudnn_switches):
+    """The seeding preamble of ordinary scripts (``cudnn.deterministic = True; cudnn.benchmark = False``),
+    reading the switches, the `flags` context and the queries, with PyTorch's values and refusals."""
+    ours, theirs = cudnn_switches
+    names = ("enabled", "benchmark", "deterministic", "allow_tf32")
+    state = lambda cudnn: [getattr(cudnn, name) for name in names]  # noqa: E731
+    assert state(ours) == state(theirs)
+    assert ours.is_available() is theirs.is_available() is False
+    assert ours.version() is theirs.version() is None and ours.benchmark_limit is theirs.benchmark_limit
+    for cudnn in cudnn_switches:
+        cudnn.deterministic, cudnn.benchmark = True, True
+    assert state(ours) == state(theirs)
+    for cudnn in cudnn_switches:
+        with cudnn.flags(deterministic=True, benchmark_limit=3):
+            inside = state(cudnn)
+        assert state(cudnn) != inside
+        assert (inside, state(cudnn)) == ([False, False, True, True], [True, True, True, True])
+    for name in ("enabled", "benchmark", "deterministic"):
+        with pytest.raises(RuntimeError) as expected:
+            setattr(theirs, name, 1)
+        with pytest.raises(RuntimeError, match=f"^{expected.value}$"):
+            setattr(ours, name, 1)
+        with pytest.raises(RuntimeError, match=f"^{expected.value}$"):
+            with ours.flags(**{name: 1}):
+                pass
+    assert state(ours) == state(theirs)  # a refused value changed nothing, not even the switches before it
+    with pytest.raises(AttributeError, match="has no attribute 'foo'"):
+        ours.foo  # noqa: B018
+
+
 # ----- typed constructors ------------------------------------------------------------------------------
 NAMES = ["FloatTensor", "DoubleTensor", "HalfTensor", "LongTensor", "IntTensor", "BoolTensor"]
 
