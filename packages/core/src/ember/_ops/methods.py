@@ -16,6 +16,7 @@ from . import (
     cross,
     eigh_ops,
     exponents,
+    fill_diagonal,
     gcd,
     histograms,
     householder_ops,
@@ -144,6 +145,7 @@ _METHODS = {
     "new_empty": _new_factory(creation.empty), "new_full": _new_full, "new_tensor": _new_tensor,
     # in place
     "fill_": inplace.fill_, "zero_": inplace.zero_, "copy_": inplace.copy_,
+    "fill_diagonal_": fill_diagonal.fill_diagonal_,
     "apply_": python_apply.apply_, "map_": python_apply.map_,
     "resize_": resizing.resize_, "resize_as_": resizing.resize_as_, "resize": resizing.resize,
     "resize_as": resizing.resize_as,
