@@ -119,6 +119,17 @@ def test_accelerator_queries_on_this_machine(oracle, cpu_only_install):
     assert ember.accelerator.current_accelerator(check_available=True) is None
 
 
+@pytest.mark.parametrize("name", ["is_sparse", "is_sparse_csr", "is_quantized", "is_nested"])
+def test_layout_queries_of_dense_tensors(oracle, name):
+    """Code written for PyTorch's other layouts (optimizers refusing ``grad.is_sparse``) asks these of every
+    tensor: a dense strided tensor, a view and a gradient all answer False."""
+    import ember
+
+    for lib in (ember, torch):
+        x = lib.ones(2, 3, requires_grad=True)
+        (x * 2).sum().backward()
+        assert [getattr(t, name) for t in (x, x.t(), x.grad)] == [False] * 3
+
 def test_mps_queries_on_this_machine(oracle, cpu_only_install):
     import ember
 

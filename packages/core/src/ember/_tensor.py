@@ -143,6 +143,23 @@ class Tensor:
     def is_cuda(self) -> bool:
         return self._device.type == "cuda"
 
+    # ember's tensors are dense and strided: code written for PyTorch's other layouts asks, and is told no
+    @property
+    def is_sparse(self) -> bool:
+        return False
+
+    @property
+    def is_sparse_csr(self) -> bool:
+        return False
+
+    @property
+    def is_quantized(self) -> bool:
+        return False
+
+    @property
+    def is_nested(self) -> bool:
+        return False
+
     def get_device(self) -> int:
         """The device index of a tensor on an accelerator, -1 on the CPU (as PyTorch's)."""
         return -1 if self._device.type == "cpu" else self._device.index
