@@ -223,6 +223,30 @@ def test_typed_constructor_isinstance_and_tensors(oracle, name, dtype):
     assert not bool(e[0]) and expected.data_ptr() == t.data_ptr()
 
 
+@pytest.mark.parametrize("dtype", ["float64", "int32", "bool"])
+@pytest.mark.parametrize("args", [(2, 3), ([1.7, 0, -2],), ((2, 3),), ([[1, 0], [2, 3]],), (), ("size",), (2.5,),
+                                  ("a",), (-1,)])
+def test_tensor_new(oracle, dtype, args):
+    """Old code's ``weight.new(n, h).zero_()`` and ``x.new(data)``: the typed constructors' forms, of the
+    tensor's dtype and device."""
+    import ember
+
+    def build(lib):
+        converted = [lib.Size([2]) if arg == "size" else arg for arg in args]
+        return lib.ones(2, dtype=getattr(lib, dtype)).new(*converted)
+    try:
+        expected = build(torch)
+    except Exception as error:
+        with pytest.raises(type(error)):
+            build(ember)
+        return
+    got = build(ember)
+    assert tuple(got.shape) == tuple(expected.shape) and str(got.dtype)[6:] == str(expected.dtype)[6:]
+    assert got.device == ember.ones(1).device and not got.requires_grad
+    if args and isinstance(args[0], list):
+        np.testing.assert_array_equal(got.cpu().numpy(), expected.numpy())
+
+
 # ----- reductions ---------------------------------------------------------------------------------------
 REDUCTION_NAMES = ["sum", "mean", "var", "std", "prod", "any", "all", "amax", "amin", "max", "min", "argmax", "argmin",
                    "logsumexp"]
