@@ -138,6 +138,29 @@ def test_mps_queries_on_this_machine(oracle, cpu_only_install):
 
 
 @pytest.fixture
+def sharing_strategies():
+    import ember
+
+    saved = [lib.multiprocessing.get_sharing_strategy() for lib in (ember, torch)]
+    yield ember.multiprocessing, torch.multiprocessing
+    for lib, strategy in zip((ember, torch), saved):
+        lib.multiprocessing.set_sharing_strategy(strategy)
+
+
+def test_multiprocessing_sharing_strategies_as_pytorch(oracle, sharing_strategies):
+    ours, theirs = sharing_strategies
+    assert ours.get_all_sharing_strategies() == theirs.get_all_sharing_strategies()
+    assert ours.get_sharing_strategy() == theirs.get_sharing_strategy()
+    for mp in sharing_strategies:
+        mp.set_sharing_strategy("file_system")
+        assert mp.get_sharing_strategy() == "file_system"
+        with pytest.raises(AssertionError, match="^invalid sharing strategy 'memory', expected one of"):
+            mp.set_sharing_strategy("memory")
+        assert mp.get_sharing_strategy() == "file_system"
+    assert set(theirs.__all__) <= set(ours.__all__)  # the names PyTorch exports, Python's among them
+
+
+@pytest.fixture
 def cudnn_switches():
     """Both libraries' cuDNN switches, put back after the test."""
     import ember
