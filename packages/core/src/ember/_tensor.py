@@ -144,21 +144,7 @@ class Tensor:
         return self._device.type == "cuda"
 
     # ember's tensors are dense and strided: code written for PyTorch's other layouts asks, and is told no
-    @property
-    def is_sparse(self) -> bool:
-        return False
-
-    @property
-    def is_sparse_csr(self) -> bool:
-        return False
-
-    @property
-    def is_quantized(self) -> bool:
-        return False
-
-    @property
-    def is_nested(self) -> bool:
-        return False
+    is_sparse = is_sparse_csr = is_quantized = is_nested = property(lambda self: False)
 
     def get_device(self) -> int:
         """The device index of a tensor on an accelerator, -1 on the CPU (as PyTorch's)."""
