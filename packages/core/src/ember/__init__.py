@@ -212,9 +212,11 @@ from . import (  # noqa: E402  (they build on the names above)
     backends,  # noqa: E402
     cpu,
     cuda,
+    distributed,
     distributions,
     func,
     linalg,
+    multiprocessing,
     nn,
     optim,
     profiler,

@@ -143,6 +143,9 @@ class Tensor:
     def is_cuda(self) -> bool:
         return self._device.type == "cuda"
 
+    # ember's tensors are dense and strided: code written for PyTorch's other layouts asks, and is told no
+    is_sparse = is_sparse_csr = is_quantized = is_nested = property(lambda self: False)
+
     def get_device(self) -> int:
         """The device index of a tensor on an accelerator, -1 on the CPU (as PyTorch's)."""
         return -1 if self._device.type == "cpu" else self._device.index
