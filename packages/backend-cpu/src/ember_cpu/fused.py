@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import lerp
-from .kernels import _BITS, ARRAY, _array, _quietly, _select_or_zero, cross_entropy
+from .kernels import _BITS, ARRAY, _array, _quietly, _select_or_zero, cross_entropy, row_numbers
 
 # OpenBLAS's GEMM is up to 1.8x faster with few rows (a small batch) when they are the columns of the
 # product it computes: (bᵀ @ aᵀ)ᵀ. Measured on 784-256, 256-1024 and 512-128 layers: faster up to 64 rows and
@@ -78,7 +78,7 @@ def cross_entropy_backward(grad, probs, target, scale, kept):
         rows = np.where(kept, rows, rows.dtype.type(0))
     result = np.multiply(probs, rows[:, None] if rows.ndim else rows)
     try:
-        result[np.arange(len(target)), target] -= rows
+        result[row_numbers(len(target)), target] -= rows
     except IndexError:  # a target outside [0, C) (a queued device's pending check rejects it) matches no class
         inside = (target >= 0) & (target < probs.shape[1])
         result[np.flatnonzero(inside), target[inside]] -= rows[inside] if rows.ndim else rows
@@ -165,16 +165,21 @@ def sgd_step(params, grads, bufs, lr, momentum, dampening, weight_decay, nestero
 
 def _momentum_step(params, grads, bufs, lr, momentum):
     """`sgd_step` with momentum alone (the common case): buf = momentum * buf + grad, param += -lr * buf, the
-    general loop's roundings without its per-parameter branches and calls."""
+    general loop's roundings without its per-parameter branches and calls. The hyperparameters are cast once
+    to the parameters' floating dtype, as numpy's NEP 50 rules cast a Python float in each call (0.1 us of a
+    small parameter's 2); a buffer of another dtype takes the Python numbers."""
+    dtype = params[0].dtype if params else None
+    factor, step = (dtype.type(momentum), dtype.type(-lr)) if dtype is not None and dtype.kind == "f" else \
+        (momentum, -lr)
     new_bufs = []
     for param, grad, buf in zip(params, grads, bufs):
         if buf is None:
             buf = grad.copy()
         else:
-            np.multiply(buf, momentum, out=buf)
-            np.add(buf, grad, out=buf)
+            np.multiply(buf, factor if buf.dtype is dtype else momentum, buf)
+            np.add(buf, grad, buf)
         new_bufs.append(buf)
-        np.add(param, np.multiply(buf, -lr), out=param)
+        np.add(param, np.multiply(buf, step if buf.dtype is dtype else -lr), param)
     return new_bufs
 
 
