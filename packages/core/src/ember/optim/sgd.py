@@ -6,7 +6,6 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import ember
-from ember._ops.dispatch import bump
 from ember._tensor import Tensor
 from ember.autograd import grad_mode
 from ember.optim._update import kernel_groups
@@ -110,29 +109,33 @@ class SGD(Optimizer):
     def _fused_update(
         self, kernel: Callable[..., Any], params: list[Tensor], grads: list[Tensor], group: dict[str, Any]
     ) -> None:
-        """One ``sgd_step`` kernel call updates every parameter in `params` (and the momentum buffers)."""
-        buffers = None
+        """One ``sgd_step`` kernel call updates every parameter in `params` (and the momentum buffers). The
+        buffers are gathered, and the versions bumped, in one pass over the parameters each (`bump` inline):
+        this runs once per training step."""
+        param_data = [param._data for param in params]
+        buffers = buffer_data = None
         if group["momentum"] != 0:
-            buffers = [self.state[param].get("momentum_buffer") for param in params]
-        new = kernel(
-            [param._data for param in params],
-            [grad._data for grad in grads],
-            None if buffers is None else [None if buffer is None else buffer._data for buffer in buffers],
-            group["lr"],
-            group["momentum"],
-            group["dampening"],
-            group["weight_decay"],
-            group["nesterov"],
-            group["maximize"],
-        )
+            state = self.state
+            buffers = [state[param].get("momentum_buffer") for param in params]
+            buffer_data = [None if buffer is None else buffer._data for buffer in buffers]
+        new = kernel(param_data, [grad._data for grad in grads], buffer_data, group["lr"], group["momentum"],
+                     group["dampening"], group["weight_decay"], group["nesterov"], group["maximize"])
         for param in params:
-            bump(param)
+            counter = param._version
+            if counter is None:
+                param._version = [1]
+            else:
+                counter[0] += 1
         if buffers is not None:
             for param, buffer, data in zip(params, buffers, new):
                 if buffer is None:
                     self.state[param]["momentum_buffer"] = Tensor._make(data, param._dtype, param._device)
                 else:
-                    bump(buffer)
+                    counter = buffer._version
+                    if counter is None:
+                        buffer._version = [1]
+                    else:
+                        counter[0] += 1
 
 
 def _composed_update(param: Tensor, grad: Tensor, state: dict | None, group: dict[str, Any]) -> None:

@@ -18,9 +18,9 @@ from ember._ops.fused import fused as _fused
 from ember._ops.fused import has as _has
 from ember._ops.indexing import _index_backward, index_in_range
 from ember._ops.views import iterator_layout
-from ember._tensor import Tensor
+from ember._tensor import Tensor, wrap
 from ember.autograd import grad_mode
-from ember.autograd.node import _FREED, Node, _unpack, attach, needs_grad, needs_input_grad, record_edges
+from ember.autograd.node import _FREED, Node, _unpack, attach, needs_grad, needs_input_grad, record, record_edges
 from ember.nn import _reduction
 from ember.nn.functional._common import check_not_differentiable, type_name
 from ember.nn.functional.activation import log_softmax
@@ -542,18 +542,27 @@ FusedNllLossBackward0.__name__ = FusedNllLossBackward0.__qualname__ = "NllLossBa
 
 
 def _host_checked_losses(input: Tensor, target: Tensor, ignore_index: int, reduction: str) -> tuple:
-    """(loss, probabilities, scale, kept, safe_target) with the targets checked by ``ember._checks``."""
+    """(loss, probabilities, scale, kept, safe_target) with the targets checked by ``ember._checks``; the loss
+    a fresh tensor (see `_result`)."""
     rows, num_classes = input._data.shape  # neither is 0
     kept, safe_target = None, target
     ignored = _checks.check_targets(input._device, target._data, ignore_index, num_classes)
+    if ignored is False and reduction != "none" and input._dtype in _SUMMED_ON_BUFFERS:
+        # The training step's common case, its kernels called directly (each result wrapped once, where
+        # `_fused` and the ops would wrap the per-row losses, and the loss twice): the sum (and mean) are the
+        # very kernel calls those ops make.
+        device = input._device
+        kernels = device.kernels
+        losses, probabilities = kernels.cross_entropy(input._data, target._data)
+        total = kernels.sum(losses, (0,), False)
+        if reduction == "mean":
+            total = kernels.div(total, rows)
+        return wrap(total, input._dtype, device), wrap(probabilities, input._dtype, device), \
+            1.0 / rows if reduction == "mean" else 1.0, kept, safe_target
     if ignored is not False:
         kept = target != ignore_index
         safe_target = _safe_targets(target, kept, ignore_index, num_classes, ignored)
     losses, probabilities = _fused(input, "cross_entropy", input, safe_target)
-    if kept is None and reduction != "none" and input._dtype in _SUMMED_ON_BUFFERS:
-        # the training step's common case: the sum (and mean) as the ops' kernel calls, without their dispatch
-        return _summed_on_buffers(losses, reduction, rows), probabilities, 1.0 / rows if reduction == "mean" \
-            else 1.0, kept, safe_target
     if kept is not None:
         losses = ember.where(kept, losses, 0.0)
     scale = 1.0
@@ -563,28 +572,18 @@ def _host_checked_losses(input: Tensor, target: Tensor, ignore_index: int, reduc
         count = rows if kept is None else kept.to(input._dtype).sum()
         losses = losses.sum() / count
         scale = 1.0 / count
-    return losses, probabilities, scale, kept, safe_target
+    return _result(losses), probabilities, scale, kept, safe_target
 
 
 # dtypes whose sum the ``sum`` kernel gives as the op does (float16's op accumulates in float32)
 _SUMMED_ON_BUFFERS = (_dtype.float32, _dtype.float64)
 
 
-def _summed_on_buffers(losses: Tensor, reduction: str, rows: int) -> Tensor:
-    """``losses.sum()`` ('sum') or ``losses.sum() / rows`` ('mean') of the per-row losses, from the very kernel
-    calls those ops make."""
-    kernels = losses._device.kernels
-    total = kernels.sum(losses._data, (0,), False)
-    if reduction == "mean":
-        total = kernels.div(total, rows)
-    return Tensor._make(total, losses._dtype, losses._device)
-
-
 def _device_checked_losses(input: Tensor, target: Tensor, ignore_index: int, reduction: str) -> tuple:
-    """(loss, probabilities, scale, kept) from ``cross_entropy_checked``, whose flags core defers one check
-    on (or which adds to the pending flags of an earlier call); kept is the per-row weight (0 for an ignored
-    target). A mean is one sum of the losses and weights (its (2, N) rows), a division and the reciprocal
-    the backward scales by: 4 kernel calls in all."""
+    """(loss, probabilities, scale, kept) from ``cross_entropy_checked`` (the loss a fresh tensor), whose
+    flags core defers one check on (or which adds to the pending flags of an earlier call); kept is the
+    per-row weight (0 for an ignored target). A mean is one sum of the losses and weights (its (2, N) rows), a
+    division and the reciprocal the backward scales by: 4 kernel calls in all."""
     device, n = input._device, input._data.shape[0]
     earlier = _checks.pending_flags(device, n)
     rows, probabilities, flags = _fused(input, "cross_entropy_checked", input, target, ignore_index, earlier)
@@ -596,7 +595,7 @@ def _device_checked_losses(input: Tensor, target: Tensor, ignore_index: int, red
     elif reduction == "mean":
         total, count = rows.sum(1)
         losses, scale = total / count, count.reciprocal()
-    return losses, probabilities, scale, kept
+    return _result(losses), probabilities, scale, kept
 
 
 def _fused_cross_entropy(input: Tensor, target: Tensor, ignore_index: int, reduction: str) -> Tensor:
@@ -617,15 +616,16 @@ def _fused_cross_entropy(input: Tensor, target: Tensor, ignore_index: int, reduc
                                                                                    reduction)
     finally:
         state.enabled = recording
-    result = _result(losses)
     if not (recording and input._requires_grad):
-        return result
+        return losses
     # The log-probabilities are never computed: the tensor standing for them between the two nodes (which
-    # no user can reach) holds the probabilities' buffer, for its shape and dtype.
-    log_probabilities = attach(_result(probabilities), FusedLogSoftmaxBackward0, (input,))
-    saved = (target, probabilities)
-    return attach(result, FusedNllLossBackward0, (log_probabilities,), saved, scale=scale, kept=kept,
-                  safe_target=safe_target)
+    # no user can reach) holds the probabilities' buffer, for its shape and dtype. Both nodes are recorded
+    # without `attach`'s checks (grad mode is on, the input floating) and the nll node over the one edge it
+    # has, found here: this runs once per training step.
+    log_probabilities = record(_result(probabilities), FusedLogSoftmaxBackward0, (input,))
+    return record_edges(losses, FusedNllLossBackward0, ((log_probabilities._grad_fn, 0),),
+                        ((probabilities._data.shape, probabilities._dtype),), (target, probabilities),
+                        {"scale": scale, "kept": kept, "safe_target": safe_target})
 
 
 def _check_floating(input: Tensor, op: str) -> None:
