@@ -28,7 +28,8 @@ from ember.nn.functional.activation import log_softmax
 
 def _reduction_of(size_average: bool | None, reduce: bool | None, reduction: str) -> str:
     """The checked reduction a loss function applies, the legacy flags taking precedence when given."""
-    reduction = _reduction.resolve(size_average, reduce, reduction)
+    if size_average is not None or reduce is not None:
+        reduction = _reduction.resolve(size_average, reduce, reduction)
     _reduction.check(reduction)
     return reduction
 
@@ -345,7 +346,11 @@ class NllLossBackwardBackward0(Node):
 
 def _check_nll(input: Tensor, target: Tensor, weight: Tensor | None) -> int:
     """Validate nll_loss's arguments as PyTorch does; returns the number of classes."""
-    ndim, target_ndim = len(input._data.shape), len(target._data.shape)
+    shape, target_shape = input._data.shape, target._data.shape
+    if len(shape) == 2 and len(target_shape) == 1 and shape[0] == target_shape[0] and weight is None and \
+            target._dtype is _dtype.int64:
+        return shape[1]  # the training step's (N, C) logits and (N,) targets, which pass every check below
+    ndim, target_ndim = len(shape), len(target_shape)
     if ndim < 1:
         raise ValueError(f"Expected 1 or more dimensions (got {ndim})")
     if target._dtype is not _dtype.int64:
@@ -353,19 +358,19 @@ def _check_nll(input: Tensor, target: Tensor, weight: Tensor | None) -> int:
     if ndim == 1:
         if target_ndim > 1:
             raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
-        if target_ndim == 1 and target._data.shape[0] != 1:
+        if target_ndim == 1 and target_shape[0] != 1:
             raise ValueError(
-                f"For 1D input, 1D target must have size 1, but got target size: {target._data.shape[0]}"
+                f"For 1D input, 1D target must have size 1, but got target size: {target_shape[0]}"
             )
-    elif target_ndim == 0 or input._data.shape[0] != target._data.shape[0]:
-        batch = 1 if target_ndim == 0 else target._data.shape[0]
+    elif target_ndim == 0 or shape[0] != target_shape[0]:
+        batch = 1 if target_ndim == 0 else target_shape[0]
         raise ValueError(
-            f"Expected input batch_size ({input._data.shape[0]}) to match target batch_size ({batch})."
+            f"Expected input batch_size ({shape[0]}) to match target batch_size ({batch})."
         )
-    elif input._data.shape[2:] != target._data.shape[1:]:
-        expected = [input._data.shape[0], *input._data.shape[2:]]
-        raise RuntimeError(f"Expected target size {expected}, got {list(target._data.shape)}")
-    num_classes = input._data.shape[0 if ndim == 1 else 1]
+    elif shape[2:] != target_shape[1:]:
+        expected = [shape[0], *shape[2:]]
+        raise RuntimeError(f"Expected target size {expected}, got {list(target_shape)}")
+    num_classes = shape[0 if ndim == 1 else 1]
     if weight is not None:
         if weight.numel() != num_classes:
             raise RuntimeError(
@@ -513,7 +518,12 @@ class FusedNllLossBackward0(Node):
         if grad_mode.state.enabled:
             one_hot = _targets(target, probabilities.shape[1]).to(grad.dtype)
             return (probabilities - one_hot) * self._rows(grad)
-        return _fused(grad, "cross_entropy_backward", grad, probabilities, self.safe_target, self.scale, self.kept)
+        # the kernel called directly, without `_fused`'s generic unwrapping: every training step's backward
+        scale, kept = self.scale, self.kept
+        return wrap(grad._device.kernels.cross_entropy_backward(
+            grad._data, probabilities._data, self.safe_target._data,
+            scale._data if isinstance(scale, Tensor) else scale, None if kept is None else kept._data),
+            grad._dtype, grad._device)
 
     def differentiable(self, probabilities: Tensor) -> Tensor:
         """The forward's probabilities as the output of a softmax node over the logits as they were then:
@@ -694,10 +704,12 @@ def cross_entropy(
                 f"Expected floating point type for target with class probabilities, got {type_name(target)}"
             )
         return _cross_entropy_probabilities(input, target, weight, reduction, label_smoothing, class_dim)
-    if len(shape) == 2 and shape[0] and shape[1] and label_smoothing == 0 and _has(input, "cross_entropy"):
+    # `_has` and `needs_grad` inline: this runs once per training step
+    kernels = input._device.kernels
+    if len(shape) == 2 and shape[0] and shape[1] and label_smoothing == 0 and kernels.cross_entropy is not None:
         # float16's gradient keeps core's composition, computed in float32 as PyTorch's
-        if weight is None and (not needs_grad((input,)) or (_has(input, "cross_entropy_backward")
-                                                            and input._dtype is not _dtype.float16)):
+        if weight is None and (not (input._requires_grad and grad_mode.state.enabled) or (
+                kernels.cross_entropy_backward is not None and input._dtype is not _dtype.float16)):
             return _fused_cross_entropy(input, target, ignore_index, reduction)
         if weight is not None and not needs_grad((input, weight)):
             return _fused_weighted_cross_entropy(input, target, weight, ignore_index, reduction)
