@@ -165,21 +165,16 @@ def sgd_step(params, grads, bufs, lr, momentum, dampening, weight_decay, nestero
 
 def _momentum_step(params, grads, bufs, lr, momentum):
     """`sgd_step` with momentum alone (the common case): buf = momentum * buf + grad, param += -lr * buf, the
-    general loop's roundings without its per-parameter branches and calls. The hyperparameters are cast once
-    to the parameters' floating dtype, as numpy's NEP 50 rules cast a Python float in each call (0.1 us of a
-    small parameter's 2); a buffer of another dtype takes the Python numbers."""
-    dtype = params[0].dtype if params else None
-    factor, step = (dtype.type(momentum), dtype.type(-lr)) if dtype is not None and dtype.kind == "f" else \
-        (momentum, -lr)
+    general loop's roundings without its per-parameter branches and calls."""
     new_bufs = []
     for param, grad, buf in zip(params, grads, bufs):
         if buf is None:
             buf = grad.copy()
         else:
-            np.multiply(buf, factor if buf.dtype is dtype else momentum, buf)
-            np.add(buf, grad, buf)
+            np.multiply(buf, momentum, out=buf)
+            np.add(buf, grad, out=buf)
         new_bufs.append(buf)
-        np.add(param, np.multiply(buf, step if buf.dtype is dtype else -lr), param)
+        np.add(param, np.multiply(buf, -lr), out=param)
     return new_bufs
 
 
