@@ -633,9 +633,11 @@ def _fused_cross_entropy(input: Tensor, target: Tensor, ignore_index: int, reduc
     # without `attach`'s checks (grad mode is on, the input floating) and the nll node over the one edge it
     # has, found here: this runs once per training step.
     log_probabilities = record(_result(probabilities), FusedLogSoftmaxBackward0, (input,))
-    return record_edges(losses, FusedNllLossBackward0, ((log_probabilities._grad_fn, 0),),
-                        ((probabilities._data.shape, probabilities._dtype),), (target, probabilities),
-                        {"scale": scale, "kept": kept, "safe_target": safe_target})
+    result = record_edges(losses, FusedNllLossBackward0, ((log_probabilities._grad_fn, 0),),
+                          ((probabilities._data.shape, probabilities._dtype),), (target, probabilities))
+    node = result._grad_fn  # its attributes set here, without record_edges' dict and loop
+    node.scale, node.kept, node.safe_target = scale, kept, safe_target
+    return result
 
 
 def _check_floating(input: Tensor, op: str) -> None:
