@@ -9,6 +9,7 @@ no checks core has already made.
 """
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from typing import Any
@@ -462,11 +463,20 @@ def log_softmax(x, axis):
     return shifted
 
 
+@functools.lru_cache(maxsize=16)
+def row_numbers(rows: int):
+    """np.arange(rows), read-only: the row index of a (rows, C) gather, made once per row count (a training
+    loop's few batch sizes) instead of once per cross_entropy call (0.3 us of a small batch's 7)."""
+    numbers = np.arange(rows)
+    numbers.flags.writeable = False
+    return numbers
+
+
 @_quietly
 def cross_entropy(logits, target):
     """Per-row losses -log_softmax(logits)[i, target[i]] and the probabilities softmax(logits)."""
     shifted = logits - _maxima(logits, 1)
-    picked = shifted[np.arange(len(target)), target]
+    picked = shifted[row_numbers(len(target)), target]
     exp = np.exp(shifted, out=shifted)  # in place: one (N, C) buffer for the shifted values, exp and probabilities
     total = np.add.reduce(exp, 1, None, None, True)
     # -(log-probability), as PyTorch's nll_loss negates it: -0., not 0., for a log-probability of 0
