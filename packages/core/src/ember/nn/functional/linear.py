@@ -185,7 +185,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     _check(input, weight, bias)
     if bias is None:
         return input.matmul(weight.t())
-    if input.dim() == 2:
+    if len(input._data.shape) == 2:
         return _addmm(bias, input, weight)
     output = _addmm(bias, input.reshape(-1, weight._data.shape[1]), weight)
     return output.view(*input._data.shape[:-1], weight._data.shape[0])
