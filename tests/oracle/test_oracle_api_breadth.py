@@ -491,3 +491,16 @@ def test_where_with_one_argument(oracle, condition):
 def test_where_of_0d(oracle):
     for value in (0, 3):
         oracle.check_forward(lambda lib, c: lib.where(c), np.array(value))
+
+
+def test_version_module_has_pytorchs_names():
+    """`torch.version.cuda` and its siblings: the names PyTorch's CPU build gives, with its values where ember's
+    build is alike (no CUDA, HIP or ROCm toolkit; a release build)."""
+    import torch
+
+    import ember
+    for name in ("cuda", "hip", "rocm", "debug", "git_version", "__version__"):
+        assert hasattr(ember.version, name), name
+    assert ember.version.cuda is torch.version.cuda is None and ember.version.hip is torch.version.hip is None
+    assert ember.version.debug is torch.version.debug is False
+    assert ember.__version__ == ember.version.__version__

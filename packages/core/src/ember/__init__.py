@@ -225,6 +225,7 @@ from . import (  # noqa: E402  (they build on the names above)
     special,
     testing,
     utils,
+    version,
 )
 from ._deterministic import (  # noqa: E402
     are_deterministic_algorithms_enabled,
@@ -398,4 +399,4 @@ for _name in _view_scatters.NAMES:
     setattr(Tensor, _name, getattr(_view_scatters, _name))
 Tensor.nonzero_static = nonzero_static  # type: ignore[attr-defined]
 
-__version__ = "0.1.0"
+__version__ = version.__version__
