@@ -7,6 +7,7 @@ devices with queues.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
@@ -647,6 +648,16 @@ def _conv2d() -> Case:
     return Case("conv2d 32->64 3x3 on 64x32x32x32 fwd+bwd", Target("torch", 2.0), framework, numpy)
 
 
+# randn: a small draw (an init, a noise batch: the fixed cost of PyTorch's bit-exact CPU stream, AVX2
+# Box-Muller emulated in numpy) and a large one, against PyTorch's own.
+def _randn(*shape: int) -> Case:
+    def framework(fw: ModuleType, device: str) -> Run:
+        return lambda: fw.randn(*shape, device=device)
+
+    size = "x".join(map(str, shape)) if math.prod(shape) < LARGE else f"{math.prod(shape) // LARGE}M"
+    return Case(f"randn {size}", None, framework, None)
+
+
 CASES: tuple[Case, ...] = (
     *(_tiny_forward(op) for op in TINY_OPS),
     *(_tiny_forward_backward(op) for op in TINY_OPS),
@@ -664,6 +675,8 @@ CASES: tuple[Case, ...] = (
     *_ELEMENTWISE_1M,
     *_SCANS_1M,
     *_SPECIAL_1M,
+    _randn(64, 3),
+    _randn(LARGE),
     _lstm(),
     _digits_loader(0),
     _digits_loader(2),

@@ -198,7 +198,7 @@ def to_json(rows: list[Row], environment: dict[str, Any]) -> dict[str, Any]:
 
 
 # Kernels that only read or make buffer metadata (strides, views): no device work, no launch.
-METADATA_KERNELS = frozenset({"strides", "storage_offset", "as_strided", "permute", "slice"})
+METADATA_KERNELS = frozenset({"strides", "is_contiguous", "storage_offset", "as_strided", "permute", "slice"})
 
 
 def count_kernel_calls(ember: ModuleType, device: str, batch: int = 64) -> dict[str, int]:

@@ -181,6 +181,15 @@ def test_cuda_is_the_preferred_accelerator(plugin_state):
     assert ember.accelerator.device_count() == 3
 
 
+def test_mps_queries_answer_from_the_plugins(plugin_state):
+    assert not ember.backends.mps.is_available() and not ember.backends.mps.is_built()
+    register_plugin(_Accelerator("mps", 1, available=False), "mps")
+    assert ember.backends.mps.is_built() and not ember.backends.mps.is_available()
+    _reset_for_tests()
+    register_plugin(_Accelerator("mps", 1), "mps")
+    assert ember.backends.mps.is_built() and ember.backends.mps.is_available()
+
+
 # ----- reductions --------------------------------------------------------------------------------------
 X = [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]
 
@@ -390,3 +399,28 @@ def test_where_with_one_argument_gives_the_indices():
     assert values(only) == [1, 2]
     assert [values(t) for t in ember.where(ember.tensor(3))] == [[0]]
     assert [values(t) for t in ember.where(ember.tensor(0))] == [[]]
+
+
+# ----- ember.distributed and ember.multiprocessing ------------------------------------------------------
+def test_distributed_answers_as_a_build_without_it():
+    import ember.distributed as dist
+
+    assert dist.is_available() is False
+    rank = dist.get_rank() if dist.is_available() and dist.is_initialized() else 0  # the usual guard
+    assert rank == 0 and dist.__all__ == ["is_available"]
+
+
+def _send_through(queue) -> None:
+    queue.put(ember.arange(4.0) * 2)
+
+
+def test_multiprocessing_moves_a_tensor_between_processes():
+    import ember.multiprocessing as mp
+
+    context = mp.get_context("fork")
+    queue = context.Queue()
+    worker = context.Process(target=_send_through, args=(queue,))
+    worker.start()
+    received = queue.get(timeout=60)
+    worker.join(timeout=60)
+    assert worker.exitcode == 0 and values(received) == [0.0, 2.0, 4.0, 6.0]

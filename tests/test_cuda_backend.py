@@ -288,7 +288,8 @@ def test_the_cupy_table_is_built_from_functions_cupy_has():
     api = CupyAPI(cupy)
     table = build(api, 2)
     assert set(REQUIRED_KERNELS) <= set(table)
-    assert set(table) & set(OPTIONAL_KERNELS) == {"reshape", "permute", "slice", "storage_offset", "relu",
+    assert set(table) & set(OPTIONAL_KERNELS) == {"reshape", "permute", "slice", "storage_offset", "is_contiguous",
+                                                  "view_dtype", "relu",
                                                   "sigmoid", "min", "argmin", "cat", "softmax", "log_softmax",
                                                   "zero_", "copy_to", "from_dlpack", "to_dlpack",
                                                   "dlpack_device", "lu_factor", "cholesky", "triangular_solve",

@@ -14,7 +14,7 @@ from ember.nn import functional as F
 from ember.plugins.registry import KernelTable
 
 # Kernels that only read or make buffer metadata (as benchmarks/run.py counts them).
-METADATA_KERNELS = frozenset({"strides", "storage_offset", "as_strided", "permute", "slice"})
+METADATA_KERNELS = frozenset({"strides", "is_contiguous", "storage_offset", "as_strided", "permute", "slice"})
 
 
 def _mlp_step(batch: int = 64):
@@ -56,7 +56,7 @@ def _without(*names: str):
 def test_an_mlp_training_step_makes_at_most_16_kernel_calls_on_the_cpu():
     """MLP 784-256-10, CrossEntropy, SGD with momentum, batch 64 (benchmarks/run.py's step): 16 kernel calls
     today, one of them the host read of the target check, plus 16 metadata calls (8 transposing views, 8
-    strides reads in gradient accumulation). Composed without the fused kernels it makes 59 (and 16)."""
+    is_contiguous reads in gradient accumulation). Composed without the fused kernels it makes 59 (and 16)."""
     step = _mlp_step()
     step()  # the first step makes the momentum buffers
     calls = _calls(step)

@@ -37,6 +37,19 @@ def test_generator_api():
     assert ember.manual_seed(7) is ember.default_generator and ember.initial_seed() == 7
 
 
+def test_an_unseeded_program_draws_other_numbers_on_each_run():
+    """As PyTorch's default CPU generator (seeded from the OS's entropy), unlike a new Generator (its default seed)
+    and the default generators of other devices."""
+    import subprocess
+    import sys
+    program = ("import ember; print(ember.initial_seed(), ember.rand(2).tolist(), ember.Generator().initial_seed(), "
+               "ember.manual_seed(3).initial_seed(), ember.rand(2).tolist())")
+    runs = [subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True).stdout.split()
+            for _ in range(2)]
+    assert runs[0][:3] != runs[1][:3]  # the seed and the draws
+    assert runs[0][3] == runs[1][3] == "67280421310721" and runs[0][4:] == runs[1][4:]  # then seeded: the same
+
+
 def test_same_seed_same_numbers_for_every_random_function():
     def draws(seed):
         g = ember.Generator().manual_seed(seed)

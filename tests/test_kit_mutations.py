@@ -405,6 +405,22 @@ def _storage_offset_from_its_own_start(x, base):
     return 0
 
 
+def _is_contiguous_counting_size_one_strides(x):
+    return x.strides == np.ascontiguousarray(x).strides  # wrong for a size-1 dim's free stride
+
+
+def _storage_offset_in_base_elements(x, base):
+    return K["storage_offset"](x, base) * x.itemsize // base.itemsize
+
+
+def _view_dtype_copying(x, dtype):
+    return x.view(dtype.numpy).copy()
+
+
+def _view_dtype_casting(x, dtype):
+    return x.astype(dtype.numpy)
+
+
 def _unary_last_stride(op):
     def kernel(x, out=None):
         return K[op](_as_if_contiguous(x), out=out)
@@ -683,8 +699,14 @@ MUTANTS = (
     Mutant("strides in bytes", "strides", _strides_in_bytes, "test_views"),
     Mutant("storage_offset in bytes", "storage_offset", _storage_offset_in_bytes, "test_optional_kernels",
            "storage_offset"),
+    Mutant("is_contiguous counts size-1 dims' strides", "is_contiguous", _is_contiguous_counting_size_one_strides,
+           "test_optional_kernels", "is_contiguous"),
     Mutant("storage_offset always 0", "storage_offset", _storage_offset_from_its_own_start,
            "test_optional_kernels", "storage_offset"),
+    Mutant("storage_offset in elements of the base's dtype", "storage_offset", _storage_offset_in_base_elements,
+           "test_view_dtype_kernel", "inside"),
+    Mutant("view_dtype copies the bytes", "view_dtype", _view_dtype_copying, "test_view_dtype_kernel"),
+    Mutant("view_dtype casts the values", "view_dtype", _view_dtype_casting, "test_view_dtype_kernel"),
     Mutant("contiguous trusts a last stride of 1", "contiguous", _contiguous_by_last_stride, "test_views",
            "contiguous"),
     Mutant("exp treats last stride 1 as contiguous", "exp", _unary_last_stride("exp"), "test_elementwise",

@@ -78,3 +78,20 @@ def test_float16_takes_the_op_path_and_sums_in_float32():
     ember.nn.functional.linear(x, weight, bias).sum().backward()
     # 4096 ones summed in float16 one by one would stop at 2048; PyTorch's float32 accumulation gives 4096
     assert bias.grad.tolist() == [4096.0, 4096.0, 4096.0]
+
+
+def test_weight_grad_is_not_a_view_but_a_hook_sees_one():
+    """PyTorch keeps TBackward0's gradient detached as .grad (``_base`` None, row-major); a tensor hook on the
+    weight is handed the view itself. Both through the buffer path that skips making the view."""
+    seen = []
+    for hooked in (False, True):
+        layer = ember.nn.Linear(4, 3)
+        if hooked:
+            layer.weight.register_hook(lambda g: seen.append(g._base is not None))
+        layer(ember.randn(5, 4)).sum().backward()
+        grad = layer.weight.grad
+        assert grad._base is None and grad.is_contiguous() and grad.stride() == (4, 1)
+    assert seen == [True]
+    leaf = ember.randn(3, 3, requires_grad=True)
+    leaf.t().backward(ember.randn(3, 3).t())  # a transposed view as the root gradient, as PyTorch: detached
+    assert leaf.grad._base is None

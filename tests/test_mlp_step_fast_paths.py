@@ -136,3 +136,44 @@ def test_cross_entropy_targets_in_range_with_ignore_index_anywhere(target, ignor
     rows = np.log(np.exp(logits.numpy().astype(np.float64)).sum(1)) - logits.numpy()[np.arange(3), target]
     expected = np.where(kept if kept is not None else True, rows, 0.0)
     np.testing.assert_allclose(loss.numpy(), expected, rtol=1e-5, atol=1e-6)
+
+
+def test_sgd_step_skips_parameters_without_a_gradient_and_makes_no_state_for_them():
+    """The one-pass group update (SGD._update_fused_group) updates only the parameters with a gradient, as
+    PyTorch's: the others keep their values and get no state entry."""
+    with_grad, without = ember.ones(3, requires_grad=True), ember.ones(2, requires_grad=True)
+    optimizer = ember.optim.SGD([with_grad, without], lr=0.5, momentum=0.5)
+    with_grad.grad = ember.ones(3)
+    optimizer.step()
+    optimizer.step()
+    assert with_grad.tolist() == [-0.25] * 3 and without.tolist() == [1.0, 1.0]
+    assert list(optimizer.state) == [with_grad]
+    assert optimizer.state[with_grad]["momentum_buffer"].tolist() == [1.5] * 3
+
+
+def test_refused_fused_sgd_step_changes_nothing(monkeypatch):
+    """fused=True on a device without ``sgd_step``: PyTorch's RuntimeError before any parameter, buffer or
+    state entry changes (the one-pass path leaves such a group to the general one, which refuses it)."""
+    param = ember.ones(3, requires_grad=True)
+    param.grad = ember.ones(3)
+    optimizer = ember.optim.SGD([param], lr=0.5, momentum=0.9, fused=True)
+    monkeypatch.setattr(param._device.kernels, "sgd_step", None)
+    with pytest.raises(RuntimeError, match="no sgd_step kernel"):
+        optimizer.step()
+    assert param.tolist() == [1.0] * 3 and len(optimizer.state) == 0
+
+
+def test_sgd_step_counts_its_in_place_changes_of_parameters_and_buffers():
+    """A graph that saved a parameter or a momentum buffer refuses to backward once a step changed it."""
+    param = ember.ones(3, requires_grad=True)
+    optimizer = ember.optim.SGD([param], lr=0.5, momentum=0.9)
+    for step in range(2):  # the first step makes the buffer, the second changes it in place
+        param.grad = ember.ones(3)
+        weights = ember.ones(3, requires_grad=True)
+        saved = [(param * param).sum()]
+        if step:
+            saved.append((weights * optimizer.state[param]["momentum_buffer"]).sum())
+        optimizer.step()
+        for loss in saved:
+            with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+                loss.backward()

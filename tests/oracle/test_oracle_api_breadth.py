@@ -119,6 +119,90 @@ def test_accelerator_queries_on_this_machine(oracle, cpu_only_install):
     assert ember.accelerator.current_accelerator(check_available=True) is None
 
 
+@pytest.mark.parametrize("name", ["is_sparse", "is_sparse_csr", "is_quantized", "is_nested"])
+def test_layout_queries_of_dense_tensors(oracle, name):
+    """Code written for PyTorch's other layouts (optimizers refusing ``grad.is_sparse``) asks these of every
+    tensor: a dense strided tensor, a view and a gradient all answer False."""
+    import ember
+
+    for lib in (ember, torch):
+        x = lib.ones(2, 3, requires_grad=True)
+        (x * 2).sum().backward()
+        assert [getattr(t, name) for t in (x, x.t(), x.grad)] == [False] * 3
+
+def test_mps_queries_on_this_machine(oracle, cpu_only_install):
+    import ember
+
+    assert ember.backends.mps.is_available() is torch.backends.mps.is_available()
+    assert ember.backends.mps.is_built() is torch.backends.mps.is_built()
+
+
+@pytest.fixture
+def sharing_strategies():
+    import ember
+
+    saved = [lib.multiprocessing.get_sharing_strategy() for lib in (ember, torch)]
+    yield ember.multiprocessing, torch.multiprocessing
+    for lib, strategy in zip((ember, torch), saved):
+        lib.multiprocessing.set_sharing_strategy(strategy)
+
+
+def test_multiprocessing_sharing_strategies_as_pytorch(oracle, sharing_strategies):
+    ours, theirs = sharing_strategies
+    assert ours.get_all_sharing_strategies() == theirs.get_all_sharing_strategies()
+    assert ours.get_sharing_strategy() == theirs.get_sharing_strategy()
+    for mp in sharing_strategies:
+        mp.set_sharing_strategy("file_system")
+        assert mp.get_sharing_strategy() == "file_system"
+        with pytest.raises(AssertionError, match="^invalid sharing strategy 'memory', expected one of"):
+            mp.set_sharing_strategy("memory")
+        assert mp.get_sharing_strategy() == "file_system"
+    assert set(theirs.__all__) <= set(ours.__all__)  # the names PyTorch exports, Python's among them
+
+
+@pytest.fixture
+def cudnn_switches():
+    """Both libraries' cuDNN switches, put back after the test."""
+    import ember
+
+    names = ("enabled", "benchmark", "deterministic", "allow_tf32")
+    saved = [{name: getattr(lib.backends.cudnn, name) for name in names} for lib in (ember, torch)]
+    yield ember.backends.cudnn, torch.backends.cudnn
+    for lib, values in zip((ember, torch), saved):
+        for name, value in values.items():
+            setattr(lib.backends.cudnn, name, value)
+
+
+def test_cudnn_switches_as_pytorch(oracle, cudnn_switches):
+    """The seeding preamble of ordinary scripts (``cudnn.deterministic = True; cudnn.benchmark = False``),
+    reading the switches, the `flags` context and the queries, with PyTorch's values and refusals."""
+    ours, theirs = cudnn_switches
+    names = ("enabled", "benchmark", "deterministic", "allow_tf32")
+    state = lambda cudnn: [getattr(cudnn, name) for name in names]  # noqa: E731
+    assert state(ours) == state(theirs)
+    assert ours.is_available() is theirs.is_available() is False
+    assert ours.version() is theirs.version() is None and ours.benchmark_limit is theirs.benchmark_limit
+    for cudnn in cudnn_switches:
+        cudnn.deterministic, cudnn.benchmark = True, True
+    assert state(ours) == state(theirs)
+    for cudnn in cudnn_switches:
+        with cudnn.flags(deterministic=True, benchmark_limit=3):
+            inside = state(cudnn)
+        assert state(cudnn) != inside
+        assert (inside, state(cudnn)) == ([False, False, True, True], [True, True, True, True])
+    for name in ("enabled", "benchmark", "deterministic"):
+        with pytest.raises(RuntimeError) as expected:
+            setattr(theirs, name, 1)
+        with pytest.raises(RuntimeError, match=f"^{expected.value}$"):
+            setattr(ours, name, 1)
+        with pytest.raises(RuntimeError, match=f"^{expected.value}$"):
+            with ours.flags(**{name: 1}):
+                pass
+    assert state(ours) == state(theirs)  # a refused value changed nothing, not even the switches before it
+    with pytest.raises(AttributeError, match="has no attribute 'foo'"):
+        ours.foo  # noqa: B018
+
+
 # ----- typed constructors ------------------------------------------------------------------------------
 NAMES = ["FloatTensor", "DoubleTensor", "HalfTensor", "LongTensor", "IntTensor", "BoolTensor"]
 
@@ -127,21 +211,29 @@ NAMES = ["FloatTensor", "DoubleTensor", "HalfTensor", "LongTensor", "IntTensor",
 @pytest.mark.parametrize("args", [(2, 3), ([1.7, 0, -2],), ((2, 3),), ([[1, 0], [2, 3]],), (), ("size",),
                                   (2.5,), ("a",), ([[1, 2], [3]],), (-1,)])
 def test_typed_constructor(oracle, name, args):
-    import ember
-
     def build(lib):
         return getattr(lib, name)(*(lib.Size([2, 2]) if a == "size" else a for a in args))
+    got, expected = _constructed_alike(build, args)
+    if got is not None:
+        assert got.type() == expected.type().replace("torch", "ember")
+
+
+def _constructed_alike(build, args):
+    """(ember's, PyTorch's) tensors from `build(lib)`, of one shape and dtype and, built from data, of equal
+    values; (None, None) when PyTorch refuses, after checking that ember refuses with its exception type."""
+    import ember
+
     try:
         expected = build(torch)
     except Exception as error:
         with pytest.raises(type(error)):
             build(ember)
-        return
+        return None, None
     got = build(ember)
     assert tuple(got.shape) == tuple(expected.shape) and str(got.dtype)[6:] == str(expected.dtype)[6:]
     if args and isinstance(args[0], list):
         np.testing.assert_array_equal(got.cpu().numpy(), expected.cpu().numpy())
-    assert got.type() == expected.type().replace("torch", "ember")
+    return got, expected
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -160,6 +252,22 @@ def test_typed_constructor_isinstance_and_tensors(oracle, name, dtype):
     got = getattr(ember, name)(e)
     got[0] = 0  # PyTorch's result aliases its argument
     assert not bool(e[0]) and expected.data_ptr() == t.data_ptr()
+
+
+@pytest.mark.parametrize("dtype", ["float64", "int32", "bool"])
+@pytest.mark.parametrize("args", [(2, 3), ([1.7, 0, -2],), ((2, 3),), ([[1, 0], [2, 3]],), (), ("size",), (2.5,),
+                                  ("a",), (-1,)])
+def test_tensor_new(oracle, dtype, args):
+    """Old code's ``weight.new(n, h).zero_()`` and ``x.new(data)``: the typed constructors' forms, of the
+    tensor's dtype and device."""
+    import ember
+
+    def build(lib):
+        converted = [lib.Size([2]) if arg == "size" else arg for arg in args]
+        return lib.ones(2, dtype=getattr(lib, dtype)).new(*converted)
+    got, _ = _constructed_alike(build, args)
+    if got is not None:
+        assert got.device == ember.ones(1).device and not got.requires_grad
 
 
 # ----- reductions ---------------------------------------------------------------------------------------
@@ -383,3 +491,16 @@ def test_where_with_one_argument(oracle, condition):
 def test_where_of_0d(oracle):
     for value in (0, 3):
         oracle.check_forward(lambda lib, c: lib.where(c), np.array(value))
+
+
+def test_version_module_has_pytorchs_names():
+    """`torch.version.cuda` and its siblings: the names PyTorch's CPU build gives, with its values where ember's
+    build is alike (no CUDA, HIP or ROCm toolkit; a release build)."""
+    import torch
+
+    import ember
+    for name in ("cuda", "hip", "rocm", "debug", "git_version", "__version__"):
+        assert hasattr(ember.version, name), name
+    assert ember.version.cuda is torch.version.cuda is None and ember.version.hip is torch.version.hip is None
+    assert ember.version.debug is torch.version.debug is False
+    assert ember.__version__ == ember.version.__version__

@@ -214,6 +214,10 @@ PROGRAMS = {
                                       "t.retain_grad(); (t * t).sum().backward(create_graph=True)\n"
                                       "(t * t).sum().backward(create_graph=True); g = t.grad\n"
                                       "x.grad = None; g.sum().backward(); out = [g, x.grad]",
+    # a leaf reshaped in place under no_grad after its use: its first gradient is kept in the shape it had then
+    "leaf unsqueeze_d after use": "x = torch.tensor([[-1.0], [-1.0]], requires_grad=True); t = x.log_softmax(-2)\n"
+                                  "with torch.no_grad(): x.unsqueeze_(2)\n"
+                                  "t.sum().backward(retain_graph=True); out = [x.grad, torch.tensor(x.grad.shape)]",
     "retain_grad after a view's mul_": "x = torch.tensor([1., 2.], requires_grad=True); t = x * 1\n"
                                        "t.retain_grad(); t[0:1].mul_(3); t.sum().backward(); out = [t.grad, x.grad]",
 }

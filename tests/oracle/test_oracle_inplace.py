@@ -382,3 +382,34 @@ def test_deprecated_resize_refuses_another_element_count():
             lib.arange(6.0).resize(2, 2)
         assert str(caught.value).startswith("requested resize to 2x2 (4 elements in total), but the given tensor "
                                             "has a size of 6 (6 elements).")
+
+
+# ----- fill_diagonal_ ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("shape, wrap, view", [
+    (shape, wrap, view) for shape, wrap in [((3, 3), False), ((4, 6), False), ((7, 3), False), ((7, 3), True),
+                                            ((8, 3), True), ((4, 3), True), ((3, 7), True)]
+    for view in ("whole", "transposed", "offset rows")]
+    + [((2, 2, 2), False, "whole"), ((3, 3, 3), True, "transposed")])
+def test_fill_diagonal_matches_torch(oracle, shape, wrap, view):
+    """The filled values, and the gradient through the elements off the diagonal (none through it)."""
+    def run(lib, x):
+        y = x * 2
+        region = {"whole": y, "transposed": y.transpose(0, 1), "offset rows": y[1:]}[view]
+        assert region.fill_diagonal_(-1.5, wrap=wrap) is region
+        return y * x
+
+    oracle.check(run, oracle.array(oracle.rng(0), shape, "float64", "real"))
+
+
+def test_fill_diagonal_records_pytorch_node_and_dtype(oracle):
+    for lib in (ember, torch):
+        y = lib.ones(3, 3, requires_grad=True) * 1
+        assert type(y.fill_diagonal_(2).grad_fn).__name__ == "CopySlices"
+    oracle.check_forward(lambda lib, x: x.to(lib.int64).fill_diagonal_(7), np.zeros((3, 4), "float32"))
+
+
+@pytest.mark.parametrize("call", [lambda lib: lib.zeros(3).fill_diagonal_(1),
+                                  lambda lib: lib.zeros(2, 3, 3).fill_diagonal_(1),
+                                  lambda lib: lib.zeros(3, 3, requires_grad=True).fill_diagonal_(1)])
+def test_fill_diagonal_errors(call):
+    assert_same_error(call, ember, torch)

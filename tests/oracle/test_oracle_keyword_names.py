@@ -275,11 +275,7 @@ def keyword_cases() -> list[tuple[str, str, tuple[str, ...]]]:
 
 
 # Keyword calls PyTorch takes that ember still answers otherwise, each with why.
-ALLOWED: dict[tuple[str, str, tuple[str, ...]], str] = {
-    # ember does not reinterpret a tensor's storage as another dtype (view(dtype) is refused however given).
-    ("Tensor", "view", ("dtype",)): "ember has no view of storage as another dtype",
-    ("torch", "view_copy", ("dtype",)): "ember has no view of storage as another dtype",
-}
+ALLOWED: dict[tuple[str, str, tuple[str, ...]], str] = {}
 
 CASES = keyword_cases()
 

@@ -217,3 +217,60 @@ def _convolutional_autoencoder(lib):
 def test_convolutional_autoencoder_trains_as_pytorch():
     ours, theirs = _both(_convolutional_autoencoder)
     _assert_close(ours, theirs)
+
+
+def _contrastive_with_custom_optimizer(lib):
+    """SimCLR's NT-Xent loss (the similarity's diagonal masked with ``fill_diagonal_``) trained by a user-written
+    AdaBelief-style optimizer as copied from GitHub: an ``Optimizer`` subclass that refuses ``grad.is_sparse``,
+    keeps its own state, gets a second param group with ``add_param_group`` and survives a state_dict round
+    trip into a fresh instance."""
+    nn, functional = lib.nn, lib.nn.functional
+
+    class Belief(lib.optim.Optimizer):
+        def __init__(self, params, lr=1e-2, betas=(0.9, 0.999), eps=1e-12):
+            super().__init__(params, dict(lr=lr, betas=betas, eps=eps))
+
+        @lib.no_grad()
+        def step(self, closure=None):
+            for group in self.param_groups:
+                beta1, beta2 = group["betas"]
+                for p in (p for p in group["params"] if p.grad is not None):
+                    if p.grad.is_sparse:
+                        raise RuntimeError("sparse gradients are not supported")
+                    state = self.state[p]
+                    if not state:
+                        state["step"], state["mean"], state["belief"] = 0, lib.zeros_like(p), lib.zeros_like(p)
+                    state["step"] += 1
+                    state["mean"].mul_(beta1).add_(p.grad, alpha=1 - beta1)
+                    residual = p.grad - state["mean"]
+                    state["belief"].mul_(beta2).addcmul_(residual, residual, value=1 - beta2)
+                    denominator = (state["belief"] / (1 - beta2 ** state["step"])).sqrt_().add_(group["eps"])
+                    p.addcdiv_(state["mean"], denominator, value=-group["lr"] / (1 - beta1 ** state["step"]))
+
+    rng = np.random.default_rng(9)
+    views = lib.tensor(rng.standard_normal((2, 6, 5)))
+    encoder = nn.Sequential(nn.Linear(5, 8), nn.ReLU(), nn.Linear(8, 4))
+    _numpy_weights(lib, encoder, 10)
+    optimizer = Belief(encoder[0].parameters())
+    optimizer.add_param_group({"params": encoder[2].parameters(), "lr": 5e-3})
+    targets = lib.cat([lib.arange(6, 12), lib.arange(0, 6)])
+    outputs = []
+    for _ in range(4):
+        z = functional.normalize(encoder(views.flatten(0, 1)), dim=1)
+        similarity = z @ z.T / 0.5
+        similarity.fill_diagonal_(float("-inf"))
+        loss = functional.cross_entropy(similarity, targets)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        outputs.append(loss.item())
+    restored = Belief([lib.nn.Parameter(lib.zeros_like(p)) for p in encoder[0].parameters()], lr=1.0)
+    restored.add_param_group({"params": [lib.nn.Parameter(lib.zeros_like(p)) for p in encoder[2].parameters()]})
+    restored.load_state_dict(optimizer.state_dict())
+    state = restored.state_dict()
+    return outputs + [restored.param_groups[1]["lr"], state["state"][2]["step"]] + state["state"][3]["belief"].tolist()
+
+
+def test_contrastive_loss_with_a_user_written_optimizer_as_pytorch():
+    ours, theirs = _both(_contrastive_with_custom_optimizer)
+    _assert_close(ours, theirs)

@@ -111,6 +111,32 @@ def test_large_draws_equal_pytorchs(name, dtype):
         assert _state_bytes(ember) == _state_bytes(torch), seed
 
 
+# Everyday small draws (an init, a noise batch, a dropout mask) by shape: the Python-float paths of the scalar
+# normals and their fused scaling (up to 64 pairs, 16 values), the 16-wide Box-Muller over a few rows.
+SMALL_DRAWS = {
+    "randn": lambda lib, shape: lib.randn(*shape),
+    "randn_float64": lambda lib, shape: lib.randn(*shape, dtype=lib.float64),
+    "rand": lambda lib, shape: lib.rand(*shape),
+    "normal_": lambda lib, shape: lib.empty(*shape).normal_(0.5, 2.0),
+    "normal_float64": lambda lib, shape: lib.empty(*shape, dtype=lib.float64).normal_(-1.0, 0.25),
+    "normal_transposed": lambda lib, shape: lib.empty(*shape[::-1]).t().normal_(0.5, 2.0),
+    "uniform_": lambda lib, shape: lib.empty(*shape).uniform_(-1.0, 1.0),
+    "randint": lambda lib, shape: lib.randint(0, 10, shape),
+    "bernoulli_": lambda lib, shape: lib.empty(*shape).bernoulli_(0.3),
+    "dropout": lambda lib, shape: lib.nn.functional.dropout(lib.ones(*shape), 0.5),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SMALL_DRAWS))
+@pytest.mark.parametrize("shape", [(64, 3), (3, 5), (2, 8), (9, 9), (128, 2), (4096,)])
+def test_small_shapes_draw_as_pytorchs(name, shape):
+    for seed in SEEDS[:3]:
+        _seed_both(seed)
+        for _ in range(2):
+            _same(SMALL_DRAWS[name](ember, shape), SMALL_DRAWS[name](torch, shape))
+        assert _state_bytes(ember) == _state_bytes(torch), seed
+
+
 @pytest.mark.parametrize("name,dtype", CASES)
 def test_draws_are_laid_out_as_pytorchs(name, dtype):
     draw = SAMPLERS[name][1]
@@ -252,8 +278,9 @@ FILLS = {"uniform_": (-1.0, 2.0), "normal_": (0.5, 2.0), "bernoulli_": (0.3,), "
 
 
 def _views(lib):
-    """Non-contiguous targets: a transpose, a stepped slice, a permutation, a column block."""
-    return [lib.empty(20, 30).t(), lib.empty(40, 30)[::2], lib.empty(4, 5, 6).permute(2, 0, 1),
+    """Non-contiguous targets: transposes (a large and a small one), a stepped slice, a permutation, a column
+    block."""
+    return [lib.empty(20, 30).t(), lib.empty(5, 2).t(), lib.empty(40, 30)[::2], lib.empty(4, 5, 6).permute(2, 0, 1),
             lib.empty(30, 20)[:, 3:9]]
 
 

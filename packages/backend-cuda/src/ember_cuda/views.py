@@ -13,6 +13,9 @@ def kernels(api: ArrayAPI) -> dict[str, Callable]:
         itemsize = x.itemsize
         return tuple([stride // itemsize for stride in x.strides])
 
+    def is_contiguous(x):
+        return x.flags.c_contiguous  # row-major, size-1 dims' strides aside (as numpy's flag)
+
     def storage_offset(x, base):
         return (api.address(x) - api.address(base)) // x.itemsize
 
@@ -20,6 +23,10 @@ def kernels(api: ArrayAPI) -> dict[str, Callable]:
         """A view of x's memory; `offset` counts from x's first element, so views of views compose."""
         itemsize = x.itemsize
         return api.view(x, tuple(shape), tuple([stride * itemsize for stride in strides]), offset * itemsize)
+
+    def view_dtype(x, dtype):
+        """The 1-d C-contiguous x's bytes read as `dtype` (cupy's view, no copy)."""
+        return x.view(dtype.numpy)
 
     def contiguous(x):
         return x if x.flags.c_contiguous else xp.ascontiguousarray(x)
@@ -41,6 +48,7 @@ def kernels(api: ArrayAPI) -> dict[str, Callable]:
         for x in buffers:
             x.fill(0)
 
-    return {"strides": strides, "storage_offset": storage_offset, "as_strided": as_strided,
+    return {"strides": strides, "is_contiguous": is_contiguous, "storage_offset": storage_offset,
+            "as_strided": as_strided, "view_dtype": view_dtype,
             "contiguous": contiguous, "reshape": reshape, "permute": permute, "slice": slice_view,
             "cat": cat, "zero_": zero_}

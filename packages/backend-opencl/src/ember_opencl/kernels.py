@@ -33,6 +33,7 @@ KERNELS: dict[str, Any] = {
     "from_numpy": memory.from_numpy,
     "to_numpy": memory.to_numpy,
     "strides": memory.strides,
+    "is_contiguous": memory.is_contiguous,
     "as_strided": memory.as_strided,
     "contiguous": memory.contiguous,
     **elementwise.KERNELS,
@@ -42,6 +43,7 @@ KERNELS: dict[str, Any] = {
         **fused.KERNELS}.items()},
     # optional
     "storage_offset": memory.storage_offset,
+    "view_dtype": memory.view_dtype,
     "reshape": memory.reshape,
     "permute": memory.permute,
     "slice": memory.slice_view,

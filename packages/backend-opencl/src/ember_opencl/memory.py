@@ -77,12 +77,30 @@ def strides(x: CLArray) -> tuple[int, ...]:
     return x.strides
 
 
+def is_contiguous(x: CLArray) -> bool:
+    return x.is_contiguous or 0 in x.shape  # (an empty array is, whatever its strides)
+
+
 def as_strided(x: CLArray, shape, strides, offset) -> CLArray:
     return x.view(tuple(shape), tuple(strides), x.offset + offset)
 
 
 def storage_offset(x: CLArray, base: CLArray) -> int:
-    return x.offset - base.offset
+    """Where x starts in base's memory, in elements of x (offsets count elements of each one's own dtype)."""
+    if x.dtype == base.dtype:
+        return x.offset - base.offset
+    return (x.offset * x.dtype.itemsize - base.offset * base.dtype.itemsize) // x.dtype.itemsize
+
+
+def view_dtype(x: CLArray, dtype) -> CLArray:
+    """The 1-d contiguous x's bytes read as `dtype`: the same base buffer, the offset counted in the new
+    elements (an offset that is not a whole number of them cannot be addressed)."""
+    start, itemsize = x.offset * x.dtype.itemsize, dtype.itemsize
+    if start % itemsize:
+        raise ValueError(f"view_dtype: a {x.dtype} buffer starting {start} bytes into its memory cannot be read as "
+                         f"{dtype.name} ({itemsize}-byte elements)")
+    count = x.size * x.dtype.itemsize // itemsize
+    return CLArray(x.base, (count,), (1,), start // itemsize, dtype.numpy, x.device)
 
 
 def contiguous(x: CLArray) -> CLArray:

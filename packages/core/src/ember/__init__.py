@@ -24,6 +24,7 @@ from ._legacy import (
     LongTensor,
     ShortTensor,
 )
+from ._memory_format import channels_last, channels_last_3d, contiguous_format, memory_format, preserve_format
 from ._ops import binary as _binary
 from ._ops import conjugation as _conjugation
 from ._ops import index_ops as _index_ops
@@ -151,12 +152,9 @@ from ._ops.strided import as_strided
 from ._ops.views import (
     broadcast_to,
     clone,
-    contiguous_format,
     flatten,
-    memory_format,
     narrow,
     permute,
-    preserve_format,
     reshape,
     select,
     squeeze,
@@ -214,9 +212,11 @@ from . import (  # noqa: E402  (they build on the names above)
     backends,  # noqa: E402
     cpu,
     cuda,
+    distributed,
     distributions,
     func,
     linalg,
+    multiprocessing,
     nn,
     optim,
     profiler,
@@ -225,6 +225,7 @@ from . import (  # noqa: E402  (they build on the names above)
     special,
     testing,
     utils,
+    version,
 )
 from ._deterministic import (  # noqa: E402
     are_deterministic_algorithms_enabled,
@@ -398,4 +399,4 @@ for _name in _view_scatters.NAMES:
     setattr(Tensor, _name, getattr(_view_scatters, _name))
 Tensor.nonzero_static = nonzero_static  # type: ignore[attr-defined]
 
-__version__ = "0.1.0"
+__version__ = version.__version__

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import array
 import math
+import types
 
 import numpy as np
 
@@ -29,21 +30,24 @@ def _libm(name: str):
 
 
 _log, _log1p, _cos, _sin, _tan, _exp = (_libm(name) for name in ("log", "log1p", "cos", "sin", "tan", "exp"))
+# the same functions over numpy arrays and over Python floats (a few values cost less as floats)
+_ARRAYS = types.SimpleNamespace(sqrt=np.sqrt, log1p=_log1p, cos=_cos, sin=_sin)
+_FLOATS = types.SimpleNamespace(sqrt=math.sqrt, log1p=math.log1p, cos=math.cos, sin=math.sin)
 
 
-def _split(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Veltkamp's split of doubles into high and low halves of 26 bits each."""
+def _split(x):
+    """Veltkamp's split of doubles (an array or a float) into high and low halves of 26 bits each."""
     t = x * 134217729.0
     high = t - (t - x)
     return high, x - high
 
 
-def _fma(a: np.ndarray, b: float, c: float) -> np.ndarray:
+def _fma(a, b: float, c: float):
     """Double a * b + c with one rounding, as the fused multiply-add PyTorch's build uses (the product's
-    rounding error recovered exactly with Dekker's product and added back after the sum)."""
-    a = np.asarray(a, np.float64)
+    rounding error recovered exactly with Dekker's product and added back after the sum), for a float64
+    array or a float `a`."""
     product = a * b
-    (a_high, a_low), (b_high, b_low) = _split(a), _split(np.float64(b))
+    (a_high, a_low), (b_high, b_low) = _split(a), _split(float(b))
     error = ((a_high * b_high - product) + a_high * b_low + a_low * b_high) + a_low * b_low
     total = product + c
     virtual = total - product
@@ -83,18 +87,33 @@ def uniform(engine: MT19937Engine, n: int, low: float, high: float, dtype: np.dt
 
 def _double_normals(engine: MT19937Engine, n: int) -> np.ndarray:
     """`n` draws of ``normal_distribution<double>`` (standard): the cached sample first, then Box-Muller pairs
-    (cosine now, sine cached) from two double uniforms each."""
+    (cosine now, sine cached) from two double uniforms each; a few pairs as Python floats."""
     head: list[float] = []
     if n and engine.next_double_normal is not None:
         head, engine.next_double_normal = [engine.next_double_normal], None
     pairs = (n - len(head) + 1) // 2
-    u = _unit(engine, 2 * pairs, _F64).reshape(pairs, 2)
-    radius = np.sqrt(-2.0 * _log1p(-u[:, 1]))
-    theta = 2.0 * math.pi * u[:, 0]
-    values = np.stack([radius * _cos(theta), radius * _sin(theta)], axis=1).reshape(-1)
+    u = _unit(engine, 2 * pairs, _F64)
+    values: list[float] | np.ndarray
+    if pairs <= _FEW_PAIRS:
+        units = u.tolist()
+        values = [value for pair in zip(units[0::2], units[1::2]) for value in _polar(*pair, _FLOATS)]
+    else:
+        values = np.stack(_polar(u[0::2], u[1::2], _ARRAYS), axis=1).reshape(-1)
     if (n - len(head)) % 2:
         engine.next_double_normal, values = float(values[-1]), values[:-1]
+    if isinstance(values, list):
+        return np.array(head + values, np.float64)
     return np.concatenate([np.asarray(head, np.float64), values])
+
+
+_FEW_PAIRS = 64  # up to this many, Box-Muller pairs cost less as Python floats
+
+
+def _polar(theta_unit, radius_unit, lib: types.SimpleNamespace) -> tuple:
+    """Box-Muller's (radius * cos(theta), radius * sin(theta)) of two double uniforms, with `lib`'s functions."""
+    radius = lib.sqrt(-2.0 * lib.log1p(-radius_unit))
+    theta = 2.0 * math.pi * theta_unit
+    return radius * lib.cos(theta), radius * lib.sin(theta)
 
 
 def _box_muller_16(data: np.ndarray, dtype: np.dtype) -> np.ndarray:
@@ -124,9 +143,16 @@ _ROWS = 2048  # rows of 16 uniforms transformed at a time
 def _scaled(values: np.ndarray, std: float, mean: float, dtype: np.dtype) -> np.ndarray:
     """Standard normal `values` (float or double) as value * std + mean (fused), cast to the dtype."""
     if (std, mean) != (1.0, 0.0):  # else value * 1 + 0 is the value
-        values = (fma(values, np.float32(std), np.float32(mean)) if values.dtype == _F32
-                  else _fma(values, std, mean))
+        if values.dtype == _F32:
+            values = fma(values, np.float32(std), np.float32(mean))
+        elif values.size <= _FEW_FMAS:
+            values = np.array([_fma(value, std, mean) for value in values.tolist()], np.float64)
+        else:
+            values = _fma(values, std, mean)
     return values.astype(dtype, copy=False)
+
+
+_FEW_FMAS = 16  # up to this many, double fused multiply-adds cost less as Python floats
 
 
 def normal(engine: MT19937Engine, n: int, mean: float, std: float, dtype: np.dtype,

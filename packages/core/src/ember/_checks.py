@@ -81,7 +81,7 @@ def check_targets(device, target, ignore_index: int, num_classes: int) -> bool |
     ``ignore_index`` (with no classes, for any such target). Returns whether some target is ignored, or
     None on a queued device (where the check is pending and nothing is known on the host)."""
     kernels = device.kernels
-    if queued(device):
+    if device.device_type.has_queue:  # `queued`, inline: every training step's cross entropy checks its targets
         judge = _target_judge(num_classes)
         kept = kernels.ne(target, ignore_index)
         largest = _largest(kernels, kernels.where(kept, target, _INT64_MIN))
@@ -89,7 +89,7 @@ def check_targets(device, target, ignore_index: int, num_classes: int) -> bool |
         defer(device, (smallest, largest), lambda low, high: judge(low.item(), high.item()))
         return None
     host = kernels.to_numpy(target)
-    if host.size and host.dtype == _INT64 and not 0 <= ignore_index < num_classes:
+    if host.size and host.dtype is _INT64 and not 0 <= ignore_index < num_classes:  # (`is`: numpy's int64)
         unsigned = host.view(_UINT64)
         if unsigned.flat[unsigned.argmax()] < num_classes:  # the max through argmax: no reduction set up
             return False  # read as unsigned, the targets in [0, num_classes) are all below it, and only they are

@@ -21,8 +21,11 @@ from ._device import device as _device_class
 from ._device import resolve
 from ._mt19937 import MT19937Engine
 
-DEFAULT_SEED = 67280421310721  # PyTorch's default CPU seed: unseeded runs are reproducible, as there
-_seed = [DEFAULT_SEED]  # the seed of every default generator (ember.manual_seed seeds them all together)
+DEFAULT_SEED = 67280421310721  # PyTorch's seed of a new Generator and of the default generators of devices
+# The seed of every default generator once ember.manual_seed (or seed) has seeded them all together; None until
+# then, when the CPU's default generator starts from the operating system's entropy, as PyTorch's does (ATen's
+# getNonDeterministicRandom: an unseeded program draws other numbers on each run), the others from DEFAULT_SEED.
+_seed: list[int | None] = [None]
 _defaults: dict = {}  # resolved device -> its default Generator
 
 
@@ -138,7 +141,10 @@ def default_for(d) -> Generator:
     """The default generator of resolved device `d`, made on first use from the global seed."""
     gen = _defaults.get(d)
     if gen is None:
-        gen = _defaults[d] = Generator(d).manual_seed(_seed[0])
+        seed = _seed[0]
+        if seed is None:
+            seed = secrets.randbits(64) if d.type == "cpu" else DEFAULT_SEED
+        gen = _defaults[d] = Generator(d).manual_seed(seed)
     return gen
 
 
@@ -167,16 +173,15 @@ def chosen(generator, d, op: str) -> Generator:
 
 def manual_seed(seed) -> Generator:
     """Seed the default generators of every device; returns the CPU's (PyTorch's `manual_seed`)."""
-    _seed[0] = _checked_seed(seed)
+    _seed[0] = seed = _checked_seed(seed)
     for gen in _defaults.values():
-        gen.manual_seed(_seed[0])
+        gen.manual_seed(seed)
     return default_for(cpu_device())
 
 
 def seed() -> int:
     """Seed every default generator non-deterministically; returns that seed."""
-    manual_seed(secrets.randbits(63))
-    return _seed[0]
+    return manual_seed(secrets.randbits(63)).initial_seed()
 
 
 def initial_seed() -> int:

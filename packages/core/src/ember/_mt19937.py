@@ -14,7 +14,8 @@ _N = 624  # MERSENNE_STATE_N
 _HEAD = struct.Struct("<qiiQ")
 _TAIL = struct.Struct("<dddi4xf?3x")
 STATE_SIZE = _HEAD.size + 8 * _N + _TAIL.size
-_FEW = 4096  # below this many words numpy's raw output costs less per call than its integer sampler
+# below these many 32-bit (64-bit) words numpy's raw output costs less per call than its integer sampler
+_FEW, _FEW_WIDE = 32768, 4096
 
 
 def _high_first() -> bool:
@@ -60,7 +61,7 @@ class MT19937Engine:
         """`n` 64-bit words (``random64``): two 32-bit draws each, the first the high half."""
         if n > 0:
             self._parked_next = _N
-        if n >= _FEW and _HIGH_FIRST:
+        if n >= _FEW_WIDE and _HIGH_FIRST:
             return self._words.integers(0, (1 << 64) - 1, size=n, dtype=np.uint64, endpoint=True)
         pairs = self.bits.random_raw(2 * n)
         high = pairs[0::2] << np.uint64(32)

@@ -11,7 +11,7 @@ import warnings
 import weakref
 from typing import TYPE_CHECKING, Any
 
-from . import _checks, _dtype
+from . import _checks, _dtype, _memory_format
 from ._dtype import dtype as DType
 from ._size import Size
 
@@ -143,6 +143,9 @@ class Tensor:
     def is_cuda(self) -> bool:
         return self._device.type == "cuda"
 
+    # ember's tensors are dense and strided: code written for PyTorch's other layouts asks, and is told no
+    is_sparse = is_sparse_csr = is_quantized = is_nested = property(lambda self: False)
+
     def get_device(self) -> int:
         """The device index of a tensor on an accelerator, -1 on the CPU (as PyTorch's)."""
         return -1 if self._device.type == "cpu" else self._device.index
@@ -175,8 +178,16 @@ class Tensor:
         strides = self._device.kernels.strides(self._data)
         return strides if dim is None else strides[_wrap_dim(dim, len(strides), "stride")]
 
-    def is_contiguous(self) -> bool:
-        return _is_contiguous(self._data.shape, self._device.kernels.strides(self._data))
+    def is_contiguous(self, *, memory_format: _memory_format.memory_format = _memory_format.contiguous_format) -> bool:
+        """Whether this view's memory is dense in `memory_format`'s dim order (row-major by default; as
+        PyTorch's, preserve_format asks for row-major too)."""
+        if memory_format is _memory_format.contiguous_format:
+            return _row_major(self._device, self._data)
+        fmt = _memory_format.parse(memory_format, "is_contiguous")
+        if fmt is _memory_format.preserve_format:
+            return _row_major(self._device, self._data)
+        strides = self._device.kernels.strides(self._data)
+        return _memory_format.is_channels_last_contiguous(self._data.shape, strides, fmt)
 
     @property
     def _version_value(self) -> int:
@@ -634,6 +645,13 @@ def _wrap_dim(dim: int, ndim: int, op: str) -> int:
         raise IndexError(f"Dimension out of range (expected to be in range of [{-bound}, {bound - 1}], "
                          f"but got {dim})")
     return dim + bound if dim < 0 else dim
+
+
+def _row_major(device, data) -> bool:
+    """Whether buffer `data` on `device` is row-major, size-1 dims' strides aside (PyTorch's is_contiguous): the
+    device's `is_contiguous` kernel (a flag read on the CPU) when it has one, else from its strides."""
+    kernel = device.kernels.is_contiguous
+    return kernel(data) if kernel is not None else _is_contiguous(data.shape, device.kernels.strides(data))
 
 
 def _is_contiguous(shape, strides) -> bool:

@@ -156,10 +156,11 @@ def softmax_buffer(input: Tensor, dim: int, log: bool):
 
 def _half_log_softmax_last_dim(k, data, dim: int):
     """PyTorch's float16 log_softmax over the last dim, on float32 `data`: its kernel keeps the sum of
-    the exponentials in float16 before the log (so the largest of [11.5, -11.5] gives 0, not -1e-5)."""
+    the exponentials in float16 before the log (so the largest of [11.5, -11.5] gives 0, not -1e-5), and the
+    log too (ATen's LogSoftmaxKernelImpl stores both in the float16 output's type)."""
     shifted = k.sub(data, k.max(data, (dim,), True))
     total = k.astype(k.astype(k.sum(k.exp(shifted), (dim,), True), _dtype.float16), _dtype.float32)
-    return k.sub(shifted, k.log(total))
+    return k.sub(shifted, k.astype(k.astype(k.log(total), _dtype.float16), _dtype.float32))
 
 
 def _softmax(op: str, node_cls, input, dim, dtype):

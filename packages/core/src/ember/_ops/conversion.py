@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _dtype
+from .. import _dtype, _memory_format
 from .._device import device as _device_cls
 from .._device import resolve
+from .._memory_format import preserve_format
 from .._tensor import Tensor
 from ..autograd.node import Node, attach
 from .dispatch import profiled
-from .views import check_memory_format, contiguous_format, copied, like_strides, preserve_format
+from .views import copied, laid_out, like_strides
 
 
 class ToCopyBackward0(Node):
@@ -23,7 +24,7 @@ def parse_to(args, kwargs):
     ``to(tensor, ...)``; a bare int is an accelerator index, as in PyTorch."""
     device, dtype = kwargs.pop("device", None), _dtype.parse(kwargs.pop("dtype", None), "to")
     non_blocking, copy = kwargs.pop("non_blocking", False), kwargs.pop("copy", False)
-    layout = check_memory_format(kwargs.pop("memory_format", None), "to")
+    layout = _memory_format.parse(kwargs.pop("memory_format", None), "to", preserve_format)
     if kwargs:
         raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
     flags = []
@@ -51,23 +52,35 @@ def parse_to(args, kwargs):
 
 @profiled("aten::to")
 def to(input, *args, **kwargs):
-    """`input` on another device and/or with another dtype; `input` itself when nothing changes. The copy
-    keeps `input`'s layout unless memory_format=contiguous_format."""
+    """`input` on another device, with another dtype and/or in another memory format; `input` itself when
+    nothing changes (as PyTorch's, a format its strides already suggest counts as no change). The copy keeps
+    `input`'s layout by default (preserve_format)."""
     device, dtype, _, copy, layout = parse_to(args, dict(kwargs))
     target_device = input._device if device is None else resolve(device)
     target_dtype = input._dtype if dtype is None else dtype
-    if target_device is input._device and target_dtype is input._dtype and not copy:
+    if target_device is input._device and target_dtype is input._dtype and not copy and (
+            layout is preserve_format or layout is _suggested(input)):
         return input
-    return _convert(input, target_device, target_dtype, layout is contiguous_format)
+    return _convert(input, target_device, target_dtype, layout)
 
 
-def _convert(input: Tensor, target_device, target_dtype, contiguous: bool = False) -> Tensor:
+def _suggested(input: Tensor):
+    return _memory_format.suggest(input._data.shape, input._device.kernels.strides(input._data))
+
+
+def _convert(input: Tensor, target_device, target_dtype, layout=preserve_format) -> Tensor:
     if target_dtype.name not in target_device.device_type.dtypes:
         raise RuntimeError(f"to(): device '{target_device}' does not support dtype {target_dtype!r}")
+    strides = like_strides(input, layout, "to")
+    k = input._device.kernels
+    data = input._data
     if target_device is not input._device:
         data = _move(input, target_device, target_dtype)
-    else:  # laid out as clone() lays it out, as PyTorch's _to_copy
-        data = copied(input, None if contiguous else like_strides(input, preserve_format, "to"), target_dtype)
+    elif target_dtype is input._dtype:  # a copy (copy=True, another format) made in its layout at once
+        data = copied(input, strides)
+    else:
+        data = k.astype(data, target_dtype)
+    data = laid_out(target_device, data, target_dtype, strides)
     result = Tensor._make(data, target_dtype, target_device)
     return attach(result, ToCopyBackward0, (input,), device=input._device, dtype=input._dtype)
 
@@ -84,9 +97,9 @@ def _move(input: Tensor, target_device, target_dtype):
 
 
 def _dtype_shortcut(name: str, target):
-    def convert(input, memory_format=None):
+    def convert(input, *, memory_format=preserve_format):
         return to(input, target, memory_format=memory_format)
-    convert.__name__ = name
+    convert.__name__ = convert.__qualname__ = name
     convert.__doc__ = f"``to({target!r})``."
     return convert
 
@@ -102,17 +115,17 @@ char = _dtype_shortcut("char", _dtype.int8)
 short = _dtype_shortcut("short", _dtype.int16)
 
 
-def cpu(input, memory_format=None):
-    """A copy on the CPU (or `input` itself when it is there)."""
-    return to(input, "cpu")
+def cpu(input, *, memory_format=preserve_format):
+    """A copy on the CPU (or `input` itself when it is there, in `memory_format`)."""
+    return to(input, "cpu", memory_format=memory_format)
 
 
-def cuda(input, device=None, non_blocking=False, memory_format=None):
+def cuda(input, device=None, non_blocking=False, *, memory_format=preserve_format):
     """A copy on a CUDA device (needs the ember-cuda backend)."""
     where = _device_cls("cuda" if device is None else (f"cuda:{device}" if isinstance(device, int) else device))
     if where.type != "cuda":
         raise RuntimeError("Invalid device, must be cuda device")
-    return to(input, where, non_blocking=non_blocking)
+    return to(input, where, non_blocking=non_blocking, memory_format=memory_format)
 
 
 def type_as(input, other):
@@ -132,8 +145,3 @@ def type_(input, dtype=None):
     elif not isinstance(dtype, _dtype.dtype):  # PyTorch's type() takes no Python types, unlike to()
         raise ValueError(f"invalid type: '{getattr(dtype, '__name__', dtype)}'")
     return to(input, dtype)
-
-
-def view_as_dtype(input, dtype):
-    raise TypeError(f"view(): argument 'size' must be tuple of ints, not {type(dtype).__name__} "
-                    "(ember does not reinterpret storage as another dtype)")

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import math
 
-from .. import _dtype
+from .. import _dtype, _memory_format
+from .._memory_format import channels_last, channels_last_3d
 from .._tensor import Tensor, wrap
 from ..autograd import grad_mode, saved_tensor
 from ..autograd.node import Node, attach, needs_input_grad
@@ -78,6 +79,9 @@ class ConvolutionBackward0(Node):
         if self.spatial == 1:
             grad_input = None if grad_input is None else grad_input.squeeze(2)
             grad_weight = None if grad_weight is None else grad_weight.squeeze(2)
+        if self.layout is not None:  # laid out as the output
+            grad_input = None if grad_input is None else views.contiguous(grad_input, memory_format=self.layout)
+            grad_weight = None if grad_weight is None else views.contiguous(grad_weight, memory_format=self.layout)
         return grad_input, grad_weight, grad_bias
 
 
@@ -200,6 +204,18 @@ def _biased(output: Tensor, bias: Tensor | None) -> Tensor:
     return output
 
 
+def _layout(input: Tensor, weight: Tensor, spatial: int):
+    """The memory format of PyTorch's CPU convolution's output and gradients: channels-last when the input's or
+    the weight's strides suggest it (in 3-d for float32 only, oneDNN's), else None (row-major)."""
+    if spatial == 1 or (spatial == 3 and input._dtype is not _dtype.float32):
+        return None
+    fmt = channels_last if spatial == 2 else channels_last_3d
+    k = input._device.kernels
+    if any(_memory_format.suggest(t._data.shape, k.strides(t._data)) is fmt for t in (input, weight)):
+        return fmt
+    return None
+
+
 def _convolve(input, weight, bias, stride, padding, dilation, transposed, output_padding, groups, spatial, op):
     _check_tensors(input, weight, bias, spatial, op)
     if input.ndim == spatial + 1:  # unbatched: PyTorch runs it as a batch of one and squeezes it
@@ -238,9 +254,12 @@ def _convolve(input, weight, bias, stride, padding, dilation, transposed, output
     shape = output._data.shape
     data = output._data if spatial != 1 else views.reshape_buffer(output._device, output._data,
                                                                    (*shape[:2], shape[3]))
+    layout = _layout(input, weight, spatial)
+    if layout is not None:
+        data = views.laid_out(output._device, data, output._dtype, _memory_format.channels_last_strides(shape, layout))
     result = wrap(data, output._dtype, output._device)
     return attach(result, ConvolutionBackward0, (input, weight, bias), saved, window=window,
-                  groups=groups, transposed=transposed, spatial=spatial)
+                  groups=groups, transposed=transposed, spatial=spatial, layout=layout)
 
 
 @profiled("aten::convolution")

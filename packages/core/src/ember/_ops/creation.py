@@ -10,9 +10,10 @@ from typing import Any
 import numpy as np
 
 from .. import _aten_sampling as aten
-from .. import _deterministic, _dtype, _generator
+from .. import _deterministic, _dtype, _generator, _memory_format
 from .._backend_util import half_source
 from .._device import resolve
+from .._memory_format import contiguous_format, preserve_format
 from .._mt19937 import MT19937Engine
 from .._size import Size
 from .._tensor import Tensor
@@ -342,8 +343,7 @@ def _constant(op: str, value_of):
         dt = dtype or _dtype.get_default_dtype()
         shape = parse_size(size, op, dt.itemsize)
         d = place(device, dt, op)
-        data = uninitialized(d, shape, dt) if value_of is None else d.kernels.full(shape, value_of, dt)
-        return _finish(data, dt, d, requires_grad, op)
+        return _finish(d.kernels.full(shape, value_of, dt), dt, d, requires_grad, op)
     factory.__name__ = factory.__qualname__ = op
     factory.__doc__ = f"A new tensor of the given size filled like torch.{op}."
     return profiled("aten::" + op)(factory)
@@ -351,7 +351,21 @@ def _constant(op: str, value_of):
 
 zeros = _constant("zeros", 0)
 ones = _constant("ones", 1)
-empty = _constant("empty", None)
+
+
+@profiled("aten::empty")
+def empty(*size, dtype=None, device=None, requires_grad=False, memory_format=contiguous_format) -> Tensor:
+    """A new uninitialized tensor of the given size, laid out row-major or in `memory_format`."""
+    dtype = _dtype.parse(dtype, "empty")
+    dt = dtype or _dtype.get_default_dtype()
+    shape = parse_size(size, "empty", dt.itemsize)
+    fmt = _memory_format.parse(memory_format, "empty", contiguous_format)
+    if fmt is preserve_format:
+        raise RuntimeError("unsupported memory format Preserve")
+    strides = None if fmt is contiguous_format else _memory_format.channels_last_strides(shape, fmt)
+    d = place(device, dt, "empty")
+    return _finish(views.allocate(d, shape, strides, lambda dims: uninitialized(d, dims, dt)), dt, d, requires_grad,
+                   "empty")
 
 
 @profiled("aten::empty_strided")

@@ -1,7 +1,7 @@
 """Joining tensors: cat and stack."""
 from __future__ import annotations
 
-from .. import _dtype
+from .. import _dtype, _memory_format
 from .._tensor import Tensor, _wrap_dim, wrap
 from ..autograd.node import Node, attach
 from . import views
@@ -52,6 +52,8 @@ def cat(tensors, dim=0, *, out=None):
     k = first._device.kernels
     buffers = [t._data if t._dtype is dtype else k.astype(t._data, dtype) for t in joined]
     data = k.contiguous(_concatenate(first._device, buffers, d, dtype))  # contiguous, as in PyTorch
+    if first.ndim in (4, 5):  # or in the channels-last format all the inputs' strides suggest
+        data = views.laid_out(first._device, data, dtype, _shared_format(tensors, data.shape))
     result = wrap(data, dtype, first._device)
     if out is not None:
         from .dispatch import bump, check_out
@@ -61,6 +63,15 @@ def cat(tensors, dim=0, *, out=None):
         return out
     sizes = [t._data.shape[d] if any(t is j for j in joined) else None for t in tensors]
     return attach(result, CatBackward0, tuple(tensors), dim=d, sizes=sizes)
+
+
+def _shared_format(tensors: list, shape: tuple) -> tuple | None:
+    """The strides of a `shape` result in the format every one of `tensors` suggests (PyTorch's
+    cat_compute_output_memory_format), None for row-major."""
+    formats = {_memory_format.suggest(t._data.shape, t._device.kernels.strides(t._data)) for t in tensors}
+    if len(formats) != 1 or _memory_format.contiguous_format in formats:
+        return None
+    return _memory_format.channels_last_strides(shape, formats.pop())
 
 
 def _concatenate(device, buffers, dim, dtype):

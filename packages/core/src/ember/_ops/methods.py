@@ -16,6 +16,7 @@ from . import (
     cross,
     eigh_ops,
     exponents,
+    fill_diagonal,
     gcd,
     histograms,
     householder_ops,
@@ -94,6 +95,12 @@ def _new_tensor(self, data, *, dtype=None, layout=None, device=None, pin_memory=
                            requires_grad=requires_grad)
 
 
+def _new(self, *args, device=None):
+    """PyTorch's legacy ``Tensor.new`` (old code's ``weight.new(n, h).zero_()``): the typed constructors'
+    ``new(*sizes)`` (uninitialised) or ``new(data)``, of this tensor's dtype and, by default, device."""
+    return creation.legacy_new(Tensor, args, self._device if device is None else device, self._dtype)
+
+
 _METHODS = {
     # arithmetic and math (add, sub, mul, div, pow: binary registry entries)
     "reciprocal": pointwise.reciprocal,
@@ -142,8 +149,10 @@ _METHODS = {
     "type_as": conversion.type_as, "type": conversion.type_,
     "new_zeros": _new_factory(creation.zeros), "new_ones": _new_factory(creation.ones),
     "new_empty": _new_factory(creation.empty), "new_full": _new_full, "new_tensor": _new_tensor,
+    "new": _new,
     # in place
     "fill_": inplace.fill_, "zero_": inplace.zero_, "copy_": inplace.copy_,
+    "fill_diagonal_": fill_diagonal.fill_diagonal_,
     "apply_": python_apply.apply_, "map_": python_apply.map_,
     "resize_": resizing.resize_, "resize_as_": resizing.resize_as_, "resize": resizing.resize,
     "resize_as": resizing.resize_as,

@@ -62,20 +62,23 @@ def in_storage(t: Tensor, storage: Tensor) -> bool:
         t._version is not None and t._version is storage._version)
 
 
-def status(a, b, storage: Tensor) -> str:
-    """How buffers `a` and `b`, both in the memory of tensor `storage`, share it."""
-    if a is b:
+def status(a: Tensor, b: Tensor, storage: Tensor) -> str:
+    """How tensors `a` and `b`, both in the memory of tensor `storage`, share it: compared in bytes, as
+    PyTorch's, since one may read it as another dtype (``view(dtype)``)."""
+    if a._data is b._data:
         return FULL
     k = storage._device.kernels
-    shape_a, strides_a = tuple(a.shape), tuple(k.strides(a))
-    shape_b, strides_b = tuple(b.shape), tuple(k.strides(b))
+    shape_a, strides_a = tuple(a._data.shape), tuple(k.strides(a._data))
+    shape_b, strides_b = tuple(b._data.shape), tuple(k.strides(b._data))
     na, nb = _numel(shape_a), _numel(shape_b)
     if not na or not nb:
         return NO
     if k.storage_offset is None or not _dense(shape_a, strides_a) or not _dense(shape_b, strides_b):
         return TOO_HARD
-    begin_a, begin_b = k.storage_offset(a, storage._data), k.storage_offset(b, storage._data)
-    end_a, end_b = begin_a + na, begin_b + nb
+    size_a, size_b = a._dtype.itemsize, b._dtype.itemsize
+    begin_a = k.storage_offset(a._data, storage._data) * size_a
+    begin_b = k.storage_offset(b._data, storage._data) * size_b
+    end_a, end_b = begin_a + na * size_a, begin_b + nb * size_b
     if begin_a == begin_b and end_a == end_b:
         return FULL if strides_a == strides_b else PARTIAL
     return PARTIAL if begin_a < end_b and begin_b < end_a else NO
@@ -88,7 +91,7 @@ def check_no_partial_overlap(out: Tensor, inputs, storage: Tensor | None = None,
     storage = root(out) if storage is None else storage
     for t in inputs:
         if (t is not out or full_too) and isinstance(t, Tensor) and in_storage(t, storage):
-            found = status(out._data, t._data, storage)
+            found = status(out, t, storage)
             if found == PARTIAL or (full_too and found == FULL):
                 raise RuntimeError(_SHARED)
 
@@ -108,8 +111,9 @@ def same_data(a: Tensor, b: Tensor, storage: Tensor | None = None) -> bool:
 
 
 def has_internal_overlap(t: Tensor) -> bool:
-    """Whether several elements of `t` are one memory location (a broadcast view's)."""
-    if t._base is None or 0 in t._data.shape:
+    """Whether several elements of `t` are one memory location (a broadcast view's, or one made over a storage:
+    ``view(dtype)`` of a broadcast view, or after ``as_strided_``)."""
+    if (t._base is None and getattr(t, "_storage", None) is None) or 0 in t._data.shape:
         return False
     return any(stride == 0 and size > 1 for size, stride in zip(t._data.shape, t._device.kernels.strides(t._data)))
 

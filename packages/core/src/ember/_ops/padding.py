@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numbers
 
-from .. import _dtype
+from .. import _dtype, _memory_format
 from .._tensor import Tensor, wrap
 from ..autograd import grad_mode
 from ..autograd.node import NO_EDGE, Node, attach, input_edges, record_edges
@@ -68,7 +68,10 @@ def constant_pad_nd(input, pad, value=0):
     if not isinstance(value, numbers.Real):
         raise TypeError(f"pad(): argument 'value' (position 4) must be float, not {type(value).__name__}")
     dt = input._dtype
-    target = k.full(tuple(shape), element(value, dt), dt)
+    fill = element(value, dt)
+    # laid out in the format the input's strides suggest, as PyTorch's
+    strides = _memory_format.suggested_strides(input._data.shape, k.strides(input._data), shape)
+    target = views.allocate(input._device, tuple(shape), strides, lambda dims: k.full(dims, fill, dt))
     if all(length > 0 for *_, length in regions):
         region = target
         for dim, start, at, length in regions:
@@ -90,6 +93,9 @@ class _GatherPadBackward(Node):
             grad_input = grad
             for shape, key in reversed(self.steps):
                 grad_input = indexing._index_backward(grad_input, shape, key)
+            if self.layout is not None:  # the input's channels-last strides, as PyTorch's backward kernels
+                grad_input = wrap(views.laid_out(grad_input._device, grad_input._data, grad_input._dtype, self.layout),
+                                  grad_input._dtype, grad_input._device)
         if not grad_mode.state.enabled:
             return grad_input
         found = input_edges((grad,))
@@ -153,7 +159,12 @@ def _gathered(input: Tensor, steps: list, node_cls: type) -> Tensor:
     data = input._data
     for _, key in steps:
         data = k.index(data, key)
-    return attach(wrap(data, input._dtype, input._device), node_cls, (input,), steps=steps)
+    # laid out in the format the input's strides suggest, as PyTorch's (and so is the input's gradient)
+    shape, strides = input._data.shape, k.strides(input._data)
+    wanted = _memory_format.suggested_strides(shape, strides, data.shape)
+    data = views.laid_out(input._device, data, input._dtype, wanted)
+    return attach(wrap(data, input._dtype, input._device), node_cls, (input,), steps=steps,
+                  layout=_memory_format.suggested_strides(shape, strides, shape))
 
 
 # Each gather is its own op, PyTorch's kernel, as autocast's CPU lists name them.

@@ -12,8 +12,9 @@ import functools
 import itertools
 import math
 
-from .. import _dtype
+from .. import _dtype, _memory_format
 from .._checks import queued
+from .._memory_format import channels_last, channels_last_3d
 from .._tensor import Tensor, wrap
 from ..autograd import grad_mode
 from ..autograd.node import Node, attach
@@ -102,6 +103,26 @@ def _lift(op, input: Tensor, spatial: int, *args):
     return tuple(r.squeeze(-2) for r in results) if isinstance(results, tuple) else results.squeeze(-2)
 
 
+def _layout(input: Tensor, formats: tuple):
+    """The channels-last format among `formats` that `input`'s strides suggest, in which PyTorch's CPU pooling
+    kernels write their results, else None (row-major)."""
+    fmt = _memory_format.suggest(input._data.shape, input._device.kernels.strides(input._data))
+    return fmt if fmt in formats else None
+
+
+def _laid_out(t: Tensor, layout):
+    """The buffer of `t` (a new result) in the channels-last format `layout`, or as it is for None."""
+    if layout is None:
+        return t._data
+    return views.laid_out(t._device, t._data, t._dtype, _memory_format.channels_last_strides(t._data.shape, layout))
+
+
+def _in_layout(grad: Tensor, layout) -> Tensor:
+    """An input's gradient in the pooling's channels-last format `layout` (PyTorch's CPU backward kernels
+    write it there), differentiably; as it is for None."""
+    return grad if layout is None else views.contiguous(grad, memory_format=layout)
+
+
 def _batched(input: Tensor, spatial: int):
     """`input`'s buffer as (N, C, *spatial): an unbatched (C, *spatial) one as a batch of one."""
     if input.ndim == spatial + 2:
@@ -133,7 +154,8 @@ class MaxPool2DWithIndicesBackward0(Node):
         # One flat index into the whole input: a 1-d scatter is cheaper than one indexed along more dims.
         length, plane = math.prod(grad._data.shape[-self.dims:]), math.prod(spatial)
         flat = indices.reshape(n, c, length) + _planes(grad._device, n, c, plane)
-        return scatter_add_along(grad.reshape(-1), 0, flat.reshape(-1), (n * c * plane,)).reshape(self.shape)
+        grad_input = scatter_add_along(grad.reshape(-1), 0, flat.reshape(-1), (n * c * plane,))
+        return _in_layout(grad_input.reshape(self.shape), self.layout)
 
 
 class MaxPool3DWithIndicesBackward0(MaxPool2DWithIndicesBackward0):
@@ -168,9 +190,10 @@ def _last_nan_or(first: Tensor, windows: Tensor) -> Tensor:
     return where(last_nan > 0, last_nan - 1, first)
 
 
-def _argmax_pool(input: Tensor, windows: Tensor, table: Tensor, node, out):
+def _argmax_pool(input: Tensor, windows: Tensor, table: Tensor, node, out, layout):
     """Max over dim 2 of `windows` (N, C, K, L) and the flat input index of each maximum from `table`
-    (K, L); the values recorded as `node` over `input` ((N, C, *spatial) or (C, *spatial))."""
+    (K, L), both in memory format `layout` (None: row-major); the values recorded as `node` over `input`
+    ((N, C, *spatial) or (C, *spatial))."""
     lead = input._data.shape[:-len(out)]
     n, c, k, length = windows._data.shape
     planes, lengthwise = _planes(input._device, n, c, k * length), _lengthwise(input._device, length)
@@ -182,8 +205,10 @@ def _argmax_pool(input: Tensor, windows: Tensor, table: Tensor, node, out):
         if input._dtype.is_floating_point and (queued(input._device) or bool((values != values).any())):
             position = _last_nan_or(first, windows) * length + lengthwise
         indices = take_along(table.reshape(-1), 0, position.reshape(-1)).reshape(*lead, *out)
-    result = wrap(values._data, input._dtype, input._device)
-    return attach(result, node, (input,), (indices,), shape=tuple(input._data.shape), dims=len(out)), indices
+        indices = wrap(_laid_out(indices, layout), _dtype.int64, input._device)
+    result = wrap(_laid_out(values, layout), input._dtype, input._device)
+    return attach(result, node, (input,), (indices,), shape=tuple(input._data.shape), dims=len(out),
+                  layout=layout), indices
 
 
 def _flat_table(positions: list, size) -> Tensor:
@@ -212,7 +237,7 @@ def _window_table(device, size: tuple, window: Window, out: tuple) -> Tensor:
 _MAX_NODES = {2: MaxPool2DWithIndicesBackward0, 3: MaxPool3DWithIndicesBackward0}
 
 
-def _max_pool_nd(input: Tensor, kernel, stride, padding, dilation, ceil_mode: bool, op: str):
+def _max_pool_nd(input: Tensor, kernel, stride, padding, dilation, ceil_mode: bool, op: str, layout):
     window, out = _pool_window(input, kernel, stride, padding, dilation, ceil_mode, op)
     data = _batched(input, len(kernel))
     n, c, *size = data.shape
@@ -221,7 +246,7 @@ def _max_pool_nd(input: Tensor, kernel, stride, padding, dilation, ceil_mode: bo
     columns = views.reshape_buffer(device, device.kernels.contiguous(blocks), (n, c, window.volume, math.prod(out)))
     windows = wrap(columns, input._dtype, device)
     table = _window_table(device, tuple(size), window, tuple(out))
-    return _argmax_pool(input, windows, table, _MAX_NODES[len(kernel)], out)
+    return _argmax_pool(input, windows, table, _MAX_NODES[len(kernel)], out, layout)
 
 
 def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, spatial, op):
@@ -232,7 +257,9 @@ def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_i
     if spatial == 1:
         kernel, stride, padding, dilation = (1, *kernel), (1, *stride), (0, *padding), (1, *dilation)
     name = "max_pool3d" if spatial == 3 else "max_pool2d"
-    values, indices = _lift(_max_pool_nd, input, spatial, kernel, stride, padding, dilation, bool(ceil_mode), name)
+    layout = _layout(input, (channels_last, channels_last_3d)) if spatial != 1 else None
+    values, indices = _lift(_max_pool_nd, input, spatial, kernel, stride, padding, dilation, bool(ceil_mode), name,
+                            layout)
     return (values, indices) if return_indices else values
 
 
@@ -287,7 +314,8 @@ class AvgPool2DBackward0(Node):
         n, k = (lead or [1])[0], self.window.volume
         length = math.prod(grad._data.shape[-dims:])
         shared = (grad / self.divisor).reshape(n, c, 1, length).expand(n, c, k, length)
-        return col2im(shared.reshape(n, c * k, length), self.shape[-dims:], self.window).reshape(self.shape)
+        return _in_layout(col2im(shared.reshape(n, c * k, length), self.shape[-dims:], self.window).reshape(self.shape),
+                          self.layout)
 
 
 class AvgPool3DBackward0(AvgPool2DBackward0):
@@ -306,7 +334,7 @@ def _counts(size: int, out: int, kernel: int, pad: int, stride: int, include_pad
     return counts
 
 
-def _avg_pool_nd(input: Tensor, kernel, stride, padding, ceil_mode, count_include_pad, divisor_override):
+def _avg_pool_nd(input: Tensor, kernel, stride, padding, ceil_mode, count_include_pad, divisor_override, layout):
     spatial = len(kernel)
     size = input._data.shape[-spatial:]
     if spatial == 3 and any(n < k for n, k in zip(size, kernel)):
@@ -325,9 +353,9 @@ def _avg_pool_nd(input: Tensor, kernel, stride, padding, ceil_mode, count_includ
         total = wrap(blocks, input._dtype, device).sum(tuple(range(2, 2 + spatial))).reshape(
             *input._data.shape[:-spatial], *out)
         values = total / divisor if input._dtype.is_floating_point else total.div(divisor, rounding_mode="trunc")
-    result = wrap(values._data, input._dtype, device)
+    result = wrap(_laid_out(values, layout), input._dtype, device)
     return attach(result, AvgPool3DBackward0 if spatial == 3 else AvgPool2DBackward0, (input,), window=window,
-                  divisor=divisor, shape=tuple(input._data.shape))
+                  divisor=divisor, shape=tuple(input._data.shape), layout=layout)
 
 
 def _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, spatial, op):
@@ -340,7 +368,7 @@ def _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
     if spatial == 1:
         kernel, stride, padding = (1, *kernel), (1, *stride), (0, *padding)
     return _lift(_avg_pool_nd, input, spatial, kernel, stride, padding, bool(ceil_mode), bool(count_include_pad),
-                 divisor_override)
+                 divisor_override, _layout(input, (channels_last,)) if spatial == 2 else None)
 
 
 @profiled("aten::avg_pool1d")
@@ -409,7 +437,7 @@ class AdaptiveAvgPool2DBackward0(Node):
     transpose applied to grad / counts."""
 
     def backward(self, grad):
-        return _along_each(grad / self.counts, [m.t() for m in self.members])
+        return _in_layout(_along_each(grad / self.counts, [m.t() for m in self.members]), self.layout)
 
 
 class AdaptiveAvgPool3DBackward0(AdaptiveAvgPool2DBackward0):
@@ -422,11 +450,15 @@ def _membership(bounds: list, size: int, input: Tensor) -> Tensor:
                   dtype=input._dtype, device=input._device).reshape(len(bounds), size)
 
 
-def _adaptive_avg_pool_nd(input: Tensor, out: tuple):
+def _adaptive_avg_pool_nd(input: Tensor, out: tuple, layout):
     spatial = len(out)
     size = input._data.shape[-spatial:]
     if all(o == 1 for o in out):
-        return input.mean(tuple(range(-1, -spatial - 1, -1)), keepdim=True)
+        mean = input.mean(tuple(range(-1, -spatial - 1, -1)), keepdim=True)
+        if layout is None:
+            return mean
+        # PyTorch restrides the mean in place (AsStridedBackward1) to its channels-last strides
+        return mean.as_strided_(mean.shape, _memory_format.channels_last_strides(mean.shape, layout))
     bounds = [_adaptive_bounds(n, o) for n, o in zip(size, out)]
     members = [_membership(b, n, input) for b, n in zip(bounds, size)]
     counts = tensor([math.prod(end - start for start, end in window) for window in itertools.product(*bounds)],
@@ -434,10 +466,11 @@ def _adaptive_avg_pool_nd(input: Tensor, out: tuple):
     with grad_mode.no_grad():
         values = _along_each(input, members) / counts
     node = AdaptiveAvgPool3DBackward0 if spatial == 3 else AdaptiveAvgPool2DBackward0
-    return attach(wrap(values._data, input._dtype, input._device), node, (input,), members=members, counts=counts)
+    return attach(wrap(_laid_out(values, layout), input._dtype, input._device), node, (input,), members=members,
+                  counts=counts, layout=layout)
 
 
-def _adaptive_max_pool_nd(input: Tensor, out: tuple):
+def _adaptive_max_pool_nd(input: Tensor, out: tuple, layout):
     spatial = len(out)
     lead, size = input._data.shape[:-spatial], input._data.shape[-spatial:]
     if 0 in out:  # nothing to pool
@@ -456,7 +489,7 @@ def _adaptive_max_pool_nd(input: Tensor, out: tuple):
     with grad_mode.no_grad():
         windows = input.reshape((lead[:-1] or [1])[0], lead[-1], math.prod(size))[:, :, table]
     node = AdaptiveMaxPool3DBackward0 if spatial == 3 else AdaptiveMaxPool2DBackward0
-    return _argmax_pool(input, windows, table, node, out)
+    return _argmax_pool(input, windows, table, node, out, layout)
 
 
 def _adaptive(pool, input, output_size, op: str, spatial: int):
@@ -465,7 +498,8 @@ def _adaptive(pool, input, output_size, op: str, spatial: int):
     if any(o < 0 for o in out):
         raise RuntimeError(f"{op}: elements of output_size must be greater than or equal to 0 but received "
                            f"{list(out)}")
-    return _lift(pool, input, spatial, (1, *out) if spatial == 1 else out)
+    return _lift(pool, input, spatial, (1, *out) if spatial == 1 else out,
+                 _layout(input, (channels_last,)) if spatial == 2 else None)
 
 
 @profiled("aten::adaptive_avg_pool1d")

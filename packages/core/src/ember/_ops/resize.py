@@ -18,9 +18,9 @@ _DEPRECATED = ("An output with one or more elements was resized since it had sha
                "resizing it, inplace, to zero elements with t.resize_(0).")
 
 
-def resize_out(out: Tensor, shape: tuple, warn: bool = True) -> None:
-    """Give `out` the `shape` of an op's result (already checked for everything but its shape); `warn`: the
-    deprecation warning when it had elements."""
+def resize_out(out: Tensor, shape: tuple, warn: bool = True, strides: tuple | None = None) -> None:
+    """Give `out` the `shape` of an op's result (already checked for everything but its shape), with the dense
+    `strides` (None: row-major); `warn`: the deprecation warning when it had elements."""
     if warn and math.prod(out._data.shape):
         warnings.warn(_DEPRECATED.format(list(out._data.shape), list(shape)), UserWarning,
                       stacklevel=_callers_level())
@@ -32,6 +32,8 @@ def resize_out(out: Tensor, shape: tuple, warn: bool = True) -> None:
         offset = None if k.storage_offset is None else k.storage_offset(out._data, held)
     if offset is None or not _is_contiguous(held.shape, k.strides(held)):  # a storage of its own
         out._data, out._base = k.empty(tuple(shape), out._dtype), None
+        if strides is not None:
+            out._data = k.as_strided(out._data, tuple(shape), strides, 0)
         return
     needed = offset + math.prod(shape)
     if needed > math.prod(held.shape):  # the storage grows, its elements kept: the base is rebound to it
@@ -40,5 +42,5 @@ def resize_out(out: Tensor, shape: tuple, warn: bool = True) -> None:
         if held is not out._data:
             k.copy_(storage._data, held)
         held = grown
-    out._data = k.as_strided(held, tuple(shape), contiguous_strides(shape), offset)
+    out._data = k.as_strided(held, tuple(shape), contiguous_strides(shape) if strides is None else strides, offset)
 

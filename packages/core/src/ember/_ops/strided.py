@@ -19,7 +19,7 @@ def _ints(value, op: str, param: str, position: int) -> tuple:
     return tuple(int(v) for v in value)
 
 
-def _extent(size, stride, offset: int) -> int:
+def extent(size, stride, offset: int) -> int:
     """The elements of storage that a view of this geometry reaches (0 when it has no element)."""
     if 0 in size:
         return 0
@@ -34,7 +34,7 @@ def _check_geometry(root: Tensor, size, stride, offset: int) -> None:
     if offset < 0:
         raise RuntimeError(f"Tensor: invalid storage offset {offset}")
     itemsize, storage = root._dtype.itemsize, math.prod(views.storage_buffer(root).shape)
-    needed = _extent(size, stride, offset)
+    needed = extent(size, stride, offset)
     if needed > storage:
         raise RuntimeError(f"setStorage: sizes {list(size)}, strides {list(stride)}, storage offset {offset}, and "
                            f"itemsize {itemsize} requiring a storage size of {needed * itemsize} are out of bounds "
@@ -77,7 +77,7 @@ def as_strided_backward(grad: Tensor, input_geometry, geometry) -> Tensor:
     several elements of the input share (an expanded input) gives each its share, as PyTorch divides it."""
     size, stride, offset = geometry
     input_size, input_stride, input_offset = input_geometry
-    length = max(_extent(size, stride, offset), _extent(input_size, input_stride, input_offset))
+    length = max(extent(size, stride, offset), extent(input_size, input_stride, input_offset))
     storage = creation.zeros(length, dtype=grad._dtype, device=grad._device)
     index = creation.tensor(_positions(size, stride, offset), device=grad._device)
     storage = storage.index_add(0, index, grad.reshape(-1))

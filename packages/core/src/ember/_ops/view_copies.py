@@ -37,6 +37,8 @@ def _copied(name: str, view, node_cls: type | None = None):
         if not (grad_mode.is_grad_enabled() and input.requires_grad):
             return result
         node = view(input, *args, **kwargs).grad_fn
+        if node is None:  # view(dtype): no history, as PyTorch's view_copy.dtype
+            return result
         return attach(result, node_cls or _node_class(type(node)), (input,), view_node=node)
     op.__name__ = op.__qualname__ = name
     op.__doc__ = f"``{name}``: a copy of what the view ``{name[:-5]}`` gives, with its gradient."

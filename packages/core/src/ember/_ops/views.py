@@ -8,11 +8,12 @@ from __future__ import annotations
 import warnings
 import weakref
 
-from .. import _profiling
+from .. import _memory_format, _profiling
+from .._memory_format import contiguous_format, preserve_format
 from .._size import Size
 from .._tensor import Tensor, ViewRefs, ZeroTensor, _is_contiguous, _wrap_dim, wrap
 from ..autograd import grad_mode
-from ..autograd.node import NO_EDGE, Node, attach, input_edges, new_node
+from ..autograd.node import NO_EDGE, AccumulateGrad, Node, attach, input_edges, new_node
 from .dispatch import profiled
 from .layout import contiguous_strides, preserved_strides, view_strides
 
@@ -180,12 +181,13 @@ def sizes_argument(op: str, name: str, positional: tuple, keyword) -> tuple:
 
 
 @profiled("aten::view")
-def view(input, *shape, size=UNSET):
-    """The same data with a new shape; a view, so strides must allow it (else use reshape)."""
+def view(input, *shape, size=UNSET, dtype=UNSET):
+    """The same data with a new shape; a view, so strides must allow it (else use reshape). With a dtype
+    (``view(ember.int32)``), the same bytes read as that dtype (`dtype_view`)."""
+    if dtype is not UNSET or (shape and not isinstance(shape[0], (int, tuple, list, Size, Tensor))):
+        from .dtype_view import view_overload
+        return view_overload(input, shape, size, dtype)
     shape = sizes_argument("view", "size", shape, size)
-    if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list, Size)):
-        from .conversion import view_as_dtype
-        return view_as_dtype(input, shape[0])
     new_shape = infer_shape(shape, input.numel())
     k = input._device.kernels
     old_shape = input._data.shape
@@ -327,7 +329,18 @@ class TransposeBackward0(Node):
 
 
 class TBackward0(Node):
+    # (the gradient linear's backward hands this node, that gradient's transpose), set by linear's backward
+    # (`AddmmBackward0._on_buffers`), which computed the transpose first: a leaf's .grad needs no view of it
+    _untransposed: tuple | None = None
+
     def backward(self, grad):
+        handed = self._untransposed
+        if handed is not None:
+            self._untransposed = None
+            leaf = self.next_functions[0][0]
+            if grad._data is handed[0] and leaf.__class__ is AccumulateGrad and not leaf.variable._hooks:
+                # PyTorch keeps this view's detach() as .grad; with no hook to see the view, it is not made
+                return wrap(handed[1], grad._dtype, grad._device)
         if grad_mode.state.enabled or _profiling.enabled or len(grad._data.shape) != 2:
             return grad.t()
         return make_view(grad, permute_buffer(grad._device, grad._data, (1, 0)), t)  # no graph to record
@@ -499,29 +512,6 @@ def broadcast_to(input, size):
 
 
 # ----- contiguity and memory formats ------------------------------------------------------------------------
-class memory_format:
-    """A layout request, as torch.memory_format: ember has the row-major and the input-preserving ones."""
-
-    __slots__ = ("name",)
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def __repr__(self) -> str:
-        return f"ember.{self.name}"
-
-
-contiguous_format = memory_format("contiguous_format")
-preserve_format = memory_format("preserve_format")
-
-
-def check_memory_format(value, op: str):
-    """`value` (None meaning `default`) when ember knows it, else PyTorch's TypeError."""
-    if value is not None and not isinstance(value, memory_format):
-        raise TypeError(f"{op}(): argument 'memory_format' must be ember.memory_format, not {type(value).__name__}")
-    return value
-
-
 def inverse_permutation(order) -> list:
     return sorted(range(len(order)), key=order.__getitem__)
 
@@ -540,6 +530,20 @@ def allocate(device, shape, strides, make):
     if device.kernels.strides(data) != strides:  # the size-1 dims' strides, which address nothing
         data = strided(device, data, shape, strides)
     return data
+
+
+def laid_out(device, data, dtype, strides: tuple | None):
+    """`data`, a new buffer of `dtype`, itself when it has the dense `strides` (None: row-major), else copied
+    into them."""
+    k = device.kernels
+    shape = tuple(data.shape)
+    wanted = contiguous_strides(shape) if strides is None else tuple(strides)
+    current = tuple(k.strides(data))
+    if current == wanted:
+        return data
+    if all(have == want or size == 1 for have, want, size in zip(current, wanted, shape)):
+        return strided(device, data, shape, wanted)  # only the size-1 dims' strides differ: they address nothing
+    return k.copy_(allocate(device, shape, strides, lambda dims: k.empty(dims, dtype)), data)
 
 
 def iterator_layout(device, data, dtype, tensors: tuple):
@@ -561,11 +565,14 @@ def iterator_layout(device, data, dtype, tensors: tuple):
 
 
 def like_strides(input: Tensor, memory_format, op: str) -> tuple | None:
-    """The strides of a new tensor like `input` (clone, *_like), None for row-major: PyTorch's
-    preserve_format by default."""
-    if check_memory_format(memory_format, op) is contiguous_format:
+    """The strides of a new tensor like `input` (clone, to, *_like) in `memory_format` (None: PyTorch's
+    preserve_format), None for row-major."""
+    fmt = _memory_format.parse(memory_format, op, preserve_format)
+    if fmt is contiguous_format:
         return None
     shape = input._data.shape
+    if fmt is not preserve_format:
+        return _memory_format.channels_last_strides(shape, fmt)
     strides = input._device.kernels.strides(input._data)
     if strides == contiguous_strides(shape):  # the common case, first
         return None
@@ -579,15 +586,22 @@ class CloneBackward0(Node):
 
 
 @profiled("aten::contiguous")
-def contiguous(input, memory_format=contiguous_format):
-    """`input` itself when C-contiguous, else a contiguous copy."""
-    if check_memory_format(memory_format, "contiguous") is preserve_format:
-        raise RuntimeError("preserve memory format is unsupported by the contiguous operator")
+def contiguous(input, *, memory_format=contiguous_format):
+    """`input` itself when dense in `memory_format`'s order (row-major by default), else a copy that is."""
+    fmt = _memory_format.parse(memory_format, "contiguous")
     k = input._device.kernels
-    if _is_contiguous(input._data.shape, k.strides(input._data)):
-        return input
-    return attach(wrap(k.contiguous(input._data), input._dtype, input._device), CloneBackward0,
-                  (input,))
+    if fmt is contiguous_format or fmt is preserve_format:  # preserve_format: only a row-major input passes
+        if _is_contiguous(input._data.shape, k.strides(input._data)):
+            return input
+        if fmt is preserve_format:
+            raise RuntimeError("preserve memory format is unsupported by the contiguous operator")
+        data = k.contiguous(input._data)
+    else:
+        strides = _memory_format.channels_last_strides(input._data.shape, fmt)
+        if _memory_format.is_channels_last_contiguous(input._data.shape, k.strides(input._data), fmt):
+            return input
+        data = copied(input, strides)
+    return attach(wrap(data, input._dtype, input._device), CloneBackward0, (input,))
 
 
 @profiled("aten::clone")
@@ -598,16 +612,13 @@ def clone(input, *, memory_format=preserve_format):
     return attach(wrap(data, input._dtype, input._device), CloneBackward0, (input,))
 
 
-def copied(input: Tensor, strides: tuple | None, dtype=None):
-    """A new buffer holding `input`'s values, cast to `dtype` (default: its own), with the dense `strides`
-    (None: row-major)."""
-    d = input._device
-    dt = input._dtype if dtype is None else dtype
+def copied(input: Tensor, strides: tuple | None):
+    """A new buffer holding `input`'s values with the dense `strides` (None: row-major)."""
+    d, dt = input._device, input._dtype
     k = d.kernels
     if strides is None:
         data = k.contiguous(input._data)
-        # (contiguous() made no copy of a row-major one)
-        return k.astype(data, dt) if data is input._data or dt is not input._dtype else data
+        return k.astype(data, dt) if data is input._data else data  # contiguous() made no copy of a row-major one
     return k.copy_(allocate(d, input._data.shape, strides, lambda shape: k.empty(shape, dt)), input._data)
 
 

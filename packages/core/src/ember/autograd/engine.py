@@ -4,7 +4,7 @@ from __future__ import annotations
 import itertools
 from heapq import heappop, heappush
 
-from .._tensor import Tensor, _is_contiguous
+from .._tensor import Tensor, _row_major
 from . import grad_mode
 from .node import AccumulateGrad, LeafHooks, Node, _anomaly, edge
 
@@ -554,9 +554,10 @@ def _accumulate(variable: Tensor, g: Tensor, create_graph: bool, seen: dict | No
         base = g._base
         if (seen is not None and not create_graph and g._grad_fn is None and id(g) not in seen
                 and (base is None or id(base) not in seen) and _row_major_like(variable, g)):
+            if base is not None:  # its memory is the base's: exposed. PyTorch keeps ``g.detach()``: not a view
+                seen[id(base)], seen[id(g)] = base, g
+                g = g.detach()
             variable._grad = seen[id(g)] = g
-            if base is not None:
-                seen[id(base)] = base
         else:
             # PyTorch's layout contract: .grad has the leaf's strides when its memory is dense, else row-major
             from .._ops.creation import empty_like
@@ -585,10 +586,11 @@ def _check_accumulates(shape: tuple, other: tuple) -> None:
 
 
 def _row_major_like(variable: Tensor, g: Tensor) -> bool:
-    """Whether `variable` and `g` are both laid out row-major: then `g` can become ``variable.grad`` as it is."""
-    kernels = variable._device.kernels
-    strides = kernels.strides(variable._data)
-    return kernels.strides(g._data) == strides and _is_contiguous(variable._data.shape, strides)
+    """Whether `variable` and `g` (of one shape) are both row-major: then `g` can become ``variable.grad`` as it is.
+    As PyTorch's layout contract, the strides of size-1 dims do not count, unless one of g's is 0 (a broadcast)."""
+    device, data = g._device, g._data
+    return _row_major(device, data) and _row_major(device, variable._data) and (
+        1 not in data.shape or 0 not in device.kernels.strides(data))
 
 
 def _check_nan(node: Node, grads) -> None:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 import ember
-from ember._ops.dispatch import bump
 from ember._tensor import Tensor
 from ember.autograd import grad_mode
 from ember.optim._update import kernel_groups
@@ -79,17 +79,48 @@ class SGD(Optimizer):
         previous, state.enabled = state.enabled, self.defaults["differentiable"]
         try:
             for group in self.param_groups:
-                params, grads = [], []
-                for param in group["params"]:
-                    grad = param._grad  # a leaf's `grad`
-                    if grad is not None:
-                        params.append(param)
-                        grads.append(grad)
-                if params:
-                    self._update_group(params, grads, group)
+                if group["fused"] is False or group["differentiable"] or not self._update_fused_group(group):
+                    params, grads = [], []
+                    for param in group["params"]:
+                        grad = param._grad  # a leaf's `grad`
+                        if grad is not None:
+                            params.append(param)
+                            grads.append(grad)
+                    if params:
+                        self._update_group(params, grads, group)
         finally:
             state.enabled = previous
         return loss
+
+    def _update_fused_group(self, group: dict[str, Any]) -> bool:
+        """`step`'s common case, in one pass over the group's parameters: those with a gradient all on one
+        device and of one dtype, whose device has ``sgd_step``, updated by one kernel call. False, with nothing
+        done, otherwise (`_update_group` then takes the group). One pass gathers what the kernel takes, where
+        the general path walks the parameters once per list it builds: 2 us of a small MLP's 16 us step."""
+        state = self.state if group["momentum"] != 0 else None
+        params: list[Tensor] = []
+        param_data, grad_data, buffers = [], [], []
+        device = dtype = None
+        for param in group["params"]:
+            grad = param._grad  # a leaf's `grad`
+            if grad is None:
+                continue
+            if device is None:
+                device, dtype = param._device, param._dtype
+            elif param._device is not device or param._dtype is not dtype:
+                return False
+            params.append(param)
+            param_data.append(param._data)
+            grad_data.append(grad._data)
+            if state is not None:  # read without making the parameter's entry (a step refused later makes none)
+                buffers.append(state.get(param, _NO_STATE).get("momentum_buffer"))
+        if device is None:
+            return True  # no gradient: nothing to update
+        kernel = device.kernels.sgd_step
+        if kernel is None:
+            return False
+        self._fused_update(kernel, params, param_data, grad_data, None if state is None else buffers, group)
+        return True
 
     def _update_group(self, params: list[Tensor], grads: list[Tensor], group: dict[str, Any]) -> None:
         """Update `params` (those of `group` with a gradient, `grads`): one ``sgd_step`` kernel call for each
@@ -102,37 +133,49 @@ class SGD(Optimizer):
             else:
                 members, member_grads = [params[i] for i in positions], [grads[i] for i in positions]
             if kernel is not None and not composed:
-                self._fused_update(kernel, members, member_grads, group)
+                buffers = [self.state[param].get("momentum_buffer") for param in members] \
+                    if group["momentum"] != 0 else None
+                self._fused_update(kernel, members, [param._data for param in members],
+                                   [grad._data for grad in member_grads], buffers, group)
             else:
                 for param, grad in zip(members, member_grads):
                     _composed_update(param, grad, self.state[param] if group["momentum"] != 0 else None, group)
 
-    def _fused_update(
-        self, kernel: Callable[..., Any], params: list[Tensor], grads: list[Tensor], group: dict[str, Any]
-    ) -> None:
-        """One ``sgd_step`` kernel call updates every parameter in `params` (and the momentum buffers)."""
-        buffers = None
-        if group["momentum"] != 0:
-            buffers = [self.state[param].get("momentum_buffer") for param in params]
-        new = kernel(
-            [param._data for param in params],
-            [grad._data for grad in grads],
-            None if buffers is None else [None if buffer is None else buffer._data for buffer in buffers],
-            group["lr"],
-            group["momentum"],
-            group["dampening"],
-            group["weight_decay"],
-            group["nesterov"],
-            group["maximize"],
-        )
-        for param in params:
-            bump(param)
-        if buffers is not None:
-            for param, buffer, data in zip(params, buffers, new):
-                if buffer is None:
-                    self.state[param]["momentum_buffer"] = Tensor._make(data, param._dtype, param._device)
+    def _fused_update(self, kernel: Callable[..., Any], params: list[Tensor], param_data: list, grad_data: list,
+                      buffers: list[Tensor | None] | None, group: dict[str, Any]) -> None:
+        """One ``sgd_step`` kernel call updates every parameter in `params` (their buffers `param_data`, their
+        gradients' `grad_data`) and the momentum `buffers` (None without momentum; None for one without a buffer
+        yet, which the kernel makes). Each version is bumped (`bump`, inline) in one pass with the new buffers'
+        keeping: this runs once per training step."""
+        new = kernel(param_data, grad_data,
+                     None if buffers is None else [None if buffer is None else buffer._data for buffer in buffers],
+                     group["lr"], group["momentum"], group["dampening"], group["weight_decay"], group["nesterov"],
+                     group["maximize"])
+        if buffers is None:
+            for param in params:
+                counter = param._version
+                if counter is None:
+                    param._version = [1]
                 else:
-                    bump(buffer)
+                    counter[0] += 1
+            return
+        for param, buffer, data in zip(params, buffers, new):
+            counter = param._version
+            if counter is None:
+                param._version = [1]
+            else:
+                counter[0] += 1
+            if buffer is None:
+                self.state[param]["momentum_buffer"] = Tensor._make(data, param._dtype, param._device)
+            else:
+                counter = buffer._version
+                if counter is None:
+                    buffer._version = [1]
+                else:
+                    counter[0] += 1
+
+
+_NO_STATE: Mapping[str, Any] = MappingProxyType({})  # the state of a parameter without any, read only
 
 
 def _composed_update(param: Tensor, grad: Tensor, state: dict | None, group: dict[str, Any]) -> None:

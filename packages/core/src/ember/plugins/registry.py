@@ -27,7 +27,10 @@ REQUIRED_KERNELS: tuple[str, ...] = (
 # Faster versions of ops core otherwise composes (and the decompositions core cannot compose); a missing one is
 # None in the kernel table.
 OPTIONAL_KERNELS: tuple[str, ...] = (
-    "reshape", "permute", "slice", "storage_offset",
+    "reshape", "permute", "slice", "storage_offset", "is_contiguous",
+    # a buffer's bytes read as another dtype (Tensor.view(dtype)): core has no composition, so a device without it
+    # refuses view(dtype) with a NotImplementedError naming the op and the device
+    "view_dtype",
     "relu", "sigmoid", "min", "argmin", "cat",
     "softmax", "log_softmax", "cross_entropy", "binary_cross_entropy_with_logits", "sgd_step",
     "adam_step", "lerp",

@@ -51,9 +51,12 @@ class StorageWriter:
         # id of an owner's buffer -> (its storage's index, or None when it cannot be one; the owner, kept so
         # that the id stays unique while saving)
         self._owners: dict[int, tuple[int | None, Tensor]] = {}
+        # id of a version counter -> (the dtype its memory was saved as, the counter, kept as above)
+        self._memory_types: dict[int, tuple[_dtype.dtype, list]] = {}
 
     def add(self, t: Tensor) -> dict[str, Any]:
         """Record `t`'s storage (once per storage); returns where `t` lies in it."""
+        self._check_one_type(t)
         owner = root(t)
         k = t._device.kernels
         known = self._owners.get(id(owner._data))
@@ -69,6 +72,16 @@ class StorageWriter:
         flat = np.ascontiguousarray(t._host()).reshape(-1)
         return {"storage": self._new(flat, str(t._device)), "offset": 0, "shape": list(t.shape),
                 "stride": contiguous_strides(t.shape)}
+
+    def _check_one_type(self, t: Tensor) -> None:
+        """PyTorch's refusal of tensors that read one memory as different dtypes (``x`` and ``x.view(int32)``,
+        which share a version counter): a storage has one dtype in a checkpoint."""
+        counter = t._version
+        if counter is None:
+            return
+        seen = self._memory_types.setdefault(id(counter), (t._dtype, counter))[0]
+        if seen is not t._dtype:
+            raise RuntimeError("Cannot save multiple tensors or storages that view the same data as different types")
 
     def _new(self, flat: np.ndarray, location: str) -> int:
         self.storages.append((flat, location))

@@ -37,6 +37,9 @@ broken kernel and property, e.g. "strides(...) returned byte strides", never a g
   losses on rows at very different offsets and spreads of hundreds, activations and min/argmin on special
   values) and through ember's ops against core's composition, the same op run with a copy of the kernel
   table that lacks the kernel; values and gradients must agree. A kernel the device lacks is a skip.
+- ``test_view_dtype_kernel``: the optional ``view_dtype`` kernel, for every pair of dtypes: the same bytes bit for
+  bit, in the same memory both ways, from a buffer starting inside its memory (with ``storage_offset`` in the new
+  elements), and ``Tensor.view(dtype)`` of strided tensors through core. A device lacking it is a skip.
 - ``test_autograd``: gradients through the device: ``ember.autograd.gradcheck`` and ``gradgradcheck`` in
   float64 (in float32, with tolerances float32 can meet, on a device without float64), and float32
   gradients against a numerical vector-Jacobian product computed on the host.

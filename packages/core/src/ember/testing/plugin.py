@@ -27,7 +27,8 @@ _UNAVAILABLE = pytest.StashKey[str]()  # why the named device cannot be used on 
 # With -x the first failure then names the broken kernel, not a gradient that depends on it.
 KIT_ORDER = ("test_coverage", "test_device", "test_views", "test_creation", "test_elementwise",
              "test_special_values", "test_reductions", "test_matmul", "test_indexing", "test_sorting",
-             "test_scatter", "test_optional_kernels", "test_lerp_kernel", "test_dlpack_kernels", "test_autograd")
+             "test_scatter", "test_optional_kernels", "test_lerp_kernel", "test_dlpack_kernels",
+             "test_view_dtype_kernel", "test_autograd")
 _KIT_PACKAGE = "ember.testing."
 
 

@@ -20,6 +20,7 @@ from ember.testing import (
     test_scatter,
     test_sorting,
     test_svd_kernel,
+    test_view_dtype_kernel,
     test_views,
 )
 
@@ -36,6 +37,7 @@ def test_every_required_kernel_has_a_check():
 def test_every_optional_kernel_has_a_check():
     checked = (test_optional_kernels.CHECKED_KERNELS + test_dlpack_kernels.CHECKED_KERNELS
                + test_lerp_kernel.CHECKED_KERNELS + test_factorization_kernels.CHECKED_KERNELS
-               + test_decomposition_kernels.CHECKED_KERNELS + test_svd_kernel.CHECKED_KERNELS)
+               + test_decomposition_kernels.CHECKED_KERNELS + test_svd_kernel.CHECKED_KERNELS
+               + test_view_dtype_kernel.CHECKED_KERNELS)
     missing = [name for name in OPTIONAL_KERNELS if name not in checked]
     assert not missing, f"the conformance kit does not check optional kernels {missing}"

@@ -18,7 +18,8 @@ from ember.testing.cases import LAYOUTS, SPECIAL_ROWS, assert_fresh, describe_ke
 from ember.testing.compare import assert_elementwise, assert_matches, no_warnings, reference
 from ember.testing.harness import DTYPE_NAMES, FLOAT_NAMES, NUMERIC_NAMES
 
-CHECKED_KERNELS = ("reshape", "permute", "slice", "storage_offset", "relu", "sigmoid", "min", "argmin", "cat",
+CHECKED_KERNELS = ("reshape", "permute", "slice", "storage_offset", "is_contiguous", "relu", "sigmoid", "min",
+                   "argmin", "cat",
                    "softmax", "log_softmax", "cross_entropy", "binary_cross_entropy_with_logits", "sgd_step",
                    "adam_step", "addmm", "threshold_backward", "softmax_backward", "log_softmax_backward",
                    "cross_entropy_backward", "mse_loss", "mse_loss_backward", "zero_", "copy_to", "tanh_backward",
@@ -85,6 +86,25 @@ def test_permute_matches_numpy_and_is_a_view(ember_device, ember_rng, dtype_name
         what = f"permute(<{shape} {dtype_name}, {layout}>, {dims})"
         assert_matches(ember_device.to_numpy(result), host.transpose(dims), what)
         _assert_is_a_view(ember_device, x, host, result, lambda a, dims=dims: a.transpose(dims), what)
+
+
+# (shape, strides) of views whose row-major order the kernel must judge: size-1 dims' strides do not count
+CONTIGUITY_CASES = (((3, 4), (4, 1), True), ((3, 4), (1, 3), False), ((3, 4), (8, 2), False), ((3, 1), (1, 7), True),
+                    ((1, 4), (9, 1), True), ((1, 1), (0, 0), True), ((2, 1, 3), (3, 5, 1), True), ((4,), (2,), False),
+                    ((), (), True), ((0, 3), (1, 1), True), ((2, 3), (3, 0), False), ((3, 2), (2, 1), True))
+
+
+@pytest.mark.parametrize("dtype_name", DTYPE_NAMES)
+def test_is_contiguous_reads_row_major_order(ember_device, ember_rng, dtype_name):
+    is_contiguous = optional_kernel(ember_device, "is_contiguous")
+    ember_device.dtype(dtype_name)
+    base = ember_device.from_numpy(random_array(ember_rng, (24,), dtype_name))
+    for shape, strides, expected in CONTIGUITY_CASES:
+        view = ember_device.kernels.as_strided(base, shape, strides, 0)
+        assert bool(is_contiguous(view)) is expected, f"is_contiguous(<{shape} strides {strides} {dtype_name}>)"
+    for layout in LAYOUTS:  # the kit's layouts of a (3, 4) array: only "contiguous" is row-major
+        view = place(ember_device, random_array(ember_rng, (3, 4), dtype_name), layout)
+        assert bool(is_contiguous(view)) is (layout == "contiguous"), f"is_contiguous(<(3, 4) {layout}>)"
 
 
 @pytest.mark.parametrize("dtype_name", DTYPE_NAMES)

@@ -24,14 +24,17 @@ def check_probability(p: float) -> None:
 
 def _noise(input: Tensor, p: float, feature: bool) -> Tensor:
     """Bernoulli(1-p) draws (``bernoulli_``, as PyTorch's) from the device's default generator, one per element
-    (one per channel with `feature`: shape (N, C, 1, ...)), in the input's dtype."""
-    shape = tuple(input.shape)
+    laid out as the input (drawn in its memory order, as PyTorch's ``empty_like``), or one per channel with
+    `feature` (shape (N, C, 1, ...)), in the input's dtype."""
     if feature:
         if input.dim() < 2:
             raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
-        shape = (shape[0], shape[1]) + (1,) * (input.dim() - 2)
+        shape = (input.shape[0], input.shape[1]) + (1,) * (input.dim() - 2)
+        noise = ember.empty(shape, dtype=input.dtype, device=input.device)
+    else:
+        noise = ember.empty_like(input)
     with grad_mode.no_grad():
-        return ember.empty(shape, dtype=input.dtype, device=input.device).bernoulli_(1 - p)
+        return noise.bernoulli_(1 - p)
 
 
 def _dropout(input: Tensor, p: float, training: bool, inplace: bool, feature: bool, alpha: bool) -> Tensor:

@@ -19,10 +19,12 @@ from collections.abc import Sequence
 import numpy as np
 
 import ember
+from ember import _memory_format
 from ember._ops.dispatch import profiled
 from ember._ops.index_ops import _dim_key
 from ember._ops.pooling import adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d
 from ember._ops.scatter import scatter_add_along
+from ember._ops.views import laid_out
 from ember._tensor import Tensor
 from ember.autograd import grad_mode
 from ember.autograd.node import Node, attach
@@ -34,6 +36,9 @@ _MODES = {"nearest": None, "nearest-exact": None, "area": None, "linear": 1, "bi
 _ALL_MODES = "nearest | linear | bilinear | bicubic | trilinear | lanczos | area | nearest-exact"
 _AXIS_NAMES = ("D", "H", "W")
 _AREA = {1: adaptive_avg_pool1d, 2: adaptive_avg_pool2d, 3: adaptive_avg_pool3d}
+# (mode, spatial dims) whose PyTorch CPU backward writes a row-major gradient; the others write it in the
+# format the output's gradient suggests
+_ROW_MAJOR_GRADS = {("bicubic", 2), ("nearest", 3), ("nearest-exact", 3)}
 
 Taps = list[tuple[Tensor, Tensor | None]]  # per output position: (input indices, weights or None)
 
@@ -43,8 +48,10 @@ class _ResampleBackward(Node):
     the reverse order of the forward's."""
 
     plan: list[tuple[int, int, Taps]]  # (dim, input size along it, taps), in the forward's order
+    keeps_layout: bool  # whether the input's gradient takes the format the output's gradient suggests
 
     def backward(self, grad: Tensor) -> Tensor:
+        layout = _memory_format.suggest(grad._data.shape, grad.stride()) if self.keeps_layout else None
         for dim, size, taps in reversed(self.plan):
             shape = list(grad.shape)
             shape[dim] = size
@@ -53,7 +60,9 @@ class _ResampleBackward(Node):
                 positions = index.view((-1,) + (1,) * (grad.dim() - dim - 1)).expand(grad.shape)
                 parts.append(scatter_add_along(grad if weight is None else grad * weight, dim, positions, tuple(shape)))
             grad = _summed(parts)
-        return grad
+        if layout is None or layout is _memory_format.contiguous_format:
+            return grad
+        return grad.contiguous(memory_format=layout)
 
 
 def _node_class(name: str) -> type:
@@ -286,8 +295,12 @@ def interpolate(
             parts = [_select(output, dim, index) if weight is None else _select(output, dim, index) * weight
                      for index, weight in device_taps]
             output = _summed(parts)
-    output = Tensor._make(output._data, output._dtype, output._device)
-    return attach(output, _NODES[(mode, len(spatial))], (input,), plan=plan)
+    # in the format the input's strides suggest, as PyTorch's CPU kernels
+    strides = _memory_format.suggested_strides(input._data.shape, input.stride(), output._data.shape)
+    data = laid_out(output._device, output._data, output._dtype, strides)
+    output = Tensor._make(data, output._dtype, output._device)
+    return attach(output, _NODES[(mode, len(spatial))], (input,), plan=plan,
+                  keeps_layout=(mode, len(spatial)) not in _ROW_MAJOR_GRADS)
 
 
 def upsample(input: Tensor, size: int | Sequence[int] | None = None,

@@ -6,10 +6,20 @@ from __future__ import annotations
 from ember import _dtype, _profiling
 from ember._ops.dispatch import profiled
 from ember._ops.fused import fused
-from ember._ops.views import permute_buffer, transposed_edge
+from ember._ops.views import TBackward0, permute_buffer, transposed_edge
 from ember._tensor import Tensor, wrap
 from ember.autograd import grad_mode
-from ember.autograd.node import NO_EDGE, Node, attach, cross_saved, input_edges, needs_input_grad, record_edges
+from ember.autograd.node import (
+    NO_EDGE,
+    Node,
+    accumulator,
+    attach,
+    cross_saved,
+    input_edges,
+    needs_input_grad,
+    new_node,
+    record_edges,
+)
 
 # dtypes whose sums and products the kernels give as the ops would (float16 sums accumulate in float32)
 _BUFFER_DTYPES = (_dtype.float32, _dtype.float64)
@@ -23,8 +33,6 @@ def _like(saved: Tensor | None, grad: Tensor) -> bool:
 class AddmmBackward0(Node):
     """Gradients of bias + mat1 @ mat2, with mat2 = weight.t() (saved as weight, to use it untransposed)."""
 
-    bias_is_vector: bool
-
     def backward(self, grad: Tensor) -> tuple:
         mat1, weight = self.saved_tensors
         if not grad_mode.state.enabled and not _profiling.enabled and grad._dtype in _BUFFER_DTYPES and \
@@ -32,8 +40,9 @@ class AddmmBackward0(Node):
             return self._on_buffers(grad, mat1, weight)
         grad_bias = None
         if needs_input_grad(self, 0):
-            # A 1-D bias was broadcast over the rows; other shapes are summed back by the engine.
-            grad_bias = grad.sum(0) if self.bias_is_vector else grad
+            # A 1-D bias (its gradient's shape, in `_input_meta`) was broadcast over the rows; other shapes are
+            # summed back by the engine.
+            grad_bias = grad.sum(0) if len(self._input_meta[0][0]) == 1 else grad
         return (
             grad_bias,
             grad.matmul(weight) if needs_input_grad(self, 1) else None,
@@ -50,12 +59,15 @@ class AddmmBackward0(Node):
         (bias_node, _), (mat1_node, _), (mat2_node, _) = self.next_functions  # None: no gradient wanted
         grad_bias = grad_mat1 = grad_mat2 = None
         if bias_node is not None:
-            grad_bias = wrap(k.sum(g, (0,), False), dtype, device) if self.bias_is_vector else grad
+            grad_bias = wrap(k.sum(g, (0,), False), dtype, device) if len(self._input_meta[0][0]) == 1 else grad
         if mat1_node is not None:
             grad_mat1 = wrap(k.matmul(g, weight._data), dtype, device)
         if mat2_node is not None:
             product = k.matmul(permute_buffer(device, g, (1, 0)), mat1._data)
-            grad_mat2 = wrap(permute_buffer(device, product, (1, 0)), dtype, device)
+            transposed = permute_buffer(device, product, (1, 0))
+            grad_mat2 = wrap(transposed, dtype, device)
+            if mat2_node._plain and mat2_node.__class__ is TBackward0:  # no hook sees what it is handed
+                mat2_node._untransposed = (transposed, product)
         return grad_bias, grad_mat1, grad_mat2
 
 
@@ -130,19 +142,41 @@ def _addmm(bias: Tensor, mat1: Tensor, weight: Tensor) -> Tensor:
                 result = mat1.matmul(mat2)
                 result += bias
     if profiling:
-        return attach(result, AddmmBackward0, (bias, mat1, mat2), cross_saved(mat1, weight),
-                      bias_is_vector=len(bias_shape) == 1)
+        return attach(result, AddmmBackward0, (bias, mat1, mat2), cross_saved(mat1, weight))
     if not grad_mode.state.enabled:
         return result
-    mat2_edge, mat2_meta = transposed_edge(weight)  # first, as the view's node was made before the product's
-    found = input_edges((bias, mat1))
+    found = _parameter_edges(bias, mat1, weight)
     if found is None:
-        if mat2_edge is NO_EDGE:
-            return result
-        found = ((NO_EDGE, NO_EDGE), (None, None))
-    (bias_edge, mat1_edge), (bias_meta, mat1_meta) = found
-    return record_edges(result, AddmmBackward0, (bias_edge, mat1_edge, mat2_edge), (bias_meta, mat1_meta, mat2_meta),
-                        cross_saved(mat1, weight), {"bias_is_vector": len(bias_shape) == 1})
+        mat2_edge, mat2_meta = transposed_edge(weight)  # first, as the view's node was made before the product's
+        found = input_edges((bias, mat1))
+        if found is None:
+            if mat2_edge is NO_EDGE:
+                return result
+            found = ((NO_EDGE, NO_EDGE), (None, None))
+        (bias_edge, mat1_edge), (bias_meta, mat1_meta) = found
+        found = (bias_edge, mat1_edge, mat2_edge), (bias_meta, mat1_meta, mat2_meta)
+    next_functions, input_meta = found
+    return record_edges(result, AddmmBackward0, next_functions, input_meta, cross_saved(mat1, weight))
+
+
+def _parameter_edges(bias: Tensor, mat1: Tensor, weight: Tensor) -> tuple | None:
+    """AddmmBackward0's edges and gradient metadata when the weight and bias are leaves that require grad (a
+    layer's own parameters: the training step's case) and mat1 is not a view: what `transposed_edge` and
+    `input_edges` give, without their loops, the nodes made in the same order. None in any other case."""
+    if not (weight._requires_grad and bias._requires_grad and weight._grad_fn is None and bias._grad_fn is None
+            and weight._base is None and bias._base is None and mat1._base is None):
+        return None
+    weight_shape, dtype = weight._data.shape, weight._dtype
+    transposed = new_node(TBackward0, ((accumulator(weight), 0),), ((weight_shape, dtype),))
+    bias_edge = (accumulator(bias), 0)
+    mat1_edge: tuple = NO_EDGE
+    mat1_meta: tuple | None = None
+    if mat1._requires_grad:
+        fn = mat1._grad_fn
+        mat1_edge = (fn, mat1._output_nr) if fn is not None else (accumulator(mat1), 0)
+        mat1_meta = (mat1._data.shape, mat1._dtype)
+    return ((bias_edge, mat1_edge, (transposed, 0)),
+            ((bias._data.shape, bias._dtype), mat1_meta, ((weight_shape[1], weight_shape[0]), dtype)))
 
 
 @profiled("aten::linear")
@@ -151,7 +185,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     _check(input, weight, bias)
     if bias is None:
         return input.matmul(weight.t())
-    if input.dim() == 2:
+    if len(input._data.shape) == 2:
         return _addmm(bias, input, weight)
     output = _addmm(bias, input.reshape(-1, weight._data.shape[1]), weight)
     return output.view(*input._data.shape[:-1], weight._data.shape[0])

@@ -18,9 +18,9 @@ from ember._ops.fused import fused as _fused
 from ember._ops.fused import has as _has
 from ember._ops.indexing import _index_backward, index_in_range
 from ember._ops.views import iterator_layout
-from ember._tensor import Tensor
+from ember._tensor import Tensor, wrap
 from ember.autograd import grad_mode
-from ember.autograd.node import _FREED, Node, _unpack, attach, needs_grad, needs_input_grad, record_edges
+from ember.autograd.node import _FREED, Node, _unpack, attach, needs_grad, needs_input_grad, record, record_edges
 from ember.nn import _reduction
 from ember.nn.functional._common import check_not_differentiable, type_name
 from ember.nn.functional.activation import log_softmax
@@ -28,7 +28,8 @@ from ember.nn.functional.activation import log_softmax
 
 def _reduction_of(size_average: bool | None, reduce: bool | None, reduction: str) -> str:
     """The checked reduction a loss function applies, the legacy flags taking precedence when given."""
-    reduction = _reduction.resolve(size_average, reduce, reduction)
+    if size_average is not None or reduce is not None:
+        reduction = _reduction.resolve(size_average, reduce, reduction)
     _reduction.check(reduction)
     return reduction
 
@@ -345,7 +346,11 @@ class NllLossBackwardBackward0(Node):
 
 def _check_nll(input: Tensor, target: Tensor, weight: Tensor | None) -> int:
     """Validate nll_loss's arguments as PyTorch does; returns the number of classes."""
-    ndim, target_ndim = len(input._data.shape), len(target._data.shape)
+    shape, target_shape = input._data.shape, target._data.shape
+    if len(shape) == 2 and len(target_shape) == 1 and shape[0] == target_shape[0] and weight is None and \
+            target._dtype is _dtype.int64:
+        return shape[1]  # the training step's (N, C) logits and (N,) targets, which pass every check below
+    ndim, target_ndim = len(shape), len(target_shape)
     if ndim < 1:
         raise ValueError(f"Expected 1 or more dimensions (got {ndim})")
     if target._dtype is not _dtype.int64:
@@ -353,19 +358,19 @@ def _check_nll(input: Tensor, target: Tensor, weight: Tensor | None) -> int:
     if ndim == 1:
         if target_ndim > 1:
             raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
-        if target_ndim == 1 and target._data.shape[0] != 1:
+        if target_ndim == 1 and target_shape[0] != 1:
             raise ValueError(
-                f"For 1D input, 1D target must have size 1, but got target size: {target._data.shape[0]}"
+                f"For 1D input, 1D target must have size 1, but got target size: {target_shape[0]}"
             )
-    elif target_ndim == 0 or input._data.shape[0] != target._data.shape[0]:
-        batch = 1 if target_ndim == 0 else target._data.shape[0]
+    elif target_ndim == 0 or shape[0] != target_shape[0]:
+        batch = 1 if target_ndim == 0 else target_shape[0]
         raise ValueError(
-            f"Expected input batch_size ({input._data.shape[0]}) to match target batch_size ({batch})."
+            f"Expected input batch_size ({shape[0]}) to match target batch_size ({batch})."
         )
-    elif input._data.shape[2:] != target._data.shape[1:]:
-        expected = [input._data.shape[0], *input._data.shape[2:]]
-        raise RuntimeError(f"Expected target size {expected}, got {list(target._data.shape)}")
-    num_classes = input._data.shape[0 if ndim == 1 else 1]
+    elif shape[2:] != target_shape[1:]:
+        expected = [shape[0], *shape[2:]]
+        raise RuntimeError(f"Expected target size {expected}, got {list(target_shape)}")
+    num_classes = shape[0 if ndim == 1 else 1]
     if weight is not None:
         if weight.numel() != num_classes:
             raise RuntimeError(
@@ -513,7 +518,12 @@ class FusedNllLossBackward0(Node):
         if grad_mode.state.enabled:
             one_hot = _targets(target, probabilities.shape[1]).to(grad.dtype)
             return (probabilities - one_hot) * self._rows(grad)
-        return _fused(grad, "cross_entropy_backward", grad, probabilities, self.safe_target, self.scale, self.kept)
+        # the kernel called directly, without `_fused`'s generic unwrapping: every training step's backward
+        scale, kept = self.scale, self.kept
+        return wrap(grad._device.kernels.cross_entropy_backward(
+            grad._data, probabilities._data, self.safe_target._data,
+            scale._data if isinstance(scale, Tensor) else scale, None if kept is None else kept._data),
+            grad._dtype, grad._device)
 
     def differentiable(self, probabilities: Tensor) -> Tensor:
         """The forward's probabilities as the output of a softmax node over the logits as they were then:
@@ -542,18 +552,27 @@ FusedNllLossBackward0.__name__ = FusedNllLossBackward0.__qualname__ = "NllLossBa
 
 
 def _host_checked_losses(input: Tensor, target: Tensor, ignore_index: int, reduction: str) -> tuple:
-    """(loss, probabilities, scale, kept, safe_target) with the targets checked by ``ember._checks``."""
+    """(loss, probabilities, scale, kept, safe_target) with the targets checked by ``ember._checks``; the loss
+    a fresh tensor (see `_result`)."""
     rows, num_classes = input._data.shape  # neither is 0
     kept, safe_target = None, target
     ignored = _checks.check_targets(input._device, target._data, ignore_index, num_classes)
+    if ignored is False and reduction != "none" and input._dtype in _SUMMED_ON_BUFFERS:
+        # The training step's common case, its kernels called directly (each result wrapped once, where
+        # `_fused` and the ops would wrap the per-row losses, and the loss twice): the sum (and mean) are the
+        # very kernel calls those ops make.
+        device = input._device
+        kernels = device.kernels
+        losses, probabilities = kernels.cross_entropy(input._data, target._data)
+        total = kernels.sum(losses, (0,), False)
+        if reduction == "mean":
+            total = kernels.div(total, rows)
+        return wrap(total, input._dtype, device), wrap(probabilities, input._dtype, device), \
+            1.0 / rows if reduction == "mean" else 1.0, kept, safe_target
     if ignored is not False:
         kept = target != ignore_index
         safe_target = _safe_targets(target, kept, ignore_index, num_classes, ignored)
     losses, probabilities = _fused(input, "cross_entropy", input, safe_target)
-    if kept is None and reduction != "none" and input._dtype in _SUMMED_ON_BUFFERS:
-        # the training step's common case: the sum (and mean) as the ops' kernel calls, without their dispatch
-        return _summed_on_buffers(losses, reduction, rows), probabilities, 1.0 / rows if reduction == "mean" \
-            else 1.0, kept, safe_target
     if kept is not None:
         losses = ember.where(kept, losses, 0.0)
     scale = 1.0
@@ -563,28 +582,18 @@ def _host_checked_losses(input: Tensor, target: Tensor, ignore_index: int, reduc
         count = rows if kept is None else kept.to(input._dtype).sum()
         losses = losses.sum() / count
         scale = 1.0 / count
-    return losses, probabilities, scale, kept, safe_target
+    return _result(losses), probabilities, scale, kept, safe_target
 
 
 # dtypes whose sum the ``sum`` kernel gives as the op does (float16's op accumulates in float32)
 _SUMMED_ON_BUFFERS = (_dtype.float32, _dtype.float64)
 
 
-def _summed_on_buffers(losses: Tensor, reduction: str, rows: int) -> Tensor:
-    """``losses.sum()`` ('sum') or ``losses.sum() / rows`` ('mean') of the per-row losses, from the very kernel
-    calls those ops make."""
-    kernels = losses._device.kernels
-    total = kernels.sum(losses._data, (0,), False)
-    if reduction == "mean":
-        total = kernels.div(total, rows)
-    return Tensor._make(total, losses._dtype, losses._device)
-
-
 def _device_checked_losses(input: Tensor, target: Tensor, ignore_index: int, reduction: str) -> tuple:
-    """(loss, probabilities, scale, kept) from ``cross_entropy_checked``, whose flags core defers one check
-    on (or which adds to the pending flags of an earlier call); kept is the per-row weight (0 for an ignored
-    target). A mean is one sum of the losses and weights (its (2, N) rows), a division and the reciprocal
-    the backward scales by: 4 kernel calls in all."""
+    """(loss, probabilities, scale, kept) from ``cross_entropy_checked`` (the loss a fresh tensor), whose
+    flags core defers one check on (or which adds to the pending flags of an earlier call); kept is the
+    per-row weight (0 for an ignored target). A mean is one sum of the losses and weights (its (2, N) rows), a
+    division and the reciprocal the backward scales by: 4 kernel calls in all."""
     device, n = input._device, input._data.shape[0]
     earlier = _checks.pending_flags(device, n)
     rows, probabilities, flags = _fused(input, "cross_entropy_checked", input, target, ignore_index, earlier)
@@ -596,7 +605,7 @@ def _device_checked_losses(input: Tensor, target: Tensor, ignore_index: int, red
     elif reduction == "mean":
         total, count = rows.sum(1)
         losses, scale = total / count, count.reciprocal()
-    return losses, probabilities, scale, kept
+    return _result(losses), probabilities, scale, kept
 
 
 def _fused_cross_entropy(input: Tensor, target: Tensor, ignore_index: int, reduction: str) -> Tensor:
@@ -617,15 +626,18 @@ def _fused_cross_entropy(input: Tensor, target: Tensor, ignore_index: int, reduc
                                                                                    reduction)
     finally:
         state.enabled = recording
-    result = _result(losses)
     if not (recording and input._requires_grad):
-        return result
+        return losses
     # The log-probabilities are never computed: the tensor standing for them between the two nodes (which
-    # no user can reach) holds the probabilities' buffer, for its shape and dtype.
-    log_probabilities = attach(_result(probabilities), FusedLogSoftmaxBackward0, (input,))
-    saved = (target, probabilities)
-    return attach(result, FusedNllLossBackward0, (log_probabilities,), saved, scale=scale, kept=kept,
-                  safe_target=safe_target)
+    # no user can reach) holds the probabilities' buffer, for its shape and dtype. Both nodes are recorded
+    # without `attach`'s checks (grad mode is on, the input floating) and the nll node over the one edge it
+    # has, found here: this runs once per training step.
+    log_probabilities = record(_result(probabilities), FusedLogSoftmaxBackward0, (input,))
+    result = record_edges(losses, FusedNllLossBackward0, ((log_probabilities._grad_fn, 0),),
+                          ((probabilities._data.shape, probabilities._dtype),), (target, probabilities))
+    node = result._grad_fn  # its attributes set here, without record_edges' dict and loop
+    node.scale, node.kept, node.safe_target = scale, kept, safe_target
+    return result
 
 
 def _check_floating(input: Tensor, op: str) -> None:
@@ -694,10 +706,14 @@ def cross_entropy(
                 f"Expected floating point type for target with class probabilities, got {type_name(target)}"
             )
         return _cross_entropy_probabilities(input, target, weight, reduction, label_smoothing, class_dim)
-    if len(shape) == 2 and shape[0] and shape[1] and label_smoothing == 0 and _has(input, "cross_entropy"):
-        # float16's gradient keeps core's composition, computed in float32 as PyTorch's
-        if weight is None and (not needs_grad((input,)) or (_has(input, "cross_entropy_backward")
-                                                            and input._dtype is not _dtype.float16)):
+    # float16 keeps the composition (with or without grad): log_softmax and nll_loss round it as PyTorch's CPU
+    # kernels, where the fused kernel would compute in float16. (`_has` and `needs_grad` inline: this runs once
+    # per training step.)
+    kernels = input._device.kernels
+    if len(shape) == 2 and shape[0] and shape[1] and label_smoothing == 0 and kernels.cross_entropy is not None \
+            and input._dtype is not _dtype.float16:
+        if weight is None and (not (input._requires_grad and grad_mode.state.enabled)
+                               or kernels.cross_entropy_backward is not None):
             return _fused_cross_entropy(input, target, ignore_index, reduction)
         if weight is not None and not needs_grad((input, weight)):
             return _fused_weighted_cross_entropy(input, target, weight, ignore_index, reduction)

@@ -442,11 +442,12 @@ class Module:
         return self
 
     def to(self, *args: Any, **kwargs: Any) -> Module:
-        """Move and/or cast parameters and buffers in place: ``to(device)``, ``to(dtype)``, ``to(tensor)``.
+        """Move and/or cast parameters and buffers in place: ``to(device)``, ``to(dtype)``, ``to(tensor)``,
+        ``to(memory_format=)``.
 
-        A dtype only applies to floating-point tensors, as in PyTorch.
+        A dtype only applies to floating-point tensors, a memory format only to 4-d and 5-d ones, as in PyTorch.
         """
-        device, dtype, non_blocking, _, _ = parse_to(args, dict(kwargs))
+        device, dtype, non_blocking, _, layout = parse_to(args, dict(kwargs))
         device = None if device is None else ember.device(device)
         if dtype is not None and not dtype.is_floating_point:
             raise TypeError(
@@ -459,6 +460,8 @@ class Module:
                 target["device"] = device
             if dtype is not None and tensor.is_floating_point():
                 target["dtype"] = dtype
+            if tensor.dim() in (4, 5):
+                target["memory_format"] = layout
             return tensor.to(**target)
 
         return self._apply(convert)
