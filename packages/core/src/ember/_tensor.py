@@ -62,7 +62,8 @@ class Tensor:
     _output_nr: int
     _version: list[int] | None  # [count] of in-place changes, shared with views
     _base: Tensor | None
-    _accumulator: Any  # weak reference to this leaf's AccumulateGrad node
+    _accumulator: Any  # weak reference to this leaf's AccumulateGrad node, once it has one (read with getattr: a slot
+    # `wrap` leaves empty, as every op's result is never a leaf that needs one)
     _hooks: list | None
     _retains_grad: bool
     _view_fn: Any  # redoes the chain of view ops from `_base` (for in-place ops on views)
@@ -543,7 +544,6 @@ def wrap(data, dtype: DType, device, requires_grad: bool = False, cls: type | No
     t._grad_fn = None
     t._version = None
     t._base = None
-    t._accumulator = None
     t._hooks = None
     return t
 

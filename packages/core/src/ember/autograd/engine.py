@@ -47,7 +47,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
             if g is not None and not t.retains_grad:  # retain_grad's hook has filled .grad already
                 _accumulate(t, g, create_graph, None)  # a captured gradient is copied
                 _run_post_accumulate_hooks(t)
-                ref = t._accumulator
+                ref = getattr(t, "_accumulator", None)
                 _run_accumulate_node_hooks(ref() if ref is not None else None, g)
         return
     _run(roots, grads, retain_graph, create_graph, None, accumulate=True,

@@ -187,7 +187,7 @@ class LeafHooks(list):
 
 def accumulator(leaf: Tensor) -> AccumulateGrad:
     """The leaf's AccumulateGrad node, made once and shared while the graph keeps it alive."""
-    ref = leaf._accumulator
+    ref = getattr(leaf, "_accumulator", None)
     node = ref() if ref is not None else None
     if node is None:
         node = AccumulateGrad(leaf)
@@ -239,7 +239,7 @@ def input_edges(inputs):
                 meta.append(None)
                 continue
         if fn is None:  # a leaf: its AccumulateGrad, made once
-            ref = t._accumulator
+            ref = getattr(t, "_accumulator", None)
             fn = ref() if ref is not None else None
             edges.append((accumulator(t) if fn is None else fn, 0))
         else:
@@ -520,7 +520,7 @@ def fused_saved(node: Node, grad: Tensor, entry, kernel: str, threshold=None):
         return None
     t = entry[0]
     if t is None:  # the op's own output
-        data, dtype, device = entry[3][0], entry[3][1], entry[3][2]
+        data, dtype, device, _ = entry[3]
     elif not entry[4] or t._grad_fn is not None:
         data, dtype, device = t._data, t._dtype, t._device
     else:
@@ -728,8 +728,11 @@ _anomaly = _AnomalyState()
 def cross_saved(a, b, result=None) -> tuple:
     """What a product's backward keeps: `b` for a's gradient and `a` for b's, each only when that gradient
     is wanted (as PyTorch: an in-place change of an operand that is not needed then raises no error).
-    (`result`, unused, makes it a `Gradient.saving`.)"""
-    return (a if wants_gradient(b) else None, b if wants_gradient(a) else None)
+    (`result`, unused, makes it a `Gradient.saving`.) A tensor that is not a view wants one when it requires grad:
+    `wants_gradient`'s answer without the call, for the products of every step."""
+    wants_a = a._requires_grad if isinstance(a, Tensor) and a._base is None else wants_gradient(a)
+    wants_b = b._requires_grad if isinstance(b, Tensor) and b._base is None else wants_gradient(b)
+    return (a if wants_b else None, b if wants_a else None)
 
 
 def wants_gradient(t) -> bool:
