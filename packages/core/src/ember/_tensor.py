@@ -182,13 +182,12 @@ class Tensor:
     def is_contiguous(self, *, memory_format: _memory_format.memory_format = _memory_format.contiguous_format) -> bool:
         """Whether this view's memory is dense in `memory_format`'s dim order (row-major by default; as
         PyTorch's, preserve_format asks for row-major too)."""
-        if memory_format is _memory_format.contiguous_format:
-            return _row_major(self._device, self._data)
-        fmt = _memory_format.parse(memory_format, "is_contiguous")
-        if fmt is _memory_format.preserve_format:
-            return _row_major(self._device, self._data)
-        strides = self._device.kernels.strides(self._data)
-        return _memory_format.is_channels_last_contiguous(self._data.shape, strides, fmt)
+        if memory_format is not _memory_format.contiguous_format:  # (the common call skips the parse)
+            fmt = _memory_format.parse(memory_format, "is_contiguous")
+            if fmt is not _memory_format.preserve_format:
+                strides = self._device.kernels.strides(self._data)
+                return _memory_format.is_channels_last_contiguous(self._data.shape, strides, fmt)
+        return _row_major(self._device, self._data)
 
     @property
     def _version_value(self) -> int:

@@ -239,9 +239,7 @@ def input_edges(inputs):
                 meta.append(None)
                 continue
         if fn is None:  # a leaf: its AccumulateGrad, made once
-            ref = getattr(t, "_accumulator", None)
-            fn = ref() if ref is not None else None
-            edges.append((accumulator(t) if fn is None else fn, 0))
+            edges.append((accumulator(t), 0))
         else:
             edges.append((fn, t._output_nr))
         meta.append((t._data.shape, t._dtype))
@@ -728,11 +726,8 @@ _anomaly = _AnomalyState()
 def cross_saved(a, b, result=None) -> tuple:
     """What a product's backward keeps: `b` for a's gradient and `a` for b's, each only when that gradient
     is wanted (as PyTorch: an in-place change of an operand that is not needed then raises no error).
-    (`result`, unused, makes it a `Gradient.saving`.) A tensor that is not a view wants one when it requires grad:
-    `wants_gradient`'s answer without the call, for the products of every step."""
-    wants_a = a._requires_grad if isinstance(a, Tensor) and a._base is None else wants_gradient(a)
-    wants_b = b._requires_grad if isinstance(b, Tensor) and b._base is None else wants_gradient(b)
-    return (a if wants_b else None, b if wants_a else None)
+    (`result`, unused, makes it a `Gradient.saving`.)"""
+    return (a if wants_gradient(b) else None, b if wants_gradient(a) else None)
 
 
 def wants_gradient(t) -> bool:
