@@ -7,6 +7,7 @@ from types import MappingProxyType
 from typing import Any
 
 import ember
+from ember._ops.dispatch import bump
 from ember._tensor import Tensor
 from ember.autograd import grad_mode
 from ember.optim._update import kernel_groups
@@ -145,34 +146,19 @@ class SGD(Optimizer):
                       buffers: list[Tensor | None] | None, group: dict[str, Any]) -> None:
         """One ``sgd_step`` kernel call updates every parameter in `params` (their buffers `param_data`, their
         gradients' `grad_data`) and the momentum `buffers` (None without momentum; None for one without a buffer
-        yet, which the kernel makes). Each version is bumped (`bump`, inline) in one pass with the new buffers'
-        keeping: this runs once per training step."""
+        yet, which the kernel makes), each version bumped."""
         new = kernel(param_data, grad_data,
                      None if buffers is None else [None if buffer is None else buffer._data for buffer in buffers],
                      group["lr"], group["momentum"], group["dampening"], group["weight_decay"], group["nesterov"],
                      group["maximize"])
-        if buffers is None:
-            for param in params:
-                counter = param._version
-                if counter is None:
-                    param._version = [1]
+        for param in params:
+            bump(param)
+        if buffers is not None:
+            for param, buffer, data in zip(params, buffers, new):
+                if buffer is None:
+                    self.state[param]["momentum_buffer"] = Tensor._make(data, param._dtype, param._device)
                 else:
-                    counter[0] += 1
-            return
-        for param, buffer, data in zip(params, buffers, new):
-            counter = param._version
-            if counter is None:
-                param._version = [1]
-            else:
-                counter[0] += 1
-            if buffer is None:
-                self.state[param]["momentum_buffer"] = Tensor._make(data, param._dtype, param._device)
-            else:
-                counter = buffer._version
-                if counter is None:
-                    buffer._version = [1]
-                else:
-                    counter[0] += 1
+                    bump(buffer)
 
 
 _NO_STATE: Mapping[str, Any] = MappingProxyType({})  # the state of a parameter without any, read only
