@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 import warnings
 
-from .._tensor import Tensor, _is_contiguous
+from .._tensor import Tensor, _row_major
 from .layout import contiguous_strides
 from .overlap import _callers_level, root
 
@@ -30,7 +30,7 @@ def resize_out(out: Tensor, shape: tuple, warn: bool = True, strides: tuple | No
         offset: int | None = 0
     else:
         offset = None if k.storage_offset is None else k.storage_offset(out._data, held)
-    if offset is None or not _is_contiguous(held.shape, k.strides(held)):  # a storage of its own
+    if offset is None or not _row_major(out._device, held):  # a storage of its own
         out._data, out._base = k.empty(tuple(shape), out._dtype), None
         if strides is not None:
             out._data = k.as_strided(out._data, tuple(shape), strides, 0)

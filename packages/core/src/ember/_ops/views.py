@@ -11,7 +11,7 @@ import weakref
 from .. import _memory_format, _profiling
 from .._memory_format import contiguous_format, preserve_format
 from .._size import Size
-from .._tensor import Tensor, ViewRefs, ZeroTensor, _is_contiguous, _wrap_dim, wrap
+from .._tensor import Tensor, ViewRefs, ZeroTensor, _is_contiguous, _row_major, _wrap_dim, wrap
 from ..autograd import grad_mode
 from ..autograd.node import NO_EDGE, AccumulateGrad, Node, attach, input_edges, new_node
 from .dispatch import profiled
@@ -591,7 +591,7 @@ def contiguous(input, *, memory_format=contiguous_format):
     fmt = _memory_format.parse(memory_format, "contiguous")
     k = input._device.kernels
     if fmt is contiguous_format or fmt is preserve_format:  # preserve_format: only a row-major input passes
-        if _is_contiguous(input._data.shape, k.strides(input._data)):
+        if _row_major(input._device, input._data):
             return input
         if fmt is preserve_format:
             raise RuntimeError("preserve memory format is unsupported by the contiguous operator")
