@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 from ember_cuda import device, kernels
 from ember_cuda.arrays import ATOMIC_ADD_DTYPES, ArrayAPI
-from ember_cuda.elementwise import SPECIAL, SPECIAL_BINARY
+from ember_cuda.elementwise import DIVISION, SPECIAL, SPECIAL_BINARY
 
 from ember.plugins import CREATION_KERNELS, Registry, hookimpl, register_plugin
 from ember_cpu.kernels import KERNELS as CPU_KERNELS
@@ -64,7 +64,7 @@ class StandIn(ArrayAPI):
         self.ndarray = np.ndarray
         self.atomic_add_dtypes = ATOMIC_ADD_DTYPES
         self.stable_sort = "stable"
-        for name in SPECIAL + SPECIAL_BINARY:
+        for name in SPECIAL + SPECIAL_BINARY + DIVISION:
             setattr(self, name, CPU_KERNELS[name])
         self.tf32_calls: list[bool] = []
 

@@ -278,18 +278,19 @@ def _on_host_arrays(kernel):
     """`kernel` taking and returning the CPU backend's numpy buffers, over HostArray views of them (an
     argument returned, as `out`, comes back as itself)."""
     def adapted(*args, **kwargs):
-        originals: dict[int, np.ndarray] = {}
+        originals: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # the view kept alive: ids are not reused
 
         def into(value):
             if isinstance(value, np.ndarray):
                 view = value.view(cuda_host.HostArray)
-                originals[id(view)] = value
+                originals[id(view)] = (view, value)
                 return view
             return [into(v) for v in value] if isinstance(value, list) else value
 
         def back(value):
             if isinstance(value, np.ndarray):
-                return originals.get(id(value), value.view(np.ndarray))
+                view, original = originals.get(id(value), (None, None))
+                return original if view is value else value.view(np.ndarray)
             return type(value)(back(v) for v in value) if isinstance(value, (list, tuple)) else value
 
         return back(kernel(*(into(a) for a in args), **{name: into(v) for name, v in kwargs.items()}))

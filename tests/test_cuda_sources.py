@@ -44,7 +44,7 @@ def test_a_broken_source_fails_with_the_nvrtc_log():
     assert not compiled and "error" in log, log
 
 
-def test_the_host_struct_of_tensor_lists_has_the_device_layout():
+def test_the_host_struct_of_tensor_lists_has_the_device_layout(nvrtc):
     """optim.cu's TensorLists<T> is passed by value from the numpy struct TENSOR_LISTS: the offsets of
     its fields and its size must agree (checked by static_assert under NVRTC, for each dtype)."""
     optim = next(source for source in SOURCES if source.file == "optim.cu")
@@ -58,6 +58,9 @@ def test_the_host_struct_of_tensor_lists_has_the_device_layout():
     checked = fused_sources.Source("optim.cu", optim.templates)
     checked.__dict__["code"] = optim.code + asserts
     compiled, log, _ = nvrtc_check.compile_source(checked, "sm_90")
+    if not compiled and '"__builtin_offsetof" is undefined' in log:  # seen with CUDA 13.0's NVRTC
+        _, major, minor = nvrtc.nvrtcVersion()
+        pytest.skip(f"NVRTC {major}.{minor} has no __builtin_offsetof (CI's NVRTC checks the layout)")
     assert compiled, log
     device_sizes = (int(re.search(r"#define GROUP (\d+)", optim.code)[1]),
                     int(re.search(r"T \*t\[(\d+)\]\[GROUP\]", optim.code)[1]))

@@ -277,6 +277,9 @@ class Shrinking:
     def __call__(self, x):
         return self.rate**x
 
+    def __repr__(self):  # a stable test id: pytest-xdist's workers must collect the same names
+        return f"Shrinking({self.rate})"
+
 
 CYCLIC = [
     ("SGD", {"momentum": 0.9}, {"base_lr": 0.01, "max_lr": 0.1, "step_size_up": 4}),

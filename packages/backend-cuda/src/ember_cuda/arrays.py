@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from . import divmod
+
 # The dtypes cupyx.scatter_add documents (CUDA's atomicAdd); the stand-in declares the same, so CI runs
 # the same kernel paths.
 ATOMIC_ADD_DTYPES = frozenset(np.dtype(t) for t in (np.int32, np.uint32, np.uint64, np.float32))
@@ -85,6 +87,9 @@ class ArrayAPI:
     # and the regularized incomplete gamma functions (``f(a, x, out=None)``: gammainc, gammaincc)
     igamma: Callable[..., Any]
     igammac: Callable[..., Any]
+    # PyTorch's floor division and remainder of floats (``f(a, b, out=None)``; cupy's differ: divmod.py)
+    floor_divide: Callable[..., Any]
+    remainder: Callable[..., Any]
 
     def use_tf32(self, allowed: bool) -> None:
         """Let float32 matmuls use TF32 tensor cores (or not) from now on."""
@@ -110,7 +115,6 @@ class CupyAPI(ArrayAPI):
 
         self.xp = cupy
         self.ndarray = cupy.ndarray
-        self._cupyx = cupyx
         self.erf = cupyx.scipy.special.erf
         self.erfc = cupyx.scipy.special.erfc
         self.lgamma = cupyx.scipy.special.gammaln
@@ -119,6 +123,7 @@ class CupyAPI(ArrayAPI):
         self.i0 = cupyx.scipy.special.i0
         self.igamma = cupyx.scipy.special.gammainc
         self.igammac = cupyx.scipy.special.gammaincc
+        self.floor_divide, self.remainder = divmod.ufuncs(cupy)
         self.atomic_add_dtypes = ATOMIC_ADD_DTYPES
         self.stable_sort = None  # cupy's argsort is always stable and takes no other kind
         self._tf32: bool | None = None
@@ -178,7 +183,7 @@ class CupyAPI(ArrayAPI):
         return int(x.data.ptr)
 
     def scatter_add(self, x: Any, key: tuple, value: Any) -> None:
-        self._cupyx.scatter_add(x, key, value)
+        self.xp.add.at(x, key, value)  # cupy's atomic scatter (cupyx.scatter_add is deprecated for it)
 
     def to_device(self, array: np.ndarray) -> Any:
         return self.xp.asarray(array)

@@ -5,10 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from ember import _backend_util
 from ember._backend_util import draw_dtype, half_source
 
 from .arrays import ArrayAPI
+
+
+def _cast_source(x, dtype: np.dtype):
+    """`x` ready to be cast to `dtype` as PyTorch casts: floats into uint8 through int64, wrapping (c10's
+    static_cast_with_inter_type; CUDA's own float-to-uint8 conversion saturates, -1.0 becoming 0, not 255),
+    and float64 into float16 through float32 (`half_source`)."""
+    if dtype == np.uint8 and getattr(x, "dtype", None) is not None and x.dtype.kind == "f":
+        return x.astype(np.int64)
+    return half_source(x, dtype)
 
 
 def kernels(api: ArrayAPI) -> dict[str, Callable]:
@@ -28,7 +39,7 @@ def kernels(api: ArrayAPI) -> dict[str, Callable]:
 
     def uniform(shape, low, high, dtype, gen, *, index=0):
         with api.device(index):
-            values = gen.random(shape, draw_dtype(dtype))
+            values = _unit_draws(gen, shape, draw_dtype(dtype))
             values *= high - low
             values += low
             return values.astype(dtype.numpy, copy=False)
@@ -40,19 +51,29 @@ def kernels(api: ArrayAPI) -> dict[str, Callable]:
             values += mean
             return values.astype(dtype.numpy, copy=False)
 
+    def _unit_draws(gen, shape, dtype):
+        """Uniform draws in [0, 1) with all of `dtype`'s precision: a float64 is a 53-bit integer over
+        2**53, as numpy's (cupy's float64 `random` is cuRAND's curand_uniform_double, which on Philox keeps
+        32 random bits)."""
+        if dtype is not np.float64:
+            return gen.random(shape, dtype)
+        values = gen.integers(0, 2**53, size=shape, dtype=np.int64).astype(np.float64)
+        values *= 2.0**-53
+        return values
+
     def from_numpy(array, *, index=0):
         """A device copy of a host array (device memory cannot share the host's)."""
         with api.device(index):
             return api.to_device(array)
 
     def copy_(dst, src):
-        xp.copyto(dst, half_source(src, dst.dtype), casting="unsafe")
+        xp.copyto(dst, _cast_source(src, dst.dtype), casting="unsafe")
         return dst
 
     def astype(x, dtype):
         """x converted, keeping its layout unless it overlaps (a broadcast input gives a row-major result);
         float64 into float16 through float32, as PyTorch CUDA's c10::Half (CUDA's __double2half rounds once)."""
-        return half_source(x, dtype.numpy).astype(dtype.numpy, order="C" if 0 in x.strides else "K")
+        return _cast_source(x, dtype.numpy).astype(dtype.numpy, order="C" if 0 in x.strides else "K")
 
     def copy_to(x, index):
         """A C-contiguous copy of x on device `index`, copied between the devices (peer to peer)."""

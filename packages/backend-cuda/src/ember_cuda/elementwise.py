@@ -1,10 +1,17 @@
-"""Elementwise kernels: thin ufunc calls, plus the few places where PyTorch's semantics are not the
-ufunc's (sign of NaN, remainder's zero sign, shifts by the width or more, where with numbers)."""
+"""Elementwise kernels: thin ufunc calls, plus the places where PyTorch's semantics are not the ufunc's
+(sign of NaN, floor division and remainder of floats, nextafter to itself, i0 at infinity, shifts by the
+width or more, where with numbers, special functions of float16)."""
 from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
+
 from .arrays import ArrayAPI
+
+_HALF, _FLOAT = np.dtype(np.float16), np.dtype(np.float32)
+# The largest finite value of each float dtype a Python number is cast into
+_FINITE_MAX = {np.dtype(t): float(np.finfo(t).max) for t in (np.float16, np.float32)}
 
 
 def _unary(ufunc, name: str) -> Callable:
@@ -16,8 +23,40 @@ def _unary(ufunc, name: str) -> Callable:
 
 
 def _binary(ufunc, name: str) -> Callable:
+    """ufunc(a, b); a Python float beyond the array's dtype becomes its infinity without numpy's overflow
+    warning (cupy casts the number on the host, through numpy), as PyTorch casts it silently."""
     def kernel(a, b, out=None):
+        number, array = (a, b) if type(a) is float else (b, a)
+        if type(number) is float and abs(number) > _FINITE_MAX.get(array.dtype, np.inf):
+            with np.errstate(over="ignore"):
+                return ufunc(a, b, out=out)
         return ufunc(a, b, out=out)
+
+    kernel.__name__ = kernel.__qualname__ = name
+    return kernel
+
+
+def _in_float32(arg):
+    """A float16 operand in float32: an array converted, a Python number rounded to float16 first (as
+    PyTorch casts a number to the tensor's dtype: 70000.0 is inf)."""
+    if getattr(arg, "dtype", None) is not None:
+        return arg.astype(_FLOAT)
+    with np.errstate(over="ignore"):
+        return float(np.float16(arg))
+
+
+def _in_float(function: Callable, name: str) -> Callable:
+    """A special function of the api (cupyx.scipy.special's) with PyTorch's result dtype: float16 computed in
+    float32 and rounded back, as PyTorch's CUDA kernels compute half (cupyx's give float32 or float64)."""
+    def kernel(*args, out=None):
+        half = any(getattr(arg, "dtype", None) == _HALF for arg in args)
+        if not half:
+            return function(*args, out=out)
+        result = function(*(_in_float32(arg) for arg in args))
+        if out is None:
+            return result.astype(_HALF)
+        out[...] = result
+        return out
 
     kernel.__name__ = kernel.__qualname__ = name
     return kernel
@@ -31,13 +70,14 @@ _UNARY = {"neg": "negative", "exp": "exp", "log": "log", "sin": "sin", "cos": "c
           "bitwise_not": "invert"}
 _BINARY = {"add": "add", "sub": "subtract", "mul": "multiply", "div": "divide",
            "maximum": "maximum", "minimum": "minimum", "eq": "equal", "ne": "not_equal", "lt": "less",
-           "le": "less_equal", "gt": "greater", "ge": "greater_equal", "floor_divide": "floor_divide",
-           "fmod": "fmod", "atan2": "arctan2", "copysign": "copysign", "logaddexp": "logaddexp",
-           "logaddexp2": "logaddexp2", "hypot": "hypot", "nextafter": "nextafter", "bitwise_and": "bitwise_and",
-           "bitwise_or": "bitwise_or", "bitwise_xor": "bitwise_xor"}
+           "le": "less_equal", "gt": "greater", "ge": "greater_equal", "fmod": "fmod", "atan2": "arctan2",
+           "copysign": "copysign", "logaddexp": "logaddexp", "logaddexp2": "logaddexp2", "hypot": "hypot",
+           "bitwise_and": "bitwise_and", "bitwise_or": "bitwise_or", "bitwise_xor": "bitwise_xor"}
 # The special functions the ArrayAPI provides (cupy has no ufunc for them).
 SPECIAL = ("erf", "erfc", "lgamma", "digamma", "erfinv", "i0")
 SPECIAL_BINARY = ("igamma", "igammac")
+# The float division functions the ArrayAPI provides (cupy's ufuncs are not PyTorch's: divmod.py).
+DIVISION = ("floor_divide", "remainder")
 
 
 def kernels(api: ArrayAPI) -> dict[str, Callable]:
@@ -51,13 +91,29 @@ def kernels(api: ArrayAPI) -> dict[str, Callable]:
             xp.copyto(result, 0, where=xp.isnan(result))
         return result
 
+    def floor_divide(a, b, out=None):
+        """PyTorch's floor division: the api's for floats (fmod-based, as numpy's), the ufunc's for integers."""
+        return (api.floor_divide if _dtype(a, b).kind == "f" else xp.floor_divide)(a, b, out=out)
+
     def remainder(a, b, out=None):
-        """The divisor's sign, as Python's; a zero result of floats takes the dividend's sign, as
-        PyTorch's fmod-based remainder does (-4 % 2 is -0.0)."""
-        dividend = xp.copysign(1, a) if isinstance(a, ndarray) and a.dtype.kind == "f" else a  # before out
-        result = xp.remainder(a, b, out=out)
-        if result.dtype.kind == "f":
-            xp.copyto(result, xp.copysign(result, dividend), where=result == 0)
+        """The divisor's sign, as Python's: the api's for floats (fmod-based: a zero result takes the
+        dividend's sign, -4 % 2 is -0.0, as PyTorch's), the ufunc's for integers."""
+        return (api.remainder if _dtype(a, b).kind == "f" else xp.remainder)(a, b, out=out)
+
+    def nextafter(a, b, out=None):
+        """The next float after a toward b, and b where they are equal (cupy's float16 one gives NaN for
+        nextafter(inf, inf))."""
+        equal = xp.equal(a, b)  # before out, which may be a or b
+        result = xp.nextafter(a, b, out=out)
+        xp.copyto(result, b, where=equal)
+        return result
+
+    def i0(x, out=None):
+        """The modified Bessel function I0, and NaN at either infinity, as PyTorch's Cephes-based one gives
+        (cupyx's gives inf)."""
+        infinite = xp.isinf(x)  # before out, which may be x
+        result = special_i0(x, out=out)
+        xp.copyto(result, xp.nan, where=infinite)
         return result
 
     def pow(a, b, out=None):
@@ -107,10 +163,13 @@ def kernels(api: ArrayAPI) -> dict[str, Callable]:
         result = xp.where(cond, a, b)
         return result if out is None else _into(out, result)  # through a temporary: out may be a or b
 
+    special_i0 = _in_float(api.i0, "i0")
     table = {name: _unary(getattr(xp, ufunc), name) for name, ufunc in _UNARY.items()}
-    table.update({name: _binary(getattr(xp, ufunc), name) for name, ufunc in _BINARY.items()})
-    table.update({"sign": sign, "pow": pow, "remainder": remainder, "bitwise_left_shift": bitwise_left_shift,
+    table.update({name: _in_float(getattr(api, name), name) for name in SPECIAL})
+    table.update({"sign": sign, "i0": i0, "bitwise_left_shift": bitwise_left_shift,
                   "bitwise_right_shift": bitwise_right_shift, "where": where})
-    table.update({name: _unary(getattr(api, name), name) for name in SPECIAL})
-    table.update({name: _binary(getattr(api, name), name) for name in SPECIAL_BINARY})
+    binaries = {name: getattr(xp, ufunc) for name, ufunc in _BINARY.items()}
+    binaries.update({name: _in_float(getattr(api, name), name) for name in SPECIAL_BINARY})
+    binaries.update({"pow": pow, "floor_divide": floor_divide, "remainder": remainder, "nextafter": nextafter})
+    table.update({name: _binary(function, name) for name, function in binaries.items()})
     return table

@@ -29,7 +29,12 @@ def kernels(api: ArrayAPI) -> dict[str, Callable]:
         return xp.max(x, axis=axes, keepdims=keepdim, out=out)
 
     def reduce_min(x, axes, keepdim, out=None):
-        return xp.min(x, axis=axes, keepdims=keepdim, out=out)
+        """cupy's min, then copied into `out`: cupy 14's min with `out` hands it to CUB as the dtype (and fails)."""
+        result = xp.min(x, axis=axes, keepdims=keepdim)
+        if out is None:
+            return result
+        xp.copyto(out, result)
+        return out
 
     def argmax(x, axis, keepdim):
         return xp.argmax(x, axis=axis, keepdims=keepdim).astype(xp.int64, copy=False)

@@ -383,11 +383,15 @@ def expression(op: str, dtype: np.dtype) -> tuple[str, str]:
     return table[op].format(**fill), source.format(**fill)
 
 
-def cast(value: str, target: np.dtype) -> str:
-    """C code converting `value` to `target` as numpy's unsafe cast does (anything nonzero is true); to
-    float16 through float, as PyTorch converts (a double is rounded twice: float, then half on store)."""
+def cast(value: str, target: np.dtype, source: np.dtype | None = None) -> str:
+    """C code converting `value` (of dtype `source`) to `target` as numpy's unsafe cast does (anything
+    nonzero is true); a float into uint8 through long, wrapping as PyTorch's static_cast_with_inter_type (C
+    leaves an out-of-range conversion undefined: GPUs saturate -1.0 to 0); to float16 through float, as
+    PyTorch converts (a double is rounded twice: float, then half on store)."""
     if target == BOOL:
         return f"(uchar)({value} != 0)"
+    if target == np.uint8 and source is not None and source.kind == "f":
+        return f"(uchar)(long)({value})"
     return f"({value_type(target)})({value})"
 
 
@@ -565,20 +569,20 @@ def where(cond, a, b, out=None):
 def copy_(dst: CLArray, src) -> CLArray:
     """src (an array, broadcast, or a number) cast to dst's dtype and written into dst (any view)."""
     if isinstance(src, CLArray):
-        return run(dst.device, cast("a", dst.dtype), "", dst, [src], [src.dtype])
+        return run(dst.device, cast("a", dst.dtype, src.dtype), "", dst, [src], [src.dtype])
     return run(dst.device, "a", "", dst, [src], [dst.dtype])
 
 
 def astype(x: CLArray, dtype) -> CLArray:
     """x converted, laid out as PyTorch lays out a conversion's result (a transposed input stays so)."""
     result = result_buffer([x], dtype.numpy, None)
-    return run(x.device, cast("a", dtype.numpy), "", result, [x], [x.dtype])
+    return run(x.device, cast("a", dtype.numpy, x.dtype), "", result, [x], [x.dtype])
 
 
 def converted(x: CLArray, target: np.dtype) -> CLArray:
     """A new row-major copy of x in numpy dtype `target`."""
     result = allocate(x.device, x.shape, target)
-    return run(x.device, cast("a", target), "", result, [x], [x.dtype])
+    return run(x.device, cast("a", target, x.dtype), "", result, [x], [x.dtype])
 
 
 KERNELS = {**{op: unary(op) for op in UNARY}, **{op: binary(op) for op in (*BINARY, *_COMPARISONS)},

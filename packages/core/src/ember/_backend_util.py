@@ -51,9 +51,11 @@ def half_source(values, dtype: np.dtype):
 def arange(xp, start: float, stop: float, step: float, dtype):
     """``arange(start, stop, step)`` of ember `dtype` in array library `xp` (numpy, cupy) on the current
     device: a floating one is ``start + step * i`` computed in float64 and rounded once to its dtype, as
-    PyTorch computes it (a float32 arange would add up a step already rounded to float32)."""
+    PyTorch computes it (a float32 arange would add up a step already rounded to float32). An integer one is
+    counted in int64 and wrapped into its dtype (cupy refuses a bound such as -4 outside uint8)."""
     if not dtype.is_floating_point:
-        return xp.arange(start, stop, step, dtype=dtype.numpy)
+        values = xp.arange(start, stop, step, dtype=xp.int64)
+        return values if dtype.numpy == values.dtype else values.astype(dtype.numpy)
     values = xp.arange(max(0, math.ceil((stop - start) / step)), dtype=xp.float64)
     values *= step
     values += start

@@ -1,0 +1,44 @@
+"""PyTorch's floor division and remainder of floats as cupy ufuncs (``f(a, b, out=None)``).
+
+Both follow numpy's and PyTorch's algorithm: C's fmod, then the quotient corrected toward the floor. cupy's
+own ufuncs differ: its floor_divide is floor(a / b) (1.0 // 0.1 gives 10 where PyTorch gives 9, inf // 1
+gives inf where PyTorch gives nan) and its remainder a - floor(a / b) * b (0.0 % inf gives nan, not 0.0).
+float16 is computed in float, as PyTorch's CUDA kernels compute half.
+"""
+from __future__ import annotations
+
+from types import ModuleType
+from typing import Any
+
+_PREAMBLE = r"""
+template <typename T> __device__ T ember_floor_divide(T a, T b) {
+    if (b == 0) return a / b;
+    T mod = fmod(a, b);
+    T quotient = (a - mod) / b;
+    if (mod != 0 && ((b < 0) != (mod < 0))) quotient -= 1;
+    if (quotient == 0) return copysign((T)0, a / b);
+    T floored = floor(quotient);
+    return quotient - floored > (T)0.5 ? floored + 1 : floored;
+}
+
+template <typename T> __device__ T ember_remainder(T a, T b) {
+    T mod = fmod(a, b);
+    return mod != 0 && ((b < 0) != (mod < 0)) ? mod + b : mod;
+}
+"""
+
+
+def _ufunc(core: ModuleType, function: str) -> Any:
+    return core.create_ufunc(
+        f"ember_{function}",
+        (("ee->e", f"out0 = ember_{function}<float>(float(in0), float(in1))"),
+         ("ff->f", f"out0 = ember_{function}<float>(in0, in1)"),
+         ("dd->d", f"out0 = ember_{function}<double>(in0, in1)")),
+        None, preamble=_PREAMBLE)
+
+
+def ufuncs(cupy: ModuleType) -> tuple[Any, Any]:
+    """(floor_divide, remainder) of floats on cupy."""
+    from cupy import _core
+
+    return _ufunc(_core, "floor_divide"), _ufunc(_core, "remainder")
