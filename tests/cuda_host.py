@@ -167,6 +167,8 @@ CUPY = SimpleNamespace(
     ascontiguousarray=_wrap(np.ascontiguousarray),
     broadcast_to=_wrap(np.broadcast_to),
     matmul=_wrap(np.matmul),
+    copyto=np.copyto,
+    lib=SimpleNamespace(stride_tricks=SimpleNamespace(as_strided=_wrap(np.lib.stride_tricks.as_strided))),
     RawModule=_RawModule,
     cuda=SimpleNamespace(function=SimpleNamespace(CNumpyArray=_StructArgument)),
 )

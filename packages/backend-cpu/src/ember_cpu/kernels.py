@@ -341,7 +341,7 @@ def strides(x):
         return (byte_strides[0] // itemsize, byte_strides[1] // itemsize)  # bias's gradient's layout
     if ndim == 1 and byte_strides[0]:
         return (byte_strides[0] // itemsize,)
-    if 0 in byte_strides and not x.size and not any(byte_strides) and _made_empty(x):
+    if 0 in byte_strides and not x.size and not any(byte_strides) and _backend_util.made_empty(x):
         return _backend_util.empty_strides(x.shape)
     return tuple([stride // itemsize for stride in byte_strides])
 
@@ -392,21 +392,15 @@ def reshape(x, shape):
     return x.reshape(shape)  # a view when the strides allow it, else a copy
 
 
-def _made_empty(x) -> bool:
-    """Whether the size-0 array x with zero strides is one numpy made (a ufunc's result, or a view of one),
-    whose strides numpy dropped, rather than a view of memory broadcast on purpose (expand)."""
-    return x.base is None or not getattr(x.base, "size", 1)
-
-
 def permute(x, dims):
-    if x.size or any(x.strides) or not _made_empty(x):
+    if x.size or any(x.strides) or not _backend_util.made_empty(x):
         return x.transpose(dims)
     old = strides(x)  # a size-0 array numpy made: its view takes PyTorch's strides, permuted
     return as_strided(x, tuple([x.shape[d] for d in dims]), tuple([old[d] for d in dims]), 0)
 
 
 def slice_view(x, key):
-    if not x.size and x.ndim and not any(x.strides) and _made_empty(x):
+    if not x.size and x.ndim and not any(x.strides) and _backend_util.made_empty(x):
         x = as_strided(x, x.shape, strides(x), 0)  # a size-0 array numpy made: its views take PyTorch's strides
     view = x[key]
     if type(view) is not np.ndarray:  # an int for every axis gives a scalar; a trailing ... a 0-d view

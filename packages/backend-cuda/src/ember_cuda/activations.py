@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .arrays import ArrayAPI
+from .layout import in_layout
 
 
 def kernels(api: ArrayAPI) -> dict[str, Callable]:
@@ -28,4 +29,5 @@ def kernels(api: ArrayAPI) -> dict[str, Callable]:
         shifted -= xp.log(xp.sum(xp.exp(shifted), axis=axis, keepdims=True))
         return shifted
 
-    return {"relu": relu, "sigmoid": sigmoid, "softmax": softmax, "log_softmax": log_softmax}
+    return {"relu": in_layout(xp, relu), "sigmoid": in_layout(xp, sigmoid), "softmax": softmax,
+            "log_softmax": log_softmax}

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import numpy as np
 
 from .arrays import ArrayAPI
+from .layout import in_layout
 
 _HALF, _FLOAT = np.dtype(np.float16), np.dtype(np.float32)
 # The largest finite value of each float dtype a Python number is cast into
@@ -172,4 +173,4 @@ def kernels(api: ArrayAPI) -> dict[str, Callable]:
     binaries.update({name: _in_float(getattr(api, name), name) for name in SPECIAL_BINARY})
     binaries.update({"pow": pow, "floor_divide": floor_divide, "remainder": remainder, "nextafter": nextafter})
     table.update({name: _binary(function, name) for name, function in binaries.items()})
-    return table
+    return {name: in_layout(xp, kernel) for name, kernel in table.items()}

@@ -16,6 +16,7 @@ import numpy as np
 
 from . import fused_sources
 from .fused_sources import GROUP, SOURCES, TENSOR_LISTS, expression
+from .layout import laid_out
 
 _THREADS = 256  # threads per block of the elementwise, row and optimizer kernels
 _MAX_BLOCKS = 65535  # blocks of a grid-stride launch (more elements loop)
@@ -75,8 +76,8 @@ def _operand(x, shape: tuple[int, ...]) -> tuple[Any, np.int64]:
 
 
 def _elementwise(name: str, inputs: list, *scalars, out=None):
-    """Kernel `name` over the broadcast of `inputs` (each passed as buffer and step), into a new
-    contiguous buffer of the first one's dtype (or into `out`, any view)."""
+    """Kernel `name` over the broadcast of `inputs` (each passed as buffer and step), into a new buffer of
+    the first one's dtype laid out as PyTorch's (or into `out`, any view)."""
     cupy = _cupy()
     first = inputs[0]
     shape = tuple(np.broadcast_shapes(*(x.shape for x in inputs)))
@@ -87,10 +88,11 @@ def _elementwise(name: str, inputs: list, *scalars, out=None):
             for x in inputs:
                 args += _operand(x, shape)
             _launch(name, first, result.size, *args, *scalars, np.int64(result.size))
-        if out is not None and result is not out:
+        if out is None:
+            return laid_out(cupy, result, tuple(inputs))
+        if result is not out:
             out[...] = result
-            return out
-    return result
+    return out
 
 
 def relu(x, out=None):

@@ -81,9 +81,41 @@ def elementwise_strides(shape: tuple[int, ...], operand_strides: list[tuple[int,
     return _iterator_output_strides(tuple(shape), operands)
 
 
+def relaid_strides(result, arrays: list) -> tuple[int, ...] | None:
+    """The byte strides PyTorch gives `result`, a new elementwise result over `arrays` (the operands that
+    are numpy-like arrays), where they are not the result's own; None when they are. Row-major operands of
+    one shape, or whose size-1 dims all broadcast, give a row-major result (`row_major`); otherwise the
+    strides of core's rule (`elementwise_strides`), which numpy's order='K' misses for conflicting
+    layouts and cupy's row-major results miss for any permuted operand."""
+    if result.ndim < 2 or not result.size or row_major(arrays, result):
+        return None
+    element_strides = [tuple([stride // x.itemsize for stride in x.strides]) for x in arrays]
+    wanted = elementwise_strides(result.shape, element_strides, [x.shape for x in arrays])
+    itemsize = result.itemsize
+    byte_strides = tuple([stride * itemsize for stride in wanted])
+    return None if byte_strides == result.strides else byte_strides
+
+
+def row_major(arrays: list, result) -> bool:
+    """Whether a row-major `result` is PyTorch's too: the `arrays` among the operands are row-major and of
+    one shape, or of shapes whose size-1 dims all broadcast (their strides are then exact: PyTorch reads the
+    strides of a size-1 dim only where the result has size 1 too)."""
+    if not all(x.flags.c_contiguous for x in arrays):
+        return False
+    shapes = {x.shape for x in arrays}
+    return len(shapes) < 2 or 1 not in result.shape or not any(1 in shape for shape in shapes)
+
+
+def made_empty(x) -> bool:
+    """Whether the size-0 array x with zero strides is one its library made (a new array, a ufunc's result,
+    or a view of one), whose strides numpy and cupy drop, rather than a view broadcast on purpose (expand):
+    its strides are then PyTorch's row-major ones (`empty_strides`)."""
+    return x.base is None or not getattr(x.base, "size", 1)
+
+
 def empty_strides(shape: tuple[int, ...]) -> tuple[int, ...]:
     """PyTorch's element strides of a new tensor with no element (row-major, a size-0 dim counted as 1), for
-    backends whose arrays lose them (numpy 2.4 gives a new size-0 array zero strides)."""
+    backends whose arrays lose them (numpy 2.4 and cupy give a new size-0 array zero strides)."""
     from ._ops.layout import contiguous_strides
 
     return contiguous_strides(shape)

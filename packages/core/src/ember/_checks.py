@@ -82,6 +82,8 @@ def check_targets(device, target, ignore_index: int, num_classes: int) -> bool |
     None on a queued device (where the check is pending and nothing is known on the host)."""
     kernels = device.kernels
     if device.device_type.has_queue:  # `queued`, inline: every training step's cross entropy checks its targets
+        if 0 in target.shape:  # nothing to reduce (a device's max of nothing raises): nothing ignored
+            return False
         judge = _target_judge(num_classes)
         kept = kernels.ne(target, ignore_index)
         largest = _largest(kernels, kernels.where(kept, target, _INT64_MIN))
@@ -188,6 +190,8 @@ def _judge_index(value: int, low: int, high: int, fail: Callable[[int], None]) -
 def check_no_zero(device, divisor) -> None:
     """PyTorch's RuntimeError for an integer division whose divisor buffer holds a zero."""
     kernels = device.kernels
+    if 0 in divisor.shape:
+        return
     if queued(device):
         defer(device, (_largest(kernels, kernels.eq(divisor, 0)),), _zero_division)
     elif kernels.to_numpy(kernels.eq(divisor, 0)).any():
