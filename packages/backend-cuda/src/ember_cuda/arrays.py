@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from .captured_gemm import CapturedGemms
+
 # The dtypes cupyx.scatter_add documents (CUDA's atomicAdd); the stand-in declares the same, so CI runs
 # the same kernel paths.
 ATOMIC_ADD_DTYPES = frozenset(np.dtype(t) for t in (np.int32, np.uint32, np.uint64, np.float32))
@@ -90,6 +92,11 @@ class ArrayAPI:
         """Let float32 matmuls use TF32 tensor cores (or not) from now on."""
         raise NotImplementedError
 
+    def captured_matmul(self) -> Callable[..., Any] | None:
+        """The matmul to call while the current stream captures a CUDA graph (``f(a, b, out, *, tf32)``),
+        or None when it does not capture (always, for a library that cannot capture, as the stand-in)."""
+        return None
+
     def new_generator(self, seed: int) -> Any:
         """A seeded counter-based generator on the current device, with numpy's Generator methods."""
         raise NotImplementedError
@@ -122,6 +129,7 @@ class CupyAPI(ArrayAPI):
         self.atomic_add_dtypes = ATOMIC_ADD_DTYPES
         self.stable_sort = None  # cupy's argsort is always stable and takes no other kind
         self._tf32: bool | None = None
+        self.gemms = CapturedGemms(cupy)  # bound by graph capture (graphs.py)
 
     def device_count(self) -> int:
         return int(self.xp.cuda.runtime.getDeviceCount())
@@ -185,6 +193,9 @@ class CupyAPI(ArrayAPI):
 
     def to_host(self, x: Any) -> np.ndarray:
         return self.xp.asnumpy(x)
+
+    def captured_matmul(self) -> Callable[..., Any] | None:
+        return self.gemms.for_current_stream()
 
     def use_tf32(self, allowed: bool) -> None:
         """cupy picks cuBLAS's compute type per dtype (a process-wide setting): TF32 for float32 only when
