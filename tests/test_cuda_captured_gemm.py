@@ -6,12 +6,15 @@ the capture, which tests/test_cuda_graphs.py checks on a GPU."""
 from __future__ import annotations
 
 import ctypes
+import functools
 
 import numpy as np
 import pytest
 
+import ember
+
 pytest.importorskip("ember_cuda")
-from ember_cuda import captured_gemm  # noqa: E402
+from ember_cuda import captured_gemm, reductions  # noqa: E402
 from ember_cuda.captured_gemm import OP_N, OP_T, Types, strided_batched_matmul  # noqa: E402
 
 # cuBLAS's enumeration values (library_types.h, cublas_api.h)
@@ -212,3 +215,81 @@ def test_shapes_that_do_not_multiply_raise_value_error(shape_a, shape_b):
 def test_sizes_beyond_cublass_int_are_refused():
     with pytest.raises(RuntimeError, match="exceeds cuBLAS's int limit"):
         captured_gemm._check_int("m", 2**31)
+
+
+def test_the_matmul_kernel_takes_the_captured_path_only_while_capturing():
+    """reductions.matmul asks the array library for the capturing matmul on each call: while there is one,
+    the product is its gemm (TF32 as ember.backends.cuda.matmul.allow_tf32 says), else the library's own."""
+    from tests.cudasim import StandIn
+
+    gemm = HostGemm()
+
+    class Capturing(StandIn):
+        capturing = True
+
+        def captured_matmul(self):
+            return functools.partial(strided_batched_matmul, np, address, gemm, TYPES) if self.capturing else None
+
+    api = Capturing()
+    kernel = reductions.kernels(api)["matmul"]
+    a, b = np.ones((2, 3), np.float32), np.ones((3, 4), np.float32)
+    previous = ember.backends.cuda.matmul.allow_tf32
+    try:
+        ember.backends.cuda.matmul.allow_tf32 = True
+        assert (kernel(a, b) == 3).all()
+        assert [call["compute"] for call in gemm.calls] == [77] and api.tf32_calls == []
+        api.capturing = False
+        assert (kernel(a, b) == 3).all()
+        assert len(gemm.calls) == 1 and api.tf32_calls == [True]
+    finally:
+        ember.backends.cuda.matmul.allow_tf32 = previous
+
+
+class _FakeCublas:
+    def __init__(self):
+        self.log = []
+
+    def create(self):
+        self.log.append("create")
+        return 7
+
+    def bind(self, handle, stream, workspace, size):
+        self.log.append(("bind", handle, stream, workspace, size))
+
+    def gemm(self, handle):
+        return HostGemm()
+
+
+def test_only_the_bound_capture_stream_gets_the_capturing_matmul(monkeypatch):
+    from types import SimpleNamespace
+
+    current = [SimpleNamespace(ptr=0)]
+
+    class Device:
+        compute_capability = "90"
+
+        def __init__(self, index):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+    cupy = SimpleNamespace(cuda=SimpleNamespace(Device=Device, get_current_stream=lambda: current[0]))
+    cublas = _FakeCublas()
+    monkeypatch.setattr(captured_gemm, "_cublas", lambda: (cublas, TYPES))
+    gemms = captured_gemm.CapturedGemms(cupy)
+    assert gemms.for_current_stream() is None and gemms.workspace_bytes(0) == 32 * 2**20
+    capture, other = SimpleNamespace(ptr=0x10), SimpleNamespace(ptr=0x30)
+    gemms.bind(0, capture, SimpleNamespace(ptr=0x20))
+    gemms.bind(0, other, SimpleNamespace(ptr=0x40))  # a later capture: the device's handle again
+    assert cublas.log == ["create", ("bind", 7, 0x10, 0x20, 32 * 2**20), ("bind", 7, 0x30, 0x40, 32 * 2**20)]
+    assert gemms.for_current_stream() is None  # the null stream is current
+    current[0] = capture
+    assert callable(gemms.for_current_stream())
+    gemms.unbind(capture)
+    assert gemms.for_current_stream() is None
+    Device.compute_capability = "80"
+    assert gemms.workspace_bytes(0) == 4 * 2**20
