@@ -293,3 +293,8 @@ def test_only_the_bound_capture_stream_gets_the_capturing_matmul(monkeypatch):
     assert gemms.for_current_stream() is None
     Device.compute_capability = "80"
     assert gemms.workspace_bytes(0) == 4 * 2**20
+
+
+def test_a_leading_dimension_beyond_cublass_int_is_copied_not_passed():
+    assert captured_gemm._matrix_layout((2, 3), (4 * 2**31, 4), 4) is None
+    assert captured_gemm._matrix_layout((2, 3), (4 * 5, 4), 4) == (OP_N, 5)

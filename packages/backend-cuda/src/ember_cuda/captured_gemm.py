@@ -66,18 +66,19 @@ def _matrix_layout(shape: tuple[int, ...], strides: tuple[int, ...], itemsize: i
     """(op, ld) reading the row-major rows x cols matrix with byte `strides` as cuBLAS's column-major
     operand holding its transpose, or None when the strides fit neither order. Row-major data is its
     transpose in column-major order (op N, ld = the row stride); column-major data is read transposed
-    (op T, ld = the column stride). A dimension of size 1 has no stride to respect."""
+    (op T, ld = the column stride). A dimension of size 1 has no stride to respect; a leading dimension
+    beyond cuBLAS's int is refused (the operand is then copied)."""
     (rows, cols), (row_stride, col_stride) = shape, strides
     if row_stride % itemsize or col_stride % itemsize:
         return None
     row_stride, col_stride = row_stride // itemsize, col_stride // itemsize
     if cols == 1 or col_stride == 1:  # row-major
         ld = max(1, cols) if rows == 1 else row_stride
-        if ld >= max(1, cols):
+        if max(1, cols) <= ld <= INT_MAX:
             return OP_N, ld
     if rows == 1 or row_stride == 1:  # column-major
         ld = max(1, rows) if cols == 1 else col_stride
-        if ld >= max(1, rows):
+        if max(1, rows) <= ld <= INT_MAX:
             return OP_T, ld
     return None
 
@@ -154,7 +155,6 @@ def strided_batched_matmul(xp: ModuleType, address: Callable[[Any], int], gemm: 
         for name, value in (("m", m), ("n", n), ("k", k), ("batch count", count)):
             _check_int(name, value)
         left, right = _operand(xp, address, b2, batch), _operand(xp, address, a2, batch)
-        _check_int("leading dimension", max(left.ld, right.ld))
         compute, scale = types.compute(dtype, tf32)
         one, zero = np.ones((), scale), np.zeros((), scale)
         data = types.data[dtype]
