@@ -64,6 +64,20 @@ def without_installed_cuda(monkeypatch: pytest.MonkeyPatch):
 
 
 @pytest.fixture
+def cuda_plugin():
+    """ember-cuda's plugin registered, by hand where tests run from the source tree without its entry point."""
+    from ember_cuda import plugin
+
+    from ember.plugins import plugin_report, register_plugin
+
+    _reset_for_tests()
+    if not any(device.name == "cuda" for device in plugin_report().devices):  # no installed entry point
+        register_plugin(plugin, "cuda")
+    yield
+    _reset_for_tests()
+
+
+@pytest.fixture
 def no_pending_checks():
     """No deferred value check left over from another test, nor left behind for the next one."""
     from ember import _checks

@@ -18,21 +18,11 @@ from ember.plugins import plugin_report, register_plugin
 from ember.plugins.manager import _reset_for_tests
 
 ember_cuda = pytest.importorskip("ember_cuda")
-from ember_cuda import plugin, runtime  # noqa: E402
+from ember_cuda import runtime  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 NO_GPU = runtime.unavailable_reason()
 needs_no_gpu = pytest.mark.skipif(NO_GPU is None, reason="a GPU is present: the kit on cuda checks it")
-
-
-@pytest.fixture
-def cuda_plugin():
-    """The cuda plugin registered by hand (tests run from the source tree, without its entry point)."""
-    _reset_for_tests()
-    if not any(device.name == "cuda" for device in plugin_report().devices):  # no installed entry point
-        register_plugin(plugin, "cuda")
-    yield
-    _reset_for_tests()
 
 
 @pytest.fixture
@@ -233,46 +223,76 @@ class _FakeCuda:
         self.allocator = allocator
 
 
-def test_graph_capture_uses_a_capture_stream_and_a_private_pool_and_replays_on_the_current_stream():
+class _FakeGemms:
+    """captured_gemm.CapturedGemms's calls, logged beside the fake cupy's (a workspace is its byte size)."""
+
+    def __init__(self, cuda, fail=False):
+        self.cuda, self.fail = cuda, fail
+
+    def workspace_bytes(self, index):
+        return 64
+
+    def bind(self, index, stream, workspace):
+        if self.fail:
+            raise RuntimeError("no cuBLAS")
+        self.cuda.log.append(("bind", index, stream, workspace))
+
+    def unbind(self, stream):
+        self.cuda.log.append(("unbind", stream))
+
+
+def _capturer(cuda, fail=False):
     from types import SimpleNamespace
 
     from ember_cuda.graphs import Capturer
 
+    return Capturer(SimpleNamespace(cuda=cuda), _FakeGemms(cuda, fail))
+
+
+def test_graph_capture_uses_a_capture_stream_and_a_private_pool_and_replays_on_the_current_stream():
     cuda = _FakeCuda()
-    capturer = Capturer(SimpleNamespace(cuda=cuda))
+    capturer = _capturer(cuda)
     before = cuda.stream
     capturer.begin_capture(1)
     stream = cuda.stream
     assert stream.non_blocking and cuda.allocator.__self__.__class__.__name__ == "MemoryPool"
+    # the capture cuBLAS handle takes the stream and a workspace of the pool before the capture begins
+    assert cuda.log[-2:] == [("bind", 1, stream, 64), "begin"]
     with pytest.raises(RuntimeError, match="already capturing"):
         capturer.begin_capture(1)
     graph = capturer.end_capture(1)
+    assert cuda.log[-2:] == ["end", ("unbind", stream)]
     assert cuda.allocator == "default" and cuda.stream is before  # the allocator and stream of before
-    assert graph.pool is not None and graph.index == 1
+    assert graph.pool is not None and graph.index == 1 and graph.workspace == 64
     graph.replay()
     assert cuda.log[-2:] == [("device", 1), ("launch", before)]  # on the current stream, as PyTorch's
     stream.use()
     graph.replay()
     assert cuda.log[-1] == ("launch", stream)
     graph.reset()
-    assert cuda.log[-1] == "free" and graph.graph is None
+    assert cuda.log[-1] == "free" and graph.graph is None and graph.workspace is None
     with pytest.raises(RuntimeError, match="not capturing"):
         capturer.end_capture(1)
 
 
 def test_graph_capture_runs_on_the_current_stream_when_it_is_not_a_default_stream():
-    from types import SimpleNamespace
-
-    from ember_cuda.graphs import Capturer
-
     cuda = _FakeCuda()
-    capturer = Capturer(SimpleNamespace(cuda=cuda))
+    capturer = _capturer(cuda)
     mine = cuda.Stream(non_blocking=True)
     mine.use()  # ember.cuda.graph(g, stream=mine) made it current
     capturer.begin_capture(0)
-    assert cuda.stream is mine and cuda.log[-1] == "begin"
+    assert cuda.stream is mine and cuda.log[-2:] == [("bind", 0, mine, 64), "begin"]
     capturer.end_capture(0)
     assert cuda.stream is mine
+
+
+def test_a_capture_that_cannot_bind_cublas_leaves_nothing_changed():
+    cuda = _FakeCuda()
+    before = cuda.stream
+    with pytest.raises(RuntimeError, match="no cuBLAS"):
+        _capturer(cuda, fail=True).begin_capture(0)
+    assert cuda.allocator == "default" and cuda.stream is before and "begin" not in cuda.log
+    assert cuda.log[-1][0] == "unbind"
 
 
 def test_the_cupy_table_is_built_from_functions_cupy_has():

@@ -1,6 +1,8 @@
 """ember.cuda.CUDAGraph / graph / graph_pool_handle on a fake "cuda" backend that captures as CUDA does
 (tests/capture_backend.py): capture runs nothing, replay reruns the captured work on static buffers, host
-reads and synchronisation during capture raise CUDA's error, and the API's misuse raises PyTorch's errors."""
+reads and synchronisation during capture raise CUDA's error, and the API's misuse raises PyTorch's errors.
+On a machine with a GPU, the last tests capture matmuls (cuBLAS, ember_cuda/captured_gemm.py) and a training
+step on the real cuda backend and compare the replays with eager results; elsewhere they skip."""
 from __future__ import annotations
 
 import numpy as np
@@ -15,18 +17,36 @@ from ember.plugins.manager import _reset_for_tests
 CAPTURE_ERROR = "CUDA error: operation not permitted when stream is capturing"
 
 
+def _gpu_missing() -> str | None:
+    """Why the real cuda backend cannot run here (None when it can)."""
+    try:
+        from ember_cuda import runtime
+    except ImportError:
+        return "ember-cuda is not installed"
+    return runtime.unavailable_reason()
+
+
+GPU_MISSING = _gpu_missing()
+needs_gpu = pytest.mark.skipif(GPU_MISSING is not None, reason=f"needs a CUDA GPU: {GPU_MISSING}")
+
+
 def _register(plugin):
     _reset_for_tests()
     register_plugin(plugin, "capturing-devices")
     return plugin
 
 
-@pytest.fixture
-def backend(without_installed_cuda):
-    yield _register(CapturingDevices())
+def _forget_cuda_devices() -> None:
+    """The interned cuda devices let go of their backend's kernels, so the next test's backend supplies them."""
     for placed in ember.device._interned.values():
         if placed.type == "cuda":
             placed.kernels = placed.device_type = None
+
+
+@pytest.fixture
+def backend(without_installed_cuda):
+    yield _register(CapturingDevices())
+    _forget_cuda_devices()
     _current_index.clear()
     _reset_for_tests()
 
@@ -34,10 +54,16 @@ def backend(without_installed_cuda):
 @pytest.fixture
 def backend_without_capture(without_installed_cuda):
     yield _register(CapturingDevices(capture=False))
-    for placed in ember.device._interned.values():
-        if placed.type == "cuda":
-            placed.kernels = placed.device_type = None
+    _forget_cuda_devices()
     _reset_for_tests()
+
+
+@pytest.fixture
+def gpu(cuda_plugin):
+    """The real cuda backend (ember-cuda on a GPU)."""
+    _forget_cuda_devices()
+    yield
+    _forget_cuda_devices()
 
 
 def test_capture_runs_nothing_and_replay_runs_the_captured_work(backend):
@@ -206,3 +232,102 @@ def test_a_profiler_started_during_a_capture_gives_back_a_readable_device(backen
 def test_without_a_cuda_backend_capture_fails_clearly():
     with pytest.raises(RuntimeError, match="not available|unavailable"):
         ember.cuda.CUDAGraph().capture_begin()
+
+
+@needs_gpu
+def test_a_captured_mlp_training_step_replays_as_eager_steps_on_a_gpu(gpu):
+    """Linear + ReLU + Linear + cross-entropy + SGD with momentum, captured once (its matmuls through the
+    capture cuBLAS handle) and replayed on new batches, against the same steps run eagerly on the GPU."""
+    ember.manual_seed(0)
+
+    def mlp():
+        return ember.nn.Sequential(ember.nn.Linear(20, 32), ember.nn.ReLU(), ember.nn.Linear(32, 10)).cuda()
+
+    eager, captured = mlp(), mlp()
+    captured.load_state_dict(eager.state_dict())
+    eager_opt = ember.optim.SGD(eager.parameters(), lr=0.1, momentum=0.9)
+    captured_opt = ember.optim.SGD(captured.parameters(), lr=0.1, momentum=0.9)
+    batches = [(ember.randn(16, 20).cuda(), ember.randint(0, 10, (16,)).cuda()) for _ in range(5)]
+
+    def step(model, opt, x, y):
+        opt.zero_grad(set_to_none=False)
+        loss = ember.nn.functional.cross_entropy(model(x), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    for model, opt in ((eager, eager_opt), (captured, captured_opt)):  # warm up: grads and momentum exist
+        step(model, opt, *batches[0])
+    static_x, static_y = batches[1][0].clone(), batches[1][1].clone()
+    g = ember.cuda.CUDAGraph()
+    with ember.cuda.graph(g):
+        static_loss = step(captured, captured_opt, static_x, static_y)
+    for x, y in batches[1:]:
+        expected = step(eager, eager_opt, x, y)
+        static_x.copy_(x)
+        static_y.copy_(y)
+        g.replay()
+        assert static_loss.item() == pytest.approx(expected.item(), rel=1e-5)
+    for ours, theirs in zip(captured.parameters(), eager.parameters(), strict=True):
+        np.testing.assert_allclose(ours.detach().cpu().numpy(), theirs.detach().cpu().numpy(), rtol=1e-5, atol=1e-6)
+
+
+GPU_TOLERANCES = {"float16": {"rtol": 1e-2, "atol": 2e-2}, "float32": {"rtol": 1e-5, "atol": 1e-5},
+                  "float64": {"rtol": 1e-12, "atol": 1e-12}}
+
+
+@needs_gpu
+@pytest.mark.parametrize("dtype", sorted(GPU_TOLERANCES))
+def test_captured_batched_matmuls_on_a_gpu_replay_numpys_products(gpu, dtype):
+    """Batched, broadcast, transposed, non-contiguous and vector operands and out=, captured and replayed
+    twice on new data; float32 within FP32's error, so TF32 (off by default) would fail it."""
+    rng = np.random.default_rng(0)
+    shapes = {"a": (4, 3, 5, 64), "b": (4, 3, 64, 7), "w": (64, 7), "bt": (4, 3, 7, 64), "wide": (4, 6, 5, 64),
+              "v": (64,)}
+
+    def fresh():
+        return {name: rng.uniform(-1, 1, shape).astype(dtype) for name, shape in shapes.items()}
+
+    def products(t, matmul, out):
+        # t["wide"][:, ::2]: every other matrix, read in place two matrices apart; [:, 1:4]: three of six,
+        # copied first (the batches are not evenly spaced)
+        return {"batched": matmul(t["a"], t["b"], out=out), "broadcast": t["a"] @ t["w"],
+                "transposed": t["a"] @ t["bt"].mT, "stepped": t["wide"][:, ::2] @ t["b"],
+                "window": t["wide"][:, 1:4] @ t["b"], "matrix_vector": t["a"] @ t["v"],
+                "vector_matrix": t["v"] @ t["w"]}
+
+    def expected(h):
+        return products({name: array.astype(np.float64) for name, array in h.items()}, np.matmul, None)
+
+    host = fresh()
+    static = {name: ember.tensor(array, device="cuda") for name, array in host.items()}
+    out = ember.empty((4, 3, 5, 7), dtype=getattr(ember, dtype), device="cuda")
+    products(static, ember.matmul, out)  # warm up eagerly (cupy's matmul)
+    g = ember.cuda.CUDAGraph()
+    with ember.cuda.graph(g):
+        captured = products(static, ember.matmul, out)
+    assert captured["batched"] is out
+    for _ in range(2):
+        host = fresh()
+        for name, array in host.items():
+            static[name].copy_(ember.tensor(array, device="cuda"))
+        g.replay()
+        for name, reference in expected(host).items():
+            np.testing.assert_allclose(captured[name].cpu().numpy().astype(np.float64), reference,
+                                       **GPU_TOLERANCES[dtype], err_msg=f"{name} ({dtype})")
+    eager = products(static, ember.matmul, None)  # outside the capture, cupy's matmul as before
+    for name, tensor in eager.items():
+        np.testing.assert_allclose(tensor.cpu().numpy().astype(np.float64),
+                                   captured[name].cpu().numpy().astype(np.float64), **GPU_TOLERANCES[dtype])
+
+
+@needs_gpu
+def test_integer_matmuls_capture_through_cupys_own_kernels_on_a_gpu(gpu):
+    a = ember.randint(-5, 5, (2, 3, 4)).cuda()
+    b = ember.randint(-5, 5, (4, 5)).cuda()
+    g = ember.cuda.CUDAGraph()
+    with ember.cuda.graph(g):
+        product = a @ b
+    a.copy_(ember.randint(-5, 5, (2, 3, 4)).cuda())
+    g.replay()
+    assert (product.cpu().numpy() == a.cpu().numpy() @ b.cpu().numpy()).all()

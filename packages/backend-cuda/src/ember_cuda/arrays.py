@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from . import divmod
+from .captured_gemm import CapturedGemms
 
 # The dtypes cupyx.scatter_add documents (CUDA's atomicAdd); the stand-in declares the same, so CI runs
 # the same kernel paths.
@@ -95,6 +96,11 @@ class ArrayAPI:
         """Let float32 matmuls use TF32 tensor cores (or not) from now on."""
         raise NotImplementedError
 
+    def captured_matmul(self) -> Callable[..., Any] | None:
+        """The matmul to call while the current stream captures a CUDA graph (``f(a, b, out, *, tf32)``),
+        or None when it does not capture (always, for a library that cannot capture, as the stand-in)."""
+        return None
+
     def new_generator(self, seed: int) -> Any:
         """A seeded counter-based generator on the current device, with numpy's Generator methods."""
         raise NotImplementedError
@@ -127,6 +133,7 @@ class CupyAPI(ArrayAPI):
         self.atomic_add_dtypes = ATOMIC_ADD_DTYPES
         self.stable_sort = None  # cupy's argsort is always stable and takes no other kind
         self._tf32: bool | None = None
+        self.gemms = CapturedGemms(cupy)  # bound by graph capture (graphs.py)
 
     def device_count(self) -> int:
         return int(self.xp.cuda.runtime.getDeviceCount())
@@ -190,6 +197,9 @@ class CupyAPI(ArrayAPI):
 
     def to_host(self, x: Any) -> np.ndarray:
         return self.xp.asnumpy(x)
+
+    def captured_matmul(self) -> Callable[..., Any] | None:
+        return self.gemms.for_current_stream()
 
     def use_tf32(self, allowed: bool) -> None:
         """cupy picks cuBLAS's compute type per dtype (a process-wide setting): TF32 for float32 only when

@@ -5,12 +5,16 @@ stream=s)`` makes `s` current), or on a capture stream made current when that is
 from a private memory pool; `end_capture` returns a `Graph` that keeps the pool alive, so the captured
 buffers stay valid for every replay, as PyTorch's graph-private pools do. A replay is launched on the
 device's current stream, as PyTorch's, so it is ordered with the work queued there before and after it.
+Before the stream starts capturing, the device's capture cuBLAS handle is bound to it, with a workspace
+from the graph's pool (captured_gemm.py), so that matmuls are captured too.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
+
+from .captured_gemm import CapturedGemms
 
 # CUDA's default streams (the null stream, cudaStreamLegacy, cudaStreamPerThread), where no capture can run.
 DEFAULT_STREAMS = frozenset({0, 1, 2})
@@ -20,16 +24,18 @@ DEFAULT_STREAMS = frozenset({0, 1, 2})
 class _Capture:
     stream: Any
     pool: Any
+    workspace: Any  # the capture cuBLAS handle's workspace, in the pool
     previous_allocator: Any
     previous_stream: Any
 
 
 @dataclass
 class Graph:
-    """A captured graph of device `index`, with the pool holding its buffers."""
+    """A captured graph of device `index`, with the pool holding its buffers and its matmuls' workspace."""
 
     graph: Any
     pool: Any
+    workspace: Any
     index: int
     cuda: Any  # cupy.cuda
 
@@ -40,15 +46,16 @@ class Graph:
 
     def reset(self) -> None:
         """Free the graph and its memory pool."""
-        self.graph = None
+        self.graph = self.workspace = None
         self.pool.free_all_blocks()
 
 
 class Capturer:
     """The capture hooks of one process: at most one capture per device at a time."""
 
-    def __init__(self, cupy: ModuleType) -> None:
+    def __init__(self, cupy: ModuleType, gemms: CapturedGemms) -> None:
         self._cupy = cupy
+        self._gemms = gemms
         self._open: dict[int, _Capture] = {}
 
     def begin_capture(self, index: int) -> None:
@@ -63,8 +70,16 @@ class Capturer:
             if stream.ptr in DEFAULT_STREAMS:  # CUDA cannot capture there: a capture stream of our own
                 stream = cuda.Stream(non_blocking=True)
                 stream.use()
-            stream.begin_capture()
-        self._open[index] = _Capture(stream, pool, previous, previous_stream)
+            try:
+                workspace = pool.malloc(self._gemms.workspace_bytes(index))
+                self._gemms.bind(index, stream, workspace)  # cuBLAS takes its stream only before capture
+                stream.begin_capture()
+            except BaseException:
+                self._gemms.unbind(stream)
+                cuda.set_allocator(previous)
+                previous_stream.use()
+                raise
+        self._open[index] = _Capture(stream, pool, workspace, previous, previous_stream)
 
     def end_capture(self, index: int) -> Graph:
         capture = self._open.pop(index, None)
@@ -75,6 +90,7 @@ class Capturer:
             try:
                 graph = capture.stream.end_capture()
             finally:
+                self._gemms.unbind(capture.stream)
                 cuda.set_allocator(capture.previous_allocator)
                 capture.previous_stream.use()
-        return Graph(graph, capture.pool, index, cuda)
+        return Graph(graph, capture.pool, capture.workspace, index, cuda)

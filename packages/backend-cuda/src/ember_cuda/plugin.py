@@ -24,7 +24,7 @@ def _backend() -> tuple[DeviceType, dict | None]:
 
     cupy = runtime.cupy()
     api = CupyAPI(cupy)
-    capturer = Capturer(cupy)
+    capturer = Capturer(cupy, api.gemms)
     device_type = device.available("cuda", api, begin_capture=capturer.begin_capture,
                                    end_capture=capturer.end_capture, start_timer=timing.start_timer,
                                    elapsed_us=timing.elapsed_us, device_properties=api.device_properties,

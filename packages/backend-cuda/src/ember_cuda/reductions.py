@@ -45,11 +45,16 @@ def kernels(api: ArrayAPI) -> dict[str, Callable]:
     settings = _matmul_settings()
 
     def matmul(a, b, out=None):
-        """cuBLAS through cupy; float32 uses TF32 only when ember.backends.cuda.matmul.allow_tf32. In deterministic
-        mode, PyTorch's alert unless cuBLAS's workspace is configured to be reproducible."""
+        """cuBLAS through cupy; float32 uses TF32 only when ember.backends.cuda.matmul.allow_tf32. While the
+        current stream captures a CUDA graph, cuBLAS called directly (captured_gemm.py: cupy's refuses). In
+        deterministic mode, PyTorch's alert unless cuBLAS's workspace is configured to be reproducible."""
         if _deterministic.state.enabled:
             _deterministic.check_cublas_workspace()
-        api.use_tf32(getattr(settings, "allow_tf32", False))
+        tf32 = getattr(settings, "allow_tf32", False)
+        captured = api.captured_matmul()
+        if captured is not None:
+            return captured(a, b, out, tf32=tf32)
+        api.use_tf32(tf32)
         return xp.matmul(a, b, out=out)
 
     return {"sum": reduce_sum, "max": reduce_max, "min": reduce_min, "argmax": argmax, "argmin": argmin,
