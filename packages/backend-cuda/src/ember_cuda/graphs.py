@@ -10,6 +10,7 @@ from the graph's pool (captured_gemm.py), so that matmuls are captured too.
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -72,7 +73,7 @@ class Capturer:
                 stream.use()
             try:
                 workspace = pool.malloc(self._gemms.workspace_bytes(index))
-                self._gemms.bind(index, stream, workspace)  # cuBLAS takes its stream only before capture
+                self._bind(index, stream, workspace)  # cuBLAS takes its stream only before capture
                 stream.begin_capture()
             except BaseException:
                 self._gemms.unbind(stream)
@@ -80,6 +81,15 @@ class Capturer:
                 previous_stream.use()
                 raise
         self._open[index] = _Capture(stream, pool, workspace, previous, previous_stream)
+
+    def _bind(self, index: int, stream: Any, workspace: Any) -> None:
+        """Bind the capture cuBLAS handle; where cuBLAS cannot be called directly, warn and capture without it
+        (a matmul then raises cupy's refusal; everything else captures as before)."""
+        try:
+            self._gemms.bind(index, stream, workspace)
+        except Exception as error:
+            warnings.warn(f"CUDA graph capture on cuda:{index} cannot capture matmul: the capture cuBLAS handle "
+                          f"could not be bound ({type(error).__name__}: {error})", RuntimeWarning, stacklevel=4)
 
     def end_capture(self, index: int) -> Graph:
         capture = self._open.pop(index, None)
