@@ -20,9 +20,9 @@ import numpy as np
 import pytest
 from ember_cuda import device, kernels
 from ember_cuda.arrays import ATOMIC_ADD_DTYPES, ArrayAPI
-from ember_cuda.elementwise import DIVISION, SPECIAL, SPECIAL_BINARY
+from ember_cuda.elementwise import SPECIAL, SPECIAL_BINARY
 
-from ember.plugins import CREATION_KERNELS, Registry, hookimpl, register_plugin
+from ember.plugins import CREATION_KERNELS, Registry, hookimpl, manager, register_plugin
 from ember_cpu.kernels import KERNELS as CPU_KERNELS
 
 NAME = "cudasim"
@@ -64,8 +64,9 @@ class StandIn(ArrayAPI):
         self.ndarray = np.ndarray
         self.atomic_add_dtypes = ATOMIC_ADD_DTYPES
         self.stable_sort = "stable"
-        for name in SPECIAL + SPECIAL_BINARY + DIVISION:
+        for name in SPECIAL + SPECIAL_BINARY + ("floor_divide", "remainder"):
             setattr(self, name, CPU_KERNELS[name])
+        self.maximum, self.minimum = _keeping_the_second(np.greater), _keeping_the_second(np.less)
         self.tf32_calls: list[bool] = []
 
     def device_count(self) -> int:
@@ -131,6 +132,19 @@ class StandIn(ArrayAPI):
         return gen
 
 
+def _keeping_the_second(chooses_first: np.ufunc) -> Callable:
+    """ember_cuda's float maximum or minimum (ufuncs.py) over numpy: NaN propagates, and of equal operands
+    the second is kept (numpy's own choice depends on the dtype)."""
+    def function(a, b, out=None):
+        result = np.where(np.isnan(a) | chooses_first(a, b), a, b)
+        if out is None:
+            return result
+        np.copyto(out, result)
+        return out
+
+    return function
+
+
 def _on_sim_device(name: str, kernel: Callable) -> Callable:
     """`kernel` run on the simulated device of its buffers (or its `index`), its array results tagged with
     that device, numpy scalars made 0-d arrays and numpy's floating-point warnings off."""
@@ -183,6 +197,15 @@ def ember_register_kernels(registry: Registry) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    """Register the cudasim device before the kit resolves --ember-device."""
-    register_plugin(__import__(__name__, fromlist=["API"]), NAME)
+    """Register the cudasim device before the kit resolves --ember-device, and again after each test that
+    makes ember forget its plugins (`_reset_for_tests`), so that the oracle tests run on it throughout."""
+    module = __import__(__name__, fromlist=["API"])
+    register_plugin(module, NAME)
+    forget = manager._manager.reset
+
+    def reset() -> None:
+        forget()
+        register_plugin(module, NAME)
+
+    manager._manager.reset = reset  # type: ignore[method-assign]
 

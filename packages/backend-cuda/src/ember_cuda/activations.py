@@ -11,7 +11,8 @@ def kernels(api: ArrayAPI) -> dict[str, Callable]:
     xp = api.xp
 
     def relu(x, out=None):
-        return xp.maximum(0, x, out=out)  # NaN propagates; -0. stays -0., as PyTorch's
+        """max(0, x): NaN propagates; -0. stays -0., as PyTorch's (x, second, is kept where equal)."""
+        return (api.maximum if x.dtype.kind == "f" else xp.maximum)(0, x, out=out)
 
     def sigmoid(x, out=None):
         """PyTorch's 1 / (1 + exp(-x)): 0 where exp(-x) overflows."""

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from . import divmod
+from . import ufuncs
 from .captured_gemm import CapturedGemms
 
 # The dtypes cupyx.scatter_add documents (CUDA's atomicAdd); the stand-in declares the same, so CI runs
@@ -88,9 +88,12 @@ class ArrayAPI:
     # and the regularized incomplete gamma functions (``f(a, x, out=None)``: gammainc, gammaincc)
     igamma: Callable[..., Any]
     igammac: Callable[..., Any]
-    # PyTorch's floor division and remainder of floats (``f(a, b, out=None)``; cupy's differ: divmod.py)
+    # PyTorch's floor division, remainder, maximum and minimum of floats (``f(a, b, out=None)``; cupy's
+    # differ: ufuncs.py)
     floor_divide: Callable[..., Any]
     remainder: Callable[..., Any]
+    maximum: Callable[..., Any]
+    minimum: Callable[..., Any]
 
     def use_tf32(self, allowed: bool) -> None:
         """Let float32 matmuls use TF32 tensor cores (or not) from now on."""
@@ -129,7 +132,8 @@ class CupyAPI(ArrayAPI):
         self.i0 = cupyx.scipy.special.i0
         self.igamma = cupyx.scipy.special.gammainc
         self.igammac = cupyx.scipy.special.gammaincc
-        self.floor_divide, self.remainder = divmod.ufuncs(cupy)
+        for name, function in ufuncs.ufuncs(cupy).items():
+            setattr(self, name, function)
         self.atomic_add_dtypes = ATOMIC_ADD_DTYPES
         self.stable_sort = None  # cupy's argsort is always stable and takes no other kind
         self._tf32: bool | None = None

@@ -70,15 +70,15 @@ _UNARY = {"neg": "negative", "exp": "exp", "log": "log", "sin": "sin", "cos": "c
           "atanh": "arctanh", "floor": "floor", "ceil": "ceil", "trunc": "trunc", "round": "rint",
           "bitwise_not": "invert"}
 _BINARY = {"add": "add", "sub": "subtract", "mul": "multiply", "div": "divide",
-           "maximum": "maximum", "minimum": "minimum", "eq": "equal", "ne": "not_equal", "lt": "less",
+           "eq": "equal", "ne": "not_equal", "lt": "less",
            "le": "less_equal", "gt": "greater", "ge": "greater_equal", "fmod": "fmod", "atan2": "arctan2",
            "copysign": "copysign", "logaddexp": "logaddexp", "logaddexp2": "logaddexp2", "hypot": "hypot",
            "bitwise_and": "bitwise_and", "bitwise_or": "bitwise_or", "bitwise_xor": "bitwise_xor"}
 # The special functions the ArrayAPI provides (cupy has no ufunc for them).
 SPECIAL = ("erf", "erfc", "lgamma", "digamma", "erfinv", "i0")
 SPECIAL_BINARY = ("igamma", "igammac")
-# The float division functions the ArrayAPI provides (cupy's ufuncs are not PyTorch's: divmod.py).
-DIVISION = ("floor_divide", "remainder")
+# The float functions the ArrayAPI provides (cupy's ufuncs are not PyTorch's: ufuncs.py).
+FLOAT_FUNCTIONS = ("floor_divide", "remainder", "maximum", "minimum")
 
 
 def kernels(api: ArrayAPI) -> dict[str, Callable]:
@@ -100,6 +100,22 @@ def kernels(api: ArrayAPI) -> dict[str, Callable]:
         """The divisor's sign, as Python's: the api's for floats (fmod-based: a zero result takes the
         dividend's sign, -4 % 2 is -0.0, as PyTorch's), the ufunc's for integers."""
         return (api.remainder if _dtype(a, b).kind == "f" else xp.remainder)(a, b, out=out)
+
+    def maximum(a, b, out=None):
+        """PyTorch's maximum: NaN propagates; of equal operands the second, and x against a number bound
+        (relu, clamp(min=0): relu(-0.) is -0.)."""
+        return _tie(api.maximum, xp.maximum, a, b, out)
+
+    def minimum(a, b, out=None):
+        """PyTorch's minimum, choosing between equal operands as `maximum` does."""
+        return _tie(api.minimum, xp.minimum, a, b, out)
+
+    def _tie(of_floats, ufunc, a, b, out):
+        if _dtype(a, b).kind != "f":
+            return ufunc(a, b, out=out)
+        if not isinstance(b, ndarray):
+            a, b = b, a  # the number first: x, second, is kept where equal
+        return of_floats(a, b, out=out)
 
     def nextafter(a, b, out=None):
         """The next float after a toward b, and b where they are equal (cupy's float16 one gives NaN for
@@ -171,6 +187,7 @@ def kernels(api: ArrayAPI) -> dict[str, Callable]:
                   "bitwise_right_shift": bitwise_right_shift, "where": where})
     binaries = {name: getattr(xp, ufunc) for name, ufunc in _BINARY.items()}
     binaries.update({name: _in_float(getattr(api, name), name) for name in SPECIAL_BINARY})
-    binaries.update({"pow": pow, "floor_divide": floor_divide, "remainder": remainder, "nextafter": nextafter})
+    binaries.update({"pow": pow, "floor_divide": floor_divide, "remainder": remainder, "maximum": maximum,
+                     "minimum": minimum, "nextafter": nextafter})
     table.update({name: _binary(function, name) for name, function in binaries.items()})
     return {name: in_layout(xp, kernel) for name, kernel in table.items()}

@@ -21,13 +21,15 @@ def kernels(api: ArrayAPI) -> dict[str, Callable]:
     xp = api.xp
     ndarray = api.ndarray
 
-    def clamped(shape: tuple, key: tuple) -> tuple:
-        """`key` with each integer index array clamped into [-n, n) of the dim it indexes."""
+    def clamped(shape: tuple, key: tuple) -> tuple[tuple, frozenset]:
+        """`key` with each integer index array clamped into [-n, n) of the dim it indexes, and the dims of
+        size 0 that a non-empty index array indexes: every such index is out of range (core's pending check
+        raises PyTorch's error), so it is made 0 here, to read a source padded to size 1 there."""
         if not any(isinstance(part, ndarray) for part in key):
-            return key
+            return key, frozenset()
         used = sum(part.ndim if isinstance(part, ndarray) and part.dtype == bool else
                    0 if part is None or part is Ellipsis else 1 for part in key)
-        dim, parts = 0, []
+        dim, parts, empty = 0, [], set()
         for part in key:
             if part is Ellipsis:
                 dim += len(shape) - used
@@ -36,13 +38,18 @@ def kernels(api: ArrayAPI) -> dict[str, Callable]:
             elif part is not None:
                 if isinstance(part, ndarray) and shape[dim]:
                     part = xp.clip(part, -shape[dim], shape[dim] - 1)
+                elif isinstance(part, ndarray) and part.size:
+                    part = xp.zeros_like(part)
+                    empty.add(dim)
                 dim += 1
             parts.append(part)
-        return tuple(parts)
+        return tuple(parts), frozenset(empty)
 
     def index(x, key):
         """x[key] as a new buffer; row-major when x is."""
-        key = clamped(x.shape, key)
+        key, empty = clamped(x.shape, key)
+        if empty:  # out of range, raised at the next synchronisation: a result of the right shape meanwhile
+            x = xp.zeros(tuple([1 if d in empty else n for d, n in enumerate(x.shape)]), x.dtype)
         if not any(isinstance(part, ndarray) for part in key):
             return xp.array(x[key], copy=True)  # basic indexing gives a view: the contract wants a copy
         result = x[key]
@@ -83,7 +90,9 @@ def kernels(api: ArrayAPI) -> dict[str, Callable]:
         x[...] = flat[:-1].reshape(x.shape)
 
     def index_put_(x, key, value, accumulate):
-        key = clamped(x.shape, key)
+        key, empty = clamped(x.shape, key)
+        if empty:  # out of range, raised at the next synchronisation: nothing to write
+            return x
         if not accumulate:
             x[key] = value
         elif x.dtype in api.atomic_add_dtypes and not _float_into_integers(x, value) and not (
@@ -98,7 +107,9 @@ def kernels(api: ArrayAPI) -> dict[str, Callable]:
     def index_reduce_(x, key, value, reduce):
         """x[key] = reduce(x[key], value), each repeated index folding in its value; NaN propagates
         through amax and amin (cupy's atomic max and min would drop it)."""
-        segmented_reduce(x, clamped(x.shape, key), value, reductions[reduce])
+        key, empty = clamped(x.shape, key)
+        if not empty:  # else out of range, raised at the next synchronisation: nothing to write
+            segmented_reduce(x, key, value, reductions[reduce])
         return x
 
     return {"index": index, "index_put_": index_put_, "index_reduce_": index_reduce_}

@@ -126,8 +126,8 @@ def mse_loss(
             loss = _fused(input, "mse_loss", input.to(dtype), target.to(dtype), reduction)
             if len(loss._data.shape) > 1:  # laid out as PyTorch's input - target, whatever the kernel chose
                 loss._data = iterator_layout(input._device, loss._data, dtype, (input, target))
-        else:
-            difference = input - target
+        else:  # in the result dtype first: a bool target subtracts as a number, as in the fused kernel
+            difference = input.to(dtype) - target.to(dtype)
             loss = _reduce(difference * difference, reduction)
     return attach(_result(loss), MseLossBackward0, (input, target), (input, target), reduction=reduction)
 

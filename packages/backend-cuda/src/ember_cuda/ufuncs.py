@@ -1,8 +1,11 @@
-"""PyTorch's floor division and remainder of floats as cupy ufuncs (``f(a, b, out=None)``).
+"""PyTorch's semantics of float ops where cupy's ufuncs differ, as cupy ufuncs (``f(a, b, out=None)``).
 
-Both follow numpy's and PyTorch's algorithm: C's fmod, then the quotient corrected toward the floor. cupy's
-own ufuncs differ: its floor_divide is floor(a / b) (1.0 // 0.1 gives 10 where PyTorch gives 9, inf // 1
-gives inf where PyTorch gives nan) and its remainder a - floor(a / b) * b (0.0 % inf gives nan, not 0.0).
+- floor division and remainder: numpy's and PyTorch's algorithm, C's fmod then the quotient corrected
+  toward the floor. cupy's floor_divide is floor(a / b) (1.0 // 0.1 gives 10 where PyTorch gives 9, inf // 1
+  gives inf where PyTorch gives nan) and its remainder a - floor(a / b) * b (0.0 % inf gives nan, not 0.0).
+- maximum and minimum: NaN propagates, and of two equal operands (-0. and 0.) the second is kept, as
+  PyTorch's kernels choose (the kernels put x second against a number bound: relu(-0.) is -0.).
+
 float16 is computed in float, as PyTorch's CUDA kernels compute half.
 """
 from __future__ import annotations
@@ -25,7 +28,13 @@ template <typename T> __device__ T ember_remainder(T a, T b) {
     T mod = fmod(a, b);
     return mod != 0 && ((b < 0) != (mod < 0)) ? mod + b : mod;
 }
+
+template <typename T> __device__ T ember_maximum(T a, T b) { return a != a || a > b ? a : b; }
+
+template <typename T> __device__ T ember_minimum(T a, T b) { return a != a || a < b ? a : b; }
 """
+
+FUNCTIONS = ("floor_divide", "remainder", "maximum", "minimum")
 
 
 def _ufunc(core: ModuleType, function: str) -> Any:
@@ -37,8 +46,8 @@ def _ufunc(core: ModuleType, function: str) -> Any:
         None, preamble=_PREAMBLE)
 
 
-def ufuncs(cupy: ModuleType) -> tuple[Any, Any]:
-    """(floor_divide, remainder) of floats on cupy."""
+def ufuncs(cupy: ModuleType) -> dict[str, Any]:
+    """Each of `FUNCTIONS`, of floats, on cupy."""
     from cupy import _core
 
-    return _ufunc(_core, "floor_divide"), _ufunc(_core, "remainder")
+    return {function: _ufunc(_core, function) for function in FUNCTIONS}
