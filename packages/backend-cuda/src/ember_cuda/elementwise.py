@@ -1,6 +1,7 @@
 """Elementwise kernels: thin ufunc calls, plus the places where PyTorch's semantics are not the ufunc's
-(sign of NaN, floor division and remainder of floats, nextafter to itself, i0 at infinity, shifts by the
-width or more, where with numbers, special functions of float16)."""
+(sign of NaN, floor division, remainder and the ties of maximum/minimum of floats, nextafter to itself, i0
+at infinity, shifts by the width or more, where with numbers, special functions of float16), each result
+laid out as PyTorch's (layout.py)."""
 from __future__ import annotations
 
 from collections.abc import Callable
