@@ -25,10 +25,16 @@ def nvrtc() -> ModuleType:
 
 def compile_source(source: Source, architecture: str) -> tuple[bool, str, dict[str, str]]:
     """(compiled, NVRTC's log, each name expression's lowered name) for `source` on `architecture`."""
+    return compile_code(source.code, source.file, architecture, source.name_expressions)
+
+
+def compile_code(code: str, file: str, architecture: str,
+                 name_expressions: tuple[str, ...] | list[str] = ()) -> tuple[bool, str, dict[str, str]]:
+    """(compiled, NVRTC's log, each name expression's lowered name) for CUDA C `code` on `architecture`."""
     module = nvrtc()
-    _, program = module.nvrtcCreateProgram(source.code.encode(), source.file.encode(), 0, [], [])
+    _, program = module.nvrtcCreateProgram(code.encode(), file.encode(), 0, [], [])
     try:
-        for name in source.name_expressions:
+        for name in name_expressions:
             module.nvrtcAddNameExpression(program, name.encode())
         options = [f"--gpu-architecture={architecture}".encode(), *(option.encode() for option in OPTIONS)]
         (result,) = module.nvrtcCompileProgram(program, len(options), options)
@@ -38,7 +44,7 @@ def compile_source(source: Source, architecture: str) -> tuple[bool, str, dict[s
         compiled = result == module.nvrtcResult.NVRTC_SUCCESS
         lowered = {}
         if compiled:
-            for name in source.name_expressions:
+            for name in name_expressions:
                 _, symbol = module.nvrtcGetLoweredName(program, name.encode())
                 lowered[name] = symbol.decode()
         return compiled, log.rstrip(b"\0 ").decode(), lowered
