@@ -341,7 +341,7 @@ def strides(x):
         return (byte_strides[0] // itemsize, byte_strides[1] // itemsize)  # bias's gradient's layout
     if ndim == 1 and byte_strides[0]:
         return (byte_strides[0] // itemsize,)
-    if 0 in byte_strides and not x.size and not any(byte_strides) and _backend_util.made_empty(x):
+    if 0 in byte_strides and _backend_util.made_empty(x):
         return _backend_util.empty_strides(x.shape)
     return tuple([stride // itemsize for stride in byte_strides])
 
@@ -393,14 +393,14 @@ def reshape(x, shape):
 
 
 def permute(x, dims):
-    if x.size or any(x.strides) or not _backend_util.made_empty(x):
+    if x.size or not _backend_util.made_empty(x):  # (the size first: permute is on the hot path)
         return x.transpose(dims)
     old = strides(x)  # a size-0 array numpy made: its view takes PyTorch's strides, permuted
     return as_strided(x, tuple([x.shape[d] for d in dims]), tuple([old[d] for d in dims]), 0)
 
 
 def slice_view(x, key):
-    if not x.size and x.ndim and not any(x.strides) and _backend_util.made_empty(x):
+    if not x.size and _backend_util.made_empty(x):  # (the size first: slicing is on the hot path)
         x = as_strided(x, x.shape, strides(x), 0)  # a size-0 array numpy made: its views take PyTorch's strides
     view = x[key]
     if type(view) is not np.ndarray:  # an int for every axis gives a scalar; a trailing ... a 0-d view

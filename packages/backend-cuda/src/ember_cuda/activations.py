@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .arrays import ArrayAPI
+from .elementwise import tie
 from .layout import in_layout
 
 
@@ -11,8 +12,8 @@ def kernels(api: ArrayAPI) -> dict[str, Callable]:
     xp = api.xp
 
     def relu(x, out=None):
-        """max(0, x): NaN propagates; -0. stays -0., as PyTorch's (x, second, is kept where equal)."""
-        return (api.maximum if x.dtype.kind == "f" else xp.maximum)(0, x, out=out)
+        """max(x, 0): NaN propagates; -0. stays -0., as PyTorch's (`elementwise.tie`)."""
+        return tie(api, "maximum", x, 0, out)
 
     def sigmoid(x, out=None):
         """PyTorch's 1 / (1 + exp(-x)): 0 where exp(-x) overflows."""

@@ -4,6 +4,7 @@ at infinity, shifts by the width or more, where with numbers, special functions 
 laid out as PyTorch's (layout.py)."""
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import numpy as np
@@ -64,6 +65,17 @@ def _in_float(function: Callable, name: str) -> Callable:
     return kernel
 
 
+def tie(api: ArrayAPI, name: str, a, b, out=None):
+    """PyTorch's maximum or minimum (`name`): of floats the api's (NaN propagates, of equal operands the second,
+    and x against a number bound: relu(-0.) is -0.), of integers the ufunc."""
+    dtype = (a if isinstance(a, api.ndarray) else b).dtype
+    if dtype.kind != "f":
+        return getattr(api.xp, name)(a, b, out=out)
+    if not isinstance(b, api.ndarray):
+        a, b = b, a  # the number first: x, second, is kept where equal
+    return getattr(api, name)(a, b, out=out)
+
+
 _UNARY = {"neg": "negative", "exp": "exp", "log": "log", "sin": "sin", "cos": "cos", "tanh": "tanh",
           "sqrt": "sqrt", "abs": "absolute", "exp2": "exp2", "expm1": "expm1", "log2": "log2",
           "log10": "log10", "log1p": "log1p", "tan": "tan", "asin": "arcsin", "acos": "arccos",
@@ -101,22 +113,6 @@ def kernels(api: ArrayAPI) -> dict[str, Callable]:
         """The divisor's sign, as Python's: the api's for floats (fmod-based: a zero result takes the
         dividend's sign, -4 % 2 is -0.0, as PyTorch's), the ufunc's for integers."""
         return (api.remainder if _dtype(a, b).kind == "f" else xp.remainder)(a, b, out=out)
-
-    def maximum(a, b, out=None):
-        """PyTorch's maximum: NaN propagates; of equal operands the second, and x against a number bound
-        (relu, clamp(min=0): relu(-0.) is -0.)."""
-        return _tie(api.maximum, xp.maximum, a, b, out)
-
-    def minimum(a, b, out=None):
-        """PyTorch's minimum, choosing between equal operands as `maximum` does."""
-        return _tie(api.minimum, xp.minimum, a, b, out)
-
-    def _tie(of_floats, ufunc, a, b, out):
-        if _dtype(a, b).kind != "f":
-            return ufunc(a, b, out=out)
-        if not isinstance(b, ndarray):
-            a, b = b, a  # the number first: x, second, is kept where equal
-        return of_floats(a, b, out=out)
 
     def nextafter(a, b, out=None):
         """The next float after a toward b, and b where they are equal (cupy's float16 one gives NaN for
@@ -181,14 +177,14 @@ def kernels(api: ArrayAPI) -> dict[str, Callable]:
         result = xp.where(cond, a, b)
         return result if out is None else _into(out, result)  # through a temporary: out may be a or b
 
-    special_i0 = _in_float(api.i0, "i0")
     table = {name: _unary(getattr(xp, ufunc), name) for name, ufunc in _UNARY.items()}
     table.update({name: _in_float(getattr(api, name), name) for name in SPECIAL})
+    special_i0 = table["i0"]  # wrapped by `i0` below
     table.update({"sign": sign, "i0": i0, "bitwise_left_shift": bitwise_left_shift,
                   "bitwise_right_shift": bitwise_right_shift, "where": where})
     binaries = {name: getattr(xp, ufunc) for name, ufunc in _BINARY.items()}
     binaries.update({name: _in_float(getattr(api, name), name) for name in SPECIAL_BINARY})
-    binaries.update({"pow": pow, "floor_divide": floor_divide, "remainder": remainder, "maximum": maximum,
-                     "minimum": minimum, "nextafter": nextafter})
+    binaries.update({"pow": pow, "floor_divide": floor_divide, "remainder": remainder, "nextafter": nextafter})
+    binaries.update({name: functools.partial(tie, api, name) for name in ("maximum", "minimum")})
     table.update({name: _binary(function, name) for name, function in binaries.items()})
     return {name: in_layout(xp, kernel) for name, kernel in table.items()}

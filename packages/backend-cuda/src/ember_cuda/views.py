@@ -12,7 +12,7 @@ def kernels(api: ArrayAPI) -> dict[str, Callable]:
     xp = api.xp
 
     def strides(x):
-        if not x.size and not any(x.strides) and made_empty(x):
+        if made_empty(x):
             return empty_strides(x.shape)  # cupy's new size-0 arrays have zero strides, PyTorch's row-major
         itemsize = x.itemsize
         return tuple([stride // itemsize for stride in x.strides])
@@ -39,7 +39,7 @@ def kernels(api: ArrayAPI) -> dict[str, Callable]:
         return x.reshape(shape)  # a view when the strides allow it, else a copy
 
     def permute(x, dims):
-        if x.size or any(x.strides) or not made_empty(x):
+        if not made_empty(x):
             return x.transpose(dims)
         old = strides(x)  # a size-0 array cupy made: its view takes PyTorch's strides, permuted
         return as_strided(x, tuple([x.shape[d] for d in dims]), tuple([old[d] for d in dims]), 0)

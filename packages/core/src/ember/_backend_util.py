@@ -107,10 +107,10 @@ def row_major(arrays: list, result) -> bool:
 
 
 def made_empty(x) -> bool:
-    """Whether the size-0 array x with zero strides is one its library made (a new array, a ufunc's result,
-    or a view of one), whose strides numpy and cupy drop, rather than a view broadcast on purpose (expand):
-    its strides are then PyTorch's row-major ones (`empty_strides`)."""
-    return x.base is None or not getattr(x.base, "size", 1)
+    """Whether x is a size-0 array with zero strides that its library made (a new array, a ufunc's result, or a
+    view of one), whose strides numpy and cupy drop, rather than a view broadcast on purpose (expand): its
+    strides are then PyTorch's row-major ones (`empty_strides`)."""
+    return not x.size and not any(x.strides) and (x.base is None or not getattr(x.base, "size", 1))
 
 
 def empty_strides(shape: tuple[int, ...]) -> tuple[int, ...]:
