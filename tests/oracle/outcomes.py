@@ -46,13 +46,20 @@ def same_message(ember_error: BaseException, torch_error: BaseException) -> bool
 
 
 def devices() -> tuple[str, ...]:
-    """The devices an oracle test compares on here whatever the default device: the CPU, and opencl where
-    ember-opencl finds a working device."""
+    """The devices an oracle test compares on here whatever the default device: the CPU, opencl where
+    ember-opencl finds a working device, and the default device when it is another (cuda, cudasim)."""
+    import ember
+
+    found = ["cpu"]
     try:
         from ember_opencl import device
     except ImportError:
-        return ("cpu",)
-    return ("cpu", "opencl") if device.discover().devices else ("cpu",)
+        pass
+    else:
+        if device.discover().devices:
+            found.append("opencl")
+    default = ember.get_default_device().type
+    return tuple(found) if default in found else (*found, default)
 
 
 def assert_same_error(call, ember, torch) -> None:

@@ -45,6 +45,8 @@ def kernels(api: ArrayAPI) -> dict[str, Callable]:
         return as_strided(x, tuple([x.shape[d] for d in dims]), tuple([old[d] for d in dims]), 0)
 
     def slice_view(x, key):
+        if made_empty(x):
+            x = as_strided(x, x.shape, strides(x), 0)  # a size-0 array cupy made: its views take PyTorch's strides
         # a trailing ... keeps an int for every axis a 0-d view (numpy would give a scalar)
         return x[key] if Ellipsis in key else x[(*key, ...)]
 
