@@ -50,6 +50,13 @@ def on_device(index: int) -> Iterator[None]:
         _current[0] = previous
 
 
+def _allocation(x: np.ndarray) -> np.ndarray:
+    """The array that owns x's memory (cupy gives one of no bytes a null pointer)."""
+    while isinstance(x.base, (np.ndarray, _Memory)):
+        x = x.base
+    return x
+
+
 class _Memory:
     """x's memory from a given address, as numpy's array interface (cupy's memory pointer plus offset)."""
 
@@ -91,6 +98,8 @@ class StandIn(ArrayAPI):
         return getattr(x, "device_id", _current[0])
 
     def view(self, x: Any, shape: tuple, byte_strides: tuple, byte_offset: int) -> Any:
+        if byte_offset and _allocation(x).nbytes == 0:
+            raise AssertionError("cupy refuses to move the null pointer of a size-0 allocation")
         memory = _Memory()
         memory.base = x
         address, readonly = x.__array_interface__["data"]
@@ -99,7 +108,7 @@ class StandIn(ArrayAPI):
         return np.asarray(memory)
 
     def address(self, x: Any) -> int:
-        return x.__array_interface__["data"][0]
+        return x.__array_interface__["data"][0] if _allocation(x).nbytes else 0  # cupy's null pointer
 
     def scatter_add(self, x: Any, key: tuple, value: Any) -> None:
         np.add.at(x, key, value)

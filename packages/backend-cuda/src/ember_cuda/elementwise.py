@@ -115,11 +115,17 @@ def kernels(api: ArrayAPI) -> dict[str, Callable]:
         return (api.remainder if _dtype(a, b).kind == "f" else xp.remainder)(a, b, out=out)
 
     def nextafter(a, b, out=None):
-        """The next float after a toward b, and b where they are equal (cupy's float16 one gives NaN for
-        nextafter(inf, inf))."""
+        """The next float after a toward b, and b where they are equal; cupy's float16 one gives NaN for
+        nextafter(inf, inf) and for any step away from an infinity, which reaches the largest finite float."""
         equal = xp.equal(a, b)  # before out, which may be a or b
+        half = _dtype(a, b) == _HALF
+        if half:
+            leaving = xp.isinf(a) & ~equal & ~xp.isnan(b)
+            largest = xp.copysign(xp.asarray(_FINITE_MAX[_HALF], _HALF), a)
         result = xp.nextafter(a, b, out=out)
         xp.copyto(result, b, where=equal)
+        if half:
+            xp.copyto(result, largest, where=leaving)
         return result
 
     def i0(x, out=None):

@@ -26,6 +26,8 @@ def kernels(api: ArrayAPI) -> dict[str, Callable]:
     def as_strided(x, shape, strides, offset):
         """A view of x's memory; `offset` counts from x's first element, so views of views compose."""
         itemsize = x.itemsize
+        if offset and not x.size and not api.address(x):
+            offset = 0  # a size-0 allocation has a null pointer, which cupy refuses to move (no element lies there)
         return api.view(x, tuple(shape), tuple([stride * itemsize for stride in strides]), offset * itemsize)
 
     def view_dtype(x, dtype):
