@@ -13,6 +13,17 @@ from .kernels import _BITS, ARRAY, _array, _quietly, _select_or_zero, cross_entr
 _FEW_ROWS = 64
 
 
+def _one(dtype) -> np.ndarray:
+    one = np.ones((), dtype)
+    one.flags.writeable = False
+    return one
+
+
+# 1 as a 0-d array of each float dtype: numpy takes a Python number in a ufunc ~2x slower than an array of the
+# operand's dtype (NEP 50's weak promotion), the same value either way
+_ONES = {np.dtype(t): _one(t) for t in (np.float16, np.float32, np.float64)}
+
+
 @_quietly
 def addmm(bias, a, b, out=None):
     """bias + a @ b. numpy's matmul reads a transposed operand from its strides (BLAS's transpose flag),
@@ -41,14 +52,14 @@ def threshold_backward(grad, x, threshold):
 def tanh_backward(grad, result):
     """grad * (1 - result²): tanh's gradient from its result, rounded as core's composition."""
     factor = _array(np.multiply(result, result, out=ARRAY))
-    np.subtract(1, factor, out=factor)
+    np.subtract(_ONES.get(factor.dtype, 1), factor, out=factor)
     return np.multiply(grad, factor, out=factor)
 
 
 @_quietly
 def sigmoid_backward(grad, result):
     """grad * (1 - result) * result: sigmoid's gradient from its result, rounded as core's composition."""
-    scaled = _array(np.subtract(1, result, out=ARRAY))
+    scaled = _array(np.subtract(_ONES.get(result.dtype, 1), result, out=ARRAY))
     np.multiply(grad, scaled, out=scaled)
     return np.multiply(scaled, result, out=scaled)
 

@@ -372,25 +372,30 @@ def unary_recorder(node_cls: type, saves: tuple) -> Callable:
 def binary_recorder(node_cls: type, saving: Callable | None) -> Callable:
     """``rec(result, a, b)``: `record` of a `node_cls` node over `a` (a Tensor) and `b` (a Tensor or a
     Python number) for the straight path of an elementwise op (grad mode on, one of them requires grad,
-    `result` new and floating), saving ``saving(a, b, None)``, without the general call's loop."""
+    `result` new and floating), saving ``saving(a, b, None)``, without the general call's loop. A product's
+    `cross_saved` is decided from the flags read here (on this path a tensor wants a gradient exactly when
+    it requires grad: no view without history gets here)."""
+    cross = saving is cross_saved
+
     def rec(result: Tensor, a: Tensor, b) -> Tensor:
-        saved = saving(a, b, None) if saving is not None else ()
-        if a._requires_grad:
+        a_wanted = a._requires_grad
+        if a_wanted:
             fn = a._grad_fn
             if fn is None or a._base is not None:
-                return record(result, node_cls, (a, b), saved)
+                return record(result, node_cls, (a, b), saving(a, b, None) if saving is not None else ())
             edge_a, meta_a = (fn, a._output_nr), (a._data.shape, a._dtype)
         else:
             edge_a, meta_a = NO_EDGE, None
-        if b.__class__ is Tensor and b._requires_grad:
+        b_wanted = b.__class__ is Tensor and b._requires_grad
+        if b_wanted:
             fn = b._grad_fn
             if fn is None or b._base is not None:
-                return record(result, node_cls, (a, b), saved)
+                return record(result, node_cls, (a, b), saving(a, b, None) if saving is not None else ())
             edge_b, meta_b = (fn, b._output_nr), (b._data.shape, b._dtype)
         else:
             edge_b, meta_b = NO_EDGE, None
         if _anomaly.enabled:
-            return record(result, node_cls, (a, b), saved)
+            return record(result, node_cls, (a, b), saving(a, b, None) if saving is not None else ())
         node: Node = _new_node(node_cls)
         node.next_functions = (edge_a, edge_b)
         node._seq = _next_seq()
@@ -398,12 +403,23 @@ def binary_recorder(node_cls: type, saving: Callable | None) -> Callable:
         result._requires_grad = True
         result._grad_fn = node
         result._output_nr = 0
-        if saved:  # two saved values (a product's), the common case, packed without a loop
-            node._saved = _hooked(node, saved, (result,)) if _hooks_active else \
-                (_pack(saved[0], result), _pack(saved[1], result)) if len(saved) == 2 else \
-                tuple([_pack(t, result) for t in saved])
+        if _hooks_active:
+            saved = saving(a, b, None) if saving is not None else ()
+            if saved:
+                node._saved = _hooked(node, saved, (result,))
+        elif cross:  # b for a's gradient, a for b's
+            node._saved = (_pack(a, result) if b_wanted else _NOTHING_SAVED,
+                           _pack(b, result) if a_wanted else _NOTHING_SAVED)
+        elif saving is not None:
+            saved = saving(a, b, None)
+            if saved:  # two saved values (a quotient's), the common case, packed without a loop
+                node._saved = (_pack(saved[0], result), _pack(saved[1], result)) if len(saved) == 2 else \
+                    tuple([_pack(t, result) for t in saved])
         return result
     return rec
+
+
+_NOTHING_SAVED = (None,)  # `_pack(None)`: a value a node keeps only for a gradient not wanted
 
 
 def _views_an_input(base: Tensor, inputs) -> bool:
