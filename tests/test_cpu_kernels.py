@@ -177,3 +177,52 @@ def test_sgd_step_matches_pytorch_to_float32_rounding(momentum, dampening, weigh
         bufs = K["sgd_step"]([param], [grad], bufs, 0.1, momentum, dampening, weight_decay, nesterov, maximize)
     # PyTorch fuses each multiply-add (one rounding); the kernel rounds twice, in float32, for speed.
     np.testing.assert_allclose(param, reference.detach().numpy(), rtol=1e-6, atol=1e-7)
+
+
+def _overflowing_mul():
+    big = np.full(4, 3e38, np.float32)
+    return K["mul"](big, big)
+
+
+def test_quiet_kernels_stay_silent_nested_and_in_threads_and_leave_the_callers_error_state():
+    """The quiet kernels run in a context of their own, which one caller enters at a time: a kernel called
+    inside another quiet kernel, or in several threads at once, must still silence numpy, and the caller's
+    own error state must be the same after."""
+    import threading
+
+    from ember_cpu.kernels import _in_quiet, _quietly
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert np.isinf(_overflowing_mul()).all()
+        assert np.isinf(_in_quiet(_overflowing_mul)).all()  # nested: the context is taken
+        assert np.isinf(_quietly(_overflowing_mul)()).all()
+        failures: list = []
+
+        def work():
+            try:
+                for _ in range(300):
+                    assert np.isinf(K["exp"](K["mul"](np.full((64, 64), 1e30, np.float32), 1e30))).all()
+            except BaseException as error:  # noqa: BLE001 -- reported below
+                failures.append(error)
+
+        threads = [threading.Thread(target=work) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert failures == []
+    with np.errstate(over="raise"):
+        assert np.isinf(_overflowing_mul()).all()
+        with pytest.raises(FloatingPointError):
+            np.float32(3e38) * np.float32(10)  # the caller's state holds around kernel calls
+
+
+def test_a_quiet_kernels_own_runtime_error_propagates():
+    from ember_cpu.kernels import _quietly
+
+    def failing():
+        raise RuntimeError("the kernel's own error")
+
+    with pytest.raises(RuntimeError, match="the kernel's own error"):
+        _quietly(failing)()
