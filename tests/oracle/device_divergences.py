@@ -62,10 +62,6 @@ STAND_IN: dict[str, dict[str, str]] = {"cudasim": {
         "test_pads_under_autocast_follow_the_device_types_list",
         "test_norms_under_autocast_follow_the_device_types_list",
         "test_a_conv_and_batch_norm_model_steps_under_autocast_as_torch")},
-    **{f"test_oracle_data.py::{name}": "numpy survives fork: the stand-in's workers do not raise CUDA's error"
-       for name in ("test_loader_batches_match_torch", "test_tensor_dataset_batches_match_torch")},
-    "test_oracle_distributions_more.py::test_refusals_match_torch":
-        "the message prints the parameters with the stand-in's device suffix, cudasim:0",
     **{f"test_oracle_optimizers.py::test_trajectory_matches_torch[Adam-8-lr=0.01,amsgrad=True,fused=True-{dtype}]":
        _FUSED for dtype in ("float32", "float64")},
     "test_oracle_optimizers.py::test_state_dict_round_trip_continues_the_trajectory": _FUSED,
