@@ -43,11 +43,7 @@ CPU_ONLY: dict[str, str] = {
         "test_fills_of_non_contiguous_tensors_follow_memory_order_as_pytorchs", "test_binomial_draws_equal_pytorchs")},
 }
 
-_BASELESS_VIEW = ("a size-0 view made through ArrayAPI.view has no base (cupy's memory-pointer views have none), so "
-                  "its intended zero strides read as the ones cupy drops from a new size-0 array (made_empty)")
-KNOWN: dict[str, dict[str, str]] = {"opencl": {}, **{device_type: {
-    f"test_oracle_empty_strides.py::test_strides_of_tensors_without_elements_are_pytorchs[expand(0)-{device_type}]":
-        _BASELESS_VIEW} for device_type in ("cuda", "cudasim")}}
+KNOWN: dict[str, dict[str, str]] = {"opencl": {}, "cudasim": {}, "cuda": {}}
 
 # What tests/cudasim.py (the CUDA backend's kernels over numpy, CI's stand-in for a GPU) cannot show: device
 # type -> {"module", "module::test" or "module::test[params]": why}; those tests skip there.
