@@ -1,7 +1,8 @@
 """A numpy stand-in for cupy, so that CI without a GPU runs the CUDA backend's kernel code.
 
 `StandIn` is ember_cuda's `ArrayAPI` over numpy: two simulated devices (`SimArray` buffers remember
-theirs), the memory-pointer view as numpy's array interface, numpy's Philox generator. It is registered
+theirs), the memory-pointer view as numpy's array interface, numpy's Philox generator, CUDA's refusal in a
+forked child (numpy survives fork; CUDA does not). It is registered
 as the device type "cudasim" (never "cuda": no GPU is pretended), by this module used as a pytest plugin:
 
     pytest --pyargs ember.testing --ember-device=cudasim -p tests.cudasim
@@ -18,7 +19,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from ember_cuda import device, kernels
+from ember_cuda import device, forking, kernels
 from ember_cuda.arrays import ATOMIC_ADD_DTYPES, ArrayAPI
 from ember_cuda.elementwise import SPECIAL, SPECIAL_BINARY
 
@@ -81,17 +82,21 @@ class StandIn(ArrayAPI):
 
     def synchronize(self, index: int) -> None:
         """numpy finishes each call before returning."""
+        forking.check()
 
     def set_device(self, index: int) -> None:
+        forking.check()
         _current[0] = index
 
     def describe(self, index: int) -> str:
         return "numpy stand-in for a GPU"
 
     def device(self, index: int) -> contextlib.AbstractContextManager:
+        forking.check()
         return on_device(index)
 
     def device_of(self, x: Any) -> contextlib.AbstractContextManager:
+        forking.check()
         return on_device(self.device_index(x))
 
     def device_index(self, x: Any) -> int:
@@ -190,6 +195,7 @@ API = StandIn()
 
 @hookimpl
 def ember_register_devices(registry: Registry) -> None:
+    forking.initialised()  # as cupy's device count initialises CUDA: a forked child cannot use the stand-in
     registry.add_device(device.available(NAME, API))
 
 

@@ -71,6 +71,12 @@ def test_the_stream_context_makes_a_stream_current_and_restores_the_previous(bac
     assert ember.cuda.current_stream() == ember.cuda.default_stream()
 
 
+def test_a_stream_contexts_idx_is_the_current_device_as_pytorchs(backend):  # noqa: F811
+    assert ember.cuda.StreamContext(None).idx == 0  # PyTorch's with a GPU (-1 without: the next test)
+    with ember.cuda.device(1):
+        assert ember.cuda.StreamContext(None).idx == ember.cuda.StreamContext(ember.cuda.Stream(device=0)).idx == 1
+
+
 def test_a_stream_of_another_device_makes_its_device_current_for_the_block(backend):  # noqa: F811
     other = ember.cuda.Stream(device=1)
     with ember.cuda.stream(other):
@@ -182,6 +188,7 @@ def test_record_stream_checks_its_arguments_and_needs_nothing_on_one_queue(backe
 
 @pytest.mark.skipif(ember.cuda.is_available(), reason="a CUDA backend is installed and available")
 def test_without_cuda_a_stream_is_refused_but_a_none_stream_context_is_a_no_op():
+    assert ember.cuda.StreamContext(None).idx == -1
     with ember.cuda.stream(None):
         pass
     ember.cuda.set_stream(None)

@@ -53,8 +53,10 @@ def test_train_digits_cnn_learns_saves_and_reloads(tmp_path):
     trained = re.search(r"test accuracy: (\d+\.\d+)% \(360 digits\)", result.stdout)
     reloaded = re.search(r"reloaded from .*: test accuracy (\d+\.\d+)%", result.stdout)
     assert trained and reloaded, result.stdout
-    # three epochs reach 98.61% with ember and with PyTorch (the same script, torch imported); 15 reach 99.44%
-    assert float(trained.group(1)) >= 98.0, result.stdout
+    # three epochs reach 98.61% with ember and with PyTorch on the CPU (the same script, torch imported); 15
+    # reach 99.44%. Elsewhere the dropout masks come from the device's own generator: another draw, as another
+    # seed is (seeds 1-4 reach 97.50-98.89% on the CPU; an H200's cuda 97.78%).
+    assert float(trained.group(1)) >= (98.0 if ember.get_default_device().type == "cpu" else 97.0), result.stdout
     assert reloaded.group(1) == trained.group(1)
     assert (tmp_path / "model.safetensors").stat().st_size > 0
     assert (tmp_path / "curves.png").read_bytes().startswith(b"\x89PNG")

@@ -43,11 +43,7 @@ CPU_ONLY: dict[str, str] = {
         "test_fills_of_non_contiguous_tensors_follow_memory_order_as_pytorchs", "test_binomial_draws_equal_pytorchs")},
 }
 
-KNOWN: dict[str, dict[str, str]] = {"opencl": {}, "cudasim": {
-    "test_oracle_empty_strides.py::test_strides_of_tensors_without_elements_are_pytorchs[expand(0)-cudasim]":
-        "a size-0 view made through ArrayAPI.view has no base (cupy's memory-pointer views have none), so its "
-        "intended zero strides read as the ones cupy drops from a new size-0 array (made_empty)",
-}}
+KNOWN: dict[str, dict[str, str]] = {"opencl": {}, "cudasim": {}, "cuda": {}}
 
 # What tests/cudasim.py (the CUDA backend's kernels over numpy, CI's stand-in for a GPU) cannot show: device
 # type -> {"module", "module::test" or "module::test[params]": why}; those tests skip there.
@@ -62,10 +58,6 @@ STAND_IN: dict[str, dict[str, str]] = {"cudasim": {
         "test_pads_under_autocast_follow_the_device_types_list",
         "test_norms_under_autocast_follow_the_device_types_list",
         "test_a_conv_and_batch_norm_model_steps_under_autocast_as_torch")},
-    **{f"test_oracle_data.py::{name}": "numpy survives fork: the stand-in's workers do not raise CUDA's error"
-       for name in ("test_loader_batches_match_torch", "test_tensor_dataset_batches_match_torch")},
-    "test_oracle_distributions_more.py::test_refusals_match_torch":
-        "the message prints the parameters with the stand-in's device suffix, cudasim:0",
     **{f"test_oracle_optimizers.py::test_trajectory_matches_torch[Adam-8-lr=0.01,amsgrad=True,fused=True-{dtype}]":
        _FUSED for dtype in ("float32", "float64")},
     "test_oracle_optimizers.py::test_state_dict_round_trip_continues_the_trajectory": _FUSED,

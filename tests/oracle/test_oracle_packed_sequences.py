@@ -177,4 +177,5 @@ def test_packed_sequence_moves_and_casts_its_data_only():
     as_double = packed.double()
     assert as_double.data.dtype == ember.float64 and as_double.batch_sizes.dtype == ember.int64
     assert packed.to(ember.float32) is packed
-    assert not packed.is_cuda
+    assert packed.is_cuda is (packed.data.device.type == "cuda")  # the default device's
+    assert not packed.to("cpu").is_cuda

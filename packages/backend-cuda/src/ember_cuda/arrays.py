@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from . import ufuncs
+from . import forking, ufuncs
 from .captured_gemm import CapturedGemms
 
 # The dtypes cupyx.scatter_add documents (CUDA's atomicAdd); the stand-in declares the same, so CI runs
@@ -23,7 +23,9 @@ ATOMIC_ADD_DTYPES = frozenset(np.dtype(t) for t in (np.int32, np.uint32, np.uint
 
 
 class ArrayAPI:
-    """What a kernel table needs from its array library, besides the numpy-like functions of `xp`."""
+    """What a kernel table needs from its array library, besides the numpy-like functions of `xp`. The
+    methods that make a device current (`device`, `device_of`, `set_device`, `synchronize`) refuse in a bad
+    fork with PyTorch's error (`forking.check`)."""
 
     xp: ModuleType  # numpy-compatible functions and ufuncs (cupy)
     ndarray: type  # the buffer type
@@ -143,9 +145,11 @@ class CupyAPI(ArrayAPI):
         return int(self.xp.cuda.runtime.getDeviceCount())
 
     def synchronize(self, index: int) -> None:
+        forking.check()
         self.xp.cuda.Device(index).synchronize()
 
     def set_device(self, index: int) -> None:
+        forking.check()
         self.xp.cuda.Device(index).use()
 
     def describe(self, index: int) -> str:
@@ -179,9 +183,11 @@ class CupyAPI(ArrayAPI):
         self.xp.get_default_memory_pool().free_all_blocks()
 
     def device(self, index: int) -> contextlib.AbstractContextManager:
+        forking.check()
         return self.xp.cuda.Device(index)
 
     def device_of(self, x: Any) -> contextlib.AbstractContextManager:
+        forking.check()
         return x.device
 
     def device_index(self, x: Any) -> int:

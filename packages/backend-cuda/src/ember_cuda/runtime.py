@@ -4,6 +4,8 @@ from __future__ import annotations
 import functools
 from types import ModuleType
 
+from . import forking
+
 INSTALL_HINT = "cupy is not installed: pip install ember-cuda[cuda12] or [cuda13]"
 
 
@@ -22,6 +24,7 @@ def cupy_or_reason() -> tuple[ModuleType | None, str | None]:
         return cupy, f"no usable CUDA device: {error}"
     if count == 0:
         return cupy, "no usable CUDA device: the CUDA runtime found 0 devices"
+    forking.initialised()  # counting the devices initialised the driver, which a forked child cannot use
     return cupy, None
 
 

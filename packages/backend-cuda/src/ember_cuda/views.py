@@ -11,8 +11,15 @@ from .arrays import ArrayAPI
 def kernels(api: ArrayAPI) -> dict[str, Callable]:
     xp = api.xp
 
+    def lost_strides(x):
+        """Whether x is a size-0 array cupy made, whose zero strides stand for PyTorch's row-major ones
+        (`made_empty`): cupy's memory-pointer views (`ArrayAPI.view`) have no base either, but what cupy made
+        with no element has a size-0 allocation's null pointer, and a view of memory holding elements (an
+        expand to size 0) does not."""
+        return made_empty(x) and not api.address(x)
+
     def strides(x):
-        if made_empty(x):
+        if lost_strides(x):
             return empty_strides(x.shape)  # cupy's new size-0 arrays have zero strides, PyTorch's row-major
         itemsize = x.itemsize
         return tuple([stride // itemsize for stride in x.strides])
@@ -41,13 +48,13 @@ def kernels(api: ArrayAPI) -> dict[str, Callable]:
         return x.reshape(shape)  # a view when the strides allow it, else a copy
 
     def permute(x, dims):
-        if not made_empty(x):
+        if not lost_strides(x):
             return x.transpose(dims)
         old = strides(x)  # a size-0 array cupy made: its view takes PyTorch's strides, permuted
         return as_strided(x, tuple([x.shape[d] for d in dims]), tuple([old[d] for d in dims]), 0)
 
     def slice_view(x, key):
-        if made_empty(x):
+        if lost_strides(x):
             x = as_strided(x, x.shape, strides(x), 0)  # a size-0 array cupy made: its views take PyTorch's strides
         # a trailing ... keeps an int for every axis a 0-d view (numpy would give a scalar)
         return x[key] if Ellipsis in key else x[(*key, ...)]

@@ -247,8 +247,10 @@ class StreamContext:
     was current on the stream's device and on the current device, and the current device."""
 
     def __init__(self, stream: Stream | None) -> None:
+        from . import is_available
+
         self.stream = stream
-        self.idx = current_index("cuda") if stream is not None else -1
+        self.idx = current_index("cuda") if is_available() else -1  # PyTorch's: the current device, if any
         self.src_prev_stream: Stream | None = None
         self.dst_prev_stream: Stream | None = None
 
