@@ -10,6 +10,7 @@ from collections.abc import Callable
 import numpy as np
 
 from .arrays import ArrayAPI
+from .creation import host_number
 from .layout import in_layout
 
 _HALF, _FLOAT = np.dtype(np.float16), np.dtype(np.float32)
@@ -172,8 +173,8 @@ def kernels(api: ArrayAPI) -> dict[str, Callable]:
 
     def _as_buffer(value, like):
         """A number of `where` as a 0-d buffer of the other operand's dtype, cast on the device (a
-        number out of the dtype's range becomes inf, as PyTorch's)."""
-        return xp.full((), value, like.dtype) if not isinstance(value, ndarray) else value
+        number out of the dtype's range becomes inf, silently, as PyTorch's)."""
+        return xp.full((), host_number(value, like.dtype), like.dtype) if not isinstance(value, ndarray) else value
 
     def where(cond, a, b, out=None):
         if not isinstance(a, ndarray):
