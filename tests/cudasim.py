@@ -93,7 +93,7 @@ class StandIn(ArrayAPI):
         self.ndarray = np.ndarray
         self.atomic_add_dtypes = ATOMIC_ADD_DTYPES
         self.stable_sort = "stable"
-        for name in SPECIAL + SPECIAL_BINARY + ("floor_divide", "remainder"):
+        for name in SPECIAL + SPECIAL_BINARY + ("floor_divide", "remainder", "exp2"):
             setattr(self, name, CPU_KERNELS[name])
         self.maximum, self.minimum = _keeping_the_second(np.greater), _keeping_the_second(np.less)
         self.tf32_calls: list[bool] = []

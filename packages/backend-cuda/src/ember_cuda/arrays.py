@@ -94,6 +94,8 @@ class ArrayAPI:
     remainder: Callable[..., Any]
     maximum: Callable[..., Any]
     minimum: Callable[..., Any]
+    # 2 ** x of floats by the math library's exp2 (``f(x, out=None)``; cupy's is pow(2, x): ufuncs.py)
+    exp2: Callable[..., Any]
 
     def use_tf32(self, allowed: bool) -> None:
         """Let float32 matmuls use TF32 tensor cores (or not) from now on."""

@@ -78,7 +78,7 @@ def tie(api: ArrayAPI, name: str, a, b, out=None):
 
 
 _UNARY = {"neg": "negative", "exp": "exp", "log": "log", "sin": "sin", "cos": "cos", "tanh": "tanh",
-          "sqrt": "sqrt", "abs": "absolute", "exp2": "exp2", "expm1": "expm1", "log2": "log2",
+          "sqrt": "sqrt", "abs": "absolute", "expm1": "expm1", "log2": "log2",
           "log10": "log10", "log1p": "log1p", "tan": "tan", "asin": "arcsin", "acos": "arccos",
           "atan": "arctan", "sinh": "sinh", "cosh": "cosh", "asinh": "arcsinh", "acosh": "arccosh",
           "atanh": "arctanh", "floor": "floor", "ceil": "ceil", "trunc": "trunc", "round": "rint",
@@ -92,7 +92,7 @@ _BINARY = {"add": "add", "sub": "subtract", "mul": "multiply", "div": "divide",
 SPECIAL = ("erf", "erfc", "lgamma", "digamma", "erfinv", "i0")
 SPECIAL_BINARY = ("igamma", "igammac")
 # The float functions the ArrayAPI provides (cupy's ufuncs are not PyTorch's: ufuncs.py).
-FLOAT_FUNCTIONS = ("floor_divide", "remainder", "maximum", "minimum")
+FLOAT_FUNCTIONS = ("floor_divide", "remainder", "maximum", "minimum", "exp2")
 
 
 def kernels(api: ArrayAPI) -> dict[str, Callable]:
@@ -128,6 +128,10 @@ def kernels(api: ArrayAPI) -> dict[str, Callable]:
         if half:
             xp.copyto(result, largest, where=leaving)
         return result
+
+    def exp2(x, out=None):
+        """2 ** x: of floats the api's (CUDA's exp2, exact at integers, as PyTorch's kernel), else the ufunc's."""
+        return (api.exp2 if x.dtype.kind == "f" else xp.exp2)(x, out=out)
 
     def i0(x, out=None):
         """The modified Bessel function I0, and NaN at either infinity, as PyTorch's Cephes-based one gives
@@ -187,7 +191,7 @@ def kernels(api: ArrayAPI) -> dict[str, Callable]:
     table = {name: _unary(getattr(xp, ufunc), name) for name, ufunc in _UNARY.items()}
     table.update({name: _in_float(getattr(api, name), name) for name in SPECIAL})
     special_i0 = table["i0"]  # wrapped by `i0` below
-    table.update({"sign": sign, "i0": i0, "bitwise_left_shift": bitwise_left_shift,
+    table.update({"sign": sign, "exp2": exp2, "i0": i0, "bitwise_left_shift": bitwise_left_shift,
                   "bitwise_right_shift": bitwise_right_shift, "where": where})
     binaries = {name: getattr(xp, ufunc) for name, ufunc in _BINARY.items()}
     binaries.update({name: _in_float(getattr(api, name), name) for name in SPECIAL_BINARY})

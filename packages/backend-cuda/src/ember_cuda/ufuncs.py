@@ -5,6 +5,8 @@
   gives inf where PyTorch gives nan) and its remainder a - floor(a / b) * b (0.0 % inf gives nan, not 0.0).
 - maximum and minimum: NaN propagates, and of two equal operands (-0. and 0.) the second is kept, as
   PyTorch's kernels choose (the kernels put x second against a number bound: relu(-0.) is -0.).
+- exp2: CUDA's exp2, as PyTorch's kernel. cupy's is pow(2, x), whose float64 result at an integer can miss the
+  power of two by an ulp (frexp, composed of exp2, gave the mantissa 0.7031249999999998 for 0.703125).
 
 float16 is computed in float, as PyTorch's CUDA kernels compute half.
 """
@@ -32,9 +34,12 @@ template <typename T> __device__ T ember_remainder(T a, T b) {
 template <typename T> __device__ T ember_maximum(T a, T b) { return a != a || a > b ? a : b; }
 
 template <typename T> __device__ T ember_minimum(T a, T b) { return a != a || a < b ? a : b; }
+
+template <typename T> __device__ T ember_exp2(T x) { return exp2(x); }
 """
 
 FUNCTIONS = ("floor_divide", "remainder", "maximum", "minimum")
+UNARY_FUNCTIONS = ("exp2",)
 
 
 def _ufunc(core: ModuleType, function: str) -> Any:
@@ -46,8 +51,18 @@ def _ufunc(core: ModuleType, function: str) -> Any:
         None, preamble=_PREAMBLE)
 
 
+def _unary_ufunc(core: ModuleType, function: str) -> Any:
+    return core.create_ufunc(
+        f"ember_{function}",
+        (("e->e", f"out0 = ember_{function}<float>(float(in0))"),
+         ("f->f", f"out0 = ember_{function}<float>(in0)"),
+         ("d->d", f"out0 = ember_{function}<double>(in0)")),
+        None, preamble=_PREAMBLE)
+
+
 def ufuncs(cupy: ModuleType) -> dict[str, Any]:
-    """Each of `FUNCTIONS`, of floats, on cupy."""
+    """Each of `FUNCTIONS` and `UNARY_FUNCTIONS`, of floats, on cupy."""
     from cupy import _core
 
-    return {function: _ufunc(_core, function) for function in FUNCTIONS}
+    return {**{function: _ufunc(_core, function) for function in FUNCTIONS},
+            **{function: _unary_ufunc(_core, function) for function in UNARY_FUNCTIONS}}
