@@ -78,7 +78,8 @@ class ArrayAPI:
         """A host copy of `x` (waits for the work that writes it)."""
         raise NotImplementedError
 
-    # PyTorch's special functions cupy's ufuncs lack (``f(x, out=None)``, cupyx.scipy.special's)
+    # PyTorch's special functions cupy's ufuncs lack (``f(x, out=None)``, cupyx.scipy.special's; lgamma is CUDA's:
+    # ufuncs.py)
     erf: Callable[..., Any]
     erfc: Callable[..., Any]
     lgamma: Callable[..., Any]
@@ -128,7 +129,6 @@ class CupyAPI(ArrayAPI):
         self.ndarray = cupy.ndarray
         self.erf = cupyx.scipy.special.erf
         self.erfc = cupyx.scipy.special.erfc
-        self.lgamma = cupyx.scipy.special.gammaln
         self.digamma = cupyx.scipy.special.digamma
         self.erfinv = cupyx.scipy.special.erfinv
         self.i0 = cupyx.scipy.special.i0

@@ -7,6 +7,8 @@
   PyTorch's kernels choose (the kernels put x second against a number bound: relu(-0.) is -0.).
 - exp2: CUDA's exp2, as PyTorch's kernel. cupy's is pow(2, x), whose float64 result at an integer can miss the
   power of two by an ulp (frexp, composed of exp2, gave the mantissa 0.7031249999999998 for 0.703125).
+- lgamma: CUDA's lgamma, as PyTorch's kernel: lgamma(-inf) is inf (cupyx.scipy.special.gammaln gives scipy's
+  -inf).
 
 float16 is computed in float, as PyTorch's CUDA kernels compute half.
 """
@@ -36,10 +38,12 @@ template <typename T> __device__ T ember_maximum(T a, T b) { return a != a || a 
 template <typename T> __device__ T ember_minimum(T a, T b) { return a != a || a < b ? a : b; }
 
 template <typename T> __device__ T ember_exp2(T x) { return exp2(x); }
+
+template <typename T> __device__ T ember_lgamma(T x) { return lgamma(x); }
 """
 
 FUNCTIONS = ("floor_divide", "remainder", "maximum", "minimum")
-UNARY_FUNCTIONS = ("exp2",)
+UNARY_FUNCTIONS = ("exp2", "lgamma")
 
 
 def _ufunc(core: ModuleType, function: str) -> Any:
