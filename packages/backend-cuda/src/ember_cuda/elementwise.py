@@ -141,10 +141,21 @@ def kernels(api: ArrayAPI) -> dict[str, Callable]:
         xp.copyto(result, xp.nan, where=infinite)
         return result
 
+    # PyTorch's kernels (CUDA's and the CPU's) take these number powers of a float as a copy, products and
+    # quotients; cupy's C pow is not exact there (its float64 x ** 1 can be an ulp off x)
+    powers = {1: lambda x, out: xp.positive(x, out=out),
+              2: lambda x, out: xp.multiply(x, x, out=out),
+              3: lambda x, out: xp.multiply(xp.multiply(x, x), x, out=out),
+              -1: lambda x, out: xp.divide(1.0, x, out=out),
+              -2: lambda x, out: xp.divide(1.0, xp.multiply(x, x), out=out)}
+
     def pow(a, b, out=None):
-        """a ** b; a bool array to a bool power stays bool (a or not b), as PyTorch's (cupy gives int8)."""
+        """a ** b; a bool array to a bool power stays bool (a or not b), as PyTorch's (cupy gives int8); a
+        float array to a number power in `powers` as PyTorch's."""
         if type(b) is bool and a.dtype.kind == "b":
             return xp.logical_or(a, not b, out=out)
+        if type(b) in (bool, int, float) and b in powers and a.dtype.kind == "f":
+            return powers[b](a, out)
         return xp.power(a, b, out=out)
 
     def _dtype(a, b):
