@@ -46,27 +46,19 @@ FUNCTIONS = ("floor_divide", "remainder", "maximum", "minimum")
 UNARY_FUNCTIONS = ("exp2", "lgamma")
 
 
-def _ufunc(core: ModuleType, function: str) -> Any:
-    return core.create_ufunc(
-        f"ember_{function}",
-        (("ee->e", f"out0 = ember_{function}<float>(float(in0), float(in1))"),
-         ("ff->f", f"out0 = ember_{function}<float>(in0, in1)"),
-         ("dd->d", f"out0 = ember_{function}<double>(in0, in1)")),
-        None, preamble=_PREAMBLE)
+def _ufunc(core: ModuleType, function: str, arity: int) -> Any:
+    """`ember_<function>` of `arity` floats as a cupy ufunc, float16 computed in float."""
+    def loop(types: str, c_type: str, operand: str) -> tuple[str, str]:
+        operands = ", ".join(operand.format(f"in{k}") for k in range(arity))
+        return f"{types * arity}->{types}", f"out0 = ember_{function}<{c_type}>({operands})"
 
-
-def _unary_ufunc(core: ModuleType, function: str) -> Any:
-    return core.create_ufunc(
-        f"ember_{function}",
-        (("e->e", f"out0 = ember_{function}<float>(float(in0))"),
-         ("f->f", f"out0 = ember_{function}<float>(in0)"),
-         ("d->d", f"out0 = ember_{function}<double>(in0)")),
-        None, preamble=_PREAMBLE)
+    return core.create_ufunc(f"ember_{function}", (loop("e", "float", "float({})"), loop("f", "float", "{}"),
+                                                   loop("d", "double", "{}")), None, preamble=_PREAMBLE)
 
 
 def ufuncs(cupy: ModuleType) -> dict[str, Any]:
     """Each of `FUNCTIONS` and `UNARY_FUNCTIONS`, of floats, on cupy."""
     from cupy import _core
 
-    return {**{function: _ufunc(_core, function) for function in FUNCTIONS},
-            **{function: _unary_ufunc(_core, function) for function in UNARY_FUNCTIONS}}
+    return {**{function: _ufunc(_core, function, 2) for function in FUNCTIONS},
+            **{function: _ufunc(_core, function, 1) for function in UNARY_FUNCTIONS}}
