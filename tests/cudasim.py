@@ -8,7 +8,8 @@ as the device type "cudasim" (never "cuda": no GPU is pretended), by this module
     pytest --pyargs ember.testing --ember-device=cudasim -p tests.cudasim
 
 Each kernel is wrapped here, not in ember_cuda, for what only numpy does: 0-d results come back as
-numpy scalars (turned into arrays) and floating-point warnings (cupy emits none; silenced).
+numpy scalars (turned into arrays) and floating-point warnings (cupy's kernels emit none; silenced). cupy's
+own host-side cast of a Python number (`full`, `copyto`) warns as numpy does: `xp` keeps that warning.
 """
 from __future__ import annotations
 
@@ -64,15 +65,36 @@ class _Memory:
     __slots__ = ("__array_interface__", "base")
 
 
+class _CupyLikeNumpy:
+    """numpy as ember_cuda's `xp`, but for cupy's `full` and `copyto` of a Python number: cupy first copies
+    it into a host numpy scalar of the dtype (``numpy.copyto``), which warns "overflow encountered in cast"
+    for a float beyond the dtype's range whatever silence the stand-in keeps around its kernels."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(np, name)
+
+    @staticmethod
+    def copyto(dst: np.ndarray, src: Any, casting: str = "same_kind", where: Any = None) -> None:
+        if type(src) in (bool, int, float, complex):
+            with np.errstate(over="warn"):
+                np.copyto(np.empty((), dst.dtype), src, casting=casting)
+        np.copyto(dst, src, casting=casting, where=True if where is None else where)
+
+    def full(self, shape: Any, fill_value: Any, dtype: Any = None) -> np.ndarray:
+        array = np.empty(shape, np.array(fill_value).dtype if dtype is None else dtype)
+        self.copyto(array, fill_value, casting="unsafe")
+        return array
+
+
 class StandIn(ArrayAPI):
     """ember_cuda's ArrayAPI over numpy, with cupy's atomic dtypes so the same kernel paths run."""
 
     def __init__(self) -> None:
-        self.xp = np
+        self.xp = _CupyLikeNumpy()  # type: ignore[assignment]
         self.ndarray = np.ndarray
         self.atomic_add_dtypes = ATOMIC_ADD_DTYPES
         self.stable_sort = "stable"
-        for name in SPECIAL + SPECIAL_BINARY + ("floor_divide", "remainder"):
+        for name in SPECIAL + SPECIAL_BINARY + ("floor_divide", "remainder", "exp2"):
             setattr(self, name, CPU_KERNELS[name])
         self.maximum, self.minimum = _keeping_the_second(np.greater), _keeping_the_second(np.less)
         self.tf32_calls: list[bool] = []

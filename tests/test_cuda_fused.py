@@ -197,6 +197,17 @@ def test_cross_entropy_forward_and_backward(dtype):
               f"cross_entropy_backward(scale={scale}, kept={mask})", exact=dtype != "float16")
 
 
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_cross_entropy_backward_of_a_dropped_row_is_its_probabilities_times_0(dtype):
+    """An ignored target's row: its gradient (inf here) is dropped, its probabilities are not: NaN ones (an
+    infinite logit's) stay NaN, as the CPU's and PyTorch's."""
+    probs = np.array([[np.nan, np.nan], [0.25, 0.75], [0.5, 0.5]], dtype)
+    target, kept = np.array([0, 1, 0], np.int64), np.array([False, False, True])
+    grad = np.array([1.0, np.inf, 2.0], dtype)
+    result = fused.cross_entropy_backward(on_device(grad), on_device(probs), on_device(target), 0.5, on_device(kept))
+    check(result, CPU["cross_entropy_backward"](grad, probs, target, 0.5, kept), "dropped rows", exact=True)
+
+
 def test_cross_entropy_clamps_targets_out_of_range():
     """Core judges targets on the device and raises at the next synchronisation; meanwhile the kernel
     reads inside the row (the target clamped into [0, classes))."""

@@ -89,6 +89,9 @@ def test_the_cuda_source_compiles_under_nvrtc():
     entries = "".join(f'extern "C" __global__ void {name}_{c_type}(const {c_type} *a, const {c_type} *b, '
                       f'{c_type} *out) {{ int i = threadIdx.x; out[i] = ember_{name}<{c_type}>(a[i], b[i]); }}\n'
                       for name in ufuncs.FUNCTIONS for c_type in TYPES.values())
+    entries += "".join(f'extern "C" __global__ void {name}_{c_type}(const {c_type} *x, {c_type} *out) '
+                       f'{{ int i = threadIdx.x; out[i] = ember_{name}<{c_type}>(x[i]); }}\n'
+                       for name in ufuncs.UNARY_FUNCTIONS for c_type in TYPES.values())
     for architecture in nvrtc_check.ARCHITECTURES:
         compiled, log, _ = nvrtc_check.compile_code(ufuncs._PREAMBLE + entries, "ufuncs.cu", architecture)
         assert compiled, f"ufuncs.py's CUDA C does not compile for {architecture}:\n{log}"

@@ -28,27 +28,29 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """With a default device other than the CPU (EMBER_DEFAULT_DEVICE=opencl), the tests of CPU-only
-    semantics skip, so do those a stand-in device cannot show, and the divergences known on that device are
-    strict xfails (device_divergences.py)."""
-    from device_divergences import CPU_ONLY, KNOWN, STAND_IN
+    semantics skip, so do those a stand-in device cannot show and those of CPU results PyTorch does not give on
+    that device either, and the divergences known on that device are strict xfails (device_divergences.py)."""
+    from device_divergences import CPU_ONLY, CPU_RESULTS, KNOWN, STAND_IN
 
     import ember
 
     device_type = ember.get_default_device().type
     if device_type == "cpu":
         return
-    known, stand_in = KNOWN.get(device_type, {}), STAND_IN.get(device_type, {})
+    known, stand_in, cpu_results = (table.get(device_type, {}) for table in (KNOWN, STAND_IN, CPU_RESULTS))
     for item in items:
         test = item.nodeid.split("::", 1)[-1]
         name = test.split("[", 1)[0]
         module = item.nodeid.split("::", 1)[0].rsplit("/", 1)[-1]
         reason = CPU_ONLY.get(f"{module}::{name}")
-        limit = next((stand_in[key] for key in (module, f"{module}::{name}", f"{module}::{test}") if key in stand_in),
-                     None)
+        limit, cpu_result = (next((table[key] for key in (module, f"{module}::{name}", f"{module}::{test}")
+                                   if key in table), None) for table in (stand_in, cpu_results))
         if reason is not None:
             item.add_marker(pytest.mark.skip(reason=f"CPU-only semantics: {reason}"))
         elif limit is not None:
             item.add_marker(pytest.mark.skip(reason=f"not shown by the {device_type} stand-in: {limit}"))
+        elif cpu_result is not None:
+            item.add_marker(pytest.mark.skip(reason=f"PyTorch's CPU result, not its {device_type} one: {cpu_result}"))
         elif f"{module}::{test}" in known:
             item.add_marker(pytest.mark.xfail(reason=known[f"{module}::{test}"], strict=True))
 

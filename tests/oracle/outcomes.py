@@ -62,6 +62,18 @@ def devices() -> tuple[str, ...]:
     return tuple(found) if default in found else (*found, default)
 
 
+def assert_same_signs(got, expected, err_msg: str = "") -> None:
+    """np.signbit of `got` (ember's) is that of `expected` (PyTorch's on the CPU), a NaN's included only where
+    ember's default device makes NaNs as the CPU does: x86 gives inf * 0 and 0 / 0 a negative NaN, a CUDA GPU
+    its positive canonical one (PyTorch's CUDA kernels too)."""
+    import ember
+
+    got_signs, expected_signs = np.signbit(got), np.signbit(expected)
+    if ember.get_default_device().type == "cuda":
+        got_signs, expected_signs = got_signs | np.isnan(got), expected_signs | np.isnan(expected)
+    np.testing.assert_array_equal(got_signs, expected_signs, err_msg=err_msg)
+
+
 def assert_same_error(call, ember, torch) -> None:
     """`call(torch)` raises, and `call(ember)` raises an exception of that type with PyTorch's message (see
     `same_message`)."""

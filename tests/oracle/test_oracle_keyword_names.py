@@ -89,6 +89,8 @@ OWN_SAMPLES: dict[str, dict[str, Any]] = {
     "diagonal_scatter": {"src": INPUT[0, :2]}, "masked_scatter": {"source": INPUT},
     "masked_scatter_": {"source": INPUT},
     "put": {"index": np.array([0, 4]), "source": np.array([9.0, 8.0])},
+    # No index twice in a row: which of two values lands there is the CPU's order (the last), not a GPU's
+    "max_unpool1d": {"indices": np.array([[0, 1, 2], [2, 0, 1]])},
     "put_": {"index": np.array([0, 4]), "source": np.array([9.0, 8.0])},
     "index_put": {"indices": (np.array([1, 0]),), "values": INPUT[0]},
     "index_put_": {"indices": (np.array([1, 0]),), "values": INPUT[0]},

@@ -80,7 +80,8 @@ class ArrayAPI:
         """A host copy of `x` (waits for the work that writes it)."""
         raise NotImplementedError
 
-    # PyTorch's special functions cupy's ufuncs lack (``f(x, out=None)``, cupyx.scipy.special's)
+    # PyTorch's special functions cupy's ufuncs lack (``f(x, out=None)``, cupyx.scipy.special's; lgamma is CUDA's:
+    # ufuncs.py)
     erf: Callable[..., Any]
     erfc: Callable[..., Any]
     lgamma: Callable[..., Any]
@@ -96,6 +97,8 @@ class ArrayAPI:
     remainder: Callable[..., Any]
     maximum: Callable[..., Any]
     minimum: Callable[..., Any]
+    # 2 ** x of floats by the math library's exp2 (``f(x, out=None)``; cupy's is pow(2, x): ufuncs.py)
+    exp2: Callable[..., Any]
 
     def use_tf32(self, allowed: bool) -> None:
         """Let float32 matmuls use TF32 tensor cores (or not) from now on."""
@@ -128,7 +131,6 @@ class CupyAPI(ArrayAPI):
         self.ndarray = cupy.ndarray
         self.erf = cupyx.scipy.special.erf
         self.erfc = cupyx.scipy.special.erfc
-        self.lgamma = cupyx.scipy.special.gammaln
         self.digamma = cupyx.scipy.special.digamma
         self.erfinv = cupyx.scipy.special.erfinv
         self.i0 = cupyx.scipy.special.i0

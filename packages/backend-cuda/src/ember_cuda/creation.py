@@ -22,6 +22,16 @@ def _cast_source(x, dtype: np.dtype):
     return half_source(x, dtype)
 
 
+def host_number(value, dtype: np.dtype):
+    """A Python float as a numpy scalar of float `dtype`, cast on the host as PyTorch casts it: silently, a
+    number beyond the dtype's range becoming its infinity (cupy casts a Python number it is given through
+    numpy, which warns "overflow encountered in cast"). Any other value is returned unchanged."""
+    if type(value) is not float or dtype.kind != "f":
+        return value
+    with np.errstate(over="ignore"):
+        return dtype.type(half_source(value, dtype))
+
+
 def kernels(api: ArrayAPI) -> dict[str, Callable]:
     xp = api.xp
 
@@ -31,7 +41,7 @@ def kernels(api: ArrayAPI) -> dict[str, Callable]:
 
     def full(shape, value, dtype, *, index=0):
         with api.device(index):
-            return xp.full(shape, half_source(value, dtype.numpy), dtype.numpy)
+            return xp.full(shape, host_number(value, dtype.numpy), dtype.numpy)
 
     def arange(start, stop, step, dtype, *, index=0):
         with api.device(index):
@@ -67,7 +77,7 @@ def kernels(api: ArrayAPI) -> dict[str, Callable]:
             return api.to_device(array)
 
     def copy_(dst, src):
-        xp.copyto(dst, _cast_source(src, dst.dtype), casting="unsafe")
+        xp.copyto(dst, host_number(_cast_source(src, dst.dtype), dst.dtype), casting="unsafe")
         return dst
 
     def astype(x, dtype):

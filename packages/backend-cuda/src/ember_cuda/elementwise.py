@@ -10,6 +10,7 @@ from collections.abc import Callable
 import numpy as np
 
 from .arrays import ArrayAPI
+from .creation import host_number
 from .layout import in_layout
 
 _HALF, _FLOAT = np.dtype(np.float16), np.dtype(np.float32)
@@ -77,7 +78,7 @@ def tie(api: ArrayAPI, name: str, a, b, out=None):
 
 
 _UNARY = {"neg": "negative", "exp": "exp", "log": "log", "sin": "sin", "cos": "cos", "tanh": "tanh",
-          "sqrt": "sqrt", "abs": "absolute", "exp2": "exp2", "expm1": "expm1", "log2": "log2",
+          "sqrt": "sqrt", "abs": "absolute", "expm1": "expm1", "log2": "log2",
           "log10": "log10", "log1p": "log1p", "tan": "tan", "asin": "arcsin", "acos": "arccos",
           "atan": "arctan", "sinh": "sinh", "cosh": "cosh", "asinh": "arcsinh", "acosh": "arccosh",
           "atanh": "arctanh", "floor": "floor", "ceil": "ceil", "trunc": "trunc", "round": "rint",
@@ -91,7 +92,7 @@ _BINARY = {"add": "add", "sub": "subtract", "mul": "multiply", "div": "divide",
 SPECIAL = ("erf", "erfc", "lgamma", "digamma", "erfinv", "i0")
 SPECIAL_BINARY = ("igamma", "igammac")
 # The float functions the ArrayAPI provides (cupy's ufuncs are not PyTorch's: ufuncs.py).
-FLOAT_FUNCTIONS = ("floor_divide", "remainder", "maximum", "minimum")
+FLOAT_FUNCTIONS = ("floor_divide", "remainder", "maximum", "minimum", "exp2")
 
 
 def kernels(api: ArrayAPI) -> dict[str, Callable]:
@@ -128,6 +129,10 @@ def kernels(api: ArrayAPI) -> dict[str, Callable]:
             xp.copyto(result, largest, where=leaving)
         return result
 
+    def exp2(x, out=None):
+        """2 ** x: of floats the api's (CUDA's exp2, exact at integers, as PyTorch's kernel), else the ufunc's."""
+        return (api.exp2 if x.dtype.kind == "f" else xp.exp2)(x, out=out)
+
     def i0(x, out=None):
         """The modified Bessel function I0, and NaN at either infinity, as PyTorch's Cephes-based one gives
         (cupyx's gives inf)."""
@@ -136,10 +141,21 @@ def kernels(api: ArrayAPI) -> dict[str, Callable]:
         xp.copyto(result, xp.nan, where=infinite)
         return result
 
+    # PyTorch's kernels (CUDA's and the CPU's) take these number powers of a float as a copy, products and
+    # quotients; cupy's C pow is not exact there (its float64 x ** 1 can be an ulp off x)
+    powers = {1: lambda x, out: xp.positive(x, out=out),
+              2: lambda x, out: xp.multiply(x, x, out=out),
+              3: lambda x, out: xp.multiply(xp.multiply(x, x), x, out=out),
+              -1: lambda x, out: xp.divide(1.0, x, out=out),
+              -2: lambda x, out: xp.divide(1.0, xp.multiply(x, x), out=out)}
+
     def pow(a, b, out=None):
-        """a ** b; a bool array to a bool power stays bool (a or not b), as PyTorch's (cupy gives int8)."""
+        """a ** b; a bool array to a bool power stays bool (a or not b), as PyTorch's (cupy gives int8); a
+        float array to a number power in `powers` as PyTorch's."""
         if type(b) is bool and a.dtype.kind == "b":
             return xp.logical_or(a, not b, out=out)
+        if type(b) in (bool, int, float) and b in powers and a.dtype.kind == "f":
+            return powers[b](a, out)
         return xp.power(a, b, out=out)
 
     def _dtype(a, b):
@@ -172,8 +188,8 @@ def kernels(api: ArrayAPI) -> dict[str, Callable]:
 
     def _as_buffer(value, like):
         """A number of `where` as a 0-d buffer of the other operand's dtype, cast on the device (a
-        number out of the dtype's range becomes inf, as PyTorch's)."""
-        return xp.full((), value, like.dtype) if not isinstance(value, ndarray) else value
+        number out of the dtype's range becomes inf, silently, as PyTorch's)."""
+        return xp.full((), host_number(value, like.dtype), like.dtype) if not isinstance(value, ndarray) else value
 
     def where(cond, a, b, out=None):
         if not isinstance(a, ndarray):
@@ -186,7 +202,7 @@ def kernels(api: ArrayAPI) -> dict[str, Callable]:
     table = {name: _unary(getattr(xp, ufunc), name) for name, ufunc in _UNARY.items()}
     table.update({name: _in_float(getattr(api, name), name) for name in SPECIAL})
     special_i0 = table["i0"]  # wrapped by `i0` below
-    table.update({"sign": sign, "i0": i0, "bitwise_left_shift": bitwise_left_shift,
+    table.update({"sign": sign, "exp2": exp2, "i0": i0, "bitwise_left_shift": bitwise_left_shift,
                   "bitwise_right_shift": bitwise_right_shift, "where": where})
     binaries = {name: getattr(xp, ufunc) for name, ufunc in _BINARY.items()}
     binaries.update({name: _in_float(getattr(api, name), name) for name in SPECIAL_BINARY})

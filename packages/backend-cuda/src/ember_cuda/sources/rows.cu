@@ -106,11 +106,9 @@ template <typename T> __global__ void cross_entropy_backward(T *out, const T *g,
     typedef typename Math<T>::type M;
     GRID_LOOP(i, rows * classes) {
         const i64 row = i / classes, c = i % classes;
-        if (kept && !kept[row]) {  // a select, not a product: a NaN or inf in a dropped row stays 0
-            st(out, i, (M)0);
-            continue;
-        }
-        const M factor = ld(g, row * gs) * (scale_buffer ? ld(scale_buffer, 0) : scale);
+        // A dropped row's factor is a select, not a product (a NaN or inf gradient there gives 0), times its
+        // probabilities: NaN where an infinite logit made them NaN, as the CPU's and PyTorch's
+        const M factor = kept && !kept[row] ? (M)0 : ld(g, row * gs) * (scale_buffer ? ld(scale_buffer, 0) : scale);
         const M value = ld(probs, i) * factor;
         st(out, i, target[row] == c ? value - factor : value);
     }
