@@ -124,7 +124,7 @@ def kernels(api: ArrayAPI) -> dict[str, Callable]:
             leaving = xp.isinf(a) & ~equal & ~xp.isnan(b)
             largest = xp.copysign(xp.asarray(_FINITE_MAX[_HALF], _HALF), a)
         result = xp.nextafter(a, b, out=out)
-        xp.copyto(result, b, where=equal)
+        xp.copyto(result, host_number(b, result.dtype), where=equal)
         if half:
             xp.copyto(result, largest, where=leaving)
         return result
