@@ -38,6 +38,20 @@ PROGRAMS = {
     "setitem [step] = view": "x = torch.tensor([[1.0]], requires_grad=True); t = torch.sin(x.permute(0, 1))\n"
                              "v = t[..., -1]; v[::2] = t; out = [t]",
     "setitem [...] = self": "x = torch.zeros(3); x[...] = x; x[:] = x; out = [x]",
+    # grad()'s captured input's node leading to no other input does not run: its freed saved values are not
+    # read; backward(inputs=)'s does (PyTorch's error)
+    "grad of a freed non-leaf": "x = torch.tensor([1.0, -1.0], dtype=torch.float64, requires_grad=True)\n"
+                                "t = torch.outer(x, x); t.backward(torch.ones(2, 2, dtype=torch.float64))\n"
+                                "g, = torch.autograd.grad(t.sum(), [t], create_graph=True, retain_graph=True)\n"
+                                "out = [g]",
+    # a product with a no_grad view (requires grad, no history: a dead edge) saves nothing it reads
+    "second backward through a dead view's product": "x = torch.tensor([1.0], requires_grad=True)\n"
+                                                     "with torch.no_grad(): v = x.unsqueeze(-2)\n"
+                                                     "t = v * 0.0; t.sum().backward(); t.sum().backward()\n"
+                                                     "out = [t, x.grad]",
+    "backward(inputs=) into a freed non-leaf": "x = torch.tensor([2.0], requires_grad=True); t = x * x\n"
+                                               "t.retain_grad(); t.backward()\n"
+                                               "(t * 3).backward(inputs=[t]); out = [t.grad, x.grad]",
     "setitem [...] = one-element copies": "x = torch.tensor([1.0], requires_grad=True)\n"
                                           "t = torch.cat([x, x], 0)\nwith torch.no_grad(): v = x[...] * 3\n"
                                           "t[...] = v; t.sum().backward(); out = [t, x.grad]",
@@ -283,6 +297,24 @@ def test_setitem_copy_has_copy_backwards():
         t[...] = v
         names.append(type(t.grad_fn).__name__)
     assert names[0] == names[1] == "CopyBackwards"
+
+
+def test_a_captured_node_leading_to_no_other_input_does_not_run():
+    """grad() with a non-leaf input captures its gradient there; its node runs only on the way to another
+    input, as PyTorch's: no backward, no node hook."""
+    assert _captured_node_calls(ember) == _captured_node_calls(torch) == [[1.0], ["y"]]
+
+
+def _captured_node_calls(lib) -> list:
+    calls = []
+    x = lib.tensor([2.0], requires_grad=True)
+    y = x * 3
+    z = y.exp()
+    y.grad_fn.register_hook(lambda grad_in, grad_out: calls.append("y"))
+    (g,) = lib.autograd.grad(z.sum(), [z], retain_graph=True)
+    calls.append(g.tolist())
+    lib.autograd.grad(z.sum(), [x])
+    return [calls[0], calls[1:]]
 
 
 def test_lone_root_runs_only_its_tensor_hooks():

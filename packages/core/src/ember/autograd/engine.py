@@ -345,6 +345,8 @@ class _Run:
             return None
         if capture:
             _capture(node, node_grads, capture, self.captured)
+            if self.for_grad and not any(n in self.needed for n, _ in node.next_functions if n is not None):
+                return None  # grad() captured it, and it leads to no other input: as PyTorch's, it does not run
         if node._user_code or node._hooks:
             _expose(seen, node_grads)
             input_grads = _call(node, node_grads)

@@ -98,9 +98,13 @@ class Node:
         return tuple([_saved_value(self, entry) for entry in saved])
 
     def saved_product(self, grad: Tensor, index: int):
-        """``grad * saved_tensors[index]``, or None when that value was not saved (see `fused_saved`)."""
+        """``grad * saved_tensors[index]``, or None when that value was not saved (see `fused_saved`): a
+        product's gradient for its other operand (1 - index). Not computed for a dead edge, whose value may be
+        freed: as PyTorch's (should_compute_output), a second backward through it is no error."""
         saved = self._saved
         if saved is None:
+            if self.next_functions[1 - index][0] is None:
+                return None
             raise RuntimeError(_FREED)
         entry = saved[index]
         if len(entry) == 1 and entry[0] is None:
