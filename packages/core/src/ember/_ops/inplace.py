@@ -227,9 +227,8 @@ def make_inplace(op, name: str, writes_out: bool = True, begin=begin_write):
 def _straight_inplace(general, kernel_name: str, arity: int, tensor_dtypes, number_dtypes):
     """In-place method `general` with its common call written straight into the tensor: nothing for
     autograd to record (no operand requires grad while grad mode is on) and no memory shared in part (no
-    operand is a view, the tensor is row-major), a tensor operand of the same shape, dtype and device or a
-    Python number (the dtypes of the op's `straight_binary`), no options, no profiler. Anything else goes to
-    `general`."""
+    operand is a view), a tensor operand of the same shape, dtype and device or a Python number (the dtypes
+    of the op's `straight_binary`), no options, no profiler. Anything else goes to `general`."""
     state = grad_mode.state
 
     def method(self, *args, **kwargs):
@@ -237,9 +236,6 @@ def _straight_inplace(general, kernel_name: str, arity: int, tensor_dtypes, numb
                 _profiling.enabled or self._dtype not in tensor_dtypes or (self._requires_grad and state.enabled):
             return general(self, *args, **kwargs)
         data = self._data
-        contiguous = self._device.kernels.is_contiguous
-        if contiguous is not None and not contiguous(data):  # (detached from a broadcast view: `general` refuses)
-            return general(self, *args)
         if arity == 1:
             getattr(self._device.kernels, kernel_name)(data, out=data)
         else:

@@ -112,15 +112,10 @@ def same_data(a: Tensor, b: Tensor, storage: Tensor | None = None) -> bool:
 
 def has_internal_overlap(t: Tensor) -> bool:
     """Whether several elements of `t` are one memory location (a broadcast view's, or one made over a storage:
-    ``view(dtype)`` of a broadcast view, or after ``as_strided_``, or a tensor detached from one). A row-major
-    tensor has none: the common case is answered by the optional `is_contiguous` kernel, without strides."""
-    data, kernels = t._data, t._device.kernels
-    if 0 in data.shape:
+    ``view(dtype)`` of a broadcast view, or after ``as_strided_``)."""
+    if (t._base is None and getattr(t, "_storage", None) is None) or 0 in t._data.shape:
         return False
-    if t._base is None and getattr(t, "_storage", None) is None and kernels.is_contiguous is not None and \
-            kernels.is_contiguous(data):
-        return False
-    return any(stride == 0 and size > 1 for size, stride in zip(data.shape, kernels.strides(data)))
+    return any(stride == 0 and size > 1 for size, stride in zip(t._data.shape, t._device.kernels.strides(t._data)))
 
 
 def check_no_internal_overlap(t: Tensor) -> None:
