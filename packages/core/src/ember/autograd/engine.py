@@ -4,6 +4,7 @@ from __future__ import annotations
 import itertools
 from heapq import heappop, heappush
 
+from .._ops.views import copied
 from .._tensor import Tensor, _row_major, wrap
 from . import grad_mode
 from .node import AccumulateGrad, LeafHooks, Node, _anomaly, edge
@@ -562,11 +563,8 @@ def _accumulate(variable: Tensor, g: Tensor, create_graph: bool, seen: dict | No
             variable._grad = seen[id(g)] = g
         elif not create_graph and g.__class__ is Tensor and g._dtype is variable._dtype and g._device is \
                 variable._device and g._data.shape == variable._data.shape and _row_major(g._device, variable._data):
-            # the common copy (a gradient the user holds, or sent to two leaves: a + b), by two kernel calls
-            kernels = g._device.kernels
-            data = kernels.empty(variable._data.shape, g._dtype)
-            kernels.copy_(data, g._data)
-            variable._grad = wrap(data, g._dtype, g._device)
+            # the common copy (a gradient the user holds, or sent to two leaves: a + b): its buffer copied row-major
+            variable._grad = wrap(copied(g, None), g._dtype, g._device)
         else:
             # PyTorch's layout contract: .grad has the leaf's strides when its memory is dense, else row-major
             from .._ops.creation import empty_like

@@ -381,12 +381,15 @@ def binary_recorder(node_cls: type, saving: Callable | None) -> Callable:
     it requires grad: no view without history gets here)."""
     cross = saving is cross_saved
 
+    def saved(a: Tensor, b) -> tuple:
+        return saving(a, b, None) if saving is not None else ()
+
     def rec(result: Tensor, a: Tensor, b) -> Tensor:
         a_wanted = a._requires_grad
         if a_wanted:
             fn = a._grad_fn
             if fn is None or a._base is not None:
-                return record(result, node_cls, (a, b), saving(a, b, None) if saving is not None else ())
+                return record(result, node_cls, (a, b), saved(a, b))
             edge_a, meta_a = (fn, a._output_nr), (a._data.shape, a._dtype)
         else:
             edge_a, meta_a = NO_EDGE, None
@@ -394,12 +397,12 @@ def binary_recorder(node_cls: type, saving: Callable | None) -> Callable:
         if b_wanted:
             fn = b._grad_fn
             if fn is None or b._base is not None:
-                return record(result, node_cls, (a, b), saving(a, b, None) if saving is not None else ())
+                return record(result, node_cls, (a, b), saved(a, b))
             edge_b, meta_b = (fn, b._output_nr), (b._data.shape, b._dtype)
         else:
             edge_b, meta_b = NO_EDGE, None
         if _anomaly.enabled:
-            return record(result, node_cls, (a, b), saving(a, b, None) if saving is not None else ())
+            return record(result, node_cls, (a, b), saved(a, b))
         node: Node = _new_node(node_cls)
         node.next_functions = (edge_a, edge_b)
         node._seq = _next_seq()
@@ -408,17 +411,17 @@ def binary_recorder(node_cls: type, saving: Callable | None) -> Callable:
         result._grad_fn = node
         result._output_nr = 0
         if _hooks_active:
-            saved = saving(a, b, None) if saving is not None else ()
-            if saved:
-                node._saved = _hooked(node, saved, (result,))
+            values = saved(a, b)
+            if values:
+                node._saved = _hooked(node, values, (result,))
         elif cross:  # b for a's gradient, a for b's
             node._saved = (_pack(a, result) if b_wanted else _NOTHING_SAVED,
                            _pack(b, result) if a_wanted else _NOTHING_SAVED)
         elif saving is not None:
-            saved = saving(a, b, None)
-            if saved:  # two saved values (a quotient's), the common case, packed without a loop
-                node._saved = (_pack(saved[0], result), _pack(saved[1], result)) if len(saved) == 2 else \
-                    tuple([_pack(t, result) for t in saved])
+            values = saving(a, b, None)
+            if values:  # two saved values (a quotient's), the common case, packed without a loop
+                node._saved = (_pack(values[0], result), _pack(values[1], result)) if len(values) == 2 else \
+                    tuple([_pack(t, result) for t in values])
         return result
     return rec
 
